@@ -1,0 +1,32 @@
+"""parallel: align Arabic-English (and other) documents at sentence level.
+
+Importing this package loads no model; encoders are loaded when first used.
+
+>>> import parallel                                        # doctest: +SKIP
+>>> al = parallel.align(ar_text, en_text, mode="auto")      # doctest: +SKIP
+>>> al.export("pairs.tsv")                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "align", "align_documents", "make_document", "read_document",
+           "Alignment", "Document", "Link", "Segment", "ParallelError"]
+
+_LAZY = {
+    "align": "api", "align_documents": "api", "make_document": "api", "read_document": "api",
+    "Alignment": "data", "Document": "data", "Link": "data", "Segment": "data",
+    "ParallelError": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

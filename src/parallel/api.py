@@ -1,0 +1,114 @@
+"""The pipeline as Python calls: read → segment → embed → align | mine.
+
+``parallel.align(ar_text, en_text)`` is what the CLI runs, so notebooks and
+the command line give the same result.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from . import __version__
+from .data import MODES, Alignment, Document, Link, make_signature
+from .embed import Encoder, get_encoder
+from .errors import InputError
+from .io import read_text
+from .lang import detect_lang
+from .segment import presplit as presplit_text
+from .segment import segment as segment_text
+
+DEFAULT_MODEL = "use-m3"
+DEFAULT_MAX_LINK = 2
+
+
+def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
+                  name: str | None = None) -> Document:
+    """Segment ``text`` (or take its lines as sentences with ``presplit``)."""
+    if lang is None:
+        lang = detect_lang(text)
+        if lang is None:
+            raise InputError(f"{name or 'text'}: cannot tell its language; pass the language explicitly")
+    segs = presplit_text(text, lang) if presplit else segment_text(text, lang)
+    return Document(text=text, lang=lang, segments=tuple(segs), name=name,
+                    segmenter="presplit" if presplit else f"punkt-{lang}")
+
+
+def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False) -> Document:
+    """Read and segment a UTF-8 file."""
+    return make_document(read_text(path), lang, presplit=presplit, name=str(path))
+
+
+def check_languages(src: Document, tgt: Document, explicit: bool) -> None:
+    if src.lang == tgt.lang and not explicit:
+        raise InputError(
+            f"{src.name or 'source'} and {tgt.name or 'target'} were both detected as "
+            f"{src.lang!r}; pass --src-lang/--tgt-lang to align two texts in one language"
+        )
+
+
+def align_documents(
+    src: Document,
+    tgt: Document,
+    *,
+    mode: str = "auto",
+    model: str | Encoder = DEFAULT_MODEL,
+    max_link: int = DEFAULT_MAX_LINK,
+    log: Callable[[str], None] | None = None,
+) -> Alignment:
+    """Align two segmented documents."""
+    if mode not in (*MODES, "auto"):
+        raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
+    encoder = get_encoder(model) if isinstance(model, str) else model
+    from .align import align_parallel
+    from .mine import choose_mode, mine
+
+    src_sents, tgt_sents = src.sentences, tgt.sentences
+    src_emb = encoder.encode(src_sents)
+    tgt_emb = encoder.encode(tgt_sents)
+    chosen = mode
+    if mode == "auto":
+        chosen = choose_mode(src_emb, tgt_emb)
+        if log:
+            log(f"mode: {chosen} (chosen automatically)")
+    links: list[Link]
+    if chosen == "parallel":
+        links = align_parallel(src_sents, tgt_sents, encoder, max_link=max_link,
+                               src_emb=src_emb, tgt_emb=tgt_emb)
+    else:
+        links = mine(src_emb, tgt_emb)
+    sig = make_signature([
+        ("model", encoder.name),
+        ("mode", f"{chosen}{'(auto)' if mode == 'auto' else ''}"),
+        ("max", max_link),
+        ("seg", src.segmenter if src.segmenter == tgt.segmenter else f"{src.segmenter}+{tgt.segmenter}"),
+        ("src", src.lang),
+        ("tgt", tgt.lang),
+        ("v", __version__),
+    ])
+    return Alignment(src=src, tgt=tgt, links=tuple(links), mode=chosen, signature=sig)
+
+
+def align(
+    src: str | Document,
+    tgt: str | Document,
+    *,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    mode: str = "auto",
+    model: str | Encoder = DEFAULT_MODEL,
+    presplit: bool = False,
+    max_link: int = DEFAULT_MAX_LINK,
+    verbose: bool = False,
+) -> Alignment:
+    """Align two texts (strings or :class:`Document`) and return an :class:`Alignment`.
+
+    >>> al = align(ar_text, en_text, mode="auto")        # doctest: +SKIP
+    >>> al.export("pairs.tsv")                            # doctest: +SKIP
+    """
+    s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source")
+    t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target")
+    check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
+    return align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log)

@@ -1,0 +1,94 @@
+"""The ``parallel-corpus`` command line: a thin shell over the Python API.
+
+Each sub-command lives in its own module ``parallel/commands/cmd_NAME.py``
+exposing ``command`` (a click command); adding a command is adding a file.
+Modules are imported only when their command runs (or for ``--help``), so
+``parallel-corpus segment`` does not pay for what ``align`` imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ParallelError
+
+PROG = "parallel-corpus"
+_COMMANDS_DIR = Path(__file__).with_name("commands")
+
+
+def _error(message: str, code: int) -> None:
+    click.echo(f"{PROG}: error: {message}", err=True)
+    sys.exit(code)
+
+
+class LazyGroup(click.Group):
+    """Finds sub-commands by file name and reports every failure in one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = sorted(p.stem[4:].replace("_", "-") for p in _COMMANDS_DIR.glob("cmd_*.py"))
+        return names
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = "cmd_" + cmd_name.replace("-", "_")
+        if not (_COMMANDS_DIR / f"{module_name}.py").exists():
+            return None
+        module = importlib.import_module(f"parallel.commands.{module_name}")
+        cmd: click.Command = module.command
+        return cmd
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            _error("aborted", 130)
+        except click.ClickException as exc:
+            _error(exc.format_message(), 2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        except ParallelError as exc:
+            _error(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _error("interrupted", 130)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): not an error of ours.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+        except OSError as exc:
+            _error(f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", 1)
+        except Exception as exc:  # a bug: still one line, unless debugging
+            if os.environ.get("PARALLEL_DEBUG"):
+                raise
+            _error(f"internal error: {type(exc).__name__}: {exc} (set PARALLEL_DEBUG=1 for a traceback)", 1)
+        code = rv if isinstance(rv, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name=PROG)
+def main() -> None:
+    """Align Arabic-English (and other) documents at sentence level.
+
+    \b
+    Examples:
+      parallel-corpus align corpus/covid-cooperation.ar.txt corpus/covid-cooperation.en.txt
+      parallel-corpus align a.ar b.en --mode parallel --format vecalign -o out.align
+      parallel-corpus segment corpus/covid-cooperation.ar.txt
+      parallel-corpus run corpus/manifest.tsv -o align/
+    """
+
+
+def run() -> None:
+    """Console-script entry point."""
+    main()

@@ -1,0 +1,1 @@
+"""Sub-commands of ``parallel-corpus``: one ``cmd_NAME.py`` module each, exposing ``command``."""

@@ -1,0 +1,52 @@
+"""``parallel-corpus align SRC TGT``."""
+
+from __future__ import annotations
+
+import click
+
+from ..export import FORMATS
+from .options import note, quiet_option
+
+
+@click.command("align", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("src", type=click.Path(dir_okay=True, allow_dash=True))
+@click.argument("tgt", type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--src-lang", metavar="LANG", help="Language of SRC (default: detected from its script).")
+@click.option("--tgt-lang", metavar="LANG", help="Language of TGT (default: detected from its script).")
+@click.option("--presplit", is_flag=True, help="Inputs hold one sentence per line; do not re-segment.")
+@click.option("--mode", type=click.Choice(["auto", "parallel", "comparable"]), default="auto",
+              show_default=True,
+              help="parallel: monotonic n-m alignment of translations; comparable: mine shared "
+                   "sentences in any order; auto: decide from the texts.")
+@click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
+@click.option("--max-link", type=click.IntRange(1, 20), default=None,
+              help="Most sentences on one side of a link (parallel mode).")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+              help="Output format (default: from the output suffix, else tsv).")
+@click.option("--header", is_flag=True, help="TSV: write a header line.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              show_default=True, help="Output file (- for stdout).")
+@quiet_option
+def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
+            mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
+            output: str, quiet: bool) -> None:
+    """Align two documents and write the aligned pairs.
+
+    \b
+    Examples:
+      parallel-corpus align corpus/covid-cooperation.ar.txt corpus/covid-cooperation.en.txt
+      parallel-corpus align doc.ar doc.en --presplit --mode parallel -f vecalign -o doc.align
+      parallel-corpus align doc.ar doc.en --header | cut -f3,4
+    """
+    from ..api import DEFAULT_MAX_LINK, align_documents, check_languages, read_document
+    from ..export import export
+
+    log = note(quiet)
+    s = read_document(src, src_lang, presplit=presplit)
+    t = read_document(tgt, tgt_lang, presplit=presplit)
+    check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    al = align_documents(s, t, mode=mode, model=model,
+                         max_link=max_link or DEFAULT_MAX_LINK, log=log)
+    export(al, output, fmt, header=header)
+    if log:
+        log(f"{len(al.links)} links ({len(s)} x {len(t)} sentences); signature: {al.signature}")

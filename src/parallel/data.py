@@ -1,0 +1,155 @@
+"""Plain frozen dataclasses passed between the stages of the pipeline.
+
+read → normalize → segment → embed → align | mine → score → filter → export | inspect
+
+Nothing in here does I/O or loads a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+MODES = ("parallel", "comparable")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence of a document.
+
+    ``start``/``end`` are character offsets into the original text: ``text ==
+    original[start:end]`` for segments made by the segmenter (it keeps the
+    characters exactly; leading/trailing white space belongs to the gaps).
+    """
+
+    text: str
+    lang: str
+    index: int
+    paragraph: int = 0
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text in one language and its segments."""
+
+    text: str
+    lang: str
+    segments: tuple[Segment, ...]
+    name: str | None = None
+    segmenter: str = "punkt"
+
+    @property
+    def sentences(self) -> list[str]:
+        return [s.text for s in self.segments]
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+
+def _frozen_mapping(values: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values or {}))
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link between sentences ``src`` of one side and ``tgt`` of the other.
+
+    Either side may be empty (a 1-0 or 0-1 link: an omission or an addition).
+    ``score`` is the aligner's own confidence (higher is surer); ``features``
+    holds named per-link evidence (cosine, margin, length ratio, ...).
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float = 0.0
+    features: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "src", tuple(int(i) for i in self.src))
+        object.__setattr__(self, "tgt", tuple(int(i) for i in self.tgt))
+        object.__setattr__(self, "score", float(self.score))
+        object.__setattr__(self, "features", _frozen_mapping(self.features))
+
+    @property
+    def kind(self) -> str:
+        """Link type such as ``1-1``, ``2-1`` or ``0-1``."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Links between two documents and how they were made.
+
+    In ``parallel`` mode every sentence of both documents is in exactly one
+    link (empty-sided links carry the omissions). In ``comparable`` mode links
+    hold only the mined pairs; :attr:`unmatched_src` / :attr:`unmatched_tgt`
+    list the rest so nothing is silently dropped.
+    """
+
+    src: Document
+    tgt: Document
+    links: tuple[Link, ...]
+    mode: str
+    signature: str
+    info: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "links", tuple(self.links))
+        object.__setattr__(self, "info", _frozen_mapping(self.info))
+
+    @property
+    def unmatched_src(self) -> list[int]:
+        used = {i for link in self.links for i in link.src}
+        return [i for i in range(len(self.src)) if i not in used]
+
+    @property
+    def unmatched_tgt(self) -> list[int]:
+        used = {j for link in self.links for j in link.tgt}
+        return [j for j in range(len(self.tgt)) if j not in used]
+
+    def src_text(self, link: Link) -> str:
+        return " ".join(self.src.segments[i].text for i in link.src)
+
+    def tgt_text(self, link: Link) -> str:
+        return " ".join(self.tgt.segments[j].text for j in link.tgt)
+
+    def export(self, path: str, fmt: str | None = None, **options: Any) -> None:
+        """Write the alignment to ``path`` (format from ``fmt`` or the suffix)."""
+        from .export import export
+
+        export(self, path, fmt, **options)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per link: ids, texts, score and features."""
+        rows = []
+        for link in self.links:
+            row: dict[str, Any] = {
+                "src_ids": list(link.src),
+                "tgt_ids": list(link.tgt),
+                "src": self.src_text(link),
+                "tgt": self.tgt_text(link),
+                "type": link.kind,
+                "score": link.score,
+            }
+            row.update(link.features)
+            rows.append(row)
+        return rows
+
+    def to_dataframe(self) -> Any:
+        """The links as a pandas DataFrame (pandas is imported only here)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            from .errors import ParallelError
+
+            raise ParallelError("to_dataframe() needs pandas: pip install pandas") from exc
+        return pd.DataFrame(self.to_records())
+
+
+def make_signature(parts: Sequence[tuple[str, object]]) -> str:
+    """``key:value|key:value`` string saying how an output was made."""
+    return "|".join(f"{k}:{v}" for k, v in parts)
