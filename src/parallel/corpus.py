@@ -74,7 +74,7 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
 
 
 # Files the main job writes for each pair: suffix -> export format.
-OUTPUTS = {".tsv": "tsv", ".align": "vecalign"}
+OUTPUTS = {".tsv": "tsv", ".align": "vecalign", ".json": "json"}
 
 
 def run_manifest(manifest: str | Path, out_dir: str | Path, *, model: str = "use-m3",

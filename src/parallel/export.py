@@ -54,14 +54,59 @@ def write_vecalign(al: Alignment, fh: IO[str], **_: Any) -> None:
         fh.write(f"[{src}]:[{tgt}]:{_score(link.score)}\n")
 
 
+def alignment_to_dict(al: Alignment) -> dict[str, Any]:
+    """The native, lossless JSON form of an alignment (see :func:`readers.alignment_from_dict`)."""
+
+    def doc(d: Any) -> dict[str, Any]:
+        return {
+            "name": d.name,
+            "lang": d.lang,
+            "segmenter": d.segmenter,
+            "text": d.text,
+            "segments": [[s.start, s.end, s.paragraph] for s in d.segments],
+        }
+
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "signature": al.signature,
+        "mode": al.mode,
+        "info": dict(al.info),
+        "src": doc(al.src),
+        "tgt": doc(al.tgt),
+        "links": [
+            {"src": list(k.src), "tgt": list(k.tgt), "score": k.score,
+             "features": dict(k.features)}
+            for k in al.links
+        ],
+    }
+
+
+JSON_FORMAT = "parallel-alignment"
+JSON_VERSION = 1
+
+
+def write_json(al: Alignment, fh: IO[str], **_: Any) -> None:
+    """Native alignment file: both documents, segment offsets, links with features, signature.
+
+    Lossless: :func:`parallel.readers.read_alignment` gives back an equal Alignment.
+    This is the file the report and the review app read and edit.
+    """
+    import json
+
+    json.dump(alignment_to_dict(al), fh, ensure_ascii=False, indent=1)
+    fh.write("\n")
+
+
 Writer = Callable[..., None]
 
 FORMATS: dict[str, Writer] = {
     "tsv": write_tsv,
     "vecalign": write_vecalign,
+    "json": write_json,
 }
 
-SUFFIXES = {".tsv": "tsv", ".align": "vecalign", ".vecalign": "vecalign"}
+SUFFIXES = {".tsv": "tsv", ".align": "vecalign", ".vecalign": "vecalign", ".json": "json"}
 
 
 def format_for(path: str | None, fmt: str | None) -> str:
