@@ -1,8 +1,11 @@
-"""Reading alignment files back (the native JSON form; other formats register here too)."""
+"""Reading alignment files back: the native JSON form and every exported format (``READERS``)."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +54,370 @@ def read_alignment(path: str | Path) -> Alignment:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     return alignment_from_dict(obj, str(path))
+
+
+# ====================================================================== exported pair files
+#
+# Every format written by :mod:`parallel.export` reads back into an Alignment whose export
+# in the same format is byte-identical to the file read. Files other than the native JSON
+# do not hold the whole documents: the reader rebuilds documents from the link texts (a
+# many-sentence side is split back at its last spaces, sentences no link mentions are
+# empty), enough to filter, convert and score the pairs.
+
+_SIG_KEYS = re.compile(r"(?:^|\|)(src|tgt|mode):([^|]*)")
+
+
+def _sig_fields(signature: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in _SIG_KEYS.finditer(signature)}
+
+
+def _read_sidecar(path: Path) -> str:
+    if path.is_file():
+        return read_text(path, allow_empty=True).strip()
+    return ""
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split on LF only (a segment may hold U+2028 and such); one trailing CR dropped."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln.removesuffix("\r") for ln in lines]
+
+
+def _split_side(text: str, n: int) -> list[str]:
+    """``text`` (``n`` sentences joined with spaces) back into ``n`` pieces that join to it."""
+    if n <= 1:
+        return [text] * n
+    parts = text.rsplit(" ", n - 1)
+    return [""] * (n - len(parts)) + parts
+
+
+def _make_doc(texts: dict[int, str], lang: str, name: str | None) -> Document:
+    size = max(texts) + 1 if texts else 0
+    segs, pos, chunks = [], 0, []
+    for i in range(size):
+        t = texts.get(i, "")
+        segs.append(Segment(t, lang, i, 0, pos, pos + len(t)))
+        chunks.append(t)
+        pos += len(t) + 1
+    return Document(text="\n".join(chunks), lang=lang, segments=tuple(segs), name=name, segmenter="file")
+
+
+def _guess_lang(texts: list[str], fallback: str) -> str:
+    from .lang import detect_lang
+
+    return detect_lang(" ".join(texts)[:20000]) or fallback
+
+
+# (src_ids, tgt_ids, src_text, tgt_text, score, features) of one link
+Row = tuple[tuple[int, ...], tuple[int, ...], str, str, float, dict[str, Any]]
+
+
+def build_alignment(rows: list[Row],
+                    *, signature: str = "", mode: str | None = None, src_lang: str | None = None,
+                    tgt_lang: str | None = None, name: str | None = None,
+                    extra_src: dict[int, str] | None = None,
+                    extra_tgt: dict[int, str] | None = None) -> Alignment:
+    """An Alignment from per-link ``(src_ids, tgt_ids, src_text, tgt_text, score, features)``.
+
+    Languages and mode come from the arguments, else the signature, else the texts.
+    """
+    sig = _sig_fields(signature)
+    src_texts: dict[int, str] = dict(extra_src or {})
+    tgt_texts: dict[int, str] = dict(extra_tgt or {})
+    links = []
+    for s_ids, t_ids, s_text, t_text, score, feats in rows:
+        for ids, text, store in ((s_ids, s_text, src_texts), (t_ids, t_text, tgt_texts)):
+            for i, piece in zip(ids, _split_side(text, len(ids)), strict=True):
+                if i < 0:
+                    raise InputError(f"{name or 'alignment'}: negative sentence id {i}")
+                store.setdefault(i, piece)
+        links.append(Link(s_ids, t_ids, score, feats))
+    s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
+    t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
+    chosen = mode or ("comparable" if sig.get("mode", "").startswith("comparable") else "parallel")
+    return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
+                     links=tuple(links), mode=chosen, signature=signature)
+
+
+def _ids(field: str, where: str) -> tuple[int, ...]:
+    field = field.strip().strip("[]")
+    if not field.strip():
+        return ()
+    try:
+        return tuple(int(x) for x in field.split(","))
+    except ValueError:
+        raise InputError(f"{where}: bad sentence ids {field!r} (want e.g. 3 or 3,4)") from None
+
+
+def _float(field: str, where: str, what: str) -> float:
+    try:
+        return float(field)
+    except ValueError:
+        raise InputError(f"{where}: {what} {field!r} is not a number") from None
+
+
+def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
+    """Feature strings (TSV fields, TMX props) as values: floats for float features."""
+    from .evidence import FLOAT_FEATURES, STRING_FEATURES
+
+    feats: dict[str, Any] = {}
+    has_numbers = raw.get("numbers", "") != ""
+    for key, value in raw.items():
+        if key in STRING_FEATURES:
+            if value != "" or has_numbers:
+                feats[key] = value
+        elif value == "":
+            continue
+        elif key in FLOAT_FEATURES:
+            feats[key] = _float(value, where, key)
+        else:
+            try:
+                feats[key] = json.loads(value)
+            except json.JSONDecodeError:
+                feats[key] = value
+    return feats
+
+
+def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Alignment:
+    """A TSV written by ``--format tsv`` (with or without header, with or without evidence)."""
+    from .export import EVIDENCE_COLUMNS, TSV_COLUMNS
+
+    name = str(path)
+    lines = _lines(read_text(path))
+    cols: tuple[str, ...] | None = None
+    if lines and lines[0].startswith("src_ids\ttgt_ids"):
+        cols = tuple(lines.pop(0).split("\t"))
+    rows: list[Row] = []
+    for lineno, line in enumerate(lines, start=2 if cols else 1):
+        where = f"{name}: line {lineno}"
+        fields = line.split("\t")
+        names = cols or (TSV_COLUMNS + EVIDENCE_COLUMNS if len(fields) > 5 else TSV_COLUMNS)
+        if len(fields) != len(names):
+            raise InputError(f"{where}: {len(fields)} tab-separated fields, expected {len(names)} "
+                             f"({', '.join(names)})")
+        rec = dict(zip(names, fields, strict=True))
+        for col in TSV_COLUMNS:
+            if col not in rec:
+                raise InputError(f"{name}: no column {col!r} in the header")
+        raw = {k: v for k, v in rec.items() if k not in TSV_COLUMNS and k != "type"}
+        rows.append((_ids(rec["src_ids"], where), _ids(rec["tgt_ids"], where), rec["src"], rec["tgt"],
+                     _float(rec["score"], where, "score"), _typed_features(raw, where)))
+    signature = _read_sidecar(Path(f"{path}.sig"))
+    al = build_alignment(rows, signature=signature, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
+    return replace(al, info={"tsv_header": cols is not None})
+
+
+_VECALIGN = re.compile(r"^\[([\d,\s]*)\]:\[([\d,\s]*)\](?::(\S+))?\s*$")
+
+
+def read_vecalign(path: str | Path, *, src_sentences: list[str] | None = None,
+                  tgt_sentences: list[str] | None = None, src_lang: str | None = None,
+                  tgt_lang: str | None = None) -> Alignment:
+    """A Vecalign file ``[i, j]:[k]:score``; the sentences (one per line of the files Vecalign
+    aligned) give the texts, else they are empty. In comparable mode (signature in
+    ``FILE.sig``) the ``[i]:[]`` / ``[]:[j]`` lines are the unmatched sentences, not links."""
+    name = str(path)
+    signature = _read_sidecar(Path(f"{path}.sig"))
+    comparable = _sig_fields(signature).get("mode", "").startswith("comparable")
+    pairs = []
+    seen_src: set[int] = set()
+    seen_tgt: set[int] = set()
+    for lineno, line in enumerate(_lines(read_text(path)), start=1):
+        if not line.strip():
+            continue
+        m = _VECALIGN.match(line)
+        where = f"{name}: line {lineno}"
+        if not m:
+            raise InputError(f"{where}: not a Vecalign line ([i, j]:[k]:score): {line[:60]!r}")
+        s, t = _ids(m.group(1), where), _ids(m.group(2), where)
+        score = _float(m.group(3), where, "score") if m.group(3) else 0.0
+        seen_src.update(s)
+        seen_tgt.update(t)
+        if comparable and not (s and t):
+            continue
+        pairs.append((s, t, score))
+
+    def text(ids: tuple[int, ...], sents: list[str] | None, side: str) -> str:
+        if sents is None:
+            return " ".join("" for _ in ids)
+        if any(i >= len(sents) for i in ids):
+            raise InputError(f"{name}: {side} sentence {max(ids)} but only {len(sents)} sentences given")
+        return " ".join(sents[i] for i in ids)
+
+    rows: list[Row] = [(s, t, text(s, src_sentences, "source"), text(t, tgt_sentences, "target"), score, {})
+            for s, t, score in pairs]
+    # Every sentence a line mentions exists, even when it is no link (comparable mode).
+    extra_src = {i: "" for i in seen_src}
+    extra_tgt = {j: "" for j in seen_tgt}
+    extra_src.update(enumerate(src_sentences or []))
+    extra_tgt.update(enumerate(tgt_sentences or []))
+    return build_alignment(rows, signature=signature, mode="comparable" if comparable else "parallel",
+                           src_lang=src_lang, tgt_lang=tgt_lang, name=name,
+                           extra_src=extra_src, extra_tgt=extra_tgt)
+
+
+def read_jsonl(path: str | Path) -> Alignment:
+    """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line)."""
+    name = str(path)
+    rows: list[Row] = []
+    extra_src: dict[int, str] = {}
+    extra_tgt: dict[int, str] = {}
+    langs: tuple[str, str] | None = None
+    signature = ""
+    reserved = {"translation", "src_ids", "tgt_ids", "type", "score", "unmatched", "signature"}
+    for lineno, line in enumerate(_lines(read_text(path)), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}: line {lineno}"
+        try:
+            rec = json.loads(line)
+            tr = rec["translation"]
+            if langs is None:
+                keys = list(tr)
+                if len(keys) != 2:
+                    raise InputError(f"{where}: \"translation\" needs exactly two languages, has {keys}")
+                langs = (keys[0], keys[1])
+                signature = str(rec.get("signature") or "")
+            s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
+            s_ids = tuple(int(i) for i in rec.get("src_ids", []))
+            t_ids = tuple(int(i) for i in rec.get("tgt_ids", []))
+            if rec.get("unmatched"):
+                for i in s_ids:
+                    extra_src[i] = s_text
+                for j in t_ids:
+                    extra_tgt[j] = t_text
+                continue
+            feats = {k: v for k, v in rec.items() if k not in reserved and v is not None}
+            score = rec.get("score")
+            rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"{where}: not a translation record ({type(exc).__name__}: {exc})") from None
+    if langs is None:
+        raise InputError(f"{name}: no records")
+    return build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
+                           extra_src=extra_src, extra_tgt=extra_tgt,
+                           mode="comparable" if extra_src or extra_tgt else None)
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def read_tmx(path: str | Path) -> Alignment:
+    """A TMX file: ours round-trips (ids, score and features from the ``x-`` props); a TMX
+    from elsewhere gives one 1-1 link per ``<tu>`` with two languages, numbered in order."""
+    import xml.etree.ElementTree as ET
+
+    name = str(path)
+    text = read_text(path)
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise InputError(f"{name}: not well-formed XML ({exc})") from None
+    header = root.find("header")
+    body = root.find("body")
+    if root.tag != "tmx" or header is None or body is None:
+        raise InputError(f"{name}: not a TMX file (no <tmx><header/><body/>)")
+    hprops = {p.get("type", ""): (p.text or "") for p in header.findall("prop")}
+    signature = hprops.get("x-signature", "")
+    src_lang = header.get("srclang", "")
+    tgt_lang = ""
+    rows: list[Row] = []
+    for n, tu in enumerate(body.iter("tu")):
+        where = f"{name}: <tu> number {n + 1}"
+        tuvs = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
+        if not src_lang or src_lang == "*all*":
+            src_lang = tuvs[0][0] if tuvs else ""
+        src_tuv = next((t for lang, t in tuvs if lang.lower() == src_lang.lower()), None)
+        tgt = next(((lang, t) for lang, t in tuvs if lang.lower() != src_lang.lower()), None)
+        if src_tuv is None or tgt is None:
+            continue
+        tgt_lang = tgt_lang or tgt[0]
+
+        def seg_text(tuv: Any) -> str:
+            seg = tuv.find("seg")
+            return "".join(seg.itertext()) if seg is not None else ""
+
+        props = {p.get("type", ""): (p.text or "") for p in tu.findall("prop")}
+        s_ids = _ids(props["x-src-ids"], where) if "x-src-ids" in props else (n,)
+        t_ids = _ids(props["x-tgt-ids"], where) if "x-tgt-ids" in props else (n,)
+        score = _float(props["x-score"], where, "score") if "x-score" in props else 0.0
+        raw = {k[2:]: v for k, v in props.items()
+               if k.startswith("x-") and k not in ("x-src-ids", "x-tgt-ids", "x-score", "x-type")}
+        rows.append((s_ids, t_ids, seg_text(src_tuv), seg_text(tgt[1]), score, _typed_features(raw, where)))
+    mode = hprops.get("x-mode") or None
+    return build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang or None,
+                           tgt_lang=tgt_lang or None, name=name)
+
+
+_MOSES_FILE = re.compile(r"^(?P<base>.*\.(?P<s>[A-Za-z0-9_]+)-(?P<t>[A-Za-z0-9_]+))\.(?P<x>[A-Za-z0-9_]+)$")
+_MOSES_BASE = re.compile(r"^(?P<base>.*\.(?P<s>[A-Za-z0-9_]+)-(?P<t>[A-Za-z0-9_]+))$")
+
+
+def moses_base(path: str | Path) -> tuple[str, str, str] | None:
+    """``(NAME.s-t, s, t)`` for ``NAME.s-t``, ``NAME.s-t.s`` or ``NAME.s-t.t``; else None."""
+    p = str(path)
+    m = _MOSES_FILE.match(p)
+    if m and m.group("x") in (m.group("s"), m.group("t")):
+        return m.group("base"), m.group("s"), m.group("t")
+    m = _MOSES_BASE.match(p)
+    if m and not Path(p).is_file():
+        return m.group("base"), m.group("s"), m.group("t")
+    return None
+
+
+def read_moses(path: str | Path) -> Alignment:
+    """``NAME.s-t.s`` + ``NAME.s-t.t`` (give either file or ``NAME.s-t``): line n of one is
+    the translation of line n of the other; one link per line, an empty line an empty side."""
+    found = moses_base(path)
+    if found is None:
+        raise InputError(f"{path}: not a Moses file name (want NAME.ar-en.ar, NAME.ar-en.en or NAME.ar-en)")
+    base, s_lang, t_lang = found
+    s_lines = _lines(read_text(f"{base}.{s_lang}", allow_empty=True))
+    t_lines = _lines(read_text(f"{base}.{t_lang}", allow_empty=True))
+    if len(s_lines) != len(t_lines):
+        raise InputError(f"{base}.{s_lang} has {len(s_lines)} lines but {base}.{t_lang} has "
+                         f"{len(t_lines)}: line n must match line n")
+    rows: list[Row] = []
+    for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True)):
+        s_ids = (n,) if s or not t else ()
+        t_ids = (n,) if t or not s else ()
+        rows.append((s_ids, t_ids, s, t, 0.0, {}))
+    return build_alignment(rows, signature=_read_sidecar(Path(f"{base}.sig")), src_lang=s_lang,
+                           tgt_lang=t_lang, name=base)
+
+
+def pairs_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format of an exported file: ``fmt``, else from its name."""
+    from .export import SUFFIXES
+
+    if fmt:
+        if fmt not in READERS:
+            raise InputError(f"unknown format {fmt!r}; choose from: {', '.join(READERS)}")
+        return fmt
+    if moses_base(path) is not None:
+        return "moses"
+    suffix = Path(path).suffix.lower()
+    if suffix in SUFFIXES and SUFFIXES[suffix] in READERS:
+        return SUFFIXES[suffix]
+    raise InputError(f"{path}: cannot tell the format from the name; pass --from FORMAT "
+                     f"({', '.join(READERS)})")
+
+
+def read_pairs(path: str | Path, fmt: str | None = None) -> Alignment:
+    """Read any exported file (tsv, jsonl, tmx, moses, vecalign, json) into an Alignment."""
+    name = pairs_format(path, fmt)
+    return READERS[name](path)
+
+
+READERS: dict[str, Callable[..., Alignment]] = {
+    "tsv": read_tsv,
+    "jsonl": read_jsonl,
+    "tmx": read_tmx,
+    "moses": read_moses,
+    "vecalign": read_vecalign,
+    "json": read_alignment,
+}

@@ -1,0 +1,127 @@
+"""``parallel-corpus filter FILE``: keep the pairs that pass filters, say how many each removed.
+
+The filter options are shared with ``align`` (:func:`filter_options`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..export import FORMATS
+from .options import note, quiet_option
+
+FILTER_OPTION_NAMES = ("min_score", "min_cosine", "min_margin", "min_length_ratio", "max_length_ratio",
+                       "link_types", "no_empty", "drop_duplicates", "drop_number_mismatch")
+
+
+def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter options (names in :data:`FILTER_OPTION_NAMES`), for ``filter`` and ``align``."""
+    opts = [
+        click.option("--min-score", type=float, default=None, metavar="X",
+                     help="Keep links whose aligner score is >= X."),
+        click.option("--min-cosine", type=float, default=None, metavar="X",
+                     help="Keep links whose embedding cosine is >= X."),
+        click.option("--min-margin", type=float, default=None, metavar="X",
+                     help="Keep links whose margin feature is >= X (the aligner's own when it gives "
+                          "one: in comparable mode a ratio margin, ~1.06 is a usual bar)."),
+        click.option("--min-length-ratio", type=float, default=None, metavar="X",
+                     help="Keep links whose source/target character ratio is >= X."),
+        click.option("--max-length-ratio", type=float, default=None, metavar="X",
+                     help="Keep links whose source/target character ratio is <= X."),
+        click.option("--link-types", default=None, metavar="T,T",
+                     help="Keep only these link types, e.g. 1-1 or 1-1,1-2,2-1."),
+        click.option("--no-empty", is_flag=True, help="Drop links with an empty side (1-0, 0-1)."),
+        click.option("--drop-duplicates", is_flag=True,
+                     help="Keep only the first of pairs with the same texts."),
+        click.option("--drop-number-mismatch", is_flag=True,
+                     help="Drop pairs whose sides hold different numbers (digits normalised)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def check_filter_options(options: dict[str, Any]) -> None:
+    """Raise InputError for bad filter option values (before any expensive work)."""
+    from ..filters import build_filters
+
+    build_filters(**{k: options[k] for k in FILTER_OPTION_NAMES})
+
+
+def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | None) -> Any:
+    """Apply the filters the options ask for; log one line per filter; return the kept Alignment."""
+    from ..filters import apply_filters, build_filters, check_evidence
+
+    filters = build_filters(**{k: options[k] for k in FILTER_OPTION_NAMES})
+    if not filters:
+        return al
+    check_evidence(al, filters)
+    before = len(al.links)
+    kept, reports = apply_filters(al, filters)
+    if log:
+        for r in reports:
+            log(f"filter {r}")
+        log(f"filters kept {len(kept.links)} of {before} links")
+    return kept
+
+
+def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
+    """``fmt``, else the output name's format, else the input's (tsv for Moses to stdout)."""
+    from pathlib import Path
+
+    from ..export import SUFFIXES, format_for
+    from ..readers import moses_base
+
+    if fmt:
+        return fmt
+    if output == "-":
+        return "tsv" if in_fmt == "moses" else in_fmt
+    if Path(output).suffix.lower() in SUFFIXES or moses_base(output) is not None:
+        return format_for(output, None)
+    return in_fmt
+
+
+@click.command("filter", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "vecalign", "json"]),
+              default=None, help="Format of FILE (default: from its name).")
+@filter_options
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+              help="Output format (default: from the output name, else that of FILE).")
+@click.option("--header", is_flag=True, help="TSV: write a header line.")
+@click.option("--no-unmatched", is_flag=True,
+              help="JSONL: leave out the unmatched sentences of a comparable alignment.")
+@click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
+              help="TSV/Vecalign output file: write the signature to OUTPUT.sig.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              show_default=True, help="Output file (- for stdout).")
+@quiet_option
+def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, no_unmatched: bool,
+            sidecar: bool, output: str, quiet: bool, **options: Any) -> None:
+    """Filter the pairs of an exported FILE (tsv, jsonl, tmx, moses, vecalign or json).
+
+    Filters run in a fixed order (link types, empty sides, score, cosine, margin, length
+    ratio, numbers, duplicates); how many links each removed goes to stderr, and the
+    output's signature gains "filter:...". Evidence missing from FILE (length ratio,
+    numbers) is computed from the texts; cosine and margin need a file that carries them.
+
+    \b
+    Examples:
+      parallel-corpus filter pairs.tsv --link-types 1-1 --min-margin 1.06 -o clean.tsv
+      parallel-corpus filter pairs.jsonl --drop-number-mismatch --drop-duplicates -o clean.jsonl
+      parallel-corpus filter doc.ar-en.ar --max-length-ratio 2 -f moses -o clean
+    """
+    from ..evidence import annotate
+    from ..export import export
+    from ..readers import pairs_format, read_pairs
+
+    log = note(quiet)
+    in_fmt = pairs_format(file, from_fmt)
+    al = read_pairs(file, in_fmt)
+    al = annotate(al)  # text evidence missing from the file (existing features are kept)
+    kept = run_filters(al, options, log)
+    header = header or bool(al.info.get("tsv_header"))  # a TSV read with a header keeps it
+    export(kept, output, output_format(output, fmt, in_fmt), header=header, unmatched=not no_unmatched, sidecar=sidecar)

@@ -1,0 +1,177 @@
+"""``parallel-corpus mt-eval --hyp HYP --ref FILE``: sacrebleu BLEU, chrF++ and TER of a system's
+translations of one side of an exported file against the other side."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from .options import note, quiet_option
+
+METRICS = ("bleu", "chrf", "ter")
+# sacrebleu tokenizers; the SentencePiece ones (flores101/flores200/spm/spBLEU-1K) need the
+# sentencepiece package AND download their model on first use: not available offline.
+TOKENIZERS = ("13a", "intl", "zh", "char", "none", "ja-mecab", "ko-mecab", "flores101", "flores200", "spm",
+              "spBLEU-1K")
+_LATIN_LANGS = {"en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "nb", "fi", "pl", "cs", "sk",
+                "ro", "hu", "tr", "id", "ms", "vi", "ca", "et", "lv", "lt", "sl", "hr", "sq", "sw", "tl"}
+
+
+def default_tokenize(lang: str) -> str:
+    """BLEU tokenizer for a target language: ``13a`` for Latin-script languages (sacrebleu's
+    default, WMT practice), ``zh`` for Chinese, else ``intl`` (Unicode punctuation and symbols
+    split off -- works offline for Arabic; ``flores200`` would need a model download)."""
+    base = lang.lower().split("-")[0].split("_")[0]
+    if base == "zh":
+        return "zh"
+    return "13a" if base in _LATIN_LANGS else "intl"
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    name: str
+    score: float
+    signature: str
+    line: str  # sacrebleu's own one-line form, signature included
+
+
+def corpus_scores(hyps: list[str], refs: list[str], metrics: list[str], tokenize: str) -> list[MetricResult]:
+    """Corpus-level sacrebleu scores of ``hyps`` against one reference each."""
+    from sacrebleu.metrics.bleu import BLEU
+    from sacrebleu.metrics.chrf import CHRF
+    from sacrebleu.metrics.ter import TER
+
+    from ..errors import ParallelError
+
+    out = []
+    for name in metrics:
+        try:
+            metric: Any
+            if name == "bleu":
+                metric = BLEU(tokenize=tokenize)
+            elif name == "chrf":
+                metric = CHRF(word_order=2)
+            else:
+                metric = TER()
+            score = metric.corpus_score(hyps, [refs])
+        except (ImportError, OSError, SystemExit) as exc:  # sacrebleu exits on some download errors
+            raise ParallelError(f"--tokenize {tokenize}: {' '.join(str(exc).split())[:160]} "
+                                "(the SentencePiece tokenizers need a model download; use intl "
+                                "offline)") from None
+        sig = str(metric.get_signature())
+        out.append(MetricResult(score.name, float(score.score), sig, score.format(signature=sig)))
+    return out
+
+
+def sentence_chrf(hyps: list[str], refs: list[str]) -> list[float]:
+    """chrF++ of each hypothesis against its reference (sacrebleu ``CHRF(word_order=2)``)."""
+    from sacrebleu.metrics.chrf import CHRF
+
+    chrf = CHRF(word_order=2)
+    return [float(chrf.sentence_score(h, [r]).score) for h, r in zip(hyps, refs, strict=True)]
+
+
+def _hyp_lines(path: str) -> list[str]:
+    from ..io import read_text
+
+    lines = read_text(path, allow_empty=True).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln.removesuffix("\r") for ln in lines]
+
+
+@click.command("mt-eval", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--hyp", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="System translations, one per line, line n for pair n of the reference file.")
+@click.option("--ref", required=True, type=click.Path(dir_okay=False),
+              help="Exported pairs (tsv, jsonl, tmx, moses, json); the target side of "
+                   "--direction is the reference.")
+@click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "json"]),
+              default=None, help="Format of --ref (default: from its name).")
+@click.option("--metrics", default="bleu,chrf,ter", show_default=True,
+              help="Comma-separated: bleu, chrf (chrF++), ter.")
+@click.option("--direction", default=None, metavar="SRC-TGT",
+              help="ar-en: HYP translates the Arabic side, the English side is the reference "
+                   "(default: the file's source-target order).")
+@click.option("--tokenize", type=click.Choice(TOKENIZERS), default=None,
+              help="BLEU tokenizer (default: 13a for English and other Latin-script targets, intl for "
+                   "Arabic and other scripts, zh for Chinese).")
+@click.option("--sentence", is_flag=True, help="Also print chrF++ of every pair.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@quiet_option
+def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: str | None,
+            tokenize: str | None, sentence: bool, as_json: bool, quiet: bool) -> None:
+    """Score a system's translations against one side of an exported file with sacrebleu:
+    corpus BLEU, chrF++ (chrF, word order 2) and TER, each with sacrebleu's signature.
+
+    Pairs with an empty source or reference side are skipped (counted on stderr). HYP must
+    have one line per pair of the file (as `cut -f3 pairs.tsv` gives the source lines).
+
+    \b
+    Examples:
+      cut -f3 pairs.tsv > src.ar ; my-mt < src.ar > hyp.en
+      parallel-corpus mt-eval --hyp hyp.en --ref pairs.tsv
+      parallel-corpus mt-eval --hyp hyp.ar --ref pairs.jsonl --direction en-ar --sentence
+    """
+    from ..errors import InputError
+    from ..readers import pairs_format, read_pairs
+
+    log = note(quiet)
+    wanted = [m.strip().lower() for m in metrics.split(",") if m.strip()]
+    bad = [m for m in wanted if m not in METRICS]
+    if bad or not wanted:
+        raise InputError(f"--metrics: unknown {', '.join(bad) or repr(metrics)}; choose from {', '.join(METRICS)}")
+    al = read_pairs(ref, pairs_format(ref, from_fmt))
+    langs = (al.src.lang, al.tgt.lang)
+    direction = direction or f"{langs[0]}-{langs[1]}"
+    parts = direction.split("-")
+    if len(parts) != 2 or set(parts) != set(langs) or parts[0] == parts[1]:
+        raise InputError(f"--direction {direction}: the file holds {langs[0]}-{langs[1]} pairs; "
+                         f"use {langs[0]}-{langs[1]} or {langs[1]}-{langs[0]}")
+    reverse = parts[1] == langs[0]
+    hyps = _hyp_lines(hyp)
+    links = list(al.links)
+    if len(hyps) != len(links):
+        hint = " (a header line in HYP?)" if len(hyps) == len(links) + 1 else ""
+        raise InputError(f"{hyp}: {len(hyps)} lines, but {ref} holds {len(links)} pairs "
+                         f"(one line per pair){hint}")
+    rows = []
+    for n, (h, link) in enumerate(zip(hyps, links, strict=True)):
+        src_text, ref_text = al.src_text(link), al.tgt_text(link)
+        if reverse:
+            src_text, ref_text = ref_text, src_text
+        if src_text.strip() and ref_text.strip():
+            rows.append((n, link, h, ref_text))
+    skipped = len(links) - len(rows)
+    if not rows:
+        raise InputError(f"{ref}: no pair has text on both sides")
+    tok = tokenize or default_tokenize(parts[1])
+    results = corpus_scores([r[2] for r in rows], [r[3] for r in rows], wanted, tok)
+    per_pair = sentence_chrf([r[2] for r in rows], [r[3] for r in rows]) if sentence else []
+    if log:
+        log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
+                                                      else "") + f"; reference file: {al.signature or ref}")
+    out = sys.stdout
+    if as_json:
+        doc: dict[str, Any] = {
+            "direction": direction, "pairs": len(rows), "skipped": skipped, "tokenize": tok,
+            "scores": [{"metric": r.name, "score": round(r.score, 4), "signature": r.signature}
+                       for r in results],
+            "reference_signature": al.signature,
+        }
+        if sentence:
+            doc["sentences"] = [{"pair": r[0], "src_ids": list(r[1].src), "tgt_ids": list(r[1].tgt),
+                                 "chrf": round(s, 4)} for r, s in zip(rows, per_pair, strict=True)]
+        out.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return
+    if sentence:
+        out.write("pair\tsrc_ids\ttgt_ids\tchrF++\n")
+        for r, s in zip(rows, per_pair, strict=True):
+            out.write(f"{r[0]}\t{','.join(map(str, r[1].src))}\t{','.join(map(str, r[1].tgt))}\t{s:.2f}\n")
+        out.write("\n")
+    for res in results:
+        out.write(res.line + "\n")

@@ -1,0 +1,251 @@
+"""Accept/reject decisions on aligned pairs, kept apart from scoring (as in OpusFilter).
+
+Scores and evidence are computed once (:mod:`parallel.evidence`); a filter only
+reads them and says which links to keep. Each filter declares its ``direction``:
+
+* ``min``  -- keep links whose value is at least the threshold (higher is better);
+* ``max``  -- keep links whose value is at most the threshold;
+* ``range`` -- keep links whose value lies within ``[low, high]``;
+* ``in``   -- keep links whose value is in a set;
+* ``first`` -- keep the first of links that compare equal (duplicates).
+
+A link lacking the value a threshold filter reads (e.g. no ``margin`` on a 0-1
+link) is removed by it. :func:`apply_filters` runs filters in order and counts
+what each one removed from what the previous ones left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from .data import Alignment, Link
+from .errors import InputError
+
+
+class Filter:
+    """Base: ``keep(al, links) -> list[bool]``, one decision per link; ``name`` and
+    ``direction`` say what it is."""
+
+    NAME: ClassVar[str] = "filter"
+    direction: ClassVar[str] = ""
+
+    @property
+    def name(self) -> str:
+        return self.NAME
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        raise NotImplementedError
+
+    def spec(self) -> str:
+        """Short form for the signature (no ``|`` or ``:``)."""
+        return self.name
+
+
+def _value(al: Alignment, link: Link, key: str) -> float | None:
+    if key == "score":
+        return link.score
+    value = link.features.get(key)
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class MinValue(Filter):
+    """Keep links whose ``key`` (``score`` or a float feature) is >= ``threshold``."""
+
+    key: str
+    threshold: float
+    direction: ClassVar[str] = "min"
+
+    @property
+    def name(self) -> str:
+        return f"min-{self.key.replace('_', '-')}"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        out = []
+        for link in links:
+            v = _value(al, link, self.key)
+            out.append(v is not None and v >= self.threshold)
+        return out
+
+    def spec(self) -> str:
+        return f"{self.name}={self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class LengthRatio(Filter):
+    """Keep links whose ``length_ratio`` (source chars / target chars) is within bounds."""
+
+    low: float | None = None
+    high: float | None = None
+    NAME: ClassVar[str] = "length-ratio"
+    direction: ClassVar[str] = "range"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        from .evidence import text_features
+
+        out = []
+        for link in links:
+            v = link.features.get("length_ratio")
+            if v is None:
+                v = text_features(al.src_text(link), al.tgt_text(link))["length_ratio"]
+            ok = (self.low is None or v >= self.low) and (self.high is None or v <= self.high)
+            out.append(ok)
+        return out
+
+    def spec(self) -> str:
+        lo = "" if self.low is None else f"{self.low:g}"
+        hi = "" if self.high is None else f"{self.high:g}"
+        return f"length-ratio={lo}..{hi}"
+
+
+@dataclass(frozen=True)
+class LinkTypes(Filter):
+    """Keep links whose type (``1-1``, ``2-1`` ...) is one of ``kinds``."""
+
+    kinds: frozenset[str]
+    NAME: ClassVar[str] = "link-types"
+    direction: ClassVar[str] = "in"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        return [link.kind in self.kinds for link in links]
+
+    def spec(self) -> str:
+        return "types=" + "+".join(sorted(self.kinds))
+
+
+@dataclass(frozen=True)
+class NoEmpty(Filter):
+    """Keep links with text on both sides (drops 1-0 / 0-1 links and blank segments)."""
+
+    NAME: ClassVar[str] = "no-empty"
+    direction: ClassVar[str] = "in"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        return [bool(al.src_text(k).strip()) and bool(al.tgt_text(k).strip()) for k in links]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class DropDuplicates(Filter):
+    """Keep the first of links with the same source and target text (white space and case
+    folded)."""
+
+    NAME: ClassVar[str] = "drop-duplicates"
+    direction: ClassVar[str] = "first"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for link in links:
+            key = (_norm(al.src_text(link)), _norm(al.tgt_text(link)))
+            out.append(key not in seen)
+            seen.add(key)
+        return out
+
+
+@dataclass(frozen=True)
+class DropNumberMismatch(Filter):
+    """Drop links whose sides hold different numbers (``numbers == "differ"``)."""
+
+    NAME: ClassVar[str] = "drop-number-mismatch"
+    direction: ClassVar[str] = "in"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        from .evidence import numbers_agreement
+
+        out = []
+        for link in links:
+            verdict = link.features.get("numbers")
+            if verdict is None:
+                verdict = numbers_agreement(al.src_text(link), al.tgt_text(link))[0]
+            out.append(verdict != "differ")
+        return out
+
+
+@dataclass(frozen=True)
+class FilterReport:
+    """What one filter removed: ``removed`` of the ``seen`` links it was given."""
+
+    name: str
+    direction: str
+    seen: int
+    removed: int
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.direction}): removed {self.removed} of {self.seen}"
+
+
+def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, list[FilterReport]]:
+    """``al`` keeping only links every filter accepts, and a report per filter (in order).
+
+    The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made.
+    """
+    links = list(al.links)
+    reports = []
+    for f in filters:
+        decisions = f.keep(al, links)
+        kept = [link for link, ok in zip(links, decisions, strict=True) if ok]
+        reports.append(FilterReport(f.name, f.direction, len(links), len(links) - len(kept)))
+        links = kept
+    if not filters:
+        return al, reports
+    sig = al.signature + ("|" if al.signature else "") + "filter:" + ",".join(f.spec() for f in filters)
+    info: dict[str, Any] = dict(al.info)
+    info["filters"] = [{"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed}
+                       for r in reports]
+    return replace(al, links=tuple(links), signature=sig, info=info), reports
+
+
+_KIND = re.compile(r"^\d+-\d+$")
+
+
+def build_filters(*, min_score: float | None = None, min_cosine: float | None = None,
+                  min_margin: float | None = None, min_length_ratio: float | None = None,
+                  max_length_ratio: float | None = None, link_types: str | Sequence[str] | None = None,
+                  no_empty: bool = False, drop_duplicates: bool = False,
+                  drop_number_mismatch: bool = False) -> list[Filter]:
+    """The filters for these options, in a fixed order: cheap structural ones first,
+    then thresholds, evidence, and duplicates last (so the kept copy is a good one)."""
+    filters: list[Filter] = []
+    if link_types:
+        kinds = link_types.split(",") if isinstance(link_types, str) else list(link_types)
+        kinds = [k.strip() for k in kinds if k.strip()]
+        bad = [k for k in kinds if not _KIND.match(k)]
+        if bad or not kinds:
+            raise InputError(f"--link-types: {', '.join(bad) or repr(link_types)} is not a link type "
+                             "(want e.g. 1-1,1-2,2-1)")
+        filters.append(LinkTypes(frozenset(kinds)))
+    if no_empty:
+        filters.append(NoEmpty())
+    if min_score is not None:
+        filters.append(MinValue("score", min_score))
+    if min_cosine is not None:
+        filters.append(MinValue("cosine", min_cosine))
+    if min_margin is not None:
+        filters.append(MinValue("margin", min_margin))
+    if min_length_ratio is not None or max_length_ratio is not None:
+        if (min_length_ratio is not None and max_length_ratio is not None
+                and min_length_ratio > max_length_ratio):
+            raise InputError(f"--min-length-ratio {min_length_ratio:g} is above --max-length-ratio "
+                             f"{max_length_ratio:g}")
+        filters.append(LengthRatio(min_length_ratio, max_length_ratio))
+    if drop_number_mismatch:
+        filters.append(DropNumberMismatch())
+    if drop_duplicates:
+        filters.append(DropDuplicates())
+    return filters
+
+
+def check_evidence(al: Alignment, filters: Sequence[Filter]) -> None:
+    """Refuse a threshold on a feature no link of ``al`` carries (e.g. margin in a Moses file)."""
+    for f in filters:
+        if (isinstance(f, MinValue) and f.key != "score" and al.links
+                and not any(f.key in link.features for link in al.links)):
+            raise InputError(f"--{f.name}: the input carries no {f.key!r} evidence (Moses and Vecalign "
+                             "files hold none; filter a TSV, JSONL, TMX or JSON export)")

@@ -1,0 +1,169 @@
+"""Per-link evidence: numbers, length ratio, chrF++, cosine and margin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pairs_factory import AR, EN, embeddings, make_alignment, make_doc
+
+from parallel.data import Alignment, Link
+from parallel.evidence import (
+    FEATURES,
+    annotate,
+    chrf_between,
+    embedding_features,
+    extract_numbers,
+    normalize_digits,
+    numbers_agreement,
+    text_features,
+)
+
+# The seed pair's divergence: 30 meetings / 100 countries against 40 / 150.
+SEED_AR = "لقد عقدنا ما يقرب من 30 اجتماعًا للتبادل الفني مع أكثر من 100 دولة ومنطقة من خلال الفيديو"
+SEED_EN = ("held more than 40 remote video exchange meetings with more than 150 countries and more than "
+           "10 international and regional organizations")
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("no digits here", []),
+    ("٣٠ اجتماعًا و١٠٠ دولة", ["30", "100"]),             # Arabic-Indic
+    ("۳۰ جلسه و۱۵۰ کشور", ["30", "150"]),                  # Persian
+    ("1,000,000 people", ["1000000"]),                     # thousands separators
+    ("١٬٥٠٠ شخص", ["1500"]),                               # Arabic thousands separator
+    ("٣٫٥ بالمئة", ["3.5"]),                                # Arabic decimal separator
+    ("2,5 kg and 2.50 kg", ["2.5", "2.5"]),
+    ("US $ 20 million", ["20000000"]),
+    ("20 مليون دولار", ["20000000"]),
+    ("أكثر من 100 ألف شخص", ["100000"]),
+    ("COVID-19 in 2020", ["19", "2020"]),
+    ("version 1.2.3", ["1.2.3"]),
+    ("007", ["7"]),
+    ("plus 20 ألفا و 77 ألفًا", ["20000", "77000"]),           # accusative forms of ألف
+    ("$2.8bn and £125m", ["2800000000", "125000000"]),        # money shorthand
+    ("the 100m race", ["100"]),                               # no currency sign: metres stay
+])
+def test_extract_numbers(text: str, numbers: list[str]) -> None:
+    assert extract_numbers(text) == numbers
+
+
+@pytest.mark.parametrize(("src", "tgt", "verdict"), [
+    (SEED_AR, SEED_EN, "differ"),
+    ("قدمت المساعدات لـ ٨٩ دولة و٤ منظمات", "aid to 89 countries and 4 organisations", "agree"),
+    ("4 منظمات و 89 دولة", "89 countries and 4 organisations", "agree"),     # order does not matter
+    ("تبرعنا بمبلغ 20 مليون دولار", "donated US $ 20 million", "agree"),
+    ("بمشاركة 100 ألف شخص", "watched by 100,000 people", "agree"),
+    ("مرحبا", "hello", "none"),
+    ("في عام 2005", "in the year", "differ"),                              # a number on one side only
+])
+def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
+    got, n_src, n_tgt = numbers_agreement(src, tgt)
+    assert got == verdict
+    assert n_src == " ".join(extract_numbers(src))
+    assert n_tgt == " ".join(extract_numbers(tgt))
+
+
+def test_seed_divergence_is_flagged_with_the_numbers() -> None:
+    feats = text_features(SEED_AR, SEED_EN)
+    assert feats["numbers"] == "differ"
+    assert feats["numbers_src"] == "30 100"
+    assert feats["numbers_tgt"] == "40 150 10"
+
+
+def test_normalize_digits() -> None:
+    assert normalize_digits("٠١٢٣٤٥٦٧٨٩ ۰۱۲۳۴۵۶۷۸۹") == "0123456789 0123456789"
+
+
+@pytest.mark.parametrize(("src", "tgt", "ratio"), [
+    ("abcd", "ab", 2.0), ("ab", "abcd", 0.5), ("abc", "", 3.0), ("", "abc", 0.0),
+])
+def test_length_ratio(src: str, tgt: str, ratio: float) -> None:
+    assert text_features(src, tgt)["length_ratio"] == pytest.approx(ratio)
+
+
+def test_chrf_same_script_matches_sacrebleu() -> None:
+    from sacrebleu.metrics import CHRF
+
+    src, tgt = "Die Katze sitzt auf der Matte.", "Le chat est assis sur la Matte."
+    assert chrf_between(src, tgt) == pytest.approx(CHRF(word_order=2).sentence_score(tgt, [src]).score)
+    assert chrf_between(src, src) == pytest.approx(100.0)
+
+
+def test_chrf_across_scripts_uses_shared_material() -> None:
+    same = chrf_between("منظمة WHO و كوفيد-19", "the WHO and COVID-19")
+    other = chrf_between("منظمة WHO و كوفيد-19", "the UNICEF and SARS-2")
+    assert same is not None and other is not None
+    assert same > other
+    assert chrf_between("مرحبا بالعالم", "hello world") is None   # nothing crosses scripts
+    assert chrf_between("", "hello") is None
+    assert chrf_between("hello", "   ") is None
+
+
+def test_embedding_features_cosine_and_margin() -> None:
+    s, t = embeddings(5, 5)
+    links = [Link((0,), (0,)), Link((1, 2), (1,)), Link((3,), ()), Link((4,), (4,))]
+    got = embedding_features(links, s, t, k=2)
+    sim = s.astype(np.float64) @ t.T.astype(np.float64)
+    # 1-1: cosine of the rows; margin = cos / mean of the two k-NN means
+    knn_s = np.sort(sim, axis=1)[:, ::-1][:, :2].mean(axis=1)
+    knn_t = np.sort(sim, axis=0)[::-1, :][:2, :].mean(axis=0)
+    for i in (0, 4):
+        n = 0 if i == 0 else 3
+        assert got[n]["cosine"] == pytest.approx(sim[i, i], abs=1e-5)
+        assert got[n]["margin"] == pytest.approx(sim[i, i] / ((knn_s[i] + knn_t[i]) / 2), abs=1e-4)
+    # 2-1: the re-normalised mean of the two source rows
+    v = s[1] + s[2]
+    v = v / np.linalg.norm(v)
+    assert got[1]["cosine"] == pytest.approx(float(v @ t[1]), abs=1e-5)
+    assert got[2] == {}  # empty side: no embedding evidence
+
+
+def test_annotate_keeps_aligner_features_and_adds_the_rest() -> None:
+    base = make_alignment("parallel", evidence=False)
+    links = list(base.links)
+    links[0] = Link(links[0].src, links[0].tgt, links[0].score, {"cosine": 0.123, "margin": 9.0, "x": 1})
+    al = Alignment(base.src, base.tgt, links, base.mode, base.signature)
+    s, t = embeddings(len(AR), len(EN))
+    out = annotate(al, src_emb=s, tgt_emb=t)
+    f0 = out.links[0].features
+    assert f0["cosine"] == 0.123 and f0["margin"] == 9.0 and f0["x"] == 1
+    assert {"length_ratio", "numbers", "numbers_src", "numbers_tgt"} <= set(f0)
+    assert "cosine" in out.links[1].features
+    assert "cosine" not in out.links[2].features  # 1-0
+    assert out.links[1].features["numbers"] == "differ"  # ٣٠ / ١٠٠ against 40 / 150
+    assert [k.src for k in out.links] == [k.src for k in al.links]
+    assert out.signature == al.signature
+
+
+def test_annotate_without_embeddings_adds_text_features_only() -> None:
+    out = annotate(make_alignment("parallel", evidence=False))
+    for link in out.links:
+        assert "cosine" not in link.features
+        assert "length_ratio" in link.features
+        assert set(link.features) <= set(FEATURES)
+
+
+def test_feature_types_are_plain() -> None:
+    for link in make_alignment("parallel").links:
+        for key, value in link.features.items():
+            assert type(value) in (float, str), (key, value)
+
+
+def test_make_doc_offsets() -> None:
+    doc = make_doc(["ab", "", "c"], "en")
+    assert [doc.text[s.start:s.end] for s in doc.segments] == ["ab", "", "c"]
+
+
+def test_align_documents_carries_evidence(seed_ar: Path, seed_en: Path) -> None:
+    from parallel.api import align_documents, read_document
+
+    al = align_documents(read_document(seed_ar), read_document(seed_en), mode="comparable")
+    assert al.links
+    for link in al.links:
+        f = link.features
+        assert -1.0 <= f["cosine"] <= 1.0
+        assert f["margin"] > 0
+        assert f["length_ratio"] > 0
+        assert f["numbers"] in ("agree", "differ", "none")
+        assert f["numbers_src"] == " ".join(extract_numbers(al.src_text(link)))

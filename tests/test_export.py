@@ -1,0 +1,322 @@
+"""Every export format: hostile text, round trips through its reader, the tools that read it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pairs_factory import AR, EN, make_alignment
+
+from parallel.cli import main
+from parallel.data import Alignment
+from parallel.errors import InputError
+from parallel.export import EVIDENCE_COLUMNS, FORMATS, TSV_COLUMNS, clean_field, export, moses_paths
+from parallel.readers import read_pairs
+
+MODES = ["parallel", "comparable"]
+SINGLE = {"tsv": "pairs.tsv", "jsonl": "pairs.jsonl", "tmx": "pairs.tmx", "vecalign": "pairs.align",
+          "json": "pairs.json"}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _write(al: Alignment, folder: Path, fmt: str, **options: object) -> Path:
+    if fmt == "moses":
+        export(al, str(folder / "pairs"), "moses", **options)
+        return folder / "pairs.ar-en.ar"
+    path = folder / SINGLE[fmt]
+    export(al, str(path), None, sidecar=True, **options)
+    return path
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_registry_has_every_format() -> None:
+    assert {"tsv", "moses", "jsonl", "tmx", "vecalign", "json"} <= set(FORMATS)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "tmx", "vecalign", "json", "moses"])
+def test_round_trip_is_byte_identical(tmp_path: Path, fmt: str, mode: str) -> None:
+    al = make_alignment(mode)
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    first = _write(al, a, fmt, header=True)
+    back = read_pairs(first)
+    _write(back, b, fmt, header=True)
+    assert _files(a) == _files(b)
+    assert back.signature == al.signature
+    assert back.mode == al.mode
+    assert (back.src.lang, back.tgt.lang) == ("ar", "en")
+    # no temporary files left behind
+    assert not [p for p in a.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "tmx", "json"])
+def test_round_trip_keeps_ids_scores_and_evidence(tmp_path: Path, fmt: str) -> None:
+    al = make_alignment("parallel")
+    back = read_pairs(_write(al, tmp_path, fmt))
+    want = [k for k in al.links if k.src and k.tgt] if fmt == "tmx" else list(al.links)
+    assert [(k.src, k.tgt) for k in back.links] == [(k.src, k.tgt) for k in want]
+    for orig, got in zip(want, back.links, strict=True):
+        assert got.score == pytest.approx(orig.score, abs=5e-5)
+        assert got.features.get("numbers") == orig.features.get("numbers")
+        assert got.features.get("numbers_src") == orig.features.get("numbers_src")
+        for key in ("cosine", "margin", "length_ratio", "chrf"):
+            if orig.features.get(key) is None:
+                assert got.features.get(key) is None
+            else:
+                assert got.features[key] == pytest.approx(orig.features[key], abs=5e-3)
+
+
+def test_tsv_columns_cleaning_and_cut(tmp_path: Path) -> None:
+    al = make_alignment("parallel")
+    path = tmp_path / "p.tsv"
+    export(al, str(path))
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert b"\r" not in data
+    lines = data.decode("utf-8").split("\n")
+    assert lines[-1] == ""
+    lines = lines[:-1]
+    assert len(lines) == len(al.links)  # no header unless asked
+    for line, link in zip(lines, al.links, strict=True):
+        fields = line.split("\t")
+        assert len(fields) == len(TSV_COLUMNS) + len(EVIDENCE_COLUMNS)
+        # what `cut -f3,4` gives: the two texts, tabs/newlines/CR as spaces
+        assert fields[2] == clean_field(al.src_text(link))
+        assert fields[3] == clean_field(al.tgt_text(link))
+        assert fields[5] == link.kind
+        for ch in "\t\n\r\u2028":
+            assert ch not in fields[2] + fields[3]
+    assert "new line 😀" in lines[1]
+    assert "\u200f" in lines[1]  # RTL mark kept
+
+
+def test_tsv_without_evidence_has_five_columns(tmp_path: Path) -> None:
+    path = tmp_path / "p.tsv"
+    export(make_alignment("parallel"), str(path), evidence=False, header=True)
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "src_ids\ttgt_ids\tsrc\ttgt\tscore"
+    assert all(len(r.split("\t")) == 5 for r in rows)
+    assert len(read_pairs(path).links) == len(rows) - 1
+
+
+def test_tsv_reads_in_pandas_quote_none(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    al = make_alignment("parallel")
+    path = tmp_path / "p.tsv"
+    export(al, str(path), header=True)
+    df = pd.read_csv(path, sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False, dtype=str)
+    assert list(df.columns) == list(TSV_COLUMNS + EVIDENCE_COLUMNS)
+    assert len(df) == len(al.links)
+    assert list(df["src"]) == [clean_field(al.src_text(k)) for k in al.links]
+    assert list(df["tgt"]) == [clean_field(al.tgt_text(k)) for k in al.links]
+    assert list(df["type"]) == [k.kind for k in al.links]
+
+
+def test_jsonl_records_hf_style(tmp_path: Path) -> None:
+    al = make_alignment("comparable")
+    path = tmp_path / "p.jsonl"
+    export(al, str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "مرحبا" in text  # ensure_ascii=False
+    recs = [json.loads(line) for line in text.splitlines()]
+    assert len({tuple(r) for r in recs}) == 1  # one schema
+    links = [r for r in recs if not r["unmatched"]]
+    unmatched = [r for r in recs if r["unmatched"]]
+    assert len(links) == len(al.links)
+    assert len(unmatched) == len(al.unmatched_src) + len(al.unmatched_tgt)
+    assert links[0]["translation"] == {"ar": AR[0], "en": EN[0]}
+    for r in unmatched:
+        assert "" in r["translation"].values()
+        assert r["score"] is None
+    assert all(r["signature"] == al.signature for r in recs)
+    # the unmatched sentences can be left out
+    export(al, str(path), unmatched=False)
+    assert len(path.read_text(encoding="utf-8").splitlines()) == len(al.links)
+
+
+def test_jsonl_loads_in_hf_datasets(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    al = make_alignment("comparable")
+    path = tmp_path / "p.jsonl"
+    export(al, str(path))
+    ds = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "c"))
+    assert ds.num_rows == len(al.links) + len(al.unmatched_src) + len(al.unmatched_tgt)
+    assert ds[0]["translation"] == {"ar": AR[0], "en": EN[0]}
+
+
+def _tmx(path: Path) -> ET.Element:
+    return ET.fromstring(path.read_bytes())
+
+
+def test_tmx_structure(tmp_path: Path) -> None:
+    al = make_alignment("parallel")
+    path = tmp_path / "p.tmx"
+    export(al, str(path))
+    root = _tmx(path)
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    assert header is not None
+    for attr in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang",
+                 "datatype"):
+        assert header.get(attr), attr
+    assert header.get("srclang") == "ar"
+    props = {p.get("type"): p.text for p in header.findall("prop")}
+    assert props["x-signature"] == al.signature
+    tus = root.findall("body/tu")
+    full = [k for k in al.links if k.src and k.tgt]
+    assert len(tus) == len(full)
+    for tu, link in zip(tus, full, strict=True):
+        children = [c.tag for c in tu]
+        assert children[-2:] == ["tuv", "tuv"] and set(children[:-2]) == {"prop"}  # props before tuvs
+        tuvs = tu.findall("tuv")
+        assert [t.get(XML_LANG) for t in tuvs] == ["ar", "en"]
+        segs = [t.findtext("seg") for t in tuvs]
+        assert segs[0] == al.src_text(link).replace("\x01", " ")
+        assert segs[1] == al.tgt_text(link).replace("\x01", " ")
+    raw = path.read_text(encoding="utf-8")
+    assert "&lt;b&gt; &amp;" in raw and "\x01" not in raw and "&#13;" in raw
+
+
+def test_tmx_read_by_translate_toolkit(tmp_path: Path) -> None:
+    tmx = pytest.importorskip("translate.storage.tmx")
+    al = make_alignment("parallel")
+    path = tmp_path / "p.tmx"
+    export(al, str(path))
+    with path.open("rb") as fh:
+        store = tmx.tmxfile(fh, sourcelanguage="ar", targetlanguage="en")
+    full = [k for k in al.links if k.src and k.tgt]
+    units = [u for u in store.units if not u.isheader()]
+    assert len(units) == len(full)
+    for unit, link in zip(units, full, strict=True):
+        assert unit.source == al.src_text(link).replace("\x01", " ")
+        assert unit.target == al.tgt_text(link).replace("\x01", " ")
+
+
+def test_moses_files(tmp_path: Path) -> None:
+    al = make_alignment("parallel")
+    export(al, str(tmp_path / "doc"), "moses")
+    src, tgt = tmp_path / "doc.ar-en.ar", tmp_path / "doc.ar-en.en"
+    s_lines = src.read_text(encoding="utf-8").split("\n")[:-1]
+    t_lines = tgt.read_text(encoding="utf-8").split("\n")[:-1]
+    assert len(s_lines) == len(t_lines) == len(al.links)
+    assert s_lines[1] == f"{AR[1]} {AR[2]}".replace("\n", " ").replace("\r", " ")
+    assert (tmp_path / "doc.ar-en.sig").read_text(encoding="utf-8").strip() == al.signature
+    # NAME, NAME.ar-en and NAME.ar-en.ar all name the same pair of files
+    for given in ("doc", "doc.ar-en", "doc.ar-en.ar", "doc.moses"):
+        assert moses_paths(str(tmp_path / given), "ar", "en")[0] == src
+
+
+def test_moses_needs_a_path() -> None:
+    with pytest.raises(InputError):
+        export(make_alignment("parallel"), "-", "moses")
+
+
+def test_vecalign_with_sentences_and_sidecar(tmp_path: Path) -> None:
+    from parallel.readers import read_vecalign
+
+    al = make_alignment("comparable")
+    path = tmp_path / "p.align"
+    export(al, str(path), sidecar=True)
+    assert (tmp_path / "p.align.sig").read_text(encoding="utf-8").strip() == al.signature
+    back = read_vecalign(path, src_sentences=AR, tgt_sentences=EN)
+    # Vecalign lists links in source order
+    want = sorted((k.src, k.tgt, al.src_text(k), al.tgt_text(k)) for k in al.links)
+    got = sorted((k.src, k.tgt, back.src_text(k), back.tgt_text(k)) for k in back.links)
+    assert got == want
+    assert back.unmatched_src == al.unmatched_src
+
+
+def test_signature_in_every_format(tmp_path: Path) -> None:
+    al = make_alignment("parallel")
+    for fmt in ("tsv", "jsonl", "tmx", "vecalign", "json", "moses"):
+        _write(al, tmp_path, fmt)
+    for name in ("pairs.tsv.sig", "pairs.align.sig", "pairs.ar-en.sig", "pairs.jsonl", "pairs.tmx",
+                 "pairs.json"):
+        assert al.signature in (tmp_path / name).read_text(encoding="utf-8"), name
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    al = make_alignment("parallel")
+    same = Alignment(al.src, al.src, al.links, al.mode, al.signature)  # ar-ar: JSONL cannot name sides
+    target = tmp_path / "x.jsonl"
+    with pytest.raises(InputError):
+        export(same, str(target))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    for fmt in ("tsv", "jsonl", "tmx"):
+        export(make_alignment("parallel"), str(tmp_path / f"1.{fmt}"))
+        export(make_alignment("parallel"), str(tmp_path / f"2.{fmt}"))
+        assert (tmp_path / f"1.{fmt}").read_bytes() == (tmp_path / f"2.{fmt}").read_bytes()
+
+
+def test_reader_errors_are_input_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("0\t0\tonly three\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1"):
+        read_pairs(bad)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"translation": {"ar": "x", "en": "y"}}\n{oops\n', encoding="utf-8")
+    with pytest.raises(InputError, match="line 2"):
+        read_pairs(bad)
+    bad = tmp_path / "bad.tmx"
+    bad.write_text("<tmx><body>", encoding="utf-8")
+    with pytest.raises(InputError):
+        read_pairs(bad)
+    with pytest.raises(InputError, match="format"):
+        read_pairs(tmp_path / "pairs.unknown")
+
+
+# ------------------------------------------------------------------ end to end, real encoder
+
+
+@pytest.fixture(scope="module")
+def seed_alignment(seed_ar: Path, seed_en: Path) -> Alignment:
+    from parallel.api import align_documents, read_document
+
+    return align_documents(read_document(seed_ar), read_document(seed_en), mode="parallel")
+
+
+def test_seed_pair_every_format_round_trips(seed_alignment: Alignment, tmp_path: Path) -> None:
+    al = seed_alignment
+    full = [k for k in al.links if k.src and k.tgt]
+    assert full, "the seed pair should give some 1-1 or n-m links"
+    for link in full:
+        assert {"cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt"} <= set(link.features)
+    for fmt in ("tsv", "jsonl", "tmx", "vecalign", "json", "moses"):
+        a, b = tmp_path / f"a-{fmt}", tmp_path / f"b-{fmt}"
+        a.mkdir()
+        b.mkdir()
+        _write(al, a, fmt, header=True)
+        _write(read_pairs(_write(al, a, fmt, header=True)), b, fmt, header=True)
+        assert _files(a) == _files(b), fmt
+
+
+def test_cli_align_formats(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-q",
+                               "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    recs = [json.loads(line) for line in res.stdout.splitlines()]
+    assert any(r["unmatched"] for r in recs) and any(not r["unmatched"] for r in recs)
+    res = runner.invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "-o", str(tmp_path / "s.tmx")])
+    assert res.exit_code == 0, res.output
+    assert _tmx(tmp_path / "s.tmx").find("header") is not None
+    res = runner.invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "-f", "moses"])
+    assert res.exit_code == 2
+    assert re.search(r"error: .*moses", res.stderr)
+    res = runner.invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "-f", "moses",
+                               "-o", str(tmp_path / "seed")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "seed.ar-en.ar").is_file() and (tmp_path / "seed.ar-en.en").is_file()

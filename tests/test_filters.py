@@ -1,0 +1,177 @@
+"""Filters: each on a table of cases, counts per filter, the `filter` command and align's options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pairs_factory import make_doc
+
+from parallel.cli import main
+from parallel.data import Alignment, Link
+from parallel.errors import InputError
+from parallel.export import export
+from parallel.filters import (
+    DropDuplicates,
+    DropNumberMismatch,
+    LengthRatio,
+    LinkTypes,
+    MinValue,
+    NoEmpty,
+    apply_filters,
+    build_filters,
+    check_evidence,
+)
+from parallel.readers import read_pairs
+
+SRC = ["Arabic one", "Arabic two 30", "dup", "dup", "", "x" * 40, "short"]
+TGT = ["English one", "English two 40", "DUP", "dup ", "lonely", "y" * 10, "much longer text here"]
+
+
+def table() -> Alignment:
+    """Links with chosen scores and features; ``kept`` by each filter below is written by hand."""
+    links = [
+        Link((0,), (0,), 0.9, {"cosine": 0.8, "margin": 1.20, "length_ratio": 0.9, "numbers": "none"}),
+        Link((1,), (1,), 0.4, {"cosine": 0.6, "margin": 1.01, "length_ratio": 0.95, "numbers": "differ"}),
+        Link((2,), (2,), 0.7, {"cosine": 0.9, "margin": 1.10, "length_ratio": 1.0, "numbers": "none"}),
+        Link((3,), (3,), 0.7, {"cosine": 0.9, "margin": 1.10, "length_ratio": 1.0, "numbers": "none"}),
+        Link((), (4,), 0.0, {"length_ratio": 0.0, "numbers": "none"}),
+        Link((5,), (5,), 0.8, {"cosine": 0.7, "margin": 1.08, "length_ratio": 4.0, "numbers": "none"}),
+        Link((6,), (6,), 0.5, {"cosine": 0.5, "margin": 1.06, "length_ratio": 0.24, "numbers": "agree"}),
+    ]
+    return Alignment(make_doc(SRC, "ar"), make_doc(TGT, "en"), links, "parallel", "model:t|mode:parallel")
+
+
+@pytest.mark.parametrize(("flt", "kept", "direction"), [
+    (MinValue("score", 0.7), [0, 2, 3, 5], "min"),
+    (MinValue("cosine", 0.7), [0, 2, 3, 5], "min"),         # the 0-1 link has no cosine: removed
+    (MinValue("margin", 1.06), [0, 2, 3, 5, 6], "min"),       # inclusive threshold
+    (LengthRatio(0.5, 2.0), [0, 1, 2, 3], "range"),
+    (LengthRatio(None, 2.0), [0, 1, 2, 3, 4, 6], "range"),
+    (LengthRatio(0.5, None), [0, 1, 2, 3, 5], "range"),
+    (LinkTypes(frozenset({"1-1"})), [0, 1, 2, 3, 5, 6], "in"),
+    (LinkTypes(frozenset({"0-1", "1-0"})), [4], "in"),
+    (NoEmpty(), [0, 1, 2, 3, 5, 6], "in"),
+    (DropDuplicates(), [0, 1, 2, 4, 5, 6], "first"),          # "dup"/"DUP" vs "dup"/"dup ": same pair
+    (DropNumberMismatch(), [0, 2, 3, 4, 5, 6], "in"),
+])
+def test_each_filter(flt: object, kept: list[int], direction: str) -> None:
+    al = table()
+    out, reports = apply_filters(al, [flt])  # type: ignore[list-item]
+    assert [al.links.index(k) for k in out.links] == kept
+    assert reports[0].removed == len(al.links) - len(kept)
+    assert reports[0].seen == len(al.links)
+    assert reports[0].direction == direction
+
+
+def test_counts_are_sequential_and_signature_says_so() -> None:
+    al = table()
+    filters = build_filters(link_types="1-1", min_score=0.5, drop_duplicates=True,
+                            drop_number_mismatch=True)
+    out, reports = apply_filters(al, filters)
+    assert [(r.name, r.seen, r.removed) for r in reports] == [
+        ("link-types", 7, 1), ("min-score", 6, 1), ("drop-number-mismatch", 5, 0),
+        ("drop-duplicates", 5, 1)]
+    assert [al.links.index(k) for k in out.links] == [0, 2, 5, 6]
+    assert out.signature == ("model:t|mode:parallel|filter:types=1-1,min-score=0.5,drop-number-mismatch,"
+                             "drop-duplicates")
+    assert out.info["filters"][0]["removed"] == 1
+    assert al.links == table().links  # the input is untouched
+
+
+def test_no_filters_is_identity() -> None:
+    al = table()
+    out, reports = apply_filters(al, build_filters())
+    assert out is al and reports == []
+
+
+def test_number_filter_computes_missing_evidence() -> None:
+    al = table()
+    bare = Alignment(al.src, al.tgt, [Link(k.src, k.tgt, k.score) for k in al.links], al.mode, al.signature)
+    out, _ = apply_filters(bare, [DropNumberMismatch(), LengthRatio(0.5, 2.0)])
+    assert [bare.links.index(k) for k in out.links] == [0, 2, 3]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"link_types": "1-1,one"}, {"link_types": ","}, {"min_length_ratio": 2.0, "max_length_ratio": 1.0},
+])
+def test_bad_options(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InputError):
+        build_filters(**kwargs)  # type: ignore[arg-type]
+
+
+def test_threshold_on_missing_evidence_is_refused() -> None:
+    al = table()
+    bare = Alignment(al.src, al.tgt, [Link(k.src, k.tgt, k.score) for k in al.links], al.mode, al.signature)
+    with pytest.raises(InputError, match="margin"):
+        check_evidence(bare, build_filters(min_margin=1.0))
+    check_evidence(al, build_filters(min_margin=1.0))
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_filter_command_tsv(tmp_path: Path) -> None:
+    src = tmp_path / "in.tsv"
+    export(table(), str(src), header=True, sidecar=True)
+    out = tmp_path / "out.tsv"
+    res = CliRunner().invoke(main, ["filter", str(src), "--link-types", "1-1", "--drop-duplicates",
+                                    "--min-margin", "1.07", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "link-types (in): removed 1 of 7" in res.stderr
+    assert "min-margin (min): removed 2 of 6" in res.stderr
+    assert "drop-duplicates (first): removed 1 of 4" in res.stderr
+    back = read_pairs(out)
+    assert [(k.src, k.tgt) for k in back.links] == [((0,), (0,)), ((2,), (2,)), ((5,), (5,))]
+    assert back.signature.endswith("filter:types=1-1,min-margin=1.07,drop-duplicates")
+    assert (tmp_path / "out.tsv.sig").is_file()
+    assert out.read_text(encoding="utf-8").startswith("src_ids\ttgt_ids\t")  # the header is kept
+
+
+def test_filter_command_converts_and_streams(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    export(table(), str(src))
+    res = CliRunner().invoke(main, ["filter", str(src), "--no-empty", "-q", "-f", "tsv"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    assert len(res.stdout.splitlines()) == 6
+    res = CliRunner().invoke(main, ["filter", str(src), "--no-empty", "-q", "-o", str(tmp_path / "c")
+                                    + ".ar-en"])
+    assert res.exit_code == 0, res.output
+    assert len((tmp_path / "c.ar-en.en").read_text(encoding="utf-8").splitlines()) == 6
+
+
+def test_filter_command_moses_input(tmp_path: Path) -> None:
+    export(table(), str(tmp_path / "m"), "moses")
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "m.ar-en.ar"), "--max-length-ratio", "2",
+                                    "--drop-number-mismatch", "-o", str(tmp_path / "k.tsv")])
+    assert res.exit_code == 0, res.output
+    assert "length-ratio (range): removed 1 of 7" in res.stderr
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "m.ar-en.ar"), "--min-margin", "1"])
+    assert res.exit_code == 2
+    assert "margin" in res.stderr and "Traceback" not in res.output
+
+
+def test_filter_command_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("not\ta\tpairs file\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    res = CliRunner().invoke(main, ["filter", str(bad), "-o", str(out)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("parallel-corpus: error:")
+    assert not out.exists()
+
+
+def test_align_with_filters(seed_ar: Path, seed_en: Path) -> None:
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "parallel",
+                                    "--no-empty", "--max-length-ratio", "3", "--header"])
+    assert res.exit_code == 0, res.output
+    assert "no-empty (in): removed" in res.stderr
+    assert "length-ratio (range): removed" in res.stderr
+    rows = res.stdout.splitlines()[1:]
+    assert rows
+    for row in rows:
+        f = row.split("\t")
+        assert f[0] and f[1] and f[2].strip() and f[3].strip()
+        assert float(f[8]) <= 3

@@ -1,0 +1,124 @@
+"""`parallel-corpus mt-eval`: figures equal sacrebleu's own API on the same data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pairs_factory import make_doc
+from sacrebleu.metrics import BLEU, CHRF, TER
+
+from parallel.cli import main
+from parallel.commands.cmd_mt_eval import default_tokenize
+from parallel.data import Alignment, Link
+from parallel.export import export
+
+AR = ["ارتفعت أسعار النفط اليوم بعد قرار أوبك خفض الإنتاج.",
+      "وقال وزير الطاقة إن القرار يهدف إلى استقرار السوق.",
+      "ويتوقع المحللون أن تستمر الأسعار في الارتفاع خلال الأشهر المقبلة.",
+      "جملة بلا ترجمة."]
+EN = ["Oil prices rose today after OPEC decided to cut production.",
+      "The energy minister said the decision aims to stabilise the market.",
+      "Analysts expect prices to keep rising over the coming months."]
+HYP_EN = ["Oil prices went up today after OPEC decided to cut output.",
+          "The energy minister said the decision is meant to stabilise markets.",
+          "Analysts expect prices to continue rising in the coming months.",
+          ""]
+HYP_AR = ["ارتفعت أسعار النفط بعد قرار أوبك خفض الإنتاج.",
+          "قال وزير الطاقة إن القرار يهدف إلى استقرار الأسواق.",
+          "يتوقع المحللون استمرار ارتفاع الأسعار في الأشهر المقبلة.",
+          ""]
+
+
+def pairs(tmp_path: Path, name: str = "ref.tsv") -> Path:
+    links = [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8), Link((2,), (2,), 0.85), Link((3,), (), 0.0)]
+    al = Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    path = tmp_path / name
+    export(al, str(path), sidecar=True)
+    return path
+
+
+def hyp(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "hyp.txt"
+    path.write_text("".join(f"{x}\n" for x in lines), encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    res = CliRunner().invoke(main, ["mt-eval", *args])
+    return res.exit_code, res.stdout, res.stderr
+
+
+@pytest.mark.parametrize("ref_name", ["ref.tsv", "ref.jsonl", "ref.tmx", "ref.json"])
+def test_ar_en_matches_sacrebleu(tmp_path: Path, ref_name: str) -> None:
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path, ref_name)), "--json")
+    if ref_name == "ref.tmx":  # TMX leaves out the 1-0 link: 3 pairs, so 4 hypothesis lines mismatch
+        assert code == 2 and "3 pairs" in err
+        code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(tmp_path / ref_name),
+                             "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    hyps, refs = HYP_EN[:3], EN   # the pair with an empty side is skipped
+    want = {
+        "BLEU": BLEU(tokenize="13a").corpus_score(hyps, [refs]).score,
+        "chrF2++": CHRF(word_order=2).corpus_score(hyps, [refs]).score,
+        "TER": TER().corpus_score(hyps, [refs]).score,
+    }
+    got = {s["metric"]: s["score"] for s in doc["scores"]}
+    assert got == pytest.approx(want, abs=1e-4)
+    assert doc["tokenize"] == "13a" and doc["pairs"] == 3
+    assert "tok:13a" in doc["scores"][0]["signature"]
+
+
+def test_en_ar_text_output_with_signature(tmp_path: Path) -> None:
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_AR)), "--ref", str(pairs(tmp_path)),
+                         "--direction", "en-ar")
+    assert code == 0, err
+    bleu = BLEU(tokenize="intl")
+    score = bleu.corpus_score(HYP_AR[:3], [AR[:3]])
+    lines = out.splitlines()
+    assert lines[0] == score.format(signature=str(bleu.get_signature()))
+    assert lines[0].startswith("BLEU|nrefs:1|") and "tok:intl" in lines[0]
+    assert lines[1].startswith("chrF2++|") and lines[2].startswith("TER|")
+    assert "1 with an empty side skipped" in err
+
+
+def test_sentence_chrf(tmp_path: Path) -> None:
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path)), "--sentence",
+                         "--metrics", "chrf")
+    assert code == 0, err
+    rows = out.split("\n\n")[0].splitlines()
+    assert rows[0] == "pair\tsrc_ids\ttgt_ids\tchrF++"
+    chrf = CHRF(word_order=2)
+    for row, h, r in zip(rows[1:], HYP_EN[:3], EN, strict=True):
+        assert float(row.split("\t")[3]) == pytest.approx(chrf.sentence_score(h, [r]).score, abs=0.006)
+    assert out.strip().splitlines()[-1].startswith("chrF2++|")
+
+
+def test_tokenize_option_and_defaults(tmp_path: Path) -> None:
+    assert default_tokenize("ar") == "intl"
+    assert default_tokenize("en") == "13a"
+    assert default_tokenize("zh") == "zh"
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path)), "--tokenize",
+                         "intl", "--metrics", "bleu", "--json")
+    assert code == 0, err
+    want = BLEU(tokenize="intl").corpus_score(HYP_EN[:3], [EN]).score
+    assert json.loads(out)["scores"][0]["score"] == pytest.approx(want, abs=1e-4)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--direction", "fr-en"], "--direction"),
+    (["--metrics", "bleu,meteor"], "meteor"),
+])
+def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
+    code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path)), *args)
+    assert code == 2
+    assert message in err and err.startswith("parallel-corpus: error:")
+
+
+def test_line_count_mismatch(tmp_path: Path) -> None:
+    code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:2])), "--ref", str(pairs(tmp_path)))
+    assert code == 2
+    assert "2 lines" in err and "4 pairs" in err
