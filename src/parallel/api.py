@@ -20,7 +20,7 @@ from .segment import presplit as presplit_text
 from .segment import segment as segment_text
 
 DEFAULT_MODEL = "use-m3"
-DEFAULT_MAX_LINK = 2
+DEFAULT_MAX_LINK = 4  # links up to 1-4 / 4-1, plus 2-2, 2-3, 3-2 (see align.link_types)
 
 
 def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
@@ -62,22 +62,28 @@ def align_documents(
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
     encoder = get_encoder(model) if isinstance(model, str) else model
     from .align import align_parallel
-    from .mine import choose_mode, mine
+    from .mine import choose_mode, mine_detailed
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
     src_emb = encoder.encode(src_sents)
     tgt_emb = encoder.encode(tgt_sents)
     chosen = mode
+    info: dict[str, object] = {}
     if mode == "auto":
-        chosen = choose_mode(src_emb, tgt_emb)
+        choice = choose_mode(src_emb, tgt_emb)
+        chosen = choice.mode
+        info["auto"] = dict(choice.evidence)
         if log:
-            log(f"mode: {chosen} (chosen automatically)")
+            log(f"mode: {chosen} (auto: {choice.describe()})")
     links: list[Link]
     if chosen == "parallel":
         links = align_parallel(src_sents, tgt_sents, encoder, max_link=max_link,
                                src_emb=src_emb, tgt_emb=tgt_emb)
     else:
-        links = mine(src_emb, tgt_emb)
+        mined = mine_detailed(src_emb, tgt_emb, max_link=max_link, src_sents=src_sents,
+                              tgt_sents=tgt_sents, encode=encoder.encode)
+        links = mined.links
+        info["mining"] = mined.info
     sig = make_signature([
         ("model", encoder.name),
         ("mode", f"{chosen}{'(auto)' if mode == 'auto' else ''}"),
@@ -87,7 +93,12 @@ def align_documents(
         ("tgt", tgt.lang),
         ("v", __version__),
     ])
-    return Alignment(src=src, tgt=tgt, links=tuple(links), mode=chosen, signature=sig)
+    al = Alignment(src=src, tgt=tgt, links=tuple(links), mode=chosen, signature=sig, info=info)
+    # Per-link evidence (cosine, margin, length ratio, numbers, chrF++); the aligner's own
+    # features are kept, only missing ones are added.
+    from .evidence import annotate
+
+    return annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
 
 
 def align(

@@ -123,6 +123,12 @@ class Alignment:
 
         export(self, path, fmt, **options)
 
+    def report(self, path: str, **options: Any) -> None:
+        """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
+        from .report import write_report
+
+        write_report(self, path, **options)
+
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per link: ids, texts, score and features."""
         rows = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..export import FORMATS
+from .cmd_filter import check_filter_options, filter_options, run_filters
 from .options import note, quiet_option
 
 
@@ -24,12 +25,17 @@ from .options import note, quiet_option
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output suffix, else tsv).")
 @click.option("--header", is_flag=True, help="TSV: write a header line.")
+@click.option("--no-unmatched", is_flag=True,
+              help="JSONL: leave out the unmatched sentences of a comparable alignment.")
+@click.option("--sig", "sidecar", is_flag=True, help="TSV/Vecalign: also write the signature to OUTPUT.sig.")
+@filter_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               show_default=True, help="Output file (- for stdout).")
 @quiet_option
 def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
             mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
-            output: str, quiet: bool) -> None:
+            output: str, quiet: bool, no_unmatched: bool = False, sidecar: bool = False,
+            **filter_opts: object) -> None:
     """Align two documents and write the aligned pairs.
 
     \b
@@ -37,18 +43,24 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
       parallel-corpus align corpus/covid-cooperation.ar.txt corpus/covid-cooperation.en.txt
       parallel-corpus align doc.ar doc.en --presplit --mode parallel -f vecalign -o doc.align
       parallel-corpus align doc.ar doc.en --header | cut -f3,4
+      parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl
     """
     from ..api import DEFAULT_MAX_LINK, align_documents, check_languages, read_document
     from ..export import export
     from ..io import check_output_path
 
     check_output_path(output)
+    from ..export import check_destination
+
+    check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
+    check_filter_options(filter_opts)  # bad filter values fail before the alignment is paid for
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit)
     t = read_document(tgt, tgt_lang, presplit=presplit)
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     al = align_documents(s, t, mode=mode, model=model,
                          max_link=max_link or DEFAULT_MAX_LINK, log=log)
-    export(al, output, fmt, header=header)
+    al = run_filters(al, filter_opts, log)
+    export(al, output, fmt, header=header, unmatched=not no_unmatched, sidecar=sidecar)
     if log:
         log(f"{len(al.links)} links ({len(s)} x {len(t)} sentences); signature: {al.signature}")

@@ -1,0 +1,217 @@
+"""Comparable-text mining and auto mode on ../shared/bench, plus the seed pair's mined pairs.
+
+Prints pooled precision/recall/F1 (BUCC style) for the NTREX comparable documents and the NTREX
+mining pool, the auto-mode decision for every document set, and the pairs mined from the seed pair
+``corpus/covid-cooperation.{ar,en}.txt``.
+
+    .venv/bin/python bench/mine_bench.py                 # defaults of parallel.mine
+    .venv/bin/python bench/mine_bench.py --z-min 2.33 --select union
+
+Embeddings are cached in ``--cache`` (default /tmp/parallel-mine-bench) keyed by model and text,
+so repeated runs only time the mining itself. Timings are wall-clock on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT.parent / "shared" / "bench"
+NTREX = BENCH / "derived" / "ntrex128_ar_en"
+
+
+class CachedEncoder:
+    """Wrap the project encoder with an on-disk .npy cache (one file per text list)."""
+
+    def __init__(self, model: str, cache: Path) -> None:
+        self.model = model
+        self.cache = cache
+        self._enc = None
+        self.seconds = 0.0
+        cache.mkdir(parents=True, exist_ok=True)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        key = hashlib.sha1(("\x00".join([self.model, *texts])).encode("utf-8")).hexdigest()
+        path = self.cache / f"{key}.npy"
+        if path.exists():
+            return np.load(path)
+        if self._enc is None:
+            from parallel.embed import get_encoder
+
+            self._enc = get_encoder(self.model)  # type: ignore[assignment]
+        t0 = time.perf_counter()
+        vecs = self._enc.encode(texts)  # type: ignore[attr-defined]
+        self.seconds += time.perf_counter() - t0
+        np.save(path, vecs)
+        return np.asarray(vecs)
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def gold_pairs(path: Path) -> list[tuple[int, int]]:
+    out = []
+    for row in lines(path):
+        if row.strip():
+            a, b = row.split("\t")[:2]
+            out.append((int(a), int(b)))
+    return out
+
+
+def scores(pred: list[tuple[tuple[int, ...], tuple[int, ...]]], gold: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """(true positives, predicted pairs, gold pairs); a 2-1 link counts as its two pairs."""
+    try:
+        from parallel.evaluate import mining_scores
+
+        s = mining_scores(pred, gold)
+        return s.tp_pred, s.n_pred, s.n_gold
+    except ImportError:  # the evaluator is written by another issue
+        p = {(i, j) for src, tgt in pred for i in src for j in tgt}
+        g = set(gold)
+        return len(p & g), len(p), len(g)
+
+
+def prf(tp: int, npred: int, ngold: int) -> str:
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({tp}/{npred} predicted, {ngold} gold)"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="use-m3")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-mine-bench"))
+    ap.add_argument("--z-min", type=float, default=None)
+    ap.add_argument("--margin", default=None)
+    ap.add_argument("--select", default=None)
+    ap.add_argument("--max-link", type=int, default=None)
+    ap.add_argument("--errors", action="store_true", help="list false and missed pairs")
+    args = ap.parse_args()
+
+    from parallel.api import read_document
+    from parallel.mine import choose_mode, mine_detailed
+
+    opts: dict[str, object] = {}
+    for name in ("z_min", "margin", "select", "max_link"):
+        if getattr(args, name) is not None:
+            opts[name] = getattr(args, name)
+    enc = CachedEncoder(args.model, args.cache)
+    if not BENCH.is_dir():
+        print(f"{BENCH} is absent; nothing to measure", file=sys.stderr)
+        return 1
+
+    def run(ar: list[str], en: list[str]) -> tuple[list, float]:  # type: ignore[type-arg]
+        a, e = enc.encode(ar), enc.encode(en)
+        t0, spans0 = time.perf_counter(), enc.seconds
+        res = mine_detailed(a, e, src_sents=ar, tgt_sents=en, encode=enc.encode, **opts)  # type: ignore[arg-type]
+        return res.links, time.perf_counter() - t0 - (enc.seconds - spans0)
+
+    print(f"mining options: {opts or 'defaults'}")
+    # --- NTREX comparable documents, pooled
+    tot = [0, 0, 0]
+    secs = 0.0
+    for ar_path in sorted((NTREX / "comparable").glob("*.ar")):
+        doc = ar_path.stem
+        ar, en = lines(ar_path), lines(ar_path.with_suffix(".en"))
+        links, s = run(ar, en)
+        secs += s
+        pred = [(lk.src, lk.tgt) for lk in links]
+        gold = gold_pairs(ar_path.with_name(f"{doc}.gold.tsv"))
+        for n, v in enumerate(scores(pred, gold)):
+            tot[n] += v
+        if args.errors:
+            pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
+            for i, j in sorted(pp - set(gold)):
+                print(f"  comparable/{doc} false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+            for i, j in sorted(set(gold) - pp):
+                print(f"  comparable/{doc} missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+    print(f"NTREX comparable (10 docs pooled): {prf(*tot)}  mining {secs:.3f} s")
+
+    # --- NTREX mining pool
+    ar, en = lines(NTREX / "mining" / "all.ar"), lines(NTREX / "mining" / "all.en")
+    links, s = run(ar, en)
+    pred = [(lk.src, lk.tgt) for lk in links]
+    gold = gold_pairs(NTREX / "mining" / "all.gold.tsv")
+    print(f"NTREX mining pool ({len(ar)} x {len(en)}):  {prf(*scores(pred, gold))}  mining {s:.3f} s")
+    if args.errors:
+        pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
+        for i, j in sorted(pp - set(gold)):
+            print(f"  mining false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+        for i, j in sorted(set(gold) - pp):
+            print(f"  mining missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+
+    # --- NTREX merged documents mined as if comparable: precision of the 2-1 / 1-2 links
+    tot = [0, 0, 0]
+    joins = exact = gold_joins = 0
+    for ar_path in sorted((NTREX / "merged").glob("*.ar")):
+        ar, en = lines(ar_path), lines(ar_path.with_suffix(".en"))
+        links, _ = run(ar, en)
+        gold_links = []
+        for row in lines(ar_path.with_name(f"{ar_path.stem}.gold.tsv")):
+            a_ids, e_ids = row.split("\t")[:2]
+            gold_links.append((tuple(int(x) for x in a_ids.split(",") if x),
+                               tuple(int(x) for x in e_ids.split(",") if x)))
+        gold_joins += sum(len(s_) + len(t_) == 3 for s_, t_ in gold_links)
+        for lk in links:
+            if len(lk.src) + len(lk.tgt) == 3:
+                joins += 1
+                exact += (lk.src, lk.tgt) in gold_links
+        gp = [(i, j) for s_, t_ in gold_links for i in s_ for j in t_]
+        for n, v in enumerate(scores([(lk.src, lk.tgt) for lk in links], gp)):
+            tot[n] += v
+    print(f"NTREX merged mined as comparable (pairs): {prf(*tot)}; 2-1/1-2 links {exact}/{joins} exact "
+          f"({gold_joins} in gold)")
+
+    # --- auto mode
+    print("auto mode (expected: comparable for comparable/, parallel for parallel/, merged/, Text+Berg):")
+    sets: list[tuple[str, str, list[tuple[Path, Path]]]] = []
+    for sub, want in (("comparable", "comparable"), ("parallel", "parallel"), ("merged", "parallel")):
+        sets.append((f"NTREX {sub}", want, [(p, p.with_suffix(".en")) for p in sorted((NTREX / sub).glob("*.ar"))]))
+    tb = BENCH / "textberg_defr"
+    sets.append(("Text+Berg de-fr", "parallel", [(p, p.with_suffix(".fr")) for p in sorted(tb.glob("*.de"))]))
+    wrong_total = 0
+    for label, want, pairs in sets:
+        got = []
+        for pa, pb in pairs:
+            choice = choose_mode(enc.encode(lines(pa)), enc.encode(lines(pb)))
+            got.append(choice)
+            if choice.mode != want:
+                print(f"  WRONG {pa.name}: {choice.mode} ({choice.describe()})")
+        right = sum(c.mode == want for c in got)
+        wrong_total += len(got) - right
+        cov = [c.evidence["coverage"] for c in got]
+        order = [c.evidence["in_order"] for c in got]
+        print(f"  {label:18s} {right}/{len(got)} {want}; coverage {min(cov):.2f}-{max(cov):.2f}, "
+              f"in-order {min(order):.2f}-{max(order):.2f}")
+
+    # --- seed pair
+    src = read_document(ROOT / "corpus" / "covid-cooperation.ar.txt")
+    tgt = read_document(ROOT / "corpus" / "covid-cooperation.en.txt")
+    a, e = enc.encode(src.sentences), enc.encode(tgt.sentences)
+    choice = choose_mode(a, e)
+    res = mine_detailed(a, e, src_sents=src.sentences, tgt_sents=tgt.sentences, encode=enc.encode, **opts)  # type: ignore[arg-type]
+    print(f"seed pair ({len(src)} ar x {len(tgt)} en sentences): auto mode {choice.mode} ({choice.describe()}); "
+          f"threshold {res.threshold:.4f} (null mean {res.null.mean:.4f}, sd {res.null.sd:.4f})")
+    for lk in res.links:
+        f = lk.features
+        print(f"  [{','.join(map(str, lk.src))}]-[{','.join(map(str, lk.tgt))}] margin {lk.score:.3f} "
+              f"z {f['z']:.2f} cos {f['cosine']:.3f} ratio {f['margin']:.3f}")
+        for i in lk.src:
+            print(f"      ar {i}: {src.segments[i].text[:110]}")
+        for j in lk.tgt:
+            print(f"      en {j}: {tgt.segments[j].text[:110]}")
+    if enc.seconds:
+        print(f"(embedding took {enc.seconds:.1f} s this run; cached in {args.cache})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

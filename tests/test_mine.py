@@ -1,0 +1,289 @@
+"""Comparable-text mining and the automatic mode choice, with the real bundled encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from parallel.api import align, make_document
+from parallel.embed import Encoder, get_encoder
+from parallel.mine import (
+    ModeChoice,
+    calibrate_null,
+    choose_mode,
+    margin_matrix,
+    mine,
+    mine_detailed,
+    rotation_null,
+)
+
+# Five Arabic news sentences and one unrelated one ...
+AR = [
+    "ارتفعت أسعار النفط بنسبة خمسة في المئة يوم الاثنين.",
+    "افتتحت البلدية مكتبة عامة جديدة في وسط المدينة.",
+    "فاز المنتخب الوطني بالمباراة النهائية بهدفين دون رد.",
+    "يعاني المزارعون في الجنوب من الجفاف منذ ثلاث سنوات.",
+    "أعلنت الحكومة عن خطة لبناء عشرة آلاف منزل للأسر الفقيرة.",
+    "تحب قطتي أن تنام تحت أشعة الشمس في الصباح.",
+]
+# ... and their English translations in another order, between two unrelated sentences.
+EN = [
+    "The government announced a plan to build ten thousand homes for poor families.",
+    "A new species of frog was discovered in the rainforest of Peru.",
+    "Farmers in the south have suffered from drought for three years.",
+    "Oil prices rose by five percent on Monday.",
+    "The national team won the final two goals to nil.",
+    "The municipality opened a new public library in the city centre.",
+    "The rock concert was postponed until next summer.",
+]
+GOLD = {(0, 3), (1, 5), (2, 4), (3, 2), (4, 0)}
+
+# A translation, sentence by sentence, in the same order.
+AR_TRANSLATION = [
+    "وصل الرئيس إلى العاصمة صباح اليوم في زيارة رسمية تستغرق يومين.",
+    "وكان في استقباله رئيس الوزراء وعدد من الوزراء.",
+    "وسيناقش الجانبان التعاون الاقتصادي والتجارة بين البلدين.",
+    "ومن المتوقع توقيع عدة اتفاقيات في مجالي الطاقة والتعليم.",
+    "وسيلقي الرئيس كلمة أمام البرلمان غدا.",
+    "وتعد هذه الزيارة الأولى من نوعها منذ عشر سنوات.",
+]
+EN_TRANSLATION = [
+    "The president arrived in the capital this morning for a two-day official visit.",
+    "He was received by the prime minister and several ministers.",
+    "The two sides will discuss economic cooperation and trade between the two countries.",
+    "Several agreements in the fields of energy and education are expected to be signed.",
+    "The president will address parliament tomorrow.",
+    "This is the first visit of its kind in ten years.",
+]
+
+
+def pairs(links: list) -> set[tuple[int, int]]:  # type: ignore[type-arg]
+    return {(i, j) for lk in links for i in lk.src for j in lk.tgt}
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return get_encoder("use-m3")
+
+
+@pytest.fixture(scope="module")
+def emb(encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
+    return encoder.encode(AR), encoder.encode(EN)
+
+
+def test_reordered_pairs_found_and_unrelated_left_out(emb: tuple[np.ndarray, np.ndarray]) -> None:
+    links = mine(*emb)
+    assert pairs(links) == GOLD
+    for lk in links:
+        assert lk.kind == "1-1"
+        assert set(lk.features) >= {"cosine", "margin", "margin_distance", "z", "p_value"}
+        assert lk.score == pytest.approx(lk.features["margin_distance"], abs=1e-5)
+        assert 0.0 <= lk.features["p_value"] < 0.01
+        assert lk.features["margin"] > 1.0  # ratio margin: better than the neighbourhood
+    # sorted by source id
+    assert [lk.src[0] for lk in links] == sorted(lk.src[0] for lk in links)
+
+
+@pytest.mark.parametrize("select", ["intersect", "forward", "backward", "union"])
+def test_candidate_selections_keep_the_true_pairs(emb: tuple[np.ndarray, np.ndarray], select: str) -> None:
+    got = pairs(mine(*emb, select=select, max_link=1))
+    assert GOLD <= got
+    if select == "intersect":
+        assert got == GOLD
+    # the unrelated sentences never pass the calibrated threshold, whatever the selection
+    assert not any(i == 5 or j in (1, 6) for i, j in got)
+
+
+def test_unmatched_sentences_are_derivable(encoder: Encoder) -> None:
+    src = make_document("\n".join(AR), "ar", presplit=True)
+    tgt = make_document("\n".join(EN), "en", presplit=True)
+    al = align(src, tgt, mode="comparable", model=encoder)
+    assert al.mode == "comparable"
+    assert al.unmatched_src == [5]
+    assert al.unmatched_tgt == [1, 6]
+    used_src = sorted(i for lk in al.links for i in lk.src)
+    assert sorted(used_src + al.unmatched_src) == list(range(len(AR)))
+    assert al.info["mining"]["threshold"] > al.info["mining"]["null_mean"]
+
+
+def test_two_sentences_carrying_one(encoder: Encoder) -> None:
+    ar = [
+        "زار وزير الصحة المستشفى الجامعي يوم الخميس.",
+        "انخفضت درجات الحرارة في الشمال بشكل كبير.",
+        "وقد وعد الوزير بتزويد المستشفى بأجهزة تنفس جديدة.",
+        "افتتح متحف الفن الحديث معرضا للرسامين الشباب.",
+        "سجل البنك المركزي ارتفاعا في احتياطي العملات الأجنبية.",
+    ]
+    en = [
+        "The central bank recorded a rise in its foreign currency reserves.",
+        ("On Thursday the health minister visited the university hospital and promised "
+         "to supply it with new ventilators."),
+        "The museum of modern art opened an exhibition of young painters.",
+        "A famous actor announced his retirement from the stage.",
+    ]
+    links = mine(encoder.encode(ar), encoder.encode(en), src_sents=ar, tgt_sents=en,
+                 encode=encoder.encode)
+    two = [lk for lk in links if lk.kind == "2-1"]
+    assert len(two) == 1 and two[0].src == (0, 2) and two[0].tgt == (1,)
+    assert "join_gain" in two[0].features and two[0].features["join_gain"] > 0
+    assert {(3, 2), (4, 0)} <= pairs(links)
+    assert 1 not in {i for lk in links for i in lk.src}
+    # without the option the same sentences give a 1-1 link only
+    single = mine(encoder.encode(ar), encoder.encode(en), max_link=1)
+    assert all(lk.kind == "1-1" for lk in single)
+    assert (0, 1) in pairs(single) or (2, 1) in pairs(single)
+
+
+def test_empty_and_one_sentence_inputs(encoder: Encoder) -> None:
+    empty = np.zeros((0, 512), dtype=np.float32)
+    one_ar = encoder.encode([AR[0]])
+    assert mine(empty, encoder.encode(EN)) == []
+    assert mine(one_ar, empty) == []
+    assert mine(empty, empty) == []
+    # one sentence against its translation, and against an unrelated sentence
+    assert pairs(mine(one_ar, encoder.encode([EN[3]]))) == {(0, 0)}
+    assert mine(one_ar, encoder.encode([EN[6]])) == []
+    # one sentence against a document: its translation is found
+    assert pairs(mine(one_ar, encoder.encode(EN))) == {(0, 3)}
+    assert pairs(mine(encoder.encode(AR), encoder.encode([EN[5]]))) == {(1, 0)}
+    assert choose_mode(empty, empty).mode == "parallel"
+
+
+def test_deterministic(emb: tuple[np.ndarray, np.ndarray]) -> None:
+    a = mine_detailed(*emb)
+    b = mine_detailed(*emb)
+    assert a.links == b.links
+    assert [dict(lk.features) for lk in a.links] == [dict(lk.features) for lk in b.links]
+    assert a.info == b.info
+
+
+def test_auto_mode_translation_versus_comparable(encoder: Encoder,
+                                                 emb: tuple[np.ndarray, np.ndarray]) -> None:
+    par = choose_mode(encoder.encode(AR_TRANSLATION), encoder.encode(EN_TRANSLATION))
+    assert isinstance(par, ModeChoice)
+    assert par.mode == "parallel", par.describe()
+    assert par.evidence["coverage"] >= 0.8 and par.evidence["in_order"] == 1.0
+    comp = choose_mode(*emb)
+    assert comp.mode == "comparable", comp.describe()
+    assert "in order" in comp.describe()
+
+
+def test_auto_mode_in_the_pipeline(encoder: Encoder, capsys: pytest.CaptureFixture[str]) -> None:
+    al = align("\n".join(AR), "\n".join(EN), mode="auto", model=encoder, presplit=True, verbose=True)
+    assert al.mode == "comparable"
+    assert "mode:comparable(auto)" in al.signature
+    assert "mode: comparable (auto:" in capsys.readouterr().err
+    assert al.info["auto"]["coverage"] < 0.6
+
+
+def _unit(rng: np.random.Generator, n: int, d: int = 512) -> np.ndarray:
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_no_pairs_from_pure_noise() -> None:
+    rng = np.random.default_rng(7)
+    found = 0
+    for n, m in [(3, 4), (12, 10), (40, 50), (200, 150), (600, 700)]:
+        for _ in range(3):
+            found += len(mine(_unit(rng, n), _unit(rng, m)))
+    # the calibration aims at 0.05 expected false pairs per document pair (15 here)
+    assert found <= 1
+    # a bare ratio-margin threshold, as often used, mines plenty of noise
+    _sim, ratio = margin_matrix(_unit(rng, 200), _unit(rng, 150))
+    assert (ratio.max(axis=1) > 1.06).sum() > 20
+
+
+def test_noise_with_planted_pairs() -> None:
+    rng = np.random.default_rng(3)
+    src, tgt = _unit(rng, 300), _unit(rng, 250)
+    planted = [(i, (7 * i + 11) % 250) for i in range(0, 300, 3)][:80]
+    for i, j in planted:
+        v = src[i] + 0.6 * tgt[j]
+        tgt[j] = v / np.linalg.norm(v)
+    got = pairs(mine(src, tgt))
+    assert got == set(planted)
+    assert choose_mode(src, tgt).mode == "comparable"  # the planted pairs cross
+
+
+def test_null_calibration() -> None:
+    rng = np.random.default_rng(0)
+    top = -np.sort(-rng.normal(0.0, 0.05, size=(400, 3)), axis=1)
+    null = calibrate_null(top)
+    assert null.samples == 400
+    assert null.mean == pytest.approx(top[:, 1].mean(), abs=0.005)
+    assert null.sd == pytest.approx(top[:, 1].std(), rel=0.1)
+    assert null.threshold(2.75) > null.threshold(1.0) > null.mean
+    # few samples: the estimate leans on the prior instead of trusting two values
+    tiny = calibrate_null(np.array([[0.5, 0.49, 0.3], [0.4, 0.39, 0.2]]))
+    assert tiny.mean < 0.2 and tiny.sd > 0.04
+    assert calibrate_null(np.zeros((0, 3))).samples == 0
+    values, rotations = rotation_null(_unit(rng, 5), _unit(rng, 6), 4, "distance")
+    assert rotations > 1 and len(values) >= 20  # small inputs are rotated several times
+
+
+def test_bad_options(emb: tuple[np.ndarray, np.ndarray]) -> None:
+    from parallel.errors import InputError
+
+    with pytest.raises(InputError):
+        mine(*emb, select="best")
+    with pytest.raises(InputError):
+        mine(*emb, margin="cosine")
+
+
+def _link_with(al, ar_word: str, en_word: str) -> bool:  # type: ignore[no-untyped-def]
+    for lk in al.links:
+        ar_text = " ".join(al.src.segments[i].text for i in lk.src)
+        en_text = " ".join(al.tgt.segments[j].text for j in lk.tgt)
+        if ar_word in ar_text and en_word.lower() in en_text.lower():
+            return True
+    return False
+
+
+def test_seed_pair(encoder: Encoder, seed_ar: Path, seed_en: Path) -> None:
+    from parallel.api import read_document
+
+    src, tgt = read_document(seed_ar), read_document(seed_en)
+    al = align(src, tgt, mode="comparable", model=encoder)
+    assert _link_with(al, "الجينوم", "genome sequence")
+    assert _link_with(al, "الفيديو", "video exchange meetings")
+    assert _link_with(al, "لاحتياجات البلدان", "needs of different countries")
+    assert _link_with(al, "مركز المعلومات", "knowledge center")
+    assert len(al.links) <= 6  # few false pairs
+    auto = align(src, tgt, mode="auto", model=encoder)
+    assert auto.mode == "comparable"
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.bench
+@pytest.mark.slow
+def test_ntrex_mining_comparable_and_auto(encoder: Encoder, shared_bench: Path) -> None:
+    base = shared_bench / "derived" / "ntrex128_ar_en"
+    ar, en = _lines(base / "mining" / "all.ar"), _lines(base / "mining" / "all.en")
+    gold = {tuple(int(x) for x in row.split("\t")) for row in _lines(base / "mining" / "all.gold.tsv")}
+    got = pairs(mine(encoder.encode(ar), encoder.encode(en), src_sents=ar, tgt_sents=en,
+                     encode=encoder.encode))
+    tp = len(got & gold)
+    p, r = tp / len(got), tp / len(gold)
+    assert 2 * p * r / (p + r) >= 0.93
+    # the ten comparable documents, pooled
+    tp = n_pred = n_gold = 0
+    for ar_path in sorted((base / "comparable").glob("*.ar")):
+        ar, en = _lines(ar_path), _lines(ar_path.with_suffix(".en"))
+        gold = {tuple(int(x) for x in row.split("\t"))
+                for row in _lines(ar_path.with_name(f"{ar_path.stem}.gold.tsv"))}
+        got = pairs(mine(encoder.encode(ar), encoder.encode(en), src_sents=ar, tgt_sents=en,
+                         encode=encoder.encode))
+        tp, n_pred, n_gold = tp + len(got & gold), n_pred + len(got), n_gold + len(gold)
+    p, r = tp / n_pred, tp / n_gold
+    assert 2 * p * r / (p + r) >= 0.95
+    for sub, want in (("comparable", "comparable"), ("merged", "parallel")):
+        for doc in ("00", "05"):
+            a = encoder.encode(_lines(base / sub / f"{doc}.ar"))
+            e = encoder.encode(_lines(base / sub / f"{doc}.en"))
+            assert choose_mode(a, e).mode == want
