@@ -1,38 +1,495 @@
-"""Sentence segmentation with character offsets (first version; see issue 3)."""
+"""Sentence segmentation with character offsets, built on NLTK's Punkt.
+
+Pipeline for one text::
+
+    text ─► paragraphs (line breaks) ─► Punkt candidate breaks (per language
+    parameters shipped in ``resources/segment/punkt-LANG.json``) ─► closing
+    quotes/brackets moved onto the sentence they close ─► breaks vetoed before
+    a lower-case word or a comma, after a bare enumerator (``1.``), and before a
+    quotation's short reporting clause (``"Ready?" CNN reported.``) ─►
+    segments (offsets into ``text``)
+
+Every segment satisfies ``seg.text == text[seg.start:seg.end]``; the text
+between segments is white space only, so joining segments and gaps gives
+back the input exactly.
+
+Splitters are registered per language in :data:`SPLITTERS`; adding a language
+is one :func:`register_splitter` call (a Punkt parameter file is optional).
+An unknown language falls back to a generic Punkt splitter with a warning.
+
+NLTK's package ``__init__`` imports scikit-learn and takes 1-2 s; Punkt itself
+needs only a handful of small modules, so :func:`_punkt` loads just those
+(see there). Parameters are read lazily, once per language.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import itertools
+import json
 import re
+import sys
+import threading
+import types
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
 
 from .data import Segment
 
-_PARA = re.compile(r"\n\s*\n|\n")
-_END = re.compile(r"(?<=[.!?؟…])[\"'”’»)]*\s+")
+__all__ = ["SPLITTERS", "Splitter", "SplitterSpec", "get_splitter", "presplit", "register_splitter",
+           "segment", "split_paragraphs"]
+
+RESOURCE_DIR = "resources/segment"
+
+# Punkt's orthographic-context flags (nltk.tokenize.punkt._ORTHO_*).
+ORTHO_BEG_UC = 1 << 1
+ORTHO_MID_LC = 1 << 5
+
+# Characters that end a sentence (candidates; Punkt and the rules below decide).
+SENT_END = (".", "?", "!", "…", "؟")
+# Sentence-internal punctuation: never a sentence end, and a candidate break
+# directly followed by one of these is not a break.
+INTERNAL = ",;:،؛"
+# Always-closing punctuation that stays with the sentence it follows.
+_CLOSERS = ")]}”’»›"
+_OPEN_DQ = "“«„‹"
+_QUOTES = "\"'“‘«‹„"
+_CLOSE_DQ = "”»"
+# Invisible marks (bidi controls, zero-width) treated like spacing between sentences.
+_BIDI = "\u200e\u200f\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u061c\ufeff"
+_BIDI_TO_SPACE = {ord(c): " " for c in _BIDI}
+_LEAD = " \t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000" + _BIDI
+
+_DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
+_AR_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
+_GLUED_AR = re.compile(f"(?<=[{_AR_LETTER}]{{2}})[.؟!](?=[{_AR_LETTER}]{{2}})")
+_WORDLIKE = re.compile(r"[^\W\d_]{2,}")
+_CAMEL = re.compile(r"^[a-z]+[A-Z]")
+_WORD_AFTER = re.compile(r"\S+")
+_LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
+
+_lock = threading.Lock()
+
+
+# ---------------------------------------------------------------------------
+# Loading Punkt without NLTK's heavy package __init__
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> Any:
+    """The ``nltk.tokenize.punkt`` module, loaded without running ``nltk/__init__``.
+
+    ``import nltk`` pulls in scikit-learn, parsers and corpora (1-2 s cold);
+    Punkt needs only ``nltk.{internals,pathsec,picklesec,probability,redos,
+    tabdata,termsec,tokenize.api,tokenize.util}``. If NLTK is already imported
+    the real module is used. Otherwise empty package stubs stand in for
+    ``nltk`` and ``nltk.tokenize`` while the submodules load, and every module
+    added under ``nltk`` is then removed again from ``sys.modules`` so that a
+    later ``import nltk`` anywhere else gets the complete, normal package.
+    """
+    if "nltk" in sys.modules and not getattr(sys.modules["nltk"], "_parallel_stub", False):
+        return importlib.import_module("nltk.tokenize.punkt")
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - nltk is a dependency
+        return importlib.import_module("nltk.tokenize.punkt")
+    root = list(spec.submodule_search_locations)
+    with _lock:
+        before = set(sys.modules)
+        try:
+            pkg = types.ModuleType("nltk")
+            pkg.__path__ = root
+            pkg.__dict__["_parallel_stub"] = True
+            sub = types.ModuleType("nltk.tokenize")
+            sub.__path__ = [f"{p}/tokenize" for p in root]
+            sys.modules["nltk"] = pkg
+            sys.modules["nltk.tokenize"] = sub
+            module = importlib.import_module("nltk.tokenize.punkt")
+        finally:
+            for name in set(sys.modules) - before:
+                if name == "nltk" or name.startswith("nltk."):
+                    del sys.modules[name]
+    return module
+
+
+# ---------------------------------------------------------------------------
+# Punkt subclasses
+
+
+def _make_classes() -> tuple[type, type]:
+    """Build the language-vars and tokenizer subclasses (needs the Punkt module)."""
+    punkt = _punkt()
+
+    class LangVars(punkt.PunktLanguageVars):  # type: ignore[misc, name-defined]
+        """Punkt language variables for Arabic and English news text.
+
+        Sentence ends: ``.`` ``?`` ``!`` ``…`` ``؟``; the Arabic comma and
+        semicolon are word-external punctuation (never sentence ends).
+        """
+
+        sent_end_chars = SENT_END
+        internal_punctuation = INTERNAL
+        _re_word_start = r"[^\(\"\`{\[:;&\#\*@\)}\]\-,،؛«»“”‘’]"
+
+        @property
+        def _re_non_word_chars(self) -> str:
+            extra = re.escape("".join(sorted(set(SENT_END) - {"."})) + "،؛")
+            return r"(?:[)\";}\]\*:@\'\({\[\u2018\u2019\u201c\u201d\xab\xbb" + extra + "])"
+
+    class Tokenizer(punkt.PunktSentenceTokenizer):  # type: ignore[misc, name-defined]
+        """Punkt with two additions.
+
+        * Dotted acronyms of letters (``U.S.``, ``J.K.``, ``ق.م.``) count as
+          abbreviations even when not listed.
+        * A *weak* abbreviation (``Oct.``, ``etc.``: usually followed by a number or at the
+          end of a sentence) followed by a capitalised word ends the sentence.
+        * After an abbreviation or initial, an *uncased* (e.g. Arabic) word
+          from ``sent_starters`` starts a sentence (Punkt's own rule needs an
+          upper-case first letter, which Arabic does not have).
+        """
+
+        def _first_pass_annotation(self, aug_tok: Any) -> None:
+            super()._first_pass_annotation(aug_tok)
+            if aug_tok.sentbreak and aug_tok.period_final and _DOTTED.match(aug_tok.tok) \
+                    and aug_tok.tok.count(".") >= 2:
+                aug_tok.sentbreak = False
+                aug_tok.abbr = True
+
+        def _second_pass_annotation(self, aug_tok1: Any, aug_tok2: Any) -> str | None:
+            reason: str | None = super()._second_pass_annotation(aug_tok1, aug_tok2)
+            weak: set[str] = getattr(self._params, "weak_abbrevs", set())
+            if (aug_tok2 is not None and aug_tok1.abbr and not aug_tok1.sentbreak
+                    and aug_tok1.type_no_period in weak and aug_tok2.first_upper):
+                aug_tok1.sentbreak = True
+                return "weak abbreviation before a capitalised word"
+            if (aug_tok2 is not None and aug_tok1.period_final and aug_tok1.abbr
+                    and not aug_tok1.sentbreak and not aug_tok2.first_upper
+                    and not aug_tok2.first_lower
+                    and aug_tok2.type_no_sentperiod in self._params.sent_starters):
+                aug_tok1.sentbreak = True
+                return "uncased sentence starter after abbreviation"
+            return reason
+
+    return LangVars, Tokenizer
+
+
+@lru_cache(maxsize=1)
+def _classes() -> tuple[type, type]:
+    return _make_classes()
+
+
+def load_parameters(name: str | None) -> Any:
+    """``PunktParameters`` from ``resources/segment/punkt-NAME.json`` (empty for ``None``)."""
+    punkt = _punkt()
+    params = punkt.PunktParameters()
+    if name is None:
+        return params
+    path = resources.files("parallel").joinpath(f"{RESOURCE_DIR}/punkt-{name}.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    params.abbrev_types = set(data.get("abbrev_types", []))
+    params.sent_starters = set(data.get("sent_starters", []))
+    params.collocations = {tuple(c) for c in data.get("collocations", [])}
+    ortho: defaultdict[str, int] = defaultdict(int)
+    ortho.update({str(k): int(v) for k, v in data.get("ortho_context", {}).items()})
+    params.ortho_context = ortho
+    params.weak_abbrevs = set(data.get("weak_abbrevs", []))
+    return params
+
+
+# ---------------------------------------------------------------------------
+# Registry
+
+
+@dataclass(frozen=True)
+class SplitterSpec:
+    """How to build a splitter: Punkt parameter file (``None``: empty) and options.
+
+    ``lowercase_veto``: a candidate break followed by a lower-case Latin word
+    (not ``iPhone``-like) is no break (``"Why?" he asked``).
+    """
+
+    name: str
+    params: str | None
+    lowercase_veto: bool = True
+    #: a short sentence (at most ``tail_words`` words) right after a quotation that ends
+    #: in ``?``/``!``/a closing quote, containing one of these words, is the quote's
+    #: reporting clause and stays with it (``"Are you ready?" CNN reported.``).
+    reporting_words: frozenset[str] = frozenset()
+    tail_words: int = 6
+    #: a tail starting with one of these words may be a little longer (``tail_words + 3``):
+    #: ``حسبما أفاد السيد ألبنس`` "as Mr Albence said".
+    attribution_starts: frozenset[str] = frozenset()
+    #: a sentence starting with one of these words continues the previous one whatever
+    #: its length (Arabic ``قائلًا`` "saying", ``مضيفًا`` "adding").
+    continuation_prefixes: tuple[str, ...] = ()
+    #: also break at a full stop / question mark glued between two Arabic words.
+    glued_breaks: bool = False
+
+
+_EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according"])
+_AR_REPORTING = frozenset(["تساءل", "تساءلت", "وتساءل", "وتساءلت", "سأل", "سألت", "قال", "قالت", "يقول", "تقول", "وقال", "وقالت", "أضاف", "أضافت", "وأضاف", "وأضافت", "حسب", "حسبما", "بحسب", "وبحسب", "وفقا", "وفقًا", "وفقاً", "طبقا", "أفاد", "أفادت", "ذكر", "ذكرت", "أوضح", "أوضحت", "أكد", "أكدت", "صرح", "صرحت"]) | _EN_REPORTING
+# "that": a clause with one ("He added that ...", "وأضاف أن ...") is a sentence of its own.
+_COMPLEMENTIZERS = frozenset({"that", "أن", "إن", "بأن"})
+_AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
+
+SPLITTERS: dict[str, SplitterSpec] = {
+    "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING),
+    "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
+                       continuation_prefixes=_AR_CONTINUATION,
+                       glued_breaks=True,
+                       attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
+}
+GENERIC = SplitterSpec("punkt-generic", None)
+
+
+def register_splitter(lang: str, spec: SplitterSpec) -> None:
+    """Add or replace the splitter for ``lang`` (one entry per language)."""
+    SPLITTERS[lang] = spec
+    get_splitter.cache_clear()
+
+
+class Splitter:
+    """Sentence splitter for one language; see the module docstring."""
+
+    def __init__(self, spec: SplitterSpec) -> None:
+        lang_vars_cls, tok_cls = _classes()
+        self.spec = spec
+        self.name = spec.name
+        self._tok = tok_cls(load_parameters(spec.params), lang_vars=lang_vars_cls())
+
+    # -- breaks inside one paragraph ------------------------------------------------
+    def breaks(self, para: str) -> list[int]:
+        """Sentence-break offsets in ``para`` (one paragraph; soft-wrapped lines included).
+
+        Each offset is where a sentence ends (after its closing quotes or
+        brackets); white space after it belongs to the gap.
+        """
+        # Punkt sees invisible bidi/zero-width marks as spaces (same length: offsets unchanged).
+        spans = list(self._tok.span_tokenize(para.translate(_BIDI_TO_SPACE), realign_boundaries=False))
+        cands = [end for _, end in spans[:-1]]
+        if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
+            cands = sorted(set(cands) | {m.end() for m in _GLUED_AR.finditer(para)})
+        if not cands:
+            return []
+        quote_open = _double_quote_states(para)
+        out: list[int] = []
+        n = len(para)
+        for b in cands:
+            b = _extend_over_closers(para, b, quote_open)
+            if out and b <= out[-1]:
+                continue
+            if not _WORDLIKE.search(para, out[-1] if out else 0, b):
+                continue  # "1." / "(b)" / "أ." alone is an enumerator, not a sentence
+            # what follows: skip spacing
+            j = b
+            while j < n and (para[j].isspace() or para[j] in _BIDI):
+                j += 1
+            if j >= n:
+                continue
+            rest = para[j:]
+            if not any(ch.isalnum() for ch in rest):
+                continue  # only punctuation left: keep it with this sentence
+            first = para[j]
+            if first in INTERNAL or first in _CLOSERS:
+                continue
+            if self.spec.lowercase_veto and _starts_lowercase_word(para, j):
+                continue
+            out.append(b)
+        return self._attach_reporting_clauses(para, out)
+
+    def _attach_reporting_clauses(self, para: str, cuts: list[int]) -> list[int]:
+        """Drop breaks between a quotation and its short reporting clause."""
+        spec = self.spec
+        if not cuts or not (spec.reporting_words or spec.continuation_prefixes):
+            return cuts
+        keep: list[int] = []
+        bounds = [*cuts, len(para)]
+        for b, nxt in zip(cuts, bounds[1:]):
+            tail = para[b:nxt].strip(_LEAD + "\n")
+            words = [w.strip(".,:;،؛!?؟\"'“”«»()") for w in tail.split()]
+            words = [w for w in words if w]
+            if words and spec.continuation_prefixes and words[0].startswith(spec.continuation_prefixes):
+                continue
+            last = para[b - 1]
+            after_quote = last in "\"'”’»" or last in "?!؟"
+            limit = spec.tail_words + (3 if words and words[0] in spec.attribution_starts else 0)
+            if (after_quote and 0 < len(words) <= limit and not any(q in tail for q in "\"“”«»")
+                    and any(w.lower() in spec.reporting_words for w in words)
+                    and not any(w.lower() in _COMPLEMENTIZERS for w in words)):
+                continue
+            keep.append(b)
+        return keep
+
+    def split(self, text: str, lang: str) -> list[Segment]:
+        """Segments of ``text`` (paragraph index and offsets into ``text``)."""
+        out: list[Segment] = []
+        for para_index, (p_start, p_end) in enumerate(split_paragraphs(text)):
+            para = text[p_start:p_end]
+            cuts = [0, *self.breaks(para), len(para)]
+            for a, b in itertools.pairwise(cuts):
+                s, e = _strip_span(para, a, b)
+                if s < e:
+                    out.append(Segment(text[p_start + s:p_start + e], lang, len(out), para_index,
+                                       p_start + s, p_start + e))
+        return out
+
+
+def _strip_span(s: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and (s[a].isspace() or s[a] in _BIDI):
+        a += 1
+    while b > a and (s[b - 1].isspace() or s[b - 1] in _BIDI):
+        b -= 1
+    return a, b
+
+
+def _starts_lowercase_word(s: str, j: int) -> bool:
+    """True if the word at ``s[j]`` (after opening punctuation) starts with a lower-case letter."""
+    m = _WORD_AFTER.match(s, j)
+    if not m:
+        return False
+    word = m.group().lstrip("\"'“‘«(")
+    if not word or not word[0].islower():
+        return False
+    return not _CAMEL.match(word)
+
+
+def _double_quote_states(s: str) -> dict[int, bool]:
+    """For every ``"`` in ``s``: is a double quote open just before it?
+
+    Curly/angle quotes open and close explicitly; a straight quote closes an
+    open quote, and otherwise opens one unless it is typographically closing
+    (glued to the preceding character and followed by space or the end).
+    """
+    states: dict[int, bool] = {}
+    depth = 0
+    n = len(s)
+    for i, ch in enumerate(s):
+        if ch in _OPEN_DQ:
+            depth += 1
+        elif ch in _CLOSE_DQ:
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            states[i] = depth > 0
+            if depth > 0:
+                depth -= 1
+            else:
+                glued_before = i > 0 and not s[i - 1].isspace()
+                free_after = i + 1 >= n or s[i + 1].isspace()
+                if not (glued_before and free_after):
+                    depth += 1
+    return states
+
+
+def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
+    """Move break ``b`` past punctuation that closes the sentence ending at ``b``.
+
+    Closing brackets and quotes (``)`` ``]`` ``”`` ``»`` ``’``), further
+    sentence-end marks, a straight ``"`` that closes an open quote (even after
+    a space: ``scratch ". Next``-style noise), or a straight ``"``/``'`` glued
+    to the sentence end and followed by space.
+    """
+    n = len(s)
+    while b < n:
+        ch = s[b]
+        if ch in _CLOSERS or ch in SENT_END:
+            b += 1
+            continue
+        if ch in _QUOTES:
+            glued = b > 0 and not s[b - 1].isspace()
+            free_after = (b + 1 >= n or s[b + 1].isspace() or s[b + 1] in _CLOSERS
+                          or s[b + 1] in SENT_END or s[b + 1] in _QUOTES)
+            if (ch == '"' and quote_open.get(b, False)) or (glued and free_after):
+                b += 1
+                continue
+            break
+        if ch.isspace() and b + 1 < n and s[b + 1] == '"' and quote_open.get(b + 1, False):
+            # "… scratch. "" with a space before the closing straight quote
+            k = b + 2
+            if k >= n or s[k].isspace() or not s[k].isalnum():
+                b += 2
+                continue
+        break
+    return b
+
+
+@cache
+def get_splitter(lang: str) -> Splitter:
+    """The (cached) splitter for ``lang``; generic Punkt with a warning when unknown."""
+    spec = SPLITTERS.get(lang)
+    if spec is None:
+        return Splitter(GENERIC)
+    return Splitter(spec)
+
+
+def splitter_name(lang: str) -> str:
+    """Name of the splitter used for ``lang`` (``punkt-en``, ``punkt-generic``)."""
+    spec = SPLITTERS.get(lang)
+    return spec.name if spec else GENERIC.name
+
+
+# ---------------------------------------------------------------------------
+# Paragraphs
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph: non-blank runs of lines.
+
+    A line break ends a paragraph (blank lines or not), except a soft wrap:
+    inside a block, a line that does not end a sentence followed by a line
+    starting with a lower-case Latin letter continues the same paragraph.
+    """
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for m in _LINE.finditer(text):
+        lines.append((pos, m.start()))
+        pos = m.end()
+    lines.append((pos, len(text)))
+    paras: list[tuple[int, int]] = []
+    prev_blank = True
+    for a, b in lines:
+        line = text[a:b]
+        body = line.strip(_LEAD + "\n")
+        if not body.strip():
+            prev_blank = True
+            continue
+        if paras and not prev_blank and _soft_wrap(text[paras[-1][0]:paras[-1][1]], body):
+            paras[-1] = (paras[-1][0], b)
+        else:
+            paras.append((a, b))
+        prev_blank = False
+    return paras
+
+
+def _soft_wrap(prev: str, line: str) -> bool:
+    tail = prev.rstrip()
+    if not tail or tail[-1] in SENT_END or tail[-1] in _CLOSERS or tail[-1] in "\":":
+        return False
+    return line[0].isascii() and line[0].islower()
+
+
+# ---------------------------------------------------------------------------
+# Public API
 
 
 def segment(text: str, lang: str) -> list[Segment]:
-    """Split ``text`` into sentences; offsets index into ``text``."""
-    out: list[Segment] = []
-    para = 0
-    pos = 0
-    for m in list(_PARA.finditer(text)) + [None]:
-        stop = m.start() if m else len(text)
-        chunk = text[pos:stop]
-        if chunk.strip():
-            cur = 0
-            for e in list(_END.finditer(chunk)) + [None]:
-                end = e.start() if e else len(chunk)
-                piece = chunk[cur:end]
-                stripped = piece.strip()
-                if stripped:
-                    s = pos + cur + (len(piece) - len(piece.lstrip()))
-                    out.append(Segment(stripped, lang, len(out), para, s, s + len(stripped)))
-                if e:
-                    cur = e.end()
-            para += 1
-        if m:
-            pos = m.end()
-    return out
+    """Split ``text`` into sentences; offsets index into ``text``.
+
+    ``text[seg.start:seg.end] == seg.text`` for every segment; segments are in
+    order, numbered from 0, and carry the index of their paragraph (a block of
+    text between line breaks, counted from 0 over non-blank blocks).
+    An unknown ``lang`` uses a generic Punkt splitter and warns.
+    """
+    if lang not in SPLITTERS:
+        warnings.warn(f"no sentence splitter for language {lang!r}; using generic Punkt rules",
+                      stacklevel=2)
+    if not text.strip():
+        return []
+    return get_splitter(lang).split(text, lang)
 
 
 def presplit(text: str, lang: str) -> list[Segment]:
@@ -46,7 +503,13 @@ def presplit(text: str, lang: str) -> list[Segment]:
     if lines and lines[-1] == "":
         lines.pop()
     for i, line in enumerate(lines):
-        body = line[:-1] if line.endswith("\r") else line
+        body = line.removesuffix("\r")
         out.append(Segment(body.strip(), lang, i, i, pos, pos + len(body)))
         pos += len(line) + 1
     return out
+
+
+def iter_sentences(text: str, lang: str) -> Iterator[str]:
+    """Convenience: the sentence strings of :func:`segment`."""
+    for seg in segment(text, lang):
+        yield seg.text

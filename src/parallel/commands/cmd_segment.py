@@ -4,27 +4,40 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import click
+
+from .options import quiet_option
 
 
 @click.command("segment", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--lang", metavar="LANG", help="Language (default: detected from the script).")
+@click.option("--lang", metavar="LANG", help="Language: ar, en (others: generic Punkt; default: detected).")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="text: one sentence per line; jsonl: with offsets and paragraphs.")
-def command(file: str, lang: str | None, fmt: str) -> None:
-    """Split FILE into sentences, one per line on stdout.
+@quiet_option
+def command(file: str, lang: str | None, fmt: str, quiet: bool) -> None:
+    """Split FILE (or - for stdin) into sentences, one per line on stdout.
+
+    jsonl lines carry index, paragraph, start, end (character offsets into the
+    file's text after BOM removal), lang and text, so text == file[start:end].
 
     \b
     Examples:
       parallel-corpus segment corpus/covid-cooperation.ar.txt
       parallel-corpus segment article.txt --lang en --format jsonl
+      cat article.txt | parallel-corpus segment - --lang en
     """
     from ..api import read_document
     from ..export import clean_field
 
-    doc = read_document(file, lang)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = read_document(file, lang)
+    if not quiet:
+        for w in caught:
+            click.echo(f"parallel-corpus: warning: {w.message}", err=True)
     out = sys.stdout
     for seg in doc.segments:
         if fmt == "jsonl":

@@ -1,0 +1,274 @@
+"""Sentence segmentation: hard cases in Arabic and English, paragraphs, registry, CLI."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parallel.cli import main
+from parallel.data import Segment
+from parallel.segment import (
+    SPLITTERS,
+    SplitterSpec,
+    get_splitter,
+    presplit,
+    register_splitter,
+    segment,
+    split_paragraphs,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sents(text: str, lang: str) -> list[str]:
+    return [s.text for s in segment(text, lang)]
+
+
+def check_offsets(text: str, segs: list[Segment]) -> None:
+    pos = 0
+    for i, s in enumerate(segs):
+        assert s.index == i
+        assert text[s.start:s.end] == s.text
+        assert s.start >= pos
+        assert text[pos:s.start].strip() == ""
+        pos = s.end
+    assert text[pos:].strip() == ""
+
+
+EN_CASES = [
+    ("Dr. Smith arrived. He sat down.", ["Dr. Smith arrived.", "He sat down."]),
+    ("The U.S. economy grew 3.5 percent in Jan. last year.",
+     ["The U.S. economy grew 3.5 percent in Jan. last year."]),
+    ("He lives in the U.S. The company is in Washington, D.C. It grew.",
+     ["He lives in the U.S.", "The company is in Washington, D.C.", "It grew."]),
+    ("J.K. Rowling wrote it. No. 5 is next.", ["J.K. Rowling wrote it.", "No. 5 is next."]),
+    ("Mr. and Mrs. Brown met Prof. Lee at 5 p.m. on Monday.",
+     ["Mr. and Mrs. Brown met Prof. Lee at 5 p.m. on Monday."]),
+    ("Closed until Oct. President Widodo spoke on Oct. 5 in Palu.",
+     ["Closed until Oct.", "President Widodo spoke on Oct. 5 in Palu."]),
+    ("Prices rose 2.5% in 2019. Then they fell.", ["Prices rose 2.5% in 2019.", "Then they fell."]),
+    ('"Why?" he asked. Nobody knew.', ['"Why?" he asked.', "Nobody knew."]),
+    ('"Are you ready?" CNN reported. Indonesia was hit.',
+     ['"Are you ready?" CNN reported.', "Indonesia was hit."]),
+    ('He said: "It is over." Then he left.', ['He said: "It is over."', "Then he left."]),
+    ("He said: “It is over.” Then he left.", ["He said: “It is over.”", "Then he left."]),
+    ("He said 'no.' Then he left.", ["He said 'no.'", "Then he left."]),
+    ("(This is a note.) Next sentence.", ["(This is a note.)", "Next sentence."]),
+    # noisy spacing from the seed article
+    ("with China ’s experience, others need not “start from scratch \". Ge Xijian said so.",
+     ["with China ’s experience, others need not “start from scratch \".", "Ge Xijian said so."]),
+    ("It donated US $ 20 million to WHO. China will help.",
+     ["It donated US $ 20 million to WHO.", "China will help."]),
+    ('Zhang said: "We will act. China will help. "(End)',
+     ['Zhang said: "We will act.', 'China will help. "', "(End)"]),
+    ("Wait... what happened? Nothing!", ["Wait... what happened?", "Nothing!"]),
+    ("It was called \"Snow White.\"\" Because it was late, it failed.",
+     ["It was called \"Snow White.\"\"", "Because it was late, it failed."]),
+    ("Senators Sens. Graham and Kennedy spoke, etc. The vote is on Tuesday.",
+     ["Senators Sens. Graham and Kennedy spoke, etc.", "The vote is on Tuesday."]),
+    ("Apple unveiled the iPhone. iPhone sales rose.", ["Apple unveiled the iPhone.", "iPhone sales rose."]),
+    ("1. First item here. Second sentence.", ["1. First item here.", "Second sentence."]),
+    ('"I am fine," he said. "But not great."', ['"I am fine," he said.', '"But not great."']),
+    ("Apple Inc. said on Monday that it grew. It did.", ["Apple Inc. said on Monday that it grew.", "It did."]),
+]
+
+AR_CASES = [
+    ("قال د. أحمد إن الوضع جيد. وأضاف أن الخطة ناجحة.",
+     ["قال د. أحمد إن الوضع جيد.", "وأضاف أن الخطة ناجحة."]),
+    ("ولد عام 1950 م. في القاهرة.", ["ولد عام 1950 م. في القاهرة."]),
+    ("انظر ص. 15 من الكتاب، ج. 2 منه.", ["انظر ص. 15 من الكتاب، ج. 2 منه."]),
+    ("بلغت النسبة 3.5 في المئة. وارتفعت إلى ٣٫٥ لاحقا.",
+     ["بلغت النسبة 3.5 في المئة.", "وارتفعت إلى ٣٫٥ لاحقا."]),
+    ("هل أنت مستعد؟ نعم، أنا مستعد! لنبدأ.", ["هل أنت مستعد؟", "نعم، أنا مستعد!", "لنبدأ."]),
+    ("أولا، نبدأ؛ ثانيا: ننتهي، ثم نعود. انتهى.", ["أولا، نبدأ؛ ثانيا: ننتهي، ثم نعود.", "انتهى."]),
+    ('ويتبادلوا النتائج." وفقًا لما ذكره شو نان بينغ، نائب الوزير، فإن العمل مستمر منذ أشهر.',
+     ['ويتبادلوا النتائج."', "وفقًا لما ذكره شو نان بينغ، نائب الوزير، فإن العمل مستمر منذ أشهر."]),
+    ('قال: "يجب أن نتعاون." وأضاف أن العمل مستمر.', ['قال: "يجب أن نتعاون."', "وأضاف أن العمل مستمر."]),
+    ("قال: «يجب أن نتعاون.» وأضاف أن العمل مستمر.", ["قال: «يجب أن نتعاون.»", "وأضاف أن العمل مستمر."]),
+    ("الفيروس الجديد (كوفيد-19) انتشر في العالم . وإن التعاون مهم.",
+     ["الفيروس الجديد (كوفيد-19) انتشر في العالم .", "وإن التعاون مهم."]),
+    ("التقى بمسؤولين من U.S. Army في واشنطن. ثم غادر إلى Dr. Smith في المساء.",
+     ["التقى بمسؤولين من U.S. Army في واشنطن.", "ثم غادر إلى Dr. Smith في المساء."]),
+    ("حدث ذلك في القرن الثالث ق.م. وقال المؤرخ إنه مهم.", ["حدث ذلك في القرن الثالث ق.م.", "وقال المؤرخ إنه مهم."]),
+    ('سأل: "هل أنت السبب؟" قائلًا إنه لا يعرف شيئا عن الموضوع.',
+     ['سأل: "هل أنت السبب؟" قائلًا إنه لا يعرف شيئا عن الموضوع.']),
+    ('هتفوا "يوجد قرش في المياه!" كما أضاف هاميل. ونقل الطفل جوا.',
+     ['هتفوا "يوجد قرش في المياه!" كما أضاف هاميل.', "ونقل الطفل جوا."]),
+    ("انتظرنا طويلا… ثم جاء الخبر.", ["انتظرنا طويلا…", "ثم جاء الخبر."]),
+    ("انتشر الوباء.وقال الوزير إن الوضع صعب؟نعم.", ["انتشر الوباء.", "وقال الوزير إن الوضع صعب؟", "نعم."]),
+    ("أ. البند الأول. ثم الثاني.", ["أ. البند الأول.", "ثم الثاني."]),
+    ('قال: "لقد انتهى الأمر". وأضاف أن الوضع صعب.', ['قال: "لقد انتهى الأمر".', "وأضاف أن الوضع صعب."]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES)
+def test_english_hard_cases(text: str, expected: list[str]) -> None:
+    segs = segment(text, "en")
+    assert [s.text for s in segs] == expected
+    check_offsets(text, segs)
+
+
+@pytest.mark.parametrize(("text", "expected"), AR_CASES)
+def test_arabic_hard_cases(text: str, expected: list[str]) -> None:
+    segs = segment(text, "ar")
+    assert [s.text for s in segs] == expected
+    check_offsets(text, segs)
+
+
+def test_unbalanced_arabic_quote_stays_with_its_sentence() -> None:
+    text = 'على الانترنت." كما أنشأنا مركزا. وتحقيق التلاحم الدقيق " قال تسنغ يى شين .'
+    assert sents(text, "ar") == ['على الانترنت."', "كما أنشأنا مركزا.",
+                                 'وتحقيق التلاحم الدقيق " قال تسنغ يى شين .']
+
+
+# Seed articles: every segment's first words, checked by reading the whole text.
+SEED_EN_STARTS = [
+    "(Fighting against New", "China News Agency,", "Zhang Yang, director", "Academicians such as",
+    "Zhang Yang believes", "She further stated", "Share the whole", "Specifically, on the",
+    "Connected with the", "It has high", "Accurate docking was", "Zhang Yang mentioned",
+    "Bruce Elward, foreign", "Ge Xijian, director", '"WHO is the', "With regard to",
+    "They paid close", "Diagnostic kits, protective", "In early February,", "Zhang Yang emphasized:",
+    "China will work", "(End)",
+]
+SEED_AR_STARTS = [
+    "عرض قادة وزارة", "الفيروسات لا تعرف", "في الاوقات الاولى", '"يجب على العلماء', "وفقًا لما ذكره",
+    "وفي الخطوة التالية،", "وفي وقت سابق", "واليوم ، أصبح", '"تمسكا بمفهوم مجتمع', "قال تسنغ يى",
+    "ووفقا لاحتياجات البلدان", "تنظم اللجنة الوطنية", "كما أنشأنا مركز", "لقد عقدنا ما",
+    "يعتقد دنغ بوكينغ،", "في الوقت الحاضر،", "وإن التعاون الدولي", "ولا يمكن للبشرية",
+]
+
+
+SEED_EN_PARAS = [0, 1, 2, 3, 3, 4, 4, 5, 5, 5, 5, 6, 6, 6, 7, 7, 7, 7, 7, 8, 8, 8]
+SEED_AR_PARAS = [0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4]
+
+
+@pytest.mark.parametrize(("lang", "starts", "paras"),
+                         [("en", SEED_EN_STARTS, SEED_EN_PARAS), ("ar", SEED_AR_STARTS, SEED_AR_PARAS)])
+def test_seed_article_boundaries(seed_ar: Path, seed_en: Path, lang: str, starts: list[str],
+                                 paras: list[int]) -> None:
+    text = (seed_ar if lang == "ar" else seed_en).read_text(encoding="utf-8")
+    segs = segment(text, lang)
+    check_offsets(text, segs)
+    assert [" ".join(s.text.split()[:3]) for s in segs] == starts
+    assert [s.paragraph for s in segs] == paras
+    if lang == "en":
+        assert segs[-2].text.endswith('security. "') and segs[-1].text == "(End)"
+        assert any(s.text.endswith("“start from scratch \".") for s in segs)
+        assert any("capable countries. popular." in s.text for s in segs)
+    else:
+        assert segs[3].text.endswith('النتائج."')
+        assert any("(كوفيد-19) مع العالم." in s.text for s in segs)
+        assert segs[11].text.endswith('على الانترنت."')
+
+
+def test_paragraphs_single_and_blank_lines() -> None:
+    text = "First one. Second one.\nThird one.\n\n\nFourth one.\r\nFifth.  "
+    segs = segment(text, "en")
+    assert [(s.text, s.paragraph) for s in segs] == [
+        ("First one.", 0), ("Second one.", 0), ("Third one.", 1), ("Fourth one.", 2), ("Fifth.", 3)]
+    check_offsets(text, segs)
+
+
+def test_soft_wrapped_lines_stay_in_one_paragraph() -> None:
+    text = "This sentence is wrapped\nacross two lines. And a second one.\nNew paragraph here"
+    segs = segment(text, "en")
+    assert [(s.text, s.paragraph) for s in segs] == [
+        ("This sentence is wrapped\nacross two lines.", 0), ("And a second one.", 0),
+        ("New paragraph here", 1)]
+    assert split_paragraphs(text) == [(0, 60), (61, len(text))]
+
+
+def test_empty_and_blank_text() -> None:
+    assert segment("", "en") == []
+    assert segment(" \n\t\n", "ar") == []
+
+
+def test_unknown_language_warns_and_falls_back() -> None:
+    with pytest.warns(UserWarning, match="no sentence splitter for language 'fr'"):
+        segs = segment("Bonjour. Ça va bien.", "fr")
+    assert [s.text for s in segs] == ["Bonjour.", "Ça va bien."]
+    assert all(s.lang == "fr" for s in segs)
+
+
+def test_registry_adds_a_language_with_one_entry() -> None:
+    assert "xx" not in SPLITTERS
+    try:
+        register_splitter("xx", SplitterSpec("punkt-xx", "en"))
+        segs = segment("Dr. Jones came. He left.", "xx")  # no warning: registered
+        assert [s.text for s in segs] == ["Dr. Jones came.", "He left."]
+        assert get_splitter("xx").name == "punkt-xx"
+    finally:
+        SPLITTERS.pop("xx", None)
+        get_splitter.cache_clear()
+
+
+def test_presplit_keeps_lines() -> None:
+    text = "one. two.\n\n  three\n"
+    segs = presplit(text, "en")
+    assert [s.text for s in segs] == ["one. two.", "", "three"]
+    assert [s.index for s in segs] == [0, 1, 2]
+    assert text[segs[2].start:segs[2].end] == "  three"
+
+
+def test_deterministic() -> None:
+    text = "Dr. Smith arrived. He sat down. قال د. أحمد إن الوضع جيد."
+    assert segment(text, "en") == segment(text, "en")
+
+
+def test_import_loads_no_nltk_package_init() -> None:
+    code = ("import sys, parallel.segment as s; s.segment('A b. C d.', 'en'); "
+            "print(any(m == 'nltk' or m.startswith('nltk.') for m in sys.modules), 'sklearn' in sys.modules); "
+            "import nltk; print(hasattr(nltk, 'word_tokenize'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "True"]
+
+
+def test_shipped_parameters_are_built_from_the_lists() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_segmenter.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_cli_segment_jsonl_offsets(tmp_path: Path) -> None:
+    text = "\ufeffقال د. أحمد إن الوضع جيد. وأضاف أن الخطة ناجحة.\nفقرة ثانية."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["segment", str(path), "--lang", "ar", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    body = text[1:]
+    assert [r["paragraph"] for r in rows] == [0, 0, 1]
+    assert all(body[r["start"]:r["end"]] == r["text"] for r in rows)
+    assert [r["index"] for r in rows] == [0, 1, 2]
+
+
+def test_cli_segment_unknown_language_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.txt"
+    path.write_text("Bonjour. Ça va.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["segment", str(path), "--lang", "fr"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["Bonjour.", "Ça va."]
+    assert "warning: no sentence splitter" in result.stderr
+
+
+def _load_bench() -> object:
+    spec = importlib.util.spec_from_file_location("segment_bench", ROOT / "bench" / "segment_bench.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize(("lang", "target"), [("en", 0.99), ("ar", 0.98)])
+def test_ntrex_boundary_f1(shared_bench: Path, lang: str, target: float) -> None:
+    bench = _load_bench()
+    docs = bench.build_documents(shared_bench / "ntrex128_arb_eng", lang, natural=True)  # type: ignore[attr-defined]
+    m = bench.evaluate(lang, docs, 0)  # type: ignore[attr-defined]
+    assert m["F1"] >= target
