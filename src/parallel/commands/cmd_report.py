@@ -1,0 +1,51 @@
+"""``parallel-corpus report ALIGNMENT -o report.html``."""
+
+from __future__ import annotations
+
+import click
+
+from .options import note, quiet_option
+
+
+@click.command("report", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("alignment", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="HTML file to write (default: ALIGNMENT with .html).")
+@click.option("--matrix/--no-matrix", default=True, show_default=True,
+              help="Re-embed both documents to draw the similarity matrix.")
+@click.option("-m", "--model", default=None,
+              help="Encoder for the matrix (default: the one named in the alignment's signature).")
+@click.option("--title", default=None, help="Page title (default: the two document names).")
+@quiet_option
+def command(alignment: str, output: str | None, matrix: bool, model: str | None, title: str | None,
+            quiet: bool) -> None:
+    """Write a self-contained HTML report of an alignment file (native JSON).
+
+    Both documents side by side (right-to-left cells for Arabic), links coloured
+    by confidence with their scores on hover, gaps, number disagreements,
+    summary statistics and the similarity matrix with the alignment path.
+    The file needs no network to open.
+
+    \b
+    Examples:
+      parallel-corpus align a.ar.txt b.en.txt -f json -o pair.json
+      parallel-corpus report pair.json -o pair.html
+      parallel-corpus report pair.json --no-matrix -o pair.html
+    """
+    from pathlib import Path
+
+    from ..io import check_output_path
+    from ..readers import read_alignment
+    from ..report import write_report
+
+    out = output or str(Path(alignment).with_suffix(".html"))
+    if Path(out).resolve() == Path(alignment).resolve():
+        from ..errors import InputError
+
+        raise InputError(f"{out}: the report would overwrite the alignment file")
+    check_output_path(out)
+    al = read_alignment(alignment)
+    log = note(quiet)
+    write_report(al, out, matrix=matrix, encoder=model, log=log)
+    if log:
+        log(f"{out}: report of {len(al.links)} links")

@@ -1,0 +1,144 @@
+"""Parallel concordance: keyword in context on either side, the aligned segment beside it.
+
+Matching runs on *folded* text (:func:`parallel.normalize.fold`: case, Arabic
+diacritics, tatweel, alef/hamza variants, alef maqsura, Arabic-Indic digits), but
+every hit is mapped back to the original characters, so contexts are shown
+exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import normalize
+from .data import Alignment, Document
+from .errors import InputError
+
+SIDES = ("src", "tgt", "both")
+
+
+def fold_with_map(text: str, lang: str = "") -> tuple[str, list[int]]:
+    """``(folded, starts)``: ``folded[k]`` comes from ``text[starts[k]]``; ``starts[-1] == len(text)``."""
+    return normalize.fold_with_map(text, lang)
+
+
+def fold_text(text: str, lang: str = "") -> str:
+    """``text`` folded for matching (:func:`parallel.normalize.fold`)."""
+    return normalize.fold(text, lang)
+
+
+def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False) -> re.Pattern[str]:
+    """The pattern to run over folded text.
+
+    A plain pattern is folded and matched literally; a regular expression keeps
+    its syntax (only non-ASCII characters are folded) and matches case-insensitively.
+    """
+    if not pattern:
+        raise InputError("empty pattern")
+    if regex:
+        body = "".join(c if c.isascii() else normalize.fold(c) for c in pattern)
+    else:
+        folded = fold_text(pattern)
+        if not folded.strip():
+            raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
+        body = re.escape(folded)
+    if word:
+        body = rf"(?<!\w)(?:{body})(?!\w)"
+    try:
+        return re.compile(body, re.IGNORECASE)
+    except re.error as exc:
+        raise InputError(f"bad regular expression {pattern!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One match: where it is (side, sentence, characters in the sentence) and what it is aligned to."""
+
+    side: str  # "src" / "tgt"
+    lang: str
+    sentence: int
+    start: int  # character offsets in the sentence text (original characters)
+    end: int
+    text: str  # the whole sentence
+    link: int | None  # index of the link holding the sentence, None if unmatched
+    other_ids: tuple[int, ...]
+    other_lang: str
+    other_text: str
+
+    @property
+    def match(self) -> str:
+        return self.text[self.start:self.end]
+
+    def left(self, width: int) -> str:
+        return self.text[max(0, self.start - width):self.start]
+
+    def right(self, width: int) -> str:
+        return self.text[self.end:self.end + width]
+
+    def to_dict(self, width: int = 40) -> dict[str, Any]:
+        return {"side": self.side, "lang": self.lang, "sentence": self.sentence, "start": self.start,
+                "end": self.end, "left": self.left(width), "match": self.match,
+                "right": self.right(width), "link": self.link, "other_ids": list(self.other_ids),
+                "other_lang": self.other_lang, "other": self.other_text}
+
+
+def _search(text: str, lang: str, rx: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    folded, starts = fold_with_map(text, lang)
+    for m in rx.finditer(folded):
+        if m.end() == m.start():
+            continue
+        a = starts[m.start()]
+        b = starts[m.end() - 1] + 1
+        # marks that follow the last matched letter belong to it (ignored when folding)
+        while b < len(text) and normalize.fold(text[b], lang) == "":
+            b += 1
+        yield a, b
+
+
+def concordance(al: Alignment, pattern: str, *, regex: bool = False, side: str = "both",
+                word: bool = False) -> list[Hit]:
+    """Every match of ``pattern`` in the alignment's sentences, in document order (source first)."""
+    if side not in SIDES:
+        raise InputError(f"side must be one of {', '.join(SIDES)}")
+    rx = compile_pattern(pattern, regex=regex, word=word)
+    hits: list[Hit] = []
+    plan: list[tuple[str, Document, Document]] = []
+    if side in ("src", "both"):
+        plan.append(("src", al.src, al.tgt))
+    if side in ("tgt", "both"):
+        plan.append(("tgt", al.tgt, al.src))
+    for name, doc, other in plan:
+        where: dict[int, int] = {}
+        for n, link in enumerate(al.links):
+            for i in (link.src if name == "src" else link.tgt):
+                where.setdefault(i, n)
+        for seg in doc.segments:
+            found = list(_search(seg.text, doc.lang, rx))
+            if not found:
+                continue
+            n_link = where.get(seg.index)
+            if n_link is not None:
+                link = al.links[n_link]
+                other_ids = link.tgt if name == "src" else link.src
+            else:
+                other_ids = ()
+            other_text = " ".join(other.segments[j].text for j in other_ids)
+            for a, b in found:
+                hits.append(Hit(name, doc.lang, seg.index, a, b, seg.text, n_link, tuple(other_ids),
+                                other.lang, other_text))
+    return hits
+
+
+def counts(hits: list[Hit]) -> dict[str, int]:
+    """Number of matches per side, sentences and links with a match."""
+    return {
+        "matches": len(hits),
+        "src": sum(h.side == "src" for h in hits),
+        "tgt": sum(h.side == "tgt" for h in hits),
+        "sentences": len({(h.side, h.sentence) for h in hits}),
+        "links": len({h.link for h in hits if h.link is not None}),
+        "unmatched": len({(h.side, h.sentence) for h in hits if h.link is None}),
+    }

@@ -1,0 +1,663 @@
+"""A self-contained HTML report of an alignment, for linguists to read.
+
+One file, no network: inline CSS, inline JavaScript (allowed by a hash in the
+page's Content-Security-Policy, so nothing injected could run), inline images.
+
+* both documents side by side; right-to-left cells (Arabic ...) carry
+  ``dir="rtl" lang="ar"``; the page itself stays left-to-right;
+* each link coloured by confidence (``cosine`` feature, else the score), every
+  score on hover; 1-0 / 0-1 links shown as gaps; number disagreements flagged;
+* summary statistics: link types, score and length-ratio histograms;
+* the similarity matrix (PNG made here with numpy + zlib, block-max
+  downsampled for long documents) with the alignment drawn over it as SVG;
+* in comparable mode, the sentences left unmatched.
+
+Corpus text is untrusted: every piece of it goes through :func:`html.escape`.
+Large alignments stay smooth: rows are plain CSS-grid blocks (no table layout, no
+per-row script); ``bench/report_bench.py`` measures load time and scroll frame times
+(``content-visibility: auto`` was measured too: it made scrolling 3x slower, so it is
+not used).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import math
+import struct
+import zlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import Alignment, Link
+
+RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv"})
+LANG_NAMES = {"ar": "Arabic", "en": "English", "fr": "French", "de": "German", "fa": "Persian",
+              "ur": "Urdu", "he": "Hebrew", "es": "Spanish", "zh": "Chinese", "ru": "Russian"}
+
+# Confidence bands on the cosine similarity of the two sides (or the score when a link has no cosine).
+HIGH = 0.6
+LOW = 0.4
+MAX_PIXELS = 600  # the similarity picture is at most this many cells a side (block max beyond)
+
+_esc = html.escape
+
+
+def is_rtl(lang: str) -> bool:
+    """True for languages written right to left (by ISO code, region suffix ignored)."""
+    return lang.split("-")[0].split("_")[0].lower() in RTL_LANGS
+
+
+def lang_name(lang: str) -> str:
+    return LANG_NAMES.get(lang, lang)
+
+
+def text_attrs(lang: str) -> str:
+    """``dir``/``lang`` attributes for a cell holding text in ``lang`` (escaped)."""
+    d = "rtl" if is_rtl(lang) else "ltr"
+    return f'dir="{d}" lang="{_esc(lang)}"'
+
+
+# ---------------------------------------------------------------- per-link view
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What the report shows about one link."""
+
+    index: int
+    link: Link
+    src: str
+    tgt: str
+    confidence: float | None  # None for gaps (1-0 / 0-1)
+    band: str  # high / mid / low / gap
+    length_ratio: float | None
+    numbers: str  # agree / differ / none / "" (unknown)
+    numbers_src: str
+    numbers_tgt: str
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def confidence_of(link: Link) -> float | None:
+    """The number colouring a link: its ``cosine`` feature, else its score; None for a gap."""
+    if not link.src or not link.tgt:
+        return None
+    cos = _num(link.features.get("cosine"))
+    return cos if cos is not None else _num(link.score)
+
+
+def band_of(conf: float | None) -> str:
+    if conf is None:
+        return "gap"
+    return "high" if conf >= HIGH else "mid" if conf >= LOW else "low"
+
+
+def _numbers(src: str, tgt: str) -> tuple[str, str, str]:
+    try:
+        from .evidence import numbers_agreement
+    except ImportError:  # pragma: no cover - evidence module absent in stripped installs
+        return "", "", ""
+    return numbers_agreement(src, tgt)
+
+
+def link_views(al: Alignment) -> list[LinkView]:
+    """One :class:`LinkView` per link, features filled in where the file lacks them."""
+    views = []
+    for i, link in enumerate(al.links):
+        src, tgt = al.src_text(link), al.tgt_text(link)
+        conf = confidence_of(link)
+        f = link.features
+        ratio = _num(f.get("length_ratio"))
+        if ratio is None and link.src and link.tgt:
+            ratio = len(src) / max(len(tgt), 1)
+        if "numbers" in f:
+            nums = (str(f.get("numbers") or ""), str(f.get("numbers_src") or ""),
+                    str(f.get("numbers_tgt") or ""))
+        elif link.src and link.tgt:
+            nums = _numbers(src, tgt)
+        else:
+            nums = ("", "", "")
+        views.append(LinkView(i, link, src, tgt, conf, band_of(conf), ratio, *nums))
+    return views
+
+
+def hover_text(view: LinkView) -> str:
+    """Every score of a link on one line (plain text: escape it before use in HTML)."""
+    link = view.link
+    parts = [f"link {view.index}", f"type {link.kind}", f"score {link.score:.3f}"]
+    for key, label in (("cosine", "cosine"), ("margin", "margin"), ("chrf", "chrF++")):
+        v = _num(link.features.get(key))
+        if v is not None:
+            parts.append(f"{label} {v:.3f}" if key != "chrf" else f"{label} {v:.1f}")
+    if view.length_ratio is not None:
+        parts.append(f"length ratio {view.length_ratio:.2f}")
+    if view.numbers:
+        parts.append(f"numbers {view.numbers}"
+                     + (f" ({view.numbers_src or '-'} | {view.numbers_tgt or '-'})"
+                        if view.numbers != "none" else ""))
+    for key in ("status", "note"):
+        if link.features.get(key):
+            parts.append(f"{key}: {link.features[key]}")
+    return " · ".join(parts)
+
+
+# ---------------------------------------------------------------- images
+
+
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """Encode an RGB image ``(h, w, 3)`` uint8 as PNG (no dependency but zlib)."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"expected an (h, w, 3) array, got {rgb.shape}")
+    h, w = rgb.shape[:2]
+    raw = np.zeros((h, w * 3 + 1), dtype=np.uint8)  # filter byte 0 per scan line
+    raw[:, 1:] = np.ascontiguousarray(rgb, dtype=np.uint8).reshape(h, w * 3)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+
+
+# viridis, sampled at 9 points
+_VIRIDIS = np.array([
+    [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+    [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]], dtype=np.float64)
+
+
+def colormap(values: np.ndarray) -> np.ndarray:
+    """Map values in [0, 1], any shape ``S``, to viridis colours ``S + (3,)`` uint8."""
+    v = np.clip(np.nan_to_num(values.astype(np.float64)), 0.0, 1.0) * (len(_VIRIDIS) - 1)
+    lo = np.floor(v).astype(int)
+    hi = np.minimum(lo + 1, len(_VIRIDIS) - 1)
+    t = (v - lo)[..., None]
+    out: np.ndarray = np.rint(_VIRIDIS[lo] * (1 - t) + _VIRIDIS[hi] * t).astype(np.uint8)
+    return out
+
+
+def downsample(sim: np.ndarray, max_side: int = MAX_PIXELS) -> np.ndarray:
+    """Block-max pooling of ``sim`` ``(n, m)`` to at most ``max_side`` cells a side.
+
+    Max (not mean) keeps a strong diagonal visible when many sentences share a pixel.
+    The last block of an axis may be shorter than the others.
+    """
+    out = sim
+    for axis in (0, 1):
+        size = out.shape[axis]
+        if size > max_side:
+            k = math.ceil(size / max_side)
+            out = np.maximum.reduceat(out, np.arange(0, size, k), axis=axis)
+    return out
+
+
+def encoder_name(signature: str) -> str | None:
+    """The ``model:`` part of a signature (``model:use-m3|mode:...`` -> ``use-m3``)."""
+    for part in signature.split("|"):
+        key, _, value = part.partition(":")
+        if key == "model" and value:
+            return value
+    return None
+
+
+@lru_cache(maxsize=2)
+def _cached_encoder(name: str) -> Any:
+    """Encoders by name, loaded once per process (a run writes one report per pair)."""
+    from .embed import get_encoder
+
+    return get_encoder(name)
+
+
+def similarity_matrix(al: Alignment, encoder: Any = None) -> np.ndarray:
+    """Cosine similarities ``(n_src, n_tgt)`` float32, re-embedding both documents.
+
+    ``encoder`` is an object with ``encode(list[str]) -> (n, d)`` L2-normalised, or a
+    registry name; by default the one named in the signature.
+    """
+    if encoder is None or isinstance(encoder, str):
+        encoder = _cached_encoder(encoder or encoder_name(al.signature) or "use-m3")
+    a = np.asarray(encoder.encode(al.src.sentences), dtype=np.float32)
+    b = np.asarray(encoder.encode(al.tgt.sentences), dtype=np.float32)
+    if a.size == 0 or b.size == 0:
+        return np.zeros((len(al.src), len(al.tgt)), dtype=np.float32)
+    out: np.ndarray = a @ b.T
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def path_points(al: Alignment) -> list[tuple[int, int]]:
+    """The monotonic path through a parallel alignment as (x = tgt, y = src) corners."""
+    pts = [(0, 0)]
+    cx = cy = 0
+    for link in al.links:
+        nx = max(link.tgt) + 1 if link.tgt else cx
+        ny = max(link.src) + 1 if link.src else cy
+        cx, cy = max(cx, nx), max(cy, ny)
+        pts.append((cx, cy))
+    return pts
+
+
+_STROKES = {"high": "#ffffff", "mid": "#ff40ff", "low": "#ff1744", "gap": "#9e9e9e"}
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted ids as (start, length): (3, 4, 6) -> [(3, 2), (6, 1)]."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(ids):
+        if runs and runs[-1][0] + runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((i, 1))
+    return runs
+
+
+def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None = None,
+               *, width: int = 640, max_side: int = MAX_PIXELS) -> str:
+    """The similarity matrix ``sim`` ``(n_src, n_tgt)`` as an inline SVG with the links over it.
+
+    Rows are source sentences (top to bottom), columns target sentences (left to
+    right). Each link is a rectangle (hover: its scores; click: its row in the
+    table); in parallel mode the path is drawn through them.
+    """
+    n, m = sim.shape
+    if n == 0 or m == 0:
+        return '<p class="muted">Empty document: no similarity matrix.</p>'
+    views = list(views) if views is not None else link_views(al)
+    small = downsample(np.asarray(sim), max_side).astype(np.float64)
+    finite = small[np.isfinite(small)]
+    lo, hi = (float(np.percentile(finite, 1)), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)
+    if hi - lo < 1e-6:
+        hi = lo + 1e-6
+    png = png_bytes(colormap((small - lo) / (hi - lo)))
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    height = max(120, min(900, round(width * n / m)))
+    parts = [
+        (f'<svg class="matrix" viewBox="0 0 {m} {n}" width="{width}" height="{height}" '
+         f'preserveAspectRatio="none" role="img" aria-label="similarity matrix with alignment path">'),
+        (f'<image href="{uri}" x="0" y="0" width="{m}" height="{n}" preserveAspectRatio="none" '
+         f'style="image-rendering:pixelated"/>'),
+    ]
+    if al.mode == "parallel":
+        pts = " ".join(f"{x},{y}" for x, y in path_points(al))
+        parts.append(f'<polyline class="path" points="{pts}" fill="none" stroke="#ff4081" '
+                     f'stroke-width="1.5" stroke-opacity="0.85" vector-effect="non-scaling-stroke"/>')
+    parts.append('<g style="filter:drop-shadow(0 0 1px #000)">')
+    for v in views:
+        link = v.link
+        if not link.src or not link.tgt:
+            continue
+        conf = "" if v.confidence is None else f" · {v.confidence:.2f}"
+        tip = _esc(f"link {v.index} · {link.kind}{conf} · {al.src.lang} {','.join(map(str, link.src))} ↔ "
+                   f"{al.tgt.lang} {','.join(map(str, link.tgt))}")
+        rects = "".join(
+            f'<rect class="lk {v.band}" x="{x}" y="{y}" width="{w}" height="{h}" fill="none" '
+            f'stroke="{_STROKES[v.band]}" stroke-width="2" vector-effect="non-scaling-stroke"/>'
+            for y, h in _runs(link.src) for x, w in _runs(link.tgt))
+        parts.append(f'<a href="#L{v.index}"><title>{tip}</title>{rects}</a>')
+    parts.append("</g></svg>")
+    legend = (f'<div class="legend">colour: cosine similarity from <b>{lo:.2f}</b> '
+              f'<span class="ramp" style="display:inline-block;width:120px;height:.8em;vertical-align:middle;background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)"></span> to <b>{hi:.2f}</b>'
+              + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
+                 if small.shape != sim.shape else f"; {n}×{m} sentences")
+              + '. Boxes: <b style="color:#777">white</b> high, <b style="color:#c000c0">magenta</b> mid, '
+                '<b style="color:#d50000">red</b> low confidence.</div>')
+    return ('<div class="mwrap" style="display:flex;gap:.3em;align-items:flex-start">'
+            '<div class="ylab" style="writing-mode:vertical-rl;margin-top:1.6em">' + _esc(lang_name(al.src.lang))
+            + ' sentences ↓</div><div><div class="xlab">' + _esc(lang_name(al.tgt.lang))
+            + ' sentences →</div>' + "".join(parts) + legend + "</div></div>")
+
+
+def histogram_svg(values: Sequence[float], *, bins: int = 20, lo: float | None = None,
+                  hi: float | None = None, label: str = "", width: int = 300, height: int = 110) -> str:
+    """A small inline SVG histogram (hover a bar for its range and count)."""
+    vals = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=np.float64)
+    if vals.size == 0:
+        return f'<p class="muted">{_esc(label)}: no values</p>'
+    a = float(vals.min()) if lo is None else lo
+    b = float(vals.max()) if hi is None else hi
+    if b <= a:
+        b = a + 1.0
+    counts, edges = np.histogram(np.clip(vals, a, b), bins=bins, range=(a, b))
+    top = max(int(counts.max()), 1)
+    bw = width / bins
+    plot_h = height - 18
+    rects = []
+    for k, c in enumerate(counts):
+        h = plot_h * int(c) / top
+        rects.append(f'<rect x="{k * bw + 0.5:.1f}" y="{plot_h - h:.1f}" width="{bw - 1:.1f}" '
+                     f'height="{h:.1f}"><title>{edges[k]:.2f} – {edges[k + 1]:.2f}: {int(c)}</title></rect>')
+    return (f'<figure class="hist"><svg viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+            + "".join(rects)
+            + f'<text x="0" y="{height - 4}">{a:.2f}</text>'
+            + f'<text x="{width}" y="{height - 4}" text-anchor="end">{b:.2f}</text>'
+            + f'</svg><figcaption>{_esc(label)} (n={vals.size}, median {float(np.median(vals)):.2f})'
+            + "</figcaption></figure>")
+
+
+def kind_bars(kinds: Mapping[str, int]) -> str:
+    """Link type counts as a small HTML bar chart."""
+    if not kinds:
+        return '<p class="muted">no links</p>'
+    top = max(kinds.values())
+
+    def order(k: str) -> tuple[int, int, str]:
+        a, b = (int(x) for x in k.split("-"))
+        return (0 if a and b else 1, a + b, k)
+
+    rows = []
+    for k in sorted(kinds, key=order):
+        pct = 100 * kinds[k] / top
+        rows.append(f'<div class="bar"><span class="bk">{_esc(k)}</span><span class="bb">'
+                    f'<span style="width:{pct:.1f}%"></span></span><span class="bn">{kinds[k]}</span></div>')
+    return '<div class="bars">' + "".join(rows) + "</div>"
+
+
+# ---------------------------------------------------------------- side by side
+
+
+def _gap_cell(doc_lang: str) -> str:
+    return f'<div class="c gapc" role="cell">— nothing in {_esc(lang_name(doc_lang))} —</div>'
+
+
+def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
+    """The link rows of the side-by-side view (div grid rows, escaped text)."""
+    out = []
+    for v in views:
+        link = v.link
+        flags = []
+        if v.numbers == "differ":
+            flags.append('<span class="flag" title="'
+                         + _esc(f"numbers differ: {lang_name(al.src.lang)} {v.numbers_src or '-'} | "
+                                f"{lang_name(al.tgt.lang)} {v.numbers_tgt or '-'}")
+                         + '">≠ numbers</span>')
+        status = str(link.features.get("status") or "")
+        if status:
+            flags.append(f'<span class="st {_esc(status)}">{_esc(status)}</span>')
+        note = str(link.features.get("note") or "")
+        if note:
+            flags.append(f'<span class="note" title="{_esc(note)}">note</span>')
+        conf = "–" if v.confidence is None else f"{v.confidence:.2f}"
+        src = (f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(v.src)}</div>' if link.src
+               else _gap_cell(al.src.lang))
+        tgt = (f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(v.tgt)}</div>' if link.tgt
+               else _gap_cell(al.tgt.lang))
+        nd = " nd" if v.numbers == "differ" else ""
+        out.append(
+            f'<div class="r {v.band}{nd}" id="L{v.index}" role="row" data-k="{link.kind}" '
+            f'title="{_esc(hover_text(v))}">'
+            f'<div class="n" role="cell"><a href="#L{v.index}">{v.index}</a>'
+            f'<small>{",".join(map(str, link.src)) or "–"} ↔ {",".join(map(str, link.tgt)) or "–"}</small></div>'
+            f"{src}{tgt}"
+            f'<div class="m" role="cell"><span class="k">{link.kind}</span> <span class="sc">{conf}</span>'
+            f'{"".join(flags)}</div></div>'
+        )
+    return "".join(out)
+
+
+def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limit: int | None = 200) -> str:
+    """A compact side-by-side table for notebooks (``IPython.display.HTML``).
+
+    Right-to-left cells carry ``dir="rtl" lang=..``; the notebook itself is not flipped.
+    ``links`` selects link indices (default all), ``limit`` caps the rows shown.
+    """
+    views = link_views(al)
+    if links is not None:
+        keep = set(links)
+        views = [v for v in views if v.index in keep]
+    shown = views[:limit] if limit is not None else views
+    rows = []
+    for v in shown:
+        src_attr = text_attrs(al.src.lang)
+        tgt_attr = text_attrs(al.tgt.lang)
+        colour = {"high": "#d8f0d8", "mid": "#fff3c4", "low": "#f9d6d2", "gap": "#eeeeee"}[v.band]
+        score = "–" if v.confidence is None else f"{v.confidence:.2f}"
+        flag = " ≠ numbers" if v.numbers == "differ" else ""
+        td = "padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd"
+        src_align = "right" if is_rtl(al.src.lang) else "left"
+        tgt_align = "right" if is_rtl(al.tgt.lang) else "left"
+        rows.append(
+            f'<tr style="background:{colour}" title="{_esc(hover_text(v))}"><td style="{td}">{v.index}</td>'
+            f'<td {src_attr} style="{td};text-align:{src_align}">{_esc(v.src)}</td>'
+            f'<td {tgt_attr} style="{td};text-align:{tgt_align}">{_esc(v.tgt)}</td>'
+            f'<td style="{td}">{v.link.kind}</td><td style="{td};white-space:nowrap">{score}{flag}</td></tr>'
+        )
+    more = (f'<p>{len(views) - len(shown)} more links not shown</p>' if len(shown) < len(views) else "")
+    return ('<table class="parallel-side-by-side" style="border-collapse:collapse;width:100%" dir="ltr">'
+            f"<thead><tr><th>#</th><th>{_esc(lang_name(al.src.lang))}</th>"
+            f"<th>{_esc(lang_name(al.tgt.lang))}</th><th>type</th><th>conf.</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>" + more)
+
+
+# ---------------------------------------------------------------- the page
+
+_CSS = """
+:root{--hi:#2e7d32;--mid:#d9a400;--lo:#c62828;--gap:#9e9e9e;--bg:#fafafa;--line:#e0e0e0}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;
+ color:#212121;background:var(--bg)}
+header,section{padding:.6em 1.2em}
+header{background:#263238;color:#eceff1}
+header h1{font-size:1.25em;margin:.2em 0}
+header code{font-size:.85em;color:#b0bec5;word-break:break-all}
+nav a{color:#80cbc4;margin-right:1em}
+h2{font-size:1.1em;margin:.8em 0 .4em;border-bottom:1px solid var(--line)}
+.muted{color:#757575}
+.cards{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start}
+.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6em .8em}
+.card table td{padding:0 .6em 0 0}
+.bars{min-width:240px}.bar{display:flex;align-items:center;gap:.4em;font-size:.9em}
+.bk{width:2.6em;text-align:right;font-family:monospace}.bb{flex:1;background:#eee;height:.8em;width:160px}
+.bb span{display:block;height:100%;background:#546e7a}.bn{width:3em;font-family:monospace}
+.hist svg rect{fill:#546e7a}.hist svg rect:hover{fill:#ff7043}.hist text{font-size:10px;fill:#616161}
+.hist figcaption{font-size:.85em;color:#616161}.hist{margin:0}
+.mwrap{display:flex;gap:.3em;align-items:flex-start}
+.ylab{writing-mode:vertical-rl;font-size:.85em;color:#616161;margin-top:1.6em}
+.xlab{font-size:.85em;color:#616161}
+svg.matrix{display:block;max-width:100%;height:auto;border:1px solid #bbb;background:#000}
+svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
+.legend{font-size:.85em;color:#616161;margin:.3em 0}
+.ramp{display:inline-block;width:120px;height:.8em;vertical-align:middle;
+ background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)}
+.key span{display:inline-block;padding:0 .5em;margin-right:.4em;border-left:6px solid}
+.tools{position:sticky;top:0;z-index:3;background:var(--bg);padding:.4em 0;border-bottom:1px solid var(--line)}
+.grid .r,.grid .h{display:grid;grid-template-columns:6.5em minmax(0,1fr) minmax(0,1fr) 8.5em;gap:0;
+ border-bottom:1px solid var(--line)}
+.grid .h{position:sticky;top:2.6em;z-index:2;background:#eceff1;font-weight:600}
+.grid .h>div{padding:.3em .6em}
+.grid .r{background:#fff;border-left:6px solid var(--gap)}
+.grid .r.high{border-left-color:var(--hi)}.grid .r.mid{border-left-color:var(--mid);background:#fffdf3}
+.grid .r.low{border-left-color:var(--lo);background:#fff6f5}.grid .r.gap{background:#f5f5f5}
+.grid .r.nd .m{background:#ffebee}
+.grid .r:target{outline:3px solid #00acc1}
+.c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
+.c[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif;
+ font-size:1.12em;line-height:1.75;text-align:right}
+.gapc{color:#9e9e9e;font-style:italic;font-size:.85em;
+ background:repeating-linear-gradient(45deg,#f5f5f5,#f5f5f5 6px,#ececec 6px,#ececec 12px)}
+.n{padding:.35em .4em;font-family:monospace;font-size:.85em}.n a{color:#37474f;font-weight:600}
+.n small{display:block;color:#9e9e9e}
+.m{padding:.35em .5em;font-size:.85em;border-left:1px solid var(--line)}
+.k{font-family:monospace;color:#455a64}.sc{font-family:monospace;font-weight:600}
+.flag{display:inline-block;margin-top:.2em;padding:0 .3em;border-radius:3px;background:#c62828;color:#fff}
+.st{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#607d8b;color:#fff}
+.st.accepted{background:#2e7d32}.st.rejected{background:#6d4c41}
+.note{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#5c6bc0;color:#fff}
+.hide-high .r.high,.only-low .r:not(.low),.only-gap .r:not(.gap),.only-nd .r:not(.nd),
+.only-nm .r[data-k="1-1"],.only-nm .r.gap{display:none}
+.unm{display:grid;grid-template-columns:1fr 1fr;gap:1em}
+.ul{background:#fff;border:1px solid var(--line)}
+.ui{display:grid;grid-template-columns:3em minmax(0,1fr);border-bottom:1px dotted var(--line)}
+.ui>div{padding:.2em .6em}
+.sid{font-family:monospace;font-size:.85em;color:#757575;padding:.25em .4em;text-align:right}
+.ui>div[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",serif;font-size:1.1em;
+ line-height:1.75;text-align:right}
+"""
+
+_JS = """
+(function(){
+  var sel=document.getElementById('show'), grid=document.getElementById('links'), cnt=document.getElementById('shown');
+  function apply(){
+    grid.className='grid'+(sel.value?' '+sel.value:'');
+    var n=0, rows=grid.querySelectorAll('.r');
+    for(var i=0;i<rows.length;i++){ if(rows[i].offsetParent!==null) n++; }
+    cnt.textContent=n+' of '+rows.length+' links shown';
+  }
+  sel.addEventListener('change',apply);
+  var go=document.getElementById('go');
+  go.addEventListener('keydown',function(e){
+    if(e.key==='Enter'){var t=document.getElementById('L'+parseInt(go.value,10)); if(t){t.scrollIntoView({block:'center'}); location.hash='L'+parseInt(go.value,10);}}
+  });
+  apply();
+})();
+"""
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
+
+
+def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
+    kinds = Counter(v.link.kind for v in views)
+    bands = Counter(v.band for v in views)
+    nd = sum(v.numbers == "differ" for v in views)
+    confs = [v.confidence for v in views if v.confidence is not None]
+    scores = [v.link.score for v in views if v.link.src and v.link.tgt]
+    ratios = [v.length_ratio for v in views if v.length_ratio is not None]
+    covered_src = len(al.src) - len(al.unmatched_src)
+    covered_tgt = len(al.tgt) - len(al.unmatched_tgt)
+    facts = [
+        ("links", str(len(views))),
+        (f"{lang_name(al.src.lang)} sentences", f"{len(al.src)} ({covered_src} linked)"),
+        (f"{lang_name(al.tgt.lang)} sentences", f"{len(al.tgt)} ({covered_tgt} linked)"),
+        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low · {bands['gap']} gaps"),
+        ("number disagreements", str(nd)),
+    ]
+    if al.mode == "comparable":
+        facts.append(("unmatched", (f"{len(al.unmatched_src)} {lang_name(al.src.lang)} · "
+                                    f"{len(al.unmatched_tgt)} {lang_name(al.tgt.lang)}")))
+    reviewed = Counter(str(v.link.features.get("status")) for v in views if v.link.features.get("status"))
+    if reviewed:
+        facts.append(("reviewed", " · ".join(f"{n} {k}" for k, n in sorted(reviewed.items()))))
+    table = "".join(f"<tr><td>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>" for k, v in facts)
+    has_cos = any("cosine" in v.link.features for v in views)
+    return (
+        '<div class="cards">'
+        f'<div class="card"><table>{table}</table>'
+        '<p class="key"><span style="border-color:var(--hi)">high ≥ ' + f"{HIGH}" + '</span>'
+        '<span style="border-color:var(--mid)">mid</span><span style="border-color:var(--lo)">low &lt; '
+        + f"{LOW}" + '</span><span style="border-color:var(--gap)">gap</span></p>'
+        f'<p class="muted">confidence = {"cosine of the two sides" if has_cos else "link score"}</p></div>'
+        f'<div class="card"><b>link types</b>{kind_bars(kinds)}</div>'
+        f'<div class="card">{histogram_svg(confs, lo=None, hi=None, label="confidence (cosine)" if has_cos else "confidence")}</div>'
+        f'<div class="card">{histogram_svg(scores, label="aligner score")}</div>'
+        f'<div class="card">{histogram_svg(ratios, lo=0.0, hi=max(3.0, 0.0), label="length ratio (chars " + lang_name(al.src.lang) + " / " + lang_name(al.tgt.lang) + ")")}</div>'
+        "</div>"
+    )
+
+
+def unmatched_html(al: Alignment) -> str:
+    def items(doc: Any, ids: list[int]) -> str:
+        if not ids:
+            return "<p class='muted'>none</p>"
+        attrs = text_attrs(doc.lang)
+        return ('<div class="ul">' + "".join(
+            f'<div class="ui"><span class="sid">{i}</span><div {attrs}>{_esc(doc.segments[i].text)}</div></div>'
+            for i in ids) + "</div>")
+
+    return ('<div class="unm">'
+            f"<div><h3>{_esc(lang_name(al.src.lang))}: {len(al.unmatched_src)} unmatched</h3>"
+            f"{items(al.src, al.unmatched_src)}</div>"
+            f"<div><h3>{_esc(lang_name(al.tgt.lang))}: {len(al.unmatched_tgt)} unmatched</h3>"
+            f"{items(al.tgt, al.unmatched_tgt)}</div></div>")
+
+
+def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = None,
+           matrix_note: str | None = None) -> str:
+    """The whole report page as a string (``sim``: similarity matrix ``(n_src, n_tgt)`` or None)."""
+    views = link_views(al)
+    names = [Path(d.name).name if d.name else lang_name(d.lang) for d in (al.src, al.tgt)]
+    heading = (_esc(title) if title else
+               f"<bdi>{_esc(names[0])}</bdi> ↔ <bdi>{_esc(names[1])}</bdi>")  # names may be Arabic
+    title = title or f"{names[0]} ↔ {names[1]}"
+    if al.mode == "comparable":
+        ordered = sorted(views, key=lambda v: (min(v.link.src, default=-1), min(v.link.tgt, default=-1)))
+    else:
+        ordered = views
+    if sim is not None:
+        matrix = matrix_svg(al, sim, views)
+    else:
+        matrix = f'<p class="muted">{_esc(matrix_note or "Similarity matrix not computed.")}</p>'
+    unmatched = ""
+    if al.mode == "comparable" or al.unmatched_src or al.unmatched_tgt:
+        unmatched = f'<section id="unmatched"><h2>Unmatched sentences</h2>{unmatched_html(al)}</section>'
+    order_note = ("sorted by source sentence; comparable mode: pairs were mined in any order"
+                  if al.mode == "comparable" else "in document order")
+    body = f"""<header><h1>{heading}</h1>
+<div>{_esc(al.mode)} alignment · {len(views)} links · <code>{_esc(al.signature)}</code></div>
+<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
+</header>
+<section id="summary"><h2>Summary</h2>{summary_html(al, views)}</section>
+<section id="matrix"><h2>Similarity matrix and alignment</h2>
+<p class="muted">Bright cells: similar sentences. Boxes: links (hover for scores, click to jump to the row){'; line: the alignment path' if al.mode == 'parallel' else ''}. A diagonal means the texts run in the same order; jumps show reordering, dark stretches show text with no counterpart.</p>
+{matrix}</section>
+<section id="side"><h2>Side by side <small class="muted">({order_note}; hover a row for its scores)</small></h2>
+<div class="tools"><label>show <select id="show">
+<option value="">all links</option><option value="hide-high">all but high confidence</option>
+<option value="only-low">low confidence only</option><option value="only-gap">gaps only (1-0 / 0-1)</option>
+<option value="only-nd">number disagreements only</option><option value="only-nm">n-m links only</option>
+</select></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
+<span id="shown" class="muted"></span></div>
+<div class="grid" id="links" role="table">
+<div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · conf.</div></div>
+{rows_html(al, ordered)}
+</div></section>
+{unmatched}"""
+    return ("<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{_csp(_JS)}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>\n{body}\n"
+            f"<script>{_JS}</script></body></html>\n")
+
+
+def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encoder: Any = None,
+                 sim: np.ndarray | None = None, title: str | None = None,
+                 log: Callable[[str], None] | None = None) -> None:
+    """Write the HTML report of ``al`` to ``path`` atomically.
+
+    With ``matrix`` the documents are re-embedded (``encoder``: an Encoder, a name,
+    or None for the one named in the signature) unless ``sim`` is given. An encoder
+    that cannot be loaded leaves the matrix out with a note instead of failing.
+    """
+    from .errors import ParallelError
+    from .io import atomic_writer
+
+    note = "Similarity matrix skipped (--no-matrix)."
+    if matrix and sim is None:
+        try:
+            sim = similarity_matrix(al, encoder)
+        except ParallelError as exc:
+            note = f"Similarity matrix not available: {exc}"
+            if log:
+                log(note)
+    page = render(al, sim=sim if matrix else None, title=title, matrix_note=note)
+    with atomic_writer(path) as fh:
+        fh.write(page)

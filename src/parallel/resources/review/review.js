@@ -1,0 +1,229 @@
+// Review app client. Corpus text is untrusted: it only ever goes into textContent / value.
+(function () {
+  'use strict';
+  var TOKEN = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
+  var params = new URLSearchParams(location.search);
+  var state = null;
+  var file = params.get('file') || '';
+  var CHUNK = 300;      // rows rendered at a time; more are added as the reader scrolls
+  var shown = 0;        // rows currently in the page
+  var observer = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function setStatus(msg, ok) {
+    var s = document.getElementById('status');
+    s.textContent = msg;
+    s.className = ok ? 'ok' : 'err';
+  }
+  function call(url, body) {
+    var opts = body === undefined ? {} : {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', 'X-CSRF-Token': TOKEN},
+      body: JSON.stringify(body)
+    };
+    return fetch(url, opts).then(function (r) {
+      return r.json().catch(function () { return {error: r.status + ' ' + r.statusText}; }).then(function (j) {
+        if (!r.ok) throw new Error(j.error || (r.status + ' ' + r.statusText));
+        return j;
+      });
+    });
+  }
+  // edits return the links without the documents' sentences (they never change): keep ours
+  function adopt(s) {
+    if (state && !s.src.sentences) { s.src.sentences = state.src.sentences; s.tgt.sentences = state.tgt.sentences; }
+    state = s;
+  }
+  function load() {
+    var q = file ? '?file=' + encodeURIComponent(file) : '';
+    state = null; shown = 0;
+    return call('/api/state' + q).then(function (s) { adopt(s); file = s.file; render(); })
+      .catch(function (e) { setStatus('Could not load: ' + e.message, false); });
+  }
+  function op(name, args, message, focus) {
+    setStatus('saving…', true);
+    return call('/api/op', {file: file, rev: state.rev, op: name, args: args}).then(function (s) {
+      adopt(s); render(); setStatus('Saved: ' + message, true);
+      if (focus !== undefined) flash(focus);
+    }).catch(function (e) { setStatus(e.message, false); });
+  }
+  function undo() {
+    setStatus('undoing…', true);
+    return call('/api/undo', {file: file, rev: state.rev}).then(function (s) {
+      adopt(s); render(); setStatus('Undone', true);
+    }).catch(function (e) { setStatus(e.message, false); });
+  }
+  function flash(i) {
+    ensureRow(i);
+    var row = document.getElementById('L' + i);
+    if (!row) return;
+    row.classList.add('flash');
+    row.scrollIntoView({block: 'nearest'});
+    setTimeout(function () { row.classList.remove('flash'); }, 1500);
+  }
+  function ids(list) { return list.length ? list.join(',') : '–'; }
+  function textCell(doc, list) {
+    if (!list.length) return el('div', 'c gapc', '— nothing in ' + doc.label + ' —');
+    var c = el('div', 'c', list.map(function (i) { return doc.sentences[i]; }).join(' '));
+    c.setAttribute('dir', doc.dir); c.setAttribute('lang', doc.lang);
+    return c;
+  }
+  function button(label, act, i, title) {
+    var b = el('button', null, label);
+    b.type = 'button'; b.dataset.act = act; b.dataset.i = i;
+    if (title) b.title = title;
+    return b;
+  }
+  function row(k, i) {
+    var r = el('div', 'r ' + k.band + (k.status ? ' ' + k.status : '') + (k.numbers === 'differ' ? ' nd' : ''));
+    r.id = 'L' + i; r.setAttribute('role', 'row'); r.dataset.i = i; r.title = k.hover;
+    var n = el('div', 'n'); n.appendChild(el('b', null, i));
+    n.appendChild(el('small', null, ids(k.src) + ' ↔ ' + ids(k.tgt)));
+    r.appendChild(n);
+    r.appendChild(textCell(state.src, k.src));
+    r.appendChild(textCell(state.tgt, k.tgt));
+    var m = el('div', 'm');
+    var info = el('div', 'info', k.kind + '  ' + (k.conf === null ? '–' : k.conf.toFixed(2)));
+    if (k.status) info.appendChild(el('span', 'badge ' + k.status, k.status));
+    if (k.numbers === 'differ') info.appendChild(el('span', 'badge nd', '≠ numbers'));
+    if (k.edited) info.appendChild(el('span', 'badge edited', k.edited));
+    m.appendChild(info);
+    var acts = el('div', 'acts');
+    acts.appendChild(button(k.status === 'accepted' ? 'Unaccept' : 'Accept', 'accept', i, 'accept this link (a)'));
+    acts.appendChild(button(k.status === 'rejected' ? 'Unreject' : 'Reject', 'reject', i, 'reject this link (r)'));
+    if (i + 1 < state.links.length) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
+    if (k.src.length + k.tgt.length > 1 && (k.src.length > 1 || k.tgt.length > 1 || (k.src.length && k.tgt.length)))
+      acts.appendChild(button('Split', 'split', i, 'split after the first sentence of each side'));
+    acts.appendChild(button('Relink…', 'relink', i, 'choose the sentences of this link'));
+    acts.appendChild(button('Delete', 'delete', i, 'remove this link'));
+    m.appendChild(acts);
+    var note = el('input', 'note'); note.type = 'text'; note.placeholder = 'note…'; note.value = k.note;
+    note.dataset.i = i; note.setAttribute('aria-label', 'note for link ' + i);
+    m.appendChild(note);
+    r.appendChild(m);
+    return r;
+  }
+  function render() {
+    var sel = document.getElementById('file');
+    sel.textContent = '';
+    state.files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === state.file; sel.appendChild(o); });
+    var nAcc = 0, nRej = 0;
+    state.links.forEach(function (k) { if (k.status === 'accepted') nAcc++; if (k.status === 'rejected') nRej++; });
+    document.getElementById('meta').textContent = state.mode + ' · ' + state.links.length + ' links · ' +
+      nAcc + ' accepted · ' + nRej + ' rejected · ' + state.src.label + ' ' + state.src.sentences.length +
+      ' / ' + state.tgt.label + ' ' + state.tgt.sentences.length + ' sentences · ' + state.signature;
+    document.getElementById('srclab').textContent = state.src.label;
+    document.getElementById('tgtlab').textContent = state.tgt.label;
+    var u = document.getElementById('undo');
+    u.disabled = state.history === 0; u.textContent = 'Undo' + (state.history ? ' (' + state.history + ')' : '');
+    var grid = document.getElementById('grid');
+    var h = el('div', 'h'); h.setAttribute('role', 'row');
+    ['link', state.src.label, state.tgt.label, 'type · conf. · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
+    var want = Math.min(state.links.length, Math.max(shown, CHUNK));
+    grid.textContent = '';
+    grid.appendChild(h);
+    shown = 0;
+    more(want);
+    var um = document.getElementById('unmatched');
+    um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
+    unmatched('src', state.src, state.unmatched_src);
+    unmatched('tgt', state.tgt, state.unmatched_tgt);
+  }
+  // append rows up to `upto`, then a sentinel that asks for more when it scrolls into view
+  function more(upto) {
+    var grid = document.getElementById('grid');
+    var old = document.getElementById('more');
+    if (old) old.remove();
+    var frag = document.createDocumentFragment();
+    for (; shown < upto && shown < state.links.length; shown++) frag.appendChild(row(state.links[shown], shown));
+    grid.appendChild(frag);
+    if (shown < state.links.length) {
+      var s = el('div', 'more', (state.links.length - shown) + ' more links…'); s.id = 'more';
+      grid.appendChild(s);
+      if (!observer) observer = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) more(shown + CHUNK);
+      }, {rootMargin: '1500px'});
+      observer.observe(s);
+    }
+  }
+  function ensureRow(i) { if (i >= shown) more(i + 1 + CHUNK); }
+  function unmatched(side, doc, list) {
+    document.getElementById('um-' + side + '-h').textContent = doc.label + ': ' + list.length + ' unmatched';
+    var box = document.getElementById('um-' + side);
+    box.textContent = '';
+    list.forEach(function (i) {
+      var it = el('div', 'ui'); it.dataset.side = side; it.dataset.id = i;
+      it.appendChild(el('span', null, i));
+      var t = el('div', null, doc.sentences[i]); t.setAttribute('dir', doc.dir); t.setAttribute('lang', doc.lang);
+      it.appendChild(t);
+      box.appendChild(it);
+    });
+  }
+  function relinkEditor(i) {
+    var k = state.links[i], m = document.querySelector('#L' + i + ' .m');
+    if (m.querySelector('.relink')) return;
+    var f = el('form', 'relink');
+    var s = el('input'); s.value = k.src.join(','); s.setAttribute('aria-label', state.src.label + ' sentences');
+    var t = el('input'); t.value = k.tgt.join(','); t.setAttribute('aria-label', state.tgt.label + ' sentences');
+    f.appendChild(el('span', null, state.src.label)); f.appendChild(s);
+    f.appendChild(el('span', null, state.tgt.label)); f.appendChild(t);
+    var ok = el('button', null, 'Save'); ok.type = 'submit'; f.appendChild(ok);
+    var no = el('button', null, 'Cancel'); no.type = 'button'; no.addEventListener('click', function () { f.remove(); });
+    f.appendChild(no);
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      op('relink', {link: i, src: s.value, tgt: t.value}, 'relinked link ' + i, i);
+    });
+    m.appendChild(f); s.focus();
+  }
+  document.getElementById('grid').addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-act]');
+    if (!b) return;
+    var i = parseInt(b.dataset.i, 10), k = state.links[i];
+    switch (b.dataset.act) {
+      case 'accept': op('status', {link: i, status: k.status === 'accepted' ? '' : 'accepted'}, 'link ' + i + ' ' + (k.status === 'accepted' ? 'unmarked' : 'accepted'), i); break;
+      case 'reject': op('status', {link: i, status: k.status === 'rejected' ? '' : 'rejected'}, 'link ' + i + ' ' + (k.status === 'rejected' ? 'unmarked' : 'rejected'), i); break;
+      case 'merge': op('merge', {link: i, other: i + 1}, 'merged links ' + i + ' and ' + (i + 1), i); break;
+      case 'split': op('split', {link: i}, 'split link ' + i, i); break;
+      case 'delete': op('delete', {link: i}, 'removed link ' + i); break;
+      case 'relink': relinkEditor(i); break;
+    }
+  });
+  document.getElementById('grid').addEventListener('change', function (e) {
+    if (!e.target.classList.contains('note')) return;
+    var i = parseInt(e.target.dataset.i, 10);
+    op('note', {link: i, note: e.target.value}, 'note on link ' + i);
+  });
+  document.getElementById('grid').addEventListener('keydown', function (e) {
+    if (e.target.classList.contains('note') && e.key === 'Enter') e.target.blur();
+  });
+  document.getElementById('unmatched').addEventListener('click', function (e) {
+    var it = e.target.closest('.ui');
+    if (!it) return;
+    var input = document.getElementById('new-' + it.dataset.side);
+    var cur = input.value.split(/[ ,]+/).filter(Boolean);
+    if (cur.indexOf(it.dataset.id) < 0) cur.push(it.dataset.id);
+    input.value = cur.join(',');
+  });
+  document.getElementById('newlink').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var s = document.getElementById('new-src'), t = document.getElementById('new-tgt');
+    op('relink', {src: s.value, tgt: t.value}, 'new link').then(function () {
+      if (document.getElementById('status').className === 'ok') { s.value = ''; t.value = ''; }
+    });
+  });
+  document.getElementById('undo').addEventListener('click', undo);
+  document.getElementById('show').addEventListener('change', function (e) {
+    document.getElementById('grid').className = 'grid' + (e.target.value ? ' ' + e.target.value : '');
+  });
+  document.getElementById('file').addEventListener('change', function (e) {
+    file = e.target.value;
+    history.replaceState(null, '', '?file=' + encodeURIComponent(file));
+    load();
+  });
+  load();
+})();

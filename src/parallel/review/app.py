@@ -1,0 +1,224 @@
+"""The review web app: Flask, bound to 127.0.0.1, one alignment folder.
+
+Security (the corpus text and the network are untrusted):
+
+* the server listens on 127.0.0.1 only and answers only requests whose ``Host``
+  is ``127.0.0.1:PORT`` or ``localhost:PORT`` (no DNS rebinding);
+* changes are POSTs with a JSON body, a per-run CSRF token in a header, and an
+  ``Origin`` (when sent) equal to the app's own; ``Sec-Fetch-Site`` must not be
+  cross-site;
+* files: only ``*.json`` alignment files directly in the folder of the file
+  given on the command line (no ``..``, no sub-folders, no symlinks out);
+* the page builds the DOM with ``textContent`` only, and a strict
+  Content-Security-Policy forbids inline script, so corpus text cannot run.
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, jsonify, request
+
+from ..data import Alignment
+from ..errors import InputError, ParallelError
+from ..report import band_of, confidence_of, hover_text, is_rtl, lang_name, link_views
+from .store import ConflictError, ReviewStore, fingerprint
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+OPS = ("status", "note", "merge", "split", "relink", "delete")
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("parallel").joinpath("resources", "review", name).read_bytes()
+
+
+def safe_file(folder: Path, name: str | None, default: Path) -> Path:
+    """The alignment file ``name`` inside ``folder`` (default: the one under review).
+
+    Refuses anything but a plain ``*.json`` file name in that folder.
+    """
+    if not name:
+        return default
+    if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name or not name.endswith(".json"):
+        raise PermissionError(name)
+    p = (folder / name).resolve()
+    if p.parent != folder or not p.is_file():
+        raise PermissionError(name)
+    return p
+
+
+def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
+             texts: bool = True) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready data (``al``: the file's content, if just read).
+
+    ``texts=False`` leaves the documents' sentences out (edits never change them; the
+    page keeps them from the first load).
+    """
+    if al is None:
+        al = store.load()
+    views = link_views(al)
+
+    def doc(d: Any) -> dict[str, Any]:
+        out = {"lang": d.lang, "name": Path(d.name).name if d.name else None,
+               "label": lang_name(d.lang), "dir": "rtl" if is_rtl(d.lang) else "ltr",
+               "size": len(d)}
+        if texts:
+            out["sentences"] = d.sentences
+        return out
+
+    links = []
+    for v in views:
+        conf = confidence_of(v.link)
+        links.append({
+            "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
+            "score": v.link.score, "conf": conf, "band": band_of(conf),
+            "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
+            "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
+            "hover": hover_text(v),
+        })
+    files = sorted(p.name for p in folder.glob("*.json") if p.is_file() and not p.name.startswith("."))
+    return {
+        "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
+        "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
+        "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
+        "rev": fingerprint(al.links), "history": len(store.history()),
+    }
+
+
+def _encoder_for(al: Alignment) -> Any:
+    from ..report import _cached_encoder, encoder_name
+
+    return _cached_encoder(encoder_name(al.signature) or "use-m3")
+
+
+def create_app(path: str | Path, *, port: int = 0, token: str | None = None, embed: bool = True) -> Flask:
+    """A Flask app reviewing ``path`` (and its sibling ``*.json`` alignment files).
+
+    ``port`` is the port the server listens on (for the Host/Origin checks). With
+    ``embed``, links a reviewer changes get a fresh cosine from the encoder named in
+    the alignment's signature (loaded on the first such change).
+    """
+    main = Path(path).resolve()
+    folder = main.parent
+    app = Flask(__name__, static_folder=None)
+    app.config["PORT"] = port
+    app.config["TOKEN"] = token or secrets.token_urlsafe(32)
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    stores: dict[Path, ReviewStore] = {}
+
+    def store_for(name: str | None) -> ReviewStore:
+        try:
+            p = safe_file(folder, name, main)
+        except PermissionError:
+            abort(403, description="that file is not an alignment in the reviewed folder")
+        if p not in stores:
+            stores[p] = ReviewStore(p, encoder=_encoder_for if embed else None)
+        return stores[p]
+
+    def allowed_hosts() -> set[str]:
+        port_ = app.config["PORT"]
+        return {f"127.0.0.1:{port_}", f"localhost:{port_}"}
+
+    @app.before_request
+    def _guard() -> None:
+        if request.host not in allowed_hosts():
+            abort(403, description="unexpected Host header")
+        site = request.headers.get("Sec-Fetch-Site")
+        if site and site not in ("same-origin", "none"):
+            abort(403, description="cross-site request refused")
+        if request.method != "GET":
+            origin = request.headers.get("Origin")
+            if origin is not None and origin not in {f"http://{h}" for h in allowed_hosts()}:
+                abort(403, description="request from another origin refused")
+            if not secrets.compare_digest(request.headers.get("X-CSRF-Token", ""), app.config["TOKEN"]):
+                abort(403, description="missing or wrong CSRF token")
+            if not request.is_json:
+                abort(415, description="JSON body expected")
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @app.errorhandler(ParallelError)
+    def _parallel_error(exc: ParallelError) -> tuple[Response, int]:
+        code = 409 if isinstance(exc, ConflictError) else 400
+        return jsonify(error=str(exc)), code
+
+    @app.get("/")
+    def index() -> Response:
+        page = _asset("index.html").decode("utf-8").replace("{{TOKEN}}", app.config["TOKEN"])
+        return Response(page, mimetype="text/html")
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)
+
+    @app.get("/static/<name>")
+    def static_file(name: str) -> Response:
+        types = {"review.js": "text/javascript", "review.css": "text/css"}
+        if name not in types:
+            abort(404)
+        return Response(_asset(name), mimetype=types[name])
+
+    @app.get("/api/state")
+    def get_state() -> Response:
+        return jsonify(state_of(store_for(request.args.get("file")), folder))
+
+    @app.post("/api/op")
+    def post_op() -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InputError("JSON object expected")
+        op = body.get("op")
+        if op not in OPS:
+            raise InputError(f"unknown operation {op!r}")
+        args = body.get("args") or {}
+        if not isinstance(args, dict):
+            raise InputError("args must be an object")
+        store = store_for(body.get("file"))
+        al = store.apply(str(op), args, rev=body.get("rev"))
+        return jsonify(state_of(store, folder, al, texts=False))
+
+    @app.post("/api/undo")
+    def post_undo() -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InputError("JSON object expected")
+        store = store_for(body.get("file"))
+        al = store.undo(rev=body.get("rev"))
+        return jsonify(state_of(store, folder, al, texts=False))
+
+    return app
+
+
+def serve(path: str | Path, *, port: int = 0, open_browser: bool = False,
+          log: Any = None) -> None:
+    """Serve the review app on 127.0.0.1 until interrupted."""
+    from werkzeug.serving import make_server
+
+    ReviewStore(path).load()  # fail early, with a one-line error, on a bad file
+    app = create_app(path, port=port)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    app.config["PORT"] = server.server_port
+    url = f"http://127.0.0.1:{server.server_port}/"
+    if log:
+        log(f"reviewing {Path(path).name} at {url} (Ctrl-C to stop; every change is saved at once)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -1,0 +1,451 @@
+"""Edits to a native alignment file, each saved atomically, with an undo history.
+
+The alignment file (``--format json``) stays the single source of truth: review
+state lives in each link's ``features``:
+
+* ``status``: ``"accepted"`` or ``"rejected"`` (absent: not reviewed);
+* ``note``: free text from the reviewer;
+* ``edited``: how a reviewer changed the link (``merge``, ``split``, ``relink``,
+  ``trimmed`` for a link that lost sentences to a relink, ``gap``/``unlinked``).
+  Features of changed links are recomputed: text features (length ratio, numbers,
+  chrF) always, ``cosine`` when an encoder is given; ``margin`` is dropped (it needs
+  both whole documents' embeddings).
+
+Undo history: a sidecar ``FILE.history.jsonl``, one line per change holding the
+changed slice of the link list before and after, and a fingerprint (``rev``) of
+the link list before and after. A change is appended to the history (flushed and
+fsynced) *before* the alignment file is replaced atomically, so killing the
+process at any point loses nothing: an entry whose change never reached the file
+is recognised by its fingerprints and skipped on undo.
+
+No Flask in here: the web app (:mod:`parallel.review.app`) and tests drive this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data import Alignment, Link
+from ..errors import InputError, ParallelError
+
+STATUSES = ("accepted", "rejected")
+EMBEDDING_FEATURES = ("cosine", "margin")
+TEXT_FEATURES = ("length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf")
+MAX_NOTE = 2000
+HISTORY_SUFFIX = ".history.jsonl"
+
+
+class ConflictError(ParallelError):
+    """The file changed since the client last saw it (stale ``rev``), or history does not apply."""
+
+    exit_code = 1
+
+
+def link_to_dict(link: Link) -> dict[str, Any]:
+    return {"src": list(link.src), "tgt": list(link.tgt), "score": link.score,
+            "features": dict(link.features)}
+
+
+def link_from_dict(d: dict[str, Any]) -> Link:
+    return Link(tuple(d["src"]), tuple(d["tgt"]), d.get("score", 0.0), d.get("features") or {})
+
+
+def fingerprint(links: Sequence[Link]) -> str:
+    """A short hash of the link list (ids, scores, features): the revision a client edits."""
+    blob = json.dumps([link_to_dict(k) for k in links], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def _text_features(al: Alignment, link: Link) -> dict[str, Any]:
+    if not link.src or not link.tgt:
+        return {}
+    try:
+        from ..evidence import text_features
+    except ImportError:  # pragma: no cover - evidence module absent
+        return {}
+    return text_features(al.src_text(link), al.tgt_text(link))
+
+
+def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float,
+             keep: dict[str, Any], edited: str) -> Link:
+    """A link whose sides a reviewer changed: stale features dropped, text features recomputed."""
+    link = Link(tuple(sorted(set(src))), tuple(sorted(set(tgt))), score)
+    feats = {k: v for k, v in keep.items()
+             if k not in EMBEDDING_FEATURES and k not in TEXT_FEATURES and k != "edited"}
+    feats.update(_text_features(al, link))
+    feats["edited"] = edited
+    return replace(link, features=feats)
+
+
+def _order_parallel(links: list[Link]) -> list[Link]:
+    """Monotonic order for a parallel alignment: by source; target-only gaps go where their
+    target sentence falls (before a 1-0 gap at the same place, as the aligner writes them)."""
+    with_src = sorted((k for k in links if k.src), key=lambda k: (min(k.src), min(k.tgt, default=-1)))
+    tgt_only = sorted((k for k in links if not k.src), key=lambda k: min(k.tgt))
+    out: list[Link] = []
+    t = 0
+    frontier = 0  # the next target sentence expected
+    for link in with_src:
+        if link.tgt:
+            while t < len(tgt_only) and min(tgt_only[t].tgt) < min(link.tgt):
+                out.append(tgt_only[t])
+                t += 1
+        else:
+            while t < len(tgt_only) and min(tgt_only[t].tgt) <= frontier:
+                frontier = max(frontier, max(tgt_only[t].tgt) + 1)
+                out.append(tgt_only[t])
+                t += 1
+        out.append(link)
+        if link.tgt:
+            frontier = max(frontier, max(link.tgt) + 1)
+    out.extend(tgt_only[t:])
+    return out
+
+
+def _monotonic(links: Sequence[Link]) -> bool:
+    """True when source and target ids both only move forward through ``links``."""
+    last_s = last_t = -1
+    for k in links:
+        if k.src:
+            if min(k.src) <= last_s:
+                return False
+            last_s = max(k.src)
+        if k.tgt:
+            if min(k.tgt) <= last_t:
+                return False
+            last_t = max(k.tgt)
+    return True
+
+
+def _cover(links: list[Link], n_src: int, n_tgt: int) -> list[Link]:
+    """Parallel mode: every sentence in exactly one link (uncovered ones become 1-0 / 0-1)."""
+    used_s = {i for k in links for i in k.src}
+    used_t = {j for k in links for j in k.tgt}
+    out = list(links)
+    out += [Link((i,), (), 0.0, {"edited": "gap"}) for i in range(n_src) if i not in used_s]
+    out += [Link((), (j,), 0.0, {"edited": "gap"}) for j in range(n_tgt) if j not in used_t]
+    return out
+
+
+class ReviewStore:
+    """One alignment file under review (thread-safe; every method re-reads the file)."""
+
+    def __init__(self, path: str | Path, encoder: Callable[[Alignment], Any] | None = None) -> None:
+        """``encoder(al)`` (optional, called once, lazily) gives an object with
+        ``encode(list[str]) -> (n, d)`` L2-normalised rows: with it, a link a reviewer
+        changes gets a fresh ``cosine``; without it (or when it fails) the link has none."""
+        self.path = Path(path).resolve()
+        self.history_path = self.path.with_name(self.path.name + HISTORY_SUFFIX)
+        self._lock = threading.Lock()
+        self._encoder_factory = encoder
+        self._encoder: Any = None
+
+    def _cosines(self, al: Alignment, links: list[Link]) -> list[Link]:
+        """Give edited links without a cosine one (when an encoder is available)."""
+        todo = [n for n, k in enumerate(links)
+                if k.src and k.tgt and "edited" in k.features and "cosine" not in k.features]
+        if not todo or self._encoder_factory is None:
+            return links
+        if self._encoder is None:
+            try:
+                self._encoder = self._encoder_factory(al)
+            except (ParallelError, ImportError, OSError):
+                self._encoder_factory = None  # no encoder here: edited links stay without cosine
+                return links
+        texts = [t for n in todo for t in (al.src_text(links[n]), al.tgt_text(links[n]))]
+        vecs = np.asarray(self._encoder.encode(texts), dtype=np.float64)
+        out = list(links)
+        for pos, n in enumerate(todo):
+            cos = float(vecs[2 * pos] @ vecs[2 * pos + 1])
+            out[n] = replace(links[n], features={**links[n].features, "cosine": round(cos, 6)})
+        return out
+
+    # ------------------------------------------------------------ reading / writing
+
+    def load(self) -> Alignment:
+        from ..readers import read_alignment
+
+        return read_alignment(self.path)
+
+    def _write(self, al: Alignment) -> None:
+        from ..export import write_json
+        from ..io import atomic_writer
+
+        mode = None
+        with contextlib.suppress(OSError):
+            mode = self.path.stat().st_mode & 0o777
+        with atomic_writer(self.path) as fh:
+            write_json(al, fh)
+        if mode is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, mode)
+
+    def history(self) -> list[dict[str, Any]]:
+        if not self.history_path.is_file():
+            return []
+        entries = []
+        for line in self.history_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                try:
+                    entries.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash: never applied (file written after)
+        return entries
+
+    def _append_history(self, entry: dict[str, Any]) -> None:
+        with open(self.history_path, "a", encoding="utf-8", newline="\n") as fh:
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def _rewrite_history(self, entries: list[dict[str, Any]]) -> None:
+        from ..io import atomic_writer
+
+        with atomic_writer(self.history_path) as fh:
+            for e in entries:
+                fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+
+    # ------------------------------------------------------------ edits
+
+    def apply(self, op: str, args: dict[str, Any], rev: str | None = None) -> Alignment:
+        """Apply one edit and save it; ``rev`` (if given) must match the file's current fingerprint."""
+        with self._lock:
+            al = self.load()
+            before = list(al.links)
+            if rev is not None and rev != fingerprint(before):
+                raise ConflictError("the alignment changed since this page loaded; reload it")
+            after = self._cosines(al, self._edit(al, op, args))
+            if after == before and [dict(k.features) for k in after] == [dict(k.features) for k in before]:
+                return al
+            # smallest changed slice, for a compact history entry
+            p = 0
+            while p < min(len(before), len(after)) and link_to_dict(before[p]) == link_to_dict(after[p]):
+                p += 1
+            s = 0
+            while (s < min(len(before), len(after)) - p
+                   and link_to_dict(before[-1 - s]) == link_to_dict(after[-1 - s])):
+                s += 1
+            entry = {
+                "op": op, "args": args, "start": p,
+                "before": [link_to_dict(k) for k in before[p:len(before) - s]],
+                "after": [link_to_dict(k) for k in after[p:len(after) - s]],
+                "rev_before": fingerprint(before), "rev_after": fingerprint(after),
+            }
+            new = replace(al, links=tuple(after))
+            self._append_history(entry)
+            self._write(new)
+            return new
+
+    def undo(self, rev: str | None = None) -> Alignment:
+        """Revert the last change that reached the file (and drop it from the history)."""
+        with self._lock:
+            al = self.load()
+            links = list(al.links)
+            current = fingerprint(links)
+            if rev is not None and rev != current:
+                raise ConflictError("the alignment changed since this page loaded; reload it")
+            entries = self.history()
+            while entries and entries[-1].get("rev_after") != current:
+                if entries[-1].get("rev_before") == current:
+                    entries.pop()  # its change never reached the file (killed in between)
+                    continue
+                raise ConflictError(f"{self.path.name} was changed outside the review app; "
+                                    "its undo history no longer applies")
+            if not entries:
+                raise InputError("nothing to undo")
+            e = entries.pop()
+            start, n_after = int(e["start"]), len(e["after"])
+            links[start:start + n_after] = [link_from_dict(d) for d in e["before"]]
+            new = replace(al, links=tuple(links))
+            if fingerprint(links) != e["rev_before"]:
+                raise ConflictError("undo history does not match the file")
+            self._write(new)
+            self._rewrite_history(entries)
+            return new
+
+    def can_undo(self) -> bool:
+        return bool(self.history())
+
+    # ------------------------------------------------------------ the operations
+
+    def _edit(self, al: Alignment, op: str, args: dict[str, Any]) -> list[Link]:
+        links = list(al.links)
+        handler = getattr(self, f"_op_{op}", None)
+        if handler is None:
+            raise InputError(f"unknown operation {op!r}")
+        result: list[Link] = handler(al, links, args)
+        return result
+
+    @staticmethod
+    def _index(links: Sequence[Link], args: dict[str, Any], key: str = "link") -> int:
+        try:
+            i = int(args[key])
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"missing or bad {key!r}") from None
+        if not 0 <= i < len(links):
+            raise InputError(f"no link {i}")
+        return i
+
+    @staticmethod
+    def _ids(args: dict[str, Any], key: str, size: int) -> list[int]:
+        raw = args.get(key, [])
+        if isinstance(raw, str):
+            raw = [x for x in raw.replace(",", " ").split() if x]
+        try:
+            ids = sorted({int(x) for x in raw})
+        except (TypeError, ValueError):
+            raise InputError(f"{key}: sentence numbers expected") from None
+        bad = [i for i in ids if not 0 <= i < size]
+        if bad:
+            raise InputError(f"{key}: no sentence {bad[0]} (0..{size - 1})")
+        return ids
+
+    def _op_status(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+        i = self._index(links, args)
+        value = args.get("status")
+        if value not in (*STATUSES, None, ""):
+            raise InputError(f"status must be one of {', '.join(STATUSES)} or empty")
+        feats = dict(links[i].features)
+        if value:
+            feats["status"] = value
+        else:
+            feats.pop("status", None)
+        links[i] = replace(links[i], features=feats)
+        return links
+
+    def _op_note(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+        i = self._index(links, args)
+        text = args.get("note", "")
+        if not isinstance(text, str):
+            raise InputError("note must be text")
+        if len(text) > MAX_NOTE:
+            raise InputError(f"note longer than {MAX_NOTE} characters")
+        feats = dict(links[i].features)
+        if text.strip():
+            feats["note"] = text
+        else:
+            feats.pop("note", None)
+        links[i] = replace(links[i], features=feats)
+        return links
+
+    def _op_merge(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+        """Merge link ``link`` with link ``other`` (default: the next one)."""
+        i = self._index(links, args)
+        j = self._index(links, {"other": args.get("other", i + 1)}, "other")
+        if i == j:
+            raise InputError("cannot merge a link with itself")
+        i, j = min(i, j), max(i, j)
+        if al.mode == "parallel" and j != i + 1:
+            raise InputError("in a parallel alignment only neighbouring links can be merged")
+        a, b = links[i], links[j]
+        keep: dict[str, Any] = {}
+        notes = [str(k.features["note"]) for k in (a, b) if k.features.get("note")]
+        if notes:
+            keep["note"] = " / ".join(notes)
+        keep["status"] = "accepted"
+        scored = [k.score for k in (a, b) if k.src and k.tgt]
+        score = sum(scored) / len(scored) if scored else 0.0
+        merged = _rebuilt(al, a.src + b.src, a.tgt + b.tgt, score, keep, "merge")
+        out = links[:i] + [merged] + links[i + 1:j] + links[j + 1:]
+        return self._finish(al, out)
+
+    def _op_split(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+        """Split a link after ``src_at`` source and ``tgt_at`` target sentences (default 1 and 1)."""
+        i = self._index(links, args)
+        link = links[i]
+        if len(link.src) + len(link.tgt) < 2 or (len(link.src) <= 1 and len(link.tgt) <= 1
+                                                 and not (link.src and link.tgt)):
+            raise InputError(f"link {i} ({link.kind}) has nothing to split")
+        try:
+            a = int(args.get("src_at", min(1, len(link.src))))
+            b = int(args.get("tgt_at", min(1, len(link.tgt))))
+        except (TypeError, ValueError):
+            raise InputError("src_at/tgt_at must be numbers") from None
+        if not (0 <= a <= len(link.src) and 0 <= b <= len(link.tgt)) or (a + b == 0) or (
+                a == len(link.src) and b == len(link.tgt)):
+            raise InputError("split point must leave sentences on both pieces")
+        keep = {k: v for k, v in link.features.items() if k == "note"}
+        pieces: list[Link] = []
+        for s, t in ((link.src[:a], link.tgt[:b]), (link.src[a:], link.tgt[b:])):
+            if s and t:
+                pieces.append(_rebuilt(al, s, t, link.score, {**keep, "status": "accepted"}, "split"))
+            else:  # a one-sided piece is a gap per sentence
+                pieces += [_rebuilt(al, (x,), (), 0.0, {}, "split") for x in s]
+                pieces += [_rebuilt(al, (), (y,), 0.0, {}, "split") for y in t]
+        out = links[:i] + pieces + links[i + 1:]
+        return self._finish(al, out)
+
+    def _op_relink(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+        """Give link ``link`` (or a new link when ``link`` is absent) the sentences ``src`` / ``tgt``.
+
+        Sentences taken from other links leave them (emptied links go; in parallel
+        mode the sentences a relink frees become gaps).
+        """
+        i = self._index(links, args) if args.get("link") is not None else None
+        src = self._ids(args, "src", len(al.src))
+        tgt = self._ids(args, "tgt", len(al.tgt))
+        if not src and not tgt:
+            raise InputError("a link needs at least one sentence")
+        if al.mode == "comparable" and not (src and tgt):
+            raise InputError("in comparable mode a link needs sentences on both sides")
+        if src and tgt:
+            scored = [k.score for k in links if set(k.src) & set(src) or set(k.tgt) & set(tgt)]
+            score = max(scored) if scored else 0.0
+        else:
+            score = 0.0
+        keep: dict[str, Any] = {"status": "accepted"}
+        if i is not None and links[i].features.get("note"):
+            keep["note"] = links[i].features["note"]
+        new = _rebuilt(al, src, tgt, score, keep, "relink")
+        s_set, t_set = set(src), set(tgt)
+        out: list[Link] = []
+        pos = i
+        for n, k in enumerate(links):
+            if n == i:
+                continue
+            if s_set & set(k.src) or t_set & set(k.tgt):
+                if pos is None:
+                    pos = len(out)
+                rs = [x for x in k.src if x not in s_set]
+                rt = [y for y in k.tgt if y not in t_set]
+                if rs and rt:
+                    out.append(_rebuilt(al, rs, rt, k.score, {"note": k.features["note"]}
+                                        if k.features.get("note") else {}, "trimmed"))
+                elif al.mode == "parallel":
+                    out += [_rebuilt(al, (x,), (), 0.0, {}, "trimmed") for x in rs]
+                    out += [_rebuilt(al, (), (y,), 0.0, {}, "trimmed") for y in rt]
+            else:
+                out.append(k)
+        if i is not None:
+            pos = min(i, len(out)) if pos is None else min(pos, i)
+        out.insert(len(out) if pos is None else min(pos, len(out)), new)
+        return self._finish(al, out)
+
+    def _op_delete(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+        """Remove a link (comparable: its sentences become unmatched; parallel: gaps)."""
+        i = self._index(links, args)
+        link = links[i]
+        out = links[:i] + links[i + 1:]
+        if al.mode == "parallel":
+            gaps = ([_rebuilt(al, (x,), (), 0.0, {}, "unlinked") for x in link.src]
+                    + [_rebuilt(al, (), (y,), 0.0, {}, "unlinked") for y in link.tgt])
+            out = links[:i] + gaps + links[i + 1:]
+        return self._finish(al, out)
+
+    @staticmethod
+    def _finish(al: Alignment, links: list[Link]) -> list[Link]:
+        if al.mode == "parallel":
+            covered = _cover(links, len(al.src), len(al.tgt))
+            # keep the file's order when it is still monotonic (small undo entries, no surprises)
+            return covered if _monotonic(covered) else _order_parallel(covered)
+        return [k for k in links if k.src and k.tgt]

@@ -1,0 +1,127 @@
+"""Parallel concordance: Arabic-aware folding, mapping back to the original text, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parallel.cli import main
+from parallel.concordance import compile_pattern, concordance, counts, fold_text, fold_with_map
+from parallel.data import Alignment, Document, Link, Segment
+from parallel.errors import InputError
+from parallel.export import write_json
+
+AR = ["قالت مُنَظَّمَةُ الصِّحَّةِ العالمية إنّ الوضع خطير.",  # diacritics
+      "وأضافت أن التعاون ضـــروري في أول وقت.",  # tatweel, hamza on alef
+      "إلى اللقاء في المستشفى.",  # hamza below, alef maqsura
+      "سُئل عن ١٢ مريضاً في المنظمة."]  # Arabic-Indic digits, hamza on ya
+EN = ["The World Health Organization said the situation was serious.",
+      "It added that cooperation was essential at the earliest time.",
+      "Goodbye from the HOSPITAL.", "An unmatched English sentence about health."]
+
+
+def make_doc(sentences: list[str], lang: str) -> Document:
+    text, segs, pos = "", [], 0
+    for i, s in enumerate(sentences):
+        if i:
+            text += " "
+            pos += 1
+        segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
+        text += s
+        pos += len(s)
+    return Document(text, lang, tuple(segs))
+
+
+@pytest.fixture
+def al() -> Alignment:
+    links = (Link((0,), (0,), 0.9), Link((1,), (1,), 0.8), Link((2,), (2,), 0.7))
+    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable", "model:use-m3")
+
+
+def test_folding_ignores_marks_and_variants() -> None:
+    assert fold_text("مُنَظَّمَةُ", "ar") == fold_text("منظمه", "ar")
+    assert fold_text("ضـــروري", "ar") == fold_text("ضروري", "ar")
+    assert fold_text("أول إلى آخر", "ar") == fold_text("اول الي اخر", "ar")
+    assert fold_text("سُئل", "ar") == fold_text("سيل", "ar")
+    assert fold_text("١٢", "ar") == "12"
+    assert fold_text("WHO", "en") == "who"
+
+
+def test_fold_map_points_back_to_the_original() -> None:
+    text = "مُنَظَّمَة"
+    folded, starts = fold_with_map(text, "ar")
+    assert len(starts) == len(folded) + 1 and starts[-1] == len(text)
+    assert all(text[starts[k]] and fold_text(text[starts[k]]) == folded[k] for k in range(len(folded)))
+
+
+def test_hits_are_shown_as_written(al: Alignment) -> None:
+    hits = concordance(al, "منظمة الصحة", side="src")
+    assert len(hits) == 1
+    h = hits[0]
+    assert h.match == "مُنَظَّمَةُ الصِّحَّةِ"  # with its diacritics, the last mark included
+    assert h.text[h.start:h.end] == h.match
+    assert h.link == 0 and h.other_ids == (0,) and h.other_text == EN[0]
+    assert h.left(100) == "قالت "
+
+
+@pytest.mark.parametrize("pattern,sentence", [("ضروري", 1), ("اول", 1), ("الى", 2), ("سئل", 3),
+                                              ("12", 3), ("منظمه", 0)])
+def test_arabic_variants_match(al: Alignment, pattern: str, sentence: int) -> None:
+    hits = concordance(al, pattern, side="src")
+    assert [h.sentence for h in hits][:1] == [sentence]
+    assert concordance(al, pattern, side="src", word=True)[0].sentence == sentence
+
+
+def test_unmatched_sentences_have_no_aligned_side(al: Alignment) -> None:
+    hits = concordance(al, "health", side="tgt")
+    assert [(h.sentence, h.link) for h in hits] == [(0, 0), (3, None)]
+    assert hits[1].other_text == "" and hits[1].other_ids == ()
+    c = counts(hits)
+    assert c == {"matches": 2, "src": 0, "tgt": 2, "sentences": 2, "links": 1, "unmatched": 1}
+
+
+def test_regex_word_and_sides(al: Alignment) -> None:
+    assert [h.match for h in concordance(al, r"\d+", regex=True)] == ["١٢"]
+    assert {h.side for h in concordance(al, "the|في", regex=True)} == {"src", "tgt"}
+    assert concordance(al, "hospital", side="src") == []
+    assert [h.match for h in concordance(al, "hospital", side="tgt")] == ["HOSPITAL"]
+    assert [h.match for h in concordance(al, "at", side="tgt", word=True)] == ["at"]
+    assert len(concordance(al, "at", side="tgt")) > 1  # also inside words
+    with pytest.raises(InputError):
+        compile_pattern("(", regex=True)
+    with pytest.raises(InputError):
+        compile_pattern("\u064e\u064f")  # only diacritics
+
+
+def _file(tmp_path: Path, al: Alignment) -> Path:
+    p = tmp_path / "a.json"
+    with open(p, "w", encoding="utf-8") as fh:
+        write_json(al, fh)
+    return p
+
+
+def test_cli(tmp_path: Path, al: Alignment) -> None:
+    path = _file(tmp_path, al)
+    runner = CliRunner()
+    res = runner.invoke(main, ["grep", "الصحة", str(path)])
+    assert res.exit_code == 0
+    lines = res.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("L0\tar:0\t")
+    assert "«مُنَظَّمَةُ»" not in lines[0] and "«الصِّحَّةِ»" in lines[0] and EN[0][:40] in lines[0]
+    res = runner.invoke(main, ["grep", "health", str(path), "--count"])
+    assert res.exit_code == 0
+    assert res.output.startswith("2 matches (ar: 0, en: 2) in 2 sentences, 1 links, 1 unmatched")
+    res = runner.invoke(main, ["grep", "-E", r"\d+", str(path), "-f", "jsonl"])
+    rec = json.loads(res.output)
+    assert rec["match"] == "١٢" and rec["link"] is None and rec["lang"] == "ar"
+    res = runner.invoke(main, ["grep", "was", str(path), "-s", "tgt", "-f", "tsv"])
+    assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["was", "was"]
+    res = runner.invoke(main, ["grep", "nothing-like-this", str(path)])
+    assert res.exit_code == 1 and res.output == ""
+    res = runner.invoke(main, ["grep", "(", str(path), "-E"])
+    assert res.exit_code == 2 and res.output.startswith("parallel-corpus: error: bad regular expression")
+    res = runner.invoke(main, ["grep", "x", str(tmp_path / "missing.json")])
+    assert res.exit_code == 2

@@ -1,0 +1,269 @@
+"""The HTML report: self-contained, RTL only where Arabic is, escaped, gaps/flags/matrix present."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from parallel.cli import main
+from parallel.data import Alignment, Document, Link, Segment
+from parallel.export import write_json
+from parallel.report import (
+    MAX_PIXELS,
+    colormap,
+    downsample,
+    encoder_name,
+    matrix_svg,
+    path_points,
+    png_bytes,
+    render,
+    side_by_side_html,
+    write_report,
+)
+
+XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
+
+
+def make_doc(sentences: list[str], lang: str, name: str | None = None) -> Document:
+    text, segs, pos = "", [], 0
+    for i, s in enumerate(sentences):
+        if i:
+            text += " "
+            pos += 1
+        segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
+        text += s
+        pos += len(s)
+    return Document(text, lang, tuple(segs), name=name)
+
+
+def small_alignment(mode: str = "parallel") -> Alignment:
+    ar = make_doc(["قالت منظمة الصحة العالمية إن 20 دولة شاركت.", "جملة بلا مقابل.",
+                   "نص عربي " + XSS[0], "سطر آخر " + XSS[1]], "ar", "doc.ar.txt")
+    en = make_doc(["The World Health Organization said 30 countries took part.",
+                   "English " + XSS[1], "More English " + XSS[0], "An added sentence."], "en", "doc.en.txt")
+    links = [
+        Link((0,), (0,), 0.8, {"cosine": 0.82, "margin": 1.2, "numbers": "differ",
+                               "numbers_src": "20", "numbers_tgt": "30"}),
+        Link((1,), (), 0.0),
+        Link((2,), (1, 2), 0.3, {"cosine": 0.31}),
+        Link((3,), (), 0.0) if mode == "parallel" else Link((3,), (3,), 0.5, {"cosine": 0.5}),
+    ]
+    if mode == "parallel":
+        links.append(Link((), (3,), 0.0))
+    else:
+        links = [k for k in links if k.src and k.tgt]
+    return Alignment(ar, en, tuple(links), mode, "model:use-m3|mode:" + mode + "|v:0.1.0")
+
+
+def test_report_is_self_contained_and_escapes_corpus_text() -> None:
+    page = render(small_alignment(), sim=np.random.default_rng(0).random((4, 4)).astype(np.float32))
+    # nothing fetched from anywhere: no external src/href, no url(...)
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "url(" not in page and "@import" not in page
+    # corpus text shown as text: the payloads appear only escaped
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    # exactly one script element: ours, allowed by its hash in the CSP
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page
+    assert "default-src 'none'" in page
+
+
+def test_rtl_only_on_arabic_cells() -> None:
+    page = render(small_alignment(), sim=None)
+    assert '<html lang="en" dir="ltr">' in page
+    assert "<body>" in page and 'body dir' not in page
+    rtl_cells = re.findall(r'<div class="c" role="cell" dir="rtl" lang="ar">([^<]*)</div>', page)
+    ltr_cells = re.findall(r'<div class="c" role="cell" dir="ltr" lang="en">([^<]*)</div>', page)
+    assert len(rtl_cells) == 4 and len(ltr_cells) == 3
+    assert all(re.search("[\u0600-\u06ff]", c) for c in rtl_cells)
+    assert not any(re.search("[\u0600-\u06ff]", c) for c in ltr_cells)
+
+
+def test_gaps_flags_scores_and_statistics() -> None:
+    page = render(small_alignment(), sim=None)
+    assert page.count("— nothing in English —") == 2  # two 1-0 links
+    assert page.count("— nothing in Arabic —") == 1
+    assert "≠ numbers" in page and "numbers differ: Arabic 20 | English 30" in page
+    assert 'class="r high nd"' in page and 'class="r low nd"' in page  # ("1" only in English)
+    assert "cosine 0.820" in page and "margin 1.200" in page  # hover text
+    for label in ("link types", "confidence (cosine)", "aligner score", "length ratio"):
+        assert label in page
+    assert ">1-2<" in page  # a link type bar
+
+
+def test_comparable_report_lists_unmatched() -> None:
+    al = small_alignment("comparable")
+    page = render(al, sim=None)
+    assert al.unmatched_src == [1] and al.unmatched_tgt == []
+    assert "Arabic: 1 unmatched" in page and "English: 0 unmatched" in page
+    assert "جملة بلا مقابل." in page
+
+
+def test_png_is_valid() -> None:
+    rgb = colormap(np.linspace(0, 1, 12).reshape(3, 4))
+    data = png_bytes(rgb)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        tag, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(tag + body)
+        chunks[tag] = body
+        pos += 12 + length
+    w, h = struct.unpack(">II", chunks[b"IHDR"][:8])
+    assert (w, h) == (4, 3)
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(3, 1 + 4 * 3)
+    assert (raw[:, 0] == 0).all()
+    assert (raw[:, 1:].reshape(3, 4, 3) == rgb).all()
+    # viridis ends
+    assert tuple(rgb[0, 0]) == (68, 1, 84) and tuple(rgb[-1, -1]) == (253, 231, 37)
+
+
+def test_downsample_keeps_maxima_and_bounds_size() -> None:
+    sim = np.zeros((1300, 700))
+    sim[1299, 699] = 1.0
+    sim[5, 3] = 0.7
+    small = downsample(sim, 600)
+    assert small.shape[0] <= 600 and small.shape[1] <= 600
+    assert small.max() == 1.0 and small[-1, -1] == 1.0
+    assert small[5 // 3, 3 // 2] == 0.7  # blocks of 3 rows x 2 columns
+    assert downsample(np.ones((10, 20))).shape == (10, 20)
+
+
+def test_matrix_svg_draws_links_and_path_for_long_documents() -> None:
+    n = 2000
+    ar = make_doc([f"جملة {i}" for i in range(n)], "ar")
+    en = make_doc([f"sentence {i}" for i in range(n)], "en")
+    links = tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n))
+    al = Alignment(ar, en, links, "parallel", "model:use-m3")
+    sim = np.eye(n, dtype=np.float32)
+    svg = matrix_svg(al, sim)
+    assert svg.count("<rect ") == n
+    assert "<polyline" in svg and f'viewBox="0 0 {n} {n}"' in svg
+    assert f"{n}×{n} sentences shown as" in svg
+    uri = re.search(r'href="data:image/png;base64,([^"]+)"', svg)
+    assert uri is not None
+    w, h = struct.unpack(">II", base64.b64decode(uri.group(1))[16:24])
+    assert max(w, h) <= MAX_PIXELS
+    assert path_points(al)[-1] == (n, n)
+
+
+def test_large_alignment_page_stays_light() -> None:
+    n = 5000
+    ar = make_doc([f"هذه الجملة رقم {i} في النص العربي." for i in range(n)], "ar")
+    en = make_doc([f"This is sentence number {i} of the English text." for i in range(n)], "en")
+    al = Alignment(ar, en, tuple(Link((i,), (i,), 0.6, {"cosine": 0.6}) for i in range(n)),
+                   "parallel", "model:use-m3")
+    page = render(al, sim=np.eye(n, dtype=np.float32))
+    assert page.count('role="row" data-k=') == n
+    side = page.split('<section id="side">')[1]
+    assert "<table" not in side  # grid rows, no table layout over the whole document
+    assert "<script" not in side.split("</section>")[0]  # no per-row script
+    assert len(page.encode("utf-8")) < 1500 * n  # markup stays proportionate to the text
+
+
+def test_render_is_deterministic() -> None:
+    al = small_alignment()
+    sim = np.random.default_rng(1).random((4, 4))
+    assert render(al, sim=sim) == render(al, sim=sim)
+
+
+def test_side_by_side_html_for_notebooks() -> None:
+    snippet = side_by_side_html(small_alignment(), limit=2)
+    assert snippet.count('dir="rtl" lang="ar"') == 2
+    assert "<script>" not in snippet
+    assert "3 more links not shown" in snippet
+
+
+def test_encoder_name_from_signature() -> None:
+    assert encoder_name("model:use-m3|mode:parallel") == "use-m3"
+    assert encoder_name("mode:parallel") is None
+
+
+class FakeEncoder:
+    name = "fake"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.ones((len(texts), 4), dtype=np.float32)
+        out[:, 0] = np.arange(len(texts))
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_write_report_with_an_encoder_object(tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    write_report(small_alignment(), target, encoder=FakeEncoder())
+    page = target.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page and "<polyline" in page
+
+
+def _json_file(tmp_path: Path, al: Alignment) -> Path:
+    p = tmp_path / "pair.json"
+    with open(p, "w", encoding="utf-8") as fh:
+        write_json(al, fh)
+    return p
+
+
+def test_cli_report_without_matrix(tmp_path: Path) -> None:
+    src = _json_file(tmp_path, small_alignment())
+    out = tmp_path / "out.html"
+    res = CliRunner().invoke(main, ["report", str(src), "-o", str(out), "--no-matrix", "-q"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "Similarity matrix skipped" in page and "&lt;script&gt;" in page
+
+
+def test_cli_report_unknown_encoder_is_a_note_not_a_failure(tmp_path: Path) -> None:
+    src = _json_file(tmp_path, small_alignment())
+    out = tmp_path / "out.html"
+    res = CliRunner().invoke(main, ["report", str(src), "-o", str(out), "-m", "no-such-model"])
+    assert res.exit_code == 0
+    assert "Similarity matrix not available" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("content", ["not json", json.dumps({"format": "other"})])
+def test_cli_report_bad_input(tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.html"
+    res = CliRunner().invoke(main, ["report", str(bad), "-o", str(out)])
+    assert res.exit_code == 2
+    assert res.output.startswith("parallel-corpus: error:") and res.output.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_report_of_the_seed_pair(tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
+    """Real pipeline: align the seed pair, write the native file, report it with the real encoder."""
+    aligned = tmp_path / "seed.json"
+    runner = CliRunner()
+    res = runner.invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "parallel", "-f", "json",
+                               "-o", str(aligned), "-q"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["report", str(aligned), "-o", str(tmp_path / "seed.html"), "-q"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "seed.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page
+    n_links = len(json.loads(aligned.read_text(encoding="utf-8"))["links"])
+    assert page.count('role="row" data-k=') == n_links
+
+
+def test_alignment_report_method(tmp_path: Path) -> None:
+    target = tmp_path / "api.html"
+    small_alignment("comparable").report(str(target), matrix=False)
+    page = target.read_text(encoding="utf-8")
+    assert "Unmatched sentences" in page and 'dir="rtl" lang="ar"' in page

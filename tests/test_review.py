@@ -1,0 +1,538 @@
+"""The review app: edits saved atomically with undo, request checks, and a real browser end to end.
+
+The browser test drives Debian's Chromium (``/usr/bin/chromium``) with Playwright for
+Python and skips when either is missing. CI installs them with::
+
+    apt-get update && apt-get install -y chromium
+    pip install flask playwright        # no `playwright install`: we use the system browser
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parallel.data import Alignment, Document, Link, Segment
+from parallel.errors import InputError
+from parallel.export import write_json
+from parallel.readers import read_alignment
+from parallel.review.store import ConflictError, ReviewStore, fingerprint
+
+XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def make_doc(sentences: list[str], lang: str) -> Document:
+    text, segs, pos = "", [], 0
+    for i, s in enumerate(sentences):
+        if i:
+            text += "\n"
+            pos += 1
+        segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
+        text += s
+        pos += len(s)
+    return Document(text, lang, tuple(segs), name=f"doc.{lang}.txt")
+
+
+AR = ["قالت منظمة الصحة العالمية إن الوضع خطير.", "وأضافت أن التعاون ضروري.", "جملة " + XSS[0],
+      "وفي الختام شكر المتحدث الحضور.", "سطر " + XSS[1], "جملة إضافية."]
+EN = ["The World Health Organization said the situation was serious.", "It added that cooperation",
+      "was essential.", "Sentence " + XSS[1], "Finally the speaker thanked the audience.",
+      "Line " + XSS[0]]
+
+
+def parallel_alignment() -> Alignment:
+    links = (Link((0,), (0,), 0.8, {"cosine": 0.8}), Link((1,), (1,), 0.5, {"cosine": 0.5}),
+             Link((), (2,), 0.0), Link((2,), (3,), 0.4, {"cosine": 0.4}),
+             Link((3,), (4,), 0.7, {"cosine": 0.7}), Link((4, 5), (5,), 0.3, {"cosine": 0.3}))
+    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "parallel", "model:use-m3|mode:parallel")
+
+
+def comparable_alignment() -> Alignment:
+    links = (Link((3,), (4,), 1.2, {"cosine": 0.7}), Link((0,), (0,), 1.3, {"cosine": 0.8}))
+    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable", "model:use-m3|mode:comparable")
+
+
+def save(al: Alignment, path: Path) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        write_json(al, fh)
+    return path
+
+
+def covers_once(al: Alignment) -> bool:
+    src = sorted(i for k in al.links for i in k.src)
+    tgt = sorted(j for k in al.links for j in k.tgt)
+    return src == list(range(len(al.src))) and tgt == list(range(len(al.tgt)))
+
+
+@pytest.fixture
+def pfile(tmp_path: Path) -> Path:
+    return save(parallel_alignment(), tmp_path / "p.json")
+
+
+# ------------------------------------------------------------------ the store
+
+
+def test_status_and_note_live_in_the_file(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 0, "status": "accepted"})
+    st.apply("status", {"link": 1, "status": "rejected"})
+    st.apply("note", {"link": 1, "note": "partial translation " + XSS[0]})
+    al = read_alignment(pfile)
+    assert al.links[0].features["status"] == "accepted"
+    assert al.links[1].features["status"] == "rejected"
+    assert al.links[1].features["note"] == "partial translation " + XSS[0]
+    assert al.links[0].features["cosine"] == 0.8  # other features untouched
+    st.apply("status", {"link": 0, "status": ""})
+    assert "status" not in read_alignment(pfile).links[0].features
+
+
+def test_merge_split_relink_keep_a_parallel_alignment_complete(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    al = st.apply("merge", {"link": 1, "other": 2})
+    assert (al.links[1].src, al.links[1].tgt) == ((1,), (1, 2))
+    assert al.links[1].features["edited"] == "merge" and "cosine" not in al.links[1].features
+    assert covers_once(al) and len(al.links) == 5
+    al = st.apply("split", {"link": 4})  # 2-1 -> 1-1 + 1-0
+    assert [(k.src, k.tgt) for k in al.links[4:]] == [((4,), (5,)), ((5,), ())]
+    al = st.apply("relink", {"link": 2, "src": "2,3", "tgt": [3]})
+    assert covers_once(al)
+    assert ((2, 3), (3,)) in [(k.src, k.tgt) for k in al.links]
+    assert ((), (4,)) in [(k.src, k.tgt) for k in al.links]  # freed sentence became a gap
+    starts = [min(k.src) for k in al.links if k.src]
+    assert starts == sorted(starts)
+    al = st.apply("delete", {"link": 0})
+    assert covers_once(al) and ((0,), ()) in [(k.src, k.tgt) for k in al.links]
+    assert read_alignment(pfile) == al
+
+
+class LengthEncoder:
+    """A stand-in encoder: 2-d unit vectors from text length (deterministic, no model)."""
+
+    name = "length"
+
+    def encode(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        ang = np.array([len(t) / 100.0 for t in texts])
+        return np.stack([np.cos(ang), np.sin(ang)], axis=1)
+
+
+def test_changed_links_get_a_fresh_cosine_from_the_encoder(pfile: Path) -> None:
+    import math
+
+    calls: list[str] = []
+
+    def factory(al: Alignment) -> LengthEncoder:
+        calls.append(al.signature)
+        return LengthEncoder()
+
+    st = ReviewStore(pfile, encoder=factory)
+    st.apply("status", {"link": 0, "status": "accepted"})
+    assert calls == []  # no link changed shape: no encoder loaded
+    al = st.apply("merge", {"link": 1})
+    src, tgt = al.src_text(al.links[1]), al.tgt_text(al.links[1])
+    assert al.links[1].features["cosine"] == round(math.cos((len(src) - len(tgt)) / 100.0), 6)
+    assert "margin" not in al.links[1].features
+    st.apply("split", {"link": 1})
+    assert calls == ["model:use-m3|mode:parallel"]  # loaded once
+
+
+def test_parallel_merge_needs_neighbours(pfile: Path) -> None:
+    with pytest.raises(InputError):
+        ReviewStore(pfile).apply("merge", {"link": 0, "other": 3})
+
+
+def test_comparable_relink_and_delete(tmp_path: Path) -> None:
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    st = ReviewStore(path)
+    al = st.apply("relink", {"src": [1], "tgt": [1, 2]})
+    assert ((1,), (1, 2)) in [(k.src, k.tgt) for k in al.links]
+    assert al.links[-1].features["status"] == "accepted"
+    al = st.apply("relink", {"src": [0], "tgt": [4]})  # steals from two links
+    assert [(k.src, k.tgt) for k in al.links] == [((0,), (4,)), ((1,), (1, 2))]
+    assert al.unmatched_src == [2, 3, 4, 5]
+    with pytest.raises(InputError):
+        st.apply("relink", {"src": [1], "tgt": []})
+    al = st.apply("delete", {"link": 0})
+    assert [(k.src, k.tgt) for k in al.links] == [((1,), (1, 2))]
+
+
+def test_undo_restores_the_file_byte_for_byte(pfile: Path) -> None:
+    original = pfile.read_bytes()
+    st = ReviewStore(pfile)
+    steps = [("status", {"link": 0, "status": "accepted"}), ("merge", {"link": 1}),
+             ("note", {"link": 3, "note": "ok"}), ("split", {"link": 1}),
+             ("relink", {"src": [5], "tgt": [0]}), ("delete", {"link": 2})]
+    snapshots = []
+    for op, args in steps:
+        snapshots.append(pfile.read_bytes())
+        st.apply(op, args)
+    assert len(st.history()) == len(steps)
+    for snap in reversed(snapshots):
+        st.undo()
+        assert pfile.read_bytes() == snap
+    assert pfile.read_bytes() == original
+    with pytest.raises(InputError, match="nothing to undo"):
+        st.undo()
+
+
+def test_a_change_interrupted_before_the_file_was_written_is_skipped(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 0, "status": "accepted"})
+    after_first = pfile.read_bytes()
+    # simulate a kill between the history append and the file replace
+    al = read_alignment(pfile)
+    orphan = {"op": "status", "args": {}, "start": 1, "before": [], "after": [],
+              "rev_before": fingerprint(al.links), "rev_after": "0000000000000000"}
+    with open(st.history_path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(orphan) + "\n")
+        fh.write('{"op": "cut sho')  # and a half-written line
+    assert pfile.read_bytes() == after_first
+    st.undo()  # undoes the real change, not the orphan
+    assert "status" not in read_alignment(pfile).links[0].features
+
+
+def test_stale_revision_and_outside_edits_are_conflicts(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    rev = fingerprint(read_alignment(pfile).links)
+    st.apply("status", {"link": 0, "status": "accepted"}, rev=rev)
+    with pytest.raises(ConflictError):
+        st.apply("status", {"link": 1, "status": "accepted"}, rev=rev)
+    other = parallel_alignment()
+    save(Alignment(other.src, other.tgt, other.links[:2] + (Link((), (2,), 0.5),) + other.links[3:],
+                   other.mode, other.signature), pfile)  # someone else changed the file
+    with pytest.raises(ConflictError):
+        st.undo()
+
+
+@pytest.mark.parametrize("op,args", [("status", {"link": 99, "status": "accepted"}),
+                                     ("status", {"link": 0, "status": "maybe"}),
+                                     ("relink", {"src": [0], "tgt": [77]}),
+                                     ("split", {"link": 0}), ("explode", {"link": 0}),
+                                     ("note", {"link": 0, "note": "x" * 5000})])
+def test_bad_edits_change_nothing(pfile: Path, op: str, args: dict[str, Any]) -> None:
+    before = pfile.read_bytes()
+    with pytest.raises(InputError):
+        ReviewStore(pfile).apply(op, args)
+    assert pfile.read_bytes() == before
+
+
+# ------------------------------------------------------------------ the web app (Flask test client)
+
+PORT = 8123
+HOST = f"127.0.0.1:{PORT}"
+
+
+@pytest.fixture
+def client(pfile: Path) -> Iterator[tuple[Any, str, Path]]:
+    pytest.importorskip("flask")
+    from parallel.review.app import create_app
+
+    app = create_app(pfile, port=PORT, token="tok")
+    with app.test_client() as c:
+        yield c, "tok", pfile
+
+
+def post(c: Any, url: str, body: dict[str, Any], token: str | None = "tok", **headers: str) -> Any:
+    h = {"Host": HOST, **headers}
+    if token is not None:
+        h["X-CSRF-Token"] = token
+    return c.post(url, json=body, headers=h, base_url=f"http://{HOST}")
+
+
+def test_state_and_edit_through_the_api(client: tuple[Any, str, Path]) -> None:
+    c, _, path = client
+    r = c.get("/api/state", base_url=f"http://{HOST}")
+    assert r.status_code == 200
+    state = r.get_json()
+    assert state["src"]["dir"] == "rtl" and state["tgt"]["dir"] == "ltr"
+    assert XSS[0] in state["src"]["sentences"][2]  # raw in JSON; the page sets textContent
+    r = post(c, "/api/op", {"op": "merge", "args": {"link": 1}, "rev": state["rev"]},
+             Origin=f"http://{HOST}")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["history"] == 1
+    assert read_alignment(path).links[1].kind == "1-2"
+    r = post(c, "/api/undo", {"rev": r.get_json()["rev"]})
+    assert r.status_code == 200
+    assert read_alignment(path).links[1].kind == "1-1"
+    r = post(c, "/api/op", {"op": "merge", "args": {"link": 1}, "rev": "stale"})
+    assert r.status_code == 409
+
+
+def test_page_and_headers(client: tuple[Any, str, Path]) -> None:
+    c, token, _ = client
+    r = c.get("/", base_url=f"http://{HOST}")
+    page = r.get_data(as_text=True)
+    assert f'content="{token}"' in page and "<script src=\"/static/review.js\">" in page
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Frame-Options"] == "DENY"
+    js = c.get("/static/review.js", base_url=f"http://{HOST}").get_data(as_text=True)
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "eval(" not in js
+
+
+@pytest.mark.parametrize("headers", [{"Host": "evil.example"}, {"Host": "127.0.0.1:9999"},
+                                     {"Host": HOST, "Sec-Fetch-Site": "cross-site"}])
+def test_foreign_hosts_and_sites_are_refused(client: tuple[Any, str, Path], headers: dict[str, str]) -> None:
+    c, _, _ = client
+    assert c.get("/api/state", headers=headers).status_code == 403
+
+
+def test_changes_need_token_origin_and_json(client: tuple[Any, str, Path]) -> None:
+    c, _, path = client
+    before = path.read_bytes()
+    body = {"op": "status", "args": {"link": 0, "status": "accepted"}}
+    assert post(c, "/api/op", body, token=None).status_code == 403
+    assert post(c, "/api/op", body, token="wrong").status_code == 403
+    assert post(c, "/api/op", body, Origin="http://evil.example").status_code == 403
+    assert post(c, "/api/op", body, Origin="null").status_code == 403
+    r = c.post("/api/op", data="op=status", headers={"Host": HOST, "X-CSRF-Token": "tok"},
+               content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 415
+    assert path.read_bytes() == before
+
+
+def test_files_outside_the_folder_are_refused(client: tuple[Any, str, Path], tmp_path: Path) -> None:
+    c, _, path = client
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    shutil.copy(path, outside)
+    (tmp_path / "sub").mkdir()
+    shutil.copy(path, tmp_path / "sub" / "x.json")
+    os.symlink(outside, tmp_path / "link.json")
+    shutil.copy(path, tmp_path / "sibling.json")
+    try:
+        for name in ["../" + outside.name, str(outside), "sub/x.json", "link.json", "p.json.history.jsonl",
+                     "..%2Fx.json", ".hidden.json", "sub\\x.json"]:
+            r = c.get("/api/state", query_string={"file": name}, base_url=f"http://{HOST}")
+            assert r.status_code == 403, name
+            r = post(c, "/api/op", {"file": name, "op": "status", "args": {"link": 0, "status": "accepted"}})
+            assert r.status_code == 403, name
+        r = c.get("/api/state", query_string={"file": "sibling.json"}, base_url=f"http://{HOST}")
+        assert r.status_code == 200 and r.get_json()["file"] == "sibling.json"
+    finally:
+        outside.unlink()
+
+
+def test_killing_the_server_loses_nothing(pfile: Path) -> None:
+    """The real command in a subprocess: a change posted, then SIGKILL; the file has it."""
+    pytest.importorskip("flask")
+    import re
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "parallel", "review", str(pfile), "--port", "0"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert m, line
+        base = m.group(0)
+        page = urllib.request.urlopen(base, timeout=10).read().decode("utf-8")
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        req = urllib.request.Request(
+            base + "api/op", method="POST",
+            data=json.dumps({"op": "status", "args": {"link": 4, "status": "rejected"}}).encode(),
+            headers={"Content-Type": "application/json", "X-CSRF-Token": token})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+    assert read_alignment(pfile).links[4].features["status"] == "rejected"
+    assert len(ReviewStore(pfile).history()) == 1
+
+
+def test_cli_review_rejects_a_bad_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    res = CliRunner().invoke(main, ["review", str(bad), "--port", "0"])
+    assert res.exit_code == 2 and res.output.startswith("parallel-corpus: error:")
+
+
+# ------------------------------------------------------------------ real browser, end to end
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    pytest.importorskip("flask")
+    from werkzeug.serving import make_server
+
+    from parallel.review.app import create_app
+
+    path = save(parallel_alignment(), tmp_path / "pair.json")
+    save(comparable_alignment(), tmp_path / "other.json")
+    app = create_app(path)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PORT"] = srv.server_port
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}/", path
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+            viewport={"width": 1300, "height": 900},
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            pg = browser.new_page()
+            yield pg
+        finally:
+            browser.close()
+
+
+def shots_dir() -> Path | None:
+    d = os.environ.get("PARALLEL_SCREENSHOTS")
+    if d:
+        Path(d).mkdir(parents=True, exist_ok=True)
+        return Path(d)
+    return None
+
+
+@pytest.mark.slow
+def test_review_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
+    from playwright.sync_api import expect
+
+    url, path = server
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    expect(page.locator("#L5")).to_be_visible()
+
+    # untrusted text is shown as text
+    expect(page.locator("#L3 .c[dir=rtl]")).to_have_text("جملة " + XSS[0])
+    expect(page.locator("#L3 .c[dir=ltr]")).to_have_text("Sentence " + XSS[1])
+    assert page.locator("#grid img, #grid script").count() == 0
+    assert page.locator('#L0 .c[dir="rtl"][lang="ar"]').count() == 1
+    assert page.evaluate("document.documentElement.dir") == "ltr"
+
+    # accept, note, merge: each saved to the file at once
+    page.click("#L0 button[data-act=accept]")
+    expect(page.locator("#status")).to_have_text("Saved: link 0 accepted")
+    assert read_alignment(path).links[0].features["status"] == "accepted"
+    page.fill("#L3 input.note", "check this " + XSS[1])
+    page.press("#L3 input.note", "Enter")
+    expect(page.locator("#status")).to_have_text("Saved: note on link 3")
+    assert read_alignment(path).links[3].features["note"] == "check this " + XSS[1]
+    page.click("#L1 button[data-act=merge]")
+    expect(page.locator("#status")).to_have_text("Saved: merged links 1 and 2")
+    merged = read_alignment(path)
+    assert (merged.links[1].src, merged.links[1].tgt) == ((1,), (1, 2))
+    expect(page.locator("#L1 .c[dir=ltr]")).to_have_text("It added that cooperation was essential.")
+    d = shots_dir()
+    if d:
+        page.screenshot(path=str(d / "review-after-merge.png"))
+
+    # undo the merge
+    page.click("#undo")
+    expect(page.locator("#status")).to_have_text("Undone")
+    back = read_alignment(path)
+    assert (back.links[1].src, back.links[1].tgt) == ((1,), (1,))
+    assert back.links[0].features["status"] == "accepted"  # earlier changes stay
+    if d:
+        page.screenshot(path=str(d / "review-after-undo.png"))
+
+    # relink through the inline editor
+    page.click("#L5 button[data-act=relink]")
+    page.fill("#L5 .relink input >> nth=0", "4")
+    page.click("#L5 .relink button[type=submit]")
+    expect(page.locator("#status")).to_have_text("Saved: relinked link 5")
+    assert covers_once(read_alignment(path))
+
+    # a reload shows what is in the file: nothing lived only in the page
+    page.reload()
+    expect(page.locator("#L0 .badge.accepted")).to_have_text("accepted")
+    assert dialogs == [] and errors == []
+
+
+@pytest.mark.slow
+def test_report_in_a_real_browser(page: Any, tmp_path: Path) -> None:
+    import numpy as np
+
+    from parallel.report import write_report
+
+    target = tmp_path / "report.html"
+    write_report(parallel_alignment(), target, sim=np.random.default_rng(0).random((6, 6)))
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(target.as_uri())
+    assert page.locator("#links img, #links script").count() == 0
+    assert page.locator("#L3 .c[dir=rtl]").inner_text().endswith(XSS[0])
+    page.select_option("#show", "only-gap")
+    assert page.locator("#shown").inner_text() == "1 of 6 links shown"
+    assert page.locator("svg.matrix rect.lk").count() == 5
+    d = shots_dir()
+    if d:
+        page.screenshot(path=str(d / "report-small.png"), full_page=True)
+    assert dialogs == [] and errors == []  # the inline script ran (CSP hash ok) and nothing else did
+
+
+@pytest.mark.slow
+def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page: Any) -> None:
+    pytest.importorskip("flask")
+    from playwright.sync_api import expect
+    from werkzeug.serving import make_server
+
+    from parallel.review.app import create_app
+
+    n = 650
+    ar = make_doc([f"الجملة رقم {i}." for i in range(n)], "ar")
+    en = make_doc([f"Sentence number {i}." for i in range(n)], "en")
+    al = Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n)), "parallel",
+                   "model:use-m3|mode:parallel")
+    path = save(al, tmp_path / "long.json")
+    app = create_app(path)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PORT"] = srv.server_port
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{srv.server_port}/")
+        expect(page.locator("#L299")).to_be_attached()
+        assert page.locator("#L300").count() == 0  # not rendered yet
+        page.locator("#more").scroll_into_view_if_needed()
+        expect(page.locator("#L599")).to_be_attached()
+        page.locator("#more").scroll_into_view_if_needed()
+        expect(page.locator(f"#L{n - 1}")).to_be_attached()
+        assert page.locator("#more").count() == 0
+        page.click(f"#L{n - 2} button[data-act=merge]")
+        expect(page.locator("#status")).to_have_text(f"Saved: merged links {n - 2} and {n - 1}")
+        expect(page.locator(f"#L{n - 2} .c[dir=ltr]")).to_have_text(f"Sentence number {n - 2}. Sentence number {n - 1}.")
+        assert read_alignment(path).links[-1].kind == "2-2"
+    finally:
+        srv.shutdown()
+        srv.server_close()
