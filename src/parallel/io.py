@@ -64,6 +64,16 @@ def check_output_path(path: str | os.PathLike[str] | None) -> None:
         raise InputError(f"{path}: folder {folder} is not writable")
 
 
+def _file_mode(target: Path) -> int:
+    """Keep an existing file's mode; a new file gets 0o666 less the umask (like ``open``)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
     """Write to a temporary file beside ``path`` and rename it into place on success.
@@ -83,6 +93,7 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
             fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         with fh:
             yield fh
+        os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
