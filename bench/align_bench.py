@@ -1,0 +1,286 @@
+"""Benchmark the monotonic aligner against peers on ../shared/bench (prints a table).
+
+    .venv/bin/python bench/align_bench.py                 # Text+Berg test + NTREX merged
+    .venv/bin/python bench/align_bench.py --sets dev      # Text+Berg dev only (tuning)
+    .venv/bin/python bench/align_bench.py --speed         # + synthetic 5,000 x 6,000 timing
+
+Embeddings come from the project's ``use-m3`` encoder through an on-disk cache
+(``/tmp/parallel-bench-cache``, ``--cache DIR``), so reruns do not re-embed; "embed s" is the time
+the encoder spent on texts not in the cache during this run (sentences once, then the spans each
+system asked for), "align s" is the aligner alone. Peers get the same (cached) encoder:
+``sentalign`` (Vecalign's DP, PyPI) and ``galechurch`` (length-based, PyPI).
+Timings are on a shared 2-core machine: pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parallel.monotonic import align_parallel
+from parallel.evaluate import PRF, AlignScores, align_counts, read_vecalign
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+
+
+class CachedEncoder:
+    """Wraps an encoder with a text -> vector cache kept in memory and pickled on disk."""
+
+    name = "use-m3"
+
+    def __init__(self, cache_dir: Path) -> None:
+        from parallel.embed import get_encoder
+
+        self._enc = get_encoder("use-m3")
+        self.cache_dir = cache_dir
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.path = cache_dir / "use-m3.pkl"
+        self.store: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with open(self.path, "rb") as fh:
+                self.store = pickle.load(fh)
+        self.seconds = 0.0  # encoder time for uncached texts
+        self.texts = 0
+        self.calls = 0
+        self.dirty = False
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        todo = sorted({x for x in texts if x not in self.store})
+        if todo:
+            t0 = time.perf_counter()
+            vecs = self._enc.encode(todo)
+            self.seconds += time.perf_counter() - t0
+            self.texts += len(todo)
+            for x, v in zip(todo, vecs, strict=True):
+                self.store[x] = v
+            self.dirty = True
+        if not texts:
+            return np.zeros((0, 512), np.float32)
+        return np.stack([self.store[x] for x in texts])
+
+    def cost(self, texts: list[str]) -> float:
+        """Seconds the real encoder needs for ``texts`` (measured on a sample, then scaled)."""
+        return 0.0
+
+    def save(self) -> None:
+        if self.dirty:
+            tmp = self.path.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(self.store, fh)
+            tmp.replace(self.path)
+            self.dirty = False
+
+
+class Counting:
+    """Encoder view that records which texts a system asked for."""
+
+    name = "use-m3"
+
+    def __init__(self, enc: CachedEncoder) -> None:
+        self.enc = enc
+        self.asked: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.asked += list(texts)
+        return self.enc.encode(list(texts))
+
+
+Doc = tuple[str, list[str], list[str], list[Any]]
+
+
+def load_sets(names: list[str]) -> dict[str, list[Doc]]:
+    sets: dict[str, list[Doc]] = {}
+    tb = BENCH / "textberg_defr"
+    lines = lambda p: p.read_text(encoding="utf-8").splitlines()
+    if "test" in names:
+        sets["Text+Berg test de-fr"] = [
+            (f"test{k}", lines(tb / f"test{k}.de"), lines(tb / f"test{k}.fr"), read_vecalign(tb / f"test{k}.defr"))
+            for k in range(7)]
+    if "dev" in names:
+        sets["Text+Berg dev de-fr"] = [("dev", lines(tb / "dev.de"), lines(tb / "dev.fr"), read_vecalign(tb / "dev.defr"))]
+    if "ntrex" in names:
+        d = BENCH / "derived" / "ntrex128_ar_en" / "merged"
+        sets["NTREX merged ar-en"] = [
+            (p.name[:2], lines(d / f"{p.name[:2]}.ar"), lines(d / f"{p.name[:2]}.en"), read_vecalign(p))
+            for p in sorted(d.glob("*.gold.align"))]
+    return sets
+
+
+def sys_ours(**opts: Any) -> Callable[[list[str], list[str], Any], tuple[list[Any], float]]:
+    def run(src: list[str], tgt: list[str], enc: Any) -> tuple[list[Any], float]:
+        se, te = enc.encode(src), enc.encode(tgt)
+        t0 = time.perf_counter()
+        links = align_parallel(src, tgt, enc, src_emb=se, tgt_emb=te, **opts)
+        dt = time.perf_counter() - t0
+        return [(k.src, k.tgt) for k in links], dt
+    return run
+
+
+def sys_sentalign(max_size: int) -> Callable[[list[str], list[str], Any], tuple[list[Any], float]]:
+    def run(src: list[str], tgt: list[str], enc: Any) -> tuple[list[Any], float]:
+        from sentalign import sentalign
+
+        t0 = time.perf_counter()
+        res = sentalign(src, tgt, enc, alignment_max_size=max_size)
+        dt = time.perf_counter() - t0
+        return [(tuple(a.src_indices), tuple(a.tgt_indices)) for a in res.alignments], dt
+    return run
+
+
+def sys_galechurch(src: list[str], tgt: list[str], enc: Any) -> tuple[list[Any], float]:
+    import galechurch
+
+    t0 = time.perf_counter()
+    res = galechurch.align(src, tgt)
+    dt = time.perf_counter() - t0
+    links = [(tuple(range(b.source_start, b.source_end)), tuple(range(b.target_start, b.target_end)))
+             for b in res.beads]
+    return links, dt
+
+
+def evaluate(system: Callable[..., Any], docs: list[Doc], enc: CachedEncoder) -> tuple[AlignScores, float, float]:
+    """Pooled scores, alignment seconds, and encoder seconds attributed to this system."""
+    total = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
+    align_s = 0.0
+    embed_s = 0.0
+    for _, src, tgt, gold in docs:
+        view = Counting(enc)
+        before = enc.seconds
+        pred, dt = system(src, tgt, view)
+        # the aligner's own clock includes encoder calls it made; take them out
+        spent = enc.seconds - before
+        align_s += dt - spent
+        embed_s += _embed_cost(view.asked, enc)
+        total = total + align_counts(pred, gold)
+    return total, align_s, embed_s
+
+
+_RATE: dict[str, float] = {}
+
+
+def _embed_cost(texts: list[str], enc: CachedEncoder) -> float:
+    """Seconds to embed ``texts`` from scratch, at the characters-per-second rate measured when
+    the set's sentences were embedded (see :func:`measure_sentences`)."""
+    if not texts:
+        return 0.0
+    return sum(len(x) + 20 for x in texts) / _RATE["cps"]
+
+
+def measure_sentences(texts: list[str], enc: CachedEncoder) -> float:
+    """Really embed every sentence once (no cache) and time it; sets the rate for span costs."""
+    enc._enc.encode(texts[:32])  # warm up
+    t0 = time.perf_counter()
+    enc._enc.encode(texts)
+    dt = time.perf_counter() - t0
+    _RATE["cps"] = sum(len(x) + 20 for x in texts) / dt
+    return dt
+
+
+def speed(enc: CachedEncoder) -> None:
+    """Alignment time on a synthetic 5,000 x 6,000 pair (random unit vectors + noisy copies)."""
+    rng = np.random.default_rng(1)
+    n, m, d = 5000, 6000, 512
+    base = rng.normal(size=(m, d)).astype(np.float32)
+    t = base / np.linalg.norm(base, axis=1, keepdims=True)
+    keep = np.sort(rng.choice(m, size=n, replace=False))
+    s = t[keep] + 0.6 * rng.normal(size=(n, d)).astype(np.float32) / np.sqrt(d)
+    s /= np.linalg.norm(s, axis=1, keepdims=True)
+    src = ["x" * int(k) for k in rng.integers(20, 200, size=n)]
+    tgt = ["y" * int(k) for k in rng.integers(20, 200, size=m)]
+    class Fake:
+        """Stands in for the encoder on synthetic text: random unit vectors, timed separately."""
+
+        name = "fake"
+        seconds = 0.0
+        texts = 0
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            t0 = time.perf_counter()
+            v = rng.normal(size=(len(texts), d)).astype(np.float32)
+            self.texts += len(texts)
+            self.seconds += time.perf_counter() - t0
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    for spans in ("sum", "auto"):
+        fake = Fake()
+        t0, c0 = time.perf_counter(), time.process_time()
+        links = align_parallel(src, tgt, fake, src_emb=s, tgt_emb=t, spans=spans)
+        dt, cpu = time.perf_counter() - t0 - fake.seconds, time.process_time() - c0 - fake.seconds
+        hit = sum(1 for k in links if len(k.src) == 1 and len(k.tgt) == 1 and keep[k.src[0]] == k.tgt[0])
+        print(f"speed 5000 x 6000 (synthetic vectors, spans={spans}): {dt:.2f} s align "
+              f"({cpu:.2f} s CPU), {fake.texts} span texts asked, "
+              f"{hit}/{n} true 1-1 links recovered", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex"])
+    ap.add_argument("--systems", nargs="+", default=["ours", "ours-sum", "sentalign4", "galechurch"],
+                    help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences)")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--opt", action="append", default=[], help="aligner option KEY=VALUE (tuning)")
+    args = ap.parse_args(argv)
+    if not BENCH.exists():
+        print(f"no benchmark data at {BENCH}", file=sys.stderr)
+        return 1
+    opts: dict[str, Any] = {}
+    for kv in args.opt:
+        k, v = kv.split("=", 1)
+        try:
+            opts[k] = int(v)
+        except ValueError:
+            try:
+                opts[k] = float(v)
+            except ValueError:
+                opts[k] = v
+    enc = CachedEncoder(args.cache)
+    systems: dict[str, Callable[..., Any]] = {
+        "ours": sys_ours(**opts),
+        "ours-sum": sys_ours(**{**opts, "spans": "sum"}),
+        "sentalign4": sys_sentalign(4),
+        "sentalign8": sys_sentalign(8),
+        "galechurch": sys_galechurch,
+    }
+    sets = load_sets(args.sets)
+    # embed every sentence once up front (the shared cost every system pays), timed for real
+    sent_cost = {}
+    for name, docs in sets.items():
+        texts = [x for _, s, t, _ in docs for x in s + t]
+        enc.encode(texts)
+        sent_cost[name] = measure_sentences(texts, enc)
+    enc.save()
+    print("strict/lax P R F1 pooled; align s = aligner alone; spans s = estimated time to embed the"
+          " multi-sentence texts the system asked for;\ne2e x = (sentence embedding + spans + align)"
+          " / sentence embedding.  Shared 2-core machine: times are pessimistic.")
+    print(f"{'set':<22} {'system':<11} {'strict P':>8} {'R':>6} {'F1':>6} {'lax P':>6} {'R':>6} {'F1':>6}"
+          f" {'align s':>8} {'spans s':>8} {'e2e x':>6}")
+    for name, docs in sets.items():
+        rate = _RATE["cps"] = sum(len(x) + 20 for _, s, t, _ in docs for x in s + t) / sent_cost[name]
+        del rate
+        for sysname in args.systems:
+            sc, align_s, embed_s = evaluate(systems[sysname], docs, enc)
+            enc.save()
+            st, lx = sc.strict, sc.lax
+            span_s = max(0.0, embed_s - sent_cost[name])
+            e2e = (sent_cost[name] + span_s + align_s) / sent_cost[name]
+            print(f"{name:<22} {sysname:<11} {st.precision:8.3f} {st.recall:6.3f} {st.f1:6.3f} "
+                  f"{lx.precision:6.3f} {lx.recall:6.3f} {lx.f1:6.3f} {align_s:8.2f} {span_s:8.1f} {e2e:6.2f}",
+                  flush=True)
+        print(f"{name:<22} (embedding each sentence once: {sent_cost[name]:.1f} s)")
+    if args.speed:
+        speed(enc)
+    enc.save()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

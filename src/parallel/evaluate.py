@@ -1,0 +1,222 @@
+"""Scoring alignments against gold: strict/lax P/R/F1 (Vecalign) and mining P/R/F1 (BUCC).
+
+Standard definitions (Vecalign's ``score.py``, Bertalign, SentAlign):
+
+* a link is a pair ``(src ids, tgt ids)`` of tuples; links with an empty side (1-0, 0-1) are
+  removed from both the prediction and the gold before scoring;
+* strict hit: the predicted link equals a gold link;
+* lax hit: the predicted link shares at least one source id and one target id with a gold link;
+* precision is counted over predicted links, recall over gold links (the same test with the roles
+  swapped); counts are pooled over documents, then ``F1 = 2PR / (P + R)``.
+
+Mining (comparable texts, BUCC style): predicted and gold sentence pairs as sets; a link with
+several ids on a side counts as every (src, tgt) pair it contains.
+
+Pure Python, no numpy; readers raise :class:`~parallel.errors.InputError` on malformed files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .io import read_text
+
+AlignLink = tuple[tuple[int, ...], tuple[int, ...]]
+
+__all__ = [
+    "PRF",
+    "AlignScores",
+    "align_counts",
+    "align_scores",
+    "mining_scores",
+    "parse_pairs_tsv",
+    "parse_vecalign",
+    "read_pairs_tsv",
+    "read_vecalign",
+]
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and F1 with the counts they come from.
+
+    ``precision = tp_pred / n_pred`` and ``recall = tp_gold / n_gold`` (for strict scores and for
+    mining ``tp_pred == tp_gold``). A ratio with a zero denominator is 0.0.
+    """
+
+    tp_pred: int
+    n_pred: int
+    tp_gold: int
+    n_gold: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp_pred / self.n_pred if self.n_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp_gold / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+    def __add__(self, other: PRF) -> PRF:
+        return PRF(self.tp_pred + other.tp_pred, self.n_pred + other.n_pred,
+                   self.tp_gold + other.tp_gold, self.n_gold + other.n_gold)
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
+                "tp_pred": self.tp_pred, "n_pred": self.n_pred,
+                "tp_gold": self.tp_gold, "n_gold": self.n_gold}
+
+
+@dataclass(frozen=True)
+class AlignScores:
+    """Strict and lax scores of an alignment (pooled counts; add them over documents)."""
+
+    strict: PRF
+    lax: PRF
+
+    def __add__(self, other: AlignScores) -> AlignScores:
+        return AlignScores(self.strict + other.strict, self.lax + other.lax)
+
+
+def _norm_links(links: Iterable[Sequence[Iterable[int]]]) -> list[AlignLink]:
+    out: list[AlignLink] = []
+    for link in links:
+        src, tgt = link[0], link[1]
+        s, t = tuple(int(i) for i in src), tuple(int(j) for j in tgt)
+        if s and t:
+            out.append((s, t))
+    return out
+
+
+def _hits(test: list[AlignLink], gold: list[AlignLink]) -> tuple[int, int]:
+    """(strict hits, lax hits) of the links in ``test`` against ``gold``."""
+    gold_set = set(gold)
+    by_src: dict[int, list[int]] = {}
+    for g, (gs, _) in enumerate(gold):
+        for i in gs:
+            by_src.setdefault(i, []).append(g)
+    gold_tgt = [set(gt) for _, gt in gold]
+    strict = lax = 0
+    for s, t in test:
+        if (s, t) in gold_set:
+            strict += 1
+            lax += 1
+            continue
+        cands = {g for i in s for g in by_src.get(i, ())}
+        tset = set(t)
+        if any(gold_tgt[g] & tset for g in cands):
+            lax += 1
+    return strict, lax
+
+
+def align_counts(pred: Iterable[Sequence[Iterable[int]]],
+                 gold: Iterable[Sequence[Iterable[int]]]) -> AlignScores:
+    """Strict and lax counts for one document.
+
+    ``pred`` and ``gold`` are sequences of ``(src_ids, tgt_ids)``; links with an empty side are
+    dropped from both. Add the results over documents to pool them.
+    """
+    p, g = _norm_links(pred), _norm_links(gold)
+    p_strict, p_lax = _hits(p, g)
+    r_strict, r_lax = _hits(g, p)
+    return AlignScores(PRF(p_strict, len(p), r_strict, len(g)), PRF(p_lax, len(p), r_lax, len(g)))
+
+
+def align_scores(pred_docs: Sequence[Sequence[Sequence[Iterable[int]]]],
+                 gold_docs: Sequence[Sequence[Sequence[Iterable[int]]]]) -> AlignScores:
+    """Pooled strict/lax scores over documents (``pred_docs[k]`` is scored against ``gold_docs[k]``)."""
+    if len(pred_docs) != len(gold_docs):
+        raise InputError(f"{len(pred_docs)} predicted documents but {len(gold_docs)} gold documents")
+    total = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
+    for p, g in zip(pred_docs, gold_docs, strict=True):
+        total = total + align_counts(p, g)
+    return total
+
+
+def _atomic_pairs(pairs: Iterable[Sequence[object]]) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for pair in pairs:
+        src, tgt = pair[0], pair[1]
+        ss = (src,) if isinstance(src, int) else tuple(src)  # type: ignore[arg-type]
+        ts = (tgt,) if isinstance(tgt, int) else tuple(tgt)  # type: ignore[arg-type]
+        for i in ss:
+            for j in ts:
+                out.add((int(i), int(j)))
+    return out
+
+
+def mining_scores(pred_pairs: Iterable[Sequence[object]], gold_pairs: Iterable[Sequence[object]]) -> PRF:
+    """BUCC-style precision/recall/F1 of mined sentence pairs.
+
+    Each pair is ``(src, tgt)`` where a side is an int or a sequence of ints (a link with several
+    ids on a side counts as all its (src, tgt) pairs). Duplicates count once.
+
+    >>> s = mining_scores([(0, 1), (2, 3), (4, 4)], [(0, 1), (2, 3), (5, 5), (6, 6)])
+    >>> round(s.precision, 3), round(s.recall, 3), round(s.f1, 3)
+    (0.667, 0.5, 0.571)
+    """
+    p, g = _atomic_pairs(pred_pairs), _atomic_pairs(gold_pairs)
+    tp = len(p & g)
+    return PRF(tp, len(p), tp, len(g))
+
+
+# ----------------------------------------------------------------------------- readers
+
+_VEC_LINE = re.compile(r"^\s*\[([0-9,\s]*)\]\s*:\s*\[([0-9,\s]*)\](?:\s*:\s*(\S+))?\s*$")
+
+
+def _ids(field: str, where: str) -> tuple[int, ...]:
+    field = field.strip()
+    if not field:
+        return ()
+    try:
+        return tuple(int(x) for x in field.split(","))
+    except ValueError:
+        raise InputError(f"{where}: bad sentence ids {field!r}") from None
+
+
+def parse_vecalign(text: str, name: str = "alignment") -> list[AlignLink]:
+    """Links of a Vecalign-format text (``[0, 1]:[2]:0.12`` per line; blank and ``#`` lines skipped)."""
+    links: list[AlignLink] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _VEC_LINE.match(line)
+        if not m:
+            raise InputError(f"{name}:{n}: not a Vecalign alignment line: {line.strip()[:60]!r}")
+        links.append((_ids(m.group(1), f"{name}:{n}"), _ids(m.group(2), f"{name}:{n}")))
+    return links
+
+
+def parse_pairs_tsv(text: str, name: str = "pairs") -> list[AlignLink]:
+    """Pairs of a TSV file: first two columns are ids (``3`` or ``3,4``); a non-numeric header is skipped."""
+    pairs: list[AlignLink] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2:
+            raise InputError(f"{name}:{n}: expected two tab-separated id columns")
+        if n == 1 and not re.fullmatch(r"[0-9,\s]*", cols[0]):
+            continue  # header line
+        pairs.append((_ids(cols[0], f"{name}:{n}"), _ids(cols[1], f"{name}:{n}")))
+    return pairs
+
+
+def read_vecalign(path: str | Path) -> list[AlignLink]:
+    """Read a Vecalign-format file (an empty file is an empty alignment)."""
+    return parse_vecalign(read_text(path, allow_empty=True), str(path))
+
+
+def read_pairs_tsv(path: str | Path) -> list[AlignLink]:
+    """Read a TSV file of id pairs (mining output or gold; an empty file has no pairs)."""
+    return parse_pairs_tsv(read_text(path, allow_empty=True), str(path))

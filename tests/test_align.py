@@ -1,0 +1,299 @@
+"""Monotonic n-m alignment: known Arabic-English answers per link type, edge cases, invariants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parallel.data import Link
+from parallel.monotonic import align_parallel, band_from_path, banded_dp, first_pass, link_types
+
+AR = [
+    "أعلنت الحكومة عن خطة جديدة لبناء مدارس في المناطق الريفية.",
+    "وستبلغ تكلفة المشروع نحو ملياري دولار على مدى خمس سنوات.",
+    "وقال مسؤولون إن أعمال البناء ستبدأ في الربيع المقبل.",
+    "ورحبت نقابات المعلمين بالقرار لكنها طالبت برواتب أعلى.",
+    "وزار وزير التربية والتعليم ثلاث قرى يوم الاثنين.",
+    "تسببت الأمطار الغزيرة في فيضانات في عدة مدن شمالية.",
+]
+EN = [
+    "The government announced a new plan to build schools in rural areas.",
+    "The project will cost about two billion dollars over five years.",
+    "Officials said construction would begin next spring.",
+    "Teachers' unions welcomed the decision but asked for higher salaries.",
+    "The minister of education visited three villages on Monday.",
+    "Heavy rain caused flooding in several northern cities.",
+]
+AR_1_2 = ("وستبلغ تكلفة المشروع نحو ملياري دولار على مدى خمس سنوات، "
+          "وقال مسؤولون إن أعمال البناء ستبدأ في الربيع المقبل.")
+EN_2_1 = ("Teachers' unions welcomed the decision but asked for higher salaries, "
+          "and the minister of education visited three villages on Monday.")
+AR_EXTRA = "وفي سياق آخر، فاز المنتخب الوطني لكرة القدم بالمباراة النهائية للبطولة."
+EN_EXTRA = "Meanwhile, the national museum reopened after a long renovation of its galleries."
+
+
+@pytest.fixture(scope="module")
+def encoder():  # type: ignore[no-untyped-def]
+    from parallel.embed import get_encoder
+
+    return get_encoder("use-m3")
+
+
+def pairs(links: list[Link]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(k.src, k.tgt) for k in links]
+
+
+def check_cover(links: list[Link], n: int, m: int) -> None:
+    """Every sentence in exactly one link, links in order on both sides."""
+    src = [i for k in links for i in k.src]
+    tgt = [j for k in links for j in k.tgt]
+    assert src == list(range(n))
+    assert tgt == list(range(m))
+    assert all(k.src or k.tgt for k in links)
+
+
+def ones(n: int, start: int = 0, shift: int = 0) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [((i,), (i + shift,)) for i in range(start, n)]
+
+
+def test_one_to_one(encoder) -> None:  # type: ignore[no-untyped-def]
+    links = align_parallel(AR, EN, encoder)
+    assert pairs(links) == ones(6)
+    for k in links:
+        assert k.kind == "1-1"
+        assert k.features["cosine"] > 0.3
+        assert "margin" in k.features and "norm_cosine" in k.features
+
+
+def test_one_to_two(encoder) -> None:  # type: ignore[no-untyped-def]
+    ar = [AR[0], AR_1_2, *AR[3:]]
+    links = align_parallel(ar, EN, encoder)
+    assert pairs(links) == [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,)), ((3,), (4,)), ((4,), (5,))]
+
+
+def test_two_to_one(encoder) -> None:  # type: ignore[no-untyped-def]
+    en = [*EN[:3], EN_2_1, EN[5]]
+    links = align_parallel(AR, en, encoder)
+    assert pairs(links) == [*ones(3), ((3, 4), (3,)), ((5,), (4,))]
+
+
+def test_one_to_zero(encoder) -> None:  # type: ignore[no-untyped-def]
+    ar = [*AR[:3], AR_EXTRA, *AR[3:]]
+    links = align_parallel(ar, EN, encoder)
+    assert pairs(links) == [*ones(3), ((3,), ()), *[((i + 1,), (i,)) for i in range(3, 6)]]
+    assert links[3].kind == "1-0" and links[3].score == 0.0
+
+
+def test_zero_to_one(encoder) -> None:  # type: ignore[no-untyped-def]
+    en = [*EN[:2], EN_EXTRA, *EN[2:]]
+    links = align_parallel(AR, en, encoder)
+    assert pairs(links) == [*ones(2), ((), (2,)), *[((i,), (i + 1,)) for i in range(2, 6)]]
+
+
+def test_all_link_types_at_once(encoder) -> None:  # type: ignore[no-untyped-def]
+    ar = [AR[0], AR_EXTRA, AR_1_2, AR[3], AR[4], AR[5]]
+    en = [EN[0], EN[1], EN[2], EN_2_1, EN[5], EN_EXTRA]
+    links = align_parallel(ar, en, encoder)
+    check_cover(links, len(ar), len(en))
+    assert pairs(links) == [((0,), (0,)), ((1,), ()), ((2,), (1, 2)), ((3, 4), (3,)), ((5,), (4,)),
+                            ((), (5,))]
+
+
+def test_empty_and_one_sentence_documents(encoder) -> None:  # type: ignore[no-untyped-def]
+    assert align_parallel([], [], encoder) == []
+    assert pairs(align_parallel(AR[:2], [], encoder)) == [((0,), ()), ((1,), ())]
+    assert pairs(align_parallel([], EN[:1], encoder)) == [((), (0,))]
+    assert pairs(align_parallel(AR[:1], EN[:1], encoder)) == [((0,), (0,))]
+    one = align_parallel(AR[:1], EN[:3], encoder)
+    check_cover(one, 1, 3)
+    assert any(k.src == (0,) and 0 in k.tgt for k in one)
+
+
+def test_very_unequal_lengths(encoder) -> None:  # type: ignore[no-untyped-def]
+    links = align_parallel(AR[4:5], EN, encoder)
+    check_cover(links, 1, 6)
+    assert any(4 in k.tgt and k.src == (0,) for k in links)
+    links = align_parallel(AR, EN[1:2], encoder)
+    check_cover(links, 6, 1)
+    assert any(k.tgt == (0,) and 1 in k.src for k in links)
+
+
+def test_identical_documents(encoder) -> None:  # type: ignore[no-untyped-def]
+    links = align_parallel(EN, EN, encoder)
+    assert pairs(links) == ones(6)
+    assert all(k.features["cosine"] == pytest.approx(1.0, abs=1e-5) for k in links)
+
+
+def test_deterministic(encoder) -> None:  # type: ignore[no-untyped-def]
+    ar = [AR[0], AR_1_2, AR_EXTRA, *AR[3:]]
+    a = align_parallel(ar, EN, encoder)
+    b = align_parallel(ar, EN, encoder)
+    assert [(k.src, k.tgt, k.score, dict(k.features)) for k in a] == \
+           [(k.src, k.tgt, k.score, dict(k.features)) for k in b]
+
+
+def test_spans_modes_agree_on_clean_text(encoder) -> None:  # type: ignore[no-untyped-def]
+    ar = [AR[0], AR_1_2, *AR[3:]]
+    auto = pairs(align_parallel(ar, EN, encoder, spans="auto"))
+    full = pairs(align_parallel(ar, EN, encoder, spans="encode"))
+    assert auto == full
+    with pytest.raises(ValueError):
+        align_parallel(ar, EN, encoder, spans="nope")
+
+
+class CountingEncoder:
+    name = "counting"
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def test_spans_embedded_only_where_needed_in_one_call(encoder) -> None:  # type: ignore[no-untyped-def]
+    src_emb, tgt_emb = encoder.encode(AR), encoder.encode(EN)
+    counting = CountingEncoder(encoder)
+    align_parallel(AR, EN, counting, src_emb=src_emb, tgt_emb=tgt_emb)
+    assert counting.calls == []  # all 1-1: no span is worth embedding
+    ar = [AR[0], AR_1_2, *AR[3:]]
+    counting = CountingEncoder(encoder)
+    links = align_parallel(ar, EN, counting, src_emb=encoder.encode(ar), tgt_emb=tgt_emb)
+    assert len(counting.calls) == 1
+    assert "Officials said" in " ".join(counting.calls[0])
+    assert len(counting.calls[0]) < 6
+    assert ((1,), (1, 2)) in pairs(links)
+
+
+# ----------------------------------------------------------------------------- no encoder
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(0, 25), m=st.integers(0, 25), max_link=st.integers(1, 9), seed=st.integers(0, 10**6))
+def test_cover_invariant_random_embeddings(n: int, m: int, max_link: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    s = unit(rng.normal(size=(n, 16))) if n else np.zeros((0, 16))
+    t = unit(rng.normal(size=(m, 16))) if m else np.zeros((0, 16))
+    src = ["x" * int(k) for k in rng.integers(1, 80, size=n)]
+    tgt = ["y" * int(k) for k in rng.integers(1, 80, size=m)]
+    links = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t, max_link=max_link)
+    check_cover(links, n, m)
+    for k in links:
+        assert len(k.src) <= max_link and len(k.tgt) <= max_link
+
+
+def test_recovers_planted_path_with_gaps() -> None:
+    """Target = source vectors plus noise, with 1-0 / 0-1 gaps: the exact 1-1 pairs come back."""
+    rng = np.random.default_rng(3)
+    base = unit(rng.normal(size=(300, 64)))
+    keep_s = np.ones(300, bool)
+    keep_s[[40, 41, 200]] = False  # omitted in the target
+    t = unit(base[keep_s] + 0.3 * rng.normal(size=(keep_s.sum(), 64)) / 8)
+    extra = unit(rng.normal(size=(2, 64)))
+    t = np.vstack([t[:100], extra, t[100:]])  # additions in the target
+    src = ["a" * 50] * 300
+    tgt = ["b" * 50] * len(t)
+    links = align_parallel(src, tgt, None, src_emb=base, tgt_emb=t)
+    check_cover(links, 300, len(t))
+    expected_t = {}
+    j = 0
+    for i in range(300):
+        if keep_s[i]:
+            expected_t[i] = j if j < 100 else j + 2
+            j += 1
+    got = {k.src[0]: k.tgt[0] for k in links if k.kind == "1-1"}
+    assert sum(got.get(i) == jt for i, jt in expected_t.items()) >= len(expected_t) - 2
+
+
+def test_large_documents_use_coarse_to_fine_band() -> None:
+    """1,500 x 1,600 goes through the downsampled first pass; the band stays narrow."""
+    rng = np.random.default_rng(5)
+    n, m = 1500, 1600
+    t = unit(rng.normal(size=(m, 32)))
+    keep = np.sort(rng.choice(m, size=n, replace=False))
+    s = unit(t[keep] + 0.2 * rng.normal(size=(n, 32)) / 6)
+    path, _ = first_pass(s.astype(np.float32), t.astype(np.float32))
+    band = band_from_path(path, n, m, 4)
+    assert band.width < 60  # linear memory: (n + 1) x width cells, not n x m
+    links = align_parallel(["s" * 40] * n, ["t" * 40] * m, None, src_emb=s, tgt_emb=t)
+    check_cover(links, n, m)
+    hits = sum(1 for k in links if k.kind == "1-1" and keep[k.src[0]] == k.tgt[0])
+    assert hits > 0.95 * n
+
+
+def test_link_types() -> None:
+    assert link_types(1) == [(1, 1)]
+    four = link_types(4)
+    assert {(1, 4), (4, 1), (2, 2), (2, 3), (3, 2)} <= set(four)
+    assert (3, 3) not in four
+    nine = link_types(9)
+    assert (1, 9) in nine and (9, 1) in nine and len(nine) < 25
+
+
+def test_banded_dp_small_known_answer() -> None:
+    """3 x 3 grid, only the diagonal pays: three 1-1 moves."""
+    from parallel.monotonic import full_band
+
+    band = full_band(3, 3)
+    values = np.full((2, 4, 4), -np.inf)
+    for i in range(1, 4):
+        values[0, i, i] = 1.0  # 1-1 ending at (i, i)
+        values[1, i, :] = -1.0  # 1-0 anywhere
+    assert banded_dp(band, [(1, 1), (1, 0)], values, -1.0) == [(1, 1)] * 3
+
+
+def test_textberg_dev_quality(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """The aligner is far above a trivial diagonal on real gold (full figures: bench/align_bench.py)."""
+    from parallel.evaluate import align_counts, read_vecalign
+
+    tb = shared_bench / "textberg_defr"
+    src = (tb / "test4.de").read_text(encoding="utf-8").splitlines()
+    tgt = (tb / "test4.fr").read_text(encoding="utf-8").splitlines()
+    gold = read_vecalign(tb / "test4.defr")
+    links = align_parallel(src, tgt, encoder)
+    check_cover(links, len(src), len(tgt))
+    sc = align_counts(pairs(links), gold)
+    assert sc.strict.f1 > 0.8
+    assert sc.lax.f1 > 0.95
+
+
+def test_weak_boundaries() -> None:
+    from parallel.monotonic import weak_boundaries
+
+    got = weak_boundaries(["Und nun zum Hüttenwart :", "Es war derselbe .", "er kam spät .",
+                           "قال الوزير:", "إن الخطة جاهزة.", "Done."])
+    assert got.tolist() == [False, True, True, False, True, False]
+
+
+def test_api_parallel_mode_uses_the_aligner(encoder) -> None:  # type: ignore[no-untyped-def]
+    import parallel
+    import parallel.monotonic
+
+    al = parallel.align(" ".join([AR[0], AR_1_2, *AR[3:]]), " ".join(EN), mode="parallel", model=encoder)
+    assert "max:4" in al.signature
+    assert {k.kind for k in al.links} <= {"1-1", "1-2", "2-1", "1-0", "0-1", "2-2"}
+    assert al.unmatched_src == [] and al.unmatched_tgt == []
+
+
+def test_one_to_nine_link_with_large_max_link() -> None:
+    """A source sentence whose vector is the sum of 9 target sentences comes out as one 1-9 link."""
+    rng = np.random.default_rng(11)
+    t = unit(rng.normal(size=(30, 64)))
+    s_rows = [t[i] for i in range(10)] + [t[10:19].sum(axis=0)] + [t[i] for i in range(19, 30)]
+    s = unit(np.array(s_rows))
+    src = ["s" * 60] * 10 + ["s" * 540] + ["s" * 60] * 11
+    tgt = ["t" * 60] * 30
+    links = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t, max_link=9)
+    check_cover(links, len(src), len(tgt))
+    assert ((10,), tuple(range(10, 19))) in pairs(links)
+    assert sum(k.kind == "1-1" for k in links) == 21
