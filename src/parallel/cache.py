@@ -1,0 +1,189 @@
+"""On-disk embedding cache keyed by model id and text hash.
+
+Layout: one SQLite file per model id, ``<dir>/<slug>-<hash8>.sqlite``, table
+``vec(key BLOB PRIMARY KEY, dim INT, data BLOB)`` where ``key`` is the 16-byte BLAKE2b
+hash of the UTF-8 text and ``data`` the float32 vector (little-endian). Why SQLite:
+lookups are indexed (a second run over a large corpus reads only its own rows, not the
+whole store), writes are transactional (a crash never leaves half a vector), and several
+processes may share one cache (WAL journal, busy timeout; a lost race only means a
+vector is embedded twice).
+
+Recovery is silent: a row of the wrong size is treated as a miss and overwritten; a file
+that is not a readable database is moved aside and recreated. Any cache failure falls
+back to "no cache" rather than failing the alignment.
+
+Location: ``$PARALLEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/parallel-corpus``, else
+``~/.cache/parallel-corpus`` (see :func:`default_cache_dir`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["EmbeddingCache", "default_cache_dir", "text_key"]
+
+_TIMEOUT_S = 30.0
+_CHUNK = 500  # keys per SELECT (SQLite's variable limit is >= 999)
+
+
+def default_cache_dir() -> Path:
+    """``$PARALLEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/parallel-corpus``, else ``~/.cache/parallel-corpus``."""
+    env = os.environ.get("PARALLEL_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "parallel-corpus"
+
+
+def text_key(text: str) -> bytes:
+    """The 16-byte key of a text (BLAKE2b of its UTF-8 bytes)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _file_name(model_id: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[:60].strip("_") or "model"
+    return f"{slug}-{hashlib.blake2b(model_id.encode(), digest_size=4).hexdigest()}.sqlite"
+
+
+class EmbeddingCache:
+    """Vectors by ``(model_id, text)``; ``get`` returns hits, ``put`` stores new vectors.
+
+    ``directory=None`` uses :func:`default_cache_dir`. ``hits``/``misses`` count lookups.
+    """
+
+    def __init__(self, directory: str | Path | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self._conns: dict[str, sqlite3.Connection | None] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def path(self, model_id: str) -> Path:
+        """The database file of ``model_id``."""
+        return self.directory / _file_name(model_id)
+
+    # ------------------------------------------------------------------ connections
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(path), timeout=_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, dim INTEGER NOT NULL, "
+                         "data BLOB NOT NULL) WITHOUT ROWID")
+            conn.execute("SELECT count(*) FROM (SELECT 1 FROM vec LIMIT 1)").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _conn(self, model_id: str) -> sqlite3.Connection | None:
+        if model_id in self._conns:
+            return self._conns[model_id]
+        conn: sqlite3.Connection | None = None
+        path = self.path(model_id)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = self._open(path)
+            except sqlite3.DatabaseError:
+                self._discard(path)
+                conn = self._open(path)
+        except (OSError, sqlite3.Error) as exc:
+            print(f"parallel-corpus: note: embedding cache disabled ({path}: {exc})", file=sys.stderr)
+            conn = None
+        self._conns[model_id] = conn
+        return conn
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        """Remove a corrupt database (and its journal files); a new one is created in its place."""
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+    def _reset(self, model_id: str) -> None:
+        conn = self._conns.pop(model_id, None)
+        if conn is not None:
+            conn.close()
+        self._discard(self.path(model_id))
+
+    # ------------------------------------------------------------------ API
+
+    def get(self, model_id: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        """The cached vectors of ``texts`` as ``{text: float32 (d,)}`` (misses are absent)."""
+        texts = list(dict.fromkeys(texts))
+        conn = self._conn(model_id)
+        out: dict[str, np.ndarray] = {}
+        if conn is None or not texts:
+            self.misses += len(texts)
+            return out
+        by_key = {text_key(t): t for t in texts}
+        keys = list(by_key)
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start:start + _CHUNK]
+                rows = conn.execute(f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall()
+                for key, dim, data in rows:
+                    if not isinstance(data, bytes) or dim <= 0 or len(data) != 4 * dim or key not in by_key:
+                        continue  # damaged row: a miss, overwritten by the next put
+                    vec = np.frombuffer(data, dtype="<f4").astype(np.float32)
+                    if not np.all(np.isfinite(vec)):
+                        continue
+                    out[by_key[key]] = vec
+        except sqlite3.OperationalError:
+            out = {}  # locked or busy: treat everything as a miss
+        except sqlite3.DatabaseError:
+            self._reset(model_id)
+            out = {}
+        self.hits += len(out)
+        self.misses += len(texts) - len(out)
+        return out
+
+    def put(self, model_id: str, vectors: Mapping[str, np.ndarray]) -> None:
+        """Store ``{text: float32 (d,)}`` (one transaction; failures are ignored)."""
+        if not vectors:
+            return
+        conn = self._conn(model_id)
+        if conn is None:
+            return
+        rows = []
+        for text, vec in vectors.items():
+            arr = np.ascontiguousarray(vec, dtype="<f4").reshape(-1)
+            rows.append((text_key(text), int(arr.shape[0]), arr.tobytes()))
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT OR REPLACE INTO vec (key, dim, data) VALUES (?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError:
+            pass  # locked for longer than the timeout: keep going without storing
+        except sqlite3.DatabaseError:
+            self._reset(model_id)
+
+    def close(self) -> None:
+        """Close open database connections."""
+        for conn in self._conns.values():
+            if conn is not None:
+                conn.close()
+        self._conns.clear()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except (sqlite3.Error, AttributeError):
+            pass

@@ -1,0 +1,125 @@
+"""Arabic/English folding for *matching only* (search, concordance, dedup, cache keys).
+
+Output text is never altered by the pipeline: folding produces a key to compare, not
+a text to show. Every rule is local to one character, so
+
+    fold(text, lang) == "".join(fold(ch, lang) for ch in text)
+
+which lets callers (e.g. :mod:`parallel.concordance`) map a match in folded text back
+to the original characters. A character folds to "" (dropped), to one character, or
+(rarely, through case folding such as "ß" -> "ss") to several.
+
+Rules (each can be switched off):
+
+- ``marks``: Arabic harakat and tanwin (U+064B-U+065F), superscript alef (U+0670),
+  Quranic annotation marks, tatweel (U+0640), the Arabic letter mark and zero-width
+  characters (U+200B-U+200F) are dropped; accents on non-Arabic letters are dropped
+  (``café`` -> ``cafe``); Arabic letters with a built-in hamza or madda are left to ``letters``.
+- ``letters``: alef variants (أ إ آ ٱ) -> ا, hamza on waw ؤ -> و, hamza on ya ئ -> ي,
+  alef maqsura ى and Farsi ya ی -> ي, ta marbuta ة -> ه, Farsi keheh ک -> ك.
+- ``digits``: Arabic-Indic (٠-٩) and extended Arabic-Indic (۰-۹) digits -> ASCII,
+  Arabic decimal/thousands separators and percent sign -> ``. , %``.
+- ``case``: Unicode case folding (``str.casefold``).
+
+``lang`` ("ar", "en" or anything else) is accepted for the API's sake; the rules are
+chosen by script, so mixed text (English names inside Arabic) folds the same on both sides.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["DIGITS", "LETTERS", "MARKS", "fold", "fold_with_map", "strip_marks"]
+
+#: Characters dropped by the ``marks`` rule.
+MARKS: frozenset[str] = frozenset(
+    [chr(c) for c in range(0x064B, 0x0660)]          # harakat, tanwin, shadda, sukun, ...
+    + ["\u0670", "\u0640", "\u061C"]                 # superscript alef, tatweel, ALM
+    + [chr(c) for c in range(0x0610, 0x061B)]        # honorifics / Quranic marks
+    + [chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)]  # Quranic annotation
+    + [chr(c) for c in range(0x200B, 0x2010)]        # zero-width space/joiners, LRM/RLM
+    + ["\ufeff"]
+)
+
+#: Letter variants folded by the ``letters`` rule.
+LETTERS: dict[str, str] = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ؤ": "و", "ئ": "ي", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ۀ": "ه", "ە": "ه",
+}
+
+#: Digits and number punctuation folded by the ``digits`` rule.
+DIGITS: dict[str, str] = {
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+    "\u066B": ".",   # Arabic decimal separator
+    "\u066C": ",",   # Arabic thousands separator
+    "\u066A": "%",   # Arabic percent sign
+}
+
+
+def _is_arabic(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x0600 <= cp <= 0x08FF or 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str, marks: bool, letters: bool, digits: bool, case: bool) -> str:
+    if marks and ch in MARKS:
+        return ""
+    if letters and ch in LETTERS:
+        return LETTERS[ch]
+    if digits and ch in DIGITS:
+        return DIGITS[ch]
+    out = ch
+    if marks and not ch.isascii() and not _is_arabic(ch):
+        decomposed = unicodedata.normalize("NFD", ch)
+        if len(decomposed) > 1 or unicodedata.category(ch) == "Mn":
+            out = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+            if letters:
+                out = "".join(LETTERS.get(c, c) for c in out)
+    if case:
+        out = out.casefold()
+    return out
+
+
+def fold(text: str, lang: str | None = None, *, marks: bool = True, letters: bool = True,
+         digits: bool = True, case: bool = True) -> str:
+    """Fold ``text`` for matching (see the module docstring for the rules).
+
+    >>> fold("أَحْمَدُ في المدرسةِ ٢٠٢٤", "ar")
+    'احمد في المدرسه 2024'
+    >>> fold("Café ÉTÉ", "en")
+    'cafe ete'
+    """
+    del lang  # rules are chosen by script
+    if text.isascii():
+        return text.casefold() if case else text
+    return "".join(_fold_char(ch, marks, letters, digits, case) for ch in text)
+
+
+def fold_with_map(text: str, lang: str | None = None, **rules: bool) -> tuple[str, list[int]]:
+    """``(folded, starts)``: ``folded[k]`` comes from ``text[starts[k]]``; ``starts[-1] == len(text)``.
+
+    Use it to map a match found in folded text back to the original characters.
+    """
+    pieces: list[str] = []
+    starts: list[int] = []
+    for i, ch in enumerate(text):
+        piece = fold(ch, lang, **rules)
+        pieces.append(piece)
+        starts.extend([i] * len(piece))
+    starts.append(len(text))
+    return "".join(pieces), starts
+
+
+def strip_marks(text: str) -> str:
+    """Drop Arabic diacritics, tatweel and invisible marks only (letters and case kept).
+
+    The light normalisation an encoder can be given before embedding (the ``norm`` option of
+    :func:`parallel.embed.get_encoder` uses it); vowel marks are rare in running text and
+    unevenly handled by sub-word vocabularies.
+    """
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if ch not in MARKS)

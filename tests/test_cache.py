@@ -1,0 +1,226 @@
+"""The on-disk embedding cache (parallel.cache) and the caching encoder wrapper."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from parallel.cache import EmbeddingCache, default_cache_dir, text_key
+from parallel.embed import CachedEncoder, LazyEncoder, UseM3, get_encoder, model_id
+
+
+class TrigramEncoder:
+    """A small real encoder: hashed character trigrams, 64-d, L2-normalised; counts its calls."""
+
+    name = "trigram"
+    model_id = "trigram@1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts_seen = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        self.texts_seen += len(texts)
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, t in enumerate(texts):
+            padded = f"  {t}  "
+            for j in range(len(padded) - 2):
+                h = hashlib.blake2b(padded[j:j + 3].encode(), digest_size=2).digest()
+                out[i, int.from_bytes(h, "little") % 64] += 1.0
+        out[:, 0] += 1e-3
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+TEXTS = ["The weather is nice today.", "الطقس جميل اليوم.", "Oil prices rose.", "ارتفعت أسعار النفط."]
+
+
+def test_put_then_get_round_trips_exactly(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    vecs = TrigramEncoder().encode(TEXTS)
+    cache.put("m", dict(zip(TEXTS, vecs)))
+    got = cache.get("m", TEXTS + ["not stored"])
+    assert set(got) == set(TEXTS)
+    for t, v in zip(TEXTS, vecs):
+        assert got[t].dtype == np.float32 and np.array_equal(got[t], v)
+    assert cache.get("other-model", TEXTS) == {}
+    assert cache.path("m") != cache.path("other-model")
+
+
+def test_second_encoder_embeds_nothing(tmp_path: Path) -> None:
+    first_model = TrigramEncoder()
+    first = CachedEncoder(first_model, EmbeddingCache(tmp_path))
+    a = first.encode(TEXTS + TEXTS[:2])
+    assert first_model.texts_seen == len(TEXTS)  # duplicates embedded once
+    second_model = TrigramEncoder()
+    second = CachedEncoder(second_model, EmbeddingCache(tmp_path))
+    b = second.encode(TEXTS + TEXTS[:2])
+    assert second_model.calls == 0 and second.embedded == 0
+    assert np.array_equal(a, b)
+    # a partly new input embeds only the new text
+    c = second.encode(["A new sentence."] + TEXTS)
+    assert second_model.texts_seen == 1
+    assert np.array_equal(c[1:], a[:len(TEXTS)])
+
+
+def test_batches_and_progress(tmp_path: Path) -> None:
+    model = TrigramEncoder()
+    seen: list[tuple[int, int]] = []
+    enc = CachedEncoder(model, None, batch_size=3, progress=lambda d, n: seen.append((d, n)))
+    texts = [f"sentence {i}" for i in range(8)]
+    out = enc.encode(texts)
+    assert out.shape == (8, 64)
+    assert model.calls == 3 and seen == [(3, 8), (6, 8), (8, 8)]
+    assert np.allclose(out, TrigramEncoder().encode(texts), atol=1e-6)
+
+
+def test_corrupt_file_is_recovered_silently(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = EmbeddingCache(tmp_path)
+    path = cache.path("m")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    model = TrigramEncoder()
+    enc = CachedEncoder(model, cache)
+    a = enc.encode(TEXTS)
+    assert model.texts_seen == len(TEXTS)
+    again = TrigramEncoder()
+    b = CachedEncoder(again, EmbeddingCache(tmp_path)).encode(TEXTS)
+    assert again.calls == 0 and np.array_equal(a, b)
+    assert capsys.readouterr().err == ""
+
+
+def test_file_corrupted_after_opening_is_recovered(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path)
+    enc = CachedEncoder(TrigramEncoder(), cache)
+    enc.encode(TEXTS)
+    cache.close()
+    path = cache.path("trigram@1")
+    data = bytearray(path.read_bytes())
+    data[:100] = b"\x00" * 100  # the SQLite header
+    path.write_bytes(bytes(data))
+    model = TrigramEncoder()
+    out = CachedEncoder(model, EmbeddingCache(tmp_path)).encode(TEXTS)
+    assert model.texts_seen == len(TEXTS) and out.shape == (len(TEXTS), 64)
+
+
+def test_damaged_row_is_a_miss(tmp_path: Path) -> None:
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path)
+    CachedEncoder(TrigramEncoder(), cache).encode(TEXTS)
+    cache.close()
+    with sqlite3.connect(cache.path("trigram@1")) as conn:
+        conn.execute("UPDATE vec SET data = ? WHERE key = ?", (b"\x01\x02\x03", text_key(TEXTS[0])))
+    model = TrigramEncoder()
+    out = CachedEncoder(model, EmbeddingCache(tmp_path)).encode(TEXTS)
+    assert model.texts_seen == 1
+    assert np.allclose(out[0], TrigramEncoder().encode(TEXTS[:1])[0])
+
+
+def test_default_dir_honours_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PARALLEL_CACHE_DIR", str(tmp_path / "explicit"))
+    assert default_cache_dir() == tmp_path / "explicit"
+    monkeypatch.delenv("PARALLEL_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "parallel-corpus"
+    assert EmbeddingCache().directory == tmp_path / "xdg" / "parallel-corpus"
+
+
+def test_unwritable_cache_dir_falls_back_to_no_cache(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    model = TrigramEncoder()
+    out = CachedEncoder(model, EmbeddingCache(blocker / "sub")).encode(TEXTS)
+    assert out.shape == (len(TEXTS), 64) and model.texts_seen == len(TEXTS)
+
+
+WRITER = """
+import sys, numpy as np
+from parallel.cache import EmbeddingCache
+cache = EmbeddingCache(sys.argv[1])
+rng = np.random.default_rng(int(sys.argv[2]))
+for round_ in range(20):
+    texts = [f"text {i}" for i in range(round_ * 25, round_ * 25 + 50)]
+    vecs = np.stack([np.full(8, float(t.split()[1]), dtype=np.float32) for t in texts])
+    got = cache.get("shared", texts)
+    for t, v in got.items():
+        assert v[0] == float(t.split()[1]), (t, v)
+    cache.put("shared", dict(zip(texts, vecs)))
+"""
+
+
+def test_two_processes_share_one_cache(tmp_path: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(seed)], stderr=subprocess.PIPE,
+                              text=True) for seed in (1, 2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    texts = [f"text {i}" for i in range(19 * 25 + 50)]
+    got = EmbeddingCache(tmp_path).get("shared", texts)
+    assert len(got) == len(texts)
+    assert all(v.shape == (8,) and v[0] == float(t.split()[1]) for t, v in got.items())
+
+
+def test_get_encoder_cache_option(tmp_path: Path) -> None:
+    enc = get_encoder("use-m3", cache=tmp_path)
+    a = enc.encode(TEXTS)
+    assert any(tmp_path.glob("use-m3*.sqlite"))
+    again = get_encoder("use-m3", cache=tmp_path)
+    b = again.encode(TEXTS)
+    assert again.embedded == 0 and np.array_equal(a, b)
+    # served by the cache: the model itself was never loaded
+    lazy = again.inner.inner
+    assert isinstance(lazy, LazyEncoder) and not lazy.loaded
+    assert lazy.model_id == model_id("use-m3") == UseM3().model_id
+    again.encode(["A sentence that is not in the cache yet."])
+    assert lazy.loaded
+
+
+AR_LINES = "ارتفعت أسعار النفط اليوم.\nيلعب الأطفال في الحديقة.\nوقع الوزير الاتفاقية في جنيف.\n"
+EN_LINES = "Oil prices rose today.\nThe children are playing in the garden.\nThe minister signed the agreement in Geneva.\n"
+
+
+def test_cli_cache_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    ar, en = tmp_path / "d.ar", tmp_path / "d.en"
+    ar.write_text(AR_LINES, encoding="utf-8")
+    en.write_text(EN_LINES, encoding="utf-8")
+    default_dir, chosen = tmp_path / "default-cache", tmp_path / "chosen"
+    monkeypatch.setenv("PARALLEL_CACHE_DIR", str(default_dir))
+    base = ["align", str(ar), str(en), "--presplit", "--mode", "parallel", "-q"]
+    runner = CliRunner()
+    r1 = runner.invoke(main, [*base, "--no-cache", "--threads", "1", "-o", str(tmp_path / "a.tsv")])
+    assert r1.exit_code == 0, r1.output
+    assert not default_dir.exists()
+    r2 = runner.invoke(main, [*base, "--cache-dir", str(chosen), "-o", str(tmp_path / "b.tsv")])
+    assert r2.exit_code == 0, r2.output
+    assert list(chosen.glob("use-m3*.sqlite")) and not default_dir.exists()
+    r3 = runner.invoke(main, [*base, "--cache-dir", str(chosen), "-o", str(tmp_path / "c.tsv")])
+    r4 = runner.invoke(main, [*base, "-o", str(tmp_path / "d.tsv")])
+    assert r3.exit_code == 0 and r4.exit_code == 0
+    assert list(default_dir.glob("use-m3*.sqlite"))
+    out = [(tmp_path / f"{n}.tsv").read_bytes() for n in "abcd"]
+    assert out[0] and all(o == out[0] for o in out)
+    assert r1.stderr == ""
+    bad = runner.invoke(main, [*base, "--threads", "0"])
+    assert bad.exit_code == 2
+
+
+def test_progress_lines_for_long_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    from parallel.embed import stderr_progress
+
+    enc = CachedEncoder(TrigramEncoder(), None, batch_size=10,
+                        progress=stderr_progress(min_total=5, long_total=50))
+    enc.encode([f"s{i}" for i in range(100)])
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1] == "embedding: 100/100 sentences" and 5 <= len(lines) <= 11
+    enc.encode([f"t{i}" for i in range(20)])  # short input: no progress on a non-terminal
+    assert capsys.readouterr().err == ""

