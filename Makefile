@@ -21,7 +21,7 @@ run: setup
 test-setup: setup
 	# torch first, pinned to the CPU build (constraints.txt), so sentence-transformers never pulls CUDA
 	$(PIP) torch==2.13.0
-	$(PIP) -e '.[test,st]'
+	$(PIP) -e '.[test,st,e5,review,ray]'
 	bash scripts/install-test-system-deps.sh
 
 test: test-setup
