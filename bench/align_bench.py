@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from parallel.monotonic import align_parallel
 from parallel.evaluate import PRF, AlignScores, align_counts, read_vecalign
+from parallel.monotonic import align_parallel
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
 
@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     opts: dict[str, Any] = {}
     for kv in args.opt:
         k, v = kv.split("=", 1)
+        if v.lower() in ("none", "true", "false"):
+            opts[k] = {"none": None, "true": True, "false": False}[v.lower()]
+            continue
         try:
             opts[k] = int(v)
         except ValueError:

@@ -66,7 +66,8 @@ def test_one_to_one(encoder) -> None:  # type: ignore[no-untyped-def]
     for k in links:
         assert k.kind == "1-1"
         assert k.features["cosine"] > 0.3
-        assert "margin" in k.features and "norm_cosine" in k.features
+        assert "margin_local" in k.features and "norm_cosine" in k.features
+        assert "margin" not in k.features  # the ratio margin is evidence.py's
 
 
 def test_one_to_two(encoder) -> None:  # type: ignore[no-untyped-def]
@@ -297,3 +298,46 @@ def test_one_to_nine_link_with_large_max_link() -> None:
     check_cover(links, len(src), len(tgt))
     assert ((10,), tuple(range(10, 19))) in pairs(links)
     assert sum(k.kind == "1-1" for k in links) == 21
+
+
+def test_scraps() -> None:
+    from parallel.monotonic import scraps
+
+    got = scraps(["V", ".-^ !", "r \\", "1.", "(a)", "iv)", "(ب)", "12", "Hello there.", "قال الوزير."])
+    assert got.tolist() == [True, True, True, False, False, False, False, False, False, False]
+
+
+def test_scrap_is_not_joined_into_a_link() -> None:
+    """An OCR scrap between two sentences is left out (0-1) rather than absorbed into a 1-2 link;
+    with ``keep_scraps_apart=False`` the same vectors absorb it."""
+    rng = np.random.default_rng(5)
+    t = unit(rng.normal(size=(12, 64)))
+    tgt = ["t" * 80] * 12
+    tgt[6] = "V"
+    s = unit(np.delete(t, 6, axis=0) + 0.1 * unit(rng.normal(size=(11, 64))))
+    s[5] = unit((t[5] + 0.3 * t[6])[None])[0]  # the source sentence leans towards the scrap
+    src = ["s" * 80] * 11
+    links = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t)
+    check_cover(links, len(src), len(tgt))
+    assert all(6 not in k.tgt or k.tgt == (6,) for k in links)
+    apart = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t, keep_scraps_apart=False)
+    assert any(6 in k.tgt and len(k.tgt) > 1 for k in apart)
+
+
+def test_length_penalty_prefers_overlapping_two_two() -> None:
+    """Source [A, b+C] and target [A+b, C] (a short piece b joined differently on each side): the
+    right answer is one 2-2 link; two 1-1 links have mismatched lengths and lose to it only with
+    the length penalty (without it, they win)."""
+    rng = np.random.default_rng(3)
+    base = unit(rng.normal(size=(16, 64)))
+    a, b, c = base[5], base[6], base[7]
+    s = unit(np.array([*base[:5], a, 0.2 * b + c, *base[8:]]))
+    t = unit(np.array([*base[:5], a + 0.2 * b, c, *base[8:]]))
+    src = ["s" * 60] * 5 + ["s" * 30, "s" * 100] + ["s" * 60] * 8
+    tgt = ["t" * 60] * 5 + ["t" * 100, "t" * 30] + ["t" * 60] * 8
+    links = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t)
+    check_cover(links, len(src), len(tgt))
+    assert ((5, 6), (5, 6)) in pairs(links)
+    without = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t, len_penalty=0.0)
+    check_cover(without, len(src), len(tgt))
+    assert ((5,), (5,)) in pairs(without) and ((6,), (6,)) in pairs(without)

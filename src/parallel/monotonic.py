@@ -16,8 +16,10 @@ Named steps (array shapes in the docstrings; ``n``/``m`` sentences, ``d`` embedd
    the search needs, well under the cost of embedding each sentence once).
    A link is worth its margin (cosine minus the cosine with the sentences just outside the other
    span, Bertalign, mixed with Vecalign's cosine normalised by random sentences) times a length
-   factor; a skipped sentence costs a little, less for a scrap; a boundary inside a span that is
-   weak (``:``/``;``/comma before, lower case after) earns a small bonus.
+   factor; a 1-1 link far off the document's length ratio (Gale-Church deviation, calibrated on
+   the first-pass anchors) loses a little; a skipped sentence costs a little, less for a scrap,
+   and a scrap ("V", OCR debris) never joins a multi-sentence link; a boundary inside a span
+   that is weak (``:``/``;``/comma before, lower case after) earns a small bonus.
 
 The DP (:func:`banded_dp`) runs row by row; each row is a handful of vectorised numpy operations
 (the 0-1 moves inside a row are a cumulative maximum), so 5,000 x 6,000 sentences take about a
@@ -27,6 +29,7 @@ second of CPU and memory is ``O((n + m) * band width * link types)``.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -324,6 +327,7 @@ class Calibration:
     sigma: float
     med_len: float
     thr: float = _THR_PRIOR
+    gc_var: float = 6.8
 
 
 def _char_ratio(s_len: np.ndarray, t_len: np.ndarray, anchors: np.ndarray, prior: float = 3.0) -> float:
@@ -347,10 +351,16 @@ def calibrate(s: np.ndarray, t: np.ndarray, s_len: np.ndarray, t_len: np.ndarray
         sigma = max(0.1, float(np.median(np.abs(ratios - mu))) * 1.4826)
     else:
         mu, sigma = 0.0, 0.5
+    char_ratio = _char_ratio(s_len, t_len, anchors)
+    gc_var = 6.8  # Gale & Church's variance per character, the prior
+    if len(anchors) >= 8:
+        ls, lt = s_len[anchors[:, 0]], t_len[anchors[:, 1]] * char_ratio
+        d2 = (lt - ls) ** 2 / np.maximum(0.5 * (ls + lt), 1.0)
+        gc_var = max(1.0, float(np.median(d2)) / 0.455)  # median of chi-square(1) is 0.455
     return Calibration(
         s_smp=_sample(s, _SAMPLE, seed + 1), t_smp=_sample(t, _SAMPLE, seed),
-        char_ratio=_char_ratio(s_len, t_len, anchors), mu=mu, sigma=sigma,
-        med_len=float(np.median(np.concatenate([s_len, t_len]))), thr=thr)
+        char_ratio=char_ratio, mu=mu, sigma=sigma,
+        med_len=float(np.median(np.concatenate([s_len, t_len]))), thr=thr, gc_var=gc_var)
 
 
 def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
@@ -392,6 +402,21 @@ def weak_boundaries(sents: Sequence[str]) -> np.ndarray:
     return out
 
 
+_MARKER = re.compile(r"^(?:[(\[]?\d+[.)\]:]?|[(\[]?(?:[A-Za-z]{1,4}|[\u0600-\u06FF]{1,2})[.)\]:])$")
+
+
+def scraps(sents: Sequence[str]) -> np.ndarray:
+    """(n,) bool: sentences that carry no text - fewer than 3 letters or digits, like OCR debris
+    ("V", ".-^ !") - unless they look like a list marker ("1.", "(a)", "iv)"), which a translation
+    keeps. A scrap is never joined into a multi-sentence link: it is aligned 1-1 or left out."""
+    out = np.zeros(len(sents), bool)
+    for k, x in enumerate(sents):
+        x = x.strip()
+        if sum(ch.isalnum() for ch in x) < 3 and not _MARKER.match(x.replace(" ", "")):
+            out[k] = True
+    return out
+
+
 def _weak_counts(weak: np.ndarray, lengths: Sequence[int]) -> dict[int, np.ndarray]:
     """Per span length k, (n+1,) number of weak boundaries inside the span ending at each position."""
     n = len(weak)
@@ -421,8 +446,12 @@ def second_pass(
     skip_cost: float = 0.1,
     skip_len: float = 0.5,
     weak_bonus: float = 0.0,
+    len_penalty: float = 0.0,
+    len_free: float = 2.0,
     s_weak: np.ndarray | None = None,
     t_weak: np.ndarray | None = None,
+    s_scrap: np.ndarray | None = None,
+    t_scrap: np.ndarray | None = None,
 ) -> tuple[list[Move], dict[str, np.ndarray]]:
     """n-m DP over ``s`` (n, d), ``t`` (m, d) in ``band``; returns the moves and per-cell features.
 
@@ -431,7 +460,12 @@ def second_pass(
     minus ``(1 - local)`` x their mean cosine with random sentences (Vecalign); length factor =
     log2(1 + shorter / longer) of the character lengths scaled by ``calib.char_ratio``. Each weak
     boundary inside a span (``s_weak``/``t_weak`` (n,)/(m,) bool, see :func:`weak_boundaries`)
-    adds ``weak_bonus``. Skipping a sentence costs ``skip_cost`` x min(1, length / median length)
+    adds ``weak_bonus``. A 1-1 link whose Gale-Church length deviation ``|delta|`` (character
+    lengths, ratio and variance per character estimated from the first-pass anchors, see
+    :func:`calibrate`) exceeds ``len_free`` loses ``len_penalty`` x (|delta| - len_free)^2: two
+    1-1 links cut at the wrong place (a 2-2 whose sentences overlap) have one long and one short
+    side. Multi-sentence spans may not contain a scrap (``s_scrap``/``t_scrap``, see
+    :func:`scraps`). Skipping a sentence costs ``skip_cost`` x min(1, length / median length)
     ** ``skip_len`` (skipping a scrap like "V" is cheap). ``known_s``/``known_t`` map (start, end)
     spans to the embeddings of their joined text; other spans use length-weighted sums of
     sentence vectors. Feature arrays have shape (len(moves) + 1, n+1, width).
@@ -452,7 +486,7 @@ def second_pass(
     ccols = np.minimum(cols, m)
     shape = (len(moves) + 1, n + 1, band.width)
     values = np.full(shape, _NEG)
-    feats = {name: np.zeros(shape) for name in ("cosine", "margin", "norm_cosine", "length_z")}
+    feats = {name: np.zeros(shape) for name in ("cosine", "margin_local", "norm_cosine", "length_z")}
     s_pad, t_pad = sv[1], tv[1]
     s_has_r = np.arange(n + 1) < n
     t_has_r = np.arange(m + 1) < m
@@ -466,6 +500,8 @@ def second_pass(
     l_tab = {b: _dot_table(band, s_pad, tv[b], step, reach_up) for b in tgt_lengths}
     jj = np.arange(band.width)[None, :]
     row_i = np.arange(n + 1)
+    scrap_s = np.concatenate([[0], np.cumsum(s_scrap)]) if s_scrap is not None else None
+    scrap_t = np.concatenate([[0], np.cumsum(t_scrap)]) if t_scrap is not None else None
     weak_s = _weak_counts(s_weak, src_lengths) if s_weak is not None else {a: np.zeros(n + 1) for a in src_lengths}
     weak_t = _weak_counts(t_weak, tgt_lengths) if t_weak is not None else {b: np.zeros(m + 1) for b in tgt_lengths}
     for k, (a, b) in enumerate(moves):
@@ -492,13 +528,22 @@ def second_pass(
         lt_r = lt * calib.char_ratio
         factor = np.log2(1.0 + np.minimum(ls, lt_r) / np.maximum(np.maximum(ls, lt_r), 1e-9))
         val = (cos - local * nb - (1.0 - local) * ravg) * factor
+        if len_penalty and (a, b) == (1, 1):
+            # Gale-Church-like: a length ratio far outside the document's spread of 1-1 anchors
+            # is unlikely for a translation, whatever the cosine says
+            gz = (lt_r - ls) / np.sqrt(calib.gc_var * np.maximum(0.5 * (ls + lt_r), 1.0))
+            val = val - len_penalty * np.maximum(np.abs(gz) - len_free, 0.0) ** 2
         if weak_bonus:
             val = val + weak_bonus * (weak_s[a][:, None] + weak_t[b][ccols])
         valid = (rows >= a) & (cols >= b) & inside
+        if scrap_s is not None and a > 1:
+            valid &= (scrap_s[rows] - scrap_s[np.maximum(rows - a, 0)] == 0)
+        if scrap_t is not None and b > 1:
+            valid &= (scrap_t[ccols] - scrap_t[np.maximum(ccols - b, 0)] == 0)
         values[k] = np.where(valid, val, _NEG)
         feats["cosine"][k] = cos
         feats["norm_cosine"][k] = cos - ravg
-        feats["margin"][k] = cos - nb
+        feats["margin_local"][k] = cos - nb
         feats["length_z"][k] = z
     all_moves = [*moves, (1, 0)]
     s_skip = -skip_cost * np.minimum(1.0, (s_len + 1.0) / (calib.med_len + 1.0)) ** skip_len
@@ -571,7 +616,7 @@ def _make_links(chosen: Sequence[Move], feats: dict[str, np.ndarray], band: Band
             continue
         k = index[(a, b)]
         jj = j - int(band.lo[i])
-        names = ("cosine", "margin", "norm_cosine", "length_z")
+        names = ("cosine", "margin_local", "norm_cosine", "length_z")
         links.append(Link(si, tj, round(float(feats["value"][k, i, jj]), 6),
                           {name: round(float(feats[name][k, i, jj]), 6) for name in names}))
     return links
@@ -605,6 +650,9 @@ def align_parallel(
     skip_cost: float = 0.1,
     skip_len: float = 0.5,
     weak_bonus: float = 0.06,
+    len_penalty: float = 0.03,
+    len_free: float = 2.5,
+    keep_scraps_apart: bool = True,
     weak_hot: bool = True,
     span_budget: float | None = 0.9,
     seed: int = 0,
@@ -618,16 +666,19 @@ def align_parallel(
     * ``"auto"`` (default): first the whole band with length-weighted sums of sentence vectors;
       then spans made of sentences of links that are not 1-1 (and pairs across weak boundaries
       within ``context`` links of them, with ``weak_hot``) are embedded as joined text in one
-      encoder call, shortest first and at most ``span_budget`` x the characters of all
-      sentences (None: no cap), and the band is searched again.
+      encoder call, the spans of the links found first, then the shortest, up to
+      ``span_budget`` x the characters of all sentences (None: no cap), and the band is searched
+      again.
     * ``"encode"``: embed every span of the band (most accurate on messy text, ~8x the cost).
     * ``"sum"``: never call the encoder.
 
     ``band_width``: cells either side of the first-pass path searched by the n-m pass.
-    ``local``, ``skip_cost``, ``skip_len``, ``weak_bonus``: see :func:`second_pass` (defaults
-    tuned lightly on Text+Berg dev and NTREX merged).
+    ``local``, ``skip_cost``, ``skip_len``, ``weak_bonus``, ``len_penalty``, ``len_free``: see
+    :func:`second_pass` (defaults tuned lightly on Text+Berg dev and NTREX merged).
+    ``keep_scraps_apart``: never join a scrap (:func:`scraps`) into a multi-sentence link.
     Each link's ``score`` is its DP value (margin x length factor; 0 for 1-0/0-1 links);
-    ``features``: ``cosine``, ``margin`` (cosine minus cosine with the neighbouring sentences),
+    ``features``: ``cosine``, ``margin_local`` (cosine minus cosine with the neighbouring sentences;
+    the ratio ``margin`` is added by :mod:`parallel.evidence`),
     ``norm_cosine`` (cosine minus mean cosine with random sentences), ``length_z`` (standardised
     log character ratio).
     """
@@ -635,7 +686,8 @@ def align_parallel(
         return _align_parallel(src, tgt, encoder, max_link=max_link, src_emb=src_emb, tgt_emb=tgt_emb,
                                spans=spans, band_width=band_width, context=context, local=local,
                                skip_cost=skip_cost, skip_len=skip_len, weak_bonus=weak_bonus,
-                               weak_hot=weak_hot, span_budget=span_budget, seed=seed)
+                               len_penalty=len_penalty, len_free=len_free, 
+                               keep_scraps_apart=keep_scraps_apart, weak_hot=weak_hot, span_budget=span_budget, seed=seed)
 
 
 def _align_parallel(
@@ -653,6 +705,9 @@ def _align_parallel(
     skip_cost: float,
     skip_len: float,
     weak_bonus: float,
+    len_penalty: float,
+    len_free: float,
+    keep_scraps_apart: bool,
     weak_hot: bool,
     span_budget: float | None,
     seed: int,
@@ -682,11 +737,14 @@ def _align_parallel(
     tgt_lengths = sorted({b for _, b in moves})
     band = band_from_path(path, n, m, max(band_width, 1))
     s_weak, t_weak = weak_boundaries(src), weak_boundaries(tgt)
+    s_scrap, t_scrap = (scraps(src), scraps(tgt)) if keep_scraps_apart else (None, None)
 
     def search(known_s: Known | None, known_t: Known | None) -> tuple[list[Move], list[Link]]:
         chosen, feats = second_pass(s, t, band, moves, s_len, t_len, calib, known_s, known_t,
                                     local=local, skip_cost=skip_cost, skip_len=skip_len,
-                                    weak_bonus=weak_bonus, s_weak=s_weak, t_weak=t_weak)
+                                    weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
+                                    s_weak=s_weak, t_weak=t_weak,
+                                    s_scrap=s_scrap, t_scrap=t_scrap)
         return chosen, _make_links(chosen, feats, band, moves)
 
     use_enc = spans != "sum" and encoder is not None and max(max(a, b) for a, b in moves) > 1
@@ -716,28 +774,42 @@ def _align_parallel(
     req_s = [span for rs_, _ in per_region for span in rs_]
     req_t = [span for _, rt_ in per_region for span in rt_]
     if span_budget is not None:
-        req_s, req_t = _within_budget(req_s, req_t, s_len, t_len, span_budget)
+        first_s, first_t = _link_spans(chosen)
+        req_s, req_t = _within_budget(req_s, req_t, s_len, t_len, span_budget, first_s, first_t)
     if not req_s and not req_t:
         return links
     known_s, known_t = _encode_spans(encoder, src, tgt, req_s, req_t)  # type: ignore[arg-type]
     return search(known_s, known_t)[1]
 
 
+def _link_spans(moves: Sequence[Move]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The (start, end) source and target spans of the links on the path ``moves``."""
+    cells = _moves_to_path(moves)
+    src = {(int(i), int(i) + a) for (i, _), (a, _) in zip(cells[:-1], moves, strict=True) if a > 1}
+    tgt = {(int(j), int(j) + b) for (_, j), (_, b) in zip(cells[:-1], moves, strict=True) if b > 1}
+    return src, tgt
+
+
 def _within_budget(req_s: list[tuple[int, int]], req_t: list[tuple[int, int]], s_len: np.ndarray,
-                   t_len: np.ndarray, budget: float) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Keep the shortest spans first until their characters reach ``budget`` x the characters of
-    all sentences (embedding time grows with text length), so the spans never cost more than
-    that fraction of embedding every sentence once."""
+                   t_len: np.ndarray, budget: float, first_s: set[tuple[int, int]] | None = None,
+                   first_t: set[tuple[int, int]] | None = None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Keep the spans of the links in ``first_s``/``first_t`` (the first search's), then the
+    shortest spans, until their characters reach ``budget`` x the characters of all sentences
+    (embedding time grows with text length), so the spans never cost more than that fraction of
+    embedding every sentence once."""
     limit = budget * (s_len.sum() + t_len.sum() + 20.0 * (len(s_len) + len(t_len)))
     s_cum = np.concatenate([[0.0], np.cumsum(s_len)])
     t_cum = np.concatenate([[0.0], np.cumsum(t_len)])
-    items = [(e - b, 0, b, e, s_cum[e] - s_cum[b] + 20.0) for b, e in req_s]
-    items += [(e - b, 1, b, e, t_cum[e] - t_cum[b] + 20.0) for b, e in req_t]
+    first_s, first_t = first_s or set(), first_t or set()
+    # the spans of links the first search chose come first: the re-search compares them with
+    # their alternatives, and a chosen span left as a sum of vectors would be judged unevenly
+    items = [(int((b, e) not in first_s), e - b, 0, b, e, s_cum[e] - s_cum[b] + 20.0) for b, e in req_s]
+    items += [(int((b, e) not in first_t), e - b, 1, b, e, t_cum[e] - t_cum[b] + 20.0) for b, e in req_t]
     items.sort()
     keep_s: list[tuple[int, int]] = []
     keep_t: list[tuple[int, int]] = []
     used = 0.0
-    for _, side, b, e, cost in items:
+    for _, _, side, b, e, cost in items:
         if used + cost > limit:
             break
         used += cost
