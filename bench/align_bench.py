@@ -35,13 +35,14 @@ class CachedEncoder:
 
     name = "use-m3"
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, model: str = "use-m3") -> None:
         from parallel.embed import get_encoder
 
-        self._enc = get_encoder("use-m3")
+        self._enc = get_encoder(model)
+        self.name = model
         self.cache_dir = cache_dir
         cache_dir.mkdir(parents=True, exist_ok=True)
-        self.path = cache_dir / "use-m3.pkl"
+        self.path = cache_dir / f"{model}.pkl"
         self.store: dict[str, np.ndarray] = {}
         if self.path.exists():
             with open(self.path, "rb") as fh:
@@ -227,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
     ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--model", default="use-m3", help="encoder, e.g. use-m3+e5-small (offline)")
     ap.add_argument("--opt", action="append", default=[], help="aligner option KEY=VALUE (tuning)")
     args = ap.parse_args(argv)
     if not BENCH.exists():
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 opts[k] = float(v)
             except ValueError:
                 opts[k] = v
-    enc = CachedEncoder(args.cache)
+    enc = CachedEncoder(args.cache, args.model)
     systems: dict[str, Callable[..., Any]] = {
         "ours": sys_ours(**opts),
         "ours-sum": sys_ours(**{**opts, "spans": "sum"}),

@@ -8,16 +8,35 @@ any descriptive columns (source, dates, licence) which are carried along.
 
 from __future__ import annotations
 
+import copyreg
 import csv
+import hashlib
+import json
 import re
-from collections.abc import Callable
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
-from .errors import InputError
-from .io import read_text
+from .errors import InputError, ParallelError
+from .io import atomic_writer, read_text
 
 REQUIRED = ("name", "src", "tgt")
+
+
+def _mapping_proxy(d: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(d)
+
+
+def _pickle_mapping_proxy(m: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _mapping_proxy, (dict(m),)
+
+
+# Links and alignments hold read-only mappings; workers send alignments back pickled.
+copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -74,30 +93,328 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
 
 
 # Files the main job writes for each pair: suffix -> export format.
-OUTPUTS = {".tsv": "tsv", ".align": "vecalign", ".json": "json"}
+OUTPUTS = {".tsv": "tsv", ".align": "vecalign", ".json": "json", ".jsonl": "jsonl", ".tmx": "tmx"}
 
 
-def run_manifest(manifest: str | Path, out_dir: str | Path, *, model: str = "use-m3",
-                 log: Callable[[str], None] | None = None) -> list[str]:
-    """Align every pair of the manifest; write ``OUT/NAME.<suffix>`` for each output format."""
-    from .api import align_documents, check_languages, read_document
+#: Name of the export that joins every pair's TSV (a leading ``_`` cannot start a pair name).
+COMBINED = "_all.tsv"
+#: Summary of the last run (pairs, links, link types, failures), JSON.
+SUMMARY = "_summary.json"
+#: Folder of per-pair done-markers: a pair whose marker matches its inputs is not redone.
+DONE_DIR = ".done"
+
+
+@dataclass(frozen=True)
+class PairJob:
+    """Everything a worker needs to align one pair (texts travel with it: workers read no files)."""
+
+    name: str
+    src_text: str
+    tgt_text: str
+    src_name: str
+    tgt_name: str
+    src_lang: str | None
+    tgt_lang: str | None
+    mode: str
+    presplit: bool
+    model: str
+    max_link: int
+    key: str
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """A worker's answer: the rendered output files and counts, or why the pair failed.
+
+    ``files`` maps output file names (``NAME.tsv``, ``NAME.tsv.sig``, ...) to their bytes: the
+    worker renders every output (exports, report) and the driver only writes them, so the
+    driver never becomes the bottleneck and workers need no shared file system.
+    """
+
+    name: str
+    key: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """What :func:`run_manifest` did: counts over pairs, links and link types."""
+
+    pairs: int = 0
+    aligned: int = 0
+    resumed: int = 0
+    links: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    failures: dict[str, str] = field(default_factory=dict)
+    combined: str | None = None
+
+    def lines(self) -> list[str]:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        out = [(f"pairs: {self.pairs} ({self.aligned} aligned, {self.resumed} already done, "
+               f"{len(self.failures)} failed)"),
+               f"links: {self.links}" + (f" ({kinds})" if kinds else "")]
+        out += [f"failed: {name}: {why}" for name, why in sorted(self.failures.items())]
+        if self.combined:
+            out.append(f"combined: {self.combined}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pairs": self.pairs, "ok": self.pairs - len(self.failures), "links": self.links,
+                "kinds": dict(sorted(self.kinds.items())), "failures": dict(sorted(self.failures.items()))}
+
+
+_ENCODER_CACHE: dict[str, Any] = {}
+
+
+def align_pair(job: PairJob) -> PairResult:
+    """Segment, embed and align one pair (runs in a worker; the encoder is loaded once per process).
+
+    Any failure of this pair becomes ``PairResult.error`` so one bad pair never stops a run.
+    """
+    from .api import align_documents, check_languages, make_document
     from .embed import get_encoder
+
+    try:
+        if job.model not in _ENCODER_CACHE:
+            _ENCODER_CACHE[job.model] = get_encoder(job.model, threads=1)
+        s = make_document(job.src_text, job.src_lang, presplit=job.presplit, name=job.src_name)
+        t = make_document(job.tgt_text, job.tgt_lang, presplit=job.presplit, name=job.tgt_name)
+        if len(s) == 0 or len(t) == 0:
+            raise InputError(f"{job.src_name if len(s) == 0 else job.tgt_name}: no sentences")
+        check_languages(s, t, explicit=bool(job.src_lang and job.tgt_lang))
+        al = align_documents(s, t, mode=job.mode, model=_ENCODER_CACHE[job.model],
+                             max_link=job.max_link)
+        files = render_pair_outputs(al, job.name, encoder=_ENCODER_CACHE[job.model])
+    except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
+        return PairResult(job.name, job.key, error=_reason(exc))
+    kinds = Counter(link.kind for link in al.links)
+    info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
+            "mode": al.mode, "signature": al.signature}
+    return PairResult(job.name, job.key, files=files, info=info)
+
+
+def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, bytes]:
+    """All of a pair's output files as bytes: :func:`write_pair_outputs` into a temporary folder."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="parallel-pair-") as tmp:
+        write_pair_outputs(al, Path(tmp), name, encoder=encoder)
+        return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ParallelError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str, max_link: int) -> str:
+    """Hash of everything that determines a pair's outputs (inputs, options, formats, version)."""
+    from . import __version__
+
+    h = hashlib.sha256()
+    for part in (e.name, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
+                 model, str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def write_pair_outputs(al: Any, out: Path, name: str, encoder: Any = None) -> list[Path]:
+    """Write ``OUT/NAME.<suffix>`` for every entry of :data:`OUTPUTS` (each file atomic).
+
+    ``encoder`` (optional) is the one the alignment was made with, reused by the report.
+    """
     from .export import export
+
+    written: list[Path] = []
+    for suffix, fmt in OUTPUTS.items():
+        target = out / f"{name}{suffix}"
+        export(al, str(target), fmt, header=(fmt == "tsv"), sidecar=True)
+        written.append(target)
+    # The HTML report for linguists (issue 7): side by side, similarity matrix, statistics.
+    from .report import write_report
+
+    report = out / f"{name}.html"
+    write_report(al, report, encoder=encoder)
+    written.append(report)
+    return written
+
+
+def _marker(out: Path, name: str) -> Path:
+    return out / DONE_DIR / f"{name}.json"
+
+
+def _read_marker(out: Path, name: str) -> dict[str, Any] | None:
+    path = _marker(out, name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_marker(out: Path, name: str, data: dict[str, Any]) -> dict[str, Any]:
+    (out / DONE_DIR).mkdir(exist_ok=True)
+    with atomic_writer(_marker(out, name)) as fh:
+        json.dump(data, fh, ensure_ascii=False, sort_keys=True)
+        fh.write("\n")
+    return data
+
+
+def _forget(out: Path, name: str) -> None:
+    """Remove a pair's marker and outputs (it failed this time: no stale results stay)."""
+    _marker(out, name).unlink(missing_ok=True)
+    for suffix in OUTPUTS:
+        for p in (out / f"{name}{suffix}", out / f"{name}{suffix}.sig"):
+            p.unlink(missing_ok=True)
+    (out / f"{name}.html").unlink(missing_ok=True)  # the report (write_pair_outputs)
+
+
+def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path | None:
+    """Join the per-pair TSV files of the ``done`` pairs, in manifest order, with a ``pair`` column."""
+    tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
+    if tsv is None:
+        return None
+    target = out / COMBINED
+    with atomic_writer(target) as fh:
+        header_written = False
+        for e in entries:
+            if e.name not in done:
+                continue
+            lines = (out / f"{e.name}{tsv}").read_text(encoding="utf-8").splitlines(keepends=True)
+            if not lines:
+                continue
+            if not header_written:
+                fh.write("pair\t" + lines[0])
+                header_written = True
+            for line in lines[1:]:
+                fh.write(f"{e.name}\t{line}")
+        if not header_written:
+            fh.write("pair\n")
+    return target
+
+
+def run_manifest(
+    manifest: str | Path,
+    out_dir: str | Path,
+    *,
+    model: str = "use-m3",
+    max_link: int = 4,
+    jobs: int = 1,
+    engine: str = "local",
+    ray_address: str | None = None,
+    resume: bool = True,
+    progress: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> RunSummary:
+    """Align every pair of the manifest; write ``OUT/NAME.<suffix>`` for each :data:`OUTPUTS` format.
+
+    Pairs run on ``engine`` (``local`` with ``jobs`` processes, or ``ray``); each pair's outputs
+    are written as soon as it finishes, then its done-marker ``OUT/.done/NAME.json`` (holding a
+    hash of inputs and options): with ``resume`` a pair whose marker matches is skipped, so an
+    interrupted run loses at most the pairs in flight. A pair that cannot be read or aligned is
+    recorded in the summary and skipped. Finally ``OUT/_all.tsv`` joins all pairs' TSV outputs
+    and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
+    """
+    from .engines import Failure, get_engine
 
     entries = read_manifest(manifest)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    encoder = get_encoder(model)
-    written: list[str] = []
-    for e in entries:
-        s = read_document(e.src, e.src_lang, presplit=e.presplit)
-        t = read_document(e.tgt, e.tgt_lang, presplit=e.presplit)
-        check_languages(s, t, explicit=bool(e.src_lang and e.tgt_lang))
-        al = align_documents(s, t, mode=e.mode, model=encoder, log=log)
-        for suffix, fmt in OUTPUTS.items():
-            target = out / f"{e.name}{suffix}"
-            export(al, str(target), fmt, header=(fmt == "tsv"))
-            written.append(str(target))
-        if log:
-            log(f"{e.name}: {len(al.links)} links, {al.signature}")
-    return written
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    summary = RunSummary(pairs=len(entries))
+    done: set[str] = set()
+    bar = _progress(len(entries), progress)
+
+    def count(name: str, info: dict[str, Any]) -> None:
+        done.add(name)
+        summary.links += int(info.get("links", 0))
+        summary.kinds.update({str(k): int(v) for k, v in dict(info.get("kinds", {})).items()})
+
+    def fail(name: str, why: str) -> None:
+        summary.failures[name] = why
+        _forget(out, name)
+        bar.update(1)
+        if log and progress:
+            bar.write(f"{name}: FAILED: {why}", file=sys.stderr)
+        elif log:
+            log(f"{name}: FAILED: {why}")
+
+    submitted: list[str] = []
+
+    def jobs_to_run() -> Iterator[PairJob]:
+        for e in entries:
+            try:
+                src_text = read_text(e.src)
+                tgt_text = read_text(e.tgt)
+            except ParallelError as exc:
+                fail(e.name, str(exc))
+                continue
+            key = pair_key(e, src_text, tgt_text, model, max_link)
+            marker = _read_marker(out, e.name) if resume else None
+            if marker is not None and marker.get("key") == key and all(
+                    (out / f"{e.name}{s}").exists() for s in OUTPUTS):
+                count(e.name, marker)
+                summary.resumed += 1
+                bar.update(1)
+                continue
+            submitted.append(e.name)
+            yield PairJob(e.name, src_text, tgt_text, str(e.src), str(e.tgt), e.src_lang, e.tgt_lang,
+                          e.mode, e.presplit, model, max_link, key)
+
+    eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
+    try:
+        for i, res in eng.imap(align_pair, jobs_to_run()):
+            if isinstance(res, Failure):
+                fail(submitted[i], res.reason)
+                continue
+            if res.error is not None:
+                fail(res.name, res.error)
+                continue
+            try:
+                for fname, data in res.files.items():
+                    with atomic_writer(out / fname, binary=True) as fh:
+                        fh.write(data)
+                info = _write_marker(out, res.name, res.info)
+            except ParallelError as exc:
+                fail(res.name, str(exc))
+                continue
+            count(res.name, info)
+            summary.aligned += 1
+            bar.update(1)
+            if log and not progress:
+                log(f"{res.name}: {info['links']} links ({info['mode']})")
+    finally:
+        eng.close()
+        bar.close()
+    combined = write_combined(entries, out, done)
+    summary.combined = str(combined) if combined else None
+    with atomic_writer(out / SUMMARY) as fh:
+        json.dump(summary.to_dict(), fh, ensure_ascii=False, indent=1, sort_keys=True)
+        fh.write("\n")
+    return summary
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def write(self, msg: str, file: Any = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool) -> Any:
+    """A tqdm bar over pairs on stderr, or a no-op."""
+    if not show:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="pair", file=sys.stderr, dynamic_ncols=True, leave=True)

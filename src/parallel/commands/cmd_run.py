@@ -1,10 +1,12 @@
-"""``parallel-corpus run MANIFEST -o DIR``."""
+"""``parallel-corpus run MANIFEST -o DIR``: align every document pair of a manifest."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from .options import note, quiet_option
+from .options import quiet_option
 
 
 @click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,14 +14,41 @@ from .options import note, quiet_option
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="align",
               show_default=True, help="Folder for the outputs.")
 @click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
+@click.option("--max-link", type=click.IntRange(1, 20), default=4, show_default=True,
+              help="Largest n in n-m links (parallel mode).")
+@click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
+              help="Worker processes (local engine) or CPUs of a local Ray.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where pairs run: local processes, or Ray tasks (pip install 'parallel-corpus[ray]').")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="Join a running Ray cluster (e.g. auto or ray://head:10001) instead of starting one.")
+@click.option("--no-resume", is_flag=True, help="Redo pairs even when their outputs are up to date.")
 @quiet_option
-def command(manifest: str, out_dir: str, model: str, quiet: bool) -> None:
+def command(manifest: str, out_dir: str, model: str, max_link: int, jobs: int, engine: str,
+            ray_address: str | None, no_resume: bool, quiet: bool) -> None:
     """Align every document pair listed in MANIFEST (the main job).
 
+    Writes OUT/NAME.tsv, .align, .json, ... per pair, OUT/_all.tsv joining all pairs (with a
+    `pair` column) and OUT/_summary.json. A run that is interrupted can be started again: pairs
+    already done (same inputs and options) are skipped. A pair that cannot be read or aligned
+    is reported and skipped; the exit status is then 1. Outputs are identical whatever
+    --jobs and --engine.
+
     \b
-    Example:
+    Examples:
       parallel-corpus run corpus/manifest.tsv -o align/
+      parallel-corpus run big/manifest.tsv -o align/ --jobs 2
+      parallel-corpus run big/manifest.tsv -o /shared/align --engine ray --ray-address auto
     """
     from ..corpus import run_manifest
+    from ..errors import ParallelError
 
-    run_manifest(manifest, out_dir, model=model, log=note(quiet))
+    summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
+                           ray_address=ray_address, resume=not no_resume, progress=not quiet,
+                           log=None if quiet else (lambda m: print(m, file=sys.stderr)))
+    if not quiet:
+        for line in summary.lines():
+            print(line, file=sys.stderr)
+    if summary.failures:
+        raise ParallelError(f"{len(summary.failures)} of {summary.pairs} pairs failed: "
+                            + ", ".join(sorted(summary.failures)))

@@ -1,0 +1,757 @@
+"""Corpus-scale bitext mining: two sentence collections far larger than a similarity matrix allows.
+
+Pipeline (``parallel-corpus mine``):
+
+1. **Collect** each side's sentences from its files (one sentence a line, or segmented documents),
+   dropping exact duplicates (after white-space normalisation; the first occurrence is kept and
+   its ``file:line`` origin recorded). Texts go to ``WORK/<side>/texts.txt`` with byte offsets in
+   ``offsets.npy`` so a sentence is read back by id without holding the side in memory.
+2. **Embed** in chunks of ``chunk_size`` sentences on an engine (local processes or Ray tasks);
+   each chunk is saved as ``WORK/<side>/emb_NNNNN.npy`` (float32 ``(rows, d)``, L2-normalised)
+   and memory-mapped when read. Chunks already on disk are reused (a resumed run re-embeds
+   nothing).
+3. **Search** the k nearest neighbours in both directions:
+
+   * ``exact`` — blocked brute force over chunk pairs, two passes (k-NN means, then the
+     best/second-best margin of every row and column over *all* candidates). Gives exactly the
+     pairs of comparable mode (:func:`parallel.mine.mine_detailed` with ``max_link=1``); time
+     O(n m d), memory O(chunk^2 + (n + m) k).
+   * ``ivf`` — FAISS ``IndexIVFFlat`` (inner product; ``nlist = min(4 sqrt(N), N/39)`` lists
+     from one spherical k-means on a sample of both sides, ``nprobe`` probed) built over one side
+     and searched with the other side's chunks, then the other way round. Candidates are each sentence's ``candidates`` nearest neighbours; margins,
+     best and second best are taken among them. Memory: one side's vectors in the index
+     (N d 4 bytes) plus one chunk; the other side's index is built after the first is freed.
+   * ``auto`` (default) — ``exact`` while ``n * m <= EXACT_MAX_CELLS`` (6.4e7, e.g. 8k x 8k),
+     else ``ivf``.
+
+4. **Score and select** exactly as comparable mode does (:mod:`parallel.mine`): distance margin
+   (or ratio) from both k-NN means, mutual best pairs (``intersect``), and the calibrated
+   threshold: the null distribution is :func:`parallel.mine.calibrate_null` of the second-best
+   margins of all rows and columns, the threshold ``null.threshold(z_min)``.
+5. **Write** the kept pairs as TSV, best first, streaming the texts from disk:
+   ``src, tgt, score, cosine, margin, z, src_origin, tgt_origin``.
+
+Each mutual-best selection uses every source and every target at most once, and duplicates
+were removed before embedding, so the output holds no repeated sentence on either side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from .errors import InputError, ParallelError
+from .io import atomic_writer, decode_text
+
+#: ``auto`` uses exact search up to this many similarity cells (n * m), FAISS IVF above: 8000 x
+#: 8000, the size up to which the threshold is comparable mode's own (see ROTATION_SIDE).
+EXACT_MAX_CELLS = 64_000_000
+#: Rows x columns of one similarity block in exact search (64 MB of float32).
+BLOCK_CELLS = 16_000_000
+INDEXES = ("auto", "exact", "ivf")
+_WS = re.compile(r"\s+")
+
+Log = Callable[[str], None] | None
+
+
+# ----------------------------------------------------------------------------- vector store
+
+class VectorStore:
+    """One side's embeddings on disk: ``emb_NNNNN.npy`` chunks (float32 ``(rows, d)``), memory-mapped."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.paths = sorted(self.folder.glob("emb_*.npy"))
+        self.sizes: list[int] = []
+        self.dim = 0
+        for p in self.paths:
+            arr = np.load(p, mmap_mode="r")
+            self.sizes.append(int(arr.shape[0]))
+            self.dim = int(arr.shape[1]) if arr.ndim == 2 else 0
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def chunk(self, c: int) -> np.ndarray:
+        """Chunk ``c`` as a read-only memory map ``(rows, d)``."""
+        arr: np.ndarray = np.load(self.paths[c], mmap_mode="r")
+        return arr
+
+    def chunks(self) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first row id, chunk)`` for every chunk, in order."""
+        for c in range(len(self.paths)):
+            yield int(self.starts[c]), self.chunk(c)
+
+    def blocks(self, rows: int) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first row id, float32 array (<= rows, d))`` covering all rows in order."""
+        for start, ch in self.chunks():
+            for a in range(0, len(ch), rows):
+                yield start + a, np.ascontiguousarray(ch[a:a + rows], dtype=np.float32)
+
+    def gather(self, ids: np.ndarray) -> np.ndarray:
+        """Rows ``ids`` (sorted or not) as a float32 array ``(len(ids), d)``."""
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        which = np.searchsorted(self.starts, ids, side="right") - 1
+        for c in np.unique(which):
+            sel = which == c
+            out[sel] = self.chunk(int(c))[ids[sel] - self.starts[c]]
+        return out
+
+    @staticmethod
+    def write(folder: str | Path, blocks: Iterable[np.ndarray]) -> VectorStore:
+        """Save ``blocks`` (each float32 ``(rows, d)``) as the chunks of a new store."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for c, block in enumerate(blocks):
+            save_chunk(folder / f"emb_{c:05d}.npy", block)
+        return VectorStore(folder)
+
+
+def save_chunk(path: Path, block: np.ndarray) -> None:
+    """``np.save`` to a temporary name, then rename: a chunk file is complete or absent."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        np.save(fh, np.ascontiguousarray(block, dtype=np.float32))
+    os.replace(tmp, path)
+
+
+# ----------------------------------------------------------------------------- sentences
+
+@dataclass
+class Sentences:
+    """One side's deduplicated sentences on disk: ``texts.txt`` + ``offsets.npy`` + origins."""
+
+    folder: Path
+    files: list[str]
+
+    def __post_init__(self) -> None:
+        self._offsets = np.load(self.folder / "offsets.npy", mmap_mode="r")
+        self._origin = np.load(self.folder / "origin.npy", mmap_mode="r")
+        self._fh: IO[bytes] | None = None
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def text(self, i: int) -> str:
+        if self._fh is None:
+            self._fh = open(self.folder / "texts.txt", "rb")  # noqa: SIM115 - closed in close()
+        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        self._fh.seek(a)
+        return self._fh.read(b - a - 1).decode("utf-8")
+
+    def origin(self, i: int) -> str:
+        f, line = self._origin[i]
+        return f"{self.files[int(f)]}:{int(line)}"
+
+    def iter_texts(self, start: int = 0, stop: int | None = None) -> Iterator[str]:
+        stop = len(self) if stop is None else stop
+        with open(self.folder / "texts.txt", "rb") as fh:
+            fh.seek(int(self._offsets[start]))
+            for _ in range(start, stop):
+                yield fh.readline()[:-1].decode("utf-8")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for its files (recursively, sorted, hidden ones skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file()
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                raise InputError(f"{p}: folder has no files")
+            out += found
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    if not out:
+        raise InputError("no input files")
+    return out
+
+
+def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tuple[int, str]]:
+    """``(1-based line or sentence number, sentence)`` of one file."""
+    text = decode_text(path.read_bytes(), str(path))
+    if segment:
+        from .api import make_document
+
+        if not text.strip():
+            return
+        doc = make_document(text, lang, name=str(path))
+        for s in doc.segments:
+            yield s.index + 1, s.text
+        return
+    yield from enumerate(text.splitlines(), start=1)
+
+
+def collect_sentences(files: Sequence[Path], folder: Path, *, segment: bool = False,
+                      lang: str | None = None) -> Sentences:
+    """Write the unique non-empty sentences of ``files`` to ``folder`` (see :class:`Sentences`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seen: set[bytes] = set()
+    offsets = [0]
+    origin: list[tuple[int, int]] = []
+    pos = 0
+    with atomic_writer(folder / "texts.txt", binary=True) as fh:
+        for f, path in enumerate(files):
+            for n, raw in _file_sentences(path, segment, lang):
+                sent = _WS.sub(" ", raw).strip()
+                if not sent:
+                    continue
+                data = sent.encode("utf-8")
+                digest = hashlib.blake2b(data, digest_size=12).digest()
+                if digest in seen:
+                    continue
+                seen.add(digest)
+                fh.write(data + b"\n")
+                pos += len(data) + 1
+                offsets.append(pos)
+                origin.append((f, n))
+    np.save(folder / "offsets.npy", np.asarray(offsets, dtype=np.int64))
+    np.save(folder / "origin.npy", np.asarray(origin, dtype=np.int64).reshape(-1, 2))
+    return Sentences(folder, [str(p) for p in files])
+
+
+# ----------------------------------------------------------------------------- embedding
+
+@dataclass(frozen=True)
+class EmbedJob:
+    model: str
+    texts: list[str]
+
+
+_ENCODERS: dict[str, Any] = {}
+
+
+def embed_chunk(job: EmbedJob) -> np.ndarray:
+    """Embed one chunk in a worker (encoder loaded once per process): float32 ``(rows, d)``."""
+    from .embed import get_encoder
+
+    if job.model not in _ENCODERS:
+        _ENCODERS[job.model] = get_encoder(job.model, threads=1)
+    return np.asarray(_ENCODERS[job.model].encode(job.texts), dtype=np.float32)
+
+
+def embed_side(sents: Sentences, folder: Path, *, model: str, chunk_size: int, engine: Any,
+               log: Log = None) -> VectorStore:
+    """Embed the sentences into ``folder/emb_NNNNN.npy`` chunks, skipping chunks already there."""
+    from .engines import Failure
+
+    n = len(sents)
+    todo: list[int] = []
+    for c, a in enumerate(range(0, n, chunk_size)):
+        if not (folder / f"emb_{c:05d}.npy").exists():
+            todo.append(c)
+
+    def jobs() -> Iterator[EmbedJob]:
+        for c in todo:
+            a = c * chunk_size
+            yield EmbedJob(model, list(sents.iter_texts(a, min(a + chunk_size, n))))
+
+    total = math.ceil(n / chunk_size) if n else 0
+    for i, arr in engine.imap(embed_chunk, jobs()):
+        if isinstance(arr, Failure):
+            raise ParallelError(f"embedding chunk {todo[i]} of {folder.name} failed: {arr.reason}")
+        save_chunk(folder / f"emb_{todo[i]:05d}.npy", arr)
+        if log:
+            log(f"{folder.name}: embedded chunk {todo[i] + 1}/{total}")
+    return VectorStore(folder)
+
+
+# ----------------------------------------------------------------------------- search
+
+@dataclass
+class Neighbours:
+    """Per-row best partner, the three best margins over the candidates, and the k-NN means.
+
+    Arrays: ``arg`` (n,) int64 best partner id (-1 when none), ``top`` (n, 3) float64 best,
+    second and third margin (nan where there are fewer candidates), ``knn`` (n,) mean cosine of
+    the k nearest neighbours. Same layout as ``row_top``/``col_top`` in :mod:`parallel.mine`.
+    """
+
+    arg: np.ndarray
+    top: np.ndarray
+    knn: np.ndarray
+
+
+def _margin(sim: np.ndarray, a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
+    """Margin of cosines ``sim`` given the k-NN means ``a`` (rows) and ``b`` (same shape or columns).
+
+    Same formula as :mod:`parallel.mine`: distance ``sim - (a + b) / 2``, ratio ``sim / ((a + b) / 2)``.
+    """
+    denom = (a + b) / 2
+    if kind == "ratio":
+        return np.asarray(sim / np.where(np.abs(denom) < 1e-6, 1e-6, denom))
+    return np.asarray(sim - denom)
+
+
+def _topk_merge(top: np.ndarray, new: np.ndarray, k: int, axis: int) -> np.ndarray:
+    stack = np.concatenate([top, new], axis=axis)
+    if stack.shape[axis] > k:
+        stack = -np.partition(-stack, k - 1, axis=axis).take(range(k), axis=axis)
+    return stack
+
+
+def _top3_merge(top: np.ndarray, arg: np.ndarray, mar: np.ndarray, offset: int, axis: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Fold a margin block into the running top-3 ``(r, 3)`` (-inf padded) and argmax along ``axis``.
+
+    Blocks arrive in increasing id order and ties keep the earlier id, as ``argmax`` over the
+    whole row would.
+    """
+    size = mar.shape[axis]
+    barg = mar.argmax(axis=axis)
+    bbest = np.take_along_axis(mar, np.expand_dims(barg, axis), axis).squeeze(axis)
+    vals = np.moveaxis(mar, axis, -1)
+    t = min(3, size)
+    if size > t:
+        vals = -np.partition(-vals, t - 1, axis=-1)[..., :t]
+    merged = np.concatenate([top, vals], axis=-1)
+    merged = -np.sort(-merged, axis=-1)[..., :3]
+    better = bbest > top[:, 0]
+    return merged, np.where(better, barg + offset, arg)
+
+
+def _finite_or_nan(top: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(top), top, np.nan)
+
+
+def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: str = "distance",
+                     log: Log = None) -> tuple[Neighbours, Neighbours]:
+    """Brute force over blocks in two passes: k-NN means, then best/second-best margins (exact)."""
+    n, m = len(src), len(tgt)
+    side = max(1, int(math.sqrt(BLOCK_CELLS)))
+    rows = cols = side
+    # pass 1: k-NN mean cosines
+    fwd = np.zeros(n, dtype=np.float64)
+    kr, kc = max(1, min(k, m)), max(1, min(k, n))
+    col_top = np.full((kc, m), -np.inf, dtype=np.float32)
+    for a, s in src.blocks(rows):
+        row_top = np.full((len(s), kr), -np.inf, dtype=np.float32)
+        for c, t in tgt.blocks(cols):
+            sim = s @ t.T
+            row_top = _topk_merge(row_top, sim, kr, 1)
+            col_top[:, c:c + len(t)] = _topk_merge(col_top[:, c:c + len(t)], sim, kc, 0)
+        fwd[a:a + len(s)] = row_top.mean(axis=1)
+        if log:
+            log(f"exact search, pass 1: {min(a + len(s), n)}/{n} rows")
+    bwd = col_top.mean(axis=0).astype(np.float64) if m else np.zeros(0)
+    # pass 2: the three best margins and the best partner of every row and column
+    r_top, r_arg = np.full((n, 3), -np.inf), np.zeros(n, dtype=np.int64)
+    c_top, c_arg = np.full((m, 3), -np.inf), np.zeros(m, dtype=np.int64)
+    for a, s in src.blocks(rows):
+        sl = slice(a, a + len(s))
+        rt, ra = r_top[sl], r_arg[sl]
+        for c, t in tgt.blocks(cols):
+            tl = slice(c, c + len(t))
+            mar = _margin(np.asarray(s @ t.T, dtype=np.float64), fwd[sl, None], bwd[None, tl], margin)
+            rt, ra = _top3_merge(rt, ra, mar, c, 1)
+            c_top[tl], c_arg[tl] = _top3_merge(c_top[tl], c_arg[tl], mar, a, 0)
+        r_top[sl], r_arg[sl] = rt, ra
+        if log:
+            log(f"exact search, pass 2: {min(a + len(s), n)}/{n} rows")
+    return Neighbours(r_arg, _finite_or_nan(r_top), fwd), Neighbours(c_arg, _finite_or_nan(c_top), bwd)
+
+
+def ivf_lists(n: int) -> int:
+    """Number of IVF lists for ``n`` vectors: ``4 sqrt(n)``, at least 39 training points per list."""
+    return max(1, min(int(4 * math.sqrt(n)), n // 39))
+
+
+def _train_sample(store: VectorStore, size: int, seed: int = 0) -> np.ndarray:
+    n = len(store)
+    if size >= n:
+        return np.concatenate([np.asarray(ch, dtype=np.float32) for _, ch in store.chunks()])
+    ids = np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+    return store.gather(ids)
+
+
+def _faiss() -> Any:
+    try:
+        import faiss
+    except ImportError:
+        raise ParallelError("approximate search needs FAISS: pip install faiss-cpu") from None
+    return faiss
+
+
+def train_centroids(src: VectorStore, tgt: VectorStore, nlist: int, *, niter: int = 10,
+                    seed: int = 1234) -> np.ndarray:
+    """Spherical k-means centroids ``(nlist, d)`` from a sample of both sides (one training for both
+    indexes): ``20 * nlist`` rows of each side (fewer when a side is smaller), fixed seed."""
+    faiss = _faiss()
+    per_side = 20 * nlist
+    sample = np.concatenate([_train_sample(src, per_side, seed=1), _train_sample(tgt, per_side, seed=2)])
+    nlist = min(nlist, len(sample) // 39) or 1
+    km = faiss.Kmeans(src.dim, nlist, niter=niter, seed=seed, spherical=True,
+                      max_points_per_centroid=max(40, len(sample) // nlist + 1), verbose=False)
+    km.train(np.ascontiguousarray(sample, dtype=np.float32))
+    return np.asarray(km.centroids, dtype=np.float32)
+
+
+def faiss_knn(base: VectorStore, queries: VectorStore, kc: int, centroids: np.ndarray, *, nprobe: int = 32,
+              chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+    """``kc`` nearest ``base`` rows of every ``queries`` row by inner product, via FAISS IVF-Flat.
+
+    ``centroids`` ``(nlist, d)`` are the trained coarse quantizer. Returns ``(cos (nq, kc)
+    float32, ids (nq, kc) int64)``; missing neighbours have id -1. Only this index (the ``base``
+    vectors, N d 4 bytes) and one query chunk are in memory.
+    """
+    faiss = _faiss()
+    d, nlist = base.dim, len(centroids)
+    quantizer = faiss.IndexFlatIP(d)
+    quantizer.add(centroids)
+    index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    for _, block in base.blocks(chunk):
+        index.add(block)
+    index.nprobe = min(nprobe, nlist)
+    nq = len(queries)
+    dist = np.empty((nq, kc), dtype=np.float32)
+    ids = np.empty((nq, kc), dtype=np.int64)
+    for a, block in queries.blocks(chunk):
+        dist[a:a + len(block)], ids[a:a + len(block)] = index.search(block, kc)
+    del index, quantizer
+    return dist, ids
+
+
+def _candidate_side(cos: np.ndarray, ids: np.ndarray, own_knn: np.ndarray, other_knn: np.ndarray,
+                    margin: str) -> Neighbours:
+    """Margins of each row's candidates ``(r, kc)``; best partner and top-3 margins among them."""
+    r = len(ids)
+    valid = ids >= 0
+    safe = np.where(valid, ids, 0)
+    mar = _margin(cos.astype(np.float64), own_knn[:, None], other_knn[safe], margin)
+    mar = np.where(valid, mar, -np.inf)
+    if mar.shape[1] == 0:
+        return Neighbours(np.full(r, -1, dtype=np.int64), np.full((r, 3), np.nan), own_knn)
+    order = np.lexsort((safe, -mar), axis=1)  # best margin first; ties -> smaller id
+    top = np.take_along_axis(mar, order[:, :3], 1)
+    if top.shape[1] < 3:
+        top = np.concatenate([top, np.full((r, 3 - top.shape[1]), -np.inf)], axis=1)
+    arg = np.where(np.isfinite(top[:, 0]), np.take_along_axis(safe, order[:, :1], 1)[:, 0], -1)
+    return Neighbours(arg.astype(np.int64), _finite_or_nan(top), own_knn)
+
+
+def ivf_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates: int = 16,
+                   margin: str = "distance", nprobe: int = 32, log: Log = None
+                   ) -> tuple[Neighbours, Neighbours]:
+    """Approximate k-NN in both directions with FAISS, margins among each row's candidates."""
+    kc = max(k, candidates)
+    t0 = time.perf_counter()
+    centroids = train_centroids(src, tgt, ivf_lists(max(len(src), len(tgt))))
+    if log:
+        log(f"ivf: trained {len(centroids)} lists in {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    f_cos, f_ids = faiss_knn(tgt, src, kc, centroids, nprobe=nprobe)
+    if log:
+        log(f"ivf search src -> tgt: {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    b_cos, b_ids = faiss_knn(src, tgt, kc, centroids, nprobe=nprobe)
+    if log:
+        log(f"ivf search tgt -> src: {time.perf_counter() - t0:.1f} s")
+
+    def knn_mean(cos: np.ndarray, ids: np.ndarray, kk: int) -> np.ndarray:
+        c = np.where(ids[:, :kk] >= 0, cos[:, :kk], np.nan).astype(np.float32)
+        with np.errstate(invalid="ignore"):
+            out = np.nanmean(c, axis=1) if c.size else np.zeros(len(c), dtype=np.float32)
+        return np.nan_to_num(out.astype(np.float64), nan=0.0)
+
+    fwd = knn_mean(f_cos, f_ids, min(k, len(tgt)))
+    bwd = knn_mean(b_cos, b_ids, min(k, len(src)))
+    return (_candidate_side(f_cos, f_ids, fwd, bwd, margin),
+            _candidate_side(b_cos, b_ids, bwd, fwd, margin))
+
+
+# ----------------------------------------------------------------------------- selection
+
+@dataclass
+class BigMineResult:
+    """Mined pairs as arrays (sorted best first) plus the calibration.
+
+    ``src``/``tgt`` (p,) int64 sentence ids, ``score`` (p,) the selection margin (distance margin
+    by default, as ``Link.score`` in comparable mode), ``cosine``, ``z`` (p,) float64.
+    """
+
+    src: np.ndarray
+    tgt: np.ndarray
+    score: np.ndarray
+    cosine: np.ndarray
+    z: np.ndarray
+    threshold: float
+    null: Any
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def choose_index(n: int, m: int, index: str = "auto") -> str:
+    if index not in INDEXES:
+        raise InputError(f"unknown index {index!r}; choose from {', '.join(INDEXES)}")
+    if index != "auto":
+        return index
+    return "exact" if n * m <= EXACT_MAX_CELLS else "ivf"
+
+
+def mine_stores(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates: int = 16,
+                margin: str = "distance", z_min: float | None = None, threshold: float | None = None,
+                index: str = "auto", nprobe: int = 32, log: Log = None) -> BigMineResult:
+    """Mutual-best pairs between two stores whose margin passes the calibrated threshold.
+
+    Scoring, candidate selection (``intersect``) and threshold are those of comparable mode
+    (:func:`parallel.mine.mine_detailed`): the null is :func:`parallel.mine.calibrate_null` of the
+    second-best margins of all rows and columns, the bar ``null.threshold(z_min)`` unless an
+    explicit ``threshold`` is given.
+    """
+    from . import mine as mine_mod
+
+    if margin not in mine_mod.MARGINS:
+        raise InputError(f"unknown margin {margin!r}; choose from {', '.join(mine_mod.MARGINS)}")
+    if z_min is None:
+        z_min = default_z_min()
+    n, m = len(src), len(tgt)
+    if n and m and src.dim != tgt.dim:
+        raise InputError(f"embedding sizes differ: {src.dim} vs {tgt.dim}")
+    how = choose_index(n, m, index)
+    info: dict[str, Any] = {"index": how, "k": k, "margin": margin, "z_min": z_min, "n": n, "m": m}
+    empty = np.zeros(0)
+    if n == 0 or m == 0:
+        null = mine_mod.calibrate_null(np.zeros(0))
+        return BigMineResult(empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty,
+                             null.threshold(z_min), null, info)
+    t0 = time.perf_counter()
+    if how == "exact":
+        fw, bw = exact_neighbours(src, tgt, k=k, margin=margin, log=log)
+    else:
+        fw, bw = ivf_neighbours(src, tgt, k=k, candidates=candidates, margin=margin, nprobe=nprobe,
+                                log=log)
+        info.update(candidates=max(k, candidates), nprobe=nprobe, nlist=ivf_lists(max(n, m)))
+    info["search_s"] = round(time.perf_counter() - t0, 3)
+    null, thr, noise_thr = calibrated_threshold(fw, bw, src, tgt, k=k, margin=margin, z_min=z_min,
+                                                threshold=threshold)
+    info["noise_threshold"] = round(noise_thr, 6) if math.isfinite(noise_thr) else None
+    # mutual best: i's best is j and j's best is i
+    i_all = np.arange(n)
+    ok = fw.arg >= 0
+    j_all = np.where(ok, fw.arg, 0)
+    best = fw.top[:, 0]
+    mutual = ok & (bw.arg[j_all] == i_all) & (np.nan_to_num(best, nan=-np.inf) >= thr)
+    si, tj = i_all[mutual], j_all[mutual]
+    score = best[mutual]
+    cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64) if len(si) else empty
+    z = (score - null.mean) / null.sd if len(score) else empty
+    order = np.lexsort((si, -score))
+    info.update(threshold=round(thr, 6), null_mean=round(null.mean, 6), null_sd=round(null.sd, 6),
+                null_samples=null.samples, pairs=len(si))
+    return BigMineResult(si[order], tj[order], score[order], cos[order], z[order], thr, null, info)
+
+
+def comparable_defaults() -> dict[str, Any]:
+    """Comparable mode's default options (read from :func:`parallel.mine.mine_detailed`)."""
+    import inspect
+
+    from .mine import mine_detailed
+
+    return {name: p.default for name, p in inspect.signature(mine_detailed).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def default_z_min() -> float:
+    return float(comparable_defaults()["z_min"])
+
+
+#: Largest side given whole to comparable mode's rotation null (it subsamples above this).
+ROTATION_SIDE = 8000
+
+
+def calibrated_threshold(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorStore, *, k: int,
+                         margin: str, z_min: float, threshold: float | None = None,
+                         seed: int = 0, delegate: bool = True) -> tuple[Any, float, float]:
+    """The threshold of comparable mode, from the top-3 margins of all rows and columns.
+
+    When both sides have at most :data:`ROTATION_SIDE` sentences (and ``delegate``), the
+    threshold is taken from :func:`parallel.mine.mine_detailed` itself on the same vectors, so a
+    small corpus gets exactly comparable mode's threshold. Above that, the same recipe is applied
+    at corpus scale: ``null = calibrate_null(top-3 margins of rows and columns)``, bar
+    ``null.threshold(z_min)``, raised (distance margin) to the rotation-noise bar
+    (:func:`parallel.mine.rotation_null` + :func:`parallel.mine.noise_threshold`) computed on a
+    random subsample of :data:`ROTATION_SIDE` sentences per side. Returns
+    ``(null, threshold, noise threshold or -inf)``.
+    """
+    from . import mine as mine_mod
+
+    n, m = len(src), len(tgt)
+    if delegate and threshold is None and n <= ROTATION_SIDE and m <= ROTATION_SIDE:
+        res = mine_mod.mine_detailed(src.gather(np.arange(n)), tgt.gather(np.arange(m)), k=k, margin=margin,
+                                     z_min=z_min, max_link=1)
+        noise = res.info.get("noise_threshold")
+        return res.null, float(res.threshold), float(noise) if noise is not None else -math.inf
+    defaults = comparable_defaults()
+    top = np.concatenate([fw.top, bw.top])
+    kwargs: dict[str, Any] = {"spacing": defaults["spacing"]} if "spacing" in defaults else {}
+    if margin == "ratio" and hasattr(mine_mod, "PRIOR_NULL_RATIO"):
+        kwargs["prior"] = mine_mod.PRIOR_NULL_RATIO
+    null = mine_mod.calibrate_null(top, **kwargs)
+    thr = null.threshold(z_min) if threshold is None else float(threshold)
+    noise_thr = -math.inf
+    use_noise = bool(defaults.get("noise_null", False)) and hasattr(mine_mod, "rotation_null")
+    if threshold is None and use_noise and margin == "distance" and not (n == 1 and m == 1):
+        rng = np.random.default_rng(seed)
+        s_ids = np.arange(n) if n <= ROTATION_SIDE else np.sort(rng.choice(n, ROTATION_SIDE, replace=False))
+        t_ids = np.arange(m) if m <= ROTATION_SIDE else np.sort(rng.choice(m, ROTATION_SIDE, replace=False))
+        values, rotations = mine_mod.rotation_null(src.gather(s_ids), tgt.gather(t_ids), k, margin)
+        noise_thr = mine_mod.noise_threshold(values, len(values) / max(rotations, 1))
+        thr = max(thr, noise_thr)
+    return null, thr, noise_thr
+
+
+def mine_arrays(src_emb: np.ndarray, tgt_emb: np.ndarray, work: str | Path, *, chunk_size: int = 50_000,
+                **options: Any) -> BigMineResult:
+    """:func:`mine_stores` on in-memory arrays ``(n, d)``/``(m, d)``, chunked into ``work`` first."""
+    work = Path(work)
+    src = VectorStore.write(work / "src", (src_emb[a:a + chunk_size] for a in range(0, len(src_emb), chunk_size)))
+    tgt = VectorStore.write(work / "tgt", (tgt_emb[a:a + chunk_size] for a in range(0, len(tgt_emb), chunk_size)))
+    return mine_stores(src, tgt, **options)
+
+
+# ----------------------------------------------------------------------------- output
+
+TSV_COLUMNS = ("src", "tgt", "score", "cosine", "margin", "z", "src_origin", "tgt_origin")
+
+
+def _clean(text: str) -> str:
+    from .export import clean_field
+
+    return clean_field(text)
+
+
+def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, fh: IO[str], *, header: bool = False,
+                margin: str = "distance") -> int:
+    """Stream the pairs as TSV lines (:data:`TSV_COLUMNS`), best first; returns the count."""
+    if header:
+        fh.write("\t".join(TSV_COLUMNS) + "\n")
+    for i, j, s, c, z in zip(res.src, res.tgt, res.score, res.cosine, res.z, strict=True):
+        fh.write("\t".join([_clean(src.text(int(i))), _clean(tgt.text(int(j))), f"{s:.4f}", f"{c:.4f}",
+                            margin, f"{z:.2f}", src.origin(int(i)), tgt.origin(int(j))]) + "\n")
+    return len(res.src)
+
+
+def _inputs_key(files: Sequence[Path], segment: bool, lang: str | None) -> str:
+    h = hashlib.sha256()
+    for p in files:
+        st = p.stat()
+        h.update(f"{p.resolve()}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
+    h.update(f"{segment}\x00{lang}".encode())
+    return h.hexdigest()
+
+
+def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, chunk_size: int,
+                 engine: Any, segment: bool, lang: str | None, log: Log = None) -> tuple[Sentences, VectorStore]:
+    """Collect (or reuse) one side's sentences and embeddings under ``work/name``."""
+    folder = work / name
+    meta_path = folder / "meta.json"
+    meta: dict[str, Any] = {"inputs": _inputs_key(files, segment, lang), "model": model, "chunk_size": chunk_size,
+            "files": [str(p) for p in files]}
+    old: dict[str, Any] | None = None
+    if meta_path.exists():
+        try:
+            old = json.loads(meta_path.read_text(encoding="utf-8"))
+        except ValueError:
+            old = None
+    if old != meta:
+        if folder.exists():
+            for p in folder.glob("emb_*.npy"):
+                p.unlink()
+            meta_path.unlink(missing_ok=True)
+        sents = collect_sentences(files, folder, segment=segment, lang=lang)
+        with atomic_writer(meta_path) as fh:
+            json.dump(meta, fh, indent=1)
+    else:
+        sents = Sentences(folder, [str(p) for p in files])
+    if log:
+        log(f"{name}: {len(sents)} unique sentences from {len(files)} file(s)")
+    store = embed_side(sents, folder, model=model, chunk_size=chunk_size, engine=engine, log=log)
+    return sents, store
+
+
+def mine_corpus(
+    src_paths: Sequence[str | Path],
+    tgt_paths: Sequence[str | Path],
+    output: str | None,
+    *,
+    work: str | Path | None = None,
+    model: str = "use-m3",
+    chunk_size: int = 50_000,
+    engine: str = "local",
+    jobs: int = 1,
+    ray_address: str | None = None,
+    segment: bool = False,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    header: bool = False,
+    log: Log = None,
+    **options: Any,
+) -> BigMineResult:
+    """Mine translation pairs between two collections of files and write them as TSV.
+
+    ``work`` keeps sentences and embedding chunks (reused by a later run over the same inputs);
+    without it a temporary folder is used and removed. ``options`` go to :func:`mine_stores`.
+    """
+    import tempfile
+
+    from .engines import get_engine
+    from .io import check_output_path
+
+    check_output_path(output)
+    src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
+    if chunk_size < 1:
+        raise InputError("--chunk-size must be at least 1")
+    tmp = None
+    if work is None:
+        tmp = tempfile.TemporaryDirectory(prefix="parallel-mine-")
+        work_dir = Path(tmp.name)
+    else:
+        work_dir = Path(work)
+        work_dir.mkdir(parents=True, exist_ok=True)
+    eng = None
+    try:
+        eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
+        src_s, src_v = prepare_side("src", src_files, work_dir, model=model, chunk_size=chunk_size,
+                                    engine=eng, segment=segment, lang=src_lang, log=log)
+        tgt_s, tgt_v = prepare_side("tgt", tgt_files, work_dir, model=model, chunk_size=chunk_size,
+                                    engine=eng, segment=segment, lang=tgt_lang, log=log)
+        eng.close()
+        eng = None
+        res = mine_stores(src_v, tgt_v, log=log, **options)
+        margin = str(options.get("margin", "distance"))
+        if output is None or output == "-":
+            write_pairs(res, src_s, tgt_s, sys.stdout, header=header, margin=margin)
+            sys.stdout.flush()
+        else:
+            with atomic_writer(output) as fh:
+                write_pairs(res, src_s, tgt_s, fh, header=header, margin=margin)
+        src_s.close()
+        tgt_s.close()
+        if log:
+            log(f"mined {len(res.src)} pairs (index {res.info['index']}, threshold {res.threshold:.4f}, "
+                f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
+        return res
+    finally:
+        if eng is not None:
+            eng.close()
+        if tmp is not None:
+            tmp.cleanup()

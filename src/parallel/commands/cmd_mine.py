@@ -1,0 +1,78 @@
+"""``parallel-corpus mine``: mine translation pairs from two large sentence collections."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import quiet_option
+
+
+@click.command("mine", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--src", "src", multiple=True, type=click.Path(), help="Source file or folder (repeatable).")
+@click.option("--tgt", "tgt", multiple=True, type=click.Path(), help="Target file or folder (repeatable).")
+@click.option("-o", "--output", default="-", show_default=True, help="TSV of mined pairs ('-' = stdout).")
+@click.option("--work", type=click.Path(file_okay=False), default=None,
+              help="Keep sentences and embedding chunks here (a rerun reuses them). Default: a temp folder.")
+@click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
+@click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
+              "(default: one sentence per line).")
+@click.option("--src-lang", default=None, help="Source language (with --segment).")
+@click.option("--tgt-lang", default=None, help="Target language (with --segment).")
+@click.option("--chunk-size", type=click.IntRange(1, None), default=50_000, show_default=True,
+              help="Sentences per embedding chunk (bounds memory).")
+@click.option("--index", type=click.Choice(["auto", "exact", "ivf"]), default="auto", show_default=True,
+              help="Neighbour search: exact blocked brute force, FAISS IVF, or auto (exact up to 8k x 8k).")
+@click.option("-k", "--knn", "k", type=click.IntRange(1, None), default=4, show_default=True,
+              help="Neighbours averaged in the margin.")
+@click.option("--candidates", type=click.IntRange(1, None), default=16, show_default=True,
+              help="Neighbours kept per sentence (ivf).")
+@click.option("--nprobe", type=click.IntRange(1, None), default=32, show_default=True,
+              help="IVF lists probed per query (ivf).")
+@click.option("--margin", type=click.Choice(["distance", "ratio"]), default="distance", show_default=True)
+@click.option("--z-min", type=float, default=None, help="Calibrated threshold in null standard deviations "
+              "(default: comparable mode's).")
+@click.option("--threshold", type=float, default=None, help="Fixed margin threshold instead of the calibrated one.")
+@click.option("--header", is_flag=True, help="Write a header line.")
+@click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
+              help="Embedding worker processes (or CPUs of a local Ray).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--ray-address", default=None, metavar="ADDR", help="Join a running Ray cluster.")
+@quiet_option
+def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], output: str,
+            work: str | None, model: str, segment: bool, src_lang: str | None, tgt_lang: str | None,
+            chunk_size: int, index: str, k: int, candidates: int, nprobe: int, margin: str,
+            z_min: float | None, threshold: float | None, header: bool, jobs: int, engine: str,
+            ray_address: str | None, quiet: bool) -> None:
+    """Mine translation pairs between two sentence collections (bitext mining at corpus scale).
+
+    Give the sides as two positional paths (SRC TGT, each a file or a folder) or with repeated
+    --src/--tgt. Sentences are deduplicated, embedded in chunks stored on disk, searched in both
+    directions (exact or FAISS IVF), scored by margin and kept above comparable mode's
+    calibrated threshold. Output TSV, best first: src, tgt, score, cosine, margin, z,
+    src_origin, tgt_origin (FILE:LINE of the first occurrence).
+
+    \b
+    Examples:
+      parallel-corpus mine news.ar.txt news.en.txt -o pairs.tsv
+      parallel-corpus mine crawl/ar/ crawl/en/ --work mine-work -o pairs.tsv --jobs 2
+      parallel-corpus mine --src a1.txt --src a2.txt --tgt e1.txt -o - --header
+    """
+    from ..bigmine import mine_corpus
+    from ..errors import InputError
+
+    if paths and (src or tgt):
+        raise InputError("give the sides either as two paths or with --src/--tgt, not both")
+    if paths:
+        if len(paths) != 2:
+            raise InputError(f"give two paths (SRC TGT), not {len(paths)}; use --src/--tgt for more files")
+        src, tgt = (paths[0],), (paths[1],)
+    if not src or not tgt:
+        raise InputError("no source or no target input: give SRC TGT or --src ... --tgt ...")
+    log = None if quiet else (lambda msg: print(msg, file=sys.stderr))
+    mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
+                jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
+                header=header, log=log, index=index, k=k, candidates=candidates, nprobe=nprobe,
+                margin=margin, z_min=z_min, threshold=threshold)

@@ -1,0 +1,235 @@
+"""Execution engines: run one function over many items, locally or on a Ray cluster.
+
+Both engines run every item in a *worker process* whose numeric libraries use
+one thread (BLAS/OpenMP results depend on the thread count in the last bits,
+so a fixed count is what makes outputs byte-identical whatever ``--jobs`` or
+``--engine`` is chosen). Work functions must be module-level (picklable) and
+deterministic; the engines only decide where they run.
+
+* :class:`LocalEngine` — a pool of ``jobs`` processes started with ``spawn``
+  (never ``fork``: a forked numpy/OpenMP runtime may deadlock).
+* :class:`RayEngine` — Ray tasks (``pip install 'parallel-corpus[ray]'``);
+  ``ray.init()`` starts a local Ray on this machine, ``address="ray://..."``
+  or ``"auto"`` joins a running cluster (see ``docs/cluster.md``).
+
+``engine.imap(fn, items)`` yields ``(index, result)`` pairs as the items finish
+(not in input order), keeping at most ``2 * workers`` items in flight so a
+lazy ``items`` iterator is consumed only as fast as the workers go. When the
+function raises or its worker dies, the result is a :class:`Failure` instead
+(the other items go on).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from .errors import InputError, ParallelError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Environment given to every worker: one thread for each numeric runtime.
+THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Stands for the result of an item whose function raised or whose worker died."""
+
+    reason: str
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ParallelError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Engine(Protocol):
+    """Runs a picklable function over items in worker processes."""
+
+    name: str
+    workers: int
+
+    def imap(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | Failure]]: ...
+
+    def close(self) -> None: ...
+
+
+@contextlib.contextmanager
+def _thread_env() -> Iterator[None]:
+    """Set :data:`THREAD_ENV` in ``os.environ`` (inherited by spawned workers), then restore it."""
+    saved = {k: os.environ.get(k) for k in THREAD_ENV}
+    os.environ.update(THREAD_ENV)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def worker_init() -> None:
+    """Run at the start of every worker: pin numeric libraries to one thread."""
+    os.environ.update(THREAD_ENV)
+    with contextlib.suppress(ImportError):
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+
+
+def _call(fn: Callable[[T], R], item: T) -> R:
+    worker_init()
+    return fn(item)
+
+
+class LocalEngine:
+    """``jobs`` worker processes on this machine (spawned, one thread each)."""
+
+    name = "local"
+
+    def __init__(self, jobs: int = 1) -> None:
+        if jobs < 1:
+            raise InputError(f"--jobs must be at least 1, not {jobs}")
+        self.workers = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._env: contextlib.ExitStack | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._env = contextlib.ExitStack()
+            self._env.enter_context(_thread_env())
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=worker_init,
+            )
+        return self._pool
+
+    def imap(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | Failure]]:
+        limit = 2 * self.workers
+        pending: dict[Future[R], int] = {}
+        it = enumerate(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < limit:
+                try:
+                    i, item = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[self._executor().submit(fn, item)] = i
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f]):
+                i = pending.pop(fut)
+                try:
+                    result: R | Failure = fut.result()
+                except BrokenProcessPool:
+                    # a worker died (killed, out of memory): fail its items, start a fresh pool
+                    self.close()
+                    result = Failure("worker process died (out of memory or killed?)")
+                except Exception as exc:  # noqa: BLE001 - reported per item
+                    result = Failure(_reason(exc))
+                yield i, result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._env is not None:
+            self._env.close()
+            self._env = None
+
+
+class RayEngine:
+    """Ray tasks, one CPU each: a local Ray (``address=None``) or a running cluster."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, num_cpus: int | None = None) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise InputError(
+                "--engine ray needs Ray: pip install 'parallel-corpus[ray]' (or pip install ray)"
+            ) from None
+        self._ray = ray
+        self._started = False
+        if not ray.is_initialized():
+            kwargs: dict[str, Any] = {
+                "runtime_env": {"env_vars": dict(THREAD_ENV)},
+                "log_to_driver": False,
+                "configure_logging": False,
+            }
+            if address is None:
+                kwargs.update(num_cpus=num_cpus, include_dashboard=False)
+            else:
+                kwargs["address"] = address
+            try:
+                ray.init(**kwargs)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ParallelError(f"cannot start or reach Ray ({address or 'local'}): {exc}") from None
+            self._started = True
+        self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))  # type: ignore[no-untyped-call]
+        self._remote: Any = ray.remote(num_cpus=1, max_retries=2)(_call)
+
+    def imap(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | Failure]]:
+        ray = self._ray
+        limit = 2 * self.workers
+        fn_ref = ray.put(fn)
+        pending: dict[Any, int] = {}
+        it = enumerate(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < limit:
+                try:
+                    i, item = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[self._remote.remote(fn_ref, item)] = i
+            if not pending:
+                return
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                i = pending.pop(ref)
+                try:
+                    result: R | Failure = ray.get(ref)
+                except Exception as exc:  # noqa: BLE001 - RayTaskError, WorkerCrashedError: per item
+                    result = Failure(_reason(getattr(exc, "cause", None) or exc))
+                yield i, result
+
+    def close(self) -> None:
+        if self._started:
+            self._ray.shutdown()
+            self._started = False
+
+
+def get_engine(name: str = "local", *, jobs: int = 1, ray_address: str | None = None) -> Engine:
+    """``local`` (``jobs`` processes) or ``ray`` (local Ray with ``jobs`` CPUs, or ``ray_address``)."""
+    if name == "local":
+        if ray_address:
+            raise InputError("--ray-address needs --engine ray")
+        return LocalEngine(jobs)
+    if name == "ray":
+        return RayEngine(ray_address, num_cpus=None if ray_address else jobs)
+    raise InputError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")

@@ -1,0 +1,156 @@
+"""Corpus-scale mining: chunked/FAISS search equals comparable mode; CLI, dedup, origins, reuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import parallel.bigmine as bm
+from parallel.cli import main as cli
+from parallel.mine import mine_detailed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def synthetic(n: int, m: int, pairs: int, d: int = 48, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Clustered unit vectors; target rows at random places are noisy copies of the first sources."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(24, d))
+    src = centres[rng.integers(0, 24, n)] + rng.normal(size=(n, d)) * 0.9
+    tgt = centres[rng.integers(0, 24, m)] + rng.normal(size=(m, d)) * 0.9
+    tgt[rng.permutation(m)[:pairs]] = src[:pairs] + rng.normal(size=(pairs, d)) * 0.5
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    return src.astype(np.float32), tgt.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    return synthetic(1300, 1100, 600)
+
+
+@pytest.fixture(scope="module")
+def reference(data: tuple[np.ndarray, np.ndarray]) -> tuple[set[tuple[int, int]], float]:
+    res = mine_detailed(*data, max_link=1)
+    return {(lk.src[0], lk.tgt[0]) for lk in res.links}, res.threshold
+
+
+@pytest.mark.parametrize("margin", ["distance", "ratio"])
+def test_chunked_exact_mining_equals_comparable_mode(data: tuple[np.ndarray, np.ndarray], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch, margin: str) -> None:
+    monkeypatch.setattr(bm, "BLOCK_CELLS", 300 * 300)  # many blocks inside each chunk
+    res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", margin=margin)
+    ref = mine_detailed(*data, max_link=1, margin=margin)
+    assert len(bm.VectorStore(tmp_path / "src").paths) == 3
+    got = set(zip(res.src.tolist(), res.tgt.tolist(), strict=True))
+    assert got == {(lk.src[0], lk.tgt[0]) for lk in ref.links}
+    assert res.threshold == pytest.approx(ref.threshold, abs=1e-6)
+    scores = {(lk.src[0], lk.tgt[0]): lk.score for lk in ref.links}
+    for i, j, s in zip(res.src, res.tgt, res.score, strict=True):
+        assert s == pytest.approx(scores[(int(i), int(j))], abs=1e-5)
+    assert list(res.score) == sorted(res.score, reverse=True)
+
+
+def test_faiss_ivf_finds_the_same_pairs(data: tuple[np.ndarray, np.ndarray], tmp_path: Path,
+                                        reference: tuple[set[tuple[int, int]], float]) -> None:
+    pytest.importorskip("faiss")
+    res = bm.mine_arrays(*data, tmp_path, chunk_size=500, index="ivf", candidates=32, nprobe=8)
+    assert res.info["index"] == "ivf" and res.info["nlist"] > 1
+    got = set(zip(res.src.tolist(), res.tgt.tolist(), strict=True))
+    ref, thr = reference
+    assert len(got & ref) >= 0.98 * len(ref)
+    assert len(got - ref) <= 0.02 * len(ref)
+    assert res.threshold == pytest.approx(thr, rel=0.05)
+
+
+def test_auto_switches_to_ivf_above_the_cell_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert bm.choose_index(1000, 1000) == "exact"
+    monkeypatch.setattr(bm, "EXACT_MAX_CELLS", 10)
+    assert bm.choose_index(1000, 1000) == "ivf"
+    assert bm.choose_index(1000, 1000, "exact") == "exact"
+
+
+def test_empty_side_mines_nothing(tmp_path: Path) -> None:
+    src, _ = synthetic(20, 5, 0)
+    res = bm.mine_arrays(src, np.zeros((0, src.shape[1]), dtype=np.float32), tmp_path)
+    assert len(res.src) == 0
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_sentences() -> tuple[list[str], list[str]]:
+    from parallel.api import read_document
+
+    ar = read_document(ROOT / "corpus" / "covid-cooperation.ar.txt", "ar").sentences
+    en = read_document(ROOT / "corpus" / "covid-cooperation.en.txt", "en").sentences
+    return ar, en
+
+
+def test_cli_mining_equals_comparable_mode_on_real_text(seed_sentences: tuple[list[str], list[str]],
+                                                        tmp_path: Path) -> None:
+    from parallel.embed import get_encoder
+
+    ar, en = seed_sentences
+    src = write_lines(tmp_path / "ar.txt", ar[:8])
+    (tmp_path / "ar2.txt").write_text("\n".join(ar[8:] + ar[:3]) + "\n", encoding="utf-8")  # duplicates
+    tgt = write_lines(tmp_path / "en.txt", en + ["", en[0]])
+    out = tmp_path / "pairs.tsv"
+    res = CliRunner().invoke(cli, ["mine", "--src", str(src), "--src", str(tmp_path / "ar2.txt"),
+                                   "--tgt", str(tgt), "-o", str(out), "--work", str(tmp_path / "w"),
+                                   "--chunk-size", "7", "--header"])
+    assert res.exit_code == 0, res.output
+    assert "unique sentences" in res.stderr
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0] == list(bm.TSV_COLUMNS)
+    rows = rows[1:]
+    enc = get_encoder("use-m3")
+    ref = mine_detailed(enc.encode(ar), enc.encode(en), max_link=1)
+    assert {(r[0], r[1]) for r in rows} == {(ar[lk.src[0]], en[lk.tgt[0]]) for lk in ref.links}
+    assert len({r[0] for r in rows}) == len(rows) and len({r[1] for r in rows}) == len(rows)
+    for r in rows:   # origins point at the first occurrence
+        fname, line = r[6].rsplit(":", 1)
+        assert Path(fname).read_text(encoding="utf-8").splitlines()[int(line) - 1] == r[0]
+    # a second run reuses the stored embeddings
+    chunks = sorted((tmp_path / "w" / "src").glob("emb_*.npy"))
+    stamps = [p.stat().st_mtime_ns for p in chunks]
+    res2 = CliRunner().invoke(cli, ["mine", "--src", str(src), "--src", str(tmp_path / "ar2.txt"),
+                                    "--tgt", str(tgt), "-o", str(tmp_path / "again.tsv"),
+                                    "--work", str(tmp_path / "w"), "--chunk-size", "7", "--header", "-q"])
+    assert res2.exit_code == 0 and res2.stderr == ""
+    assert [p.stat().st_mtime_ns for p in chunks] == stamps
+    assert (tmp_path / "again.tsv").read_bytes() == out.read_bytes()
+
+
+def test_cli_folders_and_errors(seed_sentences: tuple[list[str], list[str]], tmp_path: Path) -> None:
+    ar, en = seed_sentences
+    (tmp_path / "ar").mkdir()
+    (tmp_path / "en").mkdir()
+    write_lines(tmp_path / "ar" / "1.txt", ar[:5])
+    write_lines(tmp_path / "en" / "1.txt", en[:9])
+    res = CliRunner().invoke(cli, ["mine", str(tmp_path / "ar"), str(tmp_path / "en"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert all(len(line.split("\t")) == len(bm.TSV_COLUMNS) for line in res.stdout.splitlines())
+    bad = CliRunner().invoke(cli, ["mine", str(tmp_path / "ar"), str(tmp_path / "nope")])
+    assert bad.exit_code == 2 and "no such file" in bad.stderr
+    three = CliRunner().invoke(cli, ["mine", "a", "b", "c"])
+    assert three.exit_code == 2 and "two paths" in three.stderr
+
+
+@pytest.mark.parametrize("margin", ["distance", "ratio"])
+def test_corpus_scale_threshold_recipe_matches_comparable_mode(data: tuple[np.ndarray, np.ndarray],
+                                                               tmp_path: Path, margin: str) -> None:
+    """The recipe used above ROTATION_SIDE (not delegated) still gives comparable mode's threshold."""
+    src = bm.VectorStore.write(tmp_path / "s", [data[0]])
+    tgt = bm.VectorStore.write(tmp_path / "t", [data[1]])
+    fw, bw = bm.exact_neighbours(src, tgt, k=4, margin=margin)
+    z = bm.default_z_min()
+    _, thr, _ = bm.calibrated_threshold(fw, bw, src, tgt, k=4, margin=margin, z_min=z, delegate=False)
+    ref = mine_detailed(*data, max_link=1, margin=margin)
+    assert thr == pytest.approx(ref.threshold, abs=1e-6)

@@ -1,0 +1,155 @@
+"""``parallel-corpus run``: many pairs, jobs, resume, failures, combined export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parallel.cli import main as cli
+from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, run_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+AR = ROOT / "corpus" / "covid-cooperation.ar.txt"
+EN = ROOT / "corpus" / "covid-cooperation.en.txt"
+
+
+def make_corpus(folder: Path, *, bad: bool = True) -> Path:
+    """Three good pairs (auto, parallel, comparable), plus a binary and an empty document."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(AR, folder / "a.ar")
+    shutil.copy(EN, folder / "a.en")
+    # a translation-like pair: the English text against itself cut into two halves is not
+    # needed; a short Arabic/English pair made of the first paragraphs is enough
+    ar_par = AR.read_text(encoding="utf-8").split("\n")[0]
+    en_par = "\n\n".join(EN.read_text(encoding="utf-8").split("\n\n")[:3])
+    (folder / "b.ar").write_text(ar_par + "\n", encoding="utf-8")
+    (folder / "b.en").write_text(en_par + "\n", encoding="utf-8")
+    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
+            "alpha\ta.ar\ta.en\tar\ten\tauto",
+            "beta\tb.ar\tb.en\tar\ten\tparallel",
+            "gamma\ta.ar\tb.en\tar\ten\tcomparable"]
+    if bad:
+        (folder / "bin.ar").write_bytes(b"\x00\x01binary\x00")
+        (folder / "empty.ar").write_text("", encoding="utf-8")
+        rows += ["broken\tbin.ar\ta.en\tar\ten\tauto", "hollow\tempty.ar\ta.en\tar\ten\tauto",
+                 "missing\tnope.ar\ta.en\tar\ten\tauto"]
+    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder / "manifest.tsv"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every output file (done-markers included) by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ref")
+    run_manifest(corpus, out, jobs=1)
+    return out
+
+
+def test_outputs_summary_and_failures(reference: Path) -> None:
+    for name in ("alpha", "beta", "gamma"):
+        for suffix in OUTPUTS:
+            assert (reference / f"{name}{suffix}").is_file()
+        assert (reference / DONE_DIR / f"{name}.json").is_file()
+    for name in ("broken", "hollow", "missing"):
+        assert not any(reference.glob(f"{name}.*"))
+    summary = json.loads((reference / SUMMARY).read_text(encoding="utf-8"))
+    assert summary["pairs"] == 6 and summary["ok"] == 3
+    assert set(summary["failures"]) == {"broken", "hollow", "missing"}
+    assert "binary" in summary["failures"]["broken"]
+    assert "empty" in summary["failures"]["hollow"]
+    assert "no such file" in summary["failures"]["missing"]
+    per_pair = sum(len((reference / f"{n}.tsv").read_text(encoding="utf-8").splitlines()) - 1
+                   for n in ("alpha", "beta", "gamma"))
+    assert summary["links"] == per_pair == sum(summary["kinds"].values())
+
+
+def test_combined_export_joins_pairs_in_manifest_order(reference: Path) -> None:
+    lines = (reference / COMBINED).read_text(encoding="utf-8").splitlines()
+    header = (reference / "alpha.tsv").read_text(encoding="utf-8").splitlines()[0]
+    assert lines[0] == "pair\t" + header
+    names = [line.split("\t", 1)[0] for line in lines[1:]]
+    assert names == sorted(names, key=["alpha", "beta", "gamma"].index)
+    for name in ("alpha", "beta", "gamma"):
+        body = (reference / f"{name}.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        assert [ln.split("\t", 1)[1] for ln in lines[1:] if ln.startswith(name + "\t")] == body
+
+
+def test_two_jobs_give_identical_outputs(corpus: Path, reference: Path, tmp_path: Path) -> None:
+    summary = run_manifest(corpus, tmp_path, jobs=2)
+    assert summary.aligned == 3 and len(summary.failures) == 3
+    assert tree(tmp_path) == tree(reference)
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_resume_after_interruption_gives_the_same_output(corpus: Path, reference: Path, tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def crash_after_first(msg: str) -> None:
+        if "links" in msg:
+            seen.append(msg)
+            raise Interrupt(msg)
+
+    with pytest.raises(Interrupt):
+        run_manifest(corpus, tmp_path, jobs=1, log=crash_after_first)
+    assert len(seen) == 1
+    assert not (tmp_path / COMBINED).exists()
+    done_before = {p.name for p in (tmp_path / DONE_DIR).iterdir()}
+    assert len(done_before) == 1
+    summary = run_manifest(corpus, tmp_path, jobs=2)
+    assert summary.resumed == 1 and summary.aligned == 2
+    assert tree(tmp_path) == tree(reference)
+    # a third run has nothing left to do
+    again = run_manifest(corpus, tmp_path, jobs=1)
+    assert again.resumed == 3 and again.aligned == 0
+    assert tree(tmp_path) == tree(reference)
+
+
+def test_changed_input_is_realigned(tmp_path: Path) -> None:
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    run_manifest(manifest, out)
+    before = (out / "beta.tsv").read_bytes()
+    (tmp_path / "in" / "b.en").write_text(EN.read_text(encoding="utf-8"), encoding="utf-8")
+    summary = run_manifest(manifest, out)
+    assert summary.aligned == 2 and summary.resumed == 1   # beta and gamma use b.en
+    assert (out / "beta.tsv").read_bytes() != before
+
+
+def test_cli_reports_failures_and_exits_non_zero(corpus: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["run", str(corpus), "-o", str(tmp_path), "--jobs", "2"])
+    assert res.exit_code == 1
+    assert "3 of 6 pairs failed" in res.stderr
+    assert "failed: broken:" in res.stderr and "binary" in res.stderr
+    assert "pairs: 6 (3 aligned" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_cli_quiet_and_clean_run(tmp_path: Path) -> None:
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    assert (tmp_path / "out" / COMBINED).is_file()
+
+
+def test_bad_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "m.tsv").write_text("name\tsrc\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "lacks column" in res.stderr
