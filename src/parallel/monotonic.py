@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+from itertools import islice
 
 import numpy as np
 
@@ -175,19 +177,27 @@ def banded_dp(band: Band, moves: Sequence[Move], values: np.ndarray,
     else:
         prefix = np.concatenate([[0.0], np.cumsum(np.asarray(skip01, dtype=np.float64))])
     prefix_cols = prefix[np.minimum(cols, m)]
+    # row-major copies, so that each row's candidates are one contiguous block
+    idx_rows = np.ascontiguousarray(idx.transpose(1, 0, 2))
+    val_rows = np.ascontiguousarray(np.asarray(values, dtype=np.float64).transpose(1, 0, 2))
+    outside = ~inside
+    partial = outside.any(axis=1)
     for i in range(n + 1):
         if i == 0:
             best = np.where(cols[0] == 0, 0.0, _NEG)
             arg = np.zeros(width, dtype=np.int64)
         else:
-            cand = flat[idx[:, i, :]] + values[:, i, :]
+            cand = flat[idx_rows[i]]
+            cand += val_rows[i]
             arg = cand.argmax(axis=0)
             best = cand[arg, jj]
         ramp = prefix_cols[i]
-        run = np.maximum.accumulate(best - ramp) + ramp
+        run = np.maximum.accumulate(best - ramp)
+        run += ramp
         from01 = run > best + 1e-9
         best = np.where(from01, run, best)
-        best[~inside[i]] = _NEG
+        if partial[i]:
+            best[outside[i]] = _NEG
         back[i] = np.where(from01, nm, arg)
         flat[i * width:(i + 1) * width] = best
     if not np.isfinite(flat[n * width + (m - lo[n])]):
@@ -230,6 +240,10 @@ def _pair_values(band: Band, s_vec: np.ndarray, t_vec: np.ndarray, left: int = 0
             continue
         dense = s_vec[r0:r1] @ t_vec[c0:c1].T
         take = start + cols - c0
+        if int(start[0, 0]) >= 0 and int(start[-1, 0]) + width <= m + 1:
+            # the block is inside the grid: gather by flat index (cheaper than take_along_axis)
+            out[r0:r1] = dense.ravel()[take + (np.arange(r1 - r0) * (c1 - c0))[:, None]]
+            continue
         ok = (take >= 0) & (take < (c1 - c0))
         out[r0:r1] = np.where(ok, np.take_along_axis(dense, np.clip(take, 0, c1 - c0 - 1), axis=1), 0.0)
     return out
@@ -242,6 +256,27 @@ def _dot_table(band: Band, row_vec: np.ndarray, col_vec: np.ndarray, left: int, 
     """
     wide = Band(band.lo, left + band.width + right, band.m)
     return _pair_values(wide, row_vec, col_vec, left)
+
+
+def _rows_touching(lo: np.ndarray, left: int, width: int, cols: np.ndarray) -> np.ndarray:
+    """Rows ``i`` whose window of columns ``lo[i] - left .. lo[i] - left + width - 1`` holds one of
+    the sorted columns ``cols``."""
+    if not len(cols):
+        return np.zeros(0, dtype=np.int64)
+    start = lo - left
+    k = np.searchsorted(cols, start)
+    hit = (k < len(cols)) & (cols[np.minimum(k, len(cols) - 1)] < start + width)
+    return np.flatnonzero(hit)
+
+
+def _pair_rows(band: Band, s_vec: np.ndarray, t_vec: np.ndarray, rows: np.ndarray, left: int = 0) -> np.ndarray:
+    """Rows ``rows`` of :func:`_pair_values` (len(rows), width), computed row by row."""
+    m = len(t_vec) - 1
+    cols = band.lo[rows, None] - left + np.arange(band.width)[None, :]
+    ok = (cols >= 0) & (cols <= m)
+    gathered = t_vec[np.clip(cols, 0, m)]  # (k, width, d)
+    out = np.einsum("kd,kwd->kw", s_vec[rows], gathered)
+    return np.where(ok, out, 0.0).astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- pass 1
@@ -372,20 +407,31 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
     sentence dominates the embedding of a joined text too).
     """
     n, d = sent.shape
-    out: dict[int, np.ndarray] = {1: np.vstack([np.zeros((1, d), np.float32), sent])}
+    first = np.empty((n + 1, d), np.float32)
+    first[0] = 0.0
+    first[1:] = sent
+    out: dict[int, np.ndarray] = {1: first}
     weighted = sent * weights.astype(np.float32)[:, None]
-    acc = weighted
+    acc = weighted.copy()  # running sums, updated in place (few large allocations: page faults cost)
     for k in range(2, max(lengths, default=1) + 1):
-        acc = acc[:-1] + weighted[k - 1:]  # (n - k + 1, d): sums of k sentences, by start
+        acc = acc[:-1]
+        np.add(acc, weighted[k - 1:], out=acc)  # (n - k + 1, d): sums of k sentences, by start
         if k in lengths:
-            vec = np.zeros((n + 1, d), np.float32)
+            vec = np.empty((n + 1, d), np.float32)
+            vec[:k] = 0.0
             if len(acc):
-                vec[k:] = _normalise(acc)
+                norms = np.sqrt(np.einsum("id,id->i", acc, acc))[:, None]
+                np.divide(acc, np.maximum(norms, 1e-12), out=vec[k:])
             out[k] = vec
-    for (b, e), v in (known or {}).items():
-        if e - b in out and e - b > 1:
-            out[e - b][e] = v
+    _put_known(out, known)
     return out
+
+
+def _put_known(vecs: dict[int, np.ndarray], known: Known | None) -> None:
+    """Write the embeddings of joined texts into span vectors ``vecs`` (see :func:`_span_vectors`)."""
+    for (b, e), v in (known or {}).items():
+        if e - b in vecs and e - b > 1:
+            vecs[e - b][e] = v
 
 
 _WEAK_END = tuple(":;,،؛-–—(")
@@ -412,7 +458,8 @@ def scraps(sents: Sequence[str]) -> np.ndarray:
     out = np.zeros(len(sents), bool)
     for k, x in enumerate(sents):
         x = x.strip()
-        if sum(ch.isalnum() for ch in x) < 3 and not _MARKER.match(x.replace(" ", "")):
+        # count letters and digits only up to 3: a real sentence is decided after a few characters
+        if len(list(islice(filter(str.isalnum, x), 3))) < 3 and not _MARKER.match(x.replace(" ", "")):
             out[k] = True
     return out
 
@@ -452,6 +499,8 @@ def second_pass(
     t_weak: np.ndarray | None = None,
     s_scrap: np.ndarray | None = None,
     t_scrap: np.ndarray | None = None,
+    span_vecs: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] | None = None,
+    reuse: dict[str, Any] | None = None,
 ) -> tuple[list[Move], dict[str, np.ndarray]]:
     """n-m DP over ``s`` (n, d), ``t`` (m, d) in ``band``; returns the moves and per-cell features.
 
@@ -468,15 +517,24 @@ def second_pass(
     :func:`scraps`). Skipping a sentence costs ``skip_cost`` x min(1, length / median length)
     ** ``skip_len`` (skipping a scrap like "V" is cheap). ``known_s``/``known_t`` map (start, end)
     spans to the embeddings of their joined text; other spans use length-weighted sums of
-    sentence vectors. Feature arrays have shape (len(moves) + 1, n+1, width).
+    sentence vectors. ``span_vecs``: the sum-based span vectors of both sides as made by
+    :func:`_span_vectors` with no known spans, computed once for several searches (the known
+    spans are written into them). ``reuse``: a dict kept between searches over the same band
+    with the same ``span_vecs``, where each search leaves its dot-product tables; the next one
+    recomputes only the rows its new known spans change. Feature arrays have shape (len(moves) + 1, n+1, width).
     """
     n, m = len(s), len(t)
     src_lengths = sorted({a for a, _ in moves})
     tgt_lengths = sorted({b for _, b in moves})
     cols = band.cols()
     inside = cols <= m
-    sv = _span_vectors(s, src_lengths, s_len + 1.0, known_s)
-    tv = _span_vectors(t, tgt_lengths, t_len + 1.0, known_t)
+    if span_vecs is None:
+        sv = _span_vectors(s, src_lengths, s_len + 1.0, known_s)
+        tv = _span_vectors(t, tgt_lengths, t_len + 1.0, known_t)
+    else:  # sums computed once by the caller; the joined-text embeddings go in place
+        sv, tv = span_vecs
+        _put_known(sv, known_s)
+        _put_known(tv, known_t)
     s_mean, t_mean = calib.s_smp.mean(axis=0), calib.t_smp.mean(axis=0)
     rs = {k: v @ t_mean for k, v in sv.items()}
     rt = {k: v @ s_mean for k, v in tv.items()}
@@ -496,8 +554,38 @@ def second_pass(
     # length, shifted per link type
     step = int(np.max(np.diff(lo), initial=0))
     reach_up = int(np.max(lo - lo[np.maximum(np.arange(n + 1) - max_a, 0)], initial=0))
-    g_tab = {a: _dot_table(band, sv[a], t_pad, max_b, 1) for a in src_lengths}
-    l_tab = {b: _dot_table(band, s_pad, tv[b], step, reach_up) for b in tgt_lengths}
+    # a second search over the same band (``reuse``) recomputes only the rows that the known
+    # spans change: a source span of length a ending at e changes row e of the tables of length
+    # a; a target span of length b ending at e changes the cells whose column is e
+    prev = reuse if reuse is not None and reuse.get("band") is band else None
+    none = np.zeros(0, dtype=np.int64)
+    new_s = {a: np.array(sorted({e for (b0, e) in (known_s or {}) if e - b0 == a}), dtype=np.int64)
+             for a in src_lengths}
+    new_t = {b: np.array(sorted({e for (b0, e) in (known_t or {}) if e - b0 == b}), dtype=np.int64)
+             for b in tgt_lengths}
+
+    def table(key: tuple[str, int, int], row_vec: np.ndarray, col_vec: np.ndarray, left: int, right: int,
+              rows_changed: np.ndarray, cols_changed: np.ndarray) -> np.ndarray:
+        wide = Band(lo, left + band.width + right, m)
+        old = prev["tables"].get(key) if prev is not None else None
+        rows = none
+        if old is not None:
+            rows = np.union1d(rows_changed, _rows_touching(lo, left, wide.width, cols_changed))
+        if old is None or len(rows) > (n + 1) // 8:  # row by row costs more than all at once
+            out = _pair_values(wide, row_vec, col_vec, left)
+        else:
+            out = old.copy()
+            if len(rows):
+                out[rows] = _pair_rows(wide, row_vec, col_vec, rows, left)
+        tables[key] = out
+        return out
+
+    tables: dict[tuple[str, int, int], np.ndarray] = {}
+    g_tab = {a: table(("g", a, 0), sv[a], t_pad, max_b, 1, new_s[a], none) for a in src_lengths}
+    l_tab = {b: table(("l", b, 0), s_pad, tv[b], step, reach_up, none, new_t[b]) for b in tgt_lengths}
+    if reuse is not None:
+        reuse.clear()
+        reuse.update(band=band, tables=tables)
     jj = np.arange(band.width)[None, :]
     row_i = np.arange(n + 1)
     scrap_s = np.concatenate([[0], np.cumsum(s_scrap)]) if s_scrap is not None else None
@@ -505,7 +593,7 @@ def second_pass(
     weak_s = _weak_counts(s_weak, src_lengths) if s_weak is not None else {a: np.zeros(n + 1) for a in src_lengths}
     weak_t = _weak_counts(t_weak, tgt_lengths) if t_weak is not None else {b: np.zeros(m + 1) for b in tgt_lengths}
     for k, (a, b) in enumerate(moves):
-        cos = _pair_values(band, sv[a], tv[b])
+        cos = table(("c", a, b), sv[a], tv[b], 0, 0, new_s[a], new_t[b])
         ravg = 0.5 * (rs[a][:, None] + rt[b][ccols])
         ls = s_cum[rows] - s_cum[np.maximum(rows - a, 0)]
         lt = t_cum[ccols] - t_cum[np.maximum(ccols - b, 0)]
@@ -686,7 +774,7 @@ def align_parallel(
         return _align_parallel(src, tgt, encoder, max_link=max_link, src_emb=src_emb, tgt_emb=tgt_emb,
                                spans=spans, band_width=band_width, context=context, local=local,
                                skip_cost=skip_cost, skip_len=skip_len, weak_bonus=weak_bonus,
-                               len_penalty=len_penalty, len_free=len_free, 
+                               len_penalty=len_penalty, len_free=len_free,
                                keep_scraps_apart=keep_scraps_apart, weak_hot=weak_hot, span_budget=span_budget, seed=seed)
 
 
@@ -739,13 +827,17 @@ def _align_parallel(
     s_weak, t_weak = weak_boundaries(src), weak_boundaries(tgt)
     s_scrap, t_scrap = (scraps(src), scraps(tgt)) if keep_scraps_apart else (None, None)
 
-    def search(known_s: Known | None, known_t: Known | None) -> tuple[list[Move], list[Link]]:
-        chosen, feats = second_pass(s, t, band, moves, s_len, t_len, calib, known_s, known_t,
+    base = (_span_vectors(s, src_lengths, s_len + 1.0, None), _span_vectors(t, tgt_lengths, t_len + 1.0, None))
+    reuse: dict[str, Any] = {}
+
+    def search(known_s: Known | None, known_t: Known | None) -> tuple[list[Move], Callable[[], list[Link]]]:
+        """The chosen moves, and a function making their links (only the last search's are made)."""
+        chosen, feats = second_pass(s, t, band, moves, s_len, t_len, calib, known_s, known_t, span_vecs=base, reuse=reuse,
                                     local=local, skip_cost=skip_cost, skip_len=skip_len,
                                     weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
                                     s_weak=s_weak, t_weak=t_weak,
                                     s_scrap=s_scrap, t_scrap=t_scrap)
-        return chosen, _make_links(chosen, feats, band, moves)
+        return chosen, lambda: _make_links(chosen, feats, band, moves)
 
     use_enc = spans != "sum" and encoder is not None and max(max(a, b) for a, b in moves) > 1
     if use_enc and spans == "encode":
@@ -753,10 +845,10 @@ def _align_parallel(
         req_s = _spans_to_embed(all_s, src_lengths, 0, n)
         req_t = _spans_to_embed(all_t, tgt_lengths, 0, m)
         known_s, known_t = _encode_spans(encoder, src, tgt, req_s, req_t)  # type: ignore[arg-type]
-        return search(known_s, known_t)[1]
+        return search(known_s, known_t)[1]()
     chosen, links = search(None, None)
     if not use_enc:
-        return links
+        return links()
     # re-search the regions around links that are not 1-1 with real span embeddings
     hot_s, hot_t = _hot_sentences(chosen, n, m)
     cells = _moves_to_path(chosen)
@@ -777,10 +869,9 @@ def _align_parallel(
         first_s, first_t = _link_spans(chosen)
         req_s, req_t = _within_budget(req_s, req_t, s_len, t_len, span_budget, first_s, first_t)
     if not req_s and not req_t:
-        return links
+        return links()
     known_s, known_t = _encode_spans(encoder, src, tgt, req_s, req_t)  # type: ignore[arg-type]
-    return search(known_s, known_t)[1]
-
+    return search(known_s, known_t)[1]()
 
 def _link_spans(moves: Sequence[Move]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """The (start, end) source and target spans of the links on the path ``moves``."""
