@@ -66,6 +66,32 @@ def test_faiss_ivf_finds_the_same_pairs(data: tuple[np.ndarray, np.ndarray], tmp
     assert res.threshold == pytest.approx(thr, rel=0.05)
 
 
+@pytest.mark.parametrize("codes", ["sq8", "flat"])
+def test_ivf_neighbours_carry_exact_cosines_best_first(data: tuple[np.ndarray, np.ndarray], tmp_path: Path,
+                                                       codes: str) -> None:
+    pytest.importorskip("faiss")
+    src_emb, tgt_emb = data
+    src = bm.VectorStore.write(tmp_path / "s", [src_emb[:700], src_emb[700:]])
+    tgt = bm.VectorStore.write(tmp_path / "t", [tgt_emb])
+    cent = bm.train_centroids(src, tgt, 16)
+    cos, ids = bm.faiss_knn(tgt, src, 8, cent, nprobe=16, codes=codes)
+    assert cos.shape == ids.shape == (len(src_emb), 8) and (ids >= 0).all()
+    exact = np.einsum("qd,qkd->qk", src_emb, tgt_emb[ids])
+    np.testing.assert_allclose(cos, exact, atol=1e-5)  # sq8 candidates are re-scored exactly
+    assert (np.diff(cos, axis=1) <= 1e-6).all()
+    # with every list probed, the best candidate is the true nearest neighbour
+    true_best = np.argmax(src_emb @ tgt_emb.T, axis=1)
+    assert (ids[:, 0] == true_best).mean() >= (0.99 if codes == "sq8" else 1.0)
+
+
+def test_default_nprobe_keeps_the_scan_per_query_bounded() -> None:
+    assert bm.default_nprobe(10_000) == bm.default_nprobe(100_000) == 32
+    assert bm.default_nprobe(1_000_000) == 10
+    assert bm.default_nprobe(10**8) == 8
+    for n in (10_000, 100_000, 1_000_000):  # vectors scanned per query stay near SCAN_PER_QUERY
+        assert bm.default_nprobe(n) * n / bm.ivf_lists(n) <= 1.1 * bm.SCAN_PER_QUERY
+
+
 def test_auto_switches_to_ivf_above_the_cell_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert bm.choose_index(1000, 1000) == "exact"
     monkeypatch.setattr(bm, "EXACT_MAX_CELLS", 10)
