@@ -64,7 +64,11 @@ def mine_child(folder: str, index: str) -> None:
     n = len(src)
     correct = int(np.sum((res.src == res.tgt) & (res.src % 2 == 0)))
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"n": n, "index": res.info["index"], "seconds": round(secs, 2),
+    how = res.info["index"]
+    if how == "ivf":
+        probes = res.info.get("nprobe")
+        how += f", {res.info['nlist']} lists, nprobe {probes[0] if isinstance(probes, list) else probes}"
+    print(json.dumps({"n": n, "index": how, "seconds": round(secs, 2),
                       "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
                       "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                       "pairs": len(res.src), "precision": round(correct / max(len(res.src), 1), 4),

@@ -180,3 +180,4 @@ def test_corpus_scale_threshold_recipe_matches_comparable_mode(data: tuple[np.nd
     _, thr, _ = bm.calibrated_threshold(fw, bw, src, tgt, k=4, margin=margin, z_min=z, delegate=False)
     ref = mine_detailed(*data, max_link=1, margin=margin)
     assert thr == pytest.approx(ref.threshold, abs=1e-6)
+
