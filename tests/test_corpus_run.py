@@ -153,3 +153,24 @@ def test_bad_manifest_is_a_usage_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "lacks column" in res.stderr
+
+
+def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """align/ in the repository is the main job's output for corpus/manifest.tsv, byte for byte
+    (run as `make run` does, from the repository root: the native JSON records the input paths)."""
+    committed = ROOT / "align"
+    monkeypatch.chdir(ROOT)
+    run_manifest("corpus/manifest.tsv", tmp_path)
+    fresh = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file() and DONE_DIR not in p.parts}
+    kept = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file() and DONE_DIR not in p.parts}
+    assert fresh == kept
+    for rel in sorted(fresh):
+        assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), f"align/{rel} is stale: run make run"
+    # the facts a reader expects among the seed pair's links: genome sequence shared with WHO,
+    # video meetings with 100+/150+ countries, documents "based on the needs of different countries"
+    # joined with the online information / knowledge centre (a 2-1 link)
+    rows = [line.split("\t") for line in (committed / "covid-cooperation.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    links = {(r[0], r[1]): r for r in rows}
+    assert "genome" in links[("2", "6")][3]
+    assert "150 countries" in links[("13", "8")][3] and "100" in links[("13", "8")][2]
+    assert "knowledge center" in links[("10,12", "7")][3] and links[("10,12", "7")][5] == "2-1"
