@@ -55,6 +55,19 @@ class Failure:
     reason: str
 
 
+def _top_up(pending: dict[Any, int], items: Iterator[tuple[int, Any]], limit: int,
+            submit: Callable[[Any], Any]) -> bool:
+    """Submit ``(index, item)`` pairs from ``items`` until ``limit`` are pending (``pending`` maps
+    each submitted handle to its index); False once ``items`` is exhausted."""
+    while len(pending) < limit:
+        try:
+            i, item = next(items)
+        except StopIteration:
+            return False
+        pending[submit(item)] = i
+    return True
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, ParallelError):
         return str(exc)
@@ -129,13 +142,8 @@ class LocalEngine:
         it = enumerate(items)
         exhausted = False
         while True:
-            while not exhausted and len(pending) < limit:
-                try:
-                    i, item = next(it)
-                except StopIteration:
-                    exhausted = True
-                    break
-                pending[self._executor().submit(fn, item)] = i
+            if not exhausted:
+                exhausted = not _top_up(pending, it, limit, lambda item: self._executor().submit(fn, item))
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -200,13 +208,8 @@ class RayEngine:
         it = enumerate(items)
         exhausted = False
         while True:
-            while not exhausted and len(pending) < limit:
-                try:
-                    i, item = next(it)
-                except StopIteration:
-                    exhausted = True
-                    break
-                pending[self._remote.remote(fn_ref, item)] = i
+            if not exhausted:
+                exhausted = not _top_up(pending, it, limit, lambda item: self._remote.remote(fn_ref, item))
             if not pending:
                 return
             done, _ = ray.wait(list(pending), num_returns=1)
