@@ -32,8 +32,8 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -181,7 +181,7 @@ def banded_dp(band: Band, moves: Sequence[Move], values: np.ndarray,
     idx_rows = np.ascontiguousarray(idx.transpose(1, 0, 2))
     val_rows = np.ascontiguousarray(np.asarray(values, dtype=np.float64).transpose(1, 0, 2))
     outside = ~inside
-    partial = outside.any(axis=1)
+    partial: np.ndarray = np.asarray(outside.any(axis=1))
     for i in range(n + 1):
         if i == 0:
             best = np.where(cols[0] == 0, 0.0, _NEG)
@@ -521,7 +521,8 @@ def second_pass(
     :func:`_span_vectors` with no known spans, computed once for several searches (the known
     spans are written into them). ``reuse``: a dict kept between searches over the same band
     with the same ``span_vecs``, where each search leaves its dot-product tables; the next one
-    recomputes only the rows its new known spans change. Feature arrays have shape (len(moves) + 1, n+1, width).
+    recomputes only the rows its new known spans change. Feature arrays have shape
+    (len(moves) + 1, n+1, width).
     """
     n, m = len(s), len(t)
     src_lengths = sorted({a for a, _ in moves})
@@ -832,7 +833,8 @@ def _align_parallel(
 
     def search(known_s: Known | None, known_t: Known | None) -> tuple[list[Move], Callable[[], list[Link]]]:
         """The chosen moves, and a function making their links (only the last search's are made)."""
-        chosen, feats = second_pass(s, t, band, moves, s_len, t_len, calib, known_s, known_t, span_vecs=base, reuse=reuse,
+        chosen, feats = second_pass(s, t, band, moves, s_len, t_len, calib, known_s, known_t,
+                                    span_vecs=base, reuse=reuse,
                                     local=local, skip_cost=skip_cost, skip_len=skip_len,
                                     weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
                                     s_weak=s_weak, t_weak=t_weak,
