@@ -56,6 +56,7 @@ import numpy as np
 
 from .errors import InputError, ParallelError
 from .io import atomic_writer, decode_text
+from .mine import margin_of
 
 #: ``auto`` uses exact search up to this many similarity cells (n * m), FAISS IVF above: 8000 x
 #: 8000, the size up to which the threshold is comparable mode's own (see ROTATION_SIDE).
@@ -295,17 +296,6 @@ class Neighbours:
     knn: np.ndarray
 
 
-def _margin(sim: np.ndarray, a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
-    """Margin of cosines ``sim`` given the k-NN means ``a`` (rows) and ``b`` (same shape or columns).
-
-    Same formula as :mod:`parallel.mine`: distance ``sim - (a + b) / 2``, ratio ``sim / ((a + b) / 2)``.
-    """
-    denom = (a + b) / 2
-    if kind == "ratio":
-        return np.asarray(sim / np.where(np.abs(denom) < 1e-6, 1e-6, denom))
-    return np.asarray(sim - denom)
-
-
 def _topk_merge(top: np.ndarray, new: np.ndarray, k: int, axis: int) -> np.ndarray:
     stack = np.concatenate([top, new], axis=axis)
     if stack.shape[axis] > k:
@@ -365,7 +355,7 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
         rt, ra = r_top[sl], r_arg[sl]
         for c, t in tgt.blocks(cols):
             tl = slice(c, c + len(t))
-            mar = _margin(np.asarray(s @ t.T, dtype=np.float64), fwd[sl, None], bwd[None, tl], margin)
+            mar = margin_of(np.asarray(s @ t.T, dtype=np.float64), fwd[sl, None], bwd[None, tl], margin)
             rt, ra = _top3_merge(rt, ra, mar, c, 1)
             c_top[tl], c_arg[tl] = _top3_merge(c_top[tl], c_arg[tl], mar, a, 0)
         r_top[sl], r_arg[sl] = rt, ra
@@ -495,7 +485,7 @@ def _candidate_side(cos: np.ndarray, ids: np.ndarray, own_knn: np.ndarray, other
     r = len(ids)
     valid = ids >= 0
     safe = np.where(valid, ids, 0)
-    mar = _margin(cos.astype(np.float64), own_knn[:, None], other_knn[safe], margin)
+    mar = margin_of(cos.astype(np.float64), own_knn[:, None], other_knn[safe], margin)
     mar = np.where(valid, mar, -np.inf)
     if mar.shape[1] == 0:
         return Neighbours(np.full(r, -1, dtype=np.int64), np.full((r, 3), np.nan), own_knn)

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .engines import failure_reason
 from .errors import InputError, ParallelError
 from .io import atomic_writer, read_text
 
@@ -188,7 +189,7 @@ def align_pair(job: PairJob) -> PairResult:
                              max_link=job.max_link)
         files = render_pair_outputs(al, job.name, encoder=_ENCODER_CACHE[job.model])
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
-        return PairResult(job.name, job.key, error=_reason(exc))
+        return PairResult(job.name, job.key, error=failure_reason(exc))
     kinds = Counter(link.kind for link in al.links)
     info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
             "mode": al.mode, "signature": al.signature}
@@ -202,12 +203,6 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
     with tempfile.TemporaryDirectory(prefix="parallel-pair-") as tmp:
         write_pair_outputs(al, Path(tmp), name, encoder=encoder)
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ParallelError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str, max_link: int) -> str:

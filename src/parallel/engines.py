@@ -68,7 +68,8 @@ def _top_up(pending: dict[Any, int], items: Iterator[tuple[int, Any]], limit: in
     return True
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
+    """One line for a failed item: a ParallelError's own message, else the exception's type and text."""
     if isinstance(exc, ParallelError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -156,7 +157,7 @@ class LocalEngine:
                     self.close()
                     result = Failure("worker process died (out of memory or killed?)")
                 except Exception as exc:  # noqa: BLE001 - reported per item
-                    result = Failure(_reason(exc))
+                    result = Failure(failure_reason(exc))
                 yield i, result
 
     def close(self) -> None:
@@ -218,7 +219,7 @@ class RayEngine:
                 try:
                     result: R | Failure = ray.get(ref)
                 except Exception as exc:  # noqa: BLE001 - RayTaskError, WorkerCrashedError: per item
-                    result = Failure(_reason(getattr(exc, "cause", None) or exc))
+                    result = Failure(failure_reason(getattr(exc, "cause", None) or exc))
                 yield i, result
 
     def close(self) -> None:

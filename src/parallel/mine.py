@@ -111,11 +111,18 @@ def knn_means(src_emb: np.ndarray, tgt_emb: np.ndarray, k: int = 4) -> tuple[np.
     return fwd, bwd
 
 
-def _margin(sim: np.ndarray, fwd: np.ndarray, bwd: np.ndarray, kind: str) -> np.ndarray:
-    denom = (fwd[:, None] + bwd[None, :]) / 2
+def margin_of(sim: np.ndarray, a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
+    """Margin of cosines ``sim`` given k-NN means ``a`` and ``b`` already shaped to broadcast
+    against it: distance ``sim - (a + b) / 2``, ratio ``sim / ((a + b) / 2)``."""
+    denom = (a + b) / 2
     if kind == "ratio":
         return np.asarray(sim / np.where(np.abs(denom) < 1e-6, 1e-6, denom))
     return np.asarray(sim - denom)
+
+
+def _margin(sim: np.ndarray, fwd: np.ndarray, bwd: np.ndarray, kind: str) -> np.ndarray:
+    """:func:`margin_of` for a block of rows ``fwd`` (r,) by columns ``bwd`` (c,)."""
+    return margin_of(sim, fwd[:, None], bwd[None, :], kind)
 
 
 def margin_matrix(src_emb: np.ndarray, tgt_emb: np.ndarray, k: int = 4,

@@ -249,15 +249,6 @@ def _pair_values(band: Band, s_vec: np.ndarray, t_vec: np.ndarray, left: int = 0
     return out
 
 
-def _dot_table(band: Band, row_vec: np.ndarray, col_vec: np.ndarray, left: int, right: int) -> np.ndarray:
-    """(n+1, left + width + right): ``row_vec[i] . col_vec[lo[i] - left + x]`` (0 off the grid).
-
-    ``row_vec`` (n+1, d), ``col_vec`` (m+1, d) indexed by end position, like the band's cells.
-    """
-    wide = Band(band.lo, left + band.width + right, band.m)
-    return _pair_values(wide, row_vec, col_vec, left)
-
-
 def _rows_touching(lo: np.ndarray, left: int, width: int, cols: np.ndarray) -> np.ndarray:
     """Rows ``i`` whose window of columns ``lo[i] - left .. lo[i] - left + width - 1`` holds one of
     the sorted columns ``cols``."""
@@ -567,6 +558,8 @@ def second_pass(
 
     def table(key: tuple[str, int, int], row_vec: np.ndarray, col_vec: np.ndarray, left: int, right: int,
               rows_changed: np.ndarray, cols_changed: np.ndarray) -> np.ndarray:
+        """(n+1, left + width + right): ``row_vec[i] . col_vec[lo[i] - left + x]`` (0 off the grid),
+        both indexed by span end position like the band's cells."""
         wide = Band(lo, left + band.width + right, m)
         old = prev["tables"].get(key) if prev is not None else None
         rows = none

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from .options import quiet_option
+from .options import note, quiet_option
 
 
 @click.command("mine", context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +70,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         src, tgt = (paths[0],), (paths[1],)
     if not src or not tgt:
         raise InputError("no source or no target input: give SRC TGT or --src ... --tgt ...")
-    log = None if quiet else (lambda msg: print(msg, file=sys.stderr))
+    log = note(quiet)
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
                 header=header, log=log, index=index, k=k, candidates=candidates, nprobe=nprobe,

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import quiet_option
+from .options import note, quiet_option
 
 
 @click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,7 +45,7 @@ def command(manifest: str, out_dir: str, model: str, max_link: int, jobs: int, e
 
     summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
                            ray_address=ray_address, resume=not no_resume, progress=not quiet,
-                           log=None if quiet else (lambda m: print(m, file=sys.stderr)))
+                           log=note(quiet))
     if not quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)
