@@ -15,6 +15,7 @@ different sentence so no two pairs are the same), run with ``run_manifest`` and 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import resource
@@ -194,6 +195,10 @@ def main() -> None:
     for r in mining:
         print(f"| mine (search only) | {r['n']} x {r['n']} | {r['index']} | {r['seconds']} | {r.get('cpu_s', '')} "
               f"| {r['peak_mb']} | {r['pairs']} | {r['precision']} | {r['recall']} |")
+    for a, b in itertools.pairwise(mining):  # the target: time grows no worse than n log n
+        n0, n1 = int(a["n"]), int(b["n"])
+        print(f"| growth {n0} -> {n1} | time x{float(b['seconds']) / float(a['seconds']):.1f} | "
+              f"n log n allows x{n1 * math.log(n1) / (n0 * math.log(n0)):.1f} | | | | | | |")
     base = pairs[0]["seconds"] if pairs else None
     for r in pairs:
         speed = f" ({float(base) / float(r['seconds']):.2f}x)" if base else ""

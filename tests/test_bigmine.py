@@ -181,3 +181,55 @@ def test_corpus_scale_threshold_recipe_matches_comparable_mode(data: tuple[np.nd
     ref = mine_detailed(*data, max_link=1, margin=margin)
     assert thr == pytest.approx(ref.threshold, abs=1e-6)
 
+
+
+@pytest.mark.parametrize("k", [1, 5, 40])
+def test_coarse_assign_is_the_exact_top_k_best_first(k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bm, "ASSIGN_ROWS", 64)  # many blocks, spread over the threads
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(1000, 24)).astype(np.float32)
+    cent = rng.normal(size=(30, 24)).astype(np.float32)
+    cent[7] = cent[3]  # a tie: the smaller list id comes first
+    scores, lists = bm.coarse_assign(x, cent, k)
+    kk = min(k, len(cent))
+    assert scores.shape == lists.shape == (len(x), kk)
+    full = x @ cent.T
+    ref = np.lexsort((np.broadcast_to(np.arange(len(cent)), full.shape), -full), axis=1)[:, :kk]
+    np.testing.assert_array_equal(lists, ref)
+    np.testing.assert_allclose(scores, np.take_along_axis(full, ref, 1), rtol=1e-5, atol=1e-5)
+    both = (lists == 3).any(axis=1) & (lists == 7).any(axis=1)
+    assert both.any() == (k > 1)
+    assert (np.argmax(lists[both] == 3, axis=1) < np.argmax(lists[both] == 7, axis=1)).all()
+    assert (np.diff(scores, axis=1) <= 0).all()
+
+
+def test_spherical_kmeans_finds_separated_clusters_deterministically() -> None:
+    rng = np.random.default_rng(5)
+    centres = np.linalg.qr(rng.normal(size=(32, 8)))[0].T  # 8 orthonormal directions
+    labels = rng.integers(0, 8, 800)
+    x = centres[labels] + rng.normal(size=(800, 32)) * 0.05
+    x = np.concatenate([x, np.repeat(x[:1], 50, axis=0)])  # duplicates: lists may come up empty
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    cent = bm.spherical_kmeans(x, 8, niter=10, seed=1)
+    assert cent.shape == (8, 32) and cent.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(cent, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(cent, bm.spherical_kmeans(x, 8, niter=10, seed=1))
+    # every true direction has a centroid close to it
+    assert (np.max(centres @ cent.T, axis=1) > 0.95).all()
+
+
+def test_ivf_search_with_the_callers_assignments_equals_its_own(data: tuple[np.ndarray, np.ndarray],
+                                                                tmp_path: Path) -> None:
+    pytest.importorskip("faiss")
+    src_emb, tgt_emb = data
+    src = bm.VectorStore.write(tmp_path / "s", [src_emb[:700], src_emb[700:]])
+    tgt = bm.VectorStore.write(tmp_path / "t", [tgt_emb])
+    cent = bm.train_centroids(src, tgt, 24)
+    own = bm.faiss_knn(tgt, src, 8, cent, nprobe=6, chunk=300)
+    given = bm.faiss_knn(tgt, src, 8, cent, nprobe=6, chunk=300,
+                         base_lists=bm.assign_store(tgt, cent, 1)[1][:, 0],
+                         query_lists=bm.assign_store(src, cent, 6, chunk=256))
+    np.testing.assert_array_equal(own[1], given[1])
+    np.testing.assert_array_equal(own[0], given[0])
+    # probing 6 of 24 lists still finds most true nearest neighbours
+    assert (own[1][:, 0] == np.argmax(src_emb @ tgt_emb.T, axis=1)).mean() > 0.9
