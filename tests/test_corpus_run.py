@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from parallel.cli import main as cli
-from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, run_manifest
+from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, pair_files, run_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 AR = ROOT / "corpus" / "covid-cooperation.ar.txt"
@@ -118,6 +118,21 @@ def test_resume_after_interruption_gives_the_same_output(corpus: Path, reference
     again = run_manifest(corpus, tmp_path, jobs=1)
     assert again.resumed == 3 and again.aligned == 0
     assert tree(tmp_path) == tree(reference)
+
+
+def test_a_pair_with_any_output_missing_is_redone(tmp_path: Path) -> None:
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    run_manifest(manifest, out)
+    files = pair_files(out, "beta")
+    assert {p.name for p in files} >= {"beta.tsv", "beta.tsv.sig", "beta.align.sig", "beta.html"}
+    assert all(p.exists() for p in files)
+    reference = {p.name: p.read_bytes() for p in files}
+    for gone in ("beta.html", "beta.align.sig"):
+        (out / gone).unlink()
+        summary = run_manifest(manifest, out)
+        assert summary.aligned == 1 and summary.resumed == 2
+        assert {p.name: p.read_bytes() for p in files} == reference
 
 
 def test_changed_input_is_realigned(tmp_path: Path) -> None:

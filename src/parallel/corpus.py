@@ -259,13 +259,24 @@ def _write_marker(out: Path, name: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def pair_files(out: Path, name: str) -> list[Path]:
+    """Every file :func:`write_pair_outputs` leaves for a pair: one per :data:`OUTPUTS` format, the
+    signature sidecars of the formats that need one, and the HTML report."""
+    from .export import SIDECAR, sidecar_path
+
+    files = []
+    for suffix, fmt in OUTPUTS.items():
+        files.append(out / f"{name}{suffix}")
+        if fmt in SIDECAR:
+            files.append(sidecar_path(out / f"{name}{suffix}"))
+    return [*files, out / f"{name}.html"]
+
+
 def _forget(out: Path, name: str) -> None:
     """Remove a pair's marker and outputs (it failed this time: no stale results stay)."""
     _marker(out, name).unlink(missing_ok=True)
-    for suffix in OUTPUTS:
-        for p in (out / f"{name}{suffix}", out / f"{name}{suffix}.sig"):
-            p.unlink(missing_ok=True)
-    (out / f"{name}.html").unlink(missing_ok=True)  # the report (write_pair_outputs)
+    for p in pair_files(out, name):
+        p.unlink(missing_ok=True)
 
 
 def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path | None:
@@ -353,7 +364,7 @@ def run_manifest(
             key = pair_key(e, src_text, tgt_text, model, max_link)
             marker = _read_marker(out, e.name) if resume else None
             if marker is not None and marker.get("key") == key and all(
-                    (out / f"{e.name}{s}").exists() for s in OUTPUTS):
+                    p.exists() for p in pair_files(out, e.name)):  # a file deleted since: redo
                 count(e.name, marker)
                 summary.resumed += 1
                 bar.update(1)
