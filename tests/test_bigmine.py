@@ -66,13 +66,19 @@ def test_faiss_ivf_finds_the_same_pairs(data: tuple[np.ndarray, np.ndarray], tmp
     assert res.threshold == pytest.approx(thr, rel=0.05)
 
 
+def two_stores(data: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> tuple[bm.VectorStore, bm.VectorStore]:
+    """The fixture's sources as a store of two chunks, its targets as a store of one."""
+    src_emb, tgt_emb = data
+    return (bm.VectorStore.write(tmp_path / "s", [src_emb[:700], src_emb[700:]]),
+            bm.VectorStore.write(tmp_path / "t", [tgt_emb]))
+
+
 @pytest.mark.parametrize("codes", ["sq8", "flat"])
 def test_ivf_neighbours_carry_exact_cosines_best_first(data: tuple[np.ndarray, np.ndarray], tmp_path: Path,
                                                        codes: str) -> None:
     pytest.importorskip("faiss")
     src_emb, tgt_emb = data
-    src = bm.VectorStore.write(tmp_path / "s", [src_emb[:700], src_emb[700:]])
-    tgt = bm.VectorStore.write(tmp_path / "t", [tgt_emb])
+    src, tgt = two_stores(data, tmp_path)
     cent = bm.train_centroids(src, tgt, 16)
     cos, ids = bm.faiss_knn(tgt, src, 8, cent, nprobe=16, codes=codes)
     assert cos.shape == ids.shape == (len(src_emb), 8) and (ids >= 0).all()
@@ -222,8 +228,7 @@ def test_ivf_search_with_the_callers_assignments_equals_its_own(data: tuple[np.n
                                                                 tmp_path: Path) -> None:
     pytest.importorskip("faiss")
     src_emb, tgt_emb = data
-    src = bm.VectorStore.write(tmp_path / "s", [src_emb[:700], src_emb[700:]])
-    tgt = bm.VectorStore.write(tmp_path / "t", [tgt_emb])
+    src, tgt = two_stores(data, tmp_path)
     cent = bm.train_centroids(src, tgt, 24)
     own = bm.faiss_knn(tgt, src, 8, cent, nprobe=6, chunk=300)
     given = bm.faiss_knn(tgt, src, 8, cent, nprobe=6, chunk=300,

@@ -45,7 +45,6 @@ were removed before embedding, so the output holds no repeated sentence on eithe
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
 import os
@@ -583,22 +582,18 @@ def _search_preassigned(index: Any, block: np.ndarray, kc: int, scores: np.ndarr
                         ) -> tuple[np.ndarray, np.ndarray]:
     """FAISS IVF search of ``block`` in the lists already chosen for it, one slice of the queries
     per thread (``search_preassigned`` itself scans on one core)."""
-    from concurrent.futures import ThreadPoolExecutor
+    n = len(block)
+    dist = np.empty((n, kc), dtype=np.float32)
+    ids = np.empty((n, kc), dtype=np.int64)
+    step = max(256, -(-n // _threads()))
 
-    parts = max(1, min(_threads(), len(block) // 256))
-    cuts = np.linspace(0, len(block), parts + 1).astype(int)
-    slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(cuts)]
+    def one(a: int) -> None:
+        sl = slice(a, a + step)
+        dist[sl], ids[sl] = index.search_preassigned(block[sl], kc, np.ascontiguousarray(lists[sl]),
+                                                     np.ascontiguousarray(scores[sl]))
 
-    def one(sl: slice) -> tuple[np.ndarray, np.ndarray]:
-        dd, ii = index.search_preassigned(block[sl], kc, np.ascontiguousarray(lists[sl]),
-                                          np.ascontiguousarray(scores[sl]))
-        return np.asarray(dd), np.asarray(ii)
-
-    if parts == 1:
-        return one(slices[0])
-    with ThreadPoolExecutor(parts) as pool:
-        found = list(pool.map(one, slices))
-    return np.concatenate([d for d, _ in found]), np.concatenate([i for _, i in found])
+    _on_threads(one, range(0, n, step))
+    return dist, ids
 
 
 def _exact_scores(base: VectorStore, queries: np.ndarray, ids: np.ndarray) -> np.ndarray:
