@@ -341,3 +341,90 @@ def test_length_penalty_prefers_overlapping_two_two() -> None:
     without = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t, len_penalty=0.0)
     check_cover(without, len(src), len(tgt))
     assert ((5,), (5,)) in pairs(without) and ((6,), (6,)) in pairs(without)
+
+
+def test_tails() -> None:
+    """Closing punctuation split off a sentence is a tail, not a scrap, and the boundary before
+    it is weak; OCR debris with other signs stays a scrap."""
+    from parallel.monotonic import scraps, tails, weak_boundaries
+
+    sents = ["He said it.", "!", "» .", ")", "”", "؟", ".-^ !", "V", "Hello!", "....."]
+    assert tails(sents).tolist() == [False, True, True, True, True, True, False, False, False, False]
+    assert scraps(sents).tolist() == [False] * 6 + [True, True, False, True]
+    assert weak_boundaries(sents)[1:6].all() and not weak_boundaries(sents)[6:].any()
+
+
+def test_tail_joins_the_sentence_before_it_and_only_that_one() -> None:
+    """A target line "!" split off sentence 5 joins it as a 1-2 link; the next source sentence
+    leans towards the tail as much, but a tail never starts a span, so it stays 1-1."""
+    rng = np.random.default_rng(5)
+    t = unit(rng.normal(size=(12, 64)))
+    tgt = ["t" * 80] * 12
+    tgt[6] = "!"
+    s = unit(np.delete(t, 6, axis=0) + 0.1 * unit(rng.normal(size=(11, 64))))
+    s[5] = unit((t[5] + 0.3 * t[6])[None])[0]
+    s[6] = unit((t[7] + 0.3 * t[6])[None])[0]
+    src = ["s" * 80] * 11
+    links = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t)
+    check_cover(links, len(src), len(tgt))
+    assert ((5,), (5, 6)) in pairs(links)
+    assert ((6,), (7,)) in pairs(links)
+
+
+def test_tail_joins_with_the_bundled_encoder(encoder) -> None:  # type: ignore[no-untyped-def]
+    """Real text: an English closing quote on a line of its own belongs to the quoted sentence."""
+    src = AR[:3]
+    tgt = [EN[0], "The minister said: “" + EN[1], "”", EN[2]]
+    links = align_parallel(src, tgt, encoder)
+    check_cover(links, len(src), len(tgt))
+    assert pairs(links) == [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+
+
+def test_weak_bonus_counts_only_unmatched_weak_boundaries() -> None:
+    """A weak boundary inside a span earns the bonus only when the other span has no weak
+    boundary to match it: a 2-2 whose two sides both split at a colon gets nothing."""
+    from parallel.monotonic import Band, calibrate, first_pass, second_pass
+
+    rng = np.random.default_rng(2)
+    t = unit(rng.normal(size=(8, 32)))
+    s = unit(t + 0.1 * unit(rng.normal(size=(8, 32))))
+    lens = np.full(8, 60.0)
+    path, thr = first_pass(s, t)
+    calib = calibrate(s, t, lens, lens, path[1:-1] - 1, thr=thr)
+    band = Band(np.zeros(9, dtype=np.int64), 9, 8)
+    moves = link_types(2)
+    k22 = moves.index((2, 2))
+    k21 = moves.index((2, 1))
+    weak = np.zeros(8, bool)
+    weak[4] = True  # boundary between sentences 3 and 4
+
+    def values(s_weak: np.ndarray, t_weak: np.ndarray, bonus: float) -> np.ndarray:
+        _, feats = second_pass(s, t, band, moves, lens, lens, calib, weak_bonus=bonus,
+                               s_weak=s_weak, t_weak=t_weak)
+        return feats["value"]
+
+    none = np.zeros(8, bool)
+    plain = values(none, none, 0.0)
+    both = values(weak, weak, 0.5)
+    one = values(weak, none, 0.5)
+    # the 2-2 link over sentences 3-4 on both sides ends at cell (5, 5)
+    assert both[k22, 5, 5] == pytest.approx(plain[k22, 5, 5])
+    assert one[k22, 5, 5] == pytest.approx(plain[k22, 5, 5] + 0.5)
+    assert one[k21, 5, 4] == pytest.approx(plain[k21, 5, 4] + 0.5)
+
+
+def test_span_budget_keeps_the_nearest_alternatives_first() -> None:
+    """Under a tight budget, the spans of the first search's links come first, then (shortest
+    first) the spans sharing a sentence with them, then the rest, on both sides alike."""
+    from parallel.monotonic import _within_budget
+
+    s_len = np.full(40, 30.0)
+    t_len = np.full(40, 30.0)
+    req_s = [(b, b + 2) for b in range(38)]
+    req_t = [(b, b + 2) for b in range(38)]
+    first_s, first_t = {(30, 32)}, {(20, 22)}
+    # room for 6 two-sentence spans (each costs 60 + 20 characters)
+    budget = 6 * 80.0 / (s_len.sum() + t_len.sum() + 20.0 * 80)
+    keep_s, keep_t = _within_budget(req_s, req_t, s_len, t_len, budget, first_s, first_t)
+    assert keep_s == [(29, 31), (30, 32), (31, 33)]
+    assert keep_t == [(19, 21), (20, 22), (21, 23)]

@@ -426,16 +426,29 @@ def _put_known(vecs: dict[int, np.ndarray], known: Known | None) -> None:
 
 
 _WEAK_END = tuple(":;,،؛-–—(")
+# closing punctuation only ("!", "» .", ")"): the end of the sentence before, split off by a tokenizer
+_CLOSE = "!?؟»”’\"')\\]"
+_TAIL = re.compile(rf"^[{_CLOSE}.…\s]*[{_CLOSE}][{_CLOSE}.…\s]*$")
+
+
+def tails(sents: Sequence[str]) -> np.ndarray:
+    """(n,) bool: sentences made only of closing punctuation ("!", "» .", ")"): the end of the
+    sentence before them, split off. A tail may join a multi-sentence link only as its last
+    sentence, and the boundary before it is weak (:func:`weak_boundaries`)."""
+    return np.array([bool(_TAIL.match(x)) for x in sents], dtype=bool)
 
 
 def weak_boundaries(sents: Sequence[str]) -> np.ndarray:
     """(n,) bool: ``out[k]`` is True when the boundary before sentence ``k`` is weak - the previous
-    sentence ends in ``:``, ``;``, a comma or a dash, or sentence ``k`` starts in lower case - so the
-    two are likely one sentence of the other language."""
+    sentence ends in ``:``, ``;``, a comma or a dash, sentence ``k`` starts in lower case, or
+    sentence ``k`` is a tail (:func:`tails`) - so the two are likely one sentence of the other
+    language."""
     out = np.zeros(len(sents), bool)
+    tail = tails(sents)
     for k in range(1, len(sents)):
         prev, cur = sents[k - 1].rstrip(), sents[k].lstrip()
-        out[k] = bool(prev) and prev.endswith(_WEAK_END) or (bool(cur) and cur[0].islower())
+        out[k] = (bool(prev) and prev.endswith(_WEAK_END) or (bool(cur) and cur[0].islower())
+                  or bool(tail[k]))
     return out
 
 
@@ -445,10 +458,14 @@ _MARKER = re.compile(r"^(?:[(\[]?\d+[.)\]:]?|[(\[]?(?:[A-Za-z]{1,4}|[\u0600-\u06
 def scraps(sents: Sequence[str]) -> np.ndarray:
     """(n,) bool: sentences that carry no text - fewer than 3 letters or digits, like OCR debris
     ("V", ".-^ !") - unless they look like a list marker ("1.", "(a)", "iv)"), which a translation
-    keeps. A scrap is never joined into a multi-sentence link: it is aligned 1-1 or left out."""
+    keeps, or are a tail of closing punctuation (:func:`tails`). A scrap is never joined into a
+    multi-sentence link: it is aligned 1-1 or left out."""
     out = np.zeros(len(sents), bool)
+    tail = tails(sents)
     for k, x in enumerate(sents):
         x = x.strip()
+        if tail[k]:
+            continue
         # count letters and digits only up to 3: a real sentence is decided after a few characters
         if len(list(islice(filter(str.isalnum, x), 3))) < 3 and not _MARKER.match(x.replace(" ", "")):
             out[k] = True
@@ -467,6 +484,18 @@ def _weak_counts(weak: np.ndarray, lengths: Sequence[int]) -> dict[int, np.ndarr
             vec[k:] = cum[ends] - cum[ends - k + 1]
         out[k] = vec
     return out
+
+
+def _joinable(scrap: np.ndarray, tail: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """What lets a multi-sentence span of a side with ``scrap`` and ``tail`` (n,) bool flags end
+    at position ``e`` (its sentences ``e - k .. e - 1``): ``inner`` (n+1,) counts the sentences
+    before ``e`` that may not be inside a span (``inner[e - 1] - inner[e - k]`` must be 0), and
+    ``last_ok`` (n+1,) says whether sentence ``e - 1`` may end one (a tail may, a scrap may not)."""
+    tail = np.zeros(len(scrap), bool) if tail is None else np.asarray(tail, bool)
+    scrap = np.asarray(scrap, bool)
+    inner = np.concatenate([[0], np.cumsum(scrap | tail)])
+    last_ok = np.concatenate([[True], ~scrap])
+    return inner, last_ok
 
 
 def second_pass(
@@ -490,6 +519,8 @@ def second_pass(
     t_weak: np.ndarray | None = None,
     s_scrap: np.ndarray | None = None,
     t_scrap: np.ndarray | None = None,
+    s_tail: np.ndarray | None = None,
+    t_tail: np.ndarray | None = None,
     span_vecs: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] | None = None,
     reuse: dict[str, Any] | None = None,
 ) -> tuple[list[Move], dict[str, np.ndarray]]:
@@ -500,12 +531,15 @@ def second_pass(
     minus ``(1 - local)`` x their mean cosine with random sentences (Vecalign); length factor =
     log2(1 + shorter / longer) of the character lengths scaled by ``calib.char_ratio``. Each weak
     boundary inside a span (``s_weak``/``t_weak`` (n,)/(m,) bool, see :func:`weak_boundaries`)
-    adds ``weak_bonus``. A 1-1 link whose Gale-Church length deviation ``|delta|`` (character
-    lengths, ratio and variance per character estimated from the first-pass anchors, see
-    :func:`calibrate`) exceeds ``len_free`` loses ``len_penalty`` x (|delta| - len_free)^2: two
-    1-1 links cut at the wrong place (a 2-2 whose sentences overlap) have one long and one short
-    side. Multi-sentence spans may not contain a scrap (``s_scrap``/``t_scrap``, see
-    :func:`scraps`). Skipping a sentence costs ``skip_cost`` x min(1, length / median length)
+    that the other span does not match adds ``weak_bonus`` (the bonus is ``weak_bonus`` x the
+    difference of the two spans' counts: when both sides of a 2-2 split at a weak boundary, they
+    split alike, which is no evidence for joining). A 1-1 link whose Gale-Church length
+    deviation ``|delta|`` (character lengths, ratio and variance per character estimated from
+    the first-pass anchors, see :func:`calibrate`) exceeds ``len_free`` loses ``len_penalty`` x
+    (|delta| - len_free)^2: two 1-1 links cut at the wrong place (a 2-2 whose sentences overlap)
+    have one long and one short side. Multi-sentence spans may not contain a scrap (``s_scrap``/``t_scrap``, see
+    :func:`scraps`), and a tail (``s_tail``/``t_tail``, see :func:`tails`) only as their last
+    sentence. Skipping a sentence costs ``skip_cost`` x min(1, length / median length)
     ** ``skip_len`` (skipping a scrap like "V" is cheap). ``known_s``/``known_t`` map (start, end)
     spans to the embeddings of their joined text; other spans use length-weighted sums of
     sentence vectors. ``span_vecs``: the sum-based span vectors of both sides as made by
@@ -582,8 +616,8 @@ def second_pass(
         reuse.update(band=band, tables=tables)
     jj = np.arange(band.width)[None, :]
     row_i = np.arange(n + 1)
-    scrap_s = np.concatenate([[0], np.cumsum(s_scrap)]) if s_scrap is not None else None
-    scrap_t = np.concatenate([[0], np.cumsum(t_scrap)]) if t_scrap is not None else None
+    join_s = _joinable(s_scrap, s_tail) if s_scrap is not None else None
+    join_t = _joinable(t_scrap, t_tail) if t_scrap is not None else None
     weak_s = _weak_counts(s_weak, src_lengths) if s_weak is not None else {a: np.zeros(n + 1) for a in src_lengths}
     weak_t = _weak_counts(t_weak, tgt_lengths) if t_weak is not None else {b: np.zeros(m + 1) for b in tgt_lengths}
     for k, (a, b) in enumerate(moves):
@@ -616,12 +650,14 @@ def second_pass(
             gz = (lt_r - ls) / np.sqrt(calib.gc_var * np.maximum(0.5 * (ls + lt_r), 1.0))
             val = val - len_penalty * np.maximum(np.abs(gz) - len_free, 0.0) ** 2
         if weak_bonus:
-            val = val + weak_bonus * (weak_s[a][:, None] + weak_t[b][ccols])
+            val = val + weak_bonus * np.abs(weak_s[a][:, None] - weak_t[b][ccols])
         valid = (rows >= a) & (cols >= b) & inside
-        if scrap_s is not None and a > 1:
-            valid &= (scrap_s[rows] - scrap_s[np.maximum(rows - a, 0)] == 0)
-        if scrap_t is not None and b > 1:
-            valid &= (scrap_t[ccols] - scrap_t[np.maximum(ccols - b, 0)] == 0)
+        if join_s is not None and a > 1:
+            inner, last_ok = join_s
+            valid &= (inner[np.maximum(rows - 1, 0)] - inner[np.maximum(rows - a, 0)] == 0) & last_ok[rows]
+        if join_t is not None and b > 1:
+            inner, last_ok = join_t
+            valid &= (inner[np.maximum(ccols - 1, 0)] - inner[np.maximum(ccols - b, 0)] == 0) & last_ok[ccols]
         values[k] = np.where(valid, val, _NEG)
         feats["cosine"][k] = cos
         feats["norm_cosine"][k] = cos - ravg
@@ -820,6 +856,7 @@ def _align_parallel(
     band = band_from_path(path, n, m, max(band_width, 1))
     s_weak, t_weak = weak_boundaries(src), weak_boundaries(tgt)
     s_scrap, t_scrap = (scraps(src), scraps(tgt)) if keep_scraps_apart else (None, None)
+    s_tail, t_tail = (tails(src), tails(tgt)) if keep_scraps_apart else (None, None)
 
     base = (_span_vectors(s, src_lengths, s_len + 1.0, None), _span_vectors(t, tgt_lengths, t_len + 1.0, None))
     reuse: dict[str, Any] = {}
@@ -831,7 +868,7 @@ def _align_parallel(
                                     local=local, skip_cost=skip_cost, skip_len=skip_len,
                                     weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
                                     s_weak=s_weak, t_weak=t_weak,
-                                    s_scrap=s_scrap, t_scrap=t_scrap)
+                                    s_scrap=s_scrap, t_scrap=t_scrap, s_tail=s_tail, t_tail=t_tail)
         return chosen, lambda: _make_links(chosen, feats, band, moves)
 
     use_enc = spans != "sum" and encoder is not None and max(max(a, b) for a, b in moves) > 1
@@ -888,14 +925,25 @@ def _within_budget(req_s: list[tuple[int, int]], req_t: list[tuple[int, int]], s
     t_cum = np.concatenate([[0.0], np.cumsum(t_len)])
     first_s, first_t = first_s or set(), first_t or set()
     # the spans of links the first search chose come first: the re-search compares them with
-    # their alternatives, and a chosen span left as a sum of vectors would be judged unevenly
-    items = [(int((b, e) not in first_s), e - b, 0, b, e, s_cum[e] - s_cum[b] + 20.0) for b, e in req_s]
-    items += [(int((b, e) not in first_t), e - b, 1, b, e, t_cum[e] - t_cum[b] + 20.0) for b, e in req_t]
+    # their alternatives, and a chosen span left as a sum of vectors would be judged unevenly;
+    # then, shortest first, the spans that share a sentence with one of those links (their
+    # nearest alternatives), then the rest
+    cov_s = np.zeros(len(s_len), np.int64)
+    cov_t = np.zeros(len(t_len), np.int64)
+    for b, e in first_s:
+        cov_s[b:e] = 1
+    for b, e in first_t:
+        cov_t[b:e] = 1
+    cum_s, cum_t = np.concatenate([[0], np.cumsum(cov_s)]), np.concatenate([[0], np.cumsum(cov_t)])
+    items = [(int((b, e) not in first_s), e - b, int(cum_s[e] == cum_s[b]), 0, b, e, s_cum[e] - s_cum[b] + 20.0)
+             for b, e in req_s]
+    items += [(int((b, e) not in first_t), e - b, int(cum_t[e] == cum_t[b]), 1, b, e, t_cum[e] - t_cum[b] + 20.0)
+              for b, e in req_t]
     items.sort()
     keep_s: list[tuple[int, int]] = []
     keep_t: list[tuple[int, int]] = []
     used = 0.0
-    for _, _, side, b, e, cost in items:
+    for _, _, _, side, b, e, cost in items:
         if used + cost > limit:
             break
         used += cost
