@@ -772,7 +772,7 @@ def align_parallel(
     len_free: float = 2.5,
     keep_scraps_apart: bool = True,
     weak_hot: bool = True,
-    span_budget: float | None = 0.9,
+    span_budget: float | None = 0.87,
     seed: int = 0,
 ) -> list[Link]:
     """Align two sentence lists monotonically; every sentence is in exactly one link, in order.
@@ -784,9 +784,10 @@ def align_parallel(
     * ``"auto"`` (default): first the whole band with length-weighted sums of sentence vectors;
       then spans made of sentences of links that are not 1-1 (and pairs across weak boundaries
       within ``context`` links of them, with ``weak_hot``) are embedded as joined text in one
-      encoder call, the spans of the links found first, then the shortest, up to
-      ``span_budget`` x the characters of all sentences (None: no cap), and the band is searched
-      again.
+      encoder call, the spans of the links found first, then the shortest (those next to the
+      links found first before the others), up to ``span_budget`` x the characters of all
+      sentences (None: no cap; the default 0.87 leaves room for the searches themselves within
+      2x the time to embed each sentence once), and the band is searched again.
     * ``"encode"``: embed every span of the band (most accurate on messy text, ~8x the cost).
     * ``"sum"``: never call the encoder.
 
