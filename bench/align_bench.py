@@ -112,7 +112,36 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
         sets["NTREX merged ar-en"] = [
             (p.name[:2], lines(d / f"{p.name[:2]}.ar"), lines(d / f"{p.name[:2]}.en"), read_vecalign(p))
             for p in sorted(d.glob("*.gold.align"))]
+    if "long" in names:
+        sets["NTREX long links ar-en"] = long_link_docs()
     return sets
+
+
+def long_link_docs(seed: int = 7) -> list[Doc]:
+    """NTREX parallel documents with one long link planted in each: ``k`` consecutive sentences
+    (5 to 9) of one side joined into one line, the rest 1-1 (literary Arabic-English has links
+    up to 1-9). Three variants per document, fixed seed; only meaningful with ``max_link`` >= 9."""
+    d = BENCH / "derived" / "ntrex128_ar_en" / "parallel"
+    rng = np.random.default_rng(seed)
+    docs: list[Doc] = []
+    for p in sorted(d.glob("*.ar")):
+        ar = p.read_text(encoding="utf-8").splitlines()
+        en = p.with_suffix(".en").read_text(encoding="utf-8").splitlines()
+        for rep in range(3):
+            k = int(rng.integers(5, 10))
+            side = int(rng.integers(0, 2))
+            st = int(rng.integers(1, len(ar) - k))
+            ones = [([i], [i]) for i in range(st)]
+            if side == 0:
+                src, tgt = ar[:st] + [" ".join(ar[st:st + k])] + ar[st + k:], en
+                gold = ones + [([st], list(range(st, st + k)))]
+                gold += [([i - k + 1], [i]) for i in range(st + k, len(en))]
+            else:
+                src, tgt = ar, en[:st] + [" ".join(en[st:st + k])] + en[st + k:]
+                gold = ones + [(list(range(st, st + k)), [st])]
+                gold += [([i], [i - k + 1]) for i in range(st + k, len(ar))]
+            docs.append((f"{p.stem}-{rep}", src, tgt, gold))
+    return docs
 
 
 def sys_ours(**opts: Any) -> Callable[[list[str], list[str], Any], tuple[list[Any], float]]:
@@ -229,7 +258,8 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex"])
+    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "long"],
+                    help="long: NTREX with planted 1-5..1-9 links (use with --opt max_link=9)")
     ap.add_argument("--systems", nargs="+", default=["ours", "ours-sum", "sentalign4", "galechurch"],
                     help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
