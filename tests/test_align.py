@@ -383,7 +383,7 @@ def test_tail_joins_with_the_bundled_encoder(encoder) -> None:  # type: ignore[n
 def test_weak_bonus_counts_only_unmatched_weak_boundaries() -> None:
     """A weak boundary inside a span earns the bonus only when the other span has no weak
     boundary to match it: a 2-2 whose two sides both split at a colon gets nothing."""
-    from parallel.monotonic import Band, calibrate, first_pass, second_pass
+    from parallel.monotonic import calibrate, first_pass, full_band, second_pass
 
     rng = np.random.default_rng(2)
     t = unit(rng.normal(size=(8, 32)))
@@ -391,7 +391,7 @@ def test_weak_bonus_counts_only_unmatched_weak_boundaries() -> None:
     lens = np.full(8, 60.0)
     path, thr = first_pass(s, t)
     calib = calibrate(s, t, lens, lens, path[1:-1] - 1, thr=thr)
-    band = Band(np.zeros(9, dtype=np.int64), 9, 8)
+    band = full_band(8, 8)
     moves = link_types(2)
     k22 = moves.index((2, 2))
     k21 = moves.index((2, 1))

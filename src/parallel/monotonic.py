@@ -438,13 +438,13 @@ def tails(sents: Sequence[str]) -> np.ndarray:
     return np.array([bool(_TAIL.match(x)) for x in sents], dtype=bool)
 
 
-def weak_boundaries(sents: Sequence[str]) -> np.ndarray:
+def weak_boundaries(sents: Sequence[str], tail: np.ndarray | None = None) -> np.ndarray:
     """(n,) bool: ``out[k]`` is True when the boundary before sentence ``k`` is weak - the previous
     sentence ends in ``:``, ``;``, a comma or a dash, sentence ``k`` starts in lower case, or
     sentence ``k`` is a tail (:func:`tails`) - so the two are likely one sentence of the other
-    language."""
+    language. ``tail``: :func:`tails` of ``sents`` when the caller has it."""
     out = np.zeros(len(sents), bool)
-    tail = tails(sents)
+    tail = tails(sents) if tail is None else tail
     for k in range(1, len(sents)):
         prev, cur = sents[k - 1].rstrip(), sents[k].lstrip()
         out[k] = (bool(prev) and prev.endswith(_WEAK_END) or (bool(cur) and cur[0].islower())
@@ -455,13 +455,14 @@ def weak_boundaries(sents: Sequence[str]) -> np.ndarray:
 _MARKER = re.compile(r"^(?:[(\[]?\d+[.)\]:]?|[(\[]?(?:[A-Za-z]{1,4}|[\u0600-\u06FF]{1,2})[.)\]:])$")
 
 
-def scraps(sents: Sequence[str]) -> np.ndarray:
+def scraps(sents: Sequence[str], tail: np.ndarray | None = None) -> np.ndarray:
     """(n,) bool: sentences that carry no text - fewer than 3 letters or digits, like OCR debris
     ("V", ".-^ !") - unless they look like a list marker ("1.", "(a)", "iv)"), which a translation
     keeps, or are a tail of closing punctuation (:func:`tails`). A scrap is never joined into a
-    multi-sentence link: it is aligned 1-1 or left out."""
+    multi-sentence link: it is aligned 1-1 or left out. ``tail``: :func:`tails` of ``sents`` when
+    the caller has it."""
     out = np.zeros(len(sents), bool)
-    tail = tails(sents)
+    tail = tails(sents) if tail is None else tail
     for k, x in enumerate(sents):
         x = x.strip()
         if tail[k]:
@@ -855,9 +856,10 @@ def _align_parallel(
     src_lengths = sorted({a for a, _ in moves})
     tgt_lengths = sorted({b for _, b in moves})
     band = band_from_path(path, n, m, max(band_width, 1))
-    s_weak, t_weak = weak_boundaries(src), weak_boundaries(tgt)
-    s_scrap, t_scrap = (scraps(src), scraps(tgt)) if keep_scraps_apart else (None, None)
-    s_tail, t_tail = (tails(src), tails(tgt)) if keep_scraps_apart else (None, None)
+    src_tail, tgt_tail = tails(src), tails(tgt)  # one pass each, shared by the three rules below
+    s_weak, t_weak = weak_boundaries(src, src_tail), weak_boundaries(tgt, tgt_tail)
+    s_scrap, t_scrap = (scraps(src, src_tail), scraps(tgt, tgt_tail)) if keep_scraps_apart else (None, None)
+    s_tail, t_tail = (src_tail, tgt_tail) if keep_scraps_apart else (None, None)
 
     base = (_span_vectors(s, src_lengths, s_len + 1.0, None), _span_vectors(t, tgt_lengths, t_len + 1.0, None))
     reuse: dict[str, Any] = {}
