@@ -3,6 +3,12 @@
     .venv/bin/python bench/align_bench.py                 # Text+Berg test + NTREX merged
     .venv/bin/python bench/align_bench.py --sets dev      # Text+Berg dev only (tuning)
     .venv/bin/python bench/align_bench.py --speed         # + synthetic 5,000 x 6,000 timing
+    .venv/bin/python bench/align_bench.py --sets onemany  # NTREX with 1-n literary-style links
+
+Scores use the reference scorer's policy (Vecalign's ``score.py``): predicted 1-0/0-1 links count
+in precision (``--null-policy drop`` leaves them out, as this bench did before: not comparable
+with published figures). After each set, a per-link-type table says which gold types were missed
+and which predicted types were wrong, for every system.
 
 Embeddings come from the project's ``use-m3`` encoder through an on-disk cache
 (``/tmp/parallel-bench-cache``, ``--cache DIR``), so reruns do not re-embed; "embed s" is the time
@@ -24,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from parallel.evaluate import PRF, AlignScores, align_counts, read_vecalign
+from parallel.evaluate import NULL_POLICIES, PRF, AlignScores, align_counts, read_vecalign
 from parallel.monotonic import align_parallel
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
@@ -112,6 +118,11 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
         sets["NTREX merged ar-en"] = [
             (p.name[:2], lines(d / f"{p.name[:2]}.ar"), lines(d / f"{p.name[:2]}.en"), read_vecalign(p))
             for p in sorted(d.glob("*.gold.align"))]
+    if "onemany" in names:
+        d = BENCH / "derived" / "ntrex128_ar_en" / "onemany"
+        sets["NTREX one-to-many ar-en"] = [
+            (p.name[:2], lines(d / f"{p.name[:2]}.ar"), lines(d / f"{p.name[:2]}.en"), read_vecalign(p))
+            for p in sorted(d.glob("*.gold.align"))]
     if "long" in names:
         sets["NTREX long links ar-en"] = long_link_docs()
     return sets
@@ -176,8 +187,47 @@ def sys_galechurch(src: list[str], tgt: list[str], enc: Any) -> tuple[list[Any],
     return links, dt
 
 
-def evaluate(system: Callable[..., Any], docs: list[Doc], enc: CachedEncoder) -> tuple[AlignScores, float, float]:
-    """Pooled scores, alignment seconds, and encoder seconds attributed to this system."""
+TypeCounts = dict[str, list[int]]  # link type -> [gold, gold found exactly, predicted, predicted right]
+
+
+def _ltype(link: Any) -> str:
+    return f"{len(link[0])}-{len(link[1])}"
+
+
+def count_types(pred: list[Any], gold: list[Any], into: TypeCounts) -> None:
+    """Per link type: how many gold links, how many of them predicted exactly; how many
+    predicted links, how many of them in the gold."""
+    norm = lambda links: {(tuple(int(i) for i in a), tuple(int(j) for j in b)) for a, b in links if a or b}
+    p, g = norm(pred), norm(gold)
+    for link in g:
+        row = into.setdefault(_ltype(link), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += link in p
+    for link in p:
+        row = into.setdefault(_ltype(link), [0, 0, 0, 0])
+        row[2] += 1
+        row[3] += link in g
+
+
+def type_table(by_system: dict[str, TypeCounts]) -> str:
+    """Rows: link types; per system ``found/gold`` (missed gold links) and ``right/predicted``."""
+    order = lambda t: (sum(map(int, t.split("-"))), t)
+    types = sorted({t for c in by_system.values() for t in c}, key=order)
+    head = f"  {'type':<5}" + "".join(f" {name + ' found/gold':>22} {'right/pred':>11}" for name in by_system)
+    lines = [head]
+    for t in types:
+        cells = ""
+        for c in by_system.values():
+            g, gf, pr, pr_ok = c.get(t, [0, 0, 0, 0])
+            cells += f" {f'{gf}/{g}':>22} {f'{pr_ok}/{pr}':>11}"
+        lines.append(f"  {t:<5}{cells}")
+    return "\n".join(lines)
+
+
+def evaluate(system: Callable[..., Any], docs: list[Doc], enc: CachedEncoder, null_policy: str = "reference",
+             types: TypeCounts | None = None) -> tuple[AlignScores, float, float]:
+    """Pooled scores, alignment seconds, and encoder seconds attributed to this system;
+    ``types`` (filled in): per-link-type counts (see :func:`count_types`)."""
     total = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
     align_s = 0.0
     embed_s = 0.0
@@ -189,7 +239,9 @@ def evaluate(system: Callable[..., Any], docs: list[Doc], enc: CachedEncoder) ->
         spent = enc.seconds - before
         align_s += dt - spent
         embed_s += _embed_cost(view.asked, enc)
-        total = total + align_counts(pred, gold)
+        total = total + align_counts(pred, gold, null_policy)
+        if types is not None:
+            count_types(pred, gold, types)
     return total, align_s, embed_s
 
 
@@ -258,14 +310,19 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "long"],
-                    help="long: NTREX with planted 1-5..1-9 links (use with --opt max_link=9)")
+    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "long"],
+                    help="onemany: NTREX with runs of Arabic sentences joined (1-1..1-5); "
+                         "long: NTREX with planted 1-5..1-9 links")
     ap.add_argument("--systems", nargs="+", default=["ours", "ours-sum", "sentalign4", "galechurch"],
                     help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--model", default="use-m3", help="encoder, e.g. use-m3+e5-small (offline)")
     ap.add_argument("--opt", action="append", default=[], help="aligner option KEY=VALUE (tuning)")
+    ap.add_argument("--null-policy", choices=NULL_POLICIES, default="reference",
+                    help="reference (default): predicted 1-0/0-1 links count in precision, as in Vecalign's "
+                         "score.py; drop: left out of precision too")
+    ap.add_argument("--no-types", action="store_true", help="skip the per-link-type error tables")
     args = ap.parse_args(argv)
     if not BENCH.exists():
         print(f"no benchmark data at {BENCH}", file=sys.stderr)
@@ -299,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         enc.encode(texts)
         sent_cost[name] = measure_sentences(texts, enc)
     enc.save()
+    print(f"null policy: {args.null_policy}"
+          + (" (predicted 1-0/0-1 links count in precision, as in Vecalign's score.py)"
+             if args.null_policy == "reference" else " (links with an empty side left out everywhere)"))
     print("strict/lax P R F1 pooled; align s = aligner alone; spans s = estimated time to embed the"
           " multi-sentence texts the system asked for;\ne2e x = (sentence embedding + spans + align)"
           " / sentence embedding.  Shared 2-core machine: times are pessimistic.")
@@ -307,8 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, docs in sets.items():
         rate = _RATE["cps"] = sum(len(x) + 20 for _, s, t, _ in docs for x in s + t) / sent_cost[name]
         del rate
+        by_system: dict[str, TypeCounts] = {}
         for sysname in args.systems:
-            sc, align_s, embed_s = evaluate(systems[sysname], docs, enc)
+            types = by_system.setdefault(sysname, {})
+            sc, align_s, embed_s = evaluate(systems[sysname], docs, enc, args.null_policy, types)
             enc.save()
             st, lx = sc.strict, sc.lax
             span_s = max(0.0, embed_s - sent_cost[name])
@@ -317,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{lx.precision:6.3f} {lx.recall:6.3f} {lx.f1:6.3f} {align_s:8.2f} {span_s:8.1f} {e2e:6.2f}",
                   flush=True)
         print(f"{name:<22} (embedding each sentence once: {sent_cost[name]:.1f} s)")
+        if not args.no_types:
+            print(type_table(by_system), flush=True)
     if args.speed:
         speed(enc)
     enc.save()

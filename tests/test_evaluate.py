@@ -22,10 +22,13 @@ from parallel.evaluate import (
 
 GOLD = "[0]:[0]\n[1]:[1, 2]\n[2, 3]:[3]\n[4]:[]\n[]:[4]\n[5]:[5]\n"
 PRED = "[0]:[0]:0.9\n[1]:[1]:0.5\n[]:[2]:0.0\n[2, 3]:[3]:0.7\n[4]:[4]:0.1\n[5]:[5]:0.8\n"
-# By hand, after dropping the empty-sided links: gold has 4 links, prediction 5.
-# strict hits: [0]:[0], [2,3]:[3], [5]:[5] -> P 3/5, R 3/4
-# lax: pred [1]:[1] shares 1 and 1 with gold [1]:[1,2]; pred [4]:[4] shares nothing -> P 4/5;
-#      every gold link shares ids with a predicted one -> R 4/4
+# By hand, reference policy (Vecalign's score.py): precision over all 6 predicted links, the
+# predicted 0-1 link []:[2] included (gold has no []:[2], so it is a miss, strict and lax);
+# recall over the 4 gold links with both sides non-empty.
+# strict hits: [0]:[0], [2,3]:[3], [5]:[5] -> P 3/6, R 3/4
+# lax: pred [1]:[1] shares 1 and 1 with gold [1]:[1,2]; pred [4]:[4] shares source 4 only with
+#      gold [4]:[] (no target) -> P 4/6; every gold link shares ids with a predicted one -> R 4/4
+# With the drop policy the predicted []:[2] leaves precision too: P 3/5 strict, 4/5 lax.
 
 
 def test_parse_vecalign_reads_ids_scores_and_empty_sides() -> None:
@@ -43,8 +46,20 @@ def test_parse_vecalign_rejects_garbage() -> None:
         parse_vecalign("[0,,1]:[1]\n")
 
 
-def test_strict_and_lax_match_hand_computed_figures() -> None:
+def test_reference_policy_counts_predicted_null_links_in_precision() -> None:
     sc = align_counts(parse_vecalign(PRED), parse_vecalign(GOLD))
+    assert (sc.strict.tp_pred, sc.strict.n_pred, sc.strict.tp_gold, sc.strict.n_gold) == (3, 6, 3, 4)
+    assert sc.strict.precision == pytest.approx(0.5)
+    assert sc.strict.recall == pytest.approx(0.75)
+    assert sc.lax.precision == pytest.approx(4 / 6)
+    assert sc.lax.recall == pytest.approx(1.0)
+    # a predicted null link that gold has too is a hit
+    hit = align_counts(parse_vecalign("[0]:[0]\n[1]:[]\n"), parse_vecalign("[0]:[0]\n[1]:[]\n"))
+    assert hit.strict.precision == 1.0 and hit.strict.n_pred == 2 and hit.strict.n_gold == 1
+
+
+def test_drop_policy_matches_hand_computed_figures() -> None:
+    sc = align_counts(parse_vecalign(PRED), parse_vecalign(GOLD), null_policy="drop")
     assert (sc.strict.tp_pred, sc.strict.n_pred, sc.strict.tp_gold, sc.strict.n_gold) == (3, 5, 3, 4)
     assert sc.strict.precision == pytest.approx(0.6)
     assert sc.strict.recall == pytest.approx(0.75)
@@ -57,7 +72,10 @@ def test_strict_and_lax_match_hand_computed_figures() -> None:
 def test_counts_are_pooled_over_documents_not_averaged() -> None:
     perfect = parse_vecalign("[0]:[0]\n")
     pooled = align_scores([parse_vecalign(PRED), perfect], [parse_vecalign(GOLD), perfect])
-    # strict: 4 hits of 6 predicted, 4 of 5 gold (an average of per-document figures would differ)
+    # strict: 4 hits of 7 predicted, 4 of 5 gold (an average of per-document figures would differ)
+    assert pooled.strict.precision == pytest.approx(4 / 7)
+    assert pooled.strict.recall == pytest.approx(4 / 5)
+    pooled = align_scores([parse_vecalign(PRED), perfect], [parse_vecalign(GOLD), perfect], "drop")
     assert pooled.strict.precision == pytest.approx(4 / 6)
     assert pooled.strict.recall == pytest.approx(4 / 5)
     with pytest.raises(InputError):
@@ -102,6 +120,12 @@ def test_cli_eval_files_and_folders(tmp_path: Path) -> None:
     gold = _write(tmp_path / "gold", "a.gold.align", GOLD)
     res = CliRunner().invoke(cli, ["eval", str(pred), str(gold)])
     assert res.exit_code == 0, res.output
+    assert "null policy reference" in res.output
+    assert "strict  P 0.5000  R 0.7500  F1 0.6000" in res.output
+    assert "lax     P 0.6667  R 1.0000  F1 0.8000" in res.output
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(gold), "--null-policy", "drop"])
+    assert res.exit_code == 0, res.output
+    assert "null policy drop" in res.output
     assert "strict  P 0.6000  R 0.7500  F1 0.6667" in res.output
     assert "lax     P 0.8000  R 1.0000  F1 0.8889" in res.output
     _write(tmp_path / "pred", "b.align", "[0]:[0]\n")
@@ -109,8 +133,8 @@ def test_cli_eval_files_and_folders(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["eval", str(tmp_path / "pred"), str(tmp_path / "gold"), "--json"])
     assert res.exit_code == 0, res.output
     figures = json.loads(res.output)
-    assert figures["documents"] == 2
-    assert figures["strict"]["precision"] == pytest.approx(4 / 6)
+    assert figures["documents"] == 2 and figures["null_policy"] == "reference"
+    assert figures["strict"]["precision"] == pytest.approx(4 / 7)
 
 
 def test_cli_eval_mining_tsv(tmp_path: Path) -> None:
@@ -139,3 +163,49 @@ def test_textberg_gold_reads_and_scores_perfectly(shared_bench: Path) -> None:
     sc = align_scores(gold, gold)
     assert sc.strict.f1 == 1.0
     assert sc.strict.n_gold == sum(1 for doc in gold for s, t in doc if s and t)
+
+
+def _perturbed(gold: list[tuple[tuple[int, ...], tuple[int, ...]]], seed: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """A prediction that differs from ``gold`` in every way the policies treat differently:
+    merged neighbours, split links, links dropped to 1-0/0-1, spurious null links."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    k = 0
+    while k < len(gold):
+        s, t = gold[k]
+        r = rng.random()
+        if r < 0.1 and k + 1 < len(gold):  # merge with the next link
+            s2, t2 = gold[k + 1]
+            out.append((s + s2, t + t2))
+            k += 2
+            continue
+        if r < 0.2 and s and t:  # unaligned on both sides
+            out.extend([(s, ()), ((), t)])
+        elif r < 0.3 and len(s) > 1:  # split the source
+            out.extend([(s[:1], t), (s[1:], ())])
+        else:
+            out.append((s, t))
+        k += 1
+    return out
+
+
+def test_same_digits_as_vecalign_score_py(shared_bench: Path) -> None:
+    """Vecalign's reference scorer (``score.py``, shipped by the sentalign package) and ours give
+    the same figures on real gold with real-looking errors, under the reference policy; the two
+    policies differ on these files."""
+    score = pytest.importorskip("sentalign.score")
+    golds = [read_vecalign(shared_bench / "textberg_defr" / f"test{k}.defr") for k in range(7)]
+    preds = [_perturbed(g, seed) for seed, g in enumerate(golds)]
+    ref = score.score_multiple(gold_list=[[list(map(list, x)) for x in g] for g in golds],
+                               test_list=[[list(map(list, x)) for x in p] for p in preds])
+    ours = align_scores(preds, golds)
+    assert ours.strict.precision == pytest.approx(ref["precision_strict"], abs=1e-12)
+    assert ours.strict.recall == pytest.approx(ref["recall_strict"], abs=1e-12)
+    assert ours.strict.f1 == pytest.approx(ref["f1_strict"], abs=1e-12)
+    assert ours.lax.precision == pytest.approx(ref["precision_lax"], abs=1e-12)
+    assert ours.lax.recall == pytest.approx(ref["recall_lax"], abs=1e-12)
+    assert ours.lax.f1 == pytest.approx(ref["f1_lax"], abs=1e-12)
+    dropped = align_scores(preds, golds, "drop")
+    assert dropped.strict.precision > ours.strict.precision + 0.01

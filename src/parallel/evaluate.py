@@ -2,12 +2,16 @@
 
 Standard definitions (Vecalign's ``score.py``, Bertalign, SentAlign):
 
-* a link is a pair ``(src ids, tgt ids)`` of tuples; links with an empty side (1-0, 0-1) are
-  removed from both the prediction and the gold before scoring;
+* a link is a pair ``(src ids, tgt ids)`` of tuples;
 * strict hit: the predicted link equals a gold link;
 * lax hit: the predicted link shares at least one source id and one target id with a gold link;
 * precision is counted over predicted links, recall over gold links (the same test with the roles
-  swapped); counts are pooled over documents, then ``F1 = 2PR / (P + R)``.
+  swapped); counts are pooled over documents, then ``F1 = 2PR / (P + R)``;
+* links with an empty side (1-0, 0-1), the *null policy*: ``"reference"`` (the default, exactly
+  Vecalign's ``score.py``, which Bertalign's ``eval.py`` copies) keeps predicted empty-sided links
+  in precision - a predicted ``[5]:[]`` is a strict hit only when the gold has ``[5]:[]`` and never
+  a lax one otherwise - and removes them from both sides for recall; ``"drop"`` removes them from
+  both sides everywhere (higher figures that cannot be compared with published ones).
 
 Mining (comparable texts, BUCC style): predicted and gold sentence pairs as sets; a link with
 several ids on a side counts as every (src, tgt) pair it contains.
@@ -27,7 +31,10 @@ from .io import read_text
 
 AlignLink = tuple[tuple[int, ...], tuple[int, ...]]
 
+NULL_POLICIES = ("reference", "drop")
+
 __all__ = [
+    "NULL_POLICIES",
     "PRF",
     "AlignScores",
     "align_counts",
@@ -87,18 +94,24 @@ class AlignScores:
         return AlignScores(self.strict + other.strict, self.lax + other.lax)
 
 
-def _norm_links(links: Iterable[Sequence[Iterable[int]]]) -> list[AlignLink]:
-    out: list[AlignLink] = []
+def _norm_links(links: Iterable[Sequence[Iterable[int]]], keep_null: bool = False) -> list[AlignLink]:
+    """Links as tuples of ints, each once, in first-seen order; a link with an empty side is kept
+    only with ``keep_null`` (one with both sides empty never)."""
+    out: dict[AlignLink, None] = {}
     for link in links:
         src, tgt = link[0], link[1]
         s, t = tuple(int(i) for i in src), tuple(int(j) for j in tgt)
-        if s and t:
-            out.append((s, t))
-    return out
+        if (s and t) or (keep_null and (s or t)):
+            out[(s, t)] = None
+    return list(out)
 
 
 def _hits(test: list[AlignLink], gold: list[AlignLink]) -> tuple[int, int]:
-    """(strict hits, lax hits) of the links in ``test`` against ``gold``."""
+    """(strict hits, lax hits) of the links in ``test`` against ``gold``.
+
+    Strict: the link is in ``gold``. Lax: it shares a source id and a target id with a gold link
+    (a link with an empty side can be a lax hit only by being a strict one).
+    """
     gold_set = set(gold)
     by_src: dict[int, list[int]] = {}
     for g, (gs, _) in enumerate(gold):
@@ -119,26 +132,39 @@ def _hits(test: list[AlignLink], gold: list[AlignLink]) -> tuple[int, int]:
 
 
 def align_counts(pred: Iterable[Sequence[Iterable[int]]],
-                 gold: Iterable[Sequence[Iterable[int]]]) -> AlignScores:
+                 gold: Iterable[Sequence[Iterable[int]]], null_policy: str = "reference") -> AlignScores:
     """Strict and lax counts for one document.
 
-    ``pred`` and ``gold`` are sequences of ``(src_ids, tgt_ids)``; links with an empty side are
-    dropped from both. Add the results over documents to pool them.
+    ``pred`` and ``gold`` are sequences of ``(src_ids, tgt_ids)``; ``null_policy`` says what
+    happens to links with an empty side (see the module docstring): ``"reference"`` counts the
+    predicted ones in precision, as Vecalign's ``score.py`` does; ``"drop"`` leaves them out of
+    both. Add the results over documents to pool them.
+
+    >>> gold = [((0,), (0,)), ((1,), ())]
+    >>> pred = [((0,), (0,)), ((1,), ()), ((), (1,))]
+    >>> align_counts(pred, gold).strict.n_pred, align_counts(pred, gold, "drop").strict.n_pred
+    (3, 1)
     """
+    if null_policy not in NULL_POLICIES:
+        raise ValueError(f"null_policy must be one of {', '.join(NULL_POLICIES)}, not {null_policy!r}")
+    pred, gold = list(pred), list(gold)
+    keep = null_policy == "reference"
+    p_all, g_all = _norm_links(pred, keep), _norm_links(gold, keep)
     p, g = _norm_links(pred), _norm_links(gold)
-    p_strict, p_lax = _hits(p, g)
+    p_strict, p_lax = _hits(p_all, g_all)
     r_strict, r_lax = _hits(g, p)
-    return AlignScores(PRF(p_strict, len(p), r_strict, len(g)), PRF(p_lax, len(p), r_lax, len(g)))
+    return AlignScores(PRF(p_strict, len(p_all), r_strict, len(g)), PRF(p_lax, len(p_all), r_lax, len(g)))
 
 
 def align_scores(pred_docs: Sequence[Sequence[Sequence[Iterable[int]]]],
-                 gold_docs: Sequence[Sequence[Sequence[Iterable[int]]]]) -> AlignScores:
+                 gold_docs: Sequence[Sequence[Sequence[Iterable[int]]]],
+                 null_policy: str = "reference") -> AlignScores:
     """Pooled strict/lax scores over documents (``pred_docs[k]`` is scored against ``gold_docs[k]``)."""
     if len(pred_docs) != len(gold_docs):
         raise InputError(f"{len(pred_docs)} predicted documents but {len(gold_docs)} gold documents")
     total = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
     for p, g in zip(pred_docs, gold_docs, strict=True):
-        total = total + align_counts(p, g)
+        total = total + align_counts(p, g, null_policy)
     return total
 
 

@@ -54,16 +54,21 @@ def _kind(path: Path) -> str:
 @click.option("--glob", "pattern", default="*.align", show_default=True, metavar="PATTERN",
               help="Files to read in a PRED folder (and in GOLD unless --gold-glob).")
 @click.option("--gold-glob", default=None, metavar="PATTERN", help="Files to read in a GOLD folder.")
+@click.option("--null-policy", type=click.Choice(["reference", "drop"]), default="reference", show_default=True,
+              help="Links with an empty side (1-0, 0-1). reference: predicted ones count in precision, "
+                   "exactly as Vecalign's score.py (and Bertalign's eval.py) count them, so figures "
+                   "compare with published ones; drop: left out of precision too (higher figures).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @quiet_option
-def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | None, as_json: bool,
-            quiet: bool) -> None:
+def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | None, null_policy: str,
+            as_json: bool, quiet: bool) -> None:
     """Score PRED against GOLD: strict and lax precision/recall/F1 (Vecalign format) or mining
     precision/recall/F1 (TSV id pairs).
 
     PRED and GOLD are files, or folders of per-document files matched by name up to the first
-    dot (``07.align`` scores against ``07.gold.align``); counts are pooled over documents. Links
-    with an empty side (1-0, 0-1) are left out of both, as in Vecalign and Bertalign.
+    dot (``07.align`` scores against ``07.gold.align``); counts are pooled over documents.
+    Predicted links with an empty side (1-0, 0-1) count in precision and gold ones are left out
+    of recall, as Vecalign's score.py does (``--null-policy drop`` leaves them out of both).
 
     \b
     Examples:
@@ -104,13 +109,15 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
         return
     scores = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
     for _, p, g in pairs:
-        scores = scores + align_counts(read_vecalign(p), read_vecalign(g))
+        scores = scores + align_counts(read_vecalign(p), read_vecalign(g), null_policy)
     if as_json:
-        out.write(json.dumps({"documents": len(pairs), "strict": scores.strict.as_dict(),
-                              "lax": scores.lax.as_dict()}) + "\n")
+        out.write(json.dumps({"documents": len(pairs), "null_policy": null_policy,
+                              "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()}) + "\n")
         return
     st, lx = scores.strict, scores.lax
+    policy = ("reference: predicted 1-0/0-1 links counted in precision" if null_policy == "reference"
+              else "drop: links with an empty side left out of precision and recall")
     out.write(f"documents: {len(pairs)}  predicted links: {st.n_pred}  gold links: {st.n_gold}"
-              "  (links with an empty side left out)\n")
+              f"  (null policy {policy})\n")
     out.write(f"strict  P {st.precision:.4f}  R {st.recall:.4f}  F1 {st.f1:.4f}\n")
     out.write(f"lax     P {lx.precision:.4f}  R {lx.recall:.4f}  F1 {lx.f1:.4f}\n")
