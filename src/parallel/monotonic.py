@@ -49,13 +49,16 @@ _SAMPLE = 48  # random other-side sentences for the cosine normaliser
 _ROW_BLOCK = 256
 
 
-def link_types(max_link: int) -> list[Move]:
-    """Links with both sides non-empty for ``max_link`` N: 1-k and k-1 up to N, plus 2-2, 2-3, 3-2.
+def link_types(max_link: int, max_tgt: int | None = None) -> list[Move]:
+    """Links with both sides non-empty for ``max_link`` N: 1-k and k-1 up to N, plus 2-2, 2-3, 3-2;
+    with ``max_tgt``, at most ``max_link`` sentences on the source side and ``max_tgt`` on the
+    target side.
 
     Large N adds only 2 types per step (1-N, N-1), so 1-9 links stay cheap.
     """
     n = max(1, int(max_link))
-    moves = [(a, b) for a in range(1, n + 1) for b in range(1, n + 1)
+    nt = n if max_tgt is None else max(1, int(max_tgt))
+    moves = [(a, b) for a in range(1, n + 1) for b in range(1, nt + 1)
              if min(a, b) == 1 or a + b <= 5]
     return sorted(moves, key=lambda ab: (ab[0] + ab[1], ab))
 
@@ -418,6 +421,46 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
     return out
 
 
+def _raw_sums(sent: np.ndarray, lengths: Sequence[int]) -> dict[int, np.ndarray]:
+    """Plain sums of sentence vectors by span length: ``out[k][e]`` (n+1, d) is the sum of the
+    ``k`` sentences ending at ``e`` (zero where there are fewer than ``k``)."""
+    n, d = sent.shape
+    cum = np.zeros((n + 1, d), np.float64)
+    np.cumsum(sent, axis=0, out=cum[1:])
+    out: dict[int, np.ndarray] = {}
+    for k in lengths:
+        vec = np.zeros((n + 1, d), np.float32)
+        if n >= k:
+            vec[k:] = cum[k:] - cum[:n + 1 - k]
+        out[k] = vec
+    return out
+
+
+_CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
+_MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
+
+
+def clause_edges(text: str) -> tuple[str, str] | None:
+    """The opening and closing clause of ``text`` (split after ``. ! ? ; : ،`` or a comma), or None
+    when it has fewer than two clauses of at least ``_MIN_CLAUSE`` characters.
+
+    >>> clause_edges("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
+    ('It could mean the end.', 'with Capp.')
+    """
+    parts = [p for p in _CLAUSE_END.split(text.strip()) if p]
+    merged: list[str] = []
+    for part in parts:
+        if merged and len(merged[-1]) < _MIN_CLAUSE:
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    if len(merged) > 1 and len(merged[-1]) < _MIN_CLAUSE:
+        merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
+    if len(merged) < 2:
+        return None
+    return merged[0], merged[-1]
+
+
 def _put_known(vecs: dict[int, np.ndarray], known: Known | None) -> None:
     """Write the embeddings of joined texts into span vectors ``vecs`` (see :func:`_span_vectors`)."""
     for (b, e), v in (known or {}).items():
@@ -524,6 +567,9 @@ def second_pass(
     t_tail: np.ndarray | None = None,
     span_vecs: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] | None = None,
     reuse: dict[str, Any] | None = None,
+    sent_weight: float = 0.0,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    edge_weight: float = 0.0,
 ) -> tuple[list[Move], dict[str, np.ndarray]]:
     """n-m DP over ``s`` (n, d), ``t`` (m, d) in ``band``; returns the moves and per-cell features.
 
@@ -621,6 +667,11 @@ def second_pass(
     join_t = _joinable(t_scrap, t_tail) if t_scrap is not None else None
     weak_s = _weak_counts(s_weak, src_lengths) if s_weak is not None else {a: np.zeros(n + 1) for a in src_lengths}
     weak_t = _weak_counts(t_weak, tgt_lengths) if t_weak is not None else {b: np.zeros(m + 1) for b in tgt_lengths}
+    if sent_weight:  # plain sums of sentence vectors and their cosines with the random means
+        raw_s = _raw_sums(s, src_lengths)
+        raw_t = _raw_sums(t, tgt_lengths)
+        cs = np.concatenate([[0.0], np.cumsum(s @ t_mean)])
+        ct = np.concatenate([[0.0], np.cumsum(t @ s_mean)])
     for k, (a, b) in enumerate(moves):
         cos = table(("c", a, b), sv[a], tv[b], 0, 0, new_s[a], new_t[b])
         ravg = 0.5 * (rs[a][:, None] + rt[b][ccols])
@@ -652,6 +703,32 @@ def second_pass(
             val = val - len_penalty * np.maximum(np.abs(gz) - len_free, 0.0) ** 2
         if weak_bonus:
             val = val + weak_bonus * np.abs(weak_s[a][:, None] - weak_t[b][ccols])
+        if sent_weight and (a > 1 or b > 1):
+            # each sentence of a multi-sentence side votes with its own normalised cosine with
+            # the other span: a short sentence at the edge of a span counts by what it says,
+            # not by how little it moves the joined span's vector
+            if b > 1:
+                tab = table(("rt", a, b), sv[a], raw_t[b], 0, 0, new_s[a], none)
+                val = val + sent_weight * (tab - 0.5 * ((ct[ccols] - ct[np.maximum(ccols - b, 0)])
+                                                        + b * rs[a][:, None]))
+            if a > 1:
+                tab = table(("rs", a, b), raw_s[a], tv[b], 0, 0, none, new_t[b])
+                val = val + sent_weight * (tab - 0.5 * ((cs[rows] - cs[np.maximum(rows - a, 0)])
+                                                        + a * rt[b][ccols]))
+        if edge_weight and edges is not None and (a == 1) != (b == 1):
+            # one sentence against several: the first of the several should say what the one's
+            # opening clause says, the last what its closing clause says (normalised cosines)
+            s_head, s_tail, t_head, t_tail = edges
+            if a == 1:
+                first = table(("eh", a, b), s_head, t_pad, b - 1, 0, none, none)[:, :band.width]
+                last = table(("et", a, b), s_tail, t_pad, 0, 0, none, none)
+                rand = rs[1][:, None] + 0.5 * (rt[1][np.maximum(ccols - b + 1, 0)] + rt[1][ccols])
+            else:
+                first_rows = s_pad[np.maximum(np.arange(n + 1) - a + 1, 0)]
+                first = table(("fh", a, b), first_rows, t_head, 0, 0, none, none)
+                last = table(("ft", a, b), s_pad, t_tail, 0, 0, none, none)
+                rand = rt[1][ccols] + 0.5 * (rs[1][np.maximum(rows - a + 1, 0)] + rs[1][:, None])
+            val = val + edge_weight * (first + last - rand)
         valid = (rows >= a) & (cols >= b) & inside
         if join_s is not None and a > 1:
             inner, last_ok = join_s
@@ -759,7 +836,7 @@ def align_parallel(
     tgt: list[str],
     encoder: Encoder | None,
     *,
-    max_link: int = 4,
+    max_link: int | None = None,
     src_emb: np.ndarray | None = None,
     tgt_emb: np.ndarray | None = None,
     spans: str = "auto",
@@ -775,12 +852,27 @@ def align_parallel(
     weak_hot: bool = True,
     span_budget: float | None = 0.87,
     seed: int = 0,
+    sent_weight: float = 0.1,
+    edge_weight: float = 0.1,
 ) -> list[Link]:
     """Align two sentence lists monotonically; every sentence is in exactly one link, in order.
 
     ``src_emb`` (n, d) / ``tgt_emb`` (m, d): L2-normalised sentence vectors (computed with
     ``encoder`` when missing). ``max_link``: most sentences on one side of a link (see
-    :func:`link_types`). ``spans``: how multi-sentence spans get vectors:
+    :func:`link_types`); None (default): from the document (:func:`auto_max_link`: 4 where both
+    sides are split alike, up to 9 where one side is split much finer).
+
+    One-to-many documents: where one side has many more sentences than the other (literary
+    translation: one long Arabic sentence rendered as three English ones), the strength
+    :func:`one_to_many` (0 where the sentence counts are within 25%, 1 from 60% apart) turns on
+    two terms that decide where a run of short sentences is cut: ``sent_weight`` x each
+    sentence's own normalised cosine with the other span (so a short sentence at the edge of a
+    span counts by what it says, not by how little it moves the joined vector), and
+    ``edge_weight`` x how well the first and last of the several sentences match the opening and
+    closing clause of the one (:func:`clause_edges`, embedded for the coarser side only, within
+    the span budget).
+
+    ``spans``: how multi-sentence spans get vectors:
 
     * ``"auto"`` (default): first the whole band with length-weighted sums of sentence vectors;
       then spans made of sentences of links that are not 1-1 (and pairs across weak boundaries
@@ -807,7 +899,8 @@ def align_parallel(
                                spans=spans, band_width=band_width, context=context, local=local,
                                skip_cost=skip_cost, skip_len=skip_len, weak_bonus=weak_bonus,
                                len_penalty=len_penalty, len_free=len_free,
-                               keep_scraps_apart=keep_scraps_apart, weak_hot=weak_hot, span_budget=span_budget, seed=seed)
+                               keep_scraps_apart=keep_scraps_apart, weak_hot=weak_hot, span_budget=span_budget, seed=seed,
+                               sent_weight=sent_weight, edge_weight=edge_weight)
 
 
 def _align_parallel(
@@ -831,10 +924,18 @@ def _align_parallel(
     weak_hot: bool,
     span_budget: float | None,
     seed: int,
+    sent_weight: float,
+    edge_weight: float,
 ) -> list[Link]:
     n, m = len(src), len(tgt)
     if spans not in ("auto", "encode", "sum"):
         raise ValueError(f"spans must be auto, encode or sum, not {spans!r}")
+    finer = one_to_many(n, m)
+    if max_link is None:  # from the document: the finer side may have long runs, the other not
+        longest = auto_max_link(n, m)
+        moves = link_types(longest if n > m else 4, longest if m > n else 4)
+    else:
+        moves = link_types(max_link)
     if n == 0 or m == 0:
         return [Link((i,), (), 0.0, {}) for i in range(n)] + [Link((), (j,), 0.0, {}) for j in range(m)]
     if src_emb is None or tgt_emb is None:
@@ -852,7 +953,6 @@ def _align_parallel(
     steps = np.diff(path, axis=0)
     anchors = path[1:][(steps == 1).all(axis=1)] - 1
     calib = calibrate(s, t, s_len, t_len, anchors, seed, thr)
-    moves = link_types(max_link)
     src_lengths = sorted({a for a, _ in moves})
     tgt_lengths = sorted({b for _, b in moves})
     band = band_from_path(path, n, m, max(band_width, 1))
@@ -863,6 +963,9 @@ def _align_parallel(
 
     base = (_span_vectors(s, src_lengths, s_len + 1.0, None), _span_vectors(t, tgt_lengths, t_len + 1.0, None))
     reuse: dict[str, Any] = {}
+    edges, edge_chars = None, 0.0
+    if finer and edge_weight and encoder is not None and spans != "sum":
+        edges, edge_chars = _edge_vectors(encoder, src, tgt, s, t, coarse=0 if n <= m else 1)
 
     def search(known_s: Known | None, known_t: Known | None) -> tuple[list[Move], Callable[[], list[Link]]]:
         """The chosen moves, and a function making their links (only the last search's are made)."""
@@ -871,7 +974,9 @@ def _align_parallel(
                                     local=local, skip_cost=skip_cost, skip_len=skip_len,
                                     weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
                                     s_weak=s_weak, t_weak=t_weak,
-                                    s_scrap=s_scrap, t_scrap=t_scrap, s_tail=s_tail, t_tail=t_tail)
+                                    s_scrap=s_scrap, t_scrap=t_scrap, s_tail=s_tail, t_tail=t_tail,
+                                    sent_weight=sent_weight * finer, edges=edges,
+                                    edge_weight=edge_weight * finer)
         return chosen, lambda: _make_links(chosen, feats, band, moves)
 
     use_enc = spans != "sum" and encoder is not None and max(max(a, b) for a, b in moves) > 1
@@ -902,11 +1007,62 @@ def _align_parallel(
     req_t = [span for _, rt_ in per_region for span in rt_]
     if span_budget is not None:
         first_s, first_t = _link_spans(chosen)
-        req_s, req_t = _within_budget(req_s, req_t, s_len, t_len, span_budget, first_s, first_t)
+        req_s, req_t = _within_budget(req_s, req_t, s_len, t_len, span_budget, first_s, first_t,
+                                      spent=edge_chars)
     if not req_s and not req_t:
         return links()
     known_s, known_t = _encode_spans(encoder, src, tgt, req_s, req_t)  # type: ignore[arg-type]
     return search(known_s, known_t)[1]()
+
+def _edge_vectors(encoder: Encoder, src: list[str], tgt: list[str], s: np.ndarray, t: np.ndarray,
+                  coarse: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float]:
+    """Opening- and closing-clause vectors of the sentences of side ``coarse`` (0: source, 1:
+    target; see :func:`clause_edges`), indexed by end position like span vectors: source heads and
+    tails (n+1, d), target heads and tails (m+1, d). A sentence of one clause, and every sentence
+    of the other side, is its own opening and closing clause. Also returns the characters
+    embedded (+ 20 a text, the span budget's unit)."""
+    pads = []
+    for vecs in (s, t):
+        pad = np.zeros((len(vecs) + 1, vecs.shape[1]), np.float32)
+        pad[1:] = vecs
+        pads += [pad, pad.copy()]
+    texts: list[str] = []
+    where: list[int] = []  # position (end index) of each head/tail pair
+    for k, x in enumerate(src if coarse == 0 else tgt):
+        ce = clause_edges(x)
+        if ce is not None:
+            texts += list(ce)
+            where.append(k + 1)
+    if texts:
+        vecs = _normalise(np.asarray(encoder.encode(texts), dtype=np.float32))
+        pos = np.array(where)
+        pads[2 * coarse][pos] = vecs[0::2]
+        pads[2 * coarse + 1][pos] = vecs[1::2]
+    return (pads[0], pads[1], pads[2], pads[3]), float(sum(len(x) + 20.0 for x in texts))
+
+
+_EVEN, _SPLIT = 1.25, 1.6  # sentence-count ratios: below the first, sides split alike; above the second, one finer
+
+
+def one_to_many(n: int, m: int) -> float:
+    """How much one side of an ``n`` x ``m`` document is split finer than the other, in [0, 1]:
+    0 while the sentence counts are within 25% of each other (most links 1-1), 1 from 60% apart
+    (one sentence of the coarser side is on average 1.6 or more of the finer side: one-to-many
+    links are the rule), linear in the log ratio between."""
+    if min(n, m) == 0:
+        return 0.0
+    ratio = abs(np.log(max(n, m) / min(n, m)))
+    return float(np.clip((ratio - np.log(_EVEN)) / (np.log(_SPLIT) - np.log(_EVEN)), 0.0, 1.0))
+
+
+def auto_max_link(n: int, m: int) -> int:
+    """The largest link for an ``n`` x ``m`` document: 4 where both sides are split alike; where
+    one side is split finer (:func:`one_to_many`), as long as the difference in sentence counts
+    allows (one sentence against ``|n - m| + 1``), between 4 and 9."""
+    if not one_to_many(n, m):
+        return 4
+    return int(np.clip(abs(n - m) + 1, 4, 9))
+
 
 def _link_spans(moves: Sequence[Move]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """The (start, end) source and target spans of the links on the path ``moves``."""
@@ -918,12 +1074,14 @@ def _link_spans(moves: Sequence[Move]) -> tuple[set[tuple[int, int]], set[tuple[
 
 def _within_budget(req_s: list[tuple[int, int]], req_t: list[tuple[int, int]], s_len: np.ndarray,
                    t_len: np.ndarray, budget: float, first_s: set[tuple[int, int]] | None = None,
-                   first_t: set[tuple[int, int]] | None = None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+                   first_t: set[tuple[int, int]] | None = None,
+                   spent: float = 0.0) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Keep the spans of the links in ``first_s``/``first_t`` (the first search's), then the
-    shortest spans, until their characters reach ``budget`` x the characters of all sentences
+    shortest spans, until their characters plus ``spent`` (texts already embedded for the search,
+    counted as characters + 20 each) reach ``budget`` x the characters of all sentences
     (embedding time grows with text length), so the spans never cost more than that fraction of
     embedding every sentence once."""
-    limit = budget * (s_len.sum() + t_len.sum() + 20.0 * (len(s_len) + len(t_len)))
+    limit = budget * (s_len.sum() + t_len.sum() + 20.0 * (len(s_len) + len(t_len))) - spent
     s_cum = np.concatenate([[0.0], np.cumsum(s_len)])
     t_cum = np.concatenate([[0.0], np.cumsum(t_len)])
     first_s, first_t = first_s or set(), first_t or set()
