@@ -79,7 +79,7 @@ def align_documents(
     chosen = mode
     info: dict[str, object] = {}
     if mode == "auto":
-        choice = choose_mode(src_emb, tgt_emb)
+        choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents)
         chosen = choice.mode
         info["auto"] = dict(choice.evidence)
         if log:

@@ -1064,6 +1064,29 @@ def auto_max_link(n: int, m: int) -> int:
     return int(np.clip(abs(n - m) + 1, 4, 9))
 
 
+def explained_share(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray,
+                    seed: int = 0) -> float:
+    """Share of the sentences of both sides that a monotonic alignment explains: aligned (sums of
+    sentence vectors only, no encoder call) into a link whose normalised cosine beats the
+    document's random-pair threshold (:func:`first_pass`). A translation, however free, is
+    explained almost whole, one-to-many links included; comparable texts only where they share
+    content in the same order."""
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return 0.0
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    with _single_thread_blas():
+        _, thr = first_pass(s, t, seed=seed)
+        links = _align_parallel(src, tgt, None, max_link=None, src_emb=s, tgt_emb=t, spans="sum",
+                                band_width=4, context=2, local=0.7, skip_cost=0.1, skip_len=0.5,
+                                weak_bonus=0.06, len_penalty=0.03, len_free=2.5, keep_scraps_apart=True,
+                                weak_hot=True, span_budget=None, seed=seed, sent_weight=0.1, edge_weight=0.0)
+    hit = sum(len(k.src) + len(k.tgt) for k in links
+              if k.src and k.tgt and k.features.get("norm_cosine", 0.0) > thr)
+    return hit / (n + m)
+
+
 def _link_spans(moves: Sequence[Move]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """The (start, end) source and target spans of the links on the path ``moves``."""
     cells = _moves_to_path(moves)
