@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from align_bench import BENCH, CachedEncoder  # noqa: E402
+from align_bench import BENCH, CachedEncoder
 
-from parallel.api import read_document  # noqa: E402
-from parallel.mine import choose_mode  # noqa: E402
+from parallel.api import read_document
+from parallel.mine import choose_mode
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -428,3 +428,97 @@ def test_span_budget_keeps_the_nearest_alternatives_first() -> None:
     keep_s, keep_t = _within_budget(req_s, req_t, s_len, t_len, budget, first_s, first_t)
     assert keep_s == [(29, 31), (30, 32), (31, 33)]
     assert keep_t == [(19, 21), (20, 22), (21, 23)]
+
+
+# ----------------------------------------------------------------------------- one-to-many documents
+
+# A literary-style translation: each Arabic sentence carries what the English says in two or
+# three sentences; the short English sentences at the edges are the ones an aligner shifts.
+AR_LONG = [
+    "وصل القطار إلى المحطة الصغيرة قبل الفجر، ونزل منه رجل عجوز يحمل حقيبة جلدية قديمة.",
+    "لم يكن في انتظاره أحد، فجلس على المقعد الخشبي وأخرج من جيبه رسالة مطوية.",
+    "قرأها مرة أخرى ببطء، ثم طواها ووضعها في جيبه ونظر إلى الطريق الخالي.",
+    "عندما أشرقت الشمس، سمع صوت عربة تقترب من بعيد، فنهض وأمسك بحقيبته.",
+]
+EN_SPLIT = [
+    "The train reached the small station before dawn.",
+    "An old man got off.",
+    "He was carrying an old leather suitcase.",
+    "Nobody was waiting for him.",
+    "He sat down on the wooden bench and took a folded letter from his pocket.",
+    "He read it again slowly.",
+    "Then he folded it, put it in his pocket and looked at the empty road.",
+    "When the sun rose, he heard a cart approaching from far away.",
+    "He stood up and took hold of his suitcase.",
+]
+GOLD_LONG = [((0,), (0, 1, 2)), ((1,), (3, 4)), ((2,), (5, 6)), ((3,), (7, 8))]
+
+
+def test_one_to_many_strength_and_largest_link() -> None:
+    from parallel.monotonic import auto_max_link, one_to_many
+
+    assert one_to_many(100, 100) == 0.0 and one_to_many(100, 124) == 0.0
+    assert one_to_many(100, 200) == 1.0 and one_to_many(200, 100) == 1.0
+    assert 0.0 < one_to_many(100, 140) < 1.0
+    assert auto_max_link(100, 110) == 4  # sides split alike: the usual links
+    assert auto_max_link(84, 190) == 9 and auto_max_link(12, 20) == 9
+    assert auto_max_link(8, 13) == 6  # no link can need more than |n - m| + 1 sentences
+
+
+def test_clause_edges() -> None:
+    from parallel.monotonic import clause_edges
+
+    assert clause_edges("One clause only.") is None
+    assert clause_edges("Short, then a much longer closing clause here.") is None  # "Short," is too short
+    head, tail = clause_edges(AR_LONG[0])  # type: ignore[misc]
+    assert head.startswith("وصل القطار") and tail.startswith("ونزل منه")
+
+
+def test_one_to_many_translation_by_default(encoder) -> None:  # type: ignore[no-untyped-def]
+    """One Arabic sentence against two or three English ones, default options: every link exact,
+    the short sentences at the edges ("An old man got off.", "He read it again slowly.")
+    included."""
+    links = align_parallel(AR_LONG, EN_SPLIT, encoder)
+    check_cover(links, len(AR_LONG), len(EN_SPLIT))
+    assert pairs(links) == GOLD_LONG
+
+
+def test_edge_clauses_decide_where_a_run_is_cut() -> None:
+    """Two coarse sentences against four fine ones whose sums cannot tell where to cut: the
+    closing clause of the first coarse sentence is the second fine sentence, so the cut is
+    after it (2 + 2), not after the first (1 + 3)."""
+    from parallel.monotonic import calibrate, full_band, link_types, second_pass
+
+    rng = np.random.default_rng(3)
+    unit = lambda x: (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+    fine = unit(rng.normal(size=(4, 64)))
+    s = unit(np.stack([fine[0] + fine[1] + fine[2] * 0.9, fine[2] * 0.1 + fine[3] + fine[2] * 0.1]))
+    t = fine
+    s_len, t_len = np.full(2, 100.0), np.full(4, 50.0)
+    calib = calibrate(s, t, s_len, t_len, np.array([[0, 0], [1, 3]]))
+    band, moves = full_band(2, 4), link_types(1, 4)
+    no_edges, _ = second_pass(s, t, band, moves, s_len, t_len, calib, skip_cost=0.0)
+    assert no_edges == [(1, 3), (1, 1)]  # the sums pull the third fine sentence the wrong way
+    pad = lambda x: np.vstack([np.zeros((1, 64), np.float32), x])
+    heads, tails_ = pad(unit(np.stack([fine[0], fine[2] + fine[3]]))), pad(unit(np.stack([fine[1], fine[3]])))
+    edges = (heads, tails_, pad(t), pad(t))
+    with_edges, _ = second_pass(s, t, band, moves, s_len, t_len, calib, skip_cost=0.0,
+                                edges=edges, edge_weight=0.5)
+    assert with_edges == [(1, 2), (1, 2)]
+
+
+def test_onemany_bench_set_by_default(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """The NTREX one-to-many documents (runs of 1-5 Arabic sentences joined into one line) come
+    out right with the default options (full figures: bench/align_bench.py --sets onemany)."""
+    from parallel.evaluate import align_scores, read_vecalign
+
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "onemany"
+    preds, golds = [], []
+    for g in sorted(d.glob("*.gold.align")):
+        src = (d / f"{g.name[:2]}.ar").read_text(encoding="utf-8").splitlines()
+        tgt = (d / f"{g.name[:2]}.en").read_text(encoding="utf-8").splitlines()
+        links = align_parallel(src, tgt, encoder)
+        check_cover(links, len(src), len(tgt))
+        preds.append(pairs(links))
+        golds.append(read_vecalign(g))
+    assert align_scores(preds, golds).strict.f1 >= 0.95

@@ -421,21 +421,6 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
     return out
 
 
-def _raw_sums(sent: np.ndarray, lengths: Sequence[int]) -> dict[int, np.ndarray]:
-    """Plain sums of sentence vectors by span length: ``out[k][e]`` (n+1, d) is the sum of the
-    ``k`` sentences ending at ``e`` (zero where there are fewer than ``k``)."""
-    n, d = sent.shape
-    cum = np.zeros((n + 1, d), np.float64)
-    np.cumsum(sent, axis=0, out=cum[1:])
-    out: dict[int, np.ndarray] = {}
-    for k in lengths:
-        vec = np.zeros((n + 1, d), np.float32)
-        if n >= k:
-            vec[k:] = cum[k:] - cum[:n + 1 - k]
-        out[k] = vec
-    return out
-
-
 _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
 
@@ -567,7 +552,6 @@ def second_pass(
     t_tail: np.ndarray | None = None,
     span_vecs: tuple[dict[int, np.ndarray], dict[int, np.ndarray]] | None = None,
     reuse: dict[str, Any] | None = None,
-    sent_weight: float = 0.0,
     edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
     edge_weight: float = 0.0,
 ) -> tuple[list[Move], dict[str, np.ndarray]]:
@@ -593,7 +577,11 @@ def second_pass(
     :func:`_span_vectors` with no known spans, computed once for several searches (the known
     spans are written into them). ``reuse``: a dict kept between searches over the same band
     with the same ``span_vecs``, where each search leaves its dot-product tables; the next one
-    recomputes only the rows its new known spans change. Feature arrays have shape
+    recomputes only the rows its new known spans change. ``edges``: opening- and closing-clause
+    vectors (source heads, source tails, target heads, target tails, indexed like span vectors;
+    see :func:`_edge_vectors`); with them a link of one sentence against several earns
+    ``edge_weight`` x the normalised cosines of its first and last sentence with the one's
+    opening and closing clause. Feature arrays have shape
     (len(moves) + 1, n+1, width).
     """
     n, m = len(s), len(t)
@@ -667,11 +655,6 @@ def second_pass(
     join_t = _joinable(t_scrap, t_tail) if t_scrap is not None else None
     weak_s = _weak_counts(s_weak, src_lengths) if s_weak is not None else {a: np.zeros(n + 1) for a in src_lengths}
     weak_t = _weak_counts(t_weak, tgt_lengths) if t_weak is not None else {b: np.zeros(m + 1) for b in tgt_lengths}
-    if sent_weight:  # plain sums of sentence vectors and their cosines with the random means
-        raw_s = _raw_sums(s, src_lengths)
-        raw_t = _raw_sums(t, tgt_lengths)
-        cs = np.concatenate([[0.0], np.cumsum(s @ t_mean)])
-        ct = np.concatenate([[0.0], np.cumsum(t @ s_mean)])
     for k, (a, b) in enumerate(moves):
         cos = table(("c", a, b), sv[a], tv[b], 0, 0, new_s[a], new_t[b])
         ravg = 0.5 * (rs[a][:, None] + rt[b][ccols])
@@ -703,18 +686,6 @@ def second_pass(
             val = val - len_penalty * np.maximum(np.abs(gz) - len_free, 0.0) ** 2
         if weak_bonus:
             val = val + weak_bonus * np.abs(weak_s[a][:, None] - weak_t[b][ccols])
-        if sent_weight and (a > 1 or b > 1):
-            # each sentence of a multi-sentence side votes with its own normalised cosine with
-            # the other span: a short sentence at the edge of a span counts by what it says,
-            # not by how little it moves the joined span's vector
-            if b > 1:
-                tab = table(("rt", a, b), sv[a], raw_t[b], 0, 0, new_s[a], none)
-                val = val + sent_weight * (tab - 0.5 * ((ct[ccols] - ct[np.maximum(ccols - b, 0)])
-                                                        + b * rs[a][:, None]))
-            if a > 1:
-                tab = table(("rs", a, b), raw_s[a], tv[b], 0, 0, none, new_t[b])
-                val = val + sent_weight * (tab - 0.5 * ((cs[rows] - cs[np.maximum(rows - a, 0)])
-                                                        + a * rt[b][ccols]))
         if edge_weight and edges is not None and (a == 1) != (b == 1):
             # one sentence against several: the first of the several should say what the one's
             # opening clause says, the last what its closing clause says (normalised cosines)
@@ -852,8 +823,8 @@ def align_parallel(
     weak_hot: bool = True,
     span_budget: float | None = 0.87,
     seed: int = 0,
-    sent_weight: float = 0.1,
-    edge_weight: float = 0.1,
+    edge_weight: float = 0.2,
+    finer_skip: float = 1.0,
 ) -> list[Link]:
     """Align two sentence lists monotonically; every sentence is in exactly one link, in order.
 
@@ -864,13 +835,14 @@ def align_parallel(
 
     One-to-many documents: where one side has many more sentences than the other (literary
     translation: one long Arabic sentence rendered as three English ones), the strength
-    :func:`one_to_many` (0 where the sentence counts are within 25%, 1 from 60% apart) turns on
-    two terms that decide where a run of short sentences is cut: ``sent_weight`` x each
-    sentence's own normalised cosine with the other span (so a short sentence at the edge of a
-    span counts by what it says, not by how little it moves the joined vector), and
-    ``edge_weight`` x how well the first and last of the several sentences match the opening and
-    closing clause of the one (:func:`clause_edges`, embedded for the coarser side only, within
-    the span budget).
+    :func:`one_to_many` (0 where the sentence counts are within 25%, 1 from 60% apart) scales two
+    things. Where a run of short sentences is cut: a one-to-several link earns ``edge_weight`` x
+    how well the first and last of the several match the opening and closing clause of the one
+    (normalised cosines; :func:`clause_edges`, embedded for the coarser side only, within the
+    span budget) - a short sentence at the edge of a span barely moves the joined vector, but it
+    says what one end of the long sentence says. And skipping a sentence costs up to
+    ``1 + finer_skip`` times more: a translation rarely drops a sentence, and a 0-1 link next to
+    a one-to-many link is usually a sentence that belongs to it.
 
     ``spans``: how multi-sentence spans get vectors:
 
@@ -900,7 +872,7 @@ def align_parallel(
                                skip_cost=skip_cost, skip_len=skip_len, weak_bonus=weak_bonus,
                                len_penalty=len_penalty, len_free=len_free,
                                keep_scraps_apart=keep_scraps_apart, weak_hot=weak_hot, span_budget=span_budget, seed=seed,
-                               sent_weight=sent_weight, edge_weight=edge_weight)
+                               edge_weight=edge_weight, finer_skip=finer_skip)
 
 
 def _align_parallel(
@@ -908,7 +880,7 @@ def _align_parallel(
     tgt: list[str],
     encoder: Encoder | None,
     *,
-    max_link: int,
+    max_link: int | None,
     src_emb: np.ndarray | None,
     tgt_emb: np.ndarray | None,
     spans: str,
@@ -924,8 +896,8 @@ def _align_parallel(
     weak_hot: bool,
     span_budget: float | None,
     seed: int,
-    sent_weight: float,
     edge_weight: float,
+    finer_skip: float,
 ) -> list[Link]:
     n, m = len(src), len(tgt)
     if spans not in ("auto", "encode", "sum"):
@@ -971,12 +943,11 @@ def _align_parallel(
         """The chosen moves, and a function making their links (only the last search's are made)."""
         chosen, feats = second_pass(s, t, band, moves, s_len, t_len, calib, known_s, known_t,
                                     span_vecs=base, reuse=reuse,
-                                    local=local, skip_cost=skip_cost, skip_len=skip_len,
-                                    weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
+                                    local=local, skip_cost=skip_cost * (1.0 + finer_skip * finer),
+                                    skip_len=skip_len, weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
                                     s_weak=s_weak, t_weak=t_weak,
                                     s_scrap=s_scrap, t_scrap=t_scrap, s_tail=s_tail, t_tail=t_tail,
-                                    sent_weight=sent_weight * finer, edges=edges,
-                                    edge_weight=edge_weight * finer)
+                                    edges=edges, edge_weight=edge_weight * finer)
         return chosen, lambda: _make_links(chosen, feats, band, moves)
 
     use_enc = spans != "sum" and encoder is not None and max(max(a, b) for a, b in moves) > 1
@@ -1081,7 +1052,7 @@ def explained_share(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb
         links = _align_parallel(src, tgt, None, max_link=None, src_emb=s, tgt_emb=t, spans="sum",
                                 band_width=4, context=2, local=0.7, skip_cost=0.1, skip_len=0.5,
                                 weak_bonus=0.06, len_penalty=0.03, len_free=2.5, keep_scraps_apart=True,
-                                weak_hot=True, span_budget=None, seed=seed, sent_weight=0.1, edge_weight=0.0)
+                                weak_hot=True, span_budget=None, seed=seed, edge_weight=0.0, finer_skip=1.0)
     hit = sum(len(k.src) + len(k.tgt) for k in links
               if k.src and k.tgt and k.features.get("norm_cosine", 0.0) > thr)
     return hit / (n + m)
