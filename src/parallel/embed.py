@@ -515,7 +515,7 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     try:
         from scipy.optimize import linear_sum_assignment
     except ImportError:
-        raise ModelError("one-to-one retrieval needs scipy: pip install scipy") from None
+        raise ModelError("one-to-one retrieval needs scipy: pip install 'parallel-corpus[analysis]'") from None
     rows, cols = linear_sum_assignment(sim, maximize=True)
     s2t = np.full(n, -1, dtype=np.int64)
     t2s = np.full(m, -1, dtype=np.int64)
