@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email
+import os
 import shutil
 import subprocess
 import sys
@@ -87,3 +88,28 @@ def test_all_extra_includes_every_user_extra() -> None:
     (spec,) = extras["all"]
     inside = set(spec.split("[", 1)[1].rstrip("]").split(","))
     assert inside == set(extras) - {"all", "test"}
+
+
+def _make_dry_run(*args: str, env_update: dict[str, str]) -> str:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {**os.environ, **env_update}
+    venv = Path(sys.executable).parent.parent
+    proc = subprocess.run(["make", "-n", "-C", str(ROOT), "test-setup", f"VENV={venv}", *args],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_make_takes_torch_from_the_cpu_index_without_a_local_cpu_wheel() -> None:
+    """Off a machine with a local CPU wheel, `make test` installs torch from PyTorch's CPU index."""
+    out = _make_dry_run(env_update={"PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": ""})
+    assert "--index-url https://download.pytorch.org/whl/cpu torch==2.13.0" in out
+
+
+def test_make_torch_index_can_be_overridden() -> None:
+    out = _make_dry_run("TORCH_INDEX=https://mirror.example/whl/cpu", env_update={})
+    assert "--index-url https://mirror.example/whl/cpu torch==2.13.0" in out
+    out = _make_dry_run("TORCH_INDEX=", env_update={})
+    torch_line = next(line for line in out.splitlines() if line.rstrip().endswith("torch==2.13.0"))
+    assert "--index-url" not in torch_line
