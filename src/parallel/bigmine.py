@@ -361,6 +361,9 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
     fwd = np.zeros(n, dtype=np.float64)
     kr, kc = max(1, min(k, m)), max(1, min(k, n))
     col_top = np.full((kc, m), -np.inf, dtype=np.float32)
+    from .progress import bar
+
+    progress = bar(2 * n, "exact search, 2 passes", "rows", enabled=log is not None)
     for a, s in src.blocks(rows):
         row_top = np.full((len(s), kr), -np.inf, dtype=np.float32)
         for c, t in tgt.blocks(cols):
@@ -368,8 +371,7 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
             row_top = _topk_merge(row_top, sim, kr, 1)
             col_top[:, c:c + len(t)] = _topk_merge(col_top[:, c:c + len(t)], sim, kc, 0)
         fwd[a:a + len(s)] = row_top.mean(axis=1)
-        if log:
-            log(f"exact search, pass 1: {min(a + len(s), n)}/{n} rows")
+        progress.update(len(s))
     bwd = col_top.mean(axis=0).astype(np.float64) if m else np.zeros(0)
     # pass 2: the three best margins and the best partner of every row and column
     r_top, r_arg = np.full((n, 3), -np.inf), np.zeros(n, dtype=np.int64)
@@ -383,8 +385,8 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
             rt, ra = _top3_merge(rt, ra, mar, c, 1)
             c_top[tl], c_arg[tl] = _top3_merge(c_top[tl], c_arg[tl], mar, a, 0)
         r_top[sl], r_arg[sl] = rt, ra
-        if log:
-            log(f"exact search, pass 2: {min(a + len(s), n)}/{n} rows")
+        progress.update(len(s))
+    progress.close()
     return Neighbours(r_arg, _finite_or_nan(r_top), fwd), Neighbours(c_arg, _finite_or_nan(c_top), bwd)
 
 
