@@ -125,3 +125,87 @@ def test_cli(tmp_path: Path, al: Alignment) -> None:
     assert res.exit_code == 2 and res.output.startswith("parallel-corpus: error: bad regular expression")
     res = runner.invoke(main, ["grep", "x", str(tmp_path / "missing.json")])
     assert res.exit_code == 2
+
+
+def test_case_sensitive_mode(al: Alignment) -> None:
+    assert [h.sentence for h in concordance(al, "hospital")] == [2]
+    assert concordance(al, "hospital", case_sensitive=True) == []
+    assert [h.match for h in concordance(al, "HOSPITAL", case_sensitive=True)] == ["HOSPITAL"]
+    assert concordance(al, r"h\w+L", regex=True, case_sensitive=True) == []
+    assert [h.match for h in concordance(al, r"H\w+L", regex=True, case_sensitive=True)] == ["HOSPITAL"]
+    # Arabic folding (diacritics, hamza variants) still applies when case counts
+    assert [h.sentence for h in concordance(al, "منظمة الصحة", case_sensitive=True)] == [0]
+    assert [h.sentence for h in concordance(al, "الى", case_sensitive=True)] == [2]
+
+
+def test_cli_case_sensitive_word(tmp_path: Path) -> None:
+    en = ["Experts who went to Wuhan met WHO officials.", "The WHO said so."]
+    al = Alignment(make_doc(["جملة.", "جملة أخرى."], "ar"), make_doc(en, "en"),
+                   (Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)), "parallel", "model:use-m3")
+    path = _file(tmp_path, al)
+    runner = CliRunner()
+    res = runner.invoke(main, ["grep", "-w", "WHO", str(path), "-f", "tsv"])
+    assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["who", "WHO", "WHO"]
+    for flag in ("-S", "--case-sensitive"):
+        res = runner.invoke(main, ["grep", "-w", flag, "WHO", str(path), "-f", "tsv"])
+        assert res.exit_code == 0
+        assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["WHO", "WHO"]
+    res = runner.invoke(main, ["grep", "-S", "-w", "who", str(path), "-s", "tgt", "--count"])
+    assert res.output.startswith("1 matches")
+
+
+def test_plain_output_has_no_invisible_isolates_or_colour(tmp_path: Path, al: Alignment) -> None:
+    """Into a file or pipe the text format is plain: no U+2068/U+2069, no escapes, «» marks."""
+    path = _file(tmp_path, al)
+    res = CliRunner().invoke(main, ["grep", "-E", ".", str(path), "-n", "5"])
+    assert res.exit_code == 0 and res.output
+    assert "\u2068" not in res.output and "\u2069" not in res.output and "\x1b[" not in res.output
+    assert "«" in res.output
+    res = CliRunner().invoke(main, ["grep", "الصحة", str(path), "--color", "always"])
+    assert "\x1b[1;31m" in res.output and "«" not in res.output
+
+
+def _run_on_a_terminal(args: list[str], env_update: dict[str, str]) -> str:
+    """Run the CLI with stdout on a real pseudo-terminal; everything it printed."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {**os.environ, **env_update, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    if "NO_COLOR" not in env_update:
+        env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "parallel", *args], stdout=slave,
+                            stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_terminal_colour_honours_no_color_and_isolates_only_arabic(tmp_path: Path, al: Alignment) -> None:
+    path = str(_file(tmp_path, al))
+    out = _run_on_a_terminal(["grep", "الصحة", path], {"TERM": "xterm"})
+    line = out.splitlines()[0]
+    assert "\x1b[1;31m" in line  # colour on a terminal
+    kwic, aligned = line.split("\t")[2:4]
+    assert kwic.startswith("\u2068") and kwic.endswith("\u2069")  # the Arabic run is isolated
+    assert aligned == "en:0 " + EN[0]  # an English run is left alone
+    out = _run_on_a_terminal(["grep", "الصحة", path], {"TERM": "xterm", "NO_COLOR": "1"})
+    assert "\x1b[" not in out and "«الصِّحَّةِ»" in out and "\u2068" in out
+    out = _run_on_a_terminal(["grep", "الصحة", path, "--color", "always"], {"TERM": "xterm", "NO_COLOR": "1"})
+    assert "\x1b[1;31m" in out
+    out = _run_on_a_terminal(["grep", "الصحة", path, "--color", "never"], {"TERM": "xterm"})
+    assert "\x1b[" not in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import struct
 import zlib
@@ -267,3 +268,113 @@ def test_alignment_report_method(tmp_path: Path) -> None:
     small_alignment("comparable").report(str(target), matrix=False)
     page = target.read_text(encoding="utf-8")
     assert "Unmatched sentences" in page and 'dir="rtl" lang="ar"' in page
+
+
+def skipping_alignment(n: int = 14, m: int = 9) -> Alignment:
+    """A comparable alignment with the seed's shape of trouble: a 2-1 link of ar 10 and 12 (11 skipped)."""
+    ar = make_doc([f"جملة رقم {i}." for i in range(n)], "ar", "skip.ar.txt")
+    en = make_doc([f"Sentence {j}." for j in range(m)], "en", "skip.en.txt")
+    links = (Link((2,), (6,), 0.2, {"cosine": 0.55}), Link((10, 12), (7,), 0.1, {"cosine": 0.58}),
+             Link((13,), (3, 5), 0.1, {"cosine": 0.45}))
+    return Alignment(ar, en, links, "comparable", "model:use-m3|mode:comparable|v:0.1.0")
+
+
+def test_matrix_has_sentence_numbers_cell_data_and_skip_marks() -> None:
+    al = skipping_alignment()
+    sim = (np.arange(14 * 9, dtype=np.float32).reshape(14, 9) / 200.0) - 0.2
+    svg = matrix_svg(al, sim)
+    labels = re.findall(r'<text x="[\d.]+" y="[\d.]+"[^>]*>(\d+)</text>', svg)
+    # every sentence of both axes is numbered at this size (14 rows, 9 columns)
+    assert sorted(map(int, labels)) == sorted([*range(9), *range(14)])
+    # the displayed cells travel with the page for the hover read-out: int16 thousandths, row-major
+    cells = re.search(r'data-cells="([^"]+)"', svg)
+    assert cells is not None
+    vals = np.frombuffer(base64.b64decode(cells.group(1)), dtype="<i2").reshape(14, 9)
+    assert (vals == np.round(sim * 1000)).all()
+    assert 'data-kr="1" data-kc="1"' in svg
+    # the skipped sentences: ar 11 inside the 10+12 link, en 4 inside the 3+5 link
+    assert "link 1 skips ar 11: not part of the link" in svg
+    assert "link 2 skips en 4: not part of the link" in svg
+    assert svg.count('<g class="skip"') == 2
+    assert 'd="M7 11h1v1h-1Z"' in svg and 'd="M4 13h1v1h-1Z"' in svg
+    page = render(al, sim=sim)
+    assert ">skips ar 11</span>" in page and ">skips en 4</span>" in page  # the table says it too
+    assert render(small_alignment(), sim=np.ones((4, 4))).count('<g class="skip"') == 0  # (1, 2): no gap
+
+
+def test_matrix_numbers_thin_out_and_cells_cover_blocks_on_long_documents() -> None:
+    n = 1500
+    ar = make_doc([f"جملة {i}" for i in range(n)], "ar")
+    en = make_doc([f"sentence {i}" for i in range(n)], "en")
+    al = Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n)), "parallel",
+                   "model:use-m3")
+    svg = matrix_svg(al, np.eye(n, dtype=np.float32))
+    labels = [int(t) for t in re.findall(r'<text x="[\d.]+" y="[\d.]+"[^>]*>(\d+)</text>', svg)]
+    assert 0 in labels and len(labels) < 120 and max(labels) >= 1000
+    steps = {b - a for a, b in zip(sorted(set(labels)), sorted(set(labels))[1:])}
+    assert steps <= {10, 20, 25, 50, 100, 200}
+    assert 'data-kr="3" data-kc="3" data-rows="500" data-cols="500"' in svg
+
+
+def test_cli_report_title(tmp_path: Path) -> None:
+    src = _json_file(tmp_path, small_alignment())
+    out = tmp_path / "t.html"
+    res = CliRunner().invoke(main, ["report", str(src), "-o", str(out), "--no-matrix", "-q",
+                                    "--title", "Seed <pair> ↔ مقال"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "<title>Seed &lt;pair&gt; ↔ مقال</title>" in page
+    assert "<h1>Seed &lt;pair&gt; ↔ مقال</h1>" in page
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.slow
+def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
+    """Headless Chromium: numbers on both axes, a read-out on any cell, the skip mark drawn."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    al = skipping_alignment()
+    sim = np.random.default_rng(3).uniform(-0.1, 0.7, (14, 9)).astype(np.float32)
+    target = tmp_path / "r.html"
+    write_report(al, target, sim=sim, title="skip test")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+            viewport={"width": 1100, "height": 1600},
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.goto(target.as_uri())
+            assert page.title() == "skip test"
+            page.locator("#matrix").scroll_into_view_if_needed()
+            plot = page.locator("svg.mplot")
+            box = plot.bounding_box()
+            assert box is not None
+            tip = page.locator("#mtip")
+            for i, j in [(0, 0), (11, 7), (13, 8), (5, 2)]:
+                page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 9, box["y"] + (i + 0.5) * box["height"] / 14)
+                assert tip.is_visible()
+                assert tip.inner_text() == f"ar {i} × en {j} · cosine {round(float(sim[i, j]), 3):.3f}"
+            page.mouse.move(5, 5)
+            assert not tip.is_visible()
+            # sentence numbers are drawn outside the plot, left (ar) and above (en)
+            numbers = page.locator("svg.matrix .axis text")
+            assert numbers.count() == 14 + 9
+            first_row = page.locator("svg.matrix .axis text[text-anchor=end]").first.bounding_box()
+            assert first_row is not None and first_row["x"] + first_row["width"] <= box["x"]
+            skip = page.locator("svg.mplot g.skip path").first.bounding_box()
+            assert skip is not None and skip["height"] > 5 and skip["width"] > 5  # visible, not a hairline
+            shots = os.environ.get("PARALLEL_SCREENSHOTS")
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                page.locator("#matrix").screenshot(path=str(Path(shots) / "report-matrix.png"))
+            assert errors == []
+        finally:
+            browser.close()

@@ -51,6 +51,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,29 +262,45 @@ def embed_chunk(job: EmbedJob) -> np.ndarray:
     return np.asarray(_ENCODERS[job.model].encode(job.texts), dtype=np.float32)
 
 
+EMBED_PIECE = 512
+"""Sentences per embedding task: a chunk is embedded in pieces so progress moves while it is
+embedded (a multiple of the encoder's batch, so the batches, and the vectors, are the same)."""
+
+
 def embed_side(sents: Sentences, folder: Path, *, model: str, chunk_size: int, engine: Any,
                log: Log = None) -> VectorStore:
-    """Embed the sentences into ``folder/emb_NNNNN.npy`` chunks, skipping chunks already there."""
+    """Embed the sentences into ``folder/emb_NNNNN.npy`` chunks, skipping chunks already there.
+
+    Each chunk goes to the engine in pieces of :data:`EMBED_PIECE` sentences and is saved once
+    all its pieces are in; progress (sentences) is shown on stderr unless ``log`` is None.
+    """
     from .engines import Failure
+    from .progress import bar
 
     n = len(sents)
-    todo: list[int] = []
+    pieces: list[tuple[int, int, int]] = []  # (chunk, start, stop) in sentence ids
     for c, a in enumerate(range(0, n, chunk_size)):
         if not (folder / f"emb_{c:05d}.npy").exists():
-            todo.append(c)
+            b = min(a + chunk_size, n)
+            pieces.extend((c, s, min(s + EMBED_PIECE, b)) for s in range(a, b, EMBED_PIECE))
+    left = Counter(c for c, _, _ in pieces)  # pieces per chunk
+    parts: dict[int, dict[int, np.ndarray]] = {c: {} for c in left}
 
     def jobs() -> Iterator[EmbedJob]:
-        for c in todo:
-            a = c * chunk_size
-            yield EmbedJob(model, list(sents.iter_texts(a, min(a + chunk_size, n))))
+        for _, s, e in pieces:
+            yield EmbedJob(model, list(sents.iter_texts(s, e)))
 
-    total = math.ceil(n / chunk_size) if n else 0
-    for i, arr in engine.imap(embed_chunk, jobs()):
-        if isinstance(arr, Failure):
-            raise ParallelError(f"embedding chunk {todo[i]} of {folder.name} failed: {arr.reason}")
-        save_chunk(folder / f"emb_{todo[i]:05d}.npy", arr)
-        if log:
-            log(f"{folder.name}: embedded chunk {todo[i] + 1}/{total}")
+    with bar(sum(e - s for _, s, e in pieces), f"embedding {folder.name}", "sentences",
+             enabled=log is not None) as progress:
+        for i, arr in engine.imap(embed_chunk, jobs()):
+            c, s, e = pieces[i]
+            if isinstance(arr, Failure):
+                raise ParallelError(f"embedding chunk {c} of {folder.name} failed: {arr.reason}")
+            parts[c][s] = arr
+            progress.update(e - s)
+            if len(parts[c]) == left[c]:
+                save_chunk(folder / f"emb_{c:05d}.npy", np.concatenate([parts[c][k] for k in sorted(parts[c])]))
+                del parts[c]
     return VectorStore(folder)
 
 
@@ -344,6 +361,9 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
     fwd = np.zeros(n, dtype=np.float64)
     kr, kc = max(1, min(k, m)), max(1, min(k, n))
     col_top = np.full((kc, m), -np.inf, dtype=np.float32)
+    from .progress import bar
+
+    progress = bar(2 * n, "exact search, 2 passes", "rows", enabled=log is not None)
     for a, s in src.blocks(rows):
         row_top = np.full((len(s), kr), -np.inf, dtype=np.float32)
         for c, t in tgt.blocks(cols):
@@ -351,8 +371,7 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
             row_top = _topk_merge(row_top, sim, kr, 1)
             col_top[:, c:c + len(t)] = _topk_merge(col_top[:, c:c + len(t)], sim, kc, 0)
         fwd[a:a + len(s)] = row_top.mean(axis=1)
-        if log:
-            log(f"exact search, pass 1: {min(a + len(s), n)}/{n} rows")
+        progress.update(len(s))
     bwd = col_top.mean(axis=0).astype(np.float64) if m else np.zeros(0)
     # pass 2: the three best margins and the best partner of every row and column
     r_top, r_arg = np.full((n, 3), -np.inf), np.zeros(n, dtype=np.int64)
@@ -366,8 +385,8 @@ def exact_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, margin: 
             rt, ra = _top3_merge(rt, ra, mar, c, 1)
             c_top[tl], c_arg[tl] = _top3_merge(c_top[tl], c_arg[tl], mar, a, 0)
         r_top[sl], r_arg[sl] = rt, ra
-        if log:
-            log(f"exact search, pass 2: {min(a + len(s), n)}/{n} rows")
+        progress.update(len(s))
+    progress.close()
     return Neighbours(r_arg, _finite_or_nan(r_top), fwd), Neighbours(c_arg, _finite_or_nan(c_top), bwd)
 
 

@@ -3,7 +3,9 @@
 Matching runs on *folded* text (:func:`parallel.normalize.fold`: case, Arabic
 diacritics, tatweel, alef/hamza variants, alef maqsura, Arabic-Indic digits), but
 every hit is mapped back to the original characters, so contexts are shown
-exactly as written.
+exactly as written. ``case_sensitive=True`` keeps every rule but case (Arabic has
+no case, so it changes only Latin, Greek, Cyrillic... matches: ``WHO`` no longer
+finds "who").
 """
 
 from __future__ import annotations
@@ -20,35 +22,41 @@ from .errors import InputError
 SIDES = ("src", "tgt", "both")
 
 
-def fold_with_map(text: str, lang: str = "") -> tuple[str, list[int]]:
-    """``(folded, starts)``: ``folded[k]`` comes from ``text[starts[k]]``; ``starts[-1] == len(text)``."""
-    return normalize.fold_with_map(text, lang)
+def fold_with_map(text: str, lang: str = "", *, case: bool = True) -> tuple[str, list[int]]:
+    """``(folded, starts)``: ``folded[k]`` comes from ``text[starts[k]]``; ``starts[-1] == len(text)``.
+
+    ``case=False`` keeps letter case (every other folding rule applies).
+    """
+    return normalize.fold_with_map(text, lang, case=case)
 
 
-def fold_text(text: str, lang: str = "") -> str:
+def fold_text(text: str, lang: str = "", *, case: bool = True) -> str:
     """``text`` folded for matching (:func:`parallel.normalize.fold`)."""
-    return normalize.fold(text, lang)
+    return normalize.fold(text, lang, case=case)
 
 
-def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False) -> re.Pattern[str]:
+def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
+                    case_sensitive: bool = False) -> re.Pattern[str]:
     """The pattern to run over folded text.
 
     A plain pattern is folded and matched literally; a regular expression keeps
-    its syntax (only non-ASCII characters are folded) and matches case-insensitively.
+    its syntax (only non-ASCII characters are folded) and matches case-insensitively
+    unless ``case_sensitive``.
     """
     if not pattern:
         raise InputError("empty pattern")
+    case = not case_sensitive
     if regex:
-        body = "".join(c if c.isascii() else normalize.fold(c) for c in pattern)
+        body = "".join(c if c.isascii() else normalize.fold(c, case=case) for c in pattern)
     else:
-        folded = fold_text(pattern)
+        folded = fold_text(pattern, case=case)
         if not folded.strip():
             raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
         body = re.escape(folded)
     if word:
         body = rf"(?<!\w)(?:{body})(?!\w)"
     try:
-        return re.compile(body, re.IGNORECASE)
+        return re.compile(body, 0 if case_sensitive else re.IGNORECASE)
     except re.error as exc:
         raise InputError(f"bad regular expression {pattern!r}: {exc}") from None
 
@@ -85,8 +93,8 @@ class Hit:
                 "other_lang": self.other_lang, "other": self.other_text}
 
 
-def _search(text: str, lang: str, rx: re.Pattern[str]) -> Iterator[tuple[int, int]]:
-    folded, starts = fold_with_map(text, lang)
+def _search(text: str, lang: str, rx: re.Pattern[str], case: bool) -> Iterator[tuple[int, int]]:
+    folded, starts = fold_with_map(text, lang, case=case)
     for m in rx.finditer(folded):
         if m.end() == m.start():
             continue
@@ -99,11 +107,11 @@ def _search(text: str, lang: str, rx: re.Pattern[str]) -> Iterator[tuple[int, in
 
 
 def concordance(al: Alignment, pattern: str, *, regex: bool = False, side: str = "both",
-                word: bool = False) -> list[Hit]:
+                word: bool = False, case_sensitive: bool = False) -> list[Hit]:
     """Every match of ``pattern`` in the alignment's sentences, in document order (source first)."""
     if side not in SIDES:
         raise InputError(f"side must be one of {', '.join(SIDES)}")
-    rx = compile_pattern(pattern, regex=regex, word=word)
+    rx = compile_pattern(pattern, regex=regex, word=word, case_sensitive=case_sensitive)
     hits: list[Hit] = []
     plan: list[tuple[str, Document, Document]] = []
     if side in ("src", "both"):
@@ -116,7 +124,7 @@ def concordance(al: Alignment, pattern: str, *, regex: bool = False, side: str =
             for i in (link.src if name == "src" else link.tgt):
                 where.setdefault(i, n)
         for seg in doc.segments:
-            found = list(_search(seg.text, doc.lang, rx))
+            found = list(_search(seg.text, doc.lang, rx, not case_sensitive))
             if not found:
                 continue
             n_link = where.get(seg.index)

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import json
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -347,7 +346,7 @@ def run_manifest(
         _forget(out, name)
         bar.update(1)
         if log and progress:
-            bar.write(f"{name}: FAILED: {why}", file=sys.stderr)
+            bar.note(f"{name}: FAILED: {why}")
         elif log:
             log(f"{name}: FAILED: {why}")
 
@@ -406,21 +405,8 @@ def run_manifest(
     return summary
 
 
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def write(self, msg: str, file: Any = None) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def _progress(total: int, show: bool) -> Any:
-    """A tqdm bar over pairs on stderr, or a no-op."""
-    if not show:
-        return _NoBar()
-    from tqdm import tqdm
+    """Progress over pairs on stderr (:mod:`parallel.progress`), or nothing."""
+    from .progress import bar
 
-    return tqdm(total=total, unit="pair", file=sys.stderr, dynamic_ncols=True, leave=True)
+    return bar(total, "pairs", "pairs", enabled=show)

@@ -152,7 +152,7 @@ class Alignment:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             from .errors import ParallelError
 
-            raise ParallelError("to_dataframe() needs pandas: pip install pandas") from exc
+            raise ParallelError("to_dataframe() needs pandas: pip install 'parallel-corpus[analysis]'") from exc
         return pd.DataFrame(self.to_records())
 
 

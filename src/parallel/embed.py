@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -515,7 +514,7 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     try:
         from scipy.optimize import linear_sum_assignment
     except ImportError:
-        raise ModelError("one-to-one retrieval needs scipy: pip install scipy") from None
+        raise ModelError("one-to-one retrieval needs scipy: pip install 'parallel-corpus[analysis]'") from None
     rows, cols = linear_sum_assignment(sim, maximize=True)
     s2t = np.full(n, -1, dtype=np.int64)
     t2s = np.full(m, -1, dtype=np.int64)
@@ -528,28 +527,9 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
 
 
 def stderr_progress(*, min_total: int = 200, long_total: int = 5000, label: str = "embedding") -> Progress:
-    """A ``progress(done, total)`` callback that draws a counter on stderr.
+    """A ``progress(done, total)`` callback showing embedding progress on stderr
+    (:func:`parallel.progress.counter`: a tqdm bar on a terminal for at least ``min_total``
+    sentences; plain lines per tenth in a log, for at least ``long_total``)."""
+    from .progress import counter
 
-    On a terminal it redraws one line for inputs of at least ``min_total`` sentences; when
-    stderr is not a terminal (a log file) it writes a line per tenth, and only for inputs of
-    at least ``long_total`` sentences.
-    """
-    tty = sys.stderr.isatty()
-    state = {"last": -1}
-
-    def progress(done: int, total: int) -> None:
-        if total < (min_total if tty else long_total):
-            return
-        if tty:
-            end = "\n" if done >= total else ""
-            sys.stderr.write(f"\r{label}: {done}/{total} sentences ({100 * done // total}%){end}")
-            sys.stderr.flush()
-            return
-        tenth = 10 * done // total
-        if tenth != state["last"] or done >= total:
-            state["last"] = tenth
-            print(f"{label}: {done}/{total} sentences", file=sys.stderr)
-        if done >= total:
-            state["last"] = -1
-
-    return progress
+    return counter(label, "sentences", min_total=min_total, log_min_total=long_total)

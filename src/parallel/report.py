@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,70 @@ def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def skipped(ids: Sequence[int]) -> list[int]:
+    """Sentences a multi-sentence side of a link jumps over: (10, 12) -> [11]."""
+    runs = _runs(ids)
+    return [i for (a, la), (b, _) in pairwise(runs) for i in range(a + la, b)]
+
+
+def _ticks(count: int, pixels: float, min_gap: float) -> range:
+    """Sentence numbers to label on an axis of ``count`` sentences drawn over ``pixels``: every
+    1, 2, 5, 10, 20, 50... sentences, the smallest step that keeps labels ``min_gap`` apart."""
+    step = 1
+    while step * pixels / max(count, 1) < min_gap:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return range(0, count, step)
+
+
+def _cells_b64(small: np.ndarray) -> str:
+    """The displayed cells as little-endian int16 thousandths (NaN: -32768), base64."""
+    q = np.where(np.isfinite(small), np.round(np.clip(small, -1.0, 1.0) * 1000), -32768)
+    return base64.b64encode(q.astype("<i2").tobytes()).decode("ascii")
+
+
+def _axes(n: int, m: int, ml: int, mt: int, w: int, h: int) -> str:
+    """Sentence numbers (0-based ids, as in every export) above and left of the plot."""
+    xs = _ticks(m, w, 7 * len(str(max(m - 1, 0))) + 10)
+    ys = _ticks(n, h, 14)
+    out = ['<g class="axis" aria-hidden="true"><path d="'
+           + "".join(f"M{ml + (j + 0.5) * w / m:.1f} {mt - 4}v4" for j in xs)
+           + "".join(f"M{ml - 4} {mt + (i + 0.5) * h / n:.1f}h4" for i in ys)
+           + '" stroke="#888"/>']
+    out += [f'<text x="{ml + (j + 0.5) * w / m:.1f}" y="{mt - 6}" text-anchor="middle">{j}</text>' for j in xs]
+    out += [f'<text x="{ml - 6}" y="{mt + (i + 0.5) * h / n:.1f}" text-anchor="end" '
+            f'dominant-baseline="central">{i}</text>' for i in ys]
+    return "".join(out) + "</g>"
+
+
+def _skip_marks(al: Alignment, views: Sequence[LinkView]) -> str:
+    """A dashed box on every sentence a link skips, a dashed line joining the link's boxes across it."""
+    out = []
+    for v in views:
+        link = v.link
+        if not link.src or not link.tgt:
+            continue
+        x0, x1 = min(link.tgt), max(link.tgt) + 1
+        y0, y1 = min(link.src), max(link.src) + 1
+        marks = [(x0, i, x1 - x0, 1, f"{al.src.lang} {i}") for i in skipped(link.src)]
+        marks += [(j, y0, 1, y1 - y0, f"{al.tgt.lang} {j}") for j in skipped(link.tgt)]
+        if not marks:
+            continue
+        what = ", ".join(m[4] for m in marks)
+        tip = _esc(f"link {v.index} skips {what}: not part of the link")
+        d = "".join(f"M{x} {y}h{w}v{h}h{-w}Z" for x, y, w, h, _ in marks)
+        join = ""  # through the middle of the link, from its first sentence to its last
+        if skipped(link.src):
+            join += f"M{(x0 + x1) / 2:g} {y0 + 0.5:g}V{y1 - 0.5:g}"
+        if skipped(link.tgt):
+            join += f"M{x0 + 0.5:g} {(y0 + y1) / 2:g}H{x1 - 0.5:g}"
+        out.append(f'<g class="skip" style="filter:drop-shadow(0 0 1px #000)"><title>{tip}</title>'
+                   f'<path d="{d}" fill="none" stroke="#ffd600" stroke-width="2" stroke-dasharray="4 3" '
+                   f'vector-effect="non-scaling-stroke"/>'
+                   f'<path d="{join}" stroke="#ffd600" stroke-width="1" stroke-dasharray="2 2" '
+                   f'vector-effect="non-scaling-stroke"/></g>')
+    return "".join(out)
+
+
 def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None = None,
                *, width: int = 640, max_side: int = MAX_PIXELS) -> str:
     """The similarity matrix ``sim`` ``(n_src, n_tgt)`` as an inline SVG with the links over it.
@@ -288,9 +353,17 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     png = png_bytes(colormap((small - lo) / (hi - lo)))
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     height = max(120, min(900, round(width * n / m)))
+    ml, mt = 8 + 7 * len(str(n - 1)), 20  # room for the sentence numbers
+    kr, kc = math.ceil(n / small.shape[0]), math.ceil(m / small.shape[1])  # sentences per cell
     parts = [
-        (f'<svg class="matrix" viewBox="0 0 {m} {n}" width="{width}" height="{height}" '
-         f'preserveAspectRatio="none" role="img" aria-label="similarity matrix with alignment path">'),
+        (f'<svg class="matrix" viewBox="0 0 {ml + width + 1} {mt + height + 1}" width="{ml + width + 1}" '
+         f'height="{mt + height + 1}" role="img" aria-label="similarity matrix with alignment path">'),
+        _axes(n, m, ml, mt, width, height),
+        # the plot in sentence units; data-*: the displayed cells for the hover read-out (_JS)
+        (f'<svg class="mplot" x="{ml}" y="{mt}" width="{width}" height="{height}" viewBox="0 0 {m} {n}" '
+         f'preserveAspectRatio="none" data-n="{n}" data-m="{m}" data-kr="{kr}" data-kc="{kc}" '
+         f'data-rows="{small.shape[0]}" data-cols="{small.shape[1]}" data-src="{_esc(al.src.lang)}" '
+         f'data-tgt="{_esc(al.tgt.lang)}" data-cells="{_cells_b64(small)}">'),
         (f'<image href="{uri}" x="0" y="0" width="{m}" height="{n}" preserveAspectRatio="none" '
          f'style="image-rendering:pixelated"/>'),
     ]
@@ -311,13 +384,18 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
             f'stroke="{_STROKES[v.band]}" stroke-width="2" vector-effect="non-scaling-stroke"/>'
             for y, h in _runs(link.src) for x, w in _runs(link.tgt))
         parts.append(f'<a href="#L{v.index}"><title>{tip}</title>{rects}</a>')
-    parts.append("</g></svg>")
+    parts.append("</g>" + _skip_marks(al, views) + "</svg></svg>")
     legend = (f'<div class="legend">colour: cosine similarity from <b>{lo:.2f}</b> '
               f'<span class="ramp" style="display:inline-block;width:120px;height:.8em;vertical-align:middle;background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)"></span> to <b>{hi:.2f}</b>'
               + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
               + '. Boxes: <b style="color:#777">white</b> high, <b style="color:#c000c0">magenta</b> mid, '
                 '<b style="color:#d50000">red</b> low confidence.</div>')
+    legend += ('<div class="legend">Numbers: sentence ids (from 0, as in the exports); hover a cell for '
+               'its two sentences and their cosine'
+               + ('' if small.shape == sim.shape else ' (the maximum over the sentences it covers)')
+               + '. <b style="color:#b8860b">Dashed yellow</b>: a sentence a link skips (a 2-1 link of '
+                 'sentences 10 and 12 leaves 11 out).</div><div id="mtip" class="mtip" hidden></div>')
     return ('<div class="mwrap" style="display:flex;gap:.3em;align-items:flex-start">'
             '<div class="ylab" style="writing-mode:vertical-rl;margin-top:1.6em">' + _esc(lang_name(al.src.lang))
             + ' sentences ↓</div><div><div class="xlab">' + _esc(lang_name(al.tgt.lang))
@@ -387,6 +465,10 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
                          + _esc(f"numbers differ: {lang_name(al.src.lang)} {v.numbers_src or '-'} | "
                                 f"{lang_name(al.tgt.lang)} {v.numbers_tgt or '-'}")
                          + '">≠ numbers</span>')
+        gaps = [f"{al.src.lang} {i}" for i in skipped(link.src)] + [f"{al.tgt.lang} {j}" for j in skipped(link.tgt)]
+        if gaps:
+            flags.append('<span class="flag skip" title="' + _esc(f"the link skips {', '.join(gaps)}: "
+                                                              "not part of it") + f'">skips {_esc(", ".join(gaps))}</span>')
         status = str(link.features.get("status") or "")
         if status:
             flags.append(f'<span class="st {_esc(status)}">{_esc(status)}</span>')
@@ -470,7 +552,9 @@ h2{font-size:1.1em;margin:.8em 0 .4em;border-bottom:1px solid var(--line)}
 .mwrap{display:flex;gap:.3em;align-items:flex-start}
 .ylab{writing-mode:vertical-rl;font-size:.85em;color:#616161;margin-top:1.6em}
 .xlab{font-size:.85em;color:#616161}
-svg.matrix{display:block;max-width:100%;height:auto;border:1px solid #bbb;background:#000}
+svg.matrix{display:block;max-width:100%;height:auto}
+svg.matrix .axis text{font:10px monospace;fill:#616161}
+.mtip{position:fixed;z-index:9;pointer-events:none;background:#263238;color:#fff;font:12px monospace;padding:.2em .5em;border-radius:3px;white-space:nowrap}
 svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .legend{font-size:.85em;color:#616161;margin:.3em 0}
 .ramp{display:inline-block;width:120px;height:.8em;vertical-align:middle;
@@ -496,6 +580,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .m{padding:.35em .5em;font-size:.85em;border-left:1px solid var(--line)}
 .k{font-family:monospace;color:#455a64}.sc{font-family:monospace;font-weight:600}
 .flag{display:inline-block;margin-top:.2em;padding:0 .3em;border-radius:3px;background:#c62828;color:#fff}
+.flag.skip{background:#fff3c4;color:#5d4300;border:1px dashed #b8860b}
 .st{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#607d8b;color:#fff}
 .st.accepted{background:#2e7d32}.st.rejected{background:#6d4c41}
 .note{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#5c6bc0;color:#fff}
@@ -525,6 +610,21 @@ _JS = """
     if(e.key==='Enter'){var t=document.getElementById('L'+parseInt(go.value,10)); if(t){t.scrollIntoView({block:'center'}); location.hash='L'+parseInt(go.value,10);}}
   });
   apply();
+})();
+(function(){
+  var mp=document.querySelector('svg.mplot'), tip=document.getElementById('mtip');
+  if(!mp||!tip) return;
+  var d=mp.dataset, n=+d.n, m=+d.m, kr=+d.kr, kc=+d.kc, cols=+d.cols, raw=atob(d.cells);
+  function val(r,c){var k=2*(r*cols+c), u=raw.charCodeAt(k)|(raw.charCodeAt(k+1)<<8); return u>32767?u-65536:u;}
+  function ids(a,k,len){var lo=a*k, hi=Math.min(lo+k,len)-1; return lo===hi?''+lo:lo+'\u2013'+hi;}
+  mp.addEventListener('mousemove',function(e){
+    var b=mp.getBoundingClientRect(), i=Math.floor((e.clientY-b.top)/b.height*n), j=Math.floor((e.clientX-b.left)/b.width*m);
+    if(i<0||j<0||i>=n||j>=m){tip.hidden=true;return;}
+    var r=Math.floor(i/kr), c=Math.floor(j/kc), v=val(r,c);
+    tip.textContent=d.src+' '+ids(r,kr,n)+' \u00d7 '+d.tgt+' '+ids(c,kc,m)+' \u00b7 cosine '+(v===-32768?'\u2013':(v/1000).toFixed(3));
+    tip.style.left=(e.clientX+14)+'px'; tip.style.top=(e.clientY+14)+'px'; tip.hidden=false;
+  });
+  mp.addEventListener('mouseleave',function(){tip.hidden=true;});
 })();
 """
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import unicodedata
 
 import click
 
@@ -13,11 +15,37 @@ def _flat(text: str) -> str:
     return text.translate(_WS)
 
 
+def use_color(choice: str, stream: object) -> bool:
+    """``--color`` resolved: ``auto`` colours a terminal unless ``NO_COLOR`` is set (no-color.org)
+    or ``TERM=dumb``; ``always``/``never`` win over both."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text if not ch.isascii())
+
+
+def isolate(text: str, on: bool) -> str:
+    """``text`` between U+2068/U+2069 (first-strong isolate) when ``on`` and it holds right-to-left
+    letters: in a bidi-aware terminal an Arabic snippet then cannot pull the tab-separated columns
+    around it into its own order. Off for files and pipes, where the invisible characters would only
+    get in the way of ``cut``, ``awk`` and search."""
+    return f"\u2068{text}\u2069" if on and _has_rtl(text) else text
+
+
 @click.command("grep", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("pattern")
 @click.argument("alignment", type=click.Path(dir_okay=False))
 @click.option("-E", "--regex", is_flag=True, help="PATTERN is a regular expression (Python syntax).")
 @click.option("-w", "--word", is_flag=True, help="Match whole words only.")
+@click.option("-S/-i", "--case-sensitive/--ignore-case", default=False,
+              help="Letter case must match (default: ignored; Arabic has no case, its folding always "
+                   "applies).")
 @click.option("-s", "--side", type=click.Choice(["src", "tgt", "both"]), default="both", show_default=True,
               help="Search the source side, the target side or both.")
 @click.option("-c", "--count", "count_only", is_flag=True,
@@ -26,24 +54,30 @@ def _flat(text: str) -> str:
               help="Characters of context on each side of a match.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "tsv", "jsonl"]), default="text",
               show_default=True, help="text: aligned KWIC lines; tsv/jsonl: one hit per line for tools.")
-@click.option("--color/--no-color", default=None, help="Highlight matches (default: when a terminal).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Highlight matches: auto = on a terminal unless NO_COLOR is set.")
+@click.option("--no-color", is_flag=True, help="Same as --color never.")
 @click.option("-n", "--max-hits", type=click.IntRange(1), default=None, help="Stop after this many hits.")
-def command(pattern: str, alignment: str, regex: bool, word: bool, side: str, count_only: bool,
-            width: int, fmt: str, color: bool | None, max_hits: int | None) -> int:
+def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitive: bool, side: str,
+            count_only: bool, width: int, fmt: str, color: str, no_color: bool, max_hits: int | None) -> int:
     """Find PATTERN in an alignment file (native JSON), with the aligned segment beside each hit.
 
-    Matching ignores case, and in Arabic the diacritics (harakat), tatweel and
-    the alef/hamza variants (أ إ آ ا, ؤ/و, ئ/ى/ي, ة/ه); hits are shown as written.
-    Exit status: 0 when something matched, 1 when nothing did (like grep).
+    Matching ignores case (-S to respect it), and in Arabic the diacritics
+    (harakat), tatweel and the alef/hamza variants (أ إ آ ا, ؤ/و, ئ/ى/ي, ة/ه);
+    hits are shown as written. Exit status: 0 when something matched, 1 when
+    nothing did (like grep).
 
     \b
     Output columns (text): link, side:sentence, left context «match» right
     context, then the aligned sentence(s) of the other side ("(unmatched)" if none).
+    On a terminal, matches are in colour (--color, NO_COLOR) and Arabic columns
+    are bidi-isolated (U+2068...U+2069) so they keep their place; in a file or
+    pipe the text is plain.
 
     \b
     Examples:
       parallel-corpus grep "منظمة الصحة" pair.json
-      parallel-corpus grep -s tgt -w WHO pair.json
+      parallel-corpus grep -s tgt -w -S WHO pair.json
       parallel-corpus grep -E "\\d+ (countries|دولة)" pair.json --count
       parallel-corpus grep الصين pair.json -f tsv | cut -f5,6
     """
@@ -53,7 +87,7 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, side: str, co
     from ..readers import read_alignment
 
     al = read_alignment(alignment)
-    hits = concordance(al, pattern, regex=regex, side=side, word=word)
+    hits = concordance(al, pattern, regex=regex, side=side, word=word, case_sensitive=case_sensitive)
     if max_hits is not None:
         hits = hits[:max_hits]
     out = sys.stdout
@@ -63,9 +97,11 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, side: str, co
                   f"in {c['sentences']} sentences, {c['links']} links"
                   + (f", {c['unmatched']} unmatched sentences" if c["unmatched"] else "") + "\n")
         return 0 if hits else 1
-    if color is None:
-        color = out.isatty()
-    on, off = ("\x1b[1;31m", "\x1b[0m") if color else ("«", "»")
+    if no_color:
+        color = "never"
+    colored = use_color(color, out)
+    terminal = colored or bool(out.isatty())  # a person reads it: isolate Arabic runs
+    on, off = ("\x1b[1;31m", "\x1b[0m") if colored else ("«", "»")
     for h in hits:
         link = "-" if h.link is None else str(h.link)
         other = ",".join(map(str, h.other_ids))
@@ -83,8 +119,6 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, side: str, co
                 text = text[:3 * width] + "…"
             aligned = (f"{h.other_lang}:{other} {text}" if h.other_ids
                        else "(unmatched)")
-            # U+2068/U+2069 isolate each text run so a right-to-left snippet cannot
-            # reorder the columns around it in a bidi-aware terminal.
-            out.write(f"L{link}\t{h.lang}:{h.sentence}\t\u2068{left}{on}{_flat(h.match)}{off}{right}\u2069"
-                      f"\t\u2068{aligned}\u2069\n")
+            kwic = isolate(f"{left}{on}{_flat(h.match)}{off}{right}", terminal)
+            out.write(f"L{link}\t{h.lang}:{h.sentence}\t{kwic}\t{isolate(aligned, terminal)}\n")
     return 0 if hits else 1

@@ -31,6 +31,7 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
       parallel-corpus align a.ar.txt b.en.txt -f json -o pair.json
       parallel-corpus report pair.json -o pair.html
       parallel-corpus report pair.json --no-matrix -o pair.html
+      parallel-corpus report pair.json --title "COVID cooperation, ar-en" -o pair.html
     """
     from pathlib import Path
 
@@ -46,6 +47,6 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
     check_output_path(out)
     al = read_alignment(alignment)
     log = note(quiet)
-    write_report(al, out, matrix=matrix, encoder=model, log=log)
+    write_report(al, out, matrix=matrix, encoder=model, title=title, log=log)
     if log:
         log(f"{out}: report of {len(al.links)} links")

@@ -1,0 +1,115 @@
+"""The wheel a user installs: license file inside, SPDX metadata, extras, no build warnings."""
+from __future__ import annotations
+
+import email
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _setuptools_version() -> tuple[int, ...]:
+    try:
+        import setuptools
+    except ImportError:  # pragma: no cover - the test venv always has it
+        return (0,)
+    return tuple(int(p) for p in setuptools.__version__.split(".")[:2] if p.isdigit())
+
+
+@pytest.fixture(scope="module")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Build the wheel from a copy of the project (the tree gets no build/ or egg-info)."""
+    if _setuptools_version() < (77,):
+        pytest.skip("setuptools >= 77 is needed to build without isolation (pyproject asks for it)")
+    src = tmp_path_factory.mktemp("project")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    out = tmp_path_factory.mktemp("wheel")
+    # --no-build-isolation: offline, with the venv's setuptools; -v shows setuptools' warnings
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+         "-v", "-w", str(out), str(src)],
+        capture_output=True, text=True, check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    wheels = list(out.glob("parallel_corpus-*.whl"))
+    assert len(wheels) == 1, log[-3000:]
+    return wheels[0], log
+
+
+def test_wheel_holds_the_license(built_wheel: tuple[Path, str]) -> None:
+    wheel, _ = built_wheel
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        licenses = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+        assert licenses, names
+        text = zf.read(licenses[0]).decode("utf-8")
+    assert text.startswith("MIT License")
+    assert text == (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_build_emits_no_license_warning(built_wheel: tuple[Path, str]) -> None:
+    _, log = built_wheel
+    warnings = [line for line in log.splitlines() if "Warning" in line or "deprecated" in line.lower()]
+    assert not [w for w in warnings if "licen" in w.lower() or "Deprecat" in w], warnings
+
+
+def test_metadata_spdx_license_urls_classifiers_extras(built_wheel: tuple[Path, str]) -> None:
+    wheel, _ = built_wheel
+    with zipfile.ZipFile(wheel) as zf:
+        meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = email.message_from_bytes(zf.read(meta_name))
+    assert meta["License-Expression"] == "MIT"
+    assert meta.get_all("License-File") == ["LICENSE"]
+    assert meta["License"] is None  # the deprecated free-text field is gone
+    assert meta.get_all("Project-URL")
+    classifiers = meta.get_all("Classifier")
+    assert "Natural Language :: Arabic" in classifiers
+    assert not [c for c in classifiers if c.startswith("License ::")]  # PEP 639: the expression says it
+    extras = meta.get_all("Provides-Extra")
+    assert {"st", "e5", "review", "ray", "analysis", "all"} <= set(extras)
+    requires = meta.get_all("Requires-Dist")
+    assert any(r.startswith("pandas") and 'extra == "analysis"' in r for r in requires), requires
+    assert any(r.startswith("scipy") and 'extra == "analysis"' in r for r in requires), requires
+
+
+def test_all_extra_includes_every_user_extra() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    (spec,) = extras["all"]
+    inside = set(spec.split("[", 1)[1].rstrip("]").split(","))
+    assert inside == set(extras) - {"all", "test"}
+
+
+def _make_dry_run(*args: str, env_update: dict[str, str]) -> str:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {**os.environ, **env_update}
+    venv = Path(sys.executable).parent.parent
+    proc = subprocess.run(["make", "-n", "-C", str(ROOT), "test-setup", f"VENV={venv}", *args],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_make_takes_torch_from_the_cpu_index_without_a_local_cpu_wheel() -> None:
+    """Off a machine with a local CPU wheel, `make test` installs torch from PyTorch's CPU index."""
+    out = _make_dry_run(env_update={"PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": ""})
+    assert "--index-url https://download.pytorch.org/whl/cpu torch==2.13.0" in out
+
+
+def test_make_torch_index_can_be_overridden() -> None:
+    out = _make_dry_run("TORCH_INDEX=https://mirror.example/whl/cpu", env_update={})
+    assert "--index-url https://mirror.example/whl/cpu torch==2.13.0" in out
+    out = _make_dry_run("TORCH_INDEX=", env_update={})
+    torch_line = next(line for line in out.splitlines() if line.rstrip().endswith("torch==2.13.0"))
+    assert "--index-url" not in torch_line
