@@ -281,7 +281,10 @@ def test_api_parallel_mode_uses_the_aligner(encoder) -> None:  # type: ignore[no
     import parallel.monotonic
 
     al = parallel.align(" ".join([AR[0], AR_1_2, *AR[3:]]), " ".join(EN), mode="parallel", model=encoder)
-    assert "max:4" in al.signature
+    assert "max:auto" in al.signature
+    fixed = parallel.align(" ".join([AR[0], AR_1_2, *AR[3:]]), " ".join(EN), mode="parallel", model=encoder,
+                           max_link=3)
+    assert "max:3" in fixed.signature
     assert {k.kind for k in al.links} <= {"1-1", "1-2", "2-1", "1-0", "0-1", "2-2"}
     assert al.unmatched_src == [] and al.unmatched_tgt == []
 
@@ -522,3 +525,14 @@ def test_onemany_bench_set_by_default(shared_bench: Path, encoder) -> None:  # t
         preds.append(pairs(links))
         golds.append(read_vecalign(g))
     assert align_scores(preds, golds).strict.f1 >= 0.95
+
+
+def test_api_default_follows_the_document(encoder) -> None:  # type: ignore[no-untyped-def]
+    """The Python API's default path segments and aligns a one-to-many text exactly (clause edges
+    and the dearer skip are on by default, not only in the aligner's own call)."""
+    import parallel
+
+    ar = "\n".join(AR_LONG)
+    en = " ".join(EN_SPLIT)
+    al = parallel.align(ar, en, mode="parallel", model=encoder)
+    assert [(k.src, k.tgt) for k in al.links] == GOLD_LONG

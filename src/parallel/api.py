@@ -21,7 +21,7 @@ from .segment import segment as segment_text
 from .segment import splitter_name
 
 DEFAULT_MODEL = "use-m3"
-DEFAULT_MAX_LINK = 4  # links up to 1-4 / 4-1, plus 2-2, 2-3, 3-2 (see align.link_types)
+DEFAULT_MAX_LINK: int | None = None  # from the document (monotonic.auto_max_link): 4, up to 9 where one side is split finer
 
 
 def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
@@ -55,7 +55,7 @@ def align_documents(
     *,
     mode: str = "auto",
     model: str | Encoder = DEFAULT_MODEL,
-    max_link: int = DEFAULT_MAX_LINK,
+    max_link: int | None = DEFAULT_MAX_LINK,
     log: Callable[[str], None] | None = None,
     threads: int | None = None,
     cache: bool | str | Path | None = None,
@@ -89,14 +89,14 @@ def align_documents(
         links = align_parallel(src_sents, tgt_sents, encoder, max_link=max_link,
                                src_emb=src_emb, tgt_emb=tgt_emb)
     else:
-        mined = mine_detailed(src_emb, tgt_emb, max_link=max_link, src_sents=src_sents,
+        mined = mine_detailed(src_emb, tgt_emb, max_link=2 if max_link is None else max_link, src_sents=src_sents,
                               tgt_sents=tgt_sents, encode=encoder.encode)
         links = mined.links
         info["mining"] = mined.info
     sig = make_signature([
         ("model", encoder.name),
         ("mode", f"{chosen}{'(auto)' if mode == 'auto' else ''}"),
-        ("max", max_link),
+        ("max", "auto" if max_link is None else max_link),
         ("seg", src.segmenter if src.segmenter == tgt.segmenter else f"{src.segmenter}+{tgt.segmenter}"),
         ("src", src.lang),
         ("tgt", tgt.lang),
@@ -119,7 +119,7 @@ def align(
     mode: str = "auto",
     model: str | Encoder = DEFAULT_MODEL,
     presplit: bool = False,
-    max_link: int = DEFAULT_MAX_LINK,
+    max_link: int | None = DEFAULT_MAX_LINK,
     verbose: bool = False,
 ) -> Alignment:
     """Align two texts (strings or :class:`Document`) and return an :class:`Alignment`.

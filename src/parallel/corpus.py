@@ -118,7 +118,7 @@ class PairJob:
     mode: str
     presplit: bool
     model: str
-    max_link: int
+    max_link: int | None
     key: str
 
 
@@ -204,7 +204,7 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
 
-def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str, max_link: int) -> str:
+def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str, max_link: int | None) -> str:
     """Hash of everything that determines a pair's outputs (inputs, options, formats, version)."""
     from . import __version__
 
@@ -307,7 +307,7 @@ def run_manifest(
     out_dir: str | Path,
     *,
     model: str = "use-m3",
-    max_link: int = 4,
+    max_link: int | None = None,
     jobs: int = 1,
     engine: str = "local",
     ray_address: str | None = None,

@@ -28,7 +28,8 @@ from .options import note, quiet_option
               help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
-              help="Most sentences on one side of a link (parallel mode).")
+              help="Most sentences on one side of a link (parallel mode; default: from the document, "
+                   "4 where both sides are split alike, up to 9 where one side is split much finer).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output suffix, else tsv).")
 @click.option("--header", is_flag=True, help="TSV: write a header line.")
@@ -54,7 +55,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
       parallel-corpus align doc.ar doc.en --header | cut -f3,4
       parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl
     """
-    from ..api import DEFAULT_MAX_LINK, align_documents, check_languages, read_document
+    from ..api import align_documents, check_languages, read_document
     from ..export import export
     from ..io import check_output_path
 
@@ -70,7 +71,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     from ..embed import stderr_progress
 
     al = align_documents(s, t, mode=mode, model=model,
-                         max_link=max_link or DEFAULT_MAX_LINK, log=log, threads=threads,
+                         max_link=max_link, log=log, threads=threads,
                          cache=False if no_cache else (cache_dir or True),
                          progress=None if quiet else stderr_progress())
     al = run_filters(al, filter_opts, log)
