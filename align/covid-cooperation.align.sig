@@ -1,1 +1,1 @@
-model:use-m3|mode:comparable(auto)|max:4|seg:punkt-ar+punkt-en|src:ar|tgt:en|v:0.1.0
+model:use-m3|mode:comparable(auto)|max:auto|seg:punkt-ar+punkt-en|src:ar|tgt:en|v:0.1.0
