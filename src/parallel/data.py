@@ -103,13 +103,25 @@ class Alignment:
 
     @property
     def unmatched_src(self) -> list[int]:
+        """Ids (0-based) of the source sentences no link holds (see :attr:`unmatched_src_sentences`)."""
         used = {i for link in self.links for i in link.src}
         return [i for i in range(len(self.src)) if i not in used]
 
     @property
     def unmatched_tgt(self) -> list[int]:
+        """Ids (0-based) of the target sentences no link holds."""
         used = {j for link in self.links for j in link.tgt}
         return [j for j in range(len(self.tgt)) if j not in used]
+
+    @property
+    def unmatched_src_sentences(self) -> list[str]:
+        """The source sentences no link holds (the texts of :attr:`unmatched_src`)."""
+        return [self.src.segments[i].text for i in self.unmatched_src]
+
+    @property
+    def unmatched_tgt_sentences(self) -> list[str]:
+        """The target sentences no link holds (the texts of :attr:`unmatched_tgt`)."""
+        return [self.tgt.segments[j].text for j in self.unmatched_tgt]
 
     def src_text(self, link: Link) -> str:
         return " ".join(self.src.segments[i].text for i in link.src)
@@ -118,9 +130,12 @@ class Alignment:
         return " ".join(self.tgt.segments[j].text for j in link.tgt)
 
     def export(self, path: str, fmt: str | None = None, **options: Any) -> None:
-        """Write the alignment to ``path`` (format from ``fmt`` or the suffix)."""
+        """Write the alignment to ``path`` (format from ``fmt`` or the suffix), as the CLI does:
+        TSV/Vecalign with their signature in ``PATH.sig`` (``sidecar=False`` to skip), pairs
+        with an empty side left out of the training formats (``keep_empty=True`` keeps them)."""
         from .export import export
 
+        options.setdefault("sidecar", True)
         export(self, path, fmt, **options)
 
     def report(self, path: str, **options: Any) -> None:

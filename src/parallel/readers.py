@@ -124,6 +124,7 @@ def build_alignment(rows: list[Row],
     Languages and mode come from the arguments, else the signature, else the texts.
     """
     sig = _sig_fields(signature)
+    chosen = mode or ("comparable" if sig.get("mode", "").startswith(("comparable", "mine")) else "parallel")
     src_texts: dict[int, str] = dict(extra_src or {})
     tgt_texts: dict[int, str] = dict(extra_tgt or {})
     links = []
@@ -133,10 +134,11 @@ def build_alignment(rows: list[Row],
                 if i < 0:
                     raise InputError(f"{name or 'alignment'}: negative sentence id {i}")
                 store.setdefault(i, piece)
+        if chosen == "comparable" and not (s_ids and t_ids):
+            continue  # an unmatched sentence listed with --keep-empty, not a link
         links.append(Link(s_ids, t_ids, score, feats))
     s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
     t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
-    chosen = mode or ("comparable" if sig.get("mode", "").startswith("comparable") else "parallel")
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
                      links=tuple(links), mode=chosen, signature=signature)
 
@@ -159,18 +161,19 @@ def _float(field: str, where: str, what: str) -> float:
 
 
 def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
-    """Feature strings (TSV fields, TMX props) as values: floats for float features."""
-    from .evidence import FLOAT_FEATURES, STRING_FEATURES
+    """Field strings (TSV fields, TMX props) as feature values with the schema's types."""
+    from .schema import TYPES
 
     feats: dict[str, Any] = {}
     has_numbers = raw.get("numbers", "") != ""
     for key, value in raw.items():
-        if key in STRING_FEATURES:
-            if value != "" or has_numbers:
+        kind = TYPES.get(key)
+        if kind == "string":
+            if value != "" or (has_numbers and key in ("numbers_src", "numbers_tgt")):
                 feats[key] = value
         elif value == "":
             continue
-        elif key in FLOAT_FEATURES:
+        elif kind == "float":
             feats[key] = _float(value, where, key)
         else:
             try:
@@ -180,30 +183,50 @@ def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
     return feats
 
 
+def _tsv_header(line: str) -> tuple[str, ...] | None:
+    """The column names when ``line`` is a header of the pair schema (``pair`` may come first)."""
+    cols = tuple(line.split("\t"))
+    return cols if cols[:1] in (("src_ids",), ("pair",)) and "tgt_ids" in cols else None
+
+
+# Column layouts of a TSV without a header, by field count: no evidence, the 13 columns
+# written before the schema (legacy), the schema's core columns.
+def _headerless_columns(n: int) -> tuple[str, ...] | None:
+    from .export import TSV_COLUMNS
+    from .schema import TSV_CORE
+
+    legacy = TSV_CORE[:13]
+    return {len(TSV_COLUMNS): TSV_COLUMNS, len(legacy): legacy, len(TSV_CORE): TSV_CORE}.get(n)
+
+
 def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Alignment:
-    """A TSV written by ``--format tsv`` (with or without header, with or without evidence)."""
-    from .export import EVIDENCE_COLUMNS, TSV_COLUMNS
+    """A TSV of the pair schema, as ``align``/``filter``/``mine`` write it and ``run``'s
+    ``_all.tsv`` (with or without header, with or without evidence columns)."""
+    from .export import TSV_COLUMNS
+    from .schema import TSV_CORE
 
     name = str(path)
     lines = _lines(read_text(path))
-    cols: tuple[str, ...] | None = None
-    if lines and lines[0].startswith("src_ids\ttgt_ids"):
-        cols = tuple(lines.pop(0).split("\t"))
+    cols = _tsv_header(lines[0]) if lines else None
+    if cols is not None:
+        lines.pop(0)
+        missing = [c for c in TSV_COLUMNS if c not in cols]
+        if missing:
+            raise InputError(f"{name}: no column {missing[0]!r} in the header")
     rows: list[Row] = []
     for lineno, line in enumerate(lines, start=2 if cols else 1):
         where = f"{name}: line {lineno}"
         fields = line.split("\t")
-        names = cols or (TSV_COLUMNS + EVIDENCE_COLUMNS if len(fields) > 5 else TSV_COLUMNS)
-        if len(fields) != len(names):
-            raise InputError(f"{where}: {len(fields)} tab-separated fields, expected {len(names)} "
-                             f"({', '.join(names)})")
+        names = cols or _headerless_columns(len(fields))
+        if names is None or len(fields) != len(names):
+            want = (f"{len(names)} ({', '.join(names[:6])}, ...)" if names
+                    else f"{len(TSV_COLUMNS)} or {len(TSV_CORE)} without a header line")
+            raise InputError(f"{where}: {len(fields)} tab-separated fields, expected {want}")
         rec = dict(zip(names, fields, strict=True))
-        for col in TSV_COLUMNS:
-            if col not in rec:
-                raise InputError(f"{name}: no column {col!r} in the header")
         raw = {k: v for k, v in rec.items() if k not in TSV_COLUMNS and k != "type"}
+        score = _float(rec["score"], where, "score") if rec["score"] != "" else 0.0
         rows.append((_ids(rec["src_ids"], where), _ids(rec["tgt_ids"], where), rec["src"], rec["tgt"],
-                     _float(rec["score"], where, "score"), _typed_features(raw, where)))
+                     score, _typed_features(raw, where)))
     signature = _read_sidecar(Path(f"{path}.sig"))
     al = build_alignment(rows, signature=signature, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
     return replace(al, info={"tsv_header": cols is not None})
@@ -381,11 +404,15 @@ def read_moses(path: str | Path) -> Alignment:
     if len(s_lines) != len(t_lines):
         raise InputError(f"{base}.{s_lang} has {len(s_lines)} lines but {base}.{t_lang} has "
                          f"{len(t_lines)}: line n must match line n")
+    status_file = Path(f"{base}.status")
+    status = _lines(read_text(status_file, allow_empty=True)) if status_file.is_file() else []
+    if status and len(status) != len(s_lines):
+        raise InputError(f"{status_file} has {len(status)} lines but {base}.{s_lang} has {len(s_lines)}")
     rows: list[Row] = []
     for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True)):
         s_ids = (n,) if s or not t else ()
         t_ids = (n,) if t or not s else ()
-        rows.append((s_ids, t_ids, s, t, 0.0, {}))
+        rows.append((s_ids, t_ids, s, t, 0.0, {"status": status[n]} if status and status[n] else {}))
     return build_alignment(rows, signature=_read_sidecar(Path(f"{base}.sig")), src_lang=s_lang,
                            tgt_lang=t_lang, name=base)
 
