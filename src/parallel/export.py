@@ -113,7 +113,15 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     sentences follow as empty-sided rows (``unmatched=True``). So every format holds the
     same pairs, and line n of a Moses file is record n of the JSONL and ``<tu>`` n of the TMX.
     """
-    rows = [PairRow(k.src, k.tgt, al.src_text(k), al.tgt_text(k), k.score, k.features) for k in al.links]
+    offsets = al.info.get("pair_offsets") or {}
+
+    def own(ids: tuple[int, ...], feats: Mapping[str, Any], side: int) -> tuple[int, ...]:
+        """Ids as the pair numbers them (a file joining several pairs: see readers._separate_pairs)."""
+        shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
+        return tuple(i - shift for i in ids) if shift else ids
+
+    rows = [PairRow(own(k.src, k.features, 0), own(k.tgt, k.features, 1), al.src_text(k), al.tgt_text(k),
+                    k.score, k.features) for k in al.links]
     if not keep_empty:
         return [r for r in rows if not r.empty_sided]
     if al.mode == "comparable":

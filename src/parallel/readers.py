@@ -46,14 +46,50 @@ def alignment_from_dict(obj: dict[str, Any], name: str = "alignment") -> Alignme
     return al
 
 
+_NATIVE_HINT = ("needs the native alignment JSON (`parallel-corpus align SRC TGT -f json -o pair.json`, "
+                "or `run`'s NAME.json)")
+
+
 def read_alignment(path: str | Path) -> Alignment:
-    """Read a native alignment file (``.json``) written by ``--format json``."""
+    """Read a native alignment file (``.json``) written by ``--format json``.
+
+    Given a pairs export instead (tsv, jsonl, tmx, ...), the error says in one line that the
+    native JSON is needed and how to make it.
+    """
     text = read_text(path)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        kind = _export_kind(path, text)
+        if kind:
+            raise InputError(f"{path}: this is a {kind} export of pairs; this command {_NATIVE_HINT}") from None
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); this command "
+                         f"{_NATIVE_HINT}") from None
+    if not isinstance(obj, dict) or obj.get("format") != JSON_FORMAT:
+        raise InputError(f"{path}: not a parallel alignment file (no \"format\": \"{JSON_FORMAT}\"); "
+                         f"this command {_NATIVE_HINT}")
     return alignment_from_dict(obj, str(path))
+
+
+def _export_kind(path: str | Path, text: str) -> str | None:
+    """The export format a non-JSON file looks like (by name, else by its first line), or None."""
+    from .export import SUFFIXES
+
+    by_name = SUFFIXES.get(Path(path).suffix.lower())
+    if by_name and by_name != "json":
+        return by_name
+    if moses_base(path) is not None:
+        return "moses"
+    first = text.lstrip().split("\n", 1)[0]
+    if first.startswith("{") and '"translation"' in first:
+        return "jsonl"
+    if first.startswith("<?xml") or first.startswith("<tmx"):
+        return "tmx"
+    if "\t" in first:
+        return "tsv"
+    if first.startswith("["):
+        return "vecalign"
+    return None
 
 
 # ====================================================================== exported pair files
@@ -123,6 +159,7 @@ def build_alignment(rows: list[Row],
 
     Languages and mode come from the arguments, else the signature, else the texts.
     """
+    rows, offsets = _separate_pairs(rows)
     sig = _sig_fields(signature)
     chosen = mode or ("comparable" if sig.get("mode", "").startswith(("comparable", "mine")) else "parallel")
     src_texts: dict[int, str] = dict(extra_src or {})
@@ -140,7 +177,31 @@ def build_alignment(rows: list[Row],
     s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
     t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
-                     links=tuple(links), mode=chosen, signature=signature)
+                     links=tuple(links), mode=chosen, signature=signature,
+                     info={"pair_offsets": offsets} if offsets else {})
+
+
+def _separate_pairs(rows: list[Row]) -> tuple[list[Row], dict[str, list[int]]]:
+    """Rows from several manifest pairs (``run``'s ``_all.*``: a ``pair`` feature each) number
+    their sentences from 0 in each pair: shift each pair's ids past the previous pairs' so no
+    two sentences share an id. ``{pair: [src_offset, tgt_offset]}`` goes to ``info`` and the
+    writers subtract it again (:func:`parallel.export.pair_rows`), so the ids written are the
+    pair's own."""
+    names = list(dict.fromkeys(str(r[5]["pair"]) for r in rows if r[5].get("pair") is not None))
+    if len(names) < 2:
+        return rows, {}
+    offsets: dict[str, list[int]] = {}
+    so = to = 0
+    for name in names:
+        offsets[name] = [so, to]
+        mine = [r for r in rows if str(r[5].get("pair")) == name]
+        so += max((i for r in mine for i in r[0]), default=-1) + 1
+        to += max((j for r in mine for j in r[1]), default=-1) + 1
+    out: list[Row] = []
+    for s_ids, t_ids, s_text, t_text, score, feats in rows:
+        ds, dt = offsets.get(str(feats.get("pair")), [0, 0])
+        out.append((tuple(i + ds for i in s_ids), tuple(j + dt for j in t_ids), s_text, t_text, score, feats))
+    return out, offsets
 
 
 def _ids(field: str, where: str) -> tuple[int, ...]:
@@ -229,7 +290,7 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
                      score, _typed_features(raw, where)))
     signature = _read_sidecar(Path(f"{path}.sig"))
     al = build_alignment(rows, signature=signature, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
-    return replace(al, info={"tsv_header": cols is not None})
+    return replace(al, info={**al.info, "tsv_header": cols is not None})
 
 
 _VECALIGN = re.compile(r"^\[([\d,\s]*)\]:\[([\d,\s]*)\](?::(\S+))?\s*$")
@@ -285,8 +346,7 @@ def read_jsonl(path: str | Path) -> Alignment:
     """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line)."""
     name = str(path)
     rows: list[Row] = []
-    extra_src: dict[int, str] = {}
-    extra_tgt: dict[int, str] = {}
+    unmatched = False
     langs: tuple[str, str] | None = None
     signature = ""
     reserved = {"translation", "src_ids", "tgt_ids", "type", "score", "unmatched", "signature"}
@@ -306,13 +366,10 @@ def read_jsonl(path: str | Path) -> Alignment:
             s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
             s_ids = tuple(int(i) for i in rec.get("src_ids", []))
             t_ids = tuple(int(i) for i in rec.get("tgt_ids", []))
-            if rec.get("unmatched"):
-                for i in s_ids:
-                    extra_src[i] = s_text
-                for j in t_ids:
-                    extra_tgt[j] = t_text
-                continue
             feats = {k: v for k, v in rec.items() if k not in reserved and v is not None}
+            if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
+                unmatched = True
+                feats = {"pair": feats["pair"]} if "pair" in feats else {}
             score = rec.get("score")
             rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
         except json.JSONDecodeError as exc:
@@ -322,8 +379,7 @@ def read_jsonl(path: str | Path) -> Alignment:
     if langs is None:
         raise InputError(f"{name}: no records")
     return build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
-                           extra_src=extra_src, extra_tgt=extra_tgt,
-                           mode="comparable" if extra_src or extra_tgt else None)
+                           mode="comparable" if unmatched else None)
 
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
