@@ -112,6 +112,24 @@ def jsonl_features(src_lang: str = "ar", tgt_lang: str = "en") -> Any:
     return datasets.Features(feats)
 
 
+def read_csv_options() -> dict[str, Any]:
+    """Options for ``pandas.read_csv`` and ``datasets.load_dataset("csv", ...)`` that read our TSV
+    right: tab separated, no quoting (a segment may start with ``"``), a segment such as
+    ``NA`` or ``null`` kept as text, empty float fields as NaN / None, ids and texts as strings::
+
+        pandas.read_csv("pairs.tsv", **read_csv_options())
+        datasets.load_dataset("csv", data_files="pairs.tsv", **read_csv_options())
+
+    Spelled out: ``sep="\\t", quoting=csv.QUOTE_NONE, keep_default_na=False,
+    na_values={float column: [""]}, converters={text column: str}``.
+    """
+    import csv
+
+    return {"sep": "\t", "quoting": csv.QUOTE_NONE, "keep_default_na": False,
+            "na_values": {c: [""] for c in ("score", *FLOAT_FIELDS)},
+            "converters": {name: str for name, kind in FIELDS if kind in ("ids", "text", "string")}}
+
+
 def review_state(features: Any) -> set[str]:
     """What ``filter --status`` matches for a link: its status (``accepted``/``rejected``, else
     ``unreviewed``), plus ``edited`` when a reviewer changed it."""
