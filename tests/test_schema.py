@@ -398,3 +398,27 @@ def test_api_export_writes_the_signature_and_unmatched_sentences(tmp_path: Path)
     assert al.unmatched_src == [2, 3, 5]  # ids
     assert al.unmatched_src_sentences == [al.src.segments[i].text for i in (2, 3, 5)]
     assert al.unmatched_tgt_sentences == [al.tgt.segments[j].text for j in al.unmatched_tgt]
+
+
+def test_readme_python_api_snippet_runs_and_writes_only_where_told(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    """The README's "Python API" block, run as written from the repository root."""
+    import re
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code is not None
+    monkeypatch.chdir(root)
+    before = sorted(p.name for p in root.iterdir())
+    scope: dict[str, Any] = {}
+    exec(compile(code.group(1), "README.md", "exec"), scope)  # noqa: S102 - our own README
+    assert sorted(p.name for p in root.iterdir()) == before  # nothing written into the repository
+    al, out = scope["al"], scope["out"]
+    assert (out / "pairs.tsv.sig").read_text(encoding="utf-8").strip() == al.signature
+    assert (out / "pairs.tmx").is_file() and (out / "report.html").is_file()
+    assert scope["al"].unmatched_src_sentences == [al.src.segments[i].text for i in al.unmatched_src]
+    assert all(isinstance(s, str) for s in al.unmatched_src_sentences)

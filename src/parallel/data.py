@@ -7,6 +7,7 @@ Nothing in here does I/O or loads a model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -129,16 +130,16 @@ class Alignment:
     def tgt_text(self, link: Link) -> str:
         return " ".join(self.tgt.segments[j].text for j in link.tgt)
 
-    def export(self, path: str, fmt: str | None = None, **options: Any) -> None:
+    def export(self, path: str | os.PathLike[str], fmt: str | None = None, **options: Any) -> None:
         """Write the alignment to ``path`` (format from ``fmt`` or the suffix), as the CLI does:
         TSV/Vecalign with their signature in ``PATH.sig`` (``sidecar=False`` to skip), pairs
         with an empty side left out of the training formats (``keep_empty=True`` keeps them)."""
         from .export import export
 
         options.setdefault("sidecar", True)
-        export(self, path, fmt, **options)
+        export(self, os.fspath(path), fmt, **options)
 
-    def report(self, path: str, **options: Any) -> None:
+    def report(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
         from .report import write_report
 
