@@ -13,9 +13,8 @@ from click.testing import CliRunner
 from pairs_factory import AR, EN, make_alignment
 
 from parallel.cli import main
-from parallel.data import Alignment
+from parallel.data import Alignment, Link
 from parallel.errors import InputError
-from parallel.data import Link
 from parallel.export import FORMATS, clean_field, export, moses_paths
 from parallel.readers import read_pairs
 from parallel.schema import TSV_CORE

@@ -410,7 +410,7 @@ def test_readme_python_api_snippet_runs_and_writes_only_where_told(monkeypatch: 
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Python API"):]
-    code = re.search(r"```python\n(.*?)```", section, re.S)
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert code is not None
     monkeypatch.chdir(root)
     before = sorted(p.name for p in root.iterdir())

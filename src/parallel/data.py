@@ -143,7 +143,7 @@ class Alignment:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
         from .report import write_report
 
-        write_report(self, path, **options)
+        write_report(self, os.fspath(path), **options)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per link: ids, texts, score and features."""

@@ -36,11 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from . import schema as _schema
 from .data import Alignment, Link
 from .errors import InputError
 from .io import atomic_writer
 from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
-from .schema import jsonl_features as jsonl_features  # the JSONL schema as datasets.Features
+
+#: The JSONL schema as ``datasets.Features`` (see :func:`parallel.schema.jsonl_features`).
+jsonl_features = _schema.jsonl_features
 
 # Characters some line readers (Python's str.splitlines, Unicode-aware tools) break lines on.
 _BREAKS = str.maketrans({c: " " for c in "\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})

@@ -83,7 +83,7 @@ def _export_kind(path: str | Path, text: str) -> str | None:
     first = text.lstrip().split("\n", 1)[0]
     if first.startswith("{") and '"translation"' in first:
         return "jsonl"
-    if first.startswith("<?xml") or first.startswith("<tmx"):
+    if first.startswith(("<?xml", "<tmx")):
         return "tmx"
     if "\t" in first:
         return "tsv"

@@ -57,8 +57,8 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
     --src/--tgt. Sentences are deduplicated, embedded in chunks stored on disk, searched in both
     directions (exact or FAISS IVF), scored by margin and kept above comparable mode's
     calibrated threshold. Output, best first, in the pair schema `align` writes (so `filter`,
-    `mt-eval` and `eval` read it): src_ids, tgt_ids (0-based line numbers in the files named
-    by src_origin/tgt_origin), src, tgt, score (the selection margin), type, cosine, margin
+    `mt-eval` and `eval` read it): src_ids, tgt_ids (0-based line numbers, with --segment
+    sentence numbers, in the files named by src_origin/tgt_origin), src, tgt, score (the selection margin), type, cosine, margin
     (ratio), ..., margin_distance, z, ..., src_origin, tgt_origin (FILE:LINE of the first
     occurrence).
 
