@@ -422,3 +422,13 @@ def test_readme_python_api_snippet_runs_and_writes_only_where_told(monkeypatch: 
     assert (out / "pairs.tmx").is_file() and (out / "report.html").is_file()
     assert scope["al"].unmatched_src_sentences == [al.src.segments[i].text for i in al.unmatched_src]
     assert all(isinstance(s, str) for s in al.unmatched_src_sentences)
+
+
+def test_to_dataframe_has_the_schema_columns() -> None:
+    pytest.importorskip("pandas")
+    from parallel.schema import FIELDS
+
+    for mode in ("parallel", "comparable"):
+        df = make_alignment(mode).to_dataframe()
+        assert list(df.columns) == [name for name, _ in FIELDS]  # the same columns in every mode
+        assert df["score"].dtype == "float64" and df["cosine"].dtype == "float64"

@@ -146,7 +146,10 @@ class Alignment:
         write_report(self, os.fspath(path), **options)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One plain dict per link: ids, texts, score and features."""
+        """One plain dict per link with the fields of the pair schema (:mod:`parallel.schema`),
+        in its order, None where a link has no value; other features follow."""
+        from .schema import FEATURE_FIELDS
+
         rows = []
         for link in self.links:
             row: dict[str, Any] = {
@@ -154,10 +157,11 @@ class Alignment:
                 "tgt_ids": list(link.tgt),
                 "src": self.src_text(link),
                 "tgt": self.tgt_text(link),
-                "type": link.kind,
                 "score": link.score,
+                "type": link.kind,
             }
-            row.update(link.features)
+            row.update({name: link.features.get(name) for name in FEATURE_FIELDS})
+            row.update({k: v for k, v in link.features.items() if k not in row})
             rows.append(row)
         return rows
 
