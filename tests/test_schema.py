@@ -432,3 +432,33 @@ def test_to_dataframe_has_the_schema_columns() -> None:
         df = make_alignment(mode).to_dataframe()
         assert list(df.columns) == [name for name, _ in FIELDS]  # the same columns in every mode
         assert df["score"].dtype == "float64" and df["cosine"].dtype == "float64"
+
+
+def test_readme_exports_recipe_runs(work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python recipe for exports, run as written on real files."""
+    import re
+    import shutil
+
+    datasets = pytest.importorskip("datasets")
+    pytest.importorskip("pandas")
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Exports, evidence, filters, MT evaluation"):]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code is not None
+    shutil.copy(quoted_tsv(tmp_path), tmp_path / "pairs.tsv")
+    ok("filter", str(work / "par.json"), "-q", "-o", str(tmp_path / "a.jsonl"))
+    ok("filter", str(work / "comp.json"), "-q", "-o", str(tmp_path / "b.jsonl"))
+    (tmp_path / "align").mkdir()
+    shutil.copy(work / "run" / "_all.jsonl", tmp_path / "align" / "_all.jsonl")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf")  # not the user's cache
+    scope: dict[str, Any] = {}
+    exec(compile(code.group(1), "README.md", "exec"), scope)  # noqa: S102 - our own README
+    want = QUOTED_AR
+    assert list(scope["df"]["src"]) == want and scope["df"]["cosine"].dtype == "float64"
+    assert scope["ds_tsv"]["src"][:] == want
+    assert [r["src"] for r in scope["rows"]] == want
+    assert scope["ds"].num_rows == sum(len(jsonl(p)) for p in (tmp_path / "a.jsonl", tmp_path / "b.jsonl",
+                                                                tmp_path / "align" / "_all.jsonl"))
+    assert [scope["al"].src_text(k) for k in scope["al"].links] == want
