@@ -141,9 +141,9 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
             hint = ("HYP starts with the TSV header line: cut the texts with `tail -n +2 FILE | cut -f3` "
                      "or export with --no-header")
         else:
-            hint = ("line n of HYP must translate pair n: make HYP from the pairs of this file (every "
-                    "export of one alignment holds the same pairs; pairs with an empty side only with "
-                    "--keep-empty)")
+            hint = ("line n of HYP must translate pair n: make HYP from the pairs of this very file "
+                    "(every export of one alignment holds the same pairs, unless filtered differently or "
+                    "written with --keep-empty)")
         raise InputError(f"{hyp} has {len(hyps)} lines but {ref} holds {len(links)} pairs; {hint}")
     rows = []
     for n, (h, link) in enumerate(zip(hyps, links, strict=True)):
