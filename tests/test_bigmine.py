@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import parallel.bigmine as bm
 from parallel.cli import main as cli
 from parallel.mine import mine_detailed
+from parallel.schema import tsv_columns
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -140,15 +141,21 @@ def test_cli_mining_equals_comparable_mode_on_real_text(seed_sentences: tuple[li
     assert res.exit_code == 0, res.output
     assert "unique sentences" in res.stderr
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
-    assert rows[0] == list(bm.TSV_COLUMNS)
+    columns = list(tsv_columns({"src_origin", "tgt_origin"}))
+    assert rows[0] == columns  # the pair schema align writes, origins last
     rows = rows[1:]
     enc = get_encoder("use-m3")
     ref = mine_detailed(enc.encode(ar), enc.encode(en), max_link=1)
-    assert {(r[0], r[1]) for r in rows} == {(ar[lk.src[0]], en[lk.tgt[0]]) for lk in ref.links}
-    assert len({r[0] for r in rows}) == len(rows) and len({r[1] for r in rows}) == len(rows)
-    for r in rows:   # origins point at the first occurrence
-        fname, line = r[6].rsplit(":", 1)
-        assert Path(fname).read_text(encoding="utf-8").splitlines()[int(line) - 1] == r[0]
+    assert {(r[2], r[3]) for r in rows} == {(ar[lk.src[0]], en[lk.tgt[0]]) for lk in ref.links}
+    assert len({r[2] for r in rows}) == len(rows) and len({r[3] for r in rows}) == len(rows)
+    want_margin = {ar[lk.src[0]]: lk.features["margin"] for lk in ref.links}
+    for r in rows:   # origins point at the first occurrence; ids are its 0-based line number
+        rec = dict(zip(columns, r, strict=True))
+        fname, line = rec["src_origin"].rsplit(":", 1)
+        assert Path(fname).read_text(encoding="utf-8").splitlines()[int(line) - 1] == rec["src"]
+        assert int(rec["src_ids"]) == int(line) - 1
+        assert float(rec["margin"]) == pytest.approx(want_margin[rec["src"]], abs=2e-4)  # ratio, a number
+        assert float(rec["margin_distance"]) == pytest.approx(float(rec["score"]), abs=2e-4)
     # a second run reuses the stored embeddings
     chunks = sorted((tmp_path / "w" / "src").glob("emb_*.npy"))
     stamps = [p.stat().st_mtime_ns for p in chunks]
@@ -168,7 +175,8 @@ def test_cli_folders_and_errors(seed_sentences: tuple[list[str], list[str]], tmp
     write_lines(tmp_path / "en" / "1.txt", en[:9])
     res = CliRunner().invoke(cli, ["mine", str(tmp_path / "ar"), str(tmp_path / "en"), "-q"])
     assert res.exit_code == 0, res.output
-    assert all(len(line.split("\t")) == len(bm.TSV_COLUMNS) for line in res.stdout.splitlines())
+    assert all(len(line.split("\t")) == len(tsv_columns({"src_origin", "tgt_origin"}))
+               for line in res.stdout.splitlines())
     bad = CliRunner().invoke(cli, ["mine", str(tmp_path / "ar"), str(tmp_path / "nope")])
     assert bad.exit_code == 2 and "no such file" in bad.stderr
     three = CliRunner().invoke(cli, ["mine", "a", "b", "c"])

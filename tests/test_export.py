@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from pairs_factory import AR, EN, make_alignment
 
 from parallel.cli import main
-from parallel.data import Alignment
+from parallel.data import Alignment, Link
 from parallel.errors import InputError
-from parallel.export import EVIDENCE_COLUMNS, FORMATS, TSV_COLUMNS, clean_field, export, moses_paths
+from parallel.export import FORMATS, clean_field, export, moses_paths
 from parallel.readers import read_pairs
+from parallel.schema import TSV_CORE
 
 MODES = ["parallel", "comparable"]
 SINGLE = {"tsv": "pairs.tsv", "jsonl": "pairs.jsonl", "tmx": "pairs.tmx", "vecalign": "pairs.align",
@@ -31,6 +32,11 @@ def _write(al: Alignment, folder: Path, fmt: str, **options: object) -> Path:
     path = folder / SINGLE[fmt]
     export(al, str(path), None, sidecar=True, **options)
     return path
+
+
+def full(al: Alignment) -> list[Link]:
+    """The links the training formats write by default: text on both sides."""
+    return [k for k in al.links if al.src_text(k).strip() and al.tgt_text(k).strip()]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -63,7 +69,7 @@ def test_round_trip_is_byte_identical(tmp_path: Path, fmt: str, mode: str) -> No
 def test_round_trip_keeps_ids_scores_and_evidence(tmp_path: Path, fmt: str) -> None:
     al = make_alignment("parallel")
     back = read_pairs(_write(al, tmp_path, fmt))
-    want = [k for k in al.links if k.src and k.tgt] if fmt == "tmx" else list(al.links)
+    want = list(al.links) if fmt == "json" else full(al)
     assert [(k.src, k.tgt) for k in back.links] == [(k.src, k.tgt) for k in want]
     for orig, got in zip(want, back.links, strict=True):
         assert got.score == pytest.approx(orig.score, abs=5e-5)
@@ -86,10 +92,11 @@ def test_tsv_columns_cleaning_and_cut(tmp_path: Path) -> None:
     lines = data.decode("utf-8").split("\n")
     assert lines[-1] == ""
     lines = lines[:-1]
-    assert len(lines) == len(al.links)  # no header unless asked
-    for line, link in zip(lines, al.links, strict=True):
+    assert lines.pop(0).split("\t") == list(TSV_CORE)  # a header line by default
+    assert len(lines) == len(full(al))  # no empty-sided pairs by default
+    for line, link in zip(lines, full(al), strict=True):
         fields = line.split("\t")
-        assert len(fields) == len(TSV_COLUMNS) + len(EVIDENCE_COLUMNS)
+        assert len(fields) == len(TSV_CORE)
         # what `cut -f3,4` gives: the two texts, tabs/newlines/CR as spaces
         assert fields[2] == clean_field(al.src_text(link))
         assert fields[3] == clean_field(al.tgt_text(link))
@@ -115,17 +122,17 @@ def test_tsv_reads_in_pandas_quote_none(tmp_path: Path) -> None:
     path = tmp_path / "p.tsv"
     export(al, str(path), header=True)
     df = pd.read_csv(path, sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False, dtype=str)
-    assert list(df.columns) == list(TSV_COLUMNS + EVIDENCE_COLUMNS)
-    assert len(df) == len(al.links)
-    assert list(df["src"]) == [clean_field(al.src_text(k)) for k in al.links]
-    assert list(df["tgt"]) == [clean_field(al.tgt_text(k)) for k in al.links]
-    assert list(df["type"]) == [k.kind for k in al.links]
+    assert list(df.columns) == list(TSV_CORE)
+    assert len(df) == len(full(al))
+    assert list(df["src"]) == [clean_field(al.src_text(k)) for k in full(al)]
+    assert list(df["tgt"]) == [clean_field(al.tgt_text(k)) for k in full(al)]
+    assert list(df["type"]) == [k.kind for k in full(al)]
 
 
 def test_jsonl_records_hf_style(tmp_path: Path) -> None:
     al = make_alignment("comparable")
     path = tmp_path / "p.jsonl"
-    export(al, str(path))
+    export(al, str(path), keep_empty=True)
     text = path.read_text(encoding="utf-8")
     assert "مرحبا" in text  # ensure_ascii=False
     recs = [json.loads(line) for line in text.splitlines()]
@@ -139,8 +146,8 @@ def test_jsonl_records_hf_style(tmp_path: Path) -> None:
         assert "" in r["translation"].values()
         assert r["score"] is None
     assert all(r["signature"] == al.signature for r in recs)
-    # the unmatched sentences can be left out
-    export(al, str(path), unmatched=False)
+    # the unmatched sentences are listed only when asked
+    export(al, str(path))
     assert len(path.read_text(encoding="utf-8").splitlines()) == len(al.links)
 
 
@@ -148,7 +155,7 @@ def test_jsonl_loads_in_hf_datasets(tmp_path: Path) -> None:
     datasets = pytest.importorskip("datasets")
     al = make_alignment("comparable")
     path = tmp_path / "p.jsonl"
-    export(al, str(path))
+    export(al, str(path), keep_empty=True)
     ds = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "c"))
     assert ds.num_rows == len(al.links) + len(al.unmatched_src) + len(al.unmatched_tgt)
     assert ds[0]["translation"] == {"ar": AR[0], "en": EN[0]}
@@ -173,9 +180,8 @@ def test_tmx_structure(tmp_path: Path) -> None:
     props = {p.get("type"): p.text for p in header.findall("prop")}
     assert props["x-signature"] == al.signature
     tus = root.findall("body/tu")
-    full = [k for k in al.links if k.src and k.tgt]
-    assert len(tus) == len(full)
-    for tu, link in zip(tus, full, strict=True):
+    assert len(tus) == len(full(al))
+    for tu, link in zip(tus, full(al), strict=True):
         children = [c.tag for c in tu]
         assert children[-2:] == ["tuv", "tuv"] and set(children[:-2]) == {"prop"}  # props before tuvs
         tuvs = tu.findall("tuv")
@@ -194,10 +200,9 @@ def test_tmx_read_by_translate_toolkit(tmp_path: Path) -> None:
     export(al, str(path))
     with path.open("rb") as fh:
         store = tmx.tmxfile(fh, sourcelanguage="ar", targetlanguage="en")
-    full = [k for k in al.links if k.src and k.tgt]
     units = [u for u in store.units if not u.isheader()]
-    assert len(units) == len(full)
-    for unit, link in zip(units, full, strict=True):
+    assert len(units) == len(full(al))
+    for unit, link in zip(units, full(al), strict=True):
         assert unit.source == al.src_text(link).replace("\x01", " ")
         assert unit.target == al.tgt_text(link).replace("\x01", " ")
 
@@ -208,7 +213,7 @@ def test_moses_files(tmp_path: Path) -> None:
     src, tgt = tmp_path / "doc.ar-en.ar", tmp_path / "doc.ar-en.en"
     s_lines = src.read_text(encoding="utf-8").split("\n")[:-1]
     t_lines = tgt.read_text(encoding="utf-8").split("\n")[:-1]
-    assert len(s_lines) == len(t_lines) == len(al.links)
+    assert len(s_lines) == len(t_lines) == len(full(al))
     assert s_lines[1] == f"{AR[1]} {AR[2]}".replace("\n", " ").replace("\r", " ")
     assert (tmp_path / "doc.ar-en.sig").read_text(encoding="utf-8").strip() == al.signature
     # NAME, NAME.ar-en and NAME.ar-en.ar all name the same pair of files
@@ -290,9 +295,8 @@ def seed_alignment(seed_ar: Path, seed_en: Path) -> Alignment:
 
 def test_seed_pair_every_format_round_trips(seed_alignment: Alignment, tmp_path: Path) -> None:
     al = seed_alignment
-    full = [k for k in al.links if k.src and k.tgt]
-    assert full, "the seed pair should give some 1-1 or n-m links"
-    for link in full:
+    assert full(al), "the seed pair should give some 1-1 or n-m links"
+    for link in full(al):
         assert {"cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt"} <= set(link.features)
     for fmt in ("tsv", "jsonl", "tmx", "vecalign", "json", "moses"):
         a, b = tmp_path / f"a-{fmt}", tmp_path / f"b-{fmt}"
@@ -306,7 +310,7 @@ def test_seed_pair_every_format_round_trips(seed_alignment: Alignment, tmp_path:
 def test_cli_align_formats(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-q",
-                               "-f", "jsonl"])
+                               "-f", "jsonl", "--keep-empty"])
     assert res.exit_code == 0, res.output
     recs = [json.loads(line) for line in res.stdout.splitlines()]
     assert any(r["unmatched"] for r in recs) and any(not r["unmatched"] for r in recs)

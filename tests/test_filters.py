@@ -114,7 +114,7 @@ def test_threshold_on_missing_evidence_is_refused() -> None:
 
 def test_filter_command_tsv(tmp_path: Path) -> None:
     src = tmp_path / "in.tsv"
-    export(table(), str(src), header=True, sidecar=True)
+    export(table(), str(src), header=True, sidecar=True, keep_empty=True)
     out = tmp_path / "out.tsv"
     res = CliRunner().invoke(main, ["filter", str(src), "--link-types", "1-1", "--drop-duplicates",
                                     "--min-margin", "1.07", "-o", str(out)])
@@ -131,8 +131,8 @@ def test_filter_command_tsv(tmp_path: Path) -> None:
 
 def test_filter_command_converts_and_streams(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    export(table(), str(src))
-    res = CliRunner().invoke(main, ["filter", str(src), "--no-empty", "-q", "-f", "tsv"])
+    export(table(), str(src), keep_empty=True)
+    res = CliRunner().invoke(main, ["filter", str(src), "--no-empty", "-q", "-f", "tsv", "--no-header"])
     assert res.exit_code == 0, res.output
     assert res.stderr == ""
     assert len(res.stdout.splitlines()) == 6
@@ -143,7 +143,7 @@ def test_filter_command_converts_and_streams(tmp_path: Path) -> None:
 
 
 def test_filter_command_moses_input(tmp_path: Path) -> None:
-    export(table(), str(tmp_path / "m"), "moses")
+    export(table(), str(tmp_path / "m"), "moses", keep_empty=True)
     res = CliRunner().invoke(main, ["filter", str(tmp_path / "m.ar-en.ar"), "--max-length-ratio", "2",
                                     "--drop-number-mismatch", "-o", str(tmp_path / "k.tsv")])
     assert res.exit_code == 0, res.output

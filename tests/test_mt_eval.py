@@ -32,11 +32,11 @@ HYP_AR = ["ارتفعت أسعار النفط بعد قرار أوبك خفض ا
           ""]
 
 
-def pairs(tmp_path: Path, name: str = "ref.tsv") -> Path:
+def pairs(tmp_path: Path, name: str = "ref.tsv", *, keep_empty: bool = False) -> Path:
     links = [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8), Link((2,), (2,), 0.85), Link((3,), (), 0.0)]
     al = Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "parallel", "model:t|mode:parallel|src:ar|tgt:en")
     path = tmp_path / name
-    export(al, str(path), sidecar=True)
+    export(al, str(path), sidecar=True, keep_empty=keep_empty)
     return path
 
 
@@ -51,16 +51,20 @@ def run(*args: str) -> tuple[int, str, str]:
     return res.exit_code, res.stdout, res.stderr
 
 
-@pytest.mark.parametrize("ref_name", ["ref.tsv", "ref.jsonl", "ref.tmx", "ref.json"])
+@pytest.mark.parametrize("ref_name", ["ref.tsv", "ref.jsonl", "ref.tmx", "ref.json", "ref.ar-en.ar"])
 def test_ar_en_matches_sacrebleu(tmp_path: Path, ref_name: str) -> None:
-    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path, ref_name)), "--json")
-    if ref_name == "ref.tmx":  # TMX leaves out the 1-0 link: 3 pairs, so 4 hypothesis lines mismatch
-        assert code == 2 and "3 pairs" in err
-        code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(tmp_path / ref_name),
-                             "--json")
+    # Every training format leaves out the 1-0 link: 3 pairs, so the same 3 hypothesis lines
+    # score against each; the native JSON holds it, and mt-eval skips it there.
+    ref = pairs(tmp_path, ref_name)
+    if ref_name.endswith(".ar"):
+        ref = tmp_path / "ref.ar-en.ar"
+    n = 4 if ref_name == "ref.json" else 3
+    code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:n] + ["extra"])), "--ref", str(ref))
+    assert code == 2 and f"{n + 1} lines" in err and f"{n} pairs" in err and "header" not in err
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:n])), "--ref", str(ref), "--json")
     assert code == 0, err
     doc = json.loads(out)
-    hyps, refs = HYP_EN[:3], EN   # the pair with an empty side is skipped
+    hyps, refs = HYP_EN[:3], EN
     want = {
         "BLEU": BLEU(tokenize="13a").corpus_score(hyps, [refs]).score,
         "chrF2++": CHRF(word_order=2).corpus_score(hyps, [refs]).score,
@@ -73,7 +77,7 @@ def test_ar_en_matches_sacrebleu(tmp_path: Path, ref_name: str) -> None:
 
 
 def test_en_ar_text_output_with_signature(tmp_path: Path) -> None:
-    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_AR)), "--ref", str(pairs(tmp_path)),
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_AR)), "--ref", str(pairs(tmp_path, keep_empty=True)),
                          "--direction", "en-ar")
     assert code == 0, err
     bleu = BLEU(tokenize="intl")
@@ -86,7 +90,7 @@ def test_en_ar_text_output_with_signature(tmp_path: Path) -> None:
 
 
 def test_sentence_chrf(tmp_path: Path) -> None:
-    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path)), "--sentence",
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(pairs(tmp_path)), "--sentence",
                          "--metrics", "chrf")
     assert code == 0, err
     rows = out.split("\n\n")[0].splitlines()
@@ -101,7 +105,7 @@ def test_tokenize_option_and_defaults(tmp_path: Path) -> None:
     assert default_tokenize("ar") == "intl"
     assert default_tokenize("en") == "13a"
     assert default_tokenize("zh") == "zh"
-    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN)), "--ref", str(pairs(tmp_path)), "--tokenize",
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(pairs(tmp_path)), "--tokenize",
                          "intl", "--metrics", "bleu", "--json")
     assert code == 0, err
     want = BLEU(tokenize="intl").corpus_score(HYP_EN[:3], [EN]).score
@@ -121,4 +125,8 @@ def test_bad_options(tmp_path: Path, args: list[str], message: str) -> None:
 def test_line_count_mismatch(tmp_path: Path) -> None:
     code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:2])), "--ref", str(pairs(tmp_path)))
     assert code == 2
-    assert "2 lines" in err and "4 pairs" in err
+    assert "2 lines" in err and "3 pairs" in err and "line n of HYP must translate pair n" in err
+    # the TSV's header line cut along with the texts gets its own hint
+    ref = pairs(tmp_path)
+    code, _, err = run("--hyp", str(hyp(tmp_path, ["src", *HYP_EN[:3]])), "--ref", str(ref))
+    assert code == 2 and "header" in err and "--no-header" in err

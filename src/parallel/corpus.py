@@ -98,6 +98,8 @@ OUTPUTS = {".tsv": "tsv", ".align": "vecalign", ".json": "json", ".jsonl": "json
 
 #: Name of the export that joins every pair's TSV (a leading ``_`` cannot start a pair name).
 COMBINED = "_all.tsv"
+#: Idem for the JSONL: every pair's records (their ``pair`` field names the pair).
+COMBINED_JSONL = "_all.jsonl"
 #: Summary of the last run (pairs, links, link types, failures), JSON.
 SUMMARY = "_summary.json"
 #: Folder of per-pair done-markers: a pair whose marker matches its inputs is not redone.
@@ -207,10 +209,12 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
 def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str, max_link: int | None) -> str:
     """Hash of everything that determines a pair's outputs (inputs, options, formats, version)."""
     from . import __version__
+    from .schema import SCHEMA_VERSION
 
     h = hashlib.sha256()
     for part in (e.name, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
-                 model, str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__):
+                 model, str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
+                 f"schema={SCHEMA_VERSION}"):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
@@ -226,7 +230,7 @@ def write_pair_outputs(al: Any, out: Path, name: str, encoder: Any = None) -> li
     written: list[Path] = []
     for suffix, fmt in OUTPUTS.items():
         target = out / f"{name}{suffix}"
-        export(al, str(target), fmt, header=(fmt == "tsv"), sidecar=True)
+        export(al, str(target), fmt, sidecar=True, pair=name)
         written.append(target)
     # The HTML report for linguists (issue 7): side by side, similarity matrix, statistics.
     from .report import write_report
@@ -279,26 +283,34 @@ def _forget(out: Path, name: str) -> None:
 
 
 def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path | None:
-    """Join the per-pair TSV files of the ``done`` pairs, in manifest order, with a ``pair`` column."""
+    """Join the per-pair outputs of the ``done`` pairs, in manifest order: ``_all.tsv`` (the
+    TSV files with a leading ``pair`` column, one header) and ``_all.jsonl`` (the JSONL records,
+    whose ``pair`` field names the pair). Returns the TSV's path."""
     tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
+    jsonl = next((s for s, f in OUTPUTS.items() if f == "jsonl"), None)
+    names = [e.name for e in entries if e.name in done]
+    if jsonl is not None:
+        with atomic_writer(out / COMBINED_JSONL) as fh:
+            for name in names:
+                fh.write((out / f"{name}{jsonl}").read_text(encoding="utf-8"))
     if tsv is None:
         return None
     target = out / COMBINED
     with atomic_writer(target) as fh:
         header_written = False
-        for e in entries:
-            if e.name not in done:
-                continue
-            lines = (out / f"{e.name}{tsv}").read_text(encoding="utf-8").splitlines(keepends=True)
+        for name in names:
+            lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").splitlines(keepends=True)
             if not lines:
                 continue
             if not header_written:
                 fh.write("pair\t" + lines[0])
                 header_written = True
             for line in lines[1:]:
-                fh.write(f"{e.name}\t{line}")
+                fh.write(f"{name}\t{line}")
         if not header_written:
-            fh.write("pair\n")
+            from .schema import TSV_CORE
+
+            fh.write("\t".join(("pair", *TSV_CORE)) + "\n")
     return target
 
 
@@ -321,8 +333,8 @@ def run_manifest(
     are written as soon as it finishes, then its done-marker ``OUT/.done/NAME.json`` (holding a
     hash of inputs and options): with ``resume`` a pair whose marker matches is skipped, so an
     interrupted run loses at most the pairs in flight. A pair that cannot be read or aligned is
-    recorded in the summary and skipped. Finally ``OUT/_all.tsv`` joins all pairs' TSV outputs
-    and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
+    recorded in the summary and skipped. Finally ``OUT/_all.tsv`` and ``OUT/_all.jsonl`` join all
+    pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     """
     from .engines import Failure, get_engine
 

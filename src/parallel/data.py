@@ -7,6 +7,7 @@ Nothing in here does I/O or loads a model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -103,13 +104,25 @@ class Alignment:
 
     @property
     def unmatched_src(self) -> list[int]:
+        """Ids (0-based) of the source sentences no link holds (see :attr:`unmatched_src_sentences`)."""
         used = {i for link in self.links for i in link.src}
         return [i for i in range(len(self.src)) if i not in used]
 
     @property
     def unmatched_tgt(self) -> list[int]:
+        """Ids (0-based) of the target sentences no link holds."""
         used = {j for link in self.links for j in link.tgt}
         return [j for j in range(len(self.tgt)) if j not in used]
+
+    @property
+    def unmatched_src_sentences(self) -> list[str]:
+        """The source sentences no link holds (the texts of :attr:`unmatched_src`)."""
+        return [self.src.segments[i].text for i in self.unmatched_src]
+
+    @property
+    def unmatched_tgt_sentences(self) -> list[str]:
+        """The target sentences no link holds (the texts of :attr:`unmatched_tgt`)."""
+        return [self.tgt.segments[j].text for j in self.unmatched_tgt]
 
     def src_text(self, link: Link) -> str:
         return " ".join(self.src.segments[i].text for i in link.src)
@@ -117,20 +130,26 @@ class Alignment:
     def tgt_text(self, link: Link) -> str:
         return " ".join(self.tgt.segments[j].text for j in link.tgt)
 
-    def export(self, path: str, fmt: str | None = None, **options: Any) -> None:
-        """Write the alignment to ``path`` (format from ``fmt`` or the suffix)."""
+    def export(self, path: str | os.PathLike[str], fmt: str | None = None, **options: Any) -> None:
+        """Write the alignment to ``path`` (format from ``fmt`` or the suffix), as the CLI does:
+        TSV/Vecalign with their signature in ``PATH.sig`` (``sidecar=False`` to skip), pairs
+        with an empty side left out of the training formats (``keep_empty=True`` keeps them)."""
         from .export import export
 
-        export(self, path, fmt, **options)
+        options.setdefault("sidecar", True)
+        export(self, os.fspath(path), fmt, **options)
 
-    def report(self, path: str, **options: Any) -> None:
+    def report(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
         from .report import write_report
 
-        write_report(self, path, **options)
+        write_report(self, os.fspath(path), **options)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One plain dict per link: ids, texts, score and features."""
+        """One plain dict per link with the fields of the pair schema (:mod:`parallel.schema`),
+        in its order, None where a link has no value; other features follow."""
+        from .schema import FEATURE_FIELDS
+
         rows = []
         for link in self.links:
             row: dict[str, Any] = {
@@ -138,10 +157,11 @@ class Alignment:
                 "tgt_ids": list(link.tgt),
                 "src": self.src_text(link),
                 "tgt": self.tgt_text(link),
-                "type": link.kind,
                 "score": link.score,
+                "type": link.kind,
             }
-            row.update(link.features)
+            row.update({name: link.features.get(name) for name in FEATURE_FIELDS})
+            row.update({k: v for k, v in link.features.items() if k not in row})
             rows.append(row)
         return rows
 

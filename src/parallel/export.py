@@ -1,5 +1,7 @@
 """Writers for aligned pairs: a plain dict registry, one entry per format.
 
+The training formats (tsv, jsonl, tmx, moses) write the same pairs (:func:`pair_rows`: no
+empty side unless ``keep_empty``) with the fields of one pair schema (:mod:`parallel.schema`).
 Every format carries the signature of how it was made (``Alignment.signature``,
 filters append ``|filter:...``):
 
@@ -13,8 +15,8 @@ vecalign   one stream             sidecar ``FILE.sig`` (idem; Vecalign's own rea
 jsonl      one stream             a ``"signature"`` field in every record (a column for
                                   Hugging Face ``datasets``)
 tmx        one stream             ``<prop type="x-signature">`` in the header
-moses      ``NAME.s-t.s`` +       sidecar ``NAME.s-t.sig``, always
-           ``NAME.s-t.t``
+moses      ``NAME.s-t.s`` +       sidecar ``NAME.s-t.sig``, always (review decisions, if any, in
+           ``NAME.s-t.t``         ``NAME.s-t.status``, line n for pair n)
 json       one stream             the ``"signature"`` field (native, lossless)
 =========  =====================  ===========================================================
 
@@ -29,13 +31,19 @@ import contextlib
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from . import schema as _schema
 from .data import Alignment, Link
 from .errors import InputError
 from .io import atomic_writer
+from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
+
+#: The JSONL schema as ``datasets.Features`` (see :func:`parallel.schema.jsonl_features`).
+jsonl_features = _schema.jsonl_features
 
 # Characters some line readers (Python's str.splitlines, Unicode-aware tools) break lines on.
 _BREAKS = str.maketrans({c: " " for c in "\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
@@ -67,43 +75,123 @@ def _num(x: Any) -> float | None:
     return round(float(x), 6)
 
 
+# ---------------------------------------------------------------- pairs: one row per pair
+
+# The pair schema (fields, order, types) lives in :mod:`parallel.schema`; these are kept for
+# callers that want the first columns of the TSV.
+TSV_COLUMNS = ("src_ids", "tgt_ids", "src", "tgt", "score")
+EVIDENCE_COLUMNS = TSV_CORE[len(TSV_COLUMNS):]
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One pair as the training formats write it: ids, texts, score, features.
+
+    ``unmatched`` marks a sentence of a comparable alignment that no link holds (listed only
+    with ``keep_empty``); ``score`` is None for those.
+    """
+
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    src: str
+    tgt: str
+    score: float | None
+    features: Mapping[str, Any]
+    unmatched: bool = False
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.src_ids)}-{len(self.tgt_ids)}"
+
+    @property
+    def empty_sided(self) -> bool:
+        return not (self.src_ids and self.tgt_ids and self.src.strip() and self.tgt.strip())
+
+
+def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
+    """The pairs every training format (tsv, jsonl, tmx, moses) writes, in link order.
+
+    One rule for all of them: a link with an empty side (1-0 / 0-1, or a blank text) is left
+    out unless ``keep_empty``; with ``keep_empty`` a comparable alignment's unmatched
+    sentences follow as empty-sided rows (``unmatched=True``). So every format holds the
+    same pairs, and line n of a Moses file is record n of the JSONL and ``<tu>`` n of the TMX.
+    """
+    offsets = al.info.get("pair_offsets") or {}
+
+    def own(ids: tuple[int, ...], feats: Mapping[str, Any], side: int) -> tuple[int, ...]:
+        """Ids as the pair numbers them (a file joining several pairs: see readers._separate_pairs)."""
+        shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
+        return tuple(i - shift for i in ids) if shift else ids
+
+    rows = [PairRow(own(k.src, k.features, 0), own(k.tgt, k.features, 1), al.src_text(k), al.tgt_text(k),
+                    k.score, k.features) for k in al.links]
+    if not keep_empty:
+        return [r for r in rows if not r.empty_sided]
+    if al.mode == "comparable":
+        rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True) for i in al.unmatched_src]
+        rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True) for j in al.unmatched_tgt]
+    return rows
+
+
 # ---------------------------------------------------------------- TSV
 
-TSV_COLUMNS = ("src_ids", "tgt_ids", "src", "tgt", "score")
-# Evidence columns after the first five (so ``cut -f3,4`` gives the texts).
-EVIDENCE_COLUMNS = ("type", "cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt",
-                    "chrf")
-_TSV_FLOAT = {"cosine": "{:.4f}", "margin": "{:.4f}", "length_ratio": "{:.4f}", "chrf": "{:.2f}"}
+_TSV_FLOAT = {"chrf": "{:.2f}", "p_value": "{:.4g}"}
 
 
-def _evidence_field(link: Link, col: str) -> str:
-    if col == "type":
-        return link.kind
-    value = link.features.get(col)
+def _tsv_value(name: str, value: Any) -> str:
     if value is None:
         return ""
-    if col in _TSV_FLOAT:
-        return _TSV_FLOAT[col].format(float(value))
+    if TYPES.get(name) == "float":
+        return _TSV_FLOAT.get(name, "{:.4f}").format(float(value))
     return clean_field(str(value))
 
 
-def write_tsv(al: Alignment, fh: IO[str], *, header: bool = False, evidence: bool = True, **_: Any) -> None:
-    """src_ids, tgt_ids, src text, tgt text, score; then the evidence columns; one link per line.
+def _row_fields(row: PairRow, columns: Sequence[str]) -> list[str]:
+    out = []
+    for col in columns:
+        if col == "src_ids":
+            out.append(format_ids(row.src_ids))
+        elif col == "tgt_ids":
+            out.append(format_ids(row.tgt_ids))
+        elif col == "src":
+            out.append(clean_field(row.src))
+        elif col == "tgt":
+            out.append(clean_field(row.tgt))
+        elif col == "score":
+            out.append("" if row.score is None else _score(row.score))
+        elif col == "type":
+            out.append(row.kind)
+        else:
+            out.append(_tsv_value(col, row.features.get(col)))
+    return out
 
-    Ids are 0-based, comma separated, empty for an empty side. Evidence (``evidence=True``):
-    type, cosine, margin, length_ratio, numbers, numbers_src, numbers_tgt, chrf -- an empty
-    field where a link has no such feature. UTF-8, no BOM, no quoting: read it with
-    ``pandas.read_csv(path, sep="\\t", quoting=csv.QUOTE_NONE, keep_default_na=False)``.
-    """
-    cols = TSV_COLUMNS + (EVIDENCE_COLUMNS if evidence else ())
+
+def write_tsv_rows(rows: Iterable[PairRow], fh: IO[str], columns: Sequence[str], *,
+                   header: bool = True) -> int:
+    """``rows`` as TSV lines with these columns (a header line first with ``header``)."""
     if header:
-        fh.write("\t".join(cols) + "\n")
-    for link in al.links:
-        fields = [format_ids(link.src), format_ids(link.tgt),
-                  clean_field(al.src_text(link)), clean_field(al.tgt_text(link)), _score(link.score)]
-        if evidence:
-            fields += [_evidence_field(link, c) for c in EVIDENCE_COLUMNS]
-        fh.write("\t".join(fields) + "\n")
+        fh.write("\t".join(columns) + "\n")
+    n = 0
+    for row in rows:
+        fh.write("\t".join(_row_fields(row, columns)) + "\n")
+        n += 1
+    return n
+
+
+def write_tsv(al: Alignment, fh: IO[str], *, header: bool = True, evidence: bool = True,
+              keep_empty: bool = False, **_: Any) -> None:
+    """One pair per line, columns of the pair schema (:mod:`parallel.schema`), a header line first.
+
+    src_ids, tgt_ids (0-based, comma separated), src, tgt, score, then (``evidence=True``)
+    type, cosine, margin, ..., status, edited, note, ... -- an empty field where a pair has no
+    such value; ``pair`` first / ``src_origin``, ``tgt_origin`` last where pairs have them.
+    UTF-8, no BOM, no quoting (tabs and line breaks inside a text become spaces): read it
+    with ``pandas.read_csv(path, sep="\\t", quoting=csv.QUOTE_NONE, keep_default_na=False)``.
+    """
+    rows = pair_rows(al, keep_empty=keep_empty)
+    present = {k for r in rows for k in r.features if r.features[k] is not None}
+    columns = tsv_columns(present) if evidence else TSV_COLUMNS
+    write_tsv_rows(rows, fh, columns, header=header)
 
 
 # ---------------------------------------------------------------- Vecalign
@@ -120,7 +208,8 @@ def vecalign_links(al: Alignment) -> list[Link]:
 
 
 def write_vecalign(al: Alignment, fh: IO[str], **_: Any) -> None:
-    """``[i, j]:[k]:score`` with 0-based sentence indices."""
+    """``[i, j]:[k]:score`` with 0-based sentence indices (every link: an alignment format, not
+    a training one, so 1-0 / 0-1 links stay)."""
     for link in vecalign_links(al):
         src = ", ".join(str(i) for i in link.src)
         tgt = ", ".join(str(j) for j in link.tgt)
@@ -143,48 +232,46 @@ def _json_value(value: Any) -> Any:
         return str(value)
 
 
-def _feature_keys(al: Alignment) -> list[str]:
-    from .evidence import FEATURES
+def _typed(name: str, value: Any) -> Any:
+    """A field's value with the schema's type (None stays None)."""
+    if value is None:
+        return None
+    kind = TYPES.get(name)
+    if kind == "float":
+        x = float(value)
+        return float(f"{x:.4g}") if name == "p_value" else _num(x)
+    if kind == "string":
+        return str(value)
+    return _json_value(value)
 
-    extra = sorted({k for link in al.links for k in link.features} - set(FEATURES))
-    return list(FEATURES) + extra
+
+def jsonl_record(row: PairRow, src_lang: str, tgt_lang: str, signature: str,
+                 pair: str | None = None) -> dict[str, Any]:
+    """The JSONL record of a pair: every key of :func:`parallel.schema.jsonl_keys`, always."""
+    rec: dict[str, Any] = {
+        "translation": {src_lang: row.src, tgt_lang: row.tgt},
+        "src_ids": list(row.src_ids),
+        "tgt_ids": list(row.tgt_ids),
+        "type": row.kind,
+        "score": None if row.score is None else _num(row.score),
+    }
+    for name in FEATURE_FIELDS:
+        rec[name] = _typed(name, row.features.get(name))
+    if pair is not None and rec["pair"] is None:
+        rec["pair"] = pair
+    rec["unmatched"] = row.unmatched
+    rec["signature"] = signature
+    return rec
 
 
-def jsonl_records(al: Alignment, *, unmatched: bool = True) -> Iterator[dict[str, Any]]:
-    """One record per link (and, in comparable mode with ``unmatched``, per unmatched sentence).
-
-    ``{"translation": {SRC_LANG: ..., TGT_LANG: ...}, "src_ids", "tgt_ids", "type", "score",
-    <features, null where absent>, "unmatched", "signature"}``. Every record has the same keys
-    so ``datasets`` infers one schema.
-    """
+def jsonl_records(al: Alignment, *, keep_empty: bool = False, pair: str | None = None,
+                  **_: Any) -> Iterator[dict[str, Any]]:
+    """One record per pair of :func:`pair_rows` (see :func:`jsonl_record`)."""
     s_lang, t_lang = al.src.lang, al.tgt.lang
     if s_lang == t_lang:
         raise InputError(f"jsonl: both sides are {s_lang!r}; the translation dict needs two languages")
-    keys = _feature_keys(al)
-
-    def record(src_ids: tuple[int, ...], tgt_ids: tuple[int, ...], s: str, t: str, score: float | None,
-               feats: Any, is_unmatched: bool) -> dict[str, Any]:
-        rec: dict[str, Any] = {
-            "translation": {s_lang: s, t_lang: t},
-            "src_ids": list(src_ids),
-            "tgt_ids": list(tgt_ids),
-            "type": f"{len(src_ids)}-{len(tgt_ids)}",
-            "score": _num(score),
-        }
-        for k in keys:
-            rec[k] = _json_value(feats.get(k))
-        rec["unmatched"] = is_unmatched
-        rec["signature"] = al.signature
-        return rec
-
-    for link in al.links:
-        yield record(link.src, link.tgt, al.src_text(link), al.tgt_text(link), link.score,
-                     link.features, False)
-    if unmatched and al.mode == "comparable":
-        for i in al.unmatched_src:
-            yield record((i,), (), al.src.segments[i].text, "", None, {}, True)
-        for j in al.unmatched_tgt:
-            yield record((), (j,), "", al.tgt.segments[j].text, None, {}, True)
+    for row in pair_rows(al, keep_empty=keep_empty):
+        yield jsonl_record(row, s_lang, t_lang, al.signature, pair)
 
 
 # Characters str.splitlines() breaks on that json.dumps leaves raw: escape them so every
@@ -192,16 +279,23 @@ def jsonl_records(al: Alignment, *, unmatched: bool = True) -> Iterator[dict[str
 _JSON_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def write_jsonl(al: Alignment, fh: IO[str], *, unmatched: bool = True, **_: Any) -> None:
-    """JSON Lines as Hugging Face ``datasets`` loads them (``load_dataset("json", data_files=...)``).
+def jsonl_line(rec: dict[str, Any]) -> str:
+    line = json.dumps(rec, ensure_ascii=False, allow_nan=False)
+    return line.translate(_JSON_BREAKS) + "\n"
 
-    UTF-8 (``ensure_ascii=False``; U+0085/U+2028/U+2029 escaped). In comparable mode the sentences left unmatched follow
-    the links as records with ``"unmatched": true`` and the other side ``""``
-    (``unmatched=False`` / ``--no-unmatched`` leaves them out).
+
+def write_jsonl(al: Alignment, fh: IO[str], *, keep_empty: bool = False, pair: str | None = None,
+                **_: Any) -> None:
+    """JSON Lines as Hugging Face ``datasets`` loads them, one fixed schema
+    (:func:`parallel.schema.jsonl_features`): every key in every record, null where absent.
+
+    UTF-8 (``ensure_ascii=False``; U+0085/U+2028/U+2029 escaped). Pairs with an empty side
+    are left out unless ``keep_empty`` (then a comparable alignment's unmatched sentences
+    follow with ``"unmatched": true`` and the other side ``""``). ``pair`` fills the ``pair``
+    field (``run`` gives the manifest name).
     """
-    for rec in jsonl_records(al, unmatched=unmatched):
-        line = json.dumps(rec, ensure_ascii=False, allow_nan=False)
-        fh.write(line.translate(_JSON_BREAKS) + "\n")
+    for rec in jsonl_records(al, keep_empty=keep_empty, pair=pair):
+        fh.write(jsonl_line(rec))
 
 
 # ---------------------------------------------------------------- TMX 1.4b
@@ -235,39 +329,48 @@ def tmx_value(value: Any) -> str:
     return repr(_json_value(value))
 
 
-def write_tmx(al: Alignment, fh: IO[str], **_: Any) -> None:
-    """TMX 1.4b: one ``<tu>`` per link with both sides non-empty (a translation memory holds
-    translations; 1-0 / 0-1 links and unmatched sentences are left out).
-
-    Header: creationtool, creationtoolversion, segtype, o-tmf, adminlang, srclang, datatype,
-    and ``<prop type="x-signature">``. Each ``<tu>`` carries ``x-src-ids``, ``x-tgt-ids``,
-    ``x-score``, ``x-type`` and ``x-<feature>`` props, then ``<tuv xml:lang=..><seg>``.
-    """
+def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_lang: str, signature: str,
+                   mode: str) -> int:
+    """A TMX 1.4b document holding one ``<tu>`` per row."""
     from . import __version__
 
     fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
     fh.write(f'  <header creationtool="{TMX_TOOL}" creationtoolversion="{xml_text(__version__)}" '
-             f'segtype="sentence" o-tmf="{TMX_TOOL}" adminlang="en" srclang="{xml_text(al.src.lang)}" '
+             f'segtype="sentence" o-tmf="{TMX_TOOL}" adminlang="en" srclang="{xml_text(src_lang)}" '
              f'datatype="plaintext">\n')
-    fh.write(_prop("x-signature", al.signature, "    "))
-    fh.write(_prop("x-mode", al.mode, "    "))
+    fh.write(_prop("x-signature", signature, "    "))
+    fh.write(_prop("x-mode", mode, "    "))
     fh.write("  </header>\n  <body>\n")
-    keys = _feature_keys(al)
-    for link in al.links:
-        if not link.src or not link.tgt:
-            continue
+    n = 0
+    for row in rows:
         fh.write("    <tu>\n")
-        fh.write(_prop("x-src-ids", format_ids(link.src), "      "))
-        fh.write(_prop("x-tgt-ids", format_ids(link.tgt), "      "))
-        fh.write(_prop("x-score", tmx_value(link.score), "      "))
-        fh.write(_prop("x-type", link.kind, "      "))
-        for k in keys:
-            if link.features.get(k) is not None:
-                fh.write(_prop(f"x-{k}", tmx_value(link.features[k]), "      "))
-        for lang, text in ((al.src.lang, al.src_text(link)), (al.tgt.lang, al.tgt_text(link))):
+        fh.write(_prop("x-src-ids", format_ids(row.src_ids), "      "))
+        fh.write(_prop("x-tgt-ids", format_ids(row.tgt_ids), "      "))
+        if row.score is not None:
+            fh.write(_prop("x-score", tmx_value(row.score), "      "))
+        fh.write(_prop("x-type", row.kind, "      "))
+        for k in FEATURE_FIELDS:
+            if row.features.get(k) is not None:
+                fh.write(_prop(f"x-{k}", tmx_value(_typed(k, row.features[k])), "      "))
+        for lang, text in ((src_lang, row.src), (tgt_lang, row.tgt)):
             fh.write(f'      <tuv xml:lang="{xml_text(lang)}"><seg>{xml_text(text)}</seg></tuv>\n')
         fh.write("    </tu>\n")
+        n += 1
     fh.write("  </body>\n</tmx>\n")
+    return n
+
+
+def write_tmx(al: Alignment, fh: IO[str], *, keep_empty: bool = False, **_: Any) -> None:
+    """TMX 1.4b: one ``<tu>`` per pair of :func:`pair_rows` (the same pairs as every training
+    format: no empty side unless ``keep_empty``).
+
+    Header: creationtool, creationtoolversion, segtype, o-tmf, adminlang, srclang, datatype,
+    and ``<prop type="x-signature">``. Each ``<tu>`` carries ``x-src-ids``, ``x-tgt-ids``,
+    ``x-score``, ``x-type`` and an ``x-NAME`` prop per schema field the pair has (``x-status``
+    for a review decision), then ``<tuv xml:lang=..><seg>``.
+    """
+    write_tmx_rows(pair_rows(al, keep_empty=keep_empty), fh, src_lang=al.src.lang, tgt_lang=al.tgt.lang,
+                   signature=al.signature, mode=al.mode)
 
 
 # ---------------------------------------------------------------- Moses (two files)
@@ -291,28 +394,48 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
     return Path(f"{base}.{src_lang}"), Path(f"{base}.{tgt_lang}"), Path(f"{base}.sig")
 
 
+def moses_status_path(sig_path: Path) -> Path:
+    """``NAME.s-t.status`` beside ``NAME.s-t.sig``: line n holds pair n's review decision."""
+    return sig_path.with_suffix(".status")
+
+
 def write_moses(al: Alignment, fh: IO[str], **_: Any) -> None:
     """Moses needs two files: use :func:`export` with a path (``-o NAME``)."""
     raise InputError("the moses format writes two files (NAME.ar-en.ar, NAME.ar-en.en): give -o NAME")
 
 
-def write_moses_files(al: Alignment, path: str, *, sidecar: bool = True, **_: Any) -> list[Path]:
-    """``NAME.s-t.s`` and ``NAME.s-t.t``, line n of one the translation of line n of the other;
-    line breaks inside a segment become spaces; plus the signature in ``NAME.s-t.sig``.
-
-    Both files are written to temporary names first and renamed together at the end.
-    """
-    src_path, tgt_path, sig_path = moses_paths(path, al.src.lang, al.tgt.lang)
+def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_lang: str, signature: str,
+                     sidecar: bool = True) -> list[Path]:
+    """``NAME.s-t.s`` and ``NAME.s-t.t`` (line n of one the translation of line n of the other),
+    the signature in ``NAME.s-t.sig``, and, when some pair carries a review decision,
+    ``NAME.s-t.status`` (line n: ``accepted``, ``rejected`` or empty). All written to
+    temporary names first and renamed together at the end."""
+    src_path, tgt_path, sig_path = moses_paths(path, src_lang, tgt_lang)
+    status_path = moses_status_path(sig_path)
+    reviewed = any(r.features.get("status") for r in rows)
     with contextlib.ExitStack() as stack:
         fs = stack.enter_context(atomic_writer(src_path))
         ft = stack.enter_context(atomic_writer(tgt_path))
         fg = stack.enter_context(atomic_writer(sig_path)) if sidecar else None
-        for link in al.links:
-            fs.write(clean_line(al.src_text(link)) + "\n")
-            ft.write(clean_line(al.tgt_text(link)) + "\n")
+        fr = stack.enter_context(atomic_writer(status_path)) if reviewed else None
+        for row in rows:
+            fs.write(clean_line(row.src) + "\n")
+            ft.write(clean_line(row.tgt) + "\n")
+            if fr is not None:
+                fr.write(clean_line(str(row.features.get("status") or "")) + "\n")
         if fg is not None:
-            fg.write(al.signature + "\n")
-    return [src_path, tgt_path] + ([sig_path] if sidecar else [])
+            fg.write(signature + "\n")
+    if not reviewed:
+        status_path.unlink(missing_ok=True)  # a stale one from an earlier export would mislead
+    return [src_path, tgt_path] + ([sig_path] if sidecar else []) + ([status_path] if reviewed else [])
+
+
+def write_moses_files(al: Alignment, path: str, *, sidecar: bool = True, keep_empty: bool = False,
+                      **_: Any) -> list[Path]:
+    """The pairs of :func:`pair_rows` as Moses files (see :func:`write_moses_rows`); line breaks
+    inside a segment become spaces."""
+    return write_moses_rows(pair_rows(al, keep_empty=keep_empty), path, src_lang=al.src.lang,
+                            tgt_lang=al.tgt.lang, signature=al.signature, sidecar=sidecar)
 
 
 # ---------------------------------------------------------------- native JSON

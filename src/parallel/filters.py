@@ -169,6 +169,26 @@ class DropNumberMismatch(Filter):
 
 
 @dataclass(frozen=True)
+class ReviewStatus(Filter):
+    """Keep links whose review state (``status`` and ``edited`` from the review app) is one of
+    ``states``: ``accepted``, ``rejected``, ``unreviewed`` (no status), ``edited`` (a reviewer
+    changed the link). ``--drop-rejected`` is every state but ``rejected``."""
+
+    states: frozenset[str]
+    NAME: ClassVar[str] = "status"
+    direction: ClassVar[str] = "in"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        from .schema import review_state
+
+        return [bool(review_state(k.features) & self.states) and
+                ("rejected" in self.states or k.features.get("status") != "rejected") for k in links]
+
+    def spec(self) -> str:
+        return "status=" + "+".join(sorted(self.states))
+
+
+@dataclass(frozen=True)
 class FilterReport:
     """What one filter removed: ``removed`` of the ``seen`` links it was given."""
 
@@ -209,10 +229,26 @@ def build_filters(*, min_score: float | None = None, min_cosine: float | None = 
                   min_margin: float | None = None, min_length_ratio: float | None = None,
                   max_length_ratio: float | None = None, link_types: str | Sequence[str] | None = None,
                   no_empty: bool = False, drop_duplicates: bool = False,
-                  drop_number_mismatch: bool = False) -> list[Filter]:
-    """The filters for these options, in a fixed order: cheap structural ones first,
-    then thresholds, evidence, and duplicates last (so the kept copy is a good one)."""
+                  drop_number_mismatch: bool = False, status: str | Sequence[str] | None = None,
+                  drop_rejected: bool = False) -> list[Filter]:
+    """The filters for these options, in a fixed order: review decisions first, cheap
+    structural ones, then thresholds, evidence, and duplicates last (so the kept copy is a
+    good one)."""
+    from .schema import STATUS_CHOICES
+
     filters: list[Filter] = []
+    if status:
+        states = status.split(",") if isinstance(status, str) else list(status)
+        states = [x.strip() for x in states if x.strip()]
+        bad = [x for x in states if x not in STATUS_CHOICES]
+        if bad or not states:
+            raise InputError(f"--status: {', '.join(bad) or repr(status)} is not a review state "
+                             f"(choose from {', '.join(STATUS_CHOICES)})")
+        if drop_rejected:
+            states = [x for x in states if x != "rejected"]
+        filters.append(ReviewStatus(frozenset(states)))
+    elif drop_rejected:
+        filters.append(ReviewStatus(frozenset(x for x in STATUS_CHOICES if x != "rejected")))
     if link_types:
         kinds = link_types.split(",") if isinstance(link_types, str) else list(link_types)
         kinds = [k.strip() for k in kinds if k.strip()]

@@ -46,14 +46,50 @@ def alignment_from_dict(obj: dict[str, Any], name: str = "alignment") -> Alignme
     return al
 
 
+_NATIVE_HINT = ("needs the native alignment JSON (`parallel-corpus align SRC TGT -f json -o pair.json`, "
+                "or `run`'s NAME.json)")
+
+
 def read_alignment(path: str | Path) -> Alignment:
-    """Read a native alignment file (``.json``) written by ``--format json``."""
+    """Read a native alignment file (``.json``) written by ``--format json``.
+
+    Given a pairs export instead (tsv, jsonl, tmx, ...), the error says in one line that the
+    native JSON is needed and how to make it.
+    """
     text = read_text(path)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        kind = _export_kind(path, text)
+        if kind:
+            raise InputError(f"{path}: this is a {kind} export of pairs; this command {_NATIVE_HINT}") from None
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); this command "
+                         f"{_NATIVE_HINT}") from None
+    if not isinstance(obj, dict) or obj.get("format") != JSON_FORMAT:
+        raise InputError(f"{path}: not a parallel alignment file (no \"format\": \"{JSON_FORMAT}\"); "
+                         f"this command {_NATIVE_HINT}")
     return alignment_from_dict(obj, str(path))
+
+
+def _export_kind(path: str | Path, text: str) -> str | None:
+    """The export format a non-JSON file looks like (by name, else by its first line), or None."""
+    from .export import SUFFIXES
+
+    by_name = SUFFIXES.get(Path(path).suffix.lower())
+    if by_name and by_name != "json":
+        return by_name
+    if moses_base(path) is not None:
+        return "moses"
+    first = text.lstrip().split("\n", 1)[0]
+    if first.startswith("{") and '"translation"' in first:
+        return "jsonl"
+    if first.startswith(("<?xml", "<tmx")):
+        return "tmx"
+    if "\t" in first:
+        return "tsv"
+    if first.startswith("["):
+        return "vecalign"
+    return None
 
 
 # ====================================================================== exported pair files
@@ -123,7 +159,9 @@ def build_alignment(rows: list[Row],
 
     Languages and mode come from the arguments, else the signature, else the texts.
     """
+    rows, offsets = _separate_pairs(rows)
     sig = _sig_fields(signature)
+    chosen = mode or ("comparable" if sig.get("mode", "").startswith(("comparable", "mine")) else "parallel")
     src_texts: dict[int, str] = dict(extra_src or {})
     tgt_texts: dict[int, str] = dict(extra_tgt or {})
     links = []
@@ -133,12 +171,37 @@ def build_alignment(rows: list[Row],
                 if i < 0:
                     raise InputError(f"{name or 'alignment'}: negative sentence id {i}")
                 store.setdefault(i, piece)
+        if chosen == "comparable" and not (s_ids and t_ids):
+            continue  # an unmatched sentence listed with --keep-empty, not a link
         links.append(Link(s_ids, t_ids, score, feats))
     s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
     t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
-    chosen = mode or ("comparable" if sig.get("mode", "").startswith("comparable") else "parallel")
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
-                     links=tuple(links), mode=chosen, signature=signature)
+                     links=tuple(links), mode=chosen, signature=signature,
+                     info={"pair_offsets": offsets} if offsets else {})
+
+
+def _separate_pairs(rows: list[Row]) -> tuple[list[Row], dict[str, list[int]]]:
+    """Rows from several manifest pairs (``run``'s ``_all.*``: a ``pair`` feature each) number
+    their sentences from 0 in each pair: shift each pair's ids past the previous pairs' so no
+    two sentences share an id. ``{pair: [src_offset, tgt_offset]}`` goes to ``info`` and the
+    writers subtract it again (:func:`parallel.export.pair_rows`), so the ids written are the
+    pair's own."""
+    names = list(dict.fromkeys(str(r[5]["pair"]) for r in rows if r[5].get("pair") is not None))
+    if len(names) < 2:
+        return rows, {}
+    offsets: dict[str, list[int]] = {}
+    so = to = 0
+    for name in names:
+        offsets[name] = [so, to]
+        mine = [r for r in rows if str(r[5].get("pair")) == name]
+        so += max((i for r in mine for i in r[0]), default=-1) + 1
+        to += max((j for r in mine for j in r[1]), default=-1) + 1
+    out: list[Row] = []
+    for s_ids, t_ids, s_text, t_text, score, feats in rows:
+        ds, dt = offsets.get(str(feats.get("pair")), [0, 0])
+        out.append((tuple(i + ds for i in s_ids), tuple(j + dt for j in t_ids), s_text, t_text, score, feats))
+    return out, offsets
 
 
 def _ids(field: str, where: str) -> tuple[int, ...]:
@@ -159,18 +222,19 @@ def _float(field: str, where: str, what: str) -> float:
 
 
 def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
-    """Feature strings (TSV fields, TMX props) as values: floats for float features."""
-    from .evidence import FLOAT_FEATURES, STRING_FEATURES
+    """Field strings (TSV fields, TMX props) as feature values with the schema's types."""
+    from .schema import TYPES
 
     feats: dict[str, Any] = {}
     has_numbers = raw.get("numbers", "") != ""
     for key, value in raw.items():
-        if key in STRING_FEATURES:
-            if value != "" or has_numbers:
+        kind = TYPES.get(key)
+        if kind == "string":
+            if value != "" or (has_numbers and key in ("numbers_src", "numbers_tgt")):
                 feats[key] = value
         elif value == "":
             continue
-        elif key in FLOAT_FEATURES:
+        elif kind == "float":
             feats[key] = _float(value, where, key)
         else:
             try:
@@ -180,33 +244,53 @@ def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
     return feats
 
 
+def _tsv_header(line: str) -> tuple[str, ...] | None:
+    """The column names when ``line`` is a header of the pair schema (``pair`` may come first)."""
+    cols = tuple(line.split("\t"))
+    return cols if cols[:1] in (("src_ids",), ("pair",)) and "tgt_ids" in cols else None
+
+
+# Column layouts of a TSV without a header, by field count: no evidence, the 13 columns
+# written before the schema (legacy), the schema's core columns.
+def _headerless_columns(n: int) -> tuple[str, ...] | None:
+    from .export import TSV_COLUMNS
+    from .schema import TSV_CORE
+
+    legacy = TSV_CORE[:13]
+    return {len(TSV_COLUMNS): TSV_COLUMNS, len(legacy): legacy, len(TSV_CORE): TSV_CORE}.get(n)
+
+
 def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Alignment:
-    """A TSV written by ``--format tsv`` (with or without header, with or without evidence)."""
-    from .export import EVIDENCE_COLUMNS, TSV_COLUMNS
+    """A TSV of the pair schema, as ``align``/``filter``/``mine`` write it and ``run``'s
+    ``_all.tsv`` (with or without header, with or without evidence columns)."""
+    from .export import TSV_COLUMNS
+    from .schema import TSV_CORE
 
     name = str(path)
     lines = _lines(read_text(path))
-    cols: tuple[str, ...] | None = None
-    if lines and lines[0].startswith("src_ids\ttgt_ids"):
-        cols = tuple(lines.pop(0).split("\t"))
+    cols = _tsv_header(lines[0]) if lines else None
+    if cols is not None:
+        lines.pop(0)
+        missing = [c for c in TSV_COLUMNS if c not in cols]
+        if missing:
+            raise InputError(f"{name}: no column {missing[0]!r} in the header")
     rows: list[Row] = []
     for lineno, line in enumerate(lines, start=2 if cols else 1):
         where = f"{name}: line {lineno}"
         fields = line.split("\t")
-        names = cols or (TSV_COLUMNS + EVIDENCE_COLUMNS if len(fields) > 5 else TSV_COLUMNS)
-        if len(fields) != len(names):
-            raise InputError(f"{where}: {len(fields)} tab-separated fields, expected {len(names)} "
-                             f"({', '.join(names)})")
+        names = cols or _headerless_columns(len(fields))
+        if names is None or len(fields) != len(names):
+            want = (f"{len(names)} ({', '.join(names[:6])}, ...)" if names
+                    else f"{len(TSV_COLUMNS)} or {len(TSV_CORE)} without a header line")
+            raise InputError(f"{where}: {len(fields)} tab-separated fields, expected {want}")
         rec = dict(zip(names, fields, strict=True))
-        for col in TSV_COLUMNS:
-            if col not in rec:
-                raise InputError(f"{name}: no column {col!r} in the header")
         raw = {k: v for k, v in rec.items() if k not in TSV_COLUMNS and k != "type"}
+        score = _float(rec["score"], where, "score") if rec["score"] != "" else 0.0
         rows.append((_ids(rec["src_ids"], where), _ids(rec["tgt_ids"], where), rec["src"], rec["tgt"],
-                     _float(rec["score"], where, "score"), _typed_features(raw, where)))
+                     score, _typed_features(raw, where)))
     signature = _read_sidecar(Path(f"{path}.sig"))
     al = build_alignment(rows, signature=signature, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
-    return replace(al, info={"tsv_header": cols is not None})
+    return replace(al, info={**al.info, "tsv_header": cols is not None})
 
 
 _VECALIGN = re.compile(r"^\[([\d,\s]*)\]:\[([\d,\s]*)\](?::(\S+))?\s*$")
@@ -262,8 +346,7 @@ def read_jsonl(path: str | Path) -> Alignment:
     """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line)."""
     name = str(path)
     rows: list[Row] = []
-    extra_src: dict[int, str] = {}
-    extra_tgt: dict[int, str] = {}
+    unmatched = False
     langs: tuple[str, str] | None = None
     signature = ""
     reserved = {"translation", "src_ids", "tgt_ids", "type", "score", "unmatched", "signature"}
@@ -283,13 +366,10 @@ def read_jsonl(path: str | Path) -> Alignment:
             s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
             s_ids = tuple(int(i) for i in rec.get("src_ids", []))
             t_ids = tuple(int(i) for i in rec.get("tgt_ids", []))
-            if rec.get("unmatched"):
-                for i in s_ids:
-                    extra_src[i] = s_text
-                for j in t_ids:
-                    extra_tgt[j] = t_text
-                continue
             feats = {k: v for k, v in rec.items() if k not in reserved and v is not None}
+            if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
+                unmatched = True
+                feats = {"pair": feats["pair"]} if "pair" in feats else {}
             score = rec.get("score")
             rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
         except json.JSONDecodeError as exc:
@@ -299,8 +379,7 @@ def read_jsonl(path: str | Path) -> Alignment:
     if langs is None:
         raise InputError(f"{name}: no records")
     return build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
-                           extra_src=extra_src, extra_tgt=extra_tgt,
-                           mode="comparable" if extra_src or extra_tgt else None)
+                           mode="comparable" if unmatched else None)
 
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -381,11 +460,15 @@ def read_moses(path: str | Path) -> Alignment:
     if len(s_lines) != len(t_lines):
         raise InputError(f"{base}.{s_lang} has {len(s_lines)} lines but {base}.{t_lang} has "
                          f"{len(t_lines)}: line n must match line n")
+    status_file = Path(f"{base}.status")
+    status = _lines(read_text(status_file, allow_empty=True)) if status_file.is_file() else []
+    if status and len(status) != len(s_lines):
+        raise InputError(f"{status_file} has {len(status)} lines but {base}.{s_lang} has {len(s_lines)}")
     rows: list[Row] = []
     for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True)):
         s_ids = (n,) if s or not t else ()
         t_ids = (n,) if t or not s else ()
-        rows.append((s_ids, t_ids, s, t, 0.0, {}))
+        rows.append((s_ids, t_ids, s, t, 0.0, {"status": status[n]} if status and status[n] else {}))
     return build_alignment(rows, signature=_read_sidecar(Path(f"{base}.sig")), src_lang=s_lang,
                            tgt_lang=t_lang, name=base)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..export import FORMATS
-from .cmd_filter import check_filter_options, filter_options, run_filters
+from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
 from .options import note, quiet_option
 
 
@@ -32,18 +32,15 @@ from .options import note, quiet_option
                    "4 where both sides are split alike, up to 9 where one side is split much finer).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output suffix, else tsv).")
-@click.option("--header", is_flag=True, help="TSV: write a header line.")
-@click.option("--no-unmatched", is_flag=True,
-              help="JSONL: leave out the unmatched sentences of a comparable alignment.")
-@click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
-              help="TSV/Vecalign to a file: also write the signature to OUTPUT.sig.")
+@export_options
 @filter_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               show_default=True, help="Output file (- for stdout).")
 @quiet_option
 def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
             mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
-            output: str, quiet: bool, no_unmatched: bool = False, sidecar: bool = True,
+            output: str, quiet: bool, keep_empty: bool = False, no_unmatched: bool = False,
+            sidecar: bool = True,
             threads: int | None = None, cache_dir: str | None = None, no_cache: bool = False,
             **filter_opts: object) -> None:
     """Align two documents and write the aligned pairs.
@@ -52,7 +49,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     Examples:
       parallel-corpus align corpus/covid-cooperation.ar.txt corpus/covid-cooperation.en.txt
       parallel-corpus align doc.ar doc.en --presplit --mode parallel -f vecalign -o doc.align
-      parallel-corpus align doc.ar doc.en --header | cut -f3,4
+      parallel-corpus align doc.ar doc.en --no-header | cut -f3,4
       parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl
     """
     from ..api import align_documents, check_languages, read_document
@@ -75,6 +72,6 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
                          cache=False if no_cache else (cache_dir or True),
                          progress=None if quiet else stderr_progress())
     al = run_filters(al, filter_opts, log)
-    export(al, output, fmt, header=header, unmatched=not no_unmatched, sidecar=sidecar)
+    export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
     if log:
         log(f"{len(al.links)} links ({len(s)} x {len(t)} sentences); signature: {al.signature}")

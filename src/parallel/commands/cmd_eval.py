@@ -44,12 +44,26 @@ def _kind(path: Path) -> str:
     return "vecalign"
 
 
+def read_mined(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Id pairs of a pairs file: TSV (``mine``/``align`` output or gold: the first two columns),
+    or any other export of the pair schema (jsonl, tmx, json) read by :func:`read_pairs`."""
+    from ..evaluate import read_pairs_tsv
+    from ..export import SUFFIXES
+    from ..readers import read_pairs
+
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt in ("jsonl", "tmx", "json"):
+        return [(k.src, k.tgt) for k in read_pairs(path, fmt).links]
+    return read_pairs_tsv(path)
+
+
 @click.command("eval", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("pred", type=click.Path(path_type=Path))
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["auto", "vecalign", "tsv"]), default="auto",
               show_default=True,
-              help="vecalign: alignments ([0, 1]:[2]), strict/lax scores; tsv: mined id pairs, "
+              help="vecalign: alignments ([0, 1]:[2]), strict/lax scores; tsv: mined id pairs "
+                   "(PRED may be any export of mine or align: tsv, jsonl, tmx, json), "
                    "precision/recall/F1; auto: from the first gold line.")
 @click.option("--glob", "pattern", default="*.align", show_default=True, metavar="PATTERN",
               help="Files to read in a PRED folder (and in GOLD unless --gold-glob).")
@@ -75,6 +89,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
       parallel-corpus eval out.align gold.align
       parallel-corpus eval predictions/ ../shared/bench/textberg_defr --gold-glob 'test*.defr'
       parallel-corpus eval mined.tsv all.gold.tsv --format tsv
+      parallel-corpus eval mined.jsonl all.gold.tsv          # any export of `mine`
     """
     from ..errors import InputError
     from ..evaluate import PRF, AlignScores, align_counts, mining_scores, read_pairs_tsv, read_vecalign
@@ -100,7 +115,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     if kind == "tsv":
         total = PRF(0, 0, 0, 0)
         for _, p, g in pairs:
-            total = total + mining_scores(read_pairs_tsv(p), read_pairs_tsv(g))
+            total = total + mining_scores(read_mined(p), read_pairs_tsv(g))
         if as_json:
             out.write(json.dumps({"documents": len(pairs), "mining": total.as_dict()}) + "\n")
             return

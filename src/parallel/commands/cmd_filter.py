@@ -14,7 +14,8 @@ from ..export import FORMATS
 from .options import note, quiet_option
 
 FILTER_OPTION_NAMES = ("min_score", "min_cosine", "min_margin", "min_length_ratio", "max_length_ratio",
-                       "link_types", "no_empty", "drop_duplicates", "drop_number_mismatch")
+                       "link_types", "no_empty", "drop_duplicates", "drop_number_mismatch", "status",
+                       "drop_rejected")
 
 
 def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,6 +39,30 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Keep only the first of pairs with the same texts."),
         click.option("--drop-number-mismatch", is_flag=True,
                      help="Drop pairs whose sides hold different numbers (digits normalised)."),
+        click.option("--status", default=None, metavar="S,S",
+                     help="Keep only links in these review states (from `review`): accepted, rejected, "
+                          "edited, unreviewed; e.g. accepted,edited."),
+        click.option("--drop-rejected", is_flag=True, help="Drop the links a reviewer rejected."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """How pairs are written (``header``, ``keep_empty``, ``sidecar``), for ``align``, ``filter``
+    and ``mine``."""
+    opts = [
+        click.option("--header/--no-header", default=True, show_default=True,
+                     help="TSV: write the header line of column names."),
+        click.option("--keep-empty", is_flag=True,
+                     help="tsv/jsonl/tmx/moses: keep pairs with an empty side (1-0, 0-1 links; in "
+                          "comparable mode the unmatched sentences, for inspection). Default: left out, "
+                          "so every training format holds the same pairs."),
+        click.option("--no-unmatched", is_flag=True, hidden=True,
+                     help="Kept for old scripts: unmatched sentences are left out unless --keep-empty."),
+        click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
+                     help="TSV/Vecalign to a file: also write the signature to OUTPUT.sig."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -91,28 +116,27 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
 @filter_options
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output name, else that of FILE).")
-@click.option("--header", is_flag=True, help="TSV: write a header line.")
-@click.option("--no-unmatched", is_flag=True,
-              help="JSONL: leave out the unmatched sentences of a comparable alignment.")
-@click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
-              help="TSV/Vecalign output file: write the signature to OUTPUT.sig.")
+@export_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               show_default=True, help="Output file (- for stdout).")
 @quiet_option
-def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, no_unmatched: bool,
-            sidecar: bool, output: str, quiet: bool, **options: Any) -> None:
+def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep_empty: bool,
+            no_unmatched: bool, sidecar: bool, output: str, quiet: bool, **options: Any) -> None:
     """Filter the pairs of an exported FILE (tsv, jsonl, tmx, moses, vecalign or json).
 
-    Filters run in a fixed order (link types, empty sides, score, cosine, margin, length
-    ratio, numbers, duplicates); how many links each removed goes to stderr, and the
-    output's signature gains "filter:...". Evidence missing from FILE (length ratio,
+    Filters run in a fixed order (review status, link types, empty sides, score, cosine,
+    margin, length ratio, numbers, duplicates); how many links each removed goes to stderr,
+    and the output's signature gains "filter:...". Evidence missing from FILE (length ratio,
     numbers) is computed from the texts; cosine and margin need a file that carries them.
+    Review decisions (status, edited, note) are carried to every output format.
 
     \b
     Examples:
       parallel-corpus filter pairs.tsv --link-types 1-1 --min-margin 1.06 -o clean.tsv
       parallel-corpus filter pairs.jsonl --drop-number-mismatch --drop-duplicates -o clean.jsonl
       parallel-corpus filter doc.ar-en.ar --max-length-ratio 2 -f moses -o clean
+      parallel-corpus filter reviewed.json --status accepted,edited -o train.tsv
+      parallel-corpus filter reviewed.json --drop-rejected -f moses -o train
     """
     from ..evidence import annotate
     from ..export import export
@@ -123,5 +147,5 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, no_u
     al = read_pairs(file, in_fmt)
     al = annotate(al)  # text evidence missing from the file (existing features are kept)
     kept = run_filters(al, options, log)
-    header = header or bool(al.info.get("tsv_header"))  # a TSV read with a header keeps it
-    export(kept, output, output_format(output, fmt, in_fmt), header=header, unmatched=not no_unmatched, sidecar=sidecar)
+    export(kept, output, output_format(output, fmt, in_fmt), header=header, keep_empty=keep_empty,
+           sidecar=sidecar)

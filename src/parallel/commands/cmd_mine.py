@@ -11,7 +11,10 @@ from .options import note, quiet_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--src", "src", multiple=True, type=click.Path(), help="Source file or folder (repeatable).")
 @click.option("--tgt", "tgt", multiple=True, type=click.Path(), help="Target file or folder (repeatable).")
-@click.option("-o", "--output", default="-", show_default=True, help="TSV of mined pairs ('-' = stdout).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Mined pairs ('-' = stdout; moses: NAME for NAME.ar-en.ar + NAME.ar-en.en).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses"]), default=None,
+              help="Output format (default: from the output name, else tsv).")
 @click.option("--work", type=click.Path(file_okay=False), default=None,
               help="Keep sentences and embedding chunks here (a rerun reuses them). Default: a temp folder.")
 @click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
@@ -34,7 +37,10 @@ from .options import note, quiet_option
 @click.option("--z-min", type=float, default=None, help="Calibrated threshold in null standard deviations "
               "(default: comparable mode's).")
 @click.option("--threshold", type=float, default=None, help="Fixed margin threshold instead of the calibrated one.")
-@click.option("--header", is_flag=True, help="Write a header line.")
+@click.option("--header/--no-header", default=True, show_default=True,
+              help="TSV: write the header line of column names.")
+@click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
+              help="TSV to a file: also write the signature to OUTPUT.sig.")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
               help="Embedding worker processes (or CPUs of a local Ray).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
@@ -43,21 +49,25 @@ from .options import note, quiet_option
 def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], output: str,
             work: str | None, model: str, segment: bool, src_lang: str | None, tgt_lang: str | None,
             chunk_size: int, index: str, k: int, candidates: int, nprobe: int | None, margin: str,
-            z_min: float | None, threshold: float | None, header: bool, jobs: int, engine: str,
-            ray_address: str | None, quiet: bool) -> None:
+            z_min: float | None, threshold: float | None, header: bool, sidecar: bool, jobs: int,
+            engine: str, ray_address: str | None, quiet: bool, fmt: str | None = None) -> None:
     """Mine translation pairs between two sentence collections (bitext mining at corpus scale).
 
     Give the sides as two positional paths (SRC TGT, each a file or a folder) or with repeated
     --src/--tgt. Sentences are deduplicated, embedded in chunks stored on disk, searched in both
     directions (exact or FAISS IVF), scored by margin and kept above comparable mode's
-    calibrated threshold. Output TSV, best first: src, tgt, score, cosine, margin, z,
-    src_origin, tgt_origin (FILE:LINE of the first occurrence).
+    calibrated threshold. Output, best first, in the pair schema `align` writes (so `filter`,
+    `mt-eval` and `eval` read it): src_ids, tgt_ids (0-based line numbers, with --segment
+    sentence numbers, in the files named by src_origin/tgt_origin), src, tgt, score (the selection margin), type, cosine, margin
+    (ratio), ..., margin_distance, z, ..., src_origin, tgt_origin (FILE:LINE of the first
+    occurrence).
 
     \b
     Examples:
       parallel-corpus mine news.ar.txt news.en.txt -o pairs.tsv
       parallel-corpus mine crawl/ar/ crawl/en/ --work mine-work -o pairs.tsv --jobs 2
-      parallel-corpus mine --src a1.txt --src a2.txt --tgt e1.txt -o - --header
+      parallel-corpus mine --src a1.txt --src a2.txt --tgt e1.txt -o - --no-header
+      parallel-corpus mine news.ar.txt news.en.txt -f moses -o mined   # mined.ar-en.ar, mined.ar-en.en
     """
     from ..bigmine import mine_corpus
     from ..errors import InputError
@@ -70,8 +80,13 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         src, tgt = (paths[0],), (paths[1],)
     if not src or not tgt:
         raise InputError("no source or no target input: give SRC TGT or --src ... --tgt ...")
+    from ..export import format_for
+
+    fmt = fmt or format_for(output, None)
+    if fmt not in ("tsv", "jsonl", "tmx", "moses"):
+        raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {fmt} (from the name {output})")
     log = note(quiet)
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
-                header=header, log=log, index=index, k=k, candidates=candidates, nprobe=nprobe,
-                margin=margin, z_min=z_min, threshold=threshold)
+                header=header, fmt=fmt, sidecar=sidecar, log=log, index=index, k=k, candidates=candidates,
+                nprobe=nprobe, margin=margin, z_min=z_min, threshold=threshold)

@@ -109,11 +109,12 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     corpus BLEU, chrF++ (chrF, word order 2) and TER, each with sacrebleu's signature.
 
     Pairs with an empty source or reference side are skipped (counted on stderr). HYP must
-    have one line per pair of the file (as `cut -f3 pairs.tsv` gives the source lines).
+    have one line per pair of the file (as `tail -n +2 pairs.tsv | cut -f3` or the Moses
+    export give the source lines; every export format holds the same pairs).
 
     \b
     Examples:
-      cut -f3 pairs.tsv > src.ar ; my-mt < src.ar > hyp.en
+      tail -n +2 pairs.tsv | cut -f3 > src.ar ; my-mt < src.ar > hyp.en
       parallel-corpus mt-eval --hyp hyp.en --ref pairs.tsv
       parallel-corpus mt-eval --hyp hyp.ar --ref pairs.jsonl --direction en-ar --sentence
     """
@@ -136,9 +137,14 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     hyps = _hyp_lines(hyp)
     links = list(al.links)
     if len(hyps) != len(links):
-        hint = " (a header line in HYP?)" if len(hyps) == len(links) + 1 else ""
-        raise InputError(f"{hyp}: {len(hyps)} lines, but {ref} holds {len(links)} pairs "
-                         f"(one line per pair){hint}")
+        if len(hyps) == len(links) + 1 and hyps and hyps[0] in ("src", "tgt"):
+            hint = ("HYP starts with the TSV header line: cut the texts with `tail -n +2 FILE | cut -f3` "
+                     "or export with --no-header")
+        else:
+            hint = ("line n of HYP must translate pair n: make HYP from the pairs of this very file "
+                    "(every export of one alignment holds the same pairs, unless filtered differently or "
+                    "written with --keep-empty)")
+        raise InputError(f"{hyp} has {len(hyps)} lines but {ref} holds {len(links)} pairs; {hint}")
     rows = []
     for n, (h, link) in enumerate(zip(hyps, links, strict=True)):
         src_text, ref_text = al.src_text(link), al.tgt_text(link)

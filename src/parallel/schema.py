@@ -1,0 +1,140 @@
+"""One schema for an aligned pair, shared by every writer and reader.
+
+``align``, ``run`` (per pair and ``_all.*``), ``mine`` and ``filter`` write the same fields,
+in the same order, with the same types, and every command that takes pairs reads them back.
+
+A pair is the flat record below. The TSV writes the fields as columns in this order (a
+header line by default); JSONL writes ``src``/``tgt`` as the Hugging Face ``"translation":
+{SRC_LANG: ..., TGT_LANG: ...}`` dict and every other field as a key, **always present**,
+``null`` where a pair has no value, then ``unmatched`` and ``signature``; TMX writes the
+fields a pair has as ``x-NAME`` props. :func:`jsonl_features` gives the JSONL schema as
+``datasets.Features``.
+
+=================  =========  ============================================================
+field              type       meaning
+=================  =========  ============================================================
+src_ids, tgt_ids   int list   0-based sentence numbers (TSV: ``3,4``; empty for no side)
+src, tgt           string     the texts (several sentences joined by a space)
+score              float      the aligner's own confidence (higher is surer)
+type               string     link type, ``1-1``, ``2-1``, ``0-1`` ...
+cosine             float      cosine of the two sides' embeddings
+margin             float      ratio margin (Artetxe & Schwenk), k nearest neighbours
+length_ratio       float      source characters / target characters
+numbers            string     ``agree`` / ``differ`` / ``none``
+numbers_src/_tgt   string     each side's numbers, normalised, space separated
+chrf               float      chrF++ between the sides where they are comparable
+p                  float      calibrated probability that the link is right, in [0, 1]
+status             string     review decision: ``accepted`` / ``rejected`` (null: not reviewed)
+edited             string     how a reviewer changed the link: ``merge``, ``split``, ``relink``,
+                              ``trimmed``, ``gap``, ``unlinked``
+note               string     the reviewer's note
+margin_local       float      parallel mode: cosine minus the neighbours' mean
+norm_cosine        float      parallel mode: cosine minus the random-pair mean
+length_z           float      parallel mode: Gale-Church length z score
+margin_distance    float      comparable mode and ``mine``: distance margin
+z                  float      comparable mode and ``mine``: margin in null standard deviations
+p_value            float      comparable mode: p-value of ``z`` under the null
+join_gain, join_z  float      comparable mode: what joining a 2-1 link gained
+pair               string     ``run``: the manifest pair the link comes from
+src_origin,        string     ``mine``: ``FILE:LINE`` of the sentence's first occurrence
+tgt_origin
+=================  =========  ============================================================
+
+In the TSV ``pair`` is the first column and ``src_origin``/``tgt_origin`` the last two, and
+only where they apply (``run``'s ``_all.tsv``, ``mine``); every other column is always there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Version of the pair schema (part of ``run``'s resume key: a new schema redoes the pairs).
+SCHEMA_VERSION = 2
+
+#: (name, type) of every field, in order; type is ``ids``, ``text``, ``float`` or ``string``.
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("src_ids", "ids"), ("tgt_ids", "ids"), ("src", "text"), ("tgt", "text"),
+    ("score", "float"), ("type", "string"),
+    ("cosine", "float"), ("margin", "float"), ("length_ratio", "float"), ("numbers", "string"),
+    ("numbers_src", "string"), ("numbers_tgt", "string"), ("chrf", "float"), ("p", "float"),
+    ("status", "string"), ("edited", "string"), ("note", "string"),
+    ("margin_local", "float"), ("norm_cosine", "float"), ("length_z", "float"),
+    ("margin_distance", "float"), ("z", "float"), ("p_value", "float"), ("join_gain", "float"),
+    ("join_z", "float"),
+    ("pair", "string"), ("src_origin", "string"), ("tgt_origin", "string"),
+)
+TYPES: dict[str, str] = dict(FIELDS)
+
+#: The fields of a link that are not its ids, texts, score and type: ``Link.features`` keys.
+FEATURE_FIELDS = tuple(name for name, _ in FIELDS[6:])
+FLOAT_FIELDS = tuple(name for name in FEATURE_FIELDS if TYPES[name] == "float")
+STRING_FIELDS = tuple(name for name in FEATURE_FIELDS if TYPES[name] == "string")
+
+#: Fields written as TSV columns only where some pair has them: ``pair`` first, the origins last.
+LEADING_EXTRAS = ("pair",)
+TRAILING_EXTRAS = ("src_origin", "tgt_origin")
+#: The TSV columns every file has, in order.
+TSV_CORE = tuple(name for name, _ in FIELDS if name not in LEADING_EXTRAS + TRAILING_EXTRAS)
+
+#: Review decisions a person can record (``status``), and the values ``filter --status`` takes.
+STATUSES = ("accepted", "rejected")
+STATUS_CHOICES = ("accepted", "rejected", "edited", "unreviewed")
+
+
+def tsv_columns(present: set[str] | frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The TSV columns for pairs whose features include the extras in ``present``."""
+    lead = tuple(c for c in LEADING_EXTRAS if c in present)
+    trail = tuple(c for c in TRAILING_EXTRAS if c in present)
+    return lead + TSV_CORE + trail
+
+
+def jsonl_keys() -> list[str]:
+    """The keys of every JSONL record, in order."""
+    return ["translation", "src_ids", "tgt_ids", "type", "score", *FEATURE_FIELDS, "unmatched", "signature"]
+
+
+def jsonl_features(src_lang: str = "ar", tgt_lang: str = "en") -> Any:
+    """The JSONL schema as ``datasets.Features`` (the ``datasets`` package is imported here).
+
+    Load several JSONL files -- any mode, any command -- as one dataset with it::
+
+        datasets.load_dataset("json", data_files=[...], features=jsonl_features("ar", "en"))
+    """
+    import datasets
+
+    value = {"float": datasets.Value("float64"), "string": datasets.Value("string"),
+             "text": datasets.Value("string"), "ids": datasets.List(datasets.Value("int64"))}
+    feats: dict[str, Any] = {"translation": datasets.Translation(languages=[src_lang, tgt_lang])}
+    for name in jsonl_keys()[1:-2]:
+        feats[name] = value[TYPES[name]]
+    feats["unmatched"] = datasets.Value("bool")
+    feats["signature"] = datasets.Value("string")
+    return datasets.Features(feats)
+
+
+def read_csv_options() -> dict[str, Any]:
+    """Options for ``pandas.read_csv`` and ``datasets.load_dataset("csv", ...)`` that read our TSV
+    right: tab separated, no quoting (a segment may start with ``"``), a segment such as
+    ``NA`` or ``null`` kept as text, empty float fields as NaN / None, ids and texts as strings::
+
+        pandas.read_csv("pairs.tsv", **read_csv_options())
+        datasets.load_dataset("csv", data_files="pairs.tsv", **read_csv_options())
+
+    Spelled out: ``sep="\\t", quoting=csv.QUOTE_NONE, keep_default_na=False,
+    na_values={float column: [""]}, converters={text column: str}``.
+    """
+    import csv
+
+    return {"sep": "\t", "quoting": csv.QUOTE_NONE, "keep_default_na": False,
+            "na_values": {c: [""] for c in ("score", *FLOAT_FIELDS)},
+            "converters": {name: str for name, kind in FIELDS if kind in ("ids", "text", "string")}}
+
+
+def review_state(features: Any) -> set[str]:
+    """What ``filter --status`` matches for a link: its status (``accepted``/``rejected``, else
+    ``unreviewed``), plus ``edited`` when a reviewer changed it."""
+    status = features.get("status")
+    out = {status if status in STATUSES else "unreviewed"}
+    if features.get("edited"):
+        out.add("edited")
+    return out
