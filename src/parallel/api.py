@@ -60,8 +60,12 @@ def align_documents(
     threads: int | None = None,
     cache: bool | str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    min_p: float | None = None,
 ) -> Alignment:
     """Align two segmented documents.
+
+    ``min_p``: comparable mode keeps mined pairs whose calibrated probability ``p`` reaches it
+    (default :data:`parallel.confidence.DEFAULT_MIN_P`).
 
     ``threads``, ``cache`` (None/False: none, True: the default cache dir, or a directory)
     and ``progress(done, total)`` go to :func:`parallel.embed.get_encoder` when ``model`` is a name.
@@ -90,7 +94,8 @@ def align_documents(
                                src_emb=src_emb, tgt_emb=tgt_emb)
     else:
         mined = mine_detailed(src_emb, tgt_emb, max_link=max_link, src_sents=src_sents,
-                              tgt_sents=tgt_sents, encode=encoder.encode)
+                              tgt_sents=tgt_sents, encode=encoder.encode, encoder=encoder,
+                              **({} if min_p is None else {"min_p": min_p}))
         links = mined.links
         info["mining"] = mined.info
     sig = make_signature([
