@@ -49,8 +49,10 @@ def oracle_rows(sc: Scenario, enc, rounds: int = 4) -> tuple[np.ndarray, np.ndar
                      np.zeros(len(cf.FEATURES)), 0.0)
     rows, cols = np.arange(len(a)), np.arange(len(e))
     xs, ys = [], []
+    cover = cf.coverage(a, e, ks, kt)
     for r in range(rounds):
-        s = cf.score_candidates(a, e, ks, kt, rows, cols, sc.ar, sc.en, dummy, encoder=enc, round_no=r)
+        s = cf.score_candidates(a, e, ks, kt, rows, cols, sc.ar, sc.en, dummy, encoder=enc, round_no=r,
+                                cover=cover)
         if len(s.src) == 0:
             break
         y = np.array([(int(i), int(j)) in sc.gold for i, j in zip(s.src, s.tgt)], dtype=np.float64)

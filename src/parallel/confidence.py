@@ -45,7 +45,7 @@ P_MEANING = ("p: estimated probability that the two sides say the same thing (ca
 
 FEATURES = (
     "cos", "margin_ratio", "margin_dist", "gap_fwd", "gap_bwd", "rank_fwd", "rank_bwd", "mutual",
-    "len_dev", "len_min", "num_agree", "num_differ", "num_one_side", "date_agree", "date_differ",
+    "len_dev", "coverage", "num_agree", "num_differ", "num_one_side", "date_agree", "date_differ",
     "name_match", "name_miss", "latin_match", "latin_miss", "member_min", "member_gap", "entity_match",
     "entity_one_side",
 )
@@ -351,14 +351,15 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_fwd: np.ndarray,
                  gap_bwd: np.ndarray, rank_fwd: np.ndarray, rank_bwd: np.ndarray,
                  src_texts: Sequence[str], tgt_texts: Sequence[str],
-                 members: np.ndarray | None = None) -> np.ndarray:
+                 members: np.ndarray | None = None, coverage: float = 0.0) -> np.ndarray:
     """Feature matrix (r, len(FEATURES)) for r pairs.
 
     ``cos`` (r,) cosines; ``knn_src``/``knn_tgt`` (r,) mean cosine of each side's k nearest
     neighbours in the other document; ``gap_fwd`` (r,) distance margin of the pair minus the best
     margin of the source with any other target (positive: the target is the source's best),
     ``gap_bwd`` the same from the target; ``rank_*`` (r,) how many candidates beat the partner;
-    ``members`` (r, e) each member encoder's cosine for a combination (else None).
+    ``members`` (r, e) each member encoder's cosine for a combination (else None);
+    ``coverage`` the document pair's :func:`coverage`.
     """
     r = len(cos)
     x = np.zeros((r, len(FEATURES)), dtype=np.float64)
@@ -372,10 +373,10 @@ def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_
     x[:, 5] = np.log1p(np.minimum(rank_fwd, _RANK_CAP))
     x[:, 6] = np.log1p(np.minimum(rank_bwd, _RANK_CAP))
     x[:, 7] = (rank_fwd == 0) & (rank_bwd == 0)
+    x[:, 9] = coverage
     for n in range(r):
         ls, lt = len(src_texts[n]), len(tgt_texts[n])
         x[n, 8] = abs(math.log((lt + 8) / (ls + 8)))
-        x[n, 9] = 0.0  # (the shorter side's length: confounded with the data set, left out)
         ev = text_evidence(src_texts[n], tgt_texts[n])
         x[n, 10:19] = ev[:9]
         # ev[9:] (places and organisations named on one side only): measured and left out, they
@@ -388,19 +389,18 @@ def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_
     return x
 
 
+#: Output size of the encoders a combination can hold (``A+B`` concatenates their blocks).
+MEMBER_DIMS = {"use-m3": 512, "e5-small": 384}
+
+
 def member_cosines(encoder: Any, src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray | None:
-    """Each member's cosine (r, e) of paired rows of a :class:`parallel.embed.Combined` encoder's
-    vectors (the member blocks are sqrt(w_i)-scaled unit vectors), None for a single encoder."""
-    inner = encoder
-    for _ in range(4):  # CachedEncoder -> Prepared -> LazyEncoder -> Combined
-        if hasattr(inner, "weights") and hasattr(inner, "_means"):
-            break
-        inner = getattr(inner, "inner", None) or getattr(inner, "_inner", None) or getattr(inner, "_enc", None)
-        if inner is None:
-            return None
-    else:
+    """Each member's cosine (r, e) of paired rows of a combination's vectors (``use-m3+e5-small``:
+    each member's block is a scaled unit vector, :class:`parallel.embed.Combined`), None for a
+    single encoder or an unknown member."""
+    parts = encoder_name(encoder).split("+")
+    if len(parts) < 2 or any(p not in MEMBER_DIMS for p in parts):
         return None
-    dims = [int(m.shape[0]) for m in inner._means]
+    dims = [MEMBER_DIMS[p] for p in parts]
     if sum(dims) != src_vecs.shape[1]:
         return None
     out = np.zeros((len(src_vecs), len(dims)))
@@ -442,6 +442,31 @@ def _side_best(a_emb: np.ndarray, b_emb: np.ndarray, knn_a: np.ndarray, knn_b: n
     return best, gap
 
 
+#: Gap (distance margin, best minus second best, both directions) of a "clear" mutual best pair.
+COVERAGE_GAP = 0.05
+
+
+def _coverage(f_best: np.ndarray, f_gap: np.ndarray, b_best: np.ndarray, b_gap: np.ndarray,
+              rows: np.ndarray, cols: np.ndarray) -> float:
+    col_pos = {int(j): n for n, j in enumerate(cols)}
+    clear = 0
+    for n, j in enumerate(f_best):
+        if j >= 0:
+            c = col_pos[int(j)]
+            clear += int(b_best[c] == rows[n] and f_gap[n] >= COVERAGE_GAP and b_gap[c] >= COVERAGE_GAP)
+    return clear / max(1, min(len(rows), len(cols)))
+
+
+def coverage(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray) -> float:
+    """Share of the shorter side in a clear mutual best pair (both gaps >= :data:`COVERAGE_GAP`):
+    about 0.8 for texts that are sentence-for-sentence, 0.3 for a few translations among many
+    unrelated sentences. A document-level feature: it tells the model how common true pairs are."""
+    rows, cols = np.arange(len(src_emb)), np.arange(len(tgt_emb))
+    f_best, f_gap = _side_best(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols)
+    b_best, b_gap = _side_best(tgt_emb, src_emb, knn_tgt, knn_src, cols, rows)
+    return _coverage(f_best, f_gap, b_best, b_gap, rows, cols)
+
+
 @dataclass(frozen=True)
 class Scored:
     """Candidate pairs of one round: ids, p and features (for training and inspection)."""
@@ -451,20 +476,25 @@ class Scored:
     p: np.ndarray
     x: np.ndarray
     round: int
+    coverage: float = 0.0
 
 
 def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
                      rows: np.ndarray, cols: np.ndarray, src_sents: Sequence[str], tgt_sents: Sequence[str],
-                     model: Model, *, encoder: Any = None, round_no: int = 0) -> Scored:
-    """The mutual best pairs among ``rows`` x ``cols`` and their p."""
+                     model: Model, *, encoder: Any = None, round_no: int = 0,
+                     cover: float | None = None) -> Scored:
+    """The mutual best pairs among ``rows`` x ``cols`` and their p (``cover``: the document
+    pair's :func:`coverage`, measured here when None)."""
     f_best, f_gap = _side_best(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols)
     b_best, b_gap = _side_best(tgt_emb, src_emb, knn_tgt, knn_src, cols, rows)
+    if cover is None:
+        cover = _coverage(f_best, f_gap, b_best, b_gap, rows, cols)
     col_pos = {int(j): n for n, j in enumerate(cols)}
     pos = [(n, col_pos[int(j)]) for n, j in enumerate(f_best)
            if j >= 0 and b_best[col_pos[int(j)]] == rows[n]]
     if not pos:
         e = np.zeros(0)
-        return Scored(e.astype(np.int64), e.astype(np.int64), e, np.zeros((0, len(FEATURES))), round_no)
+        return Scored(e.astype(np.int64), e.astype(np.int64), e, np.zeros((0, len(FEATURES))), round_no, cover)
     rp = np.array([a for a, _ in pos], dtype=np.int64)
     cp = np.array([b for _, b in pos], dtype=np.int64)
     pi, pj = rows[rp], cols[cp]
@@ -473,8 +503,8 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
     zero = np.zeros(len(pi))
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero,
-                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members)
-    return Scored(pi, pj, model.predict(x), x, round_no)
+                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover)
+    return Scored(pi, pj, model.predict(x), x, round_no, cover)
 
 
 def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
@@ -489,11 +519,13 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
     cols = np.arange(len(tgt_emb), dtype=np.int64)
     kept: list[tuple[int, int, float, np.ndarray]] = []
     history: list[Scored] = []
+    cover: float | None = None
     for r in range(rounds):
         if len(rows) == 0 or len(cols) == 0:
             break
         sc = score_candidates(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols, src_sents, tgt_sents,
-                              model, encoder=encoder, round_no=r)
+                              model, encoder=encoder, round_no=r, cover=cover)
+        cover = sc.coverage
         if keep_scored:
             history.append(sc)
         take = sc.p >= min_p
@@ -554,5 +586,6 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
             gap_f[n] = v - (rf.max() if np.isfinite(rf.max()) else v - 0.3)
             gap_b[n] = v - (rb.max() if np.isfinite(rb.max()) else v - 0.3)
     members = member_cosines(encoder, sv, tv) if encoder is not None else None
-    x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members)
+    x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
+                     coverage(src_emb, tgt_emb, kn_s, kn_t))
     return model.predict(x)
