@@ -129,7 +129,9 @@ def load_model(encoder: str = "use-m3") -> Model:
 
 
 def encoder_name(encoder: Any) -> str:
-    """The registry name of an encoder object (``use-m3``, ``use-m3+e5-small``, ...)."""
+    """The registry name of an encoder object (``use-m3``, ``use-m3+e5-small``, ...) or of a name."""
+    if isinstance(encoder, str):
+        return encoder
     name = getattr(encoder, "name", None)
     return str(name) if name else "use-m3"
 
