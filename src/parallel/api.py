@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -112,7 +113,14 @@ def align_documents(
     # features are kept, only missing ones are added.
     from .evidence import annotate
 
-    return annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
+    al = annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
+    if chosen == "parallel":
+        from .confidence import translation_check
+
+        warning = translation_check(al.links)
+        if warning:
+            al = replace(al, info={**al.info, "warning": warning})
+    return al
 
 
 def align(
@@ -136,4 +144,7 @@ def align(
     t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target")
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
-    return align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log)
+    al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log)
+    if log and "warning" in al.info:
+        log(f"warning: {al.info['warning']}")
+    return al

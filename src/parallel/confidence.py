@@ -541,6 +541,26 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
     return kept, history
 
 
+# ----------------------------------------------------------------------------- translations?
+
+#: Parallel mode on texts that are not translations: fewer than this share of the 1-1 links
+#: (of at least :data:`NOT_TRANSLATION_MIN_LINKS`) reach p 0.5.
+NOT_TRANSLATION_SHARE = 0.3
+NOT_TRANSLATION_MIN_LINKS = 4
+
+
+def translation_check(links: Sequence[Any]) -> str | None:
+    """A one-line warning when links aligned as translations mostly do not say the same thing."""
+    ps = [float(lk.features["p"]) for lk in links if "p" in lk.features and len(lk.src) == 1 and len(lk.tgt) == 1]
+    if len(ps) < NOT_TRANSLATION_MIN_LINKS:
+        return None
+    share = sum(p >= 0.5 for p in ps) / len(ps)
+    if share >= NOT_TRANSLATION_SHARE:
+        return None
+    return (f"these texts do not look like translations: only {share:.0%} of {len(ps)} 1-1 links have "
+            f"p >= 0.5; try --mode comparable")
+
+
 # ----------------------------------------------------------------------------- any link
 
 def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.ndarray, tgt_emb: np.ndarray,

@@ -72,8 +72,9 @@ def _num(x: Any) -> float | None:
 TSV_COLUMNS = ("src_ids", "tgt_ids", "src", "tgt", "score")
 # Evidence columns after the first five (so ``cut -f3,4`` gives the texts).
 EVIDENCE_COLUMNS = ("type", "cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt",
-                    "chrf")
-_TSV_FLOAT = {"cosine": "{:.4f}", "margin": "{:.4f}", "length_ratio": "{:.4f}", "chrf": "{:.2f}"}
+                    "chrf", "p")
+_TSV_FLOAT = {"cosine": "{:.4f}", "margin": "{:.4f}", "length_ratio": "{:.4f}", "chrf": "{:.2f}",
+              "p": "{:.4f}"}
 
 
 def _evidence_field(link: Link, col: str) -> str:
@@ -91,8 +92,9 @@ def write_tsv(al: Alignment, fh: IO[str], *, header: bool = False, evidence: boo
     """src_ids, tgt_ids, src text, tgt text, score; then the evidence columns; one link per line.
 
     Ids are 0-based, comma separated, empty for an empty side. Evidence (``evidence=True``):
-    type, cosine, margin, length_ratio, numbers, numbers_src, numbers_tgt, chrf -- an empty
-    field where a link has no such feature. UTF-8, no BOM, no quoting: read it with
+    type, cosine, margin, length_ratio, numbers, numbers_src, numbers_tgt, chrf, p (the
+    calibrated probability that both sides say the same thing) -- an empty field where a link
+    has no such feature. UTF-8, no BOM, no quoting: read it with
     ``pandas.read_csv(path, sep="\\t", quoting=csv.QUOTE_NONE, keep_default_na=False)``.
     """
     cols = TSV_COLUMNS + (EVIDENCE_COLUMNS if evidence else ())

@@ -27,6 +27,9 @@ from .options import note, quiet_option
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
               help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option("--min-p", type=click.FloatRange(0, 1), default=None,
+              help="Comparable mode: keep mined pairs whose calibrated probability p (that both sides "
+                   "say the same thing) is at least this [default: 0.5, for a precision of about 0.9].")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
               help="Most sentences on one side of a link (parallel mode).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
@@ -44,7 +47,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
             mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
             output: str, quiet: bool, no_unmatched: bool = False, sidecar: bool = True,
             threads: int | None = None, cache_dir: str | None = None, no_cache: bool = False,
-            **filter_opts: object) -> None:
+            min_p: float | None = None, **filter_opts: object) -> None:
     """Align two documents and write the aligned pairs.
 
     \b
@@ -72,7 +75,9 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     al = align_documents(s, t, mode=mode, model=model,
                          max_link=max_link or DEFAULT_MAX_LINK, log=log, threads=threads,
                          cache=False if no_cache else (cache_dir or True),
-                         progress=None if quiet else stderr_progress())
+                         progress=None if quiet else stderr_progress(), min_p=min_p)
+    if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
+        click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
     al = run_filters(al, filter_opts, log)
     export(al, output, fmt, header=header, unmatched=not no_unmatched, sidecar=sidecar)
     if log:
