@@ -138,6 +138,28 @@ def haystack(group: list[tuple[list[str], list[str]]], names: list[str], rng: ra
     return _shuffle_pairs(ar, en, ka, ke, extra, rng, name, "haystack" if perturb else "haystack-clean")
 
 
+def merged(ar: list[str], en: list[str], rng: random.Random, name: str, p_join: float = 0.3,
+           p_drop: float = 0.2) -> Scenario:
+    """One document with adjacent sentences joined on each side independently (a line may hold the
+    translation of a sentence and more), some lines dropped, order shuffled. A pair of lines is
+    true when they share a sentence (as a 2-1 link's pairs count in the merged bench)."""
+    def lines_of(n: int) -> list[list[int]]:
+        out: list[list[int]] = []
+        for i in range(n):
+            if out and rng.random() < p_join and len(out[-1]) < 3:
+                out[-1].append(i)
+            else:
+                out.append([i])
+        return [g for g in out if rng.random() > p_drop]
+
+    a_lines, e_lines = lines_of(len(ar)), lines_of(len(en))
+    rng.shuffle(a_lines)
+    rng.shuffle(e_lines)
+    gold = {(x, y) for x, ga in enumerate(a_lines) for y, ge in enumerate(e_lines) if set(ga) & set(ge)}
+    return Scenario(name, "merged", [" ".join(ar[i] for i in g) for g in a_lines],
+                    [" ".join(en[i] for i in g) for g in e_lines], gold)
+
+
 def scenarios(split: str, seed: int = 7) -> list[Scenario]:
     """The scenarios of ``split`` (``train`` or ``heldout``)."""
     rng = random.Random(f"{seed}-{split}")
@@ -151,6 +173,10 @@ def scenarios(split: str, seed: int = 7) -> list[Scenario]:
         ka = [i for i in idx if rng.random() > 0.3]
         ke = [i for i in idx if rng.random() > 0.3]
         out.append(_shuffle_pairs(ar, en, ka, ke, [], rng, f"doc{n}", "doc"))
+    # documents whose lines hold one or more sentences
+    for n, (ar, en) in enumerate(mine):
+        if n % 2 == 0:
+            out.append(merged(ar, en, rng, f"merged{n}"))
     # haystacks: groups of documents pooled
     for h in range(2 if split == "train" else 1):
         group = mine[h::2] if split == "train" else mine

@@ -72,10 +72,6 @@ SPACING_FACTOR = 0.0
 #: the rotation null, see :func:`rotation_null`).
 NOISE_ALPHA = 0.05
 
-#: Pairs below ``min_p`` but at least this probable stay candidates for a 2-1 / 1-2 link (the
-#: joined link is kept only if its own p reaches ``min_p``).
-JOIN_BASE_P = 0.05
-
 _BLOCK_CELLS = 4_000_000  # similarity cells computed at once (16 MB of float32)
 
 
@@ -453,20 +449,9 @@ def mine_detailed(
         model = confidence.load_model(confidence.encoder_name(encoder))
         s_txt = list(src_sents) if src_sents is not None else [""] * n
         t_txt = list(tgt_sents) if tgt_sents is not None else [""] * m
-        kept, hist = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
-                                       min_p=float(min_p), encoder=encoder,  # type: ignore[arg-type]
-                                       keep_scored=max_link >= 2)
+        kept, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
+                                       min_p=float(min_p), encoder=encoder)  # type: ignore[arg-type]
         probs = {(i, j): p for i, j, p, _ in kept}
-        # pairs below the bar that a second sentence may complete (a 2-1 link): kept for the
-        # joins, dropped afterwards unless the joined link reaches min_p
-        if hist:
-            used_s, used_t = {i for i, _ in probs}, {j for _, j in probs}
-            for h in hist:
-                for i, j, p in zip(h.src.tolist(), h.tgt.tolist(), h.p.tolist(), strict=True):
-                    if p >= JOIN_BASE_P and i not in used_s and j not in used_t:
-                        probs[(i, j)] = p
-                        used_s.add(i)
-                        used_t.add(j)
         accepted = sorted((i, j, score_of(i, j)) for i, j in probs)
     else:
         accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
