@@ -34,7 +34,7 @@ import numpy as np
 
 #: Default bar for keeping a mined pair (comparable mode, ``mine``): chosen on the visible proxies
 #: for a precision of about 0.9 (see docs/calibration.md).
-DEFAULT_MIN_P = 0.5
+DEFAULT_MIN_P = 0.45
 
 #: Bands for colouring links (report, review app): ``high`` p >= 0.9, ``mid`` 0.5 <= p < 0.9,
 #: ``low`` p < 0.5.
