@@ -17,6 +17,7 @@ Prints the held-out expected calibration error and a reliability table.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from confidence_data import Scenario, scenarios  # noqa: E402
+from confidence_data import Scenario, scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "parallel" / "resources" / "confidence"
@@ -115,7 +116,7 @@ def isotonic_knots(s: np.ndarray, y: np.ndarray, bins: int = 20) -> tuple[list[f
     edges = np.unique(np.quantile(s, np.linspace(0, 1, bins + 1)))
     groups = [(s[(s >= lo) & (s <= hi if k == len(edges) - 2 else s < hi)],
                y[(s >= lo) & (s <= hi if k == len(edges) - 2 else s < hi)])
-              for k, (lo, hi) in enumerate(zip(edges[:-1], edges[1:]))]
+              for k, (lo, hi) in enumerate(itertools.pairwise(edges))]
     blocks = [[float(g[0].mean()), float(g[1].sum()), float(len(g[1]))] for g in groups if len(g[1])]
     merged: list[list[float]] = []
     for b in blocks:
@@ -148,9 +149,9 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[float, list[tuple
 
 def print_table(title: str, e: float, table: list[tuple[float, float, float, int]]) -> None:
     print(f"{title}: ECE {e:.3f}")
-    print("  p bin      mean p  observed  pairs  " )
+    print("  p bin      mean p  observed  pairs")
     for lo, mp, obs, n in table:
-        bar = "#" * int(round(obs * 30))
+        bar = "#" * round(obs * 30)
         print(f"  {lo:.1f}-{lo + 0.1:.1f}  {mp:6.3f}  {obs:8.3f}  {n:5d}  {bar}")
 
 
@@ -222,7 +223,7 @@ def main() -> int:
     print_table("held-out (pairs scored while mining)", e, table)
     for kind, (tp, npred, ngold) in sorted(res["per"].items()):  # type: ignore[attr-defined]
         print(f"  {kind:9s} {prf(tp, npred, ngold)}")
-    info = {"training_pairs": int(len(y)), "true": int(y.sum()), "l2": L2,
+    info = {"training_pairs": len(y), "true": int(y.sum()), "l2": L2,
             "heldout_ece": round(e, 4), "data": "scripts/confidence_data.py (train split)"}
     if not args.check:
         OUT.mkdir(parents=True, exist_ok=True)

@@ -130,10 +130,11 @@ def test_parallel_mode_on_texts_that_are_not_translations_says_so(seed_ar: Path,
     rows = [line.split("\t") for line in res.stdout.splitlines()]
     assert all(r[13] == "" or 0 <= float(r[13]) <= 1 for r in rows)  # p column
     # translations: no warning, and their links are sure
-    ar = "\n".join(["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
-                    "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."])
-    en = "\n".join(["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
-                    "I came back home at noon.", "Then I read a book about history."])
+    ar_lines = ["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
+                "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."]
+    en_lines = ["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
+                "I came back home at noon.", "Then I read a book about history."]
+    ar, en = "\n".join(ar_lines), "\n".join(en_lines)
     (tmp_path / "a.ar").write_text(ar, encoding="utf-8")
     (tmp_path / "a.en").write_text(en, encoding="utf-8")
     ok = CliRunner().invoke(cli, ["align", str(tmp_path / "a.ar"), str(tmp_path / "a.en"), "--mode", "parallel",

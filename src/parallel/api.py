@@ -75,8 +75,9 @@ def align_documents(
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
     encoder = (get_encoder(model, threads=threads, cache=cache, progress=progress)
                if isinstance(model, str) else model)
-    from .monotonic import align_parallel
+    from .confidence import DEFAULT_MIN_P
     from .mine import choose_mode, mine_detailed
+    from .monotonic import align_parallel
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
     src_emb = encoder.encode(src_sents)
@@ -96,7 +97,7 @@ def align_documents(
     else:
         mined = mine_detailed(src_emb, tgt_emb, max_link=max_link, src_sents=src_sents,
                               tgt_sents=tgt_sents, encode=encoder.encode, encoder=encoder,
-                              **({} if min_p is None else {"min_p": min_p}))
+                              min_p=DEFAULT_MIN_P if min_p is None else min_p)
         links = mined.links
         info["mining"] = mined.info
     sig = make_signature([

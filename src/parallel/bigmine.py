@@ -824,7 +824,7 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
     cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64)
     zero = np.zeros(len(si))
     x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero,
-                                [text_of(0, i) for i in si], [text_of(1, j) for j in tj], None, cover)
+                                [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj], None, cover)
     p = cm.predict(x)
     keep = p >= min_p
     return si[keep], tj[keep], p[keep]

@@ -259,7 +259,8 @@ def numbers_split(text: str) -> tuple[set[str], set[str]]:
     from .evidence import _CURRENCY, _NUMBER, _canonical, normalize_digits
 
     text = normalize_digits(text)
-    exact, hedged = set(), set()
+    exact: set[str] = set()
+    hedged: set[str] = set()
     for m in _NUMBER.finditer(text):
         money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
         value = _canonical(m.group(1), m.group(2), money)

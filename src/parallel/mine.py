@@ -449,9 +449,9 @@ def mine_detailed(
         model = confidence.load_model(confidence.encoder_name(encoder))
         s_txt = list(src_sents) if src_sents is not None else [""] * n
         t_txt = list(tgt_sents) if tgt_sents is not None else [""] * m
-        kept, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
+        chosen, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
                                        min_p=float(min_p), encoder=encoder)  # type: ignore[arg-type]
-        probs = {(i, j): p for i, j, p, _ in kept}
+        probs = {(i, j): p for i, j, p, _ in chosen}
         accepted = sorted((i, j, score_of(i, j)) for i, j in probs)
     else:
         accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
@@ -516,9 +516,9 @@ def mine_detailed(
         _rescore_joined(groups, src_emb, tgt_emb, src_sents, tgt_sents, encode, encoder, k)
         final = []
         for g in groups:
-            if g[3]["p"] >= float(min_p):  # type: ignore[arg-type]
+            if g[3]["p"] >= float(min_p or 0.0):
                 final.append(g)
-            elif (len(g[0]) > 1 or len(g[1]) > 1) and g[3].get("p_1_1", 0.0) >= float(min_p):  # type: ignore
+            elif (len(g[0]) > 1 or len(g[1]) > 1) and g[3].get("p_1_1", 0.0) >= float(min_p or 0.0):
                 # the join made the link worse than it was: back to the pair alone
                 i, j = g[3].pop("base")  # type: ignore[misc]
                 final.append(([i], [j], score_of(i, j), {**features(i, j, score_of(i, j)),
@@ -530,7 +530,7 @@ def mine_detailed(
     links = [Link(tuple(s), tuple(t), round(float(v), 6), f) for s, t, v, f in groups]
     links.sort(key=lambda lk: (lk.src[0], lk.tgt[0]))
     info = {"k": k, "margin": margin, "select": select, "z_min": z_min,
-            "min_p": float(min_p) if by_p else None,
+            "min_p": float(min_p) if by_p and min_p is not None else None,
             "threshold": round(float(thr), 6), "null_mean": round(float(null.mean), 6),
             "null_sd": round(float(null.sd), 6), "null_samples": int(null.samples),
             "noise_threshold": round(float(noise_thr), 6) if math.isfinite(noise_thr) else None}
@@ -547,12 +547,12 @@ def _rescore_joined(groups: list[tuple[list[int], list[int], float, dict[str, fl
     if not multi:
         return
     vecs = []
-    for side, emb, texts in ((0, src_emb, src_sents), (1, tgt_emb, tgt_sents)):
+    for emb, texts, sides in ((src_emb, src_sents, [g[0] for g in multi]), (tgt_emb, tgt_sents, [g[1] for g in multi])):
         rows = np.zeros((len(multi), emb.shape[1]), dtype=np.float64)
-        spans = [(n, g[side]) for n, g in enumerate(multi) if len(g[side]) > 1]
-        singles = [(n, g[side][0]) for n, g in enumerate(multi) if len(g[side]) == 1]
-        for n, i in singles:
-            rows[n] = emb[i]
+        spans = [(n, ids) for n, ids in enumerate(sides) if len(ids) > 1]
+        for n, ids in enumerate(sides):
+            if len(ids) == 1:
+                rows[n] = emb[ids[0]]
         if spans:
             joined = _join_embeddings(emb, [(ids[0], ids[1]) for _, ids in spans], texts, encode)
             for (n, _), v in zip(spans, joined, strict=True):
