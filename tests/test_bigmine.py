@@ -55,13 +55,15 @@ def test_chunked_exact_mining_equals_comparable_mode(data: tuple[np.ndarray, np.
 
 
 def test_exact_mining_by_p_equals_comparable_mode(data: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
-    res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", min_p=0.5)
+    from parallel.confidence import DEFAULT_MIN_P
+
+    res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", min_p=DEFAULT_MIN_P)
     ref = mine_detailed(*data, max_link=1)  # comparable mode's default: kept by p
     probs = {(lk.src[0], lk.tgt[0]): lk.features["p"] for lk in ref.links}
     got = dict(zip(zip(res.src.tolist(), res.tgt.tolist(), strict=True), res.p.tolist(), strict=True))
     assert set(got) == set(probs) and len(got) > 100
     for pair, p in got.items():
-        assert p == pytest.approx(probs[pair], abs=1e-4) and p >= 0.5
+        assert p == pytest.approx(probs[pair], abs=1e-4) and p >= DEFAULT_MIN_P
     assert list(res.p) == sorted(res.p, reverse=True)
     lower = bm.mine_arrays(*data, tmp_path / "b", chunk_size=450, index="exact", min_p=0.2)
     assert len(lower.src) > len(res.src)
