@@ -327,8 +327,11 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
               f'<span class="ramp" style="display:inline-block;width:120px;height:.8em;vertical-align:middle;background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)"></span> to <b>{hi:.2f}</b>'
               + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
-              + '. Boxes: <b style="color:#777">white</b> high (p ≥ 0.9), <b style="color:#c000c0">magenta</b> '
-                'mid (p 0.5–0.9), <b style="color:#d50000">red</b> low (p &lt; 0.5): ' + _esc(P_LEGEND) + '.</div>')
+              + '. Boxes: <b style="color:#777">white</b> high, <b style="color:#c000c0">magenta</b> mid, '
+                '<b style="color:#d50000">red</b> low '
+              + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(P_LEGEND)})"
+                 if any("p" in v.link.features for v in views) else "confidence")
+              + '.</div>')
     return ('<div class="mwrap" style="display:flex;gap:.3em;align-items:flex-start">'
             '<div class="ylab" style="writing-mode:vertical-rl;margin-top:1.6em">' + _esc(lang_name(al.src.lang))
             + ' sentences ↓</div><div><div class="xlab">' + _esc(lang_name(al.tgt.lang))
