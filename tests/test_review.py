@@ -538,7 +538,7 @@ def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page:
         srv.server_close()
 
 
-def test_links_coloured_by_p_and_an_edit_drops_its_stale_p(tmp_path: Path) -> None:
+def test_links_coloured_by_p_in_the_review_app(tmp_path: Path) -> None:
     pytest.importorskip("flask")
     from dataclasses import replace
 

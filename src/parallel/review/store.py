@@ -39,7 +39,7 @@ from ..data import Alignment, Link
 from ..errors import InputError, ParallelError
 
 STATUSES = ("accepted", "rejected")
-EMBEDDING_FEATURES = ("cosine", "margin", "p")
+EMBEDDING_FEATURES = ("cosine", "margin")
 TEXT_FEATURES = ("length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf")
 MAX_NOTE = 2000
 HISTORY_SUFFIX = ".history.jsonl"
