@@ -194,6 +194,7 @@ def main() -> int:
     ap.add_argument("--model", default="use-m3")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-confidence-cache"))
     ap.add_argument("--check", action="store_true", help="fit and report, write nothing")
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for the parameters (default: the package's)")
     ap.add_argument("-v", "--verbose", action="store_true", help="P/R/F1 of every held-out scenario")
     args = ap.parse_args()
 
@@ -226,8 +227,8 @@ def main() -> int:
     info = {"training_pairs": len(y), "true": int(y.sum()), "l2": L2,
             "heldout_ece": round(e, 4), "data": "scripts/confidence_data.py (train split)"}
     if not args.check:
-        OUT.mkdir(parents=True, exist_ok=True)
-        path = OUT / cf.model_file(args.model)
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / cf.model_file(args.model)
         path.write_text(model.to_json(info), encoding="utf-8")
         print(f"wrote {path}")
     return 0
