@@ -35,7 +35,7 @@ def data() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def reference(data: tuple[np.ndarray, np.ndarray]) -> tuple[set[tuple[int, int]], float]:
-    res = mine_detailed(*data, max_link=1)
+    res = mine_detailed(*data, max_link=1, min_p=None)
     return {(lk.src[0], lk.tgt[0]) for lk in res.links}, res.threshold
 
 
@@ -44,7 +44,7 @@ def test_chunked_exact_mining_equals_comparable_mode(data: tuple[np.ndarray, np.
                                                      monkeypatch: pytest.MonkeyPatch, margin: str) -> None:
     monkeypatch.setattr(bm, "BLOCK_CELLS", 300 * 300)  # many blocks inside each chunk
     res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", margin=margin)
-    ref = mine_detailed(*data, max_link=1, margin=margin)
+    ref = mine_detailed(*data, max_link=1, margin=margin, min_p=None)
     assert len(bm.VectorStore(tmp_path / "src").paths) == 3
     got = set(zip(res.src.tolist(), res.tgt.tolist(), strict=True))
     assert got == {(lk.src[0], lk.tgt[0]) for lk in ref.links}
@@ -53,6 +53,21 @@ def test_chunked_exact_mining_equals_comparable_mode(data: tuple[np.ndarray, np.
     for i, j, s in zip(res.src, res.tgt, res.score, strict=True):
         assert s == pytest.approx(scores[(int(i), int(j))], abs=1e-5)
     assert list(res.score) == sorted(res.score, reverse=True)
+
+
+def test_exact_mining_by_p_equals_comparable_mode(data: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
+    from parallel.confidence import DEFAULT_MIN_P
+
+    res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", min_p=DEFAULT_MIN_P)
+    ref = mine_detailed(*data, max_link=1)  # comparable mode's default: kept by p
+    probs = {(lk.src[0], lk.tgt[0]): lk.features["p"] for lk in ref.links}
+    got = dict(zip(zip(res.src.tolist(), res.tgt.tolist(), strict=True), res.p.tolist(), strict=True))
+    assert set(got) == set(probs) and len(got) > 100
+    for pair, p in got.items():
+        assert p == pytest.approx(probs[pair], abs=1e-4) and p >= DEFAULT_MIN_P
+    assert list(res.p) == sorted(res.p, reverse=True)
+    lower = bm.mine_arrays(*data, tmp_path / "b", chunk_size=450, index="exact", min_p=0.2)
+    assert len(lower.src) > len(res.src)
 
 
 def test_faiss_ivf_finds_the_same_pairs(data: tuple[np.ndarray, np.ndarray], tmp_path: Path,
@@ -137,7 +152,7 @@ def test_cli_mining_equals_comparable_mode_on_real_text(seed_sentences: tuple[li
     out = tmp_path / "pairs.tsv"
     res = CliRunner().invoke(cli, ["mine", "--src", str(src), "--src", str(tmp_path / "ar2.txt"),
                                    "--tgt", str(tgt), "-o", str(out), "--work", str(tmp_path / "w"),
-                                   "--chunk-size", "7", "--header"])
+                                   "--chunk-size", "7", "--header", "--min-p", "0.2"])
     assert res.exit_code == 0, res.output
     assert "unique sentences" in res.stderr
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
@@ -145,10 +160,12 @@ def test_cli_mining_equals_comparable_mode_on_real_text(seed_sentences: tuple[li
     assert rows[0] == columns  # the pair schema align writes, origins last
     rows = rows[1:]
     enc = get_encoder("use-m3")
-    ref = mine_detailed(enc.encode(ar), enc.encode(en), max_link=1)
+    ref = mine_detailed(enc.encode(ar), enc.encode(en), max_link=1, src_sents=ar, tgt_sents=en, min_p=0.2)
+    assert ref.links
     assert {(r[2], r[3]) for r in rows} == {(ar[lk.src[0]], en[lk.tgt[0]]) for lk in ref.links}
     assert len({r[2] for r in rows}) == len(rows) and len({r[3] for r in rows}) == len(rows)
     want_margin = {ar[lk.src[0]]: lk.features["margin"] for lk in ref.links}
+    probs = {(ar[lk.src[0]], en[lk.tgt[0]]): lk.features["p"] for lk in ref.links}
     for r in rows:   # origins point at the first occurrence; ids are its 0-based line number
         rec = dict(zip(columns, r, strict=True))
         fname, line = rec["src_origin"].rsplit(":", 1)
@@ -156,12 +173,14 @@ def test_cli_mining_equals_comparable_mode_on_real_text(seed_sentences: tuple[li
         assert int(rec["src_ids"]) == int(line) - 1
         assert float(rec["margin"]) == pytest.approx(want_margin[rec["src"]], abs=2e-4)  # ratio, a number
         assert float(rec["margin_distance"]) == pytest.approx(float(rec["score"]), abs=2e-4)
+        assert float(rec["p"]) == pytest.approx(probs[(rec["src"], rec["tgt"])], abs=1e-4)
     # a second run reuses the stored embeddings
     chunks = sorted((tmp_path / "w" / "src").glob("emb_*.npy"))
     stamps = [p.stat().st_mtime_ns for p in chunks]
     res2 = CliRunner().invoke(cli, ["mine", "--src", str(src), "--src", str(tmp_path / "ar2.txt"),
                                     "--tgt", str(tgt), "-o", str(tmp_path / "again.tsv"),
-                                    "--work", str(tmp_path / "w"), "--chunk-size", "7", "--header", "-q"])
+                                    "--work", str(tmp_path / "w"), "--chunk-size", "7", "--header", "-q",
+                                    "--min-p", "0.2"])
     assert res2.exit_code == 0 and res2.stderr == ""
     assert [p.stat().st_mtime_ns for p in chunks] == stamps
     assert (tmp_path / "again.tsv").read_bytes() == out.read_bytes()

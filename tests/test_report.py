@@ -378,3 +378,21 @@ def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
             assert errors == []
         finally:
             browser.close()
+
+
+def test_links_are_coloured_by_p_with_a_legend() -> None:
+    """With p (every alignment made now has it) the bands are p >= 0.9 / 0.5-0.9 / < 0.5, whatever the
+    cosine says, and the page says what p means."""
+    from dataclasses import replace
+
+    al = small_alignment("comparable")
+    ps = [0.95, 0.7, 0.2]  # cosines 0.82 (was high), 0.31 (was low), 0.5 (was mid)
+    links = tuple(replace(k, features={**k.features, "p": p}) for k, p in zip(al.links, ps, strict=True))
+    page = render(replace(al, links=links), sim=None)
+    rows = re.findall(r'class="r (high|mid|low)[^"]*" id="L(\d)"', page)
+    assert sorted(rows, key=lambda r: r[1]) == [("high", "0"), ("mid", "1"), ("low", "2")]
+    assert "estimated probability that the two sides say the same thing" in page
+    assert "high p ≥ 0.9" in page and "p (calibrated probability)" in page
+    assert "p 0.950" in page  # hover text
+    # without p (a file written before it), the cosine bands as before
+    assert "confidence (cosine)" in render(al, sim=None)

@@ -536,3 +536,28 @@ def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_links_coloured_by_p_in_the_review_app(tmp_path: Path) -> None:
+    pytest.importorskip("flask")
+    from dataclasses import replace
+
+    from parallel.review.app import create_app
+
+    al = parallel_alignment()
+    full = [n for n, k in enumerate(al.links) if k.src and k.tgt]
+    ps = dict(zip(full, [0.95, 0.6, 0.1], strict=False))
+    links = tuple(replace(k, features={**k.features, "p": ps[n]}) if n in ps else k for n, k in enumerate(al.links))
+    path = save(replace(al, links=links), tmp_path / "p.json")
+    app = create_app(path, port=PORT, token="tok")
+    with app.test_client() as c:
+        state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+        assert "probability that the two sides say the same thing" in state["legend"]
+        got = {n: (state["links"][n]["band"], state["links"][n]["measure"]) for n in ps}
+        want = {n: ({0.95: "high", 0.6: "mid", 0.1: "low"}[p], "p") for n, p in ps.items()}
+        assert got == want
+        first = full[0]
+        r = post(c, "/api/op", {"op": "merge", "args": {"link": first}, "rev": state["rev"]},
+                 Origin=f"http://{HOST}")
+        assert r.status_code == 200, r.get_json()
+    assert "p" not in read_alignment(path).links[first].features  # the merged link is a new link

@@ -35,7 +35,9 @@ Pipeline (``parallel-corpus mine``):
    (or ratio) from both k-NN means, mutual best pairs (``intersect``), and the calibrated
    threshold: the null distribution is :func:`parallel.mine.calibrate_null` of the second-best
    margins of all rows and columns, the threshold ``null.threshold(z_min)``.
-5. **Write** the kept pairs, best first, streaming the texts from disk, in the pair schema
+   By default pairs are then kept by their calibrated probability ``p``
+   (:mod:`parallel.confidence`, ``min_p``) instead of the margin threshold.
+5. **Write** the kept pairs, most probable first, streaming the texts from disk, in the pair schema
    every command reads (:mod:`parallel.schema`; tsv, jsonl, tmx or moses), with
    ``src_origin``/``tgt_origin`` (``FILE:LINE``) last.
 
@@ -698,7 +700,8 @@ class BigMineResult:
     """Mined pairs as arrays (sorted best first) plus the calibration.
 
     ``src``/``tgt`` (p,) int64 sentence ids, ``score`` (p,) the selection margin (distance margin
-    by default, as ``Link.score`` in comparable mode), ``cosine``, ``z`` (p,) float64.
+    by default, as ``Link.score`` in comparable mode), ``cosine``, ``z`` (p,) float64, ``p`` (p,)
+    the calibrated probability (empty when pairs were kept by margin).
     """
 
     src: np.ndarray
@@ -709,6 +712,7 @@ class BigMineResult:
     threshold: float
     null: Any
     info: dict[str, Any] = field(default_factory=dict)
+    p: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def choose_index(n: int, m: int, index: str = "auto") -> str:
@@ -721,13 +725,19 @@ def choose_index(n: int, m: int, index: str = "auto") -> str:
 
 def mine_stores(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates: int = 16,
                 margin: str = "distance", z_min: float | None = None, threshold: float | None = None,
-                index: str = "auto", nprobe: int | None = None, log: Log = None) -> BigMineResult:
-    """Mutual-best pairs between two stores whose margin passes the calibrated threshold.
+                index: str = "auto", nprobe: int | None = None, log: Log = None,
+                min_p: float | None = None, texts: tuple[Sentences, Sentences] | None = None,
+                model: str = "use-m3") -> BigMineResult:
+    """Mutual-best pairs between two stores, kept by calibrated probability or by margin.
 
-    Scoring, candidate selection (``intersect``) and threshold are those of comparable mode
-    (:func:`parallel.mine.mine_detailed`): the null is :func:`parallel.mine.calibrate_null` of the
-    second-best margins of all rows and columns, the bar ``null.threshold(z_min)`` unless an
-    explicit ``threshold`` is given.
+    With ``min_p`` (and no explicit ``threshold``) pairs are kept as comparable mode keeps them
+    (:mod:`parallel.confidence`): mutual best pairs with ``p >= min_p``; when both sides have at
+    most :data:`ROTATION_SIDE` sentences the selection is comparable mode's own (rounds included),
+    above that one round over the mutual best pairs the search found. ``texts`` give the
+    sentences (numbers, names, lengths); ``model`` names the encoder whose confidence model is used.
+    Without ``min_p``: the calibrated margin threshold of comparable mode -- the null is
+    :func:`parallel.mine.calibrate_null` of the second-best margins of all rows and columns, the
+    bar ``null.threshold(z_min)`` unless an explicit ``threshold`` is given.
     """
     from . import mine as mine_mod
 
@@ -739,12 +749,14 @@ def mine_stores(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates: i
     if n and m and src.dim != tgt.dim:
         raise InputError(f"embedding sizes differ: {src.dim} vs {tgt.dim}")
     how = choose_index(n, m, index)
-    info: dict[str, Any] = {"index": how, "k": k, "margin": margin, "z_min": z_min, "n": n, "m": m}
+    by_p = min_p is not None and threshold is None
+    info: dict[str, Any] = {"index": how, "k": k, "margin": margin, "z_min": z_min, "n": n, "m": m,
+                            "min_p": min_p if by_p else None}
     empty = np.zeros(0)
     if n == 0 or m == 0:
         null = mine_mod.calibrate_null(np.zeros(0))
         return BigMineResult(empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty,
-                             null.threshold(z_min), null, info)
+                             null.threshold(z_min), null, info, empty)
     t0 = time.perf_counter()
     if how == "exact":
         fw, bw = exact_neighbours(src, tgt, k=k, margin=margin, log=log)
@@ -762,15 +774,80 @@ def mine_stores(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates: i
     ok = fw.arg >= 0
     j_all = np.where(ok, fw.arg, 0)
     best = fw.top[:, 0]
-    mutual = ok & (bw.arg[j_all] == i_all) & (np.nan_to_num(best, nan=-np.inf) >= thr)
-    si, tj = i_all[mutual], j_all[mutual]
-    score = best[mutual]
+    mutual = ok & (bw.arg[j_all] == i_all)
+    probs = empty
+    if by_p:
+        si, tj, probs = _select_by_p(fw, bw, src, tgt, mutual, j_all, k=k, margin=margin,
+                                     min_p=float(min_p), texts=texts, model=model)  # type: ignore[arg-type]
+        score = _pair_margins(src, tgt, si, tj, fw, bw, margin)
+    else:
+        mutual &= np.nan_to_num(best, nan=-np.inf) >= thr
+        si, tj = i_all[mutual], j_all[mutual]
+        score = best[mutual]
     cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64) if len(si) else empty
     z = (score - null.mean) / null.sd if len(score) else empty
-    order = np.lexsort((si, -score))
+    order = np.lexsort((si, -score)) if not by_p else np.lexsort((si, -score, -probs))
     info.update(threshold=round(thr, 6), null_mean=round(null.mean, 6), null_sd=round(null.sd, 6),
                 null_samples=null.samples, pairs=len(si))
-    return BigMineResult(si[order], tj[order], score[order], cos[order], z[order], thr, null, info)
+    return BigMineResult(si[order], tj[order], score[order], cos[order], z[order], thr, null, info,
+                         probs[order] if by_p else empty)
+
+
+def _pair_margins(src: VectorStore, tgt: VectorStore, si: np.ndarray, tj: np.ndarray, fw: Neighbours,
+                  bw: Neighbours, margin: str) -> np.ndarray:
+    if not len(si):
+        return np.zeros(0)
+    cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64)
+    return np.asarray(margin_of(cos, fw.knn[si], bw.knn[tj], margin), dtype=np.float64)
+
+
+def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorStore, mutual: np.ndarray,
+                 j_all: np.ndarray, *, k: int, margin: str, min_p: float,
+                 texts: tuple[Sentences, Sentences] | None, model: str
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mutual best pairs with ``p >= min_p``: ``(src ids, tgt ids, p)``."""
+    from . import confidence
+
+    n, m = len(src), len(tgt)
+    cm = confidence.load_model(model)
+
+    def text_of(side: int, i: int) -> str:
+        return texts[side].text(int(i)) if texts is not None else ""
+
+    if n <= ROTATION_SIDE and m <= ROTATION_SIDE:
+        a, e = src.gather(np.arange(n)), tgt.gather(np.arange(m))
+        from .mine import knn_means
+
+        ks, kt = knn_means(a, e, k)
+        s_txt = [text_of(0, i) for i in range(n)]
+        t_txt = [text_of(1, j) for j in range(m)]
+        kept, _ = confidence.select(a, e, ks, kt, s_txt, t_txt, model=cm, min_p=min_p, encoder=model)
+        return (np.array([t[0] for t in kept], dtype=np.int64), np.array([t[1] for t in kept], dtype=np.int64),
+                np.array([t[2] for t in kept], dtype=np.float64))
+    # corpus scale: one round over the mutual best pairs of the search (distance-margin gaps)
+    si = np.flatnonzero(mutual)
+    tj = j_all[si]
+    if not len(si):
+        return si, tj, np.zeros(0)
+    if margin == "distance":
+        gap_f = np.nan_to_num(fw.top[si, 0] - fw.top[si, 1], nan=0.3)
+        gap_b = np.nan_to_num(bw.top[tj, 0] - bw.top[tj, 1], nan=0.3)
+        all_gap_f = np.nan_to_num(fw.top[:, 0] - fw.top[:, 1], nan=0.3)
+        all_gap_b = np.nan_to_num(bw.top[:, 0] - bw.top[:, 1], nan=0.3)
+        clear = mutual.copy()
+        clear[mutual] = (all_gap_f[mutual] >= confidence.COVERAGE_GAP) & \
+            (all_gap_b[j_all[mutual]] >= confidence.COVERAGE_GAP)
+        cover = float(clear.sum()) / max(1, min(n, m))
+    else:  # ratio margins: the gaps of the distance margin are not at hand; a neutral value
+        gap_f = gap_b = np.full(len(si), confidence.COVERAGE_GAP)
+        cover = float(len(si)) / max(1, min(n, m))
+    cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64)
+    zero = np.zeros(len(si))
+    x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero,
+                                [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj], None, cover)
+    p = cm.predict(x)
+    keep = p >= min_p
+    return si[keep], tj[keep], p[keep]
 
 
 def comparable_defaults() -> dict[str, Any]:
@@ -866,7 +943,8 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
     from .evidence import numbers_agreement
     from .export import PairRow
 
-    for i, j, s, c, z in zip(res.src, res.tgt, res.score, res.cosine, res.z, strict=True):
+    probs = res.p if len(res.p) == len(res.src) else np.full(len(res.src), np.nan)
+    for i, j, s, c, z, p in zip(res.src, res.tgt, res.score, res.cosine, res.z, probs, strict=True):
         s_text, t_text = src.text(int(i)), tgt.text(int(j))
         s_origin, t_origin = src.origin(int(i)), tgt.origin(int(j))
         cos, sel = float(c), float(s)
@@ -877,6 +955,8 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
                                  "z": float(z), "length_ratio": len(s_text) / max(len(t_text), 1),
                                  "numbers": verdict, "numbers_src": n_src, "numbers_tgt": n_tgt,
                                  "src_origin": s_origin, "tgt_origin": t_origin}
+        if not math.isnan(p):
+            feats["p"] = float(p)
         yield PairRow(_line_id(s_origin), _line_id(t_origin), s_text, t_text, sel, feats)
 
 
@@ -1041,13 +1121,15 @@ def mine_corpus(
                                     engine=eng, segment=segment, lang=tgt_lang, log=log)
         eng.close()
         eng = None
-        res = mine_stores(src_v, tgt_v, log=log, **options)
+        res = mine_stores(src_v, tgt_v, log=log, texts=(src_s, tgt_s), model=model, **options)
         write_pairs(res, src_s, tgt_s, output, fmt=fmt, header=header, margin=str(options.get("margin", "distance")),
                     model=model, src_lang=src_lang, tgt_lang=tgt_lang, sidecar=sidecar)
         src_s.close()
         tgt_s.close()
         if log:
-            log(f"mined {len(res.src)} pairs (index {res.info['index']}, threshold {res.threshold:.4f}, "
+            bar = (f"p >= {res.info['min_p']}" if res.info.get("min_p") is not None
+                   else f"threshold {res.threshold:.4f}")
+            log(f"mined {len(res.src)} pairs (index {res.info['index']}, {bar}, "
                 f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
         return res
     finally:

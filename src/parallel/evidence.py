@@ -16,6 +16,9 @@ key               type     meaning
 ``numbers_tgt``   str      idem for the target
 ``chrf``          float    chrF++ (0-100, sacrebleu) between the sides where they are
                            comparable; absent otherwise (see :func:`chrf_between`)
+``p``             float    calibrated probability that the two sides say the same
+                           thing (:mod:`parallel.confidence`); needs the embeddings;
+                           absent for 0-n links
 ================  =======  ==========================================================
 
 The link type is ``link.kind`` (``1-1``, ``2-1``, ``0-1`` ...), not a feature.
@@ -36,8 +39,8 @@ import numpy as np
 
 from .data import Alignment, Link
 
-FEATURES = ("cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf")
-FLOAT_FEATURES = ("cosine", "margin", "length_ratio", "chrf")
+FEATURES = ("cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf", "p")
+FLOAT_FEATURES = ("cosine", "margin", "length_ratio", "chrf", "p")
 STRING_FEATURES = ("numbers", "numbers_src", "numbers_tgt")
 MARGIN_K = 4
 
@@ -256,6 +259,18 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
     tgt_texts = [al.tgt_text(link) for link in links]
     emb: list[dict[str, float]] = [{} for _ in links]
     if src_emb is not None and tgt_emb is not None and len(src_emb) and len(tgt_emb):
+        need_p = [n for n, link in enumerate(links) if link.src and link.tgt and "p" not in link.features]
+        if need_p:
+            from .confidence import link_probabilities
+
+            sel = [links[n] for n in need_p]
+            s_vec = _side_vectors([lk.src for lk in sel], src_emb, [src_texts[n] for n in need_p], encoder)
+            t_vec = _side_vectors([lk.tgt for lk in sel], tgt_emb, [tgt_texts[n] for n in need_p], encoder)
+            ps = link_probabilities(s_vec, t_vec, src_emb, tgt_emb, [lk.src for lk in sel],
+                                    [lk.tgt for lk in sel], [src_texts[n] for n in need_p],
+                                    [tgt_texts[n] for n in need_p], encoder=encoder, k=k)
+            for n, p in zip(need_p, ps, strict=True):
+                emb[n]["p"] = round(float(p), 4)
         need = [n for n, link in enumerate(links)
                 if not ("cosine" in link.features and "margin" in link.features)]
         if need:
@@ -263,7 +278,7 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                                      src_texts=[src_texts[n] for n in need],
                                      tgt_texts=[tgt_texts[n] for n in need])
             for n, feats in zip(need, got, strict=True):
-                emb[n] = feats
+                emb[n] = {**emb[n], **feats}
     out = []
     for n, link in enumerate(links):
         merged: dict[str, Any] = {**emb[n], **text_features(src_texts[n], tgt_texts[n])}

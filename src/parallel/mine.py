@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from .confidence import DEFAULT_MIN_P
 from .data import Link
 from .errors import InputError
 
@@ -369,10 +370,17 @@ def mine_detailed(
     encode: SpanEncoder | None = None,
     spacing: float = SPACING_FACTOR,
     noise_null: bool = True,
+    min_p: float | None = DEFAULT_MIN_P,
+    encoder: Any = None,
 ) -> MineResult:
     """Mine translation pairs between ``src_emb`` (n, d) and ``tgt_emb`` (m, d), rows L2-normalised.
 
-    ``threshold`` (in margin units) overrides the calibrated one; ``max_link`` 1 disables 2-1 and
+    By default 1-1 pairs are kept by their calibrated probability ``p`` (:mod:`parallel.confidence`):
+    mutual best pairs with ``p >= min_p``, in rounds (a one-to-one assignment on texts that are
+    sentence-for-sentence). ``min_p=None``, an explicit ``threshold`` (in margin units) or a
+    ``select`` other than ``intersect`` fall back to the margin threshold (``z_min``).
+    ``encoder`` (the encoder object, optional) picks the confidence model fitted for it and gives
+    each member's cosine for a combination. ``max_link`` 1 disables 2-1 and
     1-2 links; ``src_sents``/``tgt_sents`` with ``encode`` (texts -> (t, d) array) embed the
     concatenations tested for 2-1 links exactly instead of approximating them.
     """
@@ -433,9 +441,25 @@ def mine_detailed(
                 "margin_distance": round(mar(i, j, "distance"), 6),
                 "z": round(z, 4), "p_value": float(f"{_p_value(z):.4g}")}
 
-    accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
+    by_p = min_p is not None and threshold is None and select == "intersect" and not (n == 1 and m == 1)
+    probs: dict[tuple[int, int], float] = {}
+    if by_p:
+        from . import confidence
+
+        model = confidence.load_model(confidence.encoder_name(encoder))
+        s_txt = list(src_sents) if src_sents is not None else [""] * n
+        t_txt = list(tgt_sents) if tgt_sents is not None else [""] * m
+        chosen, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
+                                       min_p=float(min_p), encoder=encoder)  # type: ignore[arg-type]
+        probs = {(i, j): p for i, j, p, _ in chosen}
+        accepted = sorted((i, j, score_of(i, j)) for i, j in probs)
+    else:
+        accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
     groups: list[tuple[list[int], list[int], float, dict[str, float]]] = [
         ([i], [j], s, features(i, j, s)) for i, j, s in accepted]
+    for g in groups:
+        if (g[0][0], g[1][0]) in probs:
+            g[3]["p"] = round(probs[(g[0][0], g[1][0])], 4)
 
     # --- 2-1 and 1-2 links: an unmatched sentence whose best partner is in a 1-1 link
     if max_link >= 2 and len(groups) > 0 and not (n == 1 and m == 1):
@@ -477,6 +501,7 @@ def mine_detailed(
             g = by_tgt[partner] if side == "src" else by_src[partner]
             if len(g[0]) != 1 or len(g[1]) != 1:
                 continue  # the link already took another sentence
+            g[3]["base"] = (g[0][0], g[1][0])  # type: ignore[assignment]
             if side == "src":
                 g[0].append(new)
                 g[0].sort()
@@ -487,13 +512,59 @@ def mine_detailed(
             g[3]["join_z"] = round(null.z(score_of(new, partner) if side == "src"
                                           else score_of(partner, new)), 4)
 
+    if by_p:
+        _rescore_joined(groups, src_emb, tgt_emb, src_sents, tgt_sents, encode, encoder, k)
+        final = []
+        for g in groups:
+            if g[3]["p"] >= float(min_p or 0.0):
+                final.append(g)
+            elif (len(g[0]) > 1 or len(g[1]) > 1) and g[3].get("p_1_1", 0.0) >= float(min_p or 0.0):
+                # the join made the link worse than it was: back to the pair alone
+                i, j = g[3].pop("base")  # type: ignore[misc]
+                final.append(([i], [j], score_of(i, j), {**features(i, j, score_of(i, j)),
+                                                         "p": g[3]["p_1_1"]}))
+        for g in final:
+            g[3].pop("p_1_1", None)
+            g[3].pop("base", None)
+        groups = final
     links = [Link(tuple(s), tuple(t), round(float(v), 6), f) for s, t, v, f in groups]
     links.sort(key=lambda lk: (lk.src[0], lk.tgt[0]))
     info = {"k": k, "margin": margin, "select": select, "z_min": z_min,
+            "min_p": float(min_p) if by_p and min_p is not None else None,
             "threshold": round(float(thr), 6), "null_mean": round(float(null.mean), 6),
             "null_sd": round(float(null.sd), 6), "null_samples": int(null.samples),
             "noise_threshold": round(float(noise_thr), 6) if math.isfinite(noise_thr) else None}
     return MineResult(links, candidates, null, thr, z_min, info)
+
+
+def _rescore_joined(groups: list[tuple[list[int], list[int], float, dict[str, float]]],
+                    src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: Sequence[str] | None,
+                    tgt_sents: Sequence[str] | None, encode: SpanEncoder | None, encoder: Any, k: int) -> None:
+    """p of the 2-1 / 1-2 links, from the joined side's embedding (in place)."""
+    from . import confidence
+
+    multi = [g for g in groups if len(g[0]) > 1 or len(g[1]) > 1]
+    if not multi:
+        return
+    vecs = []
+    for emb, texts, sides in ((src_emb, src_sents, [g[0] for g in multi]), (tgt_emb, tgt_sents, [g[1] for g in multi])):
+        rows = np.zeros((len(multi), emb.shape[1]), dtype=np.float64)
+        spans = [(n, ids) for n, ids in enumerate(sides) if len(ids) > 1]
+        for n, ids in enumerate(sides):
+            if len(ids) == 1:
+                rows[n] = emb[ids[0]]
+        if spans:
+            joined = _join_embeddings(emb, [(ids[0], ids[1]) for _, ids in spans], texts, encode)
+            for (n, _), v in zip(spans, joined, strict=True):
+                rows[n] = v
+        vecs.append(rows)
+    s_txt = [" ".join(src_sents[i] for i in g[0]) if src_sents is not None else "" for g in multi]
+    t_txt = [" ".join(tgt_sents[j] for j in g[1]) if tgt_sents is not None else "" for g in multi]
+    ps = confidence.link_probabilities(vecs[0], vecs[1], src_emb, tgt_emb, [tuple(g[0]) for g in multi],
+                                       [tuple(g[1]) for g in multi], s_txt, t_txt, encoder=encoder, k=k)
+    for g, p in zip(multi, ps, strict=True):
+        g[3]["p_1_1"] = g[3]["p"]
+        g[3]["p"] = round(float(p), 4)
 
 
 def mine(src_emb: np.ndarray, tgt_emb: np.ndarray, **options: Any) -> list[Link]:

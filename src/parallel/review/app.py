@@ -24,7 +24,7 @@ from flask import Flask, Response, abort, jsonify, request
 
 from ..data import Alignment
 from ..errors import InputError, ParallelError
-from ..report import band_of, confidence_of, hover_text, is_rtl, lang_name, link_views
+from ..report import P_LEGEND, band_of, confidence_of, hover_text, is_rtl, lang_name, link_views
 from .store import ConflictError, ReviewStore, fingerprint
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -75,7 +75,8 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         conf = confidence_of(v.link)
         links.append({
             "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
-            "score": v.link.score, "conf": conf, "band": band_of(conf),
+            "score": v.link.score, "conf": conf, "band": band_of(conf, "p" in v.link.features),
+            "measure": "p" if "p" in v.link.features else "cos" if "cosine" in v.link.features else "score",
             "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
             "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
             "hover": hover_text(v),
@@ -85,7 +86,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
-        "rev": fingerprint(al.links), "history": len(store.history()),
+        "rev": fingerprint(al.links), "history": len(store.history()), "legend": P_LEGEND,
     }
 
 

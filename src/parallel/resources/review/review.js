@@ -87,7 +87,7 @@
     r.appendChild(textCell(state.src, k.src));
     r.appendChild(textCell(state.tgt, k.tgt));
     var m = el('div', 'm');
-    var info = el('div', 'info', k.kind + '  ' + (k.conf === null ? '–' : k.conf.toFixed(2)));
+    var info = el('div', 'info', k.kind + '  ' + (k.conf === null ? '–' : (k.measure === 'p' ? 'p ' : '') + k.conf.toFixed(2)));
     if (k.status) info.appendChild(el('span', 'badge ' + k.status, k.status));
     if (k.numbers === 'differ') info.appendChild(el('span', 'badge nd', '≠ numbers'));
     if (k.edited) info.appendChild(el('span', 'badge edited', k.edited));
@@ -120,9 +120,10 @@
     document.getElementById('tgtlab').textContent = state.tgt.label;
     var u = document.getElementById('undo');
     u.disabled = state.history === 0; u.textContent = 'Undo' + (state.history ? ' (' + state.history + ')' : '');
+    if (state.legend) document.getElementById('legend-text').textContent = state.legend;
     var grid = document.getElementById('grid');
     var h = el('div', 'h'); h.setAttribute('role', 'row');
-    ['link', state.src.label, state.tgt.label, 'type · conf. · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
+    ['link', state.src.label, state.tgt.label, 'type · p · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
     var want = Math.min(state.links.length, Math.max(shown, CHUNK));
     grid.textContent = '';
     grid.appendChild(h);

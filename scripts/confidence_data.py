@@ -1,0 +1,211 @@
+"""Visible data for fitting and checking the confidence model (``parallel.confidence``).
+
+Scenarios are pairs of sentence lists with a gold set of (ar index, en index) pairs, built with
+fixed seeds from ``../shared/bench`` (NTREX-128 ar-en news, Tatoeba ara-eng):
+
+* ``doc``: one NTREX document, 30% of sentences dropped per side, order shuffled (comparable
+  documents whose non-translations are same-document neighbours);
+* ``haystack``: NTREX documents pooled, about 12% of sentences kept on both sides, the rest on one
+  side only, plus translations with a number or a name changed standing in for the missing side
+  (same-topic distractors and near-duplicates that say something else);
+* ``tatoeba``: short sentences, every one with its partner (sentence-for-sentence), and the
+  same with 30% dropped per side.
+
+The first 10 NTREX documents (those of ``derived/ntrex128_ar_en``, which ``bench/mine_bench.py``
+scores) are used by neither split. Of the others, even-numbered documents train and odd-numbered
+ones are held out; Tatoeba lines 0-499 train, 500-999 are held out.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT.parent / "shared" / "bench"
+
+
+@dataclass
+class Scenario:
+    name: str
+    kind: str
+    ar: list[str]
+    en: list[str]
+    gold: set[tuple[int, int]]
+
+
+def _lines(p: Path) -> list[str]:
+    return p.read_text(encoding="utf-8").splitlines()
+
+
+def ntrex_docs() -> list[tuple[list[str], list[str]]]:
+    d = BENCH / "ntrex128_arb_eng"
+    ar, en, ids = _lines(d / "newstest2019-ref.arb.txt"), _lines(d / "newstest2019-src.eng.txt"), \
+        _lines(d / "DOCUMENT_IDS.tsv")
+    docs: dict[str, list[int]] = {}
+    for n, doc in enumerate(ids):
+        docs.setdefault(doc.strip(), []).append(n)
+    return [([ar[i] for i in rows], [en[i] for i in rows]) for rows in docs.values()]
+
+
+def tatoeba() -> tuple[list[str], list[str]]:
+    d = BENCH / "tatoeba_ara_eng"
+    return _lines(d / "tatoeba.ara-eng.ara"), _lines(d / "tatoeba.ara-eng.eng")
+
+
+_NUM = re.compile(r"\d+(?:[.,]\d+)?")
+_CAP = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]{2,}")
+
+
+def perturb_number(text: str, rng: random.Random) -> str | None:
+    from parallel.confidence import _HEDGE
+
+    nums = [m for m in _NUM.finditer(text) if not _HEDGE.search(text[max(0, m.start() - 24):m.start()])]
+    if not nums:
+        return None
+    m = rng.choice(nums)
+    raw = m.group(0)
+    digits = raw.replace(",", "").replace(".", "")
+    v = int(digits)
+    for _ in range(10):
+        w = max(0, v + rng.choice([-1, 1]) * rng.randint(1, max(2, v // 2)))
+        if w != v:
+            break
+    new = str(w)
+    if "." in raw or "," in raw:
+        sep = "." if "." in raw else ","
+        head, tail = raw.split(sep, 1)
+        new = f"{rng.randint(1, 99)}{sep}{tail}" if head != str(rng.randint(1, 99)) else new
+    return text[:m.start()] + new + text[m.end():]
+
+
+def perturb_name(text: str, names: list[str], rng: random.Random) -> str | None:
+    caps = list(_CAP.finditer(text))
+    if not caps:
+        return None
+    m = rng.choice(caps)
+    other = rng.choice([n for n in names if n != m.group(0)])
+    return text[:m.start()] + other + text[m.end():]
+
+
+def _perturbed(en: str, names: list[str], rng: random.Random) -> str | None:
+    order = [perturb_number, perturb_name] if rng.random() < 0.6 else [perturb_name, perturb_number]
+    for f in order:
+        out = f(en, rng) if f is perturb_number else f(en, names, rng)  # type: ignore[operator]
+        if out is not None and out != en:
+            return out
+    return None
+
+
+def _shuffle_pairs(ar: list[str], en: list[str], keep_ar: list[int], keep_en: list[int],
+                   extra_en: list[str], rng: random.Random, name: str, kind: str) -> Scenario:
+    a_order = keep_ar[:]
+    e_items = [("e", j) for j in keep_en] + [("x", n) for n in range(len(extra_en))]
+    rng.shuffle(a_order)
+    rng.shuffle(e_items)
+    a_pos = {i: p for p, i in enumerate(a_order)}
+    gold = set()
+    en_out = []
+    for p, (t, j) in enumerate(e_items):
+        en_out.append(en[j] if t == "e" else extra_en[j])
+        if t == "e" and j in a_pos:
+            gold.add((a_pos[j], p))
+    return Scenario(name, kind, [ar[i] for i in a_order], en_out, gold)
+
+
+def haystack(group: list[tuple[list[str], list[str]]], names: list[str], rng: random.Random, name: str,
+             perturb: float = 0.2, share: float = 0.13) -> Scenario:
+    """Documents pooled; ``share`` of the sentences on both sides, the rest on one side only, and
+    ``perturb`` of the Arabic-only ones given their translation with a number or a name changed."""
+    ar = [s for a, _ in group for s in a]
+    en = [s for _, e in group for s in e]
+    ka, ke, extra = [], [], []
+    for i in range(len(ar)):
+        r = rng.random()
+        if r < share:
+            ka.append(i)
+            ke.append(i)
+        elif r < share + (1 - share) / 2:
+            ka.append(i)
+            if rng.random() < 0.2:  # decided whatever perturb is, so clean and perturbed share the pool
+                pert = _perturbed(en[i], names, rng)
+                if pert is not None and rng.random() < perturb / 0.2:
+                    extra.append(pert)
+        else:
+            ke.append(i)
+    return _shuffle_pairs(ar, en, ka, ke, extra, rng, name, "haystack" if perturb else "haystack-clean")
+
+
+def merged(ar: list[str], en: list[str], rng: random.Random, name: str, p_join: float = 0.3,
+           p_drop: float = 0.2) -> Scenario:
+    """One document with adjacent sentences joined on each side independently (a line may hold the
+    translation of a sentence and more), some lines dropped, order shuffled. A pair of lines is
+    true when they share a sentence (as a 2-1 link's pairs count in the merged bench)."""
+    def lines_of(n: int) -> list[list[int]]:
+        out: list[list[int]] = []
+        for i in range(n):
+            if out and rng.random() < p_join and len(out[-1]) < 3:
+                out[-1].append(i)
+            else:
+                out.append([i])
+        return [g for g in out if rng.random() > p_drop]
+
+    a_lines, e_lines = lines_of(len(ar)), lines_of(len(en))
+    rng.shuffle(a_lines)
+    rng.shuffle(e_lines)
+    gold = {(x, y) for x, ga in enumerate(a_lines) for y, ge in enumerate(e_lines) if set(ga) & set(ge)}
+    return Scenario(name, "merged", [" ".join(ar[i] for i in g) for g in a_lines],
+                    [" ".join(en[i] for i in g) for g in e_lines], gold)
+
+
+def scenarios(split: str, seed: int = 7) -> list[Scenario]:
+    """The scenarios of ``split`` (``train`` or ``heldout``)."""
+    rng = random.Random(f"{seed}-{split}")
+    docs = ntrex_docs()[10:]
+    mine = [d for n, d in enumerate(docs) if (n % 2 == 0) == (split == "train")]
+    names = sorted({m.group(0) for _, en in docs for s in en for m in _CAP.finditer(s)})
+    out: list[Scenario] = []
+    # comparable documents
+    for n, (ar, en) in enumerate(mine):
+        idx = list(range(len(ar)))
+        ka = [i for i in idx if rng.random() > 0.3]
+        ke = [i for i in idx if rng.random() > 0.3]
+        out.append(_shuffle_pairs(ar, en, ka, ke, [], rng, f"doc{n}", "doc"))
+    # documents whose lines hold one or more sentences
+    for n, (ar, en) in enumerate(mine):
+        if n % 2 == 0:
+            out.append(merged(ar, en, rng, f"merged{n}"))
+    # haystacks: groups of documents pooled
+    for h in range(2 if split == "train" else 1):
+        group = mine[h::2] if split == "train" else mine
+        out.append(haystack(group, names, random.Random(f"{seed}-{split}-hay{h}"), f"haystack{h}"))
+        if split != "train":
+            out.append(haystack(group, names, random.Random(f"{seed}-{split}-hay{h}"), f"haystack{h}-clean",
+                                perturb=0.0))
+    # Tatoeba
+    t_ar, t_en = tatoeba()
+    lo, hi = (0, 500) if split == "train" else (500, 1000)
+    ar, en = t_ar[lo:hi], t_en[lo:hi]
+    idx = list(range(len(ar)))
+    out.append(_shuffle_pairs(ar, en, idx, idx, [], rng, "tatoeba", "tatoeba"))
+    ka = [i for i in idx if rng.random() > 0.3]
+    ke = [i for i in idx if rng.random() > 0.3]
+    out.append(_shuffle_pairs(ar, en, ka, ke, [], rng, "tatoeba-drop", "tatoeba"))
+    # a haystack of short sentences with changed translations
+    ka, ke, extra = [], [], []
+    for i in idx:
+        r = rng.random()
+        if r < 0.3:
+            ka.append(i)
+            ke.append(i)
+        elif r < 0.65:
+            ka.append(i)
+            pert = _perturbed(en[i], names, rng) if rng.random() < 0.3 else None
+            if pert is not None:
+                extra.append(pert)
+        else:
+            ke.append(i)
+    out.append(_shuffle_pairs(ar, en, ka, ke, extra, rng, "tatoeba-hay", "tatoeba"))
+    return out

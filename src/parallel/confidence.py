@@ -1,0 +1,614 @@
+"""A calibrated probability ``p`` that the two sides of a link say the same thing.
+
+``p`` is a logistic model over the evidence a link carries: its cosine, ratio and distance
+margins, how the partner ranks in both directions (rank and gap to the best competitor, mutual
+best or not), the lengths, whether the numbers, dates and names (Latin-script tokens and Arabic
+transliterations of English names) agree, and, for a combination of encoders, each member's own
+cosine. Among links with ``p`` about 0.8, about 80% are right (on the held-out data described in
+``resources/confidence/README.md``; figures in ``docs/calibration.md``).
+
+The parameters are fitted by ``scripts/fit_confidence.py`` (numpy only) and shipped as
+``resources/confidence/<encoder>.json``, one file per encoder (cosines of different encoders
+live on different scales); an encoder without its own file uses ``use-m3``'s.
+
+Mining (:func:`select`) keeps mutual best pairs by ``p`` in rounds: pairs at or above ``min_p``
+are taken, their sentences leave the pool, ranks and gaps are recomputed among what is left, and
+pairs that become mutual best are scored again. On a text that is sentence-for-sentence this
+completes a one-to-one assignment; on a haystack the pairs left stay below the bar.
+
+Nothing here does I/O except reading the shipped parameters (once, lazily).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+#: Default bar for keeping a mined pair (comparable mode, ``mine``): chosen on the visible proxies
+#: for a precision of about 0.9 (see docs/calibration.md).
+DEFAULT_MIN_P = 0.45
+
+#: Bands for colouring links (report, review app): ``high`` p >= 0.9, ``mid`` 0.5 <= p < 0.9,
+#: ``low`` p < 0.5.
+BANDS = (("high", 0.9), ("mid", 0.5), ("low", 0.0))
+
+P_MEANING = ("p: estimated probability that the two sides say the same thing (calibrated: among links "
+             "with p near 0.8, about 8 in 10 are right)")
+
+FEATURES = (
+    "cos", "margin_ratio", "margin_dist", "gap_fwd", "gap_bwd", "rank_fwd", "rank_bwd", "mutual",
+    "len_dev", "coverage", "num_agree", "num_differ", "num_one_side", "date_agree", "date_differ",
+    "name_match", "name_miss", "latin_match", "latin_miss", "member_min", "member_gap", "entity_match",
+    "entity_one_side",
+)
+
+_RANK_CAP = 30
+HEDGED_WEIGHT = 0.25
+
+
+def band(p: float | None) -> str:
+    """``high`` / ``mid`` / ``low`` for a probability (``none`` when there is none)."""
+    if p is None or not math.isfinite(p):
+        return "none"
+    for name, lo in BANDS:
+        if p >= lo:
+            return name
+    return "low"
+
+
+# ----------------------------------------------------------------------------- model
+
+@dataclass(frozen=True)
+class Model:
+    """Standardised logistic regression: ``p = sigmoid(b + w . (x - mean) / scale)``,
+    followed by an optional monotone recalibration (``knots_x`` -> ``knots_y``, piecewise linear on
+    the logit)."""
+
+    encoder: str
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    knots_x: tuple[float, ...] = ()
+    knots_y: tuple[float, ...] = ()
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+        return np.asarray(self.intercept + z @ self.coef)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """``x`` (r, len(names)) -> p (r,) in [0, 1]."""
+        if len(x) == 0:
+            return np.zeros(0)
+        s = self.logit(x)
+        if self.knots_x:
+            s = np.interp(s, self.knots_x, self.knots_y)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(s, -40, 40))))
+
+    def to_json(self, info: dict[str, Any] | None = None) -> str:
+        data = {"encoder": self.encoder, "features": list(self.names),
+                "mean": [round(float(v), 6) for v in self.mean],
+                "scale": [round(float(v), 6) for v in self.scale],
+                "coef": [round(float(v), 6) for v in self.coef],
+                "intercept": round(float(self.intercept), 6),
+                "knots_x": [round(float(v), 6) for v in self.knots_x],
+                "knots_y": [round(float(v), 6) for v in self.knots_y],
+                "info": info or {}}
+        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+    @staticmethod
+    def from_json(text: str) -> Model:
+        d = json.loads(text)
+        return Model(d["encoder"], tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]),
+                     np.array(d["coef"]), float(d["intercept"]), tuple(d.get("knots_x", ())),
+                     tuple(d.get("knots_y", ())))
+
+
+def model_file(encoder: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.+-]+", "_", encoder) + ".json"
+
+
+@lru_cache(maxsize=8)
+def load_model(encoder: str = "use-m3") -> Model:
+    """The shipped model for ``encoder`` (``use-m3``'s when it has none of its own)."""
+    folder = resources.files("parallel") / "resources" / "confidence"
+    for name in (model_file(encoder), model_file("use-m3")):
+        f = folder / name
+        if f.is_file():
+            return Model.from_json(f.read_text(encoding="utf-8"))
+    raise FileNotFoundError(f"no confidence model in {folder}")
+
+
+def encoder_name(encoder: Any) -> str:
+    """The registry name of an encoder object (``use-m3``, ``use-m3+e5-small``, ...) or of a name."""
+    if isinstance(encoder, str):
+        return encoder
+    name = getattr(encoder, "name", None)
+    return str(name) if name else "use-m3"
+
+
+# ----------------------------------------------------------------------------- text evidence
+
+_AR_MONTHS = {
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
+    "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10,
+    "نوفمبر": 11, "ديسمبر": 12, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
+    "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "ايلول": 9,
+}
+_AR_MONTH_PAIRS = {("كانون", "الثاني"): 1, ("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11,
+                   ("كانون", "الأول"): 12}
+_EN_MONTHS = {m: i + 1 for i, m in enumerate((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december"))}
+_EN_MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+                   "sept": 9, "oct": 10, "nov": 11, "dec": 12})
+_AR_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’\-]*")
+_AR_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ك", "ف")
+
+
+def _months(text: str) -> set[int]:
+    out = set()
+    low = text.lower()
+    for w in re.findall(r"[a-z]+", low):
+        if w in _EN_MONTHS and (len(w) > 3 or w in ("may",)):
+            if w == "may" and not re.search(r"\bmay\s+\d|\d\s+may\b|\bin\s+may\b", low):
+                continue
+            out.add(_EN_MONTHS[w])
+    words = _AR_WORD.findall(text)
+    for a, w in enumerate(words):
+        core = w[1:] if w.startswith(("و", "ب", "ل")) and w[1:] in _AR_MONTHS else w
+        if core in _AR_MONTHS:
+            out.add(_AR_MONTHS[core])
+        if a + 1 < len(words) and (core, words[a + 1]) in _AR_MONTH_PAIRS:
+            out.add(_AR_MONTH_PAIRS[(core, words[a + 1])])
+    return out
+
+
+# Consonant skeletons for matching English names with their Arabic transliterations.
+_AR_SKEL = {
+    "ب": "b", "ت": "t", "ث": "s", "ج": "g", "ح": "", "خ": "k", "د": "d", "ذ": "z", "ر": "r", "ز": "s",
+    "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "g", "ف": "f", "ق": "k",
+    "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "", "ة": "", "پ": "b", "ڤ": "f", "گ": "g", "چ": "s",
+}
+_EN_DIGRAPHS = (("sch", "s"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("kh", "k"), ("gh", "g"),
+                ("ph", "f"), ("ck", "k"), ("dj", "g"), ("ts", "s"), ("tz", "s"), ("x", "ks"), ("qu", "k"))
+_EN_SKEL = {"b": "b", "p": "b", "t": "t", "d": "d", "s": "s", "z": "s", "c": "k", "k": "k", "q": "k",
+            "g": "g", "j": "g", "f": "f", "v": "f", "l": "l", "m": "m", "n": "n", "r": "r"}
+_STOP_CAPS = {
+    "the", "a", "an", "in", "on", "at", "for", "and", "but", "or", "of", "to", "this", "that", "these",
+    "those", "it", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "its",
+    "mr", "mrs", "ms", "dr", "there", "when", "if", "as", "after", "before", "while", "with", "by",
+    "from", "what", "who", "how", "why", "where", "which", "is", "are", "was", "were", "do", "does",
+    "did", "not", "no", "yes", "so", "all", "some", "one", "two", "also", "however", "according",
+}
+
+
+def _squeeze(s: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def _en_skeleton(word: str) -> str:
+    w = word.lower()
+    w = re.sub(r"c(?=[eiy])", "s", w)
+    for a, b in _EN_DIGRAPHS:
+        w = w.replace(a, b)
+    return _squeeze("".join(_EN_SKEL.get(c, "") for c in w))
+
+
+def _ar_skeletons(word: str) -> set[str]:
+    out = set()
+    for pre in ("", *_AR_PREFIXES):
+        if word.startswith(pre) and len(word) - len(pre) >= 2:
+            core = word[len(pre):]
+            for suf in ("", "ي", "ية", "يين", "يون", "ون", "ين", "ها"):
+                if core.endswith(suf) and len(core) - len(suf) >= 2:
+                    stem = core[:len(core) - len(suf)] if suf else core
+                    out.add(_squeeze("".join(_AR_SKEL.get(c, "") for c in stem)))
+    return {s for s in out if s}
+
+
+def _close(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 3:
+        return False
+    if abs(len(a) - len(b)) > 1:
+        return False
+    # edit distance <= 1
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+
+
+def _names(en: str) -> list[str]:
+    """Capitalised English words that are likely names (not sentence-initial function words)."""
+    out = []
+    for m in _LATIN_WORD.finditer(en):
+        w = m.group(0).strip("'’-")
+        if len(w) < 3 or not w[0].isupper() or w.lower() in _STOP_CAPS or w.lower() in _EN_MONTHS:
+            continue
+        if w.isupper() and len(w) <= 5:
+            continue  # acronyms are translated (WHO -> منظمة الصحة العالمية)
+        out.append(w)
+    return out
+
+
+# A bound or an approximation before a number ("more than 100", "nearly 30", "أكثر من 100"):
+# two such numbers that differ need not contradict each other (reports of a count at different
+# times, "more than 150" implies "more than 100"), so they count as half a disagreement.
+_HEDGE = re.compile(
+    r"(?:more than|over|at least|nearly|almost|about|around|approximately|roughly|some|up to|"
+    r"أكثر من|اكثر من|ما يزيد عن|ما يزيد على|ما يقرب من|ما يقارب|قرابة|نحو|حوالي|حوالى|زهاء|"
+    r"أزيد من|لا يقل عن)\s*$", re.IGNORECASE)
+
+
+def numbers_split(text: str) -> tuple[set[str], set[str]]:
+    """The numbers of ``text`` (normalised as in :func:`parallel.evidence.extract_numbers`):
+    ``(exact, hedged)``, hedged ones preceded by a bound or an approximation."""
+    from .evidence import _CURRENCY, _NUMBER, _canonical, normalize_digits
+
+    text = normalize_digits(text)
+    exact: set[str] = set()
+    hedged: set[str] = set()
+    for m in _NUMBER.finditer(text):
+        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
+        value = _canonical(m.group(1), m.group(2), money)
+        (hedged if _HEDGE.search(text[max(0, m.start() - 24):m.start()]) else exact).add(value)
+    return exact, hedged
+
+
+# Places and organisations that a translation names on both sides (English pattern, Arabic
+# pattern); the Arabic side is matched after stripping a clitic prefix (و, ب, ل, ال ...).
+_ENTITIES = (
+    (r"chin(?:a|ese)", "الصين|صين"), (r"united states|u\.?s\.?a?\b|america(?:n|ns)?", "الولايات المتحدة|أمريك|امريك|أميرك"),
+    (r"russia(?:n|ns)?", "روسي"), (r"britain|british|u\.?k\.?\b|united kingdom|england|english", "بريطاني|المملكة المتحدة|انجلتر|إنجلتر|إنكلتر"),
+    (r"france|french", "فرنس"), (r"german(?:y|s)?", "ألماني|المانيا|الألمان"), (r"ital(?:y|ian)", "إيطالي|ايطالي"),
+    (r"spain|spanish", "إسبان|اسبان"), (r"japan(?:ese)?", "الياب|ياباني"), (r"korea(?:n|ns)?", "كوري"),
+    (r"india(?:n|ns)?", "الهند|هندي"), (r"iran(?:ian)?", "إيران|ايران"), (r"iraq(?:i)?", "العراق|عراقي"),
+    (r"syria(?:n)?", "سوري"), (r"egypt(?:ian)?", "مصر"), (r"saudi", "السعودي"), (r"turk(?:ey|ish)", "تركي"),
+    (r"israel(?:i)?", "إسرائيل|اسرائيل"), (r"palestin", "فلسطين"), (r"indonesia(?:n)?", "إندونيسي|اندونيسي"),
+    (r"mexic(?:o|an)", "المكسيك|مكسيكي"), (r"canad(?:a|ian)", "كند"), (r"austral", "أسترالي|استرالي"),
+    (r"brazil", "البرازيل|برازيلي"), (r"africa(?:n)?", "أفريقي|افريقي|إفريقي"), (r"europe(?:an)?|\beu\b", "أوروب|اوروب"),
+    (r"asia(?:n)?", "آسي|اسيا"), (r"wuhan", "ووهان"), (r"hubei", "هوبي"), (r"beijing", "بكين"),
+    (r"london", "لندن"), (r"paris", "باريس"), (r"washington", "واشنطن"), (r"moscow", "موسكو"),
+    (r"\bwho\b|world health organi[sz]ation", "منظمة الصحة العالمية"), (r"united nations|\bun\b|\bu\.n\.", "الأمم المتحدة"),
+    (r"covid|coronavirus", "كوفيد|كورونا"), (r"trump", "ترامب"), (r"obama", "أوباما|اوباما"),
+)
+_ENT_EN = [re.compile(r"(?<![A-Za-z])(?:" + e + ")", re.IGNORECASE) for e, _ in _ENTITIES]
+_ENT_AR = [re.compile("(?:" + a + ")") for _, a in _ENTITIES]
+
+
+def entities(text: str, arabic: bool) -> set[int]:
+    """Indices of the :data:`_ENTITIES` named in ``text``."""
+    pats = _ENT_AR if arabic else _ENT_EN
+    if arabic:
+        return {n for n, p in enumerate(pats) if p.search(text)}
+    return {n for n, p in enumerate(pats) if p.search(text) and not (n == 1 and re.search(r"\bUS\b|\bus\b", text) and not re.search(r"\bU\.?S\b", text))}
+
+
+def text_evidence(src: str, tgt: str) -> list[float]:
+    """Number, date, name and Latin-token agreement of two texts (any side may be Arabic)."""
+    ea, ha = numbers_split(src)
+    eb, hb = numbers_split(tgt)
+    a, b = ea | ha, eb | hb
+    num_agree = num_differ = num_one = 0.0
+    if a and b:
+        if a == b:
+            num_agree = 1.0
+        else:
+            # a number disagrees when it has no counterpart on the other side, unless it is a
+            # hedged number and the other side has a hedged number too
+            lone = (a - b) | (b - a)
+            soft = (ha - b) | (hb - a) if ha - b and hb - a else set()
+            num_differ = (len(lone - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
+    elif a or b:
+        num_one = min(len(a or b), 3) / 3
+    ma, mb = _months(src), _months(tgt)
+    date_agree = float(bool(ma) and ma == mb)
+    date_differ = float(bool(ma) and bool(mb) and not (ma & mb))
+    ar, en = (src, tgt) if _AR_WORD.search(src) and not _AR_WORD.search(tgt) else (tgt, src)
+    name_match = name_miss = latin_match = latin_miss = 0.0
+    if _AR_WORD.search(ar) and not _AR_WORD.search(en):
+        names = _names(en)
+        if names:
+            skels: set[str] = set()
+            for w in _AR_WORD.findall(ar):
+                skels |= _ar_skeletons(w)
+            latin_ar = {w.lower() for w in _LATIN_WORD.findall(ar)}
+            hit = 0
+            for nm in names:
+                sk = _en_skeleton(nm)
+                if nm.lower() in latin_ar or (len(sk) >= 2 and any(_close(sk, s) for s in skels)):
+                    hit += 1
+            name_match = hit / len(names)
+            name_miss = min(len(names) - hit, 3) / 3
+        latin = [w for w in _LATIN_WORD.findall(ar) if len(w) >= 2]
+        if latin:
+            en_low = en.lower()
+            hit = sum(w.lower() in en_low for w in latin)
+            latin_match = hit / len(latin)
+            latin_miss = min(len(latin) - hit, 3) / 3
+    ent_match = ent_one = 0.0
+    if _AR_WORD.search(ar) and not _AR_WORD.search(en):
+        ea_, ee_ = entities(ar, True), entities(en, False)
+        if ea_ or ee_:
+            ent_match = len(ea_ & ee_) / len(ea_ | ee_)
+            ent_one = min(len(ea_ ^ ee_), 3) / 3
+    return [num_agree, num_differ, num_one, date_agree, date_differ, name_match, name_miss,
+            latin_match, latin_miss, ent_match, ent_one]
+
+
+# ----------------------------------------------------------------------------- pair features
+
+def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_fwd: np.ndarray,
+                 gap_bwd: np.ndarray, rank_fwd: np.ndarray, rank_bwd: np.ndarray,
+                 src_texts: Sequence[str], tgt_texts: Sequence[str],
+                 members: np.ndarray | None = None, coverage: float = 0.0) -> np.ndarray:
+    """Feature matrix (r, len(FEATURES)) for r pairs.
+
+    ``cos`` (r,) cosines; ``knn_src``/``knn_tgt`` (r,) mean cosine of each side's k nearest
+    neighbours in the other document; ``gap_fwd`` (r,) distance margin of the pair minus the best
+    margin of the source with any other target (positive: the target is the source's best),
+    ``gap_bwd`` the same from the target; ``rank_*`` (r,) how many candidates beat the partner;
+    ``members`` (r, e) each member encoder's cosine for a combination (else None);
+    ``coverage`` the document pair's :func:`coverage`.
+    """
+    r = len(cos)
+    x = np.zeros((r, len(FEATURES)), dtype=np.float64)
+    denom = (knn_src + knn_tgt) / 2
+    x[:, 0] = cos
+    x[:, 1] = cos / np.where(np.abs(denom) < 1e-6, 1e-6, denom)
+    x[:, 1] = np.clip(x[:, 1], 0.0, 3.0)
+    x[:, 2] = cos - denom
+    x[:, 3] = np.clip(gap_fwd, -0.3, 0.3)
+    x[:, 4] = np.clip(gap_bwd, -0.3, 0.3)
+    x[:, 5] = np.log1p(np.minimum(rank_fwd, _RANK_CAP))
+    x[:, 6] = np.log1p(np.minimum(rank_bwd, _RANK_CAP))
+    x[:, 7] = (rank_fwd == 0) & (rank_bwd == 0)
+    x[:, 9] = coverage
+    for n in range(r):
+        ls, lt = len(src_texts[n]), len(tgt_texts[n])
+        x[n, 8] = abs(math.log((lt + 8) / (ls + 8)))
+        ev = text_evidence(src_texts[n], tgt_texts[n])
+        x[n, 10:19] = ev[:9]
+        # ev[9:] (places and organisations named on one side only): measured and left out, they
+        # cost more on comparable documents than they gained on translations (docs/calibration.md)
+    if members is not None and members.shape[1] >= 2:
+        x[:, 19] = members.min(axis=1)
+        x[:, 20] = members.max(axis=1) - members.min(axis=1)
+    else:
+        x[:, 19] = cos
+    return x
+
+
+#: Output size of the encoders a combination can hold (``A+B`` concatenates their blocks).
+MEMBER_DIMS = {"use-m3": 512, "e5-small": 384}
+
+
+def member_cosines(encoder: Any, src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray | None:
+    """Each member's cosine (r, e) of paired rows of a combination's vectors (``use-m3+e5-small``:
+    each member's block is a scaled unit vector, :class:`parallel.embed.Combined`), None for a
+    single encoder or an unknown member."""
+    parts = encoder_name(encoder).split("+")
+    if len(parts) < 2 or any(p not in MEMBER_DIMS for p in parts):
+        return None
+    dims = [MEMBER_DIMS[p] for p in parts]
+    if sum(dims) != src_vecs.shape[1]:
+        return None
+    out = np.zeros((len(src_vecs), len(dims)))
+    a = 0
+    for e, d in enumerate(dims):
+        s, t = src_vecs[:, a:a + d].astype(np.float64), tgt_vecs[:, a:a + d].astype(np.float64)
+        ns = np.maximum(np.linalg.norm(s, axis=1), 1e-12)
+        nt = np.maximum(np.linalg.norm(t, axis=1), 1e-12)
+        out[:, e] = np.einsum("ij,ij->i", s, t) / ns / nt
+        a += d
+    return out
+
+
+# ----------------------------------------------------------------------------- mining by p
+
+_BLOCK = 2_000_000
+
+
+def _side_best(a_emb: np.ndarray, b_emb: np.ndarray, knn_a: np.ndarray, knn_b: np.ndarray,
+               rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Among ``rows`` x ``cols`` (ids into a/b), by distance margin: each row's best column (an id)
+    and the gap between its best and second-best margin (0.3 when there is one column).
+    Memory bounded by blocks of rows."""
+    best = np.full(len(rows), -1, dtype=np.int64)
+    gap = np.full(len(rows), 0.3)
+    if len(cols) == 0:
+        return best, gap
+    bt = b_emb[cols]
+    kb = knn_b[cols]
+    step = max(1, _BLOCK // len(cols))
+    for a in range(0, len(rows), step):
+        rr = rows[a:a + step]
+        mar = (a_emb[rr] @ bt.T).astype(np.float64) - (knn_a[rr][:, None] + kb[None, :]) / 2
+        arg = mar.argmax(axis=1)
+        best[a:a + len(rr)] = cols[arg]
+        if len(cols) > 1:
+            top2 = -np.partition(-mar, 1, axis=1)[:, :2]
+            gap[a:a + len(rr)] = top2.max(axis=1) - top2.min(axis=1)
+    return best, gap
+
+
+#: Gap (distance margin, best minus second best, both directions) of a "clear" mutual best pair.
+COVERAGE_GAP = 0.05
+
+
+def _coverage(f_best: np.ndarray, f_gap: np.ndarray, b_best: np.ndarray, b_gap: np.ndarray,
+              rows: np.ndarray, cols: np.ndarray) -> float:
+    col_pos = {int(j): n for n, j in enumerate(cols)}
+    clear = 0
+    for n, j in enumerate(f_best):
+        if j >= 0:
+            c = col_pos[int(j)]
+            clear += int(b_best[c] == rows[n] and f_gap[n] >= COVERAGE_GAP and b_gap[c] >= COVERAGE_GAP)
+    return clear / max(1, min(len(rows), len(cols)))
+
+
+def coverage(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray) -> float:
+    """Share of the shorter side in a clear mutual best pair (both gaps >= :data:`COVERAGE_GAP`):
+    about 0.8 for texts that are sentence-for-sentence, 0.3 for a few translations among many
+    unrelated sentences. A document-level feature: it tells the model how common true pairs are."""
+    rows, cols = np.arange(len(src_emb)), np.arange(len(tgt_emb))
+    f_best, f_gap = _side_best(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols)
+    b_best, b_gap = _side_best(tgt_emb, src_emb, knn_tgt, knn_src, cols, rows)
+    return _coverage(f_best, f_gap, b_best, b_gap, rows, cols)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Candidate pairs of one round: ids, p and features (for training and inspection)."""
+
+    src: np.ndarray
+    tgt: np.ndarray
+    p: np.ndarray
+    x: np.ndarray
+    round: int
+    coverage: float = 0.0
+
+
+def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
+                     rows: np.ndarray, cols: np.ndarray, src_sents: Sequence[str], tgt_sents: Sequence[str],
+                     model: Model, *, encoder: Any = None, round_no: int = 0,
+                     cover: float | None = None) -> Scored:
+    """The mutual best pairs among ``rows`` x ``cols`` and their p (``cover``: the document
+    pair's :func:`coverage`, measured here when None)."""
+    f_best, f_gap = _side_best(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols)
+    b_best, b_gap = _side_best(tgt_emb, src_emb, knn_tgt, knn_src, cols, rows)
+    if cover is None:
+        cover = _coverage(f_best, f_gap, b_best, b_gap, rows, cols)
+    col_pos = {int(j): n for n, j in enumerate(cols)}
+    pos = [(n, col_pos[int(j)]) for n, j in enumerate(f_best)
+           if j >= 0 and b_best[col_pos[int(j)]] == rows[n]]
+    if not pos:
+        e = np.zeros(0)
+        return Scored(e.astype(np.int64), e.astype(np.int64), e, np.zeros((0, len(FEATURES))), round_no, cover)
+    rp = np.array([a for a, _ in pos], dtype=np.int64)
+    cp = np.array([b for _, b in pos], dtype=np.int64)
+    pi, pj = rows[rp], cols[cp]
+    s_vec, t_vec = src_emb[pi], tgt_emb[pj]
+    cos = np.einsum("ij,ij->i", s_vec.astype(np.float64), t_vec.astype(np.float64))
+    members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
+    zero = np.zeros(len(pi))
+    x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero,
+                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover)
+    return Scored(pi, pj, model.predict(x), x, round_no, cover)
+
+
+def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
+           src_sents: Sequence[str], tgt_sents: Sequence[str], *, model: Model, min_p: float,
+           encoder: Any = None, rounds: int = 4, keep_scored: bool = False
+           ) -> tuple[list[tuple[int, int, float, np.ndarray]], list[Scored]]:
+    """Mutual best pairs with ``p >= min_p``, in rounds (see the module docstring).
+
+    Returns ``([(i, j, p, features)], scored rounds if keep_scored)``.
+    """
+    rows = np.arange(len(src_emb), dtype=np.int64)
+    cols = np.arange(len(tgt_emb), dtype=np.int64)
+    kept: list[tuple[int, int, float, np.ndarray]] = []
+    history: list[Scored] = []
+    cover: float | None = None
+    for r in range(rounds):
+        if len(rows) == 0 or len(cols) == 0:
+            break
+        sc = score_candidates(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols, src_sents, tgt_sents,
+                              model, encoder=encoder, round_no=r, cover=cover)
+        cover = sc.coverage
+        if keep_scored:
+            history.append(sc)
+        take = sc.p >= min_p
+        if not take.any():
+            break
+        for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True):
+            kept.append((int(i), int(j), float(p), x))
+        rows = np.setdiff1d(rows, sc.src[take])
+        cols = np.setdiff1d(cols, sc.tgt[take])
+    kept.sort(key=lambda t: (t[0], t[1]))
+    return kept, history
+
+
+# ----------------------------------------------------------------------------- translations?
+
+#: Parallel mode on texts that are not translations: fewer than this share of the 1-1 links
+#: (of at least :data:`NOT_TRANSLATION_MIN_LINKS`) reach p 0.5.
+NOT_TRANSLATION_SHARE = 0.3
+NOT_TRANSLATION_MIN_LINKS = 4
+
+
+def translation_check(links: Sequence[Any]) -> str | None:
+    """A one-line warning when links aligned as translations mostly do not say the same thing."""
+    ps = [float(lk.features["p"]) for lk in links if "p" in lk.features and len(lk.src) == 1 and len(lk.tgt) == 1]
+    if len(ps) < NOT_TRANSLATION_MIN_LINKS:
+        return None
+    share = sum(p >= 0.5 for p in ps) / len(ps)
+    if share >= NOT_TRANSLATION_SHARE:
+        return None
+    return (f"these texts do not look like translations: only {share:.0%} of {len(ps)} 1-1 links have "
+            f"p >= 0.5; try --mode comparable")
+
+
+# ----------------------------------------------------------------------------- any link
+
+def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.ndarray, tgt_emb: np.ndarray,
+                       src_ids: Sequence[tuple[int, ...]], tgt_ids: Sequence[tuple[int, ...]],
+                       src_texts: Sequence[str], tgt_texts: Sequence[str], *, encoder: Any = None,
+                       k: int = 4, model: Model | None = None) -> np.ndarray:
+    """p (r,) for r links given their side vectors ``src_vecs``/``tgt_vecs`` (r, d) (one unit vector
+    per side: a sentence's row, or the joined text's embedding), against the documents' sentence
+    embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
+    other document's single sentences outside the link."""
+    if len(src_vecs) == 0:
+        return np.zeros(0)
+    model = model or load_model(encoder_name(encoder))
+    from .mine import knn_means
+
+    kn_s, kn_t = knn_means(src_emb, tgt_emb, k)
+    sv = np.asarray(src_vecs, dtype=np.float64)
+    tv = np.asarray(tgt_vecs, dtype=np.float64)
+    cos = np.einsum("ij,ij->i", sv, tv)
+
+    def knn_of(vecs: np.ndarray, other: np.ndarray) -> np.ndarray:
+        sim = vecs @ other.T.astype(np.float64)
+        kk = max(1, min(k, sim.shape[1]))
+        return np.asarray(-np.partition(-sim, kk - 1, axis=1)[:, :kk].mean(axis=1))
+
+    ks = knn_of(sv, tgt_emb)
+    kt = knn_of(tv, src_emb)
+    r = len(sv)
+    rank_f = np.zeros(r)
+    rank_b = np.zeros(r)
+    gap_f = np.zeros(r)
+    gap_b = np.zeros(r)
+    for a in range(0, r, 512):
+        b = min(a + 512, r)
+        mf = sv[a:b] @ tgt_emb.T.astype(np.float64) - (ks[a:b, None] + kn_t[None, :]) / 2
+        mb = tv[a:b] @ src_emb.T.astype(np.float64) - (kt[a:b, None] + kn_s[None, :]) / 2
+        for n in range(a, b):
+            v = cos[n] - (ks[n] + kt[n]) / 2
+            rf = mf[n - a].copy()
+            rf[list(tgt_ids[n])] = -np.inf
+            rb = mb[n - a].copy()
+            rb[list(src_ids[n])] = -np.inf
+            rank_f[n] = (rf > v).sum()
+            rank_b[n] = (rb > v).sum()
+            gap_f[n] = v - (rf.max() if np.isfinite(rf.max()) else v - 0.3)
+            gap_b[n] = v - (rb.max() if np.isfinite(rb.max()) else v - 0.3)
+    members = member_cosines(encoder, sv, tv) if encoder is not None else None
+    x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
+                     coverage(src_emb, tgt_emb, kn_s, kn_t))
+    return model.predict(x)

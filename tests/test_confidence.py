@@ -1,0 +1,193 @@
+"""The calibrated probability p (parallel.confidence): model, evidence, mining by p, warnings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from parallel import confidence as cf
+from parallel.cli import main as cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _row(src: str, tgt: str, cos: float = 0.7, gap: float = 0.12, cover: float = 0.5) -> np.ndarray:
+    one = np.array([1.0])
+    return cf.feature_rows(np.array([cos]), one * 0.4, one * 0.4, one * gap, one * gap, one * 0, one * 0,
+                           [src], [tgt], None, cover)
+
+
+def p_of(src: str, tgt: str, **kw: float) -> float:
+    return float(cf.load_model("use-m3").predict(_row(src, tgt, **kw))[0])
+
+
+def test_shipped_model_loads_and_round_trips() -> None:
+    m = cf.load_model("use-m3")
+    assert m.names == cf.FEATURES and len(m.coef) == len(cf.FEATURES)
+    again = cf.Model.from_json(m.to_json())
+    x = np.vstack([_row("a", "b"), _row("قال 5", "said 5", cos=0.3, gap=-0.05)])
+    np.testing.assert_allclose(again.predict(x), m.predict(x))
+    assert ((m.predict(x) >= 0) & (m.predict(x) <= 1)).all()
+    # an encoder without a model of its own uses use-m3's
+    assert cf.load_model("st:some-model").coef.tolist() == m.coef.tolist()
+    info = json.loads((ROOT / "src/parallel/resources/confidence/use-m3.json").read_text(encoding="utf-8"))["info"]
+    assert info["heldout_ece"] <= 0.05
+
+
+def test_p_rises_with_the_evidence() -> None:
+    weak, strong = p_of("قال", "said", cos=0.45, gap=0.02), p_of("قال", "said", cos=0.8, gap=0.25)
+    assert weak < 0.5 < strong
+
+
+def test_a_number_disagreement_lowers_p() -> None:
+    ar = "عقدنا 30 اجتماعا مع 100 دولة"
+    same = p_of(ar, "we held 30 meetings with 100 countries")
+    other = p_of(ar, "we held 40 meetings with 150 countries")
+    assert other < same - 0.1
+    # hedged counts ("more than 100" / "more than 150") can both be true: a smaller drop
+    hedged_ar = "عقدنا ما يقرب من 30 اجتماعا مع أكثر من 100 دولة"
+    hedged = p_of(hedged_ar, "we held more than 40 meetings with more than 150 countries")
+    exact = p_of(hedged_ar.replace("ما يقرب من ", "").replace("أكثر من ", ""),
+                 "we held 40 meetings with 150 countries")
+    assert exact < hedged < p_of(hedged_ar, "we held nearly 30 meetings with more than 100 countries")
+
+
+def test_names_and_their_transliterations() -> None:
+    ev = cf.text_evidence("قال ترامب إن ميركل وافقت", "Trump said that Merkel agreed")
+    names = dict(zip(cf.FEATURES[10:19], ev[:9], strict=True))
+    assert names["name_match"] == 1.0 and names["name_miss"] == 0.0
+    swapped = dict(zip(cf.FEATURES[10:19], cf.text_evidence("قال ترامب إن ميركل وافقت",
+                                                             "Trump said that Macron agreed")[:9], strict=True))
+    assert swapped["name_match"] == 0.5 and swapped["name_miss"] > 0
+    assert p_of("قال ترامب إن ميركل وافقت", "Trump said that Macron agreed") < \
+        p_of("قال ترامب إن ميركل وافقت", "Trump said that Merkel agreed")
+    # dates: months in either calendar naming
+    dates = dict(zip(cf.FEATURES[10:19], cf.text_evidence("في 3 آذار", "on 3 March")[:9], strict=True))
+    assert dates["date_agree"] == 1.0
+
+
+def test_bands() -> None:
+    assert [cf.band(p) for p in (0.95, 0.9, 0.7, 0.5, 0.2, None)] == ["high", "high", "mid", "mid", "low", "none"]
+
+
+def _clustered(n: int, pairs: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    src = rng.normal(size=(n, 32))
+    tgt = rng.normal(size=(n, 32))
+    tgt[:pairs] = src[:pairs] + rng.normal(size=(pairs, 32)) * 0.35
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    return src.astype(np.float32), tgt.astype(np.float32)
+
+
+def test_comparable_mining_keeps_pairs_by_p() -> None:
+    from parallel.mine import mine_detailed
+
+    src, tgt = _clustered(120, 40)
+    res = mine_detailed(src, tgt, max_link=1)
+    got = {(lk.src[0], lk.tgt[0]): lk.features["p"] for lk in res.links}
+    assert got and all(p >= cf.DEFAULT_MIN_P for p in got.values())
+    assert sum(i == j for i, j in got) >= 0.8 * len(got) and sum(i == j for i, j in got) >= 30
+    strict = {(lk.src[0], lk.tgt[0]) for lk in mine_detailed(src, tgt, max_link=1, min_p=0.95).links}
+    loose = {(lk.src[0], lk.tgt[0]) for lk in mine_detailed(src, tgt, max_link=1, min_p=0.2).links}
+    assert strict < set(got) <= loose
+    # the margin threshold is still there for those who ask for it
+    by_margin = mine_detailed(src, tgt, max_link=1, min_p=None)
+    assert all("p" not in lk.features for lk in by_margin.links) and by_margin.links
+
+
+def test_rounds_complete_a_one_to_one_assignment() -> None:
+    """Sentence-for-sentence input: later rounds pick up pairs whose best partner was taken."""
+    rng = np.random.default_rng(3)
+    src = rng.normal(size=(200, 32))
+    tgt = src + rng.normal(size=(200, 32)) * 1.2
+    src = (src / np.linalg.norm(src, axis=1, keepdims=True)).astype(np.float32)
+    tgt = (tgt / np.linalg.norm(tgt, axis=1, keepdims=True)).astype(np.float32)
+    from parallel.mine import knn_means
+
+    ks, kt = knn_means(src, tgt, 4)
+    texts = [""] * 200
+    model = cf.load_model("use-m3")
+    one, _ = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.5, rounds=1)
+    more, hist = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.5, rounds=6, keep_scored=True)
+    assert len(hist) > 1 and len(more) > len(one)
+    assert sum(i == j for i, j, *_ in more) > sum(i == j for i, j, *_ in one)
+    assert len({i for i, *_ in more}) == len(more) == len({j for _, j, *_ in more})
+
+
+def test_parallel_mode_on_texts_that_are_not_translations_says_so(seed_ar: Path, seed_en: Path,
+                                                                  tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["align", str(seed_ar), str(seed_en), "--mode", "parallel", "-q"])
+    assert res.exit_code == 0, res.output
+    warnings = [line for line in res.stderr.splitlines() if "do not look like translations" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("parallel-corpus: warning:")
+    rows = [line.split("\t") for line in res.stdout.splitlines()]
+    assert all(r[13] == "" or 0 <= float(r[13]) <= 1 for r in rows)  # p column
+    # translations: no warning, and their links are sure
+    ar_lines = ["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
+                "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."]
+    en_lines = ["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
+                "I came back home at noon.", "Then I read a book about history."]
+    ar, en = "\n".join(ar_lines), "\n".join(en_lines)
+    (tmp_path / "a.ar").write_text(ar, encoding="utf-8")
+    (tmp_path / "a.en").write_text(en, encoding="utf-8")
+    ok = CliRunner().invoke(cli, ["align", str(tmp_path / "a.ar"), str(tmp_path / "a.en"), "--mode", "parallel",
+                                  "--presplit", "-q"])
+    assert ok.exit_code == 0 and "translations" not in ok.stderr
+    assert all(float(line.split("\t")[13]) >= 0.5 for line in ok.stdout.splitlines())
+
+
+def test_min_p_option(seed_ar: Path, seed_en: Path) -> None:
+    low = CliRunner().invoke(cli, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-q",
+                                   "--min-p", "0.1", "--header"])
+    assert low.exit_code == 0, low.output
+    header, *rows = [line.split("\t") for line in low.stdout.splitlines()]
+    assert header[-1] == "p" and rows
+    ps = [float(r[-1]) for r in rows]
+    assert min(ps) >= 0.1
+    high = CliRunner().invoke(cli, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-q",
+                                    "--min-p", "0.99"])
+    assert high.exit_code == 0 and len(high.stdout.splitlines()) < len(rows)
+    bad = CliRunner().invoke(cli, ["align", str(seed_ar), str(seed_en), "--min-p", "2"])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.bench
+@pytest.mark.slow
+def test_held_out_calibration_and_targets(shared_bench: Path, tmp_path: Path) -> None:
+    """The refit script's held-out report: ECE <= 0.05, and the proxies' F1 (scripts/fit_confidence.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from fit_confidence import ece, embedder, heldout
+
+    enc = embedder("use-m3", tmp_path / "cache")
+    res = heldout(cf.load_model("use-m3"), enc, cf.DEFAULT_MIN_P)
+    e, _ = ece(res["p"], res["y"])  # type: ignore[arg-type]
+    assert e <= 0.05
+    tp, npred, ngold = res["per"]["doc"]  # type: ignore[index]
+    assert 2 * tp / (npred + ngold) >= 0.95
+    tp, npred, ngold = res["per"]["haystack-clean"]  # type: ignore[index]
+    assert tp / npred >= 0.9 and 2 * tp / (npred + ngold) >= 0.88
+
+
+@pytest.mark.bench
+@pytest.mark.slow
+def test_refit_reproduces_the_shipped_parameters(shared_bench: Path, tmp_path: Path) -> None:
+    """scripts/fit_confidence.py on the visible data writes use-m3.json again (byte for byte from the
+    same embeddings; a cold embedding cache batches differently, so the last digit may move)."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "fit_confidence.py"), "--out", str(tmp_path),
+                    "--cache", str(tmp_path / "cache")], capture_output=True, text=True, check=True, env=env)
+    shipped = ROOT / "src" / "parallel" / "resources" / "confidence" / "use-m3.json"
+    fresh, ship = (json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "use-m3.json", shipped))
+    assert fresh["features"] == ship["features"]
+    for key in ("mean", "scale", "coef", "knots_x", "knots_y"):
+        np.testing.assert_allclose(fresh[key], ship[key], rtol=1e-3, atol=1e-4)
+    assert fresh["intercept"] == pytest.approx(ship["intercept"], abs=1e-4)
