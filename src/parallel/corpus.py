@@ -23,7 +23,7 @@ from typing import Any
 
 from .engines import failure_reason
 from .errors import InputError, ParallelError
-from .io import atomic_writer, read_text
+from .io import atomic_writer, output_batch, read_text
 
 REQUIRED = ("name", "src", "tgt")
 
@@ -383,9 +383,10 @@ def run_manifest(
                 fail(res.name, res.error)
                 continue
             try:
-                for fname, data in res.files.items():
-                    with atomic_writer(out / fname, binary=True) as fh:
-                        fh.write(data)
+                with output_batch():  # all of a pair's files, or none (disk full on the last one)
+                    for fname, data in res.files.items():
+                        with atomic_writer(out / fname, binary=True) as fh:
+                            fh.write(data)
                 info = _write_marker(out, res.name, res.info)
             except ParallelError as exc:
                 fail(res.name, str(exc))

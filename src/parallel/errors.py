@@ -15,6 +15,12 @@ class InputError(ParallelError):
     exit_code = 2
 
 
+class OutputError(ParallelError):
+    """An output file could not be written (disk full, read-only folder); names the file."""
+
+    exit_code = 1
+
+
 class ModelError(ParallelError):
     """An encoder could not be loaded (missing extra, model not available offline)."""
 

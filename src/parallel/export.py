@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from .data import Alignment, Link
 from .errors import InputError
-from .io import atomic_writer
+from .io import atomic_writer, is_special, output_batch
 
 # Characters some line readers (Python's str.splitlines, Unicode-aware tools) break lines on.
 _BREAKS = str.maketrans({c: " " for c in "\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
@@ -303,7 +303,7 @@ def write_moses_files(al: Alignment, path: str, *, sidecar: bool = True, **_: An
     Both files are written to temporary names first and renamed together at the end.
     """
     src_path, tgt_path, sig_path = moses_paths(path, al.src.lang, al.tgt.lang)
-    with contextlib.ExitStack() as stack:
+    with output_batch(), contextlib.ExitStack() as stack:
         fs = stack.enter_context(atomic_writer(src_path))
         ft = stack.enter_context(atomic_writer(tgt_path))
         fg = stack.enter_context(atomic_writer(sig_path)) if sidecar else None
@@ -426,8 +426,9 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         writer(al, sys.stdout, **options)
         sys.stdout.flush()
         return
-    with atomic_writer(path) as fh:
-        writer(al, fh, **options)
-    if sidecar and name in SIDECAR:
-        with atomic_writer(sidecar_path(path)) as fh:
-            fh.write(al.signature + "\n")
+    with output_batch():  # the file and its sidecar reach their names together, or neither does
+        with atomic_writer(path) as fh:
+            writer(al, fh, **options)
+        if sidecar and name in SIDECAR and not is_special(path):  # no /dev/null.sig
+            with atomic_writer(sidecar_path(path)) as fh:
+                fh.write(al.signature + "\n")
