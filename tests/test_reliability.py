@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+import parallel
+
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+# the command runs the same ``parallel`` as the tests import
+ENV = {**os.environ, "PYTHONPATH": str(Path(parallel.__file__).resolve().parents[1])}
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 AR = ("عقدت الصين مؤتمرا صحفيا يوم الخميس. وقال المتحدث إن التعاون الدولي ضروري لمكافحة الوباء. "
@@ -216,3 +219,185 @@ def test_disk_full_leaves_no_new_output_and_names_the_file(pair: tuple[Path, Pat
         assert Path(f"{out}.sig").read_text(encoding="utf-8") == "old sig\n"
     else:
         assert names == ["filler"]
+
+
+# ------------------------------------------------------------------ 2. review server
+
+
+def _review_alignment(n: int):  # type: ignore[no-untyped-def]
+    from parallel.data import Alignment, Document, Link, Segment
+
+    def doc(sentences: list[str], lang: str) -> Document:
+        segs, pos = [], 0
+        for i, s in enumerate(sentences):
+            segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
+            pos += len(s) + 1
+        return Document("\n".join(sentences), lang, tuple(segs), name=f"doc.{lang}.txt")
+
+    ar = doc([f"الجملة رقم {i}." for i in range(n)], "ar")
+    en = doc([f"Sentence number {i}." for i in range(n)], "en")
+    links = tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n))
+    return Alignment(ar, en, links, "parallel", "model:use-m3|mode:parallel")
+
+
+class Server:
+    """A real review server (werkzeug, threaded) on a free port, in this process."""
+
+    def __init__(self, path: Path) -> None:
+        from werkzeug.serving import make_server
+
+        from parallel.review.app import create_app
+
+        self.app = create_app(path, token="tok", embed=False)
+        self.srv = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.port = self.srv.server_port
+        self.app.config["PORT"] = self.port
+        self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
+        self.thread.start()
+
+    def request(self, method: str, url: str, body: bytes | None = None,
+                conn: object | None = None) -> tuple[int, str, bytes]:
+        import http.client
+
+        c = conn if conn is not None else http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {"Host": f"127.0.0.1:{self.port}", "X-CSRF-Token": "tok",
+                   "Content-Type": "application/json"}
+        c.request(method, url, body=body, headers=headers)  # type: ignore[attr-defined]
+        r = c.getresponse()  # type: ignore[attr-defined]
+        data = r.read()
+        c.close()  # type: ignore[attr-defined]
+        return r.status, r.getheader("Content-Type") or "", data
+
+    def close(self) -> None:
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def test_review_keeps_every_acknowledged_edit_under_concurrent_requests(tmp_path: Path) -> None:
+    """24 simultaneous edits per round on a freshly started server, 8 rounds: every edit the server
+    answered 200 for is in the file (before the fix two stores, two locks, lost some)."""
+    pytest.importorskip("flask")
+    import http.client
+    import json
+
+    from parallel.export import write_json
+    from parallel.readers import read_alignment
+
+    n, rounds = 24, 8
+    path = tmp_path / "p.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_json(_review_alignment(n), fh)
+    acked = 0
+    for rnd in range(rounds):
+        server = Server(path)  # fresh each round: the stores are created by the racing requests
+        try:
+            conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=120) for _ in range(n)]
+            for c in conns:
+                c.connect()
+            barrier = threading.Barrier(n)
+            answers: dict[int, int] = {}
+
+            def edit(k: int) -> None:
+                body = json.dumps({"op": "note", "file": "p.json" if k % 2 else None,
+                                   "args": {"link": k, "note": f"round {rnd} link {k}"}}).encode()
+                barrier.wait()
+                answers[k] = server.request("POST", "/api/op", body, conn=conns[k])[0]
+
+            threads = [threading.Thread(target=edit, args=(k,)) for k in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            server.close()
+        assert set(answers.values()) == {200}, answers
+        acked += n
+        links = read_alignment(path).links
+        lost = [k for k in range(n) if links[k].features.get("note") != f"round {rnd} link {k}"]
+        assert lost == [], f"round {rnd}: acknowledged edits missing from the file: {lost}"
+    history = [json.loads(x) for x in Path(f"{path}.history.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(history) == acked == n * rounds
+
+
+BAD_BODIES = [
+    b'{"op": "note", "args": {"link": 1e999, "note": "x"}}',
+    b'{"op": "note", "args": {"link": -1e999, "note": "x"}}',
+    b'{"op": "note", "args": {"link": NaN, "note": "x"}}',
+    b'{"op": "status", "args": {"link": 1.5, "status": "accepted"}}',
+    b'{"op": "status", "args": {"link": true, "status": "accepted"}}',
+    b'{"op": "status", "args": {"link": 1' + b"0" * 5000 + b', "status": "accepted"}}',
+    b'{"op": "note", "file": ["p.json"], "args": {"link": 0, "note": "x"}}',
+    b'{"op": "note", "file": {"a": 1}, "args": {"link": 0, "note": "x"}}',
+    b'{"op": "note", "file": 7, "args": {"link": 0, "note": "x"}}',
+    b'{"op": "note", "file": "' + b"a" * 300 + b'.json", "args": {"link": 0, "note": "x"}}',
+    b'{"op": "note", "args": {"link": 0, "note": "\\ud800"}}',
+    b'{"op": "note", "args": {"link": 0, "note": "ok", "junk": "\\udfff"}}',
+    b'{"op": "note", "args": {"link": 0, "note": ' + b"[" * 100000 + b"]" * 100000 + b"}}",
+    b'{"op": "note", "args": {"link": 0, "note": ' + b"[" * 20 + b"]" * 20 + b"}}",
+    b'{"op": ["note"], "args": {"link": 0}}',
+    b'{"op": "note", "args": [1, 2]}',
+    b'{"op": "note", "args": {"link": 0, "note": 5}}',
+    b'{"op": "relink", "args": {"link": 0, "src": [1e999], "tgt": [0]}}',
+    b'{"op": "relink", "args": {"link": 0, "src": 5, "tgt": {"a": 1}}}',
+    b'{"op": "split", "args": {"link": 0, "src_at": 1e999}}',
+    b'{"op": "merge", "args": {"link": 0, "other": "1e999"}}',
+    b'{"op": "status", "args": {"link": 0, "status": ["accepted"]}, "rev": ["x"]}',
+    b'[1, 2, 3]',
+    b'"just a string"',
+    b'{"op": "note", "args": {"link": 0, "note": "x"}',
+    b'\xff\xfe{"op": "note"}',
+    b'',
+]
+
+
+def test_review_answers_bad_bodies_with_json_4xx(tmp_path: Path) -> None:
+    pytest.importorskip("flask")
+    import json
+
+    from parallel.export import write_json
+
+    path = tmp_path / "p.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_json(_review_alignment(4), fh)
+    before = path.read_bytes()
+    server = Server(path)
+    try:
+        for body in BAD_BODIES:
+            for url in ("/api/op", "/api/undo"):
+                status, ctype, data = server.request("POST", url, body)
+                assert 400 <= status < 500, (url, body[:80], status, data[:200])
+                assert ctype.startswith("application/json"), (url, body[:80], ctype)
+                assert "error" in json.loads(data)
+        status, ctype, data = server.request("GET", "/api/state?file=%ED%A0%80.json")
+        assert 400 <= status < 500 and ctype.startswith("application/json")
+        status, ctype, data = server.request("GET", "/api/state?file=" + "a" * 5000 + ".json")
+        assert 400 <= status < 500 and ctype.startswith("application/json")
+    finally:
+        server.close()
+    assert path.read_bytes() == before
+    assert not Path(f"{path}.history.jsonl").exists()
+
+
+def test_review_lists_no_symlink_out_of_its_folder(tmp_path: Path) -> None:
+    pytest.importorskip("flask")
+    import json
+
+    from parallel.export import write_json
+
+    folder = tmp_path / "review"
+    folder.mkdir()
+    path = folder / "p.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_json(_review_alignment(4), fh)
+    outside = tmp_path / "secret.json"
+    outside.write_bytes(path.read_bytes())
+    (folder / "out.json").symlink_to(outside)
+    (folder / "same.json").symlink_to("p.json")
+    server = Server(path)
+    try:
+        status, _, data = server.request("GET", "/api/state")
+        assert status == 200
+        assert json.loads(data)["files"] == ["p.json", "same.json"]
+        assert server.request("GET", "/api/state?file=out.json")[0] == 403
+    finally:
+        server.close()
