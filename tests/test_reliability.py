@@ -401,3 +401,31 @@ def test_review_lists_no_symlink_out_of_its_folder(tmp_path: Path) -> None:
         assert server.request("GET", "/api/state?file=out.json")[0] == 403
     finally:
         server.close()
+
+
+# ------------------------------------------------------------------ 9. broken pipe
+
+
+@pytest.mark.parametrize("args", [["align", "{ar}", "{en}"], ["align", "{ar}", "{en}", "-o", "/dev/stdout"],
+                                  ["segment", "{en}"], ["segment", "{ar}", "--format", "jsonl"]])
+def test_reader_going_away_is_quiet(seed_ar: Path, seed_en: Path, args: list[str]) -> None:
+    """``parallel-corpus ... | head -0``: the pipe is closed before the command writes a byte."""
+    argv = [a.format(ar=seed_ar, en=seed_en) for a in args]
+    proc = subprocess.Popen([sys.executable, "-m", "parallel", *argv, "-q"], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.stderr.close()
+    assert proc.wait(timeout=600) == 0, err
+    assert err == ""
+
+
+def test_head_one_of_a_long_output_is_quiet(seed_ar: Path, seed_en: Path) -> None:
+    """The shell idiom itself: the command's exit status through ``PIPESTATUS``."""
+    import shlex
+
+    cmd = (f"{shlex.quote(sys.executable)} -m parallel align {shlex.quote(str(seed_ar))} "
+           f"{shlex.quote(str(seed_en))} -q | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}")
+    r = subprocess.run(["bash", "-c", cmd], env=ENV, capture_output=True, text=True, timeout=600)
+    assert r.stdout.strip() == "0" and r.stderr == ""

@@ -28,8 +28,29 @@ def _error(message: str, code: int) -> None:
     sys.exit(code)
 
 
+class _PipeClosed(Exception):
+    """The reader of our standard output went away (``| head``); raised past click, which
+    would otherwise turn the broken pipe into exit status 1."""
+
+
+def _quiet_broken_pipe() -> None:
+    """Exit 0 without a word, as Unix filters do when the reader is gone; stdout is pointed at
+    /dev/null so the interpreter's last flush does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
 class LazyGroup(click.Group):
     """Finds sub-commands by file name and reports every failure in one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            rv = super().invoke(ctx)
+            sys.stdout.flush()  # a broken pipe shows here when the output was small
+        except BrokenPipeError:
+            raise _PipeClosed from None
+        return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = sorted(p.stem[4:].replace("_", "-") for p in _COMMANDS_DIR.glob("cmd_*.py"))
@@ -55,11 +76,9 @@ class LazyGroup(click.Group):
             _error(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _error("interrupted", 130)
-        except BrokenPipeError:
+        except (_PipeClosed, BrokenPipeError):
             # The reader went away (e.g. `| head`): not an error of ours.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(0)
+            _quiet_broken_pipe()
         except OSError as exc:
             _error(f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", 1)
         except Exception as exc:  # a bug: still one line, unless debugging
