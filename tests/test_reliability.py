@@ -429,3 +429,75 @@ def test_head_one_of_a_long_output_is_quiet(seed_ar: Path, seed_en: Path) -> Non
            f"{shlex.quote(str(seed_en))} -q | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}")
     r = subprocess.run(["bash", "-c", cmd], env=ENV, capture_output=True, text=True, timeout=600)
     assert r.stdout.strip() == "0" and r.stderr == ""
+
+
+# ------------------------------------------------------------------ 7. language flags and detection
+
+TEXTS = {
+    "fa": "این یک جمله فارسی است که برای آزمایش نوشته شده است. امروز هوا در تهران بسیار خوب است.\n",
+    "ur": "یہ ایک اردو جملہ ہے جو جانچ کے لیے لکھا گیا ہے۔ آج لاہور میں موسم بہت اچھا ہے۔\n",
+    "nl": "Dit is een Nederlandse zin om het programma te testen. Het weer is vandaag erg mooi.\n",
+    "tr": "Bu, programı denemek için yazılmış Türkçe bir cümledir. Bugün hava çok güzel.\n",
+    "ar": AR,
+    "en": EN,
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TEXTS))
+def test_detection_names_persian_urdu_dutch_turkish(tmp_path: Path, lang: str) -> None:
+    import json
+
+    path = tmp_path / "doc.txt"
+    path.write_text(TEXTS[lang], encoding="utf-8")
+    r = cli("segment", path, "--format", "jsonl")
+    assert r.returncode == 0, r.stderr
+    assert {json.loads(line)["lang"] for line in r.stdout.splitlines()} == {lang}
+    assert "Traceback" not in r.stderr and "UserWarning" not in r.stderr
+    assert all(line.startswith("parallel-corpus: ") for line in r.stderr.splitlines())
+
+
+def test_language_flag_contradicting_the_script_is_refused(pair: tuple[Path, Path, bytes]) -> None:
+    src, tgt, ref = pair
+    r = cli("align", src, tgt, "--src-lang", "en", "--tgt-lang", "ar", "-q")
+    assert r.returncode == 2
+    line = one_line_error(r.stderr)
+    assert "'en'" in line and "arabic script" in line and "--force-lang" in line
+    r = cli("align", src, tgt, "--src-lang", "ar", "--tgt-lang", "fa", "-q")  # English text called Persian
+    assert r.returncode == 2 and "'fa'" in one_line_error(r.stderr)
+    r = cli("align", src, tgt, "--src-lang", "en", "--tgt-lang", "ar", "--force-lang", "-q")
+    assert r.returncode == 0, r.stderr  # the user insists
+    r = cli("align", src, tgt, "--src-lang", "ar", "--tgt-lang", "en", "-q")
+    assert r.returncode == 0 and r.stdout.encode("utf-8") == ref
+
+
+def test_unknown_language_is_one_clean_line(pair: tuple[Path, Path, bytes]) -> None:
+    src, tgt, _ = pair
+    r = cli("align", src, tgt, "--src-lang", "xx", "--tgt-lang", "en", "-q")
+    assert r.returncode == 2
+    assert "unknown language 'xx'" in one_line_error(r.stderr)
+    r = cli("align", src, tgt, "--src-lang", "xx", "--tgt-lang", "en", "--force-lang")
+    assert r.returncode == 0, r.stderr
+    warns = [ln for ln in r.stderr.splitlines() if "warning" in ln.lower()]
+    assert warns == ["parallel-corpus: warning: no sentence splitter for language 'xx'; using generic Punkt rules"]
+    assert "UserWarning" not in r.stderr and "segs = " not in r.stderr
+    r = cli("segment", src, "--lang", "en")
+    assert r.returncode == 2 and "arabic script" in one_line_error(r.stderr)
+
+
+def test_a_guessed_label_is_said(tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text("Hello world\n", encoding="utf-8")
+    r = cli("segment", path)
+    assert r.returncode == 0
+    assert "guessed as 'en'" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert cli("segment", path, "-q").stderr == ""
+
+
+def test_identify_reports_confidence_and_guess() -> None:
+    from parallel.lang import identify
+
+    sure = identify(TEXTS["nl"] * 3)
+    assert sure is not None and sure.lang == "nl" and not sure.guess and sure.confidence >= 0.9
+    fa = identify(TEXTS["fa"])
+    assert fa is not None and fa.lang == "fa" and fa.script == "ARABIC"
+    assert identify("12345 !!!") is None

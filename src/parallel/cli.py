@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ def _quiet_broken_pipe() -> None:
     sys.exit(0)
 
 
+def _note(message: str) -> None:
+    click.echo(f"{PROG}: note: {message}", err=True)
+
+
+def _one_line_warnings(quiet: bool) -> None:
+    """Python warnings (e.g. no splitter for a language) as one ``warning:`` line, no source line."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if not quiet:
+            click.echo(f"{PROG}: warning: {message}", err=True)
+
+    warnings.showwarning = show
+
+
 class LazyGroup(click.Group):
     """Finds sub-commands by file name and reports every failure in one line."""
 
@@ -66,6 +82,12 @@ class LazyGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        quiet = "-q" in argv or "--quiet" in argv
+        _one_line_warnings(quiet)
+        from .lang import NOTE
+
+        NOTE.set(None if quiet else _note)
         try:
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
