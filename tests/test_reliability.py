@@ -501,3 +501,52 @@ def test_identify_reports_confidence_and_guess() -> None:
     fa = identify(TEXTS["fa"])
     assert fa is not None and fa.lang == "fa" and fa.script == "ARABIC"
     assert identify("12345 !!!") is None
+
+
+# ------------------------------------------------------------------ 4. one huge "sentence"
+
+_PEAK = """
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+sys.stderr.write(r.stderr)
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+@pytest.mark.slow
+def test_a_one_megabyte_line_stays_under_a_fixed_memory_bound(tmp_path: Path) -> None:
+    """1 MB without punctuation: was 3.4-8.8 GB; now ~180 MB (bench/reliability_bench.py prints it).
+    The bound only guards the order of magnitude."""
+    import random
+
+    rng = random.Random(16)
+    words = ["cooperation", "epidemic", "China", "experts", "health", "world", "data", "medical"]
+    huge = " ".join(rng.choice(words) for _ in range(170_000))[:1_000_000]
+    (tmp_path / "huge.en").write_text(EN + huge + "\n", encoding="utf-8")
+    (tmp_path / "doc.ar").write_text(AR, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-c", _PEAK, sys.executable, "-m", "parallel", "align",
+                        str(tmp_path / "huge.en"), str(tmp_path / "doc.ar"), "--no-cache",
+                        "-o", str(tmp_path / "out.json")],
+                       env=ENV, capture_output=True, text=True, timeout=1200)
+    rc, kb = map(int, r.stdout.split())
+    assert rc == 0, r.stderr
+    assert kb < 1_000_000, f"peak {kb / 1024:.0f} MB"
+    assert "Traceback" not in r.stderr
+    from parallel.readers import read_alignment
+
+    al = read_alignment(str(tmp_path / "out.json"))
+    assert max(len(s.text) for s in al.src.segments) <= 2000
+
+
+def test_embedding_is_bounded_per_sentence_and_said_once() -> None:
+    code = ("from parallel.embed import get_encoder\n"
+            "e = get_encoder('use-m3')\n"
+            "a = e.encode(['word ' * 2000, 'word ' * 400])\n"
+            "b = e.encode(['x' * 100000])\n"
+            "import numpy as np\n"
+            "print(np.allclose(a[0], e.encode(['word ' * 400])[0], atol=1e-5), b.shape)\n")
+    r = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[0] == "True"  # the first 2000 characters are what is embedded
+    notes = [ln for ln in r.stderr.splitlines() if "only their beginning is embedded" in ln]
+    assert len(notes) == 1 and notes[0].startswith("parallel-corpus: note: ")

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ParallelError
+from .errors import NOTE, ParallelError
 
 PROG = "parallel-corpus"
 _COMMANDS_DIR = Path(__file__).with_name("commands")
@@ -85,9 +85,7 @@ class LazyGroup(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         quiet = "-q" in argv or "--quiet" in argv
         _one_line_warnings(quiet)
-        from .lang import NOTE
-
-        NOTE.set(None if quiet else _note)
+        NOTE.set((lambda _m: None) if quiet else _note)
         try:
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:

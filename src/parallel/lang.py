@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .errors import InputError
+from .errors import NOTE, InputError
 
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -68,8 +66,6 @@ SURE = 0.90
 # Below this the identifier is not trusted over the stop-word heuristic on Latin text.
 TRUST = 0.50
 
-#: Where notes about guessed languages go (the CLI prints them on stderr; library: silent).
-NOTE: ContextVar[Callable[[str], None] | None] = ContextVar("parallel_lang_note", default=None)
 
 
 @dataclass(frozen=True)
@@ -146,7 +142,8 @@ def identify(text: str) -> Detection | None:
 
 
 def detect_lang(text: str, name: str | None = None) -> str | None:
-    """ISO 639 code of ``text``'s language; a guessed label is said through :data:`NOTE`."""
+    """ISO 639 code of ``text``'s language; a guessed label is said through
+    :data:`parallel.errors.NOTE` (the CLI prints it on stderr; a library caller hears nothing)."""
     found = identify(text)
     if found is None:
         return None
