@@ -550,3 +550,98 @@ def test_embedding_is_bounded_per_sentence_and_said_once() -> None:
     assert r.stdout.split()[0] == "True"  # the first 2000 characters are what is embedded
     notes = [ln for ln in r.stderr.splitlines() if "only their beginning is embedded" in ln]
     assert len(notes) == 1 and notes[0].startswith("parallel-corpus: note: ")
+
+
+# ------------------------------------------------------------------ 3. workers die with their driver
+
+
+def _marked(mark: bytes) -> list[int]:
+    """Pids of live processes whose environment holds ``mark``."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            env = (d / "environ").read_bytes()
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if mark in env.split(b"\0") and state != "Z":
+            pids.append(int(d.name))
+    return pids
+
+
+def _wait_for(cond, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def _manifest(folder: Path, seed_ar: Path, seed_en: Path, n: int) -> Path:
+    ar, en = seed_ar.read_text(encoding="utf-8"), seed_en.read_text(encoding="utf-8")
+    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang"]
+    for i in range(n):
+        (folder / f"p{i}.ar").write_text(ar + f"\nالفقرة الأخيرة رقم {i}.\n", encoding="utf-8")
+        (folder / f"p{i}.en").write_text(en + f"\nThe last paragraph number {i}.\n", encoding="utf-8")
+        rows.append(f"p{i}\tp{i}.ar\tp{i}.en\tar\ten")
+    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder / "manifest.tsv"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, seed_ar: Path, seed_en: Path,
+                                                              sig: str) -> None:
+    import signal
+    import uuid
+
+    manifest = _manifest(tmp_path, seed_ar, seed_en, 8)
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    mark = f"PARALLEL_TEST_MARK={uuid.uuid4().hex}"
+    env = {**ENV, "TMPDIR": str(tmpdir), mark.split("=")[0]: mark.split("=")[1]}
+    out = tmp_path / "out"
+    driver = subprocess.Popen([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(out),
+                               "--jobs", "2", "-q"], env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def busy() -> bool:
+            assert driver.poll() is None, "the run ended before it could be killed"
+            done = out / ".done"
+            return (done.is_dir() and any(done.iterdir())
+                    and len([p for p in _marked(mark.encode()) if p != driver.pid]) >= 2)
+
+        _wait_for(busy, 600, "a finished pair and two busy workers")
+        os.kill(driver.pid, getattr(signal, sig))
+        driver.wait(timeout=120)
+        _wait_for(lambda: _marked(mark.encode()) == [], 60, "every worker of the killed run to end")
+    finally:
+        for pid in _marked(mark.encode()):  # never leave a stray process behind, pass or fail
+            os.kill(pid, signal.SIGKILL)
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
+        assert driver.stderr is not None
+        err = driver.stderr.read().decode("utf-8", "replace")
+        driver.stderr.close()
+    assert "Traceback" not in err, err
+    if sig == "SIGTERM":  # the workers removed their temporary folders themselves
+        assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-")] == []
+    r = subprocess.run([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(out), "--jobs", "2",
+                        "-q"], env=env, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-")] == []  # swept or reused
+    fresh = tmp_path / "fresh"
+    r = subprocess.run([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(fresh), "-q"],
+                       env=env, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stderr
+    assert _tree(out) == _tree(fresh)

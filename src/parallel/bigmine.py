@@ -906,21 +906,23 @@ def mine_corpus(
     """
     import tempfile
 
-    from .engines import get_engine
+    from .engines import get_engine, sweep_temp, temp_prefix
     from .io import check_output_path
 
     check_output_path(output)
+    sweep_temp()  # temporary folders of runs killed with -9
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
     tmp = None
     if work is None:
-        tmp = tempfile.TemporaryDirectory(prefix="parallel-mine-")
+        tmp = tempfile.TemporaryDirectory(prefix=temp_prefix("mine"))
         work_dir = Path(tmp.name)
     else:
         work_dir = Path(work)
         work_dir.mkdir(parents=True, exist_ok=True)
     eng = None
+    interrupted = True
     try:
         eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
         src_s, src_v = prepare_side("src", src_files, work_dir, model=model, chunk_size=chunk_size,
@@ -929,6 +931,7 @@ def mine_corpus(
                                     engine=eng, segment=segment, lang=tgt_lang, log=log)
         eng.close()
         eng = None
+        interrupted = False
         res = mine_stores(src_v, tgt_v, log=log, **options)
         margin = str(options.get("margin", "distance"))
         if output is None or output == "-":
@@ -945,6 +948,6 @@ def mine_corpus(
         return res
     finally:
         if eng is not None:
-            eng.close()
+            eng.close(abort=interrupted)  # interrupted: workers stop now
         if tmp is not None:
             tmp.cleanup()

@@ -8,8 +8,10 @@ Modules are imported only when their command runs (or for ``--help``), so
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -86,6 +88,9 @@ class LazyGroup(click.Group):
         quiet = "-q" in argv or "--quiet" in argv
         _one_line_warnings(quiet)
         NOTE.set((lambda _m: None) if quiet else _note)
+        # SIGTERM unwinds like an exception: temp files are removed, `run`/`mine` stop their workers
+        with contextlib.suppress(ValueError):  # not in the main thread (tests): leave it
+            signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
         try:
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:

@@ -200,7 +200,10 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
     """All of a pair's output files as bytes: :func:`write_pair_outputs` into a temporary folder."""
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="parallel-pair-") as tmp:
+    from .engines import temp_prefix
+
+    # named after this worker's pid: if it is killed, the next run removes the folder (sweep_temp)
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("pair")) as tmp:
         write_pair_outputs(al, Path(tmp), name, encoder=encoder)
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
@@ -325,9 +328,10 @@ def run_manifest(
     recorded in the summary and skipped. Finally ``OUT/_all.tsv`` joins all pairs' TSV outputs
     and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     """
-    from .engines import Failure, get_engine
+    from .engines import Failure, get_engine, sweep_temp
 
     entries = read_manifest(manifest)
+    sweep_temp()  # temporary folders of runs killed with -9
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -374,6 +378,7 @@ def run_manifest(
                           e.mode, e.presplit, model, max_link, key)
 
     eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
+    interrupted = True
     try:
         for i, res in eng.imap(align_pair, jobs_to_run()):
             if isinstance(res, Failure):
@@ -396,8 +401,9 @@ def run_manifest(
             bar.update(1)
             if log and not progress:
                 log(f"{res.name}: {info['links']} links ({info['mode']})")
+        interrupted = False
     finally:
-        eng.close()
+        eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now
         bar.close()
     combined = write_combined(entries, out, done)
     summary.combined = str(combined) if combined else None
