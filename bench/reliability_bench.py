@@ -4,6 +4,7 @@ cost on a cold run.
     .venv/bin/python bench/reliability_bench.py              # 125 KB and 1 MB lines
     .venv/bin/python bench/reliability_bench.py --sizes 1000000 --kind base64
     .venv/bin/python bench/reliability_bench.py --cache 100000   # cold run, cache vs --no-cache
+    .venv/bin/python bench/reliability_bench.py --cache-writes 100000   # the cache's own cost
 
 Each size runs the real command in a fresh subprocess; the peak resident memory is that child's
 ``ru_maxrss`` (read in a fresh parent, so earlier runs do not count). Before the fix a 1 MB line
@@ -92,15 +93,44 @@ def cache_cost(n: int) -> None:
             print(f"{label:>14}: {n:,} sentences embedded in {t} s")
 
 
+def cache_writes(n: int) -> None:
+    """Time :class:`EmbeddingCache` storing and reading ``n`` random 512-d vectors, 256 per batch
+    (as :class:`parallel.embed.CachedEncoder` does), in a fresh folder."""
+    import numpy as np
+
+    from parallel.cache import EmbeddingCache
+
+    rng = np.random.default_rng(16)
+    vecs = rng.standard_normal((n, 512)).astype(np.float32)
+    texts = [f"sentence {i}" for i in range(n)]
+    with tempfile.TemporaryDirectory(prefix="parallel-bench-") as tmp:
+        cache = EmbeddingCache(tmp)
+        t = time.perf_counter()
+        for s in range(0, n, 256):
+            cache.put("bench", dict(zip(texts[s:s + 256], vecs[s:s + 256])))
+        put = time.perf_counter() - t
+        t = time.perf_counter()
+        got = cache.get("bench", texts)
+        get = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+        cache.close()
+    assert len(got) == n
+    print(f"cache: {n:,} vectors written in {put:.2f} s, read in {get:.2f} s, {size / 1e6:.0f} MB on disk")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[125_000, 1_000_000])
     ap.add_argument("--kind", choices=["words", "base64"], default="words")
     ap.add_argument("--cache", type=int, metavar="N", default=0,
                     help="instead: cold embedding of N sentences with and without the cache")
+    ap.add_argument("--cache-writes", type=int, metavar="N", default=0,
+                    help="instead: the cache alone storing and reading N vectors")
     a = ap.parse_args()
     t = time.perf_counter()
-    if a.cache:
+    if a.cache_writes:
+        cache_writes(a.cache_writes)
+    elif a.cache:
         cache_cost(a.cache)
     else:
         long_line(a.sizes, a.kind)
