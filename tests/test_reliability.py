@@ -676,3 +676,49 @@ def test_cache_appends_compact_float32_rows(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*), min(length(data)) FROM vec").fetchone() == (n, 4 * d)
     size = sum(p.stat().st_size for p in tmp_path.iterdir())
     assert size < 1.25 * n * d * 4, f"{size / (n * d * 4):.2f}x the vectors' bytes"
+
+
+# ------------------------------------------------------------------ 8. make test waits for apt's lock
+
+
+def test_system_deps_script_waits_for_the_apt_lock(tmp_path: Path) -> None:
+    """A stand-in apt-get that reports a held lock twice, then works: the script waits, passes
+    DPkg::Lock::Timeout on, and succeeds; any other apt failure stops it at once."""
+    import shutil
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("id", "mktemp", "grep", "cat", "rm", "sleep"):
+        found = shutil.which(tool)
+        assert found, tool
+        (bin_dir / tool).symlink_to(found)
+    calls = tmp_path / "calls"
+    fake = bin_dir / "apt-get"
+    fake.write_text(f"""#!/bin/bash
+echo "$*" >> {calls}
+n=$(/usr/bin/wc -l < {calls})
+if [ "$n" -le 2 ]; then
+  echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 123 (apt-get)" >&2
+  exit 100
+fi
+[ -n "${{FAIL_OTHERWISE:-}}" ] && {{ echo "E: Unable to locate package chromium" >&2; exit 100; }}
+exit 0
+""")
+    fake.chmod(0o755)
+    env = {"PATH": str(bin_dir), "APT_LOCK_POLL": "0", "HOME": str(tmp_path)}
+    script = ROOT / "scripts" / "install-test-system-deps.sh"
+    bash = shutil.which("bash")
+    assert bash
+    if not IS_ROOT:
+        pytest.skip("the script installs only as root")
+    r = subprocess.run([bash, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = calls.read_text().splitlines()
+    assert len(lines) == 4 and all("DPkg::Lock::Timeout=" in ln for ln in lines)
+    assert "update" in lines[0] and "update" in lines[2] and "install" in lines[3]
+    assert r.stderr.count("waiting") == 2
+    calls.unlink()
+    r = subprocess.run([bash, str(script)], env={**env, "FAIL_OTHERWISE": "1"}, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode != 0 and "Unable to locate package" in r.stderr
+    assert len(calls.read_text().splitlines()) == 3  # no retry of a failure that is not the lock
