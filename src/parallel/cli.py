@@ -86,11 +86,24 @@ class LazyGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         quiet = "-q" in argv or "--quiet" in argv
+        shown = warnings.showwarning
         _one_line_warnings(quiet)
-        NOTE.set((lambda _m: None) if quiet else _note)
+        token = NOTE.set((lambda _m: None) if quiet else _note)
         # SIGTERM unwinds like an exception: temp files are removed, `run`/`mine` stop their workers
+        term: Any = None
         with contextlib.suppress(ValueError):  # not in the main thread (tests): leave it
-            signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+            term = signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+        try:
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+        finally:  # in-process callers (CliRunner, notebooks) get their handlers back
+            warnings.showwarning = shown
+            NOTE.reset(token)
+            if term is not None:
+                with contextlib.suppress(ValueError):
+                    signal.signal(signal.SIGTERM, term)
+
+    def _main(self, args: Any, prog_name: str | None, complete_var: str | None, standalone_mode: bool,
+              **extra: Any) -> Any:
         try:
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
