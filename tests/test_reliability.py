@@ -722,3 +722,21 @@ exit 0
                        text=True, timeout=120)
     assert r.returncode != 0 and "Unable to locate package" in r.stderr
     assert len(calls.read_text().splitlines()) == 3  # no retry of a failure that is not the lock
+
+
+def test_run_on_a_full_disk_names_the_pair_and_the_file(small_disk: Path, seed_ar: Path,
+                                                        seed_en: Path) -> None:
+    folder = small_disk.parent / "inputs"
+    folder.mkdir()
+    manifest = _manifest(folder, seed_ar, seed_en, 1)
+    out = small_disk / "out"
+    out.mkdir()
+    fill_leaving(small_disk, 0)
+    r = cli("run", manifest, "-o", out)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+    assert "p0: FAILED: " in r.stderr and "No space left on device" in r.stderr
+    failed = next(ln for ln in r.stderr.splitlines() if "p0: FAILED: " in ln)
+    assert str(out) in failed  # the file that could not be written
+    assert r.stderr.strip().splitlines()[-1].startswith("parallel-corpus: error: ")
+    assert [p.name for p in out.iterdir() if p.name.startswith("p0")] == []  # nothing half-written
