@@ -34,7 +34,7 @@ EN = ("China held a press conference on Thursday. The spokesman said internation
 def cli(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "parallel", *map(str, args)], env=ENV, text=True,
                           capture_output=kwargs.pop("capture_output", True), timeout=600,
-                          **kwargs)  # type: ignore[call-overload]
+                          **kwargs, check=False)  # type: ignore[call-overload]
 
 
 def one_line_error(stderr: str) -> str:
@@ -94,7 +94,8 @@ def test_output_to_character_device_writes_through_it(pair: tuple[Path, Path, by
         _assert_device(dev, 3)
 
 
-def test_output_to_dev_full_is_one_line_error_naming_it(pair: tuple[Path, Path, bytes], tmp_path: Path) -> None:
+def test_output_to_dev_full_is_one_line_error_naming_it(pair: tuple[Path, Path, bytes],
+                                                        tmp_path: Path) -> None:
     src, tgt, _ = pair
     for dev in _devices(tmp_path, "full", 7):
         r = cli("align", src, tgt, "-q", "-o", dev)
@@ -173,7 +174,8 @@ def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
         pytest.skip("mounting a small file system needs root")
     mnt = tmp_path / "disk"
     mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True,
+                       check=False)
     if r.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode(errors='replace').strip()}")
     try:
@@ -297,13 +299,15 @@ def test_review_keeps_every_acknowledged_edit_under_concurrent_requests(tmp_path
             barrier = threading.Barrier(n)
             answers: dict[int, int] = {}
 
-            def edit(k: int) -> None:
+            def edit(k: int, rnd: int, barrier: threading.Barrier, answers: dict[int, int],
+                     server: Server, conn: http.client.HTTPConnection) -> None:
                 body = json.dumps({"op": "note", "file": "p.json" if k % 2 else None,
                                    "args": {"link": k, "note": f"round {rnd} link {k}"}}).encode()
                 barrier.wait()
-                answers[k] = server.request("POST", "/api/op", body, conn=conns[k])[0]
+                answers[k] = server.request("POST", "/api/op", body, conn=conn)[0]
 
-            threads = [threading.Thread(target=edit, args=(k,)) for k in range(n)]
+            threads = [threading.Thread(target=edit, args=(k, rnd, barrier, answers, server, conns[k]))
+                       for k in range(n)]
             for t in threads:
                 t.start()
             for t in threads:
@@ -427,7 +431,7 @@ def test_head_one_of_a_long_output_is_quiet(seed_ar: Path, seed_en: Path) -> Non
 
     cmd = (f"{shlex.quote(sys.executable)} -m parallel align {shlex.quote(str(seed_ar))} "
            f"{shlex.quote(str(seed_en))} -q | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}")
-    r = subprocess.run(["bash", "-c", cmd], env=ENV, capture_output=True, text=True, timeout=600)
+    r = subprocess.run(["bash", "-c", cmd], env=ENV, capture_output=True, text=True, timeout=600, check=False)
     assert r.stdout.strip() == "0" and r.stderr == ""
 
 
@@ -478,7 +482,8 @@ def test_unknown_language_is_one_clean_line(pair: tuple[Path, Path, bytes]) -> N
     r = cli("align", src, tgt, "--src-lang", "xx", "--tgt-lang", "en", "--force-lang")
     assert r.returncode == 0, r.stderr
     warns = [ln for ln in r.stderr.splitlines() if "warning" in ln.lower()]
-    assert warns == ["parallel-corpus: warning: no sentence splitter for language 'xx'; using generic Punkt rules"]
+    assert warns == [
+        "parallel-corpus: warning: no sentence splitter for language 'xx'; using generic Punkt rules"]
     assert "UserWarning" not in r.stderr and "segs = " not in r.stderr
     r = cli("segment", src, "--lang", "en")
     assert r.returncode == 2 and "arabic script" in one_line_error(r.stderr)
@@ -507,7 +512,7 @@ def test_identify_reports_confidence_and_guess() -> None:
 
 _PEAK = """
 import resource, subprocess, sys
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
 sys.stderr.write(r.stderr)
 print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
@@ -527,7 +532,7 @@ def test_a_one_megabyte_line_stays_under_a_fixed_memory_bound(tmp_path: Path) ->
     r = subprocess.run([sys.executable, "-c", _PEAK, sys.executable, "-m", "parallel", "align",
                         str(tmp_path / "huge.en"), str(tmp_path / "doc.ar"), "--no-cache",
                         "-o", str(tmp_path / "out.json")],
-                       env=ENV, capture_output=True, text=True, timeout=1200)
+                       env=ENV, capture_output=True, text=True, timeout=1200, check=False)
     rc, kb = map(int, r.stdout.split())
     assert rc == 0, r.stderr
     assert kb < 1_000_000, f"peak {kb / 1024:.0f} MB"
@@ -545,7 +550,8 @@ def test_embedding_is_bounded_per_sentence_and_said_once() -> None:
             "b = e.encode(['x' * 100000])\n"
             "import numpy as np\n"
             "print(np.allclose(a[0], e.encode(['word ' * 400])[0], atol=1e-5), b.shape)\n")
-    r = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, timeout=600)
+    r = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, timeout=600,
+                       check=False)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split()[0] == "True"  # the first 2000 characters are what is embedded
     notes = [ln for ln in r.stderr.splitlines() if "only their beginning is embedded" in ln]
@@ -637,12 +643,12 @@ def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, se
     if sig == "SIGTERM":  # the workers removed their temporary folders themselves
         assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-")] == []
     r = subprocess.run([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(out), "--jobs", "2",
-                        "-q"], env=env, capture_output=True, text=True, timeout=1200)
+                        "-q"], env=env, capture_output=True, text=True, timeout=1200, check=False)
     assert r.returncode == 0, r.stderr
     assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-")] == []  # swept or reused
     fresh = tmp_path / "fresh"
     r = subprocess.run([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(fresh), "-q"],
-                       env=env, capture_output=True, text=True, timeout=1200)
+                       env=env, capture_output=True, text=True, timeout=1200, check=False)
     assert r.returncode == 0, r.stderr
     assert _tree(out) == _tree(fresh)
 
@@ -711,7 +717,7 @@ exit 0
     assert bash
     if not IS_ROOT:
         pytest.skip("the script installs only as root")
-    r = subprocess.run([bash, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([bash, str(script)], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert r.returncode == 0, r.stderr
     lines = calls.read_text().splitlines()
     assert len(lines) == 4 and all("DPkg::Lock::Timeout=" in ln for ln in lines)
@@ -719,7 +725,7 @@ exit 0
     assert r.stderr.count("waiting") == 2
     calls.unlink()
     r = subprocess.run([bash, str(script)], env={**env, "FAIL_OTHERWISE": "1"}, capture_output=True,
-                       text=True, timeout=120)
+                       text=True, timeout=120, check=False)
     assert r.returncode != 0 and "Unable to locate package" in r.stderr
     assert len(calls.read_text().splitlines()) == 3  # no retry of a failure that is not the lock
 

@@ -185,8 +185,10 @@ def _commit(pending: list[tuple[str, Path, str]]) -> None:
 def _direct_writer(path: str | os.PathLike[str], binary: bool) -> Iterator[IO]:  # type: ignore[type-arg]
     """Write straight into a device, pipe or ``/dev/stdout`` (append: a shell's ``>>`` is kept)."""
     try:
-        fh: IO = (open(path, "ab") if binary  # type: ignore[type-arg]  # noqa: SIM115
-                  else open(path, "a", encoding="utf-8", newline="\n"))
+        if binary:
+            fh: IO = open(path, "ab")  # type: ignore[type-arg]  # noqa: SIM115 - closed below
+        else:
+            fh = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
@@ -199,7 +201,8 @@ def _direct_writer(path: str | os.PathLike[str], binary: bool) -> Iterator[IO]: 
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_writer(path: str | os.PathLike[str], *,
+                  binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     On any error the temporary file is removed and ``path`` is left untouched,
