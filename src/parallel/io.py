@@ -214,8 +214,8 @@ def atomic_writer(path: str | os.PathLike[str], *,
     """
     target, direct = destination(path)
     if direct:
-        with _direct_writer(path, binary) as fh:
-            yield fh
+        with _direct_writer(path, binary) as out:
+            yield out
         return
     folder = target.parent
     if not folder.is_dir():
