@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from parallel.cli import main
 from parallel.errors import ParallelError
 
-NASTY = sorted((Path(__file__).parent / "nasty").iterdir())
+NASTY = sorted(p for p in (Path(__file__).parent / "nasty").iterdir() if not p.name.startswith("."))
 AR = "قالت منظمة الصحة العالمية إن الوضع خطير. وأضافت أن التعاون ضروري. وشكر المتحدث الحضور.\n"
 EN = "The World Health Organization said the situation was serious. It added that cooperation was " \
      "essential. The speaker thanked the audience.\n"
