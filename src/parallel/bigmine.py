@@ -206,7 +206,8 @@ def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tup
 
         if not text.strip():
             return
-        doc = make_document(text, lang, name=str(path))
+        # mine has no --force-lang: its language flags name a splitter, unchecked as before
+        doc = make_document(text, lang, name=str(path), force_lang=True)
         for s in doc.segments:
             yield s.index + 1, s.text
         return
