@@ -135,6 +135,11 @@ def test_output_through_symlink_replaces_its_target_not_the_link(pair: tuple[Pat
     assert target.read_bytes() == ref
     assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["real.tsv"]  # no temp left
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["link.tsv", "link.tsv.sig"]
+    # a link to a folder is refused before any work, in one line
+    (tmp_path / "work" / "dir.tsv").symlink_to(tmp_path / "store")
+    r = cli("align", src, tgt, "-q", "-o", tmp_path / "work" / "dir.tsv")
+    assert r.returncode == 2 and "is a directory" in one_line_error(r.stderr)
+    (tmp_path / "work" / "dir.tsv").unlink()
     # a dangling link: the file is created where it points
     target.unlink()
     r = cli("align", src, tgt, "-q", "-o", link)

@@ -84,6 +84,8 @@ def destination(path: str | os.PathLike[str]) -> tuple[Path, bool]:
         return real, kernel
     except OSError:
         return real, False
+    if stat.S_ISDIR(st.st_mode):
+        return real, False  # refused by check_output_path / the rename: "is a directory"
     if kernel or not stat.S_ISREG(st.st_mode):
         return given, True
     return real, False
