@@ -751,3 +751,15 @@ def test_run_on_a_full_disk_names_the_pair_and_the_file(small_disk: Path, seed_a
     assert str(out) in failed  # the file that could not be written
     assert r.stderr.strip().splitlines()[-1].startswith("parallel-corpus: error: ")
     assert [p.name for p in out.iterdir() if p.name.startswith("p0")] == []  # nothing half-written
+
+
+def test_a_flag_for_another_language_of_the_same_script_is_noted(tmp_path: Path) -> None:
+    """Persian given as ``ar``: accepted (the user may know better) with one note saying so."""
+    path = tmp_path / "fa.txt"
+    path.write_text(TEXTS["fa"] * 4, encoding="utf-8")
+    r = cli("segment", path, "--lang", "ar")
+    assert r.returncode == 0
+    expected = (f"parallel-corpus: note: {path}: language given as 'ar', but the text "
+                "looks like 'fa' (confidence 1.00)")
+    assert r.stderr.splitlines() == [expected]
+    assert cli("segment", path, "--lang", "fa").stderr.count("note") == 0

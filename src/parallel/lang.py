@@ -177,12 +177,27 @@ def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = F
                          "pass --force-lang to use it anyway")
     expected = SCRIPT_OF.get(lang)
     script, share = script_of(text)
-    if expected is None or script is None or script == expected or share < 0.6:
-        return
     letters = sum(c.isalpha() for c in text[:20000])
+    if expected is None or script is None or script == expected or share < 0.6:
+        _note_other_language(lang, text, what, letters)
+        return
     if letters < 20:
         return  # too little text to contradict anyone
     looks = _SCRIPT_LANG.get(script)
     hint = f" (it looks like {looks!r})" if looks else ""
     raise InputError(f"{what}: language given as {lang!r}, but the text is written in "
                      f"{script.lower()} script{hint}; pass --force-lang to keep {lang!r}")
+
+
+def _note_other_language(lang: str, text: str, what: str, letters: int) -> None:
+    """A flag in the right script but, by the identifier, for another language (``ar`` given for a
+    Persian text): one note, not an error (the user may know better). Only where notes are heard
+    (the CLI): the identifier's model is not loaded for library callers."""
+    note = NOTE.get()
+    if note is None or letters < 200:
+        return
+    found = identify(text)
+    if found is None or found.guess or found.confidence < 0.99 or _FOLD.get(found.lang, found.lang) == lang:
+        return
+    note(f"{what}: language given as {lang!r}, but the text looks like {found.lang!r} "
+         f"(confidence {found.confidence:.2f})")
