@@ -27,6 +27,10 @@ from parallel.review.store import ConflictError, ReviewStore, fingerprint
 
 XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 CHROMIUM = Path("/usr/bin/chromium")
+# How long a browser assertion may wait for its condition. The first merge loads the encoder
+# (4-8 s on a busy 2-core machine): a test waits for what it expects, however long the machine
+# takes, up to this ceiling; it never depends on the machine being fast (issue 16).
+PATIENCE_MS = 180_000
 
 
 def make_doc(sentences: list[str], lang: str) -> Document:
@@ -406,6 +410,8 @@ def page(tmp_path: Path) -> Iterator[Any]:
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
             pg = browser.new_page()
+            pg.set_default_timeout(PATIENCE_MS)
+            sync_api.expect.set_options(timeout=PATIENCE_MS)
             yield pg
         finally:
             browser.close()

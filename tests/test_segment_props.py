@@ -33,8 +33,10 @@ def _visible(ch: str) -> bool:
     return not ch.isspace() and ch not in _INVISIBLE
 
 
-def _check(text: str, lang: str) -> None:
-    segs = segment(text, lang)
+def _check(text: str, lang: str, **limits: int) -> None:
+    segs = segment(text, lang, **limits)
+    if "max_chars" in limits:
+        assert all(len(s.text) <= limits["max_chars"] for s in segs)
     pos = 0
     last_para = -1
     for i, s in enumerate(segs):
@@ -61,7 +63,7 @@ def _check(text: str, lang: str) -> None:
     covered = sum(len(s.text) for s in segs)
     assert covered <= len(text)
     assert "".join(ch for s in segs for ch in s.text if _visible(ch)) == "".join(ch for ch in text if _visible(ch))
-    assert segment(text, lang) == segs  # deterministic
+    assert segment(text, lang, **limits) == segs  # deterministic
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,3 +101,32 @@ def test_edge_inputs() -> None:
     assert [s.text for s in segment("word", "en")] == ["word"]
     assert [s.text for s in segment("no final punctuation here", "ar")] == ["no final punctuation here"]
     assert len(segment("Sentence one. " * 3000, "en")) == 3000
+
+
+# Long runs without a sentence end (issue 16): cut at a clause mark, a space, or anywhere, with
+# offsets still exact. Small limits make hypothesis's short texts exercise every cut.
+long_texts = st.one_of(
+    texts,
+    st.lists(st.sampled_from(["word", " ", "،", ",", "ab" * 20, "\u0301", "é", "\n", ".", "الصين"]),
+             max_size=120).map("".join),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=50, max_size=400),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(long_texts, langs, st.integers(2, 60), st.integers(4, 200))
+def test_long_runs_are_cut_with_exact_offsets(text: str, lang: str, max_chars: int, piece: int) -> None:
+    _check(text, lang, max_chars=max_chars, piece=piece)
+
+
+def test_a_long_unpunctuated_line_is_cut_at_spaces() -> None:
+    from parallel.segment import MAX_SENTENCE
+
+    text = " ".join(f"word{i}" for i in range(5000))  # ~44,000 characters, no sentence end
+    segs = segment(text, "en")
+    assert len(segs) > 1 and all(len(s.text) <= MAX_SENTENCE for s in segs)
+    assert all(not s.text.startswith(" ") and text[s.start:s.end] == s.text for s in segs)
+    assert " ".join(s.text for s in segs) == text  # cut only at spaces
+    b64 = "QUJD" * 3000
+    segs = segment(b64, "en")
+    assert "".join(s.text for s in segs) == b64 and max(len(s.text) for s in segs) <= MAX_SENTENCE

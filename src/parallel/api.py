@@ -16,7 +16,7 @@ from .data import MODES, Alignment, Document, Link, make_signature
 from .embed import Encoder, get_encoder
 from .errors import InputError
 from .io import read_text
-from .lang import detect_lang
+from .lang import check_lang, detect_lang
 from .segment import presplit as presplit_text
 from .segment import segment as segment_text
 from .segment import splitter_name
@@ -34,20 +34,27 @@ DEFAULT_MAX_LINK: int | None = None  # from the document (monotonic.auto_max_lin
 
 
 def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
-                  name: str | None = None) -> Document:
-    """Segment ``text`` (or take its lines as sentences with ``presplit``)."""
+                  name: str | None = None, force_lang: bool = False) -> Document:
+    """Segment ``text`` (or take its lines as sentences with ``presplit``).
+
+    A given ``lang`` the text's script contradicts, or an unknown code, is an InputError
+    unless ``force_lang`` (see :func:`parallel.lang.check_lang`).
+    """
     if lang is None:
-        lang = detect_lang(text)
+        lang = detect_lang(text, name)
         if lang is None:
             raise InputError(f"{name or 'text'}: cannot tell its language; pass the language explicitly")
+    else:
+        check_lang(lang, text, name, force=force_lang)
     segs = presplit_text(text, lang) if presplit else segment_text(text, lang)
     return Document(text=text, lang=lang, segments=tuple(segs), name=name,
                     segmenter="presplit" if presplit else splitter_name(lang))
 
 
-def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False) -> Document:
+def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False,
+                  force_lang: bool = False) -> Document:
     """Read and segment a UTF-8 file."""
-    return make_document(read_text(path), lang, presplit=presplit, name=str(path))
+    return make_document(read_text(path), lang, presplit=presplit, name=str(path), force_lang=force_lang)
 
 
 def check_languages(src: Document, tgt: Document, explicit: bool) -> None:
@@ -166,14 +173,19 @@ def align(
     presplit: bool = False,
     max_link: int | None = DEFAULT_MAX_LINK,
     verbose: bool = False,
+    force_lang: bool = False,
 ) -> Alignment:
     """Align two texts (strings or :class:`Document`) and return an :class:`Alignment`.
+
+    ``src_lang``/``tgt_lang`` are checked against the script of the text (``force_lang``: not).
 
     >>> al = align(ar_text, en_text, mode="auto")        # doctest: +SKIP
     >>> al.export("pairs.tsv")                            # doctest: +SKIP
     """
-    s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source")
-    t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target")
+    s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
+                                                            force_lang=force_lang)
+    t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target",
+                                                            force_lang=force_lang)
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
     al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log)

@@ -210,7 +210,8 @@ def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tup
 
         if not text.strip():
             return
-        doc = make_document(text, lang, name=str(path))
+        # mine has no --force-lang: its language flags name a splitter, unchecked as before
+        doc = make_document(text, lang, name=str(path), force_lang=True)
         for s in doc.segments:
             yield s.index + 1, s.text
         return
@@ -1094,7 +1095,7 @@ def mine_corpus(
     """
     import tempfile
 
-    from .engines import get_engine
+    from .engines import get_engine, sweep_temp, temp_prefix
     from .io import check_output_path
 
     check_output_path(output)
@@ -1102,17 +1103,19 @@ def mine_corpus(
         raise InputError(f"mine: unknown format {fmt!r}; choose from {', '.join(MINE_FORMATS)}")
     if fmt == "moses" and (output is None or output == "-"):
         raise InputError("the moses format writes two files (NAME.ar-en.ar, NAME.ar-en.en): give -o NAME")
+    sweep_temp()  # temporary folders of runs killed with -9
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
     tmp = None
     if work is None:
-        tmp = tempfile.TemporaryDirectory(prefix="parallel-mine-")
+        tmp = tempfile.TemporaryDirectory(prefix=temp_prefix("mine"))
         work_dir = Path(tmp.name)
     else:
         work_dir = Path(work)
         work_dir.mkdir(parents=True, exist_ok=True)
     eng = None
+    interrupted = True
     try:
         eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
         src_s, src_v = prepare_side("src", src_files, work_dir, model=model, chunk_size=chunk_size,
@@ -1121,6 +1124,7 @@ def mine_corpus(
                                     engine=eng, segment=segment, lang=tgt_lang, log=log)
         eng.close()
         eng = None
+        interrupted = False
         res = mine_stores(src_v, tgt_v, log=log, texts=(src_s, tgt_s), model=model, **options)
         write_pairs(res, src_s, tgt_s, output, fmt=fmt, header=header, margin=str(options.get("margin", "distance")),
                     model=model, src_lang=src_lang, tgt_lang=tgt_lang, sidecar=sidecar)
@@ -1134,6 +1138,6 @@ def mine_corpus(
         return res
     finally:
         if eng is not None:
-            eng.close()
+            eng.close(abort=interrupted)  # interrupted: workers stop now
         if tmp is not None:
             tmp.cleanup()

@@ -8,16 +8,19 @@ Modules are imported only when their command runs (or for ``--help``), so
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .errors import ParallelError
+from .errors import NOTE, ParallelError
 
 PROG = "parallel-corpus"
 _COMMANDS_DIR = Path(__file__).with_name("commands")
@@ -28,8 +31,44 @@ def _error(message: str, code: int) -> None:
     sys.exit(code)
 
 
+class _PipeClosed(Exception):
+    """The reader of our standard output went away (``| head``); raised past click, which
+    would otherwise turn the broken pipe into exit status 1."""
+
+
+def _quiet_broken_pipe() -> None:
+    """Exit 0 without a word, as Unix filters do when the reader is gone; stdout is pointed at
+    /dev/null so the interpreter's last flush does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
+def _note(message: str) -> None:
+    click.echo(f"{PROG}: note: {message}", err=True)
+
+
+def _one_line_warnings(quiet: bool) -> None:
+    """Python warnings (e.g. no splitter for a language) as one ``warning:`` line, no source line."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if not quiet:
+            click.echo(f"{PROG}: warning: {message}", err=True)
+
+    warnings.showwarning = show
+
+
 class LazyGroup(click.Group):
     """Finds sub-commands by file name and reports every failure in one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            rv = super().invoke(ctx)
+            sys.stdout.flush()  # a broken pipe shows here when the output was small
+        except BrokenPipeError:
+            raise _PipeClosed from None
+        return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = sorted(p.stem[4:].replace("_", "-") for p in _COMMANDS_DIR.glob("cmd_*.py"))
@@ -45,6 +84,26 @@ class LazyGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        quiet = "-q" in argv or "--quiet" in argv
+        shown = warnings.showwarning
+        _one_line_warnings(quiet)
+        token = NOTE.set((lambda _m: None) if quiet else _note)
+        # SIGTERM unwinds like an exception: temp files are removed, `run`/`mine` stop their workers
+        term: Any = None
+        with contextlib.suppress(ValueError):  # not in the main thread (tests): leave it
+            term = signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+        try:
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+        finally:  # in-process callers (CliRunner, notebooks) get their handlers back
+            warnings.showwarning = shown
+            NOTE.reset(token)
+            if term is not None:
+                with contextlib.suppress(ValueError):
+                    signal.signal(signal.SIGTERM, term)
+
+    def _main(self, args: Any, prog_name: str | None, complete_var: str | None, standalone_mode: bool,
+              **extra: Any) -> Any:
         try:
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
@@ -55,11 +114,9 @@ class LazyGroup(click.Group):
             _error(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _error("interrupted", 130)
-        except BrokenPipeError:
+        except (_PipeClosed, BrokenPipeError):
             # The reader went away (e.g. `| head`): not an error of ours.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(0)
+            _quiet_broken_pipe()
         except OSError as exc:
             _error(f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", 1)
         except Exception as exc:  # a bug: still one line, unless debugging

@@ -22,7 +22,7 @@ from typing import Any
 
 from .engines import failure_reason
 from .errors import InputError, ParallelError
-from .io import atomic_writer, read_text
+from .io import atomic_writer, output_batch, read_text
 
 REQUIRED = ("name", "src", "tgt")
 
@@ -201,7 +201,10 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
     """All of a pair's output files as bytes: :func:`write_pair_outputs` into a temporary folder."""
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="parallel-pair-") as tmp:
+    from .engines import temp_prefix
+
+    # named after this worker's pid: if it is killed, the next run removes the folder (sweep_temp)
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("pair")) as tmp:
         write_pair_outputs(al, Path(tmp), name, encoder=encoder)
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
@@ -336,9 +339,10 @@ def run_manifest(
     recorded in the summary and skipped. Finally ``OUT/_all.tsv`` and ``OUT/_all.jsonl`` join all
     pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     """
-    from .engines import Failure, get_engine
+    from .engines import Failure, get_engine, sweep_temp
 
     entries = read_manifest(manifest)
+    sweep_temp()  # temporary folders of runs killed with -9
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -385,6 +389,7 @@ def run_manifest(
                           e.mode, e.presplit, model, max_link, key)
 
     eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
+    interrupted = True
     try:
         for i, res in eng.imap(align_pair, jobs_to_run()):
             if isinstance(res, Failure):
@@ -394,9 +399,10 @@ def run_manifest(
                 fail(res.name, res.error)
                 continue
             try:
-                for fname, data in res.files.items():
-                    with atomic_writer(out / fname, binary=True) as fh:
-                        fh.write(data)
+                with output_batch():  # all of a pair's files, or none (disk full on the last one)
+                    for fname, data in res.files.items():
+                        with atomic_writer(out / fname, binary=True) as fh:
+                            fh.write(data)
                 info = _write_marker(out, res.name, res.info)
             except ParallelError as exc:
                 fail(res.name, str(exc))
@@ -406,8 +412,9 @@ def run_manifest(
             bar.update(1)
             if log and not progress:
                 log(f"{res.name}: {info['links']} links ({info['mode']})")
+        interrupted = False
     finally:
-        eng.close()
+        eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now
         bar.close()
     combined = write_combined(entries, out, done)
     summary.combined = str(combined) if combined else None

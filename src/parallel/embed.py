@@ -52,6 +52,12 @@ __all__ = [
 ]
 
 DEFAULT_BATCH = 256
+#: Most characters of one sentence that reach a model. Transformer encoders truncate at 512 tokens
+#: anyway, and past a few thousand characters a line carries no alignment signal, while the
+#: model's memory grows with its length (a 1 MB line took 8.8 GB). Longer texts are cut here,
+#: said once on stderr; the segmenter already cuts unpunctuated runs at 2000 (segment.MAX_SENTENCE).
+MAX_EMBED_CHARS = 2000
+_said_truncated = False
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called after each embedded batch."""
 
@@ -292,6 +298,42 @@ class Prepared:
         return self.inner.encode([self.prepare(t) for t in texts])
 
 
+#: A text with hardly any spaces (base64, minified code, CJK without spaces) costs a model about
+#: one token per character: past this many characters only this much of it is embedded.
+MAX_EMBED_UNSPACED = 256
+
+
+def _bound(text: str, limit: int) -> str:
+    if len(text) <= MAX_EMBED_UNSPACED:
+        return text
+    head = text[:limit]
+    if sum(c.isspace() for c in head) * 40 < len(head):  # words over 40 characters on average
+        return head[:MAX_EMBED_UNSPACED]
+    return head
+
+
+def bounded(texts: list[str], limit: int = MAX_EMBED_CHARS) -> list[str]:
+    """``texts`` with each cut to its first ``limit`` characters (:data:`MAX_EMBED_UNSPACED` for
+    a text without spaces); said once per process."""
+    global _said_truncated
+    out = [_bound(t, limit) for t in texts]
+    long = sum(len(a) != len(b) for a, b in zip(texts, out))
+    if not long:
+        return texts
+    if not _said_truncated:
+        _said_truncated = True
+        from .errors import NOTE
+
+        msg = (f"{long} sentence(s) longer than {limit} characters (or {MAX_EMBED_UNSPACED} without "
+               f"spaces): only their beginning is embedded")
+        note = NOTE.get()
+        if note is not None:
+            note(msg)
+        else:
+            print(f"parallel-corpus: note: {msg}", file=sys.stderr)
+    return out
+
+
 class CachedEncoder:
     """Batching, progress and an on-disk cache around an encoder.
 
@@ -312,8 +354,8 @@ class CachedEncoder:
         """How many texts were sent to the model so far (cache hits are not counted)."""
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """``texts`` (n) -> float32 ``(n, d)``, L2-normalised."""
-        texts = list(texts)
+        """``texts`` (n) -> float32 ``(n, d)``, L2-normalised (each text bounded, see :func:`bounded`)."""
+        texts = bounded(list(texts))
         if not texts:
             return np.asarray(self.inner.encode([]), dtype=np.float32)
         unique = list(dict.fromkeys(texts))

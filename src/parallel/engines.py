@@ -24,10 +24,16 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import re
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import InputError, ParallelError
@@ -83,7 +89,7 @@ class Engine(Protocol):
 
     def imap(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | Failure]]: ...
 
-    def close(self) -> None: ...
+    def close(self, abort: bool = False) -> None: ...
 
 
 @contextlib.contextmanager
@@ -101,9 +107,87 @@ def _thread_env() -> Iterator[None]:
                 os.environ[k] = v
 
 
-def worker_init() -> None:
-    """Run at the start of every worker: pin numeric libraries to one thread."""
+#: Temporary folders of this toolkit are named ``parallel-KIND-PID-*`` after the process that
+#: owns them, so a later run can remove those of a process that was killed (:func:`sweep_temp`).
+TEMP_KINDS = ("pair", "mine")
+_TEMP_NAME = re.compile(r"^parallel-(?:pair|mine)-(\d+)-")
+
+
+def temp_prefix(kind: str) -> str:
+    """``parallel-KIND-PID-``: the prefix of this process's temporary folders of ``kind``."""
+    return f"parallel-{kind}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_temp(own: bool = False) -> int:
+    """Remove the temporary folders left by processes that no longer exist (killed with -9), and
+    this process's own ones with ``own``; returns how many were removed."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.gettempdir())
+    removed = 0
+    with contextlib.suppress(OSError):
+        for p in base.iterdir():
+            m = _TEMP_NAME.match(p.name)
+            if not m or not p.is_dir() or p.is_symlink():
+                continue
+            pid = int(m.group(1))
+            if (own and pid == os.getpid()) or not _alive(pid):
+                shutil.rmtree(p, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def _exit_now(code: int) -> None:
+    """Leave at once (no waiting for a task), removing this process's temporary folders first."""
+    with contextlib.suppress(Exception):
+        sweep_temp(own=True)
+    os._exit(code)
+
+
+def _die_with_parent(parent: int, kernel: bool) -> None:
+    """Make this worker end when ``parent`` (its driver) does, even by kill -9.
+
+    On Linux the kernel sends SIGTERM at the parent's death (``prctl(PR_SET_PDEATHSIG)``, only
+    when the pool was started from the driver's main thread: the signal follows the thread);
+    SIGTERM removes this worker's temporary folders and exits. A thread watching the parent
+    pid does the same everywhere, also when the worker is busy in code that holds off signals.
+    """
+    signal.signal(signal.SIGTERM, lambda *_: _exit_now(128 + signal.SIGTERM))
+    if kernel and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the driver died before we got here
+        _exit_now(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                _exit_now(1)
+
+    threading.Thread(target=watch, name="parallel-parent-watch", daemon=True).start()
+
+
+def worker_init(parent: int | None = None, kernel: bool = False) -> None:
+    """Run at the start of every worker: pin numeric libraries to one thread; with ``parent``
+    (the driver's pid) end when the driver ends (see :func:`_die_with_parent`)."""
     os.environ.update(THREAD_ENV)
+    if parent is not None:
+        _die_with_parent(parent, kernel)
     with contextlib.suppress(ImportError):
         import faiss
 
@@ -134,6 +218,7 @@ class LocalEngine:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=worker_init,
+                initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
             )
         return self._pool
 
@@ -160,8 +245,13 @@ class LocalEngine:
                     result = Failure(failure_reason(exc))
                 yield i, result
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: after their current item, or at once with ``abort`` (interrupted)."""
         if self._pool is not None:
+            if abort:
+                for proc in list(getattr(self._pool, "_processes", {}).values()):
+                    with contextlib.suppress(OSError, AttributeError):
+                        proc.terminate()  # SIGTERM: the worker removes its temp folders and exits
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._env is not None:
@@ -222,7 +312,7 @@ class RayEngine:
                     result = Failure(failure_reason(getattr(exc, "cause", None) or exc))
                 yield i, result
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         if self._started:
             self._ray.shutdown()
             self._started = False

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+
+#: Where one-line notes go (e.g. "only the first 2000 characters are embedded"). The CLI sets it
+#: (a no-op under ``-q``); unset, notes that matter go to stderr and the rest are dropped.
+NOTE: ContextVar[Callable[[str], None] | None] = ContextVar("parallel_note", default=None)
+
 
 class ParallelError(Exception):
     """Base class: a problem the user can fix, reported in one line."""
@@ -13,6 +20,12 @@ class InputError(ParallelError):
     """Bad input: missing, empty, binary or undecodable file, bad option value."""
 
     exit_code = 2
+
+
+class OutputError(ParallelError):
+    """An output file could not be written (disk full, read-only folder); names the file."""
+
+    exit_code = 1
 
 
 class ModelError(ParallelError):

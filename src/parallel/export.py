@@ -39,7 +39,7 @@ from typing import IO, Any
 from . import schema as _schema
 from .data import Alignment, Link
 from .errors import InputError
-from .io import atomic_writer
+from .io import atomic_writer, is_special, output_batch
 from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
 
 #: The JSONL schema as ``datasets.Features`` (see :func:`parallel.schema.jsonl_features`).
@@ -413,7 +413,7 @@ def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_l
     src_path, tgt_path, sig_path = moses_paths(path, src_lang, tgt_lang)
     status_path = moses_status_path(sig_path)
     reviewed = any(r.features.get("status") for r in rows)
-    with contextlib.ExitStack() as stack:
+    with output_batch(), contextlib.ExitStack() as stack:
         fs = stack.enter_context(atomic_writer(src_path))
         ft = stack.enter_context(atomic_writer(tgt_path))
         fg = stack.enter_context(atomic_writer(sig_path)) if sidecar else None
@@ -549,8 +549,9 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         writer(al, sys.stdout, **options)
         sys.stdout.flush()
         return
-    with atomic_writer(path) as fh:
-        writer(al, fh, **options)
-    if sidecar and name in SIDECAR:
-        with atomic_writer(sidecar_path(path)) as fh:
-            fh.write(al.signature + "\n")
+    with output_batch():  # the file and its sidecar reach their names together, or neither does
+        with atomic_writer(path) as fh:
+            writer(al, fh, **options)
+        if sidecar and name in SIDECAR and not is_special(path):  # no /dev/null.sig
+            with atomic_writer(sidecar_path(path)) as fh:
+                fh.write(al.signature + "\n")

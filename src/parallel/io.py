@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError
+from .errors import InputError, OutputError
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -50,12 +53,61 @@ def read_text(path: str | os.PathLike[str], *, allow_empty: bool = False) -> str
     return text
 
 
+def _through_links(path: Path) -> tuple[Path, bool]:
+    """``path`` with its symlinks followed, and whether a hop went through ``/dev`` or ``/proc``
+    (``/dev/stdout`` -> ``/proc/self/fd/1`` -> a pipe or the shell's open file: never replace it)."""
+    p = Path(os.path.abspath(path))
+    kernel = False
+    for _ in range(40):
+        if p.parts[1:2] in (("dev",), ("proc",)):
+            kernel = True
+        if not p.is_symlink():
+            return p, kernel
+        nxt = os.readlink(p)
+        p = Path(os.path.abspath(p.parent / nxt))
+    raise InputError(f"{path}: too many levels of symbolic links")
+
+
+def destination(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """Where bytes for ``path`` go, and whether they are written directly.
+
+    A regular file (or a new name) is written beside itself and renamed into place; a symlink
+    is followed so the rename lands on its target (the link stays). A character device
+    (``/dev/null``), a named pipe, a socket, or anything reached through ``/dev``/``/proc``
+    (``/dev/stdout``, ``/dev/fd/3``) is opened and written directly: it is never replaced.
+    """
+    given = Path(path)
+    real, kernel = _through_links(given)
+    try:
+        st = os.stat(given)
+    except FileNotFoundError:
+        return real, kernel
+    except OSError:
+        return real, False
+    if stat.S_ISDIR(st.st_mode):
+        return real, False  # refused by check_output_path / the rename: "is a directory"
+    if kernel or not stat.S_ISREG(st.st_mode):
+        return given, True
+    return real, False
+
+
+def is_special(path: str | os.PathLike[str] | None) -> bool:
+    """True when ``path`` is written directly (device, pipe, ``/dev/stdout``): no sidecar beside it."""
+    if path is None or str(path) == "-":
+        return True
+    return destination(path)[1]
+
+
 def check_output_path(path: str | os.PathLike[str] | None) -> None:
     """Fail before any work is done when ``path`` cannot be written (``-``/None is stdout)."""
     if path is None or str(path) == "-":
         return
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    target, direct = destination(path)
+    if direct:
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise InputError(f"{path}: not writable")
+        return
+    folder = target.parent
     if not folder.is_dir():
         raise InputError(f"{path}: folder {folder} does not exist")
     if target.is_dir():
@@ -74,27 +126,127 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+# errno values of a write that failed for lack of room or a broken device (the file is named).
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _cannot_write(path: str | os.PathLike[str], exc: OSError) -> OutputError:
+    return OutputError(f"{path}: cannot write ({exc.strerror or exc})")
+
+
+# Temporary files waiting for the end of the innermost :func:`output_batch` (None: no batch).
+_BATCH: ContextVar[list[tuple[str, Path, str]] | None] = ContextVar("parallel_output_batch", default=None)
+
+
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
+def output_batch() -> Iterator[None]:
+    """Every :func:`atomic_writer` inside is renamed into place only when the whole block succeeds.
+
+    A command that writes several files (an export and its ``.sig``, Moses' two sides) wraps
+    them in one batch: a failure anywhere (disk full on the last file) leaves none of them
+    new. Nested batches join the outermost one.
+    """
+    if _BATCH.get() is not None:
+        yield
+        return
+    pending: list[tuple[str, Path, str]] = []
+    token = _BATCH.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _target, _name in pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    finally:
+        _BATCH.reset(token)
+    _commit(pending)
+
+
+def _commit(pending: list[tuple[str, Path, str]]) -> None:
+    """Rename every temporary file onto its target (targets checked first, so a bad one
+    stops the batch before anything is replaced)."""
+    try:
+        for _tmp, target, name in pending:
+            if target.is_dir():
+                raise OutputError(f"{name}: is a directory")
+        for n, (tmp, target, name) in enumerate(pending):
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _cannot_write(name, exc) from None
+            pending[n] = ("", target, name)
+    finally:
+        for tmp, _target, _name in pending:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def _direct_writer(path: str | os.PathLike[str], binary: bool) -> Iterator[IO]:  # type: ignore[type-arg]
+    """Write straight into a device, pipe or ``/dev/stdout`` (append: a shell's ``>>`` is kept)."""
+    try:
+        if binary:
+            fh: IO = open(path, "ab")  # type: ignore[type-arg]  # noqa: SIM115 - closed below
+        else:
+            fh = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with fh:
+            yield fh
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise  # e.g. a broken pipe: the CLI exits quietly
+        raise _cannot_write(path, exc) from None
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], *,
+                  binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     On any error the temporary file is removed and ``path`` is left untouched,
-    so no half-written output ever exists under the final name.
+    so no half-written output ever exists under the final name. Inside an
+    :func:`output_batch` the rename waits for the end of the batch. A symlink is
+    followed (its target is replaced, the link stays); a device, pipe or
+    ``/dev/stdout`` is written directly (see :func:`destination`). A write that
+    fails (disk full) is an :class:`OutputError` naming ``path``.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    target, direct = destination(path)
+    if direct:
+        with _direct_writer(path, binary) as out:
+            yield out
+        return
+    folder = target.parent
     if not folder.is_dir():
         raise InputError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        if binary:
-            fh: IO = os.fdopen(fd, "wb")  # type: ignore[type-arg]
-        else:
-            fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with fh:
-            yield fh
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        try:
+            if binary:
+                fh: IO = os.fdopen(fd, "wb")  # type: ignore[type-arg]
+            else:
+                fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            with fh:
+                yield fh
+            os.chmod(tmp, _file_mode(target))
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRORS:
+                raise
+            raise _cannot_write(path, exc) from None
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.append((tmp, target, str(path)))
+            return
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

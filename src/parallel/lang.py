@@ -1,14 +1,30 @@
-"""Language detection from the script of a text (no network, no model)."""
+"""Language of a text: identified with py3langid (its model ships in the wheel, no network), and
+language flags checked against the script the text is written in.
+
+* :func:`identify` gives a :class:`Detection`: the language, a confidence, and whether the label
+  is only a guess (short or mixed text, or py3langid missing: then the script and a few stop
+  words decide, as before). Persian and Urdu are not called Arabic, Dutch and Turkish not English.
+* :func:`check_lang` refuses a flag the text contradicts (``--src-lang en`` on Arabic script) and
+  an unknown code, each in one line, unless the caller insists (``force``).
+
+The model (about 1 s to load) is read on the first detection, never at import.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .errors import NOTE, InputError
 
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CODE = re.compile(r"^[a-z]{2,3}$")
 
-# A few very frequent words decide between languages written in Latin script.
+# A few very frequent words decide between languages written in Latin script (no py3langid).
 _LATIN_STOPWORDS = {
     "en": {"the", "and", "of", "to", "in", "is", "that", "with", "for", "was", "on", "are", "it"},
     "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "den", "ein", "eine", "zu", "von", "sich"},
@@ -18,28 +34,170 @@ _LATIN_STOPWORDS = {
     "pt": {"o", "os", "que", "não", "uma", "com", "para", "do", "da", "em", "é", "dos", "das"},
 }
 
-_SCRIPT_LANG = {"CYRILLIC": "ru", "HEBREW": "he", "GREEK": "el", "DEVANAGARI": "hi",
+# Unicode script (first word of a letter's name) -> the language named when only the script is known.
+_SCRIPT_LANG = {"ARABIC": "ar", "CYRILLIC": "ru", "HEBREW": "he", "GREEK": "el", "DEVANAGARI": "hi",
                 "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "CJK": "zh", "THAI": "th"}
 
+# The script each language is written in, for checking flags (languages written in several
+# scripts, e.g. sr, ku, uz, are left out: no check).
+_LANG_SCRIPTS: dict[str, set[str]] = {
+    "ARABIC": {"ar", "fa", "ur", "ps", "ug", "sd", "ckb", "sdh", "ary", "arz", "ks"},
+    "LATIN": {"en", "fr", "de", "es", "it", "pt", "nl", "tr", "af", "ca", "cs", "cy", "da", "et", "eu",
+              "fi", "ga", "gl", "hr", "hu", "id", "is", "lt", "lv", "ms", "mt", "nb", "nn", "no", "pl",
+              "ro", "sk", "sl", "sq", "sv", "sw", "tl", "vi", "az", "eo", "la", "lb", "fy", "ha", "so",
+              "yo", "zu", "xh", "ig", "mg", "oc", "br", "gd", "fo", "tk", "qu", "jv", "wa", "vo"},
+    "CYRILLIC": {"ru", "uk", "bg", "be", "mk", "kk", "ky", "mn", "tg", "tt", "ba"},
+    "HEBREW": {"he", "yi"},
+    "GREEK": {"el"},
+    "DEVANAGARI": {"hi", "mr", "ne", "sa"},
+    "HANGUL": {"ko"},
+    "THAI": {"th"},
+    "ARMENIAN": {"hy"},
+    "GEORGIAN": {"ka"},
+    "BENGALI": {"bn", "as"},
+    "TAMIL": {"ta"},
+    "ETHIOPIC": {"am"},
+}
+SCRIPT_OF = {lang: script for script, langs in _LANG_SCRIPTS.items() for lang in langs}
+# py3langid labels folded into the code the rest of the toolkit uses (dialects of Arabic).
+_FOLD = {"ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh"}
+# Sure enough to be stated as a fact; below it the label is reported as a guess.
+SURE = 0.90
+# Below this the identifier is not trusted over the stop-word heuristic on Latin text.
+TRUST = 0.50
 
-def detect_lang(text: str) -> str | None:
-    """ISO 639-1 code guessed from the dominant script (and stop words for Latin)."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What :func:`identify` found: ``lang``, its ``confidence`` (0-1), the ``script`` of the
+    letters, and ``guess`` (True when the label should not be taken as a fact)."""
+
+    lang: str
+    confidence: float
+    script: str
+    guess: bool
+
+
+@cache
+def _identifier() -> Any:
+    """py3langid's identifier with normalised probabilities, or None when it is not installed."""
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    except ImportError:
+        return None
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def script_of(text: str) -> tuple[str | None, float]:
+    """The dominant script of ``text``'s letters and its share of them (None: no letters)."""
     sample = text[:20000]
     letters = [c for c in sample if c.isalpha()]
     if not letters:
-        return None
+        return None, 0.0
     arabic = len(_ARABIC.findall(sample))
     if arabic >= 0.5 * len(letters):
-        return "ar"
+        return "ARABIC", arabic / len(letters)
     scripts: dict[str, int] = {}
     for c in letters[:5000]:
         name = unicodedata.name(c, "")
         script = name.split(" ")[0] if name else ""
         scripts[script] = scripts.get(script, 0) + 1
     top = max(scripts, key=lambda s: scripts[s])
-    if top != "LATIN":
-        return _SCRIPT_LANG.get(top)
+    return top, scripts[top] / sum(scripts.values())
+
+
+def _stopword_guess(sample: str) -> str:
     words = [w.lower() for w in _WORD.findall(sample)]
     counts = {lang: sum(w in stop for w in words) for lang, stop in _LATIN_STOPWORDS.items()}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] > 0 else "en"
+
+
+def identify(text: str) -> Detection | None:
+    """The language of ``text`` (None when it has no letters at all)."""
+    sample = text[:20000]
+    script, _share = script_of(sample)
+    if script is None:
+        return None
+    ident = _identifier()
+    if ident is None:  # no identifier: the script (and stop words for Latin) decide, as a guess
+        lang = _stopword_guess(sample) if script == "LATIN" else _SCRIPT_LANG.get(script)
+        return Detection(lang, 0.0, script, True) if lang else None
+    scores: dict[str, float] = {}
+    for label, p in ident.rank(sample):
+        code = _FOLD.get(label, label)
+        if code == "zxx" or SCRIPT_OF.get(code, script) != script:
+            continue  # a language of another script: not a candidate for these letters
+        scores[code] = scores.get(code, 0.0) + float(p)
+    total = sum(scores.values())
+    if not scores or total <= 0:
+        lang = _stopword_guess(sample) if script == "LATIN" else _SCRIPT_LANG.get(script)
+        return Detection(lang, 0.0, script, True) if lang else None
+    best = max(scores, key=lambda k: scores[k])
+    conf = scores[best] / total
+    if script == "LATIN" and conf < TRUST:
+        return Detection(_stopword_guess(sample), conf, script, True)
+    return Detection(best, round(conf, 4), script, conf < SURE)
+
+
+def detect_lang(text: str, name: str | None = None) -> str | None:
+    """ISO 639 code of ``text``'s language; a guessed label is said through
+    :data:`parallel.errors.NOTE` (the CLI prints it on stderr; a library caller hears nothing)."""
+    found = identify(text)
+    if found is None:
+        return None
+    note = NOTE.get()
+    if found.guess and note is not None:
+        how = (f"confidence {found.confidence:.2f}" if found.confidence
+               else f"from its {found.script.lower()} script")
+        note(f"{name or 'text'}: language guessed as {found.lang!r} ({how}); pass it explicitly to be sure")
+    return found.lang
+
+
+def known_lang(lang: str) -> bool:
+    """True for a code this toolkit or py3langid knows."""
+    if lang in SCRIPT_OF or lang in _SCRIPT_LANG.values() or lang in _FOLD.values():
+        return True
+    ident = _identifier()
+    return ident is not None and lang in set(ident.labels)
+
+
+def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = False) -> None:
+    """Refuse a language flag the text contradicts (its script is another language's) or an
+    unknown code, in one line; ``force`` accepts it anyway."""
+    if force:
+        return
+    what = name or "text"
+    if not _CODE.match(lang):
+        raise InputError(f"{what}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr); "
+                         "pass --force-lang to use it anyway")
+    if not known_lang(lang):
+        raise InputError(f"{what}: unknown language {lang!r} (ISO 639 codes: ar, en, fr, fa, ...); "
+                         "pass --force-lang to use it anyway")
+    expected = SCRIPT_OF.get(lang)
+    script, share = script_of(text)
+    letters = sum(c.isalpha() for c in text[:20000])
+    if expected is None or script is None or script == expected or share < 0.6:
+        _note_other_language(lang, text, what, letters)
+        return
+    if letters < 20:
+        return  # too little text to contradict anyone
+    looks = _SCRIPT_LANG.get(script)
+    hint = f" (it looks like {looks!r})" if looks else ""
+    raise InputError(f"{what}: language given as {lang!r}, but the text is written in "
+                     f"{script.lower()} script{hint}; pass --force-lang to keep {lang!r}")
+
+
+def _note_other_language(lang: str, text: str, what: str, letters: int) -> None:
+    """A flag in the right script but, by the identifier, for another language (``ar`` given for a
+    Persian text): one note, not an error (the user may know better). Only where notes are heard
+    (the CLI): the identifier's model is not loaded for library callers."""
+    note = NOTE.get()
+    if note is None or letters < 200:
+        return
+    found = identify(text)
+    if found is None or found.guess or found.confidence < 0.99 or _FOLD.get(found.lang, found.lang) == lang:
+        return
+    note(f"{what}: language given as {lang!r}, but the text looks like {found.lang!r} "
+         f"(confidence {found.confidence:.2f})")

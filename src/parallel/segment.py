@@ -32,6 +32,7 @@ import re
 import sys
 import threading
 import types
+import unicodedata
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator
@@ -75,6 +76,15 @@ _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
 
 _lock = threading.Lock()
+
+#: Longest sentence kept whole (characters). A longer run without a sentence end (a minified
+#: file, base64, an OCR dump) is cut at its last clause mark or space before this length.
+MAX_SENTENCE = 2000
+#: Punkt sees a paragraph at most this long at a time: a longer one is cut first at a likely
+#: sentence end (else a space) so the work per paragraph stays bounded.
+PIECE = 20000
+_LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
+_CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
 
 
 # ---------------------------------------------------------------------------
@@ -325,18 +335,81 @@ class Splitter:
             keep.append(b)
         return keep
 
-    def split(self, text: str, lang: str) -> list[Segment]:
-        """Segments of ``text`` (paragraph index and offsets into ``text``)."""
+    def split(self, text: str, lang: str, max_chars: int = MAX_SENTENCE, piece: int = PIECE) -> list[Segment]:
+        """Segments of ``text`` (paragraph index and offsets into ``text``); none longer than
+        ``max_chars`` (see :func:`cut_long`)."""
         out: list[Segment] = []
         for para_index, (p_start, p_end) in enumerate(split_paragraphs(text)):
             para = text[p_start:p_end]
-            cuts = [0, *self.breaks(para), len(para)]
+            breaks: list[int] = []
+            for a, b in _pieces(para, piece):
+                breaks += [a + x for x in self.breaks(para[a:b])]
+                breaks.append(b)
+            cuts = [0, *breaks[:-1], len(para)]
             for a, b in itertools.pairwise(cuts):
                 s, e = _strip_span(para, a, b)
-                if s < e:
-                    out.append(Segment(text[p_start + s:p_start + e], lang, len(out), para_index,
-                                       p_start + s, p_start + e))
+                for s2, e2 in cut_long(para, s, e, max_chars):
+                    out.append(Segment(text[p_start + s2:p_start + e2], lang, len(out), para_index,
+                                       p_start + s2, p_start + e2))
         return out
+
+
+def _last_cut(s: str, lo: int, hi: int, pattern: re.Pattern[str]) -> int | None:
+    """End of the last ``pattern`` match that ends within ``(lo, hi]`` (the gap stays after it)."""
+    best = None
+    for m in pattern.finditer(s, lo, hi):
+        best = m.end()
+    return best
+
+
+def _safe_hard_cut(s: str, at: int, lo: int) -> int:
+    """``at`` moved back so a combining mark or joiner is not cut off its base letter."""
+    j = at
+    while j > lo + 1 and (unicodedata.combining(s[j]) or s[j] in "\u200c\u200d\ufe0f"
+                          or unicodedata.category(s[j]) in ("Mn", "Me")):
+        j -= 1
+    return j
+
+
+def _pieces(para: str, piece: int) -> list[tuple[int, int]]:
+    """``para`` cut into spans of at most ``piece`` characters, each ending at a likely sentence
+    end (else after a space, else anywhere) in its second half; one span when it is short."""
+    spans: list[tuple[int, int]] = []
+    a = 0
+    n = len(para)
+    while n - a > piece:
+        lo, hi = a + piece // 2, a + piece
+        b = _last_cut(para, lo, hi, _LIKELY_END) or _last_cut(para, lo, hi, _SPACE_RUN)
+        if b is None or b <= a:
+            b = _safe_hard_cut(para, hi, lo)
+        spans.append((a, b))
+        a = b
+    spans.append((a, n))
+    return spans
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def cut_long(s: str, a: int, b: int, max_chars: int) -> list[tuple[int, int]]:
+    """The span ``s[a:b]`` as pieces of at most ``max_chars`` characters (stripped, exact
+    offsets): cut after the last clause mark (``,;:،؛``) in the second half of each window, else
+    at its last space, else (no space at all: base64, minified code) at ``max_chars``."""
+    out: list[tuple[int, int]] = []
+    while b - a > max_chars:
+        lo, hi = a + max_chars // 2, a + max_chars
+        cut = _last_cut(s, lo, hi, _CLAUSE_END) or _last_cut(s, lo, hi, _SPACE_RUN)
+        if cut is None or cut <= a:
+            cut = _safe_hard_cut(s, hi, lo)
+        x, y = _strip_span(s, a, cut)
+        if x < y:
+            out.append((x, y))
+        a, _ = _strip_span(s, cut, b)
+    if a < b:
+        x, y = _strip_span(s, a, b)
+        if x < y:
+            out.append((x, y))
+    return out
 
 
 def _strip_span(s: str, a: int, b: int) -> tuple[int, int]:
@@ -476,20 +549,22 @@ def _soft_wrap(prev: str, line: str) -> bool:
 # Public API
 
 
-def segment(text: str, lang: str) -> list[Segment]:
+def segment(text: str, lang: str, *, max_chars: int = MAX_SENTENCE, piece: int = PIECE) -> list[Segment]:
     """Split ``text`` into sentences; offsets index into ``text``.
 
     ``text[seg.start:seg.end] == seg.text`` for every segment; segments are in
     order, numbered from 0, and carry the index of their paragraph (a block of
     text between line breaks, counted from 0 over non-blank blocks).
-    An unknown ``lang`` uses a generic Punkt splitter and warns.
+    An unknown ``lang`` uses a generic Punkt splitter and warns. No segment is longer than
+    ``max_chars``: a longer run is cut at a clause mark or space (see :func:`cut_long`), and
+    Punkt reads a paragraph ``piece`` characters at a time, so time and memory stay linear.
     """
     if lang not in SPLITTERS:
         warnings.warn(f"no sentence splitter for language {lang!r}; using generic Punkt rules",
                       stacklevel=2)
     if not text.strip():
         return []
-    return get_splitter(lang).split(text, lang)
+    return get_splitter(lang).split(text, lang, max_chars=max(2, max_chars), piece=max(4, piece))
 
 
 def presplit(text: str, lang: str) -> list[Segment]:

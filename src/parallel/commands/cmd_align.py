@@ -14,6 +14,8 @@ from .options import note, quiet_option
 @click.argument("tgt", type=click.Path(dir_okay=True, allow_dash=True))
 @click.option("--src-lang", metavar="LANG", help="Language of SRC (default: detected from its script).")
 @click.option("--tgt-lang", metavar="LANG", help="Language of TGT (default: detected from its script).")
+@click.option("--force-lang", is_flag=True,
+              help="Keep --src-lang/--tgt-lang even when the text's script says otherwise.")
 @click.option("--presplit", is_flag=True, help="Inputs hold one sentence per line; do not re-segment.")
 @click.option("--mode", type=click.Choice(["auto", "parallel", "comparable"]), default="auto",
               show_default=True,
@@ -46,7 +48,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
             output: str, quiet: bool, keep_empty: bool = False, no_unmatched: bool = False,
             sidecar: bool = True,
             threads: int | None = None, cache_dir: str | None = None, no_cache: bool = False,
-            min_p: float | None = None, **filter_opts: object) -> None:
+            min_p: float | None = None, force_lang: bool = False, **filter_opts: object) -> None:
     """Align two documents and write the aligned pairs.
 
     \b
@@ -66,8 +68,8 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
     check_filter_options(filter_opts)  # bad filter values fail before the alignment is paid for
     log = note(quiet)
-    s = read_document(src, src_lang, presplit=presplit)
-    t = read_document(tgt, tgt_lang, presplit=presplit)
+    s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang)
+    t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang)
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     from ..embed import stderr_progress
 

@@ -14,10 +14,11 @@ from .options import quiet_option
 @click.command("segment", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--lang", metavar="LANG", help="Language: ar, en (others: generic Punkt; default: detected).")
+@click.option("--force-lang", is_flag=True, help="Keep --lang even when the text's script says otherwise.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="text: one sentence per line; jsonl: with offsets and paragraphs.")
 @quiet_option
-def command(file: str, lang: str | None, fmt: str, quiet: bool) -> None:
+def command(file: str, lang: str | None, fmt: str, quiet: bool, force_lang: bool = False) -> None:
     """Split FILE (or - for stdin) into sentences, one per line on stdout.
 
     jsonl lines carry index, paragraph, start, end (character offsets into the
@@ -34,7 +35,7 @@ def command(file: str, lang: str | None, fmt: str, quiet: bool) -> None:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        doc = read_document(file, lang)
+        doc = read_document(file, lang, force_lang=force_lang)
     if not quiet:
         for w in caught:
             click.echo(f"parallel-corpus: warning: {w.message}", err=True)

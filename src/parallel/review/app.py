@@ -16,11 +16,13 @@ Security (the corpus text and the network are untrusted):
 from __future__ import annotations
 
 import secrets
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from ..data import Alignment
 from ..errors import InputError, ParallelError
@@ -41,14 +43,71 @@ def safe_file(folder: Path, name: str | None, default: Path) -> Path:
 
     Refuses anything but a plain ``*.json`` file name in that folder.
     """
-    if not name:
+    if name is None or name == "":
         return default
-    if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name or not name.endswith(".json"):
-        raise PermissionError(name)
-    p = (folder / name).resolve()
-    if p.parent != folder or not p.is_file():
+    if (not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name
+            or not name.endswith(".json") or len(name) > 255 or not name.isprintable()):
+        raise PermissionError(str(name)[:80])
+    try:
+        p = (folder / name).resolve()
+        ok = p.parent == folder and p.is_file()
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
         raise PermissionError(name)
     return p
+
+
+def listed_files(folder: Path) -> list[str]:
+    """The ``*.json`` files of ``folder`` that :func:`safe_file` would open (no symlink out)."""
+    out = []
+    for p in folder.glob("*.json"):
+        try:
+            safe_file(folder, p.name, folder)
+        except PermissionError:
+            continue
+        out.append(p.name)
+    return sorted(out)
+
+
+def _has_surrogate(value: Any) -> bool:
+    """True when a string anywhere in a parsed JSON value holds a lone surrogate."""
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+MAX_DEPTH = 8
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """Nesting depth of a parsed JSON value (stops counting past ``limit``)."""
+    if limit < 0 or not isinstance(value, dict | list):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in items), default=0)
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or an InputError (bad JSON, too deep, lone surrogates, not an object)."""
+    import json
+
+    raw = request.get_data(cache=False)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise InputError("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InputError("JSON object expected")
+    if _depth(body) > MAX_DEPTH:
+        raise InputError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    if _has_surrogate(body):
+        raise InputError("the body holds invalid Unicode text (a lone surrogate)")
+    return body
 
 
 def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
@@ -81,7 +140,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
             "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
             "hover": hover_text(v),
         })
-    files = sorted(p.name for p in folder.glob("*.json") if p.is_file() and not p.name.startswith("."))
+    files = listed_files(folder)
     return {
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
@@ -110,15 +169,19 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
     app.config["TOKEN"] = token or secrets.token_urlsafe(32)
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20
     stores: dict[Path, ReviewStore] = {}
+    stores_lock = threading.Lock()
 
-    def store_for(name: str | None) -> ReviewStore:
+    def store_for(name: Any) -> ReviewStore:
+        """The one store of a file (by resolved path): created under a lock, so two requests
+        racing on a fresh server never get two stores (two locks) for one file."""
         try:
             p = safe_file(folder, name, main)
         except PermissionError:
             abort(403, description="that file is not an alignment in the reviewed folder")
-        if p not in stores:
-            stores[p] = ReviewStore(p, encoder=_encoder_for if embed else None)
-        return stores[p]
+        with stores_lock:
+            if p not in stores:
+                stores[p] = ReviewStore(p, encoder=_encoder_for if embed else None)
+            return stores[p]
 
     def allowed_hosts() -> set[str]:
         port_ = app.config["PORT"]
@@ -156,6 +219,15 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         code = 409 if isinstance(exc, ConflictError) else 400
         return jsonify(error=str(exc)), code
 
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[Response, int]:
+        return jsonify(error=exc.description or exc.name), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[Response, int]:  # a bug: still JSON, never a page
+        app.logger.error("review: %s: %s", type(exc).__name__, exc)
+        return jsonify(error=f"internal error: {type(exc).__name__}"), 500
+
     @app.get("/")
     def index() -> Response:
         page = _asset("index.html").decode("utf-8").replace("{{TOKEN}}", app.config["TOKEN"])
@@ -178,26 +250,24 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
 
     @app.post("/api/op")
     def post_op() -> Response:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise InputError("JSON object expected")
+        body = json_body()
         op = body.get("op")
-        if op not in OPS:
+        if not isinstance(op, str) or op not in OPS:
             raise InputError(f"unknown operation {op!r}")
         args = body.get("args") or {}
         if not isinstance(args, dict):
             raise InputError("args must be an object")
         store = store_for(body.get("file"))
-        al = store.apply(str(op), args, rev=body.get("rev"))
+        rev = body.get("rev")
+        al = store.apply(op, args, rev=rev if isinstance(rev, str) else None if rev is None else "?")
         return jsonify(state_of(store, folder, al, texts=False))
 
     @app.post("/api/undo")
     def post_undo() -> Response:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise InputError("JSON object expected")
+        body = json_body()
         store = store_for(body.get("file"))
-        al = store.undo(rev=body.get("rev"))
+        rev = body.get("rev")
+        al = store.undo(rev=rev if isinstance(rev, str) else None if rev is None else "?")
         return jsonify(state_of(store, folder, al, texts=False))
 
     return app

@@ -137,6 +137,38 @@ def _cover(links: list[Link], n_src: int, n_tgt: int) -> list[Link]:
     return out
 
 
+# One lock per alignment file (by resolved path) for the whole process: two stores opened on
+# the same file (two requests racing to create one, a symlinked name) still edit it in turn.
+_FILE_LOCKS: dict[Path, threading.Lock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def file_lock(path: Path) -> threading.Lock:
+    """The process-wide lock of the alignment file at ``path`` (resolved)."""
+    key = Path(path).resolve()
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(key, threading.Lock())
+
+
+# The arguments an operation reads; only these are kept in the undo history.
+ARG_KEYS = ("link", "other", "status", "note", "src", "tgt", "src_at", "tgt_at")
+
+
+def _as_int(value: Any, what: str) -> int:
+    """An integer argument: an int, or a string or float holding a whole number (not bool, NaN, inf)."""
+    if isinstance(value, bool):
+        raise InputError(f"{what}: a number expected")
+    if isinstance(value, float):
+        if not value.is_integer():  # also NaN and infinities
+            raise InputError(f"{what}: a whole number expected")
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
+        return int(value)
+    raise InputError(f"{what}: a number expected")
+
+
 class ReviewStore:
     """One alignment file under review (thread-safe; every method re-reads the file)."""
 
@@ -146,7 +178,7 @@ class ReviewStore:
         changes gets a fresh ``cosine``; without it (or when it fails) the link has none."""
         self.path = Path(path).resolve()
         self.history_path = self.path.with_name(self.path.name + HISTORY_SUFFIX)
-        self._lock = threading.Lock()
+        self._lock = file_lock(self.path)
         self._encoder_factory = encoder
         self._encoder: Any = None
 
@@ -219,6 +251,7 @@ class ReviewStore:
 
     def apply(self, op: str, args: dict[str, Any], rev: str | None = None) -> Alignment:
         """Apply one edit and save it; ``rev`` (if given) must match the file's current fingerprint."""
+        args = {k: args[k] for k in ARG_KEYS if k in args}
         with self._lock:
             al = self.load()
             before = list(al.links)
@@ -288,10 +321,9 @@ class ReviewStore:
 
     @staticmethod
     def _index(links: Sequence[Link], args: dict[str, Any], key: str = "link") -> int:
-        try:
-            i = int(args[key])
-        except (KeyError, TypeError, ValueError):
-            raise InputError(f"missing or bad {key!r}") from None
+        if args.get(key) is None:
+            raise InputError(f"missing {key!r}")
+        i = _as_int(args[key], key)
         if not 0 <= i < len(links):
             raise InputError(f"no link {i}")
         return i
@@ -301,10 +333,9 @@ class ReviewStore:
         raw = args.get(key, [])
         if isinstance(raw, str):
             raw = [x for x in raw.replace(",", " ").split() if x]
-        try:
-            ids = sorted({int(x) for x in raw})
-        except (TypeError, ValueError):
-            raise InputError(f"{key}: sentence numbers expected") from None
+        if not isinstance(raw, list):
+            raise InputError(f"{key}: a list of sentence numbers expected")
+        ids = sorted({_as_int(x, key) for x in raw})
         bad = [i for i in ids if not 0 <= i < size]
         if bad:
             raise InputError(f"{key}: no sentence {bad[0]} (0..{size - 1})")
@@ -328,6 +359,8 @@ class ReviewStore:
         text = args.get("note", "")
         if not isinstance(text, str):
             raise InputError("note must be text")
+        if any("\ud800" <= c <= "\udfff" for c in text):
+            raise InputError("note is not valid Unicode text (a lone surrogate)")
         if len(text) > MAX_NOTE:
             raise InputError(f"note longer than {MAX_NOTE} characters")
         feats = dict(links[i].features)
@@ -366,11 +399,8 @@ class ReviewStore:
         if len(link.src) + len(link.tgt) < 2 or (len(link.src) <= 1 and len(link.tgt) <= 1
                                                  and not (link.src and link.tgt)):
             raise InputError(f"link {i} ({link.kind}) has nothing to split")
-        try:
-            a = int(args.get("src_at", min(1, len(link.src))))
-            b = int(args.get("tgt_at", min(1, len(link.tgt))))
-        except (TypeError, ValueError):
-            raise InputError("src_at/tgt_at must be numbers") from None
+        a = _as_int(args.get("src_at", min(1, len(link.src))), "src_at")
+        b = _as_int(args.get("tgt_at", min(1, len(link.tgt))), "tgt_at")
         if not (0 <= a <= len(link.src) and 0 <= b <= len(link.tgt)) or (a + b == 0) or (
                 a == len(link.src) and b == len(link.tgt)):
             raise InputError("split point must leave sentences on both pieces")
