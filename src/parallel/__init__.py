@@ -13,8 +13,18 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "align", "align_documents", "make_document", "read_document",
-           "Alignment", "Document", "Link", "Segment", "ParallelError"]
+__all__ = [
+    "Alignment",
+    "Document",
+    "Link",
+    "ParallelError",
+    "Segment",
+    "__version__",
+    "align",
+    "align_documents",
+    "make_document",
+    "read_document",
+]
 
 _LAZY = {
     "align": "api", "align_documents": "api", "make_document": "api", "read_document": "api",

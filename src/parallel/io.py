@@ -26,8 +26,7 @@ def decode_text(data: bytes, name: str) -> str:
         raise InputError(
             f"{name}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return text
 
 

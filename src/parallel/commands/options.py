@@ -8,7 +8,6 @@ from collections.abc import Callable
 import click
 
 
-
 def quiet_option(f: Callable) -> Callable:  # type: ignore[type-arg]
     return click.option("-q", "--quiet", is_flag=True, help="No progress or notes on stderr.")(f)
 
