@@ -985,6 +985,7 @@ def _align_parallel(
     known_s, known_t = _encode_spans(encoder, src, tgt, req_s, req_t)  # type: ignore[arg-type]
     return search(known_s, known_t)[1]()
 
+
 def _edge_vectors(encoder: Encoder, src: list[str], tgt: list[str], s: np.ndarray, t: np.ndarray,
                   coarse: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], float]:
     """Opening- and closing-clause vectors of the sentences of side ``coarse`` (0: source, 1:
@@ -1049,10 +1050,7 @@ def explained_share(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     with _single_thread_blas():
         _, thr = first_pass(s, t, seed=seed)
-        links = _align_parallel(src, tgt, None, max_link=None, src_emb=s, tgt_emb=t, spans="sum",
-                                band_width=4, context=2, local=0.7, skip_cost=0.1, skip_len=0.5,
-                                weak_bonus=0.06, len_penalty=0.03, len_free=2.5, keep_scraps_apart=True,
-                                weak_hot=True, span_budget=None, seed=seed, edge_weight=0.0, finer_skip=1.0)
+    links = align_parallel(src, tgt, None, src_emb=s, tgt_emb=t, spans="sum", seed=seed)
     hit = sum(len(k.src) + len(k.tgt) for k in links
               if k.src and k.tgt and k.features.get("norm_cosine", 0.0) > thr)
     return hit / (n + m)
