@@ -513,6 +513,22 @@ def test_identify_reports_confidence_and_guess() -> None:
     assert identify("12345 !!!") is None
 
 
+def test_plain_arabic_and_english_are_named_without_loading_the_model() -> None:
+    """The seed pair's languages are read off the text (the identifier's model costs ~1 s a run);
+    a Persian text of the same length still goes to the identifier."""
+    from parallel import lang
+
+    lang._identifier.cache_clear()
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    ar = lang.identify((root / "covid-cooperation.ar.txt").read_text(encoding="utf-8"))
+    en = lang.identify((root / "covid-cooperation.en.txt").read_text(encoding="utf-8"))
+    assert ar is not None and ar.lang == "ar" and not ar.guess
+    assert en is not None and en.lang == "en" and not en.guess
+    assert lang._identifier.cache_info().currsize == 0
+    fa = lang.identify(TEXTS["fa"] * 6)
+    assert fa is not None and fa.lang == "fa" and lang._identifier.cache_info().currsize == 1
+
+
 # ------------------------------------------------------------------ 4. one huge "sentence"
 
 _PEAK = """

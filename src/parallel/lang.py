@@ -7,7 +7,10 @@ language flags checked against the script the text is written in.
 * :func:`check_lang` refuses a flag the text contradicts (``--src-lang en`` on Arabic script) and
   an unknown code, each in one line, unless the caller insists (``force``).
 
-The model (about 1 s to load) is read on the first detection, never at import.
+The model (about 1 s to load) is read on the first detection that needs it, never at import.
+Text that is plainly Arabic (Arabic letters, none of the letters Persian and Urdu add) or
+plainly English (at least 4% of its words are "the", "and", "that", "with", "which") is named
+without it, so aligning an Arabic-English pair does not pay for the model.
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ TRUST = 0.50
 
 
 
+# Letters of Persian, Urdu and other languages written in Arabic script that Arabic does not use.
+_NOT_ARABIC = re.compile("[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u06D2\u0679\u0688\u0691\u06BA\u06BE\u06C1\u06C0]")
+_ENGLISH_MARKERS = {"the", "and", "that", "with", "which"}
+
+
 @dataclass(frozen=True)
 class Detection:
     """What :func:`identify` found: ``lang``, its ``confidence`` (0-1), the ``script`` of the
@@ -120,6 +128,9 @@ def identify(text: str) -> Detection | None:
     script, _share = script_of(sample)
     if script is None:
         return None
+    plain = _plain_arabic_or_english(sample, script)
+    if plain is not None:
+        return plain
     ident = _identifier()
     if ident is None:  # no identifier: the script (and stop words for Latin) decide, as a guess
         lang = _stopword_guess(sample) if script == "LATIN" else _SCRIPT_LANG.get(script)
@@ -139,6 +150,20 @@ def identify(text: str) -> Detection | None:
     if script == "LATIN" and conf < TRUST:
         return Detection(_stopword_guess(sample), conf, script, True)
     return Detection(best, round(conf, 4), script, conf < SURE)
+
+
+def _plain_arabic_or_english(sample: str, script: str) -> Detection | None:
+    """Arabic or English named from the text alone, when it is long enough and plainly so (see the
+    module docstring); None: ask the identifier."""
+    if script == "ARABIC":
+        arabic = len(_ARABIC.findall(sample))
+        if arabic >= 200 and len(_NOT_ARABIC.findall(sample)) <= 0.002 * arabic:
+            return Detection("ar", 0.99, script, False)
+    elif script == "LATIN":
+        words = [w.lower() for w in _WORD.findall(sample)]
+        if len(words) >= 50 and sum(w in _ENGLISH_MARKERS for w in words) >= 0.04 * len(words):
+            return Detection("en", 0.99, script, False)
+    return None
 
 
 def detect_lang(text: str, name: str | None = None) -> str | None:
