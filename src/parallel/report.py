@@ -408,7 +408,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     legend += ('<div class="legend">Numbers: sentence ids (from 0, as in the exports); hover a cell for '
                'its two sentences and their cosine'
                + ('' if small.shape == sim.shape else ' (the maximum over the sentences it covers)')
-               + '. <b style="color:#b8860b">Dashed yellow</b>: a sentence a link skips (a 2-1 link of '
+               + '. <b style="color:#b8860b">Dashed yellow</b>: a sentence a link skips (e.g. a 2-1 link of '
                  'sentences 10 and 12 leaves 11 out).</div><div id="mtip" class="mtip" hidden></div>')
     return ('<div class="mwrap" style="display:flex;gap:.3em;align-items:flex-start">'
             '<div class="ylab" style="writing-mode:vertical-rl;margin-top:1.6em">' + _esc(lang_name(al.src.lang))
