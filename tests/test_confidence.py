@@ -72,6 +72,20 @@ def test_names_and_their_transliterations() -> None:
     assert dates["date_agree"] == 1.0
 
 
+def test_demonyms_and_sentence_openers() -> None:
+    """A demonym finds its place in Arabic (Chinese -> الصين); a capitalised adverb or participle
+    that opens the sentence is no missing name; a name inside the sentence still is."""
+    def names(ar: str, en: str) -> tuple[float, float]:
+        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
+        return ev["name_match"], ev["name_miss"]
+
+    ar = "شاركت الصين خبرتها مع البلدان الأخرى"
+    assert names(ar, "Specifically, countries shared Chinese experience.") == (1.0, 0.0)
+    assert names(ar, "Connected with other countries, they shared Chinese experience.") == (1.0, 0.0)
+    assert names(ar, "They shared Chinese experience, Elward said.") == (0.5, pytest.approx(1 / 3))
+    assert names("زلزال في إندونيسيا", "An Indonesian quake")[0] == 1.0
+
+
 def test_bands() -> None:
     assert [cf.band(p) for p in (0.95, 0.9, 0.7, 0.5, 0.2, None)] == ["high", "high", "mid", "mid", "low", "none"]
 

@@ -182,7 +182,8 @@ def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monk
     for rel in sorted(fresh):
         assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), f"align/{rel} is stale: run make run"
     # the seed pair's links are kept by calibrated probability p (comparable mode's default bar):
-    # the genome sequence shared with WHO is there; the two on-topic pairs that say different
+    # the genome sequence shared with WHO and the 2-1 link (documents for different countries'
+    # needs + the online knowledge centre) are there; the two on-topic pairs that say different
     # things ("many countries gave China support" / "assistance to developing countries"; a
     # Chinese official on imported risk / a WHO adviser's praise) are not
     from parallel.confidence import DEFAULT_MIN_P
@@ -191,5 +192,6 @@ def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monk
     col = header.index("p")
     links = {(r[0], r[1]): r for r in rows}
     assert "genome" in links[("2", "6")][3]
+    assert "needs of different countries" in links[("10,12", "7")][3]
     assert ("6", "16") not in links and ("14", "12") not in links
     assert all(float(r[col]) >= DEFAULT_MIN_P for r in rows)

@@ -243,14 +243,17 @@ def _link_with(al, ar_word: str, en_word: str) -> bool:  # type: ignore[no-untyp
 
 
 def test_seed_pair(encoder: Encoder, seed_ar: Path, seed_en: Path) -> None:
-    """Comparable mode keeps the seed pair's links by p: the genome sequence shared with WHO, not
-    the on-topic pairs that say different things; a lower bar (--min-p) shows the weaker ones."""
+    """Comparable mode keeps the seed pair's links by p: the genome sequence shared with WHO and the
+    2-1 link (documents for different countries' needs + the online centre), not the on-topic pairs
+    that say different things; a lower bar (--min-p) shows the weaker ones."""
     from parallel.api import read_document
     from parallel.confidence import DEFAULT_MIN_P
 
     src, tgt = read_document(seed_ar), read_document(seed_en)
     al = align(src, tgt, mode="comparable", model=encoder)
     assert _link_with(al, "الجينوم", "genome sequence")
+    two_one = [lk for lk in al.links if lk.src == (10, 12) and lk.tgt == (7,)]
+    assert two_one and "knowledge center" in tgt.segments[7].text and "مركز المعلومات" in src.segments[12].text
     assert not _link_with(al, "قدمت العديد من البلدان دعمًا قيمًا", "assistance to developing countries")
     assert not _link_with(al, "دنغ بوكينغ", "Bruce")
     assert all(lk.features["p"] >= DEFAULT_MIN_P for lk in al.links)

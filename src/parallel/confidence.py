@@ -231,8 +231,9 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
 
 
-def _names(en: str) -> list[str]:
-    """Capitalised English words that are likely names (not sentence-initial function words)."""
+def _names(en: str) -> list[tuple[str, bool]]:
+    """Capitalised English words that are likely names (not function words or short acronyms), each
+    with whether it opens a sentence (first word, or after . ! ? : ;, quotes aside)."""
     out = []
     for m in _LATIN_WORD.finditer(en):
         w = m.group(0).strip("'’-")
@@ -240,7 +241,29 @@ def _names(en: str) -> list[str]:
             continue
         if w.isupper() and len(w) <= 5:
             continue  # acronyms are translated (WHO -> منظمة الصحة العالمية)
-        out.append(w)
+        before = en[:m.start()].rstrip(" \t\"'“‘«(")
+        out.append((w, not before or before[-1] in ".!?:;"))
+    return out
+
+
+# English demonyms and adjectives of place (Chinese, Indonesian, Spanish, Iraqi): the Arabic
+# side writes the place with a nisba suffix that is stripped there (الصينية -> صين).
+_EN_DEMONYM = re.compile(r"(?:ese|ians?|ans?|ish|i)$")
+
+
+def _ordinary_opener(word: str) -> bool:
+    """A capitalised word opening a sentence that has the shape of an adverb or a participle
+    (Specifically, Connected, Reportedly): its capital is spelling, it names nothing."""
+    w = word.lower()
+    return len(w) >= 6 and w.endswith(("ly", "ed"))
+
+
+def _name_skeletons(word: str) -> set[str]:
+    """Consonant skeletons of an English name and, for a demonym, of its stem."""
+    out = {_en_skeleton(word)}
+    stem = _EN_DEMONYM.sub("", word.lower())
+    if len(stem) >= 3 and stem != word.lower():
+        out.add(_en_skeleton(stem))
     return out
 
 
@@ -298,7 +321,10 @@ def entities(text: str, arabic: bool) -> set[int]:
 
 
 def text_evidence(src: str, tgt: str) -> list[float]:
-    """Number, date, name and Latin-token agreement of two texts (any side may be Arabic)."""
+    """Number, date, name and Latin-token agreement of two texts (any side may be Arabic).
+
+    English names are also matched through their demonyms (Chinese -> الصين); a capitalised
+    adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
     ea, ha = numbers_split(src)
     eb, hb = numbers_split(tgt)
     a, b = ea | ha, eb | hb
@@ -326,13 +352,16 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             for w in _AR_WORD.findall(ar):
                 skels |= _ar_skeletons(w)
             latin_ar = {w.lower() for w in _LATIN_WORD.findall(ar)}
-            hit = 0
-            for nm in names:
-                sk = _en_skeleton(nm)
-                if nm.lower() in latin_ar or (len(sk) >= 2 and any(_close(sk, s) for s in skels)):
+            hit = miss = 0
+            for nm, initial in names:
+                if nm.lower() in latin_ar or any(len(sk) >= 2 and any(_close(sk, s) for s in skels)
+                                                 for sk in _name_skeletons(nm)):
                     hit += 1
-            name_match = hit / len(names)
-            name_miss = min(len(names) - hit, 3) / 3
+                elif not (initial and _ordinary_opener(nm)):
+                    miss += 1
+            if hit + miss:
+                name_match = hit / (hit + miss)
+                name_miss = min(miss, 3) / 3
         latin = [w for w in _LATIN_WORD.findall(ar) if len(w) >= 2]
         if latin:
             en_low = en.lower()

@@ -328,7 +328,9 @@ def _length_check(groups: Sequence[tuple[list[int], list[int], float, dict[str, 
 
     ``delta = (len_tgt - c * len_src) / sqrt(len_src * 6.8)`` in characters, with ``c`` the usual
     target/source length ratio: the median over the 1-1 links found, or the ratio of the
-    documents' total lengths when there are fewer than 3. A join must shrink ``|delta|`` and
+    documents' total lengths when there is only one (the link a join would extend cannot be its
+    own reference; and comparable documents need not say the same amount, so their total lengths
+    are a worse estimate than two translated pairs). A join must shrink ``|delta|`` and
     leave it within ``max_delta`` (two-sided 1% under Gale & Church's normal model). Without
     texts every join passes.
     """
@@ -337,7 +339,7 @@ def _length_check(groups: Sequence[tuple[list[int], list[int], float, dict[str, 
     src_len = [max(len(t), 1) for t in src_sents]
     tgt_len = [max(len(t), 1) for t in tgt_sents]
     logs = [math.log(tgt_len[g[1][0]] / src_len[g[0][0]]) for g in groups]
-    c = math.exp(float(np.median(logs))) if len(logs) >= 3 else sum(tgt_len) / sum(src_len)
+    c = math.exp(float(np.median(logs))) if len(logs) >= 2 else sum(tgt_len) / sum(src_len)
 
     def delta(ls: int, lt: int) -> float:
         return (lt - c * ls) / math.sqrt(ls * 6.8)
