@@ -921,8 +921,7 @@ def mine_arrays(src_emb: np.ndarray, tgt_emb: np.ndarray, work: str | Path, *, c
 
 # ----------------------------------------------------------------------------- output
 
-# The pair schema (:mod:`parallel.schema`) with mine's provenance columns last.
-TSV_COLUMNS = ("src_ids", "tgt_ids", "src", "tgt", "score")
+# mine writes the pair schema (:mod:`parallel.schema`) with its provenance columns last.
 MINE_FORMATS = ("tsv", "jsonl", "tmx", "moses")
 
 
