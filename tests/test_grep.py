@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from harness import read_pty
 
 from parallel.cli import main
 from parallel.concordance import compile_pattern, concordance, counts, fold_text, fold_with_map
@@ -179,20 +180,12 @@ def _run_on_a_terminal(args: list[str], env_update: dict[str, str]) -> str:
     proc = subprocess.Popen([sys.executable, "-m", "parallel", *args], stdout=slave,
                             stderr=subprocess.PIPE, env=env)
     os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    out = read_pty(master)
     os.close(master)
     assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return out.decode("utf-8").replace("\r\n", "\n")
 
 
 def test_terminal_colour_honours_no_color_and_isolates_only_arabic(tmp_path: Path, al: Alignment) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from harness import read_pty
 
 from parallel import bigmine
 from parallel.cli import main
@@ -19,19 +20,6 @@ from parallel.progress import Bar, counter
 ROOT = Path(__file__).resolve().parents[1]
 AR = ROOT / "corpus" / "covid-cooperation.ar.txt"
 EN = ROOT / "corpus" / "covid-cooperation.en.txt"
-
-
-def _read_all(master: int) -> bytes:
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: every writer closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    return b"".join(chunks)
 
 
 def test_log_lines_one_per_tenth_no_carriage_returns() -> None:
@@ -63,7 +51,7 @@ def test_terminal_gets_a_tqdm_bar() -> None:
         for _ in range(5):
             bar.update(10)
     stream.close()
-    text = _read_all(master).decode("utf-8")
+    text = read_pty(master).decode("utf-8")
     os.close(master)
     assert "embedding tgt" in text and "50/50" in text and "\r" in text  # redrawn in place
 
@@ -140,7 +128,7 @@ def test_run_progress_in_a_log_file_and_on_a_terminal(tmp_path: Path) -> None:
     proc2 = subprocess.Popen([sys.executable, "-m", "parallel", "run", str(manifest), "-o",
                               str(tmp_path / "out2")], stderr=slave, stdout=subprocess.DEVNULL, env=_env())
     os.close(slave)
-    shown = _read_all(master).decode("utf-8")
+    shown = read_pty(master).decode("utf-8")
     os.close(master)
     assert proc2.wait() == 0
     assert "\r" in shown and "2/2" in shown and "pairs: 2/2 pairs (100%" not in shown  # a tqdm bar

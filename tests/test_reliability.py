@@ -232,17 +232,12 @@ def test_disk_full_leaves_no_new_output_and_names_the_file(pair: tuple[Path, Pat
 
 
 def _review_alignment(n: int):  # type: ignore[no-untyped-def]
-    from parallel.data import Alignment, Document, Link, Segment
+    from pairs_factory import make_doc
 
-    def doc(sentences: list[str], lang: str) -> Document:
-        segs, pos = [], 0
-        for i, s in enumerate(sentences):
-            segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
-            pos += len(s) + 1
-        return Document("\n".join(sentences), lang, tuple(segs), name=f"doc.{lang}.txt")
+    from parallel.data import Alignment, Link
 
-    ar = doc([f"الجملة رقم {i}." for i in range(n)], "ar")
-    en = doc([f"Sentence number {i}." for i in range(n)], "en")
+    ar = make_doc([f"الجملة رقم {i}." for i in range(n)], "ar", "doc.ar.txt")
+    en = make_doc([f"Sentence number {i}." for i in range(n)], "en", "doc.en.txt")
     links = tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n))
     return Alignment(ar, en, links, "parallel", "model:use-m3|mode:parallel")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from harness import chromium_context
 
 from parallel.cli import main
 from parallel.data import Alignment, Document, Link, Segment
@@ -327,25 +328,16 @@ def test_cli_report_title(tmp_path: Path) -> None:
     assert "<h1>Seed &lt;pair&gt; ↔ مقال</h1>" in page
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.slow
 def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
     """Headless Chromium: numbers on both axes, a read-out on any cell, the skip mark drawn."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
     al = skipping_alignment()
     sim = np.random.default_rng(3).uniform(-0.1, 0.7, (14, 9)).astype(np.float32)
     target = tmp_path / "r.html"
     write_report(al, target, sim=sim, title="skip test")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            viewport={"width": 1100, "height": 1600},
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = chromium_context(p, tmp_path / "profile", 1100, 1600)
         try:
             page = browser.new_page()
             errors: list[str] = []

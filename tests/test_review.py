@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import chromium_context
 
 from parallel.data import Alignment, Document, Link, Segment
 from parallel.errors import InputError
@@ -26,7 +27,6 @@ from parallel.readers import read_alignment
 from parallel.review.store import ConflictError, ReviewStore, fingerprint
 
 XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
-CHROMIUM = Path("/usr/bin/chromium")
 # How long a browser assertion may wait for its condition. The first merge loads the encoder
 # (4-8 s on a busy 2-core machine): a test waits for what it expects, however long the machine
 # takes, up to this ceiling; it never depends on the machine being fast (issue 16).
@@ -400,14 +400,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            viewport={"width": 1300, "height": 900},
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = chromium_context(p, tmp_path / "profile", 1300, 900)
         try:
             pg = browser.new_page()
             pg.set_default_timeout(PATIENCE_MS)

@@ -1,0 +1,37 @@
+"""Real-terminal and real-browser plumbing shared by the tests (not a test module)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for Chromium on this closed network: no background connections, no first-run work.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def read_pty(master: int) -> bytes:
+    """Everything written to a pseudo-terminal until every writer has closed it."""
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: every writer closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks)
+
+
+def chromium_context(playwright: Any, profile: Path, width: int, height: int) -> Any:
+    """A headless Debian Chromium with a fresh profile; skips the test where it is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    return playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), headless=True,
+        viewport={"width": width, "height": height}, args=CHROMIUM_ARGS)
