@@ -32,12 +32,16 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def write_pair(folder: Path, name: str, ar_text: str, en_text: str) -> tuple[Path, Path]:
+    ar, en = folder / f"{name}.ar", folder / f"{name}.en"
+    ar.write_text(ar_text, encoding="utf-8")
+    en.write_text(en_text, encoding="utf-8")
+    return ar, en
+
+
 @pytest.fixture()
 def tiny(tmp_path: Path) -> tuple[Path, Path]:
-    ar, en = tmp_path / "tiny.ar", tmp_path / "tiny.en"
-    ar.write_text(AR_TINY, encoding="utf-8")
-    en.write_text(EN_TINY, encoding="utf-8")
-    return ar, en
+    return write_pair(tmp_path, "tiny", AR_TINY, EN_TINY)
 
 
 def test_tiny_translation_aligns_one_to_one(tiny: tuple[Path, Path]) -> None:
@@ -238,10 +242,7 @@ def _linux_x86_64() -> bool:
 
 @pytest.fixture()
 def short_pair(tmp_path: Path) -> tuple[Path, Path]:
-    ar, en = tmp_path / "short.ar", tmp_path / "short.en"
-    ar.write_text(AR_SHORT, encoding="utf-8")
-    en.write_text(EN_SHORT, encoding="utf-8")
-    return ar, en
+    return write_pair(tmp_path, "short", AR_SHORT, EN_SHORT)
 
 
 def test_short_sentences_are_mined_with_the_combination_by_default(short_pair: tuple[Path, Path]) -> None:
