@@ -316,3 +316,11 @@ def test_tatoeba_mined_as_comparable_with_the_defaults(shared_bench: Path, tmp_p
     right = sum(i == j for i, j in pairs)
     f1 = 2 * right / (len(pairs) + 1000)
     assert f1 >= 0.90, (f1, right, len(pairs))
+
+
+def test_help_states_the_real_default_bar() -> None:
+    from parallel.confidence import DEFAULT_MIN_P
+
+    code, out, _ = invoke("align", "--help")
+    assert code == 0
+    assert f"[default: {DEFAULT_MIN_P}," in " ".join(out.split())

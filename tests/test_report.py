@@ -388,3 +388,41 @@ def test_links_are_coloured_by_p_with_a_legend() -> None:
     assert "p 0.950" in page  # hover text
     # without p (a file written before it), the cosine bands as before
     assert "confidence (cosine)" in render(al, sim=None)
+
+
+def test_align_to_html_is_the_report_with_the_pairs_below_the_bar(tmp_path: Path, seed_ar: Path,
+                                                                    seed_en: Path) -> None:
+    """`align -o FILE.html` writes the report; in comparable mode it lists the pairs mining left
+    below the bar (here the seed's video-meeting sentences, whose counts differ) for a reader to check."""
+    from parallel import api
+
+    al = api.align(seed_ar.read_text(encoding="utf-8"), seed_en.read_text(encoding="utf-8"))
+    assert al.mode == "comparable"
+    below = al.info["below_bar"]
+    held = {("s", i) for lk in al.links for i in lk.src} | {("t", j) for lk in al.links for j in lk.tgt}
+    assert below and all(0.1 <= c["p"] < 0.45 for c in below)
+    assert not {("s", c["src"]) for c in below} & held and not {("t", c["tgt"]) for c in below} & held
+    assert [c["p"] for c in below] == sorted((c["p"] for c in below), reverse=True)
+    video = [c for c in below if (c["src"], c["tgt"]) == (13, 8)]
+    assert video and video[0]["numbers"] == "differ" and "150" in video[0]["numbers_tgt"]
+
+    page_path = tmp_path / "seed.html"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-o", str(page_path), "-q"])
+    assert res.exit_code == 0, res.output
+    page = page_path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and not (tmp_path / "seed.html.sig").exists()
+    assert "Possible pairs below the bar (p &lt; 0.45)" in page and 'href="#below"' in page
+    section = page.split('<section id="below">', 1)[1].split("</section>", 1)[0]
+    assert section.count('role="row"') == len(below) + 1  # + the header row
+    assert "13 ↔ 8" in section and "≠ numbers" in section
+    assert page.count('role="row" data-k=') == len(al.links)  # the link rows only
+    # -f still says what to write, whatever the suffix
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-o", str(page_path), "-f", "tsv",
+                                    "-q"])
+    assert res.exit_code == 0, res.output
+    assert page_path.read_text(encoding="utf-8").startswith("src_ids\ttgt_ids\t")
+
+
+def test_parallel_report_has_no_below_the_bar_section() -> None:
+    page = render(small_alignment("parallel"))
+    assert 'id="below"' not in page and "#below" not in page

@@ -7,9 +7,11 @@ the command line give the same result.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from . import __version__
 from .data import MODES, Alignment, Document, Link, make_signature
@@ -148,6 +150,10 @@ def align_documents(
     from .evidence import annotate
 
     al = annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
+    if chosen == "comparable":
+        bar = DEFAULT_MIN_P if min_p is None else min_p
+        al = replace(al, info={**al.info, "below_bar": below_bar_pairs(
+            src_emb, tgt_emb, src_sents, tgt_sents, al.links, encoder=encoder, min_p=bar)})
     if chosen == "parallel":
         from .confidence import translation_check
 
@@ -155,6 +161,58 @@ def align_documents(
         if warning:
             al = replace(al, info={**al.info, "warning": warning})
     return al
+
+
+#: Possible pairs below the bar shown to a reader (report, ``info["below_bar"]``): p at least this.
+BELOW_BAR_MIN_P = 0.1
+BELOW_BAR_MAX = 50
+_BELOW_BAR_BLOCK = 1_000_000
+
+
+def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[str], tgt_sents: list[str],
+                    links: Sequence[Link], *, encoder: object = None, min_p: float,
+                    floor: float = BELOW_BAR_MIN_P, most: int = BELOW_BAR_MAX) -> list[dict[str, object]]:
+    """Pairs a reader may still want to check after mining: among the sentences no link holds, the
+    mutual best pairs by distance margin whose ``p`` is at least ``floor`` but under the bar
+    ``min_p``, best first (at most ``most``). Each is ``{"src": i, "tgt": j, "p": p, "numbers": ...}``
+    with the numbers check of the two sentences (``agree``/``differ``/``none``, and the numbers)."""
+    from .confidence import link_probabilities
+    from .evidence import numbers_agreement
+    from .mine import knn_means
+
+    held_s = {i for lk in links for i in lk.src}
+    held_t = {j for lk in links for j in lk.tgt}
+    us = np.array([i for i in range(len(src_emb)) if i not in held_s], dtype=np.int64)
+    ut = np.array([j for j in range(len(tgt_emb)) if j not in held_t], dtype=np.int64)
+    if len(us) == 0 or len(ut) == 0:
+        return []
+    ks, kt = knn_means(src_emb, tgt_emb, 4)
+    row_best = np.zeros(len(us), dtype=np.int64)
+    col_val = np.full(len(ut), -np.inf)
+    col_best = np.zeros(len(ut), dtype=np.int64)
+    tv, kv = tgt_emb[ut], kt[ut]
+    step = max(1, _BELOW_BAR_BLOCK // len(ut))
+    for a in range(0, len(us), step):
+        rows = us[a:a + step]
+        mar = (src_emb[rows] @ tv.T).astype(np.float64) - (ks[rows][:, None] + kv[None, :]) / 2
+        row_best[a:a + len(rows)] = mar.argmax(axis=1)
+        top = mar.max(axis=0)
+        better = top > col_val
+        col_val[better] = top[better]
+        col_best[better] = a + mar.argmax(axis=0)[better]
+    pairs = [(int(us[r]), int(ut[c])) for r, c in enumerate(row_best) if col_best[c] == r]
+    if not pairs:
+        return []
+    ps = link_probabilities(src_emb[[i for i, _ in pairs]], tgt_emb[[j for _, j in pairs]], src_emb, tgt_emb,
+                            [(i,) for i, _ in pairs], [(j,) for _, j in pairs],
+                            [src_sents[i] for i, _ in pairs], [tgt_sents[j] for _, j in pairs], encoder=encoder)
+    kept = sorted((-round(float(p), 4), i, j) for (i, j), p in zip(pairs, ps, strict=True) if floor <= p < min_p)
+    out: list[dict[str, object]] = []
+    for neg_p, i, j in kept[:most]:
+        numbers, n_src, n_tgt = numbers_agreement(src_sents[i], tgt_sents[j])
+        out.append({"src": i, "tgt": j, "p": -neg_p, "numbers": numbers, "numbers_src": n_src,
+                    "numbers_tgt": n_tgt})
+    return out
 
 
 def short_sentence_model(src_sents: list[str], tgt_sents: list[str]) -> str | None:

@@ -708,6 +708,38 @@ def unmatched_html(al: Alignment) -> str:
             f"{items(al.tgt, al.unmatched_tgt)}</div></div>")
 
 
+def below_bar_html(al: Alignment) -> str:
+    """Pairs mining left below the bar (``al.info["below_bar"]``, see
+    :func:`parallel.api.below_bar_pairs`), for a reader to check: empty when there are none."""
+    cands = [c for c in al.info.get("below_bar") or []
+             if 0 <= int(c["src"]) < len(al.src) and 0 <= int(c["tgt"]) < len(al.tgt)]
+    if not cands:
+        return ""
+    bar = (al.info.get("mining") or {}).get("min_p")
+    rows = []
+    for c in cands:
+        i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
+        flag = ""
+        if c.get("numbers") == "differ":
+            flag = ('<span class="flag" title="' + _esc(
+                f"numbers differ: {lang_name(al.src.lang)} {c.get('numbers_src') or '-'} | "
+                f"{lang_name(al.tgt.lang)} {c.get('numbers_tgt') or '-'}") + '">≠ numbers</span>')
+        rows.append(
+            f'<div class="r low" role="row"><div class="n" role="cell">'
+            f"<small>{i} ↔ {j}</small></div>"
+            f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(al.src.segments[i].text)}</div>'
+            f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(al.tgt.segments[j].text)}</div>'
+            f'<div class="m" role="cell"><span class="k">p</span> <span class="sc">{p:.2f}</span>{flag}</div></div>')
+    where = f" (p &lt; {float(bar):.2f})" if bar is not None else ""
+    return (f'<section id="below"><h2>Possible pairs below the bar{where}</h2>'
+            '<p class="muted">Unlinked sentences that are each other\'s best match but not sure enough to '
+            "be kept: most are on the same topic without saying the same thing. Check them here; they are "
+            "not in the exported pairs.</p>"
+            '<div class="grid" role="table"><div class="h" role="row"><div>sentences</div>'
+            f"<div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>p</div></div>"
+            f'{"".join(rows)}</div></section>')
+
+
 def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = None,
            matrix_note: str | None = None) -> str:
     """The whole report page as a string (``sim``: similarity matrix ``(n_src, n_tgt)`` or None)."""
@@ -727,11 +759,12 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
     unmatched = ""
     if al.mode == "comparable" or al.unmatched_src or al.unmatched_tgt:
         unmatched = f'<section id="unmatched"><h2>Unmatched sentences</h2>{unmatched_html(al)}</section>'
+    below = below_bar_html(al) if al.mode == "comparable" else ""
     order_note = ("sorted by source sentence; comparable mode: pairs were mined in any order"
                   if al.mode == "comparable" else "in document order")
     body = f"""<header><h1>{heading}</h1>
 <div>{_esc(al.mode)} alignment · {len(views)} links · <code>{_esc(al.signature)}</code></div>
-<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
+<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#below">Below the bar</a>' if below else ''}{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
 </header>
 <section id="summary"><h2>Summary</h2>{summary_html(al, views)}</section>
 <section id="matrix"><h2>Similarity matrix and alignment</h2>
@@ -748,6 +781,7 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 <div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · conf.</div></div>
 {rows_html(al, ordered)}
 </div></section>
+{below}
 {unmatched}"""
     return ("<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{_csp(_JS)}">'

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from ..confidence import DEFAULT_MIN_P
 from ..export import FORMATS
 from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
 from .options import note, quiet_option
+
+#: ``-o`` suffixes that mean the HTML report rather than a pair format.
+REPORT_SUFFIXES = (".html", ".htm")
 
 
 @click.command("align", context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +38,8 @@ from .options import note, quiet_option
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @click.option("--min-p", type=click.FloatRange(0, 1), default=None,
               help="Comparable mode: keep mined pairs whose calibrated probability p (that both sides "
-                   "say the same thing) is at least this [default: 0.5, for a precision of about 0.9].")
+                   f"say the same thing) is at least this [default: {DEFAULT_MIN_P}, for a precision of "
+                   "about 0.9].")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
               help="Most sentences on one side of a link (parallel mode; default: from the document, "
                    "4 where both sides are split alike, up to 9 where one side is split much finer).")
@@ -41,7 +48,8 @@ from .options import note, quiet_option
 @export_options
 @filter_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              show_default=True, help="Output file (- for stdout).")
+              show_default=True, help="Output file (- for stdout). FILE.html (without -f): the HTML report "
+                                      "to read the links side by side.")
 @quiet_option
 def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
             mode: str, model: str | None, max_link: int | None, fmt: str | None, header: bool,
@@ -57,6 +65,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
       parallel-corpus align doc.ar doc.en --presplit --mode parallel -f vecalign -o doc.align
       parallel-corpus align doc.ar doc.en --no-header | cut -f3,4
       parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl
+      parallel-corpus align doc.ar doc.en -o doc.html
     """
     from ..api import align_documents, check_languages, read_document
     from ..export import export
@@ -80,6 +89,14 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
         click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
     al = run_filters(al, filter_opts, log)
-    export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
+    if fmt is None and output != "-" and Path(output).suffix.lower() in REPORT_SUFFIXES:
+        from ..embed import get_encoder
+        from ..report import encoder_name, write_report
+
+        encoder = get_encoder(encoder_name(al.signature) or "use-m3", threads=threads,
+                              cache=False if no_cache else (cache_dir or True))
+        write_report(al, output, encoder=encoder, log=log)
+    else:
+        export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
     if log:
         log(f"{len(al.links)} links ({len(s)} x {len(t)} sentences); signature: {al.signature}")
