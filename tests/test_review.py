@@ -561,3 +561,45 @@ def test_links_coloured_by_p_in_the_review_app(tmp_path: Path) -> None:
                  Origin=f"http://{HOST}")
         assert r.status_code == 200, r.get_json()
     assert "p" not in read_alignment(path).links[first].features  # the merged link is a new link
+
+
+@pytest.mark.slow
+def test_linking_a_pair_below_the_bar_in_a_real_browser(tmp_path: Path, page: Any, seed_ar: Path,
+                                                        seed_en: Path) -> None:
+    """The seed pair mined as comparable: the review app lists the pairs left below the bar, and one
+    click links one (the video meetings, ar 13 / en 8), saved to the file and gone from the list."""
+    pytest.importorskip("flask")
+    from click.testing import CliRunner
+    from playwright.sync_api import expect
+    from werkzeug.serving import make_server
+
+    from parallel.cli import main
+    from parallel.review.app import create_app
+
+    path = tmp_path / "seed.json"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-f", "json", "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    before = read_alignment(path)
+    assert before.mode == "comparable" and (13, 8) in {(c["src"], c["tgt"]) for c in before.info["below_bar"]}
+    app = create_app(path)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PORT"] = srv.server_port
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{srv.server_port}/")
+        expect(page.locator("#below")).to_be_visible()
+        expect(page.locator("#below-list .r")).to_have_count(len(before.info["below_bar"]))
+        row = page.locator("#B13-8")
+        expect(row.locator(".c[dir=rtl]")).to_contain_text("30")
+        expect(row.locator(".badge.nd")).to_have_text("≠ numbers")
+        row.locator("button").click()
+        expect(page.locator("#status")).to_have_text("Saved: new link 13 ↔ 8")
+        expect(page.locator("#B13-8")).to_have_count(0)
+        after = read_alignment(path)
+        new = [lk for lk in after.links if (lk.src, lk.tgt) == ((13,), (8,))]
+        assert new and new[0].features["status"] == "accepted"
+        assert 13 not in after.unmatched_src and 8 not in after.unmatched_tgt
+        assert len(after.links) == len(before.links) + 1
+    finally:
+        srv.shutdown()
+        srv.server_close()

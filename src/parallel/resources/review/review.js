@@ -133,6 +133,27 @@
     um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
     unmatched('src', state.src, state.unmatched_src);
     unmatched('tgt', state.tgt, state.unmatched_tgt);
+    belowBar(state.below_bar || []);
+  }
+  function belowBar(list) {
+    var sec = document.getElementById('below'), box = document.getElementById('below-list');
+    sec.hidden = list.length === 0;
+    box.textContent = '';
+    list.forEach(function (c) {
+      var r = el('div', 'r low'); r.setAttribute('role', 'row'); r.id = 'B' + c.src + '-' + c.tgt;
+      r.appendChild(el('div', 'n', c.src + ' ↔ ' + c.tgt));
+      [[state.src, c.src], [state.tgt, c.tgt]].forEach(function (sd) {
+        var t = el('div', 'c', sd[0].sentences[sd[1]]); t.setAttribute('dir', sd[0].dir); t.setAttribute('lang', sd[0].lang);
+        r.appendChild(t);
+      });
+      var m = el('div', 'm');
+      m.appendChild(el('span', 'conf', 'p ' + c.p.toFixed(2)));
+      if (c.numbers === 'differ') m.appendChild(el('span', 'badge nd', '≠ numbers'));
+      var b = el('button', null, 'Link'); b.type = 'button'; b.dataset.s = c.src; b.dataset.t = c.tgt;
+      m.appendChild(b);
+      r.appendChild(m);
+      box.appendChild(r);
+    });
   }
   // append rows up to `upto`, then a sentinel that asks for more when it scrolls into view
   function more(upto) {
@@ -209,6 +230,11 @@
     var cur = input.value.split(/[ ,]+/).filter(Boolean);
     if (cur.indexOf(it.dataset.id) < 0) cur.push(it.dataset.id);
     input.value = cur.join(',');
+  });
+  document.getElementById('below-list').addEventListener('click', function (e) {
+    var b = e.target.closest('button[data-s]');
+    if (!b) return;
+    op('relink', {src: b.dataset.s, tgt: b.dataset.t}, 'new link ' + b.dataset.s + ' ↔ ' + b.dataset.t);
   });
   document.getElementById('newlink').addEventListener('submit', function (e) {
     e.preventDefault();
