@@ -173,7 +173,7 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
                     links: Sequence[Link], *, encoder: object = None, min_p: float,
                     floor: float = BELOW_BAR_MIN_P, most: int = BELOW_BAR_MAX) -> list[dict[str, object]]:
     """Pairs a reader may still want to check after mining: among the sentences no link holds, the
-    mutual best pairs by distance margin whose ``p`` is at least ``floor`` but under the bar
+    mutual best pairs by distance margin (the ``2 * most`` best) whose ``p`` is at least ``floor`` but under the bar
     ``min_p``, best first (at most ``most``). Each is ``{"src": i, "tgt": j, "p": p, "numbers": ...}``
     with the numbers check of the two sentences (``agree``/``differ``/``none``, and the numbers)."""
     from .confidence import link_probabilities
@@ -188,6 +188,7 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
         return []
     ks, kt = knn_means(src_emb, tgt_emb, 4)
     row_best = np.zeros(len(us), dtype=np.int64)
+    row_val = np.zeros(len(us))
     col_val = np.full(len(ut), -np.inf)
     col_best = np.zeros(len(ut), dtype=np.int64)
     tv, kv = tgt_emb[ut], kt[ut]
@@ -196,11 +197,14 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
         rows = us[a:a + step]
         mar = (src_emb[rows] @ tv.T).astype(np.float64) - (ks[rows][:, None] + kv[None, :]) / 2
         row_best[a:a + len(rows)] = mar.argmax(axis=1)
+        row_val[a:a + len(rows)] = mar.max(axis=1)
         top = mar.max(axis=0)
         better = top > col_val
         col_val[better] = top[better]
         col_best[better] = a + mar.argmax(axis=0)[better]
-    pairs = [(int(us[r]), int(ut[c])) for r, c in enumerate(row_best) if col_best[c] == r]
+    # p only for the best candidates by margin (p rises with it): bounded work on large inputs
+    mutual = sorted((-row_val[r], r) for r, c in enumerate(row_best) if col_best[c] == r)[:2 * most]
+    pairs = sorted((int(us[r]), int(ut[row_best[r]])) for _, r in mutual)
     if not pairs:
         return []
     ps = link_probabilities(src_emb[[i for i, _ in pairs]], tgt_emb[[j for _, j in pairs]], src_emb, tgt_emb,
