@@ -80,18 +80,24 @@ class Model:
     intercept: float
     knots_x: tuple[float, ...] = ()
     knots_y: tuple[float, ...] = ()
+    assign_knots_x: tuple[float, ...] = ()
+    assign_knots_y: tuple[float, ...] = ()
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
         return np.asarray(self.intercept + z @ self.coef)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """``x`` (r, len(names)) -> p (r,) in [0, 1]."""
+    def predict(self, x: np.ndarray, assigned: bool = False) -> np.ndarray:
+        """``x`` (r, len(names)) -> p (r,) in [0, 1]. ``assigned``: the pairs come from the one-to-one
+        assignment (:func:`score_assignment`), a population of its own (pairs that are not each
+        other's best, with negative gaps), recalibrated by its own knots when the model has them."""
         if len(x) == 0:
             return np.zeros(0)
         s = self.logit(x)
-        if self.knots_x:
-            s = np.interp(s, self.knots_x, self.knots_y)
+        kx, ky = (self.assign_knots_x, self.assign_knots_y) if assigned and self.assign_knots_x else \
+            (self.knots_x, self.knots_y)
+        if kx:
+            s = np.interp(s, kx, ky)
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(s, -40, 40))))
 
     def to_json(self, info: dict[str, Any] | None = None) -> str:
@@ -102,6 +108,8 @@ class Model:
                 "intercept": round(float(self.intercept), 6),
                 "knots_x": [round(float(v), 6) for v in self.knots_x],
                 "knots_y": [round(float(v), 6) for v in self.knots_y],
+                "assign_knots_x": [round(float(v), 6) for v in self.assign_knots_x],
+                "assign_knots_y": [round(float(v), 6) for v in self.assign_knots_y],
                 "info": info or {}}
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
@@ -110,7 +118,8 @@ class Model:
         d = json.loads(text)
         return Model(d["encoder"], tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]),
                      np.array(d["coef"]), float(d["intercept"]), tuple(d.get("knots_x", ())),
-                     tuple(d.get("knots_y", ())))
+                     tuple(d.get("knots_y", ())), tuple(d.get("assign_knots_x", ())),
+                     tuple(d.get("assign_knots_y", ())))
 
 
 def model_file(encoder: str) -> str:
@@ -620,7 +629,7 @@ def score_assignment(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     zero = np.zeros(len(pi))
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero,
                      [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover)
-    return Scored(pi, pj, model.predict(x), x, -1, cover)
+    return Scored(pi, pj, model.predict(x, assigned=True), x, -1, cover)
 
 
 # ----------------------------------------------------------------------------- translations?
