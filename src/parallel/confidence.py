@@ -13,8 +13,14 @@ live on different scales); an encoder without its own file uses ``use-m3``'s.
 
 Mining (:func:`select`) keeps mutual best pairs by ``p`` in rounds: pairs at or above ``min_p``
 are taken, their sentences leave the pool, ranks and gaps are recomputed among what is left, and
-pairs that become mutual best are scored again. On a text that is sentence-for-sentence this
-completes a one-to-one assignment; on a haystack the pairs left stay below the bar.
+pairs that become mutual best are scored again; on a haystack the pairs left stay below the bar.
+Rounds are greedy: on a text that is sentence-for-sentence an early false pair takes a sentence
+that a true pair needed. There (about as many sentences on both sides, most of them paired by the
+rounds: :func:`one_to_one`) a one-to-one assignment of maximum total margin over each sentence's
+best candidates (:func:`candidates`, :func:`assign`: sparse, exact, numpy and the standard
+library only) completes the selection: its pairs with ``p >= min_p`` replace the rounds' pairs
+they conflict with. Its pairs are a population of their own (a sentence may get a partner that is
+not its best), so their ``p`` has its own recalibration (``Model.assign_knots_*``).
 
 Nothing here does I/O except reading the shipped parameters (once, lazily).
 """
