@@ -3,13 +3,17 @@
     PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py                      # use-m3
     PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py --model use-m3+e5-small
     PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py --check              # refit, compare, write nothing
+    PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py --assign-only        # only the assignment's map
 
 Training pairs are the candidates mining actually meets (each sentence's best partner by distance
 margin in both directions, in rounds where the true pairs already found leave the pool) on the
 ``train`` scenarios of ``scripts/confidence_data.py``. The model is a logistic regression on
 standardised features with a small L2 penalty, fitted by Newton's method (numpy only), followed
 by a monotone piecewise-linear recalibration of its logit fitted on the same training pairs
-(binned, isotonic). Deterministic: same data, same parameters, byte for byte.
+(binned, isotonic). The pairs of the one-to-one assignment (``parallel.confidence.select`` on
+sentence-for-sentence scenarios) are not in that fit; they get their own recalibration of the same
+logit (Platt: a linear map, fitted on them). Deterministic: same data, same parameters, byte for
+byte.
 
 Prints the held-out expected calibration error and a reliability table.
 """
