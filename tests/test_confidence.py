@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from parallel import assignment as asg
 from parallel import confidence as cf
 from parallel.cli import main as cli
 
@@ -194,7 +195,7 @@ def test_assign_is_exact_on_the_candidate_graph() -> None:
         w = rng.normal(size=(n, m))
         mask = rng.random((n, m)) < rng.choice([0.3, 0.7, 1.0])
         ii, jj = np.nonzero(mask)
-        got = cf.assign(n, m, ii, jj, w[ii, jj], unmatched=1.0)
+        got = asg.assign(n, m, ii, jj, w[ii, jj], unmatched=1.0)
         assert all(mask[i, j] for i, j in got) and got == sorted(got)
         assert len({i for i, _ in got}) == len(got) == len({j for _, j in got})
         short = min(n, m)
@@ -208,7 +209,7 @@ def test_assign_is_exact_on_the_candidate_graph() -> None:
         assert ours == pytest.approx(best, abs=1e-9)
 
 
-def test_candidates_and_gaps_match_the_dense_margins() -> None:
+def test_candidates_and_gaps_match_the_dense_margins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each sentence's best candidates, its two best margins and the signed gaps, against the full
     margin matrix (computed in blocks smaller than the input)."""
     from parallel.mine import knn_means, margin_matrix
@@ -217,12 +218,8 @@ def test_candidates_and_gaps_match_the_dense_margins() -> None:
     tgt = tgt[:90]
     ks, kt = knn_means(src, tgt, 4)
     _, mar = margin_matrix(src, tgt, 4, "distance")
-    old = cf._BLOCK
-    cf._BLOCK = 1000  # several row blocks
-    try:
-        cand = cf.candidates(src, tgt, ks, kt, top=5)
-    finally:
-        cf._BLOCK = old
+    monkeypatch.setattr(asg, "_BLOCK", 1000)  # several row blocks
+    cand = asg.candidates(src, tgt, ks, kt, top=5)
     pairs = set(zip(cand.src.tolist(), cand.tgt.tolist(), strict=True))
     for i in range(150):
         assert {(i, int(j)) for j in np.argsort(-mar[i])[:5]} <= {(a, b) for a, b in pairs}
