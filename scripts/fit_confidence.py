@@ -3,13 +3,17 @@
     PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py                      # use-m3
     PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py --model use-m3+e5-small
     PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py --check              # refit, compare, write nothing
+    PYTHONPATH=src .venv/bin/python scripts/fit_confidence.py --assign-only        # only the assignment's map
 
 Training pairs are the candidates mining actually meets (each sentence's best partner by distance
 margin in both directions, in rounds where the true pairs already found leave the pool) on the
 ``train`` scenarios of ``scripts/confidence_data.py``. The model is a logistic regression on
 standardised features with a small L2 penalty, fitted by Newton's method (numpy only), followed
 by a monotone piecewise-linear recalibration of its logit fitted on the same training pairs
-(binned, isotonic). Deterministic: same data, same parameters, byte for byte.
+(binned, isotonic). The pairs of the one-to-one assignment (``parallel.confidence.select`` on
+sentence-for-sentence scenarios) are not in that fit; they get their own recalibration of the same
+logit (Platt: a linear map, fitted on them). Deterministic: same data, same parameters, byte for
+byte.
 
 Prints the held-out expected calibration error and a reliability table.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 from pathlib import Path
 
@@ -68,9 +73,11 @@ def oracle_rows(sc: Scenario, enc, rounds: int = 4) -> tuple[np.ndarray, np.ndar
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def mined_rows(model, enc, scs: list[Scenario]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def mined_rows(model, enc, scs: list[Scenario], assigned: bool = False  # type: ignore[no-untyped-def]
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of the pairs :func:`parallel.confidence.select` scores with ``model``
-    (a pair met in several rounds counts once, with its last features)."""
+    in its rounds (a pair met in several rounds counts once, with its last features), or with
+    ``assigned`` the pairs of its one-to-one assignment (on the scenarios where it runs)."""
     from parallel import confidence as cf
     from parallel.mine import knn_means
 
@@ -82,10 +89,13 @@ def mined_rows(model, enc, scs: list[Scenario]) -> tuple[np.ndarray, np.ndarray]
                             keep_scored=True)
         last: dict[tuple[int, int], np.ndarray] = {}
         for h in hist:
-            last.update({(int(i), int(j)): row for i, j, row in zip(h.src, h.tgt, h.x)})
+            if (h.round == -1) == assigned:
+                last.update({(int(i), int(j)): row for i, j, row in zip(h.src, h.tgt, h.x)})
         if last:
             xs.append(np.array(list(last.values())))
             ys.append(np.array([pair in sc.gold for pair in last], float))
+    if not xs:
+        return np.zeros((0, len(cf.FEATURES))), np.zeros(0)
     return np.concatenate(xs), np.concatenate(ys)
 
 
@@ -133,6 +143,24 @@ def isotonic_knots(s: np.ndarray, y: np.ndarray, bins: int = 20) -> tuple[list[f
     return xs, ys
 
 
+def platt_knots(s: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> tuple[list[float], list[float]]:
+    """A linear map of the logit, ``a * s + b`` fitted by logistic regression (Platt scaling),
+    written as two knots at the ends of the logit's range: for a population too small for binned
+    recalibration, smooth in the tails."""
+    z = np.column_stack([np.ones(len(s)), s])
+    w = np.array([0.0, 1.0])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -40, 40)))
+        g = z.T @ (p - y) + l2 * w
+        h = (z * (p * (1 - p))[:, None]).T @ z + l2 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    b, a = float(w[0]), float(w[1])
+    return [-40.0, 40.0], [b - 40.0 * a, b + 40.0 * a]
+
+
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[float, list[tuple[float, float, float, int]]]:
     """Expected calibration error (equal-width bins) and the table (lo, mean p, observed, count)."""
     table = []
@@ -161,6 +189,8 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
     from parallel.mine import knn_means
 
     ps, ys = [], []
+    pa: list[float] = []
+    ya: list[float] = []
     per: dict[str, list[int]] = {}
     for sc in scenarios("heldout"):
         a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
@@ -170,6 +200,9 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
         last: dict[tuple[int, int], float] = {}
         for h in hist:  # a pair scored in several rounds counts once, with its last p
             last.update({(int(i), int(j)): float(p) for i, j, p in zip(h.src, h.tgt, h.p)})
+            if h.round == -1:
+                pa.extend(float(p) for p in h.p)
+                ya.extend(float((int(i), int(j)) in sc.gold) for i, j in zip(h.src, h.tgt))
         ps.append(np.array(list(last.values())))
         ys.append(np.array([pair in sc.gold for pair in last], float))
         tp = sum((i, j) in sc.gold for i, j, _, _ in kept)
@@ -179,7 +212,8 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
         c[0] += tp
         c[1] += len(kept)
         c[2] += len(sc.gold)
-    return {"p": np.concatenate(ps), "y": np.concatenate(ys), "per": per}
+    return {"p": np.concatenate(ps), "y": np.concatenate(ys), "per": per, "pa": np.array(pa),
+            "ya": np.array(ya)}
 
 
 def prf(tp: int, npred: int, ngold: int) -> str:
@@ -195,28 +229,46 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-confidence-cache"))
     ap.add_argument("--check", action="store_true", help="fit and report, write nothing")
     ap.add_argument("--out", type=Path, default=OUT, help="folder for the parameters (default: the package's)")
+    ap.add_argument("--assign-only", action="store_true",
+                    help="keep the shipped weights and knots, refit only the assignment's recalibration")
     ap.add_argument("-v", "--verbose", action="store_true", help="P/R/F1 of every held-out scenario")
     args = ap.parse_args()
 
     from parallel import confidence as cf
 
     enc = embedder(args.model, args.cache)
-    xs, ys = [], []
-    for sc in scenarios("train"):
-        x, y = oracle_rows(sc, enc)
-        xs.append(x)
-        ys.append(y)
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    mean, scale, coef, b = fit_logistic(x, y)
-    model = cf.Model(args.model, cf.FEATURES, mean, scale, coef, b)
-    for _ in range(REFITS):
-        # the pairs mining with this model scores (each once, last round's features): refit on them
-        x, y = mined_rows(model, enc, scenarios("train"))
+    old_info: dict[str, object] = {}
+    if args.assign_only:
+        # keep the shipped weights and knots; refit only the assignment's recalibration
+        shipped = (OUT / cf.model_file(args.model)).read_text(encoding="utf-8")
+        model = cf.Model.from_json(shipped)
+        old_info = json.loads(shipped).get("info", {})
+        mean, scale, coef, b = model.mean, model.scale, model.coef, model.intercept
+        kx, ky = list(model.knots_x), list(model.knots_y)
+        y = np.zeros(int(old_info.get("training_pairs", 0)))
+    else:
+        xs, ys = [], []
+        for sc in scenarios("train"):
+            x, y = oracle_rows(sc, enc)
+            xs.append(x)
+            ys.append(y)
+        x, y = np.concatenate(xs), np.concatenate(ys)
         mean, scale, coef, b = fit_logistic(x, y)
         model = cf.Model(args.model, cf.FEATURES, mean, scale, coef, b)
-    print(f"training pairs: {len(y)} ({int(y.sum())} true)")
-    kx, ky = isotonic_knots(model.logit(x), y)
-    model = cf.Model(args.model, cf.FEATURES, mean, scale, coef, b, tuple(kx), tuple(ky))
+        for _ in range(REFITS):
+            # the pairs mining with this model scores (each once, last round's features): refit on them
+            x, y = mined_rows(model, enc, scenarios("train"))
+            mean, scale, coef, b = fit_logistic(x, y)
+            model = cf.Model(args.model, cf.FEATURES, mean, scale, coef, b)
+        print(f"training pairs: {len(y)} ({int(y.sum())} true)")
+        kx, ky = isotonic_knots(model.logit(x), y)
+        model = cf.Model(args.model, cf.FEATURES, mean, scale, coef, b, tuple(kx), tuple(ky))
+    # the one-to-one assignment's pairs (sentence-for-sentence scenarios) are a population of their
+    # own (pairs that are not each other's best, negative gaps): same weights, their own recalibration
+    xa, ya = mined_rows(model, enc, scenarios("train"), assigned=True)
+    print(f"assignment pairs: {len(ya)} ({int(ya.sum())} true)")
+    ax, ay = platt_knots(model.logit(xa), ya) if len(ya) else ([], [])
+    model = cf.Model(args.model, cf.FEATURES, mean, scale, coef, b, tuple(kx), tuple(ky), tuple(ax), tuple(ay))
     for name, c in sorted(zip(cf.FEATURES, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:14s} {c:+.3f}")
     res = heldout(model, enc, cf.DEFAULT_MIN_P, verbose=args.verbose)
@@ -224,8 +276,13 @@ def main() -> int:
     print_table("held-out (pairs scored while mining)", e, table)
     for kind, (tp, npred, ngold) in sorted(res["per"].items()):  # type: ignore[attr-defined]
         print(f"  {kind:9s} {prf(tp, npred, ngold)}")
-    info = {"training_pairs": len(y), "true": int(y.sum()), "l2": L2,
-            "heldout_ece": round(e, 4), "data": "scripts/confidence_data.py (train split)"}
+    ea, _ = ece(res["pa"], res["ya"])  # type: ignore[arg-type]
+    print(f"held-out assignment pairs: ECE {ea:.3f} ({len(res['ya'])} pairs)")  # type: ignore[arg-type]
+    info = {**old_info, "training_pairs": len(y), "true": int(y.sum()), "assignment_pairs": len(ya),
+            "l2": L2, "heldout_ece": round(e, 4), "heldout_assignment_ece": round(ea, 4),
+            "data": "scripts/confidence_data.py (train split)"}
+    if args.assign_only:
+        info["true"] = old_info.get("true", 0)
     if not args.check:
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / cf.model_file(args.model)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from parallel import assignment as asg
 from parallel import confidence as cf
 from parallel.cli import main as cli
 
@@ -128,11 +129,110 @@ def test_rounds_complete_a_one_to_one_assignment() -> None:
     ks, kt = knn_means(src, tgt, 4)
     texts = [""] * 200
     model = cf.load_model("use-m3")
-    one, _ = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.5, rounds=1)
-    more, hist = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.5, rounds=6, keep_scored=True)
+    one, _ = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.5, rounds=1, assignment=False)
+    more, hist = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.5, rounds=6, keep_scored=True,
+                           assignment=False)
     assert len(hist) > 1 and len(more) > len(one)
     assert sum(i == j for i, j, *_ in more) > sum(i == j for i, j, *_ in one)
     assert len({i for i, *_ in more}) == len(more) == len({j for _, j, *_ in more})
+
+
+def _sentence_for_sentence(n: int, noise: float, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    src = rng.normal(size=(n, 32))
+    tgt = src + rng.normal(size=(n, 32)) * noise
+    src = (src / np.linalg.norm(src, axis=1, keepdims=True)).astype(np.float32)
+    tgt = (tgt / np.linalg.norm(tgt, axis=1, keepdims=True)).astype(np.float32)
+    return src, tgt
+
+
+def test_assignment_recovers_pairs_the_rounds_block() -> None:
+    """Sentence-for-sentence input: the one-to-one assignment gives back pairs whose sentence an
+    earlier round's false pair took; its pairs are kept by p like the rounds' and come last in the
+    history."""
+    from parallel.mine import knn_means
+
+    src, tgt = _sentence_for_sentence(200, 1.2)
+    ks, kt = knn_means(src, tgt, 4)
+    texts = [""] * 200
+    model = cf.load_model("use-m3")
+    rounds, _ = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.45, assignment=False)
+    both, hist = cf.select(src, tgt, ks, kt, texts, texts, model=model, min_p=0.45, keep_scored=True)
+    assert cf.one_to_one(200, 200, len(rounds)) and hist[-1].round == -1
+    assert sum(i == j for i, j, *_ in both) > sum(i == j for i, j, *_ in rounds)
+    assert len({i for i, *_ in both}) == len(both) == len({j for _, j, *_ in both})
+    assert all(p >= 0.45 for *_, p, _ in both)
+    # the assignment's pairs: its own recalibration of the same logit
+    last = hist[-1]
+    assert np.allclose(last.p, model.predict(last.x, assigned=True))
+    assert model.assign_knots_x and not np.allclose(last.p, model.predict(last.x))
+
+
+def test_assignment_does_not_run_where_few_sentences_pair() -> None:
+    """A haystack (40 translations among 200 x 200 sentences) or sides of different sizes: the
+    rounds decide alone."""
+    from parallel.mine import knn_means
+
+    src, tgt = _sentence_for_sentence(200, 0.8)
+    rng = np.random.default_rng(5)
+    other = rng.normal(size=(160, 32))
+    hay = np.vstack([tgt[:40], (other / np.linalg.norm(other, axis=1, keepdims=True)).astype(np.float32)])
+    ks, kt = knn_means(src, hay, 4)
+    kept, hist = cf.select(src, hay, ks, kt, [""] * 200, [""] * 200, model=cf.load_model("use-m3"),
+                           min_p=0.45, keep_scored=True)
+    assert all(h.round >= 0 for h in hist) and len(kept) < 0.8 * 200
+    assert not cf.one_to_one(100, 120, 100) and not cf.one_to_one(100, 100, 79)
+    assert cf.one_to_one(100, 105, 80) and not cf.one_to_one(1, 1, 1)
+
+
+def test_assign_is_exact_on_the_candidate_graph() -> None:
+    """The sparse assignment reaches the optimum scipy's dense solver finds (non-candidate pairs
+    forbidden, a sentence left alone at its cost), on random graphs of every shape."""
+    linear_sum_assignment = pytest.importorskip("scipy.optimize").linear_sum_assignment
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n, m = int(rng.integers(1, 12)), int(rng.integers(1, 12))
+        w = rng.normal(size=(n, m))
+        mask = rng.random((n, m)) < rng.choice([0.3, 0.7, 1.0])
+        ii, jj = np.nonzero(mask)
+        got = asg.assign(n, m, ii, jj, w[ii, jj], unmatched=1.0)
+        assert all(mask[i, j] for i, j in got) and got == sorted(got)
+        assert len({i for i, _ in got}) == len(got) == len({j for _, j in got})
+        short = min(n, m)
+        cost = np.where(mask, -w, 1e6) if n <= m else np.where(mask, -w, 1e6).T
+        alone = np.full((short, short), 1e6)
+        np.fill_diagonal(alone, 1.0)
+        full = np.hstack([cost, alone])
+        r, c = linear_sum_assignment(full)
+        best = full[r, c].sum()
+        ours = -sum(w[i, j] for i, j in got) + 1.0 * (short - len(got))
+        assert ours == pytest.approx(best, abs=1e-9)
+
+
+def test_candidates_and_gaps_match_the_dense_margins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each sentence's best candidates, its two best margins and the signed gaps, against the full
+    margin matrix (computed in blocks smaller than the input)."""
+    from parallel.mine import knn_means, margin_matrix
+
+    src, tgt = _sentence_for_sentence(150, 1.0, seed=7)
+    tgt = tgt[:90]
+    ks, kt = knn_means(src, tgt, 4)
+    _, mar = margin_matrix(src, tgt, 4, "distance")
+    monkeypatch.setattr(asg, "_BLOCK", 1000)  # several row blocks
+    cand = asg.candidates(src, tgt, ks, kt, top=5)
+    pairs = set(zip(cand.src.tolist(), cand.tgt.tolist(), strict=True))
+    for i in range(150):
+        assert {(i, int(j)) for j in np.argsort(-mar[i])[:5]} <= {(a, b) for a, b in pairs}
+    for j in range(90):
+        assert {(int(i), j) for i in np.argsort(-mar[:, j])[:5]} <= {(a, b) for a, b in pairs}
+    assert np.allclose(cand.margin, mar[cand.src, cand.tgt], atol=1e-5)
+    assert np.allclose(cand.src_top[:, 0], mar.max(axis=1), atol=1e-5)
+    assert np.allclose(cand.src_top[:, 1], np.sort(mar, axis=1)[:, -2], atol=1e-5)
+    assert np.allclose(cand.tgt_top[:, 1], np.sort(mar, axis=0)[-2], atol=1e-5)
+    i, j = np.array([0, 1]), np.array([int(mar[0].argmax()), int(np.argsort(mar[1])[-3])])
+    gf, _ = cand.gaps(i, j, mar[i, j])
+    assert gf[0] == pytest.approx(mar[0, j[0]] - np.sort(mar[0])[-2], abs=1e-5) and gf[0] > 0
+    assert gf[1] == pytest.approx(mar[1, j[1]] - mar[1].max(), abs=1e-5) and gf[1] < 0
 
 
 def test_parallel_mode_on_texts_that_are_not_translations_says_so(seed_ar: Path, seed_en: Path,

@@ -806,7 +806,9 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
                  j_all: np.ndarray, *, k: int, margin: str, min_p: float,
                  texts: tuple[Sentences, Sentences] | None, model: str
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mutual best pairs with ``p >= min_p``: ``(src ids, tgt ids, p)``."""
+    """Mutual best pairs with ``p >= min_p``: ``(src ids, tgt ids, p)``. Up to :data:`ROTATION_SIDE`
+    sentences a side, :func:`parallel.confidence.select` as in comparable mode (rounds, and the
+    one-to-one assignment where the collections are sentence-for-sentence); beyond, one round."""
     from . import confidence
 
     n, m = len(src), len(tgt)

@@ -13,8 +13,14 @@ live on different scales); an encoder without its own file uses ``use-m3``'s.
 
 Mining (:func:`select`) keeps mutual best pairs by ``p`` in rounds: pairs at or above ``min_p``
 are taken, their sentences leave the pool, ranks and gaps are recomputed among what is left, and
-pairs that become mutual best are scored again. On a text that is sentence-for-sentence this
-completes a one-to-one assignment; on a haystack the pairs left stay below the bar.
+pairs that become mutual best are scored again; on a haystack the pairs left stay below the bar.
+Rounds are greedy: on a text that is sentence-for-sentence an early false pair takes a sentence
+that a true pair needed. There (about as many sentences on both sides, most of them paired by the
+rounds: :func:`one_to_one`) a one-to-one assignment of maximum total margin over each sentence's
+best candidates (:mod:`parallel.assignment`: sparse, exact, numpy and the standard
+library only) completes the selection: its pairs with ``p >= min_p`` replace the rounds' pairs
+they conflict with. Its pairs are a population of their own (a sentence may get a partner that is
+not its best), so their ``p`` has its own recalibration (``Model.assign_knots_*``).
 
 Nothing here does I/O except reading the shipped parameters (once, lazily).
 """
@@ -31,6 +37,8 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+
+from .assignment import assign, candidates
 
 #: Default bar for keeping a mined pair (comparable mode, ``mine``): chosen on the visible proxies
 #: for a precision of about 0.9 (see docs/calibration.md).
@@ -80,18 +88,24 @@ class Model:
     intercept: float
     knots_x: tuple[float, ...] = ()
     knots_y: tuple[float, ...] = ()
+    assign_knots_x: tuple[float, ...] = ()
+    assign_knots_y: tuple[float, ...] = ()
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
         return np.asarray(self.intercept + z @ self.coef)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """``x`` (r, len(names)) -> p (r,) in [0, 1]."""
+    def predict(self, x: np.ndarray, assigned: bool = False) -> np.ndarray:
+        """``x`` (r, len(names)) -> p (r,) in [0, 1]. ``assigned``: the pairs come from the one-to-one
+        assignment (:func:`score_assignment`), a population of its own (pairs that are not each
+        other's best, with negative gaps), recalibrated by its own knots when the model has them."""
         if len(x) == 0:
             return np.zeros(0)
         s = self.logit(x)
-        if self.knots_x:
-            s = np.interp(s, self.knots_x, self.knots_y)
+        kx, ky = (self.assign_knots_x, self.assign_knots_y) if assigned and self.assign_knots_x else \
+            (self.knots_x, self.knots_y)
+        if kx:
+            s = np.interp(s, kx, ky)
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(s, -40, 40))))
 
     def to_json(self, info: dict[str, Any] | None = None) -> str:
@@ -102,6 +116,8 @@ class Model:
                 "intercept": round(float(self.intercept), 6),
                 "knots_x": [round(float(v), 6) for v in self.knots_x],
                 "knots_y": [round(float(v), 6) for v in self.knots_y],
+                "assign_knots_x": [round(float(v), 6) for v in self.assign_knots_x],
+                "assign_knots_y": [round(float(v), 6) for v in self.assign_knots_y],
                 "info": info or {}}
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
@@ -110,7 +126,8 @@ class Model:
         d = json.loads(text)
         return Model(d["encoder"], tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]),
                      np.array(d["coef"]), float(d["intercept"]), tuple(d.get("knots_x", ())),
-                     tuple(d.get("knots_y", ())))
+                     tuple(d.get("knots_y", ())), tuple(d.get("assign_knots_x", ())),
+                     tuple(d.get("assign_knots_y", ())))
 
 
 def model_file(encoder: str) -> str:
@@ -541,11 +558,15 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
 
 def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
            src_sents: Sequence[str], tgt_sents: Sequence[str], *, model: Model, min_p: float,
-           encoder: Any = None, rounds: int = 4, keep_scored: bool = False
+           encoder: Any = None, rounds: int = 4, keep_scored: bool = False, assignment: bool = True
            ) -> tuple[list[tuple[int, int, float, np.ndarray]], list[Scored]]:
-    """Mutual best pairs with ``p >= min_p``, in rounds (see the module docstring).
+    """Mutual best pairs with ``p >= min_p``, in rounds (see the module docstring); on a document
+    pair that looks sentence-for-sentence (:func:`one_to_one`) the one-to-one assignment's pairs
+    with ``p >= min_p`` replace the pairs of the rounds they conflict with (``assignment=False``:
+    the rounds only).
 
-    Returns ``([(i, j, p, features)], scored rounds if keep_scored)``.
+    Returns ``([(i, j, p, features)], scored rounds if keep_scored)``; the assignment's pairs, when
+    it ran, are the last "round" (``Scored.round == -1``).
     """
     rows = np.arange(len(src_emb), dtype=np.int64)
     cols = np.arange(len(tgt_emb), dtype=np.int64)
@@ -567,8 +588,56 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
             kept.append((int(i), int(j), float(p), x))
         rows = np.setdiff1d(rows, sc.src[take])
         cols = np.setdiff1d(cols, sc.tgt[take])
+    if assignment and one_to_one(len(src_emb), len(tgt_emb), len(kept)):
+        sc = score_assignment(src_emb, tgt_emb, knn_src, knn_tgt, src_sents, tgt_sents, model,
+                              encoder=encoder, cover=cover or 0.0)
+        if keep_scored:
+            history.append(sc)
+        take = sc.p >= min_p
+        won = [(int(i), int(j), float(p), x)
+               for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True)]
+        used_s, used_t = {t[0] for t in won}, {t[1] for t in won}
+        kept = won + [t for t in kept if t[0] not in used_s and t[1] not in used_t]
     kept.sort(key=lambda t: (t[0], t[1]))
     return kept, history
+
+
+#: A document pair looks sentence-for-sentence when the rounds of mutual best pairs already pair
+#: this share of the shorter side ...
+ONE_TO_ONE_SHARE = 0.8
+#: ... and the shorter side has at least this share of the longer side's sentences.
+ONE_TO_ONE_SIZE = 0.9
+
+
+def one_to_one(n: int, m: int, pairs: int) -> bool:
+    """Whether ``n`` x ``m`` sentences with ``pairs`` pairs kept by the rounds look
+    sentence-for-sentence: about as many sentences on both sides (:data:`ONE_TO_ONE_SIZE`) and
+    most of them (:data:`ONE_TO_ONE_SHARE`) already paired. Haystacks, pools of documents with
+    sentences of their own, and comparable documents pair far fewer (0.1-0.6 on the visible sets,
+    docs/calibration.md); there the rounds' own one-to-one choice stands."""
+    short, long_ = min(n, m), max(n, m)
+    return short >= 2 and short >= ONE_TO_ONE_SIZE * long_ and pairs >= ONE_TO_ONE_SHARE * short
+
+
+def score_assignment(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
+                     src_sents: Sequence[str], tgt_sents: Sequence[str], model: Model, *,
+                     encoder: Any = None, cover: float = 0.0) -> Scored:
+    """The one-to-one assignment of maximum total distance margin over each sentence's best
+    candidates (:func:`parallel.assignment.candidates`, :func:`parallel.assignment.assign`) and the
+    p of its pairs. A pair's gaps compare it with each side's best other margin over the whole other document:
+    negative where the assignment gave a sentence another partner than its best."""
+    cand = candidates(src_emb, tgt_emb, knn_src, knn_tgt)
+    pairs = assign(len(src_emb), len(tgt_emb), cand.src, cand.tgt, cand.margin)
+    pi = np.array([i for i, _ in pairs], dtype=np.int64)
+    pj = np.array([j for _, j in pairs], dtype=np.int64)
+    s_vec, t_vec = src_emb[pi], tgt_emb[pj]
+    cos = np.einsum("ij,ij->i", s_vec.astype(np.float64), t_vec.astype(np.float64))
+    gap_f, gap_b = cand.gaps(pi, pj, cos - (knn_src[pi] + knn_tgt[pj]) / 2)
+    members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
+    zero = np.zeros(len(pi))
+    x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero,
+                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover)
+    return Scored(pi, pj, model.predict(x, assigned=True), x, -1, cover)
 
 
 # ----------------------------------------------------------------------------- translations?

@@ -378,8 +378,8 @@ def mine_detailed(
     """Mine translation pairs between ``src_emb`` (n, d) and ``tgt_emb`` (m, d), rows L2-normalised.
 
     By default 1-1 pairs are kept by their calibrated probability ``p`` (:mod:`parallel.confidence`):
-    mutual best pairs with ``p >= min_p``, in rounds (a one-to-one assignment on texts that are
-    sentence-for-sentence). ``min_p=None``, an explicit ``threshold`` (in margin units) or a
+    mutual best pairs with ``p >= min_p``, in rounds, completed by a one-to-one assignment on texts
+    that are sentence-for-sentence (:func:`parallel.confidence.select`). ``min_p=None``, an explicit ``threshold`` (in margin units) or a
     ``select`` other than ``intersect`` fall back to the margin threshold (``z_min``).
     ``encoder`` (the encoder object, optional) picks the confidence model fitted for it and gives
     each member's cosine for a combination. ``max_link`` 1 disables 2-1 and
