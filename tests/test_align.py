@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -536,3 +537,90 @@ def test_api_default_follows_the_document(encoder) -> None:  # type: ignore[no-u
     en = " ".join(EN_SPLIT)
     al = parallel.align(ar, en, mode="parallel", model=encoder)
     assert [(k.src, k.tgt) for k in al.links] == GOLD_LONG
+
+
+def _bench() -> Any:
+    """bench/align_bench.py as a module (the benchmark's own helpers)."""
+    import importlib
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1] / "bench")
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return importlib.import_module("align_bench")
+
+
+def test_one_to_many_docs_join_runs_of_gold_links() -> None:
+    """The literary proxy joins the source sentences of runs of consecutive gold links into one
+    line, drops the sentences the gold leaves out, and derives the gold of the joined side from
+    the original gold: every line and every target sentence in exactly one link, each joined
+    line the text of its sentences, the same result every time."""
+    ab = _bench()
+    n = 60
+    src = [f"s{i}" for i in range(n)]
+    tgt = [f"t{j}" for j in range(n + 1)]
+    # 1-1 links, one 1-2 link, one 2-1 link, a 0-1 and a 1-0 link; t60 in no link
+    gold: list[Any] = [([i], [i]) for i in range(10)]
+    gold += [([10], [10, 11]), ([11, 12], [12]), ([], [13]), ([13], [])]
+    gold += [([i], [i]) for i in range(14, n)]
+    doc = ("d", src, tgt, gold)
+    out = ab.one_to_many_docs([doc])
+    assert out == ab.one_to_many_docs([doc])  # fixed seed
+    ((_, new_src, new_tgt, new_gold),) = out
+    assert new_tgt == [x for x in tgt if x not in ("t13", "t60")] and "s13" not in " ".join(new_src)
+    assert sorted(i for a, _ in new_gold for i in a) == list(range(len(new_src)))
+    assert sorted(j for _, b in new_gold for j in b) == list(range(len(new_tgt)))
+    source_of = {f"t{j}": {f"s{i}" for i in a} for a, b in gold for j in b}  # original gold, by text
+    joined = 0
+    for a, b in new_gold:
+        words = {w for i in a for w in new_src[i].split()}
+        assert words == set().union(*(source_of[new_tgt[j]] for j in b))
+        if len(a) == 1 and len(words) > 1:
+            joined += 1
+            assert b == list(range(b[0], b[0] + len(b)))  # a run is contiguous
+    assert joined >= 5
+    assert len(new_src) < n - 10  # the runs made the source side coarser
+
+
+def test_one_to_many_bench_set_has_the_literary_mix(shared_bench: Path) -> None:
+    """`--sets tbmany`: Text+Berg test made one-to-many has the link-type mix of the hidden
+    literary set (1-1 35%, 1-2 28%, 1-3 16%, 1-4 7%, 1-5..1-8 6%, 2-x 7%), within a few points."""
+    ab = _bench()
+    (docs,) = ab.load_sets(["tbmany"]).values()
+    counts: dict[str, int] = {}
+    for _, src, tgt, gold in docs:
+        assert sorted(j for _, b in gold for j in b) == list(range(len(tgt)))
+        for a, b in gold:
+            kind = "2-x" if len(a) > 1 else f"1-{len(b)}" if len(b) < 5 else "1-5+"
+            counts[kind] = counts.get(kind, 0) + 1
+    total = sum(counts.values())
+    want = {"1-1": 0.35, "1-2": 0.28, "1-3": 0.16, "1-4": 0.07, "1-5+": 0.06, "2-x": 0.07}
+    for kind, share in want.items():
+        assert abs(counts[kind] / total - share) < 0.04, (kind, counts[kind] / total)
+    assert max(len(b) for _, _, _, g in docs for _, b in g) <= 8
+
+
+def test_error_list_pairs_wrong_links_with_gold() -> None:
+    ab = _bench()
+    pred = [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+    gold = [([0], [0]), ([1], [1]), ([2], [2, 3])]
+    assert ab.error_list(pred, gold) == ["G [1]:[1]", "P [1]:[1, 2]", "G [2]:[2, 3]", "P [2]:[3]"]
+
+
+def test_bertalign_peer_recovers_a_planted_path() -> None:
+    """The bench's Bertalign peer (its method in numpy) finds 1-1, 1-2 and 2-1 links on vectors
+    built so that joined spans match (a toy encoder: the text names its vector parts)."""
+    ab = _bench()
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(12, 512)).astype(np.float32)
+
+    class Toy:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            out = np.stack([sum(base[int(w[1:])] for w in x.split()) for x in texts])
+            return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    src = ["a0", "a1 a2", "a3", "a4", "a5", "a6", "a7 a8"]
+    tgt = ["b0", "b1", "b2", "b3 b4", "b5", "b6", "b7", "b8"]
+    links, _ = ab.sys_bertalign()(src, tgt, Toy())
+    assert links == [((0,), (0,)), ((1,), (1, 2)), ((2, 3), (3,)), ((4,), (4,)), ((5,), (5,)),
+                     ((6,), (6, 7))]
