@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -172,6 +173,22 @@ def _contiguous(ids: tuple[int, ...]) -> bool:
     return bool(ids) and list(ids) == list(range(ids[0], ids[0] + len(ids)))
 
 
+_FINAL = re.compile(r"\s*[.!?]+(?=[\"'»”’)\]]*\s*$)")
+
+
+def join_as_one_sentence(sents: list[str]) -> str:
+    """Sentences written as one: the full stop (or ``!``/``?``) ending each but the last becomes a
+    comma, as a long literary sentence runs its clauses together (an Arabic sentence of three
+    English ones has commas, not full stops, where they are cut), so no aligner can find the cut
+    by splitting the line at its full stops again.
+
+    >>> join_as_one_sentence(["Er kam .", "Sie ging !", "Ende ."])
+    'Er kam , Sie ging , Ende .'
+    """
+    inner = [_FINAL.sub(" ,", x.rstrip(), count=1) if _FINAL.search(x.rstrip()) else x for x in sents[:-1]]
+    return " ".join([*inner, *sents[-1:]])
+
+
 def _without_nulls(doc: Doc) -> Doc:
     """``doc`` without the sentences the gold leaves out (1-0/0-1 links, sentences in no link),
     renumbered: the literary set has no such links."""
@@ -220,7 +237,7 @@ def one_to_many_docs(docs: list[Doc], seed: int = 11) -> list[Doc]:
             end = groups.get(i, i + 1)
             for old in range(i, end):
                 new_id[old] = len(new_src)
-            new_src.append(" ".join(src[i:end]))
+            new_src.append(join_as_one_sentence(src[i:end]))
             i = end
         new_gold: list[Any] = []
         for run in runs:

@@ -624,3 +624,77 @@ def test_bertalign_peer_recovers_a_planted_path() -> None:
     links, _ = ab.sys_bertalign()(src, tgt, Toy())
     assert links == [((0,), (0,)), ((1,), (1, 2)), ((2, 3), (3,)), ((4,), (4,)), ((5,), (5,)),
                      ((6,), (6, 7))]
+
+
+def test_clauses() -> None:
+    from parallel.monotonic import clauses
+
+    assert clauses("One clause only.") == ["One clause only."]
+    assert clauses("Er kam , sah und siegte , dann ging er nach Hause .") == [
+        "Er kam , sah und siegte ,", "dann ging er nach Hause ."]  # "Er kam ," is too short alone
+    assert clauses("وصل القطار إلى المحطة، ونزل منه رجل عجوز يحمل حقيبة.") == [
+        "وصل القطار إلى المحطة،", "ونزل منه رجل عجوز يحمل حقيبة."]
+
+
+@pytest.mark.parametrize(("owner", "sides", "weight", "want"), [
+    # a skipped sentence inside one sentence's links is its; a link across sentences goes to the one
+    # all of whose clauses are in it, not to the one that has only its last clause there
+    ([0, 0, 1, 1, 1, 2, 3, 3],
+     [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((), (3,)), ((3,), (4,)), ((4, 5), (5,)), ((6, 7), (6,))],
+     None, [((0,), (0, 1)), ((1,), (2, 3, 4)), ((2,), (5,)), ((3,), (6,))]),
+    # two sentences wholly in one link: one 2-1 link
+    ([0, 1, 2, 2], [((0, 1), (0,)), ((2, 3), (1, 2))], None, [((0, 1), (0,)), ((2,), (1, 2))]),
+    # no sentence wholly in the link across: the one with more of its text there gets it
+    ([0, 0, 1, 1], [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,))], [10, 30, 5, 10],
+     [((0,), (0, 1)), ((1,), (2,))]),
+    # a sentence whose clauses all went to its neighbours' links is left out (1-0)
+    ([0, 1, 1, 2], [((0, 1), (0,)), ((2, 3), (1,))], None, [((0,), (0,)), ((1,), ()), ((2,), (1,))]),
+])
+def test_sentences_of_clauses(owner: list[int], sides: list[Any], weight: list[int] | None,
+                              want: list[Any]) -> None:
+    from parallel.monotonic import _sentences_of_clauses
+
+    w = np.ones(len(owner)) if weight is None else np.array(weight, dtype=float)
+    assert _sentences_of_clauses(sides, np.array(owner), w) == want
+
+
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=8), st.integers(0, 2**32 - 1))
+@settings(max_examples=200, deadline=None)
+def test_sentences_of_clauses_cover_every_sentence_once(sizes: list[int], seed: int) -> None:
+    """Whatever the clause alignment, the sentence links cover each sentence of both sides once,
+    in order."""
+    from parallel.monotonic import _sentences_of_clauses
+
+    rng = np.random.default_rng(seed)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    moves = [(1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (2, 2), (3, 1)]
+    sides, i, j = [], 0, 0
+    while i < len(owner):
+        a, b = moves[int(rng.integers(len(moves)))]
+        a = min(a, len(owner) - i)
+        if a == 0 and b == 0:
+            continue
+        sides.append((tuple(range(i, i + a)), tuple(range(j, j + b))))
+        i, j = i + a, j + b
+    links = _sentences_of_clauses(sides, owner, rng.random(len(owner)))
+    assert [x for a, _ in links for x in a] == list(range(len(sizes)))
+    assert [y for _, b in links for y in b] == list(range(j))
+    assert all(a or b for a, b in links)
+
+
+def test_textberg_one_to_many_dev_by_default(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """Text+Berg dev made one-to-many like a literary translation (bench/align_bench.py --sets
+    tbmany-dev: runs of German sentences written as one, commas where they were cut): aligned
+    through the clauses of the coarser side by default (0.911; whole sentences: 0.78)."""
+    from parallel.evaluate import align_scores
+
+    ab = _bench()
+    (docs,) = ab.load_sets(["tbmany-dev"]).values()
+    preds, golds = [], []
+    for _, src, tgt, gold in docs:
+        links = align_parallel(src, tgt, encoder)
+        check_cover(links, len(src), len(tgt))
+        assert all(k.features for k in links if k.src and k.tgt)
+        preds.append(pairs(links))
+        golds.append(gold)
+    assert align_scores(preds, golds).strict.f1 >= 0.9
