@@ -988,13 +988,16 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
             parent[find(o)] = find(uniq[0])
         members.append(uniq)
     group: list[int | None] = [find(mem[0]) if mem else None for mem in members]
-    known = [k for k, g in enumerate(group) if g is not None]
+    after: list[int | None] = [None] * len(group)  # the group of the next link that has one
+    nxt: int | None = None
+    for k in range(len(group) - 1, -1, -1):
+        after[k] = nxt
+        nxt = group[k] if group[k] is not None else nxt
+    before: int | None = None
     for k, g in enumerate(group):  # a skipped sentence inside one sentence's links belongs to it
-        if g is None:
-            before = [x for x in known if x < k]
-            after = [x for x in known if x > k]
-            if before and after and group[before[-1]] == group[after[0]]:
-                group[k] = group[before[-1]]
+        if g is None and before is not None and before == after[k]:
+            group[k] = before
+        before = group[k] if group[k] is not None else before
     out: list[tuple[set[int], list[int]]] = []
     last: int | None = None
     for (_, fine), mem, g in zip(sides, members, group, strict=True):
@@ -1005,10 +1008,13 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
             out.append((set(mem), list(fine)))
         last = g
     placed = {o for a, _ in out for o in a}
-    for o in sorted(set(range(len(count))) - placed):  # a sentence whose clauses all went elsewhere
-        at = next((k for k, (a, _) in enumerate(out) if a and min(a) > o), len(out))
-        out.insert(at, ({o}, []))
-    return [(tuple(sorted(a)), tuple(b)) for a, b in out]
+    missing = sorted(set(range(len(count))) - placed)  # sentences whose clauses all went elsewhere
+    done: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for a, b in out:
+        while a and missing and missing[0] < min(a):
+            done.append(((missing.pop(0),), ()))
+        done.append((tuple(sorted(a)), tuple(b)))
+    return done + [((o,), ()) for o in missing]
 
 
 def _scored_links(links: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], s: np.ndarray, t: np.ndarray,
