@@ -698,3 +698,36 @@ def test_textberg_one_to_many_dev_by_default(shared_bench: Path, encoder) -> Non
         preds.append(pairs(links))
         golds.append(gold)
     assert align_scores(preds, golds).strict.f1 >= 0.9
+
+
+class _HashEncoder:
+    """A stand-in encoder: a fixed random unit vector per text (from its hash), so that any text,
+    joined spans and clauses included, has a vector."""
+
+    name = "hash"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import hashlib
+
+        out = np.empty((len(texts), 32), np.float32)
+        for k, x in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(x.encode("utf-8"), digest_size=8).digest(), "little")
+            out[k] = np.random.default_rng(seed).normal(size=32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@given(st.integers(1, 12), st.integers(0, 2**32 - 1), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_cover_invariant_through_the_clause_search(n: int, seed: int, flip: bool) -> None:
+    """A one-to-many document goes through the clause search; whatever the vectors, every sentence
+    of both sides is in exactly one link, in order, and every link has its features."""
+    rng = np.random.default_rng(seed)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta"]
+    clause = lambda: " ".join(rng.choice(words, size=3))
+    coarse = [", ".join(clause() for _ in range(int(rng.integers(1, 4)))) + " ." for _ in range(n)]
+    fine = [clause() + " ." for _ in range(2 * n + int(rng.integers(0, n + 1)))]
+    src, tgt = (fine, coarse) if flip else (coarse, fine)
+    links = align_parallel(src, tgt, _HashEncoder())
+    check_cover(links, len(src), len(tgt))
+    assert all(k.features for k in links if k.src and k.tgt)
+    assert links == align_parallel(src, tgt, _HashEncoder())  # deterministic
