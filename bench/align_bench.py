@@ -4,6 +4,9 @@
     .venv/bin/python bench/align_bench.py --sets dev      # Text+Berg dev only (tuning)
     .venv/bin/python bench/align_bench.py --speed         # + synthetic 5,000 x 6,000 timing
     .venv/bin/python bench/align_bench.py --sets onemany  # NTREX with 1-n literary-style links
+    .venv/bin/python bench/align_bench.py --sets tbmany tbmany-dev --systems ours sentalign8 bertalign
+                                                          # Text+Berg made one-to-many (literary mix)
+    .venv/bin/python bench/align_bench.py --sets test --systems ours --errors   # every wrong link
 
 Scores use the reference scorer's policy (Vecalign's ``score.py``): predicted 1-0/0-1 links count
 in precision (``--null-policy drop`` leaves them out, as this bench did before: not comparable
@@ -14,7 +17,9 @@ Embeddings come from the project's ``use-m3`` encoder through an on-disk cache
 (``/tmp/parallel-bench-cache``, ``--cache DIR``), so reruns do not re-embed; "embed s" is the time
 the encoder spent on texts not in the cache during this run (sentences once, then the spans each
 system asked for), "align s" is the aligner alone. Peers get the same (cached) encoder:
-``sentalign`` (Vecalign's DP, PyPI) and ``galechurch`` (length-based, PyPI).
+``sentalign`` (Vecalign's DP, PyPI), ``galechurch`` (length-based, PyPI) and ``bertalign``
+(Bertalign's method written here in numpy, :func:`sys_bertalign`; it gives the same figures as
+the patched PyPI Bertalign 2.0.1 in ``../shared/bench/README.md``).
 Timings are on a shared 2-core machine: pessimistic.
 """
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -149,7 +155,98 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
             for p in sorted(d.glob("*.gold.align"))]
     if "long" in names:
         sets["NTREX long links ar-en"] = long_link_docs()
+    if "tbmany" in names:
+        sets["Text+Berg 1-n test de-fr"] = one_to_many_docs(load_sets(["test"])["Text+Berg test de-fr"])
+    if "tbmany-dev" in names:
+        sets["Text+Berg 1-n dev de-fr"] = one_to_many_docs(load_sets(["dev"])["Text+Berg dev de-fr"])
     return sets
+
+
+# Run lengths (gold links joined into one source line), chosen so that the links come out close
+# to the hidden literary Arabic-English set: 1-1 35%, 1-2 28%, 1-3 16%, 1-4 7%, 1-5..1-8 6%, 2-x 7%
+# (Text+Berg's own 1-2, 2-1, 2-2 links, left alone, give its 2-x and part of its 1-2).
+_RUN_LENGTHS = {1: 0.40, 2: 0.30, 3: 0.15, 4: 0.08, 5: 0.04, 6: 0.03}
+_LONGEST = 8  # target sentences in one joined link at most (the literary set's longest: 1-8)
+
+
+def _contiguous(ids: tuple[int, ...]) -> bool:
+    return bool(ids) and list(ids) == list(range(ids[0], ids[0] + len(ids)))
+
+
+_FINAL = re.compile(r"\s*[.!?]+(?=[\"'»”’)\]]*\s*$)")
+
+
+def join_as_one_sentence(sents: list[str]) -> str:
+    """Sentences written as one: the full stop (or ``!``/``?``) ending each but the last becomes a
+    comma, as a long literary sentence runs its clauses together (an Arabic sentence of three
+    English ones has commas, not full stops, where they are cut), so no aligner can find the cut
+    by splitting the line at its full stops again.
+
+    >>> join_as_one_sentence(["Er kam .", "Sie ging !", "Ende ."])
+    'Er kam , Sie ging , Ende .'
+    """
+    inner = [_FINAL.sub(" ,", x.rstrip(), count=1) if _FINAL.search(x.rstrip()) else x for x in sents[:-1]]
+    return " ".join([*inner, *sents[-1:]])
+
+
+def _without_nulls(doc: Doc) -> Doc:
+    """``doc`` without the sentences the gold leaves out (1-0/0-1 links, sentences in no link),
+    renumbered: the literary set has no such links."""
+    name, src, tgt, gold = doc
+    keep_s = sorted({int(i) for a, b in gold if a and b for i in a})
+    keep_t = sorted({int(j) for a, b in gold if a and b for j in b})
+    ns, nt = {i: k for k, i in enumerate(keep_s)}, {j: k for k, j in enumerate(keep_t)}
+    return (name, [src[i] for i in keep_s], [tgt[j] for j in keep_t],
+            [([ns[int(i)] for i in a], [nt[int(j)] for j in b]) for a, b in gold if a and b])
+
+
+def one_to_many_docs(docs: list[Doc], seed: int = 11) -> list[Doc]:
+    """Text+Berg documents made one-to-many like a literary translation: runs of consecutive gold
+    links (1 to 6, drawn with a fixed seed from :data:`_RUN_LENGTHS`, at most :data:`_LONGEST` target
+    sentences) have their source sentences joined into one line, so a run of three 1-1 links becomes one 1-3 link; the target side is left
+    as it is. Sentences the gold leaves out (1-0/0-1 links, about 6% of Text+Berg's links: captions,
+    OCR debris) are removed first, as the literary set has no such links. A run only grows over
+    links that are contiguous on both sides and next to each other (no crossing link inside it);
+    links left alone keep their own sentences (the source ones renumbered), so the gold for the
+    joined side follows from the original gold. Built on the fly, nothing written."""
+    rng = np.random.default_rng(seed)
+    sizes = np.array(list(_RUN_LENGTHS))
+    probs = np.array(list(_RUN_LENGTHS.values()))
+    probs = probs / probs.sum()
+    out: list[Doc] = []
+    for name, src, tgt, gold in map(_without_nulls, docs):
+        links = sorted(((tuple(int(i) for i in a), tuple(int(j) for j in b)) for a, b in gold), key=lambda ln: ln[0][0])
+        full = links
+        runs: list[list[tuple[tuple[int, ...], tuple[int, ...]]]] = []
+        k = 0
+        while k < len(full):
+            want = int(rng.choice(sizes, p=probs))
+            run = [full[k]]
+            k += 1
+            while (len(run) < want and k < len(full) and all(map(_contiguous, (*run[-1], *full[k])))
+                   and full[k][0][0] == run[-1][0][-1] + 1 and full[k][1][0] == run[-1][1][-1] + 1
+                   and sum(len(ln[1]) for ln in run) + len(full[k][1]) <= _LONGEST):
+                run.append(full[k])
+                k += 1
+            runs.append(run)
+        groups = {run[0][0][0]: run[-1][0][-1] + 1 for run in runs if len(run) > 1}
+        new_src: list[str] = []
+        new_id: dict[int, int] = {}
+        i = 0
+        while i < len(src):
+            end = groups.get(i, i + 1)
+            for old in range(i, end):
+                new_id[old] = len(new_src)
+            new_src.append(join_as_one_sentence(src[i:end]))
+            i = end
+        new_gold: list[Any] = []
+        for run in runs:
+            if len(run) > 1:
+                new_gold.append(([new_id[run[0][0][0]]], [j for ln in run for j in ln[1]]))
+            else:
+                new_gold.append((sorted({new_id[i] for i in run[0][0]}), list(run[0][1])))
+        out.append((f"{name}-1n", new_src, tgt, new_gold))
+    return out
 
 
 def long_link_docs(seed: int = 7) -> list[Doc]:
@@ -197,6 +294,128 @@ def sys_sentalign(max_size: int) -> Callable[[list[str], list[str], Any], tuple[
         res = sentalign(src, tgt, enc, alignment_max_size=max_size)
         dt = time.perf_counter() - t0
         return [(tuple(a.src_indices), tuple(a.tgt_indices)) for a in res.alignments], dt
+    return run
+
+
+def sys_bertalign(max_align: int = 5, top_k: int = 3, win: int = 5,
+                  skip: float = -0.1) -> Callable[[list[str], list[str], Any], tuple[list[Any], float]]:
+    """Bertalign's method (Liu & Zhu 2022, PyPI 2.0.1 defaults) written here in numpy with the bench's
+    encoder: every span of up to ``max_align - 1`` sentences embedded; a first pass of 1-1 links
+    over each source sentence's ``top_k`` nearest target sentences (1-0/0-1 free); a second pass
+    over links with ``a + b <= max_align`` within ``win`` sentences of the first pass's 1-1 links,
+    a link worth (cosine - mean cosine with the sentences just outside each span) x
+    log2(1 + shorter / longer) of the UTF-8 lengths scaled by the document's ratio, a 1-0/0-1
+    link ``skip``. Ties go to the earlier link type (0-1, 1-0, 1-1, 1-2, ...), as there."""
+    from parallel.monotonic import banded_dp, full_band
+
+    types = [(0, 1), (1, 0)] + [(x, y) for x in range(1, max_align) for y in range(1, max_align) if x + y <= max_align]
+
+    def spans(sents: list[str], enc: Any) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+        """Per span size k: vectors and byte lengths (n+1, ...) by end position (row 0 unused)."""
+        vecs, lens = {}, {}
+        for k in range(1, max_align):
+            texts = [" ".join(sents[e - k:e]) for e in range(k, len(sents) + 1)]
+            v = np.zeros((len(sents) + 1, 512), np.float32)
+            ln = np.zeros(len(sents) + 1)
+            if texts:
+                x = np.asarray(enc.encode(texts), np.float32)
+                v[k:] = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+                ln[k:] = [len(t.encode("utf-8")) for t in texts]
+            vecs[k], lens[k] = v, ln
+        return vecs, lens
+
+    def run(src: list[str], tgt: list[str], enc: Any) -> tuple[list[Any], float]:
+        n, m = len(src), len(tgt)
+        t0 = time.perf_counter()  # the caller takes the encoder's own time out
+        sv, sl = spans(src, enc)
+        tv, tl = spans(tgt, enc)
+        # first pass: 1-1 links only where the target is among the source sentence's top k
+        sim = sv[1][1:] @ tv[1][1:].T
+        top = np.argsort(-sim, axis=1, kind="stable")[:, :top_k]
+        val = np.full((1, n + 1, m + 1), -np.inf)
+        for i in range(n):
+            val[0, i + 1, top[i] + 1] = sim[i, top[i]]
+        band = full_band(n, m)
+        moves = banded_dp(band, [(1, 1), (1, 0)], np.concatenate([val, np.zeros_like(val)]), 0.0)
+        i = j = 0
+        anchors = []
+        for a, b in moves:
+            i, j = i + a, j + b
+            if (a, b) == (1, 1):
+                anchors.append((i, j))
+        if not anchors or anchors[-1][0] != n:
+            if anchors and anchors[-1][1] == m:
+                anchors.pop()
+            anchors.append((n, m))
+        elif anchors[-1][1] != m:
+            anchors[-1] = (n, m)
+        rng: list[tuple[int, int]] = []
+        pi = pj = 0
+        for ai, aj in anchors:
+            rng += [(max(0, pj - win), min(m, aj + win))] * (ai - pi)
+            pi, pj = ai, aj
+        rng = [rng[0], *rng]
+        ratio = sl[1].sum() / max(tl[1].sum(), 1.0)
+        cost: list[dict[int, float]] = []
+        back: list[dict[int, int]] = []
+        for i in range(n + 1):
+            lo_i, hi_i = rng[i]
+            js = np.arange(lo_i, hi_i + 1)
+            best = np.full(len(js), -np.inf)
+            arg = np.full(len(js), -1)
+            for k, (a, b) in enumerate(types):
+                if a == 0:
+                    continue  # 0-1: within the row, below
+                pi_ = i - a
+                if pi_ < 0:
+                    continue
+                pj = js - b
+                prev = np.array([cost[pi_].get(int(x), -np.inf) for x in pj])
+                if b == 0:
+                    cur = np.full(len(js), skip)
+                else:
+                    ok = pj >= 0
+                    jc = np.clip(js, 0, m)
+                    s_v, t_v = sv[a][i], tv[b][jc]
+                    c = t_v @ s_v
+                    # margin: the cosine with the sentences just outside each span
+                    right_t = np.where(jc + 1 <= m, tv[1][np.minimum(jc + 1, m)] @ s_v, 0.0)
+                    left_t = np.where(jc - b > 0, tv[1][np.maximum(jc - b, 0)] @ s_v, 0.0)
+                    t_nb = np.where((right_t != 0) & (left_t != 0), (right_t + left_t) / 2, right_t + left_t)
+                    right_s = tv_dot = np.zeros(len(js))
+                    if i + 1 <= n:
+                        right_s = t_v @ sv[1][i + 1]
+                    left_s = t_v @ sv[1][i - a] if i - a > 0 else tv_dot
+                    s_nb = np.where((right_s != 0) & (left_s != 0), (right_s + left_s) / 2, right_s + left_s)
+                    c = c - (t_nb + s_nb) / 2
+                    ls, lt = sl[a][i], tl[b][jc] * ratio
+                    c = c * np.log2(1 + np.minimum(ls, lt) / np.maximum(np.maximum(ls, lt), 1e-9))
+                    cur = np.where(ok, c, -np.inf)
+                tot = prev + cur
+                better = tot > best
+                best = np.where(better, tot, best)
+                arg = np.where(better, k, arg)
+            row: dict[int, float] = {}
+            brow: dict[int, int] = {}
+            for x, j in enumerate(js):
+                j = int(j)
+                if i == 0 and j == 0:
+                    row[0], brow[0] = 0.0, -1
+                    continue
+                c01 = row.get(j - 1, -np.inf) + skip
+                if c01 >= best[x]:
+                    row[j], brow[j] = c01, 0
+                else:
+                    row[j], brow[j] = float(best[x]), int(arg[x])
+            cost.append(row)
+            back.append(brow)
+        links = []
+        i, j = n, m
+        while i > 0 or j > 0:
+            a, b = types[back[i][j]]
+            links.append((tuple(range(i - a, i)), tuple(range(j - b, j))))
+            i, j = i - a, j - b
+        return links[::-1], time.perf_counter() - t0
     return run
 
 
@@ -248,14 +467,29 @@ def type_table(by_system: dict[str, TypeCounts]) -> str:
     return "\n".join(lines)
 
 
+def error_list(pred: list[Any], gold: list[Any]) -> list[str]:
+    """The links of ``pred`` not in ``gold`` (``P``) and of ``gold`` not in ``pred`` (``G``), one
+    per line in Vecalign notation, in document order, so that a wrong link stands next to the
+    gold links it should have been."""
+    norm = lambda links: {(tuple(int(i) for i in a), tuple(int(j) for j in b)) for a, b in links}
+    p, g = norm(pred), norm(gold)
+    n = max([i for a, _ in p | g for i in a], default=0) + 1
+    m = max([j for _, b in p | g for j in b], default=0) + 1
+    # place a link by its first source sentence, or a target-only one where its target falls
+    where = lambda ln: (ln[0][0] if ln[0] else ln[1][0] * n / m, 0 if ln[0] else 1)
+    rows = sorted([(where(ln), "P", ln) for ln in p - g] + [(where(ln), "G", ln) for ln in g - p])
+    return [f"{kind} {list(a)}:{list(b)}" for _, kind, (a, b) in rows]
+
+
 def evaluate(system: Callable[..., Any], docs: list[Doc], enc: CachedEncoder, null_policy: str = "reference",
-             types: TypeCounts | None = None) -> tuple[AlignScores, float, float]:
+             types: TypeCounts | None = None, errors: bool = False) -> tuple[AlignScores, float, float]:
     """Pooled scores, alignment seconds, and encoder seconds attributed to this system;
-    ``types`` (filled in): per-link-type counts (see :func:`count_types`)."""
+    ``types`` (filled in): per-link-type counts (see :func:`count_types`); ``errors``: print each
+    document's error list (:func:`error_list`)."""
     total = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
     align_s = 0.0
     embed_s = 0.0
-    for _, src, tgt, gold in docs:
+    for name, src, tgt, gold in docs:
         view = Counting(enc)
         before = enc.seconds
         pred, dt = system(src, tgt, view)
@@ -266,6 +500,11 @@ def evaluate(system: Callable[..., Any], docs: list[Doc], enc: CachedEncoder, nu
         total = total + align_counts(pred, gold, null_policy)
         if types is not None:
             count_types(pred, gold, types)
+        if errors:
+            wrong = error_list(pred, gold)
+            print(f"  errors in {name}: {sum(x[0] == 'P' for x in wrong)} predicted links wrong, "
+                  f"{sum(x[0] == 'G' for x in wrong)} gold links missed (P predicted, G gold)")
+            print("\n".join(f"    {x}" for x in wrong), flush=True)
     return total, align_s, embed_s
 
 
@@ -334,11 +573,14 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "long"],
+    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "long", "tbmany", "tbmany-dev"],
                     help="onemany: NTREX with runs of Arabic sentences joined (1-1..1-5); "
-                         "long: NTREX with planted 1-5..1-9 links")
+                         "long: NTREX with planted 1-5..1-9 links; tbmany / tbmany-dev: Text+Berg "
+                         "test / dev with runs of gold links joined on the source side (a literary "
+                         "one-to-many mix: about a third 1-1, the rest mostly 1-2..1-6)")
     ap.add_argument("--systems", nargs="+", default=["ours", "ours-sum", "sentalign4", "galechurch"],
-                    help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences)")
+                    help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences), bertalign (Bertalign's "
+                         "method with the same encoder, see sys_bertalign; embeds every span of up to 4)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--model", default="use-m3", help="encoder, e.g. use-m3+e5-small (offline)")
@@ -347,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="reference (default): predicted 1-0/0-1 links count in precision, as in Vecalign's "
                          "score.py; drop: left out of precision too")
     ap.add_argument("--no-types", action="store_true", help="skip the per-link-type error tables")
+    ap.add_argument("--errors", action="store_true",
+                    help="print every document's wrong and missed links (for the first system given)")
     ap.add_argument("--noise", type=float, default=0.0,
                     help="add Gaussian noise of this norm to every vector (a weaker encoder or a freer "
                          "translation; 1.0 lowers a typical translation pair's cosine from ~0.6 to ~0.4)")
@@ -376,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         "sentalign4": sys_sentalign(4),
         "sentalign8": sys_sentalign(8),
         "galechurch": sys_galechurch,
+        "bertalign": sys_bertalign(),
     }
     sets = load_sets(args.sets)
     # embed every sentence once up front (the shared cost every system pays), timed for real
@@ -399,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
         by_system: dict[str, TypeCounts] = {}
         for sysname in args.systems:
             types = by_system.setdefault(sysname, {})
-            sc, align_s, embed_s = evaluate(systems[sysname], docs, enc, args.null_policy, types)
+            sc, align_s, embed_s = evaluate(systems[sysname], docs, enc, args.null_policy, types,
+                                            errors=args.errors and sysname == args.systems[0])
             enc.save()
             st, lx = sc.strict, sc.lax
             span_s = max(0.0, embed_s - sent_cost[name])

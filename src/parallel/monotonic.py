@@ -425,12 +425,12 @@ _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
 
 
-def clause_edges(text: str) -> tuple[str, str] | None:
-    """The opening and closing clause of ``text`` (split after ``. ! ? ; : ،`` or a comma), or None
-    when it has fewer than two clauses of at least ``_MIN_CLAUSE`` characters.
+def clauses(text: str) -> list[str]:
+    """The clauses of ``text``: split after ``. ! ? ; : ،`` or a comma; a piece shorter than
+    ``_MIN_CLAUSE`` characters joins its neighbour (one piece: ``[text]``).
 
-    >>> clause_edges("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
-    ('It could mean the end.', 'with Capp.')
+    >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
+    ['It could mean the end.', 'Mother-of-three Willoughby set up Truly,', 'with Capp.']
     """
     parts = [p for p in _CLAUSE_END.split(text.strip()) if p]
     merged: list[str] = []
@@ -441,9 +441,20 @@ def clause_edges(text: str) -> tuple[str, str] | None:
             merged.append(part)
     if len(merged) > 1 and len(merged[-1]) < _MIN_CLAUSE:
         merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
-    if len(merged) < 2:
+    return merged or [text]
+
+
+def clause_edges(text: str) -> tuple[str, str] | None:
+    """The opening and closing clause of ``text`` (see :func:`clauses`), or None when it has fewer
+    than two clauses of at least ``_MIN_CLAUSE`` characters.
+
+    >>> clause_edges("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
+    ('It could mean the end.', 'with Capp.')
+    """
+    parts = clauses(text)
+    if len(parts) < 2:
         return None
-    return merged[0], merged[-1]
+    return parts[0], parts[-1]
 
 
 def _put_known(vecs: dict[int, np.ndarray], known: Known | None) -> None:
@@ -825,6 +836,7 @@ def align_parallel(
     seed: int = 0,
     edge_weight: float = 0.2,
     finer_skip: float = 1.0,
+    by_clause: float | None = 0.5,
 ) -> list[Link]:
     """Align two sentence lists monotonically; every sentence is in exactly one link, in order.
 
@@ -843,6 +855,10 @@ def align_parallel(
     says what one end of the long sentence says. And skipping a sentence costs up to
     ``1 + finer_skip`` times more: a translation rarely drops a sentence, and a 0-1 link next to
     a one-to-many link is usually a sentence that belongs to it.
+
+    ``by_clause``: from this one-to-many strength on (default 0.5: one side has 41% more
+    sentences), with ``max_link`` None and an encoder, the coarser side is aligned by its clauses
+    and the links read back onto its sentences (:func:`align_by_clauses`); None: never.
 
     ``spans``: how multi-sentence spans get vectors:
 
@@ -867,13 +883,170 @@ def align_parallel(
     ``norm_cosine`` (cosine minus mean cosine with random sentences), ``length_z`` (standardised
     log character ratio).
     """
+    opts: dict[str, Any] = {
+        "max_link": max_link, "spans": spans, "band_width": band_width, "context": context, "local": local,
+        "skip_cost": skip_cost, "skip_len": skip_len, "weak_bonus": weak_bonus, "len_penalty": len_penalty,
+        "len_free": len_free, "keep_scraps_apart": keep_scraps_apart, "weak_hot": weak_hot,
+        "span_budget": span_budget, "seed": seed, "edge_weight": edge_weight, "finer_skip": finer_skip}
     with _single_thread_blas():
-        return _align_parallel(src, tgt, encoder, max_link=max_link, src_emb=src_emb, tgt_emb=tgt_emb,
-                               spans=spans, band_width=band_width, context=context, local=local,
-                               skip_cost=skip_cost, skip_len=skip_len, weak_bonus=weak_bonus,
-                               len_penalty=len_penalty, len_free=len_free,
-                               keep_scraps_apart=keep_scraps_apart, weak_hot=weak_hot, span_budget=span_budget, seed=seed,
-                               edge_weight=edge_weight, finer_skip=finer_skip)
+        n, m = len(src), len(tgt)
+        if (by_clause is not None and min(n, m) > 0 and one_to_many(n, m) >= by_clause and encoder is not None
+                and spans != "sum" and max_link is None):
+            if src_emb is None:
+                src_emb = encoder.encode(src)
+            if tgt_emb is None:
+                tgt_emb = encoder.encode(tgt)
+            links = align_by_clauses(src, tgt, encoder, src_emb, tgt_emb, opts)
+            if links is not None:
+                return links
+        return _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb, **opts)
+
+
+def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: np.ndarray, tgt_emb: np.ndarray,
+                     opts: dict[str, Any]) -> list[Link] | None:
+    """Align a one-to-many document through the clauses of its coarser side (None when no sentence
+    there has two clauses).
+
+    The sentences of the coarser side are split into clauses (:func:`clauses`; a sentence of one
+    clause keeps its vector, the clauses of the others are embedded in one encoder call), the
+    clauses are aligned with the finer side's sentences (:func:`_align_parallel` with ``opts``),
+    and each link is read back onto whole sentences (:func:`_sentences_of_clauses`): a sentence gets
+    the finer side's sentences its clauses were aligned with; sentences whose clauses are all in
+    one link become one link (2-x). The clause embeddings are paid from the span budget; the
+    clause-edge term is off (the clauses stand in for it).
+
+    Why: a long sentence rendered as several short ones is cut where its clauses end. Aligned by
+    clauses, most links are one clause against one or two sentences, where sentence vectors are
+    reliable; aligned whole, every cut is a choice between long spans whose joined vectors barely
+    move when a short sentence at their edge is added or dropped.
+    """
+    n, m = len(src), len(tgt)
+    coarse = 0 if n < m else 1
+    sents = src if coarse == 0 else tgt
+    pieces = [clauses(x) for x in sents]
+    if all(len(p) < 2 for p in pieces):
+        return None
+    owner = np.array([k for k, p in enumerate(pieces) for _ in p], dtype=np.int64)
+    texts = [c for p in pieces for c in p]
+    base = _normalise(np.asarray(src_emb if coarse == 0 else tgt_emb, dtype=np.float32))
+    vecs = base[owner].copy()
+    split = np.array([len(pieces[k]) > 1 for k in owner])
+    if split.any():
+        vecs[split] = _normalise(np.asarray(encoder.encode([x for x, y in zip(texts, split, strict=True) if y]),
+                                            dtype=np.float32))
+    if opts.get("span_budget") is not None:
+        # the clauses' embeddings are paid from the span budget, and the search is longer (as in
+        # any one-to-many document, see _align_parallel)
+        spent = sum(len(x) + 20.0 for x, y in zip(texts, split, strict=True) if y)
+        chars = sum(len(x) + 20.0 for x in texts) + sum(len(x) + 20.0 for x in (tgt if coarse == 0 else src))
+        budget = float(opts["span_budget"]) * (1.0 - _FINER_SEARCH * one_to_many(n, m)) - spent / chars
+        opts = {**opts, "span_budget": max(0.0, budget)}
+    # the clauses are what the clause-edge term stands in for when whole sentences are aligned
+    opts = {**opts, "edge_weight": 0.0}
+    if coarse == 0:
+        inner = _align_parallel(texts, tgt, encoder, src_emb=vecs, tgt_emb=tgt_emb, **opts)
+    else:
+        inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, **opts)
+    sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
+    weight = np.array([len(x) for x in texts], dtype=np.float64)
+    links = [(a, b) if coarse == 0 else (b, a) for a, b in _sentences_of_clauses(sides, owner, weight)]
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    return _scored_links(links, s, t, [len(x) for x in src], [len(x) for x in tgt], float(opts["local"]),
+                         int(opts["seed"]))
+
+
+def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray,
+                          weight: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Links of clauses (ids on the coarse side, ids on the finer side), in order, read back onto
+    the sentences that ``owner`` (clause -> sentence) names; ``weight``: each clause's length.
+
+    A link whose clauses belong to one sentence goes to it. A link across sentences goes to the
+    sentences all of whose clauses are in it (two or more: one link of them, 2-x), or, when none
+    is, to the sentence with most of its text: a sentence that has only its last clause there is
+    not joined to the next one for it. A skipped sentence inside one sentence's links belongs to
+    it; a sentence left with nothing is a 1-0 link.
+    """
+    count = np.bincount(owner)
+    parent = list(range(len(count)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    members: list[list[int]] = []
+    for cl, _ in sides:
+        own = owner[list(cl)] if cl else np.zeros(0, np.int64)
+        uniq = sorted({int(o) for o in own})
+        if len(uniq) > 1:
+            whole = [o for o in uniq if int((own == o).sum()) == count[o]]
+            share = [float(weight[list(cl)][own == o].sum()) for o in uniq]
+            uniq = whole or [uniq[int(np.argmax(share))]]
+        for o in uniq[1:]:
+            parent[find(o)] = find(uniq[0])
+        members.append(uniq)
+    group: list[int | None] = [find(mem[0]) if mem else None for mem in members]
+    after: list[int | None] = [None] * len(group)  # the group of the next link that has one
+    nxt: int | None = None
+    for k in range(len(group) - 1, -1, -1):
+        after[k] = nxt
+        nxt = group[k] if group[k] is not None else nxt
+    before: int | None = None
+    for k, g in enumerate(group):  # a skipped sentence inside one sentence's links belongs to it
+        if g is None and before is not None and before == after[k]:
+            group[k] = before
+        before = group[k] if group[k] is not None else before
+    out: list[tuple[set[int], list[int]]] = []
+    last: int | None = None
+    for (_, fine), mem, g in zip(sides, members, group, strict=True):
+        if g is not None and g == last:
+            out[-1][0].update(mem)
+            out[-1][1].extend(fine)
+        else:
+            out.append((set(mem), list(fine)))
+        last = g
+    placed = {o for a, _ in out for o in a}
+    missing = sorted(set(range(len(count))) - placed)  # sentences whose clauses all went elsewhere
+    done: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for a, b in out:
+        while a and missing and missing[0] < min(a):
+            done.append(((missing.pop(0),), ()))
+        done.append((tuple(sorted(a)), tuple(b)))
+    return done + [((o,), ()) for o in missing]
+
+
+def _scored_links(links: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], s: np.ndarray, t: np.ndarray,
+                  s_chars: Sequence[int], t_chars: Sequence[int], local: float, seed: int) -> list[Link]:
+    """:class:`Link` objects for ``links`` with the score and features :func:`second_pass` gives
+    (spans as length-weighted sums of the sentence vectors ``s`` (n, d), ``t`` (m, d))."""
+    n, m = len(s), len(t)
+    s_len, t_len = np.asarray(s_chars, dtype=np.float64), np.asarray(t_chars, dtype=np.float64)
+    path, thr = first_pass(s, t, seed=seed)
+    steps = np.diff(path, axis=0)
+    calib = calibrate(s, t, s_len, t_len, path[1:][(steps == 1).all(axis=1)] - 1, seed, thr)
+    s_mean, t_mean = calib.s_smp.mean(axis=0), calib.t_smp.mean(axis=0)
+    ws, wt = s * (s_len + 1.0)[:, None].astype(np.float32), t * (t_len + 1.0)[:, None].astype(np.float32)
+    out: list[Link] = []
+    for a, b in links:
+        if not a or not b:
+            out.append(Link(a, b, 0.0, {}))
+            continue
+        sv, tv = _normalise(ws[list(a)].sum(axis=0)), _normalise(wt[list(b)].sum(axis=0))
+        cos = float(sv @ tv)
+        ravg = 0.5 * float(sv @ t_mean + tv @ s_mean)
+        t_nb = [float(sv @ t[j]) for j in (b[0] - 1, b[-1] + 1) if 0 <= j < m]
+        s_nb = [float(tv @ s[i]) for i in (a[0] - 1, a[-1] + 1) if 0 <= i < n]
+        nb = 0.5 * (float(np.mean(t_nb)) if t_nb else 0.0) + 0.5 * (float(np.mean(s_nb)) if s_nb else 0.0)
+        ls, lt = float(s_len[list(a)].sum()), float(t_len[list(b)].sum())
+        lt_r = lt * calib.char_ratio
+        factor = float(np.log2(1.0 + min(ls, lt_r) / max(ls, lt_r, 1e-9)))
+        z = (np.log((ls + 10.0) / (lt + 10.0)) - calib.mu) / calib.sigma
+        value = float((cos - local * nb - (1.0 - local) * ravg) * factor)
+        feats = {"cosine": cos, "margin_local": cos - nb, "norm_cosine": cos - ravg, "length_z": float(z)}
+        out.append(Link(a, b, round(value, 6), {k: round(v, 6) for k, v in feats.items()}))
+    return out
 
 
 def _align_parallel(
