@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -376,25 +377,31 @@ def test_cli_review_rejects_a_bad_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ real browser, end to end
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+@contextmanager
+def review_server(path: Path) -> Iterator[str]:
+    """A real review server on ``path`` (a free local port), its URL while the block runs."""
     pytest.importorskip("flask")
     from werkzeug.serving import make_server
 
     from parallel.review.app import create_app
 
-    path = save(parallel_alignment(), tmp_path / "pair.json")
-    save(comparable_alignment(), tmp_path / "other.json")
     app = create_app(path)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PORT"] = srv.server_port
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{srv.server_port}/", path
+        yield f"http://127.0.0.1:{srv.server_port}/"
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    path = save(parallel_alignment(), tmp_path / "pair.json")
+    save(comparable_alignment(), tmp_path / "other.json")
+    with review_server(path) as url:
+        yield url, path
 
 
 @pytest.fixture
@@ -504,11 +511,7 @@ def test_report_in_a_real_browser(page: Any, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page: Any) -> None:
-    pytest.importorskip("flask")
     from playwright.sync_api import expect
-    from werkzeug.serving import make_server
-
-    from parallel.review.app import create_app
 
     n = 650
     ar = make_doc([f"الجملة رقم {i}." for i in range(n)], "ar")
@@ -516,12 +519,8 @@ def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page:
     al = Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n)), "parallel",
                    "model:use-m3|mode:parallel")
     path = save(al, tmp_path / "long.json")
-    app = create_app(path)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PORT"] = srv.server_port
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        page.goto(f"http://127.0.0.1:{srv.server_port}/")
+    with review_server(path) as url:
+        page.goto(url)
         expect(page.locator("#L299")).to_be_attached()
         assert page.locator("#L300").count() == 0  # not rendered yet
         page.locator("#more").scroll_into_view_if_needed()
@@ -533,9 +532,6 @@ def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page:
         expect(page.locator("#status")).to_have_text(f"Saved: merged links {n - 2} and {n - 1}")
         expect(page.locator(f"#L{n - 2} .c[dir=ltr]")).to_have_text(f"Sentence number {n - 2}. Sentence number {n - 1}.")
         assert read_alignment(path).links[-1].kind == "2-2"
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 def test_links_coloured_by_p_in_the_review_app(tmp_path: Path) -> None:
@@ -568,25 +564,18 @@ def test_linking_a_pair_below_the_bar_in_a_real_browser(tmp_path: Path, page: An
                                                         seed_en: Path) -> None:
     """The seed pair mined as comparable: the review app lists the pairs left below the bar, and one
     click links one (the video meetings, ar 13 / en 8), saved to the file and gone from the list."""
-    pytest.importorskip("flask")
     from click.testing import CliRunner
     from playwright.sync_api import expect
-    from werkzeug.serving import make_server
 
     from parallel.cli import main
-    from parallel.review.app import create_app
 
     path = tmp_path / "seed.json"
     res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-f", "json", "-o", str(path), "-q"])
     assert res.exit_code == 0, res.output
     before = read_alignment(path)
     assert before.mode == "comparable" and (13, 8) in {(c["src"], c["tgt"]) for c in before.info["below_bar"]}
-    app = create_app(path)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PORT"] = srv.server_port
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        page.goto(f"http://127.0.0.1:{srv.server_port}/")
+    with review_server(path) as url:
+        page.goto(url)
         expect(page.locator("#below")).to_be_visible()
         expect(page.locator("#below-list .r")).to_have_count(len(before.info["below_bar"]))
         row = page.locator("#B13-8")
@@ -600,6 +589,3 @@ def test_linking_a_pair_below_the_bar_in_a_real_browser(tmp_path: Path, page: An
         assert new and new[0].features["status"] == "accepted"
         assert 13 not in after.unmatched_src and 8 not in after.unmatched_tgt
         assert len(after.links) == len(before.links) + 1
-    finally:
-        srv.shutdown()
-        srv.server_close()
