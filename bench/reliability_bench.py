@@ -5,6 +5,7 @@ cost on a cold run.
     .venv/bin/python bench/reliability_bench.py --sizes 1000000 --kind base64
     .venv/bin/python bench/reliability_bench.py --cache 100000   # cold run, cache vs --no-cache
     .venv/bin/python bench/reliability_bench.py --cache-writes 100000   # the cache's own cost
+    .venv/bin/python bench/reliability_bench.py --omission 100   # a long untranslated passage
 
 Each size runs the real command in a fresh subprocess; the peak resident memory is that child's
 ``ru_maxrss`` (read in a fresh parent, so earlier runs do not count). Before the fix a 1 MB line
@@ -118,6 +119,37 @@ def cache_writes(n: int) -> None:
     print(f"cache: {n:,} vectors written in {put:.2f} s, read in {get:.2f} s, {size / 1e6:.0f} MB on disk")
 
 
+def omission(gap_lines: int) -> None:
+    """A book-sized translation with a long untranslated passage: the 123 NTREX documents as one
+    text (Arabic sentences joined three to a line with commas, a one-to-many document), with
+    ``gap_lines`` Arabic lines (three times as many English sentences) cut from the middle. The
+    banded search used to be as wide as the gap for the whole document (found in stop 14:
+    1.4 GB and 18.5 s for a 300-sentence gap); now the document is split at the gap."""
+    import re
+
+    bench = ROOT.parent / "shared" / "bench" / "ntrex128_arb_eng"
+    if not bench.is_dir():
+        print(f"{bench} is absent")
+        return
+    ar = (bench / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()
+    en = (bench / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
+    final = re.compile(r"\s*[.!?؟]+(?=[\"'»”’)\]]*\s*$)")
+    lines = [" ".join([final.sub("،", x.rstrip(), count=1) for x in ar[i:i + 3][:-1]] + ar[i:i + 3][-1:])
+             for i in range(0, len(ar), 3)]
+    mid = len(lines) // 2
+    print("| Arabic lines x English sentences | untranslated English sentences | exit | peak RSS MB | seconds |")
+    print("|---|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory(prefix="parallel-bench-") as tmp:
+        d = Path(tmp)
+        (d / "book.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+        for gap in sorted({0, gap_lines}):
+            kept = lines[:mid] + lines[mid + gap:]
+            (d / "book.ar").write_text("\n".join(kept) + "\n", encoding="utf-8")
+            rc, kb, dt = peak(["align", str(d / "book.ar"), str(d / "book.en"), "--presplit", "--mode", "parallel",
+                               "--cache-dir", str(d / "cache"), "-q", "-o", str(d / "out.tsv")])
+            print(f"| {len(kept)} x {len(en)} | {3 * gap} | {rc} | {kb / 1024:.0f} | {dt:.1f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[125_000, 1_000_000])
@@ -126,9 +158,13 @@ def main() -> None:
                     help="instead: cold embedding of N sentences with and without the cache")
     ap.add_argument("--cache-writes", type=int, metavar="N", default=0,
                     help="instead: the cache alone storing and reading N vectors")
+    ap.add_argument("--omission", type=int, metavar="LINES", default=0,
+                    help="instead: a book-sized translation with LINES Arabic lines cut from its middle")
     a = ap.parse_args()
     t = time.perf_counter()
-    if a.cache_writes:
+    if a.omission:
+        omission(a.omission)
+    elif a.cache_writes:
         cache_writes(a.cache_writes)
     elif a.cache:
         cache_cost(a.cache)

@@ -667,7 +667,7 @@ def test_sentences_of_clauses_cover_every_sentence_once(sizes: list[int], seed: 
 
     rng = np.random.default_rng(seed)
     owner = np.repeat(np.arange(len(sizes)), sizes)
-    moves = [(1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (2, 2), (3, 1)]
+    moves = [(1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (2, 2), (3, 1), (0, 12)]  # (0, 12): an omission
     sides, i, j = [], 0, 0
     while i < len(owner):
         a, b = moves[int(rng.integers(len(moves)))]
@@ -731,3 +731,59 @@ def test_cover_invariant_through_the_clause_search(n: int, seed: int, flip: bool
     check_cover(links, len(src), len(tgt))
     assert all(k.features for k in links if k.src and k.tgt)
     assert links == align_parallel(src, tgt, _HashEncoder())  # deterministic
+
+
+# ---------------------------------------------------------------- long omissions
+
+def _with_untranslated_passage(n: int = 1200, at: int = 600, extra: int = 200, seed: int = 9
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """Target = source vectors plus noise, with ``extra`` unrelated target sentences at ``at``."""
+    rng = np.random.default_rng(seed)
+    s = unit(rng.normal(size=(n, 48)))
+    t = unit(s + 0.25 * rng.normal(size=(n, 48)) / 7)
+    t = np.vstack([t[:at], unit(rng.normal(size=(extra, 48))), t[at:]])
+    return s.astype(np.float32), t.astype(np.float32)
+
+
+def test_a_long_untranslated_passage_splits_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An untranslated passage of 200 sentences: the first pass finds it, the two parts either
+    side are aligned on their own (the band stays as narrow as without the passage, not 200 wide:
+    time and memory of the search grow with the band), and the passage comes out as 0-1 links."""
+    import parallel.monotonic as mono
+
+    s, t = _with_untranslated_passage()
+    path, _ = first_pass(s, t)
+    side, at, start, end = mono._long_gap(path)  # type: ignore[misc]
+    assert side == 1 and abs(at - 600) <= 2 and abs(start - 600) <= 4 and abs(end - 800) <= 4
+    assert mono._long_gap(path, limit=500) is None
+    widths: list[int] = []  # the bands of the n-m search (the first pass's own are bounded apart)
+    real = mono.second_pass
+    monkeypatch.setattr(mono, "second_pass", lambda s_, t_, band, *a, **k: (widths.append(band.width),
+                                                                              real(s_, t_, band, *a, **k))[1])
+    links = align_parallel(["s" * 40] * len(s), ["t" * 40] * len(t), None, src_emb=s, tgt_emb=t)
+    assert widths and max(widths) < 60, widths
+    check_cover(links, len(s), len(t))
+    gap = {j for k in links if not k.src for j in k.tgt}
+    assert set(range(620, 780)) <= gap
+    right = sum(1 for k in links if k.kind == "1-1" and k.tgt[0] == (k.src[0] if k.src[0] < 600 else k.src[0] + 200))
+    assert right >= 0.98 * len(s)
+
+
+def test_clause_links_do_not_take_in_a_long_omission() -> None:
+    """Read back from clauses: a few skipped sentences between two clauses of one sentence belong
+    to it, a run longer than any link (an untranslated passage) stays 0-1."""
+    from parallel.monotonic import _ABSORB_MAX, _sentences_of_clauses
+
+    owner = np.array([0, 0, 1])  # sentence 0 has two clauses
+    for skipped, taken in ((2, True), (_ABSORB_MAX, True), (_ABSORB_MAX + 1, False), (40, False)):
+        gap = [((), (1 + j,)) for j in range(skipped)]
+        sides = [((0,), (0,)), *gap, ((1,), (1 + skipped,)), ((2,), (2 + skipped,))]
+        for weight, home in (([1.0, 1.0, 1.0], 0), ([1.0, 3.0, 1.0], 1 + skipped)):
+            got = _sentences_of_clauses(sides, owner, np.array(weight))
+            if taken:
+                assert got == [((0,), tuple(range(skipped + 2))), ((1,), (skipped + 2,))], got
+                continue
+            # sentence 0 stays where most of its text was aligned, once; the rest are 0-1 links
+            assert [g for g in got if g[0]] == [((0,), (home,)), ((1,), (skipped + 2,))], got
+            assert sorted(j for _, b in got for j in b) == list(range(skipped + 3)), got
+            assert all(len(b) == 1 for a, b in got if not a), got

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -956,6 +956,11 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
                          int(opts["seed"]))
 
 
+#: Most skipped finer-side sentences in a row that a sentence's clause links take in (more is an
+#: omission: the longest link :func:`auto_max_link` allows is 1-9).
+_ABSORB_MAX = 8
+
+
 def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray,
                           weight: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Links of clauses (ids on the coarse side, ids on the finer side), in order, read back onto
@@ -993,20 +998,56 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
     for k in range(len(group) - 1, -1, -1):
         after[k] = nxt
         nxt = group[k] if group[k] is not None else nxt
+    # the skipped sentences of each run of links without a group (a run longer than a link can be
+    # is an omission, not part of a sentence)
+    run = [0] * len(group)
+    k = 0
+    while k < len(group):
+        if group[k] is None:
+            e = k
+            while e < len(group) and group[e] is None:
+                e += 1
+            size = sum(len(sides[x][1]) for x in range(k, e))
+            run[k:e] = [size] * (e - k)
+            k = e
+        else:
+            k += 1
     before: int | None = None
     for k, g in enumerate(group):  # a skipped sentence inside one sentence's links belongs to it
-        if g is None and before is not None and before == after[k]:
+        if g is None and before is not None and before == after[k] and run[k] <= _ABSORB_MAX:
             group[k] = before
         before = group[k] if group[k] is not None else before
     out: list[tuple[set[int], list[int]]] = []
+    mass: list[float] = []  # clause length of each entry
+    owner_of: list[int | None] = []
     last: int | None = None
-    for (_, fine), mem, g in zip(sides, members, group, strict=True):
+    for (cl, fine), mem, g in zip(sides, members, group, strict=True):
+        w = float(weight[list(cl)].sum()) if cl else 0.0
         if g is not None and g == last:
             out[-1][0].update(mem)
             out[-1][1].extend(fine)
+            mass[-1] += w
         else:
             out.append((set(mem), list(fine)))
+            mass.append(w)
+            owner_of.append(g)
         last = g
+    # a sentence whose clause links an omission left apart (a run of skipped sentences too long to
+    # take in) stays where most of its text was aligned; the other side's sentences linked to its
+    # other clauses become 0-1 links
+    best: dict[int, int] = {}
+    for e, g in enumerate(owner_of):
+        if g is not None and (g not in best or mass[e] > mass[best[g]]):
+            best[g] = e
+    if len(best) < sum(g is not None for g in owner_of):
+        kept: list[tuple[set[int], list[int]]] = []
+        for e, (a, b) in enumerate(out):
+            g = owner_of[e]
+            if g is None or best[g] == e:
+                kept.append((a, b))
+            else:
+                kept += [(set(), [y]) for y in b]
+        out = kept
     placed = {o for a, _ in out for o in a}
     missing = sorted(set(range(len(count))) - placed)  # sentences whose clauses all went elsewhere
     done: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
@@ -1096,6 +1137,14 @@ def _align_parallel(
     s_len = np.array([len(x) for x in src], dtype=np.float64)
     t_len = np.array([len(x) for x in tgt], dtype=np.float64)
     path, thr = first_pass(s, t, seed=seed)
+    gap = _long_gap(path)
+    if gap is not None:
+        return _split_at_gap(src, tgt, encoder, s, t, gap, {
+            "max_link": max_link, "spans": spans, "band_width": band_width, "context": context,
+            "local": local, "skip_cost": skip_cost, "skip_len": skip_len, "weak_bonus": weak_bonus,
+            "len_penalty": len_penalty, "len_free": len_free, "keep_scraps_apart": keep_scraps_apart,
+            "weak_hot": weak_hot, "span_budget": span_budget, "seed": seed, "edge_weight": edge_weight,
+            "finer_skip": finer_skip})
     steps = np.diff(path, axis=0)
     anchors = path[1:][(steps == 1).all(axis=1)] - 1
     calib = calibrate(s, t, s_len, t_len, anchors, seed, thr)
@@ -1160,6 +1209,56 @@ def _align_parallel(
         return links()
     known_s, known_t = _encode_spans(encoder, src, tgt, req_s, req_t)  # type: ignore[arg-type]
     return search(known_s, known_t)[1]()
+
+
+#: A run of the first pass's path this long along one side only (sentences with nothing on the
+#: other side: an untranslated passage, or texts that are not translations) splits the document.
+GAP_SPLIT = 64
+#: Sentences of such a run left to the neighbouring parts at each end, for the search to settle
+#: where the gap really starts and ends.
+_GAP_MARGIN = 16
+
+
+def _long_gap(path: np.ndarray, limit: int = GAP_SPLIT) -> tuple[int, int, int, int] | None:
+    """The longest run of the path ``path`` (k, 2) along one side only, as ``(side, at, start, end)``
+    (side 1: target sentences ``start..end`` skipped at source position ``at``; side 0: source
+    sentences skipped at target position ``at``), when it is at least ``limit`` long; else None.
+
+    The banded search gives every row the band width of its widest row, so one long run would make
+    the whole document's band as wide as the run (time and memory grow with it)."""
+    steps = np.diff(path, axis=0)
+    best: tuple[int, int, int, int] | None = None
+    for side in (0, 1):
+        along = (steps[:, side] > 0) & (steps[:, 1 - side] == 0)  # moves on this side only
+        if not along.any():
+            continue
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], along.astype(np.int8), [0]])))
+        for b, e in zip(edges[::2], edges[1::2], strict=True):
+            start, end = int(path[b, side]), int(path[e, side])
+            if end - start >= limit and (best is None or end - start > best[3] - best[2]):
+                best = (side, int(path[b, 1 - side]), start, end)
+    return best
+
+
+def _split_at_gap(src: list[str], tgt: list[str], encoder: Encoder | None, s: np.ndarray, t: np.ndarray,
+                  gap: tuple[int, int, int, int], opts: dict[str, Any]) -> list[Link]:
+    """Align the two parts either side of a long gap separately (each may split again); the gap's
+    middle becomes 1-0 / 0-1 links, :data:`_GAP_MARGIN` sentences at each end stay with the parts."""
+    side, at, start, end = gap
+    lo, hi = start + _GAP_MARGIN, end - _GAP_MARGIN
+    if side == 1:  # target sentences lo..hi have no source
+        parts = ((0, at, 0, lo), (at, len(src), hi, len(tgt)))
+        middle = [Link((), (j,), 0.0, {}) for j in range(lo, hi)]
+    else:
+        parts = ((0, lo, 0, at), (hi, len(src), at, len(tgt)))
+        middle = [Link((i,), (), 0.0, {}) for i in range(lo, hi)]
+    out: list[Link] = []
+    for k, (a0, a1, b0, b1) in enumerate(parts):
+        sub = _align_parallel(src[a0:a1], tgt[b0:b1], encoder, src_emb=s[a0:a1], tgt_emb=t[b0:b1], **opts)
+        out += [replace(lk, src=tuple(i + a0 for i in lk.src), tgt=tuple(j + b0 for j in lk.tgt)) for lk in sub]
+        if k == 0:
+            out += middle
+    return out
 
 
 def _edge_vectors(encoder: Encoder, src: list[str], tgt: list[str], s: np.ndarray, t: np.ndarray,
