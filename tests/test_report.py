@@ -426,3 +426,22 @@ def test_align_to_html_is_the_report_with_the_pairs_below_the_bar(tmp_path: Path
 def test_parallel_report_has_no_below_the_bar_section() -> None:
     page = render(small_alignment("parallel"))
     assert 'id="below"' not in page and "#below" not in page
+
+
+def test_below_the_bar_lists_only_pairs_still_unlinked(tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
+    """Once a reviewer links a candidate, the report leaves it out; entries that are not
+    candidates (a hand-edited file) are skipped, never an error."""
+    from dataclasses import replace
+
+    from parallel import api
+    from parallel.review.store import ReviewStore
+
+    al = api.align(seed_ar.read_text(encoding="utf-8"), seed_en.read_text(encoding="utf-8"))
+    path = _json_file(tmp_path, al)
+    ReviewStore(path).apply("relink", {"src": "13", "tgt": "8"})
+    page = render(ReviewStore(path).load())
+    section = page.split('<section id="below">', 1)[1].split("</section>", 1)[0]
+    assert "13 ↔ 8" not in section and section.count('role="row"') == len(al.info["below_bar"])  # - 1 + header
+    bad = replace(al, info={**al.info, "below_bar": [{"src": "x"}, {"tgt": 1}, None, {"src": 999, "tgt": 0, "p": 0.2},
+                                                     {"src": 13, "tgt": 8, "p": "nan"}]})
+    assert 'id="below"' not in render(bad)

@@ -708,11 +708,31 @@ def unmatched_html(al: Alignment) -> str:
             f"{items(al.tgt, al.unmatched_tgt)}</div></div>")
 
 
+def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
+    """The pairs mining left below the bar (``al.info["below_bar"]``, see
+    :func:`parallel.api.below_bar_pairs`) whose two sentences no link holds yet (a reviewer may
+    have linked some since): ``{"src", "tgt", "p", "numbers", "numbers_src", "numbers_tgt"}``.
+    Entries that are not candidates (a hand-edited file) are skipped."""
+    if al.mode != "comparable":
+        return []
+    free_s, free_t = set(al.unmatched_src), set(al.unmatched_tgt)
+    out = []
+    for c in al.info.get("below_bar") or []:
+        try:
+            i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if i in free_s and j in free_t and math.isfinite(p):
+            out.append({"src": i, "tgt": j, "p": p, "numbers": str(c.get("numbers") or ""),
+                        "numbers_src": str(c.get("numbers_src") or ""),
+                        "numbers_tgt": str(c.get("numbers_tgt") or "")})
+    return out
+
+
 def below_bar_html(al: Alignment) -> str:
-    """Pairs mining left below the bar (``al.info["below_bar"]``, see
-    :func:`parallel.api.below_bar_pairs`), for a reader to check: empty when there are none."""
-    cands = [c for c in al.info.get("below_bar") or []
-             if 0 <= int(c["src"]) < len(al.src) and 0 <= int(c["tgt"]) < len(al.tgt)]
+    """Pairs mining left below the bar that are still unlinked (:func:`pending_below_bar`), for a
+    reader to check: empty when there are none."""
+    cands = pending_below_bar(al)
     if not cands:
         return ""
     bar = (al.info.get("mining") or {}).get("min_p")

@@ -151,20 +151,11 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
 
 
 def below_bar(al: Alignment) -> list[dict[str, Any]]:
-    """The pairs mining left below the bar (``info["below_bar"]``) whose two sentences are still
-    unmatched: candidates a reviewer can link with one click."""
-    if al.mode != "comparable":
-        return []
-    free_s, free_t = set(al.unmatched_src), set(al.unmatched_tgt)
-    out = []
-    for c in al.info.get("below_bar") or []:
-        try:
-            i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
-        except (KeyError, TypeError, ValueError):
-            continue  # a hand-edited file: skip what is not a candidate
-        if i in free_s and j in free_t:
-            out.append({"src": i, "tgt": j, "p": p, "numbers": str(c.get("numbers") or "")})
-    return out
+    """The pairs mining left below the bar whose two sentences are still unmatched: candidates a
+    reviewer can link with one click (:func:`parallel.report.pending_below_bar`)."""
+    from ..report import pending_below_bar
+
+    return pending_below_bar(al)
 
 
 def _encoder_for(al: Alignment) -> Any:
