@@ -166,7 +166,6 @@ def align_documents(
 #: Possible pairs below the bar shown to a reader (report, ``info["below_bar"]``): p at least this.
 BELOW_BAR_MIN_P = 0.1
 BELOW_BAR_MAX = 50
-_BELOW_BAR_BLOCK = 1_000_000
 
 
 def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[str], tgt_sents: list[str],
@@ -176,7 +175,7 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
     mutual best pairs by distance margin (the ``2 * most`` best) whose ``p`` is at least ``floor`` but under the bar
     ``min_p``, best first (at most ``most``). Each is ``{"src": i, "tgt": j, "p": p, "numbers": ...}``
     with the numbers check of the two sentences (``agree``/``differ``/``none``, and the numbers)."""
-    from .confidence import link_probabilities
+    from .confidence import _side_best, link_probabilities
     from .evidence import numbers_agreement
     from .mine import knn_means
 
@@ -187,29 +186,19 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
     if len(us) == 0 or len(ut) == 0:
         return []
     ks, kt = knn_means(src_emb, tgt_emb, 4)
-    row_best = np.zeros(len(us), dtype=np.int64)
-    row_val = np.zeros(len(us))
-    col_val = np.full(len(ut), -np.inf)
-    col_best = np.zeros(len(ut), dtype=np.int64)
-    tv, kv = tgt_emb[ut], kt[ut]
-    step = max(1, _BELOW_BAR_BLOCK // len(ut))
-    for a in range(0, len(us), step):
-        rows = us[a:a + step]
-        mar = (src_emb[rows] @ tv.T).astype(np.float64) - (ks[rows][:, None] + kv[None, :]) / 2
-        row_best[a:a + len(rows)] = mar.argmax(axis=1)
-        row_val[a:a + len(rows)] = mar.max(axis=1)
-        top = mar.max(axis=0)
-        better = top > col_val
-        col_val[better] = top[better]
-        col_best[better] = a + mar.argmax(axis=0)[better]
+    fwd, _ = _side_best(src_emb, tgt_emb, ks, kt, us, ut)  # each unlinked source's best unlinked target
+    bwd, _ = _side_best(tgt_emb, src_emb, kt, ks, ut, us)
+    back = dict(zip(ut.tolist(), bwd.tolist(), strict=True))
+    mutual = [(int(i), int(j)) for i, j in zip(us.tolist(), fwd.tolist(), strict=True) if back[j] == i]
     # p only for the best candidates by margin (p rises with it): bounded work on large inputs
-    mutual = sorted((-row_val[r], r) for r, c in enumerate(row_best) if col_best[c] == r)[:2 * most]
-    pairs = sorted((int(us[r]), int(ut[row_best[r]])) for _, r in mutual)
+    margin = {(i, j): float(src_emb[i] @ tgt_emb[j]) - (ks[i] + kt[j]) / 2 for i, j in mutual}
+    pairs = sorted(sorted(mutual, key=lambda ij: (-margin[ij], ij))[:2 * most])
     if not pairs:
         return []
     ps = link_probabilities(src_emb[[i for i, _ in pairs]], tgt_emb[[j for _, j in pairs]], src_emb, tgt_emb,
                             [(i,) for i, _ in pairs], [(j,) for _, j in pairs],
-                            [src_sents[i] for i, _ in pairs], [tgt_sents[j] for _, j in pairs], encoder=encoder)
+                            [src_sents[i] for i, _ in pairs], [tgt_sents[j] for _, j in pairs], encoder=encoder,
+                            knn=(ks, kt))
     kept = sorted((-round(float(p), 4), i, j) for (i, j), p in zip(pairs, ps, strict=True) if floor <= p < min_p)
     out: list[dict[str, object]] = []
     for neg_p, i, j in kept[:most]:

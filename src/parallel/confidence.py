@@ -665,17 +665,21 @@ def translation_check(links: Sequence[Any]) -> str | None:
 def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.ndarray, tgt_emb: np.ndarray,
                        src_ids: Sequence[tuple[int, ...]], tgt_ids: Sequence[tuple[int, ...]],
                        src_texts: Sequence[str], tgt_texts: Sequence[str], *, encoder: Any = None,
-                       k: int = 4, model: Model | None = None) -> np.ndarray:
+                       k: int = 4, model: Model | None = None,
+                       knn: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """p (r,) for r links given their side vectors ``src_vecs``/``tgt_vecs`` (r, d) (one unit vector
     per side: a sentence's row, or the joined text's embedding), against the documents' sentence
     embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
-    other document's single sentences outside the link."""
+    other document's single sentences outside the link. ``knn``: the documents'
+    :func:`parallel.mine.knn_means` with ``k``, when the caller has them already."""
     if len(src_vecs) == 0:
         return np.zeros(0)
     model = model or load_model(encoder_name(encoder))
-    from .mine import knn_means
+    if knn is None:
+        from .mine import knn_means
 
-    kn_s, kn_t = knn_means(src_emb, tgt_emb, k)
+        knn = knn_means(src_emb, tgt_emb, k)
+    kn_s, kn_t = knn
     sv = np.asarray(src_vecs, dtype=np.float64)
     tv = np.asarray(tgt_vecs, dtype=np.float64)
     cos = np.einsum("ij,ij->i", sv, tv)
