@@ -468,6 +468,13 @@ def _gap_cell(doc_lang: str) -> str:
     return f'<div class="c gapc" role="cell">— nothing in {_esc(lang_name(doc_lang))} —</div>'
 
 
+def _numbers_flag(al: Alignment, numbers_src: str | None, numbers_tgt: str | None) -> str:
+    """The "≠ numbers" mark of a pair whose numbers differ, with both sides' numbers on hover."""
+    return ('<span class="flag" title="' + _esc(f"numbers differ: {lang_name(al.src.lang)} {numbers_src or '-'} | "
+                                                f"{lang_name(al.tgt.lang)} {numbers_tgt or '-'}")
+            + '">≠ numbers</span>')
+
+
 def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
     """The link rows of the side-by-side view (div grid rows, escaped text)."""
     out = []
@@ -475,10 +482,7 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
         link = v.link
         flags = []
         if v.numbers == "differ":
-            flags.append('<span class="flag" title="'
-                         + _esc(f"numbers differ: {lang_name(al.src.lang)} {v.numbers_src or '-'} | "
-                                f"{lang_name(al.tgt.lang)} {v.numbers_tgt or '-'}")
-                         + '">≠ numbers</span>')
+            flags.append(_numbers_flag(al, v.numbers_src, v.numbers_tgt))
         gaps = [f"{al.src.lang} {i}" for i in skipped(link.src)] + [f"{al.tgt.lang} {j}" for j in skipped(link.tgt)]
         if gaps:
             flags.append('<span class="flag skip" title="' + _esc(f"the link skips {', '.join(gaps)}: "
@@ -739,11 +743,7 @@ def below_bar_html(al: Alignment) -> str:
     rows = []
     for c in cands:
         i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
-        flag = ""
-        if c.get("numbers") == "differ":
-            flag = ('<span class="flag" title="' + _esc(
-                f"numbers differ: {lang_name(al.src.lang)} {c.get('numbers_src') or '-'} | "
-                f"{lang_name(al.tgt.lang)} {c.get('numbers_tgt') or '-'}") + '">≠ numbers</span>')
+        flag = _numbers_flag(al, c["numbers_src"], c["numbers_tgt"]) if c["numbers"] == "differ" else ""
         rows.append(
             f'<div class="r low" role="row"><div class="n" role="cell">'
             f"<small>{i} ↔ {j}</small></div>"

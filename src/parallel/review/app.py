@@ -26,7 +26,16 @@ from werkzeug.exceptions import HTTPException
 
 from ..data import Alignment
 from ..errors import InputError, ParallelError
-from ..report import P_LEGEND, band_of, confidence_of, hover_text, is_rtl, lang_name, link_views
+from ..report import (
+    P_LEGEND,
+    band_of,
+    confidence_of,
+    hover_text,
+    is_rtl,
+    lang_name,
+    link_views,
+    pending_below_bar,
+)
 from .store import ConflictError, ReviewStore, fingerprint
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -145,17 +154,9 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
-        "below_bar": below_bar(al),
+        "below_bar": pending_below_bar(al),
         "rev": fingerprint(al.links), "history": len(store.history()), "legend": P_LEGEND,
     }
-
-
-def below_bar(al: Alignment) -> list[dict[str, Any]]:
-    """The pairs mining left below the bar whose two sentences are still unmatched: candidates a
-    reviewer can link with one click (:func:`parallel.report.pending_below_bar`)."""
-    from ..report import pending_below_bar
-
-    return pending_below_bar(al)
 
 
 def _encoder_for(al: Alignment) -> Any:
