@@ -1114,6 +1114,8 @@ def _align_parallel(
     edge_weight: float,
     finer_skip: float,
 ) -> list[Link]:
+    # the search options as align_parallel passes them (the parts of a split document get the same)
+    opts = {k: v for k, v in locals().items() if k not in ("src", "tgt", "encoder", "src_emb", "tgt_emb")}
     n, m = len(src), len(tgt)
     if spans not in ("auto", "encode", "sum"):
         raise ValueError(f"spans must be auto, encode or sum, not {spans!r}")
@@ -1139,12 +1141,7 @@ def _align_parallel(
     path, thr = first_pass(s, t, seed=seed)
     gap = _long_gap(path)
     if gap is not None:
-        return _split_at_gap(src, tgt, encoder, s, t, gap, {
-            "max_link": max_link, "spans": spans, "band_width": band_width, "context": context,
-            "local": local, "skip_cost": skip_cost, "skip_len": skip_len, "weak_bonus": weak_bonus,
-            "len_penalty": len_penalty, "len_free": len_free, "keep_scraps_apart": keep_scraps_apart,
-            "weak_hot": weak_hot, "span_budget": span_budget, "seed": seed, "edge_weight": edge_weight,
-            "finer_skip": finer_skip})
+        return _split_at_gap(src, tgt, encoder, s, t, gap, opts)
     steps = np.diff(path, axis=0)
     anchors = path[1:][(steps == 1).all(axis=1)] - 1
     calib = calibrate(s, t, s_len, t_len, anchors, seed, thr)
