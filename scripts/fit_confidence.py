@@ -217,10 +217,10 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
 
 
 def prf(tp: int, npred: int, ngold: int) -> str:
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return f"P {p:.3f} R {r:.3f} F1 {f:.3f} ({tp}/{npred}, gold {ngold})"
+    from parallel.evaluate import PRF
+
+    s = PRF(tp, npred, tp, ngold)
+    return f"P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f} ({tp}/{npred}, gold {ngold})"
 
 
 def main() -> int:
