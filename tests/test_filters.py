@@ -175,3 +175,62 @@ def test_align_with_filters(seed_ar: Path, seed_en: Path) -> None:
         f = row.split("\t")
         assert f[0] and f[1] and f[2].strip() and f[3].strip()
         assert float(f[8]) <= 3
+
+
+# ------------------------------------------------------------------ p, the calibrated probability
+
+P_OF = [0.95, 0.3, 0.8, 0.8, None, 0.5, 0.49]  # the 0-1 link has no p
+
+
+def table_with_p() -> Alignment:
+    al = table()
+    links = [Link(k.src, k.tgt, k.score, {**k.features, **({"p": p} if p is not None else {})})
+             for k, p in zip(al.links, P_OF, strict=True)]
+    return Alignment(al.src, al.tgt, links, al.mode, al.signature)
+
+
+def test_min_p_filter() -> None:
+    al = table_with_p()
+    (flt,) = build_filters(min_p=0.5)
+    out, reports = apply_filters(al, [flt])
+    assert [al.links.index(k) for k in out.links] == [0, 2, 3, 5]  # inclusive; no p: removed
+    assert reports[0].name == "min-p" and reports[0].removed == 3
+    assert out.signature.endswith("filter:min-p=0.5")
+    with pytest.raises(InputError, match="probability"):
+        build_filters(min_p=1.5)
+    with pytest.raises(InputError, match="'p'"):
+        check_evidence(table(), [flt])  # a file that carries no p
+
+
+def test_filter_command_min_p(tmp_path: Path) -> None:
+    src = tmp_path / "in.tsv"
+    export(table_with_p(), str(src), header=True, keep_empty=True)
+    out = tmp_path / "out.tsv"
+    res = CliRunner().invoke(main, ["filter", str(src), "--min-p", "0.8", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "min-p (min): removed 4 of 7" in res.stderr
+    back = read_pairs(out)
+    assert [(k.src, k.tgt) for k in back.links] == [((0,), (0,)), ((2,), (2,)), ((3,), (3,))]
+    assert all(k.features["p"] >= 0.8 for k in back.links)
+    export(table_with_p(), str(tmp_path / "m"), "moses", keep_empty=True)
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "m.ar-en.ar"), "--min-p", "0.5"])
+    assert res.exit_code == 2
+    assert "'p'" in res.stderr and "Traceback" not in res.output
+
+
+def test_align_parallel_min_p_leaves_out_links_below_it(seed_ar: Path, seed_en: Path) -> None:
+    """In parallel mode align's --min-p filters the links (in comparable mode it is the bar)."""
+    base = ["align", str(seed_ar), str(seed_en), "--mode", "parallel", "-f", "jsonl", "-q"]
+    every = CliRunner().invoke(main, base)
+    assert every.exit_code == 0, every.output
+    import json
+
+    rows = [json.loads(line) for line in every.stdout.splitlines()]
+    ps = sorted({r["p"] for r in rows})
+    bar = ps[len(ps) // 2]  # the median of the distinct values: some links on each side of it
+    assert ps[0] < bar and any(r["p"] >= bar for r in rows)
+    kept = CliRunner().invoke(main, [*base, "--min-p", str(bar)])
+    assert kept.exit_code == 0, kept.output
+    got = [json.loads(line) for line in kept.stdout.splitlines()]
+    assert all(g.pop("signature").endswith(f"|filter:min-p={bar:g}") for g in got)
+    assert got == [{k: v for k, v in r.items() if k != "signature"} for r in rows if r["p"] >= bar]

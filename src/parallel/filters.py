@@ -225,7 +225,8 @@ def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, 
 _KIND = re.compile(r"^\d+-\d+$")
 
 
-def build_filters(*, min_score: float | None = None, min_cosine: float | None = None,
+def build_filters(*, min_score: float | None = None, min_p: float | None = None,
+                  min_cosine: float | None = None,
                   min_margin: float | None = None, min_length_ratio: float | None = None,
                   max_length_ratio: float | None = None, link_types: str | Sequence[str] | None = None,
                   no_empty: bool = False, drop_duplicates: bool = False,
@@ -261,6 +262,10 @@ def build_filters(*, min_score: float | None = None, min_cosine: float | None = 
         filters.append(NoEmpty())
     if min_score is not None:
         filters.append(MinValue("score", min_score))
+    if min_p is not None:
+        if not 0.0 <= min_p <= 1.0:
+            raise InputError(f"--min-p: {min_p:g} is not a probability (want 0 <= X <= 1)")
+        filters.append(MinValue("p", min_p))
     if min_cosine is not None:
         filters.append(MinValue("cosine", min_cosine))
     if min_margin is not None:

@@ -37,9 +37,10 @@ REPORT_SUFFIXES = (".html", ".htm")
               help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @click.option("--min-p", type=click.FloatRange(0, 1), default=None,
-              help="Comparable mode: keep mined pairs whose calibrated probability p (that both sides "
-                   f"say the same thing) is at least this [default: {DEFAULT_MIN_P}, for a precision of "
-                   "about 0.9].")
+              help="Keep pairs whose calibrated probability p (that both sides say the same thing) is "
+                   f"at least this. Comparable mode: the bar for mined pairs [default: {DEFAULT_MIN_P}, for "
+                   "a precision of about 0.9]; parallel mode: links below it are left out of the output, "
+                   "as `filter --min-p` does [default: all kept].")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
               help="Most sentences on one side of a link (parallel mode; default: from the document, "
                    "4 where both sides are split alike, up to 9 where one side is split much finer).")
@@ -75,7 +76,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     from ..export import check_destination
 
     check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
-    check_filter_options(filter_opts)  # bad filter values fail before the alignment is paid for
+    check_filter_options({**filter_opts, "min_p": min_p})  # bad values fail before the alignment is paid for
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang)
     t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang)
@@ -88,7 +89,8 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
                          progress=None if quiet else stderr_progress(), min_p=min_p)
     if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
         click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
-    al = run_filters(al, filter_opts, log)
+    # comparable mode already kept pairs by min_p; in parallel mode it filters the links
+    al = run_filters(al, {**filter_opts, "min_p": min_p if al.mode == "parallel" else None}, log)
     if fmt is None and output != "-" and Path(output).suffix.lower() in REPORT_SUFFIXES:
         from ..embed import get_encoder
         from ..report import encoder_name, write_report

@@ -13,13 +13,16 @@ import click
 from ..export import FORMATS
 from .options import note, quiet_option
 
-FILTER_OPTION_NAMES = ("min_score", "min_cosine", "min_margin", "min_length_ratio", "max_length_ratio",
+FILTER_OPTION_NAMES = ("min_score", "min_p", "min_cosine", "min_margin", "min_length_ratio",
+                       "max_length_ratio",
                        "link_types", "no_empty", "drop_duplicates", "drop_number_mismatch", "status",
                        "drop_rejected")
 
 
 def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The filter options (names in :data:`FILTER_OPTION_NAMES`), for ``filter`` and ``align``."""
+    """The filter options (names in :data:`FILTER_OPTION_NAMES`), for ``filter`` and ``align``
+    (``--min-p`` is not among them: ``align`` has its own, which is also the bar of comparable mode,
+    and ``filter`` adds it)."""
     opts = [
         click.option("--min-score", type=float, default=None, metavar="X",
                      help="Keep links whose aligner score is >= X."),
@@ -73,14 +76,19 @@ def check_filter_options(options: dict[str, Any]) -> None:
     """Raise InputError for bad filter option values (before any expensive work)."""
     from ..filters import build_filters
 
-    build_filters(**{k: options[k] for k in FILTER_OPTION_NAMES})
+    build_filters(**_filter_kwargs(options))
+
+
+def _filter_kwargs(options: dict[str, Any]) -> dict[str, Any]:
+    """The filter options of ``options`` (absent ones as not given: ``align`` passes no ``min_p``)."""
+    return {k: options.get(k) for k in FILTER_OPTION_NAMES}
 
 
 def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | None) -> Any:
     """Apply the filters the options ask for; log one line per filter; return the kept Alignment."""
     from ..filters import apply_filters, build_filters, check_evidence
 
-    filters = build_filters(**{k: options[k] for k in FILTER_OPTION_NAMES})
+    filters = build_filters(**_filter_kwargs(options))
     if not filters:
         return al
     check_evidence(al, filters)
@@ -113,6 +121,9 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "vecalign", "json"]),
               default=None, help="Format of FILE (default: from its name).")
+@click.option("--min-p", type=click.FloatRange(0, 1), default=None, metavar="X",
+              help="Keep links whose calibrated probability p (that both sides say the same thing) is "
+                   ">= X; links without p (1-0, 0-1) go too.")
 @filter_options
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output name, else that of FILE).")
@@ -124,15 +135,16 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
             no_unmatched: bool, sidecar: bool, output: str, quiet: bool, **options: Any) -> None:
     """Filter the pairs of an exported FILE (tsv, jsonl, tmx, moses, vecalign or json).
 
-    Filters run in a fixed order (review status, link types, empty sides, score, cosine,
+    Filters run in a fixed order (review status, link types, empty sides, score, p, cosine,
     margin, length ratio, numbers, duplicates); how many links each removed goes to stderr,
     and the output's signature gains "filter:...". Evidence missing from FILE (length ratio,
-    numbers) is computed from the texts; cosine and margin need a file that carries them.
+    numbers) is computed from the texts; p, cosine and margin need a file that carries them.
     Review decisions (status, edited, note) are carried to every output format.
 
     \b
     Examples:
       parallel-corpus filter pairs.tsv --link-types 1-1 --min-margin 1.06 -o clean.tsv
+      parallel-corpus filter pairs.tsv --min-p 0.9 -f moses -o train
       parallel-corpus filter pairs.jsonl --drop-number-mismatch --drop-duplicates -o clean.jsonl
       parallel-corpus filter doc.ar-en.ar --max-length-ratio 2 -f moses -o clean
       parallel-corpus filter reviewed.json --status accepted,edited -o train.tsv
