@@ -307,3 +307,30 @@ def test_refit_reproduces_the_shipped_parameters(shared_bench: Path, tmp_path: P
     for key in ("mean", "scale", "coef", "knots_x", "knots_y"):
         np.testing.assert_allclose(fresh[key], ship[key], rtol=1e-3, atol=1e-4)
     assert fresh["intercept"] == pytest.approx(ship["intercept"], abs=1e-4)
+
+
+def test_one_topic_haystacks_use_documents_the_model_never_saw(shared_bench: Path) -> None:
+    """bench/mine_bench.py's Arabic-English one-topic haystacks: every gold pair is a line pair of
+    NTREX, no sentence comes from a document of the confidence model's training split, each
+    sentence appears once, about 15% of the pairs are kept whole, and the construction repeats."""
+    import importlib
+
+    root = Path(__file__).resolve().parents[1]
+    for sub in ("bench", "scripts"):
+        if str(root / sub) not in sys.path:
+            sys.path.insert(0, str(root / sub))
+    mb = importlib.import_module("mine_bench")
+    cd = importlib.import_module("confidence_data")
+    docs = cd.ntrex_docs()
+    train = [d for n, d in enumerate(docs[10:]) if n % 2 == 0]
+    train_ar = {a for ar, _ in train for a in ar}
+    train_en = {e for _, en in train for e in en}
+    lines = {(a, e) for ar, en in docs for a, e in zip(ar, en, strict=True)}
+    sets = mb.ntrex_topic_haystacks()
+    assert sets == mb.ntrex_topic_haystacks()
+    assert len({t for t, *_ in sets}) == len(mb.NTREX_TOPICS)
+    for _topic, ar, en, gold in sets:
+        assert len(set(ar)) == len(ar) and len(set(en)) == len(en)
+        assert not (set(ar) & train_ar) and not (set(en) & train_en)
+        assert all((ar[i], en[j]) in lines for i, j in gold)
+        assert 0.1 <= len(gold) / (len(ar) + len(en) - len(gold)) <= 0.2
