@@ -87,6 +87,27 @@ def test_demonyms_and_sentence_openers() -> None:
     assert names("زلزال في إندونيسيا", "An Indonesian quake")[0] == 1.0
 
 
+def test_a_scale_word_on_one_side_is_half_a_disagreement() -> None:
+    """The same digits with a scale word on one side only (1.5 against 1.5 million: a scale dropped
+    in translation) weigh like a hedged count, a quarter of a disagreement; other digits a whole."""
+    def differ(ar: str, en: str) -> float:
+        return dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))["num_differ"]
+
+    assert differ("صفقات تساوي 1.5 جنيه إسترليني", "deals worth up to £1.5 million") == cf.HEDGED_WEIGHT
+    assert differ("صفقات تساوي 1.5 مليون جنيه", "deals worth up to £1.5 million") == 0.0
+    assert differ("صفقات تساوي 2.5 جنيه إسترليني", "deals worth up to £1.5 million") == 1.0
+    assert differ("قتل 30 ألف شخص", "30 people were killed") == cf.HEDGED_WEIGHT
+    assert differ("قتل 30 شخصا و 12 جريحا", "30 thousand people were killed and 12 hurt") == pytest.approx(
+        cf.HEDGED_WEIGHT * 2 / 3)
+    # written out in digits, 30,000 is another number, not a dropped scale word
+    assert differ("قتل 30 شخصا و 12 جريحا", "30,000 people were killed and 12 hurt") == pytest.approx(2 / 3)
+
+
+def test_acronym_plurals_are_no_names() -> None:
+    """Acronyms are translated, not transliterated, and so are their plurals (AMs, MPs, NGOs)."""
+    assert [w for w, _ in cf._names("AMs and MPs met NGOs and Jones")] == ["Jones"]
+
+
 def test_bands() -> None:
     assert [cf.band(p) for p in (0.95, 0.9, 0.7, 0.5, 0.2, None)] == ["high", "high", "mid", "mid", "low", "none"]
 

@@ -256,8 +256,8 @@ def _names(en: str) -> list[tuple[str, bool]]:
         w = m.group(0).strip("'’-")
         if len(w) < 3 or not w[0].isupper() or w.lower() in _STOP_CAPS or w.lower() in _EN_MONTHS:
             continue
-        if w.isupper() and len(w) <= 5:
-            continue  # acronyms are translated (WHO -> منظمة الصحة العالمية)
+        if (w.isupper() and len(w) <= 5) or (w.endswith("s") and w[:-1].isupper() and len(w) <= 6):
+            continue  # acronyms (and their plurals) are translated (WHO -> منظمة الصحة العالمية, MPs)
         before = en[:m.start()].rstrip(" \t\"'“‘«(")
         out.append((w, not before or before[-1] in ".!?:;"))
     return out
@@ -291,6 +291,19 @@ _HEDGE = re.compile(
     r"(?:more than|over|at least|nearly|almost|about|around|approximately|roughly|some|up to|"
     r"أكثر من|اكثر من|ما يزيد عن|ما يزيد على|ما يقرب من|ما يقارب|قرابة|نحو|حوالي|حوالى|زهاء|"
     r"أزيد من|لا يقل عن)\s*$", re.IGNORECASE)
+
+
+def _mantissas(text: str) -> dict[str, str]:
+    """Each number of ``text`` (normalised as in :func:`numbers_split`) -> the number as written,
+    before a scale word or money shorthand multiplied it (``1.5 million`` -> ``1.5``)."""
+    from .evidence import _CURRENCY, _NUMBER, _canonical, normalize_digits
+
+    text = normalize_digits(text)
+    out = {}
+    for m in _NUMBER.finditer(text):
+        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
+        out[_canonical(m.group(1), m.group(2), money)] = _canonical(m.group(1), None)
+    return out
 
 
 def numbers_split(text: str) -> tuple[set[str], set[str]]:
@@ -354,6 +367,13 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             # hedged number and the other side has a hedged number too
             lone = (a - b) | (b - a)
             soft = (ha - b) | (hb - a) if ha - b and hb - a else set()
+            # the same digits with a scale word on one side only (1.5 against 1.5 million): a
+            # scale dropped or added in translation, half a disagreement like a hedged count
+            wa, wb = _mantissas(src), _mantissas(tgt)
+            as_written_a = {wa.get(v, v) for v in a - b}
+            as_written_b = {wb.get(v, v) for v in b - a}
+            soft |= {v for v in a - b if wa.get(v, v) in as_written_b}
+            soft |= {v for v in b - a if wb.get(v, v) in as_written_a}
             num_differ = (len(lone - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
     elif a or b:
         num_one = min(len(a or b), 3) / 3
