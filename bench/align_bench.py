@@ -4,6 +4,7 @@
     .venv/bin/python bench/align_bench.py --sets dev      # Text+Berg dev only (tuning)
     .venv/bin/python bench/align_bench.py --speed         # + synthetic 5,000 x 6,000 timing
     .venv/bin/python bench/align_bench.py --sets onemany  # NTREX with 1-n literary-style links
+    .venv/bin/python bench/align_bench.py --sets udhr     # the UDHR, ar-en legal text, by paragraph
     .venv/bin/python bench/align_bench.py --sets tbmany tbmany-dev --systems ours sentalign8 bertalign
                                                           # Text+Berg made one-to-many (literary mix)
     .venv/bin/python bench/align_bench.py --sets test --systems ours --errors   # every wrong link
@@ -159,7 +160,61 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
         sets["Text+Berg 1-n test de-fr"] = one_to_many_docs(load_sets(["test"])["Text+Berg test de-fr"])
     if "tbmany-dev" in names:
         sets["Text+Berg 1-n dev de-fr"] = one_to_many_docs(load_sets(["dev"])["Text+Berg dev de-fr"])
+    if "udhr" in names:
+        sets["UDHR legal ar-en"] = [udhr_doc()]
     return sets
+
+
+UDHR = Path(__file__).resolve().parent / "data" / "udhr"
+
+
+def udhr_units(path: Path) -> list[tuple[str, str]]:
+    """The headings and paragraphs of a UDHR text (bench/data/udhr), in order, as (article, text):
+    article "pre" for the title and the preamble, else the article's number."""
+    from html.parser import HTMLParser
+
+    class Units(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.units: list[tuple[str, str]] = []
+            self.article = "pre"
+            self.open: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "article":
+                self.article = dict(attrs).get("data-number") or "?"
+            if tag in ("p", "h2", "h3", "h4", "li"):
+                self.open = [tag, ""]
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.open and tag == self.open[0]:
+                text = " ".join(self.open[1].split())
+                if text:
+                    self.units.append((self.article, text))
+                self.open = None
+
+        def handle_data(self, data: str) -> None:
+            if self.open is not None:
+                self.open[1] += data
+
+    parser = Units()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.units
+
+
+def udhr_doc() -> Doc:
+    """The UDHR in Arabic and English as a legal translation, one unit (heading or paragraph) per
+    line; the gold pairs the units of each article in order, the preamble by hand (see
+    bench/data/udhr/README.md: an English paragraph the Arabic leaves out, a 1-2 and a 2-1)."""
+    ar, en = udhr_units(UDHR / "arb.html"), udhr_units(UDHR / "eng.html")
+    pre_ar = sum(a == "pre" for a, _ in ar)
+    pre_en = sum(a == "pre" for a, _ in en)
+    assert (pre_ar, pre_en) == (10, 11) and len(ar) - pre_ar == len(en) - pre_en
+    assert [a for a, _ in ar[pre_ar:]] == [a for a, _ in en[pre_en:]]
+    gold: list[Any] = [((i,), (i,)) for i in range(4)] + [((), (4,))]
+    gold += [((i,), (i + 1,)) for i in range(4, 7)] + [((7,), (8, 9)), ((8, 9), (10,))]
+    gold += [((i,), (i + 1,)) for i in range(pre_ar, len(ar))]
+    return ("udhr", [t for _, t in ar], [t for _, t in en], gold)
 
 
 # Run lengths (gold links joined into one source line), chosen so that the links come out close
@@ -573,7 +628,7 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "long", "tbmany", "tbmany-dev"],
+    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "long", "tbmany", "tbmany-dev", "udhr"],
                     help="onemany: NTREX with runs of Arabic sentences joined (1-1..1-5); "
                          "long: NTREX with planted 1-5..1-9 links; tbmany / tbmany-dev: Text+Berg "
                          "test / dev with runs of gold links joined on the source side (a literary "
