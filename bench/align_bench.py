@@ -5,6 +5,7 @@
     .venv/bin/python bench/align_bench.py --speed         # + synthetic 5,000 x 6,000 timing
     .venv/bin/python bench/align_bench.py --sets onemany  # NTREX with 1-n literary-style links
     .venv/bin/python bench/align_bench.py --sets udhr     # the UDHR, ar-en legal text, by paragraph
+    .venv/bin/python bench/align_bench.py --sets onemany-waw   # one-to-many, Arabic runs joined by و
     .venv/bin/python bench/align_bench.py --sets tbmany tbmany-dev --systems ours sentalign8 bertalign
                                                           # Text+Berg made one-to-many (literary mix)
     .venv/bin/python bench/align_bench.py --sets test --systems ours --errors   # every wrong link
@@ -154,6 +155,8 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
         sets["NTREX one-to-many ar-en"] = [
             (p.name[:2], lines(d / f"{p.name[:2]}.ar"), lines(d / f"{p.name[:2]}.en"), read_vecalign(p))
             for p in sorted(d.glob("*.gold.align"))]
+    if "onemany-waw" in names:
+        sets["NTREX one-to-many, joined with wa, ar-en"] = onemany_waw_docs()
     if "long" in names:
         sets["NTREX long links ar-en"] = long_link_docs()
     if "tbmany" in names:
@@ -163,6 +166,26 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
     if "udhr" in names:
         sets["UDHR legal ar-en"] = [udhr_doc()]
     return sets
+
+
+def onemany_waw_docs() -> list[Doc]:
+    """The NTREX one-to-many documents with each joined Arabic line rewritten as Arabic prose
+    chains clauses: the sentences of a run joined by the conjunction و on the next word, no full
+    stop between them (only the last keeps its own), so that only the words tell where an English
+    sentence starts. Same gold as ``onemany``."""
+    d = BENCH / "derived" / "ntrex128_ar_en"
+    end = re.compile(r"[.!?؟]+\s*$")
+    docs: list[Doc] = []
+    for g in sorted((d / "onemany").glob("*.gold.align")):
+        nn = g.name[:2]
+        sents = (d / "parallel" / f"{nn}.ar").read_text(encoding="utf-8").splitlines()
+        gold = read_vecalign(g)
+        ar = []
+        for _, t_ids in gold:
+            run = [sents[j].strip() for j in t_ids]
+            ar.append(" و".join([end.sub("", x) for x in run[:-1]] + run[-1:]))
+        docs.append((nn, ar, (d / "onemany" / f"{nn}.en").read_text(encoding="utf-8").splitlines(), gold))
+    return docs
 
 
 UDHR = Path(__file__).resolve().parent / "data" / "udhr"
@@ -628,7 +651,8 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "long", "tbmany", "tbmany-dev", "udhr"],
+    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "onemany-waw", "long", "tbmany", "tbmany-dev",
+                             "udhr"],
                     help="onemany: NTREX with runs of Arabic sentences joined (1-1..1-5); "
                          "long: NTREX with planted 1-5..1-9 links; tbmany / tbmany-dev: Text+Berg "
                          "test / dev with runs of gold links joined on the source side (a literary "

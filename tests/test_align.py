@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -528,6 +529,29 @@ def test_onemany_bench_set_by_default(shared_bench: Path, encoder) -> None:  # t
     assert align_scores(preds, golds).strict.f1 >= 0.95
 
 
+def test_onemany_joined_with_wa(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """The one-to-many documents with each run of Arabic sentences chained by the conjunction و and
+    no full stop between them (bench/align_bench.py --sets onemany-waw): only the words tell where
+    an English sentence starts, and the clause step cuts there (0.952 before it cut at و)."""
+    from parallel.evaluate import align_scores
+
+    docs = _bench().onemany_waw_docs()
+    assert len(docs) == 10
+    d = shared_bench / "derived" / "ntrex128_ar_en"
+    preds, golds = [], []
+    for nn, src, tgt, gold in docs:
+        assert len(src) == len(gold)
+        sents = (d / "parallel" / f"{nn}.ar").read_text(encoding="utf-8").splitlines()
+        for line, (_, t_ids) in zip(src, gold, strict=True):
+            run = [sents[j].strip() for j in t_ids]
+            assert line == " و".join([re.sub(r"[.!?؟]+$", "", x) for x in run[:-1]] + run[-1:])
+        links = align_parallel(src, tgt, encoder)
+        check_cover(links, len(src), len(tgt))
+        preds.append(pairs(links))
+        golds.append(gold)
+    assert align_scores(preds, golds).strict.f1 >= 0.99
+
+
 def test_api_default_follows_the_document(encoder) -> None:  # type: ignore[no-untyped-def]
     """The Python API's default path segments and aligns a one-to-many text exactly (clause edges
     and the dearer skip are on by default, not only in the aligner's own call)."""
@@ -634,6 +658,17 @@ def test_clauses() -> None:
         "Er kam , sah und siegte ,", "dann ging er nach Hause ."]  # "Er kam ," is too short alone
     assert clauses("وصل القطار إلى المحطة، ونزل منه رجل عجوز يحمل حقيبة.") == [
         "وصل القطار إلى المحطة،", "ونزل منه رجل عجوز يحمل حقيبة."]
+    # Arabic chains clauses with و and no punctuation: in the clause step a word opening with و
+    # starts a clause once the clause before is long enough (a short phrase with وزير "minister"
+    # is not cut)
+    chained = ("أعرب أعضاء جمعية ويلز الوطنية عن قلقهم من أنهم يبدون كالدمى وهناك استياء بين بعض "
+               "الأعضاء من الاقتراح وقد نشأ ذلك بسبب وجود خطط لتغيير اسم الجمعية.")
+    assert clauses(chained) == [chained]  # outside the clause step only punctuation cuts
+    assert clauses(chained, waw=True) == ["أعرب أعضاء جمعية ويلز الوطنية عن قلقهم من أنهم يبدون كالدمى",
+                                "وهناك استياء بين بعض الأعضاء من الاقتراح",
+                                "وقد نشأ ذلك بسبب وجود خطط لتغيير اسم الجمعية."]
+    assert clauses("قال وزير الخارجية ووزير الدفاع إن الاجتماع كان مثمرا.", waw=True) == [
+        "قال وزير الخارجية ووزير الدفاع إن الاجتماع كان مثمرا."]
 
 
 @pytest.mark.parametrize(("owner", "sides", "weight", "want"), [
@@ -836,3 +871,37 @@ def test_udhr_legal_translation(encoder) -> None:  # type: ignore[no-untyped-def
     got = {(k.src, k.tgt) for k in links}
     assert ((13,), (14,)) in got and ((14,), (15,)) in got
     assert align_scores([[(k.src, k.tgt) for k in links]], [gold]).strict.f1 >= 0.96
+
+
+def test_clauses_at_wa_only_within_the_span_budget() -> None:
+    """The clause step cuts Arabic at و only where the span budget pays for the extra clause
+    embeddings; with no budget left, at punctuation only (the encoder is asked for those)."""
+    from parallel.monotonic import align_by_clauses, clauses
+
+    chained = ("أعرب أعضاء جمعية ويلز الوطنية عن قلقهم من أنهم يبدون كالدمى وهناك استياء بين بعض "
+               "الأعضاء من الاقتراح، وقد نشأ ذلك بسبب وجود خطط لتغيير اسم الجمعية.")
+    src = [chained, "قال الوزير إن الاجتماع كان مثمرا."]
+    tgt = ["Members expressed concern that they look like puppets.", "Some members are unhappy with the proposal,",
+           "which arose from plans to rename the assembly.", "The minister said the meeting went well."]
+    rng = np.random.default_rng(0)
+
+    class Spy:
+        name = "spy"
+
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            self.asked += list(texts)
+            v = rng.normal(size=(len(texts), 8))
+            return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+    opts = {"max_link": None, "spans": "auto", "band_width": 4, "context": 2, "local": 0.7, "skip_cost": 0.1,
+            "skip_len": 0.5, "weak_bonus": 0.06, "len_penalty": 0.03, "len_free": 2.5,
+            "keep_scraps_apart": True, "weak_hot": True, "seed": 0, "edge_weight": 0.2, "finer_skip": 1.0}
+    se, te = Spy().encode(src), Spy().encode(tgt)
+    for budget, want in ((None, clauses(chained, waw=True)), (0.0, clauses(chained))):
+        spy = Spy()
+        align_by_clauses(src, tgt, spy, se, te, {**opts, "span_budget": budget})
+        assert spy.asked[:len(want)] == want
+    assert len(clauses(chained, waw=True)) > len(clauses(chained))

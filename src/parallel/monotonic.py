@@ -435,16 +435,40 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
 
 _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
+# Arabic prose chains its clauses with the conjunction و ("and", written on the next word) where
+# English starts a new sentence: a word opening with و may start a clause ...
+_WAW = re.compile(r"\s+(?=و[\u0621-\u064A])")
+# ... once the clause before it has this many characters (so that a noun that merely begins with
+# the letter, وزير "minister", does not cut a short phrase)
+_MIN_WAW_CLAUSE = 40
 
 
-def clauses(text: str) -> list[str]:
-    """The clauses of ``text``: split after ``. ! ? ; : ،`` or a comma; a piece shorter than
-    ``_MIN_CLAUSE`` characters joins its neighbour (one piece: ``[text]``).
+def _waw_clauses(part: str) -> list[str]:
+    """``part`` cut before words opening with و, each piece but the last at least
+    ``_MIN_WAW_CLAUSE`` characters."""
+    out: list[str] = []
+    acc = ""
+    for piece in _WAW.split(part):
+        if acc and len(acc) >= _MIN_WAW_CLAUSE:
+            out.append(acc)
+            acc = piece
+        else:
+            acc = f"{acc} {piece}" if acc else piece
+    return [*out, acc] if acc else out
+
+
+def clauses(text: str, waw: bool = False) -> list[str]:
+    """The clauses of ``text``: split after ``. ! ? ; : ،`` or a comma, and with ``waw`` (the clause
+    step, :func:`align_by_clauses`) in Arabic before a word opening with the conjunction و once the
+    clause before has ``_MIN_WAW_CLAUSE`` characters; a piece shorter than ``_MIN_CLAUSE``
+    characters joins its neighbour (one piece: ``[text]``).
 
     >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
     ['It could mean the end.', 'Mother-of-three Willoughby set up Truly,', 'with Capp.']
     """
     parts = [p for p in _CLAUSE_END.split(text.strip()) if p]
+    if waw:
+        parts = [q for p in parts for q in _waw_clauses(p)]
     merged: list[str] = []
     for part in parts:
         if merged and len(merged[-1]) < _MIN_CLAUSE:
@@ -935,7 +959,15 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     n, m = len(src), len(tgt)
     coarse = 0 if n < m else 1
     sents = src if coarse == 0 else tgt
-    pieces = [clauses(x) for x in sents]
+    pieces = [clauses(x, waw=True) for x in sents]
+    if opts.get("span_budget") is not None:
+        # the cuts at و make more clauses to embed: where they would cost more than the span budget
+        # holds, the clauses end at punctuation only
+        other = tgt if coarse == 0 else src
+        allowed = float(opts["span_budget"]) * (1.0 - _FINER_SEARCH * one_to_many(n, m)) * (
+            sum(len(x) + 20.0 for x in sents) + sum(len(x) + 20.0 for x in other))
+        if sum(len(c) + 20.0 for p in pieces if len(p) > 1 for c in p) > allowed:
+            pieces = [clauses(x) for x in sents]
     if all(len(p) < 2 for p in pieces):
         return None
     owner = np.array([k for k, p in enumerate(pieces) for _ in p], dtype=np.int64)
