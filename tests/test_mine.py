@@ -321,3 +321,24 @@ def test_tatoeba_sentence_for_sentence_gets_the_assignment(encoder: Encoder, sha
     monkeypatch.setattr(confidence, "ONE_TO_ONE_SHARE", 2.0)  # never sentence-for-sentence
     tp_rounds, n_rounds = true_and_all()
     assert tp >= tp_rounds + 40 and tp / n >= 0.88 and tp_rounds / n_rounds >= 0.88
+
+
+def test_choose_mode_on_anisotropic_vectors() -> None:
+    """Vectors that share one dominant direction (e5-small's: any two sentences have a cosine near
+    0.8) are centred before the mode is chosen: a translation is still a translation, and texts
+    that share nothing are not."""
+    from parallel.mine import ANISOTROPIC, choose_mode
+
+    rng = np.random.default_rng(0)
+    unit = lambda x: x / np.linalg.norm(x, axis=1, keepdims=True)
+    n, d = 40, 64
+    common = rng.normal(size=d) * 1.6
+    src = unit(rng.normal(size=(n, d)))
+    translation = unit(src + rng.normal(size=(n, d)) * 0.35)
+    unrelated = unit(rng.normal(size=(n, d)))
+    skew = lambda x: unit(x + common).astype(np.float32)
+    s, t, u = skew(src), skew(translation), skew(unrelated)
+    assert float(s.mean(axis=0) @ u.mean(axis=0)) > ANISOTROPIC  # every pair looks alike
+    sents = [f"sentence number {k} of a document" for k in range(n)]
+    assert choose_mode(s, t, src_sents=sents, tgt_sents=sents).mode == "parallel"
+    assert choose_mode(s, u, src_sents=sents, tgt_sents=sents).mode == "comparable"
