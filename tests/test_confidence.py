@@ -358,3 +358,25 @@ def test_one_topic_haystacks_use_documents_the_model_never_saw(shared_bench: Pat
         assert not (set(ar) & train_ar) and not (set(en) & train_en)
         assert all((ar[i], en[j]) in lines for i, j in gold)
         assert 0.1 <= len(gold) / (len(ar) + len(en) - len(gold)) <= 0.2
+
+
+def test_udhr_haystacks_pair_the_declarations_paragraphs() -> None:
+    """bench/mine_bench.py's templated one-topic haystacks: every gold pair is an Arabic paragraph of
+    the UDHR with its English paragraph, each sentence appears once, the share kept whole is the one
+    asked for, and the construction repeats."""
+    import importlib
+
+    root = Path(__file__).resolve().parents[1]
+    for sub in ("bench", "scripts"):
+        if str(root / sub) not in sys.path:
+            sys.path.insert(0, str(root / sub))
+    mb = importlib.import_module("mine_bench")
+    ab = importlib.import_module("align_bench")
+    _, ar_units, en_units, gold = ab.udhr_doc()
+    true = {(ar_units[s[0]], en_units[t[0]]) for s, t in gold if len(s) == 1 and len(t) == 1}
+    sets = mb.udhr_haystacks(0.5, seeds=3)
+    assert sets == mb.udhr_haystacks(0.5, seeds=3) and len(sets) == 3
+    for ar, en, pairs in sets:
+        assert len(set(ar)) == len(ar) and len(set(en)) == len(en)
+        assert len(pairs) == 28 and all((ar[i], en[j]) in true for i, j in pairs)
+        assert len(ar) + len(en) - len(pairs) == 55
