@@ -18,6 +18,7 @@ import hashlib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -81,25 +82,17 @@ def prf(tp: int, npred: int, ngold: int) -> str:
     return f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  ({tp}/{npred} predicted, {ngold} gold)"
 
 
-def textberg_haystack(keep: int = 120, seed: int = 0) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-    """German and French sentences of Text+Berg test and dev (1-1 gold links only): ``keep``
-    pairs kept whole, every other pair cut to one of its sides (alternately), both sides shuffled
-    with ``seed``. Returns (de, fr, gold pairs)."""
-    import random
-
-    from parallel.evaluate import read_vecalign
-
-    tb = BENCH / "textberg_defr"
-    pairs = []
-    for name in [f"test{k}" for k in range(7)] + ["dev"]:
-        de, fr = lines(tb / f"{name}.de"), lines(tb / f"{name}.fr")
-        pairs += [(de[s[0]], fr[t[0]]) for s, t in read_vecalign(tb / f"{name}.defr") if len(s) == 1 and len(t) == 1]
-    rng = random.Random(seed)
-    rng.shuffle(pairs)
+def haystack(pairs: list[tuple[str, str]], keep: int, rng: Any
+             ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """A haystack from translation ``pairs``: shuffled with ``rng``, the first ``keep`` kept whole,
+    every other pair cut to one of its sides (alternately), both sides shuffled. Returns (source
+    sentences, target sentences, gold pairs)."""
+    pool = list(pairs)
+    rng.shuffle(pool)
     src: list[str] = []
     tgt: list[str] = []
     whole = []
-    for n, (a, b) in enumerate(pairs):
+    for n, (a, b) in enumerate(pool):
         if n < keep:
             whole.append((len(src), len(tgt)))
             src.append(a)
@@ -115,6 +108,22 @@ def textberg_haystack(keep: int = 120, seed: int = 0) -> tuple[list[str], list[s
     where_t = {old: new for new, old in enumerate(pt)}
     return ([src[o] for o in ps], [tgt[o] for o in pt],
             sorted((where_s[i], where_t[j]) for i, j in whole))
+
+
+def textberg_haystack(keep: int = 120, seed: int = 0) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """German and French sentences of Text+Berg test and dev (1-1 gold links only): ``keep``
+    pairs kept whole, every other pair cut to one of its sides (alternately), both sides shuffled
+    with ``seed``. Returns (de, fr, gold pairs)."""
+    import random
+
+    from parallel.evaluate import read_vecalign
+
+    tb = BENCH / "textberg_defr"
+    pairs = []
+    for name in [f"test{k}" for k in range(7)] + ["dev"]:
+        de, fr = lines(tb / f"{name}.de"), lines(tb / f"{name}.fr")
+        pairs += [(de[s[0]], fr[t[0]]) for s, t in read_vecalign(tb / f"{name}.defr") if len(s) == 1 and len(t) == 1]
+    return haystack(pairs, keep, random.Random(seed))
 
 
 #: One-topic Arabic-English haystacks from NTREX: the documents of one story or domain (a document
@@ -151,30 +160,8 @@ def ntrex_topic_haystacks(share: float = 0.15, seeds: int = 5
                     if not {a.strip(), e.strip()} & seen:
                         seen |= {a.strip(), e.strip()}
                         pairs.append((a, e))
-        for seed in range(seeds):
-            rng = random.Random(f"{topic}-{seed}")
-            pool = pairs[:]
-            rng.shuffle(pool)
-            keep = max(1, round(share * len(pool)))
-            src: list[str] = []
-            tgt: list[str] = []
-            whole = []
-            for n, (a, b) in enumerate(pool):
-                if n < keep:
-                    whole.append((len(src), len(tgt)))
-                    src.append(a)
-                    tgt.append(b)
-                elif n % 2:
-                    src.append(a)
-                else:
-                    tgt.append(b)
-            ps, pt = list(range(len(src))), list(range(len(tgt)))
-            rng.shuffle(ps)
-            rng.shuffle(pt)
-            where_s = {old: new for new, old in enumerate(ps)}
-            where_t = {old: new for new, old in enumerate(pt)}
-            out.append((topic, [src[o] for o in ps], [tgt[o] for o in pt],
-                        sorted((where_s[i], where_t[j]) for i, j in whole)))
+        keep = max(1, round(share * len(pairs)))
+        out += [(topic, *haystack(pairs, keep, random.Random(f"{topic}-{seed}"))) for seed in range(seeds)]
     return out
 
 
@@ -193,31 +180,8 @@ def udhr_haystacks(share: float = 0.15, seeds: int = 20
     _, ar_units, en_units, gold = udhr_doc()
     pairs = [(ar_units[s[0]], en_units[t[0]]) for s, t in gold
              if len(s) == 1 and len(t) == 1 and len(ar_units[s[0]]) > 30]
-    out = []
-    for seed in range(seeds):
-        rng = random.Random(f"udhr-{seed}")
-        pool = pairs[:]
-        rng.shuffle(pool)
-        keep = round(share * len(pool))
-        src: list[str] = []
-        tgt: list[str] = []
-        whole = []
-        for n, (a, b) in enumerate(pool):
-            if n < keep:
-                whole.append((len(src), len(tgt)))
-                src.append(a)
-                tgt.append(b)
-            elif n % 2:
-                src.append(a)
-            else:
-                tgt.append(b)
-        ps, pt = list(range(len(src))), list(range(len(tgt)))
-        rng.shuffle(ps)
-        rng.shuffle(pt)
-        where_s = {old: new for new, old in enumerate(ps)}
-        where_t = {old: new for new, old in enumerate(pt)}
-        out.append(([src[o] for o in ps], [tgt[o] for o in pt], sorted((where_s[i], where_t[j]) for i, j in whole)))
-    return out
+    keep = round(share * len(pairs))
+    return [haystack(pairs, keep, random.Random(f"udhr-{seed}")) for seed in range(seeds)]
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -333,18 +334,22 @@ def test_refit_reproduces_the_shipped_parameters(shared_bench: Path, tmp_path: P
     assert fresh["intercept"] == pytest.approx(ship["intercept"], abs=1e-4)
 
 
+def _repo_module(folder: str, name: str) -> Any:
+    """A module of the repository's ``bench/`` or ``scripts/`` (mine_bench imports from both)."""
+    import importlib
+
+    for sub in ("bench", "scripts"):
+        if str(ROOT / sub) not in sys.path:
+            sys.path.insert(0, str(ROOT / sub))
+    assert (ROOT / folder / f"{name}.py").is_file()
+    return importlib.import_module(name)
+
+
 def test_one_topic_haystacks_use_documents_the_model_never_saw(shared_bench: Path) -> None:
     """bench/mine_bench.py's Arabic-English one-topic haystacks: every gold pair is a line pair of
     NTREX, no sentence comes from a document of the confidence model's training split, each
     sentence appears once, about 15% of the pairs are kept whole, and the construction repeats."""
-    import importlib
-
-    root = Path(__file__).resolve().parents[1]
-    for sub in ("bench", "scripts"):
-        if str(root / sub) not in sys.path:
-            sys.path.insert(0, str(root / sub))
-    mb = importlib.import_module("mine_bench")
-    cd = importlib.import_module("confidence_data")
+    mb, cd = _repo_module("bench", "mine_bench"), _repo_module("scripts", "confidence_data")
     docs = cd.ntrex_docs()
     train = [d for n, d in enumerate(docs[10:]) if n % 2 == 0]
     train_ar = {a for ar, _ in train for a in ar}
@@ -364,14 +369,7 @@ def test_udhr_haystacks_pair_the_declarations_paragraphs() -> None:
     """bench/mine_bench.py's templated one-topic haystacks: every gold pair is an Arabic paragraph of
     the UDHR with its English paragraph, each sentence appears once, the share kept whole is the one
     asked for, and the construction repeats."""
-    import importlib
-
-    root = Path(__file__).resolve().parents[1]
-    for sub in ("bench", "scripts"):
-        if str(root / sub) not in sys.path:
-            sys.path.insert(0, str(root / sub))
-    mb = importlib.import_module("mine_bench")
-    ab = importlib.import_module("align_bench")
+    mb, ab = _repo_module("bench", "mine_bench"), _repo_module("bench", "align_bench")
     _, ar_units, en_units, gold = ab.udhr_doc()
     true = {(ar_units[s[0]], en_units[t[0]]) for s, t in gold if len(s) == 1 and len(t) == 1}
     sets = mb.udhr_haystacks(0.5, seeds=3)

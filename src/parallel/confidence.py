@@ -293,32 +293,21 @@ _HEDGE = re.compile(
     r"أزيد من|لا يقل عن)\s*$", re.IGNORECASE)
 
 
-def _mantissas(text: str) -> dict[str, str]:
-    """Each number of ``text`` (normalised as in :func:`numbers_split`) -> the number as written,
-    before a scale word or money shorthand multiplied it (``1.5 million`` -> ``1.5``)."""
-    from .evidence import _CURRENCY, _NUMBER, _canonical, normalize_digits
-
-    text = normalize_digits(text)
-    out = {}
-    for m in _NUMBER.finditer(text):
-        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
-        out[_canonical(m.group(1), m.group(2), money)] = _canonical(m.group(1), None)
-    return out
-
-
-def numbers_split(text: str) -> tuple[set[str], set[str]]:
+def numbers_split(text: str) -> tuple[set[str], set[str], dict[str, str]]:
     """The numbers of ``text`` (normalised as in :func:`parallel.evidence.extract_numbers`):
-    ``(exact, hedged)``, hedged ones preceded by a bound or an approximation."""
-    from .evidence import _CURRENCY, _NUMBER, _canonical, normalize_digits
+    ``(exact, hedged, written)``, hedged ones preceded by a bound or an approximation, and each
+    number -> its digits as written, before a scale word multiplied them (``1.5 million`` ->
+    ``1.5``)."""
+    from .evidence import scan_numbers
 
-    text = normalize_digits(text)
+    text, found = scan_numbers(text)
     exact: set[str] = set()
     hedged: set[str] = set()
-    for m in _NUMBER.finditer(text):
-        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
-        value = _canonical(m.group(1), m.group(2), money)
-        (hedged if _HEDGE.search(text[max(0, m.start() - 24):m.start()]) else exact).add(value)
-    return exact, hedged
+    written: dict[str, str] = {}
+    for start, value, digits in found:
+        (hedged if _HEDGE.search(text[max(0, start - 24):start]) else exact).add(value)
+        written[value] = digits
+    return exact, hedged, written
 
 
 # Places and organisations that a translation names on both sides (English pattern, Arabic
@@ -355,8 +344,8 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
-    ea, ha = numbers_split(src)
-    eb, hb = numbers_split(tgt)
+    ea, ha, wa = numbers_split(src)
+    eb, hb, wb = numbers_split(tgt)
     a, b = ea | ha, eb | hb
     num_agree = num_differ = num_one = 0.0
     if a and b:
@@ -369,7 +358,6 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             soft = (ha - b) | (hb - a) if ha - b and hb - a else set()
             # the same digits with a scale word on one side only (1.5 against 1.5 million): a
             # scale dropped or added in translation, half a disagreement like a hedged count
-            wa, wb = _mantissas(src), _mantissas(tgt)
             as_written_a = {wa.get(v, v) for v in a - b}
             as_written_b = {wb.get(v, v) for v in b - a}
             soft |= {v for v in a - b if wa.get(v, v) in as_written_b}

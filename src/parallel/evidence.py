@@ -94,6 +94,19 @@ def _canonical(digits: str, scale: str | None, money: str | None = None) -> str:
     return format(value.normalize(), "f")
 
 
+def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """``text`` with its digits normalised (:func:`normalize_digits`) and, for each number in it,
+    ``(start, value, as written)``: its position in that text, its value as
+    :func:`extract_numbers` gives it, and the digits before a scale word or money shorthand
+    multiplied them (``1.5 million`` -> ``1500000``, ``1.5``)."""
+    text = normalize_digits(text)
+    out = []
+    for m in _NUMBER.finditer(text):
+        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
+        out.append((m.start(), _canonical(m.group(1), m.group(2), money), _canonical(m.group(1), None)))
+    return text, out
+
+
 def extract_numbers(text: str) -> list[str]:
     """Numbers written with digits in ``text``, normalised, in order of appearance.
 
@@ -102,12 +115,7 @@ def extract_numbers(text: str) -> list[str]:
     money shorthand after a currency sign (``$2.8bn``, ``£125m``): ``"١٠٠ ألف"`` and
     ``"100,000"`` both give ``"100000"``.
     """
-    text = normalize_digits(text)
-    out = []
-    for m in _NUMBER.finditer(text):
-        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
-        out.append(_canonical(m.group(1), m.group(2), money))
-    return out
+    return [value for _, value, _ in scan_numbers(text)[1]]
 
 
 def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:

@@ -631,11 +631,9 @@ def _isotropic(src_emb: np.ndarray, tgt_emb: np.ndarray) -> tuple[np.ndarray, np
     t = np.asarray(tgt_emb, dtype=np.float32)
     if len(s) < 2 or len(t) < 2 or float(s.mean(axis=0) @ t.mean(axis=0)) <= ANISOTROPIC:
         return src_emb, tgt_emb
-    out = []
-    for x in (s, t):
-        x = x - x.mean(axis=0, keepdims=True)
-        out.append(x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12))
-    return out[0], out[1]
+    from .embed import l2_normalise
+
+    return l2_normalise(s - s.mean(axis=0)), l2_normalise(t - t.mean(axis=0))
 
 
 def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence[str] | None = None,

@@ -958,14 +958,16 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     """
     n, m = len(src), len(tgt)
     coarse = 0 if n < m else 1
-    sents = src if coarse == 0 else tgt
+    sents, other = (src, tgt) if coarse == 0 else (tgt, src)
+    # the share of the characters the span budget leaves to embeddings (the search of a one-to-many
+    # document is longer, see _align_parallel); None: no budget
+    share = (None if opts.get("span_budget") is None
+             else float(opts["span_budget"]) * (1.0 - _FINER_SEARCH * one_to_many(n, m)))
     pieces = [clauses(x, waw=True) for x in sents]
-    if opts.get("span_budget") is not None:
+    if share is not None:
         # the cuts at و make more clauses to embed: where they would cost more than the span budget
         # holds, the clauses end at punctuation only
-        other = tgt if coarse == 0 else src
-        allowed = float(opts["span_budget"]) * (1.0 - _FINER_SEARCH * one_to_many(n, m)) * (
-            sum(len(x) + 20.0 for x in sents) + sum(len(x) + 20.0 for x in other))
+        allowed = share * (sum(len(x) + 20.0 for x in sents) + sum(len(x) + 20.0 for x in other))
         if sum(len(c) + 20.0 for p in pieces if len(p) > 1 for c in p) > allowed:
             pieces = [clauses(x) for x in sents]
     if all(len(p) < 2 for p in pieces):
@@ -978,13 +980,11 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     if split.any():
         vecs[split] = _normalise(np.asarray(encoder.encode([x for x, y in zip(texts, split, strict=True) if y]),
                                             dtype=np.float32))
-    if opts.get("span_budget") is not None:
-        # the clauses' embeddings are paid from the span budget, and the search is longer (as in
-        # any one-to-many document, see _align_parallel)
+    if share is not None:
+        # the clauses' embeddings are paid from the span budget
         spent = sum(len(x) + 20.0 for x, y in zip(texts, split, strict=True) if y)
-        chars = sum(len(x) + 20.0 for x in texts) + sum(len(x) + 20.0 for x in (tgt if coarse == 0 else src))
-        budget = float(opts["span_budget"]) * (1.0 - _FINER_SEARCH * one_to_many(n, m)) - spent / chars
-        opts = {**opts, "span_budget": max(0.0, budget)}
+        chars = sum(len(x) + 20.0 for x in texts) + sum(len(x) + 20.0 for x in other)
+        opts = {**opts, "span_budget": max(0.0, share - spent / chars)}
     # the clauses are what the clause-edge term stands in for when whole sentences are aligned
     opts = {**opts, "edge_weight": 0.0}
     if coarse == 0:
