@@ -276,6 +276,14 @@ def test_weak_boundaries() -> None:
     got = weak_boundaries(["Und nun zum Hüttenwart :", "Es war derselbe .", "er kam spät .",
                            "قال الوزير:", "إن الخطة جاهزة.", "Done."])
     assert got.tolist() == [False, True, True, False, True, False]
+    # a comma before a capital is the document's own line break before a new unit (a preamble's
+    # paragraphs, a list); before lower case, or an Arabic comma, it stays weak; at a clause cut
+    # (inside one sentence) it is weak whatever follows
+    units = ["Whereas the peoples have reaffirmed their faith,", "Whereas Member States have pledged,",
+             "and have determined to promote progress.", "قال الوزير،", "إن الخطة جاهزة."]
+    assert weak_boundaries(units).tolist() == [False, False, True, False, True]
+    cut = np.array([False, True, False, False, False])
+    assert weak_boundaries(units, cut=cut).tolist() == [False, True, True, False, True]
 
 
 def test_api_parallel_mode_uses_the_aligner(encoder) -> None:  # type: ignore[no-untyped-def]
@@ -870,7 +878,10 @@ def test_udhr_legal_translation(encoder) -> None:  # type: ignore[no-untyped-def
     links = align_parallel(ar, en, encoder)
     got = {(k.src, k.tgt) for k in links}
     assert ((13,), (14,)) in got and ((14,), (15,)) in got
-    assert align_scores([[(k.src, k.tgt) for k in links]], [gold]).strict.f1 >= 0.96
+    # the preamble paragraph the Arabic leaves out stays out: the "Whereas ...," paragraphs end in
+    # a comma, which before a capital is no weak boundary (it earned a bonus for joining)
+    assert ((), (4,)) in got and ((4,), (5,)) in got
+    assert align_scores([[(k.src, k.tgt) for k in links]], [gold]).strict.f1 >= 0.975
 
 
 def test_clauses_at_wa_only_within_the_span_budget() -> None:

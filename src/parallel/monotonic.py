@@ -501,6 +501,7 @@ def _put_known(vecs: dict[int, np.ndarray], known: Known | None) -> None:
 
 
 _WEAK_END = tuple(":;,،؛-–—(")
+_COMMAS = (",", "،")
 # closing punctuation only ("!", "» .", ")"): the end of the sentence before, split off by a tokenizer
 _CLOSE = "!?؟»”’\"')\\]"
 _TAIL = re.compile(rf"^[{_CLOSE}.…\s]*[{_CLOSE}][{_CLOSE}.…\s]*$")
@@ -513,17 +514,26 @@ def tails(sents: Sequence[str]) -> np.ndarray:
     return np.array([bool(_TAIL.match(x)) for x in sents], dtype=bool)
 
 
-def weak_boundaries(sents: Sequence[str], tail: np.ndarray | None = None) -> np.ndarray:
+def weak_boundaries(sents: Sequence[str], tail: np.ndarray | None = None,
+                    cut: np.ndarray | None = None) -> np.ndarray:
     """(n,) bool: ``out[k]`` is True when the boundary before sentence ``k`` is weak - the previous
     sentence ends in ``:``, ``;``, a comma or a dash, sentence ``k`` starts in lower case, or
     sentence ``k`` is a tail (:func:`tails`) - so the two are likely one sentence of the other
-    language. ``tail``: :func:`tails` of ``sents`` when the caller has it."""
+    language. ``tail``: :func:`tails` of ``sents`` when the caller has it.
+
+    A comma followed by a capital is not weak: no segmenter cuts after a comma, so the line break
+    is the document's own, and the capital says a new unit starts there - a preamble's "Whereas
+    ...," paragraphs, a list's items, an address, a verse. ``cut`` (n,) bool marks the boundaries
+    that are this module's own cuts inside one sentence (:func:`clauses`): there a comma is weak
+    whatever follows."""
     out = np.zeros(len(sents), bool)
     tail = tails(sents) if tail is None else tail
     for k in range(1, len(sents)):
         prev, cur = sents[k - 1].rstrip(), sents[k].lstrip()
-        out[k] = (bool(prev) and prev.endswith(_WEAK_END) or (bool(cur) and cur[0].islower())
-                  or bool(tail[k]))
+        new_unit = (prev.endswith(_COMMAS) and bool(cur) and cur[0].isupper()
+                    and not (cut is not None and cut[k]))
+        out[k] = (bool(prev) and prev.endswith(_WEAK_END) and not new_unit
+                  or (bool(cur) and cur[0].islower()) or bool(tail[k]))
     return out
 
 
@@ -987,10 +997,12 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
         opts = {**opts, "span_budget": max(0.0, share - spent / chars)}
     # the clauses are what the clause-edge term stands in for when whole sentences are aligned
     opts = {**opts, "edge_weight": 0.0}
+    # a boundary between two clauses of one sentence is a cut inside it (weak after a comma)
+    cut = np.concatenate([[False], owner[1:] == owner[:-1]])
     if coarse == 0:
-        inner = _align_parallel(texts, tgt, encoder, src_emb=vecs, tgt_emb=tgt_emb, **opts)
+        inner = _align_parallel(texts, tgt, encoder, src_emb=vecs, tgt_emb=tgt_emb, src_cut=cut, **opts)
     else:
-        inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, **opts)
+        inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, tgt_cut=cut, **opts)
     sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
     weight = np.array([len(x) for x in texts], dtype=np.float64)
     links = [(a, b) if coarse == 0 else (b, a) for a, b in _sentences_of_clauses(sides, owner, weight)]
@@ -1157,9 +1169,12 @@ def _align_parallel(
     seed: int,
     edge_weight: float,
     finer_skip: float,
+    src_cut: np.ndarray | None = None,
+    tgt_cut: np.ndarray | None = None,
 ) -> list[Link]:
     # the search options as align_parallel passes them (the parts of a split document get the same)
-    opts = {k: v for k, v in locals().items() if k not in ("src", "tgt", "encoder", "src_emb", "tgt_emb")}
+    opts = {k: v for k, v in locals().items()
+            if k not in ("src", "tgt", "encoder", "src_emb", "tgt_emb", "src_cut", "tgt_cut")}
     n, m = len(src), len(tgt)
     if spans not in ("auto", "encode", "sum"):
         raise ValueError(f"spans must be auto, encode or sum, not {spans!r}")
@@ -1185,7 +1200,7 @@ def _align_parallel(
     path, thr = first_pass(s, t, seed=seed)
     gap = _long_gap(path)
     if gap is not None:
-        return _split_at_gap(src, tgt, encoder, s, t, gap, opts)
+        return _split_at_gap(src, tgt, encoder, s, t, gap, opts, src_cut, tgt_cut)
     steps = np.diff(path, axis=0)
     anchors = path[1:][(steps == 1).all(axis=1)] - 1
     calib = calibrate(s, t, s_len, t_len, anchors, seed, thr)
@@ -1193,7 +1208,7 @@ def _align_parallel(
     tgt_lengths = sorted({b for _, b in moves})
     band = band_from_path(path, n, m, max(band_width, 1))
     src_tail, tgt_tail = tails(src), tails(tgt)  # one pass each, shared by the three rules below
-    s_weak, t_weak = weak_boundaries(src, src_tail), weak_boundaries(tgt, tgt_tail)
+    s_weak, t_weak = weak_boundaries(src, src_tail, src_cut), weak_boundaries(tgt, tgt_tail, tgt_cut)
     s_scrap, t_scrap = (scraps(src, src_tail), scraps(tgt, tgt_tail)) if keep_scraps_apart else (None, None)
     s_tail, t_tail = (src_tail, tgt_tail) if keep_scraps_apart else (None, None)
 
@@ -1282,9 +1297,11 @@ def _long_gap(path: np.ndarray, limit: int = GAP_SPLIT) -> tuple[int, int, int, 
 
 
 def _split_at_gap(src: list[str], tgt: list[str], encoder: Encoder | None, s: np.ndarray, t: np.ndarray,
-                  gap: tuple[int, int, int, int], opts: dict[str, Any]) -> list[Link]:
+                  gap: tuple[int, int, int, int], opts: dict[str, Any],
+                  src_cut: np.ndarray | None = None, tgt_cut: np.ndarray | None = None) -> list[Link]:
     """Align the two parts either side of a long gap separately (each may split again); the gap's
-    middle becomes 1-0 / 0-1 links, :data:`_GAP_MARGIN` sentences at each end stay with the parts."""
+    middle becomes 1-0 / 0-1 links, :data:`_GAP_MARGIN` sentences at each end stay with the parts.
+    ``src_cut``/``tgt_cut``: see :func:`weak_boundaries`."""
     side, at, start, end = gap
     lo, hi = start + _GAP_MARGIN, end - _GAP_MARGIN
     if side == 1:  # target sentences lo..hi have no source
@@ -1295,7 +1312,9 @@ def _split_at_gap(src: list[str], tgt: list[str], encoder: Encoder | None, s: np
         middle = [Link((i,), (), 0.0, {}) for i in range(lo, hi)]
     out: list[Link] = []
     for k, (a0, a1, b0, b1) in enumerate(parts):
-        sub = _align_parallel(src[a0:a1], tgt[b0:b1], encoder, src_emb=s[a0:a1], tgt_emb=t[b0:b1], **opts)
+        sub = _align_parallel(src[a0:a1], tgt[b0:b1], encoder, src_emb=s[a0:a1], tgt_emb=t[b0:b1],
+                              src_cut=None if src_cut is None else src_cut[a0:a1],
+                              tgt_cut=None if tgt_cut is None else tgt_cut[b0:b1], **opts)
         out += [replace(lk, src=tuple(i + a0 for i in lk.src), tgt=tuple(j + b0 for j in lk.tgt)) for lk in sub]
         if k == 0:
             out += middle
