@@ -378,3 +378,16 @@ def test_udhr_haystacks_pair_the_declarations_paragraphs() -> None:
         assert len(set(ar)) == len(ar) and len(set(en)) == len(en)
         assert len(pairs) == 28 and all((ar[i], en[j]) in true for i, j in pairs)
         assert len(ar) + len(en) - len(pairs) == 55
+
+
+def test_scale_haystacks_are_the_hidden_sets_size(shared_bench: Path) -> None:
+    """bench/mine_bench.py's haystacks at the hidden same-topic set's size: 120 NTREX line pairs kept
+    whole among about 1,000 sentences a side, each sentence once, and the construction repeats."""
+    mb, cd = _repo_module("bench", "mine_bench"), _repo_module("scripts", "confidence_data")
+    lines = {(a, e) for ar, en in cd.ntrex_docs() for a, e in zip(ar, en, strict=True)}
+    sets = mb.ntrex_scale_haystacks(seeds=2)
+    assert sets == mb.ntrex_scale_haystacks(seeds=2) and len(sets) == 2 and sets[0] != sets[1]
+    for ar, en, gold in sets:
+        assert len(gold) == 120 and 1000 <= len(ar) <= 1100 and 1000 <= len(en) <= 1100
+        assert len(set(ar)) == len(ar) and len(set(en)) == len(en)
+        assert all((ar[i], en[j]) in lines for i, j in gold)
