@@ -29,6 +29,7 @@ second of CPU and memory is ``O((n + m) * band width * link types)``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -850,13 +851,24 @@ def _make_links(chosen: Sequence[Move], feats: dict[str, np.ndarray], band: Band
 def _single_thread_blas() -> Iterator[None]:
     """Run BLAS on one thread: the search makes thousands of small products, for which thread
     start-up and spinning cost more than they give (and much more on a busy machine)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
+    blas = _blas_controller()
+    if blas is None:  # pragma: no cover - optional
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas.limit(limits=1, user_api="blas"):
         yield
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    """threadpoolctl's controller of the loaded BLAS (None without threadpoolctl), made once: it
+    scans the process's shared libraries, about a millisecond a document when made per call.
+    numpy, and with it BLAS, is loaded before the first search."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - optional
+        return None
+    return ThreadpoolController()
 
 
 def align_parallel(
