@@ -19,7 +19,8 @@ Named steps (array shapes in the docstrings; ``n``/``m`` sentences, ``d`` embedd
    factor; a 1-1 link far off the document's length ratio (Gale-Church deviation, calibrated on
    the first-pass anchors) loses a little; a skipped sentence costs a little, less for a scrap,
    and a scrap ("V", OCR debris) never joins a multi-sentence link; a boundary inside a span
-   that is weak (``:``/``;``/comma before, lower case after) earns a small bonus.
+   that is weak (``:``/``;``/comma before, lower case after; a comma before a capital is not)
+   earns a small bonus.
 
 The DP (:func:`banded_dp`) runs row by row; each row is a handful of vectorised numpy operations
 (the 0-1 moves inside a row are a cumulative maximum), so 5,000 x 6,000 sentences take about a
