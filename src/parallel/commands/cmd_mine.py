@@ -17,7 +17,9 @@ from .options import note, quiet_option
               help="Output format (default: from the output name, else tsv).")
 @click.option("--work", type=click.Path(file_okay=False), default=None,
               help="Keep sentences and embedding chunks here (a rerun reuses them). Default: a temp folder.")
-@click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
+@click.option("-m", "--model", default=None,
+              help="Sentence encoder [default: use-m3; e5-small for a language use-m3 does not know, "
+                   "as in align].")
 @click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
               "(default: one sentence per line).")
 @click.option("--src-lang", default=None, help="Source language (with --segment).")
@@ -51,7 +53,7 @@ from .options import note, quiet_option
 @click.option("--ray-address", default=None, metavar="ADDR", help="Join a running Ray cluster.")
 @quiet_option
 def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], output: str,
-            work: str | None, model: str, segment: bool, src_lang: str | None, tgt_lang: str | None,
+            work: str | None, model: str | None, segment: bool, src_lang: str | None, tgt_lang: str | None,
             chunk_size: int, index: str, k: int, candidates: int, nprobe: int | None, margin: str,
             z_min: float | None, threshold: float | None, header: bool, sidecar: bool, jobs: int,
             engine: str, min_p: float | None, ray_address: str | None, quiet: bool,
