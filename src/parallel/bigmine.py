@@ -1073,8 +1073,8 @@ _LANG_SAMPLE = 20_000  # characters of a side read to tell its language
 
 def _files_lang(files: Sequence[Path]) -> str | None:
     """The language of the first :data:`_LANG_SAMPLE` characters of ``files`` (read in order, whole
-    lines only; None when it cannot be told)."""
-    from .lang import detect_lang
+    lines only; None when it cannot be told for sure: a guess does not change the encoder)."""
+    from .lang import identify
 
     sample = ""
     for path in files:
@@ -1085,7 +1085,8 @@ def _files_lang(files: Sequence[Path]) -> str | None:
         sample += data.decode("utf-8", errors="ignore") + "\n"
         if len(sample) >= _LANG_SAMPLE:
             break
-    return detect_lang(sample[:_LANG_SAMPLE]) if sample.strip() else None
+    found = identify(sample[:_LANG_SAMPLE]) if sample.strip() else None
+    return found.lang if found is not None and not found.guess else None
 
 
 def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: str | None,
