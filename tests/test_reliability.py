@@ -593,13 +593,26 @@ def _marked(mark: bytes) -> list[int]:
     return pids
 
 
-def _wait_for(cond, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def _cmdlines(pids: list[int]) -> str:
+    """The command lines of ``pids`` (for a failure message)."""
+    out = []
+    for pid in pids:
+        try:
+            out.append(f"{pid}: " + (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ")
+                       .decode("utf-8", "replace")[:200])
+        except OSError:
+            out.append(f"{pid}: (gone)")
+    return "; ".join(out)
+
+
+def _wait_for(cond, timeout: float, what: str, detail=None) -> None:  # type: ignore[no-untyped-def]
     import time
 
     deadline = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}"
+                        + (f" (still there: {detail()})" if detail is not None else ""))
         time.sleep(0.1)
 
 
@@ -645,7 +658,8 @@ def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, se
         _wait_for(busy, 600, "a finished pair and two busy workers")
         os.kill(driver.pid, getattr(signal, sig))
         driver.wait(timeout=120)
-        _wait_for(lambda: _marked(mark.encode()) == [], 60, "every worker of the killed run to end")
+        _wait_for(lambda: _marked(mark.encode()) == [], 60, "every worker of the killed run to end",
+                  lambda: _cmdlines(_marked(mark.encode())))
     finally:
         for pid in _marked(mark.encode()):  # never leave a stray process behind, pass or fail
             os.kill(pid, signal.SIGKILL)
