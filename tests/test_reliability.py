@@ -631,6 +631,25 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_worker_ends_on_sigterm_wherever_it_was_interrupted() -> None:
+    """The SIGTERM a worker gets when its driver dies runs wherever the worker was. If that was
+    inside tempfile's first gettempdir() (which holds a lock), an exit path that called it again
+    waited for itself forever: a killed run could leave a worker behind (seen once in CI). The
+    exit path now takes no such lock; the worker leaves with 128 + SIGTERM."""
+    code = ("import os, signal, tempfile, time\n"
+            "from parallel.engines import worker_init\n"
+            "worker_init(os.getppid())\n"
+            "tempfile._once_lock.acquire()  # as if interrupted inside tempfile's first call\n"
+            "tempfile.tempdir = None\n"
+            "os.kill(os.getpid(), signal.SIGTERM)\n"
+            "time.sleep(600)\n"
+            "print('still alive')\n")
+    r = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, timeout=300,
+                       check=False)
+    assert r.returncode == 128 + 15 and "still alive" not in r.stdout, (r.returncode, r.stderr)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])

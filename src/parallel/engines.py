@@ -25,8 +25,10 @@ import contextlib
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -128,13 +130,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sweep_temp(own: bool = False) -> int:
+def sweep_temp(own: bool = False, base: Path | None = None) -> int:
     """Remove the temporary folders left by processes that no longer exist (killed with -9), and
-    this process's own ones with ``own``; returns how many were removed."""
-    import shutil
-    import tempfile
-
-    base = Path(tempfile.gettempdir())
+    this process's own ones with ``own``; returns how many were removed. ``base``: the folder
+    they are in (default: :func:`tempfile.gettempdir`)."""
+    base = Path(tempfile.gettempdir()) if base is None else base
     removed = 0
     with contextlib.suppress(OSError):
         for p in base.iterdir():
@@ -148,10 +148,17 @@ def sweep_temp(own: bool = False) -> int:
     return removed
 
 
+#: A worker's temporary folder base, read once before its exit handlers are installed: they run
+#: wherever the worker was interrupted, so they take no lock the interrupted code may hold
+#: (tempfile.gettempdir() takes one on its first call: a SIGTERM there used to hang the worker).
+_EXIT_BASE: Path | None = None
+
+
 def _exit_now(code: int) -> None:
     """Leave at once (no waiting for a task), removing this process's temporary folders first."""
-    with contextlib.suppress(Exception):
-        sweep_temp(own=True)
+    if _EXIT_BASE is not None:
+        with contextlib.suppress(Exception):
+            sweep_temp(own=True, base=_EXIT_BASE)
     os._exit(code)
 
 
@@ -163,6 +170,8 @@ def _die_with_parent(parent: int, kernel: bool) -> None:
     SIGTERM removes this worker's temporary folders and exits. A thread watching the parent
     pid does the same everywhere, also when the worker is busy in code that holds off signals.
     """
+    global _EXIT_BASE
+    _EXIT_BASE = Path(tempfile.gettempdir())
     signal.signal(signal.SIGTERM, lambda *_: _exit_now(128 + signal.SIGTERM))
     if kernel and sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
