@@ -82,6 +82,17 @@ def prf(tp: int, npred: int, ngold: int) -> str:
     return f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}  ({tp}/{npred} predicted, {ngold} gold)"
 
 
+def print_errors(label: str, pred: list[tuple[tuple[int, ...], tuple[int, ...]]], gold: list[tuple[int, int]],
+                 ar: list[str], en: list[str]) -> None:
+    """``--errors``: the predicted sentence pairs not in ``gold`` (false) and the gold pairs not
+    predicted (missed), each with the start of both sentences."""
+    pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
+    for i, j in sorted(pp - set(gold)):
+        print(f"  {label} false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+    for i, j in sorted(set(gold) - pp):
+        print(f"  {label} missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+
+
 def haystack(pairs: list[tuple[str, str]], keep: int, rng: Any
              ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
     """A haystack from translation ``pairs``: shuffled with ``rng``, the first ``keep`` kept whole,
@@ -252,11 +263,7 @@ def main() -> int:
         for n, v in enumerate(scores(pred, gold)):
             tot[n] += v
         if args.errors:
-            pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
-            for i, j in sorted(pp - set(gold)):
-                print(f"  comparable/{doc} false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
-            for i, j in sorted(set(gold) - pp):
-                print(f"  comparable/{doc} missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+            print_errors(f"comparable/{doc}", pred, gold, ar, en)
     print(f"NTREX comparable (10 docs pooled): {prf(*tot)}  mining {secs:.3f} s")
 
     # --- NTREX mining pool
@@ -266,11 +273,7 @@ def main() -> int:
     gold = gold_pairs(NTREX / "mining" / "all.gold.tsv")
     print(f"NTREX mining pool ({len(ar)} x {len(en)}):  {prf(*scores(pred, gold))}  mining {s:.3f} s")
     if args.errors:
-        pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
-        for i, j in sorted(pp - set(gold)):
-            print(f"  mining false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
-        for i, j in sorted(set(gold) - pp):
-            print(f"  mining missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+        print_errors("mining", pred, gold, ar, en)
 
     # --- Tatoeba ara-eng, all 1000 pairs mined as comparable (sentence-for-sentence)
     tat = BENCH / "tatoeba_ara_eng"
@@ -306,11 +309,7 @@ def main() -> int:
             tot[n] += v
             c[n] += v
         if args.errors:
-            pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
-            for i, j in sorted(pp - set(gold)):
-                print(f"  topic/{topic} false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
-            for i, j in sorted(set(gold) - pp):
-                print(f"  topic/{topic} missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+            print_errors(f"topic/{topic}", pred, gold, ar, en)
     print(f"NTREX one-topic haystacks, ar-en (4 topics x 5 shuffles, 15% of the pairs whole): {prf(*tot)}"
           f"  mining {secs:.3f} s")
     for topic, c in per.items():
