@@ -4,7 +4,10 @@
 
 Documents: NTREX parallel, merged and one-to-many (translations: want ``parallel``), NTREX
 comparable (30% of sentences dropped per side, paragraphs shuffled: want ``comparable``),
-Text+Berg test (translations), the seed pair (comparable). Also the comparable documents put back
+Text+Berg test (translations), the seed pair (comparable); and the other translations of
+``bench/align_bench.py`` (want ``parallel``): the one-to-many documents with their Arabic runs
+chained by و, the NTREX documents with planted long links, Text+Berg test made one-to-many like a
+literary translation, and the UDHR (legal text, by paragraph). Also the comparable documents put back
 into corpus order (``comparable, in order``): sentences dropped but nothing shuffled, the hardest
 case, reported but not counted (a monotonic alignment with omissions serves them too).
 
@@ -24,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from align_bench import BENCH, CachedEncoder
+from align_bench import BENCH, CachedEncoder, load_sets
 
 from parallel.api import read_document
 from parallel.mine import choose_mode
@@ -50,6 +53,10 @@ def documents() -> list[tuple[str, str, list[str], list[str]]]:
     tb = BENCH / "textberg_defr"
     for k in range(7):
         rows.append(("Text+Berg test:parallel", f"test{k}", lines(tb / f"test{k}.de"), lines(tb / f"test{k}.fr")))
+    for label, key in (("NTREX onemany, joined with wa", "onemany-waw"), ("NTREX long links", "long"),
+                       ("Text+Berg test one-to-many", "tbmany"), ("UDHR", "udhr")):
+        (docs,) = load_sets([key]).values()
+        rows += [(f"{label}:parallel", name, a, b) for name, a, b, _ in docs]
     src = read_document(ROOT / "corpus" / "covid-cooperation.ar.txt")
     tgt = read_document(ROOT / "corpus" / "covid-cooperation.en.txt")
     rows.append(("seed pair:comparable", "covid", list(src.sentences), list(tgt.sentences)))

@@ -916,3 +916,24 @@ def test_clauses_at_wa_only_within_the_span_budget() -> None:
         align_by_clauses(src, tgt, spy, se, te, {**opts, "span_budget": budget})
         assert spy.asked[:len(want)] == want
     assert len(clauses(chained, waw=True)) > len(clauses(chained))
+
+
+def test_auto_mode_takes_legal_and_one_to_many_translations_for_translations(shared_bench: Path,
+                                                                            encoder) -> None:  # type: ignore[no-untyped-def]
+    """Auto mode (the default a linguist uses) picks the monotonic aligner for the visible twins of
+    the hidden literary and legal sets: Text+Berg test made one-to-many, the NTREX one-to-many
+    documents with their Arabic runs chained by و, and the UDHR by paragraph; and mining for the
+    shuffled comparable documents (full table: bench/auto_bench.py)."""
+    from parallel.mine import choose_mode
+
+    ab = _bench()
+    (tbmany,) = ab.load_sets(["tbmany"]).values()
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "comparable"
+    comparable = [(p.stem, p.read_text(encoding="utf-8").splitlines(),
+                   p.with_suffix(".en").read_text(encoding="utf-8").splitlines()) for p in sorted(d.glob("*.ar"))]
+    cases = [(name, a, b, "parallel") for name, a, b, _ in [ab.udhr_doc(), *tbmany, *ab.onemany_waw_docs()]]
+    cases += [(name, a, b, "comparable") for name, a, b in comparable]
+    assert len(cases) == 28
+    for name, a, b, want in cases:
+        choice = choose_mode(encoder.encode(a), encoder.encode(b), src_sents=a, tgt_sents=b)
+        assert choice.mode == want, (name, choice.describe())
