@@ -428,3 +428,45 @@ def test_mine_takes_the_combination_for_short_sentences_as_align_does(short_pair
     code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-o", str(out))
     assert code == 0 and "model:" not in err, err
     assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
+
+
+# ---------------------------------------------------------------- outputs never replace inputs
+
+def test_outputs_never_overwrite_the_inputs(tmp_path: Path) -> None:
+    """`-o` naming an input (directly, through a symlink, or as a name the Moses format derives)
+    is a one-line error for align and mine, and the input is left byte for byte."""
+    ar, en = write_pair(tmp_path, "v3.ar-en", AR_TINY, EN_TINY)
+    before = (ar.read_bytes(), en.read_bytes())
+    link = tmp_path / "pairs.tsv"
+    link.symlink_to(en)
+    cases = [
+        ("align", str(ar), str(en), "--presplit", "-o", str(en)),
+        ("align", str(ar), str(en), "--presplit", "-o", str(link)),
+        ("align", str(ar), str(en), "--presplit", "-f", "moses", "-o", str(tmp_path / "v3")),
+        ("mine", str(ar), str(en), "-o", str(ar)),
+        # mine learns the Moses names only when it writes: refused there, nothing half-written
+        ("mine", str(ar), str(en), "--src-lang", "ar", "--tgt-lang", "en", "-f", "moses", "-o", str(tmp_path / "v3")),
+    ]
+    for args in cases:
+        code, _, err = invoke(*args)
+        assert code == 2, (args, err)
+        last = err.strip().splitlines()[-1]
+        assert last.startswith("parallel-corpus: error: ") and "is an input of this command" in last, (args, err)
+        assert "Traceback" not in err
+        assert (ar.read_bytes(), en.read_bytes()) == before, args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pairs.tsv", "v3.ar-en.ar", "v3.ar-en.en"]
+    # another name works, and a later command may write where an earlier one read
+    code, _, err = invoke("align", str(ar), str(en), "--presplit", "-o", str(tmp_path / "out.tsv"))
+    assert code == 0, err
+    ar2, en2 = write_pair(tmp_path, "copy", AR_TINY, EN_TINY)
+    code, _, err = invoke("align", str(ar2), str(en2), "--presplit", "-o", str(link))
+    assert code == 0, err
+    assert en.read_text(encoding="utf-8").startswith("src_ids\ttgt_ids\t")  # through the symlink
+
+
+def test_mine_refuses_an_empty_side(tmp_path: Path) -> None:
+    ar, en = write_pair(tmp_path, "m", AR_TINY, " \n\n")
+    for args in ((str(ar), str(en)), (str(en), str(ar))):
+        code, _, err = invoke("mine", *args, "-o", str(tmp_path / "m.tsv"))
+        assert code == 2 and "no sentences on the" in err.strip().splitlines()[-1], err
+        assert not (tmp_path / "m.tsv").exists()

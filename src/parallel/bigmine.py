@@ -1196,12 +1196,9 @@ def mine_corpus(
     without it a temporary folder is used and removed. ``model`` None: chosen from the sides'
     languages (:func:`choose_model`). ``options`` go to :func:`mine_stores`.
     """
-    import tempfile
+    from .engines import sweep_temp
+    from .io import check_output_path, inputs_protected
 
-    from .engines import get_engine, sweep_temp, temp_prefix
-    from .io import check_output_path
-
-    check_output_path(output)
     if fmt not in MINE_FORMATS:
         raise InputError(f"mine: unknown format {fmt!r}; choose from {', '.join(MINE_FORMATS)}")
     if fmt == "moses" and (output is None or output == "-"):
@@ -1210,6 +1207,28 @@ def mine_corpus(
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
+    with inputs_protected([*src_files, *tgt_files]):  # an output named like an input is refused
+        check_output_path(output)
+        return _mine_files(src_files, tgt_files, output, work=work, model=model, chunk_size=chunk_size,
+                           engine=engine, jobs=jobs, ray_address=ray_address, segment=segment,
+                           src_lang=src_lang, tgt_lang=tgt_lang, header=header, fmt=fmt, sidecar=sidecar,
+                           log=log, **options)
+
+
+def _check_side(side: str, sents: Sentences, files: Sequence[Path]) -> None:
+    if len(sents) == 0:
+        names = str(files[0]) if len(files) == 1 else f"{len(files)} files"
+        raise InputError(f"{names}: no sentences on the {side} side (empty or whitespace only)")
+
+
+def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None, *, work: str | Path | None,
+                model: str | None, chunk_size: int, engine: str, jobs: int, ray_address: str | None,
+                segment: bool, src_lang: str | None, tgt_lang: str | None, header: bool, fmt: str,
+                sidecar: bool, log: Log, **options: Any) -> BigMineResult:
+    import tempfile
+
+    from .engines import get_engine, temp_prefix
+
     model = choose_model(src_files, tgt_files, model, src_lang, tgt_lang, log, segment=segment)
     tmp = None
     if work is None:
@@ -1220,20 +1239,23 @@ def mine_corpus(
         work_dir.mkdir(parents=True, exist_ok=True)
     eng = None
     interrupted = True
+    opened: list[Sentences] = []  # closed however this ends (a refused output, an empty side)
     try:
         eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
         src_s, src_v = prepare_side("src", src_files, work_dir, model=model, chunk_size=chunk_size,
                                     engine=eng, segment=segment, lang=src_lang, log=log)
+        opened.append(src_s)
+        _check_side("source", src_s, src_files)
         tgt_s, tgt_v = prepare_side("tgt", tgt_files, work_dir, model=model, chunk_size=chunk_size,
                                     engine=eng, segment=segment, lang=tgt_lang, log=log)
+        opened.append(tgt_s)
+        _check_side("target", tgt_s, tgt_files)
         eng.close()
         eng = None
         interrupted = False
         res = mine_stores(src_v, tgt_v, log=log, texts=(src_s, tgt_s), model=model, **options)
         write_pairs(res, src_s, tgt_s, output, fmt=fmt, header=header, margin=str(options.get("margin", "distance")),
                     model=model, src_lang=src_lang, tgt_lang=tgt_lang, sidecar=sidecar)
-        src_s.close()
-        tgt_s.close()
         if log:
             bar = (f"p >= {res.info['min_p']}" if res.info.get("min_p") is not None
                    else f"threshold {res.threshold:.4f}")
@@ -1241,6 +1263,8 @@ def mine_corpus(
                 f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
         return res
     finally:
+        for sents in opened:
+            sents.close()
         if eng is not None:
             eng.close(abort=interrupted)  # interrupted: workers stop now
         if tmp is not None:

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
@@ -97,10 +97,45 @@ def is_special(path: str | os.PathLike[str] | None) -> bool:
     return destination(path)[1]
 
 
+#: Identities (device, inode) of the files the running command reads: never replaced by an output.
+_INPUTS: ContextVar[frozenset[tuple[int, int]]] = ContextVar("parallel_inputs", default=frozenset())
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+@contextlib.contextmanager
+def inputs_protected(paths: Iterable[str | os.PathLike[str] | None]) -> Iterator[None]:
+    """While inside, :func:`check_output_path` and :func:`atomic_writer` refuse to write over any of
+    ``paths`` (``-``/None skipped; symlinks and other names of the same file included): an output
+    named like an input (``align doc.ar doc.en -o doc.en``, a Moses ``-o`` whose derived names are
+    the inputs) is a one-line error, and the input is left as it was."""
+    ids = {i for p in paths if p is not None and str(p) != "-" for i in [_identity(p)] if i is not None}
+    token = _INPUTS.set(_INPUTS.get() | ids)
+    try:
+        yield
+    finally:
+        _INPUTS.reset(token)
+
+
+def refuse_input(path: str | os.PathLike[str]) -> None:
+    """InputError when ``path`` is an input of the running command (see :func:`inputs_protected`)."""
+    ident = _identity(path)
+    if ident is not None and ident in _INPUTS.get():
+        raise InputError(f"{path}: is an input of this command; writing the output there would overwrite it")
+
+
 def check_output_path(path: str | os.PathLike[str] | None) -> None:
-    """Fail before any work is done when ``path`` cannot be written (``-``/None is stdout)."""
+    """Fail before any work is done when ``path`` cannot be written (``-``/None is stdout) or is an
+    input of the running command (:func:`inputs_protected`)."""
     if path is None or str(path) == "-":
         return
+    refuse_input(path)
     target, direct = destination(path)
     if direct:
         if os.path.exists(path) and not os.access(path, os.W_OK):
@@ -213,6 +248,7 @@ def atomic_writer(path: str | os.PathLike[str], *,
     ``/dev/stdout`` is written directly (see :func:`destination`). A write that
     fails (disk full) is an :class:`OutputError` naming ``path``.
     """
+    refuse_input(path)
     target, direct = destination(path)
     if direct:
         with _direct_writer(path, binary) as out:

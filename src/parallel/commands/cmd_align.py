@@ -68,6 +68,17 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
       parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl
       parallel-corpus align doc.ar doc.en -o doc.html
     """
+    from ..io import inputs_protected
+
+    with inputs_protected([src, tgt]):  # -o naming an input (or Moses names derived from it) is refused
+        _align(src, tgt, src_lang, tgt_lang, presplit, mode, model, max_link, fmt, header, output, quiet,
+               keep_empty, sidecar, threads, cache_dir, no_cache, min_p, force_lang, filter_opts)
+
+
+def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool, mode: str,
+           model: str | None, max_link: int | None, fmt: str | None, header: bool, output: str, quiet: bool,
+           keep_empty: bool, sidecar: bool, threads: int | None, cache_dir: str | None, no_cache: bool,
+           min_p: float | None, force_lang: bool, filter_opts: dict[str, object]) -> None:
     from ..api import align_documents, check_languages, read_document
     from ..export import export
     from ..io import check_output_path
@@ -75,12 +86,17 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
     check_output_path(output)
     from ..export import check_destination
 
-    check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
+    out_fmt = check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
     check_filter_options({**filter_opts, "min_p": min_p})  # bad values fail before the alignment is paid for
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang)
     t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang)
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    if out_fmt == "moses":  # its file names follow the languages: refuse an input among them now
+        from ..export import moses_paths
+
+        for path in moses_paths(output, s.lang, t.lang):
+            check_output_path(path)
     from ..embed import stderr_progress
 
     al = align_documents(s, t, mode=mode, model=model,
