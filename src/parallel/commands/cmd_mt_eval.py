@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +52,18 @@ def corpus_scores(hyps: list[str], refs: list[str], metrics: list[str], tokenize
     for name in metrics:
         try:
             metric: Any
-            if name == "bleu":
-                metric = BLEU(tokenize=tokenize)
-            elif name == "chrf":
-                metric = CHRF(word_order=2)
-            else:
-                metric = TER()
-            score = metric.corpus_score(hyps, [refs])
+            with warnings.catch_warnings():  # sacrebleu's own deprecated calls (logger.warn): not ours to show
+                warnings.simplefilter("ignore", DeprecationWarning)
+                if name == "bleu":
+                    metric = BLEU(tokenize=tokenize)
+                elif name == "chrf":
+                    metric = CHRF(word_order=2)
+                else:
+                    metric = TER()
+                score = metric.corpus_score(hyps, [refs])
+        except RuntimeError as exc:  # ja-mecab / ko-mecab without their extra packages
+            raise ParallelError(f"--tokenize {tokenize}: {' '.join(str(exc).split())[:160]} "
+                                "(or use intl)") from None
         except (ImportError, OSError, SystemExit) as exc:  # sacrebleu exits on some download errors
             raise ParallelError(f"--tokenize {tokenize}: {' '.join(str(exc).split())[:160]} "
                                 "(the SentencePiece tokenizers need a model download; use intl "
