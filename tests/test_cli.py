@@ -128,6 +128,8 @@ def _write_bad(tmp_path: Path, kind: str) -> Path:
         p.write_bytes("Caf\xe9 cr\xe8me, d\xe9j\xe0 vu.\n".encode("latin-1"))
     elif kind == "binary":
         p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    elif kind == "utf16":
+        p.write_bytes("The text saved as UTF-16.\n".encode("utf-16"))
     return p
 
 
@@ -137,6 +139,7 @@ def _write_bad(tmp_path: Path, kind: str) -> Path:
     ("blank", "empty"),
     ("latin1", "not UTF-8"),
     ("binary", "binary"),
+    ("utf16", "UTF-16 text; convert it to UTF-8"),
 ])
 def test_bad_input_one_line_exit_2_no_output(seed_en: Path, tmp_path: Path, kind: str, message: str) -> None:
     bad = tmp_path / "missing.txt" if kind == "missing" else _write_bad(tmp_path, kind)
@@ -470,3 +473,27 @@ def test_mine_refuses_an_empty_side(tmp_path: Path) -> None:
         code, _, err = invoke("mine", *args, "-o", str(tmp_path / "m.tsv"))
         assert code == 2 and "no sentences on the" in err.strip().splitlines()[-1], err
         assert not (tmp_path / "m.tsv").exists()
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["-m", "nosuch"], 2, "unknown model 'nosuch'"),
+    (["-m", "use-m3+nosuch"], 2, "unknown model 'nosuch'"),
+    (["-m", "st:/no/such/folder"], 1, "model folder /no/such/folder not found"),
+    (["--z-min", "2", "--threshold", "0.1"], 2, "--z-min sets the margin bar"),
+    (["--segment", "--src-lang", "xx"], 2, "--src-lang: unknown language 'xx'"),
+    (["--tgt-lang", "english"], 2, "--tgt-lang: 'english' is not a language code"),
+])
+def test_mine_refuses_bad_options_before_any_work(tiny: tuple[Path, Path], tmp_path: Path, args: list[str],
+                                                  code: int, message: str) -> None:
+    """Said in one line before a sentence is read (not from the first embedding chunk), nothing written."""
+    got, _, err = invoke("mine", str(tiny[0]), str(tiny[1]), *args, "-o", str(tmp_path / "m.tsv"))
+    assert got == code, err
+    assert err.strip().splitlines() == [f"parallel-corpus: error: {err.split('error: ', 1)[1].strip()}"]
+    assert message in err and "unique sentences" not in err and "chunk" not in err
+    assert not (tmp_path / "m.tsv").exists()
+
+
+def test_both_sides_from_stdin_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["align", "-", "-", "-o", str(tmp_path / "o.tsv")], input=EN_TINY)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "parallel-corpus: error: only one side can be read from standard input (-)"

@@ -163,11 +163,17 @@ def test_cli_quiet_and_clean_run(tmp_path: Path) -> None:
     assert (tmp_path / "out" / COMBINED).is_file()
 
 
-def test_bad_manifest_is_a_usage_error(tmp_path: Path) -> None:
-    (tmp_path / "m.tsv").write_text("name\tsrc\n", encoding="utf-8")
+@pytest.mark.parametrize(("text", "message"), [
+    ("name\tsrc\n", "lacks column"),
+    ("name\tsrc\ttgt\tsrc\na\tx.ar\ty.en\tz.ar\n", "names column(s) 'src' twice"),
+    ("name\tsrc\ttgt\tpresplit\na\tx.ar\ty.en\tmaybe\n", "presplit must be yes or no, not 'maybe'"),
+])
+def test_bad_manifest_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "m.tsv").write_text(text, encoding="utf-8")
     res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 2
-    assert "lacks column" in res.stderr
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,3 +201,25 @@ def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monk
     assert "needs of different countries" in links[("10,12", "7")][3]
     assert ("6", "16") not in links and ("14", "12") not in links
     assert all(float(r[col]) >= DEFAULT_MIN_P for r in rows)
+
+
+def test_language_failures_say_what_to_change_in_the_manifest(tmp_path: Path) -> None:
+    """run has no --src-lang or --force-lang: a pair that fails on its languages is told to fix
+    the manifest's columns, not to pass flags run does not have."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(AR, folder / "a.ar")
+    shutil.copy(EN, folder / "a.en")
+    shutil.copy(EN, folder / "b.en")
+    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
+            "twins\ta.en\tb.en\t\t\tauto",          # both detected as English
+            "wrong\ta.ar\ta.en\ten\ten\tauto"]       # Arabic script declared English
+    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 1
+    lines = {ln.split(":")[1]: ln for ln in res.stderr.splitlines() if ln.startswith(("failed: twins", "failed: wrong"))}
+    assert len(lines) == 2, res.stderr
+    for ln in lines.values():
+        assert "--src-lang" not in ln and "--tgt-lang" not in ln and "pass --force-lang" not in ln, ln
+        assert "in the manifest" in ln, ln
+    assert "both detected as 'en'" in res.stderr and "arabic script" in res.stderr

@@ -167,3 +167,17 @@ def test_align_documents_carries_evidence(seed_ar: Path, seed_en: Path) -> None:
         assert f["length_ratio"] > 0
         assert f["numbers"] in ("agree", "differ", "none")
         assert f["numbers_src"] == " ".join(extract_numbers(al.src_text(link)))
+
+
+def test_margin_stays_bounded_when_a_sentence_resembles_nothing() -> None:
+    """A sentence unlike every sentence of the other side (digits only, a symbol) has a
+    neighbourhood mean at or below 0; its ratio margin is bounded, not -47942."""
+    from parallel.evidence import MARGIN_FLOOR
+
+    t = np.eye(4, 8, dtype=np.float32)
+    odd = -np.ones((1, 8), dtype=np.float32) / np.sqrt(8)  # negative cosine with every target
+    s = np.vstack([t[:3], odd])
+    got = embedding_features([Link((3,), (3,)), Link((0,), (0,))], s, t, k=2)
+    assert got[0]["cosine"] < 0
+    assert -1 / MARGIN_FLOOR <= got[0]["margin"] < 0
+    assert got[1]["margin"] > 1

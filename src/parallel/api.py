@@ -55,7 +55,7 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
     if lang is None:
         lang = detect_lang(text, name)
         if lang is None:
-            raise InputError(f"{name or 'text'}: cannot tell its language; pass the language explicitly")
+            raise InputError(f"{name or 'text'}: cannot tell its language; pass it with --src-lang/--tgt-lang")
     else:
         check_lang(lang, text, name, force=force_lang)
     segs = presplit_text(text, lang) if presplit else segment_text(text, lang)
@@ -73,7 +73,7 @@ def check_languages(src: Document, tgt: Document, explicit: bool) -> None:
     if src.lang == tgt.lang and not explicit:
         raise InputError(
             f"{src.name or 'source'} and {tgt.name or 'target'} were both detected as "
-            f"{src.lang!r}; pass --src-lang/--tgt-lang to align two texts in one language"
+            f"{src.lang!r}; pass both --src-lang and --tgt-lang to align two texts in one language"
         )
 
 

@@ -1131,6 +1131,11 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
     )
     from .errors import ModelError
 
+    if model is not None:  # an unknown name fails now, in one line, not in the first embedding chunk
+        from .embed import check_model_folder, model_id
+
+        model_id(model)
+        check_model_folder(model)
     langs = (src_lang or _files_lang(src_files), tgt_lang or _files_lang(tgt_files))
     unknown = ", ".join(map(repr, unknown_languages(*langs)))
     if model is None:
@@ -1203,6 +1208,11 @@ def mine_corpus(
         raise InputError(f"mine: unknown format {fmt!r}; choose from {', '.join(MINE_FORMATS)}")
     if fmt == "moses" and (output is None or output == "-"):
         raise InputError("the moses format writes two files (NAME.ar-en.ar, NAME.ar-en.en): give -o NAME")
+    from .lang import check_code
+
+    for flag, code in (("--src-lang", src_lang), ("--tgt-lang", tgt_lang)):
+        if code is not None:
+            check_code(code, flag)
     sweep_temp()  # temporary folders of runs killed with -9
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
     if chunk_size < 1:

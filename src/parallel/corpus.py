@@ -52,6 +52,10 @@ class PairEntry:
     meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
+_YES = ("yes", "true", "1")
+_NO = ("no", "false", "0")
+
+
 def read_manifest(path: str | Path) -> list[PairEntry]:
     """Parse a manifest; relative paths are resolved against its folder."""
     path = Path(path)
@@ -61,6 +65,9 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
     if not rows:
         raise InputError(f"{path}: manifest has no header line")
     header = [h.strip() for h in rows[0]]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise InputError(f"{path}: manifest header names column(s) {', '.join(map(repr, twice))} twice")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(f"{path}: manifest lacks column(s) {', '.join(missing)}")
@@ -79,6 +86,9 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
         mode = rec.get("mode") or "auto"
         if mode not in ("auto", "parallel", "comparable"):
             raise InputError(f"{path}: line {lineno}: unknown mode {mode!r}")
+        presplit = (rec.get("presplit") or "no").lower()
+        if presplit not in _YES + _NO:
+            raise InputError(f"{path}: line {lineno}: presplit must be yes or no, not {rec['presplit']!r}")
         entries.append(PairEntry(
             name=name,
             src=path.parent / rec["src"],
@@ -86,7 +96,7 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
             src_lang=rec.get("src_lang") or None,
             tgt_lang=rec.get("tgt_lang") or None,
             mode=mode,
-            presplit=(rec.get("presplit") or "no").lower() in ("yes", "true", "1"),
+            presplit=presplit in _YES,
             meta={k: v for k, v in rec.items() if k not in REQUIRED},
         ))
     return entries
@@ -190,11 +200,26 @@ def align_pair(job: PairJob) -> PairResult:
                              max_link=job.max_link)
         files = render_pair_outputs(al, job.name, encoder=_ENCODER_CACHE[job.model])
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
-        return PairResult(job.name, job.key, error=failure_reason(exc))
+        return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))
     kinds = Counter(link.kind for link in al.links)
     info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
             "mode": al.mode, "signature": al.signature}
     return PairResult(job.name, job.key, files=files, info=info)
+
+
+#: The command-line hints of align's language errors, as a manifest says them (run has no such flags).
+_MANIFEST_HINTS = (
+    (re.compile(r"pass (?:it with|both) --src-lang(?:/| and )--tgt-lang"), "set src_lang and tgt_lang in the manifest"),
+    (re.compile(r"pass --force-lang to (?:use it anyway|keep '[^']*')"),
+     "correct src_lang/tgt_lang in the manifest (align --force-lang keeps it anyway)"),
+)
+
+
+def manifest_hints(message: str) -> str:
+    """``message`` with align's option hints (--src-lang, --force-lang) rewritten for a manifest."""
+    for pattern, hint in _MANIFEST_HINTS:
+        message = pattern.sub(hint, message)
+    return message
 
 
 def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, bytes]:

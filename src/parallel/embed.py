@@ -452,6 +452,16 @@ class LazyEncoder:
         return self._inner.encode(texts)
 
 
+def check_model_folder(name: str) -> None:
+    """ModelError when ``name`` is ``st:`` and a path (``./m``, ``/m``, ``~/m``, ``a/b/c``) that is
+    not a folder: said before any work, not when the model is first needed."""
+    for part in ([name] if name.startswith("st:") else name.split("+")):
+        part = part.strip()
+        if part.startswith("st:") and (part[3:].startswith((".", "/", "~")) or part.count("/") > 1) \
+                and not Path(part[3:]).expanduser().is_dir():
+            raise ModelError(f"model folder {part[3:]} not found")
+
+
 def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool | str | Path | None = None,
                 strip_marks: bool = True, batch_size: int = DEFAULT_BATCH,
                 progress: Progress | None = None) -> Encoder:
@@ -472,9 +482,7 @@ def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool
     use_cache = cache is not None and cache is not False
     enc: Encoder
     if use_cache:
-        if name.startswith("st:") and (name[3:].startswith((".", "/", "~")) or name.count("/") > 1) \
-                and not Path(name[3:]).expanduser().is_dir():
-            raise ModelError(f"model folder {name[3:]} not found")
+        check_model_folder(name)
         enc = LazyEncoder(name, model_id(name), lambda: _load_raw(name, threads))
     else:
         enc = _load_raw(name, threads)

@@ -39,6 +39,9 @@ import numpy as np
 
 from .data import Alignment, Link
 
+#: Smallest neighbourhood mean a ratio margin divides by.
+MARGIN_FLOOR = 0.05
+
 FEATURES = ("cosine", "margin", "length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf", "p")
 FLOAT_FEATURES = ("cosine", "margin", "length_ratio", "chrf", "p")
 STRING_FEATURES = ("numbers", "numbers_src", "numbers_tgt")
@@ -229,7 +232,9 @@ def embedding_features(links: Sequence[Link], src_emb: np.ndarray, tgt_emb: np.n
     cos = np.einsum("ij,ij->i", s_vec.astype(np.float64), t_vec.astype(np.float64))
     fwd = np.concatenate([_knn_mean(s_vec[i:i + 1024] @ tgt_emb.T, k) for i in range(0, len(sel), 1024)])
     bwd = np.concatenate([_knn_mean(t_vec[i:i + 1024] @ src_emb.T, k) for i in range(0, len(sel), 1024)])
-    denom = np.maximum((fwd + bwd) / 2, 1e-6)
+    # a sentence with no neighbour of any likeness (digits only, a symbol) has a neighbourhood mean near
+    # or below 0: the ratio would explode (-47942 was seen); a floor keeps it within +-20
+    denom = np.maximum((fwd + bwd) / 2, MARGIN_FLOOR)
     margin = cos / denom
     for pos, n in enumerate(full):
         result[n] = {"cosine": round(float(cos[pos]), 6), "margin": round(float(margin[pos]), 6)}

@@ -18,6 +18,8 @@ from .errors import InputError, OutputError
 
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 text from raw bytes (BOM dropped); binary or non-UTF-8 input is an InputError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: UTF-16 text; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data:
         raise InputError(f"{name}: looks like a binary file, not UTF-8 text")
     try:

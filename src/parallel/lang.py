@@ -188,6 +188,14 @@ def known_lang(lang: str) -> bool:
     return ident is not None and lang in set(ident.labels)
 
 
+def check_code(lang: str, what: str) -> None:
+    """Refuse, in one line, a language flag that is no known ISO 639 code (``what``: the flag)."""
+    if not _CODE.match(lang):
+        raise InputError(f"{what}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr)")
+    if not known_lang(lang):
+        raise InputError(f"{what}: unknown language {lang!r} (ISO 639 codes: ar, en, fr, fa, ...)")
+
+
 def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = False) -> None:
     """Refuse a language flag the text contradicts (its script is another language's) or an
     unknown code, in one line; ``force`` accepts it anyway."""

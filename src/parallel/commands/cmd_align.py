@@ -68,8 +68,11 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
       parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl
       parallel-corpus align doc.ar doc.en -o doc.html
     """
+    from ..errors import InputError
     from ..io import inputs_protected
 
+    if src == "-" and tgt == "-":
+        raise InputError("only one side can be read from standard input (-)")
     with inputs_protected([src, tgt]):  # -o naming an input (or Moses names derived from it) is refused
         _align(src, tgt, src_lang, tgt_lang, presplit, mode, model, max_link, fmt, header, output, quiet,
                keep_empty, sidecar, threads, cache_dir, no_cache, min_p, force_lang, filter_opts)

@@ -94,6 +94,8 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
 
     if min_p is not None and (z_min is not None or threshold is not None):
         raise InputError("--min-p keeps pairs by p; --z-min and --threshold by margin: give one")
+    if z_min is not None and threshold is not None:
+        raise InputError("--z-min sets the margin bar from the collections, --threshold fixes it: give one")
     if min_p is None and z_min is None and threshold is None:
         min_p = DEFAULT_MIN_P
     fmt = fmt or format_for(output, None)
