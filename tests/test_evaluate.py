@@ -209,3 +209,123 @@ def test_same_digits_as_vecalign_score_py(shared_bench: Path) -> None:
     assert ours.lax.f1 == pytest.approx(ref["f1_lax"], abs=1e-12)
     dropped = align_scores(preds, golds, "drop")
     assert dropped.strict.precision > ours.strict.precision + 0.01
+
+
+# ------------------------------------------------------------- PRED and GOLD as exports of align
+
+
+def _pair(links: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> object:
+    """An Alignment of 6 x 6 sentences with these links (texts on every sentence)."""
+    from pairs_factory import make_doc
+
+    from parallel.data import Alignment, Link
+
+    return Alignment(make_doc([f"ع{i}" for i in range(6)], "ar"), make_doc([f"e{i}" for i in range(6)], "en"),
+                     tuple(Link(s, t, 0.5) for s, t in links), "parallel",
+                     "model:t|mode:parallel|src:ar|tgt:en")
+
+
+A_GOLD = [((0,), (0,)), ((1,), (1, 2)), ((2, 3), (3,)), ((4,), (4,)), ((5,), (5,))]
+A_PRED = [((0,), (0,)), ((1,), (1,)), ((2, 3), (3,)), ((4,), (4,)), ((5,), (5,))]
+B_GOLD = [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+B_PRED = [((0, 1), (0,)), ((2,), (1,)), ((3,), (2,))]
+
+
+def _figures(res: object) -> dict[str, object]:
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    out: dict[str, object] = json.loads(res.stdout)  # type: ignore[attr-defined]
+    return out
+
+
+def _error_line(res: object) -> str:
+    lines = res.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert res.exit_code == 2 and len(lines) == 1, res.output  # type: ignore[attr-defined]
+    assert lines[0].startswith("parallel-corpus: error:")
+    return lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "tsv", "tmx"])
+def test_eval_reads_any_export_of_align(tmp_path: Path, fmt: str) -> None:
+    from parallel.export import export
+
+    export(_pair(A_PRED), str(tmp_path / f"pred.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+    export(_pair(A_GOLD), str(tmp_path / "gold.align"), sidecar=True)  # type: ignore[arg-type]
+    want = align_counts(A_PRED, A_GOLD)
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / f"pred.{fmt}"), str(tmp_path / "gold.align"),
+                                            "--json"]))
+    assert got["strict"] == want.strict.as_dict() and got["lax"] == want.lax.as_dict()
+    # GOLD an export too: scored as an alignment
+    export(_pair(A_GOLD), str(tmp_path / f"gold.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / f"pred.{fmt}"), str(tmp_path / f"gold.{fmt}"),
+                                            "--json", "--format", "vecalign"]))
+    assert got["strict"] == want.strict.as_dict()
+
+
+def test_eval_same_export_twice_and_moses_refused(tmp_path: Path) -> None:
+    from parallel.export import export
+
+    export(_pair(A_PRED), str(tmp_path / "p.jsonl"))  # type: ignore[arg-type]
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.jsonl"), str(tmp_path / "p.jsonl"), "--json"]))
+    assert got["strict"]["f1"] == 1.0  # type: ignore[index]
+    export(_pair(A_PRED), str(tmp_path / "p"), "moses")  # type: ignore[arg-type]
+    _write(tmp_path, "g.align", "[0]:[0]\n")
+    assert "Moses" in _error_line(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.ar-en.ar"),
+                                                           str(tmp_path / "g.align")]))
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_eval_gold_without_links_is_an_error(tmp_path: Path, text: str) -> None:
+    gold = _write(tmp_path, "g.align", text)
+    for pred in (_write(tmp_path, "p.align", PRED), _write(tmp_path, "e.align", "")):
+        assert "GOLD holds no links" in _error_line(CliRunner().invoke(cli, ["eval", str(pred), str(gold)]))
+
+
+def _joined(tmp_path: Path) -> tuple[Path, Path]:
+    """``run``'s ``_all.tsv`` and ``_all.jsonl`` for pairs ``a`` and ``b`` (each from 0)."""
+    from parallel.export import export
+
+    tsv, jsonl = tmp_path / "_all.tsv", tmp_path / "_all.jsonl"
+    tsv_lines: list[str] = []
+    jsonl_text = ""
+    for name, links in (("a", A_PRED), ("b", B_PRED)):
+        export(_pair(links), str(tmp_path / f"{name}.tsv"), sidecar=True)  # type: ignore[arg-type]
+        export(_pair(links), str(tmp_path / f"{name}.jsonl"), pair=name)  # type: ignore[arg-type]
+        rows = (tmp_path / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+        tsv_lines += ([f"pair\t{rows[0]}"] if not tsv_lines else []) + [f"{name}\t{r}" for r in rows[1:]]
+        jsonl_text += (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8")
+    tsv.write_text("\n".join(tsv_lines) + "\n", encoding="utf-8")
+    jsonl.write_text(jsonl_text, encoding="utf-8")
+    return tsv, jsonl
+
+
+def test_eval_scores_run_all_pair_by_pair(tmp_path: Path) -> None:
+    from parallel.export import export
+
+    tsv, jsonl = _joined(tmp_path)
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    export(_pair(A_GOLD), str(gold / "a.gold.align"))  # type: ignore[arg-type]
+    export(_pair(B_GOLD), str(gold / "b.gold.align"))  # type: ignore[arg-type]
+    want = align_counts(A_PRED, A_GOLD) + align_counts(B_PRED, B_GOLD)
+    for pred in (tsv, jsonl):
+        got = _figures(CliRunner().invoke(cli, ["eval", str(pred), str(gold), "--json"]))
+        assert got["documents"] == 2
+        assert got["strict"] == want.strict.as_dict() and got["lax"] == want.lax.as_dict(), pred
+    # one GOLD file for several pairs: refused, not pooled
+    assert "joins 2 pairs" in _error_line(CliRunner().invoke(cli, ["eval", str(tsv), str(gold / "a.gold.align")]))
+
+
+def test_eval_folder_names_with_dots(tmp_path: Path) -> None:
+    """``run`` takes pair names with dots: ``doc.1.align`` scores against ``doc.1.gold.align``."""
+    for name in ("doc.1", "doc.2"):
+        _write(tmp_path / "pred", f"{name}.align", PRED)
+        _write(tmp_path / "gold", f"{name}.gold.align", GOLD)
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "pred"), str(tmp_path / "gold"), "--json"]))
+    assert got["documents"] == 2 and got["strict"]["precision"] == 0.5  # type: ignore[index]
+    # Text+Berg style: gold test0.defr (--gold-glob 'test*.defr'), predictions test0.align or test0.defr.align
+    for pred_name in ("test0.align", "test0.defr.align"):
+        _write(tmp_path / f"p-{pred_name}", pred_name, PRED)
+        _write(tmp_path / "tb", "test0.defr", GOLD)
+        got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / f"p-{pred_name}"), str(tmp_path / "tb"),
+                                                "--gold-glob", "test*.defr", "--json"]))
+        assert got["documents"] == 1 and got["strict"]["precision"] == 0.5  # type: ignore[index]

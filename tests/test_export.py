@@ -324,3 +324,90 @@ def test_cli_align_formats(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None
                                "-o", str(tmp_path / "seed")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "seed.ar-en.ar").is_file() and (tmp_path / "seed.ar-en.en").is_file()
+
+
+# ------------------------------------------------------------------ read back what --keep-empty and run write
+
+def _gappy(mode: str) -> Alignment:
+    """An alignment whose export with --keep-empty has lines with one side empty."""
+    from pairs_factory import make_doc
+
+    src = make_doc(["واحد", "اثنان", "ثلاثة", "أربعة"], "ar")
+    tgt = make_doc(["one", "two", "three", "four"], "en")
+    if mode == "parallel":
+        links = [Link((0,), (0,), 0.9), Link((1,), (), 0.0), Link((2, 3), (1,), 0.5), Link((), (2,), 0.0),
+                 Link((), (3,), 0.0)]
+    else:
+        links = [Link((2,), (0,), 1.2), Link((0,), (3,), 1.1)]
+    return Alignment(src, tgt, links, mode, f"model:t|mode:{mode}|src:ar|tgt:en")
+
+
+@pytest.mark.parametrize("mode", ["parallel", "comparable"])
+def test_moses_keep_empty_reads_the_links_tsv_holds(tmp_path: Path, mode: str) -> None:
+    """A Moses line with one side empty is a 1-0 / 0-1 pair, not also an empty sentence on the
+    other side: read back, the Moses files give the pairs the TSV export of the same alignment
+    gives (texts and link types; Moses holds no ids)."""
+    from parallel.export import pair_rows
+
+    al = _gappy(mode)
+    export(al, str(tmp_path / "g"), "moses", keep_empty=True)
+    export(al, str(tmp_path / "g.tsv"), keep_empty=True)
+    from_moses = pair_rows(read_pairs(tmp_path / "g.ar-en.ar"), keep_empty=True)
+    from_tsv = pair_rows(read_pairs(tmp_path / "g.tsv"), keep_empty=True)
+    assert len(from_moses) == len(from_tsv) == len(pair_rows(al, keep_empty=True))
+    assert [(r.src, r.tgt) for r in from_moses] == [(r.src, r.tgt) for r in from_tsv]
+    assert all(r.src.strip() or r.tgt.strip() for r in from_moses)  # no pair empty on both sides
+    # and filtering the Moses files back to Moses changes nothing
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "g.ar-en.ar"), "--keep-empty", "-q",
+                                    "-o", str(tmp_path / "h")])
+    assert res.exit_code == 0, res.output
+    for lang in ("ar", "en"):
+        assert (tmp_path / f"h.ar-en.{lang}").read_bytes() == (tmp_path / f"g.ar-en.{lang}").read_bytes()
+
+
+def test_zero_pair_jsonl_reads_as_zero_pairs(tmp_path: Path) -> None:
+    al = make_alignment("parallel")
+    none = Alignment(al.src, al.tgt, (), al.mode, al.signature)
+    for fmt in ("jsonl", "tsv", "tmx", "moses"):
+        _write(none, tmp_path, fmt)
+    assert (tmp_path / "pairs.jsonl").read_bytes() == b""
+    for name in ("pairs.jsonl", "pairs.tsv", "pairs.tmx", "pairs.ar-en.ar"):
+        assert read_pairs(tmp_path / name).links == (), name
+    (tmp_path / "blank.jsonl").write_text("\n\n", encoding="utf-8")
+    assert read_pairs(tmp_path / "blank.jsonl").links == ()
+    for fmt in ("jsonl", "tsv"):
+        res = CliRunner().invoke(main, ["filter", str(tmp_path / "pairs.jsonl"), "-q", "-f", fmt])
+        assert res.exit_code == 0, res.output
+        assert len(res.stdout.splitlines()) == (1 if fmt == "tsv" else 0)  # the header, or nothing
+
+
+def _joined_jsonl(tmp_path: Path) -> Path:
+    """``run``'s ``_all.jsonl`` for a parallel pair ``p`` and a comparable pair ``c``."""
+    out = tmp_path / "_all.jsonl"
+    with out.open("w", encoding="utf-8") as fh:
+        for name, mode in (("p", "parallel"), ("c", "comparable")):
+            export(make_alignment(mode), str(tmp_path / f"{name}.jsonl"), pair=name)
+            fh.write((tmp_path / f"{name}.jsonl").read_text(encoding="utf-8"))
+    return out
+
+
+def test_filter_keeps_each_records_signature(tmp_path: Path) -> None:
+    joined = _joined_jsonl(tmp_path)
+    sigs = {r["pair"]: r["signature"] for r in map(json.loads, joined.read_text(encoding="utf-8").splitlines())}
+    assert "mode:parallel" in sigs["p"] and "mode:comparable" in sigs["c"]
+    res = CliRunner().invoke(main, ["filter", str(joined), "--min-score", "0", "-q", "-o",
+                                    str(tmp_path / "f.jsonl")])
+    assert res.exit_code == 0, res.output
+    recs = [json.loads(x) for x in (tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["pair"] for r in recs} == {"p", "c"}
+    assert all(r["signature"] == sigs[r["pair"]] + "|filter:min-score=0" for r in recs)
+    # a sidecar says the file mixes several: one line per signature, in file order
+    res = CliRunner().invoke(main, ["filter", str(joined), "--min-score", "0", "-q", "-o",
+                                    str(tmp_path / "f.tsv")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "f.tsv.sig").read_text(encoding="utf-8").splitlines() == [
+        sigs["p"] + "|filter:min-score=0", sigs["c"] + "|filter:min-score=0"]
+    # and a file of one signature keeps it on one line, records unchanged
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "p.jsonl"), "-q", "-o", str(tmp_path / "q.tsv")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "q.tsv.sig").read_text(encoding="utf-8") == sigs["p"] + "\n"

@@ -234,3 +234,58 @@ def test_align_parallel_min_p_leaves_out_links_below_it(seed_ar: Path, seed_en: 
     got = [json.loads(line) for line in kept.stdout.splitlines()]
     assert all(g.pop("signature").endswith(f"|filter:min-p={bar:g}") for g in got)
     assert got == [{k: v for k, v in r.items() if k != "signature"} for r in rows if r["p"] >= bar]
+
+
+def _one_error_line(res: object) -> str:
+    lines = res.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert res.exit_code == 2 and len(lines) == 1, res.output  # type: ignore[attr-defined]
+    assert lines[0].startswith("parallel-corpus: error:") and "Traceback" not in res.output  # type: ignore[attr-defined]
+    return lines[0]
+
+
+def test_vecalign_input_filters_only_to_vecalign(tmp_path: Path) -> None:
+    """A Vecalign file holds no texts: no text format made of empty texts and made-up evidence."""
+    src = tmp_path / "a.align"
+    export(table(), str(src), sidecar=True)
+    for fmt in ("jsonl", "tsv", "tmx", "moses", "json"):
+        out = tmp_path / f"out-{fmt}"
+        res = CliRunner().invoke(main, ["filter", str(src), "-f", fmt, "--keep-empty", "-o", str(out)])
+        assert "holds no texts" in _one_error_line(res), fmt
+        assert list(tmp_path.glob("out-*")) == []
+    res = CliRunner().invoke(main, ["filter", str(src), "--max-length-ratio", "2", "-o", str(tmp_path / "b.align")])
+    assert "--max-length-ratio" in _one_error_line(res)
+    assert not (tmp_path / "b.align").exists()
+    res = CliRunner().invoke(main, ["filter", str(src), "--min-score", "0.7", "-q", "-o", str(tmp_path / "b.align")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "b.align").read_text(encoding="utf-8").splitlines() == [
+        "[0]:[0]:0.9000", "[2]:[2]:0.7000", "[3]:[3]:0.7000", "[5]:[5]:0.8000"]
+
+
+def test_filter_to_html_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "pairs.tsv"
+    export(table(), str(src))
+    res = CliRunner().invoke(main, ["filter", str(src), "-o", str(tmp_path / "x.html")])
+    assert "report" in _one_error_line(res)
+    assert not list(tmp_path.glob("x.html*"))
+
+
+def test_joined_pairs_are_not_written_into_one_vecalign_file(tmp_path: Path) -> None:
+    """``run``'s ``_all.tsv`` joins pairs each numbered from 0; a Vecalign file has no column to
+    keep them apart, so the ids would run on (the second pair's from 7): refused."""
+    from parallel.schema import tsv_columns
+
+    lines = []
+    for name in ("a", "b"):
+        export(table(), str(tmp_path / f"{name}.tsv"))
+        rows = (tmp_path / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+        lines += [f"{name}\t{row}" for row in rows[1:]]
+    joined = tmp_path / "_all.tsv"
+    joined.write_text("\t".join(("pair", *tsv_columns())) + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "_all.tsv.sig").write_text("model:t|mode:parallel|src:ar|tgt:en\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["filter", str(joined), "-f", "vecalign", "-o", str(tmp_path / "v.align")])
+    assert "joins 2 pairs" in _one_error_line(res)
+    assert not list(tmp_path.glob("v.align*"))
+    res = CliRunner().invoke(main, ["filter", str(joined), "-q", "-f", "tsv"])  # still fine: ids per pair
+    assert res.exit_code == 0, res.output
+    got = [line.split("\t")[:3] for line in res.stdout.splitlines()[1:]]
+    assert [g[1] for g in got if g[0] == "a"] == [g[1] for g in got if g[0] == "b"] != []

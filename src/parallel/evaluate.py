@@ -39,9 +39,11 @@ __all__ = [
     "AlignScores",
     "align_counts",
     "align_scores",
+    "link_format",
     "mining_scores",
     "parse_pairs_tsv",
     "parse_vecalign",
+    "read_links",
     "read_pairs_tsv",
     "read_vecalign",
 ]
@@ -246,3 +248,50 @@ def read_vecalign(path: str | Path) -> list[AlignLink]:
 def read_pairs_tsv(path: str | Path) -> list[AlignLink]:
     """Read a TSV file of id pairs (mining output or gold; an empty file has no pairs)."""
     return parse_pairs_tsv(read_text(path, allow_empty=True), str(path))
+
+
+def link_format(path: str | Path) -> str:
+    """How :func:`read_links` reads ``path``: ``vecalign`` (lines ``[i]:[j]``, also when neither
+    name nor content tell), ``tsv`` (id pairs in the first two columns, or a TSV export), or the
+    export format (``jsonl``, ``tmx``, ``json``, ``moses``)."""
+    return _link_format(path, read_text(path, allow_empty=True))
+
+
+def _link_format(path: str | Path, text: str) -> str:
+    from .readers import sniff_format
+
+    kind = sniff_format(path, text)
+    if kind in ("jsonl", "tmx", "json", "moses", "tsv"):
+        return kind
+    return "vecalign"
+
+
+def read_links(path: str | Path) -> dict[str, list[AlignLink]]:
+    """The links of an alignment file, by document: ``{"": links}`` for a Vecalign file or a
+    TSV of ids; for an export of the pair schema (tsv with a header, jsonl, tmx, json) read by
+    :mod:`parallel.readers`, ``{pair: links}`` by its ``pair`` field (``run``'s ``_all.tsv`` and
+    ``_all.jsonl`` join several pairs, each numbering its sentences from 0), ``{"": links}``
+    when it has none. A Moses file holds no sentence ids and is refused."""
+    from .readers import read_pairs, read_tsv
+
+    name = str(path)
+    text = read_text(path, allow_empty=True)
+    kind = _link_format(path, text)
+    if kind == "vecalign":
+        return {"": parse_vecalign(text, name)}
+    if kind == "moses":
+        raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
+                         "TSV, JSONL, TMX or JSON export of the same alignment")
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if kind == "tsv" and not first.startswith("pair\t"):
+        return {"": parse_pairs_tsv(text, name)}
+    # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
+    al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
+    offsets = al.info.get("pair_offsets") or {}
+    docs: dict[str, list[AlignLink]] = {}
+    for link in al.links:
+        pair = link.features.get("pair")
+        ds, dt = offsets.get(str(pair), (0, 0))
+        docs.setdefault("" if pair is None else str(pair), []).append(
+            (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt)))
+    return docs or {"": []}

@@ -260,7 +260,8 @@ def jsonl_record(row: PairRow, src_lang: str, tgt_lang: str, signature: str,
     if pair is not None and rec["pair"] is None:
         rec["pair"] = pair
     rec["unmatched"] = row.unmatched
-    rec["signature"] = signature
+    own = row.features.get("signature")  # a pair from a file mixing several keeps its own
+    rec["signature"] = signature if own is None else str(own)
     return rec
 
 

@@ -204,7 +204,8 @@ class FilterReport:
 def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, list[FilterReport]]:
     """``al`` keeping only links every filter accepts, and a report per filter (in order).
 
-    The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made.
+    The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made (and so does
+    a link's own ``signature`` feature, which a file mixing several gives each link).
     """
     links = list(al.links)
     reports = []
@@ -215,11 +216,19 @@ def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, 
         links = kept
     if not filters:
         return al, reports
-    sig = al.signature + ("|" if al.signature else "") + "filter:" + ",".join(f.spec() for f in filters)
+    spec = "filter:" + ",".join(f.spec() for f in filters)
+    links = [replace(k, features={**k.features, "signature": with_filter(str(k.features["signature"]), spec)})
+             if k.features.get("signature") is not None else k for k in links]
     info: dict[str, Any] = dict(al.info)
     info["filters"] = [{"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed}
                        for r in reports]
-    return replace(al, links=tuple(links), signature=sig, info=info), reports
+    return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info), reports
+
+
+def with_filter(signature: str, spec: str) -> str:
+    """``signature`` gaining ``|SPEC``; a file mixing several signatures (one per line, see
+    :func:`parallel.readers.mixed_signature`) has each line gain it."""
+    return "\n".join(line + ("|" if line else "") + spec for line in signature.split("\n"))
 
 
 _KIND = re.compile(r"^\d+-\d+$")

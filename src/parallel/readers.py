@@ -92,6 +92,17 @@ def _export_kind(path: str | Path, text: str) -> str | None:
     return None
 
 
+def sniff_format(path: str | Path, text: str) -> str | None:
+    """The format of an alignment file from its name, else from its first line: one of
+    :data:`READERS`, or None when neither tells (e.g. a Vecalign gold named ``test0.defr``)."""
+    if Path(path).suffix.lower() == ".json":
+        return "json"
+    kind = _export_kind(path, text)
+    if kind is None and text.lstrip().startswith("{"):
+        return "json"  # the native JSON under another name
+    return kind
+
+
 # ====================================================================== exported pair files
 #
 # Every format written by :mod:`parallel.export` reads back into an Alignment whose export
@@ -104,7 +115,17 @@ _SIG_KEYS = re.compile(r"(?:^|\|)(src|tgt|mode):([^|]*)")
 
 
 def _sig_fields(signature: str) -> dict[str, str]:
-    return {m.group(1): m.group(2) for m in _SIG_KEYS.finditer(signature)}
+    """``src``, ``tgt`` and ``mode`` of a signature (of its first line: a file joining pairs made
+    differently carries one signature per line, see :func:`mixed_signature`)."""
+    first = signature.split("\n", 1)[0]
+    return {m.group(1): m.group(2) for m in _SIG_KEYS.finditer(first)}
+
+
+def mixed_signature(signatures: list[str]) -> str:
+    """One signature for a file whose pairs carry several (``run``'s ``_all.jsonl`` joining a
+    parallel and a comparable pair): the distinct ones, one per line, in first-seen order. A
+    single line is the usual case; the pairs keep their own in a ``signature`` feature."""
+    return "\n".join(dict.fromkeys(signatures))
 
 
 def _read_sidecar(path: Path) -> str:
@@ -343,14 +364,18 @@ def read_vecalign(path: str | Path, *, src_sentences: list[str] | None = None,
 
 
 def read_jsonl(path: str | Path) -> Alignment:
-    """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line)."""
+    """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line).
+
+    An empty file is an export of zero pairs (languages unknown). Records whose signatures
+    differ (``run``'s ``_all.jsonl``) keep each its own (a ``signature`` feature; the
+    Alignment's signature lists them all, see :func:`mixed_signature`)."""
     name = str(path)
     rows: list[Row] = []
+    signatures: list[str] = []
     unmatched = False
     langs: tuple[str, str] | None = None
-    signature = ""
     reserved = {"translation", "src_ids", "tgt_ids", "type", "score", "unmatched", "signature"}
-    for lineno, line in enumerate(_lines(read_text(path)), start=1):
+    for lineno, line in enumerate(_lines(read_text(path, allow_empty=True)), start=1):
         if not line.strip():
             continue
         where = f"{name}: line {lineno}"
@@ -362,7 +387,6 @@ def read_jsonl(path: str | Path) -> Alignment:
                 if len(keys) != 2:
                     raise InputError(f"{where}: \"translation\" needs exactly two languages, has {keys}")
                 langs = (keys[0], keys[1])
-                signature = str(rec.get("signature") or "")
             s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
             s_ids = tuple(int(i) for i in rec.get("src_ids", []))
             t_ids = tuple(int(i) for i in rec.get("tgt_ids", []))
@@ -371,13 +395,17 @@ def read_jsonl(path: str | Path) -> Alignment:
                 unmatched = True
                 feats = {"pair": feats["pair"]} if "pair" in feats else {}
             score = rec.get("score")
+            signatures.append(str(rec.get("signature") or ""))
             rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a translation record ({type(exc).__name__}: {exc})") from None
-    if langs is None:
-        raise InputError(f"{name}: no records")
+    if langs is None:  # zero pairs: what an export of an alignment without pairs writes
+        return build_alignment([], name=name)
+    signature = mixed_signature(signatures)
+    if "\n" in signature:  # several: every record keeps its own
+        rows = [(*r[:5], {**r[5], "signature": sig}) for r, sig in zip(rows, signatures, strict=True)]
     return build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
                            mode="comparable" if unmatched else None)
 
@@ -450,7 +478,8 @@ def moses_base(path: str | Path) -> tuple[str, str, str] | None:
 
 def read_moses(path: str | Path) -> Alignment:
     """``NAME.s-t.s`` + ``NAME.s-t.t`` (give either file or ``NAME.s-t``): line n of one is
-    the translation of line n of the other; one link per line, an empty line an empty side."""
+    the translation of line n of the other; one link per line, an empty line an empty side
+    (each side numbers its sentences in order, skipping its empty lines)."""
     found = moses_base(path)
     if found is None:
         raise InputError(f"{path}: not a Moses file name (want NAME.ar-en.ar, NAME.ar-en.en or NAME.ar-en)")
@@ -465,9 +494,14 @@ def read_moses(path: str | Path) -> Alignment:
     if status and len(status) != len(s_lines):
         raise InputError(f"{status_file} has {len(status)} lines but {base}.{s_lang} has {len(s_lines)}")
     rows: list[Row] = []
+    # Each side numbers only its own sentences: a line with one side empty (a 1-0 / 0-1 pair of
+    # --keep-empty) names no sentence on that side, so no empty sentence is made up there.
+    n_src = n_tgt = 0
     for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True)):
-        s_ids = (n,) if s or not t else ()
-        t_ids = (n,) if t or not s else ()
+        s_ids: tuple[int, ...] = (n_src,) if s or not t else ()
+        t_ids: tuple[int, ...] = (n_tgt,) if t or not s else ()
+        n_src += len(s_ids)
+        n_tgt += len(t_ids)
         rows.append((s_ids, t_ids, s, t, 0.0, {"status": status[n]} if status and status[n] else {}))
     return build_alignment(rows, signature=_read_sidecar(Path(f"{base}.sig")), src_lang=s_lang,
                            tgt_lang=t_lang, name=base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -10,10 +11,26 @@ import click
 
 from .options import quiet_option
 
+# Suffixes that name what a file holds, not which document: stripped from the end of a file
+# name to get its document name (``07.gold.align`` -> ``07``, ``doc.1.align`` -> ``doc.1``).
+_KNOWN_SUFFIXES = (".gold", ".align", ".vecalign", ".tsv", ".jsonl", ".json", ".tmx")
 
-def _doc_key(path: Path) -> str:
-    """Document id of a file: its name up to the first dot (``test0.defr`` -> ``test0``)."""
-    return path.name.split(".", 1)[0]
+
+def _doc_key(path: Path, pattern: str = "*") -> str:
+    """Document name of a file in a folder: its name without the literal end of ``pattern``
+    (``test*.defr``: ``test0.defr`` -> ``test0``) and without known suffixes (``.gold``,
+    ``.align``, ``.tsv`` ...), so names with dots (``doc.1``, from ``run``) stay whole."""
+    name = path.name
+    tail = re.split(r"[*?\]]", pattern)[-1]
+    if tail and name.endswith(tail) and len(name) > len(tail):
+        name = name[:-len(tail)]
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _KNOWN_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name, stripped = name[:-len(suffix)], True
+    return name
 
 
 def _files(path: Path, pattern: str, what: str) -> dict[str, Path]:
@@ -21,23 +38,52 @@ def _files(path: Path, pattern: str, what: str) -> dict[str, Path]:
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
-    if path.is_file():
-        return {"": path}
     found = sorted(p for p in path.glob(pattern) if p.is_file() and not p.name.startswith("."))
     if not found:
         raise InputError(f"{path}: no {what} files matching {pattern!r} (see --glob/--gold-glob)")
     out: dict[str, Path] = {}
     for p in found:
-        key = _doc_key(p)
+        key = _doc_key(p, pattern)
         if key in out:
             raise InputError(f"{path}: two {what} files for document {key!r}: {out[key].name}, {p.name}")
         out[key] = p
     return out
 
 
+def match_documents(pred: list[str], gold: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """``([(gold name, pred name)], gold names with no prediction, pred names with no gold)``.
+
+    A name matches itself; failing that, a name that is the other one plus a dotted part
+    (gold ``test0`` and ``test0.defr``), when exactly one such name is left."""
+    from ..errors import InputError
+
+    free = [k for k in pred if k not in set(gold)]
+    matched: list[tuple[str, str]] = []
+    missing: list[str] = []
+    for g in sorted(gold):
+        if g in pred:
+            matched.append((g, g))
+            continue
+        cands = [k for k in free if k.startswith(g + ".") or g.startswith(k + ".")]
+        if len(cands) > 1:
+            raise InputError(f"gold document {g!r} matches several predicted ones: {', '.join(cands[:5])}")
+        if cands:
+            matched.append((g, cands[0]))
+            free.remove(cands[0])
+        else:
+            missing.append(g)
+    return matched, missing, sorted(free)
+
+
 def _kind(path: Path) -> str:
+    """``vecalign`` (alignment scores) or ``tsv`` (mining scores) for a GOLD file: Vecalign
+    lines and exports of ``align`` (jsonl, tmx, json) give alignment scores, a TSV mining ones."""
+    from ..evaluate import link_format
     from ..io import read_text
 
+    kind = link_format(path)
+    if kind != "vecalign":
+        return "tsv" if kind == "tsv" else "vecalign"
     for line in read_text(path, allow_empty=True).splitlines():
         if line.strip() and not line.startswith("#"):
             return "vecalign" if line.lstrip().startswith("[") else "tsv"
@@ -47,14 +93,71 @@ def _kind(path: Path) -> str:
 def read_mined(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Id pairs of a pairs file: TSV (``mine``/``align`` output or gold: the first two columns),
     or any other export of the pair schema (jsonl, tmx, json) read by :func:`read_pairs`."""
-    from ..evaluate import read_pairs_tsv
-    from ..export import SUFFIXES
-    from ..readers import read_pairs
+    from ..evaluate import read_links
 
-    fmt = SUFFIXES.get(path.suffix.lower())
-    if fmt in ("jsonl", "tmx", "json"):
-        return [(k.src, k.tgt) for k in read_pairs(path, fmt).links]
-    return read_pairs_tsv(path)
+    return [link for links in read_links(path).values() for link in links]
+
+
+Links = list[tuple[tuple[int, ...], tuple[int, ...]]]
+
+
+def _one_doc(source: Path | Links) -> Links:
+    """The links of a document: already read, or a file in a folder, which holds one document."""
+    from ..errors import InputError
+    from ..evaluate import read_links
+
+    if not isinstance(source, Path):
+        return source
+    path = source
+    docs = read_links(path)
+    if len(docs) > 1:
+        raise InputError(f"{path}: joins {len(docs)} pairs; give it as the file itself, not in a folder")
+    return next(iter(docs.values()))
+
+
+def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str,
+              quiet: bool) -> list[tuple[str, Links, Links, Path]]:
+    """``(name, predicted links, gold links, gold file)`` of every document to score.
+
+    PRED and GOLD are a file each (one document), folders of per-document files matched by
+    name (:func:`match_documents`), or a file joining several pairs (``run``'s ``_all.tsv``,
+    ``_all.jsonl``) whose ``pair`` names match the other side's documents."""
+    from ..errors import InputError
+    from ..evaluate import read_links
+
+    sides: list[dict[str, Path | Links]] = []
+    for path, pat, what in ((pred, pattern, "predicted"), (gold, gold_pattern, "gold")):
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        if path.is_dir():
+            sides.append(dict(_files(path, pat, what)))
+        else:
+            sides.append(dict(read_links(path)))
+    p_docs, g_docs = sides
+    if pred.is_file() and gold.is_file() and (len(p_docs) == 1 or len(g_docs) == 1):
+        if len(p_docs) != len(g_docs):
+            many, many_docs, single = (pred, p_docs, gold) if len(p_docs) > 1 else (gold, g_docs, pred)
+            names = ", ".join(list(many_docs)[:3]) + (" ..." if len(many_docs) > 3 else "")
+            raise InputError(f"{many}: joins {len(many_docs)} pairs ({names}) but {single} is one "
+                             "document; give a folder with a file per pair (NAME.gold.align) to score "
+                             "each pair")
+        return [("", _one_doc(next(iter(p_docs.values()))), _one_doc(next(iter(g_docs.values()))), gold)]
+    for path, docs in ((pred, p_docs), (gold, g_docs)):
+        if path.is_file() and "" in docs:
+            raise InputError("PRED and GOLD must both be files or both be folders (or one a file "
+                             "joining several pairs with a pair column, like run's _all.tsv)")
+    matched, missing, extra = match_documents(list(p_docs), list(g_docs))
+    if missing:
+        raise InputError(f"{pred}: no prediction for document(s) {', '.join(missing[:5])}"
+                         f"{' ...' if len(missing) > 5 else ''}")
+    if extra and not quiet:
+        print(f"note: ignoring {len(extra)} predicted document(s) with no gold: {', '.join(extra[:5])}",
+              file=sys.stderr)
+    out = []
+    for g, k in matched:
+        pv, gv = p_docs[k], g_docs[g]
+        out.append((g, _one_doc(pv), _one_doc(gv), gv if isinstance(gv, Path) else gold))
+    return out
 
 
 @click.command("eval", context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,9 +165,10 @@ def read_mined(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["auto", "vecalign", "tsv"]), default="auto",
               show_default=True,
-              help="vecalign: alignments ([0, 1]:[2]), strict/lax scores; tsv: mined id pairs "
-                   "(PRED may be any export of mine or align: tsv, jsonl, tmx, json), "
-                   "precision/recall/F1; auto: from the first gold line.")
+              help="vecalign: alignments ([0, 1]:[2]), strict/lax scores; tsv: mined id pairs, "
+                   "precision/recall/F1; auto: from GOLD (Vecalign lines or a jsonl/tmx/json export: "
+                   "vecalign; a TSV: tsv). PRED and GOLD may be Vecalign files or any export that "
+                   "carries ids (tsv, jsonl, tmx, json), not Moses.")
 @click.option("--glob", "pattern", default="*.align", show_default=True, metavar="PATTERN",
               help="Files to read in a PRED folder (and in GOLD unless --gold-glob).")
 @click.option("--gold-glob", default=None, metavar="PATTERN", help="Files to read in a GOLD folder.")
@@ -79,8 +183,11 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     """Score PRED against GOLD: strict and lax precision/recall/F1 (Vecalign format) or mining
     precision/recall/F1 (TSV id pairs).
 
-    PRED and GOLD are files, or folders of per-document files matched by name up to the first
-    dot (``07.align`` scores against ``07.gold.align``); counts are pooled over documents.
+    PRED and GOLD are files, or folders of per-document files matched by name without the
+    suffixes .gold, .align, .tsv ... (``07.align`` scores against ``07.gold.align``, ``doc.1.align``
+    against ``doc.1.gold.align``); counts are pooled over documents. A file joining several pairs
+    (``run``'s ``_all.tsv`` / ``_all.jsonl``) is scored pair by pair against a GOLD folder
+    (``NAME.gold.align`` for each pair NAME).
     Predicted links with an empty side (1-0, 0-1) count in precision and gold ones are left out
     of recall, as Vecalign's score.py does (``--null-policy drop`` leaves them out of both).
 
@@ -90,49 +197,39 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
       parallel-corpus eval predictions/ ../shared/bench/textberg_defr --gold-glob 'test*.defr'
       parallel-corpus eval mined.tsv all.gold.tsv --format tsv
       parallel-corpus eval mined.jsonl all.gold.tsv          # any export of `mine`
+      parallel-corpus eval pair.jsonl 00.gold.align           # any export of `align`
+      parallel-corpus eval out/_all.tsv gold/ --gold-glob '*.gold.align'
     """
     from ..errors import InputError
-    from ..evaluate import PRF, AlignScores, align_counts, mining_scores, read_pairs_tsv, read_vecalign
+    from ..evaluate import PRF, AlignScores, align_counts, mining_scores
 
-    pred_files = _files(pred, pattern, "predicted")
-    gold_files = _files(gold, gold_glob or pattern, "gold")
-    if "" in gold_files or "" in pred_files:
-        if len(gold_files) != 1 or len(pred_files) != 1:
-            raise InputError("PRED and GOLD must both be files or both be folders")
-        pairs = [("", pred_files[next(iter(pred_files))], gold_files[next(iter(gold_files))])]
-    else:
-        missing = sorted(set(gold_files) - set(pred_files))
-        if missing:
-            raise InputError(f"{pred}: no prediction for document(s) {', '.join(missing[:5])}"
-                             f"{' ...' if len(missing) > 5 else ''}")
-        extra = sorted(set(pred_files) - set(gold_files))
-        if extra and not quiet:
-            print(f"note: ignoring {len(extra)} predicted file(s) with no gold: {', '.join(extra[:5])}",
-                  file=sys.stderr)
-        pairs = [(k, pred_files[k], gold_files[k]) for k in sorted(gold_files)]
-    kind = fmt if fmt != "auto" else _kind(pairs[0][2])
+    docs = documents(pred, gold, pattern, gold_glob or pattern, quiet)
+    for _, _, g_links, g_path in docs:
+        if not g_links:
+            raise InputError(f"{g_path}: GOLD holds no links (nothing to score against)")
+    kind = fmt if fmt != "auto" else _kind(docs[0][3])
     out = sys.stdout
     if kind == "tsv":
         total = PRF(0, 0, 0, 0)
-        for _, p, g in pairs:
-            total = total + mining_scores(read_mined(p), read_pairs_tsv(g))
+        for _, p_links, g_links, _ in docs:
+            total = total + mining_scores(p_links, g_links)
         if as_json:
-            out.write(json.dumps({"documents": len(pairs), "mining": total.as_dict()}) + "\n")
+            out.write(json.dumps({"documents": len(docs), "mining": total.as_dict()}) + "\n")
             return
-        out.write(f"documents: {len(pairs)}  predicted pairs: {total.n_pred}  gold pairs: {total.n_gold}\n")
+        out.write(f"documents: {len(docs)}  predicted pairs: {total.n_pred}  gold pairs: {total.n_gold}\n")
         out.write(f"mining  P {total.precision:.4f}  R {total.recall:.4f}  F1 {total.f1:.4f}\n")
         return
     scores = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
-    for _, p, g in pairs:
-        scores = scores + align_counts(read_vecalign(p), read_vecalign(g), null_policy)
+    for _, p_links, g_links, _ in docs:
+        scores = scores + align_counts(p_links, g_links, null_policy)
     if as_json:
-        out.write(json.dumps({"documents": len(pairs), "null_policy": null_policy,
+        out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
                               "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()}) + "\n")
         return
     st, lx = scores.strict, scores.lax
     policy = ("reference: predicted 1-0/0-1 links counted in precision" if null_policy == "reference"
               else "drop: links with an empty side left out of precision and recall")
-    out.write(f"documents: {len(pairs)}  predicted links: {st.n_pred}  gold links: {st.n_gold}"
+    out.write(f"documents: {len(docs)}  predicted links: {st.n_pred}  gold links: {st.n_gold}"
               f"  (null policy {policy})\n")
     out.write(f"strict  P {st.precision:.4f}  R {st.recall:.4f}  F1 {st.f1:.4f}\n")
     out.write(f"lax     P {lx.precision:.4f}  R {lx.recall:.4f}  F1 {lx.f1:.4f}\n")

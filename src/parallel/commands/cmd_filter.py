@@ -102,9 +102,13 @@ def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | N
 
 
 def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
-    """``fmt``, else the output name's format, else the input's (tsv for Moses to stdout)."""
+    """``fmt``, else the output name's format, else the input's (tsv for Moses to stdout).
+
+    An ``.html`` output without ``-f`` is refused: ``filter`` writes pairs, the HTML page is
+    ``report``'s."""
     from pathlib import Path
 
+    from ..errors import InputError
     from ..export import SUFFIXES, format_for
     from ..readers import moses_base
 
@@ -112,9 +116,48 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
         return fmt
     if output == "-":
         return "tsv" if in_fmt == "moses" else in_fmt
+    if Path(output).suffix.lower() in (".html", ".htm"):
+        raise InputError(f"{output}: filter writes pairs, not an HTML report; filter to the native "
+                         "JSON (-o kept.json) and run `parallel-corpus report kept.json -o "
+                         f"{Path(output).name}`, or give -f FORMAT")
     if Path(output).suffix.lower() in SUFFIXES or moses_base(output) is not None:
         return format_for(output, None)
     return in_fmt
+
+
+# Filters that read the texts (or evidence computed from them): a Vecalign file holds none.
+_TEXT_FILTERS = {"no_empty": "--no-empty", "drop_duplicates": "--drop-duplicates",
+                 "drop_number_mismatch": "--drop-number-mismatch",
+                 "min_length_ratio": "--min-length-ratio", "max_length_ratio": "--max-length-ratio"}
+
+
+def check_conversion(file: str, in_fmt: str, out_fmt: str, options: dict[str, Any]) -> None:
+    """Refuse what a Vecalign input cannot honestly give: it holds ids and scores but no texts,
+    so neither a format of texts nor a filter on the texts (their evidence would be made up)."""
+    from ..errors import InputError
+
+    if in_fmt != "vecalign":
+        return
+    if out_fmt != "vecalign":
+        raise InputError(f"{file}: a Vecalign file holds no texts, so it filters only to vecalign "
+                         f"(-f vecalign), not {out_fmt}; for {out_fmt}, filter an export that has the "
+                         "texts (tsv, jsonl, tmx, moses or json)")
+    text_opts = [flag for key, flag in _TEXT_FILTERS.items() if options.get(key) not in (None, False)]
+    if text_opts:
+        raise InputError(f"{file}: {', '.join(text_opts)} read the texts, which a Vecalign file does "
+                         "not hold; filter an export that has them (tsv, jsonl, tmx, moses or json)")
+
+
+def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
+    """Refuse to write several pairs (``run``'s ``_all.*``) into one Vecalign file: it has no
+    column to say which pair a line belongs to, so the pairs' ids would run into each other."""
+    from ..errors import InputError
+
+    offsets = al.info.get("pair_offsets") or {}
+    if out_fmt == "vecalign" and len(offsets) > 1:
+        names = ", ".join(list(offsets)[:3]) + (" ..." if len(offsets) > 3 else "")
+        raise InputError(f"{file}: joins {len(offsets)} pairs ({names}); a Vecalign file holds one, so "
+                         "filter to tsv or jsonl, or filter each pair's own file (run's NAME.align)")
 
 
 @click.command("filter", context_settings={"help_option_names": ["-h", "--help"]})
@@ -156,8 +199,11 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
 
     log = note(quiet)
     in_fmt = pairs_format(file, from_fmt)
+    out_fmt = output_format(output, fmt, in_fmt)
+    check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
-    al = annotate(al)  # text evidence missing from the file (existing features are kept)
+    check_joined_pairs(file, al, out_fmt)
+    if in_fmt != "vecalign":  # no texts there: no text evidence to compute
+        al = annotate(al)  # text evidence missing from the file (existing features are kept)
     kept = run_filters(al, options, log)
-    export(kept, output, output_format(output, fmt, in_fmt), header=header, keep_empty=keep_empty,
-           sidecar=sidecar)
+    export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
