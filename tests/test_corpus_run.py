@@ -223,3 +223,24 @@ def test_language_failures_say_what_to_change_in_the_manifest(tmp_path: Path) ->
         assert "--src-lang" not in ln and "--tgt-lang" not in ln and "pass --force-lang" not in ln, ln
         assert "in the manifest" in ln, ln
     assert "both detected as 'en'" in res.stderr and "arabic script" in res.stderr
+
+
+def test_a_rerun_removes_what_a_killed_run_was_writing(tmp_path: Path) -> None:
+    """A driver killed with -9 while it wrote a pair's file leaves its temporary file
+    (``.NAME.PID.XXXX.tmp``) beside the outputs; the next run removes it, and never the
+    temporary file of a process that still runs."""
+    import os
+
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    (out / ".done").mkdir(parents=True)
+    pid_max = Path("/proc/sys/kernel/pid_max")
+    dead = (int(pid_max.read_text()) if pid_max.exists() else 4_194_304) + 1  # no process has it
+    stale = [out / f".alpha.align.{dead}.k3j2h1.tmp", out / ".done" / f".alpha.json.{dead}.q9w8e7.tmp"]
+    live = out / f".beta.tsv.{os.getpid()}.a1b2c3.tmp"
+    for p in [*stale, live]:
+        p.write_text("half", encoding="utf-8")
+    run_manifest(manifest, out)
+    assert not any(p.exists() for p in stale)
+    assert live.exists()
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == [live.name]

@@ -22,7 +22,7 @@ from typing import Any
 
 from .engines import failure_reason
 from .errors import InputError, ParallelError
-from .io import atomic_writer, output_batch, read_text
+from .io import atomic_writer, output_batch, read_text, sweep_stale_writes
 
 REQUIRED = ("name", "src", "tgt")
 
@@ -373,6 +373,8 @@ def run_manifest(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    for folder in (out, out / DONE_DIR):  # half-written files of a run killed with -9
+        sweep_stale_writes(folder)
     summary = RunSummary(pairs=len(entries))
     done: set[str] = set()
     bar = _progress(len(entries), progress)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import InputError, ParallelError
+from .io import pid_alive
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,16 +121,6 @@ def temp_prefix(kind: str) -> str:
     return f"parallel-{kind}-{os.getpid()}-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_temp(own: bool = False, base: Path | None = None) -> int:
     """Remove the temporary folders left by processes that no longer exist (killed with -9), and
     this process's own ones with ``own``; returns how many were removed. ``base``: the folder
@@ -142,7 +133,7 @@ def sweep_temp(own: bool = False, base: Path | None = None) -> int:
             if not m or not p.is_dir() or p.is_symlink():
                 continue
             pid = int(m.group(1))
-            if (own and pid == os.getpid()) or not _alive(pid):
+            if (own and pid == os.getpid()) or not pid_alive(pid):
                 shutil.rmtree(p, ignore_errors=True)
                 removed += 1
     return removed

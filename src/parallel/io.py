@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -97,6 +98,35 @@ def is_special(path: str | os.PathLike[str] | None) -> bool:
     if path is None or str(path) == "-":
         return True
     return destination(path)[1]
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_STALE_WRITE = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+
+
+def sweep_stale_writes(folder: str | os.PathLike[str]) -> int:
+    """Remove the temporary files :func:`atomic_writer` left in ``folder`` when its process was
+    killed with -9 mid-write (``.NAME.PID.XXXX.tmp`` of a process that no longer exists); returns
+    how many. A live process's files are left alone."""
+    removed = 0
+    with contextlib.suppress(OSError):
+        for p in Path(folder).iterdir():
+            m = _STALE_WRITE.match(p.name)
+            if m and p.is_file() and not p.is_symlink() and not pid_alive(int(m.group(1))):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    removed += 1
+    return removed
 
 
 #: Identities (device, inode) of the files the running command reads: never replaced by an output.
@@ -260,7 +290,9 @@ def atomic_writer(path: str | os.PathLike[str], *,
     if not folder.is_dir():
         raise InputError(f"{path}: folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        # the pid in the name: a run killed with -9 leaves it behind, the next one removes it
+        # (sweep_stale_writes) and never touches a live process's
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
