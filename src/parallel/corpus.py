@@ -129,7 +129,7 @@ class PairJob:
     tgt_lang: str | None
     mode: str
     presplit: bool
-    model: str
+    model: str | None  # None: chosen per pair as align chooses it
     max_link: int | None
     key: str
 
@@ -187,18 +187,22 @@ def align_pair(job: PairJob) -> PairResult:
     """
     from .api import align_documents, check_languages, make_document
     from .embed import get_encoder
+    from .report import encoder_name
+
+    def load(name: str) -> Any:
+        if name not in _ENCODER_CACHE:
+            _ENCODER_CACHE[name] = get_encoder(name, threads=1)
+        return _ENCODER_CACHE[name]
 
     try:
-        if job.model not in _ENCODER_CACHE:
-            _ENCODER_CACHE[job.model] = get_encoder(job.model, threads=1)
         s = make_document(job.src_text, job.src_lang, presplit=job.presplit, name=job.src_name)
         t = make_document(job.tgt_text, job.tgt_lang, presplit=job.presplit, name=job.tgt_name)
         if len(s) == 0 or len(t) == 0:
             raise InputError(f"{job.src_name if len(s) == 0 else job.tgt_name}: no sentences")
         check_languages(s, t, explicit=bool(job.src_lang and job.tgt_lang))
-        al = align_documents(s, t, mode=job.mode, model=_ENCODER_CACHE[job.model],
-                             max_link=job.max_link)
-        files = render_pair_outputs(al, job.name, encoder=_ENCODER_CACHE[job.model])
+        # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
+        al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load)
+        files = render_pair_outputs(al, job.name, encoder=load(encoder_name(al.signature) or "use-m3"))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))
     kinds = Counter(link.kind for link in al.links)
@@ -234,14 +238,14 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
 
-def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str, max_link: int | None) -> str:
+def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_link: int | None) -> str:
     """Hash of everything that determines a pair's outputs (inputs, options, formats, version)."""
     from . import __version__
     from .schema import SCHEMA_VERSION
 
     h = hashlib.sha256()
     for part in (e.name, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
-                 model, str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
+                 model or "auto", str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
                  f"schema={SCHEMA_VERSION}"):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
@@ -346,7 +350,7 @@ def run_manifest(
     manifest: str | Path,
     out_dir: str | Path,
     *,
-    model: str = "use-m3",
+    model: str | None = None,
     max_link: int | None = None,
     jobs: int = 1,
     engine: str = "local",
@@ -363,6 +367,8 @@ def run_manifest(
     interrupted run loses at most the pairs in flight. A pair that cannot be read or aligned is
     recorded in the summary and skipped. Finally ``OUT/_all.tsv`` and ``OUT/_all.jsonl`` join all
     pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
+    ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
+    language use-m3 does not know; use-m3+e5-small for comparable short sentences).
     """
     from .engines import Failure, get_engine, sweep_temp
 

@@ -13,7 +13,10 @@ from .options import note, quiet_option
 @click.argument("manifest", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="align",
               show_default=True, help="Folder for the outputs.")
-@click.option("-m", "--model", default="use-m3", show_default=True, help="Sentence encoder.")
+@click.option("-m", "--model", default=None,
+              help="Sentence encoder for every pair [default: chosen per pair as align chooses it: use-m3; "
+                   "e5-small for a language use-m3 does not know; use-m3+e5-small for comparable short "
+                   "sentences].")
 @click.option("--max-link", type=click.IntRange(1, 20), default=None,
               help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
                    "sides are split alike, up to 9 where one side is split much finer).")
@@ -25,7 +28,7 @@ from .options import note, quiet_option
               help="Join a running Ray cluster (e.g. auto or ray://head:10001) instead of starting one.")
 @click.option("--no-resume", is_flag=True, help="Redo pairs even when their outputs are up to date.")
 @quiet_option
-def command(manifest: str, out_dir: str, model: str, max_link: int | None, jobs: int, engine: str,
+def command(manifest: str, out_dir: str, model: str | None, max_link: int | None, jobs: int, engine: str,
             ray_address: str | None, no_resume: bool, quiet: bool) -> None:
     """Align every document pair listed in MANIFEST (the main job).
 
