@@ -374,6 +374,26 @@ def test_cli_review_rejects_a_bad_file(tmp_path: Path) -> None:
     assert res.exit_code == 2 and res.output.startswith("parallel-corpus: error:")
 
 
+def test_cli_review_on_a_busy_port_says_so_in_one_line(pfile: Path) -> None:
+    """Another program listens on the port: one line naming it and the way out (the server
+    library printed two lines of its own and exited)."""
+    import socket
+
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = CliRunner().invoke(main, ["review", str(pfile), "--port", str(port)])
+    assert res.exit_code == 1
+    want = (f"parallel-corpus: error: cannot listen on 127.0.0.1:{port} (Address already in use); "
+            "pass another --port, or --port 0 for any free one")
+    assert res.stderr.strip().splitlines() == [want]
+
+
 # ------------------------------------------------------------------ real browser, end to end
 
 

@@ -37,9 +37,27 @@ def command(alignment: str, port: int, open_browser: bool, quiet: bool) -> None:
     from ..readers import read_alignment
 
     read_alignment(alignment)  # a bad file is a one-line error before anything listens
+    if port:
+        _check_port(port)
     try:
         serve(alignment, port=port, open_browser=open_browser, log=note(quiet))
     except OSError as exc:
         from ..errors import ParallelError
 
         raise ParallelError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})") from None
+
+
+def _check_port(port: int) -> None:
+    """A port another program listens on is a one-line error (the server library would print its
+    own two lines and exit)."""
+    import socket
+
+    from ..errors import ParallelError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ParallelError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                                "pass another --port, or --port 0 for any free one") from None
