@@ -145,9 +145,38 @@ def test_changed_links_get_a_fresh_cosine_from_the_encoder(pfile: Path) -> None:
     al = st.apply("merge", {"link": 1})
     src, tgt = al.src_text(al.links[1]), al.tgt_text(al.links[1])
     assert al.links[1].features["cosine"] == round(math.cos((len(src) - len(tgt)) / 100.0), 6)
-    assert "margin" not in al.links[1].features
+    assert {"margin", "p"} <= set(al.links[1].features)  # against the whole documents, as the aligner
     st.apply("split", {"link": 1})
     assert calls == ["model:use-m3|mode:parallel"]  # loaded once
+
+
+def test_an_edited_link_gets_its_p_back(tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
+    """With the alignment's own encoder, a link a reviewer changes gets a calibrated p again (not
+    its cosine shown on p's scale), and merging two links then splitting them gives back the
+    p the aligner gave them. Without an encoder a changed link has no p at all."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+    from parallel.review.app import _encoder_for
+
+    path = tmp_path / "seed.json"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "parallel", "-f", "json",
+                                    "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    shutil.copy(path, tmp_path / "bare.json")
+    st = ReviewStore(path, encoder=_encoder_for)
+    before = st.load().links
+    i = next(n for n in range(len(before) - 1) if before[n].src and before[n].tgt and before[n + 1].src
+             and before[n + 1].tgt and len(before[n].src) == len(before[n].tgt) == 1)
+    merged = st.apply("merge", {"link": i}).links[i]
+    assert merged.features["edited"] == "merge" and 0.0 <= merged.features["p"] <= 1.0
+    assert {"cosine", "margin"} <= set(merged.features)
+    after = st.apply("split", {"link": i}).links
+    for n in (i, i + 1):
+        assert (after[n].src, after[n].tgt) == (before[n].src, before[n].tgt)
+        assert after[n].features["p"] == before[n].features["p"]
+    bare = ReviewStore(tmp_path / "bare.json")  # no encoder
+    assert "p" not in bare.apply("merge", {"link": i}).links[i].features
 
 
 def test_parallel_merge_needs_neighbours(pfile: Path) -> None:
@@ -324,6 +353,42 @@ def test_files_outside_the_folder_are_refused(client: tuple[Any, str, Path], tmp
         assert r.status_code == 200 and r.get_json()["file"] == "sibling.json"
     finally:
         outside.unlink()
+
+
+def test_the_file_menu_lists_alignments_only(client: tuple[Any, str, Path]) -> None:
+    """Other JSON in the folder (a config, an export named .json) is not offered: opening it
+    could only fail."""
+    c, _, pfile = client
+    shutil.copy(pfile, pfile.with_name("sibling.json"))
+    pfile.with_name("config.json").write_text('{"format": "other", "x": 1}', encoding="utf-8")
+    pfile.with_name("pairs.json").write_text("src_ids\ttgt_ids\n0\t0\n", encoding="utf-8")
+    state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+    assert state["files"] == ["p.json", "sibling.json"]
+
+
+def test_quiet_review_still_says_where_it_listens(pfile: Path) -> None:
+    """`review --port 0 -q`: the free port it took is on standard output, the page is there."""
+    pytest.importorskip("flask")
+    import subprocess
+    import sys
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "parallel", "review", str(pfile), "--port", "0", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/"), url
+        assert "<html" in urllib.request.urlopen(url, timeout=30).read().decode("utf-8").lower()
+    finally:
+        proc.kill()
+        proc.wait()
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    assert "GET /" not in err  # no line per request
 
 
 def test_killing_the_server_loses_nothing(pfile: Path) -> None:
@@ -576,7 +641,8 @@ def test_links_coloured_by_p_in_the_review_app(tmp_path: Path) -> None:
         r = post(c, "/api/op", {"op": "merge", "args": {"link": first}, "rev": state["rev"]},
                  Origin=f"http://{HOST}")
         assert r.status_code == 200, r.get_json()
-    assert "p" not in read_alignment(path).links[first].features  # the merged link is a new link
+    merged = read_alignment(path).links[first].features  # a new link: its p is computed afresh
+    assert merged["edited"] == "merge" and 0.0 <= merged["p"] <= 1.0 and "cosine" in merged
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ Security (the corpus text and the network are untrusted):
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from importlib import resources
@@ -67,15 +68,22 @@ def safe_file(folder: Path, name: str | None, default: Path) -> Path:
     return p
 
 
+_NATIVE_HEAD = re.compile(rb'^\s*\{\s*"format"\s*:\s*"parallel-alignment"')
+
+
 def listed_files(folder: Path) -> list[str]:
-    """The ``*.json`` files of ``folder`` that :func:`safe_file` would open (no symlink out)."""
+    """The ``*.json`` files of ``folder`` that :func:`safe_file` would open (no symlink out) and
+    that are alignments (the native JSON opens with its format name; other JSON is not listed)."""
     out = []
     for p in folder.glob("*.json"):
         try:
             safe_file(folder, p.name, folder)
-        except PermissionError:
+            with p.open("rb") as fh:
+                head = fh.read(256)
+        except (PermissionError, OSError):
             continue
-        out.append(p.name)
+        if _NATIVE_HEAD.match(head):
+            out.append(p.name)
     return sorted(out)
 
 
@@ -285,14 +293,20 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
 
 def serve(path: str | Path, *, port: int = 0, open_browser: bool = False,
           log: Any = None) -> None:
-    """Serve the review app on 127.0.0.1 until interrupted."""
+    """Serve the review app on 127.0.0.1 until interrupted. The page's address goes to standard
+    output always (``--port 0`` picks a free port: without it nothing would tell which); the
+    server's line per request is not shown (its errors are)."""
+    import logging
+
     from werkzeug.serving import make_server
 
     ReviewStore(path).load()  # fail early, with a one-line error, on a bad file
     app = create_app(path, port=port)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", port, app, threaded=True)
     app.config["PORT"] = server.server_port
     url = f"http://127.0.0.1:{server.server_port}/"
+    print(url, flush=True)
     if log:
         log(f"reviewing {Path(path).name} at {url} (Ctrl-C to stop; every change is saved at once)")
     if open_browser:

@@ -8,8 +8,8 @@ state lives in each link's ``features``:
 * ``edited``: how a reviewer changed the link (``merge``, ``split``, ``relink``,
   ``trimmed`` for a link that lost sentences to a relink, ``gap``/``unlinked``).
   Features of changed links are recomputed: text features (length ratio, numbers,
-  chrF) always, ``cosine`` when an encoder is given; ``margin`` is dropped (it needs
-  both whole documents' embeddings).
+  chrF) always; ``cosine``, ``margin`` and the calibrated ``p`` when an encoder is given
+  (without one they are dropped: a changed link has no ``p``).
 
 Undo history: a sidecar ``FILE.history.jsonl``, one line per change holding the
 changed slice of the link list before and after, and a fingerprint (``rev``) of
@@ -175,31 +175,39 @@ class ReviewStore:
     def __init__(self, path: str | Path, encoder: Callable[[Alignment], Any] | None = None) -> None:
         """``encoder(al)`` (optional, called once, lazily) gives an object with
         ``encode(list[str]) -> (n, d)`` L2-normalised rows: with it, a link a reviewer
-        changes gets a fresh ``cosine``; without it (or when it fails) the link has none."""
+        changes gets a fresh ``cosine``, ``margin`` and ``p``; without it (or when it fails) none."""
         self.path = Path(path).resolve()
         self.history_path = self.path.with_name(self.path.name + HISTORY_SUFFIX)
         self._lock = file_lock(self.path)
         self._encoder_factory = encoder
         self._encoder: Any = None
+        self._doc_emb: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _cosines(self, al: Alignment, links: list[Link]) -> list[Link]:
-        """Give edited links without a cosine one (when an encoder is available)."""
+    def _embedding_features(self, al: Alignment, links: list[Link]) -> list[Link]:
+        """Give edited links (sentences on both sides) what the aligner gives a link from the
+        embeddings: ``cosine``, ``margin`` and the calibrated ``p`` against the whole documents
+        (:func:`parallel.evidence.annotate`), when an encoder is available. Merging two links and
+        splitting them again gives back the p they had."""
         todo = [n for n, k in enumerate(links)
-                if k.src and k.tgt and "edited" in k.features and "cosine" not in k.features]
+                if k.src and k.tgt and "edited" in k.features and not {"cosine", "p"} <= set(k.features)]
         if not todo or self._encoder_factory is None:
             return links
         if self._encoder is None:
             try:
                 self._encoder = self._encoder_factory(al)
             except (ParallelError, ImportError, OSError):
-                self._encoder_factory = None  # no encoder here: edited links stay without cosine
+                self._encoder_factory = None  # no encoder here: edited links stay without p
                 return links
-        texts = [t for n in todo for t in (al.src_text(links[n]), al.tgt_text(links[n]))]
-        vecs = np.asarray(self._encoder.encode(texts), dtype=np.float64)
+        if self._doc_emb is None:  # the documents never change under review: embedded once
+            self._doc_emb = (np.asarray(self._encoder.encode(list(al.src.sentences)), dtype=np.float32),
+                             np.asarray(self._encoder.encode(list(al.tgt.sentences)), dtype=np.float32))
+        from ..evidence import annotate
+
+        sub = replace(al, links=tuple(links[n] for n in todo), info={})
+        done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder)
         out = list(links)
-        for pos, n in enumerate(todo):
-            cos = float(vecs[2 * pos] @ vecs[2 * pos + 1])
-            out[n] = replace(links[n], features={**links[n].features, "cosine": round(cos, 6)})
+        for n, link in zip(todo, done.links, strict=True):
+            out[n] = link
         return out
 
     # ------------------------------------------------------------ reading / writing
@@ -257,7 +265,7 @@ class ReviewStore:
             before = list(al.links)
             if rev is not None and rev != fingerprint(before):
                 raise ConflictError("the alignment changed since this page loaded; reload it")
-            after = self._cosines(al, self._edit(al, op, args))
+            after = self._embedding_features(al, self._edit(al, op, args))
             if after == before and [dict(k.features) for k in after] == [dict(k.features) for k in before]:
                 return al
             # smallest changed slice, for a compact history entry
