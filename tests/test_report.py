@@ -445,3 +445,69 @@ def test_below_the_bar_lists_only_pairs_still_unlinked(tmp_path: Path, seed_ar: 
     bad = replace(al, info={**al.info, "below_bar": [{"src": "x"}, {"tgt": 1}, None, {"src": 999, "tgt": 0, "p": 0.2},
                                                      {"src": 13, "tgt": 8, "p": "nan"}]})
     assert 'id="below"' not in render(bad)
+
+
+def _with_p_then_relinked(tmp_path: Path) -> Alignment:
+    """The small parallel alignment with p on its two full links, after a reviewer linked the two
+    gaps at the end (sentences 3 <-> 3) without an encoder: the new link has no p and no cosine."""
+    from dataclasses import replace
+
+    from parallel.readers import read_alignment
+    from parallel.review.store import ReviewStore
+
+    al = small_alignment("parallel")
+    ps = {0: 0.95, 2: 0.7}
+    links = tuple(replace(k, features={**k.features, "p": ps[n]}) if n in ps else k for n, k in enumerate(al.links))
+    path = _json_file(tmp_path, replace(al, links=links))
+    ReviewStore(path).apply("relink", {"src": [3], "tgt": [3]})
+    edited = read_alignment(path)
+    assert [(k.src, k.tgt, "p" in k.features) for k in edited.links if k.features.get("edited")] == [((3,), (3,), False)]
+    return edited
+
+
+def test_a_link_without_p_is_not_counted_or_coloured_as_p(tmp_path: Path) -> None:
+    """A link a reviewer changed without an encoder has no p: the p histogram counts only the
+    links with one, and the link is shown and counted as "no p", not with its cosine or score
+    (here 0.0) coloured on p's scale."""
+    al = _with_p_then_relinked(tmp_path)
+    page = render(al, sim=np.random.default_rng(0).random((4, 4)))
+    assert "p (calibrated probability) (n=2, " in page
+    assert "1 high · 1 mid · 0 low · 1 gaps · 1 without p" in page
+    row = re.search(r'<div class="r ([a-z ]+)" id="L(\d)"[^>]*title="[^"]*edited: relink[^"]*">(.*?)</div></div>', page)
+    assert row is not None and row.group(1).split()[0] == "none"
+    assert "no p" in row.group(3) and "0.00" not in row.group(3)
+    assert '<span style="border-color:var(--none);border-left-style:dashed">no p</span>' in page  # the key
+    assert re.search(r'class="lk none"[^>]*stroke="#40c4ff"', page)  # the matrix box
+    assert re.search(r"<title>link \d · 1-1 · no p · ar 3", page)
+    snippet = side_by_side_html(al)
+    assert "#e1f5fe" in snippet and "no p" in snippet
+    # the CLI writes the same page from the edited file
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["report", str(tmp_path / "pair.json"), "-o", str(out), "--no-matrix", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "1 without p" in out.read_text(encoding="utf-8")
+
+
+def test_a_link_without_cosine_in_a_file_without_p() -> None:
+    """A file written before p existed is coloured by cosine; a link without one is "no cosine",
+    not its score on the cosine scale."""
+    from dataclasses import replace
+
+    al = small_alignment("comparable")
+    links = (*al.links[:2], replace(al.links[2], features={}, score=0.9))
+    page = render(replace(al, links=links), sim=None)
+    assert "confidence (cosine) (n=2, " in page and "· 1 without cosine" in page
+    assert re.search(r'class="r none[^"]*" id="L2"', page)
+
+
+def test_parallel_summary_counts_gap_sentences_as_not_linked(tmp_path: Path) -> None:
+    """A sentence is linked only when its link has sentences on both sides: the 1-0 / 0-1 gaps
+    of a parallel alignment link nothing (as the unmatched sentences of comparable mode)."""
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["report", str(_json_file(tmp_path, small_alignment("parallel"))),
+                                    "-o", str(out), "--no-matrix", "-q"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "<td>Arabic sentences</td><td><b>4 (2 linked)</b>" in page  # 1 and 3 are 1-0 gaps
+    assert "<td>English sentences</td><td><b>4 (3 linked)</b>" in page  # 3 is a 0-1 gap
+    assert "1 high · 0 mid · 1 low · 3 gaps<" in page

@@ -463,3 +463,105 @@ def test_readme_exports_recipe_runs(work: Path, tmp_path: Path, monkeypatch: pyt
     assert scope["ds"].num_rows == sum(len(jsonl(p)) for p in (tmp_path / "a.jsonl", tmp_path / "b.jsonl",
                                                                 tmp_path / "align" / "_all.jsonl"))
     assert [scope["al"].src_text(k) for k in scope["al"].links] == want
+
+
+# ------------------------------------------------------------------ the native JSON: checked on reading
+
+
+def native_file(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A comparable alignment as `align -f json` writes it: a 2-1 link, p on every link, a
+    pair below the bar (info.below_bar)."""
+    al = make_alignment("comparable")
+    links = (*al.links, Link((2, 3), (2,), 1.0, {"p": 0.6, "join_gain": 0.05}))
+    al = Alignment(al.src, al.tgt, links, al.mode, al.signature,
+                   {"below_bar": [{"src": 5, "tgt": 4, "p": 0.2, "numbers": "none", "numbers_src": "",
+                                   "numbers_tgt": ""}]})
+    path = tmp_path / "pair.json"
+    al.export(str(path))
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _set(*keys: Any, value: Any) -> Any:
+    def edit(doc: dict[str, Any]) -> None:
+        for k in keys[:-1]:
+            doc = doc[k]
+        doc[keys[-1]] = value
+    return edit
+
+
+BAD_NATIVE = [  # (what, edit, what the error says)
+    ("sentence in two links", lambda d: d["links"].append({"src": [4], "tgt": [5], "score": 1.0, "features": {}}),
+     "link 4 [4]:[5]: src sentence 4 is also in link 1"),
+    ("sentence of a 2-1 link in another", _set("links", 0, "tgt", value=[0, 2]), "link 3 [2, 3]:[2]: tgt sentence 2 is also in link 0"),
+    ("sentence twice in one link", _set("links", 0, "src", value=[0, 0]), "src sentence 0 is also in this link"),
+    ("ids as text", _set("links", 0, "src", value=["0"]), "\"src\" must be a list of sentence numbers"),
+    ("ids as floats", _set("links", 0, "tgt", value=[0.0]), "\"tgt\" must be a list of sentence numbers"),
+    ("p as text", _set("links", 0, "features", "p", value="high"), "feature 'p': a number expected, got 'high'"),
+    ("cosine as a bool", _set("links", 0, "features", "cosine", value=True), "feature 'cosine': a number expected"),
+    ("numbers as a number", _set("links", 0, "features", "numbers", value=3), "feature 'numbers': text expected"),
+    ("score as text", _set("links", 0, "score", value="0.5"), "\"score\" must be a number"),
+    ("features not an object", _set("links", 0, "features", value=[1]), "\"features\" must be an object"),
+    ("below_bar past the document", _set("info", "below_bar", 0, "src", value=77),
+     "info.below_bar entry 0 points outside the documents (src sentence 77; the document has 6)"),
+    ("below_bar p as text", _set("info", "below_bar", 0, "p", value="low"), "info.below_bar entry 0: \"p\" must be"),
+    ("below_bar not a list", _set("info", "below_bar", value={"src": 5}), "info.below_bar must be a list"),
+    ("segment past the end of the text", _set("src", "segments", 5, 1, value=10_000),
+     ", 10000] lies outside its text (116 characters)"),
+    ("segment start after its end", _set("tgt", "segments", 0, value=[9, 3, 0]), "tgt segment 0 [9, 3] lies outside"),
+    ("segment offsets as text", _set("tgt", "segments", 0, value=["0", "5", 0]), "tgt segment 0: want [start, end"),
+    ("links null", _set("links", value=None), "\"links\" must be a list"),
+    ("link without src", lambda d: d["links"][0].pop("src"), "link 0: no \"src\""),
+    ("link without sentences", lambda d: d["links"].append({"src": [], "tgt": [], "score": 0.0}),
+     "link 4: no sentence on either side"),
+    ("id out of range", _set("links", 0, "tgt", value=[6]), "points outside the documents (tgt sentence 6"),
+    ("unknown version", _set("version", value=9), "version 9 is not supported"),
+]
+
+
+@pytest.mark.parametrize("command", ["report", "grep", "filter"])
+@pytest.mark.parametrize(("what", "edit", "says"), BAD_NATIVE, ids=[c[0] for c in BAD_NATIVE])
+def test_hand_edited_native_json_is_one_clear_error(tmp_path: Path, command: str, what: str, edit: Any,
+                                                    says: str) -> None:
+    """A native file no writer could have made is refused in one line naming what is wrong, by
+    every command that reads it, and nothing is written."""
+    path, doc = native_file(tmp_path)
+    edit(doc)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / ("out.html" if command == "report" else "out.tsv")
+    args = {"report": ["report", str(path), "-o", str(out), "--no-matrix"], "grep": ["grep", "x", str(path)],
+            "filter": ["filter", str(path), "-o", str(out)]}[command]
+    res = cli(*args)
+    assert res.exit_code == 2, (what, res.output)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"parallel-corpus: error: {path}: "), lines
+    assert says in lines[0], lines[0]
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["pair.json"]
+
+
+def test_the_unedited_native_file_is_read(tmp_path: Path) -> None:
+    """The same file before the edits: a 2-1 link (one link holding two sentences, never one
+    sentence in two links), a pair below the bar, null for a feature without a value."""
+    path, doc = native_file(tmp_path)
+    doc["links"][0]["features"]["chrf"] = None
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    al = read_alignment(path)
+    assert [k.kind for k in al.links].count("2-1") == 1 and al.info["below_bar"][0]["src"] == 5
+    ok("report", str(path), "-o", str(tmp_path / "out.html"), "--no-matrix", "-q")
+    ok("grep", "x", str(path))
+
+
+def test_every_native_file_the_toolkit_writes_reads_back(work: Path, reviewed: Path, tmp_path: Path) -> None:
+    """The checks refuse nothing a writer makes: align in both modes, run's per-pair files, a
+    file after review, and `filter -o x.json` from the exports (mined pairs, run's _all.tsv)."""
+    made = [work / "par.json", work / "comp.json", reviewed,
+            *sorted(p for p in (work / "run").glob("*.json") if not p.name.startswith("_"))]
+    for name in ("mined.tsv", "mined.jsonl", "run/_all.tsv", "run/_all.jsonl"):
+        made.append(tmp_path / (name.replace("/", "-") + ".json"))
+        ok("filter", str(work / name), "-q", "-o", str(made[-1]))
+    assert len(made) >= 9
+    for path in made:
+        al = read_alignment(path)
+        for side in ("src", "tgt"):
+            ids = [i for k in al.links for i in getattr(k, side)]
+            assert len(ids) == len(set(ids)), path
+        ok("report", str(path), "-o", str(tmp_path / "out.html"), "--no-matrix", "-q")

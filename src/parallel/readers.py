@@ -15,35 +15,136 @@ from .export import JSON_FORMAT, JSON_VERSION
 from .io import read_text
 
 
-def _doc(d: dict[str, Any]) -> Document:
-    text = d["text"]
-    lang = d["lang"]
-    segs = tuple(
-        Segment(text[start:end], lang, i, paragraph, start, end)
-        for i, (start, end, paragraph) in enumerate(d["segments"])
-    )
-    return Document(text=text, lang=lang, segments=segs, name=d.get("name"),
-                    segmenter=d.get("segmenter", "punkt"))
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _short(x: Any) -> str:
+    r = repr(x)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
+def _doc(d: Any, side: str, name: str) -> Document:
+    """One document of the native JSON, with checks: every segment ``[start, end, paragraph]``
+    of whole numbers, ``0 <= start <= end <= len(text)``."""
+    if not isinstance(d, dict):
+        raise InputError(f"{name}: \"{side}\" is not a document (an object with text, lang, segments)")
+    text, lang, segments = d["text"], d["lang"], d["segments"]
+    if not isinstance(text, str) or not isinstance(lang, str):
+        raise InputError(f"{name}: {side}: \"text\" and \"lang\" must be strings")
+    name_, segmenter = d.get("name"), d.get("segmenter", "punkt")
+    if not isinstance(name_, (str, type(None))) or not isinstance(segmenter, str):
+        raise InputError(f"{name}: {side}: \"name\" and \"segmenter\" must be strings")
+    if not isinstance(segments, list):
+        raise InputError(f"{name}: {side}: \"segments\" must be a list of [start, end, paragraph]")
+    segs = []
+    for i, seg in enumerate(segments):
+        if not (isinstance(seg, list) and len(seg) == 3 and all(_is_int(x) for x in seg)):
+            raise InputError(f"{name}: {side} segment {i}: want [start, end, paragraph] as whole numbers, "
+                             f"got {_short(seg)}")
+        start, end, paragraph = seg
+        if not 0 <= start <= end <= len(text):
+            raise InputError(f"{name}: {side} segment {i} [{start}, {end}] lies outside its text "
+                             f"({len(text)} characters)")
+        segs.append(Segment(text[start:end], lang, i, paragraph, start, end))
+    return Document(text=text, lang=lang, segments=tuple(segs), name=name_, segmenter=segmenter)
+
+
+def _link(k: Any, n: int, sizes: tuple[int, int], seen: tuple[dict[int, int], dict[int, int]],
+          name: str) -> Link:
+    """Link ``n`` of the native JSON, with checks: ids are whole numbers naming sentences of the
+    documents, no sentence in two links (no writer makes one), a numeric score, and features of
+    the schema's types (:func:`parallel.schema.feature_type_error`)."""
+    from .schema import feature_type_error
+
+    where = f"{name}: link {n}"
+    if not isinstance(k, dict):
+        raise InputError(f"{where}: not an object with \"src\" and \"tgt\"")
+    sides = []
+    for side in ("src", "tgt"):
+        if side not in k:
+            raise InputError(f"{where}: no \"{side}\" (its sentence numbers)")
+        ids = k[side]
+        if not isinstance(ids, list) or not all(_is_int(i) for i in ids):
+            raise InputError(f"{where}: \"{side}\" must be a list of sentence numbers, got {_short(ids)}")
+        sides.append(tuple(ids))
+    label = f"{list(sides[0])}:{list(sides[1])}"
+    if not sides[0] and not sides[1]:
+        raise InputError(f"{where}: no sentence on either side")
+    for side, ids, size, held in zip(("src", "tgt"), sides, sizes, seen, strict=True):
+        for i in ids:
+            if not 0 <= i < size:
+                raise InputError(f"{where} {label} points outside the documents ({side} sentence {i}; "
+                                 f"the document has {size})")
+            if i in held:
+                other = "this link" if held[i] == n else f"link {held[i]}"
+                raise InputError(f"{where} {label}: {side} sentence {i} is also in {other}; "
+                                 "a sentence belongs to one link at most")
+            held[i] = n
+    score = k.get("score", 0.0)
+    if isinstance(score, bool) or not isinstance(score, (int, float)):
+        raise InputError(f"{where} {label}: \"score\" must be a number, got {_short(score)}")
+    feats = k.get("features") or {}
+    if not isinstance(feats, dict):
+        raise InputError(f"{where} {label}: \"features\" must be an object")
+    for key, value in feats.items():
+        why = feature_type_error(key, value)
+        if why:
+            raise InputError(f"{where} {label}: feature {key!r}: {why}")
+    return Link(sides[0], sides[1], float(score), feats)
+
+
+def _check_info(info: Any, sizes: tuple[int, int], name: str) -> dict[str, Any]:
+    """``info`` is an object; its ``below_bar`` candidates (comparable mode) name sentences of the
+    documents and carry a numeric ``p``."""
+    if not isinstance(info, dict):
+        raise InputError(f"{name}: \"info\" must be an object")
+    below = info.get("below_bar")
+    if below is None:
+        return info
+    if not isinstance(below, list):
+        raise InputError(f"{name}: info.below_bar must be a list of {{\"src\", \"tgt\", \"p\"}}")
+    for n, c in enumerate(below):
+        where = f"{name}: info.below_bar entry {n}"
+        if not isinstance(c, dict) or not all(k in c for k in ("src", "tgt", "p")):
+            raise InputError(f"{where}: want {{\"src\": i, \"tgt\": j, \"p\": p}}, got {_short(c)}")
+        for side, size in zip(("src", "tgt"), sizes, strict=True):
+            i = c[side]
+            if not _is_int(i):
+                raise InputError(f"{where}: \"{side}\" must be a sentence number, got {_short(i)}")
+            if not 0 <= i < size:
+                raise InputError(f"{where} points outside the documents ({side} sentence {i}; "
+                                 f"the document has {size})")
+        p = c["p"]
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            raise InputError(f"{where}: \"p\" must be a number, got {_short(p)}")
+    return info
 
 
 def alignment_from_dict(obj: dict[str, Any], name: str = "alignment") -> Alignment:
-    """Inverse of :func:`parallel.export.alignment_to_dict`, with checks."""
+    """Inverse of :func:`parallel.export.alignment_to_dict`, with checks: a file no writer could
+    have made (a sentence in two links, ids or numbers given as text, a segment past the end of
+    its text ...) is an :class:`InputError` naming what is wrong, never a half-read alignment."""
     if not isinstance(obj, dict) or obj.get("format") != JSON_FORMAT:
         raise InputError(f"{name}: not a parallel alignment file (no \"format\": \"{JSON_FORMAT}\")")
     if obj.get("version") != JSON_VERSION:
         raise InputError(f"{name}: alignment file version {obj.get('version')!r} is not supported")
     try:
-        src, tgt = _doc(obj["src"]), _doc(obj["tgt"])
-        links = tuple(Link(tuple(k["src"]), tuple(k["tgt"]), k.get("score", 0.0), k.get("features") or {})
-                      for k in obj["links"])
-        al = Alignment(src=src, tgt=tgt, links=links, mode=obj["mode"],
-                       signature=obj.get("signature", ""), info=obj.get("info") or {})
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        src, tgt = _doc(obj["src"], "src", name), _doc(obj["tgt"], "tgt", name)
+        sizes = (len(src), len(tgt))
+        raw_links, mode, signature = obj["links"], obj["mode"], obj.get("signature", "")
+        if not isinstance(raw_links, list):
+            raise InputError(f"{name}: \"links\" must be a list, got {_short(raw_links)}")
+        if not isinstance(mode, str) or not isinstance(signature, str):
+            raise InputError(f"{name}: \"mode\" and \"signature\" must be strings")
+        seen: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        links = tuple(_link(k, n, sizes, seen, name) for n, k in enumerate(raw_links))
+        info = _check_info(obj.get("info") or {}, sizes, name)
+    except KeyError as exc:
+        raise InputError(f"{name}: malformed alignment file (no {exc})") from None
+    except (TypeError, ValueError, IndexError) as exc:  # anything the checks above did not name
         raise InputError(f"{name}: malformed alignment file ({type(exc).__name__}: {exc})") from None
-    for link in al.links:
-        if any(not 0 <= i < len(src) for i in link.src) or any(not 0 <= j < len(tgt) for j in link.tgt):
-            raise InputError(f"{name}: link {list(link.src)}:{list(link.tgt)} points outside the documents")
-    return al
+    return Alignment(src=src, tgt=tgt, links=links, mode=mode, signature=signature, info=info)
 
 
 _NATIVE_HINT = ("needs the native alignment JSON (`parallel-corpus align SRC TGT -f json -o pair.json`, "

@@ -5,8 +5,10 @@ page's Content-Security-Policy, so nothing injected could run), inline images.
 
 * both documents side by side; right-to-left cells (Arabic ...) carry
   ``dir="rtl" lang="ar"``; the page itself stays left-to-right;
-* each link coloured by confidence (``cosine`` feature, else the score), every
-  score on hover; 1-0 / 0-1 links shown as gaps; number disagreements flagged;
+* each link coloured by its calibrated probability ``p`` (a file written before p: its
+  ``cosine``, else its score; a link without the file's measure, e.g. changed in review
+  without an encoder, is shown and counted apart as "no p"), every score on hover;
+  1-0 / 0-1 links shown as gaps; number disagreements flagged;
 * summary statistics: link types, score and length-ratio histograms;
 * the similarity matrix (PNG made here with numpy + zlib, block-max
   downsampled for long documents) with the alignment drawn over it as SVG;
@@ -82,8 +84,8 @@ class LinkView:
     link: Link
     src: str
     tgt: str
-    confidence: float | None  # None for gaps (1-0 / 0-1)
-    band: str  # high / mid / low / gap
+    confidence: float | None  # None for gaps (1-0 / 0-1) and links without the file's measure
+    band: str  # high / mid / low / gap / none (no value of the measure: e.g. no p after an edit)
     length_ratio: float | None
     numbers: str  # agree / differ / none / "" (unknown)
     numbers_src: str
@@ -110,6 +112,29 @@ def confidence_of(link: Link) -> float | None:
     return _num(link.score)
 
 
+def confidence_measure(links: Sequence[Link]) -> str:
+    """What colours the links of an alignment: ``p`` when any link has one (every alignment made
+    now), else ``cosine`` (a file written before p existed), else ``score``."""
+    for key in ("p", "cosine"):
+        if any(key in k.features for k in links):
+            return key
+    return "score"
+
+
+def measured_confidence(link: Link, measure: str) -> tuple[float | None, str]:
+    """``(value, band)`` of a link on the alignment's ``measure`` (:func:`confidence_measure`).
+
+    A link without a value of it (a link a reviewer changed without an encoder has no ``p``)
+    gets ``(None, "none")``: its cosine or score is not on the same scale and is not shown as if
+    it were. Gaps (1-0 / 0-1) get ``(None, "gap")``."""
+    if not link.src or not link.tgt:
+        return None, "gap"
+    value = _num(link.score) if measure == "score" else _num(link.features.get(measure))
+    if value is None:
+        return None, "none"
+    return value, band_of(value, measure == "p")
+
+
 def band_of(conf: float | None, by_p: bool = True) -> str:
     """high / mid / low / gap: p >= 0.9 / >= 0.5 / below (cosine >= 0.6 / >= 0.4 without p)."""
     if conf is None:
@@ -129,9 +154,10 @@ def _numbers(src: str, tgt: str) -> tuple[str, str, str]:
 def link_views(al: Alignment) -> list[LinkView]:
     """One :class:`LinkView` per link, features filled in where the file lacks them."""
     views = []
+    measure = confidence_measure(al.links)
     for i, link in enumerate(al.links):
         src, tgt = al.src_text(link), al.tgt_text(link)
-        conf = confidence_of(link)
+        conf, band = measured_confidence(link, measure)
         f = link.features
         ratio = _num(f.get("length_ratio"))
         if ratio is None and link.src and link.tgt:
@@ -143,7 +169,7 @@ def link_views(al: Alignment) -> list[LinkView]:
             nums = _numbers(src, tgt)
         else:
             nums = ("", "", "")
-        views.append(LinkView(i, link, src, tgt, conf, band_of(conf, "p" in f), ratio, *nums))
+        views.append(LinkView(i, link, src, tgt, conf, band, ratio, *nums))
     return views
 
 
@@ -161,7 +187,7 @@ def hover_text(view: LinkView) -> str:
         parts.append(f"numbers {view.numbers}"
                      + (f" ({view.numbers_src or '-'} | {view.numbers_tgt or '-'})"
                         if view.numbers != "none" else ""))
-    for key in ("status", "note"):
+    for key in ("status", "edited", "note"):
         if link.features.get(key):
             parts.append(f"{key}: {link.features[key]}")
     return " · ".join(parts)
@@ -266,7 +292,24 @@ def path_points(al: Alignment) -> list[tuple[int, int]]:
     return pts
 
 
-_STROKES = {"high": "#ffffff", "mid": "#ff40ff", "low": "#ff1744", "gap": "#9e9e9e"}
+_STROKES = {"high": "#ffffff", "mid": "#ff40ff", "low": "#ff1744", "gap": "#9e9e9e", "none": "#40c4ff"}
+
+
+def _no_value(measure: str) -> str:
+    """What a link without the alignment's measure shows instead of a number: ``no p``."""
+    return f"no {measure}"
+
+
+def _conf_text(view: LinkView, measure: str) -> str:
+    """A link's confidence as shown: ``0.49``, ``no p`` (no value of the measure), ``–`` (a gap)."""
+    if view.band == "none":
+        return _no_value(measure)
+    return "–" if view.confidence is None else f"{view.confidence:.2f}"
+
+
+def _no_value_why(measure: str) -> str:
+    return (f"{_no_value(measure)}: a link changed in review without an encoder has no {measure} "
+            f"(its other scores are on another scale); review with an encoder to get it")
 
 
 def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -356,6 +399,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     if n == 0 or m == 0:
         return '<p class="muted">Empty document: no similarity matrix.</p>'
     views = list(views) if views is not None else link_views(al)
+    measure = confidence_measure(al.links)
     small = downsample(np.asarray(sim), max_side).astype(np.float64)
     finite = small[np.isfinite(small)]
     lo, hi = (float(np.percentile(finite, 1)), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)
@@ -387,7 +431,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
         link = v.link
         if not link.src or not link.tgt:
             continue
-        conf = "" if v.confidence is None else f" · {v.confidence:.2f}"
+        conf = "" if v.band == "gap" else f" · {_conf_text(v, measure)}"
         tip = _esc(f"link {v.index} · {link.kind}{conf} · {al.src.lang} {','.join(map(str, link.src))} ↔ "
                    f"{al.tgt.lang} {','.join(map(str, link.tgt))}")
         rects = "".join(
@@ -403,7 +447,9 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
               + '. Boxes: <b style="color:#777">white</b> high, <b style="color:#c000c0">magenta</b> mid, '
                 '<b style="color:#d50000">red</b> low '
                + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(P_LEGEND)})"
-                  if any("p" in v.link.features for v in views) else "confidence")
+                  if measure == "p" else "confidence")
+               + (f', <b style="color:#0091ea">light blue</b> {_esc(_no_value(measure))}'
+                  if any(v.band == "none" for v in views) else "")
                + '.</div>')
     legend += ('<div class="legend">Numbers: sentence ids (from 0, as in the exports); hover a cell for '
                'its two sentences and their cosine'
@@ -478,6 +524,7 @@ def _numbers_flag(al: Alignment, numbers_src: str | None, numbers_tgt: str | Non
 def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
     """The link rows of the side-by-side view (div grid rows, escaped text)."""
     out = []
+    measure = confidence_measure(al.links)
     for v in views:
         link = v.link
         flags = []
@@ -493,7 +540,8 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
         note = str(link.features.get("note") or "")
         if note:
             flags.append(f'<span class="note" title="{_esc(note)}">note</span>')
-        conf = "–" if v.confidence is None else f"{v.confidence:.2f}"
+        conf = (f'<span class="sc none" title="{_esc(_no_value_why(measure))}">' if v.band == "none"
+                else '<span class="sc">') + _esc(_conf_text(v, measure)) + "</span>"
         src = (f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(v.src)}</div>' if link.src
                else _gap_cell(al.src.lang))
         tgt = (f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(v.tgt)}</div>' if link.tgt
@@ -505,7 +553,7 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
             f'<div class="n" role="cell"><a href="#L{v.index}">{v.index}</a>'
             f'<small>{",".join(map(str, link.src)) or "–"} ↔ {",".join(map(str, link.tgt)) or "–"}</small></div>'
             f"{src}{tgt}"
-            f'<div class="m" role="cell"><span class="k">{link.kind}</span> <span class="sc">{conf}</span>'
+            f'<div class="m" role="cell"><span class="k">{link.kind}</span> {conf}'
             f'{"".join(flags)}</div></div>'
         )
     return "".join(out)
@@ -522,12 +570,14 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
         keep = set(links)
         views = [v for v in views if v.index in keep]
     shown = views[:limit] if limit is not None else views
+    measure = confidence_measure(al.links)
     rows = []
     for v in shown:
         src_attr = text_attrs(al.src.lang)
         tgt_attr = text_attrs(al.tgt.lang)
-        colour = {"high": "#d8f0d8", "mid": "#fff3c4", "low": "#f9d6d2", "gap": "#eeeeee"}[v.band]
-        score = "–" if v.confidence is None else f"{v.confidence:.2f}"
+        colour = {"high": "#d8f0d8", "mid": "#fff3c4", "low": "#f9d6d2", "gap": "#eeeeee",
+                  "none": "#e1f5fe"}[v.band]
+        score = _conf_text(v, measure)
         flag = " ≠ numbers" if v.numbers == "differ" else ""
         td = "padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd"
         src_align = "right" if is_rtl(al.src.lang) else "left"
@@ -548,7 +598,7 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
 # ---------------------------------------------------------------- the page
 
 _CSS = """
-:root{--hi:#2e7d32;--mid:#d9a400;--lo:#c62828;--gap:#9e9e9e;--bg:#fafafa;--line:#e0e0e0}
+:root{--hi:#2e7d32;--mid:#d9a400;--lo:#c62828;--gap:#9e9e9e;--none:#0091ea;--bg:#fafafa;--line:#e0e0e0}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;
  color:#212121;background:var(--bg)}
@@ -586,6 +636,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .grid .r{background:#fff;border-left:6px solid var(--gap)}
 .grid .r.high{border-left-color:var(--hi)}.grid .r.mid{border-left-color:var(--mid);background:#fffdf3}
 .grid .r.low{border-left-color:var(--lo);background:#fff6f5}.grid .r.gap{background:#f5f5f5}
+.grid .r.none{border-left:6px dashed var(--none)}.sc.none{font-weight:400;font-style:italic;color:#01579b}
 .grid .r.nd .m{background:#ffebee}
 .grid .r:target{outline:3px solid #00acc1}
 .c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
@@ -660,13 +711,17 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     confs = [v.confidence for v in views if v.confidence is not None]
     scores = [v.link.score for v in views if v.link.src and v.link.tgt]
     ratios = [v.length_ratio for v in views if v.length_ratio is not None]
-    covered_src = len(al.src) - len(al.unmatched_src)
-    covered_tgt = len(al.tgt) - len(al.unmatched_tgt)
+    # linked: in a link with sentences on both sides (a 1-0 / 0-1 gap links nothing)
+    covered_src = len({i for v in views if v.link.src and v.link.tgt for i in v.link.src})
+    covered_tgt = len({j for v in views if v.link.src and v.link.tgt for j in v.link.tgt})
+    measure = confidence_measure([v.link for v in views])
+    no_value = f" · {bands['none']} without {measure}" if bands["none"] else ""
     facts = [
         ("links", str(len(views))),
         (f"{lang_name(al.src.lang)} sentences", f"{len(al.src)} ({covered_src} linked)"),
         (f"{lang_name(al.tgt.lang)} sentences", f"{len(al.tgt)} ({covered_tgt} linked)"),
-        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low · {bands['gap']} gaps"),
+        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low · {bands['gap']} gaps"
+                       + no_value),
         ("number disagreements", str(nd)),
     ]
     if al.mode == "comparable":
@@ -676,18 +731,22 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     if reviewed:
         facts.append(("reviewed", " · ".join(f"{n} {k}" for k, n in sorted(reviewed.items()))))
     table = "".join(f"<tr><td>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>" for k, v in facts)
-    has_p = any("p" in v.link.features for v in views)
-    has_cos = any("cosine" in v.link.features for v in views)
+    has_p, has_cos = measure == "p", measure == "cosine"
     hi, lo = (P_HIGH, P_LOW) if has_p else (HIGH, LOW)
     what = P_LEGEND if has_p else ("confidence = cosine of the two sides" if has_cos else "confidence = link score")
     label = "p (calibrated probability)" if has_p else "confidence (cosine)" if has_cos else "confidence"
+    key = (f'<span style="border-color:var(--hi)">high{" p" if has_p else ""} ≥ {hi}</span>'
+           f'<span style="border-color:var(--mid)">mid {lo}–{hi}</span><span style="border-color:var(--lo)">low &lt; '
+           f'{lo}</span><span style="border-color:var(--gap)">gap</span>')
+    why = ""
+    if bands["none"]:
+        key += (f'<span style="border-color:var(--none);border-left-style:dashed">'
+                f'{_esc(_no_value(measure))}</span>')
+        why = f'<p class="muted">{_esc(_no_value_why(measure))}.</p>'
     return (
         '<div class="cards">'
         f'<div class="card"><table>{table}</table>'
-        f'<p class="key"><span style="border-color:var(--hi)">high{" p" if has_p else ""} ≥ {hi}</span>'
-        f'<span style="border-color:var(--mid)">mid {lo}–{hi}</span><span style="border-color:var(--lo)">low &lt; '
-        f'{lo}</span><span style="border-color:var(--gap)">gap</span></p>'
-        f'<p class="muted legend-p">{_esc(what)}</p></div>'
+        f'<p class="key">{key}</p><p class="muted legend-p">{_esc(what)}</p>{why}</div>'
         f'<div class="card"><b>link types</b>{kind_bars(kinds)}</div>'
         f'<div class="card">{histogram_svg(confs, lo=0.0 if has_p else None, hi=1.0 if has_p else None, label=label)}</div>'
         f'<div class="card">{histogram_svg(scores, label="aligner score")}</div>'

@@ -130,6 +130,21 @@ def read_csv_options() -> dict[str, Any]:
             "converters": {name: str for name, kind in FIELDS if kind in ("ids", "text", "string")}}
 
 
+def feature_type_error(name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the feature ``name`` (a float field holding text, a string field
+    holding a number ...), or None when it fits. ``null`` fits every field (no value); a
+    number is an int or a float, never a bool; fields outside the schema take anything."""
+    kind = TYPES.get(name)
+    if value is None or kind is None:
+        return None
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"a number expected, got {value!r}"[:80]
+    elif kind == "string" and not isinstance(value, str):
+        return f"text expected, got {value!r}"[:80]
+    return None
+
+
 def review_state(features: Any) -> set[str]:
     """What ``filter --status`` matches for a link: its status (``accepted``/``rejected``, else
     ``unreviewed``), plus ``edited`` when a reviewer changed it."""
