@@ -643,6 +643,16 @@ def test_links_coloured_by_p_in_the_review_app(tmp_path: Path) -> None:
         assert r.status_code == 200, r.get_json()
     merged = read_alignment(path).links[first].features  # a new link: its p is computed afresh
     assert merged["edited"] == "merge" and 0.0 <= merged["p"] <= 1.0 and "cosine" in merged
+    # without an encoder the merged link has no p: shown as such, not by another number on p's scale
+    bare = save(replace(al, links=links), tmp_path / "bare.json")
+    app = create_app(bare, port=PORT, token="tok", embed=False)
+    with app.test_client() as c:
+        state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+        r = post(c, "/api/op", {"op": "merge", "args": {"link": first}, "rev": state["rev"]},
+                 Origin=f"http://{HOST}")
+        assert r.status_code == 200, r.get_json()
+        row = c.get("/api/state", base_url=f"http://{HOST}").get_json()["links"][first]
+    assert (row["band"], row["conf"], row["measure"]) == ("none", None, "p")
 
 
 @pytest.mark.slow

@@ -29,8 +29,7 @@ from ..data import Alignment
 from ..errors import InputError, ParallelError
 from ..report import (
     P_LEGEND,
-    band_of,
-    confidence_of,
+    confidence_measure,
     hover_text,
     is_rtl,
     lang_name,
@@ -147,12 +146,11 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         return out
 
     links = []
+    measure = {"cosine": "cos"}.get(confidence_measure(al.links), confidence_measure(al.links))
     for v in views:
-        conf = confidence_of(v.link)
-        links.append({
+        links.append({  # the report's value and band: a link without p (edited, no encoder) is "none"
             "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
-            "score": v.link.score, "conf": conf, "band": band_of(conf, "p" in v.link.features),
-            "measure": "p" if "p" in v.link.features else "cos" if "cosine" in v.link.features else "score",
+            "score": v.link.score, "conf": v.confidence, "band": v.band, "measure": measure,
             "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
             "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
             "hover": hover_text(v),

@@ -87,7 +87,8 @@
     r.appendChild(textCell(state.src, k.src));
     r.appendChild(textCell(state.tgt, k.tgt));
     var m = el('div', 'm');
-    var info = el('div', 'info', k.kind + '  ' + (k.conf === null ? '–' : (k.measure === 'p' ? 'p ' : '') + k.conf.toFixed(2)));
+    var info = el('div', 'info', k.kind + '  ' + (k.band === 'none' ? 'no ' + k.measure
+      : k.conf === null ? '–' : (k.measure === 'p' ? 'p ' : '') + k.conf.toFixed(2)));
     if (k.status) info.appendChild(el('span', 'badge ' + k.status, k.status));
     if (k.numbers === 'differ') info.appendChild(el('span', 'badge nd', '≠ numbers'));
     if (k.edited) info.appendChild(el('span', 'badge edited', k.edited));
