@@ -83,6 +83,8 @@ MAX_SENTENCE = 2000
 #: Punkt sees a paragraph at most this long at a time: a longer one is cut first at a likely
 #: sentence end (else a space) so the work per paragraph stays bounded.
 PIECE = 20000
+#: A word in Arabic script (no letter case: Punkt's orthographic rules cannot read it).
+_ARABIC_START = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
 
@@ -183,6 +185,12 @@ def _make_classes() -> tuple[type, type]:
                     and aug_tok2.type_no_sentperiod in self._params.sent_starters):
                 aug_tok1.sentbreak = True
                 return "uncased sentence starter after abbreviation"
+            if (aug_tok2 is not None and aug_tok1.ellipsis and not aug_tok1.sentbreak
+                    and _ARABIC_START.match(aug_tok2.tok)):
+                # "..." as "…" (a sentence end): Punkt's rule for an ellipsis reads the case of
+                # the next word, which Arabic does not have, so "..." never ended a sentence there
+                aug_tok1.sentbreak = True
+                return "ellipsis before an Arabic word, as …"
             return reason
 
     return LangVars, Tokenizer
