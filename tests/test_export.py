@@ -411,3 +411,23 @@ def test_filter_keeps_each_records_signature(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["filter", str(tmp_path / "p.jsonl"), "-q", "-o", str(tmp_path / "q.tsv")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "q.tsv.sig").read_text(encoding="utf-8") == sigs["p"] + "\n"
+
+
+def test_every_text_format_keeps_a_small_p_value(tmp_path: Path) -> None:
+    """A comparable pair's p-value (1.929e-07 for the seed's genome pair) has 4 significant digits
+    in every text format: TMX rounded it to 6 decimals, 0.0, where TSV and JSONL kept it."""
+    from dataclasses import replace
+
+    al = _gappy("comparable")
+    first = next(n for n, k in enumerate(al.links) if k.src and k.tgt)
+    links = list(al.links)
+    links[first] = replace(links[first], features={**links[first].features, "p_value": 1.9287e-07, "z": 5.07581})
+    al = replace(al, links=tuple(links))
+    got = {}
+    for fmt in ("tsv", "jsonl", "tmx", "json"):
+        back = read_pairs(_write(al, tmp_path, fmt))
+        got[fmt] = next(k.features for k in back.links if k.src and k.tgt)
+    text = ("tsv", "jsonl", "tmx")  # the native JSON is lossless
+    assert {fmt: got[fmt]["p_value"] for fmt in text} == dict.fromkeys(text, 1.929e-07)
+    assert got["jsonl"]["z"] == got["tmx"]["z"] == 5.07581  # other numbers as before: 6 decimals
+    assert got["json"]["p_value"] == 1.9287e-07

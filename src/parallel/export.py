@@ -321,13 +321,15 @@ def _prop(kind: str, value: str, indent: str) -> str:
     return f'{indent}<prop type="{xml_text(kind)}">{xml_text(value)}</prop>\n'
 
 
-def tmx_value(value: Any) -> str:
-    """A feature value as TMX prop text (numbers rounded like the JSONL writer)."""
+def tmx_value(value: Any, *, typed: bool = False) -> str:
+    """A feature value as TMX prop text (numbers rounded like the JSONL writer; ``typed``: the
+    value is already the JSONL one, :func:`_typed`, e.g. a p-value of 1.929e-07 that rounding
+    to 6 decimals would turn into 0.0)."""
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, str):
         return value
-    return repr(_json_value(value))
+    return repr(value if typed else _json_value(value))
 
 
 def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_lang: str, signature: str,
@@ -352,7 +354,7 @@ def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_l
         fh.write(_prop("x-type", row.kind, "      "))
         for k in FEATURE_FIELDS:
             if row.features.get(k) is not None:
-                fh.write(_prop(f"x-{k}", tmx_value(_typed(k, row.features[k])), "      "))
+                fh.write(_prop(f"x-{k}", tmx_value(_typed(k, row.features[k]), typed=True), "      "))
         for lang, text in ((src_lang, row.src), (tgt_lang, row.tgt)):
             fh.write(f'      <tuv xml:lang="{xml_text(lang)}"><seg>{xml_text(text)}</seg></tuv>\n')
         fh.write("    </tu>\n")
