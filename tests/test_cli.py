@@ -497,3 +497,21 @@ def test_both_sides_from_stdin_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["align", "-", "-", "-o", str(tmp_path / "o.tsv")], input=EN_TINY)
     assert result.exit_code == 2
     assert result.stderr.strip() == "parallel-corpus: error: only one side can be read from standard input (-)"
+
+
+def test_mine_segment_origins_name_the_line_a_sentence_starts_on(seed_ar: Path, seed_en: Path,
+                                                                 tmp_path: Path) -> None:
+    """`mine --segment` on documents: FILE:LINE is the line of the file the sentence starts on,
+    as documented (it was the sentence's number, past the end of a 5-line file)."""
+    out = tmp_path / "m.tsv"
+    code, _, err = invoke("mine", str(seed_ar), str(seed_en), "--segment", "--min-p", "0.1", "-o", str(out))
+    assert code == 0, err
+    rows = [ln.split("\t") for ln in out.read_text(encoding="utf-8").splitlines()]
+    head, rows = rows[0], rows[1:]
+    assert rows
+    for row in rows:
+        for text_col, origin_col in (("src", "src_origin"), ("tgt", "tgt_origin")):
+            name, line = row[head.index(origin_col)].rsplit(":", 1)
+            lines = Path(name).read_text(encoding="utf-8").splitlines()
+            assert 1 <= int(line) <= len(lines)
+            assert row[head.index(text_col)][:30] in lines[int(line) - 1]

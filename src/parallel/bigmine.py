@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -204,7 +205,10 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tuple[int, str]]:
-    """``(1-based line or sentence number, sentence)`` of one file."""
+    """``(1-based line number, sentence)`` of one file: with ``segment``, the line the sentence
+    starts on (the origin ``FILE:LINE`` points into the file as an editor numbers it)."""
+    import bisect
+
     text = decode_text(path.read_bytes(), str(path))
     if segment:
         from .api import make_document
@@ -213,8 +217,9 @@ def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tup
             return
         # mine has no --force-lang: its language flags name a splitter, unchecked as before
         doc = make_document(text, lang, name=str(path), force_lang=True)
+        ends = list(itertools.accumulate(len(ln) for ln in text.splitlines(keepends=True)))
         for s in doc.segments:
-            yield s.index + 1, s.text
+            yield bisect.bisect_right(ends, s.start) + 1, s.text
         return
     yield from enumerate(text.splitlines(), start=1)
 

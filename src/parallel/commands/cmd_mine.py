@@ -36,7 +36,9 @@ from .options import note, quiet_option
 @click.option("--nprobe", type=click.IntRange(1, None), default=None,
               help="IVF lists probed per query (ivf). Default: about 2,560 vectors scanned per query "
               "(32 lists up to ~100k sentences, 10 at 1M); more is slower and finds more pairs.")
-@click.option("--margin", type=click.Choice(["distance", "ratio"]), default="distance", show_default=True)
+@click.option("--margin", type=click.Choice(["distance", "ratio"]), default="distance", show_default=True,
+              help="Margin of a pair over both sentences' nearest neighbours: cos - mean of the k best "
+                   "(distance) or cos / that mean (ratio, Artetxe & Schwenk).")
 @click.option("--min-p", type=click.FloatRange(0, 1), default=None,
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is at "
                    "least this [default: comparable mode's bar, chosen for a precision of about 0.9; lower "
@@ -50,7 +52,9 @@ from .options import note, quiet_option
               help="TSV to a file: also write the signature to OUTPUT.sig.")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
               help="Embedding worker processes (or CPUs of a local Ray).")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where embedding chunks run: local processes (--jobs), or Ray tasks "
+                   "(pip install 'parallel-corpus[ray]').")
 @click.option("--ray-address", default=None, metavar="ADDR", help="Join a running Ray cluster.")
 @quiet_option
 def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], output: str,
