@@ -122,6 +122,11 @@ def test_cli(tmp_path: Path, al: Alignment) -> None:
     assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["was", "was"]
     res = runner.invoke(main, ["grep", "nothing-like-this", str(path)])
     assert res.exit_code == 1 and res.output == ""
+    for empty_only in ("^", "$", r"\b"):  # matches, but never a character: said, not "0 matches"
+        res = runner.invoke(main, ["grep", "-E", empty_only, str(path)])
+        assert res.exit_code == 2 and "matches only empty text" in res.output, res.output
+    res = runner.invoke(main, ["grep", "-E", "a*", str(path), "-s", "tgt", "--count"])
+    assert res.exit_code == 0  # can match empty text, but also finds its letters
     res = runner.invoke(main, ["grep", "(", str(path), "-E"])
     assert res.exit_code == 2 and res.output.startswith("parallel-corpus: error: bad regular expression")
     res = runner.invoke(main, ["grep", "x", str(tmp_path / "missing.json")])

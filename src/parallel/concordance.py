@@ -137,7 +137,15 @@ def concordance(al: Alignment, pattern: str, *, regex: bool = False, side: str =
             for a, b in found:
                 hits.append(Hit(name, doc.lang, seg.index, a, b, seg.text, n_link, tuple(other_ids),
                                 other.lang, other_text))
+    if not hits and regex and _only_empty(rx, [seg.text for _, doc, _ in plan for seg in doc.segments]):
+        raise InputError(f"pattern {pattern!r} matches only empty text (such as ^, $ or \\b alone); "
+                         "a concordance needs characters to show")
     return hits
+
+
+def _only_empty(rx: re.Pattern[str], texts: list[str]) -> bool:
+    """Whether ``rx`` matches somewhere in ``texts``, but never a character (zero-width matches only)."""
+    return any(rx.search(t) is not None for t in texts[:1000])
 
 
 def counts(hits: list[Hit]) -> dict[str, int]:
