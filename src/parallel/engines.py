@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import InputError, ParallelError
-from .io import pid_alive
+from .io import orphans
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -127,15 +127,10 @@ def sweep_temp(own: bool = False, base: Path | None = None) -> int:
     they are in (default: :func:`tempfile.gettempdir`)."""
     base = Path(tempfile.gettempdir()) if base is None else base
     removed = 0
-    with contextlib.suppress(OSError):
-        for p in base.iterdir():
-            m = _TEMP_NAME.match(p.name)
-            if not m or not p.is_dir() or p.is_symlink():
-                continue
-            pid = int(m.group(1))
-            if (own and pid == os.getpid()) or not pid_alive(pid):
-                shutil.rmtree(p, ignore_errors=True)
-                removed += 1
+    for p in orphans(base, _TEMP_NAME, own=own):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+            removed += 1
     return removed
 
 

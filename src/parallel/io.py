@@ -111,6 +111,19 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def orphans(folder: str | os.PathLike[str], name: re.Pattern[str], *, own: bool = False) -> Iterator[Path]:
+    """Entries of ``folder`` (no symlinks) named by ``name``, whose group 1 is the pid of the process
+    that made them, when that process no longer exists (killed with -9), or is this one with ``own``:
+    what a sweep may remove. A folder that cannot be read has none."""
+    with contextlib.suppress(OSError):
+        for p in Path(folder).iterdir():
+            m = name.match(p.name)
+            if m and not p.is_symlink():
+                pid = int(m.group(1))
+                if (own and pid == os.getpid()) or not pid_alive(pid):
+                    yield p
+
+
 _STALE_WRITE = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 
 
@@ -119,13 +132,11 @@ def sweep_stale_writes(folder: str | os.PathLike[str]) -> int:
     killed with -9 mid-write (``.NAME.PID.XXXX.tmp`` of a process that no longer exists); returns
     how many. A live process's files are left alone."""
     removed = 0
-    with contextlib.suppress(OSError):
-        for p in Path(folder).iterdir():
-            m = _STALE_WRITE.match(p.name)
-            if m and p.is_file() and not p.is_symlink() and not pid_alive(int(m.group(1))):
-                with contextlib.suppress(OSError):
-                    p.unlink()
-                    removed += 1
+    for p in orphans(folder, _STALE_WRITE):
+        if p.is_file():
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed += 1
     return removed
 
 

@@ -188,12 +188,13 @@ def known_lang(lang: str) -> bool:
     return ident is not None and lang in set(ident.labels)
 
 
-def check_code(lang: str, what: str) -> None:
-    """Refuse, in one line, a language flag that is no known ISO 639 code (``what``: the flag)."""
+def check_code(lang: str, what: str, hint: str = "") -> None:
+    """Refuse, in one line, a language flag that is no known ISO 639 code (``what``: the flag or
+    the file it is for; ``hint``: appended to the message, e.g. how to keep it anyway)."""
     if not _CODE.match(lang):
-        raise InputError(f"{what}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr)")
+        raise InputError(f"{what}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr){hint}")
     if not known_lang(lang):
-        raise InputError(f"{what}: unknown language {lang!r} (ISO 639 codes: ar, en, fr, fa, ...)")
+        raise InputError(f"{what}: unknown language {lang!r} (ISO 639 codes: ar, en, fr, fa, ...){hint}")
 
 
 def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = False) -> None:
@@ -202,12 +203,7 @@ def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = F
     if force:
         return
     what = name or "text"
-    if not _CODE.match(lang):
-        raise InputError(f"{what}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr); "
-                         "pass --force-lang to use it anyway")
-    if not known_lang(lang):
-        raise InputError(f"{what}: unknown language {lang!r} (ISO 639 codes: ar, en, fr, fa, ...); "
-                         "pass --force-lang to use it anyway")
+    check_code(lang, what, "; pass --force-lang to use it anyway")
     expected = SCRIPT_OF.get(lang)
     script, share = script_of(text)
     letters = sum(c.isalpha() for c in text[:20000])

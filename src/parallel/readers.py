@@ -13,6 +13,7 @@ from .data import Alignment, Document, Link, Segment
 from .errors import InputError
 from .export import JSON_FORMAT, JSON_VERSION
 from .io import read_text
+from .schema import feature_type_error, is_number
 
 
 def _is_int(x: Any) -> bool:
@@ -55,8 +56,6 @@ def _link(k: Any, n: int, sizes: tuple[int, int], seen: tuple[dict[int, int], di
     """Link ``n`` of the native JSON, with checks: ids are whole numbers naming sentences of the
     documents, no sentence in two links (no writer makes one), a numeric score, and features of
     the schema's types (:func:`parallel.schema.feature_type_error`)."""
-    from .schema import feature_type_error
-
     where = f"{name}: link {n}"
     if not isinstance(k, dict):
         raise InputError(f"{where}: not an object with \"src\" and \"tgt\"")
@@ -82,7 +81,7 @@ def _link(k: Any, n: int, sizes: tuple[int, int], seen: tuple[dict[int, int], di
                                  "a sentence belongs to one link at most")
             held[i] = n
     score = k.get("score", 0.0)
-    if isinstance(score, bool) or not isinstance(score, (int, float)):
+    if not is_number(score):
         raise InputError(f"{where} {label}: \"score\" must be a number, got {_short(score)}")
     feats = k.get("features") or {}
     if not isinstance(feats, dict):
@@ -116,7 +115,7 @@ def _check_info(info: Any, sizes: tuple[int, int], name: str) -> dict[str, Any]:
                 raise InputError(f"{where} points outside the documents ({side} sentence {i}; "
                                  f"the document has {size})")
         p = c["p"]
-        if isinstance(p, bool) or not isinstance(p, (int, float)):
+        if not is_number(p):
             raise InputError(f"{where}: \"p\" must be a number, got {_short(p)}")
     return info
 

@@ -100,18 +100,6 @@ def _num(x: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def confidence_of(link: Link) -> float | None:
-    """The number colouring a link: its ``p``, else its ``cosine`` feature, else its score; None
-    for a gap."""
-    if not link.src or not link.tgt:
-        return None
-    for key in ("p", "cosine"):
-        v = _num(link.features.get(key))
-        if v is not None:
-            return v
-    return _num(link.score)
-
-
 def confidence_measure(links: Sequence[Link]) -> str:
     """What colours the links of an alignment: ``p`` when any link has one (every alignment made
     now), else ``cosine`` (a file written before p existed), else ``score``."""

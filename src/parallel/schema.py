@@ -130,6 +130,11 @@ def read_csv_options() -> dict[str, Any]:
             "converters": {name: str for name, kind in FIELDS if kind in ("ids", "text", "string")}}
 
 
+def is_number(value: Any) -> bool:
+    """An int or a float as JSON gives them (a bool is not a number here)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def feature_type_error(name: str, value: Any) -> str | None:
     """Why ``value`` cannot be the feature ``name`` (a float field holding text, a string field
     holding a number ...), or None when it fits. ``null`` fits every field (no value); a
@@ -138,7 +143,7 @@ def feature_type_error(name: str, value: Any) -> str | None:
     if value is None or kind is None:
         return None
     if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             return f"a number expected, got {value!r}"[:80]
     elif kind == "string" and not isinstance(value, str):
         return f"text expected, got {value!r}"[:80]
