@@ -76,6 +76,11 @@ EN_CASES = [
     ("1. First item here. Second sentence.", ["1. First item here.", "Second sentence."]),
     ('"I am fine," he said. "But not great."', ['"I am fine," he said.', '"But not great."']),
     ("Apple Inc. said on Monday that it grew. It did.", ["Apple Inc. said on Monday that it grew.", "It did."]),
+    # an abbreviation before a number that ends the sentence: the break is after the number only
+    ("The results are clear (See Fig. 2.) It ended badly.", ["The results are clear (See Fig. 2.)", "It ended badly."]),
+    ("He lives at No. 10. Then he left. See p. 5. Next one.",
+     ["He lives at No. 10.", "Then he left.", "See p. 5.", "Next one."]),
+    ("Very bad acting!!! I promise.", ["Very bad acting!!!", "I promise."]),
 ]
 
 AR_CASES = [
@@ -106,6 +111,7 @@ AR_CASES = [
     ("انتشر الوباء.وقال الوزير إن الوضع صعب؟نعم.", ["انتشر الوباء.", "وقال الوزير إن الوضع صعب؟", "نعم."]),
     ("أ. البند الأول. ثم الثاني.", ["أ. البند الأول.", "ثم الثاني."]),
     ('قال: "لقد انتهى الأمر". وأضاف أن الوضع صعب.', ['قال: "لقد انتهى الأمر".', "وأضاف أن الوضع صعب."]),
+    ("انظر ص. 15. وأضاف أن الوضع صعب.", ["انظر ص. 15.", "وأضاف أن الوضع صعب."]),
 ]
 
 

@@ -193,6 +193,21 @@ def _make_classes() -> tuple[type, type]:
                 return "ellipsis before an Arabic word, as …"
             return reason
 
+        def _slices_from_text(self, text: str) -> Iterator[slice]:
+            # Punkt's own version asks whether the context of a candidate end (the word, its
+            # stop and what follows: "Fig. 2.)") holds *any* break, so the break after "2." was
+            # taken as one after "Fig.". The decision that counts is the candidate's own: a
+            # break on a token of the word and its stop, with the context going on after it.
+            last_break = 0
+            for match, context in self._match_potential_end_contexts(text):
+                own = context[:len(context) - len(match.group("after_tok"))]
+                n_own = len(list(self._tokenize_words(own)))
+                toks = list(self._annotate_tokens(self._tokenize_words(context)))
+                if len(toks) > n_own and any(tok.sentbreak for tok in toks[:n_own]):
+                    yield slice(last_break, match.end())
+                    last_break = match.start("next_tok") if match.group("next_tok") else match.end()
+            yield slice(last_break, len(text.rstrip()))
+
     return LangVars, Tokenizer
 
 
