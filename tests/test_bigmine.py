@@ -265,3 +265,73 @@ def test_ivf_search_with_the_callers_assignments_equals_its_own(data: tuple[np.n
     np.testing.assert_array_equal(own[0], given[0])
     # probing 6 of 24 lists still finds most true nearest neighbours
     assert (own[1][:, 0] == np.argmax(src_emb @ tgt_emb.T, axis=1)).mean() > 0.9
+
+
+def _mined(out: Path) -> list[dict[str, str]]:
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_lines_end_at_newline_only(seed_sentences: tuple[list[str], list[str]], tmp_path: Path) -> None:
+    """A form feed, U+2028 or U+0085 inside a line does not cut it (str.splitlines did): ids and
+    origins stay the line numbers an editor and `wc -l` give."""
+    ar, en = seed_sentences
+    odd = list(ar)
+    for k, ch in ((1, "\x0c"), (3, "\u2028"), (5, "\x85")):
+        odd[k] = odd[k].replace(" ", ch, 1)
+    src = tmp_path / "ar.txt"
+    src.write_text("\n".join(odd) + "\n", encoding="utf-8")
+    tgt = write_lines(tmp_path / "en.txt", en)
+    out = tmp_path / "m.tsv"
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "-o", str(out), "--min-p", "0.1", "-q"])
+    assert res.exit_code == 0, res.output
+    rows = _mined(out)
+    assert rows
+    for r in rows:
+        line = int(r["src_origin"].rsplit(":", 1)[1])
+        assert int(r["src_ids"]) == line - 1 < len(ar)
+        assert r["src"].split()[-1] == ar[line - 1].split()[-1]
+
+
+def test_min_p_filters_and_never_changes_p(tmp_path: Path, shared_bench: Path) -> None:
+    """`mine --min-p X` keeps what `mine` keeps with p >= X, with the same p: the bar does not
+    change the selection's structure (it used to: at a high bar the one-to-one assignment did not
+    run, every p changed and pairs with p 0.999 were lost)."""
+    d = shared_bench / "ntrex128_arb_eng"
+    ar = (d / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()[:40]
+    en = (d / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()[:40]
+    src = write_lines(tmp_path / "ar.txt", ar)
+    tgt = write_lines(tmp_path / "en.txt", en[::-1])
+    runs = {}
+    for bar in ("0.45", "0.99", "0.998"):
+        out = tmp_path / f"m{bar}.tsv"
+        res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "-o", str(out), "--min-p", bar, "-q",
+                                       "-m", "use-m3"])
+        assert res.exit_code == 0, res.output
+        runs[bar] = {(r["src_ids"], r["tgt_ids"]): r["p"] for r in _mined(out)}
+    base = runs["0.45"]
+    assert sum(float(p) >= 0.998 for p in base.values()) >= 3
+    for bar in ("0.99", "0.998"):
+        assert runs[bar] == {k: p for k, p in base.items() if float(p) >= float(bar)}
+
+
+def test_work_folder_notices_an_edit_that_keeps_size_and_time(seed_sentences: tuple[list[str], list[str]],
+                                                              tmp_path: Path) -> None:
+    import os
+
+    ar, en = seed_sentences
+    src = write_lines(tmp_path / "ar.txt", ar)
+    tgt = write_lines(tmp_path / "en.txt", en)
+    args = ["mine", str(src), str(tgt), "--work", str(tmp_path / "w"), "--min-p", "0.1", "-q"]
+    first = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "a.tsv")])
+    assert first.exit_code == 0, first.output
+    stat = src.stat()
+    swapped = [ar[1], ar[0], *ar[2:]]   # same bytes, other order: same size
+    write_lines(src, swapped)
+    os.utime(src, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert src.stat().st_size == stat.st_size and src.stat().st_mtime_ns == stat.st_mtime_ns
+    second = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "b.tsv")])
+    assert second.exit_code == 0, second.output
+    for r in _mined(tmp_path / "b.tsv"):
+        line = int(r["src_origin"].rsplit(":", 1)[1])
+        assert swapped[line - 1] == r["src"]

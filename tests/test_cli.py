@@ -515,3 +515,12 @@ def test_mine_segment_origins_name_the_line_a_sentence_starts_on(seed_ar: Path, 
             lines = Path(name).read_text(encoding="utf-8").splitlines()
             assert 1 <= int(line) <= len(lines)
             assert row[head.index(text_col)][:30] in lines[int(line) - 1]
+    # the ids are the sentences' numbers, as `segment FILE` lists them (they were the line
+    # numbers: every sentence of a paragraph shared one id)
+    for ids_col, text_col, path, lang in (("src_ids", "src", seed_ar, "ar"), ("tgt_ids", "tgt", seed_en, "en")):
+        code, listed, err = invoke("segment", str(path), "--lang", lang, "-q")
+        assert code == 0, err
+        sentences = listed.splitlines()
+        ids = [int(row[head.index(ids_col)]) for row in rows]
+        assert len(set(ids)) == len(ids)
+        assert all(sentences[i] == row[head.index(text_col)] for i, row in zip(ids, rows, strict=True))

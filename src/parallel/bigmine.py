@@ -169,8 +169,14 @@ class Sentences:
         return self._fh.read(b - a - 1).decode("utf-8")
 
     def origin(self, i: int) -> str:
-        f, line = self._origin[i]
+        """``FILE:LINE`` (1-based line) where sentence ``i`` first occurs."""
+        f, line = self._origin[i][:2]
         return f"{self.files[int(f)]}:{int(line)}"
+
+    def number(self, i: int) -> int:
+        """Sentence ``i``'s 0-based number in its file: the line number less one, or with
+        ``--segment`` its number among the file's sentences (as ``segment FILE`` lists them)."""
+        return int(self._origin[i][2])
 
     def iter_texts(self, start: int = 0, stop: int | None = None) -> Iterator[str]:
         stop = len(self) if stop is None else stop
@@ -204,9 +210,12 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tuple[int, str]]:
-    """``(1-based line number, sentence)`` of one file: with ``segment``, the line the sentence
-    starts on (the origin ``FILE:LINE`` points into the file as an editor numbers it)."""
+def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tuple[int, int, str]]:
+    """``(1-based line number, 0-based sentence number, sentence)`` of one file. Lines end at
+    ``\n`` only (as ``wc -l`` and editors count them; a form feed or U+2028 inside a line does
+    not cut it). Without ``segment`` the sentence number is the line's; with it, the sentence's
+    number among the file's sentences and the line it starts on (the origin ``FILE:LINE``
+    points into the file as an editor numbers it)."""
     import bisect
 
     text = decode_text(path.read_bytes(), str(path))
@@ -217,11 +226,12 @@ def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tup
             return
         # mine has no --force-lang: its language flags name a splitter, unchecked as before
         doc = make_document(text, lang, name=str(path), force_lang=True)
-        ends = list(itertools.accumulate(len(ln) for ln in text.splitlines(keepends=True)))
-        for s in doc.segments:
-            yield bisect.bisect_right(ends, s.start) + 1, s.text
+        ends = list(itertools.accumulate(len(ln) + 1 for ln in text.split("\n")))
+        for k, s in enumerate(doc.segments):
+            yield bisect.bisect_right(ends, s.start) + 1, k, s.text
         return
-    yield from enumerate(text.splitlines(), start=1)
+    for n, line in enumerate(text.split("\n")):
+        yield n + 1, n, line
 
 
 def collect_sentences(files: Sequence[Path], folder: Path, *, segment: bool = False,
@@ -230,11 +240,11 @@ def collect_sentences(files: Sequence[Path], folder: Path, *, segment: bool = Fa
     folder.mkdir(parents=True, exist_ok=True)
     seen: set[bytes] = set()
     offsets = [0]
-    origin: list[tuple[int, int]] = []
+    origin: list[tuple[int, int, int]] = []
     pos = 0
     with atomic_writer(folder / "texts.txt", binary=True) as fh:
         for f, path in enumerate(files):
-            for n, raw in _file_sentences(path, segment, lang):
+            for n, k, raw in _file_sentences(path, segment, lang):
                 sent = _WS.sub(" ", raw).strip()
                 if not sent:
                     continue
@@ -246,9 +256,9 @@ def collect_sentences(files: Sequence[Path], folder: Path, *, segment: bool = Fa
                 fh.write(data + b"\n")
                 pos += len(data) + 1
                 offsets.append(pos)
-                origin.append((f, n))
+                origin.append((f, n, k))
     np.save(folder / "offsets.npy", np.asarray(offsets, dtype=np.int64))
-    np.save(folder / "origin.npy", np.asarray(origin, dtype=np.int64).reshape(-1, 2))
+    np.save(folder / "origin.npy", np.asarray(origin, dtype=np.int64).reshape(-1, 3))
     return Sentences(folder, [str(p) for p in files])
 
 
@@ -933,11 +943,6 @@ def mine_arrays(src_emb: np.ndarray, tgt_emb: np.ndarray, work: str | Path, *, c
 MINE_FORMATS = ("tsv", "jsonl", "tmx", "moses")
 
 
-def _line_id(origin: str) -> tuple[int, ...]:
-    """``FILE:LINE`` (1-based) -> ``(LINE - 1,)``: the pair schema's 0-based sentence number."""
-    return (int(origin.rsplit(":", 1)[1]) - 1,)
-
-
 def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: str = "distance") -> Iterator[Any]:
     """The mined pairs as :class:`parallel.export.PairRow`, best first.
 
@@ -965,7 +970,7 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
                                  "src_origin": s_origin, "tgt_origin": t_origin}
         if not math.isnan(p):
             feats["p"] = float(p)
-        yield PairRow(_line_id(s_origin), _line_id(t_origin), s_text, t_text, sel, feats)
+        yield PairRow((src.number(int(i)),), (tgt.number(int(j)),), s_text, t_text, sel, feats)
 
 
 def mine_signature(model: str, res: BigMineResult, margin: str, src_lang: str, tgt_lang: str) -> str:
@@ -1036,12 +1041,21 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
     return n
 
 
+_LAYOUT = 2  # of a side's work folder: origin.npy rows are (file, line, sentence number)
+
+
 def _inputs_key(files: Sequence[Path], segment: bool, lang: str | None) -> str:
+    """Hash of the inputs' paths and *contents* (an edit that keeps a file's size and time, as
+    ``cp -p`` or ``rsync -t`` of another version, is still seen), the splitting options and the
+    work folder's layout. Hashing reads each file once (~1 GB/s), little next to embedding it."""
     h = hashlib.sha256()
     for p in files:
-        st = p.stat()
-        h.update(f"{p.resolve()}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
-    h.update(f"{segment}\x00{lang}".encode())
+        h.update(f"{p.resolve()}\x00".encode())
+        with open(p, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+        h.update(b"\x00")
+    h.update(f"{segment}\x00{lang}\x00{_LAYOUT}".encode())
     return h.hexdigest()
 
 

@@ -568,7 +568,8 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
            src_sents: Sequence[str], tgt_sents: Sequence[str], *, model: Model, min_p: float,
            encoder: Any = None, rounds: int = 4, keep_scored: bool = False, assignment: bool = True
            ) -> tuple[list[tuple[int, int, float, np.ndarray]], list[Scored]]:
-    """Mutual best pairs with ``p >= min_p``, in rounds (see the module docstring); on a document
+    """Mutual best pairs with ``p >= min_p``, in rounds (see the module docstring) settled at
+    :data:`DEFAULT_MIN_P` whatever ``min_p`` is (so ``p`` does not depend on it); on a document
     pair that looks sentence-for-sentence (:func:`one_to_one`) the one-to-one assignment's pairs
     with ``p >= min_p`` replace the pairs of the rounds they conflict with (``assignment=False``:
     the rounds only).
@@ -581,33 +582,63 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
     kept: list[tuple[int, int, float, np.ndarray]] = []
     history: list[Scored] = []
     cover: float | None = None
-    for r in range(rounds):
-        if len(rows) == 0 or len(cols) == 0:
-            break
-        sc = score_candidates(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols, src_sents, tgt_sents,
-                              model, encoder=encoder, round_no=r, cover=cover)
-        cover = sc.coverage
-        if keep_scored:
-            history.append(sc)
-        take = sc.p >= min_p
-        if not take.any():
-            break
-        for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True):
-            kept.append((int(i), int(j), float(p), x))
-        rows = np.setdiff1d(rows, sc.src[take])
-        cols = np.setdiff1d(cols, sc.tgt[take])
+
+    def rounds_at(bar: float, first: int) -> None:
+        nonlocal rows, cols, cover
+        for r in range(first, first + rounds):
+            if len(rows) == 0 or len(cols) == 0:
+                break
+            sc = score_candidates(src_emb, tgt_emb, knn_src, knn_tgt, rows, cols, src_sents, tgt_sents,
+                                  model, encoder=encoder, round_no=r, cover=cover)
+            cover = sc.coverage
+            if keep_scored:
+                history.append(sc)
+            take = sc.p >= bar
+            if not take.any():
+                break
+            for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True):
+                kept.append((int(i), int(j), float(p), x))
+            rows = np.setdiff1d(rows, sc.src[take])
+            cols = np.setdiff1d(cols, sc.tgt[take])
+
+    # The pool's structure (which pairs leave it in which round, whether the texts look
+    # sentence-for-sentence, which pairs the assignment replaces) is settled at the default bar
+    # whatever ``min_p`` is, so a pair's ``p`` does not depend on the bar asked for: a higher
+    # ``min_p`` only filters, as ``filter --min-p`` would; a lower one adds the pairs that reach it
+    # among the sentences left.
+    rounds_at(DEFAULT_MIN_P, 0)
+    assigned: Scored | None = None
     if assignment and one_to_one(len(src_emb), len(tgt_emb), len(kept)):
-        sc = score_assignment(src_emb, tgt_emb, knn_src, knn_tgt, src_sents, tgt_sents, model,
-                              encoder=encoder, cover=cover or 0.0)
+        assigned = score_assignment(src_emb, tgt_emb, knn_src, knn_tgt, src_sents, tgt_sents, model,
+                                    encoder=encoder, cover=cover or 0.0)
         if keep_scored:
-            history.append(sc)
-        take = sc.p >= min_p
-        won = [(int(i), int(j), float(p), x)
-               for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True)]
-        used_s, used_t = {t[0] for t in won}, {t[1] for t in won}
-        kept = won + [t for t in kept if t[0] not in used_s and t[1] not in used_t]
+            history.append(assigned)
+        kept = _replace(kept, _pairs_of(assigned, assigned.p >= DEFAULT_MIN_P))
+    if min_p < DEFAULT_MIN_P:
+        settled = len(kept)
+        rows = np.setdiff1d(np.arange(len(src_emb), dtype=np.int64), np.array([t[0] for t in kept], dtype=np.int64))
+        cols = np.setdiff1d(np.arange(len(tgt_emb), dtype=np.int64), np.array([t[1] for t in kept], dtype=np.int64))
+        rounds_at(min_p, rounds)
+        if assigned is not None:
+            used_s, used_t = {t[0] for t in kept[:settled]}, {t[1] for t in kept[:settled]}
+            weak = [t for t in _pairs_of(assigned, (assigned.p >= min_p) & (assigned.p < DEFAULT_MIN_P))
+                    if t[0] not in used_s and t[1] not in used_t]
+            kept = kept[:settled] + _replace(kept[settled:], weak)
+    kept = [t for t in kept if t[2] >= min_p]
     kept.sort(key=lambda t: (t[0], t[1]))
     return kept, history
+
+
+def _pairs_of(sc: Scored, take: np.ndarray) -> list[tuple[int, int, float, np.ndarray]]:
+    return [(int(i), int(j), float(p), x)
+            for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True)]
+
+
+def _replace(kept: list[tuple[int, int, float, np.ndarray]], won: list[tuple[int, int, float, np.ndarray]]
+             ) -> list[tuple[int, int, float, np.ndarray]]:
+    """``won`` and the pairs of ``kept`` that share no sentence with it."""
+    used_s, used_t = {t[0] for t in won}, {t[1] for t in won}
+    return won + [t for t in kept if t[0] not in used_s and t[1] not in used_t]
 
 
 #: A document pair looks sentence-for-sentence when the rounds of mutual best pairs already pair
