@@ -329,3 +329,74 @@ def test_eval_folder_names_with_dots(tmp_path: Path) -> None:
         got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / f"p-{pred_name}"), str(tmp_path / "tb"),
                                                 "--gold-glob", "test*.defr", "--json"]))
         assert got["documents"] == 1 and got["strict"]["precision"] == 0.5  # type: ignore[index]
+
+
+# ------------------------------------------------------------- one alignment, one score, any export
+
+
+def _comparable(links: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> object:
+    """A comparable Alignment of 6 x 6 sentences with these (crossing) mined links."""
+    from pairs_factory import make_doc
+
+    from parallel.data import Alignment, Link
+
+    return Alignment(make_doc([f"ع{i}" for i in range(6)], "ar"), make_doc([f"e{i}" for i in range(6)], "en"),
+                     tuple(Link(s, t, 1.1) for s, t in links), "comparable",
+                     "model:t|mode:comparable(auto)|src:ar|tgt:en")
+
+
+C_LINKS = [((1,), (4,)), ((3,), (0,))]
+
+
+@pytest.mark.parametrize("name", ["p.align", "p.tsv", "p.jsonl", "p.tmx"])
+def test_eval_comparable_unmatched_entries_are_not_links(tmp_path: Path, name: str) -> None:
+    """The Vecalign file and a --keep-empty export list a comparable alignment's unmatched
+    sentences as [i]:[]: eval skips them (and says so), so every export scores as the .json."""
+    from parallel.export import export
+
+    al = _comparable(C_LINKS)
+    export(al, str(tmp_path / "p.json"))  # type: ignore[arg-type]
+    export(al, str(tmp_path / name), sidecar=True, keep_empty=True)  # type: ignore[arg-type]
+    gold = _write(tmp_path, "g.align", "[1]:[4]\n[3]:[0]\n")
+    want = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.json"), str(gold), "--json"]))
+    assert want["strict"]["precision"] == 1.0  # type: ignore[index]
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / name), str(gold), "--json"]))
+    assert got["strict"] == want["strict"] and got["lax"] == want["lax"]
+    assert got["unmatched_skipped"] == 8
+    res = CliRunner().invoke(cli, ["eval", str(tmp_path / name), str(gold)])
+    assert "8 unmatched sentence(s) ([i]:[] entries) skipped, not links" in res.stdout
+
+
+def test_eval_warns_when_a_parallel_export_lost_its_null_links(tmp_path: Path) -> None:
+    """A default tsv/jsonl/tmx export leaves 1-0/0-1 links out, so under the reference policy it
+    would silently score as --null-policy drop: one warning line naming the fix."""
+    from parallel.export import export
+
+    links = [((0,), (0,)), ((1,), ()), ((2,), (1,)), ((), (2,)), ((3,), (3,)), ((4,), (4,)), ((5,), (5,))]
+    al = _pair(links)
+    gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[]\n[2]:[1]\n[]:[2]\n[3]:[3]\n[4]:[4]\n[5]:[5]\n")
+    export(al, str(tmp_path / "p.align"))  # type: ignore[arg-type]
+    want = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.align"), str(gold), "--json"]))
+    for fmt in ("tsv", "jsonl", "tmx"):
+        export(al, str(tmp_path / f"k.{fmt}"), sidecar=True, keep_empty=True)  # type: ignore[arg-type]
+        res = CliRunner().invoke(cli, ["eval", str(tmp_path / f"k.{fmt}"), str(gold), "--json"])
+        assert _figures(res)["strict"] == want["strict"] and "warning" not in res.stderr
+        export(al, str(tmp_path / f"d.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+        res = CliRunner().invoke(cli, ["eval", str(tmp_path / f"d.{fmt}"), str(gold), "--json"])
+        assert _figures(res)["strict"] != want["strict"]
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("parallel-corpus: warning:"), res.stderr
+        assert "--keep-empty" in lines[0] and ".align/.json" in lines[0]
+    res = CliRunner().invoke(cli, ["eval", str(tmp_path / "p.align"), str(gold)])
+    assert "warning" not in res.stderr
+
+
+def test_eval_refuses_a_sentence_in_two_links_and_a_bad_score(tmp_path: Path) -> None:
+    gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[1]\n")
+    dup = _write(tmp_path, "dup.align", "[0]:[0]\n[0]:[1]\n")
+    line = _error_line(CliRunner().invoke(cli, ["eval", str(dup), str(gold)]))
+    assert "source sentence 0" in line and "one link at most" in line
+    twice = _write(tmp_path, "twice.align", "[0]:[0, 0]\n")
+    assert "target sentence 0" in _error_line(CliRunner().invoke(cli, ["eval", str(twice), str(gold)]))
+    bad = _write(tmp_path, "bad.align", "[0]:[0]:abc\n")
+    assert "'abc' is not a number" in _error_line(CliRunner().invoke(cli, ["eval", str(bad), str(gold)]))

@@ -37,12 +37,16 @@ __all__ = [
     "NULL_POLICIES",
     "PRF",
     "AlignScores",
+    "LinkFile",
     "align_counts",
     "align_scores",
+    "check_one_link_per_sentence",
     "link_format",
     "mining_scores",
+    "missing_null_links",
     "parse_pairs_tsv",
     "parse_vecalign",
+    "read_link_file",
     "read_links",
     "read_pairs_tsv",
     "read_vecalign",
@@ -213,7 +217,8 @@ def _ids(field: str, where: str) -> tuple[int, ...]:
 
 
 def parse_vecalign(text: str, name: str = "alignment") -> list[AlignLink]:
-    """Links of a Vecalign-format text (``[0, 1]:[2]:0.12`` per line; blank and ``#`` lines skipped)."""
+    """Links of a Vecalign-format text (``[0, 1]:[2]:0.12`` per line; blank and ``#`` lines
+    skipped; a score, when there, must be a number)."""
     links: list[AlignLink] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -221,8 +226,32 @@ def parse_vecalign(text: str, name: str = "alignment") -> list[AlignLink]:
         m = _VEC_LINE.match(line)
         if not m:
             raise InputError(f"{name}:{n}: not a Vecalign alignment line: {line.strip()[:60]!r}")
+        if m.group(3) is not None:
+            try:
+                float(m.group(3))
+            except ValueError:
+                raise InputError(f"{name}:{n}: score {m.group(3)[:20]!r} is not a number "
+                                 "(want [i, j]:[k] or [i, j]:[k]:0.123)") from None
         links.append((_ids(m.group(1), f"{name}:{n}"), _ids(m.group(2), f"{name}:{n}")))
     return links
+
+
+def check_one_link_per_sentence(links: Sequence[AlignLink], name: str) -> None:
+    """Refuse links that put a sentence in two links (or twice in one): an aligner puts each
+    sentence in one link at most, so such a prediction is a broken file, not a weak one."""
+
+    def label(n: int) -> str:
+        return f"{list(links[n][0])}:{list(links[n][1])}"
+
+    for side, k in (("source", 0), ("target", 1)):
+        held: dict[int, int] = {}
+        for n, link in enumerate(links):
+            for i in link[k]:
+                if i in held:
+                    where = "twice in it" if held[i] == n else f"also in {label(held[i])}"
+                    raise InputError(f"{name}: {side} sentence {i} of link {label(n)} is {where}; "
+                                     "a sentence belongs to one link at most")
+                held[i] = n
 
 
 def parse_pairs_tsv(text: str, name: str = "pairs") -> list[AlignLink]:
@@ -266,25 +295,63 @@ def _link_format(path: str | Path, text: str) -> str:
     return "vecalign"
 
 
-def read_links(path: str | Path) -> dict[str, list[AlignLink]]:
-    """The links of an alignment file, by document: ``{"": links}`` for a Vecalign file or a
-    TSV of ids; for an export of the pair schema (tsv with a header, jsonl, tmx, json) read by
-    :mod:`parallel.readers`, ``{pair: links}`` by its ``pair`` field (``run``'s ``_all.tsv`` and
-    ``_all.jsonl`` join several pairs, each numbering its sentences from 0), ``{"": links}``
-    when it has none. A Moses file holds no sentence ids and is refused."""
-    from .readers import read_pairs, read_tsv
+@dataclass(frozen=True)
+class LinkFile:
+    """An alignment file as :func:`read_link_file` reads it.
+
+    ``docs``: the links by document (see :func:`read_links`); ``kind``: its format
+    (:func:`link_format`); ``comparable``: its signature (``FILE.sig``, or the one inside a
+    jsonl/tmx/json file) says comparable mode, or a TSV without one has crossing links;
+    ``unmatched``: how many entries of a comparable file (``[i]:[]``, ``--keep-empty`` rows)
+    list an unmatched sentence and were skipped, not being links; ``signed``: whether the
+    file says its mode at all (a TSV or Vecalign file without its ``.sig`` does not)."""
+
+    docs: dict[str, list[AlignLink]]
+    kind: str
+    comparable: bool = False
+    unmatched: int = 0
+    signed: bool = True
+
+    @property
+    def links(self) -> list[AlignLink]:
+        return [link for links in self.docs.values() for link in links]
+
+
+def _entries(kind: str, text: str) -> int:
+    """How many pairs a jsonl/tmx/tsv export lists (links and unmatched sentences alike)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if kind == "jsonl":
+        return len(lines)
+    if kind == "tmx":
+        return len(re.findall(r"<tu[\s>]", text))
+    if kind == "tsv":
+        return len(lines) - (1 if lines and not re.fullmatch(r"[0-9,\s]*", lines[0].split("\t")[0]) else 0)
+    return 0
+
+
+def read_link_file(path: str | Path) -> LinkFile:
+    """The links of an alignment file, by document, and its mode (see :class:`LinkFile`).
+
+    In comparable mode a sentence no link holds is listed with an empty side (Vecalign's
+    ``[i]:[]``, a ``--keep-empty`` row): that is no 1-0 / 0-1 link, so it is skipped (and
+    counted). The mode comes from the file's signature; a TSV without its ``.sig`` whose
+    links cross is comparable (a parallel alignment is monotonic); any other file without
+    one is read as parallel. A Moses file holds no sentence ids and is refused."""
+    from .readers import links_cross, read_pairs, read_tsv, sidecar_mode
 
     name = str(path)
     text = read_text(path, allow_empty=True)
     kind = _link_format(path, text)
-    if kind == "vecalign":
-        return {"": parse_vecalign(text, name)}
     if kind == "moses":
         raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
                          "TSV, JSONL, TMX or JSON export of the same alignment")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    if kind == "tsv" and not first.startswith("pair\t"):
-        return {"": parse_pairs_tsv(text, name)}
+    if kind == "vecalign" or (kind == "tsv" and not first.startswith("pair\t")):
+        links = parse_vecalign(text, name) if kind == "vecalign" else parse_pairs_tsv(text, name)
+        mode = sidecar_mode(path)
+        comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
+        kept = [k for k in links if k[0] and k[1]] if comparable else links
+        return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None)
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     offsets = al.info.get("pair_offsets") or {}
@@ -294,4 +361,33 @@ def read_links(path: str | Path) -> dict[str, list[AlignLink]]:
         ds, dt = offsets.get(str(pair), (0, 0))
         docs.setdefault("" if pair is None else str(pair), []).append(
             (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt)))
-    return docs or {"": []}
+    comparable = al.mode == "comparable"
+    unmatched = max(0, _entries(kind, text) - len(al.links)) if comparable else 0
+    signed = kind != "tsv" or sidecar_mode(path) is not None
+    return LinkFile(docs or {"": []}, kind, comparable, unmatched, signed)
+
+
+def read_links(path: str | Path) -> dict[str, list[AlignLink]]:
+    """The links of an alignment file, by document: ``{"": links}`` for a Vecalign file or a
+    TSV of ids; for an export of the pair schema (tsv with a header, jsonl, tmx, json) read by
+    :mod:`parallel.readers`, ``{pair: links}`` by its ``pair`` field (``run``'s ``_all.tsv`` and
+    ``_all.jsonl`` join several pairs, each numbering its sentences from 0), ``{"": links}``
+    when it has none. The unmatched sentences of a comparable file are no links and are left
+    out (:func:`read_link_file`). A Moses file holds no sentence ids and is refused."""
+    return read_link_file(path).docs
+
+
+def missing_null_links(pred: Sequence[AlignLink], gold: Sequence[AlignLink]) -> int:
+    """How many sentences a parallel-mode ``pred`` without any 1-0 / 0-1 link leaves out of every
+    link: those of ``gold`` and those its own numbering skips (0 when ``pred`` has an
+    empty-sided link: then it was written with them). A default tsv/jsonl/tmx export leaves
+    those links out, so under the reference null policy it scores as ``--null-policy drop``
+    would."""
+    if any(not (s and t) for s, t in pred):
+        return 0
+    missing = 0
+    for k in (0, 1):
+        covered = {i for link in pred for i in link[k]}
+        expected = {i for link in gold for i in link[k]} | set(range(max(covered, default=-1) + 1))
+        missing += len(expected - covered)
+    return missing

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,28 @@ def _read_sidecar(path: Path) -> str:
     return ""
 
 
+def _sig_mode(signature: str) -> str | None:
+    """``comparable`` or ``parallel`` as a signature says (``mine`` is comparable), else None."""
+    mode = _sig_fields(signature).get("mode", "")
+    if mode.startswith(("comparable", "mine")):
+        return "comparable"
+    return "parallel" if mode else None
+
+
+def sidecar_mode(path: str | Path) -> str | None:
+    """The mode the signature sidecar ``FILE.sig`` of a TSV or Vecalign file says, or None
+    (no sidecar, or one without ``mode:``)."""
+    return _sig_mode(_read_sidecar(Path(f"{path}.sig")))
+
+
+def links_cross(links: Iterable[tuple[Sequence[int], Sequence[int]]]) -> bool:
+    """Whether two links with both sides cross (one comes first on the source side, the other
+    on the target side). Our parallel mode is monotonic, so a file of ours with crossing
+    links is a comparable alignment (gold made by hand may cross: Text+Berg does)."""
+    both = sorted((min(s), min(t)) for s, t in links if len(s) and len(t))
+    return any(b[1] <= a[1] for a, b in pairwise(both))
+
+
 def _lines(text: str) -> list[str]:
     """Lines split on LF only (a segment may hold U+2028 and such); one trailing CR dropped."""
     lines = text.split("\n")
@@ -410,7 +433,13 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
         rows.append((_ids(rec["src_ids"], where), _ids(rec["tgt_ids"], where), rec["src"], rec["tgt"],
                      score, _typed_features(raw, where)))
     signature = _read_sidecar(Path(f"{path}.sig"))
-    al = build_alignment(rows, signature=signature, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
+    # Without its .sig a TSV says no mode: parallel, unless links cross (parallel mode is monotonic)
+    by_pair: dict[Any, list[Row]] = {}
+    for r in rows:  # run's _all.tsv: each pair numbers its sentences from 0
+        by_pair.setdefault(r[5].get("pair"), []).append(r)
+    crossing = any(links_cross((r[0], r[1]) for r in pair) for pair in by_pair.values())
+    mode = "comparable" if crossing and not _sig_mode(signature) else None
+    al = build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
     return replace(al, info={**al.info, "tsv_header": cols is not None})
 
 

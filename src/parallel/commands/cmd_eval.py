@@ -6,10 +6,14 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from .options import quiet_option
+
+if TYPE_CHECKING:
+    from ..evaluate import LinkFile
 
 # Suffixes that name what a file holds, not which document: stripped from the end of a file
 # name to get its document name (``07.gold.align`` -> ``07``, ``doc.1.align`` -> ``doc.1``).
@@ -101,38 +105,47 @@ def read_mined(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
 Links = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
 
-def _one_doc(source: Path | Links) -> Links:
-    """The links of a document: already read, or a file in a folder, which holds one document."""
+class Doc(NamedTuple):
+    """One document to score: its name, the links, the gold file, and the files read."""
+
+    name: str
+    pred: Links
+    gold: Links
+    gold_path: Path
+    pred_file: LinkFile
+    pred_path: Path
+
+
+def _one_doc(source: Path | LinkFile) -> tuple[LinkFile, Links]:
+    """A document's file and links: already read, or a file in a folder, which holds one document."""
     from ..errors import InputError
-    from ..evaluate import read_links
+    from ..evaluate import read_link_file
 
-    if not isinstance(source, Path):
-        return source
-    path = source
-    docs = read_links(path)
-    if len(docs) > 1:
-        raise InputError(f"{path}: joins {len(docs)} pairs; give it as the file itself, not in a folder")
-    return next(iter(docs.values()))
+    lf = read_link_file(source) if isinstance(source, Path) else source
+    if len(lf.docs) > 1:
+        raise InputError(f"{source}: joins {len(lf.docs)} pairs; give it as the file itself, not in a folder")
+    return lf, next(iter(lf.docs.values()))
 
 
-def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str,
-              quiet: bool) -> list[tuple[str, Links, Links, Path]]:
-    """``(name, predicted links, gold links, gold file)`` of every document to score.
+def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bool) -> list[Doc]:
+    """Every document to score (:class:`Doc`).
 
     PRED and GOLD are a file each (one document), folders of per-document files matched by
     name (:func:`match_documents`), or a file joining several pairs (``run``'s ``_all.tsv``,
     ``_all.jsonl``) whose ``pair`` names match the other side's documents."""
     from ..errors import InputError
-    from ..evaluate import read_links
+    from ..evaluate import LinkFile, read_link_file
 
-    sides: list[dict[str, Path | Links]] = []
+    sides: list[dict[str, Path | LinkFile]] = []
     for path, pat, what in ((pred, pattern, "predicted"), (gold, gold_pattern, "gold")):
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_dir():
             sides.append(dict(_files(path, pat, what)))
         else:
-            sides.append(dict(read_links(path)))
+            lf = read_link_file(path)
+            sides.append({k: LinkFile({k: v}, lf.kind, lf.comparable, lf.unmatched, lf.signed)
+                          for k, v in lf.docs.items()})
     p_docs, g_docs = sides
     if pred.is_file() and gold.is_file() and (len(p_docs) == 1 or len(g_docs) == 1):
         if len(p_docs) != len(g_docs):
@@ -141,7 +154,8 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str,
             raise InputError(f"{many}: joins {len(many_docs)} pairs ({names}) but {single} is one "
                              "document; give a folder with a file per pair (NAME.gold.align) to score "
                              "each pair")
-        return [("", _one_doc(next(iter(p_docs.values()))), _one_doc(next(iter(g_docs.values()))), gold)]
+        p_file, p_links = _one_doc(next(iter(p_docs.values())))
+        return [Doc("", p_links, _one_doc(next(iter(g_docs.values())))[1], gold, p_file, pred)]
     for path, docs in ((pred, p_docs), (gold, g_docs)):
         if path.is_file() and "" in docs:
             raise InputError("PRED and GOLD must both be files or both be folders (or one a file "
@@ -156,8 +170,40 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str,
     out = []
     for g, k in matched:
         pv, gv = p_docs[k], g_docs[g]
-        out.append((g, _one_doc(pv), _one_doc(gv), gv if isinstance(gv, Path) else gold))
+        p_file, p_links = _one_doc(pv)
+        out.append(Doc(g, p_links, _one_doc(gv)[1], gv if isinstance(gv, Path) else gold, p_file,
+                       pv if isinstance(pv, Path) else pred))
     return out
+
+
+def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
+    """Checks and notes before scoring: a PRED putting a sentence in two links is refused
+    (alignment scores); a comparable PRED's unmatched entries are skipped (their count is
+    returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export)
+    under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
+    whose entries have an empty side gets a note that it was read as parallel."""
+    from ..evaluate import check_one_link_per_sentence, missing_null_links
+
+    unmatched = sum({d.pred_path: d.pred_file.unmatched for d in docs}.values())
+    if kind != "vecalign":
+        return unmatched
+    for d in docs:
+        check_one_link_per_sentence(d.pred, f"{d.pred_path}{f' (pair {d.name})' if d.name else ''}")
+    parallel = [d for d in docs if not d.pred_file.comparable]
+    if null_policy == "reference" and any(d.pred_file.kind in ("tsv", "jsonl", "tmx") for d in parallel):
+        lost = sum(missing_null_links(d.pred, d.gold) for d in parallel if d.pred_file.kind in ("tsv", "jsonl", "tmx"))
+        if lost:
+            click.echo(f"parallel-corpus: warning: PRED has no 1-0/0-1 links and leaves {lost} sentence(s) out "
+                       "of every link (a tsv/jsonl/tmx export leaves them out unless --keep-empty), so the "
+                       "reference null policy scores it as --null-policy drop; export with --keep-empty, or "
+                       "score the .align/.json", err=True)
+    unsigned = [d for d in parallel if d.pred_file.kind == "tsv" and not d.pred_file.signed
+                and any(not (s and t) for s, t in d.pred)]
+    if unsigned and not quiet:
+        click.echo(f"note: {unsigned[0].pred_path} has no signature ({unsigned[0].pred_path}.sig): read as a "
+                   "parallel alignment, its entries with an empty side as 1-0/0-1 links; if it is "
+                   "comparable, put its .sig beside it", err=True)
+    return unmatched
 
 
 @click.command("eval", context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,26 +250,31 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     from ..evaluate import PRF, AlignScores, align_counts, mining_scores
 
     docs = documents(pred, gold, pattern, gold_glob or pattern, quiet)
-    for _, _, g_links, g_path in docs:
-        if not g_links:
-            raise InputError(f"{g_path}: GOLD holds no links (nothing to score against)")
-    kind = fmt if fmt != "auto" else _kind(docs[0][3])
+    for d in docs:
+        if not d.gold:
+            raise InputError(f"{d.gold_path}: GOLD holds no links (nothing to score against)")
+    kind = fmt if fmt != "auto" else _kind(docs[0].gold_path)
+    unmatched = check_docs(docs, kind, null_policy, quiet)
+    skipped = (f"comparable PRED: {unmatched} unmatched sentence(s) ([i]:[] entries) skipped, "
+               "not links\n") if unmatched else ""
     out = sys.stdout
     if kind == "tsv":
         total = PRF(0, 0, 0, 0)
-        for _, p_links, g_links, _ in docs:
-            total = total + mining_scores(p_links, g_links)
+        for d in docs:
+            total = total + mining_scores(d.pred, d.gold)
         if as_json:
-            out.write(json.dumps({"documents": len(docs), "mining": total.as_dict()}) + "\n")
+            out.write(json.dumps({"documents": len(docs), "unmatched_skipped": unmatched,
+                                  "mining": total.as_dict()}) + "\n")
             return
         out.write(f"documents: {len(docs)}  predicted pairs: {total.n_pred}  gold pairs: {total.n_gold}\n")
+        out.write(skipped)
         out.write(f"mining  P {total.precision:.4f}  R {total.recall:.4f}  F1 {total.f1:.4f}\n")
         return
     scores = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
-    for _, p_links, g_links, _ in docs:
-        scores = scores + align_counts(p_links, g_links, null_policy)
+    for d in docs:
+        scores = scores + align_counts(d.pred, d.gold, null_policy)
     if as_json:
-        out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
+        out.write(json.dumps({"documents": len(docs), "null_policy": null_policy, "unmatched_skipped": unmatched,
                               "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()}) + "\n")
         return
     st, lx = scores.strict, scores.lax
@@ -231,5 +282,6 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
               else "drop: links with an empty side left out of precision and recall")
     out.write(f"documents: {len(docs)}  predicted links: {st.n_pred}  gold links: {st.n_gold}"
               f"  (null policy {policy})\n")
+    out.write(skipped)
     out.write(f"strict  P {st.precision:.4f}  R {st.recall:.4f}  F1 {st.f1:.4f}\n")
     out.write(f"lax     P {lx.precision:.4f}  R {lx.recall:.4f}  F1 {lx.f1:.4f}\n")
