@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pairs_factory import AR, EN, make_alignment
+from pairs_factory import AR, EN, make_alignment, make_doc
 
 from parallel.cli import main
 from parallel.data import Alignment, Link
@@ -431,3 +431,21 @@ def test_every_text_format_keeps_a_small_p_value(tmp_path: Path) -> None:
     assert {fmt: got[fmt]["p_value"] for fmt in text} == dict.fromkeys(text, 1.929e-07)
     assert got["jsonl"]["z"] == got["tmx"]["z"] == 5.07581  # other numbers as before: 6 decimals
     assert got["json"]["p_value"] == 1.9287e-07
+
+
+def test_comparable_tsv_without_its_sig_reads_as_comparable_when_links_cross(tmp_path: Path) -> None:
+    """A --keep-empty comparable TSV copied without its .sig: crossing links cannot be a parallel
+    alignment (parallel mode is monotonic), so its unmatched rows are not read as 1-0/0-1 links."""
+    al = Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), [Link((1,), (4,), 1.2), Link((3,), (0,), 1.1)],
+                   "comparable", "model:t|mode:comparable(auto)|src:ar|tgt:en")
+    export(al, str(tmp_path / "c.tsv"), keep_empty=True)  # no sidecar
+    assert not (tmp_path / "c.tsv.sig").exists()
+    back = read_pairs(tmp_path / "c.tsv")
+    assert back.mode == "comparable"
+    assert [(k.src, k.tgt) for k in back.links] == [((1,), (4,)), ((3,), (0,))]
+    # monotonic links: nothing tells, read as parallel, and filter says so
+    mono = Alignment(al.src, al.tgt, [Link((1,), (0,), 1.2), Link((3,), (4,), 1.1)], "comparable", al.signature)
+    export(mono, str(tmp_path / "m.tsv"), keep_empty=True)
+    assert read_pairs(tmp_path / "m.tsv").mode == "parallel"
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 0 and "read as a parallel alignment" in res.stderr, res.output

@@ -195,7 +195,7 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
     """
     from ..evidence import annotate
     from ..export import export
-    from ..readers import pairs_format, read_pairs
+    from ..readers import pairs_format, read_pairs, sidecar_mode
 
     log = note(quiet)
     in_fmt = pairs_format(file, from_fmt)
@@ -203,6 +203,10 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
     check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
     check_joined_pairs(file, al, out_fmt)
+    if log and in_fmt == "tsv" and al.mode == "parallel" and sidecar_mode(file) is None \
+            and any(not (k.src and k.tgt) for k in al.links):
+        log(f"note: {file} has no signature ({file}.sig): read as a parallel alignment, its rows with an "
+            "empty side as 1-0/0-1 links; if it is comparable, put its .sig beside it")
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
         al = annotate(al)  # text evidence missing from the file (existing features are kept)
     kept = run_filters(al, options, log)
