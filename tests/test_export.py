@@ -449,3 +449,17 @@ def test_comparable_tsv_without_its_sig_reads_as_comparable_when_links_cross(tmp
     assert read_pairs(tmp_path / "m.tsv").mode == "parallel"
     res = CliRunner().invoke(main, ["filter", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o.tsv")])
     assert res.exit_code == 0 and "read as a parallel alignment" in res.stderr, res.output
+
+
+def test_same_language_tmx_reads_back_in_order(tmp_path: Path) -> None:
+    """align --src-lang en --tgt-lang en -o same.tmx: each <tu> holds two <tuv xml:lang="en">;
+    the first is the source, the second the target (it read back as zero pairs)."""
+    al = Alignment(make_doc(["One.", "Two."], "en"), make_doc(["Uno.", "Dos."], "en"),
+                   [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)], "parallel",
+                   "model:t|mode:parallel|src:en|tgt:en")
+    export(al, str(tmp_path / "same.tmx"))
+    back = read_pairs(tmp_path / "same.tmx")
+    assert [(back.src_text(k), back.tgt_text(k)) for k in back.links] == [("One.", "Uno."), ("Two.", "Dos.")]
+    assert (back.src.lang, back.tgt.lang) == ("en", "en")
+    export(back, str(tmp_path / "again.tmx"))
+    assert (tmp_path / "again.tmx").read_bytes() == (tmp_path / "same.tmx").read_bytes()

@@ -544,7 +544,9 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 def read_tmx(path: str | Path) -> Alignment:
     """A TMX file: ours round-trips (ids, score and features from the ``x-`` props); a TMX
-    from elsewhere gives one 1-1 link per ``<tu>`` with two languages, numbered in order."""
+    from elsewhere gives one 1-1 link per ``<tu>`` with two languages, numbered in order. A
+    ``<tu>`` whose two ``<tuv>`` share one language (a same-language alignment) is read in
+    order: the first is the source, the second the target."""
     import xml.etree.ElementTree as ET
 
     name = str(path)
@@ -569,6 +571,8 @@ def read_tmx(path: str | Path) -> Alignment:
             src_lang = tuvs[0][0] if tuvs else ""
         src_tuv = next((t for lang, t in tuvs if lang.lower() == src_lang.lower()), None)
         tgt = next(((lang, t) for lang, t in tuvs if lang.lower() != src_lang.lower()), None)
+        if tgt is None and len(tuvs) >= 2 and src_tuv is tuvs[0][1]:
+            tgt = tuvs[1]  # both in one language (align --src-lang en --tgt-lang en): in order
         if src_tuv is None or tgt is None:
             continue
         tgt_lang = tgt_lang or tgt[0]
