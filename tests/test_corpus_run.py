@@ -163,6 +163,28 @@ def test_cli_quiet_and_clean_run(tmp_path: Path) -> None:
     assert (tmp_path / "out" / COMBINED).is_file()
 
 
+@pytest.mark.parametrize(("pair", "victim"), [("manifest", "manifest.tsv"), ("b", "b.ar")])
+def test_run_never_writes_over_its_manifest_or_inputs(tmp_path: Path, pair: str, victim: str) -> None:
+    """`-o` the manifest's folder, with a pair one of whose outputs is the manifest (pair
+    "manifest": manifest.tsv) or an input (pair "b" reading b.json): the run stops before writing
+    anything, in one line, and every file is left byte for byte (it overwrote the manifest)."""
+    folder = tmp_path / "in"
+    make_corpus(folder, bad=False)
+    if victim == "b.ar":  # an input whose name is a pair's output name
+        shutil.copy(folder / "b.ar", folder / "b.json")
+        victim = "b.json"
+        rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang", f"{pair}\tb.json\tb.en\tar\ten"]
+    else:
+        rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang", f"{pair}\tb.ar\tb.en\tar\ten"]
+    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(folder), "-q"])
+    assert res.exit_code == 2, res.output
+    assert f"pair {pair!r}" in res.stderr and "is an input of this command" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("name\tsrc\n", "lacks column"),
     ("name\tsrc\ttgt\tsrc\na\tx.ar\ty.en\tz.ar\n", "names column(s) 'src' twice"),

@@ -22,7 +22,7 @@ from typing import Any
 
 from .engines import failure_reason
 from .errors import InputError, ParallelError
-from .io import atomic_writer, output_batch, read_text, sweep_stale_writes
+from .io import atomic_writer, inputs_protected, output_batch, read_text, refuse_input, sweep_stale_writes
 
 REQUIRED = ("name", "src", "tgt")
 
@@ -370,7 +370,7 @@ def run_manifest(
     ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
     language use-m3 does not know; use-m3+e5-small for comparable short sentences).
     """
-    from .engines import Failure, get_engine, sweep_temp
+    from .engines import sweep_temp
 
     entries = read_manifest(manifest)
     sweep_temp()  # temporary folders of runs killed with -9
@@ -379,6 +379,25 @@ def run_manifest(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    inputs = [Path(manifest), *(e.src for e in entries), *(e.tgt for e in entries)]
+    with inputs_protected(inputs):  # an output named like the manifest or an input: refused up front
+        for e in entries:
+            for path in pair_files(out, e.name):
+                try:
+                    refuse_input(path)
+                except InputError as exc:
+                    raise InputError(f"pair {e.name!r}: {exc}") from None
+        for name in (COMBINED, COMBINED_JSONL, SUMMARY):
+            refuse_input(out / name)
+        return _run(entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
+                    ray_address=ray_address, resume=resume, progress=progress, log=log)
+
+
+def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, jobs: int,
+         engine: str, ray_address: str | None, resume: bool, progress: bool,
+         log: Callable[[str], None] | None) -> RunSummary:
+    from .engines import Failure, get_engine
+
     for folder in (out, out / DONE_DIR):  # half-written files of a run killed with -9
         sweep_stale_writes(folder)
     summary = RunSummary(pairs=len(entries))
