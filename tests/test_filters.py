@@ -289,3 +289,43 @@ def test_joined_pairs_are_not_written_into_one_vecalign_file(tmp_path: Path) -> 
     assert res.exit_code == 0, res.output
     got = [line.split("\t")[:3] for line in res.stdout.splitlines()[1:]]
     assert [g[1] for g in got if g[0] == "a"] == [g[1] for g in got if g[0] == "b"] != []
+
+
+def test_moses_input_invents_no_ids_types_or_scores(tmp_path: Path) -> None:
+    """Moses holds the texts only: filtered to tsv/jsonl/tmx the ids, type and score stay empty
+    (they were line numbers, 1-1 and 0.0), read back the same, and -f vecalign, --link-types and
+    --min-score are refused in one line."""
+    import json
+    from dataclasses import replace
+
+    export(replace(table(), signature="model:t|mode:parallel|src:ar|tgt:en"), str(tmp_path / "m"), "moses",
+           keep_empty=True)
+    moses = str(tmp_path / "m.ar-en.ar")
+    for fmt in ("tsv", "jsonl", "tmx"):
+        out = tmp_path / f"o.{fmt}"
+        res = CliRunner().invoke(main, ["filter", moses, "-q", "--keep-empty", "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        again = tmp_path / f"again.{fmt}"
+        res = CliRunner().invoke(main, ["filter", str(out), "-q", "--keep-empty", "-o", str(again)])
+        assert res.exit_code == 0 and again.read_bytes() == out.read_bytes(), res.output
+        res = CliRunner().invoke(main, ["filter", str(out), "-q", "--keep-empty", "-f", "moses", "-o",
+                                        str(tmp_path / fmt)])
+        assert res.exit_code == 0, res.output
+        for lang in ("ar", "en"):
+            assert (tmp_path / f"{fmt}.ar-en.{lang}").read_bytes() == (tmp_path / f"m.ar-en.{lang}").read_bytes()
+    rows = (tmp_path / "o.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 7 and all(r.split("\t")[0] == r.split("\t")[1] == "" for r in rows)
+    assert all(r.split("\t")[4] == r.split("\t")[5] == "" for r in rows)  # score, type
+    recs = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {(r["src_ids"], r["tgt_ids"], r["type"], r["score"]) for r in recs} == {(None, None, None, None)}
+    tmx = (tmp_path / "o.tmx").read_text(encoding="utf-8")
+    assert "x-src-ids" not in tmx and "x-score" not in tmx and "x-type" not in tmx
+    assert [read_pairs(tmp_path / "o.tsv").src_text(k) for k in read_pairs(tmp_path / "o.tsv").links] == \
+        [read_pairs(moses).src_text(k) for k in read_pairs(moses).links]
+    for args, word in ((["-f", "vecalign"], "Vecalign"), (["--link-types", "1-1"], "link types"),
+                       (["--min-score", "0.1"], "'score'")):
+        for src in (moses, str(tmp_path / "o.tsv")):
+            res = CliRunner().invoke(main, ["filter", src, *args, "-o", str(tmp_path / "x.out")])
+            lines = res.stderr.strip().splitlines()
+            assert res.exit_code == 2 and len(lines) == 1 and word in lines[0], res.output
+    assert not (tmp_path / "x.out").exists()

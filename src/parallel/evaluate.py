@@ -337,6 +337,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     counted). The mode comes from the file's signature; a TSV without its ``.sig`` whose
     links cross is comparable (a parallel alignment is monotonic); any other file without
     one is read as parallel. A Moses file holds no sentence ids and is refused."""
+    from .export import NO_IDS
     from .readers import links_cross, read_pairs, read_tsv, sidecar_mode
 
     name = str(path)
@@ -354,6 +355,10 @@ def read_link_file(path: str | Path) -> LinkFile:
         return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None)
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
+    if al.info.get(NO_IDS):
+        raise InputError(f"{name}: holds no sentence ids to score (made from a Moses file, or from "
+                         "elsewhere without them); give the Vecalign, TSV, JSONL, TMX or JSON export of "
+                         "the alignment")
     offsets = al.info.get("pair_offsets") or {}
     docs: dict[str, list[AlignLink]] = {}
     for link in al.links:

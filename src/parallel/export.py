@@ -42,6 +42,11 @@ from .errors import InputError
 from .io import atomic_writer, is_special, output_batch
 from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
 
+#: ``Alignment.info`` key of an alignment read from a file without sentence ids (Moses, or an
+#: export of one): its ids are only the lines' order and its links' types and scores made up,
+#: so the writers leave ids, type and score empty and nothing filters or scores on them.
+NO_IDS = "no_ids"
+
 #: The JSONL schema as ``datasets.Features`` (see :func:`parallel.schema.jsonl_features`).
 jsonl_features = _schema.jsonl_features
 
@@ -88,7 +93,9 @@ class PairRow:
     """One pair as the training formats write it: ids, texts, score, features.
 
     ``unmatched`` marks a sentence of a comparable alignment that no link holds (listed only
-    with ``keep_empty``); ``score`` is None for those.
+    with ``keep_empty``); ``score`` is None for those. ``no_ids``: the pair comes from a file
+    without sentence ids (Moses): its ids are only the lines' order and its type and score made
+    up, so the writers leave ids, type and score empty (TSV cells, JSONL ``null``, no TMX prop).
     """
 
     src_ids: tuple[int, ...]
@@ -98,6 +105,7 @@ class PairRow:
     score: float | None
     features: Mapping[str, Any]
     unmatched: bool = False
+    no_ids: bool = False
 
     @property
     def kind(self) -> str:
@@ -123,13 +131,14 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
         shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
         return tuple(i - shift for i in ids) if shift else ids
 
+    no_ids = bool(al.info.get(NO_IDS))
     rows = [PairRow(own(k.src, k.features, 0), own(k.tgt, k.features, 1), al.src_text(k), al.tgt_text(k),
-                    k.score, k.features) for k in al.links]
+                    None if no_ids else k.score, k.features, no_ids=no_ids) for k in al.links]
     if not keep_empty:
         return [r for r in rows if not r.empty_sided]
     if al.mode == "comparable":
-        rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True) for i in al.unmatched_src]
-        rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True) for j in al.unmatched_tgt]
+        rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True, no_ids) for i in al.unmatched_src]
+        rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True, no_ids) for j in al.unmatched_tgt]
     return rows
 
 
@@ -149,7 +158,9 @@ def _tsv_value(name: str, value: Any) -> str:
 def _row_fields(row: PairRow, columns: Sequence[str]) -> list[str]:
     out = []
     for col in columns:
-        if col == "src_ids":
+        if col in ("src_ids", "tgt_ids", "type") and row.no_ids:
+            out.append("")
+        elif col == "src_ids":
             out.append(format_ids(row.src_ids))
         elif col == "tgt_ids":
             out.append(format_ids(row.tgt_ids))
@@ -209,7 +220,11 @@ def vecalign_links(al: Alignment) -> list[Link]:
 
 def write_vecalign(al: Alignment, fh: IO[str], **_: Any) -> None:
     """``[i, j]:[k]:score`` with 0-based sentence indices (every link: an alignment format, not
-    a training one, so 1-0 / 0-1 links stay)."""
+    a training one, so 1-0 / 0-1 links stay). An alignment read from a file without ids
+    (Moses) has none to write: refused."""
+    if al.info.get(NO_IDS):
+        raise InputError("vecalign: the pairs come from a file without sentence ids or scores (Moses), "
+                         "so there is no Vecalign file to write; write tsv, jsonl, tmx, moses or json")
     for link in vecalign_links(al):
         src = ", ".join(str(i) for i in link.src)
         tgt = ", ".join(str(j) for j in link.tgt)
@@ -250,9 +265,9 @@ def jsonl_record(row: PairRow, src_lang: str, tgt_lang: str, signature: str,
     """The JSONL record of a pair: every key of :func:`parallel.schema.jsonl_keys`, always."""
     rec: dict[str, Any] = {
         "translation": {src_lang: row.src, tgt_lang: row.tgt},
-        "src_ids": list(row.src_ids),
-        "tgt_ids": list(row.tgt_ids),
-        "type": row.kind,
+        "src_ids": None if row.no_ids else list(row.src_ids),
+        "tgt_ids": None if row.no_ids else list(row.tgt_ids),
+        "type": None if row.no_ids else row.kind,
         "score": None if row.score is None else _num(row.score),
     }
     for name in FEATURE_FIELDS:
@@ -347,11 +362,13 @@ def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_l
     n = 0
     for row in rows:
         fh.write("    <tu>\n")
-        fh.write(_prop("x-src-ids", format_ids(row.src_ids), "      "))
-        fh.write(_prop("x-tgt-ids", format_ids(row.tgt_ids), "      "))
+        if not row.no_ids:
+            fh.write(_prop("x-src-ids", format_ids(row.src_ids), "      "))
+            fh.write(_prop("x-tgt-ids", format_ids(row.tgt_ids), "      "))
         if row.score is not None:
             fh.write(_prop("x-score", tmx_value(row.score), "      "))
-        fh.write(_prop("x-type", row.kind, "      "))
+        if not row.no_ids:
+            fh.write(_prop("x-type", row.kind, "      "))
         for k in FEATURE_FIELDS:
             if row.features.get(k) is not None:
                 fh.write(_prop(f"x-{k}", tmx_value(_typed(k, row.features[k]), typed=True), "      "))

@@ -293,7 +293,19 @@ def build_filters(*, min_score: float | None = None, min_p: float | None = None,
 
 
 def check_evidence(al: Alignment, filters: Sequence[Filter]) -> None:
-    """Refuse a threshold on a feature no link of ``al`` carries (e.g. margin in a Moses file)."""
+    """Refuse a threshold on a feature no link of ``al`` carries (e.g. margin in a Moses file),
+    and a filter on the link types or scores of an alignment read from a file without ids
+    (Moses: its types and scores would be made up, every link 1-1 scoring 0)."""
+    from .export import NO_IDS
+
+    if al.info.get(NO_IDS):
+        hint = ("a Moses file, or a file filtered from one, holds the texts only: filter a TSV, JSONL, "
+                "TMX or JSON export of the alignment")
+        for f in filters:
+            if isinstance(f, LinkTypes):
+                raise InputError(f"--link-types: the input carries no link types; {hint}")
+            if isinstance(f, MinValue) and f.key == "score":
+                raise InputError(f"--min-score: the input carries no 'score'; {hint}")
     for f in filters:
         if (isinstance(f, MinValue) and f.key != "score" and al.links
                 and not any(f.key in link.features for link in al.links)):

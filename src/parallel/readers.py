@@ -12,7 +12,7 @@ from typing import Any
 
 from .data import Alignment, Document, Link, Segment
 from .errors import InputError
-from .export import JSON_FORMAT, JSON_VERSION
+from .export import JSON_FORMAT, JSON_VERSION, NO_IDS
 from .io import read_text
 from .schema import feature_type_error, is_number
 
@@ -265,6 +265,25 @@ def _lines(text: str) -> list[str]:
     return [ln.removesuffix("\r") for ln in lines]
 
 
+def _number_in_order(rows: list[Row]) -> list[Row]:
+    """Rows of a file without ids, each side numbering its non-empty texts in order: a row with
+    one side empty (a ``--keep-empty`` 1-0 / 0-1 pair) names no sentence there, so no empty
+    sentence is made up on that side."""
+    out: list[Row] = []
+    n_src = n_tgt = 0
+    for _, _, s, t, score, feats in rows:
+        s_ids: tuple[int, ...] = (n_src,) if s or not t else ()
+        t_ids: tuple[int, ...] = (n_tgt,) if t or not s else ()
+        n_src += len(s_ids)
+        n_tgt += len(t_ids)
+        out.append((s_ids, t_ids, s, t, score, feats))
+    return out
+
+
+def _without_ids(al: Alignment) -> Alignment:
+    return replace(al, info={**al.info, NO_IDS: True})
+
+
 def _split_side(text: str, n: int) -> list[str]:
     """``text`` (``n`` sentences joined with spaces) back into ``n`` pieces that join to it."""
     if n <= 1:
@@ -432,6 +451,9 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
         score = _float(rec["score"], where, "score") if rec["score"] != "" else 0.0
         rows.append((_ids(rec["src_ids"], where), _ids(rec["tgt_ids"], where), rec["src"], rec["tgt"],
                      score, _typed_features(raw, where)))
+    no_ids = bool(rows) and not any(r[0] or r[1] for r in rows)
+    if no_ids:  # written from a file without ids (Moses): number the texts in order
+        rows = _number_in_order(rows)
     signature = _read_sidecar(Path(f"{path}.sig"))
     # Without its .sig a TSV says no mode: parallel, unless links cross (parallel mode is monotonic)
     by_pair: dict[Any, list[Row]] = {}
@@ -440,7 +462,8 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
     crossing = any(links_cross((r[0], r[1]) for r in pair) for pair in by_pair.values())
     mode = "comparable" if crossing and not _sig_mode(signature) else None
     al = build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
-    return replace(al, info={**al.info, "tsv_header": cols is not None})
+    al = replace(al, info={**al.info, "tsv_header": cols is not None})
+    return _without_ids(al) if no_ids else al
 
 
 _VECALIGN = re.compile(r"^\[([\d,\s]*)\]:\[([\d,\s]*)\](?::(\S+))?\s*$")
@@ -501,7 +524,7 @@ def read_jsonl(path: str | Path) -> Alignment:
     name = str(path)
     rows: list[Row] = []
     signatures: list[str] = []
-    unmatched = False
+    unmatched = has_ids = False
     langs: tuple[str, str] | None = None
     reserved = {"translation", "src_ids", "tgt_ids", "type", "score", "unmatched", "signature"}
     for lineno, line in enumerate(_lines(read_text(path, allow_empty=True)), start=1):
@@ -517,8 +540,10 @@ def read_jsonl(path: str | Path) -> Alignment:
                     raise InputError(f"{where}: \"translation\" needs exactly two languages, has {keys}")
                 langs = (keys[0], keys[1])
             s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
-            s_ids = tuple(int(i) for i in rec.get("src_ids", []))
-            t_ids = tuple(int(i) for i in rec.get("tgt_ids", []))
+            if rec.get("src_ids") is not None or rec.get("tgt_ids") is not None:
+                has_ids = True
+            s_ids = tuple(int(i) for i in rec.get("src_ids") or [])
+            t_ids = tuple(int(i) for i in rec.get("tgt_ids") or [])
             feats = {k: v for k, v in rec.items() if k not in reserved and v is not None}
             if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
                 unmatched = True
@@ -535,8 +560,11 @@ def read_jsonl(path: str | Path) -> Alignment:
     signature = mixed_signature(signatures)
     if "\n" in signature:  # several: every record keeps its own
         rows = [(*r[:5], {**r[5], "signature": sig}) for r, sig in zip(rows, signatures, strict=True)]
-    return build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
-                           mode="comparable" if unmatched else None)
+    if not has_ids:  # "src_ids": null everywhere: written from a file without ids (Moses)
+        rows = _number_in_order(rows)
+    al = build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
+                         mode="comparable" if unmatched else None)
+    return al if has_ids else _without_ids(al)
 
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -564,6 +592,7 @@ def read_tmx(path: str | Path) -> Alignment:
     src_lang = header.get("srclang", "")
     tgt_lang = ""
     rows: list[Row] = []
+    has_ids = False
     for n, tu in enumerate(body.iter("tu")):
         where = f"{name}: <tu> number {n + 1}"
         tuvs = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
@@ -582,15 +611,19 @@ def read_tmx(path: str | Path) -> Alignment:
             return "".join(seg.itertext()) if seg is not None else ""
 
         props = {p.get("type", ""): (p.text or "") for p in tu.findall("prop")}
-        s_ids = _ids(props["x-src-ids"], where) if "x-src-ids" in props else (n,)
-        t_ids = _ids(props["x-tgt-ids"], where) if "x-tgt-ids" in props else (n,)
+        has_ids = has_ids or "x-src-ids" in props or "x-tgt-ids" in props
+        s_ids = _ids(props.get("x-src-ids", ""), where)
+        t_ids = _ids(props.get("x-tgt-ids", ""), where)
         score = _float(props["x-score"], where, "score") if "x-score" in props else 0.0
         raw = {k[2:]: v for k, v in props.items()
                if k.startswith("x-") and k not in ("x-src-ids", "x-tgt-ids", "x-score", "x-type")}
         rows.append((s_ids, t_ids, seg_text(src_tuv), seg_text(tgt[1]), score, _typed_features(raw, where)))
     mode = hprops.get("x-mode") or None
-    return build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang or None,
-                           tgt_lang=tgt_lang or None, name=name)
+    if not has_ids:  # no x-src-ids anywhere (from elsewhere, or from Moses): number in order
+        rows = _number_in_order(rows)
+    al = build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang or None,
+                         tgt_lang=tgt_lang or None, name=name)
+    return al if has_ids or not rows else _without_ids(al)
 
 
 _MOSES_FILE = re.compile(r"^(?P<base>.*\.(?P<s>[A-Za-z0-9_]+)-(?P<t>[A-Za-z0-9_]+))\.(?P<x>[A-Za-z0-9_]+)$")
@@ -626,18 +659,11 @@ def read_moses(path: str | Path) -> Alignment:
     status = _lines(read_text(status_file, allow_empty=True)) if status_file.is_file() else []
     if status and len(status) != len(s_lines):
         raise InputError(f"{status_file} has {len(status)} lines but {base}.{s_lang} has {len(s_lines)}")
-    rows: list[Row] = []
-    # Each side numbers only its own sentences: a line with one side empty (a 1-0 / 0-1 pair of
-    # --keep-empty) names no sentence on that side, so no empty sentence is made up there.
-    n_src = n_tgt = 0
-    for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True)):
-        s_ids: tuple[int, ...] = (n_src,) if s or not t else ()
-        t_ids: tuple[int, ...] = (n_tgt,) if t or not s else ()
-        n_src += len(s_ids)
-        n_tgt += len(t_ids)
-        rows.append((s_ids, t_ids, s, t, 0.0, {"status": status[n]} if status and status[n] else {}))
-    return build_alignment(rows, signature=_read_sidecar(Path(f"{base}.sig")), src_lang=s_lang,
-                           tgt_lang=t_lang, name=base)
+    rows: list[Row] = [((), (), s, t, 0.0, {"status": status[n]} if status and status[n] else {})
+                       for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True))]
+    al = build_alignment(_number_in_order(rows), signature=_read_sidecar(Path(f"{base}.sig")),
+                         src_lang=s_lang, tgt_lang=t_lang, name=base)
+    return _without_ids(al)
 
 
 def pairs_format(path: str | Path, fmt: str | None = None) -> str:

@@ -133,9 +133,13 @@ _TEXT_FILTERS = {"no_empty": "--no-empty", "drop_duplicates": "--drop-duplicates
 
 def check_conversion(file: str, in_fmt: str, out_fmt: str, options: dict[str, Any]) -> None:
     """Refuse what a Vecalign input cannot honestly give: it holds ids and scores but no texts,
-    so neither a format of texts nor a filter on the texts (their evidence would be made up)."""
+    so neither a format of texts nor a filter on the texts (their evidence would be made up);
+    nor a Moses input a Vecalign output (it holds texts but no ids or scores)."""
     from ..errors import InputError
 
+    if in_fmt == "moses" and out_fmt == "vecalign":
+        raise InputError(f"{file}: a Moses file holds no sentence ids or scores, so there is no Vecalign "
+                         "file to make from it; filter it to tsv, jsonl, tmx, moses or json")
     if in_fmt != "vecalign":
         return
     if out_fmt != "vecalign":

@@ -125,6 +125,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
       parallel-corpus mt-eval --hyp hyp.ar --ref pairs.jsonl --direction en-ar --sentence
     """
     from ..errors import InputError
+    from ..export import NO_IDS
     from ..readers import pairs_format, read_pairs
 
     log = note(quiet)
@@ -168,6 +169,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
         log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
                                                       else "") + f"; reference file: {al.signature or ref}")
     out = sys.stdout
+    no_ids = bool(al.info.get(NO_IDS))
     if as_json:
         doc: dict[str, Any] = {
             "direction": direction, "pairs": len(rows), "skipped": skipped, "tokenize": tok,
@@ -175,15 +177,17 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
                        for r in results],
             "reference_signature": al.signature,
         }
-        if sentence:
-            doc["sentences"] = [{"pair": r[0], "src_ids": list(r[1].src), "tgt_ids": list(r[1].tgt),
-                                 "chrf": round(s, 4)} for r, s in zip(rows, per_pair, strict=True)]
+        if sentence:  # a file without ids (Moses) has none to give: null
+            doc["sentences"] = [{"pair": r[0], "src_ids": None if no_ids else list(r[1].src),
+                                 "tgt_ids": None if no_ids else list(r[1].tgt), "chrf": round(s, 4)}
+                                for r, s in zip(rows, per_pair, strict=True)]
         out.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return
     if sentence:
         out.write("pair\tsrc_ids\ttgt_ids\tchrF++\n")
         for r, s in zip(rows, per_pair, strict=True):
-            out.write(f"{r[0]}\t{','.join(map(str, r[1].src))}\t{','.join(map(str, r[1].tgt))}\t{s:.2f}\n")
+            ids = ("", "") if no_ids else (",".join(map(str, r[1].src)), ",".join(map(str, r[1].tgt)))
+            out.write(f"{r[0]}\t{ids[0]}\t{ids[1]}\t{s:.2f}\n")
         out.write("\n")
     for res in results:
         out.write(res.line + "\n")
