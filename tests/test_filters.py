@@ -329,3 +329,20 @@ def test_moses_input_invents_no_ids_types_or_scores(tmp_path: Path) -> None:
             lines = res.stderr.strip().splitlines()
             assert res.exit_code == 2 and len(lines) == 1 and word in lines[0], res.output
     assert not (tmp_path / "x.out").exists()
+
+
+def test_export_with_a_many_sentence_side_does_not_become_native_json(tmp_path: Path) -> None:
+    """tsv/jsonl/tmx join a 2-1 link's sentences with a space: -f json would have to guess where
+    one ends (it split at the last space); refused in one line. All-1-1 files still convert."""
+    al = Alignment(make_doc(["A one.", "A two here.", "A three."], "ar"), make_doc(["E one.", "E two."], "en"),
+                   [Link((0, 1), (0,), 0.9), Link((2,), (1,), 0.8)], "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    one = Alignment(al.src, al.tgt, [Link((0,), (0,), 0.9), Link((2,), (1,), 0.8)], "parallel", al.signature)
+    for fmt in ("tsv", "jsonl", "tmx"):
+        export(al, str(tmp_path / f"p.{fmt}"), sidecar=True)
+        res = CliRunner().invoke(main, ["filter", str(tmp_path / f"p.{fmt}"), "-o", str(tmp_path / "p.json")])
+        lines = res.stderr.strip().splitlines()
+        assert res.exit_code == 2 and len(lines) == 1 and "[0, 1]:[0]" in lines[0] and ".json" in lines[0]
+        assert not (tmp_path / "p.json").exists()
+        export(one, str(tmp_path / f"o.{fmt}"), sidecar=True)
+        res = CliRunner().invoke(main, ["filter", str(tmp_path / f"o.{fmt}"), "-q", "-f", "json"])
+        assert res.exit_code == 0, res.output

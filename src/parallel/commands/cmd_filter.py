@@ -152,6 +152,22 @@ def check_conversion(file: str, in_fmt: str, out_fmt: str, options: dict[str, An
                          "not hold; filter an export that has them (tsv, jsonl, tmx, moses or json)")
 
 
+def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
+    """Refuse to make the native JSON (whole documents, one segment per sentence) from a pairs
+    export whose link holds several sentences on a side: the export joins them with a space,
+    so their boundaries are lost and any split would be a guess. All-1-1 files convert."""
+    from ..errors import InputError
+
+    if out_fmt != "json" or in_fmt == "json":
+        return
+    many = next((k for k in al.links if len(k.src) > 1 or len(k.tgt) > 1), None)
+    if many is not None:
+        raise InputError(f"{file}: link {list(many.src)}:{list(many.tgt)} has several sentences on a side, "
+                         f"which a {in_fmt} file keeps joined (their boundaries are lost), so it cannot become "
+                         "the native JSON; use the .json the alignment was written as (align -f json, run's "
+                         "NAME.json)")
+
+
 def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
     """Refuse to write several pairs (``run``'s ``_all.*``) into one Vecalign file: it has no
     column to say which pair a line belongs to, so the pairs' ids would run into each other."""
@@ -207,6 +223,7 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
     check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
     check_joined_pairs(file, al, out_fmt)
+    check_native(file, al, in_fmt, out_fmt)
     if log and in_fmt == "tsv" and al.mode == "parallel" and sidecar_mode(file) is None \
             and any(not (k.src and k.tgt) for k in al.links):
         log(f"note: {file} has no signature ({file}.sig): read as a parallel alignment, its rows with an "
