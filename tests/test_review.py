@@ -685,3 +685,33 @@ def test_linking_a_pair_below_the_bar_in_a_real_browser(tmp_path: Path, page: An
         assert new and new[0].features["status"] == "accepted"
         assert 13 not in after.unmatched_src and 8 not in after.unmatched_tgt
         assert len(after.links) == len(before.links) + 1
+
+
+@pytest.mark.slow
+def test_quick_actions_are_sent_one_after_another(server: tuple[str, Path], page: Any) -> None:
+    """A note saved as its field loses focus and a click on Accept right after: both reach the
+    file (the page queues them, each sent with the rev the previous reply returned). A refused
+    change is never hidden behind a later "Saved"."""
+    from playwright.sync_api import expect
+
+    url, path = server
+    page.goto(url)
+    expect(page.locator("#L5")).to_be_visible()
+    page.fill("#L0 input.note", "check this: الترجمة حرة")
+    page.click("#L1 button[data-act=accept]")  # blurs the note: op:note, then op:status at once
+    page.click("#L2 button[data-act=reject]")
+    expect(page.locator("#status")).to_have_text("Saved: link 2 rejected")
+    al = read_alignment(path)
+    assert al.links[0].features["note"] == "check this: الترجمة حرة"
+    assert al.links[1].features["status"] == "accepted"
+    assert al.links[2].features["status"] == "rejected"
+    expect(page.locator("#undo")).to_have_text("Undo (3)")
+
+    # a refused change followed at once by a good one: the status line says what was refused
+    page.click("#L5 button[data-act=relink]")
+    page.fill("#L5 .relink input >> nth=0", "99")
+    page.click("#L5 .relink button[type=submit]")
+    page.click("#L0 button[data-act=accept]")
+    expect(page.locator("#status")).to_have_text(
+        "Not saved: src: no sentence 99 (0..5) (then Saved: link 0 accepted)")
+    assert read_alignment(path).links[0].features["status"] == "accepted"

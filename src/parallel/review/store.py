@@ -43,6 +43,7 @@ EMBEDDING_FEATURES = ("cosine", "margin")
 TEXT_FEATURES = ("length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf")
 MAX_NOTE = 2000
 HISTORY_SUFFIX = ".history.jsonl"
+STALE = "the alignment file changed since this page loaded it (another tab or program saved it)"
 
 
 class ConflictError(ParallelError):
@@ -264,7 +265,7 @@ class ReviewStore:
             al = self.load()
             before = list(al.links)
             if rev is not None and rev != fingerprint(before):
-                raise ConflictError("the alignment changed since this page loaded; reload it")
+                raise ConflictError(STALE)
             after = self._embedding_features(al, self._edit(al, op, args))
             if after == before and [dict(k.features) for k in after] == [dict(k.features) for k in before]:
                 return al
@@ -294,7 +295,7 @@ class ReviewStore:
             links = list(al.links)
             current = fingerprint(links)
             if rev is not None and rev != current:
-                raise ConflictError("the alignment changed since this page loaded; reload it")
+                raise ConflictError(STALE)
             entries = self.history()
             while entries and entries[-1].get("rev_after") != current:
                 if entries[-1].get("rev_before") == current:

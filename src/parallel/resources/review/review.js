@@ -28,7 +28,11 @@
     };
     return fetch(url, opts).then(function (r) {
       return r.json().catch(function () { return {error: r.status + ' ' + r.statusText}; }).then(function (j) {
-        if (!r.ok) throw new Error(j.error || (r.status + ' ' + r.statusText));
+        if (!r.ok) {
+          var err = new Error(j.error || (r.status + ' ' + r.statusText));
+          err.conflict = r.status === 409;
+          throw err;
+        }
         return j;
       });
     });
@@ -44,18 +48,60 @@
     return call('/api/state' + q).then(function (s) { adopt(s); file = s.file; render(); })
       .catch(function (e) { setStatus('Could not load: ' + e.message, false); });
   }
+  // Every change goes through one queue: sent after the previous one's reply, with the rev
+  // that reply returned. Two quick actions (a note saved as its field loses focus, then a click
+  // on Accept) would otherwise both carry the same rev and the server would refuse the second.
+  // A refused change stays on the status line while the changes queued with it are saved, and
+  // for a few seconds after (a click right after a refusal must not hide it behind "Saved").
+  var queue = Promise.resolve(), waiting = 0, failed = [], generation = 0, KEEP_MS = 6000;
+  function report(msg) {
+    var now = Date.now();
+    failed = failed.filter(function (f) { return f.shown === null || now - f.shown < KEEP_MS; });
+    if (failed.length) {
+      setStatus('Not saved: ' + failed.map(function (f) { return f.msg; }).join('; ') + (msg ? ' (then ' + msg + ')' : ''), false);
+    } else if (msg) setStatus(msg, true);
+  }
+  function enqueue(send, describe) {
+    waiting++;
+    var gen = generation;
+    setStatus(waiting > 1 ? 'saving… (' + waiting + ' changes)' : 'saving…', true);
+    var done = queue.then(function () {
+      // a change asked for on a page that has since been reloaded (conflict) could hit another link
+      if (gen !== generation) throw new Error('a later change was not sent (the page was reloaded): redo it');
+      return send();
+    }).then(function (s) {
+      adopt(s); render();
+      return describe(s);
+    }, function (e) {
+      if (!e.conflict) { failed.push({msg: e.message, shown: null}); return null; }
+      generation++;
+      failed.push({msg: e.message + '; the page now shows the file as saved: redo the change if needed', shown: null});
+      return reloadAfterConflict().then(function () { return null; });
+    }).then(function (msg) {
+      waiting--;
+      if (waiting === 0) failed.forEach(function (f) { if (f.shown === null) f.shown = Date.now(); });
+      report(msg);
+    });
+    queue = done;
+    return done;
+  }
+  // the file changed behind the page (409): show it as it is now, so nothing offered is stale
+  function reloadAfterConflict() {
+    var q = file ? '?file=' + encodeURIComponent(file) : '';
+    return call('/api/state' + q).then(function (s) { adopt(s); render(); }).catch(function () {});
+  }
   function op(name, args, message, focus) {
-    setStatus('saving…', true);
-    return call('/api/op', {file: file, rev: state.rev, op: name, args: args}).then(function (s) {
-      adopt(s); render(); setStatus('Saved: ' + message, true);
+    return enqueue(function () {
+      return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
+    }, function (s) {
       if (focus !== undefined) flash(focus);
-    }).catch(function (e) { setStatus(e.message, false); });
+      return 'Saved: ' + (typeof message === 'function' ? message(s) : message);
+    });
   }
   function undo() {
-    setStatus('undoing…', true);
-    return call('/api/undo', {file: file, rev: state.rev}).then(function (s) {
-      adopt(s); render(); setStatus('Undone', true);
-    }).catch(function (e) { setStatus(e.message, false); });
+    return enqueue(function () {
+      return call('/api/undo', {file: file, rev: state.rev});
+    }, function () { return 'Undone'; });
   }
   function flash(i) {
     ensureRow(i);
@@ -108,6 +154,10 @@
     r.appendChild(m);
     return r;
   }
+  function rowIds(i) {  // the sentences a row shows (to tell whether row i is still the same link)
+    var small = document.querySelector('#L' + i + ' .n small');
+    return small ? small.textContent : null;
+  }
   function render() {
     var sel = document.getElementById('file');
     sel.textContent = '';
@@ -126,10 +176,18 @@
     var h = el('div', 'h'); h.setAttribute('role', 'row');
     ['link', state.src.label, state.tgt.label, 'type · p · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
     var want = Math.min(state.links.length, Math.max(shown, CHUNK));
+    // a reply that lands while the reader types a note must not wipe what is typed
+    var act = document.activeElement;
+    var typing = act && act.classList.contains('note')
+      ? {i: act.dataset.i, value: act.value, at: act.selectionStart, ids: rowIds(act.dataset.i)} : null;
     grid.textContent = '';
     grid.appendChild(h);
     shown = 0;
     more(want);
+    if (typing) {
+      var back = document.querySelector('#L' + typing.i + ' input.note');
+      if (back && rowIds(typing.i) === typing.ids) { back.value = typing.value; back.focus(); back.setSelectionRange(typing.at, typing.at); }
+    }
     var um = document.getElementById('unmatched');
     um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
     unmatched('src', state.src, state.unmatched_src);
@@ -240,9 +298,7 @@
   document.getElementById('newlink').addEventListener('submit', function (e) {
     e.preventDefault();
     var s = document.getElementById('new-src'), t = document.getElementById('new-tgt');
-    op('relink', {src: s.value, tgt: t.value}, 'new link').then(function () {
-      if (document.getElementById('status').className === 'ok') { s.value = ''; t.value = ''; }
-    });
+    op('relink', {src: s.value, tgt: t.value}, function () { s.value = ''; t.value = ''; return 'new link'; });
   });
   document.getElementById('undo').addEventListener('click', undo);
   document.getElementById('show').addEventListener('change', function (e) {
