@@ -463,3 +463,23 @@ def test_same_language_tmx_reads_back_in_order(tmp_path: Path) -> None:
     assert (back.src.lang, back.tgt.lang) == ("en", "en")
     export(back, str(tmp_path / "again.tmx"))
     assert (tmp_path / "again.tmx").read_bytes() == (tmp_path / "same.tmx").read_bytes()
+
+
+def test_moses_keeps_edited_and_notes(tmp_path: Path) -> None:
+    """NAME.s-t.status held only accepted/rejected: a merged link lost 'edited' (and its note),
+    so `filter NAME.s-t.ar --status accepted,edited` lost it. .edited and .note travel too."""
+    al = Alignment(make_doc(["a0", "a1", "a2"], "ar"), make_doc(["e0", "e1", "e2"], "en"),
+                   [Link((0,), (0,), 0.9, {"status": "accepted"}), Link((1,), (1,), 0.8, {"status": "rejected"}),
+                    Link((2,), (2,), 0.7, {"edited": "merge", "note": "check\tthe date"})],
+                   "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    export(al, str(tmp_path / "r"), "moses")
+    assert (tmp_path / "r.ar-en.edited").read_text(encoding="utf-8") == "\n\nmerge\n"
+    back = read_pairs(tmp_path / "r.ar-en.ar")
+    assert [dict(k.features) for k in back.links] == [dict(k.features) for k in al.links]
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "r.ar-en.ar"), "--status", "accepted,edited", "-q",
+                                    "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["translation"]["en"] for x in res.stdout.splitlines()] == ["e0", "e2"]
+    # a later export without review leaves no stale review files behind
+    export(Alignment(al.src, al.tgt, [Link((0,), (0,), 0.9)], "parallel", al.signature), str(tmp_path / "r"), "moses")
+    assert not any((tmp_path / f"r.ar-en.{f}").exists() for f in ("status", "edited", "note"))

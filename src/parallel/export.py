@@ -16,7 +16,7 @@ jsonl      one stream             a ``"signature"`` field in every record (a col
                                   Hugging Face ``datasets``)
 tmx        one stream             ``<prop type="x-signature">`` in the header
 moses      ``NAME.s-t.s`` +       sidecar ``NAME.s-t.sig``, always (review decisions, if any, in
-           ``NAME.s-t.t``         ``NAME.s-t.status``, line n for pair n)
+           ``NAME.s-t.t``         ``NAME.s-t.status``/``.edited``/``.note``, line n for pair n)
 json       one stream             the ``"signature"`` field (native, lossless)
 =========  =====================  ===========================================================
 
@@ -414,9 +414,15 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
     return Path(f"{base}.{src_lang}"), Path(f"{base}.{tgt_lang}"), Path(f"{base}.sig")
 
 
-def moses_status_path(sig_path: Path) -> Path:
-    """``NAME.s-t.status`` beside ``NAME.s-t.sig``: line n holds pair n's review decision."""
-    return sig_path.with_suffix(".status")
+#: The review fields a Moses export keeps beside its texts, one file each (``NAME.s-t.status``,
+#: ``NAME.s-t.edited``, ``NAME.s-t.note``), line n for pair n, written when some pair has one.
+MOSES_REVIEW = ("status", "edited", "note")
+
+
+def moses_status_path(sig_path: Path, field: str = "status") -> Path:
+    """``NAME.s-t.status`` (or ``.edited``, ``.note``) beside ``NAME.s-t.sig``: line n holds pair
+    n's review decision (its edit, the reviewer's note)."""
+    return sig_path.with_suffix(f".{field}")
 
 
 def write_moses(al: Alignment, fh: IO[str], **_: Any) -> None:
@@ -427,27 +433,28 @@ def write_moses(al: Alignment, fh: IO[str], **_: Any) -> None:
 def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_lang: str, signature: str,
                      sidecar: bool = True) -> list[Path]:
     """``NAME.s-t.s`` and ``NAME.s-t.t`` (line n of one the translation of line n of the other),
-    the signature in ``NAME.s-t.sig``, and, when some pair carries a review decision,
-    ``NAME.s-t.status`` (line n: ``accepted``, ``rejected`` or empty). All written to
+    the signature in ``NAME.s-t.sig``, and the review of pair n on line n of
+    ``NAME.s-t.status`` (``accepted``, ``rejected`` or empty), ``NAME.s-t.edited`` (``merge``,
+    ``split`` ... or empty) and ``NAME.s-t.note``, each when some pair has one. All written to
     temporary names first and renamed together at the end."""
     src_path, tgt_path, sig_path = moses_paths(path, src_lang, tgt_lang)
-    status_path = moses_status_path(sig_path)
-    reviewed = any(r.features.get("status") for r in rows)
+    review = {f: moses_status_path(sig_path, f) for f in MOSES_REVIEW if any(r.features.get(f) for r in rows)}
     with output_batch(), contextlib.ExitStack() as stack:
         fs = stack.enter_context(atomic_writer(src_path))
         ft = stack.enter_context(atomic_writer(tgt_path))
         fg = stack.enter_context(atomic_writer(sig_path)) if sidecar else None
-        fr = stack.enter_context(atomic_writer(status_path)) if reviewed else None
+        fr = {f: stack.enter_context(atomic_writer(p)) for f, p in review.items()}
         for row in rows:
             fs.write(clean_line(row.src) + "\n")
             ft.write(clean_line(row.tgt) + "\n")
-            if fr is not None:
-                fr.write(clean_line(str(row.features.get("status") or "")) + "\n")
+            for f, fh in fr.items():
+                fh.write(clean_line(str(row.features.get(f) or "")) + "\n")
         if fg is not None:
             fg.write(signature + "\n")
-    if not reviewed:
-        status_path.unlink(missing_ok=True)  # a stale one from an earlier export would mislead
-    return [src_path, tgt_path] + ([sig_path] if sidecar else []) + ([status_path] if reviewed else [])
+    for f in MOSES_REVIEW:
+        if f not in review:  # a stale one from an earlier export would mislead
+            moses_status_path(sig_path, f).unlink(missing_ok=True)
+    return [src_path, tgt_path] + ([sig_path] if sidecar else []) + list(review.values())
 
 
 def write_moses_files(al: Alignment, path: str, *, sidecar: bool = True, keep_empty: bool = False,

@@ -655,11 +655,16 @@ def read_moses(path: str | Path) -> Alignment:
     if len(s_lines) != len(t_lines):
         raise InputError(f"{base}.{s_lang} has {len(s_lines)} lines but {base}.{t_lang} has "
                          f"{len(t_lines)}: line n must match line n")
-    status_file = Path(f"{base}.status")
-    status = _lines(read_text(status_file, allow_empty=True)) if status_file.is_file() else []
-    if status and len(status) != len(s_lines):
-        raise InputError(f"{status_file} has {len(status)} lines but {base}.{s_lang} has {len(s_lines)}")
-    rows: list[Row] = [((), (), s, t, 0.0, {"status": status[n]} if status and status[n] else {})
+    from .export import MOSES_REVIEW
+
+    review: dict[str, list[str]] = {}
+    for field in MOSES_REVIEW:  # NAME.s-t.status, .edited, .note: line n for pair n
+        file = Path(f"{base}.{field}")
+        if file.is_file():
+            review[field] = _lines(read_text(file, allow_empty=True))
+            if review[field] and len(review[field]) != len(s_lines):
+                raise InputError(f"{file} has {len(review[field])} lines but {base}.{s_lang} has {len(s_lines)}")
+    rows: list[Row] = [((), (), s, t, 0.0, {f: v[n] for f, v in review.items() if v and v[n]})
                        for n, (s, t) in enumerate(zip(s_lines, t_lines, strict=True))]
     al = build_alignment(_number_in_order(rows), signature=_read_sidecar(Path(f"{base}.sig")),
                          src_lang=s_lang, tgt_lang=t_lang, name=base)
