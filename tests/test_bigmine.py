@@ -335,3 +335,27 @@ def test_work_folder_notices_an_edit_that_keeps_size_and_time(seed_sentences: tu
     for r in _mined(tmp_path / "b.tsv"):
         line = int(r["src_origin"].rsplit(":", 1)[1])
         assert swapped[line - 1] == r["src"]
+
+
+def test_lines_without_a_letter_take_no_partner(seed_sentences: tuple[list[str], list[str]], tmp_path: Path) -> None:
+    """Rules and bare numbers ("==========", "12345") were mined with p 0.94-0.999: encoders put
+    every such line close to every other. A line without a letter pairs only with a line that
+    says its numbers; these stay unmatched, in mine and in comparable mode."""
+    ar, en = seed_sentences
+    src = write_lines(tmp_path / "ar.txt", [*ar, "==========", "12345"])
+    tgt = write_lines(tmp_path / "en.txt", [*en, "----------", "98765"])
+    out = tmp_path / "m.tsv"
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "-o", str(out), "--min-p", "0.05", "-q"])
+    assert res.exit_code == 0, res.output
+    rows = _mined(out)
+    assert rows and all(any(ch.isalpha() for ch in r["src"] + r["tgt"]) for r in rows)
+    assert not {r["src"] for r in rows} & {"==========", "12345"}
+    res = CliRunner().invoke(cli, ["align", str(src), str(tgt), "--presplit", "--mode", "comparable",
+                                   "--min-p", "0.05", "-o", str(tmp_path / "c.jsonl"), "-q", "--keep-empty"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    records = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()]
+    linked = [r for r in records if not r.get("unmatched")]
+    assert linked and not any(r["translation"]["ar"] in ("==========", "12345") for r in linked)
+    assert {"==========", "12345"} <= {r["translation"]["ar"] for r in records if r.get("unmatched")}

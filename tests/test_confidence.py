@@ -391,3 +391,13 @@ def test_scale_haystacks_are_the_hidden_sets_size(shared_bench: Path) -> None:
         assert len(gold) == 120 and 1000 <= len(ar) <= 1100 and 1000 <= len(en) <= 1100
         assert len(set(ar)) == len(ar) and len(set(en)) == len(en)
         assert all((ar[i], en[j]) in lines for i, j in gold)
+
+
+def test_a_line_without_a_letter_pairs_only_with_a_line_that_says_its_numbers() -> None:
+    src = ["==========", "12345", "4. 1954 :", "Der Berg.", "4. 1954 :"]
+    tgt = ["----------", "98765", "28 vv '.;, . - 4. 1954 :", "La montagne.", "1954"]
+    void_s, void_t = cf.wordless(src), cf.wordless(tgt)
+    assert void_s.tolist() == [True, True, True, False, True]
+    assert not cf.wordless([""]).any()   # no text given: nothing to judge
+    k = np.arange(len(src))
+    assert cf.usable_pairs(k, k, void_s, void_t, src, tgt).tolist() == [False, False, True, True, False]

@@ -865,7 +865,10 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
     x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero,
                                 [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj], None, cover)
     p = cm.predict(x)
-    keep = p >= min_p
+    s_txt_k, t_txt_k = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
+    k_all = np.arange(len(si))
+    keep = (p >= min_p) & confidence.usable_pairs(k_all, k_all, confidence.wordless(s_txt_k),
+                                                  confidence.wordless(t_txt_k), s_txt_k, t_txt_k)
     return si[keep], tj[keep], p[keep]
 
 

@@ -577,8 +577,13 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
     Returns ``([(i, j, p, features)], scored rounds if keep_scored)``; the assignment's pairs, when
     it ran, are the last "round" (``Scored.round == -1``).
     """
+    s_void, t_void = wordless(src_sents), wordless(tgt_sents)
     rows = np.arange(len(src_emb), dtype=np.int64)
     cols = np.arange(len(tgt_emb), dtype=np.int64)
+
+    def usable(sc: Scored) -> np.ndarray:
+        return usable_pairs(sc.src, sc.tgt, s_void, t_void, src_sents, tgt_sents)
+
     kept: list[tuple[int, int, float, np.ndarray]] = []
     history: list[Scored] = []
     cover: float | None = None
@@ -593,13 +598,18 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
             cover = sc.coverage
             if keep_scored:
                 history.append(sc)
-            take = sc.p >= bar
-            if not take.any():
+            fit = usable(sc)
+            take = (sc.p >= bar) & fit
+            # a line without a letter refused its best partner: it leaves the pool, so that
+            # partner may still meet its own
+            gone_s = sc.src[~fit & s_void[sc.src]]
+            gone_t = sc.tgt[~fit & t_void[sc.tgt]]
+            if not take.any() and not len(gone_s) and not len(gone_t):
                 break
             for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True):
                 kept.append((int(i), int(j), float(p), x))
-            rows = np.setdiff1d(rows, sc.src[take])
-            cols = np.setdiff1d(cols, sc.tgt[take])
+            rows = np.setdiff1d(rows, np.concatenate([sc.src[take], gone_s]))
+            cols = np.setdiff1d(cols, np.concatenate([sc.tgt[take], gone_t]))
 
     # The pool's structure (which pairs leave it in which round, whether the texts look
     # sentence-for-sentence, which pairs the assignment replaces) is settled at the default bar
@@ -613,7 +623,8 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
                                     encoder=encoder, cover=cover or 0.0)
         if keep_scored:
             history.append(assigned)
-        kept = _replace(kept, _pairs_of(assigned, assigned.p >= DEFAULT_MIN_P))
+        fit = usable(assigned)
+        kept = _replace(kept, _pairs_of(assigned, fit & (assigned.p >= DEFAULT_MIN_P)))
     if min_p < DEFAULT_MIN_P:
         settled = len(kept)
         rows = np.setdiff1d(np.arange(len(src_emb), dtype=np.int64), np.array([t[0] for t in kept], dtype=np.int64))
@@ -621,12 +632,34 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
         rounds_at(min_p, rounds)
         if assigned is not None:
             used_s, used_t = {t[0] for t in kept[:settled]}, {t[1] for t in kept[:settled]}
-            weak = [t for t in _pairs_of(assigned, (assigned.p >= min_p) & (assigned.p < DEFAULT_MIN_P))
+            weak = [t for t in _pairs_of(assigned, fit & (assigned.p >= min_p) & (assigned.p < DEFAULT_MIN_P))
                     if t[0] not in used_s and t[1] not in used_t]
             kept = kept[:settled] + _replace(kept[settled:], weak)
     kept = [t for t in kept if t[2] >= min_p]
     kept.sort(key=lambda t: (t[0], t[1]))
     return kept, history
+
+
+def wordless(texts: Sequence[str]) -> np.ndarray:
+    """(n,) bool: which ``texts`` have characters but no letter (rules, numbers, symbols). An
+    empty text (none given) is not wordless."""
+    return np.array([bool(t.strip()) and not any(ch.isalpha() for ch in t) for t in texts], dtype=bool)
+
+
+def usable_pairs(src: np.ndarray, tgt: np.ndarray, s_void: np.ndarray, t_void: np.ndarray,
+            src_sents: Sequence[str], tgt_sents: Sequence[str]) -> np.ndarray:
+    """Which pairs ``(src[k], tgt[k])`` may be kept: a line without a letter ("==========",
+    "12345", "4. 1954 :") carries nothing but its numbers, and encoders put all such lines close
+    together (p 0.94-0.999 whatever they hold), so it pairs only with a line that says its
+    numbers (all of them, and it has some)."""
+    from .evidence import extract_numbers
+
+    ok: np.ndarray = ~(s_void[src] | t_void[tgt])
+    for k in np.flatnonzero(~ok):
+        a = set(extract_numbers(src_sents[int(src[k])]))
+        b = set(extract_numbers(tgt_sents[int(tgt[k])]))
+        ok[k] = bool(a and b) and (not s_void[src[k]] or a <= b) and (not t_void[tgt[k]] or b <= a)
+    return ok
 
 
 def _pairs_of(sc: Scored, take: np.ndarray) -> list[tuple[int, int, float, np.ndarray]]:
