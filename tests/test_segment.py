@@ -81,6 +81,9 @@ EN_CASES = [
     ("He lives at No. 10. Then he left. See p. 5. Next one.",
      ["He lives at No. 10.", "Then he left.", "See p. 5.", "Next one."]),
     ("Very bad acting!!! I promise.", ["Very bad acting!!!", "I promise."]),
+    # a title never ends a sentence, whatever word follows it; "Jr." may
+    ("Dr. Who arrived. Dr. No is a film. Mr. This spoke.", ["Dr. Who arrived.", "Dr. No is a film.", "Mr. This spoke."]),
+    ("It was Martin Luther King Jr. He spoke.", ["It was Martin Luther King Jr.", "He spoke."]),
 ]
 
 AR_CASES = [

@@ -85,6 +85,11 @@ MAX_SENTENCE = 2000
 PIECE = 20000
 #: A word in Arabic script (no letter case: Punkt's orthographic rules cannot read it).
 _ARABIC_START = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
+# Titles stand before a name, never at the end of a sentence: "Dr. Who", "Mr. This" must not
+# split however often the next word starts sentences (Punkt's orthographic heuristic). Not
+# "Jr."/"Sr." or "St.", which end sentences ("... King Jr. He", "... Main St. Then").
+_TITLES = frozenset({"mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt",
+                     "capt", "sgt", "rev", "hon", "mme", "mlle"})
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
 
@@ -174,6 +179,10 @@ def _make_classes() -> tuple[type, type]:
 
         def _second_pass_annotation(self, aug_tok1: Any, aug_tok2: Any) -> str | None:
             reason: str | None = super()._second_pass_annotation(aug_tok1, aug_tok2)
+            if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.abbr and aug_tok1.period_final
+                    and aug_tok1.type_no_period in _TITLES and aug_tok2.first_upper):
+                aug_tok1.sentbreak = False
+                return "title before a capitalised word"
             weak: set[str] = getattr(self._params, "weak_abbrevs", set())
             if (aug_tok2 is not None and aug_tok1.abbr and not aug_tok1.sentbreak
                     and aug_tok1.type_no_period in weak and aug_tok2.first_upper):
