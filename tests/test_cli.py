@@ -524,3 +524,26 @@ def test_mine_segment_origins_name_the_line_a_sentence_starts_on(seed_ar: Path, 
         ids = [int(row[head.index(ids_col)]) for row in rows]
         assert len(set(ids)) == len(ids)
         assert all(sentences[i] == row[head.index(text_col)] for i, row in zip(ids, rows, strict=True))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--min-p", "nan"], "'nan' is not a finite number"),
+    (["--min-p", "1.5"], "not in the range"),
+    (["--z-min", "inf"], "'inf' is not a finite number"),
+])
+def test_mine_refuses_a_bar_that_is_not_a_number(seed_ar: Path, seed_en: Path, tmp_path: Path,
+                                                 args: list[str], message: str) -> None:
+    """--min-p nan was accepted (click's FloatRange lets nan through) and mined nothing, exit 0."""
+    out = tmp_path / "m.tsv"
+    code, _, err = invoke("mine", str(seed_ar), str(seed_en), "--segment", *args, "-o", str(out))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "--min-p", "nan", "-o", str(out))
+    assert code == 2 and "'nan' is not a finite number" in err
+
+
+def test_mine_refuses_one_file_on_both_sides(seed_ar: Path, tmp_path: Path) -> None:
+    link = tmp_path / "same.txt"
+    link.symlink_to(seed_ar)
+    code, _, err = invoke("mine", str(seed_ar), str(link), "-o", str(tmp_path / "m.tsv"))
+    assert code == 2 and "is on both sides" in err and len(err.strip().splitlines()) == 1, err

@@ -1237,6 +1237,9 @@ def mine_corpus(
             check_code(code, flag)
     sweep_temp()  # temporary folders of runs killed with -9
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
+    both = {os.path.realpath(p) for p in src_files} & {os.path.realpath(p) for p in tgt_files}
+    if both:  # it would pair every line with itself (run refuses the same pair too)
+        raise InputError(f"{min(both)}: is on both sides; mine needs a source and a target collection")
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
     with inputs_protected([*src_files, *tgt_files]):  # an output named like an input is refused

@@ -9,7 +9,7 @@ import click
 from ..confidence import DEFAULT_MIN_P
 from ..export import FORMATS
 from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
-from .options import note, quiet_option
+from .options import PROBABILITY, note, quiet_option
 
 #: ``-o`` suffixes that mean the HTML report rather than a pair format.
 REPORT_SUFFIXES = (".html", ".htm")
@@ -36,7 +36,7 @@ REPORT_SUFFIXES = (".html", ".htm")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
               help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
-@click.option("--min-p", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-p", type=PROBABILITY, default=None,
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is "
                    f"at least this. Comparable mode: the bar for mined pairs [default: {DEFAULT_MIN_P}, for "
                    "a precision of about 0.9]; parallel mode: links below it are left out of the output, "

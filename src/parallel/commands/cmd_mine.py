@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import note, quiet_option
+from .options import PROBABILITY, FiniteFloat, note, quiet_option
 
 
 @click.command("mine", context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,13 +39,13 @@ from .options import note, quiet_option
 @click.option("--margin", type=click.Choice(["distance", "ratio"]), default="distance", show_default=True,
               help="Margin of a pair over both sentences' nearest neighbours: cos - mean of the k best "
                    "(distance) or cos / that mean (ratio, Artetxe & Schwenk).")
-@click.option("--min-p", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-p", type=PROBABILITY, default=None,
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is at "
                    "least this [default: comparable mode's bar, chosen for a precision of about 0.9; lower "
                    "finds more pairs, higher keeps surer ones].")
-@click.option("--z-min", type=float, default=None, help="Keep by margin instead of p: calibrated threshold in "
+@click.option("--z-min", type=FiniteFloat(), default=None, help="Keep by margin instead of p: calibrated threshold in "
               "null standard deviations (comparable mode's before p).")
-@click.option("--threshold", type=float, default=None, help="Keep by a fixed margin threshold instead of p.")
+@click.option("--threshold", type=FiniteFloat(), default=None, help="Keep by a fixed margin threshold instead of p.")
 @click.option("--header/--no-header", default=True, show_default=True,
               help="TSV: write the header line of column names.")
 @click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,

@@ -17,3 +17,36 @@ def note(quiet: bool) -> Callable[[str], None] | None:
     if quiet:
         return None
     return lambda msg: print(msg, file=sys.stderr)
+
+
+class FiniteFloat(click.ParamType):
+    """A float that is a number (not nan or inf), within ``[lo, hi]`` when given:
+    ``click.FloatRange`` lets ``nan`` through (every comparison with it is false)."""
+
+    name = "float"
+
+    def __init__(self, lo: float | None = None, hi: float | None = None) -> None:
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        import math
+
+        if isinstance(value, float) and math.isfinite(value):
+            number = value
+        else:
+            try:
+                number = float(str(value))
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+            if not math.isfinite(number):
+                self.fail(f"{value!r} is not a finite number", param, ctx)
+        if (self.lo is not None and number < self.lo) or (self.hi is not None and number > self.hi):
+            self.fail(f"{value!r} is not in the range {self.lo}<=x<={self.hi}", param, ctx)
+        return number
+
+    def __repr__(self) -> str:
+        return f"FiniteFloat({self.lo}, {self.hi})"
+
+
+#: --min-p: a probability
+PROBABILITY = FiniteFloat(0.0, 1.0)
