@@ -19,7 +19,7 @@ def note(quiet: bool) -> Callable[[str], None] | None:
     return lambda msg: print(msg, file=sys.stderr)
 
 
-class FiniteFloat(click.ParamType):
+class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
     """A float that is a number (not nan or inf), within ``[lo, hi]`` when given:
     ``click.FloatRange`` lets ``nan`` through (every comparison with it is false)."""
 
