@@ -346,3 +346,25 @@ def test_export_with_a_many_sentence_side_does_not_become_native_json(tmp_path: 
         export(one, str(tmp_path / f"o.{fmt}"), sidecar=True)
         res = CliRunner().invoke(main, ["filter", str(tmp_path / f"o.{fmt}"), "-q", "-f", "json"])
         assert res.exit_code == 0, res.output
+
+
+def test_filter_tells_the_format_from_the_content_as_eval_does(tmp_path: Path) -> None:
+    """A TSV saved as x.json: the error names --from tsv (filter reads TSV), not 'this command
+    needs the native JSON'; a TSV named out.txt is read, as eval reads it."""
+    export(table(), str(tmp_path / "p.tsv"), sidecar=True)
+    text = (tmp_path / "p.tsv").read_text(encoding="utf-8")
+    (tmp_path / "x.json").write_text(text, encoding="utf-8")
+    (tmp_path / "x.json.sig").write_text((tmp_path / "p.tsv.sig").read_text(encoding="utf-8"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "x.json")])
+    lines = res.stderr.strip().splitlines()
+    assert res.exit_code == 2 and len(lines) == 1 and "--from tsv" in lines[0] and "needs the native" not in lines[0]
+    want = CliRunner().invoke(main, ["filter", str(tmp_path / "p.tsv"), "-q"]).stdout
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "x.json"), "--from", "tsv", "-q"])
+    assert res.exit_code == 0 and res.stdout == want, res.output
+    (tmp_path / "out.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "out.txt.sig").write_text((tmp_path / "p.tsv.sig").read_text(encoding="utf-8"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "out.txt"), "-q"])
+    assert res.exit_code == 0 and res.stdout == want, res.output
+    (tmp_path / "what.txt").write_text("hello\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "what.txt")])
+    assert res.exit_code == 2 and "--from FORMAT" in res.stderr

@@ -143,3 +143,23 @@ def test_tokenizers_that_need_more_than_sacrebleu_fail_in_one_line(tmp_path: Pat
         return
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith(f"parallel-corpus: error: --tokenize {tok}: ") and "internal error" not in err
+
+
+def test_spm_error_is_one_line_without_sacrebleu_notice(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """sacrebleu logs "Tokenizer 'spm' has been changed to 'flores101'" (printed on stderr by
+    logging's last-resort handler, before the error): silenced, so the error is the only line."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(pairs(tmp_path)), "--tokenize",
+                           "spm", "--metrics", "bleu")
+    assert not [r for r in caplog.records if r.name.startswith("sacrebleu") and r.levelno >= logging.WARNING]
+    assert "has been changed" not in err
+    if code != 0:
+        assert len(err.strip().splitlines()) == 1, err
+
+
+def test_vecalign_reference_holds_no_text(tmp_path: Path) -> None:
+    ref = pairs(tmp_path, "ref.vecalign")
+    code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "no text" in err and "Vecalign" in err, err

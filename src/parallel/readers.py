@@ -181,6 +181,11 @@ def _export_kind(path: str | Path, text: str) -> str | None:
         return by_name
     if moses_base(path) is not None:
         return "moses"
+    return _content_kind(text)
+
+
+def _content_kind(text: str) -> str | None:
+    """The export format a text looks like from its first line (not the native JSON), or None."""
     first = text.lstrip().split("\n", 1)[0]
     if first.startswith("{") and '"translation"' in first:
         return "jsonl"
@@ -671,8 +676,19 @@ def read_moses(path: str | Path) -> Alignment:
     return _without_ids(al)
 
 
+def _head(path: str | Path, size: int = 65536) -> str:
+    """The first characters of a file (enough to sniff its format), or "" when unreadable."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(size).lstrip("\ufeff")
+    except OSError:
+        return ""
+
+
 def pairs_format(path: str | Path, fmt: str | None = None) -> str:
-    """The format of an exported file: ``fmt``, else from its name."""
+    """The format of an exported file: ``fmt``, else from its name, else from its content (as
+    ``eval`` reads it: :func:`sniff_format`). A ``.json`` name holding another export (a TSV
+    saved as x.json) is refused with the ``--from`` that reads it."""
     from .export import SUFFIXES
 
     if fmt:
@@ -682,10 +698,22 @@ def pairs_format(path: str | Path, fmt: str | None = None) -> str:
     if moses_base(path) is not None:
         return "moses"
     suffix = Path(path).suffix.lower()
-    if suffix in SUFFIXES and SUFFIXES[suffix] in READERS:
-        return SUFFIXES[suffix]
-    raise InputError(f"{path}: cannot tell the format from the name; pass --from FORMAT "
-                     f"({', '.join(READERS)})")
+    by_name = SUFFIXES.get(suffix) if SUFFIXES.get(suffix) in READERS else None
+    if by_name == "json":
+        inside = _content_kind(_head(path))
+        if inside is not None:
+            raise InputError(f"{path}: named .json but holds a {inside} export of pairs, not the native "
+                             f"alignment JSON; pass --from {inside}")
+    if by_name:
+        return by_name
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such file")
+    head = _head(path)
+    kind = sniff_format(path, head) if head.strip() else None
+    if kind in READERS:
+        return kind
+    raise InputError(f"{path}: cannot tell the format from the name or the first line; pass --from "
+                     f"FORMAT ({', '.join(READERS)})")
 
 
 def read_pairs(path: str | Path, fmt: str | None = None) -> Alignment:

@@ -183,7 +183,7 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
 @click.command("filter", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "vecalign", "json"]),
-              default=None, help="Format of FILE (default: from its name).")
+              default=None, help="Format of FILE (default: from its name, else from its first line).")
 @click.option("--min-p", type=click.FloatRange(0, 1), default=None, metavar="X",
               help="Keep links whose calibrated probability p (that both sides say the same thing) is "
                    ">= X; links without p (1-0, 0-1) go too.")

@@ -4,6 +4,7 @@ translations of one side of an exported file against the other side."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import warnings
 from dataclasses import dataclass
@@ -49,11 +50,16 @@ def corpus_scores(hyps: list[str], refs: list[str], metrics: list[str], tokenize
     from ..errors import ParallelError
 
     out = []
+    sacrelogger = logging.getLogger("sacrebleu")
     for name in metrics:
+        level = sacrelogger.level
         try:
             metric: Any
-            with warnings.catch_warnings():  # sacrebleu's own deprecated calls (logger.warn): not ours to show
+            # sacrebleu's own deprecated calls (logger.warn) and its notices ("Tokenizer 'spm' has
+            # been changed to 'flores101'"): not ours to show, and an error must stay one line
+            with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
+                sacrelogger.setLevel(logging.ERROR)
                 if name == "bleu":
                     metric = BLEU(tokenize=tokenize)
                 elif name == "chrf":
@@ -68,6 +74,8 @@ def corpus_scores(hyps: list[str], refs: list[str], metrics: list[str], tokenize
             raise ParallelError(f"--tokenize {tokenize}: {' '.join(str(exc).split())[:160]} "
                                 "(the SentencePiece tokenizers need a model download; use intl "
                                 "offline)") from None
+        finally:
+            sacrelogger.setLevel(level)
         sig = str(metric.get_signature())
         out.append(MetricResult(score.name, float(score.score), sig, score.format(signature=sig)))
     return out
@@ -97,7 +105,7 @@ def _hyp_lines(path: str) -> list[str]:
               help="Exported pairs (tsv, jsonl, tmx, moses, json); the target side of "
                    "--direction is the reference.")
 @click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "json"]),
-              default=None, help="Format of --ref (default: from its name).")
+              default=None, help="Format of --ref (default: from its name, else from its first line).")
 @click.option("--metrics", default="bleu,chrf,ter", show_default=True,
               help="Comma-separated: bleu, chrf (chrF++), ter.")
 @click.option("--direction", default=None, metavar="SRC-TGT",
@@ -133,7 +141,11 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     bad = [m for m in wanted if m not in METRICS]
     if bad or not wanted:
         raise InputError(f"--metrics: unknown {', '.join(bad) or repr(metrics)}; choose from {', '.join(METRICS)}")
-    al = read_pairs(ref, pairs_format(ref, from_fmt))
+    ref_fmt = pairs_format(ref, from_fmt)
+    if ref_fmt == "vecalign":
+        raise InputError(f"{ref}: a Vecalign file holds sentence ids and scores but no text to score "
+                         "against; give an export with the texts (tsv, jsonl, tmx, moses or json)")
+    al = read_pairs(ref, ref_fmt)
     langs = (al.src.lang, al.tgt.lang)
     direction = direction or f"{langs[0]}-{langs[1]}"
     parts = direction.split("-")
