@@ -368,3 +368,18 @@ def test_filter_tells_the_format_from_the_content_as_eval_does(tmp_path: Path) -
     (tmp_path / "what.txt").write_text("hello\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["filter", str(tmp_path / "what.txt")])
     assert res.exit_code == 2 and "--from FORMAT" in res.stderr
+
+
+def test_identity_filter_of_native_json_is_byte_identical(tmp_path: Path) -> None:
+    """The aligner writes p, cosine, margin before the text evidence; filter's evidence step put
+    its own keys first, so `filter pair.json -f json` reordered every link's features."""
+    feats = {"p": 0.99, "cosine": 0.8, "margin": 1.2, "length_ratio": 0.9, "numbers": "none", "numbers_src": "",
+             "numbers_tgt": "", "chrf": 16.48, "margin_local": 0.5}
+    al = Alignment(make_doc(["Arabic one", "Arabic two"], "ar"), make_doc(["English one", "English two"], "en"),
+                   [Link((0,), (0,), 0.9, feats), Link((1,), (1,), 0.8, dict(reversed(list(feats.items()))))],
+                   "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    export(al, str(tmp_path / "pair.json"))
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "pair.json"), "-q", "-f", "json", "-o",
+                                    str(tmp_path / "same.json")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "same.json").read_bytes() == (tmp_path / "pair.json").read_bytes()

@@ -152,6 +152,21 @@ def check_conversion(file: str, in_fmt: str, out_fmt: str, options: dict[str, An
                          "not hold; filter an export that has them (tsv, jsonl, tmx, moses or json)")
 
 
+def with_evidence(al: Any) -> Any:
+    """``al`` with the text evidence missing from the file computed (:func:`annotate`), each
+    link's own features first and in their order, the new ones after: so an identity filter of
+    the native JSON writes the same bytes (annotate puts its own keys first)."""
+    from dataclasses import replace
+
+    from ..evidence import annotate
+
+    done = annotate(al)
+    links = [replace(new, features={**old.features, **{k: v for k, v in new.features.items()
+                                                        if k not in old.features}})
+             for old, new in zip(al.links, done.links, strict=True)]
+    return replace(done, links=tuple(links))
+
+
 def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
     """Refuse to make the native JSON (whole documents, one segment per sentence) from a pairs
     export whose link holds several sentences on a side: the export joins them with a space,
@@ -213,7 +228,6 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
       parallel-corpus filter reviewed.json --status accepted,edited -o train.tsv
       parallel-corpus filter reviewed.json --drop-rejected -f moses -o train
     """
-    from ..evidence import annotate
     from ..export import export
     from ..readers import pairs_format, read_pairs, sidecar_mode
 
@@ -229,6 +243,6 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
         log(f"note: {file} has no signature ({file}.sig): read as a parallel alignment, its rows with an "
             "empty side as 1-0/0-1 links; if it is comparable, put its .sig beside it")
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
-        al = annotate(al)  # text evidence missing from the file (existing features are kept)
+        al = with_evidence(al)
     kept = run_filters(al, options, log)
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
