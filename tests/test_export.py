@@ -279,7 +279,10 @@ def test_reader_errors_are_input_errors(tmp_path: Path) -> None:
     bad.write_text("<tmx><body>", encoding="utf-8")
     with pytest.raises(InputError):
         read_pairs(bad)
-    with pytest.raises(InputError, match="format"):
+    with pytest.raises(InputError, match="no such file"):
+        read_pairs(tmp_path / "pairs.unknown")
+    (tmp_path / "pairs.unknown").write_text("neither a pair nor a link\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot tell the format"):
         read_pairs(tmp_path / "pairs.unknown")
 
 
