@@ -715,3 +715,40 @@ def test_quick_actions_are_sent_one_after_another(server: tuple[str, Path], page
     expect(page.locator("#status")).to_have_text(
         "Not saved: src: no sentence 99 (0..5) (then Saved: link 0 accepted)")
     assert read_alignment(path).links[0].features["status"] == "accepted"
+
+
+def comparable_two_one() -> Alignment:
+    """A comparable alignment with a 2-1 link (ar 1,3 ↔ en 4), like covid-cooperation's `10,12 <-> 7`."""
+    links = (Link((0,), (0,), 0.2, {"cosine": 0.8, "p": 0.95}), Link((1, 3), (4,), 0.1, {"cosine": 0.6, "p": 0.6}))
+    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable", "model:use-m3|mode:comparable")
+
+
+def test_a_split_says_which_sentences_it_left_unlinked(client: tuple[Any, str, Path]) -> None:
+    """Split on a comparable 2-1 link keeps one 1-1 link and frees the other sentence: the reply
+    names it, and it is listed as unmatched (it was silently dropped from every link)."""
+    c, _, pfile = client
+    save(comparable_two_one(), pfile.with_name("c.json"))
+    state = c.get("/api/state", query_string={"file": "c.json"}, base_url=f"http://{HOST}").get_json()
+    r = post(c, "/api/op", {"file": "c.json", "op": "split", "args": {"link": 1}, "rev": state["rev"]})
+    assert r.status_code == 200, r.get_json()
+    got = r.get_json()
+    assert got["unlinked"] == {"src": [3], "tgt": []}
+    assert 3 in got["unmatched_src"]
+    assert [(k["src"], k["tgt"]) for k in got["links"]] == [([0], [0]), ([1], [4])]
+    r = post(c, "/api/op", {"file": "c.json", "op": "status", "args": {"link": 0, "status": "accepted"},
+                            "rev": got["rev"]})
+    assert r.get_json()["unlinked"] == {"src": [], "tgt": []}
+
+
+@pytest.mark.slow
+def test_split_message_names_the_freed_sentence_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    path = save(comparable_two_one(), tmp_path / "c.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        page.click("#L1 button[data-act=split]")
+        expect(page.locator("#status")).to_have_text(
+            "Saved: split link 1; now unlinked: Arabic 3 (listed under Unmatched sentences)")
+        expect(page.locator("#um-src .ui[data-id='3']")).to_be_visible()

@@ -275,8 +275,8 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
             raise InputError("args must be an object")
         store = store_for(body.get("file"))
         rev = body.get("rev")
-        al = store.apply(op, args, rev=rev if isinstance(rev, str) else None if rev is None else "?")
-        return jsonify(state_of(store, folder, al, texts=False))
+        al, freed = store.edit(op, args, rev=rev if isinstance(rev, str) else None if rev is None else "?")
+        return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed})
 
     @app.post("/api/undo")
     def post_undo() -> Response:

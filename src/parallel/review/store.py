@@ -138,6 +138,14 @@ def _cover(links: list[Link], n_src: int, n_tgt: int) -> list[Link]:
     return out
 
 
+def unlinked(before: Sequence[Link], after: Sequence[Link]) -> dict[str, list[int]]:
+    """Sentences in a link with both sides in ``before`` and in no such link in ``after``."""
+    def linked(links: Sequence[Link], side: str) -> set[int]:
+        return {i for k in links if k.src and k.tgt for i in getattr(k, side)}
+
+    return {side: sorted(linked(before, side) - linked(after, side)) for side in ("src", "tgt")}
+
+
 # One lock per alignment file (by resolved path) for the whole process: two stores opened on
 # the same file (two requests racing to create one, a symlinked name) still edit it in turn.
 _FILE_LOCKS: dict[Path, threading.Lock] = {}
@@ -260,6 +268,12 @@ class ReviewStore:
 
     def apply(self, op: str, args: dict[str, Any], rev: str | None = None) -> Alignment:
         """Apply one edit and save it; ``rev`` (if given) must match the file's current fingerprint."""
+        return self.edit(op, args, rev)[0]
+
+    def edit(self, op: str, args: dict[str, Any], rev: str | None = None) -> tuple[Alignment, dict[str, list[int]]]:
+        """:meth:`apply`, and the sentences the edit left unlinked: ``{"src": [...], "tgt": [...]}``
+        (in a link with both sides before, in none after: a split 2-1 link in comparable mode frees
+        a sentence, listed as unmatched; in parallel mode it becomes a 1-0 / 0-1 gap)."""
         args = {k: args[k] for k in ARG_KEYS if k in args}
         with self._lock:
             al = self.load()
@@ -268,7 +282,7 @@ class ReviewStore:
                 raise ConflictError(STALE)
             after = self._embedding_features(al, self._edit(al, op, args))
             if after == before and [dict(k.features) for k in after] == [dict(k.features) for k in before]:
-                return al
+                return al, {"src": [], "tgt": []}
             # smallest changed slice, for a compact history entry
             p = 0
             while p < min(len(before), len(after)) and link_to_dict(before[p]) == link_to_dict(after[p]):
@@ -286,7 +300,7 @@ class ReviewStore:
             new = replace(al, links=tuple(after))
             self._append_history(entry)
             self._write(new)
-            return new
+            return new, unlinked(before, after)
 
     def undo(self, rev: str | None = None) -> Alignment:
         """Revert the last change that reached the file (and drop it from the history)."""

@@ -95,8 +95,18 @@
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
     }, function (s) {
       if (focus !== undefined) flash(focus);
-      return 'Saved: ' + (typeof message === 'function' ? message(s) : message);
+      return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + freed(s.unlinked);
     });
+  }
+  // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
+  function freed(u) {
+    if (!u) return '';
+    var parts = [];
+    if (u.src && u.src.length) parts.push(state.src.label + ' ' + u.src.join(', '));
+    if (u.tgt && u.tgt.length) parts.push(state.tgt.label + ' ' + u.tgt.join(', '));
+    if (!parts.length) return '';
+    return '; now unlinked: ' + parts.join(' and ') +
+      (state.mode === 'comparable' ? ' (listed under Unmatched sentences)' : ' (shown as gaps)');
   }
   function undo() {
     return enqueue(function () {
@@ -144,7 +154,8 @@
     acts.appendChild(button(k.status === 'rejected' ? 'Unreject' : 'Reject', 'reject', i, 'reject this link (r)'));
     if (i + 1 < state.links.length) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
     if (k.src.length + k.tgt.length > 1 && (k.src.length > 1 || k.tgt.length > 1 || (k.src.length && k.tgt.length)))
-      acts.appendChild(button('Split', 'split', i, 'split after the first sentence of each side'));
+      acts.appendChild(button('Split', 'split', i, 'split after the first sentence of each side' +
+        (state.mode === 'comparable' ? ' (a sentence left without a partner becomes unmatched)' : '')));
     acts.appendChild(button('Relink…', 'relink', i, 'choose the sentences of this link'));
     acts.appendChild(button('Delete', 'delete', i, 'remove this link'));
     m.appendChild(acts);
