@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -547,3 +548,23 @@ def test_mine_refuses_one_file_on_both_sides(seed_ar: Path, tmp_path: Path) -> N
     link.symlink_to(seed_ar)
     code, _, err = invoke("mine", str(seed_ar), str(link), "-o", str(tmp_path / "m.tsv"))
     assert code == 2 and "is on both sides" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_blank_lines_with_presplit_get_no_p_and_are_never_mined(tmp_path: Path) -> None:
+    """Two empty lines (--presplit) were a 1-1 link with p 0.9953 in parallel mode and a mined
+    pair with p 1.0 in comparable mode: encoders give every empty text one vector."""
+    ar, en = write_pair(tmp_path, "e", "ذهب الولد إلى المدرسة.\n\nكانت السماء ممطرة.\n",
+                        "The boy went to school.\n\nThe sky was rainy.\n")
+    for mode in ("parallel", "comparable"):
+        out = tmp_path / f"{mode}.jsonl"
+        code, _, err = invoke("align", str(ar), str(en), "--presplit", "--mode", mode, "--keep-empty", "-q",
+                              "-o", str(out))
+        assert code == 0, err
+        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        blank = [r for r in records if 1 in r["src_ids"] or 1 in r["tgt_ids"]]
+        assert blank
+        if mode == "parallel":   # still linked (line n is sentence n), but nothing says they agree
+            assert [(r["src_ids"], r["tgt_ids"], r["p"]) for r in blank] == [([1], [1], None)]
+        else:
+            assert all(r["unmatched"] for r in blank)
+        assert all(r["p"] is not None and r["p"] > 0.5 for r in records if r not in blank)

@@ -398,6 +398,7 @@ def test_a_line_without_a_letter_pairs_only_with_a_line_that_says_its_numbers() 
     tgt = ["----------", "98765", "28 vv '.;, . - 4. 1954 :", "La montagne.", "1954"]
     void_s, void_t = cf.wordless(src), cf.wordless(tgt)
     assert void_s.tolist() == [True, True, True, False, True]
-    assert not cf.wordless([""]).any()   # no text given: nothing to judge
+    assert not cf.wordless(["", " "]).any()   # no text given: nothing to judge
+    assert cf.wordless(["", "Text"]).tolist() == [True, False]   # a blank line among texts
     k = np.arange(len(src))
     assert cf.usable_pairs(k, k, void_s, void_t, src, tgt).tolist() == [False, False, True, True, False]

@@ -641,9 +641,12 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
 
 
 def wordless(texts: Sequence[str]) -> np.ndarray:
-    """(n,) bool: which ``texts`` have characters but no letter (rules, numbers, symbols). An
-    empty text (none given) is not wordless."""
-    return np.array([bool(t.strip()) and not any(ch.isalpha() for ch in t) for t in texts], dtype=bool)
+    """(n,) bool: which ``texts`` have no letter: rules, numbers, symbols, and blank lines (an empty
+    line with ``--presplit``; two of them had p 1.0). When no text of the side has any
+    characters, the texts were not given: nothing is judged."""
+    if not any(t.strip() for t in texts):
+        return np.zeros(len(texts), dtype=bool)
+    return np.array([not any(ch.isalpha() for ch in t) for t in texts], dtype=bool)
 
 
 def usable_pairs(src: np.ndarray, tgt: np.ndarray, s_void: np.ndarray, t_void: np.ndarray,

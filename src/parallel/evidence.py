@@ -272,7 +272,9 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
     tgt_texts = [al.tgt_text(link) for link in links]
     emb: list[dict[str, float]] = [{} for _ in links]
     if src_emb is not None and tgt_emb is not None and len(src_emb) and len(tgt_emb):
-        need_p = [n for n, link in enumerate(links) if link.src and link.tgt and "p" not in link.features]
+        # a blank side (an empty line with --presplit) says nothing: no p (two blanks had p 0.9953)
+        need_p = [n for n, link in enumerate(links) if link.src and link.tgt and "p" not in link.features
+                  and src_texts[n].strip() and tgt_texts[n].strip()]
         if need_p:
             from .confidence import link_probabilities
 
