@@ -552,13 +552,19 @@ def test_the_unedited_native_file_is_read(tmp_path: Path) -> None:
 
 def test_every_native_file_the_toolkit_writes_reads_back(work: Path, reviewed: Path, tmp_path: Path) -> None:
     """The checks refuse nothing a writer makes: align in both modes, run's per-pair files, a
-    file after review, and `filter -o x.json` from the exports (mined pairs, run's _all.tsv)."""
+    file after review, and `filter -o x.json` from the exports of one-sentence pairs (mined
+    pairs). run's _all.tsv/_all.jsonl hold a 2-1 link whose sentence boundary an export does not
+    keep: they are refused in one line, pointing at the native .json."""
     made = [work / "par.json", work / "comp.json", reviewed,
             *sorted(p for p in (work / "run").glob("*.json") if not p.name.startswith("_"))]
-    for name in ("mined.tsv", "mined.jsonl", "run/_all.tsv", "run/_all.jsonl"):
+    for name in ("mined.tsv", "mined.jsonl"):
         made.append(tmp_path / (name.replace("/", "-") + ".json"))
         ok("filter", str(work / name), "-q", "-o", str(made[-1]))
-    assert len(made) >= 9
+    for name in ("run/_all.tsv", "run/_all.jsonl"):
+        res = CliRunner().invoke(main, ["filter", str(work / name), "-q", "-o", str(tmp_path / "x.json")])
+        assert res.exit_code == 2 and ".json" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "x.json").exists()
+    assert len(made) >= 7
     for path in made:
         al = read_alignment(path)
         for side in ("src", "tgt"):
