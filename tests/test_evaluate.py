@@ -400,3 +400,30 @@ def test_eval_refuses_a_sentence_in_two_links_and_a_bad_score(tmp_path: Path) ->
     assert "target sentence 0" in _error_line(CliRunner().invoke(cli, ["eval", str(twice), str(gold)]))
     bad = _write(tmp_path, "bad.align", "[0]:[0]:abc\n")
     assert "'abc' is not a number" in _error_line(CliRunner().invoke(cli, ["eval", str(bad), str(gold)]))
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl"])
+def test_eval_refuses_mined_pairs_from_several_files(tmp_path: Path, shared_bench: Path, fmt: str) -> None:
+    """`mine` on folders numbers each file's lines from 0: eval merged 40 pairs of two files into
+    20 and scored them P=R=1 against a 20-pair gold. Now a one-line error; one file pair scores."""
+    d = shared_bench / "ntrex128_arb_eng"
+    ar = (d / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()[:20]
+    en = (d / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()[:20]
+    for side, lines in (("ar", ar), ("en", en)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "1.txt").write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")
+        (tmp_path / side / "2.txt").write_text("\n".join(lines[10:]) + "\n", encoding="utf-8")
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("".join(f"{i}\t{i}\n" for i in range(10)), encoding="utf-8")
+    out = tmp_path / f"m.{fmt}"
+    res = CliRunner().invoke(cli, ["mine", str(tmp_path / "ar"), str(tmp_path / "en"), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(cli, ["eval", str(out), str(gold)])
+    assert res.exit_code == 2 and "come from 2 src files" in res.stderr, res.output
+    assert len(res.stderr.strip().splitlines()) == 1
+    one = tmp_path / f"one.{fmt}"
+    res = CliRunner().invoke(cli, ["mine", str(tmp_path / "ar" / "1.txt"), str(tmp_path / "en" / "1.txt"),
+                                   "-o", str(one), "-q"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(cli, ["eval", str(one), str(gold)])
+    assert res.exit_code == 0, res.output

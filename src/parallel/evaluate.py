@@ -329,6 +329,16 @@ def _entries(kind: str, text: str) -> int:
     return 0
 
 
+def _one_origin_file(name: str, side: str, origins: Sequence[object]) -> None:
+    """InputError when mined pairs come from several files on one side (``FILE:LINE`` origins):
+    each file numbers its lines from 0, so their ids collide under one gold."""
+    files = sorted({str(o).rsplit(":", 1)[0] for o in origins if o not in (None, "")})
+    if len(files) > 1:
+        raise InputError(f"{name}: its pairs come from {len(files)} {side[:3]} files ({files[0]}, {files[1]}"
+                         f"{', ...' if len(files) > 2 else ''}), each numbering its lines from 0; one gold "
+                         "cannot score them: mine one file pair at a time")
+
+
 def read_link_file(path: str | Path) -> LinkFile:
     """The links of an alignment file, by document, and its mode (see :class:`LinkFile`).
 
@@ -349,6 +359,12 @@ def read_link_file(path: str | Path) -> LinkFile:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     if kind == "vecalign" or (kind == "tsv" and not first.startswith("pair\t")):
         links = parse_vecalign(text, name) if kind == "vecalign" else parse_pairs_tsv(text, name)
+        if kind == "tsv":
+            rows = [ln.split("\t") for ln in text.split("\n") if ln.strip()]
+            for side in ("src_origin", "tgt_origin"):
+                if rows and side in rows[0]:
+                    col = rows[0].index(side)
+                    _one_origin_file(name, side, [r[col] if col < len(r) else None for r in rows[1:]])
         mode = sidecar_mode(path)
         comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
         kept = [k for k in links if k[0] and k[1]] if comparable else links
@@ -359,6 +375,8 @@ def read_link_file(path: str | Path) -> LinkFile:
         raise InputError(f"{name}: holds no sentence ids to score (made from a Moses file, or from "
                          "elsewhere without them); give the Vecalign, TSV, JSONL, TMX or JSON export of "
                          "the alignment")
+    for side in ("src_origin", "tgt_origin"):
+        _one_origin_file(name, side, [link.features.get(side) for link in al.links])
     offsets = al.info.get("pair_offsets") or {}
     docs: dict[str, list[AlignLink]] = {}
     for link in al.links:
