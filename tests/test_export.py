@@ -486,3 +486,11 @@ def test_moses_keeps_edited_and_notes(tmp_path: Path) -> None:
     # a later export without review leaves no stale review files behind
     export(Alignment(al.src, al.tgt, [Link((0,), (0,), 0.9)], "parallel", al.signature), str(tmp_path / "r"), "moses")
     assert not any((tmp_path / f"r.ar-en.{f}").exists() for f in ("status", "edited", "note"))
+
+
+def test_a_sentence_wrapped_with_crlf_is_spaced_once() -> None:
+    from parallel.export import clean_field, clean_line
+
+    assert clean_field("rainy\r\nall day\tlong") == "rainy all day long"
+    assert clean_line("rainy\r\nall day\r\n") == "rainy all day "
+    assert clean_field("a\n\nb") == "a  b"   # a blank line stays visible

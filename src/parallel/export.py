@@ -56,13 +56,15 @@ _LINE_BREAKS = str.maketrans({c: " " for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u202
 
 
 def clean_field(text: str) -> str:
-    """A segment as one TSV field: tabs, CR, LF (and other line breaks) become spaces."""
-    return text.translate(_BREAKS)
+    """A segment as one TSV field: tabs, CR, LF (and other line breaks) become spaces (a CRLF
+    one space, as a LF does: a sentence wrapped in a Windows file is not spaced twice)."""
+    return text.replace("\r\n", "\n").translate(_BREAKS)
 
 
 def clean_line(text: str) -> str:
-    """A segment as one line of a Moses file: line breaks become spaces (tabs stay)."""
-    return text.translate(_LINE_BREAKS)
+    """A segment as one line of a Moses file: line breaks become spaces (tabs stay; a CRLF is
+    one break)."""
+    return text.replace("\r\n", "\n").translate(_LINE_BREAKS)
 
 
 def format_ids(ids: tuple[int, ...]) -> str:
