@@ -560,7 +560,7 @@ def test_review_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
     page.click("#L5 button[data-act=relink]")
     page.fill("#L5 .relink input >> nth=0", "4")
     page.click("#L5 .relink button[type=submit]")
-    expect(page.locator("#status")).to_have_text("Saved: relinked link 5")
+    expect(page.locator("#status")).to_have_text("Saved: relinked link 5; now unlinked: Arabic 5 (shown as gaps)")
     assert covers_once(read_alignment(path))
 
     # a reload shows what is in the file: nothing lived only in the page
