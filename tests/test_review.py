@@ -752,3 +752,75 @@ def test_split_message_names_the_freed_sentence_in_a_real_browser(tmp_path: Path
         expect(page.locator("#status")).to_have_text(
             "Saved: split link 1; now unlinked: Arabic 3 (listed under Unmatched sentences)")
         expect(page.locator("#um-src .ui[data-id='3']")).to_be_visible()
+
+
+def test_a_failed_save_leaves_no_undo_behind(pfile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save that fails (an immutable file, a write error) changes nothing: the file, the history
+    and the Undo count stay as they were (the page offered "Undo (4)" that said "nothing to undo")."""
+    import errno
+
+    from parallel.review.store import SaveError
+
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 0, "status": "accepted"})
+    before, history = pfile.read_bytes(), st.history_path.read_bytes()
+
+    def refuse(al: Alignment) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(st, "_write", refuse)
+    for n in range(3):
+        with pytest.raises(SaveError, match="could not save p.json: Operation not permitted"):
+            st.apply("status", {"link": n + 1, "status": "accepted"})
+    assert pfile.read_bytes() == before and st.history_path.read_bytes() == history
+    assert st.undo_depth() == 1
+    monkeypatch.undo()
+    st.undo()
+    assert "status" not in read_alignment(pfile).links[0].features
+
+
+def test_undo_count_is_what_undo_can_do(pfile: Path) -> None:
+    """Entries whose change never reached the file are not counted; after an outside edit the
+    count is 0 (undo would be refused as a conflict)."""
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 0, "status": "accepted"})
+    al = read_alignment(pfile)
+    orphan = {"op": "status", "args": {}, "start": 1, "before": [], "after": [],
+              "rev_before": fingerprint(al.links), "rev_after": "0000000000000000"}
+    with open(st.history_path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(orphan) + "\n")
+    assert len(st.history()) == 2 and st.undo_depth() == 1
+    save(parallel_alignment(), pfile)  # someone else rewrote the file
+    assert st.undo_depth() == 0 and not st.can_undo()
+
+
+def test_a_file_without_write_permission_is_not_rewritten(client: tuple[Any, str, Path]) -> None:
+    """chmod 444: refused with a clear message even when the server runs as root (which could
+    write it), and the page is told it is read-only when it opens."""
+    c, _, path = client
+    path.chmod(0o444)
+    try:
+        before = path.read_bytes()
+        state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+        assert "read-only" in state["read_only"]
+        r = post(c, "/api/op", {"op": "status", "args": {"link": 0, "status": "accepted"}, "rev": state["rev"]})
+        assert r.status_code == 403 and "p.json is read-only" in r.get_json()["error"]
+        assert path.read_bytes() == before and not ReviewStore(path).history()
+    finally:
+        path.chmod(0o644)
+    assert c.get("/api/state", base_url=f"http://{HOST}").get_json()["read_only"] == ""
+
+
+@pytest.mark.slow
+def test_a_read_only_file_says_so_when_the_page_opens(tmp_path: Path, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "ro.json")
+    path.chmod(0o444)
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#status")).to_contain_text("read-only: ro.json is read-only")
+        expect(page.locator("#meta")).to_contain_text("read-only ·")
+        page.click("#L0 button[data-act=accept]")
+        expect(page.locator("#status")).to_contain_text("Not saved: ro.json is read-only")
+    assert "status" not in read_alignment(path).links[0].features

@@ -36,7 +36,7 @@ from ..report import (
     link_views,
     pending_below_bar,
 )
-from .store import ConflictError, ReviewStore, fingerprint
+from .store import ConflictError, ReadOnlyError, ReviewStore, SaveError, fingerprint
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -161,7 +161,8 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
         "below_bar": pending_below_bar(al),
-        "rev": fingerprint(al.links), "history": len(store.history()), "legend": P_LEGEND,
+        "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": P_LEGEND,
+        "read_only": store.read_only(),
     }
 
 
@@ -232,7 +233,8 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
 
     @app.errorhandler(ParallelError)
     def _parallel_error(exc: ParallelError) -> tuple[Response, int]:
-        code = 409 if isinstance(exc, ConflictError) else 400
+        code = (409 if isinstance(exc, ConflictError) else 403 if isinstance(exc, ReadOnlyError)
+                else 500 if isinstance(exc, SaveError) else 400)
         return jsonify(error=str(exc)), code
 
     @app.errorhandler(HTTPException)

@@ -16,7 +16,9 @@ changed slice of the link list before and after, and a fingerprint (``rev``) of
 the link list before and after. A change is appended to the history (flushed and
 fsynced) *before* the alignment file is replaced atomically, so killing the
 process at any point loses nothing: an entry whose change never reached the file
-is recognised by its fingerprints and skipped on undo.
+is recognised by its fingerprints and skipped on undo (and not counted by
+:meth:`ReviewStore.undo_depth`). A save that fails takes its entry back at once.
+A file whose mode has no write bit is never written, even by root.
 
 No Flask in here: the web app (:mod:`parallel.review.app`) and tests drive this.
 """
@@ -36,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..data import Alignment, Link
-from ..errors import InputError, ParallelError
+from ..errors import InputError, OutputError, ParallelError
 
 STATUSES = ("accepted", "rejected")
 EMBEDDING_FEATURES = ("cosine", "margin")
@@ -50,6 +52,16 @@ class ConflictError(ParallelError):
     """The file changed since the client last saw it (stale ``rev``), or history does not apply."""
 
     exit_code = 1
+
+
+class ReadOnlyError(ParallelError):
+    """The alignment file may not be written (no write permission bit, or a folder we cannot write)."""
+
+    exit_code = 1
+
+
+class SaveError(OutputError):
+    """Writing the alignment file failed (an immutable file, a full disk...): nothing was changed."""
 
 
 def link_to_dict(link: Link) -> dict[str, Any]:
@@ -239,6 +251,51 @@ class ReviewStore:
             with contextlib.suppress(OSError):
                 os.chmod(self.path, mode)
 
+    def read_only(self) -> str:
+        """Why changes to the file cannot be saved ("" when they can): a file whose mode has no write
+        bit (chmod 444) is refused even where the server could write it anyway (run as root), and
+        so is one this process may not write or whose folder it may not write (the atomic save
+        writes a new file beside it)."""
+        name = self.path.name
+        try:
+            mode = self.path.stat().st_mode
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror})"
+        if not mode & 0o222:
+            return f"{name} is read-only (no write permission): changes are not saved; chmod u+w it and reload"
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK | os.X_OK):
+            return f"{name} is read-only for this user (or its folder is): changes are not saved"
+        return ""
+
+    def _check_writable(self) -> None:
+        reason = self.read_only()
+        if reason:
+            raise ReadOnlyError(reason)
+
+    def _save(self, al: Alignment) -> None:
+        """:meth:`_write`, any failure as one :class:`SaveError` naming the file."""
+        try:
+            self._write(al)
+        except (OSError, OutputError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SaveError(f"could not save {self.path.name}: {why}; the change was not made") from None
+
+    def undo_depth(self, links: Sequence[Link] | None = None) -> int:
+        """How many changes :meth:`undo` can revert from the file as it is (``links``: its links, if
+        just read): history entries whose change never reached the file (a failed or killed save)
+        are not counted, and an outside edit ends the chain (undo would refuse it)."""
+        current = fingerprint(self.load().links if links is None else links)
+        depth = 0
+        for e in reversed(self.history()):
+            if e.get("rev_after") == current:
+                depth += 1
+                current = e.get("rev_before")
+            elif e.get("rev_before") == current:
+                continue
+            else:
+                break
+        return depth
+
     def history(self) -> list[dict[str, Any]]:
         if not self.history_path.is_file():
             return []
@@ -251,9 +308,19 @@ class ReviewStore:
                     continue  # a line cut short by a crash: never applied (file written after)
         return entries
 
-    def _append_history(self, entry: dict[str, Any]) -> None:
+    def _append_history(self, entry: dict[str, Any]) -> int:
+        """Append ``entry``; returns the history's size before, for :meth:`_drop_history_after`."""
         with open(self.history_path, "a", encoding="utf-8", newline="\n") as fh:
+            size = fh.tell()
             fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return size
+
+    def _drop_history_after(self, size: int) -> None:
+        """Cut the history back to ``size`` bytes: the entry of a change whose save failed goes."""
+        with contextlib.suppress(OSError), open(self.history_path, "r+b") as fh:
+            fh.truncate(size)
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -277,6 +344,7 @@ class ReviewStore:
         args = {k: args[k] for k in ARG_KEYS if k in args}
         with self._lock:
             al = self.load()
+            self._check_writable()
             before = list(al.links)
             if rev is not None and rev != fingerprint(before):
                 raise ConflictError(STALE)
@@ -298,8 +366,14 @@ class ReviewStore:
                 "rev_before": fingerprint(before), "rev_after": fingerprint(after),
             }
             new = replace(al, links=tuple(after))
-            self._append_history(entry)
-            self._write(new)
+            # history first, then the file: a kill in between leaves an entry undo skips; a save
+            # that fails takes its entry back at once (no "Undo" offered for a change not made)
+            size = self._append_history(entry)
+            try:
+                self._save(new)
+            except SaveError:
+                self._drop_history_after(size)
+                raise
             return new, unlinked(before, after)
 
     def undo(self, rev: str | None = None) -> Alignment:
@@ -310,6 +384,7 @@ class ReviewStore:
             current = fingerprint(links)
             if rev is not None and rev != current:
                 raise ConflictError(STALE)
+            self._check_writable()
             entries = self.history()
             while entries and entries[-1].get("rev_after") != current:
                 if entries[-1].get("rev_before") == current:
@@ -325,12 +400,12 @@ class ReviewStore:
             new = replace(al, links=tuple(links))
             if fingerprint(links) != e["rev_before"]:
                 raise ConflictError("undo history does not match the file")
-            self._write(new)
+            self._save(new)
             self._rewrite_history(entries)
             return new
 
     def can_undo(self) -> bool:
-        return bool(self.history())
+        return self.undo_depth() > 0
 
     # ------------------------------------------------------------ the operations
 

@@ -45,7 +45,10 @@
   function load() {
     var q = file ? '?file=' + encodeURIComponent(file) : '';
     state = null; shown = 0;
-    return call('/api/state' + q).then(function (s) { adopt(s); file = s.file; render(); })
+    return call('/api/state' + q).then(function (s) {
+      adopt(s); file = s.file; render();
+      if (s.read_only) setStatus('read-only: ' + s.read_only, false);
+    })
       .catch(function (e) { setStatus('Could not load: ' + e.message, false); });
   }
   // Every change goes through one queue: sent after the previous one's reply, with the rev
@@ -175,7 +178,7 @@
     state.files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === state.file; sel.appendChild(o); });
     var nAcc = 0, nRej = 0;
     state.links.forEach(function (k) { if (k.status === 'accepted') nAcc++; if (k.status === 'rejected') nRej++; });
-    document.getElementById('meta').textContent = state.mode + ' · ' + state.links.length + ' links · ' +
+    document.getElementById('meta').textContent = (state.read_only ? 'read-only · ' : '') + state.mode + ' · ' + state.links.length + ' links · ' +
       nAcc + ' accepted · ' + nRej + ' rejected · ' + state.src.label + ' ' + state.src.sentences.length +
       ' / ' + state.tgt.label + ' ' + state.tgt.sentences.length + ' sentences · ' + state.signature;
     document.getElementById('srclab').textContent = state.src.label;
