@@ -511,3 +511,25 @@ def test_parallel_summary_counts_gap_sentences_as_not_linked(tmp_path: Path) -> 
     assert "<td>Arabic sentences</td><td><b>4 (2 linked)</b>" in page  # 1 and 3 are 1-0 gaps
     assert "<td>English sentences</td><td><b>4 (3 linked)</b>" in page  # 3 is a 0-1 gap
     assert "1 high · 0 mid · 1 low · 3 gaps<" in page
+
+
+def below_bar_alignment() -> Alignment:
+    """Comparable, one link, and three pairs left below a 0.95 bar with p 0.90, 0.60, 0.20."""
+    from dataclasses import replace
+
+    al = small_alignment("comparable")
+    al = replace(al, links=(Link((0,), (0,), 0.8, {"cosine": 0.82, "p": 0.97}),))
+    below = [{"src": 1, "tgt": 1, "p": 0.90, "numbers": "none"}, {"src": 2, "tgt": 2, "p": 0.60, "numbers": "none"},
+             {"src": 3, "tgt": 3, "p": 0.20, "numbers": "none"}]
+    return replace(al, info={"below_bar": below, "mining": {"min_p": 0.95}})
+
+
+def test_pairs_below_the_bar_are_coloured_by_their_p() -> None:
+    """`--min-p 0.95` leaves pairs with p 0.90 below the bar: coloured high like any link with that
+    p, not "low" for all (report and review app)."""
+    from parallel.report import pending_below_bar
+
+    page = render(below_bar_alignment())
+    section = page.split('<section id="below">', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<div class="r (\w+)" role="row">', section) == ["high", "mid", "low"]
+    assert [c["band"] for c in pending_below_bar(below_bar_alignment())] == ["high", "mid", "low"]

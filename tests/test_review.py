@@ -824,3 +824,19 @@ def test_a_read_only_file_says_so_when_the_page_opens(tmp_path: Path, page: Any)
         page.click("#L0 button[data-act=accept]")
         expect(page.locator("#status")).to_contain_text("Not saved: ro.json is read-only")
     assert "status" not in read_alignment(path).links[0].features
+
+
+@pytest.mark.slow
+def test_pairs_below_the_bar_take_their_p_band_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    from dataclasses import replace
+
+    from playwright.sync_api import expect
+
+    al = comparable_alignment()
+    below = [{"src": 1, "tgt": 1, "p": 0.9, "numbers": "none"}, {"src": 2, "tgt": 2, "p": 0.6, "numbers": "none"},
+             {"src": 5, "tgt": 5, "p": 0.2, "numbers": "none"}]
+    path = save(replace(al, info={"below_bar": below}), tmp_path / "c.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#below-list .r")).to_have_count(3)
+        assert [page.get_attribute(f"#B{i}-{i}", "class") for i in (1, 2, 5)] == ["r high", "r mid", "r low"]

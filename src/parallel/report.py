@@ -762,7 +762,8 @@ def unmatched_html(al: Alignment) -> str:
 def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
     """The pairs mining left below the bar (``al.info["below_bar"]``, see
     :func:`parallel.api.below_bar_pairs`) whose two sentences no link holds yet (a reviewer may
-    have linked some since): ``{"src", "tgt", "p", "numbers", "numbers_src", "numbers_tgt"}``.
+    have linked some since): ``{"src", "tgt", "p", "band", "numbers", "numbers_src", "numbers_tgt"}``
+    (``band``: the p band every link row uses, :func:`band_of`).
     Entries that are not candidates (a hand-edited file) are skipped."""
     if al.mode != "comparable":
         return []
@@ -774,7 +775,7 @@ def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
         except (KeyError, TypeError, ValueError):
             continue
         if i in free_s and j in free_t and math.isfinite(p):
-            out.append({"src": i, "tgt": j, "p": p, "numbers": str(c.get("numbers") or ""),
+            out.append({"src": i, "tgt": j, "p": p, "band": band_of(p), "numbers": str(c.get("numbers") or ""),
                         "numbers_src": str(c.get("numbers_src") or ""),
                         "numbers_tgt": str(c.get("numbers_tgt") or "")})
     return out
@@ -792,7 +793,7 @@ def below_bar_html(al: Alignment) -> str:
         i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
         flag = _numbers_flag(al, c["numbers_src"], c["numbers_tgt"]) if c["numbers"] == "differ" else ""
         rows.append(
-            f'<div class="r low" role="row"><div class="n" role="cell">'
+            f'<div class="r {c["band"]}" role="row"><div class="n" role="cell">'
             f"<small>{i} ↔ {j}</small></div>"
             f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(al.src.segments[i].text)}</div>'
             f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(al.tgt.segments[j].text)}</div>'

@@ -213,7 +213,7 @@
     sec.hidden = list.length === 0;
     box.textContent = '';
     list.forEach(function (c) {
-      var r = el('div', 'r low'); r.setAttribute('role', 'row'); r.id = 'B' + c.src + '-' + c.tgt;
+      var r = el('div', 'r ' + (c.band || 'low')); r.setAttribute('role', 'row'); r.id = 'B' + c.src + '-' + c.tgt;
       r.appendChild(el('div', 'n', c.src + ' ↔ ' + c.tgt));
       [[state.src, c.src], [state.tgt, c.tgt]].forEach(function (sd) {
         var t = el('div', 'c', sd[0].sentences[sd[1]]); t.setAttribute('dir', sd[0].dir); t.setAttribute('lang', sd[0].lang);
