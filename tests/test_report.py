@@ -533,3 +533,23 @@ def test_pairs_below_the_bar_are_coloured_by_their_p() -> None:
     section = page.split('<section id="below">', 1)[1].split("</section>", 1)[0]
     assert re.findall(r'<div class="r (\w+)" role="row">', section) == ["high", "mid", "low"]
     assert [c["band"] for c in pending_below_bar(below_bar_alignment())] == ["high", "mid", "low"]
+
+
+def test_a_number_on_one_side_only_is_not_called_a_difference() -> None:
+    """Verdict `differ` with numbers on one side only reads "number on one side only" (badge and
+    hover); numbers on both sides that differ keep "≠ numbers". The exported fields are unchanged."""
+    from dataclasses import replace
+
+    from parallel.report import hover_text, link_views, numbers_badge
+
+    al = small_alignment()
+    one = Link((3,), (3,), 0.5, {"cosine": 0.5, "numbers": "differ", "numbers_src": "", "numbers_tgt": "2017"})
+    al = replace(al, links=(al.links[0], one))
+    page = render(al)
+    rows = page.split('id="L1"', 1)[1]
+    assert ">number on one side only</span>" in rows and "≠ numbers" not in rows
+    assert 'title="number on one side only: Arabic - | English 2017"' in rows
+    assert ">≠ numbers</span>" in page.split('id="L1"', 1)[0].split('id="L0"', 1)[1]
+    assert "numbers: number on one side only (- | 2017)" in hover_text(link_views(al)[1])
+    assert "number on one side only" in side_by_side_html(al)
+    assert numbers_badge("agree", "1", "1") == "" and numbers_badge("differ", "1", "2") == "≠ numbers"

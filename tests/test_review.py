@@ -840,3 +840,15 @@ def test_pairs_below_the_bar_take_their_p_band_in_a_real_browser(tmp_path: Path,
         page.goto(url)
         expect(page.locator("#below-list .r")).to_have_count(3)
         assert [page.get_attribute(f"#B{i}-{i}", "class") for i in (1, 2, 5)] == ["r high", "r mid", "r low"]
+
+
+def test_a_number_on_one_side_only_in_the_review_app(client: tuple[Any, str, Path]) -> None:
+    from dataclasses import replace
+
+    c, _, path = client
+    al = parallel_alignment()
+    one = replace(al.links[0], features={**al.links[0].features, "numbers": "differ", "numbers_src": "",
+                                         "numbers_tgt": "2017"})
+    save(replace(al, links=(one, *al.links[1:])), path)
+    row = c.get("/api/state", base_url=f"http://{HOST}").get_json()["links"][0]
+    assert (row["numbers"], row["numbers_badge"]) == ("differ", "number on one side only")

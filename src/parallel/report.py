@@ -172,7 +172,8 @@ def hover_text(view: LinkView) -> str:
     if view.length_ratio is not None:
         parts.append(f"length ratio {view.length_ratio:.2f}")
     if view.numbers:
-        parts.append(f"numbers {view.numbers}"
+        badge = numbers_badge(view.numbers, view.numbers_src, view.numbers_tgt)
+        parts.append(("numbers: " + badge if badge and badge != "≠ numbers" else f"numbers {view.numbers}")
                      + (f" ({view.numbers_src or '-'} | {view.numbers_tgt or '-'})"
                         if view.numbers != "none" else ""))
     for key in ("status", "edited", "note"):
@@ -502,11 +503,23 @@ def _gap_cell(doc_lang: str) -> str:
     return f'<div class="c gapc" role="cell">— nothing in {_esc(lang_name(doc_lang))} —</div>'
 
 
+def numbers_badge(verdict: str, numbers_src: str | None, numbers_tgt: str | None) -> str:
+    """The mark of a pair whose ``numbers`` verdict is ``differ``: ``"≠ numbers"`` when both sides
+    hold numbers, ``"number on one side only"`` when one side holds none (the verdict does not
+    tell them apart: the sides' own numbers do); ``""`` for any other verdict."""
+    if verdict != "differ":
+        return ""
+    return "≠ numbers" if (numbers_src or "").strip() and (numbers_tgt or "").strip() else "number on one side only"
+
+
 def _numbers_flag(al: Alignment, numbers_src: str | None, numbers_tgt: str | None) -> str:
-    """The "≠ numbers" mark of a pair whose numbers differ, with both sides' numbers on hover."""
-    return ('<span class="flag" title="' + _esc(f"numbers differ: {lang_name(al.src.lang)} {numbers_src or '-'} | "
-                                                f"{lang_name(al.tgt.lang)} {numbers_tgt or '-'}")
-            + '">≠ numbers</span>')
+    """The mark of a pair whose numbers differ (:func:`numbers_badge`), both sides' numbers on hover."""
+    badge = numbers_badge("differ", numbers_src, numbers_tgt)
+    what = "numbers differ" if badge == "≠ numbers" else badge
+    cls = "flag" if badge == "≠ numbers" else "flag one"
+    return (f'<span class="{cls}" title="' + _esc(f"{what}: {lang_name(al.src.lang)} {numbers_src or '-'} | "
+                                                 f"{lang_name(al.tgt.lang)} {numbers_tgt or '-'}")
+            + f'">{badge}</span>')
 
 
 def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
@@ -566,7 +579,8 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
         colour = {"high": "#d8f0d8", "mid": "#fff3c4", "low": "#f9d6d2", "gap": "#eeeeee",
                   "none": "#e1f5fe"}[v.band]
         score = _conf_text(v, measure)
-        flag = " ≠ numbers" if v.numbers == "differ" else ""
+        badge = numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt)
+        flag = f" {badge}" if badge else ""
         td = "padding:4px 8px;vertical-align:top;border-bottom:1px solid #ddd"
         src_align = "right" if is_rtl(al.src.lang) else "left"
         tgt_align = "right" if is_rtl(al.tgt.lang) else "left"
@@ -637,6 +651,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .m{padding:.35em .5em;font-size:.85em;border-left:1px solid var(--line)}
 .k{font-family:monospace;color:#455a64}.sc{font-family:monospace;font-weight:600}
 .flag{display:inline-block;margin-top:.2em;padding:0 .3em;border-radius:3px;background:#c62828;color:#fff}
+.flag.one{background:#fff;color:#b71c1c;border:1px solid #c62828}
 .flag.skip{background:#fff3c4;color:#5d4300;border:1px dashed #b8860b}
 .st{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#607d8b;color:#fff}
 .st.accepted{background:#2e7d32}.st.rejected{background:#6d4c41}

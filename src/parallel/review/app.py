@@ -34,6 +34,7 @@ from ..report import (
     is_rtl,
     lang_name,
     link_views,
+    numbers_badge,
     pending_below_bar,
 )
 from .store import ConflictError, ReadOnlyError, ReviewStore, SaveError, fingerprint
@@ -153,6 +154,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
             "score": v.link.score, "conf": v.confidence, "band": v.band, "measure": measure,
             "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
             "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
+            "numbers_badge": numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt),
             "hover": hover_text(v),
         })
     files = listed_files(folder)
@@ -160,7 +162,8 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
-        "below_bar": pending_below_bar(al),
+        "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
+                      for c in pending_below_bar(al)],
         "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": P_LEGEND,
         "read_only": store.read_only(),
     }

@@ -137,6 +137,10 @@
     if (title) b.title = title;
     return b;
   }
+  // "≠ numbers" when both sides hold numbers that differ; "number on one side only" otherwise
+  function numbersBadge(text) {
+    return el('span', text === '≠ numbers' ? 'badge nd' : 'badge nd one', text);
+  }
   function row(k, i) {
     var r = el('div', 'r ' + k.band + (k.status ? ' ' + k.status : '') + (k.numbers === 'differ' ? ' nd' : ''));
     r.id = 'L' + i; r.setAttribute('role', 'row'); r.dataset.i = i; r.title = k.hover;
@@ -149,7 +153,7 @@
     var info = el('div', 'info', k.kind + '  ' + (k.band === 'none' ? 'no ' + k.measure
       : k.conf === null ? '–' : (k.measure === 'p' ? 'p ' : '') + k.conf.toFixed(2)));
     if (k.status) info.appendChild(el('span', 'badge ' + k.status, k.status));
-    if (k.numbers === 'differ') info.appendChild(el('span', 'badge nd', '≠ numbers'));
+    if (k.numbers_badge) info.appendChild(numbersBadge(k.numbers_badge));
     if (k.edited) info.appendChild(el('span', 'badge edited', k.edited));
     m.appendChild(info);
     var acts = el('div', 'acts');
@@ -221,7 +225,7 @@
       });
       var m = el('div', 'm');
       m.appendChild(el('span', 'conf', 'p ' + c.p.toFixed(2)));
-      if (c.numbers === 'differ') m.appendChild(el('span', 'badge nd', '≠ numbers'));
+      if (c.numbers_badge) m.appendChild(numbersBadge(c.numbers_badge));
       var b = el('button', null, 'Link'); b.type = 'button'; b.dataset.s = c.src; b.dataset.t = c.tgt;
       m.appendChild(b);
       r.appendChild(m);
