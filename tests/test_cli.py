@@ -137,7 +137,7 @@ def _write_bad(tmp_path: Path, kind: str) -> Path:
 @pytest.mark.parametrize("kind,message", [
     ("missing", "no such file"),
     ("empty", "empty"),
-    ("blank", "empty"),
+    ("blank", "only white space"),
     ("latin1", "not UTF-8"),
     ("binary", "binary"),
     ("utf16", "UTF-16 text; convert it to UTF-8"),
@@ -568,3 +568,15 @@ def test_blank_lines_with_presplit_get_no_p_and_are_never_mined(tmp_path: Path) 
         else:
             assert all(r["unmatched"] for r in blank)
         assert all(r["p"] is not None and r["p"] > 0.5 for r in records if r not in blank)
+
+
+def test_one_sentence_each_and_white_space_only_messages(tmp_path: Path) -> None:
+    """A 1 x 1 pair said 'a monotonic alignment explains 0% ... coverage 1.00'; a file of blanks
+    was 'empty'."""
+    ar, en = write_pair(tmp_path, "one", "ذهب الولد إلى المدرسة.\n", "The boy went to school.\n")
+    code, _, err = invoke("align", str(ar), str(en), "-o", str(tmp_path / "o.tsv"))
+    assert code == 0 and "mode: parallel (auto: one sentence on each side" in err, err
+    blank = tmp_path / "blank.txt"
+    blank.write_text("   \n\n \n", encoding="utf-8")
+    code, _, err = invoke("align", str(blank), str(en), "-o", str(tmp_path / "o2.tsv"))
+    assert code == 2 and err.strip() == f"parallel-corpus: error: {blank}: file holds only white space"

@@ -92,6 +92,9 @@ def test_output_to_character_device_writes_through_it(pair: tuple[Path, Path, by
         assert r.returncode == 0, r.stderr
         assert r.stderr == ""
         _assert_device(dev, 3)
+        r = cli("mine", src, tgt, "--segment", "-q", "-o", dev)   # mine wrote /dev/null.sig
+        assert r.returncode == 0, r.stderr
+        _assert_device(dev, 3)
 
 
 def test_output_to_dev_full_is_one_line_error_naming_it(pair: tuple[Path, Path, bytes],

@@ -65,7 +65,7 @@ from typing import IO, Any
 import numpy as np
 
 from .errors import InputError, ParallelError
-from .io import atomic_writer, decode_text
+from .io import atomic_writer, decode_text, is_special
 from .mine import margin_of
 
 #: ``auto`` uses exact search up to this many similarity cells (n * m), FAISS IVF above: 8000 x
@@ -1038,7 +1038,7 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
         return n
     with atomic_writer(output) as fh:
         n = write(fh)
-    if fmt == "tsv" and sidecar:
+    if fmt == "tsv" and sidecar and not is_special(output):  # no /dev/null.sig
         with atomic_writer(sidecar_path(output)) as fh:
             fh.write(sig + "\n")
     return n

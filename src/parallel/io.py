@@ -51,7 +51,7 @@ def read_text(path: str | os.PathLike[str], *, allow_empty: bool = False) -> str
             raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     text = decode_text(data, name)
     if not allow_empty and not text.strip():
-        raise InputError(f"{name}: file is empty")
+        raise InputError(f"{name}: file is empty" if not text else f"{name}: file holds only white space")
     return text
 
 

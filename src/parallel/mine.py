@@ -668,6 +668,10 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
         return ModeChoice("parallel", {"reason": "an empty side: nothing to mine", "anchors": 0,
                                        "shorter": 0, "monotonic": 0, "coverage": 0.0, "in_order": 0.0,
                                        "explained": 0.0})
+    if n == 1 and m == 1:  # no other sentence to order or to tell chance similarity from
+        return ModeChoice("parallel", {"reason": "one sentence on each side: aligned as a translation",
+                                       "anchors": 0, "shorter": 1, "monotonic": 0, "coverage": 0.0,
+                                       "in_order": 0.0, "explained": 0.0})
     src_emb, tgt_emb = _isotropic(src_emb, tgt_emb)
     src_list = list(src_sents) if src_sents is not None else ["x" * 80] * n
     tgt_list = list(tgt_sents) if tgt_sents is not None else ["x" * 80] * m
