@@ -383,3 +383,17 @@ def test_identity_filter_of_native_json_is_byte_identical(tmp_path: Path) -> Non
                                     str(tmp_path / "same.json")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "same.json").read_bytes() == (tmp_path / "pair.json").read_bytes()
+
+
+@pytest.mark.parametrize("opt", ["--min-p", "--min-cosine", "--max-length-ratio"])
+def test_filter_bars_must_be_numbers(opt: str, tmp_path: Path) -> None:
+    """nan passed (every comparison with it is false: all links dropped, exit 0)."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    res = CliRunner().invoke(main, ["filter", str(root / "align" / "covid-cooperation.tsv"), opt, "nan",
+                                    "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 2 and "'nan' is not a finite number" in res.stderr
+    assert not (tmp_path / "o.tsv").exists()

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ..export import FORMATS
-from .options import note, quiet_option
+from .options import PROBABILITY, FiniteFloat, note, quiet_option
 
 FILTER_OPTION_NAMES = ("min_score", "min_p", "min_cosine", "min_margin", "min_length_ratio",
                        "max_length_ratio",
@@ -24,16 +24,16 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
     (``--min-p`` is not among them: ``align`` has its own, which is also the bar of comparable mode,
     and ``filter`` adds it)."""
     opts = [
-        click.option("--min-score", type=float, default=None, metavar="X",
+        click.option("--min-score", type=FiniteFloat(), default=None, metavar="X",
                      help="Keep links whose aligner score is >= X."),
-        click.option("--min-cosine", type=float, default=None, metavar="X",
+        click.option("--min-cosine", type=FiniteFloat(), default=None, metavar="X",
                      help="Keep links whose embedding cosine is >= X."),
-        click.option("--min-margin", type=float, default=None, metavar="X",
+        click.option("--min-margin", type=FiniteFloat(), default=None, metavar="X",
                      help="Keep links whose margin feature is >= X (the aligner's own when it gives "
                           "one: in comparable mode a ratio margin, ~1.06 is a usual bar)."),
-        click.option("--min-length-ratio", type=float, default=None, metavar="X",
+        click.option("--min-length-ratio", type=FiniteFloat(), default=None, metavar="X",
                      help="Keep links whose source/target character ratio is >= X."),
-        click.option("--max-length-ratio", type=float, default=None, metavar="X",
+        click.option("--max-length-ratio", type=FiniteFloat(), default=None, metavar="X",
                      help="Keep links whose source/target character ratio is <= X."),
         click.option("--link-types", default=None, metavar="T,T",
                      help="Keep only these link types, e.g. 1-1 or 1-1,1-2,2-1."),
@@ -199,7 +199,7 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "vecalign", "json"]),
               default=None, help="Format of FILE (default: from its name, else from its first line).")
-@click.option("--min-p", type=click.FloatRange(0, 1), default=None, metavar="X",
+@click.option("--min-p", type=PROBABILITY, default=None, metavar="X",
               help="Keep links whose calibrated probability p (that both sides say the same thing) is "
                    ">= X; links without p (1-0, 0-1) go too.")
 @filter_options
