@@ -477,7 +477,7 @@ def test_a_link_without_p_is_not_counted_or_coloured_as_p(tmp_path: Path) -> Non
     assert row is not None and row.group(1).split()[0] == "none"
     assert "no p" in row.group(3) and "0.00" not in row.group(3)
     assert '<span style="border-color:var(--none);border-left-style:dashed">no p</span>' in page  # the key
-    assert re.search(r'class="lk none"[^>]*stroke="#40c4ff"', page)  # the matrix box
+    assert re.search(r'class="lk none"[^>]*stroke="#0091ea"', page)  # the matrix box
     assert re.search(r"<title>link \d · 1-1 · no p · ar 3", page)
     snippet = side_by_side_html(al)
     assert "#e1f5fe" in snippet and "no p" in snippet
@@ -553,3 +553,42 @@ def test_a_number_on_one_side_only_is_not_called_a_difference() -> None:
     assert "numbers: number on one side only (- | 2017)" in hover_text(link_views(al)[1])
     assert "number on one side only" in side_by_side_html(al)
     assert numbers_badge("agree", "1", "1") == "" and numbers_badge("differ", "1", "2") == "≠ numbers"
+
+
+def test_p_is_never_shown_as_certain_and_the_column_says_p() -> None:
+    from dataclasses import replace
+
+    from parallel.report import fmt_p
+
+    assert [fmt_p(x) for x in (0.9953, 0.995, 0.994, 0.4908, 0.003)] == [">0.99", "0.99", "0.99", "0.49", "<0.01"]
+    al = below_bar_alignment()
+    al = replace(al, links=(replace(al.links[0], features={"cosine": 0.82, "p": 0.9953}),),
+                 info={**al.info, "below_bar": [{"src": 1, "tgt": 1, "p": 0.9953, "numbers": "none"}]})
+    page = render(al, sim=np.random.default_rng(0).random((4, 4)).astype(np.float32))
+    assert page.count('<span class="sc">&gt;0.99</span>') == 2 and "median &gt;0.99" in page  # link, pair, median
+    assert not re.search(r'class="sc">1\.00|p 1\.00|median 1\.00', page)
+    assert "<div>type · p</div>" in page and "conf." not in page
+    assert "1-1 · &gt;0.99 · ar 0" in page  # the matrix box's hover
+    assert "<th>p</th>" in side_by_side_html(al)
+
+
+def test_one_colour_per_band_everywhere() -> None:
+    """Row stripes, legend keys, matrix boxes (report) and the review app use one colour per band
+    (the matrix drew mid boxes magenta beside amber stripes)."""
+    from importlib import resources
+
+    from parallel.report import _CSS, BAND_COLOURS
+
+    def css_vars(css: str) -> dict[str, str]:
+        root = re.search(r":root\{([^}]*)\}", css).group(1)  # type: ignore[union-attr]
+        return dict(kv.split(":", 1) for kv in root.split(";") if kv)
+
+    names = {"high": "--hi", "mid": "--mid", "low": "--lo", "gap": "--gap", "none": "--none"}
+    review_css = resources.files("parallel").joinpath("resources", "review", "review.css").read_text("utf-8")
+    for css in (_CSS, review_css):
+        got = css_vars(css)
+        assert {band: got[var] for band, var in names.items()} == BAND_COLOURS
+    page = render(small_alignment(), sim=np.random.default_rng(0).random((4, 4)).astype(np.float32))
+    strokes = set(re.findall(r'<rect class="lk (\w+)"[^>]*stroke="(#[0-9a-f]+)"', page))
+    assert strokes and all(BAND_COLOURS[band] == colour for band, colour in strokes)
+    assert "magenta" not in page and "#ff40ff" not in page

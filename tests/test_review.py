@@ -833,13 +833,17 @@ def test_pairs_below_the_bar_take_their_p_band_in_a_real_browser(tmp_path: Path,
     from playwright.sync_api import expect
 
     al = comparable_alignment()
-    below = [{"src": 1, "tgt": 1, "p": 0.9, "numbers": "none"}, {"src": 2, "tgt": 2, "p": 0.6, "numbers": "none"},
+    below = [{"src": 1, "tgt": 1, "p": 0.9953, "numbers": "none"}, {"src": 2, "tgt": 2, "p": 0.6, "numbers": "none"},
              {"src": 5, "tgt": 5, "p": 0.2, "numbers": "none"}]
-    path = save(replace(al, info={"below_bar": below}), tmp_path / "c.json")
+    links = (replace(al.links[0], features={"cosine": 0.7, "p": 0.9953}), al.links[1])
+    path = save(replace(al, links=links, info={"below_bar": below}), tmp_path / "c.json")
     with review_server(path) as url:
         page.goto(url)
         expect(page.locator("#below-list .r")).to_have_count(3)
         assert [page.get_attribute(f"#B{i}-{i}", "class") for i in (1, 2, 5)] == ["r high", "r mid", "r low"]
+        # no link is certain: p 0.9953 is shown ">0.99", never "1.00"
+        expect(page.locator("#B1-1 .conf")).to_have_text("p >0.99")
+        expect(page.locator("#L0 .info")).to_contain_text("p >0.99")
 
 
 def test_a_number_on_one_side_only_in_the_review_app(client: tuple[Any, str, Path]) -> None:

@@ -168,7 +168,8 @@ def hover_text(view: LinkView) -> str:
     for key, label in (("p", "p"), ("cosine", "cosine"), ("margin", "margin"), ("chrf", "chrF++")):
         v = _num(link.features.get(key))
         if v is not None:
-            parts.append(f"{label} {v:.3f}" if key != "chrf" else f"{label} {v:.1f}")
+            parts.append(f"{label} {fmt_p(v, 3)}" if key == "p" else f"{label} {v:.3f}" if key != "chrf"
+                         else f"{label} {v:.1f}")
     if view.length_ratio is not None:
         parts.append(f"length ratio {view.length_ratio:.2f}")
     if view.numbers:
@@ -281,7 +282,25 @@ def path_points(al: Alignment) -> list[tuple[int, int]]:
     return pts
 
 
-_STROKES = {"high": "#ffffff", "mid": "#ff40ff", "low": "#ff1744", "gap": "#9e9e9e", "none": "#40c4ff"}
+# One colour per band everywhere: row stripes, legends, matrix boxes, the review app (review.css).
+BAND_COLOURS = {"high": "#2e7d32", "mid": "#d9a400", "low": "#c62828", "gap": "#9e9e9e", "none": "#0091ea"}
+_STROKES = BAND_COLOURS
+
+
+def fmt_p(p: float, digits: int = 2) -> str:
+    """A probability as shown: never ``1.00`` or ``0.00`` (no link is certain either way):
+    0.9953 -> ``>0.99``, 0.003 -> ``<0.01``, 0.4908 -> ``0.49``."""
+    step = 10.0 ** -digits
+    if round(p, digits) >= 1.0:
+        return f">{1.0 - step:.{digits}f}"
+    if round(p, digits) <= 0.0:
+        return f"<{step:.{digits}f}"
+    return f"{p:.{digits}f}"
+
+
+def measure_label(measure: str) -> str:
+    """The column header word for the alignment's confidence measure: ``p``, ``cosine``, ``score``."""
+    return measure
 
 
 def _no_value(measure: str) -> str:
@@ -293,7 +312,9 @@ def _conf_text(view: LinkView, measure: str) -> str:
     """A link's confidence as shown: ``0.49``, ``no p`` (no value of the measure), ``–`` (a gap)."""
     if view.band == "none":
         return _no_value(measure)
-    return "–" if view.confidence is None else f"{view.confidence:.2f}"
+    if view.confidence is None:
+        return "–"
+    return fmt_p(view.confidence) if measure == "p" else f"{view.confidence:.2f}"
 
 
 def _no_value_why(measure: str) -> str:
@@ -433,11 +454,11 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
               f'<span class="ramp" style="display:inline-block;width:120px;height:.8em;vertical-align:middle;background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)"></span> to <b>{hi:.2f}</b>'
               + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
-              + '. Boxes: <b style="color:#777">white</b> high, <b style="color:#c000c0">magenta</b> mid, '
-                '<b style="color:#d50000">red</b> low '
+              + f'. Boxes: <b style="color:{BAND_COLOURS["high"]}">green</b> high, '
+                f'<b style="color:#8a6800">amber</b> mid, <b style="color:{BAND_COLOURS["low"]}">red</b> low '
                + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(P_LEGEND)})"
                   if measure == "p" else "confidence")
-               + (f', <b style="color:#0091ea">light blue</b> {_esc(_no_value(measure))}'
+               + (f', <b style="color:{BAND_COLOURS["none"]}">blue</b> {_esc(_no_value(measure))}'
                   if any(v.band == "none" for v in views) else "")
                + '.</div>')
     legend += ('<div class="legend">Numbers: sentence ids (from 0, as in the exports); hover a cell for '
@@ -452,8 +473,10 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
 
 
 def histogram_svg(values: Sequence[float], *, bins: int = 20, lo: float | None = None,
-                  hi: float | None = None, label: str = "", width: int = 300, height: int = 110) -> str:
-    """A small inline SVG histogram (hover a bar for its range and count)."""
+                  hi: float | None = None, label: str = "", width: int = 300, height: int = 110,
+                  fmt: Callable[[float], str] | None = None) -> str:
+    """A small inline SVG histogram (hover a bar for its range and count; ``fmt``: how the median
+    is written, e.g. :func:`fmt_p`)."""
     vals = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=np.float64)
     if vals.size == 0:
         return f'<p class="muted">{_esc(label)}: no values</p>'
@@ -474,7 +497,7 @@ def histogram_svg(values: Sequence[float], *, bins: int = 20, lo: float | None =
             + "".join(rects)
             + f'<text x="0" y="{height - 4}">{a:.2f}</text>'
             + f'<text x="{width}" y="{height - 4}" text-anchor="end">{b:.2f}</text>'
-            + f'</svg><figcaption>{_esc(label)} (n={vals.size}, median {float(np.median(vals)):.2f})'
+            + f'</svg><figcaption>{_esc(label)} (n={vals.size}, median {_esc((fmt or "{:.2f}".format)(float(np.median(vals))))})'
             + "</figcaption></figure>")
 
 
@@ -593,7 +616,7 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
     more = (f'<p>{len(views) - len(shown)} more links not shown</p>' if len(shown) < len(views) else "")
     return ('<table class="parallel-side-by-side" style="border-collapse:collapse;width:100%" dir="ltr">'
             f"<thead><tr><th>#</th><th>{_esc(lang_name(al.src.lang))}</th>"
-            f"<th>{_esc(lang_name(al.tgt.lang))}</th><th>type</th><th>conf.</th></tr></thead><tbody>"
+            f"<th>{_esc(lang_name(al.tgt.lang))}</th><th>type</th><th>{_esc(measure_label(measure))}</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>" + more)
 
 
@@ -751,7 +774,7 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
         f'<div class="card"><table>{table}</table>'
         f'<p class="key">{key}</p><p class="muted legend-p">{_esc(what)}</p>{why}</div>'
         f'<div class="card"><b>link types</b>{kind_bars(kinds)}</div>'
-        f'<div class="card">{histogram_svg(confs, lo=0.0 if has_p else None, hi=1.0 if has_p else None, label=label)}</div>'
+        f'<div class="card">{histogram_svg(confs, lo=0.0 if has_p else None, hi=1.0 if has_p else None, label=label, fmt=fmt_p if has_p else None)}</div>'
         f'<div class="card">{histogram_svg(scores, label="aligner score")}</div>'
         f'<div class="card">{histogram_svg(ratios, lo=0.0, hi=max(3.0, 0.0), label="length ratio (chars " + lang_name(al.src.lang) + " / " + lang_name(al.tgt.lang) + ")")}</div>'
         "</div>"
@@ -812,7 +835,7 @@ def below_bar_html(al: Alignment) -> str:
             f"<small>{i} ↔ {j}</small></div>"
             f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(al.src.segments[i].text)}</div>'
             f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(al.tgt.segments[j].text)}</div>'
-            f'<div class="m" role="cell"><span class="k">p</span> <span class="sc">{p:.2f}</span>{flag}</div></div>')
+            f'<div class="m" role="cell"><span class="k">p</span> <span class="sc">{_esc(fmt_p(p))}</span>{flag}</div></div>')
     where = f" (p &lt; {float(bar):.2f})" if bar is not None else ""
     return (f'<section id="below"><h2>Possible pairs below the bar{where}</h2>'
             '<p class="muted">Unlinked sentences that are each other\'s best match but not sure enough to '
@@ -861,7 +884,7 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 </select></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
 <span id="shown" class="muted"></span></div>
 <div class="grid" id="links" role="table">
-<div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · conf.</div></div>
+<div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(confidence_measure(al.links)))}</div></div>
 {rows_html(al, ordered)}
 </div></section>
 {below}
