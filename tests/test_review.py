@@ -856,3 +856,65 @@ def test_a_number_on_one_side_only_in_the_review_app(client: tuple[Any, str, Pat
     save(replace(al, links=(one, *al.links[1:])), path)
     row = c.get("/api/state", base_url=f"http://{HOST}").get_json()["links"][0]
     assert (row["numbers"], row["numbers_badge"]) == ("differ", "number on one side only")
+
+
+def _contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def lum(c: str) -> float:
+        rgb = [int(c[k:k + 2], 16) / 255 for k in (1, 3, 5)]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((lum(fg), lum(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_small_text_has_enough_contrast() -> None:
+    """The p legend on the dark header and the sentence ids (review app and report) reach 4.5:1."""
+    import re
+    from importlib import resources
+
+    from parallel.report import _CSS
+
+    css = resources.files("parallel").joinpath("resources", "review", "review.css").read_text("utf-8")
+
+    def colour(sheet: str, selector: str) -> str:
+        m = re.search(re.escape(selector) + r"\{[^}]*?color:(#[0-9a-f]{6})", sheet)
+        assert m, selector
+        return m.group(1)
+
+    assert _contrast(colour(css, ".legend"), "#263238") >= 4.5
+    assert _contrast(colour(css, ".n small"), "#ffffff") >= 4.5
+    assert _contrast(colour(_CSS, ".n small"), "#ffffff") >= 4.5
+    assert _contrast(colour(_CSS, ".gapc"), "#ececec") >= 4.5
+    assert _contrast(colour(css, ".gapc"), "#ececec") >= 4.5
+
+
+@pytest.mark.slow
+def test_keyboard_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """a / r accept / reject the focused link (as the buttons' tooltips say); unmatched sentences
+    are buttons (Tab, Enter); the note field follows the direction of what is typed."""
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        assert page.get_attribute("#L0 input.note", "dir") == "auto"
+        page.focus("#L0 button[data-act=accept]")
+        page.keyboard.press("r")
+        expect(page.locator("#status")).to_have_text("Saved: link 0 rejected")
+        page.click("#L1 .c[dir=ltr]")  # a click on the text focuses the row
+        page.keyboard.press("a")
+        expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
+        al = read_alignment(path)
+        assert [k.features.get("status") for k in al.links] == ["rejected", "accepted"]
+        page.fill("#L1 input.note", "ar")  # typing a or r in a field is text, not a shortcut
+        assert read_alignment(path).links[1].features.get("note") is None
+        item = page.locator("#um-src button.ui[data-id='1']")
+        item.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#new-src")).to_have_value("1")
+        page.locator("#um-tgt button.ui[data-id='2']").focus()
+        page.keyboard.press(" ")
+        expect(page.locator("#new-tgt")).to_have_value("2")

@@ -667,10 +667,10 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
 .c[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif;
  font-size:1.12em;line-height:1.75;text-align:right}
-.gapc{color:#9e9e9e;font-style:italic;font-size:.85em;
+.gapc{color:#616161;font-style:italic;font-size:.85em;
  background:repeating-linear-gradient(45deg,#f5f5f5,#f5f5f5 6px,#ececec 6px,#ececec 12px)}
 .n{padding:.35em .4em;font-family:monospace;font-size:.85em}.n a{color:#37474f;font-weight:600}
-.n small{display:block;color:#9e9e9e}
+.n small{display:block;color:#616161}
 .m{padding:.35em .5em;font-size:.85em;border-left:1px solid var(--line)}
 .k{font-family:monospace;color:#455a64}.sc{font-family:monospace;font-weight:600}
 .flag{display:inline-block;margin-top:.2em;padding:0 .3em;border-radius:3px;background:#c62828;color:#fff}

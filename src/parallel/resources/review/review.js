@@ -149,6 +149,7 @@
   function row(k, i) {
     var r = el('div', 'r ' + k.band + (k.status ? ' ' + k.status : '') + (k.numbers === 'differ' ? ' nd' : ''));
     r.id = 'L' + i; r.setAttribute('role', 'row'); r.dataset.i = i; r.title = k.hover;
+    r.tabIndex = -1;  // focused by a click on its text: then a / r accept / reject it
     var n = el('div', 'n'); n.appendChild(el('b', null, i));
     n.appendChild(el('small', null, ids(k.src) + ' ↔ ' + ids(k.tgt)));
     r.appendChild(n);
@@ -172,6 +173,7 @@
     acts.appendChild(button('Delete', 'delete', i, 'remove this link'));
     m.appendChild(acts);
     var note = el('input', 'note'); note.type = 'text'; note.placeholder = 'note…'; note.value = k.note;
+    note.dir = 'auto';  // an Arabic note reads right to left
     note.dataset.i = i; note.setAttribute('aria-label', 'note for link ' + i);
     m.appendChild(note);
     r.appendChild(m);
@@ -260,9 +262,11 @@
     var box = document.getElementById('um-' + side);
     box.textContent = '';
     list.forEach(function (i) {
-      var it = el('div', 'ui'); it.dataset.side = side; it.dataset.id = i;
+      // a button: reached with Tab, taken with Enter or Space as well as a click
+      var it = el('button', 'ui'); it.type = 'button'; it.dataset.side = side; it.dataset.id = i;
+      it.title = 'put ' + doc.label + ' ' + i + ' in the new-link form';
       it.appendChild(el('span', null, i));
-      var t = el('div', null, doc.sentences[i]); t.setAttribute('dir', doc.dir); t.setAttribute('lang', doc.lang);
+      var t = el('span', 'ut', doc.sentences[i]); t.setAttribute('dir', doc.dir); t.setAttribute('lang', doc.lang);
       it.appendChild(t);
       box.appendChild(it);
     });
@@ -303,7 +307,20 @@
     op('note', {link: i, note: e.target.value}, 'note on link ' + i);
   });
   document.getElementById('grid').addEventListener('keydown', function (e) {
-    if (e.target.classList.contains('note') && e.key === 'Enter') e.target.blur();
+    if (e.target.classList.contains('note') && e.key === 'Enter') { e.target.blur(); return; }
+    // a / r: accept / reject the link whose row (or a button in it) has focus; not while typing
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
+    var key = e.key.toLowerCase();
+    if (key !== 'a' && key !== 'r') return;
+    var r = e.target.closest('.r[data-i]');
+    if (!r) return;
+    e.preventDefault();
+    var b = r.querySelector('button[data-act=' + (key === 'a' ? 'accept' : 'reject') + ']');
+    if (b) b.click();
+  });
+  document.getElementById('grid').addEventListener('mousedown', function (e) {
+    var r = e.target.closest('.r[data-i]');
+    if (r && !e.target.closest('button, input, form')) r.focus({preventScroll: true});
   });
   document.getElementById('unmatched').addEventListener('click', function (e) {
     var it = e.target.closest('.ui');
