@@ -918,3 +918,32 @@ def test_keyboard_in_a_real_browser(tmp_path: Path, page: Any) -> None:
         page.locator("#um-tgt button.ui[data-id='2']").focus()
         page.keyboard.press(" ")
         expect(page.locator("#new-tgt")).to_have_value("2")
+
+
+def test_a_link_the_reviewer_makes_gets_the_aligners_score(tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
+    """Comparable mode: a link deleted and linked again by hand gets back the score the miner gave
+    it (the distance margin, from the recomputed cosine and margin), not 0.0, so
+    `filter --min-score` keeps the reviewer's own link as it kept the miner's."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+    from parallel.review.app import _encoder_for
+
+    path = tmp_path / "seed.json"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-f", "json", "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    st = ReviewStore(path, encoder=_encoder_for)
+    before = st.load()
+    assert before.mode == "comparable"
+    n, old = next((n, k) for n, k in enumerate(before.links) if len(k.src) == len(k.tgt) == 1)
+    st.apply("delete", {"link": n})
+    after = st.apply("relink", {"src": list(old.src), "tgt": list(old.tgt)})
+    new = next(k for k in after.links if (k.src, k.tgt) == (old.src, old.tgt))
+    assert new.features["edited"] == "relink"
+    assert new.score == pytest.approx(old.score, abs=2e-6) and new.score > 0.05
+    assert new.features["margin_distance"] == new.score
+    res = CliRunner().invoke(main, ["filter", str(path), "--min-score", "0.05", "-f", "json", "-o",
+                                    str(tmp_path / "kept.json")])
+    assert res.exit_code == 0, res.output
+    kept = read_alignment(tmp_path / "kept.json")
+    assert (old.src, old.tgt) in [(k.src, k.tgt) for k in kept.links]

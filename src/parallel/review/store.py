@@ -41,7 +41,7 @@ from ..data import Alignment, Link
 from ..errors import InputError, OutputError, ParallelError
 
 STATUSES = ("accepted", "rejected")
-EMBEDDING_FEATURES = ("cosine", "margin")
+EMBEDDING_FEATURES = ("cosine", "margin", "margin_distance", "z", "p_value", "join_gain", "join_z")
 TEXT_FEATURES = ("length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf")
 MAX_NOTE = 2000
 HISTORY_SUFFIX = ".history.jsonl"
@@ -98,6 +98,22 @@ def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float
     feats.update(_text_features(al, link))
     feats["edited"] = edited
     return replace(link, features=feats)
+
+
+def _aligner_score(al: Alignment, link: Link) -> Link:
+    """A rebuilt link with the ``score`` the aligner gives where it can be recomputed from the fresh
+    ``cosine`` and ``margin``: in comparable mode the miner's score is the distance margin
+    ``cosine - mean neighbourhood cosine`` (``margin_distance``), and the ratio margin is
+    ``cosine / mean neighbourhood``, so the score is ``cosine - cosine / margin``. In parallel
+    mode the aligner's score is its dynamic programme's span value, which needs the whole path:
+    the link keeps the score the edit gave it (merge: the mean of the two, split: the parent's,
+    relink: the best of the links it took sentences from)."""
+    cos, margin = link.features.get("cosine"), link.features.get("margin")
+    if al.mode != "comparable" or not isinstance(cos, int | float) or not isinstance(margin, int | float) \
+            or not margin:
+        return link
+    dist = round(float(cos) - float(cos) / float(margin), 6)
+    return replace(link, score=dist, features={**link.features, "margin_distance": dist})
 
 
 def _order_parallel(links: list[Link]) -> list[Link]:
@@ -228,7 +244,7 @@ class ReviewStore:
         done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder)
         out = list(links)
         for n, link in zip(todo, done.links, strict=True):
-            out[n] = link
+            out[n] = _aligner_score(al, link)
         return out
 
     # ------------------------------------------------------------ reading / writing
