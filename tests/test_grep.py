@@ -207,3 +207,31 @@ def test_terminal_colour_honours_no_color_and_isolates_only_arabic(tmp_path: Pat
     assert "\x1b[1;31m" in out
     out = _run_on_a_terminal(["grep", "الصحة", path, "--color", "never"], {"TERM": "xterm"})
     assert "\x1b[" not in out
+
+
+def test_presentation_forms_match_their_letters() -> None:
+    """U+FEFB (lam-alef ligature) finds 'لا' and is found by it (NFKC on pattern and text), and the
+    hit still points at the characters as written."""
+    ar = ["قال ﻻ شيء هنا.", "قال لا شيء هنا."]
+    al = Alignment(make_doc(ar, "ar"), make_doc(["He said nothing.", "He said nothing."], "en"),
+                   (Link((0,), (0,), 0.9), Link((1,), (1,), 0.9)), "parallel", "model:use-m3")
+    for pattern in ("ﻻ", "لا"):
+        hits = concordance(al, pattern, side="src", word=True)
+        assert [(h.sentence, h.match) for h in hits] == [(0, "ﻻ"), (1, "لا")], pattern
+    h = concordance(al, "ﻻ شيء", side="src")[0]
+    assert (h.start, h.end, h.left(10), h.right(10)) == (4, 9, "قال ", " هنا.")
+    assert [h.sentence for h in concordance(al, "ﻻ\\s", regex=True, side="src")] == [0, 1]
+
+
+def test_counts_line_and_no_match_line_say_it_in_words(al: Alignment) -> None:
+    from parallel.concordance import TSV_COLUMNS, counts_line, no_match_line
+
+    one = counts(concordance(al, "منظمة الصحة", side="src"))
+    assert counts_line(one, "ar", "en") == "1 match (ar: 1, en: 0) in 1 sentence, 1 link"
+    two = counts(concordance(al, "health"))
+    assert counts_line(two, "ar", "en") == ("2 matches (ar: 0, en: 2) in 2 sentences, 1 link, "
+                                            "1 unmatched sentence")
+    line = no_match_line("ﻻ", al)
+    assert "searched as 'لا'" in line and "in ar and en (4 + 4 sentences)" in line
+    assert no_match_line("X", al, side="tgt", case_sensitive=True).endswith("in en (4 sentences)")
+    assert len(TSV_COLUMNS) == 9

@@ -11,6 +11,7 @@ finds "who").
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,17 +23,37 @@ from .errors import InputError
 SIDES = ("src", "tgt", "both")
 
 
+def _nfkc_with_map(text: str) -> tuple[str, list[int]]:
+    """``text`` with each character in NFKC form (Arabic presentation forms such as U+FEFB
+    lam-alef become their letters, ``ﻻ`` -> ``لا``), and for each output character the index of
+    the character it came from (plus ``len(text)`` at the end)."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        where.extend([i] * len(n))
+    where.append(len(text))
+    return "".join(out), where
+
+
 def fold_with_map(text: str, lang: str = "", *, case: bool = True) -> tuple[str, list[int]]:
     """``(folded, starts)``: ``folded[k]`` comes from ``text[starts[k]]``; ``starts[-1] == len(text)``.
 
+    Compatibility forms are taken as what they stand for (NFKC, character by character, so each
+    folded character still points at the one written), then :func:`parallel.normalize.fold_with_map`.
     ``case=False`` keeps letter case (every other folding rule applies).
     """
-    return normalize.fold_with_map(text, lang, case=case)
+    nfkc, where = _nfkc_with_map(text)
+    folded, starts = normalize.fold_with_map(nfkc, lang, case=case)
+    return folded, [where[k] for k in starts]
 
 
 def fold_text(text: str, lang: str = "", *, case: bool = True) -> str:
-    """``text`` folded for matching (:func:`parallel.normalize.fold`)."""
-    return normalize.fold(text, lang, case=case)
+    """``text`` folded for matching: NFKC, then :func:`parallel.normalize.fold`."""
+    return normalize.fold(unicodedata.normalize("NFKC", text), lang, case=case)
 
 
 def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
@@ -47,7 +68,8 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
         raise InputError("empty pattern")
     case = not case_sensitive
     if regex:
-        body = "".join(c if c.isascii() else normalize.fold(c, case=case) for c in pattern)
+        # (escaped: NFKC can turn a non-ASCII character into regex syntax, e.g. a fullwidth bracket)
+        body = "".join(c if c.isascii() else re.escape(fold_text(c, case=case)) for c in pattern)
     else:
         folded = fold_text(pattern, case=case)
         if not folded.strip():
@@ -101,7 +123,7 @@ def _search(text: str, lang: str, rx: re.Pattern[str], case: bool) -> Iterator[t
         a = starts[m.start()]
         b = starts[m.end() - 1] + 1
         # marks that follow the last matched letter belong to it (ignored when folding)
-        while b < len(text) and normalize.fold(text[b], lang) == "":
+        while b < len(text) and fold_text(text[b], lang) == "":
             b += 1
         yield a, b
 
@@ -158,3 +180,37 @@ def counts(hits: list[Hit]) -> dict[str, int]:
         "links": len({h.link for h in hits if h.link is not None}),
         "unmatched": len({(h.side, h.sentence) for h in hits if h.link is None}),
     }
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """``1 match``, ``2 matches``: a count with its noun in the right number."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def counts_line(c: dict[str, int], src_lang: str, tgt_lang: str) -> str:
+    """:func:`counts` as one line (``grep --count``), nouns in the right number:
+    ``1 match (ar: 1, en: 0) in 1 sentence, 1 link``."""
+    return (f"{_n(c['matches'], 'match', 'matches')} ({src_lang}: {c['src']}, {tgt_lang}: {c['tgt']}) "
+            f"in {_n(c['sentences'], 'sentence')}, {_n(c['links'], 'link')}"
+            + (f", {_n(c['unmatched'], 'unmatched sentence')}" if c["unmatched"] else ""))
+
+
+def no_match_line(pattern: str, al: Alignment, *, side: str = "both", regex: bool = False,
+                  case_sensitive: bool = False) -> str:
+    """What a search that found nothing looked for (for standard error): the pattern as matched
+    (folded), and where: ``no match for 'لا' (searched as 'لا', case ignored) in ar and en
+    (12 + 10 sentences)``."""
+    case = not case_sensitive
+    searched = ("".join(c if c.isascii() else fold_text(c, case=case) for c in pattern) if regex
+                else fold_text(pattern, case=case))
+    sides = {"src": [al.src], "tgt": [al.tgt], "both": [al.src, al.tgt]}[side]
+    where = " and ".join(d.lang for d in sides)
+    sizes = " + ".join(str(len(d)) for d in sides)
+    how = "regular expression" if regex else "text"
+    return (f"no match for {pattern!r} ({how}, searched as {searched!r}, case "
+            f"{'respected' if case_sensitive else 'ignored'}, Arabic marks and letter variants ignored) "
+            f"in {where} ({sizes} sentences)")
+
+
+#: The columns of ``grep -f tsv``, for its header line (``--header``/``--no-header``, as ``align``).
+TSV_COLUMNS = ("link", "lang", "sentence", "left", "match", "right", "other_lang", "other_ids", "other")
