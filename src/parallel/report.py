@@ -283,7 +283,7 @@ def path_points(al: Alignment) -> list[tuple[int, int]]:
 
 
 # One colour per band everywhere: row stripes, legends, matrix boxes, the review app (review.css).
-BAND_COLOURS = {"high": "#2e7d32", "mid": "#d9a400", "low": "#c62828", "gap": "#9e9e9e", "none": "#0091ea"}
+BAND_COLOURS = {"high": "#2e7d32", "mid": "#ef6c00", "low": "#c62828", "gap": "#9e9e9e", "none": "#0091ea"}
 _STROKES = BAND_COLOURS
 
 
@@ -455,7 +455,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
               + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
               + f'. Boxes: <b style="color:{BAND_COLOURS["high"]}">green</b> high, '
-                f'<b style="color:#8a6800">amber</b> mid, <b style="color:{BAND_COLOURS["low"]}">red</b> low '
+                f'<b style="color:#bf5600">orange</b> mid, <b style="color:{BAND_COLOURS["low"]}">red</b> low '
                + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(P_LEGEND)})"
                   if measure == "p" else "confidence")
                + (f', <b style="color:{BAND_COLOURS["none"]}">blue</b> {_esc(_no_value(measure))}'
@@ -599,7 +599,7 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
     for v in shown:
         src_attr = text_attrs(al.src.lang)
         tgt_attr = text_attrs(al.tgt.lang)
-        colour = {"high": "#d8f0d8", "mid": "#fff3c4", "low": "#f9d6d2", "gap": "#eeeeee",
+        colour = {"high": "#d8f0d8", "mid": "#ffe0b2", "low": "#f9d6d2", "gap": "#eeeeee",
                   "none": "#e1f5fe"}[v.band]
         score = _conf_text(v, measure)
         badge = numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt)
@@ -623,7 +623,7 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
 # ---------------------------------------------------------------- the page
 
 _CSS = """
-:root{--hi:#2e7d32;--mid:#d9a400;--lo:#c62828;--gap:#9e9e9e;--none:#0091ea;--bg:#fafafa;--line:#e0e0e0}
+:root{--hi:#2e7d32;--mid:#ef6c00;--lo:#c62828;--gap:#9e9e9e;--none:#0091ea;--bg:#fafafa;--line:#e0e0e0}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;
  color:#212121;background:var(--bg)}
