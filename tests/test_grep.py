@@ -114,13 +114,21 @@ def test_cli(tmp_path: Path, al: Alignment) -> None:
     assert "«مُنَظَّمَةُ»" not in lines[0] and "«الصِّحَّةِ»" in lines[0] and EN[0][:40] in lines[0]
     res = runner.invoke(main, ["grep", "health", str(path), "--count"])
     assert res.exit_code == 0
-    assert res.output.startswith("2 matches (ar: 0, en: 2) in 2 sentences, 1 links, 1 unmatched")
+    assert res.output.startswith("2 matches (ar: 0, en: 2) in 2 sentences, 1 link, 1 unmatched sentence\n")
     res = runner.invoke(main, ["grep", "-E", r"\d+", str(path), "-f", "jsonl"])
     rec = json.loads(res.output)
     assert rec["match"] == "١٢" and rec["link"] is None and rec["lang"] == "ar"
     res = runner.invoke(main, ["grep", "was", str(path), "-s", "tgt", "-f", "tsv"])
-    assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["was", "was"]
+    rows = [ln.split("\t") for ln in res.stdout.splitlines()]
+    assert rows[0] == ["link", "lang", "sentence", "left", "match", "right", "other_lang", "other_ids", "other"]
+    assert [r[4] for r in rows[1:]] == ["was", "was"]
+    res = runner.invoke(main, ["grep", "was", str(path), "-s", "tgt", "-f", "tsv", "--no-header"])
+    assert [ln.split("\t")[4] for ln in res.stdout.splitlines()] == ["was", "was"]
     res = runner.invoke(main, ["grep", "nothing-like-this", str(path)])
+    assert res.exit_code == 1 and res.stdout == ""   # it said nothing at all
+    assert res.stderr.startswith("no match for 'nothing-like-this' (text, searched as 'nothing-like-this'")
+    assert "in ar and en" in res.stderr and len(res.stderr.splitlines()) == 1
+    res = runner.invoke(main, ["grep", "nothing-like-this", str(path), "-q"])
     assert res.exit_code == 1 and res.output == ""
     for empty_only in ("^", "$", r"\b"):  # matches, but never a character: said, not "0 matches"
         res = runner.invoke(main, ["grep", "-E", empty_only, str(path)])
@@ -150,14 +158,14 @@ def test_cli_case_sensitive_word(tmp_path: Path) -> None:
                    (Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)), "parallel", "model:use-m3")
     path = _file(tmp_path, al)
     runner = CliRunner()
-    res = runner.invoke(main, ["grep", "-w", "WHO", str(path), "-f", "tsv"])
+    res = runner.invoke(main, ["grep", "-w", "WHO", str(path), "-f", "tsv", "--no-header"])
     assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["who", "WHO", "WHO"]
     for flag in ("-S", "--case-sensitive"):
-        res = runner.invoke(main, ["grep", "-w", flag, "WHO", str(path), "-f", "tsv"])
+        res = runner.invoke(main, ["grep", "-w", flag, "WHO", str(path), "-f", "tsv", "--no-header"])
         assert res.exit_code == 0
         assert [ln.split("\t")[4] for ln in res.output.splitlines()] == ["WHO", "WHO"]
     res = runner.invoke(main, ["grep", "-S", "-w", "who", str(path), "-s", "tgt", "--count"])
-    assert res.output.startswith("1 matches")
+    assert res.output.startswith("1 match (")
 
 
 def test_plain_output_has_no_invisible_isolates_or_colour(tmp_path: Path, al: Alignment) -> None:

@@ -58,14 +58,19 @@ def isolate(text: str, on: bool) -> str:
               help="Highlight matches: auto = on a terminal unless NO_COLOR is set.")
 @click.option("--no-color", is_flag=True, help="Same as --color never.")
 @click.option("-n", "--max-hits", type=click.IntRange(1), default=None, help="Stop after this many hits.")
+@click.option("--header/--no-header", default=True, show_default=True,
+              help="-f tsv: a header line naming the columns.")
+@click.option("-q", "--quiet", is_flag=True, help="No line on stderr when nothing matched.")
 def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitive: bool, side: str,
-            count_only: bool, width: int, fmt: str, color: str, no_color: bool, max_hits: int | None) -> int:
+            count_only: bool, width: int, fmt: str, color: str, no_color: bool, max_hits: int | None,
+            header: bool, quiet: bool) -> int:
     """Find PATTERN in an alignment file (native JSON), with the aligned segment beside each hit.
 
     Matching ignores case (-S to respect it), and in Arabic the diacritics
     (harakat), tatweel and the alef/hamza variants (أ إ آ ا, ؤ/و, ئ/ى/ي, ة/ه);
     hits are shown as written. Exit status: 0 when something matched, 1 when
-    nothing did (like grep).
+    nothing did (like grep), with a line on stderr saying what was searched
+    where (-q: none).
 
     \b
     Output columns (text): link, side:sentence, left context «match» right
@@ -83,7 +88,7 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitiv
     """
     import json
 
-    from ..concordance import concordance, counts
+    from ..concordance import TSV_COLUMNS, concordance, counts, counts_line, no_match_line
     from ..readers import read_alignment
 
     al = read_alignment(alignment)
@@ -92,16 +97,17 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitiv
         hits = hits[:max_hits]
     out = sys.stdout
     if count_only:
-        c = counts(hits)
-        out.write(f"{c['matches']} matches ({al.src.lang}: {c['src']}, {al.tgt.lang}: {c['tgt']}) "
-                  f"in {c['sentences']} sentences, {c['links']} links"
-                  + (f", {c['unmatched']} unmatched sentences" if c["unmatched"] else "") + "\n")
+        out.write(counts_line(counts(hits), al.src.lang, al.tgt.lang) + "\n")
         return 0 if hits else 1
+    if not hits and not quiet:
+        print(no_match_line(pattern, al, side=side, regex=regex, case_sensitive=case_sensitive), file=sys.stderr)
     if no_color:
         color = "never"
     colored = use_color(color, out)
     terminal = colored or bool(out.isatty())  # a person reads it: isolate Arabic runs
     on, off = ("\x1b[1;31m", "\x1b[0m") if colored else ("«", "»")
+    if fmt == "tsv" and header:
+        out.write("\t".join(TSV_COLUMNS) + "\n")
     for h in hits:
         link = "-" if h.link is None else str(h.link)
         other = ",".join(map(str, h.other_ids))
