@@ -9,9 +9,14 @@ Importing this package loads no model; encoders are loaded when first used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # the names as type checkers see them; at run time they load lazily (below)
+    from .api import align, align_documents, make_document, read_document
+    from .data import Alignment, Document, Link, Segment
+    from .errors import ParallelError
 
 __all__ = [
     "Alignment",

@@ -6,6 +6,7 @@ the command line give the same result.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .data import MODES, Alignment, Document, Link, make_signature
+from .data import MAX_LINK_LIMIT, MODES, Alignment, Document, Link, make_signature
 from .embed import Encoder, get_encoder
 from .errors import InputError, ModelError
 from .io import read_text
@@ -105,6 +106,14 @@ def align_documents(
     """
     if mode not in (*MODES, "auto"):
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
+    if max_link is not None and (isinstance(max_link, bool) or not isinstance(max_link, int)
+                                 or not 1 <= max_link <= MAX_LINK_LIMIT):
+        raise InputError(f"max_link must be a whole number from 1 to {MAX_LINK_LIMIT} (or None: "
+                         f"follow the document), not {max_link!r}")
+    for side, doc in (("src", src), ("tgt", tgt)):
+        if not isinstance(doc, Document):
+            raise InputError(f"{side}: a Document is needed (make_document(text), read_document(path)), "
+                             f"not {type(doc).__name__}")
     if load is None:
         def load(name: str) -> Encoder:
             return get_encoder(name, threads=threads, cache=cache, progress=progress)
@@ -281,21 +290,30 @@ def align(
     max_link: int | None = DEFAULT_MAX_LINK,
     verbose: bool = False,
     force_lang: bool = False,
+    min_p: float | None = None,
+    cache: bool | str | Path | None = True,
 ) -> Alignment:
     """Align two texts (strings or :class:`Document`) and return an :class:`Alignment`.
 
     ``src_lang``/``tgt_lang`` are checked against the script of the text (``force_lang``: not).
+    ``min_p``: comparable mode's bar (see :func:`align_documents`). ``cache``: embeddings are kept
+    on disk as the CLI keeps them (True: ``PARALLEL_CACHE_DIR`` or the user cache folder; a folder;
+    False/None: none).
 
     >>> al = align(ar_text, en_text, mode="auto")        # doctest: +SKIP
     >>> al.export("pairs.tsv")                            # doctest: +SKIP
     """
+    for side, text in (("src", src), ("tgt", tgt)):
+        if not isinstance(text, (str, Document)):
+            hint = " (read a file with read_document(path))" if isinstance(text, (os.PathLike, bytes)) else ""
+            raise InputError(f"{side}: give the text as a str or a Document{hint}, not {type(text).__name__}")
     s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
                                                             force_lang=force_lang)
     t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target",
                                                             force_lang=force_lang)
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
-    al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log)
+    al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, min_p=min_p, cache=cache)
     if log and "warning" in al.info:
         log(f"warning: {al.info['warning']}")
     return al

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 MODES = ("parallel", "comparable")
+MAX_LINK_LIMIT = 20  # the largest link size (--max-link, max_link) accepted
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,15 @@ class Alignment:
     def export(self, path: str | os.PathLike[str], fmt: str | None = None, **options: Any) -> None:
         """Write the alignment to ``path`` (format from ``fmt`` or the suffix), as the CLI does:
         TSV/Vecalign with their signature in ``PATH.sig`` (``sidecar=False`` to skip), pairs
-        with an empty side left out of the training formats (``keep_empty=True`` keeps them)."""
-        from .export import export
+        with an empty side left out of the training formats (``keep_empty=True`` keeps them);
+        ``.html``/``.htm`` (or ``fmt="html"``): the report (:meth:`report`)."""
+        from .export import REPORT_SUFFIXES, export
 
+        name = os.fspath(path)
+        if fmt == "html" or (fmt is None and os.path.splitext(name)[1].lower() in REPORT_SUFFIXES):
+            options.pop("sidecar", None)
+            self.report(name, **options)
+            return
         options.setdefault("sidecar", True)
         export(self, os.fspath(path), fmt, **options)
 
@@ -172,7 +179,7 @@ class Alignment:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             from .errors import ParallelError
 
-            raise ParallelError("to_dataframe() needs pandas: pip install 'parallel-corpus[analysis]'") from exc
+            raise ParallelError("to_dataframe() needs pandas: pip install pandas (the [analysis] extra)") from exc
         return pd.DataFrame(self.to_records())
 
 

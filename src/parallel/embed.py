@@ -176,7 +176,7 @@ class SentenceTransformerEncoder:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise ModelError(f"model {self.name!r} needs sentence-transformers: "
-                             "pip install 'parallel-corpus[st]'") from None
+                             "pip install sentence-transformers after torch's CPU build (the [st] extra; README, Quick start)") from None
         torch.set_num_threads(threads or _default_threads())
         offline = _offline()
         try:
@@ -359,6 +359,9 @@ class CachedEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """``texts`` (n) -> float32 ``(n, d)``, L2-normalised (each text bounded, see :func:`bounded`)."""
+        if isinstance(texts, str):  # list("a text") would embed it character by character
+            raise InputError("encode takes a list of texts; give [text] for one (a str would be embedded "
+                             "character by character)")
         texts = bounded(list(texts))
         if not texts:
             return np.asarray(self.inner.encode([]), dtype=np.float32)
@@ -568,7 +571,7 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     try:
         from scipy.optimize import linear_sum_assignment
     except ImportError:
-        raise ModelError("one-to-one retrieval needs scipy: pip install 'parallel-corpus[analysis]'") from None
+        raise ModelError("one-to-one retrieval needs scipy: pip install scipy (the [analysis] extra)") from None
     rows, cols = linear_sum_assignment(sim, maximize=True)
     s2t = np.full(n, -1, dtype=np.int64)
     t2s = np.full(m, -1, dtype=np.int64)

@@ -8,7 +8,7 @@ deterministic; the engines only decide where they run.
 
 * :class:`LocalEngine` — a pool of ``jobs`` processes started with ``spawn``
   (never ``fork``: a forked numpy/OpenMP runtime may deadlock).
-* :class:`RayEngine` — Ray tasks (``pip install 'parallel-corpus[ray]'``);
+* :class:`RayEngine` — Ray tasks (``pip install ray``, the ``[ray]`` extra);
   ``ray.init()`` starts a local Ray on this machine, ``address="ray://..."``
   or ``"auto"`` joins a running cluster (see ``docs/cluster.md``).
 
@@ -264,7 +264,7 @@ class RayEngine:
             import ray
         except ImportError:
             raise InputError(
-                "--engine ray needs Ray: pip install 'parallel-corpus[ray]' (or pip install ray)"
+                "--engine ray needs Ray: pip install ray (the [ray] extra)"
             ) from None
         self._ray = ray
         self._started = False
@@ -311,6 +311,20 @@ class RayEngine:
         if self._started:
             self._ray.shutdown()
             self._started = False
+
+
+def check_engine(name: str, ray_address: str | None = None) -> None:
+    """InputError now, before any output exists, when :func:`get_engine` would refuse ``name``."""
+    if name == "local":
+        if ray_address:
+            raise InputError("--ray-address needs --engine ray")
+    elif name == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            raise InputError("--engine ray needs Ray: pip install ray (the [ray] extra)")
+    else:
+        raise InputError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 
 
 def get_engine(name: str = "local", *, jobs: int = 1, ray_address: str | None = None) -> Engine:

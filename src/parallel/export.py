@@ -535,6 +535,11 @@ SUFFIXES = {".tsv": "tsv", ".align": "vecalign", ".vecalign": "vecalign", ".json
             ".jsonl": "jsonl", ".tmx": "tmx", ".moses": "moses"}
 
 
+#: Output suffixes that mean the HTML report rather than a pair format (``align -o``,
+#: ``Alignment.export``).
+REPORT_SUFFIXES = (".html", ".htm")
+
+
 def format_for(path: str | None, fmt: str | None) -> str:
     """The format named by ``fmt``, else guessed from ``path``'s suffix, else tsv."""
     if fmt:

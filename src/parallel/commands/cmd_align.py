@@ -7,12 +7,10 @@ from pathlib import Path
 import click
 
 from ..confidence import DEFAULT_MIN_P
-from ..export import FORMATS
+from ..data import MAX_LINK_LIMIT
+from ..export import FORMATS, REPORT_SUFFIXES
 from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
 from .options import PROBABILITY, note, quiet_option
-
-#: ``-o`` suffixes that mean the HTML report rather than a pair format.
-REPORT_SUFFIXES = (".html", ".htm")
 
 
 @click.command("align", context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,7 +39,7 @@ REPORT_SUFFIXES = (".html", ".htm")
                    f"at least this. Comparable mode: the bar for mined pairs [default: {DEFAULT_MIN_P}, for "
                    "a precision of about 0.9]; parallel mode: links below it are left out of the output, "
                    "as `filter --min-p` does [default: all kept].")
-@click.option("--max-link", type=click.IntRange(1, 20), default=None,
+@click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
               help="Most sentences on one side of a link (parallel mode; default: from the document, "
                    "4 where both sides are split alike, up to 9 where one side is split much finer).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,

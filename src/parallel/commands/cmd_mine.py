@@ -54,7 +54,7 @@ from .options import PROBABILITY, FiniteFloat, note, quiet_option
               help="Embedding worker processes (or CPUs of a local Ray).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="Where embedding chunks run: local processes (--jobs), or Ray tasks "
-                   "(pip install 'parallel-corpus[ray]').")
+                   "(pip install ray).")
 @click.option("--ray-address", default=None, metavar="ADDR", help="Join a running Ray cluster.")
 @quiet_option
 def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], output: str,

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..data import MAX_LINK_LIMIT
 from .options import note, quiet_option
 
 
@@ -17,13 +18,13 @@ from .options import note, quiet_option
               help="Sentence encoder for every pair [default: chosen per pair as align chooses it: use-m3; "
                    "e5-small for a language use-m3 does not know; use-m3+e5-small for comparable short "
                    "sentences].")
-@click.option("--max-link", type=click.IntRange(1, 20), default=None,
+@click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
               help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
                    "sides are split alike, up to 9 where one side is split much finer).")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
               help="Worker processes (local engine) or CPUs of a local Ray.")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="Where pairs run: local processes, or Ray tasks (pip install 'parallel-corpus[ray]').")
+              help="Where pairs run: local processes, or Ray tasks (pip install ray).")
 @click.option("--ray-address", default=None, metavar="ADDR",
               help="Join a running Ray cluster (e.g. auto or ray://head:10001) instead of starting one.")
 @click.option("--no-resume", is_flag=True, help="Redo pairs even when their outputs are up to date.")

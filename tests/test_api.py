@@ -1,0 +1,62 @@
+"""The Python API as a new user calls it: what it accepts, what it refuses in one line, and that it
+writes what the CLI writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import parallel
+from parallel.embed import get_encoder
+from parallel.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+AR = "ذهب الولد إلى المدرسة صباحا. كانت السماء ممطرة طوال اليوم. قرأ الطالب ثلاثة كتب."
+EN = "The boy went to school in the morning. The sky was rainy all day. The student read three books."
+
+
+@pytest.mark.parametrize(("src", "why"), [
+    (ROOT / "corpus" / "covid-cooperation.ar.txt", "read_document(path)"),
+    (AR.encode("utf-8"), "read_document(path)"),
+    (None, "not NoneType"),
+])
+def test_align_refuses_what_is_not_a_text(src: object, why: str) -> None:
+    """A Path (read_document takes paths, so it is a natural slip), bytes or None gave TypeError /
+    AttributeError from deep inside; now an InputError that says what to pass."""
+    with pytest.raises(InputError, match="give the text as a str or a Document") as exc:
+        parallel.align(src, EN)  # type: ignore[arg-type]
+    assert why in str(exc.value)
+
+
+@pytest.mark.parametrize("max_link", [0, -1, 21, "x", 2.5, True])
+def test_max_link_is_checked_as_the_cli_checks_it(max_link: object) -> None:
+    """0 and -1 were taken as 1 and written into the signature as max:0 / max:-1."""
+    with pytest.raises(InputError, match="max_link must be a whole number from 1 to 20"):
+        parallel.align(AR, EN, max_link=max_link)  # type: ignore[arg-type]
+
+
+def test_export_html_writes_the_report(tmp_path: Path) -> None:
+    """al.export("x.html") wrote TSV rows (and x.html.sig) where the CLI writes the report."""
+    al = parallel.align(AR, EN, mode="parallel", cache=tmp_path / "cache")
+    al.export(tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert text.lstrip().lower().startswith("<!doctype html") and "\t" not in text.splitlines()[0]
+    assert not (tmp_path / "r.html.sig").exists()
+    al.export(tmp_path / "p.tsv")
+    assert (tmp_path / "p.tsv.sig").exists()
+
+
+def test_align_keeps_embeddings_in_the_cache(tmp_path: Path) -> None:
+    """The README says embeddings are cached on disk; parallel.align never used the cache."""
+    cache = tmp_path / "cache"
+    parallel.align(AR, EN, mode="parallel", cache=cache)
+    assert any(p.is_file() for p in cache.rglob("*"))
+
+
+def test_encode_refuses_a_bare_string() -> None:
+    """encode("a text") embedded the text character by character (one row per character)."""
+    enc = get_encoder("use-m3", cache=False)
+    with pytest.raises(InputError, match="encode takes a list of texts"):
+        enc.encode(EN)  # type: ignore[arg-type]
+    assert enc.encode([EN]).shape[0] == 1
