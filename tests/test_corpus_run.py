@@ -297,3 +297,18 @@ def test_run_chooses_each_pairs_encoder_as_align_does(tmp_path: Path) -> None:
     assert udhr[0].startswith("[0]:[0]:")  # "अनुच्छेद १." is "Article 1"
     run_manifest(manifest, tmp_path / "fixed", model="use-m3")
     assert models(tmp_path / "fixed") == {"alpha": "model:use-m3", "udhr": "model:use-m3"}
+
+
+def test_an_engine_that_cannot_start_leaves_no_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run --engine ray` without Ray said so, but only after creating the output folder."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out"), "--engine", "ray"])
+    assert res.exit_code == 2 and "--engine ray needs Ray" in res.stderr, res.output
+    assert not (tmp_path / "out").exists()
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out2"), "--ray-address", "auto"])
+    assert res.exit_code == 2 and "--ray-address needs --engine ray" in res.stderr
+    assert not (tmp_path / "out2").exists()

@@ -370,9 +370,10 @@ def run_manifest(
     ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
     language use-m3 does not know; use-m3+e5-small for comparable short sentences).
     """
-    from .engines import sweep_temp
+    from .engines import check_engine, sweep_temp
 
     entries = read_manifest(manifest)
+    check_engine(engine, ray_address)  # before the output folder exists
     sweep_temp()  # temporary folders of runs killed with -9
     out = Path(out_dir)
     try:
