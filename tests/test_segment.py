@@ -118,6 +118,13 @@ AR_CASES = [
 ]
 
 
+def test_devanagari_danda_ends_a_sentence() -> None:
+    """A Hindi text was one sentence (the generic splitter knew only '.', '?', '!')."""
+    with pytest.warns(UserWarning):
+        got = sents("मैं कॉफी पसंद करता हूँ। आकाश नीला है। वह घर गया।", "hi")
+    assert got == ["मैं कॉफी पसंद करता हूँ।", "आकाश नीला है।", "वह घर गया।"]
+
+
 @pytest.mark.parametrize(("text", "expected"), EN_CASES)
 def test_english_hard_cases(text: str, expected: list[str]) -> None:
     segs = segment(text, "en")
