@@ -290,3 +290,36 @@ def test_ntrex_boundary_f1(shared_bench: Path, lang: str, target: float) -> None
     docs = bench.build_documents(shared_bench / "ntrex128_arb_eng", lang, natural=True)  # type: ignore[attr-defined]
     m = bench.evaluate(lang, docs, 0)  # type: ignore[attr-defined]
     assert m["F1"] >= target
+
+
+
+@pytest.mark.parametrize(("lang", "column"), [("ar", "newstest2019-ref.arb.txt"), ("en", "newstest2019-src.eng.txt")])
+def test_hard_wrapped_text_gives_the_sentences_of_the_unwrapped_text(shared_bench: Path, lang: str,
+                                                                     column: str) -> None:
+    """Text cut at 70 columns (PDF, OCR, e-text) was split at every line in Arabic, which has no
+    letter case to tell a wrapped line from a new one (54 pieces for 20 sentences), and in English
+    where a wrapped line began with a capital. A short title line stays apart."""
+    import textwrap
+
+    lines = (shared_bench / "ntrex128_arb_eng" / column).read_text(encoding="utf-8").splitlines()
+    paragraphs = [" ".join(lines[i:i + 4]) for i in range(0, 24, 4)]
+    flat = sents("\n\n".join(paragraphs), lang)
+    wrapped = "\n\n".join(textwrap.fill(p, 70) for p in paragraphs)
+    assert len(wrapped.splitlines()) > 2 * len(paragraphs)
+    assert [" ".join(x.split()) for x in sents(wrapped, lang)] == flat
+    title = "Title of the piece" if lang == "en" else "عنوان المقال"
+    assert sents(title + "\n" + wrapped, lang)[0] == title
+    assert [" ".join(x.split()) for x in sents(title + "\n" + wrapped, lang)[1:]] == flat
+
+
+def test_list_items_of_a_wrapped_text_stay_apart() -> None:
+    import textwrap
+
+    body = ("The committee met on Monday to discuss the new rules for the members of the assembly, "
+            "and it agreed on three points that the members will vote on next week in the chamber")
+    items = ["- the name of the assembly and of its members in both languages of the country",
+             "- the date of the vote, which the committee wants before the end of the year",
+             "- the cost of the change, which nobody has put a figure on so far in the debate"]
+    text = textwrap.fill(body, 70) + "\n" + "\n".join(items)
+    got = sents(text, "en")
+    assert got[-3:] == items

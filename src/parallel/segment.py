@@ -546,7 +546,10 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
 
     A line break ends a paragraph (blank lines or not), except a soft wrap:
     inside a block, a line that does not end a sentence followed by a line
-    starting with a lower-case Latin letter continues the same paragraph.
+    starting with a lower-case Latin letter continues the same paragraph; and in
+    a hard-wrapped text (:func:`wrap_width`) a line as long as the wrap (at least
+    :data:`WRAP_SHARE` of it) continues into the next one whatever its script:
+    Arabic has no letter case to tell a wrapped line from a new one.
     """
     lines: list[tuple[int, int]] = []
     pos = 0
@@ -554,25 +557,57 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
         lines.append((pos, m.start()))
         pos = m.end()
     lines.append((pos, len(text)))
+    width = wrap_width([text[a:b] for a, b in lines])
     paras: list[tuple[int, int]] = []
     prev_blank = True
+    prev_len = 0
     for a, b in lines:
         line = text[a:b]
         body = line.strip(_LEAD + "\n")
         if not body.strip():
             prev_blank = True
             continue
-        if paras and not prev_blank and _soft_wrap(text[paras[-1][0]:paras[-1][1]], body):
+        wrapped = width is not None and prev_len >= WRAP_SHARE * width and not _ITEM.match(body)
+        if paras and not prev_blank and (wrapped or _soft_wrap(text[paras[-1][0]:paras[-1][1]], body)):
             paras[-1] = (paras[-1][0], b)
         else:
             paras.append((a, b))
         prev_blank = False
+        prev_len = len(body.strip())
     return paras
 
 
+#: A line at least this share of the wrap width runs on into the next (hard-wrapped text).
+WRAP_SHARE = 0.6
+# A line opening with a list marker starts an item, wrapped text or not: "- ", "• ", "3. ", "b) ", "٣- ".
+_ITEM = re.compile(r"^(?:[-–—•*·▪●]|\(?[0-9\u0660-\u0669]{1,3}[.)\-]|\(?[A-Za-z\u0621-\u064A][.)])\s")
+
+
+def _ends_sentence(line: str) -> bool:
+    tail = line.rstrip()
+    return not tail or tail[-1] in SENT_END or tail[-1] in _CLOSERS or tail[-1] in "\":"
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width a hard-wrapped text was cut at (PDF, OCR, e-text: lines of about 40-200
+    characters that mostly stop mid-sentence), or None. Its 90th-percentile line length is the
+    width; the text is hard-wrapped when at least half of its lines that long (at least
+    :data:`WRAP_SHARE` of it) do not end a sentence. A text of one sentence or one paragraph a
+    line ends its lines at sentence ends, and a short line (a heading, a list item) is no wrap."""
+    bodies = [ln.strip() for ln in lines if ln.strip()]
+    if len(bodies) < 4:
+        return None
+    lengths = sorted(len(b) for b in bodies)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if not 40 <= width <= 200:
+        return None
+    long = [b for b in bodies if len(b) >= WRAP_SHARE * width]
+    open_ = [b for b in long if not _ends_sentence(b)]
+    return width if len(long) >= 3 and 2 * len(open_) >= len(long) else None
+
+
 def _soft_wrap(prev: str, line: str) -> bool:
-    tail = prev.rstrip()
-    if not tail or tail[-1] in SENT_END or tail[-1] in _CLOSERS or tail[-1] in "\":":
+    if _ends_sentence(prev):
         return False
     return line[0].isascii() and line[0].islower()
 
