@@ -580,3 +580,17 @@ def test_one_sentence_each_and_white_space_only_messages(tmp_path: Path) -> None
     blank.write_text("   \n\n \n", encoding="utf-8")
     code, _, err = invoke("align", str(blank), str(en), "-o", str(tmp_path / "o2.tsv"))
     assert code == 2 and err.strip() == f"parallel-corpus: error: {blank}: file holds only white space"
+
+
+def test_one_long_sentence_against_several_is_aligned_as_a_translation(shared_bench: Path, tmp_path: Path) -> None:
+    """Five Arabic sentences chained into one (a literary paragraph) against the five English ones:
+    auto mode judged it comparable from single-sentence pairs and wrote no link."""
+    d = shared_bench / "ntrex128_arb_eng"
+    ar = (d / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()[:5]
+    en = (d / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()[:5]
+    one = "، و".join(s.rstrip(".") for s in ar) + "."
+    src, tgt = write_pair(tmp_path, "one", one + "\n", "\n".join(en) + "\n")
+    out = tmp_path / "o.align"
+    code, _, err = invoke("align", str(src), str(tgt), "-f", "vecalign", "-o", str(out))
+    assert code == 0 and "mode: parallel (auto: a single sentence on one side" in err, err
+    assert out.read_text(encoding="utf-8").split(":")[:2] == ["[0]", "[0, 1, 2, 3, 4]"]

@@ -668,8 +668,13 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
         return ModeChoice("parallel", {"reason": "an empty side: nothing to mine", "anchors": 0,
                                        "shorter": 0, "monotonic": 0, "coverage": 0.0, "in_order": 0.0,
                                        "explained": 0.0})
-    if n == 1 and m == 1:  # no other sentence to order or to tell chance similarity from
-        return ModeChoice("parallel", {"reason": "one sentence on each side: aligned as a translation",
+    if min(n, m) == 1:
+        # nothing to order on the short side, and single-sentence pairs cannot show that one long
+        # sentence says what several do (a و-chained Arabic paragraph against five English
+        # sentences was judged comparable and got no link): the monotonic aligner links it to the
+        # span that says the same, and says so if nothing does
+        why = "one sentence on each side" if n == m else "a single sentence on one side"
+        return ModeChoice("parallel", {"reason": f"{why}: aligned as a translation",
                                        "anchors": 0, "shorter": 1, "monotonic": 0, "coverage": 0.0,
                                        "in_order": 0.0, "explained": 0.0})
     src_emb, tgt_emb = _isotropic(src_emb, tgt_emb)
