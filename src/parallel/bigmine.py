@@ -862,13 +862,12 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
         cover = float(len(si)) / max(1, min(n, m))
     cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64)
     zero = np.zeros(len(si))
-    x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero,
-                                [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj], None, cover)
+    s_txt, t_txt = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
+    x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero, s_txt, t_txt, None, cover)
     p = cm.predict(x)
-    s_txt_k, t_txt_k = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
     k_all = np.arange(len(si))
-    keep = (p >= min_p) & confidence.usable_pairs(k_all, k_all, confidence.wordless(s_txt_k),
-                                                  confidence.wordless(t_txt_k), s_txt_k, t_txt_k)
+    keep = (p >= min_p) & confidence.usable_pairs(k_all, k_all, confidence.wordless(s_txt),
+                                                  confidence.wordless(t_txt), s_txt, t_txt)
     return si[keep], tj[keep], p[keep]
 
 

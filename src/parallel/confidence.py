@@ -606,8 +606,7 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
             gone_t = sc.tgt[~fit & t_void[sc.tgt]]
             if not take.any() and not len(gone_s) and not len(gone_t):
                 break
-            for i, j, p, x in zip(sc.src[take], sc.tgt[take], sc.p[take], sc.x[take], strict=True):
-                kept.append((int(i), int(j), float(p), x))
+            kept.extend(_pairs_of(sc, take))
             rows = np.setdiff1d(rows, np.concatenate([sc.src[take], gone_s]))
             cols = np.setdiff1d(cols, np.concatenate([sc.tgt[take], gone_t]))
 
@@ -650,7 +649,7 @@ def wordless(texts: Sequence[str]) -> np.ndarray:
 
 
 def usable_pairs(src: np.ndarray, tgt: np.ndarray, s_void: np.ndarray, t_void: np.ndarray,
-            src_sents: Sequence[str], tgt_sents: Sequence[str]) -> np.ndarray:
+                 src_sents: Sequence[str], tgt_sents: Sequence[str]) -> np.ndarray:
     """Which pairs ``(src[k], tgt[k])`` may be kept: a line without a letter ("==========",
     "12345", "4. 1954 :") carries nothing but its numbers, and encoders put all such lines close
     together (p 0.94-0.999 whatever they hold), so it pairs only with a line that says its
