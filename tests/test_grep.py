@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,36 @@ def test_counts_line_and_no_match_line_say_it_in_words(al: Alignment) -> None:
     assert "searched as 'لا'" in line and "in ar and en (4 + 4 sentences)" in line
     assert no_match_line("X", al, side="tgt", case_sensitive=True).endswith("in en (4 sentences)")
     assert len(TSV_COLUMNS) == 9
+
+
+def test_a_space_in_the_pattern_matches_any_run_of_white_space_and_bidi_controls_are_ignored() -> None:
+    """A phrase over a line break inside a sentence, across two spaces, around a dropped Quranic
+    pause mark or across bidi embeddings/isolates was never found."""
+    ar = ["إن الاقتصاد الوطني\nسيتحسن كثيرا.", "وأضاف  الوزير أن البطالة ستنخفض.",
+          "قال مدير \u202bالشركة\u202c إن \u2067Apple\u2069 ستفتتح فرعا.", "لَا رَيْبَ ۛ فِيهِ."]
+    en = ["The national\neconomy will improve.", "The  minister added it.", "Apple will open.", "No doubt."]
+    al = Alignment(make_doc(ar, "ar"), make_doc(en, "en"),
+                   tuple(Link((k,), (k,), 0.9) for k in range(4)), "parallel", "model:use-m3")
+    for pattern, side, sentence, written in (("الوطني سيتحسن", "src", 0, "الوطني\nسيتحسن"),
+                                             ("national economy", "tgt", 0, "national\neconomy"),
+                                             ("وأضاف الوزير", "src", 1, "وأضاف  الوزير"),
+                                             ("The minister", "tgt", 1, "The  minister"),
+                                             ("مدير الشركة", "src", 2, "مدير \u202bالشركة\u202c"),
+                                             ("إن Apple", "src", 2, "إن \u2067Apple\u2069"),
+                                             ("لا ريب فيه", "src", 3, "لَا رَيْبَ ۛ فِيهِ")):
+        hits = concordance(al, pattern, side=side)
+        assert [(h.sentence, h.match) for h in hits] == [(sentence, written)], pattern
+
+
+def test_context_never_opens_on_a_vowel_mark() -> None:
+    ar = ["ذَٰلِكَ ٱلْكِتَٰبُ لَا رَيْبَ فِيهِ هُدًى لِّلْمُتَّقِينَ."]
+    al = Alignment(make_doc(ar, "ar"), make_doc(["That is the Book."], "en"), (Link((0,), (0,), 0.9),),
+                   "parallel", "model:use-m3")
+    (h,) = concordance(al, "للمتقين", side="src")
+    for width in range(1, 30):
+        left = h.left(width)
+        assert not left or unicodedata.category(left[0]) != "Mn", (width, left)
+    h = concordance(al, "ريب", side="src")[0]
+    for width in range(1, 30):
+        after = h.end + len(h.right(width))   # the context ends with the marks of its last letter
+        assert after == len(ar[0]) or unicodedata.category(ar[0][after]) != "Mn", width

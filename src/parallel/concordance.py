@@ -48,12 +48,32 @@ def fold_with_map(text: str, lang: str = "", *, case: bool = True) -> tuple[str,
     """
     nfkc, where = _nfkc_with_map(text)
     folded, starts = normalize.fold_with_map(nfkc, lang, case=case)
-    return folded, [where[k] for k in starts]
+    return _one_space(folded, [where[k] for k in starts])
+
+
+def _one_space(folded: str, starts: list[int]) -> tuple[str, list[int]]:
+    """Every run of white space (a line break inside a sentence, two spaces, the spaces around a
+    dropped Quranic pause mark) as one space, so that a space in a pattern matches it."""
+    if not any(ch.isspace() for ch in folded):
+        return folded, starts
+    out: list[str] = []
+    where: list[int] = []
+    for ch, at in zip(folded, starts, strict=False):
+        if ch.isspace():
+            if out and out[-1] == " ":
+                continue
+            ch = " "
+        out.append(ch)
+        where.append(at)
+    where.append(starts[-1])
+    return "".join(out), where
 
 
 def fold_text(text: str, lang: str = "", *, case: bool = True) -> str:
-    """``text`` folded for matching: NFKC, then :func:`parallel.normalize.fold`."""
-    return normalize.fold(unicodedata.normalize("NFKC", text), lang, case=case)
+    """``text`` folded for matching: NFKC, then :func:`parallel.normalize.fold`, white space runs
+    as one space."""
+    folded = normalize.fold(unicodedata.normalize("NFKC", text), lang, case=case)
+    return _one_space(folded, list(range(len(folded) + 1)))[0]
 
 
 def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
@@ -103,10 +123,19 @@ class Hit:
         return self.text[self.start:self.end]
 
     def left(self, width: int) -> str:
-        return self.text[max(0, self.start - width):self.start]
+        """Up to ``width`` characters before the match, from a whole letter (a context never
+        opens on a vowel mark cut from its letter)."""
+        a = max(0, self.start - width)
+        while 0 < a < self.start and unicodedata.category(self.text[a]) in ("Mn", "Me"):
+            a -= 1
+        return self.text[a:self.start]
 
     def right(self, width: int) -> str:
-        return self.text[self.end:self.end + width]
+        """Up to ``width`` characters after the match, with the marks of its last letter."""
+        b = min(len(self.text), self.end + width)
+        while b < len(self.text) and unicodedata.category(self.text[b]) in ("Mn", "Me"):
+            b += 1
+        return self.text[self.end:b]
 
     def to_dict(self, width: int = 40) -> dict[str, Any]:
         return {"side": self.side, "lang": self.lang, "sentence": self.sentence, "start": self.start,

@@ -492,7 +492,9 @@ def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool
     if strip_marks:
         from .normalize import strip_marks as _strip
 
-        enc = Prepared(enc, _strip, "strip")
+        # the tag names the rule set in cache keys: "strip2" since bidi controls are stripped too,
+        # so a cache written before cannot hand back vectors of the older rule
+        enc = Prepared(enc, _strip, "strip2")
     store = None
     if use_cache:
         from .cache import EmbeddingCache

@@ -12,8 +12,8 @@ to the original characters. A character folds to "" (dropped), to one character,
 Rules (each can be switched off):
 
 - ``marks``: Arabic harakat and tanwin (U+064B-U+065F), superscript alef (U+0670),
-  Quranic annotation marks, tatweel (U+0640), the Arabic letter mark and zero-width
-  characters (U+200B-U+200F) are dropped; accents on non-Arabic letters are dropped
+  Quranic annotation marks, tatweel (U+0640), the Arabic letter mark, zero-width
+  characters (U+200B-U+200F) and bidi controls (U+202A-U+202E, U+2066-U+2069) are dropped; accents on non-Arabic letters are dropped
   (``café`` -> ``cafe``); Arabic letters with a built-in hamza or madda are left to ``letters``.
 - ``letters``: alef variants (أ إ آ ٱ) -> ا, hamza on waw ؤ -> و, hamza on ya ئ -> ي,
   alef maqsura ى and Farsi ya ی -> ي, ta marbuta ة -> ه, Farsi keheh ک -> ك.
@@ -39,6 +39,8 @@ MARKS: frozenset[str] = frozenset(
     + [chr(c) for c in range(0x0610, 0x061B)]        # honorifics / Quranic marks
     + [chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)]  # Quranic annotation
     + [chr(c) for c in range(0x200B, 0x2010)]        # zero-width space/joiners, LRM/RLM
+    + [chr(c) for c in range(0x202A, 0x202F)]        # bidi embeddings and overrides (LRE ... RLO)
+    + [chr(c) for c in range(0x2066, 0x206A)]        # bidi isolates (LRI, RLI, FSI, PDI)
     + ["\ufeff"]
 )
 
