@@ -60,3 +60,13 @@ def test_encode_refuses_a_bare_string() -> None:
     with pytest.raises(InputError, match="encode takes a list of texts"):
         enc.encode(EN)  # type: ignore[arg-type]
     assert enc.encode([EN]).shape[0] == 1
+
+
+def test_arabic_in_presentation_forms_is_arabic() -> None:
+    """A short text of Arabic presentation forms (PDF text) was labelled Chinese: signature src:zh,
+    TMX xml:lang zh, the report's cells left-to-right."""
+    from parallel.lang import detect_lang
+
+    forms = "ﺫﻩﺏﺕ ﺇﻝﻯ ﺍﻝﻡﻙﺕﺏﺓ ﻭﺍﺵﺕﺭﻱﺕ ﻙﺕﺍﺏﺍ ﺝﺩﻱﺩﺍ ﻉﻥ ﺕﺍﺭﻱﺥ ﻡﺹﺭ. ﻭﻕﺭﺃﺕﻩ ﻑﻱ ﻱﻭﻡﻱﻥ."
+    assert detect_lang(forms) == "ar"
+    assert parallel.make_document(forms).lang == "ar"

@@ -594,3 +594,14 @@ def test_one_long_sentence_against_several_is_aligned_as_a_translation(shared_be
     code, _, err = invoke("align", str(src), str(tgt), "-f", "vecalign", "-o", str(out))
     assert code == 0 and "mode: parallel (auto: a single sentence on one side" in err, err
     assert out.read_text(encoding="utf-8").split(":")[:2] == ["[0]", "[0, 1, 2, 3, 4]"]
+
+
+def test_an_arabic_file_in_windows_1256_says_how_to_convert_it(tmp_path: Path) -> None:
+    legacy = tmp_path / "old.ar"
+    legacy.write_bytes("ذهب الولد إلى المدرسة. كانت السماء ممطرة.\n".encode("cp1256"))
+    code, _, err = invoke("segment", str(legacy))
+    assert code == 2 and err.strip().endswith("it reads as Arabic in CP1256: iconv -f CP1256 -t UTF-8"), err
+    latin1 = tmp_path / "old.fr"
+    latin1.write_bytes("Un café au lait, s'il vous plaît.\n".encode("latin-1"))
+    code, _, err = invoke("segment", str(latin1))
+    assert code == 2 and "not UTF-8" in err and "iconv" not in err

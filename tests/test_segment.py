@@ -118,6 +118,14 @@ AR_CASES = [
 ]
 
 
+def test_urdu_full_stop_ends_a_sentence() -> None:
+    """U+06D4 is Urdu's full stop: six sentences came out as two."""
+    text = "ہر شخص کو اپنی جان کا حق ہے۔ کیا آپ کل آئیں گے؟ میں نے ۲۰۲۳ میں لاہور کا سفر کیا۔"
+    with pytest.warns(UserWarning):
+        got = sents(text, "ur")
+    assert got == ["ہر شخص کو اپنی جان کا حق ہے۔", "کیا آپ کل آئیں گے؟", "میں نے ۲۰۲۳ میں لاہور کا سفر کیا۔"]
+
+
 def test_devanagari_danda_ends_a_sentence() -> None:
     """A Hindi text was one sentence (the generic splitter knew only '.', '?', '!')."""
     with pytest.warns(UserWarning):

@@ -17,6 +17,21 @@ from typing import IO
 from .errors import InputError, OutputError
 
 
+def _legacy_hint(data: bytes) -> str:
+    """How to convert a text in a legacy Arabic code page, when it reads as one: Windows-1256
+    (most Arabic text files of the 1990s-2000s) or ISO-8859-6."""
+    sample = data[:20000]
+    for codec, iconv in (("cp1256", "CP1256"), ("iso8859_6", "ISO-8859-6")):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        letters = [c for c in text if c.isalpha()]
+        if letters and sum("\u0600" <= c <= "\u06ff" for c in letters) >= 0.5 * len(letters):
+            return f"; it reads as Arabic in {iconv}: iconv -f {iconv} -t UTF-8"
+    return ""
+
+
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 text from raw bytes (BOM dropped); binary or non-UTF-8 input is an InputError."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -28,6 +43,7 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{name}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            + _legacy_hint(data)
         ) from None
     text = text.removeprefix("\ufeff")
     return text

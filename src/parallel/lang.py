@@ -123,8 +123,10 @@ def _stopword_guess(sample: str) -> str:
 
 
 def identify(text: str) -> Detection | None:
-    """The language of ``text`` (None when it has no letters at all)."""
-    sample = text[:20000]
+    """The language of ``text`` (None when it has no letters at all). Compatibility forms are read
+    as what they stand for (NFKC): Arabic presentation forms (PDF text) are Arabic letters, which
+    the identifier knows (it called a short text of them Chinese)."""
+    sample = unicodedata.normalize("NFKC", text[:20000])
     script, _share = script_of(sample)
     if script is None:
         return None

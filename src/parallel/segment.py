@@ -53,7 +53,7 @@ ORTHO_BEG_UC = 1 << 1
 ORTHO_MID_LC = 1 << 5
 
 # Characters that end a sentence (candidates; Punkt and the rules below decide).
-SENT_END = (".", "?", "!", "…", "؟", "।", "॥")  # Arabic question mark; Devanagari danda and double danda
+SENT_END = (".", "?", "!", "…", "؟", "۔", "।", "॥")  # Arabic question mark, Urdu full stop; Devanagari danda, double danda
 # Sentence-internal punctuation: never a sentence end, and a candidate break
 # directly followed by one of these is not a break.
 INTERNAL = ",;:،؛"
