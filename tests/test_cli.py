@@ -605,3 +605,18 @@ def test_an_arabic_file_in_windows_1256_says_how_to_convert_it(tmp_path: Path) -
     latin1.write_bytes("Un café au lait, s'il vous plaît.\n".encode("latin-1"))
     code, _, err = invoke("segment", str(latin1))
     assert code == 2 and "not UTF-8" in err and "iconv" not in err
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pipe to a worker process that broke (a worker that could not start) was taken for the
+    reader of stdout going away: `run` exited 0 with an empty output folder and no word."""
+    import parallel.api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(parallel.api, "align_documents", broken)
+    ar, en = write_pair(tmp_path, "p", "ذهب الولد إلى المدرسة.\n", "The boy went to school.\n")
+    code, _, err = invoke("align", str(ar), str(en), "-o", str(tmp_path / "o.tsv"))
+    assert code == 1 and "a pipe to a helper process broke" in err, err
+    assert not (tmp_path / "o.tsv").exists()

@@ -36,6 +36,19 @@ class _PipeClosed(Exception):
     would otherwise turn the broken pipe into exit status 1."""
 
 
+def _stdout_closed() -> bool:
+    """Whether our standard output is a pipe whose reader has gone (poll reports an error on it)."""
+    try:
+        import select
+
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def _quiet_broken_pipe() -> None:
     """Exit 0 without a word, as Unix filters do when the reader is gone; stdout is pointed at
     /dev/null so the interpreter's last flush does not complain."""
@@ -114,7 +127,12 @@ class LazyGroup(click.Group):
             _error(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _error("interrupted", 130)
-        except (_PipeClosed, BrokenPipeError):
+        except (_PipeClosed, BrokenPipeError) as exc:
+            if not _stdout_closed():
+                # another pipe broke (a worker process that could not start or died): a failure,
+                # not the reader of our output going away
+                _error("a pipe to a helper process broke (not standard output): the command did not "
+                       f"finish ({type(exc).__name__})", 1)
             # The reader went away (e.g. `| head`): not an error of ours.
             _quiet_broken_pipe()
         except OSError as exc:
