@@ -224,3 +224,65 @@ def test_progress_lines_for_long_inputs(capsys: pytest.CaptureFixture[str]) -> N
     assert lines[-1].startswith("embedding: 100/100 sentences (100%, ") and 5 <= len(lines) <= 11
     enc.encode([f"t{i}" for i in range(20)])  # short input: no progress on a non-terminal
     assert capsys.readouterr().err == ""
+
+
+def _unit(n: int, d: int = 8, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_damaged_rows_and_rows_of_another_size_are_misses(tmp_path: Path) -> None:
+    """Flipped bytes in a row were served as a vector (norm 48), and a row of another dimension
+    made every later run fail ('all input arrays must have the same shape')."""
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path)
+    texts = [f"t{i}" for i in range(6)]
+    cache.put("m", dict(zip(texts, _unit(6), strict=True)))
+    cache.close()
+    db = sqlite3.connect(str(cache.path("m")))
+    db.execute("UPDATE vec SET data = ? WHERE id = 2", (np.full(8, 17.0, "<f4").tobytes(),))
+    db.execute("UPDATE vec SET dim = 3, data = ? WHERE id = 4", (np.ones(3, "<f4").tobytes(),))
+    db.commit()
+    db.close()
+    got = EmbeddingCache(tmp_path).get("m", texts)
+    assert sorted(got) == ["t0", "t2", "t4", "t5"]   # rows 2 and 4 (t1, t3) are misses
+    assert all(abs(float(np.linalg.norm(v)) - 1.0) < 1e-3 and v.shape == (8,) for v in got.values())
+
+
+def test_another_models_file_is_not_served(tmp_path: Path) -> None:
+    """e5-small's file copied over use-m3's was served: 384-d vectors under use-m3's name."""
+    import shutil
+
+    cache = EmbeddingCache(tmp_path)
+    cache.put("other", {"a": _unit(1, 4)[0]})
+    cache.close()
+    shutil.copy(cache.path("other"), cache.path("mine"))
+    assert EmbeddingCache(tmp_path).get("mine", ["a"]) == {}
+
+
+def test_a_locked_cache_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A cache another process held locked past the busy timeout was taken for a corrupt file and
+    deleted under it (its rows lost)."""
+    import sqlite3
+
+    import parallel.cache as cache_mod
+
+    cache = EmbeddingCache(tmp_path)
+    cache.put("m", {"a": _unit(1)[0]})
+    cache.close()
+    path = cache.path("m")
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    inode = path.stat().st_ino
+    monkeypatch.setattr(cache_mod, "_TIMEOUT_S", 0.2)
+    try:
+        assert EmbeddingCache(tmp_path).get("m", ["a"]) == {}
+        assert path.exists() and path.stat().st_ino == inode
+        assert "embedding cache disabled" in capsys.readouterr().err
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    assert sorted(EmbeddingCache(tmp_path).get("m", ["a"])) == ["a"]

@@ -13,9 +13,12 @@ whole store), writes are transactional (a crash never leaves half a vector), and
 processes may share one cache (WAL journal, busy timeout; a lost race only means a
 vector is embedded twice).
 
-Recovery is silent: a row of the wrong size is treated as a miss and overwritten; a file
-that is not a readable database is moved aside and recreated. Any cache failure falls
-back to "no cache" rather than failing the alignment.
+Recovery is silent: a row that is not a unit vector of the file's dimension (damaged bytes, a
+row of another size) is treated as a miss and overwritten; a file that is not a database, or
+that records another model, is removed and recreated. A file that is locked or cannot be
+written is never removed: the cache is then off for the run, with a note. Any cache failure
+falls back to "no cache" rather than failing the alignment. Table ``meta(k, v)`` records the
+model id and the vectors' dimension.
 
 Location: ``$PARALLEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/parallel-corpus``, else
 ``~/.cache/parallel-corpus`` (see :func:`default_cache_dir`).
@@ -86,6 +89,7 @@ class EmbeddingCache:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("CREATE TABLE IF NOT EXISTS vec (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, "
                          "dim INTEGER NOT NULL, data BLOB NOT NULL)")
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
             conn.execute("SELECT count(*) FROM (SELECT 1 FROM vec LIMIT 1)").fetchone()
         except sqlite3.DatabaseError:
             conn.close()
@@ -101,14 +105,26 @@ class EmbeddingCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             try:
                 conn = self._open(path)
+                if self._meta(conn, "model") not in (None, model_id):  # a file put here by hand
+                    conn.close()
+                    raise sqlite3.DatabaseError("the file holds another model's vectors")
+            except sqlite3.OperationalError:
+                raise  # locked, busy, read-only, cannot open: never remove what another process uses
             except sqlite3.DatabaseError:
                 self._discard(path)
                 conn = self._open(path)
+            if self._meta(conn, "model") is None:
+                conn.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('model', ?)", (model_id,))
         except (OSError, sqlite3.Error) as exc:
             print(f"parallel-corpus: note: embedding cache disabled ({path}: {exc})", file=sys.stderr)
             conn = None
         self._conns[model_id] = conn
         return conn
+
+    @staticmethod
+    def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+        row = conn.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     @staticmethod
     def _discard(path: Path) -> None:
@@ -138,15 +154,19 @@ class EmbeddingCache:
         by_key = {text_key(t): t for t in texts}
         keys = list(by_key)
         try:
+            want = self._meta(conn, "dim")
+            unit = self._meta(conn, "unit") == "1"
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start:start + _CHUNK]
                 rows = conn.execute(f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})",
                                     chunk).fetchall()
                 for key, dim, data in rows:
-                    if not isinstance(data, bytes) or dim <= 0 or len(data) != 4 * dim or key not in by_key:
+                    if (not isinstance(data, bytes) or dim <= 0 or len(data) != 4 * dim or key not in by_key
+                            or (want is not None and str(dim) != want)):
                         continue  # damaged row: a miss, overwritten by the next put
                     vec = np.frombuffer(data, dtype="<f4").astype(np.float32)
-                    if not np.all(np.isfinite(vec)):
+                    # a file of L2-normalised vectors (an encoder's): anything else is damage
+                    if not np.all(np.isfinite(vec)) or (unit and abs(float(np.dot(vec, vec)) - 1.0) > 1e-3):
                         continue
                     out[by_key[key]] = vec
         except sqlite3.OperationalError:
@@ -166,12 +186,18 @@ class EmbeddingCache:
         if conn is None:
             return
         rows = []
+        unit = True
         for text, vec in vectors.items():
             arr = np.ascontiguousarray(vec, dtype="<f4").reshape(-1)
             rows.append((text_key(text), int(arr.shape[0]), arr.tobytes()))
+            unit = unit and abs(float(np.dot(arr, arr)) - 1.0) <= 1e-3
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                dims = {r[1] for r in rows}
+                if len(dims) == 1:
+                    conn.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('dim', ?)", (str(dims.pop()),))
+                conn.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('unit', ?)", ("1" if unit else "0",))
                 conn.executemany("INSERT OR REPLACE INTO vec (key, dim, data) VALUES (?, ?, ?)", rows)
                 conn.execute("COMMIT")
             except BaseException:
