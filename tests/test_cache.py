@@ -286,3 +286,13 @@ def test_a_locked_cache_is_left_alone(tmp_path: Path, monkeypatch: pytest.Monkey
         holder.execute("COMMIT")
         holder.close()
     assert sorted(EmbeddingCache(tmp_path).get("m", ["a"])) == ["a"]
+
+
+def test_cache_folder_names_as_a_shell_user_writes_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--cache-dir=~/x made a folder named '~' in the working directory; a relative XDG_CACHE_HOME
+    (invalid, says the XDG spec) was used."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert EmbeddingCache("~/x").directory == tmp_path / "x"
+    monkeypatch.delenv("PARALLEL_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relcache")
+    assert default_cache_dir() == tmp_path / ".cache" / "parallel-corpus"

@@ -620,3 +620,20 @@ def test_a_broken_pipe_that_is_not_stdout_is_a_failure(tmp_path: Path, monkeypat
     code, _, err = invoke("align", str(ar), str(en), "-o", str(tmp_path / "o.tsv"))
     assert code == 1 and "a pipe to a helper process broke" in err, err
     assert not (tmp_path / "o.tsv").exists()
+
+
+def test_align_removes_what_a_killed_align_was_writing(tmp_path: Path) -> None:
+    """`align -o out.html` killed with -9 left `.out.html.PID.XXXX.tmp` for good (only `run` swept);
+    the next command writing into that folder removes it, never a live process's."""
+    import os
+
+    ar, en = write_pair(tmp_path, "p", "ذهب الولد إلى المدرسة.\n", "The boy went to school.\n")
+    pid_max = Path("/proc/sys/kernel/pid_max")
+    dead = (int(pid_max.read_text()) if pid_max.exists() else 4_194_304) + 1
+    stale = tmp_path / f".out.html.{dead}.rpaw7suu.tmp"
+    live = tmp_path / f".out.html.{os.getpid()}.a1b2c3.tmp"
+    for p in (stale, live):
+        p.write_text("half", encoding="utf-8")
+    code, _, err = invoke("align", str(ar), str(en), "-q", "-o", str(tmp_path / "out.html"))
+    assert code == 0, err
+    assert not stale.exists() and live.exists()

@@ -49,7 +49,8 @@ def default_cache_dir() -> Path:
     if env:
         return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    # the XDG spec: a relative path is invalid and ignored
+    base = Path(xdg).expanduser() if xdg and Path(xdg).expanduser().is_absolute() else Path.home() / ".cache"
     return base / "parallel-corpus"
 
 
@@ -70,7 +71,7 @@ class EmbeddingCache:
     """
 
     def __init__(self, directory: str | Path | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
         self._conns: dict[str, sqlite3.Connection | None] = {}
         self.hits = 0
         self.misses = 0

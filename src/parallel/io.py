@@ -207,6 +207,7 @@ def check_output_path(path: str | os.PathLike[str] | None) -> None:
         raise InputError(f"{path}: is a directory; give a file name")
     if not os.access(folder, os.W_OK):
         raise InputError(f"{path}: folder {folder} is not writable")
+    sweep_stale_writes(folder)  # what a run killed with -9 was writing there
 
 
 def _file_mode(target: Path) -> int:
@@ -317,8 +318,9 @@ def atomic_writer(path: str | os.PathLike[str], *,
     if not folder.is_dir():
         raise InputError(f"{path}: folder {folder} does not exist")
     try:
-        # the pid in the name: a run killed with -9 leaves it behind, the next one removes it
-        # (sweep_stale_writes) and never touches a live process's
+        # the pid in the name: a run killed with -9 leaves it behind, the next command writing
+        # into that folder removes it (check_output_path, run: sweep_stale_writes) and never
+        # touches a live process's
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
