@@ -203,6 +203,7 @@
     var want = Math.min(state.links.length, Math.max(shown, CHUNK));
     // a reply that lands while the reader types a note must not wipe what is typed
     var act = document.activeElement;
+    var focusAt = focusOf(act);
     var typing = act && act.classList.contains('note')
       ? {i: act.dataset.i, value: act.value, at: act.selectionStart, ids: rowIds(act.dataset.i)} : null;
     grid.textContent = '';
@@ -218,6 +219,27 @@
     unmatched('src', state.src, state.unmatched_src);
     unmatched('tgt', state.tgt, state.unmatched_tgt);
     belowBar(state.below_bar || []);
+    // a reply rebuilds the rows and the unmatched list: keyboard focus stays where it was (on the
+    // same button, row or unmatched sentence), or the next key press would go nowhere
+    if (!typing && focusAt && document.activeElement !== focusAt.node) {
+      var again = focusAt.find();
+      if (again) again.focus({preventScroll: true});
+    }
+  }
+  function focusOf(node) {
+    if (!node || node === document.body) return null;
+    var ui = node.closest && node.closest('#unmatched .ui');
+    if (ui) {
+      var sel = '#um-' + ui.dataset.side + ' .ui[data-id="' + ui.dataset.id + '"]';
+      return {node: node, find: function () { return document.querySelector(sel); }};
+    }
+    var row = node.closest && node.closest('#grid .r[data-i]');
+    if (!row) return null;
+    var i = row.dataset.i, act = node.dataset && node.dataset.act;
+    return {node: node, find: function () {
+      var r = document.querySelector('#grid .r[data-i="' + i + '"]');
+      return r && act ? r.querySelector('button[data-act="' + act + '"]') : r;
+    }};
   }
   function belowBar(list) {
     var sec = document.getElementById('below'), box = document.getElementById('below-list');
