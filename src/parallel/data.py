@@ -136,15 +136,15 @@ class Alignment:
         TSV/Vecalign with their signature in ``PATH.sig`` (``sidecar=False`` to skip), pairs
         with an empty side left out of the training formats (``keep_empty=True`` keeps them);
         ``.html``/``.htm`` (or ``fmt="html"``): the report (:meth:`report`)."""
-        from .export import REPORT_SUFFIXES, export
+        from .export import export, wants_report
 
         name = os.fspath(path)
-        if fmt == "html" or (fmt is None and os.path.splitext(name)[1].lower() in REPORT_SUFFIXES):
+        if wants_report(name, fmt):
             options.pop("sidecar", None)
             self.report(name, **options)
             return
         options.setdefault("sidecar", True)
-        export(self, os.fspath(path), fmt, **options)
+        export(self, name, fmt, **options)
 
     def report(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""

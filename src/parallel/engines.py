@@ -263,9 +263,7 @@ class RayEngine:
         try:
             import ray
         except ImportError:
-            raise InputError(
-                "--engine ray needs Ray: pip install ray (the [ray] extra)"
-            ) from None
+            raise InputError(_NEEDS_RAY) from None
         self._ray = ray
         self._started = False
         if not ray.is_initialized():
@@ -313,6 +311,9 @@ class RayEngine:
             self._started = False
 
 
+_NEEDS_RAY = "--engine ray needs Ray: pip install ray (the [ray] extra)"
+
+
 def check_engine(name: str, ray_address: str | None = None) -> None:
     """InputError now, before any output exists, when :func:`get_engine` would refuse ``name``."""
     if name == "local":
@@ -322,17 +323,15 @@ def check_engine(name: str, ray_address: str | None = None) -> None:
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
-            raise InputError("--engine ray needs Ray: pip install ray (the [ray] extra)")
+            raise InputError(_NEEDS_RAY)
     else:
         raise InputError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 
 
 def get_engine(name: str = "local", *, jobs: int = 1, ray_address: str | None = None) -> Engine:
-    """``local`` (``jobs`` processes) or ``ray`` (local Ray with ``jobs`` CPUs, or ``ray_address``)."""
+    """``local`` (``jobs`` processes) or ``ray`` (local Ray with ``jobs`` CPUs, or ``ray_address``);
+    an engine :func:`check_engine` refuses is an InputError."""
+    check_engine(name, ray_address)
     if name == "local":
-        if ray_address:
-            raise InputError("--ray-address needs --engine ray")
         return LocalEngine(jobs)
-    if name == "ray":
-        return RayEngine(ray_address, num_cpus=None if ray_address else jobs)
-    raise InputError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    return RayEngine(ray_address, num_cpus=None if ray_address else jobs)

@@ -540,6 +540,12 @@ SUFFIXES = {".tsv": "tsv", ".align": "vecalign", ".vecalign": "vecalign", ".json
 REPORT_SUFFIXES = (".html", ".htm")
 
 
+def wants_report(path: str | None, fmt: str | None) -> bool:
+    """Whether ``path``/``fmt`` ask for the HTML report rather than a pair format."""
+    return fmt == "html" or (fmt is None and path not in (None, "-")
+                             and Path(str(path)).suffix.lower() in REPORT_SUFFIXES)
+
+
 def format_for(path: str | None, fmt: str | None) -> str:
     """The format named by ``fmt``, else guessed from ``path``'s suffix, else tsv."""
     if fmt:

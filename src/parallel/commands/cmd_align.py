@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
-from ..export import FORMATS, REPORT_SUFFIXES
+from ..export import FORMATS, wants_report
 from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
 from .options import PROBABILITY, note, quiet_option
 
@@ -108,7 +106,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
     # comparable mode already kept pairs by min_p; in parallel mode it filters the links
     al = run_filters(al, {**filter_opts, "min_p": min_p if al.mode == "parallel" else None}, log)
-    if fmt is None and output != "-" and Path(output).suffix.lower() in REPORT_SUFFIXES:
+    if wants_report(output, fmt):
         from ..embed import get_encoder
         from ..report import encoder_name, write_report
 

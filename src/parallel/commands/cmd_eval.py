@@ -94,14 +94,6 @@ def _kind(path: Path) -> str:
     return "vecalign"
 
 
-def read_mined(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Id pairs of a pairs file: TSV (``mine``/``align`` output or gold: the first two columns),
-    or any other export of the pair schema (jsonl, tmx, json) read by :func:`read_pairs`."""
-    from ..evaluate import read_links
-
-    return [link for links in read_links(path).values() for link in links]
-
-
 Links = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
 
