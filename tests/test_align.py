@@ -937,3 +937,109 @@ def test_auto_mode_takes_legal_and_one_to_many_translations_for_translations(sha
     for name, a, b, want in cases:
         choice = choose_mode(encoder.encode(a), encoder.encode(b), src_sents=a, tgt_sents=b)
         assert choice.mode == want, (name, choice.describe())
+
+
+def _half_of_ntrex(shared_bench: Path, seed: int) -> tuple[list[str], list[str]]:
+    """The ten NTREX parallel documents pooled, about half of each side's sentences kept (seeded,
+    independently per side), in order: a translation that leaves much out on both sides."""
+    import random
+
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar: list[str] = []
+    en: list[str] = []
+    for p in sorted(d.glob("*.ar")):
+        ar += p.read_text(encoding="utf-8").splitlines()
+        en += p.with_suffix(".en").read_text(encoding="utf-8").splitlines()
+    rng = random.Random(seed)
+    return [x for x in ar if rng.random() < 0.5], [x for x in en if rng.random() < 0.5]
+
+
+def test_order_test_takes_a_translation_with_omissions_for_a_translation(shared_bench: Path,
+                                                                         encoder) -> None:  # type: ignore[no-untyped-def]
+    """Half of each side left out, in order: a monotonic alignment explains too little for the
+    share test (64% < 70%) and the likely pairs are too few for the anchor test, but what it
+    explains depends on the order (the order test), so auto mode aligns it as a translation. The
+    same sentences shuffled are comparable: shuffling them again changes nothing."""
+    from parallel.mine import ORDER_Z, choose_mode
+
+    a, b = _half_of_ntrex(shared_bench, seed=4)
+    ea, eb = encoder.encode(a), encoder.encode(b)
+    choice = choose_mode(ea, eb, src_sents=a, tgt_sents=b)
+    ev = choice.evidence
+    assert ev["explained"] < 0.7 and not (ev["coverage"] >= 0.6 and ev["in_order"] >= 0.85), ev
+    assert ev["order_z"] >= ORDER_Z and ev["explained_shuffled"] < ev["explained"] - 0.2, ev
+    assert choice.mode == "parallel"
+    assert "shuffled it explains" in choice.describe()
+
+    order = np.random.default_rng(0).permutation(len(b))
+    shuffled = choose_mode(ea, eb[order], src_sents=a, tgt_sents=[b[k] for k in order])
+    assert shuffled.mode == "comparable"
+    assert shuffled.evidence["order_z"] < ORDER_Z
+
+
+def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The order test moves paragraphs whole (a paragraph keeps its own order, which is not the
+    documents' order); where paragraphs are not marked, runs of three sentences stand in for them;
+    fewer than four paragraphs give no test; it stops at the first shuffle that explains as much."""
+    import parallel.monotonic as mono
+    from parallel import mine
+
+    calls: list[list[str]] = []
+    share = {"value": 0.1}
+
+    def spy(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray) -> float:
+        calls.append(list(tgt))
+        return share["value"]
+
+    monkeypatch.setattr(mono, "explained_share", spy)
+    sents = [f"t{k}" for k in range(12)]
+    emb = np.eye(12, dtype=np.float32)
+
+    def together(tgt: list[str], para: list[int]) -> bool:
+        at = [tgt.index(f"t{k}") for k in para]
+        return at == list(range(at[0], at[0] + len(para)))
+
+    res = mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
+                          tgt_units=[0, 0, 1, 1, 1, 2, 3, 3, 4, 4, 4, 4], shuffles=5)
+    assert res is not None and res[0] == "target" and len(calls) == 5
+    assert all(together(t, p) for t in calls for p in ([0, 1], [2, 3, 4], [6, 7], [8, 9, 10, 11]))
+    assert len({tuple(t) for t in calls}) > 1  # the shuffles differ
+    assert res[1] == pytest.approx(0.1) and res[2] == pytest.approx((0.9 - 0.1) / (1 / 24))  # sd floor: one step
+
+    calls.clear()
+    res = mine.order_test(sents, sents, emb, emb, 0.9, shuffles=5)  # unmarked: runs of three
+    assert res is not None
+    assert all(together(t, p) for t in calls for p in ([0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]))
+
+    calls.clear()
+    share["value"] = 0.95  # the first shuffle explains as much: no need for more
+    res = mine.order_test(sents, sents, emb, emb, 0.9, shuffles=5)
+    assert res is not None and len(calls) == 1 and res[2] < 0
+
+    assert mine.order_test(sents[:9], sents[:9], emb[:9], emb[:9], 0.9) is None  # three runs
+    assert mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
+                           tgt_units=[0] * 4 + [1] * 4 + [2] * 4) is None  # three paragraphs
+
+
+def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``parallel.align`` in auto mode hands each side's paragraphs (as segmented) to the order test,
+    and its evidence reaches the alignment's info."""
+    from parallel import api, mine
+
+    seen: dict[str, Any] = {}
+    real = mine.order_test
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen["src"], seen["tgt"] = list(args[5]), list(args[6])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mine, "order_test", spy)
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    src = api.read_document(root / "covid-cooperation.ar.txt")
+    tgt = api.read_document(root / "covid-cooperation.en.txt")
+    al = api.align(src, tgt, cache=False)
+    assert al.mode == "comparable"
+    assert seen["src"] == [s.paragraph for s in src.segments]
+    assert seen["tgt"] == [s.paragraph for s in tgt.segments]
+    assert len(set(seen["tgt"])) < len(seen["tgt"])  # the English has paragraphs of several sentences
+    assert al.info["auto"]["order_z"] < mine.ORDER_Z

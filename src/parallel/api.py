@@ -148,7 +148,9 @@ def align_documents(
     chosen = mode
     info: dict[str, object] = {}
     if mode == "auto":
-        choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents)
+        choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents,
+                             src_units=[seg.paragraph for seg in src.segments],
+                             tgt_units=[seg.paragraph for seg in tgt.segments])
         chosen = choice.mode
         info["auto"] = dict(choice.evidence)
         if log:
