@@ -979,8 +979,9 @@ def test_order_test_takes_a_translation_with_omissions_for_a_translation(shared_
 
 def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest.MonkeyPatch) -> None:
     """The order test moves paragraphs whole (a paragraph keeps its own order, which is not the
-    documents' order); where paragraphs are not marked, runs of three sentences stand in for them;
-    fewer than four paragraphs give no test; it stops at the first shuffle that explains as much."""
+    documents' order); where paragraphs are not marked or fewer than four, runs of three sentences
+    stand in for them; fewer than four runs give no test; it stops at the first shuffle that
+    explains as much."""
     import parallel.monotonic as mono
     from parallel import mine
 
@@ -1017,8 +1018,14 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
     assert res is not None and len(calls) == 1 and res[2] < 0
 
     assert mine.order_test(sents[:9], sents[:9], emb[:9], emb[:9], 0.9) is None  # three runs
-    assert mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
-                           tgt_units=[0] * 4 + [1] * 4 + [2] * 4) is None  # three paragraphs
+
+    calls.clear()  # three paragraphs are too few to shuffle: runs of three again
+    share["value"] = 0.1
+    res = mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
+                          tgt_units=[0] * 4 + [1] * 4 + [2] * 4, shuffles=5)
+    assert res is not None and len(calls) == 5
+    assert all(together(t, p) for t in calls for p in ([0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]))
+    assert any(not together(t, [0, 1, 2, 3]) for t in calls)  # the paragraph is not moved whole
 
 
 def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -667,11 +667,11 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     translation's content follows its original, so shuffling its paragraphs loses what the order
     explained (hadith collections whose English leaves most chains of narrators untranslated: 32-77%
     explained, 62% -> 26% on one of them); comparable texts share content in any order, so shuffling changes
-    little. Where most paragraphs are single sentences (a file of one sentence per line), runs of
-    :data:`ORDER_RUN` sentences are moved instead. The shuffles stop at the first one that explains
+    little. Where most paragraphs are single sentences (a file of one sentence per line) or there
+    are fewer than :data:`ORDER_MIN_UNITS`, runs of :data:`ORDER_RUN` sentences are moved instead. The shuffles stop at the first one that explains
     as much as ``explained``. Returns ``(side, mean shuffled share, z)``, ``side`` "source" or
     "target", ``z = (explained - mean) / sd`` (sd at least 0.02 and one sentence's share), or None
-    when that side has fewer than :data:`ORDER_MIN_UNITS` paragraphs."""
+    when even that gives fewer than :data:`ORDER_MIN_UNITS` pieces (under 10 sentences a side)."""
     from .monotonic import explained_share
 
     def groups(units: Sequence[int] | None, n: int) -> list[list[int]]:
@@ -681,13 +681,14 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
         return list(out.values())
 
     gs, gt = groups(src_units, len(src)), groups(tgt_units, len(tgt))
-    # paragraphs not marked (most of them one sentence: a file of one sentence per line): runs of
-    # ORDER_RUN sentences stand in for them, since a paragraph moved whole keeps its own order,
-    # which is not the documents' order
-    gs = gs if np.median([len(g) for g in gs]) >= 2 else [list(range(i, min(i + ORDER_RUN, len(src))))
-                                                          for i in range(0, len(src), ORDER_RUN)]
-    gt = gt if np.median([len(g) for g in gt]) >= 2 else [list(range(j, min(j + ORDER_RUN, len(tgt))))
-                                                          for j in range(0, len(tgt), ORDER_RUN)]
+    # paragraphs not marked (most of them one sentence: a file of one sentence per line), or too
+    # few to shuffle (a text in one or three paragraphs): runs of ORDER_RUN sentences stand in for
+    # them, since a paragraph moved whole keeps its own order, which is not the documents' order
+    def runs(n: int) -> list[list[int]]:
+        return [list(range(i, min(i + ORDER_RUN, n))) for i in range(0, n, ORDER_RUN)]
+
+    gs = gs if len(gs) >= ORDER_MIN_UNITS and np.median([len(g) for g in gs]) >= 2 else runs(len(src))
+    gt = gt if len(gt) >= ORDER_MIN_UNITS and np.median([len(g) for g in gt]) >= 2 else runs(len(tgt))
     side = "target" if len(gt) >= len(gs) else "source"
     units = gt if side == "target" else gs
     if len(units) < ORDER_MIN_UNITS:
