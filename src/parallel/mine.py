@@ -645,10 +645,10 @@ def _isotropic(src_emb: np.ndarray, tgt_emb: np.ndarray) -> tuple[np.ndarray, np
 #: 17, so that no shuffle explaining as much as the text itself can leave z at ORDER_Z or above) ...
 ORDER_SHUFFLES = 16
 #: ... and the z from which the explained share depends on the order: a translation (``parallel``).
-#: Where the order carries nothing (comparable text) z is about standard normal: of 650 comparable
+#: Where the order carries nothing (comparable text) z is about standard normal: of 845 comparable
 #: documents built from NTREX (30% dropped per side; single documents and pools of three; sentences,
-#: or blocks of 3 or 6 sentences, marked as paragraphs or not, shuffled) 3 reach 4.1-4.3
-#: (docs/benchmarks.md, "Auto mode").
+#: or blocks of 3 or 6 sentences, marked as paragraphs or not, shuffled), 661 reach the test and
+#: 3 of them z 4.1-4.3 (docs/benchmarks.md, "Auto mode").
 ORDER_Z = 4.0
 #: A side with fewer paragraphs than this has too few orders to test.
 ORDER_MIN_UNITS = 4
