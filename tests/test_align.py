@@ -658,6 +658,83 @@ def test_bertalign_peer_recovers_a_planted_path() -> None:
                      ((6,), (6, 7))]
 
 
+class _BagOfWords:
+    """Toy encoder: a text's vector is the normalised sum of its words' fixed random vectors, so a
+    joined span says exactly what its words say."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, np.ndarray] = {}
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        for w in {w for x in texts for w in x.split()} - set(self.vocab):
+            seed = int.from_bytes(w.encode("utf-8")[:8].ljust(8, b"\0"), "little")
+            self.vocab[w] = np.random.default_rng(seed).normal(size=64)
+        out = np.stack([sum(self.vocab[w] for w in x.split()) for x in texts])
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize(("src", "tgt", "links", "want"), [
+    # the unlinked fine sentence ends the link before it ...
+    (["a b c", "d e"], ["a b", "c", "d e"], [((0,), (0,)), ((), (1,)), ((1,), (2,))],
+     [((0,), (0, 1)), ((1,), (2,))]),
+    # ... or opens the link after it
+    (["a b", "c d e"], ["a b", "c", "d e"], [((0,), (0,)), ((), (1,)), ((1,), (2,))],
+     [((0,), (0,)), ((1,), (1, 2))]),
+    # at the document's start only the link after it can take it; two in a row go together
+    (["a b c d"], ["a", "b", "c d"], [((), (0,)), ((), (1,)), ((0,), (2,))], [((0,), (0, 1, 2))]),
+    # the finer side is the source: the same, mirrored
+    (["a b", "c", "d e"], ["a b c", "d e"], [((0,), (0,)), ((1,), ()), ((2,), (1,))],
+     [((0, 1), (0,)), ((2,), (1,))]),
+    # three in a row are a passage of its own, and a run between two unlinked stretches has no
+    # link to join: both stay as they are
+    (["a b c d e"], ["a", "b", "c", "d e"], [((), (0,)), ((), (1,)), ((), (2,)), ((0,), (3,))], None),
+    (["a", "e"], ["a", "b", "c", "d", "e"], [((0,), (0,)), ((), (1,)), ((), (2,)), ((), (3,)), ((1,), (4,))],
+     None),
+])
+def test_absorb_additions(src: list[str], tgt: list[str], links: list[Any], want: list[Any] | None) -> None:
+    """In a one-to-many document an unlinked sentence of the finer side joins the neighbouring link
+    it fits better; the other links keep their scores and features."""
+    from parallel.data import Link
+    from parallel.monotonic import absorb_additions
+
+    enc = _BagOfWords()
+    given = [Link(a, b, 0.5 if a and b else 0.0, {"cosine": 0.5} if a and b else {}) for a, b in links]
+    out = absorb_additions(given, src, tgt, enc, enc.encode(src), enc.encode(tgt), 0.7, 0)
+    assert [(k.src, k.tgt) for k in out] == (links if want is None else want)
+    check_cover(out, len(src), len(tgt))
+    for k in out:
+        if (k.src, k.tgt) in links:
+            assert k in given and k.features == ({"cosine": 0.5} if k.src and k.tgt else {})
+        else:  # a changed link is scored afresh
+            assert k.features["cosine"] > 0.9 and k.score != 0.5
+
+
+def test_align_parallel_absorbs_additions_in_one_to_many_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """align_parallel hands its links to absorb_additions where one side is split finer (from the
+    clause step's strength on), with the default search options, and not elsewhere."""
+    import parallel.monotonic as mono
+
+    seen: list[tuple[int, int]] = []
+    real = mono.absorb_additions
+
+    def spy(links: list[Link], src: list[str], tgt: list[str], *args: Any) -> list[Link]:
+        seen.append((len(src), len(tgt)))
+        return real(links, src, tgt, *args)
+
+    monkeypatch.setattr(mono, "absorb_additions", spy)
+    enc = _BagOfWords()
+    src, tgt = ["a b c", "d e f", "g h"], ["a", "b c", "d", "e f", "g", "h"]
+    links = mono.align_parallel(src, tgt, enc)
+    check_cover(links, 3, 6)
+    assert seen == [(3, 6)]
+    mono.align_parallel(src, tgt, enc, max_link=6)  # a fixed largest link: the search as asked
+    mono.align_parallel(["a b", "c", "d e"], ["a b", "c", "d e"], enc)  # split alike
+    mono.align_parallel(src, tgt, enc, spans="sum")  # no encoder calls
+    assert seen == [(3, 6)]
+
+
 def test_clauses() -> None:
     from parallel.monotonic import clauses
 

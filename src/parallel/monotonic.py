@@ -925,7 +925,9 @@ def align_parallel(
 
     ``by_clause``: from this one-to-many strength on (default 0.5: one side has 41% more
     sentences), with ``max_link`` None and an encoder, the coarser side is aligned by its clauses
-    and the links read back onto its sentences (:func:`align_by_clauses`); None: never.
+    and the links read back onto its sentences (:func:`align_by_clauses`), and a sentence of the
+    finer side left unlinked joins the neighbouring link it fits better (:func:`absorb_additions`:
+    a translation that splits sentences rarely adds one of its own); None: never.
 
     ``spans``: how multi-sentence spans get vectors:
 
@@ -964,8 +966,9 @@ def align_parallel(
             if tgt_emb is None:
                 tgt_emb = encoder.encode(tgt)
             links = align_by_clauses(src, tgt, encoder, src_emb, tgt_emb, opts)
-            if links is not None:
-                return links
+            if links is None:
+                links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb, **opts)
+            return absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed)
         return _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb, **opts)
 
 
@@ -1031,6 +1034,99 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     return _scored_links(links, s, t, [len(x) for x in src], [len(x) for x in tgt], float(opts["local"]),
                          int(opts["seed"]))
+
+
+#: Most sentences in a row of the finer side left unlinked that :func:`absorb_additions` joins to
+#: a neighbouring link (a longer run is a passage the translation added or left out).
+_ABSORB_RUN = 2
+
+
+def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder: Encoder,
+                     src_emb: np.ndarray, tgt_emb: np.ndarray, local: float, seed: int) -> list[Link]:
+    """In a one-to-many document, join each run of at most ``_ABSORB_RUN`` sentences of the finer
+    side that no link holds (a 0-1 link) to the neighbouring link, before or after it, that it
+    fits better; links are otherwise unchanged.
+
+    A translation that renders one sentence as several rarely adds a sentence of its own: an
+    unlinked short sentence between two one-to-many links ("Little do you remember." after the
+    sentence it ends) is the last of the link before it or the first of the link after it, and
+    the search left it out because a short sentence barely moves a joined vector either way.
+    Both joins are embedded as text (one encoder call for the whole document), and the run goes
+    where adding it raises the link's cosine more (or lowers it less). A run with no link on
+    either side next to it (the document's edge, or another unlinked stretch) stays unlinked.
+    """
+    n, m = len(src), len(tgt)
+    fine = 1 if m > n else 0  # the side split finer: its unlinked sentences are the additions
+
+    def side(k: Link) -> tuple[int, ...]:
+        return k.tgt if fine == 1 else k.src
+
+    def other(k: Link) -> tuple[int, ...]:
+        return k.src if fine == 1 else k.tgt
+
+    fine_text, coarse_text = (tgt, src) if fine == 1 else (src, tgt)
+    runs: list[tuple[int, int]] = []  # (first, last) link positions of each run of additions
+    k = 0
+    while k < len(links):
+        if not other(links[k]) and side(links[k]):
+            e = k
+            while e + 1 < len(links) and not other(links[e + 1]) and side(links[e + 1]):
+                e += 1
+            if sum(len(side(links[x])) for x in range(k, e + 1)) <= _ABSORB_RUN:
+                runs.append((k, e))
+            k = e + 1
+        else:
+            k += 1
+    if not runs:
+        return links
+
+    def full(x: int) -> bool:
+        return 0 <= x < len(links) and bool(links[x].src) and bool(links[x].tgt)
+
+    texts: list[str] = []
+    plans: list[tuple[int, int, list[int], int, int, int, int]] = []
+    for b, e in runs:
+        added = [i for x in range(b, e + 1) for i in side(links[x])]
+        for nb, before in ((b - 1, True), (e + 1, False)):
+            if not full(nb):
+                continue
+            own = list(side(links[nb]))
+            grown = own + added if before else added + own
+            base = len(texts)
+            texts += [" ".join(coarse_text[i] for i in other(links[nb])), " ".join(fine_text[i] for i in own),
+                      " ".join(fine_text[i] for i in grown)]
+            plans.append((b, e, grown, nb, base, base + 1, base + 2))
+    if not plans:
+        return links
+    vecs = _normalise(np.asarray(encoder.encode(texts), dtype=np.float32))
+    best: dict[tuple[int, int], tuple[float, int, list[int]]] = {}
+    for b, e, grown, nb, c, o, g in plans:
+        gain = float(vecs[c] @ vecs[g] - vecs[c] @ vecs[o])
+        if (b, e) not in best or gain > best[(b, e)][0]:
+            best[(b, e)] = (gain, nb, grown)
+    drop: set[int] = set()
+    changed: dict[int, list[int]] = {}
+    for (b, e), (_, nb, grown) in sorted(best.items()):
+        if nb in drop or nb in changed:  # a link takes in one run only
+            continue
+        drop.update(range(b, e + 1))
+        changed[nb] = grown
+    pairs = []
+    for x, link in enumerate(links):
+        if x in drop:
+            continue
+        if x in changed:
+            a, t = (link.src, tuple(changed[x])) if fine == 1 else (tuple(changed[x]), link.tgt)
+            pairs.append((a, t))
+        else:
+            pairs.append((link.src, link.tgt))
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t_ = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    rescored = iter(_scored_links([pairs[x] for x in range(len(pairs)) if pairs[x] not in
+                                   {(k.src, k.tgt) for k in links}], s, t_, [len(x) for x in src],
+                                  [len(x) for x in tgt], local, seed))
+    known = {(k.src, k.tgt): k for k in links}
+    return [known[p] if p in known else next(rescored) for p in pairs]
 
 
 #: Most skipped finer-side sentences in a row that a sentence's clause links take in (more is an
