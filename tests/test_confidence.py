@@ -284,6 +284,58 @@ def test_parallel_mode_on_texts_that_are_not_translations_says_so(seed_ar: Path,
     assert rows and all(float(r[header.index("p")]) >= 0.5 for r in rows)
 
 
+# a short translation (the sentences of the test above)
+_TR_AR = ["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
+          "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."]
+_TR_EN = ["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
+          "I came back home at noon.", "Then I read a book about history."]
+
+
+def test_in_translation_map() -> None:
+    """The shipped map raises the p of a weak pair inside a translation (links there are right far
+    more often than their pairs alone say) and keeps the order of the pairs' p."""
+    ps = np.array([1e-6, 0.001, 0.05, 0.3, 0.5, 0.9, 0.999])
+    q = cf.in_translation(ps)
+    assert np.all(np.diff(q) > 0) and np.all((q > 0) & (q < 1))
+    assert q[2] > 0.7 and q[-1] > 0.97  # a weak pair in a translation is still mostly right
+    assert np.all(q[:4] > ps[:4])
+    data = json.loads((Path(cf.__file__).parent / "resources" / "confidence" / cf.TRANSLATION_FILE).read_text())
+    assert 0 < data["slope"] < 1 and data["intercept"] > 0
+
+
+@pytest.mark.parametrize("mode", ["auto", "parallel"])
+def test_links_of_a_translation_get_the_p_of_a_link_in_a_translation(monkeypatch: pytest.MonkeyPatch,
+                                                                     mode: str) -> None:
+    """Parallel mode on a translation (auto mode's choice, or --mode parallel, where the mode test is
+    asked too): every link's p is the in-translation map of its pair's p; on texts that are not
+    translations the pair's own p stays and the result carries a warning."""
+    from parallel.api import align_documents, make_document
+
+    def run(ar: list[str], en: list[str], m: str) -> Any:
+        return align_documents(make_document("\n".join(ar), "ar", presplit=True),
+                               make_document("\n".join(en), "en", presplit=True), mode=m, cache=False)
+
+    mapped = run(_TR_AR, _TR_EN, mode)
+    assert mapped.mode == "parallel" and mapped.info.get("translation") is True and "warning" not in mapped.info
+    real = cf.in_translation
+    monkeypatch.setattr(cf, "in_translation", lambda p: np.asarray(p, dtype=np.float64))
+    pairs = run(_TR_AR, _TR_EN, mode)
+    assert [(k.src, k.tgt) for k in pairs.links] == [(k.src, k.tgt) for k in mapped.links]
+    for a, b in zip(mapped.links, pairs.links, strict=True):
+        assert a.features["p"] == round(float(real(np.array([b.features["p"]]))[0]), 4)
+        assert a.features["p"] != b.features["p"]
+    # not a translation: the seed's two articles (comparable), forced into parallel mode
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    ar = (root / "covid-cooperation.ar.txt").read_text(encoding="utf-8").split("\n")
+    en = (root / "covid-cooperation.en.txt").read_text(encoding="utf-8").split("\n")
+    ar, en = [x for x in ar if x.strip()], [x for x in en if x.strip()]
+    forced = run(ar, en, "parallel")
+    assert "translation" not in forced.info and "do not look like translations" in forced.info["warning"]
+    monkeypatch.undo()
+    again = run(ar, en, "parallel")
+    assert [k.features.get("p") for k in again.links] == [k.features.get("p") for k in forced.links]
+
+
 def test_min_p_option(seed_ar: Path, seed_en: Path) -> None:
     low = CliRunner().invoke(cli, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-q",
                                    "--min-p", "0.1"])

@@ -179,6 +179,36 @@ def test_an_edited_link_gets_its_p_back(tmp_path: Path, seed_ar: Path, seed_en: 
     assert "p" not in bare.apply("merge", {"link": i}).links[i].features
 
 
+def test_an_edited_link_of_a_translation_gets_its_p_back(tmp_path: Path) -> None:
+    """In a translation the aligner's links carry the p of a link in a translation
+    (parallel.confidence.in_translation); a link a reviewer merges and splits again gets that p
+    back, not its pair's own."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+    from parallel.review.app import _encoder_for
+
+    ar = ["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
+          "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."]
+    en = ["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
+          "I came back home at noon.", "Then I read a book about history."]
+    (tmp_path / "a.ar").write_text("\n".join(ar), encoding="utf-8")
+    (tmp_path / "a.en").write_text("\n".join(en), encoding="utf-8")
+    path = tmp_path / "tr.json"
+    res = CliRunner().invoke(main, ["align", str(tmp_path / "a.ar"), str(tmp_path / "a.en"), "--presplit",
+                                    "-f", "json", "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    st = ReviewStore(path, encoder=_encoder_for)
+    al = st.load()
+    assert al.info.get("translation") is True
+    before = al.links
+    st.apply("merge", {"link": 1})
+    after = st.apply("split", {"link": 1}).links
+    for n in (1, 2):
+        assert (after[n].src, after[n].tgt) == (before[n].src, before[n].tgt)
+        assert after[n].features["p"] == before[n].features["p"]
+
+
 def test_parallel_merge_needs_neighbours(pfile: Path) -> None:
     with pytest.raises(InputError):
         ReviewStore(pfile).apply("merge", {"link": 0, "other": 3})

@@ -147,6 +147,7 @@ def align_documents(
         tgt_emb = encoder.encode(tgt_sents)
     chosen = mode
     info: dict[str, object] = {}
+    choice = None
     if mode == "auto":
         choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents,
                              src_units=[seg.paragraph for seg in src.segments],
@@ -178,6 +179,19 @@ def align_documents(
                               min_p=DEFAULT_MIN_P if min_p is None else min_p)
         links = mined.links
         info["mining"] = mined.info
+    if chosen == "parallel":
+        # is it a translation? In auto mode the test has said so; with --mode parallel it is asked
+        # here. A translation's links get the p of a link in a translation (see
+        # parallel.confidence.in_translation); texts that are not get a warning
+        if choice is None:
+            choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents,
+                                 src_units=[seg.paragraph for seg in src.segments],
+                                 tgt_units=[seg.paragraph for seg in tgt.segments])
+        if choice.mode == "parallel":
+            info["translation"] = True
+        else:
+            info["warning"] = (f"these texts do not look like translations ({choice.describe()}); "
+                               f"try --mode comparable")
     sig = make_signature([
         ("model", encoder.name),
         ("mode", f"{chosen}{'(auto)' if mode == 'auto' else ''}"),
@@ -197,12 +211,6 @@ def align_documents(
         bar = DEFAULT_MIN_P if min_p is None else min_p
         al = replace(al, info={**al.info, "below_bar": below_bar_pairs(
             src_emb, tgt_emb, src_sents, tgt_sents, al.links, encoder=encoder, min_p=bar)})
-    if chosen == "parallel":
-        from .confidence import translation_check
-
-        warning = translation_check(al.links)
-        if warning:
-            al = replace(al, info={**al.info, "warning": warning})
     return al
 
 

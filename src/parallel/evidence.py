@@ -265,7 +265,9 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
 
     Embedding features (cosine, margin) need ``src_emb`` (n, d) and ``tgt_emb``
     (m, d), the documents' sentence embeddings in order; without them only the
-    text features are added.
+    text features are added. ``p`` of a parallel-mode alignment whose ``info["translation"]`` is
+    set (the mode test took the texts for a translation) is the p of a link in a translation
+    (:func:`parallel.confidence.in_translation`), else the p of the pair on its own.
     """
     links = list(al.links)
     src_texts = [al.src_text(link) for link in links]
@@ -284,6 +286,11 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
             ps = link_probabilities(s_vec, t_vec, src_emb, tgt_emb, [lk.src for lk in sel],
                                     [lk.tgt for lk in sel], [src_texts[n] for n in need_p],
                                     [tgt_texts[n] for n in need_p], encoder=encoder, k=k)
+            if al.mode == "parallel" and al.info.get("translation"):
+                # links forced in a translation are right far more often than their pairs alone say
+                from .confidence import in_translation
+
+                ps = in_translation(ps)
             for n, p in zip(need_p, ps, strict=True):
                 emb[n]["p"] = round(float(p), 4)
         need = [n for n, link in enumerate(links)

@@ -240,7 +240,9 @@ class ReviewStore:
                              np.asarray(self._encoder.encode(list(al.tgt.sentences)), dtype=np.float32))
         from ..evidence import annotate
 
-        sub = replace(al, links=tuple(links[n] for n in todo), info={})
+        # a link edited in a translation gets the p of a link in a translation, as the aligner's have
+        sub = replace(al, links=tuple(links[n] for n in todo),
+                      info={"translation": True} if al.info.get("translation") else {})
         done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder)
         out = list(links)
         for n, link in zip(todo, done.links, strict=True):

@@ -1,0 +1,152 @@
+"""Fit the p of links in a translation (``parallel.confidence.in_translation``) and write it.
+
+    PYTHONPATH=src .venv/bin/python scripts/fit_parallel_p.py            # fit, write, print the check
+    PYTHONPATH=src .venv/bin/python scripts/fit_parallel_p.py --check    # the shipped map, write nothing
+    PYTHONPATH=src .venv/bin/python scripts/fit_parallel_p.py --check --extra /tmp/quran-docs
+
+Parallel mode gives every link it forces the p of its pair as mining computes it: do these two
+sentences say the same thing, with nothing else known. Inside a translation that is too little:
+the link lies on a monotonic path, and a freely rendered sentence whose cosine is weak is still
+where it belongs. This script aligns the visible translation sets of ``../shared/bench`` the way
+``parallel-corpus align --mode parallel --presplit`` does (NTREX merged, one-to-many and long
+links; Text+Berg test and dev and their one-to-many variants), also with Gaussian noise of norm 1.0
+and 1.5 added to every vector (``bench/align_bench.py --noise``: a freer translation, a weaker
+encoder), counts each link right when it is exactly a gold link, and fits
+``logit(p') = intercept + slope x logit(p)`` by logistic regression (Newton's method, L2 1 on the
+slope; each set and noise level weighs the same). Deterministic: same data, same two numbers.
+
+The check prints, per set and noise level, the links' share right, their mean p before and after,
+and the expected calibration error (10 bins) of both; ``--extra DIR`` adds folders built outside
+the repository (NN.ar / NN.en one unit a line, NN.gold.align), which the fit never sees: the
+Qur'an of ``bench/quran_docs.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+OUT = ROOT / "src" / "parallel" / "resources" / "confidence" / "in-translation.json"
+SETS = ("ntrex", "onemany", "long", "test", "dev", "tbmany", "tbmany-dev")
+NOISE = (0.0, 1.0, 1.5)
+LANGS = {"test": ("de", "fr"), "dev": ("de", "fr"), "tbmany": ("de", "fr"), "tbmany-dev": ("de", "fr")}
+
+
+def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[tuple[float, bool]]:
+    """(pair p, exactly a gold link) of every link with two sides that parallel mode forces."""
+    from align_bench import CachedEncoder, Noisy
+
+    import parallel.confidence as cf
+    from parallel.api import align_documents, make_document
+
+    enc: Any = CachedEncoder(cache)
+    if noise:
+        enc = Noisy(enc, noise)
+        enc.name = "use-m3"  # the pair model of the encoder underneath
+    a_lang, b_lang = LANGS.get(name, ("ar", "en"))
+    out: list[tuple[float, bool]] = []
+    real = cf.in_translation
+    cf.in_translation = lambda p: np.asarray(p, dtype=np.float64)  # the pairs' own p
+    try:
+        for _, a, b, gold in docs:
+            want = {(tuple(x), tuple(y)) for x, y in gold}
+            al = align_documents(make_document("\n".join(a) + "\n", a_lang, presplit=True),
+                                 make_document("\n".join(b) + "\n", b_lang, presplit=True),
+                                 mode="parallel", model=enc, cache=False)
+            if not al.info.get("translation"):
+                continue  # the mode test did not take it for a translation: its links keep the pair's p
+            out += [(float(k.features["p"]), (k.src, k.tgt) in want) for k in al.links
+                    if k.src and k.tgt and "p" in k.features]
+    finally:
+        cf.in_translation = real
+    (enc.enc if noise else enc).save()
+    return out
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-4, 1.0 - 1e-4)
+    return np.asarray(np.log(q / (1.0 - q)))
+
+
+def fit(groups: dict[str, list[tuple[float, bool]]]) -> tuple[float, float]:
+    x = np.concatenate([logit(np.array([p for p, _ in g])) for g in groups.values()])
+    y = np.concatenate([np.array([r for _, r in g], dtype=np.float64) for g in groups.values()])
+    w = np.concatenate([np.full(len(g), 1.0 / len(g)) for g in groups.values()]) * len(x) / len(groups)
+    X = np.stack([np.ones_like(x), x], axis=1)
+    beta = np.zeros(2)
+    reg = np.diag([0.0, 1.0])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-X @ beta))
+        grad = X.T @ (w * (p - y)) + reg @ beta
+        hess = (X * (w * p * (1.0 - p))[:, None]).T @ X + reg
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(beta[0]), float(beta[1])
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    k = np.minimum((p * bins).astype(int), bins - 1)
+    return float(sum(abs(p[k == b].mean() - y[k == b].mean()) * (k == b).sum() for b in range(bins) if (k == b).any())
+                 / len(p))
+
+
+def check(groups: dict[str, list[tuple[float, bool]]], a: float, b: float) -> None:
+    print(f"{'set':<34} {'links':>6} {'right':>6} {'mean p':>7} {'after':>6} {'ECE p':>6} {'after':>6}")
+    for name, g in groups.items():
+        if not g:
+            print(f"{name:<34} (not taken for a translation)")
+            continue
+        p = np.array([x for x, _ in g])
+        y = np.array([r for _, r in g], dtype=np.float64)
+        q = 1.0 / (1.0 + np.exp(-(a + b * logit(p))))
+        print(f"{name:<34} {len(g):6d} {y.mean():6.3f} {p.mean():7.3f} {q.mean():6.3f} {ece(p, y):6.3f} {ece(q, y):6.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--check", action="store_true", help="print the check with the shipped map; write nothing")
+    ap.add_argument("--extra", type=Path, action="append", default=[], metavar="DIR",
+                    help="also check (never fit) the documents of DIR (NN.ar/NN.en/NN.gold.align)")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
+    args = ap.parse_args(argv)
+    from align_bench import BENCH, extra_docs, load_sets
+
+    if not BENCH.exists():
+        print(f"no benchmark data at {BENCH}", file=sys.stderr)
+        return 1
+    train: dict[str, list[tuple[float, bool]]] = {}
+    for s in SETS:
+        (label, docs), = load_sets([s]).items()
+        for noise in NOISE:
+            train[f"{label}, noise {noise}"] = rows(s, docs, noise, args.cache)
+    held: dict[str, list[tuple[float, bool]]] = {}
+    for d in args.extra:
+        for noise in NOISE[:2]:
+            held[f"{d.name} (held out), noise {noise}"] = rows(d.name, extra_docs(d), noise, args.cache)
+    if args.check:
+        data = json.loads(OUT.read_text(encoding="utf-8"))
+        a, b = float(data["intercept"]), float(data["slope"])
+    else:
+        a, b = fit({k: v for k, v in train.items() if v})
+        n = sum(len(v) for v in train.values())
+        OUT.write_text(json.dumps({
+            "intercept": round(a, 6), "slope": round(b, 6),
+            "info": {"links": n, "sets": list(SETS), "noise": list(NOISE),
+                     "made_by": "scripts/fit_parallel_p.py"}}, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {OUT.relative_to(ROOT)}: intercept {a:.4f}, slope {b:.4f} ({n} links)")
+    check({**train, **held}, a, b)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
