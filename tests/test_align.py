@@ -1094,14 +1094,14 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
 
     res = mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
                           tgt_units=[0, 0, 1, 1, 1, 2, 3, 3, 4, 4, 4, 4], shuffles=5)
-    assert res is not None and res[0] == "target" and len(calls) == 5
+    assert res is not None and res[0] == "target" and res[3] == "paragraphs" and len(calls) == 5
     assert all(together(t, p) for t in calls for p in ([0, 1], [2, 3, 4], [6, 7], [8, 9, 10, 11]))
     assert len({tuple(t) for t in calls}) > 1  # the shuffles differ
     assert res[1] == pytest.approx(0.1) and res[2] == pytest.approx((0.9 - 0.1) / (1 / 24))  # sd floor: one step
 
     calls.clear()
     res = mine.order_test(sents, sents, emb, emb, 0.9, shuffles=5)  # unmarked: runs of three
-    assert res is not None
+    assert res is not None and res[3] == "runs of 3 sentences"
     assert all(together(t, p) for t in calls for p in ([0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]))
 
     calls.clear()

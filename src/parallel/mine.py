@@ -595,7 +595,7 @@ class ModeChoice:
         where = f" ({e['window']})" if "window" in e else ""
         order = ""
         if e.get("order_z") is not None:
-            order = (f"; with the {e['order_side']} paragraphs shuffled it explains "
+            order = (f"; with the {e['order_side']}'s {e.get('order_unit', 'paragraphs')} shuffled it explains "
                      f"{e['explained_shuffled']:.0%} (order test z {e['order_z']:.1f}; "
                      f"translations from {ORDER_Z:g})")
         return (f"a monotonic alignment explains {e['explained']:.0%} of the sentences; "
@@ -659,7 +659,7 @@ _ORDER_SD_FLOOR = 0.02
 
 def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray, explained: float,
                src_units: Sequence[int] | None = None, tgt_units: Sequence[int] | None = None,
-               shuffles: int = ORDER_SHUFFLES) -> tuple[str, float, float] | None:
+               shuffles: int = ORDER_SHUFFLES) -> tuple[str, float, float, str] | None:
     """Does the share of sentences a monotonic alignment explains (``explained``) depend on the
     order? A permutation test: the paragraphs (``*_units``: each sentence's paragraph index; each
     sentence is its own paragraph when None) of the side that has more of them are put in
@@ -669,8 +669,9 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     explained, 62% -> 26% on one of them); comparable texts share content in any order, so shuffling changes
     little. Where most paragraphs are single sentences (a file of one sentence per line) or there
     are fewer than :data:`ORDER_MIN_UNITS`, runs of :data:`ORDER_RUN` sentences are moved instead. The shuffles stop at the first one that explains
-    as much as ``explained``. Returns ``(side, mean shuffled share, z)``, ``side`` "source" or
-    "target", ``z = (explained - mean) / sd`` (sd at least 0.02 and one sentence's share), or None
+    as much as ``explained``. Returns ``(side, mean shuffled share, z, unit)``, ``side`` "source" or
+    "target", ``z = (explained - mean) / sd`` (sd at least 0.02 and one sentence's share), ``unit``
+    what was moved ("paragraphs" or "runs of 3 sentences"), or None
     when even that gives fewer than :data:`ORDER_MIN_UNITS` pieces (under 10 sentences a side)."""
     from .monotonic import explained_share
 
@@ -687,10 +688,13 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     def runs(n: int) -> list[list[int]]:
         return [list(range(i, min(i + ORDER_RUN, n))) for i in range(0, n, ORDER_RUN)]
 
-    gs = gs if len(gs) >= ORDER_MIN_UNITS and np.median([len(g) for g in gs]) >= 2 else runs(len(src))
-    gt = gt if len(gt) >= ORDER_MIN_UNITS and np.median([len(g) for g in gt]) >= 2 else runs(len(tgt))
+    marked_s = len(gs) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gs]) >= 2)
+    marked_t = len(gt) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gt]) >= 2)
+    gs = gs if marked_s else runs(len(src))
+    gt = gt if marked_t else runs(len(tgt))
     side = "target" if len(gt) >= len(gs) else "source"
     units = gt if side == "target" else gs
+    unit = "paragraphs" if (marked_t if side == "target" else marked_s) else f"runs of {ORDER_RUN} sentences"
     if len(units) < ORDER_MIN_UNITS:
         return None
     shares = []
@@ -710,7 +714,7 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     # the rounding of a few sentences, not evidence
     floor = max(_ORDER_SD_FLOOR, 1.0 / max(1, len(src) + len(tgt)))
     sd = max(float(np.std(shares, ddof=1)) if len(shares) > 1 else 0.0, floor)
-    return side, mean, (explained - mean) / sd
+    return side, mean, (explained - mean) / sd, unit
 
 
 def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence[str] | None = None,
@@ -789,8 +793,8 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     if mode == "comparable":
         tested = order_test(src_list, tgt_list, src_emb, tgt_emb, explained, src_units, tgt_units)
         if tested is not None:
-            side, mean, z = tested
-            ev.update(order_side=side, explained_shuffled=round(mean, 4), order_z=round(z, 2))
+            side, mean, z, unit = tested
+            ev.update(order_side=side, order_unit=unit, explained_shuffled=round(mean, 4), order_z=round(z, 2))
             if z >= ORDER_Z:
                 mode = "parallel"
     return ModeChoice(mode, ev)
