@@ -388,6 +388,14 @@ def test_links_are_coloured_by_p_with_a_legend() -> None:
     assert "p 0.950" in page  # hover text
     # without p (a file written before it), the cosine bands as before
     assert "confidence (cosine)" in render(al, sim=None)
+    assert "in a translation" not in page
+    # a translation's links: the legend says what p is there (the review app's legend too)
+    from parallel.report import p_legend
+
+    tr = replace(small_alignment("parallel"), info={"translation": True})
+    tr = replace(tr, links=tuple(replace(k, features={**k.features, "p": 0.8}) for k in tr.links))
+    assert "in a translation, the probability that the link is right" in render(tr, sim=None)
+    assert "in a translation" in p_legend(tr) and "in a translation" not in p_legend(replace(tr, info={}))
 
 
 def test_align_to_html_is_the_report_with_the_pairs_below_the_bar(tmp_path: Path, seed_ar: Path,

@@ -53,6 +53,16 @@ HIGH = 0.6
 LOW = 0.4
 P_LEGEND = ("p = estimated probability that the two sides say the same thing, calibrated on held-out "
             "pairs: of the links with p near 0.8, about 8 in 10 are right")
+#: ... and, in a translation (parallel mode where the mode test took the texts for one), what p is there
+P_LEGEND_TRANSLATION = ("; in a translation, the probability that the link is right, where it lies among the "
+                        "others (a freely rendered sentence is right more often than its own similarity says)")
+
+
+def p_legend(al: Alignment) -> str:
+    """What ``p`` means for ``al``: :data:`P_LEGEND`, and in a translation what it is there."""
+    return P_LEGEND + (P_LEGEND_TRANSLATION if al.mode == "parallel" and al.info.get("translation") else "")
+
+
 MAX_PIXELS = 600  # the similarity picture is at most this many cells a side (block max beyond)
 
 _esc = html.escape
@@ -456,7 +466,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
               + f'. Boxes: <b style="color:{BAND_COLOURS["high"]}">green</b> high, '
                 f'<b style="color:#bf5600">orange</b> mid, <b style="color:{BAND_COLOURS["low"]}">red</b> low '
-               + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(P_LEGEND)})"
+               + (f"(p ≥ {P_HIGH} / {P_LOW}–{P_HIGH} / &lt; {P_LOW}; {_esc(p_legend(al))})"
                   if measure == "p" else "confidence")
                + (f', <b style="color:{BAND_COLOURS["none"]}">blue</b> {_esc(_no_value(measure))}'
                   if any(v.band == "none" for v in views) else "")
@@ -759,7 +769,7 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     table = "".join(f"<tr><td>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>" for k, v in facts)
     has_p, has_cos = measure == "p", measure == "cosine"
     hi, lo = (P_HIGH, P_LOW) if has_p else (HIGH, LOW)
-    what = P_LEGEND if has_p else ("confidence = cosine of the two sides" if has_cos else "confidence = link score")
+    what = p_legend(al) if has_p else ("confidence = cosine of the two sides" if has_cos else "confidence = link score")
     label = "p (calibrated probability)" if has_p else "confidence (cosine)" if has_cos else "confidence"
     key = (f'<span style="border-color:var(--hi)">high{" p" if has_p else ""} ≥ {hi}</span>'
            f'<span style="border-color:var(--mid)">mid {lo}–{hi}</span><span style="border-color:var(--lo)">low &lt; '

@@ -28,13 +28,13 @@ from werkzeug.exceptions import HTTPException
 from ..data import Alignment
 from ..errors import InputError, ParallelError
 from ..report import (
-    P_LEGEND,
     confidence_measure,
     hover_text,
     is_rtl,
     lang_name,
     link_views,
     numbers_badge,
+    p_legend,
     pending_below_bar,
 )
 from .store import ConflictError, ReadOnlyError, ReviewStore, SaveError, fingerprint
@@ -164,7 +164,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
         "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
                       for c in pending_below_bar(al)],
-        "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": P_LEGEND,
+        "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": p_legend(al),
         "read_only": store.read_only(),
     }
 
