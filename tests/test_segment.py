@@ -320,6 +320,27 @@ def test_hard_wrapped_text_gives_the_sentences_of_the_unwrapped_text(shared_benc
     assert [" ".join(x.split()) for x in sents(title + "\n" + wrapped, lang)[1:]] == flat
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_lines_of_unpunctuated_verse_are_not_taken_for_a_wrapped_text(shared_bench: Path, lang: str) -> None:
+    """A file of one unpunctuated sentence or verse a line (the Qur'an, poetry, subtitles) has long
+    lines that do not end a sentence, like a hard-wrapped text; but most of them could have taken
+    the next line's first word, which a wrapped line could not. Each line stays a sentence; the same
+    sentences wrapped at 70 columns are still joined."""
+    import textwrap
+
+    column = "newstest2019-ref.arb.txt" if lang == "ar" else "newstest2019-src.eng.txt"
+    lines = (shared_bench / "ntrex128_arb_eng" / column).read_text(encoding="utf-8").splitlines()
+    verse = [x.rstrip(" .!?؟\"'”»") for x in lines[:40] if 40 <= len(x) <= 190][:24]
+    assert len(verse) >= 12
+    text = "\n".join(verse)
+    from parallel.segment import wrap_width
+
+    assert wrap_width(text.splitlines()) is None
+    assert [" ".join(x.split()) for x in sents(text, lang)] == [" ".join(x.split()) for x in verse]
+    wrapped = textwrap.fill(" ".join(x + "." for x in verse), 70)
+    assert wrap_width(wrapped.splitlines()) is not None
+
+
 def test_list_items_of_a_wrapped_text_stay_apart() -> None:
     import textwrap
 

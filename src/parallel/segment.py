@@ -579,6 +579,10 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
 
 #: A line at least this share of the wrap width runs on into the next (hard-wrapped text).
 WRAP_SHARE = 0.6
+#: A wrapped line plus the next line's first word exceeds this share of the width ...
+FULL_SLACK = 0.85
+#: ... for at least this share of the long open lines, else the lines were not wrapped (verse).
+FULL_SHARE = 0.8
 # A line opening with a list marker starts an item, wrapped text or not: "- ", "• ", "3. ", "b) ", "٣- ".
 _ITEM = re.compile(r"^(?:[-–—•*·▪●]|\(?[0-9\u0660-\u0669]{1,3}[.)\-]|\(?[A-Za-z\u0621-\u064A][.)])\s")
 
@@ -592,8 +596,11 @@ def wrap_width(lines: list[str]) -> int | None:
     """The width a hard-wrapped text was cut at (PDF, OCR, e-text: lines of about 40-200
     characters that mostly stop mid-sentence), or None. Its 90th-percentile line length is the
     width; the text is hard-wrapped when at least half of its lines that long (at least
-    :data:`WRAP_SHARE` of it) do not end a sentence. A text of one sentence or one paragraph a
-    line ends its lines at sentence ends, and a short line (a heading, a list item) is no wrap."""
+    :data:`WRAP_SHARE` of it) do not end a sentence, and most of those (:data:`FULL_SHARE`) could
+    not have taken the next line's first word (wrapping cuts where a word does not fit; lines of
+    verse, or of one unpunctuated sentence each, often could). A text of one sentence or one
+    paragraph a line ends its lines at sentence ends, and a short line (a heading, a list item) is
+    no wrap."""
     bodies = [ln.strip() for ln in lines if ln.strip()]
     if len(bodies) < 4:
         return None
@@ -603,7 +610,18 @@ def wrap_width(lines: list[str]) -> int | None:
         return None
     long = [b for b in bodies if len(b) >= WRAP_SHARE * width]
     open_ = [b for b in long if not _ends_sentence(b)]
-    return width if len(long) >= 3 and 2 * len(open_) >= len(long) else None
+    if not (len(long) >= 3 and 2 * len(open_) >= len(long)):
+        return None
+    # a wrapped line was cut because the next word did not fit: most long open lines followed by a
+    # line could not have taken that line's first word (FULL_SLACK allows for proportional fonts).
+    # A file of one verse or one unpunctuated sentence a line has many that could
+    stripped = [ln.strip() for ln in lines]
+    full = [len(a) + 1 + len(b.split()[0]) > FULL_SLACK * width
+            for a, b in itertools.pairwise(stripped)
+            if b and len(a) >= WRAP_SHARE * width and not _ends_sentence(a)]
+    if len(full) >= 3 and sum(full) < FULL_SHARE * len(full):
+        return None
+    return width
 
 
 def _soft_wrap(prev: str, line: str) -> bool:
