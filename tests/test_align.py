@@ -1120,6 +1120,29 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
     assert any(not together(t, [0, 1, 2, 3]) for t in calls)  # the paragraph is not moved whole
 
 
+@pytest.mark.parametrize(("explained", "shuffled", "z", "want"), [
+    (0.5, 0.2, 4.1, "parallel"),     # significant: z >= ORDER_Z
+    (0.5, 0.24, 3.2, "parallel"),    # z >= ORDER_Z_EFFECT and the order explains twice as much
+    (0.5, 0.26, 3.2, "comparable"),  # the same z, less than twice as much
+    (0.5, 0.2, 2.9, "comparable"),   # twice as much, z too small
+])
+def test_order_test_decision(monkeypatch: pytest.MonkeyPatch, explained: float, shuffled: float, z: float,
+                             want: str) -> None:
+    """Auto mode's order test says parallel from z ORDER_Z, or from ORDER_Z_EFFECT where the text
+    in order explains at least ORDER_RATIO times what its shuffles do."""
+    import parallel.monotonic as mono
+    from parallel import mine
+
+    monkeypatch.setattr(mono, "explained_share", lambda *a, **k: explained)
+    monkeypatch.setattr(mine, "order_test", lambda *a, **k: ("target", shuffled, z, "paragraphs"))
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(2, 30, 64)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=2, keepdims=True)
+    choice = mine.choose_mode(emb[0], emb[1])
+    assert choice.mode == want and choice.evidence["order_z"] == z
+    assert ("or from 3 where the order explains 2x as much" in choice.describe())
+
+
 def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: pytest.MonkeyPatch) -> None:
     """``parallel.align`` in auto mode hands each side's paragraphs (as segmented) to the order test,
     and its evidence reaches the alignment's info."""
