@@ -1094,7 +1094,7 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
 
     res = mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
                           tgt_units=[0, 0, 1, 1, 1, 2, 3, 3, 4, 4, 4, 4], shuffles=5)
-    assert res is not None and res[0] == "target" and res[3] == "paragraphs" and len(calls) == 5
+    assert res is not None and res[0] == "target" and res[3] == "paragraphs" and res[4] == 5 and len(calls) == 5
     assert all(together(t, p) for t in calls for p in ([0, 1], [2, 3, 4], [6, 7], [8, 9, 10, 11]))
     assert len({tuple(t) for t in calls}) > 1  # the shuffles differ
     assert res[1] == pytest.approx(0.1) and res[2] == pytest.approx((0.9 - 0.1) / (1 / 24))  # sd floor: one step
@@ -1120,27 +1120,29 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
     assert any(not together(t, [0, 1, 2, 3]) for t in calls)  # the paragraph is not moved whole
 
 
-@pytest.mark.parametrize(("explained", "shuffled", "z", "want"), [
-    (0.5, 0.2, 4.1, "parallel"),     # significant: z >= ORDER_Z
-    (0.5, 0.24, 3.2, "parallel"),    # z >= ORDER_Z_EFFECT and the order explains twice as much
-    (0.5, 0.26, 3.2, "comparable"),  # the same z, less than twice as much
-    (0.5, 0.2, 2.9, "comparable"),   # twice as much, z too small
+@pytest.mark.parametrize(("explained", "shuffled", "z", "units", "want"), [
+    (0.5, 0.2, 4.1, 5, "parallel"),     # significant: z >= ORDER_Z
+    (0.5, 0.24, 3.2, 8, "parallel"),    # z >= ORDER_Z_EFFECT and the order explains twice as much
+    (0.5, 0.26, 3.2, 8, "comparable"),  # the same z, less than twice as much
+    (0.5, 0.2, 2.9, 8, "comparable"),   # twice as much, z too small
+    (0.5, 0.24, 3.2, 7, "comparable"),  # twice as much, but too few paragraphs shuffled
 ])
 def test_order_test_decision(monkeypatch: pytest.MonkeyPatch, explained: float, shuffled: float, z: float,
-                             want: str) -> None:
+                             units: int, want: str) -> None:
     """Auto mode's order test says parallel from z ORDER_Z, or from ORDER_Z_EFFECT where the text
-    in order explains at least ORDER_RATIO times what its shuffles do."""
+    in order explains at least ORDER_RATIO times what its shuffles do, over ORDER_EFFECT_UNITS
+    paragraphs or more."""
     import parallel.monotonic as mono
     from parallel import mine
 
     monkeypatch.setattr(mono, "explained_share", lambda *a, **k: explained)
-    monkeypatch.setattr(mine, "order_test", lambda *a, **k: ("target", shuffled, z, "paragraphs"))
+    monkeypatch.setattr(mine, "order_test", lambda *a, **k: ("target", shuffled, z, "paragraphs", units))
     rng = np.random.default_rng(0)
     emb = rng.normal(size=(2, 30, 64)).astype(np.float32)
     emb /= np.linalg.norm(emb, axis=2, keepdims=True)
     choice = mine.choose_mode(emb[0], emb[1])
     assert choice.mode == want and choice.evidence["order_z"] == z
-    assert ("or from 3 where the order explains 2x as much" in choice.describe())
+    assert "or from 3 where the order explains 2x as much over 8 or more paragraphs" in choice.describe()
 
 
 def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: pytest.MonkeyPatch) -> None:

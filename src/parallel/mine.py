@@ -598,7 +598,8 @@ class ModeChoice:
             order = (f"; with the {e['order_side']}'s {e.get('order_unit', 'paragraphs')} shuffled it explains "
                      f"{e['explained_shuffled']:.0%} (order test z {e['order_z']:.1f}; "
                      f"translations from {ORDER_Z:g}, or from {ORDER_Z_EFFECT:g} where the order "
-                     f"explains {ORDER_RATIO:g}x as much)")
+                     f"explains {ORDER_RATIO:g}x as much over {ORDER_EFFECT_UNITS} or more "
+                     f"{e.get('order_unit', 'paragraphs')})")
         return (f"a monotonic alignment explains {e['explained']:.0%} of the sentences; "
                 f"{e['anchors']} likely 1-1 pairs over {e['shorter']} sentences of the shorter "
                 f"side, {e['monotonic']} of them in order (coverage {e['coverage']:.2f}, "
@@ -659,6 +660,10 @@ ORDER_Z = 4.0
 #: (the largest ratio with z >= 2 is 1.96, at z 4.3, already counted there).
 ORDER_Z_EFFECT = 3.0
 ORDER_RATIO = 2.0
+#: ... when at least this many paragraphs (or runs) were shuffled: a handful has few distinct orders,
+#: and a ratio over a small shuffled share swings widely (with noise of norm 1.5 on the vectors,
+#: 4 of 693 comparable single NTREX documents of 5-7 runs reached z 3.2-3.8 with a ratio over 2)
+ORDER_EFFECT_UNITS = 8
 #: A side with fewer paragraphs than this has too few orders to test.
 ORDER_MIN_UNITS = 4
 #: Where paragraphs are not marked (one sentence each), runs of this many sentences stand in for them.
@@ -668,7 +673,7 @@ _ORDER_SD_FLOOR = 0.02
 
 def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray, explained: float,
                src_units: Sequence[int] | None = None, tgt_units: Sequence[int] | None = None,
-               shuffles: int = ORDER_SHUFFLES) -> tuple[str, float, float, str] | None:
+               shuffles: int = ORDER_SHUFFLES) -> tuple[str, float, float, str, int] | None:
     """Does the share of sentences a monotonic alignment explains (``explained``) depend on the
     order? A permutation test: the paragraphs (``*_units``: each sentence's paragraph index; each
     sentence is its own paragraph when None) of the side that has more of them are put in
@@ -678,9 +683,10 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     explained, 62% -> 26% on one of them); comparable texts share content in any order, so shuffling changes
     little. Where most paragraphs are single sentences (a file of one sentence per line) or there
     are fewer than :data:`ORDER_MIN_UNITS`, runs of :data:`ORDER_RUN` sentences are moved instead. The shuffles stop at the first one that explains
-    as much as ``explained``. Returns ``(side, mean shuffled share, z, unit)``, ``side`` "source" or
-    "target", ``z = (explained - mean) / sd`` (sd at least 0.02 and one sentence's share), ``unit``
-    what was moved ("paragraphs" or "runs of 3 sentences"), or None
+    as much as ``explained``. Returns ``(side, mean shuffled share, z, unit, count)``, ``side``
+    "source" or "target", ``z = (explained - mean) / sd`` (sd at least 0.02 and one sentence's
+    share), ``unit`` what was moved ("paragraphs" or "runs of 3 sentences") and ``count`` how many
+    of them, or None
     when even that gives fewer than :data:`ORDER_MIN_UNITS` pieces (under 10 sentences a side)."""
     from .monotonic import explained_share
 
@@ -725,7 +731,7 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     floor = max(_ORDER_SD_FLOOR, 1.0 / max(1, len(src) + len(tgt)))
     sd = max(float(np.std(shares, ddof=1)) if len(shares) > 1 else 0.0, floor)
     z = (explained - mean) / sd
-    return side, mean, (min(z, 0.0) if shares[-1] >= explained else z), unit
+    return side, mean, (min(z, 0.0) if shares[-1] >= explained else z), unit, len(units)
 
 
 def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence[str] | None = None,
@@ -752,7 +758,8 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     pairs are then rare). Where both say ``comparable``, the order test (:func:`order_test`, over
     the paragraphs ``src_units``/``tgt_units``: each sentence's paragraph index) still says
     ``parallel`` when the explained share depends on the order (z >= :data:`ORDER_Z`, or z >=
-    :data:`ORDER_Z_EFFECT` where the order explains :data:`ORDER_RATIO` times as much): a free
+    :data:`ORDER_Z_EFFECT` where the order explains :data:`ORDER_RATIO` times as much and at least
+    :data:`ORDER_EFFECT_UNITS` paragraphs were shuffled): a free
     translation that leaves much untranslated. ``src_sents``/``tgt_sents``: the sentences (for their lengths and
     punctuation; equal-length stand-ins when missing). Documents with more than ``max_cells``
     sentence pairs are judged on their opening stretch (the same share of each side, about
@@ -805,8 +812,10 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     if mode == "comparable":
         tested = order_test(src_list, tgt_list, src_emb, tgt_emb, explained, src_units, tgt_units)
         if tested is not None:
-            side, mean, z, unit = tested
-            ev.update(order_side=side, order_unit=unit, explained_shuffled=round(mean, 4), order_z=round(z, 2))
-            if z >= ORDER_Z or (z >= ORDER_Z_EFFECT and explained >= ORDER_RATIO * mean):
+            side, mean, z, unit, count = tested
+            ev.update(order_side=side, order_unit=unit, order_units=count, explained_shuffled=round(mean, 4),
+                      order_z=round(z, 2))
+            if z >= ORDER_Z or (z >= ORDER_Z_EFFECT and explained >= ORDER_RATIO * mean
+                                and count >= ORDER_EFFECT_UNITS):
                 mode = "parallel"
     return ModeChoice(mode, ev)
