@@ -1122,10 +1122,9 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
             pairs.append((link.src, link.tgt))
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
     t_ = _normalise(np.asarray(tgt_emb, dtype=np.float32))
-    rescored = iter(_scored_links([pairs[x] for x in range(len(pairs)) if pairs[x] not in
-                                   {(k.src, k.tgt) for k in links}], s, t_, [len(x) for x in src],
-                                  [len(x) for x in tgt], local, seed))
     known = {(k.src, k.tgt): k for k in links}
+    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t_, [len(x) for x in src],
+                                  [len(x) for x in tgt], local, seed))
     return [known[p] if p in known else next(rescored) for p in pairs]
 
 
