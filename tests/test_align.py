@@ -769,6 +769,19 @@ def test_clauses() -> None:
     # 33 letters and 57 characters with the marks: too short a clause to cut before "وَطَفِقَا"
     short = "فَلَمَّا ذَاقَا ٱلشَّجَرَةَ بَدَتۡ لَهُمَا سَوۡءَٰتُهُمَا وَطَفِقَا يَخۡصِفَانِ"
     assert clauses(short, waw=True) == [short]
+    # the conjunction ف ("so", "then") opens a clause too, where it cannot be read otherwise
+    # (فلما "then when", فقال "so he said", ف with a hamza and a verb); words that merely begin
+    # with the letter (في "in", فقط "only", فاز "won") are not cut
+    narrative = ("خرج الرجل من بيته في الصباح الباكر متجها إلى السوق القديم فلما بلغ باب السوق بعد ساعة "
+                 "من المشي الطويل رأى الأبواب مغلقة فقال لصاحبه إن اليوم عطلة رسمية في المدينة فقط لأن "
+                 "الفريق فاز بالكأس")
+    assert [c.split()[0] for c in clauses(narrative, waw=True)] == ["خرج", "فلما", "فقال"]
+    assert clauses(narrative) == [narrative]
+    # vocalised, with the alef written with a madda (Uthmani فَلَمَّآ) and ف before a hamza
+    verse = ("قَالُواْ يَٰمُوسَىٰٓ إِمَّآ أَن تُلۡقِيَ وَإِمَّآ أَن نَّكُونَ نَحۡنُ ٱلۡمُلۡقِينَ قَالَ أَلۡقُواْۖ "
+             "فَلَمَّآ أَلۡقَوۡاْ سَحَرُوٓاْ أَعۡيُنَ ٱلنَّاسِ وَٱسۡتَرۡهَبُوهُمۡ وَجَآءُو بِسِحۡرٍ عَظِيمٖ "
+             "فَأَوۡحَيۡنَآ إِلَىٰ مُوسَىٰٓ أَنۡ أَلۡقِ عَصَاكَ")
+    assert [c.split()[0] for c in clauses(verse, waw=True)] == ["قَالُواْ", "فَلَمَّآ", "فَأَوۡحَيۡنَآ"]
 
 
 @pytest.mark.parametrize(("owner", "sides", "weight", "want"), [

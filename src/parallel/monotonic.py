@@ -438,10 +438,33 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
 
 _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
+# vowel marks, tatweel and Quranic marks between letters (the marks of normalize.strip_marks)
+_MARKS = "[\u064B-\u065F\u0670\u0640\u0610-\u061A\u06D6-\u06E4\u06E7-\u06ED]*"
+_LETTER = "[\u0621-\u064A\u0671-\u06D3]"
+
+
+def _marked(word: str) -> str:
+    """A pattern matching ``word`` with or without vowel marks between its letters (an alef also
+    as written with a madda or a wasla: Uthmani script writes فَلَمَّآ)."""
+    return _MARKS.join("[اآٱ]" if ch == "ا" else re.escape(ch) for ch in word) + _MARKS
+
+
+# The sequential conjunction ف ("so", "then", written on the next word, as و is) opens a clause in
+# narrative Arabic where English starts a new sentence ("So We saved him", "Then when ...").
+# Unlike و, many words begin with the letter ف (في "in", فقط "only", فريق "team", names: فالدو),
+# so it cuts only before the conjunction with a particle or a verb that cannot be read otherwise
+# (فلما "then when", فقال "so he said", فإن, فقد, ...), or before ف with a hamza or an alef wasla
+# and three more letters (فأنجيناه "so We saved him", فٱليوم "so today").
+_FA_WORDS = ("فلما", "فقال", "فقالت", "فقالوا", "فقلنا", "فقلت", "فإن", "فإنه", "فإنها", "فإنهم", "فإنا",
+             "فإذا", "فلم", "فلن", "فقد", "فلقد", "فكان", "فكانت", "فكانوا", "فهو", "فهي", "فما", "فمن",
+             "فلا", "فليس", "فأما", "فبينما", "فعند", "فحين", "فلعل")
+_FA = ("(?:" + "|".join(_marked(w) for w in sorted(_FA_WORDS, key=len, reverse=True)) + f")(?!{_MARKS}{_LETTER})"
+       f"|ف{_MARKS}[أإٱ]{_MARKS}(?:{_LETTER}{_MARKS}){{3}}")
 # Arabic prose chains its clauses with the conjunction و ("and", written on the next word) where
 # English starts a new sentence: a word opening with و may start a clause (in vocalised text the
-# و carries a vowel mark, وَقَالَ, and the next letter may be an alef wasla, وَٱلَّذِينَ) ...
-_WAW = re.compile(r"\s+(?=و[\u064B-\u065F\u0670\u0640]*[\u0621-\u064A\u0671-\u06D3])")
+# و carries a vowel mark, وَقَالَ, and the next letter may be an alef wasla, وَٱلَّذِينَ), and so
+# may the conjunction ف above ...
+_WAW = re.compile(f"\\s+(?=و{_MARKS}{_LETTER}|{_FA})")
 # ... once the clause before it has this many characters, Arabic marks not counted (so that a noun
 # that merely begins with the letter, وزير "minister", does not cut a short phrase)
 _MIN_WAW_CLAUSE = 40
@@ -454,7 +477,7 @@ def _chars(text: str) -> int:
 
 
 def _waw_clauses(part: str) -> list[str]:
-    """``part`` cut before words opening with و, each piece but the last at least
+    """``part`` cut before words opening with the conjunction و or ف, each piece but the last at least
     ``_MIN_WAW_CLAUSE`` characters."""
     out: list[str] = []
     acc = ""
@@ -469,8 +492,9 @@ def _waw_clauses(part: str) -> list[str]:
 
 def clauses(text: str, waw: bool = False) -> list[str]:
     """The clauses of ``text``: split after ``. ! ? ; : ،`` or a comma, and with ``waw`` (the clause
-    step, :func:`align_by_clauses`) in Arabic before a word opening with the conjunction و once the
-    clause before has ``_MIN_WAW_CLAUSE`` characters; a piece shorter than ``_MIN_CLAUSE``
+    step, :func:`align_by_clauses`) in Arabic before a word opening with the conjunction و (or with
+    the conjunction ف where it cannot be read otherwise: :data:`_FA_WORDS`) once the clause before
+    has ``_MIN_WAW_CLAUSE`` characters; a piece shorter than ``_MIN_CLAUSE``
     characters joins its neighbour (one piece: ``[text]``).
 
     >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
