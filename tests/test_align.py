@@ -769,6 +769,12 @@ def test_clauses() -> None:
     # 33 letters and 57 characters with the marks: too short a clause to cut before "وَطَفِقَا"
     short = "فَلَمَّا ذَاقَا ٱلشَّجَرَةَ بَدَتۡ لَهُمَا سَوۡءَٰتُهُمَا وَطَفِقَا يَخۡصِفَانِ"
     assert clauses(short, waw=True) == [short]
+    # Uthmani script has no punctuation but its pause marks, on the last word of a phrase where a
+    # reader may stop (ۚ ۗ ۖ ۘ): they end clauses as a comma does; ۙ (do not stop) does not
+    paused = ("قَالَ أَتَسۡتَبۡدِلُونَ ٱلَّذِي هُوَ أَدۡنَىٰ بِٱلَّذِي هُوَ خَيۡرٌۚ ٱهۡبِطُواْ مِصۡرٗا فَإِنَّ "
+              "لَكُم مَّا سَأَلۡتُمۡۗ وَضُرِبَتۡ عَلَيۡهِمُ ٱلذِّلَّةُ وَٱلۡمَسۡكَنَةُ")
+    assert [c.split()[0] for c in clauses(paused)] == ["قَالَ", "ٱهۡبِطُواْ", "وَضُرِبَتۡ"]
+    assert clauses(paused.replace("ۚ", "ۙ").replace("ۗ", "ۙ")) == [paused.replace("ۚ", "ۙ").replace("ۗ", "ۙ")]
     # the conjunction ف ("so", "then") opens a clause too, where it cannot be read otherwise
     # (فلما "then when", فقال "so he said", ف with a hamza and a verb); words that merely begin
     # with the letter (في "in", فقط "only", فاز "won") are not cut

@@ -436,7 +436,11 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
     return out
 
 
-_CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…])[\"'»”’)\]]*\s+")
+# Clause-ending punctuation; with the pause marks of Uthmani script (the Qur'an's only punctuation,
+# set on the last word of a phrase where a reader may stop: ۖ stop allowed, continuing better; ۗ
+# stopping better; ۘ stop required; ۚ stop allowed), not the marks that forbid a stop (ۙ) or pair
+# two places of which one is to be chosen (ۛ)
+_CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…\u06D6\u06D7\u06D8\u06DA])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
 # vowel marks, tatweel and Quranic marks between letters (the marks of normalize.strip_marks)
 _MARKS = "[\u064B-\u065F\u0670\u0640\u0610-\u061A\u06D6-\u06E4\u06E7-\u06ED]*"
