@@ -600,10 +600,15 @@ class ModeChoice:
                      f"translations from {ORDER_Z:g}, or from {ORDER_Z_EFFECT:g} where the order "
                      f"explains {ORDER_RATIO:g}x as much over {ORDER_EFFECT_UNITS} or more "
                      f"{e.get('order_unit', 'paragraphs')})")
+        crossed = ""
+        if e.get("crossing"):
+            crossed = (f"; {e['crossing']} of {e['strong']} confident pairs cross the order of the others"
+                       + (f" (comparable from {CROSS_MIN} and {CROSS_SHARE:.0%} of the shorter side)"
+                          if self.mode == "comparable" and e.get("order_z") is None else ""))
         return (f"a monotonic alignment explains {e['explained']:.0%} of the sentences; "
                 f"{e['anchors']} likely 1-1 pairs over {e['shorter']} sentences of the shorter "
                 f"side, {e['monotonic']} of them in order (coverage {e['coverage']:.2f}, "
-                f"in-order share {e['in_order']:.2f}){order}{where}")
+                f"in-order share {e['in_order']:.2f}){crossed}{order}{where}")
 
     def __str__(self) -> str:
         return self.mode
@@ -621,6 +626,15 @@ def _lis_length(values: Sequence[int]) -> int:
         else:
             tails[pos] = v
     return len(tails)
+
+
+#: Confident pairs (mutual best, this many null standard deviations above the null mean) that the
+#: longest in-order chain of them leaves out: from :data:`CROSS_MIN` of them, and
+#: :data:`CROSS_SHARE` of the shorter side, the texts share passages in another order and are
+#: comparable, whatever share a monotonic alignment explains (:func:`choose_mode`).
+CROSS_Z = 3.0
+CROSS_MIN = 2
+CROSS_SHARE = 0.15
 
 
 #: Mean cosine of two sentences of the two documents above which an encoder's vectors share one
@@ -809,6 +823,17 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
         ev["window"] = f"first {window[0]} x {window[1]} sentences"
     ordered = coverage >= min_coverage and in_order >= min_in_order
     mode = "parallel" if explained >= min_explained or ordered else "comparable"
+    if mode == "parallel":
+        # confident pairs that no monotonic order can hold: a translation keeps the order of its
+        # original, texts that share passages in another order do not (a single story with its
+        # paragraphs shuffled is explained 70% or more by the monotonic aligner: its passages are
+        # in order inside, and every span of one story resembles every other)
+        strong_bar = res.null.threshold(CROSS_Z)
+        strong = sorted((i, j) for i, j, s in res.candidates if s >= strong_bar)
+        crossing = len(strong) - _lis_length([j for _, j in strong])
+        ev.update(strong=len(strong), crossing=crossing)
+        if crossing >= CROSS_MIN and crossing >= CROSS_SHARE * shorter:
+            mode = "crossed"
     if mode == "comparable":
         tested = order_test(src_list, tgt_list, src_emb, tgt_emb, explained, src_units, tgt_units)
         if tested is not None:
@@ -818,4 +843,4 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
             if z >= ORDER_Z or (z >= ORDER_Z_EFFECT and explained >= ORDER_RATIO * mean
                                 and count >= ORDER_EFFECT_UNITS):
                 mode = "parallel"
-    return ModeChoice(mode, ev)
+    return ModeChoice("comparable" if mode == "crossed" else mode, ev)
