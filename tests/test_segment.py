@@ -352,3 +352,16 @@ def test_list_items_of_a_wrapped_text_stay_apart() -> None:
     text = textwrap.fill(body, 70) + "\n" + "\n".join(items)
     got = sents(text, "en")
     assert got[-3:] == items
+
+
+def test_verse_numbers_of_the_quran_end_sentences() -> None:
+    """Running text of the Qur'an has no full stops: a verse ends at its number, in ornate
+    parentheses (either way round) or after the end-of-ayah sign, and the number stays with it."""
+    verses = ["وَأَقِيمُواْ ٱلصَّلَوٰةَ وَءَاتُواْ ٱلزَّكَوٰةَ وَٱرۡكَعُواْ مَعَ ٱلرَّـٰكِعِينَ",
+              "أَتَأۡمُرُونَ ٱلنَّاسَ بِٱلۡبِرِّ وَتَنسَوۡنَ أَنفُسَكُمۡ وَأَنتُمۡ تَتۡلُونَ ٱلۡكِتَٰبَۚ أَفَلَا تَعۡقِلُونَ",
+              "وَٱسۡتَعِينُواْ بِٱلصَّبۡرِ وَٱلصَّلَوٰةِۚ وَإِنَّهَا لَكَبِيرَةٌ إِلَّا عَلَى ٱلۡخَٰشِعِينَ"]
+    for mark in ("﴿{}﴾", "\ufd3e{}\ufd3f", "۝{}"):
+        want = [f"{v} {mark.format(n)}" for v, n in zip(verses, ("٤٣", "٤٤", "٤٥"), strict=True)]
+        assert [s.text for s in segment(" ".join(want), "ar")] == want
+    # without the numbers the verses run on as one sentence, as before
+    assert len(segment(" ".join(verses), "ar")) == 1

@@ -70,6 +70,10 @@ _LEAD = " \t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
 _AR_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 _GLUED_AR = re.compile(f"(?<=[{_AR_LETTER}]{{2}})[.؟!](?=[{_AR_LETTER}]{{2}})")
+# the end of a verse of the Qur'an in running text: its number in ornate parentheses (﴿١٢﴾, either
+# way round) or after the end-of-ayah sign (۝١٢); the only sentence end such text has
+_VERSE_END = re.compile(r"[\uFD3E\uFD3F]\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}\s*[\uFD3E\uFD3F]"
+                        r"|\u06DD\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}")
 _WORDLIKE = re.compile(r"[^\W\d_]{2,}")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
@@ -271,6 +275,8 @@ class SplitterSpec:
     continuation_prefixes: tuple[str, ...] = ()
     #: also break at a full stop / question mark glued between two Arabic words.
     glued_breaks: bool = False
+    #: also break after a verse number of the Qur'an (``﴿١٢﴾``, ``۝١٢``).
+    verse_ends: bool = False
 
 
 _EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according"])
@@ -283,7 +289,7 @@ SPLITTERS: dict[str, SplitterSpec] = {
     "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING),
     "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
                        continuation_prefixes=_AR_CONTINUATION,
-                       glued_breaks=True,
+                       glued_breaks=True, verse_ends=True,
                        attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
 }
 GENERIC = SplitterSpec("punkt-generic", None)
@@ -316,6 +322,8 @@ class Splitter:
         cands = [end for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
             cands = sorted(set(cands) | {m.end() for m in _GLUED_AR.finditer(para)})
+        if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
+            cands = sorted(set(cands) | {m.end() for m in _VERSE_END.finditer(para)})
         if not cands:
             return []
         quote_open = _double_quote_states(para)
