@@ -43,6 +43,9 @@ SEED_EN = ("held more than 40 remote video exchange meetings with more than 150 
     ("plus 20 ألفا و 77 ألفًا", ["20000", "77000"]),           # accusative forms of ألف
     ("$2.8bn and £125m", ["2800000000", "125000000"]),        # money shorthand
     ("the 100m race", ["100"]),                               # no currency sign: metres stay
+    ("مَعَ ٱلرَّـٰكِعِينَ ﴿٤٣﴾", []),                             # a verse number of the Qur'an
+    ("سَبۡعِينَ رَجُلٗا ۝١٥٥", []),                             # after the end-of-ayah sign
+    ("قتل 30 شخصا \ufd3e٤٣\ufd3f", ["30"]),
 ])
 def test_extract_numbers(text: str, numbers: list[str]) -> None:
     assert extract_numbers(text) == numbers

@@ -105,6 +105,8 @@ def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     text = normalize_digits(text)
     out = []
     for m in _NUMBER.finditer(text):
+        if text[max(0, m.start() - 4):m.start()].rstrip().endswith(("\uFD3E", "\uFD3F", "\u06DD")):
+            continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
         money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
         out.append((m.start(), _canonical(m.group(1), m.group(2), money), _canonical(m.group(1), None)))
     return text, out
