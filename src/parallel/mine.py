@@ -769,7 +769,12 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     (``z_anchor`` null standard deviations above the null mean) covering ``min_coverage`` of the
     shorter side in one chain that holds ``min_in_order`` of them (``coverage``, ``in_order``;
     alone it fails where one side is split finer or the rendering is free, since mutual-best
-    pairs are then rare). Where both say ``comparable``, the order test (:func:`order_test`, over
+    pairs are then rare). Neither counts where confident pairs cross the order of the others
+    (``crossing``: at least :data:`CROSS_MIN` of the mutual-best pairs :data:`CROSS_Z` null
+    standard deviations above the null mean left out of their longest in-order chain, and
+    :data:`CROSS_SHARE` of the shorter side): a single story with its paragraphs shuffled is
+    explained 70% or more, each passage being in order inside, and is ``comparable``. Where both
+    say ``comparable``, the order test (:func:`order_test`, over
     the paragraphs ``src_units``/``tgt_units``: each sentence's paragraph index) still says
     ``parallel`` when the explained share depends on the order (z >= :data:`ORDER_Z`, or z >=
     :data:`ORDER_Z_EFFECT` where the order explains :data:`ORDER_RATIO` times as much and at least
