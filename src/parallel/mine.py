@@ -828,6 +828,7 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
         ev["window"] = f"first {window[0]} x {window[1]} sentences"
     ordered = coverage >= min_coverage and in_order >= min_in_order
     mode = "parallel" if explained >= min_explained or ordered else "comparable"
+    crossed = False
     if mode == "parallel":
         # confident pairs that no monotonic order can hold: a translation keeps the order of its
         # original, texts that share passages in another order do not (a single story with its
@@ -837,9 +838,12 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
         strong = sorted((i, j) for i, j, s in res.candidates if s >= strong_bar)
         crossing = len(strong) - _lis_length([j for _, j in strong])
         ev.update(strong=len(strong), crossing=crossing)
-        if crossing >= CROSS_MIN and crossing >= CROSS_SHARE * shorter:
-            mode = "crossed"
-    if mode == "comparable":
+        crossed = crossing >= CROSS_MIN and crossing >= CROSS_SHARE * shorter
+        if crossed:
+            # passages in order inside, moved as a whole: shuffling them again would find that the
+            # order matters, so the order test is not asked
+            mode = "comparable"
+    if mode == "comparable" and not crossed:
         tested = order_test(src_list, tgt_list, src_emb, tgt_emb, explained, src_units, tgt_units)
         if tested is not None:
             side, mean, z, unit, count = tested
@@ -848,4 +852,4 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
             if z >= ORDER_Z or (z >= ORDER_Z_EFFECT and explained >= ORDER_RATIO * mean
                                 and count >= ORDER_EFFECT_UNITS):
                 mode = "parallel"
-    return ModeChoice("comparable" if mode == "crossed" else mode, ev)
+    return ModeChoice(mode, ev)

@@ -442,7 +442,8 @@ def _span_vectors(sent: np.ndarray, lengths: Sequence[int], weights: np.ndarray,
 # two places of which one is to be chosen (ۛ)
 _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…\u06D6\u06D7\u06D8\u06DA])[\"'»”’)\]]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
-# vowel marks, tatweel and Quranic marks between letters (the marks of normalize.strip_marks)
+# vowel marks, tatweel and Quranic marks between letters (the Arabic marks of normalize.MARKS;
+# not its invisible bidi and zero-width ones)
 _MARKS = "[\u064B-\u065F\u0670\u0640\u0610-\u061A\u06D6-\u06E4\u06E7-\u06ED]*"
 _LETTER = "[\u0621-\u064A\u0671-\u06D3]"
 
