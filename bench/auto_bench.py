@@ -34,6 +34,7 @@ Embeddings come from the bundled ``use-m3`` encoder through align_bench's on-dis
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 from pathlib import Path
 
@@ -84,8 +85,6 @@ def derived_like_documents(seeds: int = 5, chunk: int = 4, drop: float = 0.3
     sentences that are not among its ten, ``seeds`` times each: the hidden comparable documents
     are built so. A single story with its passages moved: the monotonic aligner explains 70% or
     more of many of them, since every passage is in order inside."""
-    import random
-
     sys.path.insert(0, str(ROOT / "scripts"))
     from confidence_data import ntrex_docs
 
@@ -96,18 +95,25 @@ def derived_like_documents(seeds: int = 5, chunk: int = 4, drop: float = 0.3
             ar, en = docs[n]
             if not 15 <= len(ar) <= 30:
                 continue
-            rng = random.Random(f"{seed}-{n}")
-            chunks = [list(range(i, min(i + chunk, len(ar)))) for i in range(0, len(ar), chunk)]
-
-            def side(rng: random.Random = rng, chunks: list[list[int]] = chunks) -> list[int]:
-                order = list(range(len(chunks)))
-                rng.shuffle(order)
-                return [i for c in order for i in chunks[c] if rng.random() > drop]
-
-            ka, ke = side(), side()
+            ka, ke = chunk_shuffled(len(ar), random.Random(f"{seed}-{n}"), chunk, drop)
             rows.append(("NTREX other documents built as derived/comparable:comparable", f"{seed}-{n:03d}",
                          [ar[i] for i in ka], [en[j] for j in ke]))
     return rows
+
+
+def chunk_shuffled(n: int, rng: random.Random, chunk: int = 4, drop: float = 0.3) -> tuple[list[int], list[int]]:
+    """The sentence numbers each side keeps of a document of ``n`` sentences built as
+    ``derived/comparable`` is: chunks of ``chunk`` consecutive sentences in an order shuffled with
+    ``rng`` on each side independently, ``drop`` of the sentences left out."""
+    chunks = [list(range(i, min(i + chunk, n))) for i in range(0, n, chunk)]
+
+    def side() -> list[int]:
+        order = list(range(len(chunks)))
+        rng.shuffle(order)
+        return [i for c in order for i in chunks[c] if rng.random() > drop]
+
+    src = side()
+    return src, side()
 
 
 def pooled_documents(drop: float = 0.3, min_side: int = 20) -> list[tuple[str, str, list[str], list[str]]]:
@@ -115,8 +121,6 @@ def pooled_documents(drop: float = 0.3, min_side: int = 20) -> list[tuple[str, s
     out per side, then shuffled sentence by sentence, shuffled in blocks of three sentences (not
     marked as paragraphs), or kept in order; pairs with fewer than ``min_side`` sentences a side
     left are skipped."""
-    import random
-
     sys.path.insert(0, str(ROOT / "scripts"))
     from confidence_data import ntrex_docs
 
@@ -182,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     for noise in args.noise:
         rng = np.random.default_rng(0)
         per: dict[str, list[tuple[bool, float]]] = {}
-        wrong = []
+        wrong: list[tuple[str, str]] = []
         for (kind, name, a, b, ua, ub), (ea, eb) in zip(docs, emb, strict=True):
             if noise:
                 ea = ea + noise * rng.normal(size=ea.shape).astype(np.float32) / np.sqrt(ea.shape[1])
@@ -194,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             ok = choice.mode == want
             per.setdefault(kind, []).append((ok, float(choice.evidence["explained"])))
             if not ok and not kind.endswith(")"):
-                wrong.append(f"{kind.split(':')[0]} {name}: {choice.mode} ({choice.describe()})")
+                wrong.append((kind.split(":")[0], f"{name}: {choice.mode} ({choice.describe()})"))
         counted = [ok for k, v in per.items() if not k.endswith(")") for ok, _ in v]
         print(f"noise {noise:.1f}: {sum(counted)}/{len(counted)} documents right")
         for kind, v in per.items():
@@ -202,14 +206,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {kind.split(':')[0]:<38} {sum(ok for ok, _ in v):2d}/{len(v):<2d} "
                   f"{kind.rsplit(':', 1)[1]:<12} explained {min(ex):.2f}-{max(ex):.2f}")
         shown: dict[str, int] = {}
-        for line in wrong:
-            kind = line.split(" ", 1)[0] if not line.startswith("NTREX other") else "NTREX other"
-            shown[kind] = shown.get(kind, 0) + 1
-            if shown[kind] <= 5:
-                print(f"  WRONG {line}")
-        for kind, count in shown.items():
+        for label, line in wrong:  # at most 5 a kind
+            shown[label] = shown.get(label, 0) + 1
+            if shown[label] <= 5:
+                print(f"  WRONG {label} {line}")
+        for label, count in shown.items():
             if count > 5:
-                print(f"  ... and {count - 5} more WRONG {kind} documents")
+                print(f"  ... and {count - 5} more WRONG {label} documents")
     return 0
 
 

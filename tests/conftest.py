@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +26,23 @@ def shared_bench() -> Path:
     if not SHARED_BENCH.is_dir():
         pytest.skip("../shared/bench is not present")
     return SHARED_BENCH
+
+
+@pytest.fixture(scope="session")
+def repo_module() -> Callable[[str, str], Any]:
+    """Import a module of the repository's ``bench/`` or ``scripts/``: ``repo_module("bench",
+    "mine_bench")`` (bench modules import from both folders)."""
+    import importlib
+    import sys
+
+    def load(folder: str, name: str) -> Any:
+        for sub in ("bench", "scripts"):
+            if str(ROOT / sub) not in sys.path:
+                sys.path.insert(0, str(ROOT / sub))
+        assert (ROOT / folder / f"{name}.py").is_file()
+        return importlib.import_module(name)
+
+    return load
 
 
 @pytest.fixture(autouse=True, scope="session")

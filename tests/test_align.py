@@ -1188,45 +1188,21 @@ def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: py
     assert al.info["auto"]["order_z"] < mine.ORDER_Z
 
 
-def _chunk_shuffled(shared_bench: Path, n: int, seed: int) -> tuple[list[int], list[int], list[str], list[str]]:
-    """NTREX document ``n`` (in the order of DOCUMENT_IDS.tsv) built as derived/comparable is:
-    chunks of four consecutive sentences in a shuffled order on each side independently, 30% of
-    the sentences left out per side. Returns the kept line numbers of each side and both
-    documents' sentences."""
-    import random
-
-    d = shared_bench / "ntrex128_arb_eng"
-    ar = (d / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()
-    en = (d / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
-    docs: dict[str, list[int]] = {}
-    for k, doc in enumerate((d / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()):
-        docs.setdefault(doc.strip(), []).append(k)
-    rows = list(docs.values())[n]
-    a, e = [ar[k] for k in rows], [en[k] for k in rows]
-    rng = random.Random(f"{seed}-{n}")
-    chunks = [list(range(i, min(i + 4, len(a)))) for i in range(0, len(a), 4)]
-
-    def side() -> list[int]:
-        order = list(range(len(chunks)))
-        rng.shuffle(order)
-        return [i for c in order for i in chunks[c] if rng.random() > 0.3]
-
-    ka = side()
-    ke = side()
-    return ka, ke, a, e
-
-
 @pytest.mark.parametrize(("n", "seed"), [(55, 0), (55, 2)])
 def test_auto_mode_calls_a_story_with_its_passages_moved_comparable(shared_bench: Path, encoder,  # type: ignore[no-untyped-def]
-                                                                   n: int, seed: int) -> None:
+                                                                   repo_module, n: int, seed: int) -> None:
     """A single news story whose chunks of four sentences are shuffled on each side (the
     construction of derived/comparable and of the hidden comparable documents) is explained 70%
     or more by a monotonic alignment, since each passage is in order inside: the share test alone
     called it a translation. Confident pairs that cross the order of the others say it is not;
     the same sentences in order stay a translation."""
+    import random
+
     from parallel.mine import CROSS_MIN, choose_mode
 
-    ka, ke, a, e = _chunk_shuffled(shared_bench, n, seed)
+    # NTREX document n built as derived/comparable is (bench/auto_bench.py, the same construction)
+    a, e = repo_module("scripts", "confidence_data").ntrex_docs()[n]
+    ka, ke = repo_module("bench", "auto_bench").chunk_shuffled(len(a), random.Random(f"{seed}-{n}"))
     va, ve = encoder.encode(a), encoder.encode(e)
     choice = choose_mode(va[ka], ve[ke], src_sents=[a[i] for i in ka], tgt_sents=[e[j] for j in ke])
     ev = choice.evidence

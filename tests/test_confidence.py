@@ -386,22 +386,11 @@ def test_refit_reproduces_the_shipped_parameters(shared_bench: Path, tmp_path: P
     assert fresh["intercept"] == pytest.approx(ship["intercept"], abs=1e-4)
 
 
-def _repo_module(folder: str, name: str) -> Any:
-    """A module of the repository's ``bench/`` or ``scripts/`` (mine_bench imports from both)."""
-    import importlib
-
-    for sub in ("bench", "scripts"):
-        if str(ROOT / sub) not in sys.path:
-            sys.path.insert(0, str(ROOT / sub))
-    assert (ROOT / folder / f"{name}.py").is_file()
-    return importlib.import_module(name)
-
-
-def test_one_topic_haystacks_use_documents_the_model_never_saw(shared_bench: Path) -> None:
+def test_one_topic_haystacks_use_documents_the_model_never_saw(shared_bench: Path, repo_module: Any) -> None:
     """bench/mine_bench.py's Arabic-English one-topic haystacks: every gold pair is a line pair of
     NTREX, no sentence comes from a document of the confidence model's training split, each
     sentence appears once, about 15% of the pairs are kept whole, and the construction repeats."""
-    mb, cd = _repo_module("bench", "mine_bench"), _repo_module("scripts", "confidence_data")
+    mb, cd = repo_module("bench", "mine_bench"), repo_module("scripts", "confidence_data")
     docs = cd.ntrex_docs()
     train = [d for n, d in enumerate(docs[10:]) if n % 2 == 0]
     train_ar = {a for ar, _ in train for a in ar}
@@ -417,11 +406,11 @@ def test_one_topic_haystacks_use_documents_the_model_never_saw(shared_bench: Pat
         assert 0.1 <= len(gold) / (len(ar) + len(en) - len(gold)) <= 0.2
 
 
-def test_udhr_haystacks_pair_the_declarations_paragraphs() -> None:
+def test_udhr_haystacks_pair_the_declarations_paragraphs(repo_module: Any) -> None:
     """bench/mine_bench.py's templated one-topic haystacks: every gold pair is an Arabic paragraph of
     the UDHR with its English paragraph, each sentence appears once, the share kept whole is the one
     asked for, and the construction repeats."""
-    mb, ab = _repo_module("bench", "mine_bench"), _repo_module("bench", "align_bench")
+    mb, ab = repo_module("bench", "mine_bench"), repo_module("bench", "align_bench")
     _, ar_units, en_units, gold = ab.udhr_doc()
     true = {(ar_units[s[0]], en_units[t[0]]) for s, t in gold if len(s) == 1 and len(t) == 1}
     sets = mb.udhr_haystacks(0.5, seeds=3)
@@ -432,10 +421,10 @@ def test_udhr_haystacks_pair_the_declarations_paragraphs() -> None:
         assert len(ar) + len(en) - len(pairs) == 55
 
 
-def test_scale_haystacks_are_the_hidden_sets_size(shared_bench: Path) -> None:
+def test_scale_haystacks_are_the_hidden_sets_size(shared_bench: Path, repo_module: Any) -> None:
     """bench/mine_bench.py's haystacks at the hidden same-topic set's size: 120 NTREX line pairs kept
     whole among about 1,000 sentences a side, each sentence once, and the construction repeats."""
-    mb, cd = _repo_module("bench", "mine_bench"), _repo_module("scripts", "confidence_data")
+    mb, cd = repo_module("bench", "mine_bench"), repo_module("scripts", "confidence_data")
     lines = {(a, e) for ar, en in cd.ntrex_docs() for a, e in zip(ar, en, strict=True)}
     sets = mb.ntrex_scale_haystacks(seeds=2)
     assert sets == mb.ntrex_scale_haystacks(seeds=2) and len(sets) == 2 and sets[0] != sets[1]
