@@ -46,6 +46,7 @@ SEED_EN = ("held more than 40 remote video exchange meetings with more than 150 
     ("مَعَ ٱلرَّـٰكِعِينَ ﴿٤٣﴾", []),                             # a verse number of the Qur'an
     ("سَبۡعِينَ رَجُلٗا ۝١٥٥", []),                             # after the end-of-ayah sign
     ("قتل 30 شخصا \ufd3e٤٣\ufd3f", ["30"]),
+    ("﴿٤٣﴾ قتل 30 شخصا ﴿٤٤﴾ 12 آخرون", ["30", "12"]),          # a number after a verse number counts
 ])
 def test_extract_numbers(text: str, numbers: list[str]) -> None:
     assert extract_numbers(text) == numbers

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .data import Alignment, Link
+from .normalize import VERSE_NUMBER
 
 #: Smallest neighbourhood mean a ratio margin divides by.
 MARGIN_FLOOR = 0.05
@@ -103,9 +104,10 @@ def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     :func:`extract_numbers` gives it, and the digits before a scale word or money shorthand
     multiplied them (``1.5 million`` -> ``1500000``, ``1.5``)."""
     text = normalize_digits(text)
+    verses = [m.span() for m in VERSE_NUMBER.finditer(text)]
     out = []
     for m in _NUMBER.finditer(text):
-        if text[max(0, m.start() - 4):m.start()].rstrip().endswith(("\uFD3E", "\uFD3F", "\u06DD")):
+        if any(a <= m.start() < b for a, b in verses):
             continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
         money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
         out.append((m.start(), _canonical(m.group(1), m.group(2), money), _canonical(m.group(1), None)))

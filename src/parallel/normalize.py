@@ -27,10 +27,17 @@ chosen by script, so mixed text (English names inside Arabic) folds the same on 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "LETTERS", "MARKS", "fold", "fold_with_map", "strip_marks"]
+__all__ = ["DIGITS", "LETTERS", "MARKS", "VERSE_NUMBER", "fold", "fold_with_map", "strip_marks"]
+
+#: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
+#: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
+#: of the text (the numbers evidence).
+VERSE_NUMBER = re.compile(r"[\uFD3E\uFD3F]\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}\s*[\uFD3E\uFD3F]"
+                          r"|\u06DD\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}")
 
 #: Characters dropped by the ``marks`` rule.
 MARKS: frozenset[str] = frozenset(

@@ -42,6 +42,7 @@ from importlib import resources
 from typing import Any
 
 from .data import Segment
+from .normalize import VERSE_NUMBER
 
 __all__ = ["SPLITTERS", "Splitter", "SplitterSpec", "get_splitter", "presplit", "register_splitter",
            "segment", "split_paragraphs"]
@@ -70,10 +71,6 @@ _LEAD = " \t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
 _AR_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 _GLUED_AR = re.compile(f"(?<=[{_AR_LETTER}]{{2}})[.؟!](?=[{_AR_LETTER}]{{2}})")
-# the end of a verse of the Qur'an in running text: its number in ornate parentheses (﴿١٢﴾, either
-# way round) or after the end-of-ayah sign (۝١٢); the only sentence end such text has
-_VERSE_END = re.compile(r"[\uFD3E\uFD3F]\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}\s*[\uFD3E\uFD3F]"
-                        r"|\u06DD\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}")
 _WORDLIKE = re.compile(r"[^\W\d_]{2,}")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
@@ -323,7 +320,7 @@ class Splitter:
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
             cands = sorted(set(cands) | {m.end() for m in _GLUED_AR.finditer(para)})
         if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
-            cands = sorted(set(cands) | {m.end() for m in _VERSE_END.finditer(para)})
+            cands = sorted(set(cands) | {m.end() for m in VERSE_NUMBER.finditer(para)})
         if not cands:
             return []
         quote_open = _double_quote_states(para)
