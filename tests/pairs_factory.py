@@ -26,13 +26,14 @@ EN = [
 ]
 
 
-def make_doc(texts: list[str], lang: str, name: str | None = None) -> Document:
-    """One sentence a line (paragraph 0), exact offsets; named ``doc.LANG`` unless ``name``."""
+def make_doc(texts: list[str], lang: str, name: str | None = None, sep: str = "\n") -> Document:
+    """The sentences joined by ``sep`` (one a line by default; a space makes running text), all in
+    paragraph 0, with exact offsets; named ``doc.LANG`` unless ``name``."""
     segs, pos = [], 0
     for i, t in enumerate(texts):
         segs.append(Segment(t, lang, i, 0, pos, pos + len(t)))
-        pos += len(t) + 1
-    return Document("\n".join(texts), lang, tuple(segs), name=name or f"doc.{lang}")
+        pos += len(t) + len(sep)
+    return Document(sep.join(texts), lang, tuple(segs), name=name or f"doc.{lang}")
 
 
 def parallel_links() -> list[Link]:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from harness import read_pty
+from pairs_factory import make_doc
 
 from parallel.cli import main
 from parallel.concordance import compile_pattern, concordance, counts, fold_text, fold_with_map
-from parallel.data import Alignment, Document, Link, Segment
+from parallel.data import Alignment, Link
 from parallel.errors import InputError
 from parallel.export import write_json
 
@@ -25,22 +26,10 @@ EN = ["The World Health Organization said the situation was serious.",
       "Goodbye from the HOSPITAL.", "An unmatched English sentence about health."]
 
 
-def make_doc(sentences: list[str], lang: str) -> Document:
-    text, segs, pos = "", [], 0
-    for i, s in enumerate(sentences):
-        if i:
-            text += " "
-            pos += 1
-        segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
-        text += s
-        pos += len(s)
-    return Document(text, lang, tuple(segs))
-
-
 @pytest.fixture
 def al() -> Alignment:
     links = (Link((0,), (0,), 0.9), Link((1,), (1,), 0.8), Link((2,), (2,), 0.7))
-    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable", "model:use-m3")
+    return Alignment(make_doc(AR, "ar", sep=" "), make_doc(EN, "en", sep=" "), links, "comparable", "model:use-m3")
 
 
 def test_folding_ignores_marks_and_variants() -> None:
@@ -155,7 +144,7 @@ def test_case_sensitive_mode(al: Alignment) -> None:
 
 def test_cli_case_sensitive_word(tmp_path: Path) -> None:
     en = ["Experts who went to Wuhan met WHO officials.", "The WHO said so."]
-    al = Alignment(make_doc(["جملة.", "جملة أخرى."], "ar"), make_doc(en, "en"),
+    al = Alignment(make_doc(["جملة.", "جملة أخرى."], "ar", sep=" "), make_doc(en, "en", sep=" "),
                    (Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)), "parallel", "model:use-m3")
     path = _file(tmp_path, al)
     runner = CliRunner()
@@ -222,7 +211,7 @@ def test_presentation_forms_match_their_letters() -> None:
     """U+FEFB (lam-alef ligature) finds 'لا' and is found by it (NFKC on pattern and text), and the
     hit still points at the characters as written."""
     ar = ["قال ﻻ شيء هنا.", "قال لا شيء هنا."]
-    al = Alignment(make_doc(ar, "ar"), make_doc(["He said nothing.", "He said nothing."], "en"),
+    al = Alignment(make_doc(ar, "ar", sep=" "), make_doc(["He said nothing.", "He said nothing."], "en", sep=" "),
                    (Link((0,), (0,), 0.9), Link((1,), (1,), 0.9)), "parallel", "model:use-m3")
     for pattern in ("ﻻ", "لا"):
         hits = concordance(al, pattern, side="src", word=True)
@@ -252,7 +241,7 @@ def test_a_space_in_the_pattern_matches_any_run_of_white_space_and_bidi_controls
     ar = ["إن الاقتصاد الوطني\nسيتحسن كثيرا.", "وأضاف  الوزير أن البطالة ستنخفض.",
           "قال مدير \u202bالشركة\u202c إن \u2067Apple\u2069 ستفتتح فرعا.", "لَا رَيْبَ ۛ فِيهِ."]
     en = ["The national\neconomy will improve.", "The  minister added it.", "Apple will open.", "No doubt."]
-    al = Alignment(make_doc(ar, "ar"), make_doc(en, "en"),
+    al = Alignment(make_doc(ar, "ar", sep=" "), make_doc(en, "en", sep=" "),
                    tuple(Link((k,), (k,), 0.9) for k in range(4)), "parallel", "model:use-m3")
     for pattern, side, sentence, written in (("الوطني سيتحسن", "src", 0, "الوطني\nسيتحسن"),
                                              ("national economy", "tgt", 0, "national\neconomy"),
@@ -267,7 +256,7 @@ def test_a_space_in_the_pattern_matches_any_run_of_white_space_and_bidi_controls
 
 def test_context_never_opens_on_a_vowel_mark() -> None:
     ar = ["ذَٰلِكَ ٱلْكِتَٰبُ لَا رَيْبَ فِيهِ هُدًى لِّلْمُتَّقِينَ."]
-    al = Alignment(make_doc(ar, "ar"), make_doc(["That is the Book."], "en"), (Link((0,), (0,), 0.9),),
+    al = Alignment(make_doc(ar, "ar", sep=" "), make_doc(["That is the Book."], "en", sep=" "), (Link((0,), (0,), 0.9),),
                    "parallel", "model:use-m3")
     (h,) = concordance(al, "للمتقين", side="src")
     for width in range(1, 30):

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from harness import chromium_context
+from pairs_factory import make_doc
 
 from parallel.cli import main
-from parallel.data import Alignment, Document, Link, Segment
+from parallel.data import Alignment, Link
 from parallel.export import write_json
 from parallel.report import (
     MAX_PIXELS,
@@ -35,23 +36,12 @@ from parallel.report import (
 XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 
 
-def make_doc(sentences: list[str], lang: str, name: str | None = None) -> Document:
-    text, segs, pos = "", [], 0
-    for i, s in enumerate(sentences):
-        if i:
-            text += " "
-            pos += 1
-        segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
-        text += s
-        pos += len(s)
-    return Document(text, lang, tuple(segs), name=name)
-
 
 def small_alignment(mode: str = "parallel") -> Alignment:
     ar = make_doc(["قالت منظمة الصحة العالمية إن 20 دولة شاركت.", "جملة بلا مقابل.",
-                   "نص عربي " + XSS[0], "سطر آخر " + XSS[1]], "ar", "doc.ar.txt")
+                   "نص عربي " + XSS[0], "سطر آخر " + XSS[1]], "ar", "doc.ar.txt", sep=" ")
     en = make_doc(["The World Health Organization said 30 countries took part.",
-                   "English " + XSS[1], "More English " + XSS[0], "An added sentence."], "en", "doc.en.txt")
+                   "English " + XSS[1], "More English " + XSS[0], "An added sentence."], "en", "doc.en.txt", sep=" ")
     links = [
         Link((0,), (0,), 0.8, {"cosine": 0.82, "margin": 1.2, "numbers": "differ",
                                "numbers_src": "20", "numbers_tgt": "30"}),
@@ -149,8 +139,8 @@ def test_downsample_keeps_maxima_and_bounds_size() -> None:
 
 def test_matrix_svg_draws_links_and_path_for_long_documents() -> None:
     n = 2000
-    ar = make_doc([f"جملة {i}" for i in range(n)], "ar")
-    en = make_doc([f"sentence {i}" for i in range(n)], "en")
+    ar = make_doc([f"جملة {i}" for i in range(n)], "ar", sep=" ")
+    en = make_doc([f"sentence {i}" for i in range(n)], "en", sep=" ")
     links = tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n))
     al = Alignment(ar, en, links, "parallel", "model:use-m3")
     sim = np.eye(n, dtype=np.float32)
@@ -167,8 +157,8 @@ def test_matrix_svg_draws_links_and_path_for_long_documents() -> None:
 
 def test_large_alignment_page_stays_light() -> None:
     n = 5000
-    ar = make_doc([f"هذه الجملة رقم {i} في النص العربي." for i in range(n)], "ar")
-    en = make_doc([f"This is sentence number {i} of the English text." for i in range(n)], "en")
+    ar = make_doc([f"هذه الجملة رقم {i} في النص العربي." for i in range(n)], "ar", sep=" ")
+    en = make_doc([f"This is sentence number {i} of the English text." for i in range(n)], "en", sep=" ")
     al = Alignment(ar, en, tuple(Link((i,), (i,), 0.6, {"cosine": 0.6}) for i in range(n)),
                    "parallel", "model:use-m3")
     page = render(al, sim=np.eye(n, dtype=np.float32))
@@ -273,8 +263,8 @@ def test_alignment_report_method(tmp_path: Path) -> None:
 
 def skipping_alignment(n: int = 14, m: int = 9) -> Alignment:
     """A comparable alignment with the seed's shape of trouble: a 2-1 link of ar 10 and 12 (11 skipped)."""
-    ar = make_doc([f"جملة رقم {i}." for i in range(n)], "ar", "skip.ar.txt")
-    en = make_doc([f"Sentence {j}." for j in range(m)], "en", "skip.en.txt")
+    ar = make_doc([f"جملة رقم {i}." for i in range(n)], "ar", "skip.ar.txt", sep=" ")
+    en = make_doc([f"Sentence {j}." for j in range(m)], "en", "skip.en.txt", sep=" ")
     links = (Link((2,), (6,), 0.2, {"cosine": 0.55}), Link((10, 12), (7,), 0.1, {"cosine": 0.58}),
              Link((13,), (3, 5), 0.1, {"cosine": 0.45}))
     return Alignment(ar, en, links, "comparable", "model:use-m3|mode:comparable|v:0.1.0")
@@ -305,8 +295,8 @@ def test_matrix_has_sentence_numbers_cell_data_and_skip_marks() -> None:
 
 def test_matrix_numbers_thin_out_and_cells_cover_blocks_on_long_documents() -> None:
     n = 1500
-    ar = make_doc([f"جملة {i}" for i in range(n)], "ar")
-    en = make_doc([f"sentence {i}" for i in range(n)], "en")
+    ar = make_doc([f"جملة {i}" for i in range(n)], "ar", sep=" ")
+    en = make_doc([f"sentence {i}" for i in range(n)], "en", sep=" ")
     al = Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n)), "parallel",
                    "model:use-m3")
     svg = matrix_svg(al, np.eye(n, dtype=np.float32))

@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 from harness import chromium_context
+from pairs_factory import make_doc
 
-from parallel.data import Alignment, Document, Link, Segment
+from parallel.data import Alignment, Link
 from parallel.errors import InputError
 from parallel.export import write_json
 from parallel.readers import read_alignment
@@ -33,17 +34,6 @@ XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
 # takes, up to this ceiling; it never depends on the machine being fast (issue 16).
 PATIENCE_MS = 180_000
 
-
-def make_doc(sentences: list[str], lang: str) -> Document:
-    text, segs, pos = "", [], 0
-    for i, s in enumerate(sentences):
-        if i:
-            text += "\n"
-            pos += 1
-        segs.append(Segment(s, lang, i, 0, pos, pos + len(s)))
-        text += s
-        pos += len(s)
-    return Document(text, lang, tuple(segs), name=f"doc.{lang}.txt")
 
 
 AR = ["قالت منظمة الصحة العالمية إن الوضع خطير.", "وأضافت أن التعاون ضروري.", "جملة " + XSS[0],
@@ -57,12 +47,12 @@ def parallel_alignment() -> Alignment:
     links = (Link((0,), (0,), 0.8, {"cosine": 0.8}), Link((1,), (1,), 0.5, {"cosine": 0.5}),
              Link((), (2,), 0.0), Link((2,), (3,), 0.4, {"cosine": 0.4}),
              Link((3,), (4,), 0.7, {"cosine": 0.7}), Link((4, 5), (5,), 0.3, {"cosine": 0.3}))
-    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "parallel", "model:use-m3|mode:parallel")
+    return Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "parallel", "model:use-m3|mode:parallel")
 
 
 def comparable_alignment() -> Alignment:
     links = (Link((3,), (4,), 1.2, {"cosine": 0.7}), Link((0,), (0,), 1.3, {"cosine": 0.8}))
-    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable", "model:use-m3|mode:comparable")
+    return Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "comparable", "model:use-m3|mode:comparable")
 
 
 def save(al: Alignment, path: Path) -> Path:
@@ -629,8 +619,8 @@ def test_long_alignment_renders_rows_as_the_reader_scrolls(tmp_path: Path, page:
     from playwright.sync_api import expect
 
     n = 650
-    ar = make_doc([f"الجملة رقم {i}." for i in range(n)], "ar")
-    en = make_doc([f"Sentence number {i}." for i in range(n)], "en")
+    ar = make_doc([f"الجملة رقم {i}." for i in range(n)], "ar", "doc.ar.txt")
+    en = make_doc([f"Sentence number {i}." for i in range(n)], "en", "doc.en.txt")
     al = Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n)), "parallel",
                    "model:use-m3|mode:parallel")
     path = save(al, tmp_path / "long.json")
@@ -750,7 +740,7 @@ def test_quick_actions_are_sent_one_after_another(server: tuple[str, Path], page
 def comparable_two_one() -> Alignment:
     """A comparable alignment with a 2-1 link (ar 1,3 ↔ en 4), like covid-cooperation's `10,12 <-> 7`."""
     links = (Link((0,), (0,), 0.2, {"cosine": 0.8, "p": 0.95}), Link((1, 3), (4,), 0.1, {"cosine": 0.6, "p": 0.6}))
-    return Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable", "model:use-m3|mode:comparable")
+    return Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "comparable", "model:use-m3|mode:comparable")
 
 
 def test_a_split_says_which_sentences_it_left_unlinked(client: tuple[Any, str, Path]) -> None:
