@@ -155,10 +155,10 @@ def ntrex_topic_haystacks(share: float = 0.15, seeds: int = 5
     import re
 
     sys.path.insert(0, str(ROOT / "scripts"))
-    from confidence_data import ntrex_docs
+    from confidence_data import derived_indices, heldout_docs, ntrex_docs
 
-    docs = ntrex_docs()
-    unseen = docs[:10] + [d for n, d in enumerate(docs[10:]) if n % 2 == 1]
+    ten = derived_indices()
+    unseen = [d for k, d in enumerate(ntrex_docs()) if k in ten] + heldout_docs()
     out = []
     for topic, pattern in NTREX_TOPICS:
         pat = re.compile(pattern)

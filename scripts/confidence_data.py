@@ -11,13 +11,17 @@ fixed seeds from ``../shared/bench`` (NTREX-128 ar-en news, Tatoeba ara-eng):
 * ``tatoeba``: short sentences, every one with its partner (sentence-for-sentence), and the
   same with 30% dropped per side.
 
-The first 10 NTREX documents (those of ``derived/ntrex128_ar_en``, which ``bench/mine_bench.py``
-scores) are used by neither split. Of the others, even-numbered documents train and odd-numbered
-ones are held out; Tatoeba lines 0-499 train, 500-999 are held out.
+The ten NTREX documents of ``derived/ntrex128_ar_en`` (which ``bench/mine_bench.py`` scores; its
+manifest names their corpus lines: documents 1, 3, 5-9, 11, 13 and 14 of the corpus, counting from
+1) are used by neither split (:func:`other_docs`). From the 11th document on, the others alternate
+between training and held out (the 11th trains: the split first drawn when the ten were wrongly
+taken to be the first ten, less the three of them it held); the earlier ones, 2, 4 and 10, are held
+out. Tatoeba lines 0-499 train, 500-999 are held out.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass
@@ -48,6 +52,44 @@ def ntrex_docs() -> list[tuple[list[str], list[str]]]:
     for n, doc in enumerate(ids):
         docs.setdefault(doc.strip(), []).append(n)
     return [([ar[i] for i in rows], [en[i] for i in rows]) for rows in docs.values()]
+
+
+def derived_indices() -> set[int]:
+    """Positions in :func:`ntrex_docs` of the ten documents of ``derived/ntrex128_ar_en``, read from
+    its manifest (each document's first corpus line)."""
+    ids = _lines(BENCH / "ntrex128_arb_eng" / "DOCUMENT_IDS.tsv")
+    first: dict[str, int] = {}
+    for n, doc in enumerate(ids):
+        first.setdefault(doc.strip(), n)
+    position = {line: k for k, line in enumerate(first.values())}
+    manifest = json.loads((BENCH / "derived" / "ntrex128_ar_en" / "manifest.json").read_text(encoding="utf-8"))
+    return {position[int(doc["orig_lines"][0])] for doc in manifest["docs"]}
+
+
+def other_docs() -> list[tuple[list[str], list[str]]]:
+    """The NTREX documents that are not among the ten of ``derived/``, in corpus order: the
+    confidence model's data (:func:`training_docs`, :func:`heldout_docs`)."""
+    skip = derived_indices()
+    return [d for k, d in enumerate(ntrex_docs()) if k not in skip]
+
+
+def _split(k: int) -> str:
+    """``train`` or ``heldout`` for the document at position ``k`` of :func:`ntrex_docs` (not one
+    of the ten): from the 11th document on they alternate, the 11th training, as when the split
+    was first drawn; the three earlier ones that are not among the ten are held out."""
+    return "train" if k >= 10 and (k - 10) % 2 == 0 else "heldout"
+
+
+def training_docs() -> list[tuple[list[str], list[str]]]:
+    """The documents the confidence model is fitted on."""
+    skip = derived_indices()
+    return [d for k, d in enumerate(ntrex_docs()) if k not in skip and _split(k) == "train"]
+
+
+def heldout_docs() -> list[tuple[list[str], list[str]]]:
+    """The documents held out from the fit."""
+    skip = derived_indices()
+    return [d for k, d in enumerate(ntrex_docs()) if k not in skip and _split(k) == "heldout"]
 
 
 def tatoeba() -> tuple[list[str], list[str]]:
@@ -163,8 +205,8 @@ def merged(ar: list[str], en: list[str], rng: random.Random, name: str, p_join: 
 def scenarios(split: str, seed: int = 7) -> list[Scenario]:
     """The scenarios of ``split`` (``train`` or ``heldout``)."""
     rng = random.Random(f"{seed}-{split}")
-    docs = ntrex_docs()[10:]
-    mine = [d for n, d in enumerate(docs) if (n % 2 == 0) == (split == "train")]
+    docs = other_docs()
+    mine = training_docs() if split == "train" else heldout_docs()
     names = sorted({m.group(0) for _, en in docs for s in en for m in _CAP.finditer(s)})
     out: list[Scenario] = []
     # comparable documents
