@@ -13,10 +13,10 @@ fixed seeds from ``../shared/bench`` (NTREX-128 ar-en news, Tatoeba ara-eng):
 
 The ten NTREX documents of ``derived/ntrex128_ar_en`` (which ``bench/mine_bench.py`` scores; its
 manifest names their corpus lines: documents 1, 3, 5-9, 11, 13 and 14 of the corpus, counting from
-1) are used by neither split (:func:`other_docs`). From the 11th document on, the others alternate
-between training and held out (the 11th trains: the split first drawn when the ten were wrongly
-taken to be the first ten, less the three of them it held); the earlier ones, 2, 4 and 10, are held
-out. Tatoeba lines 0-499 train, 500-999 are held out.
+1) are used by neither split (:func:`other_docs`). From the 11th document on, odd-numbered ones
+train and even-numbered ones are held out (the split first drawn when the ten were wrongly taken to
+be the first ten, less the benchmark documents 11, 13 and 14 it held); the earlier ones that are
+not among the ten, 2, 4 and 10, are held out. Tatoeba lines 0-499 train, 500-999 are held out.
 """
 
 from __future__ import annotations
@@ -74,9 +74,9 @@ def other_docs() -> list[tuple[list[str], list[str]]]:
 
 
 def _split(k: int) -> str:
-    """``train`` or ``heldout`` for the document at position ``k`` of :func:`ntrex_docs` (not one
-    of the ten): from the 11th document on they alternate, the 11th training, as when the split
-    was first drawn; the three earlier ones that are not among the ten are held out."""
+    """``train`` or ``heldout`` for the document at position ``k`` (from 0) of :func:`ntrex_docs`,
+    not one of the ten: from position 10 on, even positions train and odd ones are held out, as when
+    the split was first drawn; the three earlier ones that are not among the ten are held out."""
     return "train" if k >= 10 and (k - 10) % 2 == 0 else "heldout"
 
 
