@@ -66,11 +66,17 @@ def derived_indices() -> set[int]:
     return {position[int(doc["orig_lines"][0])] for doc in manifest["docs"]}
 
 
+def _docs_where(split: str | None) -> list[tuple[list[str], list[str]]]:
+    """The NTREX documents outside the ten, in corpus order: all of them (``split`` None) or those
+    of one split (:func:`_split`)."""
+    skip = derived_indices()
+    return [d for k, d in enumerate(ntrex_docs()) if k not in skip and split in (None, _split(k))]
+
+
 def other_docs() -> list[tuple[list[str], list[str]]]:
     """The NTREX documents that are not among the ten of ``derived/``, in corpus order: the
     confidence model's data (:func:`training_docs`, :func:`heldout_docs`)."""
-    skip = derived_indices()
-    return [d for k, d in enumerate(ntrex_docs()) if k not in skip]
+    return _docs_where(None)
 
 
 def _split(k: int) -> str:
@@ -82,14 +88,12 @@ def _split(k: int) -> str:
 
 def training_docs() -> list[tuple[list[str], list[str]]]:
     """The documents the confidence model is fitted on."""
-    skip = derived_indices()
-    return [d for k, d in enumerate(ntrex_docs()) if k not in skip and _split(k) == "train"]
+    return _docs_where("train")
 
 
 def heldout_docs() -> list[tuple[list[str], list[str]]]:
     """The documents held out from the fit."""
-    skip = derived_indices()
-    return [d for k, d in enumerate(ntrex_docs()) if k not in skip and _split(k) == "heldout"]
+    return _docs_where("heldout")
 
 
 def tatoeba() -> tuple[list[str], list[str]]:
