@@ -1227,6 +1227,68 @@ def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: py
     assert al.info["auto"]["order_z"] < mine.ORDER_Z
 
 
+def test_anchor_order_test_p_is_the_share_of_shuffles_that_keep_as_much_in_order() -> None:
+    """The anchor order test moves whole paragraphs (runs of ANCHOR_RUN sentences where none are
+    marked) of the side that has more of them: likely pairs in order across ten runs are kept so
+    by the text's own order alone (p = 1 / (shuffles + 1)); the same pairs in a shuffled order
+    are not evidence (p large, the test stops early); pairs inside one paragraph keep their order
+    under any shuffle; under four paragraphs there is no test."""
+    from parallel import mine
+
+    in_order = [(k, k) for k in range(0, 60, 3)]  # 20 pairs over 10 runs of 6
+    res = mine.anchor_order_test(in_order, 60, 60)
+    assert res is not None
+    p, side, unit, count = res
+    assert p == pytest.approx(1 / (mine.ANCHOR_SHUFFLES + 1)) and p <= mine.ANCHOR_ALPHA
+    assert unit == f"runs of {mine.ANCHOR_RUN} sentences" and count == 10 and side == "target"
+
+    # the target's runs in another order: the pairs' order is one of the shuffles' orders
+    runs = np.random.default_rng(3).permutation(10)
+    where = {j: int(np.flatnonzero(runs == j // 6)[0]) * 6 + j % 6 for j in range(60)}
+    shuffled = [(i, where[j]) for i, j in in_order]
+    res = mine.anchor_order_test(shuffled, 60, 60)
+    assert res is not None and res[0] > mine.ANCHOR_ALPHA
+
+    # marked paragraphs: all the pairs inside one paragraph are in order whatever the shuffle
+    units = [k // 10 for k in range(60)]
+    inside = [(k, k) for k in range(20, 30)]
+    res = mine.anchor_order_test(inside, 60, 60, src_units=units, tgt_units=units)
+    assert res is not None and res[2] == "paragraphs" and res[3] == 6 and res[0] > mine.ANCHOR_ALPHA
+
+    assert mine.anchor_order_test(in_order[:6], 18, 18) is None  # three runs
+    assert mine.anchor_order_test(in_order[:2], 60, 60) is None  # two pairs
+    assert mine.anchor_order_test(in_order, 60, 60) == mine.anchor_order_test(in_order, 60, 60)
+
+
+def test_auto_mode_takes_few_pairs_all_in_order_for_a_translation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A free translation that leaves most of its original out (hadith collections whose English
+    drops the chains of narrators): the share test explains too little, the order test's z is too
+    small, the likely pairs cover a third of the shorter side; but all of them are in order over
+    ten runs of sentences, which only the text's own order gives: auto mode says parallel and why.
+    The same target with its runs shuffled is comparable."""
+    import parallel.monotonic as mono
+    from parallel import mine
+
+    monkeypatch.setattr(mono, "explained_share", lambda *a, **k: 0.45)
+    monkeypatch.setattr(mine, "order_test", lambda *a, **k: ("target", 0.3, 1.5, "runs of 3 sentences", 20))
+    rng = np.random.default_rng(0)
+    src = rng.normal(size=(60, 64)).astype(np.float32)
+    tgt = rng.normal(size=(60, 64)).astype(np.float32)
+    for k in range(0, 60, 3):  # a third of the target translates the source, in order
+        tgt[k] = src[k] + 0.3 * rng.normal(size=64).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+    choice = mine.choose_mode(src, tgt)
+    ev = choice.evidence
+    assert ev["coverage"] < 0.6 and ev["order_z"] == 1.5, ev
+    assert choice.mode == "parallel" and ev["anchor_order_p"] <= mine.ANCHOR_ALPHA
+    assert "shuffles of the target's runs of 6 sentences keep as many in order" in choice.describe()
+
+    order = [k for r in np.random.default_rng(3).permutation(10) for k in range(6 * r, 6 * r + 6)]
+    moved = mine.choose_mode(src, tgt[order])
+    assert moved.mode == "comparable" and moved.evidence["anchor_order_p"] > mine.ANCHOR_ALPHA
+
+
 @pytest.mark.parametrize(("n", "seed"), [(55, 0), (55, 2)])
 def test_auto_mode_calls_a_story_with_its_passages_moved_comparable(shared_bench: Path, encoder,  # type: ignore[no-untyped-def]
                                                                    repo_module, n: int, seed: int) -> None:
