@@ -494,3 +494,27 @@ def test_a_sentence_wrapped_with_crlf_is_spaced_once() -> None:
     assert clean_field("rainy\r\nall day\tlong") == "rainy all day long"
     assert clean_line("rainy\r\nall day\r\n") == "rainy all day "
     assert clean_field("a\n\nb") == "a  b"   # a blank line stays visible
+
+
+@pytest.mark.parametrize("name", ["pairs.tsv", "pairs.align"])
+def test_an_export_without_its_signature_removes_the_stale_one(tmp_path: Path, name: str) -> None:
+    """A comparable export with its ``.sig``, then a parallel one to the same name with ``--no-sig``:
+    the old signature (mode:comparable) must not stay beside the new file, where ``eval`` and
+    ``filter`` would read the new pairs as comparable."""
+    from parallel.readers import sidecar_mode
+
+    path = tmp_path / name
+    export(make_alignment("comparable"), str(path), None, sidecar=True)
+    assert sidecar_mode(path) == "comparable"
+    runner = CliRunner()
+    src, tgt = tmp_path / "a.ar", tmp_path / "b.en"
+    src.write_text("\n".join(AR) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    res = runner.invoke(main, ["align", str(src), str(tgt), "--presplit", "--mode", "parallel", "--no-sig",
+                               "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    assert not Path(f"{path}.sig").exists() and sidecar_mode(path) is None
+    # with the signature it is written again
+    res = runner.invoke(main, ["align", str(src), str(tgt), "--presplit", "--mode", "parallel", "-o", str(path), "-q"])
+    assert res.exit_code == 0 and sidecar_mode(path) == "parallel"
+

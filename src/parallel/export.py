@@ -456,6 +456,8 @@ def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_l
     for f in MOSES_REVIEW:
         if f not in review:  # a stale one from an earlier export would mislead
             moses_status_path(sig_path, f).unlink(missing_ok=True)
+    if not sidecar:
+        sig_path.unlink(missing_ok=True)
     return [src_path, tgt_path] + ([sig_path] if sidecar else []) + list(review.values())
 
 
@@ -595,3 +597,13 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         if sidecar and name in SIDECAR and not is_special(path):  # no /dev/null.sig
             with atomic_writer(sidecar_path(path)) as fh:
                 fh.write(al.signature + "\n")
+    if not sidecar and name in SIDECAR:
+        drop_stale_sidecar(path)
+
+
+def drop_stale_sidecar(path: str | Path) -> None:
+    """Remove ``PATH.sig`` after ``PATH`` was written without one: a signature left by an earlier
+    export would describe another file (its mode, say), and the readers trust it."""
+    if not is_special(path):
+        with contextlib.suppress(IsADirectoryError, PermissionError):
+            sidecar_path(path).unlink(missing_ok=True)
