@@ -342,3 +342,44 @@ def test_choose_mode_on_anisotropic_vectors() -> None:
     sents = [f"sentence number {k} of a document" for k in range(n)]
     assert choose_mode(s, t, src_sents=sents, tgt_sents=sents).mode == "parallel"
     assert choose_mode(s, u, src_sents=sents, tgt_sents=sents).mode == "comparable"
+
+
+def test_mine_says_its_bar_in_the_signature_and_p_whatever_the_bar(shared_bench: Path, tmp_path: Path) -> None:
+    """Outputs of the same texts kept at different bars have different signatures (p, or the
+    margin threshold where --threshold/--z-min chose it), and pairs kept by margin still carry a
+    p that ``filter --min-p`` can use; comparable ``align --min-p`` says its bar too."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    pool = shared_bench / "derived" / "ntrex128_ar_en" / "mining"
+    runner = CliRunner()
+    sigs = {}
+    for name, opts in (("d", []), ("p9", ["--min-p", "0.9"]), ("t", ["--threshold", "0.1"]),
+                       ("z", ["--z-min", "2"])):
+        out = tmp_path / f"{name}.tsv"
+        res = runner.invoke(main, ["mine", str(pool / "all.ar"), str(pool / "all.en"), "-o", str(out), "-q", *opts])
+        assert res.exit_code == 0, res.output
+        sigs[name] = Path(f"{out}.sig").read_text(encoding="utf-8").strip()
+    assert "|keep:p>=0.45|" in sigs["d"] and "|keep:p>=0.9|" in sigs["p9"]
+    assert "|keep:margin>=0.1000|" in sigs["t"] and "|keep:margin>=" in sigs["z"]
+    assert len(set(sigs.values())) == 4
+    with (tmp_path / "t.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    ps = [float(r["p"]) for r in rows]
+    assert len(rows) > 80 and all(0.0 <= p <= 1.0 for p in ps) and min(ps) < 0.9 < max(ps)
+    res = runner.invoke(main, ["filter", str(tmp_path / "t.tsv"), "--min-p", "0.9", "-o", str(tmp_path / "f.tsv")])
+    assert res.exit_code == 0, res.output
+    kept = (tmp_path / "f.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(kept) == sum(p >= 0.9 for p in ps)
+
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    for opts, want in (([], None), (["--min-p", "0.1"], "|keep:p>=0.1|")):
+        out = tmp_path / "c.tsv"
+        res = runner.invoke(main, ["align", str(root / "covid-cooperation.ar.txt"), str(root / "covid-cooperation.en.txt"),
+                                   "--mode", "comparable", "-o", str(out), "-q", *opts])
+        assert res.exit_code == 0, res.output
+        sig = Path(f"{out}.sig").read_text(encoding="utf-8")
+        assert (want in sig) if want else ("keep:" not in sig)

@@ -196,6 +196,9 @@ def align_documents(
         ("model", encoder.name),
         ("mode", f"{chosen}{'(auto)' if mode == 'auto' else ''}"),
         ("max", "auto" if max_link is None else max_link),
+        # comparable mode keeps pairs by p: another bar than the default is another output
+        *([("keep", f"p>={min_p:g}")] if chosen == "comparable" and min_p is not None
+          and min_p != DEFAULT_MIN_P else []),
         ("seg", src.segmenter if src.segmenter == tgt.segmenter else f"{src.segmenter}+{tgt.segmenter}"),
         ("src", src.lang),
         ("tgt", tgt.lang),

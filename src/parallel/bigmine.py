@@ -65,7 +65,7 @@ from typing import IO, Any
 import numpy as np
 
 from .errors import InputError, ParallelError
-from .io import atomic_writer, decode_text, is_special
+from .io import atomic_writer, decode_text, is_special, output_batch
 from .mine import margin_of
 
 #: ``auto`` uses exact search up to this many similarity cells (n * m), FAISS IVF above: 8000 x
@@ -798,16 +798,23 @@ def mine_stores(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates: i
                                      min_p=float(min_p), texts=texts, model=model)  # type: ignore[arg-type]
         score = _pair_margins(src, tgt, si, tj, fw, bw, margin)
     else:
-        mutual &= np.nan_to_num(best, nan=-np.inf) >= thr
-        si, tj = i_all[mutual], j_all[mutual]
-        score = best[mutual]
+        above = mutual & (np.nan_to_num(best, nan=-np.inf) >= thr)
+        si, tj = i_all[above], j_all[above]
+        score = best[above]
+        if len(si) and texts is not None:
+            # kept by margin, but every export still says how likely each pair is (one round,
+            # as at corpus scale: the pairs the margin kept, not comparable mode's own rounds)
+            from . import confidence
+
+            probs, _, _ = _round_p(fw, bw, src, tgt, mutual, j_all, si, tj, margin=margin, texts=texts,
+                                   cm=confidence.load_model(model))
     cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64) if len(si) else empty
     z = (score - null.mean) / null.sd if len(score) else empty
     order = np.lexsort((si, -score)) if not by_p else np.lexsort((si, -score, -probs))
     info.update(threshold=round(thr, 6), null_mean=round(null.mean, 6), null_sd=round(null.sd, 6),
                 null_samples=null.samples, pairs=len(si))
     return BigMineResult(si[order], tj[order], score[order], cos[order], z[order], thr, null, info,
-                         probs[order] if by_p else empty)
+                         probs[order] if len(probs) == len(si) else empty)
 
 
 def _pair_margins(src: VectorStore, tgt: VectorStore, si: np.ndarray, tj: np.ndarray, fw: Neighbours,
@@ -848,6 +855,25 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
     tj = j_all[si]
     if not len(si):
         return si, tj, np.zeros(0)
+    p, s_txt, t_txt = _round_p(fw, bw, src, tgt, mutual, j_all, si, tj, margin=margin, texts=texts, cm=cm)
+    k_all = np.arange(len(si))
+    keep = (p >= min_p) & confidence.usable_pairs(k_all, k_all, confidence.wordless(s_txt),
+                                                  confidence.wordless(t_txt), s_txt, t_txt)
+    return si[keep], tj[keep], p[keep]
+
+
+def _round_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorStore, mutual: np.ndarray,
+             j_all: np.ndarray, si: np.ndarray, tj: np.ndarray, *, margin: str,
+             texts: tuple[Sentences, Sentences] | None, cm: Any
+             ) -> tuple[np.ndarray, list[str], list[str]]:
+    """The p of the mutual best pairs ``(si, tj)`` scored in one round (their gaps from the search,
+    the document pair's coverage from all of ``mutual``), with their texts."""
+    from . import confidence
+
+    def text_of(side: int, i: int) -> str:
+        return texts[side].text(int(i)) if texts is not None else ""
+
+    n, m = len(src), len(tgt)
     if margin == "distance":
         gap_f = np.nan_to_num(fw.top[si, 0] - fw.top[si, 1], nan=0.3)
         gap_b = np.nan_to_num(bw.top[tj, 0] - bw.top[tj, 1], nan=0.3)
@@ -864,11 +890,7 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
     zero = np.zeros(len(si))
     s_txt, t_txt = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
     x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero, s_txt, t_txt, None, cover)
-    p = cm.predict(x)
-    k_all = np.arange(len(si))
-    keep = (p >= min_p) & confidence.usable_pairs(k_all, k_all, confidence.wordless(s_txt),
-                                                  confidence.wordless(t_txt), s_txt, t_txt)
-    return si[keep], tj[keep], p[keep]
+    return cm.predict(x), s_txt, t_txt
 
 
 def comparable_defaults() -> dict[str, Any]:
@@ -979,9 +1001,14 @@ def mine_signature(model: str, res: BigMineResult, margin: str, src_lang: str, t
     from . import __version__
     from .data import make_signature
 
+    # the bar the pairs were kept by: outputs of the same texts at other bars must not read alike
+    if res.info.get("min_p") is not None:
+        keep = f"p>={res.info['min_p']:g}"
+    else:
+        keep = f"margin>={res.threshold:.4f}"
     return make_signature([("model", model), ("mode", "mine"), ("index", res.info.get("index", "")),
-                           ("margin", margin), ("k", res.info.get("k", "")), ("src", src_lang),
-                           ("tgt", tgt_lang), ("v", __version__)])
+                           ("margin", margin), ("k", res.info.get("k", "")), ("keep", keep),
+                           ("src", src_lang), ("tgt", tgt_lang), ("v", __version__)])
 
 
 def _side_lang(sents: Sentences, given: str | None, fallback: str) -> str:
@@ -998,6 +1025,7 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
     """Write the mined pairs in ``fmt`` (tsv, jsonl, tmx, moses) to ``output`` (``-``/None:
     stdout), atomically, with the signature (TSV: ``OUTPUT.sig``); returns the count."""
     from .export import (
+        drop_stale_sidecar,
         jsonl_line,
         jsonl_record,
         sidecar_path,
@@ -1035,11 +1063,14 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
         if fmt == "tsv":
             print(f"signature: {sig}", file=sys.stderr)
         return n
-    with atomic_writer(output) as fh:
-        n = write(fh)
-    if fmt == "tsv" and sidecar and not is_special(output):  # no /dev/null.sig
-        with atomic_writer(sidecar_path(output)) as fh:
-            fh.write(sig + "\n")
+    with output_batch():  # the pairs and their signature reach their names together
+        with atomic_writer(output) as fh:
+            n = write(fh)
+        if fmt == "tsv" and sidecar and not is_special(output):  # no /dev/null.sig
+            with atomic_writer(sidecar_path(output)) as fh:
+                fh.write(sig + "\n")
+    if fmt == "tsv" and not sidecar:
+        drop_stale_sidecar(output)
     return n
 
 
