@@ -156,6 +156,13 @@ def test_cli_eval_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "Traceback" not in res.output
     res = CliRunner().invoke(cli, ["eval", str(tmp_path / "missing.align"), str(gold)])
     assert res.exit_code == 2
+    # a negative id names no sentence: refused in a TSV and in a Vecalign file, as pred or as gold
+    neg = _write(tmp_path, "neg.tsv", "src_ids\ttgt_ids\n-3\t0\n1\t1\n")
+    for args in ([str(neg), str(gold)], [str(gold), str(neg)]):
+        res = CliRunner().invoke(cli, ["eval", *args])
+        assert res.exit_code == 2 and "neg.tsv:2: negative sentence id -3" in res.output, res.output
+    res = CliRunner().invoke(cli, ["eval", str(_write(tmp_path, "neg.align", "[0]:[-1]\n")), str(gold)])
+    assert res.exit_code == 2 and "not a Vecalign alignment line" in res.output
 
 
 def test_textberg_gold_reads_and_scores_perfectly(shared_bench: Path) -> None:

@@ -211,9 +211,13 @@ def _ids(field: str, where: str) -> tuple[int, ...]:
     if not field:
         return ()
     try:
-        return tuple(int(x) for x in field.split(","))
+        ids = tuple(int(x) for x in field.split(","))
     except ValueError:
         raise InputError(f"{where}: bad sentence ids {field!r}") from None
+    for i in ids:
+        if i < 0:  # as the readers of filter and mt-eval say: no sentence has it
+            raise InputError(f"{where}: negative sentence id {i}")
+    return ids
 
 
 def parse_vecalign(text: str, name: str = "alignment") -> list[AlignLink]:
