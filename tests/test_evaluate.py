@@ -322,6 +322,39 @@ def test_eval_scores_run_all_pair_by_pair(tmp_path: Path) -> None:
     assert "joins 2 pairs" in _error_line(CliRunner().invoke(cli, ["eval", str(tsv), str(gold / "a.gold.align")]))
 
 
+def test_eval_reads_each_pair_of_a_mixed_run_file_in_its_own_mode(tmp_path: Path) -> None:
+    """``run``'s ``_all.jsonl`` joining a comparable pair (its unmatched sentences listed) and a
+    parallel one (with a 1-0 link): each record's own signature says its pair's mode, so the
+    parallel pair's 1-0 link stays a link (counted in precision, as in its own file) whatever
+    mode the first record has, and the comparable pair's unmatched sentences are no links."""
+    from dataclasses import replace
+
+    from parallel.export import export
+
+    comparable = replace(_pair([((0,), (2,)), ((2,), (0,))]), mode="comparable",  # type: ignore[type-var]
+                         signature="model:t|mode:comparable|src:ar|tgt:en")
+    b_pred = [((0,), (0,)), ((1,), ()), ((2,), (1,)), ((3,), (2,))]
+    parallel = _pair(b_pred)
+    joined = tmp_path / "_all.jsonl"
+    text = ""
+    for name, al in (("a", comparable), ("b", parallel)):
+        export(al, str(tmp_path / f"{name}.jsonl"), keep_empty=True, pair=name)  # type: ignore[arg-type]
+        export(al, str(tmp_path / f"{name}.align"))  # type: ignore[arg-type]
+        text += (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8")
+    joined.write_text(text, encoding="utf-8")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    _write(gold, "a.gold.align", "[0]:[2]\n[2]:[0]\n")
+    export(_pair(B_GOLD), str(gold / "b.gold.align"))  # type: ignore[arg-type]
+    own = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "b.align"), str(gold / "b.gold.align"), "--json"]))
+    want = align_counts(b_pred, B_GOLD)
+    assert own["strict"] == want.strict.as_dict()
+    res = CliRunner().invoke(cli, ["eval", str(joined), str(gold), "--json"])
+    got = _figures(res)
+    both = align_counts([((0,), (2,)), ((2,), (0,))], [((0,), (2,)), ((2,), (0,))]) + want
+    assert got["documents"] == 2 and got["strict"] == both.strict.as_dict(), got
+
+
 def test_eval_folder_names_with_dots(tmp_path: Path) -> None:
     """``run`` takes pair names with dots: ``doc.1.align`` scores against ``doc.1.gold.align``."""
     for name in ("doc.1", "doc.2"):

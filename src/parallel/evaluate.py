@@ -308,29 +308,25 @@ class LinkFile:
     jsonl/tmx/json file) says comparable mode, or a TSV without one has crossing links;
     ``unmatched``: how many entries of a comparable file (``[i]:[]``, ``--keep-empty`` rows)
     list an unmatched sentence and were skipped, not being links; ``signed``: whether the
-    file says its mode at all (a TSV or Vecalign file without its ``.sig`` does not)."""
+    file says its mode at all (a TSV or Vecalign file without its ``.sig`` does not);
+    ``comparable_pairs``: in a file joining pairs of both modes (``run``'s ``_all.jsonl``), the
+    pairs whose own signature says comparable (None: every pair has the file's mode)."""
 
     docs: dict[str, list[AlignLink]]
     kind: str
     comparable: bool = False
     unmatched: int = 0
     signed: bool = True
+    comparable_pairs: frozenset[str] | None = None
+
+    def pair(self, name: str) -> LinkFile:
+        """The file's entry for one of its pairs, with that pair's own mode."""
+        comparable = self.comparable if self.comparable_pairs is None else name in self.comparable_pairs
+        return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed)
 
     @property
     def links(self) -> list[AlignLink]:
         return [link for links in self.docs.values() for link in links]
-
-
-def _entries(kind: str, text: str) -> int:
-    """How many pairs a jsonl/tmx/tsv export lists (links and unmatched sentences alike)."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if kind == "jsonl":
-        return len(lines)
-    if kind == "tmx":
-        return len(re.findall(r"<tu[\s>]", text))
-    if kind == "tsv":
-        return len(lines) - (1 if lines and not re.fullmatch(r"[0-9,\s]*", lines[0].split("\t")[0]) else 0)
-    return 0
 
 
 def _one_origin_file(name: str, side: str, origins: Sequence[object]) -> None:
@@ -352,7 +348,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     links cross is comparable (a parallel alignment is monotonic); any other file without
     one is read as parallel. A Moses file holds no sentence ids and is refused."""
     from .export import NO_IDS
-    from .readers import links_cross, read_pairs, read_tsv, sidecar_mode
+    from .readers import _sig_mode, links_cross, read_pairs, read_tsv, sidecar_mode
 
     name = str(path)
     text = read_text(path, allow_empty=True)
@@ -389,9 +385,13 @@ def read_link_file(path: str | Path) -> LinkFile:
         docs.setdefault("" if pair is None else str(pair), []).append(
             (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt)))
     comparable = al.mode == "comparable"
-    unmatched = max(0, _entries(kind, text) - len(al.links)) if comparable else 0
+    unmatched = len(al.info.get("unmatched_rows") or ())
     signed = kind != "tsv" or sidecar_mode(path) is not None
-    return LinkFile(docs or {"": []}, kind, comparable, unmatched, signed)
+    # pairs of both modes in one file: each record's own signature says its pair's mode
+    own = {str(link.features.get("pair")): _sig_mode(str(link.features["signature"]))
+           for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
+    pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
+    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:

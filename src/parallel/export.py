@@ -489,7 +489,8 @@ def alignment_to_dict(al: Alignment) -> dict[str, Any]:
         "version": JSON_VERSION,
         "signature": al.signature,
         "mode": al.mode,
-        "info": dict(al.info),
+        # where a reader found the unmatched entries of the file it read: not this file's
+        "info": {k: v for k, v in al.info.items() if k != "unmatched_rows"},
         "src": doc(al.src),
         "tgt": doc(al.tgt),
         "links": [

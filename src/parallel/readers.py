@@ -333,20 +333,27 @@ def build_alignment(rows: list[Row],
     src_texts: dict[int, str] = dict(extra_src or {})
     tgt_texts: dict[int, str] = dict(extra_tgt or {})
     links = []
-    for s_ids, t_ids, s_text, t_text, score, feats in rows:
+    unmatched: list[int] = []
+    for row, (s_ids, t_ids, s_text, t_text, score, feats) in enumerate(rows):
         for ids, text, store in ((s_ids, s_text, src_texts), (t_ids, t_text, tgt_texts)):
             for i, piece in zip(ids, _split_side(text, len(ids)), strict=True):
                 if i < 0:
                     raise InputError(f"{name or 'alignment'}: negative sentence id {i}")
                 store.setdefault(i, piece)
-        if chosen == "comparable" and not (s_ids and t_ids):
-            continue  # an unmatched sentence listed with --keep-empty, not a link
+        # a row of a file joining several pairs (run's _all.*) carries its own signature: a
+        # parallel pair's 1-0 / 0-1 links stay links even where another pair is comparable
+        own = _sig_mode(str(feats["signature"])) if feats.get("signature") else None
+        if (own or chosen) == "comparable" and not (s_ids and t_ids):
+            unmatched.append(row)  # an unmatched sentence listed with --keep-empty, not a link
+            continue
         links.append(Link(s_ids, t_ids, score, feats))
     s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
     t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
+    info: dict[str, Any] = {"pair_offsets": offsets} if offsets else {}
+    if unmatched:  # where they were among the file's entries (mt-eval's line n is entry n)
+        info["unmatched_rows"] = unmatched
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
-                     links=tuple(links), mode=chosen, signature=signature,
-                     info={"pair_offsets": offsets} if offsets else {})
+                     links=tuple(links), mode=chosen, signature=signature, info=info)
 
 
 def _separate_pairs(rows: list[Row]) -> tuple[list[Row], dict[str, list[int]]]:

@@ -126,7 +126,7 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
     name (:func:`match_documents`), or a file joining several pairs (``run``'s ``_all.tsv``,
     ``_all.jsonl``) whose ``pair`` names match the other side's documents."""
     from ..errors import InputError
-    from ..evaluate import LinkFile, read_link_file
+    from ..evaluate import read_link_file
 
     sides: list[dict[str, Path | LinkFile]] = []
     for path, pat, what in ((pred, pattern, "predicted"), (gold, gold_pattern, "gold")):
@@ -136,8 +136,7 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
             sides.append(dict(_files(path, pat, what)))
         else:
             lf = read_link_file(path)
-            sides.append({k: LinkFile({k: v}, lf.kind, lf.comparable, lf.unmatched, lf.signed)
-                          for k, v in lf.docs.items()})
+            sides.append({k: lf.pair(k) for k in lf.docs})
     p_docs, g_docs = sides
     if pred.is_file() and gold.is_file() and (len(p_docs) == 1 or len(g_docs) == 1):
         if len(p_docs) != len(g_docs):
