@@ -163,3 +163,41 @@ def test_vecalign_reference_holds_no_text(tmp_path: Path) -> None:
     ref = pairs(tmp_path, "ref.vecalign")
     code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "no text" in err and "Vecalign" in err, err
+
+
+@pytest.mark.parametrize("ref_name", ["ref.tsv", "ref.jsonl", "ref.tmx", "ref.ar-en.ar"])
+def test_comparable_keep_empty_export_takes_a_line_per_entry(tmp_path: Path, ref_name: str) -> None:
+    """A comparable ``--keep-empty`` export lists its unmatched sentences among its pairs: a
+    hypothesis made from every entry (``tail -n +2 FILE | cut -f3``) has a line per entry, and
+    the unmatched ones, having no reference, are skipped like any empty side; a hypothesis of the
+    links alone still scores too, with the same figures."""
+    links = [Link((1,), (1,), 0.8), Link((0,), (0,), 0.9), Link((3,), (), 0.0), Link((), (2,), 0.0)]
+    al = Alignment(make_doc(AR, "ar"), make_doc(EN, "en"), links, "comparable",
+                   "model:t|mode:comparable|src:ar|tgt:en")
+    export(al, str(tmp_path / ref_name.split(".")[0] if ref_name.endswith(".ar") else tmp_path / ref_name),
+           "moses" if ref_name.endswith(".ar") else None, sidecar=True, keep_empty=True)
+    ref = tmp_path / ref_name
+    from parallel.readers import pairs_format, read_pairs
+
+    back = read_pairs(ref, pairs_format(ref, None))
+    entries = len(back.links) + len(back.info["unmatched_rows"])
+    assert len(back.links) == 2 and entries == 5  # ar 2 and 3, en 2 are in no link
+    # line n of the hypothesis translates entry n: the English of the Arabic of each entry
+    by_src = {0: HYP_EN[0], 1: HYP_EN[1]}
+    order = [(AR.index(back.src_text(k)),) for k in back.links]  # Moses holds no ids: by text
+    lines, link_at = [], iter(order)
+    for n in range(entries):
+        if n in back.info["unmatched_rows"]:
+            lines.append("no reference")
+        else:
+            lines.append(by_src[next(link_at)[0]])
+    code, out, err = run("--hyp", str(hyp(tmp_path, lines)), "--ref", str(ref), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["pairs"] == 2 and doc["skipped"] == 3
+    want = BLEU(tokenize="13a").corpus_score([by_src[s[0]] for s in order], [[EN[s[0]] for s in order]]).score
+    assert {s["metric"]: s["score"] for s in doc["scores"]}["BLEU"] == pytest.approx(want, abs=1e-4)
+    code, out2, err = run("--hyp", str(hyp(tmp_path, [by_src[s[0]] for s in order])), "--ref", str(ref), "--json")
+    assert code == 0 and json.loads(out2)["scores"] == doc["scores"]
+    code, _, err = run("--hyp", str(hyp(tmp_path, lines[:3])), "--ref", str(ref))
+    assert code == 2 and "3 lines" in err

@@ -155,6 +155,16 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     reverse = parts[1] == langs[0]
     hyps = _hyp_lines(hyp)
     links = list(al.links)
+    unmatched = sorted(set(al.info.get("unmatched_rows") or ()))
+    if unmatched and len(hyps) == len(links) + len(unmatched):
+        # a comparable --keep-empty export: line n of HYP is entry n of the file, the unmatched
+        # sentences included; having no reference, they are skipped like any empty side
+        gone = set(unmatched)
+        hyps = [h for n, h in enumerate(hyps) if n not in gone]
+        entry = [n for n in range(len(links) + len(unmatched)) if n not in gone]
+    else:
+        unmatched = []
+        entry = list(range(len(links)))
     if len(hyps) != len(links):
         if len(hyps) == len(links) + 1 and hyps and hyps[0] in ("src", "tgt"):
             hint = ("HYP starts with the TSV header line: cut the texts with `tail -n +2 FILE | cut -f3` "
@@ -170,8 +180,8 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
         if reverse:
             src_text, ref_text = ref_text, src_text
         if src_text.strip() and ref_text.strip():
-            rows.append((n, link, h, ref_text))
-    skipped = len(links) - len(rows)
+            rows.append((entry[n], link, h, ref_text))  # the pair's line in the file
+    skipped = len(links) - len(rows) + len(unmatched)
     if not rows:
         raise InputError(f"{ref}: no pair has text on both sides")
     tok = tokenize or default_tokenize(parts[1])
