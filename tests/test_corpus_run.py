@@ -189,6 +189,8 @@ def test_run_never_writes_over_its_manifest_or_inputs(tmp_path: Path, pair: str,
     ("name\tsrc\n", "lacks column"),
     ("name\tsrc\ttgt\tsrc\na\tx.ar\ty.en\tz.ar\n", "names column(s) 'src' twice"),
     ("name\tsrc\ttgt\tpresplit\na\tx.ar\ty.en\tmaybe\n", "presplit must be yes or no, not 'maybe'"),
+    ("name\tsrc\ttgt\n_all\tx.ar\ty.en\n", "pair name '_all': use ASCII letters, digits, '.', '_' and '-', starting with"),
+    ("name\tsrc\ttgt\nمقال\tx.ar\ty.en\n", "pair name 'مقال': use ASCII letters"),
 ])
 def test_bad_manifest_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "m.tsv").write_text(text, encoding="utf-8")
@@ -312,3 +314,21 @@ def test_an_engine_that_cannot_start_leaves_no_output_folder(tmp_path: Path, mon
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out2"), "--ray-address", "auto"])
     assert res.exit_code == 2 and "--ray-address needs --engine ray" in res.stderr
     assert not (tmp_path / "out2").exists()
+
+
+def test_outputs_do_not_depend_on_the_folder_run_starts_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same manifest run from its own folder and from its parent gives byte-identical pair
+    outputs: the documents are named as the manifest writes them, not as the shell reached them."""
+    make_corpus(tmp_path / "in", bad=False)
+    manifest = tmp_path / "in" / "manifest.tsv"
+    manifest.write_text(manifest.read_text(encoding="utf-8").splitlines()[0] + "\nbeta\tb.ar\tb.en\tar\ten\tparallel\n",
+                        encoding="utf-8")
+    outs = []
+    for cwd, given in ((tmp_path, "in/manifest.tsv"), (tmp_path / "in", "manifest.tsv")):
+        monkeypatch.chdir(cwd)
+        out = tmp_path / f"out{len(outs)}"
+        res = CliRunner().invoke(cli, ["run", given, "-o", str(out), "-q"])
+        assert res.exit_code == 0, res.output
+        outs.append({k: v for k, v in tree(out).items() if k.startswith("beta.")})
+    assert set(outs[0]) >= {f"beta{suffix}" for suffix in OUTPUTS} and outs[0] == outs[1]
+    assert json.loads(outs[0]["beta.json"])["src"]["name"] == "b.ar"

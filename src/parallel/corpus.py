@@ -50,6 +50,10 @@ class PairEntry:
     mode: str = "auto"
     presplit: bool = False
     meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # the paths as the manifest writes them (relative to its folder): the documents' names in the
+    # outputs, which must not depend on the folder ``run`` was started from
+    src_written: str = ""
+    tgt_written: str = ""
 
 
 _YES = ("yes", "true", "1")
@@ -79,7 +83,9 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
         rec = dict(zip(header, (v.strip() for v in row), strict=True))
         name = rec["name"]
         if not _NAME.match(name):
-            raise InputError(f"{path}: line {lineno}: pair name {name!r} must be letters, digits, . _ -")
+            raise InputError(f"{path}: line {lineno}: pair name {name!r}: use ASCII letters, digits, "
+                             "'.', '_' and '-', starting with a letter or digit (it names the output files; "
+                             "_all.* are run's own)")
         if name in seen:
             raise InputError(f"{path}: line {lineno}: pair name {name!r} appears twice")
         seen.add(name)
@@ -98,6 +104,8 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
             mode=mode,
             presplit=presplit in _YES,
             meta={k: v for k, v in rec.items() if k not in REQUIRED},
+            src_written=rec["src"],
+            tgt_written=rec["tgt"],
         ))
     return entries
 
@@ -438,7 +446,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 bar.update(1)
                 continue
             submitted.append(e.name)
-            yield PairJob(e.name, src_text, tgt_text, str(e.src), str(e.tgt), e.src_lang, e.tgt_lang,
+            yield PairJob(e.name, src_text, tgt_text, e.src_written or str(e.src), e.tgt_written or str(e.tgt),
+                          e.src_lang, e.tgt_lang,
                           e.mode, e.presplit, model, max_link, key)
 
     eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
