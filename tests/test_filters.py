@@ -161,6 +161,12 @@ def test_filter_command_bad_input(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert res.stderr.startswith("parallel-corpus: error:")
     assert not out.exists()
+    # the output's folder is checked before the file is read, as align does: a missing folder
+    # names itself, even when the input is bad too; an empty name is no name
+    res = CliRunner().invoke(main, ["filter", str(bad), "-o", str(tmp_path / "nowhere" / "out.tsv")])
+    assert res.exit_code == 2 and "folder" in res.stderr and "does not exist" in res.stderr, res.stderr
+    res = CliRunner().invoke(main, ["filter", str(bad), "-o", ""])
+    assert res.exit_code == 2 and "an empty output name" in res.stderr
 
 
 def test_align_with_filters(seed_ar: Path, seed_en: Path) -> None:

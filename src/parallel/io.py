@@ -194,6 +194,8 @@ def check_output_path(path: str | os.PathLike[str] | None) -> None:
     input of the running command (:func:`inputs_protected`)."""
     if path is None or str(path) == "-":
         return
+    if not str(path).strip():
+        raise InputError("an empty output name; give a file name (or - for stdout)")
     refuse_input(path)
     target, direct = destination(path)
     if direct:

@@ -116,4 +116,6 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     else:
         export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
     if log:
-        log(f"{len(al.links)} links ({len(s)} x {len(t)} sentences); signature: {al.signature}")
+        links = f"{len(al.links)} link{'' if len(al.links) == 1 else 's'}"
+        sents = f"sentence{'' if len(s) == len(t) == 1 else 's'}"
+        log(f"{links} ({len(s)} x {len(t)} {sents}); signature: {al.signature}")

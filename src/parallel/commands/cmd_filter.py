@@ -234,6 +234,10 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
     log = note(quiet)
     in_fmt = pairs_format(file, from_fmt)
     out_fmt = output_format(output, fmt, in_fmt)
+    if out_fmt != "moses":  # a missing or unwritable folder fails before any work (Moses: a name stem)
+        from ..io import check_output_path
+
+        check_output_path(output)
     check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
     check_joined_pairs(file, al, out_fmt)
