@@ -355,6 +355,20 @@ def test_eval_reads_each_pair_of_a_mixed_run_file_in_its_own_mode(tmp_path: Path
     assert got["documents"] == 2 and got["strict"] == both.strict.as_dict(), got
 
 
+def test_eval_refuses_a_gold_naming_sentences_the_json_pred_does_not_have(tmp_path: Path) -> None:
+    """A native JSON PRED knows its documents (6 x 6 sentences here): a GOLD naming sentence 7 is
+    the gold of other documents, refused instead of scored quietly; the right gold scores."""
+    from parallel.export import export
+
+    export(_pair(A_PRED), str(tmp_path / "p.json"))  # type: ignore[arg-type]
+    ok = _write(tmp_path, "a.gold.align", "[0]:[0]\n[1]:[1, 2]\n[2, 3]:[3]\n[4]:[4]\n[5]:[5]\n")
+    assert _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.json"), str(ok), "--json"]))["documents"] == 1
+    for text, what in (("[0]:[0]\n[7]:[1]\n", "source sentence 7"), ("[0]:[0]\n[1]:[6]\n", "target sentence 6")):
+        bad = _write(tmp_path, "other.gold.align", text)
+        line = _error_line(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.json"), str(bad)]))
+        assert f"names {what}" in line and "holds 6" in line, line
+
+
 def test_eval_folder_names_with_dots(tmp_path: Path) -> None:
     """``run`` takes pair names with dots: ``doc.1.align`` scores against ``doc.1.gold.align``."""
     for name in ("doc.1", "doc.2"):

@@ -310,7 +310,8 @@ class LinkFile:
     list an unmatched sentence and were skipped, not being links; ``signed``: whether the
     file says its mode at all (a TSV or Vecalign file without its ``.sig`` does not);
     ``comparable_pairs``: in a file joining pairs of both modes (``run``'s ``_all.jsonl``), the
-    pairs whose own signature says comparable (None: every pair has the file's mode)."""
+    pairs whose own signature says comparable (None: every pair has the file's mode); ``sizes``:
+    the sentences of each side where the file holds its documents (native JSON), else None."""
 
     docs: dict[str, list[AlignLink]]
     kind: str
@@ -318,11 +319,13 @@ class LinkFile:
     unmatched: int = 0
     signed: bool = True
     comparable_pairs: frozenset[str] | None = None
+    sizes: tuple[int, int] | None = None  # sentences a side, where the file holds its documents (json)
 
     def pair(self, name: str) -> LinkFile:
         """The file's entry for one of its pairs, with that pair's own mode."""
         comparable = self.comparable if self.comparable_pairs is None else name in self.comparable_pairs
-        return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed)
+        return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
+                        sizes=self.sizes if len(self.docs) == 1 else None)
 
     @property
     def links(self) -> list[AlignLink]:
@@ -391,7 +394,8 @@ def read_link_file(path: str | Path) -> LinkFile:
     own = {str(link.features.get("pair")): _sig_mode(str(link.features["signature"]))
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
-    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs)
+    sizes = (len(al.src), len(al.tgt)) if kind == "json" else None  # the native file holds its documents
+    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:

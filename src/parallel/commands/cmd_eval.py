@@ -173,8 +173,20 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
     returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export)
     under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
     whose entries have an empty side gets a note that it was read as parallel."""
+    from ..errors import InputError
     from ..evaluate import check_one_link_per_sentence, missing_null_links
 
+    for d in docs:
+        if d.pred_file.sizes is None:
+            continue
+        # a PRED that knows its documents (native JSON) and a GOLD naming sentences they do not
+        # have: not the same document (a wrong file would score quietly otherwise)
+        for side, (n, ids) in enumerate(zip(d.pred_file.sizes, ([i for s, _ in d.gold for i in s],
+                                                               [j for _, t in d.gold for j in t]), strict=True)):
+            if ids and max(ids) >= n:
+                what = ("source", "target")[side]
+                raise InputError(f"{d.gold_path}: names {what} sentence {max(ids)}, but {d.pred_path} holds "
+                                 f"{n} {what} sentences: not the alignment of the same documents")
     unmatched = sum({d.pred_path: d.pred_file.unmatched for d in docs}.values())
     if kind != "vecalign":
         return unmatched
