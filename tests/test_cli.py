@@ -119,6 +119,13 @@ def test_same_language_allowed_with_flags(seed_en: Path) -> None:
     assert all(s == t for s, t in _links(out))
 
 
+def test_language_flags_are_codes_whatever_their_case(seed_ar: Path, seed_en: Path) -> None:
+    """``--src-lang AR --tgt-lang En`` are the codes ar and en: the same output and signature."""
+    lower = invoke("align", str(seed_ar), str(seed_en), "--src-lang", "ar", "--tgt-lang", "en", "-q")
+    upper = invoke("align", str(seed_ar), str(seed_en), "--src-lang", "AR", "--tgt-lang", "En", "-q")
+    assert lower[0] == upper[0] == 0 and upper[1] == lower[1] and upper[1]
+
+
 def _write_bad(tmp_path: Path, kind: str) -> Path:
     p = tmp_path / f"bad-{kind}.txt"
     if kind == "empty":

@@ -8,14 +8,14 @@ from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
 from ..export import FORMATS, wants_report
 from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
-from .options import PROBABILITY, note, quiet_option
+from .options import PROBABILITY, lang_code, note, quiet_option
 
 
 @click.command("align", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("src", type=click.Path(dir_okay=True, allow_dash=True))
 @click.argument("tgt", type=click.Path(dir_okay=True, allow_dash=True))
-@click.option("--src-lang", metavar="LANG", help="Language of SRC (default: detected from its script).")
-@click.option("--tgt-lang", metavar="LANG", help="Language of TGT (default: detected from its script).")
+@click.option("--src-lang", callback=lang_code, metavar="LANG", help="Language of SRC (default: detected from its script).")
+@click.option("--tgt-lang", callback=lang_code, metavar="LANG", help="Language of TGT (default: detected from its script).")
 @click.option("--force-lang", is_flag=True,
               help="Keep --src-lang/--tgt-lang even when the text's script says otherwise.")
 @click.option("--presplit", is_flag=True, help="Inputs hold one sentence per line; do not re-segment.")

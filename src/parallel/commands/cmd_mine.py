@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import PROBABILITY, FiniteFloat, note, quiet_option
+from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
 
 
 @click.command("mine", context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,8 +23,8 @@ from .options import PROBABILITY, FiniteFloat, note, quiet_option
                    "8,000 a side)].")
 @click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
               "(default: one sentence per line).")
-@click.option("--src-lang", default=None, help="Source language (with --segment).")
-@click.option("--tgt-lang", default=None, help="Target language (with --segment).")
+@click.option("--src-lang", callback=lang_code, default=None, help="Source language (with --segment).")
+@click.option("--tgt-lang", callback=lang_code, default=None, help="Target language (with --segment).")
 @click.option("--chunk-size", type=click.IntRange(1, None), default=50_000, show_default=True,
               help="Sentences per embedding chunk (bounds memory).")
 @click.option("--index", type=click.Choice(["auto", "exact", "ivf"]), default="auto", show_default=True,

@@ -50,3 +50,8 @@ class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
 
 #: --min-p: a probability
 PROBABILITY = FiniteFloat(0.0, 1.0)
+
+
+def lang_code(_ctx: object, _param: object, value: str | None) -> str | None:
+    """A language flag as a lower-case code (``AR`` -> ``ar``; ISO 639 codes are lower case)."""
+    return value.strip().lower() if value else value
