@@ -23,6 +23,9 @@ not marked as paragraphs, as in ``derived/comparable``: want ``comparable``), or
 measure the order test of auto mode (:func:`parallel.mine.order_test`), which calls a pair
 ``parallel`` when what a monotonic alignment explains depends on the order of the paragraphs.
 
+``--null`` runs the null check of the order tests instead: 886 comparable documents built from
+the 123 NTREX documents (:func:`null_documents`), and how many each test calls parallel.
+
 ``--extra DIR:MODE`` also judges the document pairs ``DIR/NN.ar`` / ``DIR/NN.en`` (segmented as
 the CLI does, paragraphs kept; one unit a line, as ``--presplit`` reads them, where a gold
 ``NN.gold.align`` is beside them) against ``MODE``: for example the hadith translations that
@@ -154,6 +157,74 @@ def pooled_documents(drop: float = 0.3, min_side: int = 20) -> list[tuple[str, s
     return rows
 
 
+def null_documents(drop: float = 0.3) -> list[tuple[str, str, list[str], list[str], list[int] | None, list[int] | None]]:
+    """Comparable documents for the null of auto mode's order tests: every NTREX document alone and
+    pooled by three (every other start), ``drop`` of the sentences left out per side, then shuffled
+    by sentence, or in blocks of 3 or 6 sentences marked as paragraphs or not (886 documents):
+    ``(kind, name, src, tgt, src paragraphs, tgt paragraphs)``, all wanting ``comparable``."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from confidence_data import ntrex_docs
+
+    docs = ntrex_docs()
+    groups = [("single", [d]) for d in docs] + [("pool", docs[n:n + 3]) for n in range(0, len(docs) - 2, 2)]
+    rows: list[tuple[str, str, list[str], list[str], list[int] | None, list[int] | None]] = []
+    for kind, group in groups:
+        ar = [x for d in group for x in d[0]]
+        en = [x for d in group for x in d[1]]
+        for shuffle, size in (("sentences", 1), ("blocks of 3", 3), ("blocks of 6", 6)):
+            for marked in ((False,) if size == 1 else (False, True)):
+                rng = random.Random(f"null-{kind}-{len(rows)}-{shuffle}-{marked}")
+
+                def side(n: int, rng: random.Random = rng, size: int = size) -> tuple[list[int], list[int]]:
+                    keep = [i for i in range(n) if rng.random() > drop]
+                    blocks = [keep[k:k + size] for k in range(0, len(keep), size)]
+                    rng.shuffle(blocks)
+                    return [i for b in blocks for i in b], [u for u, b in enumerate(blocks) for _ in b]
+
+                ka, ua = side(len(ar))
+                ke, ue = side(len(en))
+                if min(len(ka), len(ke)) < 4:
+                    continue
+                label = f"{kind}, {shuffle}{', marked' if marked else ''}"
+                rows.append((label, f"{len(rows):03d}", [ar[i] for i in ka], [en[j] for j in ke],
+                             ua if marked else None, ue if marked else None))
+    return rows
+
+
+def null_check(enc: CachedEncoder, noise: float) -> None:
+    """How often the order tests call the comparable documents of :func:`null_documents` parallel."""
+    from parallel.mine import ANCHOR_ALPHA
+
+    rng = np.random.default_rng(0)
+    docs = null_documents()
+    reached = anchor_reached = 0
+    by_order: list[str] = []
+    by_anchors: list[str] = []
+    wrong = 0
+    for label, name, a, b, ua, ub in docs:
+        ea, eb = enc.encode(a), enc.encode(b)
+        if noise:
+            ea = ea + noise * rng.normal(size=ea.shape).astype(np.float32) / np.sqrt(ea.shape[1])
+            eb = eb + noise * rng.normal(size=eb.shape).astype(np.float32) / np.sqrt(eb.shape[1])
+            ea /= np.linalg.norm(ea, axis=1, keepdims=True)
+            eb /= np.linalg.norm(eb, axis=1, keepdims=True)
+        ev = choose_mode(ea, eb, src_sents=a, tgt_sents=b, src_units=ua, tgt_units=ub)
+        e = ev.evidence
+        wrong += ev.mode == "parallel"
+        reached += e.get("order_z") is not None
+        anchor_reached += e.get("anchor_order_p") is not None
+        if ev.mode == "parallel" and e.get("anchor_order_p") is not None and e["anchor_order_p"] <= ANCHOR_ALPHA:
+            by_anchors.append(f"{label} {name} ({len(a)} x {len(b)}, p {e['anchor_order_p']})")
+        elif ev.mode == "parallel" and e.get("order_z") is not None:
+            by_order.append(f"{label} {name} ({len(a)} x {len(b)}, z {e['order_z']})")
+    enc.save()
+    print(f"noise {noise:.1f}: {len(docs)} comparable documents, {wrong} judged parallel; the order test "
+          f"reached by {reached}, parallel by it {len(by_order)}; the anchor order test reached by "
+          f"{anchor_reached}, parallel by it {len(by_anchors)} (p <= {ANCHOR_ALPHA:g})")
+    for line in by_order + by_anchors:
+        print(f"  {line}")
+
+
 def extra_documents(spec: str) -> list[tuple[str, str, list[str], list[str], list[int], list[int]]]:
     """``DIR:MODE``: the pairs ``DIR/NN.ar`` / ``DIR/NN.en``, segmented, with paragraph indices."""
     folder, _, want = spec.rpartition(":")
@@ -175,11 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-bench-cache"))
     ap.add_argument("--extra", action="append", default=[], metavar="DIR:MODE",
                     help="also judge DIR/NN.ar + DIR/NN.en, wanting MODE (parallel or comparable)")
+    ap.add_argument("--null", action="store_true",
+                    help="instead: the 886 comparable NTREX documents of the order tests' null check")
     args = ap.parse_args(argv)
     if not BENCH.exists():
         print(f"no benchmark data at {BENCH}", file=sys.stderr)
         return 1
     enc = CachedEncoder(args.cache)
+    if args.null:
+        for noise in args.noise:
+            null_check(enc, noise)
+        return 0
     docs: list[tuple[str, str, list[str], list[str], list[int] | None, list[int] | None]] = [
         (k, n, a, b, None, None) for k, n, a, b in documents()]
     for spec in args.extra:

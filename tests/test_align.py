@@ -1260,6 +1260,24 @@ def test_anchor_order_test_p_is_the_share_of_shuffles_that_keep_as_much_in_order
     assert mine.anchor_order_test(in_order, 60, 60) == mine.anchor_order_test(in_order, 60, 60)
 
 
+def test_the_null_documents_of_the_order_tests(shared_bench: Path, repo_module) -> None:  # type: ignore[no-untyped-def]
+    """``bench/auto_bench.py --null`` builds its comparable documents the same way every time: every
+    NTREX document alone and pooled by three, 30% dropped per side, shuffled by sentence or in
+    blocks of 3 or 6 (each block's sentences together and in order; marked as paragraphs or not)."""
+    bench = repo_module("bench", "auto_bench")
+    docs = bench.null_documents()
+    assert len(docs) == 879 and docs == bench.null_documents()
+    labels = {label for label, *_ in docs}
+    assert labels == {f"{k}, {s}{m}" for k in ("single", "pool") for s in ("sentences", "blocks of 3", "blocks of 6")
+                      for m in ("", ", marked") if not (s == "sentences" and m)}
+    for label, _, a, b, ua, ub in docs:
+        assert (ua is None) == (ub is None) == ("marked" not in label)
+        if ua is not None and ub is not None:
+            size = int(label.split("blocks of ")[1][0])
+            assert len(ua) == len(a) and len(ub) == len(b)
+            assert max(ua.count(u) for u in set(ua)) <= size and ua == sorted(ua)
+
+
 def test_auto_mode_takes_few_pairs_all_in_order_for_a_translation(monkeypatch: pytest.MonkeyPatch) -> None:
     """A free translation that leaves most of its original out (hadith collections whose English
     drops the chains of narrators): the share test explains too little, the order test's z is too

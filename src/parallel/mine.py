@@ -756,12 +756,12 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
 #: The anchor order test (:func:`anchor_order_test`): this many fixed shuffles ...
 ANCHOR_SHUFFLES = 1000
 #: ... and the share of them at or below which the order of the likely 1-1 pairs says ``parallel``
-#: (a permutation p-value). Measured on 886 comparable documents built from the 123 NTREX documents
-#: (30% dropped per side; single documents and pools of three; shuffled by sentence, or in blocks
-#: of 3 or 6 sentences marked as paragraphs or not): of the 752 that reach it, 2 have p <= 0.01
-#: (pools of 41 x 42 sentences shuffled by sentence and in unmarked blocks of 3), none at noise
-#: 1.5 (814 reach it); fewer than the 1% an exact null allows, since runs of
-#: :data:`ANCHOR_RUN` sentences keep more order than the blocks they stand in for.
+#: (a permutation p-value). Measured on 879 comparable documents built from the 123 NTREX documents
+#: (``bench/auto_bench.py --null``: 30% dropped per side; single documents and pools of three;
+#: shuffled by sentence, or in blocks of 3 or 6 sentences marked as paragraphs or not): of the 446
+#: that reach it, 2 have p <= 0.01, and 3 of 458 with noise of norm 1.5 on the vectors; under the
+#: 1% an exact null allows, since runs of :data:`ANCHOR_RUN` sentences keep at least the order of
+#: the blocks they stand in for.
 ANCHOR_ALPHA = 0.01
 #: Where paragraphs are not marked, runs of this many sentences are moved. A shorter run than the
 #: blocks a comparable text was really shuffled in breaks order the text still has and makes any
