@@ -601,10 +601,9 @@ class ModeChoice:
                      f"explains {ORDER_RATIO:g}x as much over {ORDER_EFFECT_UNITS} or more "
                      f"{e.get('order_unit', 'paragraphs')})")
         if e.get("anchor_order_p") is not None:
-            order += (f"; the order of its likely 1-1 pairs: {e['anchor_order_p']:.3f} of "
-                      f"{ANCHOR_SHUFFLES} shuffles of the {e['order_side_anchors']}'s "
-                      f"{e['anchor_order_unit']} keep as many in order (translations up to "
-                      f"{ANCHOR_ALPHA:g})")
+            order += (f"; shuffles of the {e['order_side_anchors']}'s {e['anchor_order_unit']} keep "
+                      f"its likely 1-1 pairs as much in order {e['anchor_order_p']:.1%} of the time "
+                      f"(anchor order test; translations up to {ANCHOR_ALPHA:.0%})")
         crossed = ""
         if e.get("crossing"):
             crossed = (f"; {e['crossing']} of {e['strong']} confident pairs cross the order of the others"
@@ -760,8 +759,8 @@ ANCHOR_SHUFFLES = 1000
 #: (``bench/auto_bench.py --null``: 30% dropped per side; single documents and pools of three;
 #: shuffled by sentence, or in blocks of 3 or 6 sentences marked as paragraphs or not): of the 446
 #: that reach it, 2 have p <= 0.01, and 3 of 458 with noise of norm 1.5 on the vectors; under the
-#: 1% an exact null allows, since runs of :data:`ANCHOR_RUN` sentences keep at least the order of
-#: the blocks they stand in for.
+#: 1% an exact null allows (runs of :data:`ANCHOR_RUN` sentences keep more of the order a text
+#: shuffled in smaller blocks still has, so the null leans conservative).
 ANCHOR_ALPHA = 0.01
 #: Where paragraphs are not marked, runs of this many sentences are moved. A shorter run than the
 #: blocks a comparable text was really shuffled in breaks order the text still has and makes any
