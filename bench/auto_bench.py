@@ -157,6 +157,16 @@ def pooled_documents(drop: float = 0.3, min_side: int = 20) -> list[tuple[str, s
     return rows
 
 
+def noisy(ea: np.ndarray, eb: np.ndarray, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' vectors with Gaussian noise of norm ``noise`` (relative to a unit vector) added
+    and re-normalised; unchanged when ``noise`` is 0 (``rng`` then draws nothing)."""
+    if not noise:
+        return ea, eb
+    ea = ea + noise * rng.normal(size=ea.shape).astype(np.float32) / np.sqrt(ea.shape[1])
+    eb = eb + noise * rng.normal(size=eb.shape).astype(np.float32) / np.sqrt(eb.shape[1])
+    return (ea / np.linalg.norm(ea, axis=1, keepdims=True), eb / np.linalg.norm(eb, axis=1, keepdims=True))
+
+
 def null_documents(drop: float = 0.3) -> list[tuple[str, str, list[str], list[str], list[int] | None, list[int] | None]]:
     """Comparable documents for the null of auto mode's order tests: every NTREX document alone and
     pooled by three (every other start), ``drop`` of the sentences left out per side, then shuffled
@@ -202,12 +212,7 @@ def null_check(enc: CachedEncoder, noise: float) -> None:
     by_anchors: list[str] = []
     wrong = 0
     for label, name, a, b, ua, ub in docs:
-        ea, eb = enc.encode(a), enc.encode(b)
-        if noise:
-            ea = ea + noise * rng.normal(size=ea.shape).astype(np.float32) / np.sqrt(ea.shape[1])
-            eb = eb + noise * rng.normal(size=eb.shape).astype(np.float32) / np.sqrt(eb.shape[1])
-            ea /= np.linalg.norm(ea, axis=1, keepdims=True)
-            eb /= np.linalg.norm(eb, axis=1, keepdims=True)
+        ea, eb = noisy(enc.encode(a), enc.encode(b), noise, rng)
         ev = choose_mode(ea, eb, src_sents=a, tgt_sents=b, src_units=ua, tgt_units=ub)
         e = ev.evidence
         wrong += ev.mode == "parallel"
@@ -268,11 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         per: dict[str, list[tuple[bool, float]]] = {}
         wrong: list[tuple[str, str]] = []
         for (kind, name, a, b, ua, ub), (ea, eb) in zip(docs, emb, strict=True):
-            if noise:
-                ea = ea + noise * rng.normal(size=ea.shape).astype(np.float32) / np.sqrt(ea.shape[1])
-                eb = eb + noise * rng.normal(size=eb.shape).astype(np.float32) / np.sqrt(eb.shape[1])
-                ea /= np.linalg.norm(ea, axis=1, keepdims=True)
-                eb /= np.linalg.norm(eb, axis=1, keepdims=True)
+            ea, eb = noisy(ea, eb, noise, rng)
             choice = choose_mode(ea, eb, src_sents=a, tgt_sents=b, src_units=ua, tgt_units=ub)
             want = kind.rsplit(":", 1)[1].strip("()")
             ok = choice.mode == want

@@ -689,6 +689,35 @@ ORDER_RUN = 3
 _ORDER_SD_FLOOR = 0.02
 
 
+def _shuffle_units(n: int, m: int, src_units: Sequence[int] | None, tgt_units: Sequence[int] | None,
+                   run: int) -> tuple[str, list[list[int]], str]:
+    """What the order tests move: ``(side, units, unit)``, the side ("source" or "target") with more
+    units, its units (lists of sentence indices, in order) and what they are ("paragraphs" or
+    "runs of RUN sentences"). A side's paragraphs (``*_units``: each sentence's paragraph index,
+    each sentence its own when None) are its units when there are :data:`ORDER_MIN_UNITS` or more
+    and most hold several sentences; else (a file of one sentence per line, or a text in one to
+    three paragraphs) runs of ``run`` sentences stand in for them, since a paragraph moved whole
+    keeps its own order, which is not the documents' order."""
+
+    def groups(units: Sequence[int] | None, size: int) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for i, u in enumerate(units if units is not None else range(size)):
+            out.setdefault(int(u), []).append(i)
+        return list(out.values())
+
+    def runs(size: int) -> list[list[int]]:
+        return [list(range(i, min(i + run, size))) for i in range(0, size, run)]
+
+    gs, gt = groups(src_units, n), groups(tgt_units, m)
+    marked_s = len(gs) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gs]) >= 2)
+    marked_t = len(gt) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gt]) >= 2)
+    gs = gs if marked_s else runs(n)
+    gt = gt if marked_t else runs(m)
+    target = len(gt) >= len(gs)
+    unit = "paragraphs" if (marked_t if target else marked_s) else f"runs of {run} sentences"
+    return ("target", gt, unit) if target else ("source", gs, unit)
+
+
 def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray, explained: float,
                src_units: Sequence[int] | None = None, tgt_units: Sequence[int] | None = None,
                shuffles: int = ORDER_SHUFFLES) -> tuple[str, float, float, str, int] | None:
@@ -708,26 +737,7 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     when even that gives fewer than :data:`ORDER_MIN_UNITS` pieces (under 10 sentences a side)."""
     from .monotonic import explained_share
 
-    def groups(units: Sequence[int] | None, n: int) -> list[list[int]]:
-        out: dict[int, list[int]] = {}
-        for i, u in enumerate(units if units is not None else range(n)):
-            out.setdefault(int(u), []).append(i)
-        return list(out.values())
-
-    gs, gt = groups(src_units, len(src)), groups(tgt_units, len(tgt))
-    # paragraphs not marked (most of them one sentence: a file of one sentence per line), or too
-    # few to shuffle (a text in one or three paragraphs): runs of ORDER_RUN sentences stand in for
-    # them, since a paragraph moved whole keeps its own order, which is not the documents' order
-    def runs(n: int) -> list[list[int]]:
-        return [list(range(i, min(i + ORDER_RUN, n))) for i in range(0, n, ORDER_RUN)]
-
-    marked_s = len(gs) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gs]) >= 2)
-    marked_t = len(gt) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gt]) >= 2)
-    gs = gs if marked_s else runs(len(src))
-    gt = gt if marked_t else runs(len(tgt))
-    side = "target" if len(gt) >= len(gs) else "source"
-    units = gt if side == "target" else gs
-    unit = "paragraphs" if (marked_t if side == "target" else marked_s) else f"runs of {ORDER_RUN} sentences"
+    side, units, unit = _shuffle_units(len(src), len(tgt), src_units, tgt_units, ORDER_RUN)
     if len(units) < ORDER_MIN_UNITS:
         return None
     shares = []
@@ -787,26 +797,10 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
     fewer than 3 pairs."""
     if len(anchors) < 3:
         return None
-
-    def groups(units: Sequence[int] | None, size: int) -> list[list[int]]:
-        out: dict[int, list[int]] = {}
-        for i, u in enumerate(units if units is not None else range(size)):
-            out.setdefault(int(u), []).append(i)
-        return list(out.values())
-
-    def runs(size: int) -> list[list[int]]:
-        return [list(range(i, min(i + ANCHOR_RUN, size))) for i in range(0, size, ANCHOR_RUN)]
-
-    gs, gt = groups(src_units, n), groups(tgt_units, m)
-    marked_s = len(gs) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gs]) >= 2)
-    marked_t = len(gt) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gt]) >= 2)
-    gs = gs if marked_s else runs(n)
-    gt = gt if marked_t else runs(m)
-    target = len(gt) >= len(gs)
-    units = gt if target else gs
+    side, units, unit = _shuffle_units(n, m, src_units, tgt_units, ANCHOR_RUN)
     if len(units) < ORDER_MIN_UNITS:
         return None
-    unit = "paragraphs" if (marked_t if target else marked_s) else f"runs of {ANCHOR_RUN} sentences"
+    target = side == "target"
     size = m if target else n
     unit_of = np.zeros(size, dtype=np.int64)
     inside = np.zeros(size, dtype=np.int64)
@@ -830,8 +824,8 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
         if as_long > limit:
             # p already above alpha: the rest cannot bring it down (p is reported over the
             # shuffles run so far, an estimate above alpha)
-            return as_long / (k + 2), "target" if target else "source", unit, len(units)
-    return as_long / (shuffles + 1), "target" if target else "source", unit, len(units)
+            return as_long / (k + 2), side, unit, len(units)
+    return as_long / (shuffles + 1), side, unit, len(units)
 
 
 def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence[str] | None = None,
