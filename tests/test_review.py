@@ -270,7 +270,7 @@ def test_stale_revision_and_outside_edits_are_conflicts(pfile: Path) -> None:
 @pytest.mark.parametrize("op,args", [("status", {"link": 99, "status": "accepted"}),
                                      ("status", {"link": 0, "status": "maybe"}),
                                      ("relink", {"src": [0], "tgt": [77]}),
-                                     ("split", {"link": 0}), ("explode", {"link": 0}),
+                                     ("split", {"link": 0, "src_at": 1, "tgt_at": 1}), ("explode", {"link": 0}),
                                      ("note", {"link": 0, "note": "x" * 5000})])
 def test_bad_edits_change_nothing(pfile: Path, op: str, args: dict[str, Any]) -> None:
     before = pfile.read_bytes()
@@ -611,6 +611,19 @@ def test_report_in_a_real_browser(page: Any, tmp_path: Path) -> None:
     d = shots_dir()
     if d:
         page.screenshot(path=str(d / "report-small.png"), full_page=True)
+    page.select_option("#show", "")
+    # link 5 holds Arabic 4 and 5: each opens with its number, which the text (and a copy) leaves out
+    marks = page.locator("#L5 .c[dir=rtl] .sn")
+    assert [marks.nth(n).get_attribute("data-n") for n in range(marks.count())] == ["4", "5"]
+    assert page.locator("#L5 .c[dir=rtl]").text_content() == "سطر " + XSS[1] + " جملة إضافية."
+    # "go to link" with no such link says so instead of doing nothing
+    page.fill("#go", "99")
+    page.press("#go", "Enter")
+    assert page.evaluate("document.getElementById('go').validationMessage") == "no link 99 (links 0 to 5)"
+    # a phone's width: the two sides stack, each as wide as the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = page.locator("#L5 .c[dir=rtl]").bounding_box()
+    assert box is not None and box["width"] > 300
     assert dialogs == [] and errors == []  # the inline script ran (CSP hash ok) and nothing else did
 
 
@@ -991,3 +1004,111 @@ def test_a_link_the_reviewer_makes_gets_the_aligners_score(tmp_path: Path, seed_
     assert res.exit_code == 0, res.output
     kept = read_alignment(tmp_path / "kept.json")
     assert (old.src, old.tgt) in [(k.src, k.tgt) for k in kept.links]
+
+
+# ------------------------------------------------------------------ a linguist's walkthrough (stop 24)
+
+
+def test_a_rejected_link_is_not_merged_or_split_into_an_accepted_one(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 5, "status": "rejected"})
+    st.apply("status", {"link": 3, "status": "rejected"})
+    before = pfile.read_bytes()
+    # one click would save the rejected pair inside a link marked accepted, the rejection gone
+    for op, args in (("merge", {"link": 4}), ("merge", {"link": 2}), ("split", {"link": 5}), ("split", {"link": 3})):
+        with pytest.raises(InputError, match="is rejected: unreject it first"):
+            st.apply(op, args)
+    # a relink that gives a link the sentences it already holds changes nothing (it used to turn a
+    # rejected link into an accepted one)
+    with pytest.raises(InputError, match="already holds these sentences"):
+        st.apply("relink", {"link": 3, "src": [2], "tgt": [3]})
+    assert pfile.read_bytes() == before
+    st.apply("status", {"link": 5, "status": ""})  # unrejected, it merges as before
+    al = st.apply("merge", {"link": 4})
+    assert (al.links[4].src, al.links[4].tgt) == ((3, 4, 5), (4, 5))
+    assert al.links[3].features["status"] == "rejected"
+
+
+def test_split_takes_a_one_to_one_link_apart(pfile: Path, tmp_path: Path) -> None:
+    al = ReviewStore(pfile).apply("split", {"link": 0})  # used to fail: "must leave sentences on both pieces"
+    assert [(k.src, k.tgt) for k in al.links[:2]] == [((0,), ()), ((), (0,))]
+    assert covers_once(al)
+    cfile = save(comparable_alignment(), tmp_path / "c.json")
+    al = ReviewStore(cfile).apply("split", {"link": 1})
+    assert [(k.src, k.tgt) for k in al.links] == [((3,), (4,))]
+    assert 0 in al.unmatched_src and 0 in al.unmatched_tgt
+
+
+@pytest.mark.slow
+def test_a_linguist_walkthrough_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
+    """What a walkthrough of the app found: sentence numbers inside an n-m link, Split on a 1-1
+    link, a file that fails to load, a repeated refusal, a note not yet saved, a phone's width."""
+    from playwright.sync_api import expect
+
+    url, path = server
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    expect(page.locator("#L5")).to_be_visible()
+    # link 5 holds Arabic 4 and 5: each opens with its number, which copying leaves out
+    marks = page.locator("#L5 .c[dir=rtl] .sn")
+    expect(marks).to_have_count(2)
+    assert [marks.nth(n).get_attribute("data-n") for n in range(2)] == ["4", "5"]
+    expect(page.locator("#L5 .c[dir=rtl]")).to_have_text("سطر " + XSS[1] + " جملة إضافية.")
+    expect(page.locator("#L0 .c .sn")).to_have_count(0)
+
+    # Split on a 1-1 link takes it apart into two gaps
+    page.click("#L0 button[data-act=split]")
+    expect(page.locator("#status")).to_have_text(
+        "Saved: split link 0; now unlinked: Arabic 0 and English 0 (shown as gaps)")
+    assert [(k.src, k.tgt) for k in read_alignment(path).links[:2]] == [((0,), ()), ((), (0,))]
+
+    # a rejected link is not merged into an accepted one
+    page.click("#L3 button[data-act=reject]")
+    expect(page.locator("#L3 .badge.rejected")).to_have_text("rejected")
+    page.click("#L3 button[data-act=merge]")
+    expect(page.locator("#status")).to_contain_text("link 3 is rejected: unreject it first")
+    assert read_alignment(path).links[3].features["status"] == "rejected"
+
+    # the same conflict twice is said once
+    for n in range(2):  # the file changed behind the page: the next change is a conflict
+        ReviewStore(path).apply("note", {"link": 4, "note": f"changed elsewhere {n}"})
+        page.click("#L1 button[data-act=accept]")
+        expect(page.locator("#status")).to_contain_text("the page now shows the file as saved")
+        text = page.locator("#status").text_content() or ""
+        assert text.count("the page now shows the file as saved") == 1
+
+    # a note typed but not saved: leaving the page asks first
+    page.fill("#L2 input.note", "not saved yet")
+    page.evaluate("window.__unload = new Event('beforeunload', {cancelable: true}); "
+                  "window.dispatchEvent(window.__unload)")
+    assert page.evaluate("window.__unload.defaultPrevented") is True
+    page.press("#L2 input.note", "Enter")
+    expect(page.locator("#status")).to_contain_text("Saved: note on link 2")
+    assert read_alignment(path).links[2].features["note"] == "not saved yet"
+    page.evaluate("window.__unload = new Event('beforeunload', {cancelable: true}); "
+                  "window.dispatchEvent(window.__unload)")
+    assert page.evaluate("window.__unload.defaultPrevented") is False
+
+    # a phone's width: the sides stack, each as wide as the screen, and words are not cut
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = page.locator("#L5 .c[dir=rtl]").bounding_box()
+    assert box is not None and box["width"] > 300
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).position") == "static"
+    page.set_viewport_size({"width": 1300, "height": 900})
+
+    # a sibling file that fails to load leaves nothing of the last one to click
+    (path.parent / "broken.json").write_text('{"format": "parallel-alignment", "links": [', encoding="utf-8")
+    page.reload()
+    page.select_option("#file", "broken.json")
+    expect(page.locator("#status")).to_contain_text("Could not load broken.json")
+    expect(page.locator("#grid .r")).to_have_count(0)
+    expect(page.locator("#meta")).to_have_text("no alignment loaded")
+    expect(page.locator("#undo")).to_be_disabled()
+    page.fill("#new-src", "0")
+    page.fill("#new-tgt", "0")
+    page.click("#newlink button[type=submit]")
+    expect(page.locator("#status")).to_have_text("Not saved: no alignment is loaded")
+    page.select_option("#file", "pair.json")
+    expect(page.locator("#L5")).to_be_visible()
+    assert errors == []

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import Alignment, Link
+from .data import Alignment, Document, Link
 
 RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv"})
 LANG_NAMES = {"ar": "Arabic", "en": "English", "fr": "French", "de": "German", "fa": "Persian",
@@ -555,6 +555,17 @@ def _numbers_flag(al: Alignment, numbers_src: str | None, numbers_tgt: str | Non
             + f'">{badge}</span>')
 
 
+def _side_text(doc: Document, ids: Sequence[int], joined: str) -> str:
+    """One side of a link, escaped: its text, or where it holds several sentences each one opened
+    by its number (a reader must see where English 5 ends and 6 begins in a 1-5 link)."""
+    if len(ids) < 2:
+        return _esc(joined)
+    name = lang_name(doc.lang)
+    # the number is CSS content (``.sn::before``): copying the text leaves it out
+    return " ".join(f'<span class="sn" data-n="{i}" title="{_esc(f"{name} sentence {i}")}"></span>'
+                    f'{_esc(doc.sentences[i])}' for i in ids)
+
+
 def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
     """The link rows of the side-by-side view (div grid rows, escaped text)."""
     out = []
@@ -576,10 +587,10 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
             flags.append(f'<span class="note" title="{_esc(note)}">note</span>')
         conf = (f'<span class="sc none" title="{_esc(_no_value_why(measure))}">' if v.band == "none"
                 else '<span class="sc">') + _esc(_conf_text(v, measure)) + "</span>"
-        src = (f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(v.src)}</div>' if link.src
-               else _gap_cell(al.src.lang))
-        tgt = (f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(v.tgt)}</div>' if link.tgt
-               else _gap_cell(al.tgt.lang))
+        src = (f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_side_text(al.src, link.src, v.src)}</div>'
+               if link.src else _gap_cell(al.src.lang))
+        tgt = (f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_side_text(al.tgt, link.tgt, v.tgt)}</div>'
+               if link.tgt else _gap_cell(al.tgt.lang))
         nd = " nd" if v.numbers == "differ" else ""
         out.append(
             f'<div class="r {v.band}{nd}" id="L{v.index}" role="row" data-k="{link.kind}" '
@@ -698,6 +709,17 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .sid{font-family:monospace;font-size:.85em;color:#757575;padding:.25em .4em;text-align:right}
 .ui>div[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",serif;font-size:1.1em;
  line-height:1.75;text-align:right}
+.c .sn{font-family:monospace;font-size:.7em;color:#546e7a;background:#eceff1;border-radius:3px;padding:0 .25em;
+ margin-inline-end:.3em;vertical-align:.15em;unicode-bidi:isolate}.c .sn::before{content:attr(data-n)}
+.c[dir=rtl]{overflow-wrap:break-word}
+@media (max-width:700px){
+ .grid .h{display:none}
+ .grid .r{grid-template-columns:minmax(0,1fr)}
+ .grid .r>.n{display:flex;gap:.6em;align-items:baseline}.grid .r>.n small{display:inline}
+ .c,.m{border-left:0;border-top:1px solid var(--line)}
+ .unm{grid-template-columns:minmax(0,1fr)}
+ header,section{padding:.5em .6em}
+}
 """
 
 _JS = """
@@ -711,8 +733,12 @@ _JS = """
   }
   sel.addEventListener('change',apply);
   var go=document.getElementById('go');
+  go.addEventListener('input',function(){go.setCustomValidity('');});
   go.addEventListener('keydown',function(e){
-    if(e.key==='Enter'){var t=document.getElementById('L'+parseInt(go.value,10)); if(t){t.scrollIntoView({block:'center'}); location.hash='L'+parseInt(go.value,10);}}
+    if(e.key!=='Enter') return;
+    var t=document.getElementById('L'+parseInt(go.value,10));
+    go.setCustomValidity(t?'':'no link '+go.value+' (links 0 to '+(grid.querySelectorAll('.r').length-1)+')');
+    if(t){t.scrollIntoView({block:'center'}); location.hash='L'+parseInt(go.value,10);} else go.reportValidity();
   });
   apply();
 })();

@@ -164,6 +164,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
         "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
                       for c in pending_below_bar(al)],
+        "bar": (al.info.get("mining") or {}).get("min_p"),
         "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": p_legend(al),
         "read_only": store.read_only(),
     }

@@ -89,6 +89,15 @@ def _text_features(al: Alignment, link: Link) -> dict[str, Any]:
     return text_features(al.src_text(link), al.tgt_text(link))
 
 
+def _not_rejected(links: Sequence[Link], which: Sequence[int], what: str) -> None:
+    """Refuse a one-click edit (merge, split) of a rejected link: the link it builds would be saved
+    as accepted, and the rejection would be gone without the reviewer having said so."""
+    for i in which:
+        if links[i].features.get("status") == "rejected":
+            raise InputError(f"link {i} is rejected: unreject it first to {what} it "
+                             f"(the {what} would be saved as accepted)")
+
+
 def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float,
              keep: dict[str, Any], edited: str) -> Link:
     """A link whose sides a reviewer changed: stale features dropped, text features recomputed."""
@@ -497,6 +506,7 @@ class ReviewStore:
         if al.mode == "parallel" and j != i + 1:
             raise InputError("in a parallel alignment only neighbouring links can be merged")
         a, b = links[i], links[j]
+        _not_rejected(links, (i, j), "merge")
         keep: dict[str, Any] = {}
         notes = [str(k.features["note"]) for k in (a, b) if k.features.get("note")]
         if notes:
@@ -509,14 +519,17 @@ class ReviewStore:
         return self._finish(al, out)
 
     def _op_split(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
-        """Split a link after ``src_at`` source and ``tgt_at`` target sentences (default 1 and 1)."""
+        """Split a link after ``src_at`` source and ``tgt_at`` target sentences (default 1 and 1;
+        a 1-1 link by default into its two sentences apart: 1-0 and 0-1)."""
         i = self._index(links, args)
         link = links[i]
         if len(link.src) + len(link.tgt) < 2 or (len(link.src) <= 1 and len(link.tgt) <= 1
                                                  and not (link.src and link.tgt)):
             raise InputError(f"link {i} ({link.kind}) has nothing to split")
+        _not_rejected(links, (i,), "split")
+        one_one = len(link.src) == 1 and len(link.tgt) == 1
         a = _as_int(args.get("src_at", min(1, len(link.src))), "src_at")
-        b = _as_int(args.get("tgt_at", min(1, len(link.tgt))), "tgt_at")
+        b = _as_int(args.get("tgt_at", 0 if one_one and "src_at" not in args else min(1, len(link.tgt))), "tgt_at")
         if not (0 <= a <= len(link.src) and 0 <= b <= len(link.tgt)) or (a + b == 0) or (
                 a == len(link.src) and b == len(link.tgt)):
             raise InputError("split point must leave sentences on both pieces")
@@ -552,6 +565,8 @@ class ReviewStore:
         keep: dict[str, Any] = {"status": "accepted"}
         if i is not None and links[i].features.get("note"):
             keep["note"] = links[i].features["note"]
+        if i is not None and (tuple(src), tuple(tgt)) == (links[i].src, links[i].tgt):
+            raise InputError(f"link {i} already holds these sentences: nothing to change")
         new = _rebuilt(al, src, tgt, score, keep, "relink")
         s_set, t_set = set(src), set(tgt)
         out: list[Link] = []

@@ -49,7 +49,16 @@
       adopt(s); file = s.file; render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
     })
-      .catch(function (e) { setStatus('Could not load: ' + e.message, false); });
+      .catch(function (e) { clearPage(); setStatus('Could not load ' + (file || 'the file') + ': ' + e.message, false); });
+  }
+  // nothing of a file that is no longer loaded stays on the page, where its buttons would act on it
+  function clearPage() {
+    state = null; shown = 0;
+    ['grid', 'below-list', 'um-src', 'um-tgt'].forEach(function (id) { document.getElementById(id).textContent = ''; });
+    document.getElementById('below').hidden = true;
+    document.getElementById('unmatched').hidden = true;
+    document.getElementById('meta').textContent = 'no alignment loaded';
+    document.getElementById('undo').disabled = true;
   }
   // Every change goes through one queue: sent after the previous one's reply, with the rev
   // that reply returned. Two quick actions (a note saved as its field loses focus, then a click
@@ -61,7 +70,9 @@
     var now = Date.now();
     failed = failed.filter(function (f) { return f.shown === null || now - f.shown < KEEP_MS; });
     if (failed.length) {
-      setStatus('Not saved: ' + failed.map(function (f) { return f.msg; }).join('; ') + (msg ? ' (then ' + msg + ')' : ''), false);
+      var said = [];  // the same refusal twice (two conflicts in a row) is said once
+      failed.forEach(function (f) { if (said.indexOf(f.msg) < 0) said.push(f.msg); });
+      setStatus('Not saved: ' + said.join('; ') + (msg ? ' (then ' + msg + ')' : ''), false);
     } else if (msg) setStatus(msg, true);
   }
   function enqueue(send, describe) {
@@ -94,6 +105,7 @@
     return call('/api/state' + q).then(function (s) { adopt(s); render(); }).catch(function () {});
   }
   function op(name, args, message, focus) {
+    if (!state) { setStatus('Not saved: no alignment is loaded', false); return Promise.resolve(); }
     return enqueue(function () {
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
     }, function (s) {
@@ -112,6 +124,7 @@
       (state.mode === 'comparable' ? ' (listed under Unmatched sentences)' : ' (shown as gaps)');
   }
   function undo() {
+    if (!state) return Promise.resolve();
     return enqueue(function () {
       return call('/api/undo', {file: file, rev: state.rev});
     }, function () { return 'Undone'; });
@@ -132,7 +145,17 @@
   function ids(list) { return list.length ? list.join(',') : '–'; }
   function textCell(doc, list) {
     if (!list.length) return el('div', 'c gapc', '— nothing in ' + doc.label + ' —');
-    var c = el('div', 'c', list.map(function (i) { return doc.sentences[i]; }).join(' '));
+    var c;
+    if (list.length === 1) c = el('div', 'c', doc.sentences[list[0]]);
+    else {  // several sentences: each opens with its number, so a split or relink can name it
+      c = el('div', 'c multi');
+      list.forEach(function (i, n) {
+        if (n) c.appendChild(document.createTextNode(' '));
+        var id = el('span', 'sn'); id.dataset.n = i; id.title = doc.label + ' sentence ' + i;  // the number is CSS content: copying the text leaves it out
+        c.appendChild(id);
+        c.appendChild(el('span', null, doc.sentences[i]));
+      });
+    }
     c.setAttribute('dir', doc.dir); c.setAttribute('lang', doc.lang);
     return c;
   }
@@ -167,8 +190,10 @@
     acts.appendChild(button(k.status === 'rejected' ? 'Unreject' : 'Reject', 'reject', i, 'reject this link (r)'));
     if (i + 1 < state.links.length) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
     if (k.src.length + k.tgt.length > 1 && (k.src.length > 1 || k.tgt.length > 1 || (k.src.length && k.tgt.length)))
-      acts.appendChild(button('Split', 'split', i, 'split after the first sentence of each side' +
-        (state.mode === 'comparable' ? ' (a sentence left without a partner becomes unmatched)' : '')));
+      acts.appendChild(button('Split', 'split', i, (k.src.length === 1 && k.tgt.length === 1
+        ? 'take the two sentences apart' + (state.mode === 'comparable' ? ' (both become unmatched)' : ' (two gaps)')
+        : 'split after the first sentence of each side' +
+          (state.mode === 'comparable' ? ' (a sentence left without a partner becomes unmatched)' : ''))));
     acts.appendChild(button('Relink…', 'relink', i, 'choose the sentences of this link'));
     acts.appendChild(button('Delete', 'delete', i, 'remove this link'));
     m.appendChild(acts);
@@ -244,6 +269,8 @@
   function belowBar(list) {
     var sec = document.getElementById('below'), box = document.getElementById('below-list');
     sec.hidden = list.length === 0;
+    document.getElementById('below-bar').textContent = state.bar === null || state.bar === undefined ? ''
+      : ' (p < ' + Number(state.bar).toFixed(2) + ')';
     box.textContent = '';
     list.forEach(function (c) {
       var r = el('div', 'r ' + (c.band || 'low')); r.setAttribute('role', 'row'); r.id = 'B' + c.src + '-' + c.tgt;
@@ -363,6 +390,13 @@
     op('relink', {src: s.value, tgt: t.value}, function () { s.value = ''; t.value = ''; return 'new link'; });
   });
   document.getElementById('undo').addEventListener('click', undo);
+  window.addEventListener('beforeunload', function (e) {
+    var dirty = Array.prototype.some.call(document.querySelectorAll('#grid input.note'), function (n) {
+      var k = state && state.links[parseInt(n.dataset.i, 10)];
+      return k && n.value !== k.note;
+    });
+    if (dirty || waiting > 0) { e.preventDefault(); e.returnValue = ''; }
+  });
   document.getElementById('show').addEventListener('change', function (e) {
     document.getElementById('grid').className = 'grid' + (e.target.value ? ' ' + e.target.value : '');
   });
