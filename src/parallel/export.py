@@ -399,6 +399,8 @@ def write_tmx(al: Alignment, fh: IO[str], *, keep_empty: bool = False, **_: Any)
 
 _LANG = r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?"
 _PAIR_SUFFIX = re.compile(rf"\.({_LANG})-({_LANG})(?:\.(?:\1|\2))?$")
+#: A language code as file names may hold it: ISO 639 letters, optional variant subtags
+_LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Path]:
@@ -406,6 +408,12 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
     ``NAME.moses``, ``NAME.s-t`` or ``NAME.s-t.s``."""
     if src_lang == tgt_lang:
         raise InputError(f"moses: both sides are {src_lang!r}; the file names need two languages")
+    for lang in (src_lang, tgt_lang):
+        # the codes become parts of file names: a code read from a file ("../../x") must not
+        # put a file outside the folder asked for
+        if not _LANG_CODE.fullmatch(lang):
+            raise InputError(f"moses: {lang!r} is not a language code (two or three letters, e.g. ar, "
+                             "en, or a variant like zh_Hant): the file names are made of the codes")
     base = path.removesuffix(".moses")
     pair = f"{src_lang}-{tgt_lang}"
     for lang in (src_lang, tgt_lang):

@@ -187,6 +187,8 @@ def _export_kind(path: str | Path, text: str) -> str | None:
 def _content_kind(text: str) -> str | None:
     """The export format a text looks like from its first line (not the native JSON), or None."""
     first = text.lstrip().split("\n", 1)[0]
+    if first.startswith("{") and re.search(r'"format"\s*:\s*"' + re.escape(JSON_FORMAT) + '"', first):
+        return None  # the native JSON written on one line (jq -c, json.dump): not a JSONL record
     if first.startswith("{") and '"translation"' in first:
         return "jsonl"
     if first.startswith(("<?xml", "<tmx")):

@@ -228,11 +228,33 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
       parallel-corpus filter reviewed.json --status accepted,edited -o train.tsv
       parallel-corpus filter reviewed.json --drop-rejected -f moses -o train
     """
+    from ..io import inputs_protected
+    from ..readers import pairs_format
+
+    in_fmt = pairs_format(file, from_fmt)
+    with inputs_protected(_input_files(file, in_fmt)):  # -o naming the input (or its .sig) is refused
+        _filter(file, in_fmt, fmt, header, keep_empty, sidecar, output, quiet, options)
+
+
+def _input_files(file: str, in_fmt: str) -> list[str]:
+    """Every file ``filter`` reads for ``file``: it, its signature, and a Moses pair's other files."""
+    from ..export import MOSES_REVIEW
+    from ..readers import moses_base
+
+    files = [file, f"{file}.sig"]
+    found = moses_base(file) if in_fmt == "moses" else None
+    if found is not None:
+        base, s_lang, t_lang = found
+        files += [f"{base}.{x}" for x in (s_lang, t_lang, "sig", *MOSES_REVIEW)]
+    return files
+
+
+def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: bool, sidecar: bool,
+            output: str, quiet: bool, options: dict[str, Any]) -> None:
     from ..export import export
-    from ..readers import pairs_format, read_pairs, sidecar_mode
+    from ..readers import read_pairs, sidecar_mode
 
     log = note(quiet)
-    in_fmt = pairs_format(file, from_fmt)
     out_fmt = output_format(output, fmt, in_fmt)
     if out_fmt != "moses":  # a missing or unwritable folder fails before any work (Moses: a name stem)
         from ..io import check_output_path

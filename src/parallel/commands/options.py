@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 
@@ -52,6 +53,15 @@ class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
 PROBABILITY = FiniteFloat(0.0, 1.0)
 
 
-def lang_code(_ctx: object, _param: object, value: str | None) -> str | None:
-    """A language flag as a lower-case code (``AR`` -> ``ar``; ISO 639 codes are lower case)."""
-    return value.strip().lower() if value else value
+def lang_code(ctx: object, param: object, value: str | None) -> str | None:
+    """A language flag as a lower-case code (``AR`` -> ``ar``; ISO 639 codes are lower case).
+    Anything but letters, digits and ``-``/``_`` subtags is refused: codes become parts of file
+    names (Moses exports) and of signatures."""
+    if not value:
+        return value
+    code = value.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*", code):
+        raise click.BadParameter(f"{value!r} is not a language code (two or three letters, e.g. ar, en)",
+                                 ctx=ctx if isinstance(ctx, click.Context) else None,
+                                 param=param if isinstance(param, click.Parameter) else None)
+    return code

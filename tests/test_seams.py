@@ -1,0 +1,106 @@
+"""Seams found by an adversarial walkthrough of the command line (stop 24): each test names what
+went wrong before it was fixed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parallel.cli import main
+
+AR = ("ارتفعت أسعار النفط اليوم بعد قرار منظمة أوبك خفض الإنتاج.\n"
+      "وقال وزير الطاقة إن القرار يهدف إلى استقرار السوق.\n"
+      "ويتوقع المحللون أن تستمر الأسعار في الارتفاع خلال الأشهر المقبلة.\n")
+EN = ("Oil prices rose today after OPEC decided to cut production.\n"
+      "The energy minister said the decision aims to stabilise the market.\n"
+      "Analysts expect prices to keep rising over the coming months.\n")
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_error(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("parallel-corpus: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture()
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    ar, en = tmp_path / "d.ar", tmp_path / "d.en"
+    ar.write_text(AR, encoding="utf-8")
+    en.write_text(EN, encoding="utf-8")
+    return ar, en
+
+
+def files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def test_a_language_code_never_becomes_a_path(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # a JSONL key, a native file's language and --src-lang became parts of Moses file names:
+    # "../../../x" wrote outside the folder asked for (as far as the file system's root)
+    out = tmp_path / "a" / "b"
+    out.mkdir(parents=True)
+    evil = tmp_path / "evil.jsonl"
+    evil.write_text(json.dumps({"translation": {"../../../x": "a", "en": "b"}}) + "\n", encoding="utf-8")
+    before = files_under(tmp_path)
+    code, _, err = invoke("filter", str(evil), "-f", "moses", "-o", str(out / "out"))
+    assert code == 2 and "'../../../x' is not a language code" in one_error(err)
+    code, _, err = invoke("align", str(pair[0]), str(pair[1]), "--src-lang", "q/../../esc", "--force-lang",
+                          "-f", "moses", "-o", str(out / "m"))
+    assert code == 2 and "is not a language code" in one_error(err)
+    native = tmp_path / "n.json"
+    code, _, err = invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-f", "json", "-o", str(native), "-q")
+    assert code == 0, err
+    data = json.loads(native.read_text(encoding="utf-8"))
+    data["src"]["lang"] = "q/../../esc"
+    native.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = invoke("filter", str(native), "-f", "moses", "-o", str(out / "n"))
+    assert code == 2 and "is not a language code" in one_error(err)
+    assert files_under(tmp_path) == before | {"n.json"}
+    code, out_text, err = invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--src-lang", "AR", "-q")
+    assert code == 0 and out_text.count("\n") == 4, err  # a code in capitals is still one
+
+
+def test_filter_never_writes_over_its_input(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # `filter pairs.tsv -o pairs.tsv` replaced the input (align, run and report refused it already)
+    tsv, native = tmp_path / "p.tsv", tmp_path / "p.json"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--keep-empty", "-o", str(tsv), "-q")[0] == 0
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-f", "json", "-o", str(native), "-q")[0] == 0
+    assert invoke("filter", str(tsv), "-f", "moses", "-o", str(tmp_path / "m"), "-q")[0] == 0
+    moses = tmp_path / "m.ar-en.ar"
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    for args in ([str(tsv), "-o", str(tsv)], [str(tsv), "-f", "vecalign", "-o", f"{tsv}.sig"],
+                 [str(native), "--min-cosine", "0.99", "-o", str(native)],
+                 [str(moses), "-f", "moses", "-o", str(tmp_path / "m")],
+                 [str(moses), "-f", "tsv", "-o", str(tmp_path / "m.ar-en.en")]):
+        code, _, err = invoke("filter", *args)
+        assert code == 2 and "is an input of this command" in one_error(err), args
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+    code, _, err = invoke("filter", str(tsv), "-o", str(tmp_path / "other.tsv"), "-q")
+    assert code == 0, err
+
+
+def test_the_native_json_on_one_line_is_still_the_native_json(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # `jq -c . pair.json` (or json.dump) put the native file on one line, and filter and mt-eval took
+    # it for a JSONL export, then failed on the advice they gave (--from jsonl)
+    native, tsv = tmp_path / "p.json", tmp_path / "p.tsv"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-f", "json", "-o", str(native), "-q")[0] == 0
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-o", str(tsv), "-q")[0] == 0
+    flat = tmp_path / "flat.json"
+    flat.write_text(json.dumps(json.loads(native.read_text(encoding="utf-8"))), encoding="utf-8")
+    assert len(flat.read_text(encoding="utf-8").splitlines()) == 1
+    code, out, err = invoke("filter", str(flat), "-f", "tsv", "--no-header")
+    assert code == 0, err
+    assert out == tsv.read_text(encoding="utf-8").split("\n", 1)[1]
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text(EN, encoding="utf-8")
+    code, out, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(flat))
+    assert code == 0 and "BLEU" in out, err
