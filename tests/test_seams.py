@@ -104,3 +104,23 @@ def test_the_native_json_on_one_line_is_still_the_native_json(tmp_path: Path, pa
     hyp.write_text(EN, encoding="utf-8")
     code, out, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(flat))
     assert code == 0 and "BLEU" in out, err
+
+
+def test_small_things_said_right(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # a file cut in the middle of its last character was "not UTF-8 ... reads as Arabic in CP1256",
+    # advice that would garble it
+    cut = tmp_path / "cut.ar"
+    cut.write_bytes(AR.rstrip("\n").encode("utf-8")[:-2])  # its last letter (2 bytes) cut after 1
+    code, _, err = invoke("align", str(cut), str(pair[1]), "-q")
+    assert code == 2 and "ends in the middle of a UTF-8 character" in one_error(err) and "CP1256" not in err
+    # a repeat count too large for Python's regex engine was an "internal error"
+    native = tmp_path / "p.json"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-f", "json", "-o", str(native), "-q")[0] == 0
+    code, _, err = invoke("grep", "-E", "a{99999999999}", str(native))
+    assert code == 2 and "bad regular expression" in one_error(err)
+    # an output name of 240 characters (allowed: 255) failed: its temporary name was too long
+    long_name = tmp_path / ("d" * 240 + ".tsv")
+    code, _, err = invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-o", str(long_name), "-q")
+    assert code == 0, err
+    assert long_name.read_text(encoding="utf-8").count("\n") == 4
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []

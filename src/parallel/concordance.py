@@ -99,7 +99,7 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
         body = rf"(?<!\w)(?:{body})(?!\w)"
     try:
         return re.compile(body, 0 if case_sensitive else re.IGNORECASE)
-    except re.error as exc:
+    except (re.error, OverflowError) as exc:  # OverflowError: a repeat count like a{99999999999}
         raise InputError(f"bad regular expression {pattern!r}: {exc}") from None
 
 

@@ -41,6 +41,10 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if exc.end == len(data) and exc.reason == "unexpected end of data":
+            # UTF-8 all through but its last character cut short: no code page to convert from
+            raise InputError(f"{name}: ends in the middle of a UTF-8 character (offset {exc.start}): "
+                             "the file looks cut short") from None
         raise InputError(
             f"{name}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
             + _legacy_hint(data)
@@ -322,8 +326,10 @@ def atomic_writer(path: str | os.PathLike[str], *,
     try:
         # the pid in the name: a run killed with -9 leaves it behind, the next command writing
         # into that folder removes it (check_output_path, run: sweep_stale_writes) and never
-        # touches a live process's
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+        # touches a live process's; a long name is cut, or the temporary name (23 more bytes)
+        # would pass the 255-byte limit of a file name that is itself allowed
+        stem = target.name.encode("utf-8")[:150].decode("utf-8", errors="ignore")
+        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:

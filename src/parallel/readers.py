@@ -716,6 +716,8 @@ def pairs_format(path: str | Path, fmt: str | None = None) -> str:
     if by_name:
         return by_name
     if not Path(path).is_file():
+        if Path(path).exists():  # a pipe (<(...)), a device: read once, and its format cannot be told first
+            raise InputError(f"{path}: not a regular file (a pipe?); save it to a file, or pass --from FORMAT")
         raise InputError(f"{path}: no such file")
     head = _head(path)
     kind = sniff_format(path, head) if head.strip() else None
