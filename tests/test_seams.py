@@ -124,3 +124,39 @@ def test_small_things_said_right(tmp_path: Path, pair: tuple[Path, Path]) -> Non
     assert code == 0, err
     assert long_name.read_text(encoding="utf-8").count("\n") == 4
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_eval_scores_aligns_own_tsv_as_an_alignment(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # a TSV gold was always read as mined id pairs: align's own TSV (its .sig says mode:parallel)
+    # got mining P/R/F1, the same gold as .align got strict/lax F1
+    gold_tsv, gold_align, pred = tmp_path / "g.tsv", tmp_path / "g.align", tmp_path / "p.align"
+    for out in (gold_tsv, gold_align):
+        code, _, err = invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--mode", "parallel",
+                              "--keep-empty", "-o", str(out), "-q")
+        assert code == 0, err
+    pred.write_text("[0, 1]:[0, 1]:0.5\n[2]:[2]:0.5\n", encoding="utf-8")
+    by_tsv, by_align = invoke("eval", str(pred), str(gold_tsv)), invoke("eval", str(pred), str(gold_align))
+    assert by_tsv[0] == by_align[0] == 0
+    assert by_tsv[1] == by_align[1] and "strict  P 0.5000  R 0.3333" in by_tsv[1]
+
+
+def test_filter_refuses_a_vecalign_file_of_pairs_from_several_files(tmp_path: Path) -> None:
+    # mine over two files a side numbers each file's lines from 0: as one Vecalign file the ids
+    # collided (one source id in two links) without a word; eval refused the same input already
+    a2, e2 = tmp_path / "b.ar", tmp_path / "b.en"
+    a1, e1 = tmp_path / "a.ar", tmp_path / "a.en"
+    ar2 = ("أعلنت الحكومة عن خطة جديدة لبناء المدارس في المناطق الريفية.\n"
+           "وسيبدأ العمل في المشروع مطلع العام المقبل.\n")
+    en2 = ("The government announced a new plan to build schools in rural areas.\n"
+           "Work on the project will start early next year.\n")
+    for path, text in ((a1, AR), (e1, EN), (a2, ar2), (e2, en2)):
+        path.write_text(text, encoding="utf-8")
+    mined = tmp_path / "m.tsv"
+    code, _, err = invoke("mine", "--src", str(a1), "--src", str(a2), "--tgt", str(e1), "--tgt", str(e2),
+                          "-o", str(mined), "-q")
+    assert code == 0, err
+    code, _, err = invoke("filter", str(mined), "-f", "vecalign", "-o", str(tmp_path / "m.align"))
+    assert code == 2 and "its pairs come from 2 src files" in one_error(err)
+    assert not (tmp_path / "m.align").exists()
+    code, _, err = invoke("filter", str(mined), "-f", "jsonl", "-o", str(tmp_path / "m.jsonl"), "-q")
+    assert code == 0, err

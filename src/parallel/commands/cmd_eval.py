@@ -81,13 +81,17 @@ def match_documents(pred: list[str], gold: list[str]) -> tuple[list[tuple[str, s
 
 def _kind(path: Path) -> str:
     """``vecalign`` (alignment scores) or ``tsv`` (mining scores) for a GOLD file: Vecalign
-    lines and exports of ``align`` (jsonl, tmx, json) give alignment scores, a TSV mining ones."""
+    lines and exports of ``align`` (jsonl, tmx, json) give alignment scores, a TSV mining ones,
+    unless its signature (``FILE.sig``) says it is a parallel alignment (``align``'s own TSV)."""
     from ..evaluate import link_format
     from ..io import read_text
+    from ..readers import sidecar_mode
 
     kind = link_format(path)
+    if kind == "tsv":
+        return "vecalign" if sidecar_mode(path) == "parallel" else "tsv"
     if kind != "vecalign":
-        return "tsv" if kind == "tsv" else "vecalign"
+        return "vecalign"
     for line in read_text(path, allow_empty=True).splitlines():
         if line.strip() and not line.startswith("#"):
             return "vecalign" if line.lstrip().startswith("[") else "tsv"
