@@ -153,10 +153,49 @@ def test_filter_refuses_a_vecalign_file_of_pairs_from_several_files(tmp_path: Pa
         path.write_text(text, encoding="utf-8")
     mined = tmp_path / "m.tsv"
     code, _, err = invoke("mine", "--src", str(a1), "--src", str(a2), "--tgt", str(e1), "--tgt", str(e2),
-                          "-o", str(mined), "-q")
+                          "-o", str(mined), "-m", "use-m3", "-q")
     assert code == 0, err
     code, _, err = invoke("filter", str(mined), "-f", "vecalign", "-o", str(tmp_path / "m.align"))
     assert code == 2 and "its pairs come from 2 src files" in one_error(err)
     assert not (tmp_path / "m.align").exists()
     code, _, err = invoke("filter", str(mined), "-f", "jsonl", "-o", str(tmp_path / "m.jsonl"), "-q")
     assert code == 0, err
+
+
+def test_mine_leaves_a_work_folder_it_did_not_make_alone(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # --work DIR wrote over DIR/src/meta.json and DIR/src/texts.txt of somebody else's folder
+    work = tmp_path / "proj"
+    (work / "src").mkdir(parents=True)
+    (work / "src" / "meta.json").write_text('{"my": "config"}', encoding="utf-8")
+    (work / "src" / "notes.md").write_text("mine", encoding="utf-8")
+    code, _, err = invoke("mine", str(pair[0]), str(pair[1]), "--work", str(work), "-o", str(tmp_path / "x.tsv"),
+                          "-m", "use-m3", "-q")
+    assert code == 2 and "holds files mine did not write (meta.json, notes.md)" in one_error(err)
+    assert (work / "src" / "meta.json").read_text(encoding="utf-8") == '{"my": "config"}'
+    # its own folder is reused, and given other inputs, rebuilt
+    fresh = tmp_path / "fresh"
+    other = tmp_path / "other.en"
+    other.write_text(EN.upper(), encoding="utf-8")
+    for tgt in (pair[1], pair[1], other):
+        code, _, err = invoke("mine", str(pair[0]), str(tgt), "--work", str(fresh), "-o", str(tmp_path / "y.tsv"),
+                              "-m", "use-m3", "-q")
+        assert code == 0, err
+
+
+def test_a_chunk_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a full disk during mine said "15360 requested and 8160 written" and left .emb_00000.npy.tmp
+    import numpy as np
+
+    from parallel import bigmine
+    from parallel.errors import OutputError
+
+    def short_write(fh: object, _arr: object) -> None:
+        fh.write(b"\x93NUMPY")  # type: ignore[attr-defined]
+        raise OSError("15360 requested and 8160 written")
+
+    monkeypatch.setattr(bigmine.np, "save", short_write)
+    target = tmp_path / "emb_00000.npy"
+    with pytest.raises(OutputError, match=r"emb_00000\.npy: cannot write \(15360 requested and 8160 written: "
+                                          r"is the disk full\?\)"):
+        bigmine.save_chunk(target, np.zeros((2, 3)))
+    assert list(tmp_path.iterdir()) == []

@@ -47,6 +47,7 @@ were removed before embedding, so the output holds no repeated sentence on eithe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import itertools
@@ -64,7 +65,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .errors import InputError, ParallelError
+from .errors import InputError, OutputError, ParallelError
 from .io import atomic_writer, decode_text, is_special, output_batch
 from .mine import margin_of
 
@@ -137,11 +138,19 @@ class VectorStore:
 
 
 def save_chunk(path: Path, block: np.ndarray) -> None:
-    """``np.save`` to a temporary name, then rename: a chunk file is complete or absent."""
+    """``np.save`` to a temporary name, then rename: a chunk file is complete or absent (a write that
+    fails, a full disk, takes its temporary file away and names the chunk)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        np.save(fh, np.ascontiguousarray(block, dtype=np.float32))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.ascontiguousarray(block, dtype=np.float32))
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        # numpy's short write says only "N requested and M written"
+        why = exc.strerror or f"{exc}: is the disk full?"
+        raise OutputError(f"{path}: cannot write ({why})") from None
 
 
 # ----------------------------------------------------------------------------- sentences
@@ -1092,6 +1101,23 @@ def _inputs_key(files: Sequence[Path], segment: bool, lang: str | None) -> str:
     return h.hexdigest()
 
 
+#: What ``mine`` writes in a side's work folder (a temporary ``.NAME...tmp`` aside).
+_WORK_FILES = re.compile(r"^(?:texts\.txt|offsets\.npy|origin\.npy|meta\.json|emb_\d+\.npy|\..*\.tmp)$")
+
+
+def _check_work_folder(folder: Path, meta: Any) -> None:
+    """Refuse to write over a ``--work`` side folder that ``mine`` did not make: a ``meta.json``
+    that is not ``mine``'s, or files of other names (they would be replaced or deleted)."""
+    if not folder.is_dir():
+        return
+    foreign = sorted(p.name for p in folder.iterdir() if not _WORK_FILES.match(p.name))
+    if (folder / "meta.json").exists() and not (isinstance(meta, dict) and {"inputs", "model"} <= set(meta)):
+        foreign = ["meta.json", *foreign]
+    if foreign:
+        raise InputError(f"{folder}: holds files mine did not write ({', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); give --work an empty folder or one mine made")
+
+
 def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, chunk_size: int,
                  engine: Any, segment: bool, lang: str | None, log: Log = None) -> tuple[Sentences, VectorStore]:
     """Collect (or reuse) one side's sentences and embeddings under ``work/name``."""
@@ -1106,6 +1132,7 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
         except ValueError:
             old = None
     if old != meta:
+        _check_work_folder(folder, old)
         if folder.exists():
             for p in folder.glob("emb_*.npy"):
                 p.unlink()
