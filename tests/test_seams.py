@@ -199,3 +199,30 @@ def test_a_chunk_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypat
                                           r"is the disk full\?\)"):
         bigmine.save_chunk(target, np.zeros((2, 3)))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_hand_edited_tables_and_small_messages(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    tsv = tmp_path / "p.tsv"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-o", str(tsv), "-q")[0] == 0
+    head, *rows = tsv.read_text(encoding="utf-8").splitlines()
+    # a blank line left in a table edited by hand failed filter ("1 tab-separated fields"); eval read it
+    blank = tmp_path / "blank.tsv"
+    blank.write_text("\n".join([head, "", rows[0], "", *rows[1:], ""]) + "\n", encoding="utf-8")
+    # columns moved by hand: the header still names them, but it was not taken for one
+    moved = tmp_path / "moved.tsv"
+    fields = [line.split("\t") for line in [head, *rows]]
+    swap = ["\t".join([f[1], f[0], *f[2:]]) for f in fields]
+    moved.write_text("\n".join(swap) + "\n", encoding="utf-8")
+    for table in (blank, moved):
+        code, out, err = invoke("filter", str(table), "-q")
+        assert code == 0 and out == tsv.read_text(encoding="utf-8"), err
+    # mt-eval suggested --from vecalign, which its --from refuses
+    odd = tmp_path / "ref.dat"
+    odd.write_text("nothing to tell the format by\n", encoding="utf-8")
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text(EN, encoding="utf-8")
+    code, _, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(odd))
+    assert code == 2 and one_error(err).endswith("pass --from FORMAT (tsv, jsonl, tmx, moses, json)")
+    # a bare command printed its whole help after "parallel-corpus: error:"
+    code, out, err = invoke()
+    assert code == 2 and err.startswith("Usage: ") and "Commands:" in err and "error" not in err

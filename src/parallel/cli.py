@@ -121,6 +121,9 @@ class LazyGroup(click.Group):
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
             _error("aborted", 130)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a bare command: its help, not an "error"
+            click.echo(exc.format_message(), err=True)
+            sys.exit(2)
         except click.ClickException as exc:
             _error(exc.format_message(), 2 if isinstance(exc, click.UsageError) else exc.exit_code)
         except ParallelError as exc:

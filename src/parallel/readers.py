@@ -422,9 +422,10 @@ def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
 
 
 def _tsv_header(line: str) -> tuple[str, ...] | None:
-    """The column names when ``line`` is a header of the pair schema (``pair`` may come first)."""
+    """The column names when ``line`` is a header of the pair schema (``pair`` may come first; a
+    table whose columns were moved by hand still names them: it is read by name)."""
     cols = tuple(line.split("\t"))
-    return cols if cols[:1] in (("src_ids",), ("pair",)) and "tgt_ids" in cols else None
+    return cols if "src_ids" in cols and "tgt_ids" in cols else None
 
 
 # Column layouts of a TSV without a header, by field count: no evidence, the 13 columns
@@ -453,6 +454,8 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
             raise InputError(f"{name}: no column {missing[0]!r} in the header")
     rows: list[Row] = []
     for lineno, line in enumerate(lines, start=2 if cols else 1):
+        if not line.strip():  # a blank line (a table edited by hand) holds no pair: no export writes one
+            continue
         where = f"{name}: line {lineno}"
         fields = line.split("\t")
         names = cols or _headerless_columns(len(fields))
@@ -694,7 +697,7 @@ def _head(path: str | Path, size: int = 65536) -> str:
         return ""
 
 
-def pairs_format(path: str | Path, fmt: str | None = None) -> str:
+def pairs_format(path: str | Path, fmt: str | None = None, choices: Sequence[str] | None = None) -> str:
     """The format of an exported file: ``fmt``, else from its name, else from its content (as
     ``eval`` reads it: :func:`sniff_format`). A ``.json`` name holding another export (a TSV
     saved as x.json) is refused with the ``--from`` that reads it."""
@@ -724,7 +727,7 @@ def pairs_format(path: str | Path, fmt: str | None = None) -> str:
     if kind in READERS:
         return kind
     raise InputError(f"{path}: cannot tell the format from the name or the first line; pass --from "
-                     f"FORMAT ({', '.join(READERS)})")
+                     f"FORMAT ({', '.join(choices or READERS)})")
 
 
 def read_pairs(path: str | Path, fmt: str | None = None) -> Alignment:

@@ -15,6 +15,8 @@ import click
 from .options import note, quiet_option
 
 METRICS = ("bleu", "chrf", "ter")
+#: What --ref may be (a Vecalign file has no texts to score against)
+REF_FORMATS = ("tsv", "jsonl", "tmx", "moses", "json")
 # sacrebleu tokenizers; the SentencePiece ones (flores101/flores200/spm/spBLEU-1K) need the
 # sentencepiece package AND download their model on first use: not available offline.
 TOKENIZERS = ("13a", "intl", "zh", "char", "none", "ja-mecab", "ko-mecab", "flores101", "flores200", "spm",
@@ -104,7 +106,7 @@ def _hyp_lines(path: str) -> list[str]:
 @click.option("--ref", required=True, type=click.Path(dir_okay=False),
               help="Exported pairs (tsv, jsonl, tmx, moses, json); the target side of "
                    "--direction is the reference.")
-@click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "json"]),
+@click.option("--from", "from_fmt", type=click.Choice(list(REF_FORMATS)),
               default=None, help="Format of --ref (default: from its name, else from its first line).")
 @click.option("--metrics", default="bleu,chrf,ter", show_default=True,
               help="Comma-separated: bleu, chrf (chrF++), ter.")
@@ -141,7 +143,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     bad = [m for m in wanted if m not in METRICS]
     if bad or not wanted:
         raise InputError(f"--metrics: unknown {', '.join(bad) or repr(metrics)}; choose from {', '.join(METRICS)}")
-    ref_fmt = pairs_format(ref, from_fmt)
+    ref_fmt = pairs_format(ref, from_fmt, choices=REF_FORMATS)
     if ref_fmt == "vecalign":
         raise InputError(f"{ref}: a Vecalign file holds sentence ids and scores but no text to score "
                          "against; give an export with the texts (tsv, jsonl, tmx, moses or json)")
