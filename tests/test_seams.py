@@ -226,3 +226,24 @@ def test_hand_edited_tables_and_small_messages(tmp_path: Path, pair: tuple[Path,
     # a bare command printed its whole help after "parallel-corpus: error:"
     code, out, err = invoke()
     assert code == 2 and err.startswith("Usage: ") and "Commands:" in err and "error" not in err
+
+
+def test_contradictions_and_empty_values_are_said(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    tsv = tmp_path / "p.tsv"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "-o", str(tsv), "-q")[0] == 0
+    # --link-types "" was ignored (every link kept); --keep-empty with --no-empty let one win silently
+    for args in (["filter", str(tsv), "--link-types", ""], ["filter", str(tsv), "--keep-empty", "--no-empty"],
+                 ["align", str(pair[0]), str(pair[1]), "--keep-empty", "--no-empty"]):
+        code, _, err = invoke(*args)
+        assert code == 2 and ("is not a link type" in err or "give one" in one_error(err)), args
+    # a manifest: an empty src cell said ".: is a directory"; D00 and d00 collide where letter case
+    # is not told apart; a language cell is a code
+    ar, en = pair
+    for rows, want in (([f"a\t\t{en}\t"], "pair 'a' has no src file"),
+                       ([f"D00\t{ar}\t{en}\t", f"d00\t{ar}\t{en}\t"], "pair name 'd00' appears twice (letter case aside"),
+                       ([f"a\t{ar}\t{en}\tx/../y"], "src_lang 'x/../y' is not a language code")):
+        manifest = tmp_path / "m.tsv"
+        manifest.write_text("\n".join(["name\tsrc\ttgt\tsrc_lang", *rows]) + "\n", encoding="utf-8")
+        code, _, err = invoke("run", str(manifest), "-o", str(tmp_path / "out"), "-q")
+        assert code == 2 and want in one_error(err), rows
+        assert not (tmp_path / "out").exists()

@@ -76,7 +76,8 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
     if missing:
         raise InputError(f"{path}: manifest lacks column(s) {', '.join(missing)}")
     entries: list[PairEntry] = []
-    seen: set[str] = set()
+    seen: set[str] = set()  # pair names, lower case
+    names: set[str] = set()
     for lineno, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise InputError(f"{path}: line {lineno} has {len(row)} fields, header has {len(header)}")
@@ -86,9 +87,17 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
             raise InputError(f"{path}: line {lineno}: pair name {name!r}: use ASCII letters, digits, "
                              "'.', '_' and '-', starting with a letter or digit (it names the output files; "
                              "_all.* are run's own)")
-        if name in seen:
-            raise InputError(f"{path}: line {lineno}: pair name {name!r} appears twice")
-        seen.add(name)
+        if name.lower() in seen:  # D00 and d00 name the same files where case is not told apart
+            raise InputError(f"{path}: line {lineno}: pair name {name!r} appears twice"
+                             + ("" if name in names else " (letter case aside: the output files would collide)"))
+        seen.add(name.lower())
+        names.add(name)
+        for side in ("src", "tgt"):
+            if not rec[side].strip():
+                raise InputError(f"{path}: line {lineno}: pair {name!r} has no {side} file")
+            code = rec.get(f"{side}_lang") or ""
+            if code and not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", code):
+                raise InputError(f"{path}: line {lineno}: {side}_lang {code!r} is not a language code")
         mode = rec.get("mode") or "auto"
         if mode not in ("auto", "parallel", "comparable"):
             raise InputError(f"{path}: line {lineno}: unknown mode {mode!r}")

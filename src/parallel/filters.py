@@ -259,7 +259,7 @@ def build_filters(*, min_score: float | None = None, min_p: float | None = None,
         filters.append(ReviewStatus(frozenset(states)))
     elif drop_rejected:
         filters.append(ReviewStatus(frozenset(x for x in STATUS_CHOICES if x != "rejected")))
-    if link_types:
+    if link_types is not None:  # --link-types "" keeps no type: said, not ignored
         kinds = link_types.split(",") if isinstance(link_types, str) else list(link_types)
         kinds = [k.strip() for k in kinds if k.strip()]
         bad = [k for k in kinds if not _KIND.match(k)]

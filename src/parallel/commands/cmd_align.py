@@ -86,7 +86,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     from ..export import check_destination
 
     out_fmt = check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
-    check_filter_options({**filter_opts, "min_p": min_p})  # bad values fail before the alignment is paid for
+    check_filter_options({**filter_opts, "min_p": min_p}, keep_empty)  # bad values fail before the alignment is paid for
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang)
     t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang)

@@ -72,10 +72,13 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def check_filter_options(options: dict[str, Any]) -> None:
+def check_filter_options(options: dict[str, Any], keep_empty: bool = False) -> None:
     """Raise InputError for bad filter option values (before any expensive work)."""
+    from ..errors import InputError
     from ..filters import build_filters
 
+    if keep_empty and options.get("no_empty"):
+        raise InputError("--keep-empty writes the links with an empty side, --no-empty drops them: give one")
     build_filters(**_filter_kwargs(options))
 
 
@@ -268,6 +271,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
         from ..io import check_output_path
 
         check_output_path(output)
+    check_filter_options(options, keep_empty)
     check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
     check_joined_pairs(file, al, out_fmt)
