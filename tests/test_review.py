@@ -1112,3 +1112,58 @@ def test_a_linguist_walkthrough_in_a_real_browser(server: tuple[str, Path], page
     page.select_option("#file", "pair.json")
     expect(page.locator("#L5")).to_be_visible()
     assert errors == []
+
+
+FOLD_CASES = ["أَحْمَدُ في المدرسةِ ٢٠٢٤", "Café ÉTÉ", "ﻻ إله", "مسؤول ومسئول", "الصحة  العالمية", "WHO",
+              "ـــالتطويـــل", "٣٫٥٪", "\u200fنص\u200e", "Ärzte ohne Grenzen", "ﺍﻟﺴﻼﻡ"]
+
+
+@pytest.mark.slow
+def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """Both pages search both sides at once, with the folding of `grep` (one table, one fold.js)."""
+    from playwright.sync_api import expect
+
+    from parallel.concordance import fold_text
+    from parallel.report import write_report
+
+    path = save(parallel_alignment(), tmp_path / "pair.json")
+    report = tmp_path / "pair.html"
+    write_report(parallel_alignment(), report, matrix=False)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(report.as_uri())
+    # the browser's folding is the package's, character for character
+    got = page.evaluate("cases => cases.map(makeFold(JSON.parse(document.getElementById('find').dataset.fold)))",
+                        FOLD_CASES)
+    assert got == [fold_text(c) for c in FOLD_CASES]
+    def shown_rows() -> list[str]:
+        return list(page.evaluate("Array.from(document.querySelectorAll('#links .r'))"
+                                  ".filter(r => r.offsetParent).map(r => r.id)"))
+
+    page.fill("#find", "الصحّة")  # a shadda the text does not have
+    expect(page.locator("#L1")).to_be_hidden()
+    expect(page.locator("#shown")).to_have_text("1 of 6 links shown")
+    assert shown_rows() == ["L0"]
+    page.fill("#find", "ESSENTIAL")  # English in another case (a 0-1 link's sentence)
+    expect(page.locator("#L0")).to_be_hidden()
+    expect(page.locator("#shown")).to_have_text("1 of 6 links shown")
+    assert shown_rows() == ["L2"]
+    page.fill("#find", "")
+    expect(page.locator("#shown")).to_have_text("6 of 6 links shown")
+    page.fill("#find", "nothing in")  # the gap cells' own words are not text
+    expect(page.locator("#shown")).to_have_text("0 of 6 links shown")
+
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        page.fill("#find", "المتحدث")
+        expect(page.locator("#found")).to_have_text("1 of 6 links hold it")
+        expect(page.locator("#grid .r")).to_have_count(1)
+        expect(page.locator("#L4")).to_be_visible()
+        page.click("#L4 button[data-act=accept]")  # an edit keeps the search
+        expect(page.locator("#status")).to_have_text("Saved: link 4 accepted")
+        expect(page.locator("#grid .r")).to_have_count(1)
+        page.fill("#find", "")
+        expect(page.locator("#grid .r")).to_have_count(6)
+        expect(page.locator("#found")).to_have_text("")
+    assert errors == []

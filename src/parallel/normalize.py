@@ -31,7 +31,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "LETTERS", "MARKS", "VERSE_NUMBER", "fold", "fold_with_map", "strip_marks"]
+__all__ = ["DIGITS", "LETTERS", "MARKS", "VERSE_NUMBER", "fold", "fold_tables", "fold_with_map", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
@@ -120,6 +120,14 @@ def fold_with_map(text: str, lang: str | None = None, **rules: bool) -> tuple[st
         starts.extend([i] * len(piece))
     starts.append(len(text))
     return "".join(pieces), starts
+
+
+def fold_tables() -> dict[str, object]:
+    """The folding rules as data, for a page that searches in the browser the way ``grep`` does
+    (the review app and the HTML report): ``marks`` (dropped characters, one string), ``letters``
+    and ``digits`` (character maps). The page also takes compatibility forms as their letters
+    (NFKC), drops the accents of non-Arabic letters and folds case, as :func:`fold` does."""
+    return {"marks": "".join(sorted(MARKS)), "letters": dict(LETTERS), "digits": dict(DIGITS)}
 
 
 def strip_marks(text: str) -> str:

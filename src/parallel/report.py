@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import math
 import struct
 import zlib
@@ -40,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from .data import Alignment, Document, Link
+from .normalize import fold_tables
 
 RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv"})
 LANG_NAMES = {"ar": "Arabic", "en": "English", "fr": "French", "de": "German", "fa": "Persian",
@@ -684,7 +686,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .grid .r.low{border-left-color:var(--lo);background:#fff6f5}.grid .r.gap{background:#f5f5f5}
 .grid .r.none{border-left:6px dashed var(--none)}.sc.none{font-weight:400;font-style:italic;color:#01579b}
 .grid .r.nd .m{background:#ffebee}
-.grid .r:target{outline:3px solid #00acc1}
+.grid .r:target{outline:3px solid #00acc1}.grid .r.nf{display:none}
 .c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
 .c[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif;
  font-size:1.12em;line-height:1.75;text-align:right}
@@ -725,13 +727,22 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 _JS = """
 (function(){
   var sel=document.getElementById('show'), grid=document.getElementById('links'), cnt=document.getElementById('shown');
+  var find=document.getElementById('find'), fold=makeFold(JSON.parse(find.dataset.fold)), q='', typed=null;
+  function holds(r){  // each side's text folded once (the gap cells hold none)
+    if(!r._f) r._f=Array.prototype.map.call(r.querySelectorAll('.c:not(.gapc)'),function(c){return fold(c.textContent);});
+    return r._f.some(function(t){return t.indexOf(q)>=0;});
+  }
   function apply(){
     grid.className='grid'+(sel.value?' '+sel.value:'');
     var n=0, rows=grid.querySelectorAll('.r');
-    for(var i=0;i<rows.length;i++){ if(rows[i].offsetParent!==null) n++; }
+    for(var i=0;i<rows.length;i++){
+      rows[i].classList.toggle('nf', q!=='' && !holds(rows[i]));
+      if(rows[i].offsetParent!==null) n++;
+    }
     cnt.textContent=n+' of '+rows.length+' links shown';
   }
   sel.addEventListener('change',apply);
+  find.addEventListener('input',function(){clearTimeout(typed); typed=setTimeout(function(){q=fold(find.value).trim(); apply();},120);});
   var go=document.getElementById('go');
   go.addEventListener('input',function(){go.setCustomValidity('');});
   go.addEventListener('keydown',function(e){
@@ -758,6 +769,15 @@ _JS = """
   mp.addEventListener('mouseleave',function(){tip.hidden=true;});
 })();
 """
+
+
+@lru_cache(maxsize=1)
+def _script() -> str:
+    """The page's one script: the search's folding (``resources/review/fold.js``, shared with the
+    review app) and :data:`_JS`."""
+    from importlib import resources
+
+    return (resources.files("parallel") / "resources" / "review" / "fold.js").read_text(encoding="utf-8") + _JS
 
 
 def _csp(script: str) -> str:
@@ -917,7 +937,8 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 <option value="">all links</option><option value="hide-high">all but high confidence</option>
 <option value="only-low">low confidence only</option><option value="only-gap">gaps only (1-0 / 0-1)</option>
 <option value="only-nd">number disagreements only</option><option value="only-nm">n-m links only</option>
-</select></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
+</select></label> <label>find <input id="find" type="search" size="18" placeholder="either side: WHO, الصحة" data-fold="{_esc(json.dumps(fold_tables(), ensure_ascii=False))}"
+aria-label="find text on either side (diacritics, alef forms and case ignored)"></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
 <span id="shown" class="muted"></span></div>
 <div class="grid" id="links" role="table">
 <div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(confidence_measure(al.links)))}</div></div>
@@ -926,10 +947,10 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 {below}
 {unmatched}"""
     return ("<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{_csp(_JS)}">'
+            f'<meta http-equiv="Content-Security-Policy" content="{_csp(_script())}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>\n{body}\n"
-            f"<script>{_JS}</script></body></html>\n")
+            f"<script>{_script()}</script></body></html>\n")
 
 
 def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encoder: Any = None,

@@ -55,13 +55,14 @@ PROBABILITY = FiniteFloat(0.0, 1.0)
 
 def lang_code(ctx: object, param: object, value: str | None) -> str | None:
     """A language flag as a lower-case code (``AR`` -> ``ar``; ISO 639 codes are lower case).
-    Anything but letters, digits and ``-``/``_`` subtags is refused: codes become parts of file
-    names (Moses exports) and of signatures."""
+    Anything but letters and ``-``/``_`` subtags is refused, even with ``--force-lang``: codes
+    become parts of file names (Moses exports) and of signatures."""
     if not value:
         return value
+    from ..errors import InputError
+
     code = value.strip().lower()
     if not re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*", code):
-        raise click.BadParameter(f"{value!r} is not a language code (two or three letters, e.g. ar, en)",
-                                 ctx=ctx if isinstance(ctx, click.Context) else None,
-                                 param=param if isinstance(param, click.Parameter) else None)
+        flag = "--" + str(getattr(param, "name", "lang")).replace("_", "-")
+        raise InputError(f"{flag}: {value!r} is not a language code (ISO 639, e.g. ar, en, fr)")
     return code

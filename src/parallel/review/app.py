@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..data import Alignment
 from ..errors import InputError, ParallelError
+from ..normalize import fold_tables
 from ..report import (
     confidence_measure,
     hover_text,
@@ -165,6 +166,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
                       for c in pending_below_bar(al)],
         "bar": (al.info.get("mining") or {}).get("min_p"),
+        "fold": fold_tables() if texts else None,  # the page's search folds text as grep does
         "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": p_legend(al),
         "read_only": store.read_only(),
     }
@@ -261,7 +263,7 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
 
     @app.get("/static/<name>")
     def static_file(name: str) -> Response:
-        types = {"review.js": "text/javascript", "review.css": "text/css"}
+        types = {"review.js": "text/javascript", "fold.js": "text/javascript", "review.css": "text/css"}
         if name not in types:
             abort(404)
         return Response(_asset(name), mimetype=types[name])

@@ -8,6 +8,10 @@
   var CHUNK = 300;      // rows rendered at a time; more are added as the reader scrolls
   var shown = 0;        // rows currently in the page
   var observer = null;
+  var fold = null;      // text as search compares it (fold.js, tables from the server)
+  var query = '';       // the folded search text ('' : no search)
+  var visible = null;   // with a search, the indices of the links that match, else null
+  var foldedSides = {src: null, tgt: null};
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -40,11 +44,20 @@
   // edits return the links without the documents' sentences (they never change): keep ours
   function adopt(s) {
     if (state && !s.src.sentences) { s.src.sentences = state.src.sentences; s.tgt.sentences = state.tgt.sentences; }
+    if (!s.fold && state) s.fold = state.fold;
     state = s;
+    if (!fold && s.fold) fold = makeFold(s.fold);
+  }
+  // does link k hold the search text on either side? (each sentence folded once per file)
+  function matches(k) {
+    return ['src', 'tgt'].some(function (side) {
+      var f = foldedSides[side] || (foldedSides[side] = state[side].sentences.map(fold));
+      return k[side].map(function (i) { return f[i]; }).join(' ').indexOf(query) >= 0;
+    });
   }
   function load() {
     var q = file ? '?file=' + encodeURIComponent(file) : '';
-    state = null; shown = 0;
+    state = null; shown = 0; foldedSides = {src: null, tgt: null};
     return call('/api/state' + q).then(function (s) {
       adopt(s); file = s.file; render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
@@ -225,7 +238,10 @@
     var grid = document.getElementById('grid');
     var h = el('div', 'h'); h.setAttribute('role', 'row');
     ['link', state.src.label, state.tgt.label, 'type · p · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
-    var want = Math.min(state.links.length, Math.max(shown, CHUNK));
+    visible = query && fold ? state.links.reduce(function (acc, k, i) { if (matches(k)) acc.push(i); return acc; }, []) : null;
+    document.getElementById('found').textContent = visible
+      ? visible.length + ' of ' + state.links.length + ' links hold it' : '';
+    var want = Math.min(visible ? visible.length : state.links.length, Math.max(shown, CHUNK));
     // a reply that lands while the reader types a note must not wipe what is typed
     var act = document.activeElement;
     var focusAt = focusOf(act);
@@ -293,11 +309,14 @@
     var grid = document.getElementById('grid');
     var old = document.getElementById('more');
     if (old) old.remove();
-    var frag = document.createDocumentFragment();
-    for (; shown < upto && shown < state.links.length; shown++) frag.appendChild(row(state.links[shown], shown));
+    var frag = document.createDocumentFragment(), total = visible ? visible.length : state.links.length;
+    for (; shown < upto && shown < total; shown++) {
+      var i = visible ? visible[shown] : shown;
+      frag.appendChild(row(state.links[i], i));
+    }
     grid.appendChild(frag);
-    if (shown < state.links.length) {
-      var s = el('div', 'more', (state.links.length - shown) + ' more links…'); s.id = 'more';
+    if (shown < total) {
+      var s = el('div', 'more', (total - shown) + ' more links…'); s.id = 'more';
       grid.appendChild(s);
       if (!observer) observer = new IntersectionObserver(function (entries) {
         if (entries.some(function (e) { return e.isIntersecting; })) more(shown + CHUNK);
@@ -305,7 +324,10 @@
       observer.observe(s);
     }
   }
-  function ensureRow(i) { if (i >= shown) more(i + 1 + CHUNK); }
+  function ensureRow(i) {
+    var at = visible ? visible.indexOf(i) : i;  // a link the search leaves out has no row
+    if (at >= shown) more(at + 1 + CHUNK);
+  }
   function unmatched(side, doc, list) {
     document.getElementById('um-' + side + '-h').textContent = doc.label + ': ' + list.length + ' unmatched';
     var box = document.getElementById('um-' + side);
@@ -390,6 +412,15 @@
     op('relink', {src: s.value, tgt: t.value}, function () { s.value = ''; t.value = ''; return 'new link'; });
   });
   document.getElementById('undo').addEventListener('click', undo);
+  var typed = null;
+  document.getElementById('find').addEventListener('input', function (e) {
+    clearTimeout(typed);
+    typed = setTimeout(function () {
+      query = fold ? fold(e.target.value).trim() : '';
+      shown = 0;
+      if (state) render();
+    }, 120);
+  });
   window.addEventListener('beforeunload', function (e) {
     var dirty = Array.prototype.some.call(document.querySelectorAll('#grid input.note'), function (n) {
       var k = state && state.links[parseInt(n.dataset.i, 10)];
