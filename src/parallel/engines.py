@@ -205,9 +205,11 @@ class LocalEngine:
         self.workers = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._env: contextlib.ExitStack | None = None
+        self._generation = 0  # counts the pools started: a broken one is replaced once
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            self._generation += 1
             self._env = contextlib.ExitStack()
             self._env.enter_context(_thread_env())
             self._pool = ProcessPoolExecutor(
@@ -220,24 +222,52 @@ class LocalEngine:
     def imap(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[int, R | Failure]]:
         limit = 2 * self.workers
         pending: dict[Future[R], int] = {}
-        it = enumerate(items)
+        given: dict[int, T] = {}  # the items in flight, to send again after a worker died
+        pool_of: dict[Future[R], int] = {}  # the pool (its generation) a future was sent to
+        # A worker that dies (killed, out of memory) breaks the pool, and the pool fails every item
+        # it holds, those of the living workers too. Those items are suspects: once the broken
+        # pool's items have all answered, each runs again alone in a fresh pool, so an item that
+        # kills its worker again is the one that did, and only it fails.
+        suspects: list[int] = []
+        alone: set[int] = set()
+
+        def submit(i: int, item: T) -> Future[R]:
+            fut = self._executor().submit(fn, item)
+            given[i], pool_of[fut] = item, self._generation
+            return fut
+
+        def numbered() -> Iterator[tuple[int, tuple[int, T]]]:
+            for i, item in enumerate(items):
+                yield i, (i, item)
+
+        fresh = numbered()
         exhausted = False
         while True:
-            if not exhausted:
-                exhausted = not _top_up(pending, it, limit, lambda item: self._executor().submit(fn, item))
+            if suspects:
+                if not pending:
+                    i = suspects.pop(0)
+                    alone.add(i)
+                    pending[submit(i, given[i])] = i
+            elif not exhausted:
+                exhausted = not _top_up(pending, fresh, limit, lambda pair: submit(*pair))
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=lambda f: pending[f]):
                 i = pending.pop(fut)
+                generation = pool_of.pop(fut)
                 try:
                     result: R | Failure = fut.result()
                 except BrokenProcessPool:
-                    # a worker died (killed, out of memory): fail its items, start a fresh pool
-                    self.close()
+                    if generation == self._generation:  # a fresh pool for what comes next
+                        self.close()
+                    if i not in alone:
+                        suspects.append(i)
+                        continue
                     result = Failure("worker process died (out of memory or killed?)")
                 except Exception as exc:  # noqa: BLE001 - reported per item
                     result = Failure(failure_reason(exc))
+                given.pop(i, None)
                 yield i, result
 
     def close(self, abort: bool = False) -> None:
