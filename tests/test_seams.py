@@ -247,3 +247,74 @@ def test_contradictions_and_empty_values_are_said(tmp_path: Path, pair: tuple[Pa
         code, _, err = invoke("run", str(manifest), "-o", str(tmp_path / "out"), "-q")
         assert code == 2 and want in one_error(err), rows
         assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ the Python API (stop 24)
+
+
+class RowShort:
+    """An encoder that returns one vector too few (a bug in a user's own encoder)."""
+
+    name = "row-short"
+
+    def encode(self, texts: list[str]) -> object:
+        import numpy as np
+
+        rng = np.random.default_rng(len(texts))
+        return rng.normal(size=(max(len(texts) - 1, 0), 8))
+
+
+class WithNaN(RowShort):
+    name = "with-nan"
+
+    def encode(self, texts: list[str]) -> object:
+        import numpy as np
+
+        out = np.ones((len(texts), 8))
+        out[-1, 0] = np.nan
+        return out
+
+
+def test_the_api_checks_what_it_is_given() -> None:
+    import numpy as np
+
+    import parallel
+    from parallel.embed import get_encoder, nearest
+    from parallel.errors import InputError, ModelError
+    from parallel.mine import mine
+    from parallel.report import matrix_svg
+
+    # an empty side and the combination of encoders: "cannot reshape array of size 0"
+    assert get_encoder("use-m3+e5-small", cache=False).encode([]).shape == (0, 896)
+    al = parallel.align("", "The boy went to school. He ate an apple.", src_lang="ar", tgt_lang="en",
+                        mode="comparable", model="use-m3")
+    assert al.links == () or list(al.links) == []
+    # min_p: nan or 5 kept nothing without a word, "0.5" failed inside a format string
+    for bad in (float("nan"), 5, "0.5", True):
+        with pytest.raises(InputError, match="min_p must be a probability"):
+            parallel.align(AR, EN, src_lang="ar", tgt_lang="en", min_p=bad)  # type: ignore[arg-type]
+    # an encoder of one's own: a row short dropped a sentence in silence, NaN broke the aligner deep inside
+    for enc, what in ((RowShort(), "3 vectors expected"), (WithNaN(), "vector 2 holds NaN")):
+        for mode in ("comparable", "parallel"):
+            with pytest.raises(ModelError, match=what):
+                parallel.align(AR, EN, src_lang="ar", tgt_lang="en", mode=mode, model=enc)
+    with pytest.raises(InputError, match="an encoder with an encode"):
+        parallel.align(AR, EN, src_lang="ar", tgt_lang="en", model=3)  # type: ignore[arg-type]
+    # vectors handed to the helpers directly
+    a, b = np.eye(3, 8, dtype=np.float32), np.eye(3, 8, dtype=np.float32)
+    with pytest.raises(InputError, match="different widths"):
+        nearest(a, b[:, :5])
+    with pytest.raises(InputError, match="NaN or infinity"):
+        nearest(np.where(a == 1, np.nan, a), b)
+    with pytest.raises(InputError, match="k must be"):
+        nearest(a, b, k=0)
+    with pytest.raises(InputError, match="NaN or infinity"):
+        mine(np.full((3, 8), np.nan, dtype=np.float32), b)
+    assert [(k.src, k.tgt) for k in mine(a * 7, b)] == [(k.src, k.tgt) for k in mine(a, b)]  # not unit: normalised
+    # a similarity matrix of another shape drew a false picture
+    doc = parallel.align(AR, EN, src_lang="ar", tgt_lang="en", mode="parallel", model="use-m3")
+    with pytest.raises(InputError, match=r"shape \(2, 3\)"):
+        matrix_svg(doc, np.zeros((2, 3)))
+    with pytest.raises(InputError, match="width must be"):
+        matrix_svg(doc, np.zeros((3, 3)), width=0)
+    assert "<svg" in matrix_svg(doc, np.eye(3))

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import __version__
 from .data import MAX_LINK_LIMIT, MODES, Alignment, Document, Link, make_signature
-from .embed import Encoder, get_encoder
+from .embed import Encoder, checked_vectors, get_encoder
 from .errors import InputError, ModelError
 from .io import read_text
 from .lang import check_lang, detect_lang
@@ -114,6 +114,12 @@ def align_documents(
         if not isinstance(doc, Document):
             raise InputError(f"{side}: a Document is needed (make_document(text), read_document(path)), "
                              f"not {type(doc).__name__}")
+    if min_p is not None and (isinstance(min_p, bool) or not isinstance(min_p, (int, float))
+                              or not 0.0 <= float(min_p) <= 1.0):  # NaN fails the range too
+        raise InputError(f"min_p must be a probability from 0 to 1, not {min_p!r}")
+    if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):
+        raise InputError(f"model: a name (e.g. {DEFAULT_MODEL!r}) or an encoder with an encode(texts) method, "
+                         f"not {type(model).__name__}")
     if load is None:
         def load(name: str) -> Encoder:
             return get_encoder(name, threads=threads, cache=cache, progress=progress)
@@ -133,8 +139,9 @@ def align_documents(
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
     try:
-        src_emb = encoder.encode(src_sents)
-        tgt_emb = encoder.encode(tgt_sents)
+        name = str(getattr(encoder, "name", "encoder"))
+        src_emb = checked_vectors(encoder.encode(src_sents), len(src_sents), f"{name}: src")
+        tgt_emb = checked_vectors(encoder.encode(tgt_sents), len(tgt_sents), f"{name}: tgt")
     except ModelError as exc:
         if not (chosen_default and model == OTHER_LANGUAGE_MODEL):
             raise
@@ -161,7 +168,8 @@ def align_documents(
         if better is not None:
             try:
                 short = load(better)
-                s_emb, t_emb = short.encode(src_sents), short.encode(tgt_sents)
+                s_emb = checked_vectors(short.encode(src_sents), len(src_sents), f"{better}: src")
+                t_emb = checked_vectors(short.encode(tgt_sents), len(tgt_sents), f"{better}: tgt")
             except ModelError as exc:
                 if log:
                     log(f"model: {encoder.name} ({better} would suit these short sentences, but {exc})")

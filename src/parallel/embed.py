@@ -76,6 +76,48 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def checked_vectors(vecs: Any, rows: int, what: str, dim: int | None = None) -> np.ndarray:
+    """An encoder's (or a caller's) vectors as the aligner needs them: float32 ``(rows, d)``,
+    finite, L2-normalised; a one-line :class:`~parallel.errors.ModelError` naming ``what``
+    otherwise (a row short, NaN, a list of lists of the wrong length would give wrong links or an
+    error from deep inside the aligner)."""
+    try:
+        arr = np.asarray(vecs, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{what}: vectors expected, got {type(vecs).__name__} ({exc})") from None
+    if arr.ndim != 2 or arr.shape[0] != rows or (rows and arr.shape[1] == 0):
+        raise ModelError(f"{what}: {rows} vectors expected (one per sentence), got an array of shape {arr.shape}")
+    if dim is not None and rows and arr.shape[1] != dim:
+        raise ModelError(f"{what}: vectors of {dim} dimensions expected, got {arr.shape[1]}")
+    if not np.isfinite(arr).all():
+        bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise ModelError(f"{what}: vector {bad} holds NaN or infinity")
+    return l2_normalise(arr) if rows else arr
+
+
+def vector_pair(src_emb: Any, tgt_emb: Any, *, always: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Two sides' vectors for a comparison, checked (2-D, one width, finite) and L2-normalised
+    (``always=False``: only a side whose rows are not unit vectors already, so that vectors an
+    encoder normalised stay bit for bit); :class:`~parallel.errors.InputError` in one line otherwise."""
+    out = []
+    for side, emb in (("src", src_emb), ("tgt", tgt_emb)):
+        arr = np.asarray(emb, dtype=np.float32)
+        if arr.ndim != 2:
+            raise InputError(f"{side}_emb: a 2-D array (sentences x dimensions) expected, got shape {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise InputError(f"{side}_emb: holds NaN or infinity")
+        out.append(arr)
+    if out[0].shape[1] != out[1].shape[1] and len(out[0]) and len(out[1]):
+        raise InputError(f"the two sides' vectors have different widths ({out[0].shape[1]} and "
+                         f"{out[1].shape[1]}): embed both with the same encoder")
+    def unit(a: np.ndarray) -> np.ndarray:
+        if not always and (not len(a) or np.abs(np.linalg.norm(a, axis=1) - 1.0).max() < 1e-3):
+            return a
+        return l2_normalise(a)
+
+    return unit(out[0]), unit(out[1])
+
+
 def l2_normalise(vecs: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length: float32 ``(n, d)`` -> float32 ``(n, d)`` (zero rows stay 0)."""
     vecs = np.asarray(vecs, dtype=np.float32)
@@ -282,7 +324,10 @@ class Combined:
         """``texts`` (n) -> float32 ``(n, sum of member dims)``, L2-normalised."""
         parts = []
         for m, mean, w in zip(self.members, self._means, self.weights):
-            v = np.asarray(m.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+            if not len(texts):  # (0, -1) cannot be reshaped: no rows, the member's width
+                v = np.zeros((0, int(mean.shape[0])), dtype=np.float32)
+            else:
+                v = np.asarray(m.encode(texts), dtype=np.float32).reshape(len(texts), -1)
             parts.append(l2_normalise(v - mean) * np.float32(np.sqrt(w)))
         return l2_normalise(np.concatenate(parts, axis=1))
 
@@ -512,8 +557,7 @@ def similarity(src_emb: np.ndarray, tgt_emb: np.ndarray, *, center: bool = False
     ``center``: subtract each side's mean vector first (and re-normalise); removes the
     direction shared by all sentences of one language, which helps anisotropic models.
     """
-    a = l2_normalise(src_emb)
-    b = l2_normalise(tgt_emb)
+    a, b = vector_pair(src_emb, tgt_emb)
     if center:
         a = l2_normalise(a - a.mean(axis=0)) if len(a) > 1 else a
         b = l2_normalise(b - b.mean(axis=0)) if len(b) > 1 else b
@@ -560,6 +604,8 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     (Hungarian algorithm, needs scipy); right when the two sides are known to be translations
     of each other sentence by sentence, e.g. two pre-split files of equal length.
     """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InputError(f"k must be a whole number of neighbours, at least 1, not {k!r}")
     sim = similarity(src_emb, tgt_emb, center=center)
     if score == "margin":
         sim = margin_scores(sim, k=k, kind=margin)

@@ -390,8 +390,9 @@ def mine_detailed(
         raise InputError(f"unknown margin {margin!r}; choose from {', '.join(MARGINS)}")
     if select not in SELECTIONS:
         raise InputError(f"unknown candidate selection {select!r}; choose from {', '.join(SELECTIONS)}")
-    src_emb = np.asarray(src_emb, dtype=np.float32)
-    tgt_emb = np.asarray(tgt_emb, dtype=np.float32)
+    from .embed import vector_pair
+
+    src_emb, tgt_emb = vector_pair(src_emb, tgt_emb, always=False)
     n, m = len(src_emb), len(tgt_emb)
     if n == 0 or m == 0:
         null = calibrate_null(np.zeros((0, 3)))
