@@ -365,3 +365,22 @@ def test_verse_numbers_of_the_quran_end_sentences() -> None:
         assert [s.text for s in segment(" ".join(want), "ar")] == want
     # without the numbers the verses run on as one sentence, as before
     assert len(segment(" ".join(verses), "ar")) == 1
+
+
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # a quoted verse: its closing ornate parenthesis opened the next segment ("﴾ وهذه آية.");
+    # texts write the pair either way round, and a space may come before it
+    ("قال تعالى \ufd3fإنا أعطيناك الكوثر ۝١ فصل لربك وانحر ۝٢\ufd3e وهذه آية.", "ar",
+     ["قال تعالى \ufd3fإنا أعطيناك الكوثر ۝١", "فصل لربك وانحر ۝٢\ufd3e", "وهذه آية."]),
+    ("قال تعالى \ufd3eإنا أعطيناك الكوثر ۝١ فصل لربك وانحر ۝٢ \ufd3f وهذه آية.", "ar",
+     ["قال تعالى \ufd3eإنا أعطيناك الكوثر ۝١", "فصل لربك وانحر ۝٢ \ufd3f", "وهذه آية."]),
+    ("قال تعالى. \ufd3eإنا أعطيناك الكوثر\ufd3f وهذه آية.", "ar",  # an opening one opens
+     ["قال تعالى.", "\ufd3eإنا أعطيناك الكوثر\ufd3f وهذه آية."]),
+    # a list's first number was left at the end of its introduction ("The steps are: 1.")
+    ("The steps are: 1. Open the box. 2. Read the manual.", "en",
+     ["The steps are:", "1. Open the box.", "2. Read the manual."]),
+    ("البنود هي: 1. الأول. 2. الثاني.", "ar", ["البنود هي:", "1. الأول.", "2. الثاني."]),
+    ("Ratio: 3. That is all.", "en", ["Ratio: 3.", "That is all."]),  # a value, not a list
+])
+def test_verse_quotes_and_list_openers(text: str, lang: str, want: list[str]) -> None:
+    assert [s.text for s in segment(text, lang)] == want

@@ -60,6 +60,9 @@ SENT_END = (".", "?", "!", "…", "؟", "۔", "।", "॥")  # Arabic question m
 INTERNAL = ",;:،؛"
 # Always-closing punctuation that stays with the sentence it follows.
 _CLOSERS = ")]}”’»›"
+#: Ornate parentheses around a quoted verse (﴿ ... ﴾): texts write them either way round, so one
+#: closes where it ends a word (text before it, white space or the end after it)
+_ORNATE = "\ufd3e\ufd3f"
 _OPEN_DQ = "“«„‹"
 _QUOTES = "\"'“‘«‹„"
 _CLOSE_DQ = "”»"
@@ -72,6 +75,8 @@ _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
 _AR_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 _GLUED_AR = re.compile(f"(?<=[{_AR_LETTER}]{{2}})[.؟!](?=[{_AR_LETTER}]{{2}})")
 _WORDLIKE = re.compile(r"[^\W\d_]{2,}")
+#: A list's first item number left at the end of its introduction ("The steps are: 1.", "البنود هي: 1.")
+_LIST_OPENER = re.compile(r"[:;؛：]\s+(\(?[1١][.)])$")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
@@ -332,6 +337,9 @@ class Splitter:
                 continue
             if not _WORDLIKE.search(para, out[-1] if out else 0, b):
                 continue  # "1." / "(b)" / "أ." alone is an enumerator, not a sentence
+            item = _LIST_OPENER.search(para, out[-1] if out else 0, b)
+            if item is not None:
+                b = item.start(1)  # "The steps are: 1. Open ...": the number opens the next sentence
             # what follows: skip spacing
             j = b
             while j < n and (para[j].isspace() or para[j] in _BIDI):
@@ -504,10 +512,17 @@ def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
     to the sentence end and followed by space.
     """
     n = len(s)
+
+    def closes_verse(k: int) -> bool:  # an ornate parenthesis that ends a quoted verse
+        return s[k] in _ORNATE and (k + 1 >= n or s[k + 1].isspace() or s[k + 1] in SENT_END or s[k + 1] in INTERNAL)
+
     while b < n:
         ch = s[b]
-        if ch in _CLOSERS or ch in SENT_END:
+        if ch in _CLOSERS or ch in SENT_END or closes_verse(b):
             b += 1
+            continue
+        if ch.isspace() and b + 1 < n and closes_verse(b + 1):
+            b += 2  # "… ۝٢ ﴾ وهذه": the verse's number, then its closing parenthesis
             continue
         if ch in _QUOTES:
             glued = b > 0 and not s[b - 1].isspace()
