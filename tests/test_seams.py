@@ -318,3 +318,37 @@ def test_the_api_checks_what_it_is_given() -> None:
     with pytest.raises(InputError, match="width must be"):
         matrix_svg(doc, np.zeros((3, 3)), width=0)
     assert "<svg" in matrix_svg(doc, np.eye(3))
+
+
+def test_resume_redoes_a_pair_whose_files_were_changed(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # resume trusted any file still there: a TSV with a garbage row went into _all.tsv, an emptied
+    # native JSON stayed empty
+    ar, en = pair
+    other_ar, other_en = tmp_path / "o.ar", tmp_path / "o.en"
+    other_ar.write_text(AR, encoding="utf-8")
+    other_en.write_text(EN, encoding="utf-8")
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text(f"name\tsrc\ttgt\tpresplit\na\t{ar}\t{en}\tyes\nb\t{other_ar}\t{other_en}\tyes\n",
+                        encoding="utf-8")
+    out = tmp_path / "out"
+
+    def run() -> str:
+        code, _, err = invoke("run", str(manifest), "-o", str(out), "-m", "use-m3")
+        assert code == 0, err
+        return err
+
+    run()
+    good = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert "0 aligned, 2 already done" in run()  # nothing changed: nothing redone
+    with open(out / "a.tsv", "a", encoding="utf-8") as fh:
+        fh.write("garbage\tline\n")
+    (out / "b.json").write_text("", encoding="utf-8")
+    assert "2 aligned, 0 already done" in run()
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == good
+    # the native JSON is the file review edits: a valid edit there is kept, not redone
+    from parallel.review.store import ReviewStore
+
+    ReviewStore(out / "a.json").apply("status", {"link": 0, "status": "accepted"})
+    edited = (out / "a.json").read_bytes()
+    assert "0 aligned, 2 already done" in run()
+    assert (out / "a.json").read_bytes() == edited

@@ -324,6 +324,27 @@ def pair_files(out: Path, name: str) -> list[Path]:
     return [*files, out / f"{name}.html"]
 
 
+def _intact(out: Path, name: str, marker: dict[str, Any]) -> bool:
+    """Whether a pair's outputs are as its done-marker left them: every file there, each with the
+    hash the marker holds, and the native JSON (which `review` edits, so it has no hash) readable.
+    A file deleted, cut short or changed since: the pair is redone."""
+    from .readers import read_alignment
+
+    if not all(p.exists() for p in pair_files(out, name)):
+        return False
+    for fname, digest in dict(marker.get("files") or {}).items():
+        try:
+            if hashlib.sha256((out / fname).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    try:
+        read_alignment(out / f"{name}.json")
+    except ParallelError:
+        return False
+    return True
+
+
 def _forget(out: Path, name: str) -> None:
     """Remove a pair's marker and outputs (it failed this time: no stale results stay)."""
     _marker(out, name).unlink(missing_ok=True)
@@ -448,8 +469,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 continue
             key = pair_key(e, src_text, tgt_text, model, max_link)
             marker = _read_marker(out, e.name) if resume else None
-            if marker is not None and marker.get("key") == key and all(
-                    p.exists() for p in pair_files(out, e.name)):  # a file deleted since: redo
+            if marker is not None and marker.get("key") == key and _intact(out, e.name, marker):
                 count(e.name, marker)
                 summary.resumed += 1
                 bar.update(1)
@@ -474,7 +494,11 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                     for fname, data in res.files.items():
                         with atomic_writer(out / fname, binary=True) as fh:
                             fh.write(data)
-                info = _write_marker(out, res.name, res.info)
+                # the marker holds each file's hash (not the native JSON's: `review` edits it), so
+                # that a resumed run redoes a pair whose file was cut short or changed
+                digests = {f: hashlib.sha256(data).hexdigest() for f, data in res.files.items()
+                           if f != f"{res.name}.json"}
+                info = _write_marker(out, res.name, {**res.info, "files": digests})
             except ParallelError as exc:
                 fail(res.name, str(exc))
                 continue
