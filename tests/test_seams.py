@@ -352,3 +352,17 @@ def test_resume_redoes_a_pair_whose_files_were_changed(tmp_path: Path, pair: tup
     edited = (out / "a.json").read_bytes()
     assert "0 aligned, 2 already done" in run()
     assert (out / "a.json").read_bytes() == edited
+
+
+def test_api_inputs_of_the_wrong_kind_say_so(tmp_path: Path) -> None:
+    from parallel.api import make_document, read_document
+    from parallel.errors import InputError
+    from parallel.readers import read_pairs
+
+    for call, what in ((lambda: make_document(None), "a str of text is needed, not NoneType"),  # type: ignore[arg-type]
+                       (lambda: make_document(b"x"), "decode bytes first"),  # type: ignore[arg-type]
+                       (lambda: read_document(None), "a file path is needed"),  # type: ignore[arg-type]
+                       (lambda: read_pairs(None), "a file path is needed"),  # type: ignore[arg-type]
+                       (lambda: read_pairs(str(tmp_path)), "is a directory, not a file")):
+        with pytest.raises(InputError, match=what):
+            call()

@@ -53,6 +53,11 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
     A given ``lang`` the text's script contradicts, or an unknown code, is an InputError
     unless ``force_lang`` (see :func:`parallel.lang.check_lang`).
     """
+    if not isinstance(text, str):
+        raise InputError(f"{name or 'text'}: a str of text is needed, not {type(text).__name__}"
+                         + (" (decode bytes first)" if isinstance(text, bytes) else ""))
+    if lang is not None and not isinstance(lang, str):
+        raise InputError(f"lang: a language code such as 'ar' is needed, not {type(lang).__name__}")
     if lang is None:
         lang = detect_lang(text, name)
         if lang is None:
@@ -67,6 +72,8 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
 def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False,
                   force_lang: bool = False) -> Document:
     """Read and segment a UTF-8 file."""
+    if not isinstance(path, (str, Path)):
+        raise InputError(f"a file path is needed, not {type(path).__name__}")
     return make_document(read_text(path), lang, presplit=presplit, name=str(path), force_lang=force_lang)
 
 

@@ -701,6 +701,8 @@ def pairs_format(path: str | Path, fmt: str | None = None, choices: Sequence[str
     """The format of an exported file: ``fmt``, else from its name, else from its content (as
     ``eval`` reads it: :func:`sniff_format`). A ``.json`` name holding another export (a TSV
     saved as x.json) is refused with the ``--from`` that reads it."""
+    if not isinstance(path, (str, Path)):
+        raise InputError(f"a file path is needed, not {type(path).__name__}")
     from .export import SUFFIXES
 
     if fmt:
@@ -719,6 +721,8 @@ def pairs_format(path: str | Path, fmt: str | None = None, choices: Sequence[str
     if by_name:
         return by_name
     if not Path(path).is_file():
+        if Path(path).is_dir():
+            raise InputError(f"{path}: is a directory, not a file")
         if Path(path).exists():  # a pipe (<(...)), a device: read once, and its format cannot be told first
             raise InputError(f"{path}: not a regular file (a pipe?); save it to a file, or pass --from FORMAT")
         raise InputError(f"{path}: no such file")
