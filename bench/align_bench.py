@@ -404,6 +404,9 @@ def long_link_docs(seed: int = 7) -> list[Doc]:
 
 def sys_ours(**opts: Any) -> Callable[[list[str], list[str], Any], tuple[list[Any], float]]:
     def run(src: list[str], tgt: list[str], enc: Any) -> tuple[list[Any], float]:
+        # the sentences as the command line reads a file of one sentence a line (--presplit: each
+        # line stripped of its white space), so the figures are what a user of `align` gets
+        src, tgt = [x.strip() for x in src], [x.strip() for x in tgt]
         se, te = enc.encode(src), enc.encode(tgt)
         t0 = time.perf_counter()
         links = align_parallel(src, tgt, enc, src_emb=se, tgt_emb=te, **opts)
