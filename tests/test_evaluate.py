@@ -435,9 +435,13 @@ def test_eval_warns_when_a_parallel_export_lost_its_null_links(tmp_path: Path) -
         export(al, str(tmp_path / f"k.{fmt}"), sidecar=True, keep_empty=True)  # type: ignore[arg-type]
         res = CliRunner().invoke(cli, ["eval", str(tmp_path / f"k.{fmt}"), str(gold), "--json"])
         assert _figures(res)["strict"] == want["strict"] and "warning" not in res.stderr
+        assert _figures(res)["null_policy_in_effect"] == "reference"
         export(al, str(tmp_path / f"d.{fmt}"), sidecar=True)  # type: ignore[arg-type]
         res = CliRunner().invoke(cli, ["eval", str(tmp_path / f"d.{fmt}"), str(gold), "--json"])
         assert _figures(res)["strict"] != want["strict"]
+        # the figures themselves say how they were scored (a table built from --json kept the
+        # higher figure under "reference")
+        assert _figures(res)["null_policy_in_effect"] == "drop" and _figures(res)["sentences_in_no_link"] > 0
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("parallel-corpus: warning:"), res.stderr
         assert "--keep-empty" in lines[0] and ".align/.json" in lines[0]
@@ -445,13 +449,25 @@ def test_eval_warns_when_a_parallel_export_lost_its_null_links(tmp_path: Path) -
     assert "warning" not in res.stderr
 
 
-def test_eval_refuses_a_sentence_in_two_links_and_a_bad_score(tmp_path: Path) -> None:
+def test_eval_scores_a_sentence_in_two_links_as_the_reference_scorer_and_refuses_a_bad_score(
+        tmp_path: Path) -> None:
+    # such a file was refused; Vecalign's score.py scores it (its links as a set), and eval must
+    # give the same digits on the same files: it scores it too, with a warning
     gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[1]\n")
-    dup = _write(tmp_path, "dup.align", "[0]:[0]\n[0]:[1]\n")
-    line = _error_line(CliRunner().invoke(cli, ["eval", str(dup), str(gold)]))
-    assert "source sentence 0" in line and "one link at most" in line
+    overlap = _write(tmp_path, "o.align", "[0]:[0]\n[0]:[1]\n[1]:[1]\n")
+    res = CliRunner().invoke(cli, ["eval", str(overlap), str(gold), "--json"])
+    assert res.exit_code == 0
+    strict = _figures(res)["strict"]
+    assert (strict["tp_pred"], strict["n_pred"], strict["tp_gold"], strict["n_gold"]) == (2, 3, 2, 2)  # type: ignore[index]
+    assert strict["f1"] == pytest.approx(0.8)  # type: ignore[index]
+    warning = res.stderr.strip().splitlines()
+    assert len(warning) == 1 and "source sentence 0 of link [0]:[1] is also in [0]:[0]" in warning[0]
+    dup = _write(tmp_path, "dup.align", "[0]:[0]\n[0]:[0]\n[1]:[1]\n")  # a repeated link counts once
+    res = CliRunner().invoke(cli, ["eval", str(dup), str(gold), "--json"])
+    assert _figures(res)["strict"]["f1"] == 1.0 and "warning" in res.stderr  # type: ignore[index]
     twice = _write(tmp_path, "twice.align", "[0]:[0, 0]\n")
-    assert "target sentence 0" in _error_line(CliRunner().invoke(cli, ["eval", str(twice), str(gold)]))
+    assert "target sentence 0 of link [0]:[0, 0] is twice in it" in CliRunner().invoke(
+        cli, ["eval", str(twice), str(gold)]).stderr
     bad = _write(tmp_path, "bad.align", "[0]:[0]:abc\n")
     assert "'abc' is not a number" in _error_line(CliRunner().invoke(cli, ["eval", str(bad), str(gold)]))
 

@@ -366,3 +366,17 @@ def test_api_inputs_of_the_wrong_kind_say_so(tmp_path: Path) -> None:
                        (lambda: read_pairs(str(tmp_path)), "is a directory, not a file")):
         with pytest.raises(InputError, match=what):
             call()
+
+
+def test_mine_says_when_the_noise_floor_overrides_z_min(tmp_path: Path, shared_bench: Path) -> None:
+    # --z-min 0, 1 and 2 kept the same pairs as 2.2 without a word: the bar random pairs reach won
+    mining = shared_bench / "derived" / "ntrex128_ar_en" / "mining"
+    outs = []
+    for z in ("0", "3"):
+        out = tmp_path / f"z{z}.tsv"
+        code, _, err = invoke("mine", str(mining / "all.ar"), str(mining / "all.en"), "--z-min", z,
+                              "-m", "use-m3", "-q", "-o", str(out))
+        assert code == 0, err
+        outs.append(err)
+    assert "--z-min 0 gives a bar (" in outs[0] and "that floor was used" in outs[0]
+    assert outs[1] == ""

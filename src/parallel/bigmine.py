@@ -1353,6 +1353,14 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
                    else f"threshold {res.threshold:.4f}")
             log(f"mined {len(res.src)} pairs (index {res.info['index']}, {bar}, "
                 f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
+        noise = res.info.get("noise_threshold")
+        z_min = options.get("z_min")
+        if (z_min is not None and noise is not None and res.info.get("min_p") is None
+                and res.null.threshold(float(z_min)) < float(noise)):
+            # said even with -q: the option asked for did not set the bar
+            sys.stderr.write(f"parallel-corpus: note: --z-min {float(z_min):g} gives a bar "
+                             f"({res.null.threshold(float(z_min)):.4f}) below what random pairs of these "
+                             f"collections reach ({float(noise):.4f}); that floor was used\n")
         return res
     finally:
         for sents in opened:

@@ -240,9 +240,11 @@ def parse_vecalign(text: str, name: str = "alignment") -> list[AlignLink]:
     return links
 
 
-def check_one_link_per_sentence(links: Sequence[AlignLink], name: str) -> None:
-    """Refuse links that put a sentence in two links (or twice in one): an aligner puts each
-    sentence in one link at most, so such a prediction is a broken file, not a weak one."""
+def check_one_link_per_sentence(links: Sequence[AlignLink], name: str) -> str | None:
+    """Where links put a sentence in two links (or twice in one), a one-line warning naming the
+    first such sentence, else None. An aligner puts each sentence in one link at most, so such a
+    prediction is a broken alignment; the reference scorer scores it anyway (each distinct link
+    once), and so does ``eval``, saying so."""
 
     def label(n: int) -> str:
         return f"{list(links[n][0])}:{list(links[n][1])}"
@@ -253,9 +255,10 @@ def check_one_link_per_sentence(links: Sequence[AlignLink], name: str) -> None:
             for i in link[k]:
                 if i in held:
                     where = "twice in it" if held[i] == n else f"also in {label(held[i])}"
-                    raise InputError(f"{name}: {side} sentence {i} of link {label(n)} is {where}; "
-                                     "a sentence belongs to one link at most")
+                    return (f"{name}: {side} sentence {i} of link {label(n)} is {where}, which no alignment "
+                            "does; scored as the reference scorer scores it, each distinct link once")
                 held[i] = n
+    return None
 
 
 def parse_pairs_tsv(text: str, name: str = "pairs") -> list[AlignLink]:

@@ -172,8 +172,8 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
 
 
 def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
-    """Checks and notes before scoring: a PRED putting a sentence in two links is refused
-    (alignment scores); a comparable PRED's unmatched entries are skipped (their count is
+    """Checks and notes before scoring: a PRED putting a sentence in two links gets a warning
+    (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
     returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export)
     under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
     whose entries have an empty side gets a note that it was read as parallel."""
@@ -195,7 +195,9 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
     if kind != "vecalign":
         return unmatched
     for d in docs:
-        check_one_link_per_sentence(d.pred, f"{d.pred_path}{f' (pair {d.name})' if d.name else ''}")
+        broken = check_one_link_per_sentence(d.pred, f"{d.pred_path}{f' (pair {d.name})' if d.name else ''}")
+        if broken:
+            click.echo(f"parallel-corpus: warning: {broken}", err=True)
     parallel = [d for d in docs if not d.pred_file.comparable]
     if null_policy == "reference" and any(d.pred_file.kind in ("tsv", "jsonl", "tmx") for d in parallel):
         lost = sum(missing_null_links(d.pred, d.gold) for d in parallel if d.pred_file.kind in ("tsv", "jsonl", "tmx"))
@@ -254,7 +256,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
       parallel-corpus eval out/_all.tsv gold/ --gold-glob '*.gold.align'
     """
     from ..errors import InputError
-    from ..evaluate import PRF, AlignScores, align_counts, mining_scores
+    from ..evaluate import PRF, AlignScores, align_counts, mining_scores, missing_null_links
 
     docs = documents(pred, gold, pattern, gold_glob or pattern, quiet)
     for d in docs:
@@ -280,13 +282,23 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     scores = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
     for d in docs:
         scores = scores + align_counts(d.pred, d.gold, null_policy)
+    # a parallel PRED without its 1-0/0-1 links (a tsv/jsonl/tmx export made without --keep-empty)
+    # is scored, whatever the policy asked, as under drop: the figures say so, not only stderr
+    lost = sum(missing_null_links(d.pred, d.gold) for d in docs
+               if not d.pred_file.comparable and d.pred_file.kind in ("tsv", "jsonl", "tmx")) \
+        if null_policy == "reference" else 0
     if as_json:
-        out.write(json.dumps({"documents": len(docs), "null_policy": null_policy, "unmatched_skipped": unmatched,
+        out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
+                              "null_policy_in_effect": "drop" if lost else null_policy,
+                              "sentences_in_no_link": lost, "unmatched_skipped": unmatched,
                               "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()}) + "\n")
         return
     st, lx = scores.strict, scores.lax
     policy = ("reference: predicted 1-0/0-1 links counted in precision" if null_policy == "reference"
               else "drop: links with an empty side left out of precision and recall")
+    if lost:
+        policy += (f"; but PRED leaves {lost} sentence(s) out of every link (no 1-0/0-1 links), "
+                   "so in effect drop")
     out.write(f"documents: {len(docs)}  predicted links: {st.n_pred}  gold links: {st.n_gold}"
               f"  (null policy {policy})\n")
     out.write(skipped)
