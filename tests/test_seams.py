@@ -380,3 +380,25 @@ def test_mine_says_when_the_noise_floor_overrides_z_min(tmp_path: Path, shared_b
         outs.append(err)
     assert "--z-min 0 gives a bar (" in outs[0] and "that floor was used" in outs[0]
     assert outs[1] == ""
+
+
+def test_mt_eval_takes_a_default_exports_lines_against_the_native_json(tmp_path: Path, shared_bench: Path) -> None:
+    # a hypothesis made from the TSV (the pairs with text on both sides) was refused against the
+    # native JSON of the same alignment, which also lists its 1-0/0-1 links
+    merged = shared_bench / "derived" / "ntrex128_ar_en" / "merged"
+    native, tsv = tmp_path / "m.json", tmp_path / "m.tsv"
+    for out in (native, tsv):
+        code, _, err = invoke("align", str(merged / "01.ar"), str(merged / "01.en"), "--presplit", "--mode",
+                              "parallel", "-m", "use-m3", "-q", "-o", str(out))
+        assert code == 0, err
+    data = json.loads(native.read_text(encoding="utf-8"))
+    assert any(not (k["src"] and k["tgt"]) for k in data["links"])  # the file holds a 1-0/0-1 link
+    hyp = tmp_path / "hyp.en"
+    rows = tsv.read_text(encoding="utf-8").splitlines()[1:]
+    hyp.write_text("".join(r.split("\t")[3] + "\n" for r in rows), encoding="utf-8")
+    by_json, by_tsv = (invoke("mt-eval", "--hyp", str(hyp), "--ref", str(r), "-q") for r in (native, tsv))
+    assert by_json[0] == by_tsv[0] == 0, by_json[2]
+    assert by_json[1] == by_tsv[1] and "= 100.00" in by_json[1]
+    hyp.write_text("".join(r.split("\t")[3] + "\n" for r in rows[:-1]), encoding="utf-8")
+    code, _, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(native))
+    assert code == 2 and "line n of HYP must translate pair n" in one_error(err)

@@ -167,6 +167,13 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     else:
         unmatched = []
         entry = list(range(len(links)))
+        both = [n for n, k in enumerate(links) if k.src and k.tgt]
+        if len(hyps) != len(links) and len(hyps) == len(both) < len(links):
+            # HYP made from a default tsv/jsonl/tmx/moses export (the pairs with text on both
+            # sides) scored against a file that also lists the 1-0/0-1 links (the native JSON, a
+            # --keep-empty export): line n of HYP is pair n of those
+            links = [links[n] for n in both]
+            entry = both
     if len(hyps) != len(links):
         if len(hyps) == len(links) + 1 and hyps and hyps[0] in ("src", "tgt"):
             hint = ("HYP starts with the TSV header line: cut the texts with `tail -n +2 FILE | cut -f3` "
