@@ -1166,4 +1166,19 @@ def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: 
         page.fill("#find", "")
         expect(page.locator("#grid .r")).to_have_count(6)
         expect(page.locator("#found")).to_have_text("")
+    # comparable: the unmatched sentences are searched too
+    cpath = save(comparable_alignment(), tmp_path / "c.json")
+    with review_server(cpath) as url:
+        page.goto(url)
+        expect(page.locator("#um-src .ui")).to_have_count(4)
+        page.fill("#find", "اضافيه")  # no hamza, ه for ة: "إضافية"
+        expect(page.locator("#um-src-h")).to_have_text("Arabic: 4 unmatched (1 hold the search)")
+        expect(page.locator("#um-src .ui")).to_have_count(1)
+        expect(page.locator("#grid .r")).to_have_count(0)
+    creport = tmp_path / "c.html"
+    write_report(comparable_alignment(), creport, matrix=False)
+    page.goto(creport.as_uri())
+    assert page.locator("#unmatched .ui").count() == 8
+    page.fill("#find", "اضافيه")
+    expect(page.locator("#unmatched .ui:visible")).to_have_count(1)
     assert errors == []

@@ -694,7 +694,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .grid .r.low{border-left-color:var(--lo);background:#fff6f5}.grid .r.gap{background:#f5f5f5}
 .grid .r.none{border-left:6px dashed var(--none)}.sc.none{font-weight:400;font-style:italic;color:#01579b}
 .grid .r.nd .m{background:#ffebee}
-.grid .r:target{outline:3px solid #00acc1}.grid .r.nf{display:none}
+.grid .r:target{outline:3px solid #00acc1}.grid .r.nf,.ui.nf{display:none}
 .c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
 .c[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif;
  font-size:1.12em;line-height:1.75;text-align:right}
@@ -737,9 +737,11 @@ _JS = """
   var sel=document.getElementById('show'), grid=document.getElementById('links'), cnt=document.getElementById('shown');
   var find=document.getElementById('find'), fold=makeFold(JSON.parse(find.dataset.fold)), q='', typed=null;
   function holds(r){  // each side's text folded once (the gap cells hold none)
-    if(!r._f) r._f=Array.prototype.map.call(r.querySelectorAll('.c:not(.gapc)'),function(c){return fold(c.textContent);});
+    if(!r._f) r._f=Array.prototype.map.call(r.querySelectorAll('.c:not(.gapc), .ui > div'),function(c){return fold(c.textContent);});
     return r._f.some(function(t){return t.indexOf(q)>=0;});
   }
+  var others=[];  // the pairs below the bar and the unmatched sentences: searched too, not counted
+  [['below','.r'],['unmatched','.ui']].forEach(function(w){var e=document.getElementById(w[0]); if(e) others=others.concat(Array.prototype.slice.call(e.querySelectorAll(w[1])));});
   function apply(){
     grid.className='grid'+(sel.value?' '+sel.value:'');
     var n=0, rows=grid.querySelectorAll('.r');
@@ -747,6 +749,7 @@ _JS = """
       rows[i].classList.toggle('nf', q!=='' && !holds(rows[i]));
       if(rows[i].offsetParent!==null) n++;
     }
+    for(var k=0;k<others.length;k++) others[k].classList.toggle('nf', q!=='' && !holds(others[k]));
     cnt.textContent=n+' of '+rows.length+' links shown';
   }
   sel.addEventListener('change',apply);

@@ -288,7 +288,7 @@
     document.getElementById('below-bar').textContent = state.bar === null || state.bar === undefined ? ''
       : ' (p < ' + Number(state.bar).toFixed(2) + ')';
     box.textContent = '';
-    list.forEach(function (c) {
+    list.filter(function (c) { return found('src', [c.src]) || found('tgt', [c.tgt]); }).forEach(function (c) {
       var r = el('div', 'r ' + (c.band || 'low')); r.setAttribute('role', 'row'); r.id = 'B' + c.src + '-' + c.tgt;
       r.appendChild(el('div', 'n', c.src + ' ↔ ' + c.tgt));
       [[state.src, c.src], [state.tgt, c.tgt]].forEach(function (sd) {
@@ -328,11 +328,19 @@
     var at = visible ? visible.indexOf(i) : i;  // a link the search leaves out has no row
     if (at >= shown) more(at + 1 + CHUNK);
   }
+  // with a search, the sentences (of a side, or a pair's two) that hold it
+  function found(side, ids) {
+    if (!query || !fold) return true;
+    var f = foldedSides[side] || (foldedSides[side] = state[side].sentences.map(fold));
+    return ids.some(function (i) { return f[i].indexOf(query) >= 0; });
+  }
   function unmatched(side, doc, list) {
-    document.getElementById('um-' + side + '-h').textContent = doc.label + ': ' + list.length + ' unmatched';
+    var shownIds = list.filter(function (i) { return found(side, [i]); });
+    document.getElementById('um-' + side + '-h').textContent = doc.label + ': ' + list.length + ' unmatched' +
+      (shownIds.length < list.length ? ' (' + shownIds.length + ' hold the search)' : '');
     var box = document.getElementById('um-' + side);
     box.textContent = '';
-    list.forEach(function (i) {
+    shownIds.forEach(function (i) {
       // a button: reached with Tab, taken with Enter or Space as well as a click
       var it = el('button', 'ui'); it.type = 'button'; it.dataset.side = side; it.dataset.id = i;
       it.title = 'put ' + doc.label + ' ' + i + ' in the new-link form';
