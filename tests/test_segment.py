@@ -381,6 +381,13 @@ def test_verse_numbers_of_the_quran_end_sentences() -> None:
      ["The steps are:", "1. Open the box.", "2. Read the manual."]),
     ("البنود هي: 1. الأول. 2. الثاني.", "ar", ["البنود هي:", "1. الأول.", "2. الثاني."]),
     ("Ratio: 3. That is all.", "en", ["Ratio: 3.", "That is all."]),  # a value, not a list
+    # a short note broken at a word no sentence ends on ("ثم", "of the"): the line runs on (a lone
+    # "ثم" was a sentence); a heading above a text still stands alone
+    ("وناقشت الميزانية للعام المقبل. ثم\nوافقت على الخطة.", "ar",
+     ["وناقشت الميزانية للعام المقبل.", "ثم\nوافقت على الخطة."]),
+    ("The report of the\nUnited Nations was published.\nIt was long.", "en",
+     ["The report of the\nUnited Nations was published.", "It was long."]),
+    ("عنوان الخبر\nنص الخبر هنا.", "ar", ["عنوان الخبر", "نص الخبر هنا."]),
 ])
-def test_verse_quotes_and_list_openers(text: str, lang: str, want: list[str]) -> None:
+def test_verse_quotes_list_openers_and_open_line_ends(text: str, lang: str, want: list[str]) -> None:
     assert [s.text for s in segment(text, lang)] == want

@@ -644,9 +644,23 @@ def wrap_width(lines: list[str]) -> int | None:
     return width
 
 
+#: Words no sentence ends on (prepositions, conjunctions, relatives, particles): a line ending on
+#: one runs on into the next, whatever the next line starts with ("وناقشت الميزانية للعام المقبل. ثم"
+#: / "وافقت على الخطة."). Arabic has no letter case to tell a wrapped line from a new one, and a
+#: short note is too short for the wrap width to be measured (:func:`wrap_width`).
+_OPEN_ENDS = frozenset([
+    "في", "من", "إلى", "الى", "على", "عن", "مع", "ثم", "أو", "او", "أم", "لكن", "بل", "حتى", "كي", "لكي",
+    "الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي", "أن", "إن", "لن", "لم", "قد", "بين",
+    "عند", "نحو", "منذ", "خلال", "حول", "ضد", "دون", "ضمن",
+    "the", "a", "an", "of", "to", "and", "or", "with", "by", "from"])
+
+
 def _soft_wrap(prev: str, line: str) -> bool:
     if _ends_sentence(prev):
         return False
+    words = prev.split()
+    if words and words[-1].lower() in _OPEN_ENDS:
+        return True
     return line[0].isascii() and line[0].islower()
 
 
