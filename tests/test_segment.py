@@ -391,3 +391,10 @@ def test_verse_numbers_of_the_quran_end_sentences() -> None:
 ])
 def test_verse_quotes_list_openers_and_open_line_ends(text: str, lang: str, want: list[str]) -> None:
     assert [s.text for s in segment(text, lang)] == want
+
+
+def test_presplit_lines_lose_the_invisible_marks_around_them() -> None:
+    # two files joined with `cat`: the second's byte-order mark stayed in its first sentence's text
+    segs = presplit("\ufeffline one\n\u200fسطر\u200f \n  plain  \n", "ar")
+    assert [s.text for s in segs] == ["line one", "سطر", "plain"]
+    assert [(s.start, s.end) for s in segs] == [(0, 9), (10, 16), (17, 26)]  # the lines' own offsets

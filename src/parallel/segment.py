@@ -698,7 +698,9 @@ def presplit(text: str, lang: str) -> list[Segment]:
         lines.pop()
     for i, line in enumerate(lines):
         body = line.removesuffix("\r")
-        out.append(Segment(body.strip(), lang, i, i, pos, pos + len(body)))
+        # white space and the invisible marks around it (a byte-order mark where two files were
+        # joined with cat, a stray RLM) are no part of the sentence
+        out.append(Segment(body.strip(_LEAD + " \t").strip(), lang, i, i, pos, pos + len(body)))
         pos += len(line) + 1
     return out
 
