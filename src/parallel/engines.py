@@ -205,7 +205,7 @@ class LocalEngine:
         self.workers = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._env: contextlib.ExitStack | None = None
-        self._generation = 0  # counts the pools started: a broken one is replaced once
+        self._generation = 0  # counts the pools started: the first future to report a broken pool closes it
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
