@@ -402,3 +402,24 @@ def test_mt_eval_takes_a_default_exports_lines_against_the_native_json(tmp_path:
     hyp.write_text("".join(r.split("\t")[3] + "\n" for r in rows[:-1]), encoding="utf-8")
     code, _, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(native))
     assert code == 2 and "line n of HYP must translate pair n" in one_error(err)
+
+
+def test_a_run_that_cannot_start_leaves_no_empty_folder(tmp_path: Path, pair: tuple[Path, Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `run --engine ray --ray-address ray://...` that could not reach the cluster left an empty output folder
+    from parallel import engines
+    from parallel.errors import ParallelError
+
+    def unreachable(*_a: object, **_k: object) -> object:
+        raise ParallelError("cannot start or reach Ray (ray://127.0.0.1:1): connection refused")
+
+    monkeypatch.setattr(engines, "get_engine", unreachable)
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text(f"name\tsrc\ttgt\na\t{pair[0]}\t{pair[1]}\n", encoding="utf-8")
+    out = tmp_path / "new" / "out"
+    code, _, err = invoke("run", str(manifest), "-o", str(out))
+    assert code == 1 and "cannot start or reach Ray" in one_error(err)
+    assert not out.exists()
+    kept = tmp_path / "kept"  # a folder that was there before is left as it was
+    kept.mkdir()
+    assert invoke("run", str(manifest), "-o", str(kept))[0] == 1 and kept.is_dir()

@@ -8,6 +8,7 @@ any descriptive columns (source, dates, licence) which are carried along.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import csv
 import hashlib
@@ -414,10 +415,27 @@ def run_manifest(
     check_engine(engine, ray_address)  # before the output folder exists
     sweep_temp()  # temporary folders of runs killed with -9
     out = Path(out_dir)
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    try:
+        return _run_protected(manifest, entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
+                              ray_address=ray_address, resume=resume, progress=progress, log=log)
+    except BaseException:
+        if created:  # a run that failed before writing anything (Ray unreachable) leaves no empty folder
+            for folder in (out / DONE_DIR, out):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if empty
+        raise
+
+
+def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *, model: str | None,
+                   max_link: int | None, jobs: int, engine: str, ray_address: str | None, resume: bool,
+                   progress: bool, log: Callable[[str], None] | None) -> RunSummary:
+    """:func:`_run` with the inputs protected: an output named like the manifest or an input is
+    refused up front."""
     inputs = [Path(manifest), *(e.src for e in entries), *(e.tgt for e in entries)]
     with inputs_protected(inputs):  # an output named like the manifest or an input: refused up front
         for e in entries:
