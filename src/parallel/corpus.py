@@ -24,6 +24,7 @@ from typing import Any
 from .engines import failure_reason
 from .errors import InputError, ParallelError
 from .io import atomic_writer, inputs_protected, output_batch, read_text, refuse_input, sweep_stale_writes
+from .lang import LANG_CODE
 
 REQUIRED = ("name", "src", "tgt")
 
@@ -97,7 +98,7 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
             if not rec[side].strip():
                 raise InputError(f"{path}: line {lineno}: pair {name!r} has no {side} file")
             code = rec.get(f"{side}_lang") or ""
-            if code and not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", code):
+            if code and not LANG_CODE.fullmatch(code):
                 raise InputError(f"{path}: line {lineno}: {side}_lang {code!r} is not a language code")
         mode = rec.get("mode") or "auto"
         if mode not in ("auto", "parallel", "comparable"):

@@ -335,10 +335,15 @@ class LinkFile:
         return [link for links in self.docs.values() for link in links]
 
 
+def origin_files(origins: Iterable[object]) -> list[str]:
+    """The files mined pairs come from, by their ``FILE:LINE`` origins (empty ones skipped)."""
+    return sorted({str(o).rsplit(":", 1)[0] for o in origins if o not in (None, "")})
+
+
 def _one_origin_file(name: str, side: str, origins: Sequence[object]) -> None:
     """InputError when mined pairs come from several files on one side (``FILE:LINE`` origins):
     each file numbers its lines from 0, so their ids collide under one gold."""
-    files = sorted({str(o).rsplit(":", 1)[0] for o in origins if o not in (None, "")})
+    files = origin_files(origins)
     if len(files) > 1:
         raise InputError(f"{name}: its pairs come from {len(files)} {side[:3]} files ({files[0]}, {files[1]}"
                          f"{', ...' if len(files) > 2 else ''}), each numbering its lines from 0; one gold "

@@ -40,6 +40,7 @@ from . import schema as _schema
 from .data import Alignment, Link
 from .errors import InputError
 from .io import atomic_writer, is_special, output_batch
+from .lang import LANG_CODE
 from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
 
 #: ``Alignment.info`` key of an alignment read from a file without sentence ids (Moses, or an
@@ -399,8 +400,6 @@ def write_tmx(al: Alignment, fh: IO[str], *, keep_empty: bool = False, **_: Any)
 
 _LANG = r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?"
 _PAIR_SUFFIX = re.compile(rf"\.({_LANG})-({_LANG})(?:\.(?:\1|\2))?$")
-#: A language code as file names may hold it: ISO 639 letters, optional variant subtags
-_LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Path]:
@@ -411,7 +410,7 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
     for lang in (src_lang, tgt_lang):
         # the codes become parts of file names: a code read from a file ("../../x") must not
         # put a file outside the folder asked for
-        if not _LANG_CODE.fullmatch(lang):
+        if not LANG_CODE.fullmatch(lang):
             raise InputError(f"moses: {lang!r} is not a language code (two or three letters, e.g. ar, "
                              "en, or a variant like zh_Hant): the file names are made of the codes")
     base = path.removesuffix(".moses")

@@ -26,6 +26,9 @@ from .errors import NOTE, InputError
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CODE = re.compile(r"^[a-z]{2,3}$")
+#: A language code as it may name a file or fill a signature: ISO 639 letters, optional variant
+#: subtags (``zh_Hant``, ``pt-br``); nothing that could be a path (``../x``).
+LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 # A few very frequent words decide between languages written in Latin script (no py3langid).
 _LATIN_STOPWORDS = {

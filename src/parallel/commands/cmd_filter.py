@@ -197,9 +197,10 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
         raise InputError(f"{file}: joins {len(offsets)} pairs ({names}); a Vecalign file holds one, so "
                          "filter to tsv or jsonl, or filter each pair's own file (run's NAME.align)")
     if out_fmt == "vecalign":  # mine over several files a side: each numbers its lines from 0
+        from ..evaluate import origin_files
+
         for side in ("src", "tgt"):
-            files = sorted({str(o).rsplit(":", 1)[0] for k in al.links
-                            for o in [k.features.get(f"{side}_origin")] if o not in (None, "")})
+            files = origin_files(k.features.get(f"{side}_origin") for k in al.links)
             if len(files) > 1:
                 raise InputError(f"{file}: its pairs come from {len(files)} {side} files ({files[0]}, {files[1]}"
                                  f"{', ...' if len(files) > 2 else ''}), each numbering its lines from 0; a "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 
@@ -60,9 +59,10 @@ def lang_code(ctx: object, param: object, value: str | None) -> str | None:
     if not value:
         return value
     from ..errors import InputError
+    from ..lang import LANG_CODE
 
     code = value.strip().lower()
-    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*", code):
+    if not LANG_CODE.fullmatch(code):
         flag = "--" + str(getattr(param, "name", "lang")).replace("_", "-")
         raise InputError(f"{flag}: {value!r} is not a language code (ISO 639, e.g. ar, en, fr)")
     return code
