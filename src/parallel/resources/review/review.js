@@ -48,10 +48,14 @@
     state = s;
     if (!fold && s.fold) fold = makeFold(s.fold);
   }
-  // does link k hold the search text on either side? (each sentence folded once per file)
+  // a side's sentences as search compares them (each folded once per file)
+  function foldedOf(side) {
+    return foldedSides[side] || (foldedSides[side] = state[side].sentences.map(fold));
+  }
+  // does link k hold the search text on either side?
   function matches(k) {
     return ['src', 'tgt'].some(function (side) {
-      var f = foldedSides[side] || (foldedSides[side] = state[side].sentences.map(fold));
+      var f = foldedOf(side);
       return k[side].map(function (i) { return f[i]; }).join(' ').indexOf(query) >= 0;
     });
   }
@@ -331,7 +335,7 @@
   // with a search, the sentences (of a side, or a pair's two) that hold it
   function found(side, ids) {
     if (!query || !fold) return true;
-    var f = foldedSides[side] || (foldedSides[side] = state[side].sentences.map(fold));
+    var f = foldedOf(side);
     return ids.some(function (i) { return f[i].indexOf(query) >= 0; });
   }
   function unmatched(side, doc, list) {
