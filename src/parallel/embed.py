@@ -76,7 +76,7 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-def checked_vectors(vecs: Any, rows: int, what: str, dim: int | None = None) -> np.ndarray:
+def checked_vectors(vecs: Any, rows: int, what: str) -> np.ndarray:
     """An encoder's (or a caller's) vectors as the aligner needs them: float32 ``(rows, d)``,
     finite, L2-normalised; a one-line :class:`~parallel.errors.ModelError` naming ``what``
     otherwise (a row short, NaN, a list of lists of the wrong length would give wrong links or an
@@ -87,8 +87,6 @@ def checked_vectors(vecs: Any, rows: int, what: str, dim: int | None = None) -> 
         raise ModelError(f"{what}: vectors expected, got {type(vecs).__name__} ({exc})") from None
     if arr.ndim != 2 or arr.shape[0] != rows or (rows and arr.shape[1] == 0):
         raise ModelError(f"{what}: {rows} vectors expected (one per sentence), got an array of shape {arr.shape}")
-    if dim is not None and rows and arr.shape[1] != dim:
-        raise ModelError(f"{what}: vectors of {dim} dimensions expected, got {arr.shape[1]}")
     if not np.isfinite(arr).all():
         bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
         raise ModelError(f"{what}: vector {bad} holds NaN or infinity")
