@@ -19,8 +19,8 @@ from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
               help="Keep sentences and embedding chunks here (a rerun reuses them). Default: a temp folder.")
 @click.option("-m", "--model", default=None,
               help="Sentence encoder [default: use-m3; as in align, e5-small for a language use-m3 does "
-                   "not know and use-m3+e5-small for short lines (under 60 characters on average) or 300 "
-                   "to 8,000 lines a side].")
+                   "not know and use-m3+e5-small for short lines (under 60 characters on average) or 300+ "
+                   "lines a side, up to 8,000 lines and 300,000 characters a side].")
 @click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
               "(default: one sentence per line).")
 @click.option("--src-lang", callback=lang_code, default=None, help="Source language (with --segment).")
