@@ -73,8 +73,15 @@ _LEAD = " \t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u
 
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
 _AR_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
-_GLUED_AR = re.compile(f"(?<=[{_AR_LETTER}]{{2}})[.؟!](?=[{_AR_LETTER}]{{2}})")
-_WORDLIKE = re.compile(r"[^\W\d_]{2,}")
+#: Vowel marks, Quranic marks and tatweel that sit between the letters of a vocalised word (not
+#: word characters to ``re``); combining accents of decomposed Latin text too.
+_IN_WORD = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0640"
+#: A full stop, question or exclamation mark glued between two Arabic words ("الوباء.وقال"), each
+#: of at least two letters, vowel marks or not ("الاجتماعُ.ثُمَّ")
+_GLUED_AR = re.compile(f"[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}][{_IN_WORD}]*([.؟!])"
+                       f"(?=[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}])")
+#: A word of at least two letters, vowel marks between them or not
+_WORDLIKE = re.compile(f"[^\\W\\d_][{_IN_WORD}]*[^\\W\\d_]")
 #: A list's first item number left at the end of its introduction ("The steps are: 1.", "البنود هي: 1.")
 _LIST_OPENER = re.compile(r"[:;؛：]\s+(\(?[1١][.)])$")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
@@ -323,7 +330,7 @@ class Splitter:
         spans = list(self._tok.span_tokenize(para.translate(_BIDI_TO_SPACE), realign_boundaries=False))
         cands = [end for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
-            cands = sorted(set(cands) | {m.end() for m in _GLUED_AR.finditer(para)})
+            cands = sorted(set(cands) | {m.end(1) for m in _GLUED_AR.finditer(para)})
         if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
             cands = sorted(set(cands) | {m.end() for m in VERSE_NUMBER.finditer(para)})
         if not cands:
