@@ -47,6 +47,10 @@ SEED_EN = ("held more than 40 remote video exchange meetings with more than 150 
     ("سَبۡعِينَ رَجُلٗا ۝١٥٥", []),                             # after the end-of-ayah sign
     ("قتل 30 شخصا \ufd3e٤٣\ufd3f", ["30"]),
     ("﴿٤٣﴾ قتل 30 شخصا ﴿٤٤﴾ 12 آخرون", ["30", "12"]),          # a number after a verse number counts
+    ("شارك ٢٠ أَلْفَ شَخْصٍ", ["20000"]),                       # a vocalised scale word
+    ("حضر ٥٠ ألــف متفرج", ["50000"]),                         # tatweel inside it
+    ("٣ مِلْيُونَ دولار و٣ تريليونات و٧ بلايين و٢ ترليون", ["3000000", "3000000000000", "7000000000",
+                                                          "2000000000000"]),
 ])
 def test_extract_numbers(text: str, numbers: list[str]) -> None:
     assert extract_numbers(text) == numbers

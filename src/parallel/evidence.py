@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .data import Alignment, Link
-from .normalize import VERSE_NUMBER
+from .normalize import MARKS, VERSE_NUMBER
 
 #: Smallest neighbourhood mean a ratio margin divides by.
 MARGIN_FLOOR = 0.05
@@ -57,9 +57,9 @@ _DIGITS = {**{0x0660 + d: str(d) for d in range(10)}, **{0x06F0 + d: str(d) for 
 
 _SCALES = {
     "thousand": 3, "thousands": 3, "million": 6, "millions": 6, "billion": 9, "billions": 9,
-    "trillion": 12,
+    "trillion": 12, "trillions": 12,
     "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
-    "مليارات": 9, "بليون": 9, "تريليون": 12,
+    "مليارات": 9, "بليون": 9, "بلايين": 9, "تريليون": 12, "تريليونات": 12, "ترليون": 12, "ترليونات": 12,
 }
 # Money shorthand, counted only right after a currency sign: "$2.8bn", "£125m", "€20k".
 _MONEY_SCALES = {"bn": 9, "mn": 6, "m": 6, "k": 3}
@@ -69,6 +69,7 @@ _NUMBER = re.compile(
     r"|(bn|mn|m|k)\b)?",
     re.IGNORECASE,
 )
+_NUMBER_MARKS = {ord(c): None for c in MARKS if c != "\u06dd"}
 _CURRENCY = re.compile(r"[$£€¥]\s?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
@@ -99,11 +100,16 @@ def _canonical(digits: str, scale: str | None, money: str | None = None) -> str:
 
 
 def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
-    """``text`` with its digits normalised (:func:`normalize_digits`) and, for each number in it,
+    """``text`` with its digits normalised (:func:`normalize_digits`) and its marks and tatweel
+    dropped (:data:`parallel.normalize.MARKS`, the end-of-ayah sign kept), and, for each number in it,
     ``(start, value, as written)``: its position in that text, its value as
     :func:`extract_numbers` gives it, and the digits before a scale word or money shorthand
     multiplied them (``1.5 million`` -> ``1500000``, ``1.5``)."""
+    # vowel marks and tatweel between the letters of a scale word ("٢٠ أَلْفَ", "٥٠ ألــف") hide it;
+    # the end-of-ayah sign stays (it marks a verse number, VERSE_NUMBER)
     text = normalize_digits(text)
+    if not text.isascii():
+        text = text.translate(_NUMBER_MARKS)
     verses = [m.span() for m in VERSE_NUMBER.finditer(text)]
     out = []
     for m in _NUMBER.finditer(text):
