@@ -62,6 +62,22 @@ def test_encode_refuses_a_bare_string() -> None:
     assert enc.encode([EN]).shape[0] == 1
 
 
+def test_web_addresses_do_not_make_arabic_english() -> None:
+    """Short Arabic lines citing web addresses were detected as English (the address's letters
+    outnumber the Arabic ones), and --src-lang ar was refused as 'written in latin script'."""
+    from parallel.lang import detect_lang
+
+    lines = ("للمزيد انظر https://www.who.int/emergencies/diseases/novel-coronavirus-2019.\n"
+             "التقرير الكامل على https://www.example.org/reports/annual-report-2024.pdf\n"
+             "راسلونا على press.office@health-ministry.example.org\n")
+    assert detect_lang(lines) == "ar"
+    assert parallel.make_document(lines, presplit=True).lang == "ar"
+    assert parallel.make_document(lines, "ar", presplit=True).lang == "ar"  # no "latin script" refusal
+    assert parallel.make_document("See https://www.who.int/news/item/2020 for more.", "en").lang == "en"
+    with pytest.raises(InputError, match="latin script"):  # real English text still contradicts ar
+        parallel.make_document("This sentence is plainly written in English, see https://x.org/a.", "ar")
+
+
 def test_arabic_in_presentation_forms_is_arabic() -> None:
     """A short text of Arabic presentation forms (PDF text) was labelled Chinese: signature src:zh,
     TMX xml:lang zh, the report's cells left-to-right."""

@@ -100,9 +100,20 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+#: Web addresses and e-mail addresses: Latin letters in any language's text, no evidence of it
+_ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with its web and e-mail addresses blanked (their letters say nothing of the
+    language: an Arabic sentence citing https://www.who.int/... is still Arabic)."""
+    return _ADDRESS.sub(" ", text) if ("." in text and ("/" in text or "@" in text)) else text
+
+
 def script_of(text: str) -> tuple[str | None, float]:
-    """The dominant script of ``text``'s letters and its share of them (None: no letters)."""
-    sample = text[:20000]
+    """The dominant script of ``text``'s letters and its share of them (None: no letters); web and
+    e-mail addresses do not count."""
+    sample = without_addresses(text[:20000])
     letters = [c for c in sample if c.isalpha()]
     if not letters:
         return None, 0.0
@@ -129,7 +140,7 @@ def identify(text: str) -> Detection | None:
     """The language of ``text`` (None when it has no letters at all). Compatibility forms are read
     as what they stand for (NFKC): Arabic presentation forms (PDF text) are Arabic letters, which
     the identifier knows (it called a short text of them Chinese)."""
-    sample = unicodedata.normalize("NFKC", text[:20000])
+    sample = without_addresses(unicodedata.normalize("NFKC", text[:20000]))
     script, _share = script_of(sample)
     if script is None:
         return None
@@ -211,7 +222,7 @@ def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = F
     check_code(lang, what, "; pass --force-lang to use it anyway")
     expected = SCRIPT_OF.get(lang)
     script, share = script_of(text)
-    letters = sum(c.isalpha() for c in text[:20000])
+    letters = sum(c.isalpha() for c in without_addresses(text[:20000]))
     if expected is None or script is None or script == expected or share < 0.6:
         _note_other_language(lang, text, what, letters)
         return
