@@ -158,8 +158,36 @@ def test_filter_refuses_a_vecalign_file_of_pairs_from_several_files(tmp_path: Pa
     code, _, err = invoke("filter", str(mined), "-f", "vecalign", "-o", str(tmp_path / "m.align"))
     assert code == 2 and "its pairs come from 2 src files" in one_error(err)
     assert not (tmp_path / "m.align").exists()
+    # the native JSON (one document a side) was written, and every reader of it then refused it
+    # ("src sentence 0 is also in link ...")
+    code, _, err = invoke("filter", str(mined), "-f", "json", "-o", str(tmp_path / "m.json"))
+    assert code == 2 and "native JSON (one document a side) cannot tell them apart" in one_error(err)
+    assert not (tmp_path / "m.json").exists()
     code, _, err = invoke("filter", str(mined), "-f", "jsonl", "-o", str(tmp_path / "m.jsonl"), "-q")
     assert code == 0, err
+
+
+def test_filter_refuses_review_options_on_a_vecalign_file(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # a Vecalign file holds no review decisions: --drop-rejected kept a rejected link ("removed 0")
+    # and --status accepted dropped every link, both with exit 0
+    native = tmp_path / "a.json"
+    code, _, err = invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--mode", "parallel", "-m", "use-m3",
+                          "-f", "json", "-o", str(native), "-q", "--no-cache")
+    assert code == 0, err
+    doc = json.loads(native.read_text(encoding="utf-8"))
+    doc["links"][0]["features"]["status"] = "rejected"
+    native.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    va = tmp_path / "a.vecalign"
+    code, _, err = invoke("filter", str(native), "-o", str(va), "-q")
+    assert code == 0, err
+    for opt in (["--drop-rejected"], ["--status", "accepted"]):
+        code, _, err = invoke("filter", str(va), *opt, "-o", str(tmp_path / "x.vecalign"))
+        assert code == 2 and "read the review decisions, which a Vecalign file does not hold" in one_error(err)
+        assert not (tmp_path / "x.vecalign").exists()
+    # from the native JSON the decision is read
+    code, _, err = invoke("filter", str(native), "--drop-rejected", "-o", str(tmp_path / "y.vecalign"))
+    assert code == 0, err
+    assert len((tmp_path / "y.vecalign").read_text(encoding="utf-8").splitlines()) == len(doc["links"]) - 1
 
 
 def test_mine_leaves_a_work_folder_it_did_not_make_alone(tmp_path: Path, pair: tuple[Path, Path]) -> None:

@@ -153,6 +153,14 @@ def check_conversion(file: str, in_fmt: str, out_fmt: str, options: dict[str, An
     if text_opts:
         raise InputError(f"{file}: {', '.join(text_opts)} read the texts, which a Vecalign file does "
                          "not hold; filter an export that has them (tsv, jsonl, tmx, moses or json)")
+    review_opts = [flag for key, flag in (("status", "--status"), ("drop_rejected", "--drop-rejected"))
+                   if options.get(key) not in (None, False)]
+    if review_opts:
+        # every link would pass as unreviewed: --drop-rejected would keep rejected links, --status
+        # accepted would drop everything, and neither would say so
+        raise InputError(f"{file}: {', '.join(review_opts)} read the review decisions, which a Vecalign "
+                         "file does not hold; filter the native JSON or an export that carries them "
+                         "(tsv, jsonl, tmx or moses)")
 
 
 def with_evidence(al: Any) -> Any:
@@ -188,7 +196,9 @@ def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
 
 def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
     """Refuse to write several pairs (``run``'s ``_all.*``) into one Vecalign file: it has no
-    column to say which pair a line belongs to, so the pairs' ids would run into each other."""
+    column to say which pair a line belongs to, so the pairs' ids would run into each other; nor
+    pairs mined from several files a side into a Vecalign file or the native JSON (their line
+    numbers collide)."""
     from ..errors import InputError
 
     offsets = al.info.get("pair_offsets") or {}
@@ -196,15 +206,16 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
         names = ", ".join(list(offsets)[:3]) + (" ..." if len(offsets) > 3 else "")
         raise InputError(f"{file}: joins {len(offsets)} pairs ({names}); a Vecalign file holds one, so "
                          "filter to tsv or jsonl, or filter each pair's own file (run's NAME.align)")
-    if out_fmt == "vecalign":  # mine over several files a side: each numbers its lines from 0
+    if out_fmt in ("vecalign", "json"):  # mine over several files a side: each numbers its lines from 0
         from ..evaluate import origin_files
 
+        what = "Vecalign file" if out_fmt == "vecalign" else "native JSON (one document a side)"
         for side in ("src", "tgt"):
             files = origin_files(k.features.get(f"{side}_origin") for k in al.links)
             if len(files) > 1:
                 raise InputError(f"{file}: its pairs come from {len(files)} {side} files ({files[0]}, {files[1]}"
                                  f"{', ...' if len(files) > 2 else ''}), each numbering its lines from 0; a "
-                                 "Vecalign file cannot tell them apart: filter to tsv or jsonl")
+                                 f"{what} cannot tell them apart: filter to tsv or jsonl")
 
 
 @click.command("filter", context_settings={"help_option_names": ["-h", "--help"]})
