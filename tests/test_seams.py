@@ -451,3 +451,31 @@ def test_a_run_that_cannot_start_leaves_no_empty_folder(tmp_path: Path, pair: tu
     kept = tmp_path / "kept"  # a folder that was there before is left as it was
     kept.mkdir()
     assert invoke("run", str(manifest), "-o", str(kept))[0] == 1 and kept.is_dir()
+
+
+def test_filter_keep_empty_makes_up_no_unmatched_sentences(tmp_path: Path) -> None:
+    # a comparable export written without --keep-empty holds the links only; filter --keep-empty
+    # wrote one "unmatched" record with empty text on both sides for every id below the highest it
+    # saw (blank training pairs), instead of the document's real unmatched sentences
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    ar, en = root / "covid-cooperation.ar.txt", root / "covid-cooperation.en.txt"
+    links_only, full = tmp_path / "c.jsonl", tmp_path / "k.jsonl"
+    for out, extra in ((links_only, []), (full, ["--keep-empty"])):
+        code, _, err = invoke("align", str(ar), str(en), "--mode", "comparable", "-m", "use-m3", "--no-cache",
+                              "-q", "-o", str(out), *extra)
+        assert code == 0, err
+    n_links = len(links_only.read_text(encoding="utf-8").splitlines())
+    code, _, err = invoke("filter", str(links_only), "--keep-empty", "-o", str(tmp_path / "c0.jsonl"))
+    assert code == 0 and "does not hold the texts of" in err, err
+    rows = [json.loads(x) for x in (tmp_path / "c0.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == n_links and not any(r["unmatched"] for r in rows)
+    code, _, err = invoke("filter", str(links_only), "--keep-empty", "-f", "moses", "-o", str(tmp_path / "m"), "-q")
+    assert code == 0, err
+    assert "" not in (tmp_path / "m.ar-en.en").read_text(encoding="utf-8").splitlines()
+    # from a file that lists them, every unmatched sentence comes through, with its text
+    code, _, err = invoke("filter", str(full), "--keep-empty", "-o", str(tmp_path / "k0.jsonl"), "-q")
+    assert code == 0, err
+    before = [json.loads(x) for x in full.read_text(encoding="utf-8").splitlines()]
+    after = [json.loads(x) for x in (tmp_path / "k0.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(after) == len(before) > n_links
+    assert all(r["translation"]["ar"] or r["translation"]["en"] for r in after)

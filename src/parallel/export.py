@@ -140,8 +140,12 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     if not keep_empty:
         return [r for r in rows if not r.empty_sided]
     if al.mode == "comparable":
-        rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True, no_ids) for i in al.unmatched_src]
-        rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True, no_ids) for j in al.unmatched_tgt]
+        # an alignment read back from a pairs export written without keep_empty knows the ids of
+        # its unmatched sentences but not their texts (""): no row is made up for them
+        rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True, no_ids) for i in al.unmatched_src
+                 if al.src.segments[i].text]
+        rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True, no_ids) for j in al.unmatched_tgt
+                 if al.tgt.segments[j].text]
     return rows
 
 

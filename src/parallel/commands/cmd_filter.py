@@ -295,4 +295,10 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
         al = with_evidence(al)
     kept = run_filters(al, options, log)
+    if log and keep_empty and kept.mode == "comparable" and out_fmt != "vecalign":
+        unknown = sum(not kept.src.segments[i].text for i in kept.unmatched_src) + \
+            sum(not kept.tgt.segments[j].text for j in kept.unmatched_tgt)
+        if unknown:
+            log(f"note: {file} does not hold the texts of {unknown} unmatched sentence(s) (it was written "
+                "without --keep-empty): they are left out; align or mine again with --keep-empty to list them")
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
