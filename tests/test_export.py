@@ -404,12 +404,17 @@ def test_filter_keeps_each_records_signature(tmp_path: Path) -> None:
     recs = [json.loads(x) for x in (tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {r["pair"] for r in recs} == {"p", "c"}
     assert all(r["signature"] == sigs[r["pair"]] + "|filter:min-score=0" for r in recs)
-    # a sidecar says the file mixes several: one line per signature, in file order
+    # a sidecar says the file mixes several: one line per pair, its name and its signature, in
+    # file order; read back, every record has its own again
     res = CliRunner().invoke(main, ["filter", str(joined), "--min-score", "0", "-q", "-o",
                                     str(tmp_path / "f.tsv")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "f.tsv.sig").read_text(encoding="utf-8").splitlines() == [
-        sigs["p"] + "|filter:min-score=0", sigs["c"] + "|filter:min-score=0"]
+        "p\t" + sigs["p"] + "|filter:min-score=0", "c\t" + sigs["c"] + "|filter:min-score=0"]
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "f.tsv"), "-q", "-o", str(tmp_path / "g.jsonl")])
+    assert res.exit_code == 0, res.output
+    back = [json.loads(x) for x in (tmp_path / "g.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(r["signature"] == sigs[r["pair"]] + "|filter:min-score=0" for r in back)
     # and a file of one signature keeps it on one line, records unchanged
     res = CliRunner().invoke(main, ["filter", str(tmp_path / "p.jsonl"), "-q", "-o", str(tmp_path / "q.tsv")])
     assert res.exit_code == 0, res.output

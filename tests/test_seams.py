@@ -479,3 +479,42 @@ def test_filter_keep_empty_makes_up_no_unmatched_sentences(tmp_path: Path) -> No
     after = [json.loads(x) for x in (tmp_path / "k0.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(after) == len(before) > n_links
     assert all(r["translation"]["ar"] or r["translation"]["en"] for r in after)
+
+
+def test_a_run_of_pairs_made_differently_keeps_each_pairs_signature(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # run's _all.tsv had no .sig (every pair read as parallel), and a mixed _all.jsonl filtered to
+    # TSV or TMX and back gave every record the whole list of signatures, parallel first: the
+    # comparable pair's unmatched sentences came back as 1-0/0-1 links
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text("name\tsrc\ttgt\tmode\tpresplit\n"
+                        f"news\t{pair[0]}\t{pair[1]}\tparallel\ttrue\n"
+                        f"covid\t{root / 'covid-cooperation.ar.txt'}\t{root / 'covid-cooperation.en.txt'}"
+                        "\tcomparable\tfalse\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = invoke("run", str(manifest), "-o", str(out), "-q", "-m", "use-m3")
+    assert code == 0, err
+    sig = (out / "_all.tsv.sig").read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in sig] == ["news", "covid"]
+    assert "mode:parallel" in sig[0] and "mode:comparable" in sig[1]
+
+    def modes(path: Path) -> dict[str, str]:
+        got: dict[str, str] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            assert "\n" not in rec["signature"], rec["signature"]
+            got.setdefault(rec["pair"], rec["signature"].split("|mode:")[1].split("|")[0])
+        return got
+
+    want = {"news": "parallel", "covid": "comparable"}
+    code, _, err = invoke("filter", str(out / "_all.tsv"), "-q", "-o", str(tmp_path / "a.jsonl"))
+    assert code == 0, err
+    assert modes(tmp_path / "a.jsonl") == want
+    for fmt in ("tsv", "tmx"):
+        code, _, err = invoke("filter", str(out / "_all.jsonl"), "--keep-empty", "-q", "-o", str(tmp_path / f"b.{fmt}"))
+        assert code == 0, err
+        code, _, err = invoke("filter", str(tmp_path / f"b.{fmt}"), "--keep-empty", "-q", "-o", str(tmp_path / "c.jsonl"))
+        assert code == 0, err
+        assert modes(tmp_path / "c.jsonl") == want
+        assert (tmp_path / "c.jsonl").read_text(encoding="utf-8").count('"unmatched": true') == \
+            (out / "_all.jsonl").read_text(encoding="utf-8").count('"unmatched": true')

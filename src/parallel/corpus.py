@@ -356,8 +356,9 @@ def _forget(out: Path, name: str) -> None:
 
 def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path | None:
     """Join the per-pair outputs of the ``done`` pairs, in manifest order: ``_all.tsv`` (the
-    TSV files with a leading ``pair`` column, one header) and ``_all.jsonl`` (the JSONL records,
-    whose ``pair`` field names the pair). Returns the TSV's path."""
+    TSV files with a leading ``pair`` column, one header; its ``.sig`` holds the signature, or
+    each pair's own where they differ) and ``_all.jsonl`` (the JSONL records, whose ``pair`` field
+    names the pair). Returns the TSV's path."""
     tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
     jsonl = next((s for s, f in OUTPUTS.items() if f == "jsonl"), None)
     names = [e.name for e in entries if e.name in done]
@@ -368,6 +369,18 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path 
     if tsv is None:
         return None
     target = out / COMBINED
+    # the signatures beside it: one line when every pair was made alike, else NAME<TAB>SIGNATURE
+    # per pair (parallel.export.sidecar_text), so a reader gives each row its pair's own
+    own: dict[str, str] = {}
+    for name in names:
+        sig = out / f"{name}{tsv}.sig"
+        if sig.is_file():
+            own[name] = sig.read_text(encoding="utf-8").strip()
+    with atomic_writer(out / f"{COMBINED}.sig") as fh:
+        if len(set(own.values())) > 1:
+            fh.write("".join(f"{name}\t{sig}\n" for name, sig in own.items()))
+        elif own:
+            fh.write(next(iter(own.values())) + "\n")
     with atomic_writer(target) as fh:
         header_written = False
         for name in names:

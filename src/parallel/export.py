@@ -142,10 +142,11 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     if al.mode == "comparable":
         # an alignment read back from a pairs export written without keep_empty knows the ids of
         # its unmatched sentences but not their texts (""): no row is made up for them
+        known = not al.info.get("rebuilt_documents")
         rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True, no_ids) for i in al.unmatched_src
-                 if al.src.segments[i].text]
+                 if known or al.src.segments[i].text]
         rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True, no_ids) for j in al.unmatched_tgt
-                 if al.tgt.segments[j].text]
+                 if known or al.tgt.segments[j].text]
     return rows
 
 
@@ -379,6 +380,8 @@ def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_l
         for k in FEATURE_FIELDS:
             if row.features.get(k) is not None:
                 fh.write(_prop(f"x-{k}", tmx_value(_typed(k, row.features[k]), typed=True), "      "))
+        if row.features.get("signature") is not None:  # a pair of a file joining pairs made differently
+            fh.write(_prop("x-signature", str(row.features["signature"]), "      "))
         for lang, text in ((src_lang, row.src), (tgt_lang, row.tgt)):
             fh.write(f'      <tuv xml:lang="{xml_text(lang)}"><seg>{xml_text(text)}</seg></tuv>\n')
         fh.write("    </tu>\n")
@@ -585,6 +588,23 @@ def sidecar_path(path: str | Path) -> Path:
     return Path(f"{path}.sig")
 
 
+def sidecar_text(al: Alignment) -> str:
+    """What ``FILE.sig`` holds: the signature, or, where the pairs of a file joining several
+    (``run``'s ``_all.*``) were made differently, a line ``NAME<TAB>SIGNATURE`` per pair, so that
+    a reader gives each row its own (:func:`parallel.readers.sidecar_signature`)."""
+    if "\n" not in al.signature:
+        return al.signature
+    own: dict[str, str] = {}
+    for k in al.links:
+        pair, sig = k.features.get("pair"), k.features.get("signature")
+        if pair is None or sig is None:
+            return al.signature
+        own.setdefault(str(pair), str(sig))
+    if len(set(own.values())) < 2:
+        return al.signature
+    return "\n".join(f"{pair}\t{sig}" for pair, sig in own.items())
+
+
 def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, sidecar: bool = False,
            **options: Any) -> None:
     """Write ``al`` in ``fmt`` to ``path`` atomically, or to stdout when path is None or ``-``.
@@ -608,7 +628,7 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
             writer(al, fh, **options)
         if sidecar and name in SIDECAR and not is_special(path):  # no /dev/null.sig
             with atomic_writer(sidecar_path(path)) as fh:
-                fh.write(al.signature + "\n")
+                fh.write(sidecar_text(al) + "\n")
     if not sidecar and name in SIDECAR:
         drop_stale_sidecar(path)
 

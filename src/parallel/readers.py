@@ -237,9 +237,38 @@ def mixed_signature(signatures: list[str]) -> str:
 
 
 def _read_sidecar(path: Path) -> str:
+    """The signature ``path`` (a ``.sig`` sidecar) holds: one line, or, for a file joining pairs
+    made differently, the distinct signatures one per line (:func:`mixed_signature`; the pairs'
+    own are in :func:`sidecar_pairs`); "" without one."""
     if path.is_file():
-        return read_text(path, allow_empty=True).strip()
+        return sidecar_signature(read_text(path, allow_empty=True).strip())[0]
     return ""
+
+
+def sidecar_signature(text: str) -> tuple[str, dict[str, str]]:
+    """A sidecar's text as ``(signature, {pair: its own signature})``: a file joining pairs made
+    differently (``run``'s ``_all.tsv`` of a parallel and a comparable pair, or a filter of it)
+    has a line ``NAME<TAB>SIGNATURE`` per pair (signatures hold no tabs); any other one signature
+    for the whole file (the mapping empty)."""
+    lines = [x for x in text.splitlines() if x.strip()]
+    if lines and all("\t" in x for x in lines):
+        by_pair = dict(x.split("\t", 1) for x in lines)
+        return mixed_signature(list(by_pair.values())), by_pair
+    return text, {}
+
+
+def sidecar_pairs(path: str | Path) -> dict[str, str]:
+    """Each pair's own signature from the sidecar ``FILE.sig`` (see :func:`sidecar_signature`)."""
+    sig = Path(f"{path}.sig")
+    return sidecar_signature(read_text(sig, allow_empty=True).strip())[1] if sig.is_file() else {}
+
+
+def with_pair_signatures(rows: list[Row], by_pair: dict[str, str]) -> list[Row]:
+    """``rows`` each with its pair's own signature (a ``signature`` feature) where it has none."""
+    if not by_pair:
+        return rows
+    return [(*r[:5], {**r[5], "signature": by_pair[str(r[5]["pair"])]})
+            if "signature" not in r[5] and str(r[5].get("pair")) in by_pair else r for r in rows]
 
 
 def _sig_mode(signature: str) -> str | None:
@@ -299,6 +328,11 @@ def _split_side(text: str, n: int) -> list[str]:
     return [""] * (n - len(parts)) + parts
 
 
+#: ``Alignment.info`` key of an alignment read from a pairs export: its documents were rebuilt
+#: from the link texts, and a sentence no row mentions has the text "" (not known, not empty).
+REBUILT = "rebuilt_documents"
+
+
 def _make_doc(texts: dict[int, str], lang: str, name: str | None) -> Document:
     size = max(texts) + 1 if texts else 0
     segs, pos, chunks = [], 0, []
@@ -351,7 +385,8 @@ def build_alignment(rows: list[Row],
         links.append(Link(s_ids, t_ids, score, feats))
     s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
     t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
-    info: dict[str, Any] = {"pair_offsets": offsets} if offsets else {}
+    # the documents are rebuilt from the link texts: a sentence no row mentions is "" (unknown)
+    info: dict[str, Any] = {REBUILT: True, **({"pair_offsets": offsets} if offsets else {})}
     if unmatched:  # where they were among the file's entries (mt-eval's line n is entry n)
         info["unmatched_rows"] = unmatched
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
@@ -472,6 +507,7 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
     if no_ids:  # written from a file without ids (Moses): number the texts in order
         rows = _number_in_order(rows)
     signature = _read_sidecar(Path(f"{path}.sig"))
+    rows = with_pair_signatures(rows, sidecar_pairs(path))
     # Without its .sig a TSV says no mode: parallel, unless links cross (parallel mode is monotonic)
     by_pair: dict[Any, list[Row]] = {}
     for r in rows:  # run's _all.tsv: each pair numbers its sentences from 0

@@ -295,7 +295,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
         al = with_evidence(al)
     kept = run_filters(al, options, log)
-    if log and keep_empty and kept.mode == "comparable" and out_fmt != "vecalign":
+    if log and keep_empty and kept.mode == "comparable" and out_fmt != "vecalign" and kept.info.get("rebuilt_documents"):
         unknown = sum(not kept.src.segments[i].text for i in kept.unmatched_src) + \
             sum(not kept.tgt.segments[j].text for j in kept.unmatched_tgt)
         if unknown:
