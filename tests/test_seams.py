@@ -518,3 +518,36 @@ def test_a_run_of_pairs_made_differently_keeps_each_pairs_signature(tmp_path: Pa
         assert modes(tmp_path / "c.jsonl") == want
         assert (tmp_path / "c.jsonl").read_text(encoding="utf-8").count('"unmatched": true') == \
             (out / "_all.jsonl").read_text(encoding="utf-8").count('"unmatched": true')
+
+
+def test_headerless_tsv_with_pair_or_origin_columns_reads_back(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # mine --no-header (two origin columns) and run's _all.tsv filtered --no-header (a pair column)
+    # were refused by filter and mt-eval: "27 tab-separated fields, expected 5 or 25"
+    mined = tmp_path / "m.tsv"
+    code, _, err = invoke("mine", str(pair[0]), str(pair[1]), "-m", "use-m3", "-q", "--no-header", "-o", str(mined))
+    assert code == 0, err
+    with_header = tmp_path / "h.tsv"
+    code, _, err = invoke("mine", str(pair[0]), str(pair[1]), "-m", "use-m3", "-q", "-o", str(with_header))
+    assert code == 0, err
+    code, _, err = invoke("filter", str(mined), "-q", "-o", str(tmp_path / "m.jsonl"))
+    assert code == 0, err
+    code, _, err = invoke("filter", str(with_header), "-q", "-o", str(tmp_path / "h.jsonl"))
+    assert code == 0, err
+    assert (tmp_path / "m.jsonl").read_bytes() == (tmp_path / "h.jsonl").read_bytes()
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text("".join(line.split("\t")[3] + "\n" for line in mined.read_text(encoding="utf-8").splitlines()),
+                   encoding="utf-8")
+    code, out, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(mined))
+    assert code == 0 and "BLEU" in out + err, err
+    manifest = tmp_path / "man.tsv"
+    manifest.write_text(f"name\tsrc\ttgt\tmode\tpresplit\nnews\t{pair[0]}\t{pair[1]}\tparallel\ttrue\n", encoding="utf-8")
+    code, _, err = invoke("run", str(manifest), "-o", str(tmp_path / "out"), "-q", "-m", "use-m3")
+    assert code == 0, err
+    bare = tmp_path / "all.tsv"
+    code, _, err = invoke("filter", str(tmp_path / "out" / "_all.tsv"), "--no-header", "-q", "-o", str(bare))
+    assert code == 0, err
+    assert bare.read_text(encoding="utf-8").startswith("news\t0\t0\t")
+    code, _, err = invoke("filter", str(bare), "-q", "-o", str(tmp_path / "all.jsonl"))
+    assert code == 0, err
+    recs = [json.loads(x) for x in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["pair"] for r in recs] == ["news"] * 3 and recs[0]["src_ids"] == [0]

@@ -464,13 +464,20 @@ def _tsv_header(line: str) -> tuple[str, ...] | None:
 
 
 # Column layouts of a TSV without a header, by field count: no evidence, the 13 columns
-# written before the schema (legacy), the schema's core columns.
+# written before the schema (legacy), the schema's core columns; each of the first and the last
+# also with run's leading ``pair`` column, mine's two trailing origin columns, or both.
 def _headerless_columns(n: int) -> tuple[str, ...] | None:
     from .export import TSV_COLUMNS
-    from .schema import TSV_CORE
+    from .schema import LEADING_EXTRAS, TRAILING_EXTRAS, TSV_CORE
 
     legacy = TSV_CORE[:13]
-    return {len(TSV_COLUMNS): TSV_COLUMNS, len(legacy): legacy, len(TSV_CORE): TSV_CORE}.get(n)
+    layouts = {len(legacy): legacy}
+    for base in (TSV_COLUMNS, TSV_CORE):
+        for lead in ((), LEADING_EXTRAS):
+            for trail in ((), TRAILING_EXTRAS):
+                cols = (*lead, *base, *trail)
+                layouts.setdefault(len(cols), cols)
+    return layouts.get(n)
 
 
 def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Alignment:
@@ -496,7 +503,8 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
         names = cols or _headerless_columns(len(fields))
         if names is None or len(fields) != len(names):
             want = (f"{len(names)} ({', '.join(names[:6])}, ...)" if names
-                    else f"{len(TSV_COLUMNS)} or {len(TSV_CORE)} without a header line")
+                    else f"{len(TSV_COLUMNS)} or {len(TSV_CORE)} without a header line (one more with "
+                         "a leading pair column, two more with the origin columns)")
             raise InputError(f"{where}: {len(fields)} tab-separated fields, expected {want}")
         rec = dict(zip(names, fields, strict=True))
         raw = {k: v for k, v in rec.items() if k not in TSV_COLUMNS and k != "type"}
