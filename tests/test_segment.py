@@ -48,6 +48,11 @@ EN_CASES = [
     ("He lives in the U.S. The company is in Washington, D.C. It grew.",
      ["He lives in the U.S.", "The company is in Washington, D.C.", "It grew."]),
     ("J.K. Rowling wrote it. No. 5 is next.", ["J.K. Rowling wrote it.", "No. 5 is next."]),
+    # abbreviations of references and measures before a number end nothing; a short word does
+    ("The church was built c. 1900 in Cairo. It is old.", ["The church was built c. 1900 in Cairo.", "It is old."]),
+    ("It weighs appr. 5 kg, see vol. 2 of the report. Fine.",
+     ["It weighs appr. 5 kg, see vol. 2 of the report.", "Fine."]),
+    ("I saw him. 20 people were there.", ["I saw him.", "20 people were there."]),
     ("Mr. and Mrs. Brown met Prof. Lee at 5 p.m. on Monday.",
      ["Mr. and Mrs. Brown met Prof. Lee at 5 p.m. on Monday."]),
     ("Closed until Oct. President Widodo spoke on Oct. 5 in Palu.",
@@ -122,6 +127,12 @@ AR_CASES = [
     ("هَلْ فَهِمْتَ؟ نَعَمْ فَهِمْتُ.", ["هَلْ فَهِمْتَ؟", "نَعَمْ فَهِمْتُ."]),
     ("انتهى الاجتماعُ.ثُمَّ بدأ آخر.", ["انتهى الاجتماعُ.", "ثُمَّ بدأ آخر."]),
     ("قالـــــوا.ثم ذهبوا.", ["قالـــــوا.", "ثم ذهبوا."]),
+    # an abbreviation of single letters before a number (P.O. Box) ends nothing
+    ("راسلونا على ص. ب. ١٢٣ عمان. سنرد قريبا.", ["راسلونا على ص. ب. ١٢٣ عمان.", "سنرد قريبا."]),
+    # a Latin abbreviation inside an Arabic sentence is part of a name: "إن" after it is "that"
+    ("قال مسؤول في U.N. إن الوضع صعب.", ["قال مسؤول في U.N. إن الوضع صعب."]),
+    ("قال السيد John Smith من شركة Apple Inc. إن الأرباح زادت. ثم غادر.",
+     ["قال السيد John Smith من شركة Apple Inc. إن الأرباح زادت.", "ثم غادر."]),
 ]
 
 

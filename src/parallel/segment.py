@@ -98,6 +98,12 @@ MAX_SENTENCE = 2000
 PIECE = 20000
 #: A word in Arabic script (no letter case: Punkt's orthographic rules cannot read it).
 _ARABIC_START = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
+#: An abbreviation that a number follows, never a sentence end there: the Latin ones of references
+#: and measures (c. 1900, ca. 30, appr. 5, vol. 2, pp. 14, fig. 3) or one Arabic letter (ص. ب. ١٢٣);
+#: not any short word ("I saw him. 20 people came.")
+_SHORT_BEFORE_NUMBER = re.compile(r"^(?:(?:c|ca|cca|approx|appr|vol|vols|pp|p|ch|chap|fig|figs|nr|nos|art|"
+                                  r"sec|para|paras|cf|col|cols|ll)|[\u0621-\u064a])\.$", re.IGNORECASE)
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Titles stand before a name, never at the end of a sentence: "Dr. Who", "Mr. This" must not
 # split however often the next word starts sentences (Punkt's orthographic heuristic). Not
 # "Jr."/"Sr." or "St.", which end sentences ("... King Jr. He", "... Main St. Then").
@@ -201,10 +207,18 @@ def _make_classes() -> tuple[type, type]:
                     and aug_tok1.type_no_period in weak and aug_tok2.first_upper):
                 aug_tok1.sentbreak = True
                 return "weak abbreviation before a capitalised word"
+            if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
+                    and _SHORT_BEFORE_NUMBER.match(aug_tok1.tok) and aug_tok2.tok[:1].isdigit()):
+                aug_tok1.sentbreak = False
+                aug_tok1.abbr = True
+                return "short abbreviation before a number"
             if (aug_tok2 is not None and aug_tok1.period_final and aug_tok1.abbr
                     and not aug_tok1.sentbreak and not aug_tok2.first_upper
                     and not aug_tok2.first_lower
-                    and aug_tok2.type_no_sentperiod in self._params.sent_starters):
+                    and aug_tok2.type_no_sentperiod in self._params.sent_starters
+                    and not _LATIN_LETTER.search(aug_tok1.tok)):
+                # (a Latin abbreviation inside Arabic text is part of a name: "في U.N. إن ...",
+                # "Apple Inc. إن ...": the Arabic sentence goes on after it)
                 aug_tok1.sentbreak = True
                 return "uncased sentence starter after abbreviation"
             if (aug_tok2 is not None and aug_tok1.ellipsis and not aug_tok1.sentbreak
