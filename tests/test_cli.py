@@ -644,6 +644,13 @@ def test_one_sentence_each_and_white_space_only_messages(tmp_path: Path) -> None
     blank.write_text("   \n\n \n", encoding="utf-8")
     code, _, err = invoke("align", str(blank), str(en), "-o", str(tmp_path / "o2.tsv"))
     assert code == 2 and err.strip() == f"parallel-corpus: error: {blank}: file holds only white space"
+    # bidi marks and zero-width characters are spacing too: a file of them aligned to nothing, exit 0
+    marks = tmp_path / "marks.txt"
+    marks.write_text("\u200f\n\u200e \ufeff\n\u200b\n", encoding="utf-8")
+    code, _, err = invoke("align", str(marks), str(en), "--src-lang", "ar", "-o", str(tmp_path / "o3.tsv"))
+    assert code == 2 and err.strip() == (f"parallel-corpus: error: {marks}: file holds only white space and "
+                                         "invisible marks (bidi controls, zero-width)")
+    assert not (tmp_path / "o3.tsv").exists()
 
 
 def test_one_long_sentence_against_several_is_aligned_as_a_translation(shared_bench: Path, tmp_path: Path) -> None:
