@@ -463,3 +463,16 @@ def test_a_line_without_a_letter_pairs_only_with_a_line_that_says_its_numbers() 
     assert cf.wordless(["", "Text"]).tolist() == [True, False]   # a blank line among texts
     k = np.arange(len(src))
     assert cf.usable_pairs(k, k, void_s, void_t, src, tgt).tolist() == [False, False, True, True, False]
+
+
+def test_a_huge_line_gets_no_p_from_its_length_alone() -> None:
+    """Only the beginning of a very long line is embedded, so its cosine and margins stay what they
+    are at any length; the length feature did not, and a line of 300,000 'x' reached p 0.72 with
+    an unrelated sentence (cosine 0.01). The feature is capped: p does not grow past the cap."""
+    from parallel.confidence import LEN_DEV_CAP, feature_rows
+
+    one = np.array([0.01])
+    rows = [feature_rows(one, one * 10, one * 10, one * 0, one * 0, one * 0, one * 0, ["x" * n], ["A sentence."])
+            for n in (30_000, 300_000, 3_000_000)]
+    assert all(r[0, 8] == LEN_DEV_CAP for r in rows)
+    assert np.array_equal(rows[0], rows[2])
