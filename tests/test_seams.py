@@ -551,3 +551,29 @@ def test_headerless_tsv_with_pair_or_origin_columns_reads_back(tmp_path: Path, p
     assert code == 0, err
     recs = [json.loads(x) for x in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["pair"] for r in recs] == ["news"] * 3 and recs[0]["src_ids"] == [0]
+
+
+def test_untranslated_copies_are_said_and_can_be_dropped(tmp_path: Path) -> None:
+    # English lines on the Arabic side (crawl boilerplate) were mined with their identical English
+    # twins at p ~1 and labelled Arabic in every format, without a word
+    ar, en = tmp_path / "c.ar", tmp_path / "c.en"
+    copied = "Click here to subscribe to our newsletter for the latest updates.\n"
+    ar.write_text(AR + copied, encoding="utf-8")
+    en.write_text(copied + EN, encoding="utf-8")
+    mined = tmp_path / "m.tsv"
+    code, _, err = invoke("mine", str(ar), str(en), "-m", "use-m3", "-o", str(mined))
+    assert code == 0 and "note: 1 of them have the same text on both sides" in err, err
+    rows = [line.split("\t") for line in mined.read_text(encoding="utf-8").splitlines()[1:]]
+    assert any(r[2] == r[3] for r in rows)
+    code, _, err = invoke("filter", str(mined), "--drop-copies", "-o", str(tmp_path / "clean.tsv"), "-q")
+    assert code == 0, err
+    kept = [line.split("\t") for line in (tmp_path / "clean.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(kept) == len(rows) - 1 and not any(r[2] == r[3] for r in kept)
+    # a line of digits alone on both sides is no copy of a text
+    from parallel.filters import is_copy
+
+    assert is_copy("Hello  World", "hello world") and not is_copy("2019", "2019")
+    code, _, err = invoke("filter", str(mined), "-f", "vecalign", "-o", str(tmp_path / "m.align"), "-q")
+    assert code == 0, err
+    code, _, err = invoke("filter", str(tmp_path / "m.align"), "--drop-copies", "-o", str(tmp_path / "x.align"))
+    assert code == 2 and "--drop-copies read the texts" in one_error(err)

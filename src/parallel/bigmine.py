@@ -1367,6 +1367,12 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
                    else f"threshold {res.threshold:.4f}")
             log(f"mined {len(res.src)} pairs (index {res.info['index']}, {bar}, "
                 f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
+            from .filters import is_copy
+
+            copies = sum(is_copy(src_s.text(int(i)), tgt_s.text(int(j))) for i, j in zip(res.src, res.tgt, strict=True))
+            if copies:
+                log(f"note: {copies} of them have the same text on both sides (untranslated copies, e.g. "
+                    "English lines on the Arabic side): filter --drop-copies removes them")
         noise = res.info.get("noise_threshold")
         z_min = options.get("z_min")
         if (z_min is not None and noise is not None and res.info.get("min_p") is None

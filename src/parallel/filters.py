@@ -150,6 +150,24 @@ class DropDuplicates(Filter):
 
 
 @dataclass(frozen=True)
+class DropCopies(Filter):
+    """Drop links whose two sides are the same text (white space and case folded): an
+    untranslated copy (English boilerplate on the Arabic side of a crawl), no translation."""
+
+    NAME: ClassVar[str] = "drop-copies"
+    direction: ClassVar[str] = "in"
+
+    def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
+        return [not is_copy(al.src_text(link), al.tgt_text(link)) for link in links]
+
+
+def is_copy(src: str, tgt: str) -> bool:
+    """Whether two sides are the same text (white space and case folded) with some letters in it."""
+    a = _norm(src)
+    return a == _norm(tgt) and any(ch.isalpha() for ch in a)
+
+
+@dataclass(frozen=True)
 class DropNumberMismatch(Filter):
     """Drop links whose sides hold different numbers (``numbers == "differ"``)."""
 
@@ -240,7 +258,7 @@ def build_filters(*, min_score: float | None = None, min_p: float | None = None,
                   max_length_ratio: float | None = None, link_types: str | Sequence[str] | None = None,
                   no_empty: bool = False, drop_duplicates: bool = False,
                   drop_number_mismatch: bool = False, status: str | Sequence[str] | None = None,
-                  drop_rejected: bool = False) -> list[Filter]:
+                  drop_rejected: bool = False, drop_copies: bool = False) -> list[Filter]:
     """The filters for these options, in a fixed order: review decisions first, cheap
     structural ones, then thresholds, evidence, and duplicates last (so the kept copy is a
     good one)."""
@@ -287,6 +305,8 @@ def build_filters(*, min_score: float | None = None, min_p: float | None = None,
         filters.append(LengthRatio(min_length_ratio, max_length_ratio))
     if drop_number_mismatch:
         filters.append(DropNumberMismatch())
+    if drop_copies:
+        filters.append(DropCopies())
     if drop_duplicates:
         filters.append(DropDuplicates())
     return filters

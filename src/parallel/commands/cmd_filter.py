@@ -16,7 +16,7 @@ from .options import PROBABILITY, FiniteFloat, note, quiet_option
 FILTER_OPTION_NAMES = ("min_score", "min_p", "min_cosine", "min_margin", "min_length_ratio",
                        "max_length_ratio",
                        "link_types", "no_empty", "drop_duplicates", "drop_number_mismatch", "status",
-                       "drop_rejected")
+                       "drop_rejected", "drop_copies")
 
 
 def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,6 +42,8 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Keep only the first of pairs with the same texts."),
         click.option("--drop-number-mismatch", is_flag=True,
                      help="Drop pairs whose sides hold different numbers (digits normalised)."),
+        click.option("--drop-copies", is_flag=True,
+                     help="Drop pairs whose two sides are the same text (untranslated copies)."),
         click.option("--status", default=None, metavar="S,S",
                      help="Keep only links in these review states (from `review`): accepted, rejected, "
                           "edited, unreviewed; e.g. accepted,edited."),
@@ -129,7 +131,7 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
 
 
 # Filters that read the texts (or evidence computed from them): a Vecalign file holds none.
-_TEXT_FILTERS = {"no_empty": "--no-empty", "drop_duplicates": "--drop-duplicates",
+_TEXT_FILTERS = {"no_empty": "--no-empty", "drop_duplicates": "--drop-duplicates", "drop_copies": "--drop-copies",
                  "drop_number_mismatch": "--drop-number-mismatch",
                  "min_length_ratio": "--min-length-ratio", "max_length_ratio": "--max-length-ratio"}
 
