@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import InputError, OutputError
+from .normalize import INVISIBLE_TO_SPACE
 
 
 def _legacy_hint(data: bytes) -> str:
@@ -70,17 +71,10 @@ def read_text(path: str | os.PathLike[str], *, allow_empty: bool = False) -> str
         except OSError as exc:
             raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     text = decode_text(data, name)
-    if not allow_empty and not text.strip(_BLANK):
+    if not allow_empty and not text.translate(INVISIBLE_TO_SPACE).strip():
         raise InputError(f"{name}: file is empty" if not text else f"{name}: file holds only white space"
                          + ("" if not text.strip() else " and invisible marks (bidi controls, zero-width)"))
     return text
-
-
-#: What a file of nothing but white space may hold: spacing, and the invisible marks (bidi
-#: controls, zero-width characters, BOM) the segmenter treats as spacing
-_BLANK = ("".join(chr(c) for c in range(0x110) if chr(c).isspace()) + "\u1680\u2000\u2001\u2002\u2003\u2004"
-          "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u200e"
-          "\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff")
 
 
 def _through_links(path: Path) -> tuple[Path, bool]:

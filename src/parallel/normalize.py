@@ -31,13 +31,19 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "LETTERS", "MARKS", "VERSE_NUMBER", "fold", "fold_tables", "fold_with_map", "strip_marks"]
+__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "VERSE_NUMBER", "fold", "fold_tables",
+           "fold_with_map", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
 #: of the text (the numbers evidence).
 VERSE_NUMBER = re.compile(r"[\uFD3E\uFD3F]\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}\s*[\uFD3E\uFD3F]"
                           r"|\u06DD\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}")
+
+#: Invisible marks (bidi controls, zero-width characters, the byte-order mark, ALM): spacing to the
+#: segmenter, and no content in a file that holds nothing else.
+INVISIBLE = "\u200e\u200f\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u061c\ufeff"
+INVISIBLE_TO_SPACE = {ord(c): " " for c in INVISIBLE}
 
 #: Characters dropped by the ``marks`` rule.
 MARKS: frozenset[str] = frozenset(

@@ -42,7 +42,7 @@ from importlib import resources
 from typing import Any
 
 from .data import Segment
-from .normalize import VERSE_NUMBER
+from .normalize import INVISIBLE, INVISIBLE_TO_SPACE, VERSE_NUMBER
 
 __all__ = ["SPLITTERS", "Splitter", "SplitterSpec", "get_splitter", "presplit", "register_splitter",
            "segment", "split_paragraphs"]
@@ -67,8 +67,8 @@ _OPEN_DQ = "“«„‹"
 _QUOTES = "\"'“‘«‹„"
 _CLOSE_DQ = "”»"
 # Invisible marks (bidi controls, zero-width) treated like spacing between sentences.
-_BIDI = "\u200e\u200f\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u061c\ufeff"
-_BIDI_TO_SPACE = {ord(c): " " for c in _BIDI}
+_BIDI = INVISIBLE
+_BIDI_TO_SPACE = INVISIBLE_TO_SPACE
 _LEAD = " \t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000" + _BIDI
 
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
@@ -721,7 +721,7 @@ def presplit(text: str, lang: str) -> list[Segment]:
         body = line.removesuffix("\r")
         # white space and the invisible marks around it (a byte-order mark where two files were
         # joined with cat, a stray RLM) are no part of the sentence
-        out.append(Segment(body.strip(_LEAD + " \t").strip(), lang, i, i, pos, pos + len(body)))
+        out.append(Segment(body.strip(_LEAD).strip(), lang, i, i, pos, pos + len(body)))
         pos += len(line) + 1
     return out
 
