@@ -370,17 +370,18 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path 
         return None
     target = out / COMBINED
     # the signatures beside it: one line when every pair was made alike, else NAME<TAB>SIGNATURE
-    # per pair (parallel.export.sidecar_text), so a reader gives each row its pair's own
+    # per pair, so a reader gives each row its pair's own
+    from .export import pairs_sidecar
+
     own: dict[str, str] = {}
     for name in names:
         sig = out / f"{name}{tsv}.sig"
         if sig.is_file():
             own[name] = sig.read_text(encoding="utf-8").strip()
     with atomic_writer(out / f"{COMBINED}.sig") as fh:
-        if len(set(own.values())) > 1:
-            fh.write("".join(f"{name}\t{sig}\n" for name, sig in own.items()))
-        elif own:
-            fh.write(next(iter(own.values())) + "\n")
+        text = pairs_sidecar(own)
+        if text:
+            fh.write(text + "\n")
     with atomic_writer(target) as fh:
         header_written = False
         for name in names:

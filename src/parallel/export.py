@@ -600,9 +600,15 @@ def sidecar_text(al: Alignment) -> str:
         if pair is None or sig is None:
             return al.signature
         own.setdefault(str(pair), str(sig))
-    if len(set(own.values())) < 2:
-        return al.signature
-    return "\n".join(f"{pair}\t{sig}" for pair, sig in own.items())
+    return pairs_sidecar(own) or al.signature
+
+
+def pairs_sidecar(own: Mapping[str, str]) -> str:
+    """The sidecar of a file joining pairs, from each pair's own signature (in file order): the one
+    signature when they are all alike, else a line ``NAME<TAB>SIGNATURE`` per pair; "" for none."""
+    if len(set(own.values())) > 1:
+        return "\n".join(f"{pair}\t{sig}" for pair, sig in own.items())
+    return next(iter(own.values()), "")
 
 
 def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, sidecar: bool = False,

@@ -239,10 +239,15 @@ def mixed_signature(signatures: list[str]) -> str:
 def _read_sidecar(path: Path) -> str:
     """The signature ``path`` (a ``.sig`` sidecar) holds: one line, or, for a file joining pairs
     made differently, the distinct signatures one per line (:func:`mixed_signature`; the pairs'
-    own are in :func:`sidecar_pairs`); "" without one."""
+    own: :func:`_read_sidecar_pairs`); "" without one."""
+    return _read_sidecar_pairs(path)[0]
+
+
+def _read_sidecar_pairs(path: Path) -> tuple[str, dict[str, str]]:
+    """The signature ``path`` holds and each pair's own (:func:`sidecar_signature`)."""
     if path.is_file():
-        return sidecar_signature(read_text(path, allow_empty=True).strip())[0]
-    return ""
+        return sidecar_signature(read_text(path, allow_empty=True).strip())
+    return "", {}
 
 
 def sidecar_signature(text: str) -> tuple[str, dict[str, str]]:
@@ -255,12 +260,6 @@ def sidecar_signature(text: str) -> tuple[str, dict[str, str]]:
         by_pair = dict(x.split("\t", 1) for x in lines)
         return mixed_signature(list(by_pair.values())), by_pair
     return text, {}
-
-
-def sidecar_pairs(path: str | Path) -> dict[str, str]:
-    """Each pair's own signature from the sidecar ``FILE.sig`` (see :func:`sidecar_signature`)."""
-    sig = Path(f"{path}.sig")
-    return sidecar_signature(read_text(sig, allow_empty=True).strip())[1] if sig.is_file() else {}
 
 
 def with_pair_signatures(rows: list[Row], by_pair: dict[str, str]) -> list[Row]:
@@ -514,8 +513,8 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
     no_ids = bool(rows) and not any(r[0] or r[1] for r in rows)
     if no_ids:  # written from a file without ids (Moses): number the texts in order
         rows = _number_in_order(rows)
-    signature = _read_sidecar(Path(f"{path}.sig"))
-    rows = with_pair_signatures(rows, sidecar_pairs(path))
+    signature, sig_of_pair = _read_sidecar_pairs(Path(f"{path}.sig"))
+    rows = with_pair_signatures(rows, sig_of_pair)
     # Without its .sig a TSV says no mode: parallel, unless links cross (parallel mode is monotonic)
     by_pair: dict[Any, list[Row]] = {}
     for r in rows:  # run's _all.tsv: each pair numbers its sentences from 0
