@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -465,6 +466,7 @@ def _tsv_header(line: str) -> tuple[str, ...] | None:
 # Column layouts of a TSV without a header, by field count: no evidence, the 13 columns
 # written before the schema (legacy), the schema's core columns; each of the first and the last
 # also with run's leading ``pair`` column, mine's two trailing origin columns, or both.
+@cache  # asked once per line of a file
 def _headerless_columns(n: int) -> tuple[str, ...] | None:
     from .export import TSV_COLUMNS
     from .schema import LEADING_EXTRAS, TRAILING_EXTRAS, TSV_CORE
