@@ -523,3 +523,176 @@ def test_an_export_without_its_signature_removes_the_stale_one(tmp_path: Path, n
     res = runner.invoke(main, ["align", str(src), str(tgt), "--presplit", "--mode", "parallel", "-o", str(path), "-q"])
     assert res.exit_code == 0 and sidecar_mode(path) == "parallel"
 
+
+
+# ------------------------------------------------------------------ audit of the exports
+
+
+def _langs_alignment(src_lang: str, tgt_lang: str) -> Alignment:
+    return Alignment(make_doc(["مرحبا.", "شكرا."], src_lang), make_doc(["Hello.", "Thanks."], tgt_lang),
+                     [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)], "parallel",
+                     f"model:t|mode:parallel|src:{src_lang}|tgt:{tgt_lang}")
+
+
+@pytest.mark.parametrize("langs", [("ar", "en-gb"), ("en", "gb-en")])
+def test_moses_names_with_a_hyphenated_code_read_back(tmp_path: Path, langs: tuple[str, str]) -> None:
+    """align --tgt-lang en-GB -f moses wrote NAME.ar-en-gb.ar / .en-gb, which the reader refused
+    ("not a Moses file name"). en + gb-en is ambiguous by name (en-gb + en?): the files there decide."""
+    s, t = langs
+    al = _langs_alignment(s, t)
+    export(al, str(tmp_path / "m"), "moses")
+    base = tmp_path / f"m.{s}-{t}"
+    for given in (f"{base}.{s}", f"{base}.{t}", str(base)):
+        back = read_pairs(given)
+        assert (back.src.lang, back.tgt.lang) == (s, t), given
+        assert [back.src_text(k) for k in back.links] == ["مرحبا.", "شكرا."]
+        assert [back.tgt_text(k) for k in back.links] == ["Hello.", "Thanks."]
+    res = CliRunner().invoke(main, ["filter", f"{base}.{s}", "-q", "-f", "moses", "-o", str(tmp_path / "again")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / f"again.{s}-{t}.{t}").read_text(encoding="utf-8") == "Hello.\nThanks.\n"
+
+
+def test_tmx_reader_leaves_out_inline_codes(tmp_path: Path) -> None:
+    """TMX 1.4b: <bpt>, <ept>, <ph>, <it>, <ut> hold native code (left out); <hi> and <sub> hold
+    text (kept), and so do the tails of every inline element. itertext() kept the code."""
+    path = tmp_path / "cat.tmx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="x" '
+        'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="ar" datatype="html"/>'
+        '<body><tu><tuv xml:lang="ar"><seg>مرحبا <bpt i="1">&lt;b&gt;</bpt>بالعالم<ept i="1">&lt;/b&gt;</ept>'
+        '</seg></tuv><tuv xml:lang="en"><seg>Hello <bpt i="1">&lt;b&gt;</bpt>world<ept i="1">&lt;/b&gt;</ept>'
+        '<ph x="2">&lt;br/&gt;</ph> and <hi type="b">more</hi><it pos="begin">&lt;i&gt;</it> text'
+        '<ut>{\\b}</ut>! <ph>&lt;img alt="<sub>a cat</sub>"&gt;</ph></seg></tuv></tu></body></tmx>\n',
+        encoding="utf-8")
+    back = read_pairs(path)
+    assert [(back.src_text(k), back.tgt_text(k)) for k in back.links] == [
+        ("مرحبا بالعالم", "Hello world and more text! a cat")]
+
+
+def test_tmx_control_characters_are_noted(tmp_path: Path) -> None:
+    """XML 1.0 cannot carry U+0001 and such: TMX writes them as spaces, and the CLI now says how
+    many segments that touched (silently, mt-eval scores differed between TMX and the others)."""
+    al = make_alignment("parallel")   # one pair holds \x01 on both sides
+    export(al, str(tmp_path / "in.json"))
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "in.json"), "-o", str(tmp_path / "o.tmx")])
+    assert res.exit_code == 0, res.output
+    notes = [x for x in res.stderr.splitlines() if "XML 1.0" in x]
+    assert len(notes) == 1 and " 2 segment" in notes[0], res.stderr
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "in.json"), "-q", "-o", str(tmp_path / "q.tmx")])
+    assert res.exit_code == 0 and res.stderr == ""
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "in.json"), "-o", str(tmp_path / "o.jsonl")])
+    assert "XML 1.0" not in res.stderr
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "moses", "jsonl", "tmx", "json"])
+def test_a_nul_in_the_text_reads_back(tmp_path: Path, fmt: str) -> None:
+    """NUL went out raw in TSV and Moses, and the readers then refused the file as binary."""
+    al = Alignment(make_doc(["a\x00b", "c"], "ar"), make_doc(["x\x00y", "z"], "en"),
+                   [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)], "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    back = read_pairs(_write(al, tmp_path, fmt))
+    got = [(back.src_text(k), back.tgt_text(k)) for k in back.links]
+    assert got in ([("a b", "x y"), ("c", "z")], [("a\x00b", "x\x00y"), ("c", "z")])
+    assert "\x00" not in (tmp_path / {"moses": "pairs.ar-en.en"}.get(fmt, SINGLE.get(fmt, ""))).read_text("utf-8")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("s.jsonl", '{"translation": {"ar": "x", "en": "y"}}\n{"translation": {"ar": "a\\ud800b", "en": "y"}}\n',
+     r"s.jsonl: line 2: .*surrogate"),
+    ("n.jsonl", '{"translation": {"ar": "x", "en": "y"}, "cosine": NaN}\n', r"n.jsonl: line 1: cosine: .*finite"),
+    ("i.jsonl", '{"translation": {"ar": "x", "en": "y"}, "score": 1e999}\n', r"i.jsonl: line 1: score: .*finite"),
+    ("n.tsv", "0\t0\tx\ty\tinf\n", r"n.tsv: line 1: score 'inf' is not a finite number"),
+    ("c.tsv", "src_ids\ttgt_ids\tsrc\ttgt\tscore\tcosine\n0\t0\tx\ty\t0.5\tnan\n",
+     r"c.tsv: line 2: cosine 'nan' is not a finite number"),
+])
+def test_lone_surrogates_and_non_finite_numbers_are_refused_at_read(tmp_path: Path, name: str, content: str,
+                                                                     message: str) -> None:
+    """A lone surrogate gave an internal UnicodeEncodeError at write; NaN/inf an internal
+    ValueError (JSONL) or invalid JSON (NaN, Infinity in the native JSON)."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_pairs(path)
+    res = CliRunner().invoke(main, ["filter", str(path), "-o", str(tmp_path / "o.json")])
+    assert res.exit_code == 2 and res.stdout == "" and "internal error" not in res.stderr, res.output
+    assert not (tmp_path / "o.json").exists()
+    res = CliRunner().invoke(main, ["filter", str(path), "-f", "tsv"])  # to stdout: not even a header line
+    assert res.exit_code == 2 and res.stdout == "", res.output
+
+
+def test_native_json_with_nan_or_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    from parallel.export import alignment_to_dict
+
+    good = alignment_to_dict(_langs_alignment("ar", "en"))
+    text = json.dumps(good, ensure_ascii=False, indent=1)
+    for bad, message in ((text.replace('"score": 0.8', '"score": NaN'), r"line \d+: .*score.*finite"),
+                         (text.replace("Thanks.", "Thanks\\udc00"), r"line \d+: .*surrogate")):
+        assert bad != text
+        (tmp_path / "b.json").write_text(bad, encoding="utf-8")
+        with pytest.raises(InputError, match=message):
+            read_pairs(tmp_path / "b.json")
+    # and no writer can make invalid JSON: NaN in memory is refused, not written as NaN
+    al = _langs_alignment("ar", "en")
+    nan = Alignment(al.src, al.tgt, [Link((0,), (0,), float("nan"))], "parallel", al.signature)
+    for fmt in ("json", "jsonl"):
+        with pytest.raises(ValueError):
+            export(nan, str(tmp_path / f"nan.{fmt}"))
+        assert not (tmp_path / f"nan.{fmt}").exists()
+
+
+def test_a_failed_moses_write_names_the_file_that_failed(tmp_path: Path) -> None:
+    """ulimit -f: the .ar side is the file too large, but the innermost writer (.sig) caught the
+    error and named itself."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    import parallel
+
+    big = Alignment(make_doc(["ب" * 400] * 40, "ar"), make_doc(["b" * 300] * 40, "en"),
+                    [Link((i,), (i,), 0.9) for i in range(40)], "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    export(big, str(tmp_path / "big.json"))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, resource.RLIM_INFINITY))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(parallel.__file__).resolve().parents[1])}
+    r = subprocess.run([sys.executable, "-m", "parallel", "filter", str(tmp_path / "big.json"), "-q", "-f", "moses",
+                        "-o", str(tmp_path / "m")], capture_output=True, text=True, env=env, preexec_fn=limit,
+                       check=False)
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"parallel-corpus: error: {tmp_path / 'm.ar-en.ar'}: cannot write (File too large)"
+    assert not list(tmp_path.glob("m.*")) and not list(tmp_path.glob(".m*"))
+
+
+def test_moses_export_does_not_fail_after_writing_its_files(tmp_path: Path) -> None:
+    """A directory named like a stale review file (m.ar-en.status): the files were written, then
+    removing the stale one failed: exit 1 "Is a directory" for an export that had happened."""
+    (tmp_path / "m.ar-en.status").mkdir()
+    export(_langs_alignment("ar", "en"), str(tmp_path / "m"), "moses")
+    assert (tmp_path / "m.ar-en.en").read_text(encoding="utf-8") == "Hello.\nThanks.\n"
+    assert (tmp_path / "m.ar-en.sig").is_file()
+
+
+@pytest.mark.parametrize(("langs", "tags"), [(("ar", "en_gb"), ("ar", "en-GB")), (("ar", "en-gb"), ("ar", "en-GB")),
+                                             (("zh_hant", "en"), ("zh-Hant", "en")),
+                                             (("sr-latn-rs", "en-x-ab"), ("sr-Latn-RS", "en-x-ab"))])
+def test_tmx_languages_are_bcp47_tags_and_read_back_as_the_codes(tmp_path: Path, langs: tuple[str, str],
+                                                                 tags: tuple[str, str]) -> None:
+    """xml:lang held en_gb (not a BCP 47 tag) and zh_hant lower-cased; reading gives back the codes."""
+    al = _langs_alignment(*langs)
+    export(al, str(tmp_path / "p.tmx"))
+    root = _tmx(tmp_path / "p.tmx")
+    header = root.find("header")
+    assert header is not None and header.get("srclang") == tags[0]
+    assert [t.get(XML_LANG) for t in root.findall("body/tu/tuv")] == list(tags) * 2
+    back = read_pairs(tmp_path / "p.tmx")
+    assert (back.src.lang, back.tgt.lang) == langs
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "p.tmx"), "-q", "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    assert list(json.loads(res.stdout.splitlines()[0])["translation"]) == list(langs)
+    # a TMX from elsewhere (no signature): its tags become the tool's lower-case codes
+    (tmp_path / "x.tmx").write_text((tmp_path / "p.tmx").read_text(encoding="utf-8").replace(
+        "x-signature", "x-other"), encoding="utf-8")
+    other = read_pairs(tmp_path / "x.tmx")
+    assert (other.src.lang, other.tgt.lang) == (tags[0].lower(), tags[1].lower())

@@ -201,3 +201,27 @@ def test_comparable_keep_empty_export_takes_a_line_per_entry(tmp_path: Path, ref
     assert code == 0 and json.loads(out2)["scores"] == doc["scores"]
     code, _, err = run("--hyp", str(hyp(tmp_path, lines[:3])), "--ref", str(ref))
     assert code == 2 and "3 lines" in err
+
+
+@pytest.mark.parametrize("ref_name", ["ref.tsv", "ref.jsonl", "ref.tmx"])
+def test_a_hyphenated_language_code_splits_where_the_file_says(tmp_path: Path, ref_name: str) -> None:
+    """align --tgt-lang en-GB: the file holds ar-en-gb pairs, and mt-eval split "ar-en-gb" at every
+    hyphen and refused its own default ("use ar-en-gb or en-gb-ar")."""
+    links = [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8), Link((2,), (2,), 0.85)]
+    al = Alignment(make_doc(AR[:3], "ar"), make_doc(EN, "en-gb"), links, "parallel",
+                   "model:t|mode:parallel|src:ar|tgt:en-gb")
+    ref = tmp_path / ref_name
+    export(al, str(ref), sidecar=True)
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref), "--metrics", "bleu", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["direction"] == "ar-en-gb" and doc["tokenize"] == "13a"
+    assert doc["scores"][0]["score"] == pytest.approx(BLEU(tokenize="13a").corpus_score(HYP_EN[:3], [EN]).score,
+                                                      abs=1e-4)
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_AR[:3])), "--ref", str(ref), "--metrics", "chrf",
+                         "--direction", "en-gb-ar", "--json")
+    assert code == 0, err
+    assert json.loads(out)["scores"][0]["score"] == pytest.approx(
+        CHRF(word_order=2).corpus_score(HYP_AR[:3], [AR[:3]]).score, abs=1e-4)
+    code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref), "--direction", "ar-en")
+    assert code == 2 and "use ar-en-gb or en-gb-ar" in err

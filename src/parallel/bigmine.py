@@ -1145,7 +1145,7 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
             meta_path.unlink(missing_ok=True)
         sents = collect_sentences(files, folder, segment=segment, lang=lang)
         with atomic_writer(meta_path) as fh:
-            json.dump(meta, fh, indent=1)
+            json.dump(meta, fh, indent=1, allow_nan=False)
     else:
         sents = Sentences(folder, [str(p) for p in files])
     if log:

@@ -308,7 +308,7 @@ def _read_marker(out: Path, name: str) -> dict[str, Any] | None:
 def _write_marker(out: Path, name: str, data: dict[str, Any]) -> dict[str, Any]:
     (out / DONE_DIR).mkdir(exist_ok=True)
     with atomic_writer(_marker(out, name)) as fh:
-        json.dump(data, fh, ensure_ascii=False, sort_keys=True)
+        json.dump(data, fh, ensure_ascii=False, sort_keys=True, allow_nan=False)
         fh.write("\n")
     return data
 
@@ -548,7 +548,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
     combined = write_combined(entries, out, done)
     summary.combined = str(combined) if combined else None
     with atomic_writer(out / SUMMARY) as fh:
-        json.dump(summary.to_dict(), fh, ensure_ascii=False, indent=1, sort_keys=True)
+        json.dump(summary.to_dict(), fh, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
         fh.write("\n")
     return summary
 

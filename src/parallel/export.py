@@ -38,9 +38,9 @@ from typing import IO, Any
 
 from . import schema as _schema
 from .data import Alignment, Link
-from .errors import InputError
+from .errors import NOTE, InputError
 from .io import atomic_writer, is_special, output_batch
-from .lang import LANG_CODE
+from .lang import LANG_CODE, bcp47
 from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
 
 #: ``Alignment.info`` key of an alignment read from a file without sentence ids (Moses, or an
@@ -51,20 +51,21 @@ NO_IDS = "no_ids"
 #: The JSONL schema as ``datasets.Features`` (see :func:`parallel.schema.jsonl_features`).
 jsonl_features = _schema.jsonl_features
 
-# Characters some line readers (Python's str.splitlines, Unicode-aware tools) break lines on.
-_BREAKS = str.maketrans({c: " " for c in "\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
-_LINE_BREAKS = str.maketrans({c: " " for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+# Characters some line readers (Python's str.splitlines, Unicode-aware tools) break lines on, and
+# NUL, which makes a text file binary to its readers (ours included): each written as a space.
+_BREAKS = str.maketrans({c: " " for c in "\x00\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+_LINE_BREAKS = str.maketrans({c: " " for c in "\x00\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 def clean_field(text: str) -> str:
-    """A segment as one TSV field: tabs, CR, LF (and other line breaks) become spaces (a CRLF
-    one space, as a LF does: a sentence wrapped in a Windows file is not spaced twice)."""
+    """A segment as one TSV field: tabs, CR, LF (and other line breaks) and NUL become spaces (a
+    CRLF one space, as a LF does: a sentence wrapped in a Windows file is not spaced twice)."""
     return text.replace("\r\n", "\n").translate(_BREAKS)
 
 
 def clean_line(text: str) -> str:
-    """A segment as one line of a Moses file: line breaks become spaces (tabs stay; a CRLF is
-    one break)."""
+    """A segment as one line of a Moses file: line breaks and NUL become spaces (tabs stay; a CRLF
+    is one break)."""
     return text.replace("\r\n", "\n").translate(_LINE_BREAKS)
 
 
@@ -357,17 +358,23 @@ def tmx_value(value: Any, *, typed: bool = False) -> str:
 
 def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_lang: str, signature: str,
                    mode: str) -> int:
-    """A TMX 1.4b document holding one ``<tu>`` per row."""
+    """A TMX 1.4b document holding one ``<tu>`` per row.
+
+    ``srclang`` and ``xml:lang`` are BCP 47 tags (``en_gb`` is written ``en-GB``; the reader
+    gives back the code the signature holds). Characters XML 1.0 cannot carry (U+0001 and other
+    C0 controls but tab, CR, LF) are written as spaces, and how many segments held one is said
+    through :data:`parallel.errors.NOTE` (the CLI's stderr)."""
     from . import __version__
 
+    src_tag, tgt_tag = bcp47(src_lang), bcp47(tgt_lang)
     fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
     fh.write(f'  <header creationtool="{TMX_TOOL}" creationtoolversion="{xml_text(__version__)}" '
-             f'segtype="sentence" o-tmf="{TMX_TOOL}" adminlang="en" srclang="{xml_text(src_lang)}" '
+             f'segtype="sentence" o-tmf="{TMX_TOOL}" adminlang="en" srclang="{xml_text(src_tag)}" '
              f'datatype="plaintext">\n')
     fh.write(_prop("x-signature", signature, "    "))
     fh.write(_prop("x-mode", mode, "    "))
     fh.write("  </header>\n  <body>\n")
-    n = 0
+    n = replaced = 0
     for row in rows:
         fh.write("    <tu>\n")
         if not row.no_ids:
@@ -382,11 +389,16 @@ def write_tmx_rows(rows: Iterable[PairRow], fh: IO[str], *, src_lang: str, tgt_l
                 fh.write(_prop(f"x-{k}", tmx_value(_typed(k, row.features[k]), typed=True), "      "))
         if row.features.get("signature") is not None:  # a pair of a file joining pairs made differently
             fh.write(_prop("x-signature", str(row.features["signature"]), "      "))
-        for lang, text in ((src_lang, row.src), (tgt_lang, row.tgt)):
+        for lang, text in ((src_tag, row.src), (tgt_tag, row.tgt)):
+            replaced += _XML_FORBIDDEN.search(text) is not None
             fh.write(f'      <tuv xml:lang="{xml_text(lang)}"><seg>{xml_text(text)}</seg></tuv>\n')
         fh.write("    </tu>\n")
         n += 1
     fh.write("  </body>\n</tmx>\n")
+    note = NOTE.get()
+    if replaced and note is not None:
+        note(f"tmx: {replaced} segment(s) held characters XML 1.0 cannot carry (control characters such "
+             "as U+0001), written as spaces")
     return n
 
 
@@ -405,8 +417,8 @@ def write_tmx(al: Alignment, fh: IO[str], *, keep_empty: bool = False, **_: Any)
 
 # ---------------------------------------------------------------- Moses (two files)
 
-_LANG = r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)?"
-_PAIR_SUFFIX = re.compile(rf"\.({_LANG})-({_LANG})(?:\.(?:\1|\2))?$")
+# NAME.s-t or NAME.s-t.s, with the codes moses_paths accepts (en-gb, zh_Hant)
+_PAIR_SUFFIX = re.compile(rf"\.({LANG_CODE.pattern})-({LANG_CODE.pattern})(?:\.(?:\1|\2))?$")
 
 
 def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Path]:
@@ -467,11 +479,12 @@ def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_l
                 fh.write(clean_line(str(row.features.get(f) or "")) + "\n")
         if fg is not None:
             fg.write(signature + "\n")
-    for f in MOSES_REVIEW:
-        if f not in review:  # a stale one from an earlier export would mislead
-            moses_status_path(sig_path, f).unlink(missing_ok=True)
-    if not sidecar:
-        sig_path.unlink(missing_ok=True)
+    # the files are in place: removing a stale one (from an earlier export, it would mislead) must
+    # not fail the export; one that cannot be removed (a directory) is no file a reader takes
+    stale = [moses_status_path(sig_path, f) for f in MOSES_REVIEW if f not in review]
+    for p in stale + ([] if sidecar else [sig_path]):
+        with contextlib.suppress(IsADirectoryError, PermissionError):
+            p.unlink(missing_ok=True)
     return [src_path, tgt_path] + ([sig_path] if sidecar else []) + list(review.values())
 
 
@@ -525,7 +538,7 @@ def write_json(al: Alignment, fh: IO[str], **_: Any) -> None:
     Lossless: :func:`parallel.readers.read_alignment` gives back an equal Alignment.
     This is the file the report and the review app read and edit.
     """
-    json.dump(alignment_to_dict(al), fh, ensure_ascii=False, indent=1)
+    json.dump(alignment_to_dict(al), fh, ensure_ascii=False, indent=1, allow_nan=False)
     fh.write("\n")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import re
 import stat
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import InputError, OutputError
 from .normalize import INVISIBLE_TO_SPACE
@@ -304,6 +305,25 @@ def _direct_writer(path: str | os.PathLike[str], binary: bool) -> Iterator[IO]: 
         raise _cannot_write(path, exc) from None
 
 
+class _OutputFile(io.FileIO):
+    """The file under an :func:`atomic_writer`: a write that fails (disk full, file too large) is
+    an :class:`OutputError` naming this output, raised where it happens. Caught at the writer's
+    ``yield`` instead, it could not be told from a failure of another output written alongside
+    (Moses' two sides and ``.sig`` nest their writers): the innermost writer named itself."""
+
+    def __init__(self, fd: int, name: str) -> None:
+        super().__init__(fd, "wb")
+        self.output_name = name
+
+    def write(self, b: Any, /) -> int:
+        try:
+            return super().write(b)
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRORS:
+                raise
+            raise _cannot_write(self.output_name, exc) from None
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *,
                   binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
@@ -335,13 +355,19 @@ def atomic_writer(path: str | os.PathLike[str], *,
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
+        raw = _OutputFile(fd, str(path))
+        buffered = io.BufferedWriter(raw)
+        fh: IO[Any] = buffered if binary else io.TextIOWrapper(buffered, encoding="utf-8", newline="\n")
         try:
-            if binary:
-                fh: IO = os.fdopen(fd, "wb")  # type: ignore[type-arg]
-            else:
-                fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-            with fh:
-                yield fh
+            yield fh
+        except BaseException:
+            # failing already (here, or in another output written alongside): the temporary file
+            # goes, and an error of its own close must not hide the first one
+            with contextlib.suppress(Exception):
+                fh.close()
+            raise
+        try:
+            fh.close()
             os.chmod(tmp, _file_mode(target))
         except OSError as exc:
             if exc.errno not in _WRITE_ERRORS:

@@ -30,6 +30,25 @@ _CODE = re.compile(r"^[a-z]{2,3}$")
 #: subtags (``zh_Hant``, ``pt-br``); nothing that could be a path (``../x``).
 LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
+
+def bcp47(code: str) -> str:
+    """A language code as a BCP 47 tag (RFC 5646), as ``xml:lang`` wants it: subtags joined by
+    hyphens in their conventional case, ``en_gb`` -> ``en-GB``, ``zh_hant`` -> ``zh-Hant``,
+    ``sr-latn-rs`` -> ``sr-Latn-RS`` (a script titled, a region upper case, the rest lower case,
+    everything after a singleton such as ``x-`` too)."""
+    tags = re.split(r"[-_]", code)
+    out = [tags[0].lower()]
+    singleton = False
+    for tag in tags[1:]:
+        singleton = singleton or len(tag) == 1
+        if not singleton and len(tag) == 4 and tag.isalpha():
+            out.append(tag.title())
+        elif not singleton and (len(tag) == 2 and tag.isalpha() or len(tag) == 3 and tag.isdigit()):
+            out.append(tag.upper())
+        else:
+            out.append(tag.lower())
+    return "-".join(out)
+
 # A few very frequent words decide between languages written in Latin script (no py3langid).
 _LATIN_STOPWORDS = {
     "en": {"the", "and", "of", "to", "in", "is", "that", "with", "for", "was", "on", "are", "it"},

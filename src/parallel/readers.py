@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -170,6 +171,10 @@ def read_alignment(path: str | Path) -> Alignment:
     if not isinstance(obj, dict) or obj.get("format") != JSON_FORMAT:
         raise InputError(f"{path}: not a parallel alignment file (no \"format\": \"{JSON_FORMAT}\"); "
                          f"this command {_NATIVE_HINT}")
+    problem = _json_problem(obj)
+    if problem:
+        line = _json_line(text)
+        raise _json_refused(f"{path}" + (f": line {line}" if line else ""), problem)
     return alignment_from_dict(obj, str(path))
 
 
@@ -428,9 +433,66 @@ def _ids(field: str, where: str) -> tuple[int, ...]:
 
 def _float(field: str, where: str, what: str) -> float:
     try:
-        return float(field)
+        x = float(field)
     except ValueError:
         raise InputError(f"{where}: {what} {field!r} is not a number") from None
+    if not math.isfinite(x):  # nan, inf: no JSON carries them, no filter bar compares with them
+        raise InputError(f"{where}: {what} {field!r} is not a finite number")
+    return x
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json_problem(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first value of parsed JSON that no output can carry, as ``(field, why)``: a lone
+    surrogate (a ``\\ud800`` escape without its other half: no character, no UTF-8 for it) or a
+    number that is not finite (``NaN``, ``Infinity``, ``1e999``: JSON has none)."""
+    if isinstance(value, str):
+        m = _SURROGATE.search(value)
+        if m is None:
+            return None
+        return path, f"a lone surrogate \\u{ord(m.group()):04x} (half of a UTF-16 pair, not a character)"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, f"{value} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{_printable(str(key))}" if path else _printable(str(key))
+            found = _json_problem(key, sub) or _json_problem(item, sub)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _json_problem(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def _json_refused(where: str, problem: tuple[str, str]) -> InputError:
+    field, why = problem
+    return InputError(f"{where}: {field + ': ' if field else ''}{why}")
+
+
+# A JSON text's strings and numbers (NaN and Infinity included), to find the line of a bad one.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+
+
+def _json_line(text: str) -> int | None:
+    """The line of the first string or number of a JSON ``text`` that :func:`_json_problem` refuses."""
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok.startswith('"'):
+            bad = "\\u" in tok and _SURROGATE.search(json.loads(tok)) is not None
+        else:
+            bad = not math.isfinite(float(tok))
+        if bad:
+            return text.count("\n", 0, m.start()) + 1
+    return None
 
 
 def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
@@ -453,6 +515,8 @@ def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
                 feats[key] = json.loads(value)
             except json.JSONDecodeError:
                 feats[key] = value
+            if _json_problem(feats[key]):
+                raise InputError(f"{where}: {key} {value!r} is not a finite number")
     return feats
 
 
@@ -595,6 +659,9 @@ def read_jsonl(path: str | Path) -> Alignment:
         where = f"{name}: line {lineno}"
         try:
             rec = json.loads(line)
+            problem = _json_problem(rec)
+            if problem:
+                raise _json_refused(where, problem)
             tr = rec["translation"]
             if langs is None:
                 keys = list(tr)
@@ -630,6 +697,28 @@ def read_jsonl(path: str | Path) -> Alignment:
 
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# TMX 1.4b inline elements whose content is native code (markup of the original format), not text
+_TMX_CODE = frozenset({"bpt", "ept", "ph", "it", "ut"})
+
+
+def _tmx_text(el: Any, code: bool = False) -> str:
+    """The text of a ``<seg>`` (or of an inline element in it): the content of ``<bpt>``,
+    ``<ept>``, ``<ph>``, ``<it>``, ``<ut>`` is native code and left out, but a ``<sub>`` in it
+    holds text (a sub-flow); ``<hi>`` holds text, and the tail of every inline element is text."""
+    parts = [] if code else [el.text or ""]
+    for child in el:
+        parts.append(_tmx_text(child, False if child.tag == "sub" else code or child.tag in _TMX_CODE))
+        if not code:
+            parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _tmx_code(tag: str, known: Iterable[str]) -> str:
+    """The language code of an ``xml:lang`` tag as the rest of the tool writes codes: the one of
+    ``known`` (the signature's) it spells, whatever the case and ``-``/``_`` (``en-GB`` for en_gb),
+    else the tag in lower case (``en-US`` -> en-us, as ``--tgt-lang en-US`` gives)."""
+    same = tag.lower().replace("_", "-")
+    return next((k for k in known if k.lower().replace("_", "-") == same), tag.lower())
 
 
 def read_tmx(path: str | Path) -> Alignment:
@@ -660,8 +749,9 @@ def read_tmx(path: str | Path) -> Alignment:
         tuvs = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
         if not src_lang or src_lang == "*all*":
             src_lang = tuvs[0][0] if tuvs else ""
-        src_tuv = next((t for lang, t in tuvs if lang.lower() == src_lang.lower()), None)
-        tgt = next(((lang, t) for lang, t in tuvs if lang.lower() != src_lang.lower()), None)
+        src_key = src_lang.lower().replace("_", "-")
+        src_tuv = next((t for lang, t in tuvs if lang.lower().replace("_", "-") == src_key), None)
+        tgt = next(((lang, t) for lang, t in tuvs if lang.lower().replace("_", "-") != src_key), None)
         if tgt is None and len(tuvs) >= 2 and src_tuv is tuvs[0][1]:
             tgt = tuvs[1]  # both in one language (align --src-lang en --tgt-lang en): in order
         if src_tuv is None or tgt is None:
@@ -670,7 +760,7 @@ def read_tmx(path: str | Path) -> Alignment:
 
         def seg_text(tuv: Any) -> str:
             seg = tuv.find("seg")
-            return "".join(seg.itertext()) if seg is not None else ""
+            return _tmx_text(seg) if seg is not None else ""
 
         props = {p.get("type", ""): (p.text or "") for p in tu.findall("prop")}
         has_ids = has_ids or "x-src-ids" in props or "x-tgt-ids" in props
@@ -683,25 +773,45 @@ def read_tmx(path: str | Path) -> Alignment:
     mode = hprops.get("x-mode") or None
     if not has_ids:  # no x-src-ids anywhere (from elsewhere, or from Moses): number in order
         rows = _number_in_order(rows)
-    al = build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang or None,
-                         tgt_lang=tgt_lang or None, name=name)
+    # xml:lang holds BCP 47 tags (en-GB); the tool's codes (en_gb) are in the signature
+    sig = _sig_fields(signature)
+    known = [sig[k] for k in ("src", "tgt") if k in sig]
+    al = build_alignment(rows, signature=signature, mode=mode, src_lang=_tmx_code(src_lang, known) or None,
+                         tgt_lang=_tmx_code(tgt_lang, known) or None, name=name)
     return al if has_ids or not rows else _without_ids(al)
 
 
-_MOSES_FILE = re.compile(r"^(?P<base>.*\.(?P<s>[A-Za-z0-9_]+)-(?P<t>[A-Za-z0-9_]+))\.(?P<x>[A-Za-z0-9_]+)$")
-_MOSES_BASE = re.compile(r"^(?P<base>.*\.(?P<s>[A-Za-z0-9_]+)-(?P<t>[A-Za-z0-9_]+))$")
+# One side's code in a Moses file name (a language code may hold hyphens: en-gb, zh_Hant), and
+# the ``s-t`` part of ``NAME.s-t``: several codes joined by hyphens.
+_MOSES_CODE = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*")
+_MOSES_PAIR = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+")
+
+
+def _moses_splits(pair: str) -> list[tuple[str, str]]:
+    """Every way ``s-t`` splits into two codes at a hyphen (``ar-en-gb``: ar + en-gb, ar-en + gb)."""
+    pieces = pair.split("-")
+    return [("-".join(pieces[:i]), "-".join(pieces[i:])) for i in range(1, len(pieces))]
 
 
 def moses_base(path: str | Path) -> tuple[str, str, str] | None:
-    """``(NAME.s-t, s, t)`` for ``NAME.s-t``, ``NAME.s-t.s`` or ``NAME.s-t.t``; else None."""
+    """``(NAME.s-t, s, t)`` for ``NAME.s-t``, ``NAME.s-t.s`` or ``NAME.s-t.t``; else None.
+
+    Every name :func:`parallel.export.moses_paths` makes reads back, codes with hyphens included
+    (``NAME.ar-en-gb.en-gb``). Where the name splits several ways (``x.en-gb-en.en``: en + gb-en,
+    or en-gb + en), the split whose two files exist is taken, else the first."""
     p = str(path)
-    m = _MOSES_FILE.match(p)
-    if m and m.group("x") in (m.group("s"), m.group("t")):
-        return m.group("base"), m.group("s"), m.group("t")
-    m = _MOSES_BASE.match(p)
-    if m and not Path(p).is_file():
-        return m.group("base"), m.group("s"), m.group("t")
-    return None
+    head, dot, last = p.rpartition(".")
+    if not dot:
+        return None
+    found: list[tuple[str, str, str]] = []
+    _name, dot2, pair = head.rpartition(".")
+    if dot2 and _MOSES_PAIR.fullmatch(pair) and _MOSES_CODE.fullmatch(last):  # NAME.s-t.x
+        found = [(head, s, t) for s, t in _moses_splits(pair) if last in (s, t)]
+    if not found and _MOSES_PAIR.fullmatch(last) and not Path(p).is_file():  # NAME.s-t
+        found = [(p, s, t) for s, t in _moses_splits(last)]
+    if len(found) > 1:
+        found = [f for f in found if Path(f"{f[0]}.{f[1]}").is_file() and Path(f"{f[0]}.{f[2]}").is_file()] or found
+    return found[0] if found else None
 
 
 def read_moses(path: str | Path) -> Alignment:

@@ -273,7 +273,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
             total = total + mining_scores(d.pred, d.gold)
         if as_json:
             out.write(json.dumps({"documents": len(docs), "unmatched_skipped": unmatched,
-                                  "mining": total.as_dict()}) + "\n")
+                                  "mining": total.as_dict()}, allow_nan=False) + "\n")
             return
         out.write(f"documents: {len(docs)}  predicted pairs: {total.n_pred}  gold pairs: {total.n_gold}\n")
         out.write(skipped)
@@ -291,7 +291,8 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
         out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
                               "null_policy_in_effect": "drop" if lost else null_policy,
                               "sentences_in_no_link": lost, "unmatched_skipped": unmatched,
-                              "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()}) + "\n")
+                              "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()},
+                             allow_nan=False) + "\n")
         return
     st, lx = scores.strict, scores.lax
     policy = ("reference: predicted 1-0/0-1 links counted in precision" if null_policy == "reference"

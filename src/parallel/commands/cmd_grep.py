@@ -112,7 +112,7 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitiv
         link = "-" if h.link is None else str(h.link)
         other = ",".join(map(str, h.other_ids))
         if fmt == "jsonl":
-            out.write(json.dumps({**h.to_dict(width)}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({**h.to_dict(width)}, ensure_ascii=False, allow_nan=False) + "\n")
         elif fmt == "tsv":
             out.write("\t".join([link, h.lang, str(h.sentence), _flat(h.left(width)), _flat(h.match),
                                  _flat(h.right(width)), h.other_lang, other, _flat(h.other_text)]) + "\n")

@@ -35,6 +35,17 @@ def default_tokenize(lang: str) -> str:
     return "13a" if base in _LATIN_LANGS else "intl"
 
 
+def split_direction(direction: str, langs: tuple[str, str]) -> tuple[str, str] | None:
+    """``direction`` as (source, target) when it names the file's two languages either way round,
+    split where it matches them (a code may hold a hyphen: ``ar-en-gb`` is ar + en-gb); else None."""
+    if langs[0] == langs[1]:
+        return None
+    for s, t in (langs, (langs[1], langs[0])):
+        if direction == f"{s}-{t}":
+            return s, t
+    return None
+
+
 @dataclass(frozen=True)
 class MetricResult:
     name: str
@@ -150,11 +161,11 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     al = read_pairs(ref, ref_fmt)
     langs = (al.src.lang, al.tgt.lang)
     direction = direction or f"{langs[0]}-{langs[1]}"
-    parts = direction.split("-")
-    if len(parts) != 2 or set(parts) != set(langs) or parts[0] == parts[1]:
+    parts = split_direction(direction, langs)
+    if parts is None:
         raise InputError(f"--direction {direction}: the file holds {langs[0]}-{langs[1]} pairs; "
                          f"use {langs[0]}-{langs[1]} or {langs[1]}-{langs[0]}")
-    reverse = parts[1] == langs[0]
+    reverse = parts != langs
     hyps = _hyp_lines(hyp)
     links = list(al.links)
     unmatched = sorted(set(al.info.get("unmatched_rows") or ()))
@@ -212,7 +223,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
             doc["sentences"] = [{"pair": r[0], "src_ids": None if no_ids else list(r[1].src),
                                  "tgt_ids": None if no_ids else list(r[1].tgt), "chrf": round(s, 4)}
                                 for r, s in zip(rows, per_pair, strict=True)]
-        out.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        out.write(json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         return
     if sentence:
         out.write("pair\tsrc_ids\ttgt_ids\tchrF++\n")

@@ -44,6 +44,6 @@ def command(file: str, lang: str | None, fmt: str, quiet: bool, force_lang: bool
         if fmt == "jsonl":
             out.write(json.dumps({"index": seg.index, "paragraph": seg.paragraph, "start": seg.start,
                                   "end": seg.end, "lang": seg.lang, "text": seg.text},
-                                 ensure_ascii=False) + "\n")
+                                 ensure_ascii=False, allow_nan=False) + "\n")
         else:
             out.write(clean_field(seg.text) + "\n")

@@ -75,7 +75,7 @@ def link_from_dict(d: dict[str, Any]) -> Link:
 
 def fingerprint(links: Sequence[Link]) -> str:
     """A short hash of the link list (ids, scores, features): the revision a client edits."""
-    blob = json.dumps([link_to_dict(k) for k in links], ensure_ascii=False, sort_keys=True)
+    blob = json.dumps([link_to_dict(k) for k in links], ensure_ascii=False, sort_keys=True, allow_nan=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -339,7 +339,7 @@ class ReviewStore:
         """Append ``entry``; returns the history's size before, for :meth:`_drop_history_after`."""
         with open(self.history_path, "a", encoding="utf-8", newline="\n") as fh:
             size = fh.tell()
-            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(entry, ensure_ascii=False, allow_nan=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         return size
@@ -356,7 +356,7 @@ class ReviewStore:
 
         with atomic_writer(self.history_path) as fh:
             for e in entries:
-                fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+                fh.write(json.dumps(e, ensure_ascii=False, allow_nan=False) + "\n")
 
     # ------------------------------------------------------------ edits
 
