@@ -17,6 +17,7 @@ from parallel.mine import (
     mine,
     mine_detailed,
     rotation_null,
+    sentences_in,
 )
 
 # Five Arabic news sentences and one unrelated one ...
@@ -402,3 +403,58 @@ def test_one_passage_out_of_order_in_a_short_text_says_comparable() -> None:
     choice = choose_mode(src, rendered(moved))
     assert choice.mode == "comparable", choice.describe()
     assert choice.evidence["crossing"] == 1
+
+
+def _free_translation(seed: int, n: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` units a side, half of them rendered (in order), the other half with nothing in common:
+    a free translation that leaves much out, as a hadith collection's English drops the chains of
+    narrators."""
+    rng = np.random.default_rng(seed)
+    src, tgt = _unit(rng, n), _unit(rng, n)
+    for i in sorted(rng.choice(n, n // 2, replace=False)):
+        v = src[i] + 0.6 * _unit(rng, 1)[0]
+        tgt[i] = v / np.linalg.norm(v)
+    return src, tgt
+
+
+def test_lines_that_hold_passages_are_shuffled_as_paragraphs() -> None:
+    """A file read one unit per line may hold a passage a line (a hadith, a verse, a paragraph).
+    The order tests move such lines as the paragraphs they are; before, every line counted as one
+    sentence, runs of 6 lines stood in for paragraphs, and 20 of them were too few for any order to
+    be significant: 10 of 30 hadith documents given one hadith a line were judged comparable."""
+    src, tgt = _free_translation(1)
+    one = [f"Sentence number {i} of the text here" for i in range(20)]
+    many = [f"A first sentence of unit {i}. A second one follows it. And a third." for i in range(20)]
+    by_sentence = choose_mode(src, tgt, src_sents=one, tgt_sents=one)
+    assert by_sentence.mode == "comparable", by_sentence.describe()
+    by_passage = choose_mode(src, tgt, src_sents=many, tgt_sents=many)
+    assert by_passage.mode == "parallel", by_passage.describe()
+    assert by_passage.evidence["order_unit"] == "paragraphs"
+    # one side's lines are passages, the other's single sentences: the passages are moved
+    mixed = choose_mode(src, tgt, src_sents=many, tgt_sents=one)
+    assert (mixed.evidence["order_side"], mixed.evidence["order_unit"]) == ("source", "paragraphs")
+
+
+def test_blank_units_are_no_evidence_for_the_mode() -> None:
+    """The blank lines of a file read one unit per line (hadith separated by empty lines) counted
+    as sentences no alignment explains, and pulled a translation's explained share from 70% to 41%."""
+    src, tgt = _free_translation(1)
+    many = [f"A first sentence of unit {i}. A second one follows it. And a third." for i in range(20)]
+    plain = choose_mode(src, tgt, src_sents=many, tgt_sents=many)
+    rng = np.random.default_rng(5)
+    blank_s, blank_t = _unit(rng, 20), _unit(rng, 20)  # whatever the encoder makes of ""
+    s = np.stack([v for i in range(20) for v in (src[i], blank_s[i])])
+    t = np.stack([v for i in range(20) for v in (tgt[i], blank_t[i])])
+    texts = [x for line in many for x in (line, "  ")]
+    spaced = choose_mode(s, t, src_sents=texts, tgt_sents=texts)
+    assert spaced.mode == plain.mode == "parallel"
+    assert spaced.evidence["explained"] == plain.evidence["explained"]
+    assert spaced.evidence["shorter"] == 20
+
+
+def test_sentences_in_counts_arabic_and_latin_sentence_ends() -> None:
+    assert sentences_in("One. Two! Three? \"Four.\" Five") == 5
+    assert sentences_in("No end here, and none there") == 1
+    # hadith collections set direction marks around the full stop
+    assert sentences_in("قال \u200f.\u200f وفي الباب عن جابر \u200f.\u200f قال أبو عيسى") == 3
+    assert sentences_in("هل فهمت؟ نعم فهمت.") == 2

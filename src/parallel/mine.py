@@ -44,6 +44,7 @@ Memory stays linear in the document lengths: the similarity matrix is processed 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -698,15 +699,41 @@ ORDER_RUN = 3
 _ORDER_SD_FLOOR = 0.02
 
 
+# a full stop (or ! ? and their Arabic, Urdu and CJK forms), closing quotes or brackets and the
+# invisible direction marks Arabic text sets around punctuation (hadith collections write RLM . RLM), then
+# white space and more text
+_SENTENCE_END = re.compile("[.!?\u061F\u06D4\u2026\u3002]+[\"'\u00BB\u201D\u2019)\\]\u200E\u200F\u061C]*\\s+(?=\\S)")
+
+
+def sentences_in(text: str) -> int:
+    """Roughly how many sentences ``text`` holds (sentence-final punctuation followed by more
+    text, plus one): a unit of a file read one unit per line may be a sentence or a whole passage
+    (a hadith, a verse, a paragraph). Abbreviations may add one; only the median over a document
+    is used (:func:`_shuffle_units`)."""
+    return len(_SENTENCE_END.findall(text.strip())) + 1
+
+
+def _unit_sizes(texts: Sequence[str], units: Sequence[int] | None) -> list[int] | None:
+    """How many sentences each text holds, where each text is its own paragraph (a file read one
+    unit per line, whose lines may be whole passages); None (one each) where the paragraphs group
+    several texts: the segmenter made those, a sentence each."""
+    if units is not None and len(set(units)) < len(units):
+        return None
+    return [sentences_in(x) for x in texts]
+
+
 def _shuffle_units(n: int, m: int, src_units: Sequence[int] | None, tgt_units: Sequence[int] | None,
-                   run: int) -> tuple[str, list[list[int]], str]:
+                   run: int, src_sizes: Sequence[int] | None = None, tgt_sizes: Sequence[int] | None = None,
+                   ) -> tuple[str, list[list[int]], str]:
     """What the order tests move: ``(side, units, unit)``, the side ("source" or "target") with more
     units, its units (lists of sentence indices, in order) and what they are ("paragraphs" or
     "runs of RUN sentences"). A side's paragraphs (``*_units``: each sentence's paragraph index,
     each sentence its own when None) are its units when there are :data:`ORDER_MIN_UNITS` or more
-    and most hold several sentences; else (a file of one sentence per line, or a text in one to
-    three paragraphs) runs of ``run`` sentences stand in for them, since a paragraph moved whole
-    keeps its own order, which is not the documents' order."""
+    and most hold several sentences (``*_sizes``: how many sentences each of its texts holds, one
+    when None; a line of a file read one unit per line may hold a whole passage); else (a file of
+    one sentence per line, or a text in one to three paragraphs) runs of ``run`` sentences stand in
+    for them, since a paragraph moved whole keeps its own order, which is not the documents'
+    order."""
 
     def groups(units: Sequence[int] | None, size: int) -> list[list[int]]:
         out: dict[int, list[int]] = {}
@@ -717,19 +744,25 @@ def _shuffle_units(n: int, m: int, src_units: Sequence[int] | None, tgt_units: S
     def runs(size: int) -> list[list[int]]:
         return [list(range(i, min(i + run, size))) for i in range(0, size, run)]
 
+    def marked(gs: list[list[int]], sizes: Sequence[int] | None) -> bool:
+        held = [sum(sizes[i] for i in g) if sizes is not None else len(g) for g in gs]
+        return len(gs) >= ORDER_MIN_UNITS and bool(np.median(held) >= 2)
+
     gs, gt = groups(src_units, n), groups(tgt_units, m)
-    marked_s = len(gs) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gs]) >= 2)
-    marked_t = len(gt) >= ORDER_MIN_UNITS and bool(np.median([len(g) for g in gt]) >= 2)
+    marked_s, marked_t = marked(gs, src_sizes), marked(gt, tgt_sizes)
     gs = gs if marked_s else runs(n)
     gt = gt if marked_t else runs(m)
-    target = len(gt) >= len(gs)
+    # a side whose passages are known is moved rather than one cut into stand-in runs; else the
+    # side with more pieces
+    target = marked_t if marked_s != marked_t else len(gt) >= len(gs)
     unit = "paragraphs" if (marked_t if target else marked_s) else f"runs of {run} sentences"
     return ("target", gt, unit) if target else ("source", gs, unit)
 
 
 def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray, explained: float,
                src_units: Sequence[int] | None = None, tgt_units: Sequence[int] | None = None,
-               shuffles: int = ORDER_SHUFFLES) -> tuple[str, float, float, str, int] | None:
+               shuffles: int = ORDER_SHUFFLES, src_sizes: Sequence[int] | None = None,
+               tgt_sizes: Sequence[int] | None = None) -> tuple[str, float, float, str, int] | None:
     """Does the share of sentences a monotonic alignment explains (``explained``) depend on the
     order? A permutation test: the paragraphs (``*_units``: each sentence's paragraph index; each
     sentence is its own paragraph when None) of the side that has more of them are put in
@@ -746,7 +779,7 @@ def order_test(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.
     when even that gives fewer than :data:`ORDER_MIN_UNITS` pieces (under 10 sentences a side)."""
     from .monotonic import explained_share
 
-    side, units, unit = _shuffle_units(len(src), len(tgt), src_units, tgt_units, ORDER_RUN)
+    side, units, unit = _shuffle_units(len(src), len(tgt), src_units, tgt_units, ORDER_RUN, src_sizes, tgt_sizes)
     if len(units) < ORDER_MIN_UNITS:
         return None
     shares = []
@@ -790,7 +823,8 @@ ANCHOR_RUN = 6
 
 def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
                       src_units: Sequence[int] | None = None, tgt_units: Sequence[int] | None = None,
-                      shuffles: int = ANCHOR_SHUFFLES, alpha: float = ANCHOR_ALPHA
+                      shuffles: int = ANCHOR_SHUFFLES, alpha: float = ANCHOR_ALPHA,
+                      src_sizes: Sequence[int] | None = None, tgt_sizes: Sequence[int] | None = None,
                       ) -> tuple[float, str, str, int] | None:
     """Do the likely 1-1 pairs ``anchors`` ((i, j) of an ``n`` x ``m`` document pair) keep an order
     that the paragraphs shuffled would rarely give? A permutation test on the longest chain of
@@ -806,7 +840,7 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
     fewer than 3 pairs."""
     if len(anchors) < 3:
         return None
-    side, units, unit = _shuffle_units(n, m, src_units, tgt_units, ANCHOR_RUN)
+    side, units, unit = _shuffle_units(n, m, src_units, tgt_units, ANCHOR_RUN, src_sizes, tgt_sizes)
     if len(units) < ORDER_MIN_UNITS:
         return None
     target = side == "target"
@@ -875,6 +909,15 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     """
     from .monotonic import explained_share
 
+    # blank units (the empty lines of a file read one unit per line) say nothing either way
+    if src_sents is not None and tgt_sents is not None:
+        keep_s = [i for i, x in enumerate(src_sents) if x.strip()]
+        keep_t = [i for i, x in enumerate(tgt_sents) if x.strip()]
+        if len(keep_s) < len(src_sents) or len(keep_t) < len(tgt_sents):
+            src_emb, tgt_emb = np.asarray(src_emb)[keep_s], np.asarray(tgt_emb)[keep_t]
+            src_sents, tgt_sents = [src_sents[i] for i in keep_s], [tgt_sents[i] for i in keep_t]
+            src_units = [src_units[i] for i in keep_s] if src_units is not None else None
+            tgt_units = [tgt_units[i] for i in keep_t] if tgt_units is not None else None
     n, m = len(src_emb), len(tgt_emb)
     if n == 0 or m == 0:
         return ModeChoice("parallel", {"reason": "an empty side: nothing to mine", "anchors": 0,
@@ -933,7 +976,10 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
             # order matters, so the order test is not asked
             mode = "comparable"
     if mode == "comparable" and not crossed:
-        tested = order_test(src_list, tgt_list, src_emb, tgt_emb, explained, src_units, tgt_units)
+        src_sizes = _unit_sizes(src_list, src_units) if src_sents is not None else None
+        tgt_sizes = _unit_sizes(tgt_list, tgt_units) if tgt_sents is not None else None
+        tested = order_test(src_list, tgt_list, src_emb, tgt_emb, explained, src_units, tgt_units,
+                            src_sizes=src_sizes, tgt_sizes=tgt_sizes)
         if tested is not None:
             side, mean, z, unit, count = tested
             ev.update(order_side=side, order_unit=unit, order_units=count, explained_shuffled=round(mean, 4),
@@ -942,7 +988,8 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
                                 and count >= ORDER_EFFECT_UNITS):
                 mode = "parallel"
         if mode == "comparable":
-            by_anchors = anchor_order_test(anchors, n, m, src_units, tgt_units)
+            by_anchors = anchor_order_test(anchors, n, m, src_units, tgt_units, src_sizes=src_sizes,
+                                           tgt_sizes=tgt_sizes)
             if by_anchors is not None:
                 p_order, a_side, a_unit, _ = by_anchors
                 ev.update(anchor_order_p=round(p_order, 4), order_side_anchors=a_side, anchor_order_unit=a_unit)
