@@ -86,3 +86,29 @@ def test_arabic_in_presentation_forms_is_arabic() -> None:
     forms = "ﺫﻩﺏﺕ ﺇﻝﻯ ﺍﻝﻡﻙﺕﺏﺓ ﻭﺍﺵﺕﺭﻱﺕ ﻙﺕﺍﺏﺍ ﺝﺩﻱﺩﺍ ﻉﻥ ﺕﺍﺭﻱﺥ ﻡﺹﺭ. ﻭﻕﺭﺃﺕﻩ ﻑﻱ ﻱﻭﻡﻱﻥ."
     assert detect_lang(forms) == "ar"
     assert parallel.make_document(forms).lang == "ar"
+
+
+def test_blank_lines_of_a_presplit_file_are_links_of_their_own(shared_bench: Path) -> None:
+    """An empty line (kept, so that ids stay line numbers) is no sentence: it used to be joined to
+    a neighbour (``[0, 1]:[0]`` for a sentence and the empty line after it), and blank lines on one
+    side only doubled its count, which took the translation for one split finer. Each is now its
+    own 1-0/0-1 link in its place, and the sentences are linked as without them."""
+    from parallel.api import align, make_document
+
+    root = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar = (root / "03.ar").read_text(encoding="utf-8").splitlines()
+    en = (root / "03.en").read_text(encoding="utf-8").splitlines()
+    plain = align(make_document("\n".join(ar), "ar", presplit=True), make_document("\n".join(en), "en", presplit=True),
+                  mode="parallel")
+    spaced_ar = [x for line in ar[:-1] for x in (line, "")] + ar[-1:]  # a blank line between the Arabic lines
+    spaced_en = ["", *en]  # and one before the English
+    spaced = align(make_document("\n".join(spaced_ar), "ar", presplit=True),
+                   make_document("\n".join(spaced_en), "en", presplit=True), mode="parallel")
+    blank = [((2 * i + 1,), ()) for i in range(len(ar) - 1)] + [((), (0,))]
+    got = [(k.src, k.tgt) for k in spaced.links]
+    assert sorted(p for p in got if p in blank) == sorted(blank)
+    moved = [(tuple(i // 2 for i in s), tuple(j - 1 for j in t)) for s, t in got if (s, t) not in blank]
+    assert moved == [(k.src, k.tgt) for k in plain.links]
+    # in order on both sides, every unit in exactly one link
+    assert [i for k in spaced.links for i in k.src] == list(range(len(spaced_ar)))
+    assert [j for k in spaced.links for j in k.tgt] == list(range(len(spaced_en)))

@@ -155,7 +155,6 @@ def align_documents(
     encoder = load(model) if isinstance(model, str) else model
     from .confidence import DEFAULT_MIN_P
     from .mine import choose_mode, mine_detailed
-    from .monotonic import align_parallel
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
     try:
@@ -200,8 +199,8 @@ def align_documents(
                     log(f"model: {name_} (comparable mode on {why}; -m use-m3 is about 20x faster)")
     links: list[Link]
     if chosen == "parallel":
-        links = align_parallel(src_sents, tgt_sents, encoder, max_link=max_link,
-                               src_emb=src_emb, tgt_emb=tgt_emb)
+        links = parallel_links(src_sents, tgt_sents, encoder, max_link=max_link, src_emb=src_emb,
+                               tgt_emb=tgt_emb)
     else:
         mined = mine_detailed(src_emb, tgt_emb, max_link=2 if max_link is None else max_link, src_sents=src_sents,
                               tgt_sents=tgt_sents, encode=encoder.encode, encoder=encoder,
@@ -244,6 +243,40 @@ def align_documents(
         al = replace(al, info={**al.info, "below_bar": below_bar_pairs(
             src_emb, tgt_emb, src_sents, tgt_sents, al.links, encoder=encoder, min_p=bar)})
     return al
+
+
+def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link: int | None,
+                   src_emb: np.ndarray, tgt_emb: np.ndarray) -> list[Link]:
+    """:func:`parallel.monotonic.align_parallel` over the units that hold text. A blank unit (an
+    empty line of a file read one unit per line, kept so that ids stay line numbers) is its own
+    1-0 or 0-1 link in its place: it is no sentence, yet the search joined it to a neighbour
+    (``[0, 1]:[0]`` for a sentence and the empty line after it), and blank lines on one side only
+    doubled that side's count, which took a translation for one split finer."""
+    from .monotonic import align_parallel
+
+    keep_s = [i for i, x in enumerate(src) if x.strip()]
+    keep_t = [j for j, x in enumerate(tgt) if x.strip()]
+    if len(keep_s) == len(src) and len(keep_t) == len(tgt):
+        return align_parallel(src, tgt, encoder, max_link=max_link, src_emb=src_emb, tgt_emb=tgt_emb)
+    inner = align_parallel([src[i] for i in keep_s], [tgt[j] for j in keep_t], encoder, max_link=max_link,
+                           src_emb=np.asarray(src_emb)[keep_s], tgt_emb=np.asarray(tgt_emb)[keep_t])
+    blank_s = [i for i, x in enumerate(src) if not x.strip()]
+    blank_t = [j for j, x in enumerate(tgt) if not x.strip()]
+    out: list[Link] = []
+    bs = bt = 0
+    for link in inner:
+        ids_s = tuple(keep_s[i] for i in link.src)
+        ids_t = tuple(keep_t[j] for j in link.tgt)
+        # the blank units before this link's first sentence on each side, in order
+        while bs < len(blank_s) and ids_s and blank_s[bs] < ids_s[0]:
+            out.append(Link((blank_s[bs],), ()))
+            bs += 1
+        while bt < len(blank_t) and ids_t and blank_t[bt] < ids_t[0]:
+            out.append(Link((), (blank_t[bt],)))
+            bt += 1
+        out.append(Link(ids_s, ids_t, link.score, link.features))
+    out += [Link((i,), ()) for i in blank_s[bs:]] + [Link((), (j,)) for j in blank_t[bt:]]
+    return out
 
 
 #: Possible pairs below the bar shown to a reader (report, ``info["below_bar"]``): p at least this.
