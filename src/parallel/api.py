@@ -248,10 +248,11 @@ def align_documents(
 def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link: int | None,
                    src_emb: np.ndarray, tgt_emb: np.ndarray) -> list[Link]:
     """:func:`parallel.monotonic.align_parallel` over the units that hold text. A blank unit (an
-    empty line of a file read one unit per line, kept so that ids stay line numbers) is its own
-    1-0 or 0-1 link in its place: it is no sentence, yet the search joined it to a neighbour
-    (``[0, 1]:[0]`` for a sentence and the empty line after it), and blank lines on one side only
-    doubled that side's count, which took a translation for one split finer."""
+    empty line of a file read one unit per line, kept so that ids stay line numbers) is no
+    sentence: it goes back in its place, linked to a blank unit of the other side in the same gap
+    (files blank in the same places) or alone as a 1-0/0-1 link. The search used to join it to a
+    neighbour (``[0, 1]:[0]`` for a sentence and the empty line after it), and blank lines on one
+    side only doubled that side's count, which took a translation for one split finer."""
     from .monotonic import align_parallel
 
     keep_s = [i for i, x in enumerate(src) if x.strip()]
@@ -264,18 +265,24 @@ def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link
     blank_t = [j for j, x in enumerate(tgt) if not x.strip()]
     out: list[Link] = []
     bs = bt = 0
+
+    def put(until_s: int, until_t: int) -> None:
+        """The blank units before these positions; blanks of the two sides in the same gap are
+        linked to each other (line n against line n of files blank in the same places)."""
+        nonlocal bs, bt
+        ps = [i for i in blank_s[bs:] if i < until_s]
+        pt = [j for j in blank_t[bt:] if j < until_t]
+        bs, bt = bs + len(ps), bt + len(pt)
+        both = min(len(ps), len(pt))
+        out.extend(Link((i,), (j,)) for i, j in zip(ps[:both], pt[:both], strict=True))
+        out.extend([Link((i,), ()) for i in ps[both:]] + [Link((), (j,)) for j in pt[both:]])
+
     for link in inner:
         ids_s = tuple(keep_s[i] for i in link.src)
         ids_t = tuple(keep_t[j] for j in link.tgt)
-        # the blank units before this link's first sentence on each side, in order
-        while bs < len(blank_s) and ids_s and blank_s[bs] < ids_s[0]:
-            out.append(Link((blank_s[bs],), ()))
-            bs += 1
-        while bt < len(blank_t) and ids_t and blank_t[bt] < ids_t[0]:
-            out.append(Link((), (blank_t[bt],)))
-            bt += 1
+        put(ids_s[0] if ids_s else -1, ids_t[0] if ids_t else -1)
         out.append(Link(ids_s, ids_t, link.score, link.features))
-    out += [Link((i,), ()) for i in blank_s[bs:]] + [Link((), (j,)) for j in blank_t[bt:]]
+    put(len(src), len(tgt))
     return out
 
 
