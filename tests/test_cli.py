@@ -708,3 +708,27 @@ def test_align_removes_what_a_killed_align_was_writing(tmp_path: Path) -> None:
     code, _, err = invoke("align", str(ar), str(en), "-q", "-o", str(tmp_path / "out.html"))
     assert code == 0, err
     assert not stale.exists() and live.exists()
+
+
+def test_a_pairs_file_says_how_many_unmatched_sentences_it_leaves_out(tmp_path: Path, seed_ar: Path,
+                                                                      seed_en: Path) -> None:
+    """A comparable alignment's unmatched sentences are in the native JSON, the Vecalign file and the
+    report; a pairs file (tsv, jsonl, tmx, moses) lists them only with --keep-empty. Written
+    without it, the command now says how many it left out instead of dropping them silently."""
+    from parallel.readers import read_alignment
+
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "--mode", "comparable", "-q", "-o",
+                          str(tmp_path / "seed.json"))
+    al = read_alignment(tmp_path / "seed.json")
+    out = tmp_path / "seed.tsv"
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "--mode", "comparable", "-o", str(out))
+    assert code == 0, err
+    n_s, n_t = len(al.unmatched_src), len(al.unmatched_tgt)
+    assert n_s and n_t
+    assert f"note: {n_s} ar + {n_t} en unmatched sentences are not in the tsv output" in err
+    for extra in (["--keep-empty"], ["-f", "json"], ["-f", "vecalign"]):
+        code, _, err = invoke("align", str(seed_ar), str(seed_en), "--mode", "comparable", *extra,
+                              "-o", str(tmp_path / "other.out"))
+        assert code == 0 and "unmatched sentences are not in" not in err, (extra, err)
+    code, _, err = invoke("filter", str(tmp_path / "other.out"), "--from", "vecalign", "-o", str(tmp_path / "f.tsv"))
+    assert code == 2 or "unmatched sentences are not in" in err, err  # vecalign has no texts to write

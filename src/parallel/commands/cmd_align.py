@@ -7,7 +7,7 @@ import click
 from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
 from ..export import FORMATS, wants_report
-from .cmd_filter import check_filter_options, export_options, filter_options, run_filters
+from .cmd_filter import check_filter_options, export_options, filter_options, run_filters, unmatched_note
 from .options import PROBABILITY, lang_code, note, quiet_option
 
 
@@ -116,6 +116,9 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         write_report(al, output, encoder=encoder, log=log)
     else:
         export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
+        left = unmatched_note(al, out_fmt, keep_empty)
+        if log and left:
+            log(f"note: {left}")
     if log:
         links = f"{len(al.links)} link{'' if len(al.links) == 1 else 's'}"
         sents = f"sentence{'' if len(s) == len(t) == 1 else 's'}"

@@ -261,6 +261,20 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
         _filter(file, in_fmt, fmt, header, keep_empty, sidecar, output, quiet, options)
 
 
+def unmatched_note(al: Any, out_fmt: str, keep_empty: bool) -> str | None:
+    """What a pairs file (tsv, jsonl, tmx, moses) leaves out of a comparable alignment: its
+    unmatched sentences, which only ``--keep-empty`` lists there (the vecalign and json files and
+    the report always do). None when nothing is left out."""
+    if al.mode != "comparable" or keep_empty or out_fmt in ("vecalign", "json", "html") \
+            or al.info.get("rebuilt_documents"):  # read from pairs without them: said when written
+        return None
+    n_s, n_t = len(al.unmatched_src), len(al.unmatched_tgt)
+    if not n_s and not n_t:
+        return None
+    return (f"{n_s} {al.src.lang} + {n_t} {al.tgt.lang} unmatched sentences are not in the {out_fmt} output "
+            "(pairs only): --keep-empty lists them, marked unmatched; the json and vecalign files always do")
+
+
 def _input_files(file: str, in_fmt: str) -> list[str]:
     """Every file ``filter`` reads for ``file``: it, its signature, and a Moses pair's other files."""
     from ..export import MOSES_REVIEW
@@ -304,3 +318,6 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
             log(f"note: {file} does not hold the texts of {unknown} unmatched sentence(s) (it was written "
                 "without --keep-empty): they are left out; align or mine again with --keep-empty to list them")
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
+    left = unmatched_note(kept, out_fmt, keep_empty) if log else None
+    if log and left:
+        log(f"note: {left}")
