@@ -476,3 +476,40 @@ def test_a_huge_line_gets_no_p_from_its_length_alone() -> None:
             for n in (30_000, 300_000, 3_000_000)]
     assert all(r[0, 8] == LEN_DEV_CAP for r in rows)
     assert np.array_equal(rows[0], rows[2])
+
+
+def test_link_probabilities_compare_links_with_the_documents_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """p of every link against every sentence of the other document, computed in blocks of rows:
+    the same p as all rows at once, and no links x sentences array (5k x 9k sentences took
+    1.5 GB; 200,000 one-word lines did not fit in memory)."""
+    import tracemalloc
+
+    from parallel.mine import knn_means
+
+    rng = np.random.default_rng(3)
+    r, n, m, d = 500, 1000, 12_000, 16
+
+    def unit(x: np.ndarray) -> np.ndarray:
+        return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+    src, tgt = unit(rng.normal(size=(n, d))), unit(rng.normal(size=(m, d)))
+    ii, jj = np.sort(rng.choice(n, r, replace=False)), np.sort(rng.choice(m, r, replace=False))
+    sv, tv = src[ii], unit(tgt[jj] + 0.5 * src[ii])
+    ids_s, ids_t = [(int(i),) for i in ii], [(int(j),) for j in jj]
+    texts = [f"sentence {i} of the document" for i in range(r)]
+    model, knn = cf.load_model("use-m3"), knn_means(src, tgt, 4)
+
+    def run() -> tuple[np.ndarray, int]:
+        tracemalloc.start()
+        p = cf.link_probabilities(sv, tv, src, tgt, ids_s, ids_t, texts, texts, model=model, knn=knn)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return p, peak
+
+    monkeypatch.setattr(cf, "_BLOCK", 10**12, raising=False)  # one block: every row at once
+    dense, dense_peak = run()
+    monkeypatch.setattr(cf, "_BLOCK", 16 * m, raising=False)  # blocks of 16 rows
+    blocked, peak = run()
+    assert np.array_equal(blocked, dense)
+    assert dense_peak > r * m * 8  # the whole links x sentences array, float64
+    assert peak < r * m * 8 / 4, (peak, dense_peak)

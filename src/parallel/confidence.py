@@ -479,7 +479,7 @@ def member_cosines(encoder: Any, src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> 
 
 # ----------------------------------------------------------------------------- mining by p
 
-_BLOCK = 2_000_000
+_BLOCK = 2_000_000  # similarity cells computed at once
 
 
 def _side_best(a_emb: np.ndarray, b_emb: np.ndarray, knn_a: np.ndarray, knn_b: np.ndarray,
@@ -753,6 +753,19 @@ def in_translation(p: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- any link
 
+def _row_step(m: int) -> int:
+    """Rows of a block against ``m`` sentences in :func:`link_probabilities`: 512, fewer where
+    512 x ``m`` would pass :data:`_BLOCK` cells, never under 16 (a single row goes through another
+    BLAS routine, whose sums differ in the last bits from the rows computed together)."""
+    return min(512, max(16, _BLOCK // max(m, 1)))
+
+
+def _knn_mean(sim: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the ``k`` largest values of each row of ``sim`` (b, m): (b,)."""
+    kk = max(1, min(k, sim.shape[1]))
+    return np.asarray(-np.partition(-sim, kk - 1, axis=1)[:, :kk].mean(axis=1))
+
+
 def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.ndarray, tgt_emb: np.ndarray,
                        src_ids: Sequence[tuple[int, ...]], tgt_ids: Sequence[tuple[int, ...]],
                        src_texts: Sequence[str], tgt_texts: Sequence[str], *, encoder: Any = None,
@@ -762,7 +775,9 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     per side: a sentence's row, or the joined text's embedding), against the documents' sentence
     embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
     other document's single sentences outside the link. ``knn``: the documents'
-    :func:`parallel.mine.knn_means` with ``k``, when the caller has them already."""
+    :func:`parallel.mine.knn_means` with ``k``, when the caller has them already. The links are
+    compared with the documents in blocks of rows (:func:`_row_step`): memory O((r + n + m) d +
+    block x (n + m)), never r x m (200,000 one-word lines would need gigabytes)."""
     if len(src_vecs) == 0:
         return np.zeros(0)
     model = model or load_model(encoder_name(encoder))
@@ -773,29 +788,28 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     kn_s, kn_t = knn
     sv = np.asarray(src_vecs, dtype=np.float64)
     tv = np.asarray(tgt_vecs, dtype=np.float64)
+    se = np.asarray(src_emb, dtype=np.float64)
+    te = np.asarray(tgt_emb, dtype=np.float64)
     cos = np.einsum("ij,ij->i", sv, tv)
-
-    def knn_of(vecs: np.ndarray, other: np.ndarray) -> np.ndarray:
-        sim = vecs @ other.T.astype(np.float64)
-        kk = max(1, min(k, sim.shape[1]))
-        return np.asarray(-np.partition(-sim, kk - 1, axis=1)[:, :kk].mean(axis=1))
-
-    ks = knn_of(sv, tgt_emb)
-    kt = knn_of(tv, src_emb)
     r = len(sv)
+    ks, kt = np.zeros(r), np.zeros(r)
     rank_f = np.zeros(r)
     rank_b = np.zeros(r)
     gap_f = np.zeros(r)
     gap_b = np.zeros(r)
-    for a in range(0, r, 512):
-        b = min(a + 512, r)
-        mf = sv[a:b] @ tgt_emb.T.astype(np.float64) - (ks[a:b, None] + kn_t[None, :]) / 2
-        mb = tv[a:b] @ src_emb.T.astype(np.float64) - (kt[a:b, None] + kn_s[None, :]) / 2
+    step = _row_step(max(len(se), len(te)))
+    for a in range(0, r, step):  # a block of links against every sentence: memory O(step x (n + m))
+        b = min(a + step, r)
+        sim_f, sim_b = sv[a:b] @ te.T, tv[a:b] @ se.T
+        ks[a:b], kt[a:b] = _knn_mean(sim_f, k), _knn_mean(sim_b, k)
+        mf = sim_f - (ks[a:b, None] + kn_t[None, :]) / 2
+        mb = sim_b - (kt[a:b, None] + kn_s[None, :]) / 2
+        del sim_f, sim_b
         for n in range(a, b):
             v = cos[n] - (ks[n] + kt[n]) / 2
-            rf = mf[n - a].copy()
+            rf = mf[n - a]
             rf[list(tgt_ids[n])] = -np.inf
-            rb = mb[n - a].copy()
+            rb = mb[n - a]
             rb[list(src_ids[n])] = -np.inf
             rank_f[n] = (rf > v).sum()
             rank_b[n] = (rb > v).sum()
