@@ -332,3 +332,43 @@ def test_outputs_do_not_depend_on_the_folder_run_starts_from(tmp_path: Path, mon
         outs.append({k: v for k, v in tree(out).items() if k.startswith("beta.")})
     assert set(outs[0]) >= {f"beta{suffix}" for suffix in OUTPUTS} and outs[0] == outs[1]
     assert json.loads(outs[0]["beta.json"])["src"]["name"] == "b.ar"
+
+
+def test_a_pair_whose_document_moved_is_realigned(tmp_path: Path) -> None:
+    """The outputs name the documents as the manifest writes them: a pair whose file was renamed
+    (same bytes) is redone on resume, and gives what a fresh run gives, not the old name."""
+    make_corpus(tmp_path / "in", bad=False)
+    manifest = tmp_path / "in" / "manifest.tsv"
+    header = manifest.read_text(encoding="utf-8").splitlines()[0]
+    manifest.write_text(header + "\nbeta\tb.ar\tb.en\tar\ten\tparallel\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_manifest(manifest, out)
+    (tmp_path / "in" / "b.ar").rename(tmp_path / "in" / "b renamed.ar")
+    manifest.write_text(header + "\nbeta\tb renamed.ar\tb.en\tar\ten\tparallel\n", encoding="utf-8")
+    summary = run_manifest(manifest, out)
+    assert summary.aligned == 1 and summary.resumed == 0
+    fresh = tmp_path / "fresh"
+    run_manifest(manifest, fresh, resume=False)
+    assert {k: v for k, v in tree(out).items() if DONE_DIR not in k} == \
+        {k: v for k, v in tree(fresh).items() if DONE_DIR not in k}
+    assert json.loads((out / "beta.json").read_text(encoding="utf-8"))["src"]["name"] == "b renamed.ar"
+
+
+def test_failures_name_the_documents_as_the_manifest_writes_them(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document that cannot be read is named in the summary as the manifest writes it, whatever
+    folder run starts from."""
+    make_corpus(tmp_path / "in")
+    manifest = tmp_path / "in" / "manifest.tsv"
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    manifest.write_text("\n".join([rows[0], *rows[-3:]]) + "\n", encoding="utf-8")  # the three bad pairs
+    failures = []
+    for cwd, given in ((tmp_path, "in/manifest.tsv"), (tmp_path / "in", "manifest.tsv")):
+        monkeypatch.chdir(cwd)
+        out = tmp_path / f"out{len(failures)}"
+        run_manifest(given, out)
+        failures.append(json.loads((out / SUMMARY).read_text(encoding="utf-8"))["failures"])
+    assert failures[0] == failures[1]
+    assert failures[0]["missing"] == "nope.ar: no such file"
+    assert failures[0]["hollow"] == "empty.ar: file is empty"
+    assert failures[0]["broken"].startswith("bin.ar: ")

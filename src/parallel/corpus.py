@@ -57,6 +57,19 @@ class PairEntry:
     src_written: str = ""
     tgt_written: str = ""
 
+    @property
+    def names(self) -> tuple[str, str]:
+        """The documents' names in the outputs (and in failures): the paths as the manifest writes them."""
+        return self.src_written or str(self.src), self.tgt_written or str(self.tgt)
+
+    def as_written(self, why: str) -> str:
+        """A failure reading a document (``PATH: ...``, as :func:`read_text` says) with the document
+        named as the manifest writes it: the summary must not depend on the folder run started from."""
+        for path, name in zip((self.src, self.tgt), self.names, strict=True):
+            if why.startswith(f"{path}:"):
+                return name + why[len(str(path)):]
+        return why
+
 
 _YES = ("yes", "true", "1")
 _NO = ("no", "false", "0")
@@ -258,12 +271,13 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
 
 
 def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_link: int | None) -> str:
-    """Hash of everything that determines a pair's outputs (inputs, options, formats, version)."""
+    """Hash of everything that determines a pair's outputs (inputs and the names they are written
+    under, options, formats, version)."""
     from . import __version__
     from .schema import SCHEMA_VERSION
 
     h = hashlib.sha256()
-    for part in (e.name, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
+    for part in (e.name, *e.names, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
                  model or "auto", str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
                  f"schema={SCHEMA_VERSION}"):
         h.update(part.encode("utf-8"))
@@ -499,7 +513,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 src_text = read_text(e.src)
                 tgt_text = read_text(e.tgt)
             except ParallelError as exc:
-                fail(e.name, str(exc))
+                fail(e.name, e.as_written(str(exc)))
                 continue
             key = pair_key(e, src_text, tgt_text, model, max_link)
             marker = _read_marker(out, e.name) if resume else None
@@ -509,8 +523,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 bar.update(1)
                 continue
             submitted.append(e.name)
-            yield PairJob(e.name, src_text, tgt_text, e.src_written or str(e.src), e.tgt_written or str(e.tgt),
-                          e.src_lang, e.tgt_lang,
+            yield PairJob(e.name, src_text, tgt_text, *e.names, e.src_lang, e.tgt_lang,
                           e.mode, e.presplit, model, max_link, key)
 
     eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
