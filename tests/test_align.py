@@ -731,6 +731,8 @@ class _BagOfWords:
     (["a b c d e"], ["a", "b", "c", "d e"], [((), (0,)), ((), (1,)), ((), (2,)), ((0,), (3,))], None),
     (["a", "e"], ["a", "b", "c", "d", "e"], [((0,), (0,)), ((), (1,)), ((), (2,)), ((), (3,)), ((1,), (4,))],
      None),
+    # a link already as long as the document allows (auto_max_link(2, 5) == 4) takes in nothing
+    (["a b c d e", "z"], ["a", "b", "c", "d", "e"], [((0,), (0, 1, 2, 3)), ((), (4,)), ((1,), ())], None),
 ])
 def test_absorb_additions(src: list[str], tgt: list[str], links: list[Any], want: list[Any] | None) -> None:
     """In a one-to-many document an unlinked sentence of the finer side joins the neighbouring link
@@ -873,6 +875,64 @@ def test_sentences_of_clauses_cover_every_sentence_once(sizes: list[int], seed: 
     assert [x for a, _ in links for x in a] == list(range(len(sizes)))
     assert [y for _, b in links for y in b] == list(range(j))
     assert all(a or b for a, b in links)
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=8), st.integers(4, 9), st.integers(0, 2**32 - 1))
+@settings(max_examples=200, deadline=None)
+def test_sentences_of_clauses_stay_within_the_largest_link(sizes: list[int], limit: int, seed: int) -> None:
+    """Read back onto sentences, no link has more than ``limit`` sentences on either side (a
+    sentence of many clauses, each against several sentences, made 1-43 links), and every
+    sentence is still in one link, in order."""
+    from parallel.monotonic import _sentences_of_clauses
+
+    rng = np.random.default_rng(seed)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    moves = [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (1, 0), (0, 1), (2, 2), (3, 1)]
+    sides, i, j = [], 0, 0
+    while i < len(owner):
+        a, b = moves[int(rng.integers(len(moves)))]
+        a = min(a, len(owner) - i)
+        if a == 0 and b == 0:
+            continue
+        sides.append((tuple(range(i, i + a)), tuple(range(j, j + b))))
+        i, j = i + a, j + b
+    links = _sentences_of_clauses(sides, owner, rng.random(len(owner)), limit=limit)
+    assert [x for a, _ in links for x in a] == list(range(len(sizes)))
+    assert [y for _, b in links for y in b] == list(range(j))
+    assert all(a or b for a, b in links)
+    assert max(max(len(a), len(b)) for a, b in links) <= limit, links
+
+
+def test_one_to_many_links_stay_within_the_largest_link() -> None:
+    """A sentence of four clauses rendered as twelve sentences: aligned by clauses and read back,
+    no link is longer than auto_max_link allows (the clauses of one sentence were joined without
+    bound: 43-1 links); the twelve that cannot all be one link keep the clauses of most text
+    together, the rest are 0-1 links."""
+    from parallel.monotonic import align_parallel, auto_max_link
+
+    coarse, fine, w = [], [], 0
+    clause_texts = []
+    for _ in range(4):  # one sentence: four clauses of three sentences each
+        parts = []
+        for _ in range(3):
+            words = [f"w{w + x}" for x in range(3)]
+            w += 3
+            fine.append(" ".join(words) + ".")
+            parts.append(" ".join(words))
+        clause_texts.append(" and ".join(parts))
+    coarse.append(", ".join(clause_texts) + ".")
+    for _ in range(6):  # six sentences of two clauses, two sentences each
+        a, b = [f"w{w + x}" for x in range(3)], [f"w{w + 3 + x}" for x in range(3)]
+        w += 6
+        coarse.append(" ".join(a) + ", " + " ".join(b) + ".")
+        fine += [" ".join(a) + ".", " ".join(b) + "."]
+    links = align_parallel(coarse, fine, _BagOfWords())
+    limit = auto_max_link(len(coarse), len(fine))
+    assert limit == 9
+    check_cover(links, len(coarse), len(fine))
+    assert max(max(len(k.src), len(k.tgt)) for k in links) <= limit, [k.kind for k in links]
+    assert [k.kind for k in links if k.src != (0,) and k.src] == ["1-2"] * 6
+    assert [k.kind for k in links if k.src == (0,)] == ["1-9"]
 
 
 def test_textberg_one_to_many_dev_by_default(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]

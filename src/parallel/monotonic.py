@@ -1058,7 +1058,8 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
         inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, tgt_cut=cut, **opts)
     sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
     weight = np.array([len(x) for x in texts], dtype=np.float64)
-    links = [(a, b) if coarse == 0 else (b, a) for a, b in _sentences_of_clauses(sides, owner, weight)]
+    links = [(a, b) if coarse == 0 else (b, a)
+             for a, b in _sentences_of_clauses(sides, owner, weight, limit=auto_max_link(n, m))]
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     return _scored_links(links, s, t, [len(x) for x in src], [len(x) for x in tgt], float(opts["local"]),
@@ -1082,10 +1083,12 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
     the search left it out because a short sentence barely moves a joined vector either way.
     Both joins are embedded as text (one encoder call for the whole document), and the run goes
     where adding it raises the link's cosine more (or lowers it less). A run with no link on
-    either side next to it (the document's edge, or another unlinked stretch) stays unlinked.
+    either side next to it (the document's edge, or another unlinked stretch) stays unlinked, and
+    so does one that would make a link longer than :func:`auto_max_link` allows.
     """
     n, m = len(src), len(tgt)
     fine = 1 if m > n else 0  # the side split finer: its unlinked sentences are the additions
+    limit = auto_max_link(n, m)
 
     def side(k: Link) -> tuple[int, ...]:
         return k.tgt if fine == 1 else k.src
@@ -1120,6 +1123,8 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
             if not full(nb):
                 continue
             own = list(side(links[nb]))
+            if len(own) + len(added) > limit:  # never a link longer than the document allows
+                continue
             grown = own + added if before else added + own
             base = len(texts)
             texts += [" ".join(coarse_text[i] for i in other(links[nb])), " ".join(fine_text[i] for i in own),
@@ -1163,15 +1168,18 @@ _ABSORB_MAX = 8
 
 
 def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray,
-                          weight: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+                          weight: np.ndarray, limit: int | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Links of clauses (ids on the coarse side, ids on the finer side), in order, read back onto
-    the sentences that ``owner`` (clause -> sentence) names; ``weight``: each clause's length.
+    the sentences that ``owner`` (clause -> sentence) names; ``weight``: each clause's length;
+    ``limit``: most sentences on either side of a link (None: any number).
 
     A link whose clauses belong to one sentence goes to it. A link across sentences goes to the
     sentences all of whose clauses are in it (two or more: one link of them, 2-x), or, when none
     is, to the sentence with most of its text: a sentence that has only its last clause there is
     not joined to the next one for it. A skipped sentence inside one sentence's links belongs to
-    it; a sentence left with nothing is a 1-0 link.
+    it; a sentence left with nothing is a 1-0 link. A sentence whose clause links hold more than
+    ``limit`` sentences keeps the run of them with most of its text within the limit
+    (:func:`_within_limit`); the other side's sentences of the others become 0-1 links.
     """
     count = np.bincount(owner)
     parent = list(range(len(count)))
@@ -1218,21 +1226,21 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
         if g is None and before is not None and before == after[k] and run[k] <= _ABSORB_MAX:
             group[k] = before
         before = group[k] if group[k] is not None else before
-    out: list[tuple[set[int], list[int]]] = []
-    mass: list[float] = []  # clause length of each entry
+    runs: list[list[tuple[set[int], list[int], float]]] = []  # the links of each entry
     owner_of: list[int | None] = []
     last: int | None = None
     for (cl, fine), mem, g in zip(sides, members, group, strict=True):
-        w = float(weight[list(cl)].sum()) if cl else 0.0
+        part = (set(mem), list(fine), float(weight[list(cl)].sum()) if cl else 0.0)
         if g is not None and g == last:
-            out[-1][0].update(mem)
-            out[-1][1].extend(fine)
-            mass[-1] += w
+            runs[-1].append(part)
         else:
-            out.append((set(mem), list(fine)))
-            mass.append(w)
+            runs.append([part])
             owner_of.append(g)
         last = g
+    if limit is not None:
+        runs, owner_of = _within_limit(runs, owner_of, limit)
+    out = [({o for a, _, _ in run for o in a}, [y for _, b, _ in run for y in b]) for run in runs]
+    mass = [sum(w for _, _, w in run) for run in runs]  # clause length of each entry
     # a sentence whose clause links an omission left apart (a run of skipped sentences too long to
     # take in) stays where most of its text was aligned; the other side's sentences linked to its
     # other clauses become 0-1 links
@@ -1257,6 +1265,44 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
             done.append(((missing.pop(0),), ()))
         done.append((tuple(sorted(a)), tuple(b)))
     return done + [((o,), ()) for o in missing]
+
+
+def _within_limit(runs: list[list[tuple[set[int], list[int], float]]], owner_of: list[int | None],
+                  limit: int) -> tuple[list[list[tuple[set[int], list[int], float]]], list[int | None]]:
+    """Each entry of :func:`_sentences_of_clauses` (a run of clause links, each ``(sentences,
+    finer side's sentences, clause length)``, read back onto one group of sentences) with at most
+    ``limit`` sentences on either side: an entry over it keeps its consecutive links of most clause
+    length within the limit, and the finer side's sentences of its other links become 0-1 links
+    (a link of more sentences than the document allows is a search that ran on, not a translation)."""
+    new_runs: list[list[tuple[set[int], list[int], float]]] = []
+    new_owner: list[int | None] = []
+    for run, g in zip(runs, owner_of, strict=True):
+        if (len({o for a, _, _ in run for o in a}) <= limit and sum(len(b) for _, b, _ in run) <= limit):
+            new_runs.append(run)
+            new_owner.append(g)
+            continue
+        heaviest = max(range(len(run)), key=lambda x: run[x][2])
+        best, lo, hi = -np.inf, heaviest, heaviest + 1  # no run fits: the heaviest link alone
+        for a in range(len(run)):
+            sents: set[int] = set()
+            fine = 0
+            w = 0.0
+            for b in range(a, len(run)):
+                sents |= run[b][0]
+                fine += len(run[b][1])
+                w += run[b][2]
+                if len(sents) > limit or fine > limit:
+                    break
+                if w > best:
+                    best, lo, hi = w, a, b + 1
+        for x in range(len(run)):
+            if x == lo:
+                new_runs.append(run[lo:hi])
+                new_owner.append(g)
+            elif not lo <= x < hi:
+                new_runs += [[(set(), [y], 0.0)] for y in run[x][1]]
+                new_owner += [None] * len(run[x][1])
+    return new_runs, new_owner
 
 
 def _scored_links(links: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], s: np.ndarray, t: np.ndarray,
