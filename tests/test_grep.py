@@ -48,6 +48,21 @@ def test_fold_map_points_back_to_the_original() -> None:
     assert all(text[starts[k]] and fold_text(text[starts[k]]) == folded[k] for k in range(len(folded)))
 
 
+def test_typographic_quotes_and_dashes_match_the_keyboards(al: Alignment) -> None:
+    """``China's`` finds ``China’s``, ``"art"`` finds ``“art”``, ``e-mail`` finds ``e‑mail`` (U+2011),
+    ``1"`` finds ``1″`` (which NFKC would take as two primes), and each hit is the text as written."""
+    en = ["China’s “art” by e\u2011mail.", "A 1″ gap, 5\u22123.", "Plain China's \"art\" by e-mail."]
+    doc = make_doc(en, "en", sep=" ")
+    al = Alignment(doc, doc, (Link((0,), (0,), 0.9),), "comparable", "model:use-m3")
+    for pattern, written in [("China's", "China’s"), ('"art"', "“art”"), ("e-mail", "e\u2011mail"),
+                             ('1"', "1″"), ("5-3", "5\u22123"), ("china’s", "China’s")]:
+        hits = concordance(al, pattern, side="tgt")
+        assert [h.match for h in hits if h.sentence != 2] == [written], pattern
+        assert all(h.text[h.start:h.end] == h.match for h in hits)
+        assert any(h.sentence == 2 for h in hits) or pattern in ('1"', "5-3")  # the ASCII text too
+    assert fold_text("1″") == '1"'
+
+
 def test_hits_are_shown_as_written(al: Alignment) -> None:
     hits = concordance(al, "منظمة الصحة", side="src")
     assert len(hits) == 1

@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parallel.normalize import DIGITS, LETTERS, MARKS, fold, fold_with_map, strip_marks
+from parallel.normalize import DIGITS, LETTERS, MARKS, PUNCT, fold, fold_with_map, strip_marks
 
 ARABIC_AND_LATIN = st.text(
     alphabet=st.sampled_from(
         list("abcXYZ éÉßİ 0123,.") + list("ابتثجحخدذرسشصضطظعغفقكلمنهوي") + sorted(MARKS)[:12]
-        + list(LETTERS) + list(DIGITS) + ["ـ", "\u200f"]),
+        + list(LETTERS) + list(DIGITS) + list(PUNCT) + ["ـ", "\u200f"]),
     max_size=40,
 )
 
@@ -80,3 +80,15 @@ def test_concordance_uses_this_module() -> None:
     from parallel import concordance
 
     assert concordance.fold_text("الْمَدْرَسَةُ", "ar") == fold("الْمَدْرَسَةُ", "ar")
+
+
+def test_typographic_quotes_and_dashes_fold_to_what_a_keyboard_types() -> None:
+    """A search typed with ' " - finds the text's ’ “ ‑ (and the other way round), as alef forms fold."""
+    assert fold("China’s ‘art’ ʼ ′", "en") == "china's 'art' ' '"
+    assert fold("“art” „x“ «حرية» ″", "en") == '"art" "x" "حريه" "'
+    assert fold("e\u2010a e\u2011b e\u2012c e\u2013d \u22125", "en") == "e-a e-b e-c e-d -5"
+    assert fold("China’s", "en", punct=False) == "china’s"
+    from parallel.normalize import fold_tables
+
+    assert all(len(v) == 1 for v in PUNCT.values())  # one character to one: offsets are kept
+    assert fold_tables()["punct"] == PUNCT

@@ -595,3 +595,163 @@ def test_one_colour_per_band_everywhere() -> None:
     strokes = set(re.findall(r'<rect class="lk (\w+)"[^>]*stroke="(#[0-9a-f]+)"', page))
     assert strokes and all(BAND_COLOURS[band] == colour for band, colour in strokes)
     assert "magenta" not in page and "#ff40ff" not in page
+
+
+def long_alignment(n: int = 300) -> Alignment:
+    ar = make_doc([f"الجملة رقم {i}." for i in range(n)], "ar", "doc.ar.txt")
+    en = make_doc([f"Sentence number {i}." for i in range(n)], "en", "doc.en.txt")
+    return Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(n)), "parallel",
+                     "model:use-m3|mode:parallel")
+
+
+# the row's top is below the sticky tools bar and column header, and the row is on screen
+_BELOW_BARS = """id => {
+  const r = document.getElementById(id).getBoundingClientRect();
+  const bars = Math.max(document.querySelector('.tools').getBoundingClientRect().bottom,
+                        document.querySelector('#links .h').getBoundingClientRect().bottom);
+  return r.top >= bars - 0.5 && r.top < innerHeight;
+}"""
+
+
+@pytest.mark.slow
+def test_a_row_jumped_to_stops_below_the_sticky_bars_in_a_real_browser(tmp_path: Path) -> None:
+    """"go to link", a matrix box and a #L... address bring the row under the sticky tools bar and
+    column header (the handler centred it, then set the hash, which jumped it to the top)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    target = tmp_path / "long.html"
+    write_report(long_alignment(), target, sim=np.eye(300, dtype=np.float32))
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", 1100, 700)
+        try:
+            page = browser.new_page()
+            page.goto(target.as_uri())
+            for n in ("150", "40", "150"):  # the same link twice: the hash is already there
+                page.fill("#go", n)
+                page.press("#go", "Enter")
+                page.wait_for_function(_BELOW_BARS, arg=f"L{n}", timeout=10_000)
+                assert page.evaluate("location.hash") == f"#L{n}"
+            page.locator('svg.matrix a[href="#L250"]').dispatch_event("click")
+            page.wait_for_function(_BELOW_BARS, arg="L250", timeout=10_000)
+            page.goto(target.as_uri() + "#L200")
+            page.wait_for_function(_BELOW_BARS, arg="L200", timeout=10_000)
+            page.set_viewport_size({"width": 620, "height": 700})  # the tools bar wraps to two lines
+            page.fill("#go", "120")
+            page.press("#go", "Enter")
+            page.wait_for_function(_BELOW_BARS, arg="L120", timeout=10_000)
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+def test_go_to_link_takes_arabic_indic_digits_in_a_real_browser(tmp_path: Path) -> None:
+    """An Arabic keyboard types ١٦٥٦ (or, Persian, ۱۶۵۶): "go to link" takes it as 1656."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    target = tmp_path / "long.html"
+    write_report(long_alignment(), target, matrix=False)
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", 1100, 700)
+        try:
+            page = browser.new_page()
+            page.goto(target.as_uri())
+            for typed, n in (("١٥٦", 156), ("۲۰۷", 207), (" 12 ", 12)):
+                page.fill("#go", typed)
+                page.press("#go", "Enter")
+                assert page.evaluate("document.getElementById('go').validationMessage") == ""
+                page.wait_for_function("h => location.hash === h", arg=f"#L{n}", timeout=10_000)
+            page.fill("#go", "٣٠٠")
+            page.press("#go", "Enter")
+            assert page.evaluate("document.getElementById('go').validationMessage") == "no link ٣٠٠ (links 0 to 299)"
+        finally:
+            browser.close()
+
+
+def reviewed_alignment() -> Alignment:
+    from dataclasses import replace
+
+    al = small_alignment("comparable")
+    feats = [{"status": "accepted", "note": "ترجمة حرة <b>ok</b>"}, {"status": "rejected"},
+             {"status": "accepted", "edited": "relink", "note": "checked " + XSS[0]}]
+    return replace(al, links=tuple(replace(k, features={**k.features, **f}) for k, f in zip(al.links, feats, strict=True)))
+
+
+@pytest.mark.slow
+def test_review_decisions_show_in_the_report_in_a_real_browser(tmp_path: Path) -> None:
+    """A file reviewed in the app: the note's text on its row (escaped), a rejected link struck
+    through, accepted / rejected / not reviewed in the "show" menu, and an edited badge."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    target = tmp_path / "reviewed.html"
+    write_report(reviewed_alignment(), target, matrix=False)
+    html_text = target.read_text(encoding="utf-8")
+    assert "checked &lt;script&gt;" in html_text and "<b>ok</b>" not in html_text
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", 1100, 900)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(target.as_uri())
+            assert page.locator("#L0 .nt").inner_text() == "note ترجمة حرة <b>ok</b>"
+            assert page.locator("#L2 .nt").is_visible() and page.locator("#L1 .nt").count() == 0
+            assert "line-through" in page.evaluate(
+                "getComputedStyle(document.querySelector('#L1 .c')).textDecorationLine")
+            assert "line-through" not in page.evaluate(
+                "getComputedStyle(document.querySelector('#L0 .c')).textDecorationLine")
+            assert page.locator("#L2 .st.edited").inner_text() == "edited: relink"
+            for value, shown in (("only-acc", "2 of 3 links shown"), ("only-rej", "1 of 3 links shown"),
+                                 ("only-todo", "0 of 3 links shown")):
+                page.select_option("#show", value)
+                assert page.locator("#shown").inner_text() == shown
+            page.select_option("#show", "only-rej")
+            assert page.locator("#L1").is_visible() and not page.locator("#L0").is_visible()
+            assert errors == []
+        finally:
+            browser.close()
+    # an unreviewed file's menu offers no review choices
+    assert 'value="only-acc"' not in render(small_alignment("comparable"), sim=None)
+
+
+@pytest.mark.slow
+def test_the_unmatched_headings_count_the_hits_of_a_search_in_a_real_browser(tmp_path: Path) -> None:
+    """A search hides the unmatched sentences that do not hold it: each heading says how many do."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from dataclasses import replace
+
+    al = small_alignment("comparable")
+    target = tmp_path / "c.html"
+    write_report(replace(al, links=al.links[:2]), target, matrix=False)  # Arabic 1, 3 and English 3 unmatched
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", 1100, 900)
+        try:
+            page = browser.new_page()
+            page.goto(target.as_uri())
+            heads = page.locator("#unmatched h3")
+            assert [heads.nth(k).inner_text() for k in range(2)] == ["Arabic: 2 unmatched", "English: 1 unmatched"]
+            page.fill("#find", "اخر")  # آخر
+            sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched (1 hold the search)")
+            sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched (0 hold the search)")
+            page.fill("#find", "added sentence")
+            sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched")  # all of them hold it
+            page.fill("#find", "")
+            sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched")
+        finally:
+            browser.close()
+
+
+def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
+    """A kept comparable link with p between the bar (0.45 by default) and 0.5 is coloured low like
+    the rejected pairs below the bar: the legend says links are kept from the bar up."""
+    from dataclasses import replace
+
+    from parallel.report import kept_from, p_legend
+
+    al = small_alignment("comparable")
+    al = replace(al, links=tuple(replace(k, features={**k.features, "p": 0.47}) for k in al.links),
+                 info={"mining": {"min_p": 0.45}})
+    assert kept_from(al) == 0.45
+    want = "comparable mode keeps a mined pair from the bar up, here p ≥ 0.45: a kept link with p from 0.45 to 0.5 is coloured low"
+    assert want in p_legend(al) and want in render(al, sim=None)
+    signed = replace(al, info={}, signature=al.signature + "|keep:p>=0.3")
+    assert kept_from(signed) == 0.3 and "here p ≥ 0.3" in p_legend(signed)
+    unknown = replace(al, info={})
+    assert kept_from(unknown) is None and "from the bar up" in p_legend(unknown)
+    assert "bar" not in p_legend(replace(al, mode="parallel"))

@@ -1182,3 +1182,150 @@ def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: 
     page.fill("#find", "اضافيه")
     expect(page.locator("#unmatched .ui:visible")).to_have_count(1)
     assert errors == []
+
+
+@pytest.mark.slow
+def test_the_legend_says_what_the_colours_are_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """A file without p is coloured by cosine bands: the review app's legend and column header say
+    so, in the report's words (they said "high p >= 0.9" and explained calibrated p)."""
+    from dataclasses import replace
+
+    from playwright.sync_api import expect
+
+    nop = save(parallel_alignment(), tmp_path / "nop.json")
+    with review_server(nop) as url:
+        page.goto(url)
+        expect(page.locator("#legend-text")).to_have_text("confidence = cosine of the two sides")
+        expect(page.locator("#legend-keys .key")).to_have_text(["high cosine ≥ 0.6", "mid 0.4–0.6", "low < 0.4", "gap"])
+        expect(page.locator("#grid .h > div").nth(3)).to_have_text("type · cosine · actions")
+        assert "p ≥" not in page.locator("#legend").inner_text()
+        state = page.evaluate("fetch('/api/state').then(r => r.json())")
+        assert (state["measure"], state["legend"]) == ("cosine", "confidence = cosine of the two sides")
+    al = parallel_alignment()
+    withp = save(replace(al, links=tuple(replace(k, features={**k.features, "p": 0.7}) for k in al.links)),
+                 tmp_path / "p.json")
+    with review_server(withp) as url:
+        page.goto(url)
+        expect(page.locator("#legend-keys .key").first).to_have_text("high p ≥ 0.9")
+        expect(page.locator("#legend-text")).to_contain_text("estimated probability that the two sides say the same thing")
+        expect(page.locator("#grid .h > div").nth(3)).to_have_text("type · p · actions")
+
+
+@pytest.mark.slow
+def test_keys_move_between_the_rows_shown_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
+    """With "not reviewed yet", `a` hides its row: the focus moves to the next row shown (it fell to
+    the page, and the next `a` did nothing); j / k and the arrows move between the rows shown."""
+    from playwright.sync_api import expect
+
+    url, path = server
+    page.goto(url)
+    expect(page.locator("#L5")).to_be_visible()
+    page.select_option("#show", "only-todo")
+    page.click("#L0 .c[dir=ltr]")
+    page.keyboard.press("a")
+    expect(page.locator("#status")).to_have_text("Saved: link 0 accepted")
+    expect(page.locator("#L0")).to_be_hidden()
+    expect(page.locator("#L1")).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
+    expect(page.locator("#L2")).to_be_focused()
+    assert [k.features.get("status") for k in read_alignment(path).links][:3] == ["accepted", "accepted", None]
+    for key, row in (("j", "L3"), ("ArrowDown", "L4"), ("k", "L3"), ("ArrowUp", "L2"), ("k", "L2")):
+        page.keyboard.press(key)  # k on L2: L1 and L0 are hidden, the focus stays
+        expect(page.locator("#" + row)).to_be_focused()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")  # from nowhere: the first row shown
+    expect(page.locator("#L2")).to_be_focused()
+    page.focus("#find")
+    page.keyboard.press("j")  # typing, not moving
+    expect(page.locator("#find")).to_be_focused()
+    expect(page.locator("#find")).to_have_value("j")
+    expect(page.locator(".help")).to_contain_text("j / ↓ next link, k / ↑ previous link")  # the keys are told
+
+
+TYPOGRAPHIC_EN = ["China’s “art” is sent by e\u2011mail.", "Plain text, nothing typographic."]
+TYPOGRAPHIC_AR = ["«الفن» في الصين.", "نص عادي."]
+
+
+@pytest.mark.slow
+def test_search_folds_typographic_quotes_and_dashes_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """`China's`, `"art"`, `e-mail` find China’s, “art”, e‑mail (U+2011) in the report and the app."""
+    from playwright.sync_api import expect
+
+    from parallel.concordance import fold_text
+    from parallel.report import write_report
+
+    al = Alignment(make_doc(TYPOGRAPHIC_AR, "ar", "t.ar.txt"), make_doc(TYPOGRAPHIC_EN, "en", "t.en.txt"),
+                   (Link((0,), (0,), 0.8, {"cosine": 0.8}), Link((1,), (1,), 0.8, {"cosine": 0.8})),
+                   "parallel", "model:use-m3|mode:parallel")
+    report = tmp_path / "t.html"
+    write_report(al, report, matrix=False)
+    page.goto(report.as_uri())
+    cases = TYPOGRAPHIC_EN + TYPOGRAPHIC_AR + ["1″ ‘x’ ʼ ′ „y“ \u2010\u2012\u2013\u2212"]
+    got = page.evaluate("cases => cases.map(makeFold(JSON.parse(document.getElementById('find').dataset.fold)))", cases)
+    assert got == [fold_text(c) for c in cases]
+    for query in ("China's", '"art"', "e-mail", '"الفن"'):
+        page.fill("#find", query)
+        expect(page.locator("#shown")).to_have_text("1 of 2 links shown")
+        expect(page.locator("#L0")).to_be_visible()
+    path = save(al, tmp_path / "t.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        for query in ("china's", '"art"', "E-MAIL"):
+            page.fill("#find", query)
+            expect(page.locator("#found")).to_have_text("1 of 2 links hold it")
+            expect(page.locator("#grid .r")).to_have_count(1)
+
+
+def test_sentence_numbers_take_arabic_digits_and_the_arabic_comma(client: tuple[Any, str, Path]) -> None:
+    """The new-link form sends what was typed: ٣،٤ (Arabic comma) or ۳ (extended digits) are numbers."""
+    c, _, path = client
+    state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+    r = post(c, "/api/op", {"op": "relink", "args": {"link": 5, "src": "٤", "tgt": "۵"}, "rev": state["rev"]})
+    assert r.status_code == 200, r.get_json()
+    assert (read_alignment(path).links[5].src, read_alignment(path).links[5].tgt) == ((4,), (5,))
+    r = post(c, "/api/op", {"op": "relink", "args": {"link": 5, "src": "٤،٥", "tgt": "5"}, "rev": r.get_json()["rev"]})
+    assert r.status_code == 200, r.get_json()
+    assert (read_alignment(path).links[5].src, read_alignment(path).links[5].tgt) == ((4, 5), (5,))
+    state = r.get_json()
+    for bad in ("²", "3.5", "٣٫٥", "x"):  # "²" is a digit to str.isdigit, not to int(): was a 500
+        r = post(c, "/api/op", {"op": "relink", "args": {"link": 5, "src": bad, "tgt": "5"}, "rev": state["rev"]})
+        assert r.status_code == 400 and r.get_json()["error"] == "src: a number expected"
+
+
+@pytest.mark.slow
+def test_the_new_link_form_takes_the_arabic_comma_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#um-src .ui")).to_have_count(4)
+        page.fill("#new-src", "١،٢")
+        page.click("#um-src button.ui[data-id='4']")  # added to what was typed
+        expect(page.locator("#new-src")).to_have_value("1,2,4")
+        page.fill("#new-src", "١،٢")
+        page.fill("#new-tgt", "۱")
+        page.click("#newlink button[type=submit]")
+        expect(page.locator("#status")).to_have_text("Saved: new link")
+    assert any(k.src == (1, 2) and k.tgt == (1,) for k in read_alignment(path).links)
+
+
+@pytest.mark.slow
+def test_the_find_box_shows_its_whole_placeholder_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """The placeholder "either side: WHO, الصحة" was clipped (size 18) in both pages."""
+    from playwright.sync_api import expect
+
+    from parallel.report import write_report
+
+    fits = "() => { const f = document.getElementById('find'); f.value = f.placeholder; return f.scrollWidth <= f.clientWidth; }"
+    report = tmp_path / "r.html"
+    write_report(parallel_alignment(), report, matrix=False)
+    page.goto(report.as_uri())
+    assert page.evaluate(fits)
+    path = save(parallel_alignment(), tmp_path / "pair.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        assert page.evaluate(fits)

@@ -1,7 +1,8 @@
 """Parallel concordance: keyword in context on either side, the aligned segment beside it.
 
 Matching runs on *folded* text (:func:`parallel.normalize.fold`: case, Arabic
-diacritics, tatweel, alef/hamza variants, alef maqsura, Arabic-Indic digits), but
+diacritics, tatweel, alef/hamza variants, alef maqsura, Arabic-Indic digits, typographic
+quotes and dashes), but
 every hit is mapped back to the original characters, so contexts are shown
 exactly as written. ``case_sensitive=True`` keeps every rule but case (Arabic has
 no case, so it changes only Latin, Greek, Cyrillic... matches: ``WHO`` no longer
@@ -21,13 +22,19 @@ from .data import Alignment, Document
 from .errors import InputError
 
 SIDES = ("src", "tgt", "both")
+# Typographic quotes and dashes as ASCII before NFKC, which would take ``″`` as two primes
+# (one character to one: offsets are kept).
+_PUNCT = str.maketrans(normalize.PUNCT)
 
 
 def _nfkc_with_map(text: str) -> tuple[str, list[int]]:
     """``text`` with each character in NFKC form (Arabic presentation forms such as U+FEFB
     lam-alef become their letters, ``ﻻ`` -> ``لا``), and for each output character the index of
     the character it came from (plus ``len(text)`` at the end)."""
-    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+    if text.isascii():
+        return text, list(range(len(text) + 1))
+    text = text.translate(_PUNCT)
+    if unicodedata.is_normalized("NFKC", text):
         return text, list(range(len(text) + 1))
     out: list[str] = []
     where: list[int] = []
@@ -72,7 +79,7 @@ def _one_space(folded: str, starts: list[int]) -> tuple[str, list[int]]:
 def fold_text(text: str, lang: str = "", *, case: bool = True) -> str:
     """``text`` folded for matching: NFKC, then :func:`parallel.normalize.fold`, white space runs
     as one space."""
-    folded = normalize.fold(unicodedata.normalize("NFKC", text), lang, case=case)
+    folded = normalize.fold(unicodedata.normalize("NFKC", text.translate(_PUNCT)), lang, case=case)
     return _one_space(folded, list(range(len(folded) + 1)))[0]
 
 

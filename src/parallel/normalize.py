@@ -19,6 +19,9 @@ Rules (each can be switched off):
   alef maqsura ى and Farsi ya ی -> ي, ta marbuta ة -> ه, Farsi keheh ک -> ك.
 - ``digits``: Arabic-Indic (٠-٩) and extended Arabic-Indic (۰-۹) digits -> ASCII,
   Arabic decimal/thousands separators and percent sign -> ``. , %``.
+- ``punct``: typographic apostrophes and quotes and hyphen/dash variants as the ASCII ones a
+  keyboard types: ``’ ‘ ʼ ′`` -> ``'``, ``“ ” „ « » ″`` -> ``"``, U+2010-U+2013 and the minus
+  sign U+2212 -> ``-`` (``China’s`` finds ``China's``, ``e‑mail`` finds ``e-mail``).
 - ``case``: Unicode case folding (``str.casefold``).
 
 ``lang`` ("ar", "en" or anything else) is accepted for the API's sake; the rules are
@@ -31,8 +34,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "VERSE_NUMBER", "fold", "fold_tables",
-           "fold_with_map", "strip_marks"]
+__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PUNCT", "VERSE_NUMBER", "fold",
+           "fold_tables", "fold_with_map", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
@@ -72,6 +75,15 @@ DIGITS: dict[str, str] = {
     "\u066A": "%",   # Arabic percent sign
 }
 
+#: Typographic punctuation folded by the ``punct`` rule, each to one ASCII character. A search
+#: applies it before NFKC too (:mod:`parallel.concordance`, ``fold.js``), which would take ``″``
+#: as two primes.
+PUNCT: dict[str, str] = {
+    **dict.fromkeys("\u2019\u2018\u02BC\u2032", "'"),                   # ’ ‘ ʼ ′
+    **dict.fromkeys("\u201C\u201D\u201E\u00AB\u00BB\u2033", '"'),     # “ ” „ « » ″
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"),           # hyphens, figure/en dash, minus
+}
+
 
 def _is_arabic(ch: str) -> bool:
     cp = ord(ch)
@@ -79,13 +91,15 @@ def _is_arabic(ch: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _fold_char(ch: str, marks: bool, letters: bool, digits: bool, case: bool) -> str:
+def _fold_char(ch: str, marks: bool, letters: bool, digits: bool, punct: bool, case: bool) -> str:
     if marks and ch in MARKS:
         return ""
     if letters and ch in LETTERS:
         return LETTERS[ch]
     if digits and ch in DIGITS:
         return DIGITS[ch]
+    if punct and ch in PUNCT:
+        return PUNCT[ch]
     out = ch
     if marks and not ch.isascii() and not _is_arabic(ch):
         decomposed = unicodedata.normalize("NFD", ch)
@@ -99,7 +113,7 @@ def _fold_char(ch: str, marks: bool, letters: bool, digits: bool, case: bool) ->
 
 
 def fold(text: str, lang: str | None = None, *, marks: bool = True, letters: bool = True,
-         digits: bool = True, case: bool = True) -> str:
+         digits: bool = True, punct: bool = True, case: bool = True) -> str:
     """Fold ``text`` for matching (see the module docstring for the rules).
 
     >>> fold("أَحْمَدُ في المدرسةِ ٢٠٢٤", "ar")
@@ -110,7 +124,7 @@ def fold(text: str, lang: str | None = None, *, marks: bool = True, letters: boo
     del lang  # rules are chosen by script
     if text.isascii():
         return text.casefold() if case else text
-    return "".join(_fold_char(ch, marks, letters, digits, case) for ch in text)
+    return "".join(_fold_char(ch, marks, letters, digits, punct, case) for ch in text)
 
 
 def fold_with_map(text: str, lang: str | None = None, **rules: bool) -> tuple[str, list[int]]:
@@ -130,10 +144,11 @@ def fold_with_map(text: str, lang: str | None = None, **rules: bool) -> tuple[st
 
 def fold_tables() -> dict[str, object]:
     """The folding rules as data, for a page that searches in the browser the way ``grep`` does
-    (the review app and the HTML report): ``marks`` (dropped characters, one string), ``letters``
-    and ``digits`` (character maps). The page also takes compatibility forms as their letters
-    (NFKC), drops the accents of non-Arabic letters and folds case, as :func:`fold` does."""
-    return {"marks": "".join(sorted(MARKS)), "letters": dict(LETTERS), "digits": dict(DIGITS)}
+    (the review app and the HTML report): ``marks`` (dropped characters, one string), ``letters``,
+    ``digits`` and ``punct`` (character maps). The page also takes compatibility forms as their
+    letters (NFKC), drops the accents of non-Arabic letters and folds case, as :func:`fold` does."""
+    return {"marks": "".join(sorted(MARKS)), "letters": dict(LETTERS), "digits": dict(DIGITS),
+            "punct": dict(PUNCT)}
 
 
 def strip_marks(text: str) -> str:

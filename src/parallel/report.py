@@ -60,9 +60,48 @@ P_LEGEND_TRANSLATION = ("; in a translation, the probability that the link is ri
                         "others (a freely rendered sentence is right more often than its own similarity says)")
 
 
+def kept_from(al: Alignment) -> float | None:
+    """Comparable mode's bar: the least ``p`` a mined pair needed to be kept as a link (the
+    alignment's ``info["mining"]["min_p"]``, else its signature's ``keep:p>=P``); None where
+    the file does not say."""
+    mining = al.info.get("mining")
+    bar = _num(mining.get("min_p")) if isinstance(mining, dict) else None
+    for part in al.signature.split("|"):
+        key, _, value = part.partition(":")
+        if bar is None and key == "keep" and value.startswith("p>="):
+            bar = _num(value[3:])
+    return bar
+
+
 def p_legend(al: Alignment) -> str:
-    """What ``p`` means for ``al``: :data:`P_LEGEND`, and in a translation what it is there."""
-    return P_LEGEND + (P_LEGEND_TRANSLATION if al.mode == "parallel" and al.info.get("translation") else "")
+    """What ``p`` means for ``al``: :data:`P_LEGEND`; in a translation, what it is there; in
+    comparable mode, the bar links were kept from (so a kept link coloured low is explained)."""
+    text = P_LEGEND + (P_LEGEND_TRANSLATION if al.mode == "parallel" and al.info.get("translation") else "")
+    if al.mode == "comparable":
+        bar = kept_from(al)
+        if bar is None:
+            text += ("; comparable mode keeps a mined pair from the bar up, which can lie below "
+                     f"{P_LOW}: such a kept link is coloured low")
+        else:
+            text += f"; comparable mode keeps a mined pair from the bar up, here p ≥ {bar:g}" + (
+                f": a kept link with p from {bar:g} to {P_LOW} is coloured low" if bar < P_LOW else "")
+    return text
+
+
+def confidence_legend(al: Alignment) -> dict[str, Any]:
+    """What the link colours mean, for the report and the review app alike: ``measure`` (``p``,
+    ``cosine`` or ``score``: :func:`confidence_measure`), ``keys`` ``[[band, label, title]]``
+    (high, mid, low, gap, and "no p" when a link lacks the measure) and ``text``, what the measure
+    is. A file without p is coloured by cosine bands and says so."""
+    measure = confidence_measure(al.links)
+    hi, lo = (P_HIGH, P_LOW) if measure == "p" else (HIGH, LOW)
+    keys = [["high", f"high {measure} ≥ {hi}", ""], ["mid", f"mid {lo}–{hi}", ""],
+            ["low", f"low < {lo}", ""], ["gap", "gap", "a sentence with no counterpart (1-0 / 0-1)"]]
+    if any(measured_confidence(k, measure)[1] == "none" for k in al.links):
+        keys.append(["none", _no_value(measure), _no_value_why(measure)])
+    text = (p_legend(al) if measure == "p" else
+            "confidence = cosine of the two sides" if measure == "cosine" else "confidence = link score")
+    return {"measure": measure, "keys": keys, "text": text}
 
 
 MAX_PIXELS = 600  # the similarity picture is at most this many cells a side (block max beyond)
@@ -592,9 +631,14 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
         status = str(link.features.get("status") or "")
         if status:
             flags.append(f'<span class="st {_esc(status)}">{_esc(status)}</span>')
+        edited = str(link.features.get("edited") or "")
+        if edited:
+            flags.append(f'<span class="st edited" title="{_esc(f"changed in review: {edited}")}">'
+                         f'edited: {_esc(edited)}</span>')
         note = str(link.features.get("note") or "")
-        if note:
-            flags.append(f'<span class="note" title="{_esc(note)}">note</span>')
+        # a reviewer's note, in full on its own line under the link (dir auto: an Arabic note reads RTL)
+        note_line = (f'<div class="nt" role="cell"><b>note</b> <span dir="auto">{_esc(note)}</span></div>'
+                     if note else "")
         conf = (f'<span class="sc none" title="{_esc(_no_value_why(measure))}">' if v.band == "none"
                 else '<span class="sc">') + _esc(_conf_text(v, measure)) + "</span>"
         src = (f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_side_text(al.src, link.src, v.src)}</div>'
@@ -602,14 +646,15 @@ def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
         tgt = (f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_side_text(al.tgt, link.tgt, v.tgt)}</div>'
                if link.tgt else _gap_cell(al.tgt.lang))
         nd = " nd" if v.numbers == "differ" else ""
+        decided = f" {status}" if status in ("accepted", "rejected") else ""
         out.append(
-            f'<div class="r {v.band}{nd}" id="L{v.index}" role="row" data-k="{link.kind}" '
+            f'<div class="r {v.band}{nd}{decided}" id="L{v.index}" role="row" data-k="{link.kind}" '
             f'title="{_esc(hover_text(v))}">'
             f'<div class="n" role="cell"><a href="#L{v.index}">{v.index}</a>'
             f'<small>{",".join(map(str, link.src)) or "–"} ↔ {",".join(map(str, link.tgt)) or "–"}</small></div>'
             f"{src}{tgt}"
             f'<div class="m" role="cell"><span class="k">{link.kind}</span> {conf}'
-            f'{"".join(flags)}</div></div>'
+            f'{"".join(flags)}</div>{note_line}</div>'
         )
     return "".join(out)
 
@@ -685,9 +730,11 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
  background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)}
 .key span{display:inline-block;padding:0 .5em;margin-right:.4em;border-left:6px solid}
 .tools{position:sticky;top:0;z-index:3;background:var(--bg);padding:.4em 0;border-bottom:1px solid var(--line)}
+#find{min-width:17em}
 .grid .r,.grid .h{display:grid;grid-template-columns:6.5em minmax(0,1fr) minmax(0,1fr) 8.5em;gap:0;
  border-bottom:1px solid var(--line)}
-.grid .h{position:sticky;top:2.6em;z-index:2;background:#eceff1;font-weight:600}
+.grid .h{position:sticky;top:var(--tools-h,2.7em);z-index:2;background:#eceff1;font-weight:600}
+#links .r{scroll-margin-top:calc(var(--tools-h,2.7em) + var(--head-h,2.1em) + 4px)}
 .grid .h>div{padding:.3em .6em}
 .grid .r{background:#fff;border-left:6px solid var(--gap)}
 .grid .r.high{border-left-color:var(--hi)}.grid .r.mid{border-left-color:var(--mid);background:#fffdf3}
@@ -709,9 +756,15 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .flag.skip{background:#fff3c4;color:#5d4300;border:1px dashed #b8860b}
 .st{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#607d8b;color:#fff}
 .st.accepted{background:#2e7d32}.st.rejected{background:#6d4c41}
-.note{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#5c6bc0;color:#fff}
+.st.edited{background:#5c6bc0}
+.grid .r.accepted{background:#edf7ed}.grid .r.rejected{background:#efebe9}
+.grid .r.rejected .c{text-decoration:line-through;text-decoration-color:#a1887f;color:#6d4c41}
+.grid .r>.nt{grid-column:2/-1;padding:.15em .7em .3em;font-size:.9em;color:#37474f;border-left:1px solid var(--line);
+ overflow-wrap:anywhere;white-space:pre-wrap}
+.nt b{display:inline-block;padding:0 .3em;border-radius:3px;background:#5c6bc0;color:#fff;font-weight:400}
 .hide-high .r.high,.only-low .r:not(.low),.only-gap .r:not(.gap),.only-nd .r:not(.nd),
-.only-nm .r[data-k="1-1"],.only-nm .r.gap{display:none}
+.only-nm .r[data-k="1-1"],.only-nm .r.gap,.only-acc .r:not(.accepted),.only-rej .r:not(.rejected),
+.only-todo .r.accepted,.only-todo .r.rejected{display:none}
 .unm{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 .ul{background:#fff;border:1px solid var(--line)}
 .ui{display:grid;grid-template-columns:3em minmax(0,1fr);border-bottom:1px dotted var(--line)}
@@ -727,6 +780,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
  .grid .r{grid-template-columns:minmax(0,1fr)}
  .grid .r>.n{display:flex;gap:.6em;align-items:baseline}.grid .r>.n small{display:inline}
  .c,.m{border-left:0;border-top:1px solid var(--line)}
+ .grid .r>.nt{grid-column:1/-1;border-left:0}
  .unm{grid-template-columns:minmax(0,1fr)}
  header,section{padding:.5em .6em}
 }
@@ -742,6 +796,14 @@ _JS = """
   }
   var others=[];  // the pairs below the bar and the unmatched sentences: searched too, not counted
   [['below','.r'],['unmatched','.ui']].forEach(function(w){var e=document.getElementById(w[0]); if(e) others=others.concat(Array.prototype.slice.call(e.querySelectorAll(w[1])));});
+  var unm=document.querySelectorAll('#unmatched .unm > div');  // each side's list: its heading counts the hits
+  // the sticky tools bar and column header: a row jumped to (go to, a matrix box, #L...) stops below
+  // them (scroll-margin-top in the CSS), whatever height they wrap to
+  function bars(){
+    var st=document.documentElement.style, t=document.querySelector('.tools'), h=grid.querySelector('.h');
+    st.setProperty('--tools-h',t.offsetHeight+'px'); st.setProperty('--head-h',(h?h.offsetHeight:0)+'px');
+  }
+  bars(); window.addEventListener('resize',bars);
   function apply(){
     grid.className='grid'+(sel.value?' '+sel.value:'');
     var n=0, rows=grid.querySelectorAll('.r');
@@ -750,6 +812,10 @@ _JS = """
       if(rows[i].offsetParent!==null) n++;
     }
     for(var k=0;k<others.length;k++) others[k].classList.toggle('nf', q!=='' && !holds(others[k]));
+    for(var u=0;u<unm.length;u++){
+      var all=unm[u].querySelectorAll('.ui').length, hit=unm[u].querySelectorAll('.ui:not(.nf)').length;
+      unm[u].querySelector('.hits').textContent=q!=='' && hit<all?' ('+hit+' hold the search)':'';
+    }
     cnt.textContent=n+' of '+rows.length+' links shown';
   }
   sel.addEventListener('change',apply);
@@ -758,9 +824,13 @@ _JS = """
   go.addEventListener('input',function(){go.setCustomValidity('');});
   go.addEventListener('keydown',function(e){
     if(e.key!=='Enter') return;
-    var t=document.getElementById('L'+parseInt(go.value,10));
-    go.setCustomValidity(t?'':'no link '+go.value+' (links 0 to '+(grid.querySelectorAll('.r').length-1)+')');
-    if(t){t.scrollIntoView({block:'center'}); location.hash='L'+parseInt(go.value,10);} else go.reportValidity();
+    var v=fold(go.value).trim(), t=/^[0-9]+$/.test(v)?document.getElementById('L'+(+v)):null;  // ١٦٥٦ as 1656
+    go.setCustomValidity(!t?'no link '+go.value+' (links 0 to '+(grid.querySelectorAll('.r').length-1)+')'
+      :t.offsetParent===null?'link '+(+v)+' is hidden by the search or the "show" menu':'');
+    if(!go.validationMessage){
+      if(location.hash!=='#'+t.id) location.hash=t.id;
+      t.scrollIntoView({block:'start'});  // also when the hash was already there
+    } else go.reportValidity();
   });
   apply();
 })();
@@ -825,17 +895,14 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
         facts.append(("reviewed", " · ".join(f"{n} {k}" for k, n in sorted(reviewed.items()))))
     table = "".join(f"<tr><td>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>" for k, v in facts)
     has_p, has_cos = measure == "p", measure == "cosine"
-    hi, lo = (P_HIGH, P_LOW) if has_p else (HIGH, LOW)
-    what = p_legend(al) if has_p else ("confidence = cosine of the two sides" if has_cos else "confidence = link score")
+    legend = confidence_legend(al)
+    what = legend["text"]
     label = "p (calibrated probability)" if has_p else "confidence (cosine)" if has_cos else "confidence"
-    key = (f'<span style="border-color:var(--hi)">high{" p" if has_p else ""} ≥ {hi}</span>'
-           f'<span style="border-color:var(--mid)">mid {lo}–{hi}</span><span style="border-color:var(--lo)">low &lt; '
-           f'{lo}</span><span style="border-color:var(--gap)">gap</span>')
-    why = ""
-    if bands["none"]:
-        key += (f'<span style="border-color:var(--none);border-left-style:dashed">'
-                f'{_esc(_no_value(measure))}</span>')
-        why = f'<p class="muted">{_esc(_no_value_why(measure))}.</p>'
+    colour = {"high": "var(--hi)", "mid": "var(--mid)", "low": "var(--lo)", "gap": "var(--gap)",
+              "none": "var(--none);border-left-style:dashed"}
+    key = "".join(f'<span style="border-color:{colour[band]}">{_esc(text)}</span>'
+                  for band, text, _ in legend["keys"] if band != "none" or bands["none"])
+    why = f'<p class="muted">{_esc(_no_value_why(measure))}.</p>' if bands["none"] else ""
     return (
         '<div class="cards">'
         f'<div class="card"><table>{table}</table>'
@@ -858,9 +925,9 @@ def unmatched_html(al: Alignment) -> str:
             for i in ids) + "</div>")
 
     return ('<div class="unm">'
-            f"<div><h3>{_esc(lang_name(al.src.lang))}: {len(al.unmatched_src)} unmatched</h3>"
+            f"<div><h3>{_esc(lang_name(al.src.lang))}: {len(al.unmatched_src)} unmatched<span class=\"hits\"></span></h3>"
             f"{items(al.src, al.unmatched_src)}</div>"
-            f"<div><h3>{_esc(lang_name(al.tgt.lang))}: {len(al.unmatched_tgt)} unmatched</h3>"
+            f"<div><h3>{_esc(lang_name(al.tgt.lang))}: {len(al.unmatched_tgt)} unmatched<span class=\"hits\"></span></h3>"
             f"{items(al.tgt, al.unmatched_tgt)}</div></div>")
 
 
@@ -892,7 +959,7 @@ def below_bar_html(al: Alignment) -> str:
     cands = pending_below_bar(al)
     if not cands:
         return ""
-    bar = (al.info.get("mining") or {}).get("min_p")
+    bar = kept_from(al)
     rows = []
     for c in cands:
         i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
@@ -903,7 +970,7 @@ def below_bar_html(al: Alignment) -> str:
             f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(al.src.segments[i].text)}</div>'
             f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(al.tgt.segments[j].text)}</div>'
             f'<div class="m" role="cell"><span class="k">p</span> <span class="sc">{_esc(fmt_p(p))}</span>{flag}</div></div>')
-    where = f" (p &lt; {float(bar):.2f})" if bar is not None else ""
+    where = f" (p &lt; {bar:.2f})" if bar is not None else ""
     return (f'<section id="below"><h2>Possible pairs below the bar{where}</h2>'
             '<p class="muted">Unlinked sentences that are each other\'s best match but not sure enough to '
             "be kept: most are on the same topic without saying the same thing. Check them here; they are "
@@ -933,6 +1000,10 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
     if al.mode == "comparable" or al.unmatched_src or al.unmatched_tgt:
         unmatched = f'<section id="unmatched"><h2>Unmatched sentences</h2>{unmatched_html(al)}</section>'
     below = below_bar_html(al) if al.mode == "comparable" else ""
+    # a reviewed file (``review``): its decisions can be picked out, as in the review app
+    review_options = ('<option value="only-acc">accepted only</option><option value="only-rej">rejected only'
+                      '</option><option value="only-todo">not reviewed yet</option>'
+                      if any(k.features.get("status") for k in al.links) else "")
     order_note = ("sorted by source sentence; comparable mode: pairs were mined in any order"
                   if al.mode == "comparable" else "in document order")
     body = f"""<header><h1>{heading}</h1>
@@ -947,9 +1018,9 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 <div class="tools"><label>show <select id="show">
 <option value="">all links</option><option value="hide-high">all but high confidence</option>
 <option value="only-low">low confidence only</option><option value="only-gap">gaps only (1-0 / 0-1)</option>
-<option value="only-nd">number disagreements only</option><option value="only-nm">n-m links only</option>
-</select></label> <label>find <input id="find" type="search" size="18" placeholder="either side: WHO, الصحة" data-fold="{_esc(json.dumps(fold_tables(), ensure_ascii=False))}"
-aria-label="find text on either side (diacritics, alef forms and case ignored)"></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
+<option value="only-nd">number disagreements only</option><option value="only-nm">n-m links only</option>{review_options}
+</select></label> <label>find <input id="find" type="search" size="26" placeholder="either side: WHO, الصحة" data-fold="{_esc(json.dumps(fold_tables(), ensure_ascii=False))}"
+aria-label="find text on either side (diacritics, alef forms, quote and dash styles and case ignored)"></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
 <span id="shown" class="muted"></span></div>
 <div class="grid" id="links" role="table">
 <div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(confidence_measure(al.links)))}</div></div>

@@ -29,13 +29,13 @@ from ..data import Alignment
 from ..errors import InputError, ParallelError
 from ..normalize import fold_tables
 from ..report import (
-    confidence_measure,
+    confidence_legend,
     hover_text,
     is_rtl,
+    kept_from,
     lang_name,
     link_views,
     numbers_badge,
-    p_legend,
     pending_below_bar,
 )
 from .store import ConflictError, ReadOnlyError, ReviewStore, SaveError, fingerprint
@@ -148,7 +148,8 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         return out
 
     links = []
-    measure = {"cosine": "cos"}.get(confidence_measure(al.links), confidence_measure(al.links))
+    legend = confidence_legend(al)  # the report's: what the colours are, p or (an older file) cosine
+    measure = {"cosine": "cos"}.get(legend["measure"], legend["measure"])
     for v in views:
         links.append({  # the report's value and band: a link without p (edited, no encoder) is "none"
             "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
@@ -165,9 +166,10 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
         "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
                       for c in pending_below_bar(al)],
-        "bar": (al.info.get("mining") or {}).get("min_p"),
+        "bar": kept_from(al),
         "fold": fold_tables() if texts else None,  # the page's search folds text as grep does
-        "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": p_legend(al),
+        "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": legend["text"],
+        "legend_keys": legend["keys"], "measure": legend["measure"],
         "read_only": store.read_only(),
     }
 

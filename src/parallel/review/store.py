@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -39,6 +40,7 @@ import numpy as np
 
 from ..data import Alignment, Link
 from ..errors import InputError, OutputError, ParallelError
+from ..normalize import DIGITS
 
 STATUSES = ("accepted", "rejected")
 EMBEDDING_FEATURES = ("cosine", "margin", "margin_distance", "z", "p_value", "join_gain", "join_z")
@@ -200,8 +202,14 @@ def file_lock(path: Path) -> threading.Lock:
 ARG_KEYS = ("link", "other", "status", "note", "src", "tgt", "src_at", "tgt_at")
 
 
+# Arabic-Indic (٠-٩) and extended Arabic-Indic (۰-۹) digits, as a reviewer may type them
+_DIGITS = str.maketrans(DIGITS)
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+
+
 def _as_int(value: Any, what: str) -> int:
-    """An integer argument: an int, or a string or float holding a whole number (not bool, NaN, inf)."""
+    """An integer argument: an int, or a string (ASCII or Arabic-Indic digits) or float holding a
+    whole number (not bool, NaN, inf)."""
     if isinstance(value, bool):
         raise InputError(f"{what}: a number expected")
     if isinstance(value, float):
@@ -210,8 +218,8 @@ def _as_int(value: Any, what: str) -> int:
         return int(value)
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
-        return int(value)
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip().translate(_DIGITS)):
+        return int(value.strip().translate(_DIGITS))
     raise InputError(f"{what}: a number expected")
 
 
@@ -457,7 +465,7 @@ class ReviewStore:
     def _ids(args: dict[str, Any], key: str, size: int) -> list[int]:
         raw = args.get(key, [])
         if isinstance(raw, str):
-            raw = [x for x in raw.replace(",", " ").split() if x]
+            raw = [x for x in re.split(r"[\s,\u060C]+", raw) if x]  # 3,4 / 3 4 / 3،4 (Arabic comma)
         if not isinstance(raw, list):
             raise InputError(f"{key}: a list of sentence numbers expected")
         ids = sorted({_as_int(x, key) for x in raw})

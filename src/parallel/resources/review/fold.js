@@ -1,25 +1,29 @@
 // Text folded for search as parallel.normalize.fold does (and so `grep`): compatibility forms as
 // their letters (NFKC), Arabic diacritics, tatweel and invisible marks dropped, alef/hamza/ya/ta
-// marbuta variants as one letter, Arabic-Indic digits as ASCII, accents of other letters dropped,
-// case folded, white space runs as one space. `tables`: normalize.fold_tables() (marks, letters,
-// digits), so the rules live in one place.
+// marbuta variants as one letter, Arabic-Indic digits as ASCII, typographic quotes and dashes as
+// ASCII (before NFKC, which would take ″ as two primes), accents of other letters dropped, case
+// folded, white space runs as one space. `tables`: normalize.fold_tables() (marks, letters,
+// digits, punct), so the rules live in one place.
 function makeFold(tables) {
   'use strict';
   var marks = new Set(Array.from(tables.marks)), letters = tables.letters, digits = tables.digits;
+  var punct = tables.punct || {};
+  function has(map, ch) { return Object.prototype.hasOwnProperty.call(map, ch); }
   var mn = /\p{Mn}/u, seen = new Map();
   function arabic(cp) { return (cp >= 0x600 && cp <= 0x8FF) || (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF); }
   function one(ch) {
     var out = seen.get(ch);
     if (out !== undefined) return out;
     if (marks.has(ch)) out = '';
-    else if (Object.prototype.hasOwnProperty.call(letters, ch)) out = letters[ch];
-    else if (Object.prototype.hasOwnProperty.call(digits, ch)) out = digits[ch];
+    else if (has(letters, ch)) out = letters[ch];
+    else if (has(digits, ch)) out = digits[ch];
+    else if (has(punct, ch)) out = punct[ch];
     else {
       out = ch;
       var cp = ch.codePointAt(0), d = ch.normalize('NFD');
       if (cp > 127 && !arabic(cp) && (Array.from(d).length > 1 || mn.test(ch))) {
         out = Array.from(d).filter(function (c) { return !mn.test(c); })
-          .map(function (c) { return Object.prototype.hasOwnProperty.call(letters, c) ? letters[c] : c; }).join('');
+          .map(function (c) { return has(letters, c) ? letters[c] : c; }).join('');
       }
       out = out.toLowerCase();
     }
@@ -27,8 +31,9 @@ function makeFold(tables) {
     return out;
   }
   return function (text) {
-    var out = '';
-    for (var ch of String(text).normalize('NFKC')) out += one(ch);
+    var out = '', typed = '';
+    for (var c of String(text)) typed += has(punct, c) ? punct[c] : c;
+    for (var ch of typed.normalize('NFKC')) out += one(ch);
     return out.replace(/\s+/g, ' ');
   };
 }

@@ -238,10 +238,10 @@
     document.getElementById('tgtlab').textContent = state.tgt.label;
     var u = document.getElementById('undo');
     u.disabled = state.history === 0; u.textContent = 'Undo' + (state.history ? ' (' + state.history + ')' : '');
-    if (state.legend) document.getElementById('legend-text').textContent = state.legend;
+    legend();
     var grid = document.getElementById('grid');
     var h = el('div', 'h'); h.setAttribute('role', 'row');
-    ['link', state.src.label, state.tgt.label, 'type · p · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
+    ['link', state.src.label, state.tgt.label, 'type · ' + (state.measure || 'p') + ' · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
     visible = query && fold ? state.links.reduce(function (acc, k, i) { if (matches(k)) acc.push(i); return acc; }, []) : null;
     document.getElementById('found').textContent = visible
       ? visible.length + ' of ' + state.links.length + ' links hold it' : '';
@@ -265,11 +265,55 @@
     unmatched('tgt', state.tgt, state.unmatched_tgt);
     belowBar(state.below_bar || []);
     // a reply rebuilds the rows and the unmatched list: keyboard focus stays where it was (on the
-    // same button, row or unmatched sentence), or the next key press would go nowhere
+    // same button, row or unmatched sentence), or the next key press would go nowhere; a row the
+    // "show" menu now hides (accepted, with "not reviewed yet") hands it to the next row shown
     if (!typing && focusAt && document.activeElement !== focusAt.node) {
       var again = focusAt.find();
-      if (again) again.focus({preventScroll: true});
+      var hidden = again && again.offsetParent === null && again.closest('#grid .r[data-i]');
+      if (hidden) {
+        var next = shownFrom(hidden, 1) || shownFrom(hidden, -1);
+        if (next) focusRow(next);
+      } else if (again) again.focus({preventScroll: true});
     }
+    bars();
+  }
+  // what the colours are: p bands, or for a file written before p the cosine bands (the report's words)
+  function legend() {
+    var keys = document.getElementById('legend-keys');
+    keys.textContent = '';
+    (state.legend_keys || []).forEach(function (k) {
+      var s = el('span', 'key ' + k[0], k[1]);
+      if (k[2]) s.title = k[2];
+      keys.appendChild(s); keys.appendChild(document.createTextNode(' '));
+    });
+    document.getElementById('legend-text').textContent = state.legend || '';
+  }
+  // the sticky header's height: a row scrolled to (keys, a flash) stops below it (review.css)
+  function bars() {
+    document.documentElement.style.setProperty('--head-h', document.querySelector('header').offsetHeight + 'px');
+  }
+  // rows the "show" menu lets through, and moving between them (j / k, arrows)
+  function isRow(n) { return n && n.matches && n.matches('#grid .r[data-i]'); }
+  function total() { return visible ? visible.length : state.links.length; }
+  function neighbour(r, step) {  // the next (1) or previous (-1) row shown; rows not rendered yet are added
+    for (var n = r; ;) {
+      var next = step > 0 ? n.nextElementSibling : n.previousElementSibling;
+      if (step > 0 && (!next || next.id === 'more') && shown < total()) { more(shown + CHUNK); next = n.nextElementSibling; }
+      if (!isRow(next)) return null;
+      if (next.offsetParent !== null) return next;
+      n = next;
+    }
+  }
+  function shownFrom(r, step) { return r.offsetParent !== null ? r : neighbour(r, step); }
+  function firstInView() {  // the first row shown below the sticky header
+    var top = document.querySelector('header').getBoundingClientRect().bottom;
+    return Array.prototype.find.call(document.querySelectorAll('#grid .r[data-i]'), function (r) {
+      return r.offsetParent !== null && r.getBoundingClientRect().bottom > top;
+    }) || null;
+  }
+  function focusRow(r) {
+    r.focus({preventScroll: true});
+    r.scrollIntoView({block: 'nearest'});
   }
   function focusOf(node) {
     if (!node || node === document.body) return null;
@@ -401,6 +445,20 @@
     var b = r.querySelector('button[data-act=' + (key === 'a' ? 'accept' : 'reject') + ']');
     if (b) b.click();
   });
+  // j / k (or the arrows): the next / previous link the "show" menu lets through, from the focused
+  // row (or the first one in view); not while typing in a field, nor from the header's controls
+  document.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (!state || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable) return;
+    var key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    var step = key === 'j' || key === 'ArrowDown' ? 1 : key === 'k' || key === 'ArrowUp' ? -1 : 0;
+    if (!step) return;
+    var cur = t.closest && t.closest('#grid .r[data-i]');
+    if (!cur && t !== document.body && t !== document.documentElement) return;
+    var n = cur ? neighbour(cur, step) : firstInView();
+    if (n) { e.preventDefault(); focusRow(n); }
+  });
+  window.addEventListener('resize', bars);
   document.getElementById('grid').addEventListener('mousedown', function (e) {
     var r = e.target.closest('.r[data-i]');
     if (r && !e.target.closest('button, input, form')) r.focus({preventScroll: true});
@@ -409,7 +467,8 @@
     var it = e.target.closest('.ui');
     if (!it) return;
     var input = document.getElementById('new-' + it.dataset.side);
-    var cur = input.value.split(/[ ,]+/).filter(Boolean);
+    // what is there already, typed with Arabic digits or the Arabic comma too (the server takes both)
+    var cur = input.value.split(/[\s,\u060C]+/).filter(Boolean).map(function (x) { return fold ? fold(x) : x; });
     if (cur.indexOf(it.dataset.id) < 0) cur.push(it.dataset.id);
     input.value = cur.join(',');
   });
