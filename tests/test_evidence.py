@@ -64,6 +64,10 @@ def test_extract_numbers(text: str, numbers: list[str]) -> None:
     ("بمشاركة 100 ألف شخص", "watched by 100,000 people", "agree"),
     ("مرحبا", "hello", "none"),
     ("في عام 2005", "in the year", "differ"),                              # a number on one side only
+    # a time on the hour: its minutes are no number the other side leaves out
+    ("وقع الانفجار في الساعة 4 صباحا", "The blast came at 04:00.", "agree"),
+    ("في الساعة 4:30", "at 4:30 a.m.", "agree"),
+    ("في الساعة 5", "at 4:00", "differ"),
 ])
 def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
     got, n_src, n_tgt = numbers_agreement(src, tgt)

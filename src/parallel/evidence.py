@@ -115,6 +115,8 @@ def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     for m in _NUMBER.finditer(text):
         if any(a <= m.start() < b for a, b in verses):
             continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
+        if m.group(1) == "00" and m.start() >= 2 and text[m.start() - 1] == ":" and text[m.start() - 2].isdigit():
+            continue  # the minutes of a time on the hour (04:00): the other side says "at 4"
         money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
         out.append((m.start(), _canonical(m.group(1), m.group(2), money), _canonical(m.group(1), None)))
     return text, out
