@@ -348,7 +348,8 @@ def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
             for i, j in [(0, 0), (11, 7), (13, 8), (5, 2)]:
                 page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 9, box["y"] + (i + 0.5) * box["height"] / 14)
                 assert tip.is_visible()
-                assert tip.inner_text() == f"ar {i} × en {j} · cosine {round(float(sim[i, j]), 3):.3f}"
+                assert tip.inner_text() == (f"ar {i} × en {j} · cosine {round(float(sim[i, j]), 3):.3f}\n"
+                                            f"جملة رقم {i}.\nSentence {j}.")
             page.mouse.move(5, 5)
             assert not tip.is_visible()
             # sentence numbers are drawn outside the plot, left (ar) and above (en)
@@ -755,3 +756,121 @@ def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
     unknown = replace(al, info={})
     assert kept_from(unknown) is None and "from the bar up" in p_legend(unknown)
     assert "bar" not in p_legend(replace(al, mode="parallel"))
+
+
+SEED = Path(__file__).resolve().parent.parent / "align" / "covid-cooperation.json"
+# what a search leaves on the page: the links shown, each side's unmatched sentences shown
+_FOUND_IN_REPORT = """() => {
+  const ids = sel => Array.from(document.querySelectorAll(sel)).map(e => +e.textContent);
+  return {links: Array.from(document.querySelectorAll('#links .r:not(.nf)')).map(r => +r.id.slice(1)),
+          src: ids('#unmatched .unm > div:nth-child(1) .ui:not(.nf) .sid'),
+          tgt: ids('#unmatched .unm > div:nth-child(2) .ui:not(.nf) .sid')};
+}"""
+
+
+def grep_finds(al: Alignment, query: str, *, case: bool, word: bool) -> dict[str, list[int]]:
+    """What `grep [-S] [-w] query` finds, as a page shows it: links, unmatched sentences per side."""
+    from parallel.concordance import concordance
+
+    hits = concordance(al, query, word=word, case_sensitive=case)
+    return {"links": sorted({h.link for h in hits if h.link is not None}),
+            "src": sorted({h.sentence for h in hits if h.link is None and h.side == "src"}),
+            "tgt": sorted({h.sentence for h in hits if h.link is None and h.side == "tgt"})}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SEED.exists(), reason="no seed alignment")
+def test_find_has_match_case_and_whole_word_as_grep_in_a_real_browser(tmp_path: Path) -> None:
+    """"WHO" (the organisation) also found every "who" and "whole": "Aa" (match case) and "whole
+    word" beside the find box search as `grep -S` / `grep -w` do, Arabic letters being word letters."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from parallel.readers import read_alignment
+
+    al = read_alignment(SEED)
+    strict, loose = (grep_finds(al, "WHO", case=c, word=c) for c in (True, False))
+    assert strict["links"] and set(loose["tgt"]) - set(strict["tgt"])  # the pronoun "who", unmatched
+    # a word with a clitic (وبالتعاون) is another word to grep -w, in Arabic as in English
+    assert grep_finds(al, "التعاون", case=False, word=True) != grep_finds(al, "التعاون", case=False, word=False)
+    target = tmp_path / "seed.html"
+    write_report(al, target, matrix=False)
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", 1100, 900)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(target.as_uri())
+            assert not page.is_checked("#find-case") and not page.is_checked("#find-word")
+            page.fill("#find", "WHO")
+            page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
+                                   arg=loose, timeout=10_000)
+            sync_api.expect(page.locator("#shown")).to_have_text(f"{len(loose['links'])} of {len(al.links)} links shown")
+            for query, case, word in (("WHO", True, False), ("WHO", False, True), ("WHO", True, True),
+                                      ("WH", True, True), ("who", False, True), ("التعاون", False, True),
+                                      ("التعاون", False, False), ("الصين", True, True)):
+                page.set_checked("#find-case", case)
+                page.set_checked("#find-word", word)
+                page.fill("#find", query)
+                want = grep_finds(al, query, case=case, word=word)
+                page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
+                                       arg=want, timeout=10_000)
+                sync_api.expect(page.locator("#shown")).to_have_text(
+                    f"{len(want['links'])} of {len(al.links)} links shown")
+            assert errors == []
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+def test_the_matrix_read_out_shows_a_cells_two_sentences_in_a_real_browser(tmp_path: Path) -> None:
+    """The legend promised "hover a cell for its two sentences", the read-out gave only their
+    numbers: it shows both sentences (clipped, as text, Arabic right to left); where a cell covers
+    several sentences (a long document) it gives their numbers, and the legend says so."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from dataclasses import replace
+
+    from parallel.report import TIP_CHARS
+
+    al = small_alignment()
+    long_en = "A long sentence, " * 20 + "end."
+    al = replace(al, tgt=make_doc([s.text for s in al.tgt.segments][:3] + [long_en], "en", "doc.en.txt", sep=" "))
+    sim = np.random.default_rng(5).random((4, 4)).astype(np.float32)
+    target = tmp_path / "r.html"
+    write_report(al, target, sim=sim)
+    page_text = target.read_text(encoding="utf-8")
+    assert "<script>alert" not in page_text and "hover a cell for its two sentences (numbers and up to 120" in page_text
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", 1100, 1000)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(target.as_uri())
+            page.locator("#matrix").scroll_into_view_if_needed()
+            box = page.locator("svg.mplot").bounding_box()
+            assert box is not None
+            tip = page.locator("#mtip")
+
+            def hover(i: int, j: int) -> None:
+                page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 4, box["y"] + (i + 0.5) * box["height"] / 4)
+                sync_api.expect(tip).to_be_visible()
+
+            hover(2, 1)  # the payloads are shown as text, not run
+            lines = tip.locator(".mt")
+            sync_api.expect(lines).to_have_count(2)
+            assert lines.nth(0).text_content() == al.src.segments[2].text
+            assert lines.nth(1).text_content() == al.tgt.segments[1].text
+            assert lines.nth(0).get_attribute("dir") == "rtl" and lines.nth(0).get_attribute("lang") == "ar"
+            assert lines.nth(1).get_attribute("dir") == "ltr"
+            assert page.locator("#mtip script, #mtip img").count() == 0
+            hover(0, 3)  # a long sentence is clipped
+            sync_api.expect(lines.nth(1)).to_have_text(long_en[:TIP_CHARS - 1].rstrip() + "…")
+            tip_box = tip.bounding_box()
+            assert tip_box is not None and tip_box["x"] + tip_box["width"] <= 1100  # inside the window
+            assert errors == []
+        finally:
+            browser.close()
+    # a cell covering several sentences: numbers only, as the legend says
+    blocks = matrix_svg(long_alignment(), np.eye(300, dtype=np.float32), max_side=100)
+    assert "data-stext" not in blocks and "hover a cell for the numbers of the sentences it covers" in blocks
+    assert "data-stext" in matrix_svg(long_alignment(), np.eye(300, dtype=np.float32))

@@ -1329,3 +1329,52 @@ def test_the_find_box_shows_its_whole_placeholder_in_a_real_browser(tmp_path: Pa
         page.goto(url)
         expect(page.locator("#L5")).to_be_visible()
         assert page.evaluate(fits)
+
+
+SEED = Path(__file__).resolve().parent.parent / "align" / "covid-cooperation.json"
+# what a search leaves on the page: the links shown, each side's unmatched sentences shown
+_FOUND_IN_APP = """() => {
+  const ids = (sel, key) => Array.from(document.querySelectorAll(sel)).map(e => +e.dataset[key]);
+  return {links: ids('#grid .r[data-i]', 'i'), src: ids('#um-src .ui', 'id'), tgt: ids('#um-tgt .ui', 'id')};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SEED.exists(), reason="no seed alignment")
+def test_find_has_match_case_and_whole_word_as_grep_in_the_app(tmp_path: Path, page: Any) -> None:
+    """"WHO" (the organisation) also found every "who": the app's "Aa" (match case) and "whole word"
+    toggles search as `grep -S` / `grep -w` do, and the count says so."""
+    from playwright.sync_api import expect
+
+    from parallel.concordance import concordance
+
+    path = tmp_path / "seed.json"
+    shutil.copyfile(SEED, path)
+    al = read_alignment(path)
+
+    def grep(query: str, case: bool, word: bool) -> dict[str, list[int]]:
+        hits = concordance(al, query, word=word, case_sensitive=case)
+        return {"links": sorted({h.link for h in hits if h.link is not None}),
+                "src": sorted({h.sentence for h in hits if h.link is None and h.side == "src"}),
+                "tgt": sorted({h.sentence for h in hits if h.link is None and h.side == "tgt"})}
+
+    strict, loose = grep("WHO", True, True), grep("WHO", False, False)
+    assert strict["links"] and set(loose["tgt"]) - set(strict["tgt"])  # the pronoun "who", unmatched
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#grid .r[data-i]").first).to_be_visible()
+        assert not page.is_checked("#find-case") and not page.is_checked("#find-word")
+        for query, case, word in (("WHO", False, False), ("WHO", True, True), ("WHO", True, False),
+                                  ("WHO", False, True), ("WH", True, True), ("التعاون", False, True),
+                                  ("التعاون", False, False)):
+            page.set_checked("#find-case", case)
+            page.set_checked("#find-word", word)
+            page.fill("#find", query)
+            want = grep(query, case, word)
+            page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_APP})()) === JSON.stringify(want)",
+                                   arg=want, timeout=PATIENCE_MS)
+            expect(page.locator("#found")).to_have_text(f"{len(want['links'])} of {len(al.links)} links hold it")
+    assert read_alignment(path) == al  # searching changes nothing
+    assert errors == []

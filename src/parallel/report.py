@@ -448,6 +448,26 @@ def _skip_marks(al: Alignment, views: Sequence[LinkView]) -> str:
     return "".join(out)
 
 
+TIP_CHARS = 120  # of each sentence in the matrix's hover read-out
+
+
+def _clip(text: str, limit: int = TIP_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _sentence_data(al: Alignment, one_per_cell: bool) -> str:
+    """The ``data-stext`` attribute (escaped JSON ``{"src": [...], "tgt": [...]}``, each sentence
+    clipped to :data:`TIP_CHARS`) and the sides' ``data-sdir`` / ``data-tdir``, for the matrix's
+    hover read-out to show a cell's two sentences; none where a cell covers several sentences."""
+    if not one_per_cell:
+        return ""
+    texts = {"src": [_clip(s.text) for s in al.src.segments], "tgt": [_clip(s.text) for s in al.tgt.segments]}
+    dirs = ["rtl" if is_rtl(doc.lang) else "ltr" for doc in (al.src, al.tgt)]
+    return (f' data-stext="{_esc(json.dumps(texts, ensure_ascii=False))}" data-sdir="{dirs[0]}" '
+            f'data-tdir="{dirs[1]}"')
+
+
 def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None = None,
                *, width: int = 640, max_side: int = MAX_PIXELS) -> str:
     """The similarity matrix ``sim`` ``(n_src, n_tgt)`` as an inline SVG with the links over it.
@@ -487,7 +507,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
         (f'<svg class="mplot" x="{ml}" y="{mt}" width="{width}" height="{height}" viewBox="0 0 {m} {n}" '
          f'preserveAspectRatio="none" data-n="{n}" data-m="{m}" data-kr="{kr}" data-kc="{kc}" '
          f'data-rows="{small.shape[0]}" data-cols="{small.shape[1]}" data-src="{_esc(al.src.lang)}" '
-         f'data-tgt="{_esc(al.tgt.lang)}" data-cells="{_cells_b64(small)}">'),
+         f'data-tgt="{_esc(al.tgt.lang)}" data-cells="{_cells_b64(small)}"{_sentence_data(al, small.shape == sim.shape)}>'),
         (f'<image href="{uri}" x="0" y="0" width="{m}" height="{n}" preserveAspectRatio="none" '
          f'style="image-rendering:pixelated"/>'),
     ]
@@ -521,8 +541,9 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
                   if any(v.band == "none" for v in views) else "")
                + '.</div>')
     legend += ('<div class="legend">Numbers: sentence ids (from 0, as in the exports); hover a cell for '
-               'its two sentences and their cosine'
-               + ('' if small.shape == sim.shape else ' (the maximum over the sentences it covers)')
+               + (f'its two sentences (numbers and up to {TIP_CHARS} characters of each) and their cosine'
+                  if small.shape == sim.shape else
+                  'the numbers of the sentences it covers and their cosine (the maximum over them)')
                + '. <b style="color:#b8860b">Dashed yellow</b>: a sentence a link skips (e.g. a 2-1 link of '
                  'sentences 10 and 12 leaves 11 out).</div><div id="mtip" class="mtip" hidden></div>')
     return ('<div class="mwrap" style="display:flex;gap:.3em;align-items:flex-start">'
@@ -724,6 +745,8 @@ h2{font-size:1.1em;margin:.8em 0 .4em;border-bottom:1px solid var(--line)}
 svg.matrix{display:block;max-width:100%;height:auto}
 svg.matrix .axis text{font:10px monospace;fill:#616161}
 .mtip{position:fixed;z-index:9;pointer-events:none;background:#263238;color:#fff;font:12px monospace;padding:.2em .5em;border-radius:3px;white-space:nowrap}
+.mtip .mt{white-space:normal;width:max-content;max-width:32em;font:13px/1.4 system-ui,sans-serif;margin-top:.2em}
+.mtip .mt[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",serif}
 svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .legend{font-size:.85em;color:#616161;margin:.3em 0}
 .ramp{display:inline-block;width:120px;height:.8em;vertical-align:middle;
@@ -731,6 +754,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .key span{display:inline-block;padding:0 .5em;margin-right:.4em;border-left:6px solid}
 .tools{position:sticky;top:0;z-index:3;background:var(--bg);padding:.4em 0;border-bottom:1px solid var(--line)}
 #find{min-width:17em}
+.tools .opt{white-space:nowrap;margin:0 .5em 0 .3em}.tools .opt input{margin:0 .2em 0 0;vertical-align:middle}
 .grid .r,.grid .h{display:grid;grid-template-columns:6.5em minmax(0,1fr) minmax(0,1fr) 8.5em;gap:0;
  border-bottom:1px solid var(--line)}
 .grid .h{position:sticky;top:var(--tools-h,2.7em);z-index:2;background:#eceff1;font-weight:600}
@@ -789,10 +813,13 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 _JS = """
 (function(){
   var sel=document.getElementById('show'), grid=document.getElementById('links'), cnt=document.getElementById('shown');
-  var find=document.getElementById('find'), fold=makeFold(JSON.parse(find.dataset.fold)), q='', typed=null;
-  function holds(r){  // each side's text folded once (the gap cells hold none)
-    if(!r._f) r._f=Array.prototype.map.call(r.querySelectorAll('.c:not(.gapc), .ui > div'),function(c){return fold(c.textContent);});
-    return r._f.some(function(t){return t.indexOf(q)>=0;});
+  var find=document.getElementById('find'), tables=JSON.parse(find.dataset.fold), q='', typed=null;
+  var fold=makeFold(tables), foldCase=makeFold(tables,true);  // case folded / kept (Aa, as grep -S)
+  var cased=document.getElementById('find-case'), word=document.getElementById('find-word');
+  function holds(r){  // each side's text folded once per case setting (the gap cells hold none)
+    var key=cased.checked?'_F':'_f', f=cased.checked?foldCase:fold;
+    if(!r[key]) r[key]=Array.prototype.map.call(r.querySelectorAll('.c:not(.gapc), .ui > div'),function(c){return f(c.textContent);});
+    return r[key].some(function(t){return holdsQuery(t,q,word.checked);});
   }
   var others=[];  // the pairs below the bar and the unmatched sentences: searched too, not counted
   [['below','.r'],['unmatched','.ui']].forEach(function(w){var e=document.getElementById(w[0]); if(e) others=others.concat(Array.prototype.slice.call(e.querySelectorAll(w[1])));});
@@ -819,7 +846,9 @@ _JS = """
     cnt.textContent=n+' of '+rows.length+' links shown';
   }
   sel.addEventListener('change',apply);
-  find.addEventListener('input',function(){clearTimeout(typed); typed=setTimeout(function(){q=fold(find.value).trim(); apply();},120);});
+  function search(){q=(cased.checked?foldCase:fold)(find.value).trim(); apply();}
+  find.addEventListener('input',function(){clearTimeout(typed); typed=setTimeout(search,120);});
+  cased.addEventListener('change',search); word.addEventListener('change',search);
   var go=document.getElementById('go');
   go.addEventListener('input',function(){go.setCustomValidity('');});
   go.addEventListener('keydown',function(e){
@@ -840,12 +869,19 @@ _JS = """
   var d=mp.dataset, n=+d.n, m=+d.m, kr=+d.kr, kc=+d.kc, cols=+d.cols, raw=atob(d.cells);
   function val(r,c){var k=2*(r*cols+c), u=raw.charCodeAt(k)|(raw.charCodeAt(k+1)<<8); return u>32767?u-65536:u;}
   function ids(a,k,len){var lo=a*k, hi=Math.min(lo+k,len)-1; return lo===hi?''+lo:lo+'\u2013'+hi;}
+  var texts=d.stext?JSON.parse(d.stext):null;  // one sentence per cell: its two sentences, clipped
+  function line(t,dir,lang){var e=document.createElement('div'); e.className='mt'; e.dir=dir; e.lang=lang; e.textContent=t; tip.appendChild(e);}
   mp.addEventListener('mousemove',function(e){
     var b=mp.getBoundingClientRect(), i=Math.floor((e.clientY-b.top)/b.height*n), j=Math.floor((e.clientX-b.left)/b.width*m);
     if(i<0||j<0||i>=n||j>=m){tip.hidden=true;return;}
     var r=Math.floor(i/kr), c=Math.floor(j/kc), v=val(r,c);
     tip.textContent=d.src+' '+ids(r,kr,n)+' \u00d7 '+d.tgt+' '+ids(c,kc,m)+' \u00b7 cosine '+(v===-32768?'\u2013':(v/1000).toFixed(3));
-    tip.style.left=(e.clientX+14)+'px'; tip.style.top=(e.clientY+14)+'px'; tip.hidden=false;
+    if(texts&&kr===1&&kc===1){line(texts.src[i],d.sdir,d.src); line(texts.tgt[j],d.tdir,d.tgt);}
+    tip.hidden=false;  // beside the pointer, kept inside the window
+    var x=e.clientX+14, y=e.clientY+14;
+    if(x+tip.offsetWidth>innerWidth) x=Math.max(0,e.clientX-14-tip.offsetWidth);
+    if(y+tip.offsetHeight>innerHeight) y=Math.max(0,e.clientY-14-tip.offsetHeight);
+    tip.style.left=x+'px'; tip.style.top=y+'px';
   });
   mp.addEventListener('mouseleave',function(){tip.hidden=true;});
 })();
@@ -1020,7 +1056,9 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 <option value="only-low">low confidence only</option><option value="only-gap">gaps only (1-0 / 0-1)</option>
 <option value="only-nd">number disagreements only</option><option value="only-nm">n-m links only</option>{review_options}
 </select></label> <label>find <input id="find" type="search" size="26" placeholder="either side: WHO, الصحة" data-fold="{_esc(json.dumps(fold_tables(), ensure_ascii=False))}"
-aria-label="find text on either side (diacritics, alef forms, quote and dash styles and case ignored)"></label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
+aria-label="find text on either side (diacritics, alef forms, quote and dash styles ignored, and case unless match case is on)"></label>
+<label class="opt" title="match case (as grep -S): WHO skips who"><input type="checkbox" id="find-case" aria-label="match case">Aa</label>
+<label class="opt" title="whole words only (as grep -w): no letter or digit right before or after, Arabic letters too"><input type="checkbox" id="find-word">whole word</label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
 <span id="shown" class="muted"></span></div>
 <div class="grid" id="links" role="table">
 <div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(confidence_measure(al.links)))}</div></div>

@@ -2,9 +2,9 @@
 // their letters (NFKC), Arabic diacritics, tatweel and invisible marks dropped, alef/hamza/ya/ta
 // marbuta variants as one letter, Arabic-Indic digits as ASCII, typographic quotes and dashes as
 // ASCII (before NFKC, which would take ″ as two primes), accents of other letters dropped, case
-// folded, white space runs as one space. `tables`: normalize.fold_tables() (marks, letters,
-// digits, punct), so the rules live in one place.
-function makeFold(tables) {
+// folded (kept with `keepCase`, as `grep -S` keeps it), white space runs as one space. `tables`:
+// normalize.fold_tables() (marks, letters, digits, punct), so the rules live in one place.
+function makeFold(tables, keepCase) {
   'use strict';
   var marks = new Set(Array.from(tables.marks)), letters = tables.letters, digits = tables.digits;
   var punct = tables.punct || {};
@@ -25,7 +25,7 @@ function makeFold(tables) {
         out = Array.from(d).filter(function (c) { return !mn.test(c); })
           .map(function (c) { return has(letters, c) ? letters[c] : c; }).join('');
       }
-      out = out.toLowerCase();
+      if (!keepCase) out = out.toLowerCase();
     }
     seen.set(ch, out);
     return out;
@@ -36,4 +36,18 @@ function makeFold(tables) {
     for (var ch of typed.normalize('NFKC')) out += one(ch);
     return out.replace(/\s+/g, ' ');
   };
+}
+// Does folded text hold the folded query? With `word` (as `grep -w`, whose pattern is
+// (?<!\w)query(?!\w)), only where no word character comes right before or after it: a letter of
+// any script (Arabic too: الصحة is not found in والصحة), a digit or an underscore, Python's \w.
+var WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+function holdsQuery(folded, query, word) {
+  if (!word) return folded.indexOf(query) >= 0;
+  function isWord(ch) { return ch !== undefined && WORD_CHAR.test(ch); }
+  for (var at = folded.indexOf(query); at >= 0; at = folded.indexOf(query, at + 1)) {
+    var before = Array.from(folded.slice(Math.max(0, at - 2), at)).pop();
+    var after = Array.from(folded.slice(at + query.length, at + query.length + 2))[0];
+    if (!isWord(before) && !isWord(after)) return true;
+  }
+  return false;
 }

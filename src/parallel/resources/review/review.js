@@ -9,9 +9,11 @@
   var shown = 0;        // rows currently in the page
   var observer = null;
   var fold = null;      // text as search compares it (fold.js, tables from the server)
+  var foldCase = null;  // the same with letter case kept ("Aa", as grep -S)
+  var cased = document.getElementById('find-case'), word = document.getElementById('find-word');
   var query = '';       // the folded search text ('' : no search)
   var visible = null;   // with a search, the indices of the links that match, else null
-  var foldedSides = {src: null, tgt: null};
+  var foldedSides = {};  // 'src' / 'tgt' (+ 'C' with case kept): a side's sentences folded
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -46,22 +48,25 @@
     if (state && !s.src.sentences) { s.src.sentences = state.src.sentences; s.tgt.sentences = state.tgt.sentences; }
     if (!s.fold && state) s.fold = state.fold;
     state = s;
-    if (!fold && s.fold) fold = makeFold(s.fold);
+    if (!fold && s.fold) { fold = makeFold(s.fold); foldCase = makeFold(s.fold, true); }
   }
   // a side's sentences as search compares them (each folded once per file)
   function foldedOf(side) {
-    return foldedSides[side] || (foldedSides[side] = state[side].sentences.map(fold));
+    var key = side + (cased.checked ? 'C' : '');
+    return foldedSides[key] || (foldedSides[key] = state[side].sentences.map(function (t) {
+      return (cased.checked ? foldCase : fold)(t);
+    }));
   }
   // does link k hold the search text on either side?
   function matches(k) {
     return ['src', 'tgt'].some(function (side) {
       var f = foldedOf(side);
-      return k[side].map(function (i) { return f[i]; }).join(' ').indexOf(query) >= 0;
+      return holdsQuery(k[side].map(function (i) { return f[i]; }).join(' '), query, word.checked);
     });
   }
   function load() {
     var q = file ? '?file=' + encodeURIComponent(file) : '';
-    state = null; shown = 0; foldedSides = {src: null, tgt: null};
+    state = null; shown = 0; foldedSides = {};
     return call('/api/state' + q).then(function (s) {
       adopt(s); file = s.file; render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
@@ -380,7 +385,7 @@
   function found(side, ids) {
     if (!query || !fold) return true;
     var f = foldedOf(side);
-    return ids.some(function (i) { return f[i].indexOf(query) >= 0; });
+    return ids.some(function (i) { return holdsQuery(f[i], query, word.checked); });
   }
   function unmatched(side, doc, list) {
     var shownIds = list.filter(function (i) { return found(side, [i]); });
@@ -484,14 +489,17 @@
   });
   document.getElementById('undo').addEventListener('click', undo);
   var typed = null;
-  document.getElementById('find').addEventListener('input', function (e) {
+  function search() {
+    query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
+    shown = 0;
+    if (state) render();
+  }
+  document.getElementById('find').addEventListener('input', function () {
     clearTimeout(typed);
-    typed = setTimeout(function () {
-      query = fold ? fold(e.target.value).trim() : '';
-      shown = 0;
-      if (state) render();
-    }, 120);
+    typed = setTimeout(search, 120);
   });
+  cased.addEventListener('change', search);
+  word.addEventListener('change', search);
   window.addEventListener('beforeunload', function (e) {
     var dirty = Array.prototype.some.call(document.querySelectorAll('#grid input.note'), function (n) {
       var k = state && state.links[parseInt(n.dataset.i, 10)];
