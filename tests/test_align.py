@@ -853,6 +853,21 @@ def test_sentences_of_clauses(owner: list[int], sides: list[Any], weight: list[i
     assert _sentences_of_clauses(sides, np.array(owner), w) == want
 
 
+def _random_clause_links(rng: np.random.Generator, clauses: int, moves: list[tuple[int, int]]
+                         ) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], int]:
+    """A random monotonic clause alignment over ``clauses`` clauses, link types drawn from
+    ``moves``: the links (clause ids, finer side's ids) and how many finer sentences they hold."""
+    sides, i, j = [], 0, 0
+    while i < clauses:
+        a, b = moves[int(rng.integers(len(moves)))]
+        a = min(a, clauses - i)
+        if a == 0 and b == 0:
+            continue
+        sides.append((tuple(range(i, i + a)), tuple(range(j, j + b))))
+        i, j = i + a, j + b
+    return sides, j
+
+
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=8), st.integers(0, 2**32 - 1))
 @settings(max_examples=200, deadline=None)
 def test_sentences_of_clauses_cover_every_sentence_once(sizes: list[int], seed: int) -> None:
@@ -863,14 +878,7 @@ def test_sentences_of_clauses_cover_every_sentence_once(sizes: list[int], seed: 
     rng = np.random.default_rng(seed)
     owner = np.repeat(np.arange(len(sizes)), sizes)
     moves = [(1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (2, 2), (3, 1), (0, 12)]  # (0, 12): an omission
-    sides, i, j = [], 0, 0
-    while i < len(owner):
-        a, b = moves[int(rng.integers(len(moves)))]
-        a = min(a, len(owner) - i)
-        if a == 0 and b == 0:
-            continue
-        sides.append((tuple(range(i, i + a)), tuple(range(j, j + b))))
-        i, j = i + a, j + b
+    sides, j = _random_clause_links(rng, len(owner), moves)
     links = _sentences_of_clauses(sides, owner, rng.random(len(owner)))
     assert [x for a, _ in links for x in a] == list(range(len(sizes)))
     assert [y for _, b in links for y in b] == list(range(j))
@@ -888,14 +896,7 @@ def test_sentences_of_clauses_stay_within_the_largest_link(sizes: list[int], lim
     rng = np.random.default_rng(seed)
     owner = np.repeat(np.arange(len(sizes)), sizes)
     moves = [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (1, 0), (0, 1), (2, 2), (3, 1)]
-    sides, i, j = [], 0, 0
-    while i < len(owner):
-        a, b = moves[int(rng.integers(len(moves)))]
-        a = min(a, len(owner) - i)
-        if a == 0 and b == 0:
-            continue
-        sides.append((tuple(range(i, i + a)), tuple(range(j, j + b))))
-        i, j = i + a, j + b
+    sides, j = _random_clause_links(rng, len(owner), moves)
     links = _sentences_of_clauses(sides, owner, rng.random(len(owner)), limit=limit)
     assert [x for a, _ in links for x in a] == list(range(len(sizes)))
     assert [y for _, b in links for y in b] == list(range(j))
