@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +37,16 @@ def chromium_context(playwright: Any, profile: Path, width: int, height: int) ->
     return playwright.chromium.launch_persistent_context(
         str(profile), executable_path=str(CHROMIUM), headless=True,
         viewport={"width": width, "height": height}, args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def browser_page(tmp_path: Path, width: int, height: int) -> Iterator[Any]:
+    """A page of :func:`chromium_context` (profile in ``tmp_path``), the browser closed after;
+    skips the test where playwright or Chromium is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = chromium_context(p, tmp_path / "profile", width, height)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from harness import chromium_context
+from harness import browser_page
 from pairs_factory import make_doc
 
 from parallel.cli import main
@@ -326,46 +326,41 @@ def test_cli_report_title(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
     """Headless Chromium: numbers on both axes, a read-out on any cell, the skip mark drawn."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     al = skipping_alignment()
     sim = np.random.default_rng(3).uniform(-0.1, 0.7, (14, 9)).astype(np.float32)
     target = tmp_path / "r.html"
     write_report(al, target, sim=sim, title="skip test")
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 1600)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.goto(target.as_uri())
-            assert page.title() == "skip test"
-            page.locator("#matrix").scroll_into_view_if_needed()
-            plot = page.locator("svg.mplot")
-            box = plot.bounding_box()
-            assert box is not None
-            tip = page.locator("#mtip")
-            for i, j in [(0, 0), (11, 7), (13, 8), (5, 2)]:
-                page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 9, box["y"] + (i + 0.5) * box["height"] / 14)
-                assert tip.is_visible()
-                assert tip.inner_text() == (f"ar {i} × en {j} · cosine {round(float(sim[i, j]), 3):.3f}\n"
-                                            f"جملة رقم {i}.\nSentence {j}.")
-            page.mouse.move(5, 5)
-            assert not tip.is_visible()
-            # sentence numbers are drawn outside the plot, left (ar) and above (en)
-            numbers = page.locator("svg.matrix .axis text")
-            assert numbers.count() == 14 + 9
-            first_row = page.locator("svg.matrix .axis text[text-anchor=end]").first.bounding_box()
-            assert first_row is not None and first_row["x"] + first_row["width"] <= box["x"]
-            skip = page.locator("svg.mplot g.skip path").first.bounding_box()
-            assert skip is not None and skip["height"] > 5 and skip["width"] > 5  # visible, not a hairline
-            shots = os.environ.get("PARALLEL_SCREENSHOTS")
-            if shots:
-                Path(shots).mkdir(parents=True, exist_ok=True)
-                page.locator("#matrix").screenshot(path=str(Path(shots) / "report-matrix.png"))
-            assert errors == []
-        finally:
-            browser.close()
+    with browser_page(tmp_path, 1100, 1600) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(target.as_uri())
+        assert page.title() == "skip test"
+        page.locator("#matrix").scroll_into_view_if_needed()
+        plot = page.locator("svg.mplot")
+        box = plot.bounding_box()
+        assert box is not None
+        tip = page.locator("#mtip")
+        for i, j in [(0, 0), (11, 7), (13, 8), (5, 2)]:
+            page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 9, box["y"] + (i + 0.5) * box["height"] / 14)
+            assert tip.is_visible()
+            assert tip.inner_text() == (f"ar {i} × en {j} · cosine {round(float(sim[i, j]), 3):.3f}\n"
+                                        f"جملة رقم {i}.\nSentence {j}.")
+        page.mouse.move(5, 5)
+        assert not tip.is_visible()
+        # sentence numbers are drawn outside the plot, left (ar) and above (en)
+        numbers = page.locator("svg.matrix .axis text")
+        assert numbers.count() == 14 + 9
+        first_row = page.locator("svg.matrix .axis text[text-anchor=end]").first.bounding_box()
+        assert first_row is not None and first_row["x"] + first_row["width"] <= box["x"]
+        skip = page.locator("svg.mplot g.skip path").first.bounding_box()
+        assert skip is not None and skip["height"] > 5 and skip["width"] > 5  # visible, not a hairline
+        shots = os.environ.get("PARALLEL_SCREENSHOTS")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.locator("#matrix").screenshot(path=str(Path(shots) / "report-matrix.png"))
+        assert errors == []
 
 
 def test_links_are_coloured_by_p_with_a_legend() -> None:
@@ -618,52 +613,42 @@ _BELOW_BARS = """id => {
 def test_a_row_jumped_to_stops_below_the_sticky_bars_in_a_real_browser(tmp_path: Path) -> None:
     """"go to link", a matrix box and a #L... address bring the row under the sticky tools bar and
     column header (the handler centred it, then set the hash, which jumped it to the top)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     target = tmp_path / "long.html"
     write_report(long_alignment(), target, sim=np.eye(300, dtype=np.float32))
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 700)
-        try:
-            page = browser.new_page()
-            page.goto(target.as_uri())
-            for n in ("150", "40", "150"):  # the same link twice: the hash is already there
-                page.fill("#go", n)
-                page.press("#go", "Enter")
-                page.wait_for_function(_BELOW_BARS, arg=f"L{n}", timeout=10_000)
-                assert page.evaluate("location.hash") == f"#L{n}"
-            page.locator('svg.matrix a[href="#L250"]').dispatch_event("click")
-            page.wait_for_function(_BELOW_BARS, arg="L250", timeout=10_000)
-            page.goto(target.as_uri() + "#L200")
-            page.wait_for_function(_BELOW_BARS, arg="L200", timeout=10_000)
-            page.set_viewport_size({"width": 620, "height": 700})  # the tools bar wraps to two lines
-            page.fill("#go", "120")
+    with browser_page(tmp_path, 1100, 700) as page:
+        page.goto(target.as_uri())
+        for n in ("150", "40", "150"):  # the same link twice: the hash is already there
+            page.fill("#go", n)
             page.press("#go", "Enter")
-            page.wait_for_function(_BELOW_BARS, arg="L120", timeout=10_000)
-        finally:
-            browser.close()
+            page.wait_for_function(_BELOW_BARS, arg=f"L{n}", timeout=10_000)
+            assert page.evaluate("location.hash") == f"#L{n}"
+        page.locator('svg.matrix a[href="#L250"]').dispatch_event("click")
+        page.wait_for_function(_BELOW_BARS, arg="L250", timeout=10_000)
+        page.goto(target.as_uri() + "#L200")
+        page.wait_for_function(_BELOW_BARS, arg="L200", timeout=10_000)
+        page.set_viewport_size({"width": 620, "height": 700})  # the tools bar wraps to two lines
+        page.fill("#go", "120")
+        page.press("#go", "Enter")
+        page.wait_for_function(_BELOW_BARS, arg="L120", timeout=10_000)
 
 
 @pytest.mark.slow
 def test_go_to_link_takes_arabic_indic_digits_in_a_real_browser(tmp_path: Path) -> None:
     """An Arabic keyboard types ١٦٥٦ (or, Persian, ۱۶۵۶): "go to link" takes it as 1656."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     target = tmp_path / "long.html"
     write_report(long_alignment(), target, matrix=False)
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 700)
-        try:
-            page = browser.new_page()
-            page.goto(target.as_uri())
-            for typed, n in (("١٥٦", 156), ("۲۰۷", 207), (" 12 ", 12)):
-                page.fill("#go", typed)
-                page.press("#go", "Enter")
-                assert page.evaluate("document.getElementById('go').validationMessage") == ""
-                page.wait_for_function("h => location.hash === h", arg=f"#L{n}", timeout=10_000)
-            page.fill("#go", "٣٠٠")
+    with browser_page(tmp_path, 1100, 700) as page:
+        page.goto(target.as_uri())
+        for typed, n in (("١٥٦", 156), ("۲۰۷", 207), (" 12 ", 12)):
+            page.fill("#go", typed)
             page.press("#go", "Enter")
-            assert page.evaluate("document.getElementById('go').validationMessage") == "no link ٣٠٠ (links 0 to 299)"
-        finally:
-            browser.close()
+            assert page.evaluate("document.getElementById('go').validationMessage") == ""
+            page.wait_for_function("h => location.hash === h", arg=f"#L{n}", timeout=10_000)
+        page.fill("#go", "٣٠٠")
+        page.press("#go", "Enter")
+        assert page.evaluate("document.getElementById('go').validationMessage") == "no link ٣٠٠ (links 0 to 299)"
 
 
 def reviewed_alignment() -> Alignment:
@@ -679,34 +664,29 @@ def reviewed_alignment() -> Alignment:
 def test_review_decisions_show_in_the_report_in_a_real_browser(tmp_path: Path) -> None:
     """A file reviewed in the app: the note's text on its row (escaped), a rejected link struck
     through, accepted / rejected / not reviewed in the "show" menu, and an edited badge."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     target = tmp_path / "reviewed.html"
     write_report(reviewed_alignment(), target, matrix=False)
     html_text = target.read_text(encoding="utf-8")
     assert "checked &lt;script&gt;" in html_text and "<b>ok</b>" not in html_text
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 900)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(target.as_uri())
-            assert page.locator("#L0 .nt").inner_text() == "note ترجمة حرة <b>ok</b>"
-            assert page.locator("#L2 .nt").is_visible() and page.locator("#L1 .nt").count() == 0
-            assert "line-through" in page.evaluate(
-                "getComputedStyle(document.querySelector('#L1 .c')).textDecorationLine")
-            assert "line-through" not in page.evaluate(
-                "getComputedStyle(document.querySelector('#L0 .c')).textDecorationLine")
-            assert page.locator("#L2 .st.edited").inner_text() == "edited: relink"
-            for value, shown in (("only-acc", "2 of 3 links shown"), ("only-rej", "1 of 3 links shown"),
-                                 ("only-todo", "0 of 3 links shown")):
-                page.select_option("#show", value)
-                assert page.locator("#shown").inner_text() == shown
-            page.select_option("#show", "only-rej")
-            assert page.locator("#L1").is_visible() and not page.locator("#L0").is_visible()
-            assert errors == []
-        finally:
-            browser.close()
+    with browser_page(tmp_path, 1100, 900) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(target.as_uri())
+        assert page.locator("#L0 .nt").inner_text() == "note ترجمة حرة <b>ok</b>"
+        assert page.locator("#L2 .nt").is_visible() and page.locator("#L1 .nt").count() == 0
+        assert "line-through" in page.evaluate(
+            "getComputedStyle(document.querySelector('#L1 .c')).textDecorationLine")
+        assert "line-through" not in page.evaluate(
+            "getComputedStyle(document.querySelector('#L0 .c')).textDecorationLine")
+        assert page.locator("#L2 .st.edited").inner_text() == "edited: relink"
+        for value, shown in (("only-acc", "2 of 3 links shown"), ("only-rej", "1 of 3 links shown"),
+                             ("only-todo", "0 of 3 links shown")):
+            page.select_option("#show", value)
+            assert page.locator("#shown").inner_text() == shown
+        page.select_option("#show", "only-rej")
+        assert page.locator("#L1").is_visible() and not page.locator("#L0").is_visible()
+        assert errors == []
     # an unreviewed file's menu offers no review choices
     assert 'value="only-acc"' not in render(small_alignment("comparable"), sim=None)
 
@@ -720,22 +700,17 @@ def test_the_unmatched_headings_count_the_hits_of_a_search_in_a_real_browser(tmp
     al = small_alignment("comparable")
     target = tmp_path / "c.html"
     write_report(replace(al, links=al.links[:2]), target, matrix=False)  # Arabic 1, 3 and English 3 unmatched
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 900)
-        try:
-            page = browser.new_page()
-            page.goto(target.as_uri())
-            heads = page.locator("#unmatched h3")
-            assert [heads.nth(k).inner_text() for k in range(2)] == ["Arabic: 2 unmatched", "English: 1 unmatched"]
-            page.fill("#find", "اخر")  # آخر
-            sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched (1 hold the search)")
-            sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched (0 hold the search)")
-            page.fill("#find", "added sentence")
-            sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched")  # all of them hold it
-            page.fill("#find", "")
-            sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched")
-        finally:
-            browser.close()
+    with browser_page(tmp_path, 1100, 900) as page:
+        page.goto(target.as_uri())
+        heads = page.locator("#unmatched h3")
+        assert [heads.nth(k).inner_text() for k in range(2)] == ["Arabic: 2 unmatched", "English: 1 unmatched"]
+        page.fill("#find", "اخر")  # آخر
+        sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched (1 hold the search)")
+        sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched (0 hold the search)")
+        page.fill("#find", "added sentence")
+        sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched")  # all of them hold it
+        page.fill("#find", "")
+        sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched")
 
 
 def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
@@ -793,32 +768,27 @@ def test_find_has_match_case_and_whole_word_as_grep_in_a_real_browser(tmp_path: 
     assert grep_finds(al, "التعاون", case=False, word=True) != grep_finds(al, "التعاون", case=False, word=False)
     target = tmp_path / "seed.html"
     write_report(al, target, matrix=False)
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 900)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(target.as_uri())
-            assert not page.is_checked("#find-case") and not page.is_checked("#find-word")
-            page.fill("#find", "WHO")
+    with browser_page(tmp_path, 1100, 900) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(target.as_uri())
+        assert not page.is_checked("#find-case") and not page.is_checked("#find-word")
+        page.fill("#find", "WHO")
+        page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
+                               arg=loose, timeout=10_000)
+        sync_api.expect(page.locator("#shown")).to_have_text(f"{len(loose['links'])} of {len(al.links)} links shown")
+        for query, case, word in (("WHO", True, False), ("WHO", False, True), ("WHO", True, True),
+                                  ("WH", True, True), ("who", False, True), ("التعاون", False, True),
+                                  ("التعاون", False, False), ("الصين", True, True)):
+            page.set_checked("#find-case", case)
+            page.set_checked("#find-word", word)
+            page.fill("#find", query)
+            want = grep_finds(al, query, case=case, word=word)
             page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
-                                   arg=loose, timeout=10_000)
-            sync_api.expect(page.locator("#shown")).to_have_text(f"{len(loose['links'])} of {len(al.links)} links shown")
-            for query, case, word in (("WHO", True, False), ("WHO", False, True), ("WHO", True, True),
-                                      ("WH", True, True), ("who", False, True), ("التعاون", False, True),
-                                      ("التعاون", False, False), ("الصين", True, True)):
-                page.set_checked("#find-case", case)
-                page.set_checked("#find-word", word)
-                page.fill("#find", query)
-                want = grep_finds(al, query, case=case, word=word)
-                page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
-                                       arg=want, timeout=10_000)
-                sync_api.expect(page.locator("#shown")).to_have_text(
-                    f"{len(want['links'])} of {len(al.links)} links shown")
-            assert errors == []
-        finally:
-            browser.close()
+                                   arg=want, timeout=10_000)
+            sync_api.expect(page.locator("#shown")).to_have_text(
+                f"{len(want['links'])} of {len(al.links)} links shown")
+        assert errors == []
 
 
 @pytest.mark.slow
@@ -839,37 +809,32 @@ def test_the_matrix_read_out_shows_a_cells_two_sentences_in_a_real_browser(tmp_p
     write_report(al, target, sim=sim)
     page_text = target.read_text(encoding="utf-8")
     assert "<script>alert" not in page_text and "hover a cell for its two sentences (numbers and up to 120" in page_text
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1100, 1000)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(target.as_uri())
-            page.locator("#matrix").scroll_into_view_if_needed()
-            box = page.locator("svg.mplot").bounding_box()
-            assert box is not None
-            tip = page.locator("#mtip")
+    with browser_page(tmp_path, 1100, 1000) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(target.as_uri())
+        page.locator("#matrix").scroll_into_view_if_needed()
+        box = page.locator("svg.mplot").bounding_box()
+        assert box is not None
+        tip = page.locator("#mtip")
 
-            def hover(i: int, j: int) -> None:
-                page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 4, box["y"] + (i + 0.5) * box["height"] / 4)
-                sync_api.expect(tip).to_be_visible()
+        def hover(i: int, j: int) -> None:
+            page.mouse.move(box["x"] + (j + 0.5) * box["width"] / 4, box["y"] + (i + 0.5) * box["height"] / 4)
+            sync_api.expect(tip).to_be_visible()
 
-            hover(2, 1)  # the payloads are shown as text, not run
-            lines = tip.locator(".mt")
-            sync_api.expect(lines).to_have_count(2)
-            assert lines.nth(0).text_content() == al.src.segments[2].text
-            assert lines.nth(1).text_content() == al.tgt.segments[1].text
-            assert lines.nth(0).get_attribute("dir") == "rtl" and lines.nth(0).get_attribute("lang") == "ar"
-            assert lines.nth(1).get_attribute("dir") == "ltr"
-            assert page.locator("#mtip script, #mtip img").count() == 0
-            hover(0, 3)  # a long sentence is clipped
-            sync_api.expect(lines.nth(1)).to_have_text(long_en[:TIP_CHARS - 1].rstrip() + "…")
-            tip_box = tip.bounding_box()
-            assert tip_box is not None and tip_box["x"] + tip_box["width"] <= 1100  # inside the window
-            assert errors == []
-        finally:
-            browser.close()
+        hover(2, 1)  # the payloads are shown as text, not run
+        lines = tip.locator(".mt")
+        sync_api.expect(lines).to_have_count(2)
+        assert lines.nth(0).text_content() == al.src.segments[2].text
+        assert lines.nth(1).text_content() == al.tgt.segments[1].text
+        assert lines.nth(0).get_attribute("dir") == "rtl" and lines.nth(0).get_attribute("lang") == "ar"
+        assert lines.nth(1).get_attribute("dir") == "ltr"
+        assert page.locator("#mtip script, #mtip img").count() == 0
+        hover(0, 3)  # a long sentence is clipped
+        sync_api.expect(lines.nth(1)).to_have_text(long_en[:TIP_CHARS - 1].rstrip() + "…")
+        tip_box = tip.bounding_box()
+        assert tip_box is not None and tip_box["x"] + tip_box["width"] <= 1100  # inside the window
+        assert errors == []
     # a cell covering several sentences: numbers only, as the legend says
     blocks = matrix_svg(long_alignment(), np.eye(300, dtype=np.float32), max_side=100)
     assert "data-stext" not in blocks and "hover a cell for the numbers of the sentences it covers" in blocks

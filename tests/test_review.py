@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import chromium_context
+from harness import browser_page
 from pairs_factory import make_doc
 
 from parallel.data import Alignment, Link
@@ -512,15 +512,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = chromium_context(p, tmp_path / "profile", 1300, 900)
-        try:
-            pg = browser.new_page()
-            pg.set_default_timeout(PATIENCE_MS)
-            sync_api.expect.set_options(timeout=PATIENCE_MS)
-            yield pg
-        finally:
-            browser.close()
+    with browser_page(tmp_path, 1300, 900) as pg:
+        pg.set_default_timeout(PATIENCE_MS)
+        sync_api.expect.set_options(timeout=PATIENCE_MS)
+        yield pg
 
 
 def shots_dir() -> Path | None:
