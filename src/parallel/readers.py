@@ -515,8 +515,9 @@ def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
                 feats[key] = json.loads(value)
             except json.JSONDecodeError:
                 feats[key] = value
-            if _json_problem(feats[key]):
-                raise InputError(f"{where}: {key} {value!r} is not a finite number")
+            problem = _json_problem(feats[key])
+            if problem:  # NaN, Infinity or a lone surrogate: refused as the JSONL reader refuses them
+                raise _json_refused(f"{where}: {key}", problem)
     return feats
 
 
@@ -717,8 +718,13 @@ def _tmx_code(tag: str, known: Iterable[str]) -> str:
     """The language code of an ``xml:lang`` tag as the rest of the tool writes codes: the one of
     ``known`` (the signature's) it spells, whatever the case and ``-``/``_`` (``en-GB`` for en_gb),
     else the tag in lower case (``en-US`` -> en-us, as ``--tgt-lang en-US`` gives)."""
-    same = tag.lower().replace("_", "-")
-    return next((k for k in known if k.lower().replace("_", "-") == same), tag.lower())
+    same = _lang_key(tag)
+    return next((k for k in known if _lang_key(k) == same), tag.lower())
+
+
+def _lang_key(tag: str) -> str:
+    """A language code or tag compared whatever its case and ``-``/``_`` (en_gb, en-GB)."""
+    return tag.lower().replace("_", "-")
 
 
 def read_tmx(path: str | Path) -> Alignment:
@@ -749,9 +755,9 @@ def read_tmx(path: str | Path) -> Alignment:
         tuvs = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
         if not src_lang or src_lang == "*all*":
             src_lang = tuvs[0][0] if tuvs else ""
-        src_key = src_lang.lower().replace("_", "-")
-        src_tuv = next((t for lang, t in tuvs if lang.lower().replace("_", "-") == src_key), None)
-        tgt = next(((lang, t) for lang, t in tuvs if lang.lower().replace("_", "-") != src_key), None)
+        src_key = _lang_key(src_lang)
+        src_tuv = next((t for lang, t in tuvs if _lang_key(lang) == src_key), None)
+        tgt = next(((lang, t) for lang, t in tuvs if _lang_key(lang) != src_key), None)
         if tgt is None and len(tuvs) >= 2 and src_tuv is tuvs[0][1]:
             tgt = tuvs[1]  # both in one language (align --src-lang en --tgt-lang en): in order
         if src_tuv is None or tgt is None:
