@@ -208,8 +208,9 @@ def test_comparable_relink_and_delete(tmp_path: Path) -> None:
     path = save(comparable_alignment(), tmp_path / "c.json")
     st = ReviewStore(path)
     al = st.apply("relink", {"src": [1], "tgt": [1, 2]})
-    assert ((1,), (1, 2)) in [(k.src, k.tgt) for k in al.links]
-    assert al.links[-1].features["status"] == "accepted"
+    # the new link goes to its place in text order (it used to be added at the end of the list)
+    assert [(k.src, k.tgt) for k in al.links] == [((0,), (0,)), ((1,), (1, 2)), ((3,), (4,))]
+    assert al.links[1].features["status"] == "accepted"
     al = st.apply("relink", {"src": [0], "tgt": [4]})  # steals from two links
     assert [(k.src, k.tgt) for k in al.links] == [((0,), (4,)), ((1,), (1, 2))]
     assert al.unmatched_src == [2, 3, 4, 5]
@@ -871,7 +872,8 @@ def test_pairs_below_the_bar_take_their_p_band_in_a_real_browser(tmp_path: Path,
         assert [page.get_attribute(f"#B{i}-{i}", "class") for i in (1, 2, 5)] == ["r high", "r mid", "r low"]
         # no link is certain: p 0.9953 is shown ">0.99", never "1.00"
         expect(page.locator("#B1-1 .conf")).to_have_text("p >0.99")
-        expect(page.locator("#L0 .info")).to_contain_text("p >0.99")
+        # ar 3 / en 4 (first in the file) is listed second: comparable links go in text order
+        expect(page.locator("#L1 .info")).to_contain_text("p >0.99")
 
 
 def test_a_number_on_one_side_only_in_the_review_app(client: tuple[Any, str, Path]) -> None:
@@ -1029,7 +1031,7 @@ def test_split_takes_a_one_to_one_link_apart(pfile: Path, tmp_path: Path) -> Non
     assert [(k.src, k.tgt) for k in al.links[:2]] == [((0,), ()), ((), (0,))]
     assert covers_once(al)
     cfile = save(comparable_alignment(), tmp_path / "c.json")
-    al = ReviewStore(cfile).apply("split", {"link": 1})
+    al = ReviewStore(cfile).apply("split", {"link": 0})  # ar 0 / en 0: listed first (text order)
     assert [(k.src, k.tgt) for k in al.links] == [((3,), (4,))]
     assert 0 in al.unmatched_src and 0 in al.unmatched_tgt
 
@@ -1373,3 +1375,143 @@ def test_find_has_match_case_and_whole_word_as_grep_in_the_app(tmp_path: Path, p
             expect(page.locator("#found")).to_have_text(f"{len(want['links'])} of {len(al.links)} links hold it")
     assert read_alignment(path) == al  # searching changes nothing
     assert errors == []
+
+
+# ------------------------------------------------------------------ comparable mode: list order is not text order
+
+
+def comparable_apart() -> Alignment:
+    """Comparable links in no text order (as a hand edit or an older review app left them): ar 5 /
+    en 5, ar 0 / en 3, and ar 2,4 / en 4, a 2-1 link that skips ar 3 like the miner's ar 10,12 /
+    en 7 on the seed pair. Listed in text order: ar 0 / en 3, ar 2,4 / en 4, ar 5 / en 5."""
+    links = (Link((5,), (5,), 0.3, {"cosine": 0.7}), Link((0,), (3,), 0.2, {"cosine": 0.6}),
+             Link((2, 4), (4,), 0.1, {"cosine": 0.5}))
+    return Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "comparable",
+                     "model:use-m3|mode:comparable")
+
+
+def _pairs(links: Any) -> list[tuple[list[int], list[int]]]:
+    """(src, tgt) of links from the state (dicts) or an Alignment (Links), as lists."""
+    return [(list(k["src"]), list(k["tgt"])) if isinstance(k, dict) else (list(k.src), list(k.tgt)) for k in links]
+
+
+def test_comparable_links_are_listed_in_text_order(client: tuple[Any, str, Path]) -> None:
+    """A comparable file's links in any order are listed (and numbered for edits) by source sentence,
+    then target; the unmatched sentences are listed as before; an edit saves the links in that
+    order, and the file reads back as the same alignment (undo gives back its bytes)."""
+    c, _, pfile = client
+    path = save(comparable_apart(), pfile.with_name("c.json"))
+    original = path.read_bytes()
+    state = c.get("/api/state", query_string={"file": "c.json"}, base_url=f"http://{HOST}").get_json()
+    assert _pairs(state["links"]) == [([0], [3]), ([2, 4], [4]), ([5], [5])]
+    assert state["links"][0]["hover"].startswith("link 0 ")
+    assert (state["unmatched_src"], state["unmatched_tgt"]) == ([1, 3], [0, 1, 2])
+    assert state["rev"] == fingerprint(read_alignment(path).links)  # the file's, as edits check it
+    r = post(c, "/api/op", {"file": "c.json", "op": "status", "args": {"link": 0, "status": "accepted"},
+                            "rev": state["rev"]})
+    assert r.status_code == 200, r.get_json()
+    saved = read_alignment(path)  # reads back: the schema's checks pass
+    assert _pairs(saved.links) == _pairs(r.get_json()["links"]) == [([0], [3]), ([2, 4], [4]), ([5], [5])]
+    assert [k.features.get("status") for k in saved.links] == ["accepted", None, None]  # the row clicked
+    assert {(k.src, k.tgt, k.score) for k in saved.links} == {(k.src, k.tgt, k.score) for k in comparable_apart().links}
+    assert (saved.unmatched_src, saved.unmatched_tgt) == ([1, 3], [0, 1, 2])
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert (doc["format"], doc["mode"]) == ("parallel-alignment", "comparable")
+    r = post(c, "/api/undo", {"file": "c.json", "rev": r.get_json()["rev"]})
+    assert r.status_code == 200 and path.read_bytes() == original
+    # a link the reviewer makes goes to its place, not to the end of the list
+    r = post(c, "/api/op", {"file": "c.json", "op": "relink", "args": {"src": [1], "tgt": [2]},
+                            "rev": r.get_json()["rev"]})
+    assert _pairs(r.get_json()["links"]) == [([0], [3]), ([1], [2]), ([2, 4], [4]), ([5], [5])]
+
+
+def test_comparable_merge_of_links_apart_in_the_texts_is_refused(client: tuple[Any, str, Path]) -> None:
+    """ "Merge ↓" joined a link with the next one listed, wherever the two were in the texts
+    (ar 2 / en 6 with ar 10,12 / en 7 on the seed pair: a nonsense n-m link). The server refuses
+    a merge of links with sentences between them, says why, and changes nothing; the state says
+    which rows may be merged with the next one."""
+    c, _, pfile = client
+    path = save(comparable_apart(), pfile.with_name("c.json"))
+    before = path.read_bytes()
+    state = c.get("/api/state", query_string={"file": "c.json"}, base_url=f"http://{HOST}").get_json()
+    assert [k["merge_next"] for k in state["links"]] == [False, True, False]
+    assert "Arabic sentence 1 lies between them" in state["links"][0]["merge_why"]
+    for args, apart in (({"link": 0}, "(Arabic sentence 1 lies between them)"),
+                        ({"link": 0, "other": 2}, "(Arabic sentences 1-4 and English sentence 4 lie between them)")):
+        r = post(c, "/api/op", {"file": "c.json", "op": "merge", "args": args, "rev": state["rev"]})
+        assert r.status_code == 400
+        error = r.get_json()["error"]
+        assert error.startswith(f"cannot merge links 0 and {args.get('other', 1)}: they are not next to each "
+                                "other in both texts " + apart), error
+        assert "in a comparable alignment a merge joins only neighbours" in error
+    assert path.read_bytes() == before
+    assert not path.with_name("c.json.history.jsonl").exists()
+    with pytest.raises(InputError, match="not next to each other in both texts"):
+        ReviewStore(path).apply("merge", {"link": 1, "other": 0})
+    assert path.read_bytes() == before
+
+
+def test_comparable_merge_of_neighbours_in_both_texts(client: tuple[Any, str, Path]) -> None:
+    """Links next to each other in both texts still merge: ar 2,4 / en 4 with ar 5 / en 5 (the gap
+    ar 3 was already inside the first link: the merge adds none), and ar 0 / en 3 with ar 1 / en 2."""
+    c, _, pfile = client
+    path = save(comparable_apart(), pfile.with_name("c.json"))
+    state = c.get("/api/state", query_string={"file": "c.json"}, base_url=f"http://{HOST}").get_json()
+    assert state["links"][1]["merge_next"] is True and state["links"][1]["merge_why"] == ""
+    r = post(c, "/api/op", {"file": "c.json", "op": "merge", "args": {"link": 1}, "rev": state["rev"]})
+    assert r.status_code == 200, r.get_json()
+    got = r.get_json()
+    assert _pairs(got["links"]) == [([0], [3]), ([2, 4, 5], [4, 5])]
+    merged = read_alignment(path).links[1]
+    assert (merged.src, merged.tgt) == ((2, 4, 5), (4, 5))
+    assert merged.features["edited"] == "merge" and merged.features["status"] == "accepted"
+    r = post(c, "/api/op", {"file": "c.json", "op": "relink", "args": {"src": [1], "tgt": [2]}, "rev": got["rev"]})
+    got = r.get_json()
+    assert _pairs(got["links"]) == [([0], [3]), ([1], [2]), ([2, 4, 5], [4, 5])]
+    assert [k["merge_next"] for k in got["links"]] == [True, False, False]  # ar 1 / en 2 and ar 2,4,5 / en 4,5 cross
+    r = post(c, "/api/op", {"file": "c.json", "op": "merge", "args": {"link": 0}, "rev": got["rev"]})
+    assert r.status_code == 200, r.get_json()
+    assert _pairs(read_alignment(path).links) == [([0, 1], [2, 3]), ([2, 4, 5], [4, 5])]
+
+
+def test_parallel_merge_is_unchanged(client: tuple[Any, str, Path]) -> None:
+    """Parallel mode keeps its merge: links in the file's (text) order, every row but the last
+    offers a merge with the next, and only neighbours in the list merge."""
+    c, _, path = client
+    state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+    assert _pairs(state["links"]) == _pairs(parallel_alignment().links)
+    assert [k["merge_next"] for k in state["links"]] == [True] * 5 + [False]
+    assert [k["merge_why"] for k in state["links"]] == [""] * 5 + ["no next link"]
+    r = post(c, "/api/op", {"op": "merge", "args": {"link": 0, "other": 2}, "rev": state["rev"]})
+    assert (r.status_code, r.get_json()["error"]) == (400, "in a parallel alignment only neighbouring links can be merged")
+    r = post(c, "/api/op", {"op": "merge", "args": {"link": 1}, "rev": state["rev"]})
+    assert r.status_code == 200, r.get_json()
+    assert _pairs(read_alignment(path).links) == [([0], [0]), ([1], [1, 2]), ([2], [3]), ([3], [4]), ([4, 5], [5])]
+
+
+@pytest.mark.slow
+def test_merge_of_unrelated_comparable_links_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """The rows of a comparable file come in text order; "Merge ↓" between two links with sentences
+    between them is refused with the reason on the status line and the file untouched; between
+    neighbours it merges; j / k move through the rows in that order."""
+    from playwright.sync_api import expect
+
+    path = save(comparable_apart(), tmp_path / "c.json")
+    before = path.read_bytes()
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L2")).to_be_visible()
+        assert [page.locator(f"#L{n} .n small").text_content() for n in range(3)] == \
+            ["0 ↔ 3", "2,4 ↔ 4", "5 ↔ 5"]
+        page.click("#L0 .c[dir=ltr]")
+        page.keyboard.press("j")
+        expect(page.locator("#L1")).to_be_focused()
+        # no "Merge ↓" between two links with a sentence between them; the server refuses it anyway
+        expect(page.locator("#L0 button[data-act=merge]")).to_have_count(0)
+        expect(page.locator("#L0 .acts")).to_be_visible()
+        assert path.read_bytes() == before
+        expect(page.locator("#undo")).to_be_disabled()
+        page.click("#L1 button[data-act=merge]")
+        expect(page.locator("#status")).to_contain_text("Saved: merged links 1 and 2")
+        expect(page.locator("#L1 .n small")).to_have_text("2,4,5 ↔ 4,5")
+        assert _pairs(read_alignment(path).links) == [([0], [3]), ([2, 4, 5], [4, 5])]

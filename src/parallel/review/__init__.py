@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from .store import ConflictError, ReviewStore, fingerprint
+from .store import ConflictError, ReviewStore, fingerprint, merge_refusal, review_order
 
-__all__ = ["ConflictError", "ReviewStore", "fingerprint"]
+__all__ = ["ConflictError", "ReviewStore", "fingerprint", "merge_refusal", "review_order"]

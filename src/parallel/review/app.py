@@ -38,7 +38,15 @@ from ..report import (
     numbers_badge,
     pending_below_bar,
 )
-from .store import ConflictError, ReadOnlyError, ReviewStore, SaveError, fingerprint
+from .store import (
+    ConflictError,
+    ReadOnlyError,
+    ReviewStore,
+    SaveError,
+    fingerprint,
+    merge_refusal,
+    review_order,
+)
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -133,11 +141,15 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
     """Everything the page shows, as JSON-ready data (``al``: the file's content, if just read).
 
     ``texts=False`` leaves the documents' sentences out (edits never change them; the
-    page keeps them from the first load).
+    page keeps them from the first load). The links are listed in :func:`review_order` (the
+    numbers an edit's ``link`` / ``other`` use), each with ``merge_next`` (may it be merged with
+    the next one listed) and ``merge_why`` (if not, why); ``rev`` is the fingerprint of the
+    file's links in the file's own order.
     """
     if al is None:
         al = store.load()
-    views = link_views(al)
+    shown = review_order(al)  # comparable: by source sentence, then target, whatever the file's order
+    views = link_views(shown)
 
     def doc(d: Any) -> dict[str, Any]:
         out = {"lang": d.lang, "name": Path(d.name).name if d.name else None,
@@ -151,6 +163,9 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
     legend = confidence_legend(al)  # the report's: what the colours are, p or (an older file) cosine
     measure = {"cosine": "cos"}.get(legend["measure"], legend["measure"])
     for v in views:
+        # may this link be merged with the next one listed ("Merge ↓")? comparable mode: only when
+        # the two are next to each other in both texts; if not, why (the server refuses it too)
+        merge_why = merge_refusal(shown, v.index, v.index + 1) if v.index + 1 < len(views) else "no next link"
         links.append({  # the report's value and band: a link without p (edited, no encoder) is "none"
             "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
             "score": v.link.score, "conf": v.confidence, "band": v.band, "measure": measure,
@@ -158,6 +173,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
             "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
             "numbers_badge": numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt),
             "hover": hover_text(v),
+            "merge_next": not merge_why, "merge_why": merge_why,
         })
     files = listed_files(folder)
     return {

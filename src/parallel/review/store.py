@@ -11,6 +11,13 @@ state lives in each link's ``features``:
   chrF) always; ``cosine``, ``margin`` and the calibrated ``p`` when an encoder is given
   (without one they are dropped: a changed link has no ``p``).
 
+Link order: a parallel alignment's links keep the file's (monotonic) order. A comparable
+alignment's links hold pairs from anywhere in the two texts, so a link's neighbour in the file
+is not its neighbour in the text: the app lists and numbers them in :func:`review_order` (by
+source sentence, then target: the order the miner writes), every edit's ``link`` / ``other``
+counts in that order, and an edit saves the links in it. A merge joins only links next to each
+other in both texts (:func:`merge_refusal`).
+
 Undo history: a sidecar ``FILE.history.jsonl``, one line per change holding the
 changed slice of the link list before and after, and a fingerprint (``rev``) of
 the link list before and after. A change is appended to the history (flushed and
@@ -28,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import threading
@@ -150,6 +158,69 @@ def _order_parallel(links: list[Link]) -> list[Link]:
             frontier = max(frontier, max(link.tgt) + 1)
     out.extend(tgt_only[t:])
     return out
+
+
+def _order_comparable(links: Sequence[Link]) -> list[Link]:
+    """Comparable order: by first source sentence, then first target sentence (the miner's own
+    order); a link with an empty side (no writer makes one in comparable mode) goes last."""
+    def key(k: Link) -> tuple[float, float]:
+        return (min(k.src) if k.src else math.inf, min(k.tgt) if k.tgt else math.inf)
+
+    return sorted(links, key=key)
+
+
+def review_order(al: Alignment) -> Alignment:
+    """``al`` with its links in the order the review app lists and numbers them (the ``link`` and
+    ``other`` of an edit count in it): parallel mode, the file's (monotonic) order; comparable
+    mode, by source sentence, then target (:func:`_order_comparable`), whatever the file's order
+    (a file written by hand or by an older review app may hold another)."""
+    if al.mode != "comparable":
+        return al
+    ordered = _order_comparable(al.links)
+    if all(a is b for a, b in zip(ordered, al.links, strict=True)):
+        return al
+    return replace(al, links=tuple(ordered))
+
+
+def _span_text(lang: str, lo: int, hi: int) -> str:
+    """``Arabic sentence 3`` / ``Arabic sentences 3-9`` (ids ``lo`` to ``hi``, both included)."""
+    from ..report import lang_name
+
+    return f"{lang_name(lang)} sentence {lo}" if lo == hi else f"{lang_name(lang)} sentences {lo}-{hi}"
+
+
+def _between(a: Sequence[int], b: Sequence[int]) -> tuple[int, int] | None:
+    """The sentences of one text that lie between two links' sentences ``a`` and ``b`` (first and
+    last id), or None when the two are next to each other there: their spans overlap or touch.
+    A gap a link already has inside it (ar 11 of the miner's ar 10,12 / en 7) is no gap between
+    the two: 10,12 and 13 are next to each other."""
+    if not a or not b:
+        return None
+    first, second = sorted(((min(a), max(a)), (min(b), max(b))))
+    end, start = first[1], second[0]  # where the earlier link ends, where the later one starts
+    return (end + 1, start - 1) if start > end + 1 else None
+
+
+def merge_refusal(al: Alignment, i: int, j: int) -> str:
+    """Why links ``i`` and ``j`` of ``al`` (in :func:`review_order`) may not be merged, "" when
+    they may (a rejected link is refused apart, by the merge itself). Parallel mode: links are
+    in text order, so only neighbours in the list. Comparable mode: a link's neighbour in the
+    list may be anywhere in the texts, so only links next to each other in both texts (no
+    sentence of either text between them); a merge of two unrelated pairs would make a
+    nonsense n-m link."""
+    i, j = min(i, j), max(i, j)
+    if al.mode == "parallel":
+        return "" if j == i + 1 else "in a parallel alignment only neighbouring links can be merged"
+    a, b = al.links[i], al.links[j]
+    gaps = [(d.lang, span) for d, span in ((al.src, _between(a.src, b.src)), (al.tgt, _between(a.tgt, b.tgt)))
+            if span is not None]
+    if not gaps:
+        return ""
+    apart = " and ".join(_span_text(lang, lo, hi) for lang, (lo, hi) in gaps)
+    verb = "lies" if len(gaps) == 1 and gaps[0][1][0] == gaps[0][1][1] else "lie"
+    return (f"cannot merge links {i} and {j}: they are not next to each other in both texts ({apart} "
+            f"{verb} between them), and in a comparable alignment a merge joins only neighbours "
+            f"(Relink… links any sentences)")
 
 
 def _monotonic(links: Sequence[Link]) -> bool:
@@ -383,8 +454,10 @@ class ReviewStore:
             before = list(al.links)
             if rev is not None and rev != fingerprint(before):
                 raise ConflictError(STALE)
-            after = self._embedding_features(al, self._edit(al, op, args))
-            if after == before and [dict(k.features) for k in after] == [dict(k.features) for k in before]:
+            view = review_order(al)  # what link numbers count in (comparable: text order)
+            shown = list(view.links)
+            after = self._embedding_features(view, self._edit(view, op, args))
+            if after == shown and [dict(k.features) for k in after] == [dict(k.features) for k in shown]:
                 return al, {"src": [], "tgt": []}
             # smallest changed slice, for a compact history entry
             p = 0
@@ -505,14 +578,16 @@ class ReviewStore:
         return links
 
     def _op_merge(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
-        """Merge link ``link`` with link ``other`` (default: the next one)."""
+        """Merge link ``link`` with link ``other`` (default: the next one); see :func:`merge_refusal`
+        for which links may be merged."""
         i = self._index(links, args)
         j = self._index(links, {"other": args.get("other", i + 1)}, "other")
         if i == j:
             raise InputError("cannot merge a link with itself")
         i, j = min(i, j), max(i, j)
-        if al.mode == "parallel" and j != i + 1:
-            raise InputError("in a parallel alignment only neighbouring links can be merged")
+        refused = merge_refusal(al, i, j)  # al: the links as listed (review_order)
+        if refused:
+            raise InputError(refused)
         a, b = links[i], links[j]
         _not_rejected(links, (i, j), "merge")
         keep: dict[str, Any] = {}
@@ -613,8 +688,11 @@ class ReviewStore:
 
     @staticmethod
     def _finish(al: Alignment, links: list[Link]) -> list[Link]:
+        """Parallel: every sentence in one link, in text order. Comparable: links with both sides,
+        in :func:`review_order` (a link a reviewer makes or changes goes to its place, not to
+        the end of the list)."""
         if al.mode == "parallel":
             covered = _cover(links, len(al.src), len(al.tgt))
             # keep the file's order when it is still monotonic (small undo entries, no surprises)
             return covered if _monotonic(covered) else _order_parallel(covered)
-        return [k for k in links if k.src and k.tgt]
+        return _order_comparable([k for k in links if k.src and k.tgt])

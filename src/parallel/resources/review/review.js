@@ -210,7 +210,9 @@
     var acts = el('div', 'acts');
     acts.appendChild(button(k.status === 'accepted' ? 'Unaccept' : 'Accept', 'accept', i, 'accept this link (a)'));
     acts.appendChild(button(k.status === 'rejected' ? 'Unreject' : 'Reject', 'reject', i, 'reject this link (r)'));
-    if (i + 1 < state.links.length) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
+    // comparable mode: the next row may be anywhere in the texts; the server says whether the two
+    // are next to each other in both (merge_next) and refuses a merge of two that are not
+    if (i + 1 < state.links.length && k.merge_next !== false) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
     if (k.src.length + k.tgt.length > 1 && (k.src.length > 1 || k.tgt.length > 1 || (k.src.length && k.tgt.length)))
       acts.appendChild(button('Split', 'split', i, (k.src.length === 1 && k.tgt.length === 1
         ? 'take the two sentences apart' + (state.mode === 'comparable' ? ' (both become unmatched)' : ' (two gaps)')
