@@ -107,6 +107,44 @@ def test_a_scale_word_on_one_side_is_half_a_disagreement() -> None:
     assert differ("قتل 30 شخصا و 12 جريحا", "30,000 people were killed and 12 hurt") == pytest.approx(2 / 3)
 
 
+def _numbers(ar: str, en: str) -> tuple[float, float, float]:
+    ev = cf.text_evidence(ar, en)
+    return ev[0], ev[1], ev[2]
+
+
+def test_numbers_written_as_words_on_the_other_side_are_matched() -> None:
+    """A number in digits with no digit partner counts as matched when the other side writes it as
+    words: every number matched is an agreement; the ones left count as before; words alone make
+    no numbers."""
+    assert _numbers("قتل ثلاثة أشخاص في الانفجار عام 2019.", "3 people were killed in the blast in 2019.") \
+        == (1.0, 0.0, 0.0)
+    assert _numbers("شهدت البلاد نموا في التسعينيات.", "The country grew in the 1990s.") == (1.0, 0.0, 0.0)
+    assert _numbers("الدورة الخامسة والسبعون", "The 75th session") == (1.0, 0.0, 0.0)
+    assert _numbers("خفض 50% من الموظفين", "Half of the staff were laid off") == (1.0, 0.0, 0.0)
+    assert _numbers("ثلاثة", "three") == (0.0, 0.0, 0.0)
+    # one number matched by a word, one left: a disagreement over the two numbers
+    assert _numbers("قتل ثلاثة أشخاص في 2019", "3 people were killed in 2018") == (0.0, pytest.approx(2 / 3), 0.0)
+    # one side without digits and a number its words do not say: one side's numbers, as before
+    assert _numbers("قتل ثلاثة أشخاص", "3 people were killed in 2019") == (0.0, 0.0, pytest.approx(1 / 3))
+    ar = "قتل ثلاثة أشخاص وأصيب 12 آخرون في الانفجار."
+    assert p_of(ar, "3 people were killed and 12 others wounded in the blast.") > \
+        p_of(ar, "4 people were killed and 12 others wounded in the blast.") + 0.05
+
+
+def test_number_rules_reach_the_evidence() -> None:
+    """Names and codes, plural scale words, thousands separators, short year ranges and list
+    markers: the true translations below agree on their numbers."""
+    for ar, en in [("ارتفعت الإصابات بفيروس كورونا إلى 500.", "COVID-19 cases rose to 500."),
+                   ("في عام 2020 فقد الملايين وظائفهم.", "In 2020 millions of people lost their jobs."),
+                   ("خلال الموسم 2019-2020", "During the 2019–20 season"),
+                   ("بلغ عدد السكان 12.500.000 نسمة.", "The population reached 12,500,000."),
+                   ("بمبلغ 1 500 000 دولار", "in the amount of $1,500,000"),
+                   ("3 - تعزيز التعاون الإقليمي في عام 2020.", "Strengthening regional cooperation in 2020.")]:
+        assert _numbers(ar, en) == (1.0, 0.0, 0.0), (ar, en)
+    exact, hedged, written = cf.numbers_split("قتل أكثر من 3 آلاف في 2019 ملايين")
+    assert (exact, hedged, written) == ({"2019"}, {"3000"}, {"3000": "3", "2019": "2019"})
+
+
 def test_acronym_plurals_are_no_names() -> None:
     """Acronyms are translated, not transliterated, and so are their plurals (AMs, MPs, NGOs)."""
     assert [w for w, _ in cf._names("AMs and MPs met NGOs and Jones")] == ["Jones"]

@@ -37,7 +37,7 @@ SEED_EN = ("held more than 40 remote video exchange meetings with more than 150 
     ("US $ 20 million", ["20000000"]),
     ("20 مليون دولار", ["20000000"]),
     ("أكثر من 100 ألف شخص", ["100000"]),
-    ("COVID-19 in 2020", ["19", "2020"]),
+    ("COVID-19 in 2020", ["2020"]),                         # a number in a name is no quantity
     ("version 1.2.3", ["1.2.3"]),
     ("007", ["7"]),
     ("plus 20 ألفا و 77 ألفًا", ["20000", "77000"]),           # accusative forms of ألف
@@ -56,6 +56,86 @@ def test_extract_numbers(text: str, numbers: list[str]) -> None:
     assert extract_numbers(text) == numbers
 
 
+def test_absurdly_long_numbers_are_kept_as_written() -> None:
+    """More than MAX_DIGITS digits: as written, never converted (str(int) raised ValueError past
+    ~4300 digits and killed ``align``)."""
+    from parallel.evidence import MAX_DIGITS
+
+    assert extract_numbers("1" * 5000) == ["1" * 5000]
+    assert extract_numbers("1" * 4290 + " trillion") == ["1" * 4290]
+    assert extract_numbers("0." + "0" * 5000 + "1 million") == ["0." + "0" * 5000 + "1"]
+    assert numbers_agreement("9" * 5000, "9" * 5000)[0] == "agree"
+    assert extract_numbers("1" * MAX_DIGITS + " million") == ["1" * MAX_DIGITS + "000000"]  # exact
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    # names and codes: a number right after a Latin letter (a hyphen between or not), or after an
+    # Arabic letter and a hyphen, is no quantity
+    ("COVID-19 H1N1 G20 F-16 MH370 Q3 ChAdOx1 SARS-CoV-2 Covid-19", []),
+    ("ارتفعت الإصابات بكوفيد-19 وكوفيد - 19", []),
+    ("10km 5pm 1990s 3rd", ["10", "5", "1990", "3"]),          # followed by letters: numbers
+    ("Article 12 and المادة 12", ["12", "12"]),
+    ("الـ19 و12 ب5 ل3", ["19", "12", "5", "3"]),              # Arabic clitics glued to digits
+    ("في منتصف عام 2020 أو mid-2020", ["2020", "2020"]),      # a year after a hyphen is a year
+    ("عند -70 درجة", ["70"]),                                  # a minus sign, not a name's hyphen
+    ("$2.8bn and AED1.5bn and GBP 3m", ["2800000000", "1500000000", "3000000"]),   # currency codes
+    # plural scale words: never in English, 3 to 10 only in Arabic
+    ("In 2020 millions of people lost their jobs", ["2020"]),
+    ("2019 thousands", ["2019"]),
+    ("3 آلاف و10 ملايين و5 مليارات", ["3000", "10000000", "5000000000"]),
+    ("في 2019 ملايين السياح و11 آلاف و2.5 ملايين", ["2019", "11", "2.5"]),
+    ("20 million and 100 ألف", ["20000000", "100000"]),      # singular scales unchanged
+    # dots between two or more groups of three digits separate thousands
+    ("12.500.000 and 1.234.567", ["12500000", "1234567"]),
+    ("12.500", ["12.5"]),
+    # thousands grouped by spaces
+    ("1 500 000 people", ["1500000"]),
+    ("1\u00a0500 and 1\u202f500\u202f000 and 1\u2009500", ["1500", "1500000", "1500"]),
+    ("1 500 people", ["1", "500"]),                           # one plain-space group: two numbers
+    ("2020 100 people", ["2020", "100"]),                     # a 4-digit head starts no group
+    # a year range with a short second year
+    ("2019-20, 2019–20 and 2019/20", ["2019", "2020"] * 3),
+    ("2016-30 and 2019-2020", ["2016", "2030", "2019", "2020"]),
+    ("2019-18 and 1999-00 and 3/20", ["2019", "18", "1999", "0", "3", "20"]),
+    # a list marker opening the text
+    ("3. The committee met in 2020", ["2020"]),
+    ("2) Requests the Secretary-General", []),
+    ("٣ - تعزيز التعاون الإقليمي", []),
+    ("12 - تقرر أن تبقي المسألة قيد نظرها", []),
+    ("3 people died", ["3"]),
+    ("2020. The year", ["2020"]),
+    ("4. 1954 :", ["4", "1954"]),                             # no word follows: no marker
+    ("See 3. The committee", ["3"]),                          # not at the start
+])
+def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
+    assert extract_numbers(text) == numbers
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("two, twelve, twenty-five, ninety and the seventy-fifth session", {"2", "12", "25", "90", "75"}),
+    ("a dozen, a hundred, a thousand, one million, three million, two billion",
+     {"12", "100", "1000", "1000000", "3000000", "2000000000"}),
+    ("the third, twentieth and nineteenth century, the twenty-first", {"3", "20", "19", "21"}),
+    ("one of the first, a second look", set()),                   # one, first, second: no numbers
+    ("thousands, millions, a million-strong 3 million", {"1000000"}),
+    ("in the nineties", {"90", "1990"}),
+    ("ثلاثة وخمسة بستة للثالث والعاشرة خمسا اثنين", {"3", "5", "6", "10", "2"}),
+    ("القرن التاسع عشر والقرن الحادي والعشرين والقرن العشرين", {"19", "21", "20"}),
+    ("الدورة الخامسة والسبعون، اثنا عشر، الثانية عشرة", {"75", "12"}),
+    ("ثلاثة آلاف، عشرين ألف، مئتين، ألفين، مليوني، ملياري، ثلاثمائة",
+     {"3000", "20000", "200", "2000", "2000000", "2000000000", "300"}),
+    ("ألف ومليون", {"1000", "1000000"}),
+    ("التسعينيات والثمانينات", {"90", "1990", "80", "1980"}),
+    ("واحد أول الأول الأولى ثاني الثاني لست آلاف في المئة", set()),
+    ("100 ألف و3 ملايين", set()),                                # scales of numbers in digits
+    ("اربعه", {"4"}),                                             # hamza and ta marbuta folded
+])
+def test_number_words(text: str, values: set[str]) -> None:
+    from parallel.evidence import number_words
+
+    assert number_words(text)[0] == values
+
+
 @pytest.mark.parametrize(("src", "tgt", "verdict"), [
     (SEED_AR, SEED_EN, "differ"),
     ("قدمت المساعدات لـ ٨٩ دولة و٤ منظمات", "aid to 89 countries and 4 organisations", "agree"),
@@ -68,6 +148,29 @@ def test_extract_numbers(text: str, numbers: list[str]) -> None:
     ("وقع الانفجار في الساعة 4 صباحا", "The blast came at 04:00.", "agree"),
     ("في الساعة 4:30", "at 4:30 a.m.", "agree"),
     ("في الساعة 5", "at 4:00", "differ"),
+    # a number in digits without a digit partner is matched by the other side's number words
+    ("قتل ثلاثة أشخاص في الانفجار عام 2019.", "3 people were killed in the blast in 2019.", "agree"),
+    ("قتل 3 أشخاص وأصيب 12 آخرون", "Three people were killed and 12 others wounded", "agree"),
+    ("قتل 4 أشخاص وأصيب 12 آخرون", "Three people were killed and 12 others wounded", "differ"),
+    ("شهدت البلاد نموا في التسعينيات", "The country grew in the 1990s", "agree"),
+    ("في الثمانينات", "in the '80s", "agree"),
+    ("بني القصر في القرن التاسع عشر", "The palace was built in the 19th century", "agree"),
+    ("بني القصر في القرن 19", "The palace was built in the nineteenth century", "agree"),
+    ("في الثالث من مارس 2020", "On March 3, 2020", "agree"),
+    ("الدورة الخامسة والسبعون", "The 75th session", "agree"),
+    ("بلغ عدد الضحايا ألف شخص", "The death toll reached 1,000", "agree"),
+    ("ارتفع إلى 1 مليون حالة", "rose to a million cases", "agree"),
+    ("بلغ عدد السكان ثلاثة ملايين نسمة", "The population reached 3 million", "agree"),
+    ("خفض 50% من الموظفين", "Half of the staff were laid off", "agree"),
+    ("توفي 25 بالمئة من المرضى", "A quarter of the patients died", "agree"),
+    ("خفض 50 من الموظفين", "Half of the staff were laid off", "differ"),   # half: a percentage only
+    ("ثلاثة", "three", "none"),                     # words alone make no numbers
+    ("ارتفعت الإصابات بفيروس كورونا إلى 500.", "COVID-19 cases rose to 500.", "agree"),
+    ("خلال الموسم 2019-2020", "During the 2019–20 season", "agree"),
+    ("في عام 2020 فقد الملايين وظائفهم.", "In 2020 millions of people lost their jobs.", "agree"),
+    ("بلغ عدد السكان 12.500.000 نسمة", "The population reached 12,500,000", "agree"),
+    ("بمبلغ 1 500 000 دولار", "in the amount of $1,500,000", "agree"),
+    ("3 - تعزيز التعاون الإقليمي في عام 2020.", "Strengthening regional cooperation in 2020.", "agree"),
 ])
 def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
     got, n_src, n_tgt = numbers_agreement(src, tgt)

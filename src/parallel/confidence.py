@@ -303,7 +303,9 @@ def numbers_split(text: str) -> tuple[set[str], set[str], dict[str, str]]:
     """The numbers of ``text`` (normalised as in :func:`parallel.evidence.extract_numbers`):
     ``(exact, hedged, written)``, hedged ones preceded by a bound or an approximation, and each
     number -> its digits as written, before a scale word multiplied them (``1.5 million`` ->
-    ``1.5``)."""
+    ``1.5``). Only digits count here (list markers, codes such as COVID-19 ... are none, see
+    :func:`parallel.evidence.extract_numbers`); :func:`text_evidence` matches the numbers left
+    without a partner against the other side's number words."""
     from .evidence import scan_numbers
 
     text, found = scan_numbers(text)
@@ -348,29 +350,41 @@ def entities(text: str, arabic: bool) -> set[int]:
 def text_evidence(src: str, tgt: str) -> list[float]:
     """Number, date, name and Latin-token agreement of two texts (any side may be Arabic).
 
+    Numbers (:func:`numbers_split`): ``num_agree`` 1 when every number in digits of either side
+    has a partner on the other, in digits or written as words
+    (:func:`parallel.evidence.resolved_by_words`: "3 people" / "ثلاثة أشخاص"); else ``num_differ``,
+    the share of the numbers left without one (a hedged pair or a scale word on one side only
+    weighing :data:`HEDGED_WEIGHT`) when both sides have digits, or ``num_one_side`` (up to three
+    numbers left, over 3) when one side has none.
+
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
     ea, ha, wa = numbers_split(src)
     eb, hb, wb = numbers_split(tgt)
     a, b = ea | ha, eb | hb
     num_agree = num_differ = num_one = 0.0
-    if a and b:
-        if a == b:
+    if a or b:
+        from .evidence import resolved_by_words
+
+        # a number in digits with no digit partner is matched when the other side writes it as
+        # words ("3 people" / "ثلاثة أشخاص", "1990s" / "التسعينيات"); words alone make no numbers
+        lone_a = (a - b) - resolved_by_words(a - b, src, tgt)
+        lone_b = (b - a) - resolved_by_words(b - a, tgt, src)
+        if not lone_a and not lone_b:
             num_agree = 1.0
-        else:
+        elif a and b:
             # a number disagrees when it has no counterpart on the other side, unless it is a
             # hedged number and the other side has a hedged number too
-            lone = (a - b) | (b - a)
-            soft = (ha - b) | (hb - a) if ha - b and hb - a else set()
+            soft = (ha & lone_a) | (hb & lone_b) if ha & lone_a and hb & lone_b else set()
             # the same digits with a scale word on one side only (1.5 against 1.5 million): a
             # scale dropped or added in translation, half a disagreement like a hedged count
-            as_written_a = {wa.get(v, v) for v in a - b}
-            as_written_b = {wb.get(v, v) for v in b - a}
-            soft |= {v for v in a - b if wa.get(v, v) in as_written_b}
-            soft |= {v for v in b - a if wb.get(v, v) in as_written_a}
-            num_differ = (len(lone - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
-    elif a or b:
-        num_one = min(len(a or b), 3) / 3
+            as_written_a = {wa.get(v, v) for v in lone_a}
+            as_written_b = {wb.get(v, v) for v in lone_b}
+            soft |= {v for v in lone_a if wa.get(v, v) in as_written_b}
+            soft |= {v for v in lone_b if wb.get(v, v) in as_written_a}
+            num_differ = (len((lone_a | lone_b) - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
+        else:
+            num_one = min(len(lone_a or lone_b), 3) / 3
     ma, mb = _months(src), _months(tgt)
     date_agree = float(bool(ma) and ma == mb)
     date_differ = float(bool(ma) and bool(mb) and not (ma & mb))

@@ -11,7 +11,9 @@ key               type     meaning
 ``length_ratio``  float    source characters / target characters (target length
                            floored at 1, so ``1-0`` links get a large ratio and ``0-1``
                            links get 0)
-``numbers``       str      ``agree`` / ``differ`` / ``none`` (no digits on either side)
+``numbers``       str      ``agree`` / ``differ`` / ``none`` (no digits on either side);
+                           a number in digits that the other side writes as words
+                           agrees (:func:`numbers_agreement`)
 ``numbers_src``   str      the side's numbers, normalised, space separated (may be "")
 ``numbers_tgt``   str      idem for the target
 ``chrf``          float    chrF++ (0-100, sacrebleu) between the sides where they are
@@ -31,14 +33,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from .data import Alignment, Link
-from .normalize import MARKS, VERSE_NUMBER
+from .normalize import LETTERS, MARKS, VERSE_NUMBER
 
 #: Smallest neighbourhood mean a ratio margin divides by.
 MARGIN_FLOOR = 0.05
@@ -55,23 +57,62 @@ MARGIN_K = 4
 _DIGITS = {**{0x0660 + d: str(d) for d in range(10)}, **{0x06F0 + d: str(d) for d in range(10)},
            0x066B: ".", 0x066C: ","}
 
+# Scale words that multiply the number before them. English plurals ("thousands", "millions") are
+# no scale: "In 2020 millions of people" says 2020 and no multiple of it. Arabic plurals (آلاف،
+# ملايين ...) count only after 3 to 10 (the numbers Arabic counts with a plural: "3 آلاف" = 3000,
+# "في 2019 ملايين السياح" = 2019), see :data:`_AR_PLURAL_SCALES`.
 _SCALES = {
-    "thousand": 3, "thousands": 3, "million": 6, "millions": 6, "billion": 9, "billions": 9,
-    "trillion": 12, "trillions": 12,
+    "thousand": 3, "million": 6, "billion": 9, "trillion": 12,
     "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
     "مليارات": 9, "بليون": 9, "بلايين": 9, "تريليون": 12, "تريليونات": 12, "ترليون": 12, "ترليونات": 12,
 }
-# Money shorthand, counted only right after a currency sign: "$2.8bn", "£125m", "€20k".
+_AR_PLURAL_SCALES = frozenset({"آلاف", "ألاف", "الاف", "ملايين", "مليارات", "بلايين", "تريليونات", "ترليونات"})
+_FEW = frozenset(str(n) for n in range(3, 11))
+# Money shorthand, counted only right after a currency sign or code: "$2.8bn", "£125m", "AED1.5bn".
 _MONEY_SCALES = {"bn": 9, "mn": 6, "m": 6, "k": 3}
+_CURRENCY_CODES = r"USD|EUR|GBP|AED|SAR|QAR|KWD|KD|BHD|OMR|JOD|EGP|CHF|JPY|CNY|INR|Rs|Dhs"
+# Thousands grouped by spaces: by a no-break, narrow no-break or thin space (one group or more:
+# "1 500"), or by plain spaces when there are two groups or more after a 1-3 digit head ("1 500 000";
+# "1 500" and "2020 100" stay two numbers). A 4-digit head never starts a group: the scan has
+# already taken it whole.
+# (The first digit comes first and the lookbehind after it, so that the regex engine jumps from
+# digit to digit: three times faster on running text.)
 _NUMBER = re.compile(
-    r"(?<![\d.,])(\d+(?:[.,]\d+)*)"
+    r"(\d(?<![\d.,]\d)(?:"
+    r"\d{0,2}(?:[\u00a0\u202f\u2009]\d{3})+(?:[.,]\d{1,2})?(?!\d)"
+    r"|\d{0,2}(?: \d{3}){2,}(?:[.,]\d{1,2})?(?!\d)"
+    r"|\d*(?:[.,]\d+)*))"
     r"(?:\s*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")(?:ًا|اً|ا|ً)?\b"  # 20 ألفا
     r"|(bn|mn|m|k)\b)?",
     re.IGNORECASE,
 )
 _NUMBER_MARKS = {ord(c): None for c in MARKS if c != "\u06dd"}
-_CURRENCY = re.compile(r"[$£€¥]\s?$")
+_PREPARE: dict[int, str | None] = {**_DIGITS, **_NUMBER_MARKS}  # one pass: digits, then marks
+_CURRENCY = re.compile(r"(?:[$£€¥]|(?<![A-Za-z])(?:" + _CURRENCY_CODES + r"))\s?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+# "12.500.000": dots between two or more groups of three digits are thousands separators
+# ("12.500", a single group, stays a decimal)
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
+_GROUP_SPACES = {ord(c): None for c in " \u00a0\u202f\u2009"}
+#: Numbers with more digits than this are no quantity anyone translates (a serial, a hash, junk):
+#: they are kept as written, never converted (Python refuses ``str(int)`` past ~4300 digits).
+MAX_DIGITS = 40
+_DECIMAL = Context(prec=MAX_DIGITS + 24)
+# A number glued to a name or code: right after a Latin letter, a hyphen between or not (COVID-19,
+# H1N1, G20, F-16, MH370, Q3, ChAdOx1), or after an Arabic letter and a hyphen, spaced on both sides
+# or on neither (كوفيد-19, كوفيد - 19; "عند -70" is a negative number). Not a currency code (AED1.5bn,
+# see _CURRENCY), not a year 1900-2099 (mid-2020, FY2020).
+_CODE_BEFORE = re.compile(r"(?:[A-Za-z\u00C0-\u024F]-?|[\u0621-\u064A\u0671-\u06D3](?:-| - ))$")
+_CODE_CURRENCY = re.compile(r"(?<![A-Za-z])(?:" + _CURRENCY_CODES + r")$")
+_YEAR = re.compile(r"(?:19|20)\d\d$")
+# "2019-20", "2019–20", "2019/20": the second year of a range written with its last two digits
+_YEAR_RANGE = re.compile(r"(?<![\d.,])((?:19|20)\d\d) ?[-–/] ?$")
+# A list marker opening the text: 1-3 digits, then ".", ")", "-" or "–" and a space before a word
+# ("3. The committee", "2) Requests", "٣ - تعزيز"); "3 people", "3.5 million", "4. 1954" are no marker.
+_LIST_MARKER = re.compile(r"\s*(\d{1,3})\s?[.)\-–]\s+(?=[^\W\d_])")
+# What follows a percentage ("50%", "50 per cent", "50 بالمئة", "50 في المائة")
+_PERCENT_AFTER = re.compile(r"\s?(?:%|٪|per\s?cent\b|percent\b|بالمئة|بالمائة|في المئة|في المائة)",
+                            re.IGNORECASE)
 
 
 def normalize_digits(text: str) -> str:
@@ -80,6 +121,11 @@ def normalize_digits(text: str) -> str:
 
 
 def _canonical(digits: str, scale: str | None, money: str | None = None) -> str:
+    if len(digits) > MAX_DIGITS and sum(c.isdigit() for c in digits) > MAX_DIGITS:
+        return digits  # absurdly long: as written (and no ValueError from str(int) on 4300 digits)
+    digits = digits.translate(_GROUP_SPACES)
+    if _DOT_THOUSANDS.match(digits):
+        digits = digits.replace(".", "")
     if _THOUSANDS.match(digits) or (digits.count(",") > 1 and "." not in digits):
         digits = digits.replace(",", "")
     elif "," in digits and "." not in digits:
@@ -91,12 +137,50 @@ def _canonical(digits: str, scale: str | None, money: str | None = None) -> str:
     except InvalidOperation:  # e.g. "1.2.3" (a version or a date): keep as written
         return digits
     if scale:
-        value = value.scaleb(_SCALES[scale.lower()])
+        value = value.scaleb(_SCALES[scale.lower()], _DECIMAL)
     elif money:
-        value = value.scaleb(_MONEY_SCALES[money.lower()])
-    if value == value.to_integral_value():
+        value = value.scaleb(_MONEY_SCALES[money.lower()], _DECIMAL)
+    if value == value.to_integral_value(context=_DECIMAL):
         return str(int(value))
-    return format(value.normalize(), "f")
+    return format(value.normalize(_DECIMAL), "f")
+
+
+def _prepare(text: str) -> str:
+    """Digits as ASCII, marks and tatweel dropped (the end-of-ayah sign kept)."""
+    return text if text.isascii() else text.translate(_PREPARE)
+
+
+def _scan(text: str) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """:func:`scan_numbers` with each number's end too: ``(start, end, value, as written)``."""
+    text = _prepare(text)
+    verses = [m.span() for m in VERSE_NUMBER.finditer(text)] if not text.isascii() else []
+    marker = _LIST_MARKER.match(text)
+    listed = marker.start(1) if marker else -1
+    out = []
+    for m in _NUMBER.finditer(text):
+        start, digits = m.start(), m.group(1)
+        if start == listed:
+            continue  # a list marker ("3. The committee ..."): it numbers the text, it says nothing
+        if verses and any(a <= start < b for a, b in verses):
+            continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
+        if digits == "00" and start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
+            continue  # the minutes of a time on the hour (04:00): the other side says "at 4"
+        if (start and _CODE_BEFORE.search(text, max(0, start - 4), start)
+                and not _CODE_CURRENCY.search(text, max(0, start - 3), start) and not _YEAR.match(digits)):
+            continue  # part of a name or code (COVID-19, G20, كوفيد-19): no quantity
+        scale, money = m.group(2), m.group(3)
+        written = _canonical(digits, None)
+        if scale and scale in _AR_PLURAL_SCALES and written not in _FEW:
+            scale = None  # "في 2019 ملايين السياح": an Arabic plural counts 3 to 10 only
+        if money and not _CURRENCY.search(text, max(0, start - 5), start):
+            money = None
+        value = _canonical(digits, scale, money) if scale or money else written
+        if len(digits) == 2 and not scale and not money:
+            year = _YEAR_RANGE.search(text, max(0, start - 7), start)
+            if year and int(digits) > int(year.group(1)[2:]):
+                value = written = year.group(1)[:2] + digits  # 2019-20: 2019 and 2020
+        out.append((start, m.end(), value, written))
+    return text, out
 
 
 def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
@@ -105,45 +189,254 @@ def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     ``(start, value, as written)``: its position in that text, its value as
     :func:`extract_numbers` gives it, and the digits before a scale word or money shorthand
     multiplied them (``1.5 million`` -> ``1500000``, ``1.5``)."""
-    # vowel marks and tatweel between the letters of a scale word ("٢٠ أَلْفَ", "٥٠ ألــف") hide it;
-    # the end-of-ayah sign stays (it marks a verse number, VERSE_NUMBER)
-    text = normalize_digits(text)
-    if not text.isascii():
-        text = text.translate(_NUMBER_MARKS)
-    verses = [m.span() for m in VERSE_NUMBER.finditer(text)]
-    out = []
-    for m in _NUMBER.finditer(text):
-        if any(a <= m.start() < b for a, b in verses):
-            continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
-        if m.group(1) == "00" and m.start() >= 2 and text[m.start() - 1] == ":" and text[m.start() - 2].isdigit():
-            continue  # the minutes of a time on the hour (04:00): the other side says "at 4"
-        money = m.group(3) if m.group(3) and _CURRENCY.search(text, 0, m.start()) else None
-        out.append((m.start(), _canonical(m.group(1), m.group(2), money), _canonical(m.group(1), None)))
-    return text, out
+    text, found = _scan(text)
+    return text, [(start, value, written) for start, _, value, written in found]
 
 
 def extract_numbers(text: str) -> list[str]:
     """Numbers written with digits in ``text``, normalised, in order of appearance.
 
-    Arabic-Indic/Persian digits become ASCII, thousands separators go, a scale
-    word that follows (``20 million``, ``100 ألف``, ``20 ألفا``) multiplies, and so does
-    money shorthand after a currency sign (``$2.8bn``, ``£125m``): ``"١٠٠ ألف"`` and
-    ``"100,000"`` both give ``"100000"``.
+    Arabic-Indic/Persian digits become ASCII, thousands separators go (commas, the Arabic
+    separator, dots between two or more groups of three digits: ``12.500.000``, and spaces:
+    ``1 500 000``, see :data:`_NUMBER`), a scale word that follows (``20 million``, ``100 ألف``,
+    ``20 ألفا``; an Arabic plural only after 3 to 10: ``3 آلاف``; never an English plural:
+    ``2020 millions``) multiplies, and so does money shorthand after a currency sign or code
+    (``$2.8bn``, ``£125m``, ``AED1.5bn``): ``"١٠٠ ألف"`` and ``"100,000"`` both give ``"100000"``.
+    The short second year of a range is completed (``2019-20``, ``2019/20``: 2019 and 2020).
+
+    Not numbers of the text: a list marker opening it (``3. The committee``, ``٣ - تعزيز``), a
+    verse number of the Qur'an (``﴿١٢﴾``), the minutes of a time on the hour (``04:00``), and a
+    number glued to a name or code (right after a Latin letter, a hyphen between or not:
+    ``COVID-19``, ``G20``, ``F-16``, ``H1N1``; after an Arabic letter and a hyphen: ``كوفيد-19``)
+    unless it is a year 1900-2099 (``mid-2020``) or follows a currency code (``AED1.5bn``).
+    Numbers followed by letters (``10km``, ``1990s``, ``3rd``) and Arabic clitics glued to digits
+    (``و12``, ``الـ19``) are numbers. A number of more than :data:`MAX_DIGITS` digits is kept as
+    written.
     """
-    return [value for _, value, _ in scan_numbers(text)[1]]
+    return [value for _, _, value, _ in _scan(text)[1]]
+
+
+# ---------------------------------------------------------------- numbers written as words
+
+# Word kinds: a number on its own; a unit (1, 2) that counts only inside a compound (twenty-one,
+# الحادي عشر); a scale that multiplies the word number before it and stands alone too (hundred,
+# ألف, مليون); an English scale that stands alone only after "a"/"one" (a million); an Arabic plural
+# scale (multiplies 3 to 10 only); a decade (20 and 1920 ...); a fraction (counts against a
+# percentage only).
+_NUM, _UNIT, _SCALE, _ASCALE, _PLURAL, _DECADE, _FRAC = range(7)
+_TENS = frozenset(range(20, 100, 10))
+
+
+def _seq(words: str) -> list[str]:
+    return words.split()
+
+
+#: English number words (lower case) -> (kind, value). "one", "first" and "second" are left out
+#: as numbers of their own (too common as no number: "one of", "first time", "a second look")
+#: and count only inside a compound (twenty-one, twenty-first).
+EN_NUMBER_WORDS: dict[str, tuple[int, int]] = {
+    **{w: (_NUM, n) for n, w in enumerate(
+        _seq("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+             "sixteen seventeen eighteen nineteen twenty"), start=2)},
+    **{w: (_NUM, 10 * n) for n, w in enumerate(_seq("thirty forty fifty sixty seventy eighty ninety"),
+                                                start=3)},
+    **{w: (_NUM, n) for n, w in enumerate(
+        _seq("third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"), start=3)},
+    **{w: (_NUM, 10 * n) for n, w in enumerate(
+        _seq("thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth"), start=3)},
+    **{w: (_DECADE, 10 * n) for n, w in enumerate(
+        _seq("twenties thirties forties fifties sixties seventies eighties nineties"), start=2)},
+    "dozen": (_NUM, 12), "hundredth": (_NUM, 100), "one": (_UNIT, 1), "first": (_UNIT, 1),
+    "second": (_UNIT, 2), "hundred": (_SCALE, 100), "thousand": (_ASCALE, 10**3),
+    "million": (_ASCALE, 10**6), "billion": (_ASCALE, 10**9), "trillion": (_ASCALE, 10**12),
+    "half": (_FRAC, 50), "quarter": (_FRAC, 25),
+}
+
+#: Arabic number words (as spelled; matched with hamza-alef, alef maqsura and ta marbuta folded,
+#: :data:`parallel.normalize.LETTERS`) -> (kind, value). واحد، أول، ثاني (one, first, second) are
+#: left out as numbers of their own and count inside a compound (الحادي عشر, الثاني عشر, واحد وعشرون).
+AR_NUMBER_WORDS: dict[str, tuple[int, int]] = {
+    **{w: (_NUM, 2) for w in ("اثنان", "اثنين", "اثنتان", "اثنتين")},
+    **{w: (_UNIT, 2) for w in ("اثنا", "اثني", "اثنتا", "اثنتي", "ثاني", "ثانية")},
+    **{w: (_UNIT, 1) for w in ("أحد", "إحدى", "واحد", "واحدة", "حادي", "حادية")},
+    **{w: (_NUM, n) for n, pair in enumerate(
+        (("ثلاث", "ثلاثة"), ("أربع", "أربعة"), ("خمس", "خمسة"), ("ست", "ستة"), ("سبع", "سبعة"),
+         ("ثمان", "ثماني", "ثمانية"), ("تسع", "تسعة"), ("عشر", "عشرة")), start=3) for w in pair},
+    **{w: (_NUM, n) for n, pair in enumerate(
+        (("ثالث", "ثالثة"), ("رابع", "رابعة"), ("خامس", "خامسة"), ("سادس", "سادسة"), ("سابع", "سابعة"),
+         ("ثامن", "ثامنة"), ("تاسع", "تاسعة"), ("عاشر", "عاشرة")), start=3) for w in pair},
+    **{w: (_NUM, 10 * n) for n, stem in enumerate(
+        ("عشر", "ثلاث", "أربع", "خمس", "ست", "سبع", "ثمان", "تسع"), start=2) for w in (stem + "ون", stem + "ين")},
+    **{stem + "ين" + end: (_DECADE, 10 * n) for n, stem in enumerate(
+        ("عشر", "ثلاث", "أربع", "خمس", "ست", "سبع", "ثمان", "تسع"), start=2) for end in ("يات", "ات")},
+    **{w: (_NUM, 200) for w in ("مئتان", "مئتين", "مئتا", "مئتي", "مائتان", "مائتين", "مائتا", "مائتي")},
+    **{u + h: (_NUM, 100 * n) for n, u in enumerate(("ثلاث", "أربع", "خمس", "ست", "سبع", "ثمان", "تسع"),
+                                                    start=3) for h in ("مئة", "مائة")},
+    **{w: (_NUM, 2000) for w in ("ألفان", "ألفين", "ألفي")},
+    **{w: (_NUM, 2 * 10**6) for w in ("مليونان", "مليونين", "مليوني")},
+    **{w: (_NUM, 2 * 10**9) for w in ("ملياران", "مليارين", "ملياري")},
+    "مئة": (_SCALE, 100), "مائة": (_SCALE, 100), "ألف": (_SCALE, 10**3), "مليون": (_SCALE, 10**6),
+    "مليار": (_SCALE, 10**9), "بليون": (_SCALE, 10**9),
+    **{w: (_PLURAL, 10**_SCALES[w]) for w in _AR_PLURAL_SCALES},
+    "نصف": (_FRAC, 50), "ربع": (_FRAC, 25),
+}
+# Clitic prefixes stripped from an Arabic number word (and the accusative ending ا, tanween being a
+# mark already dropped): وثلاثة، بخمسة، للثالث، والعشرين، خمسا. The hundreds take no ال: المئة is the
+# "per cent" of "في المئة".
+_AR_CLITICS = ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "لل")
+_AR_FOLD = str.maketrans({k: v for k, v in LETTERS.items() if len(v) == 1})
+_WORDS_PREPARE: dict[int, str | None] = {**_PREPARE, **_AR_FOLD}  # _prepare and _AR_FOLD in one pass
+_AR_TEEN = frozenset({"عشر", "عشره"})
+_AR_TENS_AFTER = frozenset({"و", "وال"})
+
+
+def _ar_forms() -> dict[str, tuple[str, int, int]]:
+    forms: dict[str, tuple[str, int, int]] = {}
+    for word, (kind, value) in AR_NUMBER_WORDS.items():
+        core = word.translate(_AR_FOLD)
+        hundred = kind == _SCALE and value == 100
+        for pre in _AR_CLITICS:
+            if hundred and "ال" in pre:
+                continue
+            for end in ("", "ا"):
+                forms.setdefault(pre + core + end, (pre, kind, value))
+    forms.pop("لست", None)  # "I am not"
+    return forms
+
+
+_AR_FORMS = _ar_forms()
+_EN_FORMS = {w: ("", kind, value) for w, (kind, value) in EN_NUMBER_WORDS.items()}
+_AR_TOKEN = re.compile(r"[\u0621-\u064A\u0671-\u06D3]+")
+_EN_TOKEN = re.compile(r"[a-z]+")
+
+
+def _after_digit(text: str, start: int) -> bool:
+    k = start - 1
+    while k >= 0 and text[k] in " \u00a0\u202f\u2009":
+        k -= 1
+    return k >= 0 and text[k].isdigit()
+
+
+def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, int, int]], arabic: bool,
+                 plain: set[str], frac: set[str]) -> None:
+    if forms.keys().isdisjoint(token.findall(text)):
+        return  # no number word (most texts): no positions needed
+    toks = [(m.start(), m.end(), m.group()) for m in token.finditer(text)]
+
+    def nxt(i: int) -> tuple[str, int, int] | None:
+        """The entry of token i + 1 when it follows token i with only a space or a hyphen between."""
+        if i + 1 >= len(toks):
+            return None
+        gap = text[toks[i][1]:toks[i + 1][0]]
+        return forms.get(toks[i + 1][2]) if 0 < len(gap) <= 3 and not gap.strip(" -\u00a0") else None
+
+    i = 0
+    while i < len(toks):
+        start, _, word = toks[i]
+        ent = forms.get(word)
+        value: int | None = None
+        j = i + 1
+        after = nxt(i)
+        if not arabic and word in ("a", "one") and after and after[1] in (_SCALE, _ASCALE):
+            value, j = after[2], i + 2                                   # a million, one thousand
+        elif ent is None:
+            i += 1
+            continue
+        else:
+            _, kind, val = ent
+            if kind in (_SCALE, _ASCALE, _PLURAL) and _after_digit(text, start):
+                i += 1
+                continue  # "3 million", "100 ألف": the scale of a number in digits
+            if after and kind in (_NUM, _UNIT) and 1 <= val <= 9:
+                a_pre, a_kind, a_val = after
+                core = toks[i + 1][2][len(a_pre):]
+                if arabic and not a_pre and core in _AR_TEEN:
+                    value, j = 10 + val, i + 2                             # التاسع عشر، ثلاثة عشر
+                elif arabic and a_pre in _AR_TENS_AFTER and a_kind == _NUM and a_val in _TENS:
+                    value, j = a_val + val, i + 2                          # خمسة وعشرون، الحادي والعشرين
+            if value is None and not arabic and kind == _NUM and val in _TENS and after \
+                    and after[1] in (_NUM, _UNIT) and 1 <= after[2] <= 9:
+                value, j = val + after[2], i + 2                           # twenty-five, seventy-fifth
+            if value is None:
+                if kind in (_NUM, _SCALE):
+                    value = val
+                elif kind == _DECADE:
+                    plain.update((str(val), str(1900 + val)))
+                elif kind == _FRAC:
+                    frac.add(str(val))
+        while value is not None and j < len(toks):                        # three million, ثلاثة آلاف
+            scale = nxt(j - 1)
+            if not scale or scale[0] or not (scale[1] in (_SCALE, _ASCALE)
+                                             or (scale[1] == _PLURAL and 3 <= value <= 10)):
+                break  # (a scale with a clitic, ومليون, starts a number of its own)
+            value, j = value * scale[2], j + 1
+        if value is not None:
+            plain.add(str(value))
+        i = j
+
+
+def number_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The numbers ``text`` writes as words (:data:`EN_NUMBER_WORDS`, :data:`AR_NUMBER_WORDS`), as
+    :func:`extract_numbers` would write them in digits: ``(values, fractions)``, fractions being the
+    percentages "half"/"quarter"/نصف/ربع stand for (50, 25), which count only against a percentage.
+
+    Compounds give one number: English tens and a unit (``twenty-five``, ``seventy-fifth``), Arabic
+    teens (``التاسع عشر`` 19, ``اثنا عشر`` 12) and a unit and ``و`` tens (``الخامسة والسبعون`` 75); a word
+    number multiplies the scale words after it (``three million``, ``ثلاثة آلاف``, plurals after
+    3 to 10 only); a scale word stands alone as its value (``ألف`` 1000, ``مليون``, ``hundred``; in
+    English only after "a"/"one": ``a million``), except right after digits (``3 million`` is a
+    number in digits). A decade gives both 90 and 1990 (``nineties``, ``التسعينيات``). Arabic words
+    are matched after a clitic prefix (و، ف، ب، ل، ال، وال، بال، لل) and the accusative ا are stripped.
+    """
+    plain: set[str] = set()
+    frac: set[str] = set()
+    if not text.isascii():
+        text = text.translate(_WORDS_PREPARE)
+        _word_values(text, _AR_TOKEN, _AR_FORMS, True, plain, frac)
+    _word_values(text.lower(), _EN_TOKEN, _EN_FORMS, False, plain, frac)
+    return frozenset(plain), frozenset(frac)
+
+
+def percentages(text: str) -> set[str]:
+    """The numbers of ``text`` (as :func:`extract_numbers` gives them) written as a percentage
+    (``50%``, ``50 per cent``, ``٥٠٪``, ``50 في المائة``)."""
+    norm, found = _scan(text)
+    return {value for _, end, value, _ in found if _PERCENT_AFTER.match(norm, end)}
+
+
+def resolved_by_words(values: set[str], text: str, other: str) -> set[str]:
+    """The numbers among ``values`` (numbers in digits of ``text`` with no digit partner in
+    ``other``) that ``other`` writes as words (:func:`number_words`): "3 people" and "ثلاثة أشخاص",
+    "the 1990s" and "التسعينيات", "50%" and "half". A word only ever resolves a number in digits of
+    the other side: two sides without digits have no numbers to compare."""
+    if not values:
+        return set()
+    words, fractions = number_words(other)
+    found = values & words
+    if fractions and values & fractions:
+        found |= values & fractions & percentages(text)
+    return found
 
 
 def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
     """``(verdict, numbers_src, numbers_tgt)``; verdict is agree / differ / none.
 
     The sides agree when they hold the same *set* of numbers (repeats and order
-    do not matter: translations reorder and repeat).
+    do not matter: translations reorder and repeat), a number in digits on one side with
+    no digit partner counting as matched when the other side writes it as words
+    (:func:`resolved_by_words`: "3 people" / "ثلاثة أشخاص"). ``none``: no digits on either
+    side (words alone make no numbers). ``numbers_src``/``numbers_tgt`` list the digits only.
     """
     a, b = extract_numbers(src), extract_numbers(tgt)
     if not a and not b:
         verdict = "none"
     else:
-        verdict = "agree" if set(a) == set(b) else "differ"
+        sa, sb = set(a), set(b)
+        lone_a, lone_b = sa - sb, sb - sa
+        lone_a -= resolved_by_words(lone_a, src, tgt)
+        lone_b -= resolved_by_words(lone_b, tgt, src)
+        verdict = "differ" if lone_a or lone_b else "agree"
     return verdict, " ".join(a), " ".join(b)
 
 
