@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +165,11 @@ def test_cli_mining_equals_comparable_mode_on_real_text(seed_sentences: tuple[li
     assert ref.links
     assert {(r[2], r[3]) for r in rows} == {(ar[lk.src[0]], en[lk.tgt[0]]) for lk in ref.links}
     assert len({r[2] for r in rows}) == len(rows) and len({r[3] for r in rows}) == len(rows)
+    # the sentences left without a pair are counted (deduplicated), not silently dropped
+    left = re.search(r"without a pair: (\d+) of (\d+) source and (\d+) of (\d+) target", res.stderr)
+    assert left, res.stderr
+    assert [int(g) for g in left.groups()] == [len(set(ar)) - len(rows), len(set(ar)),
+                                              len(set(en)) - len(rows), len(set(en))]
     want_margin = {ar[lk.src[0]]: lk.features["margin"] for lk in ref.links}
     probs = {(ar[lk.src[0]], en[lk.tgt[0]]): lk.features["p"] for lk in ref.links}
     for r in rows:   # origins point at the first occurrence; ids are its 0-based line number

@@ -1365,7 +1365,9 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
             bar = (f"p >= {res.info['min_p']}" if res.info.get("min_p") is not None
                    else f"threshold {res.threshold:.4f}")
             log(f"mined {len(res.src)} pairs (index {res.info['index']}, {bar}, "
-                f"null {res.null.mean:.4f} +- {res.null.sd:.4f})")
+                f"null {res.null.mean:.4f} +- {res.null.sd:.4f}); without a pair: "
+                f"{len(src_v) - len(np.unique(res.src))} of {len(src_v)} source and "
+                f"{len(tgt_v) - len(np.unique(res.tgt))} of {len(tgt_v)} target sentences (deduplicated)")
             if res.info.get("copies"):  # counted as write_pairs wrote them (mined_rows)
                 log(f"note: {res.info['copies']} of them have the same text on both sides (untranslated "
                     "copies, e.g. English lines on the Arabic side): filter --drop-copies removes them")
