@@ -79,11 +79,12 @@ def test_absurdly_long_numbers_are_kept_as_written() -> None:
     ("في منتصف عام 2020 أو mid-2020", ["2020", "2020"]),      # a year after a hyphen is a year
     ("عند -70 درجة", ["70"]),                                  # a minus sign, not a name's hyphen
     ("$2.8bn and AED1.5bn and GBP 3m", ["2800000000", "1500000000", "3000000"]),   # currency codes
-    # plural scale words: never in English, 3 to 10 only in Arabic
+    # plural scale words: never in English; in Arabic, except after a year
     ("In 2020 millions of people lost their jobs", ["2020"]),
     ("2019 thousands", ["2019"]),
     ("3 آلاف و10 ملايين و5 مليارات", ["3000", "10000000", "5000000000"]),
-    ("في 2019 ملايين السياح و11 آلاف و2.5 ملايين", ["2019", "11", "2.5"]),
+    ("في 2019 ملايين السياح و11 آلاف و2.5 ملايين", ["2019", "11000", "2500000"]),
+    ("3.1 مليارات يورو (أي 3.6 مليارات دولار)، 110 مليارات متر", ["3100000000", "3600000000", "110000000000"]),
     ("20 million and 100 ألف", ["20000000", "100000"]),      # singular scales unchanged
     # dots between two or more groups of three digits separate thousands
     ("12.500.000 and 1.234.567", ["12500000", "1234567"]),
@@ -106,6 +107,10 @@ def test_absurdly_long_numbers_are_kept_as_written() -> None:
     ("2020. The year", ["2020"]),
     ("4. 1954 :", ["4", "1954"]),                             # no word follows: no marker
     ("See 3. The committee", ["3"]),                          # not at the start
+    # a lower-case word before a number makes no code; a date is no year range
+    ("becoming 1-of-4 players, 9am-5pm, top-10", ["1", "4", "9", "5", "10"]),
+    ("2008/10/15 and 2005-06-07", ["2008", "10", "15", "2005", "6", "7"]),
+    ("In 2018 - 20 people died", ["2018", "20"]),
 ])
 def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     assert extract_numbers(text) == numbers
@@ -122,13 +127,16 @@ def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     ("ثلاثة وخمسة بستة للثالث والعاشرة خمسا اثنين", {"3", "5", "6", "10", "2"}),
     ("القرن التاسع عشر والقرن الحادي والعشرين والقرن العشرين", {"19", "21", "20"}),
     ("الدورة الخامسة والسبعون، اثنا عشر، الثانية عشرة", {"75", "12"}),
-    ("ثلاثة آلاف، عشرين ألف، مئتين، ألفين، مليوني، ملياري، ثلاثمائة",
+    ("ثلاثة آلاف، عشرين ألف، مائتين، ألفين، مليوني، ملياري، ثلاثمائة",
      {"3000", "20000", "200", "2000", "2000000", "2000000000", "300"}),
     ("ألف ومليون", {"1000", "1000000"}),
     ("التسعينيات والثمانينات", {"90", "1990", "80", "1980"}),
     ("واحد أول الأول الأولى ثاني الثاني لست آلاف في المئة", set()),
     ("100 ألف و3 ملايين", set()),                                # scales of numbers in digits
     ("اربعه", {"4"}),                                             # hamza and ta marbuta folded
+    # words spelled like numbers that are none: Monday, "dead", "aren't you", Sunday before ten
+    ("وصل يوم الاثنين وعثر عليه ميتًا، ألستَ متعبًا؟", set()),
+    ("يوم الأحد عشرة أشخاص", {"10"}),
 ])
 def test_number_words(text: str, values: set[str]) -> None:
     from parallel.evidence import number_words
@@ -296,3 +304,18 @@ def test_margin_stays_bounded_when_a_sentence_resembles_nothing() -> None:
     assert got[0]["cosine"] < 0
     assert -1 / MARGIN_FLOOR <= got[0]["margin"] < 0
     assert got[1]["margin"] > 1
+
+
+@pytest.mark.parametrize(("src", "tgt", "verdict"), [
+    # a list marker's or a code's number counts where the other side holds it too
+    ("9. September 1988 , bei Tagesanbruch", "Au petit matin du 9 septembre 1988", "agree"),
+    ("1. Die Expeditionen", "1. Les expéditions", "agree"),
+    ("K2 und Broad Peak", "le K 2 et le Broad Peak", "agree"),
+    ("السعودية - 15 قتيلا في حادث", "Saudi Arabia: 15 killed in a crash", "agree"),
+    # ... and is no number where it does not
+    ("3. The committee met", "اجتمعت اللجنة", "none"),
+    ("COVID-19 cases rose by 30", "ارتفعت حالات كورونا بنسبة 30", "agree"),
+])
+def test_optional_numbers_count_where_both_sides_hold_them(src: str, tgt: str, verdict: str) -> None:
+    assert numbers_agreement(src, tgt)[0] == verdict
+    assert numbers_agreement(tgt, src)[0] == verdict

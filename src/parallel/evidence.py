@@ -59,15 +59,14 @@ _DIGITS = {**{0x0660 + d: str(d) for d in range(10)}, **{0x06F0 + d: str(d) for 
 
 # Scale words that multiply the number before them. English plurals ("thousands", "millions") are
 # no scale: "In 2020 millions of people" says 2020 and no multiple of it. Arabic plurals (آلاف،
-# ملايين ...) count only after 3 to 10 (the numbers Arabic counts with a plural: "3 آلاف" = 3000,
-# "في 2019 ملايين السياح" = 2019), see :data:`_AR_PLURAL_SCALES`.
+# ملايين ...) multiply ("3 آلاف" = 3000, "5.5 ملايين", "110 مليارات") except after a year ("في 2019
+# ملايين السياح" = 2019), see :data:`_AR_PLURAL_SCALES`.
 _SCALES = {
     "thousand": 3, "million": 6, "billion": 9, "trillion": 12,
     "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
     "مليارات": 9, "بليون": 9, "بلايين": 9, "تريليون": 12, "تريليونات": 12, "ترليون": 12, "ترليونات": 12,
 }
 _AR_PLURAL_SCALES = frozenset({"آلاف", "ألاف", "الاف", "ملايين", "مليارات", "بلايين", "تريليونات", "ترليونات"})
-_FEW = frozenset(str(n) for n in range(3, 11))
 # Money shorthand, counted only right after a currency sign or code: "$2.8bn", "£125m", "AED1.5bn".
 _MONEY_SCALES = {"bn": 9, "mn": 6, "m": 6, "k": 3}
 _CURRENCY_CODES = r"USD|EUR|GBP|AED|SAR|QAR|KWD|KD|BHD|OMR|JOD|EGP|CHF|JPY|CNY|INR|Rs|Dhs"
@@ -98,15 +97,18 @@ _GROUP_SPACES = {ord(c): None for c in " \u00a0\u202f\u2009"}
 #: they are kept as written, never converted (Python refuses ``str(int)`` past ~4300 digits).
 MAX_DIGITS = 40
 _DECIMAL = Context(prec=MAX_DIGITS + 24)
-# A number glued to a name or code: right after a Latin letter, a hyphen between or not (COVID-19,
-# H1N1, G20, F-16, MH370, Q3, ChAdOx1), or after an Arabic letter and a hyphen, spaced on both sides
-# or on neither (كوفيد-19, كوفيد - 19; "عند -70" is a negative number). Not a currency code (AED1.5bn,
-# see _CURRENCY), not a year 1900-2099 (mid-2020, FY2020).
-_CODE_BEFORE = re.compile(r"(?:[A-Za-z\u00C0-\u024F]-?|[\u0621-\u064A\u0671-\u06D3](?:-| - ))$")
+# A number glued to a name or code: right after a run of Latin letters holding a capital, a hyphen
+# between or not (COVID-19, H1N1, G20, F-16, MH370, Q3, ChAdOx1, HER2), or after an Arabic letter and
+# a hyphen spaced on both sides or on neither (كوفيد-19, كوفيد - 19; "عند -70" is a number). Lower-case
+# words are no code (1-of-4, 9am-5pm, top-10, mid-20s). Not a currency code (AED1.5bn, see
+# _CURRENCY), not a year 1900-2099 (mid-2020, FY2020). A code's number is optional (see
+# :func:`_scan`): "السعودية - 15 قتيلا" still agrees with "15 killed".
+_CODE_BEFORE = re.compile(r"(?:[A-Za-z\u00C0-\u024F]*[A-Z][A-Za-z\u00C0-\u024F]*-?|[\u0621-\u064A\u0671-\u06D3](?:-| - ))$")
 _CODE_CURRENCY = re.compile(r"(?<![A-Za-z])(?:" + _CURRENCY_CODES + r")$")
 _YEAR = re.compile(r"(?:19|20)\d\d$")
 # "2019-20", "2019–20", "2019/20": the second year of a range written with its last two digits
-_YEAR_RANGE = re.compile(r"(?<![\d.,])((?:19|20)\d\d) ?[-–/] ?$")
+_YEAR_RANGE = re.compile(r"(?<![\d.,/-])((?:19|20)\d\d)[-–/]$")
+_DATE_GOES_ON = re.compile(r"[-/.]\d")  # 2008/10/15, 2005-06-07: a date, no range
 # A list marker opening the text: 1-3 digits, then ".", ")", "-" or "–" and a space before a word
 # ("3. The committee", "2) Requests", "٣ - تعزيز"); "3 people", "3.5 million", "4. 1954" are no marker.
 _LIST_MARKER = re.compile(r"\s*(\d{1,3})\s?[.)\-–]\s+(?=[^\W\d_])")
@@ -150,8 +152,12 @@ def _prepare(text: str) -> str:
     return text if text.isascii() else text.translate(_PREPARE)
 
 
-def _scan(text: str) -> tuple[str, list[tuple[int, int, str, str]]]:
-    """:func:`scan_numbers` with each number's end too: ``(start, end, value, as written)``."""
+def _scan(text: str) -> tuple[str, list[tuple[int, int, str, str, bool]]]:
+    """:func:`scan_numbers` with each number's end too, and whether it is optional: ``(start, end,
+    value, as written, optional)``. Optional: a list marker opening the text or the number of a
+    code (COVID-19, G20): no quantity of the text, but it counts where the other side holds the
+    same number (numbered paragraphs on both sides, "K2" / "K 2", "9. September" / "9 septembre";
+    :func:`optional_numbers`)."""
     text = _prepare(text)
     verses = [m.span() for m in VERSE_NUMBER.finditer(text)] if not text.isascii() else []
     marker = _LIST_MARKER.match(text)
@@ -159,27 +165,26 @@ def _scan(text: str) -> tuple[str, list[tuple[int, int, str, str]]]:
     out = []
     for m in _NUMBER.finditer(text):
         start, digits = m.start(), m.group(1)
-        if start == listed:
-            continue  # a list marker ("3. The committee ..."): it numbers the text, it says nothing
+        optional = start == listed  # a list marker ("3. The committee ..."): it numbers the text
         if verses and any(a <= start < b for a, b in verses):
             continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
         if digits == "00" and start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
             continue  # the minutes of a time on the hour (04:00): the other side says "at 4"
-        if (start and _CODE_BEFORE.search(text, max(0, start - 4), start)
+        if (start and _CODE_BEFORE.search(text, max(0, start - 12), start)
                 and not _CODE_CURRENCY.search(text, max(0, start - 3), start) and not _YEAR.match(digits)):
-            continue  # part of a name or code (COVID-19, G20, كوفيد-19): no quantity
+            optional = True  # part of a name or code (COVID-19, G20, كوفيد-19): no quantity
         scale, money = m.group(2), m.group(3)
         written = _canonical(digits, None)
-        if scale and scale in _AR_PLURAL_SCALES and written not in _FEW:
-            scale = None  # "في 2019 ملايين السياح": an Arabic plural counts 3 to 10 only
+        if scale and scale in _AR_PLURAL_SCALES and _YEAR.match(written) and len(written) == 4:
+            scale = None  # "في 2019 ملايين السياح": a year, then a plural that counts nothing of it
         if money and not _CURRENCY.search(text, max(0, start - 5), start):
             money = None
         value = _canonical(digits, scale, money) if scale or money else written
         if len(digits) == 2 and not scale and not money:
             year = _YEAR_RANGE.search(text, max(0, start - 7), start)
-            if year and int(digits) > int(year.group(1)[2:]):
+            if year and int(digits) > int(year.group(1)[2:]) and not _DATE_GOES_ON.match(text, m.end()):
                 value = written = year.group(1)[:2] + digits  # 2019-20: 2019 and 2020
-        out.append((start, m.end(), value, written))
+        out.append((start, m.end(), value, written, optional))
     return text, out
 
 
@@ -190,7 +195,7 @@ def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     :func:`extract_numbers` gives it, and the digits before a scale word or money shorthand
     multiplied them (``1.5 million`` -> ``1500000``, ``1.5``)."""
     text, found = _scan(text)
-    return text, [(start, value, written) for start, _, value, written in found]
+    return text, [(start, value, written) for start, _, value, written, optional in found if not optional]
 
 
 def extract_numbers(text: str) -> list[str]:
@@ -199,21 +204,40 @@ def extract_numbers(text: str) -> list[str]:
     Arabic-Indic/Persian digits become ASCII, thousands separators go (commas, the Arabic
     separator, dots between two or more groups of three digits: ``12.500.000``, and spaces:
     ``1 500 000``, see :data:`_NUMBER`), a scale word that follows (``20 million``, ``100 ألف``,
-    ``20 ألفا``; an Arabic plural only after 3 to 10: ``3 آلاف``; never an English plural:
+    ``20 ألفا``; an Arabic plural too, ``3 آلاف``, except after a year; never an English plural:
     ``2020 millions``) multiplies, and so does money shorthand after a currency sign or code
     (``$2.8bn``, ``£125m``, ``AED1.5bn``): ``"١٠٠ ألف"`` and ``"100,000"`` both give ``"100000"``.
     The short second year of a range is completed (``2019-20``, ``2019/20``: 2019 and 2020).
 
-    Not numbers of the text: a list marker opening it (``3. The committee``, ``٣ - تعزيز``), a
-    verse number of the Qur'an (``﴿١٢﴾``), the minutes of a time on the hour (``04:00``), and a
-    number glued to a name or code (right after a Latin letter, a hyphen between or not:
-    ``COVID-19``, ``G20``, ``F-16``, ``H1N1``; after an Arabic letter and a hyphen: ``كوفيد-19``)
-    unless it is a year 1900-2099 (``mid-2020``) or follows a currency code (``AED1.5bn``).
+    Not numbers of the text: a verse number of the Qur'an (``﴿١٢﴾``), the minutes of a time on the
+    hour (``04:00``), and, optional (:func:`optional_numbers`: they count only where the other side
+    holds them too), a list marker opening it (``3. The committee``, ``٣ - تعزيز``) and a number
+    glued to a name or code (right after a run of Latin letters with a capital, a hyphen between or
+    not: ``COVID-19``, ``G20``, ``F-16``, ``H1N1``; after an Arabic letter and a hyphen:
+    ``كوفيد-19``) unless it is a year 1900-2099 (``mid-2020``) or follows a currency code
+    (``AED1.5bn``).
     Numbers followed by letters (``10km``, ``1990s``, ``3rd``) and Arabic clitics glued to digits
     (``و12``, ``الـ19``) are numbers. A number of more than :data:`MAX_DIGITS` digits is kept as
     written.
     """
-    return [value for _, _, value, _ in _scan(text)[1]]
+    return [value for _, _, value, _, optional in _scan(text)[1] if not optional]
+
+
+def optional_numbers(text: str) -> set[str]:
+    """The numbers of ``text`` that :func:`extract_numbers` leaves out as no quantity but that
+    count where the other side holds the same number (:func:`with_optional`): a list marker opening
+    the text (numbered paragraphs on both sides; "9. September 1988" / "9 septembre 1988") and the
+    number of a code ("K2" / "K 2", "COVID-19" / "كوفيد-19")."""
+    return {value for _, _, value, _, optional in _scan(text)[1] if optional}
+
+
+def with_optional(a: set[str], b: set[str], src: str, tgt: str) -> tuple[set[str], set[str]]:
+    """The numbers ``a`` of ``src`` and ``b`` of ``tgt`` (:func:`extract_numbers`), each with the
+    optional numbers of its text (:func:`optional_numbers`) that the other text holds too."""
+    oa, ob = optional_numbers(src), optional_numbers(tgt)
+    if not oa and not ob:
+        return a, b
+    return a | (oa & (b | ob)), b | (ob & (a | oa))
 
 
 # ---------------------------------------------------------------- numbers written as words
@@ -270,7 +294,8 @@ AR_NUMBER_WORDS: dict[str, tuple[int, int]] = {
         ("عشر", "ثلاث", "أربع", "خمس", "ست", "سبع", "ثمان", "تسع"), start=2) for w in (stem + "ون", stem + "ين")},
     **{stem + "ين" + end: (_DECADE, 10 * n) for n, stem in enumerate(
         ("عشر", "ثلاث", "أربع", "خمس", "ست", "سبع", "ثمان", "تسع"), start=2) for end in ("يات", "ات")},
-    **{w: (_NUM, 200) for w in ("مئتان", "مئتين", "مئتا", "مئتي", "مائتان", "مائتين", "مائتا", "مائتي")},
+    # (مئتا, مئتين folded would read ميتا, ميتين: "dead"; only the spelling with alef)
+    **{w: (_NUM, 200) for w in ("مائتان", "مائتين", "مائتا", "مائتي")},
     **{u + h: (_NUM, 100 * n) for n, u in enumerate(("ثلاث", "أربع", "خمس", "ست", "سبع", "ثمان", "تسع"),
                                                     start=3) for h in ("مئة", "مائة")},
     **{w: (_NUM, 2000) for w in ("ألفان", "ألفين", "ألفي")},
@@ -301,7 +326,9 @@ def _ar_forms() -> dict[str, tuple[str, int, int]]:
                 continue
             for end in ("", "ا"):
                 forms.setdefault(pre + core + end, (pre, kind, value))
-    forms.pop("لست", None)  # "I am not"
+    # words spelled like a number: لست, ألست "I am not", الست "the lady", الاثنين "Monday"
+    for word in ("لست", "الست", "والست", "بالست", "الاثنين", "والاثنين", "بالاثنين", "للاثنين"):
+        forms.pop(word, None)
     return forms
 
 
@@ -351,7 +378,8 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
             if after and kind in (_NUM, _UNIT) and 1 <= val <= 9:
                 a_pre, a_kind, a_val = after
                 core = toks[i + 1][2][len(a_pre):]
-                if arabic and not a_pre and core in _AR_TEEN:
+                if arabic and not a_pre and core in _AR_TEEN and not (
+                        word[len(ent[0]):] == "احد" and core == "عشره"):  # يوم الأحد عشرة أشخاص: Sunday, ten
                     value, j = 10 + val, i + 2                             # التاسع عشر، ثلاثة عشر
                 elif arabic and a_pre in _AR_TENS_AFTER and a_kind == _NUM and a_val in _TENS:
                     value, j = a_val + val, i + 2                          # خمسة وعشرون، الحادي والعشرين
@@ -402,7 +430,7 @@ def percentages(text: str) -> set[str]:
     """The numbers of ``text`` (as :func:`extract_numbers` gives them) written as a percentage
     (``50%``, ``50 per cent``, ``٥٠٪``, ``50 في المائة``)."""
     norm, found = _scan(text)
-    return {value for _, end, value, _ in found if _PERCENT_AFTER.match(norm, end)}
+    return {value for _, end, value, _, optional in found if not optional and _PERCENT_AFTER.match(norm, end)}
 
 
 def resolved_by_words(values: set[str], text: str, other: str) -> set[str]:
@@ -425,14 +453,18 @@ def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
     The sides agree when they hold the same *set* of numbers (repeats and order
     do not matter: translations reorder and repeat), a number in digits on one side with
     no digit partner counting as matched when the other side writes it as words
-    (:func:`resolved_by_words`: "3 people" / "ثلاثة أشخاص"). ``none``: no digits on either
-    side (words alone make no numbers). ``numbers_src``/``numbers_tgt`` list the digits only.
+    (:func:`resolved_by_words`: "3 people" / "ثلاثة أشخاص"), and a list marker's or a code's
+    number counting only where both sides hold it (:func:`with_optional`). ``none``: no digits
+    on either side (words alone make no numbers). ``numbers_src``/``numbers_tgt`` list the digits
+    only.
     """
     a, b = extract_numbers(src), extract_numbers(tgt)
+    sa, sb = with_optional(set(a), set(b), src, tgt)
+    a += sorted(sa - set(a), key=lambda v: (len(v), v))  # an optional number both sides hold
+    b += sorted(sb - set(b), key=lambda v: (len(v), v))  # is listed too
     if not a and not b:
         verdict = "none"
     else:
-        sa, sb = set(a), set(b)
         lone_a, lone_b = sa - sb, sb - sa
         lone_a -= resolved_by_words(lone_a, src, tgt)
         lone_b -= resolved_by_words(lone_b, tgt, src)
