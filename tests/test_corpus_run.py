@@ -146,6 +146,22 @@ def test_changed_input_is_realigned(tmp_path: Path) -> None:
     assert (out / "beta.tsv").read_bytes() != before
 
 
+def test_refitted_parameters_realign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refit of the bundled confidence or segmenter parameters changes outputs (p, boundaries)
+    without a new version number: a resumed run must not keep the outputs of the old ones."""
+    from parallel import corpus as corpus_mod
+
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    run_manifest(manifest, out)
+    assert run_manifest(manifest, out).resumed == 3
+    fitted = corpus_mod._fitted_parameters()
+    assert fitted == corpus_mod._fitted_parameters() and len(fitted) == 64
+    monkeypatch.setattr(corpus_mod, "_fitted_parameters", lambda: "refitted")
+    summary = run_manifest(manifest, out)
+    assert summary.aligned == 3 and summary.resumed == 0
+
+
 def test_cli_reports_failures_and_exits_non_zero(corpus: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["run", str(corpus), "-o", str(tmp_path), "--jobs", "2"])
     assert res.exit_code == 1

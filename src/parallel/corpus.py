@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -270,16 +271,30 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
 
+@lru_cache(maxsize=1)
+def _fitted_parameters() -> str:
+    """Hash of the bundled fitted parameters (the confidence models, the segmenter's): a refit
+    changes outputs (``p``, sentence boundaries) without a new version number."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    for folder in ("confidence", "segment"):
+        for f in sorted(resources.files("parallel").joinpath("resources", folder).iterdir(), key=lambda f: f.name):
+            if f.is_file() and f.name != "README.md":
+                h.update(f.name.encode("utf-8") + b"\x00" + f.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
 def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_link: int | None) -> str:
     """Hash of everything that determines a pair's outputs (inputs and the names they are written
-    under, options, formats, version)."""
+    under, options, formats, version, the bundled fitted parameters)."""
     from . import __version__
     from .schema import SCHEMA_VERSION
 
     h = hashlib.sha256()
     for part in (e.name, *e.names, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
                  model or "auto", str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
-                 f"schema={SCHEMA_VERSION}"):
+                 f"schema={SCHEMA_VERSION}", _fitted_parameters()):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
