@@ -1515,3 +1515,31 @@ def test_merge_of_unrelated_comparable_links_in_a_real_browser(tmp_path: Path, p
         expect(page.locator("#status")).to_contain_text("Saved: merged links 1 and 2")
         expect(page.locator("#L1 .n small")).to_have_text("2,4,5 ↔ 4,5")
         assert _pairs(read_alignment(path).links) == [([0], [3]), ([2, 4, 5], [4, 5])]
+
+
+def test_a_relinked_comparable_link_is_shown_where_it_moved(client: tuple[Any, str, Path]) -> None:
+    """In comparable mode the links are listed in text order, so a relinked link moves: the reply
+    says which row now holds it (``at``), and the page flashes that row, not the one edited."""
+    c, _, pfile = client
+    path = save(comparable_apart(), pfile.with_name("c.json"))
+    state = c.get("/api/state", query_string={"file": "c.json"}, base_url=f"http://{HOST}").get_json()
+    # row 0 (ar 0 / en 3) relinked to the unmatched ar 3 / en 1 and 2 (Arabic comma): listed by
+    # source sentence, it now comes after ar 2,4 / en 4
+    r = post(c, "/api/op", {"file": "c.json", "op": "relink", "rev": state["rev"],
+                            "args": {"link": 0, "src": "3", "tgt": "1،2"}})
+    assert r.status_code == 200, r.get_json()
+    reply = r.get_json()
+    at = reply["at"]
+    assert [(k["src"], k["tgt"]) for k in reply["links"]] == [([2, 4], [4]), ([3], [1, 2]), ([5], [5])]
+    assert at == 1
+    # a new link named by its target only comes back where its target sentence is
+    r = post(c, "/api/op", {"file": "c.json", "op": "relink", "rev": reply["rev"],
+                            "args": {"src": "0", "tgt": "0"}})
+    reply = r.get_json()
+    assert (reply["links"][reply["at"]]["src"], reply["links"][reply["at"]]["tgt"]) == ([0], [0])
+    assert reply["at"] == 0
+    # other edits say nothing of where to look
+    r = post(c, "/api/op", {"file": "c.json", "op": "status", "rev": reply["rev"],
+                            "args": {"link": 0, "status": "accepted"}})
+    assert r.get_json()["at"] is None
+    assert path.exists()

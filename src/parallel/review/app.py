@@ -44,6 +44,7 @@ from .store import (
     ReviewStore,
     SaveError,
     fingerprint,
+    link_holding,
     merge_refusal,
     review_order,
 )
@@ -302,7 +303,9 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         store = store_for(body.get("file"))
         rev = body.get("rev")
         al, freed = store.edit(op, args, rev=rev if isinstance(rev, str) else None if rev is None else "?")
-        return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed})
+        # the row to show after a relink: where the link now is (comparable mode lists by text order)
+        at = link_holding(al, args) if op == "relink" else None
+        return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed, "at": at})
 
     @app.post("/api/undo")
     def post_undo() -> Response:

@@ -201,6 +201,24 @@ def _between(a: Sequence[int], b: Sequence[int]) -> tuple[int, int] | None:
     return (end + 1, start - 1) if start > end + 1 else None
 
 
+def link_holding(al: Alignment, args: dict[str, Any]) -> int | None:
+    """Where, in :func:`review_order`, the link holding the first sentence an edit named
+    (``args["src"]``, else ``args["tgt"]``) now is: in comparable mode a relinked link moves to its
+    place in the text, so the row to show is not the one the edit was made on. None when the edit
+    named no sentence (or none is held)."""
+    for key, side in (("src", len(al.src)), ("tgt", len(al.tgt))):
+        try:
+            ids = ReviewStore._ids(args, key, side)
+        except InputError:
+            return None
+        if ids:
+            for n, k in enumerate(review_order(al).links):
+                if ids[0] in (k.src if key == "src" else k.tgt):
+                    return n
+            return None
+    return None
+
+
 def merge_refusal(al: Alignment, i: int, j: int) -> str:
     """Why links ``i`` and ``j`` of ``al`` (in :func:`review_order`) may not be merged, "" when
     they may (a rejected link is refused apart, by the merge itself). Parallel mode: links are

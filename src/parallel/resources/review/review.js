@@ -131,7 +131,8 @@
     return enqueue(function () {
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
     }, function (s) {
-      if (focus !== undefined) flash(focus);
+      // a relinked comparable link moves to its place in the text: show the row the server says
+      if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
       return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + freed(s.unlinked);
     });
   }
