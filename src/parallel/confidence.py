@@ -359,15 +359,13 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
-    from .evidence import with_optional
+    from .evidence import resolved_by_words, with_optional
 
     ea, ha, wa = numbers_split(src)
     eb, hb, wb = numbers_split(tgt)
     a, b = with_optional(ea | ha, eb | hb, src, tgt)  # a list marker or a code counts where both hold it
     num_agree = num_differ = num_one = 0.0
     if a or b:
-        from .evidence import resolved_by_words
-
         # a number in digits with no digit partner is matched when the other side writes it as
         # words ("3 people" / "ثلاثة أشخاص", "1990s" / "التسعينيات"); words alone make no numbers
         lone_a = (a - b) - resolved_by_words(a - b, src, tgt)

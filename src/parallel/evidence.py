@@ -152,12 +152,14 @@ def _prepare(text: str) -> str:
     return text if text.isascii() else text.translate(_PREPARE)
 
 
-def _scan(text: str) -> tuple[str, list[tuple[int, int, str, str, bool]]]:
+@lru_cache(maxsize=4096)
+def _scan(text: str) -> tuple[str, tuple[tuple[int, int, str, str, bool], ...]]:
     """:func:`scan_numbers` with each number's end too, and whether it is optional: ``(start, end,
     value, as written, optional)``. Optional: a list marker opening the text or the number of a
     code (COVID-19, G20): no quantity of the text, but it counts where the other side holds the
     same number (numbered paragraphs on both sides, "K2" / "K 2", "9. September" / "9 septembre";
-    :func:`optional_numbers`)."""
+    :func:`optional_numbers`). Cached: comparing two texts reads each several times (its numbers,
+    its optional ones, its percentages), and mining compares a sentence with many partners."""
     text = _prepare(text)
     verses = [m.span() for m in VERSE_NUMBER.finditer(text)] if not text.isascii() else []
     marker = _LIST_MARKER.match(text)
@@ -185,7 +187,7 @@ def _scan(text: str) -> tuple[str, list[tuple[int, int, str, str, bool]]]:
             if year and int(digits) > int(year.group(1)[2:]) and not _DATE_GOES_ON.match(text, m.end()):
                 value = written = year.group(1)[:2] + digits  # 2019-20: 2019 and 2020
         out.append((start, m.end(), value, written, optional))
-    return text, out
+    return text, tuple(out)
 
 
 def scan_numbers(text: str) -> tuple[str, list[tuple[int, str, str]]]:
