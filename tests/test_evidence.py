@@ -137,6 +137,9 @@ def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     # words spelled like numbers that are none: Monday, "dead", "aren't you", Sunday before ten
     ("وصل يوم الاثنين وعثر عليه ميتًا، ألستَ متعبًا؟", set()),
     ("يوم الأحد عشرة أشخاص", {"10"}),
+    # and a half after a scale (or its dual); half before a scale
+    ("مليون ونصف، ثلاثة آلاف ونصف، مليونين ونصف", {"1500000", "3500", "2500000"}),
+    ("نصف مليون، بنصف مليار", {"500000", "500000000"}),
 ])
 def test_number_words(text: str, values: set[str]) -> None:
     from parallel.evidence import number_words
@@ -179,6 +182,26 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("بلغ عدد السكان 12.500.000 نسمة", "The population reached 12,500,000", "agree"),
     ("بمبلغ 1 500 000 دولار", "in the amount of $1,500,000", "agree"),
     ("3 - تعزيز التعاون الإقليمي في عام 2020.", "Strengthening regional cooperation in 2020.", "agree"),
+    ("ارتفع العدد إلى مليون ونصف", "The number rose to 1.5 million", "agree"),
+    # digits a writer means another way: the other side says which
+    ("توفي 20.000 شخص", "20,000 people died", "agree"),              # a dot grouping thousands
+    ("توفي 20.000 شخص", "20 people died", "agree"),                  # or a decimal point
+    ("توفي 20.000 شخص", "2,000 people died", "differ"),
+    ("أكثر من 30،000 كوري", "more than 30,000 Koreans", "agree"),     # an Arabic comma grouping
+    ("ارتفعت بنسبة 7،5%", "rose by 7.5%", "agree"),                  # or a decimal comma
+    ("ارتفعت بنسبة 7، 5%", "rose by 7.5%", "differ"),                # spaced: two numbers
+    ("على الرقم 116123", "call 116 123", "agree"),                   # a space grouping
+    ("في الساعة 16:00", "at 4 p.m.", "agree"),                       # 24- and 12-hour clocks
+    ("عند 21:30", "at 9:30pm", "agree"),
+    ("الساعة 16", "at 4 pm", "agree"),
+    ("في الساعة 16:00", "at 5 p.m.", "differ"),
+    ("عند 21:30", "9 people and 30 dogs", "differ"),                  # an hour matches an hour only
+    ("هو 5:30 مساءً", "is 5.30pm", "agree"),                         # a time with a dot
+    ("في 2020/04/11", "on 11 April 2020", "agree"),                  # a numeric date, a month named
+    ("في 11/4/2020", "on April 11, 2020", "agree"),
+    ("يوم 11.04.2020", "on 11 April 2020", "agree"),
+    ("يوم 11.04.2020", "on 11 May 2020", "differ"),
+    ("في 11/4/2020", "on 11 May 2020", "differ"),
 ])
 def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
     got, n_src, n_tgt = numbers_agreement(src, tgt)
@@ -319,3 +342,18 @@ def test_margin_stays_bounded_when_a_sentence_resembles_nothing() -> None:
 def test_optional_numbers_count_where_both_sides_hold_them(src: str, tgt: str, verdict: str) -> None:
     assert numbers_agreement(src, tgt)[0] == verdict
     assert numbers_agreement(tgt, src)[0] == verdict
+
+
+@pytest.mark.parametrize(("src", "tgt"), [
+    ("توفي 20.000 شخص", "20,000 people died"),
+    ("في الساعة 16:00 يوم 2020/04/11", "at 4 p.m. on 11 April 2020"),
+    ("أكثر من 30،000 كوري", "more than 30,000 Koreans"),
+])
+def test_numbers_written_another_way_agree_in_the_confidence_features(src: str, tgt: str) -> None:
+    """The p model's number features read digits the same way as the numbers column."""
+    from parallel.confidence import text_evidence
+
+    num_agree, num_differ, num_one = text_evidence(src, tgt)[:3]
+    assert (num_agree, num_differ, num_one) == (1.0, 0.0, 0.0)
+    assert text_evidence(src, tgt.replace("20,000", "2,000").replace("4 p.m.", "5 p.m.")
+                         .replace("30,000", "3,000"))[1] > 0

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from .assignment import assign, candidates
+from .evidence import EN_MONTHS as _EN_MONTHS
 
 #: Default bar for keeping a mined pair (comparable mode, ``mine``): chosen on the visible proxies
 #: for a precision of about 0.9 (see docs/calibration.md).
@@ -161,40 +162,9 @@ def encoder_name(encoder: Any) -> str:
 
 # ----------------------------------------------------------------------------- text evidence
 
-_AR_MONTHS = {
-    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
-    "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10,
-    "نوفمبر": 11, "ديسمبر": 12, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
-    "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "ايلول": 9,
-}
-_AR_MONTH_PAIRS = {("كانون", "الثاني"): 1, ("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11,
-                   ("كانون", "الأول"): 12}
-_EN_MONTHS = {m: i + 1 for i, m in enumerate((
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december"))}
-_EN_MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-                   "sept": 9, "oct": 10, "nov": 11, "dec": 12})
 _AR_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’\-]*")
 _AR_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ك", "ف")
-
-
-def _months(text: str) -> set[int]:
-    out = set()
-    low = text.lower()
-    for w in re.findall(r"[a-z]+", low):
-        if w in _EN_MONTHS and (len(w) > 3 or w in ("may",)):
-            if w == "may" and not re.search(r"\bmay\s+\d|\d\s+may\b|\bin\s+may\b", low):
-                continue
-            out.add(_EN_MONTHS[w])
-    words = _AR_WORD.findall(text)
-    for a, w in enumerate(words):
-        core = w[1:] if w.startswith(("و", "ب", "ل")) and w[1:] in _AR_MONTHS else w
-        if core in _AR_MONTHS:
-            out.add(_AR_MONTHS[core])
-        if a + 1 < len(words) and (core, words[a + 1]) in _AR_MONTH_PAIRS:
-            out.add(_AR_MONTH_PAIRS[(core, words[a + 1])])
-    return out
 
 
 # Consonant skeletons for matching English names with their Arabic transliterations.
@@ -359,7 +329,7 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
-    from .evidence import resolved_by_words, with_optional
+    from .evidence import months, resolved_by_readings, resolved_by_words, with_optional
 
     ea, ha, wa = numbers_split(src)
     eb, hb, wb = numbers_split(tgt)
@@ -370,6 +340,9 @@ def text_evidence(src: str, tgt: str) -> list[float]:
         # words ("3 people" / "ثلاثة أشخاص", "1990s" / "التسعينيات"); words alone make no numbers
         lone_a = (a - b) - resolved_by_words(a - b, src, tgt)
         lone_b = (b - a) - resolved_by_words(b - a, tgt, src)
+        # digits written another way (20.000 / 20,000, 16:00 / 4 p.m., 11/4/2020 / 11 April 2020)
+        res_a, res_b = resolved_by_readings(lone_a, src, a, lone_b, tgt, b)
+        lone_a, lone_b = lone_a - res_a, lone_b - res_b
         if not lone_a and not lone_b:
             num_agree = 1.0
         elif a and b:
@@ -385,7 +358,7 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             num_differ = (len((lone_a | lone_b) - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
         else:
             num_one = min(len(lone_a or lone_b), 3) / 3
-    ma, mb = _months(src), _months(tgt)
+    ma, mb = months(src), months(tgt)
     date_agree = float(bool(ma) and ma == mb)
     date_differ = float(bool(ma) and bool(mb) and not (ma & mb))
     ar, en = (src, tgt) if _AR_WORD.search(src) and not _AR_WORD.search(tgt) else (tgt, src)

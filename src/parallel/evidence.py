@@ -314,6 +314,7 @@ AR_NUMBER_WORDS: dict[str, tuple[int, int]] = {
 _AR_CLITICS = ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "لل")
 _AR_FOLD = str.maketrans({k: v for k, v in LETTERS.items() if len(v) == 1})
 _WORDS_PREPARE: dict[int, str | None] = {**_PREPARE, **_AR_FOLD}  # _prepare and _AR_FOLD in one pass
+_AR_DUAL_SCALES = ("الفان", "الفين", "الفي", "مليونان", "مليونين", "مليوني", "ملياران", "مليارين", "ملياري")
 _AR_TEEN = frozenset({"عشر", "عشره"})
 _AR_TENS_AFTER = frozenset({"و", "وال"})
 
@@ -365,7 +366,7 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
         start, _, word = toks[i]
         ent = forms.get(word)
         value: int | None = None
-        j = i + 1
+        j, last_scale = i + 1, 0
         after = nxt(i)
         if not arabic and word in ("a", "one") and after and after[1] in (_SCALE, _ASCALE):
             value, j = after[2], i + 2                                   # a million, one thousand
@@ -391,6 +392,11 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
             if value is None:
                 if kind in (_NUM, _SCALE):
                     value = val
+                    # a scale, or its dual (مليونان): "ونصف" after it adds half the scale
+                    last_scale = val if kind == _SCALE else val // 2 if word.endswith(_AR_DUAL_SCALES) else 0
+                elif kind == _FRAC and arabic and val == 50 and after and not after[0] \
+                        and after[1] in (_SCALE, _ASCALE):
+                    value, j = after[2] // 2, i + 2                        # نصف مليون: half a million
                 elif kind == _DECADE:
                     plain.update((str(val), str(1900 + val)))
                 elif kind == _FRAC:
@@ -400,7 +406,10 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
             if not scale or scale[0] or not (scale[1] in (_SCALE, _ASCALE)
                                              or (scale[1] == _PLURAL and 3 <= value <= 10)):
                 break  # (a scale with a clitic, ومليون, starts a number of its own)
-            value, j = value * scale[2], j + 1
+            value, j, last_scale = value * scale[2], j + 1, scale[2]
+        if value is not None and arabic and last_scale >= 1000 and j < len(toks) \
+                and nxt(j - 1) == ("و", _FRAC, 50):
+            value, j = value + last_scale // 2, j + 1                     # مليون ونصف، ثلاثة آلاف ونصف
         if value is not None:
             plain.add(str(value))
         i = j
@@ -449,6 +458,161 @@ def resolved_by_words(values: set[str], text: str, other: str) -> set[str]:
     return found
 
 
+# ---------------------------------------------------------------- digits that read two ways
+
+#: Month names (English, Egyptian and Levantine Arabic) -> month number.
+AR_MONTHS = {
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
+    "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10,
+    "نوفمبر": 11, "ديسمبر": 12, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
+    "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "ايلول": 9,
+}
+AR_MONTH_PAIRS = {("كانون", "الثاني"): 1, ("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11,
+                  ("كانون", "الأول"): 12}
+EN_MONTHS = {m: i + 1 for i, m in enumerate((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december"))}
+EN_MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+                  "sept": 9, "oct": 10, "nov": 11, "dec": 12})
+_MAY = re.compile(r"\bmay\s+\d|\d\s+may\b|\bin\s+may\b")
+
+
+@lru_cache(maxsize=4096)
+def months(text: str) -> frozenset[int]:
+    """The months ``text`` names (1-12): English names and abbreviations ("may" only next to a
+    number or after "in"), Egyptian and Levantine Arabic names (after و، ب، ل too; كانون الثاني ...)."""
+    out = set()
+    low = text.lower()
+    for w in re.findall(r"[a-z]+", low):
+        if w in EN_MONTHS and (len(w) > 3 or w in ("may",)):
+            if w == "may" and not _MAY.search(low):
+                continue
+            out.add(EN_MONTHS[w])
+    words = _AR_TOKEN.findall(text)
+    for a, w in enumerate(words):
+        core = w[1:] if w.startswith(("و", "ب", "ل")) and w[1:] in AR_MONTHS else w
+        if core in AR_MONTHS:
+            out.add(AR_MONTHS[core])
+        if a + 1 < len(words) and (core, words[a + 1]) in AR_MONTH_PAIRS:
+            out.add(AR_MONTH_PAIRS[(core, words[a + 1])])
+    return frozenset(out)
+
+
+# An hour: a number followed by minutes (16:30; on the hour the minutes are no number, see _scan)
+# or by a time of day (4 p.m., 4pm, ٤ مساءً, 9 صباحا).
+_HOUR_AFTER = re.compile(r"(?::[0-5]\d(?!\d)|\s?(?:[ap]\.?\s?m\b\.?|(?:ال)?(?:صباح|مساء|ظهر|عصر|ليل|فجر)))",
+                         re.IGNORECASE)
+_HOUR_BEFORE = re.compile(r"(?:الساعة|الساعه)\s?(?:ال)?$")
+# A numeric date: day, month and year (11/4/2020, 11-04-2020, 11.04.2020) or year first (2020/04/11)
+_NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(?:(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d)"
+                           r"|((?:19|20)\d\d)([/.-])(\d{1,2})\6(\d{1,2}))(?![\d/-]|[.,]\d)")
+# Single group after a dot (20.000, 1.500): a decimal to an English reader, thousands to many Arabic
+# and European writers; and an Arabic comma between digits with no space (7،5): a decimal comma
+_DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}$")
+_AR_COMMA_DECIMAL = re.compile(r"(?<![\d.,،])(\d+)،(\d+)(?![\d.,،])")
+# Two numbers a single space apart, the second of three digits (116 123, 1 500): one number grouped
+# by a space (:data:`_NUMBER` reads it so only from two groups on, or with a no-break space)
+_SPACED_GROUP = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d]|[.,]\d| \d{3}(?!\d))")
+# A time written with a dot before a time of day (5.30pm, 9.15 a.m.): hours and minutes, no decimal
+_DOT_TIME = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])\.([0-5]\d)(?=\s?(?:[ap]\.?\s?m\b|(?:ال)?(?:صباح|مساء)))",
+                       re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Digits of ``text`` that a writer may mean another way than :func:`extract_numbers` reads
+    them: ``(as read, the other reading)`` pairs, the other reading's values tagged ``h:`` for an
+    hour and ``m:`` for a month (:func:`resolved_by_readings` matches them)."""
+    norm, found = _scan(text)
+    out: list[tuple[frozenset[str], frozenset[str]]] = []
+    for start, end, value, written, optional in found:
+        if optional:
+            continue
+        if value == written and _DOT_GROUP.fullmatch(norm[start:end]):
+            out.append((frozenset({value}), frozenset({str(int(norm[start:end].replace(".", "")))})))
+        hour = _hour(norm, start, end, value)
+        if hour is not None and 1 <= hour <= 23 and hour != 12:
+            out.append((frozenset({value}), frozenset({f"h:{hour + 12 if hour < 12 else hour - 12}"})))
+    for m in _AR_COMMA_DECIMAL.finditer(norm):
+        read = frozenset({_canonical(m.group(1), None), _canonical(m.group(2), None)})
+        out.append((read, frozenset({_canonical(f"{m.group(1)}.{m.group(2)}", None)})))  # 7،5: 7.5
+        if len(m.group(2)) == 3 and len(m.group(1)) <= 3:
+            out.append((read, frozenset({str(int(m.group(1) + m.group(2)))})))  # 30،000: 30000
+    for m in _SPACED_GROUP.finditer(norm):
+        out.append((frozenset({str(int(m.group(1))), str(int(m.group(2)))}),
+                    frozenset({str(int(m.group(1) + m.group(2)))})))  # 116 123, 1 500: one number
+    for m in _DOT_TIME.finditer(norm):
+        out.append((frozenset({_canonical(m.group(0).strip(), None)}),
+                    frozenset({str(int(m.group(1))), str(int(m.group(2)))})))  # 5.30pm: 5 and 30
+    for m in _NUMERIC_DATE.finditer(norm):
+        whole = m.group()
+        if m.group(1):
+            day_month = [(m.group(1), m.group(3)), (m.group(3), m.group(1))]  # d/m/y, or m/d/y
+            year = m.group(4)
+        else:
+            day_month = [(m.group(8), m.group(7))]
+            year = m.group(5)
+        for day, month in day_month:
+            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+                if m.group(2) == "." or m.group(6) == ".":  # one token, kept as written
+                    out.append((frozenset({whole}), frozenset({str(int(day)), f"m:{int(month)}", year})))
+                else:
+                    out.append((frozenset({str(int(month))}), frozenset({f"m:{int(month)}"})))
+    return tuple(out)
+
+
+def _hour(norm: str, start: int, end: int, value: str) -> int | None:
+    """The hour a number at ``norm[start:end]`` gives, if it is one (:data:`_HOUR_AFTER`)."""
+    if not value.isdigit() or len(value) > 2:
+        return None
+    if _HOUR_AFTER.match(norm, end) or _HOUR_BEFORE.search(norm, max(0, start - 9), start):
+        return int(value)
+    return None
+
+
+def _hours(text: str) -> set[str]:
+    norm, found = _scan(text)
+    return {f"h:{value}" for start, end, value, _, optional in found
+            if not optional and _hour(norm, start, end, value) is not None}
+
+
+def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[str], tgt: str,
+                         b: set[str]) -> tuple[set[str], set[str]]:
+    """The numbers among ``lone_a`` and ``lone_b`` (numbers of ``src`` / ``tgt`` with no partner on
+    the other side; ``a``, ``b``: all their numbers) that digits written another way explain:
+    ``(resolved in src, resolved in tgt)``. Each reading counts only where the other side holds
+    every value of it:
+
+    - a single group after a dot, 20.000 / 1.500: 20 as read, or 20000 (thousands, as many Arabic
+      and European writers group them); a decimal reading "20,000" of the other side explains both;
+    - an Arabic comma between two digits with no space, 7،5: 7.5;
+    - a clock time, 16:30 / 4:30 p.m., 16:00 / ٤ مساءً: an hour matches the same hour on a 12-hour
+      clock on the other side, if that side writes it as an hour too;
+    - a numeric date, 11/4/2020, 2020/04/11, 11.04.2020: its month matches the month named on the
+      other side (April, أبريل, نيسان).
+    """
+    res_a: set[str] = set()
+    res_b: set[str] = set()
+    for lone, text, other_all, other_text, res, res_other, lone_other in (
+            (lone_a, src, b, tgt, res_a, res_b, lone_b), (lone_b, tgt, a, src, res_b, res_a, lone_a)):
+        if not lone:
+            continue
+        readings = _readings(text)
+        if not readings:
+            continue
+        have = set(other_all)
+        if any(v.startswith("h:") for _, alt in readings for v in alt):
+            have |= _hours(other_text)
+        if any(v.startswith("m:") for _, alt in readings for v in alt):
+            have |= {f"m:{m}" for m in months(other_text)}
+        for read, alt in readings:
+            if read & lone and alt <= have:
+                res |= read & lone
+                # (a month matched a month's name: no number of the other side to resolve)
+                res_other |= {v.removeprefix("h:") for v in alt if not v.startswith("m:")} & lone_other
+    return res_a, res_b
+
+
 def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
     """``(verdict, numbers_src, numbers_tgt)``; verdict is agree / differ / none.
 
@@ -470,6 +634,8 @@ def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
         lone_a, lone_b = sa - sb, sb - sa
         lone_a -= resolved_by_words(lone_a, src, tgt)
         lone_b -= resolved_by_words(lone_b, tgt, src)
+        res_a, res_b = resolved_by_readings(lone_a, src, sa, lone_b, tgt, sb)
+        lone_a, lone_b = lone_a - res_a, lone_b - res_b
         verdict = "differ" if lone_a or lone_b else "agree"
     return verdict, " ".join(a), " ".join(b)
 
