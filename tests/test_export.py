@@ -696,3 +696,26 @@ def test_tmx_languages_are_bcp47_tags_and_read_back_as_the_codes(tmp_path: Path,
         "x-signature", "x-other"), encoding="utf-8")
     other = read_pairs(tmp_path / "x.tmx")
     assert (other.src.lang, other.tgt.lang) == (tags[0].lower(), tags[1].lower())
+
+
+@pytest.mark.parametrize("tag", ["en-gb", "en_GB", "EN-GB"])
+def test_align_takes_a_regional_language_tag_as_its_language(tmp_path: Path, tag: str) -> None:
+    """`--tgt-lang en-gb` (README: en-GB in the TMX) was refused without --force-lang, and with it
+    the English side got the generic splitter and the encoder for unknown languages. The tag's
+    language picks splitter, encoder and script check; the whole tag names the text."""
+    (tmp_path / "a.ar").write_text("هذه جملة عربية. وهذه جملة ثانية.\n", encoding="utf-8")
+    (tmp_path / "b.en").write_text("This is an English sentence. And this is a second one.\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["align", str(tmp_path / "a.ar"), str(tmp_path / "b.en"), "--tgt-lang", tag,
+                                    "-f", "tmx", "-o", str(tmp_path / "p.tmx")])
+    assert res.exit_code == 0, res.output
+    assert "generic" not in res.stderr and "not trained on" not in res.stderr
+    root = _tmx(tmp_path / "p.tmx")
+    assert [t.get(XML_LANG) for t in root.findall("body/tu/tuv")] == ["ar", "en-GB"] * 2
+    sig = next(p.text for p in root.iter("prop") if p.get("type") == "x-signature")
+    assert sig is not None and "seg:punkt-ar+punkt-en|" in sig and "model:use-m3|" in sig
+    assert f"|tgt:{tag.lower()}|" in sig  # the flag as given, lower case
+    # the script check reads the tag's language: Arabic tagged as English is still refused
+    res = CliRunner().invoke(main, ["align", str(tmp_path / "b.en"), str(tmp_path / "a.ar"), "--tgt-lang", "en-gb"])
+    assert res.exit_code == 2 and "arabic script" in res.stderr
+    res = CliRunner().invoke(main, ["align", str(tmp_path / "a.ar"), str(tmp_path / "b.en"), "--tgt-lang", "xq-gb"])
+    assert res.exit_code == 2 and "unknown language 'xq-gb'" in res.stderr

@@ -333,7 +333,9 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
 
 def unknown_languages(src_lang: str | None, tgt_lang: str | None) -> list[str]:
     """The documents' languages that :data:`DEFAULT_MODEL` was not trained on."""
-    return [x for x in dict.fromkeys((src_lang, tgt_lang)) if x and x not in DEFAULT_MODEL_LANGS]
+    from .lang import primary
+
+    return [x for x in dict.fromkeys((src_lang, tgt_lang)) if x and primary(x) not in DEFAULT_MODEL_LANGS]
 
 
 def model_for_languages(src_lang: str | None, tgt_lang: str | None) -> str:

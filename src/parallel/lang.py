@@ -31,6 +31,13 @@ _CODE = re.compile(r"^[a-z]{2,3}$")
 LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
+def primary(code: str) -> str:
+    """The language subtag of a tag, lower case: ``en-GB``, ``en_gb`` -> ``en``, ``zh-Hant`` -> ``zh``.
+    Segmenters, encoders and script checks go by it; the whole tag names the text (signature,
+    ``xml:lang``)."""
+    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
+
+
 def bcp47(code: str) -> str:
     """A language code as a BCP 47 tag (RFC 5646), as ``xml:lang`` wants it: subtags joined by
     hyphens in their conventional case, ``en_gb`` -> ``en-GB``, ``zh_hant`` -> ``zh-Hant``,
@@ -225,10 +232,11 @@ def known_lang(lang: str) -> bool:
 
 def check_code(lang: str, what: str, hint: str = "") -> None:
     """Refuse, in one line, a language flag that is no known ISO 639 code (``what``: the flag or
-    the file it is for; ``hint``: appended to the message, e.g. how to keep it anyway)."""
-    if not _CODE.match(lang):
+    the file it is for; ``hint``: appended to the message, e.g. how to keep it anyway). A tag with
+    subtags (``en-gb``, ``pt_BR``, ``zh-Hant``) is checked by its language (:func:`primary`)."""
+    if not _CODE.match(primary(lang)) or not LANG_CODE.fullmatch(lang):
         raise InputError(f"{what}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr){hint}")
-    if not known_lang(lang):
+    if not known_lang(primary(lang)):
         raise InputError(f"{what}: unknown language {lang!r} (ISO 639 codes: ar, en, fr, fa, ...){hint}")
 
 
@@ -239,7 +247,7 @@ def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = F
         return
     what = name or "text"
     check_code(lang, what, "; pass --force-lang to use it anyway")
-    expected = SCRIPT_OF.get(lang)
+    expected = SCRIPT_OF.get(primary(lang))
     script, share = script_of(text)
     letters = sum(c.isalpha() for c in without_addresses(text[:20000]))
     if expected is None or script is None or script == expected or share < 0.6:
@@ -261,7 +269,7 @@ def _note_other_language(lang: str, text: str, what: str, letters: int) -> None:
     if note is None or letters < 200:
         return
     found = identify(text)
-    if found is None or found.guess or found.confidence < 0.99 or _FOLD.get(found.lang, found.lang) == lang:
+    if found is None or found.guess or found.confidence < 0.99 or _FOLD.get(found.lang, found.lang) == primary(lang):
         return
     note(f"{what}: language given as {lang!r}, but the text looks like {found.lang!r} "
          f"(confidence {found.confidence:.2f})")

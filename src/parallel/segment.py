@@ -42,6 +42,7 @@ from importlib import resources
 from typing import Any
 
 from .data import Segment
+from .lang import primary
 from .normalize import INVISIBLE, INVISIBLE_TO_SPACE, VERSE_NUMBER
 
 __all__ = ["SPLITTERS", "Splitter", "SplitterSpec", "get_splitter", "presplit", "register_splitter",
@@ -566,15 +567,15 @@ def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
 @cache
 def get_splitter(lang: str) -> Splitter:
     """The (cached) splitter for ``lang``; generic Punkt with a warning when unknown."""
-    spec = SPLITTERS.get(lang)
+    spec = SPLITTERS.get(primary(lang))
     if spec is None:
         return Splitter(GENERIC)
     return Splitter(spec)
 
 
 def splitter_name(lang: str) -> str:
-    """Name of the splitter used for ``lang`` (``punkt-en``, ``punkt-generic``)."""
-    spec = SPLITTERS.get(lang)
+    """Name of the splitter used for ``lang`` (``punkt-en``, ``punkt-generic``; ``en-GB``: ``punkt-en``)."""
+    spec = SPLITTERS.get(primary(lang))
     return spec.name if spec else GENERIC.name
 
 
@@ -699,7 +700,7 @@ def segment(text: str, lang: str, *, max_chars: int = MAX_SENTENCE, piece: int =
     ``max_chars``: a longer run is cut at a clause mark or space (see :func:`cut_long`), and
     Punkt reads a paragraph ``piece`` characters at a time, so time and memory stay linear.
     """
-    if lang not in SPLITTERS:
+    if primary(lang) not in SPLITTERS:
         warnings.warn(f"no sentence splitter for language {lang!r}; using generic Punkt rules",
                       stacklevel=2)
     if not text.strip():
