@@ -732,3 +732,17 @@ def test_a_pairs_file_says_how_many_unmatched_sentences_it_leaves_out(tmp_path: 
         assert code == 0 and "unmatched sentences are not in" not in err, (extra, err)
     code, _, err = invoke("filter", str(tmp_path / "other.out"), "--from", "vecalign", "-o", str(tmp_path / "f.tsv"))
     assert code == 2 or "unmatched sentences are not in" in err, err  # vecalign has no texts to write
+
+
+@pytest.mark.parametrize("args", [["m.tsv"], ["m.tsv", "--no-sig"], ["m.jsonl"], ["m.tmx"], ["m", "-f", "moses"]])
+def test_mine_to_a_missing_folder_is_one_line_error_before_any_work(tiny: tuple[Path, Path], tmp_path: Path,
+                                                                    args: list[str]) -> None:
+    """As align, filter and report: exit 2 naming the folder, before a sentence is read, and the
+    folder is not made (for the pairs, their .sig, or Moses' NAME.ar-en.ar / NAME.ar-en.en); nor
+    by --work inside it."""
+    nodir = tmp_path / "nodir"
+    for work in ([], ["--work", str(nodir / "work")]):
+        code, out, err = invoke("mine", str(tiny[0]), str(tiny[1]), "-o", str(nodir / args[0]), *args[1:], *work)
+        assert code == 2, err
+        assert err.strip().splitlines() == [f"parallel-corpus: error: {nodir / args[0]}: folder {nodir} does not exist"]
+        assert out == "" and not nodir.exists()

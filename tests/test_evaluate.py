@@ -497,3 +497,97 @@ def test_eval_refuses_mined_pairs_from_several_files(tmp_path: Path, shared_benc
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(cli, ["eval", str(one), str(gold)])
     assert res.exit_code == 0, res.output
+
+
+# ------------------------------------------------------------- a PRED with no content, a number that is none
+
+
+@pytest.mark.parametrize("name", ["p.align", "p.tsv", "p.jsonl"])
+@pytest.mark.parametrize(("text", "message"), [("", "file is empty"), (" \n\n\t\n", "file holds only white space")])
+def test_eval_refuses_an_empty_pred(tmp_path: Path, name: str, text: str, message: str) -> None:
+    """An empty PRED (what a failed run leaves) scored F1 0.0000 and exited 0 (with a warning that
+    it left every sentence out): refused now, as every command refuses an empty input, and as eval
+    refuses an empty GOLD (which, both being empty, is said first)."""
+    gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[1]\n")
+    pred = _write(tmp_path, name, text)
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(gold)])
+    assert _error_line(res) == f"parallel-corpus: error: {pred}: {message}" and res.stdout == ""
+    # one empty document in a PRED folder is refused too
+    _write(tmp_path / "pred", "a.align", "[0]:[0]\n")
+    _write(tmp_path / "pred", "b.align", text)
+    _write(tmp_path / "gold", "a.gold.align", "[0]:[0]\n")
+    _write(tmp_path / "gold", "b.gold.align", "[0]:[0]\n")
+    res = CliRunner().invoke(cli, ["eval", str(tmp_path / "pred"), str(tmp_path / "gold")])
+    assert _error_line(res) == f"parallel-corpus: error: {tmp_path / 'pred' / 'b.align'}: {message}"
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(_write(tmp_path, "e.align", ""))])
+    assert "GOLD holds no links" in _error_line(res)
+
+
+def test_eval_scores_a_pred_with_content_but_no_links(tmp_path: Path) -> None:
+    """Not empty, only without links: a comparable alignment that matched nothing (its Vecalign
+    file lists only [i]:[] entries), a native JSON alignment without links, a TSV header."""
+    from parallel.export import export
+
+    gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[1]\n")
+    nothing = _comparable([])
+    export(nothing, str(tmp_path / "c.align"), sidecar=True)  # type: ignore[arg-type]
+    assert (tmp_path / "c.align").read_text(encoding="utf-8").startswith("[0]:[]")
+    export(nothing, str(tmp_path / "c.json"))  # type: ignore[arg-type]
+    export(_pair([]), str(tmp_path / "p.json"))  # type: ignore[arg-type]
+    export(_pair([]), str(tmp_path / "p.tsv"), sidecar=True)  # type: ignore[arg-type]
+    for name in ("c.align", "c.json", "p.json", "p.tsv"):
+        got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / name), str(gold), "--json"]))
+        assert got["strict"]["n_pred"] == 0 and got["strict"]["f1"] == 0.0, name  # type: ignore[index]
+
+
+def _with_cell(tmp_path: Path, name: str, column: str, value: str) -> Path:
+    """``align``'s TSV export of A_PRED with one cell of its second pair (line 3) replaced."""
+    from parallel.export import export
+
+    path = tmp_path / name
+    export(_pair(A_PRED), str(path), sidecar=True)  # type: ignore[arg-type]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cols = lines[0].split("\t")
+    row = lines[2].split("\t")
+    row[cols.index(column)] = value
+    lines[2] = "\t".join(row)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_eval_refuses_nan_and_inf_as_every_reader_does(tmp_path: Path) -> None:
+    """docs/schema.md: every reader refuses a number that is not finite. filter, mt-eval and report
+    did; eval read TSV and Vecalign files itself, the ids only, and scored such files (exit 0)."""
+    gold = _write(tmp_path, "g.align", "".join(f"[{i}]:[{i}]\n" for i in range(6)))
+    headerless = _with_cell(tmp_path, "h.tsv", "z", "-inf")
+    headerless.write_text(headerless.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    cases = [(_with_cell(tmp_path, "nan.tsv", "score", "nan"), "line 3: score 'nan' is not a finite number"),
+             (_with_cell(tmp_path, "inf.tsv", "p", "inf"), "line 3: p 'inf' is not a finite number"),
+             (headerless, "line 2: z '-inf' is not a finite number"),
+             (_write(tmp_path, "nan.align", "[0]:[0]:nan\n[1]:[1]:0.5\n"),
+              "line 1: score 'nan' is not a finite number")]
+    for path, message in cases:
+        want = f"parallel-corpus: error: {path}: {message}"
+        for args in ([str(path), str(gold)], [str(gold), str(path)]):  # as PRED and as GOLD
+            assert _error_line(CliRunner().invoke(cli, ["eval", *args])) == want
+        # word for word what filter says
+        out = tmp_path / f"out{path.suffix}"
+        assert _error_line(CliRunner().invoke(cli, ["filter", str(path), "-o", str(out)])) == want
+    with pytest.raises(InputError, match="score 'inf' is not a finite number"):
+        parse_vecalign("[0]:[0]:inf\n", "x.align")
+    with pytest.raises(InputError, match="cosine 'NaN' is not a finite number"):
+        parse_pairs_tsv("src_ids\ttgt_ids\tcosine\n0\t0\tNaN\n", "x.tsv")
+    # finite numbers, empty cells and a TSV that is not of the pair schema read as before
+    assert parse_pairs_tsv("src_ids\ttgt_ids\tscore\tp\n0\t0\t0.5\t\n") == [((0,), (0,))]
+    assert parse_pairs_tsv("0\t0\tnan\n") == [((0,), (0,))]
+
+
+def test_eval_reads_a_tsv_whose_text_holds_a_line_separator(tmp_path: Path) -> None:
+    """eval split TSV rows with str.splitlines(), so a text cell holding U+2028 (or U+0085) broke
+    its row ("bad sentence ids"), while filter, which splits on LF only, read the file."""
+    (tmp_path / "p.tsv").write_text("src_ids\ttgt_ids\tsrc\ttgt\n0\t0\tنص\u2028ثان\tone\u0085two\n1\t1\tب\tb\n",
+                                    encoding="utf-8")
+    (tmp_path / "g.align").write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["eval", str(tmp_path / "p.tsv"), str(tmp_path / "g.align")])
+    assert res.exit_code == 0, res.output
+    assert "strict" in res.output and "1.0000" in res.output

@@ -21,9 +21,11 @@ Pure Python, no numpy; readers raise :class:`~parallel.errors.InputError` on mal
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .errors import InputError
@@ -232,10 +234,12 @@ def parse_vecalign(text: str, name: str = "alignment") -> list[AlignLink]:
             raise InputError(f"{name}:{n}: not a Vecalign alignment line: {line.strip()[:60]!r}")
         if m.group(3) is not None:
             try:
-                float(m.group(3))
+                score = float(m.group(3))
             except ValueError:
                 raise InputError(f"{name}:{n}: score {m.group(3)[:20]!r} is not a number "
                                  "(want [i, j]:[k] or [i, j]:[k]:0.123)") from None
+            if not math.isfinite(score):  # nan, inf: refused as every reader refuses them
+                raise InputError(f"{name}: line {n}: score {m.group(3)!r} is not a finite number")
         links.append((_ids(m.group(1), f"{name}:{n}"), _ids(m.group(2), f"{name}:{n}")))
     return links
 
@@ -261,18 +265,63 @@ def check_one_link_per_sentence(links: Sequence[AlignLink], name: str) -> str | 
     return None
 
 
+@cache  # asked once per row
+def _number_columns(names: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...]]:
+    """Of TSV columns of the pair schema: ``(index, name)`` of each number column (``score``,
+    ``p``, ``cosine`` ...), and the indexes of columns outside the schema (read as JSON values)."""
+    from .export import TSV_COLUMNS
+    from .schema import TYPES
+
+    numbers = tuple((k, c) for k, c in enumerate(names) if TYPES.get(c) == "float")  # score too
+    other = tuple(k for k, c in enumerate(names) if c not in TYPES and c not in TSV_COLUMNS and c != "type")
+    return numbers, other
+
+
+def _check_numbers(names: tuple[str, ...], fields: Sequence[str], where: str) -> None:
+    """InputError, in the words of :func:`parallel.readers.read_tsv`, when a number field of a
+    TSV row of the pair schema (``score``, ``p``, ``cosine`` ...) is not a finite number (``nan``,
+    ``inf``) or no number: only the ids are scored, but every reader refuses such a file."""
+    numbers, other = _number_columns(names)
+    for k, col in numbers:
+        if k < len(fields) and fields[k]:
+            try:
+                if math.isfinite(float(fields[k])):
+                    continue
+            except ValueError:
+                pass
+            from .readers import _float
+
+            _float(fields[k], where, col)  # raises, saying why
+    if other:
+        from .readers import _typed_features
+
+        _typed_features({names[k]: fields[k] for k in other if k < len(fields)}, where)
+
+
 def parse_pairs_tsv(text: str, name: str = "pairs") -> list[AlignLink]:
-    """Pairs of a TSV file: first two columns are ids (``3`` or ``3,4``); a non-numeric header is skipped."""
+    """Pairs of a TSV file: first two columns are ids (``3`` or ``3,4``); a non-numeric header is skipped.
+
+    In a file of the pair schema (its header line, or no header and as many columns as one of
+    its layouts) a number field that is not a finite number (``nan``, ``inf``), or no number, is
+    refused, as every reader refuses it."""
+    from .readers import _headerless_columns, _lines, _tsv_header
+
     pairs: list[AlignLink] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    header: tuple[str, ...] | None = None
+    headed = False
+    for n, line in enumerate(_lines(text), 1):  # LF only: a text cell may hold U+2028, as filter reads it
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
         if len(cols) < 2:
             raise InputError(f"{name}:{n}: expected two tab-separated id columns")
         if n == 1 and not re.fullmatch(r"[0-9,\s]*", cols[0]):
-            continue  # header line
+            header, headed = _tsv_header(line), True  # a header line: its column names, if ours
+            continue
         pairs.append((_ids(cols[0], f"{name}:{n}"), _ids(cols[1], f"{name}:{n}")))
+        names = header if headed else _headerless_columns(len(cols))
+        if names is not None:
+            _check_numbers(names, cols, f"{name}: line {n}")
     return pairs
 
 
@@ -314,7 +363,8 @@ class LinkFile:
     file says its mode at all (a TSV or Vecalign file without its ``.sig`` does not);
     ``comparable_pairs``: in a file joining pairs of both modes (``run``'s ``_all.jsonl``), the
     pairs whose own signature says comparable (None: every pair has the file's mode); ``sizes``:
-    the sentences of each side where the file holds its documents (native JSON), else None."""
+    the sentences of each side where the file holds its documents (native JSON), else None;
+    ``empty``: the file has no content (0 bytes or white space only), read as no links."""
 
     docs: dict[str, list[AlignLink]]
     kind: str
@@ -323,12 +373,13 @@ class LinkFile:
     signed: bool = True
     comparable_pairs: frozenset[str] | None = None
     sizes: tuple[int, int] | None = None  # sentences a side, where the file holds its documents (json)
+    empty: bool = False  # no content at all: what a failed run leaves, not an alignment without links
 
     def pair(self, name: str) -> LinkFile:
         """The file's entry for one of its pairs, with that pair's own mode."""
         comparable = self.comparable if self.comparable_pairs is None else name in self.comparable_pairs
         return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
-                        sizes=self.sizes if len(self.docs) == 1 else None)
+                        sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty)
 
     @property
     def links(self) -> list[AlignLink]:
@@ -357,17 +408,20 @@ def read_link_file(path: str | Path) -> LinkFile:
     ``[i]:[]``, a ``--keep-empty`` row): that is no 1-0 / 0-1 link, so it is skipped (and
     counted). The mode comes from the file's signature; a TSV without its ``.sig`` whose
     links cross is comparable (a parallel alignment is monotonic); any other file without
-    one is read as parallel. A Moses file holds no sentence ids and is refused."""
+    one is read as parallel. A Moses file holds no sentence ids and is refused. A file with no
+    content is read as no links, and says so (``empty``)."""
     from .export import NO_IDS
+    from .normalize import INVISIBLE_TO_SPACE
     from .readers import _sig_mode, links_cross, read_pairs, read_tsv, sidecar_mode
 
     name = str(path)
     text = read_text(path, allow_empty=True)
+    empty = not text.translate(INVISIBLE_TO_SPACE).strip()  # as read_text tells an empty file
     kind = _link_format(path, text)
     if kind == "moses":
         raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
                          "TSV, JSONL, TMX or JSON export of the same alignment")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if kind == "vecalign" or (kind == "tsv" and not first.startswith("pair\t")):
         links = parse_vecalign(text, name) if kind == "vecalign" else parse_pairs_tsv(text, name)
         if kind == "tsv":
@@ -379,7 +433,7 @@ def read_link_file(path: str | Path) -> LinkFile:
         mode = sidecar_mode(path)
         comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
         kept = [k for k in links if k[0] and k[1]] if comparable else links
-        return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None)
+        return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None, empty=empty)
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -403,7 +457,7 @@ def read_link_file(path: str | Path) -> LinkFile:
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
     sizes = (len(al.src), len(al.tgt)) if kind == "json" else None  # the native file holds its documents
-    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes)
+    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:

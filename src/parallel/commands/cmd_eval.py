@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 import click
 
@@ -171,6 +171,17 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
     return out
 
 
+def refuse_empty(path: Path) -> NoReturn:
+    """InputError for a PRED file with no content (0 bytes, white space only), in the words every
+    reader uses (``file is empty``). A file that has content but no links (a comparable
+    alignment listing only unmatched sentences, a JSON alignment without links) is scored."""
+    from ..errors import InputError
+    from ..io import read_text
+
+    read_text(path)  # refuses it: "file is empty" or "file holds only white space"
+    raise InputError(f"{path}: file is empty")  # it was when read (written to since)
+
+
 def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
     """Checks and notes before scoring: a PRED putting a sentence in two links gets a warning
     (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
@@ -262,6 +273,9 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     for d in docs:
         if not d.gold:
             raise InputError(f"{d.gold_path}: GOLD holds no links (nothing to score against)")
+    for d in docs:
+        if d.pred_file.empty:  # what a failed run leaves: no score of 0 for it
+            refuse_empty(d.pred_path)
     kind = fmt if fmt != "auto" else _kind(docs[0].gold_path)
     unmatched = check_docs(docs, kind, null_policy, quiet)
     skipped = (f"comparable PRED: {unmatched} unmatched sentence(s) ([i]:[] entries) skipped, "
