@@ -140,6 +140,8 @@ def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     # and a half after a scale (or its dual); half before a scale
     ("مليون ونصف، ثلاثة آلاف ونصف، مليونين ونصف", {"1500000", "3500", "2500000"}),
     ("نصف مليون، بنصف مليار", {"500000", "500000000"}),
+    ("ربع مليون، مليون وربع، half a million", {"250000", "1250000", "500000"}),
+    ("في الأول من أكتوبر والثاني من مارس", {"1", "2"}),
 ])
 def test_number_words(text: str, values: set[str]) -> None:
     from parallel.evidence import number_words
@@ -202,6 +204,28 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("يوم 11.04.2020", "on 11 April 2020", "agree"),
     ("يوم 11.04.2020", "on 11 May 2020", "differ"),
     ("في 11/4/2020", "on 11 May 2020", "differ"),
+    # an audit of the readings: what a translator writes, and what only looks alike
+    ("مليون و500 ألف شخص", "1.5 million people", "agree"),              # a sum of scales
+    ("3 ملايين و200 ألف", "3.2 million", "agree"),
+    ("في الأول من أكتوبر", "on 1 October", "agree"),                     # the first of a month
+    ("The shops opened at 9 a.m.", "افتتحت المتاجر الساعة 21:00", "differ"),  # a.m. is not 21:00
+    ("9:30 a.m.", "الساعة 21:30", "differ"),
+    ("وقع الانفجار الساعة 4 فجرا", "at 16:00", "differ"),
+    ("الساعة 16:30", "at 4.30pm", "agree"),                              # a dotted time
+    ("الساعة 10.30", "at 10:30", "agree"),
+    ("at 1600 GMT", "الساعة 16:00 بتوقيت غرينتش", "agree"),
+    ("في 5/1/2020", "on Jan. 5, 2020", "agree"),                         # an abbreviated month
+    ("في 12/3/2021 خرج المتظاهرون", "On 12 April 2021 protesters staged a march", "differ"),
+    ("On 12/3/2021 protesters gathered", "في 12 أبريل 2021 مارس المتظاهرون ضغوطا", "differ"),
+    ("في 4/11/2020", "On 11 April 2020", "differ"),                      # Arabic dates are day/month
+    ("On 4/11/2020", "في 11 أبريل 2020", "agree"),                       # English ones may not be
+    ("في 1 تشرين الاول 2020", "On 1/10/2020", "agree"),
+    ("نصف المليون وربع مليون", "500,000 and 250,000", "agree"),
+    ("لجأ 500 ألف شخص", "half a million people fled", "agree"),
+    ("استثمارات بقيمة 7،5 مليار دولار", "investments of 7.5 billion dollars", "agree"),
+    ("وصل 30،000 شخص", "30 people came", "differ"),                      # three digits: thousands
+    ("ارتفع 1.125%", "1,125 people", "differ"),                         # no thousands before %
+    ("the 2.53 average", "المعدل 2.53", "agree"),                        # a decimal is no time
 ])
 def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
     got, n_src, n_tgt = numbers_agreement(src, tgt)
@@ -357,3 +381,17 @@ def test_numbers_written_another_way_agree_in_the_confidence_features(src: str, 
     assert (num_agree, num_differ, num_one) == (1.0, 0.0, 0.0)
     assert text_evidence(src, tgt.replace("20,000", "2,000").replace("4 p.m.", "5 p.m.")
                          .replace("30,000", "3,000"))[1] > 0
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("In May 2020 and on Jan. 5", {5, 1}),
+    ("May I ask? The march went on; a Dec ruling", set()),      # capitalised, abbreviations by a number
+    ("في 12 مارس", {3}), ("مارس 2020", {3}), ("مارس المتظاهرون ضغوطا", set()),  # مارس: a verb too
+    ("أبريل 2021 مارس المتظاهرون", {4}),                        # a year before is no day
+    ("قال جوان بويج", set()), ("في جوان 2020", {6}),           # a name, or June in Maghrebi Arabic
+    ("تشرين الاول وكانون ثاني", {10, 1}),
+])
+def test_months(text: str, found: set[int]) -> None:
+    from parallel.evidence import months
+
+    assert months(text) == found

@@ -315,6 +315,8 @@ _AR_CLITICS = ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "لل")
 _AR_FOLD = str.maketrans({k: v for k, v in LETTERS.items() if len(v) == 1})
 _WORDS_PREPARE: dict[int, str | None] = {**_PREPARE, **_AR_FOLD}  # _prepare and _AR_FOLD in one pass
 _AR_DUAL_SCALES = ("الفان", "الفين", "الفي", "مليونان", "مليونين", "مليوني", "ملياران", "مليارين", "ملياري")
+# "the first (second) of" a month: الأول من أكتوبر, الثاني من مارس (one and two are no numbers alone)
+_AR_FIRST_OF = re.compile(r"(?<![\u0621-\u064A])[وب]?(?:ال)?(أول|اول|ثاني)\s+من\s+([\u0621-\u064A]+)")
 _AR_TEEN = frozenset({"عشر", "عشره"})
 _AR_TENS_AFTER = frozenset({"و", "وال"})
 
@@ -394,9 +396,12 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
                     value = val
                     # a scale, or its dual (مليونان): "ونصف" after it adds half the scale
                     last_scale = val if kind == _SCALE else val // 2 if word.endswith(_AR_DUAL_SCALES) else 0
-                elif kind == _FRAC and arabic and val == 50 and after and not after[0] \
-                        and after[1] in (_SCALE, _ASCALE):
-                    value, j = after[2] // 2, i + 2                        # نصف مليون: half a million
+                elif kind == _FRAC and arabic and after and after[0] in ("", "ال") \
+                        and after[1] in (_SCALE, _ASCALE) and after[2] >= 1000:
+                    value, j = after[2] * val // 100, i + 2                 # نصف (ال)مليون، ربع مليون
+                elif kind == _FRAC and not arabic and val == 50 and i + 2 < len(toks) \
+                        and toks[i + 1][2] == "a" and forms.get(toks[i + 2][2], ("", -1, 0))[1] == _ASCALE:
+                    value, j = forms[toks[i + 2][2]][2] // 2, i + 3          # half a million
                 elif kind == _DECADE:
                     plain.update((str(val), str(1900 + val)))
                 elif kind == _FRAC:
@@ -407,9 +412,9 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
                                              or (scale[1] == _PLURAL and 3 <= value <= 10)):
                 break  # (a scale with a clitic, ومليون, starts a number of its own)
             value, j, last_scale = value * scale[2], j + 1, scale[2]
-        if value is not None and arabic and last_scale >= 1000 and j < len(toks) \
-                and nxt(j - 1) == ("و", _FRAC, 50):
-            value, j = value + last_scale // 2, j + 1                     # مليون ونصف، ثلاثة آلاف ونصف
+        frac_after = nxt(j - 1) if value is not None and arabic and last_scale >= 1000 and j < len(toks) else None
+        if value is not None and frac_after in (("و", _FRAC, 50), ("و", _FRAC, 25)):
+            value, j = value + last_scale * frac_after[2] // 100, j + 1  # مليون ونصف، مليون وربع
         if value is not None:
             plain.add(str(value))
         i = j
@@ -431,6 +436,9 @@ def number_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     plain: set[str] = set()
     frac: set[str] = set()
     if not text.isascii():
+        for m in _AR_FIRST_OF.finditer(text):  # في الأول من أكتوبر: the first day of a month
+            if months("من " + m.group(2)):
+                plain.add("1" if m.group(1) in ("أول", "اول") else "2")
         text = text.translate(_WORDS_PREPARE)
         _word_values(text, _AR_TOKEN, _AR_FORMS, True, plain, frac)
     _word_values(text.lower(), _EN_TOKEN, _EN_FORMS, False, plain, frac)
@@ -460,48 +468,73 @@ def resolved_by_words(values: set[str], text: str, other: str) -> set[str]:
 
 # ---------------------------------------------------------------- digits that read two ways
 
-#: Month names (English, Egyptian and Levantine Arabic) -> month number.
+#: Month names (English; Egyptian, Levantine and Maghrebi Arabic) -> month number.
 AR_MONTHS = {
     "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
     "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10,
     "نوفمبر": 11, "ديسمبر": 12, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
     "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "ايلول": 9,
+    "جانفي": 1, "فيفري": 2, "أفريل": 4, "افريل": 4, "ماي": 5, "جوان": 6, "جويلية": 7, "جويليه": 7,
+    "أوت": 8, "اوت": 8,
 }
-AR_MONTH_PAIRS = {("كانون", "الثاني"): 1, ("تشرين", "الأول"): 10, ("تشرين", "الثاني"): 11,
-                  ("كانون", "الأول"): 12}
+AR_MONTH_PAIRS = {(a, b): n for (a, bs), n in (
+    (("كانون", ("الثاني", "ثاني")), 1), (("تشرين", ("الأول", "الاول", "أول", "اول")), 10),
+    (("تشرين", ("الثاني", "ثاني")), 11), (("كانون", ("الأول", "الاول", "أول", "اول")), 12)) for b in bs}
+# Arabic month names that are also common words or names: مارس "he practised", آب, أوت, ماي, جوان. They name a month
+# only next to a number (12 مارس, مارس 2020) or after في / شهر / من / منذ / حتى.
+_AR_MONTH_WORDS = frozenset({"مارس", "آب", "أوت", "اوت", "ماي", "جوان"})  # (Juan, Joan)
+_AR_MONTH_BEFORE = re.compile(r"(?:(?<!\d)\d{1,2}|\bفي|\bشهر|\bمن|\bمنذ|\bحتى|\bأواخر|\bأوائل|\bمنتصف)\s*$")
 EN_MONTHS = {m: i + 1 for i, m in enumerate((
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december"))}
 EN_MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
                   "sept": 9, "oct": 10, "nov": 11, "dec": 12})
-_MAY = re.compile(r"\bmay\s+\d|\d\s+may\b|\bin\s+may\b")
+# An English month name is capitalised (a "march" is no month); "May" and the abbreviations (Jan,
+# Aug.) count only next to a number ("May 5", "5 Aug", "Jan. 5") or after "in".
+_EN_MONTH = re.compile(r"\b([A-Z][a-z]+)\b(\.?)")
+_NEXT_NUMBER = re.compile(r"\.?,?\s*\d")
 
 
 @lru_cache(maxsize=4096)
 def months(text: str) -> frozenset[int]:
-    """The months ``text`` names (1-12): English names and abbreviations ("may" only next to a
-    number or after "in"), Egyptian and Levantine Arabic names (after و، ب، ل too; كانون الثاني ...)."""
+    """The months ``text`` names (1-12): English names, capitalised ("May" and abbreviations such
+    as "Jan." only next to a number or after "in"), and Egyptian, Levantine and Maghrebi Arabic
+    names (after و، ب، ل too; كانون الثاني ...; مارس, آب, أوت, ماي only next to a number or after
+    في / شهر / من: they are also common words)."""
     out = set()
-    low = text.lower()
-    for w in re.findall(r"[a-z]+", low):
-        if w in EN_MONTHS and (len(w) > 3 or w in ("may",)):
-            if w == "may" and not _MAY.search(low):
+    if not text.isascii() or re.search(r"[A-Z][a-z]", text):
+        for m in _EN_MONTH.finditer(text):
+            w = m.group(1).lower()
+            if w not in EN_MONTHS:
                 continue
+            if w == "may" or len(w) <= 4 and w not in ("june", "july"):
+                before = text[max(0, m.start() - 4):m.start()]
+                if not (_NEXT_NUMBER.match(text, m.end(1)) or re.search(r"\d\s*$|\bin\s*$", before)):
+                    continue
             out.add(EN_MONTHS[w])
-    words = _AR_TOKEN.findall(text)
-    for a, w in enumerate(words):
+    if text.isascii():
+        return frozenset(out)
+    words = [(m.start(), m.end(), m.group()) for m in _AR_TOKEN.finditer(text)]
+    for a, (start, end, w) in enumerate(words):
         core = w[1:] if w.startswith(("و", "ب", "ل")) and w[1:] in AR_MONTHS else w
-        if core in AR_MONTHS:
+        if core in AR_MONTHS and not (core in _AR_MONTH_WORDS and core == w and not (
+                _AR_MONTH_BEFORE.search(_prepare(text[max(0, start - 16):start]))
+                or re.match(r"\s*[\d\u0660-\u0669]", text[end:end + 3]))):
             out.add(AR_MONTHS[core])
-        if a + 1 < len(words) and (core, words[a + 1]) in AR_MONTH_PAIRS:
-            out.add(AR_MONTH_PAIRS[(core, words[a + 1])])
+        if w[:1] in ("و", "ب", "ل") and w[1:] in ("كانون", "تشرين"):
+            core = w[1:]
+        if a + 1 < len(words) and (core, words[a + 1][2]) in AR_MONTH_PAIRS:
+            out.add(AR_MONTH_PAIRS[(core, words[a + 1][2])])
     return frozenset(out)
 
 
-# An hour: a number followed by minutes (16:30; on the hour the minutes are no number, see _scan)
-# or by a time of day (4 p.m., 4pm, ٤ مساءً, 9 صباحا).
-_HOUR_AFTER = re.compile(r"(?::[0-5]\d(?!\d)|\s?(?:[ap]\.?\s?m\b\.?|(?:ال)?(?:صباح|مساء|ظهر|عصر|ليل|فجر)))",
-                         re.IGNORECASE)
+# An hour: a number followed by minutes (16:30; on the hour the minutes are no number, see _scan),
+# by a time of day (4 p.m., 4pm, ٤ مساءً, 9 صباحا) or by a time zone (1600 GMT), or after الساعة.
+_AM = re.compile(r"\s?(?:a\.?\s?m\b\.?|(?:ال)?(?:صباح|فجر))", re.IGNORECASE)
+_PM = re.compile(r"\s?(?:p\.?\s?m\b\.?|(?:ال)?(?:مساء|عصر|ظهر))", re.IGNORECASE)
+_NIGHT = re.compile(r"\s?(?:ال)?ليل")
+_MINUTES = re.compile(r":[0-5]\d(?!\d)")
+_ZONE = re.compile(r"\s?(?:GMT|UTC|hrs\b|بتوقيت)")
 _HOUR_BEFORE = re.compile(r"(?:الساعة|الساعه)\s?(?:ال)?$")
 # A numeric date: day, month and year (11/4/2020, 11-04-2020, 11.04.2020) or year first (2020/04/11)
 _NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(?:(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d)"
@@ -510,44 +543,94 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(?:(\d{1,2})([/.-])(\d{1,2})\2((?:19|2
 # and European writers; and an Arabic comma between digits with no space (7،5): a decimal comma
 _DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}$")
 _AR_COMMA_DECIMAL = re.compile(r"(?<![\d.,،])(\d+)،(\d+)(?![\d.,،])")
+_SCALE_AFTER = re.compile(r"\s*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")(?:ًا|اً|ا|ً)?\b",
+                          re.IGNORECASE)
 # Two numbers a single space apart, the second of three digits (116 123, 1 500): one number grouped
 # by a space (:data:`_NUMBER` reads it so only from two groups on, or with a no-break space)
 _SPACED_GROUP = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d]|[.,]\d| \d{3}(?!\d))")
-# A time written with a dot before a time of day (5.30pm, 9.15 a.m.): hours and minutes, no decimal
-_DOT_TIME = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])\.([0-5]\d)(?=\s?(?:[ap]\.?\s?m\b|(?:ال)?(?:صباح|مساء)))",
-                       re.IGNORECASE)
+# A time written with a dot (5.30pm, 9.15 a.m., الساعة 10.30, 4.30 عصرا): hours and minutes
+_DOT_TIME = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.,])")
+# A sum of two scales, the second smaller: مليون و500 ألف (1,500,000), 3 ملايين و200 ألف, مليار و200 مليون
+_SCALE_NAMES = "|".join(sorted(_SCALES, key=len, reverse=True))
+_SCALE_SUM = re.compile(r"(?:(?<![\d.,])(\d+(?:\.\d+)?)\s*)?(" + _SCALE_NAMES + r")(?:ًا|اً|ا|ً)?\s+و\s?"
+                        r"(\d+(?:\.\d+)?)\s*(" + _SCALE_NAMES + r")")
+
+
+def _clock(norm: str, start: int, end: int, value: str) -> frozenset[int]:
+    """The hours of the day (0-23) a number at ``norm[start:end]`` may give, if it is a clock hour:
+    one where a.m./p.m. or a time of day says which, both halves of the day where nothing does
+    (16:30 is 16; 4:30 is 4 or 16), none for a number that is no hour."""
+    if not value.isdigit():
+        return frozenset()
+    if len(value) == 4 and _ZONE.match(norm, end):  # 1600 GMT
+        h = int(value[:2])
+        return frozenset({h}) if h <= 23 and int(value[2:]) < 60 else frozenset()
+    if len(value) > 2 or int(value) > 23:
+        return frozenset()
+    h = int(value)
+    at = end + 3 if _MINUTES.match(norm, end) else end  # 9:30 a.m.: the time of day after the minutes
+    if 1 <= h <= 12 and _AM.match(norm, at):
+        return frozenset({h % 12})
+    if 1 <= h <= 12 and _PM.match(norm, at):
+        return frozenset({h % 12 + 12})
+    if 1 <= h <= 12 and _NIGHT.match(norm, at):
+        return frozenset({h % 12 + 12 if h >= 6 else h % 12})
+    if _MINUTES.match(norm, end) or _ZONE.match(norm, end) or _HOUR_BEFORE.search(norm, max(0, start - 9), start):
+        return frozenset({h, h + 12} if h < 12 else {0, 12} if h == 12 else {h})
+    return frozenset()
 
 
 @lru_cache(maxsize=4096)
 def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     """Digits of ``text`` that a writer may mean another way than :func:`extract_numbers` reads
-    them: ``(as read, the other reading)`` pairs, the other reading's values tagged ``h:`` for an
-    hour and ``m:`` for a month (:func:`resolved_by_readings` matches them)."""
+    them: ``(as read, the other reading)`` pairs. The other reading's plain values must all be
+    found on the other side; of its values tagged ``h:`` (the hours of the day a clock time may
+    be) one must be an hour the other side may mean; a value tagged ``m:`` is a month the other
+    side must name (:func:`resolved_by_readings`)."""
     norm, found = _scan(text)
     out: list[tuple[frozenset[str], frozenset[str]]] = []
+    arabic = not text.isascii() and bool(_AR_TOKEN.search(text))
     for start, end, value, written, optional in found:
         if optional:
             continue
-        if value == written and _DOT_GROUP.fullmatch(norm[start:end]):
+        if value == written and _DOT_GROUP.fullmatch(norm[start:end]) and not _PERCENT_AFTER.match(norm, end):
             out.append((frozenset({value}), frozenset({str(int(norm[start:end].replace(".", "")))})))
-        hour = _hour(norm, start, end, value)
-        if hour is not None and 1 <= hour <= 23 and hour != 12:
-            out.append((frozenset({value}), frozenset({f"h:{hour + 12 if hour < 12 else hour - 12}"})))
+        hours = _clock(norm, start, end, value)
+        if hours:
+            minutes = norm[end + 1:end + 3] if len(value) <= 2 else value[2:]
+            extra = {str(int(minutes))} if len(value) == 4 and int(minutes) else set()
+            out.append((frozenset({value}), frozenset({f"h:{h}" for h in hours} | extra)))
     for m in _AR_COMMA_DECIMAL.finditer(norm):
-        read = frozenset({_canonical(m.group(1), None), _canonical(m.group(2), None)})
-        out.append((read, frozenset({_canonical(f"{m.group(1)}.{m.group(2)}", None)})))  # 7،5: 7.5
+        scale = _SCALE_AFTER.match(norm, m.end())
+        word = scale.group(1) if scale else None
+        read = frozenset({_canonical(m.group(1), None), _canonical(m.group(2), word)})
         if len(m.group(2)) == 3 and len(m.group(1)) <= 3:
-            out.append((read, frozenset({str(int(m.group(1) + m.group(2)))})))  # 30،000: 30000
+            out.append((read, frozenset({_canonical(m.group(1) + m.group(2), word)})))  # 30،000: 30000
+        else:
+            out.append((read, frozenset({_canonical(f"{m.group(1)}.{m.group(2)}", word)})))  # 7،5 (مليار)
     for m in _SPACED_GROUP.finditer(norm):
         out.append((frozenset({str(int(m.group(1))), str(int(m.group(2)))}),
                     frozenset({str(int(m.group(1) + m.group(2)))})))  # 116 123, 1 500: one number
     for m in _DOT_TIME.finditer(norm):
-        out.append((frozenset({_canonical(m.group(0).strip(), None)}),
-                    frozenset({str(int(m.group(1))), str(int(m.group(2)))})))  # 5.30pm: 5 and 30
+        h, minutes = int(m.group(1)), m.group(2)
+        hours = _clock(norm[:m.start()] + m.group(1) + norm[m.end():], m.start(), m.start() + len(m.group(1)),
+                       m.group(1))  # as if the minutes were not there: its time of day, or الساعة before it
+        if hours and h <= 23:  # a dotted time only with a time of day or الساعة: else a decimal
+            out.append((frozenset({_canonical(m.group(0), None)}),
+                        frozenset({f"h:{x}" for x in hours} | ({str(int(minutes))} if int(minutes) else set()))))
+    for m in _SCALE_SUM.finditer(norm):
+        big, small = _SCALES[m.group(2).lower()], _SCALES[m.group(4).lower()]
+        if small >= big:
+            continue
+        head = Decimal(m.group(1)) if m.group(1) else Decimal(1)
+        total = head.scaleb(big, _DECIMAL) + Decimal(m.group(3)).scaleb(small, _DECIMAL)
+        parts = [_canonical(m.group(3), m.group(4))] + ([_canonical(m.group(1), m.group(2))] if m.group(1) else [])
+        out.append((frozenset(parts), frozenset({_canonical(str(total), None)})))
     for m in _NUMERIC_DATE.finditer(norm):
         whole = m.group()
         if m.group(1):
-            day_month = [(m.group(1), m.group(3)), (m.group(3), m.group(1))]  # d/m/y, or m/d/y
+            # day/month/year; an English text may write month/day/year, an Arabic one does not
+            day_month = [(m.group(1), m.group(3))] + ([] if arabic else [(m.group(3), m.group(1))])
             year = m.group(4)
         else:
             day_month = [(m.group(8), m.group(7))]
@@ -561,19 +644,10 @@ def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     return tuple(out)
 
 
-def _hour(norm: str, start: int, end: int, value: str) -> int | None:
-    """The hour a number at ``norm[start:end]`` gives, if it is one (:data:`_HOUR_AFTER`)."""
-    if not value.isdigit() or len(value) > 2:
-        return None
-    if _HOUR_AFTER.match(norm, end) or _HOUR_BEFORE.search(norm, max(0, start - 9), start):
-        return int(value)
-    return None
-
-
-def _hours(text: str) -> set[str]:
-    norm, found = _scan(text)
-    return {f"h:{value}" for start, end, value, _, optional in found
-            if not optional and _hour(norm, start, end, value) is not None}
+@lru_cache(maxsize=4096)
+def _hours(text: str) -> frozenset[str]:
+    """Every hour of the day a clock time of ``text`` may mean, tagged ``h:``."""
+    return frozenset(v for _, alt in _readings(text) for v in alt if v.startswith("h:"))
 
 
 def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[str], tgt: str,
@@ -581,15 +655,17 @@ def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[st
     """The numbers among ``lone_a`` and ``lone_b`` (numbers of ``src`` / ``tgt`` with no partner on
     the other side; ``a``, ``b``: all their numbers) that digits written another way explain:
     ``(resolved in src, resolved in tgt)``. Each reading counts only where the other side holds
-    every value of it:
+    all of it (:func:`_readings`):
 
     - a single group after a dot, 20.000 / 1.500: 20 as read, or 20000 (thousands, as many Arabic
-      and European writers group them); a decimal reading "20,000" of the other side explains both;
-    - an Arabic comma between two digits with no space, 7،5: 7.5;
-    - a clock time, 16:30 / 4:30 p.m., 16:00 / ٤ مساءً: an hour matches the same hour on a 12-hour
-      clock on the other side, if that side writes it as an hour too;
+      and European writers group them; not before a per cent sign);
+    - an Arabic comma between two digits with no space: 7،5 is 7.5, 30،000 is 30000 (7،5 مليار too);
+    - two numbers a single space apart, the second of three digits: 116 123, 1 500;
+    - a sum of scales: مليون و500 ألف is 1500000, 3 ملايين و200 ألف 3200000;
+    - a clock time, 16:30 / 4:30 p.m. / 4.30pm, 16:00 / ٤ مساءً, 1600 GMT: an hour matches an hour
+      of the other side that may be the same hour of the day (9 a.m. is not 21:00);
     - a numeric date, 11/4/2020, 2020/04/11, 11.04.2020: its month matches the month named on the
-      other side (April, أبريل, نيسان).
+      other side (April, أبريل, نيسان; an Arabic date is day/month/year, an English one either).
     """
     res_a: set[str] = set()
     res_b: set[str] = set()
@@ -601,15 +677,23 @@ def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[st
         if not readings:
             continue
         have = set(other_all)
-        if any(v.startswith("h:") for _, alt in readings for v in alt):
-            have |= _hours(other_text)
+        hours = _hours(other_text) if any(v.startswith("h:") for _, alt in readings for v in alt) else frozenset()
         if any(v.startswith("m:") for _, alt in readings for v in alt):
             have |= {f"m:{m}" for m in months(other_text)}
+        other_hours = _readings(other_text) if hours else ()
         for read, alt in readings:
-            if read & lone and alt <= have:
-                res |= read & lone
-                # (a month matched a month's name: no number of the other side to resolve)
-                res_other |= {v.removeprefix("h:") for v in alt if not v.startswith("m:")} & lone_other
+            if not read & lone:
+                continue
+            clock = {v for v in alt if v.startswith("h:")}
+            if not (alt - clock) <= have or (clock and not clock & hours):
+                continue
+            res |= read & lone
+            # the other side's numbers this reading stands for (a month matched a month's name:
+            # no number of the other side to resolve)
+            res_other |= {v for v in alt if ":" not in v} & lone_other
+            for o_read, o_alt in other_hours:
+                if clock & o_alt:
+                    res_other |= o_read & lone_other
     return res_a, res_b
 
 
