@@ -226,6 +226,9 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("وصل 30،000 شخص", "30 people came", "differ"),                      # three digits: thousands
     ("ارتفع 1.125%", "1,125 people", "differ"),                         # no thousands before %
     ("the 2.53 average", "المعدل 2.53", "agree"),                        # a decimal is no time
+    ("نحو 1.5 مليون شخص", "about 1.5m people", "agree"),                # shorthand with no currency
+    ("ملياري جنيه", "2bn pounds", "agree"),
+    ("نحو 1.5 مليون شخص", "about 2.5m people", "differ"),
 ])
 def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
     got, n_src, n_tgt = numbers_agreement(src, tgt)

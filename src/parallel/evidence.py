@@ -545,6 +545,8 @@ _DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}$")
 _AR_COMMA_DECIMAL = re.compile(r"(?<![\d.,،])(\d+)،(\d+)(?![\d.,،])")
 _SCALE_AFTER = re.compile(r"\s*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")(?:ًا|اً|ا|ً)?\b",
                           re.IGNORECASE)
+# Money shorthand written with no currency sign: 1.5m people, 2bn (a reading: 10m may be metres)
+_SHORT_SCALE = re.compile(r"(\d+(?:\.\d+)?)(bn|mn|m|k)", re.IGNORECASE)
 # Two numbers a single space apart, the second of three digits (116 123, 1 500): one number grouped
 # by a space (:data:`_NUMBER` reads it so only from two groups on, or with a no-break space)
 _SPACED_GROUP = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d]|[.,]\d| \d{3}(?!\d))")
@@ -595,6 +597,9 @@ def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
             continue
         if value == written and _DOT_GROUP.fullmatch(norm[start:end]) and not _PERCENT_AFTER.match(norm, end):
             out.append((frozenset({value}), frozenset({str(int(norm[start:end].replace(".", "")))})))
+        short = _SHORT_SCALE.fullmatch(norm[start:end]) if value == written else None
+        if short:  # 1.5m people, 2bn pounds (British news; money shorthand with no currency sign)
+            out.append((frozenset({value}), frozenset({_canonical(short.group(1), None, short.group(2))})))
         hours = _clock(norm, start, end, value)
         if hours:
             minutes = norm[end + 1:end + 3] if len(value) <= 2 else value[2:]
@@ -661,6 +666,7 @@ def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[st
       and European writers group them; not before a per cent sign);
     - an Arabic comma between two digits with no space: 7،5 is 7.5, 30،000 is 30000 (7،5 مليار too);
     - two numbers a single space apart, the second of three digits: 116 123, 1 500;
+    - money shorthand with no currency sign: 1.5m people, 2bn (1500000, 2000000000);
     - a sum of scales: مليون و500 ألف is 1500000, 3 ملايين و200 ألف 3200000;
     - a clock time, 16:30 / 4:30 p.m. / 4.30pm, 16:00 / ٤ مساءً, 1600 GMT: an hour matches an hour
       of the other side that may be the same hour of the day (9 a.m. is not 21:00);
@@ -676,7 +682,7 @@ def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[st
         readings = _readings(text)
         if not readings:
             continue
-        have = set(other_all)
+        have = set(other_all) | number_words(other_text)[0]  # 2bn / ملياري: words stand for digits here too
         hours = _hours(other_text) if any(v.startswith("h:") for _, alt in readings for v in alt) else frozenset()
         if any(v.startswith("m:") for _, alt in readings for v in alt):
             have |= {f"m:{m}" for m in months(other_text)}
