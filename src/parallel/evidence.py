@@ -601,9 +601,8 @@ def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
         if short:  # 1.5m people, 2bn pounds (British news; money shorthand with no currency sign)
             out.append((frozenset({value}), frozenset({_canonical(short.group(1), None, short.group(2))})))
         hours = _clock(norm, start, end, value)
-        if hours:
-            minutes = norm[end + 1:end + 3] if len(value) <= 2 else value[2:]
-            extra = {str(int(minutes))} if len(value) == 4 and int(minutes) else set()
+        if hours:  # (the minutes of 16:30 are a number of their own; those of 1630 GMT are not)
+            extra = {str(int(value[2:]))} if len(value) == 4 and int(value[2:]) else set()
             out.append((frozenset({value}), frozenset({f"h:{h}" for h in hours} | extra)))
     for m in _AR_COMMA_DECIMAL.finditer(norm):
         scale = _SCALE_AFTER.match(norm, m.end())
