@@ -329,7 +329,7 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
-    from .evidence import months, resolved_by_readings, resolved_by_words, with_optional
+    from .evidence import months, unmatched, with_optional
 
     ea, ha, wa = numbers_split(src)
     eb, hb, wb = numbers_split(tgt)
@@ -337,12 +337,9 @@ def text_evidence(src: str, tgt: str) -> list[float]:
     num_agree = num_differ = num_one = 0.0
     if a or b:
         # a number in digits with no digit partner is matched when the other side writes it as
-        # words ("3 people" / "ثلاثة أشخاص", "1990s" / "التسعينيات"); words alone make no numbers
-        lone_a = (a - b) - resolved_by_words(a - b, src, tgt)
-        lone_b = (b - a) - resolved_by_words(b - a, tgt, src)
-        # digits written another way (20.000 / 20,000, 16:00 / 4 p.m., 11/4/2020 / 11 April 2020)
-        res_a, res_b = resolved_by_readings(lone_a, src, a, lone_b, tgt, b)
-        lone_a, lone_b = lone_a - res_a, lone_b - res_b
+        # words ("3 people" / "ثلاثة أشخاص") or its digits another way (20.000 / 20,000, 16:00 /
+        # 4 p.m.); words alone make no numbers
+        lone_a, lone_b = unmatched(a, b, src, tgt)
         if not lone_a and not lone_b:
             num_agree = 1.0
         elif a and b:

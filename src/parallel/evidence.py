@@ -66,6 +66,8 @@ _SCALES = {
     "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
     "مليارات": 9, "بليون": 9, "بلايين": 9, "تريليون": 12, "تريليونات": 12, "ترليون": 12, "ترليونات": 12,
 }
+#: Scale words as one regex alternation, longest first.
+_SCALE_NAMES = "|".join(sorted(_SCALES, key=len, reverse=True))
 _AR_PLURAL_SCALES = frozenset({"آلاف", "ألاف", "الاف", "ملايين", "مليارات", "بلايين", "تريليونات", "ترليونات"})
 # Money shorthand, counted only right after a currency sign or code: "$2.8bn", "£125m", "AED1.5bn".
 _MONEY_SCALES = {"bn": 9, "mn": 6, "m": 6, "k": 3}
@@ -81,7 +83,7 @@ _NUMBER = re.compile(
     r"\d{0,2}(?:[\u00a0\u202f\u2009]\d{3})+(?:[.,]\d{1,2})?(?!\d)"
     r"|\d{0,2}(?: \d{3}){2,}(?:[.,]\d{1,2})?(?!\d)"
     r"|\d*(?:[.,]\d+)*))"
-    r"(?:\s*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")(?:ًا|اً|ا|ً)?\b"  # 20 ألفا
+    r"(?:\s*(" + _SCALE_NAMES + r")(?:ًا|اً|ا|ً)?\b"  # 20 ألفا
     r"|(bn|mn|m|k)\b)?",
     re.IGNORECASE,
 )
@@ -543,7 +545,7 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(?:(\d{1,2})([/.-])(\d{1,2})\2((?:19|2
 # and European writers; and an Arabic comma between digits with no space (7،5): a decimal comma
 _DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}$")
 _AR_COMMA_DECIMAL = re.compile(r"(?<![\d.,،])(\d+)،(\d+)(?![\d.,،])")
-_SCALE_AFTER = re.compile(r"\s*(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")(?:ًا|اً|ا|ً)?\b",
+_SCALE_AFTER = re.compile(r"\s*(" + _SCALE_NAMES + r")(?:ًا|اً|ا|ً)?\b",
                           re.IGNORECASE)
 # Money shorthand written with no currency sign: 1.5m people, 2bn (a reading: 10m may be metres)
 _SHORT_SCALE = re.compile(r"(\d+(?:\.\d+)?)(bn|mn|m|k)", re.IGNORECASE)
@@ -553,7 +555,6 @@ _SPACED_GROUP = re.compile(r"(?<![\d.,])(\d{1,3}) (\d{3})(?![\d]|[.,]\d| \d{3}(?
 # A time written with a dot (5.30pm, 9.15 a.m., الساعة 10.30, 4.30 عصرا): hours and minutes
 _DOT_TIME = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.,])")
 # A sum of two scales, the second smaller: مليون و500 ألف (1,500,000), 3 ملايين و200 ألف, مليار و200 مليون
-_SCALE_NAMES = "|".join(sorted(_SCALES, key=len, reverse=True))
 _SCALE_SUM = re.compile(r"(?:(?<![\d.,])(\d+(?:\.\d+)?)\s*)?(" + _SCALE_NAMES + r")(?:ًا|اً|ا|ً)?\s+و\s?"
                         r"(\d+(?:\.\d+)?)\s*(" + _SCALE_NAMES + r")")
 
@@ -616,10 +617,10 @@ def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
         out.append((frozenset({str(int(m.group(1))), str(int(m.group(2)))}),
                     frozenset({str(int(m.group(1) + m.group(2)))})))  # 116 123, 1 500: one number
     for m in _DOT_TIME.finditer(norm):
-        h, minutes = int(m.group(1)), m.group(2)
-        hours = _clock(norm[:m.start()] + m.group(1) + norm[m.end():], m.start(), m.start() + len(m.group(1)),
-                       m.group(1))  # as if the minutes were not there: its time of day, or الساعة before it
-        if hours and h <= 23:  # a dotted time only with a time of day or الساعة: else a decimal
+        minutes = m.group(2)
+        # the hour with its time of day after the minutes, or الساعة before it: else a decimal
+        hours = _clock(norm, m.start(), m.end(), m.group(1))
+        if hours:
             out.append((frozenset({_canonical(m.group(0), None)}),
                         frozenset({f"h:{x}" for x in hours} | ({str(int(minutes))} if int(minutes) else set()))))
     for m in _SCALE_SUM.finditer(norm):
@@ -702,6 +703,17 @@ def resolved_by_readings(lone_a: set[str], src: str, a: set[str], lone_b: set[st
     return res_a, res_b
 
 
+def unmatched(a: set[str], b: set[str], src: str, tgt: str) -> tuple[set[str], set[str]]:
+    """The numbers of ``a`` (of ``src``) and ``b`` (of ``tgt``) with no partner on the other side:
+    not there in digits, nor written as words (:func:`resolved_by_words`), nor as digits written
+    another way (:func:`resolved_by_readings`). Both :func:`numbers_agreement` and the confidence
+    model's number features (:func:`parallel.confidence.text_evidence`) ask it."""
+    lone_a = (a - b) - resolved_by_words(a - b, src, tgt)
+    lone_b = (b - a) - resolved_by_words(b - a, tgt, src)
+    res_a, res_b = resolved_by_readings(lone_a, src, a, lone_b, tgt, b)
+    return lone_a - res_a, lone_b - res_b
+
+
 def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
     """``(verdict, numbers_src, numbers_tgt)``; verdict is agree / differ / none.
 
@@ -720,11 +732,7 @@ def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
     if not a and not b:
         verdict = "none"
     else:
-        lone_a, lone_b = sa - sb, sb - sa
-        lone_a -= resolved_by_words(lone_a, src, tgt)
-        lone_b -= resolved_by_words(lone_b, tgt, src)
-        res_a, res_b = resolved_by_readings(lone_a, src, sa, lone_b, tgt, sb)
-        lone_a, lone_b = lone_a - res_a, lone_b - res_b
+        lone_a, lone_b = unmatched(sa, sb, src, tgt)
         verdict = "differ" if lone_a or lone_b else "agree"
     return verdict, " ".join(a), " ".join(b)
 
