@@ -83,12 +83,15 @@ def prf(tp: int, npred: int, ngold: int) -> str:
 
 
 def print_errors(label: str, pred: list[tuple[tuple[int, ...], tuple[int, ...]]], gold: list[tuple[int, int]],
-                 ar: list[str], en: list[str]) -> None:
-    """``--errors``: the predicted sentence pairs not in ``gold`` (false) and the gold pairs not
-    predicted (missed), each with the start of both sentences."""
+                 ar: list[str], en: list[str], ps: list[float | None] | None = None) -> None:
+    """``--errors``: the predicted sentence pairs not in ``gold`` (false, with their link's p when
+    ``ps`` gives one per link of ``pred``) and the gold pairs not predicted (missed), each with the
+    start of both sentences."""
     pp = {(i, j) for s_, t_ in pred for i in s_ for j in t_}
+    p_of = {(i, j): p for (s_, t_), p in zip(pred, ps or []) if p is not None for i in s_ for j in t_}
     for i, j in sorted(pp - set(gold)):
-        print(f"  {label} false  {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
+        p = f" p {p_of[i, j]:.2f}" if (i, j) in p_of else ""
+        print(f"  {label} false  {i}-{j}{p}: {ar[i][:70]} || {en[j][:70]}")
     for i, j in sorted(set(gold) - pp):
         print(f"  {label} missed {i}-{j}: {ar[i][:70]} || {en[j][:70]}")
 
@@ -281,7 +284,7 @@ def main() -> int:
         for n, v in enumerate(scores(pred, gold)):
             tot[n] += v
         if args.errors:
-            print_errors(f"comparable/{doc}", pred, gold, ar, en)
+            print_errors(f"comparable/{doc}", pred, gold, ar, en, [lk.features.get("p") for lk in links])
     print(f"NTREX comparable (10 docs pooled): {prf(*tot)}  mining {secs:.3f} s")
 
     # --- NTREX mining pool
@@ -291,7 +294,7 @@ def main() -> int:
     gold = gold_pairs(NTREX / "mining" / "all.gold.tsv")
     print(f"NTREX mining pool ({len(ar)} x {len(en)}):  {prf(*scores(pred, gold))}  mining {s:.3f} s")
     if args.errors:
-        print_errors("mining", pred, gold, ar, en)
+        print_errors("mining", pred, gold, ar, en, [lk.features.get("p") for lk in links])
 
     # --- Tatoeba ara-eng, all 1000 pairs mined as comparable (sentence-for-sentence)
     tat = BENCH / "tatoeba_ara_eng"
@@ -327,7 +330,7 @@ def main() -> int:
             tot[n] += v
             c[n] += v
         if args.errors:
-            print_errors(f"topic/{topic}", pred, gold, ar, en)
+            print_errors(f"topic/{topic}", pred, gold, ar, en, [lk.features.get("p") for lk in links])
     print(f"NTREX one-topic haystacks, ar-en (4 topics x 5 shuffles, 15% of the pairs whole): {prf(*tot)}"
           f"  mining {secs:.3f} s")
     for topic, c in per.items():
