@@ -198,16 +198,47 @@ def _en_skeleton(word: str) -> str:
     return _squeeze("".join(_EN_SKEL.get(c, "") for c in w))
 
 
+def _ar_letters(text: str) -> set[str]:
+    """Consonant skeletons of Arabic letters: as written, and with تش / تس read as one sound
+    (the "ch" of Chinese, Zhong -> تشونغ; the "ts" or "z" of Zeng -> تسنغ), as the English
+    skeleton reads ch, ts and tz."""
+    out = {_squeeze("".join(_AR_SKEL.get(c, "") for c in text))}
+    if "تش" in text or "تس" in text:
+        out.add(_squeeze("".join(_AR_SKEL.get(c, "") for c in text.replace("تش", "ش").replace("تس", "س"))))
+    return out
+
+
 def _ar_skeletons(word: str) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for pre in ("", *_AR_PREFIXES):
         if word.startswith(pre) and len(word) - len(pre) >= 2:
             core = word[len(pre):]
             for suf in ("", "ي", "ية", "يين", "يون", "ون", "ين", "ها"):
                 if core.endswith(suf) and len(core) - len(suf) >= 2:
                     stem = core[:len(core) - len(suf)] if suf else core
-                    out.add(_squeeze("".join(_AR_SKEL.get(c, "") for c in stem)))
+                    out |= _ar_letters(stem)
     return {s for s in out if s}
+
+
+#: Longest Arabic word (letters) taken as one syllable of a name written in several words.
+_SYLLABLE = 6
+
+
+def _ar_runs(ar: str) -> set[str]:
+    """Skeletons of runs of two or three adjacent short Arabic words read as one: Arabic writes a
+    Chinese (or Korean, Vietnamese) given name syllable by syllable (Jinping -> جين بينغ, Keqiang
+    -> كه تشيانغ), so the English name is the run's letters, not any one word's. Matched exactly
+    only: a run is no word, and near matches among runs are chance."""
+    words = _AR_WORD.findall(ar)
+    out: set[str] = set()
+    for k in range(len(words) - 1):
+        for size in (2, 3):
+            run = words[k:k + size]
+            if len(run) == size and all(len(w) <= _SYLLABLE for w in run):
+                for head in _ar_skeletons(run[0]) | _ar_letters(run[0]):
+                    for tail in _ar_letters("".join(run[1:])):
+                        out.add(_squeeze(head + tail))
+    return {s for s in out if len(s) >= 3}
 
 
 def _close(a: str, b: str) -> bool:
@@ -258,6 +289,19 @@ def _name_skeletons(word: str) -> set[str]:
     if len(stem) >= 3 and stem != word.lower():
         out.add(_en_skeleton(stem))
     return out
+
+
+_PINYIN = re.compile(r"(?:x|q)(?=[iu])|zh|c(?=[aeiou])", re.IGNORECASE)
+
+
+def _pinyin(word: str) -> set[str]:
+    """The skeleton of a name read as pinyin, where x and q before i or u are the sh and ch
+    sounds, zh is j and c is ts (Xinhua -> شينخوا, Keqiang -> كه تشيانغ); empty for a word without
+    those letters. Matched exactly against runs of Arabic words only (:func:`_ar_runs`)."""
+    if not _PINYIN.search(word):
+        return set()
+    read = _PINYIN.sub(lambda m: {"x": "sh", "q": "ch", "zh": "j", "c": "ts"}[m.group(0).lower()], word.lower())
+    return {_en_skeleton(read)}
 
 
 # A bound or an approximation before a number ("more than 100", "nearly 30", "أكثر من 100"):
@@ -366,12 +410,18 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             skels: set[str] = set()
             for w in _AR_WORD.findall(ar):
                 skels |= _ar_skeletons(w)
+            runs = _ar_runs(ar)
             latin_ar = {w.lower() for w in _LATIN_WORD.findall(ar)}
             hit = miss = 0
             for nm, initial in names:
+                own = _name_skeletons(nm)
                 if nm.lower() in latin_ar or any(len(sk) >= 2 and any(_close(sk, s) for s in skels)
-                                                 for sk in _name_skeletons(nm)):
+                                                 for sk in own) or (own | _pinyin(nm)) & runs:
                     hit += 1
+                elif max(len(sk) for sk in own) < 2:
+                    # under two consonants (Wuhan -> n, Ohio): nothing to look for, neither found
+                    # nor missing
+                    continue
                 elif not (initial and _ordinary_opener(nm)):
                     miss += 1
             if hit + miss:
