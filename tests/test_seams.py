@@ -88,6 +88,27 @@ def test_filter_never_writes_over_its_input(tmp_path: Path, pair: tuple[Path, Pa
     assert code == 0, err
 
 
+def test_mine_refuses_a_moses_output_named_like_its_input_before_any_work(tmp_path: Path) -> None:
+    # `mine m.ar-en.ar m.ar-en.en -f moses -o m` was refused only when the pairs were written, after
+    # the whole collection had been embedded and mined: the file names hang on languages read from
+    # the inputs. Now refused before anything is read, whatever the codes, for the sidecars too.
+    (tmp_path / "m.ar-en.ar").write_text("مرحبا بالعالم.\nكيف حالك اليوم؟\n", encoding="utf-8")
+    (tmp_path / "m.ar-en.en").write_text("Hello world.\nHow are you today?\n", encoding="utf-8")
+    (tmp_path / "m.fr-de.sig").write_text("x\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    for src, out in (("m.ar-en.ar", "m"), ("m.ar-en.ar", "m.ar-en"), ("m.ar-en.ar", "m.moses"),
+                     ("m.fr-de.sig", "m.ar-en.ar")):
+        code, _, err = invoke("mine", str(tmp_path / src), str(tmp_path / "m.ar-en.en"), "-f", "moses",
+                              "-o", str(tmp_path / out))
+        assert code == 2 and f"error: {tmp_path / src}: is an input" in one_error(err), (src, out, err)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert not list(tmp_path.glob("*.tmp*"))
+    code, _, err = invoke("mine", str(tmp_path / "m.ar-en.ar"), str(tmp_path / "m.ar-en.en"), "-f", "moses",
+                          "-o", str(tmp_path / "pairs"), "-q")
+    assert code == 0, err
+    assert (tmp_path / "pairs.ar-en.ar").read_text(encoding="utf-8").count("\n") == 2
+
+
 def test_the_native_json_on_one_line_is_still_the_native_json(tmp_path: Path, pair: tuple[Path, Path]) -> None:
     # `jq -c . pair.json` (or json.dump) put the native file on one line, and filter and mt-eval took
     # it for a JSONL export, then failed on the advice they gave (--from jsonl)

@@ -1312,6 +1312,13 @@ def mine_corpus(
         raise InputError(f"{min(both)}: is on both sides; mine needs a source and a target collection")
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
+    if fmt == "moses" and output is not None:
+        from .export import moses_collision
+
+        hit = moses_collision(output, [*src_files, *tgt_files])
+        if hit is not None:  # the languages are known only once the inputs are read: refuse now
+            raise InputError(f"{hit}: is an input, and -f moses -o {output} writes files named like it; "
+                             "give another output name")
     with inputs_protected([*src_files, *tgt_files]):  # an output named like an input is refused
         check_output_path(output)
         return _mine_files(src_files, tgt_files, output, work=work, model=model, chunk_size=chunk_size,

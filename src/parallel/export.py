@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -440,6 +441,25 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
     if not base.endswith("." + pair):
         base = f"{base}.{pair}"
     return Path(f"{base}.{src_lang}"), Path(f"{base}.{tgt_lang}"), Path(f"{base}.sig")
+
+
+def moses_collision(path: str, inputs: Sequence[str | os.PathLike[str]]) -> Path | None:
+    """The first of ``inputs`` that a Moses export to ``path`` could write over, whatever the two
+    language codes turn out to be (``NAME.s-t.s``, ``NAME.s-t.t``, the sidecars), else None: asked
+    before a long run whose languages are only known once its inputs are read."""
+    base = path.removesuffix(".moses")
+    m = _PAIR_SUFFIX.search(base)
+    if m:
+        base = base[:m.start()]
+    where = os.path.dirname(base) or "."
+    folders, name = {os.path.abspath(where), os.path.realpath(where)}, os.path.basename(base)
+    own = re.compile(re.escape(name) + rf"\.({LANG_CODE.pattern})-({LANG_CODE.pattern})"
+                     rf"\.(?:\1|\2|sig|{'|'.join(MOSES_REVIEW)})")
+    for p in inputs:
+        for seen in (os.path.abspath(p), os.path.realpath(p)):  # as named, and the file behind a link
+            if os.path.dirname(seen) in folders and own.fullmatch(os.path.basename(seen)):
+                return Path(p)
+    return None
 
 
 #: The review fields a Moses export keeps beside its texts, one file each (``NAME.s-t.status``,
