@@ -208,7 +208,10 @@ def _ar_letters(text: str) -> set[str]:
     return out
 
 
-def _ar_skeletons(word: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _ar_skeletons(word: str) -> frozenset[str]:
+    """Consonant skeletons of an Arabic word, with and without its clitics and nisba or plural
+    endings (cached: the same words come back in every candidate pair of a collection)."""
     out: set[str] = set()
     for pre in ("", *_AR_PREFIXES):
         if word.startswith(pre) and len(word) - len(pre) >= 2:
@@ -217,14 +220,15 @@ def _ar_skeletons(word: str) -> set[str]:
                 if core.endswith(suf) and len(core) - len(suf) >= 2:
                     stem = core[:len(core) - len(suf)] if suf else core
                     out |= _ar_letters(stem)
-    return {s for s in out if s}
+    return frozenset(s for s in out if s)
 
 
 #: Longest Arabic word (letters) taken as one syllable of a name written in several words.
 _SYLLABLE = 6
 
 
-def _ar_runs(ar: str) -> set[str]:
+@lru_cache(maxsize=1 << 13)
+def _ar_runs(ar: str) -> frozenset[str]:
     """Skeletons of runs of two or three adjacent short Arabic words read as one: Arabic writes a
     Chinese (or Korean, Vietnamese) given name syllable by syllable (Jinping -> جين بينغ, Keqiang
     -> كه تشيانغ), so the English name is the run's letters, not any one word's. Matched exactly
@@ -238,7 +242,16 @@ def _ar_runs(ar: str) -> set[str]:
                 for head in _ar_skeletons(run[0]) | _ar_letters(run[0]):
                     for tail in _ar_letters("".join(run[1:])):
                         out.add(_squeeze(head + tail))
-    return {s for s in out if len(s) >= 3}
+    return frozenset(s for s in out if len(s) >= 3)
+
+
+@lru_cache(maxsize=1 << 13)
+def _ar_word_skeletons(ar: str) -> frozenset[str]:
+    """Every skeleton of every Arabic word of ``ar`` (:func:`_ar_skeletons`), once per text."""
+    out: set[str] = set()
+    for w in _AR_WORD.findall(ar):
+        out |= _ar_skeletons(w)
+    return frozenset(out)
 
 
 def _close(a: str, b: str) -> bool:
@@ -407,16 +420,18 @@ def text_evidence(src: str, tgt: str) -> list[float]:
     if _AR_WORD.search(ar) and not _AR_WORD.search(en):
         names = _names(en)
         if names:
-            skels: set[str] = set()
-            for w in _AR_WORD.findall(ar):
-                skels |= _ar_skeletons(w)
-            runs = _ar_runs(ar)
+            skels = _ar_word_skeletons(ar)
+            runs: frozenset[str] | None = None  # made when a name is not found word by word
             latin_ar = {w.lower() for w in _LATIN_WORD.findall(ar)}
             hit = miss = 0
             for nm, initial in names:
                 own = _name_skeletons(nm)
-                if nm.lower() in latin_ar or any(len(sk) >= 2 and any(_close(sk, s) for s in skels)
-                                                 for sk in own) or (own | _pinyin(nm)) & runs:
+                found = nm.lower() in latin_ar or any(len(sk) >= 2 and any(_close(sk, s) for s in skels)
+                                                      for sk in own)
+                if not found:
+                    runs = _ar_runs(ar) if runs is None else runs
+                    found = bool((own | _pinyin(nm)) & runs)
+                if found:
                     hit += 1
                 elif max(len(sk) for sk in own) < 2:
                     # under two consonants (Wuhan -> n, Ohio): nothing to look for, neither found
