@@ -512,7 +512,7 @@ def test_outputs_never_overwrite_the_inputs(tmp_path: Path) -> None:
         ("align", str(ar), str(en), "--presplit", "-o", str(link)),
         ("align", str(ar), str(en), "--presplit", "-f", "moses", "-o", str(tmp_path / "v3")),
         ("mine", str(ar), str(en), "-o", str(ar)),
-        # mine learns the Moses names only when it writes: refused there, nothing half-written
+        # mine learns the languages only when it reads the inputs: refused before that, whatever they are
         ("mine", str(ar), str(en), "--src-lang", "ar", "--tgt-lang", "en", "-f", "moses", "-o", str(tmp_path / "v3")),
     ]
     for args in cases:

@@ -100,7 +100,7 @@ def test_mine_refuses_a_moses_output_named_like_its_input_before_any_work(tmp_pa
                      ("m.fr-de.sig", "m.ar-en.ar")):
         code, _, err = invoke("mine", str(tmp_path / src), str(tmp_path / "m.ar-en.en"), "-f", "moses",
                               "-o", str(tmp_path / out))
-        assert code == 2 and f"error: {tmp_path / src}: is an input" in one_error(err), (src, out, err)
+        assert code == 2 and f"error: {tmp_path / src}: is an input of this command" in one_error(err), (src, out, err)
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert not list(tmp_path.glob("*.tmp*"))
     code, _, err = invoke("mine", str(tmp_path / "m.ar-en.ar"), str(tmp_path / "m.ar-en.en"), "-f", "moses",

@@ -1317,8 +1317,8 @@ def mine_corpus(
 
         hit = moses_collision(output, [*src_files, *tgt_files])
         if hit is not None:  # the languages are known only once the inputs are read: refuse now
-            raise InputError(f"{hit}: is an input, and -f moses -o {output} writes files named like it; "
-                             "give another output name")
+            raise InputError(f"{hit}: is an input of this command; -f moses -o {output} writes files named like "
+                             "it (NAME.s-t.s, NAME.s-t.t), so it could overwrite it; give another output name")
     with inputs_protected([*src_files, *tgt_files]):  # an output named like an input is refused
         check_output_path(output)
         return _mine_files(src_files, tgt_files, output, work=work, model=model, chunk_size=chunk_size,
