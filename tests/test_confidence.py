@@ -113,6 +113,22 @@ def test_chinese_names_written_syllable_by_syllable() -> None:
     assert names("جاء من كل مكان", "He came from Mexico")[1] > 0
 
 
+def test_titles_and_institutions_are_translated_not_transliterated() -> None:
+    """Capitalised titles, institutions, directions and days (North Korea, the Supreme Court,
+    Sunday) are found where the Arabic holds their translation, and otherwise count neither as
+    found nor as missing; words that open a sentence or contractions are no names at all. A real
+    name the Arabic lacks still counts as missing."""
+    def names(ar: str, en: str) -> tuple[float, float]:
+        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
+        return ev["name_match"], ev["name_miss"]
+
+    assert names("قالت كوريا الشمالية", "North Korea said") == (1.0, 0.0)
+    assert names("وحكمت المحكمة العليا يوم الأحد", "The Supreme Court ruled on Sunday") == (1.0, 0.0)
+    assert names("قال ترامب", "President Trump said") == (1.0, 0.0)  # the title left out: no evidence
+    assert names("لقد حان الوقت", "It's time, Maybe now") == (0.0, 0.0)
+    assert names("قال الرئيس", "President Macron said") == (0.5, pytest.approx(1 / 3))
+
+
 def test_a_scale_word_on_one_side_is_half_a_disagreement() -> None:
     """The same digits with a scale word on one side only (1.5 against 1.5 million: a scale dropped
     in translation) weigh like a hedged count, a quarter of a disagreement; other digits a whole."""
