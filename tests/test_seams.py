@@ -97,12 +97,20 @@ def test_mine_refuses_a_moses_output_named_like_its_input_before_any_work(tmp_pa
     (tmp_path / "m.fr-de.sig").write_text("x\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in tmp_path.iterdir()}
     for src, out in (("m.ar-en.ar", "m"), ("m.ar-en.ar", "m.ar-en"), ("m.ar-en.ar", "m.moses"),
-                     ("m.fr-de.sig", "m.ar-en.ar")):
+                     ("m.fr-de.sig", "m"), ("m.ar-en.ar", "m.ar-en.en")):
         code, _, err = invoke("mine", str(tmp_path / src), str(tmp_path / "m.ar-en.en"), "-f", "moses",
                               "-o", str(tmp_path / out))
         assert code == 2 and f"error: {tmp_path / src}: is an input of this command" in one_error(err), (src, out, err)
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert not list(tmp_path.glob("*.tmp*"))
+    from parallel.export import moses_collision
+
+    # only names the export could take: other languages add their pair (m.de-fr.ar-en.ar), so an
+    # input named for a pair the output does not name is no collision
+    assert moses_collision(str(tmp_path / "m.de-fr"), [tmp_path / "m.ar-en.ar"]) is None
+    assert moses_collision(str(tmp_path / "m.de-fr"), [tmp_path / "m.de-fr.ar-en.ar"]) == tmp_path / "m.de-fr.ar-en.ar"
+    assert moses_collision(str(tmp_path / "m.ar-en.ar"), [tmp_path / "m.ar-en.ar.de-fr.sig"]) is not None
+    assert moses_collision(str(tmp_path / "pairs"), [tmp_path / "m.ar-en.ar"]) is None
     code, _, err = invoke("mine", str(tmp_path / "m.ar-en.ar"), str(tmp_path / "m.ar-en.en"), "-f", "moses",
                           "-o", str(tmp_path / "pairs"), "-q")
     assert code == 0, err

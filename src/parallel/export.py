@@ -445,19 +445,24 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
 
 def moses_collision(path: str, inputs: Sequence[str | os.PathLike[str]]) -> Path | None:
     """The first of ``inputs`` that a Moses export to ``path`` could write over, whatever the two
-    language codes turn out to be (``NAME.s-t.s``, ``NAME.s-t.t``, the sidecars), else None: asked
-    before a long run whose languages are only known once its inputs are read."""
-    base = path.removesuffix(".moses")
-    m = _PAIR_SUFFIX.search(base)
-    if m:
-        base = base[:m.start()]
-    where = os.path.dirname(base) or "."
-    folders, name = {os.path.abspath(where), os.path.realpath(where)}, os.path.basename(base)
-    own = re.compile(re.escape(name) + rf"\.({LANG_CODE.pattern})-({LANG_CODE.pattern})"
-                     rf"\.(?:\1|\2|sig|{'|'.join(MOSES_REVIEW)})")
+    language codes turn out to be (:func:`moses_paths`: ``NAME.s-t.s``, ``NAME.s-t.t``, the
+    sidecars), else None: asked before a long run whose languages are only known once its inputs
+    are read."""
+    given = path.removesuffix(".moses")
+    where = os.path.dirname(given) or "."
+    folders = {os.path.abspath(where), os.path.realpath(where)}
+    tail = "|".join(("sig", *MOSES_REVIEW))
+    any_pair = rf"\.({LANG_CODE.pattern})-({LANG_CODE.pattern})\.(?:\1|\2|{tail})"
+    names = [re.escape(os.path.basename(given)) + any_pair]  # languages other than the name's: NAME.s-t added
+    m = _PAIR_SUFFIX.search(given)
+    if m:  # NAME.s-t or NAME.s-t.s: with those languages the files are NAME.s-t.s, .t, .sig
+        stem = os.path.basename(given[:m.start()]) + f".{m.group(1)}-{m.group(2)}"
+        names.append(re.escape(stem) + any_pair)
+        names.append(re.escape(stem) + rf"\.(?:{re.escape(m.group(1))}|{re.escape(m.group(2))}|{tail})")
+    own = [re.compile(n) for n in names]  # apart: each has its own back-references
     for p in inputs:
         for seen in (os.path.abspath(p), os.path.realpath(p)):  # as named, and the file behind a link
-            if os.path.dirname(seen) in folders and own.fullmatch(os.path.basename(seen)):
+            if os.path.dirname(seen) in folders and any(o.fullmatch(os.path.basename(seen)) for o in own):
                 return Path(p)
     return None
 
