@@ -252,18 +252,22 @@ def _ar_letters(text: str) -> set[str]:
     return out
 
 
+def _without_clitics(word: str) -> tuple[str, ...]:
+    """An Arabic word as written, and without each clitic of :data:`_AR_PREFIXES` it may carry
+    (two letters or more left)."""
+    return (word, *(word[len(pre):] for pre in _AR_PREFIXES if word.startswith(pre) and len(word) - len(pre) >= 2))
+
+
 @lru_cache(maxsize=1 << 16)
 def _ar_skeletons(word: str) -> frozenset[str]:
     """Consonant skeletons of an Arabic word, with and without its clitics and nisba or plural
     endings (cached: the same words come back in every candidate pair of a collection)."""
     out: set[str] = set()
-    for pre in ("", *_AR_PREFIXES):
-        if word.startswith(pre) and len(word) - len(pre) >= 2:
-            core = word[len(pre):]
-            for suf in ("", "ي", "ية", "يين", "يون", "ون", "ين", "ها"):
-                if core.endswith(suf) and len(core) - len(suf) >= 2:
-                    stem = core[:len(core) - len(suf)] if suf else core
-                    out |= _ar_letters(stem)
+    for core in _without_clitics(word):
+        for suf in ("", "ي", "ية", "يين", "يون", "ون", "ين", "ها"):
+            if core.endswith(suf) and len(core) - len(suf) >= 2:
+                stem = core[:len(core) - len(suf)] if suf else core
+                out |= _ar_letters(stem)
     return frozenset(s for s in out if s)
 
 
@@ -374,11 +378,7 @@ def _title_found(word: str, ar: str) -> bool | None:
 @lru_cache(maxsize=1 << 13)
 def _ar_cores(ar: str) -> tuple[str, ...]:
     """The Arabic words of ``ar``, each as written and without each clitic it may carry."""
-    out: list[str] = []
-    for w in _AR_WORD.findall(ar):
-        out.append(w)
-        out.extend(w[len(pre):] for pre in _AR_PREFIXES if w.startswith(pre) and len(w) - len(pre) >= 2)
-    return tuple(out)
+    return tuple(core for w in _AR_WORD.findall(ar) for core in _without_clitics(w))
 
 
 # A bound or an approximation before a number ("more than 100", "nearly 30", "أكثر من 100"):
