@@ -207,6 +207,7 @@ def test_run_never_writes_over_its_manifest_or_inputs(tmp_path: Path, pair: str,
     ("name\tsrc\ttgt\tpresplit\na\tx.ar\ty.en\tmaybe\n", "presplit must be yes or no, not 'maybe'"),
     ("name\tsrc\ttgt\n_all\tx.ar\ty.en\n", "pair name '_all': use ASCII letters, digits, '.', '_' and '-', starting with"),
     ("name\tsrc\ttgt\nمقال\tx.ar\ty.en\n", "pair name 'مقال': use ASCII letters"),
+    ("name\tsrc\ttgt\tsrc_lang\ttgt_lang\n# no pairs yet\n", "manifest lists no pairs"),
 ])
 def test_bad_manifest_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "m.tsv").write_text(text, encoding="utf-8")
@@ -263,6 +264,26 @@ def test_language_failures_say_what_to_change_in_the_manifest(tmp_path: Path) ->
         assert "--src-lang" not in ln and "--tgt-lang" not in ln and "pass --force-lang" not in ln, ln
         assert "in the manifest" in ln, ln
     assert "both detected as 'en'" in res.stderr and "arabic script" in res.stderr
+
+
+def test_a_pair_declared_in_one_language_fails_on_that_not_on_an_export(tmp_path: Path) -> None:
+    """align takes two texts in one language when both are declared; run cannot (its JSONL is keyed
+    by language): the pair fails before any work, saying so, and the other pairs are written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(AR, folder / "a.ar")
+    shutil.copy(AR, folder / "b.ar")
+    shutil.copy(EN, folder / "a.en")
+    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
+            "same\ta.ar\tb.ar\tar\tar\tauto",
+            "good\ta.ar\ta.en\tar\ten\tauto"]
+    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 1
+    failed = [ln for ln in res.stderr.splitlines() if ln.startswith("failed: same")]
+    assert len(failed) == 1 and "both sides are 'ar' in the manifest" in failed[0], res.stderr
+    assert "jsonl" not in failed[0]
+    assert (tmp_path / "out" / "good.tsv").is_file() and not (tmp_path / "out" / "same.tsv").exists()
 
 
 def test_a_rerun_removes_what_a_killed_run_was_writing(tmp_path: Path) -> None:
@@ -388,3 +409,19 @@ def test_failures_name_the_documents_as_the_manifest_writes_them(tmp_path: Path,
     assert failures[0]["missing"] == "nope.ar: no such file"
     assert failures[0]["hollow"] == "empty.ar: file is empty"
     assert failures[0]["broken"].startswith("bin.ar: ")
+
+
+@pytest.mark.parametrize("model", ["bogus", "use-m3+nope", " "])
+def test_a_model_that_cannot_exist_is_refused_before_any_output_is_touched(tmp_path: Path, model: str) -> None:
+    """A rerun with a misspelt ``-m`` used to fail every pair and so remove the outputs of the
+    run before: the name is now checked first, and the folder is left byte for byte."""
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out), "-q"]).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out), "-q", "-m", model])
+    assert res.exit_code == 2, res.output
+    assert "model" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "new"), "-q", "-m", model])
+    assert res.exit_code == 2 and not (tmp_path / "new").exists()

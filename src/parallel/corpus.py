@@ -233,6 +233,9 @@ def align_pair(job: PairJob) -> PairResult:
         if len(s) == 0 or len(t) == 0:
             raise InputError(f"{job.src_name if len(s) == 0 else job.tgt_name}: no sentences")
         check_languages(s, t, explicit=bool(job.src_lang and job.tgt_lang))
+        if s.lang == t.lang:  # declared so: align takes it, but run writes JSONL, keyed by language
+            raise InputError(f"both sides are {s.lang!r} in the manifest; run writes JSONL records keyed by "
+                             "language, so a pair needs two (align two texts in one language with align)")
         # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
         al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load)
         files = render_pair_outputs(al, job.name, encoder=load(encoder_name(al.signature) or "use-m3"))
@@ -457,6 +460,15 @@ def run_manifest(
     from .engines import check_engine, sweep_temp
 
     entries = read_manifest(manifest)
+    if not entries:
+        raise InputError(f"{manifest}: manifest lists no pairs (only its header)")
+    if model is not None:  # a model that cannot exist is said before any pair's outputs are touched
+        from .embed import check_model_folder, model_id
+
+        if not model.strip():
+            raise InputError("empty model name")
+        model_id(model)
+        check_model_folder(model)
     check_engine(engine, ray_address)  # before the output folder exists
     sweep_temp()  # temporary folders of runs killed with -9
     out = Path(out_dir)
