@@ -208,6 +208,25 @@ def test_cli_folders_and_errors(seed_sentences: tuple[list[str], list[str]], tmp
     assert three.exit_code == 2 and "two paths" in three.stderr
 
 
+def test_cli_refuses_languages_the_script_contradicts(seed_sentences: tuple[list[str], list[str]],
+                                                      tmp_path: Path) -> None:
+    """--src-lang/--tgt-lang name the output's columns: swapped, every pair would be labelled
+    wrongly (JSONL {"en": <Arabic>}), so mine refuses before any work, as align does;
+    --force-lang keeps them."""
+    ar, en = seed_sentences
+    src, tgt = write_lines(tmp_path / "ar.txt", ar[:6]), write_lines(tmp_path / "en.txt", en[:6])
+    out = tmp_path / "pairs.jsonl"
+    args = ["mine", str(src), str(tgt), "--src-lang", "en", "--tgt-lang", "ar", "-o", str(out), "-q"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2 and not out.exists()
+    assert "--src-lang en" in res.stderr and "arabic script" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    forced = CliRunner().invoke(cli, [*args, "--force-lang"])
+    assert forced.exit_code == 0, forced.output
+    right = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--src-lang", "ar", "--tgt-lang", "en", "-q"])
+    assert right.exit_code == 0, right.output
+
+
 @pytest.mark.parametrize("margin", ["distance", "ratio"])
 def test_corpus_scale_threshold_recipe_matches_comparable_mode(data: tuple[np.ndarray, np.ndarray],
                                                                tmp_path: Path, margin: str) -> None:

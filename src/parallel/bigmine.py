@@ -1157,11 +1157,8 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
 _LANG_SAMPLE = 20_000  # characters of a side read to tell its language
 
 
-def _files_lang(files: Sequence[Path]) -> str | None:
-    """The language of the first :data:`_LANG_SAMPLE` characters of ``files`` (read in order, whole
-    lines only; None when it cannot be told for sure: a guess does not change the encoder)."""
-    from .lang import identify
-
+def _files_sample(files: Sequence[Path]) -> str:
+    """The first :data:`_LANG_SAMPLE` characters of ``files`` (read in order, whole lines only)."""
     sample = ""
     for path in files:
         with path.open("rb") as fh:
@@ -1171,7 +1168,16 @@ def _files_lang(files: Sequence[Path]) -> str | None:
         sample += data.decode("utf-8", errors="ignore") + "\n"
         if len(sample) >= _LANG_SAMPLE:
             break
-    found = identify(sample[:_LANG_SAMPLE]) if sample.strip() else None
+    return sample[:_LANG_SAMPLE]
+
+
+def _files_lang(files: Sequence[Path]) -> str | None:
+    """The language of :func:`_files_sample` of ``files`` (None when it cannot be told for sure: a
+    guess does not change the encoder)."""
+    from .lang import identify
+
+    sample = _files_sample(files)
+    found = identify(sample) if sample.strip() else None
     return found.lang if found is not None and not found.guess else None
 
 
@@ -1284,6 +1290,7 @@ def mine_corpus(
     fmt: str = "tsv",
     sidecar: bool = True,
     log: Log = None,
+    force_lang: bool = False,
     **options: Any,
 ) -> BigMineResult:
     """Mine translation pairs between two collections of files and write them in ``fmt``
@@ -1307,6 +1314,12 @@ def mine_corpus(
             check_code(code, flag)
     sweep_temp()  # temporary folders of runs killed with -9
     src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
+    if not force_lang:  # a language the text's script contradicts labels every pair wrongly: said now
+        from .lang import check_lang
+
+        for flag, code, files in (("--src-lang", src_lang, src_files), ("--tgt-lang", tgt_lang, tgt_files)):
+            if code is not None and files:
+                check_lang(code, _files_sample(files), name=f"{flag} {code}: {files[0]}")
     both = {os.path.realpath(p) for p in src_files} & {os.path.realpath(p) for p in tgt_files}
     if both:  # it would pair every line with itself (run refuses the same pair too)
         raise InputError(f"{min(both)}: is on both sides; mine needs a source and a target collection")

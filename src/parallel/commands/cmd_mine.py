@@ -23,8 +23,12 @@ from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
                    "lines a side, up to 8,000 lines and 300,000 characters a side].")
 @click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
               "(default: one sentence per line).")
-@click.option("--src-lang", callback=lang_code, default=None, help="Source language (with --segment).")
-@click.option("--tgt-lang", callback=lang_code, default=None, help="Target language (with --segment).")
+@click.option("--src-lang", callback=lang_code, default=None,
+              help="Source language (default: detected; it names the output's columns and, with --segment, "
+                   "chooses the splitter).")
+@click.option("--tgt-lang", callback=lang_code, default=None, help="Target language (as --src-lang).")
+@click.option("--force-lang", is_flag=True,
+              help="Keep --src-lang/--tgt-lang even when the text's script says otherwise.")
 @click.option("--chunk-size", type=click.IntRange(1, None), default=50_000, show_default=True,
               help="Sentences per embedding chunk (bounds memory; another size can move the fourth "
                    "decimal of a few margins; the same pairs are kept).")
@@ -63,7 +67,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
             chunk_size: int, index: str, k: int, candidates: int, nprobe: int | None, margin: str,
             z_min: float | None, threshold: float | None, header: bool, sidecar: bool, jobs: int,
             engine: str, min_p: float | None, ray_address: str | None, quiet: bool,
-            fmt: str | None = None) -> None:
+            fmt: str | None = None, force_lang: bool = False) -> None:
     """Mine translation pairs between two sentence collections (bitext mining at corpus scale).
 
     Give the sides as two positional paths (SRC TGT, each a file or a folder) or with repeated
@@ -109,5 +113,6 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
     log = note(quiet)
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
-                header=header, fmt=fmt, sidecar=sidecar, log=log, index=index, k=k, candidates=candidates,
+                header=header, fmt=fmt, sidecar=sidecar, log=log, force_lang=force_lang, index=index, k=k,
+                candidates=candidates,
                 nprobe=nprobe, margin=margin, z_min=z_min, threshold=threshold, min_p=min_p)
