@@ -719,3 +719,27 @@ def test_align_takes_a_regional_language_tag_as_its_language(tmp_path: Path, tag
     assert res.exit_code == 2 and "arabic script" in res.stderr
     res = CliRunner().invoke(main, ["align", str(tmp_path / "a.ar"), str(tmp_path / "b.en"), "--tgt-lang", "xq-gb"])
     assert res.exit_code == 2 and "unknown language 'xq-gb'" in res.stderr
+
+
+@pytest.mark.parametrize(("name", "fmt", "says"), [("x.tsv", "vecalign", "tsv"), ("x.jsonl", "tmx", "jsonl"),
+                                                   ("x.JSON", "jsonl", "json"), ("x.align", "tsv", "vecalign")])
+def test_a_format_the_output_name_contradicts_is_refused(tmp_path: Path, name: str, fmt: str, says: str) -> None:
+    """`-f vecalign -o x.tsv` wrote a file that filter and eval, going by its name, then refused:
+    refused before anything is written; a name that says no format (x.txt) or Moses' NAME prefix
+    is taken as given."""
+    al = make_alignment()
+    with pytest.raises(InputError, match=f"the name says {says} but -f asks for {fmt}"):
+        export(al, str(tmp_path / name), fmt)
+    assert not any(tmp_path.iterdir())
+    export(al, str(tmp_path / "x.txt"), fmt)
+    assert (tmp_path / "x.txt").stat().st_size > 0
+    export(al, str(tmp_path / "m.tsv"), "moses")
+    assert sorted(p.name for p in tmp_path.glob("m.tsv.*")) == ["m.tsv.ar-en.ar", "m.tsv.ar-en.en", "m.tsv.ar-en.sig"]
+    ar, en = tmp_path / "a.ar", tmp_path / "a.en"
+    ar.write_text("\n".join(AR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    for cmd in (["align", str(ar), str(en)], ["mine", str(ar), str(en)]):
+        res = CliRunner().invoke(main, [*cmd, "-f", fmt if fmt != "vecalign" or cmd[0] == "align" else "tmx",
+                                        "-o", str(tmp_path / f"cli{name}"), "-q"])
+        assert res.exit_code == 2 and "but -f asks for" in res.stderr, (cmd, res.output)
+        assert not (tmp_path / f"cli{name}").exists()

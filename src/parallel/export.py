@@ -606,6 +606,10 @@ def format_for(path: str | None, fmt: str | None) -> str:
     if fmt:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")
+        named = SUFFIXES.get(Path(path).suffix.lower()) if path and path != "-" and fmt != "moses" else None
+        if named is not None and named != fmt:  # readers go by the suffix: such a file reads as garbage
+            raise InputError(f"{path}: the name says {named} but -f asks for {fmt}; name the file for its "
+                             f"format (or leave -f out: the name decides)")
         return fmt
     if path and path != "-":
         if _PAIR_SUFFIX.search(path):

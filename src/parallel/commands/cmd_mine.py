@@ -107,7 +107,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         raise InputError("--z-min sets the margin bar from the collections, --threshold fixes it: give one")
     if min_p is None and z_min is None and threshold is None:
         min_p = DEFAULT_MIN_P
-    fmt = fmt or format_for(output, None)
+    fmt = format_for(output, fmt)  # -f against a name that says another format: refused
     if fmt not in ("tsv", "jsonl", "tmx", "moses"):
         raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {fmt} (from the name {output})")
     log = note(quiet)
