@@ -743,3 +743,17 @@ def test_a_format_the_output_name_contradicts_is_refused(tmp_path: Path, name: s
                                         "-o", str(tmp_path / f"cli{name}"), "-q"])
         assert res.exit_code == 2 and "but -f asks for" in res.stderr, (cmd, res.output)
         assert not (tmp_path / f"cli{name}").exists()
+
+
+def test_no_sidecar_when_there_is_no_signature(tmp_path: Path) -> None:
+    """Pairs read from a TSV written with --no-sig have no signature: their export writes no
+    .sig holding a bare newline (readers would take it for a signature), and drops a stale one."""
+    import dataclasses
+
+    al = dataclasses.replace(make_alignment(), signature="")
+    out = tmp_path / "p.tsv"
+    (tmp_path / "p.tsv.sig").write_text("mode:comparable|old\n", encoding="utf-8")
+    export(al, str(out), sidecar=True)
+    assert out.stat().st_size > 0 and not (tmp_path / "p.tsv.sig").exists()
+    export(make_alignment(), str(out), sidecar=True)
+    assert (tmp_path / "p.tsv.sig").read_text(encoding="utf-8").strip() == make_alignment().signature

@@ -671,13 +671,15 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         writer(al, sys.stdout, **options)
         sys.stdout.flush()
         return
+    # no /dev/null.sig, and no sidecar holding nothing (pairs read from a file that had none)
+    sig = sidecar_text(al) if sidecar and name in SIDECAR and not is_special(path) else ""
     with output_batch():  # the file and its sidecar reach their names together, or neither does
         with atomic_writer(path) as fh:
             writer(al, fh, **options)
-        if sidecar and name in SIDECAR and not is_special(path):  # no /dev/null.sig
+        if sig.strip():
             with atomic_writer(sidecar_path(path)) as fh:
-                fh.write(sidecar_text(al) + "\n")
-    if not sidecar and name in SIDECAR:
+                fh.write(sig + "\n")
+    if not sig.strip() and name in SIDECAR:
         drop_stale_sidecar(path)
 
 
