@@ -140,6 +140,12 @@ def test_cli(tmp_path: Path, al: Alignment) -> None:
         assert res.exit_code == 2 and "matches only empty text" in res.output, res.output
     res = runner.invoke(main, ["grep", "-E", "a*", str(path), "-s", "tgt", "--count"])
     assert res.exit_code == 0  # can match empty text, but also finds its letters
+    # marks are folded away before matching: a pattern of marks only says so, not "empty text"
+    res = runner.invoke(main, ["grep", "-E", "\u0640", str(path)])  # tatweel alone
+    assert res.exit_code == 2 and "is empty once diacritics are ignored" in res.output, res.output
+    res = runner.invoke(main, ["grep", "-E", r"[\u064B-\u0652]", str(path)])  # vowel marks, as a class
+    assert res.exit_code == 2 and "matches only characters grep ignores" in res.output, res.output
+    assert r"pattern [\u064B-\u0652] " in res.output  # as typed, not doubled by repr
     res = runner.invoke(main, ["grep", "(", str(path), "-E"])
     assert res.exit_code == 2 and res.output.startswith("parallel-corpus: error: bad regular expression")
     res = runner.invoke(main, ["grep", "x", str(tmp_path / "missing.json")])

@@ -97,6 +97,8 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
     if regex:
         # (escaped: NFKC can turn a non-ASCII character into regex syntax, e.g. a fullwidth bracket)
         body = "".join(c if c.isascii() else re.escape(fold_text(c, case=case)) for c in pattern)
+        if not body.strip():  # only tatweel or marks: nothing left to look for
+            raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
     else:
         folded = fold_text(pattern, case=case)
         if not folded.strip():
@@ -195,15 +197,24 @@ def concordance(al: Alignment, pattern: str, *, regex: bool = False, side: str =
             for a, b in found:
                 hits.append(Hit(name, doc.lang, seg.index, a, b, seg.text, n_link, tuple(other_ids),
                                 other.lang, other_text))
-    if not hits and regex and _only_empty(rx, [seg.text for _, doc, _ in plan for seg in doc.segments]):
-        raise InputError(f"pattern {pattern!r} matches only empty text (such as ^, $ or \\b alone); "
-                         "a concordance needs characters to show")
+    if not hits and regex:
+        why = _why_nothing(rx, [seg.text for _, doc, _ in plan for seg in doc.segments])
+        if why:
+            raise InputError(f"pattern {pattern} {why}")
     return hits
 
 
-def _only_empty(rx: re.Pattern[str], texts: list[str]) -> bool:
-    """Whether ``rx`` matches somewhere in ``texts``, but never a character (zero-width matches only)."""
-    return any(rx.search(t) is not None for t in texts[:1000])
+def _why_nothing(rx: re.Pattern[str], texts: list[str]) -> str | None:
+    """Why ``rx``, which found nothing in the folded ``texts``, still matches their raw text: it
+    matches only marks that folding removes (tatweel, vowel marks), or only empty text (``^``,
+    ``$``, ``\\b`` alone); None when it does not match the raw text either."""
+    raw = [m for t in texts[:1000] for m in rx.finditer(t)]
+    if any(m.end() > m.start() for m in raw):
+        return ("matches only characters grep ignores (tatweel, vowel marks and other diacritics are "
+                "removed before matching): search for the letters")
+    if raw:
+        return "matches only empty text (such as ^, $ or \\b alone); a concordance needs characters to show"
+    return None
 
 
 def counts(hits: list[Hit]) -> dict[str, int]:
