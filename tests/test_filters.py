@@ -403,3 +403,38 @@ def test_filter_bars_must_be_numbers(opt: str, tmp_path: Path) -> None:
                                     "-o", str(tmp_path / "o.tsv")])
     assert res.exit_code == 2 and "'nan' is not a finite number" in res.stderr
     assert not (tmp_path / "o.tsv").exists()
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "tmx", "jsonl"])
+@pytest.mark.parametrize("text", ["\n\n", " \n\t\n", "\ufeff\r\n"])
+def test_a_jsonl_of_blank_lines_is_refused_as_white_space(tmp_path: Path, fmt: str, text: str) -> None:
+    """Blank lines alone were read as zero pairs: a header-only TSV and its .sig, a TMX of
+    srclang="src". Refused as the same file read as tsv, json or tmx is; 0 bytes (the jsonl
+    export of zero pairs) still filters."""
+    src = tmp_path / "blank.jsonl"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / f"w.{fmt}"
+    res = CliRunner().invoke(main, ["filter", str(src), "-o", str(out)])
+    assert _one_error_line(res) == f"parallel-corpus: error: {src}: file holds only white space"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blank.jsonl"]
+    res = CliRunner().invoke(main, ["filter", str(src), "-f", fmt])
+    assert _one_error_line(res) == f"parallel-corpus: error: {src}: file holds only white space"
+    assert res.stdout == ""
+    src.write_text("", encoding="utf-8")
+    res = CliRunner().invoke(main, ["filter", str(src), "-q", "-o", str(out)])
+    assert res.exit_code == 0 and out.exists(), res.output
+
+
+def test_filter_of_stdin_needs_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`filter -` said "-: no such file"; reading standard input needs --from, and says so."""
+    monkeypatch.chdir(tmp_path)
+    export(table(), str(tmp_path / "p.tsv"))
+    text = (tmp_path / "p.tsv").read_text(encoding="utf-8")
+    res = CliRunner().invoke(main, ["filter", "-", "-q"], input=text)
+    line = _one_error_line(res)
+    assert "no such file" not in line and "needs --from FORMAT" in line and line.startswith(
+        "parallel-corpus: error: -: reading standard input")
+    assert res.stdout == "" and sorted(p.name for p in tmp_path.iterdir()) == ["p.tsv"]
+    want = CliRunner().invoke(main, ["filter", "p.tsv", "-q"]).stdout
+    res = CliRunner().invoke(main, ["filter", "-", "--from", "tsv", "-q"], input=text)
+    assert res.exit_code == 0 and res.stdout == want != "", res.output

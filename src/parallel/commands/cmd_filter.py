@@ -196,6 +196,19 @@ def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
                          "NAME.json)")
 
 
+def check_blank(file: str, al: Any, in_fmt: str) -> None:
+    """Refuse a jsonl FILE of blank lines alone, as the readers of the other formats refuse white
+    space (the jsonl reader reads it as zero pairs, and ``eval`` counts on that to say so itself),
+    rather than write a pairs file of nothing. A 0-byte file is the export of zero pairs and
+    passes; so does standard input, which cannot be read again to tell the two apart."""
+    if in_fmt != "jsonl" or al.links or file == "-":
+        return
+    from ..io import read_text
+
+    if read_text(file, allow_empty=True):
+        read_text(file)  # refuses it: "file holds only white space"
+
+
 def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
     """Refuse to write several pairs (``run``'s ``_all.*``) into one Vecalign file: it has no
     column to say which pair a line belongs to, so the pairs' ids would run into each other; nor
@@ -223,7 +236,8 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
 @click.command("filter", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--from", "from_fmt", type=click.Choice(["tsv", "jsonl", "tmx", "moses", "vecalign", "json"]),
-              default=None, help="Format of FILE (default: from its name, else from its first line).")
+              default=None, help="Format of FILE (default: from its name, else from its first line; "
+                                 "needed for - (stdin)).")
 @click.option("--min-p", type=PROBABILITY, default=None, metavar="X",
               help="Keep links whose calibrated probability p (that both sides say the same thing) is "
                    ">= X; links without p (1-0, 0-1) go too.")
@@ -253,9 +267,13 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
       parallel-corpus filter reviewed.json --status accepted,edited -o train.tsv
       parallel-corpus filter reviewed.json --drop-rejected -f moses -o train
     """
+    from ..errors import InputError
     from ..io import inputs_protected
     from ..readers import pairs_format
 
+    if file == "-" and from_fmt is None:  # no name to tell the format by, and stdin is read once
+        raise InputError("-: reading standard input needs --from FORMAT (tsv, jsonl, tmx, "
+                         "vecalign or json)")
     in_fmt = pairs_format(file, from_fmt)
     with inputs_protected(_input_files(file, in_fmt)):  # -o naming the input (or its .sig) is refused
         _filter(file, in_fmt, fmt, header, keep_empty, sidecar, output, quiet, options)
@@ -302,6 +320,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     check_filter_options(options, keep_empty)
     check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
+    check_blank(file, al, in_fmt)
     check_joined_pairs(file, al, out_fmt)
     check_native(file, al, in_fmt, out_fmt)
     if log and in_fmt == "tsv" and al.mode == "parallel" and sidecar_mode(file) is None \
