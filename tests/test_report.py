@@ -224,12 +224,62 @@ def test_cli_report_without_matrix(tmp_path: Path) -> None:
     assert "Similarity matrix skipped" in page and "&lt;script&gt;" in page
 
 
-def test_cli_report_unknown_encoder_is_a_note_not_a_failure(tmp_path: Path) -> None:
+def test_cli_report_default_encoder_that_cannot_be_made_is_a_note_not_a_failure(tmp_path: Path) -> None:
+    """No -m: the model the signature names; when it cannot be made, the report goes without the matrix."""
+    from dataclasses import replace
+
+    src = _json_file(tmp_path, replace(small_alignment(), signature="model:no-such-model|mode:parallel|v:0.1.0"))
+    out = tmp_path / "out.html"
+    res = CliRunner().invoke(main, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "Similarity matrix not available: unknown model" in page and "no-such-model" in page
+    assert "Similarity matrix not available" in res.stderr
+
+
+@pytest.mark.parametrize(("model", "code", "message"), [
+    ("no-such-model", 2, "unknown model 'no-such-model'"),
+    ("use-m3+bogus", 2, "unknown model 'bogus'"),
+    (" ", 2, "empty model name"),
+    ("st:/no/such/folder", 1, "model folder /no/such/folder not found"),  # a ModelError, as align says it
+])
+def test_cli_report_explicit_model_that_cannot_exist_is_refused(tmp_path: Path, model: str, code: int,
+                                                                message: str) -> None:
+    """-m bogus wrote the report without its matrix and exited 0: refused now before anything is
+    written, in the words (and exit code) of `align -m`."""
     src = _json_file(tmp_path, small_alignment())
     out = tmp_path / "out.html"
-    res = CliRunner().invoke(main, ["report", str(src), "-o", str(out), "-m", "no-such-model"])
-    assert res.exit_code == 0
-    assert "Similarity matrix not available" in out.read_text(encoding="utf-8")
+    for extra in ([], ["--no-matrix"]):
+        res = CliRunner().invoke(main, ["report", str(src), "-o", str(out), "-m", model, *extra])
+        assert res.exit_code == code and res.stderr.count("\n") == 1, res.output
+        assert res.stderr.startswith(f"parallel-corpus: error: {message}")
+        assert "Traceback" not in res.output and not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pair.json"]
+
+
+def test_cli_report_output_to_stdout_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-o - wrote a file named "-": refused, with the name to give (an HTML page is a file)."""
+    monkeypatch.chdir(tmp_path)
+    src = _json_file(tmp_path, small_alignment())
+    res = CliRunner().invoke(main, ["report", str(src), "-o", "-", "--no-matrix"])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1, res.output
+    assert res.stderr.startswith("parallel-corpus: error: -o -:") and "-o NAME.html" in res.stderr
+    assert res.stdout == "" and sorted(p.name for p in tmp_path.iterdir()) == ["pair.json"]
+
+
+def test_cli_report_of_stdin_needs_an_output_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`report -` wrote ./-.html: with no file name to make the report's from, -o is needed."""
+    monkeypatch.chdir(tmp_path)
+    src = _json_file(tmp_path, small_alignment())
+    text = src.read_text(encoding="utf-8")
+    res = CliRunner().invoke(main, ["report", "-", "--no-matrix"], input=text)
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1, res.output
+    assert res.stderr.startswith("parallel-corpus: error: -:") and "needs -o NAME.html" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pair.json"]
+    res = CliRunner().invoke(main, ["report", "-", "--no-matrix", "-q", "-o", "r.html"], input=text)
+    assert res.exit_code == 0, res.output
+    assert "Similarity matrix skipped" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pair.json", "r.html"]
 
 
 @pytest.mark.parametrize("content", ["not json", json.dumps({"format": "other"})])

@@ -10,7 +10,8 @@ from .options import note, quiet_option
 @click.command("report", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("alignment", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="HTML file to write (default: ALIGNMENT with .html).")
+              help="HTML file to write (default: ALIGNMENT with .html; needed when ALIGNMENT is - "
+                   "for stdin).")
 @click.option("--matrix/--no-matrix", default=True, show_default=True,
               help="Re-embed both documents to draw the similarity matrix.")
 @click.option("-m", "--model", default=None,
@@ -35,16 +36,28 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
     """
     from pathlib import Path
 
+    from ..errors import InputError
     from ..io import check_output_path
     from ..readers import read_alignment
     from ..report import write_report
 
+    if output == "-":  # an HTML page is a file to open, not a stream of pairs
+        raise InputError("-o -: report writes an HTML file, not to stdout; give -o NAME.html "
+                         "(or -o /dev/stdout to pipe it)")
+    if output is None and alignment == "-":
+        raise InputError("-: reading the alignment from standard input needs -o NAME.html (there is "
+                         "no file name to make it from)")
     out = output or str(Path(alignment).with_suffix(".html"))
     if Path(out).resolve() == Path(alignment).resolve():
-        from ..errors import InputError
-
         raise InputError(f"{out}: the report would overwrite the alignment file")
     check_output_path(out)
+    if model is not None:  # a model asked for that cannot exist is refused, as align refuses it
+        from ..embed import check_model_folder, model_id
+
+        if not model.strip():
+            raise InputError("empty model name")
+        model_id(model)
+        check_model_folder(model)
     al = read_alignment(alignment)
     log = note(quiet)
     write_report(al, out, matrix=matrix, encoder=model, title=title, log=log)
