@@ -591,3 +591,103 @@ def test_eval_reads_a_tsv_whose_text_holds_a_line_separator(tmp_path: Path) -> N
     res = CliRunner().invoke(cli, ["eval", str(tmp_path / "p.tsv"), str(tmp_path / "g.align")])
     assert res.exit_code == 0, res.output
     assert "strict" in res.output and "1.0000" in res.output
+
+
+# ------------------------------------------------------------- PRED and GOLD of other documents, either way round
+
+
+def _docs(links: list[tuple[tuple[int, ...], tuple[int, ...]]], src: list[str], tgt: list[str]) -> object:
+    """An Alignment of these sentences with these links."""
+    from pairs_factory import make_doc
+
+    from parallel.data import Alignment, Link
+
+    return Alignment(make_doc(src, "ar"), make_doc(tgt, "en"), tuple(Link(s, t, 0.5) for s, t in links),
+                     "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+
+
+def test_eval_refuses_a_pred_naming_sentences_the_gold_does_not_have(tmp_path: Path) -> None:
+    """The check went one way only: a small GOLD (1 x 1 sentences) against a bigger PRED was
+    scored, exit 0. Now refused either way round, where either file holds its documents."""
+    from parallel.export import export
+
+    export(_pair(A_PRED), str(tmp_path / "big.json"))  # type: ignore[arg-type]
+    export(_docs([((0,), (0,))], ["مرحبا"], ["Hello"]), str(tmp_path / "small.json"))  # type: ignore[arg-type]
+    big, small = str(tmp_path / "big.json"), str(tmp_path / "small.json")
+    for args in ([big, small], [small, big]):
+        line = _error_line(CliRunner().invoke(cli, ["eval", *args]))
+        assert f"{big}: names source sentence 5, but {small} holds 1 source sentences" in line, line
+        assert line.endswith("not the alignment of the same documents")
+    # a Vecalign PRED (no texts: its ids are all there is to check) naming sentence 7 of a 6 x 6 GOLD
+    export(_pair(A_GOLD), str(tmp_path / "g.json"))  # type: ignore[arg-type]
+    bad = _write(tmp_path, "p.align", "[0]:[0]\n[7]:[1]\n")
+    line = _error_line(CliRunner().invoke(cli, ["eval", str(bad), str(tmp_path / "g.json")]))
+    assert f"{bad}: names source sentence 7, but {tmp_path / 'g.json'} holds 6" in line, line
+
+
+def test_eval_still_scores_the_same_documents_either_way_round(tmp_path: Path) -> None:
+    """Not refused: a PRED leaving out its last sentences (a deletion), a GOLD with 1-0 / 0-1
+    links, the same documents aligned differently, any export against the native JSON."""
+    from parallel.export import export
+
+    gold_links = [((0,), (0,)), ((1,), ()), ((2,), (1, 2)), ((3, 4), (3,)), ((), (4,)), ((5,), (5,))]
+    export(_pair(gold_links), str(tmp_path / "g.json"))  # type: ignore[arg-type]
+    export(_pair(gold_links[:-1]), str(tmp_path / "cut.align"))  # type: ignore[arg-type]
+    export(_pair(A_PRED), str(tmp_path / "other.json"))  # type: ignore[arg-type]
+    for fmt in ("align", "tsv", "jsonl", "tmx"):
+        export(_pair(A_PRED), str(tmp_path / f"p.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+    g = str(tmp_path / "g.json")
+    for pred in ("cut.align", "other.json", "p.align", "p.tsv", "p.jsonl", "p.tmx"):
+        for args in ([str(tmp_path / pred), g], [g, str(tmp_path / pred), "--format", "vecalign"]):
+            assert _figures(CliRunner().invoke(cli, ["eval", *args, "--json"]))["documents"] == 1, args
+
+
+def test_eval_refuses_documents_of_other_sizes_or_texts(tmp_path: Path) -> None:
+    """Two native JSON files of other sizes, or of the same sizes but other sentence texts (and
+    any exports carrying texts) were scored as one alignment's: refused; the formats' changes to
+    a text (a TSV cell's tab becomes a space) do not count."""
+    from parallel.export import export
+
+    src, tgt = [f"ع{i}" for i in range(6)], [f"e{i}" for i in range(6)]
+    export(_docs(A_GOLD, src, tgt), str(tmp_path / "g.json"))  # type: ignore[arg-type]
+    export(_docs(A_PRED, src, [*tgt, "e6"]), str(tmp_path / "longer.json"))  # type: ignore[arg-type]
+    g = str(tmp_path / "g.json")
+    line = _error_line(CliRunner().invoke(cli, ["eval", str(tmp_path / "longer.json"), g]))
+    assert f"{g} holds 6 source and 6 target sentences, {tmp_path / 'longer.json'} 6 and 7" in line, line
+    other = _docs(A_PRED, src, [*tgt[:4], "another", "e5"])
+    for fmt in ("json", "jsonl", "tsv", "tmx"):
+        export(other, str(tmp_path / f"o.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+        export(_docs(A_GOLD, src, tgt), str(tmp_path / f"g.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+        for args in ([str(tmp_path / f"o.{fmt}"), g], [str(tmp_path / f"o.{fmt}"), str(tmp_path / f"g.{fmt}")]):
+            line = _error_line(CliRunner().invoke(cli, ["eval", *args, "--format", "vecalign"]))
+            assert "target sentence 4 is 'e4', but in" in line and "it is 'another'" in line, line
+    tabbed = _docs(A_PRED, src, [*tgt[:4], "e\t4", "e5"])
+    export(tabbed, str(tmp_path / "t.json"))  # type: ignore[arg-type]
+    export(tabbed, str(tmp_path / "t.tsv"), sidecar=True)  # type: ignore[arg-type]
+    assert "e 4" in (tmp_path / "t.tsv").read_text(encoding="utf-8")
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "t.tsv"), str(tmp_path / "t.json"), "--json"]))
+    assert got["strict"]["f1"] == 1.0  # type: ignore[index]
+
+
+def test_eval_refuses_a_tsv_without_the_id_columns(tmp_path: Path) -> None:
+    """A TSV whose header names no src_ids / tgt_ids had its header skipped and its columns read
+    as ids, and was scored (exit 0), while filter refused it. Refused now, as PRED and as GOLD;
+    a header naming them is read by name, a headerless file of ids as before."""
+    gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[1]\n")
+    for name, text, missing in (("abc.tsv", "a\tb\tc\n1\t2\t3\n", "columns src_ids and tgt_ids"),
+                                ("half.tsv", "src_ids\tids\n0\t0\n", "column tgt_ids")):
+        bad = _write(tmp_path, name, text)
+        for args in ([str(bad), str(gold)], [str(gold), str(bad)]):
+            line = _error_line(CliRunner().invoke(cli, ["eval", *args]))
+            assert line.startswith(f"parallel-corpus: error: {bad}:1: header ") and f"has no {missing}" in line
+            assert "src_ids and tgt_ids" in line, line
+        with pytest.raises(InputError, match="src_ids and tgt_ids"):
+            parse_pairs_tsv(text)
+    moved = _write(tmp_path, "moved.tsv", "tgt_ids\tsrc_ids\tsrc\n1\t0\tx\n0\t1\ty\n")
+    assert parse_pairs_tsv(moved.read_text(encoding="utf-8")) == [((0,), (1,)), ((1,), (0,))]
+    crossed = _write(tmp_path, "c.align", "[0]:[1]\n[1]:[0]\n")
+    got = _figures(CliRunner().invoke(cli, ["eval", str(moved), str(crossed), "--json"]))
+    assert got["strict"]["f1"] == 1.0  # type: ignore[index]
+    got = _figures(CliRunner().invoke(cli, ["eval", str(_write(tmp_path, "ids.tsv", "0\t0\n1\t1\n")), str(gold),
+                                            "--json"]))
+    assert got["strict"]["f1"] == 1.0  # type: ignore[index]

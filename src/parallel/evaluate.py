@@ -32,6 +32,8 @@ from .errors import InputError
 from .io import read_text
 
 AlignLink = tuple[tuple[int, ...], tuple[int, ...]]
+#: the texts of a document's sentences a file gives, ``({src id: text}, {tgt id: text})``
+Texts = tuple[dict[int, str], dict[int, str]]
 
 NULL_POLICIES = ("reference", "drop")
 
@@ -52,6 +54,7 @@ __all__ = [
     "read_links",
     "read_pairs_tsv",
     "read_vecalign",
+    "text_difference",
 ]
 
 
@@ -298,31 +301,98 @@ def _check_numbers(names: tuple[str, ...], fields: Sequence[str], where: str) ->
         _typed_features({names[k]: fields[k] for k in other if k < len(fields)}, where)
 
 
+def _whole_texts(rows: Iterable[tuple[tuple[int, ...], tuple[int, ...], str, str]]) -> Texts:
+    """The texts of ``(src_ids, tgt_ids, src_text, tgt_text)`` rows, by sentence, where a row gives a
+    sentence whole: alone on its side of the one row naming it (a side of several sentences joins
+    them with spaces, so where one ends is a guess)."""
+    out: Texts = ({}, {})
+    seen: tuple[set[int], set[int]] = (set(), set())
+    for s_ids, t_ids, s_text, t_text in rows:
+        for ids, text, got, held in ((s_ids, s_text, out[0], seen[0]), (t_ids, t_text, out[1], seen[1])):
+            for i in ids:
+                if i in held:  # named twice: which text is its own is not known
+                    got.pop(i, None)
+                elif len(ids) == 1:
+                    got[i] = text
+                held.add(i)
+    return out
+
+
+# What the formats change in a text (a TSV cell's tabs and line breaks become spaces, a TMX
+# segment's characters XML cannot carry too): left out when texts are compared.
+_NOT_COMPARED = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+")
+
+
+def text_difference(a: Texts, b: Texts) -> tuple[int, int, str, str] | None:
+    """The first sentence both ``a`` and ``b`` give a text for (not blank) and give different
+    texts, as ``(side, id, its text in a, in b)`` (side 0 source, 1 target); None when they
+    agree. Compared as ``grep`` reads them (:func:`parallel.concordance.fold_text`: NFKC, case,
+    diacritics and tatweel folded), without white space and control characters (the formats
+    change them): a gold file written by hand may differ in those and still be of these documents."""
+    from .concordance import fold_text
+
+    for side in (0, 1):
+        for i in sorted(a[side].keys() & b[side].keys()):
+            x = _NOT_COMPARED.sub("", fold_text(a[side][i]))
+            y = _NOT_COMPARED.sub("", fold_text(b[side][i]))
+            if x and y and x != y:
+                return side, i, a[side][i], b[side][i]
+    return None
+
+
 def parse_pairs_tsv(text: str, name: str = "pairs") -> list[AlignLink]:
-    """Pairs of a TSV file: first two columns are ids (``3`` or ``3,4``); a non-numeric header is skipped.
+    """Pairs of a TSV file: with a header line of the pair schema (it names ``src_ids`` and
+    ``tgt_ids``: read by name), or without one, the ids (``3`` or ``3,4``) in the first two
+    columns. A header without those columns is refused (its columns would be read as ids).
 
     In a file of the pair schema (its header line, or no header and as many columns as one of
     its layouts) a number field that is not a finite number (``nan``, ``inf``), or no number, is
     refused, as every reader refuses it."""
+    return _parse_tsv(text, name)[0]
+
+
+def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
+    """:func:`parse_pairs_tsv`, and the sentence texts where the file has its ``src`` and ``tgt``
+    columns (:func:`_whole_texts`), else None."""
     from .readers import _headerless_columns, _lines, _tsv_header
 
     pairs: list[AlignLink] = []
+    rows: list[tuple[tuple[int, ...], tuple[int, ...], str, str]] = []
     header: tuple[str, ...] | None = None
-    headed = False
+    first = True
     for n, line in enumerate(_lines(text), 1):  # LF only: a text cell may hold U+2028, as filter reads it
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
         if len(cols) < 2:
             raise InputError(f"{name}:{n}: expected two tab-separated id columns")
-        if n == 1 and not re.fullmatch(r"[0-9,\s]*", cols[0]):
-            header, headed = _tsv_header(line), True  # a header line: its column names, if ours
+        if first and not re.fullmatch(r"[0-9,\s]*", cols[0]):
+            header = _tsv_header(line)  # a header line: its column names, if ours
+            if header is None:  # not ours: its columns would be read as ids, and scored
+                missing = [c for c in ("src_ids", "tgt_ids") if c not in cols]
+                raise InputError(f"{name}:{n}: header {', '.join(c[:20] for c in cols[:4])}"
+                                 f"{', ...' if len(cols) > 4 else ''} has no column{'s' * (len(missing) > 1)} "
+                                 f"{' and '.join(missing)}; want a header naming src_ids and tgt_ids (src_ids, "
+                                 "tgt_ids, src, tgt, score, as align, mine and filter write it) or no header "
+                                 "and the ids in the first two columns")
+            first = False
             continue
-        pairs.append((_ids(cols[0], f"{name}:{n}"), _ids(cols[1], f"{name}:{n}")))
-        names = header if headed else _headerless_columns(len(cols))
+        first = False
+        names = header or _headerless_columns(len(cols))
+        if header is None:
+            src, tgt = cols[0], cols[1]
+        else:  # read by name: a table whose columns were moved by hand still names them
+            k, m = header.index("src_ids"), header.index("tgt_ids")
+            if max(k, m) >= len(cols):
+                raise InputError(f"{name}:{n}: {len(cols)} tab-separated fields, no {header[max(k, m)]} "
+                                 f"(the header names {len(header)} columns)")
+            src, tgt = cols[k], cols[m]
+        pairs.append((_ids(src, f"{name}:{n}"), _ids(tgt, f"{name}:{n}")))
         if names is not None:
             _check_numbers(names, cols, f"{name}: line {n}")
-    return pairs
+            if "src" in names and "tgt" in names and len(cols) == len(names):
+                rows.append((*pairs[-1], cols[names.index("src")], cols[names.index("tgt")]))
+    return pairs, (_whole_texts(rows) if rows else None)
 
 
 def read_vecalign(path: str | Path) -> list[AlignLink]:
@@ -364,7 +434,9 @@ class LinkFile:
     ``comparable_pairs``: in a file joining pairs of both modes (``run``'s ``_all.jsonl``), the
     pairs whose own signature says comparable (None: every pair has the file's mode); ``sizes``:
     the sentences of each side where the file holds its documents (native JSON), else None;
-    ``empty``: the file has no content (0 bytes or white space only), read as no links."""
+    ``empty``: the file has no content (0 bytes or white space only), read as no links; ``texts``:
+    the sentence texts of each document where the file carries them (json, jsonl, tmx, a TSV
+    with its ``src`` and ``tgt`` columns; see :func:`_whole_texts`), else None."""
 
     docs: dict[str, list[AlignLink]]
     kind: str
@@ -374,12 +446,19 @@ class LinkFile:
     comparable_pairs: frozenset[str] | None = None
     sizes: tuple[int, int] | None = None  # sentences a side, where the file holds its documents (json)
     empty: bool = False  # no content at all: what a failed run leaves, not an alignment without links
+    texts: dict[str, Texts] | None = None  # by document, where the file carries sentence texts
 
     def pair(self, name: str) -> LinkFile:
         """The file's entry for one of its pairs, with that pair's own mode."""
         comparable = self.comparable if self.comparable_pairs is None else name in self.comparable_pairs
+        texts = {name: self.texts[name]} if self.texts and name in self.texts else None
         return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
-                        sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty)
+                        sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts)
+
+    @property
+    def doc_texts(self) -> Texts | None:
+        """The sentence texts of the file's one document (see ``texts``), else None."""
+        return next(iter(self.texts.values())) if self.texts and len(self.docs) == 1 else None
 
     @property
     def links(self) -> list[AlignLink]:
@@ -412,7 +491,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     content is read as no links, and says so (``empty``)."""
     from .export import NO_IDS
     from .normalize import INVISIBLE_TO_SPACE
-    from .readers import _sig_mode, links_cross, read_pairs, read_tsv, sidecar_mode
+    from .readers import REBUILT, _sig_mode, links_cross, read_pairs, read_tsv, sidecar_mode
 
     name = str(path)
     text = read_text(path, allow_empty=True)
@@ -423,7 +502,7 @@ def read_link_file(path: str | Path) -> LinkFile:
                          "TSV, JSONL, TMX or JSON export of the same alignment")
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if kind == "vecalign" or (kind == "tsv" and not first.startswith("pair\t")):
-        links = parse_vecalign(text, name) if kind == "vecalign" else parse_pairs_tsv(text, name)
+        links, texts = (parse_vecalign(text, name), None) if kind == "vecalign" else _parse_tsv(text, name)
         if kind == "tsv":
             rows = [ln.split("\t") for ln in text.split("\n") if ln.strip()]
             for side in ("src_origin", "tgt_origin"):
@@ -433,7 +512,8 @@ def read_link_file(path: str | Path) -> LinkFile:
         mode = sidecar_mode(path)
         comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
         kept = [k for k in links if k[0] and k[1]] if comparable else links
-        return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None, empty=empty)
+        return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None, empty=empty,
+                        texts=None if texts is None else {"": texts})
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -444,11 +524,20 @@ def read_link_file(path: str | Path) -> LinkFile:
         _one_origin_file(name, side, [link.features.get(side) for link in al.links])
     offsets = al.info.get("pair_offsets") or {}
     docs: dict[str, list[AlignLink]] = {}
+    given: dict[str, list[tuple[tuple[int, ...], tuple[int, ...], str, str]]] = {}
     for link in al.links:
         pair = link.features.get("pair")
         ds, dt = offsets.get(str(pair), (0, 0))
-        docs.setdefault("" if pair is None else str(pair), []).append(
-            (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt)))
+        ids = (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt))
+        doc = "" if pair is None else str(pair)
+        docs.setdefault(doc, []).append(ids)
+        given.setdefault(doc, []).append((*ids, al.src_text(link), al.tgt_text(link)))
+    # the native JSON holds its documents (unless rebuilt from a pairs export: then, as every
+    # other export, only the sentences its links give whole)
+    whole = kind == "json" and not al.info.get(REBUILT) and not offsets
+    held: Texts = ({i: seg.text for i, seg in enumerate(al.src.segments)},
+                   {j: seg.text for j, seg in enumerate(al.tgt.segments)})
+    by_doc = {k: held for k in docs or {"": []}} if whole else {k: _whole_texts(v) for k, v in given.items()}
     comparable = al.mode == "comparable"
     unmatched = len(al.info.get("unmatched_rows") or ())
     signed = kind != "tsv" or sidecar_mode(path) is not None
@@ -456,8 +545,8 @@ def read_link_file(path: str | Path) -> LinkFile:
     own = {str(link.features.get("pair")): _sig_mode(str(link.features["signature"]))
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
-    sizes = (len(al.src), len(al.tgt)) if kind == "json" else None  # the native file holds its documents
-    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty)
+    sizes = (len(al.src), len(al.tgt)) if whole else None  # the native file holds its documents
+    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:

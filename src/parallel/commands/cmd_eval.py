@@ -110,6 +110,7 @@ class Doc(NamedTuple):
     gold_path: Path
     pred_file: LinkFile
     pred_path: Path
+    gold_file: LinkFile
 
 
 def _one_doc(source: Path | LinkFile) -> tuple[LinkFile, Links]:
@@ -150,7 +151,8 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
                              "document; give a folder with a file per pair (NAME.gold.align) to score "
                              "each pair")
         p_file, p_links = _one_doc(next(iter(p_docs.values())))
-        return [Doc("", p_links, _one_doc(next(iter(g_docs.values())))[1], gold, p_file, pred)]
+        g_file, g_links = _one_doc(next(iter(g_docs.values())))
+        return [Doc("", p_links, g_links, gold, p_file, pred, g_file)]
     for path, docs in ((pred, p_docs), (gold, g_docs)):
         if path.is_file() and "" in docs:
             raise InputError("PRED and GOLD must both be files or both be folders (or one a file "
@@ -166,8 +168,9 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
     for g, k in matched:
         pv, gv = p_docs[k], g_docs[g]
         p_file, p_links = _one_doc(pv)
-        out.append(Doc(g, p_links, _one_doc(gv)[1], gv if isinstance(gv, Path) else gold, p_file,
-                       pv if isinstance(pv, Path) else pred))
+        g_file, g_links = _one_doc(gv)
+        out.append(Doc(g, p_links, g_links, gv if isinstance(gv, Path) else gold, p_file,
+                       pv if isinstance(pv, Path) else pred, g_file))
     return out
 
 
@@ -182,26 +185,53 @@ def refuse_empty(path: Path) -> NoReturn:
     raise InputError(f"{path}: file is empty")  # it was when read (written to since)
 
 
+def check_same_documents(d: Doc) -> None:
+    """InputError when PRED and GOLD cannot align the same documents, either way round: one
+    names a sentence the other's documents do not have (a native JSON holds its documents), both
+    hold their documents and they differ in size, or both carry the sentence texts (json, jsonl,
+    tmx, a TSV with its text columns) and a sentence has two. A file with neither (Vecalign, a
+    TSV of ids) is checked by its ids only. A wrong file would be scored quietly otherwise."""
+    from ..errors import InputError
+    from ..evaluate import text_difference
+
+    what = ("source", "target")
+    sides = ((d.pred_path, d.pred_file, d.pred), (d.gold_path, d.gold_file, d.gold))
+    for (path, lf, _), (other, _, links) in ((sides[0], sides[1]), (sides[1], sides[0])):
+        if lf.sizes is None:
+            continue
+        for side, n in enumerate(lf.sizes):
+            top = max((i for link in links for i in link[side]), default=-1)
+            if top >= n:
+                raise InputError(f"{other}: names {what[side]} sentence {top}, but {path} holds "
+                                 f"{n} {what[side]} sentences: not the alignment of the same documents")
+    p_sizes, g_sizes = d.pred_file.sizes, d.gold_file.sizes
+    if p_sizes is not None and g_sizes is not None and p_sizes != g_sizes:
+        raise InputError(f"{d.gold_path} holds {g_sizes[0]} source and {g_sizes[1]} target sentences, "
+                         f"{d.pred_path} {p_sizes[0]} and {p_sizes[1]}: not the alignment of the same documents")
+    p_texts, g_texts = d.pred_file.doc_texts, d.gold_file.doc_texts
+    differ = text_difference(g_texts, p_texts) if p_texts is not None and g_texts is not None else None
+    if differ is not None:
+        side, i, g, p = differ
+        raise InputError(f"{d.gold_path}: {what[side]} sentence {i} is {_clip(g)}, but in {d.pred_path} it "
+                         f"is {_clip(p)}: not the alignment of the same documents")
+
+
+def _clip(text: str, n: int = 40) -> str:
+    """``text`` quoted on one line, its first ``n`` characters."""
+    return repr(text[:n] + ("..." if len(text) > n else ""))
+
+
 def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
     """Checks and notes before scoring: a PRED putting a sentence in two links gets a warning
     (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
     returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export)
     under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
-    whose entries have an empty side gets a note that it was read as parallel."""
-    from ..errors import InputError
+    whose entries have an empty side gets a note that it was read as parallel. PRED and GOLD
+    that cannot align the same documents are refused (:func:`check_same_documents`)."""
     from ..evaluate import check_one_link_per_sentence, missing_null_links
 
     for d in docs:
-        if d.pred_file.sizes is None:
-            continue
-        # a PRED that knows its documents (native JSON) and a GOLD naming sentences they do not
-        # have: not the same document (a wrong file would score quietly otherwise)
-        for side, (n, ids) in enumerate(zip(d.pred_file.sizes, ([i for s, _ in d.gold for i in s],
-                                                               [j for _, t in d.gold for j in t]), strict=True)):
-            if ids and max(ids) >= n:
-                what = ("source", "target")[side]
-                raise InputError(f"{d.gold_path}: names {what} sentence {max(ids)}, but {d.pred_path} holds "
-                                 f"{n} {what} sentences: not the alignment of the same documents")
+        check_same_documents(d)
     unmatched = sum({d.pred_path: d.pred_file.unmatched for d in docs}.values())
     if kind != "vecalign":
         return unmatched
