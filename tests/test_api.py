@@ -112,3 +112,14 @@ def test_blank_lines_of_a_presplit_file_are_links_of_their_own(shared_bench: Pat
     # in order on both sides, every unit in exactly one link
     assert [i for k in spaced.links for i in k.src] == list(range(len(spaced_ar)))
     assert [j for k in spaced.links for j in k.tgt] == list(range(len(spaced_en)))
+
+
+def test_a_lone_surrogate_is_refused_when_the_document_is_made() -> None:
+    """A str from the API can hold a lone surrogate, which no UTF-8 file can: it failed only at
+    export, with a bare UnicodeEncodeError (TMX dropped it silently)."""
+    from parallel.api import make_document
+    from parallel.errors import InputError
+
+    with pytest.raises(InputError, match=r"character 6 is a lone surrogate \(U\+D800\)"):
+        make_document("Hello \ud800 world.", "en", name="text")
+    assert make_document("Hello world.", "en").sentences == ["Hello world."]

@@ -7,6 +7,7 @@ the command line give the same result.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -58,6 +59,9 @@ OTHER_LANGUAGE_MODEL = "e5-small"
 DEFAULT_MAX_LINK: int | None = None  # from the document (monotonic.auto_max_link): 4, up to 9 where one side is split finer
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
                   name: str | None = None, force_lang: bool = False) -> Document:
     """Segment ``text`` (or take its lines as sentences with ``presplit``).
@@ -70,6 +74,10 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
                          + (" (decode bytes first)" if isinstance(text, bytes) else ""))
     if lang is not None and not isinstance(lang, str):
         raise InputError(f"lang: a language code such as 'ar' is needed, not {type(lang).__name__}")
+    bad = _SURROGATE.search(text)
+    if bad is not None:  # no file read as UTF-8 holds one; every export would fail on it later
+        raise InputError(f"{name or 'text'}: character {bad.start()} is a lone surrogate "
+                         f"(U+{ord(bad.group()):04X}), not a character; decode the text as UTF-8")
     if lang is None:
         lang = detect_lang(text, name)
         if lang is None:
