@@ -225,3 +225,11 @@ def test_a_hyphenated_language_code_splits_where_the_file_says(tmp_path: Path, r
         CHRF(word_order=2).corpus_score(HYP_AR[:3], [AR[:3]]).score, abs=1e-4)
     code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref), "--direction", "ar-en")
     assert code == 2 and "use ar-en-gb or en-gb-ar" in err
+
+
+def test_a_metric_named_twice_is_scored_once(tmp_path: Path) -> None:
+    """--metrics bleu,chrf,BLEU printed the BLEU line twice."""
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(pairs(tmp_path)),
+                         "--metrics", "bleu,chrf,BLEU", "--json")
+    assert code == 0, err
+    assert [s["metric"] for s in json.loads(out)["scores"]] == ["BLEU", "chrF2++"]

@@ -150,7 +150,8 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     from ..readers import pairs_format, read_pairs
 
     log = note(quiet)
-    wanted = [m.strip().lower() for m in metrics.split(",") if m.strip()]
+    # each metric once, in the order first named ("bleu,bleu" printed BLEU twice)
+    wanted = list(dict.fromkeys(m.strip().lower() for m in metrics.split(",") if m.strip()))
     bad = [m for m in wanted if m not in METRICS]
     if bad or not wanted:
         raise InputError(f"--metrics: unknown {', '.join(bad) or repr(metrics)}; choose from {', '.join(METRICS)}")
