@@ -606,3 +606,22 @@ def test_untranslated_copies_are_said_and_can_be_dropped(tmp_path: Path) -> None
     assert code == 0, err
     code, _, err = invoke("filter", str(tmp_path / "m.align"), "--drop-copies", "-o", str(tmp_path / "x.align"))
     assert code == 2 and "--drop-copies read the texts" in one_error(err)
+
+
+def test_an_undetectable_language_names_the_option_of_the_command_used(tmp_path: Path,
+                                                                        pair: tuple[Path, Path]) -> None:
+    """segment has --lang, not --src-lang/--tgt-lang, and said to pass the latter; align names the
+    side's own option; the API names its parameter."""
+    from parallel.api import align
+    from parallel.errors import InputError
+
+    digits = tmp_path / "n.txt"
+    digits.write_text("12345 678.\n", encoding="utf-8")
+    code, _, err = invoke("segment", str(digits))
+    assert code == 2 and one_error(err).endswith("cannot tell its language; pass it with --lang")
+    code, _, err = invoke("align", str(digits), str(pair[1]))
+    assert code == 2 and one_error(err).endswith("pass it with --src-lang")
+    code, _, err = invoke("align", str(pair[0]), str(digits))
+    assert code == 2 and one_error(err).endswith("pass it with --tgt-lang")
+    with pytest.raises(InputError, match="pass it with tgt_lang="):
+        align(AR, "12345 678.")

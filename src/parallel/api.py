@@ -63,11 +63,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
-                  name: str | None = None, force_lang: bool = False) -> Document:
+                  name: str | None = None, force_lang: bool = False,
+                  lang_hint: str = "--src-lang/--tgt-lang") -> Document:
     """Segment ``text`` (or take its lines as sentences with ``presplit``).
 
     A given ``lang`` the text's script contradicts, or an unknown code, is an InputError
-    unless ``force_lang`` (see :func:`parallel.lang.check_lang`).
+    unless ``force_lang`` (see :func:`parallel.lang.check_lang`). ``lang_hint``: where the caller
+    takes the language, named when it cannot be detected (segment's ``--lang``, ``src_lang``).
     """
     if not isinstance(text, str):
         raise InputError(f"{name or 'text'}: a str of text is needed, not {type(text).__name__}"
@@ -81,7 +83,7 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
     if lang is None:
         lang = detect_lang(text, name)
         if lang is None:
-            raise InputError(f"{name or 'text'}: cannot tell its language; pass it with --src-lang/--tgt-lang")
+            raise InputError(f"{name or 'text'}: cannot tell its language; pass it with {lang_hint}")
     else:
         check_lang(lang, text, name, force=force_lang)
     segs = presplit_text(text, lang) if presplit else segment_text(text, lang)
@@ -90,11 +92,12 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
 
 
 def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False,
-                  force_lang: bool = False) -> Document:
+                  force_lang: bool = False, lang_hint: str = "--src-lang/--tgt-lang") -> Document:
     """Read and segment a UTF-8 file."""
     if not isinstance(path, (str, Path)):
         raise InputError(f"a file path is needed, not {type(path).__name__}")
-    return make_document(read_text(path), lang, presplit=presplit, name=str(path), force_lang=force_lang)
+    return make_document(read_text(path), lang, presplit=presplit, name=str(path), force_lang=force_lang,
+                         lang_hint=lang_hint)
 
 
 def check_languages(src: Document, tgt: Document, explicit: bool) -> None:
@@ -435,9 +438,9 @@ def align(
             hint = " (read a file with read_document(path))" if isinstance(text, (os.PathLike, bytes)) else ""
             raise InputError(f"{side}: give the text as a str or a Document{hint}, not {type(text).__name__}")
     s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
-                                                            force_lang=force_lang)
+                                                            force_lang=force_lang, lang_hint="src_lang=")
     t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target",
-                                                            force_lang=force_lang)
+                                                            force_lang=force_lang, lang_hint="tgt_lang=")
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
     al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, min_p=min_p, cache=cache)

@@ -89,8 +89,8 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     out_fmt = check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
     check_filter_options({**filter_opts, "min_p": min_p}, keep_empty)  # bad values fail before the alignment is paid for
     log = note(quiet)
-    s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang)
-    t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang)
+    s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang, lang_hint="--src-lang")
+    t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang, lang_hint="--tgt-lang")
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
     if out_fmt == "moses":  # its file names follow the languages: refuse an input among them now
         from ..export import moses_paths

@@ -35,7 +35,7 @@ def command(file: str, lang: str | None, fmt: str, quiet: bool, force_lang: bool
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        doc = read_document(file, lang, force_lang=force_lang)
+        doc = read_document(file, lang, force_lang=force_lang, lang_hint="--lang")
     if not quiet:
         for w in caught:
             click.echo(f"parallel-corpus: warning: {w.message}", err=True)
