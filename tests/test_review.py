@@ -1543,3 +1543,46 @@ def test_a_relinked_comparable_link_is_shown_where_it_moved(client: tuple[Any, s
                             "args": {"link": 0, "status": "accepted"}})
     assert r.get_json()["at"] is None
     assert path.exists()
+
+
+def test_a_chunked_body_over_the_limit_is_too_large_not_broken_json(pfile: Path) -> None:
+    """A body sent chunked (no Content-Length) was cut at 1 MiB without a word and answered 400
+    "not valid JSON"; one that says its length got 413. Both are 413 now, and a small chunked
+    body still works."""
+    import http.client
+    import re
+    import urllib.parse
+    import urllib.request
+
+    def send_chunked(url: str, token: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        u = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port, timeout=30)
+        try:
+            conn.putrequest("POST", "/api/op")
+            for k, v in (("Transfer-Encoding", "chunked"), ("Content-Type", "application/json"),
+                         ("X-CSRF-Token", token)):
+                conn.putheader(k, v)
+            conn.endheaders()
+            try:
+                for i in range(0, len(body), 1 << 16):
+                    piece = body[i:i + (1 << 16)]
+                    conn.send(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                conn.send(b"0\r\n\r\n")
+            except OSError:
+                pass  # the server may answer and close before the rest is sent
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read())
+        finally:
+            conn.close()
+
+    with review_server(pfile) as url:
+        page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        big = json.dumps({"op": "note", "args": {"link": 0, "note": "a" * (2 << 20)}}).encode()
+        status, answer = send_chunked(url, token, big)
+        assert status == 413, answer
+        small = json.dumps({"op": "status", "args": {"link": 4, "status": "rejected"}}).encode()
+        status, answer = send_chunked(url, token, small)
+        assert status == 200, answer
+    assert read_alignment(pfile).links[4].features["status"] == "rejected"
+    assert "note" not in read_alignment(pfile).links[0].features

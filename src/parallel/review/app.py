@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..data import Alignment
@@ -124,6 +124,13 @@ def json_body() -> dict[str, Any]:
     import json
 
     raw = request.get_data(cache=False)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # a chunked body is cut at the limit without a word (Werkzeug checks only Content-Length):
+        # refused as too large, as one that says its length is, not as broken JSON
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):
