@@ -625,3 +625,46 @@ def test_an_undetectable_language_names_the_option_of_the_command_used(tmp_path:
     assert code == 2 and one_error(err).endswith("pass it with --tgt-lang")
     with pytest.raises(InputError, match="pass it with tgt_lang="):
         align(AR, "12345 678.")
+
+
+class Nameless:
+    def encode(self, texts: list[str], **_: object) -> object:
+        import numpy as np
+
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+
+class WidthBySide:
+    """A 4-wide vector for the first call (the source), 3-wide after."""
+
+    name = "width-by-side"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts: list[str], **_: object) -> object:
+        import numpy as np
+
+        self.calls += 1
+        return np.ones((len(texts), 4 if self.calls == 1 else 3), dtype=np.float32)
+
+
+def test_the_api_says_what_is_wrong_with_an_encoder_or_a_path(tmp_path: Path) -> None:
+    """An encoder without .name failed with AttributeError after the work, one whose sides differ
+    in width with numpy's matmul message, and al.export(5) with a bare TypeError."""
+    import parallel
+    from parallel.errors import InputError, ModelError
+
+    with pytest.raises(InputError, match="an encoder needs a name"):
+        parallel.align(AR, EN, src_lang="ar", tgt_lang="en", model=Nameless())  # type: ignore[arg-type]
+    for mode in ("comparable", "parallel", "auto"):
+        with pytest.raises(ModelError, match="source's vectors have 4 dimensions and the target's 3"):
+            parallel.align(AR, EN, src_lang="ar", tgt_lang="en", mode=mode, model=WidthBySide())  # type: ignore[arg-type]
+    al = parallel.align(AR, EN, src_lang="ar", tgt_lang="en", mode="parallel", model="use-m3")
+    for bad, got in ((5, "not int"), (None, "not NoneType"), ("", "not an empty name")):
+        with pytest.raises(InputError, match=f"export: a file path .* is needed, {got}"):
+            al.export(bad)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="report: a file path"):
+        al.report(b"x.html")  # type: ignore[arg-type]
+    al.export(tmp_path / "ok.tsv")
+    assert (tmp_path / "ok.tsv").read_text(encoding="utf-8").startswith("src_ids\t")

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import __version__
 from .data import MAX_LINK_LIMIT, MODES, Alignment, Document, Link, make_signature
-from .embed import Encoder, checked_vectors, get_encoder
+from .embed import Encoder, checked_vectors, get_encoder, same_width
 from .errors import InputError, ModelError
 from .io import read_text
 from .lang import check_lang, detect_lang
@@ -151,6 +151,9 @@ def align_documents(
     if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):
         raise InputError(f"model: a name (e.g. {DEFAULT_MODEL!r}) or an encoder with an encode(texts) method, "
                          f"not {type(model).__name__}")
+    if model is not None and not isinstance(model, str) and not isinstance(getattr(model, "name", None), str):
+        raise InputError(f"model: an encoder needs a name (a str attribute .name: the outputs' signature "
+                         f"records it), and this {type(model).__name__} has none")
     if load is None:
         def load(name: str) -> Encoder:
             return get_encoder(name, threads=threads, cache=cache, progress=progress)
@@ -172,6 +175,7 @@ def align_documents(
         name = str(getattr(encoder, "name", "encoder"))
         src_emb = checked_vectors(encoder.encode(src_sents), len(src_sents), f"{name}: src")
         tgt_emb = checked_vectors(encoder.encode(tgt_sents), len(tgt_sents), f"{name}: tgt")
+        same_width(src_emb, tgt_emb, name)
     except ModelError as exc:
         if not (chosen_default and model == OTHER_LANGUAGE_MODEL):
             raise
@@ -201,6 +205,7 @@ def align_documents(
                 short = load(name_)
                 s_emb = checked_vectors(short.encode(src_sents), len(src_sents), f"{name_}: src")
                 t_emb = checked_vectors(short.encode(tgt_sents), len(tgt_sents), f"{name_}: tgt")
+                same_width(s_emb, t_emb, name_)
             except ModelError as exc:
                 if log:
                     log(f"model: {encoder.name} ({name_} would suit comparable mode on {why}, but {exc})")

@@ -138,7 +138,7 @@ class Alignment:
         ``.html``/``.htm`` (or ``fmt="html"``): the report (:meth:`report`)."""
         from .export import export, wants_report
 
-        name = os.fspath(path)
+        name = _file_path(path, "export")
         if wants_report(name, fmt):
             options.pop("sidecar", None)
             self.report(name, **options)
@@ -150,7 +150,7 @@ class Alignment:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
         from .report import write_report
 
-        write_report(self, os.fspath(path), **options)
+        write_report(self, _file_path(path, "report"), **options)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per link with the fields of the pair schema (:mod:`parallel.schema`),
@@ -186,3 +186,15 @@ class Alignment:
 def make_signature(parts: Sequence[tuple[str, object]]) -> str:
     """``key:value|key:value`` string saying how an output was made."""
     return "|".join(f"{k}:{v}" for k, v in parts)
+
+
+def _file_path(path: Any, what: str) -> str:
+    """``path`` as a str, or an InputError naming what was given (``al.export(5)`` was a bare
+    TypeError from deep inside)."""
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    if not isinstance(name, str) or not name:
+        from .errors import InputError
+
+        got = "an empty name" if name == "" else type(path).__name__
+        raise InputError(f"{what}: a file path (str or os.PathLike) is needed, not {got}")
+    return name

@@ -76,6 +76,13 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def same_width(src: np.ndarray, tgt: np.ndarray, what: str) -> None:
+    """Both sides' vectors must have one width, or no cosine can be taken between them."""
+    if src.ndim == 2 and tgt.ndim == 2 and len(src) and len(tgt) and src.shape[1] != tgt.shape[1]:
+        raise ModelError(f"{what}: the source's vectors have {src.shape[1]} dimensions and the target's "
+                         f"{tgt.shape[1]}; one encoder must give both sides vectors of one width")
+
+
 def checked_vectors(vecs: Any, rows: int, what: str) -> np.ndarray:
     """An encoder's (or a caller's) vectors as the aligner needs them: float32 ``(rows, d)``,
     finite, L2-normalised; a one-line :class:`~parallel.errors.ModelError` naming ``what``
