@@ -531,6 +531,32 @@ def test_scale_haystacks_are_the_hidden_sets_size(shared_bench: Path, repo_modul
         assert all((ar[i], en[j]) in lines for i, j in gold)
 
 
+def test_heldout_twins_use_only_held_out_documents(shared_bench: Path, repo_module: Any) -> None:
+    """bench/mine_bench.py's held-out twins of the NTREX comparable set and pool: every gold pair is
+    an NTREX line pair, no sentence comes from a training document or the ten benchmark documents,
+    about 70% x 70% of each document's pairs survive, a pool holds each of its documents' gold and
+    25% more sentences a side with no counterpart, and the construction repeats."""
+    mb, cd = repo_module("bench", "mine_bench"), repo_module("scripts", "confidence_data")
+    lines = {(a, e) for ar, en in cd.ntrex_docs() for a, e in zip(ar, en, strict=True)}
+    unseen = {x for ar, en in cd.training_docs() for x in ar + en}
+    ten = cd.derived_indices()
+    unseen |= {x for k, (ar, en) in enumerate(cd.ntrex_docs()) if k in ten for x in ar + en}
+    twins, pools = mb.heldout_twins(shuffles=2, pool_docs=5)
+    assert (twins, pools) == mb.heldout_twins(shuffles=2, pool_docs=5)
+    assert len(twins) == 64 and len(pools) == 12
+    gold_total = 0
+    for ar, en, gold in twins:
+        assert not (set(ar) | set(en)) & unseen
+        assert all((ar[i], en[j]) in lines for i, j in gold)
+        gold_total += len(gold)
+    n_lines = sum(len(ar) for ar, _, _ in twins)
+    assert 0.35 <= gold_total / (n_lines / 0.7) <= 0.6
+    for ar, en, gold in pools:
+        assert all((ar[i], en[j]) in lines for i, j in gold)
+        assert len(set(ar)) == len(ar) and len(set(en)) == len(en)
+    assert sum(len(g) for _, _, g in pools) == sum(len(g) for _, _, g in twins[:60])
+
+
 def test_a_line_without_a_letter_pairs_only_with_a_line_that_says_its_numbers() -> None:
     src = ["==========", "12345", "4. 1954 :", "Der Berg.", "4. 1954 :"]
     tgt = ["----------", "98765", "28 vv '.;, . - 4. 1954 :", "La montagne.", "1954"]
