@@ -668,3 +668,36 @@ def test_the_api_says_what_is_wrong_with_an_encoder_or_a_path(tmp_path: Path) ->
         al.report(b"x.html")  # type: ignore[arg-type]
     al.export(tmp_path / "ok.tsv")
     assert (tmp_path / "ok.tsv").read_text(encoding="utf-8").startswith("src_ids\t")
+
+
+def test_eval_reads_run_s_tsv_filtered_without_header_by_its_pair_column(tmp_path: Path, shared_bench: Path) -> None:
+    """run's _all.tsv through filter --no-header opens with the pair column: eval read the pair
+    name as the source ids and scored garbage with exit 0 (F1 0.09 for numeric names), and a
+    file of two pairs was refused as not joining pairs."""
+    merged = shared_bench / "derived" / "ntrex128_ar_en" / "merged"
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text("name\tsrc\ttgt\tpresplit\tmode\n" + "".join(
+        f"{n}\t{merged / (n + '.ar')}\t{merged / (n + '.en')}\tyes\tparallel\n" for n in ("05", "07")), encoding="utf-8")
+    code, _, err = invoke("run", str(manifest), "-o", str(tmp_path / "out"), "-q")
+    assert code == 0, err
+    bare = tmp_path / "bare.tsv"
+    code, _, err = invoke("filter", str(tmp_path / "out" / "_all.tsv"), "--no-header", "-q", "-o", str(bare))
+    assert code == 0, err
+    assert bare.read_text(encoding="utf-8").startswith("05\t")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for n in ("05", "07"):
+        (gold / f"{n}.gold.align").write_bytes((merged / f"{n}.gold.align").read_bytes())
+    results = []
+    for pred in (tmp_path / "out" / "_all.tsv", bare):
+        code, out, err = invoke("eval", str(pred), str(gold), "--gold-glob", "*.gold.align", "--json")
+        assert code == 0, err
+        results.append(json.loads(out))
+    assert results[0] == results[1] and results[0]["documents"] == 2
+    assert results[0]["strict"]["f1"] > 0.9
+    one = tmp_path / "one.tsv"
+    one.write_text("".join(x + "\n" for x in bare.read_text(encoding="utf-8").splitlines() if x.startswith("05\t")),
+                   encoding="utf-8")
+    code, out, err = invoke("eval", str(one), str(gold / "05.gold.align"), "--json")
+    assert code == 0, err
+    assert json.loads(out)["strict"]["f1"] > 0.9

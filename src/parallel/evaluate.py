@@ -379,7 +379,10 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
             continue
         first = False
         names = header or _headerless_columns(len(cols))
-        if header is None:
+        if header is None and names is not None and names[0] != "src_ids":
+            # a headerless layout of the pair schema that opens with another column (pair)
+            src, tgt = cols[names.index("src_ids")], cols[names.index("tgt_ids")]
+        elif header is None:
             src, tgt = cols[0], cols[1]
         else:  # read by name: a table whose columns were moved by hand still names them
             k, m = header.index("src_ids"), header.index("tgt_ids")
@@ -480,6 +483,20 @@ def _one_origin_file(name: str, side: str, origins: Sequence[object]) -> None:
                          "cannot score them: mine one file pair at a time")
 
 
+def _joins_pairs(first: str) -> bool:
+    """Whether a TSV whose first line is ``first`` has the ``pair`` column of a file joining
+    several pairs (``run``'s ``_all.tsv``): named in its header, or, without a header, as the first
+    column of the layout its number of columns gives (``filter --no-header`` keeps it there)."""
+    from .readers import _headerless_columns, _tsv_header
+
+    if first.startswith("pair\t"):
+        return True
+    if _tsv_header(first) is not None:
+        return False
+    names = _headerless_columns(len(first.split("\t")))
+    return names is not None and names[0] == "pair"
+
+
 def read_link_file(path: str | Path) -> LinkFile:
     """The links of an alignment file, by document, and its mode (see :class:`LinkFile`).
 
@@ -501,7 +518,7 @@ def read_link_file(path: str | Path) -> LinkFile:
         raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
                          "TSV, JSONL, TMX or JSON export of the same alignment")
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
-    if kind == "vecalign" or (kind == "tsv" and not first.startswith("pair\t")):
+    if kind == "vecalign" or (kind == "tsv" and not _joins_pairs(first)):
         links, texts = (parse_vecalign(text, name), None) if kind == "vecalign" else _parse_tsv(text, name)
         if kind == "tsv":
             rows = [ln.split("\t") for ln in text.split("\n") if ln.strip()]
