@@ -701,3 +701,60 @@ def test_eval_reads_run_s_tsv_filtered_without_header_by_its_pair_column(tmp_pat
     code, out, err = invoke("eval", str(one), str(gold / "05.gold.align"), "--json")
     assert code == 0, err
     assert json.loads(out)["strict"]["f1"] > 0.9
+
+
+def test_a_parallel_file_converted_without_its_null_links_is_not_scored_as_complete(
+        tmp_path: Path, shared_bench: Path) -> None:
+    """A default TSV export (no 1-0/0-1 links) converted by filter to Vecalign or JSON was scored
+    without a word, its left-out sentences neither counted nor said (strict F1 0.857 against the
+    .align's 0.800); eval warned only for tsv/jsonl/tmx files."""
+    par = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar, en = tmp_path / "d.ar", tmp_path / "d.en"
+    ar.write_bytes((par / "05.ar").read_bytes())
+    lines = (par / "05.en").read_text(encoding="utf-8").splitlines(keepends=True)
+    en.write_text("".join(x for k, x in enumerate(lines) if k not in (3, 8)), encoding="utf-8")
+    gold = tmp_path / "d.gold.align"
+    gold.write_text("[0]:[0]\n[1]:[1]\n[2]:[2]\n[3, 4]:[3]\n[5]:[4]\n[6]:[5]\n[7]:[6]\n[8, 9]:[7]\n[10]:[8]\n"
+                    "[11]:[9]\n[12]:[10]\n[13]:[11]\n[14]:[12]\n[15]:[13]\n", encoding="utf-8")
+    tsv = tmp_path / "d.tsv"
+    code, _, err = invoke("align", str(ar), str(en), "--presplit", "--mode", "parallel", "-o", str(tsv), "-q")
+    assert code == 0, err
+    results = {}
+    for fmt in ("tsv", "vecalign", "json"):
+        pred = tsv if fmt == "tsv" else tmp_path / f"from_tsv.{'align' if fmt == 'vecalign' else 'json'}"
+        if fmt != "tsv":
+            code, _, err = invoke("filter", str(tsv), "-f", fmt, "-o", str(pred), "-q")
+            assert code == 0, err
+        code, out, err = invoke("eval", str(pred), str(gold), "--json")
+        assert code == 0, err
+        assert "PRED has no 1-0/0-1 links and leaves" in err, (fmt, err)
+        results[fmt] = json.loads(out)
+        assert results[fmt]["null_policy_in_effect"] == "drop" and results[fmt]["sentences_in_no_link"] > 0
+    assert results["tsv"]["strict"] == results["vecalign"]["strict"] == results["json"]["strict"]
+
+
+def test_filter_makes_the_native_json_of_what_its_filters_keep(tmp_path: Path, shared_bench: Path) -> None:
+    """filter --link-types 1-1 -f json was refused for a 1-2 link the filter itself removes; the
+    sentences a removed link held several of (their split back from the joined text a guess) are
+    unknown ("") in the JSON, and every kept link's sentences are there as the TSV had them."""
+    merged = shared_bench / "derived" / "ntrex128_ar_en" / "merged"
+    tsv, out = tmp_path / "m.tsv", tmp_path / "m11.json"
+    code, _, err = invoke("align", str(merged / "00.ar"), str(merged / "00.en"), "--presplit", "-o", str(tsv), "-q")
+    assert code == 0, err
+    rows = [x.split("\t") for x in tsv.read_text(encoding="utf-8").splitlines()[1:]]
+    assert any("," in r[1] for r in rows)
+    code, _, err = invoke("filter", str(tsv), "--link-types", "1-1", "-f", "json", "-o", str(out), "-q")
+    assert code == 0, err
+    from parallel.readers import read_pairs
+
+    al = read_pairs(str(out), "json")
+    assert all(len(k.src) == 1 and len(k.tgt) == 1 for k in al.links)
+    kept = {(int(r[0]), int(r[1])): (r[2], r[3]) for r in rows if "," not in r[0] + r[1]}
+    assert {(k.src[0], k.tgt[0]) for k in al.links} == set(kept)
+    for (i, j), (s, t) in kept.items():
+        assert (al.src.segments[i].text, al.tgt.segments[j].text) == (s, t)
+    for r in rows:
+        if "," in r[1]:
+            assert all(al.tgt.segments[int(j)].text == "" for j in r[1].split(","))
+    code, _, err = invoke("filter", str(tsv), "-f", "json", "-o", str(tmp_path / "all.json"), "-q")
+    assert code == 2 and "has several sentences on a side" in one_error(err)

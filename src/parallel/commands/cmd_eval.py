@@ -224,8 +224,8 @@ def _clip(text: str, n: int = 40) -> str:
 def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
     """Checks and notes before scoring: a PRED putting a sentence in two links gets a warning
     (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
-    returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export)
-    under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
+    returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export, or
+    a file filter made from one) under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
     whose entries have an empty side gets a note that it was read as parallel. PRED and GOLD
     that cannot align the same documents are refused (:func:`check_same_documents`)."""
     from ..evaluate import check_one_link_per_sentence, missing_null_links
@@ -240,13 +240,15 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
         if broken:
             click.echo(f"parallel-corpus: warning: {broken}", err=True)
     parallel = [d for d in docs if not d.pred_file.comparable]
-    if null_policy == "reference" and any(d.pred_file.kind in ("tsv", "jsonl", "tmx") for d in parallel):
-        lost = sum(missing_null_links(d.pred, d.gold) for d in parallel if d.pred_file.kind in ("tsv", "jsonl", "tmx"))
+    if null_policy == "reference":
+        # any format: a Vecalign or JSON file made by filter from a default export lacks them too
+        lost = sum(missing_null_links(d.pred, d.gold) for d in parallel)
         if lost:
             click.echo(f"parallel-corpus: warning: PRED has no 1-0/0-1 links and leaves {lost} sentence(s) out "
-                       "of every link (a tsv/jsonl/tmx export leaves them out unless --keep-empty), so the "
-                       "reference null policy scores it as --null-policy drop; export with --keep-empty, or "
-                       "score the .align/.json", err=True)
+                       "of every link (a tsv/jsonl/tmx export leaves them out unless --keep-empty, and so "
+                       "does a file filter made from one), so the reference null policy scores it as "
+                       "--null-policy drop; export with --keep-empty, or score align's own .align/.json",
+                       err=True)
     unsigned = [d for d in parallel if d.pred_file.kind == "tsv" and not d.pred_file.signed
                 and any(not (s and t) for s, t in d.pred)]
     if unsigned and not quiet:
@@ -328,8 +330,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
         scores = scores + align_counts(d.pred, d.gold, null_policy)
     # a parallel PRED without its 1-0/0-1 links (a tsv/jsonl/tmx export made without --keep-empty)
     # is scored, whatever the policy asked, as under drop: the figures say so, not only stderr
-    lost = sum(missing_null_links(d.pred, d.gold) for d in docs
-               if not d.pred_file.comparable and d.pred_file.kind in ("tsv", "jsonl", "tmx")) \
+    lost = sum(missing_null_links(d.pred, d.gold) for d in docs if not d.pred_file.comparable) \
         if null_policy == "reference" else 0
     if as_json:
         out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,

@@ -196,6 +196,32 @@ def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
                          "NAME.json)")
 
 
+def forget_split_guesses(read: Any, kept: Any) -> Any:
+    """``kept`` with the text of every sentence that only a dropped link of several sentences a side
+    gave set to "" (unknown), as if the file had never held it: a pairs export joins such a side's
+    sentences with a space, the reader splits them back by guess, and the native JSON writes each
+    sentence's own text."""
+    import dataclasses
+
+    from ..readers import _make_doc
+
+    def side(doc: Any, dropped: set[int], kept_ids: set[int]) -> Any:
+        blank = dropped - kept_ids
+        if not blank:
+            return doc
+        made = _make_doc({i: "" if i in blank else seg.text for i, seg in enumerate(doc.segments)},
+                         doc.lang, doc.name)
+        return dataclasses.replace(doc, text=made.text, segments=made.segments)
+
+    many_s = {i for k in read.links if len(k.src) > 1 for i in k.src}
+    many_t = {j for k in read.links if len(k.tgt) > 1 for j in k.tgt}
+    if not many_s and not many_t:
+        return kept
+    src = side(kept.src, many_s, {i for k in kept.links for i in k.src})
+    tgt = side(kept.tgt, many_t, {j for k in kept.links for j in k.tgt})
+    return dataclasses.replace(kept, src=src, tgt=tgt)
+
+
 def check_blank(file: str, al: Any, in_fmt: str) -> None:
     """Refuse a jsonl FILE of blank lines alone, as the readers of the other formats refuse white
     space (the jsonl reader reads it as zero pairs, and ``eval`` counts on that to say so itself),
@@ -322,7 +348,6 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     al = read_pairs(file, in_fmt)
     check_blank(file, al, in_fmt)
     check_joined_pairs(file, al, out_fmt)
-    check_native(file, al, in_fmt, out_fmt)
     if log and in_fmt == "tsv" and al.mode == "parallel" and sidecar_mode(file) is None \
             and any(not (k.src and k.tgt) for k in al.links):
         log(f"note: {file} has no signature ({file}.sig): read as a parallel alignment, its rows with an "
@@ -330,6 +355,9 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
         al = with_evidence(al)
     kept = run_filters(al, options, log)
+    check_native(file, kept, in_fmt, out_fmt)  # on what is written: --link-types 1-1 may leave none
+    if out_fmt == "json" and in_fmt != "json":
+        kept = forget_split_guesses(al, kept)
     if log and keep_empty and kept.mode == "comparable" and out_fmt != "vecalign" and kept.info.get("rebuilt_documents"):
         unknown = sum(not kept.src.segments[i].text for i in kept.unmatched_src) + \
             sum(not kept.tgt.segments[j].text for j in kept.unmatched_tgt)
