@@ -758,3 +758,20 @@ def test_filter_makes_the_native_json_of_what_its_filters_keep(tmp_path: Path, s
             assert all(al.tgt.segments[int(j)].text == "" for j in r[1].split(","))
     code, _, err = invoke("filter", str(tsv), "-f", "json", "-o", str(tmp_path / "all.json"), "-q")
     assert code == 2 and "has several sentences on a side" in one_error(err)
+
+
+def test_a_vecalign_file_without_its_sig_is_said_to_be_read_as_parallel(tmp_path: Path) -> None:
+    """docs/schema.md promises a note from filter and eval for a TSV or Vecalign file without its
+    .sig that has entries with an empty side; only the TSV got it, and a comparable Vecalign file
+    copied alone was scored as a parallel one (P 0.18) in silence."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    ar, en = corpus / "covid-cooperation.ar.txt", corpus / "covid-cooperation.en.txt"
+    native, bare = tmp_path / "c.json", tmp_path / "c.align"
+    for out, extra in ((native, ["-f", "json"]), (bare, ["-f", "vecalign", "--no-sig"])):
+        code, _, err = invoke("align", str(ar), str(en), "--mode", "comparable", "-q", "-o", str(out), *extra)
+        assert code == 0, err
+    assert not Path(f"{bare}.sig").exists() and "[]" in bare.read_text(encoding="utf-8")
+    code, _, err = invoke("eval", str(bare), str(native))
+    assert code == 0 and f"note: {bare} has no signature" in err and "if it is comparable" in err, err
+    code, _, err = invoke("filter", str(bare), "-o", str(tmp_path / "again.align"))
+    assert code == 0 and f"note: {bare} has no signature" in err, err

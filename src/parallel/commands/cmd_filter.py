@@ -348,7 +348,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     al = read_pairs(file, in_fmt)
     check_blank(file, al, in_fmt)
     check_joined_pairs(file, al, out_fmt)
-    if log and in_fmt == "tsv" and al.mode == "parallel" and sidecar_mode(file) is None \
+    if log and in_fmt in ("tsv", "vecalign") and al.mode == "parallel" and sidecar_mode(file) is None \
             and any(not (k.src and k.tgt) for k in al.links):
         log(f"note: {file} has no signature ({file}.sig): read as a parallel alignment, its rows with an "
             "empty side as 1-0/0-1 links; if it is comparable, put its .sig beside it")
