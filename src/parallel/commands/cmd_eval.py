@@ -226,10 +226,11 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
     (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
     returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export, or
     a file filter made from one) under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
-    or Vecalign PRED without its .sig whose entries have an empty side gets a note that it was read as
-    parallel (docs/schema.md). PRED and GOLD
+    or Vecalign PRED (whose links cross) without its .sig whose entries have an empty side gets a note
+    that it was read as parallel (docs/schema.md). PRED and GOLD
     that cannot align the same documents are refused (:func:`check_same_documents`)."""
     from ..evaluate import check_one_link_per_sentence, missing_null_links
+    from ..readers import links_cross
 
     for d in docs:
         check_same_documents(d)
@@ -250,8 +251,10 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
                        "does a file filter made from one), so the reference null policy scores it as "
                        "--null-policy drop; export with --keep-empty, or score align's own .align/.json",
                        err=True)
-    unsigned = [d for d in parallel if d.pred_file.kind in ("tsv", "vecalign") and not d.pred_file.signed
-                and any(not (s and t) for s, t in d.pred)]
+    # a Vecalign file without its .sig is the norm from other tools: said only where its links
+    # cross, which no parallel alignment of ours does (a TSV's crossing links make it comparable)
+    unsigned = [d for d in parallel if not d.pred_file.signed and any(not (s and t) for s, t in d.pred)
+                and (d.pred_file.kind == "tsv" or (d.pred_file.kind == "vecalign" and links_cross(d.pred)))]
     if unsigned and not quiet:
         click.echo(f"note: {unsigned[0].pred_path} has no signature ({unsigned[0].pred_path}.sig): read as a "
                    "parallel alignment, its entries with an empty side as 1-0/0-1 links; if it is "

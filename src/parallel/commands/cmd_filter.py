@@ -335,7 +335,7 @@ def _input_files(file: str, in_fmt: str) -> list[str]:
 def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: bool, sidecar: bool,
             output: str, quiet: bool, options: dict[str, Any]) -> None:
     from ..export import export
-    from ..readers import read_pairs, sidecar_mode
+    from ..readers import links_cross, read_pairs, sidecar_mode
 
     log = note(quiet)
     out_fmt = output_format(output, fmt, in_fmt)
@@ -348,8 +348,8 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     al = read_pairs(file, in_fmt)
     check_blank(file, al, in_fmt)
     check_joined_pairs(file, al, out_fmt)
-    if log and in_fmt in ("tsv", "vecalign") and al.mode == "parallel" and sidecar_mode(file) is None \
-            and any(not (k.src and k.tgt) for k in al.links):
+    if log and al.mode == "parallel" and sidecar_mode(file) is None and any(not (k.src and k.tgt) for k in al.links) \
+            and (in_fmt == "tsv" or (in_fmt == "vecalign" and links_cross((k.src, k.tgt) for k in al.links))):
         log(f"note: {file} has no signature ({file}.sig): read as a parallel alignment, its rows with an "
             "empty side as 1-0/0-1 links; if it is comparable, put its .sig beside it")
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
