@@ -233,3 +233,13 @@ def test_a_metric_named_twice_is_scored_once(tmp_path: Path) -> None:
                          "--metrics", "bleu,chrf,BLEU", "--json")
     assert code == 0, err
     assert [s["metric"] for s in json.loads(out)["scores"]] == ["BLEU", "chrF2++"]
+
+
+def test_the_note_names_the_reference_file_and_its_signature_apart(tmp_path: Path) -> None:
+    """The note said "reference file: model:...|mode:..." (the signature where the file's name was)."""
+    ref = pairs(tmp_path)
+    result = CliRunner().invoke(main, ["mt-eval", "--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref),
+                                       "--metrics", "bleu"])
+    assert result.exit_code == 0, result.output
+    note = next(x for x in result.stderr.splitlines() if "pairs scored" in x)
+    assert f"; reference {ref}" in note and "reference file: model:" not in note

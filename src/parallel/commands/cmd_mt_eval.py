@@ -210,7 +210,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     per_pair = sentence_chrf([r[2] for r in rows], [r[3] for r in rows]) if sentence else []
     if log:
         log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
-                                                      else "") + f"; reference file: {al.signature or ref}")
+                                                      else "") + f"; reference {ref}" + (f" (made by {al.signature})" if al.signature else ""))
     out = sys.stdout
     no_ids = bool(al.info.get(NO_IDS))
     if as_json:
