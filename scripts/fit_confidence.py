@@ -192,6 +192,7 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
     pa: list[float] = []
     ya: list[float] = []
     per: dict[str, list[int]] = {}
+    by_kind: dict[str, tuple[list[float], list[float]]] = {}
     for sc in scenarios("heldout"):
         a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
         ks, kt = knn_means(a, e, 4)
@@ -205,6 +206,9 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
                 ya.extend(float((int(i), int(j)) in sc.gold) for i, j in zip(h.src, h.tgt))
         ps.append(np.array(list(last.values())))
         ys.append(np.array([pair in sc.gold for pair in last], float))
+        kp, ky = by_kind.setdefault(sc.kind, ([], []))
+        kp.extend(ps[-1].tolist())
+        ky.extend(ys[-1].tolist())
         tp = sum((i, j) in sc.gold for i, j, _, _ in kept)
         if verbose:
             print(f"    {sc.name:14s} {prf(tp, len(kept), len(sc.gold))}")
@@ -213,7 +217,7 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
         c[1] += len(kept)
         c[2] += len(sc.gold)
     return {"p": np.concatenate(ps), "y": np.concatenate(ys), "per": per, "pa": np.array(pa),
-            "ya": np.array(ya)}
+            "ya": np.array(ya), "by_kind": {k: (np.array(v[0]), np.array(v[1])) for k, v in by_kind.items()}}
 
 
 def prf(tp: int, npred: int, ngold: int) -> str:
@@ -276,6 +280,13 @@ def main() -> int:
     print_table("held-out (pairs scored while mining)", e, table)
     for kind, (tp, npred, ngold) in sorted(res["per"].items()):  # type: ignore[attr-defined]
         print(f"  {kind:9s} {prf(tp, npred, ngold)}")
+    # the pooled ECE can hide kinds that err in opposite directions: each kind's own, and its pairs
+    # in the band where the bar cuts (p 0.45-0.8), predicted against observed
+    print("held-out calibration by kind (ECE; pairs at p 0.45-0.8: mean p -> share right)")
+    for kind, (kp, ky) in sorted(res["by_kind"].items()):  # type: ignore[attr-defined]
+        band = (kp >= 0.45) & (kp < 0.8)
+        mid = f"{band.sum()} pairs, {kp[band].mean():.3f} -> {ky[band].mean():.3f}" if band.any() else "none"
+        print(f"  {kind:14s} ECE {ece(kp, ky)[0]:.3f} over {len(kp)} pairs; {mid}")
     ea, _ = ece(res["pa"], res["ya"])  # type: ignore[arg-type]
     print(f"held-out assignment pairs: ECE {ea:.3f} ({len(res['ya'])} pairs)")  # type: ignore[arg-type]
     info = {**old_info, "training_pairs": len(y), "true": int(y.sum()), "assignment_pairs": len(ya),
