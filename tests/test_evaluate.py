@@ -691,3 +691,22 @@ def test_eval_refuses_a_tsv_without_the_id_columns(tmp_path: Path) -> None:
     got = _figures(CliRunner().invoke(cli, ["eval", str(_write(tmp_path, "ids.tsv", "0\t0\n1\t1\n")), str(gold),
                                             "--json"]))
     assert got["strict"]["f1"] == 1.0  # type: ignore[index]
+
+
+def test_missing_null_links_counts_without_listing_the_ids(tmp_path: Path) -> None:
+    # stop 36: a stray id (a typo, 10**12) built set(range(10**12 + 1)): eval took 11 GB for an id
+    # of 10**8 and was killed for a 20-digit one. Counted now, under a 2 GB address-space cap.
+    import subprocess
+    import sys
+
+    from parallel.evaluate import missing_null_links
+
+    gold = [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3,), ())]
+    assert missing_null_links([((0,), (0,)), ((2,), (2,))], gold) == 2 + 1  # src 1 and 3, tgt 1
+    assert missing_null_links([((0,), (0,)), ((1,), ())], gold) == 0  # written with its null links
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30));"
+            "from parallel.evaluate import missing_null_links as m;"
+            "print(m([((0,), (0,)), ((10**12,), (1,))], [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]))")
+    res = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-500:]
+    assert int(res.stdout) == 10**12 - 1 + 1  # the ids under 10**12 but 0, and gold's target 2
