@@ -44,11 +44,17 @@ class Filter:
         return self.name
 
 
+def _shown(value: float) -> float:
+    """A value as the TSV shows it (4 decimals; JSON, JSONL and TMX keep 6): a threshold keeps the
+    same links whichever export it reads, and the ones a reader of the TSV sees over it."""
+    return float(f"{value:.4f}")
+
+
 def _value(al: Alignment, link: Link, key: str) -> float | None:
     if key == "score":
-        return link.score
+        return _shown(link.score)
     value = link.features.get(key)
-    return None if value is None else float(value)
+    return None if value is None else _shown(float(value))
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class LengthRatio(Filter):
             v = link.features.get("length_ratio")
             if v is None:
                 v = text_features(al.src_text(link), al.tgt_text(link))["length_ratio"]
+            v = _shown(float(v))
             ok = (self.low is None or v >= self.low) and (self.high is None or v <= self.high)
             out.append(ok)
         return out
