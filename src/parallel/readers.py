@@ -642,6 +642,15 @@ def read_vecalign(path: str | Path, *, src_sentences: list[str] | None = None,
                            extra_src=extra_src, extra_tgt=extra_tgt)
 
 
+def _jsonl_ids(ids: Any, key: str, where: str) -> tuple[int, ...]:
+    """A JSONL record's sentence numbers: a list of whole numbers, or null/absent (no ids)."""
+    if ids is None:
+        return ()
+    if not isinstance(ids, list) or not all(_is_int(i) and i >= 0 for i in ids):
+        raise InputError(f"{where}: \"{key}\" must be a list of sentence numbers, got {_short(ids)}")
+    return tuple(ids)
+
+
 def read_jsonl(path: str | Path) -> Alignment:
     """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line).
 
@@ -669,11 +678,16 @@ def read_jsonl(path: str | Path) -> Alignment:
                 if len(keys) != 2:
                     raise InputError(f"{where}: \"translation\" needs exactly two languages, has {keys}")
                 langs = (keys[0], keys[1])
+            if list(tr) != list(langs) and rec.get("src_ids") is not None:
+                # run's _all.jsonl of pairs in both directions, or files of two directions joined
+                # with cat: read by the first record's languages, the other direction's texts
+                # would be swapped against their ids (without ids a record's order says nothing)
+                raise InputError(f"{where}: a {'-'.join(map(str, tr))} pair in a file of "
+                                 f"{langs[0]}-{langs[1]} pairs: one language direction per file")
             s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
             if rec.get("src_ids") is not None or rec.get("tgt_ids") is not None:
                 has_ids = True
-            s_ids = tuple(int(i) for i in rec.get("src_ids") or [])
-            t_ids = tuple(int(i) for i in rec.get("tgt_ids") or [])
+            s_ids, t_ids = (_jsonl_ids(rec.get(k), k, where) for k in ("src_ids", "tgt_ids"))
             feats = {k: v for k, v in rec.items() if k not in reserved and v is not None}
             if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
                 unmatched = True
