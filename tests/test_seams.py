@@ -782,3 +782,64 @@ def test_a_vecalign_file_without_its_sig_is_said_to_be_read_as_parallel(tmp_path
     gold.write_text("[0]:[0]\n[1]:[]\n[2]:[1, 2]\n", encoding="utf-8")
     code, _, err = invoke("eval", str(plain), str(gold))
     assert code == 0 and "note" not in err, err
+
+
+def test_a_presplit_alignment_reads_back_from_json_with_the_text_every_export_wrote(tmp_path: Path) -> None:
+    # stop 36: presplit kept each line's whole span, so the native JSON gave back the BOM and the
+    # spaces around a line, and filter/report/review/grep read those (Moses via JSON != Moses direct)
+    de, fr = tmp_path / "a.de", tmp_path / "a.fr"
+    de.write_text("Der Vertrag wurde gestern unterzeichnet. \n\ufeffDas Wetter war schön.  \n"
+                  "Wir gingen nach Hause.\n", encoding="utf-8")
+    fr.write_text("Le traité a été signé hier.\nLe temps était beau.\nNous sommes rentrés.\n", encoding="utf-8")
+    base = ("align", str(de), str(fr), "--presplit", "--mode", "parallel", "-q")
+    assert invoke(*base, "-f", "moses", "-o", str(tmp_path / "direct"))[0] == 0
+    assert invoke(*base, "-f", "json", "-o", str(tmp_path / "a.json"))[0] == 0
+    assert invoke("filter", str(tmp_path / "a.json"), "-f", "moses", "-o", str(tmp_path / "via"), "-q")[0] == 0
+    direct = (tmp_path / "direct.de-fr.de").read_text(encoding="utf-8")
+    assert direct.splitlines()[0] == "Der Vertrag wurde gestern unterzeichnet."
+    assert (tmp_path / "via.de-fr.de").read_text(encoding="utf-8") == direct
+
+
+@pytest.mark.parametrize("ids", ['"12"', "[0.5]", "[true]", "[-1]", '{"0": 1}'])
+def test_jsonl_ids_that_are_not_sentence_numbers_are_refused(tmp_path: Path, ids: str) -> None:
+    # stop 36: int() read "12" as [1, 2], 0.5 as 0 and true as 1
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"translation": {"ar": "x", "en": "y"}, "src_ids": ' + ids + ', "tgt_ids": [0]}\n',
+                   encoding="utf-8")
+    code, _, err = invoke("filter", str(src), "-o", str(tmp_path / "s.tsv"), "-q")
+    assert code == 2 and '"src_ids" must be a list of sentence numbers' in one_error(err)
+    assert not (tmp_path / "s.tsv").exists()
+
+
+def test_jsonl_of_two_directions_is_refused_not_read_with_swapped_texts(tmp_path: Path) -> None:
+    # stop 36: the first record's languages were taken for every record, so an en-ar record's
+    # English went out as Arabic against its own ids
+    src = tmp_path / "mix.jsonl"
+    src.write_text('{"translation": {"ar": "س", "en": "a"}, "src_ids": [0], "tgt_ids": [0]}\n'
+                   '{"translation": {"en": "b", "ar": "ص"}, "src_ids": [1], "tgt_ids": [1]}\n', encoding="utf-8")
+    code, _, err = invoke("filter", str(src), "-o", str(tmp_path / "m.tsv"), "-q")
+    assert code == 2 and "one language direction per file" in one_error(err)
+    # without ids a record's key order says nothing: read by language
+    src.write_text('{"translation": {"ar": "س", "en": "a"}}\n{"translation": {"en": "b", "ar": "ص"}}\n',
+                   encoding="utf-8")
+    assert invoke("filter", str(src), "-f", "moses", "-o", str(tmp_path / "m"), "-q")[0] == 0
+    assert (tmp_path / "m.ar-en.ar").read_text(encoding="utf-8") == "س\nص\n"
+
+
+def test_a_threshold_keeps_the_same_links_from_every_export(tmp_path: Path, shared_bench: Path) -> None:
+    # stop 36: the TSV writes 4 decimals, JSON/JSONL/TMX 6, so --min-cosine 0.634 kept a link of
+    # cosine 0.633989 from the TSV (0.6340) and dropped it from the others
+    tb = shared_bench / "textberg_defr"
+    kept = set()
+    for fmt in ("tsv", "jsonl", "tmx", "json"):
+        out = tmp_path / f"tb.{fmt}"
+        assert invoke("align", str(tb / "test0.de"), str(tb / "test0.fr"), "--presplit", "-f", fmt, "-o", str(out),
+                      "-q")[0] == 0
+        rows = []
+        for flt in (("--min-cosine", "0.634"), ("--min-length-ratio", "0.9", "--max-length-ratio", "1.1"),
+                    ("--min-score", "0.5")):
+            code, stdout, _ = invoke("filter", str(out), *flt, "-o", "-", "-f", "tsv", "--no-header", "-q")
+            assert code == 0
+            rows.append(tuple(line.split("\t")[0] + ":" + line.split("\t")[1] for line in stdout.splitlines()))
+        kept.add(tuple(rows))
+    assert len(kept) == 1
