@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from parallel.cli import main as cli
-from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, pair_files, run_manifest
+from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, pair_files, read_manifest, run_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 AR = ROOT / "corpus" / "covid-cooperation.ar.txt"
@@ -208,6 +208,8 @@ def test_run_never_writes_over_its_manifest_or_inputs(tmp_path: Path, pair: str,
     ("name\tsrc\ttgt\n_all\tx.ar\ty.en\n", "pair name '_all': use ASCII letters, digits, '.', '_' and '-', starting with"),
     ("name\tsrc\ttgt\nمقال\tx.ar\ty.en\n", "pair name 'مقال': use ASCII letters"),
     ("name\tsrc\ttgt\tsrc_lang\ttgt_lang\n# no pairs yet\n", "manifest lists no pairs"),
+    # stop 36: the line as the file numbers it, comments and blank lines counted (it said line 2)
+    ("name\tsrc\ttgt\tpresplit\n# c\n\na\tx.ar\ty.en\tmaybe\n", "line 4: presplit must be yes or no"),
 ])
 def test_bad_manifest_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "m.tsv").write_text(text, encoding="utf-8")
@@ -425,3 +427,49 @@ def test_a_model_that_cannot_exist_is_refused_before_any_output_is_touched(tmp_p
     assert {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "new"), "-q", "-m", model])
     assert res.exit_code == 2 and not (tmp_path / "new").exists()
+
+
+def test_a_line_separator_in_a_manifest_note_is_text_not_a_new_row(tmp_path: Path) -> None:
+    # stop 36: the manifest was split with str.splitlines, so a U+2028 in a note column cut its row
+    # ("line 3 has 1 fields" in a file of two lines)
+    shutil.copy(AR, tmp_path / "a.ar")
+    shutil.copy(EN, tmp_path / "a.en")
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\tnote\nalpha\ta.ar\ta.en\tfrom the web\u2028second line\n",
+                                    encoding="utf-8")
+    (entry,) = read_manifest(tmp_path / "m.tsv")
+    assert entry.name == "alpha" and entry.meta.get("note") == "from the web\u2028second line"
+
+
+def test_pairs_in_two_directions_are_joined_one_direction_a_file(tmp_path: Path) -> None:
+    # stop 36: _all.tsv/_all.jsonl joined an ar-en and an en-ar pair as one file of the first pair's
+    # languages: the en-ar pair's English went to the Moses .ar file and was tagged Arabic in TMX
+    ar = AR.read_text(encoding="utf-8").split("\n")[0]
+    en = "\n\n".join(EN.read_text(encoding="utf-8").split("\n\n")[:3])
+    (tmp_path / "b.ar").write_text(ar + "\n", encoding="utf-8")
+    (tmp_path / "b.en").write_text(en + "\n", encoding="utf-8")
+    rows = ["name\tsrc\ttgt\tmode", "there\tb.ar\tb.en\tparallel", "back\tb.en\tb.ar\tparallel"]
+    (tmp_path / "m.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / COMBINED).write_text("stale\n", encoding="utf-8")  # an earlier run's join
+    summary = run_manifest(tmp_path / "m.tsv", out)
+    assert not summary.failures
+    assert not (out / COMBINED).exists() and not (out / f"{COMBINED}.sig").exists()
+    for direction, pair in (("ar-en", "there"), ("en-ar", "back")):
+        tsv = out / f"_all.{direction}.tsv"
+        assert str(tsv) in str(summary.combined)
+        body = tsv.read_text(encoding="utf-8").split("\n")[1:-1]
+        assert body and all(line.startswith(f"{pair}\t") for line in body)
+        assert body == [f"{pair}\t{line}" for line in (out / f"{pair}.tsv").read_text(encoding="utf-8").split("\n")[1:-1]]
+        assert (out / f"_all.{direction}.jsonl").read_text(encoding="utf-8") == (out / f"{pair}.jsonl").read_text(
+            encoding="utf-8")
+        moses = tmp_path / f"m-{direction}"
+        res = CliRunner().invoke(cli, ["filter", str(tsv), "-f", "moses", "-o", str(moses), "-q"])
+        assert res.exit_code == 0, res.output
+        src = direction.split("-")[0]
+        first = (moses.parent / f"{moses.name}.{direction}.{src}").read_text(encoding="utf-8").split("\n")[0]
+        assert any("\u0600" <= c <= "\u06ff" for c in first) == (src == "ar")
+    # one direction again: back to _all.tsv, the per-direction joins removed
+    (tmp_path / "m.tsv").write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
+    run_manifest(tmp_path / "m.tsv", out)
+    assert (out / COMBINED).is_file() and not list(out.glob("_all.*-*"))

@@ -80,10 +80,14 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
     """Parse a manifest; relative paths are resolved against its folder."""
     path = Path(path)
     text = read_text(path)
-    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
-    rows = [r for r in rows if r and not r[0].startswith("#")]
-    if not rows:
+    # lines end at a line feed only (a U+2028 in a note column is text), and keep their numbers in
+    # the file for the messages, comments and blank lines counted
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    numbered = [(n, row) for n, row in enumerate(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=1)
+                if row and not row[0].startswith("#")]
+    if not numbered:
         raise InputError(f"{path}: manifest has no header line")
+    rows = [row for _, row in numbered]
     header = [h.strip() for h in rows[0]]
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
@@ -94,7 +98,7 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
     entries: list[PairEntry] = []
     seen: set[str] = set()  # pair names, lower case
     names: set[str] = set()
-    for lineno, row in enumerate(rows[1:], start=2):
+    for lineno, row in numbered[1:]:
         if len(row) != len(header):
             raise InputError(f"{path}: line {lineno} has {len(row)} fields, header has {len(header)}")
         rec = dict(zip(header, (v.strip() for v in row), strict=True))
@@ -386,21 +390,65 @@ def _forget(out: Path, name: str) -> None:
         p.unlink(missing_ok=True)
 
 
-def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path | None:
+def _direction(out: Path, name: str, suffix: str | None) -> str:
+    """A done pair's language direction (``ar-en``), as its signature sidecar names it; "" unknown."""
+    if suffix is None:
+        return ""
+    sig = out / f"{name}{suffix}.sig"
+    text = sig.read_text(encoding="utf-8").strip() if sig.is_file() else ""
+    fields = dict(f.split(":", 1) for f in text.split("|") if ":" in f)
+    return f"{fields['src']}-{fields['tgt']}" if "src" in fields and "tgt" in fields else ""
+
+
+def _combined_names(direction: str) -> tuple[str, str]:
+    """The joined TSV's and JSONL's names: ``_all.tsv``, or ``_all.ar-en.tsv`` for one direction of several."""
+    if not direction:
+        return COMBINED, COMBINED_JSONL
+    return COMBINED.replace(".tsv", f".{direction}.tsv"), COMBINED_JSONL.replace(".jsonl", f".{direction}.jsonl")
+
+
+def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> list[Path]:
     """Join the per-pair outputs of the ``done`` pairs, in manifest order: ``_all.tsv`` (the
     TSV files with a leading ``pair`` column, one header; its ``.sig`` holds the signature, or
     each pair's own where they differ) and ``_all.jsonl`` (the JSONL records, whose ``pair`` field
-    names the pair). Returns the TSV's path."""
+    names the pair). A joined file holds one language direction (its readers take the languages
+    of the file): where the pairs go in several (ar-en and en-ar), each direction gets its own
+    ``_all.ar-en.tsv`` / ``_all.ar-en.jsonl``. Returns the TSVs' paths (none without a TSV output)."""
     tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
     jsonl = next((s for s, f in OUTPUTS.items() if f == "jsonl"), None)
-    names = [e.name for e in entries if e.name in done]
+    groups: dict[str, list[str]] = {}
+    for e in entries:
+        if e.name in done:
+            groups.setdefault(_direction(out, e.name, tsv), []).append(e.name)
+    if len(groups) > 1 and "" in groups:  # a pair whose direction is unknown joins the first known
+        unknown = groups.pop("")
+        groups[next(iter(groups))][:0] = unknown
+    split = len(groups) > 1
+    written = []
+    for direction, names in (groups.items() if groups else [("", [])]):
+        target = _join(out, names, tsv, jsonl, *_combined_names(direction if split else ""))
+        if target is not None:
+            written.append(target)
+    # joins an earlier run of this folder left in the other layout (or for a direction no pair
+    # takes now) would read as this run's
+    now = {n for d in (groups if split else [""]) for n in _combined_names(d)}
+    for old in [out / COMBINED, out / COMBINED_JSONL, *out.glob("_all.*-*.tsv"), *out.glob("_all.*-*.jsonl")]:
+        if old.name not in now:
+            old.unlink(missing_ok=True)
+            Path(f"{old}.sig").unlink(missing_ok=True)
+    return written
+
+
+def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_name: str,
+          jsonl_name: str) -> Path | None:
+    """Write the joined TSV (and its .sig) and JSONL of ``names`` (see :func:`write_combined`)."""
     if jsonl is not None:
-        with atomic_writer(out / COMBINED_JSONL) as fh:
+        with atomic_writer(out / jsonl_name) as fh:
             for name in names:
                 fh.write((out / f"{name}{jsonl}").read_text(encoding="utf-8"))
     if tsv is None:
         return None
-    target = out / COMBINED
+    target = out / tsv_name
     # the signatures beside it: one line when every pair was made alike, else NAME<TAB>SIGNATURE
     # per pair, so a reader gives each row its pair's own
     from .export import pairs_sidecar
@@ -410,21 +458,24 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> Path 
         sig = out / f"{name}{tsv}.sig"
         if sig.is_file():
             own[name] = sig.read_text(encoding="utf-8").strip()
-    with atomic_writer(out / f"{COMBINED}.sig") as fh:
+    with atomic_writer(out / f"{tsv_name}.sig") as fh:
         text = pairs_sidecar(own)
         if text:
             fh.write(text + "\n")
     with atomic_writer(target) as fh:
         header_written = False
         for name in names:
-            lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").splitlines(keepends=True)
+            # rows end at a line feed (as filter reads them), whatever else str.splitlines would cut at
+            lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n")
+            if lines[-1] == "":
+                lines.pop()
             if not lines:
                 continue
             if not header_written:
-                fh.write("pair\t" + lines[0])
+                fh.write("pair\t" + lines[0] + "\n")
                 header_written = True
             for line in lines[1:]:
-                fh.write(f"{name}\t{line}")
+                fh.write(f"{name}\t{line}\n")
         if not header_written:
             from .schema import TSV_CORE
 
@@ -586,7 +637,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now
         bar.close()
     combined = write_combined(entries, out, done)
-    summary.combined = str(combined) if combined else None
+    summary.combined = ", ".join(map(str, combined)) or None
     with atomic_writer(out / SUMMARY) as fh:
         json.dump(summary.to_dict(), fh, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
         fh.write("\n")
