@@ -473,3 +473,30 @@ def test_pairs_in_two_directions_are_joined_one_direction_a_file(tmp_path: Path)
     (tmp_path / "m.tsv").write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
     run_manifest(tmp_path / "m.tsv", out)
     assert (out / COMBINED).is_file() and not list(out.glob("_all.*-*"))
+
+
+def test_a_pair_with_nothing_mined_is_still_in_the_joined_file_for_eval(tmp_path: Path, shared_bench: Path) -> None:
+    # stop 36: a comparable pair with no pairs had no rows in _all.tsv and its one-line .sig named
+    # no pairs, so `eval _all.tsv GOLD/` refused the file ("no prediction for document(s) x")
+    # while the folder of per-pair files scored it as nothing found
+    comp = shared_bench / "derived" / "ntrex128_ar_en" / "comparable"
+    inp, gold = tmp_path / "in", tmp_path / "gold"
+    inp.mkdir()
+    gold.mkdir()
+    shutil.copy(comp / "01.ar", inp / "01.ar")
+    shutil.copy(comp / "01.en", inp / "01.en")
+    shutil.copy(comp / "00.ar", inp / "x.ar")  # two unrelated documents: nothing to mine
+    shutil.copy(comp / "05.en", inp / "x.en")
+    for name in ("01", "x"):
+        shutil.copy(comp / "01.gold.tsv", gold / f"{name}.gold.tsv")
+    (inp / "m.tsv").write_text("name\tsrc\ttgt\tmode\tpresplit\n01\t01.ar\t01.en\tcomparable\tyes\n"
+                               "x\tx.ar\tx.en\tcomparable\tyes\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert not run_manifest(inp / "m.tsv", out).failures
+    assert len((out / "x.tsv").read_text(encoding="utf-8").splitlines()) == 1  # the header alone
+    scores = []
+    for pred in (out / COMBINED, out):
+        res = CliRunner().invoke(cli, ["eval", str(pred), str(gold), "--glob", "*.align", "--gold-glob", "*.gold.tsv"])
+        assert res.exit_code == 0, res.stderr
+        scores.append([line for line in res.stdout.splitlines() if line.startswith(("documents", "mining"))])
+    assert scores[0] == scores[1] and scores[0][0].startswith("documents: 2")

@@ -458,8 +458,11 @@ def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_n
         sig = out / f"{name}{tsv}.sig"
         if sig.is_file():
             own[name] = sig.read_text(encoding="utf-8").strip()
+    # a pair without rows (comparable texts with nothing mined) is named in the sidecar, so that
+    # eval scores it as no pairs found instead of refusing the file for lacking it
+    rowless = any(len((out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n")) <= 2 for name in names)
     with atomic_writer(out / f"{tsv_name}.sig") as fh:
-        text = pairs_sidecar(own)
+        text = pairs_sidecar(own, by_pair=rowless)
         if text:
             fh.write(text + "\n")
     with atomic_writer(target) as fh:

@@ -549,6 +549,12 @@ def read_link_file(path: str | Path) -> LinkFile:
         doc = "" if pair is None else str(pair)
         docs.setdefault(doc, []).append(ids)
         given.setdefault(doc, []).append((*ids, al.src_text(link), al.tgt_text(link)))
+    if kind == "tsv":  # pairs the sidecar of a joined TSV names are documents, rows or not
+        from .readers import _read_sidecar_pairs
+
+        for pair in _read_sidecar_pairs(Path(f"{path}.sig"))[1]:
+            docs.setdefault(pair, [])
+            given.setdefault(pair, [])
     # the native JSON holds its documents (unless rebuilt from a pairs export: then, as every
     # other export, only the sentences its links give whole)
     whole = kind == "json" and not al.info.get(REBUILT) and not offsets
