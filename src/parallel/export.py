@@ -492,6 +492,9 @@ def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_l
     temporary names first and renamed together at the end."""
     src_path, tgt_path, sig_path = moses_paths(path, src_lang, tgt_lang)
     review = {f: moses_status_path(sig_path, f) for f in MOSES_REVIEW if any(r.features.get(f) for r in rows)}
+    stale = [moses_status_path(sig_path, f) for f in MOSES_REVIEW if f not in review]
+    for p in stale + ([] if sidecar else [sig_path]):
+        refuse_removal(p, path)
     with output_batch(), contextlib.ExitStack() as stack:
         fs = stack.enter_context(atomic_writer(src_path))
         ft = stack.enter_context(atomic_writer(tgt_path))
@@ -506,7 +509,6 @@ def write_moses_rows(rows: Sequence[PairRow], path: str, *, src_lang: str, tgt_l
             fg.write(signature + "\n")
     # the files are in place: removing a stale one (from an earlier export, it would mislead) must
     # not fail the export; one that cannot be removed (a directory) is no file a reader takes
-    stale = [moses_status_path(sig_path, f) for f in MOSES_REVIEW if f not in review]
     for p in stale + ([] if sidecar else [sig_path]):
         with contextlib.suppress(IsADirectoryError, PermissionError):
             p.unlink(missing_ok=True)
@@ -674,6 +676,8 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         return
     # no /dev/null.sig, and no sidecar holding nothing (pairs read from a file that had none)
     sig = sidecar_text(al) if sidecar and name in SIDECAR and not is_special(path) else ""
+    if not sig.strip() and name in SIDECAR:
+        refuse_removal(sidecar_path(path), path)
     with output_batch():  # the file and its sidecar reach their names together, or neither does
         with atomic_writer(path) as fh:
             writer(al, fh, **options)
@@ -682,6 +686,17 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
                 fh.write(sig + "\n")
     if not sig.strip() and name in SIDECAR:
         drop_stale_sidecar(path)
+
+
+def refuse_removal(stale: str | Path, output: str | Path) -> None:
+    """InputError when ``stale`` (a file an export removes as out of date: the ``.sig`` of an
+    earlier export) is an input of the running command: it would be deleted, not overwritten,
+    so the write guard alone never saw it. Said before anything is written."""
+    from .io import is_input
+
+    if not is_special(output) and is_input(stale):
+        raise InputError(f"{stale}: is an input of this command; writing {output} without a signature "
+                         "would remove it (as the stale .sig of an earlier export); give another output name")
 
 
 def drop_stale_sidecar(path: str | Path) -> None:

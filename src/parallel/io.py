@@ -189,6 +189,12 @@ def inputs_protected(paths: Iterable[str | os.PathLike[str] | None]) -> Iterator
         _INPUTS.reset(token)
 
 
+def is_input(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is an input of the running command (see :func:`inputs_protected`)."""
+    ident = _identity(path)
+    return ident is not None and ident in _INPUTS.get()
+
+
 def refuse_input(path: str | os.PathLike[str]) -> None:
     """InputError when ``path`` is an input of the running command (see :func:`inputs_protected`)."""
     ident = _identity(path)
