@@ -360,6 +360,7 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
     rows: list[tuple[tuple[int, ...], tuple[int, ...], str, str]] = []
     header: tuple[str, ...] | None = None
     first = True
+    width = 0
     for n, line in enumerate(_lines(text), 1):  # LF only: a text cell may hold U+2028, as filter reads it
         if not line.strip() or line.startswith("#"):
             continue
@@ -378,6 +379,12 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
             first = False
             continue
         first = False
+        # a row with more or fewer fields than the others (a file cut off in the middle of a row)
+        # is no pair: its second field would be read as ids and scored
+        width = len(header) if header is not None else (width or len(cols))
+        if len(cols) != width:
+            raise InputError(f"{name}: line {n}: {len(cols)} tab-separated fields, expected {width} "
+                             f"({'as the header names' if header is not None else 'as the rows before it'})")
         names = header or _headerless_columns(len(cols))
         if header is None and names is not None and names[0] != "src_ids":
             # a headerless layout of the pair schema that opens with another column (pair)
