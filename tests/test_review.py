@@ -1586,3 +1586,22 @@ def test_a_chunked_body_over_the_limit_is_too_large_not_broken_json(pfile: Path)
         assert status == 200, answer
     assert read_alignment(pfile).links[4].features["status"] == "rejected"
     assert "note" not in read_alignment(pfile).links[0].features
+
+
+def test_a_history_line_cut_inside_an_arabic_character_is_skipped(pfile: Path) -> None:
+    # stop 36: the history keeps Arabic notes as UTF-8; a kill mid-append cut a character in half
+    # and every later read (page load, undo) was HTTP 500 UnicodeDecodeError
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 0, "status": "accepted"})
+    with open(st.history_path, "ab") as fh:
+        fh.write('{"op": "note", "args": {"note": "ملاحظة'.encode()[:-1])  # half of the last letter
+    assert len(st.history()) == 1
+    st.undo()
+    assert "status" not in read_alignment(pfile).links[0].features
+
+
+def test_a_history_path_that_is_a_folder_is_refused_at_start(pfile: Path) -> None:
+    # stop 36: every edit was HTTP 500 IsADirectoryError; now review says so before it serves
+    pfile.with_name(pfile.name + ".history.jsonl").mkdir()
+    with pytest.raises(InputError, match="is not a file; review keeps the undo history"):
+        ReviewStore(pfile)

@@ -321,6 +321,9 @@ class ReviewStore:
         changes gets a fresh ``cosine``, ``margin`` and ``p``; without it (or when it fails) none."""
         self.path = Path(path).resolve()
         self.history_path = self.path.with_name(self.path.name + HISTORY_SUFFIX)
+        if self.history_path.exists() and not self.history_path.is_file():  # every edit would fail
+            raise InputError(f"{self.history_path}: is not a file; review keeps the undo history of "
+                             f"{self.path.name} there: move it away")
         self._lock = file_lock(self.path)
         self._encoder_factory = encoder
         self._encoder: Any = None
@@ -424,12 +427,15 @@ class ReviewStore:
         if not self.history_path.is_file():
             return []
         entries = []
-        for line in self.history_path.read_text(encoding="utf-8").splitlines():
+        # lines end at a line feed (as they are written: a U+2028 in a note is no line end); a line
+        # cut short by a crash, in the middle of a character of an Arabic note too, was never
+        # applied (the file is written after its history line): skipped
+        for line in self.history_path.read_bytes().split(b"\n"):
             if line.strip():
                 try:
-                    entries.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash: never applied (file written after)
+                    entries.append(json.loads(line.decode("utf-8")))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
         return entries
 
     def _append_history(self, entry: dict[str, Any]) -> int:
