@@ -388,3 +388,44 @@ def test_lines_without_a_letter_take_no_partner(seed_sentences: tuple[list[str],
     linked = [r for r in records if not r.get("unmatched")]
     assert linked and not any(r["translation"]["ar"] in ("==========", "12345") for r in linked)
     assert {"==========", "12345"} <= {r["translation"]["ar"] for r in records if r.get("unmatched")}
+
+
+@pytest.mark.parametrize("damage", ["emb", "offsets"])
+def test_a_damaged_work_folder_is_made_again(seed_sentences: tuple[list[str], list[str]], tmp_path: Path,
+                                              damage: str) -> None:
+    # stop 36: a chunk cut short (a full disk, a copy interrupted) or a garbled offsets.npy was
+    # "internal error: ValueError: mmap length ..." on every rerun, the work never rebuilt
+    ar, en = seed_sentences
+    src = write_lines(tmp_path / "ar.txt", ar)
+    tgt = write_lines(tmp_path / "en.txt", en)
+    args = ["mine", str(src), str(tgt), "--work", str(tmp_path / "w"), "--min-p", "0.1"]
+    assert CliRunner().invoke(cli, [*args, "-q", "-o", str(tmp_path / "a.tsv")]).exit_code == 0
+    if damage == "emb":
+        victim = tmp_path / "w" / "src" / "emb_00000.npy"
+        victim.write_bytes(victim.read_bytes()[:100])
+    else:
+        victim = tmp_path / "w" / "tgt" / "offsets.npy"
+        victim.write_bytes(b"garbage\n")
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "b.tsv")])
+    assert res.exit_code == 0, res.output
+    assert f"{victim.name} cannot be read" in res.stderr
+    assert (tmp_path / "b.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
+
+
+def test_a_work_folder_inside_an_input_folder_is_not_read_as_input(seed_sentences: tuple[list[str], list[str]],
+                                                                   tmp_path: Path) -> None:
+    # stop 36: `mine ar en --work ar/work` worked once; the rerun took ar/work/src/texts.txt for an
+    # input ("is an input of this command") after deleting the cached embeddings
+    ar, en = seed_sentences
+    (tmp_path / "ar").mkdir()
+    (tmp_path / "en").mkdir()
+    write_lines(tmp_path / "ar" / "a.txt", ar)
+    write_lines(tmp_path / "en" / "a.txt", en)
+    args = ["mine", str(tmp_path / "ar"), str(tmp_path / "en"), "--work", str(tmp_path / "ar" / "work"),
+            "--min-p", "0.1", "-q"]
+    outs = []
+    for n in range(2):
+        res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / f"{n}.tsv")])
+        assert res.exit_code == 0, res.output
+        outs.append((tmp_path / f"{n}.tsv").read_bytes())
+    assert outs[0] == outs[1]

@@ -199,13 +199,16 @@ class Sentences:
             self._fh = None
 
 
-def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given; a folder stands for its files (recursively, sorted, hidden ones skipped)."""
+def expand_inputs(paths: Sequence[str | Path], exclude: str | Path | None = None) -> list[Path]:
+    """Files as given; a folder stands for its files (recursively, sorted, hidden ones skipped, and
+    those under ``exclude``: mine's own ``--work`` folder placed inside an input folder)."""
     out: list[Path] = []
+    skip = Path(os.path.realpath(exclude)) if exclude is not None else None
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file()
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                           and (skip is None or skip not in Path(os.path.realpath(f)).parents))
             if not found:
                 raise InputError(f"{p}: folder has no files")
             out += found
@@ -1124,6 +1127,19 @@ def _check_work_folder(folder: Path, meta: Any) -> None:
                          f"{', ...' if len(foreign) > 3 else ''}); give --work an empty folder or one mine made")
 
 
+def _damaged(folder: Path) -> list[str]:
+    """The work files of a side folder that cannot be read as mine wrote them (sorted names)."""
+    bad = [] if (folder / "texts.txt").is_file() else ["texts.txt"]
+    for p in [folder / "offsets.npy", folder / "origin.npy", *sorted(folder.glob("emb_*.npy"))]:
+        try:
+            arr = np.load(p, mmap_mode="r")
+            if not isinstance(arr, np.ndarray) or (p.name.startswith("emb_") and arr.ndim != 2):
+                bad.append(p.name)
+        except (OSError, ValueError, EOFError):
+            bad.append(p.name)
+    return bad
+
+
 def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, chunk_size: int,
                  engine: Any, segment: bool, lang: str | None, log: Log = None) -> tuple[Sentences, VectorStore]:
     """Collect (or reuse) one side's sentences and embeddings under ``work/name``."""
@@ -1137,7 +1153,10 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
             old = json.loads(meta_path.read_text(encoding="utf-8"))
         except ValueError:
             old = None
-    if old != meta:
+    damaged = _damaged(folder) if old == meta else []
+    if damaged and log:  # a chunk cut short (a full disk, a copy interrupted): this side is made again
+        log(f"{name}: {folder / damaged[0]} cannot be read; collecting and embedding this side again")
+    if old != meta or damaged:
         _check_work_folder(folder, old)
         if folder.exists():
             for p in folder.glob("emb_*.npy"):
@@ -1313,7 +1332,7 @@ def mine_corpus(
         if code is not None:
             check_code(code, flag)
     sweep_temp()  # temporary folders of runs killed with -9
-    src_files, tgt_files = expand_inputs(src_paths), expand_inputs(tgt_paths)
+    src_files, tgt_files = expand_inputs(src_paths, work), expand_inputs(tgt_paths, work)
     if not force_lang:  # a language the text's script contradicts labels every pair wrongly: said now
         from .lang import check_lang
 
@@ -1334,6 +1353,10 @@ def mine_corpus(
                              "it (NAME.s-t.s, NAME.s-t.t), so it could overwrite it; give another output name")
     with inputs_protected([*src_files, *tgt_files]):  # an output named like an input is refused
         check_output_path(output)
+        if fmt == "tsv" and not sidecar and output is not None and output != "-":
+            from .export import refuse_removal, sidecar_path
+
+            refuse_removal(sidecar_path(output), output)  # its stale .sig is removed, not written over
         return _mine_files(src_files, tgt_files, output, work=work, model=model, chunk_size=chunk_size,
                            engine=engine, jobs=jobs, ray_address=ray_address, segment=segment,
                            src_lang=src_lang, tgt_lang=tgt_lang, header=header, fmt=fmt, sidecar=sidecar,
