@@ -123,3 +123,20 @@ def test_a_lone_surrogate_is_refused_when_the_document_is_made() -> None:
     with pytest.raises(InputError, match=r"character 6 is a lone surrogate \(U\+D800\)"):
         make_document("Hello \ud800 world.", "en", name="text")
     assert make_document("Hello world.", "en").sentences == ["Hello world."]
+
+
+def test_an_alignment_is_not_written_over_its_own_documents(tmp_path: Path) -> None:
+    # stop 36: al.export("par.ar") turned the Arabic document into a TSV and al.report("par.en")
+    # the English one into an HTML page, silently; the CLI refuses `-o par.ar`
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    ar, en = tmp_path / "par.ar", tmp_path / "par.en"
+    ar.write_bytes((root / "covid-cooperation.ar.txt").read_bytes()[:1500].rsplit(b"\n", 1)[0] + b"\n")
+    en.write_bytes((root / "covid-cooperation.en.txt").read_bytes()[:1500].rsplit(b"\n", 1)[0] + b"\n")
+    before = ar.read_bytes(), en.read_bytes()
+    al = parallel.align_documents(parallel.read_document(str(ar)), parallel.read_document(str(en)))
+    for write, target in ((al.export, ar), (al.report, en), (al.export, en.with_suffix(".en"))):
+        with pytest.raises(InputError, match="is an input"):
+            write(str(target))
+    assert (ar.read_bytes(), en.read_bytes()) == before
+    al.export(str(tmp_path / "ok.tsv"))  # any other name is written
+    assert (tmp_path / "ok.tsv").is_file()

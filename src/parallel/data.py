@@ -137,6 +137,7 @@ class Alignment:
         with an empty side left out of the training formats (``keep_empty=True`` keeps them);
         ``.html``/``.htm`` (or ``fmt="html"``): the report (:meth:`report`)."""
         from .export import export, wants_report
+        from .io import inputs_protected
 
         name = _file_path(path, "export")
         if wants_report(name, fmt):
@@ -144,13 +145,20 @@ class Alignment:
             self.report(name, **options)
             return
         options.setdefault("sidecar", True)
-        export(self, name, fmt, **options)
+        with inputs_protected(self._document_files()):  # al.export("doc.ar") is refused as -o doc.ar is
+            export(self, name, fmt, **options)
+
+    def _document_files(self) -> list[str]:
+        """The files the documents were read from (their names, where those are paths)."""
+        return [d.name for d in (self.src, self.tgt) if d.name]
 
     def report(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
+        from .io import inputs_protected
         from .report import write_report
 
-        write_report(self, _file_path(path, "report"), **options)
+        with inputs_protected(self._document_files()):
+            write_report(self, _file_path(path, "report"), **options)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per link with the fields of the pair schema (:mod:`parallel.schema`),
