@@ -843,3 +843,47 @@ def test_a_threshold_keeps_the_same_links_from_every_export(tmp_path: Path, shar
             rows.append(tuple(line.split("\t")[0] + ":" + line.split("\t")[1] for line in stdout.splitlines()))
         kept.add(tuple(rows))
     assert len(kept) == 1
+
+
+def test_a_stale_signature_that_is_an_input_is_not_removed(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # stop 36: writing without a signature removes an earlier export's .sig, and that removal
+    # passed the input guard: `filter train.ar-en.ar -f tsv -o train.ar-en --no-sig` deleted the
+    # Moses corpus's own train.ar-en.sig with exit 0
+    ar, en = pair
+    train = tmp_path / "train"
+    assert invoke("align", str(ar), str(en), "-f", "moses", "-o", str(train), "-q")[0] == 0
+    sig = tmp_path / "train.ar-en.sig"
+    before = sig.read_bytes()
+    code, _, err = invoke("filter", str(tmp_path / "train.ar-en.ar"), "-f", "tsv", "-o", str(tmp_path / "train.ar-en"),
+                          "--no-sig", "-q")
+    assert code == 2 and "would remove it" in one_error(err)
+    assert sig.read_bytes() == before and not (tmp_path / "train.ar-en").exists()
+    # a TSV written without its .sig next to a .sig that is the input
+    tsv = tmp_path / "q.tsv"
+    assert invoke("align", str(ar), str(en), "-o", str(tsv), "-q")[0] == 0
+    sig = tmp_path / "q.tsv.sig"
+    before = sig.read_bytes()
+    code, _, err = invoke("filter", str(sig), "--from", "tsv", "-o", str(tsv), "--no-sig", "-q")
+    assert code == 2 and sig.read_bytes() == before
+
+
+def test_eval_refuses_a_tsv_cut_off_in_the_middle_of_a_row(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # stop 36: the last row "10<TAB>1" of a TSV cut mid-row was scored as link [10]:[1], exit 0,
+    # where filter and mt-eval refuse the same file
+    ar, en = pair
+    tsv, gold = tmp_path / "p.tsv", tmp_path / "p.align"
+    assert invoke("align", str(ar), str(en), "--mode", "parallel", "-o", str(tsv), "-q")[0] == 0
+    assert invoke("align", str(ar), str(en), "--mode", "parallel", "-o", str(gold), "-q")[0] == 0
+    lines = tsv.read_text(encoding="utf-8").split("\n")
+    cut = tmp_path / "cut.tsv"
+    cut.write_text("\n".join(lines[:-2]) + "\n" + "\t".join(lines[-2].split("\t")[:2])[:-1], encoding="utf-8")
+    (tmp_path / "cut.tsv.sig").write_bytes((tmp_path / "p.tsv.sig").read_bytes())
+    code, _, err = invoke("eval", str(cut), str(gold))
+    assert code == 2 and "tab-separated fields, expected" in one_error(err)
+    assert invoke("eval", str(tsv), str(gold))[0] == 0
+    # headerless: a row narrower than the rows before it
+    body = [line for line in lines[1:] if line]
+    (tmp_path / "nohead.tsv").write_text("\n".join(body[:-1]) + "\n" + "\t".join(body[-1].split("\t")[:2]) + "\n",
+                                         encoding="utf-8")
+    code, _, err = invoke("eval", str(tmp_path / "nohead.tsv"), str(gold))
+    assert code == 2 and "as the rows before it" in one_error(err)
