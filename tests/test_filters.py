@@ -95,6 +95,9 @@ def test_number_filter_computes_missing_evidence() -> None:
 
 @pytest.mark.parametrize("kwargs", [
     {"link_types": "1-1,one"}, {"link_types": ","}, {"min_length_ratio": 2.0, "max_length_ratio": 1.0},
+    # stop 36: thresholds that keep nothing were exit 0 with an empty output
+    {"min_cosine": 1.5}, {"max_length_ratio": -1.0}, {"min_length_ratio": -0.5},
+    {"status": "rejected", "drop_rejected": True},
 ])
 def test_bad_options(kwargs: dict[str, object]) -> None:
     with pytest.raises(InputError):
@@ -438,3 +441,8 @@ def test_filter_of_stdin_needs_from(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     want = CliRunner().invoke(main, ["filter", "p.tsv", "-q"]).stdout
     res = CliRunner().invoke(main, ["filter", "-", "--from", "tsv", "-q"], input=text)
     assert res.exit_code == 0 and res.stdout == want != "", res.output
+
+
+def test_the_edges_of_the_thresholds_are_still_filters() -> None:
+    assert build_filters(min_cosine=1.0) and build_filters(min_length_ratio=0.0, max_length_ratio=0.0)
+    assert build_filters(status="accepted,rejected", drop_rejected=True)

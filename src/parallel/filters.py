@@ -280,6 +280,8 @@ def build_filters(*, min_score: float | None = None, min_p: float | None = None,
             raise InputError(f"--status: {', '.join(bad) or repr(status)} is not a review state "
                              f"(choose from {', '.join(STATUS_CHOICES)})")
         if drop_rejected:
+            if states == ["rejected"]:  # keeps nothing: a contradiction, not a filter
+                raise InputError("--status rejected keeps the rejected pairs, --drop-rejected drops them: give one")
             states = [x for x in states if x != "rejected"]
         filters.append(ReviewStatus(frozenset(states)))
     elif drop_rejected:
@@ -301,10 +303,15 @@ def build_filters(*, min_score: float | None = None, min_p: float | None = None,
             raise InputError(f"--min-p: {min_p:g} is not a probability (want 0 <= X <= 1)")
         filters.append(MinValue("p", min_p))
     if min_cosine is not None:
+        if min_cosine > 1.0:  # keeps nothing: a cosine is at most 1
+            raise InputError(f"--min-cosine: {min_cosine:g} is above 1, the largest cosine (want X <= 1)")
         filters.append(MinValue("cosine", min_cosine))
     if min_margin is not None:
         filters.append(MinValue("margin", min_margin))
     if min_length_ratio is not None or max_length_ratio is not None:
+        for flag, bound in (("--min-length-ratio", min_length_ratio), ("--max-length-ratio", max_length_ratio)):
+            if bound is not None and bound < 0:  # a ratio of lengths is never negative
+                raise InputError(f"{flag}: {bound:g} is negative; a length ratio is 0 or more")
         if (min_length_ratio is not None and max_length_ratio is not None
                 and min_length_ratio > max_length_ratio):
             raise InputError(f"--min-length-ratio {min_length_ratio:g} is above --max-length-ratio "
