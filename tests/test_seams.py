@@ -887,3 +887,16 @@ def test_eval_refuses_a_tsv_cut_off_in_the_middle_of_a_row(tmp_path: Path, pair:
                                          encoding="utf-8")
     code, _, err = invoke("eval", str(tmp_path / "nohead.tsv"), str(gold))
     assert code == 2 and "as the rows before it" in one_error(err)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "json"])
+def test_pairs_are_not_written_under_the_reports_name(tmp_path: Path, pair: tuple[Path, Path], fmt: str) -> None:
+    # stop 36: `-o out.html -f tsv` wrote TSV into out.html (a broken page), where `-o out.tsv -f json`
+    # was refused; the name says the report, so -f contradicting it is refused before any work
+    ar, en = pair
+    out = tmp_path / "out.html"
+    code, _, err = invoke("align", str(ar), str(en), "-o", str(out), "-f", fmt, "-q")
+    assert code == 2 and "the name says the HTML report" in one_error(err)
+    assert not out.exists()
+    assert invoke("align", str(ar), str(en), "-o", str(out), "-q")[0] == 0  # no -f: the report
+    assert out.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")

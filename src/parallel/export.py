@@ -609,6 +609,8 @@ def format_for(path: str | None, fmt: str | None) -> str:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")
         named = SUFFIXES.get(Path(path).suffix.lower()) if path and path != "-" and fmt != "moses" else None
+        if path and path != "-" and fmt != "moses" and Path(path).suffix.lower() in REPORT_SUFFIXES:
+            named = "the HTML report"  # pairs written there open as a broken page
         if named is not None and named != fmt:  # readers go by the suffix: such a file reads as garbage
             raise InputError(f"{path}: the name says {named} but -f asks for {fmt}; name the file for its "
                              f"format (or leave -f out: the name decides)")
