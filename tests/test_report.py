@@ -465,11 +465,12 @@ def test_align_to_html_is_the_report_with_the_pairs_below_the_bar(tmp_path: Path
     assert section.count('role="row"') == len(below) + 1  # + the header row
     assert "13 ↔ 8" in section and "≠ numbers" in section
     assert page.count('role="row" data-k=') == len(al.links)  # the link rows only
-    # -f still says what to write, whatever the suffix
+    # -f contradicting the report's name is refused, as any name -f contradicts is (stop 36: it
+    # wrote TSV into seed.html); the page stays as it was
     res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-o", str(page_path), "-f", "tsv",
                                     "-q"])
-    assert res.exit_code == 0, res.output
-    assert page_path.read_text(encoding="utf-8").startswith("src_ids\ttgt_ids\t")
+    assert res.exit_code == 2 and "the name says the HTML report" in res.stderr
+    assert page_path.read_text(encoding="utf-8") == page
 
 
 def test_parallel_report_has_no_below_the_bar_section() -> None:
