@@ -900,3 +900,22 @@ def test_pairs_are_not_written_under_the_reports_name(tmp_path: Path, pair: tupl
     assert not out.exists()
     assert invoke("align", str(ar), str(en), "-o", str(out), "-q")[0] == 0  # no -f: the report
     assert out.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.update(mode="weird"), '"mode" must be parallel or comparable'),
+    (lambda d: d["links"][0].setdefault("features", {}).update(p=7), "a probability (0 to 1) expected"),
+    (lambda d: d["links"][0].setdefault("features", {}).update(status="maybe"), "accepted or rejected expected"),
+])
+def test_values_a_native_json_cannot_hold_are_refused(tmp_path: Path, pair: tuple[Path, Path], change: object,
+                                                       message: str) -> None:
+    # stop 36: a mode of "weird", p 7 and status "maybe" were read in silence (filter --status
+    # accepted then dropped the "maybe" link, --min-p kept p 7 whatever the bar)
+    ar, en = pair
+    src = tmp_path / "a.json"
+    assert invoke("align", str(ar), str(en), "--mode", "parallel", "-f", "json", "-o", str(src), "-q")[0] == 0
+    doc = json.loads(src.read_text(encoding="utf-8"))
+    change(doc)  # type: ignore[operator]
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, _, err = invoke("filter", str(src), "-o", str(tmp_path / "b.tsv"), "-q")
+    assert code == 2 and message in one_error(err)

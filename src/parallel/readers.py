@@ -139,6 +139,8 @@ def alignment_from_dict(obj: dict[str, Any], name: str = "alignment") -> Alignme
             raise InputError(f"{name}: \"links\" must be a list, got {_short(raw_links)}")
         if not isinstance(mode, str) or not isinstance(signature, str):
             raise InputError(f"{name}: \"mode\" and \"signature\" must be strings")
+        if mode not in ("parallel", "comparable"):  # every reader of the links goes by it
+            raise InputError(f"{name}: \"mode\" must be parallel or comparable, got {_short(mode)}")
         seen: tuple[dict[int, int], dict[int, int]] = ({}, {})
         links = tuple(_link(k, n, sizes, seen, name) for n, k in enumerate(raw_links))
         info = _check_info(obj.get("info") or {}, sizes, name)

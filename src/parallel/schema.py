@@ -145,8 +145,12 @@ def feature_type_error(name: str, value: Any) -> str | None:
     if kind == "float":
         if not is_number(value):
             return f"a number expected, got {value!r}"[:80]
+        if name == "p" and not 0.0 <= value <= 1.0:  # filter --min-p would keep it whatever the bar
+            return f"a probability (0 to 1) expected, got {value!r}"[:80]
     elif kind == "string" and not isinstance(value, str):
         return f"text expected, got {value!r}"[:80]
+    elif name == "status" and value not in (*STATUSES, ""):  # filter --status would drop it in silence
+        return f"{' or '.join(STATUSES)} expected, got {value!r}"[:80]
     return None
 
 
