@@ -1605,3 +1605,31 @@ def test_a_history_path_that_is_a_folder_is_refused_at_start(pfile: Path) -> Non
     pfile.with_name(pfile.name + ".history.jsonl").mkdir()
     with pytest.raises(InputError, match="is not a file; review keeps the undo history"):
         ReviewStore(pfile)
+
+
+def test_two_review_processes_on_one_file_lose_no_acknowledged_edit(pfile: Path) -> None:
+    # stop 36: the lock was a threading.Lock, so two `review` servers on the same file each read,
+    # checked and wrote it unguarded: all 26 edits were answered 200 and 8-18 of them were lost,
+    # and the undo chain broke. Both processes now edit under a lock of the file's folder.
+    import subprocess
+    import sys
+
+    n = len(read_alignment(pfile).links)
+    code = ("import sys\nfrom parallel.review.store import ReviewStore\n"
+            "st = ReviewStore(sys.argv[1])\n"
+            "for i in range(40):\n"
+            "    st.apply('note', {'link': i % int(sys.argv[3]), 'note': sys.argv[2] + str(i)})\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(pfile), tag, str(n)]) for tag in ("a", "b")]
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
+    st = ReviewStore(pfile)
+    entries = st.history()
+    assert len(entries) == 80 and st.undo_depth() == 80  # every edit made on top of the one before
+    import itertools
+
+    for before, after in itertools.pairwise(entries):
+        assert after["rev_before"] == before["rev_after"]
+    last: dict[int, str] = {}
+    for e in entries:
+        last[int(e["args"]["link"])] = e["args"]["note"]
+    # the file holds each link's last acknowledged note
+    assert [k.features.get("note") for k in read_alignment(pfile).links] == [last[i] for i in range(n)]

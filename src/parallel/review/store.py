@@ -39,7 +39,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -287,6 +287,27 @@ def file_lock(path: Path) -> threading.Lock:
         return _FILE_LOCKS.setdefault(key, threading.Lock())
 
 
+@contextlib.contextmanager
+def folder_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock, across processes, on the folder holding ``path`` (``flock`` on the folder
+    itself: no lock file is left beside the user's files, and the alignment file, replaced by a
+    rename at every save, could not hold one). Two ``review`` servers on the same file each
+    read-check-write under it, so neither answers 200 for an edit the other then overwrites.
+    Where the folder cannot be opened or ``flock`` is missing (not POSIX), the process lock alone."""
+    try:
+        import fcntl
+
+        fd = os.open(Path(path).parent, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 # The arguments an operation reads; only these are kept in the undo history.
 ARG_KEYS = ("link", "other", "status", "note", "src", "tgt", "src_at", "tgt_at")
 
@@ -472,7 +493,7 @@ class ReviewStore:
         (in a link with both sides before, in none after: a split 2-1 link in comparable mode frees
         a sentence, listed as unmatched; in parallel mode it becomes a 1-0 / 0-1 gap)."""
         args = {k: args[k] for k in ARG_KEYS if k in args}
-        with self._lock:
+        with self._lock, folder_lock(self.path):
             al = self.load()
             self._check_writable()
             before = list(al.links)
@@ -510,7 +531,7 @@ class ReviewStore:
 
     def undo(self, rev: str | None = None) -> Alignment:
         """Revert the last change that reached the file (and drop it from the history)."""
-        with self._lock:
+        with self._lock, folder_lock(self.path):
             al = self.load()
             links = list(al.links)
             current = fingerprint(links)
