@@ -890,3 +890,22 @@ def test_the_matrix_read_out_shows_a_cells_two_sentences_in_a_real_browser(tmp_p
     blocks = matrix_svg(long_alignment(), np.eye(300, dtype=np.float32), max_side=100)
     assert "data-stext" not in blocks and "hover a cell for the numbers of the sentences it covers" in blocks
     assert "data-stext" in matrix_svg(long_alignment(), np.eye(300, dtype=np.float32))
+
+
+def test_a_blank_line_is_never_a_pair_below_the_bar() -> None:
+    # stop 36: a blank line of a --presplit text (its vector near everything) was listed in the
+    # report as a possible pair, with an empty Arabic cell
+    import numpy as np
+
+    from parallel.api import below_bar_pairs
+
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(4, 16))
+    src = base / np.linalg.norm(base, axis=1, keepdims=True)
+    noisy = base + 0.3 * rng.normal(size=base.shape)
+    tgt = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+    texts = ["one thing", "another thing", "a third", "the fourth"]
+    everything = below_bar_pairs(src, tgt, texts, texts, [], min_p=1.0, floor=0.0)
+    assert {(c["src"], c["tgt"]) for c in everything} >= {(0, 0)}
+    blank = below_bar_pairs(src, tgt, ["", *texts[1:]], [*texts[:3], " "], [], min_p=1.0, floor=0.0)
+    assert blank and all(c["src"] != 0 and c["tgt"] != 3 for c in blank)

@@ -320,8 +320,9 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
 
     held_s = {i for lk in links for i in lk.src}
     held_t = {j for lk in links for j in lk.tgt}
-    us = np.array([i for i in range(len(src_emb)) if i not in held_s], dtype=np.int64)
-    ut = np.array([j for j in range(len(tgt_emb)) if j not in held_t], dtype=np.int64)
+    # a blank line (--presplit) says nothing: never a candidate (its vector sits near everything)
+    us = np.array([i for i in range(len(src_emb)) if i not in held_s and src_sents[i].strip()], dtype=np.int64)
+    ut = np.array([j for j in range(len(tgt_emb)) if j not in held_t and tgt_sents[j].strip()], dtype=np.int64)
     if len(us) == 0 or len(ut) == 0:
         return []
     ks, kt = knn_means(src_emb, tgt_emb, 4)
