@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -287,3 +288,28 @@ def test_context_never_opens_on_a_vowel_mark() -> None:
     for width in range(1, 30):
         after = h.end + len(h.right(width))   # the context ends with the marks of its last letter
         assert after == len(ar[0]) or unicodedata.category(ar[0][after]) != "Mn", width
+
+
+@pytest.mark.parametrize(("pattern", "same_as"), [
+    ("عُ?قد", "عقد"),          # a mark's quantifier goes with the mark, not onto the letter before it
+    ("مُنَظَّمَة", "منظمة"),
+    ("\\u0623", "أ"),           # a letter by its code folds as the typed letter does
+    ("ﻻ+", "(?:لا)+"),         # a presentation form folding to two letters stays one unit
+    ("[أب]ن", "[اب]ن"),
+])
+def test_a_regular_expression_means_over_folded_text_what_it_means_over_the_raw(pattern: str, same_as: str) -> None:
+    # stop 36: each non-ASCII character was folded alone, so `عُ?قد` meant `ع?قد` (every قد),
+    # `[ﻻ]` any ل or ا, and `\u0623` (أ) "matches only characters grep ignores"
+    text = fold_text("عقد الاجتماع وقد قال إن المنظمة لا أمل لا لا ابن بن")
+    got = [m.group() for m in compile_pattern(pattern, regex=True).finditer(text)]
+    assert got and got == [m.group() for m in compile_pattern(same_as, regex=True).finditer(text)]
+    assert got == [m.group() for m in re.finditer(fold_text(same_as), text)]
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    ("[ﻻ]", "several letters where a character class takes one"),
+    ("[\u064e\u064f]", "a character class of marks grep ignores"),
+])
+def test_a_class_grep_cannot_fold_is_refused(pattern: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        compile_pattern(pattern, regex=True)

@@ -83,6 +83,90 @@ def fold_text(text: str, lang: str = "", *, case: bool = True) -> str:
     return _one_space(folded, list(range(len(folded) + 1)))[0]
 
 
+_QUANTIFIER = re.compile(r"(?:[?*+]|\{\d*,?\d*\})[?+]?")
+_CHAR_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2}))")
+
+
+def _fold_regex(pattern: str, case: bool) -> str:
+    """A regular expression over raw text as one over folded text: its syntax kept, each letter
+    it names (typed, or as ``\\uXXXX``/``\\xXX``) folded as the text is. A character folding to
+    nothing (a vowel mark, tatweel) goes with its quantifier (``عُ?قد`` is ``عقد``, not ``ع?قد``); one
+    folding to several letters (ﻻ -> لا) is a group outside a class and refused inside one (the
+    class would offer each letter alone); a range in a class is kept as written. Escaped, since
+    NFKC can turn a character into syntax (a fullwidth bracket)."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        m = _CHAR_ESCAPE.match(pattern, i)
+        if m:
+            c = chr(int(next(g for g in m.groups() if g), 16))
+            i = m.end()
+        elif c == "\\":  # an escape of syntax (\\., \\d, \\1): kept as written
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        elif c == "[":
+            body, i = _fold_class(pattern, i, case)
+            out.append(body)
+            continue
+        else:
+            i += 1
+        if c.isascii():
+            out.append(c)
+            continue
+        folded = fold_text(c, case=case)
+        if not folded:  # the mark's quantifier would fall on the letter before it
+            q = _QUANTIFIER.match(pattern, i)
+            i = q.end() if q else i
+            continue
+        out.append(re.escape(folded) if len(folded) == 1 else f"(?:{re.escape(folded)})")
+    return "".join(out)
+
+
+def _fold_class(pattern: str, i: int, case: bool) -> tuple[str, int]:
+    """The character class opening at ``pattern[i]`` (``[``) folded (see :func:`_fold_regex`), and
+    where the pattern goes on; an unterminated class is left as written, for ``re`` to refuse."""
+    head = "[^" if pattern.startswith("[^", i) else "["
+    j = i + len(head)
+    items: list[tuple[str, str | None]] = []  # (as written, the character, or None: \\d and the like)
+    while j < len(pattern) and not (pattern[j] == "]" and items):
+        m = _CHAR_ESCAPE.match(pattern, j)
+        if m:
+            items.append((m.group(0), chr(int(next(g for g in m.groups() if g), 16))))
+            j = m.end()
+        elif pattern[j] == "\\":
+            items.append((pattern[j:j + 2], None))
+            j += 2
+        else:
+            items.append((pattern[j], pattern[j]))
+            j += 1
+    if j >= len(pattern):
+        return pattern[i:], len(pattern)
+    body: list[str] = []
+    k = 0
+    while k < len(items):
+        raw, ch = items[k]
+        if k + 2 < len(items) and items[k + 1][0] == "-":  # a range: its ends are code points
+            body.append(raw + "-" + items[k + 2][0])
+            k += 3
+            continue
+        k += 1
+        if ch is None or ch.isascii():
+            body.append(raw)
+            continue
+        folded = fold_text(ch, case=case)
+        if len(folded) > 1:
+            raise InputError(f"bad regular expression {pattern!r}: {ch!r} reads as {folded!r} once folded, "
+                             "several letters where a character class takes one; write (?:...|...)")
+        body.append(re.escape(folded))
+    if not "".join(body):
+        raise InputError(f"bad regular expression {pattern!r}: a character class of marks grep ignores "
+                         "(tatweel, vowel marks and other diacritics are removed before matching): search "
+                         "for the letters")
+    return head + "".join(body) + "]", j + 1
+
+
 def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
                     case_sensitive: bool = False) -> re.Pattern[str]:
     """The pattern to run over folded text.
@@ -95,8 +179,7 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
         raise InputError("empty pattern")
     case = not case_sensitive
     if regex:
-        # (escaped: NFKC can turn a non-ASCII character into regex syntax, e.g. a fullwidth bracket)
-        body = "".join(c if c.isascii() else re.escape(fold_text(c, case=case)) for c in pattern)
+        body = _fold_regex(pattern, case)
         if not body.strip():  # only tatweel or marks: nothing left to look for
             raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
     else:
