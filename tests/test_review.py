@@ -1633,3 +1633,16 @@ def test_two_review_processes_on_one_file_lose_no_acknowledged_edit(pfile: Path)
         last[int(e["args"]["link"])] = e["args"]["note"]
     # the file holds each link's last acknowledged note
     assert [k.features.get("note") for k in read_alignment(pfile).links] == [last[i] for i in range(n)]
+
+
+def test_a_rev_that_is_not_text_is_a_bad_request_and_the_last_link_has_no_next(client: tuple[Any, str, Path]) -> None:
+    # stop 36: "rev": 5 was answered 409 "the file changed since this page loaded it", and merging
+    # the last link with the next said "no link 13" (a link nobody asked for)
+    c, _, path = client
+    for url, body in (("/api/op", {"op": "status", "args": {"link": 0, "status": "accepted"}, "rev": 5}),
+                      ("/api/undo", {"rev": ["x"]})):
+        r = post(c, url, body)
+        assert r.status_code == 400 and "rev must be the text the page was given" in r.get_json()["error"]
+    last = len(read_alignment(path).links) - 1
+    r = post(c, "/api/op", {"op": "merge", "args": {"link": last}})
+    assert r.status_code == 400 and f"link {last} is the last" in r.get_json()["error"]

@@ -308,8 +308,7 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         if not isinstance(args, dict):
             raise InputError("args must be an object")
         store = store_for(body.get("file"))
-        rev = body.get("rev")
-        al, freed = store.edit(op, args, rev=rev if isinstance(rev, str) else None if rev is None else "?")
+        al, freed = store.edit(op, args, rev=_rev(body))
         # the row to show after a relink: where the link now is (comparable mode lists by text order)
         at = link_holding(al, args) if op == "relink" else None
         return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed, "at": at})
@@ -318,11 +317,19 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
     def post_undo() -> Response:
         body = json_body()
         store = store_for(body.get("file"))
-        rev = body.get("rev")
-        al = store.undo(rev=rev if isinstance(rev, str) else None if rev is None else "?")
+        al = store.undo(rev=_rev(body))
         return jsonify(state_of(store, folder, al, texts=False))
 
     return app
+
+
+def _rev(body: dict[str, Any]) -> str | None:
+    """The request's ``rev`` (the fingerprint of the links the page shows), or None: anything but
+    text is a bad request (400), not a conflict (409: "the file changed since this page loaded it")."""
+    rev = body.get("rev")
+    if rev is not None and not isinstance(rev, str):
+        raise InputError(f"rev must be the text the page was given, got {type(rev).__name__}")
+    return rev
 
 
 def serve(path: str | Path, *, port: int = 0, open_browser: bool = False,

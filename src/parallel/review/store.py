@@ -626,6 +626,8 @@ class ReviewStore:
         """Merge link ``link`` with link ``other`` (default: the next one); see :func:`merge_refusal`
         for which links may be merged."""
         i = self._index(links, args)
+        if "other" not in args and i == len(links) - 1:  # "no link 13" named a link nobody asked for
+            raise InputError(f"link {i} is the last: there is no next link to merge it with")
         j = self._index(links, {"other": args.get("other", i + 1)}, "other")
         if i == j:
             raise InputError("cannot merge a link with itself")
