@@ -1112,7 +1112,9 @@ def test_a_linguist_walkthrough_in_a_real_browser(server: tuple[str, Path], page
 
 
 FOLD_CASES = ["أَحْمَدُ في المدرسةِ ٢٠٢٤", "Café ÉTÉ", "ﻻ إله", "مسؤول ومسئول", "الصحة  العالمية", "WHO",
-              "ـــالتطويـــل", "٣٫٥٪", "\u200fنص\u200e", "Ärzte ohne Grenzen", "ﺍﻟﺴﻼﻡ"]
+              "ـــالتطويـــل", "٣٫٥٪", "\u200fنص\u200e", "Ärzte ohne Grenzen", "ﺍﻟﺴﻼﻡ",
+              # stop 36: the page lower-cased where grep case-folds, and its \s was not Python's
+              "Straße", "Σίσυφος", "ſ", "a\x1cb\x85c"]
 
 
 @pytest.mark.slow

@@ -142,13 +142,22 @@ def fold_with_map(text: str, lang: str | None = None, **rules: bool) -> tuple[st
     return "".join(pieces), starts
 
 
+@lru_cache(maxsize=1)
+def _casefold_table() -> tuple[tuple[str, str], ...]:
+    """The characters whose case folding is not their lower case (ß -> ss, final ς -> σ, ſ -> s:
+    297 of them): a browser has ``toLowerCase`` only."""
+    chars = (chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    return tuple((c, c.casefold()) for c in chars if c.casefold() != c.lower())
+
+
 def fold_tables() -> dict[str, object]:
     """The folding rules as data, for a page that searches in the browser the way ``grep`` does
     (the review app and the HTML report): ``marks`` (dropped characters, one string), ``letters``,
-    ``digits`` and ``punct`` (character maps). The page also takes compatibility forms as their
-    letters (NFKC), drops the accents of non-Arabic letters and folds case, as :func:`fold` does."""
+    ``digits`` and ``punct`` (character maps), and ``casefold`` (the case folding that is not
+    the lower case). The page also takes compatibility forms as their letters (NFKC), drops the
+    accents of non-Arabic letters and folds case, as :func:`fold` does."""
     return {"marks": "".join(sorted(MARKS)), "letters": dict(LETTERS), "digits": dict(DIGITS),
-            "punct": dict(PUNCT)}
+            "punct": dict(PUNCT), "casefold": dict(_casefold_table())}
 
 
 def strip_marks(text: str) -> str:

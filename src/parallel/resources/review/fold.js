@@ -7,7 +7,7 @@
 function makeFold(tables, keepCase) {
   'use strict';
   var marks = new Set(Array.from(tables.marks)), letters = tables.letters, digits = tables.digits;
-  var punct = tables.punct || {};
+  var punct = tables.punct || {}, casefold = tables.casefold || {};
   function has(map, ch) { return Object.prototype.hasOwnProperty.call(map, ch); }
   var mn = /\p{Mn}/u, seen = new Map();
   function arabic(cp) { return (cp >= 0x600 && cp <= 0x8FF) || (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF); }
@@ -25,7 +25,8 @@ function makeFold(tables, keepCase) {
         out = Array.from(d).filter(function (c) { return !mn.test(c); })
           .map(function (c) { return has(letters, c) ? letters[c] : c; }).join('');
       }
-      if (!keepCase) out = out.toLowerCase();
+      // Python's casefold: toLowerCase where the two agree, the table where they do not (ß, ς, ſ)
+      if (!keepCase) out = Array.from(out).map(function (c) { return has(casefold, c) ? casefold[c] : c.toLowerCase(); }).join('');
     }
     seen.set(ch, out);
     return out;
@@ -34,7 +35,7 @@ function makeFold(tables, keepCase) {
     var out = '', typed = '';
     for (var c of String(text)) typed += has(punct, c) ? punct[c] : c;
     for (var ch of typed.normalize('NFKC')) out += one(ch);
-    return out.replace(/\s+/g, ' ');
+    return out.replace(/[\s\x1c-\x1f\x85]+/g, ' ');  // Python's white space (str.isspace) has \x1c-\x1f and \x85 too
   };
 }
 // Does folded text hold the folded query? With `word` (as `grep -w`, whose pattern is
