@@ -87,6 +87,11 @@ _QUANTIFIER = re.compile(r"(?:[?*+]|\{\d*,?\d*\})[?+]?")
 _CHAR_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2}))")
 
 
+def _escaped_char(m: re.Match[str]) -> str:
+    """The character a ``\\uXXXX``, ``\\UXXXXXXXX`` or ``\\xXX`` escape (a :data:`_CHAR_ESCAPE` match) names."""
+    return chr(int(next(g for g in m.groups() if g), 16))
+
+
 def _fold_regex(pattern: str, case: bool) -> str:
     """A regular expression over raw text as one over folded text: its syntax kept, each letter
     it names (typed, or as ``\\uXXXX``/``\\xXX``) folded as the text is. A character folding to
@@ -100,7 +105,7 @@ def _fold_regex(pattern: str, case: bool) -> str:
         c = pattern[i]
         m = _CHAR_ESCAPE.match(pattern, i)
         if m:
-            c = chr(int(next(g for g in m.groups() if g), 16))
+            c = _escaped_char(m)
             i = m.end()
         elif c == "\\":  # an escape of syntax (\\., \\d, \\1): kept as written
             out.append(pattern[i:i + 2])
@@ -133,7 +138,7 @@ def _fold_class(pattern: str, i: int, case: bool) -> tuple[str, int]:
     while j < len(pattern) and not (pattern[j] == "]" and items):
         m = _CHAR_ESCAPE.match(pattern, j)
         if m:
-            items.append((m.group(0), chr(int(next(g for g in m.groups() if g), 16))))
+            items.append((m.group(0), _escaped_char(m)))
             j = m.end()
         elif pattern[j] == "\\":
             items.append((pattern[j:j + 2], None))

@@ -392,11 +392,12 @@ def _forget(out: Path, name: str) -> None:
 
 def _direction(out: Path, name: str, suffix: str | None) -> str:
     """A done pair's language direction (``ar-en``), as its signature sidecar names it; "" unknown."""
+    from .readers import _sig_fields
+
     if suffix is None:
         return ""
     sig = out / f"{name}{suffix}.sig"
-    text = sig.read_text(encoding="utf-8").strip() if sig.is_file() else ""
-    fields = dict(f.split(":", 1) for f in text.split("|") if ":" in f)
+    fields = _sig_fields(sig.read_text(encoding="utf-8").strip() if sig.is_file() else "")
     return f"{fields['src']}-{fields['tgt']}" if "src" in fields and "tgt" in fields else ""
 
 
@@ -458,20 +459,21 @@ def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_n
         sig = out / f"{name}{tsv}.sig"
         if sig.is_file():
             own[name] = sig.read_text(encoding="utf-8").strip()
+    # rows end at a line feed (as filter reads them), whatever else str.splitlines would cut at
+    rows: dict[str, list[str]] = {}
+    for name in names:
+        lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n")
+        rows[name] = lines[:-1] if lines[-1] == "" else lines
     # a pair without rows (comparable texts with nothing mined) is named in the sidecar, so that
     # eval scores it as no pairs found instead of refusing the file for lacking it
-    rowless = any(len((out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n")) <= 2 for name in names)
+    rowless = any(len(lines) <= 1 for lines in rows.values())
     with atomic_writer(out / f"{tsv_name}.sig") as fh:
         text = pairs_sidecar(own, by_pair=rowless)
         if text:
             fh.write(text + "\n")
     with atomic_writer(target) as fh:
         header_written = False
-        for name in names:
-            # rows end at a line feed (as filter reads them), whatever else str.splitlines would cut at
-            lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n")
-            if lines[-1] == "":
-                lines.pop()
+        for name, lines in rows.items():
             if not lines:
                 continue
             if not header_written:

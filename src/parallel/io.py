@@ -197,8 +197,7 @@ def is_input(path: str | os.PathLike[str]) -> bool:
 
 def refuse_input(path: str | os.PathLike[str]) -> None:
     """InputError when ``path`` is an input of the running command (see :func:`inputs_protected`)."""
-    ident = _identity(path)
-    if ident is not None and ident in _INPUTS.get():
+    if is_input(path):
         raise InputError(f"{path}: is an input of this command; writing the output there would overwrite it")
 
 
