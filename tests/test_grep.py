@@ -313,3 +313,9 @@ def test_a_regular_expression_means_over_folded_text_what_it_means_over_the_raw(
 def test_a_class_grep_cannot_fold_is_refused(pattern: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compile_pattern(pattern, regex=True)
+
+
+def test_an_ascii_character_given_by_its_code_stays_a_literal() -> None:
+    # stop 36 (review of the change): \x2e was decoded to "." and matched any character
+    rx = compile_pattern(r"a\x2eb|\u0028c", regex=True)
+    assert rx.search("a.b") and rx.search("(c") and not rx.search("axb")

@@ -104,6 +104,10 @@ def _fold_regex(pattern: str, case: bool) -> str:
     while i < len(pattern):
         c = pattern[i]
         m = _CHAR_ESCAPE.match(pattern, i)
+        if m and _escaped_char(m).isascii():  # \x2e is a dot, not any character: kept as written
+            out.append(m.group(0))
+            i = m.end()
+            continue
         if m:
             c = _escaped_char(m)
             i = m.end()
