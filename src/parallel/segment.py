@@ -81,6 +81,27 @@ _IN_WORD = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u0
 #: of at least two letters, vowel marks or not ("الاجتماعُ.ثُمَّ")
 _GLUED_AR = re.compile(f"[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}][{_IN_WORD}]*([.؟!])"
                        f"(?=[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}])")
+#: The same after a number, a year or measure glued to its number, a per cent sign or a closing
+#: bracket or quote ("عام 2010.وقال", "1945م.ثم", "2.5%.وأغلق", "(...).وأكدت", "«...».وأضاف"); not
+#: after a single letter ("د.محمد": the doctor's title glued to the name)
+_GLUED_AFTER = re.compile(f"(?:[0-9\u0660-\u0669][{_AR_LETTER}]{{0,2}}|[%\u066a)\\]»”\"])([.؟!])"
+                          f"(?=[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}])")
+#: Words that go on after a year or measure written with its abbreviation ("ولد عام 1950 م. في
+#: القاهرة"): prepositions and particles. Any other Arabic word after "<number> م." starts a new
+#: sentence ("ولد عام 1950 م. ونشأ في ..."): a stop after a year is far more often the sentence's
+#: end than the abbreviation's (which is mostly written without one), and Arabic has no capital
+#: letter to tell them apart.
+_AFTER_UNIT_GOES_ON = ("في", "من", "إلى", "الى", "على", "عن", "حتى", "بعد", "قبل", "حين", "عندما", "حيث",
+                       "أي", "اي", "إذ", "اذ", "بين", "منذ", "خلال", "مع", "أو", "او", "و", "أم", "ل", "ب")
+#: A year, measure or currency abbreviation after a number, with its stop ("1932 م.", "808 هـ.",
+#: "1500 ق.م.", "6650 كم.", "500 مليون ر.س."), then an Arabic word that does not go on
+_UNIT_END = re.compile(
+    "(?<![^\\s(])[0-9\u0660-\u0669][0-9\u0660-\u0669,.\u066b\u066c]*(?:\\s+(?:ألف|مليون|مليار|ملايين))?"
+    "\\s*(?:م|هـ|ه|ق\\.\\s?م|كم|سم|مم|كغ|كجم|ر\\.س|د\\.إ|د\\.ك|ج\\.م)\\."
+    f"(?=\\s+(?!(?:{'|'.join(_AFTER_UNIT_GOES_ON)})\\s)[{_AR_LETTER}])")
+#: One Arabic letter and a stop: an initial of a name ("و. ب. ييتس", "ف. س. نايبول"), never a
+#: sentence end of its own (a break after it only before a sentence starter, as after "د.")
+_AR_INITIAL = re.compile(f"^[{_AR_LETTER}]\\.$")
 #: A word of at least two letters, vowel marks between them or not
 _WORDLIKE = re.compile(f"[^\\W\\d_][{_IN_WORD}]*[^\\W\\d_]")
 #: A list's first item number left at the end of its introduction ("The steps are: 1.", "البنود هي: 1.")
@@ -196,6 +217,9 @@ def _make_classes() -> tuple[type, type]:
                     and aug_tok.tok.count(".") >= 2:
                 aug_tok.sentbreak = False
                 aug_tok.abbr = True
+            if aug_tok.sentbreak and aug_tok.period_final and _AR_INITIAL.match(aug_tok.tok):
+                aug_tok.sentbreak = False
+                aug_tok.abbr = True
 
         def _second_pass_annotation(self, aug_tok1: Any, aug_tok2: Any) -> str | None:
             reason: str | None = super()._second_pass_annotation(aug_tok1, aug_tok2)
@@ -301,6 +325,9 @@ class SplitterSpec:
     glued_breaks: bool = False
     #: also break after a verse number of the Qur'an (``﴿١٢﴾``, ``۝١٢``).
     verse_ends: bool = False
+    #: also break after a year, measure or currency abbreviation that follows a number
+    #: (``1950 م.``, ``808 هـ.``) unless a preposition or particle goes on after it.
+    unit_ends: bool = False
 
 
 _EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according"])
@@ -313,7 +340,7 @@ SPLITTERS: dict[str, SplitterSpec] = {
     "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING),
     "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
                        continuation_prefixes=_AR_CONTINUATION,
-                       glued_breaks=True, verse_ends=True,
+                       glued_breaks=True, verse_ends=True, unit_ends=True,
                        attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
 }
 GENERIC = SplitterSpec("punkt-generic", None)
@@ -345,7 +372,10 @@ class Splitter:
         spans = list(self._tok.span_tokenize(para.translate(_BIDI_TO_SPACE), realign_boundaries=False))
         cands = [end for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
-            cands = sorted(set(cands) | {m.end(1) for m in _GLUED_AR.finditer(para)})
+            cands = sorted(set(cands) | {m.end(1) for m in _GLUED_AR.finditer(para)}
+                           | {m.end(1) for m in _GLUED_AFTER.finditer(para)})
+        if self.spec.unit_ends:  # "ولد عام 1950 م. ونشأ ...": the year ends the sentence
+            cands = sorted(set(cands) | {m.end() for m in _UNIT_END.finditer(para)})
         if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
             cands = sorted(set(cands) | {m.end() for m in VERSE_NUMBER.finditer(para)})
         if not cands:
