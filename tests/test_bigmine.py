@@ -429,3 +429,38 @@ def test_a_work_folder_inside_an_input_folder_is_not_read_as_input(seed_sentence
         assert res.exit_code == 0, res.output
         outs.append((tmp_path / f"{n}.tsv").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_two_mines_on_one_work_folder_take_turns(seed_sentences: tuple[list[str], list[str]], tmp_path: Path) -> None:
+    # stop 38: two mines on one --work folder (one writing TSV, another Moses) wrote the same chunk
+    # files at once, and one failed ("internal error: ValueError: mmap length ..."); the second now
+    # waits for the lock the first holds on the folder, then reuses its embeddings
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    ar, en = seed_sentences
+    src = write_lines(tmp_path / "ar.txt", ar)
+    tgt = write_lines(tmp_path / "en.txt", en)
+    work = tmp_path / "w"
+    args = ["mine", str(src), str(tgt), "--work", str(work), "--min-p", "0.1"]
+    assert CliRunner().invoke(cli, [*args, "-q", "-o", str(tmp_path / "a.tsv")]).exit_code == 0
+    fd = os.open(work, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another mine holds the folder
+    with subprocess.Popen([sys.executable, "-m", "parallel", *args, "-o", str(tmp_path / "b.tsv")],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stderr is not None
+            seen = []
+            for line in proc.stderr:  # waits for the condition, not for a time
+                seen.append(line)
+                if "is in use by another mine" in line:
+                    break
+            assert any("is in use by another mine: waiting" in x for x in seen), "".join(seen)
+            assert proc.poll() is None and not (tmp_path / "b.tsv").exists()
+        finally:
+            os.close(fd)  # the other mine is done
+        rest = proc.stderr.read()
+        assert proc.wait() == 0, rest
+    assert (tmp_path / "b.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
