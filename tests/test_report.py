@@ -241,7 +241,7 @@ def test_cli_report_default_encoder_that_cannot_be_made_is_a_note_not_a_failure(
     ("no-such-model", 2, "unknown model 'no-such-model'"),
     ("use-m3+bogus", 2, "unknown model 'bogus'"),
     (" ", 2, "empty model name"),
-    ("st:/no/such/folder", 1, "model folder /no/such/folder not found"),  # a ModelError, as align says it
+    ("st:/no/such/folder", 2, "model folder /no/such/folder not found"),  # bad input, as align says it
 ])
 def test_cli_report_explicit_model_that_cannot_exist_is_refused(tmp_path: Path, model: str, code: int,
                                                                 message: str) -> None:

@@ -23,10 +23,11 @@ e.g. USE margin P@1 0.818 -> 0.836); pass ``strip_marks=False`` to embed raw tex
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -207,6 +208,33 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+@contextlib.contextmanager
+def _no_loading_bars() -> Iterator[None]:
+    """transformers draws a "Loading weights" bar (carriage-return frames) on stderr while a model
+    loads, even with ``-q`` and into a log file: off while loading, as are the hub's download bars
+    where stderr is no terminal (a first download on a terminal still shows its bar). The settings
+    are process-wide, so they are put back afterwards for a notebook's own models."""
+    restore: list[Callable[[], None]] = []
+    with contextlib.suppress(ImportError):
+        from transformers.utils import logging as tlog
+
+        if tlog.is_progress_bar_enabled():
+            tlog.disable_progress_bar()
+            restore.append(tlog.enable_progress_bar)
+    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        with contextlib.suppress(ImportError):
+            import huggingface_hub.utils as hub
+
+            if not hub.are_progress_bars_disabled():
+                hub.disable_progress_bars()
+                restore.append(hub.enable_progress_bars)
+    try:
+        yield
+    finally:
+        for undo in restore:
+            undo()
+
+
 class SentenceTransformerEncoder:
     """Any sentence-transformers model: ``st:NAME_OR_PATH`` (torch imported here only)."""
 
@@ -217,7 +245,7 @@ class SentenceTransformerEncoder:
         local = Path(name_or_path).expanduser()
         is_local = local.is_dir()
         if not is_local and (name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1):
-            raise ModelError(f"model folder {name_or_path} not found")
+            raise _not_a_folder(name_or_path)
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -227,8 +255,9 @@ class SentenceTransformerEncoder:
         torch.set_num_threads(threads or _default_threads())
         offline = _offline()
         try:
-            self._model = SentenceTransformer(str(local) if is_local else name_or_path, device="cpu",
-                                              local_files_only=offline)
+            with _no_loading_bars():
+                self._model = SentenceTransformer(str(local) if is_local else name_or_path, device="cpu",
+                                                  local_files_only=offline)
         except (OSError, ValueError, RuntimeError) as exc:
             if is_local:
                 raise ModelError(f"cannot load sentence-transformers model from {local}: "
@@ -512,7 +541,15 @@ def check_model_folder(name: str) -> None:
         part = part.strip()
         if part.startswith("st:") and (part[3:].startswith((".", "/", "~")) or part.count("/") > 1) \
                 and not Path(part[3:]).expanduser().is_dir():
-            raise ModelError(f"model folder {part[3:]} not found")
+            raise _not_a_folder(part[3:])
+
+
+def _not_a_folder(path: str) -> InputError:
+    """A bad ``-m st:PATH`` (a usage error, exit 2 like ``-m bogus``): missing, or a file."""
+    if Path(path).expanduser().exists():
+        return InputError(f"model folder {path} is not a folder (st: takes the folder a "
+                          "sentence-transformers model was saved to)")
+    return InputError(f"model folder {path} not found")
 
 
 def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool | str | Path | None = None,
