@@ -215,16 +215,16 @@ def _no_loading_bars() -> Iterator[None]:
     where stderr is no terminal (a first download on a terminal still shows its bar). The settings
     are process-wide, so they are put back afterwards for a notebook's own models."""
     restore: list[Callable[[], None]] = []
-    with contextlib.suppress(ImportError):
-        from transformers.utils import logging as tlog
+    import importlib
 
+    with contextlib.suppress(ImportError):
+        tlog: Any = importlib.import_module("transformers.utils.logging")
         if tlog.is_progress_bar_enabled():
             tlog.disable_progress_bar()
             restore.append(tlog.enable_progress_bar)
     if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
         with contextlib.suppress(ImportError):
-            import huggingface_hub.utils as hub
-
+            hub: Any = importlib.import_module("huggingface_hub.utils")
             if not hub.are_progress_bars_disabled():
                 hub.disable_progress_bars()
                 restore.append(hub.enable_progress_bars)
