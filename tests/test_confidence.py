@@ -616,3 +616,25 @@ def test_link_probabilities_compare_links_with_the_documents_in_blocks(monkeypat
     assert np.array_equal(blocked, dense)
     assert dense_peak > r * m * 8  # the whole links x sentences array, float64
     assert peak < r * m * 8 / 4, (peak, dense_peak)
+
+
+def test_a_combination_in_either_order_gets_its_own_model_and_others_are_told() -> None:
+    # stop 38: -m e5-small+use-m3 (the same encoder as use-m3+e5-small) was scored silently with
+    # use-m3's parameters (p 0.22 against 0.18 on the seed's genome pair)
+    from parallel.confidence import load_model
+    from parallel.errors import NOTE
+
+    ours, theirs, single = load_model("use-m3+e5-small"), load_model("e5-small+use-m3"), load_model("use-m3")
+    assert theirs.encoder == ours.encoder and np.array_equal(theirs.coef, ours.coef)
+    assert not np.array_equal(theirs.coef, single.coef)
+    said: list[str] = []
+    token = NOTE.set(said.append)
+    try:
+        load_model.cache_clear()
+        fallback = load_model("st:/some/model")
+        load_model("use-m3+e5-small")
+    finally:
+        NOTE.reset(token)
+        load_model.cache_clear()
+    assert np.array_equal(fallback.coef, single.coef)
+    assert len(said) == 1 and "no confidence model was fitted for st:/some/model" in said[0]

@@ -143,13 +143,31 @@ def model_file(encoder: str) -> str:
 
 @lru_cache(maxsize=8)
 def load_model(encoder: str = "use-m3") -> Model:
-    """The shipped model for ``encoder`` (``use-m3``'s when it has none of its own)."""
+    """The shipped model for ``encoder`` (``use-m3``'s when it has none of its own, with a note).
+
+    A combination is the same encoder whatever the order of its members (the same cosines, and
+    the member features are a min and a spread), so ``e5-small+use-m3`` gets the model of
+    ``use-m3+e5-small``."""
+    import itertools
+
     folder = resources.files("parallel") / "resources" / "confidence"
-    for name in (model_file(encoder), model_file("use-m3")):
+    parts = encoder.split("+")
+    names = [model_file("+".join(order)) for order in itertools.permutations(parts)] if len(parts) <= 4 \
+        else [model_file(encoder)]
+    for name in names:
         f = folder / name
         if f.is_file():
             return Model.from_json(f.read_text(encoding="utf-8"))
-    raise FileNotFoundError(f"no confidence model in {folder}")
+    f = folder / model_file("use-m3")
+    if not f.is_file():
+        raise FileNotFoundError(f"no confidence model in {folder}")
+    from .errors import NOTE
+
+    note = NOTE.get()
+    if note is not None:
+        note(f"no confidence model was fitted for {encoder}: p uses use-m3's "
+             "(scripts/fit_confidence.py fits one; until then read p as a ranking, not a calibrated probability)")
+    return Model.from_json(f.read_text(encoding="utf-8"))
 
 
 def encoder_name(encoder: Any) -> str:
