@@ -919,3 +919,24 @@ def test_values_a_native_json_cannot_hold_are_refused(tmp_path: Path, pair: tupl
     src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     code, _, err = invoke("filter", str(src), "-o", str(tmp_path / "b.tsv"), "-q")
     assert code == 2 and message in one_error(err)
+
+
+@pytest.mark.parametrize("ext", ["tsv", "jsonl"])
+def test_filter_of_a_keep_empty_export_says_what_it_leaves_out(tmp_path: Path, ext: str) -> None:
+    # stop 38: from a --keep-empty TSV/JSONL (2 pairs + 35 unmatched rows) filter wrote the 2 pairs
+    # in silence ("removed 0 of 2"); from the native JSON it said what it left out
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    ar, en = corpus / "covid-cooperation.ar.txt", corpus / "covid-cooperation.en.txt"
+    full, bare = tmp_path / f"k.{ext}", tmp_path / f"n.{ext}"
+    for out, extra in ((full, ["--keep-empty"]), (bare, [])):
+        code, _, err = invoke("align", str(ar), str(en), "-q", "-o", str(out), *extra)
+        assert code == 0, err
+    code, _, err = invoke("filter", str(full), "-o", str(tmp_path / f"f.{ext}"))
+    import re
+
+    assert code == 0 and re.search(r"note: [1-9]\d* ar \+ [1-9]\d* en unmatched sentences are not in the", err), err
+    code, _, err = invoke("filter", str(full), "--keep-empty", "-o", str(tmp_path / f"g.{ext}"))
+    assert code == 0 and "unmatched sentences are not" not in err, err
+    assert (tmp_path / f"g.{ext}").read_text(encoding="utf-8").count("\n") >= 37
+    code, _, err = invoke("filter", str(bare), "-o", str(tmp_path / f"h.{ext}"))  # said when it was written
+    assert code == 0 and "unmatched sentences are not" not in err, err

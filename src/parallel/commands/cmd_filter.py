@@ -309,10 +309,14 @@ def unmatched_note(al: Any, out_fmt: str, keep_empty: bool) -> str | None:
     """What a pairs file (tsv, jsonl, tmx, moses) leaves out of a comparable alignment: its
     unmatched sentences, which only ``--keep-empty`` lists there (the vecalign and json files and
     the report always do). None when nothing is left out."""
-    if al.mode != "comparable" or keep_empty or out_fmt in ("vecalign", "json", "html") \
-            or al.info.get("rebuilt_documents"):  # read from pairs without them: said when written
+    if al.mode != "comparable" or keep_empty or out_fmt in ("vecalign", "json", "html"):
         return None
     n_s, n_t = len(al.unmatched_src), len(al.unmatched_tgt)
+    if al.info.get("rebuilt_documents"):
+        # read from a pairs file: only the unmatched rows it listed (written with --keep-empty) have
+        # a text; those it left out were said when it was written
+        n_s = sum(bool(al.src.segments[i].text) for i in al.unmatched_src)
+        n_t = sum(bool(al.tgt.segments[j].text) for j in al.unmatched_tgt)
     if not n_s and not n_t:
         return None
     return (f"{n_s} {al.src.lang} + {n_t} {al.tgt.lang} unmatched sentences are not in the {out_fmt} output "
