@@ -102,6 +102,7 @@ _UNIT_END = re.compile(
 #: One Arabic letter and a stop: an initial of a name ("و. ب. ييتس", "ف. س. نايبول"), never a
 #: sentence end of its own (a break after it only before a sentence starter, as after "د.")
 _AR_INITIAL = re.compile(f"^[{_AR_LETTER}]\\.$")
+_MARKS_IN_WORD = re.compile(f"[{_IN_WORD}]")
 #: A word of at least two letters, vowel marks between them or not
 _WORDLIKE = re.compile(f"[^\\W\\d_][{_IN_WORD}]*[^\\W\\d_]")
 #: A list's first item number left at the end of its introduction ("The steps are: 1.", "البنود هي: 1.")
@@ -328,19 +329,26 @@ class SplitterSpec:
     #: also break after a year, measure or currency abbreviation that follows a number
     #: (``1950 م.``, ``808 هـ.``) unless a preposition or particle goes on after it.
     unit_ends: bool = False
+    #: words that never open a sentence: a break before one is none ("كنت أظن... أن الأمر سهل",
+    #: "والأسماك... إلخ."), as a lower-case word vetoes one in English.
+    never_first: frozenset[str] = frozenset()
 
 
 _EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according"])
 _AR_REPORTING = frozenset(["تساءل", "تساءلت", "وتساءل", "وتساءلت", "سأل", "سألت", "قال", "قالت", "يقول", "تقول", "وقال", "وقالت", "أضاف", "أضافت", "وأضاف", "وأضافت", "حسب", "حسبما", "بحسب", "وبحسب", "وفقا", "وفقًا", "وفقاً", "طبقا", "أفاد", "أفادت", "ذكر", "ذكرت", "أوضح", "أوضحت", "أكد", "أكدت", "صرح", "صرحت"]) | _EN_REPORTING
 # "that": a clause with one ("He added that ...", "وأضاف أن ...") is a sentence of its own.
 _COMPLEMENTIZERS = frozenset({"that", "أن", "إن", "بأن"})
+#: Arabic words that go on a sentence and never open one: the complementiser أن ("that", unlike
+#: إن, which opens sentences), "etc." and the relative pronouns
+_AR_NEVER_FIRST = frozenset({"أن", "إلخ", "الخ", "الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين",
+                             "اللتين", "اللاتي", "اللواتي", "اللائي"})
 _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
 
 SPLITTERS: dict[str, SplitterSpec] = {
     "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING),
     "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
                        continuation_prefixes=_AR_CONTINUATION,
-                       glued_breaks=True, verse_ends=True, unit_ends=True,
+                       glued_breaks=True, verse_ends=True, unit_ends=True, never_first=_AR_NEVER_FIRST,
                        attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
 }
 GENERIC = SplitterSpec("punkt-generic", None)
@@ -406,6 +414,11 @@ class Splitter:
                 continue
             if self.spec.lowercase_veto and _starts_lowercase_word(para, j):
                 continue
+            if self.spec.never_first:
+                word = _WORD_AFTER.match(para, j)
+                if word is not None and _MARKS_IN_WORD.sub("", word.group().strip(".،,:؛!؟?\"'«»“”")) \
+                        in self.spec.never_first:
+                    continue  # "كنت أظن... أن الأمر سهل": the sentence goes on
             out.append(b)
         return self._attach_reporting_clauses(para, out)
 
