@@ -1648,3 +1648,45 @@ def test_a_rev_that_is_not_text_is_a_bad_request_and_the_last_link_has_no_next(c
     last = len(read_alignment(path).links) - 1
     r = post(c, "/api/op", {"op": "merge", "args": {"link": last}})
     assert r.status_code == 400 and f"link {last} is the last" in r.get_json()["error"]
+
+
+def test_a_relink_does_not_take_sentences_from_a_rejected_link(pfile: Path, tmp_path: Path) -> None:
+    # stop 38: relinking link 4 to take en 5 from the rejected link 5 (ar 4,5 - en 5) left
+    # "ar 4,5 - nothing" gaps, and in a 1-2 link the rest (ar 0 - en 0) was saved "trimmed", without
+    # the rejection, and kept by filter --drop-rejected and --status accepted,edited
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 0, "status": "rejected"})
+    before = pfile.read_bytes()
+    with pytest.raises(InputError, match="link 0 is rejected: unreject it first to move its sentences"):
+        st.apply("relink", {"link": 1, "src": [0, 1], "tgt": [1]})
+    assert pfile.read_bytes() == before
+    st.apply("relink", {"link": 3, "src": [2], "tgt": [2, 3]})  # from links that are not rejected: as before
+    al = read_alignment(pfile)
+    assert al.links[0].features["status"] == "rejected" and covers_once(al)
+
+
+def test_a_trimmed_link_is_not_kept_as_edited(tmp_path: Path) -> None:
+    # a link that only lost a sentence to another one was checked by nobody: --status
+    # accepted,edited (README's training-data recipe) kept it as "edited"
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    links = (Link((0,), (0, 1), 0.8, {"cosine": 0.8}), Link((1,), (2,), 0.5, {"cosine": 0.5}),
+             Link((2,), (3,), 0.4, {"cosine": 0.4}), Link((3,), (4,), 0.7, {"cosine": 0.7}),
+             Link((4, 5), (5,), 0.3, {"cosine": 0.3}))
+    path = save(Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "parallel",
+                          "model:use-m3|mode:parallel"), tmp_path / "t.json")
+    st = ReviewStore(path)
+    al = st.apply("relink", {"link": 1, "src": [1], "tgt": [1, 2]})
+    trimmed = next(k for k in al.links if k.features.get("edited") == "trimmed")
+    assert (trimmed.src, trimmed.tgt) == ((0,), (0,)) and "status" not in trimmed.features
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "accepted,edited", "-f", "json",
+                                    "-o", str(tmp_path / "kept.json")])
+    assert res.exit_code == 0, res.output
+    kept = [(k.src, k.tgt) for k in read_alignment(tmp_path / "kept.json").links if k.src and k.tgt]
+    assert kept == [((1,), (1, 2))]
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "unreviewed", "-f", "json",
+                                    "-o", str(tmp_path / "rest.json")])
+    assert res.exit_code == 0, res.output
+    assert ((0,), (0,)) in [(k.src, k.tgt) for k in read_alignment(tmp_path / "rest.json").links]

@@ -156,9 +156,11 @@ def feature_type_error(name: str, value: Any) -> str | None:
 
 def review_state(features: Any) -> set[str]:
     """What ``filter --status`` matches for a link: its status (``accepted``/``rejected``, else
-    ``unreviewed``), plus ``edited`` when a reviewer changed it."""
+    ``unreviewed``), plus ``edited`` when a reviewer changed it. A link that only lost sentences
+    to another one (``edited: trimmed``) was changed by nobody's decision about it: it is no
+    ``edited`` link (``--status accepted,edited``, the training-data recipe, kept it)."""
     status = features.get("status")
     out = {status if status in STATUSES else "unreviewed"}
-    if features.get("edited"):
+    if features.get("edited") and features.get("edited") != "trimmed":
         out.add("edited")
     return out

@@ -699,6 +699,12 @@ class ReviewStore:
             raise InputError(f"link {i} already holds these sentences: nothing to change")
         new = _rebuilt(al, src, tgt, score, keep, "relink")
         s_set, t_set = set(src), set(tgt)
+        for n, k in enumerate(links):
+            # what a relink leaves of another link is no longer the pair the reviewer rejected, and
+            # it was saved without the rejection ("trimmed"), so filters kept it for training data
+            if n != i and k.features.get("status") == "rejected" and (s_set & set(k.src) or t_set & set(k.tgt)):
+                raise InputError(f"link {n} is rejected: unreject it first to move its sentences "
+                                 "(what is left of it would lose the rejection)")
         out: list[Link] = []
         pos = i
         for n, k in enumerate(links):
