@@ -1242,6 +1242,34 @@ def test_keys_move_between_the_rows_shown_in_a_real_browser(server: tuple[str, P
     expect(page.locator(".help")).to_contain_text("j / ↓ next link, k / ↑ previous link")  # the keys are told
 
 
+def test_enter_in_a_note_and_escape_in_relink_give_the_keys_back_to_the_row(server: tuple[str, Path],
+                                                                           page: Any) -> None:
+    """stop 38: Enter saved a note and left the focus on the page body, so `j` went to the first
+    row in view and `a` accepted that row, not the next one; Escape did not close Relink."""
+    from playwright.sync_api import expect
+
+    url, path = server
+    page.goto(url)
+    expect(page.locator("#L5")).to_be_visible()
+    page.fill("#L3 input.note", "checked")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("Saved: note on link 3")
+    expect(page.locator("#L3")).to_be_focused()
+    page.keyboard.press("j")
+    expect(page.locator("#L4")).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.locator("#status")).to_have_text("Saved: link 4 accepted")
+    links = read_alignment(path).links
+    assert links[3].features.get("note") == "checked" and links[4].features.get("status") == "accepted"
+    assert links[0].features.get("status") is None
+    page.click("#L2 button[data-act=relink]")
+    expect(page.locator("#L2 form.relink")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#L2 form.relink")).to_have_count(0)
+    expect(page.locator("#L2")).to_be_focused()
+    expect(page.locator(".help")).to_contain_text("Enter in a note saves it")
+
+
 TYPOGRAPHIC_EN = ["China’s “art” is sent by e\u2011mail.", "Plain text, nothing typographic."]
 TYPOGRAPHIC_AR = ["«الفن» في الصين.", "نص عادي."]
 

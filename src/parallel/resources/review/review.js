@@ -415,8 +415,10 @@
     f.appendChild(el('span', null, state.src.label)); f.appendChild(s);
     f.appendChild(el('span', null, state.tgt.label)); f.appendChild(t);
     var ok = el('button', null, 'Save'); ok.type = 'submit'; f.appendChild(ok);
-    var no = el('button', null, 'Cancel'); no.type = 'button'; no.addEventListener('click', function () { f.remove(); });
+    function cancel() { var r = f.closest('.r[data-i]'); f.remove(); if (r) r.focus({preventScroll: true}); }
+    var no = el('button', null, 'Cancel'); no.type = 'button'; no.addEventListener('click', cancel);
     f.appendChild(no);
+    f.addEventListener('keydown', function (e) { if (e.key === 'Escape') { e.preventDefault(); cancel(); } });
     f.addEventListener('submit', function (e) {
       e.preventDefault();
       op('relink', {link: i, src: s.value, tgt: t.value}, 'relinked link ' + i, i);
@@ -442,7 +444,13 @@
     op('note', {link: i, note: e.target.value}, 'note on link ' + i);
   });
   document.getElementById('grid').addEventListener('keydown', function (e) {
-    if (e.target.classList.contains('note') && e.key === 'Enter') { e.target.blur(); return; }
+    // Enter saves a note and gives the keys back to its row (blur() left them on the page body,
+    // so j went to the first row in view and a accepted that row)
+    if (e.target.classList.contains('note') && e.key === 'Enter') {
+      var back = e.target.closest('.r[data-i]');
+      if (back) back.focus({preventScroll: true}); else e.target.blur();
+      return;
+    }
     // a / r: accept / reject the link whose row (or a button in it) has focus; not while typing
     if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
     var key = e.key.toLowerCase();
