@@ -140,3 +140,34 @@ def test_an_alignment_is_not_written_over_its_own_documents(tmp_path: Path) -> N
     assert (ar.read_bytes(), en.read_bytes()) == before
     al.export(str(tmp_path / "ok.tsv"))  # any other name is written
     assert (tmp_path / "ok.tsv").is_file()
+
+
+def test_an_alignment_pickles_and_deep_copies_without_run_imported(tmp_path: Path) -> None:
+    # stop 38: pickle.dumps(al), copy.deepcopy(al) and a ProcessPoolExecutor returning alignments
+    # failed ("cannot pickle 'mappingproxy' object") unless parallel.corpus, which only `run`
+    # imports, had registered a reducer; a fresh interpreter shows it
+    import subprocess
+    import sys
+
+    probe = (
+        "import copy, pickle, sys\n"
+        "from parallel.data import Alignment, Link\n"
+        "from parallel.api import make_document\n"
+        "src = make_document('a b c.\\nd e f.', 'en', presplit=True)\n"
+        "tgt = make_document('x y z.\\nu v w.', 'en', presplit=True)\n"
+        "al = Alignment(src, tgt, (Link((0,), (0,), 0.5, {'cosine': 0.5}), Link((1,), (1,), 0.4)), 'parallel',\n"
+        "               'model:use-m3|mode:parallel', {'note': 'x'})\n"
+        "back = pickle.loads(pickle.dumps(al))\n"
+        "assert back == al and dict(back.links[0].features) == {'cosine': 0.5} and dict(back.info) == {'note': 'x'}\n"
+        "again = copy.deepcopy(al)\n"
+        "assert again == al and dict(again.links[0].features) == {'cosine': 0.5}\n"
+        "try:\n"
+        "    again.links[0].features['cosine'] = 1\n"
+        "except TypeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('features became writable')\n"
+        "assert 'parallel.corpus' not in sys.modules\n"
+        "print('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

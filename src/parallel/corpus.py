@@ -9,7 +9,6 @@ any descriptive columns (source, dates, licence) which are carried along.
 from __future__ import annotations
 
 import contextlib
-import copyreg
 import csv
 import hashlib
 import json
@@ -19,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from .engines import failure_reason
@@ -30,16 +28,6 @@ from .lang import LANG_CODE
 REQUIRED = ("name", "src", "tgt")
 
 
-def _mapping_proxy(d: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(d)
-
-
-def _pickle_mapping_proxy(m: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
-    return _mapping_proxy, (dict(m),)
-
-
-# Links and alignments hold read-only mappings; workers send alignments back pickled.
-copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 

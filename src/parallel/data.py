@@ -76,6 +76,11 @@ class Link:
         object.__setattr__(self, "score", float(self.score))
         object.__setattr__(self, "features", _frozen_mapping(self.features))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickle and deepcopy (worker processes, ProcessPoolExecutor) cannot take the read-only
+        # mapping itself: rebuilt from a plain dict
+        return (Link, (self.src, self.tgt, self.score, dict(self.features)))
+
     @property
     def kind(self) -> str:
         """Link type such as ``1-1``, ``2-1`` or ``0-1``."""
@@ -102,6 +107,9 @@ class Alignment:
     def __post_init__(self) -> None:
         object.__setattr__(self, "links", tuple(self.links))
         object.__setattr__(self, "info", _frozen_mapping(self.info))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Alignment, (self.src, self.tgt, self.links, self.mode, self.signature, dict(self.info)))
 
     @property
     def unmatched_src(self) -> list[int]:
