@@ -171,3 +171,17 @@ def test_an_alignment_pickles_and_deep_copies_without_run_imported(tmp_path: Pat
         "print('ok')\n")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_language_codes_are_read_as_the_command_line_reads_them(tmp_path: Path) -> None:
+    # stop 38: src_lang="AR" gave src:AR in the signature, JSONL keys "AR" and Moses files
+    # NAME.AR-EN.AR where the command line writes ar; with force_lang, "../evil" reached the signature
+    ar = "ارتفعت أسعار النفط اليوم.\nوقال الوزير إن القرار مهم."
+    en = "Oil prices rose today.\nThe minister said the decision is important."
+    al = parallel.align(ar, en, src_lang="AR", tgt_lang="En", presplit=True, mode="parallel")
+    assert (al.src.lang, al.tgt.lang) == ("ar", "en") and "|src:ar|tgt:en|" in al.signature
+    al.export(tmp_path / "x.jsonl")
+    assert '"ar":' in (tmp_path / "x.jsonl").read_text(encoding="utf-8")
+    for bad in ("../evil", "ar\nx", "a"):
+        with pytest.raises(InputError, match="is not a language code"):
+            parallel.align(ar, en, src_lang=bad, tgt_lang="en", force_lang=True, presplit=True)

@@ -76,6 +76,17 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
                          + (" (decode bytes first)" if isinstance(text, bytes) else ""))
     if lang is not None and not isinstance(lang, str):
         raise InputError(f"lang: a language code such as 'ar' is needed, not {type(lang).__name__}")
+    if lang is not None and not lang.strip():
+        lang = None  # as when it is not given: told from the script
+    if lang is not None:
+        # as the command line reads it: lower case (AR -> ar, en_GB -> en_gb), and letters with
+        # -/_ subtags only, even with force_lang (a code names Moses files, JSONL keys, signatures)
+        from .lang import LANG_CODE
+
+        code = lang.strip().lower()
+        if not LANG_CODE.fullmatch(code):
+            raise InputError(f"{name or 'text'}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr)")
+        lang = code
     bad = _SURROGATE.search(text)
     if bad is not None:  # no file read as UTF-8 holds one; every export would fail on it later
         raise InputError(f"{name or 'text'}: character {bad.start()} is a lone surrogate "
