@@ -434,6 +434,13 @@ def test_to_dataframe_has_the_schema_columns() -> None:
         df = make_alignment(mode).to_dataframe()
         assert list(df.columns) == [name for name, _ in FIELDS]  # the same columns in every mode
         assert df["score"].dtype == "float64" and df["cosine"].dtype == "float64"
+    # stop 38: an alignment with no link (comparable text with no pair) had no columns at all
+    from dataclasses import replace
+
+    empty = replace(make_alignment("comparable"), links=())
+    df = empty.to_dataframe()
+    assert list(df.columns) == [name for name, _ in FIELDS] and len(df) == 0
+    assert list(df[["src", "tgt"]].columns) == ["src", "tgt"]
 
 
 def test_readme_exports_recipe_runs(work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

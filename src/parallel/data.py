@@ -196,7 +196,14 @@ class Alignment:
             from .errors import ParallelError
 
             raise ParallelError("to_dataframe() needs pandas: pip install pandas (the [analysis] extra)") from exc
-        return pd.DataFrame(self.to_records())
+        from .schema import FIELDS
+
+        # the pair schema's columns even with no link (a comparable text with no pair): df[["src",
+        # "tgt"]] works as on any other alignment, as the TSV export has its header
+        columns = [name for name, _ in FIELDS]
+        records = self.to_records()
+        extra = [k for r in records for k in r if k not in columns]
+        return pd.DataFrame(records, columns=columns + list(dict.fromkeys(extra)))
 
 
 def make_signature(parts: Sequence[tuple[str, object]]) -> str:
