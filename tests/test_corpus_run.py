@@ -408,7 +408,9 @@ def test_failures_name_the_documents_as_the_manifest_writes_them(tmp_path: Path,
         run_manifest(given, out)
         failures.append(json.loads((out / SUMMARY).read_text(encoding="utf-8"))["failures"])
     assert failures[0] == failures[1]
-    assert failures[0]["missing"] == "nope.ar: no such file"
+    # stop 38: and where it was looked for, since a path written from another folder fails there
+    assert failures[0]["missing"] == ("nope.ar: no such file in the manifest's folder (a manifest's relative paths "
+                                      "are read from there)")
     assert failures[0]["hollow"] == "empty.ar: file is empty"
     assert failures[0]["broken"].startswith("bin.ar: ")
 

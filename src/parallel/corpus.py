@@ -56,7 +56,11 @@ class PairEntry:
         named as the manifest writes it: the summary must not depend on the folder run started from."""
         for path, name in zip((self.src, self.tgt), self.names, strict=True):
             if why.startswith(f"{path}:"):
-                return name + why[len(str(path)):]
+                rest = why[len(str(path)):]
+                if rest == ": no such file" and not Path(name).is_absolute():
+                    # "corp/02.ar" written as from the folder run was started in: say where it was looked for
+                    rest += " in the manifest's folder (a manifest's relative paths are read from there)"
+                return name + rest
         return why
 
 
