@@ -185,3 +185,18 @@ def test_language_codes_are_read_as_the_command_line_reads_them(tmp_path: Path) 
     for bad in ("../evil", "ar\nx", "a"):
         with pytest.raises(InputError, match="is not a language code"):
             parallel.align(ar, en, src_lang=bad, tgt_lang="en", force_lang=True, presplit=True)
+
+
+def test_a_misspelt_export_or_report_option_is_refused(tmp_path: Path) -> None:
+    # stop 38: al.export(..., keep_emtpy=True, heder=False) ignored both in silence, and
+    # al.report(..., bogus=1) was a TypeError from deep inside the report writer
+    al = parallel.align("ارتفعت أسعار النفط اليوم.", "Oil prices rose today.", presplit=True, mode="parallel")
+    with pytest.raises(InputError, match="export: unknown options keep_emtpy, heder"):
+        al.export(tmp_path / "x.tsv", keep_emtpy=True, heder=False)
+    with pytest.raises(InputError, match="report: unknown option bogus"):
+        al.report(tmp_path / "x.html", bogus=1)
+    with pytest.raises(InputError, match="report: unknown option bogus"):
+        al.export(tmp_path / "y.html", bogus=1)
+    assert not list(tmp_path.iterdir())
+    al.export(tmp_path / "x.tsv", keep_empty=True, header=False)
+    assert (tmp_path / "x.tsv").read_text(encoding="utf-8").startswith("0\t0\t")

@@ -152,6 +152,7 @@ class Alignment:
             options.pop("sidecar", None)
             self.report(name, **options)
             return
+        _known_options("export", options, _EXPORT_OPTIONS)
         options.setdefault("sidecar", True)
         with inputs_protected(self._document_files()):  # al.export("doc.ar") is refused as -o doc.ar is
             export(self, name, fmt, **options)
@@ -165,6 +166,7 @@ class Alignment:
         from .io import inputs_protected
         from .report import write_report
 
+        _known_options("report", options, _REPORT_OPTIONS)
         with inputs_protected(self._document_files()):
             write_report(self, _file_path(path, "report"), **options)
 
@@ -209,6 +211,21 @@ class Alignment:
 def make_signature(parts: Sequence[tuple[str, object]]) -> str:
     """``key:value|key:value`` string saying how an output was made."""
     return "|".join(f"{k}:{v}" for k, v in parts)
+
+
+#: What :meth:`Alignment.export` and :meth:`Alignment.report` take: a misspelt option
+#: (``keep_emtpy=True``) was ignored by export and a TypeError from deep inside report.
+_EXPORT_OPTIONS = ("header", "keep_empty", "evidence", "sidecar", "pair")
+_REPORT_OPTIONS = ("matrix", "encoder", "sim", "title", "log")
+
+
+def _known_options(what: str, options: Mapping[str, Any], known: Sequence[str]) -> None:
+    bad = [k for k in options if k not in known]
+    if bad:
+        from .errors import InputError
+
+        raise InputError(f"{what}: unknown option{'s' if len(bad) > 1 else ''} {', '.join(bad)} "
+                         f"(it takes {', '.join(known)})")
 
 
 def _file_path(path: Any, what: str) -> str:
