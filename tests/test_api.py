@@ -200,3 +200,26 @@ def test_a_misspelt_export_or_report_option_is_refused(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
     al.export(tmp_path / "x.tsv", keep_empty=True, header=False)
     assert (tmp_path / "x.tsv").read_text(encoding="utf-8").startswith("0\t0\t")
+
+
+def test_numpy_numbers_are_numbers() -> None:
+    # stop 38: max_link=np.int64(2), min_p=np.float32(0.3) and nearest(k=np.int64(2)) were refused
+    # ("must be a whole number from 1 to 20, not np.int64(2)"): a notebook's loop variables
+    import numpy as np
+
+    ar = "ارتفعت أسعار النفط اليوم.\nوقال الوزير إن القرار مهم."
+    en = "Oil prices rose today.\nThe minister said the decision is important."
+    want = parallel.align(ar, en, presplit=True, mode="parallel", max_link=2)
+    got = parallel.align(ar, en, presplit=True, mode="parallel", max_link=np.int64(2))
+    assert [(k.src, k.tgt) for k in got.links] == [(k.src, k.tgt) for k in want.links]
+    assert "max:2" in got.signature
+    low = parallel.align(ar, en, presplit=True, mode="comparable", min_p=np.float32(0.25))
+    assert low.mode == "comparable"
+    enc = get_encoder("use-m3")
+    a, b = enc.encode(ar.splitlines()), enc.encode(en.splitlines())
+    from parallel.embed import nearest
+
+    for got_side, want_side in zip(nearest(a, b, k=np.int64(1)), nearest(a, b, k=1), strict=True):
+        assert np.array_equal(got_side, want_side)
+    with pytest.raises(InputError, match="max_link must be a whole number"):
+        parallel.align(ar, en, presplit=True, max_link=np.float64(2.0))

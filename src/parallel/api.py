@@ -148,17 +148,22 @@ def align_documents(
     """
     if mode not in (*MODES, "auto"):
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
-    if max_link is not None and (isinstance(max_link, bool) or not isinstance(max_link, int)
+    import numbers
+
+    # numpy's numbers too (np.int64(2), np.float32(0.3): a notebook's loop variables)
+    if max_link is not None and (isinstance(max_link, bool) or not isinstance(max_link, numbers.Integral)
                                  or not 1 <= max_link <= MAX_LINK_LIMIT):
         raise InputError(f"max_link must be a whole number from 1 to {MAX_LINK_LIMIT} (or None: "
                          f"follow the document), not {max_link!r}")
+    max_link = None if max_link is None else int(max_link)
     for side, doc in (("src", src), ("tgt", tgt)):
         if not isinstance(doc, Document):
             raise InputError(f"{side}: a Document is needed (make_document(text), read_document(path)), "
                              f"not {type(doc).__name__}")
-    if min_p is not None and (isinstance(min_p, bool) or not isinstance(min_p, (int, float))
+    if min_p is not None and (isinstance(min_p, bool) or not isinstance(min_p, numbers.Real)
                               or not 0.0 <= float(min_p) <= 1.0):  # NaN fails the range too
         raise InputError(f"min_p must be a probability from 0 to 1, not {min_p!r}")
+    min_p = None if min_p is None else float(min_p)
     if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):
         raise InputError(f"model: a name (e.g. {DEFAULT_MODEL!r}) or an encoder with an encode(texts) method, "
                          f"not {type(model).__name__}")

@@ -656,8 +656,11 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     (Hungarian algorithm, needs scipy); right when the two sides are known to be translations
     of each other sentence by sentence, e.g. two pre-split files of equal length.
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+    import numbers
+
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise InputError(f"k must be a whole number of neighbours, at least 1, not {k!r}")
+    k = int(k)
     sim = similarity(src_emb, tgt_emb, center=center)
     if score == "margin":
         sim = margin_scores(sim, k=k, kind=margin)
