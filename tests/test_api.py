@@ -223,3 +223,25 @@ def test_numpy_numbers_are_numbers() -> None:
         assert np.array_equal(got_side, want_side)
     with pytest.raises(InputError, match="max_link must be a whole number"):
         parallel.align(ar, en, presplit=True, max_link=np.float64(2.0))
+
+
+def test_user_mistakes_in_the_api_are_one_line_errors() -> None:
+    # stop 38: raw numpy/threadpoolctl errors for ragged vectors, text as vectors, threads="2",
+    # encode([None]); and a hand-made link with a negative id was exported with the last sentence
+    from parallel.data import Alignment, Link
+    from parallel.embed import nearest
+
+    for bad in ([[1.0, 2.0], [3.0]], [["a", "b"]]):
+        with pytest.raises(InputError, match="src_emb: a 2-D array of numbers"):
+            nearest(bad, [[1.0, 2.0]])
+    for threads in ("2", 1.5, True):
+        with pytest.raises(InputError, match="threads must be a whole number"):
+            get_encoder("use-m3", threads=threads)
+    with pytest.raises(InputError, match="cache: None, False, True or a directory"):
+        get_encoder("use-m3", cache=3)
+    with pytest.raises(InputError, match="text 1 is NoneType"):
+        get_encoder("use-m3").encode(["ok", None])
+    al = parallel.align("ارتفعت أسعار النفط اليوم.", "Oil prices rose today.", presplit=True, mode="parallel")
+    for link in (Link((-1,), (0,)), Link((0,), (1,))):
+        with pytest.raises(InputError, match="names a sentence the documents do not have"):
+            Alignment(al.src, al.tgt, (link,), "parallel", al.signature)

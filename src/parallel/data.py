@@ -107,6 +107,15 @@ class Alignment:
     def __post_init__(self) -> None:
         object.__setattr__(self, "links", tuple(self.links))
         object.__setattr__(self, "info", _frozen_mapping(self.info))
+        n, m = len(self.src), len(self.tgt)
+        for at, link in enumerate(self.links):
+            # a hand-made Link((-1,), (0,)) was exported with the last sentence's text, one past the
+            # end failed later with an IndexError from the exporter
+            if any(not 0 <= i < n for i in link.src) or any(not 0 <= j < m for j in link.tgt):
+                from .errors import InputError
+
+                raise InputError(f"link {at} ({list(link.src)} - {list(link.tgt)}) names a sentence the documents "
+                                 f"do not have (source 0..{n - 1}, target 0..{m - 1})")
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (Alignment, (self.src, self.tgt, self.links, self.mode, self.signature, dict(self.info)))

@@ -108,7 +108,11 @@ def vector_pair(src_emb: Any, tgt_emb: Any, *, always: bool = True) -> tuple[np.
     encoder normalised stay bit for bit); :class:`~parallel.errors.InputError` in one line otherwise."""
     out = []
     for side, emb in (("src", src_emb), ("tgt", tgt_emb)):
-        arr = np.asarray(emb, dtype=np.float32)
+        try:
+            arr = np.asarray(emb, dtype=np.float32)
+        except (TypeError, ValueError):  # ragged rows, text: numpy's own message named neither side
+            raise InputError(f"{side}_emb: a 2-D array of numbers (sentences x dimensions) expected, "
+                             f"not this {type(emb).__name__}") from None
         if arr.ndim != 2:
             raise InputError(f"{side}_emb: a 2-D array (sentences x dimensions) expected, got shape {arr.shape}")
         if not np.isfinite(arr).all():
@@ -451,7 +455,11 @@ class CachedEncoder:
         if isinstance(texts, str):  # list("a text") would embed it character by character
             raise InputError("encode takes a list of texts; give [text] for one (a str would be embedded "
                              "character by character)")
-        texts = bounded(list(texts))
+        texts = list(texts)
+        at = next((n for n, t in enumerate(texts) if not isinstance(t, str)), None)
+        if at is not None:  # encode([None]) failed deep inside the model
+            raise InputError(f"encode takes texts (str); text {at} is {type(texts[at]).__name__}")
+        texts = bounded(texts)
         if not texts:
             return np.asarray(self.inner.encode([]), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
@@ -576,8 +584,13 @@ def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool
     """
     if not isinstance(name, str) or not name.strip():
         raise InputError("empty model name")
-    if threads is not None and threads < 1:
-        raise InputError(f"threads must be >= 1, not {threads}")
+    import numbers
+
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1):
+        raise InputError(f"threads must be a whole number, at least 1, not {threads!r}")
+    threads = None if threads is None else int(threads)
+    if cache is not None and not isinstance(cache, (bool, str, os.PathLike)):
+        raise InputError(f"cache: None, False, True or a directory, not {cache!r}")
     name = name.strip()
     use_cache = cache is not None and cache is not False
     enc: Encoder
