@@ -10,6 +10,7 @@ Python and skips when either is missing. CI installs them with::
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import threading
@@ -565,7 +566,8 @@ def test_review_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
 
     # undo the merge
     page.click("#undo")
-    expect(page.locator("#status")).to_have_text("Undone")
+    # stop 38: it said only "Undone", and did not show the row it reverted
+    expect(page.locator("#status")).to_have_text("Undone: the merge of link 1")
     back = read_alignment(path)
     assert (back.links[1].src, back.links[1].tgt) == ((1,), (1,))
     assert back.links[0].features["status"] == "accepted"  # earlier changes stay

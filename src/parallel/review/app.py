@@ -318,7 +318,8 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         body = json_body()
         store = store_for(body.get("file"))
         al = store.undo(rev=_rev(body))
-        return jsonify(state_of(store, folder, al, texts=False))
+        # what was undone, so the page can say it and show the row (it said only "Undone")
+        return jsonify({**state_of(store, folder, al, texts=False), "undone": store.last_undone})
 
     return app
 

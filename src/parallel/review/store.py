@@ -346,6 +346,7 @@ class ReviewStore:
             raise InputError(f"{self.history_path}: is not a file; review keeps the undo history of "
                              f"{self.path.name} there: move it away")
         self._lock = file_lock(self.path)
+        self.last_undone: dict[str, Any] | None = None
         self._encoder_factory = encoder
         self._encoder: Any = None
         self._doc_emb: tuple[np.ndarray, np.ndarray] | None = None
@@ -530,7 +531,8 @@ class ReviewStore:
             return new, unlinked(before, after)
 
     def undo(self, rev: str | None = None) -> Alignment:
-        """Revert the last change that reached the file (and drop it from the history)."""
+        """Revert the last change that reached the file (and drop it from the history).
+        :attr:`last_undone` then says which (``op`` and ``link``, the first link it restored)."""
         with self._lock, folder_lock(self.path):
             al = self.load()
             links = list(al.links)
@@ -555,6 +557,7 @@ class ReviewStore:
                 raise ConflictError("undo history does not match the file")
             self._save(new)
             self._rewrite_history(entries)
+            self.last_undone = {"op": str(e.get("op", "")), "link": start if start < len(links) else None}
             return new
 
     def can_undo(self) -> bool:

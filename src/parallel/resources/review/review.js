@@ -150,7 +150,13 @@
     if (!state) return Promise.resolve();
     return enqueue(function () {
       return call('/api/undo', {file: file, rev: state.rev});
-    }, function () { return 'Undone'; });
+    }, function (s) {
+      // say what was undone and show its row, as every edit does
+      var u = s.undone;
+      if (!u || u.link === null || u.link === undefined) return 'Undone' + (u && u.op ? ': a ' + u.op : '');
+      flash(u.link);
+      return 'Undone: the ' + u.op + ' of link ' + u.link;
+    });
   }
   function flash(i) {
     ensureRow(i);
