@@ -10,7 +10,6 @@ Python and skips when either is missing. CI installs them with::
 from __future__ import annotations
 
 import json
-import re
 import os
 import shutil
 import threading
