@@ -502,3 +502,24 @@ def test_a_pair_with_nothing_mined_is_still_in_the_joined_file_for_eval(tmp_path
         assert res.exit_code == 0, res.stderr
         scores.append([line for line in res.stdout.splitlines() if line.startswith(("documents", "mining"))])
     assert scores[0] == scores[1] and scores[0][0].startswith("documents: 2")
+
+
+def test_a_manifest_as_editors_and_spreadsheets_write_it(tmp_path: Path) -> None:
+    # stop 38: a line of spaces, a row of tabs, a trailing tab, a header written Name/Src/Tgt each
+    # stopped the whole run (exit 2, "line 3 has 1 fields"); columns separated by spaces said only
+    # "lacks column(s) name, src, tgt"
+    from parallel.errors import InputError
+
+    for name in ("a.ar", "a.en"):
+        (tmp_path / name).write_text("نص.\n" if name.endswith("ar") else "Text.\n", encoding="utf-8")
+    m = tmp_path / "m.tsv"
+    m.write_text("Name\tSrc\tTgt\tMode\t\n   \n\t\t\t\np\ta.ar\ta.en\tparallel\t\nq\ta.ar\ta.en\t\n", encoding="utf-8")
+    entries = read_manifest(m)
+    assert [(e.name, e.src.name, e.tgt.name, e.mode) for e in entries] == [
+        ("p", "a.ar", "a.en", "parallel"), ("q", "a.ar", "a.en", "auto")]
+    m.write_text("name src tgt\np a.ar a.en\n", encoding="utf-8")
+    with pytest.raises(InputError, match="separated by spaces: a manifest separates them by tabs"):
+        read_manifest(m)
+    m.write_text("name\tsrc\ttgt\np\ta.ar\ta.en\textra\n", encoding="utf-8")  # a real extra field still counts
+    with pytest.raises(InputError, match="line 2 has 4 fields, header has 3"):
+        read_manifest(m)

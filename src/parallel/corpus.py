@@ -68,6 +68,13 @@ _YES = ("yes", "true", "1")
 _NO = ("no", "false", "0")
 
 
+def _trimmed(row: list[str]) -> list[str]:
+    """``row`` without the empty fields after its last non-empty one."""
+    while row and not row[-1].strip():
+        row = row[:-1]
+    return row
+
+
 def read_manifest(path: str | Path) -> list[PairEntry]:
     """Parse a manifest; relative paths are resolved against its folder."""
     path = Path(path)
@@ -75,22 +82,28 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
     # lines end at a line feed only (a U+2028 in a note column is text), and keep their numbers in
     # the file for the messages, comments and blank lines counted
     lines = [line.removesuffix("\r") for line in text.split("\n")]
+    # a line of white space or tabs only is a blank line (an editor's or a spreadsheet's), and
+    # empty fields after the last column (a trailing tab) are no column
     numbered = [(n, row) for n, row in enumerate(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=1)
-                if row and not row[0].startswith("#")]
+                if any(f.strip() for f in row) and not row[0].lstrip().startswith("#")]
     if not numbered:
         raise InputError(f"{path}: manifest has no header line")
     rows = [row for _, row in numbered]
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip().lower() for h in _trimmed(rows[0])]  # Name/SRC read as name/src
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
         raise InputError(f"{path}: manifest header names column(s) {', '.join(map(repr, twice))} twice")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InputError(f"{path}: manifest lacks column(s) {', '.join(missing)}")
+        spaced = len(header) == 1 and all(c in header[0].split() for c in REQUIRED)
+        raise InputError(f"{path}: manifest lacks column(s) {', '.join(missing)}"
+                         + (" (its columns are separated by spaces: a manifest separates them by tabs)" if spaced else ""))
     entries: list[PairEntry] = []
     seen: set[str] = set()  # pair names, lower case
     names: set[str] = set()
     for lineno, row in numbered[1:]:
+        if len(row) > len(header) and not any(f.strip() for f in row[len(header):]):
+            row = row[:len(header)]  # a trailing tab
         if len(row) != len(header):
             raise InputError(f"{path}: line {lineno} has {len(row)} fields, header has {len(header)}")
         rec = dict(zip(header, (v.strip() for v in row), strict=True))
