@@ -245,3 +245,16 @@ def test_user_mistakes_in_the_api_are_one_line_errors() -> None:
     for link in (Link((-1,), (0,)), Link((0,), (1,))):
         with pytest.raises(InputError, match="names a sentence the documents do not have"):
             Alignment(al.src, al.tgt, (link,), "parallel", al.signature)
+
+
+def test_text_options_with_documents_are_not_ignored() -> None:
+    # stop 38: align(Document, Document, src_lang=..., presplit=True) ignored both in silence
+    from parallel.api import make_document
+
+    src = make_document("ارتفعت أسعار النفط اليوم.", "ar")
+    tgt = make_document("Oil prices rose today.", "en")
+    with pytest.raises(InputError, match="src_lang='fr', but src is a Document in 'ar'"):
+        parallel.align(src, tgt, src_lang="fr")
+    with pytest.raises(InputError, match="presplit applies to text, and tgt is a Document"):
+        parallel.align("ارتفعت أسعار النفط اليوم.", tgt, presplit=True)
+    assert parallel.align(src, tgt, src_lang="AR", tgt_lang="en", mode="parallel").links  # what it is: fine

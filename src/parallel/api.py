@@ -459,6 +459,16 @@ def align(
         if not isinstance(text, (str, Document)):
             hint = " (read a file with read_document(path))" if isinstance(text, (os.PathLike, bytes)) else ""
             raise InputError(f"{side}: give the text as a str or a Document{hint}, not {type(text).__name__}")
+    for side, doc, lang in (("src", src, src_lang), ("tgt", tgt, tgt_lang)):
+        # a Document is segmented and has its language: these options apply to text, and were
+        # ignored in silence
+        if isinstance(doc, Document) and isinstance(lang, str) and lang.strip() \
+                and lang.strip().lower() != doc.lang:
+            raise InputError(f"{side}_lang={lang!r}, but {side} is a Document in {doc.lang!r}: {side}_lang applies "
+                             f"to text (make_document(text, {lang!r}) for a Document in it)")
+        if isinstance(doc, Document) and presplit:
+            raise InputError(f"presplit applies to text, and {side} is a Document, split already "
+                             "(make_document(text, presplit=True) for one read a sentence a line)")
     s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
                                                             force_lang=force_lang, lang_hint="src_lang=")
     t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target",
