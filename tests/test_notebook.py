@@ -35,3 +35,17 @@ def test_walkthrough_runs() -> None:
     assert "data:image/png;base64," in html and "<polyline" in html  # heatmap with the path
     assert "parallel " in text and "comparable " in text and "pairs.tsv" in text
     assert f"KERNEL {sys.prefix}" in text
+
+
+def test_walkthrough_outside_the_repository_says_what_it_needs(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # stop 38: copied anywhere without corpus/manifest.tsv above it, its first cell was a bare StopIteration
+    import json
+
+    pytest.importorskip("IPython")
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    first = next(c for c in cells if c["cell_type"] == "code")
+    code = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no corpus/manifest.tsv in this folder or above"):
+        exec(compile(code, "walkthrough-cell-1", "exec"), {})  # noqa: S102 - the notebook's own first cell
