@@ -1271,6 +1271,20 @@ def test_enter_in_a_note_and_escape_in_relink_give_the_keys_back_to_the_row(serv
     expect(page.locator(".help")).to_contain_text("Enter in a note saves it")
 
 
+def test_a_link_that_skips_a_sentence_says_so_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """stop 38: the report flags a 2-1 link of ar 10 and 12 ("skips ar 11"); the review row said nothing."""
+    from playwright.sync_api import expect
+
+    links = (Link((0, 2), (0,), 1.2, {"cosine": 0.7}), Link((3,), (4,), 1.1, {"cosine": 0.6}))
+    path = save(Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "comparable",
+                          "model:use-m3|mode:comparable"), tmp_path / "s.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        expect(page.locator("#L0 .badge.skip")).to_have_text("skips ar 1")
+        expect(page.locator("#L1 .badge.skip")).to_have_count(0)
+
+
 TYPOGRAPHIC_EN = ["China’s “art” is sent by e\u2011mail.", "Plain text, nothing typographic."]
 TYPOGRAPHIC_AR = ["«الفن» في الصين.", "نص عادي."]
 

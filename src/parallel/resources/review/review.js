@@ -198,6 +198,11 @@
   function numbersBadge(text) {
     return el('span', text === '≠ numbers' ? 'badge nd' : 'badge nd one', text);
   }
+  function skipped(list) {  // the ids between a link's first and last sentence that it does not hold
+    var out = [];
+    for (var x = 1; x < list.length; x++) for (var y = list[x - 1] + 1; y < list[x]; y++) out.push(y);
+    return out;
+  }
   function row(k, i) {
     var r = el('div', 'r ' + k.band + (k.status ? ' ' + k.status : '') + (k.numbers === 'differ' ? ' nd' : ''));
     r.id = 'L' + i; r.setAttribute('role', 'row'); r.dataset.i = i; r.title = k.hover;
@@ -213,6 +218,15 @@
     if (k.status) info.appendChild(el('span', 'badge ' + k.status, k.status));
     if (k.numbers_badge) info.appendChild(numbersBadge(k.numbers_badge));
     if (k.edited) info.appendChild(el('span', 'badge edited', k.edited));
+    // a link whose sentences are not consecutive (a 2-1 link of ar 10 and 12) says which it skips,
+    // as the report does: the sentence between is not part of it
+    var gaps = skipped(k.src).map(function (x) { return state.src.lang + ' ' + x; })
+      .concat(skipped(k.tgt).map(function (x) { return state.tgt.lang + ' ' + x; }));
+    if (gaps.length) {
+      var sk = el('span', 'badge skip', 'skips ' + gaps.join(', '));
+      sk.title = 'the link skips ' + gaps.join(', ') + ': not part of it';
+      info.appendChild(sk);
+    }
     m.appendChild(info);
     var acts = el('div', 'acts');
     acts.appendChild(button(k.status === 'accepted' ? 'Unaccept' : 'Accept', 'accept', i, 'accept this link (a)'));
