@@ -1285,6 +1285,35 @@ def test_a_link_that_skips_a_sentence_says_so_in_a_real_browser(tmp_path: Path, 
         expect(page.locator("#L1 .badge.skip")).to_have_count(0)
 
 
+def test_go_to_a_link_of_a_long_file_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """stop 38: the review app had no "go to link" (the report has one); on a long file the rows
+    past the first 300 are drawn as the reader scrolls, so a link could not be reached by number."""
+    from playwright.sync_api import expect
+
+    n = 700
+    ar = [f"الجملة رقم {i} في النص." for i in range(n)]
+    en = [f"Sentence number {i} of the text." for i in range(n)]
+    links = tuple(Link((i,), (i,), 0.5, {"cosine": 0.5}) for i in range(n))
+    path = save(Alignment(make_doc(ar, "ar"), make_doc(en, "en"), links, "parallel", "model:use-m3|mode:parallel"),
+                tmp_path / "long.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L0")).to_be_visible()
+        expect(page.locator("#L650")).to_have_count(0)  # not drawn yet
+        page.fill("#go", "650")
+        page.press("#go", "Enter")
+        expect(page.locator("#L650")).to_be_focused()
+        page.keyboard.press("a")
+        expect(page.locator("#status")).to_have_text("Saved: link 650 accepted")
+        assert read_alignment(path).links[650].features.get("status") == "accepted"
+        page.fill("#go", "٦٥١")  # Arabic-Indic digits
+        page.press("#go", "Enter")
+        expect(page.locator("#L651")).to_be_focused()
+        page.fill("#go", "9999")
+        page.press("#go", "Enter")
+        assert page.eval_on_selector("#go", "e => e.validationMessage") == "no link 9999 (links 0 to 699)"
+
+
 TYPOGRAPHIC_EN = ["China’s “art” is sent by e\u2011mail.", "Plain text, nothing typographic."]
 TYPOGRAPHIC_AR = ["«الفن» في الصين.", "نص عادي."]
 

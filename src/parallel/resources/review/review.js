@@ -519,6 +519,27 @@
     op('relink', {src: s.value, tgt: t.value}, function () { s.value = ''; t.value = ''; return 'new link'; });
   });
   document.getElementById('undo').addEventListener('click', undo);
+  // go to link N (as in the report): on a long file the row may not be drawn yet, or the search or
+  // the "show" menu may hide it; Enter takes the focus there, so a / r / j work from it
+  var go = document.getElementById('go');
+  go.addEventListener('input', function () { go.setCustomValidity(''); });
+  go.addEventListener('keydown', function (e) {
+    if (e.key !== 'Enter' || !state) return;
+    e.preventDefault();
+    var v = (fold ? fold(go.value) : go.value).trim(), i = /^[0-9]+$/.test(v) ? +v : -1;
+    var why = i < 0 || i >= state.links.length ? 'no link ' + go.value + ' (links 0 to ' + (state.links.length - 1) + ')'
+      : visible && visible.indexOf(i) < 0 ? 'link ' + i + ' does not hold the search' : '';
+    var row = null;
+    if (!why) {
+      ensureRow(i);
+      row = document.getElementById('L' + i);
+      if (!row || row.offsetParent === null) why = 'link ' + i + ' is hidden by the "show" menu';
+    }
+    go.setCustomValidity(why);
+    if (why) { go.reportValidity(); return; }
+    flash(i);
+    focusRow(row);
+  });
   var typed = null;
   function search() {
     query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
