@@ -1312,6 +1312,14 @@ def test_go_to_a_link_of_a_long_file_in_a_real_browser(tmp_path: Path, page: Any
         page.fill("#go", "9999")
         page.press("#go", "Enter")
         assert page.eval_on_selector("#go", "e => e.validationMessage") == "no link 9999 (links 0 to 699)"
+        # a search, a hit worked on, the search cleared: the hit's row stays drawn and in view
+        page.fill("#find", "number 372 ")
+        expect(page.locator("#found")).to_have_text("1 of 700 links hold it")
+        page.click("#L372 .c[dir=ltr]")
+        expect(page.locator("#L372")).to_be_focused()
+        page.fill("#find", "")
+        expect(page.locator("#found")).to_have_text("")
+        expect(page.locator("#L372")).to_be_in_viewport()
 
 
 TYPOGRAPHIC_EN = ["China’s “art” is sent by e\u2011mail.", "Plain text, nothing typographic."]

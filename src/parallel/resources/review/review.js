@@ -541,10 +541,23 @@
     focusRow(row);
   });
   var typed = null;
+  // the link the reader last worked on (a row or a button in it had the focus): a search cleared
+  // (or changed) draws the rows from the top again, and that link must not drop out of the page
+  var lastRow = null;
+  document.getElementById('grid').addEventListener('focusin', function (e) {
+    var r = e.target.closest && e.target.closest('.r[data-i]');
+    if (r) lastRow = +r.dataset.i;
+  });
   function search() {
     query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
     shown = 0;
-    if (state) render();
+    if (!state) return;
+    render();
+    if (lastRow !== null && lastRow < state.links.length && (!visible || visible.indexOf(lastRow) >= 0)) {
+      ensureRow(lastRow);
+      var r = document.getElementById('L' + lastRow);
+      if (r && r.offsetParent !== null) r.scrollIntoView({block: 'center'});
+    }
   }
   document.getElementById('find').addEventListener('input', function () {
     clearTimeout(typed);
