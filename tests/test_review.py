@@ -1320,6 +1320,10 @@ def test_go_to_a_link_of_a_long_file_in_a_real_browser(tmp_path: Path, page: Any
         page.fill("#find", "")
         expect(page.locator("#found")).to_have_text("")
         expect(page.locator("#L372")).to_be_in_viewport()
+        # a reload comes back to that link (it started at link 0, 372 not even drawn)
+        page.reload()
+        expect(page.locator("#L372")).to_be_focused()
+        expect(page.locator("#L372")).to_be_in_viewport()
 
 
 TYPOGRAPHIC_EN = ["China’s “art” is sent by e\u2011mail.", "Plain text, nothing typographic."]

@@ -70,6 +70,13 @@
     return call('/api/state' + q).then(function (s) {
       adopt(s); file = s.file; render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
+      // a reload comes back to the link the reader was on (#L650 in the address), not to link 0
+      var h = /^#L([0-9]+)$/.exec(location.hash);
+      if (h && +h[1] < state.links.length) {
+        ensureRow(+h[1]);
+        var back = document.getElementById('L' + h[1]);
+        if (back && back.offsetParent !== null) { back.scrollIntoView({block: 'center'}); back.focus({preventScroll: true}); }
+      }
     })
       .catch(function (e) { clearPage(); setStatus('Could not load ' + (file || 'the file') + ': ' + e.message, false); });
   }
@@ -546,7 +553,9 @@
   var lastRow = null;
   document.getElementById('grid').addEventListener('focusin', function (e) {
     var r = e.target.closest && e.target.closest('.r[data-i]');
-    if (r) lastRow = +r.dataset.i;
+    if (!r) return;
+    lastRow = +r.dataset.i;
+    if (location.hash !== '#L' + lastRow) history.replaceState(null, '', location.pathname + location.search + '#L' + lastRow);
   });
   function search() {
     query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
