@@ -1774,3 +1774,16 @@ def test_a_trimmed_link_is_not_kept_as_edited(tmp_path: Path) -> None:
                                     "-o", str(tmp_path / "rest.json")])
     assert res.exit_code == 0, res.output
     assert ((0,), (0,)) in [(k.src, k.tgt) for k in read_alignment(tmp_path / "rest.json").links]
+
+
+def test_undo_says_which_change_it_reverted(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    st.apply("status", {"link": 4, "status": "accepted"})
+    st.apply("merge", {"link": 1})
+    said: dict[str, Any] = {}
+    st.undo(undone=said)
+    assert said == {"op": "merge", "link": 1}
+    said = {}
+    st.undo(undone=said)
+    assert said == {"op": "status", "link": 4}
+    assert "status" not in read_alignment(pfile).links[4].features

@@ -317,9 +317,10 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
     def post_undo() -> Response:
         body = json_body()
         store = store_for(body.get("file"))
-        al = store.undo(rev=_rev(body))
+        undone: dict[str, Any] = {}
+        al = store.undo(rev=_rev(body), undone=undone)
         # what was undone, so the page can say it and show the row (it said only "Undone")
-        return jsonify({**state_of(store, folder, al, texts=False), "undone": store.last_undone})
+        return jsonify({**state_of(store, folder, al, texts=False), "undone": undone})
 
     return app
 

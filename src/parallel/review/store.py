@@ -346,7 +346,6 @@ class ReviewStore:
             raise InputError(f"{self.history_path}: is not a file; review keeps the undo history of "
                              f"{self.path.name} there: move it away")
         self._lock = file_lock(self.path)
-        self.last_undone: dict[str, Any] | None = None
         self._encoder_factory = encoder
         self._encoder: Any = None
         self._doc_emb: tuple[np.ndarray, np.ndarray] | None = None
@@ -530,9 +529,10 @@ class ReviewStore:
                 raise
             return new, unlinked(before, after)
 
-    def undo(self, rev: str | None = None) -> Alignment:
-        """Revert the last change that reached the file (and drop it from the history).
-        :attr:`last_undone` then says which (``op`` and ``link``, the first link it restored)."""
+    def undo(self, rev: str | None = None, undone: dict[str, Any] | None = None) -> Alignment:
+        """Revert the last change that reached the file (and drop it from the history). ``undone``,
+        when given, is filled with which (``op`` and ``link``, the first link it restored): the
+        caller's own dict, so two requests served at once cannot read each other's."""
         with self._lock, folder_lock(self.path):
             al = self.load()
             links = list(al.links)
@@ -557,7 +557,8 @@ class ReviewStore:
                 raise ConflictError("undo history does not match the file")
             self._save(new)
             self._rewrite_history(entries)
-            self.last_undone = {"op": str(e.get("op", "")), "link": start if start < len(links) else None}
+            if undone is not None:
+                undone.update(op=str(e.get("op", "")), link=start if start < len(links) else None)
             return new
 
     def can_undo(self) -> bool:
