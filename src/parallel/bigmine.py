@@ -65,7 +65,7 @@ from typing import IO, Any
 import numpy as np
 
 from .errors import InputError, OutputError, ParallelError
-from .io import atomic_writer, decode_text, is_special, output_batch
+from .io import atomic_writer, decode_text, folder_lock, is_special, output_batch
 from .mine import margin_of
 
 #: ``auto`` uses exact search up to this many similarity cells (n * m), FAISS IVF above: 8000 x
@@ -1369,29 +1369,6 @@ def _check_side(side: str, sents: Sentences, files: Sequence[Path]) -> None:
         raise InputError(f"{names}: no sentences on the {side} side (empty or whitespace only)")
 
 
-def _lock_work(folder: Path, log: Log) -> int | None:
-    """An exclusive lock, across processes, on a ``--work`` folder, held until mining ends (the
-    descriptor to close; None where ``flock`` is missing). Two ``mine`` runs on the same folder (one
-    writing TSV, another Moses, as the README suggests reusing it) wrote the same chunk files at
-    once and one of them failed; the second now waits, then reuses what the first embedded."""
-    try:
-        import fcntl
-
-        fd = os.open(folder, os.O_RDONLY)
-    except (ImportError, OSError):
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        if log:
-            log(f"{folder} is in use by another mine: waiting for it to finish")
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
 def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None, *, work: str | Path | None,
                 model: str | None, chunk_size: int, engine: str, jobs: int, ray_address: str | None,
                 segment: bool, src_lang: str | None, tgt_lang: str | None, header: bool, fmt: str,
@@ -1408,7 +1385,16 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
     else:
         work_dir = Path(work)
         work_dir.mkdir(parents=True, exist_ok=True)
-    held = _lock_work(work_dir, log) if tmp is None else None
+    # two mines given one --work folder (one writing TSV, another Moses, as the README suggests
+    # reusing it) wrote the same chunk files at once and one failed: the second waits, then reuses
+    # what the first embedded
+    def waiting() -> None:
+        if log:
+            log(f"{work_dir} is in use by another mine: waiting for it to finish")
+
+    held = contextlib.ExitStack()
+    if tmp is None:
+        held.enter_context(folder_lock(work_dir, on_wait=waiting))
     eng = None
     interrupted = True
     opened: list[Sentences] = []  # closed however this ends (a refused output, an empty side)
@@ -1454,5 +1440,4 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
             eng.close(abort=interrupted)  # interrupted: workers stop now
         if tmp is not None:
             tmp.cleanup()
-        if held is not None:
-            os.close(held)  # releases the lock
+        held.close()  # releases the lock

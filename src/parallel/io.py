@@ -10,7 +10,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
@@ -244,6 +244,33 @@ def _cannot_write(path: str | os.PathLike[str], exc: OSError) -> OutputError:
 
 # Temporary files waiting for the end of the innermost :func:`output_batch` (None: no batch).
 _BATCH: ContextVar[list[tuple[str, Path, str]] | None] = ContextVar("parallel_output_batch", default=None)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike[str], on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """An exclusive lock, across processes, on ``folder`` while the block runs (``flock`` on the
+    folder itself: no lock file is left among the user's files). ``on_wait`` is called once when
+    another process holds it, before waiting for it. Where the folder cannot be opened or locked
+    (``flock`` missing, not POSIX, or refused by the file system), the block runs without it."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass  # no lock to be had here: as where flock is missing
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @contextlib.contextmanager

@@ -39,7 +39,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -287,25 +287,14 @@ def file_lock(path: Path) -> threading.Lock:
         return _FILE_LOCKS.setdefault(key, threading.Lock())
 
 
-@contextlib.contextmanager
-def folder_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock, across processes, on the folder holding ``path`` (``flock`` on the folder
-    itself: no lock file is left beside the user's files, and the alignment file, replaced by a
-    rename at every save, could not hold one). Two ``review`` servers on the same file each
-    read-check-write under it, so neither answers 200 for an edit the other then overwrites.
-    Where the folder cannot be opened or ``flock`` is missing (not POSIX), the process lock alone."""
-    try:
-        import fcntl
+def folder_lock(path: Path) -> contextlib.AbstractContextManager[None]:
+    """An exclusive lock, across processes, on the folder holding ``path`` (:func:`parallel.io.folder_lock`:
+    the alignment file, replaced by a rename at every save, could not hold one). Two ``review``
+    servers on the same file each read-check-write under it, so neither answers 200 for an edit the
+    other then overwrites. Where the folder cannot be locked, the process lock alone."""
+    from ..io import folder_lock as lock
 
-        fd = os.open(Path(path).parent, os.O_RDONLY)
-    except (ImportError, OSError):
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+    return lock(Path(path).parent)
 
 
 # The arguments an operation reads; only these are kept in the undo history.
