@@ -150,9 +150,10 @@ def align_documents(
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
     import numbers
 
+    from .schema import is_whole
+
     # numpy's numbers too (np.int64(2), np.float32(0.3): a notebook's loop variables)
-    if max_link is not None and (isinstance(max_link, bool) or not isinstance(max_link, numbers.Integral)
-                                 or not 1 <= max_link <= MAX_LINK_LIMIT):
+    if max_link is not None and (not is_whole(max_link) or not 1 <= max_link <= MAX_LINK_LIMIT):
         raise InputError(f"max_link must be a whole number from 1 to {MAX_LINK_LIMIT} (or None: "
                          f"follow the document), not {max_link!r}")
     max_link = None if max_link is None else int(max_link)

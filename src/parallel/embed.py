@@ -249,7 +249,7 @@ class SentenceTransformerEncoder:
         self.name = f"st:{name_or_path}"
         local = Path(name_or_path).expanduser()
         is_local = local.is_dir()
-        if not is_local and (name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1):
+        if not is_local and _names_a_folder(name_or_path):
             raise _not_a_folder(name_or_path)
         try:
             import torch
@@ -557,9 +557,13 @@ def check_model_folder(name: str) -> None:
     not a folder: said before any work, not when the model is first needed."""
     for part in ([name] if name.startswith("st:") else name.split("+")):
         part = part.strip()
-        if part.startswith("st:") and (part[3:].startswith((".", "/", "~")) or part.count("/") > 1) \
-                and not Path(part[3:]).expanduser().is_dir():
+        if part.startswith("st:") and _names_a_folder(part[3:]) and not Path(part[3:]).expanduser().is_dir():
             raise _not_a_folder(part[3:])
+
+
+def _names_a_folder(name: str) -> bool:
+    """Whether ``st:NAME`` is a path (``./m``, ``/m``, ``~/m``, ``a/b/c``), not a hub name (``org/model``)."""
+    return name.startswith((".", "/", "~")) or name.count("/") > 1
 
 
 def _not_a_folder(path: str) -> InputError:
@@ -584,9 +588,9 @@ def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool
     """
     if not isinstance(name, str) or not name.strip():
         raise InputError("empty model name")
-    import numbers
+    from .schema import is_whole
 
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1):
+    if threads is not None and (not is_whole(threads) or threads < 1):
         raise InputError(f"threads must be a whole number, at least 1, not {threads!r}")
     threads = None if threads is None else int(threads)
     if cache is not None and not isinstance(cache, (bool, str, os.PathLike)):
@@ -669,9 +673,9 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     (Hungarian algorithm, needs scipy); right when the two sides are known to be translations
     of each other sentence by sentence, e.g. two pre-split files of equal length.
     """
-    import numbers
+    from .schema import is_whole
 
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+    if not is_whole(k) or k < 1:
         raise InputError(f"k must be a whole number of neighbours, at least 1, not {k!r}")
     k = int(k)
     sim = similarity(src_emb, tgt_emb, center=center)

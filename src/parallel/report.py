@@ -482,9 +482,9 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     if sim.shape != (len(al.src), len(al.tgt)):  # a transposed or other document's matrix: a false picture
         raise InputError(f"similarity matrix of shape {sim.shape}, but the alignment has "
                          f"{len(al.src)} x {len(al.tgt)} sentences")
-    import numbers
+    from .schema import is_whole
 
-    if isinstance(width, bool) or not isinstance(width, numbers.Integral) or width < 100 or max_side < 1:
+    if not is_whole(width) or width < 100 or max_side < 1:
         raise InputError(f"width must be a whole number of pixels, at least 100, not {width!r}")
     width = int(width)
     n, m = sim.shape

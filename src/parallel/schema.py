@@ -135,6 +135,14 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def is_whole(value: Any) -> bool:
+    """A whole number as a caller of the API may give one: an int or numpy's (``np.int64(2)``, a
+    notebook's loop variable), never a bool."""
+    import numbers
+
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def feature_type_error(name: str, value: Any) -> str | None:
     """Why ``value`` cannot be the feature ``name`` (a float field holding text, a string field
     holding a number ...), or None when it fits. ``null`` fits every field (no value); a

@@ -43,7 +43,7 @@ from typing import Any
 
 from .data import Segment
 from .lang import primary
-from .normalize import INVISIBLE, INVISIBLE_TO_SPACE, VERSE_NUMBER
+from .normalize import INVISIBLE, INVISIBLE_TO_SPACE, VERSE_NUMBER, strip_marks
 
 __all__ = ["SPLITTERS", "Splitter", "SplitterSpec", "get_splitter", "presplit", "register_splitter",
            "segment", "split_paragraphs"]
@@ -102,7 +102,6 @@ _UNIT_END = re.compile(
 #: One Arabic letter and a stop: an initial of a name ("و. ب. ييتس", "ف. س. نايبول"), never a
 #: sentence end of its own (a break after it only before a sentence starter, as after "د.")
 _AR_INITIAL = re.compile(f"^[{_AR_LETTER}]\\.$")
-_MARKS_IN_WORD = re.compile(f"[{_IN_WORD}]")
 #: A word of at least two letters, vowel marks between them or not
 _WORDLIKE = re.compile(f"[^\\W\\d_][{_IN_WORD}]*[^\\W\\d_]")
 #: A list's first item number left at the end of its introduction ("The steps are: 1.", "البنود هي: 1.")
@@ -416,8 +415,7 @@ class Splitter:
                 continue
             if self.spec.never_first:
                 word = _WORD_AFTER.match(para, j)
-                if word is not None and _MARKS_IN_WORD.sub("", word.group().strip(".،,:؛!؟?\"'«»“”")) \
-                        in self.spec.never_first:
+                if word is not None and strip_marks(word.group().strip(".،,:؛!؟?\"'«»“”")) in self.spec.never_first:
                     continue  # "كنت أظن... أن الأمر سهل": the sentence goes on
             out.append(b)
         return self._attach_reporting_clauses(para, out)
