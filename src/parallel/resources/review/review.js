@@ -71,12 +71,8 @@
       adopt(s); file = s.file; render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
       // a reload comes back to the link the reader was on (#L650 in the address), not to link 0
-      var h = /^#L([0-9]+)$/.exec(location.hash);
-      if (h && +h[1] < state.links.length) {
-        ensureRow(+h[1]);
-        var back = document.getElementById('L' + h[1]);
-        if (back && back.offsetParent !== null) { back.scrollIntoView({block: 'center'}); back.focus({preventScroll: true}); }
-      }
+      var back = shownRow(lastRow());
+      if (back) { back.scrollIntoView({block: 'center'}); back.focus({preventScroll: true}); }
     })
       .catch(function (e) { clearPage(); setStatus('Could not load ' + (file || 'the file') + ': ' + e.message, false); });
   }
@@ -411,6 +407,19 @@
     var at = visible ? visible.indexOf(i) : i;  // a link the search leaves out has no row
     if (at >= shown) more(at + 1 + CHUNK);
   }
+  // link i's row, drawn if it was not yet; null where there is no such link or the search or the
+  // "show" menu hides it
+  function shownRow(i) {
+    if (i === null || i >= state.links.length || (visible && visible.indexOf(i) < 0)) return null;
+    ensureRow(i);
+    var r = document.getElementById('L' + i);
+    return r && r.offsetParent !== null ? r : null;
+  }
+  // the link the reader last worked on: its row's focus writes it in the address (#L650)
+  function lastRow() {
+    var h = /^#L([0-9]+)$/.exec(location.hash);
+    return h ? +h[1] : null;
+  }
   // with a search, the sentences (of a side, or a pair's two) that hold it
   function found(side, ids) {
     if (!query || !fold) return true;
@@ -536,37 +545,30 @@
     var v = (fold ? fold(go.value) : go.value).trim(), i = /^[0-9]+$/.test(v) ? +v : -1;
     var why = i < 0 || i >= state.links.length ? 'no link ' + go.value + ' (links 0 to ' + (state.links.length - 1) + ')'
       : visible && visible.indexOf(i) < 0 ? 'link ' + i + ' does not hold the search' : '';
-    var row = null;
-    if (!why) {
-      ensureRow(i);
-      row = document.getElementById('L' + i);
-      if (!row || row.offsetParent === null) why = 'link ' + i + ' is hidden by the "show" menu';
-    }
+    var row = why ? null : shownRow(i);
+    if (!why && !row) why = 'link ' + i + ' is hidden by the "show" menu';
     go.setCustomValidity(why);
     if (why) { go.reportValidity(); return; }
     flash(i);
     focusRow(row);
   });
   var typed = null;
-  // the link the reader last worked on (a row or a button in it had the focus): a search cleared
-  // (or changed) draws the rows from the top again, and that link must not drop out of the page
-  var lastRow = null;
+  // the link the reader last worked on (a row or a button in it had the focus) goes in the address:
+  // a reload comes back to it, and a search cleared (or changed), which draws the rows from the
+  // top again, keeps it in the page
   document.getElementById('grid').addEventListener('focusin', function (e) {
     var r = e.target.closest && e.target.closest('.r[data-i]');
-    if (!r) return;
-    lastRow = +r.dataset.i;
-    if (location.hash !== '#L' + lastRow) history.replaceState(null, '', location.pathname + location.search + '#L' + lastRow);
+    if (r && location.hash !== '#L' + r.dataset.i) {
+      history.replaceState(null, '', location.pathname + location.search + '#L' + r.dataset.i);
+    }
   });
   function search() {
     query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
     shown = 0;
     if (!state) return;
     render();
-    if (lastRow !== null && lastRow < state.links.length && (!visible || visible.indexOf(lastRow) >= 0)) {
-      ensureRow(lastRow);
-      var r = document.getElementById('L' + lastRow);
-      if (r && r.offsetParent !== null) r.scrollIntoView({block: 'center'});
-    }
+    var r = shownRow(lastRow());
+    if (r) r.scrollIntoView({block: 'center'});
   }
   document.getElementById('find').addEventListener('input', function () {
     clearTimeout(typed);
