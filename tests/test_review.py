@@ -857,6 +857,25 @@ def test_a_read_only_file_says_so_when_the_page_opens(tmp_path: Path, page: Any)
 
 
 @pytest.mark.slow
+def test_the_header_keeps_the_signature_and_the_keys_out_of_the_way(tmp_path: Path, page: Any) -> None:
+    # the header is sticky: on a laptop screen every line of it is a line of text less; the
+    # signature and the keys are there on demand (tooltip, a folded "keys"), not on lines of their own
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "h.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#meta")).to_contain_text("parallel · ")
+        expect(page.locator("#meta")).not_to_contain_text("model:use-m3")
+        expect(page.locator("#meta")).to_have_attribute("title", "signature: model:use-m3|mode:parallel")
+        help_text = page.locator("#keys-help")
+        expect(help_text.locator("kbd").first).to_be_hidden()
+        help_text.locator("summary").click()
+        expect(help_text.locator("kbd").first).to_be_visible()
+        expect(help_text).to_contain_text("next link")
+
+
+@pytest.mark.slow
 def test_pairs_below_the_bar_take_their_p_band_in_a_real_browser(tmp_path: Path, page: Any) -> None:
     from dataclasses import replace
 

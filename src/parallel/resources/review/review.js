@@ -264,7 +264,9 @@
     state.links.forEach(function (k) { if (k.status === 'accepted') nAcc++; if (k.status === 'rejected') nRej++; });
     document.getElementById('meta').textContent = (state.read_only ? 'read-only · ' : '') + state.mode + ' · ' + state.links.length + ' links · ' +
       nAcc + ' accepted · ' + nRej + ' rejected · ' + state.src.label + ' ' + state.src.sentences.length +
-      ' / ' + state.tgt.label + ' ' + state.tgt.sentences.length + ' sentences · ' + state.signature;
+      ' / ' + state.tgt.label + ' ' + state.tgt.sentences.length + ' sentences';
+    // the signature (model, options, version) is long: on the line's tooltip, not a line of its own
+    document.getElementById('meta').title = state.signature ? 'signature: ' + state.signature : '';
     document.getElementById('srclab').textContent = state.src.label;
     document.getElementById('tgtlab').textContent = state.tgt.label;
     var u = document.getElementById('undo');
