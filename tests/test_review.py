@@ -876,6 +876,34 @@ def test_the_header_keeps_the_signature_and_the_keys_out_of_the_way(tmp_path: Pa
 
 
 @pytest.mark.slow
+def test_a_reload_keeps_the_show_menu_and_the_search(tmp_path: Path, page: Any) -> None:
+    # a linguist halfway through "low confidence only" with a search typed reloads the tab: the
+    # page comes back with the same view, and draws what its menu and search box say
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "v.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L0")).to_be_visible()
+        page.select_option("#show", "only-gap")
+        page.check("#find-word")
+        page.fill("#find", "sentence")
+        expect(page.locator("#found")).to_have_text("1 of 6 links hold it")
+        page.reload()
+        expect(page.locator("#found")).to_have_text("1 of 6 links hold it")
+        expect(page.locator("#show")).to_have_value("only-gap")
+        expect(page.locator("#grid")).to_have_class("grid only-gap")
+        expect(page.locator("#find")).to_have_value("sentence")
+        expect(page.locator("#find-word")).to_be_checked()
+        page.fill("#find", "")
+        page.select_option("#show", "")
+        page.reload()
+        expect(page.locator("#L0")).to_be_visible()
+        expect(page.locator("#found")).to_have_text("")
+        expect(page.locator("#grid")).to_have_class("grid")
+
+
+@pytest.mark.slow
 def test_pairs_below_the_bar_take_their_p_band_in_a_real_browser(tmp_path: Path, page: Any) -> None:
     from dataclasses import replace
 

@@ -68,7 +68,7 @@
     var q = file ? '?file=' + encodeURIComponent(file) : '';
     state = null; shown = 0; foldedSides = {};
     return call('/api/state' + q).then(function (s) {
-      adopt(s); file = s.file; render();
+      adopt(s); file = s.file; applyView(); render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
       // a reload comes back to the link the reader was on (#L650 in the address), not to link 0
       var back = shownRow(lastRow());
@@ -564,7 +564,32 @@
       history.replaceState(null, '', location.pathname + location.search + '#L' + r.dataset.i);
     }
   });
+  // the view (the "show" menu, the search and its options) survives a reload of the tab: kept in
+  // the tab's session storage, and read back from the fields (which the browser may also have
+  // filled in) before the rows are drawn, so the page never shows one filter and draws another
+  var VIEW_KEY = 'parallel-review-view';
+  function saveView() {
+    try {
+      sessionStorage.setItem(VIEW_KEY, JSON.stringify({show: document.getElementById('show').value,
+        find: document.getElementById('find').value, cased: cased.checked, word: word.checked}));
+    } catch (e) { /* storage refused (private mode, quota): the view is simply not kept */ }
+  }
+  function restoreView() {
+    var v = null;
+    try { v = JSON.parse(sessionStorage.getItem(VIEW_KEY) || 'null'); } catch (e) { v = null; }
+    if (!v || typeof v !== 'object') return;
+    var show = document.getElementById('show');
+    if (typeof v.show === 'string' && Array.prototype.some.call(show.options, function (o) { return o.value === v.show; })) show.value = v.show;
+    if (typeof v.find === 'string') document.getElementById('find').value = v.find;
+    cased.checked = v.cased === true; word.checked = v.word === true;
+  }
+  function applyView() {
+    var show = document.getElementById('show').value;
+    document.getElementById('grid').className = 'grid' + (show ? ' ' + show : '');
+    query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
+  }
   function search() {
+    saveView();
     query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
     shown = 0;
     if (!state) return;
@@ -587,11 +612,13 @@
   });
   document.getElementById('show').addEventListener('change', function (e) {
     document.getElementById('grid').className = 'grid' + (e.target.value ? ' ' + e.target.value : '');
+    saveView();
   });
   document.getElementById('file').addEventListener('change', function (e) {
     file = e.target.value;
     history.replaceState(null, '', '?file=' + encodeURIComponent(file));
     load();
   });
+  restoreView();
   load();
 })();
