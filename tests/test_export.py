@@ -282,8 +282,13 @@ def test_reader_errors_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_pairs(tmp_path / "pairs.unknown")
     (tmp_path / "pairs.unknown").write_text("neither a pair nor a link\n", encoding="utf-8")
-    with pytest.raises(InputError, match="cannot tell the format"):
+    with pytest.raises(InputError, match="cannot tell the format") as err:
         read_pairs(tmp_path / "pairs.unknown")
+    # the API's own argument, not the command line's option (filter and mt-eval say --from)
+    assert "pass fmt=FORMAT" in str(err.value) and "--from" not in str(err.value)
+    (tmp_path / "pairs.json").write_text("0\t0\tx\ty\n", encoding="utf-8")
+    with pytest.raises(InputError, match="pass fmt=tsv"):
+        read_pairs(tmp_path / "pairs.json")
 
 
 # ------------------------------------------------------------------ end to end, real encoder

@@ -874,10 +874,12 @@ def _head(path: str | Path, size: int = 65536) -> str:
         return ""
 
 
-def pairs_format(path: str | Path, fmt: str | None = None, choices: Sequence[str] | None = None) -> str:
+def pairs_format(path: str | Path, fmt: str | None = None, choices: Sequence[str] | None = None,
+                 option: str = "--from ") -> str:
     """The format of an exported file: ``fmt``, else from its name, else from its content (as
     ``eval`` reads it: :func:`sniff_format`). A ``.json`` name holding another export (a TSV
-    saved as x.json) is refused with the ``--from`` that reads it."""
+    saved as x.json) is refused with the ``--from`` that reads it. ``option``: how the caller
+    names the format in its hints (the command line's ``--from``, the API's ``fmt=``)."""
     if not isinstance(path, (str, Path)):
         raise InputError(f"a file path is needed, not {type(path).__name__}")
     from .export import SUFFIXES
@@ -894,26 +896,26 @@ def pairs_format(path: str | Path, fmt: str | None = None, choices: Sequence[str
         inside = _content_kind(_head(path))
         if inside is not None:
             raise InputError(f"{path}: named .json but holds a {inside} export of pairs, not the native "
-                             f"alignment JSON; pass --from {inside}")
+                             f"alignment JSON; pass {option}{inside}")
     if by_name:
         return by_name
     if not Path(path).is_file():
         if Path(path).is_dir():
             raise InputError(f"{path}: is a directory, not a file")
         if Path(path).exists():  # a pipe (<(...)), a device: read once, and its format cannot be told first
-            raise InputError(f"{path}: not a regular file (a pipe?); save it to a file, or pass --from FORMAT")
+            raise InputError(f"{path}: not a regular file (a pipe?); save it to a file, or pass {option}FORMAT")
         raise InputError(f"{path}: no such file")
     head = _head(path)
     kind = sniff_format(path, head) if head.strip() else None
     if kind in READERS:
         return kind
-    raise InputError(f"{path}: cannot tell the format from the name or the first line; pass --from "
-                     f"FORMAT ({', '.join(choices or READERS)})")
+    raise InputError(f"{path}: cannot tell the format from the name or the first line; pass "
+                     f"{option}FORMAT ({', '.join(choices or READERS)})")
 
 
 def read_pairs(path: str | Path, fmt: str | None = None) -> Alignment:
     """Read any exported file (tsv, jsonl, tmx, moses, vecalign, json) into an Alignment."""
-    name = pairs_format(path, fmt)
+    name = pairs_format(path, fmt, option="fmt=")
     return READERS[name](path)
 
 
