@@ -1,5 +1,5 @@
 # Two commands do everything (see README "Quick start"):
-#   make run    create .venv, install parallel-corpus, align every pair in corpus/ into align/
+#   make run    create .venv, install parallel-corpus (with Flask for review), align every pair in corpus/ into align/
 #   make test   install the test dependencies (torch's CPU build, see TORCH_INDEX) and run the test suite
 PY ?= python3
 VENV ?= .venv
@@ -20,7 +20,7 @@ TORCH_INDEX ?= $(shell $(BIN)/python -m pip install --dry-run --no-deps --no-ind
 
 $(BIN)/parallel-corpus: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(PIP) -e .
+	$(PIP) -e '.[review]'
 	touch $@
 
 setup: $(BIN)/parallel-corpus
