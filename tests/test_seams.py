@@ -940,3 +940,32 @@ def test_filter_of_a_keep_empty_export_says_what_it_leaves_out(tmp_path: Path, e
     assert (tmp_path / f"g.{ext}").read_text(encoding="utf-8").count("\n") >= 37
     code, _, err = invoke("filter", str(bare), "-o", str(tmp_path / f"h.{ext}"))  # said when it was written
     assert code == 0 and "unmatched sentences are not" not in err, err
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path, pair: tuple[Path, Path]) -> None:
+    # a file saved with classic Mac line ends (CR alone) was one line everywhere but the segmenter:
+    # a TSV of 3 pairs read as a header and no pair (filter and eval exit 0 on nothing), a --presplit
+    # side as one sentence, a manifest an "internal error" from the csv module
+    def cr(path: Path) -> Path:
+        out = path.with_name("cr-" + path.name)
+        out.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+        return out
+
+    lf = tmp_path / "p.tsv"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--mode", "parallel", "-q", "-o", str(lf))[0] == 0
+    code, out, _ = invoke("filter", str(cr(lf)), "-q", "-f", "jsonl")
+    assert code == 0 and len(out.splitlines()) == 3
+    code, out_lf, _ = invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--mode", "parallel", "-q",
+                             "-f", "vecalign")
+    code_cr, out_cr, _ = invoke("align", str(cr(pair[0])), str(cr(pair[1])), "--presplit", "--mode", "parallel",
+                                "-q", "-f", "vecalign")
+    assert code == code_cr == 0 and out_cr == out_lf and out_lf.count("\n") == 3
+    manifest = tmp_path / "m.tsv"
+    manifest.write_bytes(f"name\tsrc\ttgt\rd\t{pair[0].name}\t{pair[1].name}\r".encode())
+    from parallel.corpus import read_manifest
+
+    assert [(e.name, Path(e.src).name) for e in read_manifest(manifest)] == [("d", "d.ar")]
+    # a line feed anywhere keeps the line feed as the only line end (a stray CR stays text)
+    from parallel.io import decode_text
+
+    assert decode_text(b"a\rb\nc\n", "x") == "a\rb\nc\n"

@@ -35,7 +35,8 @@ def _legacy_hint(data: bytes) -> str:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text from raw bytes (BOM dropped); binary or non-UTF-8 input is an InputError."""
+    """UTF-8 text from raw bytes (BOM dropped, lines ended by CR alone read as lines); binary or
+    non-UTF-8 input is an InputError."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{name}: UTF-16 text; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data:
@@ -52,6 +53,11 @@ def decode_text(data: bytes, name: str) -> str:
             + _legacy_hint(data)
         ) from None
     text = text.removeprefix("\ufeff")
+    if "\r" in text and "\n" not in text:
+        # lines that end in a carriage return alone (classic Mac OS, some spreadsheet exports): read
+        # as lines, as everywhere else a line feed ends them (a TSV of them was one "header line"
+        # and no pair, a --presplit file one sentence); same length, so every offset holds
+        text = text.replace("\r", "\n")
     return text
 
 
