@@ -969,3 +969,42 @@ def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path, pair: 
     from parallel.io import decode_text
 
     assert decode_text(b"a\rb\nc\n", "x") == "a\rb\nc\n"
+
+
+@pytest.mark.parametrize(("field", "value", "why"), [
+    ("p", '"high"', "'p': a number expected, got 'high'"),
+    ("cosine", '"x"', "'cosine': a number expected, got 'x'"),
+    ("status", "5", "'status': text expected, got 5"),
+])
+def test_a_jsonl_field_of_the_wrong_type_is_refused_in_one_line(tmp_path: Path, pair: tuple[Path, Path],
+                                                               field: str, value: str, why: str) -> None:
+    # "p": "high" was an internal error half-way through the output (the TSV header already on
+    # stdout); "status": 5 went through filter into a native JSON that report then refused
+    good = tmp_path / "good.jsonl"
+    assert invoke("align", str(pair[0]), str(pair[1]), "--presplit", "--mode", "parallel", "-q", "-o", str(good))[0] == 0
+    rec = json.loads(good.read_text(encoding="utf-8").splitlines()[0])
+    rec[field] = json.loads(value)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, err = invoke("filter", str(bad), "-f", "tsv")
+    assert code == 2 and out == "" and one_error(err).endswith(f"bad.jsonl: line 1: {why}")
+
+
+def test_json_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None:
+    # a RecursionError from the JSON parser was an "internal error" (exit 1) in filter, report,
+    # grep and eval, and a bare RecursionError from parallel.readers.read_pairs
+    deep = "[" * 100_000 + "]" * 100_000
+    native = tmp_path / "deep.json"
+    native.write_text('{"format": "parallel-alignment", "x": ' + deep + "}", encoding="utf-8")
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(deep + "\n", encoding="utf-8")
+    for args in (("filter", str(native)), ("report", str(native), "-o", str(tmp_path / "r.html")),
+                 ("grep", "x", str(native)), ("filter", str(lines))):
+        code, _, err = invoke(*args)
+        assert code == 2 and "nested too deeply" in one_error(err), args
+    from parallel.errors import InputError
+    from parallel.readers import read_pairs
+
+    with pytest.raises(InputError, match="line 1: JSON nested too deeply"):
+        read_pairs(lines)
+    assert not (tmp_path / "r.html").exists()

@@ -164,6 +164,8 @@ def read_alignment(path: str | Path) -> Alignment:
     text = read_text(path)
     try:
         obj = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be an alignment") from None
     except json.JSONDecodeError as exc:
         kind = _export_kind(path, text)
         if kind:
@@ -515,7 +517,7 @@ def _typed_features(raw: dict[str, str], where: str) -> dict[str, Any]:
         else:
             try:
                 feats[key] = json.loads(value)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 feats[key] = value
             problem = _json_problem(feats[key])
             if problem:  # NaN, Infinity or a lone surrogate: refused as the JSONL reader refuses them
@@ -691,6 +693,10 @@ def read_jsonl(path: str | Path) -> Alignment:
                 has_ids = True
             s_ids, t_ids = (_jsonl_ids(rec.get(k), k, where) for k in ("src_ids", "tgt_ids"))
             feats = {k: v for k, v in rec.items() if k not in reserved and v is not None}
+            for key, value in feats.items():  # as the native JSON and the TSV check them
+                why = feature_type_error(key, value)
+                if why:
+                    raise InputError(f"{where}: {key!r}: {why}")
             if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
                 unmatched = True
                 feats = {"pair": feats["pair"]} if "pair" in feats else {}
@@ -699,6 +705,8 @@ def read_jsonl(path: str | Path) -> Alignment:
             rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InputError(f"{where}: JSON nested too deeply to be a translation record") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a translation record ({type(exc).__name__}: {exc})") from None
     if langs is None:  # zero pairs: what an export of an alignment without pairs writes
