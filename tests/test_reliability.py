@@ -511,6 +511,32 @@ def test_identify_reports_confidence_and_guess() -> None:
     assert identify("12345 !!!") is None
 
 
+def test_one_stray_line_does_not_speak_for_the_document() -> None:
+    # 100,000 random letters pasted into an English article made it "fuv" (then embedded with the
+    # slow encoder, minutes instead of seconds), a base64 blob "gcf": the language was read from the
+    # first 20,000 characters, most of them the stray line
+    import base64
+    import random
+
+    from parallel.lang import identify
+
+    rng = random.Random(1)
+    article = (Path(__file__).resolve().parents[1] / "corpus" / "covid-cooperation.en.txt").read_text(encoding="utf-8")
+    lines = article.split("\n")
+    noise = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(100_000))
+    blob = base64.b64encode(bytes(rng.getrandbits(8) for _ in range(75_000))).decode()
+    for stray in (noise, blob):
+        text = "\n".join(lines[:2] + [stray] + lines[2:])
+        found = identify(text)
+        assert found is not None and found.lang == "en" and not found.guess, found
+    # every line has its say, a long one no more than three typical ones
+    from parallel.lang import spread_sample
+
+    sample = spread_sample("\n".join(["short line of text"] * 5 + ["x " * 5000]))
+    assert sample.count("short line of text") == 5 and len(sample) < 5 * 19 + 200 + 10
+    assert spread_sample("one paragraph " * 3000) == ("one paragraph " * 3000)[:20000]
+
+
 def test_plain_arabic_and_english_are_named_without_loading_the_model() -> None:
     """The seed pair's languages are read off the text (the identifier's model costs ~1 s a run);
     a Persian text of the same length still goes to the identifier."""
