@@ -266,6 +266,24 @@ def test_deterministic(tmp_path: Path) -> None:
         assert (tmp_path / f"1.{fmt}").read_bytes() == (tmp_path / f"2.{fmt}").read_bytes()
 
 
+def test_a_tmx_unit_with_one_language_is_a_pair_with_an_empty_side(tmp_path: Path) -> None:
+    # a <tu> holding one <tuv> (a sentence without a counterpart, as tools write 1-0 / 0-1 pairs)
+    # was dropped in silence, --keep-empty or not: 4 units in, 2 pairs out
+    tmx = tmp_path / "one.tmx"
+    tmx.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="ar" creationtool="x" '
+        'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" datatype="plaintext"/><body>\n'
+        '<tu><tuv xml:lang="ar"><seg>مرحبا بالعالم</seg></tuv><tuv xml:lang="en"><seg>Hello world</seg></tuv></tu>\n'
+        '<tu><tuv xml:lang="ar"><seg>صباح الخير يا أصدقائي</seg></tuv></tu>\n'
+        '<tu><tuv xml:lang="en"><seg>Only English here</seg></tuv></tu>\n'
+        '<tu><tuv xml:lang="ar"><seg>شكرا جزيلا</seg></tuv><tuv xml:lang="en"><seg>Thank you</seg></tuv></tu>\n'
+        '</body></tmx>\n', encoding="utf-8")
+    al = read_pairs(tmx)
+    assert (al.src.lang, al.tgt.lang) == ("ar", "en")
+    assert [(lk.src, lk.tgt) for lk in al.links] == [((0,), (0,)), ((1,), ()), ((), (1,)), ((2,), (2,))]
+    assert al.src.sentences[1] == "صباح الخير يا أصدقائي" and al.tgt.sentences[1] == "Only English here"
+
+
 def test_reader_errors_are_input_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("0\t0\tonly three\n", encoding="utf-8")

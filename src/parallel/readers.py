@@ -784,13 +784,25 @@ def read_tmx(path: str | Path) -> Alignment:
         tgt = next(((lang, t) for lang, t in tuvs if _lang_key(lang) != src_key), None)
         if tgt is None and len(tuvs) >= 2 and src_tuv is tuvs[0][1]:
             tgt = tuvs[1]  # both in one language (align --src-lang en --tgt-lang en): in order
-        if src_tuv is None or tgt is None:
-            continue
-        tgt_lang = tgt_lang or tgt[0]
 
         def seg_text(tuv: Any) -> str:
             seg = tuv.find("seg")
             return _tmx_text(seg) if seg is not None else ""
+
+        if not tuvs:
+            continue  # a <tu> with no text at all
+        if src_tuv is None or tgt is None:
+            # one language only: a sentence with no counterpart (a 1-0 / 0-1 pair, as --keep-empty
+            # writes them), read with its other side empty, not dropped
+            if len(tuvs) > 1:
+                continue  # none in the source language: another language pair of a multilingual file
+            one = src_tuv if src_tuv is not None else tuvs[0][1]
+            if src_tuv is None:
+                tgt_lang = tgt_lang or tuvs[0][0]
+            s_text, t_text = (seg_text(one), "") if src_tuv is not None else ("", seg_text(one))
+        else:
+            tgt_lang = tgt_lang or tgt[0]
+            s_text, t_text = seg_text(src_tuv), seg_text(tgt[1])
 
         props = {p.get("type", ""): (p.text or "") for p in tu.findall("prop")}
         has_ids = has_ids or "x-src-ids" in props or "x-tgt-ids" in props
@@ -799,7 +811,7 @@ def read_tmx(path: str | Path) -> Alignment:
         score = _float(props["x-score"], where, "score") if "x-score" in props else 0.0
         raw = {k[2:]: v for k, v in props.items()
                if k.startswith("x-") and k not in ("x-src-ids", "x-tgt-ids", "x-score", "x-type")}
-        rows.append((s_ids, t_ids, seg_text(src_tuv), seg_text(tgt[1]), score, _typed_features(raw, where)))
+        rows.append((s_ids, t_ids, s_text, t_text, score, _typed_features(raw, where)))
     mode = hprops.get("x-mode") or None
     if not has_ids:  # no x-src-ids anywhere (from elsewhere, or from Moses): number in order
         rows = _number_in_order(rows)
