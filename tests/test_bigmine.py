@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -464,3 +466,23 @@ def test_two_mines_on_one_work_folder_take_turns(seed_sentences: tuple[list[str]
         rest = proc.stderr.read()
         assert proc.wait() == 0, rest
     assert (tmp_path / "b.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
+
+
+def test_quiet_mine_keeps_its_workers_quiet(tmp_path: Path) -> None:
+    # a spawned embedding worker starts without the command's note channel: under -q its "only the
+    # beginning is embedded" note still went to stderr
+    import subprocess
+
+    (tmp_path / "a.en").write_text("word " * 1000 + "\nA short English sentence.\n", encoding="utf-8")
+    (tmp_path / "b.ar").write_text("جملة عربية قصيرة.\nجملة أخرى.\n", encoding="utf-8")
+
+    def mine(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "parallel", "mine", str(tmp_path / "a.en"), str(tmp_path / "b.ar"),
+                               "-m", "use-m3", "--no-sig", "-o", str(tmp_path / "out.tsv"), *extra],
+                              capture_output=True, text=True, timeout=600, check=False,
+                              env={**os.environ, "PARALLEL_CACHE_DIR": str(tmp_path / "cache")})
+
+    loud = mine("--work", str(tmp_path / "w1"))
+    assert loud.returncode == 0 and "only their beginning is embedded" in loud.stderr
+    quiet = mine("-q", "--work", str(tmp_path / "w2"))
+    assert quiet.returncode == 0 and quiet.stderr == ""

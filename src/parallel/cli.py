@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import NOTE, ParallelError
+from .errors import NOTE, ParallelError, silent
 
 PROG = "parallel-corpus"
 _COMMANDS_DIR = Path(__file__).with_name("commands")
@@ -101,7 +101,7 @@ class LazyGroup(click.Group):
         quiet = "-q" in argv or "--quiet" in argv
         shown = warnings.showwarning
         _one_line_warnings(quiet)
-        token = NOTE.set((lambda _m: None) if quiet else _note)
+        token = NOTE.set(silent if quiet else _note)
         # SIGTERM unwinds like an exception: temp files are removed, `run`/`mine` stop their workers
         term: Any = None
         with contextlib.suppress(ValueError):  # not in the main thread (tests): leave it

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import InputError, ParallelError
+from .errors import NOTE, InputError, ParallelError, silent
 from .io import orphans
 
 T = TypeVar("T")
@@ -177,10 +177,14 @@ def _die_with_parent(parent: int, kernel: bool) -> None:
     threading.Thread(target=watch, name="parallel-parent-watch", daemon=True).start()
 
 
-def worker_init(parent: int | None = None, kernel: bool = False) -> None:
+def worker_init(parent: int | None = None, kernel: bool = False, quiet: bool = False) -> None:
     """Run at the start of every worker: pin numeric libraries to one thread; with ``parent``
-    (the driver's pid) end when the driver ends (see :func:`_die_with_parent`)."""
+    (the driver's pid) end when the driver ends (see :func:`_die_with_parent`); ``quiet``: the
+    driver runs under ``-q``, and so do the worker's notes (a spawned worker starts without the
+    driver's :data:`parallel.errors.NOTE`, and its notes went to stderr)."""
     os.environ.update(THREAD_ENV)
+    if quiet:
+        NOTE.set(silent)
     if parent is not None:
         _die_with_parent(parent, kernel)
     with contextlib.suppress(ImportError):
@@ -215,7 +219,8 @@ class LocalEngine:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=worker_init,
-                initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
+                initargs=(os.getpid(), threading.current_thread() is threading.main_thread(),
+                          NOTE.get() is silent),
             )
         return self._pool
 

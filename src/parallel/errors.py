@@ -10,6 +10,11 @@ from contextvars import ContextVar
 NOTE: ContextVar[Callable[[str], None] | None] = ContextVar("parallel_note", default=None)
 
 
+def silent(_message: str) -> None:
+    """:data:`NOTE` under ``-q``: hears nothing. Worker processes of a ``-q`` command are given it
+    too (:func:`parallel.engines.worker_init`), where an unset NOTE would print."""
+
+
 class ParallelError(Exception):
     """Base class: a problem the user can fix, reported in one line."""
 
