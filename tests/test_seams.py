@@ -1008,3 +1008,14 @@ def test_json_nested_too_deeply_is_refused_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="line 1: JSON nested too deeply"):
         read_pairs(lines)
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_vecalign_file_is_held_to_what_the_native_json_holds(tmp_path: Path) -> None:
+    # filter read "[]:[]" and a sentence in two links, and wrote both back (exit 0)
+    for body, why in (("[]:[]:0.1\n[0]:[0]:0.1\n", "line 1: no sentence on either side"),
+                      ("[0]:[0]:0.1\n[0]:[1]:0.2\n", "line 2: source sentence 0 is in an earlier link too"),
+                      ("[0]:[0]\n[1]:[1, 1]\n", "line 2: target sentence 1 is in an earlier link too")):
+        bad = tmp_path / "bad.align"
+        bad.write_text(body, encoding="utf-8")
+        code, out, err = invoke("filter", str(bad))
+        assert code == 2 and out == "" and why in one_error(err), body

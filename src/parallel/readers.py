@@ -621,6 +621,15 @@ def read_vecalign(path: str | Path, *, src_sentences: list[str] | None = None,
             raise InputError(f"{where}: not a Vecalign line ([i, j]:[k]:score): {line[:60]!r}")
         s, t = _ids(m.group(1), where), _ids(m.group(2), where)
         score = _float(m.group(3), where, "score") if m.group(3) else 0.0
+        # what the native JSON refuses (no writer makes either): a line naming no sentence, and a
+        # sentence in two lines (filter wrote both back, and eval scored it twice)
+        if not s and not t:
+            raise InputError(f"{where}: no sentence on either side ([]:[])")
+        for side, ids, seen in (("source", s, seen_src), ("target", t, seen_tgt)):
+            twice = [i for i in ids if i in seen] or [i for i in ids if ids.count(i) > 1]
+            if twice:
+                raise InputError(f"{where}: {side} sentence {twice[0]} is in an earlier link too; "
+                                 "a sentence belongs to one link at most")
         seen_src.update(s)
         seen_tgt.update(t)
         if comparable and not (s and t):
