@@ -486,3 +486,32 @@ def test_quiet_mine_keeps_its_workers_quiet(tmp_path: Path) -> None:
     assert loud.returncode == 0 and "only their beginning is embedded" in loud.stderr
     quiet = mine("-q", "--work", str(tmp_path / "w2"))
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_a_work_folder_with_its_texts_cut_short_is_made_again(tmp_path: Path) -> None:
+    # texts.txt emptied or cut in half (a full disk, a copy interrupted) went unseen: every pair
+    # came out with an empty source side, exit 0, and so on every later run
+    import subprocess
+
+    bench = Path(__file__).resolve().parents[2] / "shared" / "bench" / "derived" / "ntrex128_ar_en" / "mining"
+    if not bench.is_dir():
+        pytest.skip("the bench data is not beside the repository (../shared)")
+    work = tmp_path / "w"
+
+    def mine(src: Path, out: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "parallel", "mine", str(src), str(bench / "all.en"), "-m", "use-m3",
+                               "--work", str(work), "--no-sig", "-o", str(tmp_path / out)],
+                              capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path,
+                              env={**os.environ, "PARALLEL_CACHE_DIR": str(tmp_path / "cache")})
+
+    first = mine(bench / "all.ar", "a.tsv")
+    assert first.returncode == 0, first.stderr
+    # the same file named another way (relative to the folder run from) reuses the folder
+    (tmp_path / "in").symlink_to(bench)
+    again = mine(Path("in") / "all.ar", "b.tsv")
+    assert again.returncode == 0 and "embedding src" not in again.stderr, again.stderr
+    texts = work / "src" / "texts.txt"
+    texts.write_bytes(texts.read_bytes()[: texts.stat().st_size // 2])
+    cut = mine(bench / "all.ar", "c.tsv")
+    assert cut.returncode == 0 and "texts.txt cannot be read; collecting and embedding this side again" in cut.stderr
+    assert (tmp_path / "c.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()

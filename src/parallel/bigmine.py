@@ -1130,14 +1130,26 @@ def _check_work_folder(folder: Path, meta: Any) -> None:
 def _damaged(folder: Path) -> list[str]:
     """The work files of a side folder that cannot be read as mine wrote them (sorted names)."""
     bad = [] if (folder / "texts.txt").is_file() else ["texts.txt"]
+    loaded: dict[str, np.ndarray] = {}
     for p in [folder / "offsets.npy", folder / "origin.npy", *sorted(folder.glob("emb_*.npy"))]:
         try:
             arr = np.load(p, mmap_mode="r")
             if not isinstance(arr, np.ndarray) or (p.name.startswith("emb_") and arr.ndim != 2):
                 bad.append(p.name)
+            else:
+                loaded[p.name] = arr
         except (OSError, ValueError, EOFError):
             bad.append(p.name)
-    return bad
+    # the texts end where the offsets say (texts.txt cut short or emptied read as empty or shifted
+    # sentences: pairs with an empty side, exit 0), and there is an origin for every sentence
+    offsets, origin = loaded.get("offsets.npy"), loaded.get("origin.npy")
+    if not bad and offsets is not None:
+        size = (folder / "texts.txt").stat().st_size
+        if offsets.ndim != 1 or len(offsets) == 0 or int(offsets[-1]) != size:
+            bad.append("texts.txt")
+        elif origin is not None and len(origin) != len(offsets) - 1:
+            bad.append("origin.npy")
+    return sorted(bad)
 
 
 def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, chunk_size: int,
@@ -1146,7 +1158,9 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
     folder = work / name
     meta_path = folder / "meta.json"
     meta: dict[str, Any] = {"inputs": _inputs_key(files, segment, lang), "model": model, "chunk_size": chunk_size,
-            "files": [str(p) for p in files]}
+            # the files as the file system names them: the same inputs typed another way (an
+            # absolute path, a run from another folder) reuse the folder instead of embedding again
+            "files": [str(p.resolve()) for p in files]}
     old: dict[str, Any] | None = None
     if meta_path.exists():
         try:
