@@ -296,3 +296,66 @@ def test_cache_folder_names_as_a_shell_user_writes_them(tmp_path: Path, monkeypa
     monkeypatch.delenv("PARALLEL_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "relcache")
     assert default_cache_dir() == tmp_path / ".cache" / "parallel-corpus"
+
+
+def test_a_read_only_cache_serves_its_vectors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache file that cannot be written (read-only, a read-only disk) was not read either:
+    every vector was embedded again (3.5 s -> 11 s on the whole NTREX)."""
+    import os
+    import sqlite3
+    import stat
+
+    import parallel.cache as cache_mod
+
+    cache = EmbeddingCache(tmp_path / "c")
+    cache.put("m", {"a": _unit(1)[0]})
+    cache.close()
+    path = cache.path("m")
+    for p in (path, *path.parent.iterdir(), path.parent):
+        p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        if os.access(path, os.W_OK):
+            # root writes read-only files: the write SQLite refuses a non-root user is refused here
+            def refuse(self: EmbeddingCache, where: Path) -> sqlite3.Connection:
+                raise sqlite3.OperationalError("attempt to write a readonly database")
+
+            monkeypatch.setattr(cache_mod.EmbeddingCache, "_open", refuse)
+        ro = EmbeddingCache(tmp_path / "c")
+        assert sorted(ro.get("m", ["a", "b"])) == ["a"]
+        ro.put("m", {"b": _unit(2)[0]})  # not stored, no error
+        assert "embedding cache read-only" in capsys.readouterr().err
+    finally:
+        for p in (path.parent, *path.parent.iterdir()):
+            p.chmod(p.stat().st_mode | stat.S_IWUSR)
+
+
+def test_a_cache_locked_by_a_writer_is_waited_for_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Another process holding a write transaction made every write wait the full timeout, once
+    per encoder call: an align of 4 s took 395 s, without a word."""
+    import sqlite3
+
+    import parallel.cache as cache_mod
+
+    cache = EmbeddingCache(tmp_path)
+    cache.put("m", {"a": _unit(1)[0]})
+    monkeypatch.setattr(cache_mod, "_TIMEOUT_S", 0.2)
+    writer = EmbeddingCache(tmp_path)
+    assert sorted(writer.get("m", ["a"])) == ["a"]  # opened before the other process took its lock
+    holder = sqlite3.connect(str(cache.path("m")), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        waited = []
+        for n in range(3):
+            conn = writer._conns["m"]
+            assert conn is not None
+            calls: list[str] = []
+            conn.set_trace_callback(calls.append)
+            writer.put("m", {f"t{n}": _unit(n + 2)[0]})
+            waited.append(any("BEGIN IMMEDIATE" in c for c in calls))
+        assert waited == [True, False, False]  # the first write waits out the lock; the rest do not try
+        assert capsys.readouterr().err.count("embedding cache not written for the rest of this run") == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

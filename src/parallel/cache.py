@@ -16,7 +16,10 @@ vector is embedded twice).
 Recovery is silent: a row that is not a unit vector of the file's dimension (damaged bytes, a
 row of another size) is treated as a miss and overwritten; a file that is not a database, or
 that records another model, is removed and recreated. A file that is locked or cannot be
-written is never removed: the cache is then off for the run, with a note. Any cache failure
+written is never removed: a file that can still be read (read-only, on a read-only disk) serves
+its vectors and stores none, one that cannot be opened leaves the cache off for the run, and a
+write that waits out the lock timeout (another process holding the file) stops the run's writes,
+each with one note (heard as the command's other notes are: none under ``-q``). Any cache failure
 falls back to "no cache" rather than failing the alignment. Table ``meta(k, v)`` records the
 model id and the vectors' dimension.
 
@@ -59,6 +62,18 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def _say(message: str) -> None:
+    """A note on the cache, heard as the command's notes are (:data:`parallel.errors.NOTE`: nothing
+    under ``-q``); a library caller with no note channel gets it on stderr."""
+    from .errors import NOTE
+
+    note = NOTE.get()
+    if note is not None:
+        note(message)
+    else:
+        print(f"parallel-corpus: note: {message}", file=sys.stderr)
+
+
 def _file_name(model_id: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[:60].strip("_") or "model"
     return f"{slug}-{hashlib.blake2b(model_id.encode(), digest_size=4).hexdigest()}.v2.sqlite"
@@ -73,6 +88,7 @@ class EmbeddingCache:
     def __init__(self, directory: str | Path | None = None) -> None:
         self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
         self._conns: dict[str, sqlite3.Connection | None] = {}
+        self._no_write: set[str] = set()  # models whose file is read but not written this run
         self.hits = 0
         self.misses = 0
 
@@ -117,10 +133,40 @@ class EmbeddingCache:
             if self._meta(conn, "model") is None:
                 conn.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('model', ?)", (model_id,))
         except (OSError, sqlite3.Error) as exc:
-            print(f"parallel-corpus: note: embedding cache disabled ({path}: {exc})", file=sys.stderr)
-            conn = None
+            conn = self._open_read_only(path, model_id)
+            if conn is not None:
+                self._no_write.add(model_id)
+                _say(f"embedding cache read-only ({path}: {exc}): its vectors are used, new ones are not stored")
+            else:
+                _say(f"embedding cache disabled ({path}: {exc})")
         self._conns[model_id] = conn
         return conn
+
+    @staticmethod
+    def _open_read_only(path: Path, model_id: str) -> sqlite3.Connection | None:
+        """``path`` opened for reading only, if it exists and holds ``model_id``'s vectors."""
+        if not path.is_file():
+            return None
+        # a read-only file in a writable folder opens for reading; in a read-only folder a WAL file
+        # cannot get its shared-memory index, and opens only as immutable, which is safe only there
+        # (no process can write the file; elsewhere a locked file is another process's, left alone)
+        queries = ["?mode=ro"] + (["?mode=ro&immutable=1"] if not os.access(path.parent, os.W_OK) else [])
+        for query in queries:
+            try:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}{query}", uri=True, timeout=_TIMEOUT_S,
+                                       isolation_level=None)
+            except (sqlite3.Error, ValueError):
+                continue
+            try:
+                row = conn.execute("SELECT v FROM meta WHERE k = 'model'").fetchone()
+                conn.execute("SELECT count(*) FROM (SELECT 1 FROM vec LIMIT 1)").fetchone()
+                if row is not None and str(row[0]) == model_id:
+                    return conn
+                conn.close()
+                return None  # another model's file
+            except sqlite3.Error:
+                conn.close()
+        return None
 
     @staticmethod
     def _meta(conn: sqlite3.Connection, key: str) -> str | None:
@@ -184,7 +230,7 @@ class EmbeddingCache:
         if not vectors:
             return
         conn = self._conn(model_id)
-        if conn is None:
+        if conn is None or model_id in self._no_write:
             return
         rows = []
         unit = True
@@ -204,8 +250,11 @@ class EmbeddingCache:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        except sqlite3.OperationalError:
-            pass  # locked for longer than the timeout: keep going without storing
+        except sqlite3.OperationalError as exc:
+            # locked for longer than the timeout (another process holds the file), or the disk
+            # refused: every later write would wait as long, so this run stores nothing more
+            self._no_write.add(model_id)
+            _say(f"embedding cache not written for the rest of this run ({self.path(model_id)}: {exc})")
         except sqlite3.DatabaseError:
             self._reset(model_id)
 
