@@ -174,6 +174,7 @@ class PairJob:
     model: str | None  # None: chosen per pair as align chooses it
     max_link: int | None
     key: str
+    cache: str | None = ""  # the embedding cache: "" the default folder, a folder, None for none
 
 
 @dataclass(frozen=True)
@@ -232,9 +233,13 @@ def align_pair(job: PairJob) -> PairResult:
     from .report import encoder_name
 
     def load(name: str) -> Any:
-        if name not in _ENCODER_CACHE:
-            _ENCODER_CACHE[name] = get_encoder(name, threads=1)
-        return _ENCODER_CACHE[name]
+        # the embedding cache as align uses it: a second run (another output folder, --no-resume,
+        # one document edited) and the report's matrix read the vectors instead of embedding again
+        key = f"{name}\x00{job.cache}"
+        if key not in _ENCODER_CACHE:
+            _ENCODER_CACHE[key] = get_encoder(name, threads=1,
+                                              cache=None if job.cache is None else (job.cache or True))
+        return _ENCODER_CACHE[key]
 
     try:
         s = make_document(job.src_text, job.src_lang, presplit=job.presplit, name=job.src_name)
@@ -505,6 +510,7 @@ def run_manifest(
     resume: bool = True,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
+    cache: str | None = "",
 ) -> RunSummary:
     """Align every pair of the manifest; write ``OUT/NAME.<suffix>`` for each :data:`OUTPUTS` format.
 
@@ -516,7 +522,8 @@ def run_manifest(
     pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
     language use-m3 does not know; use-m3+e5-small for comparable short sentences or
-    collections: :func:`parallel.api.comparable_model`).
+    collections: :func:`parallel.api.comparable_model`). ``cache``: the embedding cache folder
+    (``""``: the default, ``$PARALLEL_CACHE_DIR`` or the user cache folder; None: no cache).
     """
     from .engines import check_engine, sweep_temp
 
@@ -540,7 +547,7 @@ def run_manifest(
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
     try:
         return _run_protected(manifest, entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
-                              ray_address=ray_address, resume=resume, progress=progress, log=log)
+                              ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
     except BaseException:
         if created:  # a run that failed before writing anything (Ray unreachable) leaves no empty folder
             for folder in (out / DONE_DIR, out):
@@ -551,7 +558,7 @@ def run_manifest(
 
 def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *, model: str | None,
                    max_link: int | None, jobs: int, engine: str, ray_address: str | None, resume: bool,
-                   progress: bool, log: Callable[[str], None] | None) -> RunSummary:
+                   progress: bool, log: Callable[[str], None] | None, cache: str | None = "") -> RunSummary:
     """:func:`_run` with the inputs protected: an output named like the manifest or an input is
     refused up front."""
     inputs = [Path(manifest), *(e.src for e in entries), *(e.tgt for e in entries)]
@@ -565,12 +572,12 @@ def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *,
         for name in (COMBINED, COMBINED_JSONL, SUMMARY):
             refuse_input(out / name)
         return _run(entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
-                    ray_address=ray_address, resume=resume, progress=progress, log=log)
+                    ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
 
 
 def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, jobs: int,
          engine: str, ray_address: str | None, resume: bool, progress: bool,
-         log: Callable[[str], None] | None) -> RunSummary:
+         log: Callable[[str], None] | None, cache: str | None = "") -> RunSummary:
     from .engines import Failure, get_engine
 
     for folder in (out, out / DONE_DIR):  # half-written files of a run killed with -9
@@ -612,7 +619,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 continue
             submitted.append(e.name)
             yield PairJob(e.name, src_text, tgt_text, *e.names, e.src_lang, e.tgt_lang,
-                          e.mode, e.presplit, model, max_link, key)
+                          e.mode, e.presplit, model, max_link, key, cache)
 
     eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
     interrupted = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -28,9 +29,12 @@ from .options import note, quiet_option
 @click.option("--ray-address", default=None, metavar="ADDR",
               help="Join a running Ray cluster (e.g. auto or ray://head:10001) instead of starting one.")
 @click.option("--no-resume", is_flag=True, help="Redo pairs even when their outputs are up to date.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
+              help="Embedding cache folder (default: $PARALLEL_CACHE_DIR or the user cache dir), as align's.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @quiet_option
 def command(manifest: str, out_dir: str, model: str | None, max_link: int | None, jobs: int, engine: str,
-            ray_address: str | None, no_resume: bool, quiet: bool) -> None:
+            ray_address: str | None, no_resume: bool, cache_dir: str | None, no_cache: bool, quiet: bool) -> None:
     """Align every document pair listed in MANIFEST (the main job).
 
     Writes OUT/NAME.tsv, .align, .json, ... per pair, OUT/_all.tsv joining all pairs (with a
@@ -50,7 +54,7 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
 
     summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
                            ray_address=ray_address, resume=not no_resume, progress=not quiet,
-                           log=note(quiet))
+                           log=note(quiet), cache=None if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else "")
     if not quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)
