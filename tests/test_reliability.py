@@ -720,6 +720,7 @@ def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, se
     assert "Traceback" not in err, err
     if sig == "SIGTERM":  # the workers removed their temporary folders themselves
         assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-")] == []
+        assert driver.returncode == 143 and "error: terminated (SIGTERM)" in err, err  # said, even under -q
     r = subprocess.run([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(out), "--jobs", "2",
                         "-q"], env=env, capture_output=True, text=True, timeout=1200, check=False)
     assert r.returncode == 0, r.stderr

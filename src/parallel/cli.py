@@ -57,6 +57,16 @@ def _quiet_broken_pipe() -> None:
     sys.exit(0)
 
 
+def _terminated(signum: int, _frame: Any) -> None:
+    """SIGTERM: one error line (a run stopped by a scheduler or ``kill`` said nothing and exited
+    143, where Ctrl-C says "aborted"), then unwind like an exception: temporary files are
+    removed and workers stopped on the way out."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"{PROG}: error: terminated (SIGTERM)\n")
+        sys.stderr.flush()
+    sys.exit(128 + signum)
+
+
 def _note(message: str) -> None:
     click.echo(f"{PROG}: note: {message}", err=True)
 
@@ -105,7 +115,7 @@ class LazyGroup(click.Group):
         # SIGTERM unwinds like an exception: temp files are removed, `run`/`mine` stop their workers
         term: Any = None
         with contextlib.suppress(ValueError):  # not in the main thread (tests): leave it
-            term = signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+            term = signal.signal(signal.SIGTERM, _terminated)
         try:
             return self._main(args, prog_name, complete_var, standalone_mode, **extra)
         finally:  # in-process callers (CliRunner, notebooks) get their handlers back
