@@ -169,14 +169,16 @@ _SAMPLE = 20000
 def spread_sample(text: str, size: int = _SAMPLE) -> str:
     """Up to ``size`` characters of ``text`` for telling its language, spread over its lines: no
     line gives more than three times the typical (median) line's length, and runs of over 40
-    characters without a space (no word of any language) are left out. A first ``size``
+    characters without a space (no word of any language) are left out; nor less than its even share
+    of ``size`` (a title and a subtitle above one long paragraph leave the paragraph its share).
+    A first ``size``
     characters would let one stray line speak for the document: 100,000 random letters pasted into
     an English article made it ``fuv`` (and sent it to the slow encoder), a base64 blob ``gcf``."""
     lines = [ln for ln in (_BLOB.sub(" ", x) for x in text[:50 * size].split("\n")) if ln.strip()]
     if not lines:
         return ""
     lengths = sorted(len(ln) for ln in lines)
-    cap = max(3 * lengths[len(lengths) // 2], 200)
+    cap = max(3 * lengths[len(lengths) // 2], 200, size // len(lines))
     out: list[str] = []
     used = 0
     for ln in lines:
