@@ -546,3 +546,24 @@ def test_run_uses_the_embedding_cache_as_align_does(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "c"), "-q", "--no-cache",
                                    "--cache-dir", str(tmp_path / "never")])
     assert res.exit_code == 0 and not (tmp_path / "never").exists()
+
+
+def test_an_interrupted_rerun_leaves_no_stale_joined_file(corpus: Path, reference: Path, tmp_path: Path) -> None:
+    """A completed run, then a run that realigns a pair and is interrupted: _all.tsv, _all.jsonl
+    and _summary.json still held the first run's rows, disagreeing in silence with the new
+    per-pair files beside them. They are gone until a run completes; a run with nothing to redo
+    leaves them alone."""
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    assert run_manifest(corpus, out, jobs=1).aligned == 0  # nothing to redo: the joins stay
+    assert (out / COMBINED).is_file() and (out / SUMMARY).is_file()
+
+    def crash_after_first(msg: str) -> None:
+        if "links" in msg:
+            raise Interrupt(msg)
+
+    with pytest.raises(Interrupt):
+        run_manifest(corpus, out, jobs=1, resume=False, log=crash_after_first)
+    assert not (out / COMBINED).exists() and not (out / "_all.jsonl").exists() and not (out / SUMMARY).exists()
+    run_manifest(corpus, out, jobs=1)
+    assert tree(out) == tree(reference)

@@ -393,6 +393,16 @@ def _intact(out: Path, name: str, marker: dict[str, Any]) -> bool:
     return True
 
 
+def _drop_joins(out: Path) -> None:
+    """Remove the joined files and the summary of an earlier run: called when this run first
+    changes a pair's outputs, so that a run interrupted after that leaves no ``_all.tsv`` holding
+    rows the per-pair files beside it no longer hold (they come back when a run completes)."""
+    for old in [out / COMBINED, out / COMBINED_JSONL, *out.glob("_all.*-*.tsv"), *out.glob("_all.*-*.jsonl")]:
+        old.unlink(missing_ok=True)
+        Path(f"{old}.sig").unlink(missing_ok=True)
+    (out / SUMMARY).unlink(missing_ok=True)
+
+
 def _forget(out: Path, name: str) -> None:
     """Remove a pair's marker and outputs (it failed this time: no stale results stay)."""
     _marker(out, name).unlink(missing_ok=True)
@@ -585,6 +595,13 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
     summary = RunSummary(pairs=len(entries))
     done: set[str] = set()
     bar = _progress(len(entries), progress)
+    changed = False  # a pair's outputs written or removed this run: the old joins are stale
+
+    def changing() -> None:
+        nonlocal changed
+        if not changed:
+            changed = True
+            _drop_joins(out)
 
     def count(name: str, info: dict[str, Any]) -> None:
         done.add(name)
@@ -593,6 +610,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
 
     def fail(name: str, why: str) -> None:
         summary.failures[name] = why
+        if _marker(out, name).exists() or any(p.exists() for p in pair_files(out, name)):
+            changing()
         _forget(out, name)
         bar.update(1)
         if log and progress:
@@ -632,6 +651,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 fail(res.name, res.error)
                 continue
             try:
+                changing()
                 with output_batch():  # all of a pair's files, or none (disk full on the last one)
                     for fname, data in res.files.items():
                         with atomic_writer(out / fname, binary=True) as fh:
