@@ -1014,7 +1014,7 @@ def test_a_vecalign_file_is_held_to_what_the_native_json_holds(tmp_path: Path) -
     # filter read "[]:[]" and a sentence in two links, and wrote both back (exit 0)
     for body, why in (("[]:[]:0.1\n[0]:[0]:0.1\n", "line 1: no sentence on either side"),
                       ("[0]:[0]:0.1\n[0]:[1]:0.2\n", "line 2: source sentence 0 is in an earlier link too"),
-                      ("[0]:[0]\n[1]:[1, 1]\n", "line 2: target sentence 1 is in an earlier link too")):
+                      ("[0]:[0]\n[1]:[1, 1]\n", "line 2: target sentence 1 is twice in this link")):
         bad = tmp_path / "bad.align"
         bad.write_text(body, encoding="utf-8")
         code, out, err = invoke("filter", str(bad))

@@ -167,13 +167,14 @@ _SAMPLE = 20000
 
 
 def spread_sample(text: str, size: int = _SAMPLE) -> str:
-    """Up to ``size`` characters of ``text`` for telling its language, spread over its lines: no
-    line gives more than three times the typical (median) line's length, and runs of over 40
-    characters without a space (no word of any language) are left out; nor less than its even share
-    of ``size`` (a title and a subtitle above one long paragraph leave the paragraph its share).
-    A first ``size``
-    characters would let one stray line speak for the document: 100,000 random letters pasted into
-    an English article made it ``fuv`` (and sent it to the slow encoder), a base64 blob ``gcf``."""
+    """Up to ``size`` characters of ``text`` for telling its language, spread over its lines.
+
+    No line gives more than three times the typical (median) line's length, or its even share of
+    ``size`` where that is more (a title and a subtitle above one long paragraph leave the
+    paragraph its share), and runs of over 40 characters without a space (no word of any
+    language) are left out. The first ``size`` characters would let one stray line speak for the
+    document: 100,000 random letters pasted into an English article made it ``fuv`` (and sent it
+    to the slow encoder), a base64 blob ``gcf``."""
     lines = [ln for ln in (_BLOB.sub(" ", x) for x in text[:50 * size].split("\n")) if ln.strip()]
     if not lines:
         return ""

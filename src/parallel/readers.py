@@ -626,9 +626,11 @@ def read_vecalign(path: str | Path, *, src_sentences: list[str] | None = None,
         if not s and not t:
             raise InputError(f"{where}: no sentence on either side ([]:[])")
         for side, ids, seen in (("source", s, seen_src), ("target", t, seen_tgt)):
-            twice = [i for i in ids if i in seen] or [i for i in ids if ids.count(i) > 1]
-            if twice:
-                raise InputError(f"{where}: {side} sentence {twice[0]} is in an earlier link too; "
+            earlier = [i for i in ids if i in seen]
+            here = [i for i in ids if ids.count(i) > 1]
+            if earlier or here:
+                where_else = "in an earlier link too" if earlier else "twice in this link"
+                raise InputError(f"{where}: {side} sentence {(earlier or here)[0]} is {where_else}; "
                                  "a sentence belongs to one link at most")
         seen_src.update(s)
         seen_tgt.update(t)
