@@ -224,9 +224,10 @@ def expand_inputs(paths: Sequence[str | Path], exclude: str | Path | None = None
 def _file_sentences(path: Path, segment: bool, lang: str | None) -> Iterator[tuple[int, int, str]]:
     """``(1-based line number, 0-based sentence number, sentence)`` of one file. Lines end at
     ``\n`` only (as ``wc -l`` and editors count them; a form feed or U+2028 inside a line does
-    not cut it), or at ``\r`` in a file that has no ``\n`` (:func:`parallel.io.decode_text`). Without ``segment`` the sentence number is the line's; with it, the sentence's
-    number among the file's sentences and the line it starts on (the origin ``FILE:LINE``
-    points into the file as an editor numbers it)."""
+    not cut it), or at ``\r`` in a file that has no ``\n`` (:func:`parallel.io.decode_text`).
+    Without ``segment`` the sentence number is the line's; with it, the sentence's number among
+    the file's sentences and the line it starts on (the origin ``FILE:LINE`` points into the
+    file as an editor numbers it)."""
     import bisect
 
     text = decode_text(path.read_bytes(), str(path))

@@ -33,11 +33,12 @@ import hashlib
 import os
 import re
 import sqlite3
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+
+from .errors import say
 
 __all__ = ["EmbeddingCache", "default_cache_dir", "text_key"]
 
@@ -60,18 +61,6 @@ def default_cache_dir() -> Path:
 def text_key(text: str) -> bytes:
     """The 16-byte key of a text (BLAKE2b of its UTF-8 bytes)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def _say(message: str) -> None:
-    """A note on the cache, heard as the command's notes are (:data:`parallel.errors.NOTE`: nothing
-    under ``-q``); a library caller with no note channel gets it on stderr."""
-    from .errors import NOTE
-
-    note = NOTE.get()
-    if note is not None:
-        note(message)
-    else:
-        print(f"parallel-corpus: note: {message}", file=sys.stderr)
 
 
 def _file_name(model_id: str) -> str:
@@ -136,9 +125,9 @@ class EmbeddingCache:
             conn = self._open_read_only(path, model_id)
             if conn is not None:
                 self._no_write.add(model_id)
-                _say(f"embedding cache read-only ({path}: {exc}): its vectors are used, new ones are not stored")
+                say(f"embedding cache read-only ({path}: {exc}): its vectors are used, new ones are not stored")
             else:
-                _say(f"embedding cache disabled ({path}: {exc})")
+                say(f"embedding cache disabled ({path}: {exc})")
         self._conns[model_id] = conn
         return conn
 
@@ -254,7 +243,7 @@ class EmbeddingCache:
             # locked for longer than the timeout (another process holds the file), or the disk
             # refused: every later write would wait as long, so this run stores nothing more
             self._no_write.add(model_id)
-            _say(f"embedding cache not written for the rest of this run ({self.path(model_id)}: {exc})")
+            say(f"embedding cache not written for the rest of this run ({self.path(model_id)}: {exc})")
         except sqlite3.DatabaseError:
             self._reset(model_id)
 

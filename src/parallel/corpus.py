@@ -174,7 +174,7 @@ class PairJob:
     model: str | None  # None: chosen per pair as align chooses it
     max_link: int | None
     key: str
-    cache: str | None = ""  # the embedding cache: "" the default folder, a folder, None for none
+    cache: bool | str = True  # the embedding cache, as get_encoder takes it: True the default folder
 
 
 @dataclass(frozen=True)
@@ -237,8 +237,7 @@ def align_pair(job: PairJob) -> PairResult:
         # one document edited) and the report's matrix read the vectors instead of embedding again
         key = f"{name}\x00{job.cache}"
         if key not in _ENCODER_CACHE:
-            _ENCODER_CACHE[key] = get_encoder(name, threads=1,
-                                              cache=None if job.cache is None else (job.cache or True))
+            _ENCODER_CACHE[key] = get_encoder(name, threads=1, cache=job.cache)
         return _ENCODER_CACHE[key]
 
     try:
@@ -393,13 +392,22 @@ def _intact(out: Path, name: str, marker: dict[str, Any]) -> bool:
     return True
 
 
+def _joined_files(out: Path) -> list[Path]:
+    """The joined files in ``out`` (``_all.tsv``, ``_all.jsonl`` and their per-direction kin)."""
+    return [out / COMBINED, out / COMBINED_JSONL, *out.glob("_all.*-*.tsv"), *out.glob("_all.*-*.jsonl")]
+
+
+def _unlink_joined(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    Path(f"{path}.sig").unlink(missing_ok=True)
+
+
 def _drop_joins(out: Path) -> None:
     """Remove the joined files and the summary of an earlier run: called when this run first
     changes a pair's outputs, so that a run interrupted after that leaves no ``_all.tsv`` holding
     rows the per-pair files beside it no longer hold (they come back when a run completes)."""
-    for old in [out / COMBINED, out / COMBINED_JSONL, *out.glob("_all.*-*.tsv"), *out.glob("_all.*-*.jsonl")]:
-        old.unlink(missing_ok=True)
-        Path(f"{old}.sig").unlink(missing_ok=True)
+    for old in _joined_files(out):
+        _unlink_joined(old)
     (out / SUMMARY).unlink(missing_ok=True)
 
 
@@ -453,10 +461,9 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> list[
     # joins an earlier run of this folder left in the other layout (or for a direction no pair
     # takes now) would read as this run's
     now = {n for d in (groups if split else [""]) for n in _combined_names(d)}
-    for old in [out / COMBINED, out / COMBINED_JSONL, *out.glob("_all.*-*.tsv"), *out.glob("_all.*-*.jsonl")]:
+    for old in _joined_files(out):
         if old.name not in now:
-            old.unlink(missing_ok=True)
-            Path(f"{old}.sig").unlink(missing_ok=True)
+            _unlink_joined(old)
     return written
 
 
@@ -520,7 +527,7 @@ def run_manifest(
     resume: bool = True,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
-    cache: str | None = "",
+    cache: bool | str = True,
 ) -> RunSummary:
     """Align every pair of the manifest; write ``OUT/NAME.<suffix>`` for each :data:`OUTPUTS` format.
 
@@ -532,8 +539,9 @@ def run_manifest(
     pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
     language use-m3 does not know; use-m3+e5-small for comparable short sentences or
-    collections: :func:`parallel.api.comparable_model`). ``cache``: the embedding cache folder
-    (``""``: the default, ``$PARALLEL_CACHE_DIR`` or the user cache folder; None: no cache).
+    collections: :func:`parallel.api.comparable_model`). ``cache``: the embedding cache as
+    :func:`parallel.embed.get_encoder` takes it (True: ``$PARALLEL_CACHE_DIR`` or the user cache
+    folder; a folder; False: none).
     """
     from .engines import check_engine, sweep_temp
 
@@ -568,7 +576,7 @@ def run_manifest(
 
 def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *, model: str | None,
                    max_link: int | None, jobs: int, engine: str, ray_address: str | None, resume: bool,
-                   progress: bool, log: Callable[[str], None] | None, cache: str | None = "") -> RunSummary:
+                   progress: bool, log: Callable[[str], None] | None, cache: bool | str = True) -> RunSummary:
     """:func:`_run` with the inputs protected: an output named like the manifest or an input is
     refused up front."""
     inputs = [Path(manifest), *(e.src for e in entries), *(e.tgt for e in entries)]
@@ -587,7 +595,7 @@ def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *,
 
 def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, jobs: int,
          engine: str, ray_address: str | None, resume: bool, progress: bool,
-         log: Callable[[str], None] | None, cache: str | None = "") -> RunSummary:
+         log: Callable[[str], None] | None, cache: bool | str = True) -> RunSummary:
     from .engines import Failure, get_engine
 
     for folder in (out, out / DONE_DIR):  # half-written files of a run killed with -9

@@ -419,15 +419,10 @@ def bounded(texts: list[str], limit: int = MAX_EMBED_CHARS) -> list[str]:
         return texts
     if not _said_truncated:
         _said_truncated = True
-        from .errors import NOTE
+        from .errors import say
 
-        msg = (f"{long} sentence(s) longer than {limit} characters (or {MAX_EMBED_UNSPACED} without "
-               f"spaces): only their beginning is embedded")
-        note = NOTE.get()
-        if note is not None:
-            note(msg)
-        else:
-            print(f"parallel-corpus: note: {msg}", file=sys.stderr)
+        say(f"{long} sentence(s) longer than {limit} characters (or {MAX_EMBED_UNSPACED} without "
+            "spaces): only their beginning is embedded")
     return out
 
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 
 #: Where one-line notes go (e.g. "only the first 2000 characters are embedded"). The CLI sets it
 #: (a no-op under ``-q``); unset, notes that matter go to stderr and the rest are dropped.
 NOTE: ContextVar[Callable[[str], None] | None] = ContextVar("parallel_note", default=None)
+
+
+def say(message: str) -> None:
+    """A note that matters even to a library caller: through :data:`NOTE` where it is set (the
+    command's channel, nothing under ``-q``), else on stderr."""
+    note = NOTE.get()
+    if note is not None:
+        note(message)
+    else:
+        print(f"parallel-corpus: note: {message}", file=sys.stderr)
 
 
 def silent(_message: str) -> None:

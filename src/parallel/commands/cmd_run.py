@@ -52,9 +52,11 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
     from ..corpus import run_manifest
     from ..errors import ParallelError
 
+    # as align takes it; a folder made absolute, since workers (Ray's too) may start elsewhere
+    cache: bool | str = False if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else True
     summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
                            ray_address=ray_address, resume=not no_resume, progress=not quiet,
-                           log=note(quiet), cache=None if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else "")
+                           log=note(quiet), cache=cache)
     if not quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)

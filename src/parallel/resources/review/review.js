@@ -583,14 +583,18 @@
     if (typeof v.find === 'string') document.getElementById('find').value = v.find;
     cased.checked = v.cased === true; word.checked = v.word === true;
   }
-  function applyView() {
+  // what the "show" menu and the search box say, as the grid's class and the folded query
+  function applyShow() {
     var show = document.getElementById('show').value;
     document.getElementById('grid').className = 'grid' + (show ? ' ' + show : '');
-    query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
   }
+  function findQuery() {
+    return fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
+  }
+  function applyView() { applyShow(); query = findQuery(); }
   function search() {
     saveView();
-    query = fold ? (cased.checked ? foldCase : fold)(document.getElementById('find').value).trim() : '';
+    query = findQuery();
     shown = 0;
     if (!state) return;
     render();
@@ -610,10 +614,7 @@
     });
     if (dirty || waiting > 0) { e.preventDefault(); e.returnValue = ''; }
   });
-  document.getElementById('show').addEventListener('change', function (e) {
-    document.getElementById('grid').className = 'grid' + (e.target.value ? ' ' + e.target.value : '');
-    saveView();
-  });
+  document.getElementById('show').addEventListener('change', function () { applyShow(); saveView(); });
   document.getElementById('file').addEventListener('change', function (e) {
     file = e.target.value;
     history.replaceState(null, '', '?file=' + encodeURIComponent(file));
