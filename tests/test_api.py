@@ -114,6 +114,29 @@ def test_blank_lines_of_a_presplit_file_are_links_of_their_own(shared_bench: Pat
     assert [j for k in spaced.links for j in k.tgt] == list(range(len(spaced_en)))
 
 
+def test_a_blank_line_inside_a_link_goes_into_it(shared_bench: Path) -> None:
+    """Stop 40: English line 2 translates Arabic lines 2 and 4, with a blank line 3 between them.
+    The link skipped the blank (``[2, 4]:[2]``) and the blank's own 1-0 link came after it: links
+    out of order, and a "run" that is not one. The blank now goes into the link that spans it."""
+    from parallel.api import align, make_document
+
+    root = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar = (root / "01.ar").read_text(encoding="utf-8").splitlines()[:6]
+    en = (root / "01.en").read_text(encoding="utf-8").splitlines()[:6]
+    ar = ar[:3] + [""] + ar[3:]
+    en = en[:2] + [en[2] + " " + en[3]] + en[4:]
+    al = align(make_document("\n".join(ar), "ar", presplit=True), make_document("\n".join(en), "en", presplit=True),
+               mode="parallel")
+    got = [(k.src, k.tgt) for k in al.links]
+    assert ((2, 3, 4), (2,)) in got
+    # every unit in exactly one link, in order, each link a contiguous run
+    assert [i for k in al.links for i in k.src] == list(range(len(ar)))
+    assert [j for k in al.links for j in k.tgt] == list(range(len(en)))
+    assert all(list(k.src) == list(range(k.src[0], k.src[0] + len(k.src))) for k in al.links if k.src)
+    joined = al.src_text(next(k for k in al.links if k.src == (2, 3, 4)))
+    assert joined == ar[2] + " " + ar[4]   # the blank adds no second space
+
+
 def test_a_lone_surrogate_is_refused_when_the_document_is_made() -> None:
     """A str from the API can hold a lone surrogate, which no UTF-8 file can: it failed only at
     export, with a bare UnicodeEncodeError (TMX dropped it silently)."""

@@ -285,7 +285,9 @@ def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link
     sentence: it goes back in its place, linked to a blank unit of the other side in the same gap
     (files blank in the same places) or alone as a 1-0/0-1 link. The search used to join it to a
     neighbour (``[0, 1]:[0]`` for a sentence and the empty line after it), and blank lines on one
-    side only doubled that side's count, which took a translation for one split finer."""
+    side only doubled that side's count, which took a translation for one split finer. A blank unit
+    between two sentences of one link (a 2-1 link across an empty line) goes into that link, so
+    every link stays a contiguous run of units and the links stay in order."""
     from .monotonic import align_parallel
 
     keep_s = [i for i, x in enumerate(src) if x.strip()]
@@ -299,13 +301,20 @@ def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link
     out: list[Link] = []
     bs = bt = 0
 
+    def take(blanks: list[int], at: int, until: int) -> tuple[list[int], int]:
+        """The blank units from ``blanks[at]`` on that come before ``until``, and the next position."""
+        got = []
+        while at < len(blanks) and blanks[at] < until:
+            got.append(blanks[at])
+            at += 1
+        return got, at
+
     def put(until_s: int, until_t: int) -> None:
         """The blank units before these positions; blanks of the two sides in the same gap are
         linked to each other (line n against line n of files blank in the same places)."""
         nonlocal bs, bt
-        ps = [i for i in blank_s[bs:] if i < until_s]
-        pt = [j for j in blank_t[bt:] if j < until_t]
-        bs, bt = bs + len(ps), bt + len(pt)
+        ps, bs = take(blank_s, bs, until_s)
+        pt, bt = take(blank_t, bt, until_t)
         both = min(len(ps), len(pt))
         out.extend(Link((i,), (j,)) for i, j in zip(ps[:both], pt[:both], strict=True))
         out.extend([Link((i,), ()) for i in ps[both:]] + [Link((), (j,)) for j in pt[both:]])
@@ -314,6 +323,14 @@ def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link
         ids_s = tuple(keep_s[i] for i in link.src)
         ids_t = tuple(keep_t[j] for j in link.tgt)
         put(ids_s[0] if ids_s else -1, ids_t[0] if ids_t else -1)
+        # the blank units inside the link's own run (its sentences are consecutive among the units
+        # with text, so whatever lies between them is blank) belong to it
+        if len(ids_s) > 1:
+            _, bs = take(blank_s, bs, ids_s[-1])
+            ids_s = tuple(range(ids_s[0], ids_s[-1] + 1))
+        if len(ids_t) > 1:
+            _, bt = take(blank_t, bt, ids_t[-1])
+            ids_t = tuple(range(ids_t[0], ids_t[-1] + 1))
         out.append(Link(ids_s, ids_t, link.score, link.features))
     put(len(src), len(tgt))
     return out

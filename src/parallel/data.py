@@ -143,10 +143,12 @@ class Alignment:
         return [self.tgt.segments[j].text for j in self.unmatched_tgt]
 
     def src_text(self, link: Link) -> str:
-        return " ".join(self.src.segments[i].text for i in link.src)
+        """The link's source sentences joined by a space (a blank unit inside a link adds none)."""
+        return " ".join(t for i in link.src if (t := self.src.segments[i].text))
 
     def tgt_text(self, link: Link) -> str:
-        return " ".join(self.tgt.segments[j].text for j in link.tgt)
+        """The link's target sentences joined by a space (a blank unit inside a link adds none)."""
+        return " ".join(t for j in link.tgt if (t := self.tgt.segments[j].text))
 
     def export(self, path: str | os.PathLike[str], fmt: str | None = None, **options: Any) -> None:
         """Write the alignment to ``path`` (format from ``fmt`` or the suffix), as the CLI does:
