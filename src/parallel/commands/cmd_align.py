@@ -18,7 +18,7 @@ from .options import PROBABILITY, lang_code, note, quiet_option
 @click.option("--tgt-lang", callback=lang_code, metavar="LANG", help="Language of TGT (default: detected from its script).")
 @click.option("--force-lang", is_flag=True,
               help="Keep --src-lang/--tgt-lang even when the text's script says otherwise.")
-@click.option("--presplit", is_flag=True, help="Inputs hold one sentence (or passage) per line; do not re-segment. Ids are line numbers; a blank line is a link of its own.")
+@click.option("--presplit", is_flag=True, help="Inputs hold one sentence (or passage) per line; do not re-segment. Ids are line numbers; a blank line is a link of its own (or part of the link around it).")
 @click.option("--mode", type=click.Choice(["auto", "parallel", "comparable"]), default="auto",
               show_default=True,
               help="parallel: monotonic n-m alignment of translations; comparable: mine shared "
