@@ -567,3 +567,34 @@ def test_an_interrupted_rerun_leaves_no_stale_joined_file(corpus: Path, referenc
     assert not (out / COMBINED).exists() and not (out / "_all.jsonl").exists() and not (out / SUMMARY).exists()
     run_manifest(corpus, out, jobs=1)
     assert tree(out) == tree(reference)
+
+
+def test_a_finished_run_rerun_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop 40: a run with every pair already done rewrote its joined files and summary with the
+    same bytes, so on a read-only share the very command that confirms an archived result is
+    complete failed ("_all.jsonl: cannot write"). Files whose bytes do not change are now left
+    alone: no file is replaced (same inode and time), and the rerun succeeds where no file can be
+    written."""
+    import parallel.io as pio
+
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    run_manifest(manifest, out)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file()}
+    assert {out / COMBINED, out / "_all.jsonl", out / SUMMARY} <= set(before)
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(pio.tempfile, "mkstemp", read_only)  # every atomic write: a new file beside its target
+    summary = run_manifest(manifest, out)
+    assert summary.resumed == 3 and summary.aligned == 0 and not summary.failures
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file()}
+    assert after == before
+    # a joined file that differs is still written (and here cannot be: the error says so)
+    (out / COMBINED).write_text("pair\tsrc_ids\n", encoding="utf-8")
+    with pytest.raises(Exception, match="cannot write"):
+        run_manifest(manifest, out)
+    monkeypatch.undo()
+    run_manifest(manifest, out)
+    assert (out / COMBINED).read_bytes() == before[out / COMBINED][2]

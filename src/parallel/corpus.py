@@ -22,7 +22,15 @@ from typing import Any
 
 from .engines import failure_reason
 from .errors import InputError, ParallelError
-from .io import atomic_writer, inputs_protected, output_batch, read_text, refuse_input, sweep_stale_writes
+from .io import (
+    atomic_writer,
+    inputs_protected,
+    output_batch,
+    read_text,
+    refuse_input,
+    sweep_stale_writes,
+    write_if_changed,
+)
 from .lang import LANG_CODE
 
 REQUIRED = ("name", "src", "tgt")
@@ -470,10 +478,11 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> list[
 def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_name: str,
           jsonl_name: str) -> Path | None:
     """Write the joined TSV (and its .sig) and JSONL of ``names`` (see :func:`write_combined`)."""
+    # each joined file is written only where its bytes change: a resumed run with every pair done
+    # leaves them alone (and works in a folder it may not write)
     if jsonl is not None:
-        with atomic_writer(out / jsonl_name) as fh:
-            for name in names:
-                fh.write((out / f"{name}{jsonl}").read_text(encoding="utf-8"))
+        write_if_changed(out / jsonl_name,
+                         lambda: ((out / f"{name}{jsonl}").read_text(encoding="utf-8") for name in names))
     if tsv is None:
         return None
     target = out / tsv_name
@@ -494,24 +503,25 @@ def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_n
     # a pair without rows (comparable texts with nothing mined) is named in the sidecar, so that
     # eval scores it as no pairs found instead of refusing the file for lacking it
     rowless = any(len(lines) <= 1 for lines in rows.values())
-    with atomic_writer(out / f"{tsv_name}.sig") as fh:
-        text = pairs_sidecar(own, by_pair=rowless)
-        if text:
-            fh.write(text + "\n")
-    with atomic_writer(target) as fh:
+    sidecar = pairs_sidecar(own, by_pair=rowless)
+    write_if_changed(out / f"{tsv_name}.sig", lambda: [sidecar + "\n" if sidecar else ""])
+
+    def joined() -> Iterator[str]:
         header_written = False
         for name, lines in rows.items():
             if not lines:
                 continue
             if not header_written:
-                fh.write("pair\t" + lines[0] + "\n")
+                yield "pair\t" + lines[0] + "\n"
                 header_written = True
             for line in lines[1:]:
-                fh.write(f"{name}\t{line}\n")
+                yield f"{name}\t{line}\n"
         if not header_written:
             from .schema import TSV_CORE
 
-            fh.write("\t".join(("pair", *TSV_CORE)) + "\n")
+            yield "\t".join(("pair", *TSV_CORE)) + "\n"
+
+    write_if_changed(target, joined)
     return target
 
 
@@ -683,9 +693,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         bar.close()
     combined = write_combined(entries, out, done)
     summary.combined = ", ".join(map(str, combined)) or None
-    with atomic_writer(out / SUMMARY) as fh:
-        json.dump(summary.to_dict(), fh, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
-        fh.write("\n")
+    text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False) + "\n"
+    write_if_changed(out / SUMMARY, lambda: [text])
     return summary
 
 

@@ -362,6 +362,36 @@ class _OutputFile(io.FileIO):
             raise _cannot_write(self.output_name, exc) from None
 
 
+def holds(path: str | os.PathLike[str], chunks: Iterable[str]) -> bool:
+    """Whether the regular file ``path`` holds exactly the UTF-8 text of ``chunks`` (compared as
+    they come, without holding the whole text)."""
+    if is_special(path):
+        return False
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below, after the comparison)
+    except OSError:
+        return False
+    with fh:
+        for chunk in chunks:
+            data = chunk.encode("utf-8")
+            if fh.read(len(data)) != data:
+                return False
+        return fh.read(1) == b""
+
+
+def write_if_changed(path: str | os.PathLike[str], make: Callable[[], Iterable[str]]) -> bool:
+    """Write the text ``make()`` yields to ``path`` (:func:`atomic_writer`) unless the file already
+    holds exactly that: a run with nothing new to say leaves its files and their times alone, and
+    so works in a folder it may not write (an archived result on a read-only share). Returns
+    whether it wrote."""
+    if holds(path, make()):
+        return False
+    with atomic_writer(path) as fh:
+        for chunk in make():
+            fh.write(chunk)
+    return True
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *,
                   binary: bool = False) -> Iterator[IO]:  # type: ignore[type-arg]
