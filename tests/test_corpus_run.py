@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -598,3 +599,29 @@ def test_a_finished_run_rerun_writes_nothing(tmp_path: Path, monkeypatch: pytest
     monkeypatch.undo()
     run_manifest(manifest, out)
     assert (out / COMBINED).read_bytes() == before[out / COMBINED][2]
+
+
+def test_a_pair_that_cannot_be_written_names_its_file_not_a_vanished_temporary_path(tmp_path: Path) -> None:
+    """Stop 40: a worker makes a pair's files in a temporary folder first; when that failed (a
+    file-size limit, a full /tmp) the message named the folder's path, gone by the time it is read
+    (``/tmp/parallel-pair-4664-xds19qkv/d000.html: cannot write``). It names the file and the folder
+    the copy was made in."""
+    import resource
+    import subprocess
+    import sys
+
+    manifest = make_corpus(tmp_path / "in", bad=False)
+
+    def small_files() -> None:  # a file-size limit for the child alone (Python ignores SIGXFSZ)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+    proc = subprocess.run([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(tmp_path / "out"),
+                           "--no-cache"], check=False, capture_output=True, text=True, preexec_fn=small_files,
+                          timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    failed = [line for line in proc.stderr.splitlines() if ": cannot write" in line]
+    assert failed, proc.stderr
+    assert all("parallel-pair" not in line for line in failed)
+    assert any(re.search(r"alpha\.(html|tmx|json|jsonl|tsv): cannot write its temporary copy in \S+ \(File too large\)",
+                         line) for line in failed), proc.stderr

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -290,8 +291,20 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
     from .engines import temp_prefix
 
     # named after this worker's pid: if it is killed, the next run removes the folder (sweep_temp)
+    from .errors import OutputError
+
     with tempfile.TemporaryDirectory(prefix=temp_prefix("pair")) as tmp:
-        write_pair_outputs(al, Path(tmp), name, encoder=encoder)
+        try:
+            write_pair_outputs(al, Path(tmp), name, encoder=encoder)
+        except OutputError as exc:
+            # the path is the worker's own temporary folder, gone by the time the message is read:
+            # name the output and where it was being made (that disk is the one to free)
+            text = str(exc)
+            prefix = str(Path(tmp)) + os.sep
+            if text.startswith(prefix):
+                where = f": cannot write its temporary copy in {Path(tmp).parent}"
+                text = text[len(prefix):].replace(": cannot write", where, 1)
+            raise OutputError(text) from None
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
 
