@@ -625,3 +625,28 @@ def test_a_pair_that_cannot_be_written_names_its_file_not_a_vanished_temporary_p
     assert all("parallel-pair" not in line for line in failed)
     assert any(re.search(r"alpha\.(html|tmx|json|jsonl|tsv): cannot write its temporary copy in \S+ \(File too large\)",
                          line) for line in failed), proc.stderr
+
+
+def test_a_full_disk_at_the_join_still_reports_the_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop 40: when the joined files could not be written (the disk filled up at the end), `run`
+    said only "_all.jsonl: cannot write" and not what it had done: the tally of pairs written and
+    failed was never printed. It is printed before the error, and the exit code stays 1."""
+    from parallel import corpus
+    from parallel.errors import OutputError
+
+    real = corpus.write_if_changed
+
+    def full_at_the_join(path: Path, make: object) -> bool:
+        if Path(path).name.startswith("_all."):
+            raise OutputError(f"{path}: cannot write (No space left on device)")
+        return real(path, make)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus, "write_if_changed", full_at_the_join)
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.splitlines()
+    assert "pairs: 3 (3 aligned, 0 already done, 0 failed)" in lines
+    assert lines[-1].endswith("_all.jsonl: cannot write (No space left on device)")
+    assert "Traceback" not in res.stderr
+    assert (tmp_path / "out" / "alpha.tsv").is_file()

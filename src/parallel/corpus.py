@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .engines import failure_reason
-from .errors import InputError, ParallelError
+from .errors import InputError, OutputError, ParallelError
 from .io import (
     atomic_writer,
     inputs_protected,
@@ -291,8 +291,6 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
     from .engines import temp_prefix
 
     # named after this worker's pid: if it is killed, the next run removes the folder (sweep_temp)
-    from .errors import OutputError
-
     with tempfile.TemporaryDirectory(prefix=temp_prefix("pair")) as tmp:
         try:
             write_pair_outputs(al, Path(tmp), name, encoder=encoder)
@@ -704,7 +702,11 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
     finally:
         eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now
         bar.close()
-    combined = write_combined(entries, out, done)
+    try:
+        combined = write_combined(entries, out, done)
+    except OutputError as exc:
+        exc.done = summary  # the pairs are written: the command still says how many (disk full at the join)
+        raise
     summary.combined = ", ".join(map(str, combined)) or None
     text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False) + "\n"
     write_if_changed(out / SUMMARY, lambda: [text])

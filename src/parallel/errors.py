@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
 #: Where one-line notes go (e.g. "only the first 2000 characters are embedded"). The CLI sets it
 #: (a no-op under ``-q``); unset, notes that matter go to stderr and the rest are dropped.
@@ -42,6 +43,9 @@ class OutputError(ParallelError):
     """An output file could not be written (disk full, read-only folder); names the file."""
 
     exit_code = 1
+    #: What a command had done before the failure, when it has a tally to report (``run``: its
+    #: :class:`parallel.corpus.RunSummary`, when the joined files cannot be written).
+    done: Any = None
 
 
 class ModelError(ParallelError):

@@ -50,13 +50,19 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
       parallel-corpus run big/manifest.tsv -o /shared/align --engine ray --ray-address auto
     """
     from ..corpus import run_manifest
-    from ..errors import ParallelError
+    from ..errors import OutputError, ParallelError
 
     # as align takes it; a folder made absolute, since workers (Ray's too) may start elsewhere
     cache: bool | str = False if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else True
-    summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
-                           ray_address=ray_address, resume=not no_resume, progress=not quiet,
-                           log=note(quiet), cache=cache)
+    try:
+        summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
+                               ray_address=ray_address, resume=not no_resume, progress=not quiet,
+                               log=note(quiet), cache=cache)
+    except OutputError as exc:
+        if exc.done is not None and not quiet:  # the pairs were written; the joined files were not
+            for line in exc.done.lines():
+                print(line, file=sys.stderr)
+        raise
     if not quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)
