@@ -515,3 +515,46 @@ def test_a_work_folder_with_its_texts_cut_short_is_made_again(tmp_path: Path) ->
     cut = mine(bench / "all.ar", "c.tsv")
     assert cut.returncode == 0 and "texts.txt cannot be read; collecting and embedding this side again" in cut.stderr
     assert (tmp_path / "c.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
+
+
+def test_embedding_stopped_inside_a_chunk_resumes_from_its_last_piece(seed_sentences: tuple[list[str], list[str]],
+                                                                        tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop 40: a chunk (50,000 sentences by default) was saved only once all its pieces were
+    embedded, so a mine killed in the middle of one embedded it again from its first sentence: up
+    to an hour with a slow encoder. Each piece is kept on disk until its chunk is saved; a restart
+    embeds only the pieces it lacks, and the chunk holds the same vectors as a run never stopped."""
+    from parallel.engines import get_engine
+
+    monkeypatch.setattr(bm, "EMBED_PIECE", 4)
+    ar, _ = seed_sentences
+    sents = bm.collect_sentences([write_lines(tmp_path / "ar.txt", ar)], tmp_path / "w")
+    whole = bm.embed_side(sents, tmp_path / "w", model="use-m3", chunk_size=1000, engine=get_engine("local"))
+    expected = np.concatenate([np.load(p) for p in whole.paths])
+    for p in (tmp_path / "w").glob("emb_*.npy"):
+        p.unlink()
+
+    class Stops:
+        """The local engine, stopped (as by a kill) after ``after`` pieces; counts the pieces asked."""
+
+        def __init__(self, after: int | None) -> None:
+            self.after, self.asked, self.inner = after, 0, get_engine("local")
+
+        def imap(self, fn, jobs):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(self.inner.imap(fn, jobs)):
+                if self.after is not None and n == self.after:
+                    raise KeyboardInterrupt
+                self.asked += 1
+                yield item
+
+    pieces = -(-len(sents) // 4)
+    assert pieces >= 4
+    with pytest.raises(KeyboardInterrupt):
+        bm.embed_side(sents, tmp_path / "w", model="use-m3", chunk_size=1000, engine=Stops(3))
+    assert not list((tmp_path / "w").glob("emb_*.npy"))
+    assert len(list((tmp_path / "w").glob("piece_*.npy"))) == 3
+    again = Stops(None)
+    store = bm.embed_side(sents, tmp_path / "w", model="use-m3", chunk_size=1000, engine=again)
+    assert again.asked == pieces - 3
+    assert not list((tmp_path / "w").glob("piece_*.npy"))   # gone once the chunk is saved
+    assert np.array_equal(np.concatenate([np.load(p) for p in store.paths]), expected)

@@ -9,7 +9,8 @@ Pipeline (``parallel-corpus mine``):
 2. **Embed** in chunks of ``chunk_size`` sentences on an engine (local processes or Ray tasks);
    each chunk is saved as ``WORK/<side>/emb_NNNNN.npy`` (float32 ``(rows, d)``, L2-normalised)
    and memory-mapped when read. Chunks already on disk are reused (a resumed run re-embeds
-   nothing).
+   nothing), and so are the pieces of :data:`EMBED_PIECE` sentences of a chunk a run stopped in
+   (``piece_*.npy``, removed once their chunk is saved).
 3. **Search** the k nearest neighbours in both directions:
 
    * ``exact`` — blocked brute force over chunk pairs, two passes (k-NN means, then the
@@ -304,19 +305,40 @@ def embed_side(sents: Sentences, folder: Path, *, model: str, chunk_size: int, e
     """Embed the sentences into ``folder/emb_NNNNN.npy`` chunks, skipping chunks already there.
 
     Each chunk goes to the engine in pieces of :data:`EMBED_PIECE` sentences and is saved once
-    all its pieces are in; progress (sentences) is shown on stderr unless ``log`` is None.
+    all its pieces are in; until then each piece is kept in ``folder/piece_*.npy``, so a run killed
+    in the middle of a chunk of 50,000 sentences (an hour with a slow encoder) resumes from its
+    last piece. Progress (sentences) is shown on stderr unless ``log`` is None.
     """
     from .engines import Failure
     from .progress import bar
 
     n = len(sents)
-    pieces: list[tuple[int, int, int]] = []  # (chunk, start, stop) in sentence ids
+    every: list[tuple[int, int, int]] = []  # (chunk, start, stop) in sentence ids
     for c, a in enumerate(range(0, n, chunk_size)):
         if not (folder / f"emb_{c:05d}.npy").exists():
             b = min(a + chunk_size, n)
-            pieces.extend((c, s, min(s + EMBED_PIECE, b)) for s in range(a, b, EMBED_PIECE))
-    left = Counter(c for c, _, _ in pieces)  # pieces per chunk
+            every.extend((c, s, min(s + EMBED_PIECE, b)) for s in range(a, b, EMBED_PIECE))
+    left = Counter(c for c, _, _ in every)  # pieces per chunk
     parts: dict[int, dict[int, np.ndarray]] = {c: {} for c in left}
+
+    def keep(c: int, s: int, arr: np.ndarray) -> None:
+        """A piece is in: the chunk is saved (and its pieces' files go) once all its pieces are."""
+        parts[c][s] = arr
+        if len(parts[c]) == left[c]:
+            save_chunk(folder / f"emb_{c:05d}.npy", np.concatenate([parts[c][k] for k in sorted(parts[c])]))
+            del parts[c]
+            for p in folder.glob(f"piece_{c:05d}_*.npy"):
+                p.unlink(missing_ok=True)
+
+    # pieces a run stopped before its chunk was saved (killed, interrupted) left on disk: kept,
+    # so that a restart loses at most the pieces in flight, not the whole chunk
+    pieces = []
+    for c, s, e in every:
+        arr = _saved_piece(_piece_path(folder, c, s, e), e - s)
+        if arr is None:
+            pieces.append((c, s, e))
+        else:
+            keep(c, s, arr)
 
     def jobs() -> Iterator[EmbedJob]:
         for _, s, e in pieces:
@@ -328,12 +350,27 @@ def embed_side(sents: Sentences, folder: Path, *, model: str, chunk_size: int, e
             c, s, e = pieces[i]
             if isinstance(arr, Failure):
                 raise ParallelError(f"embedding chunk {c} of {folder.name} failed: {arr.reason}")
-            parts[c][s] = arr
+            if left[c] > 1:  # a chunk of one piece is saved at once
+                save_chunk(_piece_path(folder, c, s, e), arr)
+            keep(c, s, arr)
             progress.update(e - s)
-            if len(parts[c]) == left[c]:
-                save_chunk(folder / f"emb_{c:05d}.npy", np.concatenate([parts[c][k] for k in sorted(parts[c])]))
-                del parts[c]
     return VectorStore(folder)
+
+
+def _piece_path(folder: Path, c: int, s: int, e: int) -> Path:
+    """Where a piece of chunk ``c`` (sentences ``s`` to ``e``) waits for the rest of its chunk."""
+    return folder / f"piece_{c:05d}_{s:010d}_{e:010d}.npy"
+
+
+def _saved_piece(path: Path, rows: int) -> np.ndarray | None:
+    """The vectors of a piece an earlier run saved, or None (absent, unreadable or of another size)."""
+    try:
+        arr = np.load(path)
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(arr, np.ndarray) or arr.ndim != 2 or len(arr) != rows or arr.dtype != np.float32:
+        return None
+    return arr
 
 
 # ----------------------------------------------------------------------------- search
@@ -1112,7 +1149,7 @@ def _inputs_key(files: Sequence[Path], segment: bool, lang: str | None) -> str:
 
 
 #: What ``mine`` writes in a side's work folder (a temporary ``.NAME...tmp`` aside).
-_WORK_FILES = re.compile(r"^(?:texts\.txt|offsets\.npy|origin\.npy|meta\.json|emb_\d+\.npy|\..*\.tmp)$")
+_WORK_FILES = re.compile(r"^(?:texts\.txt|offsets\.npy|origin\.npy|meta\.json|emb_\d+\.npy|piece_[\d_]+\.npy|\..*\.tmp)$")
 
 
 def _check_work_folder(folder: Path, meta: Any) -> None:
@@ -1174,7 +1211,7 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
     if old != meta or damaged:
         _check_work_folder(folder, old)
         if folder.exists():
-            for p in folder.glob("emb_*.npy"):
+            for p in [*folder.glob("emb_*.npy"), *folder.glob("piece_*.npy")]:
                 p.unlink()
             meta_path.unlink(missing_ok=True)
         sents = collect_sentences(files, folder, segment=segment, lang=lang)
