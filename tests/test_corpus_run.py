@@ -538,9 +538,10 @@ def test_run_uses_the_embedding_cache_as_align_does(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "a"), "-q", "--cache-dir", str(cache)])
     assert res.exit_code == 0, res.output
     al = read_alignment(tmp_path / "a" / "alpha.json")
-    enc = get_encoder("use-m3", cache=str(cache))  # every sentence the run embedded is there to read
-    enc.encode(list(al.src.sentences) + list(al.tgt.sentences))
-    assert enc.cache.hits == len(al.src) + len(al.tgt) and enc.cache.misses == 0
+    enc = get_encoder("use-m3", cache=str(cache))  # each document the run embedded is there to read
+    enc.encode(list(al.src.sentences))
+    enc.encode(list(al.tgt.sentences))
+    assert enc.cache.hits == len(al.src) + len(al.tgt) and enc.cache.misses == 0 and enc.embedded == 0
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "b"), "-q", "--no-cache"])
     assert res.exit_code == 0, res.output
     assert tree(tmp_path / "a") == tree(tmp_path / "b")  # the cache changes no byte of the outputs

@@ -1,8 +1,11 @@
 """On-disk embedding cache keyed by model id and text hash.
 
-Layout: one SQLite file per model id, ``<dir>/<slug>-<hash8>.v2.sqlite`` (16 KiB pages), table
+Layout: one SQLite file per model id, ``<dir>/<slug>-<hash8>.v3.sqlite`` (16 KiB pages), table
 ``vec(id INTEGER PRIMARY KEY, key BLOB UNIQUE, dim INT, data BLOB)`` where ``key`` is the 16-byte
-BLAKE2b hash of the UTF-8 text and ``data`` the float32 vector (little-endian). Rows are appended
+BLAKE2b hash of the UTF-8 text and ``data`` the float32 vector (little-endian). The encoder
+(:class:`parallel.embed.CachedEncoder`) stores each text prefixed by the name of the list it was
+embedded in, so that the cache never changes a result (``v2`` files kept the text alone and are no
+longer read; they can be deleted). Rows are appended
 in rowid order (only the small key index takes random inserts) and each batch is one transaction:
 writing 100,000 512-d vectors takes ~3 s, where the first layout (a ``WITHOUT ROWID`` table keyed
 by the hash, 4 KiB pages: 2 KiB rows inserted at random places) took ~23 s and twice the disk, as
@@ -65,7 +68,7 @@ def text_key(text: str) -> bytes:
 
 def _file_name(model_id: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[:60].strip("_") or "model"
-    return f"{slug}-{hashlib.blake2b(model_id.encode(), digest_size=4).hexdigest()}.v2.sqlite"
+    return f"{slug}-{hashlib.blake2b(model_id.encode(), digest_size=4).hexdigest()}.v3.sqlite"
 
 
 class EmbeddingCache:

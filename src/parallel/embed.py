@@ -426,12 +426,29 @@ def bounded(texts: list[str], limit: int = MAX_EMBED_CHARS) -> list[str]:
     return out
 
 
+def batch_context(texts: list[str]) -> str:
+    """The cache's name for one ``encode`` call's list of distinct texts (a hash of all of them,
+    in order): a vector is cached under its text *and* this, see :class:`CachedEncoder`."""
+    h = hashlib.blake2b(digest_size=16)
+    for t in texts:
+        h.update(t.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest() + "\x1e"
+
+
 class CachedEncoder:
     """Batching, progress and an on-disk cache around an encoder.
 
-    ``encode`` looks every distinct text up in the cache (keyed by the inner encoder's
-    ``model_id`` and the text's hash), embeds only the misses in batches of ``batch_size``,
-    stores them, and returns float32 ``(n, d)`` in input order. ``cache=None`` only batches.
+    ``encode`` embeds the distinct texts in batches of ``batch_size`` and returns float32
+    ``(n, d)`` in input order. With a cache, the vectors are kept under the inner encoder's
+    ``model_id``, each text and the whole list it came in (:func:`batch_context`), and a call
+    whose every text is found embeds nothing. Keyed by the list, not by the text alone, because
+    a model computes a text's vector to within about 2e-7 of itself depending on the texts it
+    shares a batch with: a vector first made beside other texts (another document, another pair
+    of a ``run --jobs 2``, whichever came first) would move the sixth decimal of a score. So the
+    cache never changes a result: every call returns exactly what it returns with ``cache=None``.
+    The price: a list that is new as a whole (a document with one sentence changed) is embedded
+    whole. ``cache=None`` only batches.
     """
 
     def __init__(self, inner: Encoder, cache: Any = None, *, batch_size: int = DEFAULT_BATCH,
@@ -458,23 +475,26 @@ class CachedEncoder:
         if not texts:
             return np.asarray(self.inner.encode([]), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        found: dict[str, np.ndarray] = self.cache.get(self.model_id, unique) if self.cache is not None else {}
-        todo = [t for t in unique if t not in found]
-        if todo:
+        found: dict[str, np.ndarray] = {}
+        context = batch_context(unique) if self.cache is not None else ""
+        if self.cache is not None:
+            hits = self.cache.get(self.model_id, [context + t for t in unique])
+            if len(hits) == len(unique):
+                found = {t: hits[context + t] for t in unique}
+        if not found:
             done = 0
-            for start in range(0, len(todo), self.batch_size):
-                chunk = todo[start:start + self.batch_size]
+            for start in range(0, len(unique), self.batch_size):
+                chunk = unique[start:start + self.batch_size]
                 vecs = l2_normalise(self.inner.encode(chunk))
                 if vecs.shape[0] != len(chunk):
                     raise ModelError(f"{self.name}: encoder returned {vecs.shape[0]} vectors for {len(chunk)} texts")
-                new = dict(zip(chunk, vecs))
-                found.update(new)
+                found.update(zip(chunk, vecs))
                 if self.cache is not None:
-                    self.cache.put(self.model_id, new)
+                    self.cache.put(self.model_id, {context + t: v for t, v in zip(chunk, vecs)})
                 done += len(chunk)
                 self.embedded += len(chunk)
                 if self.progress is not None:
-                    self.progress(done, len(todo))
+                    self.progress(done, len(unique))
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
 
