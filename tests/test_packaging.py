@@ -117,3 +117,29 @@ def test_make_torch_index_can_be_overridden() -> None:
     out = _make_dry_run("TORCH_INDEX=", env_update={})
     torch_line = next(line for line in out.splitlines() if line.rstrip().endswith("torch==2.13.0"))
     assert "--index-url" not in torch_line
+
+
+def test_sdist_holds_the_package_and_not_tests_it_cannot_run(tmp_path: Path) -> None:
+    """Stop 40: the sdist shipped the 29 tests/test_*.py files (setuptools' default) without
+    conftest.py, harness.py, tests/nasty or the corpus/ and scripts/ they read, so its test suite
+    could not run. It holds the package and its resources; the tests stay with the repository."""
+    import tarfile
+
+    if _setuptools_version() < (77,):
+        pytest.skip("setuptools >= 77 is needed to build without isolation (pyproject asks for it)")
+    src = tmp_path / "project"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+        shutil.copy(ROOT / name, src / name)
+    for folder in ("src", "tests"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    out = tmp_path / "dist"
+    code = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
+    proc = subprocess.run([sys.executable, "-c", code, str(out)], cwd=src, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    with tarfile.open(out / proc.stdout.strip().splitlines()[-1]) as tf:
+        names = [n.split("/", 1)[1] for n in tf.getnames() if "/" in n]
+    assert not [n for n in names if n.startswith("tests/")]
+    assert "src/parallel/resources/confidence/use-m3.json" in names
+    assert any(n.startswith("src/parallel/review/") and n.endswith("review.js") for n in names)
