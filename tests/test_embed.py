@@ -345,3 +345,55 @@ def test_tatoeba_default_backend_quality() -> None:
     assert (s2t == gold).mean() > (c2t == gold).mean()
     o2t, o2s = nearest(a, e, score="margin", one_to_one=True)
     assert (o2t == gold).mean() >= 0.88 and (o2s == gold).mean() >= 0.88
+
+
+@pytest.mark.slow
+def test_a_hub_model_not_in_the_cache_without_network_fails_at_once(tmp_path: Path) -> None:
+    """Stop 40: a hub name not in the local Hugging Face cache, with HF_HUB_OFFLINE unset and no
+    network, took 76 s and 18 lines of "Retrying in 8s" before its one-line error. The hub's host
+    is tried once (a host that cannot resolve stands in for a laptop offline)."""
+    import time
+
+    pytest.importorskip("sentence_transformers")
+    ar, en = tmp_path / "a.ar", tmp_path / "a.en"
+    ar.write_text("\n".join(AR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_") and "proxy" not in k.lower()}
+    env.update(HF_HOME=str(tmp_path / "hf"), HF_ENDPOINT="https://hub.invalid")
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(ar), str(en), "--presplit", "-q",
+                           "--model", "st:nobody/no-such-model-xyz", "--no-cache", "-o", str(tmp_path / "o.tsv")],
+                          capture_output=True, text=True, env=env, check=False, timeout=600)
+    took = time.monotonic() - start
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "hub.invalid cannot be reached" in lines[0], proc.stderr
+    assert "Retrying" not in proc.stderr and not (tmp_path / "o.tsv").exists()
+    # no retries: well under the hub client's 1 + 2 + 4 + 8 + 8 s of back-off for each file it asks
+    assert took < 60, took
+
+
+def test_run_with_an_st_model_and_no_sentence_transformers_fails_before_any_pair(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop 40: without the [st] extra, `run -m st:...` tried every pair (three copies of the
+    message) and left an output folder of empty joined files. It fails first, in one line, as
+    `--engine ray` without Ray does."""
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from parallel.cli import main as cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sentence_transformers" else real(name, *a))
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    (tmp_path / "m.tsv").write_text(f"name\tsrc\ttgt\nc\t{root / 'covid-cooperation.ar.txt'}\t"
+                                    f"{root / 'covid-cooperation.en.txt'}\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "out"),
+                                   "-m", "st:sentence-transformers/LaBSE"])
+    assert res.exit_code == 1
+    assert res.stderr.strip().splitlines() == [
+        ("parallel-corpus: error: model 'st:sentence-transformers/LaBSE' needs sentence-transformers: pip install "
+         "sentence-transformers after torch's CPU build (the [st] extra; README, Quick start)")]
+    assert not (tmp_path / "out").exists()

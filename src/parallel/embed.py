@@ -255,8 +255,7 @@ class SentenceTransformerEncoder:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError:
-            raise ModelError(f"model {self.name!r} needs sentence-transformers: "
-                             "pip install sentence-transformers after torch's CPU build (the [st] extra; README, Quick start)") from None
+            raise _needs_st(self.name) from None
         torch.set_num_threads(threads or _default_threads())
         offline = _offline()
         cached: Any = None
@@ -265,6 +264,13 @@ class SentenceTransformerEncoder:
             # without network the hub client retried for about 75 s before falling back to it
             with contextlib.suppress(OSError, ValueError, RuntimeError), _no_loading_bars():
                 cached = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+        if cached is None and not is_local and not offline and not _hub_reachable():
+            # not in the local cache and no network: the hub client would retry for about 75 s
+            # (18 lines of warnings) before failing the same way
+            raise ModelError(
+                f"model {name_or_path!r} is not available (it is not in the local Hugging Face cache and "
+                f"{_hub_host()} cannot be reached); fix: download it once with network access, or save it "
+                "to a folder and pass --model st:/path/to/folder")
         try:
             if cached is not None:
                 self._model = cached
@@ -294,6 +300,27 @@ class SentenceTransformerEncoder:
         vecs = self._model.encode(list(texts), batch_size=32, convert_to_numpy=True,
                                   normalize_embeddings=False, show_progress_bar=False)
         return l2_normalise(np.asarray(vecs, dtype=np.float32))
+
+
+def _hub_host() -> str:
+    """The host the Hugging Face hub client would ask (``$HF_ENDPOINT``, else huggingface.co)."""
+    from urllib.parse import urlparse
+
+    return urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co").hostname or "huggingface.co"
+
+
+def _hub_reachable(timeout: float = 5.0) -> bool:
+    """Whether the hub's host resolves and accepts a connection within ``timeout`` seconds (taken
+    as yes behind a proxy, which the hub client goes through and this check would not)."""
+    import socket
+
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    try:
+        with socket.create_connection((_hub_host(), 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def _folder_fingerprint(folder: Path | None, name: str) -> str:
@@ -568,12 +595,23 @@ class LazyEncoder:
 
 
 def check_model_folder(name: str) -> None:
-    """ModelError when ``name`` is ``st:`` and a path (``./m``, ``/m``, ``~/m``, ``a/b/c``) that is
-    not a folder: said before any work, not when the model is first needed."""
+    """Said before any work, not when the model is first needed: InputError when ``name`` is
+    ``st:`` and a path (``./m``, ``/m``, ``~/m``, ``a/b/c``) that is not a folder, ModelError when
+    it is ``st:`` and sentence-transformers is not installed (``run`` tried every pair and left a
+    folder of empty joins; the check imports nothing)."""
+    import importlib.util
+
     for part in ([name] if name.startswith("st:") else name.split("+")):
         part = part.strip()
         if part.startswith("st:") and _names_a_folder(part[3:]) and not Path(part[3:]).expanduser().is_dir():
             raise _not_a_folder(part[3:])
+        if part.startswith("st:") and part[3:] and importlib.util.find_spec("sentence_transformers") is None:
+            raise _needs_st(part)
+
+
+def _needs_st(name: str) -> ModelError:
+    return ModelError(f"model {name!r} needs sentence-transformers: pip install sentence-transformers after "
+                      "torch's CPU build (the [st] extra; README, Quick start)")
 
 
 def _names_a_folder(name: str) -> bool:
