@@ -651,3 +651,44 @@ def test_a_full_disk_at_the_join_still_reports_the_pairs(tmp_path: Path, monkeyp
     assert lines[-1].endswith("_all.jsonl: cannot write (No space left on device)")
     assert "Traceback" not in res.stderr
     assert (tmp_path / "out" / "alpha.tsv").is_file()
+
+
+def test_a_second_run_into_the_same_folder_waits_for_the_first(tmp_path: Path) -> None:
+    """Stop 40: two runs into one folder at once (another --max-link each) both exited 0 and left a
+    `_summary.json` that no longer matched the pairs' files. A run now takes the folder (a lock on
+    its `.done` markers folder, so `review` can still save an alignment there) and a second one
+    says it waits, then runs."""
+    import subprocess
+    import sys
+
+    from parallel.io import folder_lock
+
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "out"
+    (out / DONE_DIR).mkdir(parents=True)
+    held = folder_lock(out / DONE_DIR)
+    held.__enter__()   # the first run, still writing (taken before the second starts)
+    proc = subprocess.Popen([sys.executable, "-m", "parallel", "run", str(manifest), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    try:
+        # each line blocks until the run says something; a run that did not wait would end and
+        # close the pipe
+        heard = []
+        for line in proc.stderr:
+            heard.append(line)
+            if "waiting" in line:
+                break
+        assert heard and "another run is writing there; waiting for it to finish" in heard[-1], heard
+        assert proc.poll() is None and not (out / COMBINED).exists()
+    finally:
+        held.__exit__(None, None, None)
+    try:
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=600) == 0, rest
+    finally:
+        proc.stderr.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (out / COMBINED).is_file() and (out / SUMMARY).is_file()

@@ -25,6 +25,7 @@ from .engines import failure_reason
 from .errors import InputError, OutputError, ParallelError
 from .io import (
     atomic_writer,
+    folder_lock,
     inputs_protected,
     output_batch,
     read_text,
@@ -610,8 +611,19 @@ def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *,
                     raise InputError(f"pair {e.name!r}: {exc}") from None
         for name in (COMBINED, COMBINED_JSONL, SUMMARY):
             refuse_input(out / name)
-        return _run(entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
-                    ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
+        # one run at a time in a folder: two at once (another option each) left a summary that no
+        # longer matched the pairs' files. The lock is on the markers' folder, not on OUT, which
+        # `review` locks to save an alignment the run wrote there.
+        with contextlib.suppress(OSError):
+            (out / DONE_DIR).mkdir(exist_ok=True)
+
+        def waiting() -> None:
+            if log:
+                log(f"{out}: another run is writing there; waiting for it to finish")
+
+        with folder_lock(out / DONE_DIR, on_wait=waiting):
+            return _run(entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
+                        ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
 
 
 def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, jobs: int,
