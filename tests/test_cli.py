@@ -759,3 +759,21 @@ def test_review_without_flask_names_its_extra(tmp_path: Path, monkeypatch: pytes
     doc.write_text("{}", encoding="utf-8")
     code, _, err = invoke("review", str(doc))
     assert code == 1 and "the review app needs Flask: pip install flask (the [review] extra" in err, err
+
+
+def test_stdout_in_another_encoding_still_gets_utf8(tmp_path: Path) -> None:
+    """Stop 40: with stdout set to ASCII (PYTHONIOENCODING=ascii, a legacy locale) `align` to
+    stdout wrote the TSV header, then failed on the first Arabic letter with an internal error.
+    The formats are UTF-8 wherever they go."""
+    import os
+
+    ar, en = tmp_path / "s.ar", tmp_path / "s.en"
+    ar.write_text("مرحبا بكم.\n", encoding="utf-8")
+    en.write_text("Welcome.\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="ascii", LC_ALL="C")
+    proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(ar), str(en), "--presplit", "-q",
+                           "--src-lang", "ar", "--tgt-lang", "en", "--no-cache"],
+                          capture_output=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    rows = proc.stdout.decode("utf-8").splitlines()
+    assert rows[1].split("\t")[2:4] == ["مرحبا بكم.", "Welcome."]

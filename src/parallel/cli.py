@@ -177,8 +177,20 @@ def main() -> None:
     """
 
 
+def _utf8_stdout() -> None:
+    """Every format the commands write (TSV, JSONL, TMX, Moses, the reports) is UTF-8, to a file and
+    to stdout alike: a stdout set to another encoding (``PYTHONIOENCODING=ascii``, a legacy locale)
+    failed on the first Arabic letter with an internal error, the header already written."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if encoding != "utf8" and callable(reconfigure):
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(encoding="utf-8")
+
+
 def run() -> None:
     """Console-script entry point."""
+    _utf8_stdout()
     main()
 
 
