@@ -446,3 +446,35 @@ def test_presplit_lines_lose_the_invisible_marks_around_them() -> None:
     # filter/report/review/grep read that (they gave the BOM and the spaces back)
     assert [(s.start, s.end) for s in segs] == [(1, 9), (11, 14), (19, 24)]
     assert all(text[s.start:s.end] == s.text for s in segs)
+
+
+def test_trimming_keeps_explicit_bidi_pairs_whole() -> None:
+    """Stop 40: the invisible marks around a sentence are trimmed one by one, so a line
+    ``RLE text PDF LRI x PDI`` became ``text PDF LRI x``: a PDF closing nothing and an isolate never
+    closed, which runs on over the rest of a TSV row in a bidi-aware viewer. The pair the sentence
+    holds half of comes back whole; a pair around the whole sentence still goes, and the text is
+    still the original's slice."""
+    from parallel.segment import presplit, segment
+
+    def balanced(text: str) -> bool:
+        depth = {"emb": 0, "iso": 0}
+        for ch in text:
+            kind = "emb" if ch in "\u202a\u202b\u202c\u202d\u202e" else "iso" if ch in "\u2066\u2067\u2068\u2069" else ""
+            if not kind:
+                continue
+            if ch in "\u202c\u2069":
+                if depth[kind] == 0:
+                    return False
+                depth[kind] -= 1
+            else:
+                depth[kind] += 1
+        return depth == {"emb": 0, "iso": 0}
+
+    line = "\u202bنص عربي\u202c\u2066x\u2069"
+    [seg] = presplit(line + "\n", "ar")
+    assert seg.text == line and balanced(seg.text)
+    whole = "\u202b\u200fجملة أولى. جملة ثانية.\u202c"
+    doc = "مرحبا \u202bبكم\u202c. \u2067وداعا\u2069. " + whole
+    segs = segment(doc, "ar")
+    assert [s.text for s in segs] == ["مرحبا \u202bبكم\u202c.", "\u2067وداعا\u2069.", "جملة أولى.", "جملة ثانية."]
+    assert all(balanced(s.text) and doc[s.start:s.end] == s.text for s in segs)

@@ -521,10 +521,51 @@ def cut_long(s: str, a: int, b: int, max_chars: int) -> list[tuple[int, int]]:
 
 
 def _strip_span(s: str, a: int, b: int) -> tuple[int, int]:
+    lo, hi = a, b
     while a < b and (s[a].isspace() or s[a] in _BIDI):
         a += 1
     while b > a and (s[b - 1].isspace() or s[b - 1] in _BIDI):
         b -= 1
+    return _balanced(s, lo, hi, a, b)
+
+
+# Explicit bidi formatting comes in pairs: an embedding or override (LRE, RLE, LRO, RLO) closed by
+# PDF, an isolate (LRI, RLI, FSI) closed by PDI.
+_BIDI_OPEN = {"\u202a": 0, "\u202b": 0, "\u202d": 0, "\u202e": 0, "\u2066": 1, "\u2067": 1, "\u2068": 1}
+_BIDI_CLOSE = {"\u202c": 0, "\u2069": 1}
+
+
+def _balanced(s: str, lo: int, hi: int, a: int, b: int) -> tuple[int, int]:
+    """``s[a:b]`` (trimmed of white space and invisible marks within ``s[lo:hi]``) widened to take
+    back the opener or closer that the trimming cut from a pair the sentence still holds half of:
+    ``RLE text PDF LRI x PDI`` trimmed to ``text PDF LRI x`` left a PDF without its embedding and
+    an isolate never closed, which runs on over the rest of a TSV row in a bidi-aware viewer."""
+    if not any(ch in _BIDI_OPEN or ch in _BIDI_CLOSE for ch in s[a:b]):
+        return a, b
+    depth = [0, 0]
+    unopened = [0, 0]
+    for ch in s[a:b]:
+        if ch in _BIDI_OPEN:
+            depth[_BIDI_OPEN[ch]] += 1
+        elif ch in _BIDI_CLOSE:
+            kind = _BIDI_CLOSE[ch]
+            if depth[kind]:
+                depth[kind] -= 1
+            else:
+                unopened[kind] += 1
+    for kind in (0, 1):
+        need, x = unopened[kind], a  # openers cut from the front, nearest first
+        while need and x > lo:
+            x -= 1
+            if _BIDI_OPEN.get(s[x]) == kind:
+                need -= 1
+                a = x
+        need, y = depth[kind], b  # closers cut from the end
+        while need and y < hi:
+            if _BIDI_CLOSE.get(s[y]) == kind:
+                need -= 1
+                b = y + 1
+            y += 1
     return a, b
 
 
@@ -769,6 +810,7 @@ def presplit(text: str, lang: str) -> list[Segment]:
             lo += 1
         while hi > lo and (body[hi - 1] in _LEAD or body[hi - 1].isspace()):
             hi -= 1
+        lo, hi = _balanced(body, 0, len(body), lo, hi)
         out.append(Segment(body[lo:hi], lang, i, i, pos + lo, pos + hi))
         pos += len(line) + 1
     return out
