@@ -166,7 +166,7 @@ def load_model(encoder: str = "use-m3") -> Model:
     note = NOTE.get()
     if note is not None:
         note(f"no confidence model was fitted for {encoder}: p uses use-m3's "
-             "(scripts/fit_confidence.py fits one; until then read p as a ranking, not a calibrated probability)")
+             "(the source repository's scripts/fit_confidence.py fits one; until then read p as a ranking, not a calibrated probability)")
     return Model.from_json(f.read_text(encoding="utf-8"))
 
 
