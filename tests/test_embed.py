@@ -378,25 +378,20 @@ def test_a_hub_model_not_in_the_cache_without_network_fails_at_once(tmp_path: Pa
     """Stop 40: a hub name not in the local Hugging Face cache, with HF_HUB_OFFLINE unset and no
     network, took 76 s and 18 lines of "Retrying in 8s" before its one-line error. The hub's host
     is tried once (a host that cannot resolve stands in for a laptop offline)."""
-    import time
-
     pytest.importorskip("sentence_transformers")
     ar, en = tmp_path / "a.ar", tmp_path / "a.en"
     ar.write_text("\n".join(AR) + "\n", encoding="utf-8")
     en.write_text("\n".join(EN) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_") and "proxy" not in k.lower()}
     env.update(HF_HOME=str(tmp_path / "hf"), HF_ENDPOINT="https://hub.invalid")
-    start = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "parallel", "align", str(ar), str(en), "--presplit", "-q",
                            "--model", "st:nobody/no-such-model-xyz", "--no-cache", "-o", str(tmp_path / "o.tsv")],
                           capture_output=True, text=True, env=env, check=False, timeout=600)
-    took = time.monotonic() - start
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "hub.invalid cannot be reached" in lines[0], proc.stderr
+    # no retries (the hub client's back-off of 1 + 2 + 4 + 8 + 8 s for each file it asks for)
     assert "Retrying" not in proc.stderr and not (tmp_path / "o.tsv").exists()
-    # no retries: well under the hub client's 1 + 2 + 4 + 8 + 8 s of back-off for each file it asks
-    assert took < 60, took
 
 
 def test_run_with_an_st_model_and_no_sentence_transformers_fails_before_any_pair(
