@@ -12,7 +12,6 @@ import contextlib
 import csv
 import hashlib
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -298,12 +297,10 @@ def render_pair_outputs(al: Any, name: str, encoder: Any = None) -> dict[str, by
         except OutputError as exc:
             # the path is the worker's own temporary folder, gone by the time the message is read:
             # name the output and where it was being made (that disk is the one to free)
-            text = str(exc)
-            prefix = str(Path(tmp)) + os.sep
-            if text.startswith(prefix):
-                where = f": cannot write its temporary copy in {Path(tmp).parent}"
-                text = text[len(prefix):].replace(": cannot write", where, 1)
-            raise OutputError(text) from None
+            if exc.path is None or Path(exc.path).parent != Path(tmp):
+                raise
+            raise OutputError(f"{Path(exc.path).name}: cannot write its temporary copy in {Path(tmp).parent} "
+                              f"({exc.reason})") from None
         return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
 

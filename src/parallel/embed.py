@@ -512,8 +512,9 @@ class CachedEncoder:
             return np.asarray(self.inner.encode([]), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         found: dict[str, np.ndarray] = {}
-        context = batch_context(unique) if self.cache is not None else ""
+        context = ""
         if self.cache is not None:
+            context = batch_context(unique)
             hits = self.cache.get(self.model_id, [context + t for t in unique])
             if len(hits) == len(unique):
                 found = {t: hits[context + t] for t in unique}

@@ -43,6 +43,10 @@ class OutputError(ParallelError):
     """An output file could not be written (disk full, read-only folder); names the file."""
 
     exit_code = 1
+    #: The file that could not be written and why (:func:`cannot_write` sets them), for a caller
+    #: that words the failure its own way.
+    path: str | None = None
+    reason: str | None = None
     #: What a command had done before the failure, when it has a tally to report (``run``: its
     #: :class:`parallel.corpus.RunSummary`, when the joined files cannot be written).
     done: Any = None

@@ -245,7 +245,9 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS
 
 
 def _cannot_write(path: str | os.PathLike[str], exc: OSError) -> OutputError:
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc})")
+    err = OutputError(f"{path}: cannot write ({exc.strerror or exc})")
+    err.path, err.reason = str(path), str(exc.strerror or exc)
+    return err
 
 
 # Temporary files waiting for the end of the innermost :func:`output_batch` (None: no batch).

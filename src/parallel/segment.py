@@ -805,12 +805,7 @@ def presplit(text: str, lang: str) -> list[Segment]:
         # white space and the invisible marks around it (a byte-order mark where two files were
         # joined with cat, a stray RLM) are no part of the sentence, nor of its span in the text:
         # the native JSON gives back text[start:end], which must be the sentence every export wrote
-        lo, hi = 0, len(body)
-        while lo < hi and (body[lo] in _LEAD or body[lo].isspace()):
-            lo += 1
-        while hi > lo and (body[hi - 1] in _LEAD or body[hi - 1].isspace()):
-            hi -= 1
-        lo, hi = _balanced(body, 0, len(body), lo, hi)
+        lo, hi = _strip_span(body, 0, len(body))
         out.append(Segment(body[lo:hi], lang, i, i, pos + lo, pos + hi))
         pos += len(line) + 1
     return out
