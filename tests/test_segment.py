@@ -89,6 +89,9 @@ EN_CASES = [
     # a title never ends a sentence, whatever word follows it; "Jr." may
     ("Dr. Who arrived. Dr. No is a film. Mr. This spoke.", ["Dr. Who arrived.", "Dr. No is a film.", "Mr. This spoke."]),
     ("It was Martin Luther King Jr. He spoke.", ["It was Martin Luther King Jr.", "He spoke."]),
+    # the verbs of dialogue in fiction keep a reporting clause with its quotation
+    ('"Perhaps!" Ahmad answered. They left.', ['"Perhaps!" Ahmad answered.', "They left."]),
+    ('"Not now!" Sara whispered. The door opened.', ['"Not now!" Sara whispered.', "The door opened."]),
 ]
 
 AR_CASES = [
@@ -132,6 +135,14 @@ AR_CASES = [
      ['سأل: "هل أنت السبب؟" قائلًا إنه لا يعرف شيئا عن الموضوع.']),
     ('هتفوا "يوجد قرش في المياه!" كما أضاف هاميل. ونقل الطفل جوا.',
      ['هتفوا "يوجد قرش في المياه!" كما أضاف هاميل.', "ونقل الطفل جوا."]),
+    # dialogue: a reporting verb with an object pronoun, a plural ending or a conjunction before
+    # it keeps its clause with the quotation, as "قال" does; a tail that asks is a sentence
+    ("— هل ستعود غداً؟ سألته. ثم خرجنا.", ["— هل ستعود غداً؟ سألته.", "ثم خرجنا."]),
+    ("— ربما! أجابني وهو يبتسم. ثم صمت.", ["— ربما! أجابني وهو يبتسم.", "ثم صمت."]),
+    ("«لن نعود!» قالوا جميعا. وانتهى الأمر.", ["«لن نعود!» قالوا جميعا.", "وانتهى الأمر."]),
+    ('"لماذا؟" فسألتهُ أمي بصوت خافت. ثم خرجنا.', ['"لماذا؟" فسألتهُ أمي بصوت خافت.', "ثم خرجنا."]),
+    ("هل كنتِ السبب؟ أتتذكرون كيف أجابت عن السؤال؟", ["هل كنتِ السبب؟", "أتتذكرون كيف أجابت عن السؤال؟"]),
+    ("هل وصلت؟ وصلنا إلى البيت.", ["هل وصلت؟", "وصلنا إلى البيت."]),
     ("انتظرنا طويلا… ثم جاء الخبر.", ["انتظرنا طويلا…", "ثم جاء الخبر."]),
     ("انتظرنا طويلا... ثم جاء الخبر.", ["انتظرنا طويلا...", "ثم جاء الخبر."]),  # typed as three dots
     ("وصلت الأرقام إلى 3... 4 ملايين.", ["وصلت الأرقام إلى 3... 4 ملايين."]),

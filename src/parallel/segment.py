@@ -333,8 +333,20 @@ class SplitterSpec:
     never_first: frozenset[str] = frozenset()
 
 
-_EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according"])
-_AR_REPORTING = frozenset(["تساءل", "تساءلت", "وتساءل", "وتساءلت", "سأل", "سألت", "قال", "قالت", "يقول", "تقول", "وقال", "وقالت", "أضاف", "أضافت", "وأضاف", "وأضافت", "حسب", "حسبما", "بحسب", "وبحسب", "وفقا", "وفقًا", "وفقاً", "طبقا", "أفاد", "أفادت", "ذكر", "ذكرت", "أوضح", "أوضحت", "أكد", "أكدت", "صرح", "صرحت"]) | _EN_REPORTING
+_EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according",
+                           # the verbs of dialogue in fiction ("Perhaps!" Ahmad answered.)
+                           "answered", "answers", "whispered", "whispers", "murmured", "muttered", "yelled",
+                           "screamed", "sighed", "responded", "retorted", "remarked"])
+_AR_REPORTING = frozenset(["تساءل", "تساءلت", "وتساءل", "وتساءلت", "سأل", "سألت", "قال", "قالت", "يقول", "تقول", "وقال", "وقالت", "أضاف", "أضافت", "وأضاف", "وأضافت", "حسب", "حسبما", "بحسب", "وبحسب", "وفقا", "وفقًا", "وفقاً", "طبقا", "أفاد", "أفادت", "ذكر", "ذكرت", "أوضح", "أوضحت", "أكد", "أكدت", "صرح", "صرحت",
+                           # dialogue in fiction ("— ربما! أجاب وهو يبتسم."); each also with an object
+                           # pronoun or a plural ending and after و/ف (:func:`_is_reporting`: سألته, أجابني, قالوا)
+                           "أجاب", "أجابت", "أجبت", "رد", "ردت", "رددت", "قلت", "همس", "همست", "صاح", "صاحت",
+                           "صحت", "صرخ", "صرخت", "هتف", "هتفت", "تمتم", "تمتمت", "علق", "علقت", "سألنا",
+                           "قلنا", "ردد", "رددت", "يسأل", "تسأل"]) | _EN_REPORTING
+#: what a reporting verb may carry after its stem: an object pronoun ("سألته" "she asked him", "أجابني"),
+#: a plural or dual ending ("قالوا", "قالا"); longest first
+_AR_VERB_ENDINGS = ("هما", "كما", "هم", "هن", "ها", "ني", "نا", "كم", "وا", "ه", "ك", "ا")
+
 # "that": a clause with one ("He added that ...", "وأضاف أن ...") is a sentence of its own.
 _COMPLEMENTIZERS = frozenset({"that", "أن", "إن", "بأن"})
 #: Arabic words that go on a sentence and never open one: the complementiser أن ("that", unlike
@@ -342,6 +354,26 @@ _COMPLEMENTIZERS = frozenset({"that", "أن", "إن", "بأن"})
 _AR_NEVER_FIRST = frozenset({"أن", "إلخ", "الخ", "الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين",
                              "اللتين", "اللاتي", "اللواتي", "اللائي"})
 _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
+
+
+def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
+    """``word`` is one of ``reporting``, or an Arabic form of one: vowel marks dropped, a
+    conjunction و/ف before it and an object pronoun or plural ending after it taken off
+    (``فسألته`` -> ``سألت``, ``أجابني`` -> ``أجاب``, ``قالوا`` -> ``قال``). Only forms of the listed
+    verbs count, so what the ending takes off cannot make another word one."""
+    w = word.lower()
+    if w in reporting:
+        return True
+    if not re.search(f"[{_AR_LETTER}]", w):
+        return False
+    w = strip_marks(w)
+    stems = {w, w[1:]} if len(w) > 3 and w[0] in "وف" else {w}
+    for stem in list(stems):
+        for end in _AR_VERB_ENDINGS:
+            if stem.endswith(end) and len(stem) - len(end) >= 3:
+                stems.add(stem[:-len(end)])
+    return not stems.isdisjoint(reporting)
+
 
 SPLITTERS: dict[str, SplitterSpec] = {
     "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING),
@@ -436,8 +468,10 @@ class Splitter:
             last = para[b - 1]
             after_quote = last in "\"'”’»" or last in "?!؟"
             limit = spec.tail_words + (3 if words and words[0] in spec.attribution_starts else 0)
-            if (after_quote and 0 < len(words) <= limit and not any(q in tail for q in "\"“”«»")
-                    and any(w.lower() in spec.reporting_words for w in words)
+            # a tail that asks or exclaims is a sentence of its own ("هل ...؟ أتتذكرون كيف أجابت؟")
+            asks = tail.rstrip("\"'”’»)").endswith(("?", "!", "؟"))
+            if (after_quote and not asks and 0 < len(words) <= limit and not any(q in tail for q in "\"“”«»")
+                    and any(_is_reporting(w, spec.reporting_words) for w in words)
                     and not any(w.lower() in _COMPLEMENTIZERS for w in words)):
                 continue
             keep.append(b)
