@@ -280,6 +280,25 @@ def test_eval_same_export_twice_and_moses_refused(tmp_path: Path) -> None:
                                                            str(tmp_path / "g.align")]))
 
 
+def test_eval_refuses_a_tsv_made_from_moses_as_its_jsonl_twin(tmp_path: Path) -> None:
+    # filter turns a Moses pair into any export: its rows carry the texts and no ids, and a TSV
+    # of them was scored 0.0000 with exit 0 while the same pairs as JSONL were refused
+    from parallel.export import export
+
+    export(_pair(A_PRED), str(tmp_path / "p"), "moses")  # type: ignore[arg-type]
+    gold = _write(tmp_path, "g.align", "[0]:[0]\n")
+    gold_tsv = _write(tmp_path, "g.tsv", "0\t0\n")
+    for fmt in ("tsv", "jsonl"):
+        res = CliRunner().invoke(cli, ["filter", str(tmp_path / "p.ar-en.ar"), "-o", str(tmp_path / f"r.{fmt}"), "-q"])
+        assert res.exit_code == 0, res.output
+        for g in (gold, gold_tsv):
+            res = CliRunner().invoke(cli, ["eval", str(tmp_path / f"r.{fmt}"), str(g)])
+            assert res.exit_code == 2 and "no sentence ids" in _error_line(res), (fmt, g, res.output)
+    # one row without ids among rows with them: named, not scored as a link
+    pred = _write(tmp_path, "m.tsv", "src_ids\ttgt_ids\tsrc\ttgt\n0\t0\ta\tb\n\t\tc\td\n1\t1\te\tf\n")
+    assert "line 3: no sentence ids" in _error_line(CliRunner().invoke(cli, ["eval", str(pred), str(gold)]))
+
+
 @pytest.mark.parametrize("text", ["", "\n\n  \n"])
 def test_eval_gold_without_links_is_an_error(tmp_path: Path, text: str) -> None:
     gold = _write(tmp_path, "g.align", text)

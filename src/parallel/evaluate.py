@@ -361,6 +361,7 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
     header: tuple[str, ...] | None = None
     first = True
     width = 0
+    no_ids: list[int] = []  # lines of rows with neither side's ids
     for n, line in enumerate(_lines(text), 1):  # LF only: a text cell may hold U+2028, as filter reads it
         if not line.strip() or line.startswith("#"):
             continue
@@ -398,10 +399,19 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
                                  f"(the header names {len(header)} columns)")
             src, tgt = cols[k], cols[m]
         pairs.append((_ids(src, f"{name}:{n}"), _ids(tgt, f"{name}:{n}")))
+        if not pairs[-1][0] and not pairs[-1][1]:
+            no_ids.append(n)
         if names is not None:
             _check_numbers(names, cols, f"{name}: line {n}")
             if "src" in names and "tgt" in names and len(cols) == len(names):
                 rows.append((*pairs[-1], cols[names.index("src")], cols[names.index("tgt")]))
+    if no_ids and len(no_ids) == len(pairs):  # the pairs without their ids: scored, every one would be wrong
+        raise InputError(f"{name}: holds no sentence ids to score (made from a Moses file, or from "
+                         "elsewhere without them); give the Vecalign, TSV, JSONL, TMX or JSON export of "
+                         "the alignment")
+    if no_ids:
+        raise InputError(f"{name}: line {no_ids[0]}: no sentence ids on either side (src_ids and tgt_ids "
+                         "are empty), so the row is no link")
     return pairs, (_whole_texts(rows) if rows else None)
 
 
