@@ -284,6 +284,33 @@ def test_a_tmx_unit_with_one_language_is_a_pair_with_an_empty_side(tmp_path: Pat
     assert al.src.sentences[1] == "صباح الخير يا أصدقائي" and al.tgt.sentences[1] == "Only English here"
 
 
+def _tmx(path: Path, srclang: str, units: list[list[tuple[str, str]]]) -> Path:
+    tus = "".join("<tu>" + "".join(f'<tuv xml:lang="{lang}"><seg>{text}</seg></tuv>' for lang, text in tu)
+                  + "</tu>\n" for tu in units)
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="'
+                    f'{srclang}" creationtool="x" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+                    f'adminlang="en" datatype="plaintext"/><body>\n{tus}</body></tmx>\n', encoding="utf-8")
+    return path
+
+
+def test_tmx_from_elsewhere_region_tags_and_several_languages(tmp_path: Path) -> None:
+    # a unit tagged ar-SA / en-US in a file whose header says ar was dropped in silence (2 pairs
+    # of 3), and in a memory of three languages the target was the first unit's second language,
+    # so later units' Arabic was read as French
+    swap = _tmx(tmp_path / "swap.tmx", "ar", [[("ar", "مرحبا بالعالم"), ("en", "Hello world")],
+                                               [("en", "How are you?"), ("ar", "كيف حالك؟")],
+                                               [("ar-SA", "شكرا"), ("en-US", "Thanks")]])
+    al = read_pairs(swap)
+    assert [(al.src_text(lk), al.tgt_text(lk)) for lk in al.links] == [
+        ("مرحبا بالعالم", "Hello world"), ("كيف حالك؟", "How are you?"), ("شكرا", "Thanks")]
+    multi = _tmx(tmp_path / "multi.tmx", "en", [[("en", "Hello world"), ("fr", "Bonjour"), ("ar", "مرحبا")],
+                                                 [("ar", "شكرا"), ("en", "Thanks")]])
+    with pytest.raises(InputError, match=r"3 languages \(en, fr, ar\)"):
+        read_pairs(multi)
+    res = CliRunner().invoke(main, ["filter", str(multi), "-o", str(tmp_path / "m.jsonl")])
+    assert res.exit_code == 2 and not (tmp_path / "m.jsonl").exists()
+
+
 def test_reader_errors_are_input_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("0\t0\tonly three\n", encoding="utf-8")

@@ -762,6 +762,11 @@ def _lang_key(tag: str) -> str:
     return tag.lower().replace("_", "-")
 
 
+def _primary(tag: str) -> str:
+    """The primary language subtag of a code or tag (``ar`` for ar-SA, ar_eg, AR)."""
+    return _lang_key(tag).split("-")[0]
+
+
 def read_tmx(path: str | Path) -> Alignment:
     """A TMX file: ours round-trips (ids, score and features from the ``x-`` props); a TMX
     from elsewhere gives one 1-1 link per ``<tu>`` with two languages, numbered in order. A
@@ -782,19 +787,35 @@ def read_tmx(path: str | Path) -> Alignment:
     hprops = {p.get("type", ""): (p.text or "") for p in header.findall("prop")}
     signature = hprops.get("x-signature", "")
     src_lang = header.get("srclang", "")
+    units = [[(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
+             for tu in body.iter("tu")]
+    if not src_lang or src_lang == "*all*":
+        src_lang = next((tuvs[0][0] for tuvs in units if tuvs), "")
+    src_key = _lang_key(src_lang)
+    # the target: the one other language of the file (compared by primary subtag: a tu may say
+    # ar-SA where the header says ar), or the signature's where a multilingual file names it
+    others = list(dict.fromkeys(_primary(lang) for tuvs in units for lang, _ in tuvs
+                                if _primary(lang) != _primary(src_key)))
+    sig_tgt = _sig_fields(signature).get("tgt", "")
+    if len(others) > 1 and _primary(sig_tgt) not in others:
+        raise InputError(f"{name}: a TMX of {len(others) + 1} languages ({', '.join([_primary(src_key), *others])}); "
+                         "parallel reads one language pair: keep the source language and one other "
+                         "(a TMX tool's language filter does it)")
+    tgt_primary = _primary(sig_tgt) if len(others) > 1 else (others[0] if others else None)
     tgt_lang = ""
     rows: list[Row] = []
     has_ids = False
-    for n, tu in enumerate(body.iter("tu")):
+    for n, (tu, tuvs) in enumerate(zip(body.iter("tu"), units, strict=True)):
         where = f"{name}: <tu> number {n + 1}"
-        tuvs = [(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
-        if not src_lang or src_lang == "*all*":
-            src_lang = tuvs[0][0] if tuvs else ""
-        src_key = _lang_key(src_lang)
         src_tuv = next((t for lang, t in tuvs if _lang_key(lang) == src_key), None)
-        tgt = next(((lang, t) for lang, t in tuvs if _lang_key(lang) != src_key), None)
-        if tgt is None and len(tuvs) >= 2 and src_tuv is tuvs[0][1]:
-            tgt = tuvs[1]  # both in one language (align --src-lang en --tgt-lang en): in order
+        if src_tuv is None and tgt_primary is not None:  # en-US where the header says en
+            src_tuv = next((t for lang, t in tuvs if _primary(lang) == _primary(src_key)), None)
+        if tgt_primary is not None:
+            tgt = next(((lang, t) for lang, t in tuvs if _primary(lang) == tgt_primary), None)
+        else:
+            tgt = next(((lang, t) for lang, t in tuvs if _lang_key(lang) != src_key), None)
+            if tgt is None and len(tuvs) >= 2 and src_tuv is tuvs[0][1]:
+                tgt = tuvs[1]  # both in one language (align --src-lang en --tgt-lang en): in order
 
         def seg_text(tuv: Any) -> str:
             seg = tuv.find("seg")
