@@ -284,7 +284,7 @@ def test_a_tmx_unit_with_one_language_is_a_pair_with_an_empty_side(tmp_path: Pat
     assert al.src.sentences[1] == "صباح الخير يا أصدقائي" and al.tgt.sentences[1] == "Only English here"
 
 
-def _tmx(path: Path, srclang: str, units: list[list[tuple[str, str]]]) -> Path:
+def _tmx_file(path: Path, srclang: str, units: list[list[tuple[str, str]]]) -> Path:
     tus = "".join("<tu>" + "".join(f'<tuv xml:lang="{lang}"><seg>{text}</seg></tuv>' for lang, text in tu)
                   + "</tu>\n" for tu in units)
     path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="'
@@ -297,13 +297,13 @@ def test_tmx_from_elsewhere_region_tags_and_several_languages(tmp_path: Path) ->
     # a unit tagged ar-SA / en-US in a file whose header says ar was dropped in silence (2 pairs
     # of 3), and in a memory of three languages the target was the first unit's second language,
     # so later units' Arabic was read as French
-    swap = _tmx(tmp_path / "swap.tmx", "ar", [[("ar", "مرحبا بالعالم"), ("en", "Hello world")],
+    swap = _tmx_file(tmp_path / "swap.tmx", "ar", [[("ar", "مرحبا بالعالم"), ("en", "Hello world")],
                                                [("en", "How are you?"), ("ar", "كيف حالك؟")],
                                                [("ar-SA", "شكرا"), ("en-US", "Thanks")]])
     al = read_pairs(swap)
     assert [(al.src_text(lk), al.tgt_text(lk)) for lk in al.links] == [
         ("مرحبا بالعالم", "Hello world"), ("كيف حالك؟", "How are you?"), ("شكرا", "Thanks")]
-    multi = _tmx(tmp_path / "multi.tmx", "en", [[("en", "Hello world"), ("fr", "Bonjour"), ("ar", "مرحبا")],
+    multi = _tmx_file(tmp_path / "multi.tmx", "en", [[("en", "Hello world"), ("fr", "Bonjour"), ("ar", "مرحبا")],
                                                  [("ar", "شكرا"), ("en", "Thanks")]])
     with pytest.raises(InputError, match=r"3 languages \(en, fr, ar\)"):
         read_pairs(multi)
@@ -533,7 +533,9 @@ def test_moses_keeps_edited_and_notes(tmp_path: Path) -> None:
     export(al, str(tmp_path / "r"), "moses")
     assert (tmp_path / "r.ar-en.edited").read_text(encoding="utf-8") == "\n\nmerge\n"
     back = read_pairs(tmp_path / "r.ar-en.ar")
-    assert [dict(k.features) for k in back.links] == [dict(k.features) for k in al.links]
+    # a tab in a note is a space, as in a TSV's note column
+    assert [dict(k.features) for k in back.links] == [
+        dict(k.features) | ({"note": "check the date"} if "note" in k.features else {}) for k in al.links]
     res = CliRunner().invoke(main, ["filter", str(tmp_path / "r.ar-en.ar"), "--status", "accepted,edited", "-q",
                                     "-f", "jsonl"])
     assert res.exit_code == 0, res.output
@@ -549,6 +551,18 @@ def test_a_sentence_wrapped_with_crlf_is_spaced_once() -> None:
     assert clean_field("rainy\r\nall day\tlong") == "rainy all day long"
     assert clean_line("rainy\r\nall day\r\n") == "rainy all day "
     assert clean_field("a\n\nb") == "a  b"   # a blank line stays visible
+
+
+def test_pasted_moses_files_are_a_tsv_of_two_columns(tmp_path: Path) -> None:
+    # a tab inside a segment stayed in the Moses line: `paste` of the two files (the way into
+    # Marian --tsv, OpusFilter, cut -f2) then put that pair's target in a third column
+    al = Alignment(make_doc(["قال\tنعم", "شكرا"], "ar"), make_doc(["He said\tyes", "Thanks"], "en"),
+                   [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)], "parallel", "model:test|mode:parallel|src:ar|tgt:en")
+    export(al, str(tmp_path / "m"), "moses")
+    src = (tmp_path / "m.ar-en.ar").read_text(encoding="utf-8").splitlines()
+    tgt = (tmp_path / "m.ar-en.en").read_text(encoding="utf-8").splitlines()
+    rows = [f"{a}\t{b}".split("\t") for a, b in zip(src, tgt, strict=True)]
+    assert rows == [["قال نعم", "He said yes"], ["شكرا", "Thanks"]]
 
 
 @pytest.mark.parametrize("name", ["pairs.tsv", "pairs.align"])

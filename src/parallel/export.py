@@ -55,7 +55,7 @@ jsonl_features = _schema.jsonl_features
 # Characters some line readers (Python's str.splitlines, Unicode-aware tools) break lines on, and
 # NUL, which makes a text file binary to its readers (ours included): each written as a space.
 _BREAKS = str.maketrans({c: " " for c in "\x00\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
-_LINE_BREAKS = str.maketrans({c: " " for c in "\x00\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+_LINE_BREAKS = str.maketrans({c: " " for c in "\x00\t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 def clean_field(text: str) -> str:
@@ -65,8 +65,10 @@ def clean_field(text: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    """A segment as one line of a Moses file: line breaks and NUL become spaces (tabs stay; a CRLF
-    is one break)."""
+    """A segment as one line of a Moses file: line breaks, tabs and NUL become spaces (a CRLF is
+    one break). A tab is legal in a Moses line, but the usual way from two Moses files into a
+    TSV (``paste``, then Marian ``--tsv``, OpusFilter, ``cut -f2``) would shift that pair's target
+    into another column, so a tab is a space here as in a TSV field."""
     return text.replace("\r\n", "\n").translate(_LINE_BREAKS)
 
 
