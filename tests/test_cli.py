@@ -777,3 +777,36 @@ def test_stdout_in_another_encoding_still_gets_utf8(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     rows = proc.stdout.decode("utf-8").splitlines()
     assert rows[1].split("\t")[2:4] == ["مرحبا بكم.", "Welcome."]
+
+
+@pytest.mark.parametrize("cmd,out,extra,message", [
+    # a name that says compressed got plain text (zcat, datasets and TMX tools then fail on it)
+    ("align", "pairs.jsonl.gz", [], "the name says compressed"),
+    ("mine", "pairs.tsv.gz", [], "the name says compressed"),
+    ("filter", "pairs.tmx.xz", [], "the name says compressed"),
+    # moses to a device made /dev/null.ar-en.ar, and /dev/stdout got nothing
+    ("align", "/dev/null", ["-f", "moses"], "not a device"),
+    ("mine", "/dev/stdout", ["-f", "moses"], "not a device"),
+    ("filter", "/dev/null", ["-f", "moses"], "not a device"),
+    # "out/" for a folder that does not exist made a file named out
+    ("align", "out/", ["-f", "jsonl"], "names a folder"),
+    ("filter", "out/", ["-f", "json"], "names a folder"),
+    # mine has no report: it wrote TSV into a file named .html
+    ("mine", "pairs.html", [], "not an HTML report"),
+])
+def test_output_names_that_promise_what_is_not_written(seed_ar: Path, seed_en: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, cmd: str, out: str,
+                                                       extra: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    from pairs_factory import make_alignment
+
+    from parallel.export import export
+
+    pairs = tmp_path / "in.tsv"
+    export(make_alignment(), str(pairs))
+    inputs = [str(pairs)] if cmd == "filter" else [str(seed_ar), str(seed_en)]
+    before = set(Path("/dev").iterdir())
+    code, stdout, err = invoke(cmd, *inputs, "-o", out, *extra)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+    assert stdout == "" and [p.name for p in tmp_path.iterdir()] == ["in.tsv"]
+    assert set(Path("/dev").iterdir()) == before

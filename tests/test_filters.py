@@ -294,6 +294,11 @@ def test_joined_pairs_are_not_written_into_one_vecalign_file(tmp_path: Path) -> 
     res = CliRunner().invoke(main, ["filter", str(joined), "-f", "vecalign", "-o", str(tmp_path / "v.align")])
     assert "joins 2 pairs" in _one_error_line(res)
     assert not list(tmp_path.glob("v.align*"))
+    # nor into one native JSON (one document a side): report and review read it as one text
+    for extra in ([], ["--link-types", "1-1"]):
+        res = CliRunner().invoke(main, ["filter", str(joined), "-f", "json", "-o", str(tmp_path / "j.json"), *extra])
+        assert "joins 2 pairs" in _one_error_line(res) and "native JSON" in res.output, res.output
+        assert not list(tmp_path.glob("j.json*"))
     res = CliRunner().invoke(main, ["filter", str(joined), "-q", "-f", "tsv"])  # still fine: ids per pair
     assert res.exit_code == 0, res.output
     got = [line.split("\t")[:3] for line in res.stdout.splitlines()[1:]]

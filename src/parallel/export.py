@@ -605,8 +605,38 @@ def wants_report(path: str | None, fmt: str | None) -> bool:
                              and Path(str(path)).suffix.lower() in REPORT_SUFFIXES)
 
 
+#: suffixes of a compressed file: no writer compresses, so such a name would hold plain text
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".lz4")
+
+
 def format_for(path: str | None, fmt: str | None) -> str:
-    """The format named by ``fmt``, else guessed from ``path``'s suffix, else tsv."""
+    """The format named by ``fmt``, else guessed from ``path``'s suffix, else tsv. A name that
+    says the file is compressed (``pairs.jsonl.gz``) is refused: it would get plain text."""
+    check_output_name(path, None)
+    name = _format_for(path, fmt)
+    check_output_name(path, name)
+    return name
+
+
+def check_output_name(path: str | None, fmt: str | None) -> None:
+    """Refuse an output name that promises what is not written: a compressed file (plain text
+    would be written), or a device for a format of several files named after it (``-f moses -o
+    /dev/null`` made ``/dev/null.ar-en.ar``, and ``/dev/stdout`` got nothing)."""
+    if not path or path == "-":
+        return
+    if Path(path).suffix.lower() in COMPRESSED_SUFFIXES:
+        plain = path[:-len(Path(path).suffix)]
+        raise InputError(f"{path}: the name says compressed, but the output is written as plain text; "
+                         f"write {plain} and compress it (gzip {plain}), or write to stdout (-o -) and pipe it to gzip")
+    if fmt in MULTI_FILE:
+        from .io import is_special
+
+        if is_special(path):
+            raise InputError(f"{path}: the {fmt} format writes several files named after -o NAME "
+                             f"(NAME.ar-en.ar, NAME.ar-en.en); give a file name, not a device")
+
+
+def _format_for(path: str | None, fmt: str | None) -> str:
     if fmt:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")

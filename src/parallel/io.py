@@ -214,6 +214,8 @@ def check_output_path(path: str | os.PathLike[str] | None) -> None:
         return
     if not str(path).strip():
         raise InputError("an empty output name; give a file name (or - for stdout)")
+    if str(path).endswith(("/", os.sep)):  # "out/" is a folder's name: a file "out" would be written
+        raise InputError(f"{path}: names a folder (it ends in /); give a file name")
     refuse_input(path)
     target, direct = destination(path)
     if direct:

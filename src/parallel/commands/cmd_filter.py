@@ -114,10 +114,12 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
     from pathlib import Path
 
     from ..errors import InputError
-    from ..export import SUFFIXES, format_for
+    from ..export import SUFFIXES, check_output_name, format_for
     from ..readers import moses_base
 
+    check_output_name(output, None)
     if fmt:
+        check_output_name(output, fmt)
         return fmt
     if output == "-":
         return "tsv" if in_fmt == "moses" else in_fmt
@@ -127,6 +129,7 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
                          f"{Path(output).name}`, or give -f FORMAT")
     if Path(output).suffix.lower() in SUFFIXES or moses_base(output) is not None:
         return format_for(output, None)
+    check_output_name(output, in_fmt)
     return in_fmt
 
 
@@ -243,10 +246,14 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
     from ..errors import InputError
 
     offsets = al.info.get("pair_offsets") or {}
-    if out_fmt == "vecalign" and len(offsets) > 1:
+    if out_fmt in ("vecalign", "json") and len(offsets) > 1:
+        # the native JSON holds one document a side: report, grep and review would read every
+        # pair's sentences as one text, under the first pair's mode
         names = ", ".join(list(offsets)[:3]) + (" ..." if len(offsets) > 3 else "")
-        raise InputError(f"{file}: joins {len(offsets)} pairs ({names}); a Vecalign file holds one, so "
-                         "filter to tsv or jsonl, or filter each pair's own file (run's NAME.align)")
+        what = "a Vecalign file" if out_fmt == "vecalign" else "the native JSON (one document a side)"
+        own = "NAME.align" if out_fmt == "vecalign" else "NAME.json"
+        raise InputError(f"{file}: joins {len(offsets)} pairs ({names}); {what} holds one, so "
+                         f"filter to tsv or jsonl, or filter each pair's own file (run's {own})")
     if out_fmt in ("vecalign", "json"):  # mine over several files a side: each numbers its lines from 0
         from ..evaluate import origin_files
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
@@ -99,7 +101,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         src, tgt = (paths[0],), (paths[1],)
     if not src or not tgt:
         raise InputError("no source or no target input: give SRC TGT or --src ... --tgt ...")
-    from ..export import format_for
+    from ..export import REPORT_SUFFIXES, format_for
 
     if min_p is not None and (z_min is not None or threshold is not None):
         raise InputError("--min-p keeps pairs by p; --z-min and --threshold by margin: give one")
@@ -108,8 +110,10 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
     if min_p is None and z_min is None and threshold is None:
         min_p = DEFAULT_MIN_P
     fmt = format_for(output, fmt)  # -f against a name that says another format: refused
-    if fmt not in ("tsv", "jsonl", "tmx", "moses"):
-        raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {fmt} (from the name {output})")
+    report = bool(output) and Path(output).suffix.lower() in REPORT_SUFFIXES  # align writes one there, mine none
+    if fmt not in ("tsv", "jsonl", "tmx", "moses") or report:
+        named = "an HTML report" if report else fmt
+        raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {named} (from the name {output})")
     log = note(quiet)
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
