@@ -692,3 +692,23 @@ def test_a_second_run_into_the_same_folder_waits_for_the_first(tmp_path: Path) -
             proc.kill()
             proc.wait()
     assert (out / COMBINED).is_file() and (out / SUMMARY).is_file()
+
+
+def test_run_says_what_align_warns_about_a_pair(tmp_path: Path) -> None:
+    """`align --mode parallel` on the comparable seed warns that the texts do not look like
+    translations; `run` with `parallel` in the manifest's mode column said nothing (the warning
+    was only in the pair's JSON). It says it on stderr, -q or not, resumed or not, and keeps it in
+    the summary, worded for the manifest."""
+    shutil.copy(AR, tmp_path / "c.ar")
+    shutil.copy(EN, tmp_path / "c.en")
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\tmode\ncovid\tc.ar\tc.en\tparallel\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for _ in range(2):  # the second run resumes the pair
+        res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(out), "-q"])
+        assert res.exit_code == 0, res.output
+        warned = [ln for ln in res.stderr.splitlines() if "warning" in ln]
+        assert len(warned) == 1 and warned[0].startswith("parallel-corpus: warning: covid: these texts do not look "
+                                                         "like translations"), res.stderr
+        assert "mode comparable (or auto) in the manifest" in warned[0] and "--mode" not in warned[0]
+        summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
+        assert list(summary["warnings"]) == ["covid"]

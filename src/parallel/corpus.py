@@ -212,6 +212,9 @@ class RunSummary:
     links: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
+    #: what align says on stderr about a pair (its manifest mode ``parallel`` on texts that are
+    #: not translations), by pair: run says it too, and keeps it in the summary
+    warnings: dict[str, str] = field(default_factory=dict)
     combined: str | None = None
 
     def lines(self) -> list[str]:
@@ -226,7 +229,8 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"pairs": self.pairs, "ok": self.pairs - len(self.failures), "links": self.links,
-                "kinds": dict(sorted(self.kinds.items())), "failures": dict(sorted(self.failures.items()))}
+                "kinds": dict(sorted(self.kinds.items())), "failures": dict(sorted(self.failures.items())),
+                "warnings": dict(sorted(self.warnings.items()))}
 
 
 _ENCODER_CACHE: dict[str, Any] = {}
@@ -266,6 +270,9 @@ def align_pair(job: PairJob) -> PairResult:
     kinds = Counter(link.kind for link in al.links)
     info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
             "mode": al.mode, "signature": al.signature}
+    if al.info.get("warning"):  # e.g. its manifest mode parallel on texts that are not translations
+        info["warning"] = str(al.info["warning"]).replace(
+            "try --mode comparable", "give the pair mode comparable (or auto) in the manifest")
     return PairResult(job.name, job.key, files=files, info=info)
 
 
@@ -643,6 +650,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
 
     def count(name: str, info: dict[str, Any]) -> None:
         done.add(name)
+        if info.get("warning"):  # kept in the pair's marker: a resumed run says it again
+            summary.warnings[name] = str(info["warning"])
         summary.links += int(info.get("links", 0))
         summary.kinds.update({str(k): int(v) for k, v in dict(info.get("kinds", {})).items()})
 
@@ -707,6 +716,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
             bar.update(1)
             if log and not progress:
                 log(f"{res.name}: {info['links']} link{'' if info['links'] == 1 else 's'} ({info['mode']})")
+
         interrupted = False
     finally:
         eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now
