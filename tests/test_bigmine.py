@@ -558,3 +558,21 @@ def test_embedding_stopped_inside_a_chunk_resumes_from_its_last_piece(seed_sente
     assert again.asked == pieces - 3
     assert not list((tmp_path / "w").glob("piece_*.npy"))   # gone once the chunk is saved
     assert np.array_equal(np.concatenate([np.load(p) for p in store.paths]), expected)
+
+
+def test_an_output_in_the_work_folder_is_refused_before_any_work(seed_sentences: tuple[list[str], list[str]],
+                                                                  tmp_path: Path) -> None:
+    """`mine --work W -o W` embedded and searched everything, then failed ("is a directory", exit
+    1); `-o W/src/texts.txt` replaced one of mine's own files and left W unusable."""
+    ar, en = seed_sentences
+    src, tgt = write_lines(tmp_path / "ar.txt", ar), write_lines(tmp_path / "en.txt", en)
+    work = tmp_path / "w"
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--work", str(work), "-o", str(work), "-q"])
+    assert res.exit_code == 2 and "is the --work folder" in res.stderr and not work.exists(), res.output
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--work", str(work), "-o", str(tmp_path / "p.tsv"), "-q"])
+    assert res.exit_code == 0, res.output
+    inside = min(p for p in work.rglob("*") if p.is_file())
+    before = {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--work", str(work), "-o", str(inside), "-q"])
+    assert res.exit_code == 2 and "inside the --work folder" in res.stderr, res.output
+    assert {p: p.read_bytes() for p in work.rglob("*") if p.is_file()} == before

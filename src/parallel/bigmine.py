@@ -1405,6 +1405,11 @@ def mine_corpus(
                              "it (NAME.s-t.s, NAME.s-t.t), so it could overwrite it; give another output name")
     with inputs_protected([*src_files, *tgt_files]):  # an output named like an input is refused
         check_output_path(output)
+        if work is not None and output is not None and output != "-":
+            here, folder = Path(output).resolve(), Path(work).resolve()
+            if here == folder or folder in here.parents:  # found after all the embedding, or a work file replaced
+                raise InputError(f"{output}: is {'the' if here == folder else 'inside the'} --work folder "
+                                 f"{work}, which holds mine's own files; write the pairs elsewhere")
         if fmt == "tsv" and not sidecar and output is not None and output != "-":
             from .export import refuse_removal, sidecar_path
 
