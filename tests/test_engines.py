@@ -91,6 +91,27 @@ def test_engine_choice_errors() -> None:
         LocalEngine(0)
 
 
+def test_more_jobs_than_cpus_runs_one_worker_a_cpu_and_says_so() -> None:
+    # -j 100000 started a process per chunk (140 of them, 6.5 GB on a 2-core machine)
+    from parallel.engines import usable_cpus
+    from parallel.errors import NOTE
+
+    said: list[str] = []
+    token = NOTE.set(said.append)
+    try:
+        many = LocalEngine(100_000)
+        fits = LocalEngine(usable_cpus())
+    finally:
+        NOTE.reset(token)
+    assert many.workers == fits.workers == usable_cpus() == len(os.sched_getaffinity(0))
+    assert len(said) == 1 and said[0].startswith("--jobs 100000: ") and f"running {usable_cpus()} worker" in said[0]
+    eng = LocalEngine(100_000)
+    try:
+        assert sorted(r for _, r in eng.imap(abs, [-3, -1, -2])) == [1, 2, 3]
+    finally:
+        eng.close()
+
+
 @pytest.fixture(scope="module")
 def ray_local() -> Iterator[object]:
     ray = pytest.importorskip("ray")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import NOTE, InputError, ParallelError, silent
+from .errors import NOTE, InputError, ParallelError, say, silent
 from .io import orphans
 
 T = TypeVar("T")
@@ -198,6 +198,14 @@ def _call(fn: Callable[[T], R], item: T) -> R:
     return fn(item)
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, as a container or taskset limits it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class LocalEngine:
     """``jobs`` worker processes on this machine (spawned, one thread each)."""
 
@@ -206,6 +214,12 @@ class LocalEngine:
     def __init__(self, jobs: int = 1) -> None:
         if jobs < 1:
             raise InputError(f"--jobs must be at least 1, not {jobs}")
+        cpus = usable_cpus()
+        if jobs > cpus:  # each worker is a process with its own encoder, one thread each: more
+            # than the CPUs only adds memory (-j 100000 started 140 processes and 6.5 GB)
+            say(f"--jobs {jobs}: this machine lets the command use {cpus} CPU{'s' * (cpus > 1)}; "
+                f"running {cpus} worker{'s' * (cpus > 1)}")
+            jobs = cpus
         self.workers = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._env: contextlib.ExitStack | None = None

@@ -58,7 +58,7 @@ from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
 @click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
               help="TSV to a file: also write the signature to OUTPUT.sig.")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
-              help="Embedding worker processes (or CPUs of a local Ray).")
+              help="Embedding worker processes, at most one a CPU (or CPUs of a local Ray).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="Where embedding chunks run: local processes (--jobs), or Ray tasks "
                    "(pip install ray).")

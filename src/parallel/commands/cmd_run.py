@@ -23,7 +23,7 @@ from .options import note, quiet_option
               help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
                    "sides are split alike, up to 9 where one side is split much finer).")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
-              help="Worker processes (local engine) or CPUs of a local Ray.")
+              help="Worker processes (local engine), at most one a CPU, or CPUs of a local Ray.")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="Where pairs run: local processes, or Ray tasks (pip install ray).")
 @click.option("--ray-address", default=None, metavar="ADDR",
