@@ -736,6 +736,29 @@ def test_a_pairs_file_says_how_many_unmatched_sentences_it_leaves_out(tmp_path: 
     assert code == 2 or "unmatched sentences are not in" in err, err  # vecalign has no texts to write
 
 
+def test_a_pairs_file_says_how_many_empty_sided_links_of_a_translation_it_leaves_out(tmp_path: Path) -> None:
+    """The same for a parallel alignment's 1-0/0-1 links: `--link-types 1-0` wrote an empty file
+    while the log said a link was kept."""
+    ar_lines = [  # an NTREX story with one sentence of its own added
+        "هناك استياء بين بعض أعضاء جمعية ويلز الوطنية من الاقتراح بتغيير مسماهم الوظيفي إلى MWPs.",
+        "وقد نشأ ذلك بسبب وجود خطط لتغيير اسم الجمعية إلى برلمان ويلز.",
+        "وأعرب أعضاء الجمعية عبر الطيف السياسي عن قلقهم من أن الأمر يجعلهم عرضة للسخرية.",
+        "الطقس اليوم مشمس جدا والسماء صافية في المدينة الكبيرة .",
+        "وذكر عضو الجمعية من حزب بليد أن المجموعة بأكملها كانت \"غير سعيدة\" وقد اقترحت بدائل."]
+    en_lines = ["There is consternation among some AMs at a suggestion their title should change to MWPs.",
+                "It has arisen because of plans to change the name of the assembly to the Welsh Parliament.",
+                "AMs across the political spectrum are worried it could invite ridicule.",
+                'A Plaid AM said the group as a whole was "not happy" and has suggested alternatives.']
+    ar, en = write_pair(tmp_path, "g", "".join(f"{x}\n" for x in ar_lines), "".join(f"{x}\n" for x in en_lines))
+    code, _, err = invoke("align", str(ar), str(en), "--presplit", "--mode", "parallel", "--link-types", "1-0",
+                          "-o", str(tmp_path / "lt.tsv"))
+    assert code == 0 and "1 link with an empty side (1-0/0-1" in err and "--keep-empty lists it" in err, err
+    assert (tmp_path / "lt.tsv").read_text(encoding="utf-8").count("\n") == 1  # the header only
+    code, _, err = invoke("align", str(ar), str(en), "--presplit", "--mode", "parallel", "--keep-empty",
+                          "--link-types", "1-0", "-o", str(tmp_path / "lt.tsv"))
+    assert code == 0 and "empty side" not in err and (tmp_path / "lt.tsv").read_text(encoding="utf-8").count("\n") == 2
+
+
 @pytest.mark.parametrize("args", [["m.tsv"], ["m.tsv", "--no-sig"], ["m.jsonl"], ["m.tmx"], ["m", "-f", "moses"]])
 def test_mine_to_a_missing_folder_is_one_line_error_before_any_work(tiny: tuple[Path, Path], tmp_path: Path,
                                                                     args: list[str]) -> None:

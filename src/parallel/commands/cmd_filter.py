@@ -313,11 +313,19 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
 
 
 def unmatched_note(al: Any, out_fmt: str, keep_empty: bool) -> str | None:
-    """What a pairs file (tsv, jsonl, tmx, moses) leaves out of a comparable alignment: its
-    unmatched sentences, which only ``--keep-empty`` lists there (the vecalign and json files and
-    the report always do). None when nothing is left out."""
-    if al.mode != "comparable" or keep_empty or out_fmt in ("vecalign", "json", "html"):
+    """What a pairs file (tsv, jsonl, tmx, moses) leaves out of an alignment: a comparable one's
+    unmatched sentences, a parallel one's 1-0/0-1 links, which only ``--keep-empty`` lists there
+    (the vecalign and json files and the report always do). None when nothing is left out."""
+    if keep_empty or out_fmt in ("vecalign", "json", "html"):
         return None
+    if al.mode != "comparable":
+        n = sum(1 for k in al.links if not k.src or not k.tgt)
+        if not n:
+            return None
+        return (f"{n} link{'s' * (n > 1)} with an empty side (1-0/0-1: a sentence with no counterpart) "
+                f"{'are' if n > 1 else 'is'} "
+                f"not in the {out_fmt} output (pairs only): --keep-empty lists {'them' if n > 1 else 'it'}; "
+                "the json and vecalign files always do")
     n_s, n_t = len(al.unmatched_src), len(al.unmatched_tgt)
     if al.info.get("rebuilt_documents"):
         # read from a pairs file: only the unmatched rows it listed (written with --keep-empty) have
