@@ -821,3 +821,14 @@ def test_no_sidecar_when_there_is_no_signature(tmp_path: Path) -> None:
     assert out.stat().st_size > 0 and not (tmp_path / "p.tsv.sig").exists()
     export(make_alignment(), str(out), sidecar=True)
     assert (tmp_path / "p.tsv.sig").read_text(encoding="utf-8").strip() == make_alignment().signature
+
+
+@pytest.mark.parametrize("name", ["train.en-ar", "scores.old-new", "x.en-ar.en"])
+def test_a_moses_name_whose_pair_is_not_the_alignments_is_refused(tmp_path: Path, name: str) -> None:
+    # train.en-ar for ar-en pairs wrote train.en-ar.ar-en.ar, and a name such as scores.old-new
+    # became a Moses pair of three files, in silence
+    with pytest.raises(InputError, match="the pairs go ar-en"):
+        export(make_alignment(), str(tmp_path / name), "moses")
+    assert list(tmp_path.iterdir()) == []
+    export(make_alignment(), str(tmp_path / "train.ar-en"), "moses")
+    assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["train.ar-en.ar", "train.ar-en.en"]

@@ -437,6 +437,12 @@ def moses_paths(path: str, src_lang: str, tgt_lang: str) -> tuple[Path, Path, Pa
                              "en, or a variant like zh_Hant): the file names are made of the codes")
     base = path.removesuffix(".moses")
     pair = f"{src_lang}-{tgt_lang}"
+    named = _PAIR_SUFFIX.search(base)
+    if named is not None and (named.group(1).lower(), named.group(2).lower()) != (src_lang.lower(), tgt_lang.lower()):
+        # train.en-ar for ar-en pairs wrote train.en-ar.ar-en.ar; scores.old-new became a Moses pair
+        raise InputError(f"{path}: the name ends in the language pair {named.group(1)}-{named.group(2)}, but "
+                         f"the pairs go {pair}; name the output NAME.{pair} (or NAME with -f moses), or give "
+                         "it the suffix of another format (.tsv, .jsonl, .tmx)")
     for lang in (src_lang, tgt_lang):
         if base.endswith(f".{pair}.{lang}"):
             base = base[:-len(lang) - 1]
