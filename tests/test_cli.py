@@ -177,6 +177,7 @@ def test_same_language_detected_is_an_error(seed_en: Path, tmp_path: Path) -> No
     ["--format", "docx"],
     ["--max-link", "0"],
     ["--no-such-option"],
+    ["--no-cache", "--cache-dir", "cache"],  # the folder was dropped in silence
 ])
 def test_bad_option_one_line_exit_2(seed_ar: Path, seed_en: Path, args: list[str]) -> None:
     code, out, err = invoke("align", str(seed_ar), str(seed_en), *args)

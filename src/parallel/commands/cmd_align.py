@@ -40,7 +40,8 @@ from .options import PROBABILITY, lang_code, note, quiet_option
                    "as `filter --min-p` does [default: all kept].")
 @click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
               help="Most sentences on one side of a link (parallel mode; default: from the document, "
-                   "4 where both sides are split alike, up to 9 where one side is split much finer).")
+                   "4 where both sides are split alike, up to 9 where one side is split much finer; in "
+                   "comparable mode, 1 keeps 1-1 pairs only, without its 2-1/1-2 links).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output suffix, else tsv).")
 @export_options
@@ -80,9 +81,12 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
            keep_empty: bool, sidecar: bool, threads: int | None, cache_dir: str | None, no_cache: bool,
            min_p: float | None, force_lang: bool, filter_opts: dict[str, object]) -> None:
     from ..api import align_documents, check_languages, read_document
+    from ..errors import InputError
     from ..export import export
     from ..io import check_output_path
 
+    if no_cache and cache_dir:  # the folder was dropped in silence
+        raise InputError("--no-cache embeds without a cache, --cache-dir names one: give one")
     check_output_path(output)
     from ..export import check_destination
 

@@ -21,7 +21,8 @@ from .options import note, quiet_option
                    "sentences or 300+ sentences a side].")
 @click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
               help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
-                   "sides are split alike, up to 9 where one side is split much finer).")
+                   "sides are split alike, up to 9 where one side is split much finer; in comparable "
+                   "mode, 1 keeps 1-1 pairs only, without its 2-1/1-2 links).")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
               help="Worker processes (local engine), at most one a CPU, or CPUs of a local Ray.")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
@@ -50,8 +51,10 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
       parallel-corpus run big/manifest.tsv -o /shared/align --engine ray --ray-address auto
     """
     from ..corpus import run_manifest
-    from ..errors import OutputError, ParallelError
+    from ..errors import InputError, OutputError, ParallelError
 
+    if no_cache and cache_dir:  # the folder was dropped in silence
+        raise InputError("--no-cache embeds without a cache, --cache-dir names one: give one")
     # as align takes it; a folder made absolute, since workers (Ray's too) may start elsewhere
     cache: bool | str = False if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else True
     try:
