@@ -909,3 +909,21 @@ def test_a_blank_line_is_never_a_pair_below_the_bar() -> None:
     assert {(c["src"], c["tgt"]) for c in everything} >= {(0, 0)}
     blank = below_bar_pairs(src, tgt, ["", *texts[1:]], [*texts[:3], " "], [], min_p=1.0, floor=0.0)
     assert blank and all(c["src"] != 0 and c["tgt"] != 3 for c in blank)
+
+
+def test_report_refuses_a_name_that_says_pairs_and_says_an_unused_model(tmp_path: Path) -> None:
+    """`report x.json -o r.tsv` wrote an HTML page into r.tsv (a pairs reader then reads garbage),
+    and `-m` with --no-matrix was ignored in silence."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+    from parallel.export import export
+
+    export(small_alignment(), str(tmp_path / "a.json"))
+    for name in ("r.tsv", "r.jsonl", "r.tmx.gz"):
+        res = CliRunner().invoke(main, ["report", str(tmp_path / "a.json"), "-o", str(tmp_path / name)])
+        assert res.exit_code == 2 and "report writes an HTML page" in res.stderr, res.output
+        assert not (tmp_path / name).exists()
+    res = CliRunner().invoke(main, ["report", str(tmp_path / "a.json"), "-o", str(tmp_path / "r.html"),
+                                    "--no-matrix", "-m", "use-m3"])
+    assert res.exit_code == 0 and "-m use-m3 is not used" in res.stderr and (tmp_path / "r.html").exists()

@@ -51,6 +51,14 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
     if Path(out).resolve() == Path(alignment).resolve():
         raise InputError(f"{out}: the report would overwrite the alignment file")
     check_output_path(out)
+    from ..export import COMPRESSED_SUFFIXES, SUFFIXES
+    from ..io import is_special
+
+    suffix = Path(out).suffix.lower()
+    if not is_special(out) and (suffix in SUFFIXES or suffix in COMPRESSED_SUFFIXES):
+        # an HTML page under a name a pairs reader goes by (r.tsv) reads as garbage
+        raise InputError(f"{out}: report writes an HTML page, but the name says {SUFFIXES.get(suffix, 'compressed')}; "
+                         "give -o NAME.html")
     if model is not None:  # a model asked for that cannot exist is refused, as align refuses it
         from ..embed import check_model_folder, model_id
 
@@ -60,6 +68,8 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
         check_model_folder(model)
     al = read_alignment(alignment)
     log = note(quiet)
+    if model is not None and not matrix and log:  # the model only draws the matrix
+        log(f"-m {model} is not used: --no-matrix draws no similarity matrix, the only thing it embeds")
     write_report(al, out, matrix=matrix, encoder=model, title=title, log=log)
     if log:
         log(f"{out}: report of {len(al.links)} links")
