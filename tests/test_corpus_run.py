@@ -211,6 +211,9 @@ def test_run_never_writes_over_its_manifest_or_inputs(tmp_path: Path, pair: str,
     ("name\tsrc\ttgt\tsrc_lang\ttgt_lang\n# no pairs yet\n", "manifest lists no pairs"),
     # stop 36: the line as the file numbers it, comments and blank lines counted (it said line 2)
     ("name\tsrc\ttgt\tpresplit\n# c\n\na\tx.ar\ty.en\tmaybe\n", "line 4: presplit must be yes or no"),
+    # a column named like run's options was a note, its pairs aligned with run's model in silence
+    ("name\tsrc\ttgt\tmodel\na\tx.ar\ty.en\te5-small\n", "column(s) 'model' would be read as notes"),
+    ("name\tsrc\ttgt\tMax-Link\na\tx.ar\ty.en\t6\n", "run's --max-link sets every pair's"),
 ])
 def test_bad_manifest_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "m.tsv").write_text(text, encoding="utf-8")

@@ -84,6 +84,10 @@ def _trimmed(row: list[str]) -> list[str]:
     return row
 
 
+#: run's options by the manifest column a user might write for them
+_RUN_OPTIONS = {"model": "model", "max_link": "max-link"}
+
+
 def read_manifest(path: str | Path) -> list[PairEntry]:
     """Parse a manifest; relative paths are resolved against its folder."""
     path = Path(path)
@@ -102,6 +106,15 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
         raise InputError(f"{path}: manifest header names column(s) {', '.join(map(repr, twice))} twice")
+    # run's own options, which no manifest column sets per pair: such a column was taken for a
+    # note, and its pairs aligned with the run's options in silence
+    options = [h for h in header if h.replace("-", "_") in _RUN_OPTIONS]
+    if options:
+        flags = ", ".join(f"--{_RUN_OPTIONS[h.replace('-', '_')]}" for h in options)
+        raise InputError(f"{path}: manifest column(s) {', '.join(map(repr, options))} would be read as notes: a "
+                         f"manifest sets mode, presplit and the languages per pair; run's {flags} sets "
+                         "every pair's (pairs that need another value go in a manifest of their own), "
+                         "or rename the column")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         spaced = len(header) == 1 and all(c in header[0].split() for c in REQUIRED)
