@@ -576,3 +576,15 @@ def test_an_output_in_the_work_folder_is_refused_before_any_work(seed_sentences:
     res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--work", str(work), "-o", str(inside), "-q"])
     assert res.exit_code == 2 and "inside the --work folder" in res.stderr, res.output
     assert {p: p.read_bytes() for p in work.rglob("*") if p.is_file()} == before
+
+
+def test_another_k_says_p_is_off_its_calibration(seed_sentences: tuple[list[str], list[str]], tmp_path: Path) -> None:
+    # -k 16 doubled the margins and moved which pairs --min-p keeps, in silence
+    ar, en = seed_sentences
+    src, tgt = write_lines(tmp_path / "ar.txt", ar), write_lines(tmp_path / "en.txt", en)
+    for k, warned in (("4", False), ("8", True)):
+        res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "-k", k, "-o", str(tmp_path / f"p{k}.tsv")])
+        assert res.exit_code == 0, res.output
+        assert ("fitted on margins over 4 neighbours" in res.stderr) is warned, res.stderr
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "-k", "8", "--z-min", "3", "-o", str(tmp_path / "z.tsv")])
+    assert res.exit_code == 0 and "fitted on margins" not in res.stderr  # kept by margin, not p

@@ -115,6 +115,9 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         named = "an HTML report" if report else fmt
         raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {named} (from the name {output})")
     log = note(quiet)
+    if k != 4 and min_p is not None and log:  # p's model was fitted on margins over 4 neighbours
+        log(f"-k {k}: the confidence model behind p was fitted on margins over 4 neighbours; with {k} the "
+            "margins, and so p, are on another scale (--min-p then keeps pairs by an uncalibrated p)")
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
                 header=header, fmt=fmt, sidecar=sidecar, log=log, force_lang=force_lang, index=index, k=k,
