@@ -178,6 +178,8 @@ def test_same_language_detected_is_an_error(seed_en: Path, tmp_path: Path) -> No
     ["--max-link", "0"],
     ["--no-such-option"],
     ["--no-cache", "--cache-dir", "cache"],  # the folder was dropped in silence
+    ["--status", "accepted"],  # a new alignment has no review decisions: it wrote no link, in silence
+    ["--drop-rejected"],
 ])
 def test_bad_option_one_line_exit_2(seed_ar: Path, seed_en: Path, args: list[str]) -> None:
     code, out, err = invoke("align", str(seed_ar), str(seed_en), *args)

@@ -87,6 +87,11 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
 
     if no_cache and cache_dir:  # the folder was dropped in silence
         raise InputError("--no-cache embeds without a cache, --cache-dir names one: give one")
+    review_opts = [flag for key, flag in (("status", "--status"), ("drop_rejected", "--drop-rejected"))
+                   if filter_opts.get(key) not in (None, False)]
+    if review_opts:  # --status accepted wrote no link, and the log only counted what the filter removed
+        raise InputError(f"{', '.join(review_opts)} keep links by their review decision, and a new alignment "
+                         "has none yet; review it (parallel-corpus review), then filter the reviewed file")
     check_output_path(output)
     from ..export import check_destination
 
