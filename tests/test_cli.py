@@ -836,3 +836,14 @@ def test_output_names_that_promise_what_is_not_written(seed_ar: Path, seed_en: P
     assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
     assert stdout == "" and [p.name for p in tmp_path.iterdir()] == ["in.tsv"]
     assert set(Path("/dev").iterdir()) == before
+
+
+def test_a_sidecar_that_cannot_be_written_is_refused_before_aligning(seed_ar: Path, seed_en: Path,
+                                                                     tmp_path: Path) -> None:
+    # OUT.tsv.sig a folder: the alignment was paid for, then the command failed with exit 1
+    (tmp_path / "t.tsv.sig").mkdir()
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "-o", str(tmp_path / "t.tsv"))
+    assert code == 2 and "t.tsv.sig: is a directory" in err and "links" not in err, err
+    assert not (tmp_path / "t.tsv").exists()
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "-q", "--no-sig", "-o", str(tmp_path / "t.tsv"))
+    assert code == 0, err

@@ -96,6 +96,11 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     from ..export import check_destination
 
     out_fmt = check_destination(output, fmt)  # e.g. moses needs -o NAME: say so before aligning
+    from ..export import SIDECAR, sidecar_path
+    from ..io import is_special
+
+    if sidecar and out_fmt in SIDECAR and not is_special(output):  # its .sig too, not after the alignment
+        check_output_path(sidecar_path(output))
     check_filter_options({**filter_opts, "min_p": min_p}, keep_empty)  # bad values fail before the alignment is paid for
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang, lang_hint="--src-lang")
