@@ -143,6 +143,11 @@ def test_cli_eval_mining_tsv(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["eval", str(pred), str(gold)])
     assert res.exit_code == 0, res.output
     assert "mining  P 0.6667  R 0.5000  F1 0.5714" in res.output
+    assert "null-policy" not in res.stderr
+    # the policy asked for mining pairs was ignored in silence
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(gold), "--null-policy", "drop"])
+    assert res.exit_code == 0 and "mining  P 0.6667" in res.stdout
+    assert "--null-policy applies to alignment scores" in res.stderr
 
 
 def test_cli_eval_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:

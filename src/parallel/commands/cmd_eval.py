@@ -318,6 +318,9 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
                "not links\n") if unmatched else ""
     out = sys.stdout
     if kind == "tsv":
+        if null_policy != "reference" and not quiet:  # asked for, and nothing it could change
+            click.echo("note: --null-policy applies to alignment scores; mined pairs (a TSV GOLD) have no "
+                       "1-0/0-1 links, so it changes nothing here", err=True)
         total = PRF(0, 0, 0, 0)
         for d in docs:
             total = total + mining_scores(d.pred, d.gold)
