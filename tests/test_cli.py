@@ -177,7 +177,6 @@ def test_same_language_detected_is_an_error(seed_en: Path, tmp_path: Path) -> No
     ["--format", "docx"],
     ["--max-link", "0"],
     ["--no-such-option"],
-    ["--no-cache", "--cache-dir", "cache"],  # the folder was dropped in silence
     ["--status", "accepted"],  # a new alignment has no review decisions: it wrote no link, in silence
     ["--drop-rejected"],
 ])

@@ -716,9 +716,3 @@ def test_run_says_what_align_warns_about_a_pair(tmp_path: Path) -> None:
         summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
         assert list(summary["warnings"]) == ["covid"]
 
-
-def test_run_refuses_no_cache_with_a_cache_folder(tmp_path: Path) -> None:
-    (tmp_path / "m.tsv").write_text(f"name\tsrc\ttgt\ncovid\t{AR}\t{EN}\n", encoding="utf-8")
-    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "out"), "--no-cache",
-                                   "--cache-dir", str(tmp_path / "c")])
-    assert res.exit_code == 2 and "--no-cache" in res.stderr and not (tmp_path / "out").exists(), res.output

@@ -729,7 +729,6 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
             bar.update(1)
             if log and not progress:
                 log(f"{res.name}: {info['links']} link{'' if info['links'] == 1 else 's'} ({info['mode']})")
-
         interrupted = False
     finally:
         eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now

@@ -351,6 +351,11 @@ def parse_pairs_tsv(text: str, name: str = "pairs") -> list[AlignLink]:
     return _parse_tsv(text, name)[0]
 
 
+def _no_ids(name: str) -> str:
+    return (f"{name}: holds no sentence ids to score (made from a Moses file, or from elsewhere without "
+            "them); give the Vecalign, TSV, JSONL, TMX or JSON export of the alignment")
+
+
 def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
     """:func:`parse_pairs_tsv`, and the sentence texts where the file has its ``src`` and ``tgt``
     columns (:func:`_whole_texts`), else None."""
@@ -406,9 +411,7 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
             if "src" in names and "tgt" in names and len(cols) == len(names):
                 rows.append((*pairs[-1], cols[names.index("src")], cols[names.index("tgt")]))
     if no_ids and len(no_ids) == len(pairs):  # the pairs without their ids: scored, every one would be wrong
-        raise InputError(f"{name}: holds no sentence ids to score (made from a Moses file, or from "
-                         "elsewhere without them); give the Vecalign, TSV, JSONL, TMX or JSON export of "
-                         "the alignment")
+        raise InputError(_no_ids(name))
     if no_ids:
         raise InputError(f"{name}: line {no_ids[0]}: no sentence ids on either side (src_ids and tgt_ids "
                          "are empty), so the row is no link")
@@ -551,9 +554,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
-        raise InputError(f"{name}: holds no sentence ids to score (made from a Moses file, or from "
-                         "elsewhere without them); give the Vecalign, TSV, JSONL, TMX or JSON export of "
-                         "the alignment")
+        raise InputError(_no_ids(name))
     for side in ("src_origin", "tgt_origin"):
         _one_origin_file(name, side, [link.features.get(side) for link in al.links])
     offsets = al.info.get("pair_offsets") or {}

@@ -342,7 +342,7 @@ _AR_REPORTING = frozenset(["تساءل", "تساءلت", "وتساءل", "وتس
                            # pronoun or a plural ending and after و/ف (:func:`_is_reporting`: سألته, أجابني, قالوا)
                            "أجاب", "أجابت", "أجبت", "رد", "ردت", "رددت", "قلت", "همس", "همست", "صاح", "صاحت",
                            "صحت", "صرخ", "صرخت", "هتف", "هتفت", "تمتم", "تمتمت", "علق", "علقت", "سألنا",
-                           "قلنا", "ردد", "رددت", "يسأل", "تسأل"]) | _EN_REPORTING
+                           "قلنا", "ردد", "يسأل", "تسأل"]) | _EN_REPORTING
 #: what a reporting verb may carry after its stem: an object pronoun ("سألته" "she asked him", "أجابني"),
 #: a plural or dual ending ("قالوا", "قالا"); longest first
 _AR_VERB_ENDINGS = ("هما", "كما", "هم", "هن", "ها", "ني", "نا", "كم", "وا", "ه", "ك", "ا")
@@ -359,8 +359,9 @@ _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", 
 def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
     """``word`` is one of ``reporting``, or an Arabic form of one: vowel marks dropped, a
     conjunction و/ف before it and an object pronoun or plural ending after it taken off
-    (``فسألته`` -> ``سألت``, ``أجابني`` -> ``أجاب``, ``قالوا`` -> ``قال``). Only forms of the listed
-    verbs count, so what the ending takes off cannot make another word one."""
+    (``فسألته`` -> ``سألت``, ``أجابني`` -> ``أجاب``, ``قالوا`` -> ``قال``). A word that only looks like
+    such a form (``ردها`` "her reply") matches too, but it is asked only of a short tail right after
+    a quotation or a question, where such a tail is a reporting clause."""
     w = word.lower()
     if w in reporting:
         return True

@@ -85,8 +85,6 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     from ..export import export
     from ..io import check_output_path
 
-    if no_cache and cache_dir:  # the folder was dropped in silence
-        raise InputError("--no-cache embeds without a cache, --cache-dir names one: give one")
     review_opts = [flag for key, flag in (("status", "--status"), ("drop_rejected", "--drop-rejected"))
                    if filter_opts.get(key) not in (None, False)]
     if review_opts:  # --status accepted wrote no link, and the log only counted what the filter removed

@@ -51,10 +51,8 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
       parallel-corpus run big/manifest.tsv -o /shared/align --engine ray --ray-address auto
     """
     from ..corpus import run_manifest
-    from ..errors import InputError, OutputError, ParallelError
+    from ..errors import OutputError, ParallelError
 
-    if no_cache and cache_dir:  # the folder was dropped in silence
-        raise InputError("--no-cache embeds without a cache, --cache-dir names one: give one")
     # as align takes it; a folder made absolute, since workers (Ray's too) may start elsewhere
     cache: bool | str = False if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else True
     try:
