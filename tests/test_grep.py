@@ -319,3 +319,18 @@ def test_an_ascii_character_given_by_its_code_stays_a_literal() -> None:
     # stop 36 (review of the change): \x2e was decoded to "." and matched any character
     rx = compile_pattern(r"a\x2eb|\u0028c", regex=True)
     assert rx.search("a.b") and rx.search("(c") and not rx.search("axb")
+
+
+def test_count_in_the_format_asked(tmp_path: Path, al: Alignment) -> None:
+    # -c -f tsv / -f jsonl printed the sentence meant for people, not a line a tool reads
+    path = _file(tmp_path, al)
+    want = counts(concordance(al, "health"))
+    res = CliRunner().invoke(main, ["grep", "health", str(path), "-c", "-f", "jsonl"])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout) == {"src_lang": al.src.lang, "tgt_lang": al.tgt.lang, **want}
+    res = CliRunner().invoke(main, ["grep", "health", str(path), "-c", "-f", "tsv"])
+    head, row = res.stdout.splitlines()
+    assert dict(zip(head.split("\t"), row.split("\t"), strict=True)) == {
+        "src_lang": al.src.lang, "tgt_lang": al.tgt.lang, **{k: str(v) for k, v in want.items()}}
+    res = CliRunner().invoke(main, ["grep", "health", str(path), "-c"])
+    assert res.stdout.startswith(f"{want['matches']} match")

@@ -49,7 +49,8 @@ def isolate(text: str, on: bool) -> str:
 @click.option("-s", "--side", type=click.Choice(["src", "tgt", "both"]), default="both", show_default=True,
               help="Search the source side, the target side or both.")
 @click.option("-c", "--count", "count_only", is_flag=True,
-              help="Print only the counts (matches per side, sentences, links).")
+              help="Print only the counts (matches per side, sentences, links), as one line of -f's "
+                   "format.")
 @click.option("--width", type=click.IntRange(5, 500), default=40, show_default=True,
               help="Characters of context on each side of a match.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "tsv", "jsonl"]), default="text",
@@ -97,7 +98,15 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitiv
         hits = hits[:max_hits]
     out = sys.stdout
     if count_only:
-        out.write(counts_line(counts(hits), al.src.lang, al.tgt.lang) + "\n")
+        c = counts(hits)
+        if fmt == "jsonl":  # for tools, as the hits are (it printed the sentence for people)
+            out.write(json.dumps({"src_lang": al.src.lang, "tgt_lang": al.tgt.lang, **c}) + "\n")
+        elif fmt == "tsv":
+            if header:
+                out.write("\t".join(["src_lang", "tgt_lang", *c]) + "\n")
+            out.write("\t".join([al.src.lang, al.tgt.lang, *map(str, c.values())]) + "\n")
+        else:
+            out.write(counts_line(c, al.src.lang, al.tgt.lang) + "\n")
         return 0 if hits else 1
     if not hits and not quiet:
         print(no_match_line(pattern, al, side=side, regex=regex, case_sensitive=case_sensitive), file=sys.stderr)
