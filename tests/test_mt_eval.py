@@ -243,3 +243,15 @@ def test_the_note_names_the_reference_file_and_its_signature_apart(tmp_path: Pat
     assert result.exit_code == 0, result.output
     note = next(x for x in result.stderr.splitlines() if "pairs scored" in x)
     assert f"; reference {ref}" in note and "reference file: model:" not in note
+
+
+def test_tokenize_is_bleus_alone(tmp_path: Path) -> None:
+    # --metrics chrf --tokenize intl: --json reported "tokenize": "intl" for a score it did not touch
+    ref = pairs(tmp_path)
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref), "--json", "--metrics", "chrf",
+                         "--tokenize", "intl")
+    assert code == 0 and json.loads(out)["tokenize"] is None
+    assert "--tokenize intl is not used" in err
+    code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref), "--json", "--metrics", "bleu,chrf",
+                         "--tokenize", "intl")
+    assert code == 0 and json.loads(out)["tokenize"] == "intl" and "not used" not in err

@@ -206,6 +206,8 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     if not rows:
         raise InputError(f"{ref}: no pair has text on both sides")
     tok = tokenize or default_tokenize(parts[1])
+    if "bleu" not in wanted and tokenize is not None and log:  # chrF and TER tokenize on their own
+        log(f"--tokenize {tokenize} is not used: it is BLEU's tokenizer, and --metrics {','.join(wanted)} has no BLEU")
     results = corpus_scores([r[2] for r in rows], [r[3] for r in rows], wanted, tok)
     per_pair = sentence_chrf([r[2] for r in rows], [r[3] for r in rows]) if sentence else []
     if log:
@@ -215,7 +217,8 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     no_ids = bool(al.info.get(NO_IDS))
     if as_json:
         doc: dict[str, Any] = {
-            "direction": direction, "pairs": len(rows), "skipped": skipped, "tokenize": tok,
+            "direction": direction, "pairs": len(rows), "skipped": skipped,
+            "tokenize": tok if "bleu" in wanted else None,  # BLEU's; chrF and TER have their own
             "scores": [{"metric": r.name, "score": round(r.score, 4), "signature": r.signature}
                        for r in results],
             "reference_signature": al.signature,
