@@ -588,3 +588,16 @@ def test_another_k_says_p_is_off_its_calibration(seed_sentences: tuple[list[str]
         assert ("fitted on margins over 4 neighbours" in res.stderr) is warned, res.stderr
     res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "-k", "8", "--z-min", "3", "-o", str(tmp_path / "z.tsv")])
     assert res.exit_code == 0 and "fitted on margins" not in res.stderr  # kept by margin, not p
+
+
+def test_ivf_options_with_the_exact_index_say_they_are_unused(seed_sentences: tuple[list[str], list[str]],
+                                                              tmp_path: Path) -> None:
+    # --index exact --nprobe 7 --candidates 2 wrote the same bytes as the defaults, in silence
+    ar, en = seed_sentences
+    src, tgt = write_lines(tmp_path / "ar.txt", ar), write_lines(tmp_path / "en.txt", en)
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--index", "exact", "--nprobe", "7",
+                                   "--candidates", "2", "-o", str(tmp_path / "a.tsv")])
+    assert res.exit_code == 0 and "--nprobe and --candidates are not used" in res.stderr, res.output
+    res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--index", "exact", "-o", str(tmp_path / "b.tsv")])
+    assert res.exit_code == 0 and "not used" not in res.stderr
+    assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()

@@ -115,6 +115,10 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         named = "an HTML report" if report else fmt
         raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {named} (from the name {output})")
     log = note(quiet)
+    unused = [flag for flag, given in (("--nprobe", nprobe is not None), ("--candidates", candidates != 16)) if given]
+    if index == "exact" and unused and log:  # they size the ivf index's search; exact compares every pair
+        log(f"{' and '.join(unused)} {'are' if len(unused) > 1 else 'is'} not used: they set the ivf index's "
+            "search, and --index exact compares every pair")
     if k != 4 and min_p is not None and log:  # p's model was fitted on margins over 4 neighbours
         log(f"-k {k}: the confidence model behind p was fitted on margins over 4 neighbours; with {k} the "
             "margins, and so p, are on another scale (--min-p then keeps pairs by an uncalibrated p)")
