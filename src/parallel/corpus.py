@@ -284,8 +284,7 @@ def align_pair(job: PairJob) -> PairResult:
     info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
             "mode": al.mode, "signature": al.signature}
     if al.info.get("warning"):  # e.g. its manifest mode parallel on texts that are not translations
-        info["warning"] = str(al.info["warning"]).replace(
-            "try --mode comparable", "give the pair mode comparable (or auto) in the manifest")
+        info["warning"] = manifest_hints(str(al.info["warning"]))
     return PairResult(job.name, job.key, files=files, info=info)
 
 
@@ -294,11 +293,12 @@ _MANIFEST_HINTS = (
     (re.compile(r"pass (?:it with|both) --src-lang(?:/| and )--tgt-lang"), "set src_lang and tgt_lang in the manifest"),
     (re.compile(r"pass --force-lang to (?:use it anyway|keep '[^']*')"),
      "correct src_lang/tgt_lang in the manifest (align --force-lang keeps it anyway)"),
+    (re.compile(r"try --mode comparable"), "give the pair mode comparable (or auto) in the manifest"),
 )
 
 
 def manifest_hints(message: str) -> str:
-    """``message`` with align's option hints (--src-lang, --force-lang) rewritten for a manifest."""
+    """``message`` with align's option hints (--src-lang, --force-lang, --mode) rewritten for a manifest."""
     for pattern, hint in _MANIFEST_HINTS:
         message = pattern.sub(hint, message)
     return message

@@ -43,7 +43,7 @@ class OutputError(ParallelError):
     """An output file could not be written (disk full, read-only folder); names the file."""
 
     exit_code = 1
-    #: The file that could not be written and why (:func:`cannot_write` sets them), for a caller
+    #: The file that could not be written and why (:func:`parallel.io._cannot_write` sets them), for a caller
     #: that words the failure its own way.
     path: str | None = None
     reason: str | None = None

@@ -618,7 +618,6 @@ COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".lz4")
 def format_for(path: str | None, fmt: str | None) -> str:
     """The format named by ``fmt``, else guessed from ``path``'s suffix, else tsv. A name that
     says the file is compressed (``pairs.jsonl.gz``) is refused: it would get plain text."""
-    check_output_name(path, None)
     name = _format_for(path, fmt)
     check_output_name(path, name)
     return name

@@ -787,14 +787,14 @@ def read_tmx(path: str | Path) -> Alignment:
     hprops = {p.get("type", ""): (p.text or "") for p in header.findall("prop")}
     signature = hprops.get("x-signature", "")
     src_lang = header.get("srclang", "")
-    units = [[(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")]
+    units = [(tu, [(tuv.get(_XML_LANG) or tuv.get("lang") or "", tuv) for tuv in tu.findall("tuv")])
              for tu in body.iter("tu")]
     if not src_lang or src_lang == "*all*":
-        src_lang = next((tuvs[0][0] for tuvs in units if tuvs), "")
+        src_lang = next((tuvs[0][0] for _, tuvs in units if tuvs), "")
     src_key = _lang_key(src_lang)
     # the target: the one other language of the file (compared by primary subtag: a tu may say
     # ar-SA where the header says ar), or the signature's where a multilingual file names it
-    others = list(dict.fromkeys(_primary(lang) for tuvs in units for lang, _ in tuvs
+    others = list(dict.fromkeys(_primary(lang) for _, tuvs in units for lang, _ in tuvs
                                 if _primary(lang) != _primary(src_key)))
     sig_tgt = _sig_fields(signature).get("tgt", "")
     if len(others) > 1 and _primary(sig_tgt) not in others:
@@ -805,7 +805,7 @@ def read_tmx(path: str | Path) -> Alignment:
     tgt_lang = ""
     rows: list[Row] = []
     has_ids = False
-    for n, (tu, tuvs) in enumerate(zip(body.iter("tu"), units, strict=True)):
+    for n, (tu, tuvs) in enumerate(units):
         where = f"{name}: <tu> number {n + 1}"
         src_tuv = next((t for lang, t in tuvs if _lang_key(lang) == src_key), None)
         if src_tuv is None and tgt_primary is not None:  # en-US where the header says en

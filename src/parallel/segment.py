@@ -365,7 +365,7 @@ def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
     w = word.lower()
     if w in reporting:
         return True
-    if not re.search(f"[{_AR_LETTER}]", w):
+    if not _ARABIC_START.search(w):
         return False
     w = strip_marks(w)
     stems = {w, w[1:]} if len(w) > 3 and w[0] in "وف" else {w}

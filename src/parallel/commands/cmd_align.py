@@ -7,7 +7,14 @@ import click
 from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
 from ..export import FORMATS, wants_report
-from .cmd_filter import check_filter_options, export_options, filter_options, run_filters, unmatched_note
+from .cmd_filter import (
+    check_filter_options,
+    export_options,
+    filter_options,
+    review_flags,
+    run_filters,
+    unmatched_note,
+)
 from .options import PROBABILITY, lang_code, note, quiet_option
 
 
@@ -85,8 +92,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     from ..export import export
     from ..io import check_output_path
 
-    review_opts = [flag for key, flag in (("status", "--status"), ("drop_rejected", "--drop-rejected"))
-                   if filter_opts.get(key) not in (None, False)]
+    review_opts = review_flags(filter_opts)
     if review_opts:  # --status accepted wrote no link, and the log only counted what the filter removed
         raise InputError(f"{', '.join(review_opts)} keep links by their review decision, and a new alignment "
                          "has none yet; review it (parallel-corpus review), then filter the reviewed file")

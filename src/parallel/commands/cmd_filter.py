@@ -117,7 +117,6 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
     from ..export import SUFFIXES, check_output_name, format_for
     from ..readers import moses_base
 
-    check_output_name(output, None)
     if fmt:
         check_output_name(output, fmt)
         return fmt
@@ -131,6 +130,12 @@ def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
         return format_for(output, None)
     check_output_name(output, in_fmt)
     return in_fmt
+
+
+def review_flags(options: dict[str, Any]) -> list[str]:
+    """The review filters among ``options`` (``--status``, ``--drop-rejected``) as typed."""
+    return [flag for key, flag in (("status", "--status"), ("drop_rejected", "--drop-rejected"))
+            if options.get(key) not in (None, False)]
 
 
 # Filters that read the texts (or evidence computed from them): a Vecalign file holds none.
@@ -158,8 +163,7 @@ def check_conversion(file: str, in_fmt: str, out_fmt: str, options: dict[str, An
     if text_opts:
         raise InputError(f"{file}: {', '.join(text_opts)} read the texts, which a Vecalign file does "
                          "not hold; filter an export that has them (tsv, jsonl, tmx, moses or json)")
-    review_opts = [flag for key, flag in (("status", "--status"), ("drop_rejected", "--drop-rejected"))
-                   if options.get(key) not in (None, False)]
+    review_opts = review_flags(options)
     if review_opts:
         # every link would pass as unreviewed: --drop-rejected would keep rejected links, --status
         # accepted would drop everything, and neither would say so

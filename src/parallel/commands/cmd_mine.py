@@ -8,6 +8,8 @@ import click
 
 from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
 
+_CANDIDATES = 16  # --candidates' default: the ivf search's neighbours per sentence
+
 
 @click.command("mine", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -38,7 +40,7 @@ from .options import PROBABILITY, FiniteFloat, lang_code, note, quiet_option
               help="Neighbour search: exact blocked brute force, FAISS IVF, or auto (exact up to 8k x 8k).")
 @click.option("-k", "--knn", "k", type=click.IntRange(1, None), default=4, show_default=True,
               help="Neighbours averaged in the margin.")
-@click.option("--candidates", type=click.IntRange(1, None), default=16, show_default=True,
+@click.option("--candidates", type=click.IntRange(1, None), default=_CANDIDATES, show_default=True,
               help="Neighbours kept per sentence (ivf).")
 @click.option("--nprobe", type=click.IntRange(1, None), default=None,
               help="IVF lists probed per query (ivf). Default: about 2,560 vectors scanned per query "
@@ -115,7 +117,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
         named = "an HTML report" if report else fmt
         raise InputError(f"mine writes tsv, jsonl, tmx or moses, not {named} (from the name {output})")
     log = note(quiet)
-    unused = [flag for flag, given in (("--nprobe", nprobe is not None), ("--candidates", candidates != 16)) if given]
+    unused = [flag for flag, given in (("--nprobe", nprobe is not None), ("--candidates", candidates != _CANDIDATES)) if given]
     if index == "exact" and unused and log:  # they size the ivf index's search; exact compares every pair
         log(f"{' and '.join(unused)} {'are' if len(unused) > 1 else 'is'} not used: they set the ivf index's "
             "search, and --index exact compares every pair")
