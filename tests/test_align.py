@@ -429,7 +429,7 @@ def test_weak_bonus_counts_only_unmatched_weak_boundaries() -> None:
 def test_span_budget_keeps_the_nearest_alternatives_first() -> None:
     """Under a tight budget, the spans of the first search's links come first, then (shortest
     first) the spans sharing a sentence with them, then the rest, on both sides alike."""
-    from parallel.monotonic import _within_budget
+    from parallel.monotonic.spans import _within_budget
 
     s_len = np.full(40, 30.0)
     t_len = np.full(40, 30.0)
@@ -755,7 +755,7 @@ def test_absorb_additions(src: list[str], tgt: list[str], links: list[Any], want
 def test_align_parallel_absorbs_additions_in_one_to_many_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     """align_parallel hands its links to absorb_additions where one side is split finer (from the
     clause step's strength on), with the default search options, and not elsewhere."""
-    import parallel.monotonic as mono
+    import parallel.monotonic.document as mono
 
     seen: list[tuple[int, int]] = []
     real = mono.absorb_additions
@@ -847,7 +847,7 @@ def test_clauses() -> None:
 ])
 def test_sentences_of_clauses(owner: list[int], sides: list[Any], weight: list[int] | None,
                               want: list[Any]) -> None:
-    from parallel.monotonic import _sentences_of_clauses
+    from parallel.monotonic.clause_align import _sentences_of_clauses
 
     w = np.ones(len(owner)) if weight is None else np.array(weight, dtype=float)
     assert _sentences_of_clauses(sides, np.array(owner), w) == want
@@ -873,7 +873,7 @@ def _random_clause_links(rng: np.random.Generator, clauses: int, moves: list[tup
 def test_sentences_of_clauses_cover_every_sentence_once(sizes: list[int], seed: int) -> None:
     """Whatever the clause alignment, the sentence links cover each sentence of both sides once,
     in order."""
-    from parallel.monotonic import _sentences_of_clauses
+    from parallel.monotonic.clause_align import _sentences_of_clauses
 
     rng = np.random.default_rng(seed)
     owner = np.repeat(np.arange(len(sizes)), sizes)
@@ -891,7 +891,7 @@ def test_sentences_of_clauses_stay_within_the_largest_link(sizes: list[int], lim
     """Read back onto sentences, no link has more than ``limit`` sentences on either side (a
     sentence of many clauses, each against several sentences, made 1-43 links), and every
     sentence is still in one link, in order."""
-    from parallel.monotonic import _sentences_of_clauses
+    from parallel.monotonic.clause_align import _sentences_of_clauses
 
     rng = np.random.default_rng(seed)
     owner = np.repeat(np.arange(len(sizes)), sizes)
@@ -1005,7 +1005,7 @@ def test_a_long_untranslated_passage_splits_the_document(monkeypatch: pytest.Mon
     finds it, the two parts either side are aligned on their own (the band stays as narrow as
     without the passage, not 200 wide: time and memory of the search grow with the band), and the
     passage comes out as 0-1 (1-0) links."""
-    import parallel.monotonic as mono
+    import parallel.monotonic.search as mono
 
     s, t = _with_untranslated_passage()
     if gap_side == 0:  # the passage on the source side: the same document, sides swapped
@@ -1034,7 +1034,7 @@ def test_a_long_untranslated_passage_splits_the_document(monkeypatch: pytest.Mon
 def test_clause_links_do_not_take_in_a_long_omission() -> None:
     """Read back from clauses: a few skipped sentences between two clauses of one sentence belong
     to it, a run longer than any link (an untranslated passage) stays 0-1."""
-    from parallel.monotonic import _ABSORB_MAX, _sentences_of_clauses
+    from parallel.monotonic.clause_align import _ABSORB_MAX, _sentences_of_clauses
 
     owner = np.array([0, 0, 1])  # sentence 0 has two clauses
     for skipped, taken in ((2, True), (_ABSORB_MAX, True), (_ABSORB_MAX + 1, False), (40, False)):
@@ -1056,7 +1056,7 @@ def test_length_variance_comes_from_prose_anchors() -> None:
     closer than prose: the Gale-Church variance is estimated from anchors of at least
     _GC_MIN_CHARS on both sides, so a document full of headings does not get a variance so small
     that one added phrase ruins a 1-1 link; with too few such anchors, the prior."""
-    from parallel.monotonic import _GC_MIN_CHARS, calibrate
+    from parallel.monotonic.first_pass import _GC_MIN_CHARS, calibrate
 
     rng = np.random.default_rng(0)
     unit = lambda x: (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)

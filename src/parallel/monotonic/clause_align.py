@@ -1,0 +1,353 @@
+"""One-to-many documents: align the coarser side by its clauses, then give the finer side's
+unlinked sentences to a neighbouring link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..data import Link
+from ..embed import Encoder
+from .boundaries import clauses
+from .dp import _normalise
+from .first_pass import calibrate, first_pass
+from .search import _FINER_SEARCH, _align_parallel, auto_max_link, one_to_many
+
+
+def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: np.ndarray, tgt_emb: np.ndarray,
+                     opts: dict[str, Any]) -> list[Link] | None:
+    """Align a one-to-many document through the clauses of its coarser side (None when no sentence
+    there has two clauses).
+
+    The sentences of the coarser side are split into clauses (:func:`clauses`; a sentence of one
+    clause keeps its vector, the clauses of the others are embedded in one encoder call), the
+    clauses are aligned with the finer side's sentences (:func:`_align_parallel` with ``opts``),
+    and each link is read back onto whole sentences (:func:`_sentences_of_clauses`): a sentence gets
+    the finer side's sentences its clauses were aligned with; sentences whose clauses are all in
+    one link become one link (2-x). The clause embeddings are paid from the span budget; the
+    clause-edge term is off (the clauses stand in for it).
+
+    Why: a long sentence rendered as several short ones is cut where its clauses end. Aligned by
+    clauses, most links are one clause against one or two sentences, where sentence vectors are
+    reliable; aligned whole, every cut is a choice between long spans whose joined vectors barely
+    move when a short sentence at their edge is added or dropped.
+    """
+    n, m = len(src), len(tgt)
+    coarse = 0 if n < m else 1
+    sents, other = (src, tgt) if coarse == 0 else (tgt, src)
+    # the share of the characters the span budget leaves to embeddings (the search of a one-to-many
+    # document is longer, see _align_parallel); None: no budget
+    share = (None if opts.get("span_budget") is None
+             else float(opts["span_budget"]) * (1.0 - _FINER_SEARCH * one_to_many(n, m)))
+    pieces = [clauses(x, waw=True) for x in sents]
+    if share is not None:
+        # the cuts at و make more clauses to embed: where they would cost more than the span budget
+        # holds, the clauses end at punctuation only
+        allowed = share * (sum(len(x) + 20.0 for x in sents) + sum(len(x) + 20.0 for x in other))
+        if sum(len(c) + 20.0 for p in pieces if len(p) > 1 for c in p) > allowed:
+            pieces = [clauses(x) for x in sents]
+    if all(len(p) < 2 for p in pieces):
+        return None
+    owner = np.array([k for k, p in enumerate(pieces) for _ in p], dtype=np.int64)
+    texts = [c for p in pieces for c in p]
+    base = _normalise(np.asarray(src_emb if coarse == 0 else tgt_emb, dtype=np.float32))
+    vecs = base[owner].copy()
+    split = np.array([len(pieces[k]) > 1 for k in owner])
+    if split.any():
+        vecs[split] = _normalise(np.asarray(encoder.encode([x for x, y in zip(texts, split, strict=True) if y]),
+                                            dtype=np.float32))
+    if share is not None:
+        # the clauses' embeddings are paid from the span budget
+        spent = sum(len(x) + 20.0 for x, y in zip(texts, split, strict=True) if y)
+        chars = sum(len(x) + 20.0 for x in texts) + sum(len(x) + 20.0 for x in other)
+        opts = {**opts, "span_budget": max(0.0, share - spent / chars)}
+    # the clauses are what the clause-edge term stands in for when whole sentences are aligned
+    opts = {**opts, "edge_weight": 0.0}
+    # a boundary between two clauses of one sentence is a cut inside it (weak after a comma)
+    cut = np.concatenate([[False], owner[1:] == owner[:-1]])
+    if coarse == 0:
+        inner = _align_parallel(texts, tgt, encoder, src_emb=vecs, tgt_emb=tgt_emb, src_cut=cut, **opts)
+    else:
+        inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, tgt_cut=cut, **opts)
+    sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
+    weight = np.array([len(x) for x in texts], dtype=np.float64)
+    links = [(a, b) if coarse == 0 else (b, a)
+             for a, b in _sentences_of_clauses(sides, owner, weight, limit=auto_max_link(n, m))]
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    return _scored_links(links, s, t, [len(x) for x in src], [len(x) for x in tgt], float(opts["local"]),
+                         int(opts["seed"]))
+
+
+#: Most sentences in a row of the finer side left unlinked that :func:`absorb_additions` joins to
+#: a neighbouring link (a longer run is a passage the translation added or left out).
+_ABSORB_RUN = 2
+
+
+def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder: Encoder,
+                     src_emb: np.ndarray, tgt_emb: np.ndarray, local: float, seed: int) -> list[Link]:
+    """In a one-to-many document, join each run of at most ``_ABSORB_RUN`` sentences of the finer
+    side that no link holds (a 0-1 link) to the neighbouring link, before or after it, that it
+    fits better; links are otherwise unchanged.
+
+    A translation that renders one sentence as several rarely adds a sentence of its own: an
+    unlinked short sentence between two one-to-many links ("Little do you remember." after the
+    sentence it ends) is the last of the link before it or the first of the link after it, and
+    the search left it out because a short sentence barely moves a joined vector either way.
+    Both joins are embedded as text (one encoder call for the whole document), and the run goes
+    where adding it raises the link's cosine more (or lowers it less). A run with no link on
+    either side next to it (the document's edge, or another unlinked stretch) stays unlinked, and
+    so does one that would make a link longer than :func:`auto_max_link` allows.
+    """
+    n, m = len(src), len(tgt)
+    fine = 1 if m > n else 0  # the side split finer: its unlinked sentences are the additions
+    limit = auto_max_link(n, m)
+
+    def side(k: Link) -> tuple[int, ...]:
+        return k.tgt if fine == 1 else k.src
+
+    def other(k: Link) -> tuple[int, ...]:
+        return k.src if fine == 1 else k.tgt
+
+    fine_text, coarse_text = (tgt, src) if fine == 1 else (src, tgt)
+    runs: list[tuple[int, int]] = []  # (first, last) link positions of each run of additions
+    k = 0
+    while k < len(links):
+        if not other(links[k]) and side(links[k]):
+            e = k
+            while e + 1 < len(links) and not other(links[e + 1]) and side(links[e + 1]):
+                e += 1
+            if sum(len(side(links[x])) for x in range(k, e + 1)) <= _ABSORB_RUN:
+                runs.append((k, e))
+            k = e + 1
+        else:
+            k += 1
+    if not runs:
+        return links
+
+    def full(x: int) -> bool:
+        return 0 <= x < len(links) and bool(links[x].src) and bool(links[x].tgt)
+
+    texts: list[str] = []
+    plans: list[tuple[int, int, list[int], int, int, int, int]] = []
+    for b, e in runs:
+        added = [i for x in range(b, e + 1) for i in side(links[x])]
+        for nb, before in ((b - 1, True), (e + 1, False)):
+            if not full(nb):
+                continue
+            own = list(side(links[nb]))
+            if len(own) + len(added) > limit:  # never a link longer than the document allows
+                continue
+            grown = own + added if before else added + own
+            base = len(texts)
+            texts += [" ".join(coarse_text[i] for i in other(links[nb])), " ".join(fine_text[i] for i in own),
+                      " ".join(fine_text[i] for i in grown)]
+            plans.append((b, e, grown, nb, base, base + 1, base + 2))
+    if not plans:
+        return links
+    vecs = _normalise(np.asarray(encoder.encode(texts), dtype=np.float32))
+    best: dict[tuple[int, int], tuple[float, int, list[int]]] = {}
+    for b, e, grown, nb, c, o, g in plans:
+        gain = float(vecs[c] @ vecs[g] - vecs[c] @ vecs[o])
+        if (b, e) not in best or gain > best[(b, e)][0]:
+            best[(b, e)] = (gain, nb, grown)
+    drop: set[int] = set()
+    changed: dict[int, list[int]] = {}
+    for (b, e), (_, nb, grown) in sorted(best.items()):
+        if nb in drop or nb in changed:  # a link takes in one run only
+            continue
+        drop.update(range(b, e + 1))
+        changed[nb] = grown
+    pairs = []
+    for x, link in enumerate(links):
+        if x in drop:
+            continue
+        if x in changed:
+            a, t = (link.src, tuple(changed[x])) if fine == 1 else (tuple(changed[x]), link.tgt)
+            pairs.append((a, t))
+        else:
+            pairs.append((link.src, link.tgt))
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t_ = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    known = {(k.src, k.tgt): k for k in links}
+    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t_, [len(x) for x in src],
+                                  [len(x) for x in tgt], local, seed))
+    return [known[p] if p in known else next(rescored) for p in pairs]
+
+
+#: Most skipped finer-side sentences in a row that a sentence's clause links take in (more is an
+#: omission: the longest link :func:`auto_max_link` allows is 1-9).
+_ABSORB_MAX = 8
+
+
+def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray,
+                          weight: np.ndarray, limit: int | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Links of clauses (ids on the coarse side, ids on the finer side), in order, read back onto
+    the sentences that ``owner`` (clause -> sentence) names; ``weight``: each clause's length;
+    ``limit``: most sentences on either side of a link (None: any number).
+
+    A link whose clauses belong to one sentence goes to it. A link across sentences goes to the
+    sentences all of whose clauses are in it (two or more: one link of them, 2-x), or, when none
+    is, to the sentence with most of its text: a sentence that has only its last clause there is
+    not joined to the next one for it. A skipped sentence inside one sentence's links belongs to
+    it; a sentence left with nothing is a 1-0 link. A sentence whose clause links hold more than
+    ``limit`` sentences keeps the run of them with most of its text within the limit
+    (:func:`_within_limit`); the other side's sentences of the others become 0-1 links.
+    """
+    count = np.bincount(owner)
+    parent = list(range(len(count)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    members: list[list[int]] = []
+    for cl, _ in sides:
+        own = owner[list(cl)] if cl else np.zeros(0, np.int64)
+        uniq = sorted({int(o) for o in own})
+        if len(uniq) > 1:
+            whole = [o for o in uniq if int((own == o).sum()) == count[o]]
+            share = [float(weight[list(cl)][own == o].sum()) for o in uniq]
+            uniq = whole or [uniq[int(np.argmax(share))]]
+        for o in uniq[1:]:
+            parent[find(o)] = find(uniq[0])
+        members.append(uniq)
+    group: list[int | None] = [find(mem[0]) if mem else None for mem in members]
+    after: list[int | None] = [None] * len(group)  # the group of the next link that has one
+    nxt: int | None = None
+    for k in range(len(group) - 1, -1, -1):
+        after[k] = nxt
+        nxt = group[k] if group[k] is not None else nxt
+    # the skipped sentences of each run of links without a group (a run longer than a link can be
+    # is an omission, not part of a sentence)
+    run = [0] * len(group)
+    k = 0
+    while k < len(group):
+        if group[k] is None:
+            e = k
+            while e < len(group) and group[e] is None:
+                e += 1
+            size = sum(len(sides[x][1]) for x in range(k, e))
+            run[k:e] = [size] * (e - k)
+            k = e
+        else:
+            k += 1
+    before: int | None = None
+    for k, g in enumerate(group):  # a skipped sentence inside one sentence's links belongs to it
+        if g is None and before is not None and before == after[k] and run[k] <= _ABSORB_MAX:
+            group[k] = before
+        before = group[k] if group[k] is not None else before
+    runs: list[list[tuple[set[int], list[int], float]]] = []  # the links of each entry
+    owner_of: list[int | None] = []
+    last: int | None = None
+    for (cl, fine), mem, g in zip(sides, members, group, strict=True):
+        part = (set(mem), list(fine), float(weight[list(cl)].sum()) if cl else 0.0)
+        if g is not None and g == last:
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+            owner_of.append(g)
+        last = g
+    if limit is not None:
+        runs, owner_of = _within_limit(runs, owner_of, limit)
+    out = [({o for a, _, _ in run for o in a}, [y for _, b, _ in run for y in b]) for run in runs]
+    mass = [sum(w for _, _, w in run) for run in runs]  # clause length of each entry
+    # a sentence whose clause links an omission left apart (a run of skipped sentences too long to
+    # take in) stays where most of its text was aligned; the other side's sentences linked to its
+    # other clauses become 0-1 links
+    best: dict[int, int] = {}
+    for e, g in enumerate(owner_of):
+        if g is not None and (g not in best or mass[e] > mass[best[g]]):
+            best[g] = e
+    if len(best) < sum(g is not None for g in owner_of):
+        kept: list[tuple[set[int], list[int]]] = []
+        for e, (a, b) in enumerate(out):
+            g = owner_of[e]
+            if g is None or best[g] == e:
+                kept.append((a, b))
+            else:
+                kept += [(set(), [y]) for y in b]
+        out = kept
+    placed = {o for a, _ in out for o in a}
+    missing = sorted(set(range(len(count))) - placed)  # sentences whose clauses all went elsewhere
+    done: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for a, b in out:
+        while a and missing and missing[0] < min(a):
+            done.append(((missing.pop(0),), ()))
+        done.append((tuple(sorted(a)), tuple(b)))
+    return done + [((o,), ()) for o in missing]
+
+
+def _within_limit(runs: list[list[tuple[set[int], list[int], float]]], owner_of: list[int | None],
+                  limit: int) -> tuple[list[list[tuple[set[int], list[int], float]]], list[int | None]]:
+    """Each entry of :func:`_sentences_of_clauses` (a run of clause links, each ``(sentences,
+    finer side's sentences, clause length)``, read back onto one group of sentences) with at most
+    ``limit`` sentences on either side: an entry over it keeps its consecutive links of most clause
+    length within the limit, and the finer side's sentences of its other links become 0-1 links
+    (a link of more sentences than the document allows is a search that ran on, not a translation)."""
+    new_runs: list[list[tuple[set[int], list[int], float]]] = []
+    new_owner: list[int | None] = []
+    for run, g in zip(runs, owner_of, strict=True):
+        if (len({o for a, _, _ in run for o in a}) <= limit and sum(len(b) for _, b, _ in run) <= limit):
+            new_runs.append(run)
+            new_owner.append(g)
+            continue
+        heaviest = max(range(len(run)), key=lambda x: run[x][2])
+        best, lo, hi = -np.inf, heaviest, heaviest + 1  # no run fits: the heaviest link alone
+        for a in range(len(run)):
+            sents: set[int] = set()
+            fine = 0
+            w = 0.0
+            for b in range(a, len(run)):
+                sents |= run[b][0]
+                fine += len(run[b][1])
+                w += run[b][2]
+                if len(sents) > limit or fine > limit:
+                    break
+                if w > best:
+                    best, lo, hi = w, a, b + 1
+        for x in range(len(run)):
+            if x == lo:
+                new_runs.append(run[lo:hi])
+                new_owner.append(g)
+            elif not lo <= x < hi:
+                new_runs += [[(set(), [y], 0.0)] for y in run[x][1]]
+                new_owner += [None] * len(run[x][1])
+    return new_runs, new_owner
+
+
+def _scored_links(links: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], s: np.ndarray, t: np.ndarray,
+                  s_chars: Sequence[int], t_chars: Sequence[int], local: float, seed: int) -> list[Link]:
+    """:class:`Link` objects for ``links`` with the score and features :func:`second_pass` gives
+    (spans as length-weighted sums of the sentence vectors ``s`` (n, d), ``t`` (m, d))."""
+    n, m = len(s), len(t)
+    s_len, t_len = np.asarray(s_chars, dtype=np.float64), np.asarray(t_chars, dtype=np.float64)
+    path, thr = first_pass(s, t, seed=seed)
+    steps = np.diff(path, axis=0)
+    calib = calibrate(s, t, s_len, t_len, path[1:][(steps == 1).all(axis=1)] - 1, seed, thr)
+    s_mean, t_mean = calib.s_smp.mean(axis=0), calib.t_smp.mean(axis=0)
+    ws, wt = s * (s_len + 1.0)[:, None].astype(np.float32), t * (t_len + 1.0)[:, None].astype(np.float32)
+    out: list[Link] = []
+    for a, b in links:
+        if not a or not b:
+            out.append(Link(a, b, 0.0, {}))
+            continue
+        sv, tv = _normalise(ws[list(a)].sum(axis=0)), _normalise(wt[list(b)].sum(axis=0))
+        cos = float(sv @ tv)
+        ravg = 0.5 * float(sv @ t_mean + tv @ s_mean)
+        t_nb = [float(sv @ t[j]) for j in (b[0] - 1, b[-1] + 1) if 0 <= j < m]
+        s_nb = [float(tv @ s[i]) for i in (a[0] - 1, a[-1] + 1) if 0 <= i < n]
+        nb = 0.5 * (float(np.mean(t_nb)) if t_nb else 0.0) + 0.5 * (float(np.mean(s_nb)) if s_nb else 0.0)
+        ls, lt = float(s_len[list(a)].sum()), float(t_len[list(b)].sum())
+        lt_r = lt * calib.char_ratio
+        factor = float(np.log2(1.0 + min(ls, lt_r) / max(ls, lt_r, 1e-9)))
+        z = (np.log((ls + 10.0) / (lt + 10.0)) - calib.mu) / calib.sigma
+        value = float((cos - local * nb - (1.0 - local) * ravg) * factor)
+        feats = {"cosine": cos, "margin_local": cos - nb, "norm_cosine": cos - ravg, "length_z": float(z)}
+        out.append(Link(a, b, round(value, 6), {k: round(v, 6) for k, v in feats.items()}))
+    return out
