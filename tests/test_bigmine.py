@@ -45,7 +45,7 @@ def reference(data: tuple[np.ndarray, np.ndarray]) -> tuple[set[tuple[int, int]]
 @pytest.mark.parametrize("margin", ["distance", "ratio"])
 def test_chunked_exact_mining_equals_comparable_mode(data: tuple[np.ndarray, np.ndarray], tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch, margin: str) -> None:
-    monkeypatch.setattr(bm, "BLOCK_CELLS", 300 * 300)  # many blocks inside each chunk
+    monkeypatch.setattr(bm.exact, "BLOCK_CELLS", 300 * 300)  # many blocks inside each chunk
     res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", margin=margin)
     ref = mine_detailed(*data, max_link=1, margin=margin, min_p=None)
     assert len(bm.VectorStore(tmp_path / "src").paths) == 3
@@ -119,7 +119,7 @@ def test_default_nprobe_keeps_the_scan_per_query_bounded() -> None:
 
 def test_auto_switches_to_ivf_above_the_cell_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert bm.choose_index(1000, 1000) == "exact"
-    monkeypatch.setattr(bm, "EXACT_MAX_CELLS", 10)
+    monkeypatch.setattr(bm.selection, "EXACT_MAX_CELLS", 10)
     assert bm.choose_index(1000, 1000) == "ivf"
     assert bm.choose_index(1000, 1000, "exact") == "exact"
 
@@ -245,7 +245,7 @@ def test_corpus_scale_threshold_recipe_matches_comparable_mode(data: tuple[np.nd
 
 @pytest.mark.parametrize("k", [1, 5, 40])
 def test_coarse_assign_is_the_exact_top_k_best_first(k: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bm, "ASSIGN_ROWS", 64)  # many blocks, spread over the threads
+    monkeypatch.setattr(bm.ivf, "ASSIGN_ROWS", 64)  # many blocks, spread over the threads
     rng = np.random.default_rng(3)
     x = rng.normal(size=(1000, 24)).astype(np.float32)
     cent = rng.normal(size=(30, 24)).astype(np.float32)
@@ -526,7 +526,7 @@ def test_embedding_stopped_inside_a_chunk_resumes_from_its_last_piece(seed_sente
     embeds only the pieces it lacks, and the chunk holds the same vectors as a run never stopped."""
     from parallel.engines import get_engine
 
-    monkeypatch.setattr(bm, "EMBED_PIECE", 4)
+    monkeypatch.setattr(bm.embedding, "EMBED_PIECE", 4)
     ar, _ = seed_sentences
     sents = bm.collect_sentences([write_lines(tmp_path / "ar.txt", ar)], tmp_path / "w")
     whole = bm.embed_side(sents, tmp_path / "w", model="use-m3", chunk_size=1000, engine=get_engine("local"))
