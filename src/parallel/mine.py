@@ -401,51 +401,18 @@ def mine_detailed(
 
     fwd, bwd = knn_means(src_emb, tgt_emb, k)
     best = _best_two(src_emb, tgt_emb, fwd, bwd, margin)
-
-    def cos(i: int, j: int) -> float:
-        return float(np.dot(src_emb[i], tgt_emb[j]))
-
-    def mar(i: int, j: int, kind: str = margin) -> float:
-        return float(_margin(np.array([[cos(i, j)]]), fwd[i:i + 1], bwd[j:j + 1], kind)[0, 0])
-
-    # --- null and threshold
-    if n == 1 and m == 1:
-        # no second-best to learn from: the cosine against the prior cosine null decides
-        null = Null(PRIOR_NULL["cos_mean"], PRIOR_NULL["cos_sd"], 0)
-        score_of: Callable[[int, int], float] = cos
-    else:
-        null = calibrate_null(np.concatenate([best.row_top, best.col_top]), spacing=spacing,
-                              prior=PRIOR_NULL_RATIO if margin == "ratio" else PRIOR_NULL)
-        score_of = mar
-    thr = null.threshold(z_min) if threshold is None else float(threshold)
+    single = n == 1 and m == 1
+    sc = _Scorer(src_emb, tgt_emb, fwd, bwd, margin, *_null_of(best, margin, single, spacing))
+    thr = sc.null.threshold(z_min) if threshold is None else float(threshold)
     noise_thr = -math.inf
     # (the ratio margin of rotated, near-orthogonal pairs divides by ~0: no usable noise bar)
-    if threshold is None and noise_null and score_of is not cos and margin == "distance":
+    if threshold is None and noise_null and not sc.by_cosine and margin == "distance":
         values, rotations = rotation_null(src_emb, tgt_emb, k, margin)
         noise_thr = noise_threshold(values, len(values) / max(rotations, 1))
         thr = max(thr, noise_thr)
+    candidates = sorted((i, j, sc.score(i, j)) for i, j in _candidate_pairs(best, select))
 
-    # --- candidates
-    pairs: set[tuple[int, int]] = set()
-    fw_pairs = {(i, int(best.row_arg[i])) for i in range(n)}
-    bw_pairs = {(int(best.col_arg[j]), j) for j in range(m)}
-    if select == "intersect":
-        pairs = fw_pairs & bw_pairs
-    elif select == "forward":
-        pairs = fw_pairs
-    elif select == "backward":
-        pairs = bw_pairs
-    else:
-        pairs = fw_pairs | bw_pairs
-    candidates = sorted((i, j, score_of(i, j)) for i, j in pairs)
-
-    def features(i: int, j: int, value: float) -> dict[str, float]:
-        z = null.z(value)
-        return {"cosine": round(cos(i, j), 6), "margin": round(mar(i, j, "ratio"), 6),
-                "margin_distance": round(mar(i, j, "distance"), 6),
-                "z": round(z, 4), "p_value": float(f"{_p_value(z):.4g}")}
-
-    by_p = min_p is not None and threshold is None and select == "intersect" and not (n == 1 and m == 1)
+    by_p = min_p is not None and threshold is None and select == "intersect" and not single
     probs: dict[tuple[int, int], float] = {}
     if by_p:
         from . import confidence
@@ -456,89 +423,160 @@ def mine_detailed(
         chosen, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
                                        min_p=float(min_p), encoder=encoder)  # type: ignore[arg-type]
         probs = {(i, j): p for i, j, p, _ in chosen}
-        accepted = sorted((i, j, score_of(i, j)) for i, j in probs)
+        accepted = sorted((i, j, sc.score(i, j)) for i, j in probs)
     else:
         accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
-    groups: list[tuple[list[int], list[int], float, dict[str, float]]] = [
-        ([i], [j], s, features(i, j, s)) for i, j, s in accepted]
+    groups: list[_Group] = [([i], [j], s, sc.features(i, j, s)) for i, j, s in accepted]
     for g in groups:
         if (g[0][0], g[1][0]) in probs:
             g[3]["p"] = round(probs[(g[0][0], g[1][0])], 4)
-
-    # --- 2-1 and 1-2 links: an unmatched sentence whose best partner is in a 1-1 link
-    if max_link >= 2 and len(groups) > 0 and not (n == 1 and m == 1):
-        src_used = {i for g in groups for i in g[0]}
-        tgt_used = {j for g in groups for j in g[1]}
-        by_tgt = {g[1][0]: g for g in groups if len(g[0]) == 1 and len(g[1]) == 1}
-        by_src = {g[0][0]: g for g in groups if len(g[0]) == 1 and len(g[1]) == 1}
-        join_bar = null.threshold(z_join) if threshold is None else thr
-        # proposals: (side, new id, partner id on the other side, id already linked to partner)
-        proposals: list[tuple[str, int, int, int]] = []
-        for i in range(n):
-            j = int(best.row_arg[i])
-            if i not in src_used and j in by_tgt and score_of(i, j) >= join_bar:
-                proposals.append(("src", i, j, by_tgt[j][0][0]))
-        for j in range(m):
-            i = int(best.col_arg[j])
-            if j not in tgt_used and i in by_src and score_of(i, j) >= join_bar:
-                proposals.append(("tgt", j, i, by_src[i][1][0]))
-        joined = {side: _join_embeddings(src_emb if side == "src" else tgt_emb,
-                                         [(kept, new) for sd, new, _, kept in proposals if sd == side],
-                                         src_sents if side == "src" else tgt_sents, encode)
-                  for side in ("src", "tgt")}
-        offers: list[tuple[float, str, int, int]] = []  # (gain, side, new id, partner id)
-        counters = {"src": 0, "tgt": 0}
-        length_ok = _length_check(groups, src_sents, tgt_sents)
-        for side, new, partner, kept in proposals:
-            vec = joined[side][counters[side]]
-            counters[side] += 1
-            if not length_ok(side, new, partner, kept):
-                continue
-            if side == "src":
-                gain = float(vec @ tgt_emb[partner]) - cos(kept, partner)
-            else:
-                gain = float(vec @ src_emb[partner]) - cos(partner, kept)
-            if gain > 0:
-                offers.append((gain, side, new, partner))
-        offers.sort(key=lambda o: (-o[0], o[1], o[2]))
-        for gain, side, new, partner in offers:
-            g = by_tgt[partner] if side == "src" else by_src[partner]
-            if len(g[0]) != 1 or len(g[1]) != 1:
-                continue  # the link already took another sentence
-            g[3]["base"] = (g[0][0], g[1][0])  # type: ignore[assignment]
-            if side == "src":
-                g[0].append(new)
-                g[0].sort()
-            else:
-                g[1].append(new)
-                g[1].sort()
-            g[3]["join_gain"] = round(gain, 6)
-            g[3]["join_z"] = round(null.z(score_of(new, partner) if side == "src"
-                                          else score_of(partner, new)), 4)
-
+    if max_link >= 2 and len(groups) > 0 and not single:
+        join_bar = sc.null.threshold(z_join) if threshold is None else thr
+        _join_unmatched(groups, sc, best, join_bar, src_sents, tgt_sents, encode)
     if by_p:
         _rescore_joined(groups, src_emb, tgt_emb, src_sents, tgt_sents, encode, encoder, k)
-        final = []
-        for g in groups:
-            if g[3]["p"] >= float(min_p or 0.0):
-                final.append(g)
-            elif (len(g[0]) > 1 or len(g[1]) > 1) and g[3].get("p_1_1", 0.0) >= float(min_p or 0.0):
-                # the join made the link worse than it was: back to the pair alone
-                i, j = g[3].pop("base")  # type: ignore[misc]
-                final.append(([i], [j], score_of(i, j), {**features(i, j, score_of(i, j)),
-                                                         "p": g[3]["p_1_1"]}))
-        for g in final:
-            g[3].pop("p_1_1", None)
-            g[3].pop("base", None)
-        groups = final
+        groups = _kept_by_p(groups, sc, float(min_p or 0.0))
     links = [Link(tuple(s), tuple(t), round(float(v), 6), f) for s, t, v, f in groups]
     links.sort(key=lambda lk: (lk.src[0], lk.tgt[0]))
+    null = sc.null
     info = {"k": k, "margin": margin, "select": select, "z_min": z_min,
             "min_p": float(min_p) if by_p and min_p is not None else None,
             "threshold": round(float(thr), 6), "null_mean": round(float(null.mean), 6),
             "null_sd": round(float(null.sd), 6), "null_samples": int(null.samples),
             "noise_threshold": round(float(noise_thr), 6) if math.isfinite(noise_thr) else None}
     return MineResult(links, candidates, null, thr, z_min, info)
+
+
+#: A link being mined: source ids, target ids, its score, its evidence.
+_Group = tuple[list[int], list[int], float, dict[str, float]]
+
+
+def _null_of(best: Any, margin: str, single: bool, spacing: float) -> tuple[Null, bool]:
+    """The null of chance scores, and whether pairs are scored by their cosine: with one sentence a
+    side there is no second best to learn from, and the cosine against the prior cosine null decides;
+    otherwise the margin against the second-best margins of every row and column."""
+    if single:
+        return Null(PRIOR_NULL["cos_mean"], PRIOR_NULL["cos_sd"], 0), True
+    return calibrate_null(np.concatenate([best.row_top, best.col_top]), spacing=spacing,
+                          prior=PRIOR_NULL_RATIO if margin == "ratio" else PRIOR_NULL), False
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    """A pair's cosine, margins, score (its margin, or its cosine with one sentence a side) and
+    evidence, from the vectors and both sides' k-NN means."""
+
+    src_emb: np.ndarray
+    tgt_emb: np.ndarray
+    fwd: np.ndarray
+    bwd: np.ndarray
+    margin: str
+    null: Null
+    by_cosine: bool
+
+    def cos(self, i: int, j: int) -> float:
+        return float(np.dot(self.src_emb[i], self.tgt_emb[j]))
+
+    def mar(self, i: int, j: int, kind: str | None = None) -> float:
+        return float(_margin(np.array([[self.cos(i, j)]]), self.fwd[i:i + 1], self.bwd[j:j + 1],
+                             kind or self.margin)[0, 0])
+
+    def score(self, i: int, j: int) -> float:
+        return self.cos(i, j) if self.by_cosine else self.mar(i, j)
+
+    def features(self, i: int, j: int, value: float) -> dict[str, float]:
+        z = self.null.z(value)
+        return {"cosine": round(self.cos(i, j), 6), "margin": round(self.mar(i, j, "ratio"), 6),
+                "margin_distance": round(self.mar(i, j, "distance"), 6),
+                "z": round(z, 4), "p_value": float(f"{_p_value(z):.4g}")}
+
+
+def _candidate_pairs(best: Any, select: str) -> set[tuple[int, int]]:
+    """Each sentence with its best partner: the pairs both sides agree on (``intersect``), or one
+    direction's, or both directions' (``union``)."""
+    fw_pairs = {(i, int(best.row_arg[i])) for i in range(len(best.row_arg))}
+    bw_pairs = {(int(best.col_arg[j]), j) for j in range(len(best.col_arg))}
+    if select == "intersect":
+        return fw_pairs & bw_pairs
+    if select == "forward":
+        return fw_pairs
+    if select == "backward":
+        return bw_pairs
+    return fw_pairs | bw_pairs
+
+
+def _join_unmatched(groups: list[_Group], sc: _Scorer, best: Any, join_bar: float,
+                    src_sents: Sequence[str] | None, tgt_sents: Sequence[str] | None,
+                    encode: SpanEncoder | None) -> None:
+    """2-1 and 1-2 links, in place: an unmatched sentence whose best partner is in a 1-1 link joins
+    it where its score reaches ``join_bar``, the joined vector is closer to the partner than the
+    linked sentence alone and the lengths allow it; the largest gains first, one sentence a link."""
+    src_emb, tgt_emb = sc.src_emb, sc.tgt_emb
+    src_used = {i for g in groups for i in g[0]}
+    tgt_used = {j for g in groups for j in g[1]}
+    by_tgt = {g[1][0]: g for g in groups if len(g[0]) == 1 and len(g[1]) == 1}
+    by_src = {g[0][0]: g for g in groups if len(g[0]) == 1 and len(g[1]) == 1}
+    # proposals: (side, new id, partner id on the other side, id already linked to partner)
+    proposals: list[tuple[str, int, int, int]] = []
+    for i in range(len(src_emb)):
+        j = int(best.row_arg[i])
+        if i not in src_used and j in by_tgt and sc.score(i, j) >= join_bar:
+            proposals.append(("src", i, j, by_tgt[j][0][0]))
+    for j in range(len(tgt_emb)):
+        i = int(best.col_arg[j])
+        if j not in tgt_used and i in by_src and sc.score(i, j) >= join_bar:
+            proposals.append(("tgt", j, i, by_src[i][1][0]))
+    joined = {side: _join_embeddings(src_emb if side == "src" else tgt_emb,
+                                     [(kept, new) for sd, new, _, kept in proposals if sd == side],
+                                     src_sents if side == "src" else tgt_sents, encode)
+              for side in ("src", "tgt")}
+    offers: list[tuple[float, str, int, int]] = []  # (gain, side, new id, partner id)
+    counters = {"src": 0, "tgt": 0}
+    length_ok = _length_check(groups, src_sents, tgt_sents)
+    for side, new, partner, kept in proposals:
+        vec = joined[side][counters[side]]
+        counters[side] += 1
+        if not length_ok(side, new, partner, kept):
+            continue
+        if side == "src":
+            gain = float(vec @ tgt_emb[partner]) - sc.cos(kept, partner)
+        else:
+            gain = float(vec @ src_emb[partner]) - sc.cos(partner, kept)
+        if gain > 0:
+            offers.append((gain, side, new, partner))
+    offers.sort(key=lambda o: (-o[0], o[1], o[2]))
+    for gain, side, new, partner in offers:
+        g = by_tgt[partner] if side == "src" else by_src[partner]
+        if len(g[0]) != 1 or len(g[1]) != 1:
+            continue  # the link already took another sentence
+        g[3]["base"] = (g[0][0], g[1][0])  # type: ignore[assignment]
+        if side == "src":
+            g[0].append(new)
+            g[0].sort()
+        else:
+            g[1].append(new)
+            g[1].sort()
+        g[3]["join_gain"] = round(gain, 6)
+        value = sc.score(new, partner) if side == "src" else sc.score(partner, new)
+        g[3]["join_z"] = round(sc.null.z(value), 4)
+
+
+def _kept_by_p(groups: list[_Group], sc: _Scorer, min_p: float) -> list[_Group]:
+    """The links whose ``p`` reaches ``min_p``; a joined link that falls below it while its pair
+    alone did not goes back to the pair alone (the join made the link worse)."""
+    final = []
+    for g in groups:
+        if g[3]["p"] >= min_p:
+            final.append(g)
+        elif (len(g[0]) > 1 or len(g[1]) > 1) and g[3].get("p_1_1", 0.0) >= min_p:
+            base: tuple[int, int] = g[3].pop("base")  # type: ignore[assignment]
+            i, j = base
+            value = sc.score(i, j)
+            final.append(([i], [j], value, {**sc.features(i, j, value), "p": g[3]["p_1_1"]}))
+    for g in final:
+        g[3].pop("p_1_1", None)
+        g[3].pop("base", None)
+    return final
 
 
 def _rescore_joined(groups: list[tuple[list[int], list[int], float, dict[str, float]]],
