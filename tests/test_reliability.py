@@ -357,6 +357,57 @@ BAD_BODIES = [
 ]
 
 
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_stopping_review_is_not_an_error(tmp_path: Path, sig: str) -> None:
+    """``review`` runs until stopped: Ctrl-C (its own message says so) or SIGTERM (``kill``, a
+    service manager). Both said "error: aborted" / "error: terminated (SIGTERM)" with exit 130 /
+    143, as for a command cut short. Now it says the review stopped and exits 0, and an edit the
+    page was told is saved is in the file."""
+    import json
+    import signal
+
+    from parallel.export import write_json
+
+    pytest.importorskip("flask")
+    path = tmp_path / "pair.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_json(_review_alignment(4), fh)
+    proc = subprocess.Popen([sys.executable, "-m", "parallel", "review", str(path), "--port", "0"], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()  # the address, once the server listens
+        assert url.startswith("http://127.0.0.1:"), url
+        import http.client
+        from urllib.parse import urlsplit
+
+        port = urlsplit(url).port
+        import re
+
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        c.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})
+        page = c.getresponse().read().decode("utf-8")
+        c.close()
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert token, page[:300]
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        c.request("POST", "/api/op", body=json.dumps({"op": "note", "args": {"link": 1, "note": "checked"}}),
+                  headers={"Host": f"127.0.0.1:{port}", "Content-Type": "application/json",
+                           "X-CSRF-Token": token.group(1)})
+        r = c.getresponse()
+        assert r.status == 200, r.read()
+        c.close()
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()  # and closes the pipes
+    assert proc.returncode == 0, err
+    assert "review stopped" in err and "error" not in err and "Traceback" not in err, err
+    assert '"checked"' in path.read_text(encoding="utf-8")
+
+
 def test_review_answers_bad_bodies_with_json_4xx(tmp_path: Path) -> None:
     pytest.importorskip("flask")
     import json

@@ -522,7 +522,7 @@ def test_a_link_without_p_is_not_counted_or_coloured_as_p(tmp_path: Path) -> Non
     al = _with_p_then_relinked(tmp_path)
     page = render(al, sim=np.random.default_rng(0).random((4, 4)))
     assert "p (calibrated probability) (n=2, " in page
-    assert "1 high · 1 mid · 0 low · 1 gaps · 1 without p" in page
+    assert "1 high · 1 mid · 0 low · 1 gap · 1 without p" in page
     row = re.search(r'<div class="r ([a-z ]+)" id="L(\d)"[^>]*title="[^"]*edited: relink[^"]*">(.*?)</div></div>', page)
     assert row is not None and row.group(1).split()[0] == "none"
     assert "no p" in row.group(3) and "0.00" not in row.group(3)
@@ -603,6 +603,24 @@ def test_a_number_on_one_side_only_is_not_called_a_difference() -> None:
     assert "numbers: number on one side only (- | 2017)" in hover_text(link_views(al)[1])
     assert "number on one side only" in side_by_side_html(al)
     assert numbers_badge("agree", "1", "1") == "" and numbers_badge("differ", "1", "2") == "≠ numbers"
+
+
+def test_chrf_across_scripts_says_what_it_compared() -> None:
+    """Arabic-English chrF++ compares only the names and digits that cross scripts unchanged: the
+    hover said "chrF++ 6.0" on a right 1-5 link, which reads as a bad translation. It now says
+    "chrF++ of names and digits"; two texts in one script keep "chrF++"."""
+    from parallel.data import Alignment
+    from parallel.report import hover_text, link_views
+
+    ar = make_doc(["قالت منظمة الصحة العالمية WHO إن 30 دولة انضمت."], "ar", "a.ar")
+    en = make_doc(["The WHO said that 30 countries had joined."], "en", "a.en")
+    al = Alignment(ar, en, (Link((0,), (0,), 0.5, {"cosine": 0.7, "chrf": 6.0}),), "parallel", "mode:parallel")
+    assert "chrF++ of names and digits 6.0" in hover_text(link_views(al)[0])
+    de = make_doc(["Die Sitzung wurde um 10 Uhr eröffnet."], "de", "a.de")
+    fr = make_doc(["La séance est ouverte à 10 heures."], "fr", "a.fr")
+    same = Alignment(de, fr, (Link((0,), (0,), 0.5, {"cosine": 0.7, "chrf": 21.0}),), "parallel", "mode:parallel")
+    text = hover_text(link_views(same)[0])
+    assert "chrF++ 21.0" in text and "names and digits" not in text
 
 
 def test_p_is_never_shown_as_certain_and_the_column_says_p() -> None:
@@ -756,7 +774,7 @@ def test_the_unmatched_headings_count_the_hits_of_a_search_in_a_real_browser(tmp
         heads = page.locator("#unmatched h3")
         assert [heads.nth(k).inner_text() for k in range(2)] == ["Arabic: 2 unmatched", "English: 1 unmatched"]
         page.fill("#find", "اخر")  # آخر
-        sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched (1 hold the search)")
+        sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched (1 holds the search)")
         sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched (0 hold the search)")
         page.fill("#find", "added sentence")
         sync_api.expect(heads.nth(1)).to_have_text("English: 1 unmatched")  # all of them hold it

@@ -1219,7 +1219,7 @@ def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: 
         page.goto(url)
         expect(page.locator("#um-src .ui")).to_have_count(4)
         page.fill("#find", "اضافيه")  # no hamza, ه for ة: "إضافية"
-        expect(page.locator("#um-src-h")).to_have_text("Arabic: 4 unmatched (1 hold the search)")
+        expect(page.locator("#um-src-h")).to_have_text("Arabic: 4 unmatched (1 holds the search)")
         expect(page.locator("#um-src .ui")).to_have_count(1)
         expect(page.locator("#grid .r")).to_have_count(0)
     creport = tmp_path / "c.html"
@@ -1256,6 +1256,36 @@ def test_the_legend_says_what_the_colours_are_in_a_real_browser(tmp_path: Path, 
         expect(page.locator("#legend-keys .key").first).to_have_text("high p ≥ 0.9")
         expect(page.locator("#legend-text")).to_contain_text("estimated probability that the two sides say the same thing")
         expect(page.locator("#grid .h > div").nth(3)).to_have_text("type · p · actions")
+
+
+@pytest.mark.slow
+def test_the_aligners_warning_is_on_the_page_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """``--mode parallel`` on texts that do not look like translations warned on stderr only: the
+    file keeps the warning (``info["warning"]``), and the report and the review app, which a reader
+    opens long after the terminal is gone, now show it; a file without one shows none."""
+    from dataclasses import replace
+
+    from playwright.sync_api import expect
+
+    from parallel.report import write_report
+
+    al = parallel_alignment()
+    why = "these texts do not look like translations (test); try --mode comparable"
+    warned = save(replace(al, info={**al.info, "warning": why}), tmp_path / "warned.json")
+    plain = save(al, tmp_path / "plain.json")
+    with review_server(warned) as url:
+        page.goto(url)
+        expect(page.locator("#warning")).to_be_visible()
+        expect(page.locator("#warning")).to_have_text("warning: " + why)
+        page.select_option("#file", "plain.json")
+        expect(page.locator("#warning")).to_be_hidden()
+    report = tmp_path / "warned.html"
+    write_report(read_alignment(warned), report, matrix=False)
+    page.goto(report.as_uri())
+    expect(page.locator("header .warn")).to_have_text("warning: " + why)
+    write_report(read_alignment(plain), tmp_path / "plain.html", matrix=False)
+    page.goto((tmp_path / "plain.html").as_uri())
+    expect(page.locator("header .warn")).to_have_count(0)
 
 
 @pytest.mark.slow

@@ -744,6 +744,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 _TRANSFER = re.compile(r"[0-9A-Za-z\u00C0-\u024F][0-9A-Za-z\u00C0-\u024F'’.\-]*")
 
 
+def chrf_scope(src: str, tgt: str) -> str:
+    """What :func:`chrf_between` compared for these two sides: ``"text"`` (same script) or
+    ``"names and digits"`` (two scripts: only what crosses them unchanged)."""
+    return "text" if _is_latin(normalize_digits(src)) == _is_latin(normalize_digits(tgt)) else "names and digits"
+
+
 def _is_latin(text: str) -> bool:
     letters = _LETTER.findall(text)
     return bool(letters) and sum(bool(_LATIN.match(c)) for c in letters) >= len(letters) / 2

@@ -212,12 +212,21 @@ def link_views(al: Alignment) -> list[LinkView]:
     return views
 
 
+def _chrf_scope(src: str, tgt: str) -> str:
+    from .evidence import chrf_scope
+
+    return chrf_scope(src, tgt)
+
+
 def hover_text(view: LinkView) -> str:
     """Every score of a link on one line (plain text: escape it before use in HTML)."""
     link = view.link
     parts = [f"link {view.index}", f"type {link.kind}", f"score {link.score:.3f}"]
     for key, label in (("p", "p"), ("cosine", "cosine"), ("margin", "margin"), ("chrf", "chrF++")):
         v = _num(link.features.get(key))
+        if key == "chrf" and v is not None and _chrf_scope(view.src, view.tgt) != "text":
+            # Arabic-English: chrF++ of the names and digits only, not of the translation
+            label = "chrF++ of names and digits"
         if v is not None:
             parts.append(f"{label} {fmt_p(v, 3)}" if key == "p" else f"{label} {v:.3f}" if key != "chrf"
                          else f"{label} {v:.1f}")
@@ -734,6 +743,7 @@ header code{font-size:.85em;color:#b0bec5;word-break:break-all}
 nav a{color:#80cbc4;margin-right:1em}
 h2{font-size:1.1em;margin:.8em 0 .4em;border-bottom:1px solid var(--line)}
 .muted{color:#757575}
+.warn{border-left:4px solid var(--lo);background:#fff6f5;color:#b71c1c;padding:.3em .6em;margin:.4em 0}
 .cards{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start}
 .card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6em .8em}
 .card table td{padding:0 .6em 0 0}
@@ -844,7 +854,7 @@ _JS = """
     for(var k=0;k<others.length;k++) others[k].classList.toggle('nf', q!=='' && !holds(others[k]));
     for(var u=0;u<unm.length;u++){
       var all=unm[u].querySelectorAll('.ui').length, hit=unm[u].querySelectorAll('.ui:not(.nf)').length;
-      unm[u].querySelector('.hits').textContent=q!=='' && hit<all?' ('+hit+' hold the search)':'';
+      unm[u].querySelector('.hits').textContent=q!=='' && hit<all?' ('+hit+(hit===1?' holds':' hold')+' the search)':'';
     }
     cnt.textContent=n+' of '+rows.length+' links shown';
   }
@@ -922,7 +932,7 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
         ("links", str(len(views))),
         (f"{lang_name(al.src.lang)} sentences", f"{len(al.src)} ({covered_src} linked)"),
         (f"{lang_name(al.tgt.lang)} sentences", f"{len(al.tgt)} ({covered_tgt} linked)"),
-        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low · {bands['gap']} gaps"
+        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low · {bands['gap']} gap{'' if bands['gap'] == 1 else 's'}"
                        + no_value),
         ("number disagreements", str(nd)),
     ]
@@ -952,6 +962,16 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
         f'<div class="card">{histogram_svg(ratios, lo=0.0, hi=max(3.0, 0.0), label="length ratio (chars " + lang_name(al.src.lang) + " / " + lang_name(al.tgt.lang) + ")")}</div>'
         "</div>"
     )
+
+
+def warning_html(al: Alignment) -> str:
+    """What the aligner warned of when it made ``al`` (``info["warning"]``: e.g. ``--mode parallel``
+    on texts that do not look like translations), shown where the reader of the page sees it and
+    not only on the terminal that made the file; empty without one."""
+    warning = al.info.get("warning")
+    if not warning:
+        return ""
+    return f'<p class="warn" role="alert"><b>warning:</b> {_esc(str(warning))}</p>\n'
 
 
 def unmatched_html(al: Alignment) -> str:
@@ -1047,7 +1067,7 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
                   if al.mode == "comparable" else "in document order")
     body = f"""<header><h1>{heading}</h1>
 <div>{_esc(al.mode)} alignment · {len(views)} links · <code>{_esc(al.signature)}</code></div>
-<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#below">Below the bar</a>' if below else ''}{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
+{warning_html(al)}<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#below">Below the bar</a>' if below else ''}{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
 </header>
 <section id="summary"><h2>Summary</h2>{summary_html(al, views)}</section>
 <section id="matrix"><h2>Similarity matrix and alignment</h2>

@@ -22,7 +22,8 @@ margin             float      ratio margin (Artetxe & Schwenk), k nearest neighb
 length_ratio       float      source characters / target characters
 numbers            string     ``agree`` / ``differ`` / ``none``
 numbers_src/_tgt   string     each side's numbers, normalised, space separated
-chrf               float      chrF++ between the sides where they are comparable
+chrf               float      chrF++ between the sides where they are comparable (two scripts:
+                              of the names and digits only)
 p                  float      calibrated probability that the link is right, in [0, 1]
 status             string     review decision: ``accepted`` / ``rejected`` (null: not reviewed)
 edited             string     how a reviewer changed the link: ``merge``, ``split``, ``relink``,

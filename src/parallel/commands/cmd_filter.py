@@ -339,7 +339,7 @@ def unmatched_note(al: Any, out_fmt: str, keep_empty: bool) -> str | None:
     if not n_s and not n_t:
         return None
     return (f"{n_s} {al.src.lang} + {n_t} {al.tgt.lang} unmatched sentences are not in the {out_fmt} output "
-            "(pairs only): --keep-empty lists them, marked unmatched; the json and vecalign files always do")
+            "(pairs only): --keep-empty lists them, one side empty; the json and vecalign files always do")
 
 
 def _input_files(file: str, in_fmt: str) -> list[str]:

@@ -15,6 +15,7 @@ Security (the corpus text and the network are untrusted):
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import threading
@@ -195,6 +196,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": legend["text"],
         "legend_keys": legend["keys"], "measure": legend["measure"],
         "read_only": store.read_only(),
+        "warning": str(al.info["warning"]) if al.info.get("warning") else "",
     }
 
 
@@ -338,8 +340,12 @@ def serve(path: str | Path, *, port: int = 0, open_browser: bool = False,
           log: Any = None) -> None:
     """Serve the review app on 127.0.0.1 until interrupted. The page's address goes to standard
     output always (``--port 0`` picks a free port: without it nothing would tell which); the
-    server's line per request is not shown (its errors are)."""
+    server's line per request is not shown (its errors are). Ctrl-C or SIGTERM (``kill``, a
+    service manager) is how a server is stopped, not an error: ``log`` says so and the call
+    returns. The file holds every change the page was told is saved (each is written whole, to a
+    temporary file renamed over it, before the page is answered)."""
     import logging
+    import signal
 
     from werkzeug.serving import make_server
 
@@ -356,7 +362,19 @@ def serve(path: str | Path, *, port: int = 0, open_browser: bool = False,
         import webbrowser
 
         webbrowser.open(url)
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    term: Any = None
+    with contextlib.suppress(ValueError):  # not in the main thread: leave SIGTERM as it is
+        term = signal.signal(signal.SIGTERM, stop)
     try:
-        server.serve_forever()
+        with contextlib.suppress(KeyboardInterrupt):  # (werkzeug's loop already takes it)
+            server.serve_forever()
+        if log:
+            log("review stopped; every change the page reported saved is in the file")
     finally:
         server.server_close()
+        if term is not None:
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGTERM, term)

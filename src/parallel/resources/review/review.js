@@ -272,6 +272,10 @@
     var u = document.getElementById('undo');
     u.disabled = state.history === 0; u.textContent = 'Undo' + (state.history ? ' (' + state.history + ')' : '');
     legend();
+    // what the aligner warned of (e.g. parallel mode on texts that are not translations)
+    var warn = document.getElementById('warning');
+    warn.textContent = state.warning ? 'warning: ' + state.warning : '';
+    warn.hidden = !state.warning;
     var grid = document.getElementById('grid');
     var h = el('div', 'h'); h.setAttribute('role', 'row');
     ['link', state.src.label, state.tgt.label, 'type · ' + (state.measure || 'p') + ' · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
@@ -431,7 +435,7 @@
   function unmatched(side, doc, list) {
     var shownIds = list.filter(function (i) { return found(side, [i]); });
     document.getElementById('um-' + side + '-h').textContent = doc.label + ': ' + list.length + ' unmatched' +
-      (shownIds.length < list.length ? ' (' + shownIds.length + ' hold the search)' : '');
+      (shownIds.length < list.length ? ' (' + shownIds.length + (shownIds.length === 1 ? ' holds' : ' hold') + ' the search)' : '');
     var box = document.getElementById('um-' + side);
     box.textContent = '';
     shownIds.forEach(function (i) {
