@@ -12,11 +12,15 @@ where it belongs. This script aligns the visible translation sets of ``../shared
 links; Text+Berg test and dev and their one-to-many variants), also with Gaussian noise of norm 1.0
 and 1.5 added to every vector (``bench/align_bench.py --noise``: a freer translation, a weaker
 encoder), counts each link right when it is exactly a gold link, and fits
-``logit(p') = intercept + slope x logit(p)`` by logistic regression (Newton's method, L2 1 on the
-slope; each set and noise level weighs the same). Deterministic: same data, same two numbers.
+``logit(p') = intercept + slope x logit(p) + beside_gap x gap`` by logistic regression (Newton's
+method, L2 1 on the slope and the gap term; each set and noise level weighs the same), ``gap`` 1
+for a link next to a 1-0 / 0-1 link (``parallel.confidence.beside_gap``: a translation rarely
+leaves a sentence out, and the link beside one that did is often cut at the wrong place).
+Deterministic: same data, same three numbers.
 
 The check prints, per set and noise level, the links' share right, their mean p before and after,
-and the expected calibration error (10 bins) of both; ``--extra DIR`` adds folders built outside
+and the expected calibration error (10 bins) of both, and for the links beside a gap their share
+right and mean p after; ``--extra DIR`` adds folders built outside
 the repository (NN.ar / NN.en one unit a line, NN.gold.align), which the fit never sees: the
 Qur'an of ``bench/quran_docs.py``.
 """
@@ -40,8 +44,12 @@ NOISE = (0.0, 1.0, 1.5)
 LANGS = {"test": ("de", "fr"), "dev": ("de", "fr"), "tbmany": ("de", "fr"), "tbmany-dev": ("de", "fr")}
 
 
-def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[tuple[float, bool]]:
-    """(pair p, exactly a gold link) of every link with two sides that parallel mode forces."""
+Row = tuple[float, bool, bool]
+
+
+def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
+    """(pair p, exactly a gold link, beside a 1-0 / 0-1 link) of every link with two sides that
+    parallel mode forces."""
     from align_bench import CachedEncoder, Noisy
 
     import parallel.confidence as cf
@@ -52,9 +60,9 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[tuple[fl
         enc = Noisy(enc, noise)
         enc.name = "use-m3"  # the pair model of the encoder underneath
     a_lang, b_lang = LANGS.get(name, ("ar", "en"))
-    out: list[tuple[float, bool]] = []
+    out: list[Row] = []
     real = cf.in_translation
-    cf.in_translation = lambda p: np.asarray(p, dtype=np.float64)  # the pairs' own p
+    cf.in_translation = lambda p, gap=None: np.asarray(p, dtype=np.float64)  # the pairs' own p
     try:
         for _, a, b, gold in docs:
             want = {(tuple(x), tuple(y)) for x, y in gold}
@@ -63,7 +71,8 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[tuple[fl
                                  mode="parallel", model=enc, cache=False)
             if not al.info.get("translation"):
                 continue  # the mode test did not take it for a translation: its links keep the pair's p
-            out += [(float(k.features["p"]), (k.src, k.tgt) in want) for k in al.links
+            near = cf.beside_gap(al.links)
+            out += [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g)) for k, g in zip(al.links, near)
                     if k.src and k.tgt and "p" in k.features]
     finally:
         cf.in_translation = real
@@ -76,13 +85,14 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(q / (1.0 - q)))
 
 
-def fit(groups: dict[str, list[tuple[float, bool]]]) -> tuple[float, float]:
-    x = np.concatenate([logit(np.array([p for p, _ in g])) for g in groups.values()])
-    y = np.concatenate([np.array([r for _, r in g], dtype=np.float64) for g in groups.values()])
+def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float]:
+    x = np.concatenate([logit(np.array([p for p, _, _ in g])) for g in groups.values()])
+    y = np.concatenate([np.array([r for _, r, _ in g], dtype=np.float64) for g in groups.values()])
+    gap = np.concatenate([np.array([n for _, _, n in g], dtype=np.float64) for g in groups.values()])
     w = np.concatenate([np.full(len(g), 1.0 / len(g)) for g in groups.values()]) * len(x) / len(groups)
-    X = np.stack([np.ones_like(x), x], axis=1)
-    beta = np.zeros(2)
-    reg = np.diag([0.0, 1.0])
+    X = np.stack([np.ones_like(x), x, gap], axis=1)
+    beta = np.zeros(3)
+    reg = np.diag([0.0, 1.0, 1.0])
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-X @ beta))
         grad = X.T @ (w * (p - y)) + reg @ beta
@@ -91,7 +101,7 @@ def fit(groups: dict[str, list[tuple[float, bool]]]) -> tuple[float, float]:
         beta -= step
         if np.abs(step).max() < 1e-10:
             break
-    return float(beta[0]), float(beta[1])
+    return float(beta[0]), float(beta[1]), float(beta[2])
 
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -100,16 +110,26 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
                  / len(p))
 
 
-def check(groups: dict[str, list[tuple[float, bool]]], a: float, b: float) -> None:
-    print(f"{'set':<34} {'links':>6} {'right':>6} {'mean p':>7} {'after':>6} {'ECE p':>6} {'after':>6}")
+def check(groups: dict[str, list[Row]], a: float, b: float, c: float) -> None:
+    print(f"{'set':<34} {'links':>6} {'right':>6} {'mean p':>7} {'after':>6} {'ECE p':>6} {'after':>6}"
+          f"  {'beside a gap: links, right, p after':>36}")
+    every: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for name, g in groups.items():
         if not g:
             print(f"{name:<34} (not taken for a translation)")
             continue
-        p = np.array([x for x, _ in g])
-        y = np.array([r for _, r in g], dtype=np.float64)
-        q = 1.0 / (1.0 + np.exp(-(a + b * logit(p))))
-        print(f"{name:<34} {len(g):6d} {y.mean():6.3f} {p.mean():7.3f} {q.mean():6.3f} {ece(p, y):6.3f} {ece(q, y):6.3f}")
+        p = np.array([x for x, _, _ in g])
+        y = np.array([r for _, r, _ in g], dtype=np.float64)
+        gap = np.array([n for _, _, n in g], dtype=bool)
+        q = 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap)))
+        every.append((q, y, gap))
+        near = f"{gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}" if gap.any() else f"{0:6d}"
+        print(f"{name:<34} {len(g):6d} {y.mean():6.3f} {p.mean():7.3f} {q.mean():6.3f} {ece(p, y):6.3f} {ece(q, y):6.3f}"
+              f"  {near:>36}")
+    if every:
+        q, y, gap = (np.concatenate(x) for x in zip(*every))
+        print(f"{'all of them':<34} {len(q):6d} {y.mean():6.3f} {'':>7} {q.mean():6.3f} {'':>6} {ece(q, y):6.3f}"
+              f"  {gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,27 +144,27 @@ def main(argv: list[str] | None = None) -> int:
     if not BENCH.exists():
         print(f"no benchmark data at {BENCH}", file=sys.stderr)
         return 1
-    train: dict[str, list[tuple[float, bool]]] = {}
+    train: dict[str, list[Row]] = {}
     for s in SETS:
         (label, docs), = load_sets([s]).items()
         for noise in NOISE:
             train[f"{label}, noise {noise}"] = rows(s, docs, noise, args.cache)
-    held: dict[str, list[tuple[float, bool]]] = {}
+    held: dict[str, list[Row]] = {}
     for d in args.extra:
         for noise in NOISE[:2]:
             held[f"{d.name} (held out), noise {noise}"] = rows(d.name, extra_docs(d), noise, args.cache)
     if args.check:
         data = json.loads(OUT.read_text(encoding="utf-8"))
-        a, b = float(data["intercept"]), float(data["slope"])
+        a, b, c = float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0))
     else:
-        a, b = fit({k: v for k, v in train.items() if v})
+        a, b, c = fit({k: v for k, v in train.items() if v})
         n = sum(len(v) for v in train.values())
         OUT.write_text(json.dumps({
-            "intercept": round(a, 6), "slope": round(b, 6),
+            "intercept": round(a, 6), "slope": round(b, 6), "beside_gap": round(c, 6),
             "info": {"links": n, "sets": list(SETS), "noise": list(NOISE),
                      "made_by": "scripts/fit_parallel_p.py"}}, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {OUT.relative_to(ROOT)}: intercept {a:.4f}, slope {b:.4f} ({n} links)")
-    check({**train, **held}, a, b)
+        print(f"wrote {OUT.relative_to(ROOT)}: intercept {a:.4f}, slope {b:.4f}, beside a gap {c:.4f} ({n} links)")
+    check({**train, **held}, a, b, c)
     return 0
 
 

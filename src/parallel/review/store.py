@@ -119,6 +119,26 @@ def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float
     return replace(link, features=feats)
 
 
+def _regap(al: Alignment, links: list[Link]) -> list[Link]:
+    """``links`` (``al``'s after an edit) with the p of the links the edit did not touch moved where
+    their place beside a 1-0 / 0-1 link changed: in a translation a link's p says whether it lies
+    beside a sentence left out (:func:`parallel.confidence.in_translation`), and an edit next to it
+    can leave a sentence out or take one in (:func:`parallel.confidence.regap`)."""
+    if al.mode != "parallel" or not al.info.get("translation"):
+        return links
+    from ..confidence import beside_gap, regap
+
+    was = {(k.src, k.tgt): bool(g) for k, g in zip(al.links, beside_gap(al.links), strict=True)}
+    now = beside_gap(links)
+    out = list(links)
+    for n, k in enumerate(links):
+        p, before = k.features.get("p"), was.get((k.src, k.tgt))
+        if isinstance(p, int | float) and before is not None and before != bool(now[n]):
+            moved = float(regap(np.array([float(p)]), np.array([before]), np.array([now[n]]))[0])
+            out[n] = replace(k, features={**k.features, "p": round(moved, 4)})
+    return out
+
+
 def _aligner_score(al: Alignment, link: Link) -> Link:
     """A rebuilt link with the ``score`` the aligner gives where it can be recomputed from the fresh
     ``cosine`` and ``margin``: in comparable mode the miner's score is the distance margin
@@ -344,6 +364,7 @@ class ReviewStore:
         embeddings: ``cosine``, ``margin`` and the calibrated ``p`` against the whole documents
         (:func:`parallel.evidence.annotate`), when an encoder is available. Merging two links and
         splitting them again gives back the p they had."""
+        links = _regap(al, links)
         todo = [n for n, k in enumerate(links)
                 if k.src and k.tgt and "edited" in k.features and not {"cosine", "p"} <= set(k.features)]
         if not todo or self._encoder_factory is None:
@@ -360,9 +381,14 @@ class ReviewStore:
         from ..evidence import annotate
 
         # a link edited in a translation gets the p of a link in a translation, as the aligner's have
+        # (and whether it lies beside a 1-0 / 0-1 link, read in the whole list, not in these alone)
         sub = replace(al, links=tuple(links[n] for n in todo),
                       info={"translation": True} if al.info.get("translation") else {})
-        done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder)
+        from ..confidence import beside_gap
+
+        near = beside_gap(links)
+        done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder,
+                        gap=[bool(near[n]) for n in todo])
         out = list(links)
         for n, link in zip(todo, done.links, strict=True):
             out[n] = _aligner_score(al, link)
