@@ -12,11 +12,12 @@ where it belongs. This script aligns the visible translation sets of ``../shared
 links; Text+Berg test and dev and their one-to-many variants), also with Gaussian noise of norm 1.0
 and 1.5 added to every vector (``bench/align_bench.py --noise``: a freer translation, a weaker
 encoder), counts each link right when it is exactly a gold link, and fits
-``logit(p') = intercept + slope x logit(p) + beside_gap x gap`` by logistic regression (Newton's
-method, L2 1 on the slope and the gap term; each set and noise level weighs the same), ``gap`` 1
-for a link next to a 1-0 / 0-1 link (``parallel.confidence.beside_gap``: a translation rarely
-leaves a sentence out, and the link beside one that did is often cut at the wrong place).
-Deterministic: same data, same three numbers.
+``logit(p') = intercept + slope x logit(p) + beside_gap x gap + contested x contest`` by logistic
+regression (Newton's method, L2 1 on every term but the intercept; each set and noise level weighs
+the same), ``gap`` 1 for a link next to a 1-0 / 0-1 link (``parallel.confidence.beside_gap``: a
+translation rarely leaves a sentence out, and the link beside one that did is often cut at the
+wrong place) and ``contest`` how well a cut one sentence over would do
+(``parallel.confidence.contested``). Deterministic: same data, same four numbers.
 
 The check prints, per set and noise level, the links' share right, their mean p before and after,
 and the expected calibration error (10 bins) of both, and for the links beside a gap their share
@@ -44,12 +45,12 @@ NOISE = (0.0, 1.0, 1.5)
 LANGS = {"test": ("de", "fr"), "dev": ("de", "fr"), "tbmany": ("de", "fr"), "tbmany-dev": ("de", "fr")}
 
 
-Row = tuple[float, bool, bool]
+Row = tuple[float, bool, bool, float]
 
 
 def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
-    """(pair p, exactly a gold link, beside a 1-0 / 0-1 link) of every link with two sides that
-    parallel mode forces."""
+    """(pair p, exactly a gold link, beside a 1-0 / 0-1 link, contested cut) of every link with two
+    sides that parallel mode forces."""
     from align_bench import CachedEncoder, Noisy
 
     import parallel.confidence as cf
@@ -62,7 +63,7 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
     a_lang, b_lang = LANGS.get(name, ("ar", "en"))
     out: list[Row] = []
     real = cf.in_translation
-    cf.in_translation = lambda p, gap=None: np.asarray(p, dtype=np.float64)  # the pairs' own p
+    cf.in_translation = lambda p, gap=None, contest=None: np.asarray(p, dtype=np.float64)  # the pairs' own p
     try:
         for _, a, b, gold in docs:
             want = {(tuple(x), tuple(y)) for x, y in gold}
@@ -72,8 +73,10 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
             if not al.info.get("translation"):
                 continue  # the mode test did not take it for a translation: its links keep the pair's p
             near = cf.beside_gap(al.links)
-            out += [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g)) for k, g in zip(al.links, near)
-                    if k.src and k.tgt and "p" in k.features]
+            cut = cf.contested(al.links, enc.encode(list(al.src.sentences)), enc.encode(list(al.tgt.sentences)),
+                               [len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
+            out += [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g), float(c))
+                    for k, g, c in zip(al.links, near, cut) if k.src and k.tgt and "p" in k.features]
     finally:
         cf.in_translation = real
     (enc.enc if noise else enc).save()
@@ -85,14 +88,22 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(q / (1.0 - q)))
 
 
-def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float]:
-    x = np.concatenate([logit(np.array([p for p, _, _ in g])) for g in groups.values()])
-    y = np.concatenate([np.array([r for _, r, _ in g], dtype=np.float64) for g in groups.values()])
-    gap = np.concatenate([np.array([n for _, _, n in g], dtype=np.float64) for g in groups.values()])
+def columns(g: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """pair p, right, beside a gap, contested: one array each."""
+    return (np.array([r[0] for r in g]), np.array([r[1] for r in g], dtype=np.float64),
+            np.array([r[2] for r in g], dtype=np.float64), np.array([r[3] for r in g]))
+
+
+def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float, float]:
+    cols = [columns(g) for g in groups.values()]
+    x = np.concatenate([logit(c[0]) for c in cols])
+    y = np.concatenate([c[1] for c in cols])
+    gap = np.concatenate([c[2] for c in cols])
+    cut = np.concatenate([c[3] for c in cols])
     w = np.concatenate([np.full(len(g), 1.0 / len(g)) for g in groups.values()]) * len(x) / len(groups)
-    X = np.stack([np.ones_like(x), x, gap], axis=1)
-    beta = np.zeros(3)
-    reg = np.diag([0.0, 1.0, 1.0])
+    X = np.stack([np.ones_like(x), x, gap, cut], axis=1)
+    beta = np.zeros(4)
+    reg = np.diag([0.0, 1.0, 1.0, 1.0])
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-X @ beta))
         grad = X.T @ (w * (p - y)) + reg @ beta
@@ -101,7 +112,16 @@ def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float]:
         beta -= step
         if np.abs(step).max() < 1e-10:
             break
-    return float(beta[0]), float(beta[1]), float(beta[2])
+    return float(beta[0]), float(beta[1]), float(beta[2]), float(beta[3])
+
+
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    """The chance that a right link has a higher p than a wrong one (ties count half)."""
+    right, wrong = p[y == 1], p[y == 0]
+    if not len(right) or not len(wrong):
+        return float("nan")
+    return float(((right[:, None] > wrong[None, :]).sum() + 0.5 * (right[:, None] == wrong[None, :]).sum())
+                 / (len(right) * len(wrong)))
 
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -110,7 +130,7 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
                  / len(p))
 
 
-def check(groups: dict[str, list[Row]], a: float, b: float, c: float) -> None:
+def check(groups: dict[str, list[Row]], a: float, b: float, c: float, d: float) -> None:
     print(f"{'set':<34} {'links':>6} {'right':>6} {'mean p':>7} {'after':>6} {'ECE p':>6} {'after':>6}"
           f"  {'beside a gap: links, right, p after':>36}")
     every: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -118,10 +138,9 @@ def check(groups: dict[str, list[Row]], a: float, b: float, c: float) -> None:
         if not g:
             print(f"{name:<34} (not taken for a translation)")
             continue
-        p = np.array([x for x, _, _ in g])
-        y = np.array([r for _, r, _ in g], dtype=np.float64)
-        gap = np.array([n for _, _, n in g], dtype=bool)
-        q = 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap)))
+        p, y, gap_f, cut = columns(g)
+        gap = gap_f.astype(bool)
+        q = 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap + d * cut)))
         every.append((q, y, gap))
         near = f"{gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}" if gap.any() else f"{0:6d}"
         print(f"{name:<34} {len(g):6d} {y.mean():6.3f} {p.mean():7.3f} {q.mean():6.3f} {ece(p, y):6.3f} {ece(q, y):6.3f}"
@@ -130,6 +149,7 @@ def check(groups: dict[str, list[Row]], a: float, b: float, c: float) -> None:
         q, y, gap = (np.concatenate(x) for x in zip(*every))
         print(f"{'all of them':<34} {len(q):6d} {y.mean():6.3f} {'':>7} {q.mean():6.3f} {'':>6} {ece(q, y):6.3f}"
               f"  {gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}")
+        print(f"right links ranked above wrong ones (AUC of p after): {auc(q, y):.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,15 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         data = json.loads(OUT.read_text(encoding="utf-8"))
         a, b, c = float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0))
+        d = float(data.get("contested", 0.0))
     else:
-        a, b, c = fit({k: v for k, v in train.items() if v})
+        a, b, c, d = fit({k: v for k, v in train.items() if v})
         n = sum(len(v) for v in train.values())
         OUT.write_text(json.dumps({
-            "intercept": round(a, 6), "slope": round(b, 6), "beside_gap": round(c, 6),
+            "intercept": round(a, 6), "slope": round(b, 6), "beside_gap": round(c, 6), "contested": round(d, 6),
             "info": {"links": n, "sets": list(SETS), "noise": list(NOISE),
                      "made_by": "scripts/fit_parallel_p.py"}}, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {OUT.relative_to(ROOT)}: intercept {a:.4f}, slope {b:.4f}, beside a gap {c:.4f} ({n} links)")
-    check({**train, **held}, a, b, c)
+        print(f"wrote {OUT.relative_to(ROOT)}: intercept {a:.4f}, slope {b:.4f}, beside a gap {c:.4f}, "
+              f"contested {d:.4f} ({n} links)")
+    print("training sets:")
+    check(train, a, b, c, d)
+    if held:
+        print("held out (never fitted on):")
+        check(held, a, b, c, d)
     return 0
 
 

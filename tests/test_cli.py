@@ -440,7 +440,8 @@ def test_mine_takes_the_combination_for_short_sentences_as_align_does(short_pair
     code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-m", "use-m3", "-o", str(out))
     assert code == 0 and "model:" not in err, err
     assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")
-    monkeypatch.setattr(bigmine, "ROTATION_SIDE", 4)  # five lines a side: a "large" collection
+    for module in (bigmine.pipeline, bigmine.selection):  # five lines a side: a "large" collection
+        monkeypatch.setattr(module, "ROTATION_SIDE", 4)
     code, _, err = invoke("mine", str(short_pair[0]), str(short_pair[1]), "-o", str(out))
     assert code == 0 and "model:" not in err, err
     assert (tmp_path / "short.tsv.sig").read_text(encoding="utf-8").startswith("model:use-m3|")

@@ -399,6 +399,28 @@ def test_a_link_beside_a_left_out_sentence_is_less_sure() -> None:
     assert data["beside_gap"] < -1.0
 
 
+def test_a_cut_one_sentence_off_is_contested() -> None:
+    """Two one-to-many links whose cut is one English sentence off: moving it back gives both sides
+    their whole translation, so both links are contested (and their p in a translation lower);
+    the right cut is not, nor are links between 1-1 links (no sentence to move)."""
+    from parallel.data import Link
+
+    eye = np.eye(4)
+    src = np.stack([(eye[0] + eye[1]) / np.sqrt(2), (eye[2] + eye[3]) / np.sqrt(2)])
+    lengths = ([40, 40], [20, 20, 20, 20])
+    right = [Link((0,), (0, 1), 1.0), Link((1,), (2, 3), 1.0)]
+    wrong = [Link((0,), (0,), 1.0), Link((1,), (1, 2, 3), 1.0)]
+    assert cf.contested(right, src, eye, *lengths).tolist() == [0.0, 0.0]
+    off = cf.contested(wrong, src, eye, *lengths)
+    assert np.all(off > 0.3) and off[0] == off[1]
+    one_to_one = [Link((0,), (0,), 1.0), Link((1,), (1,), 1.0)]
+    assert cf.contested(one_to_one, eye[:2], eye[:2], [20, 20], [20, 20]).tolist() == [0.0, 0.0]
+    ps = np.array([0.95, 0.95])
+    assert np.all(cf.in_translation(ps, None, off) < cf.in_translation(ps) - 0.3)
+    data = json.loads((Path(cf.__file__).parent / "resources" / "confidence" / cf.TRANSLATION_FILE).read_text())
+    assert data["contested"] < -1.0
+
+
 def test_a_missed_two_to_two_link_is_not_shown_as_sure(shared_bench: Path) -> None:
     """The linguist's case (NTREX merged document 01): gold joins Arabic 10 and 11 to English 10 and
     11; the aligner leaves Arabic 10 out and links 11 to both. That link was p 0.97 ("high"), so a

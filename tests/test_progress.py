@@ -85,7 +85,7 @@ def test_mine_shows_progress_while_embedding(tmp_path: Path, monkeypatch: pytest
     args = ["mine", str(tmp_path / "ar.txt"), str(tmp_path / "en.txt"), "--chunk-size", "8"]
     whole = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "a.tsv"), "-q"])
     assert whole.exit_code == 0 and whole.stderr == ""
-    monkeypatch.setattr(bigmine, "EMBED_PIECE", 2)  # several pieces per chunk
+    monkeypatch.setattr(bigmine.embedding, "EMBED_PIECE", 2)  # several pieces per chunk
     res = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "b.tsv")])
     assert res.exit_code == 0, res.output
     assert "\r" not in res.stderr

@@ -204,6 +204,32 @@ def test_a_link_an_edit_leaves_beside_a_gap_gets_the_p_of_one(tmp_path: Path) ->
     assert [k.features.get("p") for k in st.undo().links] == [k.features.get("p") for k in before]
 
 
+def test_a_one_to_many_link_cut_at_the_wrong_sentence_is_not_shown_as_sure(tmp_path: Path,
+                                                                           shared_bench: Path) -> None:
+    """A linguist moved English 7 from Arabic 1's link to Arabic 2's (NTREX one-to-many document
+    00, where the aligner's cut is right): both links still read p 0.95 and 0.94, "high", so the
+    wrong cut looked as sure as the right one. A link whose cut one sentence over would fit as well
+    is contested (parallel.confidence.contested), and both now read below 0.9; the aligner's right
+    cut stays above it."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+    from parallel.review.app import _encoder_for
+
+    folder = shared_bench / "derived" / "ntrex128_ar_en" / "onemany"
+    path = tmp_path / "om.json"
+    res = CliRunner().invoke(main, ["align", str(folder / "00.ar"), str(folder / "00.en"), "--presplit",
+                                    "-f", "json", "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    st = ReviewStore(path, encoder=_encoder_for)
+    before = st.load().links
+    assert (before[1].src, before[1].tgt, before[2].tgt) == ((1,), (3, 4, 5, 6, 7), (8, 9, 10, 11, 12))
+    assert min(before[1].features["p"], before[2].features["p"]) > 0.9
+    after = st.apply("relink", {"link": 2, "src": [2], "tgt": [7, 8, 9, 10, 11, 12]}).links
+    assert (after[1].tgt, after[2].tgt) == ((3, 4, 5, 6), (7, 8, 9, 10, 11, 12))
+    assert max(after[1].features["p"], after[2].features["p"]) < 0.9
+
+
 def test_an_edited_link_of_a_translation_gets_its_p_back(tmp_path: Path) -> None:
     """In a translation the aligner's links carry the p of a link in a translation
     (parallel.confidence.in_translation); a link a reviewer merges and splits again gets that p

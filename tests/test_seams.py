@@ -250,7 +250,7 @@ def test_a_chunk_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypat
         fh.write(b"\x93NUMPY")  # type: ignore[attr-defined]
         raise OSError("15360 requested and 8160 written")
 
-    monkeypatch.setattr(bigmine.np, "save", short_write)
+    monkeypatch.setattr(bigmine.store.np, "save", short_write)
     target = tmp_path / "emb_00000.npy"
     with pytest.raises(OutputError, match=r"emb_00000\.npy: cannot write \(15360 requested and 8160 written: "
                                           r"is the disk full\?\)"):

@@ -862,12 +862,13 @@ TRANSLATION_FILE = "in-translation.json"
 
 
 @lru_cache(maxsize=1)
-def _translation_map() -> tuple[float, float, float]:
-    """(intercept, slope, beside_gap) of :func:`in_translation`; a file without the last term
-    (fitted before it) reads it as 0."""
+def _translation_map() -> tuple[float, float, float, float]:
+    """(intercept, slope, beside_gap, contested) of :func:`in_translation`; a file without the
+    last terms (fitted before them) reads them as 0."""
     data = json.loads((resources.files("parallel") / "resources" / "confidence" / TRANSLATION_FILE)
                       .read_text(encoding="utf-8"))
-    return float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0))
+    return (float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0)),
+            float(data.get("contested", 0.0)))
 
 
 def beside_gap(links: Sequence[Any]) -> np.ndarray:
@@ -880,10 +881,52 @@ def beside_gap(links: Sequence[Any]) -> np.ndarray:
     return np.asarray(near & ~empty)
 
 
-def in_translation(p: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
+#: An other cut within this much of the chosen one (summed cosines of the two links) contests it.
+CONTEST_SLACK = 0.1
+
+
+def contested(links: Sequence[Any], src_emb: np.ndarray, tgt_emb: np.ndarray, src_len: Sequence[int],
+              tgt_len: Sequence[int]) -> np.ndarray:
+    """(len(links),) how contested each link's cut is, in the order of ``links`` (a parallel
+    alignment's): for two neighbouring links with both sides, the cosines of their sides (length-
+    weighted sums of the sentence vectors ``src_emb`` (n, d) / ``tgt_emb`` (m, d), lengths in
+    characters) are summed for the cut chosen and for each cut one sentence over, on either side,
+    that leaves both links a sentence there; the best other cut minus the chosen one, plus
+    :data:`CONTEST_SLACK`, floored at 0, is the value of both links (the larger where a link has
+    two neighbours). 0 where no neighbour can give or take a sentence (between 1-1 links, or beside
+    a 1-0 / 0-1 link, which :func:`beside_gap` covers)."""
+    s_vec, t_vec = np.asarray(src_emb, dtype=np.float64), np.asarray(tgt_emb, dtype=np.float64)
+    s_w = np.asarray(src_len, dtype=np.float64) + 1.0
+    t_w = np.asarray(tgt_len, dtype=np.float64) + 1.0
+
+    def cos(src: tuple[int, ...], tgt: tuple[int, ...]) -> float:
+        a = (s_vec[list(src)] * s_w[list(src), None]).sum(axis=0)
+        b = (t_vec[list(tgt)] * t_w[list(tgt), None]).sum(axis=0)
+        norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+        return float(a @ b) / norm if norm > 0 else 0.0
+
+    out = np.zeros(len(links))
+    for i in range(len(links) - 1):
+        a, b = links[i], links[i + 1]
+        if not (a.src and a.tgt and b.src and b.tgt):
+            continue
+        cuts: list[float] = []
+        for left, right, on_src in ((tuple(a.src), tuple(b.src), True), (tuple(a.tgt), tuple(b.tgt), False)):
+            moved = ([(left[:-1], (left[-1],) + right)] if len(left) > 1 else []) + (
+                [(left + (right[0],), right[1:])] if len(right) > 1 else [])
+            for x, y in moved:
+                cuts.append(cos(x, a.tgt) + cos(y, b.tgt) if on_src else cos(a.src, x) + cos(b.src, y))
+        if cuts:
+            value = max(max(cuts) - cos(a.src, a.tgt) - cos(b.src, b.tgt) + CONTEST_SLACK, 0.0)
+            out[i], out[i + 1] = max(out[i], value), max(out[i + 1], value)
+    return out
+
+
+def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.ndarray | None = None) -> np.ndarray:
     """The p of links that parallel mode forced in a document the mode test takes for a
-    translation, from the p their pairs have on their own (``p``, as mining computes it) and
-    whether each lies beside a 1-0 / 0-1 link (``gap``, bool; see :func:`beside_gap`).
+    translation, from the p their pairs have on their own (``p``, as mining computes it), whether
+    each lies beside a 1-0 / 0-1 link (``gap``, bool; see :func:`beside_gap`) and how contested
+    its cut is (``contest``, see :func:`contested`).
 
     A pair's p answers "do these two sentences say the same thing?" with nothing else known: one
     candidate among many, as in mining. Inside a translation the aligner knows more: the link lies
@@ -892,24 +935,30 @@ def in_translation(p: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
     says. On the Qur'an set (bench/quran_docs.py, never fitted on) the links of mean pair p 0.23 were
     90% right, and p < 0.2 ones 87%. But a translation rarely leaves a sentence out: a link beside
     one that did is often cut at the wrong place (the left-out sentence belongs to it), and such
-    links were right 18-59% of the time on the visible sets where the others were 89-100%.
-    ``logit(p') = intercept + slope x logit(p) + beside_gap x gap``, fitted by
+    links were right 18-59% of the time on the visible sets where the others were 89-100%. And
+    a one-to-many link whose neighbour would fit as well with a sentence moved across their cut
+    is often cut at the wrong sentence (61% right where the other cut scores better).
+    ``logit(p') = intercept + slope x logit(p) + beside_gap x gap + contested x contest``, fitted by
     ``scripts/fit_parallel_p.py`` on the visible translation sets (NTREX merged, one-to-many and long
     links, Text+Berg test and dev, their one-to-many variants) with noise added to the vectors to
     stand in for freer translations; each link counted right when it is exactly a gold link."""
-    a, b, c = _translation_map()
+    a, b, c, d = _translation_map()
     q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1.0 - 1e-4)
     g = np.zeros(len(q)) if gap is None else np.asarray(gap, dtype=np.float64)
-    return np.asarray(1.0 / (1.0 + np.exp(-(a + b * np.log(q / (1.0 - q)) + c * g))))
+    k = np.zeros(len(q)) if contest is None else np.asarray(contest, dtype=np.float64)
+    return np.asarray(1.0 / (1.0 + np.exp(-(a + b * np.log(q / (1.0 - q)) + c * g + d * k))))
 
 
-def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray) -> np.ndarray:
-    """The :func:`in_translation` p of links whose place beside a 1-0 / 0-1 link changed (an edit
-    next to them) from ``was`` to ``now``, without their pair's own p: the map's gap term moved
-    on the logit scale."""
-    c = _translation_map()[2]
+def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray, was_contest: np.ndarray | None = None,
+          now_contest: np.ndarray | None = None) -> np.ndarray:
+    """The :func:`in_translation` p of links whose place beside a 1-0 / 0-1 link (``was`` -> ``now``)
+    or whose contested cut (``was_contest`` -> ``now_contest``, unchanged where not given) an edit
+    next to them changed, without their pair's own p: the map's terms moved on the logit scale."""
+    _, _, c, d = _translation_map()
     q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1.0 - 1e-4)
     shift = c * (np.asarray(now, dtype=np.float64) - np.asarray(was, dtype=np.float64))
+    if was_contest is not None and now_contest is not None:
+        shift = shift + d * (np.asarray(now_contest, dtype=np.float64) - np.asarray(was_contest, dtype=np.float64))
     return np.asarray(1.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shift))))
 
 

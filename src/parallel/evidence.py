@@ -868,7 +868,8 @@ def text_features(src: str, tgt: str) -> dict[str, Any]:
 
 
 def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.ndarray | None = None,
-             encoder: Any = None, k: int = MARGIN_K, gap: Sequence[bool] | None = None) -> Alignment:
+             encoder: Any = None, k: int = MARGIN_K, gap: Sequence[bool] | None = None,
+             contest: Sequence[float] | None = None) -> Alignment:
     """``al`` with every link's features completed (existing features win).
 
     Embedding features (cosine, margin) need ``src_emb`` (n, d) and ``tgt_emb``
@@ -876,8 +877,8 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
     text features are added. ``p`` of a parallel-mode alignment whose ``info["translation"]`` is
     set (the mode test took the texts for a translation) is the p of a link in a translation
     (:func:`parallel.confidence.in_translation`, which asks whether the link lies beside a 1-0 /
-    0-1 link: ``gap``, one bool a link, else read from the order of ``al.links``), else the p of
-    the pair on its own.
+    0-1 link and how contested its cut is: ``gap`` and ``contest``, one value a link, else read
+    from ``al.links`` in their order), else the p of the pair on its own.
     """
     links = list(al.links)
     src_texts = [al.src_text(link) for link in links]
@@ -898,10 +899,13 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                                     [tgt_texts[n] for n in need_p], encoder=encoder, k=k)
             if al.mode == "parallel" and al.info.get("translation"):
                 # links forced in a translation are right far more often than their pairs alone say
-                from .confidence import beside_gap, in_translation
+                from .confidence import beside_gap, contested, in_translation
 
                 near = beside_gap(links) if gap is None else np.asarray(gap, dtype=bool)
-                ps = in_translation(ps, near[need_p])
+                cut = (contested(links, src_emb, tgt_emb, [len(x) for x in al.src.sentences],
+                                 [len(x) for x in al.tgt.sentences])
+                       if contest is None else np.asarray(contest, dtype=np.float64))
+                ps = in_translation(ps, near[need_p], cut[need_p])
             for n, p in zip(need_p, ps, strict=True):
                 emb[n]["p"] = round(float(p), 4)
         need = [n for n, link in enumerate(links)

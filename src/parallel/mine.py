@@ -651,8 +651,9 @@ class ModeChoice:
                           if self.mode == "comparable" and e.get("order_z") is None else ""))
         return (f"a monotonic alignment explains {e['explained']:.0%} of the sentences; "
                 f"{e['anchors']} likely 1-1 pairs over {e['shorter']} sentences of the shorter "
-                f"side, {e['monotonic']} of them in order (coverage {e['coverage']:.2f}, "
-                f"in-order share {e['in_order']:.2f}){crossed}{order}{where}")
+                f"side, {e['monotonic']} of them in order (coverage {e['monotonic']}/{e['shorter']} = "
+                f"{e['coverage']:.2f}, in-order share {e['monotonic']}/{e['anchors']} = {e['in_order']:.2f})"
+                f"{crossed}{order}{where}")
 
     def __str__(self) -> str:
         return self.mode

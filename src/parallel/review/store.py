@@ -119,23 +119,30 @@ def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float
     return replace(link, features=feats)
 
 
-def _regap(al: Alignment, links: list[Link]) -> list[Link]:
+def _regap(al: Alignment, links: list[Link], emb: tuple[np.ndarray, np.ndarray] | None) -> list[Link]:
     """``links`` (``al``'s after an edit) with the p of the links the edit did not touch moved where
-    their place beside a 1-0 / 0-1 link changed: in a translation a link's p says whether it lies
-    beside a sentence left out (:func:`parallel.confidence.in_translation`), and an edit next to it
-    can leave a sentence out or take one in (:func:`parallel.confidence.regap`)."""
+    their place beside a 1-0 / 0-1 link or their contested cut changed: in a translation a link's p
+    says both (:func:`parallel.confidence.in_translation`), and an edit next to it can leave a
+    sentence out, take one in or move the cut (:func:`parallel.confidence.regap`). The cut is
+    read with the documents' sentence vectors ``emb``; without them only the gap term moves."""
     if al.mode != "parallel" or not al.info.get("translation"):
         return links
-    from ..confidence import beside_gap, regap
+    from ..confidence import beside_gap, contested, regap
 
-    was = {(k.src, k.tgt): bool(g) for k, g in zip(al.links, beside_gap(al.links), strict=True)}
-    now = beside_gap(links)
+    lengths = ([len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
+    old, new = list(al.links), links
+    old_cut = contested(old, *emb, *lengths) if emb is not None else np.zeros(len(old))
+    new_cut = contested(new, *emb, *lengths) if emb is not None else np.zeros(len(new))
+    was = {(k.src, k.tgt): (bool(g), float(c)) for k, g, c in zip(old, beside_gap(old), old_cut, strict=True)}
+    now = beside_gap(new)
     out = list(links)
     for n, k in enumerate(links):
         p, before = k.features.get("p"), was.get((k.src, k.tgt))
-        if isinstance(p, int | float) and before is not None and before != bool(now[n]):
-            moved = float(regap(np.array([float(p)]), np.array([before]), np.array([now[n]]))[0])
-            out[n] = replace(k, features={**k.features, "p": round(moved, 4)})
+        if not isinstance(p, int | float) or before is None or before == (bool(now[n]), float(new_cut[n])):
+            continue
+        moved = float(regap(np.array([float(p)]), np.array([before[0]]), np.array([now[n]]),
+                            np.array([before[1]]), np.array([new_cut[n]]))[0])
+        out[n] = replace(k, features={**k.features, "p": round(moved, 4)})
     return out
 
 
@@ -364,31 +371,31 @@ class ReviewStore:
         embeddings: ``cosine``, ``margin`` and the calibrated ``p`` against the whole documents
         (:func:`parallel.evidence.annotate`), when an encoder is available. Merging two links and
         splitting them again gives back the p they had."""
-        links = _regap(al, links)
         todo = [n for n, k in enumerate(links)
                 if k.src and k.tgt and "edited" in k.features and not {"cosine", "p"} <= set(k.features)]
         if not todo or self._encoder_factory is None:
-            return links
+            return _regap(al, links, None)
         if self._encoder is None:
             try:
                 self._encoder = self._encoder_factory(al)
             except (ParallelError, ImportError, OSError):
                 self._encoder_factory = None  # no encoder here: edited links stay without p
-                return links
+                return _regap(al, links, None)
         if self._doc_emb is None:  # the documents never change under review: embedded once
             self._doc_emb = (np.asarray(self._encoder.encode(list(al.src.sentences)), dtype=np.float32),
                              np.asarray(self._encoder.encode(list(al.tgt.sentences)), dtype=np.float32))
+        from ..confidence import beside_gap, contested
         from ..evidence import annotate
 
+        links = _regap(al, links, self._doc_emb)
         # a link edited in a translation gets the p of a link in a translation, as the aligner's have
-        # (and whether it lies beside a 1-0 / 0-1 link, read in the whole list, not in these alone)
+        # (its place beside a 1-0 / 0-1 link and its cut read in the whole list, not in these alone)
         sub = replace(al, links=tuple(links[n] for n in todo),
                       info={"translation": True} if al.info.get("translation") else {})
-        from ..confidence import beside_gap
-
         near = beside_gap(links)
+        cut = contested(links, *self._doc_emb, [len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
         done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder,
-                        gap=[bool(near[n]) for n in todo])
+                        gap=[bool(near[n]) for n in todo], contest=[float(cut[n]) for n in todo])
         out = list(links)
         for n, link in zip(todo, done.links, strict=True):
             out[n] = _aligner_score(al, link)
