@@ -735,7 +735,7 @@ def test_a_worker_ends_on_sigterm_wherever_it_was_interrupted() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
-@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, seed_ar: Path, seed_en: Path,
                                                               sig: str) -> None:
     import signal
@@ -758,7 +758,10 @@ def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, se
                     and len([p for p in _marked(mark.encode()) if p != driver.pid]) >= 2)
 
         _wait_for(busy, 600, "a finished pair and two busy workers")
-        os.kill(driver.pid, getattr(signal, sig))
+        if sig == "SIGINT":  # Ctrl-C: the terminal signals the whole process group, workers too
+            os.killpg(driver.pid, signal.SIGINT)
+        else:
+            os.kill(driver.pid, getattr(signal, sig))
         driver.wait(timeout=120)
         _wait_for(lambda: _marked(mark.encode()) == [], 60, "every worker of the killed run to end",
                   lambda: _cmdlines(_marked(mark.encode())))
@@ -771,7 +774,9 @@ def test_killing_run_leaves_no_worker_and_resume_is_identical(tmp_path: Path, se
         assert driver.stderr is not None
         err = driver.stderr.read().decode("utf-8", "replace")
         driver.stderr.close()
-    assert "Traceback" not in err, err
+    assert "Traceback" not in err and "SpawnProcess" not in err, err
+    if sig == "SIGINT":
+        assert driver.returncode == 130 and err.strip().endswith("error: aborted"), err
     if sig == "SIGTERM":  # the workers removed their temporary folders themselves
         assert [p.name for p in tmpdir.iterdir() if p.name.startswith("parallel-")] == []
         assert driver.returncode == 143 and "error: terminated (SIGTERM)" in err, err  # said, even under -q

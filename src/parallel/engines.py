@@ -181,11 +181,15 @@ def worker_init(parent: int | None = None, kernel: bool = False, quiet: bool = F
     """Run at the start of every worker: pin numeric libraries to one thread; with ``parent``
     (the driver's pid) end when the driver ends (see :func:`_die_with_parent`); ``quiet``: the
     driver runs under ``-q``, and so do the worker's notes (a spawned worker starts without the
-    driver's :data:`parallel.errors.NOTE`, and its notes went to stderr)."""
+    driver's :data:`parallel.errors.NOTE`, and its notes went to stderr). A pool's worker
+    ignores SIGINT: Ctrl-C reaches the terminal's whole process group, and a worker waiting for
+    work printed its own traceback ("Process SpawnProcess-2: ... KeyboardInterrupt") under the
+    driver's one line; the driver stops its workers itself (SIGTERM)."""
     os.environ.update(THREAD_ENV)
     if quiet:
         NOTE.set(silent)
     if parent is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(parent, kernel)
     with contextlib.suppress(ImportError):
         import faiss
