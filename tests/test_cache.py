@@ -365,6 +365,22 @@ def test_a_cache_locked_by_a_writer_is_waited_for_once(tmp_path: Path, monkeypat
         holder.close()
 
 
+def test_a_full_cache_says_it_is_full(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On a full disk SQLite rolls the transaction back itself, and our ROLLBACK then failed: the note
+    said "cannot rollback - no transaction is active" and hid why nothing was stored. A page limit
+    is SQLite's own "database or disk is full"."""
+    cache = EmbeddingCache(tmp_path)
+    cache.put("m", {"a": _unit(1)[0]})
+    conn = cache._conns["m"]
+    assert conn is not None
+    conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0] + 1}")
+    cache.put("m", {f"t{i}": v for i, v in enumerate(_unit(200, d=512))})
+    err = capsys.readouterr().err
+    assert "embedding cache not written for the rest of this run" in err and "full" in err, err
+    assert "cannot rollback" not in err
+    assert sorted(cache.get("m", ["a", "t0"])) == ["a"]  # what was there stays; nothing half-stored
+
+
 def test_the_cache_never_changes_a_vector(tmp_path: Path) -> None:
     """Stop 40: USE v3 computes a sentence's vector to within about 2e-7 of itself depending on the
     sentences it shares a batch with, and the cache kept a vector by its text alone: a sentence

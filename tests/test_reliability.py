@@ -231,6 +231,44 @@ def test_disk_full_leaves_no_new_output_and_names_the_file(pair: tuple[Path, Pat
         assert names == ["filler"]
 
 
+def test_a_signal_during_the_renames_waits_for_the_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command's outputs reach their names together: SIGTERM (or Ctrl-C) arriving between the
+    rename of a TSV and that of its .sig left the new TSV beside the old .sig (a comparable
+    alignment described as parallel). The renames of a batch now finish first; the signal acts
+    after them."""
+    import signal
+
+    from parallel import io as pio
+
+    tsv, sig = tmp_path / "o.tsv", tmp_path / "o.tsv.sig"
+    tsv.write_text("old\n", encoding="utf-8")
+    sig.write_text("mode:parallel\n", encoding="utf-8")
+    real = os.replace
+    renamed: list[str] = []
+
+    def replace(src: str, dst: str) -> None:
+        real(src, dst)
+        if not renamed:  # between the first rename and the second
+            os.kill(os.getpid(), signal.SIGTERM)
+        renamed.append(str(dst))
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(143)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    monkeypatch.setattr(pio.os, "replace", replace)
+    try:
+        with pytest.raises(SystemExit), pio.output_batch():
+            with pio.atomic_writer(tsv) as fh:
+                fh.write("new\n")
+            with pio.atomic_writer(sig) as fh:
+                fh.write("mode:comparable\n")
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert (tsv.read_text(encoding="utf-8"), sig.read_text(encoding="utf-8")) == ("new\n", "mode:comparable\n")
+    assert len(renamed) == 2 and not list(tmp_path.glob("*.tmp"))
+
+
 # ------------------------------------------------------------------ 2. review server
 
 

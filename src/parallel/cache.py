@@ -32,6 +32,7 @@ Location: ``$PARALLEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/parallel-corpus``, els
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -240,7 +241,9 @@ class EmbeddingCache:
                 conn.executemany("INSERT OR REPLACE INTO vec (key, dim, data) VALUES (?, ?, ?)", rows)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back itself (disk full): the first error is the one to say
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
                 raise
         except sqlite3.OperationalError as exc:
             # locked for longer than the timeout (another process holds the file), or the disk

@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import re
+import signal
 import stat
 import sys
 import tempfile
@@ -308,9 +309,32 @@ def output_batch() -> Iterator[None]:
     _commit(pending)
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (then they act as ever): the renames of one
+    batch all happen, so a command stopped there leaves all its outputs new or all old (a signal
+    between the TSV's rename and its ``.sig``'s left a comparable TSV beside a parallel ``.sig``).
+    Elsewhere than on POSIX, nothing is held."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _commit(pending: list[tuple[str, Path, str]]) -> None:
     """Rename every temporary file onto its target (targets checked first, so a bad one
-    stops the batch before anything is replaced)."""
+    stops the batch before anything is replaced), with Ctrl-C and SIGTERM held until the last
+    rename (:func:`_signals_held`)."""
+    with _signals_held():
+        _rename_all(pending)
+
+
+def _rename_all(pending: list[tuple[str, Path, str]]) -> None:
     try:
         for _tmp, target, name in pending:
             if target.is_dir():
