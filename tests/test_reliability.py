@@ -269,6 +269,35 @@ def test_a_signal_during_the_renames_waits_for_the_last(tmp_path: Path, monkeypa
     assert len(renamed) == 2 and not list(tmp_path.glob("*.tmp"))
 
 
+def test_a_sweep_leaves_the_temporary_files_of_another_host_or_namespace(tmp_path: Path) -> None:
+    """A folder shared by containers or hosts: a pid given elsewhere cannot be looked up here, and
+    the sweep removed a live `mine`'s folder and a live `align`'s .sig (seen with `unshare --pid`).
+    Names carry PID@TAG (io.host_tag): a dead pid of ours goes, a foreign tag's stays whatever its
+    pid, and an untagged name (an older version) is judged by its pid as before."""
+    from parallel.engines import sweep_temp, temp_prefix
+    from parallel.io import host_tag, owner_tag, sweep_stale_writes
+
+    pid_max = Path("/proc/sys/kernel/pid_max")
+    dead = (int(pid_max.read_text()) if pid_max.exists() else 4_194_304) + 1  # no process has it
+    other = "0123abcd" if host_tag() != "0123abcd" else "fedc9876"
+    ours_dead = tmp_path / f".out.tsv.{dead}@{host_tag()}.k3j2h1.tmp"
+    theirs = tmp_path / f".out.tsv.sig.{dead}@{other}.q9w8e7.tmp"
+    old_dead = tmp_path / f".out.html.{dead}.rpaw7suu.tmp"
+    live = tmp_path / f".out.json.{owner_tag()}.a1b2c3.tmp"
+    for p in (ours_dead, theirs, old_dead, live):
+        p.write_text("half", encoding="utf-8")
+    assert sweep_stale_writes(tmp_path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([theirs.name, live.name])
+    assert temp_prefix("mine").startswith(f"parallel-mine-{owner_tag()}-")
+    base = tmp_path / "tmp"
+    for name in (f"parallel-mine-{dead}@{host_tag()}-x1", f"parallel-mine-{dead}@{other}-x2",
+                 f"parallel-pair-{dead}-x3", temp_prefix("pair") + "x4"):
+        (base / name).mkdir(parents=True)
+    assert sweep_temp(base=base) == 2
+    assert sorted(p.name for p in base.iterdir()) == sorted([f"parallel-mine-{dead}@{other}-x2",
+                                                            temp_prefix("pair") + "x4"])
+
+
 # ------------------------------------------------------------------ 2. review server
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import NOTE, InputError, ParallelError, say, silent
-from .io import orphans
+from .io import orphans, owner_tag
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -110,15 +110,16 @@ def _thread_env() -> Iterator[None]:
                 os.environ[k] = v
 
 
-#: Temporary folders of this toolkit are named ``parallel-KIND-PID-*`` after the process that
-#: owns them, so a later run can remove those of a process that was killed (:func:`sweep_temp`).
+#: Temporary folders of this toolkit are named ``parallel-KIND-PID@TAG-*`` after the process that
+#: owns them (``TAG``: :func:`parallel.io.host_tag`), so a later run can remove those of a process
+#: that was killed (:func:`sweep_temp`), and only where that pid is this host's and namespace's.
 TEMP_KINDS = ("pair", "mine")
-_TEMP_NAME = re.compile(r"^parallel-(?:pair|mine)-(\d+)-")
+_TEMP_NAME = re.compile(r"^parallel-(?:pair|mine)-(\d+)(?:@([0-9a-f]{8}))?-")
 
 
 def temp_prefix(kind: str) -> str:
-    """``parallel-KIND-PID-``: the prefix of this process's temporary folders of ``kind``."""
-    return f"parallel-{kind}-{os.getpid()}-"
+    """``parallel-KIND-PID@TAG-``: the prefix of this process's temporary folders of ``kind``."""
+    return f"parallel-{kind}-{owner_tag()}-"
 
 
 def sweep_temp(own: bool = False, base: Path | None = None) -> int:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import hashlib
 import io
 import os
 import re
 import signal
+import socket
 import stat
 import sys
 import tempfile
@@ -141,25 +144,48 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+@functools.cache
+def host_tag() -> str:
+    """8 hex digits naming this host and its process-id namespace, written after the pid in the
+    names of temporary files and folders (``PID@TAG``): a pid means a process only where it was
+    given. A folder shared between containers or hosts (a volume, ``/tmp``, NFS) holds names of
+    processes a sweep here cannot see; with the tag it leaves them alone (they were removed as
+    the files of dead processes, and the live command writing them failed)."""
+    try:
+        ns = os.readlink("/proc/self/ns/pid")
+    except OSError:  # not Linux: the host name alone
+        ns = ""
+    return hashlib.sha1(f"{socket.gethostname()}|{ns}".encode()).hexdigest()[:8]
+
+
+def owner_tag() -> str:
+    """``PID@TAG`` of this process (:func:`host_tag`), for the names of its temporary files."""
+    return f"{os.getpid()}@{host_tag()}"
+
+
 def orphans(folder: str | os.PathLike[str], name: re.Pattern[str], *, own: bool = False) -> Iterator[Path]:
     """Entries of ``folder`` (no symlinks) named by ``name``, whose group 1 is the pid of the process
-    that made them, when that process no longer exists (killed with -9), or is this one with ``own``:
-    what a sweep may remove. A folder that cannot be read has none."""
+    that made them (group 2, when the name has it, the :func:`host_tag` of where that pid lives),
+    when that process no longer exists (killed with -9), or is this one with ``own``: what a sweep
+    may remove. A name tagged by another host or pid namespace is never one: its process cannot be
+    seen from here. A folder that cannot be read has none."""
     with contextlib.suppress(OSError):
         for p in Path(folder).iterdir():
             m = name.match(p.name)
             if m and not p.is_symlink():
+                if m.group(2) is not None and m.group(2) != host_tag():
+                    continue
                 pid = int(m.group(1))
                 if (own and pid == os.getpid()) or not pid_alive(pid):
                     yield p
 
 
-_STALE_WRITE = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+_STALE_WRITE = re.compile(r"^\..+\.(\d+)(?:@([0-9a-f]{8}))?\.[^.]+\.tmp$")
 
 
 def sweep_stale_writes(folder: str | os.PathLike[str]) -> int:
     """Remove the temporary files :func:`atomic_writer` left in ``folder`` when its process was
-    killed with -9 mid-write (``.NAME.PID.XXXX.tmp`` of a process that no longer exists); returns
+    killed with -9 mid-write (``.NAME.PID@TAG.XXXX.tmp`` of a process that no longer exists); returns
     how many. A live process's files are left alone."""
     removed = 0
     for p in orphans(folder, _STALE_WRITE):
@@ -447,7 +473,7 @@ def atomic_writer(path: str | os.PathLike[str], *,
         # touches a live process's; a long name is cut, or the temporary name (23 more bytes)
         # would pass the 255-byte limit of a file name that is itself allowed
         stem = target.name.encode("utf-8")[:150].decode("utf-8", errors="ignore")
-        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.{os.getpid()}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{stem}.{owner_tag()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
