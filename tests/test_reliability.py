@@ -97,6 +97,29 @@ def test_output_to_character_device_writes_through_it(pair: tuple[Path, Path, by
         _assert_device(dev, 3)
 
 
+def test_a_pipe_where_a_file_is_kept_beside_the_output_is_refused(pair: tuple[Path, Path, bytes],
+                                                                  tmp_path: Path) -> None:
+    """A FIFO named like the .sig of `align -o s.tsv`, or like a file of `run`'s folder, hung the
+    command in silence (it waited for a reader; `run` even while reading the old file back to
+    compare). A pipe there is refused at once, in one line; `-o` itself may still be a pipe."""
+    src, tgt, _ = pair
+    out = tmp_path / "s.tsv"
+    os.mkfifo(tmp_path / "s.tsv.sig")
+    r = cli("align", src, tgt, "-q", "-o", out)
+    assert r.returncode == 2 and "s.tsv.sig: is a pipe or device" in one_line_error(r.stderr)
+    assert not out.exists()
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text(f"name\tsrc\ttgt\nseed\t{src}\t{tgt}\n", encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    os.mkfifo(folder / "seed.tsv")
+    r = cli("run", manifest, "-o", folder, "-q")
+    assert r.returncode == 2 and "seed.tsv: is a pipe or device" in one_line_error(r.stderr)
+    from parallel.io import holds
+
+    assert holds(folder / "seed.tsv", ["x"]) is False  # never opened: a reader would wait
+
+
 def test_output_to_dev_full_is_one_line_error_naming_it(pair: tuple[Path, Path, bytes],
                                                         tmp_path: Path) -> None:
     src, tgt, _ = pair
@@ -235,10 +258,16 @@ def test_a_signal_during_the_renames_waits_for_the_last(tmp_path: Path, monkeypa
     """A command's outputs reach their names together: SIGTERM (or Ctrl-C) arriving between the
     rename of a TSV and that of its .sig left the new TSV beside the old .sig (a comparable
     alignment described as parallel). The renames of a batch now finish first; the signal acts
-    after them."""
+    after them, also with other threads alive (a worker pool has some), where the kernel may hand
+    the signal to any of them."""
     import signal
 
     from parallel import io as pio
+
+    idle = threading.Event()
+    others = [threading.Thread(target=idle.wait, daemon=True) for _ in range(4)]
+    for t in others:
+        t.start()
 
     tsv, sig = tmp_path / "o.tsv", tmp_path / "o.tsv.sig"
     tsv.write_text("old\n", encoding="utf-8")
@@ -265,6 +294,7 @@ def test_a_signal_during_the_renames_waits_for_the_last(tmp_path: Path, monkeypa
                 fh.write("mode:comparable\n")
     finally:
         signal.signal(signal.SIGTERM, before)
+        idle.set()
     assert (tsv.read_text(encoding="utf-8"), sig.read_text(encoding="utf-8")) == ("new\n", "mode:comparable\n")
     assert len(renamed) == 2 and not list(tmp_path.glob("*.tmp"))
 

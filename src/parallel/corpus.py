@@ -26,6 +26,7 @@ from .io import (
     atomic_writer,
     folder_lock,
     inputs_protected,
+    is_special,
     output_batch,
     read_text,
     refuse_input,
@@ -624,10 +625,12 @@ def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *,
             for path in pair_files(out, e.name):
                 try:
                     refuse_input(path)
+                    _refuse_special(path)
                 except InputError as exc:
                     raise InputError(f"pair {e.name!r}: {exc}") from None
         for name in (COMBINED, COMBINED_JSONL, SUMMARY):
             refuse_input(out / name)
+            _refuse_special(out / name)
         # one run at a time in a folder: two at once (another option each) left a summary that no
         # longer matched the pairs' files. The lock is on the markers' folder, not on OUT, which
         # `review` locks to save an alignment the run wrote there.
@@ -641,6 +644,13 @@ def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *,
         with folder_lock(out / DONE_DIR, on_wait=waiting):
             return _run(entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
                         ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
+
+
+def _refuse_special(path: Path) -> None:
+    """A pipe or device where ``run`` keeps a file of its folder: refused (the run waited for a
+    reader in silence)."""
+    if is_special(path) and path.exists():
+        raise InputError(f"{path}: is a pipe or device; run keeps its files in {path.parent}, as files")
 
 
 def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, jobs: int,

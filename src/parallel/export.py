@@ -40,7 +40,7 @@ from typing import IO, Any
 from . import schema as _schema
 from .data import Alignment, Link
 from .errors import NOTE, InputError
-from .io import atomic_writer, is_special, output_batch
+from .io import atomic_writer, check_output_path, is_special, output_batch
 from .lang import LANG_CODE, bcp47
 from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
 
@@ -717,6 +717,8 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
     sig = sidecar_text(al) if sidecar and name in SIDECAR and not is_special(path) else ""
     if not sig.strip() and name in SIDECAR:
         refuse_removal(sidecar_path(path), path)
+    if sig.strip():
+        check_output_path(sidecar_path(path), file_only=True)
     with output_batch():  # the file and its sidecar reach their names together, or neither does
         with atomic_writer(path) as fh:
             writer(al, fh, **options)

@@ -234,9 +234,11 @@ def refuse_input(path: str | os.PathLike[str]) -> None:
         raise InputError(f"{path}: is an input of this command; writing the output there would overwrite it")
 
 
-def check_output_path(path: str | os.PathLike[str] | None) -> None:
+def check_output_path(path: str | os.PathLike[str] | None, *, file_only: bool = False) -> None:
     """Fail before any work is done when ``path`` cannot be written (``-``/None is stdout) or is an
-    input of the running command (:func:`inputs_protected`)."""
+    input of the running command (:func:`inputs_protected`). ``file_only``: a file the command
+    keeps beside another (a ``.sig``, the files of ``run``'s folder) must be one: a pipe or device
+    there is refused (writing into a pipe no one reads hung the command, in silence)."""
     if path is None or str(path) == "-":
         return
     if not str(path).strip():
@@ -245,6 +247,8 @@ def check_output_path(path: str | os.PathLike[str] | None) -> None:
         raise InputError(f"{path}: names a folder (it ends in /); give a file name")
     refuse_input(path)
     target, direct = destination(path)
+    if direct and file_only:
+        raise InputError(f"{path}: is a pipe or device; it is written as a file, beside the output")
     if direct:
         if os.path.exists(path) and not os.access(path, os.W_OK):
             raise InputError(f"{path}: not writable")
@@ -337,19 +341,34 @@ def output_batch() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends (then they act as ever): the renames of one
-    batch all happen, so a command stopped there leaves all its outputs new or all old (a signal
-    between the TSV's rename and its ``.sig``'s left a comparable TSV beside a parallel ``.sig``).
-    Elsewhere than on POSIX, nothing is held."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+    """Ctrl-C and SIGTERM wait until the block ends, then act as ever: the renames of one batch
+    all happen, so a command stopped there leaves all its outputs new or all old (a signal between
+    the TSV's rename and its ``.sig``'s left a comparable TSV beside a parallel ``.sig``). Python
+    runs signal handlers in the main thread, whichever thread the signal reached (a worker pool
+    has threads of its own, so masking the signals in this one is not enough): for the block the
+    handlers only note the signal, and the first one noted is raised again after it. Outside the
+    main thread nothing is held (no handler can be set there)."""
+    caught: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        caught.append(signum)
+
+    before: dict[signal.Signals, Any] = {}
+    try:
+        for held in (signal.SIGINT, signal.SIGTERM):
+            before[held] = signal.signal(held, note)
+    except ValueError:  # not the main thread
+        for held, handler in before.items():
+            signal.signal(held, handler)
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for held, handler in before.items():
+            signal.signal(held, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _commit(pending: list[tuple[str, Path, str]]) -> None:
@@ -422,6 +441,8 @@ def holds(path: str | os.PathLike[str], chunks: Iterable[str]) -> bool:
     if is_special(path):
         return False
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe's reader would wait for a writer
+            return False
         fh = open(path, "rb")  # noqa: SIM115 (closed below, after the comparison)
     except OSError:
         return False

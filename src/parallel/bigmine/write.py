@@ -12,7 +12,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import InputError
-from ..io import atomic_writer, is_special, output_batch
+from ..io import atomic_writer, check_output_path, is_special, output_batch
 from .selection import BigMineResult
 from .store import Sentences
 
@@ -123,6 +123,8 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
         if fmt == "tsv":
             print(f"signature: {sig}", file=sys.stderr)
         return n
+    if fmt == "tsv" and sidecar and not is_special(output):
+        check_output_path(sidecar_path(output), file_only=True)
     with output_batch():  # the pairs and their signature reach their names together
         with atomic_writer(output) as fh:
             n = write(fh)

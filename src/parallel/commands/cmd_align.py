@@ -104,7 +104,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     from ..io import is_special
 
     if sidecar and out_fmt in SIDECAR and not is_special(output):  # its .sig too, not after the alignment
-        check_output_path(sidecar_path(output))
+        check_output_path(sidecar_path(output), file_only=True)
     check_filter_options({**filter_opts, "min_p": min_p}, keep_empty)  # bad values fail before the alignment is paid for
     log = note(quiet)
     s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang, lang_hint="--src-lang")
