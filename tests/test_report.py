@@ -800,6 +800,9 @@ def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
     unknown = replace(al, info={})
     assert kept_from(unknown) is None and "from the bar up" in p_legend(unknown)
     assert "bar" not in p_legend(replace(al, mode="parallel"))
+    # a linguist took a high p between two sentences about one football match for one statement
+    assert "a high p can still pair two different statements" in p_legend(al)
+    assert "one story" not in p_legend(replace(al, mode="parallel"))
 
 
 SEED = Path(__file__).resolve().parent.parent / "align" / "covid-cooperation.json"

@@ -85,6 +85,8 @@ def p_legend(al: Alignment) -> str:
         else:
             text += f"; comparable mode keeps a mined pair from the bar up, here p ≥ {bar:g}" + (
                 f": a kept link with p from {bar:g} to {P_LOW} is coloured low" if bar < P_LOW else "")
+        text += ("; texts on one story share its names and figures, and there a high p can still pair "
+                 "two different statements about it (on one-topic news about 1 kept pair in 10)")
     return text
 
 
