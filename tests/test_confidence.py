@@ -518,7 +518,7 @@ def test_refit_reproduces_the_shipped_parameters(shared_bench: Path, tmp_path: P
     shipped = ROOT / "src" / "parallel" / "resources" / "confidence" / "use-m3.json"
     fresh, ship = (json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "use-m3.json", shipped))
     assert fresh["features"] == ship["features"]
-    for key in ("mean", "scale", "coef", "knots_x", "knots_y"):
+    for key in ("mean", "scale", "coef", "knots_x", "knots_y", "assign_knots_x", "assign_knots_y"):
         np.testing.assert_allclose(fresh[key], ship[key], rtol=1e-3, atol=1e-4)
     assert fresh["intercept"] == pytest.approx(ship["intercept"], abs=1e-4)
 
