@@ -254,6 +254,32 @@ def test_damaged_rows_and_rows_of_another_size_are_misses(tmp_path: Path) -> Non
     assert all(abs(float(np.linalg.norm(v)) - 1.0) < 1e-3 and v.shape == (8,) for v in got.values())
 
 
+def test_a_flipped_bit_that_keeps_a_unit_vector_is_a_miss(tmp_path: Path) -> None:
+    """A row's sign bit flipped keeps the vector's length exactly: it passed the unit-length check,
+    was served, and changed the alignment of every later run (6 to 90 of 190 rows). Each row now
+    carries the CRC-32 of its bytes; a row without one (written before it) is a miss too."""
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path)
+    texts = [f"t{i}" for i in range(4)]
+    vecs = _unit(4, d=16)
+    cache.put("m", dict(zip(texts, vecs, strict=True)))
+    cache.close()
+    db = sqlite3.connect(str(cache.path("m")))
+    (row,) = db.execute("SELECT data FROM vec WHERE id = 2").fetchone()
+    flipped = bytearray(row)
+    flipped[3] ^= 0x80  # the sign of the first float
+    db.execute("UPDATE vec SET data = ? WHERE id = 2", (bytes(flipped),))
+    db.execute("UPDATE vec SET data = ? WHERE id = 3", (vecs[2].astype("<f4").tobytes(),))  # no CRC
+    db.commit()
+    db.close()
+    flipped_vec = np.frombuffer(bytes(flipped[:-4]), dtype="<f4")
+    assert abs(float(np.dot(flipped_vec, flipped_vec)) - 1.0) < 1e-6  # still a unit vector
+    got = EmbeddingCache(tmp_path).get("m", texts)
+    assert sorted(got) == ["t0", "t3"]
+    assert all(np.array_equal(got[t], vecs[i]) for i, t in enumerate(texts) if t in got)
+
+
 def test_another_models_file_is_not_served(tmp_path: Path) -> None:
     """e5-small's file copied over use-m3's was served: 384-d vectors under use-m3's name."""
     import shutil

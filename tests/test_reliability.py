@@ -914,7 +914,8 @@ def test_cache_appends_compact_float32_rows(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert conn.execute("PRAGMA page_size").fetchone()[0] >= 16384
-        assert conn.execute("SELECT count(*), min(length(data)) FROM vec").fetchone() == (n, 4 * d)
+        # a row: the float32 vector and its CRC-32 (4 bytes)
+        assert conn.execute("SELECT count(*), min(length(data)) FROM vec").fetchone() == (n, 4 * d + 4)
     size = sum(p.stat().st_size for p in tmp_path.iterdir())
     assert size < 1.25 * n * d * 4, f"{size / (n * d * 4):.2f}x the vectors' bytes"
 

@@ -2,7 +2,9 @@
 
 Layout: one SQLite file per model id, ``<dir>/<slug>-<hash8>.v3.sqlite`` (16 KiB pages), table
 ``vec(id INTEGER PRIMARY KEY, key BLOB UNIQUE, dim INT, data BLOB)`` where ``key`` is the 16-byte
-BLAKE2b hash of the UTF-8 text and ``data`` the float32 vector (little-endian). The encoder
+BLAKE2b hash of the UTF-8 text and ``data`` the float32 vector (little-endian) followed by the
+CRC-32 of its bytes (4 bytes, little-endian): a flipped bit keeps a unit vector a unit vector
+(a sign, a low mantissa bit), and such a row was served, and changed every later result. The encoder
 (:class:`parallel.embed.CachedEncoder`) stores each text prefixed by the name of the list it was
 embedded in, so that the cache never changes a result (``v2`` files kept the text alone and are no
 longer read; they can be deleted). Rows are appended
@@ -16,8 +18,9 @@ whole store), writes are transactional (a crash never leaves half a vector), and
 processes may share one cache (WAL journal, busy timeout; a lost race only means a
 vector is embedded twice).
 
-Recovery is silent: a row that is not a unit vector of the file's dimension (damaged bytes, a
-row of another size) is treated as a miss and overwritten; a file that is not a database, or
+Recovery is silent: a row whose CRC does not match, or that is not a unit vector of the file's
+dimension (damaged bytes, a row of another size, a row written before the CRC) is treated as a
+miss and overwritten; a file that is not a database, or
 that records another model, is removed and recreated. A file that is locked or cannot be
 written is never removed: a file that can still be read (read-only, on a read-only disk) serves
 its vectors and stores none, one that cannot be opened leaves the cache off for the run, and a
@@ -37,6 +40,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -60,6 +64,11 @@ def default_cache_dir() -> Path:
     # the XDG spec: a relative path is invalid and ignored
     base = Path(xdg).expanduser() if xdg and Path(xdg).expanduser().is_absolute() else Path.home() / ".cache"
     return base / "parallel-corpus"
+
+
+def _with_crc(blob: bytes) -> bytes:
+    """A vector's bytes followed by their CRC-32 (little-endian), as a row stores them."""
+    return blob + zlib.crc32(blob).to_bytes(4, "little")
 
 
 def text_key(text: str) -> bytes:
@@ -201,10 +210,10 @@ class EmbeddingCache:
                 rows = conn.execute(f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})",
                                     chunk).fetchall()
                 for key, dim, data in rows:
-                    if (not isinstance(data, bytes) or dim <= 0 or len(data) != 4 * dim or key not in by_key
-                            or (want is not None and str(dim) != want)):
+                    if (not isinstance(data, bytes) or dim <= 0 or len(data) != 4 * dim + 4 or key not in by_key
+                            or (want is not None and str(dim) != want) or _with_crc(data[:-4]) != data):
                         continue  # damaged row: a miss, overwritten by the next put
-                    vec = np.frombuffer(data, dtype="<f4").astype(np.float32)
+                    vec = np.frombuffer(data[:-4], dtype="<f4").astype(np.float32)
                     # a file of L2-normalised vectors (an encoder's): anything else is damage
                     if not np.all(np.isfinite(vec)) or (unit and abs(float(np.dot(vec, vec)) - 1.0) > 1e-3):
                         continue
@@ -229,7 +238,7 @@ class EmbeddingCache:
         unit = True
         for text, vec in vectors.items():
             arr = np.ascontiguousarray(vec, dtype="<f4").reshape(-1)
-            rows.append((text_key(text), int(arr.shape[0]), arr.tobytes()))
+            rows.append((text_key(text), int(arr.shape[0]), _with_crc(arr.tobytes())))
             unit = unit and abs(float(np.dot(arr, arr)) - 1.0) <= 1e-3
         try:
             conn.execute("BEGIN IMMEDIATE")
