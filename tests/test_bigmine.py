@@ -414,6 +414,36 @@ def test_a_damaged_work_folder_is_made_again(seed_sentences: tuple[list[str], li
     assert (tmp_path / "b.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
 
 
+def test_work_files_changed_in_place_are_made_again(seed_sentences: tuple[list[str], list[str]],
+                                                    tmp_path: Path) -> None:
+    """A sign bit flipped in a chunk of vectors, or a same-length edit of texts.txt, kept every
+    size and shape check: the next mine used the changed vectors (other pairs) or printed sentences
+    that are in no input, with exit 0. Each work file's CRC is kept beside it: a changed chunk is
+    embedded again alone, changed texts make the side again, and the output is the first run's."""
+    ar, en = seed_sentences
+    src = write_lines(tmp_path / "ar.txt", ar)
+    tgt = write_lines(tmp_path / "en.txt", en)
+    args = ["mine", str(src), str(tgt), "--work", str(tmp_path / "w"), "--min-p", "0.1"]
+    assert CliRunner().invoke(cli, [*args, "-q", "-o", str(tmp_path / "a.tsv")]).exit_code == 0
+    chunk = tmp_path / "w" / "src" / "emb_00000.npy"
+    data = bytearray(chunk.read_bytes())
+    data[-1] ^= 0x80  # the sign of the last float: same size, same shape, still a float
+    chunk.write_bytes(bytes(data))
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "b.tsv")])
+    assert res.exit_code == 0, res.output
+    assert "emb_00000.npy is not as it was written; embedding it again" in res.stderr
+    assert "embedding tgt" not in res.stderr  # the other side's work is kept
+    assert (tmp_path / "b.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
+    texts = tmp_path / "w" / "tgt" / "texts.txt"
+    edited = texts.read_bytes()
+    first = edited.index(b"e")  # one letter for another: the same length, offsets still fit
+    texts.write_bytes(edited[:first] + b"a" + edited[first + 1:])
+    res = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "c.tsv")])
+    assert res.exit_code == 0, res.output
+    assert "texts.txt cannot be read; collecting and embedding this side again" in res.stderr
+    assert (tmp_path / "c.tsv").read_bytes() == (tmp_path / "a.tsv").read_bytes()
+
+
 def test_a_work_folder_inside_an_input_folder_is_not_read_as_input(seed_sentences: tuple[list[str], list[str]],
                                                                    tmp_path: Path) -> None:
     # stop 36: `mine ar en --work ar/work` worked once; the rerun took ar/work/src/texts.txt for an

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParallelError
-from .store import Log, Sentences, VectorStore, save_chunk
+from .store import Log, Sentences, VectorStore, crc_path, save_chunk, sealed
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def embed_side(sents: Sentences, folder: Path, *, model: str, chunk_size: int, e
             del parts[c]
             for p in folder.glob(f"piece_{c:05d}_*.npy"):
                 p.unlink(missing_ok=True)
+                crc_path(p).unlink(missing_ok=True)
 
     # pieces a run stopped before its chunk was saved (killed, interrupted) left on disk: kept,
     # so that a restart loses at most the pieces in flight, not the whole chunk
@@ -100,7 +101,10 @@ def _piece_path(folder: Path, c: int, s: int, e: int) -> Path:
 
 
 def _saved_piece(path: Path, rows: int) -> np.ndarray | None:
-    """The vectors of a piece an earlier run saved, or None (absent, unreadable or of another size)."""
+    """The vectors of a piece an earlier run saved, or None (absent, unreadable, of another size, or
+    changed since: its CRC does not match)."""
+    if not sealed(path):
+        return None
     try:
         arr = np.load(path)
     except (OSError, ValueError, EOFError):

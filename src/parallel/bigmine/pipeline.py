@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..io import atomic_writer, folder_lock
 from .embedding import embed_side
 from .selection import ROTATION_SIDE, BigMineResult, mine_stores
-from .store import _WS, Log, Sentences, VectorStore, collect_sentences, expand_inputs
+from .store import _WS, Log, Sentences, VectorStore, collect_sentences, crc_path, expand_inputs, sealed
 from .write import MINE_FORMATS, write_pairs
 
 _LAYOUT = 2  # of a side's work folder: origin.npy rows are (file, line, sentence number)
@@ -42,7 +42,8 @@ def _inputs_key(files: Sequence[Path], segment: bool, lang: str | None) -> str:
 
 
 #: What ``mine`` writes in a side's work folder (a temporary ``.NAME...tmp`` aside).
-_WORK_FILES = re.compile(r"^(?:texts\.txt|offsets\.npy|origin\.npy|meta\.json|emb_\d+\.npy|piece_[\d_]+\.npy|\..*\.tmp)$")
+_WORK_FILES = re.compile(r"^(?:(?:texts\.txt|offsets\.npy|origin\.npy|emb_\d+\.npy|piece_[\d_]+\.npy)(?:\.crc)?"
+                         r"|meta\.json|\..*\.tmp)$")
 
 
 def _check_work_folder(folder: Path, meta: Any) -> None:
@@ -59,8 +60,12 @@ def _check_work_folder(folder: Path, meta: Any) -> None:
 
 
 def _damaged(folder: Path) -> list[str]:
-    """The work files of a side folder that cannot be read as mine wrote them (sorted names)."""
+    """The work files of a side folder that cannot be read as mine wrote them (sorted names): the
+    sentences' files cut short, unreadable or changed since (their CRC, :func:`sealed`); a chunk of
+    vectors that changed is not one of them (:func:`_drop_changed_chunks` takes it away alone)."""
     bad = [] if (folder / "texts.txt").is_file() else ["texts.txt"]
+    bad += [name for name in ("texts.txt", "offsets.npy", "origin.npy")
+            if (folder / name).is_file() and not sealed(folder / name)]
     loaded: dict[str, np.ndarray] = {}
     for p in [folder / "offsets.npy", folder / "origin.npy", *sorted(folder.glob("emb_*.npy"))]:
         try:
@@ -80,7 +85,20 @@ def _damaged(folder: Path) -> list[str]:
             bad.append("texts.txt")
         elif origin is not None and len(origin) != len(offsets) - 1:
             bad.append("origin.npy")
-    return sorted(bad)
+    return sorted(set(bad))
+
+
+def _drop_changed_chunks(folder: Path) -> list[str]:
+    """Remove the chunks of vectors whose bytes are not those written (a flipped bit keeps a float
+    a float: it was mined with, in silence) or that have no CRC; the embedding step makes them
+    again, alone. Returns their names."""
+    dropped = []
+    for p in sorted(folder.glob("emb_*.npy")):
+        if not sealed(p):
+            p.unlink(missing_ok=True)
+            crc_path(p).unlink(missing_ok=True)
+            dropped.append(p.name)
+    return dropped
 
 
 def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, chunk_size: int,
@@ -104,7 +122,7 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
     if old != meta or damaged:
         _check_work_folder(folder, old)
         if folder.exists():
-            for p in [*folder.glob("emb_*.npy"), *folder.glob("piece_*.npy")]:
+            for p in [*folder.glob("emb_*.npy"), *folder.glob("piece_*.npy"), *folder.glob("*.npy.crc")]:
                 p.unlink()
             meta_path.unlink(missing_ok=True)
         sents = collect_sentences(files, folder, segment=segment, lang=lang)
@@ -112,6 +130,10 @@ def prepare_side(name: str, files: Sequence[Path], work: Path, *, model: str, ch
             json.dump(meta, fh, indent=1, allow_nan=False)
     else:
         sents = Sentences(folder, [str(p) for p in files])
+        dropped = _drop_changed_chunks(folder)
+        if dropped and log:
+            log(f"{name}: {folder / dropped[0]} is not as it was written"
+                f"{f' (and {len(dropped) - 1} more)' if len(dropped) > 1 else ''}; embedding it again")
     if log:
         log(f"{name}: {len(sents)} unique sentences from {len(files)} file(s)")
     store = embed_side(sents, folder, model=model, chunk_size=chunk_size, engine=engine, log=log)

@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +83,44 @@ class VectorStore:
         return VectorStore(folder)
 
 
+def file_crc(path: Path) -> str:
+    """The CRC-32 of a file's bytes, 8 hex digits (read in blocks: a chunk may hold gigabytes)."""
+    crc = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            crc = zlib.crc32(block, crc)
+    return f"{crc:08x}"
+
+
+def crc_path(path: Path) -> Path:
+    """Where the CRC of a work file is kept: ``NAME.crc`` beside it."""
+    return path.with_name(path.name + ".crc")
+
+
+def seal(path: Path, crc: str | None = None) -> None:
+    """Write the CRC of ``path`` (or ``crc``, computed already) beside it, atomically."""
+    with atomic_writer(crc_path(path)) as fh:
+        fh.write((crc or file_crc(path)) + "\n")
+
+
+def sealed(path: Path) -> bool:
+    """Whether ``path`` holds the bytes its CRC says: a work file changed on disk since it was
+    written (a flipped bit, an edit of the same length) is not, and neither is one without a CRC."""
+    try:
+        return crc_path(path).read_text(encoding="utf-8").strip() == file_crc(path)
+    except (OSError, ValueError):
+        return False
+
+
 def save_chunk(path: Path, block: np.ndarray) -> None:
     """``np.save`` to a temporary name, then rename: a chunk file is complete or absent (a write that
-    fails, a full disk, takes its temporary file away and names the chunk)."""
+    fails, a full disk, takes its temporary file away and names the chunk). Its CRC goes beside it
+    first (:func:`seal`): a chunk that changes on disk later is found and embedded again."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with open(tmp, "wb") as fh:
             np.save(fh, np.ascontiguousarray(block, dtype=np.float32))
+        seal(path, file_crc(tmp))
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -215,4 +247,6 @@ def collect_sentences(files: Sequence[Path], folder: Path, *, segment: bool = Fa
                 origin.append((f, n, k))
     np.save(folder / "offsets.npy", np.asarray(offsets, dtype=np.int64))
     np.save(folder / "origin.npy", np.asarray(origin, dtype=np.int64).reshape(-1, 3))
+    for name in ("texts.txt", "offsets.npy", "origin.npy"):
+        seal(folder / name)
     return Sentences(folder, [str(p) for p in files])
