@@ -169,27 +169,35 @@ def test_an_edited_link_gets_its_p_back(tmp_path: Path, seed_ar: Path, seed_en: 
     assert "p" not in bare.apply("merge", {"link": i}).links[i].features
 
 
-def test_a_link_an_edit_leaves_beside_a_gap_gets_the_p_of_one(tmp_path: Path) -> None:
-    """In a translation a link beside a sentence left out is less sure (the left-out sentence may
-    belong to it: parallel.confidence.in_translation). Deleting link 2 leaves its sentences as
-    gaps beside links 1 and 3, which the reviewer did not touch: their p moves as the aligner's
-    would have (regap), link 0's and 4's stay, and undo gives every p back."""
-    import numpy as np
+def _aligned_translation(folder: Path) -> Path:
+    """A five-sentence Arabic-English translation aligned to ``folder/tr.json`` by the CLI."""
     from click.testing import CliRunner
 
-    import parallel.confidence as cf
     from parallel.cli import main
 
     ar = ["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
           "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."]
     en = ["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
           "I came back home at noon.", "Then I read a book about history."]
-    (tmp_path / "a.ar").write_text("\n".join(ar), encoding="utf-8")
-    (tmp_path / "a.en").write_text("\n".join(en), encoding="utf-8")
-    path = tmp_path / "tr.json"
-    res = CliRunner().invoke(main, ["align", str(tmp_path / "a.ar"), str(tmp_path / "a.en"), "--presplit",
+    (folder / "a.ar").write_text("\n".join(ar), encoding="utf-8")
+    (folder / "a.en").write_text("\n".join(en), encoding="utf-8")
+    path = folder / "tr.json"
+    res = CliRunner().invoke(main, ["align", str(folder / "a.ar"), str(folder / "a.en"), "--presplit",
                                     "-f", "json", "-o", str(path), "-q"])
     assert res.exit_code == 0, res.output
+    return path
+
+
+def test_a_link_an_edit_leaves_beside_a_gap_gets_the_p_of_one(tmp_path: Path) -> None:
+    """In a translation a link beside a sentence left out is less sure (the left-out sentence may
+    belong to it: parallel.confidence.in_translation). Deleting link 2 leaves its sentences as
+    gaps beside links 1 and 3, which the reviewer did not touch: their p moves as the aligner's
+    would have (regap), link 0's and 4's stay, and undo gives every p back."""
+    import numpy as np
+
+    import parallel.confidence as cf
+
+    path = _aligned_translation(tmp_path)
     st = ReviewStore(path)
     before = st.load().links
     assert before[2].src == (2,) and not cf.beside_gap(before).any()
@@ -234,21 +242,9 @@ def test_an_edited_link_of_a_translation_gets_its_p_back(tmp_path: Path) -> None
     """In a translation the aligner's links carry the p of a link in a translation
     (parallel.confidence.in_translation); a link a reviewer merges and splits again gets that p
     back, not its pair's own."""
-    from click.testing import CliRunner
-
-    from parallel.cli import main
     from parallel.review.app import _encoder_for
 
-    ar = ["ذهبت إلى السوق صباح اليوم.", "اشتريت خبزا وحليبا.", "كان الجو باردا جدا.",
-          "عدت إلى البيت في الظهر.", "ثم قرأت كتابا عن التاريخ."]
-    en = ["I went to the market this morning.", "I bought bread and milk.", "The weather was very cold.",
-          "I came back home at noon.", "Then I read a book about history."]
-    (tmp_path / "a.ar").write_text("\n".join(ar), encoding="utf-8")
-    (tmp_path / "a.en").write_text("\n".join(en), encoding="utf-8")
-    path = tmp_path / "tr.json"
-    res = CliRunner().invoke(main, ["align", str(tmp_path / "a.ar"), str(tmp_path / "a.en"), "--presplit",
-                                    "-f", "json", "-o", str(path), "-q"])
-    assert res.exit_code == 0, res.output
+    path = _aligned_translation(tmp_path)
     st = ReviewStore(path, encoder=_encoder_for)
     al = st.load()
     assert al.info.get("translation") is True
