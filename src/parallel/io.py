@@ -14,6 +14,7 @@ import socket
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -354,14 +355,11 @@ def _signals_held() -> Iterator[None]:
         caught.append(signum)
 
     before: dict[signal.Signals, Any] = {}
-    try:
-        for held in (signal.SIGINT, signal.SIGTERM):
-            before[held] = signal.signal(held, note)
-    except ValueError:  # not the main thread
-        for held, handler in before.items():
-            signal.signal(held, handler)
-        yield
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (an exception of the block is not chained to a failed signal.signal)
         return
+    for held in (signal.SIGINT, signal.SIGTERM):
+        before[held] = signal.signal(held, note)
     try:
         yield
     finally:
