@@ -943,10 +943,10 @@ def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.nda
     links, Text+Berg test and dev, their one-to-many variants) with noise added to the vectors to
     stand in for freer translations; each link counted right when it is exactly a gold link."""
     a, b, c, d = _translation_map()
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1.0 - 1e-4)
-    g = np.zeros(len(q)) if gap is None else np.asarray(gap, dtype=np.float64)
-    k = np.zeros(len(q)) if contest is None else np.asarray(contest, dtype=np.float64)
-    return np.asarray(1.0 / (1.0 + np.exp(-(a + b * np.log(q / (1.0 - q)) + c * g + d * k))))
+    s = _log_odds(p)
+    g = np.zeros(len(s)) if gap is None else np.asarray(gap, dtype=np.float64)
+    k = np.zeros(len(s)) if contest is None else np.asarray(contest, dtype=np.float64)
+    return np.asarray(1.0 / (1.0 + np.exp(-(a + b * s + c * g + d * k))))
 
 
 def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray, was_contest: np.ndarray | None = None,
@@ -955,11 +955,16 @@ def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray, was_contest: np.ndarr
     or whose contested cut (``was_contest`` -> ``now_contest``, unchanged where not given) an edit
     next to them changed, without their pair's own p: the map's terms moved on the logit scale."""
     _, _, c, d = _translation_map()
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1.0 - 1e-4)
     shift = c * (np.asarray(now, dtype=np.float64) - np.asarray(was, dtype=np.float64))
     if was_contest is not None and now_contest is not None:
         shift = shift + d * (np.asarray(now_contest, dtype=np.float64) - np.asarray(was_contest, dtype=np.float64))
-    return np.asarray(1.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shift))))
+    return np.asarray(1.0 / (1.0 + np.exp(-(_log_odds(p) + shift))))
+
+
+def _log_odds(p: np.ndarray) -> np.ndarray:
+    """``log(p / (1 - p))`` of probabilities clipped to [1e-4, 1 - 1e-4] (the maps' scale)."""
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1.0 - 1e-4)
+    return np.asarray(np.log(q / (1.0 - q)))
 
 
 # ----------------------------------------------------------------------------- any link

@@ -119,29 +119,44 @@ def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float
     return replace(link, features=feats)
 
 
-def _regap(al: Alignment, links: list[Link], emb: tuple[np.ndarray, np.ndarray] | None) -> list[Link]:
-    """``links`` (``al``'s after an edit) with the p of the links the edit did not touch moved where
-    their place beside a 1-0 / 0-1 link or their contested cut changed: in a translation a link's p
-    says both (:func:`parallel.confidence.in_translation`), and an edit next to it can leave a
-    sentence out, take one in or move the cut (:func:`parallel.confidence.regap`). The cut is
-    read with the documents' sentence vectors ``emb``; without them only the gap term moves."""
-    if al.mode != "parallel" or not al.info.get("translation"):
-        return links
-    from ..confidence import beside_gap, contested, regap
+Placement = tuple[np.ndarray, np.ndarray]
 
-    lengths = ([len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
-    old, new = list(al.links), links
-    old_cut = contested(old, *emb, *lengths) if emb is not None else np.zeros(len(old))
-    new_cut = contested(new, *emb, *lengths) if emb is not None else np.zeros(len(new))
-    was = {(k.src, k.tgt): (bool(g), float(c)) for k, g, c in zip(old, beside_gap(old), old_cut, strict=True)}
-    now = beside_gap(new)
+
+def _placement(al: Alignment, links: Sequence[Link], emb: tuple[np.ndarray, np.ndarray] | None) -> Placement:
+    """Where each of ``links`` lies, as a link's p in a translation reads it: beside a 1-0 / 0-1
+    link or not, and how contested its cut is (read with the documents' sentence vectors ``emb``;
+    0 without them). See :func:`parallel.confidence.in_translation`."""
+    from ..confidence import beside_gap, contested
+
+    if emb is None:
+        return beside_gap(links), np.zeros(len(links))
+    return beside_gap(links), contested(links, *emb, [len(x) for x in al.src.sentences],
+                                        [len(x) for x in al.tgt.sentences])
+
+
+def _in_translation(al: Alignment) -> bool:
+    return al.mode == "parallel" and bool(al.info.get("translation"))
+
+
+def _regap(al: Alignment, links: list[Link], emb: tuple[np.ndarray, np.ndarray] | None,
+           now: Placement) -> list[Link]:
+    """``links`` (``al``'s after an edit, placed as ``now``: :func:`_placement`) with the p of the
+    links the edit did not touch moved where their place beside a 1-0 / 0-1 link or their
+    contested cut changed: in a translation a link's p says both, and an edit next to it can leave
+    a sentence out, take one in or move the cut (:func:`parallel.confidence.regap`). Without the
+    vectors ``emb`` only the gap term moves."""
+    from ..confidence import regap
+
+    old = list(al.links)
+    was = {(k.src, k.tgt): (bool(g), float(c)) for k, g, c in zip(old, *_placement(al, old, emb), strict=True)}
+    near, cut = now
     out = list(links)
     for n, k in enumerate(links):
         p, before = k.features.get("p"), was.get((k.src, k.tgt))
-        if not isinstance(p, int | float) or before is None or before == (bool(now[n]), float(new_cut[n])):
+        if not isinstance(p, int | float) or before is None or before == (bool(near[n]), float(cut[n])):
             continue
-        moved = float(regap(np.array([float(p)]), np.array([before[0]]), np.array([now[n]]),
-                            np.array([before[1]]), np.array([new_cut[n]]))[0])
+        moved = float(regap(np.array([float(p)]), np.array([before[0]]), np.array([near[n]]),
+                            np.array([before[1]]), np.array([cut[n]]))[0])
         out[n] = replace(k, features={**k.features, "p": round(moved, 4)})
     return out
 
@@ -374,28 +389,30 @@ class ReviewStore:
         todo = [n for n, k in enumerate(links)
                 if k.src and k.tgt and "edited" in k.features and not {"cosine", "p"} <= set(k.features)]
         if not todo or self._encoder_factory is None:
-            return _regap(al, links, None)
+            return _regap(al, links, None, _placement(al, links, None)) if _in_translation(al) else links
         if self._encoder is None:
             try:
                 self._encoder = self._encoder_factory(al)
             except (ParallelError, ImportError, OSError):
                 self._encoder_factory = None  # no encoder here: edited links stay without p
-                return _regap(al, links, None)
+                return _regap(al, links, None, _placement(al, links, None)) if _in_translation(al) else links
         if self._doc_emb is None:  # the documents never change under review: embedded once
             self._doc_emb = (np.asarray(self._encoder.encode(list(al.src.sentences)), dtype=np.float32),
                              np.asarray(self._encoder.encode(list(al.tgt.sentences)), dtype=np.float32))
-        from ..confidence import beside_gap, contested
         from ..evidence import annotate
 
-        links = _regap(al, links, self._doc_emb)
         # a link edited in a translation gets the p of a link in a translation, as the aligner's have
         # (its place beside a 1-0 / 0-1 link and its cut read in the whole list, not in these alone)
         sub = replace(al, links=tuple(links[n] for n in todo),
                       info={"translation": True} if al.info.get("translation") else {})
-        near = beside_gap(links)
-        cut = contested(links, *self._doc_emb, [len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
+        gap: list[bool] | None = None
+        contest: list[float] | None = None
+        if _in_translation(al):
+            near, cut = now = _placement(al, links, self._doc_emb)
+            links = _regap(al, links, self._doc_emb, now)
+            gap, contest = [bool(near[n]) for n in todo], [float(cut[n]) for n in todo]
         done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder,
-                        gap=[bool(near[n]) for n in todo], contest=[float(cut[n]) for n in todo])
+                        gap=gap, contest=contest)
         out = list(links)
         for n, link in zip(todo, done.links, strict=True):
             out[n] = _aligner_score(al, link)
