@@ -142,6 +142,9 @@ def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     ("نصف مليون، بنصف مليار", {"500000", "500000000"}),
     ("ربع مليون، مليون وربع، half a million", {"250000", "1250000", "500000"}),
     ("في الأول من أكتوبر والثاني من مارس", {"1", "2"}),
+    # a noun in the dual says two: يومين "2 days", الساعتين, جرعتان; a sound masculine plural is no dual
+    ("لمدة يومين", {"2"}), ("خلال الساعتين الماضيتين", {"2"}), ("تلقى جرعتين", {"2"}), ("عامان", {"2"}),
+    ("اللاعبين والمسلمين", set()), ("يومي السبت والأحد", set()), ("فاز ميلان", set()),
 ])
 def test_number_words(text: str, values: set[str]) -> None:
     from parallel.evidence import number_words
@@ -178,6 +181,9 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("توفي 25 بالمئة من المرضى", "A quarter of the patients died", "agree"),
     ("خفض 50 من الموظفين", "Half of the staff were laid off", "differ"),   # half: a percentage only
     ("ثلاثة", "three", "none"),                     # words alone make no numbers
+    ("تتراوح فترة الحضانة بين يومين و14 يومًا", "The incubation period is 2 to 14 days", "agree"),  # a dual
+    ("تعادل الفريقان بهدفين لكل منهما", "The teams drew 2-2", "agree"),
+    ("تتراوح فترة الحضانة بين يومين و14 يومًا", "The incubation period is 3 to 14 days", "differ"),
     ("ارتفعت الإصابات بفيروس كورونا إلى 500.", "COVID-19 cases rose to 500.", "agree"),
     ("خلال الموسم 2019-2020", "During the 2019–20 season", "agree"),
     ("في عام 2020 فقد الملايين وظائفهم.", "In 2020 millions of people lost their jobs.", "agree"),

@@ -281,6 +281,23 @@ EN_NUMBER_WORDS: dict[str, tuple[int, int]] = {
     "half": (_FRAC, 50), "quarter": (_FRAC, 25),
 }
 
+#: Arabic nouns in the dual, which says "two" with no number word: يومين "2 days", جرعتين "2 doses",
+#: بهدفين "by 2 goals". Only nouns whose plural is broken (أيام، أشهر، أشخاص) or ends in ات, so that the
+#: ending ان / ين can be nothing but the dual (a sound masculine plural, لاعبين "players", is written
+#: like a dual and is left out, as are ميلان "Milan" and ولدان "youths"), and only the full forms:
+#: the construct state drops the ن and then reads as another word (يومي "daily", ساعتي "my watch").
+_AR_DUAL_STEMS = (
+    # time
+    "يوم", "أسبوع", "شهر", "عام", "سنت", "ساعت", "دقيقت", "ثانيت", "ليلت", "عقد", "قرن", "موسم",
+    # how often, how much
+    "مرت", "جرعت", "درجت", "نقطت", "هدف", "متر", "كيلومتر", "كيلوغرام", "كيلوجرام", "لتر",
+    "دولار", "جنيه",
+    # who and what
+    "شخص", "طفل", "رجل", "امرأت", "دولت", "حالت", "مرحلت", "جولت", "مبارات", "فريق", "حزب",
+    "سيارت", "طائرت",
+)
+_AR_DUALS = tuple(stem + end for stem in _AR_DUAL_STEMS for end in ("ان", "ين"))
+
 #: Arabic number words (as spelled; matched with hamza-alef, alef maqsura and ta marbuta folded,
 #: :data:`parallel.normalize.LETTERS`) -> (kind, value). واحد، أول، ثاني (one, first, second) are
 #: left out as numbers of their own and count inside a compound (الحادي عشر, الثاني عشر, واحد وعشرون).
@@ -309,6 +326,7 @@ AR_NUMBER_WORDS: dict[str, tuple[int, int]] = {
     "مليار": (_SCALE, 10**9), "بليون": (_SCALE, 10**9),
     **{w: (_PLURAL, 10**_SCALES[w]) for w in _AR_PLURAL_SCALES},
     "نصف": (_FRAC, 50), "ربع": (_FRAC, 25),
+    **{w: (_NUM, 2) for w in _AR_DUALS},
 }
 # Clitic prefixes stripped from an Arabic number word (and the accusative ending ا, tanween being a
 # mark already dropped): وثلاثة، بخمسة، للثالث، والعشرين، خمسا. The hundreds take no ال: المئة is the
