@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parallel.normalize import DIGITS, LETTERS, MARKS, PUNCT, fold, fold_with_map, strip_marks
+from parallel.normalize import (DIGITS, LETTERS, MARKS, PUNCT, fold, fold_with_map, for_embedding, standard_spelling,
+                                strip_marks)
 
 ARABIC_AND_LATIN = st.text(
     alphabet=st.sampled_from(
@@ -52,6 +54,38 @@ def test_rules_can_be_switched_off() -> None:
 def test_strip_marks_keeps_letters_and_case() -> None:
     assert strip_marks("أَحْمَدُ Café ـ") == "أحمد Café "
     assert strip_marks("ascii only") == "ascii only"
+
+
+@pytest.mark.parametrize(("uthmani", "standard"), [
+    # as the Qur'an's Uthmani script writes them (code points as in the text of pyislamsdk-quran)
+    ("ثُمَّ رُدُّوٓاْ إِلَى ٱللَّهِ مَوۡلَىٰهُمُ ٱلۡحَقِّۚ أَلَا لَهُ ٱلۡحُكۡمُ وَهُوَ أَسۡرَعُ ٱلۡحَٰسِبِينَ",
+     "ثم ردوا إلى الله مولاهم الحق ألا له الحكم وهو أسرع الحاسبين"),        # alef wasla, dagger alef, ىٰ
+    ("ٱلَّذِينَ ءَامَنُواْ", "الذين آمنوا"), ("ٱللَّهُ جُزۡءٗا", "الله جزءا"),   # ءا, but not a tanwin's alef
+    ("يَـٰٓأَيُّهَا", "يا أيها"), ("يَـٰٓأَبَتِ", "يا أبت"), ("يَٰقَوۡمِ", "يا قوم"),  # the vocative
+    ("وَيَـٰٓـَٔادَمُ", "ويا آدم"), ("هَـٰٓأَنتُمۡ", "ها أنتم"),
+    ("عَلَىٰ", "على"), ("وَلَٰكِن", "ولكن"), ("كَذَٰلِكَ", "كذلك"), ("أُوْلَـٰٓئِكَ", "أولئك"),  # no alef written
+    ("ٱلرَّحۡمَٰنِ", "الرحمن"), ("إِلَٰهٞ", "إله"), ("هَـٰٓؤُلَآءِ", "هؤلاء"),
+    ("ٱلصَّلَوٰةَ", "الصلاة"), ("ٱلسَّمَٰوَٰتِ", "السماوات"), ("ٱلۡمَلَـٰٓئِكَةِ", "الملائكة"),
+    ("إِبۡرَٰهِـۧمَ", "إبراهيم"), ("ٱلنَّبِيِّـۧنَ", "النبيين"), ("بِهِۦ", "به"), ("ٱلۡأٓخِرَةُ", "الآخرة"),
+    ("ٱلۡقُرۡءَانُ", "القرآن"), ("يَشَا\u0653ءُ", "يشاء"),
+    ("ٱللَّهُ مَا يَشَ\u0622ءُ", "الله ما يشاء"),  # the same composed (NFC): a madd sign, no hamza
+    # a hamza on a tatweel takes the seat its vowels call for
+    ("۞يَسۡـَٔلُونَكَ", "يسألونك"), ("ٱلۡأَفۡـِٔدَةِ", "الأفئدة"), ("أَنۢبِـُٔونِي", "أنبئوني"),
+    ("شَيۡـٔٗا", "شيئا"), ("سَيِّـَٔاتُ", "سيئات"), ("بِـَٔايَٰتِنَآ", "بآياتنا"), ("خَطَـٔٗاۚ", "خطأ"),
+    ("مَسۡـُٔولٗا", "مسؤولا"), ("تَسۡتَـٔۡخِرُونَ", "تستأخرون"), ("خَطِيٓـَٰٔتِكُمۡۚ", "خطيئاتكم"),
+    # the vowel written before the hamza, as other Qur'an texts do (Tanzil)
+    ("يَسْـَٔلُونَكَ", "يسألونك"), ("مُسْـُٔولًا", "مسؤولا"),
+])
+def test_the_uthmani_script_in_the_standard_spelling(uthmani: str, standard: str) -> None:
+    assert for_embedding(uthmani) == standard
+
+
+def test_text_in_the_standard_spelling_is_left_as_it_is() -> None:
+    # the dagger alef, alef wasla and a hamza on a tatweel are what tell the Uthmani script
+    for text in ("ذَهَبَ الوَلَدُ إلى المَدْرَسَةِ", "Café ـ", "سـؤال", "ascii", "قرءان"):
+        assert standard_spelling(text) is text
+    # a dagger alef in modern text is read the same way
+    assert for_embedding("هٰذا الرحمٰن إسحٰق") == "هذا الرحمن إسحاق"
 
 
 @given(ARABIC_AND_LATIN)
