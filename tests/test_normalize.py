@@ -6,8 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parallel.normalize import (DIGITS, LETTERS, MARKS, PUNCT, fold, fold_with_map, for_embedding, standard_spelling,
-                                strip_marks)
+from parallel.normalize import (
+    DIGITS,
+    LETTERS,
+    MARKS,
+    PUNCT,
+    fold,
+    fold_with_map,
+    for_embedding,
+    standard_spelling,
+    strip_marks,
+)
 
 ARABIC_AND_LATIN = st.text(
     alphabet=st.sampled_from(
@@ -64,7 +73,7 @@ def test_strip_marks_keeps_letters_and_case() -> None:
     ("يَـٰٓأَيُّهَا", "يا أيها"), ("يَـٰٓأَبَتِ", "يا أبت"), ("يَٰقَوۡمِ", "يا قوم"),  # the vocative
     ("وَيَـٰٓـَٔادَمُ", "ويا آدم"), ("هَـٰٓأَنتُمۡ", "ها أنتم"),
     ("عَلَىٰ", "على"), ("وَلَٰكِن", "ولكن"), ("كَذَٰلِكَ", "كذلك"), ("أُوْلَـٰٓئِكَ", "أولئك"),  # no alef written
-    ("ٱلرَّحۡمَٰنِ", "الرحمن"), ("إِلَٰهٞ", "إله"), ("هَـٰٓؤُلَآءِ", "هؤلاء"),
+    ("ٱلرَّحۡمَٰنِ", "الرحمن"), ("إِلَٰهٞ", "إله"), ("هَـٰٓؤُلَا\u0653ءِ", "هؤلاء"),
     ("ٱلصَّلَوٰةَ", "الصلاة"), ("ٱلسَّمَٰوَٰتِ", "السماوات"), ("ٱلۡمَلَـٰٓئِكَةِ", "الملائكة"),
     ("إِبۡرَٰهِـۧمَ", "إبراهيم"), ("ٱلنَّبِيِّـۧنَ", "النبيين"), ("بِهِۦ", "به"), ("ٱلۡأٓخِرَةُ", "الآخرة"),
     ("ٱلۡقُرۡءَانُ", "القرآن"), ("يَشَا\u0653ءُ", "يشاء"),
@@ -86,6 +95,7 @@ def test_text_in_the_standard_spelling_is_left_as_it_is() -> None:
         assert standard_spelling(text) is text
     # a dagger alef in modern text is read the same way
     assert for_embedding("هٰذا الرحمٰن إسحٰق") == "هذا الرحمن إسحاق"
+    assert for_embedding("هٰذا القرآن") == "هذا القرآن"  # and its آ stays a letter
 
 
 @given(ARABIC_AND_LATIN)
