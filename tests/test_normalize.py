@@ -90,10 +90,10 @@ def test_the_uthmani_script_in_the_standard_spelling(uthmani: str, standard: str
 
 
 def test_text_in_the_standard_spelling_is_left_as_it_is() -> None:
-    # the dagger alef, alef wasla and a hamza on a tatweel are what tell the Uthmani script
+    # alef wasla, the small waw and yeh and a hamza on a tatweel are what tell the Uthmani script
     for text in ("ذَهَبَ الوَلَدُ إلى المَدْرَسَةِ", "Café ـ", "سـؤال", "ascii", "قرءان"):
         assert standard_spelling(text) is text
-    # a dagger alef in modern text is read the same way
+    # a dagger alef in modern text is read as there, and nothing else is touched
     assert for_embedding("هٰذا الرحمٰن إسحٰق") == "هذا الرحمن إسحاق"
     assert for_embedding("هٰذا القرآن") == "هذا القرآن"  # and its آ stays a letter
 
