@@ -175,16 +175,27 @@ _TATWEEL_HAMZA = re.compile("([\u0621-\u063F\u0641-\u064A]?)([\u064B-\u0653\u06E
                             "([\u064B-\u0652\u0657\u065E\u06E1\u08F0-\u08F2]*)(ا?)")
 _WORD = re.compile("[\u0621-\u065F\u0670-\u06EF]+")
 #: Words the standard spelling also writes without the long alef the dagger alef stands for
-#: (هذا not هاذا, ذلك, لكن, الله, إله, الرحمن, أولئك, هؤلاء), as their letters (أ إ آ ٱ read as ا).
+#: (هذا not هاذا, ذلك, لكن, الله, إله, الرحمن, أولئك, هؤلاء), as their letters (the alefs of
+#: :data:`LETTERS`, أ إ آ ٱ ..., read as ا).
 _DAGGER_UNWRITTEN = frozenset((
     "ذلك", "ذلكم", "ذلكما", "هذا", "هذه", "هذان", "هذين", "هؤلاء", "هكذا", "لكن", "لكنه", "لكنها", "لكنهم",
     "لكنكم", "لكنا", "لكني", "لكنما", "الله", "اللهم", "اله", "الها", "الهه", "الهكم", "الهنا", "الهين",
     "الهك", "الرحمن", "رحمن", "اولئك", "اولئكم", "طه"))
-_BARE = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "\u0671": "ا"})
+_BARE = str.maketrans({k: v for k, v in LETTERS.items() if v == "ا"})
 # the vowels, with the open tanwin of Qur'anic fonts (U+08F0-U+08F2, and the inverted damma and
 # fatha with two dots some texts write for them)
 _KASRA, _DAMMA, _FATHA = "\u0650\u064D\u08F2", "\u064F\u064C\u065E\u08F1", "\u064E\u064B\u0657\u08F0"
 _FATHATAN = "\u064B\u0657\u08F0"
+# the vocative يا and the attention ها written onto their word (يَٰٓأَيُّهَا, يَٰقَوۡمِ, هَٰٓأَنتُمۡ)
+_VOCATIVE = re.compile("^((?:[وف]" + _HARAKA + ")?)ي" + _HARAKA + "\u0670" + _HARAKA + "(?=[\u0621-\u064A])")
+_ATTENTION = re.compile("^((?:[وف]" + _HARAKA + ")?)ه" + _HARAKA + "\u0670" + _HARAKA + "(?=[أاآ])")
+# ىٰ at the end of a word is ى (عَلَىٰ: على), inside it ا (مَوۡلَىٰهُمۡ: مولاهم); وٰة is اة (ٱلصَّلَوٰةَ)
+_FINAL_YA_ALEF = re.compile("ى(" + _HARAKA + ")\u0670(?=" + _HARAKA + "$)")
+_YA_ALEF = re.compile("ى(" + _HARAKA + ")\u0670")
+_WAW_ALEF = re.compile("و(" + _HARAKA + ")\u0670(?=" + _HARAKA + "ة)")
+_BEFORE_ALEF = re.compile("\u0670(?=" + _HARAKA + "[اآ])")  # no alef twice
+# a hamza and a long a: ءَامَنُواْ, ٱلۡقُرۡءَانُ (not the alef of a tanwin: جُزۡءٗا is جزءا)
+_HAMZA_ALEF = re.compile("[ءأ](" + _HARAKA + ")ا")
 
 
 def _seat(m: re.Match[str]) -> str:
@@ -217,7 +228,7 @@ def _seat(m: re.Match[str]) -> str:
 def _unwritten(word: str) -> bool:
     """Whether the standard spelling writes ``word`` without the alef of its dagger alef: one of
     :data:`_DAGGER_UNWRITTEN`, alone or after clitics (و، ف، ب، ل، ك: ولكن, فذلك, بالله, كذلك)."""
-    bare = "".join(ch for ch in word if ch not in MARKS).translate(_BARE)
+    bare = strip_marks(word).translate(_BARE)
     for k in range(3):
         if all(c in "وفبلك" for c in bare[:k]) and bare[k:] in _DAGGER_UNWRITTEN:
             return True
@@ -229,15 +240,12 @@ def _standard_word(word: str) -> str:
         return word
     if _unwritten(word):
         return word.replace("\u0670", "")
-    # the vocative يا and the attention ها written onto their word (يَٰٓأَيُّهَا, يَٰقَوۡمِ, هَٰٓأَنتُمۡ)
-    word = re.sub("^((?:[وف]" + _HARAKA + ")?)ي" + _HARAKA + "\u0670" + _HARAKA + "(?=[\u0621-\u064A])",
-                  r"\1يا ", word)
-    word = re.sub("^((?:[وف]" + _HARAKA + ")?)ه" + _HARAKA + "\u0670" + _HARAKA + "(?=[أاآ])", r"\1ها ", word)
-    # ىٰ at the end of a word is ى (عَلَىٰ: على), inside it ا (مَوۡلَىٰهُمۡ: مولاهم); وٰة is اة (ٱلصَّلَوٰةَ)
-    word = re.sub("ى(" + _HARAKA + ")\u0670(?=" + _HARAKA + "$)", r"ى\1", word)
-    word = re.sub("ى(" + _HARAKA + ")\u0670", r"ا\1", word)
-    word = re.sub("و(" + _HARAKA + ")\u0670(?=" + _HARAKA + "ة)", r"ا\1", word)
-    word = re.sub("\u0670(?=" + _HARAKA + "[اآ])", "", word)  # no alef twice
+    word = _VOCATIVE.sub(r"\1يا ", word)
+    word = _ATTENTION.sub(r"\1ها ", word)
+    word = _FINAL_YA_ALEF.sub(r"ى\1", word)
+    word = _YA_ALEF.sub(r"ا\1", word)
+    word = _WAW_ALEF.sub(r"ا\1", word)
+    word = _BEFORE_ALEF.sub("", word)
     return word.replace("\u0670", "ا")
 
 
@@ -253,15 +261,16 @@ def standard_spelling(text: str) -> str:
     الرحمن, ...) and on ى at the end of a word (على); a hamza on a tatweel takes the seat its
     vowels call for; ءا, أا and أٓ are آ; the small waw and yeh after a pronoun are dropped, the small
     high yeh and noon are the letters they stand for. Vowel marks are left for :func:`strip_marks`."""
+    if text.isascii():
+        return text
     uthmani = not _UTHMANI.isdisjoint(text) or ("\u0654" in text and "\u0640" in text)
     if not uthmani:
         return _WORD.sub(lambda m: _standard_word(m.group(0)), text) if "\u0670" in text else text
     # an alef with a madd sign (آ once composed, ا + U+0653) is a long a: the hamza of آ is written ءا
     text = _TATWEEL_HAMZA.sub(_seat, text.replace("آ", "ا\u0653"))
     text = _WORD.sub(lambda m: _standard_word(m.group(0)), text)
-    # ءَامَنُواْ, ٱلۡقُرۡءَانُ, ٱلۡأٓخِرَةِ (not the alef of a tanwin: جُزۡءٗا is جزءا)
-    text = re.sub("[ءأ](" + _HARAKA + ")ا", lambda m: m.group(0) if any(c in _FATHATAN for c in m.group(1))
-                  else "آ" + m.group(1), text).replace("أ\u0653", "آ")
+    text = _HAMZA_ALEF.sub(lambda m: m.group(0) if any(c in _FATHATAN for c in m.group(1)) else "آ" + m.group(1),
+                           text).replace("أ\u0653", "آ")  # and ٱلۡأٓخِرَةِ
     return (text.replace("\u0671", "ا").replace("\u06E5", "").replace("\u06E6", "")
             .replace("\u06E7", "ي").replace("\u06E8", "ن"))
 
