@@ -76,6 +76,21 @@ def test_seed_pair_tsv_every_mode(seed_ar: Path, seed_en: Path, mode: str) -> No
     assert "model:use-m3" in err
 
 
+def test_seed_pair_typed_with_persian_letter_forms_keeps_its_pairs(seed_ar: Path, seed_en: Path,
+                                                                    tmp_path: Path) -> None:
+    """The seed's Arabic with ي, ى and ك typed as a Persian keyboard types them (ی, ک) keeps the
+    pairs the Arabic letters give (without the fold it kept one false pair and neither true one)."""
+    typed = tmp_path / "typed.ar.txt"
+    text = seed_ar.read_text(encoding="utf-8")
+    typed.write_text(text.replace("ي", "ی").replace("ى", "ی").replace("ك", "ک"), encoding="utf-8")
+    pairs = []
+    for ar in (seed_ar, typed):
+        code, out, err = invoke("align", str(ar), str(seed_en), "-f", "tsv", "--no-header")
+        assert code == 0, err
+        pairs.append([tuple(line.split("\t")[:2]) for line in out.splitlines()])
+    assert pairs[1] == pairs[0] == [("2", "6"), ("10,12", "7")]
+
+
 def _links(out: str) -> list[tuple[list[int], list[int]]]:
     links = []
     for line in out.splitlines():

@@ -11,6 +11,7 @@ from parallel.normalize import (
     LETTERS,
     MARKS,
     PUNCT,
+    arabic_letter_forms,
     fold,
     fold_with_map,
     for_embedding,
@@ -87,6 +88,30 @@ def test_strip_marks_keeps_letters_and_case() -> None:
 ])
 def test_the_uthmani_script_in_the_standard_spelling(uthmani: str, standard: str) -> None:
     assert for_embedding(uthmani) == standard
+
+
+@pytest.mark.parametrize(("typed", "arabic"), [
+    # Tatoeba's own lines, typed with a Persian keyboard's ی and ک
+    ("شکراً لك علی کل شيء.", "شكراً لك علي كل شيء."), ("لا ارید التدخل.", "لا اريد التدخل."),
+    ("سأذهب إلی الشاطئ.", "سأذهب إلي الشاطئ."), ("کتاب", "كتاب"),
+    ("فی وقت سابق ، عندما کانت معرکة الصین", "في وقت سابق ، عندما كانت معركة الصين"),
+])
+def test_arabic_typed_with_persian_letter_forms_is_embedded_in_arabic_letters(typed: str, arabic: str) -> None:
+    assert arabic_letter_forms(typed) == arabic
+    assert for_embedding(typed) == strip_marks(arabic)
+
+
+@pytest.mark.parametrize("text", [
+    "این یک جمله فارسی است.",         # Persian: its commonest words
+    "امروز هوا خوب است",
+    "کتاب را خواندم",
+    "می\u200cشود",                    # a zero-width non-joiner inside a word
+    "پدر کجاست",                       # a letter Arabic does not write
+    "یہ ایک اردو جملہ ہے",            # Urdu
+    "ذهب الولد إلى المدرسة", "ascii",  # no Persian form at all
+])
+def test_persian_and_urdu_keep_their_letters(text: str) -> None:
+    assert arabic_letter_forms(text) is text
 
 
 def test_text_in_the_standard_spelling_is_left_as_it_is() -> None:

@@ -275,9 +275,39 @@ def standard_spelling(text: str) -> str:
             .replace("\u06E7", "ي").replace("\u06E8", "ن"))
 
 
+# ------------------------------------------------------- Arabic typed with Persian letter forms
+
+# letters of the Arabic script that Arabic does not write (Persian پ چ ژ گ, Urdu ٹ ڈ ڑ ں ھ ہ ے,
+# Kurdish ۆ ێ ە, ...; not ی and ک, the two forms a Persian keyboard types for ي and ك) and the
+# zero-width non-joiner Persian writes inside words (می‌شود)
+_NOT_ARABIC_LETTERS = re.compile("[\u0672-\u06A8\u06AA-\u06CB\u06CD-\u06D5\u200C]")
+# the commonest Persian words, none of them an Arabic word (است "is", را, از "from", که "that",
+# یک "one", می, های, شد, بود, شود, کند, شده, هستند, نیست, هست)
+_PERSIAN_WORDS = frozenset(("است", "را", "از", "که", "یک", "می", "های", "شد", "بود", "شود", "کند", "شده",
+                            "هستند", "نیست", "هست"))
+_PERSIAN_FORMS = str.maketrans("\u06CC\u06A9", "\u064A\u0643")
+
+
+def arabic_letter_forms(text: str) -> str:
+    """Arabic typed with the Persian forms of ya and kaf (ی, ک: a Persian keyboard, or text that
+    passed through one) in the Arabic letters ي and ك; Persian, Urdu and any other text as it is.
+
+    The encoders read the two forms as other letters: the bundled encoder's cosine between NTREX
+    sentences and their translations falls from 0.71 to 0.60 with ی and ک written for ي, ى and ك,
+    and the seed article's two true pairs are lost. A sentence is left as it is where it holds a
+    letter Arabic does not write (پ چ ژ گ ٹ ے ...), a zero-width non-joiner, or one of the
+    commonest Persian words (است, را, از, که, ...)."""
+    if "\u06CC" not in text and "\u06A9" not in text:
+        return text
+    if _NOT_ARABIC_LETTERS.search(text) or not _PERSIAN_WORDS.isdisjoint(_WORD.findall(strip_marks(text))):
+        return text
+    return text.translate(_PERSIAN_FORMS)
+
+
 def for_embedding(text: str) -> str:
-    """What an encoder is given of ``text``: :func:`standard_spelling`, then :func:`strip_marks`."""
-    return strip_marks(standard_spelling(text))
+    """What an encoder is given of ``text``: :func:`arabic_letter_forms`, :func:`standard_spelling`,
+    then :func:`strip_marks`."""
+    return strip_marks(standard_spelling(arabic_letter_forms(text)))
 
 
 def strip_marks(text: str) -> str:
