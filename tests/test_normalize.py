@@ -15,6 +15,7 @@ from parallel.normalize import (
     fold,
     fold_with_map,
     for_embedding,
+    presentation_forms_as_letters,
     standard_spelling,
     strip_marks,
 )
@@ -112,6 +113,18 @@ def test_arabic_typed_with_persian_letter_forms_is_embedded_in_arabic_letters(ty
 ])
 def test_persian_and_urdu_keep_their_letters(text: str) -> None:
     assert arabic_letter_forms(text) is text
+
+
+def test_presentation_forms_are_read_as_their_letters() -> None:
+    assert presentation_forms_as_letters("ﻓﻲ ﺍﻟﺼﻴﻦ ﻻ ﷲ (PDF)") == "في الصين لا الله (PDF)"
+    assert for_embedding("ﺷﻜﺮﺍ") == "شكرا"
+    from parallel.evidence import numbers_agreement
+
+    # the numbers evidence reads them too: a scale word, a number written as a word
+    assert numbers_agreement("ﻗﺘﻞ 100 ﺃﻟﻒ", "100,000 killed")[0] == "agree"
+    assert numbers_agreement("ﺛﻼﺛﺔ ﺃﺷﺨﺎﺹ ﻭ 7 ﺳﻴﺎﺭﺍﺕ", "3 people and 7 cars")[0] == "agree"
+    for text in ("في الصين", "ascii", "ﬁ ½"):  # Latin ligatures and fractions are not Arabic forms
+        assert presentation_forms_as_letters(text) is text
 
 
 def test_text_in_the_standard_spelling_is_left_as_it_is() -> None:

@@ -469,7 +469,10 @@ def text_evidence(src: str, tgt: str) -> list[float]:
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
     from .evidence import months, unmatched, with_optional
+    from .normalize import presentation_forms_as_letters
 
+    # text copied out of a PDF writes Arabic letters in their presentation forms (ﺍﻟﺼﻴﻦ: الصين)
+    src, tgt = presentation_forms_as_letters(src), presentation_forms_as_letters(tgt)
     ea, ha, wa = numbers_split(src)
     eb, hb, wb = numbers_split(tgt)
     a, b = with_optional(ea | ha, eb | hb, src, tgt)  # a list marker or a code counts where both hold it

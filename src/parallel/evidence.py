@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .data import Alignment, Link
-from .normalize import LETTERS, MARKS, VERSE_NUMBER
+from .normalize import LETTERS, MARKS, VERSE_NUMBER, presentation_forms_as_letters
 
 #: Smallest neighbourhood mean a ratio margin divides by.
 MARGIN_FLOOR = 0.05
@@ -741,8 +741,10 @@ def numbers_agreement(src: str, tgt: str) -> tuple[str, str, str]:
     (:func:`resolved_by_words`: "3 people" / "ثلاثة أشخاص"), and a list marker's or a code's
     number counting only where both sides hold it (:func:`with_optional`). ``none``: no digits
     on either side (words alone make no numbers). ``numbers_src``/``numbers_tgt`` list the digits
-    only.
+    only. Arabic in presentation forms (text copied out of a PDF) is read as its letters (``100
+    ﺃﻟﻒ`` is 100000).
     """
+    src, tgt = presentation_forms_as_letters(src), presentation_forms_as_letters(tgt)
     a, b = extract_numbers(src), extract_numbers(tgt)
     sa, sb = with_optional(set(a), set(b), src, tgt)
     a += sorted(sa - set(a), key=lambda v: (len(v), v))  # an optional number both sides hold

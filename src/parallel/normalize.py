@@ -34,8 +34,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PUNCT", "VERSE_NUMBER", "fold",
-           "fold_tables", "fold_with_map", "for_embedding", "standard_spelling", "strip_marks"]
+__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PUNCT", "VERSE_NUMBER",
+           "arabic_letter_forms", "fold", "fold_tables", "fold_with_map", "for_embedding",
+           "presentation_forms_as_letters", "standard_spelling", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
@@ -304,10 +305,24 @@ def arabic_letter_forms(text: str) -> str:
     return text.translate(_PERSIAN_FORMS)
 
 
+# Arabic presentation forms A and B: each letter's shape at the start, middle or end of a word,
+# and ligatures (ﻻ, ﷲ, ﷺ)
+_PRESENTATION = re.compile("[\uFB50-\uFDFF\uFE70-\uFEFE]+")
+
+
+def presentation_forms_as_letters(text: str) -> str:
+    """Arabic presentation forms, the shapes a letter takes in a word (ﻓﻲ ﺍﻟﺼﻴﻦ, as text copied
+    out of a PDF often is) and ligatures (ﻻ, ﷲ), as the letters they stand for (NFKC, on those
+    characters only: the rest of the text is left as it is)."""
+    if text.isascii() or not _PRESENTATION.search(text):
+        return text
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
 def for_embedding(text: str) -> str:
-    """What an encoder is given of ``text``: :func:`arabic_letter_forms`, :func:`standard_spelling`,
-    then :func:`strip_marks`."""
-    return strip_marks(standard_spelling(arabic_letter_forms(text)))
+    """What an encoder is given of ``text``: :func:`presentation_forms_as_letters`,
+    :func:`arabic_letter_forms`, :func:`standard_spelling`, then :func:`strip_marks`."""
+    return strip_marks(standard_spelling(arabic_letter_forms(presentation_forms_as_letters(text))))
 
 
 def strip_marks(text: str) -> str:
