@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from parallel.data import Alignment, Document, Link, Segment
@@ -65,3 +67,31 @@ def make_alignment(mode: str = "parallel", *, evidence: bool = True) -> Alignmen
 
     s, t = embeddings(len(AR), len(EN))
     return annotate(al, src_emb=s, tgt_emb=t)
+
+
+def presentation_forms(text: str) -> str:
+    """``text`` with each Arabic letter in the presentation form its place in the word calls for
+    (isolated, initial, medial, final; لا as one ligature), as text copied out of a PDF is."""
+    forms: dict[tuple[str, str], str] = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
+        tag, *parts = unicodedata.decomposition(chr(cp)).split() or [""]
+        if tag.startswith("<") and parts:
+            forms.setdefault(("".join(chr(int(x, 16)) for x in parts), tag.strip("<>")), chr(cp))
+
+    def letter(c: str) -> bool:
+        return "\u0620" <= c <= "\u064A"
+
+    def joins_next(c: str) -> bool:  # the letters that join the letter after them
+        return letter(c) and c not in "اأإآدذرزوؤةىء"
+
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        before = i > 0 and joins_next(text[i - 1])
+        unit = text[i:i + 2] if text[i:i + 2] == "لا" else c
+        after = unit == c and joins_next(c) and i + 1 < len(text) and letter(text[i + 1])
+        form = {(False, False): "isolated", (False, True): "initial", (True, True): "medial",
+                (True, False): "final"}[(before, after)]
+        out.append(forms.get((unit, form), forms.get((unit, "isolated"), unit)) if letter(c) else c)
+        i += len(unit)
+    return "".join(out)

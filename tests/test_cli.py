@@ -91,36 +91,6 @@ def test_seed_pair_typed_with_persian_letter_forms_keeps_its_pairs(seed_ar: Path
     assert pairs[1] == pairs[0] == [("2", "6"), ("10,12", "7")]
 
 
-def _presentation_forms(text: str) -> str:
-    """``text`` with each Arabic letter in the presentation form its place in the word calls for
-    (isolated, initial, medial, final; لا as one ligature), as text copied out of a PDF is."""
-    import unicodedata
-
-    forms: dict[tuple[str, str], str] = {}
-    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
-        tag, *parts = unicodedata.decomposition(chr(cp)).split() or [""]
-        if tag.startswith("<") and parts:
-            forms.setdefault(("".join(chr(int(x, 16)) for x in parts), tag.strip("<>")), chr(cp))
-
-    def letter(c: str) -> bool:
-        return "\u0620" <= c <= "\u064A"
-
-    def joins_next(c: str) -> bool:  # the letters that join the letter after them
-        return letter(c) and c not in "اأإآدذرزوؤةىء"
-
-    out, i = [], 0
-    while i < len(text):
-        c = text[i]
-        before = i > 0 and joins_next(text[i - 1])
-        unit = text[i:i + 2] if text[i:i + 2] == "لا" else c
-        after = unit == c and joins_next(c) and i + 1 < len(text) and letter(text[i + 1])
-        form = {(False, False): "isolated", (False, True): "initial", (True, True): "medial",
-                (True, False): "final"}[(before, after)]
-        out.append(forms.get((unit, form), forms.get((unit, "isolated"), unit)) if letter(c) else c)
-        i += len(unit)
-    return "".join(out)
-
-
 def test_seed_pair_in_presentation_forms_keeps_its_pairs(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
     """The seed's Arabic as a PDF gives it, every letter in its presentation form (ﺍﻟﺼﻴﻦ), keeps
     the pairs and the p of the letters (without reading the forms as letters, the names were not
@@ -128,7 +98,9 @@ def test_seed_pair_in_presentation_forms_keeps_its_pairs(seed_ar: Path, seed_en:
     import unicodedata
 
     text = seed_ar.read_text(encoding="utf-8")
-    shaped = _presentation_forms(text)
+    from pairs_factory import presentation_forms
+
+    shaped = presentation_forms(text)
     assert shaped != text and unicodedata.normalize("NFKC", shaped) == unicodedata.normalize("NFKC", text)
     typed = tmp_path / "pdf.ar.txt"
     typed.write_text(shaped, encoding="utf-8")

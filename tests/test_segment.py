@@ -489,3 +489,23 @@ def test_trimming_keeps_explicit_bidi_pairs_whole() -> None:
     segs = segment(doc, "ar")
     assert [s.text for s in segs] == ["مرحبا \u202bبكم\u202c.", "\u2067وداعا\u2069.", "جملة أولى.", "جملة ثانية."]
     assert all(balanced(s.text) and doc[s.start:s.end] == s.text for s in segs)
+
+
+def test_arabic_in_presentation_forms_is_segmented_as_its_letters() -> None:
+    """Text copied out of a PDF writes each letter in its presentation form (ﺇﻧﻬﻢ): the segmenter
+    reads it as its letters, so the same words cut at the same places (Punkt did not know the word
+    after an ellipsis and kept NTREX's "... إنهم لا يهدفون" in one sentence with the one before),
+    and the offsets still index the text as written."""
+    import unicodedata
+
+    from pairs_factory import presentation_forms
+
+    text = ("إنهم متسمون بالود. إنهم صغار وفضوليون جدًا ... إنهم لا يهدفون إلى إيذائك. "
+            "وقال \"يجب عليك التعبير عن احترامهم بقدر صحيح.\"\n\nلا أحد يعرف. ولا أحد يسأل.")
+    shaped = presentation_forms(text)
+    assert shaped != text
+    letters = [s.text for s in segment(text, "ar")]
+    forms = segment(shaped, "ar")
+    assert len(letters) >= 5
+    assert [unicodedata.normalize("NFKC", s.text) for s in forms] == letters
+    assert all(shaped[s.start:s.end] == s.text for s in forms)

@@ -34,9 +34,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PUNCT", "VERSE_NUMBER",
+__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRESENTATION_ONE_TO_ONE", "PUNCT", "VERSE_NUMBER",
            "arabic_letter_forms", "fold", "fold_tables", "fold_with_map", "for_embedding",
-           "presentation_forms_as_letters", "standard_spelling", "strip_marks"]
+           "presentation_forms_as_letters", "presentation_forms_one_to_one", "standard_spelling", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
@@ -317,6 +317,27 @@ def presentation_forms_as_letters(text: str) -> str:
     if text.isascii() or not _PRESENTATION.search(text):
         return text
     return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
+def _one_letter(ch: str) -> str:
+    read = [c for c in unicodedata.normalize("NFKC", ch) if not c.isspace()]
+    return read[0] if read else ch
+
+
+#: Each Arabic presentation form as one character, the first letter it stands for (ﺍ ا, ﻻ ل, ﹰ ً).
+PRESENTATION_ONE_TO_ONE: dict[int, str] = {
+    cp: _one_letter(chr(cp)) for cp in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF))
+    if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)}
+
+
+def presentation_forms_one_to_one(text: str) -> str:
+    """``text`` with each Arabic presentation form as the first letter it stands for
+    (:data:`PRESENTATION_ONE_TO_ONE`): a reading of the same length, for code that hands back
+    offsets into the text as written (the segmenter); :func:`presentation_forms_as_letters` where
+    the length does not matter."""
+    if text.isascii() or not _PRESENTATION.search(text):
+        return text
+    return text.translate(PRESENTATION_ONE_TO_ONE)
 
 
 def for_embedding(text: str) -> str:

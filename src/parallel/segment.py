@@ -43,7 +43,7 @@ from typing import Any
 
 from .data import Segment
 from .lang import primary
-from .normalize import INVISIBLE, INVISIBLE_TO_SPACE, VERSE_NUMBER, strip_marks
+from .normalize import INVISIBLE, INVISIBLE_TO_SPACE, VERSE_NUMBER, presentation_forms_one_to_one, strip_marks
 
 __all__ = ["SPLITTERS", "Splitter", "SplitterSpec", "get_splitter", "presplit", "register_splitter",
            "segment", "split_paragraphs"]
@@ -408,6 +408,9 @@ class Splitter:
         Each offset is where a sentence ends (after its closing quotes or
         brackets); white space after it belongs to the gap.
         """
+        # Arabic in presentation forms (copied out of a PDF: ﺇﻧﻬﻢ) is read as its letters, one
+        # character for one (إنهم), so that Punkt and the word lists know its words
+        para = presentation_forms_one_to_one(para)
         # Punkt sees invisible bidi/zero-width marks as spaces (same length: offsets unchanged).
         spans = list(self._tok.span_tokenize(para.translate(_BIDI_TO_SPACE), realign_boundaries=False))
         cands = [end for _, end in spans[:-1]]
