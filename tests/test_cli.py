@@ -91,6 +91,27 @@ def test_seed_pair_typed_with_persian_letter_forms_keeps_its_pairs(seed_ar: Path
     assert pairs[1] == pairs[0] == [("2", "6"), ("10,12", "7")]
 
 
+def test_arabic_in_display_order_is_refused_in_one_line(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    """Arabic whose letters run backwards (display order, as some PDF tools write it: الصين as
+    نيصلا) made nothing of use (0 links, 10 sentences for 18): refused in one line, no output."""
+    from parallel.api import make_document
+    from parallel.errors import InputError
+
+    text = seed_ar.read_text(encoding="utf-8")
+    backwards = "\n".join(line[::-1] for line in text.splitlines()) + "\n"
+    rev = tmp_path / "rev.ar.txt"
+    rev.write_text(backwards, encoding="utf-8")
+    out = tmp_path / "pairs.tsv"
+    code, _, err = invoke("align", str(rev), str(seed_en), "-o", str(out))
+    assert code == 2 and not out.exists() and list(tmp_path.iterdir()) == [rev]
+    assert len(err.strip().splitlines()) == 1 and "reads backwards" in err and "Traceback" not in err
+    with pytest.raises(InputError, match="reads backwards"):
+        make_document(backwards, "ar")
+    make_document(text, "ar")  # the text as written is read
+    with pytest.warns(UserWarning, match="no sentence splitter"):
+        make_document(backwards, "fa")  # only Arabic is judged: Persian opens few words with ال
+
+
 def test_seed_pair_in_presentation_forms_keeps_its_pairs(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
     """The seed's Arabic as a PDF gives it, every letter in its presentation form (ﺍﻟﺼﻴﻦ), keeps
     the pairs and the p of the letters (without reading the forms as letters, the names were not

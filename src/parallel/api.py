@@ -20,7 +20,7 @@ from .data import MAX_LINK_LIMIT, MODES, Alignment, Document, Link, make_signatu
 from .embed import Encoder, checked_vectors, get_encoder, same_width
 from .errors import InputError, ModelError
 from .io import read_text
-from .lang import check_lang, detect_lang
+from .lang import check_lang, check_reading_order, detect_lang
 from .segment import presplit as presplit_text
 from .segment import segment as segment_text
 from .segment import splitter_name
@@ -97,6 +97,7 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
             raise InputError(f"{name or 'text'}: cannot tell its language; pass it with {lang_hint}")
     else:
         check_lang(lang, text, name, force=force_lang)
+    check_reading_order(lang, text, name)
     segs = presplit_text(text, lang) if presplit else segment_text(text, lang)
     return Document(text=text, lang=lang, segments=tuple(segs), name=name,
                     segmenter="presplit" if presplit else splitter_name(lang))

@@ -291,6 +291,28 @@ def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = F
                      f"{script.lower()} script{hint}; pass --force-lang to keep {lang!r}")
 
 
+# words of four letters or more (marks dropped), and what their two ends say of the reading order
+_AR_WORD = re.compile("[\u0621-\u064A\u0671]{4,}")
+_AR_MARKS = re.compile("[\u064B-\u065F\u0670\u0640\u06D6-\u06ED]")
+
+
+def check_reading_order(lang: str, text: str, name: str | None = None) -> None:
+    """Refuse Arabic whose letters run backwards, as a PDF tool that writes text in display order
+    leaves it (الصين as نيصلا). The article ال opens a fifth of Arabic words and لا ends a few
+    (مثلا, قليلا): in 92 Arabic documents of the bench and the Qur'an, words opening with ال
+    outnumber those ending in لا at least three to one, and the letters reversed, the other way
+    round. Judged on 40 such words or more, in the first 200,000 characters."""
+    if lang.split("-")[0].split("_")[0] != "ar":
+        return
+    words = _AR_WORD.findall(_AR_MARKS.sub("", text[:200_000]))
+    opens = sum(w[:2] in ("ال", "ٱل") for w in words)
+    ends = sum(w[-2:] in ("لا", "لٱ") for w in words)
+    if opens + ends >= 40 and ends > opens:
+        raise InputError(f"{name or 'text'}: the Arabic reads backwards ({ends} words end in لا, {opens} "
+                         "open with ال): its letters are in display order, as some PDF tools write "
+                         "them; extract it again in reading order (e.g. pdftotext)")
+
+
 def _note_other_language(lang: str, text: str, what: str, letters: int) -> None:
     """A flag in the right script but, by the identifier, for another language (``ar`` given for a
     Persian text): one note, not an error (the user may know better). Only where notes are heard
