@@ -105,6 +105,8 @@ def test_arabic_in_display_order_is_refused_in_one_line(seed_ar: Path, seed_en: 
     code, _, err = invoke("align", str(rev), str(seed_en), "-o", str(out))
     assert code == 2 and not out.exists() and list(tmp_path.iterdir()) == [rev]
     assert len(err.strip().splitlines()) == 1 and "reads backwards" in err and "Traceback" not in err
+    code, _, err = invoke("mine", str(rev), str(seed_en), "-o", str(out))  # a collection, a line a sentence
+    assert code == 2 and not out.exists() and "reads backwards" in err and "Traceback" not in err
     with pytest.raises(InputError, match="reads backwards"):
         make_document(backwards, "ar")
     make_document(text, "ar")  # the text as written is read

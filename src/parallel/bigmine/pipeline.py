@@ -167,6 +167,16 @@ def _files_lang(files: Sequence[Path]) -> str | None:
     return found.lang if found is not None and not found.guess else None
 
 
+def _check_reading_order(files: Sequence[Path], given: str | None) -> None:
+    """Refuse a side of Arabic whose letters run backwards (:func:`parallel.lang.check_reading_order`,
+    judged on :func:`_files_sample`), before any work."""
+    from ..lang import check_reading_order
+
+    lang = given or _files_lang(files)
+    if lang is not None:
+        check_reading_order(lang, _files_sample(files), str(files[0]) if len(files) == 1 else f"{len(files)} files")
+
+
 def _line_stats(src_files: Sequence[Path], tgt_files: Sequence[Path], most: int
                 ) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """How many non-empty lines each side holds and their characters (whitespace collapsed), or
@@ -349,6 +359,8 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
 
     from ..engines import get_engine, temp_prefix
 
+    for files, given in ((src_files, src_lang), (tgt_files, tgt_lang)):
+        _check_reading_order(files, given)
     model = choose_model(src_files, tgt_files, model, src_lang, tgt_lang, log, segment=segment)
     tmp = None
     if work is None:
