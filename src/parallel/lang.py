@@ -293,7 +293,6 @@ def check_lang(lang: str, text: str, name: str | None = None, *, force: bool = F
 
 # words of four letters or more (marks dropped), and what their two ends say of the reading order
 _AR_WORD = re.compile("[\u0621-\u064A\u0671]{4,}")
-_AR_MARKS = re.compile("[\u064B-\u065F\u0670\u0640\u06D6-\u06ED]")
 
 
 def check_reading_order(lang: str, text: str, name: str | None = None) -> None:
@@ -302,9 +301,11 @@ def check_reading_order(lang: str, text: str, name: str | None = None) -> None:
     (مثلا, قليلا): in 92 Arabic documents of the bench and the Qur'an, words opening with ال
     outnumber those ending in لا at least three to one, and the letters reversed, the other way
     round. Judged on 40 such words or more, in the first 200,000 characters."""
-    if lang.split("-")[0].split("_")[0] != "ar":
+    if primary(lang) != "ar":
         return
-    words = _AR_WORD.findall(_AR_MARKS.sub("", text[:200_000]))
+    from .normalize import strip_marks
+
+    words = _AR_WORD.findall(strip_marks(text[:200_000]))
     opens = sum(w[:2] in ("ال", "ٱل") for w in words)
     ends = sum(w[-2:] in ("لا", "لٱ") for w in words)
     if opens + ends >= 40 and ends > opens:

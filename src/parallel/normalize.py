@@ -34,9 +34,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRESENTATION_ONE_TO_ONE", "PUNCT", "VERSE_NUMBER",
-           "arabic_letter_forms", "fold", "fold_tables", "fold_with_map", "for_embedding",
-           "presentation_forms_as_letters", "presentation_forms_one_to_one", "standard_spelling", "strip_marks"]
+__all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRESENTATION_ONE_TO_ONE",
+           "PUNCT", "VERSE_NUMBER", "arabic_letter_forms", "fold", "fold_tables", "fold_with_map",
+           "for_embedding", "presentation_forms_as_letters", "presentation_forms_one_to_one",
+           "standard_spelling", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
