@@ -1,4 +1,5 @@
-"""Small Alignments with hostile text, built straight from the dataclasses (no encoder)."""
+"""Small Alignments with hostile text, built straight from the dataclasses (no encoder), and Arabic
+written in presentation forms as a PDF gives it (:func:`presentation_forms`)."""
 
 from __future__ import annotations
 
