@@ -110,6 +110,12 @@ def test_arabic_in_display_order_is_refused_in_one_line(seed_ar: Path, seed_en: 
     with pytest.raises(InputError, match="reads backwards"):
         make_document(backwards, "ar")
     make_document(text, "ar")  # the text as written is read
+    from pairs_factory import presentation_forms
+
+    shaped = presentation_forms(text)  # as such a tool often writes it: the letters' shapes, backwards
+    with pytest.raises(InputError, match="reads backwards"):
+        make_document("\n".join(line[::-1] for line in shaped.splitlines()), "ar")
+    make_document(shaped, "ar")
     with pytest.warns(UserWarning, match="no sentence splitter"):
         make_document(backwards, "fa")  # only Arabic is judged: Persian opens few words with ال
 

@@ -303,9 +303,10 @@ def check_reading_order(lang: str, text: str, name: str | None = None) -> None:
     round. Judged on 40 such words or more, in the first 200,000 characters."""
     if primary(lang) != "ar":
         return
-    from .normalize import strip_marks
+    from .normalize import presentation_forms_as_letters, strip_marks
 
-    words = _AR_WORD.findall(strip_marks(text[:200_000]))
+    # such a PDF tool often writes the shapes of the letters (presentation forms): read as letters
+    words = _AR_WORD.findall(strip_marks(presentation_forms_as_letters(text[:200_000])))
     opens = sum(w[:2] in ("ال", "ٱل") for w in words)
     ends = sum(w[-2:] in ("لا", "لٱ") for w in words)
     if opens + ends >= 40 and ends > opens:
