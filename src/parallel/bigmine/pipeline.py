@@ -160,21 +160,14 @@ def _files_sample(files: Sequence[Path]) -> str:
 def _files_lang(files: Sequence[Path]) -> str | None:
     """The language of :func:`_files_sample` of ``files`` (None when it cannot be told for sure: a
     guess does not change the encoder)."""
+    return _sample_lang(_files_sample(files))
+
+
+def _sample_lang(sample: str) -> str | None:
     from ..lang import identify
 
-    sample = _files_sample(files)
     found = identify(sample) if sample.strip() else None
     return found.lang if found is not None and not found.guess else None
-
-
-def _check_reading_order(files: Sequence[Path], given: str | None) -> None:
-    """Refuse a side of Arabic whose letters run backwards (:func:`parallel.lang.check_reading_order`,
-    judged on :func:`_files_sample`), before any work."""
-    from ..lang import check_reading_order
-
-    lang = given or _files_lang(files)
-    if lang is not None:
-        check_reading_order(lang, _files_sample(files), str(files[0]) if len(files) == 1 else f"{len(files)} files")
 
 
 def _line_stats(src_files: Sequence[Path], tgt_files: Sequence[Path], most: int
@@ -310,12 +303,17 @@ def mine_corpus(
             check_code(code, flag)
     sweep_temp()  # temporary folders of runs killed with -9
     src_files, tgt_files = expand_inputs(src_paths, work), expand_inputs(tgt_paths, work)
-    if not force_lang:  # a language the text's script contradicts labels every pair wrongly: said now
-        from ..lang import check_lang
+    from ..lang import check_lang, check_reading_order
 
-        for flag, code, files in (("--src-lang", src_lang, src_files), ("--tgt-lang", tgt_lang, tgt_files)):
-            if code is not None and files:
-                check_lang(code, _files_sample(files), name=f"{flag} {code}: {files[0]}")
+    for flag, code, files in (("--src-lang", src_lang, src_files), ("--tgt-lang", tgt_lang, tgt_files)):
+        if not files:
+            continue
+        sample = _files_sample(files)
+        if code is not None and not force_lang:  # a language the script contradicts labels every pair wrongly
+            check_lang(code, sample, name=f"{flag} {code}: {files[0]}")
+        lang = code or _sample_lang(sample)
+        if lang is not None:  # Arabic whose letters run backwards: refused before any work
+            check_reading_order(lang, sample, str(files[0]) if len(files) == 1 else f"{len(files)} files")
     both = {os.path.realpath(p) for p in src_files} & {os.path.realpath(p) for p in tgt_files}
     if both:  # it would pair every line with itself (run refuses the same pair too)
         raise InputError(f"{min(both)}: is on both sides; mine needs a source and a target collection")
@@ -359,8 +357,6 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
 
     from ..engines import get_engine, temp_prefix
 
-    for files, given in ((src_files, src_lang), (tgt_files, tgt_lang)):
-        _check_reading_order(files, given)
     model = choose_model(src_files, tgt_files, model, src_lang, tgt_lang, log, segment=segment)
     tmp = None
     if work is None:
