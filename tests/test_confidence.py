@@ -94,7 +94,7 @@ def test_demonyms_and_sentence_openers() -> None:
 def test_chinese_names_written_syllable_by_syllable() -> None:
     """Arabic writes a Chinese given name syllable by syllable (Jinping -> جين بينغ) and pinyin's
     zh/ch/q as تش, z as تس: such names are found, not counted as missing from a translation. A
-    name of under two consonants (Wuhan -> n) is neither found nor missing. Runs of words match
+    name of under two consonants (Ohio -> h) is neither found nor missing. Runs of words match
     exactly only, so a name the Arabic does not hold still counts as missing."""
     def names(ar: str, en: str) -> tuple[float, float]:
         ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
@@ -106,7 +106,9 @@ def test_chinese_names_written_syllable_by_syllable() -> None:
     assert names("وقال تسنغ يى شين", "Zeng said") == (1.0, 0.0)
     assert names("وقال لي كه تشيانغ رئيس مجلس الدولة", "Li Keqiang said") == (1.0, 0.0)
     assert names("وقال تشاو لي جيان المتحدث", "Zhao Lijian said") == (1.0, 0.0)
-    assert names("وصل الفريق إلى مدينة ووهان", "The team arrived in Wuhan") == (0.0, 0.0)
+    assert names("وصل الفريق إلى ولاية أوهايو", "The team arrived in Ohio") == (0.0, 0.0)
+    # ... unless the place is one the evidence knows by its Arabic name
+    assert names("وصل الفريق إلى مدينة ووهان", "The team arrived in Wuhan") == (1.0, 0.0)
     # the same sentence naming someone else: missing
     assert names("قال شي جين بينغ إن", "Zhao Lijian said that") == (0.0, pytest.approx(1 / 3))
     # a run of ordinary short words is no name: Mexico is not in "من كل شيء"
@@ -127,6 +129,28 @@ def test_titles_and_institutions_are_translated_not_transliterated() -> None:
     assert names("قال ترامب", "President Trump said") == (1.0, 0.0)  # the title left out: no evidence
     assert names("لقد حان الوقت", "It's time, Maybe now") == (0.0, 0.0)
     assert names("قال الرئيس", "President Macron said") == (0.5, pytest.approx(1 / 3))
+
+
+def test_names_as_a_translation_writes_them() -> None:
+    """What a true translation does to a name is no missing name: a possessive (China's), a place
+    Arabic names its own way (Germany: ألمانيا, Greece: اليونان, Beijing: بكين), a name of two words
+    written as one (New York: نيويورك), a name whose ch and ts are both read as one sound
+    (Massachusetts: ماساتشوستس). A name the Arabic does not hold still counts as missing."""
+    def names(ar: str, en: str) -> tuple[float, float]:
+        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
+        return ev["name_match"], ev["name_miss"]
+
+    assert names("قال مسؤول إن كافانو رفض", "An official said Kavanaugh's nomination stalled") == (1.0, 0.0)
+    assert names("التقى رئيسا تركيا وألمانيا في برلين", "The leaders of Turkey and Germany met in Berlin") \
+        == (1.0, 0.0)
+    assert names("نزاع مع دولة اليونان المجاورة", "a dispute with neighbouring Greece") == (1.0, 0.0)
+    assert names("اتهم السفير بكين", "the ambassador accused Beijing") == (1.0, 0.0)
+    assert names("ستستضيف نيويورك المهرجان", "This Saturday New York will host the festival") == (1.0, 0.0)
+    assert names("عضوة مجلس الشيوخ عن ولاية ماساتشوستس", "the senator for Massachusetts") == (1.0, 0.0)
+    # a name the Arabic does not hold, or holds as another place
+    assert names("اتهم السفير بكين", "the ambassador accused Washington") == (0.0, pytest.approx(1 / 3))
+    assert names("التقى رئيسا تركيا وألمانيا", "The leaders of Turkey and Greece met") == (0.5, pytest.approx(1 / 3))
+    assert names("ستستضيف نيويورك المهرجان", "This Saturday New Jersey will host the festival")[1] > 0
 
 
 def test_a_scale_word_on_one_side_is_half_a_disagreement() -> None:

@@ -27,6 +27,7 @@ Nothing here does I/O except reading the shipped parameters (once, lazily).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -245,6 +246,7 @@ _TITLES: dict[str, tuple[str, ...]] = {
     "mosque": ("مسجد", "جامع"), "god": ("الله", "إله", "اله"), "general": ("جنرال",),
     "sunday": ("أحد", "احد"), "monday": ("اثنين", "إثنين"), "tuesday": ("ثلاثاء",), "wednesday": ("أربعاء", "اربعاء"),
     "thursday": ("خميس",), "friday": ("جمع",), "saturday": ("سبت",),
+    "republican": ("جمهوري",), "democrat": ("ديمقراط", "ديموقراط"), "democratic": ("ديمقراط", "ديموقراط"),
 }
 
 
@@ -264,10 +266,10 @@ def _ar_letters(text: str) -> set[str]:
     """Consonant skeletons of Arabic letters: as written, and with تش / تس read as one sound
     (the "ch" of Chinese, Zhong -> تشونغ; the "ts" or "z" of Zeng -> تسنغ), as the English
     skeleton reads ch, ts and tz."""
-    out = {_squeeze("".join(_AR_SKEL.get(c, "") for c in text))}
-    if "تش" in text or "تس" in text:
-        out.add(_squeeze("".join(_AR_SKEL.get(c, "") for c in text.replace("تش", "ش").replace("تس", "س"))))
-    return out
+    readings = {text}
+    for pair in ("تش", "تس"):  # each read as one sound on its own and together (ماساتشوستس)
+        readings |= {r.replace(pair, pair[1]) for r in readings if pair in r}
+    return {_squeeze("".join(_AR_SKEL.get(c, "") for c in r)) for r in readings}
 
 
 def _without_clitics(word: str) -> tuple[str, ...]:
@@ -334,12 +336,29 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
 
 
+# A possessive ending: the name of "China's" is China.
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _compounds(en: str) -> dict[str, tuple[str, ...]]:
+    """Each capitalised word of ``en`` -> the word joined with the capitalised word before and the
+    one after it (a space between): Arabic writes some names of two words as one (New York:
+    نيويورك), so "York" alone finds nothing."""
+    words = [(m.start(), m.end(), _POSSESSIVE.sub("", m.group(0)).strip("'’-")) for m in _LATIN_WORD.finditer(en)]
+    out: dict[str, tuple[str, ...]] = {}
+    for (_, e0, a), (s1, _, b) in itertools.pairwise(words):
+        if a[:1].isupper() and b[:1].isupper() and en[e0:s1] == " ":
+            out[b] = (*out.get(b, ()), a + b)
+            out[a] = (*out.get(a, ()), a + b)
+    return out
+
+
 def _names(en: str) -> list[tuple[str, bool]]:
     """Capitalised English words that are likely names (not function words or short acronyms), each
     with whether it opens a sentence (first word, or after . ! ? : ;, quotes aside)."""
     out = []
     for m in _LATIN_WORD.finditer(en):
-        w = m.group(0).strip("'’-")
+        w = _POSSESSIVE.sub("", m.group(0)).strip("'’-")
         if len(w) < 3 or not w[0].isupper() or w.lower() in _STOP_CAPS or w.lower() in _EN_MONTHS:
             continue
         if (w.isupper() and len(w) <= 5) or (w.endswith("s") and w[:-1].isupper() and len(w) <= 6):
@@ -443,9 +462,23 @@ _ENTITIES = (
     (r"london", "لندن"), (r"paris", "باريس"), (r"washington", "واشنطن"), (r"moscow", "موسكو"),
     (r"\bwho\b|world health organi[sz]ation", "منظمة الصحة العالمية"), (r"united nations|\bun\b|\bu\.n\.", "الأمم المتحدة"),
     (r"covid|coronavirus", "كوفيد|كورونا"), (r"trump", "ترامب"), (r"obama", "أوباما|اوباما"),
+    # places and peoples Arabic names in its own way (exonyms), for names not found by their sound
+    (r"gree(?:ce|ks?)", "اليونان|يوناني"), (r"austria(?:n|ns)?", "النمسا|نمساوي"), (r"hungar(?:y|ian)", "المجر|مجري|هنغاري"),
+    (r"netherlands|dutch|holland", "هولند"), (r"swi(?:ss|tzerland)", "سويسر"), (r"morocc(?:o|an)", "المغرب|مغربي"),
+    (r"algeria(?:n)?", "الجزائر|جزائري"), (r"cypr(?:us|iot)", "قبرص"), (r"jerusalem", "القدس"),
+    (r"pacific", "الهادئ|الهادي|الباسيفيك"), (r"mediterranean", "المتوسط"), (r"gulf", "الخليج"),
+    (r"scot(?:land|tish|s)", "سكتلند|اسكتلند|إسكتلند|أسكتلند"), (r"ir(?:eland|ish)", "أيرلند|ايرلند|إيرلند"),
+    (r"wel(?:sh|es)", "ويلز"), (r"arab(?:s|ic|ia|ian)?", "عرب"), (r"(?:islam|muslim)", "إسلام|اسلام|مسلم"),
+    (r"christian", "مسيح"), (r"jew(?:s|ish)?", "يهود"),
 )
 _ENT_EN = [re.compile(r"(?<![A-Za-z])(?:" + e + ")", re.IGNORECASE) for e, _ in _ENTITIES]
 _ENT_AR = [re.compile("(?:" + a + ")") for _, a in _ENTITIES]
+
+
+def _exonym_found(word: str, ar: str) -> bool:
+    """Whether ``word`` names a place or a people of :data:`_ENTITIES` (Germany, Greek, Beijing)
+    that the Arabic ``ar`` names too, as Arabic writes it (ألمانيا, اليونان, بكين: no transliteration)."""
+    return any(pe.match(word) and pa.search(ar) for pe, pa in zip(_ENT_EN, _ENT_AR, strict=True))
 
 
 def entities(text: str, arabic: bool) -> set[int]:
@@ -505,6 +538,7 @@ def text_evidence(src: str, tgt: str) -> list[float]:
     if _AR_WORD.search(ar) and not _AR_WORD.search(en):
         names = _names(en)
         if names:
+            compounds = _compounds(en)
             skels = _ar_word_skeletons(ar)
             runs: frozenset[str] | None = None  # made when a name is not found word by word
             latin_ar = {w.lower() for w in _LATIN_WORD.findall(ar)}
@@ -520,10 +554,13 @@ def text_evidence(src: str, tgt: str) -> list[float]:
                 if not found:
                     runs = _ar_runs(ar) if runs is None else runs
                     found = bool((own | _pinyin(nm)) & runs)
+                if not found:  # a place Arabic names its own way, or a name of two words written as one
+                    found = _exonym_found(nm, ar) or any(
+                        any(_close(_en_skeleton(joined), s) for s in skels) for joined in compounds.get(nm, ()))
                 if found:
                     hit += 1
                 elif max(len(sk) for sk in own) < 2:
-                    # under two consonants (Wuhan -> n, Ohio): nothing to look for, neither found
+                    # under two consonants (Ohio -> h): nothing to look for, neither found
                     # nor missing
                     continue
                 elif not (initial and _ordinary_opener(nm)):
