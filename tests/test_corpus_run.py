@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from parallel.cli import main as cli
 from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, pair_files, read_manifest, run_manifest
+from parallel.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 AR = ROOT / "corpus" / "covid-cooperation.ar.txt"
@@ -214,6 +215,7 @@ def test_run_never_writes_over_its_manifest_or_inputs(tmp_path: Path, pair: str,
     # a column named like run's options was a note, its pairs aligned with run's model in silence
     ("name\tsrc\ttgt\tmodel\na\tx.ar\ty.en\te5-small\n", "column(s) 'model' would be read as notes"),
     ("name\tsrc\ttgt\tMax-Link\na\tx.ar\ty.en\t6\n", "run's --max-link sets every pair's"),
+    ("name\tsrc\ttgt\tmin_p\na\tx.ar\ty.en\t0.2\n", "run's --min-p sets every pair's"),
 ])
 def test_bad_manifest_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "m.tsv").write_text(text, encoding="utf-8")
@@ -716,3 +718,54 @@ def test_run_says_what_align_warns_about_a_pair(tmp_path: Path) -> None:
         summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
         assert list(summary["warnings"]) == ["covid"]
 
+
+
+def test_run_trades_precision_for_recall_as_align_does(tmp_path: Path) -> None:
+    """`align --min-p` lowers (or raises) comparable mode's bar and leaves parallel-mode links under it
+    out; `run`, the main job, had no such option, and the pairs under the default bar of a comparable
+    pair could not be had from its outputs at all (they are not written). `run --min-p` does what
+    align's does, pair by pair; a resumed run with another bar aligns again; a bad bar is one line."""
+    shutil.copy(AR, tmp_path / "c.ar")
+    shutil.copy(EN, tmp_path / "c.en")
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\tmode\ncovid\tc.ar\tc.en\tcomparable\n"
+                                    "forced\tc.ar\tc.en\tparallel\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    def pairs(name: str) -> list[tuple[str, str, float]]:
+        rows = (out / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+        head = rows[0].split("\t")
+        return [(r[head.index("src_ids")], r[head.index("tgt_ids")], float(r[head.index("p")]))
+                for r in (row.split("\t") for row in rows[1:])]
+
+    def align(*opts: str) -> list[tuple[str, str, float]]:
+        res = CliRunner().invoke(cli, ["align", str(AR), str(EN), "-q", *opts])
+        assert res.exit_code == 0, res.output
+        rows = res.stdout.splitlines()
+        head = rows[0].split("\t")
+        return [(r[head.index("src_ids")], r[head.index("tgt_ids")], float(r[head.index("p")]))
+                for r in (row.split("\t") for row in rows[1:])]
+
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    default = pairs("covid")
+    assert default == align("--mode", "comparable") and all(p >= 0.45 for _, _, p in default)
+    every_forced = pairs("forced")
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(out), "--min-p", "0.1"])
+    assert res.exit_code == 0, res.output
+    assert "pairs: 2 (2 aligned, 0 already done" in res.stderr  # another bar: not the outputs of before
+    low = pairs("covid")
+    assert low == align("--mode", "comparable", "--min-p", "0.1")
+    assert len(low) > len(default) and set(default) <= set(low) and min(p for _, _, p in low) < 0.45
+    kept = pairs("forced")
+    assert kept == align("--mode", "parallel", "--min-p", "0.1")
+    assert kept == [lk for lk in every_forced if lk[2] >= 0.1] and len(kept) < len(every_forced)
+    sig = json.loads((out / "covid.json").read_text(encoding="utf-8"))["signature"]
+    assert "keep:p>=0.1" in sig
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(out), "--min-p", "0.1", "-q"])
+    assert res.exit_code == 0 and pairs("covid") == low  # the same bar again: resumed
+    assert json.loads((out / SUMMARY).read_text(encoding="utf-8"))["links"] == len(low) + len(kept)
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o2"), "--min-p", "1.5"])
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1 and "1.5" in res.stderr
+    assert not (tmp_path / "o2").exists()
+    with pytest.raises(InputError, match="probability"):
+        run_manifest(tmp_path / "m.tsv", tmp_path / "o3", min_p=True)

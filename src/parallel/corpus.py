@@ -12,6 +12,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import numbers
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -86,7 +87,7 @@ def _trimmed(row: list[str]) -> list[str]:
 
 
 #: run's options by the manifest column a user might write for them
-_RUN_OPTIONS = {"model": "model", "max_link": "max-link"}
+_RUN_OPTIONS = {"model": "model", "max_link": "max-link", "min_p": "min-p"}
 
 
 def read_manifest(path: str | Path) -> list[PairEntry]:
@@ -198,6 +199,7 @@ class PairJob:
     max_link: int | None
     key: str
     cache: bool | str = True  # the embedding cache, as get_encoder takes it: True the default folder
+    min_p: float | None = None  # as align's --min-p: the comparable bar; parallel links below it left out
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,12 @@ def align_pair(job: PairJob) -> PairResult:
             raise InputError(f"both sides are {s.lang!r} in the manifest; run writes JSONL records keyed by "
                              "language, so a pair needs two (align two texts in one language with align)")
         # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
-        al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load)
+        al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load,
+                             min_p=job.min_p)
+        if job.min_p is not None and al.mode == "parallel":  # as align --min-p: comparable mode kept by it
+            from .filters import apply_filters, build_filters
+
+            al, _ = apply_filters(al, build_filters(min_p=job.min_p))
         files = render_pair_outputs(al, job.name, encoder=load(encoder_name(al.signature) or "use-m3"))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))
@@ -339,7 +346,8 @@ def _fitted_parameters() -> str:
     return h.hexdigest()
 
 
-def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_link: int | None) -> str:
+def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_link: int | None,
+             min_p: float | None = None) -> str:
     """Hash of everything that determines a pair's outputs (inputs and the names they are written
     under, options, formats, version, the bundled fitted parameters)."""
     from . import __version__
@@ -347,7 +355,7 @@ def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_
 
     h = hashlib.sha256()
     for part in (e.name, *e.names, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
-                 model or "auto", str(max_link), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
+                 model or "auto", str(max_link), *([] if min_p is None else [f"min_p={min_p!r}"]), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
                  f"schema={SCHEMA_VERSION}", _fitted_parameters()):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
@@ -561,6 +569,7 @@ def run_manifest(
     *,
     model: str | None = None,
     max_link: int | None = None,
+    min_p: float | None = None,
     jobs: int = 1,
     engine: str = "local",
     ray_address: str | None = None,
@@ -579,12 +588,18 @@ def run_manifest(
     pairs' TSV and JSONL outputs and ``OUT/_summary.json`` records the counts. Outputs do not depend on ``jobs``/``engine``.
     ``model`` None: each pair's encoder is chosen as ``align`` chooses it (use-m3; e5-small for a
     language use-m3 does not know; use-m3+e5-small for comparable short sentences or
-    collections: :func:`parallel.api.comparable_model`). ``cache``: the embedding cache as
+    collections: :func:`parallel.api.comparable_model`). ``min_p`` as ``align --min-p``: comparable
+    mode keeps mined pairs whose ``p`` reaches it (None: the default bar), parallel mode leaves out
+    of every output the links below it (None: all kept). ``cache``: the embedding cache as
     :func:`parallel.embed.get_encoder` takes it (True: ``$PARALLEL_CACHE_DIR`` or the user cache
     folder; a folder; False: none).
     """
     from .engines import check_engine, sweep_temp
 
+    if min_p is not None:  # numpy's numbers too; a bool is no probability
+        if isinstance(min_p, bool) or not isinstance(min_p, numbers.Real) or not 0.0 <= float(min_p) <= 1.0:
+            raise InputError(f"min_p must be a probability from 0 to 1 (or None: the default bar), not {min_p!r}")
+        min_p = float(min_p)
     entries = read_manifest(manifest)
     if not entries:
         raise InputError(f"{manifest}: manifest lists no pairs (only its header)")
@@ -604,7 +619,8 @@ def run_manifest(
     except OSError as exc:
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
     try:
-        return _run_protected(manifest, entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
+        return _run_protected(manifest, entries, out, model=model, max_link=max_link, min_p=min_p, jobs=jobs,
+                              engine=engine,
                               ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
     except BaseException:
         if created:  # a run that failed before writing anything (Ray unreachable) leaves no empty folder
@@ -615,7 +631,7 @@ def run_manifest(
 
 
 def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *, model: str | None,
-                   max_link: int | None, jobs: int, engine: str, ray_address: str | None, resume: bool,
+                   max_link: int | None, min_p: float | None, jobs: int, engine: str, ray_address: str | None, resume: bool,
                    progress: bool, log: Callable[[str], None] | None, cache: bool | str = True) -> RunSummary:
     """:func:`_run` with the inputs protected: an output named like the manifest or an input is
     refused up front."""
@@ -642,7 +658,7 @@ def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *,
                 log(f"{out}: another run is writing there; waiting for it to finish")
 
         with folder_lock(out / DONE_DIR, on_wait=waiting):
-            return _run(entries, out, model=model, max_link=max_link, jobs=jobs, engine=engine,
+            return _run(entries, out, model=model, max_link=max_link, min_p=min_p, jobs=jobs, engine=engine,
                         ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
 
 
@@ -653,7 +669,8 @@ def _refuse_special(path: Path) -> None:
         raise InputError(f"{path}: is a pipe or device; run keeps its files in {path.parent}, as files")
 
 
-def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, jobs: int,
+def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, min_p: float | None,
+         jobs: int,
          engine: str, ray_address: str | None, resume: bool, progress: bool,
          log: Callable[[str], None] | None, cache: bool | str = True) -> RunSummary:
     from .engines import Failure, get_engine
@@ -699,7 +716,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
             except ParallelError as exc:
                 fail(e.name, e.as_written(str(exc)))
                 continue
-            key = pair_key(e, src_text, tgt_text, model, max_link)
+            key = pair_key(e, src_text, tgt_text, model, max_link, min_p)
             marker = _read_marker(out, e.name) if resume else None
             if marker is not None and marker.get("key") == key and _intact(out, e.name, marker):
                 count(e.name, marker)
@@ -708,7 +725,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 continue
             submitted.append(e.name)
             yield PairJob(e.name, src_text, tgt_text, *e.names, e.src_lang, e.tgt_lang,
-                          e.mode, e.presplit, model, max_link, key, cache)
+                          e.mode, e.presplit, model, max_link, key, cache, min_p)
 
     eng = get_engine(engine, jobs=jobs, ray_address=ray_address)
     interrupted = True

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
-from .options import note, quiet_option
+from .options import PROBABILITY, note, quiet_option
 
 
 @click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,6 +24,11 @@ from .options import note, quiet_option
               help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
                    "sides are split alike, up to 9 where one side is split much finer; in comparable "
                    "mode, 1 keeps 1-1 pairs only, without its 2-1/1-2 links).")
+@click.option("--min-p", type=PROBABILITY, default=None,
+              help="Keep pairs whose calibrated probability p (that both sides say the same thing) is at "
+                   f"least this, as align's --min-p. Comparable mode: the bar for mined pairs [default: "
+                   f"{DEFAULT_MIN_P}, for a precision of about 0.9]; parallel mode: links below it are left "
+                   "out of the pair's outputs [default: all kept].")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
               help="Worker processes (local engine), at most one a CPU, or CPUs of a local Ray.")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
@@ -35,7 +41,8 @@ from .options import note, quiet_option
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @quiet_option
 def command(manifest: str, out_dir: str, model: str | None, max_link: int | None, jobs: int, engine: str,
-            ray_address: str | None, no_resume: bool, cache_dir: str | None, no_cache: bool, quiet: bool) -> None:
+            ray_address: str | None, no_resume: bool, cache_dir: str | None, no_cache: bool, quiet: bool,
+            min_p: float | None = None) -> None:
     """Align every document pair listed in MANIFEST (the main job).
 
     Writes OUT/NAME.tsv, .align, .json, ... per pair, OUT/_all.tsv joining all pairs (with a
@@ -48,6 +55,7 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
     Examples:
       parallel-corpus run corpus/manifest.tsv -o align/
       parallel-corpus run big/manifest.tsv -o align/ --jobs 2
+      parallel-corpus run corpus/manifest.tsv -o align-all/ --min-p 0.1
       parallel-corpus run big/manifest.tsv -o /shared/align --engine ray --ray-address auto
     """
     from ..corpus import run_manifest
@@ -56,7 +64,7 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
     # as align takes it; a folder made absolute, since workers (Ray's too) may start elsewhere
     cache: bool | str = False if no_cache else str(Path(cache_dir).expanduser().resolve()) if cache_dir else True
     try:
-        summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, jobs=jobs, engine=engine,
+        summary = run_manifest(manifest, out_dir, model=model, max_link=max_link, min_p=min_p, jobs=jobs, engine=engine,
                                ray_address=ray_address, resume=not no_resume, progress=not quiet,
                                log=note(quiet), cache=cache)
     except OutputError as exc:
