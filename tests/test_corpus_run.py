@@ -719,7 +719,6 @@ def test_run_says_what_align_warns_about_a_pair(tmp_path: Path) -> None:
         assert list(summary["warnings"]) == ["covid"]
 
 
-
 def test_run_trades_precision_for_recall_as_align_does(tmp_path: Path) -> None:
     """`align --min-p` lowers (or raises) comparable mode's bar and leaves parallel-mode links under it
     out; `run`, the main job, had no such option, and the pairs under the default bar of a comparable

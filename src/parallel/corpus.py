@@ -281,7 +281,8 @@ def align_pair(job: PairJob) -> PairResult:
         # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
         al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load,
                              min_p=job.min_p)
-        if job.min_p is not None and al.mode == "parallel":  # as align --min-p: comparable mode kept by it
+        # as align --min-p: comparable mode kept its pairs by the bar, a translation's links under it go
+        if job.min_p is not None and al.mode == "parallel":
             from .filters import apply_filters, build_filters
 
             al, _ = apply_filters(al, build_filters(min_p=job.min_p))
@@ -354,8 +355,9 @@ def pair_key(e: PairEntry, src_text: str, tgt_text: str, model: str | None, max_
     from .schema import SCHEMA_VERSION
 
     h = hashlib.sha256()
+    options = [model or "auto", str(max_link), *([] if min_p is None else [f"min_p={min_p!r}"])]
     for part in (e.name, *e.names, src_text, tgt_text, str(e.src_lang), str(e.tgt_lang), e.mode, str(e.presplit),
-                 model or "auto", str(max_link), *([] if min_p is None else [f"min_p={min_p!r}"]), ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
+                 *options, ",".join(f"{k}={v}" for k, v in OUTPUTS.items()), __version__,
                  f"schema={SCHEMA_VERSION}", _fitted_parameters()):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
@@ -620,8 +622,8 @@ def run_manifest(
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
     try:
         return _run_protected(manifest, entries, out, model=model, max_link=max_link, min_p=min_p, jobs=jobs,
-                              engine=engine,
-                              ray_address=ray_address, resume=resume, progress=progress, log=log, cache=cache)
+                              engine=engine, ray_address=ray_address, resume=resume, progress=progress, log=log,
+                              cache=cache)
     except BaseException:
         if created:  # a run that failed before writing anything (Ray unreachable) leaves no empty folder
             for folder in (out / DONE_DIR, out):
@@ -631,8 +633,9 @@ def run_manifest(
 
 
 def _run_protected(manifest: str | Path, entries: list[PairEntry], out: Path, *, model: str | None,
-                   max_link: int | None, min_p: float | None, jobs: int, engine: str, ray_address: str | None, resume: bool,
-                   progress: bool, log: Callable[[str], None] | None, cache: bool | str = True) -> RunSummary:
+                   max_link: int | None, min_p: float | None, jobs: int, engine: str, ray_address: str | None,
+                   resume: bool, progress: bool, log: Callable[[str], None] | None,
+                   cache: bool | str = True) -> RunSummary:
     """:func:`_run` with the inputs protected: an output named like the manifest or an input is
     refused up front."""
     inputs = [Path(manifest), *(e.src for e in entries), *(e.tgt for e in entries)]
@@ -670,8 +673,7 @@ def _refuse_special(path: Path) -> None:
 
 
 def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: int | None, min_p: float | None,
-         jobs: int,
-         engine: str, ray_address: str | None, resume: bool, progress: bool,
+         jobs: int, engine: str, ray_address: str | None, resume: bool, progress: bool,
          log: Callable[[str], None] | None, cache: bool | str = True) -> RunSummary:
     from .engines import Failure, get_engine
 
