@@ -77,13 +77,15 @@ def test_names_and_their_transliterations() -> None:
     assert dates["date_agree"] == 1.0
 
 
+def names(ar: str, en: str) -> tuple[float, float]:
+    """``name_match`` and ``name_miss`` of an Arabic text against an English one."""
+    ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
+    return ev["name_match"], ev["name_miss"]
+
+
 def test_demonyms_and_sentence_openers() -> None:
     """A demonym finds its place in Arabic (Chinese -> الصين); a capitalised adverb or participle
     that opens the sentence is no missing name; a name inside the sentence still is."""
-    def names(ar: str, en: str) -> tuple[float, float]:
-        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
-        return ev["name_match"], ev["name_miss"]
-
     ar = "شاركت الصين خبرتها مع البلدان الأخرى"
     assert names(ar, "Specifically, countries shared Chinese experience.") == (1.0, 0.0)
     assert names(ar, "Connected with other countries, they shared Chinese experience.") == (1.0, 0.0)
@@ -96,10 +98,6 @@ def test_chinese_names_written_syllable_by_syllable() -> None:
     zh/ch/q as تش, z as تس: such names are found, not counted as missing from a translation. A
     name of under two consonants (Ohio -> h) is neither found nor missing. Runs of words match
     exactly only, so a name the Arabic does not hold still counts as missing."""
-    def names(ar: str, en: str) -> tuple[float, float]:
-        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
-        return ev["name_match"], ev["name_miss"]
-
     assert names("قال شي جين بينغ إن", "Xi Jinping said that") == (1.0, 0.0)
     assert names("وقال تشونغ نان شان إن الوضع تحت السيطرة", "Zhong Nanshan said the situation is under control") \
         == (1.0, 0.0)
@@ -120,10 +118,6 @@ def test_titles_and_institutions_are_translated_not_transliterated() -> None:
     Sunday) are found where the Arabic holds their translation, and otherwise count neither as
     found nor as missing; words that open a sentence or contractions are no names at all. A real
     name the Arabic lacks still counts as missing."""
-    def names(ar: str, en: str) -> tuple[float, float]:
-        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
-        return ev["name_match"], ev["name_miss"]
-
     assert names("قالت كوريا الشمالية", "North Korea said") == (1.0, 0.0)
     assert names("وحكمت المحكمة العليا يوم الأحد", "The Supreme Court ruled on Sunday") == (1.0, 0.0)
     assert names("قال ترامب", "President Trump said") == (1.0, 0.0)  # the title left out: no evidence
@@ -136,10 +130,6 @@ def test_names_as_a_translation_writes_them() -> None:
     Arabic names its own way (Germany: ألمانيا, Greece: اليونان, Beijing: بكين), a name of two words
     written as one (New York: نيويورك), a name whose ch and ts are both read as one sound
     (Massachusetts: ماساتشوستس). A name the Arabic does not hold still counts as missing."""
-    def names(ar: str, en: str) -> tuple[float, float]:
-        ev = dict(zip(cf.FEATURES[10:19], cf.text_evidence(ar, en)[:9], strict=True))
-        return ev["name_match"], ev["name_miss"]
-
     assert names("قال مسؤول إن كافانو رفض", "An official said Kavanaugh's nomination stalled") == (1.0, 0.0)
     assert names("التقى رئيسا تركيا وألمانيا في برلين", "The leaders of Turkey and Germany met in Berlin") \
         == (1.0, 0.0)
