@@ -149,9 +149,7 @@ def align_documents(
     """
     if mode not in (*MODES, "auto"):
         raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
-    import numbers
-
-    from .schema import is_whole
+    from .schema import is_probability, is_whole
 
     # numpy's numbers too (np.int64(2), np.float32(0.3): a notebook's loop variables)
     if max_link is not None and (not is_whole(max_link) or not 1 <= max_link <= MAX_LINK_LIMIT):
@@ -162,8 +160,7 @@ def align_documents(
         if not isinstance(doc, Document):
             raise InputError(f"{side}: a Document is needed (make_document(text), read_document(path)), "
                              f"not {type(doc).__name__}")
-    if min_p is not None and (isinstance(min_p, bool) or not isinstance(min_p, numbers.Real)
-                              or not 0.0 <= float(min_p) <= 1.0):  # NaN fails the range too
+    if min_p is not None and not is_probability(min_p):
         raise InputError(f"min_p must be a probability from 0 to 1, not {min_p!r}")
     min_p = None if min_p is None else float(min_p)
     if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):

@@ -12,7 +12,6 @@ import contextlib
 import csv
 import hashlib
 import json
-import numbers
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -597,11 +596,11 @@ def run_manifest(
     folder; a folder; False: none).
     """
     from .engines import check_engine, sweep_temp
+    from .schema import is_probability
 
-    if min_p is not None:  # numpy's numbers too; a bool is no probability
-        if isinstance(min_p, bool) or not isinstance(min_p, numbers.Real) or not 0.0 <= float(min_p) <= 1.0:
-            raise InputError(f"min_p must be a probability from 0 to 1 (or None: the default bar), not {min_p!r}")
-        min_p = float(min_p)
+    if min_p is not None and not is_probability(min_p):  # said before any pair's outputs are touched
+        raise InputError(f"min_p must be a probability from 0 to 1 (or None: the default bar), not {min_p!r}")
+    min_p = None if min_p is None else float(min_p)
     entries = read_manifest(manifest)
     if not entries:
         raise InputError(f"{manifest}: manifest lists no pairs (only its header)")

@@ -144,6 +144,14 @@ def is_whole(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def is_probability(value: Any) -> bool:
+    """A number from 0 to 1 as a caller of the API may give one (numpy's too), never a bool; NaN
+    fails the range."""
+    import numbers
+
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= float(value) <= 1.0
+
+
 def feature_type_error(name: str, value: Any) -> str | None:
     """Why ``value`` cannot be the feature ``name`` (a float field holding text, a string field
     holding a number ...), or None when it fits. ``null`` fits every field (no value); a
