@@ -341,15 +341,16 @@ _POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _compounds(en: str) -> dict[str, tuple[str, ...]]:
-    """Each capitalised word of ``en`` -> the word joined with the capitalised word before and the
-    one after it (a space between): Arabic writes some names of two words as one (New York:
-    نيويورك), so "York" alone finds nothing."""
+    """Each capitalised word of ``en`` -> the skeletons of the word joined with the capitalised word
+    before and the one after it (a space between): Arabic writes some names of two words as one
+    (New York: نيويورك), so "York" alone finds nothing."""
     words = [(m.start(), m.end(), _POSSESSIVE.sub("", m.group(0)).strip("'’-")) for m in _LATIN_WORD.finditer(en)]
     out: dict[str, tuple[str, ...]] = {}
     for (_, e0, a), (s1, _, b) in itertools.pairwise(words):
         if a[:1].isupper() and b[:1].isupper() and en[e0:s1] == " ":
-            out[b] = (*out.get(b, ()), a + b)
-            out[a] = (*out.get(a, ()), a + b)
+            joined = _en_skeleton(a + b)
+            out[b] = (*out.get(b, ()), joined)
+            out[a] = (*out.get(a, ()), joined)
     return out
 
 
@@ -555,8 +556,8 @@ def text_evidence(src: str, tgt: str) -> list[float]:
                     runs = _ar_runs(ar) if runs is None else runs
                     found = bool((own | _pinyin(nm)) & runs)
                 if not found:  # a place Arabic names its own way, or a name of two words written as one
-                    found = _exonym_found(nm, ar) or any(
-                        any(_close(_en_skeleton(joined), s) for s in skels) for joined in compounds.get(nm, ()))
+                    found = _exonym_found(nm, ar) or any(_close(joined, s) for joined in compounds.get(nm, ())
+                                                         for s in skels)
                 if found:
                     hit += 1
                 elif max(len(sk) for sk in own) < 2:
