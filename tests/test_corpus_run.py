@@ -762,7 +762,12 @@ def test_run_trades_precision_for_recall_as_align_does(tmp_path: Path) -> None:
     assert "keep:p>=0.1" in sig
     res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(out), "--min-p", "0.1", "-q"])
     assert res.exit_code == 0 and pairs("covid") == low  # the same bar again: resumed
-    assert json.loads((out / SUMMARY).read_text(encoding="utf-8"))["links"] == len(low) + len(kept)
+    # the forced pair's links under the bar are undone, not dropped: every sentence is still in one link
+    forced = [line.split(":")[:2] for line in (out / "forced.align").read_text(encoding="utf-8").splitlines()]
+    assert len(forced) > len(kept) and sum(b == "[]" for _, b in forced) > 0
+    n_ar = len(json.loads((out / "forced.json").read_text(encoding="utf-8"))["src"]["segments"])
+    assert sorted(i for a, _ in forced for i in json.loads(a)) == list(range(n_ar))
+    assert json.loads((out / SUMMARY).read_text(encoding="utf-8"))["links"] == len(low) + len(forced)
     res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "o2"), "--min-p", "1.5"])
     assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1 and "1.5" in res.stderr
     assert not (tmp_path / "o2").exists()

@@ -245,6 +245,82 @@ def test_align_parallel_min_p_leaves_out_links_below_it(seed_ar: Path, seed_en: 
     assert got == [{k: v for k, v in r.items() if k != "signature"} for r in rows if r["p"] >= bar]
 
 
+_AR_LINES = ["كان الطقس باردا هذا الصباح.", "اشترى أخي سيارة جديدة أمس.", "الأطفال يلعبون في الحديقة.", "",
+             "أعلنت الحكومة عن إجراءات اقتصادية جديدة.", "تقرأ كتابا كل أسبوع.", "يفتح المتحف في الساعة التاسعة.",
+             "سافرنا إلى القاهرة الصيف الماضي."]
+_EN_LINES = ["The weather was cold this morning.", "My brother bought a new car yesterday.",
+             "The children are playing in the garden.", "The government announced new economic measures.",
+             "She reads a book every week.", "Unrelated: the stock market fell sharply on Tuesday.",
+             "The museum opens at nine o'clock.", "We travelled to Cairo last summer."]
+
+
+def _vecalign_links(text: str) -> list[tuple[list[int], list[int]]]:
+    import json
+
+    return [(json.loads(a), json.loads(b)) for a, b, _ in (line.split(":") for line in text.splitlines())]
+
+
+def _covers_once(links: list[tuple[list[int], list[int]]], n: int, m: int) -> bool:
+    return (sorted(i for a, _ in links for i in a) == list(range(n))
+            and sorted(j for _, b in links for j in b) == list(range(m)))
+
+
+def test_min_p_in_parallel_mode_keeps_every_sentence(tmp_path: Path) -> None:
+    """`align --min-p` in parallel mode judged every link by p, and a 1-0/0-1 link has none: even
+    `--min-p 0` dropped the omissions, leaving their sentences in no link of the Vecalign and JSON
+    alignment. The bar judges pairs: a link under it is undone into 1-0/0-1 links (the pair exports
+    leave those out), and an omission stays an omission."""
+    (tmp_path / "d.ar").write_text("\n".join(_AR_LINES) + "\n", encoding="utf-8")
+    (tmp_path / "d.en").write_text("\n".join(_EN_LINES) + "\n", encoding="utf-8")
+    base = ["align", str(tmp_path / "d.ar"), str(tmp_path / "d.en"), "--presplit", "--mode", "parallel", "-q"]
+
+    def run(*opts: str) -> str:
+        res = CliRunner().invoke(main, [*base, *opts])
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    every = _vecalign_links(run("-f", "vecalign"))
+    assert ([3], []) in every and ([], [5]) in every and _covers_once(every, 8, 8)
+    assert _vecalign_links(run("-f", "vecalign", "--min-p", "0")) == every
+    import json
+
+    rows = [json.loads(line) for line in run("-f", "jsonl").splitlines()]
+    bar = max(r["p"] for r in rows)  # the highest p: some links under it, some at it
+    assert any(r["p"] < bar for r in rows)
+    high = _vecalign_links(run("-f", "vecalign", "--min-p", str(bar)))
+    assert _covers_once(high, 8, 8) and ([3], []) in high and ([], [5]) in high
+    kept = [json.loads(line) for line in run("-f", "jsonl", "--min-p", str(bar)).splitlines()]
+    assert [(r["src_ids"], r["tgt_ids"]) for r in kept] == [(r["src_ids"], r["tgt_ids"]) for r in rows
+                                                             if r["p"] >= bar]
+    undone = [(r["src_ids"], r["tgt_ids"]) for r in rows if r["p"] < bar]
+    assert all(([i], []) in high for a, _ in undone for i in a)
+    assert all(([], [j]) in high for _, b in undone for j in b)
+    native = json.loads(run("-f", "json", "--min-p", str(bar)))
+    assert native["signature"].endswith(f"|filter:min-p={bar:g}")
+    assert _covers_once([(k["src"], k["tgt"]) for k in native["links"]], 8, 8)
+
+
+def test_drop_duplicates_never_drops_an_empty_side(tmp_path: Path) -> None:
+    """Two blank lines are two 1-0 links of the same (empty) text; --drop-duplicates dropped the
+    second, and its line was in no link. A link with an empty side is no pair to deduplicate."""
+    (tmp_path / "e.ar").write_text("\n".join([_AR_LINES[0], "", _AR_LINES[1], _AR_LINES[2], "", _AR_LINES[5]]) + "\n",
+                                   encoding="utf-8")
+    (tmp_path / "e.en").write_text("\n".join([_EN_LINES[0], _EN_LINES[1], _EN_LINES[2], _EN_LINES[4]]) + "\n",
+                                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["align", str(tmp_path / "e.ar"), str(tmp_path / "e.en"), "--presplit", "--mode",
+                                    "parallel", "-q", "--drop-duplicates", "-f", "vecalign"])
+    assert res.exit_code == 0, res.output
+    links = _vecalign_links(res.stdout)
+    assert ([1], []) in links and ([4], []) in links and _covers_once(links, 6, 4)
+
+
+def test_link_types_refuses_zero_zero() -> None:
+    """0-0 is no link type (a link has a sentence on at least one side): refused, not an empty file."""
+    with pytest.raises(InputError, match="0-0 is not a link type"):
+        build_filters(link_types="0-0")
+    assert build_filters(link_types="0-1,1-0")  # the empty-sided types still are
+
+
 def _one_error_line(res: object) -> str:
     lines = res.stderr.strip().splitlines()  # type: ignore[attr-defined]
     assert res.exit_code == 2 and len(lines) == 1, res.output  # type: ignore[attr-defined]

@@ -280,11 +280,12 @@ def align_pair(job: PairJob) -> PairResult:
         # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
         al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load,
                              min_p=job.min_p)
-        # as align --min-p: comparable mode kept its pairs by the bar, a translation's links under it go
+        # as align --min-p: comparable mode kept its pairs by the bar, a translation's links under it
+        # are undone (their sentences unmatched: the alignment still holds every sentence)
         if job.min_p is not None and al.mode == "parallel":
-            from .filters import apply_filters, build_filters
+            from .filters import unlink_below
 
-            al, _ = apply_filters(al, build_filters(min_p=job.min_p))
+            al, _ = unlink_below(al, job.min_p)
         files = render_pair_outputs(al, job.name, encoder=load(encoder_name(al.signature) or "use-m3"))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))

@@ -141,7 +141,8 @@ def _norm(text: str) -> str:
 @dataclass(frozen=True)
 class DropDuplicates(Filter):
     """Keep the first of links with the same source and target text (white space and case
-    folded)."""
+    folded). A link with an empty side (1-0, 0-1: an omission, a blank line, an unmatched sentence)
+    is no pair and never a duplicate: dropping it would leave its sentence in no link."""
 
     NAME: ClassVar[str] = "drop-duplicates"
     direction: ClassVar[str] = "first"
@@ -150,6 +151,9 @@ class DropDuplicates(Filter):
         seen: set[tuple[str, str]] = set()
         out = []
         for link in links:
+            if not (link.src and link.tgt):
+                out.append(True)
+                continue
             key = (_norm(al.src_text(link)), _norm(al.tgt_text(link)))
             out.append(key not in seen)
             seen.add(key)
@@ -245,9 +249,50 @@ def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, 
     links = [replace(k, features={**k.features, "signature": with_filter(str(k.features["signature"]), spec)})
              if k.features.get("signature") is not None else k for k in links]
     info: dict[str, Any] = dict(al.info)
-    info["filters"] = [{"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed}
-                       for r in reports]
+    info["filters"] = [*info.get("filters", []),  # a file filtered again keeps the earlier records
+                       *({"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed}
+                         for r in reports)]
     return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info), reports
+
+
+def unlink_below(al: Alignment, min_p: float) -> tuple[Alignment, FilterReport]:
+    """A translation's links whose ``p`` is under ``min_p`` undone: each of their sentences becomes
+    a link of its own with the other side empty (1-0 / 0-1), so the alignment still holds every
+    sentence once (as a comparable alignment lists the sentences it leaves unmatched) and the pair
+    exports, which leave empty-sided links out, hold only the links from the bar up. This is
+    ``align --min-p`` (and ``run --min-p``) in parallel mode: the bar judges pairs, and a link
+    with an empty side, which has no ``p``, is no pair and stays as it is (as does a link whose
+    text is blank on one side: nothing to judge). The signature gains ``|filter:min-p=P``."""
+    from .evidence import text_features
+
+    links: list[Link] = []
+    undone = 0
+    pairs = 0
+    for link in al.links:
+        p = link.features.get("p")
+        if not (link.src and link.tgt) or p is None:
+            links.append(link)
+            continue
+        pairs += 1
+        if float(p) >= min_p:
+            links.append(link)
+            continue
+        undone += 1
+        sig = {} if link.features.get("signature") is None else {"signature": link.features["signature"]}
+        for i in link.src:
+            lone = Link((i,), ())
+            links.append(replace(lone, features={**text_features(al.src_text(lone), ""), **sig}))
+        for j in link.tgt:
+            lone = Link((), (j,))
+            links.append(replace(lone, features={**text_features("", al.tgt_text(lone)), **sig}))
+    report = FilterReport("min-p", "min", pairs, undone)
+    spec = f"filter:min-p={min_p:g}"
+    links = [replace(k, features={**k.features, "signature": with_filter(str(k.features["signature"]), spec)})
+             if k.features.get("signature") is not None else k for k in links]
+    info: dict[str, Any] = dict(al.info)
+    info["filters"] = [*info.get("filters", []),
+                       {"name": "min-p", "direction": "min", "seen": pairs, "removed": undone, "unlinked": True}]
+    return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info), report
 
 
 def with_filter(signature: str, spec: str) -> str:
@@ -256,7 +301,7 @@ def with_filter(signature: str, spec: str) -> str:
     return "\n".join(line + ("|" if line else "") + spec for line in signature.split("\n"))
 
 
-_KIND = re.compile(r"^\d+-\d+$")
+_KIND = re.compile(r"^(?!0+-0+$)\d+-\d+$")  # 0-0 is no link: a sentence count on at least one side
 
 
 def build_filters(*, min_score: float | None = None, min_p: float | None = None,

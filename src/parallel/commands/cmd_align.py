@@ -43,8 +43,9 @@ from .options import PROBABILITY, lang_code, note, quiet_option
 @click.option("--min-p", type=PROBABILITY, default=None,
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is "
                    f"at least this. Comparable mode: the bar for mined pairs [default: {DEFAULT_MIN_P}, for "
-                   "a precision of about 0.9]; parallel mode: links below it are left out of the output, "
-                   "as `filter --min-p` does [default: all kept].")
+                   "a precision of about 0.9]; parallel mode: links below it are undone, their sentences "
+                   "listed as unmatched (1-0/0-1), so the pair exports leave them out and the alignment "
+                   "still holds every sentence [default: all kept].")
 @click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
               help="Most sentences on one side of a link (parallel mode; default: from the document, "
                    "4 where both sides are split alike, up to 9 where one side is split much finer; in "
@@ -123,8 +124,14 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
                          progress=None if quiet else stderr_progress(), min_p=min_p)
     if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
         click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
-    # comparable mode already kept pairs by min_p; in parallel mode it filters the links
-    al = run_filters(al, {**filter_opts, "min_p": min_p if al.mode == "parallel" else None}, log)
+    if min_p is not None and al.mode == "parallel":  # comparable mode already kept its pairs by the bar
+        from ..filters import unlink_below
+
+        al, undone = unlink_below(al, min_p)
+        if log:
+            log(f"min-p: {undone.removed} of {undone.seen} links under p {min_p:g} undone, their sentences "
+                "listed as unmatched (the pair exports leave them out)")
+    al = run_filters(al, filter_opts, log)
     if wants_report(output, fmt):
         from ..embed import get_encoder
         from ..report import encoder_name, write_report

@@ -27,8 +27,8 @@ from .options import PROBABILITY, note, quiet_option
 @click.option("--min-p", type=PROBABILITY, default=None,
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is at "
                    f"least this, as align's --min-p. Comparable mode: the bar for mined pairs [default: "
-                   f"{DEFAULT_MIN_P}, for a precision of about 0.9]; parallel mode: links below it are left "
-                   "out of the pair's outputs [default: all kept].")
+                   f"{DEFAULT_MIN_P}, for a precision of about 0.9]; parallel mode: links below it are undone, "
+                   "their sentences listed as unmatched (1-0/0-1) [default: all kept].")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
               help="Worker processes (local engine), at most one a CPU, or CPUs of a local Ray.")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
