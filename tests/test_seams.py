@@ -4,6 +4,7 @@ went wrong before it was fixed."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -1019,3 +1020,40 @@ def test_a_vecalign_file_is_held_to_what_the_native_json_holds(tmp_path: Path) -
         bad.write_text(body, encoding="utf-8")
         code, out, err = invoke("filter", str(bad))
         assert code == 2 and out == "" and why in one_error(err), body
+
+
+@pytest.mark.parametrize(("text", "kind"), [('["x"]', "array"), ('{"a": 1}', "object"), ("true", "boolean"),
+                                            ("3.5", "number")])
+def test_a_jsonl_text_that_is_not_a_string_is_refused(tmp_path: Path, text: str, kind: str) -> None:
+    # stop 46: str() wrote a JSON array, object or boolean out as its Python form ("['x']", "True")
+    src = tmp_path / "t.jsonl"
+    src.write_text('{"translation": {"ar": "مرحبا", "en": "Hello"}}\n{"translation": {"ar": "شكرا", "en": '
+                   + text + "}}\n", encoding="utf-8")
+    code, _, err = invoke("filter", str(src), "-f", "moses", "-o", str(tmp_path / "t"), "-q")
+    assert code == 2 and f"line 2: the 'en' text is a JSON {kind}, not a string" in one_error(err)
+    assert not list(tmp_path.glob("t.ar-en.*"))
+
+
+def test_a_jsonl_null_text_is_an_empty_side(tmp_path: Path) -> None:
+    # stop 46: a dump's null for a missing translation became the sentence "None"
+    src = tmp_path / "t.jsonl"
+    src.write_text('{"translation": {"ar": "مرحبا", "en": null}}\n{"translation": {"ar": "شكرا", "en": "Thanks"}}\n',
+                   encoding="utf-8")
+    assert invoke("filter", str(src), "-f", "moses", "-o", str(tmp_path / "t"), "-q")[0] == 0
+    assert (tmp_path / "t.ar-en.en").read_text(encoding="utf-8") == "Thanks\n"  # pairs only: no empty side
+    code, out, _ = invoke("filter", str(src), "-f", "tsv", "--keep-empty", "--no-header", "-q")
+    assert code == 0 and [row.split("\t")[2:4] for row in out.splitlines()] == [["مرحبا", ""], ["شكرا", "Thanks"]]
+    assert "None" not in out
+
+
+
+def test_eval_says_it_reads_files_not_streams(tmp_path: Path) -> None:
+    # stop 46: "-" was "no such file or folder", and a pipe (<(...)) "must both be files or folders"
+    gold = tmp_path / "g.align"
+    gold.write_text("[0]:[0]\n[1]:[]\n[2]:[1]\n", encoding="utf-8")
+    code, _, err = invoke("eval", "-", str(gold))
+    assert code == 2 and "-: eval reads files and folders, not standard input or a pipe" in one_error(err)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # never opened: refused before it is read
+    code, _, err = invoke("eval", str(gold), str(fifo))
+    assert code == 2 and "pipe: eval reads files and folders, not standard input or a pipe" in one_error(err)

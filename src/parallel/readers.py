@@ -666,6 +666,21 @@ def _jsonl_ids(ids: Any, key: str, where: str) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def _jsonl_text(value: object, lang: str, where: str) -> str:
+    """A record's text in ``lang``: a string, or ``null`` for an empty side (as some dumps write a
+    missing translation); anything else is refused, not written out as its Python form ("None",
+    "['x']")."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{where}: the {lang!r} text is a JSON {_JSON_KIND.get(type(value), type(value).__name__)}, "
+                         "not a string")
+    return value
+
+
+_JSON_KIND = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
+
+
 def read_jsonl(path: str | Path) -> Alignment:
     """JSON Lines written by ``--format jsonl`` (``{"translation": {...}, ...}`` per line).
 
@@ -699,7 +714,7 @@ def read_jsonl(path: str | Path) -> Alignment:
                 # would be swapped against their ids (without ids a record's order says nothing)
                 raise InputError(f"{where}: a {'-'.join(map(str, tr))} pair in a file of "
                                  f"{langs[0]}-{langs[1]} pairs: one language direction per file")
-            s_text, t_text = str(tr[langs[0]]), str(tr[langs[1]])
+            s_text, t_text = (_jsonl_text(tr[lang], lang, where) for lang in langs)
             if rec.get("src_ids") is not None or rec.get("tgt_ids") is not None:
                 has_ids = True
             s_ids, t_ids = (_jsonl_ids(rec.get(k), k, where) for k in ("src_ids", "tgt_ids"))

@@ -135,6 +135,10 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
 
     sides: list[dict[str, Path | LinkFile]] = []
     for path, pat, what in ((pred, pattern, "predicted"), (gold, gold_pattern, "gold")):
+        if str(path) == "-" or (path.exists() and not path.is_dir() and not path.is_file()):
+            # a file is read more than once (its format, then its links): a stream cannot be
+            raise InputError(f"{path}: eval reads files and folders, not standard input or a pipe; save it "
+                             "to a file first")
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_dir():
