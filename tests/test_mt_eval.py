@@ -255,3 +255,21 @@ def test_tokenize_is_bleus_alone(tmp_path: Path) -> None:
     code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(ref), "--json", "--metrics", "bleu,chrf",
                          "--tokenize", "intl")
     assert code == 0 and json.loads(out)["tokenize"] == "intl" and "not used" not in err
+
+
+def test_one_language_on_both_sides_scores_against_the_target(tmp_path: Path) -> None:
+    # stop 46: an en-en file (a paraphrase, a revision) could not be scored at all, and the error
+    # said "use en-en or en-en" after refusing en-en
+    src, tgt = ["Good morning.", "See you tomorrow."], ["Good morning!", "See you soon."]
+    al = Alignment(make_doc(src, "en"), make_doc(tgt, "en"), [Link((0,), (0,), 0.9), Link((1,), (1,), 0.8)],
+                   "parallel", "model:t|mode:parallel|src:en|tgt:en")
+    ref = tmp_path / "p.tsv"
+    export(al, str(ref), sidecar=True)
+    h = hyp(tmp_path, ["Good morning!", "See you later."])
+    for extra in ([], ["--direction", "en-en"]):
+        code, out, err = run("--hyp", str(h), "--ref", str(ref), "--metrics", "chrf", "--json", *extra)
+        assert code == 0, err
+        want = CHRF(word_order=2).corpus_score(["Good morning!", "See you later."], [tgt]).score
+        assert json.loads(out)["scores"][0]["score"] == pytest.approx(want, abs=1e-4)
+    code, _, err = run("--hyp", str(h), "--ref", str(ref), "--direction", "en-ar")
+    assert code == 2 and "leave --direction out" in err and "use en-en or en-en" not in err
