@@ -245,14 +245,18 @@ def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, 
         links = kept
     if not filters:
         return al, reports
-    spec = "filter:" + ",".join(f.spec() for f in filters)
+    records = [{"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed} for r in reports]
+    return _signed(al, links, "filter:" + ",".join(f.spec() for f in filters), records), reports
+
+
+def _signed(al: Alignment, links: Sequence[Link], spec: str, records: list[dict[str, Any]]) -> Alignment:
+    """``al`` with ``links``, its signature (and each link's own) gaining ``|SPEC``, and ``records``
+    added to ``info["filters"]`` (a file filtered again keeps the earlier records)."""
     links = [replace(k, features={**k.features, "signature": with_filter(str(k.features["signature"]), spec)})
              if k.features.get("signature") is not None else k for k in links]
     info: dict[str, Any] = dict(al.info)
-    info["filters"] = [*info.get("filters", []),  # a file filtered again keeps the earlier records
-                       *({"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed}
-                         for r in reports)]
-    return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info), reports
+    info["filters"] = [*info.get("filters", []), *records]
+    return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info)
 
 
 def unlink_below(al: Alignment, min_p: float) -> tuple[Alignment, FilterReport]:
@@ -285,14 +289,8 @@ def unlink_below(al: Alignment, min_p: float) -> tuple[Alignment, FilterReport]:
         for j in link.tgt:
             lone = Link((), (j,))
             links.append(replace(lone, features={**text_features("", al.tgt_text(lone)), **sig}))
-    report = FilterReport("min-p", "min", pairs, undone)
-    spec = f"filter:min-p={min_p:g}"
-    links = [replace(k, features={**k.features, "signature": with_filter(str(k.features["signature"]), spec)})
-             if k.features.get("signature") is not None else k for k in links]
-    info: dict[str, Any] = dict(al.info)
-    info["filters"] = [*info.get("filters", []),
-                       {"name": "min-p", "direction": "min", "seen": pairs, "removed": undone, "unlinked": True}]
-    return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info), report
+    record = {"name": "min-p", "direction": "min", "seen": pairs, "removed": undone, "unlinked": True}
+    return _signed(al, links, f"filter:min-p={min_p:g}", [record]), FilterReport("min-p", "min", pairs, undone)
 
 
 def with_filter(signature: str, spec: str) -> str:

@@ -161,12 +161,13 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
                          "against; give an export with the texts (tsv, jsonl, tmx, moses or json)")
     al = read_pairs(ref, ref_fmt)
     langs = (al.src.lang, al.tgt.lang)
-    if langs[0] == langs[1]:  # one language on both sides (a paraphrase or a revision): the target
-        if direction not in (None, f"{langs[0]}-{langs[1]}"):  # side is the reference, no other way round
-            raise InputError(f"--direction {direction}: the file holds {langs[0]}-{langs[1]} pairs (one language "
-                             "on both sides), scored against its target side; leave --direction out")
-        direction = f"{langs[0]}-{langs[1]}"
-    direction = direction or f"{langs[0]}-{langs[1]}"
+    same = f"{langs[0]}-{langs[1]}"
+    if langs[0] == langs[1] and direction not in (None, same):
+        # one language on both sides (a paraphrase, a revision): the target side is the reference,
+        # and no direction names the other way round
+        raise InputError(f"--direction {direction}: the file holds {same} pairs (one language on both sides), "
+                         "scored against its target side; leave --direction out")
+    direction = direction or same
     parts = langs if langs[0] == langs[1] else split_direction(direction, langs)
     if parts is None:
         raise InputError(f"--direction {direction}: the file holds {langs[0]}-{langs[1]} pairs; "
