@@ -396,6 +396,25 @@ def test_lines_of_unpunctuated_verse_are_not_taken_for_a_wrapped_text(shared_ben
     assert wrap_width(wrapped.splitlines()) is not None
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_lines_of_similar_length_some_without_a_stop_stay_sentences(shared_bench: Path, lang: str) -> None:
+    """Stop 46: a file of one sentence a line where some sentences lack their final stop (common in
+    Arabic web text) was taken for a hard-wrapped text when its lines were of similar length: half
+    the long lines "open", and too few of them to test whether they could have taken the next
+    word. Every line but one ran on into the next, so four sentences became two and the aligner
+    made 1-2 links of 1-1 translations. A wrap also cuts where no sentence ends (on a preposition,
+    in a hyphenated word, before a line in lower case); these lines never are."""
+    column = "newstest2019-ref.arb.txt" if lang == "ar" else "newstest2019-src.eng.txt"
+    lines = (shared_bench / "ntrex128_arb_eng" / column).read_text(encoding="utf-8").splitlines()
+    picked = [x.strip() for x in lines[:200] if 60 <= len(x.strip()) <= 80 and x.strip()[-1] in ".؟?!"][:8]
+    assert len(picked) == 8
+    text = "\n".join(x.rstrip(".؟?!") if k % 2 == 0 else x for k, x in enumerate(picked))  # every other stop gone
+    got = [" ".join(x.split()) for x in sents(text, lang)]
+    assert len(got) == 8 and [x.rstrip(".؟?!") for x in got] == [x.rstrip(".؟?!") for x in picked]
+    for n in (4, 6):
+        assert len(sents("\n".join(text.splitlines()[:n]), lang)) == n
+
+
 def test_list_items_of_a_wrapped_text_stay_apart() -> None:
     import textwrap
 

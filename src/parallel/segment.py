@@ -760,9 +760,10 @@ def wrap_width(lines: list[str]) -> int | None:
     width; the text is hard-wrapped when at least half of its lines that long (at least
     :data:`WRAP_SHARE` of it) do not end a sentence, and most of those (:data:`FULL_SHARE`) could
     not have taken the next line's first word (wrapping cuts where a word does not fit; lines of
-    verse, or of one unpunctuated sentence each, often could). A text of one sentence or one
-    paragraph a line ends its lines at sentence ends, and a short line (a heading, a list item) is
-    no wrap."""
+    verse, or of one unpunctuated sentence each, often could), and at least one of them was cut
+    where no sentence can end (on a preposition or an article, in a hyphenated word, before a line
+    in lower case). A text of one sentence or one paragraph a line ends its lines at sentence ends,
+    and a short line (a heading, a list item) is no wrap."""
     bodies = [ln.strip() for ln in lines if ln.strip()]
     if len(bodies) < 4:
         return None
@@ -783,7 +784,14 @@ def wrap_width(lines: list[str]) -> int | None:
             if b and len(a) >= WRAP_SHARE * width and not _ends_sentence(a)]
     if len(full) >= 3 and sum(full) < FULL_SHARE * len(full):
         return None
-    return width
+    # and some line must have been cut where no sentence ends: on a word no sentence ends on, in a
+    # hyphenated word, or before a line that opens in lower case. A file of one sentence a line
+    # whose sentences lack their final stop (common in Arabic web text) has open lines of similar
+    # length too, and nothing else: each of its lines is a sentence, never cut
+    cut = [a for a, b in itertools.pairwise(stripped)
+           if b and len(a) >= WRAP_SHARE * width and not _ends_sentence(a)
+           and (a.split()[-1].lower() in _OPEN_ENDS or a.endswith("-") or (b[0].isascii() and b[0].islower()))]
+    return width if cut else None
 
 
 #: Words no sentence ends on (prepositions, conjunctions, relatives, particles): a line ending on
