@@ -300,6 +300,42 @@ def test_min_p_in_parallel_mode_keeps_every_sentence(tmp_path: Path) -> None:
     assert _covers_once([(k["src"], k["tgt"]) for k in native["links"]], 8, 8)
 
 
+def test_filter_of_a_translation_into_an_alignment_keeps_every_sentence(tmp_path: Path) -> None:
+    """Stop 46: `filter pair.json --min-p 0.99 -f vecalign` wrote nothing and `-f json` a parallel
+    alignment of no links, which report and review took as they were (review then merged across
+    the gap). Written as an alignment (json, vecalign), a translation's removed links are undone
+    into 1-0/0-1 links, as `align --min-p` does; the pair exports still hold the kept pairs only."""
+    (tmp_path / "d.ar").write_text("\n".join(_AR_LINES) + "\n", encoding="utf-8")
+    (tmp_path / "d.en").write_text("\n".join(_EN_LINES) + "\n", encoding="utf-8")
+    native = tmp_path / "d.json"
+    res = CliRunner().invoke(main, ["align", str(tmp_path / "d.ar"), str(tmp_path / "d.en"), "--presplit", "--mode",
+                                    "parallel", "-q", "-o", str(native)])
+    assert res.exit_code == 0, res.output
+    import json
+
+    bar = max(k["features"]["p"] for k in json.loads(native.read_text(encoding="utf-8"))["links"]
+              if "p" in k["features"])
+
+    def run(*args: str) -> str:
+        res = CliRunner().invoke(main, list(args))
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    filtered = _vecalign_links(run("filter", str(native), "--min-p", str(bar), "-f", "vecalign", "-q"))
+    aligned = _vecalign_links(run("align", str(tmp_path / "d.ar"), str(tmp_path / "d.en"), "--presplit", "--mode",
+                                  "parallel", "-q", "--min-p", str(bar), "-f", "vecalign"))
+    assert filtered == aligned and _covers_once(filtered, 8, 8)
+    assert sum(bool(a and b) for a, b in filtered) < 7  # some links were undone
+    for opt in (["--link-types", "2-2"], ["--min-score", "2"]):  # keeps no pair at all
+        doc = json.loads(run("filter", str(native), *opt, "-f", "json", "-q"))
+        assert _covers_once([(k["src"], k["tgt"]) for k in doc["links"]], 8, 8)
+        assert not any(k["src"] and k["tgt"] for k in doc["links"])
+    pairs = run("filter", str(native), "--min-p", str(bar), "-f", "tsv", "-q", "--no-header").splitlines()
+    assert len(pairs) == sum(bool(a and b) for a, b in filtered)
+    res = CliRunner().invoke(main, ["filter", str(native), "--no-empty", "-f", "json"])
+    assert res.exit_code == 2 and "--no-empty is for the pair exports" in _one_error_line(res)
+
+
 def test_drop_duplicates_never_drops_an_empty_side(tmp_path: Path) -> None:
     """Two blank lines are two 1-0 links of the same (empty) text; --drop-duplicates dropped the
     second, and its line was in no link. A link with an empty side is no pair to deduplicate."""
@@ -342,8 +378,10 @@ def test_vecalign_input_filters_only_to_vecalign(tmp_path: Path) -> None:
     assert not (tmp_path / "b.align").exists()
     res = CliRunner().invoke(main, ["filter", str(src), "--min-score", "0.7", "-q", "-o", str(tmp_path / "b.align")])
     assert res.exit_code == 0, res.output
+    # an alignment (stop 46): the links under the bar are undone in place, the 0-1 link stays
     assert (tmp_path / "b.align").read_text(encoding="utf-8").splitlines() == [
-        "[0]:[0]:0.9000", "[2]:[2]:0.7000", "[3]:[3]:0.7000", "[5]:[5]:0.8000"]
+        "[0]:[0]:0.9000", "[1]:[]:0.0000", "[]:[1]:0.0000", "[2]:[2]:0.7000", "[3]:[3]:0.7000", "[]:[4]:0.0000",
+        "[5]:[5]:0.8000", "[6]:[]:0.0000", "[]:[6]:0.0000"]
 
 
 def test_filter_to_html_is_refused(tmp_path: Path) -> None:

@@ -217,7 +217,12 @@ def test_filter_refuses_review_options_on_a_vecalign_file(tmp_path: Path, pair: 
     # from the native JSON the decision is read
     code, _, err = invoke("filter", str(native), "--drop-rejected", "-o", str(tmp_path / "y.vecalign"))
     assert code == 0, err
-    assert len((tmp_path / "y.vecalign").read_text(encoding="utf-8").splitlines()) == len(doc["links"]) - 1
+    # stop 46: the rejected link is undone, its sentences listed as 1-0/0-1, not lost from the alignment
+    rejected = doc["links"][0]
+    assert (tmp_path / "y.vecalign").read_text(encoding="utf-8").splitlines()[:len(rejected["src"]) + len(rejected["tgt"])] \
+        == [f"[{i}]:[]:0.0000" for i in rejected["src"]] + [f"[]:[{j}]:0.0000" for j in rejected["tgt"]]
+    assert len((tmp_path / "y.vecalign").read_text(encoding="utf-8").splitlines()) \
+        == len(doc["links"]) - 1 + len(rejected["src"]) + len(rejected["tgt"])
 
 
 def test_mine_leaves_a_work_folder_it_did_not_make_alone(tmp_path: Path, pair: tuple[Path, Path]) -> None:

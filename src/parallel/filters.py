@@ -230,23 +230,50 @@ class FilterReport:
         return f"{self.name} ({self.direction}): removed {self.removed} of {self.seen}"
 
 
-def apply_filters(al: Alignment, filters: Sequence[Filter]) -> tuple[Alignment, list[FilterReport]]:
+def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = False
+                  ) -> tuple[Alignment, list[FilterReport]]:
     """``al`` keeping only links every filter accepts, and a report per filter (in order).
 
+    ``undo``: a removed link is undone instead of dropped, its sentences left in place as links of
+    their own with the other side empty (:func:`_undone`), so a translation's alignment still holds
+    every sentence once; for the alignment formats (json, vecalign) of a parallel alignment.
     The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made (and so does
     a link's own ``signature`` feature, which a file mixing several gives each link).
     """
-    links = list(al.links)
+    links = list(range(len(al.links)))
     reports = []
     for f in filters:
-        decisions = f.keep(al, links)
-        kept = [link for link, ok in zip(links, decisions, strict=True) if ok]
+        decisions = f.keep(al, [al.links[n] for n in links])
+        kept = [n for n, ok in zip(links, decisions, strict=True) if ok]
         reports.append(FilterReport(f.name, f.direction, len(links), len(links) - len(kept)))
         links = kept
     if not filters:
         return al, reports
     records = [{"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed} for r in reports]
-    return _signed(al, links, "filter:" + ",".join(f.spec() for f in filters), records), reports
+    out = _undone(al, set(links)) if undo else [al.links[n] for n in links]
+    return _signed(al, out, "filter:" + ",".join(f.spec() for f in filters), records), reports
+
+
+def _undone(al: Alignment, kept: set[int]) -> list[Link]:
+    """``al``'s links, those at the positions ``kept`` as they are, every other one undone in place:
+    each of its sentences a link of its own with the other side empty (1-0 / 0-1, with their text
+    features, as a translation's omissions have them). A link that already has an empty side stays
+    as it is: the alignment holds every sentence once, as it did."""
+    from .evidence import text_features
+
+    out: list[Link] = []
+    for n, link in enumerate(al.links):
+        if n in kept or not (link.src and link.tgt):
+            out.append(link)
+            continue
+        sig = {} if link.features.get("signature") is None else {"signature": link.features["signature"]}
+        for i in link.src:
+            lone = Link((i,), ())
+            out.append(replace(lone, features={**text_features(al.src_text(lone), ""), **sig}))
+        for j in link.tgt:
+            lone = Link((), (j,))
+            out.append(replace(lone, features={**text_features("", al.tgt_text(lone)), **sig}))
+    return out
 
 
 def _signed(al: Alignment, links: Sequence[Link], spec: str, records: list[dict[str, Any]]) -> Alignment:
@@ -267,30 +294,11 @@ def unlink_below(al: Alignment, min_p: float) -> tuple[Alignment, FilterReport]:
     ``align --min-p`` (and ``run --min-p``) in parallel mode: the bar judges pairs, and a link
     with an empty side, which has no ``p``, is no pair and stays as it is (as does a link whose
     text is blank on one side: nothing to judge). The signature gains ``|filter:min-p=P``."""
-    from .evidence import text_features
-
-    links: list[Link] = []
-    undone = 0
-    pairs = 0
-    for link in al.links:
-        p = link.features.get("p")
-        if not (link.src and link.tgt) or p is None:
-            links.append(link)
-            continue
-        pairs += 1
-        if float(p) >= min_p:
-            links.append(link)
-            continue
-        undone += 1
-        sig = {} if link.features.get("signature") is None else {"signature": link.features["signature"]}
-        for i in link.src:
-            lone = Link((i,), ())
-            links.append(replace(lone, features={**text_features(al.src_text(lone), ""), **sig}))
-        for j in link.tgt:
-            lone = Link((), (j,))
-            links.append(replace(lone, features={**text_features("", al.tgt_text(lone)), **sig}))
-    record = {"name": "min-p", "direction": "min", "seen": pairs, "removed": undone, "unlinked": True}
-    return _signed(al, links, f"filter:min-p={min_p:g}", [record]), FilterReport("min-p", "min", pairs, undone)
+    judged = [n for n, k in enumerate(al.links) if k.src and k.tgt and k.features.get("p") is not None]
+    under = {n for n in judged if float(al.links[n].features["p"]) < min_p}
+    record = {"name": "min-p", "direction": "min", "seen": len(judged), "removed": len(under), "unlinked": True}
+    return (_signed(al, _undone(al, set(range(len(al.links))) - under), f"filter:min-p={min_p:g}", [record]),
+            FilterReport("min-p", "min", len(judged), len(under)))
 
 
 def with_filter(signature: str, spec: str) -> str:

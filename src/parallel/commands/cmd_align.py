@@ -131,7 +131,8 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         if log:
             log(f"min-p: {undone.removed} of {undone.seen} links under p {min_p:g} undone, their sentences "
                 "listed as unmatched (the pair exports leave them out)")
-    al = run_filters(al, filter_opts, log)
+    # the HTML report shows the alignment, every sentence: as json for the filters
+    al = run_filters(al, filter_opts, log, "json" if wants_report(output, fmt) else out_fmt, whole=True)
     if wants_report(output, fmt):
         from ..embed import get_encoder
         from ..report import encoder_name, write_report

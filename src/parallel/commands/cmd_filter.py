@@ -89,21 +89,40 @@ def _filter_kwargs(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options.get(k) for k in FILTER_OPTION_NAMES}
 
 
-def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | None) -> Any:
-    """Apply the filters the options ask for; log one line per filter; return the kept Alignment."""
+def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | None, out_fmt: str = "tsv",
+                whole: bool = False) -> Any:
+    """Apply the filters the options ask for; log one line per filter; return the kept Alignment.
+
+    ``whole``: ``al`` holds every sentence (an alignment made or read as json/vecalign, not pairs);
+    written again as an alignment (json, vecalign) it still does when it is a translation's: a
+    removed link is undone into 1-0/0-1 links (:func:`parallel.filters.apply_filters`), as
+    ``align --min-p`` undoes the links under its bar."""
+    from ..errors import InputError
     from ..filters import apply_filters, build_filters, check_evidence
 
     filters = build_filters(**_filter_kwargs(options))
     if not filters:
         return al
+    undo = whole and al.mode == "parallel" and out_fmt in ALIGNMENT_FORMATS
+    if undo and options.get("no_empty"):
+        raise InputError(f"--no-empty: a {out_fmt} alignment of a translation holds every sentence, its 1-0/0-1 "
+                         "links too; --no-empty is for the pair exports (tsv, jsonl, tmx, moses)")
     check_evidence(al, filters)
     before = len(al.links)
-    kept, reports = apply_filters(al, filters)
+    kept, reports = apply_filters(al, filters, undo=undo)
     if log:
         for r in reports:
             log(f"filter {r}")
-        log(f"filters kept {len(kept.links)} of {before} links")
+        if undo:
+            log(f"filters kept {reports[-1].seen - reports[-1].removed} of {before} links; the sentences of the "
+                f"others are listed as unmatched (1-0/0-1), so the {out_fmt} alignment still holds every sentence")
+        else:
+            log(f"filters kept {len(kept.links)} of {before} links")
     return kept
+
+
+#: The formats that write an alignment (every link, 1-0/0-1 too), not pairs.
+ALIGNMENT_FORMATS = ("json", "vecalign")
 
 
 def output_format(output: str, fmt: str | None, in_fmt: str) -> str:
@@ -377,7 +396,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
             "empty side as 1-0/0-1 links; if it is comparable, put its .sig beside it")
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
         al = with_evidence(al)
-    kept = run_filters(al, options, log)
+    kept = run_filters(al, options, log, out_fmt, whole=in_fmt in ALIGNMENT_FORMATS)
     check_native(file, kept, in_fmt, out_fmt)  # on what is written: --link-types 1-1 may leave none
     if out_fmt == "json" and in_fmt != "json":
         kept = forget_split_guesses(al, kept)
