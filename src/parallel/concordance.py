@@ -157,7 +157,7 @@ def _fold_class(pattern: str, i: int, case: bool) -> tuple[str, int]:
     while k < len(items):
         raw, ch = items[k]
         if k + 2 < len(items) and items[k + 1][0] == "-":  # a range: its ends are code points
-            body.append(raw + "-" + items[k + 2][0])
+            body.append(_fold_range(raw, ch, items[k + 2][0], items[k + 2][1], case))
             k += 3
             continue
         k += 1
@@ -170,10 +170,31 @@ def _fold_class(pattern: str, i: int, case: bool) -> tuple[str, int]:
                              "several letters where a character class takes one; write (?:...|...)")
         body.append(re.escape(folded))
     if not "".join(body):
-        raise InputError(f"bad regular expression {pattern!r}: a character class of marks grep ignores "
+        raise InputError(f"pattern {pattern}: a character class of marks grep ignores "
                          "(tatweel, vowel marks and other diacritics are removed before matching): search "
                          "for the letters")
     return head + "".join(body) + "]", j + 1
+
+
+#: Most code points a range of a character class is read over one by one (folded); a wider one
+#: stays as written.
+_RANGE_MAX = 4096
+
+
+def _fold_range(raw_lo: str, lo: str | None, raw_hi: str, hi: str | None, case: bool) -> str:
+    """A class range folded: the characters it holds, each folded, so that it means over the folded
+    text what it meant over the raw one (``[٠-٩]``: the digits 0-9 once folded; ``[à-ü]``: the
+    letters without their accents). A range of ASCII ends, one with an escape such as ``\\d`` at
+    an end, or one wider than :data:`_RANGE_MAX` stays as written (``re`` refuses a reversed one)."""
+    written = raw_lo + "-" + raw_hi
+    if lo is None or hi is None or (lo.isascii() and hi.isascii()) or not 0 <= ord(hi) - ord(lo) <= _RANGE_MAX:
+        return written
+    kept: list[str] = []
+    for cp in range(ord(lo), ord(hi) + 1):
+        folded = fold_text(chr(cp), case=case)
+        if len(folded) == 1 and folded not in kept:  # a mark folds to nothing, a ligature to several
+            kept.append(folded)
+    return "".join(re.escape(x) for x in kept)
 
 
 def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
@@ -301,10 +322,12 @@ def _why_nothing(rx: re.Pattern[str], texts: list[str]) -> str | None:
     matches only marks that folding removes (tatweel, vowel marks), or only empty text (``^``,
     ``$``, ``\\b`` alone); None when it does not match the raw text either."""
     raw = [m for t in texts[:1000] for m in rx.finditer(t)]
-    if any(m.end() > m.start() for m in raw):
+    # a raw match that folding leaves empty is made of marks only; one that folds to letters is a
+    # real difference (أ against [^ا]: folding makes it ا), and nothing matched
+    if any(m.end() > m.start() and not fold_text(m.group(0)).strip() for m in raw):
         return ("matches only characters grep ignores (tatweel, vowel marks and other diacritics are "
                 "removed before matching): search for the letters")
-    if raw:
+    if raw and all(m.end() == m.start() for m in raw):
         return "matches only empty text (such as ^, $ or \\b alone); a concordance needs characters to show"
     return None
 
