@@ -225,6 +225,35 @@ def test_a_misspelt_export_or_report_option_is_refused(tmp_path: Path) -> None:
     assert (tmp_path / "x.tsv").read_text(encoding="utf-8").startswith("0\t0\t")
 
 
+def test_report_options_and_paths_of_the_wrong_kind_are_refused_in_one_line(tmp_path: Path) -> None:
+    # stop 46: al.report(..., title=5) was an AttributeError from html.escape, read_alignment(5) a
+    # TypeError from pathlib, and al.report("r.tsv") wrote a page a TSV reader then read as garbage
+    from parallel.readers import read_alignment
+
+    al = parallel.align("ارتفعت أسعار النفط اليوم.", "Oil prices rose today.", presplit=True, mode="parallel")
+    with pytest.raises(InputError, match="report: title must be a str, not int"):
+        al.report(tmp_path / "x.html", title=5)
+    with pytest.raises(InputError, match="report: matrix must be True or False"):
+        al.report(tmp_path / "x.html", matrix="no")
+    with pytest.raises(InputError, match="r.tsv: report writes an HTML page, but the name says tsv"):
+        al.report(tmp_path / "r.tsv", matrix=False)
+    with pytest.raises(InputError, match="read_alignment: a file path"):
+        read_alignment(5)  # type: ignore[arg-type]
+    assert not list(tmp_path.iterdir())
+    al.report(tmp_path / "x.html", matrix=False, title="ok")
+    assert "<title>ok</title>" in (tmp_path / "x.html").read_text(encoding="utf-8")
+
+
+def test_language_errors_name_the_python_keywords() -> None:
+    # stop 46: parallel.align said "pass both --src-lang and --tgt-lang" and "pass --force-lang",
+    # options a Python caller does not have
+    with pytest.raises(InputError, match="pass both src_lang= and tgt_lang= to align") as err:
+        parallel.align("Hello there my friend.", "Good morning to you.")
+    assert "--" not in str(err.value)
+    with pytest.raises(InputError, match="pass force_lang=True to use it anyway"):
+        parallel.align("Hello there my friend.", "Good morning to you.", src_lang="ara")
+
+
 def test_numpy_numbers_are_numbers() -> None:
     # stop 38: max_link=np.int64(2), min_p=np.float32(0.3) and nearest(k=np.int64(2)) were refused
     # ("must be a whole number from 1 to 20, not np.int64(2)"): a notebook's loop variables

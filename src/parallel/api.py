@@ -446,6 +446,21 @@ def comparable_choice(lines: tuple[int, int], chars: tuple[int, int],
     return SHORT_SENTENCE_MODEL, why
 
 
+#: The command-line hints of the language checks, as a Python caller passes them.
+_PYTHON_HINTS = (
+    (re.compile(r"pass (it with|both) --src-lang(?:/| and )--tgt-lang"), r"pass \1 src_lang= and tgt_lang="),
+    (re.compile(r"pass --force-lang to"), "pass force_lang=True to"),
+)
+
+
+def python_hints(message: str) -> str:
+    """``message`` with the CLI's language options (--src-lang, --force-lang) named as :func:`align`'s
+    keywords."""
+    for pattern, hint in _PYTHON_HINTS:
+        message = pattern.sub(hint, message)
+    return message
+
+
 def align(
     src: str | Document,
     tgt: str | Document,
@@ -485,11 +500,14 @@ def align(
         if isinstance(doc, Document) and presplit:
             raise InputError(f"presplit applies to text, and {side} is a Document, split already "
                              "(make_document(text, presplit=True) for one read a sentence a line)")
-    s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
-                                                            force_lang=force_lang, lang_hint="src_lang=")
-    t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target",
-                                                            force_lang=force_lang, lang_hint="tgt_lang=")
-    check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    try:
+        s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
+                                                                force_lang=force_lang, lang_hint="src_lang=")
+        t = tgt if isinstance(tgt, Document) else make_document(tgt, tgt_lang, presplit=presplit, name="target",
+                                                                force_lang=force_lang, lang_hint="tgt_lang=")
+        check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    except InputError as exc:  # the checks are the CLI's, and name its options: said as Python says them
+        raise InputError(python_hints(str(exc))) from None
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
     al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, min_p=min_p, cache=cache)
     if log and "warning" in al.info:

@@ -174,12 +174,20 @@ class Alignment:
 
     def report(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Write the self-contained HTML report (see :func:`parallel.report.write_report`)."""
+        from .errors import InputError
         from .io import inputs_protected
-        from .report import write_report
+        from .report import check_report_name, write_report
 
         _known_options("report", options, _REPORT_OPTIONS)
+        # checked here, not as an AttributeError from inside the page (title=5 reached html.escape)
+        if options.get("title") is not None and not isinstance(options["title"], str):
+            raise InputError(f"report: title must be a str, not {type(options['title']).__name__}")
+        if not isinstance(options.get("matrix", True), bool):
+            raise InputError(f"report: matrix must be True or False, not {options['matrix']!r}")
+        name = _file_path(path, "report")
+        check_report_name(name)
         with inputs_protected(self._document_files()):
-            write_report(self, _file_path(path, "report"), **options)
+            write_report(self, name, **options)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per link with the fields of the pair schema (:mod:`parallel.schema`),

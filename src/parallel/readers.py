@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -161,6 +162,8 @@ def read_alignment(path: str | Path) -> Alignment:
     Given a pairs export instead (tsv, jsonl, tmx, ...), the error says in one line that the
     native JSON is needed and how to make it.
     """
+    if not isinstance(path, (str, os.PathLike)):  # read_alignment(5) was a TypeError from pathlib
+        raise InputError(f"read_alignment: a file path (str or os.PathLike) is needed, not {type(path).__name__}")
     text = read_text(path)
     try:
         obj = json.loads(text)

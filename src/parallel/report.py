@@ -1098,6 +1098,19 @@ aria-label="find text on either side (diacritics, alef forms, quote and dash sty
             f"<script>{_script()}</script></body></html>\n")
 
 
+def check_report_name(path: str, hint: str = "name it NAME.html") -> None:
+    """Refuse an HTML page under a name a pairs reader goes by (``r.tsv``, ``r.jsonl.gz``): it would
+    read as garbage. ``hint``: how to name it instead (the CLI's ``-o NAME.html``)."""
+    from .errors import InputError
+    from .export import COMPRESSED_SUFFIXES, SUFFIXES
+    from .io import is_special
+
+    suffix = Path(path).suffix.lower()
+    if not is_special(path) and (suffix in SUFFIXES or suffix in COMPRESSED_SUFFIXES):
+        raise InputError(f"{path}: report writes an HTML page, but the name says "
+                         f"{SUFFIXES.get(suffix, 'compressed')}; {hint}")
+
+
 def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encoder: Any = None,
                  sim: np.ndarray | None = None, title: str | None = None,
                  log: Callable[[str], None] | None = None) -> None:

@@ -51,14 +51,9 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
     if Path(out).resolve() == Path(alignment).resolve():
         raise InputError(f"{out}: the report would overwrite the alignment file")
     check_output_path(out)
-    from ..export import COMPRESSED_SUFFIXES, SUFFIXES
-    from ..io import is_special
+    from ..report import check_report_name
 
-    suffix = Path(out).suffix.lower()
-    if not is_special(out) and (suffix in SUFFIXES or suffix in COMPRESSED_SUFFIXES):
-        # an HTML page under a name a pairs reader goes by (r.tsv) reads as garbage
-        raise InputError(f"{out}: report writes an HTML page, but the name says {SUFFIXES.get(suffix, 'compressed')}; "
-                         "give -o NAME.html")
+    check_report_name(out, "give -o NAME.html")
     if model is not None:  # a model asked for that cannot exist is refused, as align refuses it
         from ..embed import check_model_folder, model_id
 
