@@ -212,6 +212,23 @@ def test_a_link_an_edit_leaves_beside_a_gap_gets_the_p_of_one(tmp_path: Path) ->
     assert [k.features.get("p") for k in st.undo().links] == [k.features.get("p") for k in before]
 
 
+def test_undo_names_the_link_the_edit_was_made_on(tmp_path: Path) -> None:
+    """Stop 46: the page said "Undone: the split of link 3" for a split of link 4, and "relink of
+    link 4" for link 7: undo named the first link the change touched, and an edit recomputes the p
+    of the links beside it, so that was a neighbour."""
+    path = _aligned_translation(tmp_path)
+    st = ReviewStore(path)
+    for op, args in (("delete", {"link": 3}), ("delete", {"link": 2})):
+        before = st.load().links
+        changed = st.apply(op, args).links
+        first = next(n for n, (a, b) in enumerate(zip(before, changed, strict=False)) if a != b
+                     or a.features.get("p") != b.features.get("p"))
+        assert first < args["link"]  # the neighbour's p moved: the bug's case
+        undone: dict[str, object] = {}
+        assert [k.src for k in st.undo(undone=undone).links] == [k.src for k in before]
+        assert undone == {"op": op, "link": args["link"]}
+
+
 def test_a_one_to_many_link_cut_at_the_wrong_sentence_is_not_shown_as_sure(tmp_path: Path,
                                                                            shared_bench: Path) -> None:
     """A linguist moved English 7 from Arabic 1's link to Arabic 2's (NTREX one-to-many document

@@ -597,7 +597,14 @@ class ReviewStore:
             self._save(new)
             self._rewrite_history(entries)
             if undone is not None:
-                undone.update(op=str(e.get("op", "")), link=start if start < len(links) else None)
+                # the link the edit was made on (its number before the edit, which undo gives back),
+                # not the first link it changed: a neighbour's p is recomputed, so that is often an
+                # earlier one ("the split of link 3" for a split of link 4)
+                own = (e.get("args") or {}).get("link")
+                n_before = len(e["before"])
+                if not (isinstance(own, int) and not isinstance(own, bool) and start <= own < start + n_before):
+                    own = start if start < len(links) else None
+                undone.update(op=str(e.get("op", "")), link=own)
             return new
 
     def can_undo(self) -> bool:
