@@ -413,6 +413,30 @@ def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
         assert errors == []
 
 
+@pytest.mark.slow
+def test_the_last_sentence_number_is_drawn_whole_in_a_real_browser(tmp_path: Path) -> None:
+    """Stop 46: with 192 x 191 sentences the last English number, centred on the last column,
+    showed as "19" (half of "190" lay outside the picture, which clips)."""
+    pytest.importorskip("playwright.sync_api")
+    n, m = 192, 191
+    ar = make_doc([f"جملة {i}" for i in range(n)], "ar", sep=" ")
+    en = make_doc([f"sentence {i}" for i in range(m)], "en", sep=" ")
+    al = Alignment(ar, en, tuple(Link((i,), (i,), 0.7, {"cosine": 0.7}) for i in range(m)) + (Link((m,), (), 0.0),),
+                   "parallel", "model:use-m3")
+    target = tmp_path / "r.html"
+    write_report(al, target, sim=np.eye(n, m, dtype=np.float32))
+    with browser_page(tmp_path, 1280, 1400) as page:
+        page.goto(target.as_uri())
+        page.locator("#matrix").scroll_into_view_if_needed()
+        frame = page.locator("svg.matrix").bounding_box()
+        tops = page.locator("svg.matrix .axis text[text-anchor=middle]")
+        last = tops.last
+        assert last.text_content() == "190"
+        box = last.bounding_box()
+        assert frame is not None and box is not None
+        assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5, (box, frame)
+
+
 def test_links_are_coloured_by_p_with_a_legend() -> None:
     """With p (every alignment made now has it) the bands are p >= 0.9 / 0.5-0.9 / < 0.5, whatever the
     cosine says, and the page says what p means."""

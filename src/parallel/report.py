@@ -512,9 +512,10 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     height = max(120, min(900, round(width * n / m)))
     ml, mt = 8 + 7 * len(str(n - 1)), 20  # room for the sentence numbers
+    mr = 4 * len(str(m - 1))  # and for the half of the last one that lies right of the plot ("190", not "19")
     kr, kc = math.ceil(n / small.shape[0]), math.ceil(m / small.shape[1])  # sentences per cell
     parts = [
-        (f'<svg class="matrix" viewBox="0 0 {ml + width + 1} {mt + height + 1}" width="{ml + width + 1}" '
+        (f'<svg class="matrix" viewBox="0 0 {ml + width + 1 + mr} {mt + height + 1}" width="{ml + width + 1 + mr}" '
          f'height="{mt + height + 1}" role="img" aria-label="similarity matrix with alignment path">'),
         _axes(n, m, ml, mt, width, height),
         # the plot in sentence units; data-*: the displayed cells for the hover read-out (_JS)
