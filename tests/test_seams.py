@@ -1062,3 +1062,36 @@ def test_eval_says_it_reads_files_not_streams(tmp_path: Path) -> None:
     os.mkfifo(fifo)  # never opened: refused before it is read
     code, _, err = invoke("eval", str(gold), str(fifo))
     assert code == 2 and "pipe: eval reads files and folders, not standard input or a pipe" in one_error(err)
+
+
+def test_pairs_mined_from_several_files_keep_their_own_texts(tmp_path: Path, shared_bench: Path) -> None:
+    # stop 46: each file numbers its lines from 0, so two rows of `mine A/ E/` shared ids; filter
+    # and mt-eval looked the texts up by id, and a row got the text of the first row with its id
+    # (filter wrote other sentences under the same origins; mt-eval of the file's own English
+    # against itself read BLEU 51)
+    par = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    for side, lang in (("A", "ar"), ("E", "en")):
+        (tmp_path / side).mkdir()
+        for doc, name in (("00", "a"), ("01", "b")):
+            lines = (par / f"{doc}.{lang}").read_text(encoding="utf-8").splitlines()[:3]
+            (tmp_path / side / f"{name}.{lang}").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mined = tmp_path / "p.tsv"
+    code, _, err = invoke("mine", str(tmp_path / "A"), str(tmp_path / "E"), "-m", "use-m3", "-o", str(mined), "-q")
+    assert code == 0, err
+    head, *rows = [r.split("\t") for r in mined.read_text(encoding="utf-8").splitlines()]
+    assert len({(r[0], r[1]) for r in rows}) < len(rows)  # ids shared across files: the case at hand
+    cols = [head.index(c) for c in ("src_ids", "tgt_ids", "src", "tgt", "src_origin", "tgt_origin")]
+    for fmt in ("tsv", "jsonl", "tmx"):
+        out = tmp_path / f"q.{fmt}"
+        code, _, err = invoke("filter", str(mined), "-o", str(out), "-q")
+        assert code == 0, err
+        back = tmp_path / f"back-{fmt}.tsv"
+        assert invoke("filter", str(out), "-o", str(back), "-q")[0] == 0
+        b_head, *b_rows = [r.split("\t") for r in back.read_text(encoding="utf-8").splitlines()]
+        b_cols = [b_head.index(c) for c in ("src_ids", "tgt_ids", "src", "tgt", "src_origin", "tgt_origin")]
+        assert [[r[c] for c in b_cols] for r in b_rows] == [[r[c] for c in cols] for r in rows], fmt
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text("".join(r[head.index("tgt")] + "\n" for r in rows), encoding="utf-8")
+    code, out, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(mined), "--metrics", "bleu", "--json", "-q")
+    assert code == 0, err
+    assert json.loads(out)["scores"][0]["score"] == pytest.approx(100.0)

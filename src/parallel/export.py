@@ -132,10 +132,17 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     same pairs, and line n of a Moses file is record n of the JSONL and ``<tu>`` n of the TMX.
     """
     offsets = al.info.get("pair_offsets") or {}
+    by_origin = al.info.get("origin_offsets") or {}
 
     def own(ids: tuple[int, ...], feats: Mapping[str, Any], side: int) -> tuple[int, ...]:
-        """Ids as the pair numbers them (a file joining several pairs: see readers._separate_pairs)."""
+        """Ids as the pair numbers them (a file joining several pairs: see readers._separate_pairs),
+        and as the file the pair was mined from does (readers._separate_origins)."""
         shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
+        if by_origin:
+            from .readers import origin_file
+
+            key = ("src", "tgt")[side]
+            shift += (by_origin.get(key) or {}).get(origin_file(feats.get(f"{key}_origin")) or "", 0)
         return tuple(i - shift for i in ids) if shift else ids
 
     no_ids = bool(al.info.get(NO_IDS))

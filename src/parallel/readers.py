@@ -376,6 +376,7 @@ def build_alignment(rows: list[Row],
     Languages and mode come from the arguments, else the signature, else the texts.
     """
     rows, offsets = _separate_pairs(rows)
+    rows, by_origin = _separate_origins(rows)
     sig = _sig_fields(signature)
     chosen = mode or ("comparable" if sig.get("mode", "").startswith(("comparable", "mine")) else "parallel")
     src_texts: dict[int, str] = dict(extra_src or {})
@@ -398,7 +399,8 @@ def build_alignment(rows: list[Row],
     s_lang = src_lang or sig.get("src") or _guess_lang([r[2] for r in rows], "src")
     t_lang = tgt_lang or sig.get("tgt") or _guess_lang([r[3] for r in rows], "tgt")
     # the documents are rebuilt from the link texts: a sentence no row mentions is "" (unknown)
-    info: dict[str, Any] = {REBUILT: True, **({"pair_offsets": offsets} if offsets else {})}
+    info: dict[str, Any] = {REBUILT: True, **({"pair_offsets": offsets} if offsets else {}),
+                            **({"origin_offsets": by_origin} if by_origin else {})}
     if unmatched:  # where they were among the file's entries (mt-eval's line n is entry n)
         info["unmatched_rows"] = unmatched
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
@@ -426,6 +428,40 @@ def _separate_pairs(rows: list[Row]) -> tuple[list[Row], dict[str, list[int]]]:
         ds, dt = offsets.get(str(feats.get("pair")), [0, 0])
         out.append((tuple(i + ds for i in s_ids), tuple(j + dt for j in t_ids), s_text, t_text, score, feats))
     return out, offsets
+
+
+def origin_file(origin: object) -> str | None:
+    """The file of a ``FILE:LINE`` origin (``mine``'s ``src_origin`` / ``tgt_origin``), None if none."""
+    return None if origin in (None, "") else str(origin).rsplit(":", 1)[0]
+
+
+def _separate_origins(rows: list[Row]) -> tuple[list[Row], dict[str, dict[str, int]]]:
+    """Pairs ``mine`` found in several files a side number each file's lines from 0, so two rows
+    can share an id and hold different sentences: the first row's text was given to both (filter
+    wrote it for the other, mt-eval scored against it). Shift each file's ids past the previous
+    files' (on each side, by its ``FILE:LINE`` origin), as :func:`_separate_pairs` does for
+    ``run``'s pairs; ``{"src"|"tgt": {file: offset}}`` goes to ``info`` and the writers subtract
+    it again (:func:`parallel.export.pair_rows`), so the ids written are each file's own."""
+    out_offsets: dict[str, dict[str, int]] = {}
+    shifts: list[dict[str, int]] = [{}, {}]
+    for side, key in ((0, "src_origin"), (1, "tgt_origin")):
+        files = list(dict.fromkeys(f for r in rows if (f := origin_file(r[5].get(key))) is not None))
+        if len(files) < 2:
+            continue
+        at = 0
+        for f in files:
+            shifts[side][f] = at
+            ids = (r[0] if side == 0 else r[1] for r in rows if origin_file(r[5].get(key)) == f)
+            at += max((i for side_ids in ids for i in side_ids), default=-1) + 1
+        out_offsets[key[:3]] = dict(shifts[side])
+    if not out_offsets:
+        return rows, {}
+    out: list[Row] = []
+    for s_ids, t_ids, s_text, t_text, score, feats in rows:
+        ds = shifts[0].get(origin_file(feats.get("src_origin")) or "", 0)
+        dt = shifts[1].get(origin_file(feats.get("tgt_origin")) or "", 0)
+        out.append((tuple(i + ds for i in s_ids), tuple(j + dt for j in t_ids), s_text, t_text, score, feats))
+    return out, out_offsets
 
 
 def _ids(field: str, where: str) -> tuple[int, ...]:
