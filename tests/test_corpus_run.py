@@ -773,3 +773,39 @@ def test_run_trades_precision_for_recall_as_align_does(tmp_path: Path) -> None:
     assert not (tmp_path / "o2").exists()
     with pytest.raises(InputError, match="probability"):
         run_manifest(tmp_path / "m.tsv", tmp_path / "o3", min_p=True)
+
+
+def test_a_pair_done_again_keeps_its_review_decisions_aside(tmp_path: Path) -> None:
+    """Stop 46: the marker leaves NAME.json out of its hashes because `review` edits it there, and a
+    plain resume keeps the edits; but a pair done again (another option, an edited input,
+    --no-resume) or failing replaced or deleted the reviewer's file without a word. It is moved to
+    NAME.reviewed.json (with its undo history), and the run says so, -q or not."""
+    from parallel.review.store import HISTORY_SUFFIX, ReviewStore
+
+    shutil.copy(AR, tmp_path / "c.ar")
+    shutil.copy(EN, tmp_path / "c.en")
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\tmode\ncovid\tc.ar\tc.en\tparallel\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = ["run", str(tmp_path / "m.tsv"), "-o", str(out), "-q"]
+    assert CliRunner().invoke(cli, run).exit_code == 0
+    fresh = (out / "covid.json").read_bytes()
+    st = ReviewStore(out / "covid.json")
+    st.apply("status", {"link": 0, "status": "rejected"})
+    st.apply("note", {"link": 1, "note": "checked"})
+    reviewed = (out / "covid.json").read_bytes()
+    res = CliRunner().invoke(cli, run)  # resumed: the edits stay where they are
+    assert res.exit_code == 0 and (out / "covid.json").read_bytes() == reviewed and "reviewed" not in res.stderr
+    res = CliRunner().invoke(cli, [*run, "--no-resume"])
+    assert res.exit_code == 0, res.output
+    assert (out / "covid.json").read_bytes() == fresh  # made again
+    assert (out / "covid.reviewed.json").read_bytes() == reviewed
+    assert (out / f"covid.reviewed.json{HISTORY_SUFFIX}").is_file() and not (out / f"covid.json{HISTORY_SUFFIX}").exists()
+    assert "covid.json held review decisions (2 links)" in res.stderr
+    assert "kept as covid.reviewed.json" in res.stderr
+    ReviewStore(out / "covid.json").apply("status", {"link": 2, "status": "accepted"})
+    (tmp_path / "c.en").unlink()  # now the pair fails: its outputs go, the reviewed file does not
+    res = CliRunner().invoke(cli, run)
+    assert res.exit_code != 0 and not (out / "covid.json").exists()
+    assert (out / "covid.reviewed.json").read_bytes() == reviewed
+    assert '"accepted"' in (out / "covid.reviewed-2.json").read_text(encoding="utf-8")
+    assert "kept as covid.reviewed-2.json" in res.stderr

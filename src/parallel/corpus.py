@@ -459,6 +459,42 @@ def _drop_joins(out: Path) -> None:
     (out / SUMMARY).unlink(missing_ok=True)
 
 
+def _keep_reviewed(out: Path, name: str) -> str | None:
+    """Move a pair's native JSON aside when a reviewer worked on it (a link accepted, rejected,
+    edited or noted in ``review``, or an undo history beside it), before the pair's outputs are
+    replaced (aligned again: its input, options or version changed, or ``--no-resume``) or removed
+    (it failed): the run redid it and the decisions were gone without a word. It goes, with its
+    history, to the first free ``NAME.reviewed.json`` / ``NAME.reviewed-N.json``; returns what to
+    tell the user, or None (nothing reviewed)."""
+    import os
+
+    from .review.store import HISTORY_SUFFIX
+    from .schema import review_state
+
+    path = out / f"{name}.json"
+    history = path.with_name(path.name + HISTORY_SUFFIX)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    links = data.get("links") if isinstance(data, dict) else None
+    reviewed = sum(1 for k in (links if isinstance(links, list) else [])
+                   if isinstance(k, dict) and isinstance(k.get("features"), dict)
+                   and (review_state(k["features"]) != {"unreviewed"} or k["features"].get("note")))
+    if not reviewed and not history.is_file():
+        return None
+    n = 1
+    target = out / f"{name}.reviewed.json"
+    while target.exists() or target.with_name(target.name + HISTORY_SUFFIX).exists():
+        n += 1
+        target = out / f"{name}.reviewed-{n}.json"
+    os.replace(path, target)
+    if history.is_file():
+        os.replace(history, target.with_name(target.name + HISTORY_SUFFIX))
+    return (f"{path.name} held review decisions ({reviewed} link{'' if reviewed == 1 else 's'}); the pair's outputs "
+            f"were made again, and the reviewed file is kept as {target.name}")
+
+
 def _forget(out: Path, name: str) -> None:
     """Remove a pair's marker and outputs (it failed this time: no stale results stay)."""
     _marker(out, name).unlink(missing_ok=True)
@@ -697,10 +733,15 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         summary.links += int(info.get("links", 0))
         summary.kinds.update({str(k): int(v) for k, v in dict(info.get("kinds", {})).items()})
 
+    kept_aside: dict[str, str] = {}  # pairs whose reviewed JSON was moved aside: said at the end
+
     def fail(name: str, why: str) -> None:
         summary.failures[name] = why
         if _marker(out, name).exists() or any(p.exists() for p in pair_files(out, name)):
             changing()
+        aside = _keep_reviewed(out, name)
+        if aside:
+            kept_aside[name] = aside
         _forget(out, name)
         bar.update(1)
         if log and progress:
@@ -741,6 +782,9 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 continue
             try:
                 changing()
+                aside = _keep_reviewed(out, res.name)
+                if aside:
+                    kept_aside[res.name] = aside
                 with output_batch():  # all of a pair's files, or none (disk full on the last one)
                     for fname, data in res.files.items():
                         with atomic_writer(out / fname, binary=True) as fh:
@@ -762,6 +806,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
     finally:
         eng.close(abort=interrupted)  # interrupted (SIGTERM, Ctrl-C, error): workers stop now
         bar.close()
+    for name, why in kept_aside.items():  # said as the pair's warnings are, -q or not
+        summary.warnings[name] = f"{summary.warnings[name]}; {why}" if name in summary.warnings else why
     try:
         combined = write_combined(entries, out, done)
     except OutputError as exc:
