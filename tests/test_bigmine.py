@@ -631,3 +631,30 @@ def test_ivf_options_with_the_exact_index_say_they_are_unused(seed_sentences: tu
     res = CliRunner().invoke(cli, ["mine", str(src), str(tgt), "--index", "exact", "-o", str(tmp_path / "b.tsv")])
     assert res.exit_code == 0 and "not used" not in res.stderr
     assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
+
+
+def test_ivf_asks_for_no_more_candidates_than_there_are_sentences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    # stop 46: --candidates and -k were not capped at the collection's size with --index ivf
+    # (--index exact was fine): 3 sentences a side with --candidates 1000000 took 8 GB and 16 s,
+    # 10000000 was killed for lack of memory
+    pytest.importorskip("faiss")
+    from parallel.bigmine import ivf
+
+    rng = np.random.default_rng(5)
+    src = rng.standard_normal((3, 32)).astype(np.float32)
+    tgt = (src[[2, 0, 1]] + 0.05 * rng.standard_normal((3, 32))).astype(np.float32)
+    asked: list[tuple[int, int]] = []
+    real = ivf.faiss_knn
+
+    def spy(base: bm.VectorStore, queries: bm.VectorStore, kc: int, *a: object, **kw: object) -> object:
+        asked.append((kc, len(base)))
+        assert kc <= len(base), (kc, len(base))
+        return real(base, queries, kc, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ivf, "faiss_knn", spy)
+    wide = bm.mine_arrays(src, tgt, tmp_path / "w", index="ivf", candidates=10**9, k=10**9, min_p=0.0)
+    assert asked and all(kc == n for kc, n in asked)
+    small = bm.mine_arrays(src, tgt, tmp_path / "s", index="ivf", candidates=3, k=3, min_p=0.0)
+    assert sorted(zip(wide.src.tolist(), wide.tgt.tolist(), strict=True)) == \
+        sorted(zip(small.src.tolist(), small.tgt.tolist(), strict=True)) == [(0, 1), (1, 2), (2, 0)]

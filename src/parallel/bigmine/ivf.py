@@ -297,12 +297,14 @@ def ivf_neighbours(src: VectorStore, tgt: VectorStore, *, k: int = 4, candidates
     if log:
         log(f"ivf: assigned both sides to their lists in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
-    f_cos, f_ids = faiss_knn(tgt, src, kc, centroids, nprobe=probe_src, base_lists=tgt_lists[1][:, 0],
+    # never more candidates than the other side has sentences (--candidates 1000000 on 3 sentences
+    # asked FAISS for a million columns a row, and ran out of memory)
+    f_cos, f_ids = faiss_knn(tgt, src, min(kc, len(tgt)), centroids, nprobe=probe_src, base_lists=tgt_lists[1][:, 0],
                              query_lists=src_lists)
     if log:
         log(f"ivf search src -> tgt: {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
-    b_cos, b_ids = faiss_knn(src, tgt, kc, centroids, nprobe=probe_tgt, base_lists=src_lists[1][:, 0],
+    b_cos, b_ids = faiss_knn(src, tgt, min(kc, len(src)), centroids, nprobe=probe_tgt, base_lists=src_lists[1][:, 0],
                              query_lists=tgt_lists)
     del src_lists, tgt_lists
     if log:
