@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -1095,3 +1096,21 @@ def test_pairs_mined_from_several_files_keep_their_own_texts(tmp_path: Path, sha
     code, out, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(mined), "--metrics", "bleu", "--json", "-q")
     assert code == 0, err
     assert json.loads(out)["scores"][0]["score"] == pytest.approx(100.0)
+
+
+def test_mine_refuses_to_write_into_an_input_folder(tmp_path: Path, shared_bench: Path) -> None:
+    # stop 46: --work inside an input folder was refused, -o not: the pairs written there were read
+    # as target sentences by the next `mine` over that folder (39 of its 54 "pairs")
+    par = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    for side, lang in (("ia", "ar"), ("ie", "en")):
+        (tmp_path / side).mkdir()
+        shutil.copy(par / f"00.{lang}", tmp_path / side / f"00.{lang}")
+    for out, extra in ((tmp_path / "ie" / "pairs.tsv", []), (tmp_path / "ia" / "pairs", ["-f", "moses"])):
+        code, _, err = invoke("mine", str(tmp_path / "ia"), str(tmp_path / "ie"), "-m", "use-m3", "-o", str(out),
+                              *extra, "-q")
+        assert code == 2 and "is inside the input folder" in one_error(err)
+    assert sorted(p.name for p in (tmp_path / "ie").iterdir()) == ["00.en"]
+    assert sorted(p.name for p in (tmp_path / "ia").iterdir()) == ["00.ar"]
+    code, _, err = invoke("mine", str(tmp_path / "ia"), str(tmp_path / "ie"), "-m", "use-m3", "-o",
+                          str(tmp_path / "pairs.tsv"), "-q")
+    assert code == 0, err

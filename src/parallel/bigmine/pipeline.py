@@ -333,6 +333,13 @@ def mine_corpus(
             if here == folder or folder in here.parents:  # found after all the embedding, or a work file replaced
                 raise InputError(f"{output}: is {'the' if here == folder else 'inside the'} --work folder "
                                  f"{work}, which holds mine's own files; write the pairs elsewhere")
+        if output is not None and output != "-":
+            here = Path(output).resolve()
+            for folder in (Path(x).resolve() for x in (*src_paths, *tgt_paths) if Path(x).is_dir()):
+                if folder in here.parents:  # a folder stands for all its files: the next run reads the pairs
+                    raise InputError(f"{output}: is inside the input folder {folder}, whose every file mine reads "
+                                     "as sentences: the next mine over it would read these pairs too; write them "
+                                     "elsewhere")
         if fmt == "tsv" and not sidecar and output is not None and output != "-":
             from ..export import refuse_removal, sidecar_path
 
