@@ -1114,3 +1114,21 @@ def test_mine_refuses_to_write_into_an_input_folder(tmp_path: Path, shared_bench
     code, _, err = invoke("mine", str(tmp_path / "ia"), str(tmp_path / "ie"), "-m", "use-m3", "-o",
                           str(tmp_path / "pairs.tsv"), "-q")
     assert code == 0, err
+
+
+def test_hints_that_lead_somewhere(tmp_path: Path, shared_bench: Path) -> None:
+    # stop 46: a run pair of two English files said "set src_lang and tgt_lang in the manifest to
+    # align two texts in one language", and doing so failed with "both sides are 'en' in the
+    # manifest"; mine given a pipe said "/dev/fd/63: no such file or folder"
+    par = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    shutil.copy(par / "00.en", tmp_path / "a.en")
+    shutil.copy(par / "01.en", tmp_path / "b.en")
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\nx\ta.en\tb.en\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "m.tsv"), "-o", str(tmp_path / "out")])
+    assert res.exit_code != 0
+    assert "run aligns two languages" in res.stderr and "in one language with align" in res.stderr, res.stderr
+    assert "in the manifest to align two texts in one language" not in res.stderr
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # never opened: refused before it is read
+    code, _, err = invoke("mine", str(fifo), str(tmp_path / "a.en"), "-o", str(tmp_path / "p.tsv"))
+    assert code == 2 and "pipe: not a regular file (a pipe?)" in one_error(err)

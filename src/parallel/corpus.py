@@ -299,6 +299,9 @@ def align_pair(job: PairJob) -> PairResult:
 
 #: The command-line hints of align's language errors, as a manifest says them (run has no such flags).
 _MANIFEST_HINTS = (
+    # run needs two languages (its JSONL is keyed by them): naming one twice in the manifest fails too
+    (re.compile(r"pass both --src-lang and --tgt-lang to align two texts in one language"),
+     "check the pair's files (run aligns two languages; align two texts in one language with align)"),
     (re.compile(r"pass (?:it with|both) --src-lang(?:/| and )--tgt-lang"), "set src_lang and tgt_lang in the manifest"),
     (re.compile(r"pass --force-lang to (?:use it anyway|keep '[^']*')"),
      "correct src_lang/tgt_lang in the manifest (align --force-lang keeps it anyway)"),

@@ -190,6 +190,9 @@ def expand_inputs(paths: Sequence[str | Path], exclude: str | Path | None = None
             out += found
         elif p.is_file():
             out.append(p)
+        elif p.exists():  # a pipe (<(...), /dev/stdin): read more than once (its language, then its lines)
+            raise InputError(f"{p}: not a regular file (a pipe?); mine reads each input more than once: save it "
+                             "to a file first")
         else:
             raise InputError(f"{p}: no such file or folder")
     if not out:

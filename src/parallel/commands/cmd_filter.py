@@ -405,7 +405,8 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
             sum(not kept.tgt.segments[j].text for j in kept.unmatched_tgt)
         if unknown:
             log(f"note: {file} does not hold the texts of {unknown} unmatched sentence(s) (it was written "
-                "without --keep-empty): they are left out; align or mine again with --keep-empty to list them")
+                "without --keep-empty): they are left out; align again with --keep-empty to list them (mine lists "
+                "only its pairs)")
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
     left = unmatched_note(kept, out_fmt, keep_empty) if log else None
     if log and left:
