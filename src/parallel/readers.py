@@ -445,14 +445,17 @@ def _separate_origins(rows: list[Row]) -> tuple[list[Row], dict[str, dict[str, i
     out_offsets: dict[str, dict[str, int]] = {}
     shifts: list[dict[str, int]] = [{}, {}]
     for side, key in ((0, "src_origin"), (1, "tgt_origin")):
-        files = list(dict.fromkeys(f for r in rows if (f := origin_file(r[5].get(key))) is not None))
-        if len(files) < 2:
+        top: dict[str, int] = {}  # each file's largest id, in the order the files first appear (one pass:
+        for r in rows:           # a crawl mined as one collection has thousands of files)
+            f = origin_file(r[5].get(key))
+            if f is not None:
+                top[f] = max(top.get(f, -1), *(r[0] if side == 0 else r[1]), -1)
+        if len(top) < 2:
             continue
         at = 0
-        for f in files:
+        for f, largest in top.items():
             shifts[side][f] = at
-            ids = (r[0] if side == 0 else r[1] for r in rows if origin_file(r[5].get(key)) == f)
-            at += max((i for side_ids in ids for i in side_ids), default=-1) + 1
+            at += largest + 1
         out_offsets[key[:3]] = dict(shifts[side])
     if not out_offsets:
         return rows, {}
