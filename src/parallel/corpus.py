@@ -301,8 +301,8 @@ def align_pair(job: PairJob) -> PairResult:
 _MANIFEST_HINTS = (
     # run needs two languages (its JSONL is keyed by them): naming one twice in the manifest fails too
     (re.compile(r"pass both --src-lang and --tgt-lang to align two texts in one language"),
-     "check the pair's files: if one is in another language, set src_lang and tgt_lang in the manifest "
-     "(run aligns two languages; align two texts in one language with align)"),
+     ("check the pair's files: if one is in another language, set src_lang and tgt_lang in the manifest "
+      "(run aligns two languages; align two texts in one language with align)")),
     (re.compile(r"pass (?:it with|both) --src-lang(?:/| and )--tgt-lang"), "set src_lang and tgt_lang in the manifest"),
     (re.compile(r"pass --force-lang to (?:use it anyway|keep '[^']*')"),
      "correct src_lang/tgt_lang in the manifest (align --force-lang keeps it anyway)"),
