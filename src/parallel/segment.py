@@ -779,19 +779,16 @@ def wrap_width(lines: list[str]) -> int | None:
     # line could not have taken that line's first word (FULL_SLACK allows for proportional fonts).
     # A file of one verse or one unpunctuated sentence a line has many that could
     stripped = [ln.strip() for ln in lines]
-    full = [len(a) + 1 + len(b.split()[0]) > FULL_SLACK * width
-            for a, b in itertools.pairwise(stripped)
-            if b and len(a) >= WRAP_SHARE * width and not _ends_sentence(a)]
+    open_pairs = [(a, b) for a, b in itertools.pairwise(stripped)
+                  if b and len(a) >= WRAP_SHARE * width and not _ends_sentence(a)]
+    full = [len(a) + 1 + len(b.split()[0]) > FULL_SLACK * width for a, b in open_pairs]
     if len(full) >= 3 and sum(full) < FULL_SHARE * len(full):
         return None
-    # and some line must have been cut where no sentence ends: on a word no sentence ends on, in a
-    # hyphenated word, or before a line that opens in lower case. A file of one sentence a line
-    # whose sentences lack their final stop (common in Arabic web text) has open lines of similar
-    # length too, and nothing else: each of its lines is a sentence, never cut
-    cut = [a for a, b in itertools.pairwise(stripped)
-           if b and len(a) >= WRAP_SHARE * width and not _ends_sentence(a)
-           and (a.split()[-1].lower() in _OPEN_ENDS or a.endswith("-") or (b[0].isascii() and b[0].islower()))]
-    return width if cut else None
+    # and some line must have been cut where no sentence ends: on a word no sentence ends on or
+    # before a line that opens in lower case (a soft wrap), or in a hyphenated word. A file of one
+    # sentence a line whose sentences lack their final stop (common in Arabic web text) has open
+    # lines of similar length too, and nothing else: each of its lines is a sentence, never cut
+    return width if any(_soft_wrap(a, b) or a.endswith("-") for a, b in open_pairs) else None
 
 
 #: Words no sentence ends on (prepositions, conjunctions, relatives, particles): a line ending on
