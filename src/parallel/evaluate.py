@@ -490,7 +490,9 @@ class LinkFile:
 
 def origin_files(origins: Iterable[object]) -> list[str]:
     """The files mined pairs come from, by their ``FILE:LINE`` origins (empty ones skipped)."""
-    return sorted({str(o).rsplit(":", 1)[0] for o in origins if o not in (None, "")})
+    from .readers import origin_file
+
+    return sorted({f for o in origins if (f := origin_file(o)) is not None})
 
 
 def _one_origin_file(name: str, side: str, origins: Sequence[object]) -> None:

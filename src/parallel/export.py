@@ -131,6 +131,8 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     sentences follow as empty-sided rows (``unmatched=True``). So every format holds the
     same pairs, and line n of a Moses file is record n of the JSONL and ``<tu>`` n of the TMX.
     """
+    from .readers import origin_file
+
     offsets = al.info.get("pair_offsets") or {}
     by_origin = al.info.get("origin_offsets") or {}
 
@@ -139,8 +141,6 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
         and as the file the pair was mined from does (readers._separate_origins)."""
         shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
         if by_origin:
-            from .readers import origin_file
-
             key = ("src", "tgt")[side]
             shift += (by_origin.get(key) or {}).get(origin_file(feats.get(f"{key}_origin")) or "", 0)
         return tuple(i - shift for i in ids) if shift else ids
