@@ -1395,3 +1395,66 @@ def test_auto_mode_calls_a_story_with_its_passages_moved_comparable(shared_bench
     in_order = choose_mode(va[sa], ve[se], src_sents=[a[i] for i in sa], tgt_sents=[e[j] for j in se])
     assert in_order.mode == "parallel", in_order.evidence
     assert in_order.evidence["crossing"] < CROSS_MIN
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def _linked(links: list[Link], side: int, ids: set[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The links with both sides that hold one of ``ids`` on ``side`` (0 source, 1 target)."""
+    return [(k.src, k.tgt) for k in links if k.src and k.tgt and ids & set(k.src if side == 0 else k.tgt)]
+
+
+def test_lines_in_the_other_sides_script_are_left_unlinked(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """Three Arabic sentences of another article put into an English translation: the search
+    took them into the link before them ([7]:[7, 8, 9, 10]); written in the other side's script and
+    copying nothing there, they are left unlinked, and the rest is aligned as before."""
+    from parallel.monotonic.foreign import untranslated
+
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar, en, other = _lines(d / "00.ar"), _lines(d / "00.en"), _lines(d / "01.ar")
+    tgt = en[:8] + other[:3] + en[8:]
+    put = {8, 9, 10}
+    assert set(np.flatnonzero(untranslated(tgt, ar))) == put
+    assert not untranslated(ar, tgt).any()
+    assert _linked(align_parallel(ar, tgt, encoder, untranslated=False), 1, put)  # what it fixes
+    links = align_parallel(ar, tgt, encoder)
+    assert not _linked(links, 1, put)
+    assert sorted(j for k in links for j in k.tgt) == list(range(len(tgt)))
+    assert sorted(i for k in links for i in k.src) == list(range(len(ar)))
+    plain = [(k.src, k.tgt) for k in align_parallel(ar, en, encoder)]
+    shifted = [(k.src, tuple(j - 3 if j > 10 else j for j in k.tgt)) for k in links if not put & set(k.tgt)]
+    assert shifted == plain
+
+
+def test_a_copy_in_the_other_language_is_still_a_translation(encoder) -> None:  # type: ignore[no-untyped-def]
+    """An English title kept in English in the Arabic article is a copy of a line of the English
+    side: it is aligned, not left out."""
+    from parallel.monotonic.foreign import untranslated
+
+    title = "The Global Partnership for Education Annual Report"
+    ar = [*AR[:3], title, *AR[3:]]
+    en = [*EN[:3], title, *EN[3:]]
+    assert not untranslated(ar, en).any() and not untranslated(en, ar).any()
+    links = align_parallel(ar, en, encoder)
+    assert ((3,), (3,)) in [(k.src, k.tgt) for k in links]
+
+
+def test_an_advertisement_in_the_source_language_is_left_unlinked(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """Text+Berg's French edition prints a German advertisement after an article (gold: every line
+    of it 0-1); German and French share a script, so py3langid reads the lines with German
+    function words, and their neighbours. The German source's last sentences took four of its lines
+    each; now no link holds one."""
+    from parallel.monotonic.foreign import untranslated
+
+    tb = shared_bench / "textberg_defr"
+    de, fr = _lines(tb / "test0.de"), _lines(tb / "test0.fr")
+    ad = set(range(104, 111))
+    assert "berghaus" in fr[104] and "Rucksäcke" in fr[110]
+    assert set(np.flatnonzero(untranslated(fr, de))) == ad
+    assert not untranslated(de, fr).any()
+    assert len(_linked(align_parallel(de, fr, encoder, untranslated=False), 1, ad)) >= 2  # what it fixes
+    links = align_parallel(de, fr, encoder)
+    assert not _linked(links, 1, ad)
+    assert sorted(j for k in links for j in k.tgt) == list(range(len(fr)))

@@ -18,7 +18,8 @@ from .search import _FINER_SEARCH, _align_parallel, auto_max_link, one_to_many
 
 
 def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: np.ndarray, tgt_emb: np.ndarray,
-                     opts: dict[str, Any]) -> list[Link] | None:
+                     opts: dict[str, Any], src_out: np.ndarray | None = None,
+                     tgt_out: np.ndarray | None = None) -> list[Link] | None:
     """Align a one-to-many document through the clauses of its coarser side (None when no sentence
     there has two clauses).
 
@@ -28,7 +29,8 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     and each link is read back onto whole sentences (:func:`_sentences_of_clauses`): a sentence gets
     the finer side's sentences its clauses were aligned with; sentences whose clauses are all in
     one link become one link (2-x). The clause embeddings are paid from the span budget; the
-    clause-edge term is off (the clauses stand in for it).
+    clause-edge term is off (the clauses stand in for it). ``src_out``/``tgt_out``: sentences left
+    unlinked (:mod:`.foreign`; every clause of such a sentence is).
 
     Why: a long sentence rendered as several short ones is cut where its clauses end. Aligned by
     clauses, most links are one clause against one or two sentences, where sentence vectors are
@@ -69,9 +71,11 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     # a boundary between two clauses of one sentence is a cut inside it (weak after a comma)
     cut = np.concatenate([[False], owner[1:] == owner[:-1]])
     if coarse == 0:
-        inner = _align_parallel(texts, tgt, encoder, src_emb=vecs, tgt_emb=tgt_emb, src_cut=cut, **opts)
+        inner = _align_parallel(texts, tgt, encoder, src_emb=vecs, tgt_emb=tgt_emb, src_cut=cut,
+                                src_out=None if src_out is None else src_out[owner], tgt_out=tgt_out, **opts)
     else:
-        inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, tgt_cut=cut, **opts)
+        inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, tgt_cut=cut, src_out=src_out,
+                                tgt_out=None if tgt_out is None else tgt_out[owner], **opts)
     sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
     weight = np.array([len(x) for x in texts], dtype=np.float64)
     links = [(a, b) if coarse == 0 else (b, a)
@@ -88,7 +92,8 @@ _ABSORB_RUN = 2
 
 
 def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder: Encoder,
-                     src_emb: np.ndarray, tgt_emb: np.ndarray, local: float, seed: int) -> list[Link]:
+                     src_emb: np.ndarray, tgt_emb: np.ndarray, local: float, seed: int,
+                     src_out: np.ndarray | None = None, tgt_out: np.ndarray | None = None) -> list[Link]:
     """In a one-to-many document, join each run of at most ``_ABSORB_RUN`` sentences of the finer
     side that no link holds (a 0-1 link) to the neighbouring link, before or after it, that it
     fits better; links are otherwise unchanged.
@@ -100,7 +105,8 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
     Both joins are embedded as text (one encoder call for the whole document), and the run goes
     where adding it raises the link's cosine more (or lowers it less). A run with no link on
     either side next to it (the document's edge, or another unlinked stretch) stays unlinked, and
-    so does one that would make a link longer than :func:`auto_max_link` allows.
+    so does one that would make a link longer than :func:`auto_max_link` allows, and one holding a
+    sentence flagged in ``src_out``/``tgt_out`` (untranslated, :mod:`.foreign`).
     """
     n, m = len(src), len(tgt)
     fine = 1 if m > n else 0  # the side split finer: its unlinked sentences are the additions
@@ -113,6 +119,7 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
         return k.src if fine == 1 else k.tgt
 
     fine_text, coarse_text = (tgt, src) if fine == 1 else (src, tgt)
+    fine_out = tgt_out if fine == 1 else src_out
     runs: list[tuple[int, int]] = []  # (first, last) link positions of each run of additions
     k = 0
     while k < len(links):
@@ -120,7 +127,8 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
             e = k
             while e + 1 < len(links) and not other(links[e + 1]) and side(links[e + 1]):
                 e += 1
-            if sum(len(side(links[x])) for x in range(k, e + 1)) <= _ABSORB_RUN:
+            held = [i for x in range(k, e + 1) for i in side(links[x])]
+            if len(held) <= _ABSORB_RUN and (fine_out is None or not fine_out[held].any()):
                 runs.append((k, e))
             k = e + 1
         else:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..data import Link
 from ..embed import Encoder
+from . import foreign
 from .clause_align import absorb_additions, align_by_clauses
 from .dp import _normalise
 from .first_pass import first_pass
@@ -67,6 +68,7 @@ def align_parallel(
     edge_weight: float = 0.2,
     finer_skip: float = 1.0,
     by_clause: float | None = 0.5,
+    untranslated: bool = True,
 ) -> list[Link]:
     """Align two sentence lists monotonically; every sentence is in exactly one link, in order.
 
@@ -91,6 +93,12 @@ def align_parallel(
     and the links read back onto its sentences (:func:`align_by_clauses`), and a sentence of the
     finer side left unlinked joins the neighbouring link it fits better (:func:`absorb_additions`:
     a translation that splits sentences rarely adds one of its own); None: never.
+
+    ``untranslated``: a line written in the other side's language that copies no line there (an
+    advertisement in the source language printed in the translation, an English abstract in an
+    Arabic article) is left unlinked (:func:`parallel.monotonic.foreign.untranslated`): an
+    encoder scores two sentences of one language high whatever they say, so the search would
+    take it into a neighbouring link. False: every line is searched alike.
 
     ``spans``: how multi-sentence spans get vectors:
 
@@ -122,17 +130,23 @@ def align_parallel(
         "span_budget": span_budget, "seed": seed, "edge_weight": edge_weight, "finer_skip": finer_skip}
     with _single_thread_blas():
         n, m = len(src), len(tgt)
+        src_out = tgt_out = None
+        if untranslated and n and m:
+            src_out, tgt_out = foreign.untranslated(src, tgt), foreign.untranslated(tgt, src)
+            src_out, tgt_out = (x if x.any() else None for x in (src_out, tgt_out))
         if (by_clause is not None and min(n, m) > 0 and one_to_many(n, m) >= by_clause and encoder is not None
                 and spans != "sum" and max_link is None):
             if src_emb is None:
                 src_emb = encoder.encode(src)
             if tgt_emb is None:
                 tgt_emb = encoder.encode(tgt)
-            links = align_by_clauses(src, tgt, encoder, src_emb, tgt_emb, opts)
+            links = align_by_clauses(src, tgt, encoder, src_emb, tgt_emb, opts, src_out, tgt_out)
             if links is None:
-                links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb, **opts)
-            return absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed)
-        return _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb, **opts)
+                links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
+                                        src_out=src_out, tgt_out=tgt_out, **opts)
+            return absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed, src_out, tgt_out)
+        return _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
+                               src_out=src_out, tgt_out=tgt_out, **opts)
 
 
 def explained_share(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray,

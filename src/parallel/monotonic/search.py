@@ -56,10 +56,12 @@ def _align_parallel(
     finer_skip: float,
     src_cut: np.ndarray | None = None,
     tgt_cut: np.ndarray | None = None,
+    src_out: np.ndarray | None = None,
+    tgt_out: np.ndarray | None = None,
 ) -> list[Link]:
     # the search options as align_parallel passes them (the parts of a split document get the same)
     opts = {k: v for k, v in locals().items()
-            if k not in ("src", "tgt", "encoder", "src_emb", "tgt_emb", "src_cut", "tgt_cut")}
+            if k not in ("src", "tgt", "encoder", "src_emb", "tgt_emb", "src_cut", "tgt_cut", "src_out", "tgt_out")}
     n, m = len(src), len(tgt)
     if spans not in ("auto", "encode", "sum"):
         raise ValueError(f"spans must be auto, encode or sum, not {spans!r}")
@@ -85,7 +87,7 @@ def _align_parallel(
     path, thr = first_pass(s, t, seed=seed)
     gap = _long_gap(path)
     if gap is not None:
-        return _split_at_gap(src, tgt, encoder, s, t, gap, opts, src_cut, tgt_cut)
+        return _split_at_gap(src, tgt, encoder, s, t, gap, opts, src_cut, tgt_cut, src_out, tgt_out)
     steps = np.diff(path, axis=0)
     anchors = path[1:][(steps == 1).all(axis=1)] - 1
     calib = calibrate(s, t, s_len, t_len, anchors, seed, thr)
@@ -111,7 +113,7 @@ def _align_parallel(
                                     skip_len=skip_len, weak_bonus=weak_bonus, len_penalty=len_penalty, len_free=len_free,
                                     s_weak=s_weak, t_weak=t_weak,
                                     s_scrap=s_scrap, t_scrap=t_scrap, s_tail=s_tail, t_tail=t_tail,
-                                    edges=edges, edge_weight=edge_weight * finer)
+                                    edges=edges, edge_weight=edge_weight * finer, s_out=src_out, t_out=tgt_out)
         return chosen, lambda: _make_links(chosen, feats, band, moves)
 
     use_enc = spans != "sum" and encoder is not None and max(max(a, b) for a, b in moves) > 1
@@ -183,10 +185,12 @@ def _long_gap(path: np.ndarray, limit: int = GAP_SPLIT) -> tuple[int, int, int, 
 
 def _split_at_gap(src: list[str], tgt: list[str], encoder: Encoder | None, s: np.ndarray, t: np.ndarray,
                   gap: tuple[int, int, int, int], opts: dict[str, Any],
-                  src_cut: np.ndarray | None = None, tgt_cut: np.ndarray | None = None) -> list[Link]:
+                  src_cut: np.ndarray | None = None, tgt_cut: np.ndarray | None = None,
+                  src_out: np.ndarray | None = None, tgt_out: np.ndarray | None = None) -> list[Link]:
     """Align the two parts either side of a long gap separately (each may split again); the gap's
     middle becomes 1-0 / 0-1 links, :data:`_GAP_MARGIN` sentences at each end stay with the parts.
-    ``src_cut``/``tgt_cut``: see :func:`weak_boundaries`."""
+    ``src_cut``/``tgt_cut``: see :func:`weak_boundaries`; ``src_out``/``tgt_out``: sentences left
+    unlinked (:mod:`.foreign`)."""
     side, at, start, end = gap
     lo, hi = start + _GAP_MARGIN, end - _GAP_MARGIN
     if side == 1:  # target sentences lo..hi have no source
@@ -199,7 +203,9 @@ def _split_at_gap(src: list[str], tgt: list[str], encoder: Encoder | None, s: np
     for k, (a0, a1, b0, b1) in enumerate(parts):
         sub = _align_parallel(src[a0:a1], tgt[b0:b1], encoder, src_emb=s[a0:a1], tgt_emb=t[b0:b1],
                               src_cut=None if src_cut is None else src_cut[a0:a1],
-                              tgt_cut=None if tgt_cut is None else tgt_cut[b0:b1], **opts)
+                              tgt_cut=None if tgt_cut is None else tgt_cut[b0:b1],
+                              src_out=None if src_out is None else src_out[a0:a1],
+                              tgt_out=None if tgt_out is None else tgt_out[b0:b1], **opts)
         out += [replace(lk, src=tuple(i + a0 for i in lk.src), tgt=tuple(j + b0 for j in lk.tgt)) for lk in sub]
         if k == 0:
             out += middle

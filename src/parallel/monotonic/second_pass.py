@@ -202,11 +202,18 @@ def _edge_values(g: _Grid, a: int, b: int, edges: tuple[np.ndarray, np.ndarray, 
 
 
 def _allowed(g: _Grid, a: int, b: int, join_s: tuple[np.ndarray, np.ndarray] | None,
-             join_t: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+             join_t: tuple[np.ndarray, np.ndarray] | None,
+             out_s: np.ndarray | None = None, out_t: np.ndarray | None = None) -> np.ndarray:
     """(n+1, width) bool: the cells where an (a, b) link fits on the grid and holds no scrap, and
-    no tail but as its last sentence (see :func:`_joinable`)."""
+    no tail but as its last sentence (see :func:`_joinable`), and none of the sentences counted
+    in ``out_s``/``out_t`` ((n+1,)/(m+1,) cumulative counts of the sentences that may only be
+    left unlinked)."""
     rows, ccols = g.rows, g.ccols
     valid = (rows >= a) & (g.cols >= b) & (g.cols <= g.m)
+    if out_s is not None:
+        valid &= (out_s[rows] - out_s[np.maximum(rows - a, 0)] == 0)
+    if out_t is not None:
+        valid &= (out_t[ccols] - out_t[np.maximum(ccols - b, 0)] == 0)
     if join_s is not None and a > 1:
         inner, last_ok = join_s
         valid &= (inner[np.maximum(rows - 1, 0)] - inner[np.maximum(rows - a, 0)] == 0) & last_ok[rows]
@@ -243,6 +250,8 @@ def second_pass(
     reuse: dict[str, Any] | None = None,
     edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
     edge_weight: float = 0.0,
+    s_out: np.ndarray | None = None,
+    t_out: np.ndarray | None = None,
 ) -> tuple[list[Move], dict[str, np.ndarray]]:
     """n-m DP over ``s`` (n, d), ``t`` (m, d) in ``band``; returns the moves and per-cell features.
 
@@ -270,7 +279,9 @@ def second_pass(
     vectors (source heads, source tails, target heads, target tails, indexed like span vectors;
     see :func:`_edge_vectors`); with them a link of one sentence against several earns
     ``edge_weight`` x the normalised cosines of its first and last sentence with the one's
-    opening and closing clause. Feature arrays have shape
+    opening and closing clause. ``s_out``/``t_out`` (n,)/(m,) bool: sentences that may only be
+    left unlinked (untranslated lines in the other side's language, :mod:`.foreign`). Feature
+    arrays have shape
     (len(moves) + 1, n+1, width).
     """
     n = len(s)
@@ -280,6 +291,8 @@ def second_pass(
     feats = {name: np.zeros(shape) for name in ("cosine", "margin_local", "norm_cosine", "length_z")}
     join_s = _joinable(s_scrap, s_tail) if s_scrap is not None else None
     join_t = _joinable(t_scrap, t_tail) if t_scrap is not None else None
+    out_s = None if s_out is None or not s_out.any() else np.concatenate([[0], np.cumsum(s_out)])
+    out_t = None if t_out is None or not t_out.any() else np.concatenate([[0], np.cumsum(t_out)])
     weak_s = _weak_counts(s_weak, list(g.sv)) if s_weak is not None else {a: np.zeros(n + 1) for a in g.sv}
     weak_t = _weak_counts(t_weak, list(g.tv)) if t_weak is not None else {b: np.zeros(g.m + 1) for b in g.tv}
     for k, (a, b) in enumerate(moves):
@@ -288,7 +301,7 @@ def second_pass(
                                        if weak_bonus else None,
                                        edges=edges if edge_weight and (a == 1) != (b == 1) else None,
                                        edge_weight=edge_weight)
-        values[k] = np.where(_allowed(g, a, b, join_s, join_t), val, _NEG)
+        values[k] = np.where(_allowed(g, a, b, join_s, join_t, out_s, out_t), val, _NEG)
         for name, arr in link_feats.items():
             feats[name][k] = arr
     all_moves = [*moves, (1, 0)]

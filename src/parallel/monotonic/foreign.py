@@ -1,0 +1,158 @@
+"""Lines one side of a translation holds in the other side's language, untranslated: an
+advertisement in the source language printed in the translated edition, a caption, an address or
+a list of names left as it was, an English abstract inside an Arabic article.
+
+A multilingual encoder scores two sentences of one language higher than a sentence and its
+translation (the same-language bias), so the search would take such a line into a link with
+whatever source sentence is near it: Text+Berg's French edition prints a German advertisement
+("die neuen Quattro-Interactive-Jacken von berghaus") after the article's last sentence, and the
+German source's last sentence took in four of its lines; English sentences put into an Arabic
+NTREX article were linked to an English sentence 6 times in 60 (:func:`untranslated`: once). A
+line in the other side's language can only be a translation of a sentence there if it copies one
+(a title, a reference, a quotation kept in both), so :func:`untranslated` flags the lines that
+are plainly in the other side's language and copy nothing there, and the search leaves them
+unlinked (1-0/0-1).
+
+"Plainly": at least :data:`_MIN_WORDS` words, and either
+
+* the sides are written in two scripts (Arabic and English): at least 90% of the line's letters
+  are in the other side's script; or
+* they share one (German and French): py3langid, asked to choose between the two sides'
+  languages only, is at least :data:`_SURE` sure of the other side's. Not every line is asked
+  (about 0.3 ms a line): only those with more of the other side's distinctive frequent words
+  than of their own side's (:func:`_distinctive`: the document's own function words, "und",
+  "die", "von" against "et", "le", "de"), and the lines next to a line found foreign, since such
+  lines come in runs ("Funktionsjacken — Außenjacke GORE-TEX®-Taslan." has no function word).
+
+"Copies nothing": under :data:`_COPY` of its character trigrams are found together in any one
+line of the other side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import lang as langs
+
+#: Fewest words (two letters or more) a line needs before its language is read: a name, a place or
+#: a short title says nothing.
+_MIN_WORDS = 4
+#: Where both languages use one script: how sure py3langid must be, between the two languages only.
+_SURE = 0.99
+#: Share of a line's character trigrams found in one line of the other side that makes it a copy.
+_COPY = 0.5
+#: A side's distinctive words: among its this many most frequent ...
+_TOP = 100
+#: ... those at least ten times rarer (per word of text) on the other side.
+_RARER = 0.1
+#: Lines either side of a foreign line that are asked too.
+_RUN = 2
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]")
+_NON_WORD = re.compile(r"\W+")
+#: The letters of a script, where a pattern is quicker than naming every letter (:func:`_share`).
+_SCRIPT_LETTERS = {"ARABIC": langs._ARABIC, "LATIN": re.compile("[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]")}
+_SAMPLE = 3000  # characters read to name a side's language and script
+
+
+def _share(text: str, script: str) -> float:
+    """Share of ``text``'s letters written in ``script``."""
+    letters = len(_LETTERS.findall(text))
+    if not letters:
+        return 0.0
+    pattern = _SCRIPT_LETTERS.get(script)
+    if pattern is not None:
+        return len(pattern.findall(text)) / letters
+    found, share = langs.script_of(text)
+    return share if found == script else 0.0
+
+
+def _trigrams(text: str) -> set[str]:
+    x = _NON_WORD.sub(" ", text.lower())
+    return {x[i:i + 3] for i in range(len(x) - 2)}
+
+
+def _words(lines: Sequence[str]) -> list[list[str]]:
+    return [[w.lower() for w in _WORDS.findall(langs.without_addresses(x))] for x in lines]
+
+
+def _distinctive(mine: Counter[str], theirs: Counter[str]) -> set[str]:
+    """Among the :data:`_TOP` most frequent words of ``mine``, those :data:`_RARER` as frequent
+    (per word) in ``theirs``: the side's own function words, not the names both sides share."""
+    n_mine, n_theirs = max(1, sum(mine.values())), max(1, sum(theirs.values()))
+    return {w for w, c in mine.most_common(_TOP) if theirs[w] / n_theirs < _RARER * c / n_mine}
+
+
+def _side_lang(lines: Sequence[str]) -> str | None:
+    """The language of a side's text, None where it is unknown or only a guess (a short text)."""
+    found = langs.identify(langs.spread_sample("\n".join(lines), _SAMPLE))
+    return None if found is None or found.guess else langs.primary(found.lang)
+
+
+def untranslated(side: Sequence[str], other: Sequence[str]) -> np.ndarray:
+    """(len(side),) bool: the lines of ``side`` written in ``other``'s language that copy no line
+    of ``other`` (see the module docstring). Where the two sides are in one language, or either
+    language is unknown or only guessed (a short text), nothing is flagged."""
+    out = np.zeros(len(side), bool)
+    if not side or not other:
+        return out
+    own_script = langs.script_of(langs.spread_sample("\n".join(side), _SAMPLE))[0]
+    their_script = langs.script_of(langs.spread_sample("\n".join(other), _SAMPLE))[0]
+    if own_script is None or their_script is None:
+        return out
+    words = _words(side)
+    long_enough = np.array([len(w) >= _MIN_WORDS for w in words])
+    if own_script != their_script:
+        found = [bool(ok) and _share(langs.without_addresses(x), their_script) >= 0.9
+                 for x, ok in zip(side, long_enough, strict=True)]
+    else:
+        found = _same_script(side, other, words, long_enough)
+    if not any(found):
+        return out
+    their_grams = [_trigrams(x) for x in other]
+    for k in np.flatnonzero(found):
+        grams = _trigrams(side[int(k)])
+        out[k] = not any(len(grams & g) >= _COPY * len(grams) for g in their_grams)
+    return out
+
+
+def _same_script(side: Sequence[str], other: Sequence[str], words: list[list[str]],
+                 long_enough: np.ndarray) -> list[bool]:
+    """Which lines of ``side`` py3langid finds in ``other``'s language (both sides in one script):
+    those with more of the other side's distinctive words than of their own, and their
+    neighbours in a run (see the module docstring)."""
+    found = [False] * len(side)
+    own_count = Counter(w for ws in words for w in ws)
+    their_count = Counter(w for ws in _words(other) for w in ws)
+    mine, yours = _distinctive(own_count, their_count), _distinctive(their_count, own_count)
+    ask = [k for k, ws in enumerate(words) if long_enough[k]
+           and sum(w in yours for w in ws) > sum(w in mine for w in ws)]
+    if not ask:
+        return found
+    own, theirs = _side_lang(side), _side_lang(other)
+    ident = langs._identifier()
+    if own is None or theirs is None or own == theirs or ident is None:
+        return found
+    asked: set[int] = set()
+    while ask:
+        k = ask.pop()
+        if k in asked or not 0 <= k < len(side) or not long_enough[k]:
+            continue
+        asked.add(k)
+        text = langs.without_addresses(side[k])
+        label = ident.classify(text)[0]
+        if langs._FOLD.get(label, label) != theirs:
+            continue  # most lines asked: their own language is the likeliest (one quick call)
+        scores: dict[str, float] = {}
+        for code, p in ident.rank(text):
+            code = langs._FOLD.get(code, code)
+            if code in (own, theirs):
+                scores[code] = scores.get(code, 0.0) + float(p)
+        if scores.get(theirs, 0.0) >= _SURE * (scores.get(own, 0.0) + scores.get(theirs, 0.0)):
+            found[k] = True
+            ask += [k + d for d in range(-_RUN, _RUN + 1) if d]
+    return found
