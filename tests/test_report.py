@@ -972,3 +972,28 @@ def test_report_refuses_a_name_that_says_pairs_and_says_an_unused_model(tmp_path
     res = CliRunner().invoke(main, ["report", str(tmp_path / "a.json"), "-o", str(tmp_path / "r.html"),
                                     "--no-matrix", "-m", "use-m3"])
     assert res.exit_code == 0 and "-m use-m3 is not used" in res.stderr and (tmp_path / "r.html").exists()
+
+
+@pytest.mark.slow
+def test_find_never_matches_across_two_sentences_of_a_link_in_a_real_browser(tmp_path: Path) -> None:
+    """"cooperation was" is the end of English 1 and the start of English 2, which one link holds:
+    grep finds nothing, and the report's find showed the link (it searched the cell's text, the
+    sentences joined); each sentence alone still matches."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ar = make_doc(["قالت المنظمة إن الوضع خطير.", "وأضافت أن التعاون ضروري."], "ar", "d.ar.txt")
+    en = make_doc(["The organisation said the situation was serious.", "It added that cooperation",
+                   "was essential."], "en", "d.en.txt")
+    al = Alignment(ar, en, (Link((0,), (0,), 0.8, {"cosine": 0.8}), Link((1,), (1, 2), 0.6, {"cosine": 0.6})),
+                   "parallel", "model:use-m3|mode:parallel")
+    target = tmp_path / "r.html"
+    write_report(al, target, matrix=False)
+    with browser_page(tmp_path, 1100, 900) as page:
+        page.goto(target.as_uri())
+        for query in ("cooperation was", "was essential", "that cooperation"):
+            want = grep_finds(al, query, case=False, word=False)
+            page.fill("#find", query)
+            page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
+                                   arg=want, timeout=10_000)
+            sync_api.expect(page.locator("#shown")).to_have_text(f"{len(want['links'])} of 2 links shown")
+        assert grep_finds(al, "cooperation was", case=False, word=False)["links"] == []
+        assert grep_finds(al, "was essential", case=False, word=False)["links"] == [1]

@@ -1938,3 +1938,128 @@ def test_undo_says_which_change_it_reverted(pfile: Path) -> None:
     st.undo(undone=said)
     assert said == {"op": "status", "link": 4}
     assert "status" not in read_alignment(pfile).links[4].features
+
+
+# ------------------------------------------------------------------ changes queued behind a change that renumbers
+
+
+class _HeldOps:
+    """Holds the page's first POST to /api/op until :meth:`release` (so that the reader's next
+    action is queued behind it whatever the machine's speed); later ones go through."""
+
+    def __init__(self, page: Any) -> None:
+        self.held: list[Any] = []
+        self.seen = 0
+        page.route("**/api/op", self._route)
+
+    def _route(self, route: Any) -> None:
+        self.seen += 1
+        if self.seen == 1:
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def release(self, page: Any) -> None:
+        page.wait_for_function("() => document.getElementById('status').textContent.startsWith('saving')")
+        while not self.held:  # the request reaches the route handler on the next event turn
+            page.wait_for_timeout(50)
+        self.held.pop().continue_()
+
+
+def test_an_action_queued_behind_a_merge_lands_on_the_link_clicked(tmp_path: Path, page: Any) -> None:
+    """Accept clicked on the row of ar 3 / en 4 (link 4) while a merge of links 1 and 2 was still
+    saving: the queued change was sent as "link 4", which the merge had made ar 4,5 / en 5, and
+    the page said "Saved: link 4 accepted". It is sent for the link the reader clicked, found
+    again by its sentences (now link 3), and a change to a link the merge took in is refused."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "race.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        held = _HeldOps(page)
+        page.click("#L1 button[data-act=merge]")
+        page.click("#L2 button[data-act=reject]")  # the 0-1 link of en 2: the merge takes it in
+        page.click("#L4 button[data-act=accept]")  # ar 3 / en 4
+        held.release(page)
+        expect(page.locator("#status")).to_contain_text("Not saved: link 2 changed before this change to it was sent")
+        expect(page.locator("#status")).to_contain_text("link 3 accepted")
+    al = read_alignment(path)
+    status = {(k.src, k.tgt): k.features.get("status") for k in al.links}
+    # the merge is the reviewer's own link: accepted, as every edit
+    assert status == {((0,), (0,)): None, ((1,), (1, 2)): "accepted", ((2,), (3,)): None,
+                      ((3,), (4,)): "accepted", ((4, 5), (5,)): None}
+
+
+def test_a_note_being_typed_when_a_change_lands_stays_on_its_link(tmp_path: Path, page: Any) -> None:
+    """A note typed while a merge above it was saving: the redrawn page cut it short, saved the
+    half typed at the moment of the redraw on the row that now had its number, and the rest of
+    the typing went to the page as shortcut keys (accept, reject). The field keeps what is typed,
+    with the focus, on its own link, and the whole note is saved there."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "note.json")
+    note = "ترجمة جيدة لكن ناقصة - check later"
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        held = _HeldOps(page)
+        page.click("#L1 button[data-act=merge]")
+        page.click("#L4 input.note")  # ar 3 / en 4
+        page.keyboard.type(note[:12])
+        held.release(page)
+        expect(page.locator("#status")).to_have_text("Saved: merged links 1 and 2")
+        field = page.locator("#L3 input.note")  # the same link, now numbered 3
+        expect(field).to_be_focused()
+        expect(field).to_have_value(note[:12])
+        page.keyboard.type(note[12:])
+        page.keyboard.press("Enter")
+        expect(page.locator("#status")).to_have_text("Saved: note on link 3")
+    al = read_alignment(path)
+    notes = {(k.src, k.tgt): (k.features.get("note"), k.features.get("status")) for k in al.links}
+    assert notes[((3,), (4,))] == (note, None), notes
+    assert notes[((1,), (1, 2))] == (None, "accepted")  # the merge, as every edit
+    assert all(v == (None, None) for key, v in notes.items() if key not in (((3,), (4,)), ((1,), (1, 2)))), notes
+
+
+def test_search_never_matches_across_two_sentences_of_a_link(tmp_path: Path, page: Any) -> None:
+    """The end of one sentence and the start of the next ("cooperation was") is no match in a link
+    of both, as grep and the report read it; each sentence alone still matches."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "s.json")
+    with review_server(path) as url:
+        page.goto(url)
+        merged = page.locator("#L1")
+        page.click("#L1 button[data-act=merge]")
+        expect(page.locator("#status")).to_have_text("Saved: merged links 1 and 2")
+        expect(merged.locator(".c[dir=ltr]")).to_have_text("It added that cooperation was essential.")
+        page.fill("#find", "cooperation was")
+        expect(page.locator("#found")).to_have_text("0 of 5 links hold it")
+        page.fill("#find", "was essential")
+        expect(page.locator("#found")).to_have_text("1 of 5 links hold it")
+
+
+def test_a_search_after_the_file_was_replaced_reads_the_new_text(tmp_path: Path, page: Any) -> None:
+    """The file replaced on disk (another document's alignment), then a change refused as a
+    conflict reloads it: the search kept reading the old texts' folded sentences."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "r.json")
+    other = Alignment(make_doc(["نص آخر تماما.", "جملة ثانية."], "ar", "o.ar.txt"),
+                      make_doc(["Quite another carillon text.", "A second line."], "en", "o.en.txt"),
+                      (Link((0,), (0,), 0.5, {"cosine": 0.5}), Link((1,), (1,), 0.5, {"cosine": 0.5})),
+                      "parallel", "model:use-m3|mode:parallel")
+    with review_server(path) as url:
+        page.goto(url)
+        page.fill("#find", "speaker")
+        expect(page.locator("#found")).to_have_text("1 of 6 links hold it")
+        page.fill("#find", "")
+        save(other, path)
+        page.click("#L0 button[data-act=accept]")
+        expect(page.locator("#status")).to_contain_text("Not saved")
+        expect(page.locator("#grid .r[data-i]")).to_have_count(2)
+        page.fill("#find", "speaker")
+        expect(page.locator("#found")).to_have_text("0 of 2 links hold it")
+        page.fill("#find", "carillon")
+        expect(page.locator("#found")).to_have_text("1 of 2 links hold it")

@@ -832,9 +832,24 @@ _JS = """
   var find=document.getElementById('find'), tables=JSON.parse(find.dataset.fold), q='', typed=null;
   var fold=makeFold(tables), foldCase=makeFold(tables,true);  // case folded / kept (Aa, as grep -S)
   var cased=document.getElementById('find-case'), word=document.getElementById('find-word');
-  function holds(r){  // each side's text folded once per case setting (the gap cells hold none)
+  function sentences(c){  // a cell's sentences: several are each opened by a number mark (.sn)
+    var out=[], cur=null;
+    Array.prototype.forEach.call(c.childNodes,function(n){
+      if(n.nodeType===1 && n.classList.contains('sn')){ if(cur!==null) out.push(cur); cur=''; }
+      else cur=(cur===null?'':cur)+n.textContent;
+    });
+    if(cur!==null) out.push(cur);
+    return out;
+  }
+  function holds(r){  // each sentence folded once per case setting (the gap cells hold none); never
+    // a match across two sentences of a link, as grep and the review app search
     var key=cased.checked?'_F':'_f', f=cased.checked?foldCase:fold;
-    if(!r[key]) r[key]=Array.prototype.map.call(r.querySelectorAll('.c:not(.gapc), .ui > div'),function(c){return f(c.textContent);});
+    if(!r[key]){
+      r[key]=[];
+      Array.prototype.forEach.call(r.querySelectorAll('.c:not(.gapc), .ui > div'),function(c){
+        sentences(c).forEach(function(t){r[key].push(f(t));});
+      });
+    }
     return r[key].some(function(t){return holdsQuery(t,q,word.checked);});
   }
   var others=[];  // the pairs below the bar and the unmatched sentences: searched too, not counted

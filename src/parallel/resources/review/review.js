@@ -12,6 +12,7 @@
   var foldCase = null;  // the same with letter case kept ("Aa", as grep -S)
   var cased = document.getElementById('find-case'), word = document.getElementById('find-word');
   var query = '';       // the folded search text ('' : no search)
+  var rendering = false; // render() is rebuilding the rows (see the note fields' change event)
   var visible = null;   // with a search, the indices of the links that match, else null
   var foldedSides = {};  // 'src' / 'tgt' (+ 'C' with case kept): a side's sentences folded
 
@@ -58,11 +59,21 @@
     }));
   }
   // does link k hold the search text on either side?
-  function matches(k) {
+  function matches(k) {  // sentence by sentence, as grep and the report search (never across two)
     return ['src', 'tgt'].some(function (side) {
       var f = foldedOf(side);
-      return holdsQuery(k[side].map(function (i) { return f[i]; }).join(' '), query, word.checked);
+      return k[side].some(function (i) { return holdsQuery(f[i], query, word.checked); });
     });
+  }
+  // a link named by its sentences ("3,4:5"): rows are numbered by position, which a merge or a
+  // split before them changes
+  function linkKey(k) { return k.src.join(',') + ':' + k.tgt.join(','); }
+  function indexOfKey(key) {
+    for (var j = 0; j < state.links.length; j++) if (linkKey(state.links[j]) === key) return j;
+    return -1;
+  }
+  function rowOfKey(key) {
+    return Array.prototype.find.call(document.querySelectorAll('#grid .r[data-i]'), function (r) { return r.dataset.key === key; }) || null;
   }
   function load() {
     var q = file ? '?file=' + encodeURIComponent(file) : '';
@@ -127,7 +138,8 @@
   // the file changed behind the page (409): show it as it is now, so nothing offered is stale
   function reloadAfterConflict() {
     var q = file ? '?file=' + encodeURIComponent(file) : '';
-    return call('/api/state' + q).then(function (s) { adopt(s); render(); }).catch(function () {});
+    // the file may hold other texts now: the search reads them afresh, as load() does
+    return call('/api/state' + q).then(function (s) { foldedSides = {}; adopt(s); render(); }).catch(function () {});
   }
   function op(name, args, message, focus) {
     if (!state) { setStatus('Not saved: no alignment is loaded', false); return Promise.resolve(); }
@@ -137,6 +149,27 @@
       // a relinked comparable link moves to its place in the text: show the row the server says
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
       return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + freed(s.unlinked);
+    });
+  }
+  // a change to one link (``key``, see linkKey; with ``next``, the link after it too), found again
+  // by its sentences when it is sent: a change queued behind another (a merge renumbers the rows
+  // after it) lands on the link the reader chose, never on the one that now has its number, or is
+  // refused when that link is gone. ``message(j)``: what was saved, j the link's number then.
+  function linkOp(key, name, extra, message, next, noFlash) {
+    if (!state) { setStatus('Not saved: no alignment is loaded', false); return Promise.resolve(); }
+    var asked = indexOfKey(key), at = asked;
+    return enqueue(function () {
+      at = indexOfKey(key);
+      var other = next === undefined ? -1 : indexOfKey(next);
+      if (at < 0 || (next !== undefined && other !== at + 1)) {
+        return Promise.reject(new Error('link ' + asked + ' changed before this change to it was sent: redo it'));
+      }
+      var args = Object.assign({link: at}, extra);
+      if (next !== undefined) args.other = other;
+      return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
+    }, function (s) {
+      if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
+      return 'Saved: ' + message(at) + freed(s.unlinked);
     });
   }
   // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
@@ -208,7 +241,7 @@
   }
   function row(k, i) {
     var r = el('div', 'r ' + k.band + (k.status ? ' ' + k.status : '') + (k.numbers === 'differ' ? ' nd' : ''));
-    r.id = 'L' + i; r.setAttribute('role', 'row'); r.dataset.i = i; r.title = k.hover;
+    r.id = 'L' + i; r.setAttribute('role', 'row'); r.dataset.i = i; r.dataset.key = linkKey(k); r.title = k.hover;
     r.tabIndex = -1;  // focused by a click on its text: then a / r accept / reject it
     var n = el('div', 'n'); n.appendChild(el('b', null, i));
     n.appendChild(el('small', null, ids(k.src) + ' ↔ ' + ids(k.tgt)));
@@ -252,10 +285,6 @@
     r.appendChild(m);
     return r;
   }
-  function rowIds(i) {  // the sentences a row shows (to tell whether row i is still the same link)
-    var small = document.querySelector('#L' + i + ' .n small');
-    return small ? small.textContent : null;
-  }
   function render() {
     var sel = document.getElementById('file');
     sel.textContent = '';
@@ -286,15 +315,25 @@
     // a reply that lands while the reader types a note must not wipe what is typed
     var act = document.activeElement;
     var focusAt = focusOf(act);
-    var typing = act && act.classList.contains('note')
-      ? {i: act.dataset.i, value: act.value, at: act.selectionStart, ids: rowIds(act.dataset.i)} : null;
-    grid.textContent = '';
+    var typing = act && act.classList.contains('note') && act.closest('.r[data-i]')
+      ? {key: act.closest('.r[data-i]').dataset.key, i: act.dataset.i, value: act.value, at: act.selectionStart} : null;
+    // removing a note field being typed in fires its change event (Chromium): that is no save of a
+    // note half typed, whose row number may now be another link's
+    rendering = true;
+    try { grid.textContent = ''; } finally { rendering = false; }
     grid.appendChild(h);
     shown = 0;
     more(want);
-    if (typing) {
-      var back = document.querySelector('#L' + typing.i + ' input.note');
-      if (back && rowIds(typing.i) === typing.ids) { back.value = typing.value; back.focus(); back.setSelectionRange(typing.at, typing.at); }
+    if (typing) {  // the same link's field (found by its sentences: a merge above renumbers it)
+      var was = state.links[indexOfKey(typing.key)];
+      if (was) ensureRow(indexOfKey(typing.key));
+      var home = rowOfKey(typing.key), back = home && home.querySelector('input.note');
+      if (back) { back.value = typing.value; back.focus(); back.setSelectionRange(typing.at, typing.at); }
+      else if (!was && typing.value !== '') {
+        failed.push({msg: 'the note typed on link ' + typing.i + ' (' + typing.key.replace(':', ' ↔ ') +
+          '): that link was changed meanwhile; the note was "' + typing.value + '"', shown: null});
+        report('');
+      }
     }
     var um = document.getElementById('unmatched');
     um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
@@ -449,7 +488,7 @@
     });
   }
   function relinkEditor(i) {
-    var k = state.links[i], m = document.querySelector('#L' + i + ' .m');
+    var k = state.links[i], m = document.querySelector('#L' + i + ' .m'), key = linkKey(k);
     if (m.querySelector('.relink')) return;
     var f = el('form', 'relink');
     var s = el('input'); s.value = k.src.join(','); s.setAttribute('aria-label', state.src.label + ' sentences');
@@ -463,27 +502,29 @@
     f.addEventListener('keydown', function (e) { if (e.key === 'Escape') { e.preventDefault(); cancel(); } });
     f.addEventListener('submit', function (e) {
       e.preventDefault();
-      op('relink', {link: i, src: s.value, tgt: t.value}, 'relinked link ' + i, i);
+      linkOp(key, 'relink', {src: s.value, tgt: t.value}, function (j) { return 'relinked link ' + j; });
     });
     m.appendChild(f); s.focus();
   }
   document.getElementById('grid').addEventListener('click', function (e) {
     var b = e.target.closest('button[data-act]');
     if (!b) return;
-    var i = parseInt(b.dataset.i, 10), k = state.links[i];
+    var i = parseInt(b.dataset.i, 10), k = state.links[i], key = linkKey(k);
+    var said = function (what) { return function (j) { return 'link ' + j + ' ' + what; }; };
     switch (b.dataset.act) {
-      case 'accept': op('status', {link: i, status: k.status === 'accepted' ? '' : 'accepted'}, 'link ' + i + ' ' + (k.status === 'accepted' ? 'unmarked' : 'accepted'), i); break;
-      case 'reject': op('status', {link: i, status: k.status === 'rejected' ? '' : 'rejected'}, 'link ' + i + ' ' + (k.status === 'rejected' ? 'unmarked' : 'rejected'), i); break;
-      case 'merge': op('merge', {link: i, other: i + 1}, 'merged links ' + i + ' and ' + (i + 1), i); break;
-      case 'split': op('split', {link: i}, 'split link ' + i, i); break;
-      case 'delete': op('delete', {link: i}, 'removed link ' + i); break;
+      case 'accept': linkOp(key, 'status', {status: k.status === 'accepted' ? '' : 'accepted'}, said(k.status === 'accepted' ? 'unmarked' : 'accepted')); break;
+      case 'reject': linkOp(key, 'status', {status: k.status === 'rejected' ? '' : 'rejected'}, said(k.status === 'rejected' ? 'unmarked' : 'rejected')); break;
+      case 'merge': linkOp(key, 'merge', {}, function (j) { return 'merged links ' + j + ' and ' + (j + 1); }, linkKey(state.links[i + 1])); break;
+      case 'split': linkOp(key, 'split', {}, function (j) { return 'split link ' + j; }); break;
+      case 'delete': linkOp(key, 'delete', {}, function (j) { return 'removed link ' + j; }, undefined, true); break;
       case 'relink': relinkEditor(i); break;
     }
   });
   document.getElementById('grid').addEventListener('change', function (e) {
-    if (!e.target.classList.contains('note')) return;
-    var i = parseInt(e.target.dataset.i, 10);
-    op('note', {link: i, note: e.target.value}, 'note on link ' + i);
+    if (!e.target.classList.contains('note') || rendering) return;
+    var home = e.target.closest('.r[data-i]');
+    if (!home) return;
+    linkOp(home.dataset.key, 'note', {note: e.target.value}, function (j) { return 'note on link ' + j; }, undefined, true);
   });
   document.getElementById('grid').addEventListener('keydown', function (e) {
     // Enter saves a note and gives the keys back to its row (blur() left them on the page body,
