@@ -175,6 +175,9 @@ def read_alignment(path: str | Path) -> Alignment:
             raise InputError(f"{path}: this is a {kind} export of pairs; this command {_NATIVE_HINT}") from None
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg}); this command "
                          f"{_NATIVE_HINT}") from None
+    except ValueError as exc:  # a number of over 4,300 digits (Python's limit on int conversion)
+        raise InputError(f"{path}: not an alignment ({str(exc).split(':')[0]}); this command "
+                         f"{_NATIVE_HINT}") from None
     if not isinstance(obj, dict) or obj.get("format") != JSON_FORMAT:
         raise InputError(f"{path}: not a parallel alignment file (no \"format\": \"{JSON_FORMAT}\"); "
                          f"this command {_NATIVE_HINT}")
@@ -208,7 +211,7 @@ def _content_kind(text: str) -> str | None:
         return "tmx"
     if "\t" in first:
         return "tsv"
-    if first.startswith("["):
+    if re.match(r"\[[\d\s,]*\]\s*:\s*\[", first):  # [0, 1]:[2] (a JSON array is none)
         return "vecalign"
     return None
 
