@@ -800,7 +800,7 @@ def test_a_pair_done_again_keeps_its_review_decisions_aside(tmp_path: Path) -> N
     assert (out / "covid.json").read_bytes() == fresh  # made again
     assert (out / "covid.reviewed.json").read_bytes() == reviewed
     assert (out / f"covid.reviewed.json{HISTORY_SUFFIX}").is_file() and not (out / f"covid.json{HISTORY_SUFFIX}").exists()
-    assert "covid.json held review decisions (2 links)" in res.stderr
+    assert "covid.json held review decisions (2 links); the pair was aligned again" in res.stderr
     assert "kept as covid.reviewed.json" in res.stderr
     ReviewStore(out / "covid.json").apply("status", {"link": 2, "status": "accepted"})
     (tmp_path / "c.en").unlink()  # now the pair fails: its outputs go, the reviewed file does not
@@ -809,3 +809,21 @@ def test_a_pair_done_again_keeps_its_review_decisions_aside(tmp_path: Path) -> N
     assert (out / "covid.reviewed.json").read_bytes() == reviewed
     assert '"accepted"' in (out / "covid.reviewed-2.json").read_text(encoding="utf-8")
     assert "kept as covid.reviewed-2.json" in res.stderr
+    # stop 47: it said the outputs "were made again" when the pair had failed and none were made
+    assert "the pair failed, so its outputs were removed" in res.stderr and "aligned again" not in res.stderr
+
+
+def test_a_run_where_every_pair_failed_writes_no_empty_signature(tmp_path: Path) -> None:
+    """Every pair failed: `_all.tsv` is the header alone and `_all.jsonl` empty (no pairs), and
+    there was a 0-byte `_all.tsv.sig` beside them, a signature of nothing; there is none now, and a
+    signature left by an earlier run of the folder goes too (it would speak for pairs now gone)."""
+    (tmp_path / "b.ar").write_bytes(b"\x00\x01binary")
+    (tmp_path / "b.en").write_text("An English sentence.\n", encoding="utf-8")
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\nb\tb.ar\tb.en\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"{COMBINED}.sig").write_text("model:use-m3|mode:parallel\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(tmp_path / "m.tsv"), "-o", str(out), "-q"])
+    assert res.exit_code == 1 and "1 of 1 pairs failed" in res.stderr, res.output
+    assert (out / COMBINED).read_text(encoding="utf-8").startswith("pair\t")
+    assert not (out / f"{COMBINED}.sig").exists()

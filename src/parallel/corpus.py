@@ -463,13 +463,14 @@ def _drop_joins(out: Path) -> None:
     (out / SUMMARY).unlink(missing_ok=True)
 
 
-def _keep_reviewed(out: Path, name: str) -> str | None:
+def _keep_reviewed(out: Path, name: str, failed: bool = False) -> str | None:
     """Move a pair's native JSON aside when a reviewer worked on it (a link accepted, rejected,
     edited or noted in ``review``, or an undo history beside it), before the pair's outputs are
     replaced (aligned again: its input, options or version changed, or ``--no-resume``) or removed
     (it failed): the run redid it and the decisions were gone without a word. It goes, with its
     history, to the first free ``NAME.reviewed.json`` / ``NAME.reviewed-N.json``; returns what to
-    tell the user, or None (nothing reviewed)."""
+    tell the user, or None (nothing reviewed). ``failed``: the pair failed, so its outputs are
+    removed, not made again."""
     import os
 
     from .review.store import HISTORY_SUFFIX
@@ -495,8 +496,10 @@ def _keep_reviewed(out: Path, name: str) -> str | None:
     os.replace(path, target)
     if history.is_file():
         os.replace(history, target.with_name(target.name + HISTORY_SUFFIX))
-    return (f"{path.name} held review decisions ({reviewed} link{'' if reviewed == 1 else 's'}); the pair's outputs "
-            f"were made again, and the reviewed file is kept as {target.name}")
+    held = (f"review decisions ({reviewed} link{'' if reviewed == 1 else 's'})" if reviewed
+            else "an undo history of review edits")
+    done = "failed, so its outputs were removed" if failed else "was aligned again"
+    return f"{path.name} held {held}; the pair {done}, and the reviewed file is kept as {target.name}"
 
 
 def _forget(out: Path, name: str) -> None:
@@ -584,7 +587,10 @@ def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_n
     # eval scores it as no pairs found instead of refusing the file for lacking it
     rowless = any(len(lines) <= 1 for lines in rows.values())
     sidecar = pairs_sidecar(own, by_pair=rowless)
-    write_if_changed(out / f"{tsv_name}.sig", lambda: [sidecar + "\n" if sidecar else ""])
+    if sidecar:
+        write_if_changed(out / f"{tsv_name}.sig", lambda: [sidecar + "\n"])
+    else:  # no pair made (every one failed): no signature, rather than an empty one
+        (out / f"{tsv_name}.sig").unlink(missing_ok=True)
 
     def joined() -> Iterator[str]:
         header_written = False
@@ -743,7 +749,7 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         summary.failures[name] = why
         if _marker(out, name).exists() or any(p.exists() for p in pair_files(out, name)):
             changing()
-        aside = _keep_reviewed(out, name)
+        aside = _keep_reviewed(out, name, failed=True)
         if aside:
             kept_aside[name] = aside
         _forget(out, name)
