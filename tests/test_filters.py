@@ -565,3 +565,26 @@ def test_filter_of_stdin_needs_from(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_the_edges_of_the_thresholds_are_still_filters() -> None:
     assert build_filters(min_cosine=1.0) and build_filters(min_length_ratio=0.0, max_length_ratio=0.0)
     assert build_filters(status="accepted,rejected", drop_rejected=True)
+
+
+def test_an_alignment_made_from_pairs_that_miss_sentences_says_so(tmp_path: Path) -> None:
+    """filter of a pairs export written without --keep-empty to Vecalign (or the native JSON) wrote
+    an alignment lacking every sentence no row named (a 1-0 link, an unmatched sentence), with exit
+    0 and no word; it says which sentences are unknown and what to use instead. A file that names
+    every sentence (--keep-empty) converts in silence."""
+    src = make_doc(["A one.", "A two.", "A three."], "ar")
+    tgt = make_doc(["E one.", "E three."], "en")
+    al = Alignment(src, tgt, [Link((0,), (0,), 0.9), Link((1,), (), 0.0), Link((2,), (1,), 0.8)], "parallel",
+                   "model:t|mode:parallel|src:ar|tgt:en")
+    for keep in (False, True):
+        export(al, str(tmp_path / "p.tsv"), sidecar=True, keep_empty=keep)
+        for fmt in ("vecalign", "json"):
+            res = CliRunner().invoke(main, ["filter", str(tmp_path / "p.tsv"), "-f", fmt, "-o", str(tmp_path / f"o.{fmt}")])
+            assert res.exit_code == 0, res.output
+            said = [x for x in res.stderr.splitlines() if "holds pairs only" in x]
+            if keep:
+                assert said == [], res.stderr
+            else:
+                assert len(said) == 1 and "(ar 1)" in said[0] and "--keep-empty" in said[0], res.stderr
+        lines = (tmp_path / "o.vecalign").read_text(encoding="utf-8").splitlines()
+        assert ("[1]:[]:0.0000" in lines) == keep

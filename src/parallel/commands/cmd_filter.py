@@ -222,6 +222,28 @@ def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
                          "NAME.json)")
 
 
+def pairs_only_note(file: str, al: Any, in_fmt: str, out_fmt: str) -> str | None:
+    """What a Vecalign or native JSON output made from a pairs export (tsv, jsonl, tmx) lacks: the
+    file holds the sentences of its rows only, so a sentence no row names (a parallel alignment's
+    1-0/0-1 link, a comparable one's unmatched sentence, written without --keep-empty) and any
+    sentence after the last row are not known. None where no sentence before the last row is
+    unknown (an alignment format read, or a file written with --keep-empty, which names every
+    sentence; what may follow the last row cannot be told)."""
+    from ..readers import REBUILT
+
+    if out_fmt not in ALIGNMENT_FORMATS or in_fmt in ALIGNMENT_FORMATS or not al.info.get(REBUILT):
+        return None
+    unknown = [(al.src.lang, i) for i, seg in enumerate(al.src.segments) if not seg.text] + \
+              [(al.tgt.lang, j) for j, seg in enumerate(al.tgt.segments) if not seg.text]
+    if not unknown:
+        return None
+    shown = ", ".join(f"{lang} {i}" for lang, i in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
+    return (f"{file} holds pairs only (written without --keep-empty): the sentences no row names ({shown}), "
+            f"and any after its last row, are unknown (an empty text in a json output), so the {out_fmt} "
+            "output is not the whole alignment; use the alignment's own .align or .json, or export it with "
+            "--keep-empty")
+
+
 def forget_split_guesses(read: Any, kept: Any) -> Any:
     """``kept`` with the text of every sentence that only a dropped link of several sentences a side
     gave set to "" (unknown), as if the file had never held it: a pairs export joins such a side's
@@ -407,7 +429,10 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
             log(f"note: {file} does not hold the texts of {unknown} unmatched sentence(s) (it was written "
                 "without --keep-empty): they are left out; align again with --keep-empty to list them (mine lists "
                 "only its pairs)")
+    partial = pairs_only_note(file, al, in_fmt, out_fmt)
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
+    if log and partial is not None:
+        log(f"note: {partial}")
     left = unmatched_note(kept, out_fmt, keep_empty) if log else None
     if log and left:
         log(f"note: {left}")
