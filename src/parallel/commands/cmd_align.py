@@ -95,7 +95,8 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
 
     review_opts = review_flags(filter_opts)
     if review_opts:  # --status accepted wrote no link, and the log only counted what the filter removed
-        raise InputError(f"{', '.join(review_opts)} keep links by their review decision, and a new alignment "
+        raise InputError(f"{' and '.join(review_opts)} keep{'s' if len(review_opts) == 1 else ''} links by their "
+                         "review decision, and a new alignment "
                          "has none yet; review it (parallel-corpus review), then filter the reviewed file")
     check_output_path(output)
     from ..export import check_destination
