@@ -1032,3 +1032,25 @@ def test_arabic_naming_products_in_latin_letters_is_arabic(tmp_path: Path) -> No
     assert "model:use-m3|" in sig and "src:ar" in sig
     r = cli("align", src, tgt, "--presplit", "--src-lang", "ar", "-q", "-o", tmp_path / "t.tsv")
     assert r.returncode == 0, r.stderr
+
+
+def test_a_json_number_too_long_for_python_is_bad_input_not_an_internal_error(tmp_path: Path) -> None:
+    """A native JSON holding an integer of 5,000 digits: json.loads raises a plain ValueError
+    (Python's limit on int conversion), which filter, grep, report and eval gave as an internal
+    error (exit 1); a JSON array named .json was called a Vecalign export, and --from vecalign,
+    the advice, then failed on its first line."""
+    big = tmp_path / "bigint.json"
+    big.write_text('{"format": "parallel-alignment", "version": 1, "x": ' + "9" * 5000 + "}", encoding="utf-8")
+    for args in (["filter", big, "-o", tmp_path / "o.tsv"], ["grep", "a", big],
+                 ["report", big, "--no-matrix", "-o", tmp_path / "x.html"], ["eval", big, big]):
+        r = cli(*args)
+        assert r.returncode == 2, (args, r.stderr)
+        assert "4300 digits" in one_line_error(r.stderr) and "internal error" not in r.stderr
+    arr = tmp_path / "arr.json"
+    arr.write_text("[1, 2, 3]\n", encoding="utf-8")
+    r = cli("filter", arr, "-o", "-")
+    assert r.returncode == 2 and "not a parallel alignment file" in one_line_error(r.stderr)
+    vec = tmp_path / "v.json"  # a Vecalign file named .json is still told apart
+    vec.write_text("[0]:[0]:0.5\n[]:[1]:0.0\n", encoding="utf-8")
+    r = cli("filter", vec, "-o", "-")
+    assert r.returncode == 2 and "--from vecalign" in one_line_error(r.stderr)
