@@ -2063,3 +2063,27 @@ def test_a_search_after_the_file_was_replaced_reads_the_new_text(tmp_path: Path,
         expect(page.locator("#found")).to_have_text("0 of 2 links hold it")
         page.fill("#find", "carillon")
         expect(page.locator("#found")).to_have_text("1 of 2 links hold it")
+
+
+def test_a_reply_landing_between_press_and_release_does_not_lose_the_click(tmp_path: Path, page: Any) -> None:
+    """A note saved as the click on Accept takes the focus from it: when its reply landed before
+    the button was released, the rows were rebuilt under the pointer, the pressed button was gone
+    and the click (the accept) was lost. The rows are rebuilt after the click."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "press.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        held = _HeldOps(page)
+        page.fill("#L0 input.note", "checked")
+        box = page.locator("#L1 button[data-act=accept]").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()  # the note's field loses the focus: its change is sent (and held)
+        held.release(page)
+        expect(page.locator("#status")).to_have_text("Saved: note on link 0")
+        page.mouse.up()
+        expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
+    al = read_alignment(path)
+    assert al.links[0].features["note"] == "checked" and al.links[1].features["status"] == "accepted"

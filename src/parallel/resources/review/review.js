@@ -120,7 +120,7 @@
       if (gen !== generation) throw new Error('a later change was not sent (the page was reloaded): redo it');
       return send();
     }).then(function (s) {
-      adopt(s); render();
+      adopt(s); renderSoon();
       return describe(s);
     }, function (e) {
       if (!e.conflict) { failed.push({msg: e.message, shown: null}); return null; }
@@ -135,6 +135,24 @@
     queue = done;
     return done;
   }
+  // A reply that lands between the press and the release of a button (the note saved as a click
+  // on Accept takes the focus from it) must not rebuild the rows under the pointer: the button
+  // pressed would be gone and the click lost. The rows are rebuilt once the click is over.
+  var pressed = false, renderLater = false;
+  function renderSoon() {
+    if (pressed) renderLater = true; else render();
+  }
+  document.addEventListener('pointerdown', function (e) {
+    pressed = !!(e.target.closest && e.target.closest('#grid button, #grid input, #below-list button'));
+  }, true);
+  function released() {
+    if (!pressed) return;
+    pressed = false;
+    // after the click this release makes (dispatched in the same task)
+    if (renderLater) setTimeout(function () { if (!pressed && renderLater) { renderLater = false; render(); } }, 0);
+  }
+  document.addEventListener('pointerup', released, true);
+  document.addEventListener('pointercancel', released, true);
   // the file changed behind the page (409): show it as it is now, so nothing offered is stale
   function reloadAfterConflict() {
     var q = file ? '?file=' + encodeURIComponent(file) : '';
@@ -286,6 +304,7 @@
     return r;
   }
   function render() {
+    renderLater = false;
     var sel = document.getElementById('file');
     sel.textContent = '';
     state.files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === state.file; sel.appendChild(o); });
