@@ -3,6 +3,7 @@ cost on a cold run.
 
     .venv/bin/python bench/reliability_bench.py              # 125 KB and 1 MB lines
     .venv/bin/python bench/reliability_bench.py --sizes 1000000 --kind base64
+    .venv/bin/python bench/reliability_bench.py --sizes 2000000 --kind prose   # an article on one line
     .venv/bin/python bench/reliability_bench.py --cache 100000   # cold run, cache vs --no-cache
     .venv/bin/python bench/reliability_bench.py --cache-writes 100000   # the cache's own cost
     .venv/bin/python bench/reliability_bench.py --omission 100   # a long untranslated passage
@@ -51,6 +52,9 @@ def peak(args: list[str]) -> tuple[int, int, float]:
 
 def huge_line(size: int, kind: str) -> str:
     rng = random.Random(16)
+    if kind == "prose":  # the seed's English article, its lines joined, again and again: names, numbers, clauses
+        text = " ".join((ROOT / "corpus" / "covid-cooperation.en.txt").read_text(encoding="utf-8").split())
+        return ((text + " ") * (size // len(text) + 1))[:size]
     if kind == "base64":
         return base64.b64encode(rng.randbytes(size * 3 // 4)).decode()[:size]
     words = ["cooperation", "epidemic", "China", "experts", "health", "world", "data", "medical"]
@@ -65,9 +69,11 @@ def long_line(sizes: list[int], kind: str) -> None:
         (d / "doc.ar").write_text(AR, encoding="utf-8")
         for size in sizes:
             (d / "huge.en").write_text(EN + huge_line(size, kind) + "\n", encoding="utf-8")
+            # prose: one sentence a line as given (--presplit), so the line stays one "sentence" of
+            # thousands of clauses and names (it took 9 minutes at 2 MB before stop 47)
             rc, kb, dt = peak(["align", str(d / "huge.en"), str(d / "doc.ar"), "--src-lang", "en",
                                "--tgt-lang", "ar", "--force-lang", "--no-cache", "-q",
-                               "-o", str(d / "out.tsv")])
+                               *(["--presplit"] if kind == "prose" else []), "-o", str(d / "out.tsv")])
             print(f"| {size:,} chars | {rc} | {kb / 1024:.0f} | {dt:.1f} |")
 
 
@@ -153,7 +159,7 @@ def omission(gap_lines: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[125_000, 1_000_000])
-    ap.add_argument("--kind", choices=["words", "base64"], default="words")
+    ap.add_argument("--kind", choices=["words", "base64", "prose"], default="words")
     ap.add_argument("--cache", type=int, metavar="N", default=0,
                     help="instead: cold embedding of N sentences with and without the cache")
     ap.add_argument("--cache-writes", type=int, metavar="N", default=0,

@@ -364,7 +364,7 @@ def _names(en: str) -> list[tuple[str, bool]]:
             continue
         if (w.isupper() and len(w) <= 5) or (w.endswith("s") and w[:-1].isupper() and len(w) <= 6):
             continue  # acronyms (and their plurals) are translated (WHO -> منظمة الصحة العالمية, MPs)
-        before = en[:m.start()].rstrip(" \t\"'“‘«(")
+        before = en[max(0, m.start() - 40):m.start()].rstrip(" \t\"'“‘«(")  # not the whole text before it
         out.append((w, not before or before[-1] in ".!?:;"))
     return out
 
@@ -490,6 +490,12 @@ def entities(text: str, arabic: bool) -> set[int]:
     return {n for n, p in enumerate(pats) if p.search(text) and not (n == 1 and re.search(r"\bUS\b|\bus\b", text) and not re.search(r"\bU\.?S\b", text))}
 
 
+#: Characters of each text that :func:`text_evidence` reads: far more than any sentence holds (the
+#: encoder reads 2,000), so that a "sentence" of megabytes (a file with no line break) costs
+#: seconds, not minutes.
+EVIDENCE_CHARS = 20_000
+
+
 def text_evidence(src: str, tgt: str) -> list[float]:
     """Number, date, name and Latin-token agreement of two texts (any side may be Arabic).
 
@@ -505,8 +511,9 @@ def text_evidence(src: str, tgt: str) -> list[float]:
     from .evidence import months, unmatched, with_optional
     from .normalize import presentation_forms_as_letters
 
-    # text copied out of a PDF writes Arabic letters in their presentation forms (ﺍﻟﺼﻴﻦ: الصين)
-    src, tgt = presentation_forms_as_letters(src), presentation_forms_as_letters(tgt)
+    # text copied out of a PDF writes Arabic letters in their presentation forms (ﺍﻟﺼﻴﻦ: الصين);
+    # a "sentence" of megabytes (a file with no line breaks) is read as far as any sentence goes
+    src, tgt = (presentation_forms_as_letters(x[:EVIDENCE_CHARS]) for x in (src, tgt))
     ea, ha, wa = numbers_split(src)
     eb, hb, wb = numbers_split(tgt)
     a, b = with_optional(ea | ha, eb | hb, src, tgt)  # a list marker or a code counts where both hold it
@@ -543,28 +550,29 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             skels = _ar_word_skeletons(ar)
             runs: frozenset[str] | None = None  # made when a name is not found word by word
             latin_ar = {w.lower() for w in _LATIN_WORD.findall(ar)}
-            hit = miss = 0
+            hit, miss = 0.0, 0
+            # what each name's search found, (hit, missing), looked for once however often it is said
+            seen: dict[str, tuple[float, bool]] = {}
             for nm, initial in names:
-                title = _title_found(nm, ar)
-                if title is not None:  # translated, not transliterated: found, or no evidence
-                    hit += title
-                    continue
-                own = _name_skeletons(nm)
-                found = nm.lower() in latin_ar or any(len(sk) >= 2 and any(_close(sk, s) for s in skels)
-                                                      for sk in own)
-                if not found:
-                    runs = _ar_runs(ar) if runs is None else runs
-                    found = bool((own | _pinyin(nm)) & runs)
-                if not found:  # a place Arabic names its own way, or a name of two words written as one
-                    found = _exonym_found(nm, ar) or any(_close(joined, s) for joined in compounds.get(nm, ())
-                                                         for s in skels)
-                if found:
-                    hit += 1
-                elif max(len(sk) for sk in own) < 2:
-                    # under two consonants (Ohio -> h): nothing to look for, neither found
-                    # nor missing
-                    continue
-                elif not (initial and _ordinary_opener(nm)):
+                if nm not in seen:
+                    title = _title_found(nm, ar)
+                    if title is not None:  # translated, not transliterated: found, or no evidence
+                        seen[nm] = (float(title), False)
+                    else:
+                        own = _name_skeletons(nm)
+                        found = nm.lower() in latin_ar or any(len(sk) >= 2 and any(_close(sk, s) for s in skels)
+                                                              for sk in own)
+                        if not found:
+                            runs = _ar_runs(ar) if runs is None else runs
+                            found = bool((own | _pinyin(nm)) & runs)
+                        if not found:  # a place Arabic names its own way, or a name of two words written as one
+                            found = _exonym_found(nm, ar) or any(_close(joined, s) for joined in compounds.get(nm, ())
+                                                                 for s in skels)
+                        # under two consonants (Ohio -> h): nothing to look for, neither found nor missing
+                        seen[nm] = (1.0, False) if found else (0.0, max(len(sk) for sk in own) >= 2)
+                found_, missing = seen[nm]
+                hit += found_
+                if missing and not (initial and _ordinary_opener(nm)):
                     miss += 1
             if hit + miss:
                 name_match = hit / (hit + miss)

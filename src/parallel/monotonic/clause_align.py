@@ -4,6 +4,7 @@ unlinked sentences to a neighbouring link.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -307,18 +308,31 @@ def _within_limit(runs: list[list[tuple[set[int], list[int], float]]], owner_of:
             continue
         heaviest = max(range(len(run)), key=lambda x: run[x][2])
         best, lo, hi = -np.inf, heaviest, heaviest + 1  # no run fits: the heaviest link alone
+        # the window of consecutive links from each start, as far as it fits (a sliding window: a
+        # sentence of thousands of clauses, most of them unlinked, made this quadratic)
+        held: Counter[int] = Counter()
+        fine = end = 0
+        w = 0.0
         for a in range(len(run)):
-            sents: set[int] = set()
-            fine = 0
-            w = 0.0
-            for b in range(a, len(run)):
-                sents |= run[b][0]
-                fine += len(run[b][1])
-                w += run[b][2]
-                if len(sents) > limit or fine > limit:
+            end = max(end, a)
+            while end < len(run):
+                grown = len(held) + len(run[end][0] - held.keys())
+                if grown > limit or fine + len(run[end][1]) > limit:
                     break
+                held.update(run[end][0])
+                fine += len(run[end][1])
+                w += run[end][2]
+                end += 1
+            if end > a:
+                stop = end  # links of no clause at its end add nothing: they stay out of it
+                while stop > a + 1 and run[stop - 1][2] == 0.0:
+                    stop -= 1
                 if w > best:
-                    best, lo, hi = w, a, b + 1
+                    best, lo, hi = w, a, stop
+                held.subtract(run[a][0])
+                held += Counter()  # drop the sentences no longer held
+                fine -= len(run[a][1])
+                w -= run[a][2]
         for x in range(len(run)):
             if x == lo:
                 new_runs.append(run[lo:hi])
