@@ -71,6 +71,17 @@ def _share(text: str, script: str) -> float:
     return share if found == script else 0.0
 
 
+def _side_script(lines: Sequence[str]) -> str | None:
+    """The script of a side's text (:func:`parallel.lang.script_of`), told by two patterns where
+    one script holds most letters (naming every letter costs more than the rest of this module)."""
+    sample = langs.spread_sample("\n".join(lines), _SAMPLE // 3)
+    letters = len(_LETTERS.findall(sample))
+    for script, pattern in _SCRIPT_LETTERS.items():
+        if letters and len(pattern.findall(sample)) >= 0.8 * letters:
+            return script
+    return langs.script_of(sample)[0]
+
+
 def _trigrams(text: str) -> set[str]:
     x = _NON_WORD.sub(" ", text.lower())
     return {x[i:i + 3] for i in range(len(x) - 2)}
@@ -100,17 +111,17 @@ def untranslated(side: Sequence[str], other: Sequence[str]) -> np.ndarray:
     out = np.zeros(len(side), bool)
     if not side or not other:
         return out
-    own_script = langs.script_of(langs.spread_sample("\n".join(side), _SAMPLE))[0]
-    their_script = langs.script_of(langs.spread_sample("\n".join(other), _SAMPLE))[0]
+    own_script, their_script = _side_script(side), _side_script(other)
     if own_script is None or their_script is None:
         return out
-    words = _words(side)
-    long_enough = np.array([len(w) >= _MIN_WORDS for w in words])
     if own_script != their_script:
-        found = [bool(ok) and _share(langs.without_addresses(x), their_script) >= 0.9
-                 for x, ok in zip(side, long_enough, strict=True)]
+        # most lines hold no letter of the other script at all: one quick search each
+        hint = _SCRIPT_LETTERS.get(their_script)
+        found = [(hint is None or bool(hint.search(x))) and len(_WORDS.findall(langs.without_addresses(x))) >= _MIN_WORDS
+                 and _share(langs.without_addresses(x), their_script) >= 0.9 for x in side]
     else:
-        found = _same_script(side, other, words, long_enough)
+        words = _words(side)
+        found = _same_script(side, other, words, np.array([len(w) >= _MIN_WORDS for w in words]))
     if not any(found):
         return out
     their_grams = [_trigrams(x) for x in other]
