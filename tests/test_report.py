@@ -997,3 +997,37 @@ def test_find_never_matches_across_two_sentences_of_a_link_in_a_real_browser(tmp
             sync_api.expect(page.locator("#shown")).to_have_text(f"{len(want['links'])} of 2 links shown")
         assert grep_finds(al, "cooperation was", case=False, word=False)["links"] == []
         assert grep_finds(al, "was essential", case=False, word=False)["links"] == [1]
+
+
+def test_a_sentence_with_no_counterpart_is_not_counted_as_a_pair(tmp_path: Path) -> None:
+    """A 1-0 link's length_ratio is its length and its sentence's numbers have no partner: the
+    summary charted the ratio (median 33 over a page of gaps) and counted it among the number
+    disagreements, and the "number disagreements only" view listed it. A pair's are counted."""
+    from parallel.report import link_views, summary_html
+
+    ar = make_doc(["قالت الوزارة إن 30 دولة شاركت.", "وزار 120 خبيرا المدينة في 2019."], "ar", "d.ar.txt")
+    en = make_doc(["The ministry said 40 countries took part."], "en", "d.en.txt")
+    al = Alignment(ar, en, (Link((0,), (0,), 0.8, {"p": 0.7, "numbers": "differ", "numbers_src": "30",
+                                                   "numbers_tgt": "40", "length_ratio": 0.8}),
+                            Link((1,), (), 0.0, {"numbers": "differ", "numbers_src": "120 2019",
+                                                 "numbers_tgt": "", "length_ratio": 33.0})),
+                   "parallel", "model:use-m3|mode:parallel")
+    views = link_views(al)
+    assert [v.numbers for v in views] == ["differ", ""] and [v.length_ratio for v in views] == [0.8, None]
+    page = summary_html(al, views)
+    assert "<td>number disagreements</td><td><b>1</b></td>" in page
+    assert "n=1," in page and "n=2" not in page
+
+
+def test_a_report_with_no_pair_kept_explains_p(tmp_path: Path) -> None:
+    """Comparable texts with nothing over the bar: the legend said "confidence = link score" with
+    score bands, while the pairs below the bar listed under it have p."""
+    ar = make_doc(["قالت الوزارة إن الوضع مستقر."], "ar", "d.ar.txt")
+    en = make_doc(["The football season starts in August."], "en", "d.en.txt")
+    al = Alignment(ar, en, (), "comparable", "model:use-m3|mode:comparable",
+                   info={"below_bar": [{"src": 0, "tgt": 0, "p": 0.02, "cosine": 0.1, "numbers": "",
+                                        "numbers_src": "", "numbers_tgt": ""}]})
+    target = tmp_path / "r.html"
+    write_report(al, target, matrix=False)
+    page = target.read_text(encoding="utf-8")
+    assert "high p ≥" in page and "confidence = link score" not in page

@@ -96,6 +96,9 @@ def confidence_legend(al: Alignment) -> dict[str, Any]:
     (high, mid, low, gap, and "no p" when a link lacks the measure) and ``text``, what the measure
     is. A file without p is coloured by cosine bands and says so."""
     measure = confidence_measure(al.links)
+    if measure == "score" and not any(k.src and k.tgt for k in al.links) and any(
+            isinstance(c, dict) and "p" in c for c in al.info.get("below_bar") or ()):
+        measure = "p"  # no pair kept (comparable texts with nothing over the bar): its candidates have p
     hi, lo = (P_HIGH, P_LOW) if measure == "p" else (HIGH, LOW)
     keys = [["high", f"high {measure} ≥ {hi}", ""], ["mid", f"mid {lo}–{hi}", ""],
             ["low", f"low < {lo}", ""], ["gap", "gap", "a sentence with no counterpart (1-0 / 0-1)"]]
@@ -200,16 +203,19 @@ def link_views(al: Alignment) -> list[LinkView]:
         src, tgt = al.src_text(link), al.tgt_text(link)
         conf, band = measured_confidence(link, measure)
         f = link.features
-        ratio = _num(f.get("length_ratio"))
+        # a 1-0 / 0-1 link (a sentence with no counterpart) has no length ratio and no number
+        # agreement: its file may carry them (the ratio is then its length), the page does not
+        # show, count or chart them as a pair's
+        ratio = _num(f.get("length_ratio")) if link.src and link.tgt else None
         if ratio is None and link.src and link.tgt:
             ratio = len(src) / max(len(tgt), 1)
-        if "numbers" in f:
+        if not (link.src and link.tgt):
+            nums = ("", "", "")
+        elif "numbers" in f:
             nums = (str(f.get("numbers") or ""), str(f.get("numbers_src") or ""),
                     str(f.get("numbers_tgt") or ""))
-        elif link.src and link.tgt:
-            nums = _numbers(src, tgt)
         else:
-            nums = ("", "", "")
+            nums = _numbers(src, tgt)
         views.append(LinkView(i, link, src, tgt, conf, band, ratio, *nums))
     return views
 
