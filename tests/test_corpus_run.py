@@ -477,6 +477,18 @@ def test_pairs_in_two_directions_are_joined_one_direction_a_file(tmp_path: Path)
         src = direction.split("-")[0]
         first = (moses.parent / f"{moses.name}.{direction}.{src}").read_text(encoding="utf-8").split("\n")[0]
         assert any("\u0600" <= c <= "\u06ff" for c in first) == (src == "ar")
+    # stop 47: each direction's join scores against a gold folder of every pair (the other
+    # direction's gold is said, not a missing prediction)
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for pair in ("there", "back"):
+        shutil.copy(out / f"{pair}.align", gold / f"{pair}.gold.align")
+    res = CliRunner().invoke(cli, ["eval", str(out / "_all.ar-en.tsv"), str(gold), "--gold-glob", "*.gold.align"])
+    assert res.exit_code == 0, res.output
+    assert "joins the ar-en pairs only: 1 gold document(s) of other pairs not scored (back)" in res.stderr
+    res = CliRunner().invoke(cli, ["eval", str(out / "_all.en-ar.jsonl"), str(gold), "--gold-glob", "*.gold.align",
+                                   "-q"])
+    assert res.exit_code == 0 and "F1" in res.stdout, res.output
     # one direction again: back to _all.tsv, the per-direction joins removed
     (tmp_path / "m.tsv").write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
     run_manifest(tmp_path / "m.tsv", out)

@@ -94,7 +94,7 @@ def test_sentence_chrf(tmp_path: Path) -> None:
                          "--metrics", "chrf")
     assert code == 0, err
     rows = out.split("\n\n")[0].splitlines()
-    assert rows[0] == "pair\tsrc_ids\ttgt_ids\tchrF++"
+    assert rows[0] == "entry\tsrc_ids\ttgt_ids\tchrF++"
     chrf = CHRF(word_order=2)
     for row, h, r in zip(rows[1:], HYP_EN[:3], EN, strict=True):
         assert float(row.split("\t")[3]) == pytest.approx(chrf.sentence_score(h, [r]).score, abs=0.006)

@@ -1132,3 +1132,33 @@ def test_hints_that_lead_somewhere(tmp_path: Path, shared_bench: Path) -> None:
     os.mkfifo(fifo)  # never opened: refused before it is read
     code, _, err = invoke("mine", str(fifo), str(tmp_path / "a.en"), "-o", str(tmp_path / "p.tsv"))
     assert code == 2 and "pipe: not a regular file (a pipe?)" in one_error(err)
+
+
+def test_a_sentence_left_unmatched_in_a_joined_file_keeps_its_pairs_id(tmp_path: Path) -> None:
+    """filter --keep-empty of run's _all.tsv (or of pairs mined from several files) listed the
+    sentences its bar left unmatched with the reader's internal ids (past every earlier pair's) and
+    no pair: rows "12", "17" where the pair has 8 sentences. They keep their own pair's id and name,
+    as the links do, and the output reads back to itself."""
+    sig = "model:use-m3|mode:comparable|max:auto|seg:presplit|src:ar|tgt:en|v:0.1.0"
+    head = "pair\tsrc_ids\ttgt_ids\tsrc\ttgt\tscore\tp\n"
+    rows = ["a\t0\t1\tجملة أولى.\tFirst one.\t0.5\t0.99", "b\t0\t0\tجملة ثانية.\tSecond one.\t0.5\t0.99",
+            "b\t2\t3\tجملة ثالثة.\tThird one.\t0.5\t0.60"]
+    joined = tmp_path / "_all.tsv"
+    joined.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    Path(f"{joined}.sig").write_text(f"a\t{sig}\nb\t{sig}\n", encoding="utf-8")
+    out = tmp_path / "kept.tsv"
+    code, _, err = invoke("filter", str(joined), "--min-p", "0.9", "--keep-empty", "-o", str(out), "-q")
+    assert code == 0, err
+    got = [line.split("\t")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert got == [["a", "0", "1"], ["b", "0", "0"], ["b", "2", ""], ["b", "", "3"]]
+    again = tmp_path / "again.tsv"
+    code, _, err = invoke("filter", str(out), "--keep-empty", "-o", str(again), "-q")
+    assert code == 0 and again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8"), err
+    # mt-eval --sentence names each pair by its entry in the file, its run pair and its own ids
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text("First one.\nSecond one.\nThird one.\n", encoding="utf-8")
+    code, text, err = invoke("mt-eval", "--hyp", str(hyp), "--ref", str(joined), "--sentence", "-q")
+    assert code == 0, err
+    table = [line.split("\t")[:4] for line in text.split("\n\n")[0].splitlines()]
+    assert table == [["entry", "pair", "src_ids", "tgt_ids"], ["0", "a", "0", "1"], ["1", "b", "0", "0"],
+                     ["2", "b", "2", "3"]]

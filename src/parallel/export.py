@@ -123,6 +123,21 @@ class PairRow:
         return not (self.src_ids and self.tgt_ids and self.src.strip() and self.tgt.strip())
 
 
+def own_ids(al: Alignment, ids: tuple[int, ...], feats: Mapping[str, Any], side: int) -> tuple[int, ...]:
+    """``ids`` (of ``side``, 0 source, 1 target) of a link with ``feats`` as its pair numbers them
+    (a file joining several pairs: see readers._separate_pairs), and as the file the pair was
+    mined from does (readers._separate_origins): what every writer writes."""
+    from .readers import origin_file
+
+    offsets = al.info.get("pair_offsets") or {}
+    by_origin = al.info.get("origin_offsets") or {}
+    shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
+    if by_origin:
+        key = ("src", "tgt")[side]
+        shift += (by_origin.get(key) or {}).get(origin_file(feats.get(f"{key}_origin")) or "", 0)
+    return tuple(i - shift for i in ids) if shift else ids
+
+
 def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     """The pairs every training format (tsv, jsonl, tmx, moses) writes, in link order.
 
@@ -131,19 +146,10 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
     sentences follow as empty-sided rows (``unmatched=True``). So every format holds the
     same pairs, and line n of a Moses file is record n of the JSONL and ``<tu>`` n of the TMX.
     """
-    from .readers import origin_file
-
-    offsets = al.info.get("pair_offsets") or {}
-    by_origin = al.info.get("origin_offsets") or {}
+    from .readers import UNMATCHED_WHERE
 
     def own(ids: tuple[int, ...], feats: Mapping[str, Any], side: int) -> tuple[int, ...]:
-        """Ids as the pair numbers them (a file joining several pairs: see readers._separate_pairs),
-        and as the file the pair was mined from does (readers._separate_origins)."""
-        shift = offsets.get(str(feats.get("pair")), (0, 0))[side] if offsets else 0
-        if by_origin:
-            key = ("src", "tgt")[side]
-            shift += (by_origin.get(key) or {}).get(origin_file(feats.get(f"{key}_origin")) or "", 0)
-        return tuple(i - shift for i in ids) if shift else ids
+        return own_ids(al, ids, feats, side)
 
     no_ids = bool(al.info.get(NO_IDS))
     rows = [PairRow(own(k.src, k.features, 0), own(k.tgt, k.features, 1), al.src_text(k), al.tgt_text(k),
@@ -154,10 +160,12 @@ def pair_rows(al: Alignment, *, keep_empty: bool = False) -> list[PairRow]:
         # an alignment read back from a pairs export written without keep_empty knows the ids of
         # its unmatched sentences but not their texts (""): no row is made up for them
         known = not al.info.get("rebuilt_documents")
-        rows += [PairRow((i,), (), al.src.segments[i].text, "", None, {}, True, no_ids) for i in al.unmatched_src
-                 if known or al.src.segments[i].text]
-        rows += [PairRow((), (j,), "", al.tgt.segments[j].text, None, {}, True, no_ids) for j in al.unmatched_tgt
-                 if known or al.tgt.segments[j].text]
+        where = al.info.get(UNMATCHED_WHERE) or {}
+        s_where, t_where = where.get("src") or {}, where.get("tgt") or {}
+        rows += [PairRow(own((i,), s_where.get(i, {}), 0), (), al.src.segments[i].text, "", None, s_where.get(i, {}),
+                         True, no_ids) for i in al.unmatched_src if known or al.src.segments[i].text]
+        rows += [PairRow((), own((j,), t_where.get(j, {}), 1), "", al.tgt.segments[j].text, None, t_where.get(j, {}),
+                         True, no_ids) for j in al.unmatched_tgt if known or al.tgt.segments[j].text]
     return rows
 
 
@@ -559,7 +567,7 @@ def alignment_to_dict(al: Alignment) -> dict[str, Any]:
         "signature": al.signature,
         "mode": al.mode,
         # where a reader found the unmatched entries of the file it read: not this file's
-        "info": {k: v for k, v in al.info.items() if k != "unmatched_rows"},
+        "info": {k: v for k, v in al.info.items() if k not in ("unmatched_rows", "unmatched_where")},
         "src": doc(al.src),
         "tgt": doc(al.tgt),
         "links": [

@@ -365,6 +365,10 @@ def _guess_lang(texts: list[str], fallback: str) -> str:
     return detect_lang(" ".join(texts)[:20000]) or fallback
 
 
+#: ``Alignment.info`` key: ``{"src"|"tgt": {id: {"pair": ..., "src_origin": ...}}}``, the pair
+#: and origin of each sentence of a joined or several-file export, for the ones left unmatched
+UNMATCHED_WHERE = "unmatched_where"
+
 # (src_ids, tgt_ids, src_text, tgt_text, score, features) of one link
 Row = tuple[tuple[int, ...], tuple[int, ...], str, str, float, dict[str, Any]]
 
@@ -386,6 +390,10 @@ def build_alignment(rows: list[Row],
     tgt_texts: dict[int, str] = dict(extra_tgt or {})
     links = []
     unmatched: list[int] = []
+    # the pair and origin of each sentence, by side and id: a sentence left unmatched (listed so,
+    # or its link filtered out) is written with its own pair's (or file's) id and its pair, as a
+    # link is
+    whose: dict[str, dict[int, dict[str, Any]]] = {"src": {}, "tgt": {}}
     for row, (s_ids, t_ids, s_text, t_text, score, feats) in enumerate(rows):
         for ids, text, store in ((s_ids, s_text, src_texts), (t_ids, t_text, tgt_texts)):
             for i, piece in zip(ids, _split_side(text, len(ids)), strict=True):
@@ -395,6 +403,10 @@ def build_alignment(rows: list[Row],
         # a row of a file joining several pairs (run's _all.*) carries its own signature: a
         # parallel pair's 1-0 / 0-1 links stay links even where another pair is comparable
         own = _sig_mode(str(feats["signature"])) if feats.get("signature") else None
+        if offsets or by_origin:  # ids shifted apart: what to shift back if left unmatched
+            for side, ids in (("src", s_ids), ("tgt", t_ids)):
+                where = {k: feats[k] for k in ("pair", f"{side}_origin") if feats.get(k) is not None}
+                whose[side].update(dict.fromkeys(ids, where))
         if (own or chosen) == "comparable" and not (s_ids and t_ids):
             unmatched.append(row)  # an unmatched sentence listed with --keep-empty, not a link
             continue
@@ -406,6 +418,8 @@ def build_alignment(rows: list[Row],
                             **({"origin_offsets": by_origin} if by_origin else {})}
     if unmatched:  # where they were among the file's entries (mt-eval's line n is entry n)
         info["unmatched_rows"] = unmatched
+    if whose["src"] or whose["tgt"]:
+        info[UNMATCHED_WHERE] = whose
     return Alignment(src=_make_doc(src_texts, s_lang, name), tgt=_make_doc(tgt_texts, t_lang, name),
                      links=tuple(links), mode=chosen, signature=signature, info=info)
 

@@ -46,14 +46,17 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
         mean = cos / sel if margin == "ratio" and sel else cos - sel  # the k-NN mean of both sides
         ratio = cos / mean if abs(mean) > 1e-6 else None
         verdict, n_src, n_tgt = numbers_agreement(s_text, t_text)
-        feats: dict[str, Any] = {"cosine": cos, "margin": ratio, "margin_distance": cos - mean,
-                                 "z": float(z), "length_ratio": len(s_text) / max(len(t_text), 1),
+        # rounded as align rounds them (cosine and margins to 6 places, z and p to 4): every export
+        # then holds the same value, and a bar keeps the same pairs from each (docs/schema.md)
+        feats: dict[str, Any] = {"cosine": round(cos, 6), "margin": None if ratio is None else round(ratio, 6),
+                                 "margin_distance": round(cos - mean, 6), "z": round(float(z), 4),
+                                 "length_ratio": round(len(s_text) / max(len(t_text), 1), 6),
                                  "numbers": verdict, "numbers_src": n_src, "numbers_tgt": n_tgt,
                                  "src_origin": s_origin, "tgt_origin": t_origin}
         if not math.isnan(p):
-            feats["p"] = float(p)
+            feats["p"] = round(float(p), 4)
         copies += is_copy(s_text, t_text)
-        yield PairRow((src.number(int(i)),), (tgt.number(int(j)),), s_text, t_text, sel, feats)
+        yield PairRow((src.number(int(i)),), (tgt.number(int(j)),), s_text, t_text, round(sel, 6), feats)
     res.info["copies"] = copies
 
 

@@ -124,6 +124,18 @@ def _one_doc(source: Path | LinkFile) -> tuple[LinkFile, Links]:
     return lf, next(iter(lf.docs.values()))
 
 
+def _one_direction(path: Path) -> str | None:
+    """The direction a joined file of ``run`` is named for (``_all.ar-en.tsv`` -> ``ar-en``): a
+    manifest with pairs in both directions gets one such file each. None for any other name."""
+    import re
+
+    from ..corpus import COMBINED
+
+    stem = COMBINED.rsplit(".", 1)[0]
+    m = re.fullmatch(re.escape(stem) + r"\.([A-Za-z_]+-[A-Za-z_]+)\.(?:tsv|jsonl)", path.name)
+    return m.group(1) if m else None
+
+
 def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bool) -> list[Doc]:
     """Every document to score (:class:`Doc`).
 
@@ -162,12 +174,19 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
             raise InputError("PRED and GOLD must both be files or both be folders (or one a file "
                              "joining several pairs with a pair column, like run's _all.tsv)")
     matched, missing, extra = match_documents(list(p_docs), list(g_docs))
+    if missing and pred.is_file() and _one_direction(pred) and matched:
+        # run's _all.ar-en.tsv joins one direction's pairs: the gold of the others' is not its to score
+        if not quiet:
+            print(f"note: {pred} joins the {_one_direction(pred)} pairs only: {len(missing)} gold document(s) "
+                  f"of other pairs not scored ({', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''})",
+                  file=sys.stderr)
+        missing = []
     if missing:
         raise InputError(f"{pred}: no prediction for document(s) {', '.join(missing[:5])}"
                          f"{' ...' if len(missing) > 5 else ''}")
     if extra and not quiet:
-        print(f"note: ignoring {len(extra)} predicted document(s) with no gold: {', '.join(extra[:5])}",
-              file=sys.stderr)
+        print(f"note: ignoring {len(extra)} predicted document(s) with no gold: {', '.join(extra[:5])}"
+              f"{' ...' if len(extra) > 5 else ''}", file=sys.stderr)
     out = []
     for g, k in matched:
         pv, gv = p_docs[k], g_docs[g]

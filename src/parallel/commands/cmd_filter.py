@@ -298,7 +298,7 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
         what = "a Vecalign file" if out_fmt == "vecalign" else "the native JSON (one document a side)"
         own = "NAME.align" if out_fmt == "vecalign" else "NAME.json"
         raise InputError(f"{file}: joins {len(offsets)} pairs ({names}); {what} holds one, so "
-                         f"filter to tsv or jsonl, or filter each pair's own file (run's {own})")
+                         f"filter to tsv, jsonl or tmx, or filter each pair's own file (run's {own})")
     if out_fmt in ("vecalign", "json"):  # mine over several files a side: each numbers its lines from 0
         from ..evaluate import origin_files
 
@@ -308,7 +308,7 @@ def check_joined_pairs(file: str, al: Any, out_fmt: str) -> None:
             if len(files) > 1:
                 raise InputError(f"{file}: its pairs come from {len(files)} {side} files ({files[0]}, {files[1]}"
                                  f"{', ...' if len(files) > 2 else ''}), each numbering its lines from 0; a "
-                                 f"{what} cannot tell them apart: filter to tsv or jsonl")
+                                 f"{what} cannot tell them apart: filter to tsv, jsonl or tmx")
 
 
 @click.command("filter", context_settings={"help_option_names": ["-h", "--help"]})

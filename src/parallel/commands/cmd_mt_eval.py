@@ -146,7 +146,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
       parallel-corpus mt-eval --hyp hyp.ar --ref pairs.jsonl --direction en-ar --sentence
     """
     from ..errors import InputError
-    from ..export import NO_IDS
+    from ..export import NO_IDS, own_ids
     from ..readers import pairs_format, read_pairs
 
     log = note(quiet)
@@ -221,6 +221,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
                                                       else "") + f"; reference {ref}" + (f" (made by {al.signature})" if al.signature else ""))
     out = sys.stdout
     no_ids = bool(al.info.get(NO_IDS))
+    joined = any(r[1].features.get("pair") is not None for r in rows)  # run's _all.*: the pairs named
     if as_json:
         doc: dict[str, Any] = {
             "direction": direction, "pairs": len(rows), "skipped": skipped,
@@ -230,16 +231,20 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
             "reference_signature": al.signature,
         }
         if sentence:  # a file without ids (Moses) has none to give: null
-            doc["sentences"] = [{"pair": r[0], "src_ids": None if no_ids else list(r[1].src),
-                                 "tgt_ids": None if no_ids else list(r[1].tgt), "chrf": round(s, 4)}
+            doc["sentences"] = [{"entry": r[0], **({"pair": r[1].features["pair"]} if joined else {}),
+                                 "src_ids": None if no_ids else list(own_ids(al, r[1].src, r[1].features, 0)),
+                                 "tgt_ids": None if no_ids else list(own_ids(al, r[1].tgt, r[1].features, 1)),
+                                 "chrf": round(s, 4)}
                                 for r, s in zip(rows, per_pair, strict=True)]
         out.write(json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
         return
-    if sentence:
-        out.write("pair\tsrc_ids\ttgt_ids\tchrF++\n")
+    if sentence:  # entry: the pair's 0-based place in the file (line n of HYP); pair: run's pair name
+        out.write("entry\t" + ("pair\t" if joined else "") + "src_ids\ttgt_ids\tchrF++\n")
         for r, s in zip(rows, per_pair, strict=True):
-            ids = ("", "") if no_ids else (",".join(map(str, r[1].src)), ",".join(map(str, r[1].tgt)))
-            out.write(f"{r[0]}\t{ids[0]}\t{ids[1]}\t{s:.2f}\n")
+            ids = ("", "") if no_ids else (",".join(map(str, own_ids(al, r[1].src, r[1].features, 0))),
+                                           ",".join(map(str, own_ids(al, r[1].tgt, r[1].features, 1))))
+            name = f"{r[1].features['pair']}\t" if joined else ""
+            out.write(f"{r[0]}\t{name}{ids[0]}\t{ids[1]}\t{s:.2f}\n")
         out.write("\n")
     for res in results:
         out.write(res.line + "\n")
