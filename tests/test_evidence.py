@@ -142,6 +142,11 @@ def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     ("نصف مليون، بنصف مليار", {"500000", "500000000"}),
     ("ربع مليون، مليون وربع، half a million", {"250000", "1250000", "500000"}),
     ("في الأول من أكتوبر والثاني من مارس", {"1", "2"}),
+    # stop 47: the smaller parts after و add up (1,500 troops were "1000" and "500": differ)
+    ("ألف وخمسمائة جندي، ألفين وخمسمائة، ثلاثة آلاف وخمسمائة", {"1500", "2500", "3500"}),
+    ("مائة وعشرون، مائة وخمسة وعشرون، ألف وثلاثة أشخاص", {"120", "125", "1003"}),
+    ("مليون وخمسمائة ألف، مليون وثلاثمائة ألف وخمسون", {"1500000", "1300050"}),
+    ("عشرة وخمسة، ألف شخص وخمسة أطفال", {"10", "5", "1000"}),       # no compound: under 100, or apart
     # a noun in the dual says two: يومين "2 days", الساعتين, جرعتان; a sound masculine plural is no dual
     ("لمدة يومين", {"2"}), ("خلال الساعتين الماضيتين", {"2"}), ("تلقى جرعتين", {"2"}), ("عامان", {"2"}),
     ("اللاعبين والمسلمين", set()), ("يومي السبت والأحد", set()), ("فاز ميلان", set()),
@@ -158,6 +163,7 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("4 منظمات و 89 دولة", "89 countries and 4 organisations", "agree"),     # order does not matter
     ("تبرعنا بمبلغ 20 مليون دولار", "donated US $ 20 million", "agree"),
     ("بمشاركة 100 ألف شخص", "watched by 100,000 people", "agree"),
+    ("نشر ألف وخمسمائة جندي", "Some 1,500 troops were deployed", "agree"),
     ("مرحبا", "hello", "none"),
     ("في عام 2005", "in the year", "differ"),                              # a number on one side only
     # a time on the hour: its minutes are no number the other side leaves out

@@ -435,6 +435,23 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
         frac_after = nxt(j - 1) if value is not None and arabic and last_scale >= 1000 and j < len(toks) else None
         if value is not None and frac_after in (("و", _FRAC, 50), ("و", _FRAC, 25)):
             value, j = value + last_scale * frac_after[2] // 100, j + 1  # مليون ونصف، مليون وربع
+        while value is not None and arabic and value >= 100 and j < len(toks):
+            # Arabic adds the smaller parts after و: ألف وخمسمائة 1500, مائة وعشرون 120, ألفين وخمسمائة
+            # 2500, مائة وخمسة وعشرون 125; each part under the last one's round place (1500: under 100)
+            part = nxt(j - 1)
+            zeros = len(str(value)) - len(str(value).rstrip("0"))
+            if not part or part[0] != "و" or part[1] != _NUM or not 1 <= part[2] < 10**zeros:
+                break
+            add, j = part[2], j + 1
+            tens = nxt(j - 1) if 1 <= add <= 9 and j < len(toks) else None
+            if tens and tens[0] in _AR_TENS_AFTER and tens[1] == _NUM and tens[2] in _TENS and tens[2] < 10**zeros:
+                add, j = add + tens[2], j + 1
+            while j < len(toks):  # مليون وخمسمائة ألف: the part takes its own scale (500,000)
+                scale = nxt(j - 1)
+                if not scale or scale[0] or scale[1] not in (_SCALE, _PLURAL) or add * scale[2] >= 10**zeros:
+                    break
+                add, j = add * scale[2], j + 1
+            value += add
         if value is not None:
             plain.add(str(value))
         i = j
