@@ -92,7 +92,9 @@ _GLUED_AFTER = re.compile(f"(?:[0-9\u0660-\u0669][{_AR_LETTER}]{{0,2}}|[%\u066a)
 #: end than the abbreviation's (which is mostly written without one), and Arabic has no capital
 #: letter to tell them apart.
 _AFTER_UNIT_GOES_ON = ("في", "من", "إلى", "الى", "على", "عن", "حتى", "بعد", "قبل", "حين", "عندما", "حيث",
-                       "أي", "اي", "إذ", "اذ", "بين", "منذ", "خلال", "مع", "أو", "او", "و", "أم", "ل", "ب")
+                       "أي", "اي", "إذ", "اذ", "بين", "منذ", "خلال", "مع", "أو", "او", "و", "أم", "ل", "ب",
+                       # a Hijri date then its Gregorian one: "1440 هـ. الموافق 10 مايو 2019"
+                       "الموافق", "الموافقة", "الموافقين")
 #: A year, measure or currency abbreviation after a number, with its stop ("1932 م.", "808 هـ.",
 #: "1500 ق.م.", "6650 كم.", "500 مليون ر.س."), then an Arabic word that does not go on
 _UNIT_END = re.compile(
