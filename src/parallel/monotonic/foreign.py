@@ -6,8 +6,9 @@ A multilingual encoder scores two sentences of one language higher than a senten
 translation (the same-language bias), so the search would take such a line into a link with
 whatever source sentence is near it: Text+Berg's French edition prints a German advertisement
 ("die neuen Quattro-Interactive-Jacken von berghaus") after the article's last sentence, and the
-German source's last sentence took in four of its lines; English sentences put into an Arabic
-NTREX article were linked to an English sentence 6 times in 60 (:func:`untranslated`: once). A
+German source's last two sentences took in four of its lines each; three sentences of another
+article put into an NTREX translation in the other side's language (English into the Arabic,
+Arabic into the English, 20 placements) were linked 6 times in 60 (:func:`untranslated`: once). A
 line in the other side's language can only be a translation of a sentence there if it copies one
 (a title, a reference, a quotation kept in both), so :func:`untranslated` flags the lines that
 are plainly in the other side's language and copy nothing there, and the search leaves them
