@@ -132,7 +132,7 @@ def align_parallel(
         n, m = len(src), len(tgt)
         src_out = tgt_out = None
         if untranslated and n and m:
-            src_out, tgt_out = foreign.untranslated(src, tgt), foreign.untranslated(tgt, src)
+            src_out, tgt_out = foreign.untranslated_pair(src, tgt)
             src_out, tgt_out = (x if x.any() else None for x in (src_out, tgt_out))
         if (by_clause is not None and min(n, m) > 0 and one_to_many(n, m) >= by_clause and encoder is not None
                 and spans != "sum" and max_link is None):

@@ -109,62 +109,82 @@ def untranslated(side: Sequence[str], other: Sequence[str]) -> np.ndarray:
     """(len(side),) bool: the lines of ``side`` written in ``other``'s language that copy no line
     of ``other`` (see the module docstring). Where the two sides are in one language, or either
     language is unknown or only guessed (a short text), nothing is flagged."""
-    out = np.zeros(len(side), bool)
-    if not side or not other:
-        return out
-    own_script, their_script = _side_script(side), _side_script(other)
-    if own_script is None or their_script is None:
-        return out
-    if own_script != their_script:
-        # most lines hold no letter of the other script at all: one quick search each
-        hint = _SCRIPT_LETTERS.get(their_script)
-        found = [(hint is None or bool(hint.search(x))) and len(_WORDS.findall(langs.without_addresses(x))) >= _MIN_WORDS
-                 and _share(langs.without_addresses(x), their_script) >= 0.9 for x in side]
+    return untranslated_pair(side, other)[0]
+
+
+def untranslated_pair(src: Sequence[str], tgt: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`untranslated` of both sides, ``(src flags, tgt flags)``, each side's script, words
+    and language read once."""
+    outs = (np.zeros(len(src), bool), np.zeros(len(tgt), bool))
+    if not src or not tgt:
+        return outs
+    s_script, t_script = _side_script(src), _side_script(tgt)
+    if s_script is None or t_script is None:
+        return outs
+    if s_script != t_script:
+        found = (_in_script(src, t_script), _in_script(tgt, s_script))
     else:
-        words = _words(side)
-        found = _same_script(side, other, words, np.array([len(w) >= _MIN_WORDS for w in words]))
-    if not any(found):
-        return out
-    their_grams = [_trigrams(x) for x in other]
-    for k in np.flatnonzero(found):
-        grams = _trigrams(side[int(k)])
-        out[k] = not any(len(grams & g) >= _COPY * len(grams) for g in their_grams)
-    return out
-
-
-def _same_script(side: Sequence[str], other: Sequence[str], words: list[list[str]],
-                 long_enough: np.ndarray) -> list[bool]:
-    """Which lines of ``side`` py3langid finds in ``other``'s language (both sides in one script):
-    those with more of the other side's distinctive words than of their own, and their
-    neighbours in a run (see the module docstring)."""
-    found = [False] * len(side)
-    own_count = Counter(w for ws in words for w in ws)
-    their_count = Counter(w for ws in _words(other) for w in ws)
-    mine, yours = _distinctive(own_count, their_count), _distinctive(their_count, own_count)
-    ask = [k for k, ws in enumerate(words) if long_enough[k]
-           and sum(w in yours for w in ws) > sum(w in mine for w in ws)]
-    if not ask:
-        return found
-    own, theirs = _side_lang(side), _side_lang(other)
-    ident = langs._identifier()
-    if own is None or theirs is None or own == theirs or ident is None:
-        return found
-    asked: set[int] = set()
-    while ask:
-        k = ask.pop()
-        if k in asked or not 0 <= k < len(side) or not long_enough[k]:
+        found = _same_script(src, tgt)
+    for out, side, other, flagged in ((outs[0], src, tgt, found[0]), (outs[1], tgt, src, found[1])):
+        if not any(flagged):
             continue
-        asked.add(k)
-        text = langs.without_addresses(side[k])
-        label = ident.classify(text)[0]
-        if langs._FOLD.get(label, label) != theirs:
-            continue  # most lines asked: their own language is the likeliest (one quick call)
-        scores: dict[str, float] = {}
-        for code, p in ident.rank(text):
-            code = langs._FOLD.get(code, code)
-            if code in (own, theirs):
-                scores[code] = scores.get(code, 0.0) + float(p)
-        if scores.get(theirs, 0.0) >= _SURE * (scores.get(own, 0.0) + scores.get(theirs, 0.0)):
-            found[k] = True
-            ask += [k + d for d in range(-_RUN, _RUN + 1) if d]
+        their_grams = [_trigrams(x) for x in other]
+        for k in np.flatnonzero(flagged):
+            grams = _trigrams(side[int(k)])
+            out[k] = not any(len(grams & g) >= _COPY * len(grams) for g in their_grams)
+    return outs
+
+
+def _in_script(side: Sequence[str], script: str) -> list[bool]:
+    """Which lines of ``side`` have :data:`_MIN_WORDS` words and 90% of their letters in
+    ``script`` (the other side's, the two sides written in two scripts)."""
+    hint = _SCRIPT_LETTERS.get(script)
+    found = []
+    for x in side:
+        # most lines hold no letter of the other script at all: one quick search each
+        if hint is not None and not hint.search(x):
+            found.append(False)
+            continue
+        text = langs.without_addresses(x)
+        found.append(len(_WORDS.findall(text)) >= _MIN_WORDS and _share(text, script) >= 0.9)
+    return found
+
+
+def _same_script(src: Sequence[str], tgt: Sequence[str]) -> tuple[list[bool], list[bool]]:
+    """Which lines of each side py3langid finds in the other side's language (both sides in one
+    script): those with more of the other side's distinctive words than of their own, and their
+    neighbours in a run (see the module docstring)."""
+    words = (_words(src), _words(tgt))
+    counts = [Counter(w for ws in side for w in ws) for side in words]
+    distinct = (_distinctive(counts[0], counts[1]), _distinctive(counts[1], counts[0]))
+    long_enough = [[len(ws) >= _MIN_WORDS for ws in side] for side in words]
+    asks = [[k for k, ws in enumerate(words[s]) if long_enough[s][k]
+             and sum(w in distinct[1 - s] for w in ws) > sum(w in distinct[s] for w in ws)] for s in (0, 1)]
+    found: tuple[list[bool], list[bool]] = ([False] * len(src), [False] * len(tgt))
+    if not asks[0] and not asks[1]:
+        return found
+    s_lang, t_lang = _side_lang(src), _side_lang(tgt)
+    ident = langs._identifier()
+    if s_lang is None or t_lang is None or s_lang == t_lang or ident is None:
+        return found
+    for s, side in enumerate((src, tgt)):
+        own, theirs = (s_lang, t_lang) if s == 0 else (t_lang, s_lang)
+        ask, asked = asks[s], set()
+        while ask:
+            k = ask.pop()
+            if k in asked or not 0 <= k < len(side) or not long_enough[s][k]:
+                continue
+            asked.add(k)
+            text = langs.without_addresses(side[k])
+            label = ident.classify(text)[0]
+            if langs._FOLD.get(label, label) != theirs:
+                continue  # most lines asked: their own language is the likeliest (one quick call)
+            scores: dict[str, float] = {}
+            for code, p in ident.rank(text):
+                code = langs._FOLD.get(code, code)
+                if code in (own, theirs):
+                    scores[code] = scores.get(code, 0.0) + float(p)
+            if scores.get(theirs, 0.0) >= _SURE * (scores.get(own, 0.0) + scores.get(theirs, 0.0)):
+                found[s][k] = True
+                ask += [k + d for d in range(-_RUN, _RUN + 1) if d]
     return found
