@@ -752,6 +752,46 @@ def test_absorb_additions(src: list[str], tgt: list[str], links: list[Any], want
             assert k.features["cosine"] > 0.9 and k.score != 0.5
 
 
+@pytest.mark.parametrize(("src", "tgt", "links", "want"), [
+    # an opening phrase ending in a comma joins the link after it, on either side
+    (["a b c", "d e"], ["So, then,", "a b c", "d e"], [((), (0,)), ((0,), (1,)), ((1,), (2,))],
+     [((0,), (0, 1)), ((1,), (2,))]),
+    (["x y", "فإذا،", "d e"], ["x y", "d e"], [((0,), (0,)), ((1,), ()), ((2,), (1,))],
+     [((0,), (0,)), ((1, 2), (1,))]),
+    # not: a clause of four words or more, a phrase with no comma, one before another unlinked
+    # line or at the document's end, and one that would make the link longer than the limit (2)
+    (["a b", "c"], ["a b", "we said it then,", "c"], [((0,), (0,)), ((), (1,)), ((1,), (2,))], None),
+    (["a b", "c"], ["a b", "So then", "c"], [((0,), (0,)), ((), (1,)), ((1,), (2,))], None),
+    (["a b", "z"], ["a b", "So,", "c"], [((0,), (0,)), ((), (1,)), ((1,), ()), ((), (2,))], None),
+    (["a b"], ["a b", "So,"], [((0,), (0,)), ((), (1,))], None),
+    (["a b"], ["So,", "a", "b"], [((), (0,)), ((0,), (1, 2))], None),
+])
+def test_join_unfinished(src: list[str], tgt: list[str], links: list[Any], want: list[Any] | None) -> None:
+    """A line of a few words that ends in mid-sentence, left unlinked, joins the link after it; the
+    other links keep their scores and features, the changed one is scored afresh."""
+    from parallel.data import Link
+    from parallel.monotonic.clause_align import join_unfinished
+
+    enc = _BagOfWords()
+    given = [Link(a, b, 0.5 if a and b else 0.0, {"cosine": 0.5} if a and b else {}) for a, b in links]
+    out = join_unfinished(given, src, tgt, enc.encode(src), enc.encode(tgt), 2, 0.7, 0)
+    assert [(k.src, k.tgt) for k in out] == (links if want is None else want)
+    check_cover(out, len(src), len(tgt))
+    for k in out:
+        if (k.src, k.tgt) in links:
+            assert k in given
+        else:
+            assert "cosine" in k.features and k.score != 0.5
+    # a line flagged untranslated stays unlinked
+    if want is not None:
+        flags = [np.zeros(len(src), bool), np.zeros(len(tgt), bool)]
+        for a, b in links:
+            if bool(a) != bool(b):
+                flags[0 if a else 1][(a or b)[0]] = True
+        out = join_unfinished(given, src, tgt, enc.encode(src), enc.encode(tgt), 2, 0.7, 0, *flags)
+        assert [(k.src, k.tgt) for k in out] == links
+
+
 def test_align_parallel_absorbs_additions_in_one_to_many_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     """align_parallel hands its links to absorb_additions where one side is split finer (from the
     clause step's strength on), with the default search options, and not elsewhere."""
@@ -1090,9 +1130,13 @@ def test_udhr_legal_translation(encoder) -> None:  # type: ignore[no-untyped-def
     got = {(k.src, k.tgt) for k in links}
     assert ((13,), (14,)) in got and ((14,), (15,)) in got
     # the preamble paragraph the Arabic leaves out stays out: the "Whereas ...," paragraphs end in
-    # a comma, which before a capital is no weak boundary (it earned a bonus for joining)
+    # a comma, which before a capital is no weak boundary (it earned a bonus for joining), and one
+    # that long is a clause of its own, not an opening phrase (join_unfinished)
     assert ((), (4,)) in got and ((4,), (5,)) in got
-    assert align_scores([[(k.src, k.tgt) for k in links]], [gold]).strict.f1 >= 0.975
+    # "Now, therefore," opens the sentence "The General Assembly" goes on with, and the Arabic
+    # renders the two as one phrase (فإن الجمعية العامة); the search alone left it unlinked
+    assert en[8] == "Now, therefore," and ((7,), (8, 9)) in got
+    assert align_scores([[(k.src, k.tgt) for k in links]], [gold]).strict.f1 >= 0.995
 
 
 def test_clauses_at_wa_only_within_the_span_budget() -> None:

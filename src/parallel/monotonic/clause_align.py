@@ -187,6 +187,61 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
     return [known[p] if p in known else next(rescored) for p in pairs]
 
 
+#: Marks that end a line in mid-sentence: the sentence goes on in the next line. (Not the
+#: semicolon: segmenters that cut there, as Text+Berg's does, make each clause a unit of its own.)
+_CONTINUED = (",", "\u060c")
+#: An opening phrase ("Now, therefore,", "However,", "وبعد،") has fewer words than this; the
+#: number is the one from which :mod:`.foreign` reads a line's language (a line, not a phrase).
+_OPENING_WORDS = 4
+
+
+def join_unfinished(links: list[Link], src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray,
+                    limit: int, local: float, seed: int, src_out: np.ndarray | None = None,
+                    tgt_out: np.ndarray | None = None) -> list[Link]:
+    """Join an opening phrase left unlinked to the link after it: a line of fewer than
+    :data:`_OPENING_WORDS` words that ends in a comma (a 1-0 or 0-1 link of one sentence) starts a
+    sentence the next line goes on with, and a translation renders the two together ("Now,
+    therefore," on a line of its own before "The General Assembly", which the Arabic gives as one
+    phrase, فإن الجمعية العامة). The search leaves such a phrase out because a few words barely
+    move a joined vector, or move it away (fa-inna is "therefore", yet the joined English is
+    further from the Arabic than "The General Assembly" alone). A longer line ending in a comma
+    is a clause of its own and, left unlinked, usually one the other side leaves out (the UDHR
+    preamble paragraph "Whereas ... ," that the Arabic omits), so it stays.
+
+    The next link must hold both sides and stay within ``limit`` sentences a side; a line flagged
+    in ``src_out``/``tgt_out`` (untranslated, :mod:`.foreign`) stays unlinked. The links changed
+    are scored again as :func:`absorb_additions` scores its own."""
+    outs = (src_out, tgt_out)
+    texts = (src, tgt)
+    pairs = [(k.src, k.tgt) for k in links]
+    changed = False
+    x = 0
+    while x + 1 < len(pairs):
+        a, b = pairs[x]
+        na, nb = pairs[x + 1]
+        side = 0 if a and not b else 1 if b and not a else -1
+        if side >= 0 and len(a or b) == 1 and na and nb:
+            i = (a or b)[0]
+            out = outs[side]
+            grown = (i, *(na if side == 0 else nb))
+            line = texts[side][i].rstrip()
+            if (line.endswith(_CONTINUED) and sum(any(c.isalnum() for c in w) for w in line.split()) < _OPENING_WORDS and (out is None or not out[i])
+                    and len(grown) <= limit and grown == tuple(range(grown[0], grown[-1] + 1))):
+                pairs[x + 1] = (grown, nb) if side == 0 else (na, grown)
+                del pairs[x]
+                changed = True
+                continue
+        x += 1
+    if not changed:
+        return links
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t_ = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    known = {(k.src, k.tgt): k for k in links}
+    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t_, [len(x) for x in src],
+                                  [len(x) for x in tgt], local, seed))
+    return [known[p] if p in known else next(rescored) for p in pairs]
+
+
 #: Most skipped finer-side sentences in a row that a sentence's clause links take in (more is an
 #: omission: the longest link :func:`auto_max_link` allows is 1-9).
 _ABSORB_MAX = 8

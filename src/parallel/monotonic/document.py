@@ -14,10 +14,10 @@ import numpy as np
 from ..data import Link
 from ..embed import Encoder
 from . import foreign
-from .clause_align import absorb_additions, align_by_clauses
+from .clause_align import absorb_additions, align_by_clauses, join_unfinished
 from .dp import _normalise
 from .first_pass import first_pass
-from .search import _align_parallel, one_to_many
+from .search import _align_parallel, auto_max_link, one_to_many
 
 
 @contextlib.contextmanager
@@ -69,6 +69,7 @@ def align_parallel(
     finer_skip: float = 1.0,
     by_clause: float | None = 0.5,
     untranslated: bool = True,
+    join_unfinished_lines: bool = True,
 ) -> list[Link]:
     """Align two sentence lists monotonically; every sentence is in exactly one link, in order.
 
@@ -99,6 +100,10 @@ def align_parallel(
     Arabic article) is left unlinked (:func:`parallel.monotonic.foreign.untranslated`): an
     encoder scores two sentences of one language high whatever they say, so the search would
     take it into a neighbouring link. False: every line is searched alike.
+
+    ``join_unfinished_lines``: an opening phrase the search left unlinked, a line of a few words
+    ending in a comma ("Now, therefore," before "The General Assembly"), joins the link after it
+    (:func:`parallel.monotonic.clause_align.join_unfinished`). False: it stays a 1-0/0-1 link.
 
     ``spans``: how multi-sentence spans get vectors:
 
@@ -144,9 +149,17 @@ def align_parallel(
             if links is None:
                 links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
                                         src_out=src_out, tgt_out=tgt_out, **opts)
-            return absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed, src_out, tgt_out)
-        return _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
-                               src_out=src_out, tgt_out=tgt_out, **opts)
+            links = absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed, src_out, tgt_out)
+        else:
+            if encoder is not None and n and m:
+                src_emb = encoder.encode(src) if src_emb is None else src_emb
+                tgt_emb = encoder.encode(tgt) if tgt_emb is None else tgt_emb
+            links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
+                                    src_out=src_out, tgt_out=tgt_out, **opts)
+        if join_unfinished_lines and src_emb is not None and tgt_emb is not None and n and m:
+            links = join_unfinished(links, src, tgt, src_emb, tgt_emb, max_link or auto_max_link(n, m),
+                                    local, seed, src_out, tgt_out)
+        return links
 
 
 def explained_share(src: list[str], tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray,
