@@ -210,6 +210,24 @@ def test_unbalanced_arabic_quote_stays_with_its_sentence() -> None:
                                  'وتحقيق التلاحم الدقيق " قال تسنغ يى شين .']
 
 
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # a quotation opened in an earlier line closes after the full stop, and a comma goes on with
+    # the sentence: no sentence starts with '"،' or '",'
+    ('للبيع."، ويعتقد الخبراء أن رحيلها قد يكلف المؤسسة ملايين.', "ar",
+     ['للبيع."، ويعتقد الخبراء أن رحيلها قد يكلف المؤسسة ملايين.']),
+    ('The store is full of goods ready for sale.", and experts believe it may cost millions.', "en",
+     ['The store is full of goods ready for sale.", and experts believe it may cost millions.']),
+    ("It was ready for sale.”, the report said. Then he left.", "en",
+     ["It was ready for sale.”, the report said.", "Then he left."]),
+    # a quotation that opens the next sentence is still cut before
+    ('He said: "We are ready." "Go!" she said.', "en", ['He said: "We are ready."', '"Go!" she said.']),
+])
+def test_closing_quote_then_comma_goes_on(text: str, lang: str, want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 # Seed articles: every segment's first words, checked by reading the whole text.
 SEED_EN_STARTS = [
     "(Fighting against New", "China News Agency,", "Zhang Yang, director", "Academicians such as",

@@ -449,6 +449,11 @@ class Splitter:
             first = para[j]
             if first in INTERNAL or first in _CLOSERS:
                 continue
+            k = j
+            while k < n and para[k] in _QUOTES:
+                k += 1
+            if k > j and k < n and para[k] in INTERNAL:
+                continue  # 'للبيع."، ويعتقد' / 'sale.", and': the quote closes, the sentence goes on
             if self.spec.lowercase_veto and _starts_lowercase_word(para, j):
                 continue
             if self.spec.never_first:
