@@ -115,6 +115,31 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return p
 
 
+def test_cli_eval_says_when_one_file_names_sentences_past_the_other(tmp_path: Path) -> None:
+    """A GOLD made on other sentences, or for part of the document only, was scored without a
+    word (F1 0.13, or P 0.05), or with the blame put on PRED's missing 1-0/0-1 links only."""
+    pred = _write(tmp_path, "p.align", "[0]:[0]\n[1]:[1]\n[2]:[2, 3]\n[3]:[]\n")
+    part = _write(tmp_path, "part.align", "[0]:[0]\n[1]:[1]\n")
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(part)])
+    assert res.exit_code == 0, res.output
+    assert "PRED names source sentence 3, GOLD's links end at 1" in res.stderr
+    assert "part of the document only" in res.stderr
+    longer = _write(tmp_path, "longer.align", "[0]:[0]\n[1]:[1]\n[2]:[2, 3]\n[3]:[4, 5]\n[4]:[]\n")
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(longer)])
+    assert res.exit_code == 0, res.output
+    assert "GOLD names source sentence 4, PRED's links end at 3" in res.stderr
+    # PRED without null links: the warning about them names the other cause too
+    bare = _write(tmp_path, "bare.align", "[0]:[0]\n[1]:[1]\n[2]:[2, 3]\n")
+    res = CliRunner().invoke(cli, ["eval", str(bare), str(longer)])
+    assert "PRED has no 1-0/0-1 links" in res.stderr
+    assert "not made on the same sentences: GOLD names source sentence 4, PRED's links end at 2" in res.stderr
+    # the same files: nothing said
+    res = CliRunner().invoke(cli, ["eval", str(pred), str(pred)])
+    assert res.exit_code == 0 and res.stderr == "", res.stderr
+    res = CliRunner().invoke(cli, ["eval", "-q", str(pred), str(part)])
+    assert res.stderr == ""
+
+
 def test_cli_eval_files_and_folders(tmp_path: Path) -> None:
     pred = _write(tmp_path / "pred", "a.align", PRED)
     gold = _write(tmp_path / "gold", "a.gold.align", GOLD)

@@ -13,7 +13,9 @@ import click
 from .options import quiet_option
 
 if TYPE_CHECKING:
-    from ..evaluate import LinkFile
+    from collections.abc import Sequence
+
+    from ..evaluate import AlignLink, LinkFile
 
 # Suffixes that name what a file holds, not which document: stripped from the end of a file
 # name to get its document name (``07.gold.align`` -> ``07``, ``doc.1.align`` -> ``doc.1``).
@@ -244,6 +246,19 @@ def _clip(text: str, n: int = 40) -> str:
     return repr(text[:n] + ("..." if len(text) > n else ""))
 
 
+def _past_the_end(a: Sequence[AlignLink], b: Sequence[AlignLink], a_name: str, b_name: str) -> list[str]:
+    """For each side where ``a`` names a sentence past the last one ``b`` names (neither file
+    holding its documents), what that says: ``GOLD names target sentence 74, PRED's links end at
+    70``."""
+    out = []
+    for side, what in enumerate(("source", "target")):
+        a_top = max((i for link in a for i in link[side]), default=-1)
+        b_top = max((i for link in b for i in link[side]), default=-1)
+        if a_top > b_top >= 0:
+            out.append(f"{a_name} names {what} sentence {a_top}, {b_name}'s links end at {b_top}")
+    return out
+
+
 def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
     """Checks and notes before scoring: a PRED putting a sentence in two links gets a warning
     (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
@@ -269,11 +284,24 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
         # any format: a Vecalign or JSON file made by filter from a default export lacks them too
         lost = sum(missing_null_links(d.pred, d.gold) for d in parallel)
         if lost:
+            beyond = next((x for d in parallel for x in _past_the_end(d.gold, d.pred, "GOLD", "PRED")), "")
             click.echo(f"parallel-corpus: warning: PRED has no 1-0/0-1 links and leaves {lost} sentence(s) out "
                        "of every link (a tsv/jsonl/tmx export leaves them out unless --keep-empty, and so "
                        "does a file filter made from one), so the reference null policy scores it as "
-                       "--null-policy drop; export with --keep-empty, or score align's own .align/.json",
+                       "--null-policy drop; export with --keep-empty, or score align's own .align/.json"
+                       + (f"; or the two were not made on the same sentences: {beyond}" if beyond else ""),
                        err=True)
+        said = bool(lost)
+    else:
+        said = False
+    if not quiet:  # ids past the other file's end: a GOLD for part of the text, or other sentences
+        for d in parallel:
+            for x in _past_the_end(d.pred, d.gold, "PRED", "GOLD")[:1]:
+                click.echo(f"parallel-corpus: warning: {x}: PRED's links past that count as wrong "
+                           "(is GOLD for part of the document only, or made on other sentences?)", err=True)
+            for x in ([] if said else _past_the_end(d.gold, d.pred, "GOLD", "PRED")[:1]):
+                click.echo(f"parallel-corpus: warning: {x}: GOLD's links past that count as missed "
+                           "(were the two made on the same sentences?)", err=True)
     # a Vecalign file without its .sig is the norm from other tools: said only where its links
     # cross, which no parallel alignment of ours does (a TSV's crossing links make it comparable)
     unsigned = [d for d in parallel if not d.pred_file.signed and any(not (s and t) for s, t in d.pred)
