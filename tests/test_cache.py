@@ -422,3 +422,23 @@ def test_the_cache_never_changes_a_vector(tmp_path: Path) -> None:
     cached = get_encoder("use-m3", cache=str(tmp_path))
     for doc in (other, one, other, one):    # whatever was embedded before
         assert np.array_equal(cached.encode(doc), plain.encode(doc))
+
+
+def test_a_batch_size_of_its_own_is_a_cache_entry_of_its_own(tmp_path: Path) -> None:
+    """A model's vectors differ in their last bits with the batch they were made in: a call with
+    another batch size was served the vectors stored by the default one (1.6e-7 off), where a
+    cached call must return what an uncached one would."""
+    from parallel.embed import DEFAULT_BATCH
+
+    store = EmbeddingCache(tmp_path)
+    CachedEncoder(TrigramEncoder(), store).encode(TEXTS)
+    again = TrigramEncoder()
+    CachedEncoder(again, store, batch_size=DEFAULT_BATCH).encode(TEXTS)
+    assert again.calls == 0
+    other = TrigramEncoder()
+    enc = CachedEncoder(other, store, batch_size=2)
+    enc.encode(TEXTS)
+    assert other.calls == 2 and enc.embedded == len(TEXTS)
+    third = TrigramEncoder()
+    CachedEncoder(third, store, batch_size=2).encode(TEXTS)  # and that entry serves its own size
+    assert third.calls == 0

@@ -111,6 +111,71 @@ def test_unknown_model_and_bad_options() -> None:
     with pytest.raises(InputError):
         get_encoder("use-m3", threads=0)
     assert {"use-m3", "e5-small"} <= set(ENCODERS)
+    for bad in (0, -5, "x", 2.5, True):  # batch_size=0 became 1, "x" a bare ValueError
+        with pytest.raises(InputError, match="batch_size must be a whole number"):
+            get_encoder("use-m3", batch_size=bad)
+    enc = get_encoder("use-m3")
+    for bad in (b"abc", 5, {"a": 1}):  # "text 0 is int", a bare TypeError, the dict's keys embedded
+        with pytest.raises(InputError, match="encode takes a list of texts"):
+            enc.encode(bad)  # type: ignore[arg-type]
+
+
+def test_a_folder_without_st_is_told_to_add_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=f"a model folder\\? -m st:{tmp_path}"):
+        get_encoder(str(tmp_path))
+
+
+def test_combination_members_an_st_member_first_or_second(tmp_path: Path) -> None:
+    """``st:FOLDER+use-m3`` was read as one folder named "FOLDER+use-m3"; a path holding "+"
+    stays whole in a single st: name, as before."""
+    from parallel.embed import check_model_folder, members, model_id
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    assert members(f"st:{folder}+use-m3") == [f"st:{folder}", "use-m3"]
+    assert members(f"use-m3+st:{folder}") == ["use-m3", f"st:{folder}"]
+    assert members("st:./a+b+e5-small") == ["st:./a+b", "e5-small"]
+    assert members("st:./a+b") == ["st:./a+b"] and members("st:x+st:y") == ["st:x", "st:y"]
+    assert members("use-m3+e5-small") == ["use-m3", "e5-small"] and members("use-m3") == ["use-m3"]
+    check_model_folder(f"st:{folder}+use-m3")  # the folder exists: nothing said
+    with pytest.raises(InputError, match="not found"):
+        check_model_folder(f"st:{folder}x+use-m3")
+    a, b = model_id(f"st:{folder}+use-m3"), model_id(f"use-m3+st:{folder}")
+    assert a.startswith(f"st:{folder}@") and "+use-m3@" in a and a.endswith("/z1")
+    assert b.startswith("use-m3@") and a != b
+
+
+def test_a_hub_model_is_cached_by_the_revision_the_local_hub_cache_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key of ``st:org/model`` was its name only: once the local Hugging Face cache
+    moved to a new revision, the old revision's vectors were served."""
+    from parallel.embed import model_id
+
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "SENTENCE_TRANSFORMERS_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    repo = tmp_path / "hub" / "models--org--tiny"
+    for rev, size in (("aaaa", 1), ("bbbb", 2)):
+        (repo / "snapshots" / rev).mkdir(parents=True)
+        (repo / "snapshots" / rev / "model.safetensors").write_bytes(b"x" * size)
+    uncached = model_id("st:org/tiny")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("aaaa", encoding="utf-8")
+    first = model_id("st:org/tiny")
+    (repo / "refs" / "main").write_text("bbbb", encoding="utf-8")
+    second = model_id("st:org/tiny")
+    assert len({uncached, first, second}) == 3
+    assert all(x.startswith("st:org/tiny@") for x in (uncached, first, second))
+    (repo / "refs" / "main").write_text("aaaa", encoding="utf-8")
+    assert model_id("st:org/tiny") == first  # the same revision, the same key
+    # a name without an owner is sentence-transformers' own
+    other = tmp_path / "hub" / "models--sentence-transformers--mini"
+    (other / "snapshots" / "cccc").mkdir(parents=True)
+    (other / "refs").mkdir()
+    (other / "refs" / "main").write_text("cccc", encoding="utf-8")
+    before = model_id("st:mini")
+    (other / "snapshots" / "cccc" / "config.json").write_text("{}", encoding="utf-8")
+    assert model_id("st:mini") != before
 
 
 # ------------------------------------------------------------------ e5-small

@@ -496,6 +496,10 @@ class CachedEncoder:
         self.model_id = str(getattr(inner, "model_id", inner.name))
         self.cache = cache
         self.batch_size = max(1, int(batch_size))
+        # a model's vectors differ in their last bits with the batch they were made in (1e-7):
+        # a batch size of its own is a cache entry of its own, so a cached call returns exactly
+        # what an uncached one would
+        self._key = self.model_id if self.batch_size == DEFAULT_BATCH else f"{self.model_id}/batch{self.batch_size}"
         self.progress = progress
         self.embedded = 0
         """How many texts were sent to the model so far (cache hits are not counted)."""
@@ -505,6 +509,8 @@ class CachedEncoder:
         if isinstance(texts, str):  # list("a text") would embed it character by character
             raise InputError("encode takes a list of texts; give [text] for one (a str would be embedded "
                              "character by character)")
+        if isinstance(texts, (bytes, bytearray, dict)) or not hasattr(texts, "__iter__"):
+            raise InputError(f"encode takes a list of texts (str), not {type(texts).__name__}")
         texts = list(texts)
         at = next((n for n, t in enumerate(texts) if not isinstance(t, str)), None)
         if at is not None:  # encode([None]) failed deep inside the model
@@ -517,7 +523,7 @@ class CachedEncoder:
         context = ""
         if self.cache is not None:
             context = batch_context(unique)
-            hits = self.cache.get(self.model_id, [context + t for t in unique])
+            hits = self.cache.get(self._key, [context + t for t in unique])
             if len(hits) == len(unique):
                 found = {t: hits[context + t] for t in unique}
         if not found:
@@ -529,7 +535,7 @@ class CachedEncoder:
                     raise ModelError(f"{self.name}: encoder returned {vecs.shape[0]} vectors for {len(chunk)} texts")
                 found.update(zip(chunk, vecs))
                 if self.cache is not None:
-                    self.cache.put(self.model_id, {context + t: v for t, v in zip(chunk, vecs)})
+                    self.cache.put(self._key, {context + t: v for t, v in zip(chunk, vecs)})
                 done += len(chunk)
                 self.embedded += len(chunk)
                 if self.progress is not None:
@@ -543,17 +549,40 @@ ENCODERS: dict[str, Callable[..., Encoder]] = {"use-m3": UseM3, "e5-small": E5Sm
 """Backends by name: ``factory(threads=...) -> Encoder``. ``st:...`` and ``A+B`` are parsed."""
 
 
+def members(name: str) -> list[str]:
+    """The members of the encoder name ``name`` (one for a single encoder): ``use-m3+e5-small``
+    -> both; a combination may start with an ``st:`` member (``st:./model+use-m3``), whose path
+    is split off at the first ``+`` that a bundled name or another ``st:`` follows (a ``+``
+    inside the path stays, as it does in a single ``st:`` name)."""
+    name = name.strip()
+    if not name.startswith("st:"):
+        return [x.strip() for x in name.split("+")] if "+" in name else [name]
+    out = [""]
+    for piece in name.split("+"):
+        if out[-1] and (piece.strip() in ENCODERS or piece.strip().startswith("st:")):
+            out.append(piece)
+        else:
+            out[-1] = f"{out[-1]}+{piece}" if out[-1] else piece
+    return [x.strip() for x in out]
+
+
+def _unknown_model(name: str) -> InputError:
+    """``-m bogus``; for a name that is a folder, the ``st:`` it lacks."""
+    folder = f" (a model folder? -m st:{name})" if Path(name).expanduser().is_dir() else ""
+    return InputError(f"unknown model {name!r}{folder}; choose from: {', '.join(ENCODERS)}, st:NAME_OR_PATH, "
+                      "or a combination such as use-m3+e5-small")
+
+
 def _load_raw(name: str, threads: int | None) -> Encoder:
     name = name.strip()
-    if "+" in name and not name.startswith("st:"):
-        return Combined([_load_raw(part, threads) for part in name.split("+")])
+    if len(parts := members(name)) > 1:
+        return Combined([_load_raw(part, threads) for part in parts])
     if name.startswith("st:"):
         return SentenceTransformerEncoder(name[3:], threads=threads)
     try:
         factory = ENCODERS[name]
     except KeyError:
-        raise InputError(f"unknown model {name!r}; choose from: {', '.join(ENCODERS)}, st:NAME_OR_PATH, "
-                         "or a combination such as use-m3+e5-small") from None
+        raise _unknown_model(name) from None
     return factory(threads=threads)
 
 
@@ -563,9 +592,39 @@ _BUILTIN_IDS: dict[str, Callable[[], str]] = {
 }
 
 
+def _hub_snapshot(name: str) -> tuple[str, Path] | None:
+    """``(revision, folder)`` of the hub model ``name`` in the local Hugging Face cache (the
+    revision its ``refs/main`` names), None when it is not there. Read from the cache's files,
+    nothing imported: the hub client's own layout (``HF_HUB_CACHE``, else ``HF_HOME/hub``, else
+    ``~/.cache/huggingface/hub``; ``SENTENCE_TRANSFORMERS_HOME`` first where set; a name without
+    an owner is sentence-transformers')."""
+    repo = name if "/" in name else f"sentence-transformers/{name}"
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
+    hubs = [os.environ.get("SENTENCE_TRANSFORMERS_HOME"),
+            os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE") or os.path.join(home, "hub")]
+    for hub in filter(None, hubs):
+        folder = Path(hub) / ("models--" + repo.replace("/", "--"))
+        try:
+            revision = (folder / "refs" / "main").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if revision and (folder / "snapshots" / revision).is_dir():
+            return revision, folder / "snapshots" / revision
+    return None
+
+
 def _st_model_id(name_or_path: str) -> str:
+    """``st:NAME@fingerprint``: of the folder's files for a folder; for a hub name, of the revision
+    the local Hugging Face cache holds and its files, so a new revision misses the cache (the
+    name alone when it is not cached yet)."""
     local = Path(name_or_path).expanduser()
-    return f"st:{name_or_path}@" + _folder_fingerprint(local if local.is_dir() else None, name_or_path)
+    if local.is_dir() or _names_a_folder(name_or_path):
+        return f"st:{name_or_path}@" + _folder_fingerprint(local if local.is_dir() else None, name_or_path)
+    snapshot = _hub_snapshot(name_or_path)
+    if snapshot is None:
+        return f"st:{name_or_path}@" + _folder_fingerprint(None, name_or_path)
+    return f"st:{name_or_path}@" + _folder_fingerprint(snapshot[1], f"{name_or_path}@{snapshot[0]}")
 
 
 def model_id(name: str) -> str:
@@ -575,13 +634,12 @@ def model_id(name: str) -> str:
     fingerprint of the folder's files for ``st:`` folders.
     """
     name = name.strip()
-    if "+" in name and not name.startswith("st:"):
-        return "+".join(model_id(part) for part in name.split("+")) + "/z1"
+    if len(parts := members(name)) > 1:
+        return "+".join(model_id(part) for part in parts) + "/z1"
     if name.startswith("st:"):
         return _st_model_id(name[3:])
     if name not in ENCODERS:
-        raise InputError(f"unknown model {name!r}; choose from: {', '.join(ENCODERS)}, st:NAME_OR_PATH, "
-                         "or a combination such as use-m3+e5-small")
+        raise _unknown_model(name)
     return _BUILTIN_IDS[name]() if name in _BUILTIN_IDS else name
 
 
@@ -613,7 +671,7 @@ def check_model_folder(name: str) -> None:
     folder of empty joins; the check imports nothing)."""
     import importlib.util
 
-    for part in ([name] if name.startswith("st:") else name.split("+")):
+    for part in members(name):
         part = part.strip()
         if part.startswith("st:") and _names_a_folder(part[3:]) and not Path(part[3:]).expanduser().is_dir():
             raise _not_a_folder(part[3:])
@@ -659,6 +717,8 @@ def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool
     if threads is not None and (not is_whole(threads) or threads < 1):
         raise InputError(f"threads must be a whole number, at least 1, not {threads!r}")
     threads = None if threads is None else int(threads)
+    if not is_whole(batch_size) or batch_size < 1:
+        raise InputError(f"batch_size must be a whole number, at least 1, not {batch_size!r}")
     if cache is not None and not isinstance(cache, (bool, str, os.PathLike)):
         raise InputError(f"cache: None, False, True or a directory, not {cache!r}")
     name = name.strip()
