@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import parallel
@@ -242,6 +243,33 @@ def test_report_options_and_paths_of_the_wrong_kind_are_refused_in_one_line(tmp_
     assert not list(tmp_path.iterdir())
     al.report(tmp_path / "x.html", matrix=False, title="ok")
     assert "<title>ok</title>" in (tmp_path / "x.html").read_text(encoding="utf-8")
+
+
+def test_yes_no_options_and_the_report_encoder_are_checked(tmp_path: Path) -> None:
+    # stop 48: keep_empty="no" was read as true (every one-sided row written into a training
+    # TSV), header="no" wrote the header, presplit="yes" was taken; report(encoder="bogus") wrote
+    # a page without its matrix in silence and encoder=5 was an AttributeError inside report.py
+    from parallel.report import similarity_matrix
+
+    al = parallel.align("ارتفعت أسعار النفط اليوم.", "Oil prices rose today.", presplit=True, mode="parallel")
+    for opt in ("keep_empty", "header", "evidence", "sidecar"):
+        with pytest.raises(InputError, match=f"export: {opt} must be True or False, not 'no'"):
+            al.export(tmp_path / "x.tsv", **{opt: "no"})
+    for opt in ("presplit", "verbose", "force_lang"):
+        with pytest.raises(InputError, match=f"{opt} must be True or False, not 'yes'"):
+            parallel.align("a", "b", **{opt: "yes"})  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="unknown model 'bogus'"):
+        al.report(tmp_path / "r.html", encoder="bogus")
+    with pytest.raises(InputError, match="report: encoder must be a model name or an encoder"):
+        al.report(tmp_path / "r.html", encoder=5)
+    with pytest.raises(InputError, match="encoder must be a model name or an encoder"):
+        similarity_matrix(al, encoder=5)
+    assert not list(tmp_path.iterdir())
+    al.export(tmp_path / "x.tsv", keep_empty=np.bool_(True), header=False)  # numpy's bool is a bool
+    al.export(tmp_path / "y.tsv", fmt="TSV")  # as a .TSV suffix is read
+    assert (tmp_path / "y.tsv").read_text(encoding="utf-8").startswith("src_ids\t")
+    al.report(tmp_path / "r.html", encoder="use-m3")
+    assert "Similarity matrix not available" not in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 def test_language_errors_name_the_python_keywords() -> None:

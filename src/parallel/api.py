@@ -164,8 +164,9 @@ def align_documents(
         raise InputError(f"min_p must be a probability from 0 to 1, not {min_p!r}")
     min_p = None if min_p is None else float(min_p)
     if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):
+        folder = f" (a model folder: model='st:{model}')" if isinstance(model, os.PathLike) else ""
         raise InputError(f"model: a name (e.g. {DEFAULT_MODEL!r}) or an encoder with an encode(texts) method, "
-                         f"not {type(model).__name__}")
+                         f"not {type(model).__name__}{folder}")
     if model is not None and not isinstance(model, str) and not isinstance(getattr(model, "name", None), str):
         raise InputError(f"model: an encoder needs a name (a str attribute .name: the outputs' signature "
                          f"records it), and this {type(model).__name__} has none")
@@ -486,6 +487,11 @@ def align(
     >>> al = align(ar_text, en_text, mode="auto")        # doctest: +SKIP
     >>> al.export("pairs.tsv")                            # doctest: +SKIP
     """
+    from .schema import is_flag
+
+    for flag, value in (("presplit", presplit), ("verbose", verbose), ("force_lang", force_lang)):
+        if not is_flag(value):  # presplit="no" was read as true
+            raise InputError(f"{flag} must be True or False, not {value!r}")
     for side, text in (("src", src), ("tgt", tgt)):
         if not isinstance(text, (str, Document)):
             hint = " (read a file with read_document(path))" if isinstance(text, (os.PathLike, bytes)) else ""

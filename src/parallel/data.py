@@ -164,6 +164,7 @@ class Alignment:
             self.report(name, **options)
             return
         _known_options("export", options, _EXPORT_OPTIONS)
+        _flags("export", options, ("header", "keep_empty", "evidence", "sidecar"))
         options.setdefault("sidecar", True)
         with inputs_protected(self._document_files()):  # al.export("doc.ar") is refused as -o doc.ar is
             export(self, name, fmt, **options)
@@ -184,6 +185,15 @@ class Alignment:
             raise InputError(f"report: title must be a str, not {type(options['title']).__name__}")
         if not isinstance(options.get("matrix", True), bool):
             raise InputError(f"report: matrix must be True or False, not {options['matrix']!r}")
+        enc = options.get("encoder")
+        if isinstance(enc, str):  # a name asked for: a typo is an error, not a page without its matrix
+            from .embed import check_model_folder, model_id
+
+            model_id(enc)
+            check_model_folder(enc.strip())
+        elif enc is not None and not callable(getattr(enc, "encode", None)):
+            raise InputError(f"report: encoder must be a model name or an encoder (with encode), "
+                             f"not {type(enc).__name__}")
         name = _file_path(path, "report")
         check_report_name(name)
         with inputs_protected(self._document_files()):
@@ -236,6 +246,18 @@ def make_signature(parts: Sequence[tuple[str, object]]) -> str:
 #: (``keep_emtpy=True``) was ignored by export and a TypeError from deep inside report.
 _EXPORT_OPTIONS = ("header", "keep_empty", "evidence", "sidecar", "pair")
 _REPORT_OPTIONS = ("matrix", "encoder", "sim", "title", "log")
+
+
+def _flags(what: str, options: Mapping[str, Any], flags: Sequence[str]) -> None:
+    """InputError for a yes/no option given anything but True or False (``keep_empty="no"`` was
+    read as true, and wrote every one-sided row into a training file)."""
+    from .schema import is_flag
+
+    for k in flags:
+        if k in options and not is_flag(options[k]):
+            from .errors import InputError
+
+            raise InputError(f"{what}: {k} must be True or False, not {options[k]!r}")
 
 
 def _known_options(what: str, options: Mapping[str, Any], known: Sequence[str]) -> None:

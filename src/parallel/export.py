@@ -657,6 +657,8 @@ def check_output_name(path: str | None, fmt: str | None) -> None:
 
 
 def _format_for(path: str | None, fmt: str | None) -> str:
+    if isinstance(fmt, str) and fmt.strip().lower() in FORMATS:
+        fmt = fmt.strip().lower()  # "TSV", as a ".TSV" suffix is read
     if fmt:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}; choose from: {', '.join(FORMATS)}")

@@ -326,6 +326,10 @@ def similarity_matrix(al: Alignment, encoder: Any = None) -> np.ndarray:
     """
     if encoder is None or isinstance(encoder, str):
         encoder = _cached_encoder(encoder or encoder_name(al.signature) or "use-m3")
+    elif not callable(getattr(encoder, "encode", None)):
+        from .errors import InputError
+
+        raise InputError(f"encoder must be a model name or an encoder (with encode), not {type(encoder).__name__}")
     a = np.asarray(encoder.encode(al.src.sentences), dtype=np.float32)
     b = np.asarray(encoder.encode(al.tgt.sentences), dtype=np.float32)
     if a.size == 0 or b.size == 0:

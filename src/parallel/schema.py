@@ -144,6 +144,14 @@ def is_whole(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def is_flag(value: Any) -> bool:
+    """A yes/no value as a caller of the API may give one: a bool or numpy's (``np.True_``), not
+    a string ("no" is a true string) nor a number."""
+    import numpy as np
+
+    return isinstance(value, (bool, np.bool_))
+
+
 def is_probability(value: Any) -> bool:
     """A number from 0 to 1 as a caller of the API may give one (numpy's too), never a bool; NaN
     fails the range."""
