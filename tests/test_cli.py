@@ -748,6 +748,16 @@ def test_an_arabic_file_in_windows_1256_says_how_to_convert_it(tmp_path: Path) -
     latin1.write_bytes("Un café au lait, s'il vous plaît.\n".encode("latin-1"))
     code, _, err = invoke("segment", str(latin1))
     assert code == 2 and "not UTF-8" in err and "iconv" not in err
+    # UTF-8 Arabic with one stray byte (a Latin-1 no-break space) was told to convert from
+    # CP1256, which garbles every letter: the byte is named, and how to drop it
+    text = "ذهب الولد إلى المدرسة. كانت السماء ممطرة.\n" * 3
+    stray = tmp_path / "stray.ar"
+    data = text.encode("utf-8")
+    at = data.index(b" ", 100)
+    stray.write_bytes(data[:at] + b"\xa0" + data[at + 1:])
+    code, _, err = invoke("segment", str(stray))
+    assert code == 2 and f"UTF-8 text with a byte that is not UTF-8 (0xa0 at offset {at}, line 2)" in err, err
+    assert "CP1256" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_a_broken_pipe_that_is_not_stdout_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,18 @@ def _legacy_hint(data: bytes) -> str:
     return ""
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether ``data``, not UTF-8 as a whole, is UTF-8 with a few stray bytes: its valid
+    multi-byte characters outnumber its invalid bytes many times over. A text in a legacy code
+    page has almost none (Windows-1256 Arabic letters are bytes 0xC1-0xFE, which UTF-8 reads as
+    lead bytes wanting a continuation byte 0x80-0xBF after them)."""
+    sample = data[:200000]
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 0x7F and c != "\ufffd")
+    return good >= 10 * max(bad, 1)
+
+
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 text from raw bytes (BOM dropped, lines ended by CR alone read as lines); binary or
     non-UTF-8 input is an InputError."""
@@ -53,6 +65,14 @@ def decode_text(data: bytes, name: str) -> str:
             # UTF-8 all through but its last character cut short: no code page to convert from
             raise InputError(f"{name}: ends in the middle of a UTF-8 character (offset {exc.start}): "
                              "the file looks cut short") from None
+        if _mostly_utf8(data):
+            # UTF-8 with a stray byte (a Latin-1 no-break space pasted in, pieces joined mid-character):
+            # converting the whole file from a code page would garble every Arabic letter
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(
+                f"{name}: UTF-8 text with a byte that is not UTF-8 (0x{data[exc.start]:02x} at offset "
+                f"{exc.start}, line {line}); fix or remove that byte "
+                "(e.g. iconv -f UTF-8 -t UTF-8 -c drops every such byte)") from None
         raise InputError(
             f"{name}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
             + _legacy_hint(data)
