@@ -285,6 +285,22 @@ def test_soft_wrapped_lines_stay_in_one_paragraph() -> None:
     assert split_paragraphs(text) == [(0, 60), (61, len(text))]
 
 
+def test_a_paragraph_separator_ends_a_paragraph_in_wrapped_text() -> None:
+    """A text that wraps its lines with U+2028 and ends its paragraphs with U+2029 was read as
+    one paragraph: the wrap reading joined every line, separators included."""
+    lines = ["This sentence is long enough to be wrapped", "across two lines of the text.",
+             "And the paragraph goes on with a second one", "that is wrapped as well, to the end."]
+    para = "\u2028".join(lines)
+    text = "\u2029".join([para] * 3)
+    segs = segment(text, "en")
+    check_offsets(text, segs)
+    assert [s.paragraph for s in segs] == [0, 0, 1, 1, 2, 2]
+    assert [b - a for a, b in split_paragraphs(text)] == [len(para)] * 3
+    # a form feed ends a page, and its paragraph, as well
+    assert [s.paragraph for s in segment(para + "\x0c" + para, "en")] == [0, 0, 1, 1]
+    assert [s.paragraph for s in segment(text.replace("\u2029", "\u2028"), "en")] == [0] * 6
+
+
 def test_empty_and_blank_text() -> None:
     assert segment("", "en") == []
     assert segment(" \n\t\n", "ar") == []
@@ -548,3 +564,20 @@ def test_arabic_in_presentation_forms_is_segmented_as_its_letters() -> None:
     assert len(letters) >= 5
     assert [unicodedata.normalize("NFKC", s.text) for s in forms] == letters
     assert all(shaped[s.start:s.end] == s.text for s in forms)
+
+
+def test_a_long_run_without_spaces_is_cut_between_whole_characters() -> None:
+    """The hard cut of a run with no space (at MAX_SENTENCE) split a family emoji at its joiners
+    (a lone woman as a sentence, the joiners in no sentence) and a flag across two sentences."""
+    from parallel.segment import MAX_SENTENCE
+
+    family, flag = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466", "\U0001F1F8\U0001F1E6"
+    # each unit, and the offsets inside it where a character that is read whole ends
+    for unit, ends in ((family + flag, {0, 7}), (flag + family, {0, 2}), ("\u0627\u064e\u0644" + family, {0, 2, 3}),
+                       ("e\u0301" + flag + flag, {0, 2, 4})):
+        text = unit * (3 * MAX_SENTENCE // len(unit))
+        segs = segment(text, "en")
+        check_offsets(text, segs)
+        assert len(segs) > 2 and sum(len(s.text) for s in segs) == len(text)  # nothing left in no sentence
+        for s in segs:
+            assert s.start % len(unit) in ends and s.end % len(unit) in ends, (unit, s.start, s.end)

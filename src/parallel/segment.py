@@ -111,6 +111,9 @@ _LIST_OPENER = re.compile(r"[:;؛：]\s+(\(?[1١][.)])$")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
+#: Line breaks that end a paragraph whatever the lines around them (a text that wraps its lines
+#: with U+2028 and ends its paragraphs with U+2029 was one paragraph; a form feed ends a page).
+_PARAGRAPH_BREAKS = frozenset("\u2029\x0c\x1c\x1d\x1e")
 
 _lock = threading.Lock()
 
@@ -515,11 +518,31 @@ def _last_cut(s: str, lo: int, hi: int, pattern: re.Pattern[str]) -> int | None:
     return best
 
 
+def _regional(ch: str) -> bool:
+    return "\U0001F1E6" <= ch <= "\U0001F1FF"
+
+
+def _cuttable(s: str, j: int) -> bool:
+    """Whether a cut between ``s[j - 1]`` and ``s[j]`` leaves every character whole as it is read:
+    not before a combining mark, a joiner, a variation selector, a skin tone or an emoji tag, not
+    after a joiner (👨‍👩‍👧 is one family), not inside a flag's pair of regional indicators."""
+    ch, before = s[j], s[j - 1]
+    if (unicodedata.combining(ch) or ch in "\u200c\u200d\ufe0e\ufe0f" or unicodedata.category(ch) in ("Mn", "Me")
+            or before in "\u200c\u200d" or "\U0001F3FB" <= ch <= "\U0001F3FF" or "\U000E0020" <= ch <= "\U000E007F"):
+        return False
+    if _regional(ch) and _regional(before):
+        run = 0
+        while j - 1 - run >= 0 and _regional(s[j - 1 - run]):
+            run += 1
+        return run % 2 == 0
+    return True
+
+
 def _safe_hard_cut(s: str, at: int, lo: int) -> int:
-    """``at`` moved back so a combining mark or joiner is not cut off its base letter."""
+    """``at`` moved back so that no character is cut from what it is read with (:func:`_cuttable`:
+    a base letter and its marks, an emoji sequence, a flag)."""
     j = at
-    while j > lo + 1 and (unicodedata.combining(s[j]) or s[j] in "\u200c\u200d\ufe0f"
-                          or unicodedata.category(s[j]) in ("Mn", "Me")):
+    while j > lo + 1 and not _cuttable(s, j):
         j -= 1
     return j
 
@@ -721,8 +744,11 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     Arabic has no letter case to tell a wrapped line from a new one.
     """
     lines: list[tuple[int, int]] = []
+    ends_paragraph: set[int] = set()  # lines ended by a paragraph separator, as by a blank line
     pos = 0
     for m in _LINE.finditer(text):
+        if m.group() in _PARAGRAPH_BREAKS:
+            ends_paragraph.add(len(lines))
         lines.append((pos, m.start()))
         pos = m.end()
     lines.append((pos, len(text)))
@@ -730,11 +756,12 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     paras: list[tuple[int, int]] = []
     prev_blank = True
     prev_len = 0
-    for a, b in lines:
+    for k, (a, b) in enumerate(lines):
         line = text[a:b]
         body = line.strip(_LEAD + "\n")
-        if not body.strip():
+        if not body.strip() or k - 1 in ends_paragraph:
             prev_blank = True
+        if not body.strip():
             continue
         wrapped = width is not None and prev_len >= WRAP_SHARE * width and not _ITEM.match(body)
         if paras and not prev_blank and (wrapped or _soft_wrap(text[paras[-1][0]:paras[-1][1]], body)):
