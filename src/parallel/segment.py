@@ -424,16 +424,24 @@ class Splitter:
                            | {m.end(1) for m in _GLUED_AFTER.finditer(para)})
         if self.spec.unit_ends:  # "ولد عام 1950 م. ونشأ ...": the year ends the sentence
             cands = sorted(set(cands) | {m.end() for m in _UNIT_END.finditer(para)})
+        verses: set[int] = set()
         if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
-            cands = sorted(set(cands) | {m.end() for m in VERSE_NUMBER.finditer(para)})
+            verses = {m.end() for m in VERSE_NUMBER.finditer(para)} | numbered_verse_ends(para)
+            cands = sorted(set(cands) | verses)
         if not cands:
             return []
         quote_open = _double_quote_states(para)
         out: list[int] = []
+        verse_cuts: set[int] = set()
         n = len(para)
         for b in cands:
+            verse = b in verses
             b = _extend_over_closers(para, b, quote_open)
             if out and b <= out[-1]:
+                continue
+            if verse and para[b:].strip():
+                out.append(b)  # a verse ends at its number, whatever word opens the next one
+                verse_cuts.add(b)
                 continue
             if not _WORDLIKE.search(para, out[-1] if out else 0, b):
                 continue  # "1." / "(b)" / "أ." alone is an enumerator, not a sentence
@@ -464,16 +472,20 @@ class Splitter:
                 if word is not None and strip_marks(word.group().strip(".،,:؛!؟?\"'«»“”")) in self.spec.never_first:
                     continue  # "كنت أظن... أن الأمر سهل": the sentence goes on
             out.append(b)
-        return self._attach_reporting_clauses(para, out)
+        return self._attach_reporting_clauses(para, out, verse_cuts)
 
-    def _attach_reporting_clauses(self, para: str, cuts: list[int]) -> list[int]:
-        """Drop breaks between a quotation and its short reporting clause."""
+    def _attach_reporting_clauses(self, para: str, cuts: list[int], verses: set[int] | None = None) -> list[int]:
+        """Drop breaks between a quotation and its short reporting clause (never a verse's end:
+        ``verses``, the cuts made at a verse number)."""
         spec = self.spec
         if not cuts or not (spec.reporting_words or spec.continuation_prefixes):
             return cuts
         keep: list[int] = []
         bounds = [*cuts, len(para)]
         for b, nxt in zip(cuts, bounds[1:]):
+            if verses and b in verses:
+                keep.append(b)
+                continue
             tail = para[b:nxt].strip(_LEAD + "\n")
             words = [w.strip(".,:;،؛!?؟\"'“”«»()") for w in tail.split()]
             words = [w for w in words if w]
@@ -508,6 +520,29 @@ class Splitter:
                     out.append(Segment(text[p_start + s2:p_start + e2], lang, len(out), para_index,
                                        p_start + s2, p_start + e2))
         return out
+
+
+#: A verse number in plain parentheses, as the Qur'an is often printed online: "... ٱلۡعَٰلَمِينَ (٢)".
+_PAREN_NUMBER = re.compile(r"\(\s*([0-9\u0660-\u0669\u06F0-\u06F9]{1,3})\s*\)")
+#: Fewest such numbers in a paragraph before they are read as verse numbers.
+_VERSES_MIN = 3
+
+
+def numbered_verse_ends(para: str) -> set[int]:
+    """The ends of verse numbers written in plain parentheses, ``(١)`` or ``(1)``: at least
+    :data:`_VERSES_MIN` of them in ``para``, numbered one after another, the last ending the
+    paragraph (a verse is followed by its number), and no full stop anywhere from the first to the
+    last (verse text has none). Footnote marks and inline lists fail one of these: a list's
+    numbers come before its items, and prose around footnote marks ends its sentences with stops."""
+    found = list(_PAREN_NUMBER.finditer(para))
+    if len(found) < _VERSES_MIN or para[found[-1].end():].strip(_LEAD + "\n"):
+        return set()
+    values = [int(m.group(1)) for m in found]
+    if any(b != a + 1 for a, b in itertools.pairwise(values)):
+        return set()
+    if any(ch in ".\u06d4" for ch in para[found[0].start():found[-1].end()]):
+        return set()
+    return {m.end() for m in found}
 
 
 def _last_cut(s: str, lo: int, hi: int, pattern: re.Pattern[str]) -> int | None:
