@@ -64,6 +64,24 @@ def test_typographic_quotes_and_dashes_match_the_keyboards(al: Alignment) -> Non
     assert fold_text("1″") == '1"'
 
 
+def test_a_number_matches_with_or_without_thousands_separators() -> None:
+    """``1000`` did not find ``1,000`` (nor ``١٬٠٠٠``), and ``1,000`` did not find ``1000``; a
+    regular expression keeps its own meaning."""
+    ar = ["تلقى ١٬٥٠٠٬٠٠٠ شخص اللقاح.", "بلغ العدد 1500000 في 2019."]
+    en = ["1,500,000 people were vaccinated.", "In 2019, 2,019 and 1,2 were listed."]
+    al = Alignment(make_doc(ar, "ar", sep=" "), make_doc(en, "en", sep=" "),
+                   (Link((0,), (0,), 0.9), Link((1,), (1,), 0.9)), "parallel", "model:use-m3")
+    for pattern in ("1500000", "1,500,000", "١٥٠٠٠٠٠"):
+        hits = concordance(al, pattern)
+        assert [(h.side, h.sentence, h.match) for h in hits] == [
+            ("src", 0, "١٬٥٠٠٬٠٠٠"), ("src", 1, "1500000"), ("tgt", 0, "1,500,000")], pattern
+    assert [h.match for h in concordance(al, "2019", side="tgt")] == ["2019", "2,019"]
+    assert [h.match for h in concordance(al, "2019", side="tgt", word=True)] == ["2019", "2,019"]
+    assert [h.match for h in concordance(al, "1,2", side="tgt")] == ["1,2"]  # no thousands here
+    assert concordance(al, "1500000", regex=True, side="tgt") == []  # a regex as written
+    assert fold_text("1,500") == "1,500"  # the text's folding is unchanged
+
+
 def test_hits_are_shown_as_written(al: Alignment) -> None:
     hits = concordance(al, "منظمة الصحة", side="src")
     assert len(hits) == 1

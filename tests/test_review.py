@@ -1239,6 +1239,11 @@ FOLD_CASES = ["أَحْمَدُ في المدرسةِ ٢٠٢٤", "Café ÉTÉ", 
               "Straße", "Σίσυφος", "ſ", "a\x1cb\x85c"]
 
 
+NUMBER_TEXTS = ["1,000 people", "١٬٠٠٠ شخص", "1000 people", "21000", "10,00",
+                "3,500,000 doses", "in 2019, 2020", "1,2,3", "(1)"]
+NUMBER_QUERIES = ["1000", "1,000", "3500000", "2019", "1,2", "000", "people"]
+
+
 @pytest.mark.slow
 def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: Any) -> None:
     """Both pages search both sides at once, with the folding of `grep` (one table, one fold.js)."""
@@ -1257,6 +1262,16 @@ def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: 
     got = page.evaluate("cases => cases.map(makeFold(JSON.parse(document.getElementById('find').dataset.fold)))",
                         FOLD_CASES)
     assert got == [fold_text(c) for c in FOLD_CASES]
+    # and it finds what grep finds: a number with or without thousands separators (stop 48: 1000
+    # did not find 1,000), with and without -w
+    from parallel.concordance import compile_pattern
+
+    cases = [(t, q, w) for t in NUMBER_TEXTS for q in NUMBER_QUERIES for w in (False, True)]
+    found = page.evaluate("cases => { const f = makeFold(JSON.parse(document.getElementById('find').dataset.fold));"
+                          " return cases.map(([t, q, w]) => holdsQuery(f(t), f(q), w)); }", cases)
+    assert found == [compile_pattern(q, word=w).search(fold_text(t)) is not None for t, q, w in cases]
+    assert found[cases.index(("١٬٠٠٠ شخص", "1000", True))]
+
     def shown_rows() -> list[str]:
         return list(page.evaluate("Array.from(document.querySelectorAll('#links .r'))"
                                   ".filter(r => r.offsetParent).map(r => r.id)"))

@@ -197,6 +197,28 @@ def _fold_range(raw_lo: str, lo: str | None, raw_hi: str, hi: str | None, case: 
     return "".join(re.escape(x) for x in kept)
 
 
+_GROUPING = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+_DIGIT_RUN = re.compile(r"[0-9]{4,}")
+
+
+def literal_pattern(folded: str) -> str:
+    """The regular expression of a folded plain pattern: itself, except that a number of four
+    digits or more matches it written with or without thousands separators (``1000`` finds
+    ``1,000`` and ``١٬٠٠٠``, which folds to ``1,000``; ``1,000`` finds ``1000``). The pages'
+    search does the same (``numberPattern`` in fold.js)."""
+    plain = _GROUPING.sub("", folded)
+    out: list[str] = []
+    last = 0
+    for m in _DIGIT_RUN.finditer(plain):
+        run = m.group()
+        head = len(run) % 3 or 3
+        parts = [run[:head]] + [run[k:k + 3] for k in range(head, len(run), 3)]
+        out += [re.escape(plain[last:m.start()]), ",?".join(parts)]
+        last = m.end()
+    out.append(re.escape(plain[last:]))
+    return "".join(out)
+
+
 def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
                     case_sensitive: bool = False) -> re.Pattern[str]:
     """The pattern to run over folded text.
@@ -216,7 +238,7 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
         folded = fold_text(pattern, case=case)
         if not folded.strip():
             raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
-        body = re.escape(folded)
+        body = literal_pattern(folded)
     if word:
         body = rf"(?<!\w)(?:{body})(?!\w)"
     try:

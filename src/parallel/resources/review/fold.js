@@ -42,12 +42,40 @@ function makeFold(tables, keepCase) {
 // (?<!\w)query(?!\w)), only where no word character comes right before or after it: a letter of
 // any script (Arabic too: الصحة is not found in والصحة), a digit or an underscore, Python's \w.
 var WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+// A number of four digits or more in the query matches it written with or without thousands
+// separators (1000, 1,000, ١٬٠٠٠, which folds to 1,000), as grep's pattern does
+// (parallel.concordance.literal_pattern): the query as a regular expression, or null when it
+// holds no such number.
+var numberPatterns = new Map();
+function numberPattern(query) {
+  if (numberPatterns.has(query)) return numberPatterns.get(query);
+  var plain = query.replace(/([0-9]),(?=[0-9]{3}(?![0-9]))/g, '$1'), rx = null;
+  if (/[0-9]{4}/.test(plain)) {
+    var src = plain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[0-9]{4,}/g, function (run) {
+      var head = run.length % 3 || 3, parts = [run.slice(0, head)];
+      for (var k = head; k < run.length; k += 3) parts.push(run.slice(k, k + 3));
+      return parts.join(',?');
+    });
+    rx = new RegExp(src, 'gu');
+  }
+  numberPatterns.set(query, rx);
+  return rx;
+}
 function holdsQuery(folded, query, word) {
-  if (!word) return folded.indexOf(query) >= 0;
   function isWord(ch) { return ch !== undefined && WORD_CHAR.test(ch); }
-  for (var at = folded.indexOf(query); at >= 0; at = folded.indexOf(query, at + 1)) {
+  var rx = numberPattern(query), at, len;
+  function next(from) {
+    if (!rx) { at = folded.indexOf(query, from); len = query.length; return at >= 0; }
+    rx.lastIndex = from;
+    var m = rx.exec(folded);
+    if (!m) return false;
+    at = m.index; len = m[0].length;
+    return true;
+  }
+  if (!word) return next(0);
+  for (var from = 0; next(from); from = at + 1) {
     var before = Array.from(folded.slice(Math.max(0, at - 2), at)).pop();
-    var after = Array.from(folded.slice(at + query.length, at + query.length + 2))[0];
+    var after = Array.from(folded.slice(at + len, at + len + 2))[0];
     if (!isWord(before) && !isWord(after)) return true;
   }
   return false;
