@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -1975,8 +1976,9 @@ class _HeldOps:
             route.continue_()
 
     def release(self, page: Any) -> None:
-        page.wait_for_function("() => document.getElementById('status').textContent.startsWith('saving')")
-        while not self.held:  # the request reaches the route handler on the next event turn
+        deadline = time.monotonic() + PATIENCE_MS / 1000
+        while not self.held:  # the request reaches the route handler on a later event turn
+            assert time.monotonic() < deadline, "no change was sent"
             page.wait_for_timeout(50)
         self.held.pop().continue_()
 
@@ -2096,9 +2098,90 @@ def test_a_reply_landing_between_press_and_release_does_not_lose_the_click(tmp_p
         assert box is not None
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.down()  # the note's field loses the focus: its change is sent (and held)
-        held.release(page)
-        expect(page.locator("#status")).to_have_text("Saved: note on link 0")
+        with page.expect_response("**/api/op"):
+            held.release(page)
+        # its reply lands while the button is held down (the status line waits for the release
+        # too: a longer or shorter line would move the rows under the pointer)
+        for _ in range(3):  # the page's handlers of the reply run first
+            page.evaluate("() => new Promise(r => setTimeout(r, 0))")
+        assert read_alignment(path).links[0].features["note"] == "checked"
         page.mouse.up()
         expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
     al = read_alignment(path)
     assert al.links[0].features["note"] == "checked" and al.links[1].features["status"] == "accepted"
+
+
+@pytest.mark.slow
+def test_a_refused_note_goes_back_in_its_field_and_a_relink_form_survives_a_redraw(tmp_path: Path, page: Any) -> None:
+    """Stop 48, a linguist in two tabs: a note typed in one tab after the other had saved was
+    refused (409), the page reloaded and the note was gone; an open Relink… form, with what was
+    typed in it, vanished when a reply redrew the rows (a note saved as the focus left its field,
+    a merge's reply); and "Saved: ..." was said while changes queued behind it were still unsent."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "tabs.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        ReviewStore(path).apply("status", {"link": 2, "status": "accepted"})  # the other tab
+        note = "ملاحظة: الرابط يحتاج إلى مراجعة"
+        page.fill("#L4 input.note", note)
+        page.press("#L4 input.note", "Enter")
+        expect(page.locator("#status")).to_contain_text("the page now shows the file as saved")
+        expect(page.locator("#status")).to_contain_text("the note on link 4 is back in its field, not saved")
+        expect(page.locator("#L2 .badge.accepted")).to_be_visible()  # the other tab's change is shown
+        expect(page.locator("#L4 input.note")).to_have_value(note)
+        assert not read_alignment(path).links[4].features.get("note")
+        page.focus("#L4 input.note")
+        page.press("#L4 input.note", "Enter")  # unchanged since, and saved all the same
+        expect(page.locator("#status")).to_contain_text("Saved: note on link 4")
+        expect(page.locator("#status")).not_to_contain_text("back in its field")
+        assert read_alignment(path).links[4].features["note"] == note
+
+        # a Relink… form open on link 3 while a note elsewhere is saved as the focus leaves it
+        page.fill("#L1 input.note", "checked")
+        page.click("#L3 button[data-act=relink]")
+        expect(page.locator("#status")).to_contain_text("Saved: note on link 1")
+        form = page.locator("#L3 form.relink")
+        expect(form).to_be_visible()
+        form.locator("input").nth(1).fill("3,")
+        # a reply redraws the rows while it is typed in: the form, its text and the caret stay
+        held = _HeldOps(page)
+        page.evaluate("document.querySelector('#L0 button[data-act=accept]').click()")
+        form.locator("input").nth(1).focus()
+        held.release(page)
+        expect(page.locator("#status")).to_contain_text("Saved: link 0 accepted")
+        expect(page.locator("#L3 form.relink input").nth(1)).to_have_value("3,")
+        expect(page.locator("#L3 form.relink input").nth(1)).to_be_focused()
+        page.keyboard.type("4")
+        page.keyboard.press("Enter")
+        expect(page.locator("#status")).to_contain_text("Saved: relinked link 3")
+        assert [(k.src, k.tgt) for k in read_alignment(path).links][3] == ((2,), (3, 4))
+        expect(page.locator("form.relink")).to_have_count(0)  # its own Save closes it
+
+        # two changes queued: the first reply says what is saved and that one is still on its way
+        page.unroute("**/api/op")
+        each = _EachOp(page)
+        page.click("#L0 button[data-act=reject]")
+        page.click("#L1 button[data-act=reject]")
+        expect(page.locator("#status")).to_have_text("saving… (2 changes)")
+        each.release(page)
+        expect(page.locator("#status")).to_contain_text("Saved: link 0 rejected; saving 1 more…")
+        each.release(page)
+        expect(page.locator("#status")).to_contain_text("Saved: link 1 rejected")
+        expect(page.locator("#status")).not_to_contain_text("more…")
+
+
+class _EachOp:
+    """Holds every POST to /api/op until :meth:`release` lets the oldest through."""
+
+    def __init__(self, page: Any) -> None:
+        self.held: list[Any] = []
+        page.route("**/api/op", lambda route: self.held.append(route))
+
+    def release(self, page: Any) -> None:
+        deadline = time.monotonic() + PATIENCE_MS / 1000
+        while not self.held:  # the request reaches the route handler on a later event turn
+            assert time.monotonic() < deadline, "no change was sent"
+            page.wait_for_timeout(50)
+        self.held.pop(0).continue_()

@@ -22,7 +22,12 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  // The status line wraps, and the header's height with it: changed between the press and the
+  // release of a button (a note saved as the press takes the focus from its field), it moved the
+  // rows under the pointer and the click landed on another element. It waits for the release.
+  var statusLater = null;
   function setStatus(msg, ok) {
+    if (pressed) { statusLater = [msg, ok]; return; }
     var s = document.getElementById('status');
     s.textContent = msg;
     s.className = ok ? 'ok' : 'err';
@@ -102,6 +107,8 @@
   // A refused change stays on the status line while the changes queued with it are saved, and
   // for a few seconds after (a click right after a refusal must not hide it behind "Saved").
   var queue = Promise.resolve(), waiting = 0, failed = [], generation = 0, KEEP_MS = 6000;
+  // notes the server refused, by link key: put back in their fields by the next render, unsaved
+  var unsavedNotes = {};
   function report(msg) {
     var now = Date.now();
     failed = failed.filter(function (f) { return f.shown === null || now - f.shown < KEEP_MS; });
@@ -111,7 +118,7 @@
       setStatus('Not saved: ' + said.join('; ') + (msg ? ' (then ' + msg + ')' : ''), false);
     } else if (msg) setStatus(msg, true);
   }
-  function enqueue(send, describe) {
+  function enqueue(send, describe, onFail) {
     waiting++;
     var gen = generation;
     setStatus(waiting > 1 ? 'saving… (' + waiting + ' changes)' : 'saving…', true);
@@ -123,6 +130,7 @@
       adopt(s); renderSoon();
       return describe(s);
     }, function (e) {
+      if (onFail) onFail(e);
       if (!e.conflict) { failed.push({msg: e.message, shown: null}); return null; }
       generation++;
       failed.push({msg: e.message + '; the page now shows the file as saved: redo the change if needed', shown: null});
@@ -130,7 +138,8 @@
     }).then(function (msg) {
       waiting--;
       if (waiting === 0) failed.forEach(function (f) { if (f.shown === null) f.shown = Date.now(); });
-      report(msg);
+      // "Saved" only of what is in the file: the changes queued behind it are still on their way
+      report(waiting && msg ? msg + '; saving ' + waiting + ' more…' : msg);
     });
     queue = done;
     return done;
@@ -149,7 +158,11 @@
     if (!pressed) return;
     pressed = false;
     // after the click this release makes (dispatched in the same task)
-    if (renderLater) setTimeout(function () { if (!pressed && renderLater) { renderLater = false; render(); } }, 0);
+    if (renderLater || statusLater) setTimeout(function () {
+      if (pressed) return;
+      if (statusLater) { var later = statusLater; statusLater = null; setStatus(later[0], later[1]); }
+      if (renderLater) { renderLater = false; render(); }
+    }, 0);
   }
   document.addEventListener('pointerup', released, true);
   document.addEventListener('pointercancel', released, true);
@@ -173,7 +186,7 @@
   // by its sentences when it is sent: a change queued behind another (a merge renumbers the rows
   // after it) lands on the link the reader chose, never on the one that now has its number, or is
   // refused when that link is gone. ``message(j)``: what was saved, j the link's number then.
-  function linkOp(key, name, extra, message, next, noFlash) {
+  function linkOp(key, name, extra, message, next, noFlash, onFail) {
     if (!state) { setStatus('Not saved: no alignment is loaded', false); return Promise.resolve(); }
     var asked = indexOfKey(key), at = asked;
     return enqueue(function () {
@@ -188,7 +201,7 @@
     }, function (s) {
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
       return 'Saved: ' + message(at) + freed(s.unlinked);
-    });
+    }, onFail);
   }
   // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
   function freed(u) {
@@ -338,6 +351,13 @@
       ? {key: act.closest('.r[data-i]').dataset.key, i: act.dataset.i, value: act.value, at: act.selectionStart} : null;
     // removing a note field being typed in fires its change event (Chromium): that is no save of a
     // note half typed, whose row number may now be another link's
+    // an open Relink… form survives a redraw (a note saved as the focus left it, a merge's reply),
+    // with what was typed in it and its caret
+    var editing = Array.prototype.map.call(grid.querySelectorAll('.r[data-i] form.relink'), function (f) {
+      var ins = f.querySelectorAll('input'), at = Array.prototype.indexOf.call(ins, act);
+      return {key: f.closest('.r[data-i]').dataset.key, values: [ins[0].value, ins[1].value], focus: at,
+              caret: at >= 0 ? act.selectionStart : null};
+    });
     rendering = true;
     try { grid.textContent = ''; } finally { rendering = false; }
     grid.appendChild(h);
@@ -354,6 +374,27 @@
         report('');
       }
     }
+    editing.forEach(function (ed) {
+      var at = indexOfKey(ed.key);
+      if (at < 0) return;  // the link was changed (by this form's own Save, say): nothing to reopen
+      ensureRow(at);
+      relinkEditor(at, ed);
+    });
+    Object.keys(unsavedNotes).forEach(function (key) {
+      var value = unsavedNotes[key], at = indexOfKey(key);
+      delete unsavedNotes[key];
+      if (at >= 0) ensureRow(at);
+      var home = at >= 0 ? rowOfKey(key) : null, field = home && home.querySelector('input.note');
+      if (field && field.value !== value) {
+        field.value = value;
+        field.dataset.unsaved = '1';
+        failed.push({msg: 'the note on link ' + at + ' is back in its field, not saved: press Enter in it to save it',
+                     shown: null, note: key});
+      } else if (!field) {
+        failed.push({msg: 'the note "' + value + '" was not saved: its link (' + key.replace(':', ' ↔ ') +
+          ') was changed meanwhile', shown: null});
+      }
+    });
     var um = document.getElementById('unmatched');
     um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
     unmatched('src', state.src, state.unmatched_src);
@@ -362,7 +403,8 @@
     // a reply rebuilds the rows and the unmatched list: keyboard focus stays where it was (on the
     // same button, row or unmatched sentence), or the next key press would go nowhere; a row the
     // "show" menu now hides (accepted, with "not reviewed yet") hands it to the next row shown
-    if (!typing && focusAt && document.activeElement !== focusAt.node) {
+    var reopened = editing.some(function (ed) { return ed.focus >= 0; });
+    if (!typing && !reopened && focusAt && document.activeElement !== focusAt.node) {
       var again = focusAt.find();
       var hidden = again && again.offsetParent === null && again.closest('#grid .r[data-i]');
       if (hidden) {
@@ -506,9 +548,9 @@
       box.appendChild(it);
     });
   }
-  function relinkEditor(i) {
+  function relinkEditor(i, restore) {
     var k = state.links[i], m = document.querySelector('#L' + i + ' .m'), key = linkKey(k);
-    if (m.querySelector('.relink')) return;
+    if (!m || m.querySelector('.relink')) return;
     var f = el('form', 'relink');
     var s = el('input'); s.value = k.src.join(','); s.setAttribute('aria-label', state.src.label + ' sentences');
     var t = el('input'); t.value = k.tgt.join(','); t.setAttribute('aria-label', state.tgt.label + ' sentences');
@@ -523,7 +565,11 @@
       e.preventDefault();
       linkOp(key, 'relink', {src: s.value, tgt: t.value}, function (j) { return 'relinked link ' + j; });
     });
-    m.appendChild(f); s.focus();
+    m.appendChild(f);
+    if (!restore) { s.focus(); return; }
+    s.value = restore.values[0]; t.value = restore.values[1];
+    var back = restore.focus === 0 ? s : restore.focus === 1 ? t : null;
+    if (back) { back.focus({preventScroll: true}); if (restore.caret !== null) back.setSelectionRange(restore.caret, restore.caret); }
   }
   document.getElementById('grid').addEventListener('click', function (e) {
     var b = e.target.closest('button[data-act]');
@@ -539,16 +585,26 @@
       case 'relink': relinkEditor(i); break;
     }
   });
+  function saveNote(field) {
+    var home = field.closest('.r[data-i]');
+    if (!home) return;
+    var key = home.dataset.key, value = field.value;
+    delete field.dataset.unsaved;
+    failed = failed.filter(function (f) { return f.note !== key; });  // no longer true once it is sent
+    // refused (another tab saved first: the page reloads), the note typed goes back in its field
+    linkOp(key, 'note', {note: value}, function (j) { return 'note on link ' + j; }, undefined, true,
+           function () { unsavedNotes[key] = value; });
+  }
   document.getElementById('grid').addEventListener('change', function (e) {
     if (!e.target.classList.contains('note') || rendering) return;
-    var home = e.target.closest('.r[data-i]');
-    if (!home) return;
-    linkOp(home.dataset.key, 'note', {note: e.target.value}, function (j) { return 'note on link ' + j; }, undefined, true);
+    saveNote(e.target);
   });
   document.getElementById('grid').addEventListener('keydown', function (e) {
     // Enter saves a note and gives the keys back to its row (blur() left them on the page body,
     // so j went to the first row in view and a accepted that row)
     if (e.target.classList.contains('note') && e.key === 'Enter') {
+      // a note put back after a refusal is no change to the field: Enter saves it all the same
+      if (e.target.dataset.unsaved) saveNote(e.target);
       var back = e.target.closest('.r[data-i]');
       if (back) back.focus({preventScroll: true}); else e.target.blur();
       return;
