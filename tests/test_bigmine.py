@@ -681,3 +681,26 @@ def test_every_export_of_mine_holds_the_same_values(tmp_path: Path, shared_bench
         values[fmt] = [(k.src, k.tgt, *(round(float(k.features[f]), 4) for f in ("p", "cosine", "z", "margin")))
                        for k in al.links]
     assert len(values["tsv"]) > 100 and values["tsv"] == values["jsonl"] == values["tmx"]
+
+
+def test_a_symlinked_folder_is_read_as_a_symlinked_file_is(tmp_path: Path) -> None:
+    """A folder linked into an input folder was skipped without a word (Path.rglob does not follow
+    it), though a linked file was read; a link back up the tree is read once, and hidden files and
+    folders stay out."""
+    from parallel.bigmine.store import expand_inputs
+
+    root, elsewhere = tmp_path / "ar", tmp_path / "elsewhere"
+    (root / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    (root / "a.txt").write_text("أ\n", encoding="utf-8")
+    (root / "sub" / "b.txt").write_text("ب\n", encoding="utf-8")
+    (elsewhere / "c.txt").write_text("ج\n", encoding="utf-8")
+    (root / ".hidden").mkdir()
+    (root / ".hidden" / "d.txt").write_text("د\n", encoding="utf-8")
+    (root / "e.txt.swp").write_text("x\n", encoding="utf-8")
+    (root / ".f.txt").write_text("x\n", encoding="utf-8")
+    (root / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (root / "sub" / "up").symlink_to(root, target_is_directory=True)  # a loop
+    (root / "linkedfile.txt").symlink_to(elsewhere / "c.txt")
+    got = [str(p.relative_to(root)) for p in expand_inputs([root])]
+    assert got == ["a.txt", "e.txt.swp", "linked/c.txt", "linkedfile.txt", "sub/b.txt"]

@@ -175,16 +175,32 @@ class Sentences:
             self._fh = None
 
 
+def _files_under(root: Path) -> list[Path]:
+    """The files under ``root``, sorted, hidden files and folders left out. A symlinked folder is
+    followed as a symlinked file is (``Path.rglob`` skipped it without a word), each real folder
+    once (a link back up the tree is no loop)."""
+    seen: set[str] = set()
+    out: list[Path] = []
+    for here, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        out += [f for f in (Path(here) / name for name in files if not name.startswith(".")) if f.is_file()]
+    return sorted(out)
+
+
 def expand_inputs(paths: Sequence[str | Path], exclude: str | Path | None = None) -> list[Path]:
-    """Files as given; a folder stands for its files (recursively, sorted, hidden ones skipped, and
-    those under ``exclude``: mine's own ``--work`` folder placed inside an input folder)."""
+    """Files as given; a folder stands for its files (recursively, symlinked folders followed,
+    sorted, hidden ones skipped, and those under ``exclude``: mine's own ``--work`` folder placed
+    inside an input folder)."""
     out: list[Path] = []
     skip = Path(os.path.realpath(exclude)) if exclude is not None else None
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file()
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                           and (skip is None or skip not in Path(os.path.realpath(f)).parents))
+            found = [f for f in _files_under(p) if skip is None or skip not in Path(os.path.realpath(f)).parents]
             if not found:
                 raise InputError(f"{p}: folder has no files")
             out += found
