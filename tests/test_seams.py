@@ -947,6 +947,12 @@ def test_filter_of_a_keep_empty_export_says_what_it_leaves_out(tmp_path: Path, e
     assert (tmp_path / f"g.{ext}").read_text(encoding="utf-8").count("\n") >= 37
     code, _, err = invoke("filter", str(bare), "-o", str(tmp_path / f"h.{ext}"))  # said when it was written
     assert code == 0 and "unmatched sentences are not" not in err, err
+    # stop 48: the sentences of the pairs a filter removed were counted as unmatched sentences
+    code, _, err = invoke("filter", str(bare), "--min-p", "0.99", "-o", str(tmp_path / f"i.{ext}"))
+    assert code == 0 and re.search(r"note: [1-9]\d* ar \+ [1-9]\d* en unmatched sentences \(all of them from the "
+                                   r"pairs the filters removed, not sentences the text left unmatched\)", err), err
+    code, _, err = invoke("filter", str(full), "--min-p", "0.99", "-o", str(tmp_path / f"j.{ext}"))
+    assert code == 0 and re.search(r"unmatched sentences \(3 \+ 2 of them from the pairs the filters removed", err), err
 
 
 def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path, pair: tuple[Path, Path]) -> None:

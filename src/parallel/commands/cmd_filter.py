@@ -357,7 +357,7 @@ def command(file: str, from_fmt: str | None, fmt: str | None, header: bool, keep
         _filter(file, in_fmt, fmt, header, keep_empty, sidecar, output, quiet, options)
 
 
-def unmatched_note(al: Any, out_fmt: str, keep_empty: bool) -> str | None:
+def unmatched_note(al: Any, out_fmt: str, keep_empty: bool, before: Any = None) -> str | None:
     """What a pairs file (tsv, jsonl, tmx, moses) leaves out of an alignment: a comparable one's
     unmatched sentences, a parallel one's 1-0/0-1 links, which only ``--keep-empty`` lists there
     (the vecalign and json files and the report always do). None when nothing is left out."""
@@ -379,7 +379,17 @@ def unmatched_note(al: Any, out_fmt: str, keep_empty: bool) -> str | None:
         n_t = sum(bool(al.tgt.segments[j].text) for j in al.unmatched_tgt)
     if not n_s and not n_t:
         return None
-    return (f"{n_s} {al.src.lang} + {n_t} {al.tgt.lang} unmatched sentences are not in the {out_fmt} output "
+    # ``before``: the alignment the filters read; the sentences of the pairs they removed are
+    # unmatched now, but they were no unmatched sentences of the text: said apart
+    freed = ""
+    if before is not None and before.mode == "comparable":
+        was_s, was_t = set(before.unmatched_src), set(before.unmatched_tgt)
+        f_s = sum(1 for i in al.unmatched_src if i not in was_s)
+        f_t = sum(1 for j in al.unmatched_tgt if j not in was_t)
+        if f_s or f_t:
+            part = "all of them" if (f_s, f_t) == (n_s, n_t) else f"{f_s} + {f_t} of them"
+            freed = f" ({part} from the pairs the filters removed, not sentences the text left unmatched)"
+    return (f"{n_s} {al.src.lang} + {n_t} {al.tgt.lang} unmatched sentences{freed} are not in the {out_fmt} output "
             "(pairs only): --keep-empty lists them, one side empty; the json and vecalign files always do")
 
 
@@ -433,6 +443,6 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
     if log and partial is not None:
         log(f"note: {partial}")
-    left = unmatched_note(kept, out_fmt, keep_empty) if log else None
+    left = unmatched_note(kept, out_fmt, keep_empty, before=al) if log else None
     if log and left:
         log(f"note: {left}")
