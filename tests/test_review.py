@@ -2172,6 +2172,30 @@ def test_a_refused_note_goes_back_in_its_field_and_a_relink_form_survives_a_redr
         expect(page.locator("#status")).not_to_contain_text("more…")
 
 
+@pytest.mark.slow
+def test_a_relink_that_crosses_the_links_of_a_translation_is_said(tmp_path: Path, page: Any) -> None:
+    """Stop 48: relinking ar 1 to en 0 beside a link ar 0 / en 0,1 was saved as ar 0 / en 1 and
+    ar 1 / en 0 with no word, and its Vecalign export then crossed; it is saved as asked, and the
+    status line says so (an in-order relink says nothing of the kind)."""
+    from playwright.sync_api import expect
+
+    path = save(parallel_alignment(), tmp_path / "cross.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L5")).to_be_visible()
+        page.click("#L0 button[data-act=relink]")
+        page.fill("#L0 form.relink input >> nth=1", "0,1")
+        page.press("#L0 form.relink input >> nth=1", "Enter")  # ar 0 / en 0,1: ar 1 is a gap now
+        expect(page.locator("#status")).to_contain_text("Saved: relinked link 0; now unlinked: Arabic 1")
+        expect(page.locator("#status")).not_to_contain_text("text order")
+        page.click("#L1 button[data-act=relink]")
+        page.fill("#L1 form.relink input >> nth=1", "0")
+        page.press("#L1 form.relink input >> nth=1", "Enter")
+        expect(page.locator("#status")).to_contain_text("this parallel alignment is no longer in text order")
+    links = [(k.src, k.tgt) for k in read_alignment(path).links]
+    assert ((0,), (1,)) in links and ((1,), (0,)) in links
+
+
 class _EachOp:
     """Holds every POST to /api/op until :meth:`release` lets the oldest through."""
 

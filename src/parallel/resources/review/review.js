@@ -179,7 +179,7 @@
     }, function (s) {
       // a relinked comparable link moves to its place in the text: show the row the server says
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
-      return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + freed(s.unlinked);
+      return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + freed(s.unlinked) + crossing();
     });
   }
   // a change to one link (``key``, see linkKey; with ``next``, the link after it too), found again
@@ -200,8 +200,28 @@
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
     }, function (s) {
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
-      return 'Saved: ' + message(at) + freed(s.unlinked);
+      return 'Saved: ' + message(at) + freed(s.unlinked) + crossing();
     }, onFail);
+  }
+  // a parallel alignment's links follow both texts in order; a relink may cross them (a sentence
+  // linked to one before its neighbour's): saved as asked, and said, since an order-reading tool
+  // (a Vecalign file, eval) reads it otherwise
+  function crossing() {
+    if (!state || state.mode !== 'parallel') return '';
+    var last = [-1, -1];
+    for (var j = 0; j < state.links.length; j++) {
+      var k = state.links[j];
+      for (var side = 0; side < 2; side++) {
+        var ids = side ? k.tgt : k.src;
+        if (!ids.length) continue;
+        if (ids[0] < last[side]) {
+          return '; note: link ' + j + ' crosses a link before it (' + (side ? state.tgt.label : state.src.label) +
+            ' ' + ids[0] + ' after ' + last[side] + '): this parallel alignment is no longer in text order';
+        }
+        last[side] = ids[ids.length - 1];
+      }
+    }
+    return '';
   }
   // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
   function freed(u) {
