@@ -369,8 +369,6 @@
     var focusAt = focusOf(act);
     var typing = act && act.classList.contains('note') && act.closest('.r[data-i]')
       ? {key: act.closest('.r[data-i]').dataset.key, i: act.dataset.i, value: act.value, at: act.selectionStart} : null;
-    // removing a note field being typed in fires its change event (Chromium): that is no save of a
-    // note half typed, whose row number may now be another link's
     // an open Relink… form survives a redraw (a note saved as the focus left it, a merge's reply),
     // with what was typed in it and its caret
     var editing = Array.prototype.map.call(grid.querySelectorAll('.r[data-i] form.relink'), function (f) {
@@ -378,6 +376,8 @@
       return {key: f.closest('.r[data-i]').dataset.key, values: [ins[0].value, ins[1].value], focus: at,
               caret: at >= 0 ? act.selectionStart : null};
     });
+    // removing a note field being typed in fires its change event (Chromium): that is no save of a
+    // note half typed, whose row number may now be another link's
     rendering = true;
     try { grid.textContent = ''; } finally { rendering = false; }
     grid.appendChild(h);
