@@ -179,10 +179,18 @@ def absorb_additions(links: list[Link], src: list[str], tgt: list[str], encoder:
             pairs.append((a, t))
         else:
             pairs.append((link.src, link.tgt))
+    return _relinked(links, pairs, src, tgt, src_emb, tgt_emb, local, seed)
+
+
+def _relinked(links: list[Link], pairs: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], src: list[str],
+              tgt: list[str], src_emb: np.ndarray, tgt_emb: np.ndarray, local: float, seed: int) -> list[Link]:
+    """``pairs`` (the ids of the links after an edit) as links: those in ``links`` as they were,
+    score and features kept, the new ones scored as :func:`second_pass` scores a link
+    (:func:`_scored_links`)."""
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
-    t_ = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     known = {(k.src, k.tgt): k for k in links}
-    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t_, [len(x) for x in src],
+    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t, [len(x) for x in src],
                                   [len(x) for x in tgt], local, seed))
     return [known[p] if p in known else next(rescored) for p in pairs]
 
@@ -234,12 +242,7 @@ def join_unfinished(links: list[Link], src: list[str], tgt: list[str], src_emb: 
         x += 1
     if not changed:
         return links
-    s = _normalise(np.asarray(src_emb, dtype=np.float32))
-    t_ = _normalise(np.asarray(tgt_emb, dtype=np.float32))
-    known = {(k.src, k.tgt): k for k in links}
-    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t_, [len(x) for x in src],
-                                  [len(x) for x in tgt], local, seed))
-    return [known[p] if p in known else next(rescored) for p in pairs]
+    return _relinked(links, pairs, src, tgt, src_emb, tgt_emb, local, seed)
 
 
 #: Most skipped finer-side sentences in a row that a sentence's clause links take in (more is an
