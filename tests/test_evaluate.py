@@ -759,3 +759,39 @@ def test_missing_null_links_counts_without_listing_the_ids(tmp_path: Path) -> No
     res = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-500:]
     assert int(res.stdout) == 10**12 - 1 + 1  # the ids under 10**12 but 0, and gold's target 2
+
+
+@pytest.mark.parametrize("mode, gold_name", [("parallel", "parallel/00.gold.align"), ("comparable", "comparable/06.gold.tsv")])
+def test_eval_does_not_count_links_a_reviewer_rejected(tmp_path: Path, shared_bench: Path, mode: str,
+                                                       gold_name: str) -> None:
+    """A rejected link is no prediction, in every export: eval scores the file as
+    filter --drop-rejected --keep-empty writes it, and says how many it left out."""
+    from parallel.review.store import ReviewStore
+
+    d = shared_bench / "derived" / "ntrex128_ar_en"
+    doc = gold_name.split("/")[0] + "/" + gold_name.split("/")[1].split(".")[0]
+    gold = str(d / gold_name)
+    aligned = tmp_path / "a.json"
+    res = CliRunner().invoke(cli, ["align", str(d / f"{doc}.ar"), str(d / f"{doc}.en"), "--presplit", "--mode", mode,
+                                   "-f", "json", "-o", str(aligned), "-q"])
+    assert res.exit_code == 0, res.output
+    before = json.loads(CliRunner().invoke(cli, ["eval", str(aligned), gold, "--json"]).output)
+    ReviewStore(aligned).apply("status", {"link": 1, "status": "rejected"})
+    dropped = tmp_path / "dropped.json"
+    res = CliRunner().invoke(cli, ["filter", str(aligned), "--drop-rejected", "--keep-empty", "-f", "json",
+                                   "-o", str(dropped), "-q"])
+    assert res.exit_code == 0, res.output
+    want = json.loads(CliRunner().invoke(cli, ["eval", str(dropped), gold, "--json"]).output)
+    assert want.pop("rejected_skipped") == before.pop("rejected_skipped") == 0
+    assert want["strict" if mode == "parallel" else "mining"] != before["strict" if mode == "parallel" else "mining"]
+    for fmt in ("json", "tsv", "jsonl", "tmx"):
+        path = aligned if fmt == "json" else tmp_path / f"a.{fmt}"
+        if fmt != "json":
+            res = CliRunner().invoke(cli, ["filter", str(aligned), "--keep-empty", "-o", str(path), "-q"])
+            assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(cli, ["eval", str(path), gold, "--json"])
+        got = json.loads(res.output)
+        assert got.pop("rejected_skipped") == 1, fmt
+        assert got == want | {"unmatched_skipped": got["unmatched_skipped"]}, fmt
+        res = CliRunner().invoke(cli, ["eval", str(path), gold])
+        assert "1 link(s) rejected in review not counted" in res.output, fmt

@@ -356,12 +356,14 @@ def _no_ids(name: str) -> str:
             "them); give the Vecalign, TSV, JSONL, TMX or JSON export of the alignment")
 
 
-def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
-    """:func:`parse_pairs_tsv`, and the sentence texts where the file has its ``src`` and ``tgt``
-    columns (:func:`_whole_texts`), else None."""
+def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None, list[bool]]:
+    """:func:`parse_pairs_tsv`, the sentence texts where the file has its ``src`` and ``tgt``
+    columns (:func:`_whole_texts`), else None, and for each pair whether its ``status`` column
+    says a reviewer rejected it."""
     from .readers import _headerless_columns, _lines, _tsv_header
 
     pairs: list[AlignLink] = []
+    rejected: list[bool] = []  # by pair: its status column says a reviewer rejected it
     rows: list[tuple[tuple[int, ...], tuple[int, ...], str, str]] = []
     header: tuple[str, ...] | None = None
     first = True
@@ -404,6 +406,8 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
                                  f"(the header names {len(header)} columns)")
             src, tgt = cols[k], cols[m]
         pairs.append((_ids(src, f"{name}:{n}"), _ids(tgt, f"{name}:{n}")))
+        rejected.append(names is not None and "status" in names and len(cols) == len(names)
+                        and cols[names.index("status")] == "rejected")
         if not pairs[-1][0] and not pairs[-1][1]:
             no_ids.append(n)
         if names is not None:
@@ -415,7 +419,20 @@ def _parse_tsv(text: str, name: str) -> tuple[list[AlignLink], Texts | None]:
     if no_ids:
         raise InputError(f"{name}: line {no_ids[0]}: no sentence ids on either side (src_ids and tgt_ids "
                          "are empty), so the row is no link")
-    return pairs, (_whole_texts(rows) if rows else None)
+    return pairs, (_whole_texts(rows) if rows else None), rejected
+
+
+def _without_rejected(links: Sequence[AlignLink], rejected: Sequence[bool], comparable: bool) -> list[AlignLink]:
+    """``links`` with those a reviewer rejected taken out, as ``filter --drop-rejected
+    --keep-empty`` writes them: in a parallel alignment each of their sentences becomes a 1-0 / 0-1
+    link (every sentence stays in one link), in a comparable one they are unmatched (no link)."""
+    out: list[AlignLink] = []
+    for link, no in zip(links, rejected):
+        if not no:
+            out.append(link)
+        elif not comparable:
+            out += [((i,), ()) for i in link[0]] + [((), (j,)) for j in link[1]]
+    return out
 
 
 def read_vecalign(path: str | Path) -> list[AlignLink]:
@@ -470,13 +487,15 @@ class LinkFile:
     sizes: tuple[int, int] | None = None  # sentences a side, where the file holds its documents (json)
     empty: bool = False  # no content at all: what a failed run leaves, not an alignment without links
     texts: dict[str, Texts] | None = None  # by document, where the file carries sentence texts
+    rejected: int = 0  # links a reviewer rejected: not predictions (see :func:`read_link_file`)
 
     def pair(self, name: str) -> LinkFile:
         """The file's entry for one of its pairs, with that pair's own mode."""
         comparable = self.comparable if self.comparable_pairs is None else name in self.comparable_pairs
         texts = {name: self.texts[name]} if self.texts and name in self.texts else None
         return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
-                        sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts)
+                        sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts,
+                        rejected=self.rejected)
 
     @property
     def doc_texts(self) -> Texts | None:
@@ -541,7 +560,8 @@ def read_link_file(path: str | Path) -> LinkFile:
                          "TSV, JSONL, TMX or JSON export of the same alignment")
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if kind == "vecalign" or (kind == "tsv" and not _joins_pairs(first)):
-        links, texts = (parse_vecalign(text, name), None) if kind == "vecalign" else _parse_tsv(text, name)
+        links, texts, rejected = ((parse_vecalign(text, name), None, []) if kind == "vecalign"
+                                   else _parse_tsv(text, name))
         if kind == "tsv":
             rows = [ln.split("\t") for ln in text.split("\n") if ln.strip()]
             for side in ("src_origin", "tgt_origin"):
@@ -551,8 +571,12 @@ def read_link_file(path: str | Path) -> LinkFile:
         mode = sidecar_mode(path)
         comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
         kept = [k for k in links if k[0] and k[1]] if comparable else links
-        return LinkFile({"": kept}, kind, comparable, len(links) - len(kept), mode is not None, empty=empty,
-                        texts=None if texts is None else {"": texts})
+        unmatched = len(links) - len(kept)
+        if any(rejected):
+            flags = [no for k, no in zip(links, rejected) if k[0] and k[1]] if comparable else rejected
+            kept = _without_rejected(kept, flags, comparable)
+        return LinkFile({"": kept}, kind, comparable, unmatched, mode is not None, empty=empty,
+                        texts=None if texts is None else {"": texts}, rejected=sum(rejected))
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -562,13 +586,16 @@ def read_link_file(path: str | Path) -> LinkFile:
     offsets = al.info.get("pair_offsets") or {}
     docs: dict[str, list[AlignLink]] = {}
     given: dict[str, list[tuple[tuple[int, ...], tuple[int, ...], str, str]]] = {}
+    rejected = 0
     for link in al.links:
         pair = link.features.get("pair")
         ds, dt = offsets.get(str(pair), (0, 0))
         ids = (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt))
         doc = "" if pair is None else str(pair)
-        docs.setdefault(doc, []).append(ids)
         given.setdefault(doc, []).append((*ids, al.src_text(link), al.tgt_text(link)))
+        no = link.features.get("status") == "rejected"
+        rejected += no
+        docs.setdefault(doc, []).extend(_without_rejected([ids], [no], al.mode == "comparable"))
     if kind == "tsv":  # pairs the sidecar of a joined TSV names are documents, rows or not
         from .readers import _read_sidecar_pairs
 
@@ -589,7 +616,8 @@ def read_link_file(path: str | Path) -> LinkFile:
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
     sizes = (len(al.src), len(al.tgt)) if whole else None  # the native file holds its documents
-    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc)
+    return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc,
+                    rejected)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:

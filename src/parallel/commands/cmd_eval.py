@@ -343,6 +343,8 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     (``NAME.gold.align`` for each pair NAME).
     Predicted links with an empty side (1-0, 0-1) count in precision and gold ones are left out
     of recall, as Vecalign's score.py does (``--null-policy drop`` leaves them out of both).
+    Links a reviewer rejected (``status`` rejected, in review) are no predictions: scored as
+    ``filter --drop-rejected --keep-empty`` writes the file.
 
     \b
     Examples:
@@ -367,6 +369,11 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     unmatched = check_docs(docs, kind, null_policy, quiet)
     skipped = (f"comparable PRED: {unmatched} unmatched sentence(s) ([i]:[] entries) skipped, "
                "not links\n") if unmatched else ""
+    rejected = sum({d.pred_path: d.pred_file.rejected for d in docs}.values())
+    if rejected:  # a reviewer's "this link is wrong": scored as filter --drop-rejected --keep-empty writes it
+        skipped += (f"PRED: {rejected} link(s) rejected in review not counted as predicted "
+                    + ("pairs\n" if kind == "tsv" else "links (in a parallel alignment their sentences count as "
+                       "1-0/0-1 links)\n"))
     out = sys.stdout
     if kind == "tsv":
         if null_policy != "reference" and not quiet:  # asked for, and nothing it could change
@@ -377,7 +384,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
             total = total + mining_scores(d.pred, d.gold)
         if as_json:
             out.write(json.dumps({"documents": len(docs), "unmatched_skipped": unmatched,
-                                  "mining": total.as_dict()}, allow_nan=False) + "\n")
+                                  "rejected_skipped": rejected, "mining": total.as_dict()}, allow_nan=False) + "\n")
             return
         out.write(f"documents: {len(docs)}  predicted pairs: {total.n_pred}  gold pairs: {total.n_gold}\n")
         out.write(skipped)
@@ -394,6 +401,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
         out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
                               "null_policy_in_effect": "drop" if lost else null_policy,
                               "sentences_in_no_link": lost, "unmatched_skipped": unmatched,
+                              "rejected_skipped": rejected,
                               "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()},
                              allow_nan=False) + "\n")
         return
