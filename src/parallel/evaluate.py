@@ -586,7 +586,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     offsets = al.info.get("pair_offsets") or {}
     docs: dict[str, list[AlignLink]] = {}
     given: dict[str, list[tuple[tuple[int, ...], tuple[int, ...], str, str]]] = {}
-    rejected = 0
+    n_rejected = 0
     for link in al.links:
         pair = link.features.get("pair")
         ds, dt = offsets.get(str(pair), (0, 0))
@@ -594,7 +594,7 @@ def read_link_file(path: str | Path) -> LinkFile:
         doc = "" if pair is None else str(pair)
         given.setdefault(doc, []).append((*ids, al.src_text(link), al.tgt_text(link)))
         no = link.features.get("status") == "rejected"
-        rejected += no
+        n_rejected += no
         docs.setdefault(doc, []).extend(_without_rejected([ids], [no], al.mode == "comparable"))
     if kind == "tsv":  # pairs the sidecar of a joined TSV names are documents, rows or not
         from .readers import _read_sidecar_pairs
@@ -617,7 +617,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
     sizes = (len(al.src), len(al.tgt)) if whole else None  # the native file holds its documents
     return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc,
-                    rejected)
+                    n_rejected)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:
