@@ -806,7 +806,10 @@ def test_a_pair_done_again_keeps_its_review_decisions_aside(tmp_path: Path) -> N
     st.apply("note", {"link": 1, "note": "checked"})
     reviewed = (out / "covid.json").read_bytes()
     res = CliRunner().invoke(cli, run)  # resumed: the edits stay where they are
-    assert res.exit_code == 0 and (out / "covid.json").read_bytes() == reviewed and "reviewed" not in res.stderr
+    assert res.exit_code == 0 and (out / "covid.json").read_bytes() == reviewed and "kept as" not in res.stderr
+    # stop 49: and the run says that the exports beside the file are from before the review
+    assert "covid.json holds review decisions (2 links) that the pair's other outputs" in res.stderr
+    assert f"parallel-corpus filter {out / 'covid'}.json -o FILE" in res.stderr
     res = CliRunner().invoke(cli, [*run, "--no-resume"])
     assert res.exit_code == 0, res.output
     assert (out / "covid.json").read_bytes() == fresh  # made again

@@ -474,18 +474,12 @@ def _keep_reviewed(out: Path, name: str, failed: bool = False) -> str | None:
     import os
 
     from .review.store import HISTORY_SUFFIX
-    from .schema import review_state
 
     path = out / f"{name}.json"
     history = path.with_name(path.name + HISTORY_SUFFIX)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    reviewed = _reviewed_links(path)
+    if reviewed is None:
         return None
-    links = data.get("links") if isinstance(data, dict) else None
-    reviewed = sum(1 for k in (links if isinstance(links, list) else [])
-                   if isinstance(k, dict) and isinstance(k.get("features"), dict)
-                   and (review_state(k["features"]) != {"unreviewed"} or k["features"].get("note")))
     if not reviewed and not history.is_file():
         return None
     n = 1
@@ -500,6 +494,21 @@ def _keep_reviewed(out: Path, name: str, failed: bool = False) -> str | None:
             else "an undo history of review edits")
     done = "failed, so its outputs were removed" if failed else "was aligned again"
     return f"{path.name} held {held}; the pair {done}, and the reviewed file is kept as {target.name}"
+
+
+def _reviewed_links(path: Path) -> int | None:
+    """How many links of a native JSON a reviewer accepted, rejected, edited or noted (None: the
+    file cannot be read)."""
+    from .schema import review_state
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    links = data.get("links") if isinstance(data, dict) else None
+    return sum(1 for k in (links if isinstance(links, list) else [])
+               if isinstance(k, dict) and isinstance(k.get("features"), dict)
+               and (review_state(k["features"]) != {"unreviewed"} or k["features"].get("note")))
 
 
 def _forget(out: Path, name: str) -> None:
@@ -743,7 +752,9 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         summary.links += int(info.get("links", 0))
         summary.kinds.update({str(k): int(v) for k, v in dict(info.get("kinds", {})).items()})
 
-    kept_aside: dict[str, str] = {}  # pairs whose reviewed JSON was moved aside: said at the end
+    # pairs whose reviewed JSON was moved aside, or stays beside exports made before the review:
+    # said at the end
+    kept_aside: dict[str, str] = {}
 
     def fail(name: str, why: str) -> None:
         summary.failures[name] = why
@@ -774,6 +785,12 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
             if marker is not None and marker.get("key") == key and _intact(out, e.name, marker):
                 count(e.name, marker)
                 summary.resumed += 1
+                reviewed = _reviewed_links(out / f"{e.name}.json")
+                if reviewed:  # the exports beside it are the run's, from before the review
+                    kept_aside[e.name] = (
+                        f"{e.name}.json holds review decisions ({reviewed} link{'' if reviewed == 1 else 's'}) "
+                        f"that the pair's other outputs (and the _all files) do not: export the reviewed "
+                        f"links with parallel-corpus filter {out / e.name}.json -o FILE")
                 bar.update(1)
                 continue
             submitted.append(e.name)
