@@ -520,6 +520,10 @@ def test_a_pair_with_nothing_mined_is_still_in_the_joined_file_for_eval(tmp_path
         assert res.exit_code == 0, res.stderr
         scores.append([line for line in res.stdout.splitlines() if line.startswith(("documents", "mining"))])
     assert scores[0] == scores[1] and scores[0][0].startswith("documents: 2")
+    # stop 49: _all.jsonl has no sidecar to name a pair without rows: refused, saying what to score
+    res = CliRunner().invoke(cli, ["eval", str(out / "_all.jsonl"), str(gold), "--gold-glob", "*.gold.tsv"])
+    assert res.exit_code == 2 and "no prediction for document(s) x; a pair that kept no link" in res.stderr
+    assert "eval OUT/ GOLD/" in res.stderr
 
 
 def test_a_manifest_as_editors_and_spreadsheets_write_it(tmp_path: Path) -> None:

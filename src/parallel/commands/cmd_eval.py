@@ -184,8 +184,12 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
                   file=sys.stderr)
         missing = []
     if missing:
+        joined = pred.is_file() and "" not in p_docs  # its rows name their pairs
         raise InputError(f"{pred}: no prediction for document(s) {', '.join(missing[:5])}"
-                         f"{' ...' if len(missing) > 5 else ''}")
+                         f"{' ...' if len(missing) > 5 else ''}"
+                         + ("; a pair that kept no link has no rows in a file joining pairs: score the "
+                            "folder of per-pair files instead (eval OUT/ GOLD/, as run writes them)"
+                            if joined else ""))
     if extra and not quiet:
         print(f"note: ignoring {len(extra)} predicted document(s) with no gold: {', '.join(extra[:5])}"
               f"{' ...' if len(extra) > 5 else ''}", file=sys.stderr)
