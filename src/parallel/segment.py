@@ -77,9 +77,14 @@ _AR_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 #: Vowel marks, Quranic marks and tatweel that sit between the letters of a vocalised word (not
 #: word characters to ``re``); combining accents of decomposed Latin text too.
 _IN_WORD = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0640"
+#: The generic web domains written in Arabic letters, as news sites spell their names
+#: ("الجزيرة.نت", "مصراوي.كوم"): .net, .com, .org, .info
+_AR_DOMAINS = ("نت", "كوم", "أورج", "اورج", "أورغ", "اورغ", "إنفو", "انفو")
 #: A full stop, question or exclamation mark glued between two Arabic words ("الوباء.وقال"), each
-#: of at least two letters, vowel marks or not ("الاجتماعُ.ثُمَّ")
-_GLUED_AR = re.compile(f"[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}][{_IN_WORD}]*([.؟!])"
+#: of at least two letters, vowel marks or not ("الاجتماعُ.ثُمَّ"); not a full stop before a domain
+#: ending that ends the word ("الجزيرة.نت - أعلنت": a site's name)
+_GLUED_AR = re.compile(f"[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}][{_IN_WORD}]*"
+                       f"(\\.(?!(?:{'|'.join(_AR_DOMAINS)})(?![\\w{_IN_WORD}]))|[؟!])"
                        f"(?=[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}])")
 #: The same after a number, a year or measure glued to its number, a per cent sign or a closing
 #: bracket or quote ("عام 2010.وقال", "1945م.ثم", "2.5%.وأغلق", "(...).وأكدت", "«...».وأضاف"); not
