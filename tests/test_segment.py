@@ -509,6 +509,30 @@ def test_verse_quotes_list_openers_and_open_line_ends(text: str, lang: str, want
     assert [s.text for s in segment(text, lang)] == want
 
 
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # an inline list's item number ended a sentence and stayed on it ("... الدعم؛ 2." / "رفع ...")
+    ("تتضمن الخطة ثلاث خطوات: 1. خفض الدعم؛ 2. رفع الأجور؛ 3. بيع الحصص. ورحب صندوق النقد بها.", "ar",
+     ["تتضمن الخطة ثلاث خطوات: 1. خفض الدعم؛ 2. رفع الأجور؛ 3. بيع الحصص.", "ورحب صندوق النقد بها."]),
+    ("The plan has three steps: 1. Cut subsidies; 2. Raise wages; 3. Sell stakes. The IMF welcomed it.", "en",
+     ["The plan has three steps: 1. Cut subsidies; 2. Raise wages; 3. Sell stakes.", "The IMF welcomed it."]),
+    ("تتضمن الخطة خطوات هي ١. خفض الدعم و٢. رفع الأجور و٣. بيع الحصص. ورحب الصندوق بها.", "ar",
+     ["تتضمن الخطة خطوات هي ١. خفض الدعم و٢. رفع الأجور و٣. بيع الحصص.", "ورحب الصندوق بها."]),
+    ("We need: 1. money, 2. time and 3. luck. That is all.", "en",
+     ["We need: 1. money, 2. time and 3. luck.", "That is all."]),
+    # a sentence ending in a number, and lists whose items are sentences, are cut as before
+    ("The law was passed in 2023. The minister welcomed it.", "en",
+     ["The law was passed in 2023.", "The minister welcomed it."]),
+    ("صدر القانون عام 2023. وقال الوزير إنه مهم.", "ar", ["صدر القانون عام 2023.", "وقال الوزير إنه مهم."]),
+    ("The numbers were 3, 4, 5. Then we stopped.", "en", ["The numbers were 3, 4, 5.", "Then we stopped."]),
+    ("Steps:\n1. Cut subsidies.\n2. Raise wages.\nThe IMF welcomed it.", "en",
+     ["Steps:", "1. Cut subsidies.", "2. Raise wages.", "The IMF welcomed it."]),
+])
+def test_inline_list_numbers_end_no_sentence(text: str, lang: str, want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

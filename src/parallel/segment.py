@@ -5,7 +5,8 @@ Pipeline for one text::
     text ─► paragraphs (line breaks) ─► Punkt candidate breaks (per language
     parameters shipped in ``resources/segment/punkt-LANG.json``) ─► closing
     quotes/brackets moved onto the sentence they close ─► breaks vetoed before
-    a lower-case word or a comma, after a bare enumerator (``1.``), and before a
+    a lower-case word or a comma, after a bare enumerator (``1.``) or an inline
+    list's item number (``: 1. Cut subsidies; 2. Raise wages``), and before a
     quotation's short reporting clause (``"Ready?" CNN reported.``) ─►
     segments (offsets into ``text``)
 
@@ -113,6 +114,13 @@ _AR_INITIAL = re.compile(f"^[{_AR_LETTER}]\\.$")
 _WORDLIKE = re.compile(f"[^\\W\\d_][{_IN_WORD}]*[^\\W\\d_]")
 #: A list's first item number left at the end of its introduction ("The steps are: 1.", "البنود هي: 1.")
 _LIST_OPENER = re.compile(r"[:;؛：]\s+(\(?[1١][.)])$")
+#: A short list number and its stop ("1.", "١٢.", "و٣."): one or two digits, Western or
+#: Arabic-Indic, after white space, an opening bracket, a clause mark or the paragraph's start, the
+#: conjunction و glued to it or not; white space after the stop
+_LIST_NUMBER = re.compile(r"(?<![^\s(:;؛,،：])(?P<and>و)?\(?(?P<n>[0-9]{1,2}|[\u0660-\u0669]{1,2}|[\u06f0-\u06f9]{1,2})"
+                          r"\.(?=\s)")
+#: What joins an item of an inline list to the one before it: a clause mark, "and", "or", "و", "أو"
+_LIST_JOIN = re.compile(r"(?:[,;:،؛：]|(?<!\w)(?:and|or|و|أو|او))\s*\(?$")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
@@ -436,6 +444,7 @@ class Splitter:
         if not cands:
             return []
         quote_open = _double_quote_states(para)
+        list_numbers = inline_list_numbers(para)
         out: list[int] = []
         verse_cuts: set[int] = set()
         n = len(para)
@@ -450,6 +459,8 @@ class Splitter:
                 continue
             if not _WORDLIKE.search(para, out[-1] if out else 0, b):
                 continue  # "1." / "(b)" / "أ." alone is an enumerator, not a sentence
+            if b in list_numbers:
+                continue  # "... الدعم؛ 2. رفع ...": the number of an inline list's item, no sentence end
             item = _LIST_OPENER.search(para, out[-1] if out else 0, b)
             if item is not None:
                 b = item.start(1)  # "The steps are: 1. Open ...": the number opens the next sentence
@@ -525,6 +536,32 @@ class Splitter:
                     out.append(Segment(text[p_start + s2:p_start + e2], lang, len(out), para_index,
                                        p_start + s2, p_start + e2))
         return out
+
+
+def inline_list_numbers(para: str) -> set[int]:
+    """The ends of the item numbers of inline lists in ``para`` (just after their stop), which end
+    no sentence: ``"steps: 1. Cut subsidies; 2. Raise wages; 3. Sell stakes."``,
+    ``"خطوات هي ١. خفض الدعم و٢. رفع الأجور"``. A number ``n`` > 1 is one when the list number
+    before it is ``n - 1`` and a clause mark, "and", "or" or "و" joins it to that item; a ``1`` is
+    one when the next list number is such a ``2``. A list whose items are sentences
+    (``"1. Open the box. 2. Read the manual."``) is cut before each number instead, and a sentence
+    ending in a number ("in 2023.", "were 3, 4, 5.") has no run of list numbers."""
+    if "." not in para:
+        return set()
+    found = [(m, int(m.group("n"))) for m in _LIST_NUMBER.finditer(para)]
+    if len(found) < 2:
+        return set()
+
+    def joined(m: re.Match[str]) -> bool:
+        return bool(m.group("and")) or _LIST_JOIN.search(para, max(0, m.start() - 6), m.start()) is not None
+
+    out: set[int] = set()
+    for (m1, n1), (m2, n2) in itertools.pairwise(found):
+        if n2 == n1 + 1 and joined(m2):
+            out.add(m2.end())
+            if n1 == 1:
+                out.add(m1.end())
+    return out
 
 
 #: A verse number in plain parentheses, as the Qur'an is often printed online: "... ٱلۡعَٰلَمِينَ (٢)".
