@@ -533,6 +533,30 @@ def test_inline_list_numbers_end_no_sentence(text: str, lang: str, want: list[st
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # a footnote mark after the stop opened the next sentence ("[1] The minister ..."), and a
+    # superscript one hid the sentence end altogether
+    ("Growth reached 3.5%.[1] The minister welcomed it.", "en", ["Growth reached 3.5%.[1]", "The minister welcomed it."]),
+    ("It was adopted in 2023.[2][3] This was new.", "en", ["It was adopted in 2023.[2][3]", "This was new."]),
+    ("بلغ النمو 3.5%.[1] ورحب الوزير بذلك.", "ar", ["بلغ النمو 3.5%.[1]", "ورحب الوزير بذلك."]),
+    ("Relativity was proposed in 1905.¹ It changed physics.", "en",
+     ["Relativity was proposed in 1905.¹", "It changed physics."]),
+    # the word after the mark decides, as after a bare stop
+    ("Growth reached 3.5%.[1] the minister welcomed it.", "en", ["Growth reached 3.5%.[1] the minister welcomed it."]),
+])
+def test_footnote_marks_stay_with_the_sentence_they_follow(tmp_path: Path, text: str, lang: str,
+                                                             want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+    path = tmp_path / "notes.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["segment", str(path), "--lang", lang, "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["text"] for r in rows] == want and all(text[r["start"]:r["end"]] == r["text"] for r in rows)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

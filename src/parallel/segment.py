@@ -4,7 +4,8 @@ Pipeline for one text::
 
     text ─► paragraphs (line breaks) ─► Punkt candidate breaks (per language
     parameters shipped in ``resources/segment/punkt-LANG.json``) ─► closing
-    quotes/brackets moved onto the sentence they close ─► breaks vetoed before
+    quotes/brackets and footnote marks (``.[1]``, ``.¹``) moved onto the sentence
+    they close ─► breaks vetoed before
     a lower-case word or a comma, after a bare enumerator (``1.``) or an inline
     list's item number (``: 1. Cut subsidies; 2. Raise wages``), and before a
     quotation's short reporting clause (``"Ready?" CNN reported.``) ─►
@@ -121,6 +122,11 @@ _LIST_NUMBER = re.compile(r"(?<![^\s(:;؛,،：])(?P<and>و)?\(?(?P<n>[0-9]{1,2}
                           r"\.(?=\s)")
 #: What joins an item of an inline list to the one before it: a clause mark, "and", "or", "و", "أو"
 _LIST_JOIN = re.compile(r"(?:[,;:،؛：]|(?<!\w)(?:and|or|و|أو|او))\s*\(?$")
+#: Footnote marks: numbers in square brackets ("[1]", "[2][3]", "[١]") or superscript digits ("¹²")
+_FOOTNOTE = re.compile(r"(?:\[[0-9\u0660-\u0669]{1,3}\])+|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+")
+#: A footnote mark glued after a sentence end ("3.5%.[1] The", "in 1905.¹ It"), white space or the
+#: end after it: it belongs to the sentence it follows
+_FOOTNOTE_AFTER_END = re.compile(rf"(?<=[{re.escape(''.join(SENT_END))}\"'”’»)\]])(?:{_FOOTNOTE.pattern})(?=\s|$)")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
@@ -429,8 +435,11 @@ class Splitter:
         # Arabic in presentation forms (copied out of a PDF: ﺇﻧﻬﻢ) is read as its letters, one
         # character for one (إنهم), so that Punkt and the word lists know its words
         para = presentation_forms_one_to_one(para)
-        # Punkt sees invisible bidi/zero-width marks as spaces (same length: offsets unchanged).
-        spans = list(self._tok.span_tokenize(para.translate(_BIDI_TO_SPACE), realign_boundaries=False))
+        # Punkt sees invisible bidi/zero-width marks, and footnote marks after a sentence end ("3.5%.[1]
+        # The", "1905.¹ It"), as spaces (same length: offsets unchanged): it reads the word that
+        # follows, and a break there is then moved over the mark (:func:`_extend_over_closers`)
+        plain = _FOOTNOTE_AFTER_END.sub(lambda m: " " * len(m.group()), para.translate(_BIDI_TO_SPACE))
+        spans = list(self._tok.span_tokenize(plain, realign_boundaries=False))
         cands = [end for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
             cands = sorted(set(cands) | {m.end(1) for m in _GLUED_AR.finditer(para)}
@@ -756,7 +765,7 @@ def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
     """Move break ``b`` past punctuation that closes the sentence ending at ``b``.
 
     Closing brackets and quotes (``)`` ``]`` ``”`` ``»`` ``’``), further
-    sentence-end marks, a straight ``"`` that closes an open quote (even after
+    sentence-end marks, footnote marks (``.[1]``, ``.¹``), a straight ``"`` that closes an open quote (even after
     a space: ``scratch ". Next``-style noise), or a straight ``"``/``'`` glued
     to the sentence end and followed by space.
     """
@@ -769,6 +778,10 @@ def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
         ch = s[b]
         if ch in _CLOSERS or ch in SENT_END or closes_verse(b):
             b += 1
+            continue
+        note = _FOOTNOTE_AFTER_END.match(s, b) if b > 0 else None
+        if note is not None:
+            b = note.end()  # "3.5%.[1] The": the footnote mark stays with its sentence
             continue
         if ch.isspace() and b + 1 < n and closes_verse(b + 1):
             b += 2  # "… ۝٢ ﴾ وهذه": the verse's number, then its closing parenthesis
