@@ -2209,3 +2209,32 @@ class _EachOp:
             assert time.monotonic() < deadline, "no change was sent"
             page.wait_for_timeout(50)
         self.held.pop(0).continue_()
+
+
+def test_a_mined_two_to_one_link_has_the_evidence_the_review_app_gives_it_rebuilt(
+        tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
+    """Stop 49: a mined 2-1 link carried the cosine, margin and score of its 1-1 seed pair (the
+    seed's 10,12 / 7: cosine 0.584 = cos(ar 10, en 7)); the same link rebuilt in review got the joined
+    side's (0.661), so a hand-made score could not be compared with a mined one and --min-cosine
+    judged one sentence. The miner now scores the joined side as review does."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+    from parallel.review.app import _encoder_for
+
+    path = tmp_path / "seed.json"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-f", "json",
+                                    "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    st = ReviewStore(path, encoder=_encoder_for)
+    links = st.load().links
+    n = next(k for k, lk in enumerate(links) if len(lk.src) == 2 and len(lk.tgt) == 1)
+    mined = links[n]
+    st.apply("split", {"link": n})
+    rebuilt = next(lk for lk in st.apply("relink", {"src": list(mined.src), "tgt": list(mined.tgt)}).links
+                   if (lk.src, lk.tgt) == (mined.src, mined.tgt))
+    assert rebuilt.features["edited"] == "relink"
+    for name in ("cosine", "margin", "p"):
+        assert rebuilt.features[name] == pytest.approx(mined.features[name], abs=2e-4), name
+    assert rebuilt.score == pytest.approx(mined.score, abs=2e-4)
+    assert mined.features["margin_distance"] == pytest.approx(mined.score, abs=1e-6)

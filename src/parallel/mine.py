@@ -434,7 +434,7 @@ def mine_detailed(
         join_bar = sc.null.threshold(z_join) if threshold is None else thr
         _join_unmatched(groups, sc, best, join_bar, src_sents, tgt_sents, encode)
     if by_p:
-        _rescore_joined(groups, src_emb, tgt_emb, src_sents, tgt_sents, encode, encoder, k)
+        _rescore_joined(groups, sc, src_sents, tgt_sents, encode, encoder, k)
         groups = _kept_by_p(groups, sc, float(min_p or 0.0))
     links = [Link(tuple(s), tuple(t), round(float(v), 6), f) for s, t, v, f in groups]
     links.sort(key=lambda lk: (lk.src[0], lk.tgt[0]))
@@ -579,13 +579,17 @@ def _kept_by_p(groups: list[_Group], sc: _Scorer, min_p: float) -> list[_Group]:
     return final
 
 
-def _rescore_joined(groups: list[tuple[list[int], list[int], float, dict[str, float]]],
-                    src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: Sequence[str] | None,
+def _rescore_joined(groups: list[_Group], sc: _Scorer, src_sents: Sequence[str] | None,
                     tgt_sents: Sequence[str] | None, encode: SpanEncoder | None, encoder: Any, k: int) -> None:
-    """p of the 2-1 / 1-2 links, from the joined side's embedding (in place)."""
+    """The 2-1 / 1-2 links scored from the joined side's embedding (in place): their ``p``, and their
+    ``cosine``, ``margin``, ``margin_distance``, score, ``z`` and ``p_value``, which were their 1-1
+    pair's (the review app gives a link it rebuilds the same values; ``join_gain`` and ``join_z``
+    say what the join added)."""
     from . import confidence
 
-    multi = [g for g in groups if len(g[0]) > 1 or len(g[1]) > 1]
+    src_emb, tgt_emb = sc.src_emb, sc.tgt_emb
+    where = [n for n, g in enumerate(groups) if len(g[0]) > 1 or len(g[1]) > 1]
+    multi = [groups[n] for n in where]
     if not multi:
         return
     vecs = []
@@ -604,9 +608,18 @@ def _rescore_joined(groups: list[tuple[list[int], list[int], float, dict[str, fl
     t_txt = [" ".join(tgt_sents[j] for j in g[1]) if tgt_sents is not None else "" for g in multi]
     ps = confidence.link_probabilities(vecs[0], vecs[1], src_emb, tgt_emb, [tuple(g[0]) for g in multi],
                                        [tuple(g[1]) for g in multi], s_txt, t_txt, encoder=encoder, k=k)
-    for g, p in zip(multi, ps, strict=True):
-        g[3]["p_1_1"] = g[3]["p"]
-        g[3]["p"] = round(float(p), 4)
+    cos = np.einsum("ij,ij->i", vecs[0], vecs[1])
+    ks = np.array([_topk_mean(v[None, :] @ tgt_emb.T, k, 1)[0] for v in vecs[0]])
+    kt = np.array([_topk_mean(v[None, :] @ src_emb.T, k, 1)[0] for v in vecs[1]])
+    for n, g, p, c, a, b in zip(where, multi, ps, cos, ks, kt, strict=True):
+        one = (np.array([[c]]), np.array([a]), np.array([b]))
+        ratio, dist = (float(_margin(*one, kind)[0, 0]) for kind in ("ratio", "distance"))
+        value = float(c) if sc.by_cosine else float(_margin(*one, sc.margin)[0, 0])
+        z = sc.null.z(value)
+        g[3].update({"p_1_1": g[3]["p"], "p": round(float(p), 4), "cosine": round(float(c), 6),
+                     "margin": round(ratio, 6), "margin_distance": round(dist, 6), "z": round(z, 4),
+                     "p_value": float(f"{_p_value(z):.4g}")})
+        groups[n] = (g[0], g[1], value, g[3])
 
 
 def mine(src_emb: np.ndarray, tgt_emb: np.ndarray, **options: Any) -> list[Link]:
