@@ -588,3 +588,25 @@ def test_an_alignment_made_from_pairs_that_miss_sentences_says_so(tmp_path: Path
                 assert len(said) == 1 and "(ar 1)" in said[0] and "--keep-empty" in said[0], res.stderr
         lines = (tmp_path / "o.vecalign").read_text(encoding="utf-8").splitlines()
         assert ("[1]:[]:0.0000" in lines) == keep
+
+
+def test_filter_says_when_it_removes_links_a_reviewer_accepted_or_made(tmp_path: Path, seed_ar: Path,
+                                                                       seed_en: Path) -> None:
+    """Stop 49: a link a reviewer accepted (or built: Link on a pair below the bar) keeps the model's
+    p; `filter --min-p` dropped it with only "removed 1 of 3". It still drops it (a number filter
+    filters numbers), and says that a person's decision went with it and how to keep those."""
+    from parallel.review.store import ReviewStore
+
+    path = tmp_path / "seed.json"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "--min-p", "0.1",
+                                    "-f", "json", "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    links = ReviewStore(path).load().links
+    low = min(range(len(links)), key=lambda n: links[n].features["p"])
+    ReviewStore(path).apply("status", {"link": low, "status": "accepted"})
+    bar = links[low].features["p"] + 0.001
+    res = CliRunner().invoke(main, ["filter", str(path), "--min-p", f"{bar}", "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 0, res.output
+    assert "1 of them accepted or made by a reviewer (--status accepted,edited keeps those" in res.stderr
+    res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.001", "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 0 and "reviewer" not in res.stderr  # nothing of theirs removed: nothing said

@@ -225,9 +225,14 @@ class FilterReport:
     direction: str
     seen: int
     removed: int
+    reviewed: int = 0  # of the removed, links a reviewer accepted or made (review's merge, split, relink)
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.direction}): removed {self.removed} of {self.seen}"
+        said = f"{self.name} ({self.direction}): removed {self.removed} of {self.seen}"
+        if self.reviewed:  # a person's decision overruled by a number: said, not done silently
+            said += (f", {self.reviewed} of them accepted or made by a reviewer (--status accepted,edited "
+                     "keeps those; their p is the model's, not the reviewer's)")
+        return said
 
 
 def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = False
@@ -240,12 +245,18 @@ def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = Fals
     The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made (and so does
     a link's own ``signature`` feature, which a file mixing several gives each link).
     """
+    from .schema import review_state
+
     links = list(range(len(al.links)))
     reports = []
     for f in filters:
         decisions = f.keep(al, [al.links[n] for n in links])
         kept = [n for n, ok in zip(links, decisions, strict=True) if ok]
-        reports.append(FilterReport(f.name, f.direction, len(links), len(links) - len(kept)))
+        reviewed = 0 if isinstance(f, ReviewStatus) else sum(
+            1 for n, ok in zip(links, decisions, strict=True)
+            if not ok and al.links[n].src and al.links[n].tgt
+            and review_state(al.links[n].features) & {"accepted", "edited"})
+        reports.append(FilterReport(f.name, f.direction, len(links), len(links) - len(kept), reviewed))
         links = kept
     if not filters:
         return al, reports
