@@ -827,6 +827,13 @@ def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
     # a linguist took a high p between two sentences about one football match for one statement
     assert "a high p can still pair two different statements" in p_legend(al)
     assert "one story" not in p_legend(replace(al, mode="parallel"))
+    # stop 49: an accepted link coloured low at p 0.22 read as the machine overruling the person
+    reviewed = "a link a reviewer accepted or made shows the model's p"
+    assert reviewed not in p_legend(al)
+    first = replace(al.links[0], features={**al.links[0].features, "status": "accepted"})
+    assert reviewed in p_legend(replace(al, links=(first, *al.links[1:])))
+    made = replace(al.links[0], features={**al.links[0].features, "edited": "relink"})
+    assert reviewed in p_legend(replace(al, links=(made, *al.links[1:])))
 
 
 SEED = Path(__file__).resolve().parent.parent / "align" / "covid-cooperation.json"
