@@ -1168,3 +1168,28 @@ def test_a_sentence_left_unmatched_in_a_joined_file_keeps_its_pairs_id(tmp_path:
     table = [line.split("\t")[:4] for line in text.split("\n\n")[0].splitlines()]
     assert table == [["entry", "pair", "src_ids", "tgt_ids"], ["0", "a", "0", "1"], ["1", "b", "0", "0"],
                      ["2", "b", "2", "3"]]
+
+
+def test_a_mined_pairs_file_made_native_json_numbers_its_links_as_review_grep_and_report_do(
+        tmp_path: Path, shared_bench: Path) -> None:
+    """Stop 49: `filter mined.tsv -f json` kept mine's order (most probable pair first); grep and the
+    report numbered the links in that order, the review app in text order, so "link 46" of grep was
+    another pair in review, and the first review edit rewrote the file in text order, renumbering
+    every link grep had given. The native JSON filter writes is in text order now."""
+    from parallel.readers import read_alignment
+    from parallel.review.store import ReviewStore
+
+    m = shared_bench / "derived" / "ntrex128_ar_en" / "mining"
+    mined, native = tmp_path / "mined.tsv", tmp_path / "mined.json"
+    assert invoke("mine", str(m / "all.ar"), str(m / "all.en"), "-q", "-o", str(mined))[0] == 0
+    rows = [ln.split("\t") for ln in mined.read_text(encoding="utf-8").splitlines()[1:]]
+    assert [r[:2] for r in rows] != sorted((r[:2] for r in rows), key=lambda r: (int(r[0]), int(r[1])))
+    assert invoke("filter", str(mined), "-f", "json", "-o", str(native), "-q")[0] == 0
+    code, out, _ = invoke("grep", "-f", "tsv", "Indonesia", str(native))
+    assert code == 0
+    before = [ln.split("\t")[0] for ln in out.splitlines()[1:]]
+    links = read_alignment(native).links
+    assert [(k.src, k.tgt) for k in links] == sorted((k.src, k.tgt) for k in links)
+    ReviewStore(native).apply("status", {"link": 0, "status": "accepted"})
+    code, out, _ = invoke("grep", "-f", "tsv", "Indonesia", str(native))
+    assert code == 0 and [ln.split("\t")[0] for ln in out.splitlines()[1:]] == before

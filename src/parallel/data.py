@@ -279,3 +279,30 @@ def _file_path(path: Any, what: str) -> str:
         got = "an empty name" if name == "" else type(path).__name__
         raise InputError(f"{what}: a file path (str or os.PathLike) is needed, not {got}")
     return name
+
+
+def comparable_order(links: Sequence[Link]) -> list[Link]:
+    """Comparable order: by first source sentence, then first target sentence (the miner's own
+    order); a link with an empty side (no writer makes one in comparable mode) goes last."""
+    import math
+
+    def key(k: Link) -> tuple[float, float]:
+        return (min(k.src) if k.src else math.inf, min(k.tgt) if k.tgt else math.inf)
+
+    return sorted(links, key=key)
+
+
+def review_order(al: Alignment) -> Alignment:
+    """``al`` with its links in the order the review app, the report and ``grep`` list and number
+    them (the ``link`` and ``other`` of an edit count in it): parallel mode, the file's (monotonic)
+    order; comparable mode, by source sentence, then target (:func:`comparable_order`), whatever
+    the file's order (a file ``filter -f json`` made from ``mine``'s output, most probable pair
+    first, or one written by hand or by an older review app)."""
+    from dataclasses import replace
+
+    if al.mode != "comparable":
+        return al
+    ordered = comparable_order(al.links)
+    if all(a is b for a, b in zip(ordered, al.links, strict=True)):
+        return al
+    return replace(al, links=tuple(ordered))

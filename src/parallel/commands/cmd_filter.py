@@ -432,6 +432,10 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     check_native(file, kept, in_fmt, out_fmt)  # on what is written: --link-types 1-1 may leave none
     if out_fmt == "json" and in_fmt != "json":
         kept = forget_split_guesses(al, kept)
+    if out_fmt == "json":  # the file review, report and grep read: links in the order all three number them
+        from ..data import review_order
+
+        kept = review_order(kept)
     if log and keep_empty and kept.mode == "comparable" and out_fmt != "vecalign" and kept.info.get("rebuilt_documents"):
         unknown = sum(not kept.src.segments[i].text for i in kept.unmatched_src) + \
             sum(not kept.tgt.segments[j].text for j in kept.unmatched_tgt)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
-from .store import ConflictError, ReviewStore, fingerprint, merge_refusal, review_order
+from ..data import review_order
+from .store import ConflictError, ReviewStore, fingerprint, merge_refusal
 
 __all__ = ["ConflictError", "ReviewStore", "fingerprint", "merge_refusal", "review_order"]

@@ -26,7 +26,7 @@ from typing import Any
 from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..data import Alignment
+from ..data import Alignment, review_order
 from ..errors import InputError, ParallelError
 from ..normalize import fold_tables
 from ..report import (
@@ -47,7 +47,6 @@ from .store import (
     fingerprint,
     link_holding,
     merge_refusal,
-    review_order,
 )
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import re
 import threading
@@ -46,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Alignment, Link
+from ..data import Alignment, Link, comparable_order, review_order
 from ..errors import InputError, OutputError, ParallelError
 from ..normalize import DIGITS
 
@@ -200,28 +199,6 @@ def _order_parallel(links: list[Link]) -> list[Link]:
             frontier = max(frontier, max(link.tgt) + 1)
     out.extend(tgt_only[t:])
     return out
-
-
-def _order_comparable(links: Sequence[Link]) -> list[Link]:
-    """Comparable order: by first source sentence, then first target sentence (the miner's own
-    order); a link with an empty side (no writer makes one in comparable mode) goes last."""
-    def key(k: Link) -> tuple[float, float]:
-        return (min(k.src) if k.src else math.inf, min(k.tgt) if k.tgt else math.inf)
-
-    return sorted(links, key=key)
-
-
-def review_order(al: Alignment) -> Alignment:
-    """``al`` with its links in the order the review app lists and numbers them (the ``link`` and
-    ``other`` of an edit count in it): parallel mode, the file's (monotonic) order; comparable
-    mode, by source sentence, then target (:func:`_order_comparable`), whatever the file's order
-    (a file written by hand or by an older review app may hold another)."""
-    if al.mode != "comparable":
-        return al
-    ordered = _order_comparable(al.links)
-    if all(a is b for a, b in zip(ordered, al.links, strict=True)):
-        return al
-    return replace(al, links=tuple(ordered))
 
 
 def _span_text(lang: str, lo: int, hi: int) -> str:
@@ -798,4 +775,4 @@ class ReviewStore:
             covered = _cover(links, len(al.src), len(al.tgt))
             # keep the file's order when it is still monotonic (small undo entries, no surprises)
             return covered if _monotonic(covered) else _order_parallel(covered)
-        return _order_comparable([k for k in links if k.src and k.tgt])
+        return comparable_order([k for k in links if k.src and k.tgt])
