@@ -295,6 +295,59 @@ def test_comparable_relink_and_delete(tmp_path: Path) -> None:
     assert [(k.src, k.tgt) for k in al.links] == [((1,), (1, 2))]
 
 
+def test_a_link_the_new_link_form_absorbs_gives_it_its_note(tmp_path: Path) -> None:
+    # explore49 bug 1: the "new link" form (a relink with no link) dropped the note of a link whose
+    # sentences it took completely (a 1-1 + an unmatched sentence made into a 2-1), and typing an
+    # existing pair's ids replaced that link without its note; Relink… on the row kept it
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    st = ReviewStore(path)
+    st.apply("note", {"link": 0, "note": "the Arabic tells it in two sentences"})  # ar 0 ↔ en 0
+    took: list[dict[str, Any]] = []
+    al, _ = st.edit("relink", {"src": "0,1", "tgt": "0"}, carried=took)
+    assert [(k.src, k.tgt) for k in al.links] == [((0, 1), (0,)), ((3,), (4,))]
+    assert al.links[0].features["note"] == "the Arabic tells it in two sentences"
+    assert took == [{"link": 0, "src": [0], "tgt": [0]}]
+    st.apply("note", {"link": 1, "note": "check the score line"})
+    took = []
+    al, _ = st.edit("relink", {"src": "3", "tgt": "4"}, carried=took)  # an existing pair's ids
+    assert al.links[1].features["note"] == "check the score line" and took == [{"link": 1, "src": [3], "tgt": [4]}]
+    # two absorbed links: both notes, in link order, each text once
+    st.apply("note", {"link": 1, "note": "the Arabic tells it in two sentences"})
+    took = []
+    al, _ = st.edit("relink", {"src": [0, 1, 3], "tgt": [0, 4]}, carried=took)
+    assert [(k.src, k.tgt) for k in al.links] == [((0, 1, 3), (0, 4))]
+    assert al.links[0].features["note"] == "the Arabic tells it in two sentences"
+    st.undo()
+    st.apply("note", {"link": 1, "note": "check the score line"})
+    al = st.apply("relink", {"src": [0, 1, 3], "tgt": [0, 4]})
+    assert al.links[0].features["note"] == "the Arabic tells it in two sentences / check the score line"
+    assert al.links[0].features["status"] == "accepted"
+
+
+def test_relink_on_a_row_keeps_its_note_first_and_a_trimmed_link_keeps_its_own(pfile: Path) -> None:
+    st = ReviewStore(pfile)
+    for i, text in ((1, "mine"), (3, "absorbed"), (5, "untouched")):
+        st.apply("note", {"link": i, "note": text})
+    took: list[dict[str, Any]] = []
+    # link 1 (ar 1 ↔ en 1) takes link 3 (ar 2 ↔ en 3) whole, and the gap en 2
+    al, _ = st.edit("relink", {"link": 1, "src": [1, 2], "tgt": [1, 3]}, carried=took)
+    assert ((1, 2), (1, 3)) in [(k.src, k.tgt) for k in al.links]
+    new = next(k for k in al.links if k.src == (1, 2))
+    assert new.features["note"] == "mine / absorbed"
+    assert took == [{"link": 3, "src": [2], "tgt": [3]}]
+    assert al.links[-1].features["note"] == "untouched" and covers_once(al)
+    st.undo()
+    # a link left with one side only (ar 1 ↔ en 1 losing en 1: ar 1 becomes a gap) is absorbed
+    al = st.apply("relink", {"link": 0, "src": [0], "tgt": [0, 1]})
+    assert al.links[0].features["note"] == "mine" and al.links[1].src == (1,) and not al.links[1].tgt
+    # a link that keeps a pair (ar 0 ↔ en 0,1 losing en 1) keeps its note, and gives none
+    st.apply("note", {"link": 0, "note": "kept here"})
+    took = []
+    al, _ = st.edit("relink", {"src": [1], "tgt": [1]}, carried=took)
+    assert took == [] and next(k for k in al.links if k.src == (0,)).features["note"] == "kept here"
+    assert "note" not in next(k for k in al.links if k.src == (1,)).features
+
+
 def test_undo_restores_the_file_byte_for_byte(pfile: Path) -> None:
     original = pfile.read_bytes()
     st = ReviewStore(pfile)
@@ -1560,6 +1613,24 @@ def test_the_new_link_form_takes_the_arabic_comma_in_a_real_browser(tmp_path: Pa
         page.click("#newlink button[type=submit]")
         expect(page.locator("#status")).to_have_text("Saved: new link")
     assert any(k.src == (1, 2) and k.tgt == (1,) for k in read_alignment(path).links)
+
+
+@pytest.mark.slow
+def test_the_new_link_form_says_it_carried_a_note_over_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    # explore49 bug 1: "Saved: new link" said nothing of the note of the link it absorbed
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    ReviewStore(path).apply("note", {"link": 0, "note": "two Arabic sentences"})
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#um-src .ui")).to_have_count(4)
+        page.fill("#new-src", "0,1")
+        page.fill("#new-tgt", "0")
+        page.click("#newlink button[type=submit]")
+        expect(page.locator("#status")).to_have_text(
+            "Saved: new link; the note of link 0 (0 ↔ 0) carried over to this link")
+    assert read_alignment(path).links[0].features["note"] == "two Arabic sentences"
 
 
 @pytest.mark.slow

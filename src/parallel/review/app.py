@@ -309,10 +309,12 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         if not isinstance(args, dict):
             raise InputError("args must be an object")
         store = store_for(body.get("file"))
-        al, freed = store.edit(op, args, rev=_rev(body))
+        carried: list[dict[str, Any]] = []  # links whose note a relink took in
+        al, freed = store.edit(op, args, rev=_rev(body), carried=carried)
         # the row to show after a relink: where the link now is (comparable mode lists by text order)
         at = link_holding(al, args) if op == "relink" else None
-        return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed, "at": at})
+        return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed, "at": at,
+                        "carried": carried})
 
     @app.post("/api/undo")
     def post_undo() -> Response:

@@ -53,6 +53,7 @@ STATUSES = ("accepted", "rejected")
 EMBEDDING_FEATURES = ("cosine", "margin", "margin_distance", "z", "p_value", "join_gain", "join_z")
 TEXT_FEATURES = ("length_ratio", "numbers", "numbers_src", "numbers_tgt", "chrf")
 MAX_NOTE = 2000
+NOTE_JOIN = " / "  # between the notes of links joined into one (a merge, a relink absorbing a link)
 HISTORY_SUFFIX = ".history.jsonl"
 STALE = "the alignment file changed since this page loaded it (another tab or program saved it)"
 
@@ -504,10 +505,14 @@ class ReviewStore:
         """Apply one edit and save it; ``rev`` (if given) must match the file's current fingerprint."""
         return self.edit(op, args, rev)[0]
 
-    def edit(self, op: str, args: dict[str, Any], rev: str | None = None) -> tuple[Alignment, dict[str, list[int]]]:
+    def edit(self, op: str, args: dict[str, Any], rev: str | None = None,
+             carried: list[dict[str, Any]] | None = None) -> tuple[Alignment, dict[str, list[int]]]:
         """:meth:`apply`, and the sentences the edit left unlinked: ``{"src": [...], "tgt": [...]}``
         (in a link with both sides before, in none after: a split 2-1 link in comparable mode frees
-        a sentence, listed as unmatched; in parallel mode it becomes a 1-0 / 0-1 gap)."""
+        a sentence, listed as unmatched; in parallel mode it becomes a 1-0 / 0-1 gap). ``carried``,
+        when given, is filled with the links whose note a relink took into its link (``link``: the
+        number each had before the edit, ``src`` / ``tgt``): the caller's own list, as
+        :meth:`undo`'s ``undone``."""
         args = {k: args[k] for k in ARG_KEYS if k in args}
         with self._lock, folder_lock(self.path):
             al = self.load()
@@ -517,7 +522,8 @@ class ReviewStore:
                 raise ConflictError(STALE)
             view = review_order(al)  # what link numbers count in (comparable: text order)
             shown = list(view.links)
-            after = self._embedding_features(view, self._edit(view, op, args))
+            took: list[dict[str, Any]] = []
+            after = self._embedding_features(view, self._edit(view, op, args, took))
             if after == shown and [dict(k.features) for k in after] == [dict(k.features) for k in shown]:
                 return al, {"src": [], "tgt": []}
             # smallest changed slice, for a compact history entry
@@ -543,6 +549,8 @@ class ReviewStore:
             except SaveError:
                 self._drop_history_after(size)
                 raise
+            if carried is not None:
+                carried.extend(took)
             return new, unlinked(before, after)
 
     def undo(self, rev: str | None = None, undone: dict[str, Any] | None = None) -> Alignment:
@@ -589,12 +597,13 @@ class ReviewStore:
 
     # ------------------------------------------------------------ the operations
 
-    def _edit(self, al: Alignment, op: str, args: dict[str, Any]) -> list[Link]:
+    def _edit(self, al: Alignment, op: str, args: dict[str, Any],
+              carried: list[dict[str, Any]]) -> list[Link]:
         links = list(al.links)
         handler = getattr(self, f"_op_{op}", None)
         if handler is None:
             raise InputError(f"unknown operation {op!r}")
-        result: list[Link] = handler(al, links, args)
+        result: list[Link] = handler(al, links, args, carried) if op == "relink" else handler(al, links, args)
         return result
 
     @staticmethod
@@ -667,7 +676,7 @@ class ReviewStore:
         keep: dict[str, Any] = {}
         notes = [str(k.features["note"]) for k in (a, b) if k.features.get("note")]
         if notes:
-            keep["note"] = " / ".join(notes)
+            keep["note"] = NOTE_JOIN.join(notes)
         keep["status"] = "accepted"
         scored = [k.score for k in (a, b) if k.src and k.tgt]
         score = sum(scored) / len(scored) if scored else 0.0
@@ -701,11 +710,16 @@ class ReviewStore:
         out = links[:i] + pieces + links[i + 1:]
         return self._finish(al, out)
 
-    def _op_relink(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
+    def _op_relink(self, al: Alignment, links: list[Link], args: dict[str, Any],
+                   carried: list[dict[str, Any]] | None = None) -> list[Link]:
         """Give link ``link`` (or a new link when ``link`` is absent) the sentences ``src`` / ``tgt``.
 
         Sentences taken from other links leave them (emptied links go; in parallel
-        mode the sentences a relink frees become gaps).
+        mode the sentences a relink frees become gaps). The link keeps its note, and takes the
+        notes of the links it absorbs (none of their pairs is left: a link that keeps sentences
+        on both sides keeps its own note), joined as a merge joins them, each text once; those
+        links (``link``: their number, ``src`` / ``tgt``: their sentences) go to ``carried`` (when
+        given), for the page to say so.
         """
         i = self._index(links, args) if args.get("link") is not None else None
         src = self._ids(args, "src", len(al.src))
@@ -719,12 +733,8 @@ class ReviewStore:
             score = max(scored) if scored else 0.0
         else:
             score = 0.0
-        keep: dict[str, Any] = {"status": "accepted"}
-        if i is not None and links[i].features.get("note"):
-            keep["note"] = links[i].features["note"]
         if i is not None and (tuple(src), tuple(tgt)) == (links[i].src, links[i].tgt):
             raise InputError(f"link {i} already holds these sentences: nothing to change")
-        new = _rebuilt(al, src, tgt, score, keep, "relink")
         s_set, t_set = set(src), set(tgt)
         for n, k in enumerate(links):
             # what a relink leaves of another link is no longer the pair the reviewer rejected, and
@@ -732,6 +742,22 @@ class ReviewStore:
             if n != i and k.features.get("status") == "rejected" and (s_set & set(k.src) or t_set & set(k.tgt)):
                 raise InputError(f"link {n} is rejected: unreject it first to move its sentences "
                                  "(what is left of it would lose the rejection)")
+        # the note of a link the new one absorbs (nothing of it is left as a pair) goes with its
+        # sentences, after the note of the link relinked (the "new link" form used to drop it)
+        notes = [(n, str(k.features["note"])) for n, k in enumerate(links) if k.features.get("note") and (
+            n == i or (s_set & set(k.src) or t_set & set(k.tgt))
+            and not (set(k.src) - s_set and set(k.tgt) - t_set))]
+        notes.sort(key=lambda x: x[0] != i)
+        joined: list[str] = []
+        for n, text in notes:
+            if text.strip() not in (j.strip() for j in joined):
+                joined.append(text)
+                if n != i and carried is not None:
+                    carried.append({"link": n, "src": list(links[n].src), "tgt": list(links[n].tgt)})
+        keep: dict[str, Any] = {"status": "accepted"}
+        if joined:
+            keep["note"] = NOTE_JOIN.join(joined)
+        new = _rebuilt(al, src, tgt, score, keep, "relink")
         out: list[Link] = []
         pos = i
         for n, k in enumerate(links):

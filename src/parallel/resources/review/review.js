@@ -179,7 +179,8 @@
     }, function (s) {
       // a relinked comparable link moves to its place in the text: show the row the server says
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
-      return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + freed(s.unlinked) + crossing();
+      return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + carried(s.carried) +
+        freed(s.unlinked) + crossing();
     });
   }
   // a change to one link (``key``, see linkKey; with ``next``, the link after it too), found again
@@ -200,7 +201,7 @@
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
     }, function (s) {
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
-      return 'Saved: ' + message(at) + freed(s.unlinked) + crossing();
+      return 'Saved: ' + message(at) + carried(s.carried) + freed(s.unlinked) + crossing();
     }, onFail);
   }
   // a parallel alignment's links follow both texts in order; a relink may cross them (a sentence
@@ -222,6 +223,12 @@
       }
     }
     return '';
+  }
+  // the notes of the links a relink absorbed, which went with their sentences into its link
+  function carried(c) {
+    if (!c || !c.length) return '';
+    var which = c.map(function (k) { return 'link ' + k.link + ' (' + k.src.join(',') + ' ↔ ' + k.tgt.join(',') + ')'; });
+    return '; the note' + (c.length > 1 ? 's' : '') + ' of ' + which.join(' and ') + ' carried over to this link';
   }
   // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
   function freed(u) {
