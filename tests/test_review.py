@@ -1110,7 +1110,7 @@ def test_keyboard_focus_survives_the_reply_in_a_real_browser(tmp_path: Path, pag
         page.focus("#L0 button[data-act=accept]")
         page.keyboard.press("r")
         expect(page.locator("#status")).to_have_text("Saved: link 0 rejected")
-        page.keyboard.press("r")   # the same row still has the focus after the reply
+        page.keyboard.press("u")   # the same row still has the focus after the reply
         expect(page.locator("#status")).to_have_text("Saved: link 0 unmarked")
         page.fill("#L1 input.note", "checked")
         item = page.locator("#um-src button.ui[data-id='1']")
@@ -1118,6 +1118,44 @@ def test_keyboard_focus_survives_the_reply_in_a_real_browser(tmp_path: Path, pag
         expect(page.locator("#status")).to_have_text("Saved: note on link 1")
         page.keyboard.press("Enter")
         expect(page.locator("#new-src")).to_have_value("1")
+
+
+@pytest.mark.slow
+def test_a_and_r_set_a_decision_and_u_unmarks_it_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """explore49 bug 3: a and r were toggles, so `a` to confirm a link the reviewer had just built
+    (saved as accepted) unaccepted it ("link 1 unmarked"), and a second `a` undid the first."""
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        page.fill("#new-src", "1")
+        page.fill("#new-tgt", "1")
+        page.click("#newlink button[type=submit]")
+        expect(page.locator("#status")).to_have_text("Saved: new link")
+        expect(page.locator("#L1 .badge.accepted")).to_be_visible()  # ar 1 ↔ en 1, built: accepted
+        page.click("#L1 .c[dir=ltr]")
+        page.keyboard.press("a")
+        expect(page.locator("#status")).to_have_text("link 1 is already accepted: nothing to change")
+        page.keyboard.press("u")
+        expect(page.locator("#status")).to_have_text("Saved: link 1 unmarked")
+        page.keyboard.press("u")
+        expect(page.locator("#status")).to_have_text("link 1 is not marked: nothing to change")
+        page.keyboard.press("r")
+        expect(page.locator("#status")).to_have_text("Saved: link 1 rejected")
+        page.keyboard.press("r")
+        expect(page.locator("#status")).to_have_text("link 1 is already rejected: nothing to change")
+        page.keyboard.press("a")
+        expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
+        page.keyboard.press("a")
+        expect(page.locator("#status")).to_have_text("link 1 is already accepted: nothing to change")
+        expect(page.locator("#L1 button[data-act=accept]")).to_have_text("Unaccept")  # the button toggles
+        expect(page.locator(".help")).to_contain_text("u unmark")
+    # no change was sent for a key that had nothing to change
+    assert [(e["op"], e["args"].get("status")) for e in ReviewStore(path).history()] == [
+        ("relink", None), ("status", ""), ("status", "rejected"), ("status", "accepted")]
+    assert read_alignment(path).links[1].features["status"] == "accepted"
 
 
 @pytest.mark.slow

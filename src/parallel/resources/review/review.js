@@ -323,8 +323,11 @@
     }
     m.appendChild(info);
     var acts = el('div', 'acts');
-    acts.appendChild(button(k.status === 'accepted' ? 'Unaccept' : 'Accept', 'accept', i, 'accept this link (a)'));
-    acts.appendChild(button(k.status === 'rejected' ? 'Unreject' : 'Reject', 'reject', i, 'reject this link (r)'));
+    // the buttons toggle (their label says which way); the keys a / r only ever set, u unmarks
+    acts.appendChild(k.status === 'accepted' ? button('Unaccept', 'accept', i, 'unmark this link (u)')
+      : button('Accept', 'accept', i, 'accept this link (a)'));
+    acts.appendChild(k.status === 'rejected' ? button('Unreject', 'reject', i, 'unmark this link (u)')
+      : button('Reject', 'reject', i, 'reject this link (r)'));
     // comparable mode: the next row may be anywhere in the texts; the server says whether the two
     // are next to each other in both (merge_next) and refuses a merge of two that are not
     if (i + 1 < state.links.length && k.merge_next !== false) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
@@ -636,15 +639,23 @@
       if (back) back.focus({preventScroll: true}); else e.target.blur();
       return;
     }
-    // a / r: accept / reject the link whose row (or a button in it) has focus; not while typing
+    // a / r / u: accept / reject / unmark the link whose row (or a button in it) has focus; not
+    // while typing. Unlike the buttons they are no toggles: a second a (or a on a link the reviewer
+    // built, saved as accepted) leaves the link accepted, it does not unmark it
     if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
     var key = e.key.toLowerCase();
-    if (key !== 'a' && key !== 'r') return;
+    var status = key === 'a' ? 'accepted' : key === 'r' ? 'rejected' : key === 'u' ? '' : null;
+    if (status === null || !state) return;
     var r = e.target.closest('.r[data-i]');
     if (!r) return;
     e.preventDefault();
-    var b = r.querySelector('button[data-act=' + (key === 'a' ? 'accept' : 'reject') + ']');
-    if (b) b.click();
+    var i = parseInt(r.dataset.i, 10), k = state.links[i];
+    if (!k) return;
+    if ((k.status || '') === status) {
+      report('link ' + i + (status ? ' is already ' + status : ' is not marked') + ': nothing to change');
+      return;
+    }
+    linkOp(linkKey(k), 'status', {status: status}, function (j) { return 'link ' + j + ' ' + (status || 'unmarked'); });
   });
   // j / k (or the arrows): the next / previous link the "show" menu lets through, from the focused
   // row (or the first one in view); not while typing in a field, nor from the header's controls
