@@ -1159,6 +1159,48 @@ def test_a_and_r_set_a_decision_and_u_unmarks_it_in_a_real_browser(tmp_path: Pat
 
 
 @pytest.mark.slow
+def test_a_second_enter_after_delete_or_split_changes_no_other_link_in_a_real_browser(tmp_path: Path,
+                                                                                     page: Any) -> None:
+    """explore49 bug 4: after Enter on Delete (or Split) the focus landed on the same button of the
+    next link, so a second Enter deleted (split) that one too; now it goes to the row."""
+    from playwright.sync_api import expect
+
+    links = (Link((0,), (0,), 1.3, {"cosine": 0.8}), Link((1,), (1,), 1.2, {"cosine": 0.7}),
+             Link((3,), (4,), 1.1, {"cosine": 0.6}), Link((5,), (5,), 1.0, {"cosine": 0.5}))
+    path = save(Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "comparable",
+                          "model:use-m3|mode:comparable"), tmp_path / "c.json")
+
+    def ops() -> list[str]:
+        return [e["op"] for e in ReviewStore(path).history()]
+
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L3")).to_be_visible()
+        page.focus("#L1 button[data-act=delete]")
+        page.keyboard.press("Enter")
+        expect(page.locator("#status")).to_contain_text("Saved: removed link 1")
+        expect(page.locator("#L1")).to_be_focused()  # the row now in its place (3 ↔ 4), not its Delete
+        page.keyboard.press("Enter")
+        page.keyboard.press("a")  # sent after anything the second Enter sent: its reply says it is done
+        expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
+        assert ops() == ["delete", "status"]
+        page.focus("#L0 button[data-act=split]")
+        page.keyboard.press("Enter")
+        expect(page.locator("#status")).to_contain_text("Saved: split link 0")
+        expect(page.locator("#L0")).to_be_focused()
+        page.keyboard.press("Enter")
+        page.keyboard.press("r")
+        expect(page.locator("#status")).to_have_text("Saved: link 0 rejected")
+        page.focus("#L1 button[data-act=delete]")  # the last link: the focus goes to the row before
+        page.keyboard.press("Enter")
+        expect(page.locator("#status")).to_contain_text("Saved: removed link 1")
+        expect(page.locator("#L0")).to_be_focused()
+    assert ops() == ["delete", "status", "split", "status", "delete"]
+    assert [(k.src, k.tgt, k.features.get("status")) for k in read_alignment(path).links] == [
+        ((3,), (4,), "rejected")]
+
+
+@pytest.mark.slow
 def test_keyboard_in_a_real_browser(tmp_path: Path, page: Any) -> None:
     """a / r accept / reject the focused link (as the buttons' tooltips say); unmatched sentences
     are buttons (Tab, Enter); the note field follows the direction of what is typed."""

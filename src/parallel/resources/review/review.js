@@ -491,9 +491,15 @@
     }
     var row = node.closest && node.closest('#grid .r[data-i]');
     if (!row) return null;
-    var i = row.dataset.i, act = node.dataset && node.dataset.act;
+    var i = row.dataset.i, key = row.dataset.key, act = node.dataset && node.dataset.act;
     return {node: node, find: function () {
       var r = document.querySelector('#grid .r[data-i="' + i + '"]');
+      // the button's link is gone (Delete, Split, Merge ↓ pressed with Enter): the focus goes to the
+      // row now in its place (the last row when it was the last), not to the same button of another
+      // link, where a second Enter would delete, split or merge that one too
+      if (act && indexOfKey(key) < 0) {
+        return r || document.querySelector('#grid .r[data-i="' + (state.links.length - 1) + '"]');
+      }
       return r && act ? r.querySelector('button[data-act="' + act + '"]') : r;
     }};
   }
