@@ -145,8 +145,8 @@ AR_CASES = [
     ('"لماذا؟" فسألتهُ أمي بصوت خافت. ثم خرجنا.', ['"لماذا؟" فسألتهُ أمي بصوت خافت.', "ثم خرجنا."]),
     ("هل كنتِ السبب؟ أتتذكرون كيف أجابت عن السؤال؟", ["هل كنتِ السبب؟", "أتتذكرون كيف أجابت عن السؤال؟"]),
     ("هل وصلت؟ وصلنا إلى البيت.", ["هل وصلت؟", "وصلنا إلى البيت."]),
-    ("انتظرنا طويلا… ثم جاء الخبر.", ["انتظرنا طويلا…", "ثم جاء الخبر."]),
-    ("انتظرنا طويلا... ثم جاء الخبر.", ["انتظرنا طويلا...", "ثم جاء الخبر."]),  # typed as three dots
+    ("انتظرنا طويلا… جاء الخبر أخيرا.", ["انتظرنا طويلا…", "جاء الخبر أخيرا."]),
+    ("انتظرنا طويلا... جاء الخبر أخيرا.", ["انتظرنا طويلا...", "جاء الخبر أخيرا."]),  # typed as three dots
     ("وصلت الأرقام إلى 3... 4 ملايين.", ["وصلت الأرقام إلى 3... 4 ملايين."]),
     # a word that never opens a sentence (أن "that", إلخ "etc.", a relative pronoun) goes on
     # after an ellipsis, as a lower-case word does in English
@@ -555,6 +555,36 @@ def test_footnote_marks_stay_with_the_sentence_they_follow(tmp_path: Path, text:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["text"] for r in rows] == want and all(text[r["start"]:r["end"]] == r["text"] for r in rows)
+
+
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # an ellipsis inside a quotation that closes later in the paragraph cut the quotation in two
+    ("قال: «الأرقام مشجعة... لكن الطريق ما زال طويلاً». ثم غادر.", "ar",
+     ["قال: «الأرقام مشجعة... لكن الطريق ما زال طويلاً».", "ثم غادر."]),
+    ("قال: «الأرقام مشجعة… والطريق ما زال طويلاً». ثم غادر.", "ar",
+     ["قال: «الأرقام مشجعة… والطريق ما زال طويلاً».", "ثم غادر."]),
+    ('قال المدير: "سنبدأ غداً... نحن جاهزون". وانتهى الاجتماع.', "ar",
+     ['قال المدير: "سنبدأ غداً... نحن جاهزون".', "وانتهى الاجتماع."]),
+    # a conjunction (ثم, لكن, بل, أو), ربما or a و-word with the article goes on after an ellipsis,
+    # as a lower-case "then" does in English; another word opens a sentence, as before
+    ("انتظرت طويلاً... ثم رحلت.", "ar", ["انتظرت طويلاً... ثم رحلت."]),
+    ("حاولنا… ولكنّ الوقت كان قد فات. ثم عدنا.", "ar", ["حاولنا… ولكنّ الوقت كان قد فات.", "ثم عدنا."]),
+    ("سنبدأ غداً... ربما بعد غد.", "ar", ["سنبدأ غداً... ربما بعد غد."]),
+    ("الوضع صعب... والحكومة ستتدخل.", "ar", ["الوضع صعب... والحكومة ستتدخل."]),
+    ("الوضع صعب... وقال الوزير إن الحكومة ستتدخل.", "ar", ["الوضع صعب...", "وقال الوزير إن الحكومة ستتدخل."]),
+    # a quotation not closed in the paragraph, or closed by the ellipsis, is cut as before
+    ("قال: «الأرقام مشجعة... نحن متفائلون. ثم غادر.", "ar", ["قال: «الأرقام مشجعة...", "نحن متفائلون.", "ثم غادر."]),
+    ("قال: «الأرقام مشجعة...». ثم غادر.", "ar", ["قال: «الأرقام مشجعة...».", "ثم غادر."]),
+    # English reads the case of the next word, as before
+    ("He paused … then continued.", "en", ["He paused … then continued."]),
+    ('He said: "The figures... But we go on." He left.', "en",
+     ['He said: "The figures...', 'But we go on."', "He left."]),
+])
+def test_an_arabic_ellipsis_in_a_quotation_or_before_a_conjunction_goes_on(text: str, lang: str,
+                                                                            want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
 
 
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:

@@ -7,8 +7,9 @@ Pipeline for one text::
     quotes/brackets and footnote marks (``.[1]``, ``.¹``) moved onto the sentence
     they close ─► breaks vetoed before
     a lower-case word or a comma, after a bare enumerator (``1.``) or an inline
-    list's item number (``: 1. Cut subsidies; 2. Raise wages``), and before a
-    quotation's short reporting clause (``"Ready?" CNN reported.``) ─►
+    list's item number (``: 1. Cut subsidies; 2. Raise wages``), after an Arabic
+    ellipsis inside a quotation or before a conjunction (``«مشجعة... لكن الطريق»``),
+    and before a quotation's short reporting clause (``"Ready?" CNN reported.``) ─►
     segments (offsets into ``text``)
 
 Every segment satisfies ``seg.text == text[seg.start:seg.end]``; the text
@@ -127,6 +128,8 @@ _FOOTNOTE = re.compile(r"(?:\[[0-9\u0660-\u0669]{1,3}\])+|[\u00b9\u00b2\u00b3\u2
 #: A footnote mark glued after a sentence end ("3.5%.[1] The", "in 1905.¹ It"), white space or the
 #: end after it: it belongs to the sentence it follows
 _FOOTNOTE_AFTER_END = re.compile(rf"(?<=[{re.escape(''.join(SENT_END))}\"'”’»)\]])(?:{_FOOTNOTE.pattern})(?=\s|$)")
+#: An ellipsis ending where a candidate break is ("...", "…", "....")
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[.…]*$")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
@@ -355,6 +358,10 @@ class SplitterSpec:
     #: words that never open a sentence: a break before one is none ("كنت أظن... أن الأمر سهل",
     #: "والأسماك... إلخ."), as a lower-case word vetoes one in English.
     never_first: frozenset[str] = frozenset()
+    #: a word (vowel marks dropped) that goes on a sentence after an ellipsis, though it may open
+    #: one after a full stop: a conjunction ("انتظرنا طويلاً... ثم جاء الخبر"), as a lower-case
+    #: "then" goes on after "He paused …" in English. Matched at the word's start.
+    after_ellipsis: re.Pattern[str] | None = None
 
 
 _EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according",
@@ -377,6 +384,14 @@ _COMPLEMENTIZERS = frozenset({"that", "أن", "إن", "بأن"})
 #: إن, which opens sentences), "etc." and the relative pronouns
 _AR_NEVER_FIRST = frozenset({"أن", "إلخ", "الخ", "الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين",
                              "اللتين", "اللاتي", "اللواتي", "اللائي"})
+#: What goes on after an ellipsis in Arabic ("مشجعة... لكن الطريق طويل", "غداً... ربما بعد غد"): the
+#: coordinating conjunctions ثم "then", لكن/لكنّ "but" (ولكن, لكنه, لكنني), بل "rather", أو/أم "or",
+#: and ربما "perhaps", a hedge on what the pause left open; each also after the conjunction و; and a
+#: noun with و and the article ("… والطريق ما زال طويلاً": "and the road"), the one و-word whose و is
+#: surely the conjunction (و opens roots too: وزير, وصل). Not any other و-word ("... وقال الوزير"):
+#: Arabic writers mark a sentence end with "..." too, and Arabic has no capital to tell them apart.
+_AR_AFTER_ELLIPSIS = re.compile(f"(?:و?(?:ثم|لكن|بل|أو|او|أم|ربما)(?![{_AR_LETTER}])|و?لكن[{_AR_LETTER}]{{1,3}}"
+                                f"(?![{_AR_LETTER}])|وال[{_AR_LETTER}]{{3,}})")
 _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
 
 
@@ -405,6 +420,7 @@ SPLITTERS: dict[str, SplitterSpec] = {
     "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
                        continuation_prefixes=_AR_CONTINUATION,
                        glued_breaks=True, verse_ends=True, unit_ends=True, never_first=_AR_NEVER_FIRST,
+                       after_ellipsis=_AR_AFTER_ELLIPSIS,
                        attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
 }
 GENERIC = SplitterSpec("punkt-generic", None)
@@ -453,12 +469,14 @@ class Splitter:
         if not cands:
             return []
         quote_open = _double_quote_states(para)
+        quotes = _quote_spans(para)
         list_numbers = inline_list_numbers(para)
         out: list[int] = []
         verse_cuts: set[int] = set()
         n = len(para)
         for b in cands:
             verse = b in verses
+            stop = b
             b = _extend_over_closers(para, b, quote_open)
             if out and b <= out[-1]:
                 continue
@@ -492,12 +510,31 @@ class Splitter:
                 continue  # 'للبيع."، ويعتقد' / 'sale.", and': the quote closes, the sentence goes on
             if self.spec.lowercase_veto and _starts_lowercase_word(para, j):
                 continue
+            if _ELLIPSIS_END.search(para, 0, stop) and self._goes_on_after_ellipsis(para, stop, b, j, quotes):
+                continue
             if self.spec.never_first:
                 word = _WORD_AFTER.match(para, j)
                 if word is not None and strip_marks(word.group().strip(".،,:؛!؟?\"'«»“”")) in self.spec.never_first:
                     continue  # "كنت أظن... أن الأمر سهل": the sentence goes on
             out.append(b)
         return self._attach_reporting_clauses(para, out, verse_cuts)
+
+    def _goes_on_after_ellipsis(self, para: str, stop: int, b: int, j: int, quotes: list[tuple[int, int]]) -> bool:
+        """Whether the sentence goes on over the ellipsis ending at ``stop`` (break at ``b``, the next
+        word at ``j``): the word has no letter case (English reads the case: "He paused … then
+        continued") and the ellipsis is inside a quotation that closes later in the paragraph
+        (``«الأرقام مشجعة... لكن الطريق طويل».``: a quotation is not cut), or the word is one that
+        goes on after an ellipsis (:attr:`SplitterSpec.after_ellipsis`)."""
+        word = _WORD_AFTER.match(para, j)
+        if word is None:
+            return False
+        text = word.group().lstrip("\"'“‘«(")
+        if not text or not text[0].isalpha() or text[0].isupper() or text[0].islower():
+            return False
+        if any(o < stop and b <= c for o, c in quotes):
+            return True
+        pattern = self.spec.after_ellipsis
+        return pattern is not None and pattern.match(strip_marks(text)) is not None
 
     def _attach_reporting_clauses(self, para: str, cuts: list[int], verses: set[int] | None = None) -> list[int]:
         """Drop breaks between a quotation and its short reporting clause (never a verse's end:
@@ -759,6 +796,26 @@ def _double_quote_states(s: str) -> dict[int, bool]:
                 if not (glued_before and free_after):
                     depth += 1
     return states
+
+
+def _quote_spans(s: str) -> list[tuple[int, int]]:
+    """``(open, close)`` offsets of the double quotations in ``s`` (``«…»``, ``“…”``, ``„…“``,
+    ``"…"``): a closing quote closes the innermost open quotation; a straight ``"`` closes an open
+    straight one, else opens one (unless glued to a word and followed by space, as a closing quote
+    is); a quotation not closed in ``s`` has no span."""
+    spans: list[tuple[int, int]] = []
+    stack: list[int] = []
+    n = len(s)
+    for i, ch in enumerate(s):
+        top = s[stack[-1]] if stack else ""
+        if ch in _CLOSE_DQ or (ch == "“" and top == "„") or (ch == '"' and top == '"'):
+            if stack:
+                spans.append((stack.pop(), i))
+        else:
+            closing_look = i > 0 and not s[i - 1].isspace() and (i + 1 >= n or s[i + 1].isspace())
+            if ch in _OPEN_DQ or (ch == '"' and not closing_look):
+                stack.append(i)
+    return spans
 
 
 def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
