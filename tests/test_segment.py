@@ -587,6 +587,23 @@ def test_an_arabic_ellipsis_in_a_quotation_or_before_a_conjunction_goes_on(text:
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    # a clock time's ص./م. (a.m./p.m.) before a new sentence ended none, while "11 م." did
+    ("بدأ الاجتماع الساعة 10:30 ص. وانتهى عند الظهر.", ["بدأ الاجتماع الساعة 10:30 ص.", "وانتهى عند الظهر."]),
+    ("انتهى الحفل الساعة 11:00 م. وانتهت الليلة بسلام.", ["انتهى الحفل الساعة 11:00 م.", "وانتهت الليلة بسلام."]),
+    ("بدأت الجلسة الساعة 9 ص. وانتهت الساعة 2 م.", ["بدأت الجلسة الساعة 9 ص.", "وانتهت الساعة 2 م."]),
+    ("بدأت الجلسة الساعة ١٠:٣٠ ص. واستمرت ساعتين.", ["بدأت الجلسة الساعة ١٠:٣٠ ص.", "واستمرت ساعتين."]),
+    ("انتهى الحفل الساعة 11 م. وانتهت الليلة بسلام.", ["انتهى الحفل الساعة 11 م.", "وانتهت الليلة بسلام."]),
+    # a preposition goes on, as after "1950 م. في"; a letter of a dotted abbreviation too
+    ("وصل الساعة 10:30 ص. في موعده.", ["وصل الساعة 10:30 ص. في موعده."]),
+    ("العنوان: القاهرة 11511 ص. ب. 1234.", ["العنوان: القاهرة 11511 ص. ب. 1234."]),
+])
+def test_a_clock_time_with_its_abbreviation_ends_a_sentence_as_a_year_does(text: str, want: list[str]) -> None:
+    segs = segment(text, "ar")
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

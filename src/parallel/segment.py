@@ -104,11 +104,14 @@ _AFTER_UNIT_GOES_ON = ("في", "من", "إلى", "الى", "على", "عن", "ح
                        # a Hijri date then its Gregorian one: "1440 هـ. الموافق 10 مايو 2019"
                        "الموافق", "الموافقة", "الموافقين")
 #: A year, measure or currency abbreviation after a number, with its stop ("1932 م.", "808 هـ.",
-#: "1500 ق.م.", "6650 كم.", "500 مليون ر.س."), then an Arabic word that does not go on
+#: "1500 ق.م.", "6650 كم.", "500 مليون ر.س."), or a clock time's ص./م. (صباحاً/مساءً, a.m./p.m.:
+#: "10:30 ص.", "9 ص.", "11:00 م.", as "11 م." already was), then an Arabic word that does not go on
+#: and is no letter of a dotted abbreviation ("11511 ص. ب. 1234": a postal code, then P.O. Box)
 _UNIT_END = re.compile(
-    "(?<![^\\s(])[0-9\u0660-\u0669][0-9\u0660-\u0669,.\u066b\u066c]*(?:\\s+(?:ألف|مليون|مليار|ملايين))?"
-    "\\s*(?:م|هـ|ه|ق\\.\\s?م|كم|سم|مم|كغ|كجم|ر\\.س|د\\.إ|د\\.ك|ج\\.م)\\."
-    f"(?=\\s+(?!(?:{'|'.join(_AFTER_UNIT_GOES_ON)})\\s)[{_AR_LETTER}])")
+    "(?<![^\\s(])[0-9\u0660-\u0669][0-9\u0660-\u0669,.\u066b\u066c]*(?::[0-9\u0660-\u0669]{2})?"
+    "(?:\\s+(?:ألف|مليون|مليار|ملايين))?"
+    "\\s*(?:م|ص|هـ|ه|ق\\.\\s?م|كم|سم|مم|كغ|كجم|ر\\.س|د\\.إ|د\\.ك|ج\\.م)\\."
+    f"(?=\\s+(?!(?:{'|'.join(_AFTER_UNIT_GOES_ON)})\\s)(?![{_AR_LETTER}]\\.)[{_AR_LETTER}])")
 #: One Arabic letter and a stop: an initial of a name ("و. ب. ييتس", "ف. س. نايبول"), never a
 #: sentence end of its own (a break after it only before a sentence starter, as after "د.")
 _AR_INITIAL = re.compile(f"^[{_AR_LETTER}]\\.$")
