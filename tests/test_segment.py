@@ -604,6 +604,27 @@ def test_a_clock_time_with_its_abbreviation_ends_a_sentence_as_a_year_does(text:
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    # titles of Arab-world English, and abbreviations that introduce what follows, cut before a name
+    ("The opening was attended by Eng. Ahmed Hassan and others.", ["The opening was attended by Eng. Ahmed Hassan and others."]),
+    ("He met Amb. Ahmed Hassan. The talks went well.", ["He met Amb. Ahmed Hassan.", "The talks went well."]),
+    ("He met Sh. Mohammed and Atty. Gen. Smith.", ["He met Sh. Mohammed and Atty. Gen. Smith."]),
+    ("He met Min. Sameh Shoukry in Cairo.", ["He met Min. Sameh Shoukry in Cairo."]),
+    ("It was designed by Dr.-Ing. Ahmed Hassan.", ["It was designed by Dr.-Ing. Ahmed Hassan."]),
+    ("He cited several sources, incl. Reuters and AP. None confirmed it.",
+     ["He cited several sources, incl. Reuters and AP.", "None confirmed it."]),
+    ("Major lenders, i.e. The World Bank and the IMF, agreed.", ["Major lenders, i.e. The World Bank and the IMF, agreed."]),
+    # minutes in lower case, and "Eng." before a sentence starter, still end a sentence
+    ("The match was stopped for 30 min. Police cleared the pitch.",
+     ["The match was stopped for 30 min.", "Police cleared the pitch."]),
+    ("He studied Civil Eng. He then joined the ministry.", ["He studied Civil Eng.", "He then joined the ministry."]),
+])
+def test_titles_before_a_name_end_no_sentence(text: str, want: list[str]) -> None:
+    segs = segment(text, "en")
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

@@ -159,8 +159,16 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Titles stand before a name, never at the end of a sentence: "Dr. Who", "Mr. This" must not
 # split however often the next word starts sentences (Punkt's orthographic heuristic). Not
 # "Jr."/"Sr." or "St.", which end sentences ("... King Jr. He", "... Main St. Then").
+# So do the titles of Arab-world English ("Amb. The", "Sh. The": ambassador, sheikh; not "Eng.",
+# which is also "English"/"Engineering" at a sentence end), and the abbreviations that introduce
+# what follows them ("i.e. The World Bank", "incl. Reuters", "e.g. Cairo").
 _TITLES = frozenset({"mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt",
-                     "capt", "sgt", "rev", "hon", "mme", "mlle"})
+                     "capt", "sgt", "rev", "hon", "mme", "mlle", "amb", "sh", "atty",
+                     "e.g", "i.e", "viz", "incl"})
+#: Titles only when written with a capital, before a capitalised name ("Min. Ahmed Hassan":
+#: minister); in lower case they are other abbreviations that end sentences ("after 30 min. Police
+#: ..."), so they are no abbreviation in the shipped lists. Matched case-sensitively, stop dropped.
+_CASED_TITLES = frozenset({"Min"})
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
 
@@ -257,6 +265,12 @@ def _make_classes() -> tuple[type, type]:
                     and aug_tok1.type_no_period in _TITLES and aug_tok2.first_upper):
                 aug_tok1.sentbreak = False
                 return "title before a capitalised word"
+            if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
+                    and aug_tok1.tok[:-1] in _CASED_TITLES and aug_tok2.first_upper
+                    and aug_tok2.type_no_sentperiod not in self._params.sent_starters):
+                aug_tok1.sentbreak = False
+                aug_tok1.abbr = True
+                return "capitalised title before a name"
             weak: set[str] = getattr(self._params, "weak_abbrevs", set())
             if (aug_tok2 is not None and aug_tok1.abbr and not aug_tok1.sentbreak
                     and aug_tok1.type_no_period in weak and aug_tok2.first_upper):
