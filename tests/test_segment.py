@@ -625,6 +625,27 @@ def test_titles_before_a_name_end_no_sentence(text: str, want: list[str]) -> Non
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    # a.m./p.m. before a capitalised word that is no part of the time ended no sentence
+    ("The blast happened at 9 a.m. Police sealed off the area.",
+     ["The blast happened at 9 a.m.", "Police sealed off the area."]),
+    ("The meeting was at 10:30 a.m. Officials did not comment.",
+     ["The meeting was at 10:30 a.m.", "Officials did not comment."]),
+    ("The meeting ends at 9 a.m. Mr. Jones will chair it.", ["The meeting ends at 9 a.m.", "Mr. Jones will chair it."]),
+    # a weekday, month or time zone, a place before "time", or a time that opens its sentence goes on
+    ("The meeting at 9 a.m. Eastern Time was delayed.", ["The meeting at 9 a.m. Eastern Time was delayed."]),
+    ("It is scheduled for 7 p.m. ET tonight.", ["It is scheduled for 7 p.m. ET tonight."]),
+    ("The shop opens at 9 a.m. Tuesday through Friday.", ["The shop opens at 9 a.m. Tuesday through Friday."]),
+    ("Prayers start at 12:30 p.m. Mecca time on Friday.", ["Prayers start at 12:30 p.m. Mecca time on Friday."]),
+    ("At 9 a.m. Mr. Jones arrived. He was late.", ["At 9 a.m. Mr. Jones arrived.", "He was late."]),
+    ("Mr. and Mrs. Brown met Prof. Lee at 5 p.m. on Monday.", ["Mr. and Mrs. Brown met Prof. Lee at 5 p.m. on Monday."]),
+])
+def test_a_clock_time_before_a_capitalised_word_ends_a_sentence(text: str, want: list[str]) -> None:
+    segs = segment(text, "en")
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

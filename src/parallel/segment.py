@@ -112,6 +112,24 @@ _UNIT_END = re.compile(
     "(?:\\s+(?:ألف|مليون|مليار|ملايين))?"
     "\\s*(?:م|ص|هـ|ه|ق\\.\\s?م|كم|سم|مم|كغ|كجم|ر\\.س|د\\.إ|د\\.ك|ج\\.م)\\."
     f"(?=\\s+(?!(?:{'|'.join(_AFTER_UNIT_GOES_ON)})\\s)(?![{_AR_LETTER}]\\.)[{_AR_LETTER}])")
+#: A clock time with a.m./p.m. ("at 9 a.m.", "10:30 p.m.") then a capitalised word: the sentence ends
+#: there ("at 9 a.m. Police sealed off the area"), unless that word belongs to the time
+#: (:data:`_AFTER_CLOCK`, "X time") or the time opens the sentence (:data:`_FRONTED_TIME`)
+_CLOCK_END = re.compile(r"(?<![\w.:])[0-9]{1,2}(?:[:.][0-9]{2})?\s?[AaPp]\.[Mm]\.(?=\s+[A-Z])")
+#: Capitalised words that go on after a clock time: weekdays, months and time zones ("9 a.m. Tuesday",
+#: "5 a.m. Eastern time", "7 p.m. ET tonight", "a.m. GMT"); a word before "time" ("Cairo time") too
+_AFTER_CLOCK = frozenset([
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "Eastern", "Central", "Mountain", "Pacific", "Atlantic", "Greenwich", "Universal", "Coordinated",
+    "GMT", "UTC", "ET", "CT", "MT", "PT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AST",
+    "ADT", "BST", "CET", "CEST", "EET", "EEST", "WET", "GST", "IST", "JST", "KST", "MSK", "AEST", "AEDT"])
+#: A sentence opened by its time, whose clause comes after it ("At 9 a.m. Mr. Jones arrived",
+#: "Shortly after 7 p.m. Police ..."): a capitalised preposition and at most two words before the number
+_FRONTED_TIME = re.compile(r"(?:^|[.?!…][\"'”’)\]]*\s+)(?:At|By|Until|Till|From|Before|After|Since|Around|About|"
+                           r"Shortly|Just|Starting|Beginning|Between)(?:\s+\S+){0,2}\s*$")
 #: One Arabic letter and a stop: an initial of a name ("و. ب. ييتس", "ف. س. نايبول"), never a
 #: sentence end of its own (a break after it only before a sentence starter, as after "د.")
 _AR_INITIAL = re.compile(f"^[{_AR_LETTER}]\\.$")
@@ -372,6 +390,9 @@ class SplitterSpec:
     #: also break after a year, measure or currency abbreviation that follows a number
     #: (``1950 م.``, ``808 هـ.``) unless a preposition or particle goes on after it.
     unit_ends: bool = False
+    #: also break after a clock time's a.m./p.m. before a capitalised word that is no part of the
+    #: time (:func:`clock_ends`: "at 9 a.m. Police sealed off the area").
+    clock_ends: bool = False
     #: words that never open a sentence: a break before one is none ("كنت أظن... أن الأمر سهل",
     #: "والأسماك... إلخ."), as a lower-case word vetoes one in English.
     never_first: frozenset[str] = frozenset()
@@ -433,7 +454,7 @@ def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
 
 
 SPLITTERS: dict[str, SplitterSpec] = {
-    "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING),
+    "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING, clock_ends=True),
     "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
                        continuation_prefixes=_AR_CONTINUATION,
                        glued_breaks=True, verse_ends=True, unit_ends=True, never_first=_AR_NEVER_FIRST,
@@ -479,6 +500,8 @@ class Splitter:
                            | {m.end(1) for m in _GLUED_AFTER.finditer(para)})
         if self.spec.unit_ends:  # "ولد عام 1950 م. ونشأ ...": the year ends the sentence
             cands = sorted(set(cands) | {m.end() for m in _UNIT_END.finditer(para)})
+        if self.spec.clock_ends:  # "at 9 a.m. Police sealed off the area"
+            cands = sorted(set(cands) | clock_ends(para))
         verses: set[int] = set()
         if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
             verses = {m.end() for m in VERSE_NUMBER.finditer(para)} | numbered_verse_ends(para)
@@ -599,6 +622,25 @@ class Splitter:
                     out.append(Segment(text[p_start + s2:p_start + e2], lang, len(out), para_index,
                                        p_start + s2, p_start + e2))
         return out
+
+
+def clock_ends(para: str) -> set[int]:
+    """The ends of the clock times in ``para`` whose a.m./p.m. ends a sentence: a capitalised word
+    follows that is no part of the time (a weekday, month or time zone, or a place before "time":
+    "9 a.m. Cairo time"), and the time does not open its sentence ("At 9 a.m. Mr. Jones arrived").
+    Lower-case words after it are left to the usual veto ("at 9 a.m. on Monday")."""
+    out: set[int] = set()
+    for m in _CLOCK_END.finditer(para):
+        words = para[m.end():m.end() + 40].split()
+        head = re.match(r"[A-Za-z]+", words[0]) if words else None
+        if head is None or head.group() in _AFTER_CLOCK:
+            continue
+        if len(words) > 1 and words[0].isalpha() and words[1].rstrip(".,;:").lower() == "time":
+            continue
+        if _FRONTED_TIME.search(para, 0, m.start()):
+            continue
+        out.add(m.end())
+    return out
 
 
 def inline_list_numbers(para: str) -> set[int]:
