@@ -646,6 +646,22 @@ def test_a_clock_time_before_a_capitalised_word_ends_a_sentence(text: str, want:
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # "?!" inside a URL's query cut the URL in two
+    ("Source: https://example.com/search?q=what?!&lang=en The article was long.", "en",
+     ["Source: https://example.com/search?q=what?!&lang=en The article was long."]),
+    ("المصدر: https://example.com/search?q=what?!&lang=ar وقال التقرير إن الوضع صعب.", "ar",
+     ["المصدر: https://example.com/search?q=what?!&lang=ar وقال التقرير إن الوضع صعب."]),
+    # a stop or question mark after the URL, before white space, still ends a sentence
+    ("Is it at https://example.com/faq? Yes.", "en", ["Is it at https://example.com/faq?", "Yes."]),
+    ("Visit www.example.com. Then go.", "en", ["Visit www.example.com.", "Then go."]),
+])
+def test_no_sentence_ends_inside_a_url(text: str, lang: str, want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

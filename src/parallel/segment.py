@@ -149,6 +149,9 @@ _FOOTNOTE = re.compile(r"(?:\[[0-9\u0660-\u0669]{1,3}\])+|[\u00b9\u00b2\u00b3\u2
 #: A footnote mark glued after a sentence end ("3.5%.[1] The", "in 1905.¹ It"), white space or the
 #: end after it: it belongs to the sentence it follows
 _FOOTNOTE_AFTER_END = re.compile(rf"(?<=[{re.escape(''.join(SENT_END))}\"'”’»)\]])(?:{_FOOTNOTE.pattern})(?=\s|$)")
+#: A URL or a bare web address, to the next white space ("https://example.com/search?q=what?!&lang=en",
+#: "www.example.com/faq"): no sentence ends inside one, whatever "?", "!" or "." it holds
+_URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.)\S+")
 #: An ellipsis ending where a candidate break is ("...", "…", "....")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[.…]*$")
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
@@ -510,6 +513,7 @@ class Splitter:
             return []
         quote_open = _double_quote_states(para)
         quotes = _quote_spans(para)
+        urls = [m.span() for m in _URL.finditer(para)]
         list_numbers = inline_list_numbers(para)
         out: list[int] = []
         verse_cuts: set[int] = set()
@@ -520,6 +524,8 @@ class Splitter:
             b = _extend_over_closers(para, b, quote_open)
             if out and b <= out[-1]:
                 continue
+            if any(u < b < v for u, v in urls):
+                continue  # "search?q=what?!&lang=en": inside a URL (its end, before white space, may end one)
             if verse and para[b:].strip():
                 out.append(b)  # a verse ends at its number, whatever word opens the next one
                 verse_cuts.add(b)
