@@ -662,6 +662,22 @@ def test_no_sentence_ends_inside_a_url(text: str, lang: str, want: list[str]) ->
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # a quotation's reporting clause with a dialogue verb of the English list's kind (laughed,
+    # sighed) stays with it in Arabic, as in English
+    ("«حقاً؟!» ضحكت. ثم خرجت.", "ar", ["«حقاً؟!» ضحكت.", "ثم خرجت."]),
+    ('"هذا مستحيل!" تنهد الرجل. وعاد إلى بيته.', "ar", ['"هذا مستحيل!" تنهد الرجل.', "وعاد إلى بيته."]),
+    ('"Really?!" she laughed. Then she left.', "en", ['"Really?!" she laughed.', "Then she left."]),
+    # a long tail is a sentence of its own, as before
+    ("«حقاً؟!» ضحكت الفتاة طويلاً وبدأت تبكي ثم خرجت من الغرفة.", "ar",
+     ["«حقاً؟!»", "ضحكت الفتاة طويلاً وبدأت تبكي ثم خرجت من الغرفة."]),
+])
+def test_a_dialogue_verb_after_a_quotation_is_its_reporting_clause(text: str, lang: str, want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 def test_verse_numbers_in_plain_parentheses_end_verses() -> None:
     """The Qur'an as often printed online, "... لِلۡمُؤۡمِنِينَ (١) ٱتَّبِعُواْ ...", was one sentence
     for a paragraph of verses (a linguist's prose test: strict F1 0.45-0.60 for such documents)."""

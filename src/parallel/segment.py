@@ -414,7 +414,13 @@ _AR_REPORTING = frozenset(["تساءل", "تساءلت", "وتساءل", "وتس
                            # pronoun or a plural ending and after و/ف (:func:`_is_reporting`: سألته, أجابني, قالوا)
                            "أجاب", "أجابت", "أجبت", "رد", "ردت", "رددت", "قلت", "همس", "همست", "صاح", "صاحت",
                            "صحت", "صرخ", "صرخت", "هتف", "هتفت", "تمتم", "تمتمت", "علق", "علقت", "سألنا",
-                           "قلنا", "ردد", "يسأل", "تسأل"]) | _EN_REPORTING
+                           "قلنا", "ردد", "يسأل", "تسأل",
+                           # the Arabic of the English list's other dialogue verbs ("Really?!" she
+                           # laughed / «حقاً؟!» ضحكت): laughed, smiled, sighed, joked, went on, added,
+                           # admitted, warned, pointed out
+                           "ضحك", "ضحكت", "ابتسم", "ابتسمت", "تنهد", "تنهدت", "مازح", "مازحت",
+                           "استطرد", "استطردت", "تابع", "تابعت", "أردف", "أردفت", "اعترف", "اعترفت",
+                           "حذر", "حذرت", "أشار", "أشارت"]) | _EN_REPORTING
 #: what a reporting verb may carry after its stem: an object pronoun ("سألته" "she asked him", "أجابني"),
 #: a plural or dual ending ("قالوا", "قالا"); longest first
 _AR_VERB_ENDINGS = ("هما", "كما", "هم", "هن", "ها", "ني", "نا", "كم", "وا", "ه", "ك", "ا")
