@@ -102,7 +102,10 @@ _GLUED_AFTER = re.compile(f"(?:[0-9\u0660-\u0669][{_AR_LETTER}]{{0,2}}|[%\u066a)
 _AFTER_UNIT_GOES_ON = ("في", "من", "إلى", "الى", "على", "عن", "حتى", "بعد", "قبل", "حين", "عندما", "حيث",
                        "أي", "اي", "إذ", "اذ", "بين", "منذ", "خلال", "مع", "أو", "او", "و", "أم", "ل", "ب",
                        # a Hijri date then its Gregorian one: "1440 هـ. الموافق 10 مايو 2019"
-                       "الموافق", "الموافقة", "الموافقين")
+                       "الموافق", "الموافقة", "الموافقين",
+                       # an adverb on the amount ("٣٫٥ مليون ر.س. تقريباً.", "500 ريال فقط"): about,
+                       # only, a year, a month, a day; each with its tanween written either way or not
+                       *(w + end for w in ("تقريب", "سنوي", "شهري", "يومي") for end in ("اً", "ًا", "ا")), "فقط")
 #: A year, measure or currency abbreviation after a number, with its stop ("1932 م.", "808 هـ.",
 #: "1500 ق.م.", "6650 كم.", "500 مليون ر.س."), or a clock time's ص./م. (صباحاً/مساءً, a.m./p.m.:
 #: "10:30 ص.", "9 ص.", "11:00 م.", as "11 م." already was), then an Arabic word that does not go on
@@ -111,7 +114,7 @@ _UNIT_END = re.compile(
     "(?<![^\\s(])[0-9\u0660-\u0669][0-9\u0660-\u0669,.\u066b\u066c]*(?::[0-9\u0660-\u0669]{2})?"
     "(?:\\s+(?:ألف|مليون|مليار|ملايين))?"
     "\\s*(?:م|ص|هـ|ه|ق\\.\\s?م|كم|سم|مم|كغ|كجم|ر\\.س|د\\.إ|د\\.ك|ج\\.م)\\."
-    f"(?=\\s+(?!(?:{'|'.join(_AFTER_UNIT_GOES_ON)})\\s)(?![{_AR_LETTER}]\\.)[{_AR_LETTER}])")
+    f"(?=\\s+(?!(?:{'|'.join(_AFTER_UNIT_GOES_ON)})(?![{_AR_LETTER}{_IN_WORD}]))(?![{_AR_LETTER}]\\.)[{_AR_LETTER}])")
 #: A clock time with a.m./p.m. ("at 9 a.m.", "10:30 p.m.") then a capitalised word: the sentence ends
 #: there ("at 9 a.m. Police sealed off the area"), unless that word belongs to the time
 #: (:data:`_AFTER_CLOCK`, "X time") or the time opens the sentence (:data:`_FRONTED_TIME`)
