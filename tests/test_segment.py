@@ -784,3 +784,39 @@ def test_a_long_run_without_spaces_is_cut_between_whole_characters() -> None:
         assert len(segs) > 2 and sum(len(s.text) for s in segs) == len(text)  # nothing left in no sentence
         for s in segs:
             assert s.start % len(unit) in ends and s.end % len(unit) in ends, (unit, s.start, s.end)
+
+
+ZH = ("国家统计局周二公布的数据显示，今年第一季度国内生产总值同比增长５．３％。消费对经济增长的贡献率达到７３％！"
+      "专家认为，经济复苏的势头正在增强。\n\n与此同时，制造业投资增长了９．９％。高技术产业投资增速更快？"
+      "国家发展改革委表示，将继续扩大有效投资。\n")
+ZH_EN = ("Data released by the National Bureau of Statistics on Tuesday showed that GDP grew by 5.3% year on "
+         "year in the first quarter. The contribution of consumption to economic growth reached 73%! Experts "
+         "believe that the momentum of economic recovery is strengthening.\n\nMeanwhile, manufacturing "
+         "investment grew by 9.9%. Did investment in high-tech industries grow even faster? The National "
+         "Development and Reform Commission said it would continue to expand effective investment.\n")
+
+
+@pytest.mark.filterwarnings("ignore:no sentence splitter for language:UserWarning")
+def test_chinese_and_japanese_are_told_and_cut_at_their_full_stops(tmp_path: Path) -> None:
+    """Stop 49: a Chinese file of paragraphs longer than 40 characters had no sample to tell its
+    language from (runs of 41 characters without a space were left out as blobs: Chinese writes no
+    spaces), so segment, align and run said "cannot tell its language"; given --lang zh, nothing cut
+    at 。！？, which have no space after them, and every paragraph was one sentence."""
+    from parallel.lang import identify
+    from parallel.segment import segment as segment_text
+
+    det = identify(ZH)
+    assert det is not None and det.lang == "zh"
+    blob = identify("Real words here. " + "aGVsbG8gd29ybGQgdGhpcyBpcyBiYXNlNjQgZW5jb2RlZCB0ZXh0IG9mIHNvbWUgbGVuZ3Ro" * 40)
+    assert blob is None or blob.lang != "zh"  # a run of 41+ characters of no such script is still left out
+    zh = [s.text for s in segment_text(ZH, "zh")]  # no splitter of its own: the generic one, with a warning
+    ja = [s.text for s in segment_text("気象庁は月曜日に発表した。平年より３日遅い。「本当？」と聞いた。\n", "ja")]
+    assert zh[:3] == ["国家统计局周二公布的数据显示，今年第一季度国内生产总值同比增长５．３％。", "消费对经济增长的贡献率达到７３％！",
+                      "专家认为，经济复苏的势头正在增强。"] and len(zh) == 6
+    assert ja[:2] == ["気象庁は月曜日に発表した。", "平年より３日遅い。"]
+    ar, en = tmp_path / "a.zh", tmp_path / "a.en"
+    ar.write_text(ZH, encoding="utf-8")
+    en.write_text(ZH_EN, encoding="utf-8")
+    res = CliRunner().invoke(main, ["align", str(ar), str(en), "-f", "vecalign", "-q"])
+    assert res.exit_code == 0, res.output
+    assert [ln.rsplit(":", 1)[0] for ln in res.stdout.split("\n") if ln] == [f"[{i}]:[{i}]" for i in range(6)]

@@ -176,7 +176,12 @@ def _stopword_guess(sample: str) -> str:
     return best if counts[best] > 0 else "en"
 
 
-_BLOB = re.compile(r"\S{41,}")  # no word of a language is this long: base64, hashes, URLs run together
+#: No word of a language is this long: base64, hashes, URLs run together. Scripts written without
+#: spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) make runs as long as their
+#: sentences: a character of theirs breaks a run (a Chinese file of long paragraphs was all left out,
+#: and "cannot tell its language")
+_NO_SPACE_SCRIPTS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BLOB = re.compile(f"[^\\s{_NO_SPACE_SCRIPTS}]{{41,}}")
 _SAMPLE = 20000
 
 

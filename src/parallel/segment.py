@@ -64,6 +64,10 @@ SENT_END = (".", "?", "!", "…", "؟", "۔", "।", "॥")  # Arabic question m
 INTERNAL = ",;:،؛"
 # Always-closing punctuation that stays with the sentence it follows.
 _CLOSERS = ")]}”’»›"
+#: Chinese and Japanese sentence ends (ideographic full stop, full-width ! and ?), with the closing
+#: quotes and brackets after them: those scripts put no space after a sentence, so Punkt, which
+#: needs one, never cut there ("...增长５．３％。消费...", "...と発表した。平年より...")
+_CJK_END = re.compile("[。！？]+[」』”’）)]*(?=[^」』”’）)])")
 #: Ornate parentheses around a quoted verse (﴿ ... ﴾): texts write them either way round, so one
 #: closes where it ends a word (text before it, white space or the end after it)
 _ORNATE = "\ufd3e\ufd3f"
@@ -514,6 +518,8 @@ class Splitter:
             cands = sorted(set(cands) | {m.end() for m in _UNIT_END.finditer(para)})
         if self.spec.clock_ends:  # "at 9 a.m. Police sealed off the area"
             cands = sorted(set(cands) | clock_ends(para))
+        if _CJK_END.search(para):  # "...增长５．３％。消费...": no space after an ideographic full stop
+            cands = sorted(set(cands) | {m.end() for m in _CJK_END.finditer(para)})
         verses: set[int] = set()
         if self.spec.verse_ends:  # "... ٱلۡعَٰلَمِينَ ﴿٢﴾ ٱلرَّحۡمَٰنِ": a verse ends at its number
             verses = {m.end() for m in VERSE_NUMBER.finditer(para)} | numbered_verse_ends(para)
