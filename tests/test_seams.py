@@ -1193,3 +1193,25 @@ def test_a_mined_pairs_file_made_native_json_numbers_its_links_as_review_grep_an
     ReviewStore(native).apply("status", {"link": 0, "status": "accepted"})
     code, out, _ = invoke("grep", "-f", "tsv", "Indonesia", str(native))
     assert code == 0 and [ln.split("\t")[0] for ln in out.splitlines()[1:]] == before
+
+
+def test_an_arabic_variety_or_a_three_letter_code_is_processed_as_its_language(tmp_path: Path) -> None:
+    """Stop 49: `--src-lang arz` (Egyptian Arabic, which the identifier itself folds to ar) got the
+    generic splitter, e5-small instead of use-m3 and left-to-right cells; `--src-lang ara` / `arb`
+    were refused as unknown; Hebrew with vowel points was told as `hbo` and shown left to right."""
+    from parallel.lang import identify, primary
+    from parallel.report import is_rtl
+
+    ar, en = tmp_path / "a.txt", tmp_path / "b.txt"
+    ar.write_text(AR, encoding="utf-8")
+    en.write_text(EN, encoding="utf-8")
+    for code in ("arz", "ara", "arb", "ar-EG"):
+        res = CliRunner().invoke(main, ["align", str(ar), str(en), "--src-lang", code, "-o", str(tmp_path / "o.json")])
+        assert res.exit_code == 0, res.output
+        sig = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["signature"]
+        assert "model:use-m3" in sig and "seg:punkt-ar+" in sig and f"src:{code.lower()}" in sig, sig
+        assert is_rtl(code) and primary(code) == "ar"
+    pointed = "בְּרֵאשִׁית בָּרָא אֱלֹהִים אֵת הַשָּׁמַיִם וְאֵת הָאָרֶץ. וְהָאָרֶץ הָיְתָה תֹהוּ וָבֹהוּ. " * 3
+    det = identify(pointed)
+    assert det is not None and det.lang == "he" and is_rtl(det.lang) and is_rtl("hbo")
+    assert primary("en-GB") == "en" and primary("zh_Hant") == "zh" and not is_rtl("en")

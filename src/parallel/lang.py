@@ -32,11 +32,24 @@ _CODE = re.compile(r"^[a-z]{2,3}$")
 LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
+#: Three-letter codes of languages this toolkit processes under their two-letter code: ISO 639-2/3
+#: names of the same language (``ara``, ``eng``, ``fas``), the varieties of the Arabic macrolanguage
+#: (Egyptian ``arz``, Moroccan ``ary``, Levantine ``apc`` ...: Arabic script, Arabic sentences, and
+#: USE-m3 embeds them as Arabic), and ``hbo`` (what the identifier calls Hebrew with vowel points).
+MACRO = {**{c: "ar" for c in ("ara", "arb", "arz", "ary", "apc", "ajp", "acm", "aeb", "arq", "afb", "ayl",
+                              "acw", "acx", "aec", "ars", "abv", "shu", "ssh", "pga", "apd")},
+         "eng": "en", "fas": "fa", "per": "fa", "pes": "fa", "prs": "fa", "heb": "he", "hbo": "he",
+         "urd": "ur", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "rus": "ru",
+         "zho": "zh", "chi": "zh", "cmn": "zh", "jpn": "ja", "tur": "tr", "ita": "it", "por": "pt"}
+
+
 def primary(code: str) -> str:
-    """The language subtag of a tag, lower case: ``en-GB``, ``en_gb`` -> ``en``, ``zh-Hant`` -> ``zh``.
-    Segmenters, encoders and script checks go by it; the whole tag names the text (signature,
-    ``xml:lang``)."""
-    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
+    """The language subtag of a tag, lower case: ``en-GB``, ``en_gb`` -> ``en``, ``zh-Hant`` -> ``zh``;
+    a three-letter code of a language processed under its two-letter one (:data:`MACRO`: ``arz``,
+    ``ara`` -> ``ar``) gives that. Segmenters, encoders, script checks and the text direction go by
+    it; the whole tag names the text (signature, ``xml:lang``)."""
+    sub = re.split(r"[-_]", code, maxsplit=1)[0].lower()
+    return MACRO.get(sub, sub)
 
 
 def bcp47(code: str) -> str:
@@ -93,7 +106,7 @@ _LANG_SCRIPTS: dict[str, set[str]] = {
 }
 SCRIPT_OF = {lang: script for script, langs in _LANG_SCRIPTS.items() for lang in langs}
 # py3langid labels folded into the code the rest of the toolkit uses (dialects of Arabic).
-_FOLD = {"ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh"}
+_FOLD = {"ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh", "hbo": "he"}
 # Sure enough to be stated as a fact; below it the label is reported as a guess.
 SURE = 0.90
 # Below this the identifier is not trusted over the stop-word heuristic on Latin text.

@@ -43,9 +43,11 @@ import numpy as np
 from .data import Alignment, Document, Link
 from .normalize import fold_tables
 
-RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv"})
+RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv", "ks", "sdh",
+                       "bal", "azb", "pnb", "skr", "lrc", "mzn", "glk", "syr", "arc", "nqo", "sam"})
 LANG_NAMES = {"ar": "Arabic", "en": "English", "fr": "French", "de": "German", "fa": "Persian",
-              "ur": "Urdu", "he": "Hebrew", "es": "Spanish", "zh": "Chinese", "ru": "Russian"}
+              "ur": "Urdu", "he": "Hebrew", "es": "Spanish", "zh": "Chinese", "ru": "Russian", "ja": "Japanese",
+              "ko": "Korean", "it": "Italian", "tr": "Turkish", "pt": "Portuguese", "nl": "Dutch"}
 
 # Confidence bands on the calibrated probability p of a link (parallel.confidence.BANDS); for a
 # file written before p existed, on the cosine of the two sides (or the score without a cosine).
@@ -120,8 +122,11 @@ _esc = html.escape
 
 
 def is_rtl(lang: str) -> bool:
-    """True for languages written right to left (by ISO code, region suffix ignored)."""
-    return lang.split("-")[0].split("_")[0].lower() in RTL_LANGS
+    """True for languages written right to left (by ISO code, region suffix ignored; an Arabic
+    variety such as ``arz`` as Arabic: :func:`parallel.lang.primary`)."""
+    from .lang import primary
+
+    return primary(lang) in RTL_LANGS or lang.split("-")[0].split("_")[0].lower() in RTL_LANGS
 
 
 def lang_name(lang: str) -> str:
