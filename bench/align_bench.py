@@ -126,6 +126,7 @@ class Counting:
 
     def __init__(self, enc: CachedEncoder) -> None:
         self.enc = enc
+        self.name = enc.name  # the encoder underneath (its scale, its confidence model), not always use-m3
         self.asked: list[str] = []
 
     def encode(self, texts: list[str]) -> np.ndarray:

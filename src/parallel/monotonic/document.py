@@ -16,7 +16,7 @@ from ..embed import Encoder
 from . import foreign
 from .clause_align import absorb_additions, align_by_clauses, join_unfinished
 from .dp import _normalise
-from .first_pass import first_pass
+from .first_pass import first_pass, prior_scale_for
 from .search import _align_parallel, auto_max_link, one_to_many
 
 
@@ -133,7 +133,7 @@ def align_parallel(
         "skip_cost": skip_cost, "skip_len": skip_len, "weak_bonus": weak_bonus, "len_penalty": len_penalty,
         "len_free": len_free, "keep_scraps_apart": keep_scraps_apart, "weak_hot": weak_hot,
         "span_budget": span_budget, "seed": seed, "edge_weight": edge_weight, "finer_skip": finer_skip}
-    with _single_thread_blas():
+    with _single_thread_blas(), prior_scale_for(encoder):
         n, m = len(src), len(tgt)
         src_out = tgt_out = None
         if untranslated and n and m:

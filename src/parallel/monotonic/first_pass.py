@@ -10,7 +10,11 @@ path's 1-1 anchors (:class:`Calibration`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,9 +61,32 @@ _THR_PRIOR = 0.2  # threshold assumed before evidence (USE-m3 random-pair 99th p
 _THR_PRIOR_WEIGHT = 300.0
 #: Spread (standard deviation) of USE-m3's normalised cosine between sentences that are no
 #: translations, the scale :data:`_THR_PRIOR` is on: 0.078-0.097 on the ten NTREX documents and
-#: Text+Berg (0.087 median). Another encoder spreads them otherwise (e5-small 0.012-0.021), and the
-#: prior is taken on the document's own scale.
+#: Text+Berg (0.087 median). Another encoder spreads them otherwise (e5-small 0.012-0.021), and for
+#: it the prior is taken on the document's own scale (:func:`prior_scale_for`). Not for USE-m3
+#: itself: its spread is its own wherever the translation is free (unrelated sentences stay
+#: unrelated), and auto mode's bars were measured with the fixed prior.
 _PRIOR_SPREAD = 0.087
+#: Whether the prior is taken on the document's own scale: set by :func:`prior_scale_for` for the
+#: encoder the alignment uses (not USE-m3 or a combination led by it).
+_OWN_SCALE: ContextVar[bool] = ContextVar("own_scale", default=False)
+
+
+@contextmanager
+def prior_scale_for(encoder: Any) -> Iterator[None]:
+    """Within it, the random-pair threshold's prior is on ``encoder``'s scale: USE-m3's
+    :data:`_THR_PRIOR` for USE-m3 (and a combination or a view of it whose name starts with it),
+    else :data:`_THR_PRIOR` times the document's spread of non-translation pairs over USE-m3's
+    (:data:`_PRIOR_SPREAD`). ``encoder`` None (embeddings given without their encoder, as auto
+    mode's order tests give them): the setting around the call stays."""
+    if encoder is None:
+        yield
+        return
+    name = str(getattr(encoder, "name", "") or "")
+    token = _OWN_SCALE.set(name.split("+")[0] != "use-m3")
+    try:
+        yield
+    finally:
+        _OWN_SCALE.reset(token)
 
 
 def _random_threshold(s: np.ndarray, t: np.ndarray, rs: np.ndarray, rt: np.ndarray, seed: int,
@@ -84,7 +111,8 @@ def _random_threshold(s: np.ndarray, t: np.ndarray, rs: np.ndarray, rt: np.ndarr
     est = float(np.quantile(off, quantile))
     # the prior on this encoder's scale: e5-small's non-translations spread five times less than
     # USE-m3's, and USE-m3's 0.2 put every 1-1 link of a 16-sentence document under the bar
-    prior = _THR_PRIOR * float(off.std()) / _PRIOR_SPREAD if off.size > 1 else _THR_PRIOR
+    own = _OWN_SCALE.get() and off.size > 1
+    prior = _THR_PRIOR * float(off.std()) / _PRIOR_SPREAD if own else _THR_PRIOR
     return float((off.size * est + _THR_PRIOR_WEIGHT * prior) / (off.size + _THR_PRIOR_WEIGHT))
 
 
