@@ -105,6 +105,12 @@ def test_tokenize_option_and_defaults(tmp_path: Path) -> None:
     assert default_tokenize("ar") == "intl"
     assert default_tokenize("en") == "13a"
     assert default_tokenize("zh") == "zh"
+    # stop 49: intl read a Japanese sentence as a word or two: BLEU 0.00 for a near-perfect hypothesis
+    import importlib.util
+
+    mecab = importlib.util.find_spec("MeCab") is not None
+    assert default_tokenize("ja") == ("ja-mecab" if mecab else "char")
+    assert default_tokenize("th") == "char" and default_tokenize("arz") == "intl"
     code, out, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", str(pairs(tmp_path)), "--tokenize",
                          "intl", "--metrics", "bleu", "--json")
     assert code == 0, err

@@ -25,13 +25,28 @@ _LATIN_LANGS = {"en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "nb"
                 "ro", "hu", "tr", "id", "ms", "vi", "ca", "et", "lv", "lt", "sl", "hr", "sq", "sw", "tl"}
 
 
+#: Languages written without spaces between words, and sacrebleu's word segmenter for them where
+#: it has one (it needs MeCab, an optional install): else characters, as BLEU on them is reported
+#: (``intl`` read a Japanese sentence as one or two words: BLEU 0.00 for a near-perfect hypothesis)
+_NO_SPACES = {"ja": "ja-mecab", "ko": "ko-mecab", "th": None, "lo": None, "km": None, "my": None}
+
+
 def default_tokenize(lang: str) -> str:
     """BLEU tokenizer for a target language: ``13a`` for Latin-script languages (sacrebleu's
-    default, WMT practice), ``zh`` for Chinese, else ``intl`` (Unicode punctuation and symbols
-    split off -- works offline for Arabic; ``flores200`` would need a model download)."""
-    base = lang.lower().split("-")[0].split("_")[0]
+    default, WMT practice), ``zh`` for Chinese, ``ja-mecab`` / ``ko-mecab`` for Japanese and Korean
+    where MeCab is installed and ``char`` for them (and Thai, Lao, Khmer, Burmese) where it is not,
+    else ``intl`` (Unicode punctuation and symbols split off -- works offline for Arabic;
+    ``flores200`` would need a model download)."""
+    import importlib.util
+
+    from ..lang import primary
+
+    base = primary(lang)
     if base == "zh":
         return "zh"
+    if base in _NO_SPACES:
+        mecab = _NO_SPACES[base]
+        return mecab if mecab is not None and importlib.util.find_spec("MeCab") is not None else "char"
     return "13a" if base in _LATIN_LANGS else "intl"
 
 
@@ -82,7 +97,7 @@ def corpus_scores(hyps: list[str], refs: list[str], metrics: list[str], tokenize
                 score = metric.corpus_score(hyps, [refs])
         except RuntimeError as exc:  # ja-mecab / ko-mecab without their extra packages
             raise ParallelError(f"--tokenize {tokenize}: {' '.join(str(exc).split())[:160]} "
-                                "(or use intl)") from None
+                                "(or use char for a language written without spaces, intl for others)") from None
         except (ImportError, OSError, SystemExit) as exc:  # sacrebleu exits on some download errors
             raise ParallelError(f"--tokenize {tokenize}: {' '.join(str(exc).split())[:160]} "
                                 "(the SentencePiece tokenizers need a model download; use intl "
