@@ -410,3 +410,16 @@ def test_months(text: str, found: set[int]) -> None:
     from parallel.evidence import months
 
     assert months(text) == found
+
+
+def test_full_width_digits_and_persian_and_urdu_scale_words_are_read() -> None:
+    """Stop 49: "５．３％" was read as 5 and 3, and "۱۰ میلیون" as 10, so correct translations were
+    marked `differ` and --drop-number-mismatch dropped them."""
+    from parallel.evidence import numbers_agreement
+
+    assert numbers_agreement("增长５．３％。", "grew by 5.3%.")[0] == "agree"
+    assert numbers_agreement("１，０００人", "1,000 people")[0] == "agree"
+    assert numbers_agreement("۱۰ میلیون دوز واکسن", "10 million doses")[0] == "agree"
+    assert numbers_agreement("۳ میلیارد دلار", "3 billion dollars")[0] == "agree"
+    assert numbers_agreement("2 لاکھ افراد", "200,000 people")[0] == "agree"
+    assert numbers_agreement("۱۰ میلیون دوز", "10 doses")[0] == "differ"

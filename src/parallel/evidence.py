@@ -56,6 +56,8 @@ MARGIN_K = 4
 # Arabic decimal (U+066B) and thousands (U+066C) separators.
 _DIGITS = {**{0x0660 + d: str(d) for d in range(10)}, **{0x06F0 + d: str(d) for d in range(10)},
            0x066B: ".", 0x066C: ","}
+# ... and full-width digits and separators, as Chinese and Japanese text writes them ("５．３", "１，０００")
+_DIGITS |= {**{0xFF10 + d: str(d) for d in range(10)}, 0xFF0E: ".", 0xFF0C: ","}
 
 # Scale words that multiply the number before them. English plurals ("thousands", "millions") are
 # no scale: "In 2020 millions of people" says 2020 and no multiple of it. Arabic plurals (آلاف،
@@ -65,6 +67,8 @@ _SCALES = {
     "thousand": 3, "million": 6, "billion": 9, "trillion": 12,
     "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
     "مليارات": 9, "بليون": 9, "بلايين": 9, "تريليون": 12, "تريليونات": 12, "ترليون": 12, "ترليونات": 12,
+    # Persian and Urdu, in their letters and in Arabic ones ("۱۰ میلیون" = 10 million; لاکھ a lakh, کروڑ a crore)
+    "میلیون": 6, "ميليون": 6, "میلیارد": 9, "ميليارد": 9, "هزار": 3, "لاکھ": 5, "لاكھ": 5, "کروڑ": 7, "كروڑ": 7,
 }
 #: Scale words as one regex alternation, longest first.
 _SCALE_NAMES = "|".join(sorted(_SCALES, key=len, reverse=True))
