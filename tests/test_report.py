@@ -827,6 +827,15 @@ def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
     # a linguist took a high p between two sentences about one football match for one statement
     assert "a high p can still pair two different statements" in p_legend(al)
     assert "one story" not in p_legend(replace(al, mode="parallel"))
+    # stop 49: a comparable alignment has no gaps (its unmatched sentences are listed apart): the page
+    # offered "gaps only", a gap swatch and "0 gaps"
+    from parallel.report import confidence_legend
+
+    page = render(al, sim=None)
+    assert "gap" not in [k[0] for k in confidence_legend(al)["keys"]] and "gaps only" not in page
+    assert " gaps" not in page.split('id="summary"')[1].split("</section>")[0]
+    par = replace(al, mode="parallel")
+    assert "gap" in [k[0] for k in confidence_legend(par)["keys"]] and "gaps only" in render(par, sim=None)
     # stop 49: an accepted link coloured low at p 0.22 read as the machine overruling the person
     reviewed = "a link a reviewer accepted or made shows the model's p"
     assert reviewed not in p_legend(al)

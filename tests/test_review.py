@@ -1479,6 +1479,13 @@ def test_the_legend_says_what_the_colours_are_in_a_real_browser(tmp_path: Path, 
         expect(page.locator("#legend-keys .key").first).to_have_text("high p ≥ 0.9")
         expect(page.locator("#legend-text")).to_contain_text("estimated probability that the two sides say the same thing")
         expect(page.locator("#grid .h > div").nth(3)).to_have_text("type · p · actions")
+        expect(page.locator('#show option[value="only-gap"]')).not_to_have_attribute("hidden", "")
+    # stop 49: a comparable alignment lists its unmatched sentences apart, and offered "gaps only"
+    # and a gap swatch
+    with review_server(save(comparable_alignment(), tmp_path / "c.json")) as url:
+        page.goto(url)
+        expect(page.locator("#legend-keys .key")).to_have_text(["high cosine ≥ 0.6", "mid 0.4–0.6", "low < 0.4"])
+        expect(page.locator('#show option[value="only-gap"]')).to_have_attribute("hidden", "")
 
 
 @pytest.mark.slow

@@ -108,7 +108,10 @@ def confidence_legend(al: Alignment) -> dict[str, Any]:
         measure = "p"  # no pair kept (comparable texts with nothing over the bar): its candidates have p
     hi, lo = (P_HIGH, P_LOW) if measure == "p" else (HIGH, LOW)
     keys = [["high", f"high {measure} ≥ {hi}", ""], ["mid", f"mid {lo}–{hi}", ""],
-            ["low", f"low < {lo}", ""], ["gap", "gap", "a sentence with no counterpart (1-0 / 0-1)"]]
+            ["low", f"low < {lo}", ""]]
+    if al.mode != "comparable" or any(not (k.src and k.tgt) for k in al.links):
+        # a comparable alignment lists its unmatched sentences apart: it has no gaps to colour
+        keys.append(["gap", "gap", "a sentence with no counterpart (1-0 / 0-1)"])
     if any(measured_confidence(k, measure)[1] == "none" for k in al.links):
         keys.append(["none", _no_value(measure), _no_value_why(measure)])
     text = (p_legend(al) if measure == "p" else
@@ -970,8 +973,9 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
         ("links", str(len(views))),
         (f"{lang_name(al.src.lang)} sentences", f"{len(al.src)} ({covered_src} linked)"),
         (f"{lang_name(al.tgt.lang)} sentences", f"{len(al.tgt)} ({covered_tgt} linked)"),
-        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low · {bands['gap']} gap{'' if bands['gap'] == 1 else 's'}"
-                       + no_value),
+        ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low"
+                       + ("" if al.mode == "comparable" and not bands["gap"]
+                          else f" · {bands['gap']} gap{'' if bands['gap'] == 1 else 's'}") + no_value),
         ("number disagreements", str(nd)),
     ]
     if al.mode == "comparable":
@@ -1101,6 +1105,8 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
     review_options = ('<option value="only-acc">accepted only</option><option value="only-rej">rejected only'
                       '</option><option value="only-todo">not reviewed yet</option>'
                       if any(k.features.get("status") for k in al.links) else "")
+    gap_option = ("" if al.mode == "comparable" and all(k.src and k.tgt for k in al.links)
+                  else '<option value="only-gap">gaps only (1-0 / 0-1)</option>')
     order_note = ("sorted by source sentence; comparable mode: pairs were mined in any order"
                   if al.mode == "comparable" else "in document order")
     body = f"""<header><h1>{heading}</h1>
@@ -1114,7 +1120,7 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 <section id="side"><h2>Side by side <small class="muted">({order_note}; hover a row for its scores)</small></h2>
 <div class="tools"><label>show <select id="show">
 <option value="">all links</option><option value="hide-high">all but high confidence</option>
-<option value="only-low">low confidence only</option><option value="only-gap">gaps only (1-0 / 0-1)</option>
+<option value="only-low">low confidence only</option>{gap_option}
 <option value="only-nd">number disagreements only</option><option value="only-nm">n-m links only</option>{review_options}
 </select></label> <label>find <input id="find" type="search" size="26" placeholder="either side: WHO, الصحة" data-fold="{_esc(json.dumps(fold_tables(), ensure_ascii=False))}"
 aria-label="find text on either side (diacritics, alef forms, quote and dash styles ignored, and case unless match case is on)"></label>

@@ -353,6 +353,8 @@
     state.files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === state.file; sel.appendChild(o); });
     var nAcc = 0, nRej = 0;
     state.links.forEach(function (k) { if (k.status === 'accepted') nAcc++; if (k.status === 'rejected') nRej++; });
+    // a comparable alignment lists its unmatched sentences apart: no gaps to show
+    document.querySelector('#show option[value="only-gap"]').hidden = state.mode === 'comparable';
     document.getElementById('meta').textContent = (state.read_only ? 'read-only · ' : '') + state.mode + ' · ' + state.links.length + ' links · ' +
       nAcc + ' accepted · ' + nRej + ' rejected · ' + state.src.label + ' ' + state.src.sentences.length +
       ' / ' + state.tgt.label + ' ' + state.tgt.sentences.length + ' sentences';
