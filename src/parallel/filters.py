@@ -245,7 +245,7 @@ def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = Fals
     The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made (and so does
     a link's own ``signature`` feature, which a file mixing several gives each link).
     """
-    from .schema import review_state
+    from .schema import person_made
 
     links = list(range(len(al.links)))
     reports = []
@@ -253,9 +253,7 @@ def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = Fals
         decisions = f.keep(al, [al.links[n] for n in links])
         kept = [n for n, ok in zip(links, decisions, strict=True) if ok]
         reviewed = 0 if isinstance(f, ReviewStatus) else sum(
-            1 for n, ok in zip(links, decisions, strict=True)
-            if not ok and al.links[n].src and al.links[n].tgt
-            and review_state(al.links[n].features) & {"accepted", "edited"})
+            1 for n, ok in zip(links, decisions, strict=True) if not ok and person_made(al.links[n]))
         reports.append(FilterReport(f.name, f.direction, len(links), len(links) - len(kept), reviewed))
         links = kept
     if not filters:

@@ -89,9 +89,9 @@ def p_legend(al: Alignment) -> str:
                 f": a kept link with p from {bar:g} to {P_LOW} is coloured low" if bar < P_LOW else "")
         text += ("; texts on one story share its names and figures, and there a high p can still pair "
                  "two different statements about it (on one-topic news about 1 kept pair in 10)")
-    from .schema import review_state
+    from .schema import person_made
 
-    if any(k.src and k.tgt and review_state(k.features) & {"accepted", "edited"} for k in al.links):
+    if any(person_made(k) for k in al.links):
         text += ("; a link a reviewer accepted or made shows the model's p for its two sides, not the "
                  "reviewer's judgement")
     return text

@@ -179,6 +179,12 @@ def feature_type_error(name: str, value: Any) -> str | None:
     return None
 
 
+def person_made(link: Any) -> bool:
+    """Whether a link with two sides was accepted or made by a reviewer (its ``p`` is still the
+    model's): what a number filter says it removed, and what the legend explains."""
+    return bool(link.src and link.tgt and review_state(link.features) & {"accepted", "edited"})
+
+
 def review_state(features: Any) -> set[str]:
     """What ``filter --status`` matches for a link: its status (``accepted``/``rejected``, else
     ``unreviewed``), plus ``edited`` when a reviewer changed it. A link that only lost sentences
