@@ -608,18 +608,18 @@ def _rescore_joined(groups: list[_Group], sc: _Scorer, src_sents: Sequence[str] 
     t_txt = [" ".join(tgt_sents[j] for j in g[1]) if tgt_sents is not None else "" for g in multi]
     ps = confidence.link_probabilities(vecs[0], vecs[1], src_emb, tgt_emb, [tuple(g[0]) for g in multi],
                                        [tuple(g[1]) for g in multi], s_txt, t_txt, encoder=encoder, k=k)
+    # the joined sides' own neighbourhoods (k nearest sentences of the other document), as the
+    # miner's margins and the review app's rebuilt link have them
     cos = np.einsum("ij,ij->i", vecs[0], vecs[1])
-    ks = np.array([_topk_mean(v[None, :] @ tgt_emb.T, k, 1)[0] for v in vecs[0]])
-    kt = np.array([_topk_mean(v[None, :] @ src_emb.T, k, 1)[0] for v in vecs[1]])
-    for n, g, p, c, a, b in zip(where, multi, ps, cos, ks, kt, strict=True):
-        one = (np.array([[c]]), np.array([a]), np.array([b]))
-        ratio, dist = (float(_margin(*one, kind)[0, 0]) for kind in ("ratio", "distance"))
-        value = float(c) if sc.by_cosine else float(_margin(*one, sc.margin)[0, 0])
-        z = sc.null.z(value)
+    ks, kt = _topk_mean(vecs[0] @ tgt_emb.T, k, 1), _topk_mean(vecs[1] @ src_emb.T, k, 1)
+    ratio, dist = margin_of(cos, ks, kt, "ratio"), margin_of(cos, ks, kt, "distance")
+    values = cos if sc.by_cosine else margin_of(cos, ks, kt, sc.margin)
+    for n, g, p, c, r, d, v in zip(where, multi, ps, cos, ratio, dist, values, strict=True):
+        z = sc.null.z(float(v))
         g[3].update({"p_1_1": g[3]["p"], "p": round(float(p), 4), "cosine": round(float(c), 6),
-                     "margin": round(ratio, 6), "margin_distance": round(dist, 6), "z": round(z, 4),
+                     "margin": round(float(r), 6), "margin_distance": round(float(d), 6), "z": round(z, 4),
                      "p_value": float(f"{_p_value(z):.4g}")})
-        groups[n] = (g[0], g[1], value, g[3])
+        groups[n] = (g[0], g[1], float(v), g[3])
 
 
 def mine(src_emb: np.ndarray, tgt_emb: np.ndarray, **options: Any) -> list[Link]:
