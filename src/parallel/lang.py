@@ -105,8 +105,10 @@ _LANG_SCRIPTS: dict[str, set[str]] = {
     "ETHIOPIC": {"am"},
 }
 SCRIPT_OF = {lang: script for script, langs in _LANG_SCRIPTS.items() for lang in langs}
-# py3langid labels folded into the code the rest of the toolkit uses (dialects of Arabic).
-_FOLD = {"ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh", "hbo": "he"}
+# py3langid labels folded into the code the rest of the toolkit uses: those of :data:`MACRO` (of its
+# labels, the dialects of Arabic ary and arz, and hbo, Hebrew with vowel points), and varieties it
+# tells apart that are processed as their language.
+_FOLD = {**MACRO, "uzs": "uz", "gug": "gn", "wuu": "zh", "yue": "zh"}
 # Sure enough to be stated as a fact; below it the label is reported as a guess.
 SURE = 0.90
 # Below this the identifier is not trusted over the stop-word heuristic on Latin text.

@@ -129,7 +129,7 @@ def is_rtl(lang: str) -> bool:
     variety such as ``arz`` as Arabic: :func:`parallel.lang.primary`)."""
     from .lang import primary
 
-    return primary(lang) in RTL_LANGS or lang.split("-")[0].split("_")[0].lower() in RTL_LANGS
+    return primary(lang) in RTL_LANGS
 
 
 def lang_name(lang: str) -> str:
