@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .data import Alignment
 from .engines import failure_reason
 from .errors import InputError, OutputError, ParallelError
 from .io import (
@@ -423,25 +424,24 @@ def pair_files(out: Path, name: str) -> list[Path]:
     return [*files, out / f"{name}.html"]
 
 
-def _intact(out: Path, name: str, marker: dict[str, Any]) -> bool:
-    """Whether a pair's outputs are as its done-marker left them: every file there, each with the
-    hash the marker holds, and the native JSON (which `review` edits, so it has no hash) readable.
-    A file deleted, cut short or changed since: the pair is redone."""
+def _intact(out: Path, name: str, marker: dict[str, Any]) -> Alignment | None:
+    """A pair's native JSON when its outputs are as its done-marker left them: every file there,
+    each with the hash the marker holds, and the native JSON (which `review` edits, so it has no
+    hash) readable; else None. A file deleted, cut short or changed since: the pair is redone."""
     from .readers import read_alignment
 
     if not all(p.exists() for p in pair_files(out, name)):
-        return False
+        return None
     for fname, digest in dict(marker.get("files") or {}).items():
         try:
             if hashlib.sha256((out / fname).read_bytes()).hexdigest() != digest:
-                return False
+                return None
         except OSError:
-            return False
+            return None
     try:
-        read_alignment(out / f"{name}.json")
+        return read_alignment(out / f"{name}.json")
     except ParallelError:
-        return False
-    return True
+        return None
 
 
 def _joined_files(out: Path) -> list[Path]:
@@ -499,16 +499,20 @@ def _keep_reviewed(out: Path, name: str, failed: bool = False) -> str | None:
 def _reviewed_links(path: Path) -> int | None:
     """How many links of a native JSON a reviewer accepted, rejected, edited or noted (None: the
     file cannot be read)."""
-    from .schema import review_state
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     links = data.get("links") if isinstance(data, dict) else None
     return sum(1 for k in (links if isinstance(links, list) else [])
-               if isinstance(k, dict) and isinstance(k.get("features"), dict)
-               and (review_state(k["features"]) != {"unreviewed"} or k["features"].get("note")))
+               if isinstance(k, dict) and isinstance(k.get("features"), dict) and _reviewed(k["features"]))
+
+
+def _reviewed(features: dict[str, Any]) -> bool:
+    """Whether a reviewer accepted, rejected, edited or noted the link with these features."""
+    from .schema import review_state
+
+    return review_state(features) != {"unreviewed"} or bool(features.get("note"))
 
 
 def _forget(out: Path, name: str) -> None:
@@ -782,10 +786,11 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
                 continue
             key = pair_key(e, src_text, tgt_text, model, max_link, min_p)
             marker = _read_marker(out, e.name) if resume else None
-            if marker is not None and marker.get("key") == key and _intact(out, e.name, marker):
+            kept = _intact(out, e.name, marker) if marker is not None and marker.get("key") == key else None
+            if marker is not None and kept is not None:
                 count(e.name, marker)
                 summary.resumed += 1
-                reviewed = _reviewed_links(out / f"{e.name}.json")
+                reviewed = sum(_reviewed(dict(k.features)) for k in kept.links)  # the file _intact read
                 if reviewed:  # the exports beside it are the run's, from before the review
                     kept_aside[e.name] = (
                         f"{e.name}.json holds review decisions ({reviewed} link{'' if reviewed == 1 else 's'}) "
