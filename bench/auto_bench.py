@@ -20,7 +20,7 @@ each, want ``comparable``): the kind of the hidden comparable documents. Longer 
 sentences dropped per side, then shuffled sentence by sentence or in blocks of three (the blocks
 not marked as paragraphs, as in ``derived/comparable``: want ``comparable``), or left in order
 (``NTREX triples, in order``: a translation with omissions, reported but not counted). These
-measure the order test of auto mode (:func:`parallel.mine.order_test`), which calls a pair
+measure the order test of auto mode (:func:`parallel.mode.order_test`), which calls a pair
 ``parallel`` when what a monotonic alignment explains depends on the order of the paragraphs.
 
 ``--null`` runs the null check of the order tests instead: 886 comparable documents built from
@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from align_bench import BENCH, CachedEncoder, load_sets
 
 from parallel.api import read_document
-from parallel.mine import choose_mode
+from parallel.mode import choose_mode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -203,7 +203,7 @@ def null_documents(drop: float = 0.3) -> list[tuple[str, str, list[str], list[st
 
 def null_check(enc: CachedEncoder, noise: float) -> None:
     """How often the order tests call the comparable documents of :func:`null_documents` parallel."""
-    from parallel.mine import ANCHOR_ALPHA
+    from parallel.mode import ANCHOR_ALPHA
 
     rng = np.random.default_rng(0)
     docs = null_documents()

@@ -294,7 +294,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from parallel.api import read_document
-    from parallel.mine import choose_mode, mine_detailed
+    from parallel.mine import mine_detailed
+    from parallel.mode import choose_mode
 
     opts: dict[str, object] = {}
     for name in ("z_min", "margin", "select", "max_link", "min_p"):

@@ -1179,7 +1179,7 @@ def test_auto_mode_takes_legal_and_one_to_many_translations_for_translations(sha
     the hidden literary and legal sets: Text+Berg test made one-to-many, the NTREX one-to-many
     documents with their Arabic runs chained by و, and the UDHR by paragraph; and mining for the
     shuffled comparable documents (full table: bench/auto_bench.py)."""
-    from parallel.mine import choose_mode
+    from parallel.mode import choose_mode
 
     ab = _bench()
     (tbmany,) = ab.load_sets(["tbmany"]).values()
@@ -1215,7 +1215,7 @@ def test_order_test_takes_a_translation_with_omissions_for_a_translation(shared_
     share test (64% < 70%) and the likely pairs are too few for the anchor test, but what it
     explains depends on the order (the order test), so auto mode aligns it as a translation. The
     same sentences shuffled are comparable: shuffling them again changes nothing."""
-    from parallel.mine import ORDER_Z, choose_mode
+    from parallel.mode import ORDER_Z, choose_mode
 
     a, b = _half_of_ntrex(shared_bench, seed=4)
     ea, eb = encoder.encode(a), encoder.encode(b)
@@ -1238,7 +1238,7 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
     stand in for them; fewer than four runs give no test; it stops at the first shuffle that
     explains as much."""
     import parallel.monotonic as mono
-    from parallel import mine
+    from parallel import mode as auto_mode
 
     calls: list[list[str]] = []
     share = {"value": 0.1}
@@ -1255,7 +1255,7 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
         at = [tgt.index(f"t{k}") for k in para]
         return at == list(range(at[0], at[0] + len(para)))
 
-    res = mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
+    res = auto_mode.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
                           tgt_units=[0, 0, 1, 1, 1, 2, 3, 3, 4, 4, 4, 4], shuffles=5)
     assert res is not None and res[0] == "target" and res[3] == "paragraphs" and res[4] == 5 and len(calls) == 5
     assert all(together(t, p) for t in calls for p in ([0, 1], [2, 3, 4], [6, 7], [8, 9, 10, 11]))
@@ -1263,20 +1263,20 @@ def test_order_test_shuffles_paragraphs_whole_and_needs_four(monkeypatch: pytest
     assert res[1] == pytest.approx(0.1) and res[2] == pytest.approx((0.9 - 0.1) / (1 / 24))  # sd floor: one step
 
     calls.clear()
-    res = mine.order_test(sents, sents, emb, emb, 0.9, shuffles=5)  # unmarked: runs of three
+    res = auto_mode.order_test(sents, sents, emb, emb, 0.9, shuffles=5)  # unmarked: runs of three
     assert res is not None and res[3] == "runs of 3 sentences"
     assert all(together(t, p) for t in calls for p in ([0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]))
 
     calls.clear()
     share["value"] = 0.95  # the first shuffle explains as much: no need for more
-    res = mine.order_test(sents, sents, emb, emb, 0.9, shuffles=5)
+    res = auto_mode.order_test(sents, sents, emb, emb, 0.9, shuffles=5)
     assert res is not None and len(calls) == 1 and res[2] < 0
 
-    assert mine.order_test(sents[:9], sents[:9], emb[:9], emb[:9], 0.9) is None  # three runs
+    assert auto_mode.order_test(sents[:9], sents[:9], emb[:9], emb[:9], 0.9) is None  # three runs
 
     calls.clear()  # three paragraphs are too few to shuffle: runs of three again
     share["value"] = 0.1
-    res = mine.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
+    res = auto_mode.order_test(sents, sents, emb, emb, 0.9, src_units=[0] * 12,
                           tgt_units=[0] * 4 + [1] * 4 + [2] * 4, shuffles=5)
     assert res is not None and len(calls) == 5
     assert all(together(t, p) for t in calls for p in ([0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]))
@@ -1296,14 +1296,14 @@ def test_order_test_decision(monkeypatch: pytest.MonkeyPatch, explained: float, 
     in order explains at least ORDER_RATIO times what its shuffles do, over ORDER_EFFECT_UNITS
     paragraphs or more."""
     import parallel.monotonic as mono
-    from parallel import mine
+    from parallel import mode as auto_mode
 
     monkeypatch.setattr(mono, "explained_share", lambda *a, **k: explained)
-    monkeypatch.setattr(mine, "order_test", lambda *a, **k: ("target", shuffled, z, "paragraphs", units))
+    monkeypatch.setattr(auto_mode, "order_test", lambda *a, **k: ("target", shuffled, z, "paragraphs", units))
     rng = np.random.default_rng(0)
     emb = rng.normal(size=(2, 30, 64)).astype(np.float32)
     emb /= np.linalg.norm(emb, axis=2, keepdims=True)
-    choice = mine.choose_mode(emb[0], emb[1])
+    choice = auto_mode.choose_mode(emb[0], emb[1])
     assert choice.mode == want and choice.evidence["order_z"] == z
     assert "or from 3 where the order explains 2x as much over 8 or more paragraphs" in choice.describe()
 
@@ -1311,16 +1311,17 @@ def test_order_test_decision(monkeypatch: pytest.MonkeyPatch, explained: float, 
 def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: pytest.MonkeyPatch) -> None:
     """``parallel.align`` in auto mode hands each side's paragraphs (as segmented) to the order test,
     and its evidence reaches the alignment's info."""
-    from parallel import api, mine
+    from parallel import api
+    from parallel import mode as auto_mode
 
     seen: dict[str, Any] = {}
-    real = mine.order_test
+    real = auto_mode.order_test
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen["src"], seen["tgt"] = list(args[5]), list(args[6])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(mine, "order_test", spy)
+    monkeypatch.setattr(auto_mode, "order_test", spy)
     root = Path(__file__).resolve().parents[1] / "corpus"
     src = api.read_document(root / "covid-cooperation.ar.txt")
     tgt = api.read_document(root / "covid-cooperation.en.txt")
@@ -1329,7 +1330,7 @@ def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: py
     assert seen["src"] == [s.paragraph for s in src.segments]
     assert seen["tgt"] == [s.paragraph for s in tgt.segments]
     assert len(set(seen["tgt"])) < len(seen["tgt"])  # the English has paragraphs of several sentences
-    assert al.info["auto"]["order_z"] < mine.ORDER_Z
+    assert al.info["auto"]["order_z"] < auto_mode.ORDER_Z
 
 
 def test_anchor_order_test_p_is_the_share_of_shuffles_that_keep_as_much_in_order() -> None:
@@ -1338,31 +1339,31 @@ def test_anchor_order_test_p_is_the_share_of_shuffles_that_keep_as_much_in_order
     by the text's own order alone (p = 1 / (shuffles + 1)); the same pairs in a shuffled order
     are not evidence (p large, the test stops early); pairs inside one paragraph keep their order
     under any shuffle; under four paragraphs there is no test."""
-    from parallel import mine
+    from parallel import mode as auto_mode
 
     in_order = [(k, k) for k in range(0, 60, 3)]  # 20 pairs over 10 runs of 6
-    res = mine.anchor_order_test(in_order, 60, 60)
+    res = auto_mode.anchor_order_test(in_order, 60, 60)
     assert res is not None
     p, side, unit, count = res
-    assert p == pytest.approx(1 / (mine.ANCHOR_SHUFFLES + 1)) and p <= mine.ANCHOR_ALPHA
-    assert unit == f"runs of {mine.ANCHOR_RUN} sentences" and count == 10 and side == "target"
+    assert p == pytest.approx(1 / (auto_mode.ANCHOR_SHUFFLES + 1)) and p <= auto_mode.ANCHOR_ALPHA
+    assert unit == f"runs of {auto_mode.ANCHOR_RUN} sentences" and count == 10 and side == "target"
 
     # the target's runs in another order: the pairs' order is one of the shuffles' orders
     runs = np.random.default_rng(3).permutation(10)
     where = {j: int(np.flatnonzero(runs == j // 6)[0]) * 6 + j % 6 for j in range(60)}
     shuffled = [(i, where[j]) for i, j in in_order]
-    res = mine.anchor_order_test(shuffled, 60, 60)
-    assert res is not None and res[0] > mine.ANCHOR_ALPHA
+    res = auto_mode.anchor_order_test(shuffled, 60, 60)
+    assert res is not None and res[0] > auto_mode.ANCHOR_ALPHA
 
     # marked paragraphs: all the pairs inside one paragraph are in order whatever the shuffle
     units = [k // 10 for k in range(60)]
     inside = [(k, k) for k in range(20, 30)]
-    res = mine.anchor_order_test(inside, 60, 60, src_units=units, tgt_units=units)
-    assert res is not None and res[2] == "paragraphs" and res[3] == 6 and res[0] > mine.ANCHOR_ALPHA
+    res = auto_mode.anchor_order_test(inside, 60, 60, src_units=units, tgt_units=units)
+    assert res is not None and res[2] == "paragraphs" and res[3] == 6 and res[0] > auto_mode.ANCHOR_ALPHA
 
-    assert mine.anchor_order_test(in_order[:6], 18, 18) is None  # three runs
-    assert mine.anchor_order_test(in_order[:2], 60, 60) is None  # two pairs
-    assert mine.anchor_order_test(in_order, 60, 60) == mine.anchor_order_test(in_order, 60, 60)
+    assert auto_mode.anchor_order_test(in_order[:6], 18, 18) is None  # three runs
+    assert auto_mode.anchor_order_test(in_order[:2], 60, 60) is None  # two pairs
+    assert auto_mode.anchor_order_test(in_order, 60, 60) == auto_mode.anchor_order_test(in_order, 60, 60)
 
 
 def test_the_null_documents_of_the_order_tests(shared_bench: Path, repo_module) -> None:  # type: ignore[no-untyped-def]
@@ -1390,10 +1391,10 @@ def test_auto_mode_takes_few_pairs_all_in_order_for_a_translation(monkeypatch: p
     ten runs of sentences, which only the text's own order gives: auto mode says parallel and why.
     The same target with its runs shuffled is comparable."""
     import parallel.monotonic as mono
-    from parallel import mine
+    from parallel import mode as auto_mode
 
     monkeypatch.setattr(mono, "explained_share", lambda *a, **k: 0.45)
-    monkeypatch.setattr(mine, "order_test", lambda *a, **k: ("target", 0.3, 1.5, "runs of 3 sentences", 20))
+    monkeypatch.setattr(auto_mode, "order_test", lambda *a, **k: ("target", 0.3, 1.5, "runs of 3 sentences", 20))
     rng = np.random.default_rng(0)
     src = rng.normal(size=(60, 64)).astype(np.float32)
     tgt = rng.normal(size=(60, 64)).astype(np.float32)
@@ -1401,16 +1402,16 @@ def test_auto_mode_takes_few_pairs_all_in_order_for_a_translation(monkeypatch: p
         tgt[k] = src[k] + 0.3 * rng.normal(size=64).astype(np.float32)
     src /= np.linalg.norm(src, axis=1, keepdims=True)
     tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
-    choice = mine.choose_mode(src, tgt)
+    choice = auto_mode.choose_mode(src, tgt)
     ev = choice.evidence
     assert ev["coverage"] < 0.6 and ev["order_z"] == 1.5, ev
-    assert choice.mode == "parallel" and ev["anchor_order_p"] <= mine.ANCHOR_ALPHA
+    assert choice.mode == "parallel" and ev["anchor_order_p"] <= auto_mode.ANCHOR_ALPHA
     assert ("shuffles of the target's runs of 6 sentences keep its likely 1-1 pairs as much in order 0.1% "
             "of the time (anchor order test; translations up to 1%)") in choice.describe()
 
     order = [k for r in np.random.default_rng(3).permutation(10) for k in range(6 * r, 6 * r + 6)]
-    moved = mine.choose_mode(src, tgt[order])
-    assert moved.mode == "comparable" and moved.evidence["anchor_order_p"] > mine.ANCHOR_ALPHA
+    moved = auto_mode.choose_mode(src, tgt[order])
+    assert moved.mode == "comparable" and moved.evidence["anchor_order_p"] > auto_mode.ANCHOR_ALPHA
 
 
 @pytest.mark.parametrize(("n", "seed"), [(55, 0), (55, 2)])
@@ -1423,7 +1424,7 @@ def test_auto_mode_calls_a_story_with_its_passages_moved_comparable(shared_bench
     the same sentences in order stay a translation."""
     import random
 
-    from parallel.mine import CROSS_MIN, choose_mode
+    from parallel.mode import CROSS_MIN, choose_mode
 
     # NTREX document n built as derived/comparable is (bench/auto_bench.py, the same construction)
     a, e = repo_module("scripts", "confidence_data").ntrex_docs()[n]

@@ -9,16 +9,8 @@ import pytest
 
 from parallel.api import align, make_document
 from parallel.embed import Encoder, get_encoder
-from parallel.mine import (
-    ModeChoice,
-    calibrate_null,
-    choose_mode,
-    margin_matrix,
-    mine,
-    mine_detailed,
-    rotation_null,
-    sentences_in,
-)
+from parallel.mine import calibrate_null, margin_matrix, mine, mine_detailed, rotation_null
+from parallel.mode import ModeChoice, choose_mode, sentences_in
 
 # Five Arabic news sentences and one unrelated one ...
 AR = [
@@ -329,7 +321,7 @@ def test_choose_mode_on_anisotropic_vectors() -> None:
     """Vectors that share one dominant direction (e5-small's: any two sentences have a cosine near
     0.8) are centred before the mode is chosen: a translation is still a translation, and texts
     that share nothing are not."""
-    from parallel.mine import ANISOTROPIC, choose_mode
+    from parallel.mode import ANISOTROPIC, choose_mode
 
     rng = np.random.default_rng(0)
     unit = lambda x: x / np.linalg.norm(x, axis=1, keepdims=True)

@@ -27,7 +27,7 @@ from .segment import segment as segment_text
 from .segment import splitter_name
 
 if TYPE_CHECKING:
-    from .mine import ModeChoice
+    from .mode import ModeChoice
 
 DEFAULT_MODEL = "use-m3"
 #: Comparable mode on short sentences (mean under :data:`SHORT_SENTENCE_CHARS` characters, like
@@ -288,8 +288,8 @@ def _embedded(model: str | Encoder | None, src: Document, tgt: Document, load: C
 
 
 def _mode_test(src: Document, tgt: Document, src_emb: np.ndarray, tgt_emb: np.ndarray) -> ModeChoice:
-    """:func:`parallel.mine.choose_mode` on two documents (their paragraphs are its units)."""
-    from .mine import choose_mode
+    """:func:`parallel.mode.choose_mode` on two documents (their paragraphs are its units)."""
+    from .mode import choose_mode
 
     return choose_mode(src_emb, tgt_emb, src_sents=src.sentences, tgt_sents=tgt.sentences,
                        src_units=[seg.paragraph for seg in src.segments],
