@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from ..data import Alignment, Link
 from .options import note, quiet_option
 
 METRICS = ("bleu", "chrf", "ter")
@@ -161,8 +162,6 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
       parallel-corpus mt-eval --hyp hyp.ar --ref pairs.jsonl --direction en-ar --sentence
     """
     from ..errors import InputError
-    from ..export import NO_IDS, own_ids
-    from ..readers import pairs_format, read_pairs
 
     log = note(quiet)
     # each metric once, in the order first named ("bleu,bleu" printed BLEU twice)
@@ -170,11 +169,44 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     bad = [m for m in wanted if m not in METRICS]
     if bad or not wanted:
         raise InputError(f"--metrics: unknown {', '.join(bad) or repr(metrics)}; choose from {', '.join(METRICS)}")
+    al = _reference(ref, from_fmt)
+    direction, parts, reverse = _direction(al, direction)
+    rows, skipped = _scored_pairs(_hyp_lines(hyp), al, reverse, hyp, ref)
+    tok = tokenize or default_tokenize(parts[1])
+    if "bleu" not in wanted and tokenize is not None and log:  # chrF and TER tokenize on their own
+        log(f"--tokenize {tokenize} is not used: it is BLEU's tokenizer, and --metrics {','.join(wanted)} has no BLEU")
+    results = corpus_scores([r[2] for r in rows], [r[3] for r in rows], wanted, tok)
+    per_pair = sentence_chrf([r[2] for r in rows], [r[3] for r in rows]) if sentence else []
+    if log:
+        log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
+                                                      else "") + f"; reference {ref}" + (f" (made by {al.signature})" if al.signature else ""))
+    if as_json:
+        _write_json(al, direction, rows, skipped, tok if "bleu" in wanted else None, results, per_pair, sentence)
+    else:
+        _write_text(al, rows, results, per_pair, sentence)
+
+
+#: A scored pair: its 0-based entry in the file (line n of HYP), the link, the hypothesis, the reference.
+_Row = tuple[int, Link, str, str]
+
+
+def _reference(ref: str, from_fmt: str | None) -> Alignment:
+    """The reference file read as an alignment (an export with the texts; a Vecalign file has none)."""
+    from ..errors import InputError
+    from ..readers import pairs_format, read_pairs
+
     ref_fmt = pairs_format(ref, from_fmt, choices=REF_FORMATS)
     if ref_fmt == "vecalign":
         raise InputError(f"{ref}: a Vecalign file holds sentence ids and scores but no text to score "
                          "against; give an export with the texts (tsv, jsonl, tmx, moses or json)")
-    al = read_pairs(ref, ref_fmt)
+    return read_pairs(ref, ref_fmt)
+
+
+def _direction(al: Alignment, direction: str | None) -> tuple[str, tuple[str, str], bool]:
+    """``direction`` checked against the file's languages (the file's own when None): the direction,
+    its (source, reference) languages, and whether the file's sides are taken the other way round."""
+    from ..errors import InputError
+
     langs = (al.src.lang, al.tgt.lang)
     same = f"{langs[0]}-{langs[1]}"
     if langs[0] == langs[1] and direction not in (None, same):
@@ -187,8 +219,15 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     if parts is None:
         raise InputError(f"--direction {direction}: the file holds {langs[0]}-{langs[1]} pairs; "
                          f"use {langs[0]}-{langs[1]} or {langs[1]}-{langs[0]}")
-    reverse = parts != langs
-    hyps = _hyp_lines(hyp)
+    return direction, parts, parts != langs
+
+
+def _scored_pairs(hyps: list[str], al: Alignment, reverse: bool, hyp: str, ref: str) -> tuple[list[_Row], int]:
+    """HYP's lines matched with the file's pairs (line n translates pair n; a HYP made from the
+    pairs with text on both sides, or from a comparable ``--keep-empty`` export, is matched as it
+    was made), and how many pairs are skipped for an empty side."""
+    from ..errors import InputError
+
     links = list(al.links)
     unmatched = sorted(set(al.info.get("unmatched_rows") or ()))
     if unmatched and len(hyps) == len(links) + len(unmatched):
@@ -223,43 +262,51 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
             src_text, ref_text = ref_text, src_text
         if src_text.strip() and ref_text.strip():
             rows.append((entry[n], link, h, ref_text))  # the pair's line in the file
-    skipped = len(links) - len(rows) + len(unmatched)
     if not rows:
         raise InputError(f"{ref}: no pair has text on both sides")
-    tok = tokenize or default_tokenize(parts[1])
-    if "bleu" not in wanted and tokenize is not None and log:  # chrF and TER tokenize on their own
-        log(f"--tokenize {tokenize} is not used: it is BLEU's tokenizer, and --metrics {','.join(wanted)} has no BLEU")
-    results = corpus_scores([r[2] for r in rows], [r[3] for r in rows], wanted, tok)
-    per_pair = sentence_chrf([r[2] for r in rows], [r[3] for r in rows]) if sentence else []
-    if log:
-        log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
-                                                      else "") + f"; reference {ref}" + (f" (made by {al.signature})" if al.signature else ""))
-    out = sys.stdout
-    no_ids = bool(al.info.get(NO_IDS))
+    return rows, len(links) - len(rows) + len(unmatched)
+
+
+def _ids(al: Alignment, link: Link) -> tuple[list[int], list[int]] | None:
+    """A pair's own sentence ids on both sides; None for a file without ids (Moses)."""
+    from ..export import NO_IDS, own_ids
+
+    if al.info.get(NO_IDS):
+        return None
+    return list(own_ids(al, link.src, link.features, 0)), list(own_ids(al, link.tgt, link.features, 1))
+
+
+def _write_json(al: Alignment, direction: str, rows: list[_Row], skipped: int, tok: str | None,
+                results: list[MetricResult], per_pair: list[float], sentence: bool) -> None:
     joined = any(r[1].features.get("pair") is not None for r in rows)  # run's _all.*: the pairs named
-    if as_json:
-        doc: dict[str, Any] = {
-            "direction": direction, "pairs": len(rows), "skipped": skipped,
-            "tokenize": tok if "bleu" in wanted else None,  # BLEU's; chrF and TER have their own
-            "scores": [{"metric": r.name, "score": round(r.score, 4), "signature": r.signature}
-                       for r in results],
-            "reference_signature": al.signature,
-        }
-        if sentence:  # a file without ids (Moses) has none to give: null
-            doc["sentences"] = [{"entry": r[0], **({"pair": r[1].features["pair"]} if joined else {}),
-                                 "src_ids": None if no_ids else list(own_ids(al, r[1].src, r[1].features, 0)),
-                                 "tgt_ids": None if no_ids else list(own_ids(al, r[1].tgt, r[1].features, 1)),
-                                 "chrf": round(s, 4)}
-                                for r, s in zip(rows, per_pair, strict=True)]
-        out.write(json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
-        return
+    doc: dict[str, Any] = {
+        "direction": direction, "pairs": len(rows), "skipped": skipped,
+        "tokenize": tok,  # BLEU's; chrF and TER have their own
+        "scores": [{"metric": r.name, "score": round(r.score, 4), "signature": r.signature}
+                   for r in results],
+        "reference_signature": al.signature,
+    }
+    if sentence:  # a file without ids (Moses) has none to give: null
+        doc["sentences"] = []
+        for r, s in zip(rows, per_pair, strict=True):
+            ids = _ids(al, r[1])
+            doc["sentences"].append({"entry": r[0], **({"pair": r[1].features["pair"]} if joined else {}),
+                                     "src_ids": None if ids is None else ids[0],
+                                     "tgt_ids": None if ids is None else ids[1], "chrf": round(s, 4)})
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+
+
+def _write_text(al: Alignment, rows: list[_Row], results: list[MetricResult], per_pair: list[float],
+                sentence: bool) -> None:
+    out = sys.stdout
+    joined = any(r[1].features.get("pair") is not None for r in rows)  # run's _all.*: the pairs named
     if sentence:  # entry: the pair's 0-based place in the file (line n of HYP); pair: run's pair name
         out.write("entry\t" + ("pair\t" if joined else "") + "src_ids\ttgt_ids\tchrF++\n")
         for r, s in zip(rows, per_pair, strict=True):
-            ids = ("", "") if no_ids else (",".join(map(str, own_ids(al, r[1].src, r[1].features, 0))),
-                                           ",".join(map(str, own_ids(al, r[1].tgt, r[1].features, 1))))
+            ids = _ids(al, r[1])
+            cols = ("", "") if ids is None else (",".join(map(str, ids[0])), ",".join(map(str, ids[1])))
             name = f"{r[1].features['pair']}\t" if joined else ""
-            out.write(f"{r[0]}\t{name}{ids[0]}\t{ids[1]}\t{s:.2f}\n")
+            out.write(f"{r[0]}\t{name}{cols[0]}\t{cols[1]}\t{s:.2f}\n")
         out.write("\n")
     for res in results:
         out.write(res.line + "\n")
