@@ -143,3 +143,34 @@ def test_sdist_holds_the_package_and_not_tests_it_cannot_run(tmp_path: Path) -> 
     assert not [n for n in names if n.startswith("tests/")]
     assert "src/parallel/resources/confidence/use-m3.json" in names
     assert "src/parallel/resources/review/review.js" in names
+
+
+def test_the_cli_runs_from_the_zipped_wheel(built_wheel: tuple[Path, str], tmp_path: Path) -> None:
+    """The commands are found through the import system, not by listing ``cmd_*.py`` files on
+    disk: with the wheel itself on PYTHONPATH (as a zipapp or a sourceless install has no ``.py``
+    files to list), ``--help`` lists every command and one runs."""
+    wheel = built_wheel[0]
+    env = {**os.environ, "PYTHONPATH": str(wheel)}
+    where = subprocess.run([sys.executable, "-c", "import parallel; print(parallel.__file__)"],
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert where.startswith(str(wheel)), where  # the package is imported from the zip
+    listed = subprocess.run([sys.executable, "-m", "parallel", "--help"], env=env, capture_output=True,
+                            text=True, check=True).stdout
+    commands = listed.split("Commands:")[1].split()
+    for name in ("align", "eval", "filter", "grep", "mine", "mt-eval", "report", "review", "run", "segment"):
+        assert name in commands, listed
+    text = tmp_path / "a.en"
+    text.write_text("The first sentence is here. The second one follows it.\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "parallel", "segment", str(text)], env=env,
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["The first sentence is here.", "The second one follows it."]
+
+
+def test_one_version_in_the_package_and_its_metadata() -> None:
+    """``--version``, the signature and run's resume key read ``parallel.__version__``; the wheel's
+    metadata reads pyproject's version: a release that bumps one must bump both."""
+    import parallel
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == parallel.__version__

@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 import click
@@ -23,7 +22,18 @@ from . import __version__
 from .errors import NOTE, ParallelError, silent
 
 PROG = "parallel-corpus"
-_COMMANDS_DIR = Path(__file__).with_name("commands")
+
+
+def _command_modules() -> dict[str, str]:
+    """Command name -> module (``cmd_mt_eval`` -> ``mt-eval``), found through the import system,
+    so a zipped package (a wheel on PYTHONPATH, a zipapp) or one installed without its ``.py``
+    sources has the same commands as a checkout."""
+    import pkgutil
+
+    from . import commands
+
+    return {m.name[4:].replace("_", "-"): m.name for m in pkgutil.iter_modules(commands.__path__)
+            if m.name.startswith("cmd_")}
 
 
 def _error(message: str, code: int) -> None:
@@ -94,12 +104,11 @@ class LazyGroup(click.Group):
         return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = sorted(p.stem[4:].replace("_", "-") for p in _COMMANDS_DIR.glob("cmd_*.py"))
-        return names
+        return sorted(_command_modules())
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module_name = "cmd_" + cmd_name.replace("-", "_")
-        if not (_COMMANDS_DIR / f"{module_name}.py").exists():
+        module_name = _command_modules().get(cmd_name)
+        if module_name is None:
             return None
         module = importlib.import_module(f"parallel.commands.{module_name}")
         cmd: click.Command = module.command
