@@ -354,7 +354,7 @@ def test_an_engine_that_cannot_start_leaves_no_output_folder(tmp_path: Path, mon
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
     manifest = make_corpus(tmp_path / "in", bad=False)
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out"), "--engine", "ray"])
-    assert res.exit_code == 2 and "--engine ray needs Ray" in res.stderr, res.output
+    assert res.exit_code == 1 and "--engine ray needs Ray" in res.stderr, res.output
     assert not (tmp_path / "out").exists()
     res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out2"), "--ray-address", "auto"])
     assert res.exit_code == 2 and "--ray-address needs --engine ray" in res.stderr

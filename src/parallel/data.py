@@ -224,9 +224,9 @@ class Alignment:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            from .errors import ParallelError
+            from .errors import MissingExtra
 
-            raise ParallelError("to_dataframe() needs pandas: pip install pandas (the [analysis] extra)") from exc
+            raise MissingExtra("to_dataframe() needs pandas: pip install pandas (the [analysis] extra)") from exc
         from .schema import FIELDS
 
         # the pair schema's columns even with no link (a comparable text with no pair): df[["src",

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import NOTE, InputError, ParallelError, say, silent
+from .errors import NOTE, InputError, MissingExtra, ParallelError, say, silent
 from .io import orphans, owner_tag
 
 T = TypeVar("T")
@@ -317,7 +317,7 @@ class RayEngine:
         try:
             import ray
         except ImportError:
-            raise InputError(_NEEDS_RAY) from None
+            raise MissingExtra(_NEEDS_RAY) from None
         self._ray = ray
         self._started = False
         if not ray.is_initialized():
@@ -369,7 +369,8 @@ _NEEDS_RAY = "--engine ray needs Ray: pip install ray (the [ray] extra)"
 
 
 def check_engine(name: str, ray_address: str | None = None) -> None:
-    """InputError now, before any output exists, when :func:`get_engine` would refuse ``name``."""
+    """InputError (MissingExtra for Ray not installed) now, before any output exists, when
+    :func:`get_engine` would refuse ``name``."""
     if name == "local":
         if ray_address:
             raise InputError("--ray-address needs --engine ray")
@@ -377,7 +378,7 @@ def check_engine(name: str, ray_address: str | None = None) -> None:
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
-            raise InputError(_NEEDS_RAY)
+            raise MissingExtra(_NEEDS_RAY)
     else:
         raise InputError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 

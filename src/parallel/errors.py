@@ -52,6 +52,14 @@ class OutputError(ParallelError):
     done: Any = None
 
 
+class MissingExtra(ParallelError):
+    """An optional package a command needs is not installed (Ray, Flask, sacrebleu's MeCab); the
+    message names the ``pip install``. Exit code 1, as for a model that cannot load: the input is
+    fine, the environment lacks something."""
+
+    exit_code = 1
+
+
 class ModelError(ParallelError):
     """An encoder could not be loaded (missing extra, model not available offline)."""
 

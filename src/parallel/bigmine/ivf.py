@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, ParallelError
+from ..errors import InputError, MissingExtra
 from ..mine import margin_of
 from .exact import Neighbours, _finite_or_nan
 from .store import Log, VectorStore
@@ -51,7 +51,7 @@ def _faiss() -> Any:
     try:
         import faiss
     except ImportError:
-        raise ParallelError("approximate search needs FAISS: pip install faiss-cpu") from None
+        raise MissingExtra("approximate search needs FAISS: pip install faiss-cpu") from None
     return faiss
 
 

@@ -31,9 +31,9 @@ def command(alignment: str, port: int, open_browser: bool, quiet: bool) -> None:
     try:
         from ..review.app import serve
     except ImportError as exc:
-        from ..errors import ParallelError
+        from ..errors import MissingExtra
 
-        raise ParallelError(f"the review app needs Flask: pip install flask (the [review] extra; {exc})") from None
+        raise MissingExtra(f"the review app needs Flask: pip install flask (the [review] extra; {exc})") from None
     from ..readers import read_alignment
 
     read_alignment(alignment)  # a bad file is a one-line error before anything listens
