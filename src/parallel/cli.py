@@ -179,10 +179,10 @@ def main() -> None:
 
     \b
     Examples:
-      parallel-corpus align corpus/covid-cooperation.ar.txt corpus/covid-cooperation.en.txt
+      parallel-corpus align article.ar.txt article.en.txt
       parallel-corpus align a.ar b.en --mode parallel --format vecalign -o out.align
-      parallel-corpus segment corpus/covid-cooperation.ar.txt
-      parallel-corpus run corpus/manifest.tsv -o align/
+      parallel-corpus segment article.ar.txt
+      parallel-corpus run manifest.tsv -o align/    (a TSV: name, src, tgt per pair)
     """
 
 

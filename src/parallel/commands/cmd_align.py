@@ -68,7 +68,7 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
 
     \b
     Examples:
-      parallel-corpus align corpus/covid-cooperation.ar.txt corpus/covid-cooperation.en.txt
+      parallel-corpus align article.ar.txt article.en.txt
       parallel-corpus align doc.ar doc.en --presplit --mode parallel -f vecalign -o doc.align
       parallel-corpus align doc.ar doc.en --no-header | cut -f3,4
       parallel-corpus align doc.ar doc.en --link-types 1-1 --min-margin 1.06 -o pairs.jsonl

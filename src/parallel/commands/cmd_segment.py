@@ -28,7 +28,7 @@ def command(file: str, lang: str | None, fmt: str, quiet: bool, force_lang: bool
 
     \b
     Examples:
-      parallel-corpus segment corpus/covid-cooperation.ar.txt
+      parallel-corpus segment article.ar.txt
       parallel-corpus segment article.txt --lang en --format jsonl
       cat article.txt | parallel-corpus segment - --lang en
     """
