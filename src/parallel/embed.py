@@ -679,9 +679,14 @@ def check_model_folder(name: str) -> None:
             raise _needs_st(part)
 
 
+#: The torch version constraints.txt pins (its CPU build is what ``[st]`` should get).
+ST_TORCH = "2.13.0"
+
+
 def _needs_st(name: str) -> ModelError:
-    return ModelError(f"model {name!r} needs sentence-transformers: pip install sentence-transformers after "
-                      "torch's CPU build (the [st] extra; README, Quick start)")
+    return ModelError(f"model {name!r} needs sentence-transformers (the [st] extra): pip install torch=={ST_TORCH} "
+                      "--index-url https://download.pytorch.org/whl/cpu, then pip install sentence-transformers "
+                      "(without the first, pip takes torch's CUDA build, several GB)")
 
 
 def _names_a_folder(name: str) -> bool:
