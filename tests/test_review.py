@@ -1262,6 +1262,24 @@ def test_a_link_the_reviewer_makes_gets_the_aligners_score(tmp_path: Path, seed_
 # ------------------------------------------------------------------ a linguist's walkthrough (stop 24)
 
 
+def test_merge_skips_a_duplicate_note_as_relink_does(pfile: Path) -> None:
+    """A merge joined the two links' notes with " / " even when they said the same thing ("check
+    the date / check the date"); a relink kept each text once. Both now join notes alike."""
+    st = ReviewStore(pfile)
+    st.apply("note", {"link": 0, "note": "check the date"})
+    st.apply("note", {"link": 1, "note": " check the date"})  # the same text, a space before it
+    al = st.apply("merge", {"link": 0})
+    assert (al.links[0].src, al.links[0].tgt) == ((0, 1), (0, 1))
+    assert al.links[0].features["note"] == "check the date"
+    st.undo()
+    al = st.apply("relink", {"link": 0, "src": [0, 1], "tgt": [0, 1]})  # the same link, by Relink
+    assert al.links[0].features["note"] == "check the date"
+    st.undo()
+    st.apply("note", {"link": 1, "note": "the English splits it"})  # different notes: both, in order
+    al = st.apply("merge", {"link": 0})
+    assert al.links[0].features["note"] == "check the date / the English splits it"
+
+
 def test_a_rejected_link_is_not_merged_or_split_into_an_accepted_one(pfile: Path) -> None:
     st = ReviewStore(pfile)
     st.apply("status", {"link": 5, "status": "rejected"})

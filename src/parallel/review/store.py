@@ -99,6 +99,18 @@ def _text_features(al: Alignment, link: Link) -> dict[str, Any]:
     return text_features(al.src_text(link), al.tgt_text(link))
 
 
+def join_notes(notes: Sequence[tuple[int, str]]) -> tuple[str, list[int]]:
+    """The note of a link made of others (a merge, a relink absorbing links): the ``(key, text)``
+    ``notes`` in the order given, each text once (a text that differs from an earlier one only by
+    the white space around it is the same text), joined with :data:`NOTE_JOIN`; and the keys of
+    the notes kept. ``""`` when there is none."""
+    kept: list[tuple[int, str]] = []
+    for key, text in notes:
+        if text.strip() and text.strip() not in (t.strip() for _, t in kept):
+            kept.append((key, text))
+    return NOTE_JOIN.join(t for _, t in kept), [key for key, _ in kept]
+
+
 def _not_rejected(links: Sequence[Link], which: Sequence[int], what: str) -> None:
     """Refuse a one-click edit (merge, split) of a rejected link: the link it builds would be saved
     as accepted, and the rejection would be gone without the reviewer having said so."""
@@ -674,9 +686,9 @@ class ReviewStore:
         a, b = links[i], links[j]
         _not_rejected(links, (i, j), "merge")
         keep: dict[str, Any] = {}
-        notes = [str(k.features["note"]) for k in (a, b) if k.features.get("note")]
-        if notes:
-            keep["note"] = NOTE_JOIN.join(notes)
+        note, _ = join_notes([(n, str(k.features["note"])) for n, k in ((i, a), (j, b)) if k.features.get("note")])
+        if note:
+            keep["note"] = note
         keep["status"] = "accepted"
         scored = [k.score for k in (a, b) if k.src and k.tgt]
         score = sum(scored) / len(scored) if scored else 0.0
@@ -748,15 +760,12 @@ class ReviewStore:
             n == i or (s_set & set(k.src) or t_set & set(k.tgt))
             and not (set(k.src) - s_set and set(k.tgt) - t_set))]
         notes.sort(key=lambda x: x[0] != i)
-        joined: list[str] = []
-        for n, text in notes:
-            if text.strip() not in (j.strip() for j in joined):
-                joined.append(text)
-                if n != i and carried is not None:
-                    carried.append({"link": n, "src": list(links[n].src), "tgt": list(links[n].tgt)})
+        note, kept = join_notes(notes)
+        if carried is not None:
+            carried.extend({"link": n, "src": list(links[n].src), "tgt": list(links[n].tgt)} for n in kept if n != i)
         keep: dict[str, Any] = {"status": "accepted"}
-        if joined:
-            keep["note"] = NOTE_JOIN.join(joined)
+        if note:
+            keep["note"] = note
         new = _rebuilt(al, src, tgt, score, keep, "relink")
         out: list[Link] = []
         pos = i
