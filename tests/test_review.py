@@ -2092,6 +2092,116 @@ def test_a_relink_does_not_take_sentences_from_a_rejected_link(pfile: Path, tmp_
     assert al.links[0].features["status"] == "rejected" and covers_once(al)
 
 
+def _filter_unmatched(path: Path) -> dict[str, list[int]]:
+    """The sentences ``filter --drop-rejected --keep-empty`` lists as unmatched."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    res = CliRunner().invoke(main, ["filter", str(path), "--drop-rejected", "--keep-empty", "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    return {"src": sorted(i for r in rows if r["unmatched"] for i in r["src_ids"]),
+            "tgt": sorted(j for r in rows if r["unmatched"] for j in r["tgt_ids"])}
+
+
+def test_a_rejected_comparable_pair_is_unmatched_and_its_sentences_can_be_linked_anew(
+        client: tuple[Any, str, Path]) -> None:
+    """Testers: rejecting a mined pair left its two sentences out of the unmatched lists, and no
+    link could take them until the pair was unrejected, while filter --drop-rejected --keep-empty
+    listed them as unmatched. They are unmatched sentences now (marked with their link); a relink
+    that takes one removes the rejected link whole (no sentence in two links: every tool reads the
+    file), its note going with its sentence, and Undo brings it back."""
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    c, _, pfile = client
+    al = comparable_alignment()  # ar 0 ↔ en 0, ar 3 ↔ en 4 (listed in text order)
+    below = [{"src": 3, "tgt": 5, "p": 0.3, "numbers": "none"}, {"src": 3, "tgt": 4, "p": 0.4, "numbers": "none"}]
+    path = save(replace(al, info={"below_bar": below}), pfile.with_name("c.json"))
+    st = ReviewStore(path)
+    st.apply("note", {"link": 1, "note": "the English is another speech"})
+    st.apply("status", {"link": 1, "status": "rejected"})
+
+    state = c.get("/api/state", query_string={"file": "c.json"}, base_url=f"http://{HOST}").get_json()
+    assert {"src": state["unmatched_src"], "tgt": state["unmatched_tgt"]} == _filter_unmatched(path) == {
+        "src": [1, 2, 3, 4, 5], "tgt": [1, 2, 3, 4, 5]}
+    assert state["rejected_src"] == {"3": 1} and state["rejected_tgt"] == {"4": 1}
+    # a pair below the bar with a sentence of the rejected pair is offered, the rejected pair is not
+    assert [(b["src"], b["tgt"]) for b in state["below_bar"]] == [(3, 5)]
+
+    r = post(c, "/api/op", {"file": "c.json", "op": "relink", "args": {"src": "3", "tgt": "5"}, "rev": state["rev"]})
+    assert r.status_code == 200, r.get_json()
+    got = r.get_json()
+    assert got["dropped"] == [{"link": 1, "src": [3], "tgt": [4]}]
+    assert got["carried"] == [{"link": 1, "src": [3], "tgt": [4]}]
+    assert got["unlinked"] == {"src": [], "tgt": [4]}
+    assert got["unmatched_tgt"] == [1, 2, 3, 4] and got["rejected_src"] == {} == got["rejected_tgt"]
+    done = read_alignment(path)  # the reader refuses a sentence in two links
+    assert [(k.src, k.tgt, k.features.get("status")) for k in done.links] == [
+        ((0,), (0,), None), ((3,), (5,), "accepted")]
+    assert done.links[1].features["note"] == "the English is another speech"
+    assert _filter_unmatched(path) == {"src": got["unmatched_src"], "tgt": got["unmatched_tgt"]}
+    gold = path.with_name("gold.tsv")
+    gold.write_text("0\t0\n3\t5\n", encoding="utf-8")
+    for args in (["report", str(path), "-o", str(path.with_name("r.html"))], ["grep", "speaker", str(path)],
+                 ["filter", str(path), "-o", str(path.with_name("all.tsv"))], ["eval", str(path), str(gold)]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, (args, res.output)
+
+    r = post(c, "/api/undo", {"file": "c.json", "rev": got["rev"]})
+    assert r.status_code == 200, r.get_json()
+    back = read_alignment(path).links
+    assert [(k.src, k.tgt, k.features.get("status"), k.features.get("note")) for k in back] == [
+        ((0,), (0,), None, None), ((3,), (4,), "rejected", "the English is another speech")]
+
+
+def test_a_relink_removes_a_rejected_comparable_link_whole(tmp_path: Path) -> None:
+    """What a relink would leave of a rejected 2-1 link is no pair the reviewer rejected: the
+    rejected link goes whole, its other sentences unmatched. Parallel mode still refuses (every
+    sentence stays in its one link: test_a_relink_does_not_take_sentences_from_a_rejected_link)."""
+    path = save(comparable_two_one(), tmp_path / "c.json")  # ar 0 ↔ en 0, ar 1,3 ↔ en 4
+    st = ReviewStore(path)
+    st.apply("status", {"link": 1, "status": "rejected"})
+    gone: list[dict[str, Any]] = []
+    al, freed = st.edit("relink", {"link": 0, "src": [0, 1], "tgt": [0]}, dropped=gone)
+    assert gone == [{"link": 1, "src": [1, 3], "tgt": [4]}]
+    assert [(k.src, k.tgt) for k in al.links] == [((0, 1), (0,))]
+    assert al.unmatched_src == [2, 3, 4, 5] and 4 in al.unmatched_tgt
+    assert freed == {"src": [3], "tgt": [4]}
+
+
+@pytest.mark.slow
+def test_a_rejected_pair_is_listed_as_unmatched_and_linked_anew_in_a_real_browser(tmp_path: Path,
+                                                                                 page: Any) -> None:
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        expect(page.locator("#um-src .ui[data-id='3']")).to_have_count(0)
+        page.click("#L1 button[data-act=reject]")
+        expect(page.locator("#status")).to_have_text("Saved: link 1 rejected")
+        item = page.locator("#um-src .ui[data-id='3']")
+        expect(item).to_contain_text("rejected link 1")
+        expect(page.locator("#um-src-h")).to_have_text("Arabic: 5 unmatched (1 in a rejected link)")
+        item.click()
+        page.locator("#um-tgt .ui[data-id='5']").click()
+        expect(page.locator("#new-src")).to_have_value("3")
+        expect(page.locator("#new-tgt")).to_have_value("5")
+        page.click("#newlink button[type=submit]")
+        expect(page.locator("#status")).to_have_text(
+            "Saved: new link; rejected link 1 (3 ↔ 4) removed; now unlinked: English 4 (listed under Unmatched sentences)")
+        expect(page.locator("#L1 .badge.accepted")).to_be_visible()
+        expect(page.locator("#um-tgt .ui[data-id='4']")).to_be_visible()
+        expect(page.locator("#um-tgt .ui.rej")).to_have_count(0)
+    assert [(k.src, k.tgt) for k in read_alignment(path).links] == [((0,), (0,)), ((3,), (5,))]
+
+
 def test_a_trimmed_link_is_not_kept_as_edited(tmp_path: Path) -> None:
     # a link that only lost a sentence to another one was checked by nobody: --status
     # accepted,edited (README's training-data recipe) kept it as "edited"

@@ -19,6 +19,7 @@ import contextlib
 import re
 import secrets
 import threading
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from .store import (
     fingerprint,
     link_holding,
     merge_refusal,
+    unmatched,
 )
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -152,7 +154,10 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
     page keeps them from the first load). The links are listed in :func:`review_order` (the
     numbers an edit's ``link`` / ``other`` use), each with ``merge_next`` (may it be merged with
     the next one listed) and ``merge_why`` (if not, why); ``rev`` is the fingerprint of the
-    file's links in the file's own order.
+    file's links in the file's own order. ``unmatched_src`` / ``unmatched_tgt``: the sentences
+    listed as unmatched (comparable mode: a rejected pair's too, ``rejected_src`` / ``rejected_tgt``
+    naming its link, :func:`.store.unmatched`), and the pairs below the bar are those of such
+    sentences (not a pair the reviewer rejected).
     """
     if al is None:
         al = store.load()
@@ -184,12 +189,17 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
             "merge_next": not merge_why, "merge_why": merge_why,
         })
     files = listed_files(folder)
+    free = unmatched(shown)
+    live = [k for k in shown.links if al.mode != "comparable" or k.features.get("status") != "rejected"]
+    rejected = {(k.src, k.tgt) for k in shown.links if k.features.get("status") == "rejected"}
+    below = [c for c in pending_below_bar(replace(shown, links=tuple(live))) if ((c["src"],), (c["tgt"],)) not in rejected]
     return {
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
-        "unmatched_src": al.unmatched_src, "unmatched_tgt": al.unmatched_tgt,
+        "unmatched_src": free["src"], "unmatched_tgt": free["tgt"],
+        "rejected_src": free["rejected_src"], "rejected_tgt": free["rejected_tgt"],
         "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
-                      for c in pending_below_bar(al)],
+                      for c in below],
         "bar": kept_from(al),
         "fold": fold_tables() if texts else None,  # the page's search folds text as grep does
         "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": legend["text"],
@@ -310,11 +320,12 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
             raise InputError("args must be an object")
         store = store_for(body.get("file"))
         carried: list[dict[str, Any]] = []  # links whose note a relink took in
-        al, freed = store.edit(op, args, rev=_rev(body), carried=carried)
+        dropped: list[dict[str, Any]] = []  # rejected links a relink took a sentence of (comparable mode)
+        al, freed = store.edit(op, args, rev=_rev(body), carried=carried, dropped=dropped)
         # the row to show after a relink: where the link now is (comparable mode lists by text order)
         at = link_holding(al, args) if op == "relink" else None
         return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed, "at": at,
-                        "carried": carried})
+                        "carried": carried, "dropped": dropped})
 
     @app.post("/api/undo")
     def post_undo() -> Response:

@@ -18,6 +18,12 @@ source sentence, then target: the order the miner writes), every edit's ``link``
 counts in that order, and an edit saves the links in it. A merge joins only links next to each
 other in both texts (:func:`merge_refusal`).
 
+Rejected links: in a parallel alignment a rejected link keeps its sentences (every sentence is in
+exactly one link). In a comparable one the sentences of a rejected pair are unmatched sentences
+(:func:`unmatched`, as ``filter --drop-rejected --keep-empty`` lists them): a relink may take them,
+and the rejected link then goes whole (the file never holds a sentence in two links, which no
+reader takes); Undo brings it back.
+
 Undo history: a sidecar ``FILE.history.jsonl``, one line per change holding the
 changed slice of the link list before and after, and a fingerprint (``rev``) of
 the link list before and after. A change is appended to the history (flushed and
@@ -298,6 +304,24 @@ def _cover(links: list[Link], n_src: int, n_tgt: int) -> list[Link]:
     return out
 
 
+def unmatched(al: Alignment) -> dict[str, Any]:
+    """The sentences the review app lists as unmatched, ``{"src": [...], "tgt": [...]}``, and which
+    of them a rejected link holds, ``{"rejected_src": {id: link}, "rejected_tgt": {...}}`` (ids as
+    text, for JSON; ``link``: its number in ``al``'s order, :func:`review_order` for the app).
+    Comparable mode: a sentence in no link, or in a rejected link only: the rejected pair is none,
+    and ``filter --drop-rejected --keep-empty`` lists its sentences as unmatched (a relink may take
+    them: see ``_op_relink``). Parallel mode: the sentences no link holds (every sentence is in one
+    link: a rejected link keeps its own)."""
+    live = [k for k in al.links if al.mode != "comparable" or k.features.get("status") != "rejected"]
+    out: dict[str, Any] = {}
+    for side, size in (("src", len(al.src)), ("tgt", len(al.tgt))):
+        held = {i for k in live for i in getattr(k, side)}
+        out[side] = [i for i in range(size) if i not in held]
+        out["rejected_" + side] = {str(i): n for n, k in enumerate(al.links) for i in getattr(k, side)
+                                   if i not in held}
+    return out
+
+
 def unlinked(before: Sequence[Link], after: Sequence[Link]) -> dict[str, list[int]]:
     """Sentences in a link with both sides in ``before`` and in no such link in ``after``."""
     def linked(links: Sequence[Link], side: str) -> set[int]:
@@ -518,13 +542,15 @@ class ReviewStore:
         return self.edit(op, args, rev)[0]
 
     def edit(self, op: str, args: dict[str, Any], rev: str | None = None,
-             carried: list[dict[str, Any]] | None = None) -> tuple[Alignment, dict[str, list[int]]]:
+             carried: list[dict[str, Any]] | None = None,
+             dropped: list[dict[str, Any]] | None = None) -> tuple[Alignment, dict[str, list[int]]]:
         """:meth:`apply`, and the sentences the edit left unlinked: ``{"src": [...], "tgt": [...]}``
         (in a link with both sides before, in none after: a split 2-1 link in comparable mode frees
         a sentence, listed as unmatched; in parallel mode it becomes a 1-0 / 0-1 gap). ``carried``,
         when given, is filled with the links whose note a relink took into its link (``link``: the
         number each had before the edit, ``src`` / ``tgt``): the caller's own list, as
-        :meth:`undo`'s ``undone``."""
+        :meth:`undo`'s ``undone``. ``dropped``, when given, is filled the same way with the rejected
+        links a relink removed (comparable mode: it took a sentence of theirs)."""
         args = {k: args[k] for k in ARG_KEYS if k in args}
         with self._lock, folder_lock(self.path):
             al = self.load()
@@ -535,7 +561,8 @@ class ReviewStore:
             view = review_order(al)  # what link numbers count in (comparable: text order)
             shown = list(view.links)
             took: list[dict[str, Any]] = []
-            after = self._embedding_features(view, self._edit(view, op, args, took))
+            gone: list[dict[str, Any]] = []
+            after = self._embedding_features(view, self._edit(view, op, args, took, gone))
             if after == shown and [dict(k.features) for k in after] == [dict(k.features) for k in shown]:
                 return al, {"src": [], "tgt": []}
             # smallest changed slice, for a compact history entry
@@ -563,6 +590,8 @@ class ReviewStore:
                 raise
             if carried is not None:
                 carried.extend(took)
+            if dropped is not None:
+                dropped.extend(gone)
             return new, unlinked(before, after)
 
     def undo(self, rev: str | None = None, undone: dict[str, Any] | None = None) -> Alignment:
@@ -610,12 +639,13 @@ class ReviewStore:
     # ------------------------------------------------------------ the operations
 
     def _edit(self, al: Alignment, op: str, args: dict[str, Any],
-              carried: list[dict[str, Any]]) -> list[Link]:
+              carried: list[dict[str, Any]], dropped: list[dict[str, Any]]) -> list[Link]:
         links = list(al.links)
         handler = getattr(self, f"_op_{op}", None)
         if handler is None:
             raise InputError(f"unknown operation {op!r}")
-        result: list[Link] = handler(al, links, args, carried) if op == "relink" else handler(al, links, args)
+        result: list[Link] = (handler(al, links, args, carried, dropped) if op == "relink"
+                              else handler(al, links, args))
         return result
 
     @staticmethod
@@ -723,7 +753,8 @@ class ReviewStore:
         return self._finish(al, out)
 
     def _op_relink(self, al: Alignment, links: list[Link], args: dict[str, Any],
-                   carried: list[dict[str, Any]] | None = None) -> list[Link]:
+                   carried: list[dict[str, Any]] | None = None,
+                   dropped: list[dict[str, Any]] | None = None) -> list[Link]:
         """Give link ``link`` (or a new link when ``link`` is absent) the sentences ``src`` / ``tgt``.
 
         Sentences taken from other links leave them (emptied links go; in parallel
@@ -732,6 +763,11 @@ class ReviewStore:
         on both sides keeps its own note), joined as a merge joins them, each text once; those
         links (``link``: their number, ``src`` / ``tgt``: their sentences) go to ``carried`` (when
         given), for the page to say so.
+
+        A rejected link whose sentences it takes: refused in parallel mode (what is left of it would
+        lose the rejection). In comparable mode its sentences are unmatched ones (:func:`unmatched`):
+        the rejected link goes whole, its note with its sentences as an absorbed link's does, and
+        it goes to ``dropped`` (when given) as to ``carried``; its other sentences stay unmatched.
         """
         i = self._index(links, args) if args.get("link") is not None else None
         src = self._ids(args, "src", len(al.src))
@@ -748,21 +784,26 @@ class ReviewStore:
         if i is not None and (tuple(src), tuple(tgt)) == (links[i].src, links[i].tgt):
             raise InputError(f"link {i} already holds these sentences: nothing to change")
         s_set, t_set = set(src), set(tgt)
-        for n, k in enumerate(links):
+        # rejected links holding a sentence the link takes
+        gone = [n for n, k in enumerate(links) if n != i and k.features.get("status") == "rejected"
+                and (s_set & set(k.src) or t_set & set(k.tgt))]
+        if gone and al.mode != "comparable":
             # what a relink leaves of another link is no longer the pair the reviewer rejected, and
             # it was saved without the rejection ("trimmed"), so filters kept it for training data
-            if n != i and k.features.get("status") == "rejected" and (s_set & set(k.src) or t_set & set(k.tgt)):
-                raise InputError(f"link {n} is rejected: unreject it first to move its sentences "
-                                 "(what is left of it would lose the rejection)")
-        # the note of a link the new one absorbs (nothing of it is left as a pair) goes with its
-        # sentences, after the note of the link relinked (the "new link" form used to drop it)
+            raise InputError(f"link {gone[0]} is rejected: unreject it first to move its sentences "
+                             "(what is left of it would lose the rejection)")
+        # the note of a link the new one absorbs (nothing of it is left as a pair; a rejected link
+        # it takes from goes whole) goes with its sentences, after the note of the link relinked
+        # (the "new link" form used to drop it)
         notes = [(n, str(k.features["note"])) for n, k in enumerate(links) if k.features.get("note") and (
-            n == i or (s_set & set(k.src) or t_set & set(k.tgt))
+            n == i or n in gone or (s_set & set(k.src) or t_set & set(k.tgt))
             and not (set(k.src) - s_set and set(k.tgt) - t_set))]
         notes.sort(key=lambda x: x[0] != i)
         note, kept = join_notes(notes)
         if carried is not None:
             carried.extend({"link": n, "src": list(links[n].src), "tgt": list(links[n].tgt)} for n in kept if n != i)
+        if dropped is not None:
+            dropped.extend({"link": n, "src": list(links[n].src), "tgt": list(links[n].tgt)} for n in gone)
         keep: dict[str, Any] = {"status": "accepted"}
         if note:
             keep["note"] = note
@@ -775,6 +816,8 @@ class ReviewStore:
             if s_set & set(k.src) or t_set & set(k.tgt):
                 if pos is None:
                     pos = len(out)
+                if n in gone:  # a rejected comparable link: its other sentences stay unmatched
+                    continue
                 rs = [x for x in k.src if x not in s_set]
                 rt = [y for y in k.tgt if y not in t_set]
                 if rs and rt:

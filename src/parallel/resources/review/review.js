@@ -180,7 +180,7 @@
       // a relinked comparable link moves to its place in the text: show the row the server says
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
       return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + carried(s.carried) +
-        freed(s.unlinked) + crossing();
+        dropped(s.dropped) + freed(s.unlinked) + crossing();
     });
   }
   // a change to one link (``key``, see linkKey; with ``next``, the link after it too), found again
@@ -201,7 +201,7 @@
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
     }, function (s) {
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
-      return 'Saved: ' + message(at) + carried(s.carried) + freed(s.unlinked) + crossing();
+      return 'Saved: ' + message(at) + carried(s.carried) + dropped(s.dropped) + freed(s.unlinked) + crossing();
     }, onFail);
   }
   // a parallel alignment's links follow both texts in order; a relink may cross them (a sentence
@@ -229,6 +229,12 @@
     if (!c || !c.length) return '';
     var which = c.map(function (k) { return 'link ' + k.link + ' (' + k.src.join(',') + ' ↔ ' + k.tgt.join(',') + ')'; });
     return '; the note' + (c.length > 1 ? 's' : '') + ' of ' + which.join(' and ') + ' carried over to this link';
+  }
+  // comparable mode: the rejected links a relink took a sentence of (a sentence is in one link only)
+  function dropped(d) {
+    if (!d || !d.length) return '';
+    var which = d.map(function (k) { return 'link ' + k.link + ' (' + k.src.join(',') + ' ↔ ' + k.tgt.join(',') + ')'; });
+    return '; rejected ' + which.join(' and ') + ' removed';
   }
   // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
   function freed(u) {
@@ -570,10 +576,16 @@
     var f = foldedOf(side);
     return ids.some(function (i) { return holdsQuery(f[i], query, word.checked); });
   }
+  // the unmatched sentences of a side; in a comparable alignment a rejected pair's sentences are
+  // among them (as filter --drop-rejected --keep-empty lists them), marked with their link
   function unmatched(side, doc, list) {
     var shownIds = list.filter(function (i) { return found(side, [i]); });
+    var rej = state['rejected_' + side] || {}, nRej = list.filter(function (i) { return rej[i] !== undefined; }).length;
+    var notes = [];
+    if (nRej) notes.push(nRej + ' in a rejected link');
+    if (shownIds.length < list.length) notes.push(shownIds.length + (shownIds.length === 1 ? ' holds' : ' hold') + ' the search');
     document.getElementById('um-' + side + '-h').textContent = doc.label + ': ' + list.length + ' unmatched' +
-      (shownIds.length < list.length ? ' (' + shownIds.length + (shownIds.length === 1 ? ' holds' : ' hold') + ' the search)' : '');
+      (notes.length ? ' (' + notes.join('; ') + ')' : '');
     var box = document.getElementById('um-' + side);
     box.textContent = '';
     shownIds.forEach(function (i) {
@@ -583,6 +595,12 @@
       it.appendChild(el('span', null, i));
       var t = el('span', 'ut', doc.sentences[i]); t.setAttribute('dir', doc.dir); t.setAttribute('lang', doc.lang);
       it.appendChild(t);
+      if (rej[i] !== undefined) {  // linked anew, the rejected link goes (Undo brings it back)
+        it.classList.add('rej');
+        it.dataset.rejected = rej[i];
+        it.appendChild(el('span', 'badge rejected', 'rejected link ' + rej[i]));
+        it.title += ' (it is in rejected link ' + rej[i] + ', which a new link of it removes)';
+      }
       box.appendChild(it);
     });
   }
