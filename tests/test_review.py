@@ -1596,6 +1596,43 @@ def test_enter_in_a_note_and_escape_in_relink_give_the_keys_back_to_the_row(serv
     expect(page.locator(".help")).to_contain_text("Enter in a note saves it")
 
 
+@pytest.mark.slow
+def test_a_reload_comes_back_to_the_same_link_after_its_number_changed_in_a_real_browser(tmp_path: Path,
+                                                                                        page: Any) -> None:
+    """Testers: the address kept the link's number (#L1), so after an edit that renumbered the rows
+    (a new link, merge, split or delete above it, here or in another tab) a reload went to another
+    link. The address names the link by its first sentences too, and the reload finds it by them."""
+    import re
+
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")  # ar 0 ↔ en 0, ar 3 ↔ en 4
+    with review_server(path) as url:
+        page.goto(url)
+        page.click("#L1 .c[dir=ltr]")  # the reader works on ar 3 ↔ en 4
+        expect(page).to_have_url(re.compile(r"#L1/3:4$"))
+        page.fill("#new-src", "1")  # a new link above it (text order): ar 3 ↔ en 4 is link 2 now
+        page.fill("#new-tgt", "1")
+        page.click("#newlink button[type=submit]")
+        expect(page.locator("#status")).to_have_text("Saved: new link")
+        page.reload()
+        expect(page.locator("#L2")).to_be_focused()
+        assert page.get_attribute("#L2", "data-key") == "3:4"
+        expect(page).to_have_url(re.compile(r"#L2/3:4$"))
+        # another tab merges the two links above it: ar 3 ↔ en 4 is link 1 again
+        ReviewStore(path).apply("merge", {"link": 0})
+        page.reload()
+        expect(page.locator("#L1")).to_be_focused()
+        assert page.get_attribute("#L1", "data-key") == "3:4"
+        # its link deleted, the reader comes back to the row now in its place (the last one here)
+        page.click("#L0 .c[dir=ltr]")
+        expect(page).to_have_url(re.compile(r"#L0/0:0$"))
+        ReviewStore(path).apply("delete", {"link": 0})
+        page.reload()
+        expect(page.locator("#L0")).to_be_focused()
+        assert page.get_attribute("#L0", "data-key") == "3:4"
+
+
 def test_a_link_that_skips_a_sentence_says_so_in_a_real_browser(tmp_path: Path, page: Any) -> None:
     """stop 38: the report flags a 2-1 link of ar 10 and 12 ("skips ar 11"); the review row said nothing."""
     from playwright.sync_api import expect

@@ -86,7 +86,8 @@
     return call('/api/state' + q).then(function (s) {
       adopt(s); file = s.file; applyView(); render();
       if (s.read_only) setStatus('read-only: ' + s.read_only, false);
-      // a reload comes back to the link the reader was on (#L650 in the address), not to link 0
+      // a reload comes back to the link the reader was on (#L650/3:4 in the address), not to link 0,
+      // found by its sentences: an edit since (here or in another tab) may have renumbered it
       var back = shownRow(lastRow());
       if (back) { back.scrollIntoView({block: 'center'}); back.focus({preventScroll: true}); }
     })
@@ -565,10 +566,26 @@
     var r = document.getElementById('L' + i);
     return r && r.offsetParent !== null ? r : null;
   }
-  // the link the reader last worked on: its row's focus writes it in the address (#L650)
+  // where the address keeps link i: its number, then its first source and target sentence
+  // (#L650/3:4; a gap #L12/:7), which say which link it is when a merge, a split, a delete or a
+  // new link above it has changed its number
+  function anchorOf(i) {
+    var k = state.links[i];
+    return '#L' + i + '/' + (k.src.length ? k.src[0] : '') + ':' + (k.tgt.length ? k.tgt[0] : '');
+  }
+  // the link the reader last worked on (its row's focus writes it in the address): the one that
+  // now holds its first source sentence (else its first target sentence); its number alone when
+  // neither is in a link any more (deleted), or the address gives only the number (#L650)
   function lastRow() {
-    var h = /^#L([0-9]+)$/.exec(location.hash);
-    return h ? +h[1] : null;
+    var h = /^#L([0-9]+)(?:\/([0-9]*):([0-9]*))?$/.exec(location.hash);
+    if (!h || !state) return null;
+    var sides = [['src', h[2]], ['tgt', h[3]]];
+    for (var n = 0; n < sides.length; n++) {
+      if (sides[n][1] === undefined || sides[n][1] === '') continue;
+      var id = +sides[n][1];
+      for (var j = 0; j < state.links.length; j++) if (state.links[j][sides[n][0]].indexOf(id) >= 0) return j;
+    }
+    return Math.min(+h[1], state.links.length - 1);
   }
   // with a search, the sentences (of a side, or a pair's two) that hold it
   function found(side, ids) {
@@ -744,9 +761,8 @@
   // top again, keeps it in the page
   document.getElementById('grid').addEventListener('focusin', function (e) {
     var r = e.target.closest && e.target.closest('.r[data-i]');
-    if (r && location.hash !== '#L' + r.dataset.i) {
-      history.replaceState(null, '', location.pathname + location.search + '#L' + r.dataset.i);
-    }
+    var at = r && state && state.links[+r.dataset.i] ? anchorOf(+r.dataset.i) : null;
+    if (at && location.hash !== at) history.replaceState(null, '', location.pathname + location.search + at);
   });
   // the view (the "show" menu, the search and its options) survives a reload of the tab: kept in
   // the tab's session storage, and read back from the fields (which the browser may also have
