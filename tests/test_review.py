@@ -1230,6 +1230,59 @@ def test_keyboard_in_a_real_browser(tmp_path: Path, page: Any) -> None:
         expect(page.locator("#new-tgt")).to_have_value("2")
 
 
+@pytest.mark.slow
+def test_m_and_the_arrows_reach_and_walk_the_unmatched_lists_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """Testers: the unmatched sentences were reached only by tabbing through every button and note
+    of every link, then one Tab per sentence. m takes the focus there (again: the other side's
+    list), the arrows (j / k), Home and End move in a list, Esc goes back to the links, and each
+    list is one Tab stop; the key legend says so."""
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")  # unmatched: ar 1,2,4,5 / en 1,2,3,5
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        expect(page.locator("#keys-help")).to_contain_text("m goes to the unmatched sentences")
+        for side in ("src", "tgt"):
+            expect(page.locator(f"#um-{side} .ui[tabindex='0']")).to_have_count(1)
+
+        def at(side: str, i: int) -> Any:
+            return page.locator(f"#um-{side} .ui[data-id='{i}']")
+
+        page.click("#L0 .c[dir=ltr]")
+        page.keyboard.press("m")
+        expect(at("src", 1)).to_be_focused()
+        for key, want in (("ArrowDown", 2), ("End", 5), ("Home", 1), ("j", 2), ("k", 1), ("ArrowDown", 2)):
+            page.keyboard.press(key)
+            expect(at("src", want)).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#new-src")).to_have_value("2")
+        page.keyboard.press("Tab")  # the rest of the source list is no Tab stop: on to the target list
+        expect(at("tgt", 1)).to_be_focused()
+        page.keyboard.press("Shift+Tab")  # back to the sentence left there
+        expect(at("src", 2)).to_be_focused()
+        page.keyboard.press("m")
+        expect(at("tgt", 1)).to_be_focused()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press(" ")
+        expect(page.locator("#new-tgt")).to_have_value("2")
+        page.keyboard.press("m")
+        expect(at("src", 2)).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(page.locator("#L0")).to_be_focused()
+        page.keyboard.press("a")  # a reply redraws the lists: each keeps its place
+        expect(page.locator("#status")).to_have_text("Saved: link 0 accepted")
+        page.keyboard.press("m")
+        expect(at("src", 2)).to_be_focused()
+    ppath = save(parallel_alignment(), tmp_path / "p.json")  # every sentence in a link: none unmatched
+    with review_server(ppath) as url:
+        page.goto(url)
+        page.click("#L0 .c[dir=ltr]")
+        page.keyboard.press("m")
+        expect(page.locator("#status")).to_have_text("no unmatched sentences")
+        expect(page.locator("#L0")).to_be_focused()
+
+
 def test_a_link_the_reviewer_makes_gets_the_aligners_score(tmp_path: Path, seed_ar: Path, seed_en: Path) -> None:
     """Comparable mode: a link deleted and linked again by hand gets back the score the miner gave
     it (the distance margin, from the recomputed cosine and margin), not 0.0, so

@@ -620,6 +620,25 @@
       }
       box.appendChild(it);
     });
+    rove(side);
+  }
+  // Each unmatched list is one stop for Tab (a roving tabindex: the sentence last focused there,
+  // else the first); m takes the focus into them, the arrows (or j / k), Home and End move in a
+  // list, m again goes to the other side's, Esc back to the links (see the keydown handlers below)
+  var roving = {src: null, tgt: null};  // the id of each list's sentence in the Tab order
+  function items(side) { return Array.prototype.slice.call(document.querySelectorAll('#um-' + side + ' .ui')); }
+  function rove(side, to) {
+    var list = items(side);
+    if (!list.length) return null;
+    var cur = to || list.find(function (it) { return it.dataset.id === roving[side]; }) || list[0];
+    roving[side] = cur.dataset.id;
+    list.forEach(function (it) { it.tabIndex = it === cur ? 0 : -1; });
+    return cur;
+  }
+  function focusItem(it) {
+    rove(it.dataset.side, it);
+    it.focus({preventScroll: true});
+    it.scrollIntoView({block: 'nearest'});
   }
   function relinkEditor(i, restore) {
     var k = state.links[i], m = document.querySelector('#L' + i + ' .m'), key = linkKey(k);
@@ -717,6 +736,44 @@
   document.getElementById('grid').addEventListener('mousedown', function (e) {
     var r = e.target.closest('.r[data-i]');
     if (r && !e.target.closest('button, input, form')) r.focus({preventScroll: true});
+  });
+  document.getElementById('unmatched').addEventListener('focusin', function (e) {
+    var it = e.target.closest && e.target.closest('.ui');
+    if (it) rove(it.dataset.side, it);  // a click or Tab: the list's stop is the sentence focused
+  });
+  document.getElementById('unmatched').addEventListener('keydown', function (e) {
+    var it = e.target.closest && e.target.closest('.ui');
+    if (!it || e.ctrlKey || e.metaKey || e.altKey) return;
+    var key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (key === 'Escape') {  // back to the link last worked on (else the first one in view)
+      e.preventDefault();
+      var r = shownRow(lastRow()) || firstInView() ||
+        Array.prototype.find.call(document.querySelectorAll('#grid .r[data-i]'), function (x) { return x.offsetParent !== null; });
+      if (r) focusRow(r);
+      return;
+    }
+    var list = items(it.dataset.side), at = list.indexOf(it);
+    var to = key === 'ArrowDown' || key === 'j' ? at + 1 : key === 'ArrowUp' || key === 'k' ? at - 1
+      : key === 'Home' ? 0 : key === 'End' ? list.length - 1 : null;
+    if (to === null) return;
+    e.preventDefault();
+    if (to >= 0 && to < list.length) focusItem(list[to]);
+  });
+  // m: to the unmatched sentences (the source list, else the target one); in a list, to the other
+  // side's; not while typing in a field
+  document.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (!state || e.key.toLowerCase() !== 'm' || e.ctrlKey || e.metaKey || e.altKey ||
+        /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable) return;
+    e.preventDefault();
+    var from = t.closest && t.closest('#unmatched .ui');
+    var order = from && from.dataset.side === 'src' ? ['tgt', 'src'] : ['src', 'tgt'];
+    for (var n = 0; n < order.length; n++) {
+      var it = rove(order[n]);
+      if (it) { if (it !== from) focusItem(it); return; }
+    }
+    report(state.unmatched_src.length || state.unmatched_tgt.length
+      ? 'no unmatched sentence holds the search' : 'no unmatched sentences');
   });
   document.getElementById('unmatched').addEventListener('click', function (e) {
     var it = e.target.closest('.ui');
