@@ -27,6 +27,7 @@ from parallel.report import (
     encoder_name,
     matrix_svg,
     path_points,
+    pending_below_bar,
     png_bytes,
     render,
     side_by_side_html,
@@ -108,6 +109,31 @@ def test_comparable_report_lists_unmatched() -> None:
     assert al.unmatched_src == [1] and al.unmatched_tgt == []
     assert "Arabic: 1 unmatched" in page and "English: 0 unmatched" in page
     assert "جملة بلا مقابل." in page
+
+
+def test_a_rejected_comparable_pair_is_listed_unmatched_as_filter_and_the_review_app_list_it() -> None:
+    """A reviewer rejected a mined pair: the report counts its sentences as unmatched and lists
+    them, marked with the link's number (``filter --drop-rejected --keep-empty`` and the review app
+    list them so); it does not offer the rejected pair again among the pairs below the bar."""
+    from dataclasses import replace
+
+    from parallel.readers import read_alignment
+
+    al = read_alignment(SEED)
+    first = al.links[0]
+    assert first.src == (2,) and first.tgt == (6,)
+    rejected = replace(first, features={**first.features, "status": "rejected"})
+    below = [{"src": 2, "tgt": 6, "p": 0.3}, *al.info.get("below_bar", [])]
+    al = replace(al, links=(rejected, *al.links[1:]), info={**al.info, "below_bar": below})
+    page = render(al, sim=None)
+    n_src, n_tgt = len(al.src), len(al.tgt)
+    linked_src = n_src - len(al.unmatched_src) - 1  # link 0's Arabic sentence is unmatched now
+    linked_tgt = n_tgt - len(al.unmatched_tgt) - 1
+    assert f"{n_src} ({linked_src} linked)" in page and f"{n_tgt} ({linked_tgt} linked)" in page
+    assert f"Arabic: {len(al.unmatched_src) + 1} unmatched" in page
+    assert f"English: {len(al.unmatched_tgt) + 1} unmatched" in page
+    assert page.count("(rejected link 0)") == 2
+    assert all((c["src"], c["tgt"]) != (2, 6) for c in pending_below_bar(al))
 
 
 def test_png_is_valid() -> None:

@@ -306,3 +306,26 @@ def review_order(al: Alignment) -> Alignment:
     if all(a is b for a, b in zip(ordered, al.links, strict=True)):
         return al
     return replace(al, links=tuple(ordered))
+
+
+def holds_its_sentences(al: Alignment, link: Link) -> bool:
+    """Whether ``link`` holds its sentences: every link but a rejected one in comparable mode, whose
+    pair is none (``filter --drop-rejected --keep-empty`` lists its sentences as unmatched, and the
+    review app lets a relink take them). In parallel mode every sentence is in exactly one link, a
+    rejected link's included."""
+    return al.mode != "comparable" or link.features.get("status") != "rejected"
+
+
+def unmatched(al: Alignment) -> dict[str, Any]:
+    """The sentences the review app and the report list as unmatched, ``{"src": [...], "tgt":
+    [...]}``, and which of them a rejected link holds, ``{"rejected_src": {id: link}, "rejected_tgt":
+    {...}}`` (ids as text, for JSON; ``link``: its number in ``al``'s order, :func:`review_order`
+    for the app and the report): the sentences no link holds (:func:`holds_its_sentences`)."""
+    live = [k for k in al.links if holds_its_sentences(al, k)]
+    out: dict[str, Any] = {}
+    for side, size in (("src", len(al.src)), ("tgt", len(al.tgt))):
+        held = {i for k in live for i in getattr(k, side)}
+        out[side] = [i for i in range(size) if i not in held]
+        out["rejected_" + side] = {str(i): n for n, k in enumerate(al.links) for i in getattr(k, side)
+                                   if i not in held}
+    return out

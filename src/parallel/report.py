@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import Alignment, Document, Link
+from .data import Alignment, Document, Link, holds_its_sentences, review_order, unmatched
 from .normalize import fold_tables
 
 RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv", "ks", "sdh",
@@ -964,9 +964,11 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     confs = [v.confidence for v in views if v.confidence is not None]
     scores = [v.link.score for v in views if v.link.src and v.link.tgt]
     ratios = [v.length_ratio for v in views if v.length_ratio is not None]
-    # linked: in a link with sentences on both sides (a 1-0 / 0-1 gap links nothing)
-    covered_src = len({i for v in views if v.link.src and v.link.tgt for i in v.link.src})
-    covered_tgt = len({j for v in views if v.link.src and v.link.tgt for j in v.link.tgt})
+    # linked: in a link with sentences on both sides (a 1-0 / 0-1 gap links nothing; nor does a
+    # rejected comparable pair: parallel.data.holds_its_sentences)
+    held = [v.link for v in views if v.link.src and v.link.tgt and holds_its_sentences(al, v.link)]
+    covered_src = len({i for k in held for i in k.src})
+    covered_tgt = len({j for k in held for j in k.tgt})
     measure = confidence_measure([v.link for v in views])
     no_value = f" · {bands['none']} without {measure}" if bands["none"] else ""
     facts = [
@@ -979,8 +981,9 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
         ("number disagreements", str(nd)),
     ]
     if al.mode == "comparable":
-        facts.append(("unmatched", (f"{len(al.unmatched_src)} {lang_name(al.src.lang)} · "
-                                    f"{len(al.unmatched_tgt)} {lang_name(al.tgt.lang)}")))
+        free = unmatched(al)
+        facts.append(("unmatched", (f"{len(free['src'])} {lang_name(al.src.lang)} · "
+                                    f"{len(free['tgt'])} {lang_name(al.tgt.lang)}")))
     reviewed = Counter(str(v.link.features.get("status")) for v in views if v.link.features.get("status"))
     if reviewed:
         facts.append(("reviewed", " · ".join(f"{n} {k}" for k, n in sorted(reviewed.items()))))
@@ -1017,37 +1020,48 @@ def warning_html(al: Alignment) -> str:
 
 
 def unmatched_html(al: Alignment) -> str:
-    def items(doc: Any, ids: list[int]) -> str:
+    """Each side's unmatched sentences (:func:`parallel.data.unmatched`: in comparable mode a
+    rejected pair's too, marked with its link's number, as the review app lists them)."""
+    free = unmatched(review_order(al))
+
+    def items(doc: Any, ids: list[int], rejected: dict[str, int]) -> str:
         if not ids:
             return "<p class='muted'>none</p>"
         attrs = text_attrs(doc.lang)
+
+        def mark(i: int) -> str:
+            return (f' <small class="muted">(rejected link {rejected[str(i)]})</small>'
+                    if str(i) in rejected else "")
         return ('<div class="ul">' + "".join(
-            f'<div class="ui"><span class="sid">{i}</span><div {attrs}>{_esc(doc.segments[i].text)}</div></div>'
+            f'<div class="ui"><span class="sid">{i}{mark(i)}</span><div {attrs}>{_esc(doc.segments[i].text)}</div></div>'
             for i in ids) + "</div>")
 
     return ('<div class="unm">'
-            f"<div><h3>{_esc(lang_name(al.src.lang))}: {len(al.unmatched_src)} unmatched<span class=\"hits\"></span></h3>"
-            f"{items(al.src, al.unmatched_src)}</div>"
-            f"<div><h3>{_esc(lang_name(al.tgt.lang))}: {len(al.unmatched_tgt)} unmatched<span class=\"hits\"></span></h3>"
-            f"{items(al.tgt, al.unmatched_tgt)}</div></div>")
+            f"<div><h3>{_esc(lang_name(al.src.lang))}: {len(free['src'])} unmatched<span class=\"hits\"></span></h3>"
+            f"{items(al.src, free['src'], free['rejected_src'])}</div>"
+            f"<div><h3>{_esc(lang_name(al.tgt.lang))}: {len(free['tgt'])} unmatched<span class=\"hits\"></span></h3>"
+            f"{items(al.tgt, free['tgt'], free['rejected_tgt'])}</div></div>")
 
 
 def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
     """The pairs mining left below the bar (``al.info["below_bar"]``, see
     :func:`parallel.api.below_bar_pairs`) whose two sentences no link holds yet (a reviewer may
-    have linked some since): ``{"src", "tgt", "p", "band", "numbers", "numbers_src", "numbers_tgt"}``
+    have linked some since; a rejected pair's sentences are held by none, but the pair itself,
+    rejected, is not offered again: :func:`parallel.data.unmatched`): ``{"src", "tgt", "p", "band", "numbers", "numbers_src", "numbers_tgt"}``
     (``band``: the p band every link row uses, :func:`band_of`).
     Entries that are not candidates (a hand-edited file) are skipped."""
     if al.mode != "comparable":
         return []
-    free_s, free_t = set(al.unmatched_src), set(al.unmatched_tgt)
+    free = unmatched(al)
+    free_s, free_t = set(free["src"]), set(free["tgt"])
+    rejected = {(k.src, k.tgt) for k in al.links if k.features.get("status") == "rejected"}
     out = []
     for c in al.info.get("below_bar") or []:
         try:
             i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
         except (KeyError, TypeError, ValueError):
             continue
-        if i in free_s and j in free_t and math.isfinite(p):
+        if i in free_s and j in free_t and math.isfinite(p) and ((i,), (j,)) not in rejected:
             out.append({"src": i, "tgt": j, "p": p, "band": band_of(p), "numbers": str(c.get("numbers") or ""),
                         "numbers_src": str(c.get("numbers_src") or ""),
                         "numbers_tgt": str(c.get("numbers_tgt") or "")})

@@ -19,7 +19,6 @@ import contextlib
 import re
 import secrets
 import threading
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..data import Alignment, review_order
+from ..data import Alignment, review_order, unmatched
 from ..errors import InputError, ParallelError
 from ..normalize import fold_tables
 from ..report import (
@@ -48,7 +47,6 @@ from .store import (
     fingerprint,
     link_holding,
     merge_refusal,
-    unmatched,
 )
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -156,8 +154,8 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
     the next one listed) and ``merge_why`` (if not, why); ``rev`` is the fingerprint of the
     file's links in the file's own order. ``unmatched_src`` / ``unmatched_tgt``: the sentences
     listed as unmatched (comparable mode: a rejected pair's too, ``rejected_src`` / ``rejected_tgt``
-    naming its link, :func:`.store.unmatched`), and the pairs below the bar are those of such
-    sentences (not a pair the reviewer rejected).
+    naming its link, :func:`parallel.data.unmatched`), and the pairs below the bar are those of such
+    sentences (not a pair the reviewer rejected: :func:`parallel.report.pending_below_bar`).
     """
     if al is None:
         al = store.load()
@@ -190,9 +188,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         })
     files = listed_files(folder)
     free = unmatched(shown)
-    live = [k for k in shown.links if al.mode != "comparable" or k.features.get("status") != "rejected"]
-    rejected = {(k.src, k.tgt) for k in shown.links if k.features.get("status") == "rejected"}
-    below = [c for c in pending_below_bar(replace(shown, links=tuple(live))) if ((c["src"],), (c["tgt"],)) not in rejected]
+    below = pending_below_bar(shown)
     return {
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), "links": links,

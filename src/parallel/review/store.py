@@ -20,7 +20,7 @@ other in both texts (:func:`merge_refusal`).
 
 Rejected links: in a parallel alignment a rejected link keeps its sentences (every sentence is in
 exactly one link). In a comparable one the sentences of a rejected pair are unmatched sentences
-(:func:`unmatched`, as ``filter --drop-rejected --keep-empty`` lists them): a relink may take them,
+(:func:`parallel.data.unmatched`, as ``filter --drop-rejected --keep-empty`` lists them): a relink may take them,
 and the rejected link then goes whole (the file never holds a sentence in two links, which no
 reader takes); Undo brings it back.
 
@@ -301,24 +301,6 @@ def _cover(links: list[Link], n_src: int, n_tgt: int) -> list[Link]:
     out = list(links)
     out += [Link((i,), (), 0.0, {"edited": "gap"}) for i in range(n_src) if i not in used_s]
     out += [Link((), (j,), 0.0, {"edited": "gap"}) for j in range(n_tgt) if j not in used_t]
-    return out
-
-
-def unmatched(al: Alignment) -> dict[str, Any]:
-    """The sentences the review app lists as unmatched, ``{"src": [...], "tgt": [...]}``, and which
-    of them a rejected link holds, ``{"rejected_src": {id: link}, "rejected_tgt": {...}}`` (ids as
-    text, for JSON; ``link``: its number in ``al``'s order, :func:`review_order` for the app).
-    Comparable mode: a sentence in no link, or in a rejected link only: the rejected pair is none,
-    and ``filter --drop-rejected --keep-empty`` lists its sentences as unmatched (a relink may take
-    them: see ``_op_relink``). Parallel mode: the sentences no link holds (every sentence is in one
-    link: a rejected link keeps its own)."""
-    live = [k for k in al.links if al.mode != "comparable" or k.features.get("status") != "rejected"]
-    out: dict[str, Any] = {}
-    for side, size in (("src", len(al.src)), ("tgt", len(al.tgt))):
-        held = {i for k in live for i in getattr(k, side)}
-        out[side] = [i for i in range(size) if i not in held]
-        out["rejected_" + side] = {str(i): n for n, k in enumerate(al.links) for i in getattr(k, side)
-                                   if i not in held}
     return out
 
 
@@ -765,7 +747,7 @@ class ReviewStore:
         given), for the page to say so.
 
         A rejected link whose sentences it takes: refused in parallel mode (what is left of it would
-        lose the rejection). In comparable mode its sentences are unmatched ones (:func:`unmatched`):
+        lose the rejection). In comparable mode its sentences are unmatched ones (:func:`parallel.data.unmatched`):
         the rejected link goes whole, its note with its sentences as an absorbed link's does, and
         it goes to ``dropped`` (when given) as to ``carried``; its other sentences stay unmatched.
         """
