@@ -470,6 +470,64 @@ def test_list_items_of_a_wrapped_text_stay_apart() -> None:
     assert got[-3:] == items
 
 
+#: A heading and list items a line, without bullets or stops (a paste that lost its bullets), one of
+#: them too long for its line: stop 50 (explore49-web §12)
+_ITEMS = {
+    "en": ["Main recommendations of the committee",
+           "Bring the budget deficit down to less than five percent of output by the end of 2026",
+           "Raise the share of private firms in total investment to at least sixty percent",
+           "Improve the collection of taxes from the informal economy and from the small firms in the",
+           "regions",
+           "Strengthen the independence of the central bank and its targeting of inflation",
+           "The committee published its report on Monday."],
+    "ar": ["أهم توصيات اللجنة",
+           "خفض عجز الموازنة إلى أقل من خمسة بالمئة من الناتج المحلي الإجمالي بحلول نهاية 2026",
+           "رفع حصة الشركات الخاصة في إجمالي الاستثمارات إلى ستين بالمئة على الأقل من المجموع",
+           "تحسين تحصيل الضرائب من الاقتصاد غير الرسمي والشركات الصغيرة والمتوسطة العاملة في",
+           "المحافظات",
+           "تعزيز استقلالية البنك المركزي وسياسة استهداف التضخم على المدى المتوسط والطويل",
+           "ونشرت اللجنة تقريرها يوم الاثنين."],
+}
+#: Prose of several sentences a paragraph, to be hard-wrapped
+_PROSE = {
+    "en": [("The ministry published its quarterly report on Sunday. It says that the economy grew by "
+            "three percent in the first quarter, after two percent a year earlier. Tourism and the "
+            "money sent home by workers abroad drove most of the growth."),
+           ("The ministry expects growth to pick up next year. Inflation has fallen for six months in "
+            "a row, and the currency has been stable since the spring. Exports of gas to Europe rose as "
+            "well.")],
+    "ar": [("نشرت وزارة المالية تقريرها الفصلي يوم الأحد. ويقول التقرير إن الاقتصاد نما بنسبة ثلاثة "
+            "بالمئة في الربع الأول، بعد اثنين بالمئة قبل عام. وقادت السياحة وتحويلات العاملين في الخارج "
+            "معظم هذا النمو."),
+           ("وتتوقع الوزارة أن يتسارع النمو في العام المقبل. فقد تراجع التضخم ستة أشهر متتالية، وظلت "
+            "العملة مستقرة منذ الربيع. كما ارتفعت صادرات الغاز إلى أوروبا.")],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_one_wrapped_line_does_not_make_a_file_hard_wrapped(lang: str) -> None:
+    """Stop 50: a file of one list item a line, one of which ran onto a second line, was read as
+    hard-wrapped throughout (one line cut on "in the" / "في" was enough): three items and the wrapped
+    one became one sentence and the last item took the next sentence with it. Only that line runs on
+    now; a text that is hard-wrapped is still read as one, in either script."""
+    import textwrap
+
+    from parallel.segment import wrap_width
+
+    items = _ITEMS[lang]
+    assert wrap_width(items) is None
+    want = [*items[:3], items[3] + "\n" + items[4], *items[5:]]
+    assert sents("\n".join(items), lang) == want
+    prose = _PROSE[lang]
+    flat = sents("\n\n".join(prose), lang)
+    assert len(flat) == 6
+    for width in (50, 72):  # (at 60 no Arabic line ends on a word no sentence ends on: not told)
+        wrapped = "\n\n".join(textwrap.fill(p, width) for p in prose)
+        assert len(wrapped.splitlines()) >= 6
+        assert wrap_width(wrapped.splitlines()) is not None, width
+        assert [" ".join(x.split()) for x in sents(wrapped, lang)] == flat, width
+
+
 def test_verse_numbers_of_the_quran_end_sentences() -> None:
     """Running text of the Qur'an has no full stops: a verse ends at its number, in ornate
     parentheses (either way round) or after the end-of-ayah sign, and the number stays with it."""

@@ -1006,6 +1006,18 @@ WRAP_SHARE = 0.6
 FULL_SLACK = 0.85
 #: ... for at least this share of the long open lines, else the lines were not wrapped (verse).
 FULL_SHARE = 0.8
+#: A text is wrapped when at least this share of its long open lines show where they were cut (a
+#: line in lower case after them, a preposition or a hyphen at their end: 0.64-1.0 of them in
+#: English news wrapped at 40-120 columns, 0-0.4 in Arabic, which has no letter case) ...
+CUT_SHARE = 0.5
+#: ... or when, some line showing it, at least this share of its long lines hold a sentence end
+#: inside them (:data:`_INNER_END`; 0.12-0.6 of the long lines of news wrapped at 40-120 columns,
+#: Arabic or English; about 0.01 of the lines of NTREX-128, one sentence a line)
+INNER_SHARE = 0.07
+#: A sentence end inside a line: the stop after a word of three letters or more, an Arabic one of two
+#: or a number of two digits or more (not an initial or "Dr."), closing quotes or brackets before
+#: or after it, then white space and more text
+_INNER_END = re.compile(f"(?:[^\\W\\d_]{{3,}}|[{_AR_LETTER}]{{2}}|[0-9]{{2,}})[\"'”’»)\\]]*[.?!؟…][\"'”’»)\\]]*\\s+\\S")
 # A line opening with a list marker starts an item, wrapped text or not: "- ", "• ", "3. ", "b) ", "٣- ".
 _ITEM = re.compile(r"^(?:[-–—•*·▪●]|\(?[0-9\u0660-\u0669]{1,3}[.)\-]|\(?[A-Za-z\u0621-\u064A][.)])\s")
 
@@ -1021,10 +1033,12 @@ def wrap_width(lines: list[str]) -> int | None:
     width; the text is hard-wrapped when at least half of its lines that long (at least
     :data:`WRAP_SHARE` of it) do not end a sentence, and most of those (:data:`FULL_SHARE`) could
     not have taken the next line's first word (wrapping cuts where a word does not fit; lines of
-    verse, or of one unpunctuated sentence each, often could), and at least one of them was cut
-    where no sentence can end (on a preposition or an article, in a hyphenated word, before a line
-    in lower case). A text of one sentence or one paragraph a line ends its lines at sentence ends,
-    and a short line (a heading, a list item) is no wrap."""
+    verse, or of one unpunctuated sentence each, often could), and some of them were cut where no
+    sentence can end (on a preposition or an article, in a hyphenated word, before a line in lower
+    case): a share of them (:data:`CUT_SHARE`), or, at least one, in a text whose sentences end
+    inside its lines (:data:`INNER_SHARE`). A text of one sentence or one paragraph a line ends its
+    lines at sentence ends, one of its lines that runs onto the next does not make the others
+    wrapped, and a short line (a heading, a list item) is no wrap."""
     bodies = [ln.strip() for ln in lines if ln.strip()]
     if len(bodies) < 4:
         return None
@@ -1049,7 +1063,18 @@ def wrap_width(lines: list[str]) -> int | None:
     # before a line that opens in lower case (a soft wrap), or in a hyphenated word. A file of one
     # sentence a line whose sentences lack their final stop (common in Arabic web text) has open
     # lines of similar length too, and nothing else: each of its lines is a sentence, never cut
-    return width if any(_soft_wrap(a, b) or a.endswith("-") for a, b in open_pairs) else None
+    cut = sum(_soft_wrap(a, b) or a.endswith("-") for a, b in open_pairs)
+    if not cut:
+        return None
+    # one such line is not enough: a file of one sentence or list item a line of which one item
+    # ran onto a second line ("... in the" / "provinces") has one, and the wrap reading would join
+    # all its items. In a wrapped text many lines show the cut (most in a cased script, where the
+    # next line opens in lower case), or else its sentences end inside its lines, which the lines
+    # of a sentence or item each do not
+    if cut >= CUT_SHARE * len(open_pairs):
+        return width
+    inner = sum(_INNER_END.search(b) is not None for b in long)
+    return width if inner >= INNER_SHARE * len(long) else None
 
 
 #: Words no sentence ends on (prepositions, conjunctions, relatives, particles): a line ending on
