@@ -377,3 +377,34 @@ def test_count_in_the_format_asked(tmp_path: Path, al: Alignment) -> None:
         "src_lang": al.src.lang, "tgt_lang": al.tgt.lang, **{k: str(v) for k, v in want.items()}}
     res = CliRunner().invoke(main, ["grep", "health", str(path), "-c"])
     assert res.stdout.startswith(f"{want['matches']} match")
+
+
+def test_urdu_heh_and_the_persian_non_joiner_match_their_variants() -> None:
+    """Stop 50 (explore49-lang §9): Urdu's heh goal and heh doachashmee (ماہرین, بھی) were not found
+    from the Arabic heh a keyboard types (ماهرین, بهی), and a Persian compound written with a
+    zero-width non-joiner (سه‌شنبه) was not found from the common spelling with a space (سه شنبه).
+    Each hit is the text as written, non-joiner included."""
+    ur = ["ماہرین کا کہنا ہے کہ یہ بھی ضروری ہے۔", "ماهرین نے کہا۔"]
+    fa = ["روز سه‌شنبه اعلام کرد.", "روز سه شنبه اعلام کرد.", "روز سهشنبه اعلام کرد.", "عبدالله آمد."]
+    al = Alignment(make_doc(ur + fa, "ur", sep=" "), make_doc(["Experts say."] * 6, "en", sep=" "),
+                   tuple(Link((k,), (k,), 0.9) for k in range(6)), "parallel", "model:use-m3")
+
+    def found(pattern: str, **kw: bool) -> list[tuple[int, str]]:
+        hits = concordance(al, pattern, side="src", **kw)
+        assert all(h.text[h.start:h.end] == h.match for h in hits)
+        return [(h.sentence, h.match) for h in hits]
+
+    assert found("ماهرین") == found("ماہرین") == [(0, "ماہرین"), (1, "ماهرین")]
+    assert found("بهی") == [(0, "بھی")]
+    assert found("کہنا ہے") == [(0, "کہنا ہے")]
+    spellings = [(2, "سه\u200cشنبه"), (3, "سه شنبه"), (4, "سهشنبه")]
+    assert found("سه شنبه") == found("سه\u200cشنبه") == spellings
+    assert found("سه شنبه", word=True) == spellings
+    assert found("سهشنبه") == [(2, "سه\u200cشنبه"), (4, "سهشنبه")]  # a space is not put in where none was typed
+    assert found("عبد الله") == [(5, "عبدالله")]
+    assert found("\u200cسه") == [(k, "سه") for k in (2, 3, 4)]  # a non-joiner at its ends is nothing, nor in a hit
+    with pytest.raises(InputError):
+        compile_pattern("\u200c")
+    en = make_doc(["New York is big.", "Newyork is a typo."], "en", sep=" ")
+    assert [h.sentence for h in concordance(Alignment(en, en, (), "comparable", "model:use-m3"), "new york",
+                                            side="src")] == [0]  # a space between Latin letters stays one

@@ -190,3 +190,15 @@ def test_arabic_indic_digits_are_embedded_as_the_english_side_writes_them() -> N
     en = "The government said 30 countries took part in the 2019 conference with 1,500 experts."
     v = get_encoder("use-m3", cache=False).encode([western, eastern, en])
     assert float(v[1] @ v[2]) == pytest.approx(float(v[0] @ v[2]), abs=1e-6) and float(v[0] @ v[2]) > 0.75
+
+
+def test_urdu_heh_folds_as_the_arabic_heh_for_search_and_on_the_pages() -> None:
+    """Stop 50: ہ ۂ ۃ ھ (Urdu) fold to ه, as ة and ۀ do, in grep and in the tables the report and the
+    review app fold with; the numbers evidence's LETTERS are left as they were."""
+    from parallel.normalize import LETTERS, URDU_LETTERS, fold_tables
+
+    assert fold("ماہرین بھی ۂ ۃ", "ur") == fold("ماهرین بهی ه ه", "ur") == "ماهرين بهي ه ه"
+    letters = fold_tables()["letters"]
+    assert isinstance(letters, dict) and all(letters[k] == "ه" for k in "ہۂۃھ")
+    assert not set(URDU_LETTERS) & set(LETTERS)
+    assert fold("سه\u200cشنبه", "fa") == "سهشنبه"  # the non-joiner is dropped, as zero-width characters are

@@ -1,8 +1,8 @@
 """Parallel concordance: keyword in context on either side, the aligned segment beside it.
 
 Matching runs on *folded* text (:func:`parallel.normalize.fold`: case, Arabic
-diacritics, tatweel, alef/hamza variants, alef maqsura, Arabic-Indic digits, typographic
-quotes and dashes), but
+diacritics, tatweel, alef/hamza variants, alef maqsura, Urdu heh, Arabic-Indic digits, typographic
+quotes and dashes; a space between Arabic-script letters in a plain pattern matches none too), but
 every hit is mapped back to the original characters, so contexts are shown
 exactly as written. ``case_sensitive=True`` keeps every rule but case (Arabic has
 no case, so it changes only Latin, Greek, Cyrillic... matches: ``WHO`` no longer
@@ -199,13 +199,40 @@ def _fold_range(raw_lo: str, lo: str | None, raw_hi: str, hi: str | None, case: 
 
 _GROUPING = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
+#: The letters of the Arabic script once folded (Arabic, Persian, Urdu, ...)
+_AR_LETTERS = "\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9"
+#: A space between two letters of the Arabic script in a folded pattern
+_AR_GAP = re.compile(f"(?<=[{_AR_LETTERS}]) (?=[{_AR_LETTERS}])")
+_AR_LETTER = re.compile(f"[{_AR_LETTERS}]")
+_ZWNJ_RUN = re.compile("\u200c+")
+
+
+def fold_plain(pattern: str, *, case: bool = True) -> str:
+    """A plain pattern folded as the text is (:func:`fold_text`), except that a zero-width non-joiner
+    between two letters of the Arabic script is a space (``سه‌شنبه`` as ``سه شنبه``), which
+    :func:`literal_pattern` then matches with or without a space or non-joiner in the text."""
+    pieces = [fold_text(p, case=case) for p in _ZWNJ_RUN.split(pattern)]
+    out = pieces[0]
+    for piece in pieces[1:]:
+        joined = out and piece and _AR_LETTER.match(out[-1]) and _AR_LETTER.match(piece[0])
+        out += (" " if joined else "") + piece
+    return out
+
+
+def _literal(text: str) -> str:
+    """``text`` (folded, no number in it) as a regular expression that matches it, a space between
+    two letters of the Arabic script matching a space or nothing: Persian and Urdu write a compound
+    with a space, a zero-width non-joiner (dropped by folding) or neither (سه شنبه, سه‌شنبه, سهشنبه:
+    Tuesday; می شود, می‌شود, میشود), and Arabic has such pairs too (عبد الله and عبدالله)."""
+    return " ?".join(re.escape(part) for part in _AR_GAP.split(text))
 
 
 def literal_pattern(folded: str) -> str:
     """The regular expression of a folded plain pattern: itself, except that a number of four
     digits or more matches it written with or without thousands separators (``1000`` finds
-    ``1,000`` and ``١٬٠٠٠``, which folds to ``1,000``; ``1,000`` finds ``1000``). The pages'
-    search does the same (``numberPattern`` in fold.js)."""
+    ``1,000`` and ``١٬٠٠٠``, which folds to ``1,000``; ``1,000`` finds ``1000``), and a space
+    between two Arabic-script letters matches a space or none (:func:`_literal`). The pages'
+    search does the same for numbers (``numberPattern`` in fold.js)."""
     plain = _GROUPING.sub("", folded)
     out: list[str] = []
     last = 0
@@ -213,9 +240,9 @@ def literal_pattern(folded: str) -> str:
         run = m.group()
         head = len(run) % 3 or 3
         parts = [run[:head]] + [run[k:k + 3] for k in range(head, len(run), 3)]
-        out += [re.escape(plain[last:m.start()]), ",?".join(parts)]
+        out += [_literal(plain[last:m.start()]), ",?".join(parts)]
         last = m.end()
-    out.append(re.escape(plain[last:]))
+    out.append(_literal(plain[last:]))
     return "".join(out)
 
 
@@ -235,7 +262,7 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
         if not body.strip():  # only tatweel or marks: nothing left to look for
             raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
     else:
-        folded = fold_text(pattern, case=case)
+        folded = fold_plain(pattern, case=case)
         if not folded.strip():
             raise InputError(f"pattern {pattern!r} is empty once diacritics are ignored")
         body = literal_pattern(folded)
@@ -295,8 +322,9 @@ def _search(text: str, lang: str, rx: re.Pattern[str], case: bool) -> Iterator[t
             continue
         a = starts[m.start()]
         b = starts[m.end() - 1] + 1
-        # marks that follow the last matched letter belong to it (ignored when folding)
-        while b < len(text) and fold_text(text[b], lang) == "":
+        # marks that follow the last matched letter belong to it (ignored when folding); a
+        # non-joiner after it is the gap to the next part of a compound ("سه" in "سه‌شنبه")
+        while b < len(text) and text[b] != "\u200c" and fold_text(text[b], lang) == "":
             b += 1
         yield a, b
 

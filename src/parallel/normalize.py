@@ -16,7 +16,9 @@ Rules (each can be switched off):
   characters (U+200B-U+200F) and bidi controls (U+202A-U+202E, U+2066-U+2069) are dropped; accents on non-Arabic letters are dropped
   (``café`` -> ``cafe``); Arabic letters with a built-in hamza or madda are left to ``letters``.
 - ``letters``: alef variants (أ إ آ ٱ) -> ا, hamza on waw ؤ -> و, hamza on ya ئ -> ي,
-  alef maqsura ى and Farsi ya ی -> ي, ta marbuta ة -> ه, Farsi keheh ک -> ك.
+  alef maqsura ى and Farsi ya ی -> ي, ta marbuta ة -> ه, Farsi keheh ک -> ك; Urdu's heh goal ہ
+  (and ۂ ۃ) and heh doachashmee ھ -> ه. The zero-width non-joiner of Persian and Urdu (می‌شود) is
+  dropped with the other zero-width characters (``marks``).
 - ``digits``: Arabic-Indic (٠-٩) and extended Arabic-Indic (۰-۹) digits -> ASCII,
   Arabic decimal/thousands separators and percent sign -> ``. , %``.
 - ``punct``: typographic apostrophes and quotes and hyphen/dash variants as the ASCII ones a
@@ -35,7 +37,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRESENTATION_ONE_TO_ONE",
-           "PUNCT", "VERSE_NUMBER", "arabic_letter_forms", "fold", "fold_tables", "fold_with_map",
+           "PUNCT", "URDU_LETTERS", "VERSE_NUMBER", "arabic_letter_forms", "fold", "fold_tables", "fold_with_map",
            "for_embedding", "presentation_forms_as_letters", "presentation_forms_one_to_one",
            "standard_spelling", "strip_marks"]
 
@@ -67,6 +69,12 @@ LETTERS: dict[str, str] = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
     "ؤ": "و", "ئ": "ي", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ۀ": "ه", "ە": "ه",
 }
+#: Urdu's forms of heh, folded by the ``letters`` rule too, for search only (:func:`fold`,
+#: :func:`fold_tables`; the numbers evidence reads :data:`LETTERS`): heh goal ہ, with hamza ۂ, its
+#: ta marbuta ۃ, and heh doachashmee ھ (aspiration: بھی), each as ه, which Urdu typed on an
+#: Arabic or Persian keyboard writes for them (ماهرین for ماہرین, بهی for بھی)
+URDU_LETTERS: dict[str, str] = {"ہ": "ه", "ۂ": "ه", "ۃ": "ه", "ھ": "ه"}
+_FOLD_LETTERS: dict[str, str] = {**LETTERS, **URDU_LETTERS}
 
 #: Digits and number punctuation folded by the ``digits`` rule.
 DIGITS: dict[str, str] = {
@@ -96,8 +104,8 @@ def _is_arabic(ch: str) -> bool:
 def _fold_char(ch: str, marks: bool, letters: bool, digits: bool, punct: bool, case: bool) -> str:
     if marks and ch in MARKS:
         return ""
-    if letters and ch in LETTERS:
-        return LETTERS[ch]
+    if letters and ch in _FOLD_LETTERS:
+        return _FOLD_LETTERS[ch]
     if digits and ch in DIGITS:
         return DIGITS[ch]
     if punct and ch in PUNCT:
@@ -108,7 +116,7 @@ def _fold_char(ch: str, marks: bool, letters: bool, digits: bool, punct: bool, c
         if len(decomposed) > 1 or unicodedata.category(ch) == "Mn":
             out = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
             if letters:
-                out = "".join(LETTERS.get(c, c) for c in out)
+                out = "".join(_FOLD_LETTERS.get(c, c) for c in out)
     if case:
         out = out.casefold()
     return out
@@ -158,7 +166,7 @@ def fold_tables() -> dict[str, object]:
     ``digits`` and ``punct`` (character maps), and ``casefold`` (the case folding that is not
     the lower case). The page also takes compatibility forms as their letters (NFKC), drops the
     accents of non-Arabic letters and folds case, as :func:`fold` does."""
-    return {"marks": "".join(sorted(MARKS)), "letters": dict(LETTERS), "digits": dict(DIGITS),
+    return {"marks": "".join(sorted(MARKS)), "letters": dict(_FOLD_LETTERS), "digits": dict(DIGITS),
             "punct": dict(PUNCT), "casefold": dict(_casefold_table())}
 
 
