@@ -408,3 +408,34 @@ def test_urdu_heh_and_the_persian_non_joiner_match_their_variants() -> None:
     en = make_doc(["New York is big.", "Newyork is a typo."], "en", sep=" ")
     assert [h.sentence for h in concordance(Alignment(en, en, (), "comparable", "model:use-m3"), "new york",
                                             side="src")] == [0]  # a space between Latin letters stays one
+
+
+def test_a_number_matches_with_the_thousands_separators_of_other_languages() -> None:
+    """Stop 50 (explore49-lang §9, explore49-web §9): 2500 did not find the Spanish 2.500, nor 5000
+    the French 5 000 (a narrow no-break space), nor 350000 the Arabic web's 350.000. A full stop, a
+    space or an apostrophe between groups of three digits is a thousands separator as a comma is, the
+    same one throughout a number (1,234.567 is no 1234567), and a decimal stays a decimal."""
+    es = ["El plan cuesta 2.500 millones y 1.234.567 euros.", "Cuesta 3.5 o 35 o 3,5 euros."]
+    fr = ["Il y a eu 5\u202f000 visiteurs et 12 000 billets, 1\u00a0234\u00a0567 au total.",
+          "Soit 1,234.567 tonnes ou 1.234.567,89 euros, 1\u2019234\u2019567 en Suisse."]
+    al = Alignment(make_doc(es, "es", sep=" "), make_doc(fr, "fr", sep=" "),
+                   (Link((0,), (0,), 0.9), Link((1,), (1,), 0.9)), "parallel", "model:use-m3")
+
+    def found(pattern: str, **kw: bool) -> list[tuple[str, int, str]]:
+        hits = concordance(al, pattern, **kw)
+        assert all(h.text[h.start:h.end] == h.match for h in hits)
+        return [(h.side, h.sentence, h.match) for h in hits]
+
+    assert found("2500") == [("src", 0, "2.500")]
+    assert found("5000") == [("tgt", 0, "5\u202f000")]
+    assert found("12000") == found("12 000") == [("tgt", 0, "12 000")]
+    million = [("src", 0, "1.234.567"), ("tgt", 0, "1\u00a0234\u00a0567"), ("tgt", 1, "1.234.567"),
+               ("tgt", 1, "1\u2019234\u2019567")]
+    for pattern in ("1234567", "1,234,567", "1.234.567", "1 234 567", "1\u202f234\u202f567", "1'234'567"):
+        assert found(pattern) == million, pattern
+    assert found("1234567", word=True) == million
+    assert found("1234567,89") == [("tgt", 1, "1.234.567,89")]
+    assert found("35") == [("src", 1, "35")]  # 3.5 and 3,5 are no 35
+    assert found("3.5") == [("src", 1, "3.5")]
+    assert found("2.500") == [("src", 0, "2.500")]  # one full stop: maybe 2.5, searched as written
+    assert found("2019100") == [] and found("1000") == []

@@ -198,7 +198,15 @@ def _fold_range(raw_lo: str, lo: str | None, raw_hi: str, hi: str | None, case: 
 
 
 _GROUPING = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+#: A number written with a full stop, a space or an apostrophe between its groups of three digits,
+#: as the other languages write thousands (de/es/it 1.234.567, fr/ru 1 234 567 with a narrow
+#: no-break space, which folding makes a space, de-CH 1'234'567); a full stop only where it is
+#: twice or more (2.500 may be 2.5, and is searched as written)
+_GROUPED = re.compile(r"(?<![0-9])(?<![0-9][.,' ])[0-9]{1,3}(?:(?:\.[0-9]{3}){2,}|(?: [0-9]{3})+|(?:'[0-9]{3})+)(?![0-9])")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
+#: What may stand between the groups of a number's digits in the text: a comma, a full stop, a
+#: space (any white space, once folded) or an apostrophe; the same one throughout the number
+_SEPARATOR = "[,. ']?"
 #: The letters of the Arabic script once folded (Arabic, Persian, Urdu, ...)
 _AR_LETTERS = "\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9"
 #: A space between two letters of the Arabic script in a folded pattern
@@ -229,18 +237,22 @@ def _literal(text: str) -> str:
 
 def literal_pattern(folded: str) -> str:
     """The regular expression of a folded plain pattern: itself, except that a number of four
-    digits or more matches it written with or without thousands separators (``1000`` finds
-    ``1,000`` and ``١٬٠٠٠``, which folds to ``1,000``; ``1,000`` finds ``1000``), and a space
-    between two Arabic-script letters matches a space or none (:func:`_literal`). The pages'
-    search does the same for numbers (``numberPattern`` in fold.js)."""
-    plain = _GROUPING.sub("", folded)
+    digits or more matches it written with or without thousands separators, a comma, a full stop,
+    a space or an apostrophe, the same one between all its groups (``1000`` finds ``1,000``,
+    ``١٬٠٠٠``, which folds to ``1,000``, ``1.000``, ``1 000`` and ``1 000``; ``1234567`` finds
+    ``1.234.567`` but not ``1,234.567``; ``1,000``, ``1 000``, ``1'000`` and ``1.000.000`` are read
+    as the numbers they write, ``1.000`` as written), and a space between two Arabic-script letters
+    matches a space or none (:func:`_literal`). The pages' search does the same for numbers with
+    commas (``numberPattern`` in fold.js)."""
+    plain = _GROUPED.sub(lambda m: re.sub("[. ']", "", m.group()), _GROUPING.sub("", folded))
     out: list[str] = []
     last = 0
-    for m in _DIGIT_RUN.finditer(plain):
+    for n, m in enumerate(_DIGIT_RUN.finditer(plain)):  # number n's separator is the group sepN
         run = m.group()
         head = len(run) % 3 or 3
         parts = [run[:head]] + [run[k:k + 3] for k in range(head, len(run), 3)]
-        out += [_literal(plain[last:m.start()]), ",?".join(parts)]
+        number = f"{parts[0]}(?P<sep{n}>{_SEPARATOR}){parts[1]}" + "".join(f"(?P=sep{n}){p}" for p in parts[2:])
+        out += [_literal(plain[last:m.start()]), number]
         last = m.end()
     out.append(_literal(plain[last:]))
     return "".join(out)
