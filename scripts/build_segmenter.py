@@ -9,6 +9,9 @@ Sources (curated by hand, in the same folder, one entry per line, ``#`` comments
 * ``LANG.starters.txt`` frequent sentence starters (Punkt ``sent_starters``); they also get an
   orthographic context "upper case at sentence start, lower case inside" so that Punkt's
   orthographic heuristic recognises them after initials.
+* ``LANG.openers.txt``  capitalised words that open a sentence after a name ending in an
+  abbreviation (``U.S. Officials said``): ``openers``, read by ``parallel.segment`` itself, not
+  Punkt; LANG's own list only (the Arabic parameters do not take the English one).
 
 Arabic text contains Latin words (``U.S.``, ``Dr.``), so the Arabic parameters include the
 English ones.
@@ -64,6 +67,7 @@ def build(lang: str, train_files: list[Path]) -> dict[str, object]:
         starters.update(read_list(RES / f"{src}.starters.txt"))
         weak.update(a.rstrip(".") for a in read_list(RES / f"{src}.weak.txt"))
     abbrev |= weak
+    openers = set(read_list(RES / f"{lang}.openers.txt"))
     for word in starters:
         ortho[word] = ortho.get(word, 0) | ORTHO_BEG_UC | ORTHO_MID_LC
     if train_files:
@@ -80,7 +84,7 @@ def build(lang: str, train_files: list[Path]) -> dict[str, object]:
         starters.update(p.sent_starters)
         for k, v in p.ortho_context.items():
             ortho[k] = ortho.get(k, 0) | v
-    return {
+    params: dict[str, object] = {
         "lang": lang,
         "built_by": "scripts/build_segmenter.py",
         "trained_on": [f.name for f in train_files],
@@ -90,6 +94,9 @@ def build(lang: str, train_files: list[Path]) -> dict[str, object]:
         "collocations": sorted([list(c) for c in collocations]),
         "ortho_context": dict(sorted(ortho.items())),
     }
+    if openers:  # (the keys below only where a language has the list)
+        params["openers"] = sorted(openers)
+    return params
 
 
 def main(argv: list[str] | None = None) -> int:

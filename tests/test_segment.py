@@ -528,6 +528,25 @@ def test_one_wrapped_line_does_not_make_a_file_hard_wrapped(lang: str) -> None:
         assert [" ".join(x.split()) for x in sents(wrapped, lang)] == flat, width
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    # stop 50 (explore49-web §6, §13): a name ending in an abbreviation, then a word that opens sentences
+    ("He moved to the U.S. Officials there welcomed him.", ["He moved to the U.S.", "Officials there welcomed him."]),
+    ("The deal was signed by Apple Inc. Shares rose afterwards.",
+     ["The deal was signed by Apple Inc.", "Shares rose afterwards."]),
+    ("It was Martin Luther King Jr. Crowds gathered later.", ["It was Martin Luther King Jr.", "Crowds gathered later."]),
+    # any other capitalised word belongs to the name, and a headline in title case is not cut
+    ("The U.S. Senate voted. U.S. President Trump spoke.", ["The U.S. Senate voted.", "U.S. President Trump spoke."]),
+    ("Read: U.S. Officials Deny Report on Trade.", ["Read: U.S. Officials Deny Report on Trade."]),
+    ("U.S. officials said so.", ["U.S. officials said so."]),
+    # an equation's number in brackets after its abbreviation, then the next sentence
+    ("See also Fig. 4 and Eq. (5). Next sentence here.", ["See also Fig. 4 and Eq. (5).", "Next sentence here."]),
+    ("As Eqs. (5) and (6) show, it holds. It ends.", ["As Eqs. (5) and (6) show, it holds.", "It ends."]),
+])
+def test_a_name_ending_in_an_abbreviation_ends_a_sentence_before_a_word_that_opens_one(text: str,
+                                                                                    want: list[str]) -> None:
+    assert sents(text, "en") == want
+
+
 def test_verse_numbers_of_the_quran_end_sentences() -> None:
     """Running text of the Qur'an has no full stops: a verse ends at its number, in ornate
     parentheses (either way round) or after the end-of-ayah sign, and the number stays with it."""

@@ -353,6 +353,7 @@ def load_parameters(name: str | None) -> Any:
     """``PunktParameters`` from ``resources/segment/punkt-NAME.json`` (empty for ``None``)."""
     punkt = _punkt()
     params = punkt.PunktParameters()
+    params.openers = frozenset()
     if name is None:
         return params
     path = resources.files("parallel").joinpath(f"{RESOURCE_DIR}/punkt-{name}.json")
@@ -364,6 +365,7 @@ def load_parameters(name: str | None) -> Any:
     ortho.update({str(k): int(v) for k, v in data.get("ortho_context", {}).items()})
     params.ortho_context = ortho
     params.weak_abbrevs = set(data.get("weak_abbrevs", []))
+    params.openers = frozenset(data.get("openers", []))
     return params
 
 
@@ -493,7 +495,9 @@ class Splitter:
         lang_vars_cls, tok_cls = _classes()
         self.spec = spec
         self.name = spec.name
-        self._tok = tok_cls(load_parameters(spec.params), lang_vars=lang_vars_cls())
+        params = load_parameters(spec.params)
+        self._tok = tok_cls(params, lang_vars=lang_vars_cls())
+        self._openers: frozenset[str] = params.openers
 
     # -- breaks inside one paragraph ------------------------------------------------
     def breaks(self, para: str) -> list[int]:
@@ -518,6 +522,8 @@ class Splitter:
             cands = sorted(set(cands) | {m.end() for m in _UNIT_END.finditer(para)})
         if self.spec.clock_ends:  # "at 9 a.m. Police sealed off the area"
             cands = sorted(set(cands) | clock_ends(para))
+        if self._openers:  # "moved to the U.S. Officials there welcomed him"
+            cands = sorted(set(cands) | name_ends(para, self._openers))
         if _CJK_END.search(para):  # "...增长５．３％。消费...": no space after an ideographic full stop
             cands = sorted(set(cands) | {m.end() for m in _CJK_END.finditer(para)})
         verses: set[int] = set()
@@ -662,6 +668,21 @@ def clock_ends(para: str) -> set[int]:
             continue
         out.add(m.end())
     return out
+
+
+#: A name that ends in an abbreviation (a dotted acronym: U.S., U.K., U.N.; a company's or person's
+#: final abbreviation: Inc., Corp., Jr.), then a capitalised word and a word in lower case
+_NAME_END = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.){2,}|(?:Inc|Corp|Co|Ltd|LLC|Plc|PLC|Jr|Sr|Bros)\.)"
+                       r"(?=\s+([A-Z][a-z]+)\s+[a-z])")
+
+
+def name_ends(para: str, openers: frozenset[str]) -> set[int]:
+    """The ends of the names in ``para`` that end a sentence: a dotted acronym or a company's or
+    person's final abbreviation before a capitalised word of ``openers`` that a lower-case word
+    follows ("He moved to the U.S. Officials there welcomed him", "... of Apple Inc. Shares rose").
+    Any other capitalised word after such a name is read as part of it (the U.S. Senate, U.S.
+    President Trump), as Punkt reads it; a sentence starter ("U.S. The ...") Punkt cuts itself."""
+    return {m.end() for m in _NAME_END.finditer(para) if m.group(1).lower() in openers}
 
 
 def inline_list_numbers(para: str) -> set[int]:
