@@ -12,6 +12,13 @@ Sources (curated by hand, in the same folder, one entry per line, ``#`` comments
 * ``LANG.openers.txt``  capitalised words that open a sentence after a name ending in an
   abbreviation (``U.S. Officials said``): ``openers``, read by ``parallel.segment`` itself, not
   Punkt; LANG's own list only (the Arabic parameters do not take the English one).
+* ``LANG.numbered.txt`` abbreviations that a number follows and that end no sentence there
+  (``S. 12``, ``д. 5``): ``before_number``, read by ``parallel.segment``; LANG's own list only.
+* ``LANG.titles.txt``   titles written with a capital before a name, never a sentence end before a
+  capitalised word (``M. Le Pen``), case-sensitive: ``cased_titles``; LANG's own list only.
+
+Dotted entries of ``LANG.weak.txt`` (``т.д``) are found by ``parallel.segment`` when written with
+a space too (``т. д.``).
 
 Arabic text contains Latin words (``U.S.``, ``Dr.``), so the Arabic parameters include the
 English ones.
@@ -38,20 +45,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RES = HERE.parent / "src" / "parallel" / "resources" / "segment"
-LANGS = {"en": ["en"], "ar": ["ar", "en"]}  # language -> lists merged into its parameters
+LANGS = {"en": ["en"], "ar": ["ar", "en"],  # language -> lists merged into its parameters
+         "de": ["de"], "fr": ["fr"], "es": ["es"], "ru": ["ru"]}
 ORTHO_BEG_UC = 1 << 1
 ORTHO_MID_LC = 1 << 5
 
 
-def read_list(path: Path) -> list[str]:
-    """Entries of a curated list (``#`` starts a comment line; blank lines skipped)."""
+def read_list(path: Path, *, lower: bool = True) -> list[str]:
+    """Entries of a curated list (``#`` starts a comment line; blank lines skipped), in lower case
+    unless ``lower`` is false."""
     if not path.exists():
         return []
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         item = line.strip()
         if item and not item.startswith("#"):
-            out.append(item.lower())
+            out.append(item.lower() if lower else item)
     return out
 
 
@@ -68,6 +77,8 @@ def build(lang: str, train_files: list[Path]) -> dict[str, object]:
         weak.update(a.rstrip(".") for a in read_list(RES / f"{src}.weak.txt"))
     abbrev |= weak
     openers = set(read_list(RES / f"{lang}.openers.txt"))
+    numbered = {a.rstrip(".") for a in read_list(RES / f"{lang}.numbered.txt")}
+    titles = {a.rstrip(".") for a in read_list(RES / f"{lang}.titles.txt", lower=False)}
     for word in starters:
         ortho[word] = ortho.get(word, 0) | ORTHO_BEG_UC | ORTHO_MID_LC
     if train_files:
@@ -94,8 +105,9 @@ def build(lang: str, train_files: list[Path]) -> dict[str, object]:
         "collocations": sorted([list(c) for c in collocations]),
         "ortho_context": dict(sorted(ortho.items())),
     }
-    if openers:  # (the keys below only where a language has the list)
-        params["openers"] = sorted(openers)
+    for key, values in (("openers", openers), ("before_number", numbered), ("cased_titles", titles)):
+        if values:  # (these keys only where a language has the list)
+            params[key] = sorted(values)
     return params
 
 

@@ -313,10 +313,10 @@ def test_empty_and_blank_text() -> None:
 
 
 def test_unknown_language_warns_and_falls_back() -> None:
-    with pytest.warns(UserWarning, match="no sentence splitter for language 'fr'"):
-        segs = segment("Bonjour. Ça va bien.", "fr")
-    assert [s.text for s in segs] == ["Bonjour.", "Ça va bien."]
-    assert all(s.lang == "fr" for s in segs)
+    with pytest.warns(UserWarning, match="no sentence splitter for language 'it'"):
+        segs = segment("Buongiorno. Sto bene.", "it")
+    assert [s.text for s in segs] == ["Buongiorno.", "Sto bene."]
+    assert all(s.lang == "it" for s in segs)
 
 
 def test_registry_adds_a_language_with_one_entry() -> None:
@@ -373,10 +373,10 @@ def test_cli_segment_jsonl_offsets(tmp_path: Path) -> None:
 
 def test_cli_segment_unknown_language_is_a_warning_not_an_error(tmp_path: Path) -> None:
     path = tmp_path / "f.txt"
-    path.write_text("Bonjour. Ça va.", encoding="utf-8")
-    result = CliRunner().invoke(main, ["segment", str(path), "--lang", "fr"])
+    path.write_text("Buongiorno. Sto bene.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["segment", str(path), "--lang", "it"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["Bonjour.", "Ça va."]
+    assert result.stdout.splitlines() == ["Buongiorno.", "Sto bene."]
     assert "warning: no sentence splitter" in result.stderr
 
 
@@ -545,6 +545,96 @@ def test_one_wrapped_line_does_not_make_a_file_hard_wrapped(lang: str) -> None:
 def test_a_name_ending_in_an_abbreviation_ends_a_sentence_before_a_word_that_opens_one(text: str,
                                                                                     want: list[str]) -> None:
     assert sents(text, "en") == want
+
+
+#: Stop 50 (explore49-lang §6): German, Spanish, Russian and French were cut with generic Punkt after
+#: their titles, abbreviations and ordinals. Each language has its curated lists now.
+OTHER_CASES = [
+    ("de", "Dr. Müller kam am 3. Oktober z. B. mit Prof. Weber. Das war gut.",
+     ["Dr. Müller kam am 3. Oktober z. B. mit Prof. Weber.", "Das war gut."]),
+    ("de", ("Die Kosten betragen ca. 2 Mrd. Euro, d. h. rund 25 Euro pro Kopf. Am 1. Januar 2025 tritt es "
+            "in Kraft. Infos unter Tel. 030 1234 bzw. in der Bahnhofstr. 12, s. S. 4 im 19. Jahrhundert."),
+     ["Die Kosten betragen ca. 2 Mrd. Euro, d. h. rund 25 Euro pro Kopf.", "Am 1. Januar 2025 tritt es in Kraft.",
+      "Infos unter Tel. 030 1234 bzw. in der Bahnhofstr. 12, s. S. 4 im 19. Jahrhundert."]),
+    # a number and a sentence starter, a weak abbreviation before a capital: the sentence ends
+    ("de", "Das Spiel endete am 12. Danach feierten alle. Es gab Äpfel, Birnen usw. Die Preise stiegen.",
+     ["Das Spiel endete am 12.", "Danach feierten alle.", "Es gab Äpfel, Birnen usw.", "Die Preise stiegen."]),
+    ("es", "El Sr. García y la Sra. López llegaron, etc. Luego el 1.º de mayo fueron a EE. UU. con el Dr. Pérez.",
+     ["El Sr. García y la Sra. López llegaron, etc.", "Luego el 1.º de mayo fueron a EE. UU. con el Dr. Pérez."]),
+    ("es", ("La reunión es en la Avda. de la Constitución, núm. 3. El Dr. Pérez irá (véase pág. 12). Viajó a "
+            "EE. UU. El presidente lo confirmó a las 10 a. m. del lunes."),
+     ["La reunión es en la Avda. de la Constitución, núm. 3.", "El Dr. Pérez irá (véase pág. 12).",
+      "Viajó a EE. UU.", "El presidente lo confirmó a las 10 a. m. del lunes."]),
+    ("ru", "Он живёт в г. Москва, т. е. в столице, и т. д. Поэт А. С. Пушкин родился там. Проф. Иванов пришёл.",
+     ["Он живёт в г. Москва, т. е. в столице, и т. д.", "Поэт А. С. Пушкин родился там.", "Проф. Иванов пришёл."]),
+    ("ru", ("Население составило 12,6 млн чел. Музей им. Пушкина открыт. Заседание пройдёт на ул. Ленина, д. 5. "
+            "Подробнее см. стр. 12 доклада. Он родился в 1990 г. Он уехал."),
+     ["Население составило 12,6 млн чел.", "Музей им. Пушкина открыт.", "Заседание пройдёт на ул. Ленина, д. 5.",
+      "Подробнее см. стр. 12 доклада.", "Он родился в 1990 г.", "Он уехал."]),
+    ("ru", "Это т.д. Всё.", ["Это т.д.", "Всё."]),
+    ("fr", ("La ville fut fondée vers 250 av. J.-C. par les Parisii. Selon M. Le Pen, MM. Durand et Martin "
+            "viendront à 15 h. 30, p. ex. au Louvre. Il mesure 8125 m. La montée est dure."),
+     ["La ville fut fondée vers 250 av. J.-C. par les Parisii.",
+      "Selon M. Le Pen, MM. Durand et Martin viendront à 15 h. 30, p. ex. au Louvre.", "Il mesure 8125 m.",
+      "La montée est dure."]),
+    ("fr", "Plusieurs pays (Allemagne, Italie, etc.) viendront. Voir le chap. 3 pour plus de détails.",
+     ["Plusieurs pays (Allemagne, Italie, etc.) viendront.", "Voir le chap. 3 pour plus de détails."]),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "want"), OTHER_CASES)
+def test_german_spanish_russian_and_french_abbreviations_titles_and_ordinals(lang: str, text: str,
+                                                                            want: list[str]) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no sentence splitter" warning: these have their own
+        got = segment(text, lang)
+    assert [s.text for s in got] == want
+    check_offsets(text, got)
+    assert get_splitter(lang).name == f"punkt-{lang}"
+    assert get_splitter(f"{lang}-CH").name == f"punkt-{lang}"  # a regional tag too
+
+
+def _detokenized(line: str) -> str:
+    """A line of Text+Berg (tokenized: "wäre ." "( 8125 m )" "d' escalader") as running text."""
+    import re
+
+    s = " ".join(line.split())
+    s = re.sub(r" ([.,;:!?)\]])", r"\1", s)
+    s = re.sub(r"([(\[]) ", r"\1", s)
+    s = re.sub(r"\b([dlLDjJnNsScCmMtTqu]{1,2}') ", r"\1", s)
+    return s.replace("« ", "«").replace(" »", "»")
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize(("lang", "target"), [("de", 0.985), ("fr", 0.971)])
+def test_textberg_boundary_f1(shared_bench: Path, lang: str, target: float) -> None:
+    """Text+Berg test0-6 (de 0.970 and fr 0.969 with generic Punkt; 0.991 and 0.973 with the lists,
+    which were not made from it: most errors left are its own segmentation's, "8125 m. La" in one
+    line, or lines cut before a closing quote), run together as paragraphs of 2-5 sentences as
+    bench/segment_bench.py does NTREX."""
+    bench = _load_bench()
+    docs = []
+    for k in range(7):
+        lines = (shared_bench / "textberg_defr" / f"test{k}.{lang}").read_text(encoding="utf-8").splitlines()
+        sents_k = [_detokenized(x) for x in lines if x.strip()]
+        text, gold, i, c = "", set(), 0, k
+        while i < len(sents_k):
+            group = sents_k[i:i + bench.SIZES[c % len(bench.SIZES)]]  # type: ignore[attr-defined]
+            for j, s in enumerate(group):
+                if not bench.FINAL.search(s):  # type: ignore[attr-defined]
+                    group = group[:j + 1]
+                    break
+            text += "\n\n" if text else ""
+            for j, s in enumerate(group):
+                text += (" " if j else "") + s
+                if j < len(group) - 1:
+                    gold.add(len(text))
+            i, c = i + len(group), c + 1
+        docs.append((text, gold, len(sents_k)))
+    m = bench.evaluate(lang, docs, 0)  # type: ignore[attr-defined]
+    assert m["F1"] >= target
 
 
 def test_verse_numbers_of_the_quran_end_sentences() -> None:

@@ -197,6 +197,8 @@ _TITLES = frozenset({"mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "g
 #: minister); in lower case they are other abbreviations that end sentences ("after 30 min. Police
 #: ..."), so they are no abbreviation in the shipped lists. Matched case-sensitively, stop dropped.
 _CASED_TITLES = frozenset({"Min"})
+#: A number that may be an ordinal, with its stop: one to three digits ("3.", "19.", "100.")
+_ORDINAL = re.compile(r"^[0-9]{1,3}\.$")
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
 
@@ -275,6 +277,11 @@ def _make_classes() -> tuple[type, type]:
         * After an abbreviation or initial, an *uncased* (e.g. Arabic) word
           from ``sent_starters`` starts a sentence (Punkt's own rule needs an
           upper-case first letter, which Arabic does not have).
+        * A language's titles as written (``cased_titles``: French ``M.``) end no sentence before
+          a capitalised word; its abbreviations before a number (``before_number``: ``S. 12``,
+          ``д. 5``) none before a number; and, where :attr:`ordinals` is set (German), a number of
+          one to three digits with its stop none before a capitalised word that is no sentence
+          starter (``am 3. Oktober``).
         """
 
         def _first_pass_annotation(self, aug_tok: Any) -> None:
@@ -287,12 +294,27 @@ def _make_classes() -> tuple[type, type]:
                 aug_tok.sentbreak = False
                 aug_tok.abbr = True
 
+        #: a number of one to three digits and its stop before a capitalised word that is no sentence
+        #: starter is an ordinal ("am 3. Oktober", "im 19. Jahrhundert"): German, not English
+        ordinals = False
+
         def _second_pass_annotation(self, aug_tok1: Any, aug_tok2: Any) -> str | None:
             reason: str | None = super()._second_pass_annotation(aug_tok1, aug_tok2)
             if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.abbr and aug_tok1.period_final
                     and aug_tok1.type_no_period in _TITLES and aug_tok2.first_upper):
                 aug_tok1.sentbreak = False
                 return "title before a capitalised word"
+            if (aug_tok2 is not None and aug_tok1.period_final and aug_tok2.first_upper
+                    and aug_tok1.tok[:-1] in self._params.cased_titles):
+                aug_tok1.sentbreak = False  # "M. Le Pen": whatever word follows the title
+                aug_tok1.abbr = True
+                return "title (as written) before a capitalised word"
+            if (self.ordinals and aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
+                    and _ORDINAL.match(aug_tok1.tok) and aug_tok2.first_upper
+                    and aug_tok2.type_no_sentperiod not in self._params.sent_starters):
+                aug_tok1.sentbreak = False
+                aug_tok1.abbr = True
+                return "ordinal before a capitalised word"
             if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
                     and aug_tok1.tok[:-1] in _CASED_TITLES and aug_tok2.first_upper
                     and aug_tok2.type_no_sentperiod not in self._params.sent_starters):
@@ -305,7 +327,10 @@ def _make_classes() -> tuple[type, type]:
                 aug_tok1.sentbreak = True
                 return "weak abbreviation before a capitalised word"
             if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
-                    and _SHORT_BEFORE_NUMBER.match(aug_tok1.tok) and aug_tok2.tok[:1].isdigit()):
+                    and (_SHORT_BEFORE_NUMBER.match(aug_tok1.tok)
+                         or aug_tok1.tok[:-1].lower() in self._params.before_number
+                         or aug_tok1.tok[:-1].lower().endswith(self._params.before_number_ends or "\0"))
+                    and aug_tok2.tok[:1].isdigit()):
                 aug_tok1.sentbreak = False
                 aug_tok1.abbr = True
                 return "short abbreviation before a number"
@@ -353,7 +378,9 @@ def load_parameters(name: str | None) -> Any:
     """``PunktParameters`` from ``resources/segment/punkt-NAME.json`` (empty for ``None``)."""
     punkt = _punkt()
     params = punkt.PunktParameters()
-    params.openers = frozenset()
+    params.openers = params.before_number = params.cased_titles = frozenset()
+    params.before_number_ends = ()
+    params.weak_abbrevs = set()
     if name is None:
         return params
     path = resources.files("parallel").joinpath(f"{RESOURCE_DIR}/punkt-{name}.json")
@@ -366,6 +393,9 @@ def load_parameters(name: str | None) -> Any:
     params.ortho_context = ortho
     params.weak_abbrevs = set(data.get("weak_abbrevs", []))
     params.openers = frozenset(data.get("openers", []))
+    params.before_number = frozenset(data.get("before_number", []))
+    params.before_number_ends = tuple(x[1:] for x in sorted(params.before_number) if x.startswith("-"))
+    params.cased_titles = frozenset(data.get("cased_titles", []))
     return params
 
 
@@ -405,6 +435,9 @@ class SplitterSpec:
     #: also break after a clock time's a.m./p.m. before a capitalised word that is no part of the
     #: time (:func:`clock_ends`: "at 9 a.m. Police sealed off the area").
     clock_ends: bool = False
+    #: a number of one to three digits with its stop before a capitalised word that is no sentence
+    #: starter is an ordinal, no sentence end ("am 3. Oktober", "im 19. Jahrhundert": German).
+    ordinals: bool = False
     #: words that never open a sentence: a break before one is none ("كنت أظن... أن الأمر سهل",
     #: "والأسماك... إلخ."), as a lower-case word vetoes one in English.
     never_first: frozenset[str] = frozenset()
@@ -478,6 +511,11 @@ SPLITTERS: dict[str, SplitterSpec] = {
                        glued_breaks=True, verse_ends=True, unit_ends=True, never_first=_AR_NEVER_FIRST,
                        after_ellipsis=_AR_AFTER_ELLIPSIS,
                        attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
+    # abbreviations, titles, dates and numbers curated by hand (resources/segment/LANG.*.txt)
+    "de": SplitterSpec("punkt-de", "de", ordinals=True),
+    "fr": SplitterSpec("punkt-fr", "fr"),
+    "es": SplitterSpec("punkt-es", "es"),
+    "ru": SplitterSpec("punkt-ru", "ru"),
 }
 GENERIC = SplitterSpec("punkt-generic", None)
 
@@ -497,7 +535,9 @@ class Splitter:
         self.name = spec.name
         params = load_parameters(spec.params)
         self._tok = tok_cls(params, lang_vars=lang_vars_cls())
+        self._tok.ordinals = spec.ordinals
         self._openers: frozenset[str] = params.openers
+        self._spaced_weak = spaced_abbreviations(params.weak_abbrevs)
 
     # -- breaks inside one paragraph ------------------------------------------------
     def breaks(self, para: str) -> list[int]:
@@ -524,6 +564,8 @@ class Splitter:
             cands = sorted(set(cands) | clock_ends(para))
         if self._openers:  # "moved to the U.S. Officials there welcomed him"
             cands = sorted(set(cands) | name_ends(para, self._openers))
+        if self._spaced_weak is not None:  # "... и т. д. Поэт ...": Punkt reads "д." as an initial
+            cands = sorted(set(cands) | {m.end() for m in self._spaced_weak.finditer(para)})
         if _CJK_END.search(para):  # "...增长５．３％。消费...": no space after an ideographic full stop
             cands = sorted(set(cands) | {m.end() for m in _CJK_END.finditer(para)})
         verses: set[int] = set()
@@ -683,6 +725,19 @@ def name_ends(para: str, openers: frozenset[str]) -> set[int]:
     Any other capitalised word after such a name is read as part of it (the U.S. Senate, U.S.
     President Trump), as Punkt reads it; a sentence starter ("U.S. The ...") Punkt cuts itself."""
     return {m.end() for m in _NAME_END.finditer(para) if m.group(1).lower() in openers}
+
+
+def spaced_abbreviations(weak: set[str]) -> re.Pattern[str] | None:
+    """The weak abbreviations of several letters (``т.д``, ``т.п``) written with a space between
+    them (``т. д.``), before a capitalised word: Punkt reads the last letter as an initial, which
+    a name follows, and never cuts there ("... и т. д. Поэт ..."); written without the space they
+    are one token, and Punkt's weak rule cuts. None when there is none (English, Arabic)."""
+    dotted = sorted((w for w in weak if "." in w.strip(".")), key=len, reverse=True)
+    if not dotted:
+        return None
+    alternatives = "|".join(r"\.\s?".join(re.escape(part) for part in w.split(".")) for w in dotted)
+    # (a word in lower case after it is no break: the splitter's lower-case veto)
+    return re.compile(f"(?<![^\\W\\d_])(?:{alternatives})\\.(?=\\s+[\"'«„“(]?[^\\W\\d_])", re.IGNORECASE)
 
 
 def inline_list_numbers(para: str) -> set[int]:
