@@ -1445,8 +1445,13 @@ FOLD_CASES = ["أَحْمَدُ في المدرسةِ ٢٠٢٤", "Café ÉTÉ", 
 
 
 NUMBER_TEXTS = ["1,000 people", "١٬٠٠٠ شخص", "1000 people", "21000", "10,00",
-                "3,500,000 doses", "in 2019, 2020", "1,2,3", "(1)"]
-NUMBER_QUERIES = ["1000", "1,000", "3500000", "2019", "1,2", "000", "people"]
+                "3,500,000 doses", "in 2019, 2020", "1,2,3", "(1)",
+                # other languages' thousands (a full stop, a narrow no-break space, an apostrophe),
+                # a decimal, and Persian words with and without their non-joiner
+                "1.000 Menschen", "1\u202f000 personnes", "1'000 Franken", "1.234.567", "1,234.567", "3.5",
+                "سه\u200cشنبه", "سه شنبه", "سهشنبه", "عبدالله"]
+NUMBER_QUERIES = ["1000", "1,000", "3500000", "2019", "1,2", "000", "people",
+                  "1234567", "1.234.567", "35", "2.500", "سه شنبه", "عبد الله"]
 
 
 @pytest.mark.slow

@@ -43,20 +43,38 @@ function makeFold(tables, keepCase) {
 // any script (Arabic too: الصحة is not found in والصحة), a digit or an underscore, Python's \w.
 var WORD_CHAR = /^[\p{L}\p{N}_]$/u;
 // A number of four digits or more in the query matches it written with or without thousands
-// separators (1000, 1,000, ١٬٠٠٠, which folds to 1,000), as grep's pattern does
+// separators, a comma, a full stop, a space or an apostrophe, the same one throughout the number
+// (1000: 1,000, ١٬٠٠٠ folded to 1,000, 1.000, 1 000; 1234567 not 1,234.567; a query's 1.234.567,
+// 1 234 567 and 1'234'567 are the number, its 2.500 is searched as written), and a space between two
+// Arabic-script letters matches a space or none (سه شنبه: سه‌شنبه, سهشنبه), as grep's pattern does
 // (parallel.concordance.literal_pattern): the query as a regular expression, or null when it
-// holds no such number.
+// holds neither.
+var AR_LETTER = '\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9';
+var AR_GAP = new RegExp('(?<=[' + AR_LETTER + ']) (?=[' + AR_LETTER + '])', 'u');
 var numberPatterns = new Map();
 function numberPattern(query) {
   if (numberPatterns.has(query)) return numberPatterns.get(query);
-  var plain = query.replace(/([0-9]),(?=[0-9]{3}(?![0-9]))/g, '$1'), rx = null;
-  if (/[0-9]{4}/.test(plain)) {
-    var src = plain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[0-9]{4,}/g, function (run) {
-      var head = run.length % 3 || 3, parts = [run.slice(0, head)];
+  var plain = query.replace(/([0-9]),(?=[0-9]{3}(?![0-9]))/g, '$1')
+    .replace(/(?<![0-9])(?<![0-9][.,' ])[0-9]{1,3}(?:(?:\.[0-9]{3}){2,}|(?: [0-9]{3})+|(?:'[0-9]{3})+)(?![0-9])/g,
+             function (m) { return m.replace(/[. ']/g, ''); });
+  var rx = null;
+  if (/[0-9]{4}/.test(plain) || AR_GAP.test(plain)) {
+    var n = 0, src = '', last = 0, runs = /[0-9]{4,}/g, m;
+    var literal = function (text) {
+      return text.split(new RegExp(AR_GAP.source, 'gu')).map(function (part) {
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }).join(' ?');
+    };
+    while ((m = runs.exec(plain)) !== null) {
+      var run = m[0], head = run.length % 3 || 3, parts = [run.slice(0, head)];
       for (var k = head; k < run.length; k += 3) parts.push(run.slice(k, k + 3));
-      return parts.join(',?');
-    });
-    rx = new RegExp(src, 'gu');
+      var number = parts[0] + '(?<s' + n + ">[,. ']?)" + parts[1];
+      for (var q = 2; q < parts.length; q++) number += '\\k<s' + n + '>' + parts[q];
+      src += literal(plain.slice(last, m.index)) + number;
+      last = m.index + run.length;
+      n++;
+    }
+    rx = new RegExp(src + literal(plain.slice(last)), 'gu');
   }
   numberPatterns.set(query, rx);
   return rx;
