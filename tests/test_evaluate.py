@@ -551,12 +551,14 @@ def test_eval_refuses_mined_pairs_from_several_files(tmp_path: Path, shared_benc
 # ------------------------------------------------------------- a PRED with no content, a number that is none
 
 
-@pytest.mark.parametrize("name", ["p.align", "p.tsv", "p.jsonl"])
-@pytest.mark.parametrize(("text", "message"), [("", "file is empty"), (" \n\n\t\n", "file holds only white space")])
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("p.align", "", "file is empty"), ("p.tsv", "", "file is empty"),  # no export writes these (a tsv: no .sig)
+    *((name, " \n\n\t\n", "file holds only white space") for name in ("p.align", "p.tsv", "p.jsonl"))])
 def test_eval_refuses_an_empty_pred(tmp_path: Path, name: str, text: str, message: str) -> None:
     """An empty PRED (what a failed run leaves) scored F1 0.0000 and exited 0 (with a warning that
     it left every sentence out): refused now, as every command refuses an empty input, and as eval
-    refuses an empty GOLD (which, both being empty, is said first)."""
+    refuses an empty GOLD (which, both being empty, is said first). The empty file an export of
+    zero pairs writes is scored (next test)."""
     gold = _write(tmp_path, "g.align", "[0]:[0]\n[1]:[1]\n")
     pred = _write(tmp_path, name, text)
     res = CliRunner().invoke(cli, ["eval", str(pred), str(gold)])
@@ -570,6 +572,49 @@ def test_eval_refuses_an_empty_pred(tmp_path: Path, name: str, text: str, messag
     assert _error_line(res) == f"parallel-corpus: error: {tmp_path / 'pred' / 'b.align'}: {message}"
     res = CliRunner().invoke(cli, ["eval", str(pred), str(_write(tmp_path, "e.align", ""))])
     assert "GOLD holds no links" in _error_line(res)
+
+
+def test_eval_scores_the_empty_file_an_export_of_zero_pairs_writes(tmp_path: Path) -> None:
+    """filter keeping nothing (--status accepted on a file nobody reviewed) writes a 0-byte JSONL
+    (JSON Lines has no header) and, with --no-header, a 0-byte TSV beside its .sig. eval refused
+    both as "file is empty" (what a failed run leaves), and filter refused its own TSV, while a
+    TSV with its header scored 0 in silence. Now each is read as zero pairs by both commands,
+    and eval says why every figure is 0; a 0-byte file no export writes is still refused."""
+    from parallel.export import export
+
+    export(_pair(A_PRED), str(tmp_path / "p.json"))  # type: ignore[arg-type]
+    gold = _write(tmp_path, "g.align", "".join(f"[{i}]:[{i}]\n" for i in range(6)))
+    made = {"k.jsonl": [], "k.tsv": ["--no-header"], "h.tsv": []}
+    for name, opts in made.items():
+        res = CliRunner().invoke(cli, ["filter", str(tmp_path / "p.json"), "--status", "accepted", *opts,
+                                       "-o", str(tmp_path / name)])
+        assert res.exit_code == 0 and "filters kept 0 of 5 links" in res.stderr, res.output
+    assert (tmp_path / "k.jsonl").read_bytes() == b"" and (tmp_path / "k.tsv").read_bytes() == b""
+    assert (tmp_path / "k.tsv.sig").is_file()
+    for name in made:
+        pred = str(tmp_path / name)
+        res = CliRunner().invoke(cli, ["eval", pred, str(gold)])
+        assert res.exit_code == 0 and res.stderr == "", res.output  # nothing about lost 1-0/0-1 links
+        lines = res.stdout.splitlines()
+        assert lines[0].startswith("documents: 1  predicted links: 0  gold links: 6"), lines
+        assert "PRED holds no predicted links: precision, recall and F1 are 0" in lines, lines
+        assert (f"PRED: {pred} empty (0 bytes): an export that kept no pair, read as no predictions" in lines) == \
+            (name != "h.tsv"), lines
+        got = _figures(CliRunner().invoke(cli, ["eval", pred, str(gold), "--json"]))
+        assert got["strict"]["n_pred"] == 0 and got["strict"]["f1"] == 0.0  # type: ignore[index]
+        assert got["empty_files"] == (name != "h.tsv")
+        # filter reads what it wrote, as zero pairs
+        res = CliRunner().invoke(cli, ["filter", pred, "-o", str(tmp_path / f"again.{name}")])
+        assert res.exit_code == 0, res.output
+    # mining scores too (a TSV GOLD of id pairs)
+    pairs = _write(tmp_path, "g.tsv", "0\t0\n1\t1\n")
+    res = CliRunner().invoke(cli, ["eval", str(tmp_path / "k.jsonl"), str(pairs)])
+    assert res.exit_code == 0 and "PRED holds no predicted pairs: precision, recall and F1 are 0" in res.stdout
+    # the same 0 bytes without the .sig no export of ours writes (--no-header keeps it): refused
+    (tmp_path / "k.tsv.sig").unlink()
+    assert _error_line(CliRunner().invoke(cli, ["eval", str(tmp_path / "k.tsv"), str(gold)])).endswith(
+        "k.tsv: file is empty")
+    assert _error_line(CliRunner().invoke(cli, ["filter", str(tmp_path / "k.tsv")])).endswith("k.tsv: file is empty")
 
 
 def test_eval_scores_a_pred_with_content_but_no_links(tmp_path: Path) -> None:

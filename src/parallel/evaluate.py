@@ -474,7 +474,9 @@ class LinkFile:
     ``comparable_pairs``: in a file joining pairs of both modes (``run``'s ``_all.jsonl``), the
     pairs whose own signature says comparable (None: every pair has the file's mode); ``sizes``:
     the sentences of each side where the file holds its documents (native JSON), else None;
-    ``empty``: the file has no content (0 bytes or white space only), read as no links; ``texts``:
+    ``empty``: the file has no content (0 bytes or white space only), read as no links;
+    ``zero_pairs``: it is empty as an export of zero pairs is (0 bytes of JSONL, or of TSV with
+    its ``.sig``: :func:`parallel.readers.zero_pairs_export`), not as a failed run leaves it; ``texts``:
     the sentence texts of each document where the file carries them (json, jsonl, tmx, a TSV
     with its ``src`` and ``tgt`` columns; see :func:`_whole_texts`), else None."""
 
@@ -488,6 +490,7 @@ class LinkFile:
     empty: bool = False  # no content at all: what a failed run leaves, not an alignment without links
     texts: dict[str, Texts] | None = None  # by document, where the file carries sentence texts
     rejected: int = 0  # links a reviewer rejected: not predictions (see :func:`read_link_file`)
+    zero_pairs: bool = False  # empty as an export of zero pairs is (0 bytes of jsonl, a tsv with its .sig)
 
     def pair(self, name: str) -> LinkFile:
         """The file's entry for one of its pairs, with that pair's own mode."""
@@ -495,7 +498,7 @@ class LinkFile:
         texts = {name: self.texts[name]} if self.texts and name in self.texts else None
         return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
                         sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts,
-                        rejected=self.rejected)
+                        rejected=self.rejected, zero_pairs=self.zero_pairs)
 
     @property
     def doc_texts(self) -> Texts | None:
@@ -546,15 +549,25 @@ def read_link_file(path: str | Path) -> LinkFile:
     counted). The mode comes from the file's signature; a TSV without its ``.sig`` whose
     links cross is comparable (a parallel alignment is monotonic); any other file without
     one is read as parallel. A Moses file holds no sentence ids and is refused. A file with no
-    content is read as no links, and says so (``empty``)."""
+    content is read as no links, and says so (``empty``; ``zero_pairs`` where it is an export of
+    zero pairs)."""
     from .export import NO_IDS
     from .normalize import INVISIBLE_TO_SPACE
-    from .readers import REBUILT, _sig_mode, links_cross, read_pairs, read_tsv, sidecar_mode
+    from .readers import (
+        REBUILT,
+        _sig_mode,
+        links_cross,
+        read_pairs,
+        read_tsv,
+        sidecar_mode,
+        zero_pairs_export,
+    )
 
     name = str(path)
     text = read_text(path, allow_empty=True)
     empty = not text.translate(INVISIBLE_TO_SPACE).strip()  # as read_text tells an empty file
     kind = _link_format(path, text)
+    zero = empty and zero_pairs_export(path, kind)
     if kind == "moses":
         raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
                          "TSV, JSONL, TMX or JSON export of the same alignment")
@@ -576,7 +589,7 @@ def read_link_file(path: str | Path) -> LinkFile:
             flags = [no for k, no in zip(links, rejected) if k[0] and k[1]] if comparable else rejected
             kept = _without_rejected(kept, flags, comparable)
         return LinkFile({"": kept}, kind, comparable, unmatched, mode is not None, empty=empty,
-                        texts=None if texts is None else {"": texts}, rejected=sum(rejected))
+                        texts=None if texts is None else {"": texts}, rejected=sum(rejected), zero_pairs=zero)
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -617,7 +630,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
     sizes = (len(al.src), len(al.tgt)) if whole else None  # the native file holds its documents
     return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc,
-                    n_rejected)
+                    n_rejected, zero)
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:
@@ -635,8 +648,9 @@ def missing_null_links(pred: Sequence[AlignLink], gold: Sequence[AlignLink]) -> 
     link: those of ``gold`` and those its own numbering skips (0 when ``pred`` has an
     empty-sided link: then it was written with them). A default tsv/jsonl/tmx export leaves
     those links out, so under the reference null policy it scores as ``--null-policy drop``
-    would."""
-    if any(not (s and t) for s, t in pred):
+    would. 0 for a ``pred`` without any link (an export that kept no pair): it predicts nothing
+    under either policy, so none is in effect instead of the other."""
+    if not pred or any(not (s and t) for s, t in pred):
         return 0
     missing = 0
     for k in (0, 1):

@@ -300,6 +300,22 @@ def sidecar_mode(path: str | Path) -> str | None:
     return _sig_mode(_read_sidecar(Path(f"{path}.sig")))
 
 
+def zero_pairs_export(path: str | Path, kind: str | None) -> bool:
+    """Whether ``path`` is what an export of zero pairs writes, and no other file of ours: 0 bytes
+    of ``jsonl`` (JSON Lines has no header: zero records are an empty file), or 0 bytes of ``tsv``
+    with its signature sidecar ``FILE.sig`` beside it (written with ``--no-header``; with its
+    header the file has a line). Read as zero pairs. A file of white space, or of 0 bytes in
+    another format (a Vecalign file lists every sentence, a TMX has its header, the native JSON its
+    documents), is none: what a failed command whose output was redirected into the file leaves."""
+    p = Path(path)
+    try:
+        if kind not in ("jsonl", "tsv") or not p.is_file() or p.stat().st_size:
+            return False
+    except OSError:
+        return False
+    return kind == "jsonl" or Path(f"{path}.sig").is_file()
+
+
 def links_cross(links: Iterable[tuple[Sequence[int], Sequence[int]]]) -> bool:
     """Whether two links with both sides cross (one comes first on the source side, the other
     on the target side). Our parallel mode is monotonic, so a file of ours with crossing
@@ -616,7 +632,8 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
     from .schema import TSV_CORE
 
     name = str(path)
-    lines = _lines(read_text(path))
+    # 0 bytes with a .sig: written with --no-header, zero pairs (filter keeping none writes it)
+    lines = _lines(read_text(path, allow_empty=zero_pairs_export(path, "tsv")))
     cols = _tsv_header(lines[0]) if lines else None
     if cols is not None:
         lines.pop(0)

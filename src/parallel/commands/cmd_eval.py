@@ -204,14 +204,22 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
 
 
 def refuse_empty(path: Path) -> NoReturn:
-    """InputError for a PRED file with no content (0 bytes, white space only), in the words every
-    reader uses (``file is empty``). A file that has content but no links (a comparable
-    alignment listing only unmatched sentences, a JSON alignment without links) is scored."""
+    """InputError for a PRED file with no content (0 bytes, white space only) that no export of
+    ours writes (what a failed run redirected into the file leaves), in the words every reader
+    uses (``file is empty``). A file that has content but no links (a comparable alignment
+    listing only unmatched sentences, a JSON alignment without links, a TSV header) is scored, and
+    so is the empty file an export of zero pairs writes (0 bytes of JSONL, or of TSV with its
+    ``.sig``: :func:`parallel.readers.zero_pairs_export`), as ``filter`` reads it."""
     from ..errors import InputError
     from ..io import read_text
 
     read_text(path)  # refuses it: "file is empty" or "file holds only white space"
     raise InputError(f"{path}: file is empty")  # it was when read (written to since)
+
+
+def _no_predictions(n_pred: int, what: str) -> str:
+    """The line that explains figures of 0 where PRED holds no predicted link at all."""
+    return f"PRED holds no predicted {what}: precision, recall and F1 are 0\n" if not n_pred else ""
 
 
 def check_same_documents(d: Doc) -> None:
@@ -367,13 +375,18 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
         if not d.gold:
             raise InputError(f"{d.gold_path}: GOLD holds no links (nothing to score against)")
     for d in docs:
-        if d.pred_file.empty:  # what a failed run leaves: no score of 0 for it
+        if d.pred_file.empty and not d.pred_file.zero_pairs:  # what a failed run leaves: no score of 0 for it
             refuse_empty(d.pred_path)
+    # an export that kept no pair (filter --status accepted of an unreviewed file): scored, and said
+    hollow = sorted({str(d.pred_path) for d in docs if d.pred_file.zero_pairs})
     kind = fmt if fmt != "auto" else _kind(docs[0].gold_path)
     unmatched = check_docs(docs, kind, null_policy, quiet)
     skipped = (f"comparable PRED: {unmatched} unmatched sentence(s) ([i]:[] entries) skipped, "
                "not links\n") if unmatched else ""
     rejected = sum({d.pred_path: d.pred_file.rejected for d in docs}.values())
+    if hollow:
+        skipped += (f"PRED: {hollow[0]}{f' and {len(hollow) - 1} more' if len(hollow) > 1 else ''} empty (0 bytes): "
+                    "an export that kept no pair, read as no predictions\n")
     if rejected:  # a reviewer's "this link is wrong": scored as filter --drop-rejected --keep-empty writes it
         skipped += (f"PRED: {rejected} link(s) rejected in review not counted as predicted "
                     + ("pairs\n" if kind == "tsv" else "links (in a parallel alignment their sentences count as "
@@ -388,10 +401,11 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
             total = total + mining_scores(d.pred, d.gold)
         if as_json:
             out.write(json.dumps({"documents": len(docs), "unmatched_skipped": unmatched,
-                                  "rejected_skipped": rejected, "mining": total.as_dict()}, allow_nan=False) + "\n")
+                                  "rejected_skipped": rejected, "empty_files": len(hollow),
+                                  "mining": total.as_dict()}, allow_nan=False) + "\n")
             return
         out.write(f"documents: {len(docs)}  predicted pairs: {total.n_pred}  gold pairs: {total.n_gold}\n")
-        out.write(skipped)
+        out.write(skipped + _no_predictions(total.n_pred, "pairs"))
         out.write(f"mining  P {total.precision:.4f}  R {total.recall:.4f}  F1 {total.f1:.4f}\n")
         return
     scores = AlignScores(PRF(0, 0, 0, 0), PRF(0, 0, 0, 0))
@@ -405,7 +419,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
         out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
                               "null_policy_in_effect": "drop" if lost else null_policy,
                               "sentences_in_no_link": lost, "unmatched_skipped": unmatched,
-                              "rejected_skipped": rejected,
+                              "rejected_skipped": rejected, "empty_files": len(hollow),
                               "strict": scores.strict.as_dict(), "lax": scores.lax.as_dict()},
                              allow_nan=False) + "\n")
         return
@@ -417,6 +431,6 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
                    "so in effect drop")
     out.write(f"documents: {len(docs)}  predicted links: {st.n_pred}  gold links: {st.n_gold}"
               f"  (null policy {policy})\n")
-    out.write(skipped)
+    out.write(skipped + _no_predictions(st.n_pred, "links"))
     out.write(f"strict  P {st.precision:.4f}  R {st.recall:.4f}  F1 {st.f1:.4f}\n")
     out.write(f"lax     P {lx.precision:.4f}  R {lx.recall:.4f}  F1 {lx.f1:.4f}\n")
