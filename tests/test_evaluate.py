@@ -840,3 +840,87 @@ def test_eval_does_not_count_links_a_reviewer_rejected(tmp_path: Path, shared_be
         assert got == want | {"unmatched_skipped": got["unmatched_skipped"]}, fmt
         res = CliRunner().invoke(cli, ["eval", str(path), gold])
         assert "1 link(s) rejected in review not counted" in res.output, fmt
+
+
+# ------------------------------------------------------------- a GOLD made the other way round
+
+
+def _one_way(links: list[tuple[tuple[int, ...], tuple[int, ...]]], turned: bool = False) -> object:
+    """An ar -> en Alignment of 3 x 5 sentences with these links, or (``turned``) the same
+    documents and links en -> ar: what a gold made in the other direction holds."""
+    from pairs_factory import make_doc
+
+    from parallel.data import Alignment, Link
+
+    ar, en = make_doc([f"ع{i}" for i in range(3)], "ar"), make_doc([f"e{i}" for i in range(5)], "en")
+    if turned:
+        return Alignment(en, ar, tuple(Link(t, s, 0.5) for s, t in links), "parallel",
+                         "model:t|mode:parallel|src:en|tgt:ar")
+    return Alignment(ar, en, tuple(Link(s, t, 0.5) for s, t in links), "parallel",
+                     "model:t|mode:parallel|src:ar|tgt:en")
+
+
+ONE_TO_MANY = [((0,), (0, 1)), ((1,), (2,)), ((2,), (3, 4))]
+
+
+def test_eval_says_a_gold_runs_the_other_way_round_and_swap_gold_reads_it_so(tmp_path: Path) -> None:
+    """A GOLD made en -> ar for an ar -> en PRED was refused as "not the alignment of the same
+    documents", or scored F1 0 with advice about lost 1-0/0-1 links (export with --keep-empty) and
+    sentences past GOLD's end. eval now says the GOLD runs the other way round, from what tells it
+    (the files' languages, their sentence texts, the sentences one of them holds, or only the ids), and --swap-gold reads
+    it so; --swap-gold where GOLD already runs as PRED does is refused the same way."""
+    from parallel.export import export
+
+    export(_one_way(ONE_TO_MANY), str(tmp_path / "p.json"))  # type: ignore[arg-type]
+    for fmt in ("align", "tsv"):  # without their .sig: no languages named
+        export(_one_way(ONE_TO_MANY), str(tmp_path / f"p.{fmt}"), sidecar=False)  # type: ignore[arg-type]
+    for fmt in ("json", "jsonl", "tmx", "align", "tsv"):
+        export(_one_way(ONE_TO_MANY, turned=True), str(tmp_path / f"g.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+    (tmp_path / "g.align.sig").rename(tmp_path / "named.align.sig")  # g.align: ids only, as made by hand
+    (tmp_path / "named.align").write_bytes((tmp_path / "g.align").read_bytes())
+    fix = "pass --swap-gold to read its source ids as target ones and its target ids as source ones"
+    p, p_ids, p_texts = (str(tmp_path / f"p.{fmt}") for fmt in ("json", "align", "tsv"))
+    langs = "GOLD is en -> ar, PRED ar -> en"
+    texts = "GOLD's source sentences are PRED's target ones, and its target sentences PRED's source ones"
+    fits = "{}'s sentence ids fit the {} source and {} target sentences {} holds only read the other way round"
+    cases = [(p, "g.json", langs), (p, "g.jsonl", langs), (p, "g.tmx", langs), (p, "g.tsv", langs),
+             (p, "named.align", langs), (p_texts, "g.json", texts),
+             (p_ids, "g.json", fits.format("PRED", 5, 3, "GOLD")), (p, "g.align", fits.format("GOLD", 3, 5, "PRED"))]
+    for pred, name, why in cases:
+        gold = str(tmp_path / name)
+        line = _error_line(CliRunner().invoke(cli, ["eval", pred, gold]))
+        assert line == f"parallel-corpus: error: {gold}: GOLD runs the other way round from PRED ({why}); {fix}", line
+        got = _figures(CliRunner().invoke(cli, ["eval", pred, gold, "--swap-gold", "--json"]))
+        assert got["strict"]["f1"] == 1.0 and got["lax"]["f1"] == 1.0, name  # type: ignore[index]
+    # Vecalign files without .sig (ids only): a warning, the figures as asked, and no advice about
+    # lost 1-0/0-1 links or sentences past the other file's end
+    res = CliRunner().invoke(cli, ["eval", p_ids, str(tmp_path / "g.align")])
+    assert res.exit_code == 0, res.output
+    said = (f"parallel-corpus: warning: {tmp_path / 'g.align'}: GOLD looks like it runs the other way round from "
+            f"PRED (read so, strict F1 1.0000; as it is, 0.0000); {fix}")
+    assert res.stderr.splitlines() == [said], res.stderr
+    assert "strict  P 0.0000  R 0.0000  F1 0.0000" in res.stdout and "in effect drop" not in res.stdout
+    res = CliRunner().invoke(cli, ["eval", p_ids, str(tmp_path / "g.align"), "--swap-gold"])
+    assert res.exit_code == 0 and res.stderr == "" and "strict  P 1.0000  R 1.0000  F1 1.0000" in res.stdout
+    # mined id pairs (a TSV GOLD) the other way round
+    _write(tmp_path, "mined.tsv", "0\t3\n1\t0\n2\t4\n")
+    _write(tmp_path, "pairs.gold.tsv", "3\t0\n0\t1\n4\t2\n")
+    res = CliRunner().invoke(cli, ["eval", str(tmp_path / "mined.tsv"), str(tmp_path / "pairs.gold.tsv")])
+    assert res.exit_code == 0 and "(read so, mining F1 1.0000; as it is, 0.0000); pass --swap-gold" in res.stderr
+    got = _figures(CliRunner().invoke(cli, ["eval", str(tmp_path / "mined.tsv"), str(tmp_path / "pairs.gold.tsv"),
+                                            "--swap-gold", "--json"]))
+    assert got["mining"]["f1"] == 1.0  # type: ignore[index]
+    # --swap-gold on a GOLD that runs as PRED does
+    export(_one_way(ONE_TO_MANY), str(tmp_path / "same.jsonl"))  # type: ignore[arg-type]
+    line = _error_line(CliRunner().invoke(cli, ["eval", p, str(tmp_path / "same.jsonl"), "--swap-gold"]))
+    assert line.endswith("read with --swap-gold, GOLD runs the other way round from PRED (GOLD is en -> ar, "
+                         "PRED ar -> en); leave --swap-gold out"), line
+    res = CliRunner().invoke(cli, ["eval", p_ids, p_ids, "--swap-gold"])
+    assert res.exit_code == 0 and "leave --swap-gold out" in res.stderr
+    # the same documents the same way round, and a square alignment either way: nothing said
+    for args in ([p, str(tmp_path / "same.jsonl")], [p_ids, p_ids]):
+        res = CliRunner().invoke(cli, ["eval", *args])
+        assert res.exit_code == 0 and res.stderr == "", res.output
+    square = _write(tmp_path, "sq.align", "[0]:[0]\n[1]:[1]\n[2]:[2]\n")
+    res = CliRunner().invoke(cli, ["eval", str(square), str(square), "--swap-gold"])
+    assert res.exit_code == 0 and res.stderr == "", res.output

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -478,7 +478,9 @@ class LinkFile:
     ``zero_pairs``: it is empty as an export of zero pairs is (0 bytes of JSONL, or of TSV with
     its ``.sig``: :func:`parallel.readers.zero_pairs_export`), not as a failed run leaves it; ``texts``:
     the sentence texts of each document where the file carries them (json, jsonl, tmx, a TSV
-    with its ``src`` and ``tgt`` columns; see :func:`_whole_texts`), else None."""
+    with its ``src`` and ``tgt`` columns; see :func:`_whole_texts`), else None; ``langs``: the
+    source and target languages where the file names them (its signature, or a json, jsonl or
+    tmx file's own language fields), else None."""
 
     docs: dict[str, list[AlignLink]]
     kind: str
@@ -491,6 +493,15 @@ class LinkFile:
     texts: dict[str, Texts] | None = None  # by document, where the file carries sentence texts
     rejected: int = 0  # links a reviewer rejected: not predictions (see :func:`read_link_file`)
     zero_pairs: bool = False  # empty as an export of zero pairs is (0 bytes of jsonl, a tsv with its .sig)
+    langs: tuple[str, str] | None = None  # (source, target) where the file names them
+
+    def swapped(self) -> LinkFile:
+        """The file read the other way round: each link's source ids as target ones and its target
+        ids as source ones, and so its sizes, texts and languages (``eval --swap-gold``)."""
+        return replace(self, docs={k: [(t, s) for s, t in v] for k, v in self.docs.items()},
+                       sizes=None if self.sizes is None else (self.sizes[1], self.sizes[0]),
+                       texts=None if self.texts is None else {k: (v[1], v[0]) for k, v in self.texts.items()},
+                       langs=None if self.langs is None else (self.langs[1], self.langs[0]))
 
     def pair(self, name: str) -> LinkFile:
         """The file's entry for one of its pairs, with that pair's own mode."""
@@ -498,7 +509,7 @@ class LinkFile:
         texts = {name: self.texts[name]} if self.texts and name in self.texts else None
         return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
                         sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts,
-                        rejected=self.rejected, zero_pairs=self.zero_pairs)
+                        rejected=self.rejected, zero_pairs=self.zero_pairs, langs=self.langs)
 
     @property
     def doc_texts(self) -> Texts | None:
@@ -555,6 +566,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     from .normalize import INVISIBLE_TO_SPACE
     from .readers import (
         REBUILT,
+        _read_sidecar,
         _sig_mode,
         links_cross,
         read_pairs,
@@ -589,7 +601,8 @@ def read_link_file(path: str | Path) -> LinkFile:
             flags = [no for k, no in zip(links, rejected) if k[0] and k[1]] if comparable else rejected
             kept = _without_rejected(kept, flags, comparable)
         return LinkFile({"": kept}, kind, comparable, unmatched, mode is not None, empty=empty,
-                        texts=None if texts is None else {"": texts}, rejected=sum(rejected), zero_pairs=zero)
+                        texts=None if texts is None else {"": texts}, rejected=sum(rejected), zero_pairs=zero,
+                        langs=_sig_langs(_read_sidecar(Path(f"{path}.sig"))))
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -629,8 +642,19 @@ def read_link_file(path: str | Path) -> LinkFile:
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
     sizes = (len(al.src), len(al.tgt)) if whole else None  # the native file holds its documents
+    # a file's own language fields (a json's documents, jsonl's translation keys, tmx's xml:lang);
+    # a TSV's are the placeholders it was read with
+    own_langs = (al.src.lang, al.tgt.lang) if kind in ("json", "jsonl", "tmx") and not empty else None
     return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc,
-                    n_rejected, zero)
+                    n_rejected, zero, _sig_langs(al.signature) or own_langs)
+
+
+def _sig_langs(signature: str) -> tuple[str, str] | None:
+    """(source, target) languages a signature names, or None where it names not both."""
+    from .readers import _sig_fields
+
+    fields = _sig_fields(signature)
+    return (fields["src"], fields["tgt"]) if fields.get("src") and fields.get("tgt") else None
 
 
 def read_links(path: str | Path) -> dict[str, list[AlignLink]]:

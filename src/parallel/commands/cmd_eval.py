@@ -15,7 +15,7 @@ from .options import quiet_option
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ..evaluate import AlignLink, LinkFile
+    from ..evaluate import AlignLink, LinkFile, Texts
 
 # Suffixes that name what a file holds, not which document: stripped from the end of a file
 # name to get its document name (``07.gold.align`` -> ``07``, ``doc.1.align`` -> ``doc.1``).
@@ -217,6 +217,99 @@ def refuse_empty(path: Path) -> NoReturn:
     raise InputError(f"{path}: file is empty")  # it was when read (written to since)
 
 
+def _fits(links: Links, sizes: tuple[int, int]) -> bool:
+    """Whether every id of ``links`` names a sentence of documents of ``sizes`` sentences a side."""
+    return all(max((i for link in links for i in link[side]), default=-1) < n for side, n in enumerate(sizes))
+
+
+def _turned(links: Links) -> Links:
+    return [(t, s) for s, t in links]
+
+
+def _texts_agree(a: Texts, b: Texts) -> bool:
+    """``a`` and ``b`` give some sentence in common and no sentence two texts (:func:`text_difference`)."""
+    from ..evaluate import text_difference
+
+    return any(a[side].keys() & b[side].keys() for side in (0, 1)) and text_difference(a, b) is None
+
+
+def turned_evidence(d: Doc) -> str | None:
+    """What says that GOLD, as it is scored, runs the other way round from PRED (its source
+    sentences are PRED's target ones: a gold made en -> ar for an ar -> en alignment), or None:
+    the two files name their languages the other way round; or carry sentence texts that differ
+    as they are and agree the other way round; or one holds its documents (native JSON) and the
+    other's ids fit them only the other way round. Languages named the same way round settle it:
+    None."""
+    from ..lang import primary
+
+    p, g = d.pred_file, d.gold_file
+    if p.langs and g.langs:
+        pl, gl = (primary(p.langs[0]), primary(p.langs[1])), (primary(g.langs[0]), primary(g.langs[1]))
+        if pl[0] != pl[1] and gl == (pl[1], pl[0]):
+            return f"GOLD is {g.langs[0]} -> {g.langs[1]}, PRED {p.langs[0]} -> {p.langs[1]}"
+        if pl[0] != pl[1] and gl == pl:
+            return None
+    pt, gt = p.doc_texts, g.doc_texts
+    if pt is not None and gt is not None and not _texts_agree(gt, pt) and _texts_agree((gt[1], gt[0]), pt):
+        return "GOLD's source sentences are PRED's target ones, and its target sentences PRED's source ones"
+    for holder, name, links, other in ((p, "PRED", d.gold, "GOLD"), (g, "GOLD", d.pred, "PRED")):
+        if holder.sizes and not _fits(links, holder.sizes) and _fits(_turned(links), holder.sizes):
+            return (f"{other}'s sentence ids fit the {holder.sizes[0]} source and {holder.sizes[1]} target "
+                    f"sentences {name} holds only read the other way round")
+    return None
+
+
+def _score_f1(docs: list[Doc], kind: str, turn: bool) -> float:
+    """Strict F1 (mining F1 for a TSV GOLD) of PRED against GOLD, or against GOLD turned round."""
+    from ..evaluate import PRF, align_counts, mining_scores
+
+    total = PRF(0, 0, 0, 0)
+    for d in docs:
+        gold = _turned(d.gold) if turn else d.gold
+        total = total + (mining_scores(d.pred, gold) if kind == "tsv" else align_counts(d.pred, gold, "drop").strict)
+    return total.f1
+
+
+def _two_languages(lf: LinkFile) -> bool:
+    """Whether the file names two languages (not one language twice), which say its direction."""
+    from ..lang import primary
+
+    return lf.langs is not None and primary(lf.langs[0]) != primary(lf.langs[1])
+
+
+def _last_ids(links: Links) -> tuple[int, int]:
+    return (max((i for k in links for i in k[0]), default=-1), max((j for k in links for j in k[1]), default=-1))
+
+
+def check_direction(docs: list[Doc], kind: str, swap: bool) -> bool:
+    """Refuse a GOLD that runs the other way round from PRED, as it is scored (``--swap-gold``
+    turns it), where the files say so (:func:`turned_evidence`), with the option that fixes it;
+    where only the ids say so (scored the other way round, F1 0.5 or more and twice the figure,
+    or better and PRED's last source and target ids are GOLD's last target and source ones),
+    warn in one line and score it as asked. Returns whether that warning was said."""
+    from ..errors import InputError
+
+    fix = ("leave --swap-gold out" if swap else
+           "pass --swap-gold to read its source ids as target ones and its target ids as source ones")
+    said = "read with --swap-gold, GOLD" if swap else "GOLD"
+    for d in docs:
+        why = turned_evidence(d)
+        if why:
+            raise InputError(f"{d.gold_path}: {said} runs the other way round from PRED ({why}); {fix}")
+    if any(_two_languages(d.pred_file) and _two_languages(d.gold_file) for d in docs):
+        return False  # the files name their languages, and the same way round
+    as_is, turned = _score_f1(docs, kind, False), _score_f1(docs, kind, True)
+    tops = [(_last_ids(d.pred), _last_ids(d.gold)) for d in docs]
+    ends = [pt == (gt[1], gt[0]) for pt, gt in tops if pt[0] != pt[1] and min(pt) >= 0]
+    if not ((turned >= 0.5 and turned >= 2 * as_is) or (turned > as_is and ends and all(ends))):
+        return False
+    what = "mining F1" if kind == "tsv" else "strict F1"
+    click.echo(f"parallel-corpus: warning: {docs[0].gold_path}{' ...' if len(docs) > 1 else ''}: {said} looks like "
+               f"it runs the other way round from PRED (read so, {what} {turned:.4f}; as it is, {as_is:.4f}); "
+               f"{fix}", err=True)
+    return True
+
+
 def _no_predictions(n_pred: int, what: str) -> str:
     """The line that explains figures of 0 where PRED holds no predicted link at all."""
     return f"PRED holds no predicted {what}: precision, recall and F1 are 0\n" if not n_pred else ""
@@ -271,14 +364,16 @@ def _past_the_end(a: Sequence[AlignLink], b: Sequence[AlignLink], a_name: str, b
     return out
 
 
-def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int:
+def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool, turned: bool = False) -> int:
     """Checks and notes before scoring: a PRED putting a sentence in two links gets a warning
     (alignment scores: scored as the reference scorer scores it); a comparable PRED's unmatched entries are skipped (their count is
     returned); a parallel PRED without its 1-0 / 0-1 links (a default tsv/jsonl/tmx export, or
     a file filter made from one) under the reference policy gets a warning naming the fix; a TSV PRED without its .sig
     or Vecalign PRED (whose links cross) without its .sig whose entries have an empty side gets a note
     that it was read as parallel (docs/schema.md). PRED and GOLD
-    that cannot align the same documents are refused (:func:`check_same_documents`)."""
+    that cannot align the same documents are refused (:func:`check_same_documents`). ``turned``:
+    GOLD was said to run the other way round (:func:`check_direction`), which explains sentences
+    past the other file's end and links missed better than lost 1-0/0-1 links do: those go unsaid."""
     from ..evaluate import check_one_link_per_sentence, missing_null_links
     from ..readers import links_cross
 
@@ -292,7 +387,7 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
         if broken:
             click.echo(f"parallel-corpus: warning: {broken}", err=True)
     parallel = [d for d in docs if not d.pred_file.comparable]
-    if null_policy == "reference":
+    if null_policy == "reference" and not turned:
         # any format: a Vecalign or JSON file made by filter from a default export lacks them too
         lost = sum(missing_null_links(d.pred, d.gold) for d in parallel)
         if lost:
@@ -306,7 +401,7 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
         said = bool(lost)
     else:
         said = False
-    if not quiet:  # ids past the other file's end: a GOLD for part of the text, or other sentences
+    if not quiet and not turned:  # ids past the other file's end: a GOLD for part of the text, or other sentences
         for d in parallel:
             for x in _past_the_end(d.pred, d.gold, "PRED", "GOLD")[:1]:
                 click.echo(f"parallel-corpus: warning: {x}: PRED's links past that count as wrong "
@@ -341,10 +436,13 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool) -> int
               help="Links with an empty side (1-0, 0-1). reference: predicted ones count in precision, "
                    "exactly as Vecalign's score.py (and Bertalign's eval.py) count them, so figures "
                    "compare with published ones; drop: left out of precision too (higher figures).")
+@click.option("--swap-gold", is_flag=True,
+              help="GOLD runs the other way round (made en -> ar for an ar -> en PRED): read its source "
+                   "ids as target ones and its target ids as source ones. eval says when GOLD looks so.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @quiet_option
 def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | None, null_policy: str,
-            as_json: bool, quiet: bool) -> None:
+            swap_gold: bool, as_json: bool, quiet: bool) -> None:
     """Score PRED against GOLD: strict and lax precision/recall/F1 (Vecalign format) or mining
     precision/recall/F1 (TSV id pairs).
 
@@ -366,11 +464,14 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
       parallel-corpus eval mined.jsonl all.gold.tsv          # any export of `mine`
       parallel-corpus eval pair.jsonl 00.gold.align           # any export of `align`
       parallel-corpus eval out/_all.tsv gold/ --gold-glob '*.gold.align'
+      parallel-corpus eval ar-en.align en-ar.gold.align --swap-gold
     """
     from ..errors import InputError
     from ..evaluate import PRF, AlignScores, align_counts, mining_scores, missing_null_links
 
     docs = documents(pred, gold, pattern, gold_glob or pattern, quiet)
+    if swap_gold:
+        docs = [d._replace(gold=_turned(d.gold), gold_file=d.gold_file.swapped()) for d in docs]
     for d in docs:
         if not d.gold:
             raise InputError(f"{d.gold_path}: GOLD holds no links (nothing to score against)")
@@ -380,7 +481,8 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     # an export that kept no pair (filter --status accepted of an unreviewed file): scored, and said
     hollow = sorted({str(d.pred_path) for d in docs if d.pred_file.zero_pairs})
     kind = fmt if fmt != "auto" else _kind(docs[0].gold_path)
-    unmatched = check_docs(docs, kind, null_policy, quiet)
+    turned = check_direction(docs, kind, swap_gold)
+    unmatched = check_docs(docs, kind, null_policy, quiet, turned)
     skipped = (f"comparable PRED: {unmatched} unmatched sentence(s) ([i]:[] entries) skipped, "
                "not links\n") if unmatched else ""
     rejected = sum({d.pred_path: d.pred_file.rejected for d in docs}.values())
@@ -414,7 +516,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     # a parallel PRED without its 1-0/0-1 links (a tsv/jsonl/tmx export made without --keep-empty)
     # is scored, whatever the policy asked, as under drop: the figures say so, not only stderr
     lost = sum(missing_null_links(d.pred, d.gold) for d in docs if not d.pred_file.comparable) \
-        if null_policy == "reference" else 0
+        if null_policy == "reference" and not turned else 0  # turned: GOLD's ids say nothing of PRED's
     if as_json:
         out.write(json.dumps({"documents": len(docs), "null_policy": null_policy,
                               "null_policy_in_effect": "drop" if lost else null_policy,
