@@ -610,3 +610,61 @@ def test_filter_says_when_it_removes_links_a_reviewer_accepted_or_made(tmp_path:
     assert "1 of them accepted or made by a reviewer (--status accepted,edited keeps those" in res.stderr
     res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.001", "-o", str(tmp_path / "o.tsv")])
     assert res.exit_code == 0 and "reviewer" not in res.stderr  # nothing of theirs removed: nothing said
+
+
+def test_status_edited_is_a_link_a_reviewer_made_not_a_gap_an_edit_left(tmp_path: Path) -> None:
+    """docs/schema.md: `edited` says how a reviewer changed a link (merge, split, relink), or what
+    an edit left behind (trimmed, gap, unlinked). `filter --status edited` counted the gaps a
+    split leaves (a piece with an empty side, both sentences of a split 1-1 link) and the
+    sentences of a deleted link as edited links ("kept 6 of 11" where a reviewer had made one).
+    Nobody linked those sentences anywhere: they are `unreviewed` now, and the piece a split keeps
+    linked is `edited` (and `accepted`). A file whose only change is a split still counts as
+    reviewed for `run` (it keeps such a file aside before aligning the pair again)."""
+    import json
+
+    from parallel.corpus import _reviewed
+    from parallel.readers import read_alignment
+    from parallel.review.store import ReviewStore
+    from parallel.schema import review_state
+
+    ar = [f"جملة {i}." for i in range(6)]
+    en = [f"Sentence {i}." for i in range(6)]
+    links = (Link((0,), (0, 1), 0.8), Link((1,), (2,), 0.5), Link((2,), (3,), 0.4), Link((3,), (4,), 0.7),
+             Link((4, 5), (5,), 0.3))
+    path = tmp_path / "r.json"
+    export(Alignment(make_doc(ar, "ar"), make_doc(en, "en"), links, "parallel",
+                     "model:t|mode:parallel|src:ar|tgt:en"), str(path))
+    store = ReviewStore(path)  # as the review app saves each edit
+
+    def at(src: tuple[int, ...], tgt: tuple[int, ...]) -> int:
+        return next(n for n, k in enumerate(store.load().links) if (k.src, k.tgt) == (src, tgt))
+
+    store.apply("split", {"link": at((0,), (0, 1))})  # 1-2: a 1-1 piece kept linked, en 1 a gap
+    store.apply("split", {"link": at((1,), (2,))})  # 1-1: two gaps
+    store.apply("delete", {"link": at((2,), (3,))})  # two gaps ("unlinked")
+    saved = read_alignment(path).links
+    gaps = [k for k in saved if not (k.src and k.tgt)]
+    assert len(saved) == 8 and len(gaps) == 5
+    assert sorted(str(k.features.get("edited")) for k in gaps) == ["split"] * 3 + ["unlinked"] * 2
+    assert [k.features.get("status") for k in gaps] == [None] * 5
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "edited", "--keep-empty", "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    kept = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(r["src_ids"], r["tgt_ids"], r["status"], r["edited"]) for r in kept] == [([0], [0], "accepted", "split")]
+    assert "filter status (in): removed 7 of 8" in res.stderr and "filters kept 1 of 8 links" in res.stderr
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "unreviewed", "--keep-empty", "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    rest = [(r["src_ids"], r["tgt_ids"]) for r in map(json.loads, res.stdout.splitlines())]
+    assert rest == [([], [1]), ([1], []), ([], [2]), ([2], []), ([], [3]), ([3], [4]), ([4, 5], [5])]
+    # the same from an export that lists the gaps (--keep-empty): the review travels with them
+    res = CliRunner().invoke(main, ["filter", str(path), "--keep-empty", "-q", "-o", str(tmp_path / "all.tsv")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "all.tsv"), "--status", "edited", "--keep-empty"])
+    assert res.exit_code == 0 and "filters kept 1 of 8 links" in res.stderr, res.output
+    # what a link is, field by field
+    assert review_state({"edited": "split"}, gap=True) == {"unreviewed"}
+    assert review_state({"edited": "split", "status": "accepted"}) == {"accepted", "edited"}
+    assert review_state({"edited": "split"}) == {"unreviewed", "edited"}  # unaccepted: still made by a reviewer
+    assert review_state({"edited": "relink", "status": "accepted"}, gap=True) == {"accepted", "edited"}
+    assert all(review_state({"edited": e}) == {"unreviewed"} for e in ("trimmed", "gap", "unlinked"))
+    assert all(_reviewed({"edited": e}) for e in ("split", "unlinked", "gap")) and not _reviewed({})

@@ -509,10 +509,11 @@ def _reviewed_links(path: Path) -> int | None:
 
 
 def _reviewed(features: dict[str, Any]) -> bool:
-    """Whether a reviewer accepted, rejected, edited or noted the link with these features."""
-    from .schema import review_state
+    """Whether a reviewer accepted, rejected, edited or noted the link with these features, or an
+    edit left it behind (a split's gap: a file whose only change is a split is a reviewed file)."""
+    from .schema import STATUSES
 
-    return review_state(features) != {"unreviewed"} or bool(features.get("note"))
+    return features.get("status") in STATUSES or bool(features.get("edited")) or bool(features.get("note"))
 
 
 def _forget(out: Path, name: str) -> None:

@@ -200,8 +200,9 @@ class DropNumberMismatch(Filter):
 @dataclass(frozen=True)
 class ReviewStatus(Filter):
     """Keep links whose review state (``status`` and ``edited`` from the review app) is one of
-    ``states``: ``accepted``, ``rejected``, ``unreviewed`` (no status), ``edited`` (a reviewer
-    changed the link). ``--drop-rejected`` is every state but ``rejected``."""
+    ``states``: ``accepted``, ``rejected``, ``unreviewed`` (no status), ``edited`` (a reviewer made
+    the link: not what an edit left behind, :func:`parallel.schema.review_state`).
+    ``--drop-rejected`` is every state but ``rejected``."""
 
     states: frozenset[str]
     NAME: ClassVar[str] = "status"
@@ -210,7 +211,7 @@ class ReviewStatus(Filter):
     def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
         from .schema import review_state
 
-        return [bool(review_state(k.features) & self.states) and
+        return [bool(review_state(k.features, gap=not (k.src and k.tgt)) & self.states) and
                 ("rejected" in self.states or k.features.get("status") != "rejected") for k in links]
 
     def spec(self) -> str:

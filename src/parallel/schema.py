@@ -26,8 +26,8 @@ chrf               float      chrF++ between the sides where they are comparable
                               of the names and digits only)
 p                  float      calibrated probability that the link is right, in [0, 1]
 status             string     review decision: ``accepted`` / ``rejected`` (null: not reviewed)
-edited             string     how a reviewer changed the link: ``merge``, ``split``, ``relink``,
-                              ``trimmed``, ``gap``, ``unlinked``
+edited             string     how a reviewer changed the link: ``merge``, ``split``, ``relink``;
+                              what an edit left behind: ``trimmed``, ``gap``, ``unlinked``
 note               string     the reviewer's note
 margin_local       float      parallel mode: cosine minus the neighbours' mean
 norm_cosine        float      parallel mode: cosine minus the random-pair mean
@@ -185,13 +185,23 @@ def person_made(link: Any) -> bool:
     return bool(link.src and link.tgt and review_state(link.features) & {"accepted", "edited"})
 
 
-def review_state(features: Any) -> set[str]:
+#: ``edited`` values of a link an edit left behind rather than made: what a relink left of a link
+#: it took sentences from (``trimmed``), and a sentence left with no partner (``gap``, and
+#: ``unlinked`` where a link was deleted)
+LEFT_BEHIND = ("trimmed", "gap", "unlinked")
+
+
+def review_state(features: Any, *, gap: bool = False) -> set[str]:
     """What ``filter --status`` matches for a link: its status (``accepted``/``rejected``, else
-    ``unreviewed``), plus ``edited`` when a reviewer changed it. A link that only lost sentences
-    to another one (``edited: trimmed``) was changed by nobody's decision about it: it is no
-    ``edited`` link (``--status accepted,edited``, the training-data recipe, kept it)."""
+    ``unreviewed``), plus ``edited`` when a reviewer made it (merged, relinked, or split into it).
+    What an edit left behind was changed by nobody's decision about it, and is no ``edited``
+    link (``--status accepted,edited``, the training-data recipe, kept it): a link that only lost
+    sentences to another one, a sentence left with no partner (:data:`LEFT_BEHIND`), and, where
+    the link has an empty side (``gap``), a piece of a split (the sentences a split takes apart
+    from the piece it keeps linked, or both of a 1-1 link's)."""
     status = features.get("status")
     out = {status if status in STATUSES else "unreviewed"}
-    if features.get("edited") and features.get("edited") != "trimmed":
+    edited = features.get("edited")
+    if edited and edited not in LEFT_BEHIND and not (gap and edited == "split"):
         out.add("edited")
     return out
