@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -231,6 +232,10 @@ class RunSummary:
     #: what align says on stderr about a pair (its manifest mode ``parallel`` on texts that are
     #: not translations), by pair: run says it too, and keeps it in the summary
     warnings: dict[str, str] = field(default_factory=dict)
+    #: the Python warnings aligning a pair raised (no sentence splitter for its language ...), by
+    #: pair, in the order raised: align shows them as one line each (not under -q), and so does
+    #: run, naming the pair; the summary keeps them with the pair's other warnings
+    pair_warnings: dict[str, list[str]] = field(default_factory=dict)
     combined: str | None = None
 
     def lines(self) -> list[str]:
@@ -243,10 +248,22 @@ class RunSummary:
             out.append(f"combined: {self.combined}")
         return out
 
+    def _said(self, quiet: bool = False) -> dict[str, list[str]]:
+        """Each pair's warnings, by pair name: its Python warnings first (not with ``quiet``, as
+        align hides them under -q), then what align would warn about it."""
+        names = sorted(set(self.warnings) | set(self.pair_warnings))
+        return {name: ([] if quiet else self.pair_warnings.get(name, []))
+                + ([self.warnings[name]] if name in self.warnings else []) for name in names}
+
+    def warning_lines(self, quiet: bool = False) -> list[str]:
+        """Each pair's warnings as ``NAME: why`` lines (see :meth:`_said`)."""
+        return [f"{name}: {why}" for name, said in self._said(quiet).items() for why in said]
+
     def to_dict(self) -> dict[str, Any]:
+        joined = {name: "; ".join(said) for name, said in self._said().items()}
         return {"pairs": self.pairs, "ok": self.pairs - len(self.failures), "links": self.links,
                 "kinds": dict(sorted(self.kinds.items())), "failures": dict(sorted(self.failures.items())),
-                "warnings": dict(sorted(self.warnings.items()))}
+                "warnings": joined}
 
 
 _ENCODER_CACHE: dict[str, Any] = {}
@@ -255,11 +272,14 @@ _ENCODER_CACHE: dict[str, Any] = {}
 def align_pair(job: PairJob) -> PairResult:
     """Segment, embed and align one pair (runs in a worker; the encoder is loaded once per process).
 
-    Any failure of this pair becomes ``PairResult.error`` so one bad pair never stops a run.
+    Any failure of this pair becomes ``PairResult.error`` so one bad pair never stops a run. The
+    Python warnings it raises (no sentence splitter for a language ...) go in ``info["warnings"]``,
+    each once, in the order raised (with the hints worded for a manifest): a worker's stderr
+    printed them raw (``/path/segment.py:1090: UserWarning: ...``), naming no pair.
     """
-    from .api import align_documents, check_languages, make_document
+    from dataclasses import replace
+
     from .embed import get_encoder
-    from .report import encoder_name
 
     def load(name: str) -> Any:
         # the embedding cache as align uses it: a second run (another output folder, --no-resume,
@@ -268,6 +288,17 @@ def align_pair(job: PairJob) -> PairResult:
         if key not in _ENCODER_CACHE:
             _ENCODER_CACHE[key] = get_encoder(name, threads=1, cache=job.cache)
         return _ENCODER_CACHE[key]
+
+    with warnings.catch_warnings(record=True) as caught:  # said by the driver, naming the pair
+        result = _align_pair(job, load)
+    said = list(dict.fromkeys(manifest_hints(str(w.message)) for w in caught))
+    return replace(result, info={**result.info, "warnings": said}) if said and result.error is None else result
+
+
+def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
+    """:func:`align_pair`'s work, any warning it raises left to the caller."""
+    from .api import align_documents, check_languages, make_document
+    from .report import encoder_name
 
     try:
         s = make_document(job.src_text, job.src_lang, presplit=job.presplit, name=job.src_name)
@@ -754,6 +785,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         done.add(name)
         if info.get("warning"):  # kept in the pair's marker: a resumed run says it again
             summary.warnings[name] = str(info["warning"])
+        if info.get("warnings"):  # the pair's Python warnings (a worker's own, raw, said nothing of the pair)
+            summary.pair_warnings[name] = [str(w) for w in info["warnings"]]
         summary.links += int(info.get("links", 0))
         summary.kinds.update({str(k): int(v) for k, v in dict(info.get("kinds", {})).items()})
 

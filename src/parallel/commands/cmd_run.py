@@ -75,8 +75,10 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
     if not quiet:
         for line in summary.lines():
             print(line, file=sys.stderr)
-    for name, why in sorted(summary.warnings.items()):  # as align says it, -q or not
-        print(f"parallel-corpus: warning: {name}: {why}", file=sys.stderr)
+    # as align says them: what it warns about a pair -q or not, a Python warning (no sentence
+    # splitter for a language) not under -q; each naming its pair
+    for line in summary.warning_lines(quiet):
+        print(f"parallel-corpus: warning: {line}", file=sys.stderr)
     if summary.failures:
         raise ParallelError(f"{len(summary.failures)} of {summary.pairs} pairs failed: "
                             + ", ".join(sorted(summary.failures)))
