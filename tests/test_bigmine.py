@@ -59,7 +59,7 @@ def test_chunked_exact_mining_equals_comparable_mode(data: tuple[np.ndarray, np.
 
 
 def test_exact_mining_by_p_equals_comparable_mode(data: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
-    from parallel.confidence import DEFAULT_MIN_P
+    from parallel.schema import DEFAULT_MIN_P
 
     res = bm.mine_arrays(*data, tmp_path, chunk_size=450, index="exact", min_p=DEFAULT_MIN_P)
     ref = mine_detailed(*data, max_link=1)  # comparable mode's default: kept by p

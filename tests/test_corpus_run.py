@@ -241,7 +241,7 @@ def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monk
     # needs + the online knowledge centre) are there; the two on-topic pairs that say different
     # things ("many countries gave China support" / "assistance to developing countries"; a
     # Chinese official on imported risk / a WHO adviser's praise) are not
-    from parallel.confidence import DEFAULT_MIN_P
+    from parallel.schema import DEFAULT_MIN_P
 
     header, *rows = [line.split("\t") for line in (committed / "covid-cooperation.tsv").read_text(encoding="utf-8").splitlines()]
     col = header.index("p")

@@ -240,7 +240,7 @@ def test_seed_pair(encoder: Encoder, seed_ar: Path, seed_en: Path) -> None:
     2-1 link (documents for different countries' needs + the online centre), not the on-topic pairs
     that say different things; a lower bar (--min-p) shows the weaker ones."""
     from parallel.api import read_document
-    from parallel.confidence import DEFAULT_MIN_P
+    from parallel.schema import DEFAULT_MIN_P
 
     src, tgt = read_document(seed_ar), read_document(seed_en)
     al = align(src, tgt, mode="comparable", model=encoder)

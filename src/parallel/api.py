@@ -141,7 +141,7 @@ def align_documents(
     """Align two segmented documents.
 
     ``min_p``: comparable mode keeps mined pairs whose calibrated probability ``p`` reaches it
-    (default :data:`parallel.confidence.DEFAULT_MIN_P`). ``model`` None: :data:`DEFAULT_MODEL`,
+    (default :data:`parallel.schema.DEFAULT_MIN_P`). ``model`` None: :data:`DEFAULT_MODEL`,
     or :data:`SHORT_SENTENCE_MODEL` for comparable mode on short sentences or a collection
     (:func:`comparable_model`) when it is installed,
     or :data:`OTHER_LANGUAGE_MODEL` for a language :data:`DEFAULT_MODEL` does not know (see
@@ -162,8 +162,8 @@ def align_documents(
             return get_encoder(name, threads=threads, cache=cache, progress=progress)
     chosen_default = model is None
     encoder, src_emb, tgt_emb, name = _embedded(model, src, tgt, load, log)
-    from .confidence import DEFAULT_MIN_P
     from .mine import mine_detailed
+    from .schema import DEFAULT_MIN_P
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
     chosen = mode

@@ -41,10 +41,7 @@ import numpy as np
 
 from .assignment import assign, candidates
 from .evidence import EN_MONTHS as _EN_MONTHS
-
-#: Default bar for keeping a mined pair (comparable mode, ``mine``): chosen on the visible proxies
-#: for a precision of about 0.9 (see docs/calibration.md).
-DEFAULT_MIN_P = 0.45
+from .schema import DEFAULT_MIN_P  # the bar lives with the pair's fields: the commands read it without numpy
 
 #: Bands for colouring links (report, review app): ``high`` p >= 0.9, ``mid`` 0.5 <= p < 0.9,
 #: ``low`` p < 0.5.

@@ -50,9 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from .confidence import DEFAULT_MIN_P
 from .data import Link
 from .errors import InputError
+from .schema import DEFAULT_MIN_P
 
 SELECTIONS = ("intersect", "forward", "backward", "union")
 MARGINS = ("distance", "ratio")

@@ -78,6 +78,11 @@ TRAILING_EXTRAS = ("src_origin", "tgt_origin")
 TSV_CORE = tuple(name for name, _ in FIELDS if name not in LEADING_EXTRAS + TRAILING_EXTRAS)
 
 #: Review decisions a person can record (``status``), and the values ``filter --status`` takes.
+#: Default bar on ``p`` for keeping a mined pair (comparable mode, ``mine``): chosen on the visible
+#: proxies for a precision of about 0.9 (see docs/calibration.md). Here, with the pair's fields,
+#: so that the commands' options and help read it without importing the model (and numpy).
+DEFAULT_MIN_P = 0.45
+
 STATUSES = ("accepted", "rejected")
 STATUS_CHOICES = ("accepted", "rejected", "edited", "unreviewed")
 

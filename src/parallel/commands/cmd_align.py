@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
 from ..export import FORMATS, wants_report
+from ..schema import DEFAULT_MIN_P
 from .cmd_filter import (
     check_filter_options,
     export_options,

@@ -92,8 +92,8 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
       parallel-corpus mine news.ar.txt news.en.txt -f moses -o mined   # mined.ar-en.ar, mined.ar-en.en
     """
     from ..bigmine import mine_corpus
-    from ..confidence import DEFAULT_MIN_P
     from ..errors import InputError
+    from ..schema import DEFAULT_MIN_P
 
     if paths and (src or tgt):
         raise InputError("give the sides either as two paths or with --src/--tgt, not both")

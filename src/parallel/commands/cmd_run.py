@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..confidence import DEFAULT_MIN_P
 from ..data import MAX_LINK_LIMIT
+from ..schema import DEFAULT_MIN_P
 from .options import PROBABILITY, note, quiet_option
 
 
