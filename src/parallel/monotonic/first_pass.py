@@ -31,7 +31,9 @@ from .dp import (
 )
 
 _FULL_DP_CELLS = 600_000  # grids up to this size get a full DP at the coarsest level
-_COARSE_WIDTH = 6  # band half-width of the coarse-to-fine 1-1 search
+_COARSE_WIDTH = 6  # band half-width of the coarse-to-fine 1-1 search ...
+#: ... doubled, up to this, while the path found runs along the band's edge (:func:`first_pass`)
+_MAX_COARSE_WIDTH = 48
 _SAMPLE = 48  # random other-side sentences for the cosine normaliser
 
 
@@ -124,14 +126,33 @@ def first_pass(s: np.ndarray, t: np.ndarray, *, seed: int = 0) -> tuple[np.ndarr
     """
     n, m = len(s), len(t)
     if (n + 1) * (m + 1) <= _FULL_DP_CELLS or min(n, m) < 8:
-        band = full_band(n, m)
-    else:
-        coarse, _ = first_pass(_downsample(s), _downsample(t), seed=seed)
-        fine = np.minimum(coarse * 2, [n, m])
-        band = band_from_path(fine, n, m, _COARSE_WIDTH)
+        return _best_path(full_band(n, m), s, t, seed)
+    coarse, _ = first_pass(_downsample(s), _downsample(t), seed=seed)
+    path = np.minimum(coarse * 2, [n, m])
+    width = _COARSE_WIDTH
+    while True:
+        band = band_from_path(path, n, m, width)
+        path, thr = _best_path(band, s, t, seed)
+        # a path that runs along the band's edge was held there: the best one lies outside
+        # (a stretch split finer on one side than the rest drifts further from the coarse
+        # projection than the band allows); search again around it, twice as wide
+        if width >= _MAX_COARSE_WIDTH or not _at_edge(path, band):
+            return path, thr
+        width *= 2
+
+
+def _best_path(band: Band, s: np.ndarray, t: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
     values, thr = _one_to_one_values(band, s, t, seed)
     moves = banded_dp(band, [(1, 1), (1, 0)], np.concatenate([values, np.zeros_like(values)]), 0.0)
     return _moves_to_path(moves), thr
+
+
+def _at_edge(path: np.ndarray, band: Band) -> bool:
+    """Whether ``path`` (k, 2) touches an edge of ``band`` that is not the grid's own."""
+    i, j = path[:, 0], path[:, 1]
+    lo = band.lo[i]
+    hi = lo + band.width - 1
+    return bool(np.any(((j == lo) & (lo > 0)) | ((j == hi) & (hi < band.m))))
 
 
 @dataclass(frozen=True)
