@@ -136,6 +136,25 @@ def test_a_rejected_comparable_pair_is_listed_unmatched_as_filter_and_the_review
     assert all((c["src"], c["tgt"]) != (2, 6) for c in pending_below_bar(al))
 
 
+def test_the_report_reads_the_vectors_align_left_in_the_embedding_cache(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The similarity matrix (and the review app's edits, through the same encoder) read the
+    vectors ``align`` cached instead of loading the model and embedding both documents again."""
+    from parallel import embed
+    from parallel.api import align, read_document
+
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    al = align(read_document(root / "covid-cooperation.ar.txt"), read_document(root / "covid-cooperation.en.txt"),
+               cache=True)  # the test session's own cache folder (conftest)
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded: the vectors were not read from the cache")
+
+    monkeypatch.setattr(embed, "_load_raw", no_model)
+    write_report(al, tmp_path / "seed.html")
+    assert "<svg" in (tmp_path / "seed.html").read_text(encoding="utf-8")
+
+
 def test_png_is_valid() -> None:
     rgb = colormap(np.linspace(0, 1, 12).reshape(3, 4))
     data = png_bytes(rgb)
