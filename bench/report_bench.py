@@ -8,7 +8,9 @@
 Sentences are NTREX-128 news sentences (../shared/bench, repeated to length) when present,
 else generated text. With Chromium (/usr/bin/chromium) and Playwright it opens the page
 headless and measures load time and frame intervals while scrolling the whole page
-(--step px per animation frame, default 1,000), and the time to jump to a link. Timings on a shared 2-core
+(--step px per animation frame, default 1,000), the time to jump to a link, to filter by the
+"show" menu, and to find a word and clear the find box (each until the count of links shown
+changes; 120 ms of it is the box's wait for the typing to stop). Timings on a shared 2-core
 machine are pessimistic.
 """
 
@@ -103,13 +105,23 @@ def browse(path: Path, step: int = 1000) -> dict[str, float]:
         filt0 = time.perf_counter()
         page.select_option("#show", "only-low")
         filt = time.perf_counter() - filt0
+        page.select_option("#show", "")
+        # find: the time from typing a word to the count of links shown, and to clearing it
+        finds = []
+        for query in ("the", ""):
+            before = page.text_content("#shown")
+            f0 = time.perf_counter()
+            page.fill("#find", query)
+            page.wait_for_function("before => document.getElementById('shown').textContent !== before",
+                                   arg=before, timeout=300_000)
+            finds.append(time.perf_counter() - f0)
         browser.close()
     f = np.asarray(frames)
     return {"load_s": load, "dom_content_loaded_ms": float(dom["domContentLoadedEventEnd"]),
             "load_event_ms": float(dom["loadEventEnd"]), "frames": len(f),
             "frame_median_ms": float(np.median(f)), "frame_p95_ms": float(np.percentile(f, 95)),
             "frame_max_ms": float(f.max()), "frames_over_50ms": int((f > 50).sum()),
-            "jump_s": jump, "filter_s": filt}
+            "jump_s": jump, "filter_s": filt, "find_s": finds[0], "find_clear_s": finds[1]}
 
 
 def main() -> None:

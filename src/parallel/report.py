@@ -891,11 +891,11 @@ _JS = """
   function apply(){
     grid.className='grid'+(sel.value?' '+sel.value:'');
     var n=0, rows=grid.querySelectorAll('.r');
-    for(var i=0;i<rows.length;i++){
-      rows[i].classList.toggle('nf', q!=='' && !holds(rows[i]));
-      if(rows[i].offsetParent!==null) n++;
-    }
+    // every class first, then every read: a read between two writes lays the page out again,
+    // once per row (a book's 3,600 rows: 14-24 s a search, against about 1 s so)
+    for(var i=0;i<rows.length;i++) rows[i].classList.toggle('nf', q!=='' && !holds(rows[i]));
     for(var k=0;k<others.length;k++) others[k].classList.toggle('nf', q!=='' && !holds(others[k]));
+    for(var j=0;j<rows.length;j++) if(rows[j].offsetParent!==null) n++;
     for(var u=0;u<unm.length;u++){
       var all=unm[u].querySelectorAll('.ui').length, hit=unm[u].querySelectorAll('.ui:not(.nf)').length;
       unm[u].querySelector('.hits').textContent=q!=='' && hit<all?' ('+hit+(hit===1?' holds':' hold')+' the search)':'';
