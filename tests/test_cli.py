@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -932,3 +933,68 @@ def test_a_sidecar_that_cannot_be_written_is_refused_before_aligning(seed_ar: Pa
     assert not (tmp_path / "t.tsv").exists()
     code, _, err = invoke("align", str(seed_ar), str(seed_en), "-q", "--no-sig", "-o", str(tmp_path / "t.tsv"))
     assert code == 0, err
+
+
+def test_closed_standard_streams_keep_data_clean_and_the_exit_code_true(seed_ar: Path, seed_en: Path,
+                                                                       tmp_path: Path) -> None:
+    """A daemon or cron job runs with a standard stream closed. ``2>&-``: the notes went into the
+    data on stdout (Python's print(file=None) writes to stdout), and ``run`` died on its progress
+    line; ``>&-`` with ``-o``: the file was written and the exit code was 1 (an internal error on
+    flushing stdout); ``<&-`` with ``-`` for a file: an internal error."""
+    exe = str(Path(sys.executable).with_name("parallel-corpus"))
+    if not Path(exe).exists():
+        pytest.skip("no parallel-corpus script beside the interpreter")
+    q = shlex.quote
+    out = subprocess.run(["bash", "-c", f"{q(exe)} align {q(str(seed_ar))} {q(str(seed_en))} 2>&-"],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("src_ids\ttgt_ids\t") and all(line.count("\t") >= 20 for line in lines), lines[:3]
+    target = tmp_path / "pairs.tsv"
+    command = f"{q(exe)} align {q(str(seed_ar))} {q(str(seed_en))} -q -o {q(str(target))} >&-"
+    closed_out = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert closed_out.returncode == 0, closed_out.stderr
+    assert target.read_text(encoding="utf-8") == out.stdout
+    closed_in = subprocess.run(["bash", "-c", f"{q(exe)} segment - <&-"], capture_output=True, text=True,
+                               check=False)
+    assert closed_in.returncode == 2
+    assert closed_in.stderr.strip() == "parallel-corpus: error: -: standard input is closed"
+
+
+def test_out_of_memory_is_one_line_not_an_internal_error(seed_ar: Path, seed_en: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a low ``ulimit -v`` the encoder's MemoryError (often with an empty message) was an
+    "internal error: MemoryError: "; ``run`` listed "FAILED: MemoryError: " for each pair."""
+    from parallel import api
+    from parallel.engines import failure_reason
+    from parallel.errors import OUT_OF_MEMORY
+
+    def no_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError()
+
+    monkeypatch.setattr(api, "align_documents", no_memory)
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-q"])
+    assert res.exit_code == 1
+    assert res.stderr.strip() == f"parallel-corpus: error: {OUT_OF_MEMORY}"
+    assert failure_reason(MemoryError()) == OUT_OF_MEMORY
+
+
+def test_an_iso_8859_6_file_is_told_to_convert_from_iso_8859_6(seed_ar: Path, tmp_path: Path) -> None:
+    """An Arabic file in ISO-8859-6 reads as half Arabic in CP1256 too (é ç ê between the letters):
+    the hint said CP1256, and the converted text aligned silently to 0 links."""
+    text = seed_ar.read_text(encoding="utf-8")
+    for codec, name in (("iso8859_6", "ISO-8859-6"), ("cp1256", "CP1256")):
+        legacy = tmp_path / f"{codec}.ar.txt"
+        legacy.write_bytes(text.encode(codec, errors="ignore"))
+        res = CliRunner().invoke(main, ["segment", str(legacy)])
+        assert res.exit_code == 2
+        assert f"it reads as Arabic in {name}: iconv -f {name} -t UTF-8" in res.stderr, res.stderr
+
+
+def test_no_sig_with_a_name_too_long_for_its_sidecar_succeeds(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    """``--no-sig`` removes a stale ``NAME.sig``; where NAME is too long for ".sig" to be added
+    there is none, and the command wrote its file and then failed with "File name too long"."""
+    target = tmp_path / ("a" * 251 + ".tsv")
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "--no-sig", "-o", str(target)])
+    assert res.exit_code == 0, res.stderr
+    assert target.read_text(encoding="utf-8").startswith("src_ids\t")

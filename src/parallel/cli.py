@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import NOTE, ParallelError, silent
+from .errors import NOTE, OUT_OF_MEMORY, ParallelError, silent
 
 PROG = "parallel-corpus"
 
@@ -98,7 +98,8 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             rv = super().invoke(ctx)
-            sys.stdout.flush()  # a broken pipe shows here when the output was small
+            if sys.stdout is not None:  # None: `>&-`, the caller closed it (and -o wrote the output)
+                sys.stdout.flush()  # a broken pipe shows here when the output was small
         except BrokenPipeError:
             raise _PipeClosed from None
         return rv
@@ -118,6 +119,11 @@ class LazyGroup(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         quiet = "-q" in argv or "--quiet" in argv
+        closed_err = sys.stderr is None
+        if closed_err:
+            # `2>&-` (a daemon, cron): Python's stderr is None, and print(file=None) writes to
+            # stdout: notes went into the data. They go nowhere instead.
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (closed in finally)
         shown = warnings.showwarning
         _one_line_warnings(quiet)
         token = NOTE.set(silent if quiet else _note)
@@ -130,6 +136,9 @@ class LazyGroup(click.Group):
         finally:  # in-process callers (CliRunner, notebooks) get their handlers back
             warnings.showwarning = shown
             NOTE.reset(token)
+            if closed_err:
+                sys.stderr.close()
+                sys.stderr = None
             if term is not None:
                 with contextlib.suppress(ValueError):
                     signal.signal(signal.SIGTERM, term)
@@ -149,6 +158,8 @@ class LazyGroup(click.Group):
             _error(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _error("interrupted", 130)
+        except MemoryError:
+            _error(OUT_OF_MEMORY, 1)
         except (_PipeClosed, BrokenPipeError) as exc:
             if not _stdout_closed():
                 # another pipe broke (a worker process that could not start or died): a failure,

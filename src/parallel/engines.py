@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from .errors import NOTE, InputError, MissingExtra, ParallelError, say, silent
+from .errors import NOTE, OUT_OF_MEMORY, InputError, MissingExtra, ParallelError, say, silent
 from .io import orphans, owner_tag
 
 T = TypeVar("T")
@@ -81,6 +81,8 @@ def failure_reason(exc: BaseException) -> str:
     """One line for a failed item: a ParallelError's own message, else the exception's type and text."""
     if isinstance(exc, ParallelError):
         return str(exc)
+    if isinstance(exc, MemoryError):
+        return OUT_OF_MEMORY
     return f"{type(exc).__name__}: {exc}"
 
 

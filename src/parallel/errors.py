@@ -27,6 +27,11 @@ def silent(_message: str) -> None:
     too (:func:`parallel.engines.worker_init`), where an unset NOTE would print."""
 
 
+#: What a MemoryError says (its own message is often empty): the command, not the input, ran out.
+OUT_OF_MEMORY = ("out of memory (the bundled encoder alone needs about 350 MB; free memory, raise "
+                 "`ulimit -v`, or use fewer --jobs)")
+
+
 class ParallelError(Exception):
     """Base class: a problem the user can fix, reported in one line."""
 

@@ -761,5 +761,6 @@ def drop_stale_sidecar(path: str | Path) -> None:
     """Remove ``PATH.sig`` after ``PATH`` was written without one: a signature left by an earlier
     export would describe another file (its mode, say), and the readers trust it."""
     if not is_special(path):
-        with contextlib.suppress(IsADirectoryError, PermissionError):
+        # a name too long for ".sig" to be added (ENAMETOOLONG) has no sidecar to remove either
+        with contextlib.suppress(IsADirectoryError, PermissionError, OSError):
             sidecar_path(path).unlink(missing_ok=True)

@@ -28,15 +28,19 @@ def _legacy_hint(data: bytes) -> str:
     """How to convert a text in a legacy Arabic code page, when it reads as one: Windows-1256
     (most Arabic text files of the 1990s-2000s) or ISO-8859-6."""
     sample = data[:20000]
+    best, share = "", 0.0
     for codec, iconv in (("cp1256", "CP1256"), ("iso8859_6", "ISO-8859-6")):
         try:
             text = sample.decode(codec)
         except UnicodeDecodeError:
             continue
         letters = [c for c in text if c.isalpha()]
-        if letters and sum("\u0600" <= c <= "\u06ff" for c in letters) >= 0.5 * len(letters):
-            return f"; it reads as Arabic in {iconv}: iconv -f {iconv} -t UTF-8"
-    return ""
+        arabic = sum("\u0600" <= c <= "\u06ff" for c in letters) / len(letters) if letters else 0.0
+        # the code page that reads more of the letters as Arabic: an ISO-8859-6 file reads as
+        # half Arabic in CP1256 too (its bytes 0xC1-0xDA are letters in both), with é ç ê between
+        if arabic >= 0.5 and arabic > share:
+            best, share = iconv, arabic
+    return f"; it reads as Arabic in {best}: iconv -f {best} -t UTF-8" if best else ""
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -90,6 +94,8 @@ def read_text(path: str | os.PathLike[str], *, allow_empty: bool = False) -> str
     """Read a UTF-8 document; ``-`` reads standard input."""
     name = str(path)
     if name == "-":
+        if sys.stdin is None:  # `<&-`: the caller closed it
+            raise InputError("-: standard input is closed")
         data = sys.stdin.buffer.read()
         name = "<stdin>"
     else:
