@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -998,3 +999,26 @@ def test_no_sig_with_a_name_too_long_for_its_sidecar_succeeds(seed_ar: Path, see
     res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "--no-sig", "-o", str(target)])
     assert res.exit_code == 0, res.stderr
     assert target.read_text(encoding="utf-8").startswith("src_ids\t")
+
+
+def test_file_names_that_are_not_utf8_are_read_and_written(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    """A name from an archive made on Arabic Windows or in Latin-1 (bytes that are not UTF-8,
+    which Python holds as surrogates): ``-o`` with one, or one as an input to JSON, a report or
+    ``mine``, was an internal error after all the work. The file is written under its own name,
+    and the outputs (UTF-8) name an input with U+FFFD where its bytes are not UTF-8."""
+    import json
+
+    odd = tmp_path / os.fsdecode(b"caf\xe9.ar.txt")
+    odd.write_bytes(seed_ar.read_bytes())
+    out = tmp_path / os.fsdecode(b"r\xe9sultat.tsv")
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert os.fsencode(out.name) in os.listdir(os.fsencode(tmp_path))
+    for target in ("x.json", "x.html"):
+        res = CliRunner().invoke(main, ["align", str(odd), str(seed_en), "-q", "-o", str(tmp_path / target)])
+        assert res.exit_code == 0, res.stderr
+    name = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["src"]["name"]
+    assert name.endswith("caf\ufffd.ar.txt")
+    res = CliRunner().invoke(main, ["mine", str(odd), str(seed_en), "--segment", "-q", "-o", str(tmp_path / "m.tsv")])
+    assert res.exit_code == 0, res.stderr
+    assert "caf\ufffd.ar.txt:" in (tmp_path / "m.tsv").read_text(encoding="utf-8")

@@ -112,7 +112,10 @@ def read_document(path: str | Path, lang: str | None = None, *, presplit: bool =
     """Read and segment a UTF-8 file."""
     if not isinstance(path, (str, Path)):
         raise InputError(f"a file path is needed, not {type(path).__name__}")
-    return make_document(read_text(path), lang, presplit=presplit, name=str(path), force_lang=force_lang,
+    # the name goes into the outputs (JSON, the report, the TMX): a file name that is not UTF-8 (an
+    # archive made on another system) is written with U+FFFD where its bytes are not
+    name = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return make_document(read_text(path), lang, presplit=presplit, name=name, force_lang=force_lang,
                          lang_hint=lang_hint)
 
 

@@ -282,7 +282,7 @@ def check_output_path(path: str | os.PathLike[str] | None, *, file_only: bool = 
         return
     folder = target.parent
     if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} does not exist")
+        raise InputError(f"{path}: folder {folder} {'is a file, not a folder' if folder.exists() else 'does not exist'}")
     if target.is_dir():
         raise InputError(f"{path}: is a directory; give a file name")
     if not os.access(folder, os.W_OK):
@@ -511,13 +511,16 @@ def atomic_writer(path: str | os.PathLike[str], *,
         return
     folder = target.parent
     if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} does not exist")
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"{path}: folder {folder} {what}")
     try:
         # the pid in the name: a run killed with -9 leaves it behind, the next command writing
         # into that folder removes it (check_output_path, run: sweep_stale_writes) and never
         # touches a live process's; a long name is cut, or the temporary name (23 more bytes)
         # would pass the 255-byte limit of a file name that is itself allowed
-        stem = target.name.encode("utf-8")[:150].decode("utf-8", errors="ignore")
+        # (as the file system holds it: a name that is not UTF-8, from an archive made on another
+        # system, stays as it is)
+        stem = os.fsdecode(os.fsencode(target.name)[:150])
         fd, tmp = tempfile.mkstemp(prefix=f".{stem}.{owner_tag()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _cannot_write(path, exc) from None

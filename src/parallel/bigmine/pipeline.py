@@ -32,7 +32,7 @@ def _inputs_key(files: Sequence[Path], segment: bool, lang: str | None) -> str:
     work folder's layout. Hashing reads each file once (~1 GB/s), little next to embedding it."""
     h = hashlib.sha256()
     for p in files:
-        h.update(f"{p.resolve()}\x00".encode())
+        h.update(os.fsencode(p.resolve()) + b"\x00")  # a name that is not UTF-8 as its bytes
         with open(p, "rb") as fh:
             while block := fh.read(1 << 20):
                 h.update(block)

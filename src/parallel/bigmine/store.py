@@ -153,9 +153,11 @@ class Sentences:
         return self._fh.read(b - a - 1).decode("utf-8")
 
     def origin(self, i: int) -> str:
-        """``FILE:LINE`` (1-based line) where sentence ``i`` first occurs."""
+        """``FILE:LINE`` (1-based line) where sentence ``i`` first occurs (a file name that is not
+        UTF-8 written with U+FFFD where its bytes are not: the outputs are UTF-8)."""
         f, line = self._origin[i][:2]
-        return f"{self.files[int(f)]}:{int(line)}"
+        name = str(self.files[int(f)]).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return f"{name}:{int(line)}"
 
     def number(self, i: int) -> int:
         """Sentence ``i``'s 0-based number in its file: the line number less one, or with
