@@ -439,3 +439,19 @@ def test_a_number_matches_with_the_thousands_separators_of_other_languages() -> 
     assert found("3.5") == [("src", 1, "3.5")]
     assert found("2.500") == [("src", 0, "2.500")]  # one full stop: maybe 2.5, searched as written
     assert found("2019100") == [] and found("1000") == []
+
+
+def test_an_arabic_pattern_is_found_in_an_ascii_locale() -> None:
+    """With LC_ALL=C and PYTHONUTF8=0 an Arabic argument reaches Python as surrogates of its UTF-8
+    bytes: grep said "no match" for a word the file holds 16 times."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[1] / "align" / "covid-cooperation.json"
+    env = {**os.environ, "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "LC_ALL": "C", "LANG": "C"}
+    res = subprocess.run([sys.executable, "-m", "parallel", "grep", "الصين", str(seed), "-c"], env=env,
+                         capture_output=True, check=False)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode("utf-8").startswith("16 matches (ar: 16, en: 0)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import unicodedata
@@ -93,6 +94,10 @@ def command(pattern: str, alignment: str, regex: bool, word: bool, case_sensitiv
     from ..readers import read_alignment
 
     al = read_alignment(alignment)
+    # in an ASCII locale (LC_ALL=C, PYTHONUTF8=0) an Arabic argument arrives as surrogates of its
+    # UTF-8 bytes, and matched nothing; its bytes are UTF-8 (what else would a pattern be?)
+    with contextlib.suppress(UnicodeError):
+        pattern = os.fsencode(pattern).decode("utf-8")
     hits = concordance(al, pattern, regex=regex, side=side, word=word, case_sensitive=case_sensitive)
     if max_hits is not None:
         hits = hits[:max_hits]
