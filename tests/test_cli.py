@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -1022,3 +1023,39 @@ def test_file_names_that_are_not_utf8_are_read_and_written(seed_ar: Path, seed_e
     res = CliRunner().invoke(main, ["mine", str(odd), str(seed_en), "--segment", "-q", "-o", str(tmp_path / "m.tsv")])
     assert res.exit_code == 0, res.stderr
     assert "caf\ufffd.ar.txt:" in (tmp_path / "m.tsv").read_text(encoding="utf-8")
+
+
+def test_a_read_only_output_file_is_not_replaced(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    """The output is written to a temporary file and renamed over the old one, which the folder's
+    permission allows even where the file has none: a read-only file was replaced without a word,
+    where `>`, cp and the review app leave it alone."""
+    target = tmp_path / "kept.tsv"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o444)
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "-q", "-o", str(target)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"parallel-corpus: error: {target}: is read-only; make it writable "
+                                  "(chmod u+w) or remove it to write it again")
+    assert target.read_text(encoding="utf-8") == "old\n"
+
+
+def test_a_second_sigterm_while_unwinding_says_terminated_once() -> None:
+    """`timeout` and `kill -TERM -PGID` deliver SIGTERM to the process group and to the process:
+    "terminated (SIGTERM)" was printed twice."""
+    import signal
+
+    from parallel import cli
+
+    cli._TERMINATING.clear()
+    err = io.StringIO()
+    real = sys.stderr
+    sys.stderr = err
+    try:
+        with pytest.raises(SystemExit) as first:
+            cli._terminated(signal.SIGTERM, None)
+        cli._terminated(signal.SIGTERM, None)  # the second: no line, no second exit
+    finally:
+        sys.stderr = real
+        cli._TERMINATING.clear()
+    assert first.value.code == 128 + signal.SIGTERM
+    assert err.getvalue() == "parallel-corpus: error: terminated (SIGTERM)\n"

@@ -67,10 +67,17 @@ def _quiet_broken_pipe() -> None:
     sys.exit(0)
 
 
+_TERMINATING: list[bool] = []  # said once: a process-group SIGTERM (timeout, a scheduler) comes twice
+
+
 def _terminated(signum: int, _frame: Any) -> None:
     """SIGTERM: one error line (a run stopped by a scheduler or ``kill`` said nothing and exited
     143, where Ctrl-C says "aborted"), then unwind like an exception: temporary files are
-    removed and workers stopped on the way out."""
+    removed and workers stopped on the way out. A second SIGTERM while unwinding (``timeout``
+    and ``kill -TERM -PGID`` deliver one to the group and one to the process) lets it go on."""
+    if _TERMINATING:
+        return
+    _TERMINATING.append(True)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"{PROG}: error: terminated (SIGTERM)\n")
         sys.stderr.flush()
@@ -129,6 +136,7 @@ class LazyGroup(click.Group):
         token = NOTE.set(silent if quiet else _note)
         # SIGTERM unwinds like an exception: temp files are removed, `run`/`mine` stop their workers
         term: Any = None
+        _TERMINATING.clear()  # a command run in process after one that was terminated
         with contextlib.suppress(ValueError):  # not in the main thread (tests): leave it
             term = signal.signal(signal.SIGTERM, _terminated)
         try:

@@ -285,6 +285,10 @@ def check_output_path(path: str | os.PathLike[str] | None, *, file_only: bool = 
         raise InputError(f"{path}: folder {folder} {'is a file, not a folder' if folder.exists() else 'does not exist'}")
     if target.is_dir():
         raise InputError(f"{path}: is a directory; give a file name")
+    if target.is_file() and not target.stat().st_mode & 0o222:
+        # the rename would replace it (the folder is writable), where `>`, cp and the review app
+        # leave a read-only file alone
+        raise InputError(f"{path}: is read-only; make it writable (chmod u+w) or remove it to write it again")
     if not os.access(folder, os.W_OK):
         raise InputError(f"{path}: folder {folder} is not writable")
     sweep_stale_writes(folder)  # what a run killed with -9 was writing there

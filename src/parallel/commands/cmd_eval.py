@@ -459,7 +459,7 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     \b
     Examples:
       parallel-corpus eval out.align gold.align
-      parallel-corpus eval predictions/ ../shared/bench/textberg_defr --gold-glob 'test*.defr'
+      parallel-corpus eval predictions/ gold/ --gold-glob 'test*.defr'
       parallel-corpus eval mined.tsv all.gold.tsv --format tsv
       parallel-corpus eval mined.jsonl all.gold.tsv          # any export of `mine`
       parallel-corpus eval pair.jsonl 00.gold.align           # any export of `align`
