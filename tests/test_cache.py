@@ -442,3 +442,21 @@ def test_a_batch_size_of_its_own_is_a_cache_entry_of_its_own(tmp_path: Path) -> 
     third = TrigramEncoder()
     CachedEncoder(third, store, batch_size=2).encode(TEXTS)  # and that entry serves its own size
     assert third.calls == 0
+
+
+def test_a_home_folder_that_does_not_exist_is_not_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service account with HOME=/nonexistent: the default cache folder below it was made, the
+    whole chain (as root, /nonexistent/.cache/parallel-corpus). The cache is off, with its note."""
+    from parallel.cache import EmbeddingCache
+
+    home = tmp_path / "no" / "such" / "home"
+    monkeypatch.delenv("PARALLEL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    notes: list[str] = []
+    monkeypatch.setattr("parallel.cache.say", notes.append)
+    cache = EmbeddingCache()
+    assert cache.directory == home / ".cache" / "parallel-corpus"
+    assert cache._conn("use-m3_test") is None
+    assert not (tmp_path / "no").exists()
+    assert len(notes) == 1 and f"the home folder {home} does not exist" in notes[0]

@@ -121,6 +121,10 @@ class EmbeddingCache:
         conn: sqlite3.Connection | None = None
         path = self.path(model_id)
         try:
+            home = Path.home()
+            if self.directory.is_relative_to(home) and not home.is_dir():
+                # a service account's HOME=/nonexistent: not made (as root, the whole chain was)
+                raise FileNotFoundError(f"the home folder {home} does not exist")
             self.directory.mkdir(parents=True, exist_ok=True)
             try:
                 conn = self._open(path)
