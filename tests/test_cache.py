@@ -378,7 +378,7 @@ def test_a_cache_locked_by_a_writer_is_waited_for_once(tmp_path: Path, monkeypat
     try:
         waited = []
         for n in range(3):
-            conn = writer._conns["m"]
+            conn = writer._conn("m")
             assert conn is not None
             calls: list[str] = []
             conn.set_trace_callback(calls.append)
@@ -397,7 +397,7 @@ def test_a_full_cache_says_it_is_full(tmp_path: Path, capsys: pytest.CaptureFixt
     is SQLite's own "database or disk is full"."""
     cache = EmbeddingCache(tmp_path)
     cache.put("m", {"a": _unit(1)[0]})
-    conn = cache._conns["m"]
+    conn = cache._conn("m")
     assert conn is not None
     conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0] + 1}")
     cache.put("m", {f"t{i}": v for i, v in enumerate(_unit(200, d=512))})
@@ -460,3 +460,23 @@ def test_a_home_folder_that_does_not_exist_is_not_made(tmp_path: Path, monkeypat
     assert cache._conn("use-m3_test") is None
     assert not (tmp_path / "no").exists()
     assert len(notes) == 1 and f"the home folder {home} does not exist" in notes[0]
+
+
+def test_the_cache_answers_any_thread(tmp_path: Path) -> None:
+    """The review app's server answers each request in a thread of its own, and its encoder reads
+    the embedding cache: a connection opened in one thread and used in another was a
+    ProgrammingError (an edit was "Not saved: internal error")."""
+    import threading
+
+    from parallel.cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path)
+    vec = np.arange(4, dtype=np.float32)
+    cache.put("m", {"a": vec})
+    got: list[dict[str, np.ndarray]] = []
+    worker = threading.Thread(target=lambda: (cache.put("m", {"b": vec + 1}), got.append(cache.get("m", ["a", "b"]))))
+    worker.start()
+    worker.join()
+    assert sorted(got[0]) == ["a", "b"] and np.array_equal(got[0]["b"], vec + 1)
+    assert sorted(cache.get("m", ["a", "b"])) == ["a", "b"]
+    cache.close()

@@ -40,6 +40,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -89,7 +90,9 @@ class EmbeddingCache:
 
     def __init__(self, directory: str | Path | None = None) -> None:
         self.directory = Path(directory).expanduser() if directory is not None else default_cache_dir()
-        self._conns: dict[str, sqlite3.Connection | None] = {}
+        # one connection per thread and model: a connection belongs to the thread that opened it
+        # (the review app's server answers each request in a thread of its own)
+        self._conns: dict[tuple[int, str], sqlite3.Connection | None] = {}
         self._no_write: set[str] = set()  # models whose file is read but not written this run
         self.hits = 0
         self.misses = 0
@@ -101,7 +104,9 @@ class EmbeddingCache:
     # ------------------------------------------------------------------ connections
 
     def _open(self, path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(path), timeout=_TIMEOUT_S, isolation_level=None)
+        # check_same_thread=False only so that close() may close it from another thread; each
+        # thread queries through its own connection (_conn)
+        conn = sqlite3.connect(str(path), timeout=_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA page_size={_PAGE}")  # only takes effect on a new file (before WAL)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -116,8 +121,9 @@ class EmbeddingCache:
         return conn
 
     def _conn(self, model_id: str) -> sqlite3.Connection | None:
-        if model_id in self._conns:
-            return self._conns[model_id]
+        key = (threading.get_ident(), model_id)
+        if key in self._conns:
+            return self._conns[key]
         conn: sqlite3.Connection | None = None
         path = self.path(model_id)
         try:
@@ -145,7 +151,7 @@ class EmbeddingCache:
                 say(f"embedding cache read-only ({path}: {exc}): its vectors are used, new ones are not stored")
             else:
                 say(f"embedding cache disabled ({path}: {exc})")
-        self._conns[model_id] = conn
+        self._conns[key] = conn
         return conn
 
     @staticmethod
@@ -160,7 +166,7 @@ class EmbeddingCache:
         for query in queries:
             try:
                 conn = sqlite3.connect(f"{path.resolve().as_uri()}{query}", uri=True, timeout=_TIMEOUT_S,
-                                       isolation_level=None)
+                                       isolation_level=None, check_same_thread=False)
             except (sqlite3.Error, ValueError):
                 continue
             try:
@@ -189,7 +195,7 @@ class EmbeddingCache:
                 pass
 
     def _reset(self, model_id: str) -> None:
-        conn = self._conns.pop(model_id, None)
+        conn = self._conns.pop((threading.get_ident(), model_id), None)
         if conn is not None:
             conn.close()
         self._discard(self.path(model_id))
