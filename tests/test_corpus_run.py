@@ -849,26 +849,26 @@ def test_a_run_where_every_pair_failed_writes_no_empty_signature(tmp_path: Path)
 
 
 def test_run_says_each_pairs_python_warnings_as_align_does_and_keeps_them(tmp_path: Path) -> None:
-    """`align` says a segmenter warning (no sentence splitter for French) as one line; `run`'s
+    """`align` says a segmenter warning (no sentence splitter for Italian) as one line; `run`'s
     worker processes printed it raw (``/path/api.py:101: UserWarning: ...`` and the source line
     under it), naming no pair, and _summary.json kept nothing. Now each is one line naming its
     pair (not under -q, as align), said again by a resumed run, and the summary keeps it."""
     import subprocess
     import sys
 
-    fr = ("Le conseil a adopté le budget hier soir. Les députés ont voté à une large majorité.\n"
-          "La ministre a salué un accord historique. Elle a promis des investissements dans les écoles.\n")
+    it = ("Il consiglio ha approvato il bilancio ieri sera. I deputati hanno votato a larga maggioranza.\n"
+          "La ministra ha salutato un accordo storico. Ha promesso investimenti nelle scuole.\n")
     en = ("The council adopted the budget last night. Members voted by a large majority.\n"
           "The minister hailed a historic agreement. She promised investment in schools.\n")
-    (tmp_path / "f.fr").write_text(fr, encoding="utf-8")
+    (tmp_path / "f.it").write_text(it, encoding="utf-8")
     (tmp_path / "f.en").write_text(en, encoding="utf-8")
     shutil.copy(AR, tmp_path / "c.ar")
     shutil.copy(EN, tmp_path / "c.en")
-    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode\nfrench\tf.fr\tf.en\tfr\ten\tparallel\n"
-                                    "back\tf.en\tf.fr\ten\tfr\tauto\ncovid\tc.ar\tc.en\tar\ten\tparallel\n",
+    (tmp_path / "m.tsv").write_text("name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode\nitalian\tf.it\tf.en\tit\ten\tparallel\n"
+                                    "back\tf.en\tf.it\ten\tit\tauto\ncovid\tc.ar\tc.en\tar\ten\tparallel\n",
                                     encoding="utf-8")
     out = tmp_path / "out"
-    said = "no sentence splitter for language 'fr'; using generic Punkt rules"
+    said = "no sentence splitter for language 'it'; using generic Punkt rules"
 
     def run(*opts: str) -> list[str]:
         proc = subprocess.run([sys.executable, "-m", "parallel", "run", str(tmp_path / "m.tsv"), "-o", str(out),
@@ -881,10 +881,10 @@ def test_run_says_each_pairs_python_warnings_as_align_does_and_keeps_them(tmp_pa
         warned = run(*opts)  # by pair name
         assert len(warned) == 3 and warned[1].startswith("parallel-corpus: warning: covid: these texts do not look")
         assert [warned[0], warned[2]] == [f"parallel-corpus: warning: back: {said}",
-                                          f"parallel-corpus: warning: french: {said}"], warned
+                                          f"parallel-corpus: warning: italian: {said}"], warned
         summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
-        assert summary["warnings"]["back"] == summary["warnings"]["french"] == said
-        assert list(summary["warnings"]) == ["back", "covid", "french"]
+        assert summary["warnings"]["back"] == summary["warnings"]["italian"] == said
+        assert list(summary["warnings"]) == ["back", "covid", "italian"]
     kept = (out / SUMMARY).read_bytes()
     warned = run("-q", "--no-resume")  # as align -q: the pair's own warning still, not the Python ones
     assert len(warned) == 1 and warned[0].startswith("parallel-corpus: warning: covid: these texts do not look")
