@@ -864,6 +864,30 @@ def test_mine_to_a_missing_folder_is_one_line_error_before_any_work(tiny: tuple[
         assert out == "" and not nodir.exists()
 
 
+@pytest.mark.parametrize("kind", ["file", "missing"])
+def test_an_output_folder_that_is_a_file_or_missing_is_one_message(tiny: tuple[Path, Path], tmp_path: Path,
+                                                                   kind: str) -> None:
+    """The command's check before any work and the writer itself say the same line about the
+    output's folder (one helper in io.py), exit 2, and nothing is written or made."""
+    from parallel import io as pio
+    from parallel.errors import InputError
+
+    folder = tmp_path / "notdir"
+    if kind == "file":
+        folder.write_text("a file\n", encoding="utf-8")
+    what = "is a file, not a folder" if kind == "file" else "does not exist"
+    out = folder / "out.tsv"
+    message = f"{out}: folder {folder} {what}"
+    for check in (lambda: pio.check_output_path(out), lambda: pio.atomic_writer(out).__enter__()):
+        with pytest.raises(InputError) as caught:
+            check()
+        assert str(caught.value) == message
+    code, stdout, err = invoke("align", str(tiny[0]), str(tiny[1]), "--presplit", "-o", str(out))
+    assert (code, stdout, err.strip().splitlines()) == (2, "", [f"parallel-corpus: error: {message}"])
+    assert folder.is_file() if kind == "file" else not folder.exists()
+    assert sorted(x.name for x in tmp_path.iterdir()) == sorted(["tiny.ar", "tiny.en"] + (["notdir"] if kind == "file" else []))
+
+
 def test_review_without_flask_names_its_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the other optional parts name their extra ([st], [ray], [analysis]); review said only "pip install flask"
     for name in [m for m in sys.modules if m == "flask" or m.startswith(("flask.", "parallel.review.app"))]:

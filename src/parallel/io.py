@@ -261,6 +261,16 @@ def refuse_input(path: str | os.PathLike[str]) -> None:
         raise InputError(f"{path}: is an input of this command; writing the output there would overwrite it")
 
 
+def _output_folder(path: str | os.PathLike[str], target: Path) -> Path:
+    """The folder ``target`` (where ``path`` leads) is written into; an :class:`InputError` naming
+    ``path`` when it is a file or does not exist (it is not made: a mistyped name stays an error)."""
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"{path}: folder {folder} {what}")
+    return folder
+
+
 def check_output_path(path: str | os.PathLike[str] | None, *, file_only: bool = False) -> None:
     """Fail before any work is done when ``path`` cannot be written (``-``/None is stdout) or is an
     input of the running command (:func:`inputs_protected`). ``file_only``: a file the command
@@ -280,9 +290,7 @@ def check_output_path(path: str | os.PathLike[str] | None, *, file_only: bool = 
         if os.path.exists(path) and not os.access(path, os.W_OK):
             raise InputError(f"{path}: not writable")
         return
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} {'is a file, not a folder' if folder.exists() else 'does not exist'}")
+    folder = _output_folder(path, target)
     if target.is_dir():
         raise InputError(f"{path}: is a directory; give a file name")
     if target.is_file() and not target.stat().st_mode & 0o222:
@@ -513,10 +521,7 @@ def atomic_writer(path: str | os.PathLike[str], *,
         with _direct_writer(path, binary) as out:
             yield out
         return
-    folder = target.parent
-    if not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
-        raise InputError(f"{path}: folder {folder} {what}")
+    folder = _output_folder(path, target)
     try:
         # the pid in the name: a run killed with -9 leaves it behind, the next command writing
         # into that folder removes it (check_output_path, run: sweep_stale_writes) and never
