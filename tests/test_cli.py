@@ -771,6 +771,25 @@ def test_an_arabic_file_in_windows_1256_says_how_to_convert_it(tmp_path: Path) -
     assert "CP1256" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args", [["-V"], ["--version"], ["-h"], ["--help"], ["segment", "--help"]])
+def test_version_and_help_to_a_reader_gone_exit_0(args: list[str]) -> None:
+    """`parallel-corpus -V | head -0` exited 1 (click's own broken-pipe exit: the group prints its
+    version and help while its options are parsed, before the code that makes a data command's
+    closed pipe exit 0). The pipe's read end is closed before the process starts, so its first
+    write fails, every time."""
+    import parallel
+
+    env = {**os.environ, "PYTHONPATH": str(Path(parallel.__file__).resolve().parents[1])}  # this checkout's
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "parallel", *args], stdout=write_end,
+                              stderr=subprocess.PIPE, env=env, timeout=120, check=False)
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr.decode("utf-8", "replace")) == (0, "")
+
+
 def test_a_broken_pipe_that_is_not_stdout_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pipe to a worker process that broke (a worker that could not start) was taken for the
     reader of stdout going away: `run` exited 0 with an empty output folder and no word."""

@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -99,16 +100,31 @@ def _one_line_warnings(quiet: bool) -> None:
     warnings.showwarning = show
 
 
+@contextlib.contextmanager
+def _reader_gone_past_click() -> Iterator[None]:
+    """A broken pipe on our standard output raised as :class:`_PipeClosed`, which click lets
+    through (click's own handler makes it exit 1)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise _PipeClosed from None
+
+
 class LazyGroup(click.Group):
     """Finds sub-commands by file name and reports every failure in one line."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        # the group's own -V/--version and -h/--help print while its options are parsed, before
+        # invoke: `parallel-corpus -V | head -0` exited 1 where `align -h | head -0` exits 0
+        with _reader_gone_past_click():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        with _reader_gone_past_click():
             rv = super().invoke(ctx)
             if sys.stdout is not None:  # None: `>&-`, the caller closed it (and -o wrote the output)
                 sys.stdout.flush()  # a broken pipe shows here when the output was small
-        except BrokenPipeError:
-            raise _PipeClosed from None
         return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
