@@ -1441,7 +1441,10 @@ def test_a_linguist_walkthrough_in_a_real_browser(server: tuple[str, Path], page
 FOLD_CASES = ["أَحْمَدُ في المدرسةِ ٢٠٢٤", "Café ÉTÉ", "ﻻ إله", "مسؤول ومسئول", "الصحة  العالمية", "WHO",
               "ـــالتطويـــل", "٣٫٥٪", "\u200fنص\u200e", "Ärzte ohne Grenzen", "ﺍﻟﺴﻼﻡ",
               # stop 36: the page lower-cased where grep case-folds, and its \s was not Python's
-              "Straße", "Σίσυφος", "ſ", "a\x1cb\x85c"]
+              "Straße", "Σίσυφος", "ſ", "a\x1cb\x85c",
+              # stop 51: the Qur'an's Uthmani spelling read as the standard one (test_grep.UTHMANI)
+              "ٱلصَّلَوٰةَ وَءَاتُواْ ٱلزَّكَوٰةَ", "ٱلۡحَٰسِبِينَ مَوۡلَىٰهُمُ عَلَىٰ هَٰذَا", "يَٰٓأَيُّهَا ٱلۡـَٰٔنَ شَيۡـٔٗا خَطَـٔٗا",
+              "بِـَٔايَٰتِنَا إِبۡرَٰهِـۧمَ ٱلشَّيۡطَٰنُ سَوۡءَٰتِهِمَا", "هٰذا الرحمٰن"]
 
 
 NUMBER_TEXTS = ["1,000 people", "١٬٠٠٠ شخص", "1000 people", "21000", "10,00",

@@ -2,7 +2,8 @@
 
 Matching runs on *folded* text (:func:`parallel.normalize.fold`: case, Arabic
 diacritics, tatweel, alef/hamza variants, alef maqsura, Urdu heh, Arabic-Indic digits, typographic
-quotes and dashes; a space between Arabic-script letters in a plain pattern matches none too), but
+quotes and dashes; a space between Arabic-script letters in a plain pattern matches none too; the
+Qur'an's Uthmani spelling read as the standard one, :func:`parallel.normalize.search_spelling`), but
 every hit is mapped back to the original characters, so contexts are shown
 exactly as written. ``case_sensitive=True`` keeps every rule but case (Arabic has
 no case, so it changes only Latin, Greek, Cyrillic... matches: ``WHO`` no longer
@@ -54,7 +55,7 @@ def fold_with_map(text: str, lang: str = "", *, case: bool = True) -> tuple[str,
     ``case=False`` keeps letter case (every other folding rule applies).
     """
     nfkc, where = _nfkc_with_map(text)
-    folded, starts = normalize.fold_with_map(nfkc, lang, case=case)
+    folded, starts = normalize.fold_with_map(normalize.search_spelling(nfkc), lang, case=case)
     return _one_space(folded, [where[k] for k in starts])
 
 
@@ -79,7 +80,8 @@ def _one_space(folded: str, starts: list[int]) -> tuple[str, list[int]]:
 def fold_text(text: str, lang: str = "", *, case: bool = True) -> str:
     """``text`` folded for matching: NFKC, then :func:`parallel.normalize.fold`, white space runs
     as one space."""
-    folded = normalize.fold(unicodedata.normalize("NFKC", text.translate(_PUNCT)), lang, case=case)
+    nfkc = unicodedata.normalize("NFKC", text.translate(_PUNCT))
+    folded = normalize.fold(normalize.search_spelling(nfkc), lang, case=case)
     return _one_space(folded, list(range(len(folded) + 1)))[0]
 
 

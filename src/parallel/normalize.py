@@ -39,7 +39,7 @@ from functools import lru_cache
 __all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRESENTATION_ONE_TO_ONE",
            "PUNCT", "URDU_LETTERS", "VERSE_NUMBER", "arabic_letter_forms", "fold", "fold_tables", "fold_with_map",
            "for_embedding", "presentation_forms_as_letters", "presentation_forms_one_to_one",
-           "standard_spelling", "strip_marks"]
+           "search_spelling", "standard_spelling", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
 #: round) or after the end-of-ayah sign (``۝١٢``). It ends a verse (the segmenter) and is no number
@@ -165,9 +165,15 @@ def fold_tables() -> dict[str, object]:
     (the review app and the HTML report): ``marks`` (dropped characters, one string), ``letters``,
     ``digits`` and ``punct`` (character maps), and ``casefold`` (the case folding that is not
     the lower case). The page also takes compatibility forms as their letters (NFKC), drops the
-    accents of non-Arabic letters and folds case, as :func:`fold` does."""
+    accents of non-Arabic letters and folds case, as :func:`fold` does; and reads the Qur'an's
+    Uthmani spelling as the standard one as :func:`search_spelling` does, from ``uthmani`` (its
+    patterns, vowels and the words that keep their dagger alef unwritten)."""
     return {"marks": "".join(sorted(MARKS)), "letters": dict(_FOLD_LETTERS), "digits": dict(DIGITS),
-            "punct": dict(PUNCT), "casefold": dict(_casefold_table())}
+            "punct": dict(PUNCT), "casefold": dict(_casefold_table()),
+            "uthmani": {"tatweel_hamza": _TATWEEL_HAMZA.pattern, "word": _WORD.pattern,
+                        "hamza_alef": _HAMZA_ALEF.pattern, "marks": "".join(sorted(_MARK_CHARS)),
+                        "kasra": _KASRA, "damma": _DAMMA, "fatha": _FATHA, "fathatan": _FATHATAN,
+                        "unwritten": sorted(_DAGGER_UNWRITTEN)}}
 
 
 # ----------------------------------------------------------------- the Qur'an's spelling
@@ -208,31 +214,36 @@ _BEFORE_ALEF = re.compile("\u0670(?=" + _HARAKA + "[اآ])")  # no alef twice
 _HAMZA_ALEF = re.compile("[ءأ](" + _HARAKA + ")ا")
 
 
-def _seat(m: re.Match[str]) -> str:
-    """The seat of a hamza on a tatweel: ئ after ي (سَيِّـَٔاتِ: سيئات), آ for a hamza and a long a
-    (بِـَٔايَٰتِنَا: بآياتنا), else as the stronger vowel of the hamza and the letter before it says
-    (kasra ئ, damma ؤ, fatha أ); the alef of a final tanwin after أ is not written (خَطَـٔٗا: خطأ).
-    The hamza's vowel may be written before it or after it; a dagger alef with it is its long a
-    (خَطِيٓـَٰٔتِكُمۡ: خطيئاتكم)."""
+def _seat_of(m: re.Match[str]) -> tuple[str, bool]:
+    """The seat a hamza on a tatweel (a :data:`_TATWEEL_HAMZA` match) takes, and whether the alef
+    after it is a tanwin's, which is not written: ``آ`` for a hamza and a long a (بِـَٔايَٰتِنَا:
+    بآياتنا); ئ after ي (سَيِّـَٔاتِ: سيئات); else as the stronger vowel of the hamza and the letter
+    before it says (kasra ئ, damma ؤ, fatha أ), and the alef of a final tanwin after أ is not
+    written (خَطَـٔٗا: خطأ). The hamza's vowel may be written before it or after it; a dagger alef
+    with it is its long a (خَطِيٓـَٰٔتِكُمۡ: خطيئاتكم)."""
     letter, before, mid, after, alef = m.groups()
     vowels = before + mid + after
-    long_a = "ا" if "\u0670" in mid else ""
     tanwin = any(c in _FATHATAN for c in mid + after)
     if letter in ("ي", "ى"):
-        seat = "ئ"
-    elif (alef or long_a) and not tanwin:
+        return "ئ", False
+    if (alef or "\u0670" in mid) and not tanwin:
+        return "آ", False
+    if any(c in _KASRA for c in vowels):
+        return "ئ", False
+    if any(c in _DAMMA for c in vowels):
+        return "ؤ", False
+    if any(c in _FATHA for c in vowels):
+        return "أ", tanwin
+    return "ئ", False
+
+
+def _seat(m: re.Match[str]) -> str:
+    """A hamza on a tatweel in the standard spelling, its seat and its long a (:func:`_seat_of`)."""
+    letter, before, mid, after, alef = m.groups()
+    seat, tanwin_alef = _seat_of(m)
+    if seat == "آ":
         return letter + before + "آ" + after
-    elif any(c in _KASRA for c in vowels):
-        seat = "ئ"
-    elif any(c in _DAMMA for c in vowels):
-        seat = "ؤ"
-    elif any(c in _FATHA for c in vowels):
-        seat = "أ"
-    else:
-        seat = "ئ"
-    if seat == "أ" and tanwin:
-        alef = ""
-    return letter + before + seat + long_a + after + alef
+    return letter + before + seat + ("ا" if "\u0670" in mid else "") + after + ("" if tanwin_alef else alef)
 
 
 def _unwritten(word: str) -> bool:
@@ -284,6 +295,78 @@ def standard_spelling(text: str) -> str:
     return (text.replace("\u0671", "ا").replace("\u06E5", "").replace("\u06E6", "")
             .replace("\u06E7", "ي").replace("\u06E8", "ن"))
 
+
+
+_MARK_CHARS = frozenset(chr(c) for c in (*range(0x064B, 0x0660), *range(0x0610, 0x061B), *range(0x06D6, 0x06EE),
+                                         0x0640, 0x0670, 0x08F0, 0x08F1, 0x08F2)) - {"\u06E5", "\u06E6"}
+_DROP = "\u0640"  # a tatweel: a character search folds away, written where a letter must go
+
+
+def _next_letter(chars: list[str], k: int, step: int) -> int:
+    """The index of the first character from ``k`` (going by ``step``) that is not a mark or a
+    tatweel; -1 or len(chars) where there is none."""
+    while 0 <= k < len(chars) and chars[k] in _MARK_CHARS:
+        k += step
+    return k
+
+
+def search_spelling(text: str) -> str:
+    """``text`` as :func:`standard_spelling` writes it, one character for one, so that search
+    (:mod:`parallel.concordance`, the pages' ``fold.js``) finds ``الصلاة``, ``القرآن`` and ``الحاسبين``
+    in the Uthmani ``ٱلصَّلَوٰةَ``, ``ٱلۡقُرۡءَانُ`` and ``ٱلۡحَٰسِبِينَ`` and can still point at the
+    characters written. A dagger alef that stands for a written alef is ``ا``; one the standard
+    spelling does not write (هذا, الله, على) is kept, which folding drops; the letter a dagger alef
+    turns into alef (مولاهم, الصلاة) is ``ا``; a hamza on a tatweel takes the tatweel's place as the seat
+    its vowels call for; a hamza before a long a (ءا, آ) and the small waw and yeh are a tatweel
+    (dropped by folding), the small high yeh and noon the letters they stand for. The vocative
+    يٰٓأيها has no space (a search's space between Arabic letters matches none). Folded,
+    ``search_spelling(text)`` and ``standard_spelling(text)`` read the same but for that space."""
+    if text.isascii():
+        return text
+    uthmani = not _UTHMANI.isdisjoint(text) or ("\u0654" in text and "\u0640" in text)
+    if not uthmani and "\u0670" not in text:
+        return text
+    chars = list(text)
+    if uthmani:
+        for m in _TATWEEL_HAMZA.finditer(text):
+            seat, tanwin_alef = _seat_of(m)
+            # the tatweel takes the seat (the hamza of a long a: a hamza, dropped below with the
+            # alef's rule); the hamza above it, folded away anyway, is a tatweel so that it is no
+            # mark between a hamza and its long a (_HAMZA_ALEF) either
+            chars[m.start(3) - 1], chars[m.start(4) - 1] = ("ء" if seat == "آ" else seat), _DROP
+            if tanwin_alef and m.group(5):
+                chars[m.start(5)] = _DROP  # the alef of a tanwin after أ: خطأ
+    for m in _WORD.finditer(text):
+        if "\u0670" in m.group(0) and not _unwritten(m.group(0)):
+            _dagger_alefs(chars, m.start(), m.end())
+    if uthmani:
+        # a hamza before a long a, written or a dagger alef (سَوۡءَٰتِهِمَا: سوآتهما), after those
+        for m in _HAMZA_ALEF.finditer("".join(chars)):
+            if not any(c in _FATHATAN for c in m.group(1)):
+                chars[m.start()] = _DROP
+        for small, letter in (("\u06E5", _DROP), ("\u06E6", _DROP), ("\u06E7", "ي"), ("\u06E8", "ن")):
+            for k, c in enumerate(chars):
+                if c == small:
+                    chars[k] = letter
+    return "".join(chars)
+
+
+def _dagger_alefs(chars: list[str], start: int, end: int) -> None:
+    """The dagger alefs of the word ``chars[start:end]`` in place (:func:`search_spelling`)."""
+    for k in range(start, end):
+        if chars[k] != "\u0670":
+            continue
+        before, after = _next_letter(chars, k - 1, -1), _next_letter(chars, k + 1, 1)
+        if before < start:
+            continue  # a dagger alef on nothing
+        final = after >= end
+        if chars[before] == "ى":
+            if not final:
+                chars[before] = "ا"  # مَوۡلَىٰهُمۡ: مولاهم; at the end (عَلَىٰ) it is ى
+        elif chars[before] == "و" and not final and chars[after] == "ة":
+            chars[before] = "ا"  # ٱلصَّلَوٰةَ: الصلاة
+        elif final or chars[after] not in "اآ":
+            chars[k] = "ا"
 
 # ------------------------------------------------------- Arabic typed with Persian letter forms
 

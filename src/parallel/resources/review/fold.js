@@ -2,8 +2,9 @@
 // their letters (NFKC), Arabic diacritics, tatweel and invisible marks dropped, alef/hamza/ya/ta
 // marbuta variants as one letter, Arabic-Indic digits as ASCII, typographic quotes and dashes as
 // ASCII (before NFKC, which would take ″ as two primes), accents of other letters dropped, case
-// folded (kept with `keepCase`, as `grep -S` keeps it), white space runs as one space. `tables`:
-// normalize.fold_tables() (marks, letters, digits, punct), so the rules live in one place.
+// folded (kept with `keepCase`, as `grep -S` keeps it), white space runs as one space, the Qur'an's
+// Uthmani spelling read as the standard one (makeSearchSpelling). `tables`: normalize.fold_tables()
+// (marks, letters, digits, punct, uthmani), so the rules live in one place.
 function makeFold(tables, keepCase) {
   'use strict';
   var marks = new Set(Array.from(tables.marks)), letters = tables.letters, digits = tables.digits;
@@ -31,10 +32,11 @@ function makeFold(tables, keepCase) {
     seen.set(ch, out);
     return out;
   }
+  var spelling = tables.uthmani ? makeSearchSpelling(tables.uthmani, marks, letters) : function (t) { return t; };
   return function (text) {
     var out = '', typed = '';
     for (var c of String(text)) typed += has(punct, c) ? punct[c] : c;
-    for (var ch of typed.normalize('NFKC')) out += one(ch);
+    for (var ch of spelling(typed.normalize('NFKC'))) out += one(ch);
     return out.replace(/[\s\x1c-\x1f\x85]+/g, ' ');  // Python's white space (str.isspace) has \x1c-\x1f and \x85 too
   };
 }
@@ -97,4 +99,82 @@ function holdsQuery(folded, query, word) {
     if (!isWord(before) && !isWord(after)) return true;
   }
   return false;
+}
+// The Qur'an's Uthmani spelling as the standard one, one character for one (UTF-16 units: every
+// character it touches is in the BMP), as parallel.normalize.search_spelling writes it: so that
+// الصلاة, القرآن and الحاسبين find ٱلصَّلَوٰةَ, ٱلۡقُرۡءَانُ and ٱلۡحَٰسِبِينَ. `u`: fold_tables().uthmani;
+// `marks`, `letters`: the fold's, for the words that keep their dagger alef unwritten (هذا, الله).
+function makeSearchSpelling(u, marks, letters) {
+  'use strict';
+  var DROP = '\u0640', DAGGER = '\u0670';
+  var tatweelHamza = new RegExp(u.tatweel_hamza, 'gd'), word = new RegExp(u.word, 'g');
+  var hamzaAlef = new RegExp(u.hamza_alef, 'g'), seatMarks = new Set(Array.from(u.marks));
+  var unwrittenWords = new Set(u.unwritten), uthmani = /[\u0671\u06E5\u06E6\u06E7\u06E8]/;
+  function any(text, set) { for (var c of text) if (set.indexOf(c) >= 0) return true; return false; }
+  function seatOf(g) {  // normalize._seat_of: [seat, is the alef after it a tanwin's]
+    var letter = g[1] || '', vowels = (g[2] || '') + (g[3] || '') + (g[4] || '');
+    var tanwin = any((g[3] || '') + (g[4] || ''), u.fathatan);
+    if (letter === 'ي' || letter === 'ى') return ['ئ', false];
+    if ((g[5] || (g[3] || '').indexOf(DAGGER) >= 0) && !tanwin) return ['آ', false];
+    if (any(vowels, u.kasra)) return ['ئ', false];
+    if (any(vowels, u.damma)) return ['ؤ', false];
+    if (any(vowels, u.fatha)) return ['أ', tanwin];
+    return ['ئ', false];
+  }
+  function unwritten(w) {  // normalize._unwritten
+    var bare = '';
+    for (var c of w) if (!marks.has(c)) bare += (letters[c] === 'ا' ? 'ا' : c);
+    for (var k = 0; k < 3; k++) {
+      if (/^[وفبلك]*$/.test(bare.slice(0, k)) && unwrittenWords.has(bare.slice(k))) return true;
+    }
+    return false;
+  }
+  function nextLetter(chars, k, step) {
+    while (k >= 0 && k < chars.length && seatMarks.has(chars[k])) k += step;
+    return k;
+  }
+  function daggerAlefs(chars, start, end) {  // normalize._dagger_alefs
+    for (var k = start; k < end; k++) {
+      if (chars[k] !== DAGGER) continue;
+      var before = nextLetter(chars, k - 1, -1), after = nextLetter(chars, k + 1, 1);
+      if (before < start) continue;
+      var last = after >= end;
+      if (chars[before] === 'ى') { if (!last) chars[before] = 'ا'; }
+      else if (chars[before] === 'و' && !last && chars[after] === 'ة') chars[before] = 'ا';
+      else if (last || (chars[after] !== 'ا' && chars[after] !== 'آ')) chars[k] = 'ا';
+    }
+  }
+  return function (text) {
+    var isUthmani = uthmani.test(text) || (text.indexOf('\u0654') >= 0 && text.indexOf('\u0640') >= 0);
+    if (!isUthmani && text.indexOf(DAGGER) < 0) return text;
+    var chars = text.split(''), m;
+    if (isUthmani) {
+      tatweelHamza.lastIndex = 0;
+      while ((m = tatweelHamza.exec(text)) !== null) {
+        var s = seatOf(m);
+        chars[m.indices[3][0] - 1] = s[0] === 'آ' ? 'ء' : s[0];
+        chars[m.indices[4][0] - 1] = DROP;
+        if (s[1] && m[5]) chars[m.indices[5][0]] = DROP;
+        if (m[0] === '') tatweelHamza.lastIndex++;
+      }
+    }
+    word.lastIndex = 0;
+    while ((m = word.exec(text)) !== null) {
+      if (m[0].indexOf(DAGGER) >= 0 && !unwritten(m[0])) daggerAlefs(chars, m.index, m.index + m[0].length);
+    }
+    if (isUthmani) {
+      var joined = chars.join('');
+      hamzaAlef.lastIndex = 0;
+      while ((m = hamzaAlef.exec(joined)) !== null) {
+        if (!any(m[1], u.fathatan)) chars[m.index] = DROP;
+      }
+      for (var k = 0; k < chars.length; k++) {
+        var c = chars[k];
+        if (c === '\u06E5' || c === '\u06E6') chars[k] = DROP;
+        else if (c === '\u06E7') chars[k] = 'ي';
+        else if (c === '\u06E8') chars[k] = 'ن';
+      }
+    }
+    return chars.join('');
+  };
 }
