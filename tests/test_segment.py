@@ -234,6 +234,23 @@ def test_closing_quote_then_comma_goes_on(text: str, lang: str, want: list[str])
     check_offsets(text, segs)
 
 
+@pytest.mark.parametrize(("text", "lang", "want"), [
+    # a straight quote closes a quotation opened by a curly or angle quote: it stays with its
+    # sentence instead of opening the next one
+    ('He said “we are done. " Then he left.', "en", ['He said “we are done. "', "Then he left."]),
+    ('« Oui. " Il est parti.', "fr", ['« Oui. "', "Il est parti."]),
+    # and the quotation it closes is one: an ellipsis inside it does not cut it
+    ('قال: “الأرقام مشجعة... الطريق ما زال طويلاً". ثم غادر.', "ar",
+     ['قال: “الأرقام مشجعة... الطريق ما زال طويلاً".', "ثم غادر."]),
+    # German „…“ is one quotation, not two opened: the straight quote after it opens the next one
+    ('„Ja“, sagte er. " Nein. " Dann ging er.', "de", ["„Ja“, sagte er.", '" Nein. "', "Dann ging er."]),
+])
+def test_mixed_double_quotes_pair_up(text: str, lang: str, want: list[str]) -> None:
+    segs = segment(text, lang)
+    assert [s.text for s in segs] == want
+    check_offsets(text, segs)
+
+
 # Seed articles: every segment's first words, checked by reading the whole text.
 SEED_EN_STARTS = [
     "(Fighting against New", "China News Agency,", "Zhang Yang, director", "Academicians such as",

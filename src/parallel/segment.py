@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from .data import Segment
 from .lang import primary
@@ -74,6 +74,7 @@ _ORNATE = "\ufd3e\ufd3f"
 _OPEN_DQ = "“«„‹"
 _QUOTES = "\"'“‘«‹„"
 _CLOSE_DQ = "”»"
+_DOUBLE_QUOTE = re.compile(f'[{_OPEN_DQ}{_CLOSE_DQ}"]')
 # Invisible marks (bidi controls, zero-width) treated like spacing between sentences.
 _BIDI = INVISIBLE
 _BIDI_TO_SPACE = INVISIBLE_TO_SPACE
@@ -574,8 +575,7 @@ class Splitter:
             cands = sorted(set(cands) | verses)
         if not cands:
             return []
-        quote_open = _double_quote_states(para)
-        quotes = _quote_spans(para)
+        quote_open, quotes = _double_quotes(para)
         urls = [m.span() for m in _URL.finditer(para)]
         list_numbers = inline_list_numbers(para)
         out: list[int] = []
@@ -927,51 +927,41 @@ def _starts_lowercase_word(s: str, j: int) -> bool:
     return not _CAMEL.match(word)
 
 
-def _double_quote_states(s: str) -> dict[int, bool]:
-    """For every ``"`` in ``s``: is a double quote open just before it?
+class _DoubleQuotes(NamedTuple):
+    """What :func:`_double_quotes` reads of a paragraph's double quotes."""
 
-    Curly/angle quotes open and close explicitly; a straight quote closes an
-    open quote, and otherwise opens one unless it is typographically closing
-    (glued to the preceding character and followed by space or the end).
+    #: for every straight ``"``: is a quotation open just before it (then it closes one)?
+    open_before: dict[int, bool]
+    #: ``(open, close)`` offsets of every quotation closed in the paragraph
+    spans: list[tuple[int, int]]
+
+
+def _double_quotes(s: str) -> _DoubleQuotes:
+    """The double quotations of ``s`` (``«…»``, ``“…”``, ``„…“``, ``"…"``, mixed ``“…"``), read
+    with one stack: ``”`` and ``»`` close the innermost open quotation; ``“`` closes an open
+    ``„`` (German ``„Ja“``), else opens; ``«``, ``„`` and ``‹`` open; a straight ``"`` closes the
+    innermost open quotation, whatever opened it (``He said “we are done. " Then``, ``« Oui. "
+    Il``), and otherwise opens one unless it is typographically closing (glued to the preceding
+    character and followed by space or the end). A quotation not closed in ``s`` has no span.
     """
-    states: dict[int, bool] = {}
-    depth = 0
-    n = len(s)
-    for i, ch in enumerate(s):
-        if ch in _OPEN_DQ:
-            depth += 1
-        elif ch in _CLOSE_DQ:
-            depth = max(0, depth - 1)
-        elif ch == '"':
-            states[i] = depth > 0
-            if depth > 0:
-                depth -= 1
-            else:
-                glued_before = i > 0 and not s[i - 1].isspace()
-                free_after = i + 1 >= n or s[i + 1].isspace()
-                if not (glued_before and free_after):
-                    depth += 1
-    return states
-
-
-def _quote_spans(s: str) -> list[tuple[int, int]]:
-    """``(open, close)`` offsets of the double quotations in ``s`` (``«…»``, ``“…”``, ``„…“``,
-    ``"…"``): a closing quote closes the innermost open quotation; a straight ``"`` closes an open
-    straight one, else opens one (unless glued to a word and followed by space, as a closing quote
-    is); a quotation not closed in ``s`` has no span."""
+    open_before: dict[int, bool] = {}
     spans: list[tuple[int, int]] = []
     stack: list[int] = []
     n = len(s)
-    for i, ch in enumerate(s):
-        top = s[stack[-1]] if stack else ""
-        if ch in _CLOSE_DQ or (ch == "“" and top == "„") or (ch == '"' and top == '"'):
-            if stack:
-                spans.append((stack.pop(), i))
-        else:
-            closing_look = i > 0 and not s[i - 1].isspace() and (i + 1 >= n or s[i + 1].isspace())
-            if ch in _OPEN_DQ or (ch == '"' and not closing_look):
+    for m in _DOUBLE_QUOTE.finditer(s):
+        i, ch = m.start(), m.group()
+        if ch == '"':
+            open_before[i] = bool(stack)
+        if stack and (ch == '"' or ch in _CLOSE_DQ or (ch == "“" and s[stack[-1]] == "„")):
+            spans.append((stack.pop(), i))
+        elif ch in _OPEN_DQ:
+            stack.append(i)
+        elif ch == '"':
+            glued_before = i > 0 and not s[i - 1].isspace()
+            free_after = i + 1 >= n or s[i + 1].isspace()
+            if not (glued_before and free_after):
                 stack.append(i)
-    return spans
+    return _DoubleQuotes(open_before, spans)
 
 
 def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
