@@ -244,6 +244,9 @@ def test_closing_quote_then_comma_goes_on(text: str, lang: str, want: list[str])
      ['قال: “الأرقام مشجعة... الطريق ما زال طويلاً".', "ثم غادر."]),
     # German „…“ is one quotation, not two opened: the straight quote after it opens the next one
     ('„Ja“, sagte er. " Nein. " Dann ging er.', "de", ["„Ja“, sagte er.", '" Nein. "', "Dann ging er."]),
+    # a single guillemet ‹ … › closes as « … » does (› closed nothing: the quote after it was read
+    # as closing ‹ and went with 'Il dit ‹ oui ›.')
+    ('Il dit ‹ oui ›. " Non. " Puis il part.', "fr", ["Il dit ‹ oui ›.", '" Non. "', "Puis il part."]),
 ])
 def test_mixed_double_quotes_pair_up(text: str, lang: str, want: list[str]) -> None:
     segs = segment(text, lang)

@@ -73,7 +73,7 @@ _CJK_END = re.compile("[。！？]+[」』”’）)]*(?=[^」』”’）)])")
 _ORNATE = "\ufd3e\ufd3f"
 _OPEN_DQ = "“«„‹"
 _QUOTES = "\"'“‘«‹„"
-_CLOSE_DQ = "”»"
+_CLOSE_DQ = "”»›"
 _DOUBLE_QUOTE = re.compile(f'[{_OPEN_DQ}{_CLOSE_DQ}"]')
 # Invisible marks (bidi controls, zero-width) treated like spacing between sentences.
 _BIDI = INVISIBLE
