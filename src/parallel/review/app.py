@@ -44,7 +44,6 @@ from .store import (
     ReadOnlyError,
     ReviewStore,
     SaveError,
-    fingerprint,
     link_holding,
     merge_refusal,
 )
@@ -198,7 +197,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
                       for c in below],
         "bar": kept_from(al),
         "fold": fold_tables() if texts else None,  # the page's search folds text as grep does
-        "rev": fingerprint(al.links), "history": store.undo_depth(al.links), "legend": legend["text"],
+        "rev": store.revs.of(al.links), "history": store.undo_depth(al.links), "legend": legend["text"],
         "legend_keys": legend["keys"], "measure": legend["measure"],
         "read_only": store.read_only(),
         "warning": str(al.info["warning"]) if al.info.get("warning") else "",

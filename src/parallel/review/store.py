@@ -312,6 +312,99 @@ def unlinked(before: Sequence[Link], after: Sequence[Link]) -> dict[str, list[in
     return {side: sorted(linked(before, side) - linked(after, side)) for side in ("src", "tgt")}
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+class JsonText:
+    """:func:`parallel.export.write_json`'s text of an alignment, made faster across saves of one
+    file: the text of each link is kept (by the link object, which an edit replaces rather than
+    changes) and so is the text around the links (by the documents, info, mode and signature,
+    which review never changes); only what changed is encoded again. The same bytes as
+    ``write_json`` (``json.dump(..., indent=1)``): a link's text is its object encoded alone with
+    ``indent=1``, every line indented two more spaces (the depth of an item of ``"links"``: JSON
+    text holds no raw line feed but between its tokens). Not thread-safe: the store calls it under
+    its lock."""
+
+    _MARK = "\ue000parallel-review-links\ue000"  # stands for the links while the rest is encoded
+
+    def __init__(self) -> None:
+        self._links: dict[int, tuple[Link, str]] = {}
+        self._frame: tuple[tuple[Any, ...], str, str] | None = None
+
+    def _around(self, al: Alignment) -> tuple[str, str] | None:
+        from ..export import alignment_to_dict
+
+        key = (al.src, al.tgt, al.info, al.mode, al.signature)
+        if self._frame is not None and all(a is b for a, b in zip(self._frame[0], key, strict=True)):
+            return self._frame[1], self._frame[2]
+        d = alignment_to_dict(replace(al, links=()))
+        if list(d)[-1] != "links":
+            return None
+        d["links"] = self._MARK
+        text = json.dumps(d, ensure_ascii=False, indent=1, allow_nan=False)
+        mark = json.dumps(self._MARK, ensure_ascii=False)
+        if text.count(mark) != 1:
+            return None
+        head, tail = text.split(mark)
+        self._frame = (key, head, tail)
+        return head, tail
+
+    def text(self, al: Alignment) -> str:
+        around = self._around(al)
+        if around is None:  # a shape this does not know: write_json's own text
+            import io
+
+            from ..export import write_json
+
+            buf = io.StringIO()
+            write_json(al, buf)
+            return buf.getvalue()
+        kept: dict[int, tuple[Link, str]] = {}
+        parts = []
+        for k in al.links:
+            got = self._links.get(id(k))
+            if got is None or got[0] is not k:
+                got = (k, json.dumps(link_to_dict(k), ensure_ascii=False, indent=1,
+                                     allow_nan=False).replace("\n", "\n  "))
+            kept[id(k)] = got
+            parts.append(got[1])
+        self._links = kept
+        links = "[\n  " + ",\n  ".join(parts) + "\n ]" if parts else "[]"
+        return around[0] + links + around[1] + "\n"
+
+
+class Revisions:
+    """:func:`fingerprint` of link lists, made faster across the edits of one file: each link's
+    JSON is kept (by the link object: an edit replaces a link, never changes it) and the
+    fingerprint of the last link tuples asked. The same value as :func:`fingerprint` (whose
+    compact JSON of a list is its items' JSON joined by ``", "``). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._links: dict[int, tuple[Link, str]] = {}
+        self._last: list[tuple[Sequence[Link], str]] = []
+
+    def of(self, links: Sequence[Link]) -> str:
+        with self._lock:
+            for seq, rev in self._last:
+                if seq is links and isinstance(links, tuple):
+                    return rev
+            parts = []
+            for k in links:
+                got = self._links.get(id(k))  # the entry holds the link: its id is not reused
+                if got is None or got[0] is not k:
+                    got = self._links[id(k)] = (k, json.dumps(link_to_dict(k), ensure_ascii=False,
+                                                              sort_keys=True, allow_nan=False))
+                parts.append(got[1])
+            if len(self._links) > 3 * len(links) + 1000:  # links long replaced go
+                self._links = {id(k): self._links[id(k)] for k in links}
+            rev = hashlib.sha256(("[" + ", ".join(parts) + "]").encode("utf-8")).hexdigest()[:16]
+            if isinstance(links, tuple):
+                self._last = [(links, rev), *self._last[:2]]
+            return rev
+
+
 # One lock per alignment file (by resolved path) for the whole process: two stores opened on
 # the same file (two requests racing to create one, a symlinked name) still edit it in turn.
 _FILE_LOCKS: dict[Path, threading.Lock] = {}
@@ -376,6 +469,9 @@ class ReviewStore:
         self._encoder_factory = encoder
         self._encoder: Any = None
         self._doc_emb: tuple[np.ndarray, np.ndarray] | None = None
+        self._kept: tuple[str, Alignment] | None = None  # the file's digest and alignment (load)
+        self._json = JsonText()
+        self.revs = Revisions()  # fingerprint() of the file's links, kept across edits
 
     def _embedding_features(self, al: Alignment, links: list[Link]) -> list[Link]:
         """Give edited links (sentences on both sides) what the aligner gives a link from the
@@ -417,22 +513,42 @@ class ReviewStore:
     # ------------------------------------------------------------ reading / writing
 
     def load(self) -> Alignment:
+        """The file's alignment, read and checked only when its bytes are not those this store last
+        read or wrote (another tab's server, an editor, a program changed it): the file is read
+        whole and hashed at every call (milliseconds for a book), parsed and validated only then
+        (half a second for a book). The alignment kept is immutable but for its links' feature
+        dicts, which nothing here changes in place (an edit copies them)."""
         from ..readers import read_alignment
 
-        return read_alignment(self.path)
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return read_alignment(self.path)  # its one-line error (no such file, unreadable)
+        digest = _digest(data)
+        kept = self._kept
+        if kept is not None and kept[0] == digest:
+            return kept[1]
+        al = read_alignment(self.path)
+        with contextlib.suppress(OSError):  # kept only when no one changed the file while it was read
+            if _digest(self.path.read_bytes()) == digest:
+                self._kept = (digest, al)
+        return al
 
     def _write(self, al: Alignment) -> None:
-        from ..export import write_json
+        """Save ``al`` whole (:func:`parallel.export.write_json`'s text, the same bytes: see
+        :class:`JsonText`), to a temporary file renamed over the file; its mode is kept."""
         from ..io import atomic_writer
 
         mode = None
         with contextlib.suppress(OSError):
             mode = self.path.stat().st_mode & 0o777
+        text = self._json.text(al)
         with atomic_writer(self.path) as fh:
-            write_json(al, fh)
+            fh.write(text)
         if mode is not None:
             with contextlib.suppress(OSError):
                 os.chmod(self.path, mode)
+        self._kept = (_digest(text.encode("utf-8")), al)
 
     def read_only(self) -> str:
         """Why changes to the file cannot be saved ("" when they can): a file whose mode has no write
@@ -467,7 +583,7 @@ class ReviewStore:
         """How many changes :meth:`undo` can revert from the file as it is (``links``: its links, if
         just read): history entries whose change never reached the file (a failed or killed save)
         are not counted, and an outside edit ends the chain (undo would refuse it)."""
-        current = fingerprint(self.load().links if links is None else links)
+        current = self.revs.of(self.load().links if links is None else links)
         depth = 0
         for e in reversed(self.history()):
             if e.get("rev_after") == current:
@@ -537,31 +653,33 @@ class ReviewStore:
         with self._lock, folder_lock(self.path):
             al = self.load()
             self._check_writable()
-            before = list(al.links)
-            if rev is not None and rev != fingerprint(before):
+            before = al.links
+            if rev is not None and rev != self.revs.of(before):
                 raise ConflictError(STALE)
             view = review_order(al)  # what link numbers count in (comparable: text order)
             shown = list(view.links)
             took: list[dict[str, Any]] = []
             gone: list[dict[str, Any]] = []
-            after = self._embedding_features(view, self._edit(view, op, args, took, gone))
-            if after == shown and [dict(k.features) for k in after] == [dict(k.features) for k in shown]:
+            after = tuple(self._embedding_features(view, self._edit(view, op, args, took, gone)))
+            if list(after) == shown and [dict(k.features) for k in after] == [dict(k.features) for k in shown]:
                 return al, {"src": [], "tgt": []}
             # smallest changed slice, for a compact history entry
             p = 0
-            while p < min(len(before), len(after)) and link_to_dict(before[p]) == link_to_dict(after[p]):
+            while p < min(len(before), len(after)) and (before[p] is after[p]
+                                                        or link_to_dict(before[p]) == link_to_dict(after[p])):
                 p += 1
             s = 0
             while (s < min(len(before), len(after)) - p
-                   and link_to_dict(before[-1 - s]) == link_to_dict(after[-1 - s])):
+                   and (before[-1 - s] is after[-1 - s]
+                        or link_to_dict(before[-1 - s]) == link_to_dict(after[-1 - s]))):
                 s += 1
             entry = {
                 "op": op, "args": args, "start": p,
                 "before": [link_to_dict(k) for k in before[p:len(before) - s]],
                 "after": [link_to_dict(k) for k in after[p:len(after) - s]],
-                "rev_before": fingerprint(before), "rev_after": fingerprint(after),
+                "rev_before": self.revs.of(before), "rev_after": self.revs.of(after),
             }
-            new = replace(al, links=tuple(after))
+            new = replace(al, links=after)
             # history first, then the file: a kill in between leaves an entry undo skips; a save
             # that fails takes its entry back at once (no "Undo" offered for a change not made)
             size = self._append_history(entry)
@@ -583,7 +701,7 @@ class ReviewStore:
         with self._lock, folder_lock(self.path):
             al = self.load()
             links = list(al.links)
-            current = fingerprint(links)
+            current = self.revs.of(al.links)
             if rev is not None and rev != current:
                 raise ConflictError(STALE)
             self._check_writable()
@@ -600,7 +718,7 @@ class ReviewStore:
             start, n_after = int(e["start"]), len(e["after"])
             links[start:start + n_after] = [link_from_dict(d) for d in e["before"]]
             new = replace(al, links=tuple(links))
-            if fingerprint(links) != e["rev_before"]:
+            if self.revs.of(new.links) != e["rev_before"]:
                 raise ConflictError("undo history does not match the file")
             self._save(new)
             self._rewrite_history(entries)
