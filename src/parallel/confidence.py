@@ -1032,12 +1032,15 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
                        src_ids: Sequence[tuple[int, ...]], tgt_ids: Sequence[tuple[int, ...]],
                        src_texts: Sequence[str], tgt_texts: Sequence[str], *, encoder: Any = None,
                        k: int = 4, model: Model | None = None,
-                       knn: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                       knn: tuple[np.ndarray, np.ndarray] | None = None,
+                       cover: float | None = None) -> np.ndarray:
     """p (r,) for r links given their side vectors ``src_vecs``/``tgt_vecs`` (r, d) (one unit vector
     per side: a sentence's row, or the joined text's embedding), against the documents' sentence
     embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
     other document's single sentences outside the link. ``knn``: the documents'
-    :func:`parallel.mine.knn_means` with ``k``, when the caller has them already. The links are
+    :func:`parallel.mine.knn_means` with ``k``, and ``cover`` their :func:`coverage`, when the caller
+    has them already (the review app, which scores the links of each edit against the same
+    documents, keeps both). The links are
     compared with the documents in blocks of rows (:func:`_row_step`): memory O((r + n + m) d +
     block x (n + m)), never r x m (200,000 one-word lines would need gigabytes)."""
     if len(src_vecs) == 0:
@@ -1079,5 +1082,5 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
             gap_b[n] = v - (rb.max() if np.isfinite(rb.max()) else v - 0.3)
     members = member_cosines(encoder, sv, tv) if encoder is not None else None
     x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
-                     coverage(src_emb, tgt_emb, kn_s, kn_t))
+                     coverage(src_emb, tgt_emb, kn_s, kn_t) if cover is None else cover)
     return model.predict(x)

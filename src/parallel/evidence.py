@@ -910,7 +910,8 @@ def text_features(src: str, tgt: str) -> dict[str, Any]:
 
 def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.ndarray | None = None,
              encoder: Any = None, k: int = MARGIN_K, gap: Sequence[bool] | None = None,
-             contest: Sequence[float] | None = None) -> Alignment:
+             contest: Sequence[float] | None = None, knn: tuple[np.ndarray, np.ndarray] | None = None,
+             cover: float | None = None) -> Alignment:
     """``al`` with every link's features completed (existing features win).
 
     Embedding features (cosine, margin) need ``src_emb`` (n, d) and ``tgt_emb``
@@ -919,7 +920,9 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
     set (the mode test took the texts for a translation) is the p of a link in a translation
     (:func:`parallel.confidence.in_translation`, which asks whether the link lies beside a 1-0 /
     0-1 link and how contested its cut is: ``gap`` and ``contest``, one value a link, else read
-    from ``al.links`` in their order), else the p of the pair on its own.
+    from ``al.links`` in their order), else the p of the pair on its own. ``knn`` and ``cover``:
+    the documents' :func:`parallel.mine.knn_means` with ``k`` and their
+    :func:`parallel.confidence.coverage`, when the caller keeps them (measured here when None).
     """
     links = list(al.links)
     src_texts = [al.src_text(link) for link in links]
@@ -937,7 +940,8 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
             t_vec = _side_vectors([lk.tgt for lk in sel], tgt_emb, [tgt_texts[n] for n in need_p], encoder)
             ps = link_probabilities(s_vec, t_vec, src_emb, tgt_emb, [lk.src for lk in sel],
                                     [lk.tgt for lk in sel], [src_texts[n] for n in need_p],
-                                    [tgt_texts[n] for n in need_p], encoder=encoder, k=k)
+                                    [tgt_texts[n] for n in need_p], encoder=encoder, k=k, knn=knn,
+                                    cover=cover)
             if al.mode == "parallel" and al.info.get("translation"):
                 # links forced in a translation are right far more often than their pairs alone say
                 from .confidence import beside_gap, contested, in_translation

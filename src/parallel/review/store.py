@@ -179,6 +179,68 @@ def _regap(al: Alignment, links: list[Link], emb: tuple[np.ndarray, np.ndarray] 
     return out
 
 
+def _cuts_at(links: Sequence[Link], emb: tuple[np.ndarray, np.ndarray], lens: tuple[list[int], list[int]],
+             which: Sequence[int]) -> dict[int, float]:
+    """:func:`parallel.confidence.contested` of ``links`` at the positions ``which`` only: a link's
+    value reads its two neighbours alone, so each is measured in the run of links from the one
+    before it to the one after it (the same arithmetic on the same rows: the same value as in the
+    whole list), not in a book's thousands. ``emb``: the documents' vectors (float64), ``lens``
+    their sentence lengths."""
+    from ..confidence import contested
+
+    out: dict[int, float] = {}
+    want = sorted(set(which))
+    g = 0
+    while g < len(want):
+        h = g
+        while h + 1 < len(want) and want[h + 1] - 1 <= want[h] + 1:  # runs that touch: measured together
+            h += 1
+        a, b = max(0, want[g] - 1), min(len(links) - 1, want[h] + 1)
+        values = contested(links[a:b + 1], emb[0], emb[1], lens[0], lens[1])
+        for i in want[g:h + 1]:
+            out[i] = float(values[i - a])
+        g = h + 1
+    return out
+
+
+def _regap_near(al: Alignment, links: list[Link], emb: tuple[np.ndarray, np.ndarray],
+                lens: tuple[list[int], list[int]], todo: Sequence[int]
+                ) -> tuple[list[Link], list[bool], list[float]] | None:
+    """What :func:`_regap` and :func:`_placement` give (the links regapped; beside a gap and how
+    contested, at the positions ``todo``), measured only where an edit can change them: a link's
+    place reads its neighbours alone, so outside the run the edit replaced (and the link on each
+    side of it) every link has the neighbours it had, and the same place. ``emb`` and ``lens``:
+    see :func:`_cuts_at`. None when a pair of sentence lists is in two links (then the whole
+    list is read, as :func:`_regap` does)."""
+    from ..confidence import beside_gap, regap
+
+    old = al.links
+    where = {(k.src, k.tgt): n for n, k in enumerate(old)}
+    if len(where) != len(old) or len({(k.src, k.tgt) for k in links}) != len(links):
+        return None
+    p = 0
+    while p < min(len(old), len(links)) and old[p] is links[p]:
+        p += 1
+    s = 0
+    while s < min(len(old), len(links)) - p and old[-1 - s] is links[-1 - s]:
+        s += 1
+    near_old, near_now = beside_gap(old), beside_gap(links)
+    region = [n for n in range(max(0, p - 1), min(len(links), len(links) - s + 1))
+              if isinstance(links[n].features.get("p"), int | float) and (links[n].src, links[n].tgt) in where]
+    cut_now = _cuts_at(links, emb, lens, [*region, *todo])
+    cut_was = _cuts_at(old, emb, lens, [where[links[n].src, links[n].tgt] for n in region])
+    out = list(links)
+    for n in region:
+        k, o = links[n], where[links[n].src, links[n].tgt]
+        before, now = (bool(near_old[o]), cut_was[o]), (bool(near_now[n]), cut_now[n])
+        if before == now:
+            continue
+        moved = float(regap(np.array([float(k.features["p"])]), np.array([before[0]]), np.array([now[0]]),
+                            np.array([before[1]]), np.array([now[1]]))[0])
+        out[n] = replace(k, features={**k.features, "p": round(moved, 4)})
+    return out, [bool(near_now[n]) for n in todo], [cut_now[n] for n in todo]
+
+
 def _aligner_score(al: Alignment, link: Link) -> Link:
     """A rebuilt link with the ``score`` the aligner gives where it can be recomputed from the fresh
     ``cosine`` and ``margin``: in comparable mode the miner's score is the distance margin
@@ -469,6 +531,10 @@ class ReviewStore:
         self._encoder_factory = encoder
         self._encoder: Any = None
         self._doc_emb: tuple[np.ndarray, np.ndarray] | None = None
+        # what p reads of the whole documents (their k-NN means and coverage), the vectors as
+        # float64 and the sentence lengths (the cut a link's p reads): see _embedding_features
+        self._doc_scores: tuple[tuple[np.ndarray, np.ndarray], float, tuple[np.ndarray, np.ndarray],
+                                tuple[list[int], list[int]]] | None = None
         self._kept: tuple[str, Alignment] | None = None  # the file's digest and alignment (load)
         self._json = JsonText()
         self.revs = Revisions()  # fingerprint() of the file's links, kept across edits
@@ -491,8 +557,18 @@ class ReviewStore:
         if self._doc_emb is None:  # the documents never change under review: embedded once
             self._doc_emb = (np.asarray(self._encoder.encode(list(al.src.sentences)), dtype=np.float32),
                              np.asarray(self._encoder.encode(list(al.tgt.sentences)), dtype=np.float32))
-        from ..evidence import annotate
+        from ..evidence import MARGIN_K, annotate
 
+        if self._doc_scores is None:  # nor what p reads of them as a whole: measured once
+            from ..confidence import coverage
+            from ..mine import knn_means
+
+            knn = knn_means(*self._doc_emb, MARGIN_K)
+            self._doc_scores = (knn, coverage(*self._doc_emb, *knn),
+                                (np.asarray(self._doc_emb[0], dtype=np.float64),
+                                 np.asarray(self._doc_emb[1], dtype=np.float64)),
+                                ([len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences]))
+        knn, cover, emb64, lens = self._doc_scores
         # a link edited in a translation gets the p of a link in a translation, as the aligner's have
         # (its place beside a 1-0 / 0-1 link and its cut read in the whole list, not in these alone)
         sub = replace(al, links=tuple(links[n] for n in todo),
@@ -500,11 +576,15 @@ class ReviewStore:
         gap: list[bool] | None = None
         contest: list[float] | None = None
         if _in_translation(al):
-            near, cut = now = _placement(al, links, self._doc_emb)
-            links = _regap(al, links, self._doc_emb, now)
-            gap, contest = [bool(near[n]) for n in todo], [float(cut[n]) for n in todo]
+            near_cut = _regap_near(al, links, emb64, lens, todo)
+            if near_cut is None:  # (a file with a link twice: never written by review)
+                near, cut = now = _placement(al, links, self._doc_emb)
+                links = _regap(al, links, self._doc_emb, now)
+                gap, contest = [bool(near[n]) for n in todo], [float(cut[n]) for n in todo]
+            else:
+                links, gap, contest = near_cut
         done = annotate(sub, src_emb=self._doc_emb[0], tgt_emb=self._doc_emb[1], encoder=self._encoder,
-                        gap=gap, contest=contest)
+                        gap=gap, contest=contest, knn=knn, cover=cover)
         out = list(links)
         for n, link in zip(todo, done.links, strict=True):
             out[n] = _aligner_score(al, link)
