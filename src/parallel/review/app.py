@@ -19,6 +19,7 @@ import contextlib
 import re
 import secrets
 import threading
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -143,8 +144,54 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def _rows(shown: Alignment, start: int, stop: int, measure: str) -> list[dict[str, Any]]:
+    """The page's rows of the links ``start`` to ``stop - 1`` of ``shown`` (the links in
+    :func:`review_order`; ``measure``: the row's name of what colours it, :func:`state_of`):
+    each link's views read the link alone, and its ``merge_next`` the link after it."""
+    from ..report import confidence_measure
+
+    sub = replace(shown, links=shown.links[start:stop])
+    if confidence_measure(sub.links) == confidence_measure(shown.links):  # a link's band reads the file's
+        views = [replace(v, index=v.index + start) for v in link_views(sub)]
+    else:
+        views = link_views(shown)[start:stop]
+    rows = []
+    for v in views:
+        # may this link be merged with the next one listed ("Merge ↓")? comparable mode: only when
+        # the two are next to each other in both texts; if not, why (the server refuses it too)
+        merge_why = (merge_refusal(shown, v.index, v.index + 1) if v.index + 1 < len(shown.links)
+                     else "no next link")
+        rows.append({  # the report's value and band: a link without p (edited, no encoder) is "none"
+            "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
+            "score": v.link.score, "conf": v.confidence, "band": v.band, "measure": measure,
+            "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
+            "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
+            "numbers_badge": numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt),
+            "hover": hover_text(v),
+            "merge_next": not merge_why, "merge_why": merge_why,
+        })
+    return rows
+
+
+def changed_rows(before: Alignment, after: Alignment) -> tuple[int, int] | None:
+    """The rows an edit changed, from ``before`` to ``after`` (each in :func:`review_order`), as
+    ``(start, stop)``; None when it changed how many links there are (every row after the edit
+    has another number: the page is sent whole). The run of links the edit replaced (an untouched
+    link is the same object), and the row before it (whose "Merge ↓" reads the next link)."""
+    old, new = before.links, after.links
+    if len(old) != len(new):
+        return None
+    p = 0
+    while p < len(new) and old[p] is new[p]:
+        p += 1
+    s = 0
+    while s < len(new) - p and old[-1 - s] is new[-1 - s]:
+        s += 1
+    return max(0, p - 1), len(new) - s
+
+
 def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
-             texts: bool = True) -> dict[str, Any]:
+             texts: bool = True, since: Alignment | None = None) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (``al``: the file's content, if just read).
 
     ``texts=False`` leaves the documents' sentences out (edits never change them; the
@@ -155,11 +202,15 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
     listed as unmatched (comparable mode: a rejected pair's too, ``rejected_src`` / ``rejected_tgt``
     naming its link, :func:`parallel.data.unmatched`), and the pairs below the bar are those of such
     sentences (not a pair the reviewer rejected: :func:`parallel.report.pending_below_bar`).
+
+    ``since``: the file as the page last had it (its state, whole): when the edit kept the number
+    of links and what colours them, the links are not sent whole but as ``delta``: ``{"start",
+    "links"}``, the rows from ``start`` on that changed (:func:`changed_rows`); every other field
+    is sent as always. A book's accept is then a reply of a few kB, not of megabytes.
     """
     if al is None:
         al = store.load()
     shown = review_order(al)  # comparable: by source sentence, then target, whatever the file's order
-    views = link_views(shown)
 
     def doc(d: Any) -> dict[str, Any]:
         out = {"lang": d.lang, "name": Path(d.name).name if d.name else None,
@@ -169,28 +220,19 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
             out["sentences"] = d.sentences
         return out
 
-    links = []
     legend = confidence_legend(al)  # the report's: what the colours are, p or (an older file) cosine
     measure = {"cosine": "cos"}.get(legend["measure"], legend["measure"])
-    for v in views:
-        # may this link be merged with the next one listed ("Merge ↓")? comparable mode: only when
-        # the two are next to each other in both texts; if not, why (the server refuses it too)
-        merge_why = merge_refusal(shown, v.index, v.index + 1) if v.index + 1 < len(views) else "no next link"
-        links.append({  # the report's value and band: a link without p (edited, no encoder) is "none"
-            "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
-            "score": v.link.score, "conf": v.confidence, "band": v.band, "measure": measure,
-            "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
-            "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
-            "numbers_badge": numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt),
-            "hover": hover_text(v),
-            "merge_next": not merge_why, "merge_why": merge_why,
-        })
+    span = changed_rows(review_order(since), shown) if since is not None else None
+    if span is not None and since is not None and confidence_legend(since) == legend:
+        links: dict[str, Any] = {"delta": {"start": span[0], "links": _rows(shown, *span, measure)}}
+    else:
+        links = {"links": _rows(shown, 0, len(shown.links), measure)}
     files = listed_files(folder)
     free = unmatched(shown)
     below = pending_below_bar(shown)
     return {
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
-        "src": doc(al.src), "tgt": doc(al.tgt), "links": links,
+        "src": doc(al.src), "tgt": doc(al.tgt), **links,
         "unmatched_src": free["src"], "unmatched_tgt": free["tgt"],
         "rejected_src": free["rejected_src"], "rejected_tgt": free["rejected_tgt"],
         "below_bar": [{**c, "numbers_badge": numbers_badge(c["numbers"], c["numbers_src"], c["numbers_tgt"])}
@@ -316,22 +358,30 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         store = store_for(body.get("file"))
         carried: list[dict[str, Any]] = []  # links whose note a relink took in
         dropped: list[dict[str, Any]] = []  # rejected links a relink took a sentence of (comparable mode)
-        al, freed = store.edit(op, args, rev=_rev(body), carried=carried, dropped=dropped)
+        was: list[Alignment] = []
+        al, freed = store.edit(op, args, rev=_rev(body), carried=carried, dropped=dropped, was=was)
         # the row to show after a relink: where the link now is (comparable mode lists by text order)
         at = link_holding(al, args) if op == "relink" else None
-        return jsonify({**state_of(store, folder, al, texts=False), "unlinked": freed, "at": at,
-                        "carried": carried, "dropped": dropped})
+        return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was)), "unlinked": freed,
+                        "at": at, "carried": carried, "dropped": dropped})
 
     @app.post("/api/undo")
     def post_undo() -> Response:
         body = json_body()
         store = store_for(body.get("file"))
         undone: dict[str, Any] = {}
-        al = store.undo(rev=_rev(body), undone=undone)
+        was: list[Alignment] = []
+        al = store.undo(rev=_rev(body), undone=undone, was=was)
         # what was undone, so the page can say it and show the row (it said only "Undone")
-        return jsonify({**state_of(store, folder, al, texts=False), "undone": undone})
+        return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was)), "undone": undone})
 
     return app
+
+
+def _since(body: dict[str, Any], was: list[Alignment]) -> Alignment | None:
+    """The file as the page had it, when the page asked for the changed rows alone (``"delta":
+    true``) and sent the ``rev`` the edit was checked against: the page holds that state whole."""
+    return was[0] if body.get("delta") is True and isinstance(body.get("rev"), str) and was else None
 
 
 def _rev(body: dict[str, Any]) -> str | None:

@@ -721,14 +721,17 @@ class ReviewStore:
 
     def edit(self, op: str, args: dict[str, Any], rev: str | None = None,
              carried: list[dict[str, Any]] | None = None,
-             dropped: list[dict[str, Any]] | None = None) -> tuple[Alignment, dict[str, list[int]]]:
+             dropped: list[dict[str, Any]] | None = None,
+             was: list[Alignment] | None = None) -> tuple[Alignment, dict[str, list[int]]]:
         """:meth:`apply`, and the sentences the edit left unlinked: ``{"src": [...], "tgt": [...]}``
         (in a link with both sides before, in none after: a split 2-1 link in comparable mode frees
         a sentence, listed as unmatched; in parallel mode it becomes a 1-0 / 0-1 gap). ``carried``,
         when given, is filled with the links whose note a relink took into its link (``link``: the
         number each had before the edit, ``src`` / ``tgt``): the caller's own list, as
         :meth:`undo`'s ``undone``. ``dropped``, when given, is filled the same way with the rejected
-        links a relink removed (comparable mode: it took a sentence of theirs)."""
+        links a relink removed (comparable mode: it took a sentence of theirs). ``was``, when given,
+        gets the file's alignment before the edit (what the page showed: see
+        :func:`parallel.review.app.state_of`)."""
         args = {k: args[k] for k in ARG_KEYS if k in args}
         with self._lock, folder_lock(self.path):
             al = self.load()
@@ -736,6 +739,8 @@ class ReviewStore:
             before = al.links
             if rev is not None and rev != self.revs.of(before):
                 raise ConflictError(STALE)
+            if was is not None:
+                was.append(al)
             view = review_order(al)  # what link numbers count in (comparable: text order)
             shown = list(view.links)
             took: list[dict[str, Any]] = []
@@ -774,16 +779,20 @@ class ReviewStore:
                 dropped.extend(gone)
             return new, unlinked(before, after)
 
-    def undo(self, rev: str | None = None, undone: dict[str, Any] | None = None) -> Alignment:
+    def undo(self, rev: str | None = None, undone: dict[str, Any] | None = None,
+             was: list[Alignment] | None = None) -> Alignment:
         """Revert the last change that reached the file (and drop it from the history). ``undone``,
         when given, is filled with which (``op`` and ``link``, the first link it restored): the
-        caller's own dict, so two requests served at once cannot read each other's."""
+        caller's own dict, so two requests served at once cannot read each other's. ``was``, as
+        :meth:`edit`'s."""
         with self._lock, folder_lock(self.path):
             al = self.load()
             links = list(al.links)
             current = self.revs.of(al.links)
             if rev is not None and rev != current:
                 raise ConflictError(STALE)
+            if was is not None:
+                was.append(al)
             self._check_writable()
             entries = self.history()
             while entries and entries[-1].get("rev_after") != current:

@@ -49,10 +49,17 @@
       });
     });
   }
-  // edits return the links without the documents' sentences (they never change): keep ours
+  // edits return the links without the documents' sentences (they never change): keep ours. An
+  // edit that kept the number of links (an accept, a note, their undo) returns only the rows it
+  // changed (delta: from start on), asked with "delta": true: spliced into ours (see patch())
   function adopt(s) {
     if (state && !s.src.sentences) { s.src.sentences = state.src.sentences; s.tgt.sentences = state.tgt.sentences; }
     if (!s.fold && state) s.fold = state.fold;
+    if (s.delta && state) {
+      var links = state.links.slice();
+      Array.prototype.splice.apply(links, [s.delta.start, s.delta.links.length].concat(s.delta.links));
+      s.links = links;
+    }
     state = s;
     if (!fold && s.fold) { fold = makeFold(s.fold); foldCase = makeFold(s.fold, true); }
   }
@@ -128,7 +135,7 @@
       if (gen !== generation) throw new Error('a later change was not sent (the page was reloaded): redo it');
       return send();
     }).then(function (s) {
-      adopt(s); renderSoon();
+      adopt(s); renderSoon(s.delta);
       return describe(s);
     }, function (e) {
       if (onFail) onFail(e);
@@ -149,8 +156,8 @@
   // on Accept takes the focus from it) must not rebuild the rows under the pointer: the button
   // pressed would be gone and the click lost. The rows are rebuilt once the click is over.
   var pressed = false, renderLater = false;
-  function renderSoon() {
-    if (pressed) renderLater = true; else render();
+  function renderSoon(delta) {
+    if (pressed) renderLater = true; else if (!(delta && patch(delta))) render();
   }
   document.addEventListener('pointerdown', function (e) {
     pressed = !!(e.target.closest && e.target.closest('#grid button, #grid input, #below-list button'));
@@ -176,7 +183,7 @@
   function op(name, args, message, focus) {
     if (!state) { setStatus('Not saved: no alignment is loaded', false); return Promise.resolve(); }
     return enqueue(function () {
-      return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
+      return call('/api/op', {file: file, rev: state.rev, op: name, args: args, delta: true});
     }, function (s) {
       // a relinked comparable link moves to its place in the text: show the row the server says
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
@@ -199,7 +206,7 @@
       }
       var args = Object.assign({link: at}, extra);
       if (next !== undefined) args.other = other;
-      return call('/api/op', {file: file, rev: state.rev, op: name, args: args});
+      return call('/api/op', {file: file, rev: state.rev, op: name, args: args, delta: true});
     }, function (s) {
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
       return 'Saved: ' + message(at) + carried(s.carried) + dropped(s.dropped) + freed(s.unlinked) + crossing();
@@ -250,7 +257,7 @@
   function undo() {
     if (!state) return Promise.resolve();
     return enqueue(function () {
-      return call('/api/undo', {file: file, rev: state.rev});
+      return call('/api/undo', {file: file, rev: state.rev, delta: true});
     }, function (s) {
       // say what was undone and show its row, as every edit does
       var u = s.undone;
@@ -353,8 +360,8 @@
     r.appendChild(m);
     return r;
   }
-  function render() {
-    renderLater = false;
+  // what the page shows above and beside the rows: the file menu, the counts, Undo, the legend
+  function chrome() {
     var sel = document.getElementById('file');
     sel.textContent = '';
     state.files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === state.file; sel.appendChild(o); });
@@ -376,6 +383,55 @@
     var warn = document.getElementById('warning');
     warn.textContent = state.warning ? 'warning: ' + state.warning : '';
     warn.hidden = !state.warning;
+  }
+  // the unmatched sentences and the pairs below the bar
+  function lists() {
+    var um = document.getElementById('unmatched');
+    um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
+    unmatched('src', state.src, state.unmatched_src);
+    unmatched('tgt', state.tgt, state.unmatched_tgt);
+    belowBar(state.below_bar || []);
+  }
+  // The rows of a reply that changed links in place (delta: the same number of links, so every
+  // row keeps its number) are drawn again, and only they: a book's thousands of rows took seconds
+  // to draw again at each accept. False (nothing done: render() draws the page) where that is not
+  // enough or not safe: a search (which rows hold it may change), a redraw waiting for a click to
+  // end, a note put back in its field, a Relink… form or a note being typed in a row it changes,
+  // the focus in the unmatched lists.
+  function patch(delta) {
+    if (visible || renderLater || Object.keys(unsavedNotes).length) return false;
+    var act = document.activeElement;
+    if (act && act.closest && act.closest('#unmatched')) return false;
+    var olds = [];
+    for (var i = delta.start; i < delta.start + delta.links.length; i++) {
+      var old = document.getElementById('L' + i);
+      if (!old) continue;  // not drawn yet: more() draws it from the state when it is scrolled to
+      if (old.querySelector('form.relink') || (act && act.tagName === 'INPUT' && old.contains(act))) return false;
+      olds.push(old);
+    }
+    chrome();
+    var focused = null;
+    olds.forEach(function (old) {
+      var i = +old.dataset.i, fresh = row(state.links[i], i);
+      var had = act && old.contains(act) ? (act === old ? '' : act.dataset.act || null) : null;
+      old.replaceWith(fresh);
+      if (had === null) return;
+      focused = had ? fresh.querySelector('button[data-act="' + had + '"]') || fresh : fresh;
+    });
+    lists();
+    if (focused) {  // the same button or row; a row the "show" menu now hides hands it to the next one
+      var hidden = focused.offsetParent === null && focused.closest('#grid .r[data-i]');
+      if (hidden) {
+        var next = shownFrom(hidden, 1) || shownFrom(hidden, -1);
+        if (next) focusRow(next);
+      } else focused.focus({preventScroll: true});
+    }
+    bars();
+    return true;
+  }
+  function render() {
+    renderLater = false;
+    chrome();
     var grid = document.getElementById('grid');
     var h = el('div', 'h'); h.setAttribute('role', 'row');
     ['link', state.src.label, state.tgt.label, 'type · ' + (state.measure || 'p') + ' · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
@@ -434,11 +490,7 @@
           ') was changed meanwhile', shown: null});
       }
     });
-    var um = document.getElementById('unmatched');
-    um.hidden = !(state.unmatched_src.length || state.unmatched_tgt.length);
-    unmatched('src', state.src, state.unmatched_src);
-    unmatched('tgt', state.tgt, state.unmatched_tgt);
-    belowBar(state.below_bar || []);
+    lists();
     // a reply rebuilds the rows and the unmatched list: keyboard focus stays where it was (on the
     // same button, row or unmatched sentence), or the next key press would go nowhere; a row the
     // "show" menu now hides (accepted, with "not reviewed yet") hands it to the next row shown
