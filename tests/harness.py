@@ -50,3 +50,18 @@ def browser_page(tmp_path: Path, width: int, height: int) -> Iterator[Any]:
             yield browser.new_page()
         finally:
             browser.close()
+
+
+#: How long a browser test waits for a condition: a slow, busy machine is no failure (a test waits
+#: for what it expects, never a fixed time).
+PATIENCE_MS = 180_000
+
+
+@contextlib.contextmanager
+def patient_page(tmp_path: Path, width: int = 1300, height: int = 900) -> Iterator[Any]:
+    """:func:`browser_page` whose waits (Playwright's own and ``expect``'s) last :data:`PATIENCE_MS`."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with browser_page(tmp_path, width, height) as pg:
+        pg.set_default_timeout(PATIENCE_MS)
+        sync_api.expect.set_options(timeout=PATIENCE_MS)
+        yield pg

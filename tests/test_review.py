@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import browser_page
+from harness import PATIENCE_MS, patient_page
 from pairs_factory import make_doc
 
 from parallel.data import Alignment, Link
@@ -30,12 +30,9 @@ from parallel.readers import read_alignment
 from parallel.review.store import ConflictError, ReviewStore, fingerprint
 
 XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>']
-# How long a browser assertion may wait for its condition. The first merge loads the encoder
-# (4-8 s on a busy 2-core machine): a test waits for what it expects, however long the machine
-# takes, up to this ceiling; it never depends on the machine being fast (issue 16).
-PATIENCE_MS = 180_000
-
-
+# How long a browser assertion may wait for its condition (PATIENCE_MS, harness): the first merge
+# loads the encoder (4-8 s on a busy 2-core machine); a test waits for what it expects, however
+# long the machine takes, up to that ceiling; it never depends on the machine being fast (issue 16).
 
 AR = ["قالت منظمة الصحة العالمية إن الوضع خطير.", "وأضافت أن التعاون ضروري.", "جملة " + XSS[0],
       "وفي الختام شكر المتحدث الحضور.", "سطر " + XSS[1], "جملة إضافية."]
@@ -640,10 +637,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with browser_page(tmp_path, 1300, 900) as pg:
-        pg.set_default_timeout(PATIENCE_MS)
-        sync_api.expect.set_options(timeout=PATIENCE_MS)
+    with patient_page(tmp_path) as pg:
         yield pg
 
 

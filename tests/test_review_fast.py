@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from harness import browser_page
+from harness import patient_page
 from pairs_factory import make_doc
-from test_review import HOST, PATIENCE_MS, PORT, review_server, save
+from test_review import HOST, PORT, review_server, save
 
 import parallel.evidence
 import parallel.review.store as store_mod
@@ -247,10 +247,7 @@ def test_an_accept_answers_with_the_rows_it_changed(client: tuple[Any, Path]) ->
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with browser_page(tmp_path, 1300, 900) as pg:
-        pg.set_default_timeout(PATIENCE_MS)
-        sync_api.expect.set_options(timeout=PATIENCE_MS)
+    with patient_page(tmp_path) as pg:
         yield pg
 
 
