@@ -435,6 +435,41 @@ def test_a_cut_one_sentence_off_is_contested() -> None:
     assert data["contested"] < -1.0
 
 
+def _news(n: int, seed: int) -> np.ndarray:
+    """Pair p of n links of a close translation (news): log-odds about 2.5, a few weak ones."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.random.default_rng(seed).normal(2.5, 1.5, n))))
+
+
+def _free(n: int, seed: int) -> np.ndarray:
+    """Pair p of n links of a free translation (the Qur'an with use-m3: most pairs under 0.05, a few
+    clearly good): log-odds about -3.5, spread widely."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.random.default_rng(seed).normal(-3.5, 2.5, n))))
+
+
+def test_a_stretch_that_is_no_translation_keeps_its_pairs_p() -> None:
+    """Stop 51: an untranslated preface before a book is forced into links whose pairs are all at
+    the level of unrelated sentences, and the map of a link in a translation lifted them to p 0.88.
+    A stretch of such links far below the links just outside it (its flanks) is taken as no
+    translation; a free translation that is weak throughout, or a book whose chapters change from
+    news to a free translation and back, is not: a stretch is judged against its flanks, not the
+    document, and a free translation keeps some clearly good links among its weak ones."""
+    junk = np.full(30, 0.0144)  # the pair model's floor: every front-matter link of the tester's book
+    junk[[5, 17]] = 0.03
+    book = np.concatenate([junk, _news(60, 1)])
+    assert cf.untranslated(book).tolist() == [True] * 30 + [False] * 60
+    inside = np.concatenate([_news(40, 2), junk[:12], _news(40, 3)])
+    assert cf.untranslated(inside).tolist() == [False] * 40 + [True] * 12 + [False] * 40
+    # a free translation, weak throughout (and the pair model's floor alone): nothing to judge against
+    assert not cf.untranslated(_free(120, 4)).any()
+    assert not cf.untranslated(np.full(50, 0.0144)).any()
+    # a change of register between chapters: news, a free translation, news
+    chapters = np.concatenate([_news(80, 5), _free(40, 6), _news(80, 7), _free(60, 8)])
+    assert not cf.untranslated(chapters).any()
+    # a few weak links in a row (a freely rendered passage), and too short a document: not a stretch
+    assert not cf.untranslated(np.concatenate([_news(30, 9), junk[:4], _news(30, 10)])).any()
+    assert not cf.untranslated(junk[:7]).any()
+
+
 def test_a_missed_two_to_two_link_is_not_shown_as_sure(shared_bench: Path) -> None:
     """The linguist's case (NTREX merged document 01): gold joins Arabic 10 and 11 to English 10 and
     11; the aligner leaves Arabic 10 out and links 11 to both. That link was p 0.97 ("high"), so a

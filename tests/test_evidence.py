@@ -321,6 +321,31 @@ def test_annotate_keeps_aligner_features_and_adds_the_rest() -> None:
     assert out.signature == al.signature
 
 
+def test_a_translation_keeps_the_pairs_p_of_a_stretch_that_is_no_translation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop 51: in a translation every link gets the p of a link in a translation, but a stretch of
+    links far below its neighbours (an untranslated preface forced into links) keeps its pairs' own
+    p. A caller that annotates some links of a longer list (the review app, which places them with
+    ``gap``) says which lie in such a stretch; without it none is taken."""
+    import parallel.confidence as cf
+
+    n = 60
+    pair = np.full(n, 0.9)
+    pair[:20] = 0.0144  # the front matter: pairs at the level of unrelated sentences
+    monkeypatch.setattr(cf, "link_probabilities", lambda s_vec, *a, **k: pair[: len(s_vec)].copy())
+    links = [Link((i,), (i,), 1.0) for i in range(n)]
+    al = Alignment(make_doc([f"sentence {i}" for i in range(n)], "ar"), make_doc([f"sentence {i}" for i in range(n)], "en"),
+                   tuple(links), "parallel", "model:test|mode:parallel", info={"translation": True})
+    s, t = embeddings(n, n)
+    got = np.array([k.features["p"] for k in annotate(al, src_emb=s, tgt_emb=t).links])
+    mapped = cf.in_translation(pair)
+    assert got[:20] == pytest.approx(pair[:20], abs=1e-4) and got[20:] == pytest.approx(mapped[20:], abs=1e-4)
+    assert mapped[0] > 0.7  # what the front matter read before
+    placed = annotate(al, src_emb=s, tgt_emb=t, gap=[False] * n, contest=[0.0] * n)
+    assert [k.features["p"] for k in placed.links] == pytest.approx(mapped, abs=1e-4)
+    told = annotate(al, src_emb=s, tgt_emb=t, gap=[False] * n, contest=[0.0] * n, untranslated=[True] * 20 + [False] * 40)
+    assert [k.features["p"] for k in told.links] == pytest.approx(got, abs=1e-4)
+
+
 def test_annotate_without_embeddings_adds_text_features_only() -> None:
     out = annotate(make_alignment("parallel", evidence=False))
     for link in out.links:

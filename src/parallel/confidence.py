@@ -995,6 +995,60 @@ def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.nda
     return np.asarray(1.0 / (1.0 + np.exp(-(a + b * s + c * g + d * k))))
 
 
+#: A link is weak when its pair's own p is below this: on its own the pair says "not the same
+#: sentence" (stop 51, docs/calibration.md).
+UNTRANSLATED_WEAK = 0.05
+#: A stretch: the links covered by windows of this many links in a row, most of them weak.
+UNTRANSLATED_WINDOW = 8
+#: The links just outside a stretch, on each side, that it is judged against; a side with fewer
+#: than :data:`UNTRANSLATED_SIDE` (the start or end of the text) is not read.
+UNTRANSLATED_FLANK = 20
+UNTRANSLATED_SIDE = 5
+#: A stretch is no translation when even its better links (this quantile of their pairs' log-odds)
+#: lie :data:`UNTRANSLATED_DROP` below the median log-odds of each flank read.
+UNTRANSLATED_QUANTILE = 0.9
+UNTRANSLATED_DROP = 3.0
+
+
+def untranslated(p: np.ndarray) -> np.ndarray:
+    """(n,) bool: the links of a translation that lie in a stretch that is no translation, from
+    their pairs' own p ``p`` (n,), the two-sided links in the order of the texts.
+
+    A single weak link in a translation is most often a freely rendered sentence, and the map of
+    :func:`in_translation` lifts it, rightly; but an untranslated stretch (an editor's introduction
+    and a translator's preface before a book, a block only one side has) is forced into links too,
+    and their pairs are all at the level of unrelated sentences. A stretch is the links covered by
+    windows of :data:`UNTRANSLATED_WINDOW` links in a row most of which are weak (pair p under
+    :data:`UNTRANSLATED_WEAK`), trimmed to weak links at both ends; it is taken when even its
+    better links (the :data:`UNTRANSLATED_QUANTILE` quantile of its pairs' log-odds) lie
+    :data:`UNTRANSLATED_DROP` below the median of the :data:`UNTRANSLATED_FLANK` links just outside
+    it on each side (a side with fewer than :data:`UNTRANSLATED_SIDE` links is not read; with no side
+    nothing is taken). Judged against its flanks, not the whole document's median: a book whose
+    chapters change hands (news, then a free literary translation) has stretches of weak links that
+    are right, and a free translation keeps some clearly good links among its weak ones, where an
+    untranslated stretch has none (stop 51)."""
+    s = _log_odds(p)
+    n, w = len(s), UNTRANSLATED_WINDOW
+    weak = s < math.log(UNTRANSLATED_WEAK / (1.0 - UNTRANSLATED_WEAK))
+    out = np.zeros(n, dtype=bool)
+    if n < w:
+        return out
+    count = np.concatenate([[0], np.cumsum(weak)])
+    cover = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(count[w:] - count[:-w] > w / 2):
+        cover[i:i + w] = True
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], cover.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        inside = a + np.flatnonzero(weak[a:b])
+        a, b = int(inside[0]), int(inside[-1]) + 1
+        sides = [x for x in (s[max(0, a - UNTRANSLATED_FLANK):a], s[b:b + UNTRANSLATED_FLANK])
+                 if len(x) >= UNTRANSLATED_SIDE]
+        level = float(np.quantile(s[a:b], UNTRANSLATED_QUANTILE))
+        if sides and min(float(np.median(x)) for x in sides) - level >= UNTRANSLATED_DROP:
+            out[a:b] = True
+    return out
+
+
 def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray, was_contest: np.ndarray | None = None,
           now_contest: np.ndarray | None = None) -> np.ndarray:
     """The :func:`in_translation` p of links whose place beside a 1-0 / 0-1 link (``was`` -> ``now``)

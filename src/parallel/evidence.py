@@ -910,8 +910,8 @@ def text_features(src: str, tgt: str) -> dict[str, Any]:
 
 def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.ndarray | None = None,
              encoder: Any = None, k: int = MARGIN_K, gap: Sequence[bool] | None = None,
-             contest: Sequence[float] | None = None, knn: tuple[np.ndarray, np.ndarray] | None = None,
-             cover: float | None = None) -> Alignment:
+             contest: Sequence[float] | None = None, untranslated: Sequence[bool] | None = None,
+             knn: tuple[np.ndarray, np.ndarray] | None = None, cover: float | None = None) -> Alignment:
     """``al`` with every link's features completed (existing features win).
 
     Embedding features (cosine, margin) need ``src_emb`` (n, d) and ``tgt_emb``
@@ -920,9 +920,13 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
     set (the mode test took the texts for a translation) is the p of a link in a translation
     (:func:`parallel.confidence.in_translation`, which asks whether the link lies beside a 1-0 /
     0-1 link and how contested its cut is: ``gap`` and ``contest``, one value a link, else read
-    from ``al.links`` in their order), else the p of the pair on its own. ``knn`` and ``cover``:
-    the documents' :func:`parallel.mine.knn_means` with ``k`` and their
-    :func:`parallel.confidence.coverage`, when the caller keeps them (measured here when None).
+    from ``al.links`` in their order), else the p of the pair on its own. A link of a translation
+    in a stretch that is no translation keeps its pair's own p (``untranslated``, one value a link;
+    else, when ``gap`` is not given either, read from the pair p of ``al.links`` in their order:
+    :func:`parallel.confidence.untranslated`; a caller that gives ``gap`` annotates some links of a
+    longer list, whose neighbours this call does not see, and gives ``untranslated`` too or none is
+    taken). ``knn`` and ``cover``: the documents' :func:`parallel.mine.knn_means` with ``k`` and
+    their :func:`parallel.confidence.coverage`, when the caller keeps them (measured here when None).
     """
     links = list(al.links)
     src_texts = [al.src_text(link) for link in links]
@@ -945,12 +949,16 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
             if al.mode == "parallel" and al.info.get("translation"):
                 # links forced in a translation are right far more often than their pairs alone say
                 from .confidence import beside_gap, contested, in_translation
+                from .confidence import untranslated as no_translation
 
                 near = beside_gap(links) if gap is None else np.asarray(gap, dtype=bool)
                 cut = (contested(links, src_emb, tgt_emb, [len(x) for x in al.src.sentences],
                                  [len(x) for x in al.tgt.sentences])
                        if contest is None else np.asarray(contest, dtype=np.float64))
-                ps = in_translation(ps, near[need_p], cut[need_p])
+                # ... but not a stretch that is no translation (an untranslated preface): its own p
+                off = (np.asarray(untranslated, dtype=bool)[need_p] if untranslated is not None
+                       else no_translation(ps) if gap is None else np.zeros(len(need_p), dtype=bool))
+                ps = np.where(off, ps, in_translation(ps, near[need_p], cut[need_p]))
             for n, p in zip(need_p, ps, strict=True):
                 emb[n]["p"] = round(float(p), 4)
         need = [n for n, link in enumerate(links)
