@@ -17,11 +17,14 @@ regression (Newton's method, L2 1 on every term but the intercept; each set and 
 the same), ``gap`` 1 for a link next to a 1-0 / 0-1 link (``parallel.confidence.beside_gap``: a
 translation rarely leaves a sentence out, and the link beside one that did is often cut at the
 wrong place) and ``contest`` how well a cut one sentence over would do
-(``parallel.confidence.contested``). Deterministic: same data, same four numbers.
+(``parallel.confidence.contested``). Links in a stretch that is no translation
+(``parallel.confidence.untranslated``) keep their pairs' p: the fit leaves them out. Deterministic:
+same data, same four numbers.
 
 The check prints, per set and noise level, the links' share right, their mean p before and after,
-and the expected calibration error (10 bins) of both, and for the links beside a gap their share
-right and mean p after; ``--extra DIR`` adds folders built outside
+and the expected calibration error (10 bins) of both, for the links beside a gap their share
+right and mean p after, and how many links a stretch that is no translation took (and how many of
+them were right); ``--extra DIR`` adds folders built outside
 the repository (NN.ar / NN.en one unit a line, NN.gold.align), which the fit never sees: the
 Qur'an of ``bench/quran_docs.py``.
 """
@@ -45,12 +48,13 @@ NOISE = (0.0, 1.0, 1.5)
 LANGS = {"test": ("de", "fr"), "dev": ("de", "fr"), "tbmany": ("de", "fr"), "tbmany-dev": ("de", "fr")}
 
 
-Row = tuple[float, bool, bool, float]
+Row = tuple[float, bool, bool, float, bool]
 
 
 def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
-    """(pair p, exactly a gold link, beside a 1-0 / 0-1 link, contested cut) of every link with two
-    sides that parallel mode forces."""
+    """(pair p, exactly a gold link, beside a 1-0 / 0-1 link, contested cut, in a stretch that is no
+    translation: ``parallel.confidence.untranslated``) of every link with two sides that parallel
+    mode forces."""
     from align_bench import CachedEncoder, Noisy
 
     import parallel.confidence as cf
@@ -75,8 +79,10 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
             near = cf.beside_gap(al.links)
             cut = cf.contested(al.links, enc.encode(list(al.src.sentences)), enc.encode(list(al.tgt.sentences)),
                                [len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
-            out += [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g), float(c))
-                    for k, g, c in zip(al.links, near, cut) if k.src and k.tgt and "p" in k.features]
+            doc = [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g), float(c))
+                   for k, g, c in zip(al.links, near, cut) if k.src and k.tgt and "p" in k.features]
+            off = cf.untranslated(np.array([r[0] for r in doc]))
+            out += [(*r, bool(o)) for r, o in zip(doc, off, strict=True)]
     finally:
         cf.in_translation = real
     (enc.enc if noise else enc).save()
@@ -88,13 +94,17 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(q / (1.0 - q)))
 
 
-def columns(g: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """pair p, right, beside a gap, contested: one array each."""
+def columns(g: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """pair p, right, beside a gap, contested, in a stretch that is no translation: one array each."""
     return (np.array([r[0] for r in g]), np.array([r[1] for r in g], dtype=np.float64),
-            np.array([r[2] for r in g], dtype=np.float64), np.array([r[3] for r in g]))
+            np.array([r[2] for r in g], dtype=np.float64), np.array([r[3] for r in g]),
+            np.array([r[4] for r in g], dtype=bool))
 
 
 def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float, float]:
+    """The map's four numbers, fitted on the links it maps (not those in a stretch that is no
+    translation, which keep their pairs' p)."""
+    groups = {k: kept for k, g in groups.items() if (kept := [r for r in g if not r[4]])}
     cols = [columns(g) for g in groups.values()]
     x = np.concatenate([logit(c[0]) for c in cols])
     y = np.concatenate([c[1] for c in cols])
@@ -132,19 +142,19 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
 
 def check(groups: dict[str, list[Row]], a: float, b: float, c: float, d: float) -> None:
     print(f"{'set':<34} {'links':>6} {'right':>6} {'mean p':>7} {'after':>6} {'ECE p':>6} {'after':>6}"
-          f"  {'beside a gap: links, right, p after':>36}")
+          f"  {'beside a gap: links, right, p after':>36}  {'no translation: links, right':>29}")
     every: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for name, g in groups.items():
         if not g:
             print(f"{name:<34} (not taken for a translation)")
             continue
-        p, y, gap_f, cut = columns(g)
+        p, y, gap_f, cut, off = columns(g)
         gap = gap_f.astype(bool)
-        q = 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap + d * cut)))
+        q = np.where(off, p, 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap + d * cut))))
         every.append((q, y, gap))
         near = f"{gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}" if gap.any() else f"{0:6d}"
         print(f"{name:<34} {len(g):6d} {y.mean():6.3f} {p.mean():7.3f} {q.mean():6.3f} {ece(p, y):6.3f} {ece(q, y):6.3f}"
-              f"  {near:>36}")
+              f"  {near:>36}  {off.sum():>22d} {int(y[off].sum()):6d}")
     if every:
         q, y, gap = (np.concatenate(x) for x in zip(*every))
         print(f"{'all of them':<34} {len(q):6d} {y.mean():6.3f} {'':>7} {q.mean():6.3f} {'':>6} {ece(q, y):6.3f}"
