@@ -48,13 +48,13 @@ NOISE = (0.0, 1.0, 1.5)
 LANGS = {"test": ("de", "fr"), "dev": ("de", "fr"), "tbmany": ("de", "fr"), "tbmany-dev": ("de", "fr")}
 
 
-Row = tuple[float, bool, bool, float, bool]
+Row = tuple[float, bool, bool, float, bool, bool]
 
 
 def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
     """(pair p, exactly a gold link, beside a 1-0 / 0-1 link, contested cut, in a stretch that is no
-    translation: ``parallel.confidence.untranslated``) of every link with two sides that parallel
-    mode forces."""
+    translation: ``parallel.confidence.untranslated``, several sentences on both sides) of every
+    link with two sides that parallel mode forces."""
     from align_bench import CachedEncoder, Noisy
 
     import parallel.confidence as cf
@@ -67,7 +67,7 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
     a_lang, b_lang = LANGS.get(name, ("ar", "en"))
     out: list[Row] = []
     real = cf.in_translation
-    cf.in_translation = lambda p, gap=None, contest=None: np.asarray(p, dtype=np.float64)  # the pairs' own p
+    cf.in_translation = lambda p, gap=None, contest=None, many=None: np.asarray(p, dtype=np.float64)  # pairs' own p
     try:
         for _, a, b, gold in docs:
             want = {(tuple(x), tuple(y)) for x, y in gold}
@@ -79,10 +79,10 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
             near = cf.beside_gap(al.links)
             cut = cf.contested(al.links, enc.encode(list(al.src.sentences)), enc.encode(list(al.tgt.sentences)),
                                [len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
-            doc = [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g), float(c))
+            doc = [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g), float(c), len(k.src) > 1 < len(k.tgt))
                    for k, g, c in zip(al.links, near, cut) if k.src and k.tgt and "p" in k.features]
             off = cf.untranslated(np.array([r[0] for r in doc]))
-            out += [(*r, bool(o)) for r, o in zip(doc, off, strict=True)]
+            out += [(*r[:4], bool(o), r[4]) for r, o in zip(doc, off, strict=True)]
     finally:
         cf.in_translation = real
     (enc.enc if noise else enc).save()
@@ -94,15 +94,16 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(q / (1.0 - q)))
 
 
-def columns(g: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """pair p, right, beside a gap, contested, in a stretch that is no translation: one array each."""
+def columns(g: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """pair p, right, beside a gap, contested, in a stretch that is no translation, several
+    sentences on both sides: one array each."""
     return (np.array([r[0] for r in g]), np.array([r[1] for r in g], dtype=np.float64),
             np.array([r[2] for r in g], dtype=np.float64), np.array([r[3] for r in g]),
-            np.array([r[4] for r in g], dtype=bool))
+            np.array([r[4] for r in g], dtype=bool), np.array([r[5] for r in g], dtype=np.float64))
 
 
-def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float, float]:
-    """The map's four numbers, fitted on the links it maps (not those in a stretch that is no
+def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float, float, float]:
+    """The map's five numbers, fitted on the links it maps (not those in a stretch that is no
     translation, which keep their pairs' p)."""
     groups = {k: kept for k, g in groups.items() if (kept := [r for r in g if not r[4]])}
     cols = [columns(g) for g in groups.values()]
@@ -110,10 +111,11 @@ def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float, float]:
     y = np.concatenate([c[1] for c in cols])
     gap = np.concatenate([c[2] for c in cols])
     cut = np.concatenate([c[3] for c in cols])
+    many = np.concatenate([c[5] for c in cols])
     w = np.concatenate([np.full(len(g), 1.0 / len(g)) for g in groups.values()]) * len(x) / len(groups)
-    X = np.stack([np.ones_like(x), x, gap, cut], axis=1)
-    beta = np.zeros(4)
-    reg = np.diag([0.0, 1.0, 1.0, 1.0])
+    X = np.stack([np.ones_like(x), x, gap, cut, many], axis=1)
+    beta = np.zeros(5)
+    reg = np.diag([0.0, 1.0, 1.0, 1.0, 1.0])
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-X @ beta))
         grad = X.T @ (w * (p - y)) + reg @ beta
@@ -122,7 +124,7 @@ def fit(groups: dict[str, list[Row]]) -> tuple[float, float, float, float]:
         beta -= step
         if np.abs(step).max() < 1e-10:
             break
-    return float(beta[0]), float(beta[1]), float(beta[2]), float(beta[3])
+    return float(beta[0]), float(beta[1]), float(beta[2]), float(beta[3]), float(beta[4])
 
 
 def auc(p: np.ndarray, y: np.ndarray) -> float:
@@ -140,26 +142,29 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
                  / len(p))
 
 
-def check(groups: dict[str, list[Row]], a: float, b: float, c: float, d: float) -> None:
+def check(groups: dict[str, list[Row]], a: float, b: float, c: float, d: float, e: float) -> None:
     print(f"{'set':<34} {'links':>6} {'right':>6} {'mean p':>7} {'after':>6} {'ECE p':>6} {'after':>6}"
           f"  {'beside a gap: links, right, p after':>36}  {'no translation: links, right':>29}")
-    every: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    every: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for name, g in groups.items():
         if not g:
             print(f"{name:<34} (not taken for a translation)")
             continue
-        p, y, gap_f, cut, off = columns(g)
+        p, y, gap_f, cut, off, many = columns(g)
         gap = gap_f.astype(bool)
-        q = np.where(off, p, 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap + d * cut))))
-        every.append((q, y, gap))
+        q = np.where(off, p, 1.0 / (1.0 + np.exp(-(a + b * logit(p) + c * gap + d * cut + e * many))))
+        every.append((q, y, gap, many.astype(bool)))
         near = f"{gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}" if gap.any() else f"{0:6d}"
         print(f"{name:<34} {len(g):6d} {y.mean():6.3f} {p.mean():7.3f} {q.mean():6.3f} {ece(p, y):6.3f} {ece(q, y):6.3f}"
               f"  {near:>36}  {off.sum():>22d} {int(y[off].sum()):6d}")
     if every:
-        q, y, gap = (np.concatenate(x) for x in zip(*every))
+        q, y, gap, many = (np.concatenate(x) for x in zip(*every))
         print(f"{'all of them':<34} {len(q):6d} {y.mean():6.3f} {'':>7} {q.mean():6.3f} {'':>6} {ece(q, y):6.3f}"
               f"  {gap.sum():6d} {y[gap].mean():6.3f} {q[gap].mean():6.3f}")
         print(f"right links ranked above wrong ones (AUC of p after): {auc(q, y):.3f}")
+        if many.any():
+            print(f"links of several sentences on both sides: {many.sum()}, right {y[many].mean():.3f},"
+                  f" mean p after {q[many].mean():.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,21 +191,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         data = json.loads(OUT.read_text(encoding="utf-8"))
         a, b, c = float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0))
-        d = float(data.get("contested", 0.0))
+        d, e = float(data.get("contested", 0.0)), float(data.get("many_to_many", 0.0))
     else:
-        a, b, c, d = fit({k: v for k, v in train.items() if v})
+        a, b, c, d, e = fit({k: v for k, v in train.items() if v})
         n = sum(len(v) for v in train.values())
         OUT.write_text(json.dumps({
             "intercept": round(a, 6), "slope": round(b, 6), "beside_gap": round(c, 6), "contested": round(d, 6),
+            "many_to_many": round(e, 6),
             "info": {"links": n, "sets": list(SETS), "noise": list(NOISE),
                      "made_by": "scripts/fit_parallel_p.py"}}, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}: intercept {a:.4f}, slope {b:.4f}, beside a gap {c:.4f}, "
-              f"contested {d:.4f} ({n} links)")
+              f"contested {d:.4f}, many to many {e:.4f} ({n} links)")
     print("training sets:")
-    check(train, a, b, c, d)
+    check(train, a, b, c, d, e)
     if held:
         print("held out (never fitted on):")
-        check(held, a, b, c, d)
+        check(held, a, b, c, d, e)
     return 0
 
 

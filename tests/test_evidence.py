@@ -346,6 +346,20 @@ def test_a_translation_keeps_the_pairs_p_of_a_stretch_that_is_no_translation(mon
     assert [k.features["p"] for k in told.links] == pytest.approx(got, abs=1e-4)
 
 
+def test_a_link_of_several_sentences_on_both_sides_reads_a_lower_p_in_a_translation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """annotate tells the map which links hold several sentences on both sides (2-2, 2-3, 3-2):
+    with the same pair p and the same place, a 2-2 link reads less than a 1-2 link."""
+    import parallel.confidence as cf
+
+    monkeypatch.setattr(cf, "link_probabilities", lambda s_vec, *a, **k: np.full(len(s_vec), 0.9))
+    links = (Link((0,), (0,), 1.0), Link((1, 2), (1, 2), 1.0), Link((3,), (3, 4), 1.0), Link((4,), (5,), 1.0))
+    al = Alignment(make_doc([f"sentence {i}" for i in range(5)], "ar"), make_doc([f"sentence {i}" for i in range(6)], "en"),
+                   links, "parallel", "model:test|mode:parallel", info={"translation": True})
+    s, t = embeddings(5, 6)
+    got = [k.features["p"] for k in annotate(al, src_emb=s, tgt_emb=t, gap=[False] * 4, contest=[0.0] * 4).links]
+    assert got[1] < got[2] - 0.1 and got[2] == got[0] == got[3]
+
+
 def test_annotate_without_embeddings_adds_text_features_only() -> None:
     out = annotate(make_alignment("parallel", evidence=False))
     for link in out.links:

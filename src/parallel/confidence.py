@@ -908,13 +908,13 @@ TRANSLATION_FILE = "in-translation.json"
 
 
 @lru_cache(maxsize=1)
-def _translation_map() -> tuple[float, float, float, float]:
-    """(intercept, slope, beside_gap, contested) of :func:`in_translation`; a file without the
-    last terms (fitted before them) reads them as 0."""
+def _translation_map() -> tuple[float, float, float, float, float]:
+    """(intercept, slope, beside_gap, contested, many_to_many) of :func:`in_translation`; a file
+    without the last terms (fitted before them) reads them as 0."""
     data = json.loads((resources.files("parallel") / "resources" / "confidence" / TRANSLATION_FILE)
                       .read_text(encoding="utf-8"))
     return (float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0)),
-            float(data.get("contested", 0.0)))
+            float(data.get("contested", 0.0)), float(data.get("many_to_many", 0.0)))
 
 
 def beside_gap(links: Sequence[Any]) -> np.ndarray:
@@ -968,11 +968,13 @@ def contested(links: Sequence[Any], src_emb: np.ndarray, tgt_emb: np.ndarray, sr
     return out
 
 
-def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.ndarray | None = None) -> np.ndarray:
+def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.ndarray | None = None,
+                   many: np.ndarray | None = None) -> np.ndarray:
     """The p of links that parallel mode forced in a document the mode test takes for a
     translation, from the p their pairs have on their own (``p``, as mining computes it), whether
-    each lies beside a 1-0 / 0-1 link (``gap``, bool; see :func:`beside_gap`) and how contested
-    its cut is (``contest``, see :func:`contested`).
+    each lies beside a 1-0 / 0-1 link (``gap``, bool; see :func:`beside_gap`), how contested its
+    cut is (``contest``, see :func:`contested`) and whether it holds several sentences on both
+    sides (``many``, bool: a 2-2, 2-3 or 3-2 link).
 
     A pair's p answers "do these two sentences say the same thing?" with nothing else known: one
     candidate among many, as in mining. Inside a translation the aligner knows more: the link lies
@@ -983,16 +985,21 @@ def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.nda
     one that did is often cut at the wrong place (the left-out sentence belongs to it), and such
     links were right 18-59% of the time on the visible sets where the others were 89-100%. And
     a one-to-many link whose neighbour would fit as well with a sentence moved across their cut
-    is often cut at the wrong sentence (61% right where the other cut scores better).
-    ``logit(p') = intercept + slope x logit(p) + beside_gap x gap + contested x contest``, fitted by
+    is often cut at the wrong sentence (61% right where the other cut scores better). A link of
+    several sentences on both sides is the aligner's least sure decision: two or three links
+    joined, or cut elsewhere, would often be right instead (stop 51: 57% right on Text+Berg test,
+    none of the 9 on the Qur'an, at a mean p of 0.88-0.95 before this term).
+    ``logit(p') = intercept + slope x logit(p) + beside_gap x gap + contested x contest +
+    many_to_many x many``, fitted by
     ``scripts/fit_parallel_p.py`` on the visible translation sets (NTREX merged, one-to-many and long
     links, Text+Berg test and dev, their one-to-many variants) with noise added to the vectors to
     stand in for freer translations; each link counted right when it is exactly a gold link."""
-    a, b, c, d = _translation_map()
+    a, b, c, d, e = _translation_map()
     s = _log_odds(p)
     g = np.zeros(len(s)) if gap is None else np.asarray(gap, dtype=np.float64)
     k = np.zeros(len(s)) if contest is None else np.asarray(contest, dtype=np.float64)
-    return np.asarray(1.0 / (1.0 + np.exp(-(a + b * s + c * g + d * k))))
+    w = np.zeros(len(s)) if many is None else np.asarray(many, dtype=np.float64)
+    return np.asarray(1.0 / (1.0 + np.exp(-(a + b * s + c * g + d * k + e * w))))
 
 
 #: A link is weak when its pair's own p is below this: on its own the pair says "not the same
@@ -1054,7 +1061,7 @@ def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray, was_contest: np.ndarr
     """The :func:`in_translation` p of links whose place beside a 1-0 / 0-1 link (``was`` -> ``now``)
     or whose contested cut (``was_contest`` -> ``now_contest``, unchanged where not given) an edit
     next to them changed, without their pair's own p: the map's terms moved on the logit scale."""
-    _, _, c, d = _translation_map()
+    _, _, c, d, _ = _translation_map()
     shift = c * (np.asarray(now, dtype=np.float64) - np.asarray(was, dtype=np.float64))
     if was_contest is not None and now_contest is not None:
         shift = shift + d * (np.asarray(now_contest, dtype=np.float64) - np.asarray(was_contest, dtype=np.float64))

@@ -958,7 +958,8 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                 # ... but not a stretch that is no translation (an untranslated preface): its own p
                 off = (np.asarray(untranslated, dtype=bool)[need_p] if untranslated is not None
                        else no_translation(ps) if gap is None else np.zeros(len(need_p), dtype=bool))
-                ps = np.where(off, ps, in_translation(ps, near[need_p], cut[need_p]))
+                many = np.array([len(lk.src) > 1 < len(lk.tgt) for lk in sel], dtype=bool)
+                ps = np.where(off, ps, in_translation(ps, near[need_p], cut[need_p], many))
             for n, p in zip(need_p, ps, strict=True):
                 emb[n]["p"] = round(float(p), 4)
         need = [n for n, link in enumerate(links)
