@@ -117,7 +117,7 @@ _YEAR_RANGE = re.compile(r"(?<![\d.,/-])((?:19|20)\d\d)[-–/]$")
 _DATE_GOES_ON = re.compile(r"[-/.]\d")  # 2008/10/15, 2005-06-07: a date, no range
 # A list marker opening the text: 1-3 digits, then ".", ")", "-" or "–" and a space before a word
 # ("3. The committee", "2) Requests", "٣ - تعزيز"); "3 people", "3.5 million", "4. 1954" are no marker.
-_LIST_MARKER = re.compile(r"\s*(\d{1,3})\s?[.)\-–]\s+(?=[^\W\d_])")
+_LIST_MARKER = re.compile(r"\s*[(\[]?(\d{1,3})\s?[.)\]\-–]\s+(?=[^\W\d_])")
 # What follows a percentage ("50%", "50 per cent", "50 بالمئة", "50 في المائة")
 _PERCENT_AFTER = re.compile(r"\s?(?:%|٪|per\s?cent\b|percent\b|بالمئة|بالمائة|في المئة|في المائة)",
                             re.IGNORECASE)
@@ -175,7 +175,9 @@ def _scan(text: str) -> tuple[str, tuple[tuple[int, int, str, str, bool], ...]]:
         start, digits = m.start(), m.group(1)
         optional = start == listed  # a list marker ("3. The committee ..."): it numbers the text
         if verses and any(a <= start < b for a, b in verses):
-            continue  # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text, it says nothing
+            # a verse number of the Qur'an (﴿١٢﴾, ۝١٢) marks the text: optional, as a list marker,
+            # so that a translation numbering its verses ("(12) And ...") agrees
+            optional = True
         if digits == "00" and start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
             continue  # the minutes of a time on the hour (04:00): the other side says "at 4"
         if (start and _CODE_BEFORE.search(text, max(0, start - 12), start)
@@ -217,9 +219,10 @@ def extract_numbers(text: str) -> list[str]:
     (``$2.8bn``, ``£125m``, ``AED1.5bn``): ``"١٠٠ ألف"`` and ``"100,000"`` both give ``"100000"``.
     The short second year of a range is completed (``2019-20``, ``2019/20``: 2019 and 2020).
 
-    Not numbers of the text: a verse number of the Qur'an (``﴿١٢﴾``), the minutes of a time on the
-    hour (``04:00``), and, optional (:func:`optional_numbers`: they count only where the other side
-    holds them too), a list marker opening it (``3. The committee``, ``٣ - تعزيز``) and a number
+    Not numbers of the text: the minutes of a time on the hour (``04:00``), and, optional
+    (:func:`optional_numbers`: they count only where the other side holds them too), a verse number
+    of the Qur'an (``﴿١٢﴾``, ``۝١٢``), a list marker opening it (``3. The committee``, ``(58) When``,
+    ``٣ - تعزيز``) and a number
     glued to a name or code (right after a run of Latin letters with a capital, a hyphen between or
     not: ``COVID-19``, ``G20``, ``F-16``, ``H1N1``; after an Arabic letter and a hyphen:
     ``كوفيد-19``) unless it is a year 1900-2099 (``mid-2020``) or follows a currency code
@@ -233,8 +236,9 @@ def extract_numbers(text: str) -> list[str]:
 
 def optional_numbers(text: str) -> set[str]:
     """The numbers of ``text`` that :func:`extract_numbers` leaves out as no quantity but that
-    count where the other side holds the same number (:func:`with_optional`): a list marker opening
-    the text (numbered paragraphs on both sides; "9. September 1988" / "9 septembre 1988") and the
+    count where the other side holds the same number (:func:`with_optional`): a verse number of
+    the Qur'an and a list marker opening the text (numbered paragraphs or verses on both sides,
+    "﴿٥٨﴾" / "(58) When ..."; "9. September 1988" / "9 septembre 1988") and the
     number of a code ("K2" / "K 2", "COVID-19" / "كوفيد-19")."""
     return {value for _, _, value, _, optional in _scan(text)[1] if optional}
 
