@@ -709,6 +709,25 @@ def test_p_is_never_shown_as_certain_and_the_column_says_p() -> None:
     assert "<th>p</th>" in side_by_side_html(al)
 
 
+def test_a_value_is_never_shown_across_its_colours_edge() -> None:
+    """Stop 51: a link of p 0.8995 is coloured mid (high is p >= 0.9) and showed "0.90", in both
+    pages (11 of 95 links of a sura); it shows 0.89 now, and a cosine of 0.5996 (mid) 0.59."""
+    from dataclasses import replace
+
+    from parallel.report import band_of, shown_confidence
+
+    assert [shown_confidence(x) for x in (0.8995, 0.9, 0.4999, 0.5, 0.9953, 0.003, 0.678)] == [
+        "0.89", "0.90", "0.49", "0.50", ">0.99", "<0.01", "0.68"]
+    assert [shown_confidence(x, by_p=False) for x in (0.5996, 0.3999, 0.6)] == ["0.59", "0.39", "0.60"]
+    assert band_of(0.8995) == "mid" and band_of(0.4999) == "low"
+    al = below_bar_alignment()
+    al = replace(al, links=(replace(al.links[0], features={"cosine": 0.82, "p": 0.8995}),),
+                 info={**al.info, "below_bar": [{"src": 1, "tgt": 1, "p": 0.4999, "numbers": "none"}]})
+    page = render(al, sim=None)
+    assert '<span class="sc">0.89</span>' in page and '<span class="sc">0.49</span>' in page
+    assert '<span class="sc">0.90</span>' not in page and '<span class="sc">0.50</span>' not in page
+
+
 def test_one_colour_per_band_everywhere() -> None:
     """Row stripes, legend keys, matrix boxes (report) and the review app use one colour per band
     (the matrix drew mid boxes magenta beside amber stripes)."""
@@ -769,6 +788,30 @@ def test_a_row_jumped_to_stops_below_the_sticky_bars_in_a_real_browser(tmp_path:
         page.fill("#go", "120")
         page.press("#go", "Enter")
         page.wait_for_function(_BELOW_BARS, arg="L120", timeout=10_000)
+
+
+@pytest.mark.slow
+def test_a_long_id_list_wraps_inside_its_cell_in_a_real_browser(tmp_path: Path) -> None:
+    """Stop 51: the ids of a 1-6 link (``252 ↔ 583,584,585,586,587,588``) ran over the Arabic
+    text beside them, in the report and the review app, at 1300 and 1000 px; they wrap in their
+    cell now."""
+    pytest.importorskip("playwright.sync_api")
+    ar = make_doc([f"الجملة رقم {i}." for i in range(300)], "ar", "doc.ar.txt")
+    en = make_doc([f"Sentence number {i}." for i in range(1800)], "en", "doc.en.txt")
+    links = tuple(Link((i,), tuple(range(6 * i, 6 * i + 6)), 0.7, {"cosine": 0.7}) for i in range(300))
+    target = tmp_path / "wide.html"
+    write_report(Alignment(ar, en, links, "parallel", "model:use-m3|mode:parallel"), target, matrix=False)
+    over = """() => Array.from(document.querySelectorAll('#links .r')).filter(r => {
+      const n = r.querySelector('.n'); return n && n.scrollWidth > n.clientWidth + 1; }).map(r => r.id)"""
+    with browser_page(tmp_path, 1000, 900) as page:
+        page.goto(target.as_uri() + "#L250")
+        page.wait_for_selector("#L250")
+        assert page.evaluate(over) == []
+        page.set_viewport_size({"width": 1300, "height": 900})
+        assert page.evaluate(over) == []
+        # and the review app's sheet says the same of its cells
+        css = (Path(write_report.__code__.co_filename).parent / "resources" / "review" / "review.css").read_text()
+        assert ".n{" in css and "overflow-wrap:anywhere" in css.split(".n{", 1)[1].split("}", 1)[0]
 
 
 @pytest.mark.slow

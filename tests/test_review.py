@@ -512,6 +512,26 @@ def test_the_file_menu_lists_alignments_only(client: tuple[Any, str, Path]) -> N
     assert state["files"] == ["p.json", "sibling.json"]
 
 
+def test_a_link_shows_its_value_as_the_report_does(tmp_path: Path) -> None:
+    """Stop 51: the page showed p 0.8995 as "0.90" in the mid colour (high is p >= 0.9); each row
+    now carries the value as the report shows it (``shown``: 0.89), which the page writes."""
+    pytest.importorskip("flask")
+    from dataclasses import replace
+
+    from parallel.review.app import create_app
+
+    al = parallel_alignment()
+    links = tuple(replace(k, features={**k.features, "p": p}) if k.src and k.tgt else k
+                  for k, p in zip(al.links, (0.8995, 0.4999, None, 0.9, 0.95, 0.2), strict=True))
+    path = save(replace(al, links=links), tmp_path / "p.json")
+    with create_app(path, port=PORT, token="tok").test_client() as c:
+        rows = c.get("/api/state", base_url=f"http://{HOST}").get_json()["links"]
+    two = [r for r in rows if r["src"] and r["tgt"]]
+    assert [(r["band"], r["shown"]) for r in two[:3]] == [("mid", "0.89"), ("low", "0.49"), ("high", "0.90")]
+    assert "fmtP" not in (Path(create_app.__code__.co_filename).parent.parent / "resources" / "review"
+                          / "review.js").read_text(encoding="utf-8")
+
+
 def test_quiet_review_still_says_where_it_listens(pfile: Path) -> None:
     """`review --port 0 -q`: the free port it took is on standard output, the page is there."""
     pytest.importorskip("flask")

@@ -396,13 +396,24 @@ def _no_value(measure: str) -> str:
     return f"no {measure}"
 
 
+def shown_confidence(conf: float, by_p: bool = True) -> str:
+    """A confidence as a page shows it, never on the other side of its colour's edge: p 0.8995 is
+    coloured mid (p >= 0.9 is high) and shows ``0.89``, not ``0.90``; a cosine of 0.5996 (mid below
+    0.6) ``0.59``. Otherwise two decimals (:func:`fmt_p` for p: never ``1.00`` or ``0.00``)."""
+    hi, lo = (P_HIGH, P_LOW) if by_p else (HIGH, LOW)
+    for edge in (hi, lo):
+        if conf < edge <= round(conf, 2):
+            return f"{edge - 0.01:.2f}"
+    return fmt_p(conf) if by_p else f"{conf:.2f}"
+
+
 def _conf_text(view: LinkView, measure: str) -> str:
     """A link's confidence as shown: ``0.49``, ``no p`` (no value of the measure), ``–`` (a gap)."""
     if view.band == "none":
         return _no_value(measure)
     if view.confidence is None:
         return "–"
-    return fmt_p(view.confidence) if measure == "p" else f"{view.confidence:.2f}"
+    return shown_confidence(view.confidence, measure == "p")
 
 
 def _no_value_why(measure: str) -> str:
@@ -813,7 +824,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
  font-size:1.12em;line-height:1.75;text-align:right}
 .gapc{color:#616161;font-style:italic;font-size:.85em;
  background:repeating-linear-gradient(45deg,#f5f5f5,#f5f5f5 6px,#ececec 6px,#ececec 12px)}
-.n{padding:.35em .4em;font-family:monospace;font-size:.85em}.n a{color:#37474f;font-weight:600}
+.n{padding:.35em .4em;font-family:monospace;font-size:.85em;overflow-wrap:anywhere;min-width:0}.n a{color:#37474f;font-weight:600}
 .n small{display:block;color:#616161}
 .m{padding:.35em .5em;font-size:.85em;border-left:1px solid var(--line)}
 .k{font-family:monospace;color:#455a64}.sc{font-family:monospace;font-weight:600}
@@ -1050,8 +1061,9 @@ def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
     """The pairs mining left below the bar (``al.info["below_bar"]``, see
     :func:`parallel.api.below_bar_pairs`) whose two sentences no link holds yet (a reviewer may
     have linked some since; a rejected pair's sentences are held by none, but the pair itself,
-    rejected, is not offered again: :func:`parallel.data.unmatched`): ``{"src", "tgt", "p", "band", "numbers", "numbers_src", "numbers_tgt"}``
-    (``band``: the p band every link row uses, :func:`band_of`).
+    rejected, is not offered again: :func:`parallel.data.unmatched`): ``{"src", "tgt", "p", "band", "shown", "numbers", "numbers_src", "numbers_tgt"}``
+    (``band``: the p band every link row uses, :func:`band_of`; ``shown``: p as the pages show it,
+    :func:`shown_confidence`).
     Entries that are not candidates (a hand-edited file) are skipped."""
     if al.mode != "comparable":
         return []
@@ -1065,7 +1077,8 @@ def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
         except (KeyError, TypeError, ValueError):
             continue
         if i in free_s and j in free_t and math.isfinite(p) and ((i,), (j,)) not in rejected:
-            out.append({"src": i, "tgt": j, "p": p, "band": band_of(p), "numbers": str(c.get("numbers") or ""),
+            out.append({"src": i, "tgt": j, "p": p, "band": band_of(p), "shown": shown_confidence(p),
+                        "numbers": str(c.get("numbers") or ""),
                         "numbers_src": str(c.get("numbers_src") or ""),
                         "numbers_tgt": str(c.get("numbers_tgt") or "")})
     return out
@@ -1087,7 +1100,7 @@ def below_bar_html(al: Alignment) -> str:
             f"<small>{i} ↔ {j}</small></div>"
             f'<div class="c" role="cell" {text_attrs(al.src.lang)}>{_esc(al.src.segments[i].text)}</div>'
             f'<div class="c" role="cell" {text_attrs(al.tgt.lang)}>{_esc(al.tgt.segments[j].text)}</div>'
-            f'<div class="m" role="cell"><span class="k">p</span> <span class="sc">{_esc(fmt_p(p))}</span>{flag}</div></div>')
+            f'<div class="m" role="cell"><span class="k">p</span> <span class="sc">{_esc(shown_confidence(p))}</span>{flag}</div></div>')
     where = f" (p &lt; {bar:.2f})" if bar is not None else ""
     return (f'<section id="below"><h2>Possible pairs below the bar{where}</h2>'
             '<p class="muted">Unlinked sentences that are each other\'s best match but not sure enough to '

@@ -39,6 +39,7 @@ from ..report import (
     link_views,
     numbers_badge,
     pending_below_bar,
+    shown_confidence,
 )
 from .store import (
     ConflictError,
@@ -164,6 +165,8 @@ def _rows(shown: Alignment, start: int, stop: int, measure: str) -> list[dict[st
         rows.append({  # the report's value and band: a link without p (edited, no encoder) is "none"
             "src": list(v.link.src), "tgt": list(v.link.tgt), "kind": v.link.kind,
             "score": v.link.score, "conf": v.confidence, "band": v.band, "measure": measure,
+            # the value as the report shows it: never across its colour's edge (0.8995 mid is 0.89)
+            "shown": shown_confidence(v.confidence, measure == "p") if v.confidence is not None else None,
             "status": v.link.features.get("status") or "", "note": v.link.features.get("note") or "",
             "edited": v.link.features.get("edited") or "", "numbers": v.numbers,
             "numbers_badge": numbers_badge(v.numbers, v.numbers_src, v.numbers_tgt),

@@ -274,11 +274,6 @@
     row.scrollIntoView({block: 'nearest'});
     setTimeout(function () { row.classList.remove('flash'); }, 1500);
   }
-  // a probability as shown: never 1.00 or 0.00, no link is certain (report.fmt_p)
-  function fmtP(p) {
-    var t = p.toFixed(2);
-    return t === '1.00' ? '>0.99' : t === '0.00' ? '<0.01' : t;
-  }
   function ids(list) { return list.length ? list.join(',') : '–'; }
   function textCell(doc, list) {
     if (!list.length) return el('div', 'c gapc', '— nothing in ' + doc.label + ' —');
@@ -322,7 +317,7 @@
     r.appendChild(textCell(state.tgt, k.tgt));
     var m = el('div', 'm');
     var info = el('div', 'info', k.kind + '  ' + (k.band === 'none' ? 'no ' + k.measure
-      : k.conf === null ? '–' : k.measure === 'p' ? 'p ' + fmtP(k.conf) : k.conf.toFixed(2)));
+      : k.conf === null ? '–' : (k.measure === 'p' ? 'p ' : '') + k.shown));  // as the report shows it
     if (k.status) info.appendChild(el('span', 'badge ' + k.status, k.status));
     if (k.numbers_badge) info.appendChild(numbersBadge(k.numbers_badge));
     if (k.edited) info.appendChild(el('span', 'badge edited', k.edited));
@@ -578,7 +573,7 @@
         r.appendChild(t);
       });
       var m = el('div', 'm');
-      m.appendChild(el('span', 'conf', 'p ' + fmtP(c.p)));
+      m.appendChild(el('span', 'conf', 'p ' + c.shown));
       if (c.numbers_badge) m.appendChild(numbersBadge(c.numbers_badge));
       var b = el('button', null, 'Link'); b.type = 'button'; b.dataset.s = c.src; b.dataset.t = c.tgt;
       m.appendChild(b);
