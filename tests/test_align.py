@@ -509,6 +509,34 @@ def test_one_to_many_strength_and_largest_link() -> None:
     assert auto_max_link(100, 110) == 4  # sides split alike: the usual links
     assert auto_max_link(84, 190) == 9 and auto_max_link(12, 20) == 9
     assert auto_max_link(8, 13) == 6  # no link can need more than |n - m| + 1 sentences
+    # stop 51: a side with over 4.5 sentences for each of the other's (paragraphs against
+    # sentences) may link twice that many, up to 20 (a sura's 10 paragraphs against 126 English
+    # sentences left 37 unlinked at 9)
+    assert auto_max_link(10, 126) == 20 and auto_max_link(126, 10) == 20 and auto_max_link(10, 60) == 12
+    assert auto_max_link(20, 90) == 9  # 4.5 a sentence: as before
+
+
+def test_a_link_held_back_by_the_largest_size_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most links of several sentences at the largest size allowed, with sentences left unlinked
+    beside them: the note says so and names --max-link; an alignment that does not press on the
+    cap says nothing."""
+    from parallel.api import _say_if_capped
+    from parallel.data import Link
+    from parallel.errors import NOTE
+
+    heard: list[str] = []
+    token = NOTE.set(heard.append)
+    try:
+        capped = [Link((0,), (0, 1, 2, 3), 1.0), Link((), (4,), 0.0), Link((), (5,), 0.0),
+                  Link((1,), (6, 7, 8, 9), 1.0), Link((), (10,), 0.0), Link((2,), (11, 12), 1.0)]
+        _say_if_capped(capped, 4, 3, 13)
+        assert len(heard) == 1 and "2 of 3 links of several sentences have 4 on one side" in heard[0]
+        assert "--max-link" in heard[0] and "3 sentence(s) beside them are unlinked" in heard[0]
+        _say_if_capped(capped, 5, 3, 13)  # none at the cap
+        _say_if_capped([k for k in capped if k.src], 4, 3, 13)  # no gap beside them
+        assert len(heard) == 1
+    finally:
+        NOTE.reset(token)
 
 
 def test_clause_edges() -> None:

@@ -246,6 +246,8 @@ def test_same_language_detected_is_an_error(seed_en: Path, tmp_path: Path) -> No
     ["--mode", "sideways"],
     ["--format", "docx"],
     ["--max-link", "0"],
+    ["--max-link", "21"],
+    ["--max-link", "some"],
     ["--no-such-option"],
     ["--status", "accepted"],  # a new alignment has no review decisions: it wrote no link, in silence
     ["--drop-rejected"],
@@ -256,6 +258,21 @@ def test_bad_option_one_line_exit_2(seed_ar: Path, seed_en: Path, args: list[str
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("parallel-corpus: error: ")
+
+
+def test_max_link_auto_is_the_default_the_signature_names(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    """The signature says ``max:auto``; ``--max-link auto`` is taken as that default (it was
+    refused: "'auto' is not a valid integer range"), and gives the same alignment."""
+    from parallel.commands.options import MaxLink
+
+    assert [MaxLink(1, 20).convert(v, None, None) for v in ("auto", "AUTO", "7", 7)] == [None, None, 7, 7]
+    outs = []
+    for extra in ([], ["--max-link", "auto"]):
+        out = tmp_path / f"a{len(extra)}.json"
+        code, _, err = invoke("align", str(seed_ar), str(seed_en), "--mode", "parallel", "-o", str(out), *extra)
+        assert code == 0, err
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and b"max:auto" in outs[0]
 
 
 def test_missing_output_folder_is_one_line_error(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:

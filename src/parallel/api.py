@@ -184,6 +184,7 @@ def align_documents(
     if chosen == "parallel":
         links = parallel_links(src_sents, tgt_sents, encoder, max_link=max_link, src_emb=src_emb,
                                tgt_emb=tgt_emb)
+        _say_if_capped(links, max_link, len(src_sents), len(tgt_sents))
         # is it a translation? In auto mode the test has said so; with --mode parallel it is asked
         # here. A translation's links get the p of a link in a translation (see
         # parallel.confidence.in_translation); texts that are not get a warning
@@ -260,6 +261,35 @@ def _vectors(encoder: Encoder, src_sents: list[str], tgt_sents: list[str]) -> tu
     tgt_emb = checked_vectors(encoder.encode(tgt_sents), len(tgt_sents), f"{name}: tgt")
     same_width(src_emb, tgt_emb, name)
     return src_emb, tgt_emb
+
+
+def _say_if_capped(links: Sequence[Link], max_link: int | None, n: int, m: int) -> None:
+    """Say so when the largest link allowed held the alignment back: most links of several
+    sentences are at that size and sentences beside them are left unlinked (a text given one
+    paragraph a line against a translation one sentence a line: the unlinked sentences would read
+    as the translator's additions)."""
+    from .errors import say
+    from .monotonic import auto_max_link
+
+    cap = max_link or auto_max_link(n, m)
+    multi = [k for k, lk in enumerate(links) if lk.src and lk.tgt and max(len(lk.src), len(lk.tgt)) > 1]
+    at_cap = {k for k in multi if max(len(links[k].src), len(links[k].tgt)) == cap}
+    gap = [not (lk.src and lk.tgt) for lk in links]
+    beside: set[int] = set()  # the runs of 1-0 / 0-1 links next to a link at the cap
+    for k in at_cap:
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(links) and gap[j]:
+                beside.add(j)
+                j += step
+    if len(at_cap) < 2 or 3 * len(at_cap) < len(multi) or not beside:
+        return
+    unlinked = sum(len(links[j].src) + len(links[j].tgt) for j in beside)
+    how = ("the most there is" if cap >= MAX_LINK_LIMIT else
+           f"the most {'chosen for this document' if max_link is None else '--max-link allows'}; "
+           f"a larger --max-link (up to {MAX_LINK_LIMIT}) may link them")
+    say(f"{len(at_cap)} of {len(multi)} links of several sentences have {cap} on one side ({how}), "
+        f"and {unlinked} sentence(s) beside them are unlinked")
 
 
 def _embedded(model: str | Encoder | None, src: Document, tgt: Document, load: Callable[[str], Encoder],

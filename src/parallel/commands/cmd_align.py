@@ -15,7 +15,7 @@ from .cmd_filter import (
     run_filters,
     unmatched_note,
 )
-from .options import PROBABILITY, lang_code, note, quiet_option
+from .options import PROBABILITY, MaxLink, lang_code, note, quiet_option
 
 
 @click.command("align", context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,9 +46,10 @@ from .options import PROBABILITY, lang_code, note, quiet_option
                    "a precision of about 0.9]; parallel mode: links below it are undone, their sentences "
                    "listed as unmatched (1-0/0-1), so the pair exports leave them out and the alignment "
                    "still holds every sentence [default: all kept].")
-@click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
-              help="Most sentences on one side of a link (parallel mode; default: from the document, "
-                   "4 where both sides are split alike, up to 9 where one side is split much finer; in "
+@click.option("--max-link", type=MaxLink(1, MAX_LINK_LIMIT), default=None,
+              help="Most sentences on one side of a link (parallel mode; default 'auto': from the document, "
+                   "4 where both sides are split alike, up to 9 where one side is split much finer, up to "
+                   "20 where it has over 4.5 sentences for each of the other's; in "
                    "comparable mode, 1 keeps 1-1 pairs only, without its 2-1/1-2 links).")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               help="Output format (default: from the output suffix, else tsv).")

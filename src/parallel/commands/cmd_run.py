@@ -9,7 +9,7 @@ import click
 
 from ..data import MAX_LINK_LIMIT
 from ..schema import DEFAULT_MIN_P
-from .options import PROBABILITY, note, quiet_option
+from .options import PROBABILITY, MaxLink, note, quiet_option
 
 
 @click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,9 +20,10 @@ from .options import PROBABILITY, note, quiet_option
               help="Sentence encoder for every pair [default: chosen per pair as align chooses it: use-m3; "
                    "e5-small for a language use-m3 does not know; use-m3+e5-small for comparable short "
                    "sentences or 300+ sentences a side].")
-@click.option("--max-link", type=click.IntRange(1, MAX_LINK_LIMIT), default=None,
-              help="Largest n in n-m links (parallel mode; default: from each document, 4 where both "
-                   "sides are split alike, up to 9 where one side is split much finer; in comparable "
+@click.option("--max-link", type=MaxLink(1, MAX_LINK_LIMIT), default=None,
+              help="Largest n in n-m links (parallel mode; default 'auto': from each document, 4 where both "
+                   "sides are split alike, up to 9 where one side is split much finer, up to 20 where it "
+                   "has over 4.5 sentences for each of the other's; in comparable "
                    "mode, 1 keeps 1-1 pairs only, without its 2-1/1-2 links).")
 @click.option("--min-p", type=PROBABILITY, default=None,
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is at "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -50,6 +51,21 @@ class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
 
 #: --min-p: a probability
 PROBABILITY = FiniteFloat(0.0, 1.0)
+
+
+class MaxLink(click.ParamType):  # type: ignore[type-arg]
+    """``--max-link``: a link size 1..``hi``, or ``auto`` (the default, from the document: what a
+    signature's ``max:auto`` says), read as None."""
+
+    name = "integer|auto"
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.range = click.IntRange(lo, hi)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return None
+        return int(self.range.convert(value, param, ctx))
 
 
 def lang_code(ctx: object, param: object, value: str | None) -> str | None:

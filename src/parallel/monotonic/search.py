@@ -7,13 +7,14 @@ side is split, and so the largest link and how much the search weighs a run of s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..data import Link
+from ..data import MAX_LINK_LIMIT, Link
 from ..embed import Encoder
 from .boundaries import clause_edges, scraps, tails, weak_boundaries
 from .dp import Move, _moves_to_path, _normalise, band_from_path, link_types
@@ -257,7 +258,12 @@ def one_to_many(n: int, m: int) -> float:
 def auto_max_link(n: int, m: int) -> int:
     """The largest link for an ``n`` x ``m`` document: 4 where both sides are split alike; where
     one side is split finer (:func:`one_to_many`), as long as the difference in sentence counts
-    allows (one sentence against ``|n - m| + 1``), between 4 and 9."""
+    allows (one sentence against ``|n - m| + 1``), between 4 and 9, and more where the finer side
+    has over 4.5 sentences for each of the other's: twice that many, up to
+    :data:`parallel.data.MAX_LINK_LIMIT` (a text given one paragraph a line against a translation
+    one sentence a line: a sura's 10 paragraphs of 10 verses against 126 English sentences left 37
+    of them unlinked at 9)."""
     if not one_to_many(n, m):
         return 4
-    return int(np.clip(abs(n - m) + 1, 4, 9))
+    per = max(n, m) / max(1, min(n, m))
+    return int(np.clip(abs(n - m) + 1, 4, max(9, min(MAX_LINK_LIMIT, math.ceil(2 * per)))))
