@@ -739,9 +739,10 @@ def get_encoder(name: str = "use-m3", *, threads: int | None = None, cache: bool
 
         # the tag names the rule set in cache keys ("strip2": bidi controls stripped too; "strip3":
         # the Uthmani script in the standard spelling; "strip4": Arabic typed with Persian ی and ک
-        # in ي and ك; "strip5": Arabic-Indic digits as ASCII), so a cache written before cannot
-        # hand back vectors of an older rule
-        enc = Prepared(enc, for_embedding, "strip5")
+        # in ي and ك; "strip5": Arabic-Indic digits as ASCII; "strip6": the article's alef dropped
+        # after ل keeps a dagger alef unwritten, للرحمن), so a cache written before cannot hand back
+        # vectors of an older rule
+        enc = Prepared(enc, for_embedding, "strip6")
     store = None
     if use_cache:
         from .cache import EmbeddingCache

@@ -248,10 +248,13 @@ def _seat(m: re.Match[str]) -> str:
 
 def _unwritten(word: str) -> bool:
     """Whether the standard spelling writes ``word`` without the alef of its dagger alef: one of
-    :data:`_DAGGER_UNWRITTEN`, alone or after clitics (و، ف، ب، ل، ك: ولكن, فذلك, بالله, كذلك)."""
+    :data:`_DAGGER_UNWRITTEN`, alone or after clitics (و، ف، ب، ل، ك: ولكن, فذلك, بالله, كذلك), the
+    article's alef dropped after ل (لِلرَّحۡمَٰنِ: للرحمن, not للرحمان)."""
     bare = strip_marks(word).translate(_BARE)
     for k in range(3):
-        if all(c in "وفبلك" for c in bare[:k]) and bare[k:] in _DAGGER_UNWRITTEN:
+        rest = bare[k:]
+        if all(c in "وفبلك" for c in bare[:k]) and (
+                rest in _DAGGER_UNWRITTEN or (k and bare[k - 1:k] == "ل" and "ا" + rest in _DAGGER_UNWRITTEN)):
             return True
     return False
 
