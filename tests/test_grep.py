@@ -74,6 +74,21 @@ def test_the_qurans_uthmani_spelling_is_found_by_the_standard_one(uthmani: str, 
     assert uthmani.startswith(hits[0].match) and len(hits[0].match) >= len(uthmani) - 1
 
 
+def test_a_whole_arabic_word_may_carry_its_proclitics() -> None:
+    """Stop 51: ``-w الزكاة`` found nothing in a sura whose two zakats are both وَٱلزَّكَوٰةِ, and
+    الرحمن missed لِلرَّحۡمَٰنِ (the article's alef dropped after ل). A whole Arabic word may carry
+    the proclitics و ف ب ك ل, and the hit is the word itself; a longer word is still not it."""
+    text = "اقيموا الصلاة والزكاة وبالزكاة فالزكاة للزكاة الزكاةهم سالزكاة"
+    hits = [m.group() for m in compile_pattern("الزكاة", word=True).finditer(fold_text(text))]
+    assert hits == ["الزكاه"] * 3 + ["لزكاه"]  # و ف وب, and ل (the alef dropped); not -هم, not س-
+    assert compile_pattern("الرحمن").search(fold_text("وَلِلرَّحۡمَٰنِ"))  # also without -w
+    assert compile_pattern("الرحمن", word=True).search(fold_text("فللرحمن"))
+    assert not compile_pattern("الرحمن", word=True).search(fold_text("باللرحمن"))
+    assert not compile_pattern("الصحة", word=True).search(fold_text("بالصحةالعامة"))
+    # Latin patterns keep the plain word boundary
+    assert not compile_pattern("health", word=True).search(fold_text("whealth"))
+
+
 def test_a_dagger_alef_the_standard_spelling_does_not_write_is_not_an_alef() -> None:
     """هٰذا and الرحمٰن are هذا and الرحمن, not هاذا; عَلَىٰ at the end of a word is على, not علا; and
     text without the Uthmani letters is left as it was."""

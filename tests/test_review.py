@@ -1466,9 +1466,12 @@ NUMBER_TEXTS = ["1,000 people", "١٬٠٠٠ شخص", "1000 people", "21000", "10
                 # other languages' thousands (a full stop, a narrow no-break space, an apostrophe),
                 # a decimal, and Persian words with and without their non-joiner
                 "1.000 Menschen", "1\u202f000 personnes", "1'000 Franken", "1.234.567", "1,234.567", "3.5",
-                "سه\u200cشنبه", "سه شنبه", "سهشنبه", "عبدالله"]
+                "سه\u200cشنبه", "سه شنبه", "سهشنبه", "عبدالله",
+                # stop 51: an Arabic word with its proclitics, the article after ل, and look-alikes
+                "اقيموا الصلاة والزكاة", "وللرحمن", "فبالله", "الزكاةهم", "سالزكاة", "برد شديد", "لله"]
 NUMBER_QUERIES = ["1000", "1,000", "3500000", "2019", "1,2", "000", "people",
-                  "1234567", "1.234.567", "35", "2.500", "سه شنبه", "عبد الله"]
+                  "1234567", "1.234.567", "35", "2.500", "سه شنبه", "عبد الله",
+                  "الزكاة", "الرحمن", "الله", "رد", "ال زكاة"]
 
 
 @pytest.mark.slow

@@ -42,7 +42,8 @@ function makeFold(tables, keepCase) {
 }
 // Does folded text hold the folded query? With `word` (as `grep -w`, whose pattern is
 // (?<!\w)query(?!\w)), only where no word character comes right before or after it: a letter of
-// any script (Arabic too: الصحة is not found in والصحة), a digit or an underscore, Python's \w.
+// any script, a digit or an underscore, Python's \w; an Arabic word may carry the proclitics
+// written onto it (والصحة holds الصحة as a word: holdsQuery).
 var WORD_CHAR = /^[\p{L}\p{N}_]$/u;
 // A number of four digits or more in the query matches it written with or without thousands
 // separators, a comma, a full stop, a space or an apostrophe, the same one throughout the number
@@ -52,6 +53,7 @@ var WORD_CHAR = /^[\p{L}\p{N}_]$/u;
 // (parallel.concordance.literal_pattern): the query as a regular expression, or null when it
 // holds neither.
 var AR_LETTER = '\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9';
+var AR_START = new RegExp('^[' + AR_LETTER + ']', 'u');
 var AR_GAP = new RegExp('(?<=[' + AR_LETTER + ']) (?=[' + AR_LETTER + '])', 'u');
 var numberPatterns = new Map();
 function numberPattern(query) {
@@ -82,7 +84,32 @@ function numberPattern(query) {
   return rx;
 }
 function holdsQuery(folded, query, word) {
-  function isWord(ch) { return ch !== undefined && WORD_CHAR.test(ch); }
+  // an Arabic word (as parallel.concordance._arabic_word): whole with -w but for the proclitics
+  // written onto it (و ف, then ب ك ل: والزكاة), and a pattern opening with the article ال also
+  // after the preposition ل, which drops its alef (للرحمن)
+  if (AR_START.test(query)) {
+    return findQuery(folded, query, word ? clitics : null)
+      || (query.length > 2 && query.slice(0, 2) === 'ال' && !/\s/.test(query[2])
+          && findQuery(folded, 'ل' + query.slice(2), word ? afterLam : lamBefore));
+  }
+  return findQuery(folded, query, word ? wordStart : null);
+}
+function isWordChar(ch) { return ch !== undefined && WORD_CHAR.test(ch); }
+function charBefore(folded, at) { return Array.from(folded.slice(Math.max(0, at - 2), at)).pop(); }
+function wordStart(folded, at) { return !isWordChar(charBefore(folded, at)); }
+function clitics(folded, at) {  // a word's start, or one or two proclitics at a word's start
+  if (wordStart(folded, at)) return true;
+  if ('وفبكل'.indexOf(folded[at - 1]) >= 0 && wordStart(folded, at - 1)) return true;
+  return 'بكل'.indexOf(folded[at - 1]) >= 0 && 'وف'.indexOf(folded[at - 2]) >= 0 && wordStart(folded, at - 2);
+}
+function lamBefore(folded, at) { return folded[at - 1] === 'ل'; }
+function afterLam(folded, at) {
+  return lamBefore(folded, at) && (wordStart(folded, at - 1)
+    || ('وف'.indexOf(folded[at - 2]) >= 0 && wordStart(folded, at - 2)));
+}
+// Does folded text hold the query at a place `starts` accepts (null: anywhere), whole at its end
+// when `starts` is given (as a word)?
+function findQuery(folded, query, starts) {
   var rx = numberPattern(query), at, len;
   function next(from) {
     if (!rx) { at = folded.indexOf(query, from); len = query.length; return at >= 0; }
@@ -92,11 +119,10 @@ function holdsQuery(folded, query, word) {
     at = m.index; len = m[0].length;
     return true;
   }
-  if (!word) return next(0);
+  if (!starts) return next(0);
   for (var from = 0; next(from); from = at + 1) {
-    var before = Array.from(folded.slice(Math.max(0, at - 2), at)).pop();
     var after = Array.from(folded.slice(at + len, at + len + 2))[0];
-    if (!isWord(before) && !isWord(after)) return true;
+    if (starts(folded, at) && !isWordChar(after)) return true;
   }
   return false;
 }
