@@ -799,7 +799,7 @@ svg.matrix{display:block;max-width:100%;height:auto}
 svg.matrix .axis text{font:10px monospace;fill:#616161}
 .mtip{position:fixed;z-index:9;pointer-events:none;background:#263238;color:#fff;font:12px monospace;padding:.2em .5em;border-radius:3px;white-space:nowrap}
 .mtip .mt{white-space:normal;width:max-content;max-width:32em;font:13px/1.4 system-ui,sans-serif;margin-top:.2em}
-.mtip .mt[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",serif}
+.mtip .mt[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif}
 svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .legend{font-size:.85em;color:#616161;margin:.3em 0}
 .ramp{display:inline-block;width:120px;height:.8em;vertical-align:middle;
@@ -847,7 +847,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .ui{display:grid;grid-template-columns:3em minmax(0,1fr);border-bottom:1px dotted var(--line)}
 .ui>div{padding:.2em .6em}
 .sid{font-family:monospace;font-size:.85em;color:#757575;padding:.25em .4em;text-align:right}
-.ui>div[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",serif;font-size:1.1em;
+.ui>div[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif;font-size:1.1em;
  line-height:1.75;text-align:right}
 .c .sn{font-family:monospace;font-size:.7em;color:#546e7a;background:#eceff1;border-radius:3px;padding:0 .25em;
  margin-inline-end:.3em;vertical-align:.15em;unicode-bidi:isolate}.c .sn::before{content:attr(data-n)}
