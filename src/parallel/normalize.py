@@ -303,6 +303,8 @@ def standard_spelling(text: str) -> str:
 _MARK_CHARS = frozenset(chr(c) for c in (*range(0x064B, 0x0660), *range(0x0610, 0x061B), *range(0x06D6, 0x06EE),
                                          0x0640, 0x0670, 0x08F0, 0x08F1, 0x08F2)) - {"\u06E5", "\u06E6"}
 _DROP = "\u0640"  # a tatweel: a character search folds away, written where a letter must go
+#: The small waw and yeh (dropped) and the small high yeh and noon (the letters they stand for)
+_SMALL_LETTERS = str.maketrans({"\u06E5": _DROP, "\u06E6": _DROP, "\u06E7": "ي", "\u06E8": "ن"})
 
 
 def _next_letter(chars: list[str], k: int, step: int) -> int:
@@ -347,10 +349,7 @@ def search_spelling(text: str) -> str:
         for m in _HAMZA_ALEF.finditer("".join(chars)):
             if not any(c in _FATHATAN for c in m.group(1)):
                 chars[m.start()] = _DROP
-        for small, letter in (("\u06E5", _DROP), ("\u06E6", _DROP), ("\u06E7", "ي"), ("\u06E8", "ن")):
-            for k, c in enumerate(chars):
-                if c == small:
-                    chars[k] = letter
+        return "".join(chars).translate(_SMALL_LETTERS)
     return "".join(chars)
 
 
