@@ -516,7 +516,7 @@ def test_links_of_a_translation_get_the_p_of_a_link_in_a_translation(monkeypatch
     mapped = run(_TR_AR, _TR_EN, mode)
     assert mapped.mode == "parallel" and mapped.info.get("translation") is True and "warning" not in mapped.info
     real = cf.in_translation
-    monkeypatch.setattr(cf, "in_translation", lambda p, gap=None, contest=None: np.asarray(p, dtype=np.float64))
+    monkeypatch.setattr(cf, "in_translation", lambda p, gap=None, contest=None, many=None: np.asarray(p, dtype=np.float64))
     pairs = run(_TR_AR, _TR_EN, mode)
     assert [(k.src, k.tgt) for k in pairs.links] == [(k.src, k.tgt) for k in mapped.links]
     for a, b in zip(mapped.links, pairs.links, strict=True):
