@@ -300,8 +300,9 @@ def standard_spelling(text: str) -> str:
 
 
 
-_MARK_CHARS = frozenset(chr(c) for c in (*range(0x064B, 0x0660), *range(0x0610, 0x061B), *range(0x06D6, 0x06EE),
-                                         0x0640, 0x0670, 0x08F0, 0x08F1, 0x08F2)) - {"\u06E5", "\u06E6"}
+# what a dagger alef's letter is looked for across (_next_letter): the marks folding drops, and the
+# open tanwin of Qur'anic fonts (U+08F0-U+08F2)
+_MARK_CHARS = MARKS | frozenset("\u08F0\u08F1\u08F2")
 _DROP = "\u0640"  # a tatweel: a character search folds away, written where a letter must go
 #: The small waw and yeh (dropped) and the small high yeh and noon (the letters they stand for)
 _SMALL_LETTERS = str.maketrans({"\u06E5": _DROP, "\u06E6": _DROP, "\u06E7": "ي", "\u06E8": "ن"})
