@@ -451,3 +451,29 @@ def test_sentences_in_counts_arabic_and_latin_sentence_ends() -> None:
     # hadith collections set direction marks around the full stop
     assert sentences_in("قال \u200f.\u200f وفي الباب عن جابر \u200f.\u200f قال أبو عيسى") == 3
     assert sentences_in("هل فهمت؟ نعم فهمت.") == 2
+
+
+@pytest.mark.bench
+def test_a_link_above_a_bar_does_not_depend_on_the_bar_asked_for(encoder: Encoder, shared_bench: Path) -> None:
+    """The links are settled at the default bar whatever ``min_p`` is: a lower bar only adds 1-1
+    pairs among the sentences they leave, a higher one only filters (as ``filter --min-p`` does).
+    Before, a pair taken only because the bar was low could then be joined by a leftover sentence
+    into a 2-1 link over the default bar: the NTREX mining pool at ``min_p`` 0.1 or 0.3 had
+    ``[101]:[6, 117]`` at p 0.83, which the default output has not (a linguist lowered the bar on
+    same-topic news and got a link with a sentence of another article, at p 0.55)."""
+    pool = shared_bench / "derived" / "ntrex128_ar_en" / "mining"
+    ar, en = _lines(pool / "all.ar"), _lines(pool / "all.en")
+    a, e = encoder.encode(ar), encoder.encode(en)
+
+    def links(bar: float) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+        res = mine_detailed(a, e, src_sents=ar, tgt_sents=en, encode=encoder.encode, encoder=encoder, min_p=bar)
+        return sorted((lk.src, lk.tgt, lk.features["p"]) for lk in res.links)
+
+    default = links(0.45)
+    assert len(default) > 80
+    for bar in (0.1, 0.3):
+        low = links(bar)
+        assert [x for x in low if x[2] >= 0.45] == default
+        assert all(len(s) == 1 == len(t) for s, t, p in low if p < 0.45)  # added pairs are never joined
+    for bar in (0.6, 0.9):
+        assert links(bar) == [x for x in default if x[2] >= bar]

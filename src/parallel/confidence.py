@@ -753,13 +753,15 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
 
 def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
            src_sents: Sequence[str], tgt_sents: Sequence[str], *, model: Model, min_p: float,
-           encoder: Any = None, rounds: int = 4, keep_scored: bool = False, assignment: bool = True
+           encoder: Any = None, rounds: int = 4, keep_scored: bool = False, assignment: bool = True,
+           settled: set[tuple[int, int]] | None = None,
            ) -> tuple[list[tuple[int, int, float, np.ndarray]], list[Scored]]:
     """Mutual best pairs with ``p >= min_p``, in rounds (see the module docstring) settled at
     :data:`DEFAULT_MIN_P` whatever ``min_p`` is (so ``p`` does not depend on it); on a document
     pair that looks sentence-for-sentence (:func:`one_to_one`) the one-to-one assignment's pairs
     with ``p >= min_p`` replace the pairs of the rounds they conflict with (``assignment=False``:
-    the rounds only).
+    the rounds only). ``settled`` (a set, filled in): the pairs settled at the default bar, before
+    a lower ``min_p`` added pairs among the sentences they left.
 
     Returns ``([(i, j, p, features)], scored rounds if keep_scored)``; the assignment's pairs, when
     it ran, are the last "round" (``Scored.round == -1``).
@@ -811,16 +813,18 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
             history.append(assigned)
         fit = usable(assigned)
         kept = _replace(kept, _pairs_of(assigned, fit & (assigned.p >= DEFAULT_MIN_P)))
+    if settled is not None:
+        settled.update((t[0], t[1]) for t in kept)
     if min_p < DEFAULT_MIN_P:
-        settled = len(kept)
+        n_settled = len(kept)
         rows = np.setdiff1d(np.arange(len(src_emb), dtype=np.int64), np.array([t[0] for t in kept], dtype=np.int64))
         cols = np.setdiff1d(np.arange(len(tgt_emb), dtype=np.int64), np.array([t[1] for t in kept], dtype=np.int64))
         rounds_at(min_p, rounds)
         if assigned is not None:
-            used_s, used_t = {t[0] for t in kept[:settled]}, {t[1] for t in kept[:settled]}
+            used_s, used_t = {t[0] for t in kept[:n_settled]}, {t[1] for t in kept[:n_settled]}
             weak = [t for t in _pairs_of(assigned, fit & (assigned.p >= min_p) & (assigned.p < DEFAULT_MIN_P))
                     if t[0] not in used_s and t[1] not in used_t]
-            kept = kept[:settled] + _replace(kept[settled:], weak)
+            kept = kept[:n_settled] + _replace(kept[n_settled:], weak)
     kept = [t for t in kept if t[2] >= min_p]
     kept.sort(key=lambda t: (t[0], t[1]))
     return kept, history

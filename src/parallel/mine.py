@@ -379,7 +379,9 @@ def mine_detailed(
 
     By default 1-1 pairs are kept by their calibrated probability ``p`` (:mod:`parallel.confidence`):
     mutual best pairs with ``p >= min_p``, in rounds, completed by a one-to-one assignment on texts
-    that are sentence-for-sentence (:func:`parallel.confidence.select`). ``min_p=None``, an explicit ``threshold`` (in margin units) or a
+    that are sentence-for-sentence (:func:`parallel.confidence.select`); the links, 2-1 and 1-2 joins
+    included, are settled at :data:`DEFAULT_MIN_P` whatever ``min_p`` is: a higher bar only filters
+    them, a lower one adds 1-1 pairs among the sentences they leave. ``min_p=None``, an explicit ``threshold`` (in margin units) or a
     ``select`` other than ``intersect`` fall back to the margin threshold (``z_min``).
     ``encoder`` (the encoder object, optional) picks the confidence model fitted for it and gives
     each member's cosine for a combination. ``max_link`` 1 disables 2-1 and
@@ -413,15 +415,22 @@ def mine_detailed(
 
     by_p = min_p is not None and threshold is None and select == "intersect" and not single
     probs: dict[tuple[int, int], float] = {}
+    weak: list[tuple[int, int, float]] = []
     if by_p:
         from . import confidence
 
         model = confidence.load_model(confidence.encoder_name(encoder))
         s_txt = list(src_sents) if src_sents is not None else [""] * n
         t_txt = list(tgt_sents) if tgt_sents is not None else [""] * m
+        # the links are settled at the default bar, whatever min_p is (joins included): a higher
+        # bar only filters them, as `filter --min-p` does, and a lower one adds 1-1 pairs among
+        # the sentences they leave, so a link above a bar never depends on the bar asked for
+        settled: set[tuple[int, int]] = set()
         chosen, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
-                                       min_p=float(min_p), encoder=encoder)  # type: ignore[arg-type]
-        probs = {(i, j): p for i, j, p, _ in chosen}
+                                       min_p=min(float(min_p), DEFAULT_MIN_P),  # type: ignore[arg-type]
+                                       encoder=encoder, settled=settled)
+        probs = {(i, j): p for i, j, p, _ in chosen if (i, j) in settled}
+        weak = sorted((i, j, p) for i, j, p, _ in chosen if (i, j) not in settled)
         accepted = sorted((i, j, sc.score(i, j)) for i, j in probs)
     else:
         accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
@@ -434,7 +443,14 @@ def mine_detailed(
         _join_unmatched(groups, sc, best, join_bar, src_sents, tgt_sents, encode)
     if by_p:
         _rescore_joined(groups, sc, src_sents, tgt_sents, encode, encoder, k)
-        groups = _kept_by_p(groups, sc, float(min_p or 0.0))
+        groups = _kept_by_p(groups, sc, DEFAULT_MIN_P)
+        held_s = {i for g in groups for i in g[0]}
+        held_t = {j for g in groups for j in g[1]}
+        for i, j, p in weak:  # (never joined: at the default bar their sentences were free to join)
+            if i not in held_s and j not in held_t:
+                value = sc.score(i, j)
+                groups.append(([i], [j], value, {**sc.features(i, j, value), "p": round(p, 4)}))
+        groups = [g for g in groups if g[3]["p"] >= float(min_p or 0.0)]
     links = [Link(tuple(s), tuple(t), round(float(v), 6), f) for s, t, v, f in groups]
     links.sort(key=lambda lk: (lk.src[0], lk.tgt[0]))
     null = sc.null
