@@ -22,6 +22,8 @@ not marked as paragraphs, as in ``derived/comparable``: want ``comparable``), or
 (``NTREX triples, in order``: a translation with omissions, reported but not counted). These
 measure the order test of auto mode (:func:`parallel.mode.order_test`), which calls a pair
 ``parallel`` when what a monotonic alignment explains depends on the order of the paragraphs.
+Mis-paired documents: each NTREX document's Arabic with another document's English (want
+``comparable``: nothing in them is a translation).
 
 ``--null`` runs the null check of the order tests instead: 886 comparable documents built from
 the 123 NTREX documents (:func:`null_documents`), and how many each test calls parallel.
@@ -77,7 +79,27 @@ def documents() -> list[tuple[str, str, list[str], list[str]]]:
     src = read_document(ROOT / "corpus" / "covid-cooperation.ar.txt")
     tgt = read_document(ROOT / "corpus" / "covid-cooperation.en.txt")
     rows.append(("seed pair:comparable", "covid", list(src.sentences), list(tgt.sentences)))
-    return rows + pooled_documents() + derived_like_documents()
+    return rows + pooled_documents() + derived_like_documents() + unrelated_documents()
+
+
+def unrelated_documents(draws: int = 3, seed: int = 5) -> list[tuple[str, str, list[str], list[str]]]:
+    """Each NTREX document's Arabic put with the English of ``draws`` other documents drawn at
+    random (a crawl's mis-paired documents: want ``comparable``, where nothing is a translation).
+    Short documents always have a few mutual-best pairs, and a chain of 3 of 3 in order is what
+    one random order in 6 gives."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from confidence_data import ntrex_docs
+
+    docs = ntrex_docs()
+    rng = random.Random(seed)
+    rows: list[tuple[str, str, list[str], list[str]]] = []
+    for k, (ar, _) in enumerate(docs):
+        for _ in range(draws):
+            other = rng.randrange(len(docs) - 1)
+            other += other >= k
+            rows.append(("NTREX documents, another's translation:comparable", f"{k:03d}-{other:03d}", ar,
+                         docs[other][1]))
+    return rows
 
 
 def derived_like_documents(seeds: int = 5, chunk: int = 4, drop: float = 0.3

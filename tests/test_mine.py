@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -477,3 +478,38 @@ def test_a_link_above_a_bar_does_not_depend_on_the_bar_asked_for(encoder: Encode
         assert all(len(s) == 1 == len(t) for s, t, p in low if p < 0.45)  # added pairs are never joined
     for bar in (0.6, 0.9):
         assert links(bar) == [x for x in default if x[2] >= bar]
+
+
+def test_chain_chance_is_the_share_of_random_orders_with_so_long_an_increasing_chain() -> None:
+    import itertools
+    import math
+
+    from parallel.mode import _lis_length, chain_chance
+
+    for k in range(1, 7):
+        counts = [0] * (k + 1)
+        for perm in itertools.permutations(range(k)):
+            counts[_lis_length(list(perm))] += 1
+        for chain in range(1, k + 1):
+            assert chain_chance(k, chain) == pytest.approx(sum(counts[chain:]) / math.factorial(k))
+    assert chain_chance(3, 3) == pytest.approx(1 / 6) and chain_chance(4, 4) == pytest.approx(1 / 24)
+    assert chain_chance(7, 6) == pytest.approx(37 / 5040)
+    assert chain_chance(40, 35) == 0.0 and chain_chance(4, 5) == 0.0
+
+
+@pytest.mark.bench
+def test_a_short_document_with_another_documents_translation_is_not_a_translation(
+        encoder: Encoder, shared_bench: Path, repo_module: Any) -> None:
+    """A crawl pairs documents wrongly: NTREX document 15's Arabic (4 sentences) with document 9's
+    English shares nothing, yet its 3 mutual-best pairs lie in order, and that alone made it a
+    translation (every link then read the p of a link in a translation). 3 of 3 in order is what
+    1 random order in 6 gives: the chain now counts only when at most 5% of random orders give
+    it (4 of 4: 1 in 24), and the translation is still one."""
+    docs = repo_module("scripts", "confidence_data").ntrex_docs()
+    ar, wrong = docs[15][0], docs[9][1]
+    choice = choose_mode(encoder.encode(ar), encoder.encode(wrong), src_sents=ar, tgt_sents=wrong)
+    assert choice.mode == "comparable", choice.describe()
+    assert choice.evidence["explained"] == 0.0 and choice.evidence["in_order"] == 1.0
+    assert "chance, not a translation" in choice.describe()
+    en = docs[15][1]
+    assert choose_mode(encoder.encode(ar), encoder.encode(en), src_sents=ar, tgt_sents=en).mode == "parallel"
