@@ -4,6 +4,7 @@ writes what the CLI writes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -339,3 +340,18 @@ def test_text_options_with_documents_are_not_ignored() -> None:
     with pytest.raises(InputError, match="presplit applies to text, and tgt is a Document"):
         parallel.align("ارتفعت أسعار النفط اليوم.", tgt, presplit=True)
     assert parallel.align(src, tgt, src_lang="AR", tgt_lang="en", mode="parallel").links  # what it is: fine
+
+
+@pytest.mark.bench
+def test_a_wrongly_paired_document_taken_for_a_translation_is_said_to_be_one(repo_module: Any) -> None:
+    """NTREX document 27's Arabic with document 18's English share nothing, but auto mode takes
+    them for a translation (their few likely pairs fall in order); every link then reads the p of
+    a link in a translation (0.6-0.9). Their links' own pair p are weak throughout, where a
+    translation's, even a free one's, are not: the alignment says so (stderr, the report, `run`'s
+    summary). The document with its own English says nothing."""
+    docs = repo_module("scripts", "confidence_data").ntrex_docs()
+    wrong = parallel.align("\n".join(docs[27][0]), "\n".join(docs[18][1]), presplit=True)
+    assert wrong.mode == "parallel" and wrong.info.get("translation")
+    assert "no link of these texts looks like a translation" in wrong.info["warning"]
+    right = parallel.align("\n".join(docs[27][0]), "\n".join(docs[27][1]), presplit=True)
+    assert "warning" not in right.info

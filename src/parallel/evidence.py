@@ -952,7 +952,7 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                                     cover=cover)
             if al.mode == "parallel" and al.info.get("translation"):
                 # links forced in a translation are right far more often than their pairs alone say
-                from .confidence import beside_gap, contested, in_translation
+                from .confidence import beside_gap, contested, in_translation, weak_throughout
                 from .confidence import untranslated as no_translation
 
                 near = beside_gap(links) if gap is None else np.asarray(gap, dtype=bool)
@@ -963,7 +963,13 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                 off = (np.asarray(untranslated, dtype=bool)[need_p] if untranslated is not None
                        else no_translation(ps) if gap is None else np.zeros(len(need_p), dtype=bool))
                 many = np.array([len(lk.src) > 1 < len(lk.tgt) for lk in sel], dtype=bool)
+                pair_p = ps
                 ps = np.where(off, ps, in_translation(ps, near[need_p], cut[need_p], many))
+                if gap is None and "warning" not in al.info and weak_throughout(pair_p):
+                    al = replace(al, info={**al.info, "warning": (
+                        "no link of these texts looks like a translation on its own (even the better tenth "
+                        "of them are pairs of p under 0.05, where a translation's are not): are these the "
+                        "right documents? --mode comparable keeps only the pairs that say the same thing")})
             for n, p in zip(need_p, ps, strict=True):
                 emb[n]["p"] = round(float(p), 4)
         need = [n for n, link in enumerate(links)
