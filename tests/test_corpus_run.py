@@ -520,10 +520,42 @@ def test_a_pair_with_nothing_mined_is_still_in_the_joined_file_for_eval(tmp_path
         assert res.exit_code == 0, res.stderr
         scores.append([line for line in res.stdout.splitlines() if line.startswith(("documents", "mining"))])
     assert scores[0] == scores[1] and scores[0][0].startswith("documents: 2")
-    # stop 49: _all.jsonl has no sidecar to name a pair without rows: refused, saying what to score
+    # stop 52: _all.jsonl names the pair without records in its sidecar, and scores as _all.tsv does
+    # (stop 49 refused it: "no prediction for document(s) x")
     res = CliRunner().invoke(cli, ["eval", str(out / "_all.jsonl"), str(gold), "--gold-glob", "*.gold.tsv"])
-    assert res.exit_code == 2 and "no prediction for document(s) x; a pair that kept no link" in res.stderr
-    assert "eval OUT/ GOLD/" in res.stderr
+    assert res.exit_code == 0, res.stderr
+    assert [line for line in res.stdout.splitlines() if line.startswith(("documents", "mining"))] == scores[0]
+
+
+def test_run_s_joined_jsonl_names_a_pair_that_kept_no_link_and_eval_scores_it(tmp_path: Path) -> None:
+    # stop 52: `eval OUT/_all.jsonl GOLD/` refused a run where a pair kept no link ("no prediction
+    # for document(s) gamma"): JSONL has no row for it, and no sidecar named it as _all.tsv's does
+    manifest = make_corpus(tmp_path / "c", bad=False)
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    assert not run_manifest(manifest, out).failures
+    assert (out / "gamma.jsonl").read_bytes() == b""  # two unrelated texts: nothing mined
+    listed = (out / "_all.jsonl.sig").read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["alpha", "beta", "gamma"]
+    assert listed == (out / "_all.tsv.sig").read_text(encoding="utf-8").splitlines()
+    gold.mkdir()
+    for name in ("alpha", "beta", "gamma"):  # the alignments as gold: what the joined files kept scores right
+        shutil.copy(out / f"{name}.align", gold / f"{name}.gold.align")
+    figures = []
+    for pred in (out / "_all.jsonl", out / COMBINED):
+        res = CliRunner().invoke(cli, ["eval", str(pred), str(gold), "--gold-glob", "*.gold.align", "--json"])
+        assert res.exit_code == 0, res.stderr
+        figures.append(json.loads(res.stdout))
+    assert figures[0] == figures[1] and figures[0]["documents"] == 3
+    # a pair the run never covered is still refused, in one line
+    shutil.copy(out / "beta.align", gold / "delta.gold.align")
+    res = CliRunner().invoke(cli, ["eval", str(out / "_all.jsonl"), str(gold), "--gold-glob", "*.gold.align"])
+    assert res.exit_code == 2 and "no prediction for document(s) delta; the file does not cover it" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    # every pair kept a record again: no sidecar is left to name pairs the file no longer lacks
+    (tmp_path / "c" / "manifest.tsv").write_text("name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode\n"
+                                                 "alpha\ta.ar\ta.en\tar\ten\tauto\n", encoding="utf-8")
+    run_manifest(manifest, out)
+    assert not (out / "_all.jsonl.sig").exists()
 
 
 def test_a_manifest_as_editors_and_spreadsheets_write_it(tmp_path: Path) -> None:

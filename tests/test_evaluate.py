@@ -371,6 +371,59 @@ def test_eval_scores_run_all_pair_by_pair(tmp_path: Path) -> None:
     assert "joins 2 pairs" in _error_line(CliRunner().invoke(cli, ["eval", str(tsv), str(gold / "a.gold.align")]))
 
 
+def test_a_pair_filtered_to_no_row_is_still_scored_from_the_joined_file(tmp_path: Path) -> None:
+    """Stop 52: ``filter _all.tsv --min-p 0.9 -o x.tsv`` left out of ``x.tsv.sig`` the pairs it
+    removed every row of, and a JSONL had nothing to name them in, so ``eval x.tsv GOLD/``
+    refused the file ("no prediction for document(s) b"). Such a pair is named in the sidecar
+    (tsv and jsonl alike) and scores as a pair that predicted nothing: its gold links missed."""
+    from dataclasses import replace
+
+    from parallel.export import export
+
+    joined_tsv, joined_jsonl = tmp_path / "all.tsv", tmp_path / "all.jsonl"
+    lines: list[str] = []
+    records = ""
+    for name, links, score in (("a", A_PRED, 0.9), ("b", B_PRED, 0.2)):
+        al = _pair(links)
+        al = replace(al, links=tuple(replace(k, score=score) for k in al.links))  # type: ignore[attr-defined]
+        export(al, str(tmp_path / f"{name}.tsv"), sidecar=True)
+        export(al, str(tmp_path / f"{name}.jsonl"), pair=name)
+        rows = (tmp_path / f"{name}.tsv").read_text(encoding="utf-8").splitlines()
+        lines += ([f"pair\t{rows[0]}"] if not lines else []) + [f"{name}\t{r}" for r in rows[1:]]
+        records += (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8")
+    joined_tsv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "all.tsv.sig").write_text("model:t|mode:parallel|src:ar|tgt:en\n", encoding="utf-8")
+    joined_jsonl.write_text(records, encoding="utf-8")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    export(_pair(A_GOLD), str(gold / "a.gold.align"))  # type: ignore[arg-type]
+    export(_pair(B_GOLD), str(gold / "b.gold.align"))  # type: ignore[arg-type]
+    want = align_counts(A_PRED, A_GOLD) + align_counts([], B_GOLD)
+    for source in (joined_tsv, joined_jsonl):
+        for fmt in ("tsv", "jsonl"):
+            kept = tmp_path / f"kept.{fmt}"
+            res = CliRunner().invoke(cli, ["filter", str(source), "--min-score", "0.5", "-o", str(kept), "-q"])
+            assert res.exit_code == 0, res.output
+            assert "\tb\t" not in kept.read_text(encoding="utf-8") and '"pair": "b"' not in kept.read_text(
+                encoding="utf-8")
+            sig = (tmp_path / f"kept.{fmt}.sig").read_text(encoding="utf-8").splitlines()
+            assert sig == [f"{n}\tmodel:t|mode:parallel|src:ar|tgt:en|filter:min-score=0.5" for n in "ab"], sig
+            got = _figures(CliRunner().invoke(cli, ["eval", str(kept), str(gold), "--json"]))
+            assert got["documents"] == 2, (source, fmt)
+            assert got["strict"] == want.strict.as_dict() and got["lax"] == want.lax.as_dict(), (source, fmt)
+            # filtered again, or converted, the pair stays covered
+            again = tmp_path / f"again.{fmt}"
+            assert CliRunner().invoke(cli, ["filter", str(kept), "-o", str(again), "-q"]).exit_code == 0
+            assert _figures(CliRunner().invoke(cli, ["eval", str(again), str(gold), "--json"]))["documents"] == 2
+    # a pair no file covered is refused, in one line, as before
+    export(_pair(B_GOLD), str(gold / "c.gold.align"))  # type: ignore[arg-type]
+    line = _error_line(CliRunner().invoke(cli, ["eval", str(tmp_path / "kept.jsonl"), str(gold)]))
+    assert "no prediction for document(s) c; the file does not cover it" in line
+    # every pair has a record again: the sidecar of the earlier write is gone, not left to name pairs
+    assert CliRunner().invoke(cli, ["filter", str(joined_jsonl), "-o", str(tmp_path / "kept.jsonl")]).exit_code == 0
+    assert not (tmp_path / "kept.jsonl.sig").exists()
+
+
 def test_eval_reads_each_pair_of_a_mixed_run_file_in_its_own_mode(tmp_path: Path) -> None:
     """``run``'s ``_all.jsonl`` joining a comparable pair (its unmatched sentences listed) and a
     parallel one (with a 1-0 link): each record's own signature says its pair's mode, so the

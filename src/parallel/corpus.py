@@ -606,23 +606,32 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> list[
 def _join(out: Path, names: list[str], tsv: str | None, jsonl: str | None, tsv_name: str,
           jsonl_name: str) -> Path | None:
     """Write the joined TSV (and its .sig) and JSONL of ``names`` (see :func:`write_combined`)."""
+    from .export import pairs_sidecar
+
+    # each pair's signature, as its TSV's .sig holds it
+    own: dict[str, str] = {}
+    for name in names:
+        sig = out / f"{name}{tsv}.sig"
+        if tsv is not None and sig.is_file():
+            own[name] = sig.read_text(encoding="utf-8").strip()
     # each joined file is written only where its bytes change: a resumed run with every pair done
     # leaves them alone (and works in a folder it may not write)
     if jsonl is not None:
         write_if_changed(out / jsonl_name,
                          lambda: ((out / f"{name}{jsonl}").read_text(encoding="utf-8") for name in names))
+        # its records carry their signatures; where a pair kept no record, a sidecar names every
+        # pair (as the TSV's does), so that eval scores that pair as one that found nothing
+        rowless = any((out / f"{name}{jsonl}").stat().st_size == 0 for name in names)
+        listed = pairs_sidecar(own, by_pair=True) if rowless else ""
+        if "\t" in listed:
+            write_if_changed(out / f"{jsonl_name}.sig", lambda: [listed + "\n"])
+        else:
+            (out / f"{jsonl_name}.sig").unlink(missing_ok=True)
     if tsv is None:
         return None
     target = out / tsv_name
     # the signatures beside it: one line when every pair was made alike, else NAME<TAB>SIGNATURE
     # per pair, so a reader gives each row its pair's own
-    from .export import pairs_sidecar
-
-    own: dict[str, str] = {}
-    for name in names:
-        sig = out / f"{name}{tsv}.sig"
-        if sig.is_file():
-            own[name] = sig.read_text(encoding="utf-8").strip()
     # rows end at a line feed (as filter reads them), whatever else str.splitlines would cut at
     rows: dict[str, list[str]] = {}
     for name in names:

@@ -562,11 +562,12 @@ def read_link_file(path: str | Path) -> LinkFile:
     one is read as parallel. A Moses file holds no sentence ids and is refused. A file with no
     content is read as no links, and says so (``empty``; ``zero_pairs`` where it is an export of
     zero pairs)."""
-    from .export import NO_IDS
+    from .export import JOINED_PAIRS, NO_IDS
     from .normalize import INVISIBLE_TO_SPACE
     from .readers import (
         REBUILT,
         _read_sidecar,
+        _read_sidecar_pairs,
         _sig_mode,
         links_cross,
         read_pairs,
@@ -584,7 +585,10 @@ def read_link_file(path: str | Path) -> LinkFile:
         raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
                          "TSV, JSONL, TMX or JSON export of the same alignment")
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
-    if kind == "vecalign" or (kind == "tsv" and not _joins_pairs(first)):
+    # a TSV joining pairs: its pair column, or, where no row is left (every one filtered out), the
+    # pairs its .sig names
+    joined = kind == "tsv" and (_joins_pairs(first) or len(_read_sidecar_pairs(Path(f"{path}.sig"))[1]) > 1)
+    if kind == "vecalign" or (kind == "tsv" and not joined):
         links, texts, rejected = ((parse_vecalign(text, name), None, []) if kind == "vecalign"
                                    else _parse_tsv(text, name))
         if kind == "tsv":
@@ -622,12 +626,12 @@ def read_link_file(path: str | Path) -> LinkFile:
         no = link.features.get("status") == "rejected"
         n_rejected += no
         docs.setdefault(doc, []).extend(_without_rejected([ids], [no], al.mode == "comparable"))
-    if kind == "tsv":  # pairs the sidecar of a joined TSV names are documents, rows or not
-        from .readers import _read_sidecar_pairs
-
-        for pair in _read_sidecar_pairs(Path(f"{path}.sig"))[1]:
-            docs.setdefault(pair, [])
-            given.setdefault(pair, [])
+    # every pair a joined file covers is a document, rows or not: a pair that kept no row (nothing
+    # mined, or every link filtered out) is named by the file's .sig (tsv, jsonl), and predicted nothing
+    covered: dict[str, str] = dict(al.info.get(JOINED_PAIRS) or {})
+    for pair in covered:
+        docs.setdefault(pair, [])
+        given.setdefault(pair, [])
     # the native JSON holds its documents (unless rebuilt from a pairs export: then, as every
     # other export, only the sentences its links give whole)
     whole = kind == "json" and not al.info.get(REBUILT) and not offsets
@@ -640,6 +644,8 @@ def read_link_file(path: str | Path) -> LinkFile:
     # pairs of both modes in one file: each record's own signature says its pair's mode
     own = {str(link.features.get("pair")): _sig_mode(str(link.features["signature"]))
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
+    with_rows = {str(k.features.get("pair")) for k in al.links}
+    own.update({pair: _sig_mode(sig) for pair, sig in covered.items() if pair not in with_rows})  # as the .sig says
     pairs = frozenset(p for p, m in own.items() if m == "comparable") if len(set(own.values())) > 1 else None
     sizes = (len(al.src), len(al.tgt)) if whole else None  # the native file holds its documents
     # a file's own language fields (a json's documents, jsonl's translation keys, tmx's xml:lang);

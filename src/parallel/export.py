@@ -13,7 +13,9 @@ tsv        one stream             sidecar ``FILE.sig`` (``sidecar=True``; the ``
 vecalign   one stream             sidecar ``FILE.sig`` (idem; Vecalign's own reader takes no
                                   comments)
 jsonl      one stream             a ``"signature"`` field in every record (a column for
-                                  Hugging Face ``datasets``)
+                                  Hugging Face ``datasets``); a file joining pairs some of
+                                  which kept no record has a sidecar ``FILE.sig`` naming them
+                                  all (:func:`joined_sidecar`)
 tmx        one stream             ``<prop type="x-signature">`` in the header
 moses      ``NAME.s-t.s`` +       sidecar ``NAME.s-t.sig``, always (review decisions, if any, in
            ``NAME.s-t.t``         ``NAME.s-t.status``/``.edited``/``.note``, line n for pair n)
@@ -48,6 +50,13 @@ from .schema import FEATURE_FIELDS, TSV_CORE, TYPES, tsv_columns
 #: export of one): its ids are only the lines' order and its links' types and scores made up,
 #: so the writers leave ids, type and score empty and nothing filters or scores on them.
 NO_IDS = "no_ids"
+
+#: ``Alignment.info`` key of an alignment read from a file joining several pairs (``run``'s
+#: ``_all.tsv``/``_all.jsonl``, or what ``filter`` wrote from one): ``{pair: its signature}`` for
+#: every pair the file covers, in file order, a pair that kept no row included (the file's
+#: ``.sig`` names those), so that what is written from it still covers them
+#: (:func:`joined_sidecar`) and ``eval`` scores them as pairs that predicted nothing.
+JOINED_PAIRS = "joined_pairs"
 
 #: The JSONL schema as ``datasets.Features`` (see :func:`parallel.schema.jsonl_features`).
 jsonl_features = _schema.jsonl_features
@@ -688,10 +697,31 @@ def sidecar_path(path: str | Path) -> Path:
     return Path(f"{path}.sig")
 
 
-def sidecar_text(al: Alignment) -> str:
+def joined_sidecar(al: Alignment, *, keep_empty: bool = False) -> str:
+    """The sidecar of a file joining pairs (``al.info[JOINED_PAIRS]``) where some pair it covers
+    has no row in what is written (its every link filtered out, or a comparable pair with nothing
+    mined): a line ``NAME<TAB>SIGNATURE`` for every pair, in file order, so that ``eval`` scores
+    such a pair as one that predicted nothing rather than refusing the file for lacking it; ""
+    where every pair has a row (its rows name it) or the file joins no pairs."""
+    joined = dict(al.info.get(JOINED_PAIRS) or {})
+    if len(joined) < 2:
+        return ""
+    for k in al.links:  # a link's own signature where it has one (filters sign both alike)
+        pair, sig = k.features.get("pair"), k.features.get("signature")
+        if pair is not None and sig is not None and str(pair) in joined:
+            joined[str(pair)] = str(sig)
+    written = {str(r.features.get("pair")) for r in pair_rows(al, keep_empty=keep_empty)}
+    return pairs_sidecar(joined, by_pair=True) if any(p not in written for p in joined) else ""
+
+
+def sidecar_text(al: Alignment, *, keep_empty: bool = False) -> str:
     """What ``FILE.sig`` holds: the signature, or, where the pairs of a file joining several
-    (``run``'s ``_all.*``) were made differently, a line ``NAME<TAB>SIGNATURE`` per pair, so that
-    a reader gives each row its own (:func:`parallel.readers.sidecar_signature`)."""
+    (``run``'s ``_all.*``) were made differently or some pair has no row (:func:`joined_sidecar`),
+    a line ``NAME<TAB>SIGNATURE`` per pair, so that a reader gives each row its own
+    (:func:`parallel.readers.sidecar_signature`)."""
+    rowless = joined_sidecar(al, keep_empty=keep_empty)
+    if rowless:
+        return rowless
     if "\n" not in al.signature:
         return al.signature
     own: dict[str, str] = {}
@@ -717,7 +747,8 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
     """Write ``al`` in ``fmt`` to ``path`` atomically, or to stdout when path is None or ``-``.
 
     ``sidecar=True`` also writes the signature to ``PATH.sig`` for the formats that cannot
-    carry it inside (tsv, vecalign); Moses always writes ``NAME.s-t.sig``.
+    carry it inside (tsv, vecalign), and for a jsonl joining pairs the pairs that kept no record
+    (:func:`joined_sidecar`); Moses always writes ``NAME.s-t.sig``.
     """
     name = format_for(path, fmt)
     if name in MULTI_FILE:
@@ -730,9 +761,14 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         writer(al, sys.stdout, **options)
         sys.stdout.flush()
         return
-    # no /dev/null.sig, and no sidecar holding nothing (pairs read from a file that had none)
-    sig = sidecar_text(al) if sidecar and name in SIDECAR and not is_special(path) else ""
-    if not sig.strip() and name in SIDECAR:
+    # no /dev/null.sig, and no sidecar holding nothing (pairs read from a file that had none); a
+    # JSONL carries its signature in every record, and has a sidecar only to name the pairs of a
+    # joined file that kept no record (:func:`joined_sidecar`)
+    signed = name in SIDECAR or name == "jsonl"
+    keep_empty = bool(options.get("keep_empty"))
+    sig = "" if not sidecar or not signed or is_special(path) else (
+        sidecar_text(al, keep_empty=keep_empty) if name in SIDECAR else joined_sidecar(al, keep_empty=keep_empty))
+    if not sig.strip() and signed:
         refuse_removal(sidecar_path(path), path)
     if sig.strip():
         check_output_path(sidecar_path(path), file_only=True)
@@ -742,7 +778,7 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         if sig.strip():
             with atomic_writer(sidecar_path(path)) as fh:
                 fh.write(sig + "\n")
-    if not sig.strip() and name in SIDECAR:
+    if not sig.strip() and signed:
         drop_stale_sidecar(path)
 
 

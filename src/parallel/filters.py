@@ -288,11 +288,17 @@ def _undone(al: Alignment, kept: set[int]) -> list[Link]:
 
 def _signed(al: Alignment, links: Sequence[Link], spec: str, records: list[dict[str, Any]]) -> Alignment:
     """``al`` with ``links``, its signature (and each link's own) gaining ``|SPEC``, and ``records``
-    added to ``info["filters"]`` (a file filtered again keeps the earlier records)."""
+    added to ``info["filters"]`` (a file filtered again keeps the earlier records). A file joining
+    pairs keeps every pair it covered, each signed so, those the filters left without a row too
+    (``info[JOINED_PAIRS]``)."""
+    from .export import JOINED_PAIRS
+
     links = [replace(k, features={**k.features, "signature": with_filter(str(k.features["signature"]), spec)})
              if k.features.get("signature") is not None else k for k in links]
     info: dict[str, Any] = dict(al.info)
     info["filters"] = [*info.get("filters", []), *records]
+    if info.get(JOINED_PAIRS):
+        info[JOINED_PAIRS] = {pair: with_filter(sig, spec) for pair, sig in info[JOINED_PAIRS].items()}
     return replace(al, links=tuple(links), signature=with_filter(al.signature, spec), info=info)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from .data import Alignment, Document, Link, Segment
 from .errors import InputError
-from .export import JSON_FORMAT, JSON_VERSION, NO_IDS
+from .export import JOINED_PAIRS, JSON_FORMAT, JSON_VERSION, NO_IDS
 from .io import read_text
 from .schema import feature_type_error, is_number
 
@@ -276,6 +276,18 @@ def sidecar_signature(text: str) -> tuple[str, dict[str, str]]:
         by_pair = dict(x.split("\t", 1) for x in lines)
         return mixed_signature(list(by_pair.values())), by_pair
     return text, {}
+
+
+def with_joined_pairs(al: Alignment, rows: list[Row], named: dict[str, str]) -> Alignment:
+    """``al`` (read from ``rows``) with ``info[JOINED_PAIRS]``: every pair the file covers, those
+    its sidecar names (``named``, in file order; a pair that kept no row is only there) and those
+    its rows name, each with its signature; unchanged where it joins no pairs."""
+    pairs = dict(named)
+    for r in rows:
+        pair = r[5].get("pair")
+        if pair is not None and str(pair) not in pairs:
+            pairs[str(pair)] = str(r[5].get("signature") or al.signature)
+    return replace(al, info={**al.info, JOINED_PAIRS: pairs}) if pairs else al
 
 
 def with_pair_signatures(rows: list[Row], by_pair: dict[str, str]) -> list[Row]:
@@ -669,7 +681,7 @@ def read_tsv(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | N
     crossing = any(links_cross((r[0], r[1]) for r in pair) for pair in by_pair.values())
     mode = "comparable" if crossing and not _sig_mode(signature) else None
     al = build_alignment(rows, signature=signature, mode=mode, src_lang=src_lang, tgt_lang=tgt_lang, name=name)
-    al = replace(al, info={**al.info, "tsv_header": cols is not None})
+    al = with_joined_pairs(replace(al, info={**al.info, "tsv_header": cols is not None}), rows, sig_of_pair)
     return _without_ids(al) if no_ids else al
 
 
@@ -762,7 +774,9 @@ def read_jsonl(path: str | Path) -> Alignment:
 
     An empty file is an export of zero pairs (languages unknown). Records whose signatures
     differ (``run``'s ``_all.jsonl``) keep each its own (a ``signature`` feature; the
-    Alignment's signature lists them all, see :func:`mixed_signature`)."""
+    Alignment's signature lists them all, see :func:`mixed_signature`). A file joining pairs
+    some of which kept no record names them all in its sidecar ``FILE.sig``
+    (``info[JOINED_PAIRS]``: :func:`with_joined_pairs`)."""
     name = str(path)
     rows: list[Row] = []
     signatures: list[str] = []
@@ -811,8 +825,9 @@ def read_jsonl(path: str | Path) -> Alignment:
             raise InputError(f"{where}: JSON nested too deeply to be a translation record") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a translation record ({type(exc).__name__}: {exc})") from None
+    named = _jsonl_sidecar_pairs(path, rows)
     if langs is None:  # zero pairs: what an export of an alignment without pairs writes
-        return build_alignment([], name=name)
+        return with_joined_pairs(build_alignment([], name=name), rows, named)
     signature = mixed_signature(signatures)
     if "\n" in signature:  # several: every record keeps its own
         rows = [(*r[:5], {**r[5], "signature": sig}) for r, sig in zip(rows, signatures, strict=True)]
@@ -820,7 +835,20 @@ def read_jsonl(path: str | Path) -> Alignment:
         rows = _number_in_order(rows)
     al = build_alignment(rows, signature=signature, src_lang=langs[0], tgt_lang=langs[1], name=name,
                          mode="comparable" if unmatched else None)
+    al = with_joined_pairs(al, rows, named)
     return al if has_ids else _without_ids(al)
+
+
+def _jsonl_sidecar_pairs(path: str | Path, rows: list[Row]) -> dict[str, str]:
+    """The pairs a JSONL file joining pairs covers as its sidecar ``FILE.sig`` names them (a line
+    ``NAME<TAB>SIGNATURE`` each, written where some pair kept no record: see
+    :func:`parallel.export.joined_sidecar`), or {}: no such sidecar, or one that does not name
+    every pair the records name, or records that name no pair (it describes another file: an
+    earlier export under the same name)."""
+    named = _read_sidecar_pairs(Path(f"{path}.sig"))[1] if str(path) != "-" else {}
+    if not named or any(r[5].get("pair") is None or str(r[5]["pair"]) not in named for r in rows):
+        return {}
+    return named
 
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

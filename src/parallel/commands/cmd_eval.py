@@ -143,7 +143,8 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
 
     PRED and GOLD are a file each (one document), folders of per-document files matched by
     name (:func:`match_documents`), or a file joining several pairs (``run``'s ``_all.tsv``,
-    ``_all.jsonl``) whose ``pair`` names match the other side's documents."""
+    ``_all.jsonl``) whose ``pair`` names, and the pairs its ``.sig`` names (those that kept no
+    row), match the other side's documents."""
     from ..errors import InputError
     from ..evaluate import read_link_file
 
@@ -187,9 +188,10 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
         joined = pred.is_file() and "" not in p_docs  # its rows name their pairs
         raise InputError(f"{pred}: no prediction for document(s) {', '.join(missing[:5])}"
                          f"{' ...' if len(missing) > 5 else ''}"
-                         + ("; a pair that kept no link has no rows in a file joining pairs: score the "
-                            "folder of per-pair files instead (eval OUT/ GOLD/, as run writes them)"
-                            if joined else ""))
+                         + ("; the file does not cover it: neither its rows nor its .sig name it (a pair that "
+                            "kept no link has no rows in a file joining pairs, and run and filter name it in the "
+                            ".sig beside the file); score the folder of per-pair files instead (eval OUT/ GOLD/, "
+                            "as run writes them)" if joined else ""))
     if extra and not quiet:
         print(f"note: ignoring {len(extra)} predicted document(s) with no gold: {', '.join(extra[:5])}"
               f"{' ...' if len(extra) > 5 else ''}", file=sys.stderr)
@@ -449,8 +451,10 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     PRED and GOLD are files, or folders of per-document files matched by name without the
     suffixes .gold, .align, .tsv ... (``07.align`` scores against ``07.gold.align``, ``doc.1.align``
     against ``doc.1.gold.align``); counts are pooled over documents. A file joining several pairs
-    (``run``'s ``_all.tsv`` / ``_all.jsonl``) is scored pair by pair against a GOLD folder
-    (``NAME.gold.align`` for each pair NAME).
+    (``run``'s ``_all.tsv`` / ``_all.jsonl``, or what ``filter`` writes from one) is scored pair
+    by pair against a GOLD folder (``NAME.gold.align`` for each pair NAME); a pair that kept no
+    link (nothing mined, or every link filtered out) has no rows but is named in the file's .sig,
+    and scores as a pair that predicted nothing (its gold links missed).
     Predicted links with an empty side (1-0, 0-1) count in precision and gold ones are left out
     of recall, as Vecalign's score.py does (``--null-policy drop`` leaves them out of both).
     Links a reviewer rejected (``status`` rejected, in review) are no predictions: scored as
