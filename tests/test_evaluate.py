@@ -128,9 +128,16 @@ def test_cli_eval_says_when_one_file_names_sentences_past_the_other(tmp_path: Pa
     res = CliRunner().invoke(cli, ["eval", str(pred), str(longer)])
     assert res.exit_code == 0, res.output
     assert "GOLD names source sentence 4, PRED's links end at 3" in res.stderr
-    # PRED without null links: the warning about them names the other cause too
+    # PRED without null links whose numbering skips no sentence: GOLD past its end is said first as
+    # what it likeliest is (stop 52: the warning blamed the export format first), the lost links after
     bare = _write(tmp_path, "bare.align", "[0]:[0]\n[1]:[1]\n[2]:[2, 3]\n")
     res = CliRunner().invoke(cli, ["eval", str(bare), str(longer)])
+    assert res.stderr.startswith("parallel-corpus: warning: GOLD names source sentence 4, PRED's links end at 2: "
+                                 "were the two made on the same sentences"), res.stderr
+    assert "written without --keep-empty" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    # one that skips sentences (an export without its 1-0/0-1 links) is said as it was
+    gappy = _write(tmp_path, "gappy.align", "[0]:[0]\n[2]:[2, 3]\n")
+    res = CliRunner().invoke(cli, ["eval", str(gappy), str(longer)])
     assert "PRED has no 1-0/0-1 links" in res.stderr
     assert "not made on the same sentences: GOLD names source sentence 4, PRED's links end at 2" in res.stderr
     # the same files: nothing said
@@ -469,6 +476,53 @@ def test_eval_refuses_a_gold_naming_sentences_the_json_pred_does_not_have(tmp_pa
         bad = _write(tmp_path, "other.gold.align", text)
         line = _error_line(CliRunner().invoke(cli, ["eval", str(tmp_path / "p.json"), str(bad)]))
         assert f"names {what}" in line and "holds 6" in line, line
+
+
+def test_eval_refuses_a_gold_past_the_end_of_a_pred_whose_native_json_is_beside_it(tmp_path: Path) -> None:
+    """Stop 52: ``eval out/d00.align err/oob.align`` (GOLD naming source sentence 99 of a 13-sentence
+    document) exited 0 with scores, and its warning blamed the export format first. A Vecalign or
+    TSV file does not hold its documents' sizes (its .sig says how it was made), but run and
+    ``align -f json`` write the alignment's native JSON beside it: with the same signature and
+    links, its sizes are PRED's, and a GOLD id past them is an error naming the id and the size.
+    Where nothing says PRED's sizes, the warning says first that the two may not be made on the
+    same sentences."""
+    from dataclasses import replace
+
+    from parallel.export import export
+
+    al = _pair(A_GOLD)  # every sentence in a link
+    for fmt in ("align", "tsv", "jsonl"):
+        export(al, str(tmp_path / f"p.{fmt}"), sidecar=True)  # type: ignore[arg-type]
+    export(al, str(tmp_path / "p.json"))  # type: ignore[arg-type]
+    ok = _write(tmp_path, "ok.gold.align", "[0]:[0]\n[1]:[1, 2]\n[2, 3]:[3]\n[4]:[4]\n[5]:[5]\n")
+    part = _write(tmp_path, "part.gold.align", "[0]:[0]\n[1]:[1, 2]\n")  # a gold of part of it: fine
+    bad = _write(tmp_path, "oob.gold.align", "[0]:[0]\n[9]:[9]\n")
+    for fmt in ("align", "tsv", "jsonl"):
+        pred = str(tmp_path / f"p.{fmt}")
+        for gold in (ok, part):
+            assert _figures(CliRunner().invoke(cli, ["eval", pred, str(gold), "--json"]))["documents"] == 1
+        line = _error_line(CliRunner().invoke(cli, ["eval", pred, str(bad)]))
+        assert f"{bad}: names source sentence 9, but {pred} (as its native JSON {tmp_path / 'p.json'} says) " \
+               "holds 6 source sentences" in line, line
+    # in a folder, as run writes them
+    import shutil
+
+    run, golds = tmp_path / "run", tmp_path / "gold"
+    run.mkdir()
+    golds.mkdir()
+    for name in ("p.align", "p.align.sig", "p.json"):
+        shutil.copy(tmp_path / name, run / name)
+    shutil.copy(bad, golds / "p.gold.align")
+    assert "names source sentence 9" in _error_line(CliRunner().invoke(cli, ["eval", str(run), str(golds)]))
+    # a native JSON of another alignment beside it (other links, or another signature) says nothing of PRED
+    for other in (_pair(A_PRED), replace(al, signature="model:t|mode:parallel|src:ar|tgt:en|max:2")):  # type: ignore[type-var]
+        export(other, str(tmp_path / "p.json"))  # type: ignore[arg-type]
+        res = CliRunner().invoke(cli, ["eval", str(tmp_path / "p.align"), str(bad)])
+        assert res.exit_code == 0, res.output
+        warning = res.stderr.strip().splitlines()
+        assert len(warning) == 1 and warning[0].startswith(
+            "parallel-corpus: warning: GOLD names source sentence 9, PRED's links end at 5: were the two made on "
+            "the same sentences"), res.stderr
 
 
 def test_eval_folder_names_with_dots(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ __all__ = [
     "link_format",
     "mining_scores",
     "missing_null_links",
+    "null_link_gaps",
     "parse_pairs_tsv",
     "parse_vecalign",
     "read_link_file",
@@ -480,7 +481,10 @@ class LinkFile:
     the sentence texts of each document where the file carries them (json, jsonl, tmx, a TSV
     with its ``src`` and ``tgt`` columns; see :func:`_whole_texts`), else None; ``langs``: the
     source and target languages where the file names them (its signature, or a json, jsonl or
-    tmx file's own language fields), else None."""
+    tmx file's own language fields), else None; ``signature``: the file's signature (its
+    ``.sig``, or the one inside it), "" where it has none; ``sizes_from``: where ``sizes`` come
+    from when not from the file itself (its alignment's native JSON beside it:
+    :func:`with_native_sizes`)."""
 
     docs: dict[str, list[AlignLink]]
     kind: str
@@ -494,6 +498,8 @@ class LinkFile:
     rejected: int = 0  # links a reviewer rejected: not predictions (see :func:`read_link_file`)
     zero_pairs: bool = False  # empty as an export of zero pairs is (0 bytes of jsonl, a tsv with its .sig)
     langs: tuple[str, str] | None = None  # (source, target) where the file names them
+    signature: str = ""  # the file's signature ("" where it has none)
+    sizes_from: str | None = None  # the native JSON beside the file that gave ``sizes``
 
     def swapped(self) -> LinkFile:
         """The file read the other way round: each link's source ids as target ones and its target
@@ -509,7 +515,9 @@ class LinkFile:
         texts = {name: self.texts[name]} if self.texts and name in self.texts else None
         return LinkFile({name: self.docs.get(name, [])}, self.kind, comparable, self.unmatched, self.signed,
                         sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts,
-                        rejected=self.rejected, zero_pairs=self.zero_pairs, langs=self.langs)
+                        rejected=self.rejected, zero_pairs=self.zero_pairs, langs=self.langs,
+                        signature=self.signature if len(self.docs) == 1 else "",
+                        sizes_from=self.sizes_from if len(self.docs) == 1 else None)
 
     @property
     def doc_texts(self) -> Texts | None:
@@ -604,9 +612,10 @@ def read_link_file(path: str | Path) -> LinkFile:
         if any(rejected):
             flags = [no for k, no in zip(links, rejected) if k[0] and k[1]] if comparable else rejected
             kept = _without_rejected(kept, flags, comparable)
+        signature = _read_sidecar(Path(f"{path}.sig"))
         return LinkFile({"": kept}, kind, comparable, unmatched, mode is not None, empty=empty,
                         texts=None if texts is None else {"": texts}, rejected=sum(rejected), zero_pairs=zero,
-                        langs=_sig_langs(_read_sidecar(Path(f"{path}.sig"))))
+                        langs=_sig_langs(signature), signature=signature)
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -652,7 +661,33 @@ def read_link_file(path: str | Path) -> LinkFile:
     # a TSV's are the placeholders it was read with
     own_langs = (al.src.lang, al.tgt.lang) if kind in ("json", "jsonl", "tmx") and not empty else None
     return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc,
-                    n_rejected, zero, _sig_langs(al.signature) or own_langs)
+                    n_rejected, zero, _sig_langs(al.signature) or own_langs, al.signature)
+
+
+def with_native_sizes(path: str | Path, lf: LinkFile) -> LinkFile:
+    """``lf`` (read from ``path``, one document) with the sizes of its documents where the
+    alignment's native JSON is beside it (``NAME.json`` beside ``NAME.align``, as ``run`` and
+    ``align -f json`` write it): the same signature and the same links with both sides, so the
+    same alignment of the same documents. A Vecalign or TSV file does not say how many sentences
+    its documents have (the ``.sig`` holds how it was made, not their sizes), and a pairs export
+    may leave out its last sentences; the native JSON holds them. Unchanged where the file holds
+    its documents itself, joins pairs, has no signature, or no such JSON is there."""
+    from .errors import ParallelError
+    from .readers import read_alignment
+
+    path = Path(path)
+    native = path.with_suffix(".json")
+    if lf.sizes is not None or lf.kind == "json" or len(lf.docs) != 1 or not lf.signature or native == path \
+            or not native.is_file():
+        return lf
+    try:
+        al = read_alignment(native)
+    except ParallelError:  # not a native JSON (or not readable): nothing said of the documents
+        return lf
+    both = {(tuple(k.src), tuple(k.tgt)) for k in al.links if k.src and k.tgt}
+    if al.signature != lf.signature or both != {k for k in lf.links if k[0] and k[1]}:
+        return lf
+    return replace(lf, sizes=(len(al.src), len(al.tgt)), sizes_from=str(native))
 
 
 def _sig_langs(signature: str) -> tuple[str, str] | None:
@@ -680,14 +715,22 @@ def missing_null_links(pred: Sequence[AlignLink], gold: Sequence[AlignLink]) -> 
     those links out, so under the reference null policy it scores as ``--null-policy drop``
     would. 0 for a ``pred`` without any link (an export that kept no pair): it predicts nothing
     under either policy, so none is in effect instead of the other."""
+    return sum(null_link_gaps(pred, gold))
+
+
+def null_link_gaps(pred: Sequence[AlignLink], gold: Sequence[AlignLink]) -> tuple[int, int]:
+    """:func:`missing_null_links` in two parts: ``(skipped, past)``, the sentences ``pred``'s own
+    numbering skips (up to its last link's: what an export without 1-0 / 0-1 links leaves out)
+    and those ``gold`` names past ``pred``'s last link (an export that lost only its last
+    sentences, or a gold made on other sentences)."""
     if not pred or any(not (s and t) for s, t in pred):
-        return 0
-    missing = 0
+        return 0, 0
+    skipped = past = 0
     for k in (0, 1):
         covered = {i for link in pred for i in link[k]}
         # every id up to the highest covered one, and gold's: counted, not listed (a stray id of
         # 10**20 must not build a set of that size)
         top = max(covered, default=-1)
-        missing += top + 1 - sum(1 for i in covered if i >= 0)
-        missing += len({i for link in gold for i in link[k] if i > top})
-    return missing
+        skipped += top + 1 - sum(1 for i in covered if i >= 0)
+        past += len({i for link in gold for i in link[k] if i > top})
+    return skipped, past

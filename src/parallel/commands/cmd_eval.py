@@ -116,11 +116,12 @@ class Doc(NamedTuple):
 
 
 def _one_doc(source: Path | LinkFile) -> tuple[LinkFile, Links]:
-    """A document's file and links: already read, or a file in a folder, which holds one document."""
+    """A document's file and links: already read, or a file in a folder, which holds one document
+    (with the sizes of its documents where its native JSON is beside it: :func:`with_native_sizes`)."""
     from ..errors import InputError
-    from ..evaluate import read_link_file
+    from ..evaluate import read_link_file, with_native_sizes
 
-    lf = read_link_file(source) if isinstance(source, Path) else source
+    lf = with_native_sizes(source, read_link_file(source)) if isinstance(source, Path) else source
     if len(lf.docs) > 1:
         raise InputError(f"{source}: joins {len(lf.docs)} pairs; give it as the file itself, not in a folder")
     return lf, next(iter(lf.docs.values()))
@@ -169,9 +170,12 @@ def documents(pred: Path, gold: Path, pattern: str, gold_pattern: str, quiet: bo
             raise InputError(f"{many}: joins {len(many_docs)} pairs ({names}) but {single} is one "
                              "document; give a folder with a file per pair (NAME.gold.align) to score "
                              "each pair")
+        from ..evaluate import with_native_sizes
+
         p_file, p_links = _one_doc(next(iter(p_docs.values())))
         g_file, g_links = _one_doc(next(iter(g_docs.values())))
-        return [Doc("", p_links, g_links, gold, p_file, pred, g_file)]
+        return [Doc("", p_links, g_links, gold, with_native_sizes(pred, p_file), pred,
+                    with_native_sizes(gold, g_file))]
     for path, docs in ((pred, p_docs), (gold, g_docs)):
         if path.is_file() and "" in docs:
             raise InputError("PRED and GOLD must both be files or both be folders (or one a file "
@@ -331,10 +335,11 @@ def check_same_documents(d: Doc) -> None:
     for (path, lf, _), (other, _, links) in ((sides[0], sides[1]), (sides[1], sides[0])):
         if lf.sizes is None:
             continue
+        holder = f"{path} (as its native JSON {lf.sizes_from} says)" if lf.sizes_from else str(path)
         for side, n in enumerate(lf.sizes):
             top = max((i for link in links for i in link[side]), default=-1)
             if top >= n:
-                raise InputError(f"{other}: names {what[side]} sentence {top}, but {path} holds "
+                raise InputError(f"{other}: names {what[side]} sentence {top}, but {holder} holds "
                                  f"{n} {what[side]} sentences: not the alignment of the same documents")
     p_sizes, g_sizes = d.pred_file.sizes, d.gold_file.sizes
     if p_sizes is not None and g_sizes is not None and p_sizes != g_sizes:
@@ -376,7 +381,7 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool, turned
     that cannot align the same documents are refused (:func:`check_same_documents`). ``turned``:
     GOLD was said to run the other way round (:func:`check_direction`), which explains sentences
     past the other file's end and links missed better than lost 1-0/0-1 links do: those go unsaid."""
-    from ..evaluate import check_one_link_per_sentence, missing_null_links
+    from ..evaluate import check_one_link_per_sentence, null_link_gaps
     from ..readers import links_cross
 
     for d in docs:
@@ -391,15 +396,23 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool, turned
     parallel = [d for d in docs if not d.pred_file.comparable]
     if null_policy == "reference" and not turned:
         # any format: a Vecalign or JSON file made by filter from a default export lacks them too
-        lost = sum(missing_null_links(d.pred, d.gold) for d in parallel)
-        if lost:
-            beyond = next((x for d in parallel for x in _past_the_end(d.gold, d.pred, "GOLD", "PRED")), "")
+        gaps = [null_link_gaps(d.pred, d.gold) for d in parallel]
+        skipped, lost = sum(g[0] for g in gaps), sum(sum(g) for g in gaps)
+        beyond = next((x for d in parallel for x in _past_the_end(d.gold, d.pred, "GOLD", "PRED")), "")
+        if skipped:  # PRED's own numbering skips sentences: what an export without them leaves
             click.echo(f"parallel-corpus: warning: PRED has no 1-0/0-1 links and leaves {lost} sentence(s) out "
                        "of every link (a tsv/jsonl/tmx export leaves them out unless --keep-empty, and so "
                        "does a file filter made from one), so the reference null policy scores it as "
                        "--null-policy drop; export with --keep-empty, or score align's own .align/.json"
                        + (f"; or the two were not made on the same sentences: {beyond}" if beyond else ""),
                        err=True)
+        elif lost:  # only GOLD's sentences past PRED's end: other sentences, likelier than an export
+            # that lost exactly its last ones (PRED's sizes unknown: a native JSON would have said)
+            click.echo(f"parallel-corpus: warning: {beyond}: were the two made on the same sentences (GOLD of "
+                       "another document, or of another segmentation)? GOLD's links past that count as missed; "
+                       "or PRED is a tsv/jsonl/tmx export written without --keep-empty (or a file filter made "
+                       "from one) that lost only its last 1-0/0-1 links: then score align's own .align/.json "
+                       "(without 1-0/0-1 links PRED is scored as --null-policy drop)", err=True)
         said = bool(lost)
     else:
         said = False
@@ -459,6 +472,9 @@ def command(pred: Path, gold: Path, fmt: str, pattern: str, gold_glob: str | Non
     of recall, as Vecalign's score.py does (``--null-policy drop`` leaves them out of both).
     Links a reviewer rejected (``status`` rejected, in review) are no predictions: scored as
     ``filter --drop-rejected --keep-empty`` writes the file.
+    A GOLD naming a sentence past the end of PRED's documents is refused where PRED knows their
+    sizes: a native JSON, or any export with its alignment's native JSON beside it (run's
+    ``NAME.align`` beside ``NAME.json``); elsewhere it is a warning.
 
     \b
     Examples:
