@@ -279,3 +279,27 @@ def test_one_language_on_both_sides_scores_against_the_target(tmp_path: Path) ->
         assert json.loads(out)["scores"][0]["score"] == pytest.approx(want, abs=1e-4)
     code, _, err = run("--hyp", str(h), "--ref", str(ref), "--direction", "en-ar")
     assert code == 2 and "leave --direction out" in err and "use en-en or en-en" not in err
+
+
+def test_hypotheses_that_are_sentence_ids_are_said(tmp_path: Path) -> None:
+    # stop 52: the --help recipe `tail -n +2 pairs.tsv | cut -f3` on run's _all.tsv (pair first)
+    # gives its target ids; mt-eval scored "0", "1", "2" against the English: BLEU 0.00, not a word
+    ref = pairs(tmp_path)
+    for ids in (["0", "1", "2"], ["0", "1,2", "3"]):
+        code, out, err = run("--hyp", str(hyp(tmp_path, ids)), "--ref", str(ref), "-q")
+        assert code == 0 and "BLEU" in out
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("parallel-corpus: warning: 3 of 3 HYP lines look like "
+                                                       "sentence ids"), err
+        assert "filter FILE -f moses" in lines[0]
+    # text, and a figure among the lines, says nothing; nor does a table of figures on both sides
+    code, _, err = run("--hyp", str(hyp(tmp_path, [HYP_EN[0], "2020", HYP_EN[2]])), "--ref", str(ref), "-q")
+    assert code == 0 and err == "", err
+    figures = Alignment(make_doc(["١٠", "٢٠", "٣٠"], "ar"), make_doc(["10", "20", "30"], "en"),
+                        [Link((i,), (i,), 0.9) for i in range(3)], "parallel", "model:t|mode:parallel|src:ar|tgt:en")
+    export(figures, str(tmp_path / "figures.tsv"), sidecar=True)
+    code, _, err = run("--hyp", str(hyp(tmp_path, ["10", "20", "30"])), "--ref", str(tmp_path / "figures.tsv"), "-q")
+    assert code == 0 and err == "", err
+    # the --help recipe takes the texts, whatever the TSV's columns
+    help_text = run("--help")[1]
+    assert "cut -f3 > src" not in help_text and "-f moses" in help_text and '$i=="src"' in help_text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import warnings
 from dataclasses import dataclass
@@ -152,12 +153,17 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     corpus BLEU, chrF++ (chrF, word order 2) and TER, each with sacrebleu's signature.
 
     Pairs with an empty source or reference side are skipped (counted on stderr). HYP must
-    have one line per pair of the file (as `tail -n +2 pairs.tsv | cut -f3` or the Moses
-    export give the source lines; every export format holds the same pairs).
+    have one line per pair of the file: translate the source side as the Moses export writes
+    it (`filter FILE -f moses -o NAME` writes NAME.ar-en.ar, line n for pair n; every export
+    format holds the same pairs), or take a TSV's `src` column by its name: its place depends
+    on the file (run's `_all.tsv` has `pair` first, where `cut -f3` gives target ids). HYP or
+    reference lines that are mostly sentence ids (`0`, `3,4`) while the other side is text are
+    said on stderr: a column cut from the wrong place scores near 0 without a word.
 
     \b
     Examples:
-      tail -n +2 pairs.tsv | cut -f3 > src.ar ; my-mt < src.ar > hyp.en
+      parallel-corpus filter pairs.tsv -f moses -o src -q ; my-mt < src.ar-en.ar > hyp.en
+      awk -F'\\t' 'NR==1{for(i=1;i<=NF;i++)if($i=="src")c=i;next}{print $c}' pairs.tsv > src.ar
       parallel-corpus mt-eval --hyp hyp.en --ref pairs.tsv
       parallel-corpus mt-eval --hyp hyp.ar --ref pairs.jsonl --direction en-ar --sentence
     """
@@ -172,6 +178,9 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     al = _reference(ref, from_fmt)
     direction, parts, reverse = _direction(al, direction)
     rows, skipped = _scored_pairs(_hyp_lines(hyp), al, reverse, hyp, ref)
+    said = ids_not_text([r[2] for r in rows], [r[3] for r in rows])
+    if said:  # a warning, -q or not: the scores below mean nothing
+        click.echo(f"parallel-corpus: warning: {said}", err=True)
     tok = tokenize or default_tokenize(parts[1])
     if "bleu" not in wanted and tokenize is not None and log:  # chrF and TER tokenize on their own
         log(f"--tokenize {tokenize} is not used: it is BLEU's tokenizer, and --metrics {','.join(wanted)} has no BLEU")
@@ -184,6 +193,31 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
         _write_json(al, direction, rows, skipped, tok if "bleu" in wanted else None, results, per_pair, sentence)
     else:
         _write_text(al, rows, results, per_pair, sentence)
+
+
+_ID_LIST = re.compile(r"\s*\d+(?:\s*,\s*\d+)*\s*")
+
+
+def _id_share(lines: list[str]) -> tuple[int, int]:
+    """How many of the non-blank ``lines`` are a list of sentence ids (``0``, ``3,4``), of how many."""
+    full = [ln for ln in lines if ln.strip()]
+    return sum(1 for ln in full if _ID_LIST.fullmatch(ln)), len(full)
+
+
+def ids_not_text(hyps: list[str], refs: list[str]) -> str | None:
+    """What to say where most HYP lines (or most references) are lists of sentence ids (``0``,
+    ``3,4``) while most of the other side is text: a column cut from the wrong place of a TSV
+    (``cut -f3`` of ``run``'s ``_all.tsv``, whose first column is ``pair``, gives its target ids),
+    which sacrebleu scores near 0 without a word. None otherwise (a table of figures on both sides
+    is text that happens to be numbers)."""
+    for what, lines, other in (("HYP", hyps, refs), ("reference", refs, hyps)):
+        n, of = _id_share(lines)
+        m, of_other = _id_share(other)
+        if of and 2 * n > of and not 2 * m > of_other:
+            return (f"{n} of {of} {what} lines look like sentence ids ({', '.join(repr(x) for x in lines[:2])} ...), "
+                    f"not text: cut from an id column? (run's _all.tsv has pair first, so its src is column 4, "
+                    f"not 3); take the texts by the header's column name, or from filter FILE -f moses -o NAME")
+    return None
 
 
 #: A scored pair: its 0-based entry in the file (line n of HYP), the link, the hypothesis, the reference.
@@ -248,8 +282,8 @@ def _scored_pairs(hyps: list[str], al: Alignment, reverse: bool, hyp: str, ref: 
             entry = both
     if len(hyps) != len(links):
         if len(hyps) == len(links) + 1 and hyps and hyps[0] in ("src", "tgt"):
-            hint = ("HYP starts with the TSV header line: cut the texts with `tail -n +2 FILE | cut -f3` "
-                     "or export with --no-header")
+            hint = ("HYP starts with the TSV header line: leave it out (`tail -n +2`, or export with "
+                    "--no-header), or take the source side from the Moses export (filter FILE -f moses -o NAME)")
         else:
             hint = ("line n of HYP must translate pair n: make HYP from the pairs of this very file "
                     "(every export of one alignment holds the same pairs, unless filtered differently or "
