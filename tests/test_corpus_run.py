@@ -923,3 +923,44 @@ def test_run_says_each_pairs_python_warnings_as_align_does_and_keeps_them(tmp_pa
     warned = run("-q", "--no-resume")  # as align -q: the pair's own warning still, not the Python ones
     assert len(warned) == 1 and warned[0].startswith("parallel-corpus: warning: covid: these texts do not look")
     assert (out / SUMMARY).read_bytes() == kept
+
+
+def test_run_says_what_the_joined_files_leave_out_and_the_summary_keeps_each_pairs_mode_and_links(
+        tmp_path: Path) -> None:
+    # stop 52: run printed "links: 172 (... 1-0 8, 0-1 7 ...)" beside an _all.tsv of 157 rows without a
+    # word (align says "note: N links with an empty side ... are not in the tsv output"), said nothing of
+    # the pairs that kept no row, and _summary.json had no pair's mode or link count
+    manifest = make_corpus(tmp_path / "c", bad=False)
+    out = tmp_path / "out"
+    # --min-p 0.99: the translation's links are undone into 1-0/0-1 links, the comparable pairs keep nothing
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out), "--min-p", "0.99"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
+    rows = len((out / COMBINED).read_text(encoding="utf-8").splitlines()) - 1
+    assert summary["rows"] == rows == sum(p["rows"] for p in summary["by_pair"].values())
+    assert list(summary["by_pair"]) == ["alpha", "beta", "gamma"]
+    for name, pair in summary["by_pair"].items():
+        native = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        assert pair == {"mode": native["mode"], "links": len(native["links"]),
+                        "rows": len((out / f"{name}.tsv").read_text(encoding="utf-8").splitlines()) - 1}
+    assert summary["by_pair"]["beta"]["mode"] == "parallel" and summary["by_pair"]["alpha"]["mode"] == "comparable"
+    lost = summary["links"] - rows
+    assert lost > 0 and summary["links"] == sum(summary["kinds"].values())
+    notes = [line for line in res.stderr.splitlines() if line.startswith("note:")]
+    assert notes[0] == (f"note: {lost} links with an empty side (1-0/0-1: a sentence with no counterpart) are not in "
+                        f"the tsv/jsonl outputs (pairs only): the _all files hold {rows} pairs of the "
+                        f"{summary['links']} links; each pair's .align and .json keep them")
+    assert notes[1].startswith("note: 3 pairs have no row in the tsv/jsonl outputs (comparable: alpha, gamma; "
+                               "parallel: beta)")
+    # a resumed run says it again from the markers, one written before they kept rows too
+    first = (out / SUMMARY).read_bytes()
+    for marker in (out / DONE_DIR).glob("*.json"):
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        del data["rows"]
+        marker.write_text(json.dumps(data), encoding="utf-8")
+    again = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out), "--min-p", "0.99"])
+    assert again.exit_code == 0 and "3 already done" in again.stderr
+    assert (out / SUMMARY).read_bytes() == first
+    assert [line for line in again.stderr.splitlines() if line.startswith("note:")] == notes
+    quiet = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out), "--min-p", "0.99", "-q"])
+    assert quiet.exit_code == 0 and "note:" not in quiet.stderr

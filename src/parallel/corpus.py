@@ -237,15 +237,49 @@ class RunSummary:
     #: run, naming the pair; the summary keeps them with the pair's other warnings
     pair_warnings: dict[str, list[str]] = field(default_factory=dict)
     combined: str | None = None
+    #: each pair done, by name: its ``mode`` (parallel, comparable), its ``links`` (1-0/0-1
+    #: included) and its ``rows``, the pairs its .tsv/.jsonl and the _all files hold (links with
+    #: text on both sides)
+    by_pair: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        """The pairs the joined files hold (each pair's rows)."""
+        return sum(int(p["rows"]) for p in self.by_pair.values())
 
     def lines(self) -> list[str]:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         out = [(f"pairs: {self.pairs} ({self.aligned} aligned, {self.resumed} already done, "
                f"{len(self.failures)} failed)"),
                f"links: {self.links}" + (f" ({kinds})" if kinds else "")]
+        out += self.left_out()
         out += [f"failed: {name}: {why}" for name, why in sorted(self.failures.items())]
         if self.combined:
             out.append(f"combined: {self.combined}")
+        return out
+
+    def left_out(self) -> list[str]:
+        """What the joined files leave out of the links counted, as ``align`` says it of its pairs
+        output: the links with an empty side (1-0/0-1), which no pair file but the .align and .json
+        holds (run has no --keep-empty), and the pairs that kept no row at all."""
+        out = []
+        lost = self.links - self.rows
+        if self.by_pair and lost > 0:
+            out.append(f"note: {lost} link{'s' * (lost > 1)} with an empty side (1-0/0-1: a sentence with no "
+                       f"counterpart) {'are' if lost > 1 else 'is'} not in the tsv/jsonl outputs (pairs only): the "
+                       f"_all files hold {self.rows} pairs of the {self.links} links; each pair's .align and .json "
+                       f"keep {'them' if lost > 1 else 'it'}")
+        empty: dict[str, list[str]] = {}
+        for name, p in self.by_pair.items():
+            if not p["rows"]:
+                empty.setdefault(str(p["mode"]), []).append(name)
+        if empty:
+            n = sum(map(len, empty.values()))
+            listed = "; ".join(f"{mode}: {', '.join(names[:5])}{', ...' if len(names) > 5 else ''}"
+                               for mode, names in sorted(empty.items()))
+            out.append(f"note: {n} pair{'s have' if n > 1 else ' has'} no row in the tsv/jsonl outputs ({listed})"
+                       + (f": the .sig of the _all files names {'them' if n > 1 else 'it'}, and eval scores "
+                          f"{'them' if n > 1 else 'it'} as finding nothing" if len(self.by_pair) > 1 else ""))
         return out
 
     def _said(self, quiet: bool = False) -> dict[str, list[str]]:
@@ -263,7 +297,8 @@ class RunSummary:
         joined = {name: "; ".join(said) for name, said in self._said().items()}
         return {"pairs": self.pairs, "ok": self.pairs - len(self.failures), "links": self.links,
                 "kinds": dict(sorted(self.kinds.items())), "failures": dict(sorted(self.failures.items())),
-                "warnings": joined}
+                "warnings": joined, "rows": self.rows,
+                "by_pair": {name: dict(sorted(p.items())) for name, p in sorted(self.by_pair.items())}}
 
 
 _ENCODER_CACHE: dict[str, Any] = {}
@@ -321,9 +356,13 @@ def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
         files = render_pair_outputs(al, job.name, encoder=load(encoder_name(al.signature) or "use-m3"))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))
+    from .export import pair_rows
+
     kinds = Counter(link.kind for link in al.links)
+    # rows: the pairs its .tsv and .jsonl (and so the _all files) hold, the links with text on
+    # both sides; links counts the 1-0/0-1 links too, which the .align and .json keep
     info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
-            "mode": al.mode, "signature": al.signature}
+            "mode": al.mode, "signature": al.signature, "rows": len(pair_rows(al))}
     if al.info.get("warning"):  # e.g. its manifest mode parallel on texts that are not translations
         info["warning"] = manifest_hints(str(al.info["warning"]))
     return PairResult(job.name, job.key, files=files, info=info)
@@ -473,6 +512,16 @@ def _intact(out: Path, name: str, marker: dict[str, Any]) -> Alignment | None:
         return read_alignment(out / f"{name}.json")
     except ParallelError:
         return None
+
+
+def _tsv_rows(out: Path, name: str) -> int:
+    """The pairs a done pair's ``NAME.tsv`` holds (its lines after the header; 0 if unreadable)."""
+    tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
+    try:
+        lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n") if tsv else []
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return max(0, len([ln for ln in lines if ln]) - 1)
 
 
 def _joined_files(out: Path) -> list[Path]:
@@ -798,6 +847,10 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
             summary.pair_warnings[name] = [str(w) for w in info["warnings"]]
         summary.links += int(info.get("links", 0))
         summary.kinds.update({str(k): int(v) for k, v in dict(info.get("kinds", {})).items()})
+        # a marker written before rows were kept: its pair's TSV (as intact as its marker says) has them
+        rows = info.get("rows")
+        summary.by_pair[name] = {"mode": str(info.get("mode", "")), "links": int(info.get("links", 0)),
+                                 "rows": int(rows) if rows is not None else _tsv_rows(out, name)}
 
     # pairs whose reviewed JSON was moved aside, or stays beside exports made before the review:
     # said at the end

@@ -47,7 +47,9 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
     """Align every document pair listed in MANIFEST (the main job).
 
     Writes OUT/NAME.tsv, .align, .json, ... per pair, OUT/_all.tsv joining all pairs (with a
-    `pair` column) and OUT/_summary.json. A run that is interrupted can be started again: pairs
+    `pair` column) and OUT/_summary.json (counts, and each pair's mode, links and rows). The
+    joined files hold pairs only: a note says how many 1-0/0-1 links they leave out (each pair's
+    .align and .json keep them), and which pairs have no row. A run that is interrupted can be started again: pairs
     already done (same inputs and options) are skipped. A pair that cannot be read or aligned
     is reported and skipped; the exit status is then 1. Outputs are identical whatever
     --jobs and --engine.
