@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import os
 import re
@@ -931,6 +932,46 @@ def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
     assert reviewed in p_legend(replace(al, links=(first, *al.links[1:])))
     made = replace(al.links[0], features={**al.links[0].features, "edited": "relink"})
     assert reviewed in p_legend(replace(al, links=(made, *al.links[1:])))
+
+
+def test_a_comparable_file_with_no_link_is_read_by_p_and_says_why(tmp_path: Path) -> None:
+    """Explore 52 §3: comparable texts where no pair reached the bar showed the legend of a file
+    written before p ("high score ≥ 0.6 ... confidence = link score", a "type · score" column,
+    a matrix caption without p) and no word on why nothing was linked. A file mined by p
+    (``info["mining"]["min_p"]``, or ``keep:p>=`` in its signature) is read by p whatever its links
+    hold, and the page (and the review app: the same function) says no pair reached the bar, and
+    how many possible pairs lie below it, or that none came near it."""
+    from dataclasses import replace
+
+    from parallel.report import confidence_legend, measure_of, nothing_linked
+
+    al = replace(small_alignment("comparable"), links=(), info={"mining": {"min_p": 0.45}, "below_bar": []})
+    sim = np.random.default_rng(0).random((len(al.src), len(al.tgt))).astype(np.float32)
+    assert measure_of(al) == "p" and confidence_legend(al)["measure"] == "p"
+    page = render(al, sim=sim)
+    assert "high p ≥ 0.9" in page and "confidence = link score" not in page and "high score" not in page
+    assert "<div>type · p</div>" in page and "p (calibrated probability)" in page
+    matrix = page.split('id="matrix"')[1].split("</section>")[0]
+    assert "(p ≥ 0.9 / 0.5–0.9 / &lt; 0.5; p = estimated probability" in matrix
+    none = ("No pair reached p ≥ 0.45, the bar a pair needs to be linked, and none came near it: no two "
+            "sentences that are each other's best match have p ≥ 0.1.")
+    assert nothing_linked(al) == none
+    assert page.count(f'<p class="none-linked">{html.escape(none)}</p>') == 2  # summary and side by side
+    # possible pairs below the bar: counted, and listed
+    below = replace(al, info={**al.info, "below_bar": [{"src": 0, "tgt": 1, "p": 0.3}, {"src": 2, "tgt": 3, "p": 0.2}]})
+    assert nothing_linked(below) == ("No pair reached p ≥ 0.45, the bar a pair needs to be linked: 2 possible "
+                                     "pairs below it, listed under Possible pairs below the bar.")
+    assert 'id="below"' in render(below, sim=None)
+    # the bar from the signature alone; a link without p there is "no p", not a cosine
+    signed = replace(al, info={}, signature=al.signature + "|keep:p>=0.3")
+    assert measure_of(signed) == "p" and nothing_linked(signed) == "No pair reached p ≥ 0.3, the bar a pair needs to be linked."
+    cos = replace(signed, links=(Link((0,), (0,), 0.8, {"cosine": 0.82}),))
+    assert measure_of(cos) == "p" and 'class="r none' in render(cos, sim=None) and nothing_linked(cos) == ""
+    # a file written before p (no bar, no p anywhere) keeps its own legend
+    old = replace(al, info={})
+    assert measure_of(old) == "score" and confidence_legend(old)["text"] == "confidence = link score"
+    assert nothing_linked(old) == "No pair was linked."
+    assert nothing_linked(replace(al, mode="parallel")) == ""
 
 
 SEED = Path(__file__).resolve().parent.parent / "align" / "covid-cooperation.json"

@@ -1584,6 +1584,50 @@ def test_the_legend_says_what_the_colours_are_in_a_real_browser(tmp_path: Path, 
         expect(page.locator('#show option[value="only-gap"]')).to_have_attribute("hidden", "")
 
 
+def nothing_mined() -> Alignment:
+    """Comparable texts where no pair reached the bar: no link, the bar in the file, no candidate."""
+    from dataclasses import replace
+
+    return replace(comparable_alignment(), links=(), info={"mining": {"min_p": 0.45}, "below_bar": []})
+
+
+NOTHING_MINED = ("No pair reached p ≥ 0.45, the bar a pair needs to be linked, and none came near it: no two "
+                 "sentences that are each other's best match have p ≥ 0.1.")
+
+
+def test_a_file_with_no_link_is_read_by_p_and_says_why_in_the_app(tmp_path: Path) -> None:
+    """Explore 52 §3: the review app takes the report's legend (one function): a comparable file
+    mined by p with nothing over the bar is coloured by p and says why nothing was linked, until an
+    edit here (a reviewer may have deleted the links, which the file does not say)."""
+    pytest.importorskip("flask")
+    from parallel.review.app import create_app
+
+    path = save(nothing_mined(), tmp_path / "c.json")
+    with create_app(path, port=PORT, token="tok", embed=False).test_client() as c:
+        state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+        assert state["measure"] == "p" and state["legend_keys"][0][1] == "high p ≥ 0.9"
+        assert "estimated probability" in state["legend"] and state["none_linked"] == NOTHING_MINED
+        r = post(c, "/api/op", {"op": "relink", "args": {"src": [0], "tgt": [0]}, "rev": state["rev"]})
+        assert r.status_code == 200, r.get_json()
+        r = post(c, "/api/op", {"op": "delete", "args": {"link": 0}, "rev": r.get_json()["rev"]})
+        assert r.status_code == 200 and r.get_json()["links"] == []
+        assert r.get_json()["none_linked"] == "" and r.get_json()["measure"] == "p"
+    with create_app(save(comparable_alignment(), tmp_path / "d.json"), port=PORT, token="tok").test_client() as c:
+        assert c.get("/api/state", base_url=f"http://{HOST}").get_json()["none_linked"] == ""
+
+
+@pytest.mark.slow
+def test_a_file_with_no_link_says_why_in_a_real_browser(tmp_path: Path, page: Any) -> None:
+    """The app's empty grid says why nothing was linked, with the p legend and column (explore 52 §3)."""
+    from playwright.sync_api import expect
+
+    with review_server(save(nothing_mined(), tmp_path / "c.json")) as url:
+        page.goto(url)
+        expect(page.locator("#grid .none-linked")).to_have_text(NOTHING_MINED)
+        expect(page.locator("#legend-keys .key").first).to_have_text("high p ≥ 0.9")
+        expect(page.locator("#grid .h > div").nth(3)).to_have_text("type · p · actions")
+
+
 @pytest.mark.slow
 def test_the_aligners_warning_is_on_the_page_in_a_real_browser(tmp_path: Path, page: Any) -> None:
     """``--mode parallel`` on texts that do not look like translations warned on stderr only: the

@@ -12,7 +12,8 @@ page's Content-Security-Policy, so nothing injected could run), inline images.
 * summary statistics: link types, score and length-ratio histograms;
 * the similarity matrix (PNG made here with numpy + zlib, block-max
   downsampled for long documents) with the alignment drawn over it as SVG;
-* in comparable mode, the sentences left unmatched.
+* in comparable mode, the sentences left unmatched, the possible pairs below the bar, and, where
+  no pair reached the bar, why nothing is linked (:func:`nothing_linked`).
 
 Corpus text is untrusted: every piece of it goes through :func:`html.escape`.
 Large alignments stay smooth: rows are plain CSS-grid blocks (no table layout, no
@@ -102,10 +103,7 @@ def confidence_legend(al: Alignment) -> dict[str, Any]:
     ``cosine`` or ``score``: :func:`confidence_measure`), ``keys`` ``[[band, label, title]]``
     (high, mid, low, gap, and "no p" when a link lacks the measure) and ``text``, what the measure
     is. A file without p is coloured by cosine bands and says so."""
-    measure = confidence_measure(al.links)
-    if measure == "score" and not any(k.src and k.tgt for k in al.links) and any(
-            isinstance(c, dict) and "p" in c for c in al.info.get("below_bar") or ()):
-        measure = "p"  # no pair kept (comparable texts with nothing over the bar): its candidates have p
+    measure = measure_of(al)
     hi, lo = (P_HIGH, P_LOW) if measure == "p" else (HIGH, LOW)
     keys = [["high", f"high {measure} ≥ {hi}", ""], ["mid", f"mid {lo}–{hi}", ""],
             ["low", f"low < {lo}", ""]]
@@ -178,6 +176,44 @@ def confidence_measure(links: Sequence[Link]) -> str:
     return "score"
 
 
+def measure_of(al: Alignment) -> str:
+    """What colours the links of ``al``: ``p`` when a link has one, or when the file says its
+    links were kept by p (comparable mode's bar, :func:`kept_from`: every alignment mined now,
+    whether or not a pair reached the bar) or its pairs below the bar carry p; else what
+    :func:`confidence_measure` finds on its links (a file written before p: ``cosine``, else
+    ``score``). A link of such a file without p (changed in review without an encoder) is shown
+    as "no p", not on the cosine's scale."""
+    measure = confidence_measure(al.links)
+    if measure != "p" and (kept_from(al) is not None or any(
+            isinstance(c, dict) and "p" in c for c in al.info.get("below_bar") or ())):
+        return "p"
+    return measure
+
+
+def nothing_linked(al: Alignment) -> str:
+    """Why a comparable alignment links no pair (empty when it links one, or is not comparable):
+    no pair reached the bar, and either how many possible pairs lie below it (the report and the
+    review app list them) or that none came near it."""
+    if al.mode != "comparable" or any(k.src and k.tgt for k in al.links):
+        return ""
+    if not len(al.src) or not len(al.tgt):
+        return f"Nothing to link: the {lang_name((al.tgt if len(al.src) else al.src).lang)} text has no sentences."
+    bar = kept_from(al)
+    reached = (f"No pair reached p ≥ {bar:g}, the bar a pair needs to be linked" if bar is not None
+               else "No pair was linked")
+    below = al.info.get("below_bar")
+    if not isinstance(below, list):  # a file written before the pairs below the bar were kept
+        return reached + "."
+    n = len(pending_below_bar(al))
+    if n:
+        return (f"{reached}: {n} possible pair{'' if n == 1 else 's'} below it, listed under "
+                "Possible pairs below the bar.")
+    from .api import BELOW_BAR_MIN_P
+
+    return (f"{reached}, and none came near it: no two sentences that are each other's best match "
+            f"have p ≥ {BELOW_BAR_MIN_P:g}.")
+
+
 def measured_confidence(link: Link, measure: str) -> tuple[float | None, str]:
     """``(value, band)`` of a link on the alignment's ``measure`` (:func:`confidence_measure`).
 
@@ -211,7 +247,7 @@ def _numbers(src: str, tgt: str) -> tuple[str, str, str]:
 def link_views(al: Alignment) -> list[LinkView]:
     """One :class:`LinkView` per link, features filled in where the file lacks them."""
     views = []
-    measure = confidence_measure(al.links)
+    measure = measure_of(al)
     for i, link in enumerate(al.links):
         src, tgt = al.src_text(link), al.tgt_text(link)
         conf, band = measured_confidence(link, measure)
@@ -539,7 +575,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     if n == 0 or m == 0:
         return '<p class="muted">Empty document: no similarity matrix.</p>'
     views = list(views) if views is not None else link_views(al)
-    measure = confidence_measure(al.links)
+    measure = measure_of(al)
     small = downsample(np.asarray(sim), max_side).astype(np.float64)
     finite = small[np.isfinite(small)]
     lo, hi = (float(np.percentile(finite, 1)), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)
@@ -691,7 +727,7 @@ def _side_text(doc: Document, ids: Sequence[int], joined: str) -> str:
 def rows_html(al: Alignment, views: Sequence[LinkView]) -> str:
     """The link rows of the side-by-side view (div grid rows, escaped text)."""
     out = []
-    measure = confidence_measure(al.links)
+    measure = measure_of(al)
     for v in views:
         link = v.link
         flags = []
@@ -743,7 +779,7 @@ def side_by_side_html(al: Alignment, links: Sequence[int] | None = None, *, limi
         keep = set(links)
         views = [v for v in views if v.index in keep]
     shown = views[:limit] if limit is not None else views
-    measure = confidence_measure(al.links)
+    measure = measure_of(al)
     rows = []
     for v in shown:
         src_attr = text_attrs(al.src.lang)
@@ -818,6 +854,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .grid .r.low{border-left-color:var(--lo);background:#fff6f5}.grid .r.gap{background:#f5f5f5}
 .grid .r.none{border-left:6px dashed var(--none)}.sc.none{font-weight:400;font-style:italic;color:#01579b}
 .grid .r.nd .m{background:#ffebee}
+.none-linked{border-left:4px solid var(--gap);background:#fff;padding:.3em .6em;margin:.4em 0;max-width:40em}
 .grid .r:target{outline:3px solid #00acc1}.grid .r.nf,.ui.nf{display:none}
 .c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
 .c[dir=rtl]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",serif;
@@ -983,7 +1020,7 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     held = [v.link for v in views if v.link.src and v.link.tgt and holds_its_sentences(al, v.link)]
     covered_src = len({i for k in held for i in k.src})
     covered_tgt = len({j for k in held for j in k.tgt})
-    measure = confidence_measure([v.link for v in views])
+    measure = measure_of(al)
     no_value = f" · {bands['none']} without {measure}" if bands["none"] else ""
     facts = [
         ("links", str(len(views))),
@@ -1011,6 +1048,8 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     key = "".join(f'<span style="border-color:{colour[band]}">{_esc(text)}</span>'
                   for band, text, _ in legend["keys"] if band != "none" or bands["none"])
     why = f'<p class="muted">{_esc(_no_value_why(measure))}.</p>' if bands["none"] else ""
+    none = nothing_linked(al)
+    why += f'<p class="none-linked">{_esc(none)}</p>' if none else ""
     return (
         '<div class="cards">'
         f'<div class="card"><table>{table}</table>'
@@ -1111,6 +1150,11 @@ def below_bar_html(al: Alignment) -> str:
             f'{"".join(rows)}</div></section>')
 
 
+def _empty_rows(al: Alignment) -> str:
+    """What the side-by-side grid says when it has no link: why (:func:`nothing_linked`)."""
+    return f'<p class="none-linked">{_esc(nothing_linked(al) or "No links.")}</p>'
+
+
 def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = None,
            matrix_note: str | None = None) -> str:
     """The whole report page as a string (``sim``: similarity matrix ``(n_src, n_tgt)`` or None)."""
@@ -1158,8 +1202,8 @@ aria-label="find text on either side (diacritics, alef forms, quote and dash sty
 <label class="opt" title="whole words only (as grep -w): no letter or digit right before or after, Arabic letters too"><input type="checkbox" id="find-word">whole word</label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
 <span id="shown" class="muted"></span></div>
 <div class="grid" id="links" role="table">
-<div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(confidence_measure(al.links)))}</div></div>
-{rows_html(al, ordered)}
+<div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(measure_of(al)))}</div></div>
+{rows_html(al, ordered) or _empty_rows(al)}
 </div></section>
 {below}
 {unmatched}"""

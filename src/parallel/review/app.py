@@ -37,6 +37,7 @@ from ..report import (
     kept_from,
     lang_name,
     link_views,
+    nothing_linked,
     numbers_badge,
     pending_below_bar,
     shown_confidence,
@@ -149,10 +150,10 @@ def _rows(shown: Alignment, start: int, stop: int, measure: str) -> list[dict[st
     """The page's rows of the links ``start`` to ``stop - 1`` of ``shown`` (the links in
     :func:`review_order`; ``measure``: the row's name of what colours it, :func:`state_of`):
     each link's views read the link alone, and its ``merge_next`` the link after it."""
-    from ..report import confidence_measure
+    from ..report import measure_of
 
     sub = replace(shown, links=shown.links[start:stop])
-    if confidence_measure(sub.links) == confidence_measure(shown.links):  # a link's band reads the file's
+    if measure_of(sub) == measure_of(shown):  # a link's band reads the file's
         views = [replace(v, index=v.index + start) for v in link_views(sub)]
     else:
         views = link_views(shown)[start:stop]
@@ -233,6 +234,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
     files = listed_files(folder)
     free = unmatched(shown)
     below = pending_below_bar(shown)
+    history = store.undo_depth(al.links)
     return {
         "file": store.path.name, "files": files, "mode": al.mode, "signature": al.signature,
         "src": doc(al.src), "tgt": doc(al.tgt), **links,
@@ -242,10 +244,13 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
                       for c in below],
         "bar": kept_from(al),
         "fold": fold_tables() if texts else None,  # the page's search folds text as grep does
-        "rev": store.revs.of(al.links), "history": store.undo_depth(al.links), "legend": legend["text"],
+        "rev": store.revs.of(al.links), "history": history, "legend": legend["text"],
         "legend_keys": legend["keys"], "measure": legend["measure"],
         "read_only": store.read_only(),
         "warning": str(al.info["warning"]) if al.info.get("warning") else "",
+        # why the aligner linked nothing, as the report says it; not once the file was edited here
+        # (a reviewer may have deleted the links: the file does not say it)
+        "none_linked": nothing_linked(al) if history == 0 else "",
     }
 
 

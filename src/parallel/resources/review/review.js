@@ -451,6 +451,7 @@
     rendering = true;
     try { grid.textContent = ''; } finally { rendering = false; }
     grid.appendChild(h);
+    if (!state.links.length && state.none_linked) grid.appendChild(el('p', 'none-linked', state.none_linked));
     shown = 0;
     more(want);
     if (typing) {  // the same link's field (found by its sentences: a merge above renumbers it)
