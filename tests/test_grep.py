@@ -492,6 +492,37 @@ def test_a_number_matches_with_the_thousands_separators_of_other_languages() -> 
     assert found("2019100") == [] and found("1000") == []
 
 
+def test_a_whole_number_is_no_piece_of_a_number_grouped_in_thousands(tmp_path: Path) -> None:
+    """Explore 52 §4: ``grep -w 800`` found the tail of "379,800" (and of "1,800"): a comma is no word
+    character. As ``1000`` finds 1,000, a whole number is not the head or tail of one whose groups
+    of three digits a comma, a full stop, a space or an apostrophe joins (Arabic's ٬ folds to a
+    comma); a decimal is no group, and without ``-w`` a number is found inside another as ever."""
+    en = ["An estimated population of 379,800 in 2017, and 800 in 1990.", "1,800 people; 800,000 doses.",
+          "In 2019 500 people came, 12 000 in all; 2019.5 and 1.000,50 euros."]
+    ar = ["بلغ عدد السكان ٣٧٩٬٨٠٠ نسمة ثم 800 فقط.", "عام ٢٠١٩ و١٢٬٨٠٠ زائر."]
+    al = Alignment(make_doc(ar, "ar", sep=" "), make_doc(en, "en", sep=" "),
+                   (Link((0,), (0,), 0.9), Link((1,), (1,), 0.9)), "comparable", "model:use-m3")
+
+    def found(pattern: str, word: bool = True) -> list[tuple[str, int, str]]:
+        return [(h.side, h.sentence, h.match) for h in concordance(al, pattern, word=word)]
+
+    assert found("800") == [("src", 0, "800"), ("tgt", 0, "800")]
+    assert found("800", word=False) == [("src", 0, "٨٠٠"), ("src", 0, "800"), ("src", 1, "٨٠٠"), ("tgt", 0, "800"),
+                                        ("tgt", 0, "800"), ("tgt", 1, "800"), ("tgt", 1, "800")]
+    assert found("379") == [] and found("379800") == [("src", 0, "٣٧٩٬٨٠٠"), ("tgt", 0, "379,800")]
+    assert found("12") == [] and found("12000") == [("tgt", 2, "12 000")]
+    assert found("500") == [("tgt", 2, "500")]  # 2019 500 is no number: 2019 is no group of three
+    assert found("2019") == [("src", 1, "٢٠١٩"), ("tgt", 2, "2019"), ("tgt", 2, "2019")]  # 2019.5 too
+    assert found("1000") == [("tgt", 2, "1.000")]  # 1.000,50: a decimal follows, no group
+    assert found("عام 12") == []
+    path = tmp_path / "pop.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        write_json(al, fh)
+    res = CliRunner().invoke(main, ["grep", "-w", "800", str(path), "--no-color", "-f", "tsv", "--no-header"])
+    assert res.exit_code == 0
+    assert [line.split("\t")[4] for line in res.output.splitlines()] == ["800", "800"]  # no tail of 379,800
+
+
 def test_an_arabic_pattern_is_found_in_an_ascii_locale() -> None:
     """With LC_ALL=C and PYTHONUTF8=0 an Arabic argument reaches Python as surrogates of its UTF-8
     bytes: grep said "no match" for a word the file holds 16 times."""

@@ -260,6 +260,17 @@ def literal_pattern(folded: str) -> str:
     return "".join(out)
 
 
+#: A group of a number's digits, in folded text, that a separator (:data:`_SEPARATOR`) joins to the
+#: group before it: 1-3 digits (no digit before them), the separator, three digits (no digit after).
+#: ``-w`` takes a number whole: a match may not start at such a group (``800`` in 379,800) ...
+_NUMBER_START = ("(?:(?![0-9]{3}(?![0-9]))|"
+                 + "".join(f"(?<!(?<![0-9])[0-9]{{{n}}}[,. '])" for n in (1, 2, 3)) + ")")
+#: ... nor end before one (``379`` in 379,800, ``12`` in 12 000); a decimal is no group (``2019``
+#: in 2019, or in 2019.5, is whole; the pages' find does the same: ``splitsNumber`` in fold.js)
+_NUMBER_END = ("(?:(?![,. '][0-9]{3}(?![0-9]))|"
+               + "".join(f"(?<!(?<![0-9])[0-9]{{{n}}})" for n in (1, 2, 3)) + ")")
+
+
 def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
                     case_sensitive: bool = False) -> re.Pattern[str]:
     """The pattern to run over folded text.
@@ -282,6 +293,8 @@ def compile_pattern(pattern: str, *, regex: bool = False, word: bool = False,
         if _AR_LETTER.match(folded):
             return _compiled(_arabic_word(folded, word), pattern, case_sensitive)
         body = literal_pattern(folded)
+        if word:  # a number whole: not the head or tail of one written with thousands separators
+            body = rf"{_NUMBER_START}(?:{body}){_NUMBER_END}"
     if word:
         body = rf"(?<!\w)(?:{body})(?!\w)"
     return _compiled(body, pattern, case_sensitive)
@@ -308,7 +321,7 @@ def _arabic_word(folded: str, word: bool) -> str:
         out = f"{_WORD_START_AR}(?:{body})"
         if after_lam:
             out = f"(?:{out}|{_AFTER_LAM_AR}(?:{after_lam}))"
-        return rf"{out}(?!\w)"
+        return rf"{out}(?!\w){_NUMBER_END}"
     return f"(?:{body}|(?<=ل)(?:{after_lam}))" if after_lam else body
 
 

@@ -1199,7 +1199,7 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
 </select></label> <label>find <input id="find" type="search" size="26" placeholder="either side: WHO, الصحة" data-fold="{_esc(json.dumps(fold_tables(), ensure_ascii=False))}"
 aria-label="find text on either side (diacritics, alef forms, quote and dash styles ignored, and case unless match case is on)"></label>
 <label class="opt" title="match case (as grep -S): WHO skips who"><input type="checkbox" id="find-case" aria-label="match case">Aa</label>
-<label class="opt" title="whole words only (as grep -w): no letter or digit right before or after, Arabic letters too"><input type="checkbox" id="find-word">whole word</label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
+<label class="opt" title="whole words only (as grep -w): no letter or digit right before or after, Arabic letters too, and whole numbers (800 is not in 379,800)"><input type="checkbox" id="find-word">whole word</label> <label>go to link <input id="go" size="6" inputmode="numeric"></label>
 <span id="shown" class="muted"></span></div>
 <div class="grid" id="links" role="table">
 <div class="h" role="row"><div>link</div><div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>type · {_esc(measure_label(measure_of(al)))}</div></div>

@@ -95,6 +95,16 @@ function holdsQuery(folded, query, word) {
   return findQuery(folded, query, word ? wordStart : null);
 }
 function isWordChar(ch) { return ch !== undefined && WORD_CHAR.test(ch); }
+// Would folded[at:end] split a number whose groups of three digits a separator joins (a comma, a
+// full stop, a space or an apostrophe after 1-3 digits)? As a whole word (`grep -w`) a number is
+// whole: 800 is not the tail of 379,800 (nor 1,800), 379 not its head, 12 not the head of 12 000;
+// a decimal is no group (2019 in 2019.5 is whole). parallel.concordance._NUMBER_START / _NUMBER_END.
+var GROUP_BEFORE = /(?<![0-9])[0-9]{1,3}[,. ']$/, GROUP_AT = /^[0-9]{3}(?![0-9])/;
+var RUN_BEFORE = /(?<![0-9])[0-9]{1,3}$/, GROUP_AFTER = /^[,. '][0-9]{3}(?![0-9])/;
+function splitsNumber(folded, at, end) {
+  return (GROUP_AT.test(folded.slice(at, at + 4)) && GROUP_BEFORE.test(folded.slice(Math.max(0, at - 5), at)))
+    || (GROUP_AFTER.test(folded.slice(end, end + 5)) && RUN_BEFORE.test(folded.slice(Math.max(0, end - 4), end)));
+}
 function charBefore(folded, at) { return Array.from(folded.slice(Math.max(0, at - 2), at)).pop(); }
 function wordStart(folded, at) { return !isWordChar(charBefore(folded, at)); }
 function clitics(folded, at) {  // a word's start, or one or two proclitics at a word's start
@@ -108,7 +118,7 @@ function afterLam(folded, at) {
     || ('وف'.indexOf(folded[at - 2]) >= 0 && wordStart(folded, at - 2)));
 }
 // Does folded text hold the query at a place `starts` accepts (null: anywhere), whole at its end
-// when `starts` is given (as a word)?
+// when `starts` is given (as a word), and then no piece of a number grouped in thousands?
 function findQuery(folded, query, starts) {
   var rx = numberPattern(query), at, len;
   function next(from) {
@@ -122,7 +132,7 @@ function findQuery(folded, query, starts) {
   if (!starts) return next(0);
   for (var from = 0; next(from); from = at + 1) {
     var after = Array.from(folded.slice(at + len, at + len + 2))[0];
-    if (starts(folded, at) && !isWordChar(after)) return true;
+    if (starts(folded, at) && !isWordChar(after) && !splitsNumber(folded, at, at + len)) return true;
   }
   return false;
 }
