@@ -96,3 +96,23 @@ def presentation_forms(text: str) -> str:
         out.append(forms.get((unit, form), forms.get((unit, "isolated"), unit)) if letter(c) else c)
         i += len(unit)
     return "".join(out)
+
+
+def further_down(al: Alignment, query: str, *, case: bool = False, word: bool = False) -> str:
+    """What the pages' count of links adds after a search (``furtherDown`` in fold.js), from what
+    `grep` finds: the pairs below the bar still listed (either sentence holds the search) and the
+    unmatched sentences that hold it; ``""`` when there are none."""
+    from parallel.concordance import concordance
+    from parallel.data import unmatched
+    from parallel.report import pending_below_bar
+
+    hits = concordance(al, query, word=word, case_sensitive=case)
+    held = {(h.side, h.sentence) for h in hits}
+    free = unmatched(al)
+    pairs = sum(("src", c["src"]) in held or ("tgt", c["tgt"]) in held for c in pending_below_bar(al))
+    sentences = len(held & ({("src", i) for i in free["src"]} | {("tgt", j) for j in free["tgt"]}))
+    parts = ([f"{pairs} pair{'' if pairs == 1 else 's'} below the bar"] if pairs else []) + (
+        [f"{sentences} unmatched sentence{'' if sentences == 1 else 's'}"] if sentences else [])
+    if not parts:
+        return ""
+    return f"; further down, {' and '.join(parts)} {'holds' if pairs + sentences == 1 else 'hold'} the search"

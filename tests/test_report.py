@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from harness import browser_page
-from pairs_factory import make_doc
+from pairs_factory import further_down, make_doc
 
 from parallel.cli import main
 from parallel.data import Alignment, Link
@@ -895,6 +895,32 @@ def test_the_unmatched_headings_count_the_hits_of_a_search_in_a_real_browser(tmp
         sync_api.expect(heads.nth(0)).to_have_text("Arabic: 2 unmatched")
 
 
+@pytest.mark.slow
+def test_the_count_of_links_shown_says_what_a_search_found_further_down_in_a_real_browser(tmp_path: Path) -> None:
+    """Explore 52 §10: a search whose hits were only in the unmatched sentences (or the pairs below
+    the bar) said "0 of 2 links shown", as if nothing held it: the count says what lies further down."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from dataclasses import replace
+
+    al = small_alignment("comparable")
+    al = replace(al, links=al.links[:2], info={"mining": {"min_p": 0.45}, "below_bar": [{"src": 1, "tgt": 3, "p": 0.3}]})
+    target = tmp_path / "c.html"
+    write_report(al, target, matrix=False)  # Arabic 1, 3 and English 3 unmatched; the pair 1-3 below the bar
+    with browser_page(tmp_path, 1100, 900) as page:
+        page.goto(target.as_uri())
+        shown = page.locator("#shown")
+        sync_api.expect(shown).to_have_text("2 of 2 links shown")
+        page.fill("#find", "added sentence")  # English 3: unmatched, and in the pair below the bar
+        sync_api.expect(shown).to_have_text(
+            "0 of 2 links shown; further down, 1 pair below the bar and 1 unmatched sentence hold the search")
+        page.fill("#find", "اخر")  # آخر: Arabic 3, unmatched only
+        sync_api.expect(shown).to_have_text("0 of 2 links shown; further down, 1 unmatched sentence holds the search")
+        page.fill("#find", "English")  # links 1 only (English 1 and 2)
+        sync_api.expect(shown).to_have_text("1 of 2 links shown")
+        page.fill("#find", "")
+        sync_api.expect(shown).to_have_text("2 of 2 links shown")
+
+
 def test_the_legend_gives_the_bar_a_comparable_link_was_kept_from() -> None:
     """A kept comparable link with p between the bar (0.45 by default) and 0.5 is coloured low like
     the rejected pairs below the bar: the legend says links are kept from the bar up."""
@@ -1019,7 +1045,8 @@ def test_find_has_match_case_and_whole_word_as_grep_in_a_real_browser(tmp_path: 
         page.fill("#find", "WHO")
         page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
                                arg=loose, timeout=10_000)
-        sync_api.expect(page.locator("#shown")).to_have_text(f"{len(loose['links'])} of {len(al.links)} links shown")
+        sync_api.expect(page.locator("#shown")).to_have_text(
+            f"{len(loose['links'])} of {len(al.links)} links shown" + further_down(al, "WHO"))
         for query, case, word in (("WHO", True, False), ("WHO", False, True), ("WHO", True, True),
                                   ("WH", True, True), ("who", False, True), ("التعاون", False, True),
                                   ("التعاون", False, False), ("الصين", True, True), ("الصين", False, False)):
@@ -1030,7 +1057,7 @@ def test_find_has_match_case_and_whole_word_as_grep_in_a_real_browser(tmp_path: 
             page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_REPORT})()) === JSON.stringify(want)",
                                    arg=want, timeout=10_000)
             sync_api.expect(page.locator("#shown")).to_have_text(
-                f"{len(want['links'])} of {len(al.links)} links shown")
+                f"{len(want['links'])} of {len(al.links)} links shown" + further_down(al, query, case=case, word=word))
         assert errors == []
 
 

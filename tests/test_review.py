@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from harness import PATIENCE_MS, patient_page
-from pairs_factory import make_doc
+from pairs_factory import further_down, make_doc
 
 from parallel.data import Alignment, Link
 from parallel.errors import InputError
@@ -1546,6 +1546,9 @@ def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: 
         expect(page.locator("#um-src-h")).to_have_text("Arabic: 4 unmatched (1 holds the search)")
         expect(page.locator("#um-src .ui")).to_have_count(1)
         expect(page.locator("#grid .r")).to_have_count(0)
+        # explore 52 §10: "0 of 2 links" said nothing of the hit further down
+        expect(page.locator("#found")).to_have_text(
+            "0 of 2 links hold it; further down, 1 unmatched sentence holds the search")
     creport = tmp_path / "c.html"
     write_report(comparable_alignment(), creport, matrix=False)
     page.goto(creport.as_uri())
@@ -1965,7 +1968,8 @@ def test_find_has_match_case_and_whole_word_as_grep_in_the_app(tmp_path: Path, p
             want = grep(query, case, word)
             page.wait_for_function(f"want => JSON.stringify(({_FOUND_IN_APP})()) === JSON.stringify(want)",
                                    arg=want, timeout=PATIENCE_MS)
-            expect(page.locator("#found")).to_have_text(f"{len(want['links'])} of {len(al.links)} links hold it")
+            expect(page.locator("#found")).to_have_text(f"{len(want['links'])} of {len(al.links)} links hold it"
+                                                        + further_down(al, query, case=case, word=word))
     assert read_alignment(path) == al  # searching changes nothing
     assert errors == []
 

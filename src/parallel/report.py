@@ -948,7 +948,9 @@ _JS = """
       var all=unm[u].querySelectorAll('.ui').length, hit=unm[u].querySelectorAll('.ui:not(.nf)').length;
       unm[u].querySelector('.hits').textContent=q!=='' && hit<all?' ('+hit+(hit===1?' holds':' hold')+' the search)':'';
     }
-    cnt.textContent=n+' of '+rows.length+' links shown';
+    var below=0, unmatched=0;  // what the search found further down, said beside the links' count
+    if(q!=='') for(var o=0;o<others.length;o++) if(!others[o].classList.contains('nf')) others[o].classList.contains('ui')?unmatched++:below++;
+    cnt.textContent=n+' of '+rows.length+' links shown'+(q!==''?furtherDown(below,unmatched):'');
   }
   sel.addEventListener('change',apply);
   function search(){q=(cased.checked?foldCase:fold)(find.value).trim(); apply();}

@@ -94,6 +94,16 @@ function holdsQuery(folded, query, word) {
   }
   return findQuery(folded, query, word ? wordStart : null);
 }
+// What a search found below the links, for the pages' count of what it shows ("0 of 2 links
+// shown" said nothing of hits further down): "; further down, 1 pair below the bar and 3
+// unmatched sentences hold the search", or '' when there are none.
+function furtherDown(pairs, sentences) {
+  var parts = [];
+  if (pairs) parts.push(pairs + (pairs === 1 ? ' pair' : ' pairs') + ' below the bar');
+  if (sentences) parts.push(sentences + ' unmatched sentence' + (sentences === 1 ? '' : 's'));
+  if (!parts.length) return '';
+  return '; further down, ' + parts.join(' and ') + (parts.length === 1 && pairs + sentences === 1 ? ' holds' : ' hold') + ' the search';
+}
 function isWordChar(ch) { return ch !== undefined && WORD_CHAR.test(ch); }
 // Would folded[at:end] split a number whose groups of three digits a separator joins (a comma, a
 // full stop, a space or an apostrophe after 1-3 digits)? As a whole word (`grep -w`) a number is

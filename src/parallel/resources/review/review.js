@@ -432,7 +432,10 @@
     ['link', state.src.label, state.tgt.label, 'type · ' + (state.measure || 'p') + ' · actions'].forEach(function (t) { h.appendChild(el('div', null, t)); });
     visible = query && fold ? state.links.reduce(function (acc, k, i) { if (matches(k)) acc.push(i); return acc; }, []) : null;
     document.getElementById('found').textContent = visible
-      ? visible.length + ' of ' + state.links.length + ' links hold it' : '';
+      ? visible.length + ' of ' + state.links.length + ' links hold it' + furtherDown(
+        (state.below_bar || []).filter(function (c) { return found('src', [c.src]) || found('tgt', [c.tgt]); }).length,
+        state.unmatched_src.filter(function (i) { return found('src', [i]); }).length
+          + state.unmatched_tgt.filter(function (i) { return found('tgt', [i]); }).length) : '';
     var want = Math.min(visible ? visible.length : state.links.length, Math.max(shown, CHUNK));
     // a reply that lands while the reader types a note must not wipe what is typed
     var act = document.activeElement;
