@@ -1471,7 +1471,9 @@ NUMBER_TEXTS = ["1,000 people", "١٬٠٠٠ شخص", "1000 people", "21000", "10
                 "اقيموا الصلاة والزكاة", "وللرحمن", "فبالله", "الزكاةهم", "سالزكاة", "برد شديد", "لله",
                 # explore 52 §4: -w 800 found the tail of 379,800; a number's groups in each separator
                 "a population of 379,800 in 2017", "1,800 people", "٣٧٩٬٨٠٠", "800,000", "12 000 billets",
-                "in 2019 500 people", "1.000,50 euros", "2019.5", "عام 2019,500", "عام ١٢٬٨٠٠"]
+                "in 2019 500 people", "1.000,50 euros", "2019.5", "عام 2019,500", "عام ١٢٬٨٠٠",
+                # the article after ل inside a longer word: grep finds it without -w, the pages did not
+                "للرحمنية", "وللرحمنيين"]
 NUMBER_QUERIES = ["1000", "1,000", "3500000", "2019", "1,2", "000", "people",
                   "1234567", "1.234.567", "35", "2.500", "سه شنبه", "عبد الله",
                   "الزكاة", "الرحمن", "الله", "رد", "ال زكاة", "800", "379", "12", "500", "عام 12"]
@@ -1506,6 +1508,7 @@ def test_search_folds_text_as_grep_does_in_a_real_browser(tmp_path: Path, page: 
     assert found[cases.index(("١٬٠٠٠ شخص", "1000", True))]
     assert not found[cases.index(("a population of 379,800 in 2017", "800", True))]
     assert found[cases.index(("a population of 379,800 in 2017", "800", False))]
+    assert found[cases.index(("للرحمنية", "الرحمن", False))] and not found[cases.index(("للرحمنية", "الرحمن", True))]
 
     def shown_rows() -> list[str]:
         return list(page.evaluate("Array.from(document.querySelectorAll('#links .r'))"

@@ -83,16 +83,26 @@ function numberPattern(query) {
   numberPatterns.set(query, rx);
   return rx;
 }
-function holdsQuery(folded, query, word) {
+function holdsQuery(folded, query, word) { return queryHits(folded, query, word, false); }
+// Where folded text holds the folded query: true / false, or with `all` every place, [start, end)
+// in the folded text, left to right, none overlapping (as grep's re.finditer).
+function queryHits(folded, query, word, all) {
   // an Arabic word (as parallel.concordance._arabic_word): whole with -w but for the proclitics
   // written onto it (و ف, then ب ك ل: والزكاة), and a pattern opening with the article ال also
   // after the preposition ل, which drops its alef (للرحمن)
   if (AR_START.test(query)) {
-    return findQuery(folded, query, word ? clitics : null)
-      || (query.length > 2 && query.slice(0, 2) === 'ال' && !/\s/.test(query[2])
-          && findQuery(folded, 'ل' + query.slice(2), word ? afterLam : lamBefore));
+    var own = findQuery(folded, query, word ? clitics : null, word, all);
+    if (own === true) return true;
+    var lam = query.length > 2 && query.slice(0, 2) === 'ال' && !/\s/.test(query[2])
+      ? findQuery(folded, 'ل' + query.slice(2), word ? afterLam : lamBefore, word, all) : all ? [] : false;
+    if (!all) return lam;
+    var out = [];
+    own.concat(lam).sort(function (a, b) { return a[0] - b[0]; }).forEach(function (h) {
+      if (!out.length || h[0] >= out[out.length - 1][1]) out.push(h);
+    });
+    return out;
   }
-  return findQuery(folded, query, word ? wordStart : null);
+  return findQuery(folded, query, word ? wordStart : null, word, all);
 }
 // What a search found below the links, for the pages' count of what it shows ("0 of 2 links
 // shown" said nothing of hits further down): "; further down, 1 pair below the bar and 3
@@ -127,10 +137,11 @@ function afterLam(folded, at) {
   return lamBefore(folded, at) && (wordStart(folded, at - 1)
     || ('وف'.indexOf(folded[at - 2]) >= 0 && wordStart(folded, at - 2)));
 }
-// Does folded text hold the query at a place `starts` accepts (null: anywhere), whole at its end
-// when `starts` is given (as a word), and then no piece of a number grouped in thousands?
-function findQuery(folded, query, starts) {
-  var rx = numberPattern(query), at, len;
+// Does folded text hold the query at a place `starts` accepts (null: anywhere), and with `word`
+// whole at its end and no piece of a number grouped in thousands? With `all`: every such place,
+// [start, end), none overlapping.
+function findQuery(folded, query, starts, word, all) {
+  var rx = numberPattern(query), at, len, out = [];
   function next(from) {
     if (!rx) { at = folded.indexOf(query, from); len = query.length; return at >= 0; }
     rx.lastIndex = from;
@@ -139,12 +150,15 @@ function findQuery(folded, query, starts) {
     at = m.index; len = m[0].length;
     return true;
   }
-  if (!starts) return next(0);
-  for (var from = 0; next(from); from = at + 1) {
-    var after = Array.from(folded.slice(at + len, at + len + 2))[0];
-    if (starts(folded, at) && !isWordChar(after) && !splitsNumber(folded, at, at + len)) return true;
+  for (var from = 0; next(from);) {
+    if ((!starts || starts(folded, at))
+        && (!word || (!isWordChar(Array.from(folded.slice(at + len, at + len + 2))[0]) && !splitsNumber(folded, at, at + len)))) {
+      if (!all) return true;
+      out.push([at, at + len]);
+      from = at + len;
+    } else from = at + 1;
   }
-  return false;
+  return all ? out : false;
 }
 // The Qur'an's Uthmani spelling as the standard one, one character for one (UTF-16 units: every
 // character it touches is in the BMP), as parallel.normalize.search_spelling writes it: so that
