@@ -1977,6 +1977,92 @@ def test_find_has_match_case_and_whole_word_as_grep_in_the_app(tmp_path: Path, p
     assert errors == []
 
 
+MARK_TEXTS = ["قالت مُنَظَّمَةُ الصِّحَّةِ العالمية", "😀 منظمة الصحة و😀 WHO who", "ﻻ ﺍﻟﺼﻴﻦ والصين",
+              "وَأَقِيمُوا۟ ٱلصَّلَوٰةَ وَءَاتُوا۟ ٱلزَّكَوٰةَ", "China’s “plan” — 1,000 and ١٬٠٠٠",
+              "Straße STRASSE", "سه\u200cشنبه و سه شنبه"]
+MARK_QUERIES = ["منظمة الصحة", "الصحة", "WHO", "الصلاة", "الزكاة", "لا", "الصين", "China's", '"plan"', "1000",
+                "strasse", "سه شنبه"]
+#: What a page marks of a search (fold.js makeMarks: the ranges of the CSS highlight "hit")
+_MARKED = "() => CSS.highlights.get('hit') ? Array.from(CSS.highlights.get('hit')).map(r => r.toString()).sort() : null"
+
+
+def _marked_by_grep(al: Alignment, query: str, *, case: bool = False, word: bool = False) -> list[str]:
+    """What a page should mark of a search: grep's matches, each once in its link or unmatched list
+    and once more in each pair below the bar holding its sentence."""
+    from parallel.concordance import concordance
+    from parallel.report import pending_below_bar
+
+    below = [("src", c["src"]) for c in pending_below_bar(al)] + [("tgt", c["tgt"]) for c in pending_below_bar(al)]
+    return sorted(h.match for h in concordance(al, query, word=word, case_sensitive=case)
+                  for _ in range(1 + below.count((h.side, h.sentence))))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SEED.exists(), reason="no seed alignment")
+def test_the_pages_mark_what_a_search_found_where_grep_finds_it_in_a_real_browser(tmp_path: Path,
+                                                                                  page: Any) -> None:
+    """Explore 52 §10: a search showed the rows that hold it, but not where: in a long Arabic
+    sentence the reader hunted for the match. Both pages mark it (a CSS highlight over the text as
+    written, no element splitting a word), exactly where grep's match is: folded matching mapped back
+    (fold.js queryPlaces, as concordance's fold_with_map), marks on the last letter included."""
+    from playwright.sync_api import expect
+
+    from parallel.concordance import _search, compile_pattern, fold_text
+    from parallel.report import write_report
+
+    report = tmp_path / "seed.html"
+    al = read_alignment(SEED)
+    write_report(al, report, matrix=False)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(report.as_uri())
+    # the places, as code points, of every query in every text, case folded or kept, word or not
+    cases = [(t, q, w, c) for t in MARK_TEXTS + NUMBER_TEXTS for q in MARK_QUERIES + NUMBER_QUERIES
+             for w in (False, True) for c in (False, True)]
+    got = page.evaluate(
+        "cases => { const T = JSON.parse(document.getElementById('find').dataset.fold);"
+        " const f = [makeFold(T), makeFold(T, true)], cp = (t, k) => Array.from(t.slice(0, k)).length;"
+        " return cases.map(([t, q, w, c]) => queryPlaces(t, f[+c](q).trim(), w, f[+c])"
+        ".map(([a, b]) => [cp(t, a), cp(t, b)])); }", cases)
+    want = [[list(x) for x in _search(t, "", compile_pattern(q, word=w, case_sensitive=c), not c)]
+            for t, q, w, c in cases]
+    assert got == want
+    [[a, b]] = got[cases.index((MARK_TEXTS[0], "الصحة", False, False))]
+    assert MARK_TEXTS[0][a:b] == "الصِّحَّةِ"  # the marks of its last letter too
+    assert fold_text("ﻻ") == "لا" and got[cases.index(("ﻻ ﺍﻟﺼﻴﻦ والصين", "لا", False, False))] == [[0, 1]]
+    # the report marks grep's matches in the links, the pairs below the bar and the unmatched lists
+    assert page.evaluate(_MARKED) == []
+    for query, word in (("التعاون", True), ("الصحة", False), ("WHO", False), ("China", True)):
+        page.set_checked("#find-word", word)
+        page.fill("#find", query)
+        want_marks = _marked_by_grep(al, query, word=word)
+        assert want_marks
+        page.wait_for_function(f"want => JSON.stringify(({_MARKED})()) === JSON.stringify(want)", arg=want_marks,
+                               timeout=PATIENCE_MS)
+    page.select_option("#show", "only-low")  # the menu leaves the marks as they are
+    assert page.evaluate(_MARKED) == _marked_by_grep(al, "China", word=True)
+    page.fill("#find", "")
+    page.wait_for_function(f"() => JSON.stringify(({_MARKED})()) === '[]'", timeout=PATIENCE_MS)
+    # the review app, the same
+    path = tmp_path / "seed.json"
+    shutil.copyfile(SEED, path)
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#grid .r[data-i]").first).to_be_visible()
+        for query, word in (("التعاون", True), ("الصحة", False), ("WHO", False)):
+            page.set_checked("#find-word", word)
+            page.fill("#find", query)
+            page.wait_for_function(f"want => JSON.stringify(({_MARKED})()) === JSON.stringify(want)",
+                                   arg=_marked_by_grep(al, query, word=word), timeout=PATIENCE_MS)
+        page.locator("#grid .r[data-i] button[data-act=accept]").first.click()  # drawn again: marked again, once
+        expect(page.locator("#status")).to_contain_text("accepted")
+        page.wait_for_function(f"want => JSON.stringify(({_MARKED})()) === JSON.stringify(want)",
+                               arg=_marked_by_grep(al, "WHO"), timeout=PATIENCE_MS)
+        page.fill("#find", "")
+        page.wait_for_function(f"() => JSON.stringify(({_MARKED})()) === '[]'", timeout=PATIENCE_MS)
+    assert errors == []
+
+
 # ------------------------------------------------------------------ comparable mode: list order is not text order
 
 

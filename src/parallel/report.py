@@ -854,6 +854,7 @@ svg.matrix a:hover .lk{stroke:#00e5ff;stroke-width:3}
 .grid .r.low{border-left-color:var(--lo);background:#fff6f5}.grid .r.gap{background:#f5f5f5}
 .grid .r.none{border-left:6px dashed var(--none)}.sc.none{font-weight:400;font-style:italic;color:#01579b}
 .grid .r.nd .m{background:#ffebee}
+::highlight(hit){background-color:#ffd54f}
 .none-linked{border-left:4px solid var(--gap);background:#fff;padding:.3em .6em;margin:.4em 0;max-width:40em}
 .grid .r:target{outline:3px solid #00acc1}.grid .r.nf,.ui.nf{display:none}
 .c{padding:.35em .7em;overflow-wrap:anywhere;border-left:1px solid var(--line)}
@@ -936,6 +937,25 @@ _JS = """
     st.setProperty('--tools-h',t.offsetHeight+'px'); st.setProperty('--head-h',(h?h.offsetHeight:0)+'px');
   }
   bars(); window.addEventListener('resize',bars);
+  // what the search found, marked in the rows, pairs and sentences that hold it (where grep's match
+  // is: folded matching mapped back to the text as written, fold.js queryPlaces); done again only
+  // when the search changes, not the "show" menu
+  var marks=makeMarks(), marked=JSON.stringify(['',false,false]);
+  function mark(){
+    var key=JSON.stringify([q,cased.checked,word.checked]);
+    if(key===marked) return;
+    marked=key;
+    marks.clear();
+    if(q==='') return;
+    var f=cased.checked?foldCase:fold, w=word.checked;
+    function markIn(r){  // the cells holds() reads; a sentence is a text node (several: apart by .sn)
+      Array.prototype.forEach.call(r.querySelectorAll('.c:not(.gapc), .ui > div'),function(c){
+        Array.prototype.forEach.call(c.childNodes,function(t){ if(t.nodeType===3) marks.mark(t,queryPlaces(t.data,q,w,f)); });
+      });
+    }
+    Array.prototype.forEach.call(grid.querySelectorAll('.r:not(.nf)'),markIn);
+    others.forEach(function(o){ if(!o.classList.contains('nf')) markIn(o); });
+  }
   function apply(){
     grid.className='grid'+(sel.value?' '+sel.value:'');
     var n=0, rows=grid.querySelectorAll('.r');
@@ -943,6 +963,7 @@ _JS = """
     // once per row (a book's 3,600 rows: 14-24 s a search, against about 1 s so)
     for(var i=0;i<rows.length;i++) rows[i].classList.toggle('nf', q!=='' && !holds(rows[i]));
     for(var k=0;k<others.length;k++) others[k].classList.toggle('nf', q!=='' && !holds(others[k]));
+    mark();
     for(var j=0;j<rows.length;j++) if(rows[j].offsetParent!==null) n++;
     for(var u=0;u<unm.length;u++){
       var all=unm[u].querySelectorAll('.ui').length, hit=unm[u].querySelectorAll('.ui:not(.nf)').length;

@@ -33,12 +33,37 @@ function makeFold(tables, keepCase) {
     return out;
   }
   var spelling = tables.uthmani ? makeSearchSpelling(tables.uthmani, marks, letters) : function (t) { return t; };
-  return function (text) {
+  var fold = function (text) {
     var out = '', typed = '';
     for (var c of String(text)) typed += has(punct, c) ? punct[c] : c;
     for (var ch of spelling(typed.normalize('NFKC'))) out += one(ch);
     return out.replace(/[\s\x1c-\x1f\x85]+/g, ' ');  // Python's white space (str.isspace) has \x1c-\x1f and \x85 too
   };
+  // `text` folded, with for each folded UTF-16 unit the offset in `text` of the character it comes
+  // from (`starts`), as parallel.concordance.fold_with_map: compatibility forms taken one character
+  // at a time (NFKC of the whole text may join two), the rest one character for its folding (the
+  // Uthmani spelling is one unit for one). For the pages to mark what a search found, as written.
+  fold.withMap = function (text) {
+    var nfkc = '', where = [], at = 0, space = /[\s\x1c-\x1f\x85]/;
+    for (var c of String(text)) {
+      var n = (has(punct, c) ? punct[c] : c).normalize('NFKC');
+      nfkc += n;
+      for (var k = 0; k < n.length; k++) where.push(at);
+      at += c.length;
+    }
+    var out = '', starts = [], from = 0;
+    for (var ch of spelling(nfkc)) {
+      var f = one(ch);
+      for (var u = 0; u < f.length; u++) {
+        var x = space.test(f[u]) ? ' ' : f[u];
+        if (x === ' ' && out[out.length - 1] === ' ') continue;  // a run of white space as one space
+        out += x; starts.push(where[from]);
+      }
+      from += ch.length;
+    }
+    return {folded: out, starts: starts};
+  };
+  return fold;
 }
 // Does folded text hold the folded query? With `word` (as `grep -w`, whose pattern is
 // (?<!\w)query(?!\w)), only where no word character comes right before or after it: a letter of
@@ -159,6 +184,51 @@ function findQuery(folded, query, starts, word, all) {
     } else from = at + 1;
   }
   return all ? out : false;
+}
+// Where `text` (as written) holds the folded query, as [start, end) offsets in it, for the pages to
+// mark: what grep shows as the match (parallel.concordance._search: it ends after the marks of its
+// last letter). `fold`: makeFold's, with case kept or not as the search. None where the text's
+// folding with a map (fold.withMap) is not the folding searched: nothing is marked then, never
+// the wrong letters.
+function queryPlaces(text, query, word, fold) {
+  text = String(text);
+  var m = fold.withMap(text), out = [], hits = query ? queryHits(m.folded, query, word, true) : [];
+  if (!hits.length || m.folded !== fold(text)) return out;
+  hits.forEach(function (h) {
+    var a = m.starts[h[0]], last = m.starts[h[1] - 1], b = last + (text.codePointAt(last) > 0xFFFF ? 2 : 1);
+    while (b < text.length && text[b] !== '\u200c') {
+      var c = String.fromCodePoint(text.codePointAt(b));
+      if (fold(c) !== '') break;
+      b += c.length;
+    }
+    if (!out.length || a >= out[out.length - 1][1]) out.push([a, b]);
+  });
+  return out;
+}
+// The pages' marks of what a search found: a CSS highlight named "hit" (styled ::highlight(hit)),
+// ranges over the text nodes, so the text itself is not touched (no element splits an Arabic word,
+// whose letters stay joined; copying copies the text as written). A browser without CSS custom
+// highlights shows the search's rows unmarked. `mark(node, places)` adds the places
+// (queryPlaces) of a text node; one not in the page yet waits for `flush()`, called once it is (a
+// range in a node that moves, as out of a DocumentFragment, collapses); `clear()` takes every mark away.
+function makeMarks() {
+  var hl = window.CSS && CSS.highlights && typeof Highlight === 'function' ? new Highlight() : null, pending = [];
+  if (hl) CSS.highlights.set('hit', hl);
+  function add(node, places) {
+    places.forEach(function (p) { var r = document.createRange(); r.setStart(node, p[0]); r.setEnd(node, p[1]); hl.add(r); });
+  }
+  return {
+    mark: function (node, places) {
+      if (!hl || !places.length) return;
+      if (node.isConnected) add(node, places); else pending.push([node, places]);
+    },
+    flush: function () {
+      var waiting = pending;
+      pending = [];
+      waiting.forEach(function (w) { if (w[0].isConnected) add(w[0], w[1]); });
+    },
+    clear: function () { pending = []; if (hl) hl.clear(); }
+  };
 }
 // The Qur'an's Uthmani spelling as the standard one, one character for one (UTF-16 units: every
 // character it touches is in the BMP), as parallel.normalize.search_spelling writes it: so that

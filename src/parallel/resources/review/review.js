@@ -275,17 +275,25 @@
     setTimeout(function () { row.classList.remove('flash'); }, 1500);
   }
   function ids(list) { return list.length ? list.join(',') : '–'; }
+  // an element holding one sentence, what the search found in it marked (fold.js makeMarks), as the
+  // report marks it, once in the page (marks.flush); render() takes the marks of the rows it replaces away
+  var marks = makeMarks();
+  function marked(e) {
+    var t = e.firstChild;
+    if (query && fold && t) marks.mark(t, queryPlaces(t.data, query, word.checked, cased.checked ? foldCase : fold));
+    return e;
+  }
   function textCell(doc, list) {
     if (!list.length) return el('div', 'c gapc', '— nothing in ' + doc.label + ' —');
     var c;
-    if (list.length === 1) c = el('div', 'c', doc.sentences[list[0]]);
+    if (list.length === 1) c = marked(el('div', 'c', doc.sentences[list[0]]));
     else {  // several sentences: each opens with its number, so a split or relink can name it
       c = el('div', 'c multi');
       list.forEach(function (i, n) {
         if (n) c.appendChild(document.createTextNode(' '));
         var id = el('span', 'sn'); id.dataset.n = i; id.title = doc.label + ' sentence ' + i;  // the number is CSS content: copying the text leaves it out
         c.appendChild(id);
-        c.appendChild(el('span', null, doc.sentences[i]));
+        c.appendChild(marked(el('span', null, doc.sentences[i])));
       });
     }
     c.setAttribute('dir', doc.dir); c.setAttribute('lang', doc.lang);
@@ -386,6 +394,7 @@
     unmatched('src', state.src, state.unmatched_src);
     unmatched('tgt', state.tgt, state.unmatched_tgt);
     belowBar(state.below_bar || []);
+    marks.flush();
   }
   // The rows of a reply that changed links in place (delta: the same number of links, so every
   // row keeps its number) are drawn again, and only they: a book's thousands of rows took seconds
@@ -426,6 +435,7 @@
   }
   function render() {
     renderLater = false;
+    marks.clear();
     chrome();
     var grid = document.getElementById('grid');
     var h = el('div', 'h'); h.setAttribute('role', 'row');
@@ -573,7 +583,7 @@
       var r = el('div', 'r ' + (c.band || 'low')); r.setAttribute('role', 'row'); r.id = 'B' + c.src + '-' + c.tgt;
       r.appendChild(el('div', 'n', c.src + ' ↔ ' + c.tgt));
       [[state.src, c.src], [state.tgt, c.tgt]].forEach(function (sd) {
-        var t = el('div', 'c', sd[0].sentences[sd[1]]); t.setAttribute('dir', sd[0].dir); t.setAttribute('lang', sd[0].lang);
+        var t = marked(el('div', 'c', sd[0].sentences[sd[1]])); t.setAttribute('dir', sd[0].dir); t.setAttribute('lang', sd[0].lang);
         r.appendChild(t);
       });
       var m = el('div', 'm');
@@ -596,6 +606,7 @@
       frag.appendChild(row(state.links[i], i));
     }
     grid.appendChild(frag);
+    marks.flush();  // the rows' marks, now that they are in the page
     if (shown < total) {
       var s = el('div', 'more', (total - shown) + ' more links…'); s.id = 'more';
       grid.appendChild(s);
@@ -661,7 +672,7 @@
       var it = el('button', 'ui'); it.type = 'button'; it.dataset.side = side; it.dataset.id = i;
       it.title = 'put ' + doc.label + ' ' + i + ' in the new-link form';
       it.appendChild(el('span', null, i));
-      var t = el('span', 'ut', doc.sentences[i]); t.setAttribute('dir', doc.dir); t.setAttribute('lang', doc.lang);
+      var t = marked(el('span', 'ut', doc.sentences[i])); t.setAttribute('dir', doc.dir); t.setAttribute('lang', doc.lang);
       it.appendChild(t);
       if (rej[i] !== undefined) {  // linked anew, the rejected link goes (Undo brings it back)
         it.classList.add('rej');
