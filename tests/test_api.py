@@ -343,7 +343,8 @@ def test_text_options_with_documents_are_not_ignored() -> None:
 
 
 @pytest.mark.bench
-def test_a_wrongly_paired_document_taken_for_a_translation_is_said_to_be_one(repo_module: Any) -> None:
+def test_a_wrongly_paired_document_taken_for_a_translation_is_said_to_be_one(shared_bench: Path, repo_module: Any
+                                                                               ) -> None:
     """NTREX document 27's Arabic with document 18's English share nothing, but auto mode takes
     them for a translation (their few likely pairs fall in order); every link then reads the p of
     a link in a translation (0.6-0.9). Their links' own pair p are weak throughout, where a
