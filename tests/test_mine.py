@@ -494,7 +494,12 @@ def test_chain_chance_is_the_share_of_random_orders_with_so_long_an_increasing_c
             assert chain_chance(k, chain) == pytest.approx(sum(counts[chain:]) / math.factorial(k))
     assert chain_chance(3, 3) == pytest.approx(1 / 6) and chain_chance(4, 4) == pytest.approx(1 / 24)
     assert chain_chance(7, 6) == pytest.approx(37 / 5040)
-    assert chain_chance(40, 35) == 0.0 and chain_chance(4, 5) == 0.0
+    assert chain_chance(4, 5) == 0.0
+    # beyond the exact count, an upper bound: the expected number of increasing chains so long
+    assert 0.0 < chain_chance(40, 35) <= math.comb(40, 35) / math.factorial(35) < 1e-30
+    # exact up to 20 (a chance, falling with the chain), the bound capped at 1 beyond
+    assert 0.0 < chain_chance(20, 15) < chain_chance(20, 10) < chain_chance(20, 8) < 1.0
+    assert chain_chance(30, 5) == 1.0
 
 
 @pytest.mark.bench

@@ -86,9 +86,10 @@ def _lis_length(values: Sequence[int]) -> int:
 #: that size are explained 72% or more (NTREX, 470 excerpts of 4-8 sentences); of 448 unrelated
 #: excerpts 10 were called parallel through their chance chains (stop 52).
 CHAIN_ALPHA = 0.05
-#: From this many pairs on, a chain holding :data:`choose_mode`'s ``min_in_order`` of them is
-#: never a chance one (9 pairs, 8 in order: 0.0002): not computed.
-CHAIN_EXACT = 12
+#: Up to this many pairs the chance is counted exactly; beyond, the expected number of increasing
+#: chains of that length bounds it from above (C(pairs, chain) / chain!): the anchor test's chains
+#: there hold 85% of the pairs or more, and their chance is vanishing (9 pairs, 8 in order: 0.0002).
+CHAIN_EXACT = 20
 
 
 @lru_cache(maxsize=256)
@@ -97,14 +98,14 @@ def chain_chance(pairs: int, chain: int) -> float:
     of ``chain`` or more: the share of permutations of ``pairs`` whose longest increasing
     subsequence is that long, counted exactly (Robinson-Schensted: the permutations whose
     subsequence is ``l`` long number the sum of f(lambda)^2 over the partitions lambda of
-    ``pairs`` with first part ``l``, f by the hook length formula). ``pairs`` above
-    :data:`CHAIN_EXACT` with a chain of 85% or more: 0."""
+    ``pairs`` with first part ``l``, f by the hook length formula). Above :data:`CHAIN_EXACT`
+    pairs, the bound ``C(pairs, chain) / chain!`` (the expected number of such chains)."""
     if chain <= 1 or pairs <= 0:
         return 1.0
     if chain > pairs:
         return 0.0
     if pairs > CHAIN_EXACT:
-        return 0.0 if chain >= 0.85 * pairs else 1.0
+        return min(1.0, math.comb(pairs, chain) / math.factorial(chain))
 
     def partitions(n: int, most: int) -> Iterator[tuple[int, ...]]:
         if n == 0:
