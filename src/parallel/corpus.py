@@ -514,9 +514,14 @@ def _intact(out: Path, name: str, marker: dict[str, Any]) -> Alignment | None:
         return None
 
 
+def _suffix_of(fmt: str) -> str | None:
+    """The suffix of a pair's output in ``fmt`` (:data:`OUTPUTS`), None where it writes none."""
+    return next((s for s, f in OUTPUTS.items() if f == fmt), None)
+
+
 def _tsv_rows(out: Path, name: str) -> int:
     """The pairs a done pair's ``NAME.tsv`` holds (its lines after the header; 0 if unreadable)."""
-    tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
+    tsv = _suffix_of("tsv")
     try:
         lines = (out / f"{name}{tsv}").read_text(encoding="utf-8").split("\n") if tsv else []
     except (OSError, UnicodeDecodeError):
@@ -628,8 +633,7 @@ def write_combined(entries: list[PairEntry], out: Path, done: set[str]) -> list[
     names the pair). A joined file holds one language direction (its readers take the languages
     of the file): where the pairs go in several (ar-en and en-ar), each direction gets its own
     ``_all.ar-en.tsv`` / ``_all.ar-en.jsonl``. Returns the TSVs' paths (none without a TSV output)."""
-    tsv = next((s for s, f in OUTPUTS.items() if f == "tsv"), None)
-    jsonl = next((s for s, f in OUTPUTS.items() if f == "jsonl"), None)
+    tsv, jsonl = _suffix_of("tsv"), _suffix_of("jsonl")
     groups: dict[str, list[str]] = {}
     for e in entries:
         if e.name in done:
