@@ -1009,6 +1009,7 @@ def in_translation(p: np.ndarray, gap: np.ndarray | None = None, contest: np.nda
 #: A link is weak when its pair's own p is below this: on its own the pair says "not the same
 #: sentence" (stop 51, docs/calibration.md).
 UNTRANSLATED_WEAK = 0.05
+_WEAK_LOG_ODDS = math.log(UNTRANSLATED_WEAK / (1.0 - UNTRANSLATED_WEAK))
 #: A stretch: the links covered by windows of this many links in a row, most of them weak.
 UNTRANSLATED_WINDOW = 8
 #: The links just outside a stretch, on each side, that it is judged against; a side with fewer
@@ -1040,7 +1041,7 @@ def untranslated(p: np.ndarray) -> np.ndarray:
     untranslated stretch has none (stop 51)."""
     s = _log_odds(p)
     n, w = len(s), UNTRANSLATED_WINDOW
-    weak = s < math.log(UNTRANSLATED_WEAK / (1.0 - UNTRANSLATED_WEAK))
+    weak = s < _WEAK_LOG_ODDS
     out = np.zeros(n, dtype=bool)
     if n < w:
         return out
@@ -1070,8 +1071,7 @@ def weak_throughout(p: np.ndarray) -> bool:
     others 0.79 or more), but a translation seen through a weak encoder may be (the benches' with
     noise of norm 1.5 on every vector), so it is said, and the links' p is left as it is."""
     s = _log_odds(p)
-    return len(s) >= UNTRANSLATED_SIDE and float(np.quantile(s, UNTRANSLATED_QUANTILE)) < math.log(
-        UNTRANSLATED_WEAK / (1.0 - UNTRANSLATED_WEAK))
+    return len(s) >= UNTRANSLATED_SIDE and float(np.quantile(s, UNTRANSLATED_QUANTILE)) < _WEAK_LOG_ODDS
 
 
 def regap(p: np.ndarray, was: np.ndarray, now: np.ndarray, was_contest: np.ndarray | None = None,
