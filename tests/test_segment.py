@@ -809,6 +809,12 @@ def test_a_clock_time_with_its_abbreviation_ends_a_sentence_as_a_year_does(text:
     ("The match was stopped for 30 min. Police cleared the pitch.",
      ["The match was stopped for 30 min.", "Police cleared the pitch."]),
     ("He studied Civil Eng. He then joined the ministry.", ["He studied Civil Eng.", "He then joined the ministry."]),
+    # "b." (bin) before a transliterated name whose apostrophe writes the ayn: hadith
+    # translations split "Jabir b." from "'Abdullah (Allah be pleased with them) reported"
+    ("Jabir b. 'Abdullah reported: We were with him. He said no.",
+     ["Jabir b. 'Abdullah reported: We were with him.", "He said no."]),
+    ("He met 'Abdullah b. ʿUmar at the gate. They talked.", ["He met 'Abdullah b. ʿUmar at the gate.", "They talked."]),
+    ("The plan was B. 'Nothing else,' he said.", ["The plan was B.", "'Nothing else,' he said."]),
 ])
 def test_titles_before_a_name_end_no_sentence(text: str, want: list[str]) -> None:
     segs = segment(text, "en")

@@ -200,6 +200,11 @@ _TITLES = frozenset({"mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "g
 _CASED_TITLES = frozenset({"Min"})
 #: A number that may be an ordinal, with its stop: one to three digits ("3.", "19.", "100.")
 _ORDINAL = re.compile(r"^[0-9]{1,3}\.$")
+#: A lower-case letter and its stop before a transliterated Arabic name opening with an apostrophe
+#: for its ayn or hamza ("Jabir b. 'Abdullah", "Salim b. ʿUmar"): the "b." of "bin", no sentence end
+#: (before a name opening with a letter, "b. Zaid", Punkt already reads an initial)
+_LOWER_INITIAL = re.compile(r"^[a-z]\.$")
+_AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
 
@@ -283,6 +288,8 @@ def _make_classes() -> tuple[type, type]:
           ``д. 5``) none before a number; and, where :attr:`ordinals` is set (German), a number of
           one to three digits with its stop none before a capitalised word that is no sentence
           starter (``am 3. Oktober``).
+        * A lower-case letter and its stop (``b.``, "bin") ends no sentence before a transliterated
+          Arabic name that opens with an apostrophe for its ayn (``Jabir b. 'Abdullah``).
         """
 
         def _first_pass_annotation(self, aug_tok: Any) -> None:
@@ -322,6 +329,11 @@ def _make_classes() -> tuple[type, type]:
                 aug_tok1.sentbreak = False
                 aug_tok1.abbr = True
                 return "capitalised title before a name"
+            if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
+                    and _LOWER_INITIAL.match(aug_tok1.tok) and _AYN_NAME.match(aug_tok2.tok)):
+                aug_tok1.sentbreak = False
+                aug_tok1.abbr = True
+                return "lower-case initial before a name opening with an ayn"
             weak: set[str] = getattr(self._params, "weak_abbrevs", set())
             if (aug_tok2 is not None and aug_tok1.abbr and not aug_tok1.sentbreak
                     and aug_tok1.type_no_period in weak and aug_tok2.first_upper):
