@@ -57,6 +57,29 @@ def verses(wheel: Path) -> dict[int, list[tuple[str, str]]]:
     return out
 
 
+def english_sentences(text: str) -> list[str]:
+    """An English unit (a verse's or a hadith's translation) as ``parallel`` splits it; its end ends
+    a sentence."""
+    from parallel.segment import segment
+
+    return [seg.text for seg in segment(text if text[-1] in ".!?\"'”’)]" else text + ".", "en")]
+
+
+def write_one_to_many(out: Path, name: str, units: list[tuple[str, list[str]]]) -> None:
+    """``name``.ar (one Arabic unit a line), ``name``.en (the units' English sentences) and
+    ``name``.gold.align (unit i <-> its sentences, Vecalign format) in ``out``."""
+    ar: list[str] = []
+    en: list[str] = []
+    gold: list[str] = []
+    for i, (a, sents) in enumerate(units):
+        gold.append(f"[{i}]:[{', '.join(str(len(en) + j) for j in range(len(sents)))}]")
+        ar.append(a)
+        en += sents
+    (out / f"{name}.ar").write_text("\n".join(ar) + "\n", encoding="utf-8")
+    (out / f"{name}.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+    (out / f"{name}.gold.align").write_text("\n".join(gold) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     held = "--held-out" in argv
     argv = [a for a in argv if a != "--held-out"]
@@ -65,8 +88,6 @@ def main(argv: list[str]) -> int:
         return 2
     suras, per_sura = (HELD_OUT, 2) if held else (SURAS, PER_SURA)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from parallel.segment import segment
-
     wheel = next(Path(argv[0]).glob("pyislamsdk_quran-*.whl"))
     out = Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -77,16 +98,7 @@ def main(argv: list[str]) -> int:
         vs = [(a, e) for a, e in by_sura[s] if len(a.split()) >= 4 and e]
         starts = list(range(0, len(vs) - RUN + 1, RUN))
         for start in sorted(rng.sample(starts, min(per_sura, len(starts)))):
-            ar, en, gold = [], [], []
-            for i, (a, e) in enumerate(vs[start:start + RUN]):
-                text = e if e[-1] in ".!?\"'”’)]" else e + "."
-                sents = [seg.text for seg in segment(text, "en")]
-                gold.append(f"[{i}]:[{', '.join(str(len(en) + j) for j in range(len(sents)))}]")
-                ar.append(a)
-                en += sents
-            (out / f"{k:02d}.ar").write_text("\n".join(ar) + "\n", encoding="utf-8")
-            (out / f"{k:02d}.en").write_text("\n".join(en) + "\n", encoding="utf-8")
-            (out / f"{k:02d}.gold.align").write_text("\n".join(gold) + "\n", encoding="utf-8")
+            write_one_to_many(out, f"{k:02d}", [(a, english_sentences(e)) for a, e in vs[start:start + RUN]])
             k += 1
     print(f"{k} documents in {out}", file=sys.stderr)
     return 0
