@@ -41,6 +41,7 @@ import numpy as np
 
 from .assignment import assign, candidates
 from .evidence import EN_MONTHS as _EN_MONTHS
+from .normalize import length
 from .schema import DEFAULT_MIN_P  # the bar lives with the pair's fields: the commands read it without numpy
 
 #: Bands for colouring links (report, review app): ``high`` p >= 0.9, ``mid`` 0.5 <= p < 0.9,
@@ -619,7 +620,7 @@ def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_
     x[:, 7] = (rank_fwd == 0) & (rank_bwd == 0)
     x[:, 9] = coverage
     for n in range(r):
-        ls, lt = len(src_texts[n]), len(tgt_texts[n])
+        ls, lt = length(src_texts[n]), length(tgt_texts[n])  # Arabic marks not counted
         x[n, 8] = min(abs(math.log((lt + 8) / (ls + 8))), LEN_DEV_CAP)
         ev = text_evidence(src_texts[n], tgt_texts[n])
         x[n, 10:19] = ev[:9]

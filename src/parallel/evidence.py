@@ -8,9 +8,9 @@ key               type     meaning
 ``cosine``        float    cosine of the two sides' embeddings (absent for 0-n links)
 ``margin``        float    ratio margin (Artetxe & Schwenk 2019), k nearest neighbours
                            on both sides (absent for 0-n links)
-``length_ratio``  float    source characters / target characters (target length
-                           floored at 1, so ``1-0`` links get a large ratio and ``0-1``
-                           links get 0)
+``length_ratio``  float    source characters / target characters, Arabic diacritics
+                           and tatweel not counted (target length floored at 1, so
+                           ``1-0`` links get a large ratio and ``0-1`` links get 0)
 ``numbers``       str      ``agree`` / ``differ`` / ``none`` (no digits on either side);
                            a number in digits that the other side writes as words
                            agrees (:func:`numbers_agreement`)
@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .data import Alignment, Link
-from .normalize import LETTERS, MARKS, VERSE_NUMBER, presentation_forms_as_letters
+from .normalize import LETTERS, MARKS, VERSE_NUMBER, length, presentation_forms_as_letters
 
 #: Smallest neighbourhood mean a ratio margin divides by.
 MARGIN_FLOOR = 0.05
@@ -901,7 +901,7 @@ def text_features(src: str, tgt: str) -> dict[str, Any]:
     """The features that need only the two texts (length ratio, numbers, chrF++)."""
     verdict, n_src, n_tgt = numbers_agreement(src, tgt)
     feats: dict[str, Any] = {
-        "length_ratio": round(len(src) / max(len(tgt), 1), 6),
+        "length_ratio": round(length(src) / max(length(tgt), 1), 6),
         "numbers": verdict,
         "numbers_src": n_src,
         "numbers_tgt": n_tgt,

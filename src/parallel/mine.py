@@ -52,6 +52,7 @@ import numpy as np
 
 from .data import Link
 from .errors import InputError
+from .normalize import length
 from .schema import DEFAULT_MIN_P
 
 SELECTIONS = ("intersect", "forward", "backward", "union")
@@ -336,8 +337,8 @@ def _length_check(groups: Sequence[tuple[list[int], list[int], float, dict[str, 
     """
     if src_sents is None or tgt_sents is None:
         return lambda side, new, partner, kept: True
-    src_len = [max(len(t), 1) for t in src_sents]
-    tgt_len = [max(len(t), 1) for t in tgt_sents]
+    src_len = [max(length(t), 1) for t in src_sents]  # Arabic marks not counted
+    tgt_len = [max(length(t), 1) for t in tgt_sents]
     logs = [math.log(tgt_len[g[1][0]] / src_len[g[0][0]]) for g in groups]
     c = math.exp(float(np.median(logs))) if len(logs) >= 2 else sum(tgt_len) / sum(src_len)
 

@@ -38,7 +38,7 @@ from functools import lru_cache
 
 __all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRESENTATION_ONE_TO_ONE",
            "PUNCT", "URDU_LETTERS", "VERSE_NUMBER", "arabic_letter_forms", "fold", "fold_tables", "fold_with_map",
-           "for_embedding", "presentation_forms_as_letters", "presentation_forms_one_to_one",
+           "for_embedding", "length", "presentation_forms_as_letters", "presentation_forms_one_to_one",
            "search_spelling", "standard_spelling", "strip_marks"]
 
 #: A verse number of the Qur'an in running text: in ornate parentheses (``﴿١٢﴾``, either way
@@ -446,6 +446,16 @@ def for_embedding(text: str) -> str:
     0.03-0.06 less like its translation to USE v3 than the same sentence in Western digits."""
     out = strip_marks(standard_spelling(arabic_letter_forms(presentation_forms_as_letters(text))))
     return out if out.isascii() else out.translate(_DIGIT_TABLE)
+
+
+def length(text: str) -> int:
+    """Characters of ``text`` without Arabic diacritics, tatweel and invisible marks
+    (:func:`strip_marks`): vocalised Arabic (the Qur'an, hadith, poetry, children's books) has
+    nearly as many marks as letters, and the encoder is given the text without them. Every length
+    the toolkit compares across languages (the aligner's length factor and Gale-Church deviation,
+    a link's ``length_ratio``, the confidence model's ``len_dev``) counts this way, so the same
+    text vocalised or not is equally long."""
+    return len(strip_marks(text))
 
 
 def strip_marks(text: str) -> str:

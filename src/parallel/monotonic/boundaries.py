@@ -14,7 +14,9 @@ from itertools import islice
 
 import numpy as np
 
-from ..normalize import strip_marks
+# every length the aligner reads (link length factor, Gale-Church deviation, first-pass calibration,
+# span budget) counts characters without Arabic marks: vocalised text is as long as unvocalised
+from ..normalize import length as chars
 
 # Clause-ending punctuation; with the pause marks of Uthmani script (the Qur'an's only punctuation,
 # set on the last word of a phrase where a reader may stop: ۖ stop allowed, continuing better; ۗ
@@ -55,19 +57,13 @@ _WAW = re.compile(f"\\s+(?=و{_MARKS}{_LETTER}|{_FA})")
 _MIN_WAW_CLAUSE = 40
 
 
-def _chars(text: str) -> int:
-    """Length of ``text`` without Arabic diacritics, tatweel and invisible marks: vocalised Arabic
-    (religious and literary text, the Qur'an) has nearly as many marks as letters."""
-    return len(strip_marks(text))
-
-
 def _waw_clauses(part: str) -> list[str]:
     """``part`` cut before words opening with the conjunction و or ف, each piece but the last at least
     ``_MIN_WAW_CLAUSE`` characters."""
     out: list[str] = []
     acc = ""
     for piece in _WAW.split(part):
-        if acc and _chars(acc) >= _MIN_WAW_CLAUSE:
+        if acc and chars(acc) >= _MIN_WAW_CLAUSE:
             out.append(acc)
             acc = piece
         else:
@@ -90,11 +86,11 @@ def clauses(text: str, waw: bool = False) -> list[str]:
         parts = [q for p in parts for q in _waw_clauses(p)]
     merged: list[str] = []
     for part in parts:
-        if merged and _chars(merged[-1]) < _MIN_CLAUSE:
+        if merged and chars(merged[-1]) < _MIN_CLAUSE:
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
-    if len(merged) > 1 and _chars(merged[-1]) < _MIN_CLAUSE:
+    if len(merged) > 1 and chars(merged[-1]) < _MIN_CLAUSE:
         merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
     return merged or [text]
 

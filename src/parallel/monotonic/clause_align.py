@@ -12,6 +12,7 @@ import numpy as np
 
 from ..data import Link
 from ..embed import Encoder
+from ..normalize import length as chars
 from .boundaries import clauses
 from .dp import _normalise
 from .first_pass import calibrate, first_pass
@@ -49,8 +50,8 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     if share is not None:
         # the cuts at و make more clauses to embed: where they would cost more than the span budget
         # holds, the clauses end at punctuation only
-        allowed = share * (sum(len(x) + 20.0 for x in sents) + sum(len(x) + 20.0 for x in other))
-        if sum(len(c) + 20.0 for p in pieces if len(p) > 1 for c in p) > allowed:
+        allowed = share * (sum(chars(x) + 20.0 for x in sents) + sum(chars(x) + 20.0 for x in other))
+        if sum(chars(c) + 20.0 for p in pieces if len(p) > 1 for c in p) > allowed:
             pieces = [clauses(x) for x in sents]
     if all(len(p) < 2 for p in pieces):
         return None
@@ -64,9 +65,9 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
                                             dtype=np.float32))
     if share is not None:
         # the clauses' embeddings are paid from the span budget
-        spent = sum(len(x) + 20.0 for x, y in zip(texts, split, strict=True) if y)
-        chars = sum(len(x) + 20.0 for x in texts) + sum(len(x) + 20.0 for x in other)
-        opts = {**opts, "span_budget": max(0.0, share - spent / chars)}
+        spent = sum(chars(x) + 20.0 for x, y in zip(texts, split, strict=True) if y)
+        total = sum(chars(x) + 20.0 for x in texts) + sum(chars(x) + 20.0 for x in other)
+        opts = {**opts, "span_budget": max(0.0, share - spent / total)}
     # the clauses are what the clause-edge term stands in for when whole sentences are aligned
     opts = {**opts, "edge_weight": 0.0}
     # a boundary between two clauses of one sentence is a cut inside it (weak after a comma)
@@ -78,12 +79,12 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
         inner = _align_parallel(src, texts, encoder, src_emb=src_emb, tgt_emb=vecs, tgt_cut=cut, src_out=src_out,
                                 tgt_out=None if tgt_out is None else tgt_out[owner], **opts)
     sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
-    weight = np.array([len(x) for x in texts], dtype=np.float64)
+    weight = np.array([chars(x) for x in texts], dtype=np.float64)
     links = [(a, b) if coarse == 0 else (b, a)
              for a, b in _sentences_of_clauses(sides, owner, weight, limit=auto_max_link(n, m))]
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
-    return _scored_links(links, s, t, [len(x) for x in src], [len(x) for x in tgt], float(opts["local"]),
+    return _scored_links(links, s, t, [chars(x) for x in src], [chars(x) for x in tgt], float(opts["local"]),
                          int(opts["seed"]))
 
 
@@ -190,8 +191,8 @@ def _relinked(links: list[Link], pairs: Sequence[tuple[tuple[int, ...], tuple[in
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     known = {(k.src, k.tgt): k for k in links}
-    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t, [len(x) for x in src],
-                                  [len(x) for x in tgt], local, seed))
+    rescored = iter(_scored_links([p for p in pairs if p not in known], s, t, [chars(x) for x in src],
+                                  [chars(x) for x in tgt], local, seed))
     return [known[p] if p in known else next(rescored) for p in pairs]
 
 

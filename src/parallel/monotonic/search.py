@@ -16,6 +16,7 @@ import numpy as np
 
 from ..data import MAX_LINK_LIMIT, Link
 from ..embed import Encoder
+from ..normalize import length as chars
 from .boundaries import clause_edges, scraps, tails, weak_boundaries
 from .dp import Move, _moves_to_path, _normalise, band_from_path, link_types
 from .first_pass import calibrate, first_pass
@@ -83,8 +84,8 @@ def _align_parallel(
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     if s.shape[0] != n or t.shape[0] != m:
         raise ValueError(f"embeddings {s.shape} / {t.shape} do not match {n} / {m} sentences")
-    s_len = np.array([len(x) for x in src], dtype=np.float64)
-    t_len = np.array([len(x) for x in tgt], dtype=np.float64)
+    s_len = np.array([chars(x) for x in src], dtype=np.float64)
+    t_len = np.array([chars(x) for x in tgt], dtype=np.float64)
     path, thr = first_pass(s, t, seed=seed)
     gap = _long_gap(path)
     if gap is not None:
@@ -237,7 +238,7 @@ def _edge_vectors(encoder: Encoder, src: list[str], tgt: list[str], s: np.ndarra
         pos = np.array(where)
         pads[2 * coarse][pos] = vecs[0::2]
         pads[2 * coarse + 1][pos] = vecs[1::2]
-    return (pads[0], pads[1], pads[2], pads[3]), float(sum(len(x) + 20.0 for x in texts))
+    return (pads[0], pads[1], pads[2], pads[3]), float(sum(chars(x) + 20.0 for x in texts))
 
 
 _EVEN, _SPLIT = 1.25, 1.6  # sentence-count ratios: below the first, sides split alike; above the second, one finer
