@@ -59,6 +59,7 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
 
     import parallel.confidence as cf
     from parallel.api import align_documents, make_document
+    from parallel.normalize import length
 
     enc: Any = CachedEncoder(cache)
     if noise:
@@ -78,7 +79,7 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
                 continue  # the mode test did not take it for a translation: its links keep the pair's p
             near = cf.beside_gap(al.links)
             cut = cf.contested(al.links, enc.encode(list(al.src.sentences)), enc.encode(list(al.tgt.sentences)),
-                               [len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences])
+                               [length(x) for x in al.src.sentences], [length(x) for x in al.tgt.sentences])
             doc = [(float(k.features["p"]), (k.src, k.tgt) in want, bool(g), float(c), len(k.src) > 1 < len(k.tgt))
                    for k, g, c in zip(al.links, near, cut) if k.src and k.tgt and "p" in k.features]
             off = cf.untranslated(np.array([r[0] for r in doc]))

@@ -557,7 +557,7 @@ def test_one_to_many_translation_by_default(encoder) -> None:  # type: ignore[no
     assert pairs(links) == GOLD_LONG
 
 
-def test_vocalised_text_is_as_long_as_the_bare_text(encoder) -> None:  # type: ignore[no-untyped-def]
+def test_vocalised_text_is_as_long_as_the_bare_text(encoder, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Arabic marks are no length: the encoder is given the text without them, and the aligner's
     lengths (link length factor, Gale-Church deviation, calibration, span budget) and a link's
     ``length_ratio`` count it so too. Some lines vocalised (a quoted verse, a line of poetry),
@@ -573,6 +573,23 @@ def test_vocalised_text_is_as_long_as_the_bare_text(encoder) -> None:  # type: i
     assert pairs(marked) == pairs(bare) == GOLD_LONG
     assert [(k.score, k.features) for k in marked] == [(k.score, k.features) for k in bare]
     assert text_features(mixed[0], EN_SPLIT[0])["length_ratio"] == text_features(AR_LONG[0], EN_SPLIT[0])["length_ratio"]
+    # and the p of each link of a translation: its cut-contest term weighs sentences by these lengths
+    import parallel.confidence as cf
+    from parallel.api import align
+
+    seen: list[list[int]] = []
+    real = cf.contested
+
+    def spy(links, src_emb, tgt_emb, src_len, tgt_len):  # type: ignore[no-untyped-def]
+        seen.append(list(src_len))
+        return real(links, src_emb, tgt_emb, src_len, tgt_len)
+
+    kw = {"src_lang": "ar", "tgt_lang": "en", "presplit": True, "mode": "parallel", "model": encoder}
+    monkeypatch.setattr(cf, "contested", spy)
+    with_marks = align("\n".join(mixed), "\n".join(EN_SPLIT), **kw)
+    without = align("\n".join(AR_LONG), "\n".join(EN_SPLIT), **kw)
+    assert len(seen) == 2 and seen[0] == seen[1] == [len(x) for x in AR_LONG]
+    assert [k.features["p"] for k in with_marks.links] == [k.features["p"] for k in without.links]
 
 
 def test_edge_clauses_decide_where_a_run_is_cut() -> None:

@@ -956,8 +956,8 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                 from .confidence import untranslated as no_translation
 
                 near = beside_gap(links) if gap is None else np.asarray(gap, dtype=bool)
-                cut = (contested(links, src_emb, tgt_emb, [len(x) for x in al.src.sentences],
-                                 [len(x) for x in al.tgt.sentences])
+                cut = (contested(links, src_emb, tgt_emb, [length(x) for x in al.src.sentences],
+                                 [length(x) for x in al.tgt.sentences])
                        if contest is None else np.asarray(contest, dtype=np.float64))
                 # ... but not a stretch that is no translation (an untranslated preface): its own p
                 off = (np.asarray(untranslated, dtype=bool)[need_p] if untranslated is not None

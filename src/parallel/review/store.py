@@ -53,7 +53,7 @@ import numpy as np
 
 from ..data import Alignment, Link, comparable_order, review_order
 from ..errors import InputError, OutputError, ParallelError
-from ..normalize import DIGITS
+from ..normalize import DIGITS, length
 
 STATUSES = ("accepted", "rejected")
 EMBEDDING_FEATURES = ("cosine", "margin", "margin_distance", "z", "p_value", "join_gain", "join_z")
@@ -148,8 +148,8 @@ def _placement(al: Alignment, links: Sequence[Link], emb: tuple[np.ndarray, np.n
 
     if emb is None:
         return beside_gap(links), np.zeros(len(links))
-    return beside_gap(links), contested(links, *emb, [len(x) for x in al.src.sentences],
-                                        [len(x) for x in al.tgt.sentences])
+    return beside_gap(links), contested(links, *emb, [length(x) for x in al.src.sentences],
+                                        [length(x) for x in al.tgt.sentences])
 
 
 def _in_translation(al: Alignment) -> bool:
@@ -567,7 +567,7 @@ class ReviewStore:
             self._doc_scores = (knn, coverage(*self._doc_emb, *knn),
                                 (np.asarray(self._doc_emb[0], dtype=np.float64),
                                  np.asarray(self._doc_emb[1], dtype=np.float64)),
-                                ([len(x) for x in al.src.sentences], [len(x) for x in al.tgt.sentences]))
+                                ([length(x) for x in al.src.sentences], [length(x) for x in al.tgt.sentences]))
         knn, cover, emb64, lens = self._doc_scores
         # a link edited in a translation gets the p of a link in a translation, as the aligner's have
         # (its place beside a 1-0 / 0-1 link and its cut read in the whole list, not in these alone)
