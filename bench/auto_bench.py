@@ -229,9 +229,10 @@ def null_check(enc: CachedEncoder, noise: float) -> None:
 
     rng = np.random.default_rng(0)
     docs = null_documents()
-    reached = anchor_reached = 0
+    reached = anchor_reached = finer_reached = 0
     by_order: list[str] = []
     by_anchors: list[str] = []
+    by_finer: list[str] = []
     wrong = 0
     for label, name, a, b, ua, ub in docs:
         ea, eb = noisy(enc.encode(a), enc.encode(b), noise, rng)
@@ -240,15 +241,19 @@ def null_check(enc: CachedEncoder, noise: float) -> None:
         wrong += ev.mode == "parallel"
         reached += e.get("order_z") is not None
         anchor_reached += e.get("anchor_order_p") is not None
-        if ev.mode == "parallel" and e.get("anchor_order_p") is not None and e["anchor_order_p"] <= ANCHOR_ALPHA:
+        finer_reached += e.get("finer_order_p") is not None
+        if ev.mode == "parallel" and e.get("finer_order_p") is not None:
+            by_finer.append(f"{label} {name} ({len(a)} x {len(b)}, finer side's best partners p {e['finer_order_p']})")
+        elif ev.mode == "parallel" and e.get("anchor_order_p") is not None and e["anchor_order_p"] <= ANCHOR_ALPHA:
             by_anchors.append(f"{label} {name} ({len(a)} x {len(b)}, p {e['anchor_order_p']})")
         elif ev.mode == "parallel" and e.get("order_z") is not None:
             by_order.append(f"{label} {name} ({len(a)} x {len(b)}, z {e['order_z']})")
     enc.save()
     print(f"noise {noise:.1f}: {len(docs)} comparable documents, {wrong} judged parallel; the order test "
           f"reached by {reached}, parallel by it {len(by_order)}; the anchor order test reached by "
-          f"{anchor_reached}, parallel by it {len(by_anchors)} (p <= {ANCHOR_ALPHA:g})")
-    for line in by_order + by_anchors:
+          f"{anchor_reached}, parallel by it {len(by_anchors)} (p <= {ANCHOR_ALPHA:g}); the finer side's best "
+          f"partners (one side split finer) reached by {finer_reached}, parallel by them {len(by_finer)}")
+    for line in by_order + by_anchors + by_finer:
         print(f"  {line}")
 
 

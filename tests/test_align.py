@@ -1462,6 +1462,48 @@ def test_anchor_order_test_p_is_the_share_of_shuffles_that_keep_as_much_in_order
     assert auto_mode.anchor_order_test(in_order, 60, 60) == auto_mode.anchor_order_test(in_order, 60, 60)
 
 
+def test_a_chain_may_hold_several_pairs_of_one_sentence() -> None:
+    """The chain the anchor order test counts runs forward on both sides; a sentence may be in
+    several of its pairs (one sentence rendered as several): three pairs of sentence 0 and two of
+    sentence 1 in order make a chain of 5, and a pair going back breaks it."""
+    from parallel.mode import _chain_length
+
+    fixed = np.array([0, 0, 0, 1, 1])
+    assert _chain_length(fixed, np.array([0, 1, 2, 3, 4])) == 5
+    assert _chain_length(fixed, np.array([4, 1, 2, 3, 0])) == 3  # 1, 2, 3
+    assert _chain_length(np.array([0, 1, 2, 3]), np.array([2, 0, 3, 1])) == 2  # distinct: increasing chain
+    assert _chain_length(np.array([0, 0, 1]), np.array([5, 5, 5])) == 3  # the same pair thrice stays a chain
+
+
+def test_a_translation_split_finer_whose_sentences_have_no_mutual_partner_is_parallel() -> None:
+    """One side split finer (1 to 4 sentences for each line of the other, lines on one subject that
+    resemble each other): few sentences have a mutual-best partner, and the share a monotonic
+    alignment explains is low, but each sentence's best partner runs forward with the text. The
+    order test of those best partners says parallel for 17 of 20 such documents (12 without it);
+    the same sentences with their lines in random order stay comparable. Real texts: hadith
+    collections, one Arabic hadith a line against its English sentences (bench/hadith_docs.py
+    --one-to-many), 6 of 16 were judged comparable and got no link."""
+    from parallel.mode import choose_mode
+
+    unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+    def document(seed: int, shuffled: bool) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(seed)
+        topic = unit(rng.normal(size=64))
+        lines = unit(topic + unit(rng.normal(size=(20, 64))))
+        parents = [i for i in range(20) for _ in range(int(rng.integers(1, 5)))]
+        if shuffled:
+            parents = [int(x) for x in rng.permutation(parents)]
+        finer = unit(0.25 * lines[parents] + topic + unit(rng.normal(size=(len(parents), 64))))
+        return lines.astype(np.float32), finer.astype(np.float32)
+
+    chosen = [choose_mode(*document(seed, False)) for seed in range(20)]
+    assert sum(c.mode == "parallel" for c in chosen) >= 16
+    by_finer = [c for c in chosen if c.evidence.get("finer_order_p") is not None and c.mode == "parallel"]
+    assert by_finer and "best partners of the target's sentences" in by_finer[0].describe()
+    assert all(choose_mode(*document(seed, True)).mode == "comparable" for seed in range(20))
+
+
 def test_the_null_documents_of_the_order_tests(shared_bench: Path, repo_module) -> None:  # type: ignore[no-untyped-def]
     """``bench/auto_bench.py --null`` builds its comparable documents the same way every time: every
     NTREX document alone and pooled by three, 30% dropped per side, shuffled by sentence or in

@@ -2,8 +2,9 @@
 
 :func:`choose_mode` decides from how much of both sides a monotonic alignment explains, from the
 likely 1-1 pairs (mutual best by margin, :func:`parallel.mine.mine_detailed`) and whether they
-keep one order, and, where those say comparable, from two order tests that shuffle paragraphs
-(:func:`order_test`, :func:`anchor_order_test`). Its :class:`ModeChoice` carries the evidence, and
+keep one order, and, where those say comparable, from order tests that shuffle paragraphs
+(:func:`order_test`, :func:`anchor_order_test`; in a document with one side split finer, the
+latter also over each finer-side sentence's best partner). Its :class:`ModeChoice` carries the evidence, and
 ``describe()`` says it in one sentence for the log and the report.
 """
 
@@ -44,6 +45,11 @@ class ModeChoice:
             order += (f"; shuffles of the {e['order_side_anchors']}'s {e['anchor_order_unit']} keep "
                       f"its likely 1-1 pairs as much in order {e['anchor_order_p']:.1%} of the time "
                       f"(anchor order test; translations up to {ANCHOR_ALPHA:.0%})")
+        if e.get("finer_order_p") is not None:
+            order += (f"; one side split finer: shuffles of the {e['finer_order_side']}'s "
+                      f"{e['finer_order_unit']} keep the best partners of the {e['finer_side']}'s sentences "
+                      f"({e['finer_pairs']}) as much in order {e['finer_order_p']:.1%} of the time "
+                      f"(translations up to {ANCHOR_ALPHA:.0%})")
         chain = ""
         if e.get("chain_chance") is not None and e["chain_chance"] > CHAIN_ALPHA:
             chain = (f"; a chain of {e['monotonic']} in order among {e['anchors']} pairs is what "
@@ -65,13 +71,23 @@ class ModeChoice:
         return self.mode
 
 
-def _lis_length(values: Sequence[int]) -> int:
-    """Length of the longest strictly increasing subsequence (patience sorting)."""
+def _chain_length(fixed: np.ndarray, moved: np.ndarray) -> int:
+    """The most pairs ``(fixed[k], moved[k])`` in one chain that runs forward on both sides, a
+    sentence of either side allowed in several pairs of it (one sentence against several): the
+    longest non-decreasing run of ``moved`` with the pairs in the order of ``fixed`` (ties by
+    ``moved``). For pairs that share no sentence, the longest increasing chain."""
+    return _lis_length(moved[np.lexsort((moved, fixed))].tolist(), strict=False)
+
+
+def _lis_length(values: Sequence[int], strict: bool = True) -> int:
+    """Length of the longest strictly increasing subsequence (patience sorting); non-decreasing
+    where not ``strict``."""
     import bisect
 
+    place = bisect.bisect_left if strict else bisect.bisect_right
     tails: list[int] = []
     for v in values:
-        pos = bisect.bisect_left(tails, v)
+        pos = place(tails, v)
         if pos == len(tails):
             tails.append(v)
         else:
@@ -307,6 +323,10 @@ ANCHOR_SHUFFLES = 1000
 #: 1% an exact null allows (runs of :data:`ANCHOR_RUN` sentences keep more of the order a text
 #: shuffled in smaller blocks still has, so the null leans conservative).
 ANCHOR_ALPHA = 0.01
+#: In a document with one side split finer, the order test of the finer side's best partners
+#: (:func:`choose_mode`) takes the pairs whose margin is above the mean of pairs that cannot be
+#: translations (this many null standard deviations above it).
+FINER_Z = 0.0
 #: Where paragraphs are not marked, runs of this many sentences are moved. A shorter run than the
 #: blocks a comparable text was really shuffled in breaks order the text still has and makes any
 #: order look significant (runs of 3 sentences: 6 more of the 305 NTREX documents built as
@@ -344,10 +364,11 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
         for k, x in enumerate(g):
             unit_of[x] = u
             inside[x] = k
-    # each pair as (place on the fixed side, sentence on the moved side), in the fixed side's order
+    # each pair as (place on the fixed side, sentence on the moved side)
     pairs = sorted((i, j) if target else (j, i) for i, j in anchors)
+    fixed = np.array([a for a, _ in pairs], dtype=np.int64)
     moved = np.array([b for _, b in pairs], dtype=np.int64)
-    observed = _lis_length(moved.tolist())
+    observed = _chain_length(fixed, moved)
     lens = np.array([len(g) for g in units], dtype=np.int64)
     rng = np.random.default_rng(0)
     as_long = 1  # the text's own order
@@ -356,7 +377,7 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
         order = rng.permutation(len(units))
         start = np.empty(len(units), dtype=np.int64)
         start[order] = np.concatenate([[0], np.cumsum(lens[order])[:-1]])
-        as_long += _lis_length((start[unit_of[moved]] + inside[moved]).tolist()) >= observed
+        as_long += _chain_length(fixed, start[unit_of[moved]] + inside[moved]) >= observed
         if as_long > limit:
             # p already above alpha: the rest cannot bring it down (p is reported over the
             # shuffles run so far, an estimate above alpha)
@@ -395,12 +416,19 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     ``parallel`` when the explained share depends on the order (z >= :data:`ORDER_Z`, or z >=
     :data:`ORDER_Z_EFFECT` where the order explains :data:`ORDER_RATIO` times as much and at least
     :data:`ORDER_EFFECT_UNITS` paragraphs were shuffled): a free
-    translation that leaves much untranslated. ``src_sents``/``tgt_sents``: the sentences (for their lengths and
+    translation that leaves much untranslated. Where one side is split finer
+    (:func:`parallel.monotonic.one_to_many` above 0: a long sentence rendered as several), few of
+    its sentences have a mutual-best partner, so the anchor order test is also run over each
+    finer-side sentence's best partner on the other side (margin above the null mean,
+    :data:`FINER_Z`), several of them against one sentence allowed in the chain
+    (:func:`_chain_length`): ``parallel`` at p <= :data:`ANCHOR_ALPHA` (hadith collections, one
+    Arabic hadith a line against its English sentences: 14 of 16 right, 10 without it).
+    ``src_sents``/``tgt_sents``: the sentences (for their lengths and
     punctuation; equal-length stand-ins when missing). Documents with more than ``max_cells``
     sentence pairs are judged on their opening stretch (the same share of each side, about
     sqrt(max_cells) sentences), which keeps the choice fast on books.
     """
-    from .monotonic import explained_share
+    from .monotonic import explained_share, one_to_many
 
     # blank units (the empty lines of a file read one unit per line) say nothing either way
     if src_sents is not None and tgt_sents is not None:
@@ -491,5 +519,20 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
                 p_order, a_side, a_unit, _ = by_anchors
                 ev.update(anchor_order_p=round(p_order, 4), order_side_anchors=a_side, anchor_order_unit=a_unit)
                 if p_order <= ANCHOR_ALPHA:
+                    mode = "parallel"
+        if mode == "comparable" and one_to_many(n, m) > 0:
+            # one side split finer (one long sentence rendered as several): its sentences rarely
+            # have a mutual-best partner, but each has a best one, and in a translation those
+            # run forward with the text, several of them against one sentence of the other side
+            finer = mine_detailed(src_emb, tgt_emb, max_link=1, select="backward" if m > n else "forward",
+                                  noise_null=False)
+            bar_f = finer.null.threshold(FINER_Z)
+            best = sorted((i, j) for i, j, s in finer.candidates if s >= bar_f)
+            by_best = anchor_order_test(best, n, m, src_units, tgt_units, src_sizes=src_sizes, tgt_sizes=tgt_sizes)
+            if by_best is not None:
+                p_best, b_side, b_unit, _ = by_best
+                ev.update(finer_side="target" if m > n else "source", finer_pairs=len(best),
+                          finer_order_p=round(p_best, 4), finer_order_side=b_side, finer_order_unit=b_unit)
+                if p_best <= ANCHOR_ALPHA:
                     mode = "parallel"
     return ModeChoice(mode, ev)
