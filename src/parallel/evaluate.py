@@ -574,13 +574,11 @@ def read_link_file(path: str | Path) -> LinkFile:
     from .normalize import INVISIBLE_TO_SPACE
     from .readers import (
         REBUILT,
-        _read_sidecar,
         _read_sidecar_pairs,
         _sig_mode,
         links_cross,
         read_pairs,
         read_tsv,
-        sidecar_mode,
         zero_pairs_export,
     )
 
@@ -593,9 +591,12 @@ def read_link_file(path: str | Path) -> LinkFile:
         raise InputError(f"{name}: a Moses file holds no sentence ids to score; give the Vecalign, "
                          "TSV, JSONL, TMX or JSON export of the same alignment")
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    # the .sig beside a TSV or Vecalign file, read once: its signature and, for a file joining
+    # pairs, each pair's own
+    signature, sig_pairs = _read_sidecar_pairs(Path(f"{path}.sig")) if kind in ("tsv", "vecalign") else ("", {})
     # a TSV joining pairs: its pair column, or, where no row is left (every one filtered out), the
     # pairs its .sig names
-    joined = kind == "tsv" and (_joins_pairs(first) or len(_read_sidecar_pairs(Path(f"{path}.sig"))[1]) > 1)
+    joined = kind == "tsv" and (_joins_pairs(first) or len(sig_pairs) > 1)
     if kind == "vecalign" or (kind == "tsv" and not joined):
         links, texts, rejected = ((parse_vecalign(text, name), None, []) if kind == "vecalign"
                                    else _parse_tsv(text, name))
@@ -605,14 +606,13 @@ def read_link_file(path: str | Path) -> LinkFile:
                 if rows and side in rows[0]:
                     col = rows[0].index(side)
                     _one_origin_file(name, side, [r[col] if col < len(r) else None for r in rows[1:]])
-        mode = sidecar_mode(path)
+        mode = _sig_mode(signature)
         comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
         kept = [k for k in links if k[0] and k[1]] if comparable else links
         unmatched = len(links) - len(kept)
         if any(rejected):
             flags = [no for k, no in zip(links, rejected) if k[0] and k[1]] if comparable else rejected
             kept = _without_rejected(kept, flags, comparable)
-        signature = _read_sidecar(Path(f"{path}.sig"))
         return LinkFile({"": kept}, kind, comparable, unmatched, mode is not None, empty=empty,
                         texts=None if texts is None else {"": texts}, rejected=sum(rejected), zero_pairs=zero,
                         langs=_sig_langs(signature), signature=signature)
@@ -649,7 +649,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     by_doc = {k: held for k in docs or {"": []}} if whole else {k: _whole_texts(v) for k, v in given.items()}
     comparable = al.mode == "comparable"
     unmatched = len(al.info.get("unmatched_rows") or ())
-    signed = kind != "tsv" or sidecar_mode(path) is not None
+    signed = kind != "tsv" or _sig_mode(signature) is not None
     # pairs of both modes in one file: each record's own signature says its pair's mode
     own = {str(link.features.get("pair")): _sig_mode(str(link.features["signature"]))
            for link in al.links if link.features.get("signature") and link.features.get("pair") is not None}
