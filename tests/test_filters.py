@@ -172,6 +172,38 @@ def test_filter_command_bad_input(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "an empty output name" in res.stderr
 
 
+@pytest.mark.parametrize("name, text", [
+    ("big.tsv", "src_ids\ttgt_ids\tsrc\ttgt\tscore\n0\t0\ta\tb\t0.5\n100000000\t1\tc\td\t0.5\n"),
+    ("big.jsonl", '{"translation": {"ar": "a", "en": "b"}, "src_ids": [99999999999999999999], "tgt_ids": [0]}\n'),
+    ("big.align", "[0]:[0]:0.1\n[30000000]:[1]:0.2\n"),
+])
+def test_a_sentence_id_past_any_real_document_is_refused_in_bounded_memory(tmp_path: Path, name: str,
+                                                                          text: str) -> None:
+    """A pairs file holds one sentence per id up to its largest (its documents are rebuilt from
+    the rows): a stray id of 10**8 took 24 GB and the command was killed without a word (stop 54).
+    Refused in one line now, under a 1 GB address-space cap (the command itself, in a process)."""
+    import subprocess
+    import sys
+
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / f"out{src.suffix}"
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
+            "from parallel.cli import main; sys.argv = ['parallel-corpus'] + sys.argv[1:]; main()")
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text("b\nd\n", encoding="utf-8")
+    commands = [["filter", str(src), "-o", str(out), "-q"]]
+    if src.suffix != ".align":  # (mt-eval needs the texts)
+        commands.append(["mt-eval", "--hyp", str(hyp), "--ref", str(src), "-q"])
+    for command in commands:
+        res = subprocess.run([sys.executable, "-c", code, *command], check=False, capture_output=True, text=True,
+                             timeout=300)
+        assert res.returncode == 2, (command, res.stderr[-800:])
+        assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr, res.stderr[-800:]
+        assert "past the 5,000,000 sentences a side this tool reads" in res.stderr, res.stderr
+        assert not out.exists()
+
+
 def test_align_with_filters(seed_ar: Path, seed_en: Path) -> None:
     res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "parallel",
                                     "--no-empty", "--max-length-ratio", "3", "--header"])

@@ -245,13 +245,26 @@ def write_tsv(al: Alignment, fh: IO[str], *, header: bool = True, evidence: bool
 
 
 def vecalign_links(al: Alignment) -> list[Link]:
-    """The links, plus, in comparable mode, every unmatched sentence as ``[i]:[]`` / ``[]:[j]``."""
-    links = list(al.links)
+    """The links, plus, in comparable mode, every unmatched sentence as ``[i]:[]`` / ``[]:[j]``.
+    A link a reviewer rejected is written as its sentences unlinked (``[i]:[]`` / ``[]:[j]``): the
+    format has no review status, and a rejected link is no prediction (``eval`` counts it so in
+    every format, as ``filter --drop-rejected --keep-empty`` writes it)."""
+    links: list[Link] = []
+    for link in al.links:
+        if rejected(link):
+            links += [Link((i,), (), 0.0) for i in link.src] + [Link((), (j,), 0.0) for j in link.tgt]
+        else:
+            links.append(link)
     if al.mode == "comparable":
         links += [Link((i,), (), 0.0) for i in al.unmatched_src]
         links += [Link((), (j,), 0.0) for j in al.unmatched_tgt]
         links.sort(key=lambda k: (k.src[0] if k.src else float("inf"), k.tgt[0] if k.tgt else -1))
     return links
+
+
+def rejected(link: Link) -> bool:
+    """Whether a reviewer rejected ``link`` (its ``status``, set by ``review``)."""
+    return link.features.get("status") == "rejected"
 
 
 def write_vecalign(al: Alignment, fh: IO[str], **_: Any) -> None:

@@ -376,8 +376,18 @@ def _split_side(text: str, n: int) -> list[str]:
 REBUILT = "rebuilt_documents"
 
 
+#: The most sentences a side a document rebuilt from a pairs file (TSV, JSONL, TMX, Vecalign) may
+#: have: its ids number its sentences from 0 and it holds one per id (about 270 bytes each), so a
+#: stray id (a typo, 10**8) took 24 GB and was killed without a word (stop 54). Five million is
+#: several times the collections ``mine`` is measured on (1M x 1M).
+MAX_SENTENCES = 5_000_000
+
+
 def _make_doc(texts: dict[int, str], lang: str, name: str | None) -> Document:
     size = max(texts) + 1 if texts else 0
+    if size > MAX_SENTENCES:
+        raise InputError(f"{name or 'alignment'}: sentence id {size - 1} is past the {MAX_SENTENCES:,} sentences "
+                         "a side this tool reads (ids number a document's sentences from 0)")
     segs, pos, chunks = [], 0, []
     for i in range(size):
         t = texts.get(i, "")

@@ -450,3 +450,10 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     left = unmatched_note(kept, out_fmt, keep_empty, before=al) if log else None
     if log and left:
         log(f"note: {left}")
+    if log and out_fmt == "vecalign":
+        from ..export import rejected
+
+        gone = sum(rejected(k) for k in kept.links)
+        if gone:
+            log(f"note: {gone} link(s) rejected in review are written as their sentences unlinked ([i]:[] / []:[j]): "
+                "the Vecalign format holds no review status (eval counts a rejected link so in every format)")
