@@ -79,6 +79,24 @@ def test_seed_pair_tsv_every_mode(seed_ar: Path, seed_en: Path, mode: str) -> No
     assert "model:use-m3" in err
 
 
+def test_pairs_left_under_the_bar_are_named_on_stderr_where_the_export_leaves_them_out(
+        seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:
+    """The seed's video meetings (30 / 100 against 40 / 150, p 0.22) and its other candidates under
+    the bar were only in the json and the report: a TSV user never heard of them (stop 54)."""
+    out = tmp_path / "seed.json"
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "-f", "json", "-o", str(out))
+    assert code == 0, err
+    below = json.loads(out.read_text(encoding="utf-8"))["info"]["below_bar"]
+    assert below and "stayed under the bar" not in err  # the json lists them itself
+    ps = [c["p"] for c in below]
+    code, _, err = invoke("align", str(seed_ar), str(seed_en))
+    assert code == 0, err
+    assert (f"note: {len(below)} more pair(s) of sentences that are each other's best match stayed under the bar "
+            f"(p {min(ps):.2f}-{max(ps):.2f};") in err, err
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "-q")
+    assert code == 0 and err == "", err
+
+
 def test_seed_pair_typed_with_persian_letter_forms_keeps_its_pairs(seed_ar: Path, seed_en: Path,
                                                                     tmp_path: Path) -> None:
     """The seed's Arabic with ي, ى and ك typed as a Persian keyboard types them (ی, ک) keeps the

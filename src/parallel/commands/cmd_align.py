@@ -147,6 +147,13 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         left = unmatched_note(al, out_fmt, keep_empty)
         if log and left:
             log(f"note: {left}")
+        below = [c["p"] for c in al.info.get("below_bar") or () if isinstance(c, dict) and "p" in c]
+        if log and below and out_fmt != "json":
+            # the pairs a linguist may still want (the seed's video meetings: 30 / 100 against 40 / 150,
+            # p 0.22) were only in the json and the report
+            log(f"note: {len(below)} more pair(s) of sentences that are each other's best match stayed under the "
+                f"bar (p {min(below):.2f}-{max(below):.2f}; most say something else on the same topic): the "
+                "json output and the report list them to check, and a lower --min-p keeps those above it")
     if log:
         links = f"{len(al.links)} link{'' if len(al.links) == 1 else 's'}"
         sents = f"sentence{'' if len(s) == len(t) == 1 else 's'}"
