@@ -366,6 +366,12 @@ def test_filter_of_a_translation_into_an_alignment_keeps_every_sentence(tmp_path
     assert len(pairs) == sum(bool(a and b) for a, b in filtered)
     res = CliRunner().invoke(main, ["filter", str(native), "--no-empty", "-f", "json"])
     assert res.exit_code == 2 and "--no-empty is for the pair exports" in _one_error_line(res)
+    # a filter that removes nothing undoes nothing, and says only that (stop 54: "the sentences of
+    # the others are listed as unmatched" of no others)
+    n = len(json.loads(native.read_text(encoding="utf-8"))["links"])
+    res = CliRunner().invoke(main, ["filter", str(native), "--drop-duplicates", "-f", "vecalign", "-o",
+                                    str(tmp_path / "all.align")])
+    assert res.exit_code == 0 and f"filters kept {n} of {n} links\n" in res.stderr, res.stderr
 
 
 def test_drop_duplicates_never_drops_an_empty_side(tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | N
     if log:
         for r in reports:
             log(f"filter {r}")
-        if undo:
+        if undo and reports[-1].seen - reports[-1].removed < before:
             log(f"filters kept {reports[-1].seen - reports[-1].removed} of {before} links; the sentences of the "
                 f"others are listed as unmatched (1-0/0-1), so the {out_fmt} alignment still holds every sentence")
         else:
