@@ -2781,3 +2781,90 @@ def test_a_mined_two_to_one_link_has_the_evidence_the_review_app_gives_it_rebuil
         assert rebuilt.features[name] == pytest.approx(mined.features[name], abs=2e-4), name
     assert rebuilt.score == pytest.approx(mined.score, abs=2e-4)
     assert mined.features["margin_distance"] == pytest.approx(mined.score, abs=1e-6)
+
+
+# ------------------------------------------------------------------ the file menu (stop 54)
+
+
+@pytest.mark.parametrize("name", ["work.align", "PAIR.JSON"])
+def test_the_file_under_review_can_be_edited_whatever_its_name_ends_with(tmp_path: Path, name: str) -> None:
+    """``review work.align`` opened the file, but every change the page sent with its name was
+    refused ("that file is not an alignment in the reviewed folder") and the menu named another
+    file. The file under review is listed and editable; other files still must end in .json."""
+    pytest.importorskip("flask")
+    from parallel.review.app import create_app
+
+    path = save(parallel_alignment(), tmp_path / name)
+    save(comparable_alignment(), tmp_path / "other.json")
+    shutil.copy(path, tmp_path / f"x{path.suffix}")
+    with create_app(path, port=PORT, token="tok").test_client() as c:
+        state = c.get("/api/state", base_url=f"http://{HOST}").get_json()
+        assert state["file"] == name and state["files"] == sorted([name, "other.json"])
+        r = post(c, "/api/op", {"file": name, "op": "status", "args": {"link": 0, "status": "accepted"},
+                                "rev": state["rev"]})
+        assert r.status_code == 200, r.get_json()
+        assert read_alignment(path).links[0].features["status"] == "accepted"
+        r = c.get("/api/state", query_string={"file": name}, base_url=f"http://{HOST}")
+        assert r.status_code == 200 and r.get_json()["file"] == name
+        r = c.get("/api/state", query_string={"file": f"x{path.suffix}"}, base_url=f"http://{HOST}")
+        assert r.status_code == 403
+
+
+def _broken(path: Path) -> Path:
+    """A copy of the alignment ``path`` beside it whose first link names a sentence its documents
+    do not have (still listed: it opens with the format's name)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["links"][0]["src"] = [99]
+    bad = path.with_name("bad.json")
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    return bad
+
+
+def test_a_file_that_cannot_be_loaded_still_gets_the_folder_s_files(client: tuple[Any, str, Path]) -> None:
+    c, _, pfile = client
+    _broken(pfile)
+    r = c.get("/api/state", query_string={"file": "bad.json"}, base_url=f"http://{HOST}")
+    assert r.status_code == 400 and "points outside the documents" in r.get_json()["error"]
+    assert r.get_json()["files"] == ["bad.json", "p.json"]
+
+
+@pytest.mark.slow
+def test_the_file_menu_offers_a_way_out_of_a_file_that_cannot_be_loaded(server: tuple[str, Path], page: Any) -> None:
+    """Reloaded on ``?file=bad.json`` (a broken alignment), the page said it could not load it and
+    left the file menu empty: only editing the address led back."""
+    from playwright.sync_api import expect
+
+    url, path = server
+    _broken(path)
+    page.goto(url + "?file=bad.json")
+    expect(page.locator("#status")).to_contain_text("Could not load bad.json")
+    expect(page.locator("#file option:not([disabled])")).to_have_text(["bad.json", "other.json", "pair.json"])
+    page.select_option("#file", "pair.json")
+    expect(page.locator("#L5")).to_be_visible()
+    assert page.eval_on_selector("#file", "e => e.value") == "pair.json"
+
+
+@pytest.mark.slow
+def test_changes_on_their_way_are_saved_to_their_file_before_another_is_opened(server: tuple[str, Path],
+                                                                                page: Any) -> None:
+    """Another file chosen while a change was saving: the old file's reply was drawn over the new
+    file's sentences, and the change queued behind it went out with the new file's name (refused
+    as a conflict, never saved). Both now reach the file they were made on, then the other opens."""
+    from playwright.sync_api import expect
+
+    url, path = server
+    other = path.with_name("other.json")
+    before = other.read_bytes()
+    page.goto(url)
+    expect(page.locator("#L5")).to_be_visible()
+    held = _HeldOps(page)
+    page.click("#L0 button[data-act=accept]")
+    page.click("#L1 button[data-act=accept]")  # queued behind the held one
+    page.select_option("#file", "other.json")
+    held.release(page)
+    expect(page.locator("#meta")).to_contain_text("comparable")
+    expect(page.locator("#status")).not_to_contain_text("Not saved")
+    assert [k.features.get("status") for k in read_alignment(path).links[:2]] == ["accepted", "accepted"]
+    assert other.read_bytes() == before
+    assert page.eval_on_selector("#file", "e => e.value") == "other.json"
+    expect(page.locator("#grid .r[data-i]")).to_have_count(len(comparable_alignment().links))

@@ -63,9 +63,11 @@ def _asset(name: str) -> bytes:
 def safe_file(folder: Path, name: str | None, default: Path) -> Path:
     """The alignment file ``name`` inside ``folder`` (default: the one under review).
 
-    Refuses anything but a plain ``*.json`` file name in that folder.
+    Refuses anything but a plain ``*.json`` file name in that folder, or the name of the file under
+    review, whatever it ends with (``review work.align`` opened it, and every edit the page sent with
+    its name was refused).
     """
-    if name is None or name == "":
+    if name is None or name == "" or (name == default.name and default.parent == folder):
         return default
     if (not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name
             or not name.endswith(".json") or len(name) > 255 or not name.isprintable()):
@@ -83,10 +85,11 @@ def safe_file(folder: Path, name: str | None, default: Path) -> Path:
 _NATIVE_HEAD = re.compile(rb'^\s*\{\s*"format"\s*:\s*"parallel-alignment"')
 
 
-def listed_files(folder: Path) -> list[str]:
+def listed_files(folder: Path, main: Path | None = None) -> list[str]:
     """The ``*.json`` files of ``folder`` that :func:`safe_file` would open (no symlink out) and
-    that are alignments (the native JSON opens with its format name; other JSON is not listed)."""
-    out = []
+    that are alignments (the native JSON opens with its format name; other JSON is not listed),
+    and ``main``, the file under review, whatever its name ends with."""
+    out = [main.name] if main is not None and main.parent == folder and main.suffix != ".json" else []
     for p in folder.glob("*.json"):
         try:
             safe_file(folder, p.name, folder)
@@ -195,7 +198,7 @@ def changed_rows(before: Alignment, after: Alignment) -> tuple[int, int] | None:
 
 
 def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
-             texts: bool = True, since: Alignment | None = None) -> dict[str, Any]:
+             texts: bool = True, since: Alignment | None = None, main: Path | None = None) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (``al``: the file's content, if just read).
 
     ``texts=False`` leaves the documents' sentences out (edits never change them; the
@@ -231,7 +234,7 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
         links: dict[str, Any] = {"delta": {"start": span[0], "links": _rows(shown, *span, measure)}}
     else:
         links = {"links": _rows(shown, 0, len(shown.links), measure)}
-    files = listed_files(folder)
+    files = listed_files(folder, main)
     free = unmatched(shown)
     below = pending_below_bar(shown)
     history = store.undo_depth(al.links)
@@ -319,15 +322,20 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
+    def files_too() -> dict[str, Any]:
+        """A page that could not load a file (broken, or gone) still gets the folder's files, so
+        its menu offers a way out (it was left empty, and only editing the address helped)."""
+        return {"files": listed_files(folder, main)} if request.path == "/api/state" else {}
+
     @app.errorhandler(ParallelError)
     def _parallel_error(exc: ParallelError) -> tuple[Response, int]:
         code = (409 if isinstance(exc, ConflictError) else 403 if isinstance(exc, ReadOnlyError)
                 else 500 if isinstance(exc, SaveError) else 400)
-        return jsonify(error=str(exc)), code
+        return jsonify(error=str(exc), **files_too()), code
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> tuple[Response, int]:
-        return jsonify(error=exc.description or exc.name), exc.code or 500
+        return jsonify(error=exc.description or exc.name, **files_too()), exc.code or 500
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response, int]:  # a bug: still JSON, never a page
@@ -352,7 +360,7 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
 
     @app.get("/api/state")
     def get_state() -> Response:
-        return jsonify(state_of(store_for(request.args.get("file")), folder))
+        return jsonify(state_of(store_for(request.args.get("file")), folder, main=main))
 
     @app.post("/api/op")
     def post_op() -> Response:
@@ -370,7 +378,7 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         al, freed = store.edit(op, args, rev=_rev(body), carried=carried, dropped=dropped, was=was)
         # the row to show after a relink: where the link now is (comparable mode lists by text order)
         at = link_holding(al, args) if op == "relink" else None
-        return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was)), "unlinked": freed,
+        return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was), main=main), "unlinked": freed,
                         "at": at, "carried": carried, "dropped": dropped})
 
     @app.post("/api/undo")
@@ -381,7 +389,7 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         was: list[Alignment] = []
         al = store.undo(rev=_rev(body), undone=undone, was=was)
         # what was undone, so the page can say it and show the row (it said only "Undone")
-        return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was)), "undone": undone})
+        return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was), main=main), "undone": undone})
 
     return app
 

@@ -43,6 +43,7 @@
         if (!r.ok) {
           var err = new Error(j.error || (r.status + ' ' + r.statusText));
           err.conflict = r.status === 409;
+          err.files = j.files;  // a file that could not be loaded: the folder's files, for the menu
           throw err;
         }
         return j;
@@ -98,7 +99,18 @@
       var back = shownRow(lastRow());
       if (back) { back.scrollIntoView({block: 'center'}); back.focus({preventScroll: true}); }
     })
-      .catch(function (e) { clearPage(); setStatus('Could not load ' + (file || 'the file') + ': ' + e.message, false); });
+      .catch(function (e) {
+        clearPage(); fileMenu(e.files || [], '');
+        setStatus('Could not load ' + (file || 'the file') + ': ' + e.message, false);
+      });
+  }
+  // the file menu: the folder's alignments, ``current`` selected (none: a first entry that says
+  // to choose, so that choosing any file is a change)
+  function fileMenu(files, current) {
+    var sel = document.getElementById('file');
+    sel.textContent = '';
+    if (files.indexOf(current) < 0) { var o = el('option', null, 'choose a file'); o.value = ''; o.disabled = true; o.selected = true; sel.appendChild(o); }
+    files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === current; sel.appendChild(o); });
   }
   // nothing of a file that is no longer loaded stays on the page, where its buttons would act on it
   function clearPage() {
@@ -365,9 +377,7 @@
   }
   // what the page shows above and beside the rows: the file menu, the counts, Undo, the legend
   function chrome() {
-    var sel = document.getElementById('file');
-    sel.textContent = '';
-    state.files.forEach(function (f) { var o = el('option', null, f); o.value = f; o.selected = f === state.file; sel.appendChild(o); });
+    fileMenu(state.files, state.file);
     var nAcc = 0, nRej = 0;
     state.links.forEach(function (k) { if (k.status === 'accepted') nAcc++; if (k.status === 'rejected') nRej++; });
     // a comparable alignment lists its unmatched sentences apart: no gaps to show
@@ -934,10 +944,19 @@
     if (dirty || waiting > 0) { e.preventDefault(); e.returnValue = ''; }
   });
   document.getElementById('show').addEventListener('change', function () { applyShow(); saveView(); });
+  // Another file is opened once the changes on their way are saved (each to the file it was made
+  // on): switched at once, a reply for the old file drew its links over the new file's sentences,
+  // and a queued change went out with the new file's name. A change asked for on the old file's
+  // rows after the switch is not sent (generation): redo it.
   document.getElementById('file').addEventListener('change', function (e) {
-    file = e.target.value;
-    history.replaceState(null, '', '?file=' + encodeURIComponent(file));
-    load();
+    var next = e.target.value;
+    if (waiting) setStatus('opening ' + next + ' once the changes on their way are saved…', true);
+    queue = queue.then(function () {
+      generation++;
+      file = next;
+      history.replaceState(null, '', '?file=' + encodeURIComponent(file));
+      return load();
+    });
   });
   restoreView();
   load();
