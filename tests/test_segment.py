@@ -1013,3 +1013,36 @@ def test_chinese_and_japanese_are_told_and_cut_at_their_full_stops(tmp_path: Pat
     res = CliRunner().invoke(main, ["align", str(ar), str(en), "-f", "vecalign", "-q"])
     assert res.exit_code == 0, res.output
     assert [ln.rsplit(":", 1)[0] for ln in res.stdout.split("\n") if ln] == [f"[{i}]:[{i}]" for i in range(6)]
+
+
+@pytest.mark.parametrize("lang, text, want", [
+    # a quotation closed after its own full stop ended its sentence: what follows is no reporting clause
+    ("en", 'He told Reuters: "The situation is under control." Witnesses reported heavy gunfire.',
+     ['He told Reuters: "The situation is under control."', "Witnesses reported heavy gunfire."]),
+    ("en", '"We will not negotiate under fire," he said. "The ball is in their court." The ministry said so.',
+     ['"We will not negotiate under fire," he said.', '"The ball is in their court."', "The ministry said so."]),
+    ("en", '"Are you ready?" CNN reported. Then it began.', ['"Are you ready?" CNN reported.', "Then it began."]),
+    # abbreviations a number follows
+    ("en", "He died in 1950 (b. 1890). His son survived him.", ["He died in 1950 (b. 1890).", "His son survived him."]),
+    ("en", "This is affirmed in the Throne Verse (Q. 2:255). Commentators agree.",
+     ["This is affirmed in the Throne Verse (Q. 2:255).", "Commentators agree."]),
+    ("en", "Ibn Sina (d. 1037) wrote the Canon. Under Reg. 12 the permit lapses.",
+     ["Ibn Sina (d. 1037) wrote the Canon.", "Under Reg. 12 the permit lapses."]),
+    # titles
+    ("en", "Brig. Gen. Saleh spoke to reporters. The Rt. Hon. Member for Bristol objected.",
+     ["Brig. Gen. Saleh spoke to reporters.", "The Rt. Hon. Member for Bristol objected."]),
+    ("en", "He was appointed Asst. Secretary of State.", ["He was appointed Asst. Secretary of State."]),
+    # a question or exclamation mark closing a title or slogan quoted inside an Arabic sentence
+    ("ar", "ظهرت في برنامج «من سيربح المليون؟» الشهير. ثم غابت.",
+     ["ظهرت في برنامج «من سيربح المليون؟» الشهير.", "ثم غابت."]),
+    ("ar", "رفع المتظاهرون شعار «الشعب يريد إسقاط النظام!» في ميدان التحرير.",
+     ["رفع المتظاهرون شعار «الشعب يريد إسقاط النظام!» في ميدان التحرير."]),
+    ("ar", "وزعم المتهم أنه كان نائماً (!) وقت وقوع الجريمة.", ["وزعم المتهم أنه كان نائماً (!) وقت وقوع الجريمة."]),
+    # ... but speech introduced by a colon, or a question of its own, may end one
+    ("ar", 'سألته: "هل أنت متأكد؟" فأومأ برأسه.', ['سألته: "هل أنت متأكد؟"', "فأومأ برأسه."]),
+    ("ar", "هل أنت متأكد؟ نعم أنا متأكد.", ["هل أنت متأكد؟", "نعم أنا متأكد."]),
+])
+def test_quotations_abbreviations_and_titles_a_linguist_found_split_wrongly(lang: str, text: str,
+                                                                            want: list[str]) -> None:
+    """Stop 54's read of the splitter on realistic news, legal and literary text."""
+    assert sents(text, lang) == want

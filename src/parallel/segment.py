@@ -183,7 +183,10 @@ _ARABIC_START = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 #: and measures (c. 1900, ca. 30, appr. 5, vol. 2, pp. 14, fig. 3) or one Arabic letter (ص. ب. ١٢٣);
 #: not any short word ("I saw him. 20 people came.")
 _SHORT_BEFORE_NUMBER = re.compile(r"^(?:(?:c|ca|cca|approx|appr|vol|vols|pp|p|ch|chap|fig|figs|nr|nos|art|"
-                                  r"sec|para|paras|cf|col|cols|ll)|[\u0621-\u064a])\.$", re.IGNORECASE)
+                                  r"sec|para|paras|cf|col|cols|ll|"
+                                  # born, died, reigned, Qur'an, section(s), note, part, psalm, regulation:
+                                  # "(b. 1890)", "(d. 1037)", "(Q. 2:255)", "s. 12", "n. 5", "Reg. 12"
+                                  r"b|d|r|q|s|ss|n|nn|fn|pt|ps|reg|regs|sch)|[\u0621-\u064a])\.$", re.IGNORECASE)
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Titles stand before a name, never at the end of a sentence: "Dr. Who", "Mr. This" must not
 # split however often the next word starts sentences (Punkt's orthographic heuristic). Not
@@ -193,6 +196,7 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 # what follows them ("i.e. The World Bank", "incl. Reuters", "e.g. Cairo").
 _TITLES = frozenset({"mr", "mrs", "ms", "messrs", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt",
                      "capt", "sgt", "rev", "hon", "mme", "mlle", "amb", "sh", "atty",
+                     "brig", "rt", "asst", "dep", "pte", "msgr", "cllr", "revd",
                      "e.g", "i.e", "viz", "incl"})
 #: Titles only when written with a capital, before a capitalised name ("Min. Ahmed Hassan":
 #: minister); in lower case they are other abbreviations that end sentences ("after 30 min. Police
@@ -458,6 +462,15 @@ class SplitterSpec:
     #: one after a full stop: a conjunction ("انتظرنا طويلاً... ثم جاء الخبر"), as a lower-case
     #: "then" goes on after "He paused …" in English. Matched at the word's start.
     after_ellipsis: re.Pattern[str] | None = None
+    #: a quotation that closes after its own full stop ended a sentence: what follows is no
+    #: reporting clause of it (English writes that quotation with a comma, ``"...," he said``):
+    #: ``He told Reuters: "It is under control." Witnesses reported gunfire.`` is two sentences.
+    stop_in_quote_ends: bool = False
+    #: a question or exclamation mark that closes a quotation or a bracket inside a sentence is no
+    #: sentence end: a title, slogan or name quoted after a word, not introduced by a colon
+    #: (``برنامج «من سيربح المليون؟» الشهير``), and the editorial ``(!)`` / ``(؟)``. Arabic has no
+    #: letter case to veto the break, as a lower-case word does in English.
+    quoted_marks_go_on: bool = False
 
 
 _EN_REPORTING = frozenset(["said", "says", "added", "adds", "asked", "asks", "told", "tells", "reported", "reports", "wrote", "writes", "explained", "continued", "replied", "replies", "insisted", "noted", "stated", "recalled", "tweeted", "announced", "warned", "concluded", "joked", "admitted", "claimed", "argued", "shouted", "exclaimed", "cried", "laughed", "according",
@@ -518,10 +531,11 @@ def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
 
 
 SPLITTERS: dict[str, SplitterSpec] = {
-    "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING, clock_ends=True),
+    "en": SplitterSpec("punkt-en", "en", reporting_words=_EN_REPORTING, clock_ends=True, stop_in_quote_ends=True),
     "ar": SplitterSpec("punkt-ar", "ar", reporting_words=_AR_REPORTING, tail_words=5,
                        continuation_prefixes=_AR_CONTINUATION,
                        glued_breaks=True, verse_ends=True, unit_ends=True, never_first=_AR_NEVER_FIRST,
+                       quoted_marks_go_on=True,
                        after_ellipsis=_AR_AFTER_ELLIPSIS,
                        attribution_starts=frozenset(["حسب", "حسبما", "بحسب", "وبحسب", "وحسب", "وذلك"])),
     # abbreviations, titles, dates and numbers curated by hand (resources/segment/LANG.*.txt)
@@ -605,6 +619,8 @@ class Splitter:
                 out.append(b)  # a verse ends at its number, whatever word opens the next one
                 verse_cuts.add(b)
                 continue
+            if self.spec.quoted_marks_go_on and quoted_mark_goes_on(para, b):
+                continue  # "برنامج «من سيربح المليون؟» الشهير", "كان نائماً (!) وقت": the sentence goes on
             if not _WORDLIKE.search(para, out[-1] if out else 0, b):
                 continue  # "1." / "(b)" / "أ." alone is an enumerator, not a sentence
             if b in list_numbers:
@@ -676,6 +692,8 @@ class Splitter:
                 continue
             last = para[b - 1]
             after_quote = last in "\"'”’»" or last in "?!؟"
+            if spec.stop_in_quote_ends and last in "\"'”’" and b >= 2 and para[b - 2] == ".":
+                after_quote = False
             limit = spec.tail_words + (3 if words and words[0] in spec.attribution_starts else 0)
             # a tail that asks or exclaims is a sentence of its own ("هل ...؟ أتتذكرون كيف أجابت؟")
             asks = tail.rstrip("\"'”’»)").endswith(("?", "!", "؟"))
@@ -703,6 +721,34 @@ class Splitter:
                     out.append(Segment(text[p_start + s2:p_start + e2], lang, len(out), para_index,
                                        p_start + s2, p_start + e2))
         return out
+
+
+_QUOTE_OPENER = {"»": "«", "”": "“", '"': '"', "›": "‹", ")": "("}
+#: a quoted title or slogan inside a sentence is short; a longer quotation is speech
+_QUOTED_TITLE_WORDS = 8
+_TRAILING_MARKS = re.compile(f"[{_IN_WORD}]+$")
+
+
+def quoted_mark_goes_on(para: str, b: int) -> bool:
+    """Whether the question or exclamation mark that closes a quotation or a bracket just before
+    ``b`` (``؟»``, ``!"``, ``(!)``) goes on with the sentence: a bracket that holds marks only (the
+    editorial ``(!)``), or a short quotation (at most :data:`_QUOTED_TITLE_WORDS` words) quoted right
+    after a word, not introduced by a colon: a title, slogan or name (``برنامج «من سيربح المليون؟»
+    الشهير``, ``شعار «الشعب يريد إسقاط النظام!» في ميدان التحرير``). Speech is introduced by a colon
+    (``سألته: "هل أنت متأكد؟" فأومأ``) and may end the sentence."""
+    if b < 2 or para[b - 1] not in _QUOTE_OPENER or para[b - 2] not in "?!؟":
+        return False
+    close = para[b - 1]
+    o = para.rfind(_QUOTE_OPENER[close], 0, b - 1)
+    if o < 0:
+        return False
+    inside = para[o + 1:b - 2]
+    if not any(ch.isalnum() for ch in inside):
+        return close == ")"  # "(!)", "(؟!)"
+    if close == ")" or len(inside.split()) > _QUOTED_TITLE_WORDS:
+        return False
+    before = _TRAILING_MARKS.sub("", para[:o].rstrip())
+    return bool(before) and before[-1].isalpha()
 
 
 def clock_ends(para: str) -> set[int]:
