@@ -1041,6 +1041,14 @@ def test_chinese_and_japanese_are_told_and_cut_at_their_full_stops(tmp_path: Pat
     # ... but speech introduced by a colon, or a question of its own, may end one
     ("ar", 'سألته: "هل أنت متأكد؟" فأومأ برأسه.', ['سألته: "هل أنت متأكد؟"', "فأومأ برأسه."]),
     ("ar", "هل أنت متأكد؟ نعم أنا متأكد.", ["هل أنت متأكد؟", "نعم أنا متأكد."]),
+    # words that are abbreviations only before a number
+    ("en", "Did he agree? No. Ahmed refused outright. No. 5 is next.",
+     ["Did he agree?", "No.", "Ahmed refused outright.", "No. 5 is next."]),
+    ("en", "She studied art. Picasso was her hero. See Fig. 3 and Art. 12 of the charter.",
+     ["She studied art.", "Picasso was her hero.", "See Fig. 3 and Art. 12 of the charter."]),
+    # "and others" ends a list after its ellipsis; another و-word may open a sentence
+    ("ar", "تنتج المنطقة القمح والشعير والذرة... وغيرها من الحبوب.", ["تنتج المنطقة القمح والشعير والذرة... وغيرها من الحبوب."]),
+    ("ar", "انتظرنا طويلاً... وغيّر الوزير رأيه.", ["انتظرنا طويلاً...", "وغيّر الوزير رأيه."]),
 ])
 def test_quotations_abbreviations_and_titles_a_linguist_found_split_wrongly(lang: str, text: str,
                                                                             want: list[str]) -> None:

@@ -505,8 +505,11 @@ _AR_NEVER_FIRST = frozenset({"أن", "إلخ", "الخ", "الذي", "التي",
 #: noun with و and the article ("… والطريق ما زال طويلاً": "and the road"), the one و-word whose و is
 #: surely the conjunction (و opens roots too: وزير, وصل). Not any other و-word ("... وقال الوزير"):
 #: Arabic writers mark a sentence end with "..." too, and Arabic has no capital to tell them apart.
+#: And what ends a list after its ellipsis, "and others" with its pronoun ("القمح والشعير والذرة...
+#: وغيرها من الحبوب", "... وسواها"; bare وغير may be the verb غيّر "changed").
 _AR_AFTER_ELLIPSIS = re.compile(f"(?:و?(?:ثم|لكن|بل|أو|او|أم|ربما)(?![{_AR_LETTER}])|و?لكن[{_AR_LETTER}]{{1,3}}"
-                                f"(?![{_AR_LETTER}])|وال[{_AR_LETTER}]{{3,}})")
+                                f"(?![{_AR_LETTER}])|وال[{_AR_LETTER}]{{3,}}"
+                                f"|و(?:غير|سوا)(?:ها|ه|هم|هما|هن)(?![{_AR_LETTER}]))")
 _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
 
 
