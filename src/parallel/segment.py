@@ -38,7 +38,7 @@ import types
 import unicodedata
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -622,7 +622,7 @@ class Splitter:
                 out.append(b)  # a verse ends at its number, whatever word opens the next one
                 verse_cuts.add(b)
                 continue
-            if self.spec.quoted_marks_go_on and quoted_mark_goes_on(para, b):
+            if self.spec.quoted_marks_go_on and quoted_mark_goes_on(para, b, quotes):
                 continue  # "برنامج «من سيربح المليون؟» الشهير", "كان نائماً (!) وقت": the sentence goes on
             if not _WORDLIKE.search(para, out[-1] if out else 0, b):
                 continue  # "1." / "(b)" / "أ." alone is an enumerator, not a sentence
@@ -726,23 +726,29 @@ class Splitter:
         return out
 
 
-_QUOTE_OPENER = {"»": "«", "”": "“", '"': '"', "›": "‹", ")": "("}
+#: the openers of the brackets and single guillemets :func:`quoted_mark_goes_on` pairs itself (the
+#: double quotations come paired from :func:`_double_quotes`)
+_BRACKET_OPENER = {")": "(", "›": "‹"}
 #: a quoted title or slogan inside a sentence is short; a longer quotation is speech
 _QUOTED_TITLE_WORDS = 8
 _TRAILING_MARKS = re.compile(f"[{_IN_WORD}]+$")
 
 
-def quoted_mark_goes_on(para: str, b: int) -> bool:
+def quoted_mark_goes_on(para: str, b: int, quotes: Sequence[tuple[int, int]]) -> bool:
     """Whether the question or exclamation mark that closes a quotation or a bracket just before
     ``b`` (``؟»``, ``!"``, ``(!)``) goes on with the sentence: a bracket that holds marks only (the
     editorial ``(!)``), or a short quotation (at most :data:`_QUOTED_TITLE_WORDS` words) quoted right
     after a word, not introduced by a colon: a title, slogan or name (``برنامج «من سيربح المليون؟»
     الشهير``, ``شعار «الشعب يريد إسقاط النظام!» في ميدان التحرير``). Speech is introduced by a colon
-    (``سألته: "هل أنت متأكد؟" فأومأ``) and may end the sentence."""
-    if b < 2 or para[b - 1] not in _QUOTE_OPENER or para[b - 2] not in "?!؟":
+    (``سألته: "هل أنت متأكد؟" فأومأ``) and may end the sentence. ``quotes``: the double quotations
+    of ``para`` as (opening, closing) offsets (:func:`_double_quotes`)."""
+    if b < 2 or para[b - 2] not in "?!؟":
         return False
     close = para[b - 1]
-    o = para.rfind(_QUOTE_OPENER[close], 0, b - 1)
+    if close in _BRACKET_OPENER:
+        o = para.rfind(_BRACKET_OPENER[close], 0, b - 1)
+    else:
+        o = next((a for a, c in quotes if c == b - 1), -1)
     if o < 0:
         return False
     inside = para[o + 1:b - 2]
