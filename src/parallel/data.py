@@ -308,12 +308,17 @@ def review_order(al: Alignment) -> Alignment:
     return replace(al, links=tuple(ordered))
 
 
+def rejected(link: Link) -> bool:
+    """Whether a reviewer rejected ``link`` (its ``status``, set by ``review``)."""
+    return link.features.get("status") == "rejected"
+
+
 def holds_its_sentences(al: Alignment, link: Link) -> bool:
     """Whether ``link`` holds its sentences: every link but a rejected one in comparable mode, whose
     pair is none (``filter --drop-rejected --keep-empty`` lists its sentences as unmatched, and the
     review app lets a relink take them). In parallel mode every sentence is in exactly one link, a
     rejected link's included."""
-    return al.mode != "comparable" or link.features.get("status") != "rejected"
+    return al.mode != "comparable" or not rejected(link)
 
 
 def unmatched(al: Alignment) -> dict[str, Any]:

@@ -570,6 +570,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     one is read as parallel. A Moses file holds no sentence ids and is refused. A file with no
     content is read as no links, and says so (``empty``; ``zero_pairs`` where it is an export of
     zero pairs)."""
+    from .data import rejected as is_rejected
     from .export import JOINED_PAIRS, NO_IDS
     from .normalize import INVISIBLE_TO_SPACE
     from .readers import (
@@ -632,7 +633,7 @@ def read_link_file(path: str | Path) -> LinkFile:
         ids = (tuple(i - ds for i in link.src), tuple(j - dt for j in link.tgt))
         doc = "" if pair is None else str(pair)
         given.setdefault(doc, []).append((*ids, al.src_text(link), al.tgt_text(link)))
-        no = link.features.get("status") == "rejected"
+        no = is_rejected(link)
         n_rejected += no
         docs.setdefault(doc, []).extend(_without_rejected([ids], [no], al.mode == "comparable"))
     # every pair a joined file covers is a document, rows or not: a pair that kept no row (nothing

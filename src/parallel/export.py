@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import schema as _schema
-from .data import Alignment, Link
+from .data import Alignment, Link, rejected
 from .errors import NOTE, InputError
 from .io import atomic_writer, check_output_path, is_special, output_batch
 from .lang import LANG_CODE, bcp47
@@ -260,11 +260,6 @@ def vecalign_links(al: Alignment) -> list[Link]:
         links += [Link((), (j,), 0.0) for j in al.unmatched_tgt]
         links.sort(key=lambda k: (k.src[0] if k.src else float("inf"), k.tgt[0] if k.tgt else -1))
     return links
-
-
-def rejected(link: Link) -> bool:
-    """Whether a reviewer rejected ``link`` (its ``status``, set by ``review``)."""
-    return link.features.get("status") == "rejected"
 
 
 def write_vecalign(al: Alignment, fh: IO[str], **_: Any) -> None:

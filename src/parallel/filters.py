@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from .data import Alignment, Link
+from .data import Alignment, Link, rejected
 from .errors import InputError
 
 
@@ -212,7 +212,7 @@ class ReviewStatus(Filter):
         from .schema import review_state
 
         return [bool(review_state(k.features, gap=not (k.src and k.tgt)) & self.states) and
-                ("rejected" in self.states or k.features.get("status") != "rejected") for k in links]
+                ("rejected" in self.states or not rejected(k)) for k in links]
 
     def spec(self) -> str:
         return "status=" + "+".join(sorted(self.states))

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import Alignment, Document, Link, holds_its_sentences, review_order, unmatched
+from .data import Alignment, Document, Link, holds_its_sentences, rejected, review_order, unmatched
 from .normalize import fold_tables
 
 RTL_LANGS = frozenset({"ar", "arb", "ara", "fa", "ur", "he", "iw", "ps", "yi", "ckb", "sd", "ug", "dv", "ks", "sdh",
@@ -1131,14 +1131,14 @@ def pending_below_bar(al: Alignment) -> list[dict[str, Any]]:
         return []
     free = unmatched(al)
     free_s, free_t = set(free["src"]), set(free["tgt"])
-    rejected = {(k.src, k.tgt) for k in al.links if k.features.get("status") == "rejected"}
+    refused = {(k.src, k.tgt) for k in al.links if rejected(k)}
     out = []
     for c in al.info.get("below_bar") or []:
         try:
             i, j, p = int(c["src"]), int(c["tgt"]), float(c["p"])
         except (KeyError, TypeError, ValueError):
             continue
-        if i in free_s and j in free_t and math.isfinite(p) and ((i,), (j,)) not in rejected:
+        if i in free_s and j in free_t and math.isfinite(p) and ((i,), (j,)) not in refused:
             out.append({"src": i, "tgt": j, "p": p, "band": band_of(p), "shown": shown_confidence(p),
                         "numbers": str(c.get("numbers") or ""),
                         "numbers_src": str(c.get("numbers_src") or ""),

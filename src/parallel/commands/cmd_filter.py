@@ -451,7 +451,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     if log and left:
         log(f"note: {left}")
     if log and out_fmt == "vecalign":
-        from ..export import rejected
+        from ..data import rejected
 
         gone = sum(rejected(k) for k in kept.links)
         if gone:

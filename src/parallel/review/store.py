@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Alignment, Link, comparable_order, review_order
+from ..data import Alignment, Link, comparable_order, rejected, review_order
 from ..errors import InputError, OutputError, ParallelError
 from ..normalize import DIGITS, length
 
@@ -121,7 +121,7 @@ def _not_rejected(links: Sequence[Link], which: Sequence[int], what: str) -> Non
     """Refuse a one-click edit (merge, split) of a rejected link: the link it builds would be saved
     as accepted, and the rejection would be gone without the reviewer having said so."""
     for i in which:
-        if links[i].features.get("status") == "rejected":
+        if rejected(links[i]):
             raise InputError(f"link {i} is rejected: unreject it first to {what} it "
                              f"(the {what} would be saved as accepted)")
 
@@ -974,7 +974,7 @@ class ReviewStore:
             raise InputError(f"link {i} already holds these sentences: nothing to change")
         s_set, t_set = set(src), set(tgt)
         # rejected links holding a sentence the link takes
-        gone = [n for n, k in enumerate(links) if n != i and k.features.get("status") == "rejected"
+        gone = [n for n, k in enumerate(links) if n != i and rejected(k)
                 and (s_set & set(k.src) or t_set & set(k.tgt))]
         if gone and al.mode != "comparable":
             # what a relink leaves of another link is no longer the pair the reviewer rejected, and
