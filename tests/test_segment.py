@@ -1049,6 +1049,17 @@ def test_chinese_and_japanese_are_told_and_cut_at_their_full_stops(tmp_path: Pat
     # "and others" ends a list after its ellipsis; another و-word may open a sentence
     ("ar", "تنتج المنطقة القمح والشعير والذرة... وغيرها من الحبوب.", ["تنتج المنطقة القمح والشعير والذرة... وغيرها من الحبوب."]),
     ("ar", "انتظرنا طويلاً... وغيّر الوزير رأيه.", ["انتظرنا طويلاً...", "وغيّر الوزير رأيه."]),
+    # "and so on", "and the like" close a list after its ellipsis too; "وما زال" opens a sentence
+    ("ar", "اشترى الخبز والحليب والجبن... وما إلى ذلك. ثم عاد إلى البيت.",
+     ["اشترى الخبز والحليب والجبن... وما إلى ذلك.", "ثم عاد إلى البيت."]),
+    ("ar", "كتب الشعر والنثر... وما شابه ذلك من الفنون.", ["كتب الشعر والنثر... وما شابه ذلك من الفنون."]),
+    ("ar", "جاء الأطباء والممرضون... ونحوهم.", ["جاء الأطباء والممرضون... ونحوهم."]),
+    ("ar", "قرأ الكتب والمجلات... إلى آخره.", ["قرأ الكتب والمجلات... إلى آخره."]),
+    ("ar", "قال إن الوضع صعب... وما زال الأمر كذلك.", ["قال إن الوضع صعب...", "وما زال الأمر كذلك."]),
+    # an ellipsis typeset with spaces is one mark, read as "..." is
+    ("en", "She waited . . . Then she left.", ["She waited . . .", "Then she left."]),
+    ("en", "She waited . . . then she left.", ["She waited . . . then she left."]),
+    ("en", "It was 5 . . . or 6. Nobody knew.", ["It was 5 . . . or 6.", "Nobody knew."]),
 ])
 def test_quotations_abbreviations_and_titles_a_linguist_found_split_wrongly(lang: str, text: str,
                                                                             want: list[str]) -> None:

@@ -162,6 +162,16 @@ _FOOTNOTE_AFTER_END = re.compile(rf"(?<=[{re.escape(''.join(SENT_END))}\"'”’
 _URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.)\S+")
 #: An ellipsis ending where a candidate break is ("...", "…", "....")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)[.…]*$")
+#: An ellipsis typeset with spaces (". . .", ". . . ." at a sentence's end): Punkt reads its first
+#: dot as a full stop and cuts "She waited ." from ". . Then she left."
+_SPACED_ELLIPSIS = re.compile(r"\.(?: \.){2,}")
+
+
+def _dots_last(m: re.Match[str]) -> str:
+    """A spaced ellipsis as Punkt reads a plain one, same length (offsets unchanged): its spaces
+    first, then its dots (". . ." -> "  ..."), so that a break after it falls where it ends."""
+    dots = m.group().count(".")
+    return " " * (len(m.group()) - dots) + "." * dots
 _CAMEL = re.compile(r"^[a-z]+[A-Z]")
 _WORD_AFTER = re.compile(r"\S+")
 _LINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
@@ -506,10 +516,13 @@ _AR_NEVER_FIRST = frozenset({"أن", "إلخ", "الخ", "الذي", "التي",
 #: surely the conjunction (و opens roots too: وزير, وصل). Not any other و-word ("... وقال الوزير"):
 #: Arabic writers mark a sentence end with "..." too, and Arabic has no capital to tell them apart.
 #: And what ends a list after its ellipsis, "and others" with its pronoun ("القمح والشعير والذرة...
-#: وغيرها من الحبوب", "... وسواها"; bare وغير may be the verb غيّر "changed").
+#: وغيرها من الحبوب", "... وسواها"; bare وغير may be the verb غيّر "changed"), "and so on" ("...
+#: وما إلى ذلك", "... إلى آخره") and "and the like" ("... وما شابه ذلك", "... ونحو ذلك", "... ونحوها").
 _AR_AFTER_ELLIPSIS = re.compile(f"(?:و?(?:ثم|لكن|بل|أو|او|أم|ربما)(?![{_AR_LETTER}])|و?لكن[{_AR_LETTER}]{{1,3}}"
                                 f"(?![{_AR_LETTER}])|وال[{_AR_LETTER}]{{3,}}"
-                                f"|و(?:غير|سوا)(?:ها|ه|هم|هما|هن)(?![{_AR_LETTER}]))")
+                                f"|و(?:غير|سوا|نحو)(?:ها|ه|هم|هما|هن)(?![{_AR_LETTER}])"
+                                f"|وما\\s+(?:[إا]لى\\s+(?:ذلك|آخره|اخره)|شابه|يشبه)(?![{_AR_LETTER}])"
+                                f"|ونحو\\s+ذلك(?![{_AR_LETTER}])|[إا]لى\\s+(?:آخره|اخره)(?![{_AR_LETTER}]))")
 _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
 
 
@@ -583,6 +596,7 @@ class Splitter:
         # The", "1905.¹ It"), as spaces (same length: offsets unchanged): it reads the word that
         # follows, and a break there is then moved over the mark (:func:`_extend_over_closers`)
         plain = _FOOTNOTE_AFTER_END.sub(lambda m: " " * len(m.group()), para.translate(_BIDI_TO_SPACE))
+        plain = _SPACED_ELLIPSIS.sub(_dots_last, plain)
         spans = list(self._tok.span_tokenize(plain, realign_boundaries=False))
         cands = [end for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
@@ -650,7 +664,7 @@ class Splitter:
                 continue  # 'للبيع."، ويعتقد' / 'sale.", and': the quote closes, the sentence goes on
             if self.spec.lowercase_veto and _starts_lowercase_word(para, j):
                 continue
-            if _ELLIPSIS_END.search(para, 0, stop) and self._goes_on_after_ellipsis(para, stop, b, j, quotes):
+            if _ELLIPSIS_END.search(plain, 0, stop) and self._goes_on_after_ellipsis(para, stop, b, j, quotes):
                 continue
             if self.spec.never_first:
                 word = _WORD_AFTER.match(para, j)
@@ -674,7 +688,10 @@ class Splitter:
         if any(o < stop and b <= c for o, c in quotes):
             return True
         pattern = self.spec.after_ellipsis
-        return pattern is not None and pattern.match(strip_marks(text)) is not None
+        if pattern is None:
+            return False
+        start = word.end() - len(text)  # the word's first letter; the pattern may read a few words on
+        return pattern.match(strip_marks(para[start:start + 40])) is not None
 
     def _attach_reporting_clauses(self, para: str, cuts: list[int], verses: set[int] | None = None) -> list[int]:
         """Drop breaks between a quotation and its short reporting clause (never a verse's end:
