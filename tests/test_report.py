@@ -1205,3 +1205,99 @@ def test_a_report_with_no_pair_kept_explains_p(tmp_path: Path) -> None:
     write_report(al, target, matrix=False)
     page = target.read_text(encoding="utf-8")
     assert "high p ≥" in page and "confidence = link score" not in page
+
+
+def test_a_reader_is_told_what_filters_removed_and_which_encoder_drew_the_matrix(tmp_path: Path) -> None:
+    """Stop 55 (a read of the report as a linguist): after ``filter --min-p`` the removed pairs'
+    sentences showed as "nothing in English" gaps with nothing saying a filter made them; the
+    matrix drawn with ``-m e5-small`` did not say so, its cosines contradicting the rows'."""
+    from dataclasses import replace
+
+    al = small_alignment()
+    src = tmp_path / "pair.json"
+    with open(src, "w", encoding="utf-8") as fh:
+        write_json(al, fh)
+    out = tmp_path / "f.json"
+    res = CliRunner().invoke(main, ["filter", str(src), "--min-cosine", "0.5", "-f", "json", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["report", str(out), "--no-matrix", "-o", str(tmp_path / "f.html"), "-q"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "f.html").read_text(encoding="utf-8")
+    said = re.search(r'<p class="warn"><b>filtered:</b> (.*?)</p>', page)
+    assert said is not None and "min-cosine removed 4 of 5 links" in html.unescape(said.group(1))  # as filter counts: gaps too
+    assert "a pair the filter removed" in html.unescape(said.group(1))
+    assert "filtered:" not in render(al, sim=None)  # nothing filtered: nothing said
+    comparable = replace(small_alignment("comparable"),
+                         info={"filters": [{"name": "min-p", "direction": "min", "seen": 3, "removed": 2}]})
+    assert "min-p removed 2 of 3 links: their sentences are listed as unmatched" in html.unescape(
+        render(comparable, sim=None))
+    # --no-matrix: no help text for a matrix that is not there
+    assert "Bright cells" not in page and "Similarity matrix skipped (--no-matrix)." in page
+    sim = np.random.default_rng(0).random((4, 4)).astype(np.float32)
+    assert "Bright cells" in render(al, sim=sim)
+    # the matrix's encoder is named, and said to differ from the alignment's
+    legend = html.unescape(matrix_svg(al, sim, model="e5-small"))
+    assert "cosine similarity (e5-small; the alignment used use-m3) from" in legend
+    assert "cosine similarity (use-m3) from" in html.unescape(matrix_svg(al, sim, model="use-m3"))
+
+    class Named:
+        name = "e5-small"
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            v = np.ones((len(texts), 3), dtype=np.float32)
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    write_report(al, tmp_path / "m.html", encoder=Named())
+    assert "(e5-small; the alignment used use-m3)" in html.unescape((tmp_path / "m.html").read_text(encoding="utf-8"))
+
+
+def test_matrix_colours_and_histograms_say_what_their_ends_hold() -> None:
+    """Stop 55: a one-sentence pair's only cell (cosine 0.76) was painted the darkest colour with the
+    legend "from 0.76 to 0.76"; cells above the 99.5th percentile took the top colour under a legend
+    ending there; a length ratio of 3.9 was counted in the bar labelled "2.85 - 3.00"; one aligner
+    score drew an axis from 0.76 to 1.76."""
+    ar = make_doc(["قالت منظمة الصحة العالمية إن 20 دولة شاركت."], "ar", "a.ar", sep=" ")
+    en = make_doc(["The World Health Organization said 20 countries took part."], "en", "a.en", sep=" ")
+    one = Alignment(ar, en, (Link((0,), (0,), 0.76, {"cosine": 0.76, "p": 0.99}),), "parallel",
+                    "model:use-m3|mode:parallel|v:0.1.0")
+    svg = html.unescape(matrix_svg(one, np.array([[0.76]], dtype=np.float32)))
+    assert "from <b>0.00</b>" in svg and "to <b>1.00</b>" in svg  # the cosine's own scale
+    png = base64.b64decode(re.search(r'href="data:image/png;base64,([^"]+)"', svg).group(1))
+    raw = zlib.decompress(png[png.index(b"IDAT") + 4:])
+    assert tuple(raw[1:4]) == tuple(colormap(np.array([[0.76]]))[0, 0])  # coloured as 0.76, not as the least
+    # a matrix whose top cells lie above the 99.5th percentile says its top colour holds them
+    sim = np.full((20, 20), 0.1, dtype=np.float32)
+    sim[np.arange(20), np.arange(20)] = np.linspace(0.2, 0.3, 20)
+    sim[0, 0] = 0.9
+    big_al = Alignment(make_doc([f"جملة {i}." for i in range(20)], "ar", "b.ar", sep=" "),
+                       make_doc([f"Sentence {i}." for i in range(20)], "en", "b.en", sep=" "),
+                       tuple(Link((i,), (i,), 0.5, {"cosine": 0.5}) for i in range(20)), "parallel",
+                       "model:use-m3|mode:parallel|v:0.1.0")
+    legend = html.unescape(matrix_svg(big_al, sim))
+    assert re.search(r"to <b>0\.\d\d</b> or more", legend)
+    # the length-ratio histogram's last bar says it holds everything from its start up
+    page = html.unescape(render(Alignment(ar, make_doc(["Yes."], "en", "c.en", sep=" "),
+                                          (Link((0,), (0,), 0.3, {"cosine": 0.3}),), "parallel",
+                                          "model:use-m3|mode:parallel|v:0.1.0"), sim=None))
+    assert "2.85 or more: 1" in page and "≥ 3.00" in page
+    assert "aligner score: the one value is 0.30" in page
+
+
+def test_sentences_of_rejected_links_are_not_counted_as_linked_in_parallel_mode(tmp_path: Path) -> None:
+    """Stop 55: in parallel mode a rejected link still holds its sentences (each is in one link), and
+    the summary said "4 (4 linked)" beside "1 rejected"; a reader takes "linked" for accepted."""
+    from dataclasses import replace
+
+    al = small_alignment()
+    links = list(al.links)
+    links[2] = replace(links[2], features={**links[2].features, "status": "rejected"})  # ar 2 / en 1, 2
+    page = html.unescape(render(replace(al, links=tuple(links)), sim=None))
+    assert "<td>Arabic sentences</td><td><b>4 (1 linked, 1 in rejected links)</b>" in page
+    assert "<td>English sentences</td><td><b>4 (1 linked, 2 in rejected links)</b>" in page
+    assert "<td>Arabic sentences</td><td><b>4 (2 linked)</b>" in html.unescape(render(al, sim=None))
+    src = tmp_path / "one.json"
+    with open(src, "w", encoding="utf-8") as fh:
+        write_json(replace(al, links=al.links[:1]), fh)
+    res = CliRunner().invoke(main, ["report", str(src), "--no-matrix"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.strip().endswith("one.html: report of 1 link")

@@ -552,13 +552,20 @@ def _sentence_data(al: Alignment, one_per_cell: bool) -> str:
             f'data-tdir="{dirs[1]}"')
 
 
+#: Least spread of cosines that the matrix's colours stretch over: a matrix barely varying (one
+#: sentence a side, or all cells alike) is coloured on the cosine's own scale, 0 to 1, instead of
+#: painting a 0.76 as dark as the least similar pair of a real document.
+MIN_COLOUR_SPREAD = 0.05
+
+
 def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None = None,
-               *, width: int = 640, max_side: int = MAX_PIXELS) -> str:
+               *, width: int = 640, max_side: int = MAX_PIXELS, model: str | None = None) -> str:
     """The similarity matrix ``sim`` ``(n_src, n_tgt)`` as an inline SVG with the links over it.
 
     Rows are source sentences (top to bottom), columns target sentences (left to
     right). Each link is a rectangle (hover: its scores; click: its row in the
-    table); in parallel mode the path is drawn through them.
+    table); in parallel mode the path is drawn through them. ``model``: the encoder that made
+    ``sim``, named in the legend (and said to differ when the alignment's signature names another).
     """
     from .errors import InputError
 
@@ -579,8 +586,11 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
     small = downsample(np.asarray(sim), max_side).astype(np.float64)
     finite = small[np.isfinite(small)]
     lo, hi = (float(np.percentile(finite, 1)), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)
-    if hi - lo < 1e-6:
-        hi = lo + 1e-6
+    if hi - lo < MIN_COLOUR_SPREAD:
+        lo, hi = min(lo, 0.0), max(hi, 1.0)
+    # the ends are percentiles: say when cells lie beyond them (they take the end colour)
+    below = " or less" if finite.size and float(finite.min()) < lo - 1e-9 else ""
+    above = " or more" if finite.size and float(finite.max()) > hi + 1e-9 else ""
     png = png_bytes(colormap((small - lo) / (hi - lo)))
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     height = max(120, min(900, round(width * n / m)))
@@ -617,8 +627,13 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
             for y, h in _runs(link.src) for x, w in _runs(link.tgt))
         parts.append(f'<a href="#L{v.index}"><title>{tip}</title>{rects}</a>')
     parts.append("</g>" + _skip_marks(al, views) + "</svg></svg>")
-    legend = (f'<div class="legend">colour: cosine similarity from <b>{lo:.2f}</b> '
-              f'<span class="ramp" style="display:inline-block;width:120px;height:.8em;vertical-align:middle;background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)"></span> to <b>{hi:.2f}</b>'
+    aligned_with = encoder_name(al.signature)
+    by = ""
+    if model:
+        by = f" ({_esc(model)}" + (f"; the alignment used {_esc(aligned_with)})" if aligned_with and aligned_with != model
+                                   else ")")
+    legend = (f'<div class="legend">colour: cosine similarity{by} from <b>{lo:.2f}</b>{below} '
+              f'<span class="ramp" style="display:inline-block;width:120px;height:.8em;vertical-align:middle;background:linear-gradient(90deg,#440154,#3b518b,#21908d,#5cc863,#fde725)"></span> to <b>{hi:.2f}</b>{above}'
               + (f"; {n}×{m} sentences shown as {small.shape[0]}×{small.shape[1]} cells (block max)"
                  if small.shape != sim.shape else f"; {n}×{m} sentences")
               + f'. Boxes: <b style="color:{BAND_COLOURS["high"]}">green</b> high, '
@@ -636,7 +651,7 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
                  'sentences 10 and 12 leaves 11 out).</div><div id="mtip" class="mtip" hidden></div>')
     return ('<div class="mwrap" style="display:flex;gap:.3em;align-items:flex-start">'
             '<div class="ylab" style="writing-mode:vertical-rl;margin-top:1.6em">' + _esc(lang_name(al.src.lang))
-            + ' sentences ↓</div><div><div class="xlab">' + _esc(lang_name(al.tgt.lang))
+            + ' sentences →</div><div><div class="xlab">' + _esc(lang_name(al.tgt.lang))
             + ' sentences →</div>' + "".join(parts) + legend + "</div></div>")
 
 
@@ -650,8 +665,12 @@ def histogram_svg(values: Sequence[float], *, bins: int = 20, lo: float | None =
         return f'<p class="muted">{_esc(label)}: no values</p>'
     a = float(vals.min()) if lo is None else lo
     b = float(vals.max()) if hi is None else hi
-    if b <= a:
-        b = a + 1.0
+    if b <= a:  # every value the same, and no range given: nothing to draw a distribution of
+        one = (fmt or "{:.2f}".format)(float(vals[0]))
+        return (f'<p class="muted">{_esc(label)}: {"the one value is" if vals.size == 1 else f"all {vals.size} values are"} '
+                f'{_esc(one)}</p>')
+    # values past a given end are counted in the end bin: its label says so
+    under, over = bool((vals < a).any()), bool((vals > b).any())
     counts, edges = np.histogram(np.clip(vals, a, b), bins=bins, range=(a, b))
     top = max(int(counts.max()), 1)
     bw = width / bins
@@ -659,12 +678,14 @@ def histogram_svg(values: Sequence[float], *, bins: int = 20, lo: float | None =
     rects = []
     for k, c in enumerate(counts):
         h = plot_h * int(c) / top
+        span = (f"{edges[k + 1]:.2f} or less" if k == 0 and under else
+                f"{edges[k]:.2f} or more" if k == len(counts) - 1 and over else f"{edges[k]:.2f} – {edges[k + 1]:.2f}")
         rects.append(f'<rect x="{k * bw + 0.5:.1f}" y="{plot_h - h:.1f}" width="{bw - 1:.1f}" '
-                     f'height="{h:.1f}"><title>{edges[k]:.2f} – {edges[k + 1]:.2f}: {int(c)}</title></rect>')
+                     f'height="{h:.1f}"><title>{span}: {int(c)}</title></rect>')
     return (f'<figure class="hist"><svg viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
             + "".join(rects)
-            + f'<text x="0" y="{height - 4}">{a:.2f}</text>'
-            + f'<text x="{width}" y="{height - 4}" text-anchor="end">{b:.2f}</text>'
+            + f'<text x="0" y="{height - 4}">{"≤ " if under else ""}{a:.2f}</text>'
+            + f'<text x="{width}" y="{height - 4}" text-anchor="end">{"≥ " if over else ""}{b:.2f}</text>'
             + f'</svg><figcaption>{_esc(label)} (n={vals.size}, median {_esc((fmt or "{:.2f}".format)(float(np.median(vals))))})'
             + "</figcaption></figure>")
 
@@ -1031,6 +1052,11 @@ def _csp(script: str) -> str:
             f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
 
 
+def _linked(held: int, turned: int) -> str:
+    """How many sentences links hold, those of rejected links apart."""
+    return f"{held - turned} linked, {turned} in rejected links" if turned else f"{held} linked"
+
+
 def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     kinds = Counter(v.link.kind for v in views)
     bands = Counter(v.band for v in views)
@@ -1043,12 +1069,16 @@ def summary_html(al: Alignment, views: Sequence[LinkView]) -> str:
     held = [v.link for v in views if v.link.src and v.link.tgt and holds_its_sentences(al, v.link)]
     covered_src = len({i for k in held for i in k.src})
     covered_tgt = len({j for k in held for j in k.tgt})
+    # in parallel mode a rejected link still holds its sentences (every sentence is in one link),
+    # but "linked" reads as accepted as a pair: its sentences are counted apart
+    turned_src = len({i for k in held if rejected(k) for i in k.src})
+    turned_tgt = len({j for k in held if rejected(k) for j in k.tgt})
     measure = measure_of(al)
     no_value = f" · {bands['none']} without {measure}" if bands["none"] else ""
     facts = [
         ("links", str(len(views))),
-        (f"{lang_name(al.src.lang)} sentences", f"{len(al.src)} ({covered_src} linked)"),
-        (f"{lang_name(al.tgt.lang)} sentences", f"{len(al.tgt)} ({covered_tgt} linked)"),
+        (f"{lang_name(al.src.lang)} sentences", f"{len(al.src)} ({_linked(covered_src, turned_src)})"),
+        (f"{lang_name(al.tgt.lang)} sentences", f"{len(al.tgt)} ({_linked(covered_tgt, turned_tgt)})"),
         ("confidence", f"{bands['high']} high · {bands['mid']} mid · {bands['low']} low"
                        + ("" if al.mode == "comparable" and not bands["gap"]
                           else f" · {bands['gap']} gap{'' if bands['gap'] == 1 else 's'}") + no_value),
@@ -1093,6 +1123,22 @@ def warning_html(al: Alignment) -> str:
     if not warning:
         return ""
     return f'<p class="warn" role="alert"><b>warning:</b> {_esc(str(warning))}</p>\n'
+
+
+def filters_html(al: Alignment) -> str:
+    """What ``filter`` (or ``--min-p``) removed from ``al`` (``info["filters"]``), said where the
+    page opens: a removed pair's sentences are shown as gaps (parallel mode) or listed as unmatched
+    (comparable mode), and a gap's "nothing in English" would otherwise read as a sentence the
+    other text has no counterpart for. Empty when no filter removed anything."""
+    records = [r for r in al.info.get("filters") or [] if isinstance(r, dict) and r.get("removed")]
+    if not records:
+        return ""
+    said = "; ".join(f"{r.get('name', 'a filter')} removed {r.get('removed')} of {r.get('seen')} links"
+                     for r in records)
+    where = ("their sentences are listed as unmatched" if al.mode == "comparable" else
+             "their sentences are shown unlinked, so a row saying \u201cnothing in\u201d the other language may be "
+             "a pair the filter removed, not a sentence without a counterpart")
+    return f'<p class="warn"><b>filtered:</b> {_esc(said)}: {_esc(where)}.</p>\n'
 
 
 def unmatched_html(al: Alignment) -> str:
@@ -1179,8 +1225,9 @@ def _empty_rows(al: Alignment) -> str:
 
 
 def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = None,
-           matrix_note: str | None = None) -> str:
-    """The whole report page as a string (``sim``: similarity matrix ``(n_src, n_tgt)`` or None)."""
+           matrix_note: str | None = None, model: str | None = None) -> str:
+    """The whole report page as a string (``sim``: similarity matrix ``(n_src, n_tgt)`` or None,
+    made by the encoder ``model``)."""
     views = link_views(al)
     names = [Path(d.name).name if d.name else lang_name(d.lang) for d in (al.src, al.tgt)]
     heading = (_esc(title) if title else
@@ -1191,7 +1238,7 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
     else:
         ordered = views
     if sim is not None:
-        matrix = matrix_svg(al, sim, views)
+        matrix = matrix_svg(al, sim, views, model=model)
     else:
         matrix = f'<p class="muted">{_esc(matrix_note or "Similarity matrix not computed.")}</p>'
     unmatched = ""
@@ -1206,14 +1253,17 @@ def render(al: Alignment, *, sim: np.ndarray | None = None, title: str | None = 
                   else '<option value="only-gap">gaps only (1-0 / 0-1)</option>')
     order_note = ("sorted by source sentence; comparable mode: pairs were mined in any order"
                   if al.mode == "comparable" else "in document order")
+    matrix_help = ('<p class="muted">Bright cells: similar sentences. Boxes: links (hover for scores, click to jump '
+                   'to the row)' + ('; line: the alignment path' if al.mode == 'parallel' else '')
+                   + '. A diagonal means the texts run in the same order; jumps show reordering, dark stretches '
+                     'show text with no counterpart.</p>\n')
     body = f"""<header><h1>{heading}</h1>
 <div>{_esc(al.mode)} alignment · {len(views)} links · <code>{_esc(al.signature)}</code></div>
-{warning_html(al)}<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#below">Below the bar</a>' if below else ''}{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
+{warning_html(al)}{filters_html(al)}<nav><a href="#summary">Summary</a><a href="#matrix">Similarity matrix</a><a href="#side">Side by side</a>{'<a href="#below">Below the bar</a>' if below else ''}{'<a href="#unmatched">Unmatched</a>' if unmatched else ''}</nav>
 </header>
 <section id="summary"><h2>Summary</h2>{summary_html(al, views)}</section>
 <section id="matrix"><h2>Similarity matrix and alignment</h2>
-<p class="muted">Bright cells: similar sentences. Boxes: links (hover for scores, click to jump to the row){'; line: the alignment path' if al.mode == 'parallel' else ''}. A diagonal means the texts run in the same order; jumps show reordering, dark stretches show text with no counterpart.</p>
-{matrix}</section>
+{matrix_help if sim is not None else ''}{matrix}</section>
 <section id="side"><h2>Side by side <small class="muted">({order_note}; hover a row for its scores)</small></h2>
 <div class="tools"><label>show <select id="show">
 <option value="">all links</option><option value="hide-high">all but high confidence</option>
@@ -1263,6 +1313,8 @@ def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encode
     from .io import atomic_writer
 
     note = "Similarity matrix skipped (--no-matrix)."
+    model = (encoder if isinstance(encoder, str) else
+             encoder_name(al.signature) or "use-m3" if encoder is None else getattr(encoder, "name", None))
     if matrix and sim is None:
         try:
             sim = similarity_matrix(al, encoder)
@@ -1270,6 +1322,7 @@ def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encode
             note = f"Similarity matrix not available: {exc}"
             if log:
                 log(note)
-    page = render(al, sim=sim if matrix else None, title=title, matrix_note=note)
+    page = render(al, sim=sim if matrix else None, title=title, matrix_note=note,
+                  model=model if isinstance(model, str) else None)
     with atomic_writer(path) as fh:
         fh.write(page)

@@ -67,4 +67,4 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
         log(f"-m {model} is not used: --no-matrix draws no similarity matrix, the only thing it embeds")
     write_report(al, out, matrix=matrix, encoder=model, title=title, log=log)
     if log:
-        log(f"{out}: report of {len(al.links)} links")
+        log(f"{out}: report of {len(al.links)} link{'' if len(al.links) == 1 else 's'}")
