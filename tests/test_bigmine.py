@@ -461,6 +461,11 @@ def test_a_work_folder_inside_an_input_folder_is_not_read_as_input(seed_sentence
         assert res.exit_code == 0, res.output
         outs.append((tmp_path / f"{n}.tsv").read_bytes())
     assert outs[0] == outs[1]
+    # stop 55: the next mine over the folder without --work read the work folder's embeddings as
+    # sentences ("ar/work/src/emb_00000.npy: looks like a binary file")
+    res = CliRunner().invoke(cli, [*args[:3], "--min-p", "0.1", "-q", "-o", str(tmp_path / "2.tsv")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "2.tsv").read_bytes() == outs[0]
 
 
 def test_two_mines_on_one_work_folder_take_turns(seed_sentences: tuple[list[str], list[str]], tmp_path: Path) -> None:
@@ -704,3 +709,48 @@ def test_a_symlinked_folder_is_read_as_a_symlinked_file_is(tmp_path: Path) -> No
     (root / "linkedfile.txt").symlink_to(elsewhere / "c.txt")
     got = [str(p.relative_to(root)) for p in expand_inputs([root])]
     assert got == ["a.txt", "e.txt.swp", "linked/c.txt", "linkedfile.txt", "sub/b.txt"]
+
+
+def test_keep_empty_lists_every_sentence_left_without_a_pair(tmp_path: Path, shared_bench: Path) -> None:
+    """Stop 55: mine said only how many sentences found no pair ("without a pair: 193 of 600"); the
+    sentences themselves were nowhere, though comparable mode lists its unmatched ones (JSONL,
+    report) and filter sends a user to "export it with --keep-empty". With --keep-empty they follow
+    the pairs, one side empty, each input line once (duplicates once), with their FILE:LINE."""
+    import json
+
+    from parallel.readers import read_pairs
+
+    ntrex = shared_bench / "ntrex128_arb_eng"
+    ar = (ntrex / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()[:40]
+    en = (ntrex / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()[20:60]
+    (tmp_path / "a.ar").write_text("\n".join([*ar, ar[3]]) + "\n", encoding="utf-8")  # a duplicate line
+    (tmp_path / "b.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+    base = ["mine", str(tmp_path / "a.ar"), str(tmp_path / "b.en"), "--work", str(tmp_path / "w")]
+    res = CliRunner().invoke(cli, [*base, "-o", str(tmp_path / "p.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "--keep-empty lists them" in res.stderr
+    pairs = [json.loads(x) for x in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert pairs and all(r["src_ids"] and r["tgt_ids"] for r in pairs)
+    res = CliRunner().invoke(cli, [*base, "--keep-empty", "-o", str(tmp_path / "k.jsonl")])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in (tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[:len(pairs)] == pairs  # the pairs first, as without the option
+    rest = rows[len(pairs):]
+    assert rest and all(bool(r["src_ids"]) != bool(r["tgt_ids"]) and r["p"] is None for r in rest)
+    # every line of each side once: in a pair or listed (the duplicate of line 3 is line 3)
+    got_src = sorted(i for r in rows for i in r["src_ids"])
+    got_tgt = sorted(j for r in rows for j in r["tgt_ids"])
+    assert got_src == list(range(40)) and got_tgt == list(range(40))
+    for r in rest:
+        side, ids = ("ar", r["src_ids"]) if r["src_ids"] else ("en", r["tgt_ids"])
+        origin = r["src_origin"] if side == "ar" else r["tgt_origin"]
+        assert origin == f"{tmp_path / ('a.ar' if side == 'ar' else 'b.en')}:{ids[0] + 1}"
+        assert r["translation"][side] == (ar if side == "ar" else en)[ids[0]]
+        assert r["translation"]["en" if side == "ar" else "ar"] == ""
+    # the TSV holds the same rows, and filter reads them back as the unmatched sentences
+    res = CliRunner().invoke(cli, [*base, "--keep-empty", "-o", str(tmp_path / "k.tsv"), "-q"])
+    assert res.exit_code == 0, res.output
+    al = read_pairs(str(tmp_path / "k.tsv"), "tsv")
+    assert len(al.links) == len(pairs)
+    assert len(al.unmatched_src) == sum(bool(r["src_ids"]) for r in rest)
+    assert len(al.unmatched_tgt) == sum(bool(r["tgt_ids"]) for r in rest)

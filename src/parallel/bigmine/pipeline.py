@@ -280,6 +280,7 @@ def mine_corpus(
     sidecar: bool = True,
     log: Log = None,
     force_lang: bool = False,
+    keep_empty: bool = False,
     **options: Any,
 ) -> BigMineResult:
     """Mine translation pairs between two collections of files and write them in ``fmt``
@@ -287,7 +288,8 @@ def mine_corpus(
 
     ``work`` keeps sentences and embedding chunks (reused by a later run over the same inputs);
     without it a temporary folder is used and removed. ``model`` None: chosen from the sides'
-    languages (:func:`choose_model`). ``options`` go to :func:`mine_stores`.
+    languages (:func:`choose_model`). ``keep_empty``: the sentences left without a pair are
+    written after the pairs, one side empty. ``options`` go to :func:`mine_stores`.
     """
     from ..engines import sweep_temp
     from ..io import check_output_path, inputs_protected
@@ -347,7 +349,7 @@ def mine_corpus(
         return _mine_files(src_files, tgt_files, output, work=work, model=model, chunk_size=chunk_size,
                            engine=engine, jobs=jobs, ray_address=ray_address, segment=segment,
                            src_lang=src_lang, tgt_lang=tgt_lang, header=header, fmt=fmt, sidecar=sidecar,
-                           log=log, **options)
+                           log=log, keep_empty=keep_empty, **options)
 
 
 def _check_side(side: str, sents: Sentences, files: Sequence[Path]) -> None:
@@ -359,7 +361,7 @@ def _check_side(side: str, sents: Sentences, files: Sequence[Path]) -> None:
 def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None, *, work: str | Path | None,
                 model: str | None, chunk_size: int, engine: str, jobs: int, ray_address: str | None,
                 segment: bool, src_lang: str | None, tgt_lang: str | None, header: bool, fmt: str,
-                sidecar: bool, log: Log, **options: Any) -> BigMineResult:
+                sidecar: bool, log: Log, keep_empty: bool = False, **options: Any) -> BigMineResult:
     import tempfile
 
     from ..engines import get_engine, temp_prefix
@@ -400,14 +402,15 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
         interrupted = False
         res = mine_stores(src_v, tgt_v, log=log, texts=(src_s, tgt_s), model=model, **options)
         write_pairs(res, src_s, tgt_s, output, fmt=fmt, header=header, margin=str(options.get("margin", "distance")),
-                    model=model, src_lang=src_lang, tgt_lang=tgt_lang, sidecar=sidecar)
+                    model=model, src_lang=src_lang, tgt_lang=tgt_lang, sidecar=sidecar, keep_empty=keep_empty)
         if log:
             bar = (f"p >= {res.info['min_p']}" if res.info.get("min_p") is not None
                    else f"threshold {res.threshold:.4f}")
             log(f"mined {len(res.src)} pairs (index {res.info['index']}, {bar}, "
                 f"null {res.null.mean:.4f} +- {res.null.sd:.4f}); without a pair: "
                 f"{len(src_v) - len(np.unique(res.src))} of {len(src_v)} source and "
-                f"{len(tgt_v) - len(np.unique(res.tgt))} of {len(tgt_v)} target sentences (deduplicated)")
+                f"{len(tgt_v) - len(np.unique(res.tgt))} of {len(tgt_v)} target sentences (deduplicated"
+                + ("; listed after the pairs, one side empty)" if keep_empty else "; --keep-empty lists them)"))
             if res.info.get("copies"):  # counted as write_pairs wrote them (mined_rows)
                 log(f"note: {res.info['copies']} of them have the same text on both sides (untranslated "
                     "copies, e.g. English lines on the Arabic side): filter --drop-copies removes them")

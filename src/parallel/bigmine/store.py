@@ -189,9 +189,18 @@ def _files_under(root: Path) -> list[Path]:
             dirs[:] = []
             continue
         seen.add(real)
+        if _MINE_STORE <= set(files):  # a --work folder's side kept inside an input folder: mine's own files
+            dirs[:] = []
+            continue
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         out += [f for f in (Path(here) / name for name in files if not name.startswith(".")) if f.is_file()]
     return sorted(out)
+
+
+#: Files that only a side of mine's ``--work`` folder holds together (:class:`Sentences`): a folder
+#: holding them is never read as sentences, whichever run left it inside an input folder (a mine
+#: given ``--work ar/w`` skipped it, the next one without --work read its embeddings as text).
+_MINE_STORE = frozenset({"meta.json", "texts.txt", "texts.txt.crc", "offsets.npy"})
 
 
 def expand_inputs(paths: Sequence[str | Path], exclude: str | Path | None = None) -> list[Path]:

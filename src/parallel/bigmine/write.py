@@ -4,6 +4,7 @@ the texts streamed from disk.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from collections.abc import Iterator
@@ -60,6 +61,23 @@ def mined_rows(res: BigMineResult, src: Sentences, tgt: Sentences, *, margin: st
     res.info["copies"] = copies
 
 
+def unmatched_rows(res: BigMineResult, src: Sentences, tgt: Sentences) -> Iterator[Any]:
+    """The sentences no mined pair holds, as empty-sided :class:`parallel.export.PairRow` (marked
+    ``unmatched``, as ``align --keep-empty`` lists a comparable alignment's): the source side's,
+    then the target side's, each in the order of the (deduplicated) inputs, with their line
+    number and ``FILE:LINE`` origin."""
+    from ..export import PairRow
+
+    for sents, used, side in ((src, res.src, 0), (tgt, res.tgt, 1)):
+        taken = np.zeros(len(sents), dtype=bool)
+        taken[np.asarray(used, dtype=np.int64)] = True
+        key = ("src_origin", "tgt_origin")[side]
+        for i in np.flatnonzero(~taken):
+            ids, text, feats = (sents.number(int(i)),), sents.text(int(i)), {key: sents.origin(int(i))}
+            yield (PairRow(ids, (), text, "", None, feats, unmatched=True) if side == 0
+                   else PairRow((), ids, "", text, None, feats, unmatched=True))
+
+
 def mine_signature(model: str, res: BigMineResult, margin: str, src_lang: str, tgt_lang: str) -> str:
     from .. import __version__
     from ..data import make_signature
@@ -84,9 +102,10 @@ def _side_lang(sents: Sentences, given: str | None, fallback: str) -> str:
 
 def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str | None, *, fmt: str = "tsv",
                 header: bool = True, margin: str = "distance", model: str = "", src_lang: str | None = None,
-                tgt_lang: str | None = None, sidecar: bool = True) -> int:
+                tgt_lang: str | None = None, sidecar: bool = True, keep_empty: bool = False) -> int:
     """Write the mined pairs in ``fmt`` (tsv, jsonl, tmx, moses) to ``output`` (``-``/None:
-    stdout), atomically, with the signature (TSV: ``OUTPUT.sig``); returns the count."""
+    stdout), atomically, with the signature (TSV: ``OUTPUT.sig``); returns the count of rows.
+    ``keep_empty``: the sentences left without a pair follow (:func:`unmatched_rows`)."""
     from ..export import (
         drop_stale_sidecar,
         jsonl_line,
@@ -103,7 +122,9 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
     if fmt in ("jsonl", "tmx", "moses") and s_lang == t_lang:
         raise InputError(f"{fmt}: both sides are {s_lang!r}; give --src-lang and --tgt-lang")
     sig = mine_signature(model, res, margin, s_lang, t_lang)
-    rows = mined_rows(res, src, tgt, margin=margin)
+    rows: Iterator[Any] = mined_rows(res, src, tgt, margin=margin)
+    if keep_empty:
+        rows = itertools.chain(rows, unmatched_rows(res, src, tgt))
     if fmt == "moses":
         if output is None or output == "-":
             raise InputError("the moses format writes two files (NAME.ar-en.ar, NAME.ar-en.en): give -o NAME")

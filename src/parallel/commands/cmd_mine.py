@@ -57,6 +57,10 @@ _CANDIDATES = 16  # --candidates' default: the ivf search's neighbours per sente
 @click.option("--threshold", type=FiniteFloat(), default=None, help="Keep by a fixed margin threshold instead of p.")
 @click.option("--header/--no-header", default=True, show_default=True,
               help="TSV: write the header line of column names.")
+@click.option("--keep-empty", is_flag=True,
+              help="After the pairs, list the sentences left without one, one side empty (deduplicated, "
+                   "in the order of the inputs, with their FILE:LINE origin), as align --keep-empty lists "
+                   "a comparable alignment's unmatched sentences. Default: pairs only.")
 @click.option("--sig/--no-sig", "sidecar", default=True, show_default=True,
               help="TSV to a file: also write the signature to OUTPUT.sig.")
 @click.option("-j", "--jobs", type=click.IntRange(1, None), default=1, show_default=True,
@@ -71,7 +75,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
             chunk_size: int, index: str, k: int, candidates: int, nprobe: int | None, margin: str,
             z_min: float | None, threshold: float | None, header: bool, sidecar: bool, jobs: int,
             engine: str, min_p: float | None, ray_address: str | None, quiet: bool,
-            fmt: str | None = None, force_lang: bool = False) -> None:
+            fmt: str | None = None, force_lang: bool = False, keep_empty: bool = False) -> None:
     """Mine translation pairs between two sentence collections (bitext mining at corpus scale).
 
     Give the sides as two positional paths (SRC TGT, each a file or a folder) or with repeated
@@ -126,6 +130,7 @@ def command(paths: tuple[str, ...], src: tuple[str, ...], tgt: tuple[str, ...], 
             "margins, and so p, are on another scale (--min-p then keeps pairs by an uncalibrated p)")
     mine_corpus(list(src), list(tgt), output, work=work, model=model, chunk_size=chunk_size, engine=engine,
                 jobs=jobs, ray_address=ray_address, segment=segment, src_lang=src_lang, tgt_lang=tgt_lang,
-                header=header, fmt=fmt, sidecar=sidecar, log=log, force_lang=force_lang, index=index, k=k,
+                header=header, fmt=fmt, sidecar=sidecar, log=log, force_lang=force_lang, keep_empty=keep_empty,
+                index=index, k=k,
                 candidates=candidates,
                 nprobe=nprobe, margin=margin, z_min=z_min, threshold=threshold, min_p=min_p)
