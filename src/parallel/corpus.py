@@ -261,7 +261,8 @@ class RunSummary:
     def left_out(self) -> list[str]:
         """What the joined files leave out of the links counted, as ``align`` says it of its pairs
         output: the links with an empty side (1-0/0-1), which no pair file but the .align and .json
-        holds (run has no --keep-empty), and the pairs that kept no row at all."""
+        holds (run has no --keep-empty), the sentences comparable pairs left unmatched, which the
+        .align and .json list, and the pairs that kept no row at all."""
         out = []
         lost = self.links - self.rows
         if self.by_pair and lost > 0:
@@ -269,6 +270,13 @@ class RunSummary:
                        f"counterpart) {'are' if lost > 1 else 'is'} not in the tsv/jsonl outputs (pairs only): the "
                        f"_all files hold {self.rows} pairs of the {self.links} links; each pair's .align and .json "
                        f"keep {'them' if lost > 1 else 'it'}")
+        free = {name: p["unmatched"] for name, p in self.by_pair.items() if sum(p.get("unmatched") or ())}
+        if free:
+            a, b = (sum(x[k] for x in free.values()) for k in (0, 1))
+            names = sorted(free)
+            out.append(f"note: {a} source + {b} target sentences left unmatched by the comparable pair"
+                       f"{'s' if len(names) > 1 else ''} {', '.join(names[:5])}{', ...' if len(names) > 5 else ''} "
+                       "are not in the tsv/jsonl outputs (pairs only): each pair's .align and .json list them")
         empty: dict[str, list[str]] = {}
         for name, p in self.by_pair.items():
             if not p["rows"]:
@@ -363,6 +371,8 @@ def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
     # both sides; links counts the 1-0/0-1 links too, which the .align and .json keep
     info = {"key": job.key, "links": len(al.links), "kinds": dict(sorted(kinds.items())),
             "mode": al.mode, "signature": al.signature, "rows": len(pair_rows(al))}
+    if al.mode == "comparable":  # its unmatched sentences: no pair file holds them, the .align and .json do
+        info["unmatched"] = [len(al.unmatched_src), len(al.unmatched_tgt)]
     if al.info.get("warning"):  # e.g. its manifest mode parallel on texts that are not translations
         info["warning"] = manifest_hints(str(al.info["warning"]))
     return PairResult(job.name, job.key, files=files, info=info)
@@ -855,6 +865,8 @@ def _run(entries: list[PairEntry], out: Path, *, model: str | None, max_link: in
         rows = info.get("rows")
         summary.by_pair[name] = {"mode": str(info.get("mode", "")), "links": int(info.get("links", 0)),
                                  "rows": int(rows) if rows is not None else _tsv_rows(out, name)}
+        if isinstance(info.get("unmatched"), list):  # a marker written before they were counted has none
+            summary.by_pair[name]["unmatched"] = [int(x) for x in info["unmatched"]]
 
     # pairs whose reviewed JSON was moved aside, or stays beside exports made before the review:
     # said at the end
