@@ -11,7 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 from parallel.cli import main as cli
-from parallel.corpus import COMBINED, DONE_DIR, OUTPUTS, SUMMARY, pair_files, read_manifest, run_manifest
+from parallel.corpus import (
+    COMBINED,
+    DONE_DIR,
+    MAX_NAME,
+    OUTPUTS,
+    SUMMARY,
+    pair_files,
+    read_manifest,
+    run_manifest,
+)
 from parallel.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -975,3 +984,58 @@ def test_run_says_what_the_joined_files_leave_out_and_the_summary_keeps_each_pai
     assert [line for line in again.stderr.splitlines() if line.startswith("note:")] == notes
     quiet = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out), "--min-p", "0.99", "-q"])
     assert quiet.exit_code == 0 and "note:" not in quiet.stderr
+
+
+def test_a_run_of_one_pair_that_kept_no_link_scores_zero_and_a_long_pair_name_is_refused_first(
+        tmp_path: Path) -> None:
+    """Stop 55: `eval OUT/_all.tsv GOLD/` refused a run of ONE pair that kept no link ("PRED and GOLD
+    must both be files or both be folders"): its .sig was the bare signature, naming no pair, where
+    a run of two names each. And a pair name of 300 characters passed the manifest's checks, then
+    failed the whole run on the file system ("File name too long"), the other pairs unwritten."""
+    make_corpus(tmp_path / "c", bad=False)
+    manifest = tmp_path / "c" / "one.tsv"
+    manifest.write_text("name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode\ngamma\ta.ar\tb.en\tar\ten\tcomparable\n",
+                        encoding="utf-8")
+    out, gold = tmp_path / "out", tmp_path / "gold"
+    assert not run_manifest(manifest, out).failures
+    assert (out / "gamma.jsonl").read_bytes() == b""  # two unrelated texts: nothing mined
+    assert (out / "_all.tsv.sig").read_text(encoding="utf-8").split("\t")[0] == "gamma"
+    gold.mkdir()
+    (gold / "gamma.gold.align").write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    for pred in (out / COMBINED, out / "_all.jsonl"):
+        res = CliRunner().invoke(cli, ["eval", str(pred), str(gold), "--gold-glob", "*.gold.align", "--json"])
+        assert res.exit_code == 0, res.stderr
+        scores = json.loads(res.stdout)
+        assert scores["documents"] == 1 and scores["strict"]["recall"] == 0.0
+    # a name the file system cannot hold is refused with its line, before any pair is aligned
+    long = "p" * (MAX_NAME + 1)
+    manifest.write_text("name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode\nalpha\ta.ar\ta.en\tar\ten\tauto\n"
+                        f"{long}\ta.ar\tb.en\tar\ten\tcomparable\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "o2")])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"parallel-corpus: error: {manifest}: line 3: pair name of {MAX_NAME + 1} "
+                                  f"characters: at most {MAX_NAME} (it names the output files, NAME.align.sig and "
+                                  "the others, and a file name holds at most 255 bytes)")
+    ok = "q" * MAX_NAME  # the longest allowed makes every output
+    manifest.write_text(f"name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode\n{ok}\ta.ar\tb.en\tar\ten\tcomparable\n",
+                        encoding="utf-8")
+    assert not run_manifest(manifest, tmp_path / "o3").failures
+    assert (tmp_path / "o3" / f"{ok}.align.sig").is_file() and (tmp_path / "o3" / f"{ok}.html").is_file()
+
+
+def test_mt_eval_names_the_signatures_of_a_joined_file_on_one_line(reference: Path, tmp_path: Path) -> None:
+    """Stop 55: mt-eval's stderr line on run's _all.tsv (a parallel and a comparable pair: a
+    signature each) broke across lines ("(made by SIG1<newline>SIG2)")."""
+    lines = (reference / COMBINED).read_text(encoding="utf-8").splitlines()
+    col = lines[0].split("\t").index("tgt")
+    hyp = tmp_path / "hyp.en"
+    hyp.write_text("".join(r.split("\t")[col] + "\n" for r in lines[1:]), encoding="utf-8")
+    sigs = (reference / f"{COMBINED}.sig").read_text(encoding="utf-8").splitlines()
+    n = len({s.split("\t", 1)[1] for s in sigs})
+    assert n > 1  # the pairs were made differently
+    res = CliRunner().invoke(cli, ["mt-eval", "--hyp", str(hyp), "--ref", str(reference / COMBINED),
+                                   "--metrics", "chrf"])
+    assert res.exit_code == 0, res.stderr
+    said = [x for x in res.stderr.splitlines() if "pairs scored" in x]
+    assert len(said) == 1 and said[0].endswith(")") and f"(made by {n} signatures: model:" in said[0]
+    assert not any(x.startswith("model:") for x in res.stderr.splitlines())  # no line of a signature alone

@@ -41,6 +41,9 @@ REQUIRED = ("name", "src", "tgt")
 
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Longest pair name: with the longest suffix run adds (``.align.sig``) within the 255 bytes a file
+#: name may hold, and room to spare.
+MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,10 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
             raise InputError(f"{path}: line {lineno}: pair name {name!r}: use ASCII letters, digits, "
                              "'.', '_' and '-', starting with a letter or digit (it names the output files; "
                              "_all.* are run's own)")
+        if len(name) > MAX_NAME:  # refused here, not by the file system once the other pairs are aligned
+            raise InputError(f"{path}: line {lineno}: pair name of {len(name)} characters: at most {MAX_NAME} (it "
+                             "names the output files, NAME.align.sig and the others, and a file name holds at "
+                             "most 255 bytes)")
         if name.lower() in seen:  # D00 and d00 name the same files where case is not told apart
             raise InputError(f"{path}: line {lineno}: pair name {name!r} appears twice"
                              + ("" if name in names else " (letter case aside: the output files would collide)"))

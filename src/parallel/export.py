@@ -745,7 +745,7 @@ def pairs_sidecar(own: Mapping[str, str], *, by_pair: bool = False) -> str:
     """The sidecar of a file joining pairs, from each pair's own signature (in file order): the one
     signature when they are all alike, else (or with ``by_pair``: a pair without rows must still be
     named) a line ``NAME<TAB>SIGNATURE`` per pair; "" for none."""
-    if len(set(own.values())) > 1 or (by_pair and len(own) > 1):
+    if len(set(own.values())) > 1 or (by_pair and own):
         return "\n".join(f"{pair}\t{sig}" for pair, sig in own.items())
     return next(iter(own.values()), "")
 

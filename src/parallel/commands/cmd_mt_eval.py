@@ -188,7 +188,7 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     per_pair = sentence_chrf([r[2] for r in rows], [r[3] for r in rows]) if sentence else []
     if log:
         log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
-                                                      else "") + f"; reference {ref}" + (f" (made by {al.signature})" if al.signature else ""))
+                                                      else "") + f"; reference {ref}" + (f" (made by {_made_by(al.signature)})" if al.signature else ""))
     if as_json:
         _write_json(al, direction, rows, skipped, tok if "bleu" in wanted else None, results, per_pair, sentence)
     else:
@@ -344,3 +344,10 @@ def _write_text(al: Alignment, rows: list[_Row], results: list[MetricResult], pe
         out.write("\n")
     for res in results:
         out.write(res.line + "\n")
+
+
+def _made_by(signature: str) -> str:
+    """A signature as one line: a file joining pairs made differently (run's _all.tsv of a parallel
+    and a comparable pair) has several, one per line (:func:`parallel.readers.mixed_signature`)."""
+    sigs = [x for x in signature.splitlines() if x.strip()]
+    return sigs[0] if len(sigs) <= 1 else f"{len(sigs)} signatures: " + "; ".join(sigs)
