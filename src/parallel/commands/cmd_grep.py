@@ -43,8 +43,9 @@ def isolate(text: str, on: bool) -> str:
 @click.argument("pattern")
 @click.argument("alignment", type=click.Path(dir_okay=False))
 @click.option("-E", "--regex", is_flag=True, help="PATTERN is a regular expression (Python syntax).")
-@click.option("-w", "--word", is_flag=True, help="Match whole words only (an Arabic word may carry its proclitics: -w الزكاة finds والزكاة), and "
-                   "whole numbers (-w 800 does not find 379,800).")
+@click.option("-w", "--word", is_flag=True, help="Match whole words only (an Arabic word may carry the proclitics و ف ب ك ل: -w الزكاة finds "
+                   "والزكاة; the article is part of the word: -w جمعية does not find الجمعية, -E -w '(ال)?جمعية' finds "
+                   "both), and whole numbers (-w 800 does not find 379,800).")
 @click.option("-S/-i", "--case-sensitive/--ignore-case", default=False,
               help="Letter case must match (default: ignored; Arabic has no case, its folding always "
                    "applies).")
