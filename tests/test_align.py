@@ -557,6 +557,59 @@ def test_one_to_many_translation_by_default(encoder) -> None:  # type: ignore[no
     assert pairs(links) == GOLD_LONG
 
 
+# Four hadiths of al-Tirmidhi's chapter on drinks, one Arabic line each, each opening with its chain
+# of transmitters; the English (written for this test) renders each chain as "X reported" and the
+# hadith in one to four sentences, the collector's comments included.
+AR_HADITH = [
+    ("حدثنا الأنصاري، حدثنا معن، حدثنا مالك، عن ابن شهاب، عن أنس، أن النبي صلى الله عليه وسلم أتي بلبن قد "
+    "شيب بماء وعن يمينه أعرابي وعن يساره أبو بكر فشرب ثم أعطى الأعرابي وقال \"الأيمن فالأيمن\". قال وفي "
+    "الباب عن ابن عباس وسهل بن سعد وابن عمر وعبد الله بن بسر. قال أبو عيسى هذا حديث حسن صحيح."),
+    ("حدثنا قتيبة، حدثنا حماد بن زيد، عن ثابت البناني، عن عبد الله بن رباح، عن أبي قتادة، عن النبي صلى الله "
+    "عليه وسلم قال \"ساقي القوم آخرهم شربا\". قال وفي الباب عن ابن أبي أوفى. قال أبو عيسى هذا حديث حسن صحيح."),
+    ("حدثنا ابن أبي عمر، حدثنا سفيان بن عيينة، عن معمر، عن الزهري، عن عروة، عن عائشة، قالت كان أحب الشراب "
+    "إلى رسول الله صلى الله عليه وسلم الحلو البارد. قال أبو عيسى هكذا روى غير واحد عن ابن عيينة."),
+    ("حدثنا أحمد بن محمد، أخبرنا عبد الله بن المبارك، أخبرنا معمر، ويونس، عن الزهري، أن رسول الله صلى الله "
+    "عليه وسلم سئل أي الشراب أطيب قال \"الحلو البارد\". قال أبو عيسى وهذا أصح من حديث ابن عيينة."),
+]
+EN_HADITH = [
+    ("Anas reported that the Prophet was brought milk mixed with water, with a Bedouin on his right and Abu Bakr "
+    "on his left."),
+    "He drank, then gave it to the Bedouin and said: \"Those on the right, then those on the right.\"",
+    "There are reports on this subject from Ibn Abbas, Sahl bin Sa'd, Ibn Umar and Abdullah bin Busr.",
+    "This hadith is hasan sahih.",
+    "Abu Qatadah reported that the Prophet said: \"The one who pours for the people drinks last.\"",
+    "There is a report on this subject from Ibn Abi Awfa.",
+    "This hadith is hasan sahih.",
+    "Aishah said: \"The drink the Messenger of Allah loved most was the sweet, cool one.\"",
+    "More than one narrator reported it so from Ibn Uyainah.",
+    ("Az-Zuhri reported that the Messenger of Allah was asked which drink is best, and he said: \"The sweet, "
+    "cool one.\""),
+    "This is more correct than the report of Ibn Uyainah.",
+]
+
+
+def test_a_chain_of_transmitters_stays_with_the_hadith_it_opens(encoder) -> None:  # type: ignore[no-untyped-def]
+    """Stop 55: a hadith's chain of transmitters ("حدثنا قتيبة، حدثنا حماد بن زيد، عن ثابت، ...") was
+    cut at every comma into clauses of names, which the clause step linked to the sentence before
+    that names people (the previous hadith's "reports on this subject from Ibn Abbas, ..."): its
+    "This hadith is hasan sahih." went to the next hadith, and every link after shifted by one
+    (bench/hadith_docs.py --one-to-many: strict F1 0.33, now 0.50). A link of the chain joins the
+    clause after it."""
+    from parallel.monotonic import clauses
+
+    assert clauses("حدثنا قتيبة، حدثنا حماد بن زيد، عن ثابت البناني، عن أبي قتادة، عن النبي صلى الله عليه وسلم "
+                   "قال ساقي القوم آخرهم شربا. قال أبو عيسى هذا حديث حسن صحيح.") == [
+        ("حدثنا قتيبة، حدثنا حماد بن زيد، عن ثابت البناني، عن أبي قتادة، عن النبي صلى الله عليه وسلم قال ساقي "
+        "القوم آخرهم شربا."), "قال أبو عيسى هذا حديث حسن صحيح."]
+    # vocalised, as the collections print it; and a clause that only mentions عن is no link
+    assert len(clauses("حَدَّثَنَا قُتَيْبَةُ، حَدَّثَنَا حَمَّادُ بْنُ زَيْدٍ، عَنْ أَبِي قَتَادَةَ، قَالَ النَّبِيُّ قولا طويلا")) == 1
+    assert clauses("تحدث الوزير عن الأزمة، وقال إن الحكومة ستتخذ إجراءات جديدة.") == [
+        "تحدث الوزير عن الأزمة،", "وقال إن الحكومة ستتخذ إجراءات جديدة."]
+    links = align_parallel(AR_HADITH, EN_HADITH, encoder)
+    check_cover(links, len(AR_HADITH), len(EN_HADITH))
+    assert pairs(links) == [((0,), (0, 1, 2, 3)), ((1,), (4, 5, 6)), ((2,), (7, 8)), ((3,), (9, 10))]
+
+
 def test_vocalised_text_is_as_long_as_the_bare_text(encoder, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Arabic marks are no length: the encoder is given the text without them, and the aligner's
     lengths (link length factor, Gale-Church deviation, calibration, span budget) and a link's

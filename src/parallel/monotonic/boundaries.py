@@ -71,12 +71,33 @@ def _waw_clauses(part: str) -> list[str]:
     return [*out, acc] if acc else out
 
 
+# A chain of transmitters (isnad) opens a hadith, and many a report of classical Arabic prose:
+# "حدثنا قتيبة، حدثنا حماد بن زيد، عن ثابت، عن أبي قتادة، عن النبي قال ...", each link a word of
+# transmission and a name, cut off by a comma. A translation renders the chain as "Narrated Abu
+# Qatadah:" or leaves it out; aligned as clauses of their own, its names went to whatever
+# neighbouring sentence names people ("There are narrations on this topic from Ibn Abbas, ...",
+# the end of the hadith before) and shifted the links after them. A link of the chain joins the
+# clause after it, so the chain stays with the words it introduces.
+_CHAIN_WORDS = ("حدثنا", "وحدثنا", "حدثني", "وحدثني", "أخبرنا", "وأخبرنا", "أخبرني", "وأخبرني", "أنبأنا",
+                "عن", "وعن", "سمعت", "قال حدثنا", "قالا حدثنا", "قالوا حدثنا", "قال أخبرنا")
+_CHAIN = re.compile("^(?:" + "|".join(_marked(w) for w in sorted(_CHAIN_WORDS, key=len, reverse=True)) + r")\s")
+#: Words of one link at most: the word of transmission and a name of up to five (أبو بكر بن أبي شيبة).
+_CHAIN_LINK_WORDS = 6
+
+
+def _chain_link(part: str) -> bool:
+    """Whether the clause ``part`` is one link of a chain of transmitters (``حدثنا قتيبة،``,
+    ``عن أبي قتادة،``): a word of transmission and a name, no more."""
+    return bool(_CHAIN.match(part.strip())) and len(part.split()) <= _CHAIN_LINK_WORDS
+
+
 def clauses(text: str, waw: bool = False) -> list[str]:
     """The clauses of ``text``: split after ``. ! ? ; : ،`` or a comma, and with ``waw`` (the clause
     step, :func:`align_by_clauses`) in Arabic before a word opening with the conjunction و (or with
     the conjunction ف where it cannot be read otherwise: :data:`_FA_WORDS`) once the clause before
     has ``_MIN_WAW_CLAUSE`` characters; a piece shorter than ``_MIN_CLAUSE``
-    characters joins its neighbour (one piece: ``[text]``).
+    characters joins its neighbour, and a link of a chain of transmitters (:func:`_chain_link`)
+    the piece after it (one piece: ``[text]``).
 
     >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
     ['It could mean the end.', 'Mother-of-three Willoughby set up Truly,', 'with Capp.']
@@ -85,11 +106,13 @@ def clauses(text: str, waw: bool = False) -> list[str]:
     if waw:
         parts = [q for p in parts for q in _waw_clauses(p)]
     merged: list[str] = []
+    chained = False  # the piece before was a link of a chain of transmitters
     for part in parts:
-        if merged and chars(merged[-1]) < _MIN_CLAUSE:
+        if merged and (chars(merged[-1]) < _MIN_CLAUSE or chained):
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
+        chained = _chain_link(part)
     if len(merged) > 1 and chars(merged[-1]) < _MIN_CLAUSE:
         merged[-2:] = [f"{merged[-2]} {merged[-1]}"]
     return merged or [text]
