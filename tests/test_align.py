@@ -1763,3 +1763,33 @@ def test_a_short_translation_aligns_with_an_encoder_of_another_scale(shared_benc
                              mode="parallel", model="e5-small", cache=False)
         gold = read_vecalign(d / f"{doc}.gold.align")
         assert align_scores([[(k.src, k.tgt) for k in al.links]], [gold]).strict.f1 == 1.0, doc
+
+
+def test_clause_cuts_at_waw_go_to_the_longest_sentences_the_budget_pays_for() -> None:
+    """Stop 55: where cutting every coarse sentence at و cost more than the span budget, every
+    sentence was cut at punctuation only, one sentence over the budget as much as all of them (on
+    hadith, one Arabic hadith a line against up to eight English sentences, 6 of 16 runs: strict
+    F1 0.505; with the longest hadiths cut at و as far as the budget goes, 0.575). The cuts go to
+    the longest sentences first, and the budget holds."""
+    from parallel.monotonic.boundaries import clauses
+    from parallel.monotonic.clause_align import _clause_cost, clauses_within
+
+    long_ = ("وصل القطار إلى المحطة القديمة في الصباح الباكر ونزل منه رجل عجوز يحمل حقيبة جلدية ثقيلة "
+             "وسار ببطء نحو المقهى المجاور للساحة وجلس إلى طاولة قرب النافذة وطلب فنجانا من القهوة")
+    mid = "فتح الرجل الرسالة التي وصلته من ابنه البعيد منذ شهور طويلة وقرأها مرة بعد مرة حتى حفظها"
+    short = "ابتسم الرجل العجوز ابتسامة حزينة ونظر إلى الشارع"
+    sents = [mid, long_, short]
+    fine = [clauses(x, waw=True) for x in sents]
+    plain = [clauses(x) for x in sents]
+    assert [len(p) for p in fine] == [2, 4, 1] and all(len(p) == 1 for p in plain)
+    # everything fits: every sentence cut at و (the caller asks only when it does not)
+    assert clauses_within(sents, fine, plain, _clause_cost(fine)) == fine
+    # room for the longest sentence's cuts only
+    room = _clause_cost([fine[1]])
+    got = clauses_within(sents, fine, plain, room)
+    assert got == [plain[0], fine[1], plain[2]] and _clause_cost(got) <= room
+    # short of the longest's cuts: the next longest that fits is cut
+    assert room - 1 >= _clause_cost([fine[0]])
+    assert clauses_within(sents, fine, plain, room - 1) == [fine[0], plain[1], plain[2]]
+    # room for none: punctuation only, as before
+    assert clauses_within(sents, fine, plain, _clause_cost([fine[0]]) - 1) == plain
