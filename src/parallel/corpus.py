@@ -348,7 +348,7 @@ def align_pair(job: PairJob) -> PairResult:
 def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
     """:func:`align_pair`'s work, any warning it raises left to the caller."""
     from .api import align_documents, check_languages, make_document
-    from .report import encoder_name
+    from .report import matrix_encoder
 
     try:
         s = make_document(job.src_text, job.src_lang, presplit=job.presplit, name=job.src_name)
@@ -368,7 +368,7 @@ def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
             from .filters import unlink_below
 
             al, _ = unlink_below(al, job.min_p)
-        files = render_pair_outputs(al, job.name, encoder=load(encoder_name(al.signature) or "use-m3"))
+        files = render_pair_outputs(al, job.name, encoder=load(matrix_encoder(al)))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))
     from .export import pair_rows

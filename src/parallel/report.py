@@ -370,14 +370,21 @@ def _cached_encoder(name: str) -> Any:
     return get_encoder(name, cache=True)
 
 
+def matrix_encoder(al: Alignment, encoder: Any = None) -> Any:
+    """The encoder the similarity matrix is drawn with: ``encoder`` (an Encoder or a registry name),
+    else the one the alignment's signature names (``use-m3`` where it names none)."""
+    return encoder or encoder_name(al.signature) or "use-m3"
+
+
 def similarity_matrix(al: Alignment, encoder: Any = None) -> np.ndarray:
     """Cosine similarities ``(n_src, n_tgt)`` float32, re-embedding both documents.
 
     ``encoder`` is an object with ``encode(list[str]) -> (n, d)`` L2-normalised, or a
     registry name; by default the one named in the signature.
     """
-    if encoder is None or isinstance(encoder, str):
-        encoder = _cached_encoder(encoder or encoder_name(al.signature) or "use-m3")
+    encoder = matrix_encoder(al, encoder)
+    if isinstance(encoder, str):
+        encoder = _cached_encoder(encoder)
     elif not callable(getattr(encoder, "encode", None)):
         from .errors import InputError
 
@@ -1313,8 +1320,8 @@ def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encode
     from .io import atomic_writer
 
     note = "Similarity matrix skipped (--no-matrix)."
-    model = (encoder if isinstance(encoder, str) else
-             encoder_name(al.signature) or "use-m3" if encoder is None else getattr(encoder, "name", None))
+    chosen = matrix_encoder(al, encoder)
+    model = chosen if isinstance(chosen, str) else getattr(chosen, "name", None)  # named in the legend
     if matrix and sim is None:
         try:
             sim = similarity_matrix(al, encoder)

@@ -137,9 +137,9 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     al = run_filters(al, filter_opts, log, "json" if wants_report(output, fmt) else out_fmt, whole=True)
     if wants_report(output, fmt):
         from ..embed import get_encoder
-        from ..report import encoder_name, write_report
+        from ..report import matrix_encoder, write_report
 
-        encoder = get_encoder(encoder_name(al.signature) or "use-m3", threads=threads,
+        encoder = get_encoder(matrix_encoder(al), threads=threads,
                               cache=False if no_cache else (cache_dir or True))
         write_report(al, output, encoder=encoder, log=log)
     else:

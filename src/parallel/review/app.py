@@ -258,9 +258,9 @@ def state_of(store: ReviewStore, folder: Path, al: Alignment | None = None, *,
 
 
 def _encoder_for(al: Alignment) -> Any:
-    from ..report import _cached_encoder, encoder_name
+    from ..report import _cached_encoder, matrix_encoder
 
-    return _cached_encoder(encoder_name(al.signature) or "use-m3")
+    return _cached_encoder(matrix_encoder(al))
 
 
 def create_app(path: str | Path, *, port: int = 0, token: str | None = None, embed: bool = True) -> Flask:
