@@ -373,7 +373,9 @@ def _cached_encoder(name: str) -> Any:
 def matrix_encoder(al: Alignment, encoder: Any = None) -> Any:
     """The encoder the similarity matrix is drawn with: ``encoder`` (an Encoder or a registry name),
     else the one the alignment's signature names (``use-m3`` where it names none)."""
-    return encoder or encoder_name(al.signature) or "use-m3"
+    if encoder is None or encoder == "":  # an Encoder object is taken as it is, whatever its truth value
+        return encoder_name(al.signature) or "use-m3"
+    return encoder
 
 
 def similarity_matrix(al: Alignment, encoder: Any = None) -> np.ndarray:
