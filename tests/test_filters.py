@@ -656,7 +656,8 @@ def test_status_edited_is_a_link_a_reviewer_made_not_a_gap_an_edit_left(tmp_path
     split leaves (a piece with an empty side, both sentences of a split 1-1 link) and the
     sentences of a deleted link as edited links ("kept 6 of 11" where a reviewer had made one).
     Nobody linked those sentences anywhere: they are `unreviewed` now, and the piece a split keeps
-    linked is `edited` (and `accepted`). A file whose only change is a split still counts as
+    linked is `edited` (not `accepted` since stop 56: the app's split cuts where nobody chose, so
+    the piece is still to be reviewed). A file whose only change is a split still counts as
     reviewed for `run` (it keeps such a file aside before aligning the pair again)."""
     import json
 
@@ -688,12 +689,12 @@ def test_status_edited_is_a_link_a_reviewer_made_not_a_gap_an_edit_left(tmp_path
     res = CliRunner().invoke(main, ["filter", str(path), "--status", "edited", "--keep-empty", "-f", "jsonl"])
     assert res.exit_code == 0, res.output
     kept = [json.loads(line) for line in res.stdout.splitlines()]
-    assert [(r["src_ids"], r["tgt_ids"], r["status"], r["edited"]) for r in kept] == [([0], [0], "accepted", "split")]
+    assert [(r["src_ids"], r["tgt_ids"], r["status"], r["edited"]) for r in kept] == [([0], [0], None, "split")]
     assert "filter status (in): removed 7 of 8" in res.stderr and "filters kept 1 of 8 links" in res.stderr
     res = CliRunner().invoke(main, ["filter", str(path), "--status", "unreviewed", "--keep-empty", "-f", "jsonl"])
     assert res.exit_code == 0, res.output
     rest = [(r["src_ids"], r["tgt_ids"]) for r in map(json.loads, res.stdout.splitlines())]
-    assert rest == [([], [1]), ([1], []), ([], [2]), ([2], []), ([], [3]), ([3], [4]), ([4, 5], [5])]
+    assert rest == [([0], [0]), ([], [1]), ([1], []), ([], [2]), ([2], []), ([], [3]), ([3], [4]), ([4, 5], [5])]
     # the same from an export that lists the gaps (--keep-empty): the review travels with them
     res = CliRunner().invoke(main, ["filter", str(path), "--keep-empty", "-q", "-o", str(tmp_path / "all.tsv")])
     assert res.exit_code == 0, res.output

@@ -1367,6 +1367,36 @@ def test_a_rejected_link_is_not_merged_or_split_into_an_accepted_one(pfile: Path
     assert al.links[3].features["status"] == "rejected"
 
 
+def test_the_pieces_of_a_split_are_edited_not_accepted(tmp_path: Path) -> None:
+    """A split says a link was wrong as one, not that its pieces are right: the app's one click
+    cuts after the first sentence of each side, where nobody chose. The pieces were saved as
+    accepted, so a 1-3 link split in the app gave ar 0 / en 0 an "accepted" badge (and hid it
+    under "not reviewed yet"), and `filter --status accepted` exported it as training data. A
+    merge, where the reviewer chose the sentences, is still accepted."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    links = (Link((0,), (0, 1, 2), 0.9, {"cosine": 0.9}), Link((1, 2), (3,), 0.6, {"cosine": 0.6}),
+             Link((3,), (4,), 0.7, {"cosine": 0.7}), Link((4, 5), (5,), 0.3, {"cosine": 0.3}))
+    path = save(Alignment(make_doc(AR, "ar", "doc.ar.txt"), make_doc(EN, "en", "doc.en.txt"), links, "parallel",
+                          "model:use-m3|mode:parallel"), tmp_path / "s.json")
+    st = ReviewStore(path)
+    al = st.apply("split", {"link": 0})  # ar 0 / en 0, then en 1 and en 2 as gaps
+    assert [(k.src, k.tgt) for k in al.links[:3]] == [((0,), (0,)), ((), (1,)), ((), (2,))]
+    assert [k.features.get("status") for k in al.links[:3]] == [None, None, None]
+    assert al.links[0].features["edited"] == "split"
+    al = st.apply("split", {"link": 3, "src_at": 1, "tgt_at": 1})  # 2-1 at a cut given: 1-1 + 1-0
+    assert [(k.src, k.tgt, k.features.get("status")) for k in al.links[3:5]] == [((1,), (3,), None), ((2,), (), None)]
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "accepted", "-f", "jsonl"])
+    assert res.exit_code == 0 and res.stdout == "", res.output  # nothing a reviewer approved
+    al = st.apply("merge", {"link": 5})  # ar 3 / en 4 with ar 4, 5 / en 5: the reviewer's choice
+    assert (al.links[5].src, al.links[5].tgt, al.links[5].features["status"]) == ((3, 4, 5), (4, 5), "accepted")
+    st.apply("status", {"link": 0, "status": "rejected"})
+    with pytest.raises(InputError, match="its pieces would be saved as not reviewed, the rejection lost"):
+        st.apply("split", {"link": 0})
+
+
 def test_split_takes_a_one_to_one_link_apart(pfile: Path, tmp_path: Path) -> None:
     al = ReviewStore(pfile).apply("split", {"link": 0})  # used to fail: "must leave sentences on both pieces"
     assert [(k.src, k.tgt) for k in al.links[:2]] == [((0,), ()), ((), (0,))]

@@ -118,12 +118,14 @@ def join_notes(notes: Sequence[tuple[int, str]]) -> tuple[str, list[int]]:
 
 
 def _not_rejected(links: Sequence[Link], which: Sequence[int], what: str) -> None:
-    """Refuse a one-click edit (merge, split) of a rejected link: the link it builds would be saved
-    as accepted, and the rejection would be gone without the reviewer having said so."""
+    """Refuse a one-click edit (merge, split) of a rejected link: the links it builds would not be
+    rejected (a merge is saved as accepted, a split's pieces as not reviewed), and the rejection
+    would be gone without the reviewer having said so."""
     for i in which:
         if rejected(links[i]):
-            raise InputError(f"link {i} is rejected: unreject it first to {what} it "
-                             f"(the {what} would be saved as accepted)")
+            became = "the merge would be saved as accepted" if what == "merge" else \
+                "its pieces would be saved as not reviewed"
+            raise InputError(f"link {i} is rejected: unreject it first to {what} it ({became}, the rejection lost)")
 
 
 def _rebuilt(al: Alignment, src: Sequence[int], tgt: Sequence[int], score: float,
@@ -917,7 +919,13 @@ class ReviewStore:
 
     def _op_split(self, al: Alignment, links: list[Link], args: dict[str, Any]) -> list[Link]:
         """Split a link after ``src_at`` source and ``tgt_at`` target sentences (default 1 and 1;
-        a 1-1 link by default into its two sentences apart: 1-0 and 0-1)."""
+        a 1-1 link by default into its two sentences apart: 1-0 and 0-1).
+
+        The pieces are ``edited`` but not accepted: a split says the link was wrong as one, not
+        that each piece is right (the app's one click cuts after the first sentence of each side,
+        a place nobody chose: a 1-3 link gives ar 0 / en 0 and two gaps), so they stay in the
+        review queue and out of ``filter --status accepted``. A merge, a relink and a new link are
+        accepted: there the reviewer chose the sentences."""
         i = self._index(links, args)
         link = links[i]
         if len(link.src) + len(link.tgt) < 2 or (len(link.src) <= 1 and len(link.tgt) <= 1
@@ -934,7 +942,7 @@ class ReviewStore:
         pieces: list[Link] = []
         for s, t in ((link.src[:a], link.tgt[:b]), (link.src[a:], link.tgt[b:])):
             if s and t:
-                pieces.append(_rebuilt(al, s, t, link.score, {**keep, "status": "accepted"}, "split"))
+                pieces.append(_rebuilt(al, s, t, link.score, keep, "split"))
             else:  # a one-sided piece is a gap per sentence
                 pieces += [_rebuilt(al, (x,), (), 0.0, {}, "split") for x in s]
                 pieces += [_rebuilt(al, (), (y,), 0.0, {}, "split") for y in t]
