@@ -707,3 +707,57 @@ def test_status_edited_is_a_link_a_reviewer_made_not_a_gap_an_edit_left(tmp_path
     assert review_state({"edited": "relink", "status": "accepted"}, gap=True) == {"accepted", "edited"}
     assert all(review_state({"edited": e}) == {"unreviewed"} for e in ("trimmed", "gap", "unlinked"))
     assert all(_reviewed({"edited": e}) for e in ("split", "unlinked", "gap")) and not _reviewed({})
+
+
+def test_a_translation_filtered_to_pairs_with_keep_empty_lists_the_sentences_of_the_links_found_wrong(
+        tmp_path: Path) -> None:
+    """`--keep-empty` lists every sentence of a translation in the pair exports too: a link a
+    filter finds wrong (under a bar of p, rejected by a reviewer) is undone into 1-0/0-1 rows, as
+    the json and Vecalign alignments undo it. Before stop 56 the pair exports dropped its sentences
+    even with `--keep-empty`, so `eval` gave the TSV P 1.0 where the same filtered alignment as
+    json scored 0.6, and eval's own advice (export with --keep-empty) did not help. A filter that
+    only selects (`--link-types 1-0`: the omissions) still writes the links it selects, no more."""
+    import json
+
+    ar = [f"جملة {i}." for i in range(5)]
+    en = [f"Sentence {i}." for i in range(6)]
+    links = (Link((0,), (0,), 0.9, {"p": 0.95}), Link((1,), (1, 2), 0.5, {"p": 0.30}), Link((2,), (3,), 0.8, {"p": 0.9}),
+             Link((3,), (), 0.0), Link((4,), (4, 5), 0.7, {"p": 0.8, "status": "rejected"}))
+    path = tmp_path / "a.json"
+    export(Alignment(make_doc(ar, "ar"), make_doc(en, "en"), links, "parallel",
+                     "model:t|mode:parallel|src:ar|tgt:en"), str(path))
+    gold = tmp_path / "gold.align"
+    gold.write_text("[0]:[0]\n[1]:[1, 2]\n[2]:[3]\n[3]:[]\n[4]:[4, 5]\n", encoding="utf-8")
+    every = {"src": [0, 1, 2, 3, 4], "tgt": [0, 1, 2, 3, 4, 5]}
+    scores = []
+    for fmt in ("json", "tsv", "jsonl", "tmx"):
+        out = tmp_path / f"f.{fmt}"
+        res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.5", "--drop-rejected", "--keep-empty",
+                                        "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        got = read_pairs(str(out), fmt)
+        assert {"src": sorted(i for k in got.links for i in k.src),
+                "tgt": sorted(j for k in got.links for j in k.tgt)} == every, fmt  # each sentence once
+        assert sorted((k.src, k.tgt) for k in got.links if k.src and k.tgt) == [((0,), (0,)), ((2,), (3,))], fmt
+        res = CliRunner().invoke(main, ["eval", str(out), str(gold), "--json"])
+        assert res.exit_code == 0, res.output
+        scores.append(json.loads(res.stdout)["strict"])
+    assert all(s == scores[0] for s in scores), scores  # one filtered alignment, one score
+    # pairs exported with --keep-empty hold every sentence: filtered to pairs with it, they still do
+    res = CliRunner().invoke(main, ["filter", str(path), "--keep-empty", "-q", "-o", str(tmp_path / "all.tsv")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "all.tsv"), "--min-p", "0.5", "--drop-rejected",
+                                    "--keep-empty", "-q", "-o", str(tmp_path / "again.tsv")])
+    assert res.exit_code == 0, res.output
+    got = read_pairs(str(tmp_path / "again.tsv"), "tsv")
+    assert sorted(j for k in got.links for j in k.tgt) == every["tgt"]
+    res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.5", "--keep-empty", "-f", "jsonl"])
+    assert res.exit_code == 0 and "the sentences of the links min-p removed are listed as unmatched" in res.stderr
+    rows = [(r["src_ids"], r["tgt_ids"]) for r in map(json.loads, res.stdout.splitlines())]
+    assert ([1], []) in rows and ([], [1]) in rows and ([4], [4, 5]) in rows  # the rejection was not asked
+    res = CliRunner().invoke(main, ["filter", str(path), "--link-types", "1-0", "--keep-empty", "-f", "jsonl"])
+    assert res.exit_code == 0, res.output
+    assert [(r["src_ids"], r["tgt_ids"]) for r in map(json.loads, res.stdout.splitlines())] == [([3], [])]
+    res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.5", "-f", "jsonl"])  # pairs only, as before
+    assert [(r["src_ids"], r["tgt_ids"]) for r in map(json.loads, res.stdout.splitlines())] == [
+        ([0], [0]), ([2], [3]), ([4], [4, 5])]

@@ -31,10 +31,18 @@ class Filter:
 
     NAME: ClassVar[str] = "filter"
     direction: ClassVar[str] = ""
+    #: Does a link this filter removes count as wrong (its sentences then unmatched: p, score,
+    #: lengths, numbers, a copy, a reviewer's rejection), or is it only not selected (a link type,
+    #: a review state, a duplicate, an empty side)? :func:`apply_filters` ``undo="judged"``.
+    JUDGES: ClassVar[bool] = True
 
     @property
     def name(self) -> str:
         return self.NAME
+
+    @property
+    def judges(self) -> bool:
+        return self.JUDGES
 
     def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
         raise NotImplementedError
@@ -116,6 +124,8 @@ class LinkTypes(Filter):
     NAME: ClassVar[str] = "link-types"
     direction: ClassVar[str] = "in"
 
+    JUDGES: ClassVar[bool] = False
+
     def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
         return [link.kind in self.kinds for link in links]
 
@@ -129,6 +139,8 @@ class NoEmpty(Filter):
 
     NAME: ClassVar[str] = "no-empty"
     direction: ClassVar[str] = "in"
+
+    JUDGES: ClassVar[bool] = False
 
     def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
         return [bool(al.src_text(k).strip()) and bool(al.tgt_text(k).strip()) for k in links]
@@ -146,6 +158,8 @@ class DropDuplicates(Filter):
 
     NAME: ClassVar[str] = "drop-duplicates"
     direction: ClassVar[str] = "first"
+
+    JUDGES: ClassVar[bool] = False
 
     def keep(self, al: Alignment, links: Sequence[Link]) -> list[bool]:
         seen: set[tuple[str, str]] = set()
@@ -214,6 +228,14 @@ class ReviewStatus(Filter):
         return [bool(review_state(k.features, gap=not (k.src and k.tgt)) & self.states) and
                 ("rejected" in self.states or not rejected(k)) for k in links]
 
+    @property
+    def judges(self) -> bool:
+        """``--drop-rejected`` (every state but rejected) removes what a reviewer judged wrong;
+        ``--status accepted`` and the like only select."""
+        from .schema import STATUS_CHOICES
+
+        return self.states == frozenset(STATUS_CHOICES) - {"rejected"}
+
     def spec(self) -> str:
         return "status=" + "+".join(sorted(self.states))
 
@@ -236,13 +258,17 @@ class FilterReport:
         return said
 
 
-def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = False
+def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool | str = False
                   ) -> tuple[Alignment, list[FilterReport]]:
     """``al`` keeping only links every filter accepts, and a report per filter (in order).
 
     ``undo``: a removed link is undone instead of dropped, its sentences left in place as links of
     their own with the other side empty (:func:`_undone`), so a translation's alignment still holds
     every sentence once; for the alignment formats (json, vecalign) of a parallel alignment.
+    ``undo="judged"``: only the links a filter that judges them removes (:attr:`Filter.judges`:
+    under a bar of p, a rejection) are undone, the others dropped: the pair exports of a
+    translation with ``--keep-empty`` list the sentences of a link found wrong, not those of links
+    a selection left out (``--link-types 1-0 --keep-empty`` lists the omissions only).
     The signature gains ``|filter:SPEC,SPEC`` so the output says how it was made (and so does
     a link's own ``signature`` feature, which a file mixing several gives each link).
     """
@@ -250,9 +276,12 @@ def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = Fals
 
     links = list(range(len(al.links)))
     reports = []
+    unselected: set[int] = set()  # removed by a filter that selects, not judges (undo="judged")
     for f in filters:
         decisions = f.keep(al, [al.links[n] for n in links])
         kept = [n for n, ok in zip(links, decisions, strict=True) if ok]
+        if undo == "judged" and not f.judges:
+            unselected.update(n for n, ok in zip(links, decisions, strict=True) if not ok)
         reviewed = 0 if isinstance(f, ReviewStatus) else sum(
             1 for n, ok in zip(links, decisions, strict=True) if not ok and person_made(al.links[n]))
         reports.append(FilterReport(f.name, f.direction, len(links), len(links) - len(kept), reviewed))
@@ -260,19 +289,22 @@ def apply_filters(al: Alignment, filters: Sequence[Filter], *, undo: bool = Fals
     if not filters:
         return al, reports
     records = [{"name": r.name, "direction": r.direction, "seen": r.seen, "removed": r.removed} for r in reports]
-    out = _undone(al, set(links)) if undo else [al.links[n] for n in links]
+    out = _undone(al, set(links), unselected) if undo else [al.links[n] for n in links]
     return _signed(al, out, "filter:" + ",".join(f.spec() for f in filters), records), reports
 
 
-def _undone(al: Alignment, kept: set[int]) -> list[Link]:
-    """``al``'s links, those at the positions ``kept`` as they are, every other one undone in place:
-    each of its sentences a link of its own with the other side empty (1-0 / 0-1, with their text
-    features, as a translation's omissions have them). A link that already has an empty side stays
-    as it is: the alignment holds every sentence once, as it did."""
+def _undone(al: Alignment, kept: set[int], dropped: set[int] | frozenset[int] = frozenset()) -> list[Link]:
+    """``al``'s links, those at the positions ``kept`` as they are, those at ``dropped`` left out,
+    every other one undone in place: each of its sentences a link of its own with the other side
+    empty (1-0 / 0-1, with their text features, as a translation's omissions have them). A link
+    that already has an empty side stays as it is: the alignment holds every sentence once, as it
+    did."""
     from .evidence import text_features
 
     out: list[Link] = []
     for n, link in enumerate(al.links):
+        if n in dropped:
+            continue
         if n in kept or not (link.src and link.tgt):
             out.append(link)
             continue

@@ -44,8 +44,8 @@ from .options import PROBABILITY, MaxLink, lang_code, note, quiet_option
               help="Keep pairs whose calibrated probability p (that both sides say the same thing) is "
                    f"at least this. Comparable mode: the bar for mined pairs [default: {DEFAULT_MIN_P}, for "
                    "a precision of about 0.9]; parallel mode: links below it are undone, their sentences "
-                   "listed as unmatched (1-0/0-1), so the pair exports leave them out and the alignment "
-                   "still holds every sentence [default: all kept].")
+                   "listed as unmatched (1-0/0-1), so the pair exports leave them out (--keep-empty lists "
+                   "them) and the alignment still holds every sentence [default: all kept].")
 @click.option("--max-link", type=MaxLink(1, MAX_LINK_LIMIT), default=None,
               help="Most sentences on one side of a link (parallel mode; default 'auto': from the document, "
                    "4 where both sides are split alike, up to 9 where one side is split much finer, up to "
@@ -132,9 +132,11 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         al, undone = unlink_below(al, min_p)
         if log:
             log(f"min-p: {undone.removed} of {undone.seen} links under p {min_p:g} undone, their sentences "
-                "listed as unmatched (the pair exports leave them out)")
+                "listed as unmatched" + (" (1-0/0-1 rows, --keep-empty)" if keep_empty else
+                                         " (the pair exports leave them out; --keep-empty lists them)"))
     # the HTML report shows the alignment, every sentence: as json for the filters
-    al = run_filters(al, filter_opts, log, "json" if wants_report(output, fmt) else out_fmt, whole=True)
+    al = run_filters(al, filter_opts, log, "json" if wants_report(output, fmt) else out_fmt, whole=True,
+                     keep_empty=keep_empty)
     if wants_report(output, fmt):
         from ..embed import get_encoder
         from ..report import matrix_encoder, write_report

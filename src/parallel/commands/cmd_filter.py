@@ -90,20 +90,24 @@ def _filter_kwargs(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | None, out_fmt: str = "tsv",
-                whole: bool = False) -> Any:
+                whole: bool = False, keep_empty: bool = False) -> Any:
     """Apply the filters the options ask for; log one line per filter; return the kept Alignment.
 
-    ``whole``: ``al`` holds every sentence (an alignment made or read as json/vecalign, not pairs);
-    written again as an alignment (json, vecalign) it still does when it is a translation's: a
-    removed link is undone into 1-0/0-1 links (:func:`parallel.filters.apply_filters`), as
-    ``align --min-p`` undoes the links under its bar."""
+    ``whole``: ``al`` holds every sentence (an alignment made or read as json/vecalign, or pairs
+    written with ``--keep-empty``); written again as an alignment (json, vecalign), or as pairs with
+    ``keep_empty``, it still does when it is a translation's: a removed link is undone into
+    1-0/0-1 links (:func:`parallel.filters.apply_filters`), as ``align --min-p`` undoes the links
+    under its bar. (Before stop 56 the pair exports dropped a removed link's sentences even with
+    ``--keep-empty``: a TSV filtered so scored P 1.0 where the same alignment as json scored 0.69.)"""
     from ..errors import InputError
     from ..filters import apply_filters, build_filters, check_evidence
 
     filters = build_filters(**_filter_kwargs(options))
     if not filters:
         return al
-    undo = whole and al.mode == "parallel" and out_fmt in ALIGNMENT_FORMATS
+    undo: bool | str = whole and al.mode == "parallel" and (out_fmt in ALIGNMENT_FORMATS or keep_empty)
+    if undo and out_fmt not in ALIGNMENT_FORMATS:
+        undo = "judged"  # pairs: a link found wrong leaves its sentences listed, one not selected goes
     if undo and options.get("no_empty"):
         raise InputError(f"--no-empty: a {out_fmt} alignment of a translation holds every sentence, its 1-0/0-1 "
                          "links too; --no-empty is for the pair exports (tsv, jsonl, tmx, moses)")
@@ -113,12 +117,25 @@ def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | N
     if log:
         for r in reports:
             log(f"filter {r}")
-        if undo and reports[-1].seen - reports[-1].removed < before:
+        if undo is True and reports[-1].seen - reports[-1].removed < before:
             log(f"filters kept {reports[-1].seen - reports[-1].removed} of {before} links; the sentences of the "
                 f"others are listed as unmatched (1-0/0-1), so the {out_fmt} alignment still holds every sentence")
+        elif undo and reports[-1].seen - reports[-1].removed < before:
+            judged = [f.name for f in filters if f.judges]
+            log(f"filters kept {reports[-1].seen - reports[-1].removed} of {before} links; the sentences of the "
+                f"links {'/'.join(judged) or 'no filter'} removed are listed as unmatched (1-0/0-1, --keep-empty)"
+                + (", those the others left out are not" if len(judged) < len(filters) else ""))
         else:
             log(f"filters kept {len(kept.links)} of {before} links")
     return kept
+
+
+def holds_every_sentence(al: Any) -> bool:
+    """Is every sentence of both documents in a link of ``al`` (pairs exported with
+    ``--keep-empty``, or an alignment)? Pairs exported without it leave out the unmatched ones."""
+    src = {i for k in al.links for i in k.src}
+    tgt = {j for k in al.links for j in k.tgt}
+    return len(src) == len(al.src.segments) and len(tgt) == len(al.tgt.segments)
 
 
 #: The formats that write an alignment (every link, 1-0/0-1 too), not pairs.
@@ -428,7 +445,11 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
             "empty side as 1-0/0-1 links; if it is comparable, put its .sig beside it")
     if in_fmt != "vecalign":  # no texts there: no text evidence to compute
         al = with_evidence(al)
-    kept = run_filters(al, options, log, out_fmt, whole=in_fmt in ALIGNMENT_FORMATS)
+    # pairs written with --keep-empty hold every sentence too: so do the pairs filtered from them
+    # with it (an alignment made of pairs, json or vecalign, is what the filters keep, as before)
+    whole = in_fmt in ALIGNMENT_FORMATS or (keep_empty and out_fmt not in ALIGNMENT_FORMATS
+                                            and holds_every_sentence(al))
+    kept = run_filters(al, options, log, out_fmt, whole=whole, keep_empty=keep_empty)
     check_native(file, kept, in_fmt, out_fmt)  # on what is written: --link-types 1-1 may leave none
     if out_fmt == "json" and in_fmt != "json":
         kept = forget_split_guesses(al, kept)
