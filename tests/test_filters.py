@@ -761,3 +761,12 @@ def test_a_translation_filtered_to_pairs_with_keep_empty_lists_the_sentences_of_
     res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.5", "-f", "jsonl"])  # pairs only, as before
     assert [(r["src_ids"], r["tgt_ids"]) for r in map(json.loads, res.stdout.splitlines())] == [
         ([0], [0]), ([2], [3]), ([4], [4, 5])]
+    # the rejected pair is written, marked in its status field: said, with the way to leave it out
+    assert "note: 1 pair a reviewer rejected is written (marked rejected in its status field); " \
+        "--drop-rejected leaves them out" in res.stderr, res.stderr
+    res = CliRunner().invoke(main, ["filter", str(path), "--min-p", "0.5", "-f", "moses", "-o", str(tmp_path / "m")])
+    assert res.exit_code == 0 and "marked rejected in the .status file beside it" in res.stderr, res.output
+    assert (tmp_path / "m.ar-en.status").read_text(encoding="utf-8").splitlines() == ["", "", "rejected"]
+    for asked in (["--drop-rejected"], ["--status", "rejected"]):
+        res = CliRunner().invoke(main, ["filter", str(path), *asked, "-f", "jsonl"])
+        assert res.exit_code == 0 and "reviewer rejected" not in res.stderr, res.output

@@ -478,3 +478,13 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
         if gone:
             log(f"note: {gone} link(s) rejected in review are written as their sentences unlinked ([i]:[] / []:[j]): "
                 "the Vecalign format holds no review status (eval counts a rejected link so in every format)")
+    elif log and out_fmt in ("tsv", "jsonl", "tmx", "moses") and not options.get("status") \
+            and not options.get("drop_rejected"):
+        from ..data import rejected
+
+        kept_rejected = sum(rejected(k) for k in kept.links if k.src and k.tgt)
+        if kept_rejected:  # training data with pairs a person said are wrong, marked in one column
+            where = "the .status file beside it" if out_fmt == "moses" else "its status field"
+            log(f"note: {kept_rejected} pair{'s' * (kept_rejected > 1)} a reviewer rejected "
+                f"{'are' if kept_rejected > 1 else 'is'} written (marked rejected in {where}); "
+                "--drop-rejected leaves them out")
