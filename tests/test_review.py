@@ -670,6 +670,52 @@ def shots_dir() -> Path | None:
 
 
 @pytest.mark.slow
+def test_the_page_says_when_the_server_stopped_or_was_restarted(tmp_path: Path, page: Any) -> None:
+    """A page whose server was stopped said "Not saved: Failed to fetch"; started again (a new
+    CSRF token each run), every click said "Failed to fetch; missing or wrong CSRF token" until the
+    linguist guessed to reload. Each case now says what happened and what to do."""
+    from playwright.sync_api import expect
+    from werkzeug.serving import make_server
+
+    from parallel.review.app import create_app
+
+    path = save(parallel_alignment(), tmp_path / "pair.json")
+
+    def start(port: int) -> Any:
+        app = create_app(path)
+        srv = make_server("127.0.0.1", port, app, threaded=True)
+        app.config["PORT"] = srv.server_port
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        return srv
+
+    srv = start(0)
+    port = srv.server_port
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        expect(page.locator("#L5")).to_be_visible()
+        page.click("#L0 button[data-act=accept]")
+        expect(page.locator("#status")).to_have_text("Saved: link 0 accepted")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    page.click("#L1 button[data-act=accept]")
+    expect(page.locator("#status")).to_contain_text(
+        "the review server is not answering: is parallel-corpus review still running?")
+    srv = start(port)  # the same port, a new run: a new token
+    try:
+        page.click("#L1 button[data-act=accept]")
+        expect(page.locator("#status")).to_contain_text("it was restarted); reload the page to go on")
+        assert read_alignment(path).links[1].features.get("status") is None
+        page.reload()
+        expect(page.locator("#L5")).to_be_visible()
+        page.click("#L1 button[data-act=accept]")
+        expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.slow
 def test_review_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
     from playwright.sync_api import expect
 

@@ -307,7 +307,10 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
             if origin is not None and origin not in {f"http://{h}" for h in allowed_hosts()}:
                 abort(403, description="request from another origin refused")
             if not secrets.compare_digest(request.headers.get("X-CSRF-Token", ""), app.config["TOKEN"]):
-                abort(403, description="missing or wrong CSRF token")
+                # the page's token is from another run of the server (it was stopped and started
+                # again since the page was loaded): only a reload gets the new one
+                abort(403, description="missing or wrong CSRF token: the page is older than the review "
+                                       "server now running (it was restarted); reload the page to go on")
             if not request.is_json:
                 abort(415, description="JSON body expected")
 

@@ -38,7 +38,11 @@
       headers: {'Content-Type': 'application/json', 'X-CSRF-Token': TOKEN},
       body: JSON.stringify(body)
     };
-    return fetch(url, opts).then(function (r) {
+    return fetch(url, opts).catch(function () {
+      // no answer at all: the server was stopped (Ctrl-C, a closed terminal), not a refusal
+      throw new Error('the review server is not answering: is parallel-corpus review still running? ' +
+                      'Start it again, then reload this page');
+    }).then(function (r) {
       return r.json().catch(function () { return {error: r.status + ' ' + r.statusText}; }).then(function (j) {
         if (!r.ok) {
           var err = new Error(j.error || (r.status + ' ' + r.statusText));
