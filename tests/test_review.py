@@ -428,6 +428,45 @@ def post(c: Any, url: str, body: dict[str, Any], token: str | None = "tok", **he
     return c.post(url, json=body, headers=h, base_url=f"http://{HOST}")
 
 
+@pytest.mark.slow
+def test_an_edit_says_which_untouched_links_it_moved_the_p_of(tmp_path: Path, shared_bench: Path, page: Any) -> None:
+    """In a translation a link's p reads its neighbours: split the 1-3 link that opens NTREX
+    one-to-many 00 and the next link, right and untouched, is beside a gap now, its p lowered and
+    its row recoloured with the status line saying only "now unlinked: English 1, 2". The reply
+    names the links whose p moved (number, before, after), and the page says it."""
+    pytest.importorskip("flask")
+    from click.testing import CliRunner
+    from playwright.sync_api import expect
+
+    from parallel.cli import main
+
+    one = shared_bench / "derived" / "ntrex128_ar_en" / "onemany"
+    path = tmp_path / "om.json"
+    res = CliRunner().invoke(main, ["align", str(one / "00.ar"), str(one / "00.en"), "--presplit", "--mode",
+                                    "parallel", "-f", "json", "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    before = read_alignment(path).links
+    assert (before[0].src, before[0].tgt) == ((0,), (0, 1, 2))
+    replies: list[Any] = []
+    with review_server(path) as url:
+        page.on("response", lambda r: replies.append(r.json()) if r.url.endswith("/api/op") else None)
+        page.goto(url)
+        expect(page.locator("#L3")).to_be_visible()
+        page.click("#L0 button[data-act=split]")
+        expect(page.locator("#status")).to_contain_text("split link 0; now unlinked:")
+        moved = replies[-1]["rescored"]
+        assert moved, replies[-1].keys()
+        first = moved[0]
+        expect(page.locator("#status")).to_contain_text(
+            f"p moved for link {first['link']} {first['was']:.2f} → {first['p']:.2f}")
+    after = read_alignment(path).links
+    now = {(k.src, k.tgt): k.features.get("p") for k in after}
+    changed = [(list(k.src), list(k.tgt)) for k in before
+               if (k.src, k.tgt) in now and round(now[k.src, k.tgt], 2) != round(k.features["p"], 2)]
+    assert changed and [(m["src"], m["tgt"]) for m in moved] == changed  # every one, and only those
+    assert all(after[m["link"]].src == tuple(m["src"]) and m["p"] < m["was"] for m in moved)
+
+
 def test_state_and_edit_through_the_api(client: tuple[Any, str, Path]) -> None:
     c, _, path = client
     r = c.get("/api/state", base_url=f"http://{HOST}")

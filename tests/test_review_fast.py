@@ -230,7 +230,7 @@ def test_an_accept_answers_with_the_rows_it_changed(client: tuple[Any, Path]) ->
         rows = rows[:d["start"]] + d["links"] + rows[d["start"] + len(d["links"]):]
         whole = state(c)
         assert rows == whole["links"]
-        assert {k: v for k, v in got.items() if k not in ("delta", "unlinked", "at", "carried", "dropped")} \
+        assert {k: v for k, v in got.items() if k not in ("delta", "unlinked", "at", "carried", "dropped", "rescored")} \
             == {k: v for k, v in whole.items() if k != "links"} | {"src": got["src"], "tgt": got["tgt"], "fold": None}
         rev = got["rev"]
     r = post(c, "/api/undo", {"rev": rev, "delta": True})  # an undo of a note: in place too

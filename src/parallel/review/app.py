@@ -263,6 +263,20 @@ def _encoder_for(al: Alignment) -> Any:
     return _cached_encoder(matrix_encoder(al))
 
 
+def rescored(before: Alignment, after: Alignment) -> list[dict[str, Any]]:
+    """The links an edit did not touch whose p it moved (in a translation a link's p reads its
+    neighbours: a gap next to it, a contested cut, :func:`parallel.review.store._regap`), so the
+    page can say so instead of recolouring a row behind the reviewer's back: ``link`` (its
+    number now, in :func:`review_order`), ``src``, ``tgt``, ``was`` and ``p``."""
+    old = {(k.src, k.tgt): k.features.get("p") for k in before.links}
+    out = []
+    for n, k in enumerate(review_order(after).links):
+        was, now = old.get((k.src, k.tgt)), k.features.get("p")
+        if isinstance(was, int | float) and isinstance(now, int | float) and round(float(was), 2) != round(float(now), 2):
+            out.append({"link": n, "src": list(k.src), "tgt": list(k.tgt), "was": float(was), "p": float(now)})
+    return out
+
+
 def create_app(path: str | Path, *, port: int = 0, token: str | None = None, embed: bool = True) -> Flask:
     """A Flask app reviewing ``path`` (and its sibling ``*.json`` alignment files).
 
@@ -382,7 +396,8 @@ def create_app(path: str | Path, *, port: int = 0, token: str | None = None, emb
         # the row to show after a relink: where the link now is (comparable mode lists by text order)
         at = link_holding(al, args) if op == "relink" else None
         return jsonify({**state_of(store, folder, al, texts=False, since=_since(body, was), main=main), "unlinked": freed,
-                        "at": at, "carried": carried, "dropped": dropped})
+                        "at": at, "carried": carried, "dropped": dropped,
+                        "rescored": rescored(was[0], al) if was else []})
 
     @app.post("/api/undo")
     def post_undo() -> Response:

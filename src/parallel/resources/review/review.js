@@ -204,7 +204,7 @@
       // a relinked comparable link moves to its place in the text: show the row the server says
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (focus !== undefined) flash(focus);
       return 'Saved: ' + (typeof message === 'function' ? message(s) : message) + carried(s.carried) +
-        dropped(s.dropped) + freed(s.unlinked) + crossing();
+        dropped(s.dropped) + freed(s.unlinked) + rescored(s.rescored) + crossing();
     });
   }
   // a change to one link (``key``, see linkKey; with ``next``, the link after it too), found again
@@ -225,7 +225,8 @@
       return call('/api/op', {file: file, rev: state.rev, op: name, args: args, delta: true});
     }, function (s) {
       if (s.at !== undefined && s.at !== null) flash(s.at); else if (!noFlash) flash(at);
-      return 'Saved: ' + message(at) + carried(s.carried) + dropped(s.dropped) + freed(s.unlinked) + crossing();
+      return 'Saved: ' + message(at) + carried(s.carried) + dropped(s.dropped) + freed(s.unlinked) +
+        rescored(s.rescored) + crossing();
     }, onFail);
   }
   // a parallel alignment's links follow both texts in order; a relink may cross them (a sentence
@@ -259,6 +260,16 @@
     if (!d || !d.length) return '';
     var which = d.map(function (k) { return 'link ' + k.link + ' (' + k.src.join(',') + ' ↔ ' + k.tgt.join(',') + ')'; });
     return '; rejected ' + which.join(' and ') + ' removed';
+  }
+  // links the edit did not touch whose p it moved: in a translation a link's p reads its
+  // neighbours (a gap beside it, a contested cut), so a row may change colour: said, not silent
+  function rescored(r) {
+    if (!r || !r.length) return '';
+    var which = r.slice(0, 3).map(function (k) {
+      return 'link ' + k.link + ' ' + k.was.toFixed(2) + ' → ' + k.p.toFixed(2);
+    });
+    return '; p moved for ' + which.join(', ') + (r.length > 3 ? ' and ' + (r.length - 3) + ' more' : '') +
+      ' (its neighbours changed: a gap beside a link or a moved cut makes it less sure)';
   }
   // what an edit left without a link (a split 2-1 link in comparable mode frees a sentence)
   function freed(u) {
