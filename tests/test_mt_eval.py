@@ -303,3 +303,38 @@ def test_hypotheses_that_are_sentence_ids_are_said(tmp_path: Path) -> None:
     # the --help recipe takes the texts, whatever the TSV's columns
     help_text = run("--help")[1]
     assert "cut -f3 > src" not in help_text and "-f moses" in help_text and '$i=="src"' in help_text
+
+
+def test_hypotheses_in_the_wrong_language_are_said(tmp_path: Path) -> None:
+    """English hypotheses scored against the Arabic side (a file whose sides are the other way
+    round, a Hugging Face JSONL whose key order made the default en-ar), or the untranslated source
+    given as HYP, scored BLEU near 0 with exit 0 and no word (-q hid even the direction). A warning
+    says it, -q or not; the right language says nothing."""
+    ref = str(pairs(tmp_path))
+    code, _, err = run("--hyp", str(hyp(tmp_path, HYP_EN[:3])), "--ref", ref, "--direction", "en-ar", "-q")
+    assert code == 0 and "warning: HYP is in Latin script, the en side's, but the reference of en-ar is the " \
+        "ar side: translations the other way (--direction ar-en)" in err, err
+    code, _, err = run("--hyp", str(hyp(tmp_path, AR[:3])), "--ref", ref, "-q")  # the source, untranslated
+    assert code == 0 and "HYP is in Arabic script, the ar side's" in err and "untranslated source" in err, err
+    for lines, more in ((HYP_EN[:3], []), (HYP_AR[:3], ["--direction", "en-ar"])):
+        code, _, err = run("--hyp", str(hyp(tmp_path, lines)), "--ref", ref, *more)
+        assert code == 0 and "warning" not in err, err
+
+
+def test_invisible_marks_at_the_edges_of_hypotheses_do_not_count(tmp_path: Path) -> None:
+    """Arabic MT output often has a right-to-left mark around each line; the references never do
+    (the segmenter leaves them out of every sentence), and sacrebleu took them for characters of
+    the first and last word: a perfect translation scored BLEU 92. The marks inside a line stay."""
+    ref = str(pairs(tmp_path))
+    plain = run("--hyp", str(hyp(tmp_path, HYP_AR[:3])), "--ref", ref, "--direction", "en-ar", "--json")
+    marked = run("--hyp", str(hyp(tmp_path, [f"\u200f{x}\u200f " for x in HYP_AR[:3]])), "--ref", ref,
+                 "--direction", "en-ar", "--json")
+    assert plain[0] == marked[0] == 0, marked[2]
+    assert json.loads(marked[1])["scores"] == json.loads(plain[1])["scores"]
+    perfect = run("--hyp", str(hyp(tmp_path, [f"\u200f{x}\u200f" for x in AR[:3]])), "--ref", ref,
+                  "--direction", "en-ar", "--json", "--metrics", "bleu")
+    assert json.loads(perfect[1])["scores"][0]["score"] == pytest.approx(100.0)
+    from parallel.commands.cmd_mt_eval import without_edge_marks
+
+    assert without_edge_marks("\u200fكلمة\u200f كلمة\u200f") == "كلمة\u200f كلمة"
+    assert without_edge_marks("  leading and trailing spaces stay  ") == "  leading and trailing spaces stay  "

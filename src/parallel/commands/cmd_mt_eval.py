@@ -120,12 +120,54 @@ def sentence_chrf(hyps: list[str], refs: list[str]) -> list[float]:
 
 
 def _hyp_lines(path: str) -> list[str]:
+    """HYP's lines, each without the invisible marks at its edges (a right-to-left mark that Arabic
+    MT post-processing puts around a line): the segmenter leaves them out of every sentence, so the
+    references never have them, and sacrebleu counted them as characters of the first and last
+    word (a perfect translation wrapped in RLMs scored BLEU 92)."""
     from ..io import read_text
 
     lines = read_text(path, allow_empty=True).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return [ln.removesuffix("\r") for ln in lines]
+    return [without_edge_marks(ln.removesuffix("\r")) for ln in lines]
+
+
+def without_edge_marks(line: str) -> str:
+    """``line`` without the invisible marks (bidi controls, zero-width characters) at its two ends,
+    and the white space between them; the words and the marks inside are kept."""
+    from ..normalize import INVISIBLE
+
+    a, b = 0, len(line)
+    while a < b and (line[a] in INVISIBLE or line[a].isspace()):
+        a += 1
+    while b > a and (line[b - 1] in INVISIBLE or line[b - 1].isspace()):
+        b -= 1
+    if not any(c in INVISIBLE for c in line[:a] + line[b:]):
+        return line  # white space alone at the edges: sacrebleu's to read, as before
+    return line[a:b]
+
+
+def wrong_script(hyps: list[str], parts: tuple[str, str], direction: str) -> str | None:
+    """What to say where HYP is written in another script than the reference's language (English
+    scored against Arabic: sacrebleu gives BLEU near 0 without a word): HYP in the source's script
+    is a translation the other way (a file whose sides are the other way round; a Hugging Face
+    JSONL whose key order made the default direction en-ar) or the source itself. None where HYP
+    is in the reference's script, or where the two languages share one (no script tells them)."""
+    from ..lang import SCRIPT_OF, primary, script_of
+
+    src_script, ref_script = SCRIPT_OF.get(primary(parts[0])), SCRIPT_OF.get(primary(parts[1]))
+    if ref_script is None or src_script == ref_script:
+        return None
+    got, share = script_of("\n".join(h for h in hyps[:2000] if h.strip()))
+    if got is None or got == ref_script or share < 0.6:
+        return None
+    name = got.title()
+    if got == src_script:
+        flip = "-".join(reversed(direction.split("-", 1)))
+        return (f"HYP is in {name} script, the {parts[0]} side's, but the reference of {direction} is the {parts[1]} "
+                f"side: translations the other way (--direction {flip}), or the untranslated source? "
+                "The scores below compare two languages")
+    return f"HYP is in {name} script, but the reference of {direction} is {parts[1]}: the scores below mean nothing"
 
 
 @click.command("mt-eval", context_settings={"help_option_names": ["-h", "--help"]})
@@ -178,7 +220,8 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     al = _reference(ref, from_fmt)
     direction, parts, reverse = _direction(al, direction)
     rows, skipped = _scored_pairs(_hyp_lines(hyp), al, reverse, hyp, ref)
-    said = ids_not_text([r[2] for r in rows], [r[3] for r in rows])
+    said = ids_not_text([r[2] for r in rows], [r[3] for r in rows]) or wrong_script([r[2] for r in rows], parts,
+                                                                                     direction)
     if said:  # a warning, -q or not: the scores below mean nothing
         click.echo(f"parallel-corpus: warning: {said}", err=True)
     tok = tokenize or default_tokenize(parts[1])
