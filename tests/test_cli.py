@@ -1137,3 +1137,24 @@ def test_a_second_sigterm_while_unwinding_says_terminated_once() -> None:
         cli._TERMINATING.clear()
     assert first.value.code == 128 + signal.SIGTERM
     assert err.getvalue() == "parallel-corpus: error: terminated (SIGTERM)\n"
+
+
+def test_an_output_name_that_names_no_format_is_said(tmp_path: Path) -> None:
+    """`align -o pairs.csv` wrote TSV and `filter -o clean.txt` the input's format, in silence, and
+    `-o train.moses` became two files nothing named. Each is said in one note; a name that says
+    its format, or -f, says nothing."""
+    ar, en = write_pair(tmp_path, "d", "جملة أولى.\nجملة ثانية.\n", "First sentence.\nSecond sentence.\n")
+    base = ["align", str(ar), str(en), "--presplit", "--mode", "parallel", "--src-lang", "ar", "--tgt-lang", "en", "-o"]
+    code, _, err = invoke(*base, str(tmp_path / "pairs.csv"))
+    assert code == 0 and "pairs.csv: its suffix .csv names no format, so it holds tsv" in err, err
+    assert (tmp_path / "pairs.csv").read_text(encoding="utf-8").startswith("src_ids\ttgt_ids\t")
+    code, _, err = invoke(*base, str(tmp_path / "train.moses"))
+    assert code == 0 and f"the moses pairs are in {tmp_path / 'train.ar-en.ar'} and {tmp_path / 'train.ar-en.en'}" in err
+    code, _, err = invoke(*base, str(tmp_path / "pairs.tsv"))
+    assert code == 0 and "names no format" not in err and "note" not in err, err
+    code, _, err = invoke(*base, str(tmp_path / "pairs.csv"), "-f", "tsv")
+    assert code == 0 and "note" not in err, err
+    code, _, err = invoke("filter", str(tmp_path / "pairs.tsv"), "-o", str(tmp_path / "clean"))
+    assert code == 0 and "clean: a name without a suffix names no format, so it holds tsv" in err, err
+    code, _, err = invoke("filter", str(tmp_path / "pairs.tsv"), "-o", str(tmp_path / "clean.jsonl"))
+    assert code == 0 and "note" not in err, err

@@ -693,6 +693,24 @@ def _format_for(path: str | None, fmt: str | None) -> str:
     return "tsv"
 
 
+def output_note(path: str | None, fmt: str | None, written: str, al: Alignment | None = None) -> str | None:
+    """What to say of an output name once ``written`` (the format) is there: a name whose suffix
+    names no format and no ``-f`` (``-o pairs.csv`` wrote TSV, ``filter -o clean.txt`` the
+    input's format, in silence), and a Moses name (``-o train.moses`` became two files whose
+    names nothing said). None for a name that says its format."""
+    if path is None or path == "-":
+        return None
+    if written == "moses" and al is not None:
+        a, b, _ = moses_paths(path, al.src.lang, al.tgt.lang)
+        return f"the moses pairs are in {a} and {b}" if str(a) != path and str(b) != path else None
+    if fmt is None and Path(path).suffix.lower() not in SUFFIXES and not _PAIR_SUFFIX.search(path):
+        suffix = Path(path).suffix
+        named = f"its suffix {suffix}" if suffix else "a name without a suffix"
+        return (f"{path}: {named} names no format, so it holds {written} (name it .tsv, .jsonl, .tmx, .json "
+                "or .align, or give -f)")
+    return None
+
+
 def check_destination(path: str | None, fmt: str | None) -> str:
     """The format for ``path``/``fmt``, refusing early a multi-file format to stdout."""
     name = format_for(path, fmt)

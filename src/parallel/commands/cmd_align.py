@@ -91,7 +91,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
            min_p: float | None, force_lang: bool, filter_opts: dict[str, object]) -> None:
     from ..api import align_documents, check_languages, read_document
     from ..errors import InputError
-    from ..export import export
+    from ..export import export, output_note
     from ..io import check_output_path
 
     review_opts = review_flags(filter_opts)
@@ -146,6 +146,9 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         write_report(al, output, encoder=encoder, log=log)
     else:
         export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
+        named = output_note(output, fmt, out_fmt, al)
+        if log and named:
+            log(f"note: {named}")
         left = unmatched_note(al, out_fmt, keep_empty)
         if log and left:
             log(f"note: {left}")

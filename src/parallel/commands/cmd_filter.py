@@ -466,6 +466,11 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
                 "only its pairs)")
     partial = pairs_only_note(file, al, in_fmt, out_fmt)
     export(kept, output, out_fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
+    from ..export import output_note
+
+    named = output_note(output, fmt, out_fmt, kept)
+    if log and named:
+        log(f"note: {named}")
     if log and partial is not None:
         log(f"note: {partial}")
     left = unmatched_note(kept, out_fmt, keep_empty, before=al) if log else None
