@@ -1158,3 +1158,18 @@ def test_an_output_name_that_names_no_format_is_said(tmp_path: Path) -> None:
     assert code == 0 and "clean: a name without a suffix names no format, so it holds tsv" in err, err
     code, _, err = invoke("filter", str(tmp_path / "pairs.tsv"), "-o", str(tmp_path / "clean.jsonl"))
     assert code == 0 and "note" not in err, err
+
+
+def test_blank_lines_at_the_end_of_a_presplit_file_are_said(tmp_path: Path) -> None:
+    """With --presplit a blank line is a sentence of its own (line n stays sentence n), so one
+    left at the end of a file by `(cat a; echo) > b` became a 1-0 link that eval counts in
+    precision, in silence. It is still read so, and said; a file that ends in text says nothing."""
+    ar, en = write_pair(tmp_path, "d", "جملة أولى.\nجملة ثانية.\n\n\n", "First sentence.\nSecond sentence.\n")
+    code, out, err = invoke("align", str(ar), str(en), "--presplit", "--mode", "parallel", "--src-lang", "ar",
+                            "--tgt-lang", "en", "-f", "vecalign")
+    assert code == 0 and f"{ar} ends with 2 blank lines: with --presplit each is a sentence of its own " \
+        "(line 3-4, a link with an empty side)" in err, err
+    assert "[2]:[]" in out and "[3]:[]" in out
+    code, _, err = invoke("align", str(en), str(en), "--presplit", "--mode", "parallel", "--src-lang", "en",
+                          "--tgt-lang", "en", "-f", "vecalign")
+    assert code == 0 and "blank line" not in err, err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..data import MAX_LINK_LIMIT
+from ..data import MAX_LINK_LIMIT, Document
 from ..export import FORMATS, wants_report
 from ..schema import DEFAULT_MIN_P
 from .cmd_filter import (
@@ -85,6 +85,21 @@ def command(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, pres
                keep_empty, sidecar, threads, cache_dir, no_cache, min_p, force_lang, filter_opts)
 
 
+def trailing_blank_note(path: str, doc: Document) -> str | None:
+    """What to say of blank lines at the end of a ``--presplit`` file: each is a sentence of its own
+    (a 1-0/0-1 link, counted in precision by eval) by the rule that keeps line n sentence n, but
+    at the end of a file one is almost always an accident of how it was written (``echo`` after
+    ``cat``), not a line of the text. None when the last line holds text."""
+    n = 0
+    while n < len(doc.segments) and not doc.segments[len(doc.segments) - 1 - n].text.strip():
+        n += 1
+    if not n or n == len(doc.segments):
+        return None
+    return (f"{path} ends with {n} blank line{'s' * (n > 1)}: with --presplit each is a sentence of its own "
+            f"(line {len(doc.segments) - n + 1}{'' if n == 1 else f'-{len(doc.segments)}'}, a link with an empty "
+            "side); remove them if the text does not hold them")
+
+
 def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool, mode: str,
            model: str | None, max_link: int | None, fmt: str | None, header: bool, output: str, quiet: bool,
            keep_empty: bool, sidecar: bool, threads: int | None, cache_dir: str | None, no_cache: bool,
@@ -113,6 +128,11 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
     s = read_document(src, src_lang, presplit=presplit, force_lang=force_lang, lang_hint="--src-lang")
     t = read_document(tgt, tgt_lang, presplit=presplit, force_lang=force_lang, lang_hint="--tgt-lang")
     check_languages(s, t, explicit=src_lang is not None and tgt_lang is not None)
+    if presplit and log:
+        for name, doc in ((src, s), (tgt, t)):
+            said = trailing_blank_note(name, doc)
+            if said:
+                log(f"note: {said}")
     if out_fmt == "moses":  # its file names follow the languages: refuse an input among them now
         from ..export import moses_paths
 
