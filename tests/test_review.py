@@ -447,15 +447,15 @@ def test_an_edit_says_which_untouched_links_it_moved_the_p_of(tmp_path: Path, sh
     assert res.exit_code == 0, res.output
     before = read_alignment(path).links
     assert (before[0].src, before[0].tgt) == ((0,), (0, 1, 2))
-    replies: list[Any] = []
     with review_server(path) as url:
-        page.on("response", lambda r: replies.append(r.json()) if r.url.endswith("/api/op") else None)
         page.goto(url)
         expect(page.locator("#L3")).to_be_visible()
-        page.click("#L0 button[data-act=split]")
+        with page.expect_response(lambda r: r.url.endswith("/api/op")) as answer:
+            page.click("#L0 button[data-act=split]")
+        reply = answer.value.json()
         expect(page.locator("#status")).to_contain_text("split link 0; now unlinked:")
-        moved = replies[-1]["rescored"]
-        assert moved, replies[-1].keys()
+        moved = reply["rescored"]
+        assert moved, reply.keys()
         first = moved[0]
         expect(page.locator("#status")).to_contain_text(
             f"p moved for link {first['link']} {first['was']:.2f} → {first['p']:.2f}")
@@ -668,15 +668,15 @@ def test_cli_review_on_a_busy_port_says_so_in_one_line(pfile: Path) -> None:
 
 
 @contextmanager
-def review_server(path: Path) -> Iterator[str]:
-    """A real review server on ``path`` (a free local port), its URL while the block runs."""
+def review_server(path: Path, port: int = 0) -> Iterator[str]:
+    """A real review server on ``path`` (``port``, or a free local one), its URL while the block runs."""
     pytest.importorskip("flask")
     from werkzeug.serving import make_server
 
     from parallel.review.app import create_app
 
     app = create_app(path)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    srv = make_server("127.0.0.1", port, app, threaded=True)
     app.config["PORT"] = srv.server_port
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
@@ -714,34 +714,17 @@ def test_the_page_says_when_the_server_stopped_or_was_restarted(tmp_path: Path, 
     CSRF token each run), every click said "Failed to fetch; missing or wrong CSRF token" until the
     linguist guessed to reload. Each case now says what happened and what to do."""
     from playwright.sync_api import expect
-    from werkzeug.serving import make_server
-
-    from parallel.review.app import create_app
 
     path = save(parallel_alignment(), tmp_path / "pair.json")
-
-    def start(port: int) -> Any:
-        app = create_app(path)
-        srv = make_server("127.0.0.1", port, app, threaded=True)
-        app.config["PORT"] = srv.server_port
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        return srv
-
-    srv = start(0)
-    port = srv.server_port
-    try:
-        page.goto(f"http://127.0.0.1:{port}/")
+    with review_server(path) as url:
+        page.goto(url)
         expect(page.locator("#L5")).to_be_visible()
         page.click("#L0 button[data-act=accept]")
         expect(page.locator("#status")).to_have_text("Saved: link 0 accepted")
-    finally:
-        srv.shutdown()
-        srv.server_close()
     page.click("#L1 button[data-act=accept]")
     expect(page.locator("#status")).to_contain_text(
         "the review server is not answering: is parallel-corpus review still running?")
-    srv = start(port)  # the same port, a new run: a new token
-    try:
+    with review_server(path, int(url.rsplit(":", 1)[1].strip("/"))):  # the same port, a new run: a new token
         page.click("#L1 button[data-act=accept]")
         expect(page.locator("#status")).to_contain_text("it was restarted); reload the page to go on")
         assert read_alignment(path).links[1].features.get("status") is None
@@ -749,9 +732,6 @@ def test_the_page_says_when_the_server_stopped_or_was_restarted(tmp_path: Path, 
         expect(page.locator("#L5")).to_be_visible()
         page.click("#L1 button[data-act=accept]")
         expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 @pytest.mark.slow
