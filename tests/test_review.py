@@ -735,6 +735,31 @@ def test_the_page_says_when_the_server_stopped_or_was_restarted(tmp_path: Path, 
 
 
 @pytest.mark.slow
+def test_undo_of_a_new_link_says_it_was_a_new_link(tmp_path: Path, page: Any) -> None:
+    """A link made from unlinked sentences (the new-link form, Link on a pair below the bar) is a
+    relink with no link named; its Undo said "Undone: the relink of link 0", a link nobody
+    touched. It says the new link, by its sentences."""
+    from playwright.sync_api import expect
+
+    path = save(comparable_alignment(), tmp_path / "c.json")
+    st = ReviewStore(path)
+    st.apply("relink", {"src": "2", "tgt": [3]})
+    undone: dict[str, Any] = {}
+    st.undo(undone=undone)
+    assert (undone["op"], undone["src"], undone["tgt"]) == ("new link", "2", "3")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        page.fill("#new-src", "1")
+        page.fill("#new-tgt", "1")
+        page.click("#newlink button[type=submit]")
+        expect(page.locator("#status")).to_have_text("Saved: new link")
+        page.click("#undo")
+        expect(page.locator("#status")).to_have_text("Undone: the new link 1 ↔ 1")
+    assert len(read_alignment(path).links) == 2
+
+
+@pytest.mark.slow
 def test_review_in_a_real_browser(server: tuple[str, Path], page: Any) -> None:
     from playwright.sync_api import expect
 

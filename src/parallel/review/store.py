@@ -821,7 +821,16 @@ class ReviewStore:
                 n_before = len(e["before"])
                 if not (isinstance(own, int) and not isinstance(own, bool) and start <= own < start + n_before):
                     own = start if start < len(links) else None
-                undone.update(op=str(e.get("op", "")), link=own)
+                args = e.get("args") or {}
+                if e.get("op") == "relink" and "link" not in args:
+                    # a link made from unlinked sentences (Link, the new-link form) is no relink of
+                    # the link that happens to sit at its row: said as the new link it was
+                    def ids(x: Any) -> str:
+                        return ",".join(str(v) for v in x) if isinstance(x, list) else str(x).replace(" ", "")
+
+                    undone.update(op="new link", link=own, src=ids(args.get("src", "")), tgt=ids(args.get("tgt", "")))
+                else:
+                    undone.update(op=str(e.get("op", "")), link=own)
             return new
 
     def can_undo(self) -> bool:

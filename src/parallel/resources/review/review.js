@@ -288,6 +288,10 @@
     }, function (s) {
       // say what was undone and show its row, as every edit does
       var u = s.undone;
+      if (u && u.op === 'new link') {  // made from unlinked sentences: no link of that number was changed
+        if (u.link !== null && u.link !== undefined) flash(u.link);
+        return 'Undone: the new link ' + u.src + ' ↔ ' + u.tgt;
+      }
       if (!u || u.link === null || u.link === undefined) return 'Undone' + (u && u.op ? ': a ' + u.op : '');
       flash(u.link);
       return 'Undone: the ' + u.op + ' of link ' + u.link;
