@@ -770,3 +770,16 @@ def test_a_translation_filtered_to_pairs_with_keep_empty_lists_the_sentences_of_
     for asked in (["--drop-rejected"], ["--status", "rejected"]):
         res = CliRunner().invoke(main, ["filter", str(path), *asked, "-f", "jsonl"])
         assert res.exit_code == 0 and "reviewer rejected" not in res.stderr, res.output
+
+
+def test_a_file_of_no_pairs_is_said(tmp_path: Path) -> None:
+    """A 0-byte .jsonl (an export that kept no pair) is read as zero pairs, and filter wrote an
+    output of nothing with exit 0 and no word. It still does (it is a valid export), and says so."""
+    empty = tmp_path / "none.jsonl"
+    empty.write_bytes(b"")
+    res = CliRunner().invoke(main, ["filter", str(empty), "-o", str(tmp_path / "none.tsv")])
+    assert res.exit_code == 0, res.output
+    assert f"note: {empty} holds no pairs (an export that kept none?): the output holds none either" in res.stderr
+    assert (tmp_path / "none.tsv").read_text(encoding="utf-8").count("\n") == 1  # the header
+    res = CliRunner().invoke(main, ["filter", str(tmp_path / "none.tsv"), "-f", "jsonl"])
+    assert res.exit_code == 0 and "holds no pairs" in res.stderr and res.stdout == "", res.output

@@ -438,6 +438,8 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     check_conversion(file, in_fmt, out_fmt, options)
     al = read_pairs(file, in_fmt)
     check_blank(file, al, in_fmt)
+    if log and not al.links:  # a 0-byte .jsonl, a TSV of its header: an export that kept no pair
+        log(f"note: {file} holds no pairs (an export that kept none?): the output holds none either")
     check_joined_pairs(file, al, out_fmt)
     if log and al.mode == "parallel" and sidecar_mode(file) is None and any(not (k.src and k.tgt) for k in al.links) \
             and (in_fmt == "tsv" or (in_fmt == "vecalign" and links_cross((k.src, k.tgt) for k in al.links))):
