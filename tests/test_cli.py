@@ -1173,3 +1173,25 @@ def test_blank_lines_at_the_end_of_a_presplit_file_are_said(tmp_path: Path) -> N
     code, _, err = invoke("align", str(en), str(en), "--presplit", "--mode", "parallel", "--src-lang", "en",
                           "--tgt-lang", "en", "-f", "vecalign")
     assert code == 0 and "blank line" not in err, err
+
+
+def test_a_single_unrelated_sentence_is_not_a_translation_with_p_090(tmp_path: Path, shared_bench: Path) -> None:
+    """A single sentence on one side is aligned as a translation for want of anything to order; its
+    link then took the p of a link in a translation: an unrelated English sentence against a whole
+    Arabic document got one 16-1 link with p 0.90, no warning, even with --mode parallel. The link
+    keeps its pair's own p, and a single sentence no pair supports is said; a real one still gets
+    its link and no warning."""
+    import json
+
+    doc = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    one = tmp_path / "one.en"
+    one.write_text("The weather in Paris was sunny yesterday.\n", encoding="utf-8")
+    for mode in ("auto", "parallel"):
+        code, out, err = invoke("align", str(doc / "00.ar"), str(one), "--presplit", "--mode", mode, "-f", "jsonl")
+        assert code == 0, err
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert [r["type"] for r in rows] == ["16-1"] and rows[0]["p"] < 0.05, rows
+        assert "warning: the target is a single sentence, and it does not look like a translation" in err, err
+    ar, en = write_pair(tmp_path, "good", "ذهب الولد إلى المدرسة صباحا.\n", "The boy went to school in the morning.\n")
+    code, out, err = invoke("align", str(ar), str(en), "-f", "jsonl", "--src-lang", "ar", "--tgt-lang", "en")
+    assert code == 0 and "warning" not in err and json.loads(out)["p"] > 0.5, (out, err)

@@ -190,7 +190,13 @@ def align_documents(
         # parallel.confidence.in_translation); texts that are not get a warning
         if choice is None:
             choice = _mode_test(src, tgt, src_emb, tgt_emb)
-        if choice.mode == "parallel":
+        if choice.mode == "parallel" and min(len(src_sents), len(tgt_sents)) == 1:
+            # a single sentence on a side is aligned as a translation for want of anything to
+            # order (parallel.mode.choose_mode), not because anything showed one: its links keep
+            # their pairs' own p, and a link no pair supports is said (below). It was mapped as a
+            # translation's: an unrelated sentence against a whole document got one 16-1 link, p 0.90
+            info["single"] = True
+        elif choice.mode == "parallel":
             info["translation"] = True
         else:
             info["warning"] = (f"these texts do not look like translations ({choice.describe()}); "
@@ -219,11 +225,32 @@ def align_documents(
     from .evidence import annotate
 
     al = annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
+    if info.pop("single", False):
+        al = replace(al, info={k: v for k, v in al.info.items() if k != "single"})
+        said = _single_unsupported(al)
+        if said and "warning" not in al.info:
+            al = replace(al, info={**al.info, "warning": said})
     if chosen == "comparable":
         bar = DEFAULT_MIN_P if min_p is None else min_p
         al = replace(al, info={**al.info, "below_bar": below_bar_pairs(
             src_emb, tgt_emb, src_sents, tgt_sents, al.links, encoder=encoder, min_p=bar)})
     return al
+
+
+def _single_unsupported(al: Alignment) -> str | None:
+    """What to say of a parallel alignment with a single sentence on a side when no link holding
+    text on both sides has a pair p of :data:`parallel.confidence.UNTRANSLATED_WEAK` or more (the
+    one sentence says nothing the other side says); None when one does."""
+    from .confidence import UNTRANSLATED_WEAK
+
+    ps = [float(k.features["p"]) for k in al.links
+          if k.src and k.tgt and isinstance(k.features.get("p"), int | float)]
+    if not ps or max(ps) >= UNTRANSLATED_WEAK:
+        return None
+    side = "source" if len(al.src) == 1 else "target"
+    return (f"the {side} is a single sentence, and it does not look like a translation of the other side "
+            f"(its link's p is {max(ps):.2f}): are these the right documents? --mode comparable keeps only "
+            "pairs that say the same thing")
 
 
 def _checked_arguments(src: Document, tgt: Document, mode: str, max_link: int | None, min_p: float | None,
