@@ -356,3 +356,26 @@ def test_a_wrongly_paired_document_taken_for_a_translation_is_said_to_be_one(sha
     assert "no link of these texts looks like a translation" in wrong.info["warning"]
     right = parallel.align("\n".join(docs[27][0]), "\n".join(docs[27][1]), presplit=True)
     assert "warning" not in right.info
+
+
+def test_min_p_in_parallel_mode_undoes_links_as_the_command_line_does(shared_bench: Path, tmp_path: Path) -> None:
+    """`align --min-p 0.99 --mode parallel` undoes the links under the bar (their sentences 1-0/0-1);
+    `parallel.align(..., mode="parallel", min_p=0.99)` kept them all, so the API and the command
+    line wrote different files for the same call. Both write the same bytes now."""
+    from click.testing import CliRunner
+
+    from parallel.cli import main
+
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar, en = (d / "00.ar").read_text(encoding="utf-8"), (d / "00.en").read_text(encoding="utf-8")
+    al = parallel.align(ar, en, src_lang="ar", tgt_lang="en", presplit=True, mode="parallel", min_p=0.99)
+    kept = [k for k in al.links if k.src and k.tgt]
+    assert kept and all(k.features["p"] >= 0.99 for k in kept) and len(kept) < len(al.links)
+    assert sorted(i for k in al.links for i in k.src) == list(range(len(al.src)))  # every sentence once
+    assert al.signature.endswith("|filter:min-p=0.99")
+    al.export(str(tmp_path / "api.tsv"))
+    res = CliRunner().invoke(main, ["align", str(d / "00.ar"), str(d / "00.en"), "--presplit", "--mode", "parallel",
+                                    "--src-lang", "ar", "--tgt-lang", "en", "--min-p", "0.99", "-o",
+                                    str(tmp_path / "cli.tsv"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "api.tsv").read_bytes() == (tmp_path / "cli.tsv").read_bytes()

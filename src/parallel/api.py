@@ -581,7 +581,10 @@ def align(
     """Align two texts (strings or :class:`Document`) and return an :class:`Alignment`.
 
     ``src_lang``/``tgt_lang`` are checked against the script of the text (``force_lang``: not).
-    ``min_p``: comparable mode's bar (see :func:`align_documents`). ``cache``: embeddings are kept
+    ``min_p``: comparable mode's bar (see :func:`align_documents`); in parallel mode the links
+    under it are undone, their sentences left as 1-0 / 0-1 links, as ``align --min-p`` does
+    (:func:`parallel.filters.unlink_below`; before stop 56 the API kept them all where the command
+    line undid them). ``cache``: embeddings are kept
     on disk as the CLI keeps them (True: ``PARALLEL_CACHE_DIR`` or the user cache folder; a folder;
     False/None: none).
 
@@ -619,4 +622,11 @@ def align(
     al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, min_p=min_p, cache=cache)
     if log and "warning" in al.info:
         log(f"warning: {al.info['warning']}")
+    if min_p is not None and al.mode == "parallel":  # comparable mode kept its pairs by the bar already
+        from .filters import unlink_below
+
+        al, undone = unlink_below(al, float(min_p))
+        if log:
+            log(f"min_p: {undone.removed} of {undone.seen} links under p {float(min_p):g} undone, their "
+                "sentences listed as unmatched (1-0/0-1)")
     return al
