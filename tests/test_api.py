@@ -379,3 +379,25 @@ def test_min_p_in_parallel_mode_undoes_links_as_the_command_line_does(shared_ben
                                     str(tmp_path / "cli.tsv"), "-q"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "api.tsv").read_bytes() == (tmp_path / "cli.tsv").read_bytes()
+
+
+def test_a_path_for_a_text_and_a_text_for_a_path_are_said(tmp_path: Path) -> None:
+    """`align(ar_text, "doc.en.txt")` aligned the file's name as a one-sentence English text;
+    `read_document(text)` raised OSError "File name too long" from deep inside; make_document took
+    presplit="no" and force_lang="no" as true. Each is a one-line InputError now."""
+    doc = tmp_path / "doc.en.txt"
+    doc.write_text("The boy went to school.\n", encoding="utf-8")
+    ar = "ذهب الولد إلى المدرسة. كانت السماء ممطرة."
+    with pytest.raises(InputError, match="target: '.*doc.en.txt' is the name of a file, not its text: read it"):
+        parallel.align(ar, str(doc))
+    with pytest.raises(InputError, match="text: '.*doc.en.txt' is the name of a file"):
+        parallel.make_document(str(doc))
+    with pytest.raises(InputError, match="read_document takes a file path, and this is text"):
+        parallel.read_document(ar * 200)
+    with pytest.raises(InputError, match="read_document takes a file path, and this is text"):
+        parallel.read_document("first line\nsecond line")
+    for flag in ("presplit", "force_lang"):
+        with pytest.raises(InputError, match=f"{flag} must be True or False, not 'no'"):
+            parallel.make_document(ar, "ar", **{flag: "no"})
+    assert parallel.read_document(doc).sentences == ["The boy went to school."]  # a path still reads
+    assert parallel.make_document("doc.en.txt is a name we talk about.", "en").sentences  # text stays text

@@ -78,6 +78,14 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
     if not isinstance(text, str):
         raise InputError(f"{name or 'text'}: a str of text is needed, not {type(text).__name__}"
                          + (" (decode bytes first)" if isinstance(text, bytes) else ""))
+    from .schema import is_flag
+
+    for flag, value in (("presplit", presplit), ("force_lang", force_lang)):
+        if not is_flag(value):  # presplit="no" was read as true, force_lang="no" kept a wrong code
+            raise InputError(f"{flag} must be True or False, not {value!r}")
+    if name is None and _looks_like_a_path(text):  # a caller with a file's text names the file
+        raise InputError(f"text: {text.strip()!r} is the name of a file, not its text: read it with "
+                         "read_document(path)")
     if lang is not None and not isinstance(lang, str):
         raise InputError(f"lang: a language code such as 'ar' is needed, not {type(lang).__name__}")
     if lang is not None and not lang.strip():
@@ -107,11 +115,27 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
                     segmenter="presplit" if presplit else splitter_name(lang))
 
 
+def _looks_like_a_path(text: str) -> bool:
+    """Is ``text`` the name of a file that exists (one line, no more than a path holds), given
+    where its text was wanted? ``align(ar_text, "doc.en.txt")`` aligned the name as a sentence."""
+    one = text.strip()
+    if not one or "\n" in one or len(one) > 4096:
+        return False
+    try:
+        return Path(one).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_document(path: str | Path, lang: str | None = None, *, presplit: bool = False,
                   force_lang: bool = False, lang_hint: str = "--src-lang/--tgt-lang") -> Document:
     """Read and segment a UTF-8 file."""
     if not isinstance(path, (str, Path)):
         raise InputError(f"a file path is needed, not {type(path).__name__}")
+    if isinstance(path, str) and ("\n" in path or len(path.encode("utf-8", "surrogateescape")) > 4096):
+        # text given where a path was wanted: OSError "File name too long" from deep inside
+        raise InputError("read_document takes a file path, and this is text (it holds a line break or is "
+                         "longer than a path): make_document(text) segments text")
     # the name goes into the outputs (JSON, the report, the TMX): a file name that is not UTF-8 (an
     # archive made on another system) is written with U+FFFD where its bytes are not
     name = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -610,6 +634,10 @@ def align(
         if isinstance(doc, Document) and presplit:
             raise InputError(f"presplit applies to text, and {side} is a Document, split already "
                              "(make_document(text, presplit=True) for one read a sentence a line)")
+    for side, text in (("source", src), ("target", tgt)):
+        if isinstance(text, str) and _looks_like_a_path(text):  # aligned as a one-sentence text
+            raise InputError(f"{side}: {text.strip()!r} is the name of a file, not its text: read it with "
+                             "read_document(path), or give its text")
     try:
         s = src if isinstance(src, Document) else make_document(src, src_lang, presplit=presplit, name="source",
                                                                 force_lang=force_lang, lang_hint="src_lang=")
