@@ -114,3 +114,16 @@ def test_readme_export_session_runs_in_order(tmp_path: Path) -> None:
         assert (work / name).stat().st_size > 0, name
     assert "BLEU|" in res.stdout and "chrF2++|" in res.stdout
     assert re.search(r"mining\s+P 0\.9\d+\s+R (?:0\.9\d+|1\.0+)\b", res.stdout), res.stdout[-2000:]
+
+
+@pytest.mark.parametrize("module", ["parallel.normalize", "parallel.evaluate", "parallel.monotonic.boundaries",
+                                    "parallel.api", "parallel"])
+def test_the_examples_in_docstrings_run_as_written(module: str) -> None:
+    """The docstring examples are a reader's first try: two of monotonic.boundaries' showed clauses
+    the code does not give (a clause under the least length joins its neighbour). Every example
+    not marked +SKIP runs and gives what it shows."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples in {module} fail"

@@ -99,8 +99,10 @@ def clauses(text: str, waw: bool = False) -> list[str]:
     characters joins its neighbour, and a link of a chain of transmitters (:func:`_chain_link`)
     the piece after it (one piece: ``[text]``).
 
-    >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
-    ['It could mean the end.', 'Mother-of-three Willoughby set up Truly,', 'with Capp.']
+    >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with her friend Capp.")
+    ['It could mean the end.', 'Mother-of-three Willoughby set up Truly,', 'with her friend Capp.']
+    >>> clauses("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")  # too short: joined
+    ['It could mean the end.', 'Mother-of-three Willoughby set up Truly, with Capp.']
     """
     parts = [p for p in _CLAUSE_END.split(text.strip()) if p]
     if waw:
@@ -122,8 +124,8 @@ def clause_edges(text: str) -> tuple[str, str] | None:
     """The opening and closing clause of ``text`` (see :func:`clauses`), or None when it has fewer
     than two clauses of at least ``_MIN_CLAUSE`` characters.
 
-    >>> clause_edges("It could mean the end. Mother-of-three Willoughby set up Truly, with Capp.")
-    ('It could mean the end.', 'with Capp.')
+    >>> clause_edges("It could mean the end. Mother-of-three Willoughby set up Truly, with her friend Capp.")
+    ('It could mean the end.', 'with her friend Capp.')
     """
     parts = clauses(text)
     if len(parts) < 2:
