@@ -734,6 +734,19 @@ def test_the_page_says_when_the_server_stopped_or_was_restarted(tmp_path: Path, 
         expect(page.locator("#status")).to_have_text("Saved: link 1 accepted")
 
 
+def new_link_on_opening(page: Any, url: str, src: str, tgt: str) -> None:
+    """Open the review page at ``url`` and link source ``src`` with target ``tgt`` by the new-link
+    form, waiting for the save."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator("#L1")).to_be_visible()
+    page.fill("#new-src", src)
+    page.fill("#new-tgt", tgt)
+    page.click("#newlink button[type=submit]")
+    expect(page.locator("#status")).to_have_text("Saved: new link")
+
+
 @pytest.mark.slow
 def test_undo_of_a_new_link_says_it_was_a_new_link(tmp_path: Path, page: Any) -> None:
     """A link made from unlinked sentences (the new-link form, Link on a pair below the bar) is a
@@ -748,12 +761,7 @@ def test_undo_of_a_new_link_says_it_was_a_new_link(tmp_path: Path, page: Any) ->
     st.undo(undone=undone)
     assert (undone["op"], undone["src"], undone["tgt"]) == ("new link", "2", "3")
     with review_server(path) as url:
-        page.goto(url)
-        expect(page.locator("#L1")).to_be_visible()
-        page.fill("#new-src", "1")
-        page.fill("#new-tgt", "1")
-        page.click("#newlink button[type=submit]")
-        expect(page.locator("#status")).to_have_text("Saved: new link")
+        new_link_on_opening(page, url, "1", "1")
         page.click("#undo")
         expect(page.locator("#status")).to_have_text("Undone: the new link 1 ↔ 1")
     assert len(read_alignment(path).links) == 2
@@ -1232,12 +1240,7 @@ def test_a_and_r_set_a_decision_and_u_unmarks_it_in_a_real_browser(tmp_path: Pat
 
     path = save(comparable_alignment(), tmp_path / "c.json")
     with review_server(path) as url:
-        page.goto(url)
-        expect(page.locator("#L1")).to_be_visible()
-        page.fill("#new-src", "1")
-        page.fill("#new-tgt", "1")
-        page.click("#newlink button[type=submit]")
-        expect(page.locator("#status")).to_have_text("Saved: new link")
+        new_link_on_opening(page, url, "1", "1")
         expect(page.locator("#L1 .badge.accepted")).to_be_visible()  # ar 1 ↔ en 1, built: accepted
         page.click("#L1 .c[dir=ltr]")
         page.keyboard.press("a")
