@@ -193,6 +193,7 @@ def align_documents(
     from .schema import DEFAULT_MIN_P
 
     src_sents, tgt_sents = src.sentences, tgt.sentences
+    single = min(len(src_sents), len(tgt_sents)) == 1
     chosen = mode
     info: dict[str, object] = {}
     choice = None
@@ -214,17 +215,15 @@ def align_documents(
         # parallel.confidence.in_translation); texts that are not get a warning
         if choice is None:
             choice = _mode_test(src, tgt, src_emb, tgt_emb)
-        if choice.mode == "parallel" and min(len(src_sents), len(tgt_sents)) == 1:
+        if choice.mode != "parallel":
+            info["warning"] = (f"these texts do not look like translations ({choice.describe()}); "
+                               f"try --mode comparable")
+        elif not single:
             # a single sentence on a side is aligned as a translation for want of anything to
             # order (parallel.mode.choose_mode), not because anything showed one: its links keep
             # their pairs' own p, and a link no pair supports is said (below). It was mapped as a
             # translation's: an unrelated sentence against a whole document got one 16-1 link, p 0.90
-            info["single"] = True
-        elif choice.mode == "parallel":
             info["translation"] = True
-        else:
-            info["warning"] = (f"these texts do not look like translations ({choice.describe()}); "
-                               f"try --mode comparable")
     else:
         mined = mine_detailed(src_emb, tgt_emb, max_link=2 if max_link is None else max_link, src_sents=src_sents,
                               tgt_sents=tgt_sents, encode=encoder.encode, encoder=encoder,
@@ -249,8 +248,7 @@ def align_documents(
     from .evidence import annotate
 
     al = annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
-    if info.pop("single", False):
-        al = replace(al, info={k: v for k, v in al.info.items() if k != "single"})
+    if chosen == "parallel" and single:
         said = _single_unsupported(al)
         if said and "warning" not in al.info:
             al = replace(al, info={**al.info, "warning": said})
