@@ -130,14 +130,6 @@ def run_filters(al: Any, options: dict[str, Any], log: Callable[[str], None] | N
     return kept
 
 
-def holds_every_sentence(al: Any) -> bool:
-    """Is every sentence of both documents in a link of ``al`` (pairs exported with
-    ``--keep-empty``, or an alignment)? Pairs exported without it leave out the unmatched ones."""
-    src = {i for k in al.links for i in k.src}
-    tgt = {j for k in al.links for j in k.tgt}
-    return len(src) == len(al.src.segments) and len(tgt) == len(al.tgt.segments)
-
-
 #: The formats that write an alignment (every link, 1-0/0-1 too), not pairs.
 ALIGNMENT_FORMATS = ("json", "vecalign")
 
@@ -450,7 +442,7 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     # pairs written with --keep-empty hold every sentence too: so do the pairs filtered from them
     # with it (an alignment made of pairs, json or vecalign, is what the filters keep, as before)
     whole = in_fmt in ALIGNMENT_FORMATS or (keep_empty and out_fmt not in ALIGNMENT_FORMATS
-                                            and holds_every_sentence(al))
+                                            and not al.unmatched_src and not al.unmatched_tgt)
     kept = run_filters(al, options, log, out_fmt, whole=whole, keep_empty=keep_empty)
     check_native(file, kept, in_fmt, out_fmt)  # on what is written: --link-types 1-1 may leave none
     if out_fmt == "json" and in_fmt != "json":
