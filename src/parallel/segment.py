@@ -951,6 +951,13 @@ def cut_long(s: str, a: int, b: int, max_chars: int) -> list[tuple[int, int]]:
     return out
 
 
+def edge_span(text: str) -> tuple[int, int]:
+    """Where ``text`` starts and ends once the white space and invisible marks around it are left
+    out, as every sentence the segmenter makes is cut (an opener or closer a pair inside still
+    needs is kept: :func:`_balanced`)."""
+    return _strip_span(text, 0, len(text))
+
+
 def _strip_span(s: str, a: int, b: int) -> tuple[int, int]:
     lo, hi = a, b
     while a < b and (s[a].isspace() or s[a] in _BIDI):

@@ -134,14 +134,12 @@ def _hyp_lines(path: str) -> list[str]:
 
 def without_edge_marks(line: str) -> str:
     """``line`` without the invisible marks (bidi controls, zero-width characters) at its two ends,
-    and the white space between them; the words and the marks inside are kept."""
+    and the white space between them, cut as the segmenter cuts the references
+    (:func:`parallel.segment.edge_span`); the words and the marks inside are kept."""
     from ..normalize import INVISIBLE
+    from ..segment import edge_span
 
-    a, b = 0, len(line)
-    while a < b and (line[a] in INVISIBLE or line[a].isspace()):
-        a += 1
-    while b > a and (line[b - 1] in INVISIBLE or line[b - 1].isspace()):
-        b -= 1
+    a, b = edge_span(line)
     if not any(c in INVISIBLE for c in line[:a] + line[b:]):
         return line  # white space alone at the edges: sacrebleu's to read, as before
     return line[a:b]
