@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import parallel
+from parallel.api import align_documents, min_p_undone
 from parallel.embed import get_encoder
 from parallel.errors import InputError
 
@@ -373,6 +374,15 @@ def test_min_p_in_parallel_mode_undoes_links_as_the_command_line_does(shared_ben
     assert kept and all(k.features["p"] >= 0.99 for k in kept) and len(kept) < len(al.links)
     assert sorted(i for k in al.links for i in k.src) == list(range(len(al.src)))  # every sentence once
     assert al.signature.endswith("|filter:min-p=0.99")
+    # the undoing is align_documents' own (run takes it there too), and says how many it undid
+    s = parallel.make_document(ar, "ar", presplit=True)
+    t = parallel.make_document(en, "en", presplit=True)
+    direct = align_documents(s, t, mode="parallel", min_p=0.99)
+    assert direct.links == al.links
+    whole = align_documents(s, t, mode="parallel")
+    pairs = [k for k in whole.links if k.src and k.tgt]
+    assert min_p_undone(direct) == (sum(k.features["p"] < 0.99 for k in pairs), len(pairs))
+    assert min_p_undone(whole) is None
     al.export(str(tmp_path / "api.tsv"))
     res = CliRunner().invoke(main, ["align", str(d / "00.ar"), str(d / "00.en"), "--presplit", "--mode", "parallel",
                                     "--src-lang", "ar", "--tgt-lang", "en", "--min-p", "0.99", "-o",

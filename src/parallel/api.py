@@ -168,7 +168,8 @@ def align_documents(
     """Align two segmented documents.
 
     ``min_p``: comparable mode keeps mined pairs whose calibrated probability ``p`` reaches it
-    (default :data:`parallel.schema.DEFAULT_MIN_P`). ``model`` None: :data:`DEFAULT_MODEL`,
+    (default :data:`parallel.schema.DEFAULT_MIN_P`); in parallel mode a translation's links under
+    it are undone (:func:`parallel.filters.unlink_below`; how many: :func:`min_p_undone`). ``model`` None: :data:`DEFAULT_MODEL`,
     or :data:`SHORT_SENTENCE_MODEL` for comparable mode on short sentences or a collection
     (:func:`comparable_model`) when it is installed,
     or :data:`OTHER_LANGUAGE_MODEL` for a language :data:`DEFAULT_MODEL` does not know (see
@@ -252,6 +253,13 @@ def align_documents(
         said = _single_unsupported(al)
         if said and "warning" not in al.info:
             al = replace(al, info={**al.info, "warning": said})
+    if chosen == "parallel" and min_p is not None:
+        # comparable mode kept its pairs by the bar; a translation's links under it are undone,
+        # their sentences listed as unmatched (1-0/0-1): the alignment still holds every sentence.
+        # What was undone is the last record of info["filters"] (min_p_undone reads it)
+        from .filters import unlink_below
+
+        al, _ = unlink_below(al, min_p)
     if chosen == "comparable":
         bar = DEFAULT_MIN_P if min_p is None else min_p
         al = replace(al, info={**al.info, "below_bar": below_bar_pairs(
@@ -603,10 +611,9 @@ def align(
     """Align two texts (strings or :class:`Document`) and return an :class:`Alignment`.
 
     ``src_lang``/``tgt_lang`` are checked against the script of the text (``force_lang``: not).
-    ``min_p``: comparable mode's bar (see :func:`align_documents`); in parallel mode the links
-    under it are undone, their sentences left as 1-0 / 0-1 links, as ``align --min-p`` does
-    (:func:`parallel.filters.unlink_below`; before stop 56 the API kept them all where the command
-    line undid them). ``cache``: embeddings are kept
+    ``min_p``: as :func:`align_documents` takes it, so as ``align --min-p``: comparable mode's
+    bar; in parallel mode the links under it are undone, their sentences left as 1-0 / 0-1 links.
+    ``cache``: embeddings are kept
     on disk as the CLI keeps them (True: ``PARALLEL_CACHE_DIR`` or the user cache folder; a folder;
     False/None: none).
 
@@ -648,11 +655,18 @@ def align(
     al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, min_p=min_p, cache=cache)
     if log and "warning" in al.info:
         log(f"warning: {al.info['warning']}")
-    if min_p is not None and al.mode == "parallel":  # comparable mode kept its pairs by the bar already
-        from .filters import unlink_below
-
-        al, undone = unlink_below(al, float(min_p))
-        if log:
-            log(f"min_p: {undone.removed} of {undone.seen} links under p {float(min_p):g} undone, their "
-                "sentences listed as unmatched (1-0/0-1)")
+    undone = min_p_undone(al)
+    if log and undone:
+        log(f"min_p: {undone[0]} of {undone[1]} links under p {float(min_p or 0):g} undone, their "
+            "sentences listed as unmatched (1-0/0-1)")
     return al
+
+
+def min_p_undone(al: Alignment) -> tuple[int, int] | None:
+    """How many of a translation's links :func:`align_documents` undid for its ``min_p`` (and how
+    many pairs it judged), from the filter record :func:`parallel.filters.unlink_below` left in
+    ``info["filters"]``; None when no bar was given (or the mode is comparable)."""
+    for rec in al.info.get("filters", ()):
+        if isinstance(rec, dict) and rec.get("name") == "min-p" and rec.get("unlinked"):
+            return int(rec["removed"]), int(rec["seen"])
+    return None

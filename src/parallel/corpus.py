@@ -360,14 +360,10 @@ def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
             raise InputError(f"both sides are {s.lang!r} in the manifest; run writes JSONL records keyed by "
                              "language, so a pair needs two (align two texts in one language with align)")
         # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
+        # as align --min-p: comparable mode keeps its pairs by the bar, a translation's links under
+        # it are undone (their sentences unmatched: the alignment still holds every sentence)
         al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=load,
                              min_p=job.min_p)
-        # as align --min-p: comparable mode kept its pairs by the bar, a translation's links under it
-        # are undone (their sentences unmatched: the alignment still holds every sentence)
-        if job.min_p is not None and al.mode == "parallel":
-            from .filters import unlink_below
-
-            al, _ = unlink_below(al, job.min_p)
         files = render_pair_outputs(al, job.name, encoder=load(matrix_encoder(al)))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))

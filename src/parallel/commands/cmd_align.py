@@ -104,7 +104,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
            model: str | None, max_link: int | None, fmt: str | None, header: bool, output: str, quiet: bool,
            keep_empty: bool, sidecar: bool, threads: int | None, cache_dir: str | None, no_cache: bool,
            min_p: float | None, force_lang: bool, filter_opts: dict[str, object]) -> None:
-    from ..api import align_documents, check_languages, read_document
+    from ..api import align_documents, check_languages, min_p_undone, read_document
     from ..errors import InputError
     from ..export import export, output_note
     from ..io import check_output_path
@@ -146,14 +146,11 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
                          progress=None if quiet else stderr_progress(), min_p=min_p)
     if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
         click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
-    if min_p is not None and al.mode == "parallel":  # comparable mode already kept its pairs by the bar
-        from ..filters import unlink_below
-
-        al, undone = unlink_below(al, min_p)
-        if log:
-            log(f"min-p: {undone.removed} of {undone.seen} links under p {min_p:g} undone, their sentences "
-                "listed as unmatched" + (" (1-0/0-1 rows, --keep-empty)" if keep_empty else
-                                         " (the pair exports leave them out; --keep-empty lists them)"))
+    undone = min_p_undone(al)  # a translation's links under --min-p (comparable mode kept pairs by it)
+    if undone and log:
+        log(f"min-p: {undone[0]} of {undone[1]} links under p {min_p:g} undone, their sentences "
+            "listed as unmatched" + (" (1-0/0-1 rows, --keep-empty)" if keep_empty else
+                                     " (the pair exports leave them out; --keep-empty lists them)"))
     # the HTML report shows the alignment, every sentence: as json for the filters
     al = run_filters(al, filter_opts, log, "json" if wants_report(output, fmt) else out_fmt, whole=True,
                      keep_empty=keep_empty)
