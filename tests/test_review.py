@@ -450,8 +450,11 @@ def test_an_edit_says_which_untouched_links_it_moved_the_p_of(tmp_path: Path, sh
     with review_server(path) as url:
         page.goto(url)
         expect(page.locator("#L3")).to_be_visible()
+        page.click("#L0 button[data-act=split]")  # Split… on a 1-3 link: the form, its default cut
+        expect(page.locator("#L0 form.split .pieces")).to_have_text("→ Arabic 0 ↔ English 0; English 1 unlinked, "
+                                                                    "English 2 unlinked")
         with page.expect_response(lambda r: r.url.endswith("/api/op")) as answer:
-            page.click("#L0 button[data-act=split]")
+            page.click("#L0 form.split button[type=submit]")
         reply = answer.value.json()
         expect(page.locator("#status")).to_contain_text("split link 0; now unlinked:")
         moved = reply["rescored"]
@@ -1019,9 +1022,54 @@ def test_split_message_names_the_freed_sentence_in_a_real_browser(tmp_path: Path
         page.goto(url)
         expect(page.locator("#L1")).to_be_visible()
         page.click("#L1 button[data-act=split]")
+        page.keyboard.press("Enter")  # the Split… form takes the focus; Enter cuts where it shows
         expect(page.locator("#status")).to_have_text(
             "Saved: split link 1; now unlinked: Arabic 3 (listed under Unmatched sentences)")
         expect(page.locator("#um-src .ui[data-id='3']")).to_be_visible()
+
+
+@pytest.mark.slow
+def test_split_cuts_where_the_reviewer_chooses_in_a_real_browser(tmp_path: Path, shared_bench: Path,
+                                                                 page: Any) -> None:
+    """Split cut every link after the first sentence of each side, so a 1-3 link whose English
+    first two sentences render the Arabic one (ar 0 / en 0-1, en 2 wrongly joined) could not be
+    mended by a split. Split… now asks: the first piece's sentences on each side, the pieces shown
+    before they are saved; a cut that leaves a piece empty cannot be sent, Escape leaves the link
+    as it was, and a 1-1 link is still taken apart in one click."""
+    pytest.importorskip("flask")
+    from playwright.sync_api import expect
+
+    one = shared_bench / "derived" / "ntrex128_ar_en" / "onemany"
+    src = make_doc([ln for ln in (one / "00.ar").read_text(encoding="utf-8").splitlines()[:2]], "ar", "00.ar")
+    tgt = make_doc([ln for ln in (one / "00.en").read_text(encoding="utf-8").splitlines()[:4]], "en", "00.en")
+    links = (Link((0,), (0, 1, 2), 0.3, {"cosine": 0.7, "p": 0.9}), Link((1,), (3,), 0.3, {"cosine": 0.7, "p": 0.9}))
+    path = save(Alignment(src, tgt, links, "parallel", "model:use-m3|mode:parallel"), tmp_path / "p.json")
+    with review_server(path) as url:
+        page.goto(url)
+        expect(page.locator("#L1")).to_be_visible()
+        expect(page.locator("#L0 button[data-act=split]")).to_have_text("Split…")
+        expect(page.locator("#L1 button[data-act=split]")).to_have_text("Split")  # 1-1: one click
+        page.click("#L0 button[data-act=split]")
+        form = page.locator("#L0 form.split")
+        en = form.get_by_label("first piece: English sentences")
+        ar = form.get_by_label("first piece: Arabic sentences")
+        expect(ar).to_be_focused()
+        assert [o.strip() for o in en.locator("option").all_text_contents()] == ["none", "0", "0–1", "0–2"]
+        ar.select_option("0")  # none on either side: no first piece
+        en.select_option("0")
+        expect(form.locator(".pieces")).to_have_text("each piece needs a sentence")
+        expect(form.locator("button[type=submit]")).to_be_disabled()
+        page.keyboard.press("Escape")
+        expect(form).to_have_count(0)
+        assert [(k.src, k.tgt) for k in read_alignment(path).links] == [((0,), (0, 1, 2)), ((1,), (3,))]
+        page.click("#L0 button[data-act=split]")
+        form.get_by_label("first piece: English sentences").select_option("2")
+        expect(form.locator(".pieces")).to_have_text("→ Arabic 0 ↔ English 0–1; English 2 unlinked")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#status")).to_have_text("Saved: split link 0; now unlinked: English 2 (shown as gaps)")
+    got = read_alignment(path).links
+    assert [(k.src, k.tgt) for k in got] == [((0,), (0, 1)), ((), (2,)), ((1,), (3,))]
+    assert got[0].features["edited"] == "split" and "status" not in got[0].features
 
 
 def test_a_failed_save_leaves_no_undo_behind(pfile: Path, monkeypatch: pytest.MonkeyPatch) -> None:

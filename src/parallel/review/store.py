@@ -931,9 +931,9 @@ class ReviewStore:
         a 1-1 link by default into its two sentences apart: 1-0 and 0-1).
 
         The pieces are ``edited`` but not accepted: a split says the link was wrong as one, not
-        that each piece is right (the app's one click cuts after the first sentence of each side,
-        a place nobody chose: a 1-3 link gives ar 0 / en 0 and two gaps), so they stay in the
-        review queue and out of ``filter --status accepted``. A merge, a relink and a new link are
+        that each piece is right (the default cut, after the first sentence of each side, is a
+        place nobody chose: a 1-3 link gives ar 0 / en 0 and two gaps; the app's Split… asks), so
+        they stay in the review queue and out of ``filter --status accepted``. A merge, a relink and a new link are
         accepted: there the reviewer chose the sentences."""
         i = self._index(links, args)
         link = links[i]

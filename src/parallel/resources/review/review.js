@@ -380,10 +380,11 @@
     // are next to each other in both (merge_next) and refuses a merge of two that are not
     if (i + 1 < state.links.length && k.merge_next !== false) acts.appendChild(button('Merge ↓', 'merge', i, 'merge with the next link'));
     if (k.src.length + k.tgt.length > 1 && (k.src.length > 1 || k.tgt.length > 1 || (k.src.length && k.tgt.length)))
-      acts.appendChild(button('Split', 'split', i, (k.src.length === 1 && k.tgt.length === 1
+      acts.appendChild(oneCut(k) ? button('Split', 'split', i, k.src.length && k.tgt.length
         ? 'take the two sentences apart' + (state.mode === 'comparable' ? ' (both become unmatched)' : ' (two gaps)')
-        : 'split after the first sentence of each side' +
-          (state.mode === 'comparable' ? ' (a sentence left without a partner becomes unmatched)' : ''))));
+        : 'a gap per sentence')
+        : button('Split…', 'split', i, 'choose where this link is cut in two' +
+          (state.mode === 'comparable' ? ' (a sentence left without a partner becomes unmatched)' : '')));
     acts.appendChild(button('Relink…', 'relink', i, 'choose the sentences of this link'));
     acts.appendChild(button('Delete', 'delete', i, 'remove this link'));
     m.appendChild(acts);
@@ -439,7 +440,7 @@
     for (var i = delta.start; i < delta.start + delta.links.length; i++) {
       var old = document.getElementById('L' + i);
       if (!old) continue;  // not drawn yet: more() draws it from the state when it is scrolled to
-      if (old.querySelector('form.relink') || (act && act.tagName === 'INPUT' && old.contains(act))) return false;
+      if (old.querySelector('form.relink, form.split') || (act && /^(INPUT|SELECT)$/.test(act.tagName) && old.contains(act))) return false;
       olds.push(old);
     }
     chrome();
@@ -481,12 +482,13 @@
     var focusAt = focusOf(act);
     var typing = act && act.classList.contains('note') && act.closest('.r[data-i]')
       ? {key: act.closest('.r[data-i]').dataset.key, i: act.dataset.i, value: act.value, at: act.selectionStart} : null;
-    // an open Relink… form survives a redraw (a note saved as the focus left it, a merge's reply),
-    // with what was typed in it and its caret
-    var editing = Array.prototype.map.call(grid.querySelectorAll('.r[data-i] form.relink'), function (f) {
-      var ins = f.querySelectorAll('input'), at = Array.prototype.indexOf.call(ins, act);
+    // an open Relink… or Split… form survives a redraw (a note saved as the focus left it, a merge's
+    // reply), with what was typed or chosen in it and its caret
+    var editing = Array.prototype.map.call(grid.querySelectorAll('.r[data-i] form.relink, .r[data-i] form.split'), function (f) {
+      var ins = f.querySelectorAll('input, select'), at = Array.prototype.indexOf.call(ins, act);
       return {key: f.closest('.r[data-i]').dataset.key, values: [ins[0].value, ins[1].value], focus: at,
-              caret: at >= 0 ? act.selectionStart : null};
+              caret: at >= 0 && act.tagName === 'INPUT' ? act.selectionStart : null,
+              split: f.classList.contains('split')};
     });
     // removing a note field being typed in fires its change event (Chromium): that is no save of a
     // note half typed, whose row number may now be another link's
@@ -511,7 +513,7 @@
       var at = indexOfKey(ed.key);
       if (at < 0) return;  // the link was changed (by this form's own Save, say): nothing to reopen
       ensureRow(at);
-      relinkEditor(at, ed);
+      if (ed.split) splitEditor(at, ed); else relinkEditor(at, ed);
     });
     Object.keys(unsavedNotes).forEach(function (key) {
       var value = unsavedNotes[key], at = indexOfKey(key);
@@ -731,6 +733,74 @@
     it.focus({preventScroll: true});
     it.scrollIntoView({block: 'nearest'});
   }
+  // A split with one way to cut (a 1-1 link: two gaps; a gap of several sentences: a gap each) is
+  // one click; any other link asks where (splitEditor): the first piece takes the sentences chosen
+  // on each side, the second the rest, and the form says what each piece will be before it is sent
+  function oneCut(k) { return !k.src.length || !k.tgt.length || (k.src.length === 1 && k.tgt.length === 1); }
+  function span(list) {  // 3–5 for a run, 3,5 where a link skips a sentence
+    return list.length > 1 && list[list.length - 1] - list[0] === list.length - 1
+      ? list[0] + '–' + list[list.length - 1] : list.join(',');
+  }
+  function pieceWords(src, tgt) {
+    var name = function (doc, list) { return doc.label + ' ' + span(list); };
+    if (src.length && tgt.length) return name(state.src, src) + ' ↔ ' + name(state.tgt, tgt);
+    return (src.length ? name(state.src, src) : name(state.tgt, tgt)) +
+      (state.mode === 'comparable' ? ' unmatched' : ' unlinked');
+  }
+  function splitEditor(i, restore) {
+    var k = state.links[i], m = document.querySelector('#L' + i + ' .m'), key = linkKey(k);
+    if (!m || m.querySelector('form.split')) return;
+    var f = el('form', 'split');
+    f.appendChild(el('span', null, 'first piece:'));
+    function side(doc, list, label) {
+      var sel = el('select');
+      sel.setAttribute('aria-label', 'first piece: ' + doc.label + ' sentences');
+      for (var n = 0; n <= list.length; n++) {
+        var o = el('option', null, n === 0 ? 'none' : span(list.slice(0, n)));
+        o.value = n; sel.appendChild(o);
+      }
+      sel.value = String(Math.min(1, list.length));
+      f.appendChild(el('span', null, label)); f.appendChild(sel);
+      return sel;
+    }
+    var s = side(state.src, k.src, state.src.label), t = side(state.tgt, k.tgt, state.tgt.label);
+    var said = el('span', 'pieces'); said.setAttribute('aria-live', 'polite');
+    var ok = el('button', null, 'Split'); ok.type = 'submit';
+    function cut() { return [+s.value, +t.value]; }
+    function show() {
+      var a = cut()[0], b = cut()[1];
+      var bad = (a === 0 && b === 0) || (a === k.src.length && b === k.tgt.length);
+      ok.disabled = bad;
+      if (bad) { said.textContent = 'each piece needs a sentence'; return; }
+      var parts = [[k.src.slice(0, a), k.tgt.slice(0, b)], [k.src.slice(a), k.tgt.slice(b)]].map(function (p) {
+        if (p[0].length && p[1].length) return pieceWords(p[0], p[1]);
+        return p[0].map(function (x) { return pieceWords([x], []); }).concat(
+          p[1].map(function (y) { return pieceWords([], [y]); })).join(', ');
+      });
+      said.textContent = '→ ' + parts.join('; ');
+    }
+    s.addEventListener('change', show); t.addEventListener('change', show);
+    f.appendChild(ok);
+    function cancel() { var r = f.closest('.r[data-i]'); f.remove(); if (r) r.focus({preventScroll: true}); }
+    var no = el('button', null, 'Cancel'); no.type = 'button'; no.addEventListener('click', cancel);
+    f.appendChild(no);
+    f.appendChild(said);
+    f.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { e.preventDefault(); cancel(); }
+      // Enter in a select sends the form, as in a text field (a select alone does not)
+      else if (e.key === 'Enter' && e.target.tagName === 'SELECT') { e.preventDefault(); f.requestSubmit(); }
+    });
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (ok.disabled) return;
+      linkOp(key, 'split', {src_at: cut()[0], tgt_at: cut()[1]}, function (j) { return 'split link ' + j; });
+    });
+    m.appendChild(f);
+    if (restore) { s.value = restore.values[0]; t.value = restore.values[1]; }
+    show();
+    var back = restore ? (restore.focus === 0 ? s : restore.focus === 1 ? t : null) : s;
+    if (back) back.focus({preventScroll: !!restore});
+  }
   function relinkEditor(i, restore) {
     var k = state.links[i], m = document.querySelector('#L' + i + ' .m'), key = linkKey(k);
     if (!m || m.querySelector('.relink')) return;
@@ -763,7 +833,10 @@
       case 'accept': linkOp(key, 'status', {status: k.status === 'accepted' ? '' : 'accepted'}, said(k.status === 'accepted' ? 'unmarked' : 'accepted')); break;
       case 'reject': linkOp(key, 'status', {status: k.status === 'rejected' ? '' : 'rejected'}, said(k.status === 'rejected' ? 'unmarked' : 'rejected')); break;
       case 'merge': linkOp(key, 'merge', {}, function (j) { return 'merged links ' + j + ' and ' + (j + 1); }, linkKey(state.links[i + 1])); break;
-      case 'split': linkOp(key, 'split', {}, function (j) { return 'split link ' + j; }); break;
+      case 'split':
+        if (oneCut(k)) linkOp(key, 'split', {}, function (j) { return 'split link ' + j; });
+        else splitEditor(i);
+        break;
       case 'delete': linkOp(key, 'delete', {}, function (j) { return 'removed link ' + j; }, undefined, true); break;
       case 'relink': relinkEditor(i); break;
     }
