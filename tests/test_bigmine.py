@@ -754,3 +754,11 @@ def test_keep_empty_lists_every_sentence_left_without_a_pair(tmp_path: Path, sha
     assert len(al.links) == len(pairs)
     assert len(al.unmatched_src) == sum(bool(r["src_ids"]) for r in rest)
     assert len(al.unmatched_tgt) == sum(bool(r["tgt_ids"]) for r in rest)
+    # filtered (here by no bar at all), the listed sentences keep their FILE:LINE (stop 57: a file
+    # of one input a side lost them, and the README promises them)
+    res = CliRunner().invoke(cli, ["filter", str(tmp_path / "k.jsonl"), "--keep-empty", "-o", str(tmp_path / "f.jsonl"),
+                                   "-q"])
+    assert res.exit_code == 0, res.output
+    again = [json.loads(x) for x in (tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines()]
+    listed = [(r["src_ids"], r["tgt_ids"], r["src_origin"], r["tgt_origin"]) for r in again if not (r["src_ids"] and r["tgt_ids"])]
+    assert sorted(listed) == sorted((r["src_ids"], r["tgt_ids"], r["src_origin"], r["tgt_origin"]) for r in rest)

@@ -1215,3 +1215,36 @@ def test_an_arabic_variety_or_a_three_letter_code_is_processed_as_its_language(t
     det = identify(pointed)
     assert det is not None and det.lang == "he" and is_rtl(det.lang) and is_rtl("hbo")
     assert primary("en-GB") == "en" and primary("zh_Hant") == "zh" and not is_rtl("en")
+
+
+def test_a_translations_link_undone_in_a_joined_file_keeps_its_pair(tmp_path: Path) -> None:
+    """filter --min-p --keep-empty of run's _all.tsv of translations undoes the links under the
+    bar into 1-0 / 0-1 rows; those rows lost their pair (an empty first column) and took the
+    reader's internal ids (past every earlier pair's), so eval refused the file ("PRED and GOLD
+    must both be files or both be folders") though eval's own warning asks for --keep-empty. They
+    keep their pair and its ids now, and the TSV and JSONL score alike."""
+    sig = "model:use-m3|mode:parallel|max:auto|seg:presplit|src:ar|tgt:en|v:0.1.0"
+    head = "pair\tsrc_ids\ttgt_ids\tsrc\ttgt\tscore\tp\n"
+    rows = ["a\t0\t0\tجملة أولى.\tFirst one.\t0.5\t0.99", "a\t1\t1\tجملة ثانية.\tSecond one.\t0.5\t0.60",
+            "b\t0\t0\tجملة ثالثة.\tThird one.\t0.5\t0.99", "b\t1\t1,2\tجملة رابعة.\tFourth. One.\t0.5\t0.50"]
+    joined = tmp_path / "_all.tsv"
+    joined.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    Path(f"{joined}.sig").write_text(f"a\t{sig}\nb\t{sig}\n", encoding="utf-8")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "a.align").write_text("[0]:[0]\n[1]:[1]\n", encoding="utf-8")
+    (gold / "b.align").write_text("[0]:[0]\n[1]:[1,2]\n", encoding="utf-8")
+    scores = []
+    for suffix in ("tsv", "jsonl"):
+        out = tmp_path / f"kept.{suffix}"
+        code, _, err = invoke("filter", str(joined), "--min-p", "0.9", "--keep-empty", "-o", str(out), "-q")
+        assert code == 0, err
+        if suffix == "tsv":
+            got = [line.split("\t")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+            assert got == [["a", "0", "0"], ["a", "1", ""], ["a", "", "1"], ["b", "0", "0"], ["b", "1", ""],
+                           ["b", "", "1"], ["b", "", "2"]]
+        code, text, err = invoke("eval", str(out), str(gold))
+        assert code == 0, err
+        scores.append(text)
+    assert "documents: 2" in scores[0] and "strict  P 0.2857  R 0.5000" in scores[0], scores[0]
+    assert scores[0] == scores[1]

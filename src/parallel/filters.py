@@ -308,13 +308,16 @@ def _undone(al: Alignment, kept: set[int], dropped: set[int] | frozenset[int] = 
         if n in kept or not (link.src and link.tgt):
             out.append(link)
             continue
-        sig = {} if link.features.get("signature") is None else {"signature": link.features["signature"]}
-        for i in link.src:
-            lone = Link((i,), ())
-            out.append(replace(lone, features={**text_features(al.src_text(lone), ""), **sig}))
-        for j in link.tgt:
-            lone = Link((), (j,))
-            out.append(replace(lone, features={**text_features("", al.tgt_text(lone)), **sig}))
+        # where the sentence came from goes with it: the row of a file joining pairs (run's _all.*)
+        # is shifted back to its pair's ids by its pair, and eval finds its document by it; a mined
+        # sentence keeps its FILE:LINE
+        for side, ids in ((0, link.src), (1, link.tgt)):
+            keep = {k: link.features[k] for k in ("signature", "pair", ("src_origin", "tgt_origin")[side])
+                    if link.features.get(k) is not None}
+            for i in ids:
+                lone = Link((i,), ()) if side == 0 else Link((), (i,))
+                texts = (al.src_text(lone), "") if side == 0 else ("", al.tgt_text(lone))
+                out.append(replace(lone, features={**text_features(*texts), **keep}))
     return out
 
 

@@ -441,9 +441,11 @@ def build_alignment(rows: list[Row],
         # a row of a file joining several pairs (run's _all.*) carries its own signature: a
         # parallel pair's 1-0 / 0-1 links stay links even where another pair is comparable
         own = _sig_mode(str(feats["signature"])) if feats.get("signature") else None
-        if offsets or by_origin:  # ids shifted apart: what to shift back if left unmatched
-            for side, ids in (("src", s_ids), ("tgt", t_ids)):
-                where = {k: feats[k] for k in ("pair", f"{side}_origin") if feats.get(k) is not None}
+        # ids shifted apart: what to shift back if left unmatched; a sentence's FILE:LINE whether or
+        # not ids were shifted (mine's sentences of one file a side keep theirs)
+        for side, ids in (("src", s_ids), ("tgt", t_ids)):
+            where = {k: feats[k] for k in ("pair", f"{side}_origin") if feats.get(k) is not None}
+            if where:
                 whose[side].update(dict.fromkeys(ids, where))
         if (own or chosen) == "comparable" and not (s_ids and t_ids):
             unmatched.append(row)  # an unmatched sentence listed with --keep-empty, not a link
@@ -825,7 +827,7 @@ def read_jsonl(path: str | Path) -> Alignment:
                     raise InputError(f"{where}: {key!r}: {why}")
             if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
                 unmatched = True
-                feats = {"pair": feats["pair"]} if "pair" in feats else {}
+                feats = {k: feats[k] for k in ("pair", "src_origin", "tgt_origin") if k in feats}
             score = rec.get("score")
             signatures.append(str(rec.get("signature") or ""))
             rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
