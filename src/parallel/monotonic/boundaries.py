@@ -16,13 +16,15 @@ import numpy as np
 
 # every length the aligner reads (link length factor, Gale-Church deviation, first-pass calibration,
 # span budget) counts characters without Arabic marks: vocalised text is as long as unvocalised
+from ..normalize import INVISIBLE
 from ..normalize import length as chars
 
 # Clause-ending punctuation; with the pause marks of Uthmani script (the Qur'an's only punctuation,
 # set on the last word of a phrase where a reader may stop: ۖ stop allowed, continuing better; ۗ
 # stopping better; ۘ stop required; ۚ stop allowed), not the marks that forbid a stop (ۙ) or pair
-# two places of which one is to be chosen (ۛ)
-_CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…\u06D6\u06D7\u06D8\u06DA])[\"'»”’)\]]*\s+")
+# two places of which one is to be chosen (ۛ); closing quotes and invisible direction marks may
+# stand between the mark and the space (web Arabic often writes a full stop as U+200F . U+200F)
+_CLAUSE_END = re.compile(r"(?<=[.!?؟;؛:،,…\u06D6\u06D7\u06D8\u06DA])[\"'»”’)\]" + INVISIBLE + r"]*\s+")
 _MIN_CLAUSE = 12  # characters: a shorter piece ("1.", "he said,") joins its neighbour
 # vowel marks, tatweel and Quranic marks between letters (the Arabic marks of normalize.MARKS;
 # not its invisible bidi and zero-width ones)
@@ -51,7 +53,10 @@ _FA = ("(?:" + "|".join(_marked(w) for w in sorted(_FA_WORDS, key=len, reverse=T
 # English starts a new sentence: a word opening with و may start a clause (in vocalised text the
 # و carries a vowel mark, وَقَالَ, and the next letter may be an alef wasla, وَٱلَّذِينَ), and so
 # may the conjunction ف above ...
-_WAW = re.compile(f"\\s+(?=و{_MARKS}{_LETTER}|{_FA})")
+# (not the و of وسلم in the eulogy صلى الله عليه وسلم, "God bless him and grant him peace": one
+# phrase, which English gives as one sign, ﷺ)
+_EULOGY = _marked("وسلم") + f"(?!{_LETTER})"
+_WAW = re.compile(f"\\s+(?!{_EULOGY})(?=و{_MARKS}{_LETTER}|{_FA})")
 # ... once the clause before it has this many characters, Arabic marks not counted (so that a noun
 # that merely begins with the letter, وزير "minister", does not cut a short phrase)
 _MIN_WAW_CLAUSE = 40
@@ -89,6 +94,21 @@ def _chain_link(part: str) -> bool:
     """Whether the clause ``part`` is one link of a chain of transmitters (``حدثنا قتيبة،``,
     ``عن أبي قتادة،``): a word of transmission and a name, no more."""
     return bool(_CHAIN.match(part.strip())) and len(part.split()) <= _CHAIN_LINK_WORDS
+
+
+def unchained(clause: str) -> str:
+    """``clause`` without the links of a chain of transmitters it opens with (:func:`_chain_link`)
+    but the last, the one a translation names ("Narrated Anas:"); ``clause`` itself when it opens
+    with fewer than two.
+
+    >>> unchained("حدثنا قتيبة، حدثنا حماد بن زيد، عن ثابت، عن أنس، أن النبي قال لا تشربوا")
+    'عن أنس، أن النبي قال لا تشربوا'
+    """
+    parts = [p for p in _CLAUSE_END.split(clause.strip()) if p]
+    k = 0
+    while k + 1 < len(parts) and _chain_link(parts[k]) and _chain_link(parts[k + 1]):
+        k += 1
+    return " ".join(parts[k:]) if k else clause
 
 
 def clauses(text: str, waw: bool = False) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 from ..data import Link
 from ..embed import Encoder
 from ..normalize import length as chars
-from .boundaries import clauses
+from .boundaries import clauses, unchained
 from .dp import _normalise
 from .first_pass import calibrate, first_pass
 from .search import _FINER_SEARCH, _align_parallel, auto_max_link, one_to_many
@@ -56,7 +56,10 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     if all(len(p) < 2 for p in pieces):
         return None
     owner = np.array([k for k, p in enumerate(pieces) for _ in p], dtype=np.int64)
-    texts = [c for p in pieces for c in p]
+    # a clause opening with a chain of transmitters is embedded (and its length counted) without
+    # the chain's links but the last: a translation names the narrator only ("Narrated Anas:"),
+    # and a list of names in the vector matched whatever sentence names people
+    texts = [unchained(c) if len(p) > 1 else c for p in pieces for c in p]
     base = _normalise(np.asarray(src_emb if coarse == 0 else tgt_emb, dtype=np.float32))
     vecs = base[owner].copy()
     split = np.array([len(pieces[k]) > 1 for k in owner])
@@ -89,9 +92,10 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
 
 
 def _clause_cost(pieces: Sequence[Sequence[str]]) -> float:
-    """Characters to embed for the clauses of ``pieces`` (each sentence's clauses; a sentence of one
-    clause keeps its own vector), counted as the span budget counts them."""
-    return sum(chars(c) + 20.0 for p in pieces if len(p) > 1 for c in p)
+    """Characters to embed for the clauses of ``pieces`` (each sentence's clauses, embedded without
+    a chain of transmitters they open with: :func:`unchained`; a sentence of one clause keeps its
+    own vector), counted as the span budget counts them."""
+    return sum(chars(unchained(c)) + 20.0 for p in pieces if len(p) > 1 for c in p)
 
 
 def clauses_within(sents: Sequence[str], fine: Sequence[list[str]], plain: Sequence[list[str]],
