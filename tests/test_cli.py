@@ -462,6 +462,32 @@ def test_help_states_the_real_default_bar() -> None:
     assert f"[default: {DEFAULT_MIN_P}," in " ".join(out.split())
 
 
+def test_every_commands_help_is_laid_out_as_click_lays_it_out() -> None:
+    """segment --help printed "offsets into the     file's text" and its examples out of line: a
+    "\\n" in its docstring was a real line break at column 0, which broke click's dedent. Every
+    command's help text is indented under its usage line, its examples kept line by line."""
+    import click
+
+    from parallel.cli import main as cli
+
+    names = cli.list_commands(click.Context(cli))
+    assert "segment" in names and "align" in names
+    for name in names:
+        code, out, _ = invoke(name, "--help")
+        assert code == 0, name
+        body = out.split("Options:")[0].splitlines()[1:]
+        block = False  # a \b block (Examples:) keeps its own indentation, to its blank line
+        for ln in body:
+            if not ln.strip():
+                block = False
+                continue
+            if ln.rstrip().endswith(":") and ln.startswith("  ") and not ln.startswith("   "):
+                block = True
+                continue
+            if not block:  # a paragraph: click's two spaces, no run of spaces inside
+                assert ln.startswith("  ") and not ln.startswith("   ") and not re.search(r"\S {4,}\S", ln), (name, ln)
+
+
 HI_UDHR = ["अनुच्छेद १.",
            ("सभी मनुष्यों को गौरव और अधिकारों के मामले में जन्मजात स्वतन्त्रता और समानता प्राप्त है । उन्हें "
             "बुद्धि और अन्तरात्मा की देन प्राप्त है और परस्पर उन्हें भाईचारे के भाव से बर्ताव करना चाहिए ।"),

@@ -24,7 +24,7 @@ def command(file: str, lang: str | None, fmt: str, quiet: bool, force_lang: bool
     jsonl lines carry index, paragraph, start, end (character offsets into the
     file's text after BOM removal), lang and text, so text == file[start:end]
     (in a file whose lines end in a carriage return alone, each CR is read as a
-    line feed: the same offsets, "\n" in text).
+    line feed: the same offsets, "\\n" in text).
 
     \b
     Examples:
