@@ -182,6 +182,41 @@ def test_cli_reports_failures_and_exits_non_zero(corpus: Path, tmp_path: Path) -
     assert "Traceback" not in res.output
 
 
+def test_quiet_run_still_says_why_a_pair_failed(corpus: Path, tmp_path: Path) -> None:
+    """run -q said only "3 of 6 pairs failed: broken, ..."; why was in _summary.json alone."""
+    res = CliRunner().invoke(cli, ["run", str(corpus), "-o", str(tmp_path), "-q"])
+    assert res.exit_code == 1
+    assert "failed: broken:" in res.stderr and "binary" in res.stderr
+    assert "pairs: 6" not in res.stderr  # the summary lines stay quiet
+
+
+def test_run_refuses_an_output_folder_it_cannot_write_before_aligning(tmp_path: Path) -> None:
+    """run -o DIR into an existing folder it cannot write aligned every pair, then failed on each
+    file ("cannot write (Operation not permitted)"), exit 1; align, filter, mine and report refuse
+    such a folder at once. run does too now: one line, exit 2, nothing aligned."""
+    import os
+    import subprocess
+
+    manifest = make_corpus(tmp_path / "in", bad=False)
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    locked = False
+    if os.access(out, os.W_OK):  # root: the mode bits do not stop it, the immutable flag does
+        locked = subprocess.run(["chattr", "+i", str(out)], check=False, capture_output=True).returncode == 0
+        if not locked:
+            pytest.skip("no way to make a folder this user cannot write")
+    try:
+        res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out)])
+        assert res.exit_code == 2, res.output
+        assert res.stderr.strip() == f"parallel-corpus: error: {out}: output folder is not writable"
+        assert not list(out.iterdir())
+    finally:
+        if locked:
+            subprocess.run(["chattr", "-i", str(out)], check=True)
+        out.chmod(0o755)
+
+
 def test_cli_quiet_and_clean_run(tmp_path: Path) -> None:
     """-q leaves warnings only: here beta's, whose source is one Arabic sentence and whose English
     paragraphs are not its translation (stop 56: its single link had p 0.90, in silence)."""

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import os
 import re
 import warnings
 from collections import Counter
@@ -786,6 +787,8 @@ def run_manifest(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):  # said before any pair is aligned, as align says it
+        raise InputError(f"{out}: output folder is not writable")
     try:
         return _run_protected(manifest, entries, out, model=model, max_link=max_link, min_p=min_p, jobs=jobs,
                               engine=engine, ray_address=ray_address, resume=resume, progress=progress, log=log,
