@@ -1225,7 +1225,7 @@ def test_a_translations_link_undone_in_a_joined_file_keeps_its_pair(tmp_path: Pa
     keep their pair and its ids now, and the TSV and JSONL score alike."""
     sig = "model:use-m3|mode:parallel|max:auto|seg:presplit|src:ar|tgt:en|v:0.1.0"
     head = "pair\tsrc_ids\ttgt_ids\tsrc\ttgt\tscore\tp\n"
-    rows = ["a\t0\t0\tجملة أولى.\tFirst one.\t0.5\t0.99", "a\t1\t1\tجملة ثانية.\tSecond one.\t0.5\t0.60",
+    rows = ["a\t0\t0\tجملة أولى.\tFirst one.\t0.5\t0.60", "a\t1\t1\tجملة ثانية.\tSecond one.\t0.5\t0.99",
             "b\t0\t0\tجملة ثالثة.\tThird one.\t0.5\t0.99", "b\t1\t1,2\tجملة رابعة.\tFourth. One.\t0.5\t0.50"]
     joined = tmp_path / "_all.tsv"
     joined.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
@@ -1241,10 +1241,18 @@ def test_a_translations_link_undone_in_a_joined_file_keeps_its_pair(tmp_path: Pa
         assert code == 0, err
         if suffix == "tsv":
             got = [line.split("\t")[:3] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
-            assert got == [["a", "0", "0"], ["a", "1", ""], ["a", "", "1"], ["b", "0", "0"], ["b", "1", ""],
+            assert got == [["a", "0", ""], ["a", "", "0"], ["a", "1", "1"], ["b", "0", "0"], ["b", "1", ""],
                            ["b", "", "1"], ["b", "", "2"]]
         code, text, err = invoke("eval", str(out), str(gold))
         assert code == 0, err
         scores.append(text)
     assert "documents: 2" in scores[0] and "strict  P 0.2857  R 0.5000" in scores[0], scores[0]
     assert scores[0] == scores[1]
+    # without --keep-empty eval warns, and names the documents that lost sentences (stop 57: it
+    # said "GOLD names source sentence 1, PRED's links end at 0" of no document in particular)
+    bare = tmp_path / "bare.tsv"
+    code, _, err = invoke("filter", str(joined), "--min-p", "0.9", "-o", str(bare), "-q")
+    assert code == 0, err
+    code, _, err = invoke("eval", str(bare), str(gold))
+    assert code == 0 and "leaves 5 sentence(s) (in 2 of its 2 documents: a, b) out of every link" in err, err
+    assert "b: GOLD names source sentence 1, PRED's links end at 0" in err, err

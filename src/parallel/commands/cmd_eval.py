@@ -358,16 +358,17 @@ def _clip(text: str, n: int = 40) -> str:
     return repr(text[:n] + ("..." if len(text) > n else ""))
 
 
-def _past_the_end(a: Sequence[AlignLink], b: Sequence[AlignLink], a_name: str, b_name: str) -> list[str]:
+def _past_the_end(a: Sequence[AlignLink], b: Sequence[AlignLink], a_name: str, b_name: str,
+                  doc: str | None = None) -> list[str]:
     """For each side where ``a`` names a sentence past the last one ``b`` names (neither file
     holding its documents), what that says: ``GOLD names target sentence 74, PRED's links end at
-    70``."""
+    70``; ``doc``: the document's name first (``doc02: GOLD names ...``), where several are scored."""
     out = []
     for side, what in enumerate(("source", "target")):
         a_top = max((i for link in a for i in link[side]), default=-1)
         b_top = max((i for link in b for i in link[side]), default=-1)
         if a_top > b_top >= 0:
-            out.append(f"{a_name} names {what} sentence {a_top}, {b_name}'s links end at {b_top}")
+            out.append(f"{doc + ': ' if doc else ''}{a_name} names {what} sentence {a_top}, {b_name}'s links end at {b_top}")
     return out
 
 
@@ -394,13 +395,20 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool, turned
         if broken:
             click.echo(f"parallel-corpus: warning: {broken}", err=True)
     parallel = [d for d in docs if not d.pred_file.comparable]
+
+    def named(d: Doc) -> str | None:  # which document a warning is about, where there are several
+        return d.name if len(docs) > 1 else None
+
     if null_policy == "reference" and not turned:
         # any format: a Vecalign or JSON file made by filter from a default export lacks them too
         gaps = [null_link_gaps(d.pred, d.gold) for d in parallel]
         skipped, lost = sum(g[0] for g in gaps), sum(sum(g) for g in gaps)
-        beyond = next((x for d in parallel for x in _past_the_end(d.gold, d.pred, "GOLD", "PRED")), "")
+        beyond = next((x for d in parallel for x in _past_the_end(d.gold, d.pred, "GOLD", "PRED", named(d))), "")
+        where = [d.name for d, g in zip(parallel, gaps, strict=True) if sum(g)] if len(docs) > 1 else []
+        in_docs = (f" (in {len(where)} of its {len(docs)} documents: {', '.join(where[:5])}"
+                   f"{', ...' if len(where) > 5 else ''})") if where else ""
         if skipped:  # PRED's own numbering skips sentences: what an export without them leaves
-            click.echo(f"parallel-corpus: warning: PRED has no 1-0/0-1 links and leaves {lost} sentence(s) out "
+            click.echo(f"parallel-corpus: warning: PRED has no 1-0/0-1 links and leaves {lost} sentence(s){in_docs} out "
                        "of every link (a tsv/jsonl/tmx export leaves them out unless --keep-empty, and so "
                        "does a file filter made from one), so the reference null policy scores it as "
                        "--null-policy drop; export with --keep-empty, or score align's own .align/.json"
@@ -418,10 +426,10 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool, turned
         said = False
     if not quiet and not turned:  # ids past the other file's end: a GOLD for part of the text, or other sentences
         for d in parallel:
-            for x in _past_the_end(d.pred, d.gold, "PRED", "GOLD")[:1]:
+            for x in _past_the_end(d.pred, d.gold, "PRED", "GOLD", named(d))[:1]:
                 click.echo(f"parallel-corpus: warning: {x}: PRED's links past that count as wrong "
                            "(is GOLD for part of the document only, or made on other sentences?)", err=True)
-            for x in ([] if said else _past_the_end(d.gold, d.pred, "GOLD", "PRED")[:1]):
+            for x in ([] if said else _past_the_end(d.gold, d.pred, "GOLD", "PRED", named(d))[:1]):
                 click.echo(f"parallel-corpus: warning: {x}: GOLD's links past that count as missed "
                            "(were the two made on the same sentences?)", err=True)
     # a Vecalign file without its .sig is the norm from other tools: said only where its links
