@@ -156,6 +156,40 @@ def test_the_report_reads_the_vectors_align_left_in_the_embedding_cache(tmp_path
     assert "<svg" in (tmp_path / "seed.html").read_text(encoding="utf-8")
 
 
+def test_report_reads_the_cache_folder_align_was_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """align --cache-dir X kept the vectors in X, and report had no --cache-dir: it loaded the
+    model and embedded both documents again into the default cache folder. report --cache-dir X
+    reads them there; --no-cache reads no cache."""
+    from click.testing import CliRunner
+
+    from parallel import embed, report
+    from parallel.cli import main
+
+    ar, en = tmp_path / "d.ar", tmp_path / "d.en"
+    ar.write_text("وصل القطار الأخضر إلى محطة الجبل في السابعة.\nنزل منه ثلاثة مسافرين يحملون حقائب زرقاء.\n",
+                  encoding="utf-8")
+    en.write_text("The green train reached the mountain station at seven.\n"
+                  "Three travellers carrying blue bags got off.\n", encoding="utf-8")
+    cache = tmp_path / "vectors"
+    res = CliRunner().invoke(main, ["align", str(ar), str(en), "--presplit", "--cache-dir", str(cache), "-f", "json",
+                                    "-o", str(tmp_path / "a.json"), "-q"])
+    assert res.exit_code == 0, res.output
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded: the vectors were not read from the cache")
+
+    report._cached_encoder.cache_clear()
+    monkeypatch.setattr(embed, "_load_raw", no_model)
+    res = CliRunner().invoke(main, ["report", str(tmp_path / "a.json"), "--cache-dir", str(cache), "-q"])
+    assert res.exit_code == 0, res.output
+    assert "<svg" in (tmp_path / "a.html").read_text(encoding="utf-8")
+    for other in (["--no-cache"], []):  # no cache, or the default folder, which has not these texts
+        report._cached_encoder.cache_clear()
+        res = CliRunner().invoke(main, ["report", str(tmp_path / "a.json"), *other, "-q", "-o", str(tmp_path / "b.html")])
+        assert res.exit_code == 1 and "the model was loaded" in res.stderr, (other, res.output)
+    report._cached_encoder.cache_clear()
+
+
 def test_png_is_valid() -> None:
     rgb = colormap(np.linspace(0, 1, 12).reshape(3, 4))
     data = png_bytes(rgb)

@@ -360,14 +360,15 @@ def encoder_name(signature: str) -> str | None:
 
 
 @lru_cache(maxsize=2)
-def _cached_encoder(name: str) -> Any:
+def _cached_encoder(name: str, cache: bool | str = True) -> Any:
     """The encoder called ``name``, reading the embedding cache (:func:`parallel.cache.default_cache_dir`)
     as ``align`` does: the vectors of the documents it aligned are there, and a book's report or
     the review app's first edit embedded them again (18 s and 30 s for 9,000 sentences). The model
-    is loaded only for a text the cache lacks."""
+    is loaded only for a text the cache lacks. ``cache``: a folder (``report --cache-dir``, where
+    ``align --cache-dir`` kept them), or False for none (``--no-cache``)."""
     from .embed import get_encoder
 
-    return get_encoder(name, cache=True)
+    return get_encoder(name, cache=cache)
 
 
 def matrix_encoder(al: Alignment, encoder: Any = None) -> Any:
@@ -378,15 +379,16 @@ def matrix_encoder(al: Alignment, encoder: Any = None) -> Any:
     return encoder
 
 
-def similarity_matrix(al: Alignment, encoder: Any = None) -> np.ndarray:
+def similarity_matrix(al: Alignment, encoder: Any = None, cache: bool | str = True) -> np.ndarray:
     """Cosine similarities ``(n_src, n_tgt)`` float32, re-embedding both documents.
 
     ``encoder`` is an object with ``encode(list[str]) -> (n, d)`` L2-normalised, or a
-    registry name; by default the one named in the signature.
+    registry name; by default the one named in the signature (loaded with the embedding
+    ``cache``: True for the default folder, a folder, or False).
     """
     encoder = matrix_encoder(al, encoder)
     if isinstance(encoder, str):
-        encoder = _cached_encoder(encoder)
+        encoder = _cached_encoder(encoder, cache)
     elif not callable(getattr(encoder, "encode", None)):
         from .errors import InputError
 
@@ -1311,12 +1313,13 @@ def check_report_name(path: str, hint: str = "name it NAME.html") -> None:
 
 def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encoder: Any = None,
                  sim: np.ndarray | None = None, title: str | None = None,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None, cache: bool | str = True) -> None:
     """Write the HTML report of ``al`` to ``path`` atomically.
 
     With ``matrix`` the documents are re-embedded (``encoder``: an Encoder, a name,
-    or None for the one named in the signature) unless ``sim`` is given. An encoder
-    that cannot be loaded leaves the matrix out with a note instead of failing.
+    or None for the one named in the signature; a name is loaded with the embedding ``cache``)
+    unless ``sim`` is given. An encoder that cannot be loaded leaves the matrix out with a note
+    instead of failing.
     """
     from .errors import ParallelError
     from .io import atomic_writer
@@ -1326,7 +1329,7 @@ def write_report(al: Alignment, path: str | Path, *, matrix: bool = True, encode
     model = chosen if isinstance(chosen, str) else getattr(chosen, "name", None)  # named in the legend
     if matrix and sim is None:
         try:
-            sim = similarity_matrix(al, encoder)
+            sim = similarity_matrix(al, encoder, cache)
         except ParallelError as exc:
             note = f"Similarity matrix not available: {exc}"
             if log:

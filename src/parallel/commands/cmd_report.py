@@ -17,9 +17,13 @@ from .options import note, quiet_option
 @click.option("-m", "--model", default=None,
               help="Encoder for the matrix (default: the one named in the alignment's signature).")
 @click.option("--title", default=None, help="Page title (default: the two document names).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, metavar="PATH",
+              help="Embedding cache folder the matrix reads (as align's --cache-dir; default: "
+                   "$PARALLEL_CACHE_DIR or the user cache dir).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @quiet_option
 def command(alignment: str, output: str | None, matrix: bool, model: str | None, title: str | None,
-            quiet: bool) -> None:
+            quiet: bool, cache_dir: str | None = None, no_cache: bool = False) -> None:
     """Write a self-contained HTML report of an alignment file (native JSON).
 
     Both documents side by side (right-to-left cells for Arabic), links coloured
@@ -65,6 +69,7 @@ def command(alignment: str, output: str | None, matrix: bool, model: str | None,
     log = note(quiet)
     if model is not None and not matrix and log:  # the model only draws the matrix
         log(f"-m {model} is not used: --no-matrix draws no similarity matrix, the only thing it embeds")
-    write_report(al, out, matrix=matrix, encoder=model, title=title, log=log)
+    write_report(al, out, matrix=matrix, encoder=model, title=title, log=log,
+                 cache=False if no_cache else (str(Path(cache_dir).expanduser()) if cache_dir else True))
     if log:
         log(f"{out}: report of {len(al.links)} link{'' if len(al.links) == 1 else 's'}")
