@@ -1184,6 +1184,13 @@ def test_an_output_name_that_names_no_format_is_said(tmp_path: Path) -> None:
     assert code == 0 and "clean: a name without a suffix names no format, so it holds tsv" in err, err
     code, _, err = invoke("filter", str(tmp_path / "pairs.tsv"), "-o", str(tmp_path / "clean.jsonl"))
     assert code == 0 and "note" not in err, err
+    code, _, err = invoke("filter", str(tmp_path / "pairs.tsv"), "-o", os.devnull)  # a device: no name to read
+    assert code == 0 and "names no format" not in err, err
+    # mine -f moses names its two files as align and filter do (stop 57: it named none)
+    code, _, err = invoke("mine", str(ar), str(en), "-f", "moses", "-o", str(tmp_path / "mined"), "--work",
+                          str(tmp_path / "w"))
+    assert code == 0 and f"the moses pairs are in {tmp_path / 'mined.ar-en.ar'} and {tmp_path / 'mined.ar-en.en'}" in err, err
+    assert (tmp_path / "mined.ar-en.ar").is_file()
 
 
 def test_blank_lines_at_the_end_of_a_presplit_file_are_said(tmp_path: Path) -> None:

@@ -698,7 +698,9 @@ def output_note(path: str | None, fmt: str | None, written: str, al: Alignment |
     names no format and no ``-f`` (``-o pairs.csv`` wrote TSV, ``filter -o clean.txt`` the
     input's format, in silence), and a Moses name (``-o train.moses`` became two files whose
     names nothing said). None for a name that says its format."""
-    if path is None or path == "-":
+    from .io import is_special
+
+    if path is None or is_special(path):  # stdout, -o /dev/null, a pipe: no name to say a format by
         return None
     if written == "moses" and al is not None:
         a, b, _ = moses_paths(path, al.src.lang, al.tgt.lang)
