@@ -291,6 +291,9 @@ def test_max_link_auto_is_the_default_the_signature_names(seed_ar: Path, seed_en
         assert code == 0, err
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and b"max:auto" in outs[0]
+    # a word that is neither: the error says what is (it said "'foo' is not a valid integer range")
+    code, _, err = invoke("align", str(seed_ar), str(seed_en), "--max-link", "foo")
+    assert code == 2 and err.strip().endswith("'foo' is neither a link size (1-20) nor auto"), err
 
 
 def test_missing_output_folder_is_one_line_error(seed_ar: Path, seed_en: Path, tmp_path: Path) -> None:

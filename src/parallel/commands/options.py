@@ -65,6 +65,11 @@ class MaxLink(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
         if isinstance(value, str) and value.strip().lower() == "auto":
             return None
+        if isinstance(value, str):
+            try:
+                int(value.strip())
+            except ValueError:  # click said "'foo' is not a valid integer range.", and not that auto is one
+                self.fail(f"{value!r} is neither a link size ({self.range.min}-{self.range.max}) nor auto", param, ctx)
         return int(self.range.convert(value, param, ctx))
 
 
