@@ -650,6 +650,27 @@ def test_filter_says_when_it_removes_links_a_reviewer_accepted_or_made(tmp_path:
     assert res.exit_code == 0 and "reviewer" not in res.stderr  # nothing of theirs removed: nothing said
 
 
+def test_status_on_a_file_nobody_reviewed_says_why_it_keeps_nothing(tmp_path: Path, seed_ar: Path,
+                                                                    seed_en: Path) -> None:
+    """`filter --status accepted,edited` of a file review never saved wrote an empty training file,
+    saying only "filters kept 0 of 5 links" (the README promised it says so). It says why now; a
+    file with one decision, or --status unreviewed, gets no such note."""
+    from parallel.review.store import ReviewStore
+
+    path = tmp_path / "seed.json"
+    res = CliRunner().invoke(main, ["align", str(seed_ar), str(seed_en), "--mode", "comparable", "-f", "json",
+                                    "-o", str(path), "-q"])
+    assert res.exit_code == 0, res.output
+    said = "was reviewed (none accepted, rejected or edited), so --status accepted,edited keeps none"
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "accepted,edited", "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 0 and said in res.stderr, res.stderr
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "unreviewed", "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 0 and "was reviewed" not in res.stderr, res.stderr
+    ReviewStore(path).apply("status", {"link": 0, "status": "rejected"})
+    res = CliRunner().invoke(main, ["filter", str(path), "--status", "accepted,edited", "-o", str(tmp_path / "o.tsv")])
+    assert res.exit_code == 0 and "was reviewed" not in res.stderr, res.stderr
+
+
 def test_status_edited_is_a_link_a_reviewer_made_not_a_gap_an_edit_left(tmp_path: Path) -> None:
     """docs/schema.md: `edited` says how a reviewer changed a link (merge, split, relink), or what
     an edit left behind (trimmed, gap, unlinked). `filter --status edited` counted the gaps a

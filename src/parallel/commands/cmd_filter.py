@@ -443,6 +443,13 @@ def _filter(file: str, in_fmt: str, fmt: str | None, header: bool, keep_empty: b
     # with it (an alignment made of pairs, json or vecalign, is what the filters keep, as before)
     whole = in_fmt in ALIGNMENT_FORMATS or (keep_empty and out_fmt not in ALIGNMENT_FORMATS
                                             and not al.unmatched_src and not al.unmatched_tgt)
+    wanted = options.get("status")
+    wanted = [x.strip() for x in wanted.split(",")] if isinstance(wanted, str) else list(wanted or ())
+    if log and wanted and "unreviewed" not in wanted and al.links and not any(
+            k.features.get("status") or k.features.get("edited") for k in al.links):
+        # --status accepted,edited on a file review never saved: an empty training file, said why
+        log(f"note: no link of {file} was reviewed (none accepted, rejected or edited), so --status "
+            f"{','.join(wanted)} keeps none; correct it with parallel-corpus review first")
     kept = run_filters(al, options, log, out_fmt, whole=whole, keep_empty=keep_empty)
     check_native(file, kept, in_fmt, out_fmt)  # on what is written: --link-types 1-1 may leave none
     if out_fmt == "json" and in_fmt != "json":

@@ -183,7 +183,8 @@ def wrong_script(hyps: list[str], parts: tuple[str, str], direction: str) -> str
                    "(default: the file's source-target order).")
 @click.option("--tokenize", type=click.Choice(TOKENIZERS), default=None,
               help="BLEU tokenizer (default: 13a for English and other Latin-script targets, intl for "
-                   "Arabic and other scripts, zh for Chinese).")
+                   "Arabic and other scripts, zh for Chinese; ja-mecab / ko-mecab for Japanese and Korean "
+                   "where MeCab is installed, else char, as for Thai, Lao, Khmer and Burmese).")
 @click.option("--sentence", is_flag=True, help="Also print chrF++ of every pair.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @quiet_option
