@@ -1065,3 +1065,17 @@ def test_quotations_abbreviations_and_titles_a_linguist_found_split_wrongly(lang
                                                                             want: list[str]) -> None:
     """Stop 54's read of the splitter on realistic news, legal and literary text."""
     assert sents(text, lang) == want
+
+
+def test_an_overlong_sentence_is_cut_at_a_clause_mark_a_direction_mark_follows() -> None:
+    """A sentence longer than max_chars is cut after its last clause mark (، , ; :) in the window;
+    web Arabic writes the mark with a right-to-left mark after it ("،\u200f "), which the pattern did
+    not allow, so such a sentence was cut at a mere space, inside the clause (stop 57; the clause
+    step's own pattern had the same gap with "\u200f.\u200f", the full stop of hadith collections)."""
+    from parallel.segment import segment
+
+    head = "ذهب الرجل إلى السوق واشترى خبزا كثيرا لأهله وأصدقائه، ثم عاد إلى البيت مسرعا قبل المغرب"
+    text = f"{head}،\u200f " + "وجلس مع أولاده يحدثهم عن رحلته الطويلة في البلاد البعيدة " * 2 + "."
+    pieces = [s.text for s in segment(text, "ar", max_chars=len(head) + 40)]
+    assert pieces[0] == f"{head}،", pieces  # the mark and the space stay between the two
+    assert pieces[1].startswith("وجلس مع أولاده"), pieces

@@ -219,8 +219,10 @@ _ORDINAL = re.compile(r"^[0-9]{1,3}\.$")
 #: (before a name opening with a letter, "b. Zaid", Punkt already reads an initial)
 _LOWER_INITIAL = re.compile(r"^[a-z]\.$")
 _AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
-_LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]]*\s+(?![a-z])")
-_CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]]*\s+")
+# a closing quote or bracket, or an invisible direction mark (web Arabic writes "،\u200f " and
+# "\u200f.\u200f "), may stand between the mark and the space
+_LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]" + _BIDI + r"]*\s+(?![a-z])")
+_CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]" + _BIDI + r"]*\s+")
 
 
 # ---------------------------------------------------------------------------
