@@ -1516,7 +1516,8 @@ def test_auto_mode_gives_the_order_test_the_documents_paragraphs(monkeypatch: py
     real = auto_mode.order_test
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        seen["src"], seen["tgt"] = list(args[5]), list(args[6])
+        if "src" not in seen:  # the sentences' test (a second one may follow over the paragraphs)
+            seen["src"], seen["tgt"] = list(args[5]), list(args[6])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(auto_mode, "order_test", spy)
@@ -1575,6 +1576,72 @@ def test_a_chain_may_hold_several_pairs_of_one_sentence() -> None:
     assert _chain_length(fixed, np.array([4, 1, 2, 3, 0])) == 3  # 1, 2, 3
     assert _chain_length(np.array([0, 1, 2, 3]), np.array([2, 0, 3, 1])) == 2  # distinct: increasing chain
     assert _chain_length(np.array([0, 0, 1]), np.array([5, 5, 5])) == 3  # the same pair thrice stays a chain
+
+
+def test_the_finer_chain_takes_one_of_each_sentences_near_tied_partners() -> None:
+    """Where a finer-side sentence comes with several partners its margins cannot tell apart
+    (near-identical passages), the chain takes at most one of them per sentence, whichever keeps
+    the order; several finer sentences against one coarse sentence still count."""
+    from parallel.mode import _chain_finer, _chain_length
+
+    # finer sentences 0..3; sentence 1 could be partner 2 or partner 0 (tied), the rest single
+    finer = np.array([0, 1, 1, 2, 3])
+    coarse = np.array([0, 2, 0, 1, 1])
+    assert _chain_finer(finer, coarse) == 4  # 0-0, 1-0, 2-1, 3-1: one pair of sentence 1
+    assert _chain_finer(np.array([0, 0, 0]), np.array([0, 1, 2])) == 1  # one sentence, one pair
+    one = (np.array([0, 1, 2, 3]), np.array([2, 0, 3, 1]))
+    assert _chain_finer(*one) == _chain_length(*one) == 2  # a partner each: the chain as before
+
+
+def paragraph_translation(seed: int, per: int, noise: float) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
+    """Vectors of a translation in 12 paragraphs of ``per`` sentences: each sentence its
+    paragraph's topic plus noise of norm ``noise`` (the same topics on both sides), the paragraph
+    indices, and stand-in texts."""
+    rng = np.random.default_rng(seed)
+    unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)
+    topics = unit(rng.normal(size=(12, 64)))
+    units = [p for p in range(12) for _ in range(per)]
+    src = unit(topics[units] + noise * unit(rng.normal(size=(len(units), 64)))).astype(np.float32)
+    tgt = unit(topics[units] + noise * unit(rng.normal(size=(len(units), 64)))).astype(np.float32)
+    return src, tgt, units, ["x" * 80] * len(units)
+
+
+def paragraphs_shuffled(units: list[int]) -> list[int]:
+    """The sentence indices of a text with its paragraphs (``units``) in another order."""
+    order = np.random.default_rng(99).permutation(max(units) + 1)
+    return [k for q in order for k, p in enumerate(units) if p == q]
+
+
+def test_paragraph_order_test_moves_whole_paragraphs() -> None:
+    """Both sides in paragraphs: the order tests over the paragraphs themselves (summed vectors)
+    find paragraphs that follow each other in both texts, and not the same paragraphs shuffled."""
+    from parallel.mode import ANCHOR_ALPHA, paragraph_order_test
+
+    src, tgt, units, texts = paragraph_translation(1, per=2, noise=1.2)
+    ev = paragraph_order_test(texts, texts, src, tgt, units, units)
+    assert ev["para_parallel"] and ev["para_counts"] == "12 x 12"
+    # the target's paragraphs in another order
+    ev = paragraph_order_test(texts, texts, src, tgt[paragraphs_shuffled(units)], units, units)
+    assert not ev["para_parallel"] and (ev.get("para_anchor_p") is None or ev["para_anchor_p"] > ANCHOR_ALPHA)
+
+
+@pytest.mark.parametrize("seed", [1, 4, 5])
+def test_auto_mode_reads_a_translation_by_its_paragraphs_where_its_sentences_say_too_little(seed: int) -> None:
+    """Stop 57: a free translation whose sentences resemble their partners too little for the
+    sentence-level tests (hadith documents: 27 of 30 and 41 of 45 called parallel) is judged over
+    its paragraphs too, where both sides mark them: each paragraph one vector, moved whole in the
+    shuffles (29 of 30, 45 of 45; no comparable document of auto_bench --null changed). The same
+    vectors without paragraphs are comparable, as are the paragraphs shuffled."""
+    from parallel.mode import choose_mode
+
+    src, tgt, units, texts = paragraph_translation(seed, per=3, noise=3.2)
+    marked = choose_mode(src, tgt, src_sents=texts, tgt_sents=texts, src_units=units, tgt_units=units)
+    assert marked.mode == "parallel" and marked.evidence["para_parallel"] is True
+    assert "over the 12 x 12 paragraphs themselves" in marked.describe()
+    assert choose_mode(src, tgt, src_sents=texts, tgt_sents=texts).mode == "comparable"
+    moved = paragraphs_shuffled(units)
+    shuffled = choose_mode(src, tgt[moved], src_sents=texts, tgt_sents=texts, src_units=units, tgt_units=units)
+    assert shuffled.mode == "comparable" and shuffled.evidence["para_parallel"] is False
 
 
 def test_a_translation_split_finer_whose_sentences_have_no_mutual_partner_is_parallel() -> None:

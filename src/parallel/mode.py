@@ -4,7 +4,8 @@
 likely 1-1 pairs (mutual best by margin, :func:`parallel.mine.mine_detailed`) and whether they
 keep one order, and, where those say comparable, from order tests that shuffle paragraphs
 (:func:`order_test`, :func:`anchor_order_test`; in a document with one side split finer, the
-latter also over each finer-side sentence's best partner). Its :class:`ModeChoice` carries the evidence, and
+latter also over each finer-side sentence's best partners; where both sides mark paragraphs, both
+also over the paragraphs themselves, :func:`paragraph_order_test`). Its :class:`ModeChoice` carries the evidence, and
 ``describe()`` says it in one sentence for the log and the report.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .mine import mine_detailed
+from .mine import margin_matrix, mine_detailed
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,13 @@ class ModeChoice:
                       f"{e['finer_order_unit']} keep the best partners of the {e['finer_side']}'s sentences "
                       f"({e['finer_pairs']}) as much in order {e['finer_order_p']:.1%} of the time "
                       f"(translations up to {ANCHOR_ALPHA:.0%})")
+        if e.get("para_counts") is not None:
+            order += f"; over the {e['para_counts']} paragraphs themselves: a monotonic alignment explains {e['para_explained']:.0%}"
+            if e.get("para_order_z") is not None:
+                order += (f", {e['para_explained_shuffled']:.0%} with them shuffled "
+                          f"(order test z {e['para_order_z']:.1f})")
+            if e.get("para_anchor_p") is not None:
+                order += f", their likely 1-1 pairs as much in order {e['para_anchor_p']:.1%} of the time"
         chain = ""
         if e.get("chain_chance") is not None and e["chain_chance"] > CHAIN_ALPHA:
             chain = (f"; a chain of {e['monotonic']} in order among {e['anchors']} pairs is what "
@@ -77,6 +85,15 @@ def _chain_length(fixed: np.ndarray, moved: np.ndarray) -> int:
     longest non-decreasing run of ``moved`` with the pairs in the order of ``fixed`` (ties by
     ``moved``). For pairs that share no sentence, the longest increasing chain."""
     return _lis_length(moved[np.lexsort((moved, fixed))].tolist(), strict=False)
+
+
+def _chain_finer(finer: np.ndarray, coarse: np.ndarray) -> int:
+    """The most pairs ``(finer[k], coarse[k])`` in one chain that runs forward on both sides, at
+    most one pair for each sentence of the finer side (a sentence there may come with several
+    candidate partners) and several of them against one sentence of the coarse side allowed:
+    sorted by the finer side, each sentence's candidates from the last, the longest
+    non-decreasing run of ``coarse``. With one pair per finer sentence, :func:`_chain_length`."""
+    return _lis_length(coarse[np.lexsort((-coarse, finer))].tolist(), strict=False)
 
 
 def _lis_length(values: Sequence[int], strict: bool = True) -> int:
@@ -327,6 +344,13 @@ ANCHOR_ALPHA = 0.01
 #: (:func:`choose_mode`) takes the pairs whose margin is above the mean of pairs that cannot be
 #: translations (this many null standard deviations above it).
 FINER_Z = 0.0
+#: ... and, beside each finer-side sentence's best partner, every partner whose margin is within
+#: this many null standard deviations of the best one: the null's spread is that of the best
+#: margin among sentences that cannot be translations, so partners closer than that cannot be
+#: told apart (a chapter of hadiths on one subject: four nearly identical reports of one event,
+#: whose English sentences take any of the four for their best). The chain takes one of them per
+#: sentence (:func:`_chain_finer`), in the text and in every shuffle alike.
+FINER_TIE = 1.0
 #: Where paragraphs are not marked, runs of this many sentences are moved. A shorter run than the
 #: blocks a comparable text was really shuffled in breaks order the text still has and makes any
 #: order look significant (runs of 3 sentences: 6 more of the 305 NTREX documents built as
@@ -338,7 +362,7 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
                       src_units: Sequence[int] | None = None, tgt_units: Sequence[int] | None = None,
                       shuffles: int = ANCHOR_SHUFFLES, alpha: float = ANCHOR_ALPHA,
                       src_sizes: Sequence[int] | None = None, tgt_sizes: Sequence[int] | None = None,
-                      ) -> tuple[float, str, str, int] | None:
+                      finer: str | None = None) -> tuple[float, str, str, int] | None:
     """Do the likely 1-1 pairs ``anchors`` ((i, j) of an ``n`` x ``m`` document pair) keep an order
     that the paragraphs shuffled would rarely give? A permutation test on the longest chain of
     them in order: the paragraphs (``*_units``, as in :func:`order_test`; runs of
@@ -349,6 +373,8 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
     translation that leaves much out has few pairs, but they are all in order across many
     paragraphs (20 hadiths, 15 pairs in 15 paragraphs: p 0.001), which only its own order gives.
     Cheaper than :func:`order_test` (no alignment per shuffle); it stops once p exceeds ``alpha``.
+    ``finer`` ("source" or "target"): the pairs hold several candidate partners for each sentence of
+    that side, and the chain takes one pair per sentence of it (:func:`_chain_finer`).
     Returns ``(p, side, unit, count)`` or None under :data:`ORDER_MIN_UNITS` paragraphs or
     fewer than 3 pairs."""
     if len(anchors) < 3:
@@ -368,7 +394,13 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
     pairs = sorted((i, j) if target else (j, i) for i, j in anchors)
     fixed = np.array([a for a, _ in pairs], dtype=np.int64)
     moved = np.array([b for _, b in pairs], dtype=np.int64)
-    observed = _chain_length(fixed, moved)
+
+    def chain(placed: np.ndarray) -> int:
+        if finer is None:
+            return _chain_length(fixed, placed)
+        return _chain_finer(placed, fixed) if finer == side else _chain_finer(fixed, placed)
+
+    observed = chain(moved)
     lens = np.array([len(g) for g in units], dtype=np.int64)
     rng = np.random.default_rng(0)
     as_long = 1  # the text's own order
@@ -377,12 +409,89 @@ def anchor_order_test(anchors: Sequence[tuple[int, int]], n: int, m: int,
         order = rng.permutation(len(units))
         start = np.empty(len(units), dtype=np.int64)
         start[order] = np.concatenate([[0], np.cumsum(lens[order])[:-1]])
-        as_long += _chain_length(fixed, start[unit_of[moved]] + inside[moved]) >= observed
+        as_long += chain(start[unit_of[moved]] + inside[moved]) >= observed
         if as_long > limit:
             # p already above alpha: the rest cannot bring it down (p is reported over the
             # shuffles run so far, an estimate above alpha)
             return as_long / (k + 2), side, unit, len(units)
     return as_long / (shuffles + 1), side, unit, len(units)
+
+
+def _finer_partners(src_emb: np.ndarray, tgt_emb: np.ndarray, finer_side: str) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``: each sentence of the finer side (``finer_side``) with its best partner on the
+    other side and every partner whose margin is within :data:`FINER_TIE` null standard deviations
+    of that best, all above the null mean plus :data:`FINER_Z` standard deviations."""
+    from .embed import vector_pair
+
+    target = finer_side == "target"
+    fin = mine_detailed(src_emb, tgt_emb, max_link=1, select="backward" if target else "forward",
+                        noise_null=False)
+    bar = fin.null.threshold(FINER_Z)
+    se, te = vector_pair(src_emb, tgt_emb, always=False)
+    _, mar = margin_matrix(se, te, 4, "distance")  # mine_detailed's defaults
+    if target:
+        mar = mar.T  # a row for each finer-side sentence
+    top = mar.max(axis=1, keepdims=True)
+    rows, cols = np.nonzero(mar >= np.maximum(top - FINER_TIE * fin.null.sd, bar))
+    return sorted((int(c), int(r)) if target else (int(r), int(c)) for r, c in zip(rows, cols, strict=True))
+
+
+def _groups_sentences(units: Sequence[int] | None, size: int) -> bool:
+    """Do the paragraph indices ``units`` of ``size`` sentences group them: fewer paragraphs than
+    sentences, and at least :data:`ORDER_MIN_UNITS` of them?"""
+    return units is not None and ORDER_MIN_UNITS <= len(set(units)) < size
+
+
+def _paragraph_vectors(texts: Sequence[str], emb: np.ndarray, units: Sequence[int]) -> tuple[list[str], np.ndarray]:
+    """Each paragraph as one text, its vector the normalised sum of its sentences' vectors."""
+    from .embed import l2_normalise
+
+    groups: dict[int, list[int]] = {}
+    for i, u in enumerate(units):
+        groups.setdefault(int(u), []).append(i)
+    gs = list(groups.values())
+    e = np.asarray(emb, dtype=np.float32)
+    return [" ".join(texts[i] for i in g) for g in gs], l2_normalise(np.stack([e[g].sum(axis=0) for g in gs]))
+
+
+def paragraph_order_test(src: Sequence[str], tgt: Sequence[str], src_emb: np.ndarray, tgt_emb: np.ndarray,
+                         src_units: Sequence[int], tgt_units: Sequence[int], z_anchor: float = 1.0,
+                         ) -> dict[str, Any]:
+    """The order tests of :func:`choose_mode` over the paragraphs themselves, where both sides mark
+    them (``*_units``: each sentence's paragraph index): each paragraph one text whose vector is
+    the normalised sum of its sentences', moved as a unit of its own. :func:`order_test` on the
+    share a monotonic alignment of the paragraphs explains, then :func:`anchor_order_test` on their
+    mutual-best pairs (``z_anchor`` null standard deviations above the null mean), with the bars
+    of the sentence-level tests. Both are permutation tests over the paragraphs, valid for text
+    whose paragraphs were shuffled, however short. Returns the evidence, ``para_parallel`` the
+    verdict."""
+    from .monotonic import explained_share
+
+    ps, vs = _paragraph_vectors(src, src_emb, src_units)
+    pt, vt = _paragraph_vectors(tgt, tgt_emb, tgt_units)
+    vs, vt = _isotropic(vs, vt)
+    explained = explained_share(ps, pt, vs, vt)
+    us, ut = list(range(len(ps))), list(range(len(pt)))
+    # each paragraph is a unit of its own, however many sentences it holds
+    whole_s, whole_t = [2] * len(ps), [2] * len(pt)
+    out: dict[str, Any] = {"para_counts": f"{len(ps)} x {len(pt)}", "para_explained": round(explained, 4)}
+    ok = False
+    tested = order_test(ps, pt, vs, vt, explained, us, ut, src_sizes=whole_s, tgt_sizes=whole_t)
+    if tested is not None:
+        _, mean, z, _, count = tested
+        out.update(para_order_z=round(z, 2), para_explained_shuffled=round(mean, 4))
+        ok = z >= ORDER_Z or (z >= ORDER_Z_EFFECT and explained >= ORDER_RATIO * mean
+                              and count >= ORDER_EFFECT_UNITS)
+    if not ok:
+        res = mine_detailed(vs, vt, max_link=1, select="intersect", noise_null=False)
+        bar = res.null.threshold(z_anchor)
+        pairs = sorted((i, j) for i, j, s in res.candidates if s >= bar)
+        by_pairs = anchor_order_test(pairs, len(ps), len(pt), us, ut, src_sizes=whole_s, tgt_sizes=whole_t)
+        if by_pairs is not None:
+            out["para_anchor_p"] = round(by_pairs[0], 4)
+            ok = by_pairs[0] <= ANCHOR_ALPHA
+    out["para_parallel"] = bool(ok)
+    return out
 
 
 def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence[str] | None = None,
@@ -422,7 +531,11 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
     finer-side sentence's best partner on the other side (margin above the null mean,
     :data:`FINER_Z`), several of them against one sentence allowed in the chain
     (:func:`_chain_length`): ``parallel`` at p <= :data:`ANCHOR_ALPHA` (hadith collections, one
-    Arabic hadith a line against its English sentences: 14 of 16 right, 10 without it).
+    Arabic hadith a line against its English sentences: 14 of 16 right, 10 without it), each
+    finer-side sentence with every partner within :data:`FINER_TIE` null standard deviations of its
+    best (near-identical passages), one of them per sentence in the chain. Where both sides mark
+    paragraphs, the order tests are also run over the paragraphs themselves
+    (:func:`paragraph_order_test`).
     ``src_sents``/``tgt_sents``: the sentences (for their lengths and
     punctuation; equal-length stand-ins when missing). Documents with more than ``max_cells``
     sentence pairs are judged on their opening stretch (the same share of each side, about
@@ -524,15 +637,23 @@ def choose_mode(src_emb: np.ndarray, tgt_emb: np.ndarray, *, src_sents: Sequence
             # one side split finer (one long sentence rendered as several): its sentences rarely
             # have a mutual-best partner, but each has a best one, and in a translation those
             # run forward with the text, several of them against one sentence of the other side
-            finer = mine_detailed(src_emb, tgt_emb, max_link=1, select="backward" if m > n else "forward",
-                                  noise_null=False)
-            bar_f = finer.null.threshold(FINER_Z)
-            best = sorted((i, j) for i, j, s in finer.candidates if s >= bar_f)
-            by_best = anchor_order_test(best, n, m, src_units, tgt_units, src_sizes=src_sizes, tgt_sizes=tgt_sizes)
+            finer_side = "target" if m > n else "source"
+            best = _finer_partners(src_emb, tgt_emb, finer_side)
+            by_best = anchor_order_test(best, n, m, src_units, tgt_units, src_sizes=src_sizes, tgt_sizes=tgt_sizes,
+                                        finer=finer_side)
             if by_best is not None:
                 p_best, b_side, b_unit, _ = by_best
-                ev.update(finer_side="target" if m > n else "source", finer_pairs=len(best),
+                ev.update(finer_side=finer_side, finer_pairs=len({(j if m > n else i) for i, j in best}),
                           finer_order_p=round(p_best, 4), finer_order_side=b_side, finer_order_unit=b_unit)
                 if p_best <= ANCHOR_ALPHA:
                     mode = "parallel"
+        if (mode == "comparable" and src_units is not None and tgt_units is not None
+                and _groups_sentences(src_units, n) and _groups_sentences(tgt_units, m)):
+            # both sides mark paragraphs: the same tests over the paragraphs themselves, each one
+            # text whose vector sums its sentences' (a hadith and its translation are alike as a
+            # whole where the Arabic chain of narrators and "Abu Huraira reported:" are not)
+            by_para = paragraph_order_test(src_list, tgt_list, src_emb, tgt_emb, src_units, tgt_units, z_anchor)
+            ev.update(by_para)
+            if by_para["para_parallel"]:
+                mode = "parallel"
     return ModeChoice(mode, ev)
