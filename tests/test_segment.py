@@ -1079,3 +1079,36 @@ def test_an_overlong_sentence_is_cut_at_a_clause_mark_a_direction_mark_follows()
     pieces = [s.text for s in segment(text, "ar", max_chars=len(head) + 40)]
     assert pieces[0] == f"{head}،", pieces  # the mark and the space stay between the two
     assert pieces[1].startswith("وجلس مع أولاده"), pieces
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the doctor's title and a year's abbreviation written with the hadith collections' stop
+    (("قال د\u200f.\u200f محمد العلي إن المشروع ناجح\u200f.\u200f ولد الفيلسوف عام 500 ق.م\u200f.\u200f في أثينا "
+      "وعاش طويلا\u200f.\u200f"), 2),
+    ("قال د\u200f. محمد العلي إن المشروع ناجح. وعاد إلى بيته.", 2),
+    # a stop between direction marks, then the closing quote or bracket
+    ("قال رسول الله ﷺ: «الدين النصيحة\u200f.\u200f» ثم سكت طويلا.", 2),
+    ("قال رسول الله ﷺ: «الدين النصيحة.\u200f» ثم سكت طويلا.", 2),
+    ("قال: «هل جاء\u200f؟\u200f» ثم سكت طويلا.", 2),
+    # an abbreviation stretched with tatweel
+    ("توفي سنة 256 هـــ. في سمرقند ودفن فيها.", 1),
+    # a stop glued to the next word: ۔, or with a direction mark
+    ("انتهى الاجتماع مساء أمس۔وقال الوزير إن النتائج جيدة.", 2),
+    ("انتهى الاجتماع مساء أمس\u200f.وقال الوزير إن النتائج جيدة.", 2),
+    # no-break spaces between every word
+    ("ذهب الولد إلى المدرسة. كان متأخرا. غضب المعلم كثيرا. جلس الولد.".replace(" ", "\u00a0"), 4),
+])
+def test_arabic_as_the_web_and_pdfs_write_it_is_cut_as_the_plain_text(text: str, want: int) -> None:
+    """Stop 57 (a helper's hunt for Arabic input that silently degrades results): Punkt read every
+    invisible mark as a space, so "د\u200f." lost its abbreviation and a stop lost its closing
+    quote; tatweel hid an abbreviation; a glued ۔ or a marked glued stop cut nothing; no-break
+    spaces made a paragraph one word to Punkt. Each is cut as the same text written plainly."""
+    import re
+
+    from parallel.segment import segment
+
+    got = segment(text, "ar")
+    assert len(got) == want, [s.text for s in got]
+    plain = re.sub("[\u200f\u200e]", "", text).replace("\u00a0", " ").replace("ـــ", "ـ").replace("۔", ".")
+    assert len(segment(plain, "ar")) == want  # the same text written plainly: the same count
+    assert all(text[s.start:s.end] == s.text for s in got)  # offsets still into the text as given

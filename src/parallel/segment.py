@@ -78,6 +78,9 @@ _DOUBLE_QUOTE = re.compile(f'[{_OPEN_DQ}{_CLOSE_DQ}"]')
 # Invisible marks (bidi controls, zero-width) treated like spacing between sentences.
 _BIDI = INVISIBLE
 _BIDI_TO_SPACE = INVISIBLE_TO_SPACE
+#: What Punkt reads as a space: the invisible marks, and the no-break spaces a text may use
+#: between every word (Punkt's word pattern takes them for letters: "school.\u00a0He" was one word)
+_TO_PUNKT_SPACE = {**_BIDI_TO_SPACE, 0x00A0: " ", 0x202F: " ", 0x2007: " "}
 _LEAD = " \t\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000" + _BIDI
 
 _DOTTED = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}\.?$")
@@ -88,12 +91,13 @@ _IN_WORD = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u0
 #: The generic web domains written in Arabic letters, as news sites spell their names
 #: ("الجزيرة.نت", "مصراوي.كوم"): .net, .com, .org, .info
 _AR_DOMAINS = ("نت", "كوم", "أورج", "اورج", "أورغ", "اورغ", "إنفو", "انفو")
-#: A full stop, question or exclamation mark glued between two Arabic words ("الوباء.وقال"), each
+#: A full stop (or the Urdu-style ۔), question or exclamation mark glued between two Arabic words
+#: ("الوباء.وقال"; direction marks around it allowed: "أمس\u200f.وقال"), each
 #: of at least two letters, vowel marks or not ("الاجتماعُ.ثُمَّ"); not a full stop before a domain
 #: ending that ends the word ("الجزيرة.نت - أعلنت": a site's name)
-_GLUED_AR = re.compile(f"[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}][{_IN_WORD}]*"
-                       f"(\\.(?!(?:{'|'.join(_AR_DOMAINS)})(?![\\w{_IN_WORD}]))|[؟!])"
-                       f"(?=[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}])")
+_GLUED_AR = re.compile(f"[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}][{_IN_WORD}]*[{_BIDI}]*"
+                       f"(\\.(?!(?:{'|'.join(_AR_DOMAINS)})(?![\\w{_IN_WORD}]))|[؟!۔])"
+                       f"(?=[{_BIDI}]*[{_AR_LETTER}][{_IN_WORD}]*[{_AR_LETTER}])")
 #: The same after a number, a year or measure glued to its number, a per cent sign or a closing
 #: bracket or quote ("عام 2010.وقال", "1945م.ثم", "2.5%.وأغلق", "(...).وأكدت", "«...».وأضاف"); not
 #: after a single letter ("د.محمد": the doctor's title glued to the name)
@@ -221,6 +225,32 @@ _LOWER_INITIAL = re.compile(r"^[a-z]\.$")
 _AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
 # a closing quote or bracket, or an invisible direction mark (web Arabic writes "،\u200f " and
 # "\u200f.\u200f "), may stand between the mark and the space
+#: What a mark of :data:`_BIDI` (or a tatweel after a tatweel) that Punkt does not read stands
+#: before: punctuation and closing quotes or brackets (:func:`_kept_for_punkt`)
+_DROP_BEFORE = frozenset(".!?؟…,;:،؛۔\"'”’»)]")
+
+
+def _kept_for_punkt(para: str) -> list[int] | None:
+    """The offsets of ``para`` that Punkt reads, None for all of them: an invisible mark whose next
+    visible character is punctuation or a closing quote or bracket is left out, as is a tatweel
+    after a tatweel (every other mark Punkt reads as a space, as before)."""
+    if not any(ch in _BIDI or ch == "\u0640" for ch in para):
+        return None
+    out: list[int] = []
+    n = len(para)
+    for k, ch in enumerate(para):
+        if ch == "\u0640" and k and para[k - 1] == "\u0640":
+            continue
+        if ch in _BIDI:
+            j = k + 1
+            while j < n and para[j] in _BIDI:
+                j += 1
+            if j < n and para[j] in _DROP_BEFORE:
+                continue
+        out.append(k)
+    return None if len(out) == n else out
+
+
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]" + _BIDI + r"]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]" + _BIDI + r"]*\s+")
 
@@ -597,10 +627,20 @@ class Splitter:
         # Punkt sees invisible bidi/zero-width marks, and footnote marks after a sentence end ("3.5%.[1]
         # The", "1905.¹ It"), as spaces (same length: offsets unchanged): it reads the word that
         # follows, and a break there is then moved over the mark (:func:`_extend_over_closers`)
-        plain = _FOOTNOTE_AFTER_END.sub(lambda m: " " * len(m.group()), para.translate(_BIDI_TO_SPACE))
-        plain = _SPACED_ELLIPSIS.sub(_dots_last, plain)
-        spans = list(self._tok.span_tokenize(plain, realign_boundaries=False))
-        cands = [end for _, end in spans[:-1]]
+        # A mark before punctuation (web Arabic writes a full stop as U+200F . U+200F, and "د\u200f."
+        # is the doctor's title) is left out of what Punkt reads, and so is a run of tatweel after
+        # the first ("هـــ." is the abbreviation "هـ."): as a space it cut "د" from its stop and a
+        # stop from the closing quote after it ("النصيحة\u200f.\u200f»"); `kept` maps back
+        kept = _kept_for_punkt(para)
+
+        def punkt_view(text: str) -> str:
+            out = _FOOTNOTE_AFTER_END.sub(lambda m: " " * len(m.group()), text.translate(_TO_PUNKT_SPACE))
+            return _SPACED_ELLIPSIS.sub(_dots_last, out)
+
+        plain = punkt_view(para)  # the paragraph's own offsets (the ellipsis check below reads it)
+        seen = plain if kept is None else punkt_view("".join(para[k] for k in kept))
+        spans = list(self._tok.span_tokenize(seen, realign_boundaries=False))
+        cands = [end if kept is None else kept[end - 1] + 1 for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop
             cands = sorted(set(cands) | {m.end(1) for m in _GLUED_AR.finditer(para)}
                            | {m.end(1) for m in _GLUED_AFTER.finditer(para)})
@@ -1075,6 +1115,13 @@ def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
         if ch in _CLOSERS or ch in SENT_END or closes_verse(b):
             b += 1
             continue
+        if ch in _BIDI:  # "النصيحة.\u200f»": a direction mark between the stop and its closer
+            k = b
+            while k < n and s[k] in _BIDI:
+                k += 1
+            if k < n and (s[k] in _CLOSERS or s[k] in SENT_END):
+                b = k
+                continue
         note = _FOOTNOTE_AFTER_END.match(s, b) if b > 0 else None
         if note is not None:
             b = note.end()  # "3.5%.[1] The": the footnote mark stays with its sentence
