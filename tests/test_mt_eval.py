@@ -338,3 +338,35 @@ def test_invisible_marks_at_the_edges_of_hypotheses_do_not_count(tmp_path: Path)
 
     assert without_edge_marks("\u200fكلمة\u200f كلمة\u200f") == "كلمة\u200f كلمة"
     assert without_edge_marks("  leading and trailing spaces stay  ") == "  leading and trailing spaces stay  "
+
+
+def test_marks_tatweel_and_presentation_forms_inside_lines_do_not_count(tmp_path: Path) -> None:
+    """Stop 57: only the marks at a line's edges were left out. A perfect translation with a
+    right-to-left mark before every word scored BLEU 0.8, one in a PDF's presentation forms 1.3, one
+    stretched with tatweel 82; so did a clean HYP against such a reference. Both sides are now
+    scored as a reader sees them (said on stderr, and in --json); --raw scores them as written.
+    Vowel marks stay: a translation may choose them."""
+    ref = str(pairs(tmp_path))
+    forms = {"ل": "\ufedd", "م": "\ufee1", "ن": "\ufee5"}  # isolated presentation forms of three letters
+    variants = {
+        "marks": [" ".join("\u200f" + w for w in x.split()) for x in AR[:3]],
+        "forms": ["".join(forms.get(c, c) for c in x) for x in AR[:3]],
+        "tatweel": [x.replace("ال", "الـــ") for x in AR[:3]],
+    }
+    for name, lines in variants.items():
+        code, out, err = run("--hyp", str(hyp(tmp_path, lines)), "--ref", ref, "--direction", "en-ar", "--json",
+                             "--metrics", "bleu,chrf")
+        assert code == 0, err
+        got = json.loads(out)
+        assert [s["score"] for s in got["scores"]] == pytest.approx([100.0, 100.0]), name
+        assert got["folded"] == {"hyp": 3, "reference": 0}, name
+        assert "scored without them, the same way on both sides" in err, name
+        code, out, _ = run("--hyp", str(hyp(tmp_path, lines)), "--ref", ref, "--direction", "en-ar", "--json",
+                           "--metrics", "bleu", "--raw")
+        assert code == 0 and json.loads(out)["scores"][0]["score"] < 90 and json.loads(out)["folded"] is None, name
+    code, out, err = run("--hyp", str(hyp(tmp_path, AR[:3])), "--ref", ref, "--direction", "en-ar", "--json")
+    assert code == 0 and json.loads(out)["folded"] == {"hyp": 0, "reference": 0} and "note" not in err
+    vowelled = [x.replace("النفط", "النِّفط") for x in AR[:3]]
+    code, out, _ = run("--hyp", str(hyp(tmp_path, vowelled)), "--ref", ref, "--direction", "en-ar", "--json",
+                       "--metrics", "bleu")
+    assert json.loads(out)["scores"][0]["score"] < 100

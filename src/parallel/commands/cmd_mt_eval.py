@@ -119,6 +119,30 @@ def sentence_chrf(hyps: list[str], refs: list[str]) -> list[float]:
     return [float(chrf.sentence_score(h, [r]).score) for h, r in zip(hyps, refs, strict=True)]
 
 
+def fold_for_scoring(text: str) -> str:
+    """``text`` as a reader sees it, for a metric: invisible marks (:data:`parallel.normalize.INVISIBLE`:
+    direction marks, zero-width characters) and tatweel left out, Arabic presentation forms (a
+    PDF's ﺇﻧﻬﻢ) as their letters; vowel marks and digits kept (a translation may choose them)."""
+    from ..normalize import INVISIBLE, presentation_forms_one_to_one
+
+    if text.isascii():
+        return text
+    out = presentation_forms_one_to_one(text)
+    return "".join(ch for ch in out if ch not in INVISIBLE and ch != "\u0640")
+
+
+def _folded(rows: list[_Row]) -> tuple[list[_Row], tuple[int, int]]:
+    """``rows`` with HYP and reference folded (:func:`fold_for_scoring`), and how many HYP and
+    reference lines that changed."""
+    out, n_h, n_r = [], 0, 0
+    for entry, link, h, r in rows:
+        fh, fr = fold_for_scoring(h), fold_for_scoring(r)
+        n_h += fh != h
+        n_r += fr != r
+        out.append((entry, link, fh, fr))
+    return out, (n_h, n_r)
+
+
 def _hyp_lines(path: str) -> list[str]:
     """HYP's lines, each without the invisible marks at its edges (a right-to-left mark that Arabic
     MT post-processing puts around a line): the segmenter leaves them out of every sentence, so the
@@ -187,9 +211,12 @@ def wrong_script(hyps: list[str], parts: tuple[str, str], direction: str) -> str
                    "where MeCab is installed, else char, as for Thai, Lao, Khmer and Burmese).")
 @click.option("--sentence", is_flag=True, help="Also print chrF++ of every pair.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--raw", is_flag=True,
+              help="Score the texts as written: do not leave out the invisible marks, tatweel and "
+                   "presentation forms that HYP and reference may hold (said on stderr when they do).")
 @quiet_option
 def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: str | None,
-            tokenize: str | None, sentence: bool, as_json: bool, quiet: bool) -> None:
+            tokenize: str | None, sentence: bool, as_json: bool, quiet: bool, raw: bool = False) -> None:
     """Score a system's translations against one side of an exported file with sacrebleu:
     corpus BLEU, chrF++ (chrF, word order 2) and TER, each with sacrebleu's signature.
 
@@ -219,6 +246,14 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
     al = _reference(ref, from_fmt)
     direction, parts, reverse = _direction(al, direction)
     rows, skipped = _scored_pairs(_hyp_lines(hyp), al, reverse, hyp, ref)
+    folded = (0, 0)
+    if not raw:
+        rows, folded = _folded(rows)
+        if any(folded) and log:
+            log(f"note: {folded[0]} HYP and {folded[1]} reference lines hold invisible marks (direction marks, "
+                "zero-width characters), tatweel or Arabic presentation forms (text copied out of a PDF), "
+                "which no reader sees and sacrebleu counts as characters: scored without them, the same "
+                "way on both sides (--raw scores them as written)")
     said = ids_not_text([r[2] for r in rows], [r[3] for r in rows]) or wrong_script([r[2] for r in rows], parts,
                                                                                      direction)
     if said:  # a warning, -q or not: the scores below mean nothing
@@ -232,7 +267,8 @@ def command(hyp: str, ref: str, from_fmt: str | None, metrics: str, direction: s
         log(f"{direction}: {len(rows)} pairs scored" + (f", {skipped} with an empty side skipped" if skipped
                                                       else "") + f"; reference {ref}" + (f" (made by {_made_by(al.signature)})" if al.signature else ""))
     if as_json:
-        _write_json(al, direction, rows, skipped, tok if "bleu" in wanted else None, results, per_pair, sentence)
+        _write_json(al, direction, rows, skipped, tok if "bleu" in wanted else None, results, per_pair, sentence,
+                    None if raw else folded)
     else:
         _write_text(al, rows, results, per_pair, sentence)
 
@@ -353,7 +389,8 @@ def _ids(al: Alignment, link: Link) -> tuple[list[int], list[int]] | None:
 
 
 def _write_json(al: Alignment, direction: str, rows: list[_Row], skipped: int, tok: str | None,
-                results: list[MetricResult], per_pair: list[float], sentence: bool) -> None:
+                results: list[MetricResult], per_pair: list[float], sentence: bool,
+                folded: tuple[int, int] | None = (0, 0)) -> None:
     joined = any(r[1].features.get("pair") is not None for r in rows)  # run's _all.*: the pairs named
     doc: dict[str, Any] = {
         "direction": direction, "pairs": len(rows), "skipped": skipped,
@@ -361,6 +398,8 @@ def _write_json(al: Alignment, direction: str, rows: list[_Row], skipped: int, t
         "scores": [{"metric": r.name, "score": round(r.score, 4), "signature": r.signature}
                    for r in results],
         "reference_signature": al.signature,
+        # the lines scored without invisible marks, tatweel, presentation forms; null: --raw
+        "folded": None if folded is None else {"hyp": folded[0], "reference": folded[1]},
     }
     if sentence:  # a file without ids (Moses) has none to give: null
         doc["sentences"] = []
