@@ -47,9 +47,11 @@ __all__ = ["DIGITS", "INVISIBLE", "INVISIBLE_TO_SPACE", "LETTERS", "MARKS", "PRE
 VERSE_NUMBER = re.compile(r"[\uFD3E\uFD3F]\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}\s*[\uFD3E\uFD3F]"
                           r"|\u06DD\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,3}")
 
-#: Invisible marks (bidi controls, zero-width characters, the byte-order mark, ALM): spacing to the
-#: segmenter, and no content in a file that holds nothing else.
-INVISIBLE = "\u200e\u200f\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u061c\ufeff"
+#: Invisible marks (bidi controls, zero-width characters, the byte-order mark, ALM, and the soft
+#: hyphen and word joiner of text copied out of a PDF or a web page): spacing to the segmenter (the
+#: last two dropped inside a word), and no content in a file that holds nothing else.
+INVISIBLE = ("\u200e\u200f\u200b\u200c\u200d\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u061c\ufeff"
+             "\u00ad\u2060")
 INVISIBLE_TO_SPACE = {ord(c): " " for c in INVISIBLE}
 
 #: Characters dropped by the ``marks`` rule.
@@ -61,7 +63,7 @@ MARKS: frozenset[str] = frozenset(
     + [chr(c) for c in range(0x200B, 0x2010)]        # zero-width space/joiners, LRM/RLM
     + [chr(c) for c in range(0x202A, 0x202F)]        # bidi embeddings and overrides (LRE ... RLO)
     + [chr(c) for c in range(0x2066, 0x206A)]        # bidi isolates (LRI, RLI, FSI, PDI)
-    + ["\ufeff"]
+    + ["\ufeff", "\u00ad", "\u2060"]                  # BOM, soft hyphen, word joiner
 )
 
 #: Letter variants folded by the ``letters`` rule.

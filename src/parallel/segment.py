@@ -227,6 +227,8 @@ _AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
 # "\u200f.\u200f "), may stand between the mark and the space
 #: What a mark of :data:`_BIDI` (or a tatweel after a tatweel) that Punkt does not read stands
 #: before: punctuation and closing quotes or brackets (:func:`_kept_for_punkt`)
+#: Invisible characters inside a word (a soft hyphen, a word joiner): left out, never a space
+_IN_WORD_INVISIBLE = frozenset("\u00ad\u2060")
 _DROP_BEFORE = frozenset(".!?؟…,;:،؛۔\"'”’»)]")
 
 
@@ -239,7 +241,7 @@ def _kept_for_punkt(para: str) -> list[int] | None:
     out: list[int] = []
     n = len(para)
     for k, ch in enumerate(para):
-        if ch == "\u0640" and k and para[k - 1] == "\u0640":
+        if (ch == "\u0640" and k and para[k - 1] == "\u0640") or ch in _IN_WORD_INVISIBLE:
             continue
         if ch in _BIDI:
             j = k + 1
