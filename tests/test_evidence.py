@@ -242,6 +242,15 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("نحو 1.5 مليون شخص", "about 1.5m people", "agree"),                # shorthand with no currency
     ("ملياري جنيه", "2bn pounds", "agree"),
     ("نحو 1.5 مليون شخص", "about 2.5m people", "differ"),
+    # stop 57, Arabic as typed: Arabic commas grouping two or more thousands, a Persian keyboard's
+    # letters in a scale word, the hamza of آلاف misspelt
+    ("وصل 1،200،000 زائر", "1,200,000 visitors came", "agree"),
+    ("وصل ١،٢٠٠،٠٠٠ زائر", "1,200,000 visitors came", "agree"),
+    ("وصل 1،200،000 زائر", "1,300,000 visitors came", "differ"),
+    ("بلغت التكلفة ١٢٠ ملیون دینار", "The cost was 120 million dinars", "agree"),
+    ("بلغت التكلفة ١٢٠ ملیار دینار", "The cost was 120 million dinars", "differ"),
+    ("وصل ٥ الآف لاجئ", "5,000 refugees arrived", "agree"),
+    ("وصل ٥ ألآف لاجئ", "5,000 refugees arrived", "agree"),
 ])
 def test_numbers_agreement(src: str, tgt: str, verdict: str) -> None:
     got, n_src, n_tgt = numbers_agreement(src, tgt)

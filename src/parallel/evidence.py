@@ -65,14 +65,14 @@ _DIGITS |= {**{0xFF10 + d: str(d) for d in range(10)}, 0xFF0E: ".", 0xFF0C: ","}
 # ملايين السياح" = 2019), see :data:`_AR_PLURAL_SCALES`.
 _SCALES = {
     "thousand": 3, "million": 6, "billion": 9, "trillion": 12,
-    "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
+    "ألف": 3, "الف": 3, "آلاف": 3, "ألاف": 3, "الاف": 3, "الآف": 3, "ألآف": 3, "مليون": 6, "ملايين": 6, "مليار": 9,
     "مليارات": 9, "بليون": 9, "بلايين": 9, "تريليون": 12, "تريليونات": 12, "ترليون": 12, "ترليونات": 12,
     # Persian and Urdu, in their letters and in Arabic ones ("۱۰ میلیون" = 10 million; لاکھ a lakh, کروڑ a crore)
     "میلیون": 6, "ميليون": 6, "میلیارد": 9, "ميليارد": 9, "هزار": 3, "لاکھ": 5, "لاكھ": 5, "کروڑ": 7, "كروڑ": 7,
 }
 #: Scale words as one regex alternation, longest first.
 _SCALE_NAMES = "|".join(sorted(_SCALES, key=len, reverse=True))
-_AR_PLURAL_SCALES = frozenset({"آلاف", "ألاف", "الاف", "ملايين", "مليارات", "بلايين", "تريليونات", "ترليونات"})
+_AR_PLURAL_SCALES = frozenset({"آلاف", "ألاف", "الاف", "الآف", "ألآف", "ملايين", "مليارات", "بلايين", "تريليونات", "ترليونات"})
 # Money shorthand, counted only right after a currency sign or code: "$2.8bn", "£125m", "AED1.5bn".
 _MONEY_SCALES = {"bn": 9, "mn": 6, "m": 6, "k": 3}
 _CURRENCY_CODES = r"USD|EUR|GBP|AED|SAR|QAR|KWD|KD|BHD|OMR|JOD|EGP|CHF|JPY|CNY|INR|Rs|Dhs"
@@ -92,7 +92,8 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_MARKS = {ord(c): None for c in MARKS if c != "\u06dd"}
-_PREPARE: dict[int, str | None] = {**_DIGITS, **_NUMBER_MARKS}  # one pass: digits, then marks
+# one pass: digits, marks, and the Persian keyboard's ی and ک as Arabic ي and ك (ملیون = مليون)
+_PREPARE: dict[int, str | None] = {**_DIGITS, **_NUMBER_MARKS, 0x06CC: "\u064a", 0x06A9: "\u0643"}
 _CURRENCY = re.compile(r"(?:[$£€¥]|(?<![A-Za-z])(?:" + _CURRENCY_CODES + r"))\s?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 # "12.500.000": dots between two or more groups of three digits are thousands separators
@@ -588,6 +589,9 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(?:(\d{1,2})([/.-])(\d{1,2})\2((?:19|2
 # and European writers; and an Arabic comma between digits with no space (7،5): a decimal comma
 _DOT_GROUP = re.compile(r"\d{1,3}\.\d{3}$")
 _AR_COMMA_DECIMAL = re.compile(r"(?<![\d.,،])(\d+)،(\d+)(?![\d.,،])")
+# ... and two groups of three or more after the head (1،200،000: an Arabic keyboard types ، for
+# the comma key): thousands
+_AR_COMMA_GROUPS = re.compile(r"(?<![\d.,،])(\d{1,3})((?:،\d{3}){2,})(?![\d.,،])")
 _SCALE_AFTER = re.compile(r"\s*(" + _SCALE_NAMES + r")(?:ًا|اً|ا|ً)?\b",
                           re.IGNORECASE)
 # Money shorthand written with no currency sign: 1.5m people, 2bn (a reading: 10m may be metres)
@@ -656,6 +660,12 @@ def _readings(text: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
             out.append((read, frozenset({_canonical(m.group(1) + m.group(2), word)})))  # 30،000: 30000
         else:
             out.append((read, frozenset({_canonical(f"{m.group(1)}.{m.group(2)}", word)})))  # 7،5 (مليار)
+    for m in _AR_COMMA_GROUPS.finditer(norm):
+        scale = _SCALE_AFTER.match(norm, m.end())
+        groups = [m.group(1), *m.group(2).split("،")[1:]]
+        read = frozenset(_canonical(g, scale.group(1) if scale and k == len(groups) - 1 else None)
+                         for k, g in enumerate(groups))
+        out.append((read, frozenset({_canonical("".join(groups), scale.group(1) if scale else None)})))
     for m in _SPACED_GROUP.finditer(norm):
         out.append((frozenset({str(int(m.group(1))), str(int(m.group(2)))}),
                     frozenset({str(int(m.group(1) + m.group(2)))})))  # 116 123, 1 500: one number
