@@ -223,36 +223,32 @@ _ORDINAL = re.compile(r"^[0-9]{1,3}\.$")
 #: (before a name opening with a letter, "b. Zaid", Punkt already reads an initial)
 _LOWER_INITIAL = re.compile(r"^[a-z]\.$")
 _AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
-# a closing quote or bracket, or an invisible direction mark (web Arabic writes "،\u200f " and
-# "\u200f.\u200f "), may stand between the mark and the space
-#: What a mark of :data:`_BIDI` (or a tatweel after a tatweel) that Punkt does not read stands
-#: before: punctuation and closing quotes or brackets (:func:`_kept_for_punkt`)
-#: Invisible characters inside a word (a soft hyphen, a word joiner): left out, never a space
-_IN_WORD_INVISIBLE = frozenset("\u00ad\u2060")
-_DROP_BEFORE = frozenset(".!?؟…,;:،؛۔\"'”’»)]")
+#: What a mark of :data:`_BIDI` that Punkt does not read stands before: punctuation and closing
+#: quotes or brackets; with a tatweel after a tatweel, a soft hyphen and a word joiner, what
+#: :func:`_kept_for_punkt` leaves out
+_DROP_BEFORE = ".!?؟…,;:،؛۔\"'”’»)]"
+_PUNKT_DROPS = re.compile(f"[{_BIDI}]+(?=[{re.escape(_DROP_BEFORE)}])|(?<=\u0640)\u0640+|[\u00ad\u2060]")
 
 
 def _kept_for_punkt(para: str) -> list[int] | None:
     """The offsets of ``para`` that Punkt reads, None for all of them: an invisible mark whose next
     visible character is punctuation or a closing quote or bracket is left out, as is a tatweel
-    after a tatweel (every other mark Punkt reads as a space, as before)."""
-    if not any(ch in _BIDI or ch == "\u0640" for ch in para):
+    after a tatweel and a soft hyphen or word joiner (every other mark Punkt reads as a space, as
+    before)."""
+    drops = [m.span() for m in _PUNKT_DROPS.finditer(para)]
+    if not drops:
         return None
-    out: list[int] = []
-    n = len(para)
-    for k, ch in enumerate(para):
-        if (ch == "\u0640" and k and para[k - 1] == "\u0640") or ch in _IN_WORD_INVISIBLE:
-            continue
-        if ch in _BIDI:
-            j = k + 1
-            while j < n and para[j] in _BIDI:
-                j += 1
-            if j < n and para[j] in _DROP_BEFORE:
-                continue
-        out.append(k)
-    return None if len(out) == n else out
+    kept: list[int] = []
+    at = 0
+    for a, b in drops:
+        kept.extend(range(at, a))
+        at = b
+    kept.extend(range(at, len(para)))
+    return kept
 
 
+# a closing quote or bracket, or an invisible direction mark (web Arabic writes "،\u200f " and
+# "\u200f.\u200f "), may stand between the mark and the space
 _LIKELY_END = re.compile(r"[.?!…؟][\"'”’»)\]" + _BIDI + r"]*\s+(?![a-z])")
 _CLAUSE_END = re.compile(r"[,;:،؛][\"'”’»)\]" + _BIDI + r"]*\s+")
 
