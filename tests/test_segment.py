@@ -1090,6 +1090,7 @@ def test_an_overlong_sentence_is_cut_at_a_clause_mark_a_direction_mark_follows()
     ("قال رسول الله ﷺ: «الدين النصيحة\u200f.\u200f» ثم سكت طويلا.", 2),
     ("قال رسول الله ﷺ: «الدين النصيحة.\u200f» ثم سكت طويلا.", 2),
     ("قال: «هل جاء\u200f؟\u200f» ثم سكت طويلا.", 2),
+    ('قال: "الدين النصيحة\u200f.\u200f" ثم سكت طويلا.', 2),  # a straight quote closes it too
     # an abbreviation stretched with tatweel
     ("توفي سنة 256 هـــ. في سمرقند ودفن فيها.", 1),
     # a stop glued to the next word: ۔, or with a direction mark
@@ -1112,3 +1113,4 @@ def test_arabic_as_the_web_and_pdfs_write_it_is_cut_as_the_plain_text(text: str,
     plain = re.sub("[\u200f\u200e]", "", text).replace("\u00a0", " ").replace("ـــ", "ـ").replace("۔", ".")
     assert len(segment(plain, "ar")) == want  # the same text written plainly: the same count
     assert all(text[s.start:s.end] == s.text for s in got)  # offsets still into the text as given
+    assert not any(s.text[0] in "»\")" for s in got)  # a closing quote or bracket stays with its sentence

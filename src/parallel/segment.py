@@ -1117,8 +1117,8 @@ def _extend_over_closers(s: str, b: int, quote_open: dict[int, bool]) -> int:
             k = b
             while k < n and s[k] in _BIDI:
                 k += 1
-            if k < n and (s[k] in _CLOSERS or s[k] in SENT_END):
-                b = k
+            if k < n and (s[k] in _CLOSERS or s[k] in SENT_END or s[k] in _QUOTES):
+                b = k  # (a straight quote is then taken as the closer it may be, below)
                 continue
         note = _FOOTNOTE_AFTER_END.match(s, b) if b > 0 else None
         if note is not None:
