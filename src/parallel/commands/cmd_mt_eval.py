@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from ..data import Alignment, Link
+from ..normalize import INVISIBLE
 from .options import note, quiet_option
 
 METRICS = ("bleu", "chrf", "ter")
@@ -119,16 +120,21 @@ def sentence_chrf(hyps: list[str], refs: list[str]) -> list[float]:
     return [float(chrf.sentence_score(h, [r]).score) for h, r in zip(hyps, refs, strict=True)]
 
 
+#: What :func:`fold_for_scoring` leaves out: the invisible marks and tatweel
+_UNSEEN = {ord(c): None for c in INVISIBLE + "\u0640"}
+
+
 def fold_for_scoring(text: str) -> str:
     """``text`` as a reader sees it, for a metric: invisible marks (:data:`parallel.normalize.INVISIBLE`:
     direction marks, zero-width characters) and tatweel left out, Arabic presentation forms (a
-    PDF's ﺇﻧﻬﻢ) as their letters; vowel marks and digits kept (a translation may choose them)."""
-    from ..normalize import INVISIBLE, presentation_forms_one_to_one
+    PDF's ﺇﻧﻬﻢ, the ligature ﻻ) as the letters they stand for
+    (:func:`parallel.normalize.presentation_forms_as_letters`); vowel marks and digits kept (a
+    translation may choose them)."""
+    from ..normalize import presentation_forms_as_letters
 
     if text.isascii():
         return text
-    out = presentation_forms_one_to_one(text)
-    return "".join(ch for ch in out if ch not in INVISIBLE and ch != "\u0640")
+    return presentation_forms_as_letters(text).translate(_UNSEEN)
 
 
 def _folded(rows: list[_Row]) -> tuple[list[_Row], tuple[int, int]]:
