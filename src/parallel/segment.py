@@ -624,8 +624,8 @@ class Splitter:
         para = presentation_forms_one_to_one(para)
         # Punkt sees invisible bidi/zero-width marks, and footnote marks after a sentence end ("3.5%.[1]
         # The", "1905.¹ It"), as spaces (same length: offsets unchanged): it reads the word that
-        # follows, and a break there is then moved over the mark (:func:`_extend_over_closers`)
-        # A mark before punctuation (web Arabic writes a full stop as U+200F . U+200F, and "د\u200f."
+        # follows, and a break there is then moved over the mark (:func:`_extend_over_closers`).
+        # But a mark before punctuation (web Arabic writes a full stop as U+200F . U+200F, and "د\u200f."
         # is the doctor's title) is left out of what Punkt reads, and so is a run of tatweel after
         # the first ("هـــ." is the abbreviation "هـ."): as a space it cut "د" from its stop and a
         # stop from the closing quote after it ("النصيحة\u200f.\u200f»"); `kept` maps back
@@ -636,7 +636,7 @@ class Splitter:
             return _SPACED_ELLIPSIS.sub(_dots_last, out)
 
         plain = punkt_view(para)  # the paragraph's own offsets (the ellipsis check below reads it)
-        seen = plain if kept is None else punkt_view("".join(para[k] for k in kept))
+        seen = plain if kept is None else punkt_view(_PUNKT_DROPS.sub("", para))
         spans = list(self._tok.span_tokenize(seen, realign_boundaries=False))
         cands = [end if kept is None else kept[end - 1] + 1 for _, end in spans[:-1]]
         if self.spec.glued_breaks:  # "الوباء.وقال": no space after the full stop

@@ -14,9 +14,10 @@ from itertools import islice
 
 import numpy as np
 
+from ..normalize import INVISIBLE
+
 # every length the aligner reads (link length factor, Gale-Church deviation, first-pass calibration,
 # span budget) counts characters without Arabic marks: vocalised text is as long as unvocalised
-from ..normalize import INVISIBLE
 from ..normalize import length as chars
 
 # Clause-ending punctuation; with the pause marks of Uthmani script (the Qur'an's only punctuation,
