@@ -261,10 +261,14 @@ class RunSummary:
                f"{len(self.failures)} failed)"),
                f"links: {self.links}" + (f" ({kinds})" if kinds else "")]
         out += self.left_out()
-        out += [f"failed: {name}: {why}" for name, why in sorted(self.failures.items())]
+        out += self.failure_lines()
         if self.combined:
             out.append(f"combined: {self.combined}")
         return out
+
+    def failure_lines(self) -> list[str]:
+        """Why each failed pair failed, one line each (said with ``run -q`` too)."""
+        return [f"failed: {name}: {why}" for name, why in sorted(self.failures.items())]
 
     def left_out(self) -> list[str]:
         """What the joined files leave out of the links counted, as ``align`` says it of its pairs

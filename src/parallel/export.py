@@ -703,14 +703,19 @@ def output_note(path: str | None, fmt: str | None, written: str, al: Alignment |
     if path is None or is_special(path):  # stdout, -o /dev/null, a pipe: no name to say a format by
         return None
     if written == "moses" and al is not None:
-        a, b, _ = moses_paths(path, al.src.lang, al.tgt.lang)
-        return f"the moses pairs are in {a} and {b}" if str(a) != path and str(b) != path else None
+        return moses_note(path, al.src.lang, al.tgt.lang)
     if fmt is None and Path(path).suffix.lower() not in SUFFIXES and not _PAIR_SUFFIX.search(path):
         suffix = Path(path).suffix
         named = f"its suffix {suffix}" if suffix else "a name without a suffix"
         return (f"{path}: {named} names no format, so it holds {written} (name it .tsv, .jsonl, .tmx, .json "
                 "or .align, or give -f)")
     return None
+
+
+def moses_note(path: str, src_lang: str, tgt_lang: str) -> str | None:
+    """The two files a Moses export named ``path`` writes, said (None where ``path`` is one of them)."""
+    a, b, _ = moses_paths(path, src_lang, tgt_lang)
+    return f"the moses pairs are in {a} and {b}" if str(a) != path and str(b) != path else None
 
 
 def check_destination(path: str | None, fmt: str | None) -> str:

@@ -21,7 +21,7 @@ from ..io import atomic_writer, folder_lock
 from .embedding import embed_side
 from .selection import ROTATION_SIDE, BigMineResult, mine_stores
 from .store import _WS, Log, Sentences, VectorStore, collect_sentences, crc_path, expand_inputs, sealed
-from .write import MINE_FORMATS, moses_names, write_pairs
+from .write import MINE_FORMATS, mined_moses_note, write_pairs
 
 _LAYOUT = 2  # of a side's work folder: origin.npy rows are (file, line, sentence number)
 
@@ -403,8 +403,9 @@ def _mine_files(src_files: list[Path], tgt_files: list[Path], output: str | None
         res = mine_stores(src_v, tgt_v, log=log, texts=(src_s, tgt_s), model=model, **options)
         write_pairs(res, src_s, tgt_s, output, fmt=fmt, header=header, margin=str(options.get("margin", "distance")),
                     model=model, src_lang=src_lang, tgt_lang=tgt_lang, sidecar=sidecar, keep_empty=keep_empty)
-        if log and fmt == "moses" and output:  # -o mined became two files: named, as align names them
-            log(f"note: the moses pairs are in {' and '.join(map(str, moses_names(output, src_s, tgt_s, src_lang, tgt_lang)))}")
+        named = mined_moses_note(output, src_s, tgt_s, src_lang, tgt_lang) if fmt == "moses" and output else None
+        if log and named:  # -o mined became two files: named, as align names them
+            log(f"note: {named}")
         if log:
             bar = (f"p >= {res.info['min_p']}" if res.info.get("min_p") is not None
                    else f"threshold {res.threshold:.4f}")

@@ -100,13 +100,12 @@ def _side_lang(sents: Sentences, given: str | None, fallback: str) -> str:
     return detect_lang(" ".join(sents.iter_texts(0, min(len(sents), 200)))[:20000]) or fallback
 
 
-def moses_names(output: str, src: Sentences, tgt: Sentences, src_lang: str | None, tgt_lang: str | None) -> tuple[Any, Any]:
-    """The two files :func:`write_pairs` writes for ``-f moses -o OUTPUT`` (the sides' languages
-    as it reads them)."""
-    from ..export import moses_paths
+def mined_moses_note(output: str, src: Sentences, tgt: Sentences, src_lang: str | None, tgt_lang: str | None) -> str | None:
+    """The two files :func:`write_pairs` writes for ``-f moses -o OUTPUT``, said as align says them
+    (:func:`parallel.export.moses_note`; the sides' languages as it reads them)."""
+    from ..export import moses_note
 
-    a, b, _ = moses_paths(output, _side_lang(src, src_lang, "src"), _side_lang(tgt, tgt_lang, "tgt"))
-    return a, b
+    return moses_note(output, _side_lang(src, src_lang, "src"), _side_lang(tgt, tgt_lang, "tgt"))
 
 
 def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str | None, *, fmt: str = "tsv",

@@ -79,8 +79,8 @@ def command(manifest: str, out_dir: str, model: str | None, max_link: int | None
         for line in summary.lines():
             print(line, file=sys.stderr)
     else:  # -q leaves out progress and notes, not why a pair failed (it was only in _summary.json)
-        for name, why in sorted(summary.failures.items()):
-            print(f"failed: {name}: {why}", file=sys.stderr)
+        for line in summary.failure_lines():
+            print(line, file=sys.stderr)
     # as align says them: what it warns about a pair -q or not, a Python warning (no sentence
     # splitter for a language) not under -q; each naming its pair
     for line in summary.warning_lines(quiet):
