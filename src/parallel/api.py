@@ -256,7 +256,7 @@ def align_documents(
     if chosen == "parallel" and min_p is not None:
         # comparable mode kept its pairs by the bar; a translation's links under it are undone,
         # their sentences listed as unmatched (1-0/0-1): the alignment still holds every sentence.
-        # What was undone is the last record of info["filters"] (min_p_undone reads it)
+        # What was undone is said by unlink_below's min-p record in info["filters"] (min_p_undone)
         from .filters import unlink_below
 
         al, _ = unlink_below(al, min_p)

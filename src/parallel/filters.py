@@ -300,6 +300,7 @@ def _undone(al: Alignment, kept: set[int], dropped: set[int] | frozenset[int] = 
     that already has an empty side stays as it is: the alignment holds every sentence once, as it
     did."""
     from .evidence import text_features
+    from .readers import sentence_origin
 
     out: list[Link] = []
     for n, link in enumerate(al.links):
@@ -311,9 +312,9 @@ def _undone(al: Alignment, kept: set[int], dropped: set[int] | frozenset[int] = 
         # where the sentence came from goes with it: the row of a file joining pairs (run's _all.*)
         # is shifted back to its pair's ids by its pair, and eval finds its document by it; a mined
         # sentence keeps its FILE:LINE
+        sig = {} if link.features.get("signature") is None else {"signature": link.features["signature"]}
         for side, ids in ((0, link.src), (1, link.tgt)):
-            keep = {k: link.features[k] for k in ("signature", "pair", ("src_origin", "tgt_origin")[side])
-                    if link.features.get(k) is not None}
+            keep = {**sig, **sentence_origin(dict(link.features), ("src", "tgt")[side])}
             for i in ids:
                 lone = Link((i,), ()) if side == 0 else Link((), (i,))
                 texts = (al.src_text(lone), "") if side == 0 else ("", al.tgt_text(lone))

@@ -407,6 +407,12 @@ def _guess_lang(texts: list[str], fallback: str) -> str:
 #: and origin of each sentence of a joined or several-file export, for the ones left unmatched
 UNMATCHED_WHERE = "unmatched_where"
 
+def sentence_origin(features: dict[str, Any], side: str) -> dict[str, Any]:
+    """Where a link's sentences of ``side`` ("src" or "tgt") came from, as its ``features`` say: the
+    ``run`` pair of a joined file and the ``FILE:LINE`` of a mined sentence (those present)."""
+    return {k: features[k] for k in ("pair", f"{side}_origin") if features.get(k) is not None}
+
+
 # (src_ids, tgt_ids, src_text, tgt_text, score, features) of one link
 Row = tuple[tuple[int, ...], tuple[int, ...], str, str, float, dict[str, Any]]
 
@@ -444,7 +450,7 @@ def build_alignment(rows: list[Row],
         # ids shifted apart: what to shift back if left unmatched; a sentence's FILE:LINE whether or
         # not ids were shifted (mine's sentences of one file a side keep theirs)
         for side, ids in (("src", s_ids), ("tgt", t_ids)):
-            where = {k: feats[k] for k in ("pair", f"{side}_origin") if feats.get(k) is not None}
+            where = sentence_origin(feats, side)
             if where:
                 whose[side].update(dict.fromkeys(ids, where))
         if (own or chosen) == "comparable" and not (s_ids and t_ids):
@@ -827,7 +833,7 @@ def read_jsonl(path: str | Path) -> Alignment:
                     raise InputError(f"{where}: {key!r}: {why}")
             if rec.get("unmatched"):  # a sentence no link holds (comparable mode, --keep-empty)
                 unmatched = True
-                feats = {k: feats[k] for k in ("pair", "src_origin", "tgt_origin") if k in feats}
+                feats = {**sentence_origin(feats, "src"), **sentence_origin(feats, "tgt")}
             score = rec.get("score")
             signatures.append(str(rec.get("signature") or ""))
             rows.append((s_ids, t_ids, s_text, t_text, float(score) if score is not None else 0.0, feats))
