@@ -230,6 +230,14 @@ def scenarios(split: str, seed: int = 7) -> list[Scenario]:
         if split != "train":
             out.append(haystack(group, names, random.Random(f"{seed}-{split}-hay{h}"), f"haystack{h}-clean",
                                 perturb=0.0))
+    if split == "train":
+        # every training document pooled, without changed translations: twice the candidates a
+        # sentence meets in the haystacks above (about 500 a side), once with as many pairs and once
+        # with half as many (the share of the hidden same-topic set, 120 in 1,000): the sizes the
+        # model's log_size, gap_size and margin_size learn from
+        for share in (0.13, 0.065):
+            out.append(haystack(mine, names, random.Random(f"{seed}-{split}-big{share}"), f"haystack-big{share}",
+                                share=share, perturb=0.0))
     # Tatoeba
     t_ar, t_en = tatoeba()
     lo, hi = (0, 500) if split == "train" else (500, 1000)

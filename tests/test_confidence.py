@@ -786,3 +786,46 @@ def test_a_combination_in_either_order_gets_its_own_model_and_others_are_told() 
         load_model.cache_clear()
     assert np.array_equal(fallback.coef, single.coef)
     assert len(said) == 1 and "no confidence model was fitted for st:/some/model" in said[0]
+
+
+def test_p_reads_the_collections_size_up_to_the_cap() -> None:
+    """A margin among ten sentences is not a margin among five hundred: the shipped models read the
+    shorter side's size (stop 58), capped at SIZE_CAP so that a collection of millions reads as the
+    largest one fitted, not as an extrapolation."""
+    def p_at(model: cf.Model, size: float) -> float:
+        x = cf.feature_rows(np.array([0.55]), np.array([0.35]), np.array([0.35]), np.array([0.08]),
+                            np.array([0.08]), np.zeros(1), np.zeros(1), ["Die Regierung kam."], ["الحكومة جاءت."],
+                            None, 0.4, size)
+        return float(model.predict(x)[0])
+
+    model = cf.load_model("use-m3")
+    assert abs(p_at(model, 10) - p_at(model, 500)) > 0.05
+    assert p_at(model, cf.SIZE_CAP) == p_at(model, 50 * cf.SIZE_CAP)
+
+
+def test_mining_gives_the_model_the_collections_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every place that scores pairs (the rounds, the assignment, a forced link's p) tells the
+    model how many sentences the shorter side has."""
+    from parallel.mine import mine_detailed
+
+    seen: list[float] = []
+    real = cf.feature_rows
+
+    def spy(*a: Any, **k: Any) -> np.ndarray:
+        seen.append(a[11] if len(a) > 11 else k.get("size", 1.0))
+        return real(*a, **k)
+
+    monkeypatch.setattr(cf, "feature_rows", spy)
+    rng = np.random.default_rng(2)
+    base = rng.normal(size=(40, 32))
+    src = base / np.linalg.norm(base, axis=1, keepdims=True)
+    noisy = base[:30] + 0.3 * rng.normal(size=(30, 32))
+    tgt = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+    texts_s, texts_t = [f"sentence {i}" for i in range(40)], [f"جملة {i}" for i in range(30)]
+    res = mine_detailed(src.astype(np.float32), tgt.astype(np.float32), src_sents=texts_s, tgt_sents=texts_t)
+    assert res.links and seen and set(seen) == {30}
+    seen.clear()
+    s32, t32 = src.astype(np.float32), tgt.astype(np.float32)
+    cf.link_probabilities(s32[:5], t32[:5], s32, t32, [(i,) for i in range(5)], [(i,) for i in range(5)],
+                          texts_s[:5], texts_t[:5])
+    assert seen == [30]

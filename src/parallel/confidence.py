@@ -55,7 +55,7 @@ FEATURES = (
     "cos", "margin_ratio", "margin_dist", "gap_fwd", "gap_bwd", "rank_fwd", "rank_bwd", "mutual",
     "len_dev", "coverage", "num_agree", "num_differ", "num_one_side", "date_agree", "date_differ",
     "name_match", "name_miss", "latin_match", "latin_miss", "member_min", "member_gap", "entity_match",
-    "entity_one_side",
+    "entity_one_side", "log_size", "gap_size", "margin_size",
 )
 
 _RANK_CAP = 30
@@ -66,6 +66,11 @@ _RANK_CAP = 30
 #: scenarios (99.9% of them under 1.95, the largest 2.23), so the fitted model is unchanged there.
 LEN_DEV_CAP = 2.5
 HEDGED_WEIGHT = 0.25
+#: The collection size that ``log_size`` (and the gap and margin read with it) is capped at: the
+#: largest collection of the fit (Tatoeba's 500 training lines a side; the pooled training haystacks
+#: hold 477-570). A larger collection reads as this one, as ``len_dev`` is capped: the weights are
+#: not extrapolated to the millions of sentences :mod:`parallel.bigmine` meets.
+SIZE_CAP = 500
 
 
 def band(p: float | None) -> str:
@@ -596,7 +601,7 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_fwd: np.ndarray,
                  gap_bwd: np.ndarray, rank_fwd: np.ndarray, rank_bwd: np.ndarray,
                  src_texts: Sequence[str], tgt_texts: Sequence[str],
-                 members: np.ndarray | None = None, coverage: float = 0.0) -> np.ndarray:
+                 members: np.ndarray | None = None, coverage: float = 0.0, size: float = 1.0) -> np.ndarray:
     """Feature matrix (r, len(FEATURES)) for r pairs.
 
     ``cos`` (r,) cosines; ``knn_src``/``knn_tgt`` (r,) mean cosine of each side's k nearest
@@ -604,7 +609,14 @@ def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_
     margin of the source with any other target (positive: the target is the source's best),
     ``gap_bwd`` the same from the target; ``rank_*`` (r,) how many candidates beat the partner;
     ``members`` (r, e) each member encoder's cosine for a combination (else None);
-    ``coverage`` the document pair's :func:`coverage`.
+    ``coverage`` the document pair's :func:`coverage`; ``size`` its shorter side's number of
+    sentences (capped at :data:`SIZE_CAP`).
+
+    What a gap or a margin means depends on how many candidates a sentence meets: among the ten
+    sentences of a comparable document a neighbour whose partner was dropped stands out from the
+    rest by as much as a translation does among a thousand (the k nearest neighbours are most of the
+    document, the runner-up is one of few). ``log_size`` and the smaller gap and the distance margin
+    each multiplied by it let the model read them by the collection's size.
     """
     r = len(cos)
     x = np.zeros((r, len(FEATURES)), dtype=np.float64)
@@ -631,6 +643,10 @@ def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_
         x[:, 20] = members.max(axis=1) - members.min(axis=1)
     else:
         x[:, 19] = cos
+    log_size = math.log(min(max(float(size), 1.0), SIZE_CAP))
+    x[:, 23] = log_size
+    x[:, 24] = np.minimum(x[:, 3], x[:, 4]) * log_size
+    x[:, 25] = x[:, 2] * log_size
     return x
 
 
@@ -748,7 +764,8 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
     zero = np.zeros(len(pi))
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero,
-                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover)
+                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover,
+                     min(len(src_emb), len(tgt_emb)))
     return Scored(pi, pj, model.predict(x), x, round_no, cover)
 
 
@@ -902,7 +919,8 @@ def score_assignment(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
     zero = np.zeros(len(pi))
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero,
-                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover)
+                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover,
+                     min(len(src_emb), len(tgt_emb)))
     return Scored(pi, pj, model.predict(x, assigned=True), x, -1, cover)
 
 
@@ -1162,5 +1180,6 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
             gap_b[n] = v - (rb.max() if np.isfinite(rb.max()) else v - 0.3)
     members = member_cosines(encoder, sv, tv) if encoder is not None else None
     x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
-                     coverage(src_emb, tgt_emb, kn_s, kn_t) if cover is None else cover)
+                     coverage(src_emb, tgt_emb, kn_s, kn_t) if cover is None else cover,
+                     min(len(se), len(te)))
     return model.predict(x)

@@ -203,7 +203,8 @@ def _round_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorStore,
     cos = np.einsum("ij,ij->i", src.gather(si), tgt.gather(tj)).astype(np.float64)
     zero = np.zeros(len(si))
     s_txt, t_txt = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
-    x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero, s_txt, t_txt, None, cover)
+    x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero, s_txt, t_txt, None, cover,
+                                min(n, m))
     return cm.predict(x), s_txt, t_txt
 
 
