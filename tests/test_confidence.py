@@ -804,8 +804,8 @@ def test_p_reads_the_collections_size_up_to_the_cap() -> None:
 
 
 def test_mining_gives_the_model_the_collections_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every place that scores pairs (the rounds, the assignment, a forced link's p) tells the
-    model how many sentences the shorter side has."""
+    """The rounds of mining and a forced link's p tell the model how many sentences the shorter
+    side has (the one-to-one assignment, which does not run here, passes it the same way)."""
     from parallel.mine import mine_detailed
 
     seen: list[float] = []
