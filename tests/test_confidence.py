@@ -19,10 +19,11 @@ from parallel.cli import main as cli
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _row(src: str, tgt: str, cos: float = 0.7, gap: float = 0.12, cover: float = 0.5) -> np.ndarray:
+def _row(src: str, tgt: str, cos: float = 0.7, gap: float = 0.12, cover: float = 0.5, size: float = 20) -> np.ndarray:
+    """The features of one pair in a collection of ``size`` sentences a side (a document's)."""
     one = np.array([1.0])
     return cf.feature_rows(np.array([cos]), one * 0.4, one * 0.4, one * gap, one * gap, one * 0, one * 0,
-                           [src], [tgt], None, cover)
+                           [src], [tgt], None, cover, size=size)
 
 
 def p_of(src: str, tgt: str, **kw: float) -> float:
@@ -710,7 +711,7 @@ def test_a_huge_line_gets_no_p_from_its_length_alone() -> None:
     from parallel.confidence import LEN_DEV_CAP, feature_rows
 
     one = np.array([0.01])
-    rows = [feature_rows(one, one * 10, one * 10, one * 0, one * 0, one * 0, one * 0, ["x" * n], ["A sentence."])
+    rows = [feature_rows(one, one * 10, one * 10, one * 0, one * 0, one * 0, one * 0, ["x" * n], ["A sentence."], size=20)
             for n in (30_000, 300_000, 3_000_000)]
     assert all(r[0, 8] == LEN_DEV_CAP for r in rows)
     assert np.array_equal(rows[0], rows[2])
@@ -795,7 +796,7 @@ def test_p_reads_the_collections_size_up_to_the_cap() -> None:
     def p_at(model: cf.Model, size: float) -> float:
         x = cf.feature_rows(np.array([0.55]), np.array([0.35]), np.array([0.35]), np.array([0.08]),
                             np.array([0.08]), np.zeros(1), np.zeros(1), ["Die Regierung kam."], ["الحكومة جاءت."],
-                            None, 0.4, size)
+                            None, 0.4, size=size)
         return float(model.predict(x)[0])
 
     model = cf.load_model("use-m3")
@@ -812,7 +813,7 @@ def test_mining_gives_the_model_the_collections_size(monkeypatch: pytest.MonkeyP
     real = cf.feature_rows
 
     def spy(*a: Any, **k: Any) -> np.ndarray:
-        seen.append(a[11] if len(a) > 11 else k.get("size", 1.0))
+        seen.append(k["size"])
         return real(*a, **k)
 
     monkeypatch.setattr(cf, "feature_rows", spy)

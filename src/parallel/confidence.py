@@ -601,7 +601,7 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 def feature_rows(cos: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray, gap_fwd: np.ndarray,
                  gap_bwd: np.ndarray, rank_fwd: np.ndarray, rank_bwd: np.ndarray,
                  src_texts: Sequence[str], tgt_texts: Sequence[str],
-                 members: np.ndarray | None = None, coverage: float = 0.0, size: float = 1.0) -> np.ndarray:
+                 members: np.ndarray | None = None, coverage: float = 0.0, *, size: float) -> np.ndarray:
     """Feature matrix (r, len(FEATURES)) for r pairs.
 
     ``cos`` (r,) cosines; ``knn_src``/``knn_tgt`` (r,) mean cosine of each side's k nearest
@@ -765,7 +765,7 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     zero = np.zeros(len(pi))
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero,
                      [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover,
-                     min(len(src_emb), len(tgt_emb)))
+                     size=min(len(src_emb), len(tgt_emb)))
     return Scored(pi, pj, model.predict(x), x, round_no, cover)
 
 
@@ -920,7 +920,7 @@ def score_assignment(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     zero = np.zeros(len(pi))
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero,
                      [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover,
-                     min(len(src_emb), len(tgt_emb)))
+                     size=min(len(src_emb), len(tgt_emb)))
     return Scored(pi, pj, model.predict(x, assigned=True), x, -1, cover)
 
 
@@ -1181,5 +1181,5 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     members = member_cosines(encoder, sv, tv) if encoder is not None else None
     x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
                      coverage(src_emb, tgt_emb, kn_s, kn_t) if cover is None else cover,
-                     min(len(se), len(te)))
+                     size=min(len(se), len(te)))
     return model.predict(x)

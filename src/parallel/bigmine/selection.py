@@ -204,7 +204,7 @@ def _round_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorStore,
     zero = np.zeros(len(si))
     s_txt, t_txt = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
     x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero, s_txt, t_txt, None, cover,
-                                min(n, m))
+                                size=min(n, m))
     return cm.predict(x), s_txt, t_txt
 
 
