@@ -248,7 +248,11 @@ def align_documents(
     # features are kept, only missing ones are added.
     from .evidence import annotate
 
-    al = annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder)
+    # a free translation's pairs may be weak on their own while its links stand out from the
+    # document's random pairs: what the mode test found them to explain decides the warning
+    explained = choice.evidence.get("explained") if chosen == "parallel" and choice is not None else None
+    al = annotate(al, src_emb=src_emb, tgt_emb=tgt_emb, encoder=encoder,
+                  explained=None if explained is None else float(explained))
     if chosen == "parallel" and single:
         said = _single_unsupported(al)
         if said and "warning" not in al.info:

@@ -925,7 +925,8 @@ def text_features(src: str, tgt: str) -> dict[str, Any]:
 def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.ndarray | None = None,
              encoder: Any = None, k: int = MARGIN_K, gap: Sequence[bool] | None = None,
              contest: Sequence[float] | None = None, untranslated: Sequence[bool] | None = None,
-             knn: tuple[np.ndarray, np.ndarray] | None = None, cover: float | None = None) -> Alignment:
+             knn: tuple[np.ndarray, np.ndarray] | None = None, cover: float | None = None,
+             explained: float | None = None) -> Alignment:
     """``al`` with every link's features completed (existing features win).
 
     Embedding features (cosine, margin) need ``src_emb`` (n, d) and ``tgt_emb``
@@ -941,6 +942,9 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
     longer list, whose neighbours this call does not see, and gives ``untranslated`` too or none is
     taken). ``knn`` and ``cover``: the documents' :func:`parallel.mine.knn_means` with ``k`` and
     their :func:`parallel.confidence.coverage`, when the caller keeps them (measured here when None).
+    ``explained``: the share of the sentences a monotonic alignment explains, as the mode test
+    measured it; a translation whose pairs are weak throughout on their own is said to be so
+    (``info["warning"]``, :func:`parallel.confidence.weak_throughout`) only where it is low too.
     """
     links = list(al.links)
     src_texts = [al.src_text(link) for link in links]
@@ -975,7 +979,7 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                 many = np.array([len(lk.src) > 1 < len(lk.tgt) for lk in sel], dtype=bool)
                 pair_p = ps
                 ps = np.where(off, ps, in_translation(ps, near[need_p], cut[need_p], many))
-                if gap is None and "warning" not in al.info and weak_throughout(pair_p):
+                if gap is None and "warning" not in al.info and weak_throughout(pair_p, explained):
                     al = replace(al, info={**al.info, "warning": (
                         "no link of these texts looks like a translation on its own (even the better tenth "
                         "of them are pairs of p under 0.05, where a translation's are not): are these the "
