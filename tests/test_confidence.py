@@ -591,6 +591,7 @@ def test_a_free_translation_whose_pairs_are_weak_is_not_called_the_wrong_documen
     assert wrong.mode == "parallel" and wrong.info.get("translation") is True
     assert seen[-1] is not None and seen[-1] < cf.WEAK_EXPLAINED
     assert "on its own" in wrong.info["warning"] and "right documents" in wrong.info["warning"]
+    assert f"a monotonic alignment explains {seen[-1]:.0%} of the sentences" in wrong.info["warning"]
 
 
 def test_min_p_option(seed_ar: Path, seed_en: Path) -> None:

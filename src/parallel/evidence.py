@@ -980,9 +980,12 @@ def annotate(al: Alignment, *, src_emb: np.ndarray | None = None, tgt_emb: np.nd
                 pair_p = ps
                 ps = np.where(off, ps, in_translation(ps, near[need_p], cut[need_p], many))
                 if gap is None and "warning" not in al.info and weak_throughout(pair_p, explained):
+                    order = ("" if explained is None else
+                             f", nor do they stand out from the texts' random pairs (a monotonic alignment "
+                             f"explains {explained:.0%} of the sentences)")
                     al = replace(al, info={**al.info, "warning": (
                         "no link of these texts looks like a translation on its own (even the better tenth "
-                        "of them are pairs of p under 0.05, where a translation's are not): are these the "
+                        f"of them are pairs of p under 0.05){order}: are these the "
                         "right documents? --mode comparable keeps only the pairs that say the same thing")})
             for n, p in zip(need_p, ps, strict=True):
                 emb[n]["p"] = round(float(p), 4)
