@@ -548,7 +548,7 @@ def test_weak_pairs_warn_only_where_the_alignment_explains_little() -> None:
 
 @pytest.mark.parametrize("mode", ["auto", "parallel"])
 def test_a_free_translation_whose_pairs_are_weak_is_not_called_the_wrong_documents(
-        shared_bench: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+        shared_bench: Path, repo_module: Any, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     """A free translation (a hadith collection: each Arabic report opens with its chain of narrators,
     which the English leaves out) can have every pair weak on its own while its links stand out
     from the document's random pairs. Every pair's p is set to the model's floor here: an NTREX
@@ -558,14 +558,7 @@ def test_a_free_translation_whose_pairs_are_weak_is_not_called_the_wrong_documen
     hadith documents of the benches)."""
     from parallel.api import align_documents, make_document
 
-    d = shared_bench / "ntrex128_arb_eng"
-    ar = (d / "newstest2019-ref.arb.txt").read_text(encoding="utf-8").splitlines()
-    en = (d / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
-    ids = (d / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()
-    docs: dict[str, list[int]] = {}
-    for n, doc in enumerate(ids):
-        docs.setdefault(doc.strip(), []).append(n)
-    rows = list(docs.values())
+    docs = repo_module("scripts", "confidence_data").ntrex_docs()  # NTREX split into its documents
     seen: list[float | None] = []
     real = cf.weak_throughout
 
@@ -577,8 +570,8 @@ def test_a_free_translation_whose_pairs_are_weak_is_not_called_the_wrong_documen
     monkeypatch.setattr(cf, "link_probabilities", lambda *a, **k: np.full(len(a[4]), 0.011))
 
     def run(a: int, b: int) -> Any:
-        return align_documents(make_document("\n".join(ar[i] for i in rows[a]), "ar", presplit=True),
-                               make_document("\n".join(en[i] for i in rows[b]), "en", presplit=True),
+        return align_documents(make_document("\n".join(docs[a][0]), "ar", presplit=True),
+                               make_document("\n".join(docs[b][1]), "en", presplit=True),
                                mode=mode, cache=False)
 
     translation = run(0, 0)
