@@ -50,7 +50,7 @@ def oracle_rows(sc: Scenario, enc, rounds: int = 4) -> tuple[np.ndarray, np.ndar
     from parallel.mine import knn_means
 
     a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
-    ks, kt = knn_means(a, e, 4)
+    ks, kt = knn_means(a, e, cf.neighbours(4, len(a), len(e)))
     dummy = cf.Model("none", cf.FEATURES, np.zeros(len(cf.FEATURES)), np.ones(len(cf.FEATURES)),
                      np.zeros(len(cf.FEATURES)), 0.0)
     rows, cols = np.arange(len(a)), np.arange(len(e))
@@ -84,7 +84,7 @@ def mined_rows(model, enc, scs: list[Scenario], assigned: bool = False  # type: 
     xs, ys = [], []
     for sc in scs:
         a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
-        ks, kt = knn_means(a, e, 4)
+        ks, kt = knn_means(a, e, cf.neighbours(4, len(a), len(e)))
         _, hist = cf.select(a, e, ks, kt, sc.ar, sc.en, model=model, min_p=cf.DEFAULT_MIN_P, encoder=enc,
                             keep_scored=True)
         last: dict[tuple[int, int], np.ndarray] = {}
@@ -195,7 +195,7 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
     by_kind: dict[str, tuple[list[float], list[float]]] = {}
     for sc in scenarios("heldout"):
         a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
-        ks, kt = knn_means(a, e, 4)
+        ks, kt = knn_means(a, e, cf.neighbours(4, len(a), len(e)))
         kept, hist = cf.select(a, e, ks, kt, sc.ar, sc.en, model=model, min_p=min_p, encoder=enc,
                                keep_scored=True)
         last: dict[tuple[int, int], float] = {}

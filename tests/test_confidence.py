@@ -855,6 +855,61 @@ def test_p_reads_the_collections_size_up_to_the_cap() -> None:
     assert p_at(model, cf.SIZE_CAP) == p_at(model, 50 * cf.SIZE_CAP)
 
 
+def test_a_larger_collection_is_read_at_the_share_of_neighbours_the_model_was_fitted_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop 60: the model was fitted on collections of up to SIZE_CAP sentences a side, where the 4
+    nearest neighbours are the closest 0.8% of the other side. A collection of 1,000 that is one of
+    500 written twice (every sentence with a near twin) has the same neighbourhoods: the model must
+    read the same k-NN means there, so it counts 8 neighbours, and the miner and a link scored on
+    its own (a forced link, the review app) agree on p at that size."""
+    from parallel.mine import knn_means, mine_detailed
+
+    assert cf.neighbours(4, 40, 3000) == 4 and cf.neighbours(4, 624, 700) == 4  # every size of the fit
+    assert cf.neighbours(4, 1000, 1057) == 8 and cf.neighbours(4, 3000, 1500) == 12
+
+    rng = np.random.default_rng(5)
+
+    def unit(x: np.ndarray) -> np.ndarray:
+        return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+    half, d = 500, 24
+    src_half = unit(rng.normal(size=(half, d)))
+    tgt_half = unit(np.vstack([src_half[:60] + 0.4 * rng.normal(size=(60, d)), rng.normal(size=(half - 60, d))]))
+
+    def twice(x: np.ndarray) -> np.ndarray:  # each sentence and a near twin
+        return unit(np.vstack([x, x + 0.02 * rng.normal(size=x.shape)]))
+
+    src, tgt = twice(src_half), twice(tgt_half)
+    seen: list[tuple[np.ndarray, np.ndarray]] = []
+    real = cf.select
+
+    def spy(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
+            *a: Any, **k: Any) -> Any:
+        seen.append((knn_src, knn_tgt))
+        return real(src_emb, tgt_emb, knn_src, knn_tgt, *a, **k)
+
+    monkeypatch.setattr(cf, "select", spy)
+    texts_s, texts_t = [f"sentence {i}" for i in range(2 * half)], [f"جملة {i}" for i in range(2 * half)]
+    mine_detailed(src, tgt, src_sents=texts_s, tgt_sents=texts_t, max_link=1)
+    (ks, kt), = seen
+    fitted_s, fitted_t = knn_means(src_half, tgt_half, 4)
+    # the neighbourhood of the collection written once, not the closer one of 4 among twins
+    assert np.abs(ks[:half] - fitted_s).mean() < 0.01 and np.abs(kt[:half] - fitted_t).mean() < 0.01
+    closer_s, _ = knn_means(src, tgt, 4)
+    assert (closer_s[:half] - fitted_s).mean() > 0.02
+    # the miner's p is the p a link gets scored on its own against the same documents (a collection
+    # of 800 a side, 6 neighbours, with 120 pairs)
+    src = unit(rng.normal(size=(800, 2 * d)))
+    tgt = unit(np.vstack([src[:120] + 0.15 * rng.normal(size=(120, 2 * d)), rng.normal(size=(680, 2 * d))]))
+    res = mine_detailed(src, tgt, src_sents=texts_s[:800], tgt_sents=texts_t[:800], max_link=1)
+    ones = [lk for lk in res.links if len(lk.src) == 1 and len(lk.tgt) == 1]
+    assert len(ones) >= 60
+    ii, jj = [lk.src[0] for lk in ones], [lk.tgt[0] for lk in ones]
+    alone = cf.link_probabilities(src[ii], tgt[jj], src, tgt, [(i,) for i in ii], [(j,) for j in jj],
+                                  [texts_s[i] for i in ii], [texts_t[j] for j in jj])
+    assert np.allclose(alone, [lk.features["p"] for lk in ones], atol=1e-3)
+
+
 def test_mining_gives_the_model_the_collections_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rounds of mining and a forced link's p tell the model how many sentences the shorter
     side has (the one-to-one assignment, which does not run here, passes it the same way)."""

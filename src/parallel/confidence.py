@@ -73,6 +73,19 @@ HEDGED_WEIGHT = 0.25
 SIZE_CAP = 500
 
 
+def neighbours(k: int, n: int, m: int) -> int:
+    """The ``k`` of the k-nearest-neighbour means (the margins' denominators) that the confidence
+    model reads, for a collection of ``n`` x ``m`` sentences: ``k`` up to :data:`SIZE_CAP`
+    sentences on the shorter side, beyond it as many as keep the same share of that side
+    (``floor(k * size / SIZE_CAP)``: 8 among 1,000). The model was fitted on collections of up to
+    about 500 a side, where the 4 nearest neighbours are the closest 0.8% of the other side; among
+    1,000 they are the closest 0.4%, nearer, so every margin is smaller than any the model was
+    fitted on, and its p too low (stop 60: haystacks of 1,057 a side, F1 0.878 -> 0.893). Below
+    625 a side (every collection of the fit) the neighbourhood is ``k``."""
+    size = min(n, m)
+    return max(k, k * size // SIZE_CAP) if size > SIZE_CAP else k
+
+
 def band(p: float | None) -> str:
     """``high`` / ``mid`` / ``low`` for a probability (``none`` when there is none)."""
     if p is None or not math.isfinite(p):
@@ -1150,8 +1163,9 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     """p (r,) for r links given their side vectors ``src_vecs``/``tgt_vecs`` (r, d) (one unit vector
     per side: a sentence's row, or the joined text's embedding), against the documents' sentence
     embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
-    other document's single sentences outside the link. ``knn``: the documents'
-    :func:`parallel.mine.knn_means` with ``k``, and ``cover`` their :func:`coverage`, when the caller
+    other document's single sentences outside the link. ``k``: the neighbourhood at the model's
+    fitted size (:func:`neighbours` reads it for these documents). ``knn``: the documents'
+    :func:`parallel.mine.knn_means` with ``neighbours(k, n, m)``, and ``cover`` their :func:`coverage`, when the caller
     has them already (the review app, which scores the links of each edit against the same
     documents, keeps both). The links are
     compared with the documents in blocks of rows (:func:`_row_step`): memory O((r + n + m) d +
@@ -1159,6 +1173,7 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     if len(src_vecs) == 0:
         return np.zeros(0)
     model = model or load_model(encoder_name(encoder))
+    k = neighbours(k, len(src_emb), len(tgt_emb))
     if knn is None:
         from .mine import knn_means
 

@@ -427,7 +427,11 @@ def mine_detailed(
         # bar only filters them, as `filter --min-p` does, and a lower one adds 1-1 pairs among
         # the sentences they leave, so a link above a bar never depends on the bar asked for
         settled: set[tuple[int, int]] = set()
-        chosen, _ = confidence.select(src_emb, tgt_emb, fwd, bwd, s_txt, t_txt, model=model,
+        # the model reads the neighbourhood at the share of the collection it was fitted on (more
+        # neighbours in a larger collection); the margins reported keep k
+        kf = confidence.neighbours(k, n, m)
+        knn = (fwd, bwd) if kf == k else knn_means(src_emb, tgt_emb, kf)
+        chosen, _ = confidence.select(src_emb, tgt_emb, *knn, s_txt, t_txt, model=model,
                                        min_p=min(float(min_p), DEFAULT_MIN_P),  # type: ignore[arg-type]
                                        encoder=encoder, settled=settled)
         probs = {(i, j): p for i, j, p, _ in chosen if (i, j) in settled}
