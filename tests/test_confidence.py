@@ -800,7 +800,7 @@ def test_link_probabilities_compare_links_with_the_documents_in_blocks(monkeypat
     sv, tv = src[ii], unit(tgt[jj] + 0.5 * src[ii])
     ids_s, ids_t = [(int(i),) for i in ii], [(int(j),) for j in jj]
     texts = [f"sentence {i} of the document" for i in range(r)]
-    model, knn = cf.load_model("use-m3"), knn_means(src, tgt, 4)
+    model, knn = cf.load_model("use-m3"), knn_means(src, tgt, cf.neighbours(4, n, m))
 
     def run() -> tuple[np.ndarray, int]:
         tracemalloc.start()
