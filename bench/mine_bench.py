@@ -415,14 +415,30 @@ def main() -> int:
     tot = [0, 0, 0]
     secs = 0.0
     size = ""
+    met: list[tuple[float, bool]] = []  # (p, right) of every 1-1 pair mined with min_p 0.05
     for ar, en, gold in ntrex_scale_haystacks():
         links, s = run(ar, en)
         secs += s
         size = f"{len(ar)} x {len(en)}"
         for n, v in enumerate(scores([(lk.src, lk.tgt) for lk in links], gold)):
             tot[n] += v
+        if not opts:
+            enc = encoder_for(ar, en)
+            low = mine_detailed(enc.encode(ar), enc.encode(en), src_sents=ar, tgt_sents=en, encode=enc.encode,
+                                encoder=enc, min_p=0.05)
+            want = set(gold)
+            met += [(float(lk.features["p"]), (lk.src[0], lk.tgt[0]) in want) for lk in low.links
+                    if len(lk.src) == 1 and len(lk.tgt) == 1 and "p" in lk.features]
     print(f"NTREX haystacks at the hidden set's size ({size}, 120 pairs, 3 shuffles; half the documents "
           f"are training data): {prf(*tot)}  mining {secs:.3f} s")
+    if met:
+        # the reliability of p at a size beyond the largest collection of the fit (500 a side)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from fit_confidence import ece
+
+        err, table = ece(np.array([p for p, _ in met]), np.array([r for _, r in met], dtype=float))
+        print(f"  reliability there (every 1-1 pair mined with min_p 0.05, {len(met)}): ECE {err:.3f}; "
+              + ", ".join(f"p {lo:.1f}-{lo + 0.1:.1f}: {obs:.2f} right of {n}" for lo, _, obs, n in table))
 
     # --- one topic, templated legal text: the UDHR's paragraphs
     for share in (0.15, 0.5):
