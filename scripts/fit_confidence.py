@@ -47,10 +47,9 @@ def embedder(model: str, cache: Path):  # type: ignore[no-untyped-def]
 def oracle_rows(sc: Scenario, enc, rounds: int = 4) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """Features and labels of the candidates met in rounds, true mutual pairs leaving the pool."""
     from parallel import confidence as cf
-    from parallel.mine import knn_means
 
     a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
-    ks, kt = knn_means(a, e, cf.neighbours(4, len(a), len(e)))
+    ks, kt = cf.model_knn_means(a, e)
     dummy = cf.Model("none", cf.FEATURES, np.zeros(len(cf.FEATURES)), np.ones(len(cf.FEATURES)),
                      np.zeros(len(cf.FEATURES)), 0.0)
     rows, cols = np.arange(len(a)), np.arange(len(e))
@@ -79,12 +78,11 @@ def mined_rows(model, enc, scs: list[Scenario], assigned: bool = False  # type: 
     in its rounds (a pair met in several rounds counts once, with its last features), or with
     ``assigned`` the pairs of its one-to-one assignment (on the scenarios where it runs)."""
     from parallel import confidence as cf
-    from parallel.mine import knn_means
 
     xs, ys = [], []
     for sc in scs:
         a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
-        ks, kt = knn_means(a, e, cf.neighbours(4, len(a), len(e)))
+        ks, kt = cf.model_knn_means(a, e)
         _, hist = cf.select(a, e, ks, kt, sc.ar, sc.en, model=model, min_p=cf.DEFAULT_MIN_P, encoder=enc,
                             keep_scored=True)
         last: dict[tuple[int, int], np.ndarray] = {}
@@ -186,7 +184,6 @@ def print_table(title: str, e: float, table: list[tuple[float, float, float, int
 def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Mine every held-out scenario with ``model``: pooled p/labels of scored pairs and P/R/F1 per kind."""
     from parallel import confidence as cf
-    from parallel.mine import knn_means
 
     ps, ys = [], []
     pa: list[float] = []
@@ -195,7 +192,7 @@ def heldout(model, enc, min_p: float, verbose: bool = False) -> dict[str, object
     by_kind: dict[str, tuple[list[float], list[float]]] = {}
     for sc in scenarios("heldout"):
         a, e = np.asarray(enc.encode(sc.ar), np.float32), np.asarray(enc.encode(sc.en), np.float32)
-        ks, kt = knn_means(a, e, cf.neighbours(4, len(a), len(e)))
+        ks, kt = cf.model_knn_means(a, e)
         kept, hist = cf.select(a, e, ks, kt, sc.ar, sc.en, model=model, min_p=min_p, encoder=enc,
                                keep_scored=True)
         last: dict[tuple[int, int], float] = {}

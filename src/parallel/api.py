@@ -485,9 +485,8 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
     mutual best pairs by distance margin (the ``2 * most`` best) whose ``p`` is at least ``floor`` but under the bar
     ``min_p``, best first (at most ``most``). Each is ``{"src": i, "tgt": j, "p": p, "numbers": ...}``
     with the numbers check of the two sentences (``agree``/``differ``/``none``, and the numbers)."""
-    from .confidence import _side_best, link_probabilities, neighbours
+    from .confidence import _side_best, link_probabilities, model_knn_means
     from .evidence import numbers_agreement
-    from .mine import knn_means
 
     held_s = {i for lk in links for i in lk.src}
     held_t = {j for lk in links for j in lk.tgt}
@@ -496,7 +495,7 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
     ut = np.array([j for j in range(len(tgt_emb)) if j not in held_t and tgt_sents[j].strip()], dtype=np.int64)
     if len(us) == 0 or len(ut) == 0:
         return []
-    ks, kt = knn_means(src_emb, tgt_emb, neighbours(4, len(src_emb), len(tgt_emb)))
+    ks, kt = model_knn_means(src_emb, tgt_emb)
     fwd, _ = _side_best(src_emb, tgt_emb, ks, kt, us, ut)  # each unlinked source's best unlinked target
     bwd, _ = _side_best(tgt_emb, src_emb, kt, ks, ut, us)
     back = dict(zip(ut.tolist(), bwd.tolist(), strict=True))

@@ -86,6 +86,14 @@ def neighbours(k: int, n: int, m: int) -> int:
     return max(k, k * size // SIZE_CAP) if size > SIZE_CAP else k
 
 
+def model_knn_means(src_emb: np.ndarray, tgt_emb: np.ndarray, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """The documents' k-nearest-neighbour means as the confidence model reads them:
+    :func:`parallel.mine.knn_means` with :func:`neighbours` ``(k, n, m)`` neighbours."""
+    from .mine import knn_means
+
+    return knn_means(src_emb, tgt_emb, neighbours(k, len(src_emb), len(tgt_emb)))
+
+
 def band(p: float | None) -> str:
     """``high`` / ``mid`` / ``low`` for a probability (``none`` when there is none)."""
     if p is None or not math.isfinite(p):
@@ -1165,7 +1173,7 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
     other document's single sentences outside the link. ``k``: the neighbourhood at the model's
     fitted size (:func:`neighbours` reads it for these documents). ``knn``: the documents'
-    :func:`parallel.mine.knn_means` with ``neighbours(k, n, m)``, and ``cover`` their :func:`coverage`, when the caller
+    :func:`model_knn_means` with ``k``, and ``cover`` their :func:`coverage`, when the caller
     has them already (the review app, which scores the links of each edit against the same
     documents, keeps both). The links are
     compared with the documents in blocks of rows (:func:`_row_step`): memory O((r + n + m) d +
@@ -1173,11 +1181,8 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     if len(src_vecs) == 0:
         return np.zeros(0)
     model = model or load_model(encoder_name(encoder))
+    knn = model_knn_means(src_emb, tgt_emb, k) if knn is None else knn
     k = neighbours(k, len(src_emb), len(tgt_emb))
-    if knn is None:
-        from .mine import knn_means
-
-        knn = knn_means(src_emb, tgt_emb, k)
     kn_s, kn_t = knn
     sv = np.asarray(src_vecs, dtype=np.float64)
     tv = np.asarray(tgt_vecs, dtype=np.float64)

@@ -429,8 +429,7 @@ def mine_detailed(
         settled: set[tuple[int, int]] = set()
         # the model reads the neighbourhood at the share of the collection it was fitted on (more
         # neighbours in a larger collection); the margins reported keep k
-        kf = confidence.neighbours(k, n, m)
-        knn = (fwd, bwd) if kf == k else knn_means(src_emb, tgt_emb, kf)
+        knn = (fwd, bwd) if confidence.neighbours(k, n, m) == k else confidence.model_knn_means(src_emb, tgt_emb, k)
         chosen, _ = confidence.select(src_emb, tgt_emb, *knn, s_txt, t_txt, model=model,
                                        min_p=min(float(min_p), DEFAULT_MIN_P),  # type: ignore[arg-type]
                                        encoder=encoder, settled=settled)

@@ -156,9 +156,7 @@ def _select_by_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorSt
 
     if n <= ROTATION_SIDE and m <= ROTATION_SIDE:
         a, e = src.gather(np.arange(n)), tgt.gather(np.arange(m))
-        from ..mine import knn_means
-
-        ks, kt = knn_means(a, e, confidence.neighbours(k, n, m))
+        ks, kt = confidence.model_knn_means(a, e, k)
         s_txt = [text_of(0, i) for i in range(n)]
         t_txt = [text_of(1, j) for j in range(m)]
         kept, _ = confidence.select(a, e, ks, kt, s_txt, t_txt, model=cm, min_p=min_p, encoder=model)

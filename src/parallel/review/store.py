@@ -562,10 +562,9 @@ class ReviewStore:
         from ..evidence import MARGIN_K, annotate
 
         if self._doc_scores is None:  # nor what p reads of them as a whole: measured once
-            from ..confidence import coverage, neighbours
-            from ..mine import knn_means
+            from ..confidence import coverage, model_knn_means
 
-            knn = knn_means(*self._doc_emb, neighbours(MARGIN_K, *map(len, self._doc_emb)))
+            knn = model_knn_means(*self._doc_emb, MARGIN_K)
             self._doc_scores = (knn, coverage(*self._doc_emb, *knn),
                                 (np.asarray(self._doc_emb[0], dtype=np.float64),
                                  np.asarray(self._doc_emb[1], dtype=np.float64)),
