@@ -51,16 +51,15 @@ LANGS = {"test": ("de", "fr"), "dev": ("de", "fr"), "tbmany": ("de", "fr"), "tbm
 
 
 Row = tuple[float, bool, bool, float, bool, bool]
-#: (set, noise, documents warned that no link looks like a translation, documents taken for
-#: translations), one entry a call of :func:`rows`: every document here is a translation, so a
-#: warning is a false alarm (stop 58's refit gave one to 50 of 109 hadith documents).
-WARNED: list[tuple[str, float, int, int]] = []
 
 
-def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
+def rows(name: str, docs: list[Any], noise: float, cache: Path) -> tuple[list[Row], int, int]:
     """(pair p, exactly a gold link, beside a 1-0 / 0-1 link, contested cut, in a stretch that is no
     translation: ``parallel.confidence.untranslated``, several sentences on both sides) of every
-    link with two sides that parallel mode forces."""
+    link with two sides that parallel mode forces; and how many documents the mode test took for
+    translations, and how many of those are warned that no link looks like a translation on its
+    own: every document here is a translation, so such a warning is a false alarm (stop 58's refit
+    gave one to 50 of 109 hadith documents)."""
     from align_bench import CachedEncoder, Noisy
 
     import parallel.confidence as cf
@@ -96,8 +95,7 @@ def rows(name: str, docs: list[Any], noise: float, cache: Path) -> list[Row]:
     finally:
         cf.in_translation = real
     (enc.enc if noise else enc).save()
-    WARNED.append((name, noise, warned, taken))
-    return out
+    return out, warned, taken
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -191,14 +189,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no benchmark data at {BENCH}", file=sys.stderr)
         return 1
     train: dict[str, list[Row]] = {}
+    warned: list[str] = []  # "set noise N: warned of taken", one a call of rows()
     for s in SETS:
         (label, docs), = load_sets([s]).items()
         for noise in NOISE:
-            train[f"{label}, noise {noise}"] = rows(s, docs, noise, args.cache)
+            train[f"{label}, noise {noise}"], w, t = rows(s, docs, noise, args.cache)
+            warned.append(f"{s} noise {noise}: {w} of {t}")
     held: dict[str, list[Row]] = {}
     for d in args.extra:
         for noise in NOISE[:2]:
-            held[f"{d.name} (held out), noise {noise}"] = rows(d.name, extra_docs(d), noise, args.cache)
+            held[f"{d.name} (held out), noise {noise}"], w, t = rows(d.name, extra_docs(d), noise, args.cache)
+            warned.append(f"{d.name} noise {noise}: {w} of {t}")
     if args.check:
         data = json.loads(OUT.read_text(encoding="utf-8"))
         a, b, c = float(data["intercept"]), float(data["slope"]), float(data.get("beside_gap", 0.0))
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         print("held out (never fitted on):")
         check(held, a, b, c, d, e)
     print("documents taken for translations and still warned that no link looks like one (false alarms):")
-    print("  " + ", ".join(f"{name} noise {noise}: {w} of {t}" for name, noise, w, t in WARNED))
+    print("  " + ", ".join(warned))
     return 0
 
 
