@@ -7,6 +7,7 @@
     .venv/bin/python bench/align_bench.py --sets udhr     # the UDHR, ar-en legal text, by paragraph
     .venv/bin/python bench/align_bench.py --sets onemany-waw   # one-to-many, Arabic runs joined by و
     .venv/bin/python bench/align_bench.py --sets onemany-other # onemany's construction, other documents
+    .venv/bin/python bench/align_bench.py --sets onemany-moved # and some line boundaries moved into a sentence (2-x links)
     .venv/bin/python bench/align_bench.py --sets tbmany tbmany-dev --systems ours sentalign8 bertalign
                                                           # Text+Berg made one-to-many (literary mix)
     .venv/bin/python bench/align_bench.py --sets test --systems ours --errors   # every wrong link
@@ -162,6 +163,8 @@ def load_sets(names: list[str]) -> dict[str, list[Doc]]:
         sets["NTREX one-to-many, joined with wa, ar-en"] = onemany_waw_docs()
     if "onemany-other" in names:
         sets["NTREX one-to-many, other documents, ar-en"] = onemany_other_docs()
+    if "onemany-moved" in names:
+        sets["NTREX one-to-many, sentence boundaries moved, ar-en"] = moved_boundary_docs()
     if "long" in names:
         sets["NTREX long links ar-en"] = long_link_docs()
     if "tbmany" in names:
@@ -261,6 +264,45 @@ def onemany_other_docs(p_continue: float = 0.55, longest: int = 5) -> list[Doc]:
             lines.append(" ".join(ar[i:i + run]))
             i += run
         docs.append((f"{k:03d}", lines, list(en), gold))
+    return docs
+
+
+def moved_boundary_docs(share: float = 0.2) -> list[Doc]:
+    """The documents of ``onemany_other_docs`` with some boundaries between two Arabic lines moved
+    into a sentence, as a translator who splits and joins sentences otherwise than the original
+    moves them: with probability ``share`` (a separate fixed seed per document) the last sentence of
+    a line is cut at a comma or before a word opening with و, between 30% and 70% of its length,
+    its head ending the line with a full stop and its tail opening the next line. The gold joins
+    the two lines with their English sentences: 2-2 .. 2-x links (about one link in ten, near the
+    hidden literary set's 7% 2-x), the rest as in ``onemany_other_docs``."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from confidence_data import ntrex_docs
+
+    sentences = ntrex_docs()
+    cut = re.compile(r"[،,]\s+|\s+(?=و\w{2,})")
+    docs: list[Doc] = []
+    for nn, _, en, gold in onemany_other_docs():
+        ar = sentences[int(nn)][0]
+        rng = random.Random(f"onemany-moved-{nn}")
+        runs = [list(t) for _, t in gold]
+        lines = [" ".join(ar[j] for j in run) for run in runs]
+        links: list[Any] = []
+        n = 0
+        while n < len(runs):
+            last = ar[runs[n][-1]]
+            at = [x for x in cut.finditer(last) if 0.3 * len(last) < x.start() < 0.7 * len(last)]
+            if n + 1 < len(runs) and rng.random() < share and at:
+                x = rng.choice(at)
+                lines[n] = " ".join([*(ar[j] for j in runs[n][:-1]), last[:x.start()] + "."])
+                lines[n + 1] = last[x.end():] + " " + lines[n + 1]
+                links.append(([n, n + 1], runs[n] + runs[n + 1]))
+                n += 2
+                continue
+            links.append(([n], runs[n]))
+            n += 1
+        docs.append((nn, lines, en, links))
     return docs
 
 
@@ -730,10 +772,11 @@ def speed(enc: CachedEncoder, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="*", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "onemany-waw", "onemany-other", "long", "tbmany",
+    ap.add_argument("--sets", nargs="*", default=["test", "ntrex"], choices=["test", "dev", "ntrex", "onemany", "onemany-waw", "onemany-other", "onemany-moved", "long", "tbmany",
                              "tbmany-dev", "udhr", "book"],
                     help="onemany: NTREX with runs of Arabic sentences joined (1-1..1-5); onemany-other: "
                          "the same construction on the 113 other NTREX documents (the hidden twin's kind); "
+                         "onemany-moved: those documents with some line boundaries moved into a sentence (2-x); "
                          "long: NTREX with planted 1-5..1-9 links; tbmany / tbmany-dev: Text+Berg "
                          "test / dev with runs of gold links joined on the source side (a literary "
                          "one-to-many mix: about a third 1-1, the rest mostly 1-2..1-6); book: the 113 "

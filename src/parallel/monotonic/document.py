@@ -114,7 +114,8 @@ def align_parallel(
       links found first before the others), up to ``span_budget`` x the characters of all
       sentences (None: no cap; the default 0.87 leaves room for the searches themselves within
       2x the time to embed each sentence once; in a one-to-many document, whose search is longer,
-      up to 30% less, and the clause embeddings count in it), and the band is searched again.
+      up to 30% less, and the clause embeddings and the check of clause links across sentences count
+      in it), and the band is searched again.
     * ``"encode"``: embed every span of the band (most accurate on messy text, ~8x the cost).
     * ``"sum"``: never call the encoder.
 
