@@ -101,8 +101,9 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
 #: How much closer (in cosine) the finer side's sentences of a clause link across sentences must
 #: come to all of the link's text than to the part of it :func:`_sentences_of_clauses` would give
 #: them otherwise, for the link to join those sentences (:func:`_straddling`). On the visible
-#: sets a link that took a neighbour's untranslated clause along gains under 0.05 in four of five
-#: cases and rarely 0.1; a moved sentence boundary gains 0.16 in the median, under 0.1 in a fifth.
+#: sets a link that took a neighbour's untranslated clause along gains under 0.05 in three of four
+#: cases, 0.1 or more in 8 of 114 (hadith); a moved sentence boundary gains 0.16 in the median,
+#: under 0.1 in 9 of 40 (docs/benchmarks.md, "Stop 61").
 JOIN_GAIN = 0.1
 #: Share of the span budget (in characters of the document's sentences) kept for the embeddings
 #: of that check, out of what the clause search would have.
