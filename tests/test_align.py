@@ -816,6 +816,13 @@ def test_a_sentence_boundary_the_translation_moved_joins_the_two_lines(shared_be
     assert len(joined) >= 60
     assert sum(x in found for x in joined) >= 0.4 * len(joined)
     assert align_scores(preds, golds).strict.f1 >= 0.91
+    # the same with the Arabic given second: the coarser side is the target side
+    swapped = []
+    for _, src, tgt, _ in _bench().moved_boundary_docs():
+        links = align_parallel(tgt, src, encoder)
+        check_cover(links, len(tgt), len(src))
+        swapped.append([(k.tgt, k.src) for k in links])
+    assert align_scores(swapped, golds).strict.f1 >= 0.91
 
 
 def test_moved_boundary_docs_cut_a_sentence_between_two_lines(shared_bench: Path) -> None:
