@@ -1161,19 +1161,52 @@ def test_sentences_of_clauses_join_the_links_the_check_names(owner: list[int], s
     assert _sentences_of_clauses(sides, np.array(owner), w, joins=joins) == want
 
 
-def test_the_check_of_links_across_sentences(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
-    """:func:`_straddling` on a moved boundary (the head of an Arabic sentence ends one line, its
-    tail opens the next; the English sentence says both): the clause link across the lines joins
-    them. A link that took an untranslated clause closing the first line along with the second
-    line's opening sentence (a hadith's closing commentary) does not. The check's embeddings stay
-    within the budget given (none at 0)."""
-    from parallel.monotonic.clause_align import _straddling
+def test_a_link_across_sentences_goes_to_the_one_whose_clauses_the_finer_side_says(shared_bench: Path,
+                                                                                 encoder) -> None:  # type: ignore[no-untyped-def]
+    """A clause link across two sentences, none whole in it, goes to the sentence whose clauses the
+    English sentence translates, not to the one with more text there (:func:`_across_sentences`):
+    here a long untranslated commentary closing the first line, taken along with the second line's
+    opening sentence; and it does not join the two for the commentary's sake. Where the two parts
+    say the same (the English as close to both), the length decides, as before."""
+    from parallel.monotonic.clause_align import _across_sentences, _sentences_of_clauses
+    from parallel.normalize import length as chars
 
     d = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
     ar = (d / "01.ar").read_text(encoding="utf-8").splitlines()
     en = (d / "01.en").read_text(encoding="utf-8").splitlines()
-    k = 9  # "Both churches were built ... before Harlem became a black metropolis - Metropolitan
-    # Community in 1870, St. Martin's a decade later.": the Arabic cut at its first comma past a third
+    k = 9
+    comment = ("قال أبو عيسى هذا حديث حسن صحيح غريب من هذا الوجه وفي الباب عن عائشة وأبي هريرة وابن عباس "
+               "وابن عمر وأنس بن مالك وجابر بن عبد الله والعمل على هذا عند أهل العلم من أصحاب النبي وغيرهم.")
+    assert chars(comment) > chars(ar[k])
+    unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)
+    finer = unit(encoder.encode(en[k - 1:k + 2]))
+    owner = np.array([0, 0, 1, 1])
+    sides = [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,))]
+    for x, want in ((comment, {1: 1}), (ar[k] + " " + ar[k], {})):
+        texts = [ar[k - 1], x, ar[k], ar[k + 1]]
+        sents = [ar[k - 1] + " " + x, ar[k] + " " + ar[k + 1]]
+        vecs, base = unit(encoder.encode(texts)), unit(encoder.encode(sents))
+        weight = np.array([chars(t) for t in texts], dtype=float)
+        joins, prefer = _across_sentences(sides, owner, sents, texts, weight, base, vecs, finer, encoder, None)
+        assert (joins, prefer) == (set(), want)
+        got = _sentences_of_clauses(sides, owner, weight, joins=joins, prefer=prefer)
+        assert got == ([((0,), (0,)), ((1,), (1, 2))] if want else [((0,), (0, 1)), ((1,), (2,))])
+
+
+def test_the_check_of_links_across_sentences(shared_bench: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """:func:`_across_sentences` on a moved boundary (the head of an Arabic sentence ends one line,
+    its tail opens the next; the English sentence says both): the clause link across the lines
+    joins them. A link that took an untranslated clause closing the first line along with the
+    second line's opening sentence (a hadith's closing commentary) does not. The check's embeddings
+    stay within the budget given (none at 0)."""
+    from parallel.monotonic.clause_align import _across_sentences
+    from parallel.normalize import length as chars
+
+    d = shared_bench / "derived" / "ntrex128_ar_en" / "parallel"
+    ar = (d / "01.ar").read_text(encoding="utf-8").splitlines()
+    en = (d / "01.en").read_text(encoding="utf-8").splitlines()
+    k = 13  # "A fire in 1939 left the building badly damaged, but as Father Johnson's parishioners
+    # ...": the Arabic cut at its first comma past a third, each half saying much of the English
     cut = ar[k].index("،", len(ar[k]) // 3)
     head, tail = ar[k][:cut] + ".", ar[k][cut + 1:].strip()
     unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)
@@ -1183,6 +1216,7 @@ def test_the_check_of_links_across_sentences(shared_bench: Path, encoder) -> Non
         texts = [ar[k - 1], x, y, ar[k + 1]]
         owner = np.array([0, 0, 1, 1])
         sents = [ar[k - 1] + " " + x, y + " " + ar[k + 1]]
+        weight = np.array([chars(t) for t in texts], dtype=float)
         asked: list[str] = []
 
         class Counting:
@@ -1196,10 +1230,11 @@ def test_the_check_of_links_across_sentences(shared_bench: Path, encoder) -> Non
         vecs, base = unit(encoder.encode(texts)), unit(encoder.encode(sents))
         finer = unit(encoder.encode(en[k - 1:k + 2]))
         sides = [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,))]
-        assert _straddling(sides, owner, sents, texts, base, vecs, finer, Counting(asked), None) == want
+        args = (sides, owner, sents, texts, weight, base, vecs, finer, Counting(asked))
+        assert _across_sentences(*args, None)[0] == want
         assert asked == [x + " " + y]  # all of it (the part it would go to alone is one clause: known)
         asked.clear()
-        assert _straddling(sides, owner, sents, texts, base, vecs, finer, Counting(asked), 0.0) == set()
+        assert _across_sentences(*args, 0.0)[0] == set()
         assert asked == []
 
 

@@ -31,8 +31,8 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     and each link is read back onto whole sentences (:func:`_sentences_of_clauses`): a sentence gets
     the finer side's sentences its clauses were aligned with; sentences whose clauses are all in
     one link become one link (2-x), and so do those of a link across sentences whose finer side's
-    sentences need the text of each (:func:`_straddling`: a translation that moved a sentence
-    boundary). The clause embeddings and those of that check are paid from the span budget; the
+    sentences need the text of each (:func:`_across_sentences`: a translation that moved a
+    sentence boundary). The clause embeddings and those of that check are paid from the span budget; the
     clause-edge term is off (the clauses stand in for it). ``src_out``/``tgt_out``: sentences left
     unlinked (:mod:`.foreign`; every clause of such a sentence is).
 
@@ -73,7 +73,7 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
         # the clauses' embeddings are paid from the span budget
         spent = sum(chars(x) + 20.0 for x, y in zip(texts, split, strict=True) if y)
         total = sum(chars(x) + 20.0 for x in texts) + sum(chars(x) + 20.0 for x in other)
-        # and so are those of the links across sentences (_straddling), from a share kept for them
+        # and so are those of the links across sentences (_across_sentences), from a share kept for them
         check = JOIN_SHARE * total
         opts = {**opts, "span_budget": max(0.0, share - spent / total - JOIN_SHARE)}
     # the clauses are what the clause-edge term stands in for when whole sentences are aligned
@@ -89,9 +89,10 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
     sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
     weight = np.array([chars(x) for x in texts], dtype=np.float64)
     finer = _normalise(np.asarray(tgt_emb if coarse == 0 else src_emb, dtype=np.float32))
-    joins = _straddling(sides, owner, sents, texts, base, vecs, finer, encoder, check)
+    joins, prefer = _across_sentences(sides, owner, sents, texts, weight, base, vecs, finer, encoder, check)
     links = [(a, b) if coarse == 0 else (b, a)
-             for a, b in _sentences_of_clauses(sides, owner, weight, limit=auto_max_link(n, m), joins=joins)]
+             for a, b in _sentences_of_clauses(sides, owner, weight, limit=auto_max_link(n, m), joins=joins,
+                                               prefer=prefer)]
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     return _scored_links(links, s, t, [chars(x) for x in src], [chars(x) for x in tgt], float(opts["local"]),
@@ -99,34 +100,41 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
 
 
 #: How much closer (in cosine) the finer side's sentences of a clause link across sentences must
-#: come to all of the link's text than to the part of it :func:`_sentences_of_clauses` would give
-#: them otherwise, for the link to join those sentences (:func:`_straddling`). On the visible
-#: sets a link that took a neighbour's untranslated clause along gains under 0.05 in three of four
-#: cases, 0.1 or more in 8 of 114 (hadith); a moved sentence boundary gains 0.16 in the median,
-#: under 0.1 in 9 of 40 (docs/benchmarks.md, "Stop 61").
-JOIN_GAIN = 0.1
+#: come to one text than to another for the difference to decide where the link goes: to all the
+#: sentences it has clauses of rather than to one part of it, or to the sentence whose clauses say
+#: what they say rather than to the one with most of its text there (:func:`_across_sentences`).
+#: On the visible sets a link that took a neighbour's untranslated clause along gains under 0.05
+#: by the join in three of four cases, 0.1 or more in 8 of 114 (hadith); a moved sentence
+#: boundary gains 0.16 in the median, under 0.1 in 9 of 40 (docs/benchmarks.md, "Stop 61").
+CLEAR_GAIN = 0.1
 #: Share of the span budget (in characters of the document's sentences) kept for the embeddings
 #: of that check, out of what the clause search would have.
 JOIN_SHARE = 0.1
 
 
-def _straddling(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray, sents: Sequence[str],
-                texts: Sequence[str], base: np.ndarray, vecs: np.ndarray, finer: np.ndarray, encoder: Encoder,
-                budget: float | None) -> set[int]:
-    """The clause links (indices into ``sides``: clause ids, finer side's ids) across sentences
-    not all whole in them that join those sentences (2-x): a translation that moved a sentence
-    boundary (ar "A. B-and-C." against en "A-and-B. C.").
+def _across_sentences(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray,
+                      sents: Sequence[str], texts: Sequence[str], weight: np.ndarray, base: np.ndarray,
+                      vecs: np.ndarray, finer: np.ndarray, encoder: Encoder,
+                      budget: float | None) -> tuple[set[int], dict[int, int]]:
+    """Where the clause links (indices into ``sides``: clause ids, finer side's ids) across
+    sentences not all whole in them go, as ``(joins, prefer)`` for :func:`_sentences_of_clauses`.
 
-    :func:`_sentences_of_clauses` gives such a link to the sentences whole in it, or when there are
-    none to the one with most of its text. Here the finer side's sentences (``finer``: unit
-    vectors) are compared with that part of the link's text and with all of it (a whole sentence
-    as ``sents`` has it, with its vector in ``base``; a part of one as its clauses' ``texts``, with
-    their vectors in ``vecs``), each embedded as joined text: when all of it comes closer by
-    :data:`JOIN_GAIN`, the link joins its sentences. A link that only took a neighbour's
-    untranslated clause along (the commentary closing a hadith with the next one's opening
-    sentence) gains nothing by it. The links are taken in the order of the same gain read from
-    summed vectors, and the texts they ask the encoder for (``chars(text) + 20`` each) stay within
-    ``budget`` characters (None: no limit)."""
+    Such a link goes to the sentences whole in it; when there are none, to the sentence whose
+    clauses the finer side's sentences (``finer``: unit vectors) come closest to (the clauses'
+    vectors ``vecs`` summed), where that is closer than the part of the sentence with most of the
+    link's text (``weight``: each clause's length) by :data:`CLEAR_GAIN` (``prefer``: {link:
+    sentence}), else to that one. The closing commentary of a hadith, which a translation leaves
+    out, is often longer than the next hadith's opening clause that the English sentence
+    translates; where two parts say much the same (two versions of one hadith) the length decides.
+
+    And the link joins every sentence it has clauses of (``joins``: 2-x) when the finer side's
+    sentences come closer by :data:`CLEAR_GAIN` to all of its text than to that part alone, both
+    embedded (a whole sentence as ``sents`` has it, its vector in ``base``; a part of one as its
+    clauses' ``texts``): a translation that moved a sentence boundary (ar "A. B-and-C." against en
+    "A-and-B. C."). A link that took an untranslated clause along gains nothing by it. The links
+    are checked in the order of the same gain read from summed vectors, as far as the texts they
+    ask the encoder for (``chars(text) + 20`` each) stay within ``budget`` characters (None: no
+    limit)."""
     count = np.bincount(owner)
 
     def text(ids: list[int]) -> tuple[str, np.ndarray | None]:
@@ -140,6 +148,7 @@ def _straddling(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner:
                " ".join(texts[c] for c in ids if owner[c] == o) for o in held]
         return " ".join(out), None
 
+    prefer: dict[int, int] = {}
     cands: list[tuple[float, int, list[int], list[int]]] = []
     for k, (cl, fine) in enumerate(sides):
         if not cl or not fine:
@@ -149,9 +158,18 @@ def _straddling(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner:
         whole = {o for o in held if int((own == o).sum()) == count[o]}
         if len(held) < 2 or len(whole) == len(held):
             continue
-        most = whole or {max(held, key=lambda o: (float(sum(chars(texts[c]) for c in cl if owner[c] == o)), -o))}
-        part = [c for c in cl if owner[c] in most]
         f = _unit(finer[list(fine)].sum(axis=0))
+        if whole:
+            most = whole
+        else:
+            ids_of = {o: [c for c in cl if owner[c] == o] for o in held}
+            close = {o: float(_unit(vecs[ids_of[o]].sum(axis=0)) @ f) for o in held}
+            longest = held[int(np.argmax([float(weight[ids_of[o]].sum()) for o in held]))]
+            best = max(held, key=lambda o: (close[o], -o))
+            if close[best] - close[longest] >= CLEAR_GAIN:
+                prefer[k] = best
+            most = {prefer.get(k, longest)}
+        part = [c for c in cl if owner[c] in most]
         rough = float(_unit(vecs[list(cl)].sum(axis=0)) @ f) - float(_unit(vecs[part].sum(axis=0)) @ f)
         cands.append((-rough, k, part, list(cl)))
     asked: list[str] = []
@@ -166,16 +184,15 @@ def _straddling(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner:
         spent += cost
         chosen.append((k, known if known is not None else len(asked), len(asked) + len(new) - 1))
         asked += new
-    if not asked:
-        return set()
-    got = _normalise(np.asarray(encoder.encode(asked), dtype=np.float32))
-    out: set[int] = set()
-    for k, alone_at, joined_at in chosen:
-        f = _unit(finer[list(sides[k][1])].sum(axis=0))
-        part_vec = got[alone_at] if isinstance(alone_at, int) else alone_at
-        if float(got[joined_at] @ f) - float(part_vec @ f) >= JOIN_GAIN:
-            out.add(k)
-    return out
+    joins: set[int] = set()
+    if asked:
+        got = _normalise(np.asarray(encoder.encode(asked), dtype=np.float32))
+        for k, alone_at, joined_at in chosen:
+            f = _unit(finer[list(sides[k][1])].sum(axis=0))
+            part_vec = got[alone_at] if isinstance(alone_at, int) else alone_at
+            if float(got[joined_at] @ f) - float(part_vec @ f) >= CLEAR_GAIN:
+                joins.add(k)
+    return joins, {k: o for k, o in prefer.items() if k not in joins}
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -372,7 +389,8 @@ _ABSORB_MAX = 8
 
 def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], owner: np.ndarray,
                           weight: np.ndarray, limit: int | None = None,
-                          joins: set[int] | frozenset[int] = frozenset()) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+                          joins: set[int] | frozenset[int] = frozenset(),
+                          prefer: dict[int, int] | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Links of clauses (ids on the coarse side, ids on the finer side), in order, read back onto
     the sentences that ``owner`` (clause -> sentence) names; ``weight``: each clause's length;
     ``limit``: most sentences on either side of a link (None: any number).
@@ -382,7 +400,8 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
     is, to the sentence with most of its text: a sentence that has only its last clause there is
     not joined to the next one for it. A skipped sentence inside one sentence's links belongs to
     it; a sentence left with nothing is a 1-0 link. A link whose index is in ``joins`` goes to
-    every sentence it has clauses of (:func:`_straddling`). A sentence whose clause links hold more than
+    every sentence it has clauses of; one in ``prefer`` with no sentence whole in it, to the
+    sentence it names (:func:`_across_sentences`). A sentence whose clause links hold more than
     ``limit`` sentences keeps the run of them with most of its text within the limit
     (:func:`_within_limit`); the other side's sentences of the others become 0-1 links.
     """
@@ -402,7 +421,7 @@ def _sentences_of_clauses(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]
         if len(uniq) > 1 and k not in joins:
             whole = [o for o in uniq if int((own == o).sum()) == count[o]]
             share = [float(weight[list(cl)][own == o].sum()) for o in uniq]
-            uniq = whole or [uniq[int(np.argmax(share))]]
+            uniq = whole or [prefer[k] if prefer and k in prefer else uniq[int(np.argmax(share))]]
         for o in uniq[1:]:
             parent[find(o)] = find(uniq[0])
         members.append(uniq)
