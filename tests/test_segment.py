@@ -1028,6 +1028,12 @@ def test_chinese_and_japanese_are_told_and_cut_at_their_full_stops(tmp_path: Pat
      ["This is affirmed in the Throne Verse (Q. 2:255).", "Commentators agree."]),
     ("en", "Ibn Sina (d. 1037) wrote the Canon. Under Reg. 12 the permit lapses.",
      ["Ibn Sina (d. 1037) wrote the Canon.", "Under Reg. 12 the permit lapses."]),
+    # a lower-case Roman numeral before a number: a sura or book and its verse in a reference (as
+    # Muslim's English cites the Qur'an); an upper-case one ends a sentence
+    ("en", 'Allah revealed this verse: "Do not offer prayer for any one of them" (ix. 84). He obeyed.',
+     ['Allah revealed this verse: "Do not offer prayer for any one of them" (ix. 84).', "He obeyed."]),
+    ("en", "He recited ii. 255 at night. Then xxiv. 35 was read.", ["He recited ii. 255 at night.", "Then xxiv. 35 was read."]),
+    ("en", "It ended with World War II. 5 million had died.", ["It ended with World War II.", "5 million had died."]),
     # titles
     ("en", "Brig. Gen. Saleh spoke to reporters. The Rt. Hon. Member for Bristol objected.",
      ["Brig. Gen. Saleh spoke to reporters.", "The Rt. Hon. Member for Bristol objected."]),

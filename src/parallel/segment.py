@@ -201,6 +201,10 @@ _SHORT_BEFORE_NUMBER = re.compile(r"^(?:(?:c|ca|cca|approx|appr|vol|vols|pp|p|ch
                                   # born, died, reigned, Qur'an, section(s), note, part, psalm, regulation:
                                   # "(b. 1890)", "(d. 1037)", "(Q. 2:255)", "s. 12", "n. 5", "Reg. 12"
                                   r"b|d|r|q|s|ss|n|nn|fn|pt|ps|reg|regs|sch)|[\u0621-\u064a])\.$", re.IGNORECASE)
+#: A lower-case Roman numeral with its stop before a number: a book, sura or chapter and its verse
+#: or page in a reference ("(ix. 84)", "ii. 255", "vol. iii. 12"), never a sentence end there;
+#: matched case-sensitively, since an upper-case one ends sentences ("World War II. 5 million ...")
+_ROMAN_BEFORE_NUMBER = re.compile(r"^(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})\.$")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 # Titles stand before a name, never at the end of a sentence: "Dr. Who", "Mr. This" must not
 # split however often the next word starts sentences (Punkt's orthographic heuristic). Not
@@ -385,6 +389,7 @@ def _make_classes() -> tuple[type, type]:
                 return "weak abbreviation before a capitalised word"
             if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
                     and (_SHORT_BEFORE_NUMBER.match(aug_tok1.tok)
+                         or _ROMAN_BEFORE_NUMBER.match(aug_tok1.tok)
                          or aug_tok1.tok[:-1].lower() in self._params.before_number
                          or aug_tok1.tok[:-1].lower().endswith(self._params.before_number_ends or "\0"))
                     and aug_tok2.tok[:1].isdigit()):
