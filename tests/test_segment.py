@@ -814,6 +814,10 @@ def test_a_clock_time_with_its_abbreviation_ends_a_sentence_as_a_year_does(text:
     ("Jabir b. 'Abdullah reported: We were with him. He said no.",
      ["Jabir b. 'Abdullah reported: We were with him.", "He said no."]),
     ("He met 'Abdullah b. ʿUmar at the gate. They talked.", ["He met 'Abdullah b. ʿUmar at the gate.", "They talked."]),
+    # ... written with a curly quotation mark, which Punkt splits from the name (Muslim's English)
+    ("‘Abd Allah b. ‘Umar wrote to him. He replied.", ["‘Abd Allah b. ‘Umar wrote to him.", "He replied."]),
+    ("He transmitted the tradition of Abu Bakr b. ‘Ayyash. He said in it: Hear.",
+     ["He transmitted the tradition of Abu Bakr b. ‘Ayyash.", "He said in it: Hear."]),
     ("The plan was B. 'Nothing else,' he said.", ["The plan was B.", "'Nothing else,' he said."]),
 ])
 def test_titles_before_a_name_end_no_sentence(text: str, want: list[str]) -> None:

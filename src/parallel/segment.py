@@ -227,6 +227,9 @@ _ORDINAL = re.compile(r"^[0-9]{1,3}\.$")
 #: (before a name opening with a letter, "b. Zaid", Punkt already reads an initial)
 _LOWER_INITIAL = re.compile(r"^[a-z]\.$")
 _AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
+#: ... or that mark alone, where Punkt reads a curly one as a quotation mark and splits it from the
+#: name ("Jabir b. ‘Abd Allah": the tokens "b.", "‘", "Abd")
+_AYN_MARKS = frozenset("'ʿʾ‘’")
 #: What a mark of :data:`_BIDI` that Punkt does not read stands before: punctuation and closing
 #: quotes or brackets; with a tatweel after a tatweel, a soft hyphen and a word joiner, what
 #: :func:`_kept_for_punkt` leaves out
@@ -378,7 +381,8 @@ def _make_classes() -> tuple[type, type]:
                 aug_tok1.abbr = True
                 return "capitalised title before a name"
             if (aug_tok2 is not None and aug_tok1.sentbreak and aug_tok1.period_final
-                    and _LOWER_INITIAL.match(aug_tok1.tok) and _AYN_NAME.match(aug_tok2.tok)):
+                    and _LOWER_INITIAL.match(aug_tok1.tok)
+                    and (_AYN_NAME.match(aug_tok2.tok) or aug_tok2.tok in _AYN_MARKS)):
                 aug_tok1.sentbreak = False
                 aug_tok1.abbr = True
                 return "lower-case initial before a name opening with an ayn"
