@@ -88,13 +88,13 @@ def align_by_clauses(src: list[str], tgt: list[str], encoder: Encoder, src_emb: 
                                 tgt_out=None if tgt_out is None else tgt_out[owner], **opts)
     sides = [(k.src, k.tgt) if coarse == 0 else (k.tgt, k.src) for k in inner]  # (clauses, finer side)
     weight = np.array([chars(x) for x in texts], dtype=np.float64)
-    finer = _normalise(np.asarray(tgt_emb if coarse == 0 else src_emb, dtype=np.float32))
-    joins, prefer = _across_sentences(sides, owner, sents, texts, weight, base, vecs, finer, encoder, check)
+    s = _normalise(np.asarray(src_emb, dtype=np.float32))
+    t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
+    joins, prefer = _across_sentences(sides, owner, sents, texts, weight, base, vecs, t if coarse == 0 else s,
+                                      encoder, check)
     links = [(a, b) if coarse == 0 else (b, a)
              for a, b in _sentences_of_clauses(sides, owner, weight, limit=auto_max_link(n, m), joins=joins,
                                                prefer=prefer)]
-    s = _normalise(np.asarray(src_emb, dtype=np.float32))
-    t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     return _scored_links(links, s, t, [chars(x) for x in src], [chars(x) for x in tgt], float(opts["local"]),
                          int(opts["seed"]))
 
