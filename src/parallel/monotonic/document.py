@@ -13,7 +13,8 @@ import numpy as np
 
 from ..data import Link
 from ..embed import Encoder
-from . import foreign
+from ..normalize import length as chars
+from . import cuts, foreign
 from .clause_align import absorb_additions, align_by_clauses, join_unfinished
 from .dp import _normalise
 from .first_pass import first_pass, prior_scale_for
@@ -93,7 +94,10 @@ def align_parallel(
     sentences), with ``max_link`` None and an encoder, the coarser side is aligned by its clauses
     and the links read back onto its sentences (:func:`align_by_clauses`), and a sentence of the
     finer side left unlinked joins the neighbouring link it fits better (:func:`absorb_additions`:
-    a translation that splits sentences rarely adds one of its own); None: never.
+    a translation that splits sentences rarely adds one of its own); None: never. Then each cut
+    between two neighbouring links moves one sentence where the links' texts, embedded, say so
+    clearly (:func:`parallel.monotonic.cuts.settle_cuts`, within :data:`.cuts.SHIFT_SHARE` of the
+    characters).
 
     ``untranslated``: a line written in the other side's language that copies no line there (an
     advertisement in the source language printed in the translation, an English abstract in an
@@ -151,6 +155,9 @@ def align_parallel(
                 links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
                                         src_out=src_out, tgt_out=tgt_out, **opts)
             links = absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed, src_out, tgt_out)
+            shift = None if span_budget is None else cuts.SHIFT_SHARE * sum(chars(x) + 20.0 for x in (*src, *tgt))
+            links = cuts.settle_cuts(links, src, tgt, encoder, src_emb, tgt_emb, limit=auto_max_link(n, m),
+                                     budget=shift, local=local, seed=seed)
         else:
             if encoder is not None and n and m:
                 src_emb = encoder.encode(src) if src_emb is None else src_emb
