@@ -852,7 +852,7 @@ def test_a_sentence_at_the_cut_between_two_links_moves_to_the_link_it_belongs_to
     says, put in the second line's link (or the one that opens the second line's, put in the
     first's), moves across the cut once the links' texts are embedded; a right cut stays, and so
     does every cut when the budget allows no text. Moved links are scored again; the others are
-    the links they were."""
+    the links they were. A cut whose texts are longer than the encoder reads is left as it is."""
     from parallel.monotonic.clause_align import _relinked
     from parallel.monotonic.cuts import settle_cuts
 
@@ -871,6 +871,15 @@ def test_a_sentence_at_the_cut_between_two_links_moves_to_the_link_it_belongs_to
         assert pairs(settled(wrong, 0.0, counting)) == wrong and counting.asked == 0
     before = _relinked([], right, _CUT_AR, _CUT_EN, a, e, 0.7, 0)
     assert settle_cuts(before, _CUT_AR, _CUT_EN, encoder, a, e, limit=9, budget=None, local=0.7, seed=0) is before
+    # a link whose text is longer than the encoder reads (MAX_EMBED_CHARS) is not judged by its beginning
+    from parallel.embed import MAX_EMBED_CHARS
+
+    long_en = [*_CUT_EN[:3], _CUT_EN[3] + " And more water." * (MAX_EMBED_CHARS // 16)]
+    wrong = [((0,), (0,)), ((1,), (1, 2, 3))]
+    counting = _Counting(encoder)
+    links = _relinked([], wrong, _CUT_AR, long_en, a, encoder.encode(long_en), 0.7, 0)
+    assert pairs(settle_cuts(links, _CUT_AR, long_en, counting, a, encoder.encode(long_en), limit=9, budget=None,
+                             local=0.7, seed=0)) == wrong and counting.asked == 0
     # one link of three is wrong: the links the move leaves alone keep their score and features
     three = [((0,), (0,)), ((1,), (1, 2, 3)), ((2,), (4,))]
     ar3, en3 = [*_CUT_AR, "ثم ناموا حتى الصباح."], [*_CUT_EN, "Then they slept until morning."]

@@ -15,7 +15,8 @@ the sentence next to the cut, on either side, into the other link; summed vector
 looks best there, and where one looks better at all, the two links before and after it are
 embedded as text, the cuts that look most improved first, within a budget
 (:data:`SHIFT_SHARE`). The sentence moves when the two links' cosine (their mean, each weighted
-by its length) rises by :data:`SHIFT_GAIN`.
+by its length) rises by :data:`SHIFT_GAIN`. A cut with a text longer than the encoder reads
+(:data:`parallel.embed.MAX_EMBED_CHARS`) stays: its vector does not see the end where the cut is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..data import Link
-from ..embed import Encoder
+from ..embed import MAX_EMBED_CHARS, Encoder
 from ..normalize import length as chars
 from .clause_align import _relinked
 from .dp import _normalise
@@ -130,6 +131,8 @@ def settle_cuts(links: list[Link], src: list[str], tgt: list[str], encoder: Enco
         window = pairs[x:x + 2]
         need = sorted({(side, k[side]) for k in (*window, *mv) for side in (0, 1) if (side, k[side]) not in vec})
         asked = [" ".join(texts[side][i] for i in ids) for side, ids in need]
+        if any(len(a) > MAX_EMBED_CHARS for a in asked):
+            continue  # the encoder reads only the beginning of such a text: not where the cut is
         cost = sum(chars(a) + 20.0 for a in asked)
         if budget is not None and spent + cost > budget:
             continue
