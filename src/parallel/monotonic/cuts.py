@@ -66,16 +66,18 @@ def _moves(left: Pair, right: Pair, limit: int) -> list[tuple[Pair, Pair]]:
 
 
 def settle_cuts(links: list[Link], src: list[str], tgt: list[str], encoder: Encoder, src_emb: np.ndarray,
-                tgt_emb: np.ndarray, *, limit: int, budget: float | None, local: float, seed: int) -> list[Link]:
+                tgt_emb: np.ndarray, *, limit: int, share: float | None, local: float, seed: int) -> list[Link]:
     """``links`` (in order) with the cuts between neighbouring links that hold both sides settled
-    (see the module docstring). ``limit``: most sentences a side of a link; ``budget``: characters
-    the texts asked of the encoder may take (``chars(text) + 20`` each; None: no limit), a cut
-    whose texts do not fit is passed over; ``local``, ``seed``: as the search was given them, to
+    (see the module docstring). ``limit``: most sentences a side of a link; ``share``: the texts
+    asked of the encoder may take that share of the document's characters (``chars(text) + 20``
+    each, as the span budget counts them; :data:`SHIFT_SHARE` in :func:`parallel.monotonic.align_parallel`; None: no
+    limit), a cut whose texts do not fit is passed over; ``local``, ``seed``: as the search was given them, to
     score the links changed as :func:`.second_pass.second_pass` scores a link (the others keep
     their score and features). A link takes part in one move at most."""
     s = _normalise(np.asarray(src_emb, dtype=np.float32))
     t = _normalise(np.asarray(tgt_emb, dtype=np.float32))
     lens = (np.array([chars(x) for x in src], dtype=np.float64), np.array([chars(x) for x in tgt], dtype=np.float64))
+    budget = None if share is None else share * float((lens[0] + 20.0).sum() + (lens[1] + 20.0).sum())
     texts = (src, tgt)
     pairs: list[Pair] = [(k.src, k.tgt) for k in links]
 

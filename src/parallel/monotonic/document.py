@@ -13,7 +13,6 @@ import numpy as np
 
 from ..data import Link
 from ..embed import Encoder
-from ..normalize import length as chars
 from . import cuts, foreign
 from .clause_align import absorb_additions, align_by_clauses, join_unfinished
 from .dp import _normalise
@@ -155,9 +154,8 @@ def align_parallel(
                 links = _align_parallel(src, tgt, encoder, src_emb=src_emb, tgt_emb=tgt_emb,
                                         src_out=src_out, tgt_out=tgt_out, **opts)
             links = absorb_additions(links, src, tgt, encoder, src_emb, tgt_emb, local, seed, src_out, tgt_out)
-            shift = None if span_budget is None else cuts.SHIFT_SHARE * sum(chars(x) + 20.0 for x in (*src, *tgt))
             links = cuts.settle_cuts(links, src, tgt, encoder, src_emb, tgt_emb, limit=auto_max_link(n, m),
-                                     budget=shift, local=local, seed=seed)
+                                     share=None if span_budget is None else cuts.SHIFT_SHARE, local=local, seed=seed)
         else:
             if encoder is not None and n and m:
                 src_emb = encoder.encode(src) if src_emb is None else src_emb
