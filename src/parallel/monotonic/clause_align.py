@@ -158,19 +158,19 @@ def _across_sentences(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], 
         whole = {o for o in held if int((own == o).sum()) == count[o]}
         if len(held) < 2 or len(whole) == len(held):
             continue
-        f = _unit(finer[list(fine)].sum(axis=0))
+        f = _normalise(finer[list(fine)].sum(axis=0))
         if whole:
             most = whole
         else:
             ids_of = {o: [c for c in cl if owner[c] == o] for o in held}
-            close = {o: float(_unit(vecs[ids_of[o]].sum(axis=0)) @ f) for o in held}
+            close = {o: float(_normalise(vecs[ids_of[o]].sum(axis=0)) @ f) for o in held}
             longest = held[int(np.argmax([float(weight[ids_of[o]].sum()) for o in held]))]
             best = max(held, key=lambda o: (close[o], -o))
             if close[best] - close[longest] >= CLEAR_GAIN:
                 prefer[k] = best
             most = {prefer.get(k, longest)}
         part = [c for c in cl if owner[c] in most]
-        rough = float(_unit(vecs[list(cl)].sum(axis=0)) @ f) - float(_unit(vecs[part].sum(axis=0)) @ f)
+        rough = float(_normalise(vecs[list(cl)].sum(axis=0)) @ f) - float(_normalise(vecs[part].sum(axis=0)) @ f)
         cands.append((-rough, k, part, list(cl)))
     asked: list[str] = []
     chosen: list[tuple[int, np.ndarray | int, int]] = []  # link, its part's vector (or text), all of it
@@ -188,15 +188,11 @@ def _across_sentences(sides: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], 
     if asked:
         got = _normalise(np.asarray(encoder.encode(asked), dtype=np.float32))
         for k, alone_at, joined_at in chosen:
-            f = _unit(finer[list(sides[k][1])].sum(axis=0))
+            f = _normalise(finer[list(sides[k][1])].sum(axis=0))
             part_vec = got[alone_at] if isinstance(alone_at, int) else alone_at
             if float(got[joined_at] @ f) - float(part_vec @ f) >= CLEAR_GAIN:
                 joins.add(k)
     return joins, {k: o for k, o in prefer.items() if k not in joins}
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
 def _clause_cost(pieces: Sequence[Sequence[str]]) -> float:
