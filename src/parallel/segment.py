@@ -226,10 +226,11 @@ _ORDINAL = re.compile(r"^[0-9]{1,3}\.$")
 #: for its ayn or hamza ("Jabir b. 'Abdullah", "Salim b. ʿUmar"): the "b." of "bin", no sentence end
 #: (before a name opening with a letter, "b. Zaid", Punkt already reads an initial)
 _LOWER_INITIAL = re.compile(r"^[a-z]\.$")
-_AYN_NAME = re.compile(r"^['ʿʾ‘’][A-Z]")
-#: ... or that mark alone, where Punkt reads a curly one as a quotation mark and splits it from the
-#: name ("Jabir b. ‘Abd Allah": the tokens "b.", "‘", "Abd")
+#: The marks written for that ayn or hamza: the name opens with one (:data:`_AYN_NAME`), or one
+#: stands alone where Punkt reads a curly one as a quotation mark and splits it from the name
+#: ("Jabir b. ‘Abd Allah": the tokens "b.", "‘", "Abd")
 _AYN_MARKS = frozenset("'ʿʾ‘’")
+_AYN_NAME = re.compile("^[" + "".join(sorted(_AYN_MARKS)) + "][A-Z]")
 #: What a mark of :data:`_BIDI` that Punkt does not read stands before: punctuation and closing
 #: quotes or brackets; with a tatweel after a tatweel, a soft hyphen and a word joiner, what
 #: :func:`_kept_for_punkt` leaves out
