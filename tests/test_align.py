@@ -836,17 +836,6 @@ _CUT_EN = ["The travellers reached the village at sunset.",
            "He offered them bread, dates and cold water."]
 
 
-class _Counting:
-    """An encoder that counts the texts it is asked for."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.asked = inner, 0
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.asked += len(texts)
-        return np.asarray(self.inner.encode(texts))
-
-
 def test_a_sentence_at_the_cut_between_two_links_moves_to_the_link_it_belongs_to(encoder) -> None:  # type: ignore[no-untyped-def]
     """``monotonic.cuts.settle_cuts``: the English sentence that ends what the first Arabic line
     says, put in the second line's link (or the one that opens the second line's, put in the
@@ -859,33 +848,33 @@ def test_a_sentence_at_the_cut_between_two_links_moves_to_the_link_it_belongs_to
     a, e = encoder.encode(_CUT_AR), encoder.encode(_CUT_EN)
     right = [((0,), (0, 1)), ((1,), (2, 3))]
 
-    def settled(ids: list[Any], budget: float | None, enc: Any = encoder) -> list[Link]:
+    def settled(ids: list[Any], share: float | None, enc: Any = encoder) -> list[Link]:
         links = _relinked([], ids, _CUT_AR, _CUT_EN, a, e, 0.7, 0)
-        return settle_cuts(links, _CUT_AR, _CUT_EN, enc, a, e, limit=9, budget=budget, local=0.7, seed=0)
+        return settle_cuts(links, _CUT_AR, _CUT_EN, enc, a, e, limit=9, share=share, local=0.7, seed=0)
 
     for wrong in ([((0,), (0,)), ((1,), (1, 2, 3))], [((0,), (0, 1, 2)), ((1,), (3,))]):
         out = settled(wrong, None)
         assert pairs(out) == right
         assert all(k.features["cosine"] > 0.5 for k in out)
-        counting = _Counting(encoder)
-        assert pairs(settled(wrong, 0.0, counting)) == wrong and counting.asked == 0
+        counting = CountingEncoder(encoder)
+        assert pairs(settled(wrong, 0.0, counting)) == wrong and counting.calls == []
     before = _relinked([], right, _CUT_AR, _CUT_EN, a, e, 0.7, 0)
-    assert settle_cuts(before, _CUT_AR, _CUT_EN, encoder, a, e, limit=9, budget=None, local=0.7, seed=0) is before
+    assert settle_cuts(before, _CUT_AR, _CUT_EN, encoder, a, e, limit=9, share=None, local=0.7, seed=0) is before
     # a link whose text is longer than the encoder reads (MAX_EMBED_CHARS) is not judged by its beginning
     from parallel.embed import MAX_EMBED_CHARS
 
     long_en = [*_CUT_EN[:3], _CUT_EN[3] + " And more water." * (MAX_EMBED_CHARS // 16)]
     wrong = [((0,), (0,)), ((1,), (1, 2, 3))]
-    counting = _Counting(encoder)
+    counting = CountingEncoder(encoder)
     links = _relinked([], wrong, _CUT_AR, long_en, a, encoder.encode(long_en), 0.7, 0)
-    assert pairs(settle_cuts(links, _CUT_AR, long_en, counting, a, encoder.encode(long_en), limit=9, budget=None,
-                             local=0.7, seed=0)) == wrong and counting.asked == 0
+    assert pairs(settle_cuts(links, _CUT_AR, long_en, counting, a, encoder.encode(long_en), limit=9, share=None,
+                             local=0.7, seed=0)) == wrong and counting.calls == []
     # one link of three is wrong: the links the move leaves alone keep their score and features
     three = [((0,), (0,)), ((1,), (1, 2, 3)), ((2,), (4,))]
     ar3, en3 = [*_CUT_AR, "ثم ناموا حتى الصباح."], [*_CUT_EN, "Then they slept until morning."]
     a3, e3 = encoder.encode(ar3), encoder.encode(en3)
     links3 = _relinked([], three, ar3, en3, a3, e3, 0.7, 0)
-    out3 = settle_cuts(links3, ar3, en3, encoder, a3, e3, limit=9, budget=None, local=0.7, seed=0)
+    out3 = settle_cuts(links3, ar3, en3, encoder, a3, e3, limit=9, share=None, local=0.7, seed=0)
     assert pairs(out3) == [*right, ((2,), (4,))] and out3[2] is links3[2]
 
 
@@ -1307,25 +1296,17 @@ def test_the_check_of_links_across_sentences(shared_bench: Path, encoder) -> Non
         owner = np.array([0, 0, 1, 1])
         sents = [ar[k - 1] + " " + x, y + " " + ar[k + 1]]
         weight = np.array([chars(t) for t in texts], dtype=float)
-        asked: list[str] = []
-
-        class Counting:
-            def __init__(self, log: list[str]) -> None:
-                self.log = log
-
-            def encode(self, xs: list[str]) -> np.ndarray:
-                self.log.extend(xs)
-                return np.asarray(encoder.encode(xs))
-
         vecs, base = unit(encoder.encode(texts)), unit(encoder.encode(sents))
         finer = unit(encoder.encode(en[k - 1:k + 2]))
         sides = [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,))]
-        args = (sides, owner, sents, texts, weight, base, vecs, finer, Counting(asked))
-        assert _across_sentences(*args, None)[0] == want
-        assert asked == [x + " " + y]  # all of it (the part it would go to alone is one clause: known)
-        asked.clear()
-        assert _across_sentences(*args, 0.0)[0] == set()
-        assert asked == []
+        args = (sides, owner, sents, texts, weight, base, vecs, finer)
+        counting = CountingEncoder(encoder)
+        assert _across_sentences(*args, counting, None)[0] == want
+        # all of it, in one call (the part it would go to alone is one clause: known)
+        assert counting.calls == [[x + " " + y]]
+        counting = CountingEncoder(encoder)
+        assert _across_sentences(*args, counting, 0.0)[0] == set()
+        assert counting.calls == []
 
 
 def _random_clause_links(rng: np.random.Generator, clauses: int, moves: list[tuple[int, int]]
