@@ -14,6 +14,7 @@ from parallel.embed import (
     ENCODERS,
     Combined,
     Encoder,
+    Remembered,
     get_encoder,
     l2_normalise,
     margin_scores,
@@ -46,6 +47,44 @@ class Counting:
     def encode(self, texts: list[str]) -> np.ndarray:
         self.texts_seen += len(texts)
         return self.inner.encode(texts)
+
+
+def test_a_remembered_encoder_embeds_each_text_once() -> None:
+    """:class:`Remembered` (one alignment's encoder): a text asked for again, alone or among new
+    ones, is answered with the vector it got the first time, and only new texts reach the model, in
+    one call; order and repeats within a call are kept; what the inner encoder refuses is refused."""
+    inner = Counting(get_encoder("use-m3", cache=False))
+    known = inner.inner.encode(AR)
+    enc = Remembered(inner, known=zip(AR, known, strict=True))
+    assert enc.name == "use-m3" and enc.model_id == inner.model_id
+    first = enc.encode([EN[0], AR[1], EN[0], EN[1]])
+    assert inner.texts_seen == 2  # EN[0] and EN[1]; AR[1] was known
+    check_vectors(first, 4)
+    assert np.array_equal(first[0], first[2]) and np.array_equal(first[1], known[1])
+    again = enc.encode([EN[1], EN[0], AR[3]])
+    assert inner.texts_seen == 2
+    assert np.array_equal(again, np.stack([first[3], first[0], known[3]]))
+    assert np.allclose(enc.encode([EN[2]]), inner.inner.encode([EN[2]]), atol=1e-6)
+    assert inner.texts_seen == 3
+    assert enc.encode([]).shape[0] == 0
+    with pytest.raises(InputError, match="encode takes a list of texts"):
+        enc.encode(EN[0])  # type: ignore[arg-type]
+
+
+def test_a_remembered_encoder_keeps_at_most_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past :data:`REMEMBERED` vectors, new texts are embedded and answered, not kept."""
+    from parallel import embed
+
+    monkeypatch.setattr(embed, "REMEMBERED", 2)
+    inner = Counting(get_encoder("use-m3", cache=False))
+    enc = Remembered(inner)
+    out = enc.encode(EN)
+    check_vectors(out, len(EN))
+    assert inner.texts_seen == len(EN)
+    enc.encode(EN[:2])
+    assert inner.texts_seen == len(EN)  # the first two were kept
+    enc.encode(EN[2:])
+    assert inner.texts_seen == 2 * len(EN) - 2  # the others were not
 
 
 def check_vectors(vecs: np.ndarray, n: int) -> None:

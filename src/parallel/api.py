@@ -18,7 +18,7 @@ import numpy as np
 
 from . import __version__
 from .data import MAX_LINK_LIMIT, MODES, Alignment, Document, Link, make_signature
-from .embed import Encoder, checked_vectors, get_encoder, same_width
+from .embed import Encoder, Remembered, checked_vectors, get_encoder, same_width
 from .errors import InputError, ModelError
 from .io import read_text
 from .lang import check_lang, check_reading_order, detect_lang
@@ -209,6 +209,9 @@ def align_documents(
             log(f"mode: {chosen} (auto: {choice.describe()})")
     if chosen == "comparable" and chosen_default and name == DEFAULT_MODEL:
         encoder, src_emb, tgt_emb = _comparable_encoder(encoder, src_emb, tgt_emb, src_sents, tgt_sents, load, log)
+    # the search, the evidence and p ask for some texts more than once (a link's joined sides):
+    # each is embedded once in this alignment, the sentences not again
+    encoder = Remembered(encoder, known=zip([*src_sents, *tgt_sents], [*src_emb, *tgt_emb], strict=True))
     links: list[Link]
     if chosen == "parallel":
         links = parallel_links(src_sents, tgt_sents, encoder, max_link=max_link, src_emb=src_emb,

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -431,6 +432,57 @@ class Prepared:
     def encode(self, texts: list[str]) -> np.ndarray:
         """``texts`` (n) -> the inner encoder's float32 ``(n, d)`` of the prepared texts."""
         return self.inner.encode([self.prepare(t) for t in texts])
+
+
+class Remembered:
+    """An encoder that embeds each distinct text once: a text asked for again is answered with
+    the vector it got the first time.
+
+    One alignment asks for the same texts more than once: the search embeds the spans of the links
+    it chooses, and the evidence of each link (cosine, margin, p) embeds the joined text of every
+    side of several sentences again; on Text+Berg test 99% of what the evidence asked for had been
+    embedded already. Made for one alignment and dropped after it (:func:`parallel.api.align_documents`),
+    never kept across documents: what a document's links get must not depend on the documents
+    aligned before it. ``known``: texts with their vectors already (the documents' sentences).
+    Holds at most :data:`REMEMBERED` vectors; past that, new texts are embedded and not kept.
+    """
+
+    def __init__(self, inner: Encoder, known: Iterable[tuple[str, np.ndarray]] = ()) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model_id = str(getattr(inner, "model_id", inner.name))
+        self._vectors: dict[str, np.ndarray] = {}
+        for text, vec in known:
+            if len(self._vectors) >= REMEMBERED:
+                break
+            self._vectors.setdefault(text, np.array(vec, dtype=np.float32))
+
+    def __getattr__(self, attr: str) -> Any:  # dim, loaded, embedded ...: the inner encoder's
+        if attr == "inner":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(attr)
+        return getattr(self.inner, attr)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``texts`` (n) -> float32 ``(n, d)``: the texts not seen before in one call of the inner
+        encoder, the others as they were embedded then."""
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            return self.inner.encode(texts)  # its own checks say what is wrong
+        new = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        got: dict[str, np.ndarray] = {}
+        if new:
+            vecs = np.asarray(self.inner.encode(new), dtype=np.float32)
+            if vecs.ndim != 2 or vecs.shape[0] != len(new):
+                return self.inner.encode(texts)  # let the caller's checks see the inner encoder's answer
+            got = dict(zip(new, vecs, strict=True))
+            room = max(0, REMEMBERED - len(self._vectors))
+            self._vectors.update(itertools.islice(got.items(), room))
+        if not texts:
+            return np.asarray(self.inner.encode([]), dtype=np.float32)
+        return np.stack([got[t] if t in got else self._vectors[t] for t in texts])
+
+
+#: Most vectors a :class:`Remembered` encoder keeps (2 KB each for a 512-wide encoder: 200 MB).
+REMEMBERED = 100_000
 
 
 #: A text with hardly any spaces (base64, minified code, CJK without spaces) costs a model about
