@@ -71,6 +71,20 @@ def test_a_remembered_encoder_embeds_each_text_once() -> None:
         enc.encode(EN[0])  # type: ignore[arg-type]
 
 
+def test_a_remembered_encoder_says_when_its_encoder_answers_wrongly() -> None:
+    """An encoder of the API that returns one row too few is said in one line (ModelError), not
+    passed on to fail somewhere in the aligner."""
+
+    class Short:
+        name = "short"
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.ones((max(0, len(texts) - 1), 4), dtype=np.float32)
+
+    with pytest.raises(ModelError, match=r"short: the encoder returned an array of shape \(1, 4\) for 2 texts"):
+        Remembered(Short()).encode(EN[:2])
+
+
 def test_a_remembered_encoder_keeps_at_most_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past :data:`REMEMBERED` vectors, new texts are embedded and answered, not kept."""
     from parallel import embed

@@ -455,7 +455,7 @@ class Remembered:
         for text, vec in known:
             if len(self._vectors) >= REMEMBERED:
                 break
-            self._vectors.setdefault(text, np.array(vec, dtype=np.float32))
+            self._vectors.setdefault(text, np.asarray(vec, dtype=np.float32))  # rows, not copies
 
     def __getattr__(self, attr: str) -> Any:  # dim, loaded, embedded ...: the inner encoder's
         if attr == "inner":  # not set yet (copy, pickle): no recursion
@@ -472,7 +472,8 @@ class Remembered:
         if new:
             vecs = np.asarray(self.inner.encode(new), dtype=np.float32)
             if vecs.ndim != 2 or vecs.shape[0] != len(new):
-                return self.inner.encode(texts)  # let the caller's checks see the inner encoder's answer
+                raise ModelError(f"{self.name}: the encoder returned an array of shape {vecs.shape} for "
+                                 f"{len(new)} texts (one row per text expected)")
             got = dict(zip(new, vecs, strict=True))
             room = max(0, REMEMBERED - len(self._vectors))
             self._vectors.update(itertools.islice(got.items(), room))
