@@ -442,8 +442,9 @@ def test_one_alignment_embeds_each_text_once(shared_bench: Path, kind: str) -> N
                          mode="parallel", model=enc)
     asked_twice = sorted({t for t in enc.texts if enc.texts.count(t) > 1})
     assert asked_twice == []
-    joined = [k for k in al.links if len(k.src) > 1 or len(k.tgt) > 1]
-    assert joined  # the joined sides were embedded: what the evidence reads
+    joined = [text for k in al.links if k.src and k.tgt
+              for ids, text in ((k.src, al.src_text(k)), (k.tgt, al.tgt_text(k))) if len(ids) > 1]
+    assert joined and all(enc.texts.count(text) == 1 for text in joined)  # what the evidence reads, embedded once
     assert all({"p", "cosine", "margin"} <= k.features.keys() for k in al.links if k.src and k.tgt)
     # a second alignment embeds everything again: nothing is kept across documents
     again = _Recording()
