@@ -1257,3 +1257,52 @@ def test_a_single_unrelated_sentence_is_not_a_translation_with_p_090(tmp_path: P
     ar, en = write_pair(tmp_path, "good", "ذهب الولد إلى المدرسة صباحا.\n", "The boy went to school in the morning.\n")
     code, out, err = invoke("align", str(ar), str(en), "-f", "jsonl", "--src-lang", "ar", "--tgt-lang", "en")
     assert code == 0 and "warning" not in err and json.loads(out)["p"] > 0.5, (out, err)
+
+
+class _RecordingModel:
+    """A loaded model (what ``parallel.embed._load_raw`` returns), recording every text it embeds."""
+
+    def __init__(self, inner: object, seen: list[str]) -> None:
+        self.inner = inner
+        self.name = inner.name  # type: ignore[attr-defined]
+        self.seen = seen
+
+    def encode(self, texts: list[str]) -> object:
+        self.seen.extend(texts)
+        return self.inner.encode(texts)  # type: ignore[attr-defined]
+
+
+def _record_models(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from parallel import embed
+
+    seen: list[str] = []
+    real = embed._load_raw
+    monkeypatch.setattr(embed, "_load_raw", lambda name, threads: _RecordingModel(real(name, threads), seen))
+    return seen
+
+
+def test_align_to_a_report_embeds_each_sentence_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`align -o doc.html` loaded the encoder again for the report's similarity matrix and embedded
+    both documents again: the embedding cache answered, but with --no-cache the model embedded every
+    sentence twice. The alignment's encoder now remembers what it embedded for the pair, and the
+    report reads the sentences' vectors from it; `run` does the same for each pair of its manifest."""
+    seen = _record_models(monkeypatch)
+    ar, en = ROOT / "corpus" / "covid-cooperation.ar.txt", ROOT / "corpus" / "covid-cooperation.en.txt"
+    out = tmp_path / "seed.html"
+    code, _, err = invoke("align", str(ar), str(en), "-q", "--no-cache", "-o", str(out))
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert '<svg class="matrix"' in page  # the matrix is drawn
+    assert seen and len(seen) == len(set(seen)), sorted({t for t in seen if seen.count(t) > 1})[:3]
+    # run: a worker's pair, in this process
+    from parallel import corpus
+    from parallel.corpus import PairJob, align_pair
+
+    monkeypatch.setattr(corpus, "_ENCODER_CACHE", {})  # the recording model stays in this test
+    seen.clear()
+    job = PairJob("seed", ar.read_text(encoding="utf-8"), en.read_text(encoding="utf-8"), ar.name, en.name,
+                  None, None, "auto", False, None, None, "k", cache=False)
+    res = align_pair(job)
+    assert res.error is None and "seed.html" in res.files
+    assert seen and len(seen) == len(set(seen))
+    assert res.files["seed.html"] == page.encode("utf-8")  # the same report as align's

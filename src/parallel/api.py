@@ -210,8 +210,10 @@ def align_documents(
     if chosen == "comparable" and chosen_default and name == DEFAULT_MODEL:
         encoder, src_emb, tgt_emb = _comparable_encoder(encoder, src_emb, tgt_emb, src_sents, tgt_sents, load, log)
     # the search, the evidence and p ask for some texts more than once (a link's joined sides):
-    # each is embedded once in this alignment, the sentences not again
-    encoder = Remembered(encoder, known=zip([*src_sents, *tgt_sents], [*src_emb, *tgt_emb], strict=True))
+    # each is embedded once in this alignment, the sentences not again (an encoder that remembers
+    # already, as the command line's load gives one for each pair, is taken as it is)
+    if not isinstance(encoder, Remembered):
+        encoder = Remembered(encoder, known=zip([*src_sents, *tgt_sents], [*src_emb, *tgt_emb], strict=True))
     links: list[Link]
     if chosen == "parallel":
         links = parallel_links(src_sents, tgt_sents, encoder, max_link=max_link, src_emb=src_emb,
