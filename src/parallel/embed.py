@@ -441,7 +441,8 @@ class Remembered:
     One alignment asks for the same texts more than once: the search embeds the spans of the links
     it chooses, and the evidence of each link (cosine, margin, p) embeds the joined text of every
     side of several sentences again; on Text+Berg test 99% of what the evidence asked for had been
-    embedded already. Made for one alignment and dropped after it (:func:`parallel.api.align_documents`),
+    embedded already. Made for one alignment and dropped after it (:func:`parallel.api.align_documents`;
+    ``align`` and ``run`` make one per pair, which the pair's HTML report reads its sentences from),
     never kept across documents: what a document's links get must not depend on the documents
     aligned before it. ``known``: texts with their vectors already (the documents' sentences).
     Holds at most :data:`REMEMBERED` vectors; past that, new texts are embedded and not kept.
