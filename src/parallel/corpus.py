@@ -353,7 +353,7 @@ def align_pair(job: PairJob) -> PairResult:
 def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
     """:func:`align_pair`'s work, any warning it raises left to the caller."""
     from .api import align_documents, check_languages, make_document
-    from .embed import Remembered
+    from .embed import PairEncoders
     from .report import matrix_encoder
 
     try:
@@ -368,18 +368,12 @@ def _align_pair(job: PairJob, load: Callable[[str], Any]) -> PairResult:
         # no model named: chosen per pair as align chooses it (languages, short comparable sentences)
         # as align --min-p: comparable mode keeps its pairs by the bar, a translation's links under
         # it are undone (their sentences unmatched: the alignment still holds every sentence)
-        # the worker keeps its encoders across pairs; each remembers what it embedded for this pair
-        # only, so the report's matrix reads the sentences' vectors instead of embedding them again
-        remembered: dict[str, Remembered] = {}
-
-        def pair_load(name: str) -> Remembered:
-            if name not in remembered:
-                remembered[name] = Remembered(load(name))
-            return remembered[name]
-
-        al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=pair_load,
+        # the worker keeps its encoders across pairs; what they embedded for this pair is read
+        # again by its report's matrix, and for this pair only
+        encoders = PairEncoders(load)
+        al = align_documents(s, t, mode=job.mode, model=job.model, max_link=job.max_link, load=encoders,
                              min_p=job.min_p)
-        files = render_pair_outputs(al, job.name, encoder=pair_load(matrix_encoder(al)))
+        files = render_pair_outputs(al, job.name, encoder=encoders(matrix_encoder(al)))
     except Exception as exc:  # noqa: BLE001 - a bad pair is reported, never fatal to the run
         return PairResult(job.name, job.key, error=manifest_hints(failure_reason(exc)))
     from .export import pair_rows

@@ -487,6 +487,24 @@ class Remembered:
 REMEMBERED = 100_000
 
 
+class PairEncoders:
+    """The encoders of one document pair: ``pair(name)`` is ``load(name)`` wrapped in a
+    :class:`Remembered` the first time a name is asked for, the same object after. What a pair's
+    alignment embedded is read again by its HTML report (the sentences, for the similarity matrix)
+    instead of being embedded twice; made for one pair, so nothing is kept across documents
+    (``align``; ``run``'s workers, whose ``load`` keeps the encoders themselves across pairs).
+    ``loaded``: the encoders made so far, by name."""
+
+    def __init__(self, load: Callable[[str], Encoder]) -> None:
+        self._load = load
+        self.loaded: dict[str, Remembered] = {}
+
+    def __call__(self, name: str) -> Remembered:
+        if name not in self.loaded:
+            self.loaded[name] = Remembered(self._load(name))
+        return self.loaded[name]
+
+
 #: A text with hardly any spaces (base64, minified code, CJK without spaces) costs a model about
 #: one token per character: past this many characters only this much of it is embedded.
 MAX_EMBED_UNSPACED = 256

@@ -138,20 +138,14 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
 
         for path in moses_paths(output, s.lang, t.lang):
             check_output_path(path)
-    from ..embed import Remembered, get_encoder, stderr_progress
+    from ..embed import PairEncoders, get_encoder, stderr_progress
 
     cache = False if no_cache else (cache_dir or True)
     progress = None if quiet else stderr_progress()
-    loaded: dict[str, Remembered] = {}
-
-    def load(name: str) -> Remembered:
-        # each encoder remembers what it embedded for this pair: the report's similarity matrix
-        # reads the sentences' vectors instead of embedding them again (with --no-cache it did)
-        if name not in loaded:
-            loaded[name] = Remembered(get_encoder(name, threads=threads, cache=cache, progress=progress))
-        return loaded[name]
-
-    al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, load=load, min_p=min_p)
+    # the report's similarity matrix reads the sentences' vectors from the encoder that embedded
+    # them for the alignment (with --no-cache they were embedded again)
+    encoders = PairEncoders(lambda name: get_encoder(name, threads=threads, cache=cache, progress=progress))
+    al = align_documents(s, t, mode=mode, model=model, max_link=max_link, log=log, load=encoders, min_p=min_p)
     if "warning" in al.info:  # e.g. --mode parallel on texts that are not translations
         click.echo(f"parallel-corpus: warning: {al.info['warning']}", err=True)
     undone = min_p_undone(al)  # a translation's links under --min-p (comparable mode kept pairs by it)
@@ -166,7 +160,7 @@ def _align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presp
         from ..report import matrix_encoder, write_report
 
         name = matrix_encoder(al)
-        encoder = loaded[name] if name in loaded else get_encoder(name, threads=threads, cache=cache)
+        encoder = encoders.loaded[name] if name in encoders.loaded else get_encoder(name, threads=threads, cache=cache)
         write_report(al, output, encoder=encoder, log=log)
     else:
         export(al, output, fmt, header=header, keep_empty=keep_empty, sidecar=sidecar)
