@@ -1200,6 +1200,19 @@ def test_clauses() -> None:
              "فَلَمَّآ أَلۡقَوۡاْ سَحَرُوٓاْ أَعۡيُنَ ٱلنَّاسِ وَٱسۡتَرۡهَبُوهُمۡ وَجَآءُو بِسِحۡرٍ عَظِيمٖ "
              "فَأَوۡحَيۡنَآ إِلَىٰ مُوسَىٰٓ أَنۡ أَلۡقِ عَصَاكَ")
     assert [c.split()[0] for c in clauses(verse, waw=True)] == ["قَالُواْ", "فَلَمَّآ", "فَأَوۡحَيۡنَآ"]
+    # and ثم ("then", a word of its own), which English renders as a new sentence ("Then he stood
+    # up"), vocalised or bare; not a word that begins with its letters (ثمن "price", ثمانية
+    # "eight"), not من ثم ("hence", inside a clause), not a clause under 40 letters
+    prayed = ("صَلَّى رَسُولُ اللَّهِ صلى الله عليه وسلم الظُّهْرَ رَكْعَتَيْنِ فِي الْمَسْجِدِ ثُمَّ قَامَ "
+              "فَصَلَّى الْعَصْرَ أَرْبَعًا")
+    assert [c.split()[0] for c in clauses(prayed, waw=True)] == ["صَلَّى", "ثُمَّ"]
+    went = "خرج الرجل من بيته في الصباح الباكر متجها إلى السوق القديم ثم عاد إلى البيت بعد أن اشترى الخبز"
+    assert [c.split()[0] for c in clauses(went, waw=True)] == ["خرج", "ثم"]
+    assert clauses(went) == [went]
+    for kept in ("اشترى الرجل ثمانية أرغفة من الخبز في الصباح الباكر من السوق ثمنها عشرة دراهم فقط",
+                 "ارتفعت أسعار القمح في الأسواق العالمية هذا العام بشكل كبير من ثم ارتفع سعر الخبز",
+                 "خرج الرجل من بيته ثم عاد"):
+        assert clauses(kept, waw=True) == [kept]
 
 
 @pytest.mark.parametrize(("owner", "sides", "weight", "want"), [

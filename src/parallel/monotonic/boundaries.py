@@ -50,21 +50,27 @@ _FA_WORDS = ("فلما", "فقال", "فقالت", "فقالوا", "فقلنا",
              "فلا", "فليس", "فأما", "فبينما", "فعند", "فحين", "فلعل")
 _FA = ("(?:" + "|".join(_marked(w) for w in sorted(_FA_WORDS, key=len, reverse=True)) + f")(?!{_MARKS}{_LETTER})"
        f"|ف{_MARKS}[أإٱ]{_MARKS}(?:{_LETTER}{_MARKS}){{3}}")
+# The sequential conjunction ثم ("then", a word of its own) opens the next event of a narrative,
+# which English starts as a sentence of its own ("Then he stood up and prayed"); not the words
+# that begin with its letters (ثمن "price", ثمانية "eight", ثمار "fruits"), nor the ثم of من ثم
+# ("hence", a connective inside the clause).
+_THUMMA = _marked("ثم") + f"(?!{_MARKS}{_LETTER})"
+_NOT_HENCE = "(?<!\\s)(?<!من)(?<!مِن)(?<!مِنْ)"
 # Arabic prose chains its clauses with the conjunction و ("and", written on the next word) where
 # English starts a new sentence: a word opening with و may start a clause (in vocalised text the
 # و carries a vowel mark, وَقَالَ, and the next letter may be an alef wasla, وَٱلَّذِينَ), and so
-# may the conjunction ف above ...
+# may the conjunction ف and ثم above ...
 # (not the و of وسلم in the eulogy صلى الله عليه وسلم, "God bless him and grant him peace": one
 # phrase, which English gives as one sign, ﷺ)
 _EULOGY = _marked("وسلم") + f"(?!{_LETTER})"
-_WAW = re.compile(f"\\s+(?!{_EULOGY})(?=و{_MARKS}{_LETTER}|{_FA})")
+_WAW = re.compile(f"\\s+(?!{_EULOGY})(?=و{_MARKS}{_LETTER}|{_FA})|{_NOT_HENCE}\\s+(?={_THUMMA})")
 # ... once the clause before it has this many characters, Arabic marks not counted (so that a noun
 # that merely begins with the letter, وزير "minister", does not cut a short phrase)
 _MIN_WAW_CLAUSE = 40
 
 
 def _waw_clauses(part: str) -> list[str]:
-    """``part`` cut before words opening with the conjunction و or ف, each piece but the last at least
+    """``part`` cut before words opening with the conjunction و or ف and before ثم, each piece but the last at least
     ``_MIN_WAW_CLAUSE`` characters."""
     out: list[str] = []
     acc = ""
@@ -115,7 +121,8 @@ def unchained(clause: str) -> str:
 def clauses(text: str, waw: bool = False) -> list[str]:
     """The clauses of ``text``: split after ``. ! ? ; : ،`` or a comma, and with ``waw`` (the clause
     step, :func:`align_by_clauses`) in Arabic before a word opening with the conjunction و (or with
-    the conjunction ف where it cannot be read otherwise: :data:`_FA_WORDS`) once the clause before
+    the conjunction ف where it cannot be read otherwise: :data:`_FA_WORDS`; or before ثم, "then")
+    once the clause before
     has ``_MIN_WAW_CLAUSE`` characters; a piece shorter than ``_MIN_CLAUSE``
     characters joins its neighbour, and a link of a chain of transmitters (:func:`_chain_link`)
     the piece after it (one piece: ``[text]``).
