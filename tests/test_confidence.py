@@ -64,6 +64,58 @@ def test_a_number_disagreement_lowers_p() -> None:
     assert exact < hedged < p_of(hedged_ar, "we held nearly 30 meetings with more than 100 countries")
 
 
+def test_numbers_that_contradict_cap_p() -> None:
+    """Two sides that each state a number the other has no partner for (half or more of their
+    numbers) do not say the same thing however alike they read: p at most NUMBERS_DISAGREE_P. A
+    hedged pair, a scale word on one side only and a number one side leaves out are no contradiction."""
+    ar = "قتل 800 شخص في الزلزال وأصيب 497 آخرون"
+    p = cf.contradicting(np.array([0.9, 0.9, 0.01]), [ar, ar, ar],
+                         ["800 people were killed in the quake and 497 injured",
+                          "800 people were killed in the quake and 511 injured",
+                          "800 people were killed in the quake and 511 injured"])
+    assert p.tolist() == [0.9, cf.NUMBERS_DISAGREE_P, 0.01]
+    kept = [("عقدنا ما يقرب من 30 اجتماعا مع أكثر من 100 دولة", "we held more than 40 meetings with more than 150 countries"),
+            ("صفقات تساوي 1.5 جنيه إسترليني", "deals worth up to £1.5 million"),
+            (ar, "800 people were killed in the quake"),
+            # two of five numbers without a partner: under half
+            ("عقدنا 30 اجتماعا مع 100 دولة و12 منظمة في 2020", "we held 30 meetings with 100 countries and 12 bodies in 2021")]
+    assert cf.contradicting(np.full(4, 0.9), [a for a, _ in kept], [b for _, b in kept]).tolist() == [0.9] * 4
+
+
+def test_mining_drops_a_translation_whose_numbers_were_changed() -> None:
+    """The bundled encoder reads a translation with one number changed as a translation (p 0.999
+    before stop 64, and kept); its numbers say it is another statement, and mining leaves it out,
+    while the same sentence with the right number is kept. Parallel mode's p of such a link falls
+    too (its pair's p is the map's input)."""
+    from parallel.embed import get_encoder
+    from parallel.mine import mine_detailed
+
+    ar = ["أعلنت الحكومة اليوم عن خطة جديدة لبناء المدارس في المناطق الريفية.",
+          "قال وزير الصحة إن المستشفيات مستعدة لاستقبال المرضى.",
+          "ارتفعت أسعار الوقود للمرة الثالثة هذا العام.",
+          "فاز الفريق المحلي بالمباراة النهائية أمام جمهور كبير.",
+          "هطلت أمطار غزيرة على العاصمة طوال الليل.",
+          "قتل 800 شخص في الزلزال وأصيب 497 آخرون بجروح."]
+    en = ["Heavy rain fell on the capital throughout the night.",
+          "The earthquake killed 800 people and injured 511 others.",
+          "The government announced today a new plan to build schools in rural areas.",
+          "Fuel prices rose for the third time this year.",
+          "The health minister said hospitals are ready to receive patients.",
+          "The local team won the final in front of a large crowd."]
+    enc = get_encoder("use-m3")
+    a = enc.encode(ar)
+    pairs = {}
+    for name, tgt in (("changed", en), ("right", [e.replace("511", "497") for e in en])):
+        res = mine_detailed(a, enc.encode(tgt), src_sents=ar, tgt_sents=tgt, encoder=enc, encode=enc.encode)
+        pairs[name] = {(lk.src, lk.tgt): lk.features["p"] for lk in res.links}
+    assert ((5,), (1,)) in pairs["right"] and ((5,), (1,)) not in pairs["changed"]
+    assert set(pairs["changed"]) == set(pairs["right"]) - {((5,), (1,))}
+    ps = cf.link_probabilities(a[[5, 5]], enc.encode([en[1], en[1].replace("511", "497")]), a, enc.encode(en),
+                               [(5,), (5,)], [(1,), (1,)], [ar[5], ar[5]], [en[1], en[1].replace("511", "497")],
+                               encoder=enc)
+    assert ps[0] <= cf.NUMBERS_DISAGREE_P < 0.9 < ps[1]
+
+
 def test_names_and_their_transliterations() -> None:
     ev = cf.text_evidence("قال ترامب إن ميركل وافقت", "Trump said that Merkel agreed")
     names = dict(zip(cf.FEATURES[10:19], ev[:9], strict=True))

@@ -66,6 +66,18 @@ _RANK_CAP = 30
 #: scenarios (99.9% of them under 1.95, the largest 2.23), so the fitted model is unchanged there.
 LEN_DEV_CAP = 2.5
 HEDGED_WEIGHT = 0.25
+#: Two sides contradict each other's numbers when each holds a number in digits the other has no
+#: partner for (not a hedged pair, "nearly 30" / "more than 40", nor a scale word on one side only,
+#: and not a number only one side gives: an omission) and such numbers are at least this share of
+#: the two sides' numbers (``num_differ``) ...
+NUMBERS_DISAGREE = 0.5
+#: ... and then the pair does not say the same thing, however alike its sentences read: its ``p``
+#: is at most this (:func:`contradicting`). Of the 454 NTREX translation pairs with digits, two
+#: contradict so, both a translator's slip (300 ألف for 30,000; 1197 for 1,127), and none of
+#: Tatoeba's; of the candidates mining meets in the training scenarios, 2 of 67 with such a share
+#: are true. The additive model let the similarity outweigh the numbers: a translation with one
+#: number changed (800 and 497 dead against 800 and 511) kept p 0.85.
+NUMBERS_DISAGREE_P = 0.05
 #: The collection size that ``log_size`` (and the gap and margin read with it) is capped at: the
 #: largest collection of the fit (Tatoeba's 500 training lines a side; the pooled training haystacks
 #: hold 477-570). A larger collection reads as this one, as ``len_dev`` is capped: the weights are
@@ -532,36 +544,13 @@ def text_evidence(src: str, tgt: str) -> list[float]:
 
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
-    from .evidence import months, unmatched, with_optional
+    from .evidence import months
     from .normalize import presentation_forms_as_letters
 
     # text copied out of a PDF writes Arabic letters in their presentation forms (ﺍﻟﺼﻴﻦ: الصين);
     # a "sentence" of megabytes (a file with no line breaks) is read as far as any sentence goes
     src, tgt = (presentation_forms_as_letters(x[:EVIDENCE_CHARS]) for x in (src, tgt))
-    ea, ha, wa = numbers_split(src)
-    eb, hb, wb = numbers_split(tgt)
-    a, b = with_optional(ea | ha, eb | hb, src, tgt)  # a list marker or a code counts where both hold it
-    num_agree = num_differ = num_one = 0.0
-    if a or b:
-        # a number in digits with no digit partner is matched when the other side writes it as
-        # words ("3 people" / "ثلاثة أشخاص") or its digits another way (20.000 / 20,000, 16:00 /
-        # 4 p.m.); words alone make no numbers
-        lone_a, lone_b = unmatched(a, b, src, tgt)
-        if not lone_a and not lone_b:
-            num_agree = 1.0
-        elif a and b:
-            # a number disagrees when it has no counterpart on the other side, unless it is a
-            # hedged number and the other side has a hedged number too
-            soft = (ha & lone_a) | (hb & lone_b) if ha & lone_a and hb & lone_b else set()
-            # the same digits with a scale word on one side only (1.5 against 1.5 million): a
-            # scale dropped or added in translation, half a disagreement like a hedged count
-            as_written_a = {wa.get(v, v) for v in lone_a}
-            as_written_b = {wb.get(v, v) for v in lone_b}
-            soft |= {v for v in lone_a if wa.get(v, v) in as_written_b}
-            soft |= {v for v in lone_b if wb.get(v, v) in as_written_a}
-            num_differ = (len((lone_a | lone_b) - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
-        else:
-            num_one = min(len(lone_a or lone_b), 3) / 3
+    num_agree, num_differ, num_one, _ = _number_evidence(src, tgt)
     ma, mb = months(src), months(tgt)
     date_agree = float(bool(ma) and ma == mb)
     date_differ = float(bool(ma) and bool(mb) and not (ma & mb))
@@ -615,6 +604,55 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             ent_one = min(len(ea_ ^ ee_), 3) / 3
     return [num_agree, num_differ, num_one, date_agree, date_differ, name_match, name_miss,
             latin_match, latin_miss, ent_match, ent_one]
+
+
+@lru_cache(maxsize=1 << 14)
+def _number_evidence(src: str, tgt: str) -> tuple[float, float, float, bool]:
+    """``(num_agree, num_differ, num_one_side, contradict)`` of two texts as :func:`text_evidence`
+    reads them (already cut to :data:`EVIDENCE_CHARS` and with presentation forms as letters);
+    ``contradict``: each side holds a number the other has no partner for, neither hedged nor a
+    scale word on one side only, and ``num_differ`` is at least :data:`NUMBERS_DISAGREE`."""
+    from .evidence import unmatched, with_optional
+
+    ea, ha, wa = numbers_split(src)
+    eb, hb, wb = numbers_split(tgt)
+    a, b = with_optional(ea | ha, eb | hb, src, tgt)  # a list marker or a code counts where both hold it
+    if not a and not b:
+        return 0.0, 0.0, 0.0, False
+    # a number in digits with no digit partner is matched when the other side writes it as
+    # words ("3 people" / "ثلاثة أشخاص") or its digits another way (20.000 / 20,000, 16:00 /
+    # 4 p.m.); words alone make no numbers
+    lone_a, lone_b = unmatched(a, b, src, tgt)
+    if not lone_a and not lone_b:
+        return 1.0, 0.0, 0.0, False
+    if not (a and b):
+        return 0.0, 0.0, min(len(lone_a or lone_b), 3) / 3, False
+    # a number disagrees when it has no counterpart on the other side, unless it is a
+    # hedged number and the other side has a hedged number too
+    soft = (ha & lone_a) | (hb & lone_b) if ha & lone_a and hb & lone_b else set()
+    # the same digits with a scale word on one side only (1.5 against 1.5 million): a
+    # scale dropped or added in translation, half a disagreement like a hedged count
+    as_written_a = {wa.get(v, v) for v in lone_a}
+    as_written_b = {wb.get(v, v) for v in lone_b}
+    soft |= {v for v in lone_a if wa.get(v, v) in as_written_b}
+    soft |= {v for v in lone_b if wb.get(v, v) in as_written_a}
+    num_differ = (len((lone_a | lone_b) - soft) + HEDGED_WEIGHT * len(soft)) / len(a | b)
+    contradict = bool(lone_a - soft) and bool(lone_b - soft) and num_differ >= NUMBERS_DISAGREE
+    return 0.0, num_differ, 0.0, contradict
+
+
+def contradicting(p: np.ndarray, src_texts: Sequence[str], tgt_texts: Sequence[str]) -> np.ndarray:
+    """``p`` (r,) of r pairs with the p of each pair whose numbers contradict each other
+    (:func:`_number_evidence`) at most :data:`NUMBERS_DISAGREE_P`: "30 and 100" against "40 and
+    150" is the same topic, not the same statement."""
+    from .normalize import presentation_forms_as_letters
+
+    out = np.asarray(p, dtype=np.float64).copy()
+    for n, (a, b) in enumerate(zip(src_texts, tgt_texts, strict=True)):
+        a, b = (presentation_forms_as_letters(x[:EVIDENCE_CHARS]) for x in (a, b))
+        if _number_evidence(a, b)[3]:
+            out[n] = min(out[n], NUMBERS_DISAGREE_P)
+    return out
 
 
 # ----------------------------------------------------------------------------- pair features
@@ -784,10 +822,10 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     cos = np.einsum("ij,ij->i", s_vec.astype(np.float64), t_vec.astype(np.float64))
     members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
     zero = np.zeros(len(pi))
-    x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero,
-                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover,
+    s_txt, t_txt = [src_sents[i] for i in pi], [tgt_sents[j] for j in pj]
+    x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero, s_txt, t_txt, members, cover,
                      size=min(len(src_emb), len(tgt_emb)))
-    return Scored(pi, pj, model.predict(x), x, round_no, cover)
+    return Scored(pi, pj, contradicting(model.predict(x), s_txt, t_txt), x, round_no, cover)
 
 
 def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
@@ -939,10 +977,10 @@ def score_assignment(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     gap_f, gap_b = cand.gaps(pi, pj, cos - (knn_src[pi] + knn_tgt[pj]) / 2)
     members = member_cosines(encoder, s_vec, t_vec) if encoder is not None else None
     zero = np.zeros(len(pi))
-    x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero,
-                     [src_sents[i] for i in pi], [tgt_sents[j] for j in pj], members, cover,
+    s_txt, t_txt = [src_sents[i] for i in pi], [tgt_sents[j] for j in pj]
+    x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero, s_txt, t_txt, members, cover,
                      size=min(len(src_emb), len(tgt_emb)))
-    return Scored(pi, pj, model.predict(x, assigned=True), x, -1, cover)
+    return Scored(pi, pj, contradicting(model.predict(x, assigned=True), s_txt, t_txt), x, -1, cover)
 
 
 # ----------------------------------------------------------------------------- translations?
@@ -1217,4 +1255,4 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
                      coverage(src_emb, tgt_emb, kn_s, kn_t) if cover is None else cover,
                      size=min(len(se), len(te)))
-    return model.predict(x)
+    return contradicting(model.predict(x), src_texts, tgt_texts)

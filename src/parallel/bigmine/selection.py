@@ -203,7 +203,7 @@ def _round_p(fw: Neighbours, bw: Neighbours, src: VectorStore, tgt: VectorStore,
     s_txt, t_txt = [text_of(0, int(i)) for i in si], [text_of(1, int(j)) for j in tj]
     x = confidence.feature_rows(cos, fw.knn[si], bw.knn[tj], gap_f, gap_b, zero, zero, s_txt, t_txt, None, cover,
                                 size=min(n, m))
-    return cm.predict(x), s_txt, t_txt
+    return confidence.contradicting(cm.predict(x), s_txt, t_txt), s_txt, t_txt
 
 
 def comparable_defaults() -> dict[str, Any]:
