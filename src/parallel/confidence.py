@@ -825,7 +825,7 @@ def score_candidates(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     s_txt, t_txt = [src_sents[i] for i in pi], [tgt_sents[j] for j in pj]
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], f_gap[rp], b_gap[cp], zero, zero, s_txt, t_txt, members, cover,
                      size=min(len(src_emb), len(tgt_emb)))
-    return Scored(pi, pj, contradicting(model.predict(x), s_txt, t_txt), x, round_no, cover)
+    return Scored(pi, pj, model.predict(x), x, round_no, cover)
 
 
 def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tgt: np.ndarray,
@@ -838,7 +838,8 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
     pair that looks sentence-for-sentence (:func:`one_to_one`) the one-to-one assignment's pairs
     with ``p >= min_p`` replace the pairs of the rounds they conflict with (``assignment=False``:
     the rounds only). ``settled`` (a set, filled in): the pairs settled at the default bar, before
-    a lower ``min_p`` added pairs among the sentences they left.
+    a lower ``min_p`` added pairs among the sentences they left. A pair whose numbers contradict
+    each other (:func:`contradicting`) leaves with its p capped, after the rounds.
 
     Returns ``([(i, j, p, features)], scored rounds if keep_scored)``; the assignment's pairs, when
     it ran, are the last "round" (``Scored.round == -1``).
@@ -902,7 +903,12 @@ def select(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarray, knn_tg
             weak = [t for t in _pairs_of(assigned, fit & (assigned.p >= min_p) & (assigned.p < DEFAULT_MIN_P))
                     if t[0] not in used_s and t[1] not in used_t]
             kept = kept[:n_settled] + _replace(kept[n_settled:], weak)
-    kept = [t for t in kept if t[2] >= min_p]
+    # a pair whose numbers contradict each other says another thing: its p falls to
+    # NUMBERS_DISAGREE_P after the rounds (which it took part in as the model scored it, so that the
+    # pool, and the pairs the model is fitted on, stay those of its own p)
+    capped = contradicting(np.array([t[2] for t in kept]), [src_sents[t[0]] for t in kept],
+                           [tgt_sents[t[1]] for t in kept]) if kept else np.zeros(0)
+    kept = [(i, j, float(q), x) for (i, j, _, x), q in zip(kept, capped, strict=True) if q >= min_p]
     kept.sort(key=lambda t: (t[0], t[1]))
     return kept, history
 
@@ -980,7 +986,7 @@ def score_assignment(src_emb: np.ndarray, tgt_emb: np.ndarray, knn_src: np.ndarr
     s_txt, t_txt = [src_sents[i] for i in pi], [tgt_sents[j] for j in pj]
     x = feature_rows(cos, knn_src[pi], knn_tgt[pj], gap_f, gap_b, zero, zero, s_txt, t_txt, members, cover,
                      size=min(len(src_emb), len(tgt_emb)))
-    return Scored(pi, pj, contradicting(model.predict(x, assigned=True), s_txt, t_txt), x, -1, cover)
+    return Scored(pi, pj, model.predict(x, assigned=True), x, -1, cover)
 
 
 # ----------------------------------------------------------------------------- translations?
