@@ -74,6 +74,11 @@ def test_numbers_that_contradict_cap_p() -> None:
                           "800 people were killed in the quake and 511 injured",
                           "800 people were killed in the quake and 511 injured"])
     assert p.tolist() == [0.9, cf.NUMBERS_DISAGREE_P, 0.01]
+    # Arabic-Indic digits are digits
+    indic = "قتل ٨٠٠ شخص في الزلزال وأصيب ٤٩٧ آخرون"
+    assert cf.contradicting(np.array([0.9, 0.9]), [indic, indic],
+                            ["800 people were killed in the quake and 497 injured",
+                             "800 people were killed in the quake and 511 injured"]).tolist() == [0.9, cf.NUMBERS_DISAGREE_P]
     kept = [("عقدنا ما يقرب من 30 اجتماعا مع أكثر من 100 دولة", "we held more than 40 meetings with more than 150 countries"),
             ("صفقات تساوي 1.5 جنيه إسترليني", "deals worth up to £1.5 million"),
             (ar, "800 people were killed in the quake"),
