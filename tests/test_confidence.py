@@ -119,6 +119,17 @@ def test_mining_drops_a_translation_whose_numbers_were_changed() -> None:
                                [(5,), (5,)], [(1,), (1,)], [ar[5], ar[5]], [en[1], en[1].replace("511", "497")],
                                encoder=enc)
     assert ps[0] <= cf.NUMBERS_DISAGREE_P < 0.9 < ps[1]
+    # comparable mode leaves it out of the links and lists it below the bar, numbers shown, for a
+    # reader to check (a translator's slip, or the same topic and another statement)
+    from parallel import api
+    from parallel.report import render
+
+    al = api.align("\n".join(ar), "\n".join(en), presplit=True, mode="comparable", model="use-m3", cache=False)
+    assert ((5,), (1,)) not in {(lk.src, lk.tgt) for lk in al.links}
+    assert [(c["src"], c["tgt"], c["p"], c["numbers"], c["numbers_tgt"]) for c in al.info["below_bar"]] == [
+        (5, 1, cf.NUMBERS_DISAGREE_P, "differ", "800 511")]
+    section = render(al).split('<section id="below">', 1)[1].split("</section>", 1)[0]
+    assert "5 ↔ 1" in section and "≠ numbers" in section
 
 
 def test_names_and_their_transliterations() -> None:

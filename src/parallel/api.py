@@ -478,7 +478,8 @@ def parallel_links(src: list[str], tgt: list[str], encoder: Encoder, *, max_link
     return out
 
 
-#: Possible pairs below the bar shown to a reader (report, ``info["below_bar"]``): p at least this.
+#: Possible pairs below the bar shown to a reader (report, ``info["below_bar"]``): p at least this
+#: (or, for a pair whose numbers contradict each other, at least this before its p was capped).
 BELOW_BAR_MIN_P = 0.1
 BELOW_BAR_MAX = 50
 
@@ -488,9 +489,11 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
                     floor: float = BELOW_BAR_MIN_P, most: int = BELOW_BAR_MAX) -> list[dict[str, object]]:
     """Pairs a reader may still want to check after mining: among the sentences no link holds, the
     mutual best pairs by distance margin (the ``2 * most`` best) whose ``p`` is at least ``floor`` but under the bar
-    ``min_p``, best first (at most ``most``). Each is ``{"src": i, "tgt": j, "p": p, "numbers": ...}``
+    ``min_p``, best first (at most ``most``); a pair whose numbers contradict each other
+    (:func:`parallel.confidence.contradicting`: the same topic, another statement) is listed at its
+    capped p where the model alone gave it ``floor`` or more. Each is ``{"src": i, "tgt": j, "p": p, "numbers": ...}``
     with the numbers check of the two sentences (``agree``/``differ``/``none``, and the numbers)."""
-    from .confidence import _side_best, link_probabilities, model_knn_means
+    from .confidence import _side_best, contradicting, link_probabilities, model_knn_means
     from .evidence import numbers_agreement
 
     held_s = {i for lk in links for i in lk.src}
@@ -510,11 +513,13 @@ def below_bar_pairs(src_emb: np.ndarray, tgt_emb: np.ndarray, src_sents: list[st
     pairs = sorted(sorted(mutual, key=lambda ij: (-margin[ij], ij))[:2 * most])
     if not pairs:
         return []
-    ps = link_probabilities(src_emb[[i for i, _ in pairs]], tgt_emb[[j for _, j in pairs]], src_emb, tgt_emb,
-                            [(i,) for i, _ in pairs], [(j,) for _, j in pairs],
-                            [src_sents[i] for i, _ in pairs], [tgt_sents[j] for _, j in pairs], encoder=encoder,
-                            knn=(ks, kt))
-    kept = sorted((-round(float(p), 4), i, j) for (i, j), p in zip(pairs, ps, strict=True) if floor <= p < min_p)
+    texts_s, texts_t = [src_sents[i] for i, _ in pairs], [tgt_sents[j] for _, j in pairs]
+    raw = link_probabilities(src_emb[[i for i, _ in pairs]], tgt_emb[[j for _, j in pairs]], src_emb, tgt_emb,
+                             [(i,) for i, _ in pairs], [(j,) for _, j in pairs], texts_s, texts_t, encoder=encoder,
+                             knn=(ks, kt), cap=False)
+    ps = contradicting(raw, texts_s, texts_t)
+    kept = sorted((-round(float(p), 4), i, j) for (i, j), p, r in zip(pairs, ps, raw, strict=True)
+                  if floor <= r and p < min_p)
     out: list[dict[str, object]] = []
     for neg_p, i, j in kept[:most]:
         numbers, n_src, n_tgt = numbers_agreement(src_sents[i], tgt_sents[j])

@@ -1215,7 +1215,7 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
                        src_texts: Sequence[str], tgt_texts: Sequence[str], *, encoder: Any = None,
                        k: int = 4, model: Model | None = None,
                        knn: tuple[np.ndarray, np.ndarray] | None = None,
-                       cover: float | None = None) -> np.ndarray:
+                       cover: float | None = None, cap: bool = True) -> np.ndarray:
     """p (r,) for r links given their side vectors ``src_vecs``/``tgt_vecs`` (r, d) (one unit vector
     per side: a sentence's row, or the joined text's embedding), against the documents' sentence
     embeddings ``src_emb`` (n, d) / ``tgt_emb`` (m, d). Ranks and gaps compare each side with the
@@ -1223,7 +1223,8 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     fitted size (:func:`neighbours` reads it for these documents). ``knn``: the documents'
     :func:`model_knn_means` with ``k``, and ``cover`` their :func:`coverage`, when the caller
     has them already (the review app, which scores the links of each edit against the same
-    documents, keeps both). The links are
+    documents, keeps both). ``cap=False``: the model's p, before :func:`contradicting` caps the
+    links whose numbers contradict each other. The links are
     compared with the documents in blocks of rows (:func:`_row_step`): memory O((r + n + m) d +
     block x (n + m)), never r x m (200,000 one-word lines would need gigabytes)."""
     if len(src_vecs) == 0:
@@ -1265,4 +1266,5 @@ def link_probabilities(src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_emb: np.n
     x = feature_rows(cos, ks, kt, gap_f, gap_b, rank_f, rank_b, src_texts, tgt_texts, members,
                      coverage(src_emb, tgt_emb, kn_s, kn_t) if cover is None else cover,
                      size=min(len(se), len(te)))
-    return contradicting(model.predict(x), src_texts, tgt_texts)
+    p = model.predict(x)
+    return contradicting(p, src_texts, tgt_texts) if cap else p
