@@ -545,11 +545,8 @@ def text_evidence(src: str, tgt: str) -> list[float]:
     English names are also matched through their demonyms (Chinese -> الصين); a capitalised
     adverb or participle opening a sentence is no name (it counts neither as found nor as missing)."""
     from .evidence import months
-    from .normalize import presentation_forms_as_letters
 
-    # text copied out of a PDF writes Arabic letters in their presentation forms (ﺍﻟﺼﻴﻦ: الصين);
-    # a "sentence" of megabytes (a file with no line breaks) is read as far as any sentence goes
-    src, tgt = (presentation_forms_as_letters(x[:EVIDENCE_CHARS]) for x in (src, tgt))
+    src, tgt = _as_read(src), _as_read(tgt)
     num_agree, num_differ, num_one, _ = _number_evidence(src, tgt)
     ma, mb = months(src), months(tgt)
     date_agree = float(bool(ma) and ma == mb)
@@ -606,9 +603,18 @@ def text_evidence(src: str, tgt: str) -> list[float]:
             latin_match, latin_miss, ent_match, ent_one]
 
 
+def _as_read(text: str) -> str:
+    """``text`` as the evidence reads it: text copied out of a PDF writes Arabic letters in their
+    presentation forms (ﺍﻟﺼﻴﻦ: الصين), read as letters; a "sentence" of megabytes (a file with no
+    line breaks) is read as far as any sentence goes (:data:`EVIDENCE_CHARS`)."""
+    from .normalize import presentation_forms_as_letters
+
+    return presentation_forms_as_letters(text[:EVIDENCE_CHARS])
+
+
 def _number_evidence(src: str, tgt: str) -> tuple[float, float, float, bool]:
     """``(num_agree, num_differ, num_one_side, contradict)`` of two texts as :func:`text_evidence`
-    reads them (already cut to :data:`EVIDENCE_CHARS` and with presentation forms as letters);
+    reads them (:func:`_as_read`);
     ``contradict``: each side holds a number the other has no partner for, neither hedged nor a
     scale word on one side only, and ``num_differ`` is at least :data:`NUMBERS_DISAGREE`."""
     from .evidence import unmatched, with_optional
@@ -647,14 +653,11 @@ def contradicting(p: np.ndarray, src_texts: Sequence[str], tgt_texts: Sequence[s
     """``p`` (r,) of r pairs with the p of each pair whose numbers contradict each other
     (:func:`_number_evidence`) at most :data:`NUMBERS_DISAGREE_P`: "30 and 100" against "40 and
     150" is the same topic, not the same statement."""
-    from .normalize import presentation_forms_as_letters
-
     out = np.asarray(p, dtype=np.float64).copy()
     for n, (a, b) in enumerate(zip(src_texts, tgt_texts, strict=True)):
         if not (_DIGIT.search(a[:EVIDENCE_CHARS]) and _DIGIT.search(b[:EVIDENCE_CHARS])):
             continue  # a contradiction needs digits on both sides (most sentences have none)
-        a, b = (presentation_forms_as_letters(x[:EVIDENCE_CHARS]) for x in (a, b))
-        if _number_evidence(a, b)[3]:
+        if _number_evidence(_as_read(a), _as_read(b))[3]:
             out[n] = min(out[n], NUMBERS_DISAGREE_P)
     return out
 
