@@ -130,6 +130,16 @@ def test_mining_drops_a_translation_whose_numbers_were_changed() -> None:
         (5, 1, cf.NUMBERS_DISAGREE_P, "differ", "800 511")]
     section = render(al).split('<section id="below">', 1)[1].split("</section>", 1)[0]
     assert "5 ↔ 1" in section and "≠ numbers" in section
+    # a bar at or under the cap keeps it, as it keeps every pair above the bar: a link, in align
+    # and in mine alike, and no longer below the bar (it was in neither)
+    for low in (cf.NUMBERS_DISAGREE_P, 0.01):
+        al = api.align("\n".join(ar), "\n".join(en), presplit=True, mode="comparable", model="use-m3",
+                       cache=False, min_p=low)
+        kept = {(lk.src, lk.tgt): lk.features["p"] for lk in al.links}
+        assert kept[((5,), (1,))] == cf.NUMBERS_DISAGREE_P
+        assert not [c for c in al.info["below_bar"] if (c["src"], c["tgt"]) == (5, 1)]
+        res = mine_detailed(a, enc.encode(en), src_sents=ar, tgt_sents=en, encoder=enc, encode=enc.encode, min_p=low)
+        assert {(lk.src, lk.tgt) for lk in res.links} >= {((5,), (1,))} | set(pairs["changed"])
 
 
 def test_names_and_their_transliterations() -> None:

@@ -433,8 +433,11 @@ def mine_detailed(
         chosen, _ = confidence.select(src_emb, tgt_emb, *knn, s_txt, t_txt, model=model,
                                        min_p=min(float(min_p), DEFAULT_MIN_P),  # type: ignore[arg-type]
                                        encoder=encoder, settled=settled)
-        probs = {(i, j): p for i, j, p, _ in chosen if (i, j) in settled}
-        weak = sorted((i, j, p) for i, j, p, _ in chosen if (i, j) not in settled)
+        # a settled pair under the default bar is one whose numbers contradict each other (its p
+        # capped after the rounds): a bar that low keeps it as it keeps the other weak pairs, among
+        # the sentences the links leave
+        probs = {(i, j): p for i, j, p, _ in chosen if (i, j) in settled and p >= DEFAULT_MIN_P}
+        weak = sorted((i, j, p) for i, j, p, _ in chosen if (i, j) not in probs)
         accepted = sorted((i, j, sc.score(i, j)) for i, j in probs)
     else:
         accepted = [(i, j, s) for i, j, s in candidates if s >= thr]
