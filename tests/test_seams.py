@@ -740,6 +740,35 @@ def test_a_parallel_file_converted_without_its_null_links_is_not_scored_as_compl
     assert results["tsv"]["strict"] == results["vecalign"]["strict"] == results["json"]["strict"]
 
 
+def test_a_reviewed_export_without_its_null_links_is_still_said(tmp_path: Path, shared_bench: Path) -> None:
+    """Once a reviewer rejected a link, eval scores its sentences as 1-0 / 0-1 links; those hid
+    that a default tsv/jsonl/tmx export had lost the alignment's own 1-0 / 0-1 links, and the file
+    was scored as --null-policy drop without a word (strict F1 0.865 against the .json's 0.842).
+    An export written with --keep-empty, and the .json, get no warning."""
+    from parallel.review.store import ReviewStore
+
+    merged = shared_bench / "derived" / "ntrex128_ar_en" / "merged"
+    gold = merged / "01.gold.align"
+    aligned = tmp_path / "d.json"
+    code, _, err = invoke("align", str(merged / "01.ar"), str(merged / "01.en"), "--presplit", "-o", str(aligned), "-q")
+    assert code == 0, err
+    links = json.loads(aligned.read_text(encoding="utf-8"))["links"]
+    assert any(not (k["src"] and k["tgt"]) for k in links)  # the alignment has a 1-0 / 0-1 link
+    ReviewStore(aligned).apply("status", {"link": 0, "status": "rejected"})
+    code, out, err = invoke("eval", str(aligned), str(gold), "--json")
+    assert code == 0 and "PRED has no 1-0/0-1 links" not in err, err
+    native = json.loads(out)["strict"]
+    for fmt in ("tsv", "jsonl", "tmx"):
+        for keep in (False, True):
+            path = tmp_path / f"d{'-kept' if keep else ''}.{fmt}"
+            code, _, err = invoke("filter", str(aligned), "-o", str(path), "-q", *(["--keep-empty"] if keep else []))
+            assert code == 0, err
+            code, out, err = invoke("eval", str(path), str(gold), "--json")
+            assert code == 0, err
+            assert ("PRED has no 1-0/0-1 links and leaves 1 sentence(s)" in err) != keep, (fmt, keep, err)
+            assert (json.loads(out)["strict"] == native) == keep, (fmt, keep)
+
+
 def test_filter_makes_the_native_json_of_what_its_filters_keep(tmp_path: Path, shared_bench: Path) -> None:
     """filter --link-types 1-1 -f json was refused for a 1-2 link the filter itself removes; the
     sentences a removed link held several of (their split back from the joined text a guess) are

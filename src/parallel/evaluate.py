@@ -500,11 +500,17 @@ class LinkFile:
     langs: tuple[str, str] | None = None  # (source, target) where the file names them
     signature: str = ""  # the file's signature ("" where it has none)
     sizes_from: str | None = None  # the native JSON beside the file that gave ``sizes``
+    # by document, the links as the file wrote them where a reviewer rejected some in a parallel
+    # alignment (``docs`` has each of their sentences as a 1-0 / 0-1 link instead): whether an
+    # export kept its own 1-0 / 0-1 links is read from these (``eval``'s warning)
+    written: dict[str, list[AlignLink]] | None = None
 
     def swapped(self) -> LinkFile:
         """The file read the other way round: each link's source ids as target ones and its target
         ids as source ones, and so its sizes, texts and languages (``eval --swap-gold``)."""
         return replace(self, docs={k: [(t, s) for s, t in v] for k, v in self.docs.items()},
+                       written=None if self.written is None
+                       else {k: [(t, s) for s, t in v] for k, v in self.written.items()},
                        sizes=None if self.sizes is None else (self.sizes[1], self.sizes[0]),
                        texts=None if self.texts is None else {k: (v[1], v[0]) for k, v in self.texts.items()},
                        langs=None if self.langs is None else (self.langs[1], self.langs[0]))
@@ -517,7 +523,13 @@ class LinkFile:
                         sizes=self.sizes if len(self.docs) == 1 else None, empty=self.empty, texts=texts,
                         rejected=self.rejected, zero_pairs=self.zero_pairs, langs=self.langs,
                         signature=self.signature if len(self.docs) == 1 else "",
-                        sizes_from=self.sizes_from if len(self.docs) == 1 else None)
+                        sizes_from=self.sizes_from if len(self.docs) == 1 else None,
+                        written={name: self.written[name]} if self.written and name in self.written else None)
+
+    def as_written(self, name: str) -> list[AlignLink]:
+        """Document ``name``'s links as the file wrote them: a link a reviewer rejected is one link
+        there, where ``docs`` (what is scored) has its sentences as 1-0 / 0-1 links."""
+        return (self.written or {}).get(name, self.docs.get(name, []))
 
     @property
     def doc_texts(self) -> Texts | None:
@@ -611,12 +623,14 @@ def read_link_file(path: str | Path) -> LinkFile:
         comparable = mode == "comparable" or (mode is None and kind == "tsv" and links_cross(links))
         kept = [k for k in links if k[0] and k[1]] if comparable else links
         unmatched = len(links) - len(kept)
+        written = None
         if any(rejected):
             flags = [no for k, no in zip(links, rejected) if k[0] and k[1]] if comparable else rejected
+            written = None if comparable else {"": list(kept)}
             kept = _without_rejected(kept, flags, comparable)
         return LinkFile({"": kept}, kind, comparable, unmatched, mode is not None, empty=empty,
                         texts=None if texts is None else {"": texts}, rejected=sum(rejected), zero_pairs=zero,
-                        langs=_sig_langs(signature), signature=signature)
+                        langs=_sig_langs(signature), signature=signature, written=written)
     # ids are all that is scored: no language to guess for a TSV without its .sig (run's _all.tsv)
     al = read_tsv(path, src_lang="src", tgt_lang="tgt") if kind == "tsv" else read_pairs(path, kind)
     if al.info.get(NO_IDS):
@@ -627,6 +641,7 @@ def read_link_file(path: str | Path) -> LinkFile:
     docs: dict[str, list[AlignLink]] = {}
     given: dict[str, list[tuple[tuple[int, ...], tuple[int, ...], str, str]]] = {}
     n_rejected = 0
+    as_written: dict[str, list[AlignLink]] = {}
     for link in al.links:
         pair = link.features.get("pair")
         ds, dt = offsets.get(str(pair), (0, 0))
@@ -636,6 +651,7 @@ def read_link_file(path: str | Path) -> LinkFile:
         no = is_rejected(link)
         n_rejected += no
         docs.setdefault(doc, []).extend(_without_rejected([ids], [no], al.mode == "comparable"))
+        as_written.setdefault(doc, []).append(ids)
     # every pair a joined file covers is a document, rows or not: a pair that kept no row (nothing
     # mined, or every link filtered out) is named by the file's .sig (tsv, jsonl), and predicted nothing
     covered: dict[str, str] = dict(al.info.get(JOINED_PAIRS) or {})
@@ -662,7 +678,8 @@ def read_link_file(path: str | Path) -> LinkFile:
     # a TSV's are the placeholders it was read with
     own_langs = (al.src.lang, al.tgt.lang) if kind in ("json", "jsonl", "tmx") and not empty else None
     return LinkFile(docs or {"": []}, kind, comparable or bool(pairs), unmatched, signed, pairs, sizes, empty, by_doc,
-                    n_rejected, zero, _sig_langs(al.signature) or own_langs, al.signature)
+                    n_rejected, zero, _sig_langs(al.signature) or own_langs, al.signature,
+                    written=as_written if n_rejected and not comparable else None)
 
 
 def with_native_sizes(path: str | Path, lf: LinkFile) -> LinkFile:

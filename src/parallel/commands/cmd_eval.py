@@ -401,7 +401,9 @@ def check_docs(docs: list[Doc], kind: str, null_policy: str, quiet: bool, turned
 
     if null_policy == "reference" and not turned:
         # any format: a Vecalign or JSON file made by filter from a default export lacks them too
-        gaps = [null_link_gaps(d.pred, d.gold) for d in parallel]
+        # the links as the file wrote them: a rejected link's sentences, scored as 1-0 / 0-1 links,
+        # are no sign that the export kept its own
+        gaps = [null_link_gaps(d.pred_file.as_written(next(iter(d.pred_file.docs), "")), d.gold) for d in parallel]
         skipped, lost = sum(g[0] for g in gaps), sum(sum(g) for g in gaps)
         beyond = next((x for d in parallel for x in _past_the_end(d.gold, d.pred, "GOLD", "PRED", named(d))), "")
         where = [d.name for d, g in zip(parallel, gaps, strict=True) if sum(g)] if len(docs) > 1 else []
