@@ -321,6 +321,29 @@ def test_language_failures_say_what_to_change_in_the_manifest(tmp_path: Path) ->
     assert "both detected as 'en'" in res.stderr and "arabic script" in res.stderr
 
 
+def test_two_spellings_of_one_language_tag_are_one_language(tmp_path: Path) -> None:
+    """A manifest with en-gb for one pair and en_GB for another wrote _all.ar-en-gb.* and
+    _all.ar-en_gb.* (two schemas for one language) and signatures that differed in the tag: one
+    code now, en-gb, and one set of joined files."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(AR, folder / "a.ar")
+    shutil.copy(EN, folder / "a.en")
+    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
+            "one\ta.ar\ta.en\tar\ten-gb\tcomparable",
+            "two\ta.ar\ta.en\tAR\ten_GB\tcomparable"]
+    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert not list(out.glob("_all.ar-*")), sorted(p.name for p in out.glob("_all*"))  # one direction: no split
+    for name in ("one", "two"):
+        sig = (out / f"{name}.tsv.sig").read_text(encoding="utf-8")
+        assert "|src:ar|tgt:en-gb|" in sig, sig
+    keys = {tuple(json.loads(x)["translation"]) for x in (out / "_all.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert keys == {("ar", "en-gb")}
+
+
 def test_a_pair_declared_in_one_language_fails_on_that_not_on_an_export(tmp_path: Path) -> None:
     """align takes two texts in one language when both are declared; run cannot (its JSONL is keyed
     by language): the pair fails before any work, saying so, and the other pairs are written."""

@@ -21,7 +21,7 @@ from .data import MAX_LINK_LIMIT, MODES, Alignment, Document, Link, make_signatu
 from .embed import Encoder, Remembered, checked_vectors, get_encoder, same_width
 from .errors import InputError, ModelError
 from .io import read_text
-from .lang import check_lang, check_reading_order, detect_lang
+from .lang import check_lang, check_reading_order, code_of, detect_lang
 from .segment import presplit as presplit_text
 from .segment import segment as segment_text
 from .segment import splitter_name
@@ -94,11 +94,12 @@ def make_document(text: str, lang: str | None = None, *, presplit: bool = False,
     if lang is not None and not lang.strip():
         lang = None  # as when it is not given: told from the script
     if lang is not None:
-        # as the command line reads it: lower case (AR -> ar, en_GB -> en_gb), and letters with
-        # -/_ subtags only, even with force_lang (a code names Moses files, JSONL keys, signatures)
-        from .lang import LANG_CODE
+        # as the command line reads it: lower case, subtags joined by - (AR -> ar, en_GB -> en-gb),
+        # and letters with -/_ subtags only, even with force_lang (a code names Moses files, JSONL
+        # keys, signatures)
+        from .lang import LANG_CODE, code_of
 
-        code = lang.strip().lower()
+        code = code_of(lang)
         if not LANG_CODE.fullmatch(code):
             raise InputError(f"{name or 'text'}: {lang!r} is not a language code (ISO 639, e.g. ar, en, fr)")
         lang = code
@@ -649,7 +650,7 @@ def align(
         # a Document is segmented and has its language: these options apply to text, and were
         # ignored in silence
         if isinstance(doc, Document) and isinstance(lang, str) and lang.strip() \
-                and lang.strip().lower() != doc.lang:
+                and code_of(lang) != doc.lang:
             raise InputError(f"{side}_lang={lang!r}, but {side} is a Document in {doc.lang!r}: {side}_lang applies "
                              f"to text (make_document(text, {lang!r}) for a Document in it)")
         if isinstance(doc, Document) and presplit:

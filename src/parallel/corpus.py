@@ -36,7 +36,7 @@ from .io import (
     sweep_stale_writes,
     write_if_changed,
 )
-from .lang import LANG_CODE
+from .lang import LANG_CODE, code_of
 
 REQUIRED = ("name", "src", "tgt")
 
@@ -166,8 +166,8 @@ def read_manifest(path: str | Path) -> list[PairEntry]:
             name=name,
             src=path.parent / rec["src"],
             tgt=path.parent / rec["tgt"],
-            src_lang=(rec.get("src_lang") or "").lower() or None,
-            tgt_lang=(rec.get("tgt_lang") or "").lower() or None,
+            src_lang=code_of(rec.get("src_lang") or "") or None,
+            tgt_lang=code_of(rec.get("tgt_lang") or "") or None,
             mode=mode,
             presplit=presplit in _YES,
             meta={k: v for k, v in rec.items() if k not in REQUIRED},

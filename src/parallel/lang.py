@@ -43,6 +43,14 @@ MACRO = {**{c: "ar" for c in ("ara", "arb", "arz", "ary", "apc", "ajp", "acm", "
          "zho": "zh", "chi": "zh", "cmn": "zh", "jpn": "ja", "tur": "tr", "ita": "it", "por": "pt"}
 
 
+def code_of(tag: str) -> str:
+    """A language code as this toolkit writes it everywhere (signatures, JSONL keys, file names,
+    ``run``'s joined files): lower case, subtags joined by ``-`` (``AR`` -> ``ar``, ``en_GB`` and
+    ``en-gb`` -> ``en-gb``), so that two spellings of one tag name one language; ``xml:lang``
+    gets its BCP 47 case (:func:`bcp47`)."""
+    return tag.strip().lower().replace("_", "-")
+
+
 def primary(code: str) -> str:
     """The language subtag of a tag, lower case: ``en-GB``, ``en_gb`` -> ``en``, ``zh-Hant`` -> ``zh``;
     a three-letter code of a language processed under its two-letter one (:data:`MACRO`: ``arz``,

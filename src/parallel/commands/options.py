@@ -74,15 +74,16 @@ class MaxLink(click.ParamType):  # type: ignore[type-arg]
 
 
 def lang_code(ctx: object, param: object, value: str | None) -> str | None:
-    """A language flag as a lower-case code (``AR`` -> ``ar``; ISO 639 codes are lower case).
-    Anything but letters and ``-``/``_`` subtags is refused, even with ``--force-lang``: codes
-    become parts of file names (Moses exports) and of signatures."""
+    """A language flag as a lower-case code (``AR`` -> ``ar``; ISO 639 codes are lower case), its
+    subtags joined by ``-`` (``en_GB`` -> ``en-gb``: :func:`parallel.lang.code_of`). Anything but
+    letters and ``-``/``_`` subtags is refused, even with ``--force-lang``: codes become parts of
+    file names (Moses exports) and of signatures."""
     if not value:
         return value
     from ..errors import InputError
-    from ..lang import LANG_CODE
+    from ..lang import LANG_CODE, code_of
 
-    code = value.strip().lower()
+    code = code_of(value)
     if not LANG_CODE.fullmatch(code):
         flag = "--" + str(getattr(param, "name", "lang")).replace("_", "-")
         raise InputError(f"{flag}: {value!r} is not a language code (ISO 639, e.g. ar, en, fr)")
