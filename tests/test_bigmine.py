@@ -229,6 +229,26 @@ def test_cli_refuses_languages_the_script_contradicts(seed_sentences: tuple[list
     assert right.exit_code == 0, right.output
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "tmx", "moses"])
+def test_one_language_on_both_sides_is_refused_before_any_work(seed_sentences: tuple[list[str], list[str]],
+                                                               tmp_path: Path, fmt: str) -> None:
+    """mine of two English collections to -f jsonl/tmx/moses embedded and searched both sides,
+    then failed telling the user to give --src-lang and --tgt-lang, which they had given: refused
+    before any work now, with a fix that helps; -f tsv mines them."""
+    _, en = seed_sentences
+    a, b = write_lines(tmp_path / "a.txt", en[:6]), write_lines(tmp_path / "b.txt", en[6:12])
+    out = tmp_path / ("pairs" if fmt == "moses" else f"pairs.{fmt}")
+    for given in (True, False):
+        langs = ["--src-lang", "en", "--tgt-lang", "en"] if given else []
+        res = CliRunner().invoke(cli, ["mine", str(a), str(b), *langs, "-f", fmt, "-o", str(out)])
+        assert res.exit_code == 2, res.output
+        assert len(res.stderr.strip().splitlines()) == 1 and "both sides are 'en'" in res.stderr, res.stderr
+        assert "embedding" not in res.stderr  # nothing was embedded
+        assert ("give --src-lang" in res.stderr) != given, res.stderr
+        assert not list(tmp_path.glob("pairs*"))
+    res = CliRunner().invoke(cli, ["mine", str(a), str(b), "--src-lang", "en", "--tgt-lang", "en", "-f", "tsv", "-q"])
+    assert res.exit_code == 0, res.output
+
 @pytest.mark.parametrize("margin", ["distance", "ratio"])
 def test_corpus_scale_threshold_recipe_matches_comparable_mode(data: tuple[np.ndarray, np.ndarray],
                                                                tmp_path: Path, margin: str) -> None:

@@ -21,7 +21,7 @@ from ..io import atomic_writer, folder_lock
 from .embedding import embed_side
 from .selection import ROTATION_SIDE, BigMineResult, mine_stores
 from .store import _WS, Log, Sentences, VectorStore, collect_sentences, crc_path, expand_inputs, sealed
-from .write import MINE_FORMATS, mined_moses_note, write_pairs
+from .write import MINE_FORMATS, mined_moses_note, same_language, write_pairs
 
 _LAYOUT = 2  # of a side's work folder: origin.npy rows are (file, line, sentence number)
 
@@ -307,15 +307,21 @@ def mine_corpus(
     src_files, tgt_files = expand_inputs(src_paths, work), expand_inputs(tgt_paths, work)
     from ..lang import check_lang, check_reading_order
 
+    langs: list[str | None] = []
     for flag, code, files in (("--src-lang", src_lang, src_files), ("--tgt-lang", tgt_lang, tgt_files)):
         if not files:
+            langs.append(None)
             continue
         sample = _files_sample(files)
         if code is not None and not force_lang:  # a language the script contradicts labels every pair wrongly
             check_lang(code, sample, name=f"{flag} {code}: {files[0]}")
         lang = code or _sample_lang(sample)
+        langs.append(lang)
         if lang is not None:  # Arabic whose letters run backwards: refused before any work
             check_reading_order(lang, sample, str(files[0]) if len(files) == 1 else f"{len(files)} files")
+    if fmt in ("jsonl", "tmx", "moses") and langs[0] is not None and langs[0] == langs[1]:
+        # the file needs two languages (keys, xml:lang, file names): said before any work, not after
+        raise InputError(same_language(fmt, langs[0], given=src_lang is not None and tgt_lang is not None))
     both = {os.path.realpath(p) for p in src_files} & {os.path.realpath(p) for p in tgt_files}
     if both:  # it would pair every line with itself (run refuses the same pair too)
         raise InputError(f"{min(both)}: is on both sides; mine needs a source and a target collection")

@@ -92,6 +92,15 @@ def mine_signature(model: str, res: BigMineResult, margin: str, src_lang: str, t
                            ("src", src_lang), ("tgt", tgt_lang), ("v", __version__)])
 
 
+def same_language(fmt: str, lang: str, *, given: bool) -> str:
+    """What ``mine`` says of a ``-f jsonl/tmx/moses`` output whose two sides are in one language
+    (``given``: both named by --src-lang/--tgt-lang, so naming them is no help)."""
+    needs = {"jsonl": "its translation dict needs", "tmx": "its xml:lang needs", "moses": "its file names need"}[fmt]
+    fix = ("write -f tsv for two collections in one language" if given
+           else "give --src-lang and --tgt-lang if they are two, or write -f tsv")
+    return f"{fmt}: both sides are {lang!r}, and {needs} two languages; {fix}"
+
+
 def _side_lang(sents: Sentences, given: str | None, fallback: str) -> str:
     if given:
         return given
@@ -128,7 +137,7 @@ def write_pairs(res: BigMineResult, src: Sentences, tgt: Sentences, output: str 
     s_lang = _side_lang(src, src_lang, "src")
     t_lang = _side_lang(tgt, tgt_lang, "tgt")
     if fmt in ("jsonl", "tmx", "moses") and s_lang == t_lang:
-        raise InputError(f"{fmt}: both sides are {s_lang!r}; give --src-lang and --tgt-lang")
+        raise InputError(same_language(fmt, s_lang, given=bool(src_lang and tgt_lang)))
     sig = mine_signature(model, res, margin, s_lang, t_lang)
     rows: Iterator[Any] = mined_rows(res, src, tgt, margin=margin)
     if keep_empty:
