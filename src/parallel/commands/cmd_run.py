@@ -19,7 +19,7 @@ from .options import PROBABILITY, MaxLink, note, quiet_option
 @click.option("-m", "--model", default=None,
               help="Sentence encoder for every pair [default: chosen per pair as align chooses it: use-m3; "
                    "e5-small for a language use-m3 does not know; use-m3+e5-small for comparable short "
-                   "sentences or 300+ sentences a side].")
+                   "sentences or 100+ sentences a side].")
 @click.option("--max-link", type=MaxLink(1, MAX_LINK_LIMIT), default=None,
               help="Largest n in n-m links (parallel mode; default 'auto': from each document, 4 where both "
                    "sides are split alike, up to 9 where one side is split much finer, up to 20 where it "
