@@ -456,7 +456,7 @@ def test_cli_report_title(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
     """Headless Chromium: numbers on both axes, a read-out on any cell, the skip mark drawn."""
-    pytest.importorskip("playwright.sync_api")
+    sync_api = pytest.importorskip("playwright.sync_api")
     al = skipping_alignment()
     sim = np.random.default_rng(3).uniform(-0.1, 0.7, (14, 9)).astype(np.float32)
     target = tmp_path / "r.html"
@@ -479,6 +479,18 @@ def test_matrix_in_a_real_browser(tmp_path: Path) -> None:
                                         f"جملة رقم {i}.\nSentence {j}.")
         page.mouse.move(5, 5)
         assert not tip.is_visible()
+        # a click anywhere inside a link's box jumps to its row, not on its outline only; the
+        # read-out still follows the cells under it
+        for anchor in page.locator("svg.matrix a:has(rect.lk)").all()[:3]:
+            page.evaluate("location.hash = ''")
+            page.locator("#matrix").scroll_into_view_if_needed()
+            href = anchor.get_attribute("href")
+            rect = anchor.locator("rect.lk").first.bounding_box()
+            assert href and rect is not None and rect["width"] > 8 and rect["height"] > 8
+            page.mouse.move(rect["x"] + rect["width"] / 2, rect["y"] + rect["height"] / 2)
+            assert tip.is_visible() and "cosine" in tip.inner_text()
+            page.mouse.click(rect["x"] + rect["width"] / 2, rect["y"] + rect["height"] / 2)
+            sync_api.expect(page).to_have_url(re.compile(re.escape(href) + "$"))  # polls, no fixed wait
         # sentence numbers are drawn outside the plot, left (ar) and above (en)
         numbers = page.locator("svg.matrix .axis text")
         assert numbers.count() == 14 + 9

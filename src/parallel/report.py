@@ -535,11 +535,12 @@ def _skip_marks(al: Alignment, views: Sequence[LinkView]) -> str:
             join += f"M{(x0 + x1) / 2:g} {y0 + 0.5:g}V{y1 - 0.5:g}"
         if skipped(link.tgt):
             join += f"M{x0 + 0.5:g} {(y0 + y1) / 2:g}H{x1 - 0.5:g}"
-        out.append(f'<g class="skip" style="filter:drop-shadow(0 0 1px #000)"><title>{tip}</title>'
+        # inside the link's anchor: the marks lie over its box, and a click on them jumps to its row too
+        out.append(f'<a href="#L{v.index}"><g class="skip" style="filter:drop-shadow(0 0 1px #000)"><title>{tip}</title>'
                    f'<path d="{d}" fill="none" stroke="#ffd600" stroke-width="2" stroke-dasharray="4 3" '
                    f'vector-effect="non-scaling-stroke"/>'
                    f'<path d="{join}" stroke="#ffd600" stroke-width="1" stroke-dasharray="2 2" '
-                   f'vector-effect="non-scaling-stroke"/></g>')
+                   f'vector-effect="non-scaling-stroke"/></g></a>')
     return "".join(out)
 
 
@@ -632,8 +633,10 @@ def matrix_svg(al: Alignment, sim: np.ndarray, views: Sequence[LinkView] | None 
         conf = "" if v.band == "gap" else f" · {_conf_text(v, measure)}"
         tip = _esc(f"link {v.index} · {link.kind}{conf} · {al.src.lang} {','.join(map(str, link.src))} ↔ "
                    f"{al.tgt.lang} {','.join(map(str, link.tgt))}")
+        # pointer-events "visible": the box's inside, unpainted, takes the click too (with fill
+        # "none" only the 2-pixel outline did, and a click inside fell on the picture below)
         rects = "".join(
-            f'<rect class="lk {v.band}" x="{x}" y="{y}" width="{w}" height="{h}" fill="none" '
+            f'<rect class="lk {v.band}" x="{x}" y="{y}" width="{w}" height="{h}" fill="none" pointer-events="visible" '
             f'stroke="{_STROKES[v.band]}" stroke-width="2" vector-effect="non-scaling-stroke"/>'
             for y, h in _runs(link.src) for x, w in _runs(link.tgt))
         parts.append(f'<a href="#L{v.index}"><title>{tip}</title>{rects}</a>')
