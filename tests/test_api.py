@@ -413,6 +413,23 @@ def test_a_path_for_a_text_and_a_text_for_a_path_are_said(tmp_path: Path) -> Non
     assert parallel.make_document("doc.en.txt is a name we talk about.", "en").sentences  # text stays text
 
 
+def test_wrong_types_at_the_link_and_retrieval_calls_say_what_is_needed() -> None:
+    """nearest(one_to_one="no") was read as True (align refuses presplit="no"), and
+    al.src_text(0) was an AttributeError from inside: both one clear InputError now."""
+    from parallel.embed import nearest
+
+    a = np.eye(3, dtype=np.float32)
+    for flag in ("one_to_one", "center"):
+        with pytest.raises(InputError, match=f"{flag} must be True or False, not 'no'"):
+            nearest(a, a, **{flag: "no"})
+    assert [x.tolist() for x in nearest(a, a, one_to_one=np.True_)] == [[0, 1, 2], [0, 1, 2]]
+    al = parallel.align("ذهب الولد إلى المدرسة.", "The boy went to school.", model="use-m3", cache=False)
+    for call in (al.src_text, al.tgt_text):
+        with pytest.raises(InputError, match=r"a Link of the alignment is needed, not int \(al.links\[0\] is link 0\)"):
+            call(0)  # type: ignore[arg-type]
+    assert al.src_text(al.links[0]) == "ذهب الولد إلى المدرسة." and al.tgt_text(al.links[0]) == "The boy went to school."
+
+
 class _Recording:
     """The bundled encoder, recording every text that reaches it."""
 

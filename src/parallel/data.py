@@ -144,11 +144,11 @@ class Alignment:
 
     def src_text(self, link: Link) -> str:
         """The link's source sentences joined by a space (a blank unit inside a link adds none)."""
-        return " ".join(t for i in link.src if (t := self.src.segments[i].text))
+        return " ".join(t for i in _a_link(link, "src_text").src if (t := self.src.segments[i].text))
 
     def tgt_text(self, link: Link) -> str:
         """The link's target sentences joined by a space (a blank unit inside a link adds none)."""
-        return " ".join(t for j in link.tgt if (t := self.tgt.segments[j].text))
+        return " ".join(t for j in _a_link(link, "tgt_text").tgt if (t := self.tgt.segments[j].text))
 
     def export(self, path: str | os.PathLike[str], fmt: str | None = None, **options: Any) -> None:
         """Write the alignment to ``path`` (format from ``fmt`` or the suffix), as the CLI does:
@@ -267,6 +267,17 @@ def _known_options(what: str, options: Mapping[str, Any], known: Sequence[str]) 
 
         raise InputError(f"{what}: unknown option{'s' if len(bad) > 1 else ''} {', '.join(bad)} "
                          f"(it takes {', '.join(known)})")
+
+
+def _a_link(link: Any, what: str) -> Link:
+    """``link`` itself where it is a :class:`Link`, else an InputError saying one is needed
+    (``al.src_text(0)`` was an AttributeError from inside: a link's number is ``al.links[0]``)."""
+    if not isinstance(link, Link):
+        from .errors import InputError
+
+        hint = f" (al.links[{link}] is link {link})" if isinstance(link, int) and not isinstance(link, bool) else ""
+        raise InputError(f"{what}: a Link of the alignment is needed, not {type(link).__name__}{hint}")
+    return link
 
 
 def _file_path(path: Any, what: str) -> str:

@@ -879,10 +879,13 @@ def nearest(src_emb: np.ndarray, tgt_emb: np.ndarray, *, score: str = "margin", 
     (Hungarian algorithm, needs scipy); right when the two sides are known to be translations
     of each other sentence by sentence, e.g. two pre-split files of equal length.
     """
-    from .schema import is_whole
+    from .schema import is_flag, is_whole
 
     if not is_whole(k) or k < 1:
         raise InputError(f"k must be a whole number of neighbours, at least 1, not {k!r}")
+    for flag, value in (("one_to_one", one_to_one), ("center", center)):
+        if not is_flag(value):  # one_to_one="no" was read as true
+            raise InputError(f"{flag} must be True or False, not {value!r}")
     k = int(k)
     sim = similarity(src_emb, tgt_emb, center=center)
     if score == "margin":
