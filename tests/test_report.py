@@ -580,6 +580,10 @@ def test_align_to_html_is_the_report_with_the_pairs_below_the_bar(tmp_path: Path
     section = page.split('<section id="below">', 1)[1].split("</section>", 1)[0]
     assert section.count('role="row"') == len(below) + 1  # + the header row
     assert "13 ↔ 8" in section and "≠ numbers" in section
+    # the video meetings' counts differ but are hedged, so their p (0.23) is not capped at 0.05: the
+    # section's text says which pairs the cap takes, and does not contradict the row under it
+    assert video[0]["p"] > 0.05
+    assert "not hedged counts" in " ".join(section.split())
     assert page.count('role="row" data-k=') == len(al.links)  # the link rows only
     # -f contradicting the report's name is refused, as any name -f contradicts is (stop 36: it
     # wrote TSV into seed.html); the page stays as it was

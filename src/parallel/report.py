@@ -1226,9 +1226,11 @@ def below_bar_html(al: Alignment) -> str:
     where = f" (p &lt; {bar:.2f})" if bar is not None else ""
     return (f'<section id="below"><h2>Possible pairs below the bar{where}</h2>'
             '<p class="muted">Unlinked sentences that are each other\'s best match but not sure enough to '
-            "be kept: most are on the same topic without saying the same thing. A pair whose numbers "
-            "contradict each other (≠ numbers, half or more of them) has p 0.05 at most, however alike it "
-            "reads. Check them here; they are not in the exported pairs.</p>"
+            "be kept: most are on the same topic without saying the same thing. ≠ numbers: the two "
+            "sides' numbers differ. Where they contradict each other (half or more of them, and not "
+            "hedged counts such as &quot;nearly 30&quot; against &quot;more than 40&quot;, which can both "
+            "be true) the pair has p 0.05 at most, however alike it reads. Check them here; they are not "
+            "in the exported pairs.</p>"
             '<div class="grid" role="table"><div class="h" role="row"><div>sentences</div>'
             f"<div>{_esc(lang_name(al.src.lang))}</div><div>{_esc(lang_name(al.tgt.lang))}</div><div>p</div></div>"
             f'{"".join(rows)}</div></section>')
