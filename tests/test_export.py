@@ -839,3 +839,25 @@ def test_a_moses_name_whose_pair_is_not_the_alignments_is_refused(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
     export(make_alignment(), str(tmp_path / "train.ar-en"), "moses")
     assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["train.ar-en.ar", "train.ar-en.en"]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "tmx"])
+def test_the_api_does_not_make_a_native_json_of_guessed_sentence_boundaries(tmp_path: Path, fmt: str) -> None:
+    """read_pairs(tsv).export("x.json") split a 2-1 link's joined Arabic at its last space and wrote
+    the halves as the document's sentences (filter -f json refuses it): refused in the API too, no
+    file left; a pairs file of 1-1 links only still converts."""
+    ar = make_doc(["جملة أولى هنا.", "وجملة ثانية هناك.", "جملة ثالثة."], "ar")
+    en = make_doc(["The first and second sentences.", "A third sentence."], "en")
+    al = Alignment(ar, en, (Link((0, 1), (0,), 0.5), Link((2,), (1,), 0.5)), "parallel",
+                   "model:t|mode:parallel|src:ar|tgt:en")
+    export(al, str(tmp_path / f"p.{fmt}"))
+    back = read_pairs(tmp_path / f"p.{fmt}")
+    with pytest.raises(InputError, match=r"link \[0, 1\]:\[0\] has several sentences on a side.*cannot become the native JSON"):
+        back.export(tmp_path / "p.json")
+    assert not (tmp_path / "p.json").exists()
+    export(al, str(tmp_path / "whole.json"))  # the alignment itself holds its sentences: written
+    ones = Alignment(ar, en, (Link((0,), (0,), 0.5), Link((2,), (1,), 0.5)), "parallel",
+                     "model:t|mode:parallel|src:ar|tgt:en")
+    export(ones, str(tmp_path / f"o.{fmt}"))
+    read_pairs(tmp_path / f"o.{fmt}").export(tmp_path / "o.json")
+    assert json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["links"]
