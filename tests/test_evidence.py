@@ -151,6 +151,15 @@ def test_extract_numbers_rules(text: str, numbers: list[str]) -> None:
     # a noun in the dual says two: يومين "2 days", الساعتين, جرعتان; a sound masculine plural is no dual
     ("لمدة يومين", {"2"}), ("خلال الساعتين الماضيتين", {"2"}), ("تلقى جرعتين", {"2"}), ("عامان", {"2"}),
     ("اللاعبين والمسلمين", set()), ("يومي السبت والأحد", set()), ("فاز ميلان", set()),
+    # stop 65: English adds the smaller parts after a scale, "and" between or not (one hundred and
+    # fifty was "100" and "50": a right translation of 150 read as differ), and a larger scale after
+    # them multiplies the whole
+    ("one hundred and fifty, a hundred and one, one hundred fifty", {"150", "101"}),
+    ("two thousand five hundred, three thousand and twenty-five, nine hundred and ninety-nine",
+     {"2500", "3025", "999"}),
+    ("one hundred and fifty thousand, two million five hundred thousand", {"150000", "2500000"}),
+    ("one thousand two hundred and thirty-four", {"1234"}),
+    ("a hundred people and fifty dogs, two hundred and a half", {"100", "50", "200"}),  # apart: two numbers
 ])
 def test_number_words(text: str, values: set[str]) -> None:
     from parallel.evidence import number_words
@@ -166,6 +175,7 @@ def test_number_words(text: str, values: set[str]) -> None:
     ("بمشاركة 100 ألف شخص", "watched by 100,000 people", "agree"),
     ("نشر ألف وخمسمائة جندي", "Some 1,500 troops were deployed", "agree"),
     ("مرحبا", "hello", "none"),
+    ("قتل 150 شخصا", "one hundred and fifty people were killed", "agree"),
     ("في عام 2005", "in the year", "differ"),                              # a number on one side only
     # a time on the hour: its minutes are no number the other side leaves out
     ("وقع الانفجار في الساعة 4 صباحا", "The blast came at 04:00.", "agree"),

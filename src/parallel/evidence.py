@@ -400,7 +400,7 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
         j, last_scale = i + 1, 0
         after = nxt(i)
         if not arabic and word in ("a", "one") and after and after[1] in (_SCALE, _ASCALE):
-            value, j = after[2], i + 2                                   # a million, one thousand
+            value, j, last_scale = after[2], i + 2, after[2]             # a million, one thousand
         elif ent is None:
             i += 1
             continue
@@ -461,9 +461,48 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
                     break
                 add, j = add * scale[2], j + 1
             value += add
+        if value is not None and not arabic:
+            value, j = _english_parts(text, toks, forms, value, j, last_scale)
         if value is not None:
             plain.add(str(value))
         i = j
+
+
+def _english_parts(text: str, toks: list[tuple[int, int, str]], forms: dict[str, tuple[str, int, int]],
+                   value: int, j: int, last_scale: int) -> tuple[int, int]:
+    """``value`` (a number read up to token ``j``, its last scale ``last_scale``) with the smaller
+    parts English adds after a scale, "and" between or not: one hundred (and) fifty 150, a hundred
+    and one 101, two thousand five hundred 2500, three thousand and twenty-five 3025, each part
+    under the scale before it; and a larger scale after them multiplies the whole: one hundred
+    and fifty thousand 150000. Returns the value and the token after it."""
+
+    def entry(k: int) -> tuple[str, int, int] | None:
+        return forms.get(toks[k][2]) if k < len(toks) and _joined(text, toks, k - 1) else None
+
+    while j < len(toks):
+        while last_scale and j < len(toks):
+            k = j + 1 if toks[j][2] == "and" and _joined(text, toks, j - 1) else j
+            part = entry(k)
+            if not part or part[1] not in (_NUM, _UNIT) or not 1 <= part[2] < last_scale:
+                break
+            add, k, scale_in = part[2], k + 1, 0
+            unit = entry(k) if add in _TENS else None
+            if unit and unit[1] in (_NUM, _UNIT) and 1 <= unit[2] <= 9:
+                add, k = add + unit[2], k + 1                                  # and twenty-five
+            while (scale := entry(k)) and scale[1] in (_SCALE, _ASCALE) and add * scale[2] < last_scale:
+                add, k, scale_in = add * scale[2], k + 1, scale[2]             # two million five hundred
+            value, j, last_scale = value + add, k, scale_in
+        scale = entry(j)
+        if not scale or scale[1] != _ASCALE or value >= scale[2]:
+            break
+        value, j, last_scale = value * scale[2], j + 1, scale[2]               # one hundred and fifty thousand
+    return value, j
+
+
+def _joined(text: str, toks: list[tuple[int, int, str]], i: int) -> bool:
+    """Do tokens ``i`` and ``i + 1`` follow each other with only a space or a hyphen between?"""
+    gap = text[toks[i][1]:toks[i + 1][0]]
+    return 0 < len(gap) <= 3 and not gap.strip(" -\u00a0")
 
 
 def number_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
