@@ -59,6 +59,11 @@ EN_CASES = [
      ["Closed until Oct.", "President Widodo spoke on Oct. 5 in Palu."]),
     ("Prices rose 2.5% in 2019. Then they fell.", ["Prices rose 2.5% in 2019.", "Then they fell."]),
     ('"Why?" he asked. Nobody knew.', ['"Why?" he asked.', "Nobody knew."]),
+    ("Why? he asked. Nobody knew.", ["Why? he asked.", "Nobody knew."]),
+    ("— Will you come back? she asked. Then we left.", ["— Will you come back? she asked.", "Then we left."]),
+    ("Who is to blame? The report said nothing.", ["Who is to blame?", "The report said nothing."]),
+    ("It was a disaster! Officials said 12 people died.", ["It was a disaster!", "Officials said 12 people died."]),
+    ("Can we win? Yes, according to polls.", ["Can we win?", "Yes, according to polls."]),
     ('"Are you ready?" CNN reported. Indonesia was hit.',
      ['"Are you ready?" CNN reported.', "Indonesia was hit."]),
     ('He said: "It is over." Then he left.', ['He said: "It is over."', "Then he left."]),
@@ -144,6 +149,11 @@ AR_CASES = [
     ("«لن نعود!» قالوا جميعا. وانتهى الأمر.", ["«لن نعود!» قالوا جميعا.", "وانتهى الأمر."]),
     ('"لماذا؟" فسألتهُ أمي بصوت خافت. ثم خرجنا.', ['"لماذا؟" فسألتهُ أمي بصوت خافت.', "ثم خرجنا."]),
     ("هل كنتِ السبب؟ أتتذكرون كيف أجابت عن السؤال؟", ["هل كنتِ السبب؟", "أتتذكرون كيف أجابت عن السؤال؟"]),
+    # stop 65: in prose (no quotation mark, no dialogue dash) a question is a sentence of its own,
+    # whatever the next one says ("said", قال); فحسب "only" is no ف + حسب "according to"
+    ("هل يتحسن الاقتصاد؟ قال الخبراء إنه يتحسن.", ["هل يتحسن الاقتصاد؟", "قال الخبراء إنه يتحسن."]),
+    ("من المسؤول؟ ذكرت الصحيفة اسم الوزير.", ["من المسؤول؟", "ذكرت الصحيفة اسم الوزير."]),
+    ("— أين كتابك؟ اتبع قلبك فحسب. ثم خرجنا.", ["— أين كتابك؟", "اتبع قلبك فحسب.", "ثم خرجنا."]),
     ("هل وصلت؟ وصلنا إلى البيت.", ["هل وصلت؟", "وصلنا إلى البيت."]),
     ("انتظرنا طويلا… جاء الخبر أخيرا.", ["انتظرنا طويلا…", "جاء الخبر أخيرا."]),
     ("انتظرنا طويلا... جاء الخبر أخيرا.", ["انتظرنا طويلا...", "جاء الخبر أخيرا."]),  # typed as three dots

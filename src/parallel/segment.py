@@ -566,6 +566,13 @@ _AR_AFTER_ELLIPSIS = re.compile(f"(?:و?(?:ثم|لكن|بل|أو|او|أم|رب�
 _AR_CONTINUATION = ("قائل", "مضيف", "مشير", "موضح", "مؤكد", "متسائل")
 
 
+#: What opens a line of dialogue written without quotation marks (a dash, then the speech).
+_DIALOGUE_DASHES = ("—", "–", "―", "- ")
+#: Words that read as a conjunction and a reporting word but are none: فحسب "only" (not ف + حسب
+#: "according to").
+_NOT_REPORTING = frozenset({"فحسب"})
+
+
 def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
     """``word`` is one of ``reporting``, or an Arabic form of one: vowel marks dropped, a
     conjunction و/ف before it and an object pronoun or plural ending after it taken off
@@ -578,6 +585,8 @@ def _is_reporting(word: str, reporting: frozenset[str]) -> bool:
     if not _ARABIC_START.search(w):
         return False
     w = strip_marks(w)
+    if w in _NOT_REPORTING:
+        return False
     stems = {w, w[1:]} if len(w) > 3 and w[0] in "وف" else {w}
     for stem in list(stems):
         for end in _AR_VERB_ENDINGS:
@@ -761,7 +770,13 @@ class Splitter:
             if words and spec.continuation_prefixes and words[0].startswith(spec.continuation_prefixes):
                 continue
             last = para[b - 1]
-            after_quote = last in "\"'”’»" or last in "?!؟"
+            # a question or exclamation ends a quotation only in dialogue: a line that opens with a
+            # dash ("— هل ستعود غداً؟ سألته."), or a tail that goes on in lower case ("Why? he
+            # asked."); in prose the next sentence may well say "said" ("Who is to blame? The
+            # report said nothing.")
+            before = para[keep[-1] if keep else 0:b].lstrip(_LEAD + "\n")
+            after_quote = last in "\"'”’»" or (last in "?!؟" and (
+                before.startswith(_DIALOGUE_DASHES) or (tail[:1].isalpha() and tail[:1].islower())))
             if spec.stop_in_quote_ends and last in "\"'”’" and b >= 2 and para[b - 2] == ".":
                 after_quote = False
             limit = spec.tail_words + (3 if words and words[0] in spec.attribution_starts else 0)
