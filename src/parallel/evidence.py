@@ -389,8 +389,7 @@ def _word_values(text: str, token: re.Pattern[str], forms: dict[str, tuple[str, 
         """The entry of token i + 1 when it follows token i with only a space or a hyphen between."""
         if i + 1 >= len(toks):
             return None
-        gap = text[toks[i][1]:toks[i + 1][0]]
-        return forms.get(toks[i + 1][2]) if 0 < len(gap) <= 3 and not gap.strip(" -\u00a0") else None
+        return forms.get(toks[i + 1][2]) if _joined(text, toks, i) else None
 
     i = 0
     while i < len(toks):

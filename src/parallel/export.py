@@ -785,7 +785,10 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
     """
     name = format_for(path, fmt)
     if name == "json":
-        refuse_guessed_boundaries(al)
+        from .readers import REBUILT
+
+        if al.info.get(REBUILT):  # read from a pairs export: its documents rebuilt from the link texts
+            refuse_joined_sides(al, "a pairs export (tsv, jsonl, tmx, moses)")
     if name in MULTI_FILE:
         if path is None or path == "-":
             raise InputError(f"the {name} format writes several files; give an output name with -o")
@@ -817,21 +820,17 @@ def export(al: Alignment, path: str | None = None, fmt: str | None = None, *, si
         drop_stale_sidecar(path)
 
 
-def refuse_guessed_boundaries(al: Alignment, source: str | None = None) -> None:
-    """InputError where ``al`` was read from a pairs export (tsv, jsonl, tmx, moses: its documents
-    rebuilt from the link texts) and a link holds several sentences on a side: the export joined
-    them with a space, so the reader's split of them is a guess that the native JSON would write
-    as the documents' sentences. All-1-1 files convert. ``source``: the file read, for the message."""
-    from .readers import REBUILT
-
-    if not al.info.get(REBUILT):
-        return
+def refuse_joined_sides(al: Alignment, kept_by: str, source: str | None = None) -> None:
+    """InputError where a link of ``al``, read from a file that keeps a link's sentences joined
+    (``kept_by``, "a tsv file"), holds several sentences on a side: their boundaries are lost, so
+    the reader's split of them is a guess that the native JSON would write as the documents'
+    sentences. All-1-1 files convert. ``source``: the file read, for the message."""
     many = next((k for k in al.links if len(k.src) > 1 or len(k.tgt) > 1), None)
     if many is not None:
         raise InputError(f"{source + ': ' if source else ''}link {list(many.src)}:{list(many.tgt)} has several "
-                         "sentences on a side, which a pairs export (tsv, jsonl, tmx, moses) keeps joined (their "
-                         "boundaries are lost), so it cannot become the native JSON; use the .json the alignment "
-                         "was written as (align -f json, run's NAME.json)")
+                         f"sentences on a side, which {kept_by} keeps joined (their boundaries are lost), so it "
+                         "cannot become the native JSON; use the .json the alignment was written as (align -f "
+                         "json, run's NAME.json)")
 
 
 def refuse_removal(stale: str | Path, output: str | Path) -> None:

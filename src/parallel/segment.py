@@ -774,9 +774,9 @@ class Splitter:
             # dash ("— هل ستعود غداً؟ سألته."), or a tail that goes on in lower case ("Why? he
             # asked."); in prose the next sentence may well say "said" ("Who is to blame? The
             # report said nothing.")
-            before = para[keep[-1] if keep else 0:b].lstrip(_LEAD + "\n")
             after_quote = last in "\"'”’»" or (last in "?!؟" and (
-                before.startswith(_DIALOGUE_DASHES) or (tail[:1].isalpha() and tail[:1].islower())))
+                para[keep[-1] if keep else 0:b].lstrip(_LEAD + "\n").startswith(_DIALOGUE_DASHES)
+                or (tail[:1].isalpha() and tail[:1].islower())))
             if spec.stop_in_quote_ends and last in "\"'”’" and b >= 2 and para[b - 2] == ".":
                 after_quote = False
             limit = spec.tail_words + (3 if words and words[0] in spec.attribution_starts else 0)

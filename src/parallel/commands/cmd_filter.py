@@ -219,16 +219,11 @@ def check_native(file: str, al: Any, in_fmt: str, out_fmt: str) -> None:
     """Refuse to make the native JSON (whole documents, one segment per sentence) from a pairs
     export whose link holds several sentences on a side: the export joins them with a space,
     so their boundaries are lost and any split would be a guess. All-1-1 files convert."""
-    from ..errors import InputError
+    from ..export import refuse_joined_sides
 
     if out_fmt != "json" or in_fmt == "json":
         return
-    many = next((k for k in al.links if len(k.src) > 1 or len(k.tgt) > 1), None)
-    if many is not None:
-        raise InputError(f"{file}: link {list(many.src)}:{list(many.tgt)} has several sentences on a side, "
-                         f"which a {in_fmt} file keeps joined (their boundaries are lost), so it cannot become "
-                         "the native JSON; use the .json the alignment was written as (align -f json, run's "
-                         "NAME.json)")
+    refuse_joined_sides(al, f"a {in_fmt} file", file)
 
 
 def pairs_only_note(file: str, al: Any, in_fmt: str, out_fmt: str) -> str | None:
