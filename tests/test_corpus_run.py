@@ -299,19 +299,25 @@ def test_committed_align_folder_is_what_the_main_job_writes(tmp_path: Path, monk
     assert all(float(r[col]) >= DEFAULT_MIN_P for r in rows)
 
 
+def manifest_folder(tmp_path: Path, files: dict[str, Path], rows: list[str]) -> Path:
+    """``tmp_path/in`` holding copies of ``files`` (name -> the file copied) and a manifest.tsv of
+    the columns name, src, tgt, src_lang, tgt_lang, mode with these ``rows``; its path."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, source in files.items():
+        shutil.copy(source, folder / name)
+    manifest = folder / "manifest.tsv"
+    manifest.write_text("\n".join(["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode", *rows]) + "\n", encoding="utf-8")
+    return manifest
+
+
 def test_language_failures_say_what_to_change_in_the_manifest(tmp_path: Path) -> None:
     """run has no --src-lang or --force-lang: a pair that fails on its languages is told to fix
     the manifest's columns, not to pass flags run does not have."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(AR, folder / "a.ar")
-    shutil.copy(EN, folder / "a.en")
-    shutil.copy(EN, folder / "b.en")
-    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
-            "twins\ta.en\tb.en\t\t\tauto",          # both detected as English
-            "wrong\ta.ar\ta.en\ten\ten\tauto"]       # Arabic script declared English
-    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(tmp_path / "out")])
+    manifest = manifest_folder(tmp_path, {"a.ar": AR, "a.en": EN, "b.en": EN},
+                               ["twins\ta.en\tb.en\t\t\tauto",       # both detected as English
+                                "wrong\ta.ar\ta.en\ten\ten\tauto"])  # Arabic script declared English
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out")])
     assert res.exit_code == 1
     lines = {ln.split(":")[1]: ln for ln in res.stderr.splitlines() if ln.startswith(("failed: twins", "failed: wrong"))}
     assert len(lines) == 2, res.stderr
@@ -325,16 +331,10 @@ def test_two_spellings_of_one_language_tag_are_one_language(tmp_path: Path) -> N
     """A manifest with en-gb for one pair and en_GB for another wrote _all.ar-en-gb.* and
     _all.ar-en_gb.* (two schemas for one language) and signatures that differed in the tag: one
     code now, en-gb, and one set of joined files."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(AR, folder / "a.ar")
-    shutil.copy(EN, folder / "a.en")
-    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
-            "one\ta.ar\ta.en\tar\ten-gb\tcomparable",
-            "two\ta.ar\ta.en\tAR\ten_GB\tcomparable"]
-    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    manifest = manifest_folder(tmp_path, {"a.ar": AR, "a.en": EN},
+                               ["one\ta.ar\ta.en\tar\ten-gb\tcomparable", "two\ta.ar\ta.en\tAR\ten_GB\tcomparable"])
     out = tmp_path / "out"
-    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert not list(out.glob("_all.ar-*")), sorted(p.name for p in out.glob("_all*"))  # one direction: no split
     for name in ("one", "two"):
@@ -347,16 +347,9 @@ def test_two_spellings_of_one_language_tag_are_one_language(tmp_path: Path) -> N
 def test_a_pair_declared_in_one_language_fails_on_that_not_on_an_export(tmp_path: Path) -> None:
     """align takes two texts in one language when both are declared; run cannot (its JSONL is keyed
     by language): the pair fails before any work, saying so, and the other pairs are written."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(AR, folder / "a.ar")
-    shutil.copy(AR, folder / "b.ar")
-    shutil.copy(EN, folder / "a.en")
-    rows = ["name\tsrc\ttgt\tsrc_lang\ttgt_lang\tmode",
-            "same\ta.ar\tb.ar\tar\tar\tauto",
-            "good\ta.ar\ta.en\tar\ten\tauto"]
-    (folder / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    res = CliRunner().invoke(cli, ["run", str(folder / "manifest.tsv"), "-o", str(tmp_path / "out")])
+    manifest = manifest_folder(tmp_path, {"a.ar": AR, "b.ar": AR, "a.en": EN},
+                               ["same\ta.ar\tb.ar\tar\tar\tauto", "good\ta.ar\ta.en\tar\ten\tauto"])
+    res = CliRunner().invoke(cli, ["run", str(manifest), "-o", str(tmp_path / "out")])
     assert res.exit_code == 1
     failed = [ln for ln in res.stderr.splitlines() if ln.startswith("failed: same")]
     assert len(failed) == 1 and "both sides are 'ar' in the manifest" in failed[0], res.stderr
